@@ -1,0 +1,51 @@
+/**
+ * Durations as people write them in request and policy files.
+ *
+ * Accepted: ISO-8601 durations without years or months (`PT2H`, `PT90M`, `P1D`, `P1DT2H30M`),
+ * and a short form of one or more `<number><unit>` parts with units `d`, `h`, `m`, `s`
+ * (`90m`, `2h`, `1d`, `1h30m`). Years and months are refused: their length in seconds
+ * depends on the calendar, and an access window must be exact.
+ */
+
+const ISO = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+const SHORT = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** A parsed duration, or why it could not be parsed. */
+export type DurationResult = { ok: true; seconds: number } | { ok: false; message: string };
+
+/** Parses a duration into whole seconds. Never throws. */
+export function parseDuration(text: string): DurationResult {
+  const trimmed = text.trim();
+  const match = ISO.exec(trimmed.toUpperCase()) ?? SHORT.exec(trimmed.toLowerCase());
+  const hint = 'write it as ISO-8601 ("PT2H", "P1D") or short form ("90m", "2h", "1d", "1h30m")';
+  if (!match || trimmed === "" || trimmed.toUpperCase() === "P" || trimmed.toUpperCase() === "PT") {
+    return { ok: false, message: `"${text}" is not a duration: ${hint}` };
+  }
+  const [, d, h, m, s] = match;
+  if (d === undefined && h === undefined && m === undefined && s === undefined) {
+    return { ok: false, message: `"${text}" is not a duration: ${hint}` };
+  }
+  const seconds =
+    Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3_600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+  if (!Number.isSafeInteger(seconds)) {
+    return { ok: false, message: `"${text}" is too long to be a duration` };
+  }
+  return { ok: true, seconds };
+}
+
+/** Formats seconds the way the short form writes them: `1d2h30m`, `45s`, `0s`. */
+export function formatDuration(totalSeconds: number): string {
+  let rest = Math.max(0, Math.floor(totalSeconds));
+  const parts: string[] = [];
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3_600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n}${unit}`);
+  }
+  return parts.length > 0 ? parts.join("") : "0s";
+}

@@ -1,0 +1,30 @@
+/**
+ * A problem found in a file, located so that editors, check-run annotations, `core.error`
+ * and the CLI's stderr can all point at it. Validation collects every problem of a file
+ * instead of stopping at the first.
+ */
+export interface Problem {
+  /** Repository-relative path of the file, with forward slashes. */
+  file: string;
+  /** 1-based line; 1 when the problem is about the whole file. */
+  line: number;
+  /** 1-based column; 1 when the problem is about the whole file or line. */
+  column: number;
+  /** The field the problem is about, dotted (`roles.db-admin.maxDuration`), when there is one. */
+  field?: string;
+  severity: "error" | "warning";
+  /** What is wrong and what to do about it, in one or two sentences. */
+  message: string;
+}
+
+/** Renders a problem as `path:line:column: severity: message`, the form editors link. */
+export function formatProblem(problem: Problem): string {
+  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  const field = problem.field ? ` (${problem.field})` : "";
+  return `${where}: ${problem.severity}: ${problem.message}${field}`;
+}
+
+/** True when any problem is an error (warnings never block). */
+export function hasErrors(problems: readonly Problem[]): boolean {
+  return problems.some((p) => p.severity === "error");
+}

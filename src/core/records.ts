@@ -1,0 +1,67 @@
+import { z } from "zod";
+
+/**
+ * The lifecycle records hallpass commits next to a request file. A request file is never
+ * changed after merge; everything that happens to it afterwards is a separate file beside it,
+ * so `git log` of one folder tells the whole story offline.
+ *
+ *   access-requests/team/alice-db.yaml             the request (the engineer's PR)
+ *   access-requests/team/alice-db.grant.json       written by the app on merge
+ *   access-requests/team/alice-db.revocation.json  written by whoever revoked (app or action)
+ *   access-requests/team/alice-db.audit.json       written by the action after expiry + delay
+ *   access-requests/team/alice-db.audit.md         the same summary for people
+ */
+
+export type RecordKind = "grant" | "revocation" | "audit";
+
+/** Path of a lifecycle record for a request file: `x/y.yaml` -> `x/y.grant.json`. */
+export function recordPath(requestPath: string, kind: RecordKind, ext: "json" | "md" = "json"): string {
+  return `${requestPath.replace(/\.ya?ml$/, "")}.${kind}.${ext}`;
+}
+
+/** True for a request file (YAML under access-requests/), false for records and schemas. */
+export function isRequestPath(path: string): boolean {
+  return path.startsWith("access-requests/") && /\.ya?ml$/.test(path);
+}
+
+const isoTime = z.string().datetime({ offset: true });
+
+export const approvalRecordSchema = z.strictObject({
+  reviewer: z.string().describe("GitHub login of the approver."),
+  reviewId: z.number().int().describe("Id of the approving review."),
+  submittedAt: isoTime.describe("When the review was submitted."),
+  commitId: z.string().describe("Head SHA the approval was given on."),
+  rules: z.array(z.string()).describe("Approval rules this approval counted for."),
+});
+
+export const grantRecordSchema = z.strictObject({
+  version: z.literal(1),
+  requestPath: z.string(),
+  pullRequest: z.strictObject({ number: z.number().int(), url: z.string(), mergeCommit: z.string(), mergedAt: isoTime, mergedBy: z.string() }),
+  requester: z.string(),
+  role: z.string(),
+  account: z.strictObject({ name: z.string(), id: z.string() }),
+  emergency: z.boolean(),
+  extends: z.string().optional().describe("Request path whose grant this one replaced."),
+  approvals: z.array(approvalRecordSchema),
+  roleArn: z.string(),
+  roleName: z.string(),
+  sessionName: z.string(),
+  sourceIdentity: z.string(),
+  window: z.strictObject({ start: isoTime, end: isoTime }),
+  grantedAt: isoTime,
+});
+
+export const revocationRecordSchema = z.strictObject({
+  version: z.literal(1),
+  requestPath: z.string(),
+  roleArn: z.string(),
+  revokedAt: isoTime,
+  reason: z.enum(["expired", "early-release", "alert", "unrecorded-role", "replaced-by-extension"]),
+  revokedBy: z.string().describe("GitHub login, or hallpass-app / hallpass-action."),
+  detail: z.string().optional(),
+});
+
+export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
+export type GrantRecord = z.infer<typeof grantRecordSchema>;
+export type RevocationRecord = z.infer<typeof revocationRecordSchema>;

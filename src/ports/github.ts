@@ -1,0 +1,116 @@
+/**
+ * What hallpass needs from GitHub, for one repository (the access repo). The Octokit adapter
+ * (`src/adapters/octokit-github.ts`) implements it against the REST API; tests use fakes that
+ * can also fail. Every method either returns data or throws; none returns a half result.
+ *
+ * Writes are idempotent by design: one check run per head SHA and name, sticky comments found
+ * again by a hidden marker, commits that are retried on a fresh base when the branch moved.
+ */
+
+export interface PullRequestInfo {
+  number: number;
+  url: string;
+  state: "open" | "closed";
+  draft: boolean;
+  author: string;
+  title: string;
+  headSha: string;
+  /** The base branch's commit this PR is compared against: policies and CODEOWNERS are read here. */
+  baseSha: string;
+  baseRef: string;
+  merged: boolean;
+  mergeCommitSha: string | null;
+  mergedAt: string | null;
+  mergedBy: string | null;
+}
+
+export interface ChangedFile {
+  path: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  /** The old path of a renamed file. */
+  previousPath?: string;
+}
+
+export interface PullRequestCommit {
+  sha: string;
+  /** GitHub logins linked to the commit's author and committer, when GitHub knows them. */
+  authorLogin: string | null;
+  committerLogin: string | null;
+}
+
+export interface Review {
+  id: number;
+  user: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  /** The head SHA the review was given on. */
+  commitId: string;
+  submittedAt: string;
+}
+
+export interface CheckAnnotation {
+  path: string;
+  startLine: number;
+  endLine: number;
+  level: "failure" | "warning" | "notice";
+  message: string;
+  title?: string;
+}
+
+export interface CheckRunOutput {
+  /** `in_progress` while evaluating; `completed` with a conclusion otherwise. */
+  status: "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "action_required" | "neutral";
+  title: string;
+  summary: string;
+  annotations?: CheckAnnotation[];
+}
+
+export interface FileToCommit {
+  path: string;
+  content: string;
+}
+
+export interface IssueInfo {
+  number: number;
+  url: string;
+}
+
+export interface GitHubPort {
+  readonly owner: string;
+  readonly repo: string;
+
+  /** The text of a file at a ref, or undefined when it does not exist there. */
+  getFile(ref: string, path: string): Promise<string | undefined>;
+  /** Every file path under a directory at a ref (recursive), or [] when it does not exist. */
+  listFiles(ref: string, directory: string): Promise<string[]>;
+
+  getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
+  listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]>;
+  listPullRequestCommits(pullNumber: number): Promise<PullRequestCommit[]>;
+  /** Every review, oldest first, all pages. */
+  listReviews(pullNumber: number): Promise<Review[]>;
+  /** Logins of the active members of a team (`org/team-slug`). */
+  listTeamMembers(org: string, teamSlug: string): Promise<string[]>;
+  /** Open pull requests of the repository (for the dashboard). */
+  listOpenPullRequests(): Promise<PullRequestInfo[]>;
+
+  /** Creates the check run `name` on `headSha`, or updates the one that is there. */
+  upsertCheckRun(headSha: string, name: string, output: CheckRunOutput): Promise<void>;
+  /**
+   * Creates or updates the one comment on an issue/PR that carries `marker` (a hidden
+   * `<!-- hallpass:... -->` line), so re-runs edit instead of piling up comments.
+   */
+  upsertComment(issueNumber: number, marker: string, body: string): Promise<void>;
+  requestReviewers(pullNumber: number, users: string[], teams: string[]): Promise<void>;
+  /** Finds the open issue whose body carries `marker`, or creates it; updates its body. */
+  upsertIssue(marker: string, title: string, body: string, labels?: string[]): Promise<IssueInfo>;
+
+  /**
+   * Commits files on `branch` in one commit through the Git Data API (so GitHub signs it).
+   * When the branch moved meanwhile, it retries on the fresh head; it never force-pushes.
+   * Returns the new commit SHA, or the current head when every file already had that content.
+   */
+  commitFiles(branch: string, files: FileToCommit[], message: string): Promise<string>;
+  /** The repository's default branch name. */
+  getDefaultBranch(): Promise<string>;
+}
