@@ -126,7 +126,10 @@ export const roleSchema = z
       .string()
       .min(1)
       .describe("What this role is for and what it allows, in plain words for reviewers."),
-    accounts: z.array(policyName).min(1).describe("Accounts (by name) this role can be granted in."),
+    accounts: z
+      .array(policyName)
+      .min(1)
+      .describe("Accounts (by name) this role can be granted in."),
     maxDuration: durationText.describe("Longest duration a request for this role may ask for."),
     permissions: z
       .strictObject({
@@ -193,10 +196,7 @@ export const alertRuleSchema = z
       .optional()
       .describe("Fire only on a burst. Default: every matching event fires."),
     severity: z.enum(["low", "medium", "high", "critical"]).default("high"),
-    revoke: z
-      .boolean()
-      .default(false)
-      .describe("Revoke the grant at once when this alert fires."),
+    revoke: z.boolean().default(false).describe("Revoke the grant at once when this alert fires."),
   })
   .describe("A rule that raises an alert on a live grant's CloudTrail activity.");
 
@@ -235,10 +235,7 @@ export const settingsSchema = z
 
 export const policyFileSchema = z
   .strictObject({
-    accounts: z
-      .record(policyName, accountSchema)
-      .optional()
-      .describe("AWS accounts by name."),
+    accounts: z.record(policyName, accountSchema).optional().describe("AWS accounts by name."),
     identities: z
       .record(githubLogin, identitySchema)
       .optional()

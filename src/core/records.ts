@@ -15,7 +15,11 @@ import { z } from "zod";
 export type RecordKind = "grant" | "revocation" | "audit";
 
 /** Path of a lifecycle record for a request file: `x/y.yaml` -> `x/y.grant.json`. */
-export function recordPath(requestPath: string, kind: RecordKind, ext: "json" | "md" = "json"): string {
+export function recordPath(
+  requestPath: string,
+  kind: RecordKind,
+  ext: "json" | "md" = "json",
+): string {
   return `${requestPath.replace(/\.ya?ml$/, "")}.${kind}.${ext}`;
 }
 
@@ -37,7 +41,13 @@ export const approvalRecordSchema = z.strictObject({
 export const grantRecordSchema = z.strictObject({
   version: z.literal(1),
   requestPath: z.string(),
-  pullRequest: z.strictObject({ number: z.number().int(), url: z.string(), mergeCommit: z.string(), mergedAt: isoTime, mergedBy: z.string() }),
+  pullRequest: z.strictObject({
+    number: z.number().int(),
+    url: z.string(),
+    mergeCommit: z.string(),
+    mergedAt: isoTime,
+    mergedBy: z.string(),
+  }),
   requester: z.string(),
   role: z.string(),
   account: z.strictObject({ name: z.string(), id: z.string() }),

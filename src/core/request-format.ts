@@ -11,11 +11,9 @@ import { z } from "zod";
  */
 
 /** A GitHub login: 1-39 characters, alphanumeric or single hyphens, not starting with one. */
-export const githubLogin = z
-  .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
-    message: "must be a GitHub login such as octocat (letters, digits and single hyphens)",
-  });
+export const githubLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
+  message: "must be a GitHub login such as octocat (letters, digits and single hyphens)",
+});
 
 /** A name defined in `policies/`: lower-case words joined by hyphens. */
 export const policyName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
