@@ -1,0 +1,146 @@
+import type { GrantPlan } from "../core/plan-grant.ts";
+
+/**
+ * What hallpass needs from AWS: per account, a store of grant roles reached through that
+ * account's broker role. The SDK adapter (`src/adapters/aws-iam.ts`) implements it with IAM and
+ * STS; tests use fakes that can also fail. Every method either returns data or throws.
+ *
+ * Every grant role lives under the path `/hallpass/` and carries the tags below, so the
+ * scheduled sweeper can find every live grant from AWS alone and tie it back to git.
+ */
+
+/** The IAM path every grant role is created under. The broker may create roles only here. */
+export const GRANT_ROLE_PATH = "/hallpass/";
+
+/**
+ * Tag keys on every grant role. Values are plain strings; times are ISO-8601 UTC to the second
+ * (`2026-11-27T09:00:00Z`). This list is a contract with the sweeper: add keys, never rename.
+ */
+export const GRANT_TAGS = {
+  /** Always `hallpass`: marks a role created by hallpass. */
+  managedBy: "hallpass:managed-by",
+  /** `owner/repo` of the access repository the request lives in. */
+  repository: "hallpass:repository",
+  /** Repository-relative path of the request file (`access-requests/team/alice-db.yaml`). */
+  request: "hallpass:request",
+  /** Number of the pull request that added the request. */
+  pullRequest: "hallpass:pull-request",
+  /** SHA of the merge commit the grant was made for. */
+  mergeCommit: "hallpass:merge-commit",
+  /** GitHub login of the requester (also the required sts:SourceIdentity). */
+  requester: "hallpass:requester",
+  /** Name of the requested role in policies/. */
+  role: "hallpass:role",
+  /** Name of the account in policies/. */
+  account: "hallpass:account",
+  /** When the window starts (UTC, to the second). */
+  startsAt: "hallpass:starts-at",
+  /** When the window ends (UTC, to the second): the expiry written in the role's policies. */
+  expiresAt: "hallpass:expires-at",
+  /** `true` for a break-glass grant, else `false`. */
+  emergency: "hallpass:emergency",
+  /** Request path of the grant this one replaces (only on extensions). */
+  extends: "hallpass:extends",
+} as const;
+
+/** The value of the `hallpass:managed-by` tag. */
+export const MANAGED_BY = "hallpass";
+
+/** A grant role as listed from IAM: enough for the sweeper to decide what to do with it. */
+export interface GrantRole {
+  roleName: string;
+  roleArn: string;
+  /** IAM path, `/hallpass/` for every grant role. */
+  path: string;
+  /** ISO-8601 creation time as IAM reports it. */
+  createdAt: string;
+  /** Every tag on the role (see GRANT_TAGS for the keys hallpass writes). */
+  tags: Record<string, string>;
+}
+
+/** How many roles an account holds and how many IAM allows (`GetAccountSummary`). */
+export interface RoleQuota {
+  roles: number;
+  quota: number;
+}
+
+/** Result of a step that removes something: `removed`, or `absent` when it was already gone. */
+export type RemovalResult = "removed" | "absent";
+
+/** The result of ensuring a role from a plan. */
+export interface EnsureRoleResult {
+  roleArn: string;
+  /** True when this call created the role; false when it found the same grant's role. */
+  created: boolean;
+}
+
+/**
+ * The grant roles of one AWS account, reached through its broker role.
+ *
+ * Idempotency contract: `ensureRole` may be called any number of times with the same plan and
+ * always converges on the planned role. Every removal step treats IAM's `NoSuchEntity` as done
+ * and reports `absent`, so a revocation can be re-run from any point.
+ */
+export interface GrantStore {
+  /** The 12-digit id of the account this store acts in. */
+  readonly accountId: string;
+
+  /**
+   * Makes the role described by `plan` exist, exactly as planned: creates it (with trust
+   * policy, permissions boundary, tags and maximum session length), or, when a role of that name
+   * already exists for the same request and merge commit (tags), brings it back to the plan;
+   * then puts every inline policy and attaches every managed policy.
+   * Throws `GrantConflictError` when a role of that name belongs to something else.
+   */
+  ensureRole(plan: GrantPlan): Promise<EnsureRoleResult>;
+
+  /** The grant role of that name with its tags, or undefined when it does not exist. */
+  getRole(roleName: string): Promise<GrantRole | undefined>;
+
+  /** Every role under `/hallpass/` with its tags (all pages). */
+  listGrantRoles(): Promise<GrantRole[]>;
+
+  /** How many roles the account holds and its quota, to refuse a grant that would not fit. */
+  getRoleQuota(): Promise<RoleQuota>;
+
+  /** Puts (creates or replaces) one inline policy. `absent` when the role does not exist. */
+  putInlinePolicy(
+    roleName: string,
+    policyName: string,
+    document: string,
+  ): Promise<"put" | "absent">;
+  /** Names of the role's inline policies, or undefined when the role does not exist. */
+  listInlinePolicies(roleName: string): Promise<string[] | undefined>;
+  deleteInlinePolicy(roleName: string, policyName: string): Promise<RemovalResult>;
+  /** ARNs of the managed policies attached to the role, or undefined when it does not exist. */
+  listAttachedPolicies(roleName: string): Promise<string[] | undefined>;
+  detachManagedPolicy(roleName: string, policyArn: string): Promise<RemovalResult>;
+  deleteRole(roleName: string): Promise<RemovalResult>;
+}
+
+/** The account a store is wanted for: its id and the broker role to assume there. */
+export interface AccountTarget {
+  /** Name in policies/, for messages. */
+  name: string;
+  id: string;
+  /** ARN of the broker role (policies/ `accounts.<name>.brokerRole`). */
+  brokerRole: string;
+}
+
+/** Hands out the grant store of an account. Credentials come from assuming its broker role. */
+export interface AwsPort {
+  grantStore(account: AccountTarget): GrantStore;
+}
+
+/**
+ * A role with the planned name exists but was not made for this grant (other request, other
+ * merge commit, or no hallpass tags). hallpass never takes over or changes such a role.
+ */
+export class GrantConflictError extends Error {
+  readonly roleName: string;
+  constructor(roleName: string, message: string) {
+    super(message);
+    this.name = "GrantConflictError";
+    this.roleName = roleName;
+  }
+}
