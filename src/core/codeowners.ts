@@ -177,7 +177,7 @@ export function parseCodeowners(path: string, text: string): Codeowners {
     const line = index + 1;
     const trimmed = raw.trim();
     if (trimmed === "" || trimmed.startsWith("#")) return;
-    const problem = (message: string) =>
+    const problem = (message: string): void => {
       problems.push({
         file: path,
         line,
@@ -185,14 +185,21 @@ export function parseCodeowners(path: string, text: string): Codeowners {
         severity: "error",
         message: `${message}; GitHub ignores this line`,
       });
+    };
     const [pattern, ...ownerTexts] = tokenize(trimmed);
     if (pattern === undefined) return;
     const regex = compilePattern(pattern);
-    if (typeof regex === "string") return problem(`pattern "${pattern}": ${regex}`);
+    if (typeof regex === "string") {
+      problem(`pattern "${pattern}": ${regex}`);
+      return;
+    }
     const owners: Owner[] = [];
     for (const text of ownerTexts) {
       const owner = parseOwner(text);
-      if (typeof owner === "string") return problem(owner);
+      if (typeof owner === "string") {
+        problem(owner);
+        return;
+      }
       owners.push(owner);
     }
     rules.push({ pattern, owners, line, regex });
