@@ -1,0 +1,249 @@
+/**
+ * The approval decision for one access request: pure data in, pure data out.
+ *
+ * GitHub's own CODEOWNERS rule needs one owner's approval; a role's policy can ask for more
+ * (a number of people, and groups that must each contribute). This function enforces that:
+ *
+ * - Eligible approvers are the code owners of the request file (users, and the active
+ *   members of owner teams), never the requester, the PR author, or anyone who authored or
+ *   committed a commit of the PR: they could approve their own access.
+ * - A person's opinion is their latest APPROVED, CHANGES_REQUESTED or DISMISSED review.
+ *   COMMENTED does not cancel an approval (GitHub's semantic). PENDING is a draft.
+ * - An approval counts only on the current head SHA: a push after the approval changes what
+ *   was approved.
+ * - A change request from an eligible owner blocks until that owner changes it.
+ */
+
+import type { Owner } from "./codeowners.ts";
+import type { Approval, ApprovalRule } from "./policy-format.ts";
+import type { ApprovalRecord } from "./records.ts";
+
+/**
+ * Ordered from best to worst, as in palantir/policy-bot: combining two results keeps the
+ * worse one, so an error anywhere can never be outvoted into a green check.
+ */
+export const DECISION_STATUSES = [
+  "skipped",
+  "pending",
+  "approved",
+  "disapproved",
+  "error",
+] as const;
+export type DecisionStatus = (typeof DECISION_STATUSES)[number];
+
+/** The worse of two statuses (`error` > `disapproved` > `approved` > `pending` > `skipped`). */
+export function worseStatus(a: DecisionStatus, b: DecisionStatus): DecisionStatus {
+  return DECISION_STATUSES.indexOf(a) >= DECISION_STATUSES.indexOf(b) ? a : b;
+}
+
+/** A review as the decision needs it (the `Review` of the GitHub port fits). */
+export interface ReviewInput {
+  id: number;
+  user: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  commitId: string;
+  submittedAt: string;
+}
+
+export interface ApprovalInput {
+  /** The request file's path, for messages. */
+  requestPath: string;
+  /** The PR's current head SHA: only approvals given on it count. */
+  headSha: string;
+  /** The requester named in the file. */
+  requester: string;
+  /** The PR's author. */
+  author: string;
+  /** Logins linked to the author or committer of any commit of the PR. */
+  pushers: readonly string[];
+  /** Every review of the PR, in any order. */
+  reviews: readonly ReviewInput[];
+  /** The code owners of the request file, as read from CODEOWNERS at the base commit. */
+  owners: readonly Owner[];
+  /** Active members of every team named in `owners` or in a rule's `from`, by `org/slug`. */
+  teamMembers: Readonly<Record<string, readonly string[]>>;
+  /** The role's approval (or its break-glass approval for an emergency request). */
+  approval: Approval;
+}
+
+/** How one approval rule stands. */
+export interface RuleOutcome {
+  /** The rule's name, or a description built from it. */
+  label: string;
+  rule: ApprovalRule;
+  /** Eligible people whose approval on the head SHA counts for this rule, in review order. */
+  approvedBy: string[];
+  /** Eligible people who have not approved yet and could. */
+  canStillApprove: string[];
+  /** How many more approvals this rule needs (0 when satisfied). */
+  missing: number;
+  satisfied: boolean;
+}
+
+/** A review that did not count, and why (shown on the dashboard so nobody wonders). */
+export interface IgnoredReview {
+  reviewer: string;
+  reviewId: number;
+  reason: string;
+}
+
+export interface Decision {
+  status: "pending" | "approved" | "disapproved";
+  /** One line per reason the request is not approved yet; empty when approved. */
+  reasons: string[];
+  rules: RuleOutcome[];
+  /** The approvals that counted, each with the rules it counted for. */
+  approvals: ApprovalRecord[];
+  /** Change requests from eligible owners that block the request. */
+  blockedBy: IgnoredReview[];
+  ignored: IgnoredReview[];
+  /** Everyone who may approve (code owners minus the excluded people), sorted. */
+  eligible: string[];
+  /** Code owners who can never approve this PR, with the reason. */
+  excluded: { login: string; reason: string }[];
+  /** Owners that cannot be resolved to a login (emails), so they can never approve. */
+  unresolvedOwners: string[];
+}
+
+/** Key of a team in `teamMembers`. */
+export function teamKey(org: string, slug: string): string {
+  return `${org.toLowerCase()}/${slug.toLowerCase()}`;
+}
+
+/** The label of a rule on the check: its name, or what it asks for. */
+export function ruleLabel(rule: ApprovalRule, index: number): string {
+  if (rule.name) return rule.name;
+  const who = rule.from ? rule.from.join(" or ") : "code owners";
+  return `rule ${index + 1}: ${rule.count} from ${who}`;
+}
+
+/** Resolves owner references (`@login`, `@org/team`) to the set of logins they stand for. */
+function resolve(
+  refs: readonly (Owner | string)[],
+  teamMembers: Readonly<Record<string, readonly string[]>>,
+): Set<string> {
+  const logins = new Set<string>();
+  for (const ref of refs) {
+    if (typeof ref === "string") {
+      const [org, slug] = ref.replace(/^@/, "").split("/");
+      if (slug === undefined) logins.add(org!.toLowerCase());
+      else for (const m of teamMembers[teamKey(org!, slug)] ?? []) logins.add(m.toLowerCase());
+    } else if (ref.kind === "user") {
+      logins.add(ref.login);
+    } else if (ref.kind === "team") {
+      for (const m of teamMembers[teamKey(ref.org, ref.slug)] ?? []) logins.add(m.toLowerCase());
+    }
+  }
+  return logins;
+}
+
+const OPINION_STATES = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
+
+/** Decides whether the request is approved. Pure: same input, same decision. */
+export function decideApproval(input: ApprovalInput): Decision {
+  const lower = (s: string) => s.toLowerCase();
+  const exclusions = new Map<string, string>();
+  for (const p of input.pushers) exclusions.set(lower(p), "pushed a commit to this pull request");
+  exclusions.set(lower(input.author), "is the author of the pull request");
+  exclusions.set(lower(input.requester), "is the requester");
+
+  const owners = resolve(input.owners, input.teamMembers);
+  const eligible = new Set([...owners].filter((login) => !exclusions.has(login)));
+  const excluded = [...owners]
+    .filter((login) => exclusions.has(login))
+    .sort()
+    .map((login) => ({ login, reason: exclusions.get(login)! }));
+  const ruleSets = input.approval.rules.map((rule) =>
+    rule.from ? resolve(rule.from, input.teamMembers) : owners,
+  );
+
+  // Latest opinion per person; ties on time are broken by review id (GitHub assigns them in order).
+  const sorted = [...input.reviews].sort(
+    (a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id,
+  );
+  const opinions = new Map<string, ReviewInput>();
+  for (const review of sorted) {
+    if (OPINION_STATES.has(review.state)) opinions.set(lower(review.user), review);
+  }
+
+  const ignored: IgnoredReview[] = [];
+  const blockedBy: IgnoredReview[] = [];
+  const valid: ReviewInput[] = [];
+  for (const [login, review] of opinions) {
+    const note = (reason: string) =>
+      ignored.push({ reviewer: review.user, reviewId: review.id, reason });
+    if (review.state === "DISMISSED") continue;
+    const exclusion = exclusions.get(login);
+    if (!owners.has(login)) {
+      note(`is not a code owner of ${input.requestPath}`);
+    } else if (exclusion) {
+      note(`${exclusion}, so cannot review their own access`);
+    } else if (review.state === "CHANGES_REQUESTED") {
+      blockedBy.push({ reviewer: review.user, reviewId: review.id, reason: "requested changes" });
+    } else if (review.commitId !== input.headSha) {
+      note(`approved an earlier commit (${review.commitId.slice(0, 7)}); approve the latest one`);
+    } else if (!ruleSets.some((set) => set.has(login))) {
+      note("is a code owner but in no approval rule's group");
+    } else {
+      valid.push(review);
+    }
+  }
+  valid.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id);
+
+  const rules: RuleOutcome[] = input.approval.rules.map((rule, i) => {
+    const set = ruleSets[i]!;
+    const approvedBy = valid.filter((r) => set.has(lower(r.user))).map((r) => r.user);
+    const approvedLower = new Set(approvedBy.map(lower));
+    const canStillApprove = [...eligible]
+      .filter((login) => set.has(login) && !approvedLower.has(login))
+      .sort();
+    const missing = Math.max(0, rule.count - approvedBy.length);
+    return {
+      label: ruleLabel(rule, i),
+      rule,
+      approvedBy,
+      canStillApprove,
+      missing,
+      satisfied: missing === 0,
+    };
+  });
+
+  const approvals: ApprovalRecord[] = valid.map((review) => ({
+    reviewer: review.user,
+    reviewId: review.id,
+    submittedAt: review.submittedAt,
+    commitId: review.commitId,
+    rules: rules.filter((r) => r.approvedBy.includes(review.user)).map((r) => r.label),
+  }));
+
+  const reasons: string[] = [];
+  for (const block of blockedBy) {
+    reasons.push(
+      `@${block.reviewer} requested changes; they must approve or have the review dismissed`,
+    );
+  }
+  for (const outcome of rules) {
+    if (outcome.satisfied) continue;
+    const more = `${outcome.missing} more approval${outcome.missing === 1 ? "" : "s"}`;
+    const possible = outcome.canStillApprove.length;
+    reasons.push(
+      possible < outcome.missing
+        ? `${outcome.label}: needs ${more} but only ${possible} eligible ${possible === 1 ? "person" : "people"} can still approve; fix CODEOWNERS or the policy`
+        : `${outcome.label}: needs ${more}`,
+    );
+  }
+
+  const status =
+    blockedBy.length > 0 ? "disapproved" : reasons.length === 0 ? "approved" : "pending";
+  return {
+    status,
+    reasons,
+    rules,
+    approvals,
+    blockedBy,
+    ignored,
+    eligible: [...eligible].sort(),
+    excluded,
+    unresolvedOwners: input.owners.filter((o) => o.kind === "email").map((o) => o.text),
+  };
+}
