@@ -1,0 +1,294 @@
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from "yaml";
+import type { Problem } from "./problem.ts";
+import type { SourceFile } from "./source-file.ts";
+
+/**
+ * Parses one hand-written YAML file (a request or a policy file) into a plain value, keeping
+ * what is needed to point every later problem at its line and column.
+ *
+ * Files come from pull requests, so they may be hostile: every failure is a located problem,
+ * never an exception, and the work is bounded (size cap before parsing, alias expansion cap,
+ * no custom tags, YAML 1.2 core schema so `yes` stays a string and timestamps stay text).
+ */
+
+/** A parsed file: its value and a way back from a field path to the text. */
+export interface ParsedYaml {
+  /** The document as plain data (mappings become objects). Always a mapping at the root. */
+  value: Record<string, unknown>;
+  /**
+   * Where a field is written: the key (`part: "key"`) or its value (default). When the path
+   * does not exist (a missing field), the closest existing parent mapping is returned.
+   */
+  locate(path: readonly PropertyKey[], part?: "key" | "value"): Position;
+}
+
+/** A 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface ParseYamlOptions {
+  /** Largest accepted file, in bytes; larger files are refused before parsing. */
+  maxBytes: number;
+  /** What the file is, for messages: "request file", "policy file". */
+  kind: string;
+}
+
+/** Most times one file may expand aliases (`*name`): stops "billion laughs" documents. */
+const MAX_ALIAS_COUNT = 50;
+
+/**
+ * Parses `file` as one YAML mapping. Returns `parsed` only when there is no error; `problems`
+ * holds every syntax problem found, all located.
+ */
+export function parseYaml(
+  file: SourceFile,
+  options: ParseYamlOptions,
+): { parsed: ParsedYaml | undefined; problems: Problem[] } {
+  const at = (position: Position, message: string): Problem => ({
+    file: file.path,
+    line: position.line,
+    column: position.column,
+    severity: "error",
+    message,
+  });
+  const start = { line: 1, column: 1 };
+
+  const decoded = decode(file.content, options);
+  if (!decoded.ok) return { parsed: undefined, problems: [at(decoded.position, decoded.message)] };
+  const text = decoded.text;
+
+  const control = firstControlCharacter(text);
+  if (control !== -1) {
+    const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0");
+    return {
+      parsed: undefined,
+      problems: [
+        at(
+          positionOf(text, control),
+          `the ${options.kind} contains the control character U+${code}; it looks like a binary file. Save it as plain UTF-8 text.`,
+        ),
+      ],
+    };
+  }
+
+  const lineCounter = new LineCounter();
+  const where = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+
+  let documents: Document.Parsed[];
+  try {
+    documents = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      version: "1.2",
+      schema: "core",
+      uniqueKeys: true,
+      // Keys longer than this are refused by YAML itself; keep the parser's own bound.
+      strict: true,
+    }) as Document.Parsed[];
+  } catch (error) {
+    return { parsed: undefined, problems: [at(start, parserFailure(error, options.kind))] };
+  }
+
+  if (documents.length === 0 || documents[0]?.contents == null) {
+    return {
+      parsed: undefined,
+      problems: [
+        at(
+          start,
+          `the ${options.kind} is empty: write its fields as "key: value" lines (see the README for an example).`,
+        ),
+      ],
+    };
+  }
+  const problems: Problem[] = [];
+  const document = documents[0];
+  if (documents.length > 1) {
+    const second = documents[1]!;
+    problems.push(
+      at(
+        where(second.range[0]),
+        `the ${options.kind} holds ${documents.length} YAML documents (separated by "---"); a file holds exactly one. Move each request or policy set into its own file.`,
+      ),
+    );
+  }
+
+  const seen = new Set<string>();
+  for (const issue of [...document.errors, ...document.warnings]) {
+    const position = where(issue.pos[0]);
+    const key = `${position.line}:${position.column}:${issue.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(at(position, describeYamlIssue(issue.code, issue.message, text, issue.pos)));
+  }
+  if (problems.length > 0) return { parsed: undefined, problems };
+
+  const root = document.contents;
+  if (!isMap(root)) {
+    const got = isSeq(root) ? "a list" : isScalar(root) ? "a single value" : "an alias";
+    return {
+      parsed: undefined,
+      problems: [
+        at(
+          where(root?.range?.[0] ?? 0),
+          `the ${options.kind} must be a mapping of fields ("key: value" lines), but it is ${got}.`,
+        ),
+      ],
+    };
+  }
+
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message =
+      error instanceof ReferenceError && /alias/i.test(error.message)
+        ? `the ${options.kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.`
+        : parserFailure(error, options.kind);
+    return { parsed: undefined, problems: [at(start, message)] };
+  }
+
+  return {
+    parsed: {
+      value: value as Record<string, unknown>,
+      locate: (path, part = "value") => where(offsetOf(document, path, part)),
+    },
+    problems: [],
+  };
+}
+
+type Decoded = { ok: true; text: string } | { ok: false; position: Position; message: string };
+
+function decode(content: string | Uint8Array, options: ParseYamlOptions): Decoded {
+  const start = { line: 1, column: 1 };
+  const limit = `${Math.round(options.maxBytes / 1024)} KiB`;
+  const tooLarge = (size: string): Decoded => ({
+    ok: false,
+    position: start,
+    message: `the ${options.kind} is ${size}, more than the ${limit} allowed; a ${options.kind} is a few lines of YAML. Split it or remove what does not belong.`,
+  });
+  if (typeof content === "string") {
+    if (content.length > options.maxBytes) return tooLarge(`over ${limit}`);
+    const bytes = new TextEncoder().encode(content).byteLength;
+    if (bytes > options.maxBytes) return tooLarge(`${bytes} bytes`);
+    return { ok: true, text: stripBom(content) };
+  }
+  if (content.byteLength > options.maxBytes) return tooLarge(`${content.byteLength} bytes`);
+  try {
+    // fatal: refuse invalid UTF-8 rather than silently replacing bytes a reviewer cannot see.
+    return { ok: true, text: stripBom(new TextDecoder("utf-8", { fatal: true }).decode(content)) };
+  } catch {
+    const lossy = new TextDecoder("utf-8").decode(content);
+    const index = lossy.indexOf("\uFFFD");
+    return {
+      ok: false,
+      position: positionOf(lossy, Math.max(0, index)),
+      message: `the ${options.kind} is not valid UTF-8 text (a binary file, or another encoding such as Latin-1 or UTF-16). Save it as UTF-8.`,
+    };
+  }
+}
+
+/** Index of the first C0 control character other than tab, LF and CR (or DEL), or -1. */
+function firstControlCharacter(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function positionOf(text: string, index: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < index; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: index - lineStart + 1 };
+}
+
+function parserFailure(error: unknown, kind: string): string {
+  if (error instanceof RangeError) {
+    return `the ${kind} is nested too deeply to read; a request or policy needs only a few levels.`;
+  }
+  return `the ${kind} could not be read as YAML (${error instanceof Error ? error.message : String(error)}).`;
+}
+
+/** Turns the yaml package's error codes into messages that say what to do. */
+function describeYamlIssue(
+  code: string,
+  message: string,
+  text: string,
+  pos: readonly [number, number],
+): string {
+  switch (code) {
+    case "DUPLICATE_KEY": {
+      const key = text.slice(pos[0], pos[1]).trim();
+      return `the key "${key}" appears twice in the same mapping; keep only one.`;
+    }
+    case "TAB_AS_INDENT":
+      return "a tab is used for indentation; YAML allows only spaces there. Replace the tab with spaces.";
+    case "TAG_RESOLVE_FAILED":
+      return `${message}. Custom tags (!!something) are not allowed: write a plain value.`;
+    case "BAD_INDENT":
+    case "MISSING_CHAR":
+    case "UNEXPECTED_TOKEN":
+    case "BLOCK_AS_IMPLICIT_KEY":
+    case "MULTILINE_IMPLICIT_KEY":
+      return `YAML syntax: ${message}. Check the indentation and the "key: value" form of this line; quote values that contain ": " or start with a special character.`;
+    default:
+      return `YAML syntax: ${message}.`;
+  }
+}
+
+/** Offset of a path's key or value, or of the closest existing ancestor. */
+function offsetOf(document: Document.Parsed, path: readonly PropertyKey[], part: "key" | "value") {
+  let node: Node | null | undefined = document.contents;
+  let offset = node?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    const last = i === path.length - 1;
+    if (isAlias(node)) node = node.resolve(document) as Node | undefined;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+      );
+      if (!pair) return offset;
+      const key = pair.key as Node;
+      if (last && part === "key") return key.range?.[0] ?? offset;
+      const value = pair.value as Node | null;
+      offset = value?.range?.[0] ?? key.range?.[0] ?? offset;
+      node = value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment] as Node | undefined;
+      if (!item) return offset;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}

@@ -1,0 +1,357 @@
+import { parseDuration } from "./duration.ts";
+import type { Policies, Role, Statement } from "./policy-format.ts";
+import type { Problem } from "./problem.ts";
+import { didYouMean } from "./suggest-name.ts";
+
+/**
+ * The rules that span policy files, run on the merged policies after every file passed its
+ * schema: references resolve, durations parse, IAM statements are well-formed, documents fit
+ * IAM's limits, and no two people share an AWS principal. One small function per rule; each
+ * problem is located through `locate` at the field it is about.
+ */
+
+/** Where a field of the merged policies is written: `["roles", "db-admin", "maxDuration"]`. */
+export type PolicyLocator = (
+  path: readonly PropertyKey[],
+  part?: "key" | "value",
+) => { file: string; line: number; column: number };
+
+/** IAM's limit for all inline policies of one role, in characters without whitespace. */
+export const IAM_INLINE_POLICIES_LIMIT = 10_240;
+
+/**
+ * Characters kept free for what hallpass adds to a grant role besides the rendered statements:
+ * the explicit expiry deny and, on revocation, the revoke-older-sessions deny.
+ */
+export const INLINE_POLICY_HEADROOM = 1_024;
+
+/** IAM's default quota of managed policies attached to one role (raisable to 20). */
+export const IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE = 10;
+
+/** Checks the merged policies. Returns every problem found. */
+export function validatePolicies(policies: Policies, locate: PolicyLocator): Problem[] {
+  const problems: Problem[] = [];
+  const report =
+    (severity: Problem["severity"]) =>
+    (path: readonly PropertyKey[], message: string, part: "key" | "value" = "value") => {
+      problems.push({
+        ...locate(path, part),
+        field: path.map(String).join("."),
+        severity,
+        message,
+      });
+    };
+  const rules: Report = { error: report("error"), warning: report("warning") };
+
+  checkAtLeastOne(policies, rules);
+  checkAccounts(policies, rules);
+  checkIdentities(policies, rules);
+  for (const [name, role] of Object.entries(policies.roles)) checkRole(policies, name, role, rules);
+  checkSettings(policies, rules);
+  return problems;
+}
+
+type Emit = (path: readonly PropertyKey[], message: string, part?: "key" | "value") => void;
+interface Report {
+  error: Emit;
+  warning: Emit;
+}
+
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+const PRINCIPAL_ARN =
+  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
+const IAM_ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
+const ALERT_ACTION = /^(\*|(\*|[a-z0-9-]+):[A-Za-z0-9*?]+)$/;
+const RESOURCE = /^(\*|arn:[^\s]+)$/;
+const CONDITION_KEY = /^[A-Za-z0-9-]+:[^\s]+$/;
+const CONDITION_OPERATORS = new Set([
+  "StringEquals",
+  "StringNotEquals",
+  "StringEqualsIgnoreCase",
+  "StringNotEqualsIgnoreCase",
+  "StringLike",
+  "StringNotLike",
+  "NumericEquals",
+  "NumericNotEquals",
+  "NumericLessThan",
+  "NumericLessThanEquals",
+  "NumericGreaterThan",
+  "NumericGreaterThanEquals",
+  "DateEquals",
+  "DateNotEquals",
+  "DateLessThan",
+  "DateLessThanEquals",
+  "DateGreaterThan",
+  "DateGreaterThanEquals",
+  "Bool",
+  "BinaryEquals",
+  "IpAddress",
+  "NotIpAddress",
+  "ArnEquals",
+  "ArnLike",
+  "ArnNotEquals",
+  "ArnNotLike",
+  "Null",
+]);
+
+function checkAtLeastOne(policies: Policies, report: Report): void {
+  if (Object.keys(policies.accounts).length === 0) {
+    report.error(["accounts"], "no accounts are defined: add an accounts: section.");
+  }
+  if (Object.keys(policies.roles).length === 0) {
+    report.error(["roles"], "no roles are defined: add a roles: section.");
+  }
+}
+
+function checkAccounts(policies: Policies, report: Report): void {
+  const byId = new Map<string, string>();
+  for (const [name, account] of Object.entries(policies.accounts)) {
+    const other = byId.get(account.id);
+    if (other !== undefined) {
+      report.error(
+        ["accounts", name, "id"],
+        `account id ${account.id} is also used by account "${other}"; each AWS account is defined once.`,
+      );
+    }
+    byId.set(account.id, name);
+    if (!roleArnIn(account.brokerRole, account.id)) {
+      report.error(
+        ["accounts", name, "brokerRole"],
+        `brokerRole must be an IAM role in this account (arn:aws:iam::${account.id}:role/...), because hallpass assumes it to manage grant roles there.`,
+      );
+    }
+    if (account.permissionsBoundary !== undefined) {
+      checkBoundary(
+        account.permissionsBoundary,
+        account.id,
+        ["accounts", name, "permissionsBoundary"],
+        report,
+      );
+    }
+  }
+}
+
+function roleArnIn(arn: string, accountId: string): boolean {
+  return new RegExp(`^arn:aws[a-z-]*:iam::${accountId}:role/[\\w+=,.@/-]+$`).test(arn);
+}
+
+function checkBoundary(
+  arn: string,
+  accountId: string,
+  path: readonly PropertyKey[],
+  report: Report,
+  accountName?: string,
+): void {
+  const match = POLICY_ARN.exec(arn);
+  const forAccount = accountName === undefined ? "" : `for account "${accountName}", `;
+  if (!match) {
+    report.error(
+      path,
+      `${forAccount}"${arn}" is not a managed policy ARN such as arn:aws:iam::${accountId}:policy/hallpass-boundary.`,
+    );
+  } else if (match[1] !== accountId && match[1] !== "aws") {
+    report.error(
+      path,
+      `${forAccount}the permissions boundary must be a policy in account ${accountId}, not ${match[1]}: IAM attaches only policies of the role's own account. Use {accountId} in settings.permissionsBoundary.`,
+    );
+  }
+}
+
+function checkIdentities(policies: Policies, report: Report): void {
+  const byLogin = new Map<string, string>();
+  const byPrincipal = new Map<string, string>();
+  for (const [login, identity] of Object.entries(policies.identities)) {
+    // GitHub logins are case-insensitive: two spellings would be one person with two mappings.
+    const sameLogin = byLogin.get(login.toLowerCase());
+    if (sameLogin !== undefined) {
+      report.error(
+        ["identities", login],
+        `"${login}" and "${sameLogin}" are the same GitHub login (logins are case-insensitive); keep one.`,
+        "key",
+      );
+    }
+    byLogin.set(login.toLowerCase(), login);
+    if (!PRINCIPAL_ARN.test(identity.awsPrincipal)) {
+      report.error(
+        ["identities", login, "awsPrincipal"],
+        "awsPrincipal must be an IAM user or role ARN (arn:aws:iam::123456789012:user/alice) or a role session (arn:aws:sts::123456789012:assumed-role/RoleName/alice).",
+      );
+    }
+    // A shared principal could set any of its people's source identities and so use
+    // another person's grant: each login needs a principal of its own.
+    const sharer = byPrincipal.get(identity.awsPrincipal);
+    if (sharer !== undefined) {
+      report.error(
+        ["identities", login, "awsPrincipal"],
+        `"${login}" has the same awsPrincipal as "${sharer}"; each person must sign in as a principal of their own, or either could use the other's grants. For a shared SSO role, use each person's role session ARN.`,
+      );
+    }
+    byPrincipal.set(identity.awsPrincipal, login);
+  }
+}
+
+function checkDuration(text: string, path: readonly PropertyKey[], report: Report): void {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) report.error(path, parsed.message);
+  else if (parsed.seconds <= 0) report.error(path, "the duration must be longer than zero.");
+}
+
+function checkRole(policies: Policies, name: string, role: Role, report: Report): void {
+  const at = (...rest: PropertyKey[]) => ["roles", name, ...rest];
+  const known = Object.keys(policies.accounts);
+  const seen = new Set<string>();
+  role.accounts.forEach((account, index) => {
+    if (!Object.hasOwn(policies.accounts, account)) {
+      report.error(
+        at("accounts", index),
+        `account "${account}" is not defined under accounts:.${didYouMean(account, known)}`,
+      );
+    }
+    if (seen.has(account)) report.warning(at("accounts", index), `"${account}" is listed twice.`);
+    seen.add(account);
+  });
+
+  checkDuration(role.maxDuration, at("maxDuration"), report);
+  if (role.breakGlass)
+    checkDuration(role.breakGlass.maxDuration, at("breakGlass", "maxDuration"), report);
+
+  const managed = role.permissions.managedPolicies ?? [];
+  const statements = role.permissions.statements ?? [];
+  if (managed.length === 0 && statements.length === 0) {
+    report.error(
+      at("permissions"),
+      "the role grants nothing: list managedPolicies and/or statements.",
+    );
+  }
+  managed.forEach((arn, index) => {
+    if (!POLICY_ARN.test(arn)) {
+      report.error(
+        at("permissions", "managedPolicies", index),
+        `"${arn}" is not a managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess.`,
+      );
+    }
+  });
+  if (managed.length > IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE) {
+    report.warning(
+      at("permissions", "managedPolicies"),
+      `${managed.length} managed policies: IAM's default quota is ${IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE} per role. Raise it with Service Quotas in every listed account, or granting will fail.`,
+    );
+  }
+  const sids = new Set<string>();
+  statements.forEach((statement, index) => {
+    checkStatement(statement, at("permissions", "statements", index), report);
+    if (statement.sid !== undefined && statement.sid !== "") {
+      if (sids.has(statement.sid)) {
+        report.error(
+          at("permissions", "statements", index, "sid"),
+          `sid "${statement.sid}" is used twice in this role; IAM requires unique statement ids.`,
+        );
+      }
+      sids.add(statement.sid);
+    }
+  });
+  const size = inlinePolicySize(statements);
+  const budget = IAM_INLINE_POLICIES_LIMIT - INLINE_POLICY_HEADROOM;
+  if (size > budget) {
+    report.error(
+      at("permissions", "statements"),
+      `the statements render to ${size} characters of IAM policy (with the expiry conditions hallpass adds), more than the ${budget} available (IAM allows ${IAM_INLINE_POLICIES_LIMIT} per role, ${INLINE_POLICY_HEADROOM} are kept for revocation). Use wildcards, fewer resources, or a managed policy.`,
+    );
+  }
+
+  if (role.ticket?.pattern !== undefined) {
+    try {
+      new RegExp(role.ticket.pattern);
+    } catch (error) {
+      report.error(
+        at("ticket", "pattern"),
+        `the ticket pattern is not a valid regular expression: ${(error as Error).message}.`,
+      );
+    }
+  }
+}
+
+function checkStatement(statement: Statement, path: PropertyKey[], report: Report): void {
+  statement.actions.forEach((action, index) => {
+    if (!IAM_ACTION.test(action)) {
+      report.error(
+        [...path, "actions", index],
+        `"${action}" is not an IAM action: write service:Action, such as "rds:DescribeDBInstances" or "rds:Describe*".`,
+      );
+    }
+  });
+  statement.resources.forEach((resource, index) => {
+    if (!RESOURCE.test(resource)) {
+      report.error(
+        [...path, "resources", index],
+        `"${resource}" is not a resource: write "*" or an ARN such as arn:aws:rds:eu-west-1:123456789012:db:orders.`,
+      );
+    }
+  });
+  for (const [operator, entries] of Object.entries(statement.conditions ?? {})) {
+    const base = operator.replace(/^(ForAllValues|ForAnyValue):/, "").replace(/IfExists$/, "");
+    if (!CONDITION_OPERATORS.has(base)) {
+      report.error(
+        [...path, "conditions", operator],
+        `"${operator}" is not an IAM condition operator.${didYouMean(base, CONDITION_OPERATORS)}`,
+        "key",
+      );
+    }
+    for (const key of Object.keys(entries)) {
+      if (!CONDITION_KEY.test(key)) {
+        report.error(
+          [...path, "conditions", operator, key],
+          `"${key}" is not a condition key: write prefix:Name, such as aws:SourceIp or rds:DatabaseEngine.`,
+          "key",
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Length of the role's statements as hallpass renders them into the grant role's inline
+ * policy (JSON without whitespace, each Allow with its expiry condition), the measure IAM
+ * applies to its 10,240-character limit.
+ */
+export function inlinePolicySize(statements: readonly Statement[]): number {
+  const expiry = { DateLessThan: { "aws:CurrentTime": "2000-01-01T00:00:00Z" } };
+  const rendered = statements.map((s) => ({
+    ...(s.sid ? { Sid: s.sid } : {}),
+    Effect: s.effect,
+    Action: s.actions,
+    Resource: s.resources,
+    ...(s.conditions || s.effect === "Allow"
+      ? { Condition: { ...(s.conditions ?? {}), ...(s.effect === "Allow" ? expiry : {}) } }
+      : {}),
+  }));
+  return JSON.stringify({ Version: "2012-10-17", Statement: rendered }).length;
+}
+
+function checkSettings(policies: Policies, report: Report): void {
+  const { settings } = policies;
+  for (const [name, account] of Object.entries(policies.accounts)) {
+    if (account.permissionsBoundary !== undefined) continue;
+    const arn = settings.permissionsBoundary.replaceAll("{accountId}", account.id);
+    checkBoundary(arn, account.id, ["settings", "permissionsBoundary"], report, name);
+  }
+  checkDuration(settings.auditDelay, ["settings", "auditDelay"], report);
+  const names = new Set<string>();
+  settings.alerts.forEach((alert, index) => {
+    if (names.has(alert.name)) {
+      report.error(
+        ["settings", "alerts", index, "name"],
+        `alert "${alert.name}" is defined twice; give each alert its own name.`,
+      );
+    }
+    names.add(alert.name);
+    (alert.actions ?? []).forEach((action, actionIndex) => {
+      if (!ALERT_ACTION.test(action)) {
+        report.error(
+          ["settings", "alerts", index, "actions", actionIndex],
+          `"${action}" is not an event pattern: write service:EventName with * wildcards, such as "iam:*", "ec2:AuthorizeSecurityGroup*" or "*:Delete*".`,
+        );
+      }
+    });
+  });
+}
