@@ -1,0 +1,339 @@
+import { GRANT_TAGS, MANAGED_BY } from "../ports/aws.ts";
+import { type GrantRecord, isRequestPath, type RevocationRecord, recordPath } from "./records.ts";
+
+/**
+ * The sweeper's desired-versus-actual diff. Desired: what git's grant and revocation records
+ * say AWS should hold now. Actual: the roles under `/hallpass/` in each account. The plan says
+ * what to do about every difference, and nothing is left out: each role, request and grant
+ * lands in exactly one list, so the dashboard can show all of it.
+ *
+ * Pure: the caller reads git and AWS, passes `now`, and carries out the plan. Re-planning after
+ * a partial run gives the remaining work, which is what makes a killed run safe to repeat.
+ */
+
+/** A role as listed from IAM (`GrantRole` from the AWS port fits). */
+export interface LiveRole {
+  roleName: string;
+  roleArn: string;
+  createdAt: string;
+  tags: Record<string, string>;
+}
+
+/** An account in scope of this sweep (a name and id from policies/). */
+export interface SweepAccount {
+  name: string;
+  id: string;
+}
+
+/** What the sweep read. */
+export interface SweepState {
+  now: Date;
+  /** Seconds after a grant ends before its audit summary is written (CloudTrail delivery). */
+  auditDelaySeconds: number;
+  /** `owner/repo` of the access repository, as tagged on the roles it made. */
+  repository: string;
+  /** Accounts in scope (all of policies/, or the shard's subset). */
+  accounts: SweepAccount[];
+  /**
+   * Roles under `/hallpass/` by account id; undefined for an account whose listing failed.
+   * Nothing is concluded about such an account's grants (no "missing" report, no revocation).
+   */
+  roles: Map<string, LiveRole[] | undefined>;
+  /** Every path under `access-requests/` on the default branch. */
+  paths: readonly string[];
+  /** The grant records read (see `grantPathsToRead`), with their paths. */
+  grants: readonly GrantRecord[];
+  /** The revocation records read (see `revocationPathsToRead`). */
+  revocations: readonly RevocationRecord[];
+  /**
+   * The `account:` of each request file that has no grant record (see `ungrantedRequestPaths`),
+   * so a shard reports only its own; a request whose account is unknown is reported by all.
+   */
+  requestAccounts: ReadonlyMap<string, string>;
+}
+
+/** Why a role is revoked by the sweep. */
+export type SweepRevocationReason = "expired" | "unrecorded-role" | "alert" | "unfinished";
+
+export interface PlannedRevocation {
+  account: SweepAccount;
+  role: LiveRole;
+  /** The grant record behind the role, when there is one. */
+  grant: GrantRecord | undefined;
+  /** Where the revocation record goes: the grant's request, or `unrecordedRequestPath`. */
+  requestPath: string;
+  reason: SweepRevocationReason;
+  /** What was found, for the record, the alert and the dashboard. */
+  detail: string;
+  /** Hand-made or hand-changed: people must be told, not only the record written. */
+  alert: boolean;
+}
+
+export interface MissingGrant {
+  requestPath: string;
+  /** The grant record when git says the grant should be live but AWS does not hold it. */
+  grant: GrantRecord | undefined;
+  detail: string;
+}
+
+export interface ForeignRole {
+  account: SweepAccount;
+  role: LiveRole;
+  repository: string;
+}
+
+export interface LiveGrant {
+  account: SweepAccount;
+  grant: GrantRecord;
+  role: LiveRole;
+}
+
+export interface DueAudit {
+  grant: GrantRecord;
+  revocation: RevocationRecord | undefined;
+  /** When access ended: the window's end, or an earlier revocation. */
+  endedAt: string;
+  /** When the audit is (or was) due. */
+  dueAt: string;
+}
+
+export interface SweepPlan {
+  revoke: PlannedRevocation[];
+  /** Ended grants whose role is gone but whose revocation was never recorded (a killed run). */
+  recordRevocation: { grant: GrantRecord; endedAt: string }[];
+  missingGrants: MissingGrant[];
+  /** Roles tagged for another access repository: reported, never touched. */
+  foreignRoles: ForeignRole[];
+  /** Recorded, unexpired grants whose role is there: their activity is watched. */
+  watch: LiveGrant[];
+  auditsDue: DueAudit[];
+  /** Ended grants whose audit waits for CloudTrail's delivery delay. */
+  auditsWaiting: DueAudit[];
+  /** Accounts whose roles could not be listed this run. */
+  unreachableAccounts: SweepAccount[];
+}
+
+/** The virtual request path a role without any grant record is recorded under. */
+export function unrecordedRequestPath(accountId: string, roleName: string): string {
+  return `access-requests/unrecorded/${accountId}/${roleName}.yaml`;
+}
+
+function stemSet(paths: readonly string[], kind: "grant" | "revocation" | "audit"): Set<string> {
+  const suffix = `.${kind}.json`;
+  const set = new Set<string>();
+  for (const p of paths) if (p.endsWith(suffix)) set.add(p);
+  return set;
+}
+
+/**
+ * Grant records the sweep must read: every grant without an audit summary yet (live, or ended
+ * and still to be audited), and any grant a live role's tags point at. Finished grants are not
+ * read, so a run's GitHub requests grow with the open grants, not with history.
+ */
+export function grantPathsToRead(paths: readonly string[], roles: Iterable<LiveRole>): string[] {
+  const grants = stemSet(paths, "grant");
+  const audits = stemSet(paths, "audit");
+  const wanted = new Set<string>();
+  for (const g of grants) {
+    if (!audits.has(g.replace(/\.grant\.json$/, ".audit.json"))) wanted.add(g);
+  }
+  for (const role of roles) {
+    const request = role.tags[GRANT_TAGS.request];
+    if (request === undefined) continue;
+    const path = recordPath(request, "grant");
+    if (grants.has(path)) wanted.add(path);
+  }
+  return [...wanted].sort();
+}
+
+/** Revocation records the sweep must read: those of the grants it read. */
+export function revocationPathsToRead(
+  paths: readonly string[],
+  grants: readonly GrantRecord[],
+): string[] {
+  const revocations = stemSet(paths, "revocation");
+  return grants
+    .map((g) => recordPath(g.requestPath, "revocation"))
+    .filter((p) => revocations.has(p))
+    .sort();
+}
+
+function sameTime(a: string | undefined, b: string): boolean {
+  return a !== undefined && Date.parse(a) === Date.parse(b);
+}
+
+/** What differs between a role's tags and its grant record, or [] when they agree. */
+function tagDrift(role: LiveRole, grant: GrantRecord): string[] {
+  const drift: string[] = [];
+  const tags = role.tags;
+  if (tags[GRANT_TAGS.managedBy] !== MANAGED_BY) drift.push(`${GRANT_TAGS.managedBy} tag missing`);
+  if (tags[GRANT_TAGS.request] !== grant.requestPath)
+    drift.push(`${GRANT_TAGS.request} tag differs`);
+  if (tags[GRANT_TAGS.requester] !== grant.requester) {
+    drift.push(`${GRANT_TAGS.requester} tag differs`);
+  }
+  if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
+    drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
+  }
+  return drift;
+}
+
+/** Request files with neither a grant nor a revocation record: merged but never granted. */
+export function ungrantedRequestPaths(paths: readonly string[]): string[] {
+  const grantPaths = stemSet(paths, "grant");
+  const revocationPaths = stemSet(paths, "revocation");
+  return paths
+    .filter(
+      (path) =>
+        isRequestPath(path) &&
+        !path.startsWith("access-requests/unrecorded/") &&
+        !grantPaths.has(recordPath(path, "grant")) &&
+        !revocationPaths.has(recordPath(path, "revocation")),
+    )
+    .sort();
+}
+
+/** Computes what one sweep must do. */
+export function planSweep(state: SweepState): SweepPlan {
+  const now = state.now.getTime();
+  const plan: SweepPlan = {
+    revoke: [],
+    recordRevocation: [],
+    missingGrants: [],
+    foreignRoles: [],
+    watch: [],
+    auditsDue: [],
+    auditsWaiting: [],
+    unreachableAccounts: [],
+  };
+  const byArn = new Map(state.grants.map((g) => [g.roleArn, g]));
+  const revocationOf = new Map(state.revocations.map((r) => [r.requestPath, r]));
+  const inScope = new Map(state.accounts.map((a) => [a.id, a]));
+  const auditPaths = stemSet(state.paths, "audit");
+  const liveArns = new Set<string>();
+
+  for (const account of state.accounts) {
+    const roles = state.roles.get(account.id);
+    if (roles === undefined) {
+      plan.unreachableAccounts.push(account);
+      continue;
+    }
+    for (const role of roles) {
+      liveArns.add(role.roleArn);
+      const repository = role.tags[GRANT_TAGS.repository];
+      if (repository !== undefined && repository !== state.repository) {
+        plan.foreignRoles.push({ account, role, repository });
+        continue;
+      }
+      const grant = byArn.get(role.roleArn);
+      if (!grant) {
+        const request = role.tags[GRANT_TAGS.request];
+        plan.revoke.push({
+          account,
+          role,
+          grant: undefined,
+          requestPath: unrecordedRequestPath(account.id, role.roleName),
+          reason: "unrecorded-role",
+          detail:
+            request === undefined
+              ? `role ${role.roleArn} has no grant record and no ${GRANT_TAGS.request} tag: made by hand`
+              : `role ${role.roleArn} claims ${request}, but no grant record in git names this role`,
+          alert: true,
+        });
+        continue;
+      }
+      const drift = tagDrift(role, grant);
+      const revocation = revocationOf.get(grant.requestPath);
+      if (drift.length > 0) {
+        plan.revoke.push({
+          account,
+          role,
+          grant,
+          requestPath: grant.requestPath,
+          reason: "alert",
+          detail: `role ${role.roleArn} was changed by hand: ${drift.join("; ")}`,
+          alert: true,
+        });
+      } else if (revocation) {
+        // The record is there but the role is not gone: a revocation that stopped half-way.
+        plan.revoke.push({
+          account,
+          role,
+          grant,
+          requestPath: grant.requestPath,
+          reason: "unfinished",
+          detail: `revoked at ${revocation.revokedAt} (${revocation.reason}) but the role was still there`,
+          alert: false,
+        });
+      } else if (Date.parse(grant.window.end) <= now) {
+        plan.revoke.push({
+          account,
+          role,
+          grant,
+          requestPath: grant.requestPath,
+          reason: "expired",
+          detail: `expired at ${grant.window.end}`,
+          alert: false,
+        });
+      } else {
+        plan.watch.push({ account, grant, role });
+      }
+    }
+  }
+
+  for (const grant of state.grants) {
+    const account = inScope.get(grant.account.id);
+    if (!account) continue;
+    const revocation = revocationOf.get(grant.requestPath);
+    const endMs = Math.min(
+      Date.parse(grant.window.end),
+      revocation ? Date.parse(revocation.revokedAt) : Number.POSITIVE_INFINITY,
+    );
+    const endedAt =
+      endMs === Date.parse(grant.window.end) ? grant.window.end : revocation!.revokedAt;
+    const listed = state.roles.get(account.id) !== undefined;
+    const roleThere = liveArns.has(grant.roleArn);
+    if (listed && !roleThere && !revocation) {
+      if (endMs > now) {
+        plan.missingGrants.push({
+          requestPath: grant.requestPath,
+          grant,
+          detail: `git records a grant until ${grant.window.end} but ${grant.roleArn} is not in AWS`,
+        });
+      } else {
+        plan.recordRevocation.push({ grant, endedAt });
+      }
+    }
+    if (endMs <= now && !auditPaths.has(recordPath(grant.requestPath, "audit"))) {
+      const dueMs = endMs + state.auditDelaySeconds * 1000;
+      const due: DueAudit = {
+        grant,
+        revocation,
+        endedAt,
+        dueAt: new Date(dueMs).toISOString(),
+      };
+      (dueMs <= now ? plan.auditsDue : plan.auditsWaiting).push(due);
+    }
+  }
+
+  const namesInScope = new Set(state.accounts.map((a) => a.name));
+  for (const path of ungrantedRequestPaths(state.paths)) {
+    const accountName = state.requestAccounts.get(path);
+    if (accountName !== undefined && !namesInScope.has(accountName)) continue;
+    plan.missingGrants.push({
+      requestPath: path,
+      grant: undefined,
+      detail: "merged, but no grant record: the app did not grant it (see the PR for why)",
+    });
+  }
+
+  const byPath = (a: { requestPath: string }, b: { requestPath: string }) =>
+    a.requestPath < b.requestPath ? -1 : a.requestPath > b.requestPath ? 1 : 0;
+  plan.revoke.sort((a, b) => byPath(a, b) || (a.role.roleArn < b.role.roleArn ? -1 : 1));
+  plan.missingGrants.sort(byPath);
+  plan.watch.sort((a, b) => byPath(a.grant, b.grant));
+  plan.recordRevocation.sort((a, b) => byPath(a.grant, b.grant));
+  plan.auditsDue.sort((a, b) => byPath(a.grant, b.grant));
+  plan.auditsWaiting.sort((a, b) => byPath(a.grant, b.grant));
+  return plan;
+}

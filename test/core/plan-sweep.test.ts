@@ -1,0 +1,274 @@
+import { describe, expect, it } from "vitest";
+import {
+  grantPathsToRead,
+  type LiveRole,
+  planSweep,
+  revocationPathsToRead,
+  type SweepState,
+  ungrantedRequestPaths,
+  unrecordedRequestPath,
+} from "../../src/core/plan-sweep.ts";
+import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
+import { GRANT_TAGS, MANAGED_BY } from "../../src/ports/aws.ts";
+
+const prod = { name: "prod", id: "111122223333" };
+const staging = { name: "staging", id: "444455556666" };
+const NOW = new Date("2026-11-26T12:00:00Z");
+
+function grant(stem: string, start: string, end: string, account = prod): GrantRecord {
+  const roleName = `hp-${stem}`;
+  return {
+    version: 1,
+    requestPath: `access-requests/${stem}.yaml`,
+    pullRequest: {
+      number: 7,
+      url: "https://github.com/acme/access/pull/7",
+      mergeCommit: "c".repeat(40),
+      mergedAt: start,
+      mergedBy: "bob",
+    },
+    requester: "alice",
+    role: "db-read",
+    account,
+    emergency: false,
+    approvals: [],
+    roleArn: `arn:aws:iam::${account.id}:role/hallpass/${roleName}`,
+    roleName,
+    sessionName: "alice",
+    sourceIdentity: "alice",
+    window: { start, end },
+    grantedAt: start,
+  };
+}
+
+function roleOf(g: GrantRecord, tags: Record<string, string> = {}): LiveRole {
+  return {
+    roleName: g.roleName,
+    roleArn: g.roleArn,
+    createdAt: g.grantedAt,
+    tags: {
+      [GRANT_TAGS.managedBy]: MANAGED_BY,
+      [GRANT_TAGS.repository]: "acme/access",
+      [GRANT_TAGS.request]: g.requestPath,
+      [GRANT_TAGS.requester]: g.requester,
+      [GRANT_TAGS.expiresAt]: g.window.end,
+      ...tags,
+    },
+  };
+}
+
+function revocation(g: GrantRecord, at: string, reason: RevocationRecord["reason"]) {
+  return {
+    version: 1 as const,
+    requestPath: g.requestPath,
+    roleArn: g.roleArn,
+    revokedAt: at,
+    reason,
+    revokedBy: "hallpass-action",
+  };
+}
+
+function state(fields: Partial<SweepState>): SweepState {
+  return {
+    now: NOW,
+    auditDelaySeconds: 1800,
+    repository: "acme/access",
+    accounts: [prod],
+    roles: new Map([[prod.id, []]]),
+    paths: [],
+    grants: [],
+    revocations: [],
+    requestAccounts: new Map(),
+    ...fields,
+  };
+}
+
+const live = grant("live", "2026-11-26T11:00:00Z", "2026-11-26T13:00:00Z");
+const expired = grant("expired", "2026-11-26T09:00:00Z", "2026-11-26T11:50:00Z");
+const ended = grant("ended", "2026-11-26T08:00:00Z", "2026-11-26T10:00:00Z");
+
+describe("planSweep", () => {
+  it("watches a recorded, unexpired grant whose role is there", () => {
+    const plan = planSweep(state({ roles: new Map([[prod.id, [roleOf(live)]]]), grants: [live] }));
+    expect(plan.watch.map((w) => w.grant.requestPath)).toEqual([live.requestPath]);
+    expect(plan.revoke).toEqual([]);
+    expect(plan.missingGrants).toEqual([]);
+  });
+
+  it("revokes an expired grant's role", () => {
+    const plan = planSweep(
+      state({ roles: new Map([[prod.id, [roleOf(expired)]]]), grants: [expired] }),
+    );
+    expect(plan.revoke.map((r) => [r.requestPath, r.reason, r.alert])).toEqual([
+      [expired.requestPath, "expired", false],
+    ]);
+    expect(plan.auditsWaiting.map((a) => a.dueAt)).toEqual(["2026-11-26T12:20:00.000Z"]);
+  });
+
+  it("revokes and alerts on a hand-made role, recording it under a path of its own", () => {
+    const hand: LiveRole = {
+      roleName: "break-in",
+      roleArn: `arn:aws:iam::${prod.id}:role/hallpass/break-in`,
+      createdAt: "2026-11-26T11:30:00Z",
+      tags: {},
+    };
+    const plan = planSweep(state({ roles: new Map([[prod.id, [hand]]]) }));
+    expect(plan.revoke).toMatchObject([
+      {
+        reason: "unrecorded-role",
+        alert: true,
+        requestPath: unrecordedRequestPath(prod.id, "break-in"),
+        grant: undefined,
+      },
+    ]);
+  });
+
+  it("never takes over a recorded request's path for a role that only claims it", () => {
+    const impostor: LiveRole = {
+      ...roleOf(live),
+      roleName: "copy",
+      roleArn: `${live.roleArn}-copy`,
+    };
+    const plan = planSweep(
+      state({ roles: new Map([[prod.id, [roleOf(live), impostor]]]), grants: [live] }),
+    );
+    expect(plan.revoke.map((r) => [r.requestPath, r.reason])).toEqual([
+      [unrecordedRequestPath(prod.id, "copy"), "unrecorded-role"],
+    ]);
+    expect(plan.watch).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      "a later expiry",
+      { [GRANT_TAGS.expiresAt]: "2026-11-27T13:00:00Z" },
+      "expires-at tag differs",
+    ],
+    ["another requester", { [GRANT_TAGS.requester]: "mallory" }, "requester tag differs"],
+    ["no managed-by tag", { [GRANT_TAGS.managedBy]: "someone" }, "managed-by tag missing"],
+  ])("revokes and alerts on a role whose tags were changed by hand: %s", (_n, tags, detail) => {
+    const plan = planSweep(
+      state({ roles: new Map([[prod.id, [roleOf(live, tags)]]]), grants: [live] }),
+    );
+    expect(plan.revoke).toHaveLength(1);
+    expect(plan.revoke[0]).toMatchObject({ reason: "alert", alert: true });
+    expect(plan.revoke[0]!.detail).toContain(detail);
+    expect(plan.watch).toEqual([]);
+  });
+
+  it("finishes a revocation whose record was committed but whose role remained", () => {
+    const plan = planSweep(
+      state({
+        roles: new Map([[prod.id, [roleOf(live)]]]),
+        grants: [live],
+        revocations: [revocation(live, "2026-11-26T11:30:00Z", "early-release")],
+      }),
+    );
+    expect(plan.revoke.map((r) => r.reason)).toEqual(["unfinished"]);
+  });
+
+  it("records the revocation of an ended grant whose role is already gone", () => {
+    const plan = planSweep(state({ grants: [expired] }));
+    expect(plan.recordRevocation.map((r) => [r.grant.requestPath, r.endedAt])).toEqual([
+      [expired.requestPath, expired.window.end],
+    ]);
+    expect(plan.missingGrants).toEqual([]);
+  });
+
+  it("reports a live grant that git records but AWS does not hold", () => {
+    const plan = planSweep(state({ grants: [live] }));
+    expect(plan.missingGrants.map((m) => [m.requestPath, m.grant?.roleArn])).toEqual([
+      [live.requestPath, live.roleArn],
+    ]);
+  });
+
+  it("reports a merged request with no grant record, only in its own account's shard", () => {
+    const paths = [
+      "access-requests/a.yaml",
+      "access-requests/b.yaml",
+      "access-requests/schema.json",
+    ];
+    const requestAccounts = new Map([["access-requests/b.yaml", "staging"]]);
+    const plan = planSweep(state({ paths, requestAccounts }));
+    expect(plan.missingGrants.map((m) => m.requestPath)).toEqual(["access-requests/a.yaml"]);
+  });
+
+  it("concludes nothing about an account whose roles could not be listed", () => {
+    const plan = planSweep(state({ roles: new Map([[prod.id, undefined]]), grants: [live] }));
+    expect(plan.unreachableAccounts).toEqual([prod]);
+    expect(plan.missingGrants).toEqual([]);
+    expect(plan.revoke).toEqual([]);
+  });
+
+  it("leaves roles of another access repository alone but reports them", () => {
+    const other = roleOf(grant("other", "2026-11-26T09:00:00Z", "2026-11-26T10:00:00Z"), {
+      [GRANT_TAGS.repository]: "acme/other-access",
+    });
+    const plan = planSweep(state({ roles: new Map([[prod.id, [other]]]) }));
+    expect(plan.revoke).toEqual([]);
+    expect(plan.foreignRoles.map((f) => f.repository)).toEqual(["acme/other-access"]);
+  });
+
+  it("makes an audit due once the delivery delay after the end has passed", () => {
+    const released = revocation(live, "2026-11-26T11:20:00Z", "early-release");
+    const plan = planSweep(state({ grants: [ended, live], revocations: [released] }));
+    expect(plan.auditsDue.map((a) => [a.grant.requestPath, a.endedAt])).toEqual([
+      [ended.requestPath, ended.window.end],
+      [live.requestPath, "2026-11-26T11:20:00Z"],
+    ]);
+  });
+
+  it("does not audit again a grant whose summary is committed", () => {
+    const plan = planSweep(
+      state({
+        grants: [ended],
+        paths: ["access-requests/ended.grant.json", "access-requests/ended.audit.json"],
+      }),
+    );
+    expect(plan.auditsDue).toEqual([]);
+  });
+
+  it("ignores grants of accounts outside the shard", () => {
+    const other = grant("stg", "2026-11-26T08:00:00Z", "2026-11-26T09:00:00Z", staging);
+    const plan = planSweep(state({ grants: [other] }));
+    expect(plan.auditsDue).toEqual([]);
+    expect(plan.recordRevocation).toEqual([]);
+  });
+});
+
+describe("what the sweep reads from git", () => {
+  const paths = [
+    "access-requests/done.yaml",
+    "access-requests/done.grant.json",
+    "access-requests/done.revocation.json",
+    "access-requests/done.audit.json",
+    "access-requests/done.audit.md",
+    "access-requests/open.yaml",
+    "access-requests/open.grant.json",
+    "access-requests/released.yaml",
+    "access-requests/released.grant.json",
+    "access-requests/released.revocation.json",
+    "access-requests/never.yaml",
+  ];
+
+  it("reads only grants without an audit, plus any a live role points at", () => {
+    expect(grantPathsToRead(paths, [])).toEqual([
+      "access-requests/open.grant.json",
+      "access-requests/released.grant.json",
+    ]);
+    const zombie = roleOf(grant("done", "2026-11-26T08:00:00Z", "2026-11-26T09:00:00Z"));
+    expect(grantPathsToRead(paths, [zombie])).toContain("access-requests/done.grant.json");
+  });
+
+  it("reads revocations of the grants it read", () => {
+    const released = grant("released", "2026-11-26T08:00:00Z", "2026-11-26T09:00:00Z");
+    const open = grant("open", "2026-11-26T08:00:00Z", "2026-11-26T09:00:00Z");
+    expect(revocationPathsToRead(paths, [open, released])).toEqual([
+      "access-requests/released.revocation.json",
+    ]);
+  });
+
+  it("finds requests that were merged but never granted", () => {
+    expect(ungrantedRequestPaths(paths)).toEqual(["access-requests/never.yaml"]);
+  });
+});
