@@ -1,0 +1,251 @@
+import {
+  CloudTrailClient,
+  type CloudTrailClientConfig,
+  LookupEventsCommand,
+  type LookupEventsCommandOutput,
+} from "@aws-sdk/client-cloudtrail";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { type CloudTrailEvent, parseCloudTrailEvent } from "../core/cloudtrail-event.ts";
+import type { AccountTarget } from "../ports/aws.ts";
+import type { CloudTrailPort, GrantEventQuery } from "../ports/cloudtrail.ts";
+
+/**
+ * The CloudTrail port on `LookupEvents`.
+ *
+ * CloudTrail allows 2 `LookupEvents` calls a second per account and region, and throttles the
+ * whole account+region (the app's other callers included) past that. So the adapter spaces its
+ * own calls per account+region, whatever the caller's concurrency, and when throttled anyway it
+ * backs off exponentially (with jitter) and asks for the same page again: a page is never
+ * skipped. Other errors and exhausted retries throw, so a summary is never built on part of
+ * the events. The SDK's own retries are turned off so this is the one retry policy.
+ *
+ * Endpoints follow the SDK's standard settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDTRAIL).
+ */
+
+/** Time, injectable so tests and benches need not wait. */
+export interface Timing {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1): jitter for backoff. */
+  random(): number;
+}
+
+export const realTiming: Timing = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+export interface AwsCloudTrailOptions {
+  /** A client for an account and region. Default: `cloudTrailClientFactory`. */
+  clientFor?: (account: AccountTarget, region: string) => Pick<CloudTrailClient, "send">;
+  timing?: Timing;
+  /** Calls a second per account and region. Default 2 (CloudTrail's limit). */
+  requestsPerSecond?: number;
+  /** Attempts per page when throttled or on a transient error. Default 8 (about 90 s of waiting). */
+  maxAttempts?: number;
+  /** First backoff in ms, doubled each attempt up to `maxBackoffMs`. Default 500. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** Builds the port. One client per account and region, reused. */
+export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTrailPort {
+  const timing = options.timing ?? realTiming;
+  const spacing = 1000 / (options.requestsPerSecond ?? 2);
+  const maxAttempts = options.maxAttempts ?? 8;
+  const baseBackoff = options.baseBackoffMs ?? 500;
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+  const clientFor = options.clientFor ?? cloudTrailClientFactory({});
+  const clients = new Map<string, Pick<CloudTrailClient, "send">>();
+  /** account+region -> earliest time the next call may start. */
+  const nextSlot = new Map<string, number>();
+
+  async function takeSlot(key: string): Promise<void> {
+    const now = timing.now();
+    const at = Math.max(now, nextSlot.get(key) ?? 0);
+    nextSlot.set(key, at + spacing);
+    if (at > now) await timing.sleep(at - now);
+  }
+
+  function client(account: AccountTarget, region: string) {
+    const key = `${account.id}|${region}`;
+    let c = clients.get(key);
+    if (!c) {
+      c = clientFor(account, region);
+      clients.set(key, c);
+    }
+    return c;
+  }
+
+  async function page(
+    query: GrantEventQuery,
+    nextToken: string | undefined,
+  ): Promise<LookupEventsCommandOutput> {
+    const key = `${query.account.id}|${query.region}`;
+    for (let attempt = 1; ; attempt++) {
+      await takeSlot(key);
+      try {
+        return await client(query.account, query.region).send(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: "Username", AttributeValue: query.sessionName }],
+            StartTime: query.startTime,
+            EndTime: query.endTime,
+            MaxResults: 50,
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        );
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= maxAttempts) {
+          throw new Error(
+            `CloudTrail LookupEvents failed in account ${query.account.name} (${query.account.id}), ${query.region}, for session ${query.sessionName}` +
+              `${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${describe(error)}. ` +
+              "Check that the broker role allows cloudtrail:LookupEvents; the sweep tries again on its next run.",
+            { cause: error },
+          );
+        }
+        const delay = Math.min(maxBackoff, baseBackoff * 2 ** (attempt - 1));
+        const wait = delay / 2 + timing.random() * (delay / 2);
+        // Hold every caller of this account+region back, not only this one.
+        nextSlot.set(key, Math.max(nextSlot.get(key) ?? 0, timing.now() + wait));
+      }
+    }
+  }
+
+  return {
+    async *grantEvents(query) {
+      const issuer = normalizeRoleArn(query.roleArn);
+      let token: string | undefined;
+      do {
+        const out = await page(query, token);
+        for (const item of out.Events ?? []) {
+          const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+          if (!parsed.ok) {
+            throw new Error(
+              `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`,
+            );
+          }
+          if (issuerOf(parsed.event) === issuer) yield parsed.event;
+        }
+        token = out.NextToken;
+      } while (token);
+    },
+  };
+}
+
+/**
+ * `arn:aws:iam::123456789012:role/hallpass/name` -> `arn:aws:iam::123456789012:role/name`.
+ * CloudTrail's sessionIssuer ARN carries the role's path; compare without it so either
+ * spelling matches (role names are unique in an account whatever their path).
+ */
+function normalizeRoleArn(arn: string): string {
+  const match = /^(arn:[^:]+:iam::\d{12}:role\/)(?:.*\/)?([^/]+)$/.exec(arn);
+  return match ? `${match[1]}${match[2]}` : arn;
+}
+
+function issuerOf(event: CloudTrailEvent): string | undefined {
+  const arn = event.userIdentity.sessionContext?.sessionIssuer?.arn;
+  return arn === undefined ? undefined : normalizeRoleArn(arn);
+}
+
+function isRetryable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as {
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  if (e.name === "ThrottlingException" || e.name === "TooManyRequestsException") return true;
+  if (e.$retryable) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return status === 429 || (status !== undefined && status >= 500);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Seconds before a broker session's expiry when it is renewed. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+export interface CloudTrailClientFactoryOptions {
+  /** The action's own credentials, used to assume broker roles. Default: the SDK's chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Session name on the broker role, so CloudTrail shows who read. Default `hallpass-action`. */
+  brokerSessionName?: string;
+  clientConfig?: Pick<CloudTrailClientConfig, "requestHandler" | "logger">;
+}
+
+/**
+ * Production clients: each account's broker role is assumed once (renewed before it expires) and
+ * its credentials serve every region of that account.
+ */
+export function cloudTrailClientFactory(
+  options: CloudTrailClientFactoryOptions,
+): (account: AccountTarget, region: string) => Pick<CloudTrailClient, "send"> {
+  const sts = new STSClient({
+    region: "us-east-1",
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.clientConfig ?? {}),
+  });
+  const providers = new Map<string, AwsCredentialIdentityProvider>();
+  return (account, region) => {
+    let credentials = providers.get(account.brokerRole);
+    if (!credentials) {
+      credentials = assumeBroker(sts, account, options.brokerSessionName ?? "hallpass-action");
+      providers.set(account.brokerRole, credentials);
+    }
+    return new CloudTrailClient({
+      region,
+      credentials,
+      maxAttempts: 1,
+      ...(options.clientConfig ?? {}),
+    });
+  };
+}
+
+function assumeBroker(
+  sts: STSClient,
+  account: AccountTarget,
+  sessionName: string,
+): AwsCredentialIdentityProvider {
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  return async () => {
+    if (current?.expiration && current.expiration.getTime() - Date.now() > RENEW_BEFORE_MS) {
+      return current;
+    }
+    pending ??= (async () => {
+      try {
+        const out = await sts.send(
+          new AssumeRoleCommand({
+            RoleArn: account.brokerRole,
+            RoleSessionName: sessionName,
+            DurationSeconds: 3600,
+          }),
+        );
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) {
+          throw new Error("STS returned no credentials");
+        }
+        current = {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+          ...(c.Expiration ? { expiration: c.Expiration } : {}),
+        };
+        return current;
+      } catch (error) {
+        throw new Error(
+          `cannot assume the broker role ${account.brokerRole} of account ${account.name} (${account.id}) to read CloudTrail: ${describe(error)}`,
+          { cause: error },
+        );
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
+}

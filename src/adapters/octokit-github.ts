@@ -1,0 +1,460 @@
+/**
+ * The GitHub port over Octokit's REST API, for one repository. Used by the app (with an
+ * installation token), the scheduled action and the CLI.
+ *
+ * Every list is paginated to the end. Every write is idempotent: check runs are found again by
+ * head SHA and name, comments and issues by a hidden marker, and commits are retried on the
+ * fresh branch head when the branch moved (never forced).
+ */
+
+import type { ProbotOctokit } from "probot";
+import type {
+  ChangedFile,
+  CheckRunOutput,
+  FileToCommit,
+  GitHubPort,
+  IssueInfo,
+  PullRequestCommit,
+  PullRequestInfo,
+  Review,
+} from "../ports/github.ts";
+
+/** Any Octokit with the REST pagination plugin (Probot's, or one built for the action/CLI). */
+export type Octokit = Pick<ProbotOctokit, "request" | "paginate">;
+
+/** A small key-value cache (the app injects an LRU); values must be treated as immutable. */
+export interface KeyValueCache {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
+export interface OctokitGitHubOptions {
+  /**
+   * The GitHub App's id: only check runs created by this app are updated. Without it the
+   * first check run of that name on the commit is updated (fine with an installation token,
+   * which can only update its own app's runs anyway).
+   */
+  appId?: number;
+  /** Remembers check run ids by head SHA (a check run id never changes). */
+  cache?: KeyValueCache;
+  /** How often `commitFiles` retries when the branch moved under it. Default 5. */
+  commitAttempts?: number;
+}
+
+/** GitHub accepts at most 50 annotations per check run request. */
+const ANNOTATIONS_PER_REQUEST = 50;
+/** GitHub's limit on a check run summary and on an issue/comment body. */
+const MAX_TEXT = 65_535;
+
+function status(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error
+    ? Number((error as { status: unknown }).status)
+    : undefined;
+}
+
+function truncate(text: string): string {
+  if (text.length <= MAX_TEXT) return text;
+  const note = "\n\n… (truncated: GitHub limits this text to 65,535 characters)";
+  return text.slice(0, MAX_TEXT - note.length) + note;
+}
+
+type RestPull = {
+  number: number;
+  html_url: string;
+  state: string;
+  draft?: boolean;
+  user: { login: string } | null;
+  title: string;
+  head: { sha: string };
+  base: { sha: string; ref: string };
+  merged?: boolean;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  merged_by?: { login: string } | null;
+};
+
+function toPullRequest(pull: RestPull): PullRequestInfo {
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    state: pull.state === "closed" ? "closed" : "open",
+    draft: pull.draft ?? false,
+    author: pull.user?.login ?? "ghost",
+    title: pull.title,
+    headSha: pull.head.sha,
+    baseSha: pull.base.sha,
+    baseRef: pull.base.ref,
+    // The list endpoint has no `merged` field; merged_at is set exactly when it was merged.
+    merged: pull.merged ?? pull.merged_at !== null,
+    mergeCommitSha: pull.merge_commit_sha,
+    mergedAt: pull.merged_at,
+    mergedBy: pull.merged_by?.login ?? null,
+  };
+}
+
+/** Creates the GitHub port for `owner/repo` over an authenticated Octokit. */
+export function createOctokitGitHub(
+  octokit: Octokit,
+  repository: { owner: string; repo: string },
+  options: OctokitGitHubOptions = {},
+): GitHubPort {
+  const { owner, repo } = repository;
+  const base = { owner, repo };
+
+  async function getFile(ref: string, path: string): Promise<string | undefined> {
+    try {
+      const response = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...base,
+        path,
+        ref,
+        mediaType: { format: "raw" },
+      });
+      const data: unknown = response.data;
+      if (typeof data === "string") return data;
+      // A directory answers with a JSON listing even when raw is asked for: not a file.
+      if (Array.isArray(data) || typeof data === "object") return undefined;
+      return String(data);
+    } catch (error) {
+      if (status(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  type TreeEntry = { path?: string; type?: string; sha?: string };
+
+  async function getTree(sha: string, recursive: boolean) {
+    const response = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+      ...base,
+      tree_sha: sha,
+      ...(recursive ? { recursive: "1" } : {}),
+    });
+    return response.data as { tree: TreeEntry[]; truncated: boolean };
+  }
+
+  async function listFiles(ref: string, directory: string): Promise<string[]> {
+    const segments = directory.split("/").filter((s) => s !== "");
+    // Walk down to the directory's own tree: far smaller than the whole repository's.
+    let treeSha = ref;
+    for (const segment of segments) {
+      const { tree } = await getTree(treeSha, false);
+      const entry = tree.find((e) => e.path === segment && e.type === "tree");
+      if (!entry?.sha) return [];
+      treeSha = entry.sha;
+    }
+    const prefix = segments.length > 0 ? `${segments.join("/")}/` : "";
+    const { tree, truncated } = await getTree(treeSha, true);
+    if (!truncated) {
+      return tree
+        .filter((e) => e.type === "blob" && e.path)
+        .map((e) => prefix + e.path)
+        .sort();
+    }
+    // Truncated recursive listing (over 100,000 entries): walk one level at a time.
+    const files: string[] = [];
+    const queue: { sha: string; path: string }[] = [{ sha: treeSha, path: prefix }];
+    while (queue.length > 0) {
+      const next = queue.shift()!;
+      const level = await getTree(next.sha, false);
+      for (const e of level.tree) {
+        if (!e.path || !e.sha) continue;
+        if (e.type === "blob") files.push(next.path + e.path);
+        else if (e.type === "tree") queue.push({ sha: e.sha, path: `${next.path}${e.path}/` });
+      }
+    }
+    return files.sort();
+  }
+
+  async function getPullRequest(pullNumber: number): Promise<PullRequestInfo> {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...base,
+      pull_number: pullNumber,
+    });
+    return toPullRequest(data as RestPull);
+  }
+
+  async function listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]> {
+    const files = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      ...base,
+      pull_number: pullNumber,
+      per_page: 100,
+    });
+    return files.map((f) => ({
+      path: f.filename,
+      status: f.status,
+      ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+    }));
+  }
+
+  async function listPullRequestCommits(pullNumber: number): Promise<PullRequestCommit[]> {
+    const commits = await octokit.paginate(
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+      { ...base, pull_number: pullNumber, per_page: 100 },
+    );
+    return commits.map((c) => ({
+      sha: c.sha,
+      authorLogin: c.author && "login" in c.author ? c.author.login : null,
+      committerLogin: c.committer && "login" in c.committer ? c.committer.login : null,
+    }));
+  }
+
+  async function listReviews(pullNumber: number): Promise<Review[]> {
+    const reviews = await octokit.paginate(
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+      { ...base, pull_number: pullNumber, per_page: 100 },
+    );
+    const result: Review[] = [];
+    for (const r of reviews) {
+      // A review by a deleted account has no user; it can never count.
+      if (!r.user || !r.commit_id) continue;
+      result.push({
+        id: r.id,
+        user: r.user.login,
+        state: r.state as Review["state"],
+        commitId: r.commit_id,
+        submittedAt: r.submitted_at ?? "",
+      });
+    }
+    return result;
+  }
+
+  async function listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
+    // Lists active members only (pending invitations are not members), child teams included.
+    const members = await octokit.paginate("GET /orgs/{org}/teams/{team_slug}/members", {
+      org,
+      team_slug: teamSlug,
+      per_page: 100,
+    });
+    return members.map((m) => m.login);
+  }
+
+  async function listOpenPullRequests(): Promise<PullRequestInfo[]> {
+    const pulls = await octokit.paginate("GET /repos/{owner}/{repo}/pulls", {
+      ...base,
+      state: "open",
+      per_page: 100,
+    });
+    return pulls.map((p) => toPullRequest(p as RestPull));
+  }
+
+  async function findCheckRun(headSha: string, name: string): Promise<number | undefined> {
+    const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
+    const cached = options.cache?.get(key);
+    if (typeof cached === "number") return cached;
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      ...base,
+      ref: headSha,
+      check_name: name,
+      filter: "latest",
+      per_page: 100,
+      ...(options.appId !== undefined ? { app_id: options.appId } : {}),
+    });
+    const run = data.check_runs.find(
+      (r) => options.appId === undefined || r.app?.id === options.appId,
+    );
+    if (!run) return undefined;
+    options.cache?.set(key, Number(run.id));
+    return Number(run.id);
+  }
+
+  async function upsertCheckRun(
+    headSha: string,
+    name: string,
+    output: CheckRunOutput,
+  ): Promise<void> {
+    const annotations = (output.annotations ?? []).map((a) => ({
+      path: a.path,
+      start_line: a.startLine,
+      end_line: a.endLine,
+      annotation_level: a.level,
+      message: a.message,
+      ...(a.title ? { title: a.title } : {}),
+    }));
+    const body = {
+      ...base,
+      name,
+      status: output.status,
+      ...(output.status === "completed" ? { conclusion: output.conclusion ?? "failure" } : {}),
+      output: {
+        title: output.title,
+        summary: truncate(output.summary),
+        annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST),
+      },
+    };
+    let id = await findCheckRun(headSha, name);
+    if (id === undefined) {
+      const { data } = await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+        ...body,
+        head_sha: headSha,
+      });
+      id = Number(data.id);
+      options.cache?.set(`check-run:${owner}/${repo}@${headSha}:${name}`, id);
+    } else {
+      await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        ...body,
+        check_run_id: id,
+      });
+    }
+    // GitHub appends annotations sent in later updates; the rest go 50 at a time.
+    for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+      await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        ...base,
+        check_run_id: id,
+        output: {
+          title: output.title,
+          summary: truncate(output.summary),
+          annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST),
+        },
+      });
+    }
+  }
+
+  function withMarker(marker: string, body: string): string {
+    return body.includes(marker) ? body : `${marker}\n${body}`;
+  }
+
+  async function upsertComment(issueNumber: number, marker: string, body: string): Promise<void> {
+    const text = truncate(withMarker(marker, body));
+    const comments = await octokit.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      { ...base, issue_number: issueNumber, per_page: 100 },
+    );
+    // Only a bot's comment can be ours: anyone can paste the marker into their own comment.
+    const existing = comments.find((c) => c.user?.type === "Bot" && c.body?.includes(marker));
+    if (!existing) {
+      await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        ...base,
+        issue_number: issueNumber,
+        body: text,
+      });
+    } else if (existing.body !== text) {
+      await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+        ...base,
+        comment_id: existing.id,
+        body: text,
+      });
+    }
+  }
+
+  async function requestReviewers(
+    pullNumber: number,
+    users: string[],
+    teams: string[],
+  ): Promise<void> {
+    if (users.length === 0 && teams.length === 0) return;
+    await octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", {
+      ...base,
+      pull_number: pullNumber,
+      reviewers: users,
+      team_reviewers: teams,
+    });
+  }
+
+  async function upsertIssue(
+    marker: string,
+    title: string,
+    body: string,
+    labels: string[] = [],
+  ): Promise<IssueInfo> {
+    const text = truncate(withMarker(marker, body));
+    const issues = await octokit.paginate("GET /repos/{owner}/{repo}/issues", {
+      ...base,
+      state: "open",
+      per_page: 100,
+      ...(labels.length > 0 ? { labels: labels.join(",") } : {}),
+    });
+    const existing = issues.find(
+      (i) => !i.pull_request && i.user?.type === "Bot" && i.body?.includes(marker),
+    );
+    if (existing) {
+      if (existing.body !== text || existing.title !== title) {
+        await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+          ...base,
+          issue_number: existing.number,
+          title,
+          body: text,
+        });
+      }
+      return { number: existing.number, url: existing.html_url };
+    }
+    const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues", {
+      ...base,
+      title,
+      body: text,
+      ...(labels.length > 0 ? { labels } : {}),
+    });
+    return { number: data.number, url: data.html_url };
+  }
+
+  async function commitFiles(
+    branch: string,
+    files: FileToCommit[],
+    message: string,
+  ): Promise<string> {
+    const attempts = options.commitAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const { data: ref } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        ...base,
+        ref: `heads/${branch}`,
+      });
+      const headSha = ref.object.sha;
+      const { data: head } = await octokit.request(
+        "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+        { ...base, commit_sha: headSha },
+      );
+      const { data: tree } = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
+        ...base,
+        base_tree: head.tree.sha,
+        tree: files.map((f) => ({
+          path: f.path,
+          mode: "100644" as const,
+          type: "blob" as const,
+          content: f.content,
+        })),
+      });
+      // Same tree: every file already had this content, so there is nothing to commit.
+      if (tree.sha === head.tree.sha) return headSha;
+      const { data: commit } = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
+        ...base,
+        message,
+        tree: tree.sha,
+        parents: [headSha],
+      });
+      try {
+        await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
+          ...base,
+          ref: `heads/${branch}`,
+          sha: commit.sha,
+          force: false,
+        });
+        return commit.sha;
+      } catch (error) {
+        // 422 "Update is not a fast forward": someone pushed meanwhile; rebuild on the new head.
+        if (status(error) !== 422 || attempt >= attempts) throw error;
+      }
+    }
+  }
+
+  async function getDefaultBranch(): Promise<string> {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}", base);
+    return data.default_branch;
+  }
+
+  return {
+    owner,
+    repo,
+    getFile,
+    listFiles,
+    getPullRequest,
+    listPullRequestFiles,
+    listPullRequestCommits,
+    listReviews,
+    listTeamMembers,
+    listOpenPullRequests,
+    upsertCheckRun,
+    upsertComment,
+    requestReviewers,
+    upsertIssue,
+    commitFiles,
+    getDefaultBranch,
+  };
+}

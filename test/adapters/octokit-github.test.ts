@@ -1,0 +1,454 @@
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createOctokitGitHub, type KeyValueCache } from "../../src/adapters/octokit-github.ts";
+import { createRequestRecorder, type RequestRecorder } from "../support/openapi.ts";
+
+const API = "https://api.github.com";
+const REPO = "/repos/acme/access";
+
+function octokit() {
+  return new ProbotOctokit({
+    auth: { token: "test-token" },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  });
+}
+
+function mapCache(): KeyValueCache & { map: Map<string, unknown> } {
+  const map = new Map<string, unknown>();
+  return { map, get: (k) => map.get(k), set: (k, v) => void map.set(k, v) };
+}
+
+let recorder: RequestRecorder;
+let scope: nock.Scope;
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  recorder = createRequestRecorder();
+  scope = recorder.record(nock(API));
+});
+
+afterEach(() => {
+  const done = scope.isDone();
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+  expect(done).toBe(true);
+  recorder.assertAllDescribed();
+});
+
+const github = (options = {}) =>
+  createOctokitGitHub(octokit(), { owner: "acme", repo: "access" }, options);
+
+describe("getFile", () => {
+  it("returns the raw text of a file at a ref", async () => {
+    scope
+      .get(`${REPO}/contents/access-requests%2Falice%20db.yaml`)
+      .query({ ref: "abc123" })
+      .matchHeader("accept", /raw/)
+      .reply(200, "requester: alice\n", { "content-type": "text/plain" });
+    expect(await github().getFile("abc123", "access-requests/alice db.yaml")).toBe(
+      "requester: alice\n",
+    );
+  });
+
+  it("returns undefined for a missing file", async () => {
+    scope.get(`${REPO}/contents/CODEOWNERS`).query(true).reply(404, { message: "Not Found" });
+    expect(await github().getFile("abc", "CODEOWNERS")).toBeUndefined();
+  });
+
+  it("throws on other errors so callers fail closed", async () => {
+    scope.get(`${REPO}/contents/CODEOWNERS`).query(true).reply(500, { message: "boom" });
+    await expect(github().getFile("abc", "CODEOWNERS")).rejects.toThrow(/boom/);
+  });
+});
+
+describe("listFiles", () => {
+  it("walks to the directory's tree and lists its files recursively", async () => {
+    scope
+      .get(`${REPO}/git/trees/base1`)
+      .reply(200, {
+        sha: "base1",
+        truncated: false,
+        tree: [
+          { path: "policies", type: "tree", sha: "t-pol" },
+          { path: "README.md", type: "blob", sha: "b0" },
+        ],
+      })
+      .get(`${REPO}/git/trees/t-pol`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: "t-pol",
+        truncated: false,
+        tree: [
+          { path: "roles.yaml", type: "blob", sha: "b1" },
+          { path: "team", type: "tree", sha: "t2" },
+          { path: "team/accounts.yaml", type: "blob", sha: "b2" },
+        ],
+      });
+    expect(await github().listFiles("base1", "policies")).toEqual([
+      "policies/roles.yaml",
+      "policies/team/accounts.yaml",
+    ]);
+  });
+
+  it("returns [] when the directory does not exist", async () => {
+    scope.get(`${REPO}/git/trees/base1`).reply(200, { sha: "base1", truncated: false, tree: [] });
+    expect(await github().listFiles("base1", "policies/")).toEqual([]);
+  });
+
+  it("walks level by level when the recursive listing is truncated", async () => {
+    scope
+      .get(`${REPO}/git/trees/root`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: "root", truncated: true, tree: [] })
+      .get(`${REPO}/git/trees/root`)
+      .reply(200, {
+        sha: "root",
+        truncated: false,
+        tree: [
+          { path: "a.txt", type: "blob", sha: "b1" },
+          { path: "d", type: "tree", sha: "t-d" },
+        ],
+      })
+      .get(`${REPO}/git/trees/t-d`)
+      .reply(200, {
+        sha: "t-d",
+        truncated: false,
+        tree: [{ path: "b.txt", type: "blob", sha: "b2" }],
+      });
+    expect(await github().listFiles("root", "")).toEqual(["a.txt", "d/b.txt"]);
+  });
+});
+
+describe("pull requests", () => {
+  it("maps a pull request", async () => {
+    scope.get(`${REPO}/pulls/7`).reply(200, {
+      number: 7,
+      html_url: "https://github.com/acme/access/pull/7",
+      state: "closed",
+      draft: false,
+      user: { login: "alice" },
+      title: "Access",
+      head: { sha: "h1" },
+      base: { sha: "b1", ref: "main" },
+      merged: true,
+      merged_at: "2026-11-26T10:00:00Z",
+      merge_commit_sha: "m1",
+      merged_by: { login: "bob" },
+    });
+    expect(await github().getPullRequest(7)).toEqual({
+      number: 7,
+      url: "https://github.com/acme/access/pull/7",
+      state: "closed",
+      draft: false,
+      author: "alice",
+      title: "Access",
+      headSha: "h1",
+      baseSha: "b1",
+      baseRef: "main",
+      merged: true,
+      mergeCommitSha: "m1",
+      mergedAt: "2026-11-26T10:00:00Z",
+      mergedBy: "bob",
+    });
+  });
+
+  it("follows every page of reviews and skips reviews of deleted accounts", async () => {
+    scope
+      .get(`${REPO}/pulls/7/reviews`)
+      .query({ per_page: "100" })
+      .reply(
+        200,
+        [
+          { id: 1, user: { login: "bob" }, state: "APPROVED", commit_id: "h1", submitted_at: "t1" },
+          { id: 2, user: null, state: "APPROVED", commit_id: "h1", submitted_at: "t2" },
+        ],
+        { link: `<${API}${REPO}/pulls/7/reviews?per_page=100&page=2>; rel="next"` },
+      )
+      .get(`${REPO}/pulls/7/reviews`)
+      .query({ per_page: "100", page: "2" })
+      .reply(200, [
+        {
+          id: 3,
+          user: { login: "carol" },
+          state: "COMMENTED",
+          commit_id: "h1",
+          submitted_at: "t3",
+        },
+      ]);
+    expect(await github().listReviews(7)).toEqual([
+      { id: 1, user: "bob", state: "APPROVED", commitId: "h1", submittedAt: "t1" },
+      { id: 3, user: "carol", state: "COMMENTED", commitId: "h1", submittedAt: "t3" },
+    ]);
+  });
+
+  it("maps changed files with the old path of a rename", async () => {
+    scope
+      .get(`${REPO}/pulls/7/files`)
+      .query(true)
+      .reply(200, [
+        { filename: "access-requests/a.yaml", status: "added", sha: "x" },
+        { filename: "b.yaml", status: "renamed", previous_filename: "access-requests/b.yaml" },
+      ]);
+    expect(await github().listPullRequestFiles(7)).toEqual([
+      { path: "access-requests/a.yaml", status: "added" },
+      { path: "b.yaml", status: "renamed", previousPath: "access-requests/b.yaml" },
+    ]);
+  });
+
+  it("maps commit authors and committers, null when GitHub has no account for them", async () => {
+    scope
+      .get(`${REPO}/pulls/7/commits`)
+      .query(true)
+      .reply(200, [
+        { sha: "c1", author: { login: "alice" }, committer: { login: "web-flow" } },
+        { sha: "c2", author: null, committer: { login: "mallory" } },
+      ]);
+    expect(await github().listPullRequestCommits(7)).toEqual([
+      { sha: "c1", authorLogin: "alice", committerLogin: "web-flow" },
+      { sha: "c2", authorLogin: null, committerLogin: "mallory" },
+    ]);
+  });
+
+  it("lists team members", async () => {
+    scope
+      .get("/orgs/acme/teams/db-admins/members")
+      .query(true)
+      .reply(200, [{ login: "dan" }, { login: "bob" }]);
+    expect(await github().listTeamMembers("acme", "db-admins")).toEqual(["dan", "bob"]);
+  });
+
+  it("requests reviewers, and does nothing when there is nobody to request", async () => {
+    scope
+      .post(`${REPO}/pulls/7/requested_reviewers`, {
+        reviewers: ["bob"],
+        team_reviewers: ["db-admins"],
+      })
+      .reply(201, {});
+    await github().requestReviewers(7, ["bob"], ["db-admins"]);
+    await github().requestReviewers(7, [], []);
+  });
+});
+
+describe("upsertCheckRun", () => {
+  const output = {
+    status: "completed" as const,
+    conclusion: "success" as const,
+    title: "Approved",
+    summary: "ok",
+  };
+
+  it("creates the check run when the commit has none, then remembers its id", async () => {
+    const cache = mapCache();
+    scope
+      .get(`${REPO}/commits/h1/check-runs`)
+      .query({ check_name: "hallpass/approval", filter: "latest", per_page: "100", app_id: "42" })
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO}/check-runs`, (body) => body.head_sha === "h1" && body.conclusion === "success")
+      .reply(201, { id: 99 })
+      .patch(`${REPO}/check-runs/99`, (body) => body.conclusion === "failure")
+      .reply(200, { id: 99 });
+    const gh = github({ appId: 42, cache });
+    await gh.upsertCheckRun("h1", "hallpass/approval", output);
+    // The second write finds the id in the cache: no lookup.
+    await gh.upsertCheckRun("h1", "hallpass/approval", { ...output, conclusion: "failure" });
+  });
+
+  it("updates this app's check run, not another app's of the same name", async () => {
+    scope
+      .get(`${REPO}/commits/h1/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 2,
+        check_runs: [
+          { id: 5, app: { id: 7 } },
+          { id: 6, app: { id: 42 } },
+        ],
+      })
+      .patch(`${REPO}/check-runs/6`)
+      .reply(200, { id: 6 });
+    await github({ appId: 42 }).upsertCheckRun("h1", "hallpass/approval", output);
+  });
+
+  it("sends annotations 50 at a time", async () => {
+    const annotations = Array.from({ length: 120 }, (_, i) => ({
+      path: "access-requests/a.yaml",
+      startLine: i + 1,
+      endLine: i + 1,
+      level: "failure" as const,
+      message: `problem ${i}`,
+    }));
+    const sizes: number[] = [];
+    scope
+      .get(`${REPO}/commits/h1/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO}/check-runs`, (b) => sizes.push(b.output.annotations.length) > 0)
+      .reply(201, { id: 1 })
+      .patch(`${REPO}/check-runs/1`, (b) => sizes.push(b.output.annotations.length) > 0)
+      .times(2)
+      .reply(200, { id: 1 });
+    await github().upsertCheckRun("h1", "n", { ...output, conclusion: "failure", annotations });
+    expect(sizes).toEqual([50, 50, 20]);
+  });
+});
+
+describe("upsertComment", () => {
+  const marker = "<!-- hallpass:review-request -->";
+
+  it("creates the comment with its marker when there is none", async () => {
+    scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 1, user: { type: "User" }, body: `${marker} pasted by a user` }])
+      .post(`${REPO}/issues/7/comments`, { body: `${marker}\nPlease review` })
+      .reply(201, { id: 2 });
+    await github().upsertComment(7, marker, "Please review");
+  });
+
+  it("edits the bot's marked comment, and leaves it alone when unchanged", async () => {
+    scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 3, user: { type: "Bot" }, body: `${marker}\nold` }])
+      .patch(`${REPO}/issues/comments/3`, { body: `${marker}\nnew` })
+      .reply(200, {})
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 3, user: { type: "Bot" }, body: `${marker}\nnew` }]);
+    await github().upsertComment(7, marker, "new");
+    await github().upsertComment(7, marker, "new");
+  });
+});
+
+describe("upsertIssue", () => {
+  const marker = "<!-- hallpass:post-incident:7 -->";
+
+  it("creates the issue with labels", async () => {
+    scope
+      .get(`${REPO}/issues`)
+      .query({ state: "open", per_page: "100", labels: "hallpass" })
+      .reply(200, [])
+      .post(`${REPO}/issues`, { title: "Review", body: `${marker}\nbody`, labels: ["hallpass"] })
+      .reply(201, { number: 12, html_url: "https://github.com/acme/access/issues/12" });
+    expect(await github().upsertIssue(marker, "Review", "body", ["hallpass"])).toEqual({
+      number: 12,
+      url: "https://github.com/acme/access/issues/12",
+    });
+  });
+
+  it("finds the open issue by marker (ignoring pull requests) and updates it", async () => {
+    scope
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [
+        {
+          number: 3,
+          title: "x",
+          user: { type: "Bot" },
+          body: marker,
+          pull_request: {},
+          html_url: "u3",
+        },
+        { number: 4, title: "Old", user: { type: "Bot" }, body: `${marker}\nold`, html_url: "u4" },
+      ])
+      .patch(`${REPO}/issues/4`, { title: "Review", body: `${marker}\nbody` })
+      .reply(200, {});
+    expect(await github().upsertIssue(marker, "Review", "body")).toEqual({ number: 4, url: "u4" });
+  });
+});
+
+describe("commitFiles", () => {
+  function head(sha: string, tree: string) {
+    scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { sha } })
+      .get(`${REPO}/git/commits/${sha}`)
+      .reply(200, { sha, tree: { sha: tree } });
+  }
+
+  it("commits on the branch head through the Git Data API", async () => {
+    head("c1", "t1");
+    scope
+      .post(`${REPO}/git/trees`, {
+        base_tree: "t1",
+        tree: [{ path: "a.grant.json", mode: "100644", type: "blob", content: "{}" }],
+      })
+      .reply(201, { sha: "t2" })
+      .post(`${REPO}/git/commits`, { message: "grant", tree: "t2", parents: ["c1"] })
+      .reply(201, { sha: "c2" })
+      .patch(`${REPO}/git/refs/heads%2Fmain`, { sha: "c2", force: false })
+      .reply(200, {});
+    expect(
+      await github().commitFiles("main", [{ path: "a.grant.json", content: "{}" }], "grant"),
+    ).toBe("c2");
+  });
+
+  it("retries on the new head when the branch moved", async () => {
+    head("c1", "t1");
+    scope
+      .post(`${REPO}/git/trees`)
+      .reply(201, { sha: "t2" })
+      .post(`${REPO}/git/commits`)
+      .reply(201, { sha: "c2" })
+      .patch(`${REPO}/git/refs/heads%2Fmain`)
+      .reply(422, { message: "Update is not a fast forward" });
+    head("c9", "t9");
+    scope
+      .post(`${REPO}/git/trees`, (b) => b.base_tree === "t9")
+      .reply(201, { sha: "t10" })
+      .post(`${REPO}/git/commits`, (b) => b.parents[0] === "c9")
+      .reply(201, { sha: "c10" })
+      .patch(`${REPO}/git/refs/heads%2Fmain`, { sha: "c10", force: false })
+      .reply(200, {});
+    expect(await github().commitFiles("main", [{ path: "a", content: "x" }], "m")).toBe("c10");
+  });
+
+  it("makes no commit when every file already has its content", async () => {
+    head("c1", "t1");
+    scope.post(`${REPO}/git/trees`).reply(201, { sha: "t1" });
+    expect(await github().commitFiles("main", [{ path: "a", content: "x" }], "m")).toBe("c1");
+  });
+
+  it("gives up after the configured attempts", async () => {
+    head("c1", "t1");
+    scope
+      .post(`${REPO}/git/trees`)
+      .reply(201, { sha: "t2" })
+      .post(`${REPO}/git/commits`)
+      .reply(201, { sha: "c2" })
+      .patch(`${REPO}/git/refs/heads%2Fmain`)
+      .reply(422, { message: "Update is not a fast forward" });
+    await expect(
+      github({ commitAttempts: 1 }).commitFiles("main", [{ path: "a", content: "x" }], "m"),
+    ).rejects.toThrow(/fast forward/);
+  });
+});
+
+describe("repository", () => {
+  it("reads the default branch and lists open pull requests", async () => {
+    scope
+      .get(REPO)
+      .reply(200, { default_branch: "trunk" })
+      .get(`${REPO}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .reply(200, [
+        {
+          number: 1,
+          html_url: "u",
+          state: "open",
+          user: { login: "alice" },
+          title: "t",
+          head: { sha: "h" },
+          base: { sha: "b", ref: "trunk" },
+          merged_at: null,
+          merge_commit_sha: null,
+        },
+      ]);
+    expect(await github().getDefaultBranch()).toBe("trunk");
+    const [pull] = await github().listOpenPullRequests();
+    expect(pull).toMatchObject({ number: 1, merged: false, draft: false, mergedBy: null });
+  });
+});
