@@ -1,0 +1,6 @@
+import type { Command } from "./command.ts";
+import { newCommand } from "./new-command.ts";
+import { validateCommand } from "./validate-command.ts";
+
+/** Every `hallpass` command, in the order `hallpass --help` lists them. Add yours here. */
+export const commands: readonly Command[] = [validateCommand, newCommand];

@@ -1,0 +1,21 @@
+/**
+ * Entry of the `hallpass` command (bin/hallpass.js imports this file): wires the real
+ * process, clock and git into the dispatcher.
+ */
+import { execFile } from "node:child_process";
+import { runCli } from "./run-cli.ts";
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  cwd: process.cwd(),
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  now: () => new Date(),
+  env: process.env,
+  gitConfig: (key) =>
+    new Promise((resolve) => {
+      execFile("git", ["config", "--get", key], { timeout: 5_000 }, (error, stdout) => {
+        const value = stdout.trim();
+        resolve(error || value === "" ? undefined : value);
+      });
+    }),
+});

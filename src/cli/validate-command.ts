@@ -1,0 +1,168 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  findRepoRoot,
+  isSymbolicLink,
+  kindOfPath,
+  listYamlFiles,
+  POLICIES_DIRECTORY,
+  REQUESTS_DIRECTORY,
+  readSourceFile,
+  toRepoPath,
+} from "../adapters/read-repo-files.ts";
+import { formatProblem, hasErrors, type Problem } from "../core/problem.ts";
+import type { SourceFile } from "../core/source-file.ts";
+import { validateRepository } from "../core/validate-repository.ts";
+import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+
+const help = `Usage: hallpass validate [paths...] [--format text|json]
+
+Checks access-request files against the repository's policies, and the policies
+themselves: YAML syntax, the schema, then every rule (the role and account exist,
+the duration is within the role's limit, the requester has an identity, ...).
+Every problem is printed as path:line:column: severity: message.
+
+With no paths, checks every request under access-requests/ and every policy
+file under policies/. Paths may be files or folders. The policies are always
+all loaded, because a request is judged against all of them.
+
+Options:
+  --format text|json  text (default): problems on stderr, a summary on stdout.
+                      json: one JSON object on stdout with every problem.
+  -h, --help          show this help.
+
+Exit codes: 0 valid (warnings allowed), 1 problems found, 2 usage error.
+
+Examples:
+  hallpass validate
+  hallpass validate access-requests/alice/2026-11-26-prod-readonly-production.yaml
+  hallpass validate policies/ --format json
+`;
+
+/** `hallpass validate`: the validator on the command line. */
+export const validateCommand: Command = {
+  name: "validate",
+  summary: "check request and policy files, pointing at the line of each problem",
+  help,
+  run: runValidate,
+};
+
+async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { format: { type: "string", default: "text" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const format = values.format;
+  if (format !== "text" && format !== "json") {
+    throw new UsageError(`--format must be text or json, not "${format}".`);
+  }
+  const root = findRepoRoot(io.cwd);
+  if (root === undefined) {
+    throw new UsageError(
+      `no access repository found from ${io.cwd} upwards (a folder with policies/ or .git). Run it inside the repository.`,
+    );
+  }
+
+  const targets = positionals.length === 0 ? allFiles(root) : namedFiles(root, positionals, io);
+  const problems: Problem[] = [...targets.problems];
+  const read = (paths: string[]): SourceFile[] => paths.map((path) => readSourceFile(root, path));
+  const result = validateRepository(
+    { policyFiles: read(targets.policies), requestFiles: read(targets.requests) },
+    { now: io.now() },
+  );
+  problems.push(...result.problems);
+  const failed = hasErrors(problems);
+
+  if (format === "json") {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          valid: !failed,
+          requests: targets.requests,
+          policies: targets.policies,
+          problems,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return failed ? 1 : 0;
+  }
+
+  for (const problem of problems) io.stderr(`${formatProblem(problem)}\n`);
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  const checked = `${plural(targets.requests.length, "request")} and ${plural(targets.policies.length, "policy file")}`;
+  if (failed) {
+    io.stderr(
+      `\n${plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""} in ${checked}.\n`,
+    );
+    return 1;
+  }
+  io.stdout(`${checked} valid${warnings > 0 ? ` (${plural(warnings, "warning")})` : ""}.\n`);
+  return 0;
+}
+
+interface Targets {
+  requests: string[];
+  policies: string[];
+  problems: Problem[];
+}
+
+function allFiles(root: string): Targets {
+  return {
+    requests: listYamlFiles(root, REQUESTS_DIRECTORY),
+    policies: listYamlFiles(root, POLICIES_DIRECTORY),
+    problems: [],
+  };
+}
+
+function namedFiles(root: string, paths: string[], io: CliIo): Targets {
+  const requests = new Set<string>();
+  const problems: Problem[] = [];
+  for (const given of paths) {
+    const absolute = resolve(io.cwd, given);
+    const repoPath = toRepoPath(root, absolute);
+    if (!existsSync(absolute)) throw new UsageError(`${given}: no such file or folder.`);
+    if (repoPath === undefined) {
+      throw new UsageError(`${given} is outside the access repository at ${root}.`);
+    }
+    if (isSymbolicLink(absolute)) {
+      problems.push({
+        file: repoPath,
+        line: 1,
+        column: 1,
+        severity: "error",
+        message:
+          "is a symbolic link; hallpass reads only plain files, as GitHub would. Commit the file itself.",
+      });
+      continue;
+    }
+    if (statSync(absolute).isDirectory()) {
+      const inside = listYamlFiles(root, repoPath).filter((p) => kindOfPath(p) !== undefined);
+      if (inside.length === 0) throw new UsageError(`${given} holds no request or policy files.`);
+      // Policy files need no listing: the policies are always all loaded and checked.
+      for (const path of inside) if (kindOfPath(path) === "request") requests.add(path);
+      continue;
+    }
+    const kind = kindOfPath(repoPath);
+    if (kind === undefined) {
+      throw new UsageError(
+        `${given} is not a request or policy file: those are .yaml files under ${REQUESTS_DIRECTORY}/ or ${POLICIES_DIRECTORY}/.`,
+      );
+    }
+    if (kind === "request") requests.add(repoPath);
+  }
+  return {
+    requests: [...requests].sort(),
+    policies: listYamlFiles(root, POLICIES_DIRECTORY),
+    problems,
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,35 @@
+import { loadPolicies } from "./load-policies.ts";
+import type { Policies } from "./policy-format.ts";
+import type { Problem } from "./problem.ts";
+import type { SourceFile } from "./source-file.ts";
+import { parseRequest, type ValidatedRequest, validateRequest } from "./validate-request.ts";
+
+/**
+ * Validates request files against the policy files of the same repository, the job of
+ * `hallpass validate`. When the policies have errors, requests are still checked for syntax
+ * and schema (what can be said without policies), and never reported valid.
+ */
+export function validateRepository(
+  files: { policyFiles: SourceFile[]; requestFiles: SourceFile[] },
+  context: { now: Date },
+): { policies: Policies | undefined; requests: ValidatedRequest[]; problems: Problem[] } {
+  const { policies, problems } = loadPolicies(files.policyFiles);
+  const requests: ValidatedRequest[] = [];
+  for (const file of files.requestFiles) {
+    if (policies) {
+      const result = validateRequest(file, policies, context);
+      problems.push(...result.problems);
+      if (result.value) requests.push(result.value);
+    } else {
+      problems.push(...parseRequest(file).problems);
+    }
+  }
+  return { policies, requests, problems: sortProblems(problems) };
+}
+
+/** Problems in reading order: by file, then line, then column. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+  );
+}
