@@ -1,0 +1,215 @@
+import { readFileSync } from "node:fs";
+import {
+  CloudTrailClient,
+  LookupEventsCommand,
+  type LookupEventsCommandInput,
+} from "@aws-sdk/client-cloudtrail";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { createAwsCloudTrail, type Timing } from "../../src/adapters/aws-cloudtrail.ts";
+import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
+import type { GrantEventQuery } from "../../src/ports/cloudtrail.ts";
+
+const fixture = JSON.parse(
+  readFileSync(new URL("../fixtures/cloudtrail/alice-db-events.json", import.meta.url), "utf8"),
+) as CloudTrailEvent[];
+
+const account = {
+  name: "production",
+  id: "123456789012",
+  brokerRole: "arn:aws:iam::123456789012:role/hallpass-broker",
+};
+const query: GrantEventQuery = {
+  account,
+  region: "eu-west-1",
+  sessionName: "alice",
+  roleArn: "arn:aws:iam::123456789012:role/hallpass/hp-alice-db-admin-a1b2c3",
+  startTime: new Date("2026-11-26T09:00:00Z"),
+  endTime: new Date("2026-11-26T11:30:00Z"),
+};
+
+/**
+ * A virtual clock: a sleep resolves when the clock reaches its time, and the clock jumps to the
+ * earliest pending sleep once everything runnable has run, so concurrent sleepers interleave as
+ * they would in real time, without waiting.
+ */
+function virtualTiming(): Timing & { slept: number[] } {
+  let t = 0;
+  const slept: number[] = [];
+  const timers: { at: number; resolve: () => void }[] = [];
+  let scheduled = false;
+  function tick() {
+    scheduled = false;
+    timers.sort((a, b) => a.at - b.at);
+    const next = timers.shift();
+    if (!next) return;
+    t = next.at;
+    next.resolve();
+    if (timers.length > 0) schedule();
+  }
+  function schedule() {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(tick);
+    }
+  }
+  return {
+    slept,
+    now: () => t,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        slept.push(ms);
+        timers.push({ at: t + ms, resolve });
+        schedule();
+      }),
+    random: () => 0.5,
+  };
+}
+
+function lookupItem(event: CloudTrailEvent) {
+  return {
+    EventId: event.eventID,
+    EventName: event.eventName,
+    ReadOnly: String(event.readOnly ?? false),
+    EventTime: new Date(event.eventTime),
+    EventSource: event.eventSource,
+    Username: "alice",
+    Resources: [],
+    CloudTrailEvent: JSON.stringify(event),
+  };
+}
+
+function otherRole(event: CloudTrailEvent, id: string): CloudTrailEvent {
+  return {
+    ...event,
+    eventID: id,
+    userIdentity: {
+      ...event.userIdentity,
+      sessionContext: {
+        ...event.userIdentity.sessionContext,
+        sessionIssuer: { arn: "arn:aws:iam::123456789012:role/hallpass/hp-alice-other" },
+      },
+    },
+  };
+}
+
+function throttled() {
+  return Object.assign(new Error("Rate exceeded"), {
+    name: "ThrottlingException",
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+const cloudtrail = mockClient(CloudTrailClient);
+afterEach(() => cloudtrail.reset());
+
+async function collect(port: ReturnType<typeof createAwsCloudTrail>, q = query) {
+  const out: CloudTrailEvent[] = [];
+  for await (const e of port.grantEvents(q)) out.push(e);
+  return out;
+}
+
+function port(timing: Timing, extra = {}) {
+  return createAwsCloudTrail({ clientFor: () => new CloudTrailClient({}), timing, ...extra });
+}
+
+describe("AWS CloudTrail adapter", () => {
+  it("looks up by Username in the window and keeps only the grant role's events", async () => {
+    cloudtrail.on(LookupEventsCommand).resolves({
+      Events: [lookupItem(fixture[0]!), lookupItem(otherRole(fixture[1]!, "not-this-grant"))],
+    });
+    const events = await collect(port(virtualTiming()));
+    expect(events.map((e) => e.eventID)).toEqual([fixture[0]!.eventID]);
+    const input = cloudtrail.commandCalls(LookupEventsCommand)[0]!.args[0].input;
+    expect(input).toEqual({
+      LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "alice" }],
+      StartTime: query.startTime,
+      EndTime: query.endTime,
+      MaxResults: 50,
+    });
+  });
+
+  it("matches the issuer with or without the role's path", async () => {
+    cloudtrail.on(LookupEventsCommand).resolves({ Events: [lookupItem(fixture[0]!)] });
+    const bare = { ...query, roleArn: "arn:aws:iam::123456789012:role/hp-alice-db-admin-a1b2c3" };
+    expect(await collect(port(virtualTiming()), bare)).toHaveLength(1);
+  });
+
+  it("pages through NextToken to the end, at most 2 calls a second", async () => {
+    const timing = virtualTiming();
+    const callTimes: number[] = [];
+    const pages = [fixture.slice(0, 3), fixture.slice(3, 5), fixture.slice(5)];
+    cloudtrail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {
+      callTimes.push(timing.now());
+      const index = input.NextToken ? Number(input.NextToken) : 0;
+      return {
+        Events: pages[index]!.map(lookupItem),
+        ...(index + 1 < pages.length ? { NextToken: String(index + 1) } : {}),
+      };
+    });
+    const events = await collect(port(timing));
+    expect(events.map((e) => e.eventID)).toEqual(fixture.map((e) => e.eventID));
+    expect(callTimes).toEqual([0, 500, 1000]);
+  });
+
+  it("spaces calls of concurrent lookups in the same account and region", async () => {
+    const timing = virtualTiming();
+    const callTimes: number[] = [];
+    cloudtrail.on(LookupEventsCommand).callsFake(() => {
+      callTimes.push(timing.now());
+      return { Events: [] };
+    });
+    const p = port(timing);
+    await Promise.all([
+      collect(p),
+      collect(p),
+      collect(p),
+      collect(p, { ...query, region: "us-east-1" }),
+    ]);
+    // Three in eu-west-1 at 0, 500, 1000; the us-east-1 call does not wait for them.
+    expect(callTimes.slice().sort((a, b) => a - b)).toEqual([0, 0, 500, 1000]);
+  });
+
+  it("backs off when throttled and asks for the same page again, losing no event", async () => {
+    const timing = virtualTiming();
+    const tokens: (string | undefined)[] = [];
+    let call = 0;
+    cloudtrail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {
+      tokens.push(input.NextToken);
+      call++;
+      if (call === 2 || call === 3) throw throttled();
+      if (!input.NextToken) return { Events: fixture.slice(0, 4).map(lookupItem), NextToken: "p2" };
+      return { Events: fixture.slice(4).map(lookupItem) };
+    });
+    const events = await collect(port(timing));
+    expect(events).toHaveLength(fixture.length);
+    expect(tokens).toEqual([undefined, "p2", "p2", "p2"]);
+    // The spacing, then the longer of spacing and backoff: 500 ms, then 1000 ms with jitter
+    // (0.5 -> 3/4 of it).
+    expect(timing.slept).toEqual([500, 500, 750]);
+  });
+
+  it("gives up after the last attempt with an error that says where and what to do", async () => {
+    cloudtrail.on(LookupEventsCommand).rejects(throttled());
+    const p = port(virtualTiming(), { maxAttempts: 3 });
+    await expect(collect(p)).rejects.toThrow(
+      /LookupEvents failed in account production \(123456789012\), eu-west-1, for session alice after 3 attempts: ThrottlingException/,
+    );
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(3);
+  });
+
+  it("does not retry an access error", async () => {
+    cloudtrail
+      .on(LookupEventsCommand)
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+    await expect(collect(port(virtualTiming()))).rejects.toThrow(/cloudtrail:LookupEvents/);
+    expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(1);
+  });
+
+  it("refuses an event it cannot read instead of skipping it", async () => {
+    cloudtrail.on(LookupEventsCommand).resolves({
+      Events: [{ EventId: "broken-1", CloudTrailEvent: '{"eventID":"broken-1"}' }],
+    });
+    await expect(collect(port(virtualTiming()))).rejects.toThrow(/broken-1.*eventTime/);
+  });
+});
