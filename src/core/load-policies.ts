@@ -2,6 +2,7 @@ import { describeSchemaIssues } from "./describe-schema-issues.ts";
 import { type ParsedYaml, parseYaml } from "./parse-yaml.ts";
 import { type Policies, type PolicyFile, policyFileSchema } from "./policy-format.ts";
 import { hasErrors, type Problem } from "./problem.ts";
+import { sortProblems } from "./sort-problems.ts";
 import type { SourceFile } from "./source-file.ts";
 import { type PolicyLocator, validatePolicies } from "./validate-policies.ts";
 
@@ -104,7 +105,7 @@ export function loadPolicies(files: SourceFile[]): {
   if (parsedFiles.length < sorted.length) {
     // Some files did not parse: references into them would be reported as missing, which
     // would bury the real problem. Report only what is certain.
-    return { policies: undefined, problems };
+    return { policies: undefined, problems: sortProblems(problems) };
   }
   if (!settings) {
     problems.push(
@@ -128,7 +129,10 @@ export function loadPolicies(files: SourceFile[]): {
     return { file: origin.path, ...position };
   };
   problems.push(...validatePolicies(policies, locate));
-  return { policies: hasErrors(problems) ? undefined : policies, problems };
+  return {
+    policies: hasErrors(problems) ? undefined : policies,
+    problems: sortProblems(problems),
+  };
 }
 
 function singular(section: (typeof SECTIONS)[number]): string {

@@ -1,6 +1,7 @@
 import { loadPolicies } from "./load-policies.ts";
 import type { Policies } from "./policy-format.ts";
 import type { Problem } from "./problem.ts";
+import { sortProblems } from "./sort-problems.ts";
 import type { SourceFile } from "./source-file.ts";
 import { parseRequest, type ValidatedRequest, validateRequest } from "./validate-request.ts";
 
@@ -25,11 +26,4 @@ export function validateRepository(
     }
   }
   return { policies, requests, problems: sortProblems(problems) };
-}
-
-/** Problems in reading order: by file, then line, then column. */
-export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
-  );
 }

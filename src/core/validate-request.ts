@@ -5,6 +5,7 @@ import type { Account, Identity, Policies, Role } from "./policy-format.ts";
 import { hasErrors, type Problem } from "./problem.ts";
 import { isRequestPath } from "./records.ts";
 import { type AccessRequest, accessRequestSchema } from "./request-format.ts";
+import { sortProblems } from "./sort-problems.ts";
 import type { SourceFile } from "./source-file.ts";
 import { didYouMean } from "./suggest-name.ts";
 
@@ -145,7 +146,7 @@ export function validateRequest(
   }
 
   if (hasErrors(problems) || !shape.value || !role || !account || !identity) {
-    return { value: undefined, problems };
+    return { value: undefined, problems: sortProblems(problems) };
   }
   return {
     value: {
@@ -158,7 +159,7 @@ export function validateRequest(
       identity,
       emergency,
     },
-    problems,
+    problems: sortProblems(problems),
   };
 }
 
