@@ -245,7 +245,12 @@ function describeYamlIssue(
 ): string {
   switch (code) {
     case "DUPLICATE_KEY": {
-      const key = text.slice(pos[0], pos[1]).trim();
+      // The error's range may cover only the key's first character: read the key to its colon.
+      const end = text.indexOf("\n", pos[0]);
+      const rest = text.slice(pos[0], end === -1 ? undefined : end);
+      const key = (/^(.+?)\s*:(\s|$)/.exec(rest)?.[1] ?? text.slice(pos[0], pos[1]))
+        .trim()
+        .replace(/^(["'])(.*)\1$/, "$2");
       return `the key "${key}" appears twice in the same mapping; keep only one.`;
     }
     case "TAB_AS_INDENT":

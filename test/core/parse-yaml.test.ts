@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import { parseYaml } from "../../src/core/parse-yaml.ts";
+
+const options = { maxBytes: 64 * 1024, kind: "request file" };
+const parse = (content: string | Uint8Array) =>
+  parseYaml({ path: "access-requests/x.yaml", content }, options);
+const bytes = (...values: number[]) => new Uint8Array(values);
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+function aliasBomb(): string {
+  let text = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  for (let i = 0; i < 9; i++) {
+    const prev = String.fromCharCode(97 + i);
+    const next = String.fromCharCode(98 + i);
+    text += `${next}: &${next} [${Array(9).fill(`*${prev}`).join(", ")}]\n`;
+  }
+  return text;
+}
+
+describe("parseYaml refuses hostile or broken input with one located problem", () => {
+  const cases: {
+    name: string;
+    content: string | Uint8Array;
+    line: number;
+    column: number;
+    message: RegExp;
+  }[] = [
+    { name: "an empty file", content: "", line: 1, column: 1, message: /is empty/ },
+    {
+      name: "a file of comments only",
+      content: "# nothing here\n",
+      line: 1,
+      column: 1,
+      message: /is empty/,
+    },
+    {
+      name: "a list at the root",
+      content: "- role: x\n",
+      line: 1,
+      column: 1,
+      message: /must be a mapping.*a list/,
+    },
+    {
+      name: "a single value at the root",
+      content: "just text\n",
+      line: 1,
+      column: 1,
+      message: /must be a mapping.*a single value/,
+    },
+    {
+      name: "several documents",
+      content: "role: a\n---\nrole: b\n",
+      line: 2,
+      column: 1,
+      message: /2 YAML documents/,
+    },
+    {
+      name: "a duplicate key",
+      content: "role: a\naccount: b\nrole: c\n",
+      line: 3,
+      column: 1,
+      message: /"role" appears twice/,
+    },
+    {
+      name: "a tab used as indentation",
+      content: "ticket:\n\tid: 1\n",
+      line: 2,
+      column: 1,
+      message: /tab is used for indentation/,
+    },
+    {
+      name: "an alias bomb",
+      content: aliasBomb(),
+      line: 1,
+      column: 1,
+      message: /expands aliases.*too many times/,
+    },
+    {
+      name: "a file over the size cap",
+      content: `reason: "${"x".repeat(70 * 1024)}"\n`,
+      line: 1,
+      column: 1,
+      message: /more than the 64 KiB allowed/,
+    },
+    {
+      name: "bytes over the size cap",
+      content: new Uint8Array(65 * 1024).fill(0x61),
+      line: 1,
+      column: 1,
+      message: /66560 bytes, more than the 64 KiB/,
+    },
+    {
+      name: "invalid UTF-8 (Latin-1) on line 2",
+      content: bytes(...utf8("role: a\nreason: caf"), 0xe9, 0x0a),
+      line: 2,
+      column: 12,
+      message: /not valid UTF-8/,
+    },
+    {
+      name: "UTF-16 with its byte order mark",
+      content: bytes(0xff, 0xfe, 0x72, 0x00, 0x6f, 0x00),
+      line: 1,
+      column: 1,
+      message: /not valid UTF-8/,
+    },
+    {
+      name: "binary content with NUL bytes",
+      content: bytes(0x72, 0x3a, 0x20, 0x00, 0x01, 0x02),
+      line: 1,
+      column: 4,
+      message: /control character U\+0000.*binary/,
+    },
+    {
+      name: "a custom tag",
+      content: "role: !!js/function x\n",
+      line: 1,
+      column: 7,
+      message: /Custom tags/,
+    },
+    {
+      name: "a broken flow mapping",
+      content: "role: a\naccount: {b\n",
+      line: 3,
+      column: 1,
+      message: /YAML syntax/,
+    },
+  ];
+
+  it.each(cases)("$name", ({ content, line, column, message }) => {
+    const { parsed, problems } = parse(content);
+    expect(parsed).toBeUndefined();
+    expect(problems.length).toBeGreaterThanOrEqual(1);
+    const [first] = problems;
+    expect(first).toMatchObject({
+      file: "access-requests/x.yaml",
+      line,
+      column,
+      severity: "error",
+    });
+    expect(first!.message).toMatch(message);
+  });
+
+  it("finishes a deeply nested file quickly without crashing", () => {
+    const started = performance.now();
+    const { parsed, problems } = parse(`a: ${"[".repeat(30_000)}${"]".repeat(30_000)}\n`);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Either refused with a problem or parsed: never an exception.
+    expect(parsed === undefined ? problems.length > 0 : problems.length === 0).toBe(true);
+  });
+
+  it("reports every syntax problem of a file at once", () => {
+    const { problems } = parse("role: a\nrole: b\naccount: c\naccount: d\n");
+    expect(problems.map((p) => p.line)).toEqual([2, 4]);
+  });
+});
+
+describe("parseYaml accepts the harmless variations editors produce", () => {
+  const cases: { name: string; content: string | Uint8Array }[] = [
+    { name: "CRLF line ends", content: "role: db-admin\r\naccount: production\r\n" },
+    {
+      name: "a UTF-8 byte order mark in bytes",
+      content: bytes(0xef, 0xbb, 0xbf, ...utf8("role: db-admin\naccount: production\n")),
+    },
+    { name: "a byte order mark in text", content: "\uFEFFrole: db-admin\naccount: production\n" },
+    {
+      name: "the yaml-language-server schema line",
+      content:
+        "# yaml-language-server: $schema=../schema.json\nrole: db-admin\naccount: production\n",
+    },
+    {
+      name: "tabs inside a quoted value",
+      content: 'role: db-admin\naccount: "production"\nreason: "a\tb"\n',
+    },
+    { name: "a document start marker", content: "---\nrole: db-admin\naccount: production\n" },
+  ];
+
+  it.each(cases)("$name", ({ content }) => {
+    const { parsed, problems } = parse(content);
+    expect(problems).toEqual([]);
+    expect(parsed?.value).toMatchObject({ role: "db-admin", account: "production" });
+  });
+
+  it("keeps YAML 1.1 words and timestamps as text (YAML 1.2 core schema)", () => {
+    const { parsed } = parse("emergency: yes\nstart: 2026-11-27T09:00:00Z\n");
+    expect(parsed?.value).toEqual({ emergency: "yes", start: "2026-11-27T09:00:00Z" });
+  });
+});
+
+describe("ParsedYaml.locate", () => {
+  const { parsed } = parse(
+    "# comment\nrole: db-admin\nticket:\n  id: 7\nlist:\n  - a\n  - b\nshared: &s { x: 1 }\nuse: *s\n",
+  );
+
+  it.each([
+    { path: ["role"], part: "value" as const, line: 2, column: 7 },
+    { path: ["role"], part: "key" as const, line: 2, column: 1 },
+    { path: ["ticket", "id"], part: "value" as const, line: 4, column: 7 },
+    { path: ["list", 1], part: "value" as const, line: 7, column: 5 },
+    { path: ["use", "x"], part: "value" as const, line: 8, column: 17 },
+    { path: ["missing"], part: "value" as const, line: 2, column: 1 },
+    { path: ["ticket", "missing"], part: "key" as const, line: 4, column: 3 },
+  ])("points $path ($part) at $line:$column", ({ path, part, line, column }) => {
+    expect(parsed!.locate(path, part)).toEqual({ line, column });
+  });
+});
