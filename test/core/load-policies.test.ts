@@ -1,0 +1,448 @@
+import { describe, expect, it } from "vitest";
+import { loadPolicies } from "../../src/core/load-policies.ts";
+import { formatProblem } from "../../src/core/problem.ts";
+import { inlinePolicySize } from "../../src/core/validate-policies.ts";
+import { examplePolicyFiles, examplePolicySources } from "../support/example-policies.ts";
+
+const settingsFile = examplePolicyFiles["policies/settings.yaml"];
+
+/** A roles file holding one role, with the given lines replacing its defaults. */
+function roleFile(
+  extra: string,
+  permissions = '      managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"]',
+): string {
+  return `roles:
+  extra-role:
+    description: A role under test.
+    accounts: [production]
+    maxDuration: 1h
+    permissions:
+${permissions}
+    approval:
+      rules:
+        - count: 1
+${extra}`;
+}
+
+describe("loadPolicies merges valid policy files", () => {
+  it("loads the example policies with every section merged", () => {
+    const { policies, problems } = loadPolicies(examplePolicySources());
+    expect(problems).toEqual([]);
+    expect(Object.keys(policies!.accounts)).toEqual(["staging", "production"]);
+    expect(Object.keys(policies!.roles)).toEqual(["prod-readonly", "db-admin", "staging-only"]);
+    expect(Object.keys(policies!.identities)).toEqual(["alice", "bob", "carol"]);
+    // Defaults are applied by the schema.
+    expect(policies!.settings).toMatchObject({
+      reasonMinLength: 20,
+      auditDelay: "30m",
+      alerts: [],
+    });
+    expect(policies!.roles["db-admin"]!.permissions.statements![0]).toMatchObject({
+      effect: "Allow",
+      resources: ["*"],
+    });
+  });
+
+  it("accepts any section in any file", () => {
+    const { policies, problems } = loadPolicies([
+      { path: "policies/all.yaml", content: Object.values(examplePolicyFiles).join("") },
+    ]);
+    expect(problems).toEqual([]);
+    expect(policies).toBeDefined();
+  });
+});
+
+describe("loadPolicies reports each broken rule and fails closed", () => {
+  const cases: {
+    rule: string;
+    files: Record<string, string>;
+    file: string;
+    line: number;
+    message: RegExp;
+    field?: string;
+  }[] = [
+    {
+      rule: "a role name is unique across files (reported at the second definition)",
+      files: {
+        "policies/zz-more.yaml": roleFile("").replace("extra-role", "db-admin"),
+      },
+      file: "policies/zz-more.yaml",
+      line: 2,
+      message: /role "db-admin" is already defined at policies\/roles.yaml:12/,
+    },
+    {
+      rule: "an account name is unique across files",
+      files: {
+        "policies/zz-more.yaml":
+          'accounts:\n  staging:\n    id: "999999999999"\n    brokerRole: arn:aws:iam::999999999999:role/b\n    regions: [eu-west-1]\n',
+      },
+      file: "policies/zz-more.yaml",
+      line: 2,
+      message: /account "staging" is already defined at policies\/accounts.yaml:2/,
+    },
+    {
+      rule: "settings are defined exactly once",
+      files: { "policies/zz-more.yaml": settingsFile },
+      file: "policies/zz-more.yaml",
+      line: 1,
+      message: /settings are already defined at policies\/settings.yaml:1/,
+    },
+    {
+      rule: "settings are defined at all",
+      files: { "policies/settings.yaml": "roles: {}\n" },
+      file: "policies/",
+      line: 1,
+      message: /no policy file defines settings/,
+    },
+    {
+      rule: "a role's accounts exist (with did-you-mean)",
+      files: { "policies/zz-role.yaml": roleFile("").replace("[production]", "[prodution]") },
+      file: "policies/zz-role.yaml",
+      line: 4,
+      message: /account "prodution" is not defined under accounts:. Did you mean "production"\?/,
+      field: "roles.extra-role.accounts.0",
+    },
+    {
+      rule: "maxDuration parses",
+      files: {
+        "policies/zz-role.yaml": roleFile("").replace("maxDuration: 1h", "maxDuration: 1 hour"),
+      },
+      file: "policies/zz-role.yaml",
+      line: 5,
+      message: /"1 hour" is not a duration/,
+    },
+    {
+      rule: "maxDuration is positive",
+      files: {
+        "policies/zz-role.yaml": roleFile("").replace("maxDuration: 1h", "maxDuration: 0s"),
+      },
+      file: "policies/zz-role.yaml",
+      line: 5,
+      message: /longer than zero/,
+    },
+    {
+      rule: "breakGlass.maxDuration parses",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "    breakGlass:\n      allowed: true\n      maxDuration: soon\n      approval:\n        rules: [{ count: 1 }]\n",
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 13,
+      message: /"soon" is not a duration/,
+    },
+    {
+      rule: "a role grants something",
+      files: { "policies/zz-role.yaml": roleFile("", "      statements: []") },
+      file: "policies/zz-role.yaml",
+      line: 7,
+      message: /the role grants nothing/,
+    },
+    {
+      rule: "managed policies are policy ARNs",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          "      managedPolicies: [arn:aws:iam::aws:role/ReadOnlyAccess]",
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 7,
+      message: /is not a managed policy ARN/,
+    },
+    {
+      rule: "statement actions are service:Action",
+      files: {
+        "policies/zz-role.yaml": roleFile("", '      statements:\n        - actions: ["rds*"]'),
+      },
+      file: "policies/zz-role.yaml",
+      line: 8,
+      message: /"rds\*" is not an IAM action/,
+      field: "roles.extra-role.permissions.statements.0.actions.0",
+    },
+    {
+      rule: "statement resources are * or ARNs",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          '      statements:\n        - actions: ["s3:GetObject"]\n          resources: ["my-bucket/*"]',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 9,
+      message: /"my-bucket\/\*" is not a resource/,
+    },
+    {
+      rule: "condition operators are IAM's (with did-you-mean)",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          '      statements:\n        - actions: ["s3:GetObject"]\n          conditions:\n            StringEqual: { "aws:PrincipalTag/team": sre }',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 10,
+      message: /"StringEqual" is not an IAM condition operator. Did you mean "StringEquals"\?/,
+    },
+    {
+      rule: "condition operators may carry IfExists and set qualifiers",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          '      statements:\n        - actions: ["s3:GetObject"]\n          conditions:\n            ForAnyValue:StringLikeIfExists: { "aws:TagKeys": "x" }\n            Bool: { PrincipalIsAWSService: "true" }',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 11,
+      message: /"PrincipalIsAWSService" is not a condition key/,
+    },
+    {
+      rule: "statement ids are unique within a role",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          '      statements:\n        - sid: A\n          actions: ["s3:GetObject"]\n        - sid: A\n          actions: ["s3:PutObject"]',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 10,
+      message: /sid "A" is used twice/,
+    },
+    {
+      rule: "inline statements fit IAM's size limit with the expiry conditions",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          `      statements:\n        - actions: ["s3:GetObject"]\n          resources:\n${Array.from(
+            { length: 300 },
+            (_, i) => `            - arn:aws:s3:::bucket-number-${i}/*\n`,
+          ).join("")}`,
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 8,
+      message: /render to \d+ characters .* more than the 9216 available/,
+    },
+    {
+      rule: "a ticket pattern is a valid regular expression",
+      files: {
+        "policies/zz-role.yaml": roleFile('    ticket:\n      pattern: "^(INC-[0-9]+$"\n'),
+      },
+      file: "policies/zz-role.yaml",
+      line: 12,
+      message: /not a valid regular expression/,
+    },
+    {
+      rule: "a broker role lives in its own account",
+      files: {
+        "policies/accounts.yaml": examplePolicyFiles["policies/accounts.yaml"].replace(
+          "arn:aws:iam::210987654321:role/hallpass-broker",
+          "arn:aws:iam::123456789012:role/hallpass-broker",
+        ),
+      },
+      file: "policies/accounts.yaml",
+      line: 4,
+      message: /brokerRole must be an IAM role in this account \(arn:aws:iam::210987654321:role/,
+    },
+    {
+      rule: "an account id is used by one account only",
+      files: {
+        "policies/accounts.yaml": examplePolicyFiles["policies/accounts.yaml"]
+          .replace('id: "210987654321"', 'id: "123456789012"')
+          .replace("arn:aws:iam::210987654321:role", "arn:aws:iam::123456789012:role"),
+      },
+      file: "policies/accounts.yaml",
+      line: 7,
+      message: /account id 123456789012 is also used by account "staging"/,
+    },
+    {
+      rule: "an account's own boundary lives in that account",
+      files: {
+        "policies/accounts.yaml": examplePolicyFiles["policies/accounts.yaml"].replace(
+          "    regions: [eu-west-1]\n",
+          "    regions: [eu-west-1]\n    permissionsBoundary: arn:aws:iam::123456789012:policy/b\n",
+        ),
+      },
+      file: "policies/accounts.yaml",
+      line: 6,
+      message: /must be a policy in account 210987654321, not 123456789012/,
+    },
+    {
+      rule: "the organisation's boundary names each account's own policy ({accountId})",
+      files: {
+        "policies/settings.yaml": settingsFile.replace("{accountId}", "123456789012"),
+      },
+      file: "policies/settings.yaml",
+      line: 2,
+      message:
+        /for account "staging", the permissions boundary must be a policy in account 210987654321/,
+    },
+    {
+      rule: "an identity's principal is an IAM user, role or role session",
+      files: {
+        "policies/zz-people.yaml":
+          "identities:\n  dave:\n    awsPrincipal: arn:aws:iam::444455556666:group/devs\n",
+      },
+      file: "policies/zz-people.yaml",
+      line: 3,
+      message: /must be an IAM user or role ARN/,
+    },
+    {
+      rule: "no two people share an AWS principal",
+      files: {
+        "policies/zz-people.yaml":
+          "identities:\n  dave:\n    awsPrincipal: arn:aws:iam::444455556666:user/alice\n",
+      },
+      file: "policies/zz-people.yaml",
+      line: 3,
+      message: /"dave" has the same awsPrincipal as "alice"/,
+    },
+    {
+      rule: "a login is mapped once, whatever its capitals",
+      files: {
+        "policies/zz-people.yaml":
+          "identities:\n  Alice:\n    awsPrincipal: arn:aws:iam::444455556666:user/alice2\n",
+      },
+      file: "policies/zz-people.yaml",
+      line: 2,
+      message: /"Alice" and "alice" are the same GitHub login/,
+    },
+    {
+      rule: "alert names are unique",
+      files: {
+        "policies/settings.yaml": `${settingsFile}  alerts:\n    - name: deletes\n      actions: ["*:Delete*"]\n    - name: deletes\n`,
+      },
+      file: "policies/settings.yaml",
+      line: 7,
+      message: /alert "deletes" is defined twice/,
+    },
+    {
+      rule: "alert actions are event patterns",
+      files: {
+        "policies/settings.yaml": `${settingsFile}  alerts:\n    - name: deletes\n      actions: ["Delete*"]\n`,
+      },
+      file: "policies/settings.yaml",
+      line: 6,
+      message: /"Delete\*" is not an event pattern/,
+    },
+    {
+      rule: "auditDelay parses",
+      files: { "policies/settings.yaml": `${settingsFile}  auditDelay: later\n` },
+      file: "policies/settings.yaml",
+      line: 4,
+      message: /"later" is not a duration/,
+    },
+    {
+      rule: "an unquoted account id is refused with the fix (YAML would read a number)",
+      files: {
+        "policies/accounts.yaml": examplePolicyFiles["policies/accounts.yaml"].replace(
+          'id: "210987654321"',
+          "id: 012345678901",
+        ),
+      },
+      file: "policies/accounts.yaml",
+      line: 3,
+      message: /must be text, but is the number 12345678901. Put it in quotes \("012345678901"\)/,
+    },
+    {
+      rule: "names are lower-case words",
+      files: { "policies/zz-role.yaml": roleFile("").replace("extra-role:", "Extra_Role:") },
+      file: "policies/zz-role.yaml",
+      line: 2,
+      message: /the name "Extra_Role" must be lower-case letters/,
+    },
+    {
+      rule: "unknown keys in policies are errors with did-you-mean",
+      files: { "policies/zz-role.yaml": roleFile("    maxDurations: 2h\n") },
+      file: "policies/zz-role.yaml",
+      line: 11,
+      message: /unknown field "maxDurations". Did you mean "maxDuration"\?/,
+    },
+    {
+      rule: "a policy file with a YAML error is located",
+      files: { "policies/zz-role.yaml": "roles:\n  a: 1\n  a: 2\n" },
+      file: "policies/zz-role.yaml",
+      line: 3,
+      message: /"a" appears twice/,
+    },
+  ];
+
+  it.each(cases)("$rule", ({ files, file, line, message, field }) => {
+    const { policies, problems } = loadPolicies(examplePolicySources(files));
+    expect(policies).toBeUndefined();
+    const problem = problems.find((p) => message.test(p.message));
+    expect(problem, problems.map(formatProblem).join("\n")).toBeDefined();
+    expect(problem).toMatchObject({ file, line, severity: "error" });
+    if (field !== undefined) expect(problem?.field).toBe(field);
+  });
+
+  it("reports a missing policies folder", () => {
+    const { policies, problems } = loadPolicies([]);
+    expect(policies).toBeUndefined();
+    expect(problems[0]?.message).toMatch(/no policy files found/);
+  });
+
+  it("requires at least one account and one role", () => {
+    const { policies, problems } = loadPolicies([
+      { path: "policies/s.yaml", content: settingsFile },
+    ]);
+    expect(policies).toBeUndefined();
+    expect(problems.map((p) => p.message)).toEqual([
+      "no accounts are defined: add an accounts: section.",
+      "no roles are defined: add a roles: section.",
+    ]);
+  });
+
+  it("reports problems from several files at once", () => {
+    const { problems } = loadPolicies(
+      examplePolicySources({
+        "policies/zz-a.yaml": "identities:\n  dave:\n    awsPrincipal: nope\n",
+        "policies/zz-b.yaml": "roles:\n  x:\n    description: 5\n",
+      }),
+    );
+    expect(problems.map((p) => p.file)).toEqual([
+      "policies/zz-a.yaml",
+      "policies/zz-b.yaml",
+      "policies/zz-b.yaml",
+      "policies/zz-b.yaml",
+      "policies/zz-b.yaml",
+      "policies/zz-b.yaml",
+    ]);
+  });
+});
+
+describe("loadPolicies warnings do not block", () => {
+  it("warns above IAM's default quota of managed policies per role", () => {
+    const arns = Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join(", ");
+    const { policies, problems } = loadPolicies(
+      examplePolicySources({
+        "policies/zz-role.yaml": roleFile("", `      managedPolicies: [${arns}]`),
+      }),
+    );
+    expect(policies).toBeDefined();
+    expect(problems).toMatchObject([
+      { severity: "warning", line: 7, message: expect.stringMatching(/default quota is 10/) },
+    ]);
+  });
+});
+
+describe("inlinePolicySize", () => {
+  it("measures the statements as IAM does, without whitespace, with the expiry condition", () => {
+    const size = inlinePolicySize([
+      { effect: "Allow", actions: ["s3:GetObject"], resources: ["*"] },
+    ]);
+    expect(size).toBe(
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: ["*"],
+            Condition: { DateLessThan: { "aws:CurrentTime": "2000-01-01T00:00:00Z" } },
+          },
+        ],
+      }).length,
+    );
+  });
+});
