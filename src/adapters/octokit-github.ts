@@ -8,6 +8,7 @@
  */
 
 import type { ProbotOctokit } from "probot";
+import type { KeyValueCache } from "../ports/cache.ts";
 import type {
   ChangedFile,
   CheckRunOutput,
@@ -22,11 +23,7 @@ import type {
 /** Any Octokit with the REST pagination plugin (Probot's, or one built for the action/CLI). */
 export type Octokit = Pick<ProbotOctokit, "request" | "paginate">;
 
-/** A small key-value cache (the app injects an LRU); values must be treated as immutable. */
-export interface KeyValueCache {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
-}
+export type { KeyValueCache };
 
 export interface OctokitGitHubOptions {
   /**

@@ -1,0 +1,147 @@
+/**
+ * The approval side of the app: every event that can change a request's approval state
+ * re-evaluates the pull request from the API and writes the one `hallpass/approval` check run
+ * on its head SHA. Handlers only filter events and delegate to the workflow; the same
+ * evaluation is made whatever the order of events and however often one is redelivered.
+ */
+
+import type { Context, Probot } from "probot";
+import { CHECK_NAME, renderCheck } from "../core/render-check.ts";
+import { renderPostIncidentIssue } from "../core/render-post-incident-issue.ts";
+import { REVIEW_REQUEST_MARKER, renderReviewRequest } from "../core/render-review-request.ts";
+import type { CheckRunOutput, GitHubPort } from "../ports/github.ts";
+import {
+  evaluatePullRequest,
+  type PullRequestEvaluation,
+} from "../workflows/evaluate-pull-request.ts";
+import type { AppDeps } from "./index.ts";
+
+/** Pull request actions that can change what the PR contains, its state or its base. */
+const PULL_REQUEST_EVENTS = [
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "pull_request.edited",
+  "pull_request.ready_for_review",
+  "pull_request.closed",
+] as const;
+
+/** Actions after which the eligible owners are asked (again) to review. */
+const ASK_FOR_REVIEW = new Set(["opened", "reopened", "ready_for_review"]);
+
+/** The PR number of a merge queue branch: `refs/heads/gh-readonly-queue/main/pr-123-<sha>`. */
+export function pullNumberOfMergeQueueRef(ref: string): number | undefined {
+  const match = /gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]+$/.exec(ref);
+  return match ? Number(match[1]) : undefined;
+}
+
+function errorOutput(error: unknown): CheckRunOutput {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    status: "completed",
+    conclusion: "failure",
+    title: "Could not evaluate this pull request",
+    summary: `hallpass could not read this pull request from GitHub (${message}). It never approves what it could not read: re-run the check.`,
+  };
+}
+
+export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
+  const portFor = (context: Context) => deps.github(context.octokit, context.repo());
+
+  /**
+   * Evaluates the PR and writes its check on the PR's head SHA (and on `extraSha`, a merge
+   * group commit). When the PR itself cannot be read, writes a failing check on `fallbackSha`.
+   */
+  async function evaluateAndReport(
+    github: GitHubPort,
+    pullNumber: number,
+    fallbackSha: string,
+    extraSha?: string,
+  ): Promise<PullRequestEvaluation | undefined> {
+    let evaluation: PullRequestEvaluation;
+    try {
+      evaluation = await evaluatePullRequest(github, pullNumber, {
+        now: deps.now(),
+        cache: deps.cache,
+      });
+    } catch (error) {
+      await github.upsertCheckRun(extraSha ?? fallbackSha, CHECK_NAME, errorOutput(error));
+      throw error;
+    }
+    const output = renderCheck(evaluation);
+    await github.upsertCheckRun(evaluation.pullRequest.headSha, CHECK_NAME, output);
+    if (extraSha && extraSha !== evaluation.pullRequest.headSha) {
+      await github.upsertCheckRun(extraSha, CHECK_NAME, output);
+    }
+    return evaluation;
+  }
+
+  app.on([...PULL_REQUEST_EVENTS], async (context) => {
+    const { action, pull_request: pull } = context.payload;
+    // A closed, unmerged PR grants nothing; a merged one is re-checked for the follow-up issue.
+    if (action === "closed" && !pull.merged) return;
+    const github = portFor(context);
+    const evaluation = await evaluateAndReport(github, pull.number, pull.head.sha);
+    if (!evaluation) return;
+
+    if (ASK_FOR_REVIEW.has(action) && !evaluation.pullRequest.draft) {
+      const ask = renderReviewRequest(evaluation, github.owner);
+      if (ask) {
+        await github.upsertComment(pull.number, REVIEW_REQUEST_MARKER, ask.body);
+        try {
+          await github.requestReviewers(pull.number, ask.users, ask.teams);
+        } catch (error) {
+          // A reviewer who cannot be requested (no access to the repo) must not hide the check.
+          context.log.warn({ err: error }, "could not request reviewers");
+        }
+      }
+    }
+
+    if (action === "closed" && evaluation.pullRequest.merged) {
+      const issue = renderPostIncidentIssue(evaluation);
+      if (issue) await github.upsertIssue(issue.marker, issue.title, issue.body, issue.labels);
+    }
+  });
+
+  app.on(
+    [
+      "pull_request_review.submitted",
+      "pull_request_review.edited",
+      "pull_request_review.dismissed",
+    ],
+    async (context) => {
+      const pull = context.payload.pull_request;
+      await evaluateAndReport(portFor(context), pull.number, pull.head.sha);
+    },
+  );
+
+  app.on("check_run.rerequested", async (context) => {
+    const run = context.payload.check_run;
+    if (run.name !== CHECK_NAME) return;
+    const github = portFor(context);
+    const queued = pullNumberOfMergeQueueRef(run.check_suite?.head_branch ?? "");
+    if (queued !== undefined) {
+      await evaluateAndReport(github, queued, run.head_sha, run.head_sha);
+      return;
+    }
+    for (const pull of run.pull_requests) {
+      await evaluateAndReport(github, pull.number, run.head_sha);
+    }
+  });
+
+  app.on("merge_group.checks_requested", async (context) => {
+    const group = context.payload.merge_group;
+    const github = portFor(context);
+    const pullNumber = pullNumberOfMergeQueueRef(group.head_ref);
+    if (pullNumber === undefined) {
+      await github.upsertCheckRun(group.head_sha, CHECK_NAME, {
+        status: "completed",
+        conclusion: "failure",
+        title: "Unknown merge queue branch",
+        summary: `hallpass cannot tell which pull request \`${group.head_ref}\` belongs to, so it cannot approve it.`,
+      });
+      return;
+    }
+    await evaluateAndReport(github, pullNumber, group.head_sha, group.head_sha);
+  });
+}

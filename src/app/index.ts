@@ -1,0 +1,54 @@
+/**
+ * The hallpass GitHub App (Probot). The default export is the app function that `npm start`
+ * (src/app/server.ts) and the Lambda handler (src/app/lambda.ts) load; tests build their own
+ * with `createApp(deps)` and injected dependencies.
+ */
+
+import type { ApplicationFunction } from "probot";
+import { createOctokitGitHub, type Octokit } from "../adapters/octokit-github.ts";
+import { createMemoryCache, type KeyValueCache } from "../ports/cache.ts";
+import type { GitHubPort } from "../ports/github.ts";
+import { registerApprovalHandlers } from "./approval-handlers.ts";
+
+/**
+ * What the handlers need from the outside world. Features add their own member here (the
+ * grant handlers add `aws`) and fill it in `defaultDeps`: an additive edit, no handler changes.
+ */
+export interface AppDeps {
+  /** Builds the GitHub port for one repository over an event's installation Octokit. */
+  github: (octokit: Octokit, repository: { owner: string; repo: string }) => GitHubPort;
+  /** The clock: every decision takes `now` from here, never from `new Date()` in the core. */
+  now: () => Date;
+  /**
+   * Shared across events: policies and CODEOWNERS by base SHA, files by head SHA, team members
+   * by base SHA (bounded by the TTL), check run ids by head SHA.
+   */
+  cache: KeyValueCache;
+}
+
+/** Production dependencies, from the environment (APP_ID) and the system clock. */
+export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
+  // Five minutes bounds how long a team membership change can go unnoticed.
+  const cache = createMemoryCache({ maxEntries: 5_000, ttlMs: 5 * 60_000 });
+  const appId = env.APP_ID ? Number(env.APP_ID) : undefined;
+  return {
+    github: (octokit, repository) =>
+      createOctokitGitHub(octokit, repository, {
+        cache,
+        ...(appId !== undefined && Number.isInteger(appId) ? { appId } : {}),
+      }),
+    now: () => new Date(),
+    cache,
+  };
+}
+
+/** Builds the app function with the given dependencies. */
+export function createApp(deps: AppDeps): ApplicationFunction {
+  return (app) => {
+    registerApprovalHandlers(app, deps);
+  };
+}
+
+const hallpass: ApplicationFunction = (app, options) => createApp(defaultDeps())(app, options);
+
+export default hallpass;

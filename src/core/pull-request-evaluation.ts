@@ -1,0 +1,43 @@
+/**
+ * The result of evaluating an access pull request: plain data, produced by the
+ * `evaluatePullRequest` workflow, rendered by `renderCheck`, and re-checked by the grant
+ * workflow at merge. Nothing here is written anywhere by itself.
+ */
+
+import type { PullRequestInfo } from "../ports/github.ts";
+import type { Owner } from "./codeowners.ts";
+import type { Decision, DecisionStatus } from "./decide-approval.ts";
+import type { Policies } from "./policy-format.ts";
+import type { Problem } from "./problem.ts";
+import type { ApprovalRecord } from "./records.ts";
+import type { ValidatedRequest } from "./validate-request.ts";
+
+export interface PullRequestEvaluation {
+  /**
+   * `skipped`: not an access request. `pending`: valid, waiting for approvals. `approved`:
+   * every rule holds. `disapproved`: an eligible owner requested changes. `error`: the PR, the
+   * request, the policies or CODEOWNERS are wrong, or GitHub could not be read: never green.
+   */
+  status: DecisionStatus;
+  /** One line for the check's title. */
+  title: string;
+  /** Why it is not approved (empty when approved), each a sentence saying what to do. */
+  reasons: string[];
+  pullRequest: PullRequestInfo;
+  /** The request file's path when the PR contains exactly one new request. */
+  requestPath: string | undefined;
+  /** The validated request, when valid. */
+  request: ValidatedRequest | undefined;
+  /** The policies at the base commit, when they loaded. */
+  policies: Policies | undefined;
+  /** The approval decision, when the request and its owners could be evaluated. */
+  decision: Decision | undefined;
+  /** The approvals that counted (empty unless a decision was made). */
+  approvals: ApprovalRecord[];
+  /** Problems in the request file: the check's annotations. */
+  problems: Problem[];
+  /** Problems elsewhere (policies, CODEOWNERS at the base commit): listed in the summary. */
+  baseProblems: Problem[];
+  /** The CODEOWNERS rule that owns the request file, when one does. */
+  owners: { file: string; line: number; pattern: string; owners: Owner[] } | undefined;
+}

@@ -1,0 +1,169 @@
+/**
+ * Renders an evaluation as the `hallpass/approval` check run: the reviewer's dashboard.
+ * The summary says, in plain words, who asks for what, where, for how long and why; what the
+ * role allows; each approval rule with who approved and who still can; and what is missing.
+ * Problems in the request file become annotations at their line.
+ */
+
+import type { CheckAnnotation, CheckRunOutput } from "../ports/github.ts";
+import type { Owner } from "./codeowners.ts";
+import type { DecisionStatus } from "./decide-approval.ts";
+import { formatDuration } from "./duration.ts";
+import { formatProblem } from "./problem.ts";
+import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
+
+/** The check's name: branch protection requires it, pinned to the hallpass app. */
+export const CHECK_NAME = "hallpass/approval";
+
+/**
+ * Conclusions: only `approved` is green. `pending` is `action_required` rather than an
+ * in-progress run, because GitHub does not reliably reset a completed run back to in progress.
+ * `skipped` (not an access request) is neutral, which a required check accepts.
+ */
+const CONCLUSIONS: Record<DecisionStatus, NonNullable<CheckRunOutput["conclusion"]>> = {
+  skipped: "neutral",
+  pending: "action_required",
+  approved: "success",
+  disapproved: "failure",
+  error: "failure",
+};
+
+const ICONS: Record<DecisionStatus, string> = {
+  skipped: "⚪",
+  pending: "🟡",
+  approved: "✅",
+  disapproved: "⛔",
+  error: "❌",
+};
+
+/** Escapes text for a Markdown table cell or line (user-written text must not inject markup). */
+function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+}
+
+function who(logins: readonly string[]): string {
+  return logins.length > 0 ? logins.map((l) => `@${l}`).join(", ") : "—";
+}
+
+function ownerText(owner: Owner): string {
+  return owner.text;
+}
+
+function requestSection(evaluation: PullRequestEvaluation): string[] {
+  const validated = evaluation.request;
+  if (!validated) return [];
+  const { request, role, account, durationSeconds, start } = validated;
+  const lines: string[] = [];
+  if (validated.emergency) {
+    lines.push(
+      "> [!CAUTION]",
+      "> **BREAK-GLASS REQUEST.** The role's reduced emergency approval rule applies. A post-incident review issue is opened when this is merged; approvers must review the access after the fact.",
+      "",
+    );
+  }
+  lines.push(
+    `**@${md(request.requester)}** asks for **${md(request.role)}** in **${md(request.account)}** (${account.id}) for **${formatDuration(durationSeconds)}**, ${start ? `from ${start.toISOString()}` : "starting when merged"}.`,
+    "",
+    "| | |",
+    "|---|---|",
+    `| Why | ${md(request.reason)} |`,
+  );
+  if (request.ticket) lines.push(`| Ticket | ${md(request.ticket)} |`);
+  if (request.extends) lines.push(`| Extends | \`${md(request.extends)}\` |`);
+  if (account.description) lines.push(`| Account | ${md(account.description)} |`);
+  lines.push("", `### What role \`${md(request.role)}\` allows`, "", md(role.description), "");
+  for (const arn of role.permissions.managedPolicies ?? [])
+    lines.push(`- managed policy \`${arn}\``);
+  for (const s of role.permissions.statements ?? []) {
+    const cond = s.conditions ? " (with conditions)" : "";
+    lines.push(
+      `- ${s.effect} \`${s.actions.join("`, `")}\` on \`${s.resources.join("`, `")}\`${cond}`,
+    );
+  }
+  lines.push("- every Allow ends at the expiry, enforced by IAM itself", "");
+  return lines;
+}
+
+function approvalSection(evaluation: PullRequestEvaluation): string[] {
+  const decision = evaluation.decision;
+  const lines: string[] = [];
+  if (evaluation.owners) {
+    const owners = evaluation.owners.owners.map(ownerText).join(" ") || "(none)";
+    lines.push(
+      `Code owners of \`${md(evaluation.requestPath ?? "")}\`: ${owners} (\`${evaluation.owners.file}\` line ${evaluation.owners.line}, at the base commit).`,
+      "",
+    );
+  }
+  if (!decision) return lines;
+  lines.push(
+    "### Approvals",
+    "",
+    "| Rule | Needs | Approved by | Can still approve | |",
+    "|---|---|---|---|---|",
+  );
+  for (const rule of decision.rules) {
+    const from = rule.rule.from ? ` from ${rule.rule.from.join(", ")}` : "";
+    lines.push(
+      `| ${md(rule.label)} | ${rule.rule.count}${md(from)} | ${who(rule.approvedBy)} | ${who(rule.canStillApprove)} | ${rule.satisfied ? "✅" : `missing ${rule.missing}`} |`,
+    );
+  }
+  lines.push("");
+  if (decision.blockedBy.length > 0) {
+    lines.push("### Blocking", "");
+    for (const b of decision.blockedBy) lines.push(`- @${b.reviewer} ${b.reason}`);
+    lines.push("");
+  }
+  const notes = [
+    ...decision.ignored.map((i) => `- @${i.reviewer}'s review does not count: ${md(i.reason)}`),
+    ...decision.excluded.map((e) => `- @${e.login} cannot approve: ${e.reason}`),
+    ...decision.unresolvedOwners.map(
+      (o) =>
+        `- ${md(o)} is an email owner; hallpass cannot match it to a login, write @login in CODEOWNERS`,
+    ),
+  ];
+  if (notes.length > 0) lines.push("### Not counted", "", ...notes, "");
+  return lines;
+}
+
+/** The check run for an evaluation. Deterministic: the same evaluation renders the same output. */
+export function renderCheck(evaluation: PullRequestEvaluation): CheckRunOutput {
+  const { status } = evaluation;
+  const lines: string[] = [`## ${ICONS[status]} ${md(evaluation.title)}`, ""];
+  if (evaluation.reasons.length > 0 && status !== "approved") {
+    lines.push(status === "skipped" ? "" : "### What is missing", "");
+    for (const reason of evaluation.reasons) lines.push(`- ${reason}`);
+    lines.push("");
+  }
+  lines.push(...requestSection(evaluation), ...approvalSection(evaluation));
+  if (evaluation.problems.length > 0) {
+    lines.push("### Problems", "");
+    for (const p of evaluation.problems) lines.push(`- \`${md(formatProblem(p))}\``);
+    lines.push("");
+  }
+  if (evaluation.baseProblems.length > 0) {
+    lines.push("### Problems on the base branch (policies, CODEOWNERS)", "");
+    for (const p of evaluation.baseProblems) lines.push(`- ${md(formatProblem(p))}`);
+    lines.push("");
+  }
+  lines.push(
+    `<sub>Evaluated on head ${evaluation.pullRequest.headSha.slice(0, 7)} with policies and CODEOWNERS from base ${evaluation.pullRequest.baseSha.slice(0, 7)}.</sub>`,
+  );
+  const annotations: CheckAnnotation[] = [
+    ...evaluation.problems.map((p) => ({
+      path: p.file,
+      startLine: p.line,
+      endLine: p.line,
+      level: p.severity === "error" ? ("failure" as const) : ("warning" as const),
+      message: p.message,
+      ...(p.field ? { title: p.field } : {}),
+    })),
+  ];
+  return {
+    status: "completed",
+    conclusion: CONCLUSIONS[status],
+    title:
+      evaluation.title.length > 250 ? `${evaluation.title.slice(0, 247)}...` : evaluation.title,
+    summary: lines.join("\n"),
+    annotations,
+  };
+}
