@@ -10,9 +10,10 @@ import { z } from "zod";
  *   access-requests/team/alice-db.revocation.json  written by whoever revoked (app or action)
  *   access-requests/team/alice-db.audit.json       written by the action after expiry + delay
  *   access-requests/team/alice-db.audit.md         the same summary for people
+ *   access-requests/team/alice-db.alerts.json      alerts raised on the live grant (the action)
  */
 
-export type RecordKind = "grant" | "revocation" | "audit";
+export type RecordKind = "grant" | "revocation" | "audit" | "alerts";
 
 /** Path of a lifecycle record for a request file: `x/y.yaml` -> `x/y.grant.json`. */
 export function recordPath(
