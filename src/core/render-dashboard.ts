@@ -1,0 +1,173 @@
+import { formatDuration } from "./duration.ts";
+
+/**
+ * The dashboard issue (in the manner of Renovate's Dependency Dashboard): one issue, found
+ * again by its marker and rewritten by every sweep, that shows what hallpass holds right now and
+ * what needs a person. Pure: the sweep passes what it read and did, and `now`.
+ */
+
+export interface DashboardGrant {
+  requestPath: string;
+  requester: string;
+  role: string;
+  account: string;
+  pullRequest: number;
+  start: string;
+  end: string;
+  /** Alerts raised on this grant so far. */
+  alerts: number;
+}
+
+export interface DashboardAlert {
+  requestPath: string;
+  pullRequest: number | undefined;
+  rule: string;
+  severity: string;
+  from: string;
+  events: number;
+  revoked: boolean;
+}
+
+export interface DashboardRevocation {
+  requestPath: string;
+  reason: string;
+  detail: string;
+}
+
+export interface DashboardData {
+  now: Date;
+  /** Account names this dashboard covers, or undefined for all of policies/. */
+  shard: string[] | undefined;
+  dryRun: boolean;
+  /** Link to the workflow run that wrote it, when known. */
+  runUrl: string | undefined;
+  live: DashboardGrant[];
+  /** Open pull requests of the access repository: requests waiting for approval or merge. */
+  waiting: { number: number; title: string; author: string; url: string; draft: boolean }[];
+  alerts: DashboardAlert[];
+  revocations: DashboardRevocation[];
+  /** Ended grants whose audit is written or still waits for CloudTrail. */
+  audits: { requestPath: string; pullRequest: number; state: "written" | "waiting"; at: string }[];
+  attention: { title: string; detail: string }[];
+}
+
+/** Marker of the dashboard issue; a shard has its own dashboard. */
+export function dashboardMarker(shard: string[] | undefined): string {
+  return shard
+    ? `<!-- hallpass:dashboard ${[...shard].sort().join(",")} -->`
+    : "<!-- hallpass:dashboard -->";
+}
+
+/** Title of the dashboard issue. */
+export function dashboardTitle(shard: string[] | undefined): string {
+  return shard ? `hallpass dashboard (${[...shard].sort().join(", ")})` : "hallpass dashboard";
+}
+
+function utc(time: string | Date): string {
+  const date = typeof time === "string" ? new Date(Date.parse(time)) : time;
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function mermaidText(text: string): string {
+  return text.replace(/[:;#]/g, " ");
+}
+
+/** Renders the dashboard issue body. */
+export function renderDashboard(data: DashboardData): string {
+  const now = data.now.getTime();
+  const out: string[] = [
+    dashboardMarker(data.shard),
+    "This issue lists what hallpass holds in AWS and what needs attention. The scheduled sweep rewrites it on every run; edits are lost.",
+    "",
+    `Last sweep: ${utc(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` · [run](${data.runUrl})` : ""}${data.shard ? ` · accounts: ${data.shard.join(", ")}` : ""}`,
+    "",
+  ];
+
+  if (data.attention.length > 0) {
+    out.push(`## Needs attention (${data.attention.length})`, "");
+    for (const a of data.attention) out.push(`- [ ] **${a.title}**: ${a.detail}`);
+    out.push("");
+  }
+
+  out.push(`## Live grants (${data.live.length})`, "");
+  if (data.live.length === 0) {
+    out.push("None.", "");
+  } else {
+    const live = [...data.live].sort((a, b) => Date.parse(a.end) - Date.parse(b.end));
+    out.push(
+      "| Request | Who | Role | Account | Ends | Time left | Alerts |",
+      "|---|---|---|---|---|--:|--:|",
+      ...live.map(
+        (g) =>
+          `| [${cell(g.requestPath)}](../pull/${g.pullRequest}) | @${g.requester} | ${cell(g.role)} | ${cell(g.account)} | ${utc(g.end)} | ${Date.parse(g.start) > now ? `starts in ${formatDuration((Date.parse(g.start) - now) / 1000)}` : formatDuration((Date.parse(g.end) - now) / 1000)} | ${g.alerts} |`,
+      ),
+      "",
+      "```mermaid",
+      "gantt",
+      "  title Live grants (UTC)",
+      "  dateFormat YYYY-MM-DD HH:mm",
+      "  axisFormat %H:%M",
+      ...live.map(
+        (g) =>
+          `  ${mermaidText(`${g.requester} ${g.role} in ${g.account}`)} :${g.alerts > 0 ? "crit, " : "active, "}${utc(g.start).slice(0, 16)}, ${utc(g.end).slice(0, 16)}`,
+      ),
+      "```",
+      "",
+    );
+  }
+
+  out.push(`## Waiting for approval (${data.waiting.length})`, "");
+  out.push(
+    ...(data.waiting.length === 0
+      ? ["None."]
+      : data.waiting.map(
+          (p) =>
+            `- [#${p.number}](${p.url}) ${cell(p.title)} by @${p.author}${p.draft ? " (draft)" : ""}`,
+        )),
+    "",
+  );
+
+  out.push(`## Recent alerts (${data.alerts.length})`, "");
+  if (data.alerts.length === 0) {
+    out.push("None.", "");
+  } else {
+    out.push(
+      "| When | Rule | Severity | Request | Events | Revoked |",
+      "|---|---|---|---|--:|---|",
+      ...[...data.alerts]
+        .sort((a, b) => Date.parse(b.from) - Date.parse(a.from))
+        .map(
+          (a) =>
+            `| ${utc(a.from)} | ${cell(a.rule)} | ${a.severity} | ${a.pullRequest ? `[${cell(a.requestPath)}](../pull/${a.pullRequest})` : cell(a.requestPath)} | ${a.events} | ${a.revoked ? "yes" : "no"} |`,
+        ),
+      "",
+    );
+  }
+
+  out.push(`## Revocations (${data.revocations.length})`, "");
+  out.push(
+    ...(data.revocations.length === 0
+      ? ["None this run."]
+      : data.revocations.map((r) => `- ${cell(r.requestPath)}: ${r.reason}, ${cell(r.detail)}`)),
+    "",
+  );
+
+  out.push(`## Audit summaries (${data.audits.length})`, "");
+  out.push(
+    ...(data.audits.length === 0
+      ? ["None pending or written this run."]
+      : [...data.audits]
+          .sort((a, b) => (a.requestPath < b.requestPath ? -1 : 1))
+          .map((a) =>
+            a.state === "written"
+              ? `- [${cell(a.requestPath.replace(/\.ya?ml$/, ".audit.md"))}](../blob/HEAD/${a.requestPath.replace(/\.ya?ml$/, ".audit.md")}) written (#${a.pullRequest})`
+              : `- ${cell(a.requestPath)}: due ${utc(a.at)}, after CloudTrail's delivery delay`,
+          )),
+    "",
+  );
+  return out.join("\n");
+}

@@ -1,0 +1,679 @@
+import { parse as parseYaml } from "yaml";
+import type { CloudTrailEvent } from "../core/cloudtrail-event.ts";
+import { parseDuration } from "../core/duration.ts";
+import {
+  type Alert,
+  type AlertsRecord,
+  alertsRecordSchema,
+  evaluateAlerts,
+  type FiredAlert,
+  toFiredAlert,
+} from "../core/evaluate-alerts.ts";
+import { loadPolicies } from "../core/load-policies.ts";
+import {
+  grantPathsToRead,
+  type LiveGrant,
+  type LiveRole,
+  type PlannedRevocation,
+  planSweep,
+  revocationPathsToRead,
+  type SweepAccount,
+  type SweepPlan,
+  ungrantedRequestPaths,
+} from "../core/plan-sweep.ts";
+import type { Policies } from "../core/policy-format.ts";
+import { formatProblem } from "../core/problem.ts";
+import {
+  type GrantRecord,
+  grantRecordSchema,
+  type RevocationRecord,
+  recordPath,
+  revocationRecordSchema,
+} from "../core/records.ts";
+import {
+  type DashboardData,
+  dashboardMarker,
+  dashboardTitle,
+  renderDashboard,
+} from "../core/render-dashboard.ts";
+import { riskRulesOf } from "../core/summarize-activity.ts";
+import type { AccountTarget, AwsPort } from "../ports/aws.ts";
+import type { CloudTrailPort } from "../ports/cloudtrail.ts";
+import type { GitHubPort, IssueInfo } from "../ports/github.ts";
+import { mapPool, writeAuditSummaries } from "./write-audit-summary.ts";
+
+/**
+ * One sweep of the scheduled action (and of `hallpass sweep`):
+ *
+ * 1. read git (policies, records) and AWS (the `/hallpass/` roles of every account in scope);
+ * 2. revoke every expired grant with the shared revoke routine, which records it in git;
+ * 3. reconcile: revoke and alert on roles git does not explain, report grants git expects
+ *    but AWS lacks;
+ * 4. watch live grants' CloudTrail activity and raise alerts by the policies' rules;
+ * 5. write the audit summaries that are due;
+ * 6. rewrite the dashboard issue;
+ * 7. return what it found and did, for the job summary.
+ *
+ * Every step is planned from what git and AWS hold at the start of the run, so a run that was
+ * late, skipped or killed half-way is simply finished by the next one. With `dryRun` it reads
+ * and plans, and writes nothing anywhere.
+ */
+
+/** What the revoke routine needs; `revokeGrant` of revoke-grant.ts is wired in by the shells. */
+export interface RevokeRequest {
+  account: AccountTarget;
+  roleName: string;
+  roleArn: string;
+  /** The request path the revocation record is committed next to. */
+  requestPath: string;
+  reason: RevocationRecord["reason"];
+  detail: string;
+  now: Date;
+}
+
+/** The ONE revoke routine (revoke-grant.ts): deny old sessions, remove the role, commit the record. */
+export type RevokeGrantFn = (request: RevokeRequest) => Promise<void>;
+
+/** Sends an alert beyond GitHub (Slack), when configured. */
+export type NotifyFn = (text: string) => Promise<void>;
+
+export interface SweepDeps {
+  github: GitHubPort;
+  aws: AwsPort;
+  cloudtrail: CloudTrailPort;
+  revokeGrant: RevokeGrantFn;
+  /** Builds the Slack notifier from the env variable policies name; undefined when unset. */
+  notifierFor?: (envName: string) => NotifyFn | undefined;
+  log?: (line: string) => void;
+}
+
+export interface SweepOptions {
+  now: Date;
+  dryRun: boolean;
+  /** Account names to sweep (a shard); all of policies/ when undefined. */
+  accounts?: string[];
+  /** Overrides `settings.auditDelay`. */
+  auditDelay?: string;
+  /** Link to this run, shown on the dashboard. */
+  runUrl?: string;
+  /** Grants looked at in parallel. Default 8. */
+  concurrency?: number;
+}
+
+export interface SweepIssue {
+  step: "read" | "revoke" | "watch" | "audit" | "notify" | "dashboard" | "report";
+  subject: string;
+  message: string;
+}
+
+export interface SweepReport {
+  dryRun: boolean;
+  now: string;
+  branch: string;
+  accounts: string[];
+  plan: SweepPlan;
+  revoked: { requestPath: string; roleArn: string; reason: string; detail: string }[];
+  alerts: { requestPath: string; pullRequest: number; alert: Alert; revoked: boolean }[];
+  audits: { requestPath: string; pullRequest: number; events: number; risky: number }[];
+  dashboard: IssueInfo | undefined;
+  /** Everything that went wrong; the action fails the job when there is any. */
+  issues: SweepIssue[];
+}
+
+/** Thrown when the sweep cannot start (unreadable policies, unknown shard account). */
+export class SweepConfigError extends Error {
+  override name = "SweepConfigError";
+}
+
+const REQUESTS = "access-requests";
+
+async function readPolicies(github: GitHubPort, branch: string): Promise<Policies> {
+  const paths = (await github.listFiles(branch, "policies")).filter((p) => /\.ya?ml$/.test(p));
+  const files = await Promise.all(
+    paths.map(async (path) => ({ path, content: (await github.getFile(branch, path)) ?? "" })),
+  );
+  const { policies, problems } = loadPolicies(files);
+  if (!policies) {
+    throw new SweepConfigError(
+      `the policies on ${branch} are not valid, so the sweep changes nothing:\n${problems.map(formatProblem).join("\n")}`,
+    );
+  }
+  return policies;
+}
+
+function accountsInScope(policies: Policies, names: string[] | undefined) {
+  const all = Object.entries(policies.accounts).map(([name, a]) => ({ name, ...a }));
+  if (!names || names.length === 0) return all;
+  const unknown = names.filter((n) => !policies.accounts[n]);
+  if (unknown.length > 0) {
+    throw new SweepConfigError(
+      `accounts input names ${unknown.join(", ")}, which policies/ does not define (known: ${Object.keys(policies.accounts).join(", ")}).`,
+    );
+  }
+  return all.filter((a) => names.includes(a.name));
+}
+
+async function readJson<T>(
+  github: GitHubPort,
+  branch: string,
+  path: string,
+  parse: (value: unknown) => T,
+  issues: SweepIssue[],
+): Promise<T | undefined> {
+  const text = await github.getFile(branch, path);
+  if (text === undefined) return undefined;
+  try {
+    return parse(JSON.parse(text));
+  } catch (error) {
+    issues.push({
+      step: "read",
+      subject: path,
+      message: `unreadable record (${(error as Error).message.split("\n")[0]}); fix or restore it from git history`,
+    });
+    return undefined;
+  }
+}
+
+function regionsOf(account: { regions: string[] }): string[] {
+  return [...new Set([...account.regions, "us-east-1"])].sort();
+}
+
+function alertsMarker(requestPath: string): string {
+  return `<!-- hallpass:alerts ${requestPath} -->`;
+}
+
+function alertComment(grant: GrantRecord, all: FiredAlert[], fresh: Alert[]): string {
+  const people = [...new Set([grant.requester, ...grant.approvals.map((a) => a.reviewer)])];
+  const lines = [
+    alertsMarker(grant.requestPath),
+    `### hallpass alert on this grant`,
+    "",
+    `${people.map((p) => `@${p}`).join(" ")}: the activity of this grant matched alert rules in policies/.`,
+    "",
+    "| When (UTC) | Rule | Severity | Events | Revoked |",
+    "|---|---|---|--:|---|",
+    ...all.map(
+      (a) =>
+        `| ${a.from.replace("T", " ").replace(/(\.\d+)?Z$/, "")} | ${a.rule} | ${a.severity} | ${a.eventIds.length} | ${a.revoked ? "yes" : "no"} |`,
+    ),
+    "",
+  ];
+  for (const alert of fresh) {
+    lines.push(
+      `<details><summary>${alert.rule}: ${alert.events.length} event${alert.events.length === 1 ? "" : "s"} from ${alert.from}</summary>`,
+      "",
+      ...(alert.description ? [alert.description, ""] : []),
+      ...alert.events
+        .slice(0, 50)
+        .map(
+          (e) =>
+            `- ${e.eventTime} \`${e.action}\` in ${e.region}${e.errorCode ? ` failed (${e.errorCode})` : ""}${e.resources.length ? ` on ${e.resources.map((r) => `\`${r}\``).join(", ")}` : ""} (event \`${e.eventID}\`)`,
+        ),
+      ...(alert.events.length > 50 ? [`- … and ${alert.events.length - 50} more`] : []),
+      "",
+      "</details>",
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+function slackText(grant: GrantRecord | undefined, title: string, detail: string): string {
+  const where = grant
+    ? ` on <${grant.pullRequest.url}|${grant.requestPath}> (@${grant.requester})`
+    : "";
+  return `:rotating_light: hallpass: *${title}*${where}: ${detail}`;
+}
+
+/** Runs one sweep. Throws only when it cannot start; everything else lands in `issues`. */
+export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
+  const { github, aws, cloudtrail } = deps;
+  const log = deps.log ?? (() => {});
+  const issues: SweepIssue[] = [];
+  const now = options.now;
+  const concurrency = options.concurrency ?? 8;
+
+  // 1. Read git and AWS.
+  const branch = await github.getDefaultBranch();
+  const policies = await readPolicies(github, branch);
+  const delayText = options.auditDelay ?? policies.settings.auditDelay;
+  const delay = parseDuration(delayText);
+  if (!delay.ok) throw new SweepConfigError(`audit delay: ${delay.message}`);
+  const accounts = accountsInScope(policies, options.accounts);
+  const targets = new Map<string, AccountTarget & { regions: string[] }>(
+    accounts.map((a) => [
+      a.id,
+      { name: a.name, id: a.id, brokerRole: a.brokerRole, regions: a.regions },
+    ]),
+  );
+  const repository = `${github.owner}/${github.repo}`;
+
+  const roles = new Map<string, LiveRole[] | undefined>();
+  await Promise.all(
+    accounts.map(async (a) => {
+      try {
+        roles.set(a.id, await aws.grantStore(targets.get(a.id)!).listGrantRoles());
+      } catch (error) {
+        roles.set(a.id, undefined);
+        issues.push({
+          step: "read",
+          subject: `account ${a.name} (${a.id})`,
+          message: (error as Error).message,
+        });
+      }
+    }),
+  );
+  const paths = await github.listFiles(branch, REQUESTS);
+  const allRoles = [...roles.values()].flatMap((r) => r ?? []);
+  const grantPaths = grantPathsToRead(paths, allRoles);
+  const grants = (
+    await mapPool(grantPaths, concurrency, (p) =>
+      readJson(github, branch, p, (v) => grantRecordSchema.parse(v), issues),
+    )
+  ).filter((g): g is GrantRecord => g !== undefined);
+  const revocations = (
+    await mapPool(revocationPathsToRead(paths, grants), concurrency, (p) =>
+      readJson(github, branch, p, (v) => revocationRecordSchema.parse(v), issues),
+    )
+  ).filter((r): r is RevocationRecord => r !== undefined);
+  const requestAccounts = new Map<string, string>();
+  await mapPool(ungrantedRequestPaths(paths), concurrency, async (p) => {
+    try {
+      const account = (parseYaml((await github.getFile(branch, p)) ?? "") as { account?: unknown })
+        ?.account;
+      if (typeof account === "string") requestAccounts.set(p, account);
+    } catch {
+      // Unparseable: reported as missing by every shard, which is the safe side.
+    }
+  });
+
+  // 2-3. Plan revocations and drift.
+  const plan = planSweep({
+    now,
+    auditDelaySeconds: delay.seconds,
+    repository,
+    accounts: accounts.map((a): SweepAccount => ({ name: a.name, id: a.id })),
+    roles,
+    paths,
+    grants,
+    revocations,
+    requestAccounts,
+  });
+  log(
+    `plan: ${plan.revoke.length} to revoke, ${plan.recordRevocation.length} to record, ${plan.watch.length} to watch, ${plan.auditsDue.length} audits due, ${plan.missingGrants.length} missing`,
+  );
+  const report: SweepReport = {
+    dryRun: options.dryRun,
+    now: now.toISOString(),
+    branch,
+    accounts: accounts.map((a) => a.name),
+    plan,
+    revoked: [],
+    alerts: [],
+    audits: [],
+    dashboard: undefined,
+    issues,
+  };
+  const notify = policies.settings.notifications.slackWebhookEnv
+    ? deps.notifierFor?.(policies.settings.notifications.slackWebhookEnv)
+    : undefined;
+  async function sendSlack(subject: string, text: string) {
+    if (!notify || options.dryRun) return;
+    try {
+      await notify(text);
+    } catch (error) {
+      issues.push({ step: "notify", subject, message: (error as Error).message });
+    }
+  }
+
+  const pathSet = new Set(paths);
+  const revocationOf = new Map(revocations.map((r) => [r.requestPath, r]));
+  const revokedArns = new Set<string>();
+  async function revoke(item: {
+    account: SweepAccount;
+    roleName: string;
+    roleArn: string;
+    requestPath: string;
+    reason: RevocationRecord["reason"];
+    detail: string;
+  }): Promise<boolean> {
+    if (options.dryRun) return false;
+    try {
+      const target = targets.get(item.account.id)!;
+      await deps.revokeGrant({
+        account: { name: target.name, id: target.id, brokerRole: target.brokerRole },
+        roleName: item.roleName,
+        roleArn: item.roleArn,
+        requestPath: item.requestPath,
+        reason: item.reason,
+        detail: item.detail,
+        now,
+      });
+      revokedArns.add(item.roleArn);
+      report.revoked.push({
+        requestPath: item.requestPath,
+        roleArn: item.roleArn,
+        reason: item.reason,
+        detail: item.detail,
+      });
+      return true;
+    } catch (error) {
+      issues.push({ step: "revoke", subject: item.requestPath, message: (error as Error).message });
+      return false;
+    }
+  }
+
+  if (!options.dryRun) {
+    // Hand-made or changed roles first: they are the ones nobody approved.
+    const ordered = [...plan.revoke].sort((a, b) => Number(b.alert) - Number(a.alert));
+    await mapPool(ordered, concurrency, async (item: PlannedRevocation) => {
+      // A revocation that stopped half-way is finished under its recorded reason.
+      const reason: RevocationRecord["reason"] =
+        item.reason === "unfinished"
+          ? (revocationOf.get(item.requestPath)?.reason ?? "expired")
+          : item.reason;
+      const ok = await revoke({
+        account: item.account,
+        roleName: item.role.roleName,
+        roleArn: item.role.roleArn,
+        requestPath: item.requestPath,
+        reason,
+        detail: item.detail,
+      });
+      if (item.alert) {
+        await sendSlack(
+          item.requestPath,
+          slackText(
+            item.grant,
+            "role not explained by git",
+            `${item.detail}. ${ok ? "Revoked." : "Revocation FAILED: act now."}`,
+          ),
+        );
+        if (item.grant) {
+          await github
+            .upsertComment(
+              item.grant.pullRequest.number,
+              `<!-- hallpass:drift ${item.grant.requestPath} -->`,
+              `<!-- hallpass:drift ${item.grant.requestPath} -->\n### hallpass revoked this grant\n\n${[item.grant.requester, ...item.grant.approvals.map((a) => a.reviewer)].map((p) => `@${p}`).join(" ")}: ${item.detail}. ${ok ? "The role was revoked." : "Revoking it FAILED; see the dashboard."}`,
+            )
+            .catch((error: Error) =>
+              issues.push({ step: "notify", subject: item.requestPath, message: error.message }),
+            );
+        }
+      }
+    });
+    await mapPool(plan.recordRevocation, concurrency, async ({ grant }) => {
+      const target = targets.get(grant.account.id)!;
+      await revoke({
+        account: { name: target.name, id: target.id },
+        roleName: grant.roleName,
+        roleArn: grant.roleArn,
+        requestPath: grant.requestPath,
+        reason: "expired",
+        detail: "the role was already gone when the sweep looked; recorded now",
+      });
+    });
+    for (const missing of plan.missingGrants) {
+      if (!missing.grant) continue;
+      await github
+        .upsertComment(
+          missing.grant.pullRequest.number,
+          `<!-- hallpass:missing-grant ${missing.requestPath} -->`,
+          `<!-- hallpass:missing-grant ${missing.requestPath} -->\n### hallpass: this grant is missing in AWS\n\n@${missing.grant.requester}: ${missing.detail}. Nobody revoked it in git. An administrator should check CloudTrail for who deleted the role; the dashboard issue lists it until it is resolved.`,
+        )
+        .catch((error: Error) =>
+          issues.push({ step: "notify", subject: missing.requestPath, message: error.message }),
+        );
+    }
+  }
+
+  // 4. Watch live grants.
+  const rules = policies.settings.alerts;
+  const alertRecords: { path: string; record: AlertsRecord }[] = [];
+  const alertCounts = new Map<string, number>();
+  await mapPool(plan.watch, concurrency, async (live: LiveGrant) => {
+    const { grant } = live;
+    if (rules.length === 0) return;
+    const target = targets.get(grant.account.id)!;
+    const path = recordPath(grant.requestPath, "alerts");
+    let record: AlertsRecord = {
+      version: 1,
+      requestPath: grant.requestPath,
+      roleArn: grant.roleArn,
+      alerts: [],
+    };
+    if (pathSet.has(path)) {
+      const read = await readJson(github, branch, path, (v) => alertsRecordSchema.parse(v), issues);
+      if (!read) return; // unreadable: reported; do not re-alert everything
+      record = read;
+    }
+    alertCounts.set(grant.requestPath, record.alerts.length);
+    const events: CloudTrailEvent[] = [];
+    try {
+      for (const region of regionsOf(target)) {
+        for await (const e of cloudtrail.grantEvents({
+          account: target,
+          region,
+          sessionName: grant.sessionName,
+          roleArn: grant.roleArn,
+          startTime: new Date(grant.window.start),
+          endTime: now,
+        })) {
+          events.push(e);
+        }
+      }
+    } catch (error) {
+      issues.push({ step: "watch", subject: grant.requestPath, message: (error as Error).message });
+      return;
+    }
+    const fresh = evaluateAlerts(rules, events, record.alerts);
+    if (fresh.length === 0) return;
+    let revoked = false;
+    if (fresh.some((a) => a.revoke) && !options.dryRun) {
+      revoked = await revoke({
+        account: live.account,
+        roleName: live.role.roleName,
+        roleArn: live.role.roleArn,
+        requestPath: grant.requestPath,
+        reason: "alert",
+        detail: `alert ${fresh
+          .filter((a) => a.revoke)
+          .map((a) => a.rule)
+          .join(", ")} revokes at once`,
+      });
+    }
+    const fired = fresh.map((a) => toFiredAlert(a, revoked && a.revoke));
+    const all = [...record.alerts, ...fired];
+    alertCounts.set(grant.requestPath, all.length);
+    for (const alert of fresh) {
+      report.alerts.push({
+        requestPath: grant.requestPath,
+        pullRequest: grant.pullRequest.number,
+        alert,
+        revoked: revoked && alert.revoke,
+      });
+    }
+    if (options.dryRun) return;
+    // Tell people before recording: a run killed in between tells them again (at least once),
+    // never not at all.
+    try {
+      await github.upsertComment(
+        grant.pullRequest.number,
+        alertsMarker(grant.requestPath),
+        alertComment(grant, all, fresh),
+      );
+    } catch (error) {
+      issues.push({
+        step: "notify",
+        subject: grant.requestPath,
+        message: (error as Error).message,
+      });
+      return; // not recorded, so the next run raises it again
+    }
+    for (const alert of fresh) {
+      await sendSlack(
+        grant.requestPath,
+        slackText(
+          grant,
+          `${alert.rule} (${alert.severity})`,
+          `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e) => e.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`,
+        ),
+      );
+    }
+    alertRecords.push({ path, record: { ...record, alerts: all } });
+  });
+  if (alertRecords.length > 0 && !options.dryRun) {
+    alertRecords.sort((a, b) => (a.path < b.path ? -1 : 1));
+    try {
+      await github.commitFiles(
+        branch,
+        alertRecords.map((r) => ({
+          path: r.path,
+          content: `${JSON.stringify(r.record, null, 2)}\n`,
+        })),
+        `hallpass: alerts on ${alertRecords.length} live grant${alertRecords.length === 1 ? "" : "s"}\n\n${alertRecords.map((r) => `- ${r.record.requestPath}`).join("\n")}`,
+      );
+    } catch (error) {
+      issues.push({ step: "watch", subject: "alerts records", message: (error as Error).message });
+    }
+  }
+
+  // 5. Audit summaries.
+  if (!options.dryRun && plan.auditsDue.length > 0) {
+    const jobs = plan.auditsDue.flatMap((due) => {
+      const target = targets.get(due.grant.account.id);
+      if (!target) return [];
+      return [
+        {
+          due,
+          account: { name: target.name, id: target.id, brokerRole: target.brokerRole },
+          regions: target.regions,
+        },
+      ];
+    });
+    try {
+      const outcome = await writeAuditSummaries({ github, cloudtrail }, jobs, {
+        branch,
+        auditDelaySeconds: delay.seconds,
+        riskRules: riskRulesOf(rules),
+        concurrency,
+      });
+      for (const w of outcome.written) {
+        report.audits.push({
+          requestPath: w.requestPath,
+          pullRequest: w.pullRequest,
+          events: w.summary.totals.events,
+          risky: w.summary.riskyEvents.length,
+        });
+      }
+      for (const f of outcome.failed)
+        issues.push({ step: "audit", subject: f.requestPath, message: f.message });
+    } catch (error) {
+      issues.push({ step: "audit", subject: "audit commit", message: (error as Error).message });
+    }
+  }
+
+  // 6. Dashboard.
+  if (!options.dryRun) {
+    try {
+      const waiting = (await github.listOpenPullRequests()).map((p) => ({
+        number: p.number,
+        title: p.title,
+        author: p.author,
+        url: p.url,
+        draft: p.draft,
+      }));
+      const data = dashboardData(report, options, waiting, alertCounts, revokedArns);
+      report.dashboard = await github.upsertIssue(
+        dashboardMarker(data.shard),
+        dashboardTitle(data.shard),
+        renderDashboard(data),
+      );
+    } catch (error) {
+      issues.push({
+        step: "dashboard",
+        subject: "dashboard issue",
+        message: (error as Error).message,
+      });
+    }
+  }
+  return report;
+}
+
+function dashboardData(
+  report: SweepReport,
+  options: SweepOptions,
+  waiting: DashboardData["waiting"],
+  alertCounts: Map<string, number>,
+  revokedArns: Set<string>,
+): DashboardData {
+  const plan = report.plan;
+  return {
+    now: options.now,
+    shard: options.accounts && options.accounts.length > 0 ? options.accounts : undefined,
+    dryRun: report.dryRun,
+    runUrl: options.runUrl,
+    live: plan.watch
+      .filter((w) => !revokedArns.has(w.grant.roleArn))
+      .map((w) => ({
+        requestPath: w.grant.requestPath,
+        requester: w.grant.requester,
+        role: w.grant.role,
+        account: w.grant.account.name,
+        pullRequest: w.grant.pullRequest.number,
+        start: w.grant.window.start,
+        end: w.grant.window.end,
+        alerts: alertCounts.get(w.grant.requestPath) ?? 0,
+      })),
+    waiting,
+    alerts: report.alerts.map((a) => ({
+      requestPath: a.requestPath,
+      pullRequest: a.pullRequest,
+      rule: a.alert.rule,
+      severity: a.alert.severity,
+      from: a.alert.from,
+      events: a.alert.events.length,
+      revoked: a.revoked,
+    })),
+    revocations: report.revoked.map((r) => ({
+      requestPath: r.requestPath,
+      reason: r.reason,
+      detail: r.detail,
+    })),
+    audits: [
+      ...report.audits.map((a) => ({
+        requestPath: a.requestPath,
+        pullRequest: a.pullRequest,
+        state: "written" as const,
+        at: report.now,
+      })),
+      ...plan.auditsWaiting.map((a) => ({
+        requestPath: a.grant.requestPath,
+        pullRequest: a.grant.pullRequest.number,
+        state: "waiting" as const,
+        at: a.dueAt,
+      })),
+    ],
+    attention: [
+      ...plan.revoke
+        .filter((r) => r.alert)
+        .map((r) => ({
+          title: `Role not explained by git in ${r.account.name}`,
+          detail: r.detail,
+        })),
+      ...plan.missingGrants.map((m) => ({
+        title: `Missing grant: ${m.requestPath}`,
+        detail: m.detail,
+      })),
+      ...plan.foreignRoles.map((f) => ({
+        title: `Role of another repository in ${f.account.name}`,
+        detail: `${f.role.roleArn} is tagged for ${f.repository}; left alone`,
+      })),
+      ...plan.unreachableAccounts.map((a) => ({
+        title: `Account ${a.name} unreachable`,
+        detail: `its roles could not be listed; nothing was concluded about its grants`,
+      })),
+      ...report.issues.map((i) => ({ title: `${i.step}: ${i.subject}`, detail: i.message })),
+    ],
+  };
+}

@@ -1,0 +1,173 @@
+import type { DueAudit } from "../core/plan-sweep.ts";
+import { recordPath } from "../core/records.ts";
+import {
+  type AuditSummary,
+  auditSubjectOf,
+  createActivityTally,
+  type RiskRule,
+  renderAuditJson,
+  renderAuditMarkdown,
+} from "../core/summarize-activity.ts";
+import type { AccountTarget } from "../ports/aws.ts";
+import type { CloudTrailPort } from "../ports/cloudtrail.ts";
+import type { FileToCommit, GitHubPort } from "../ports/github.ts";
+
+/**
+ * Writes the audit summaries of ended grants: reads each grant's CloudTrail events in every
+ * region of its account (and us-east-1, where IAM and STS log), tallies them as they stream in,
+ * commits `<stem>.audit.json` and `<stem>.audit.md` for all of them in one commit, and links
+ * each from a comment on its pull request.
+ *
+ * The lookup window is fixed by the records (window start to end + delivery delay), so writing
+ * again reads the same events and commits nothing new. A grant whose events could not all be
+ * read gets no summary this run (never a partial one) and is tried again on the next.
+ */
+
+export interface AuditJob {
+  due: DueAudit;
+  /** The grant's account with its broker role (from policies/). */
+  account: AccountTarget;
+  /** The account's regions from policies/. */
+  regions: string[];
+}
+
+export interface AuditOptions {
+  branch: string;
+  auditDelaySeconds: number;
+  riskRules: readonly RiskRule[];
+  /** How many grants are read at once; CloudTrail pacing is per account+region anyway. */
+  concurrency?: number;
+}
+
+export interface AuditOutcome {
+  written: { requestPath: string; pullRequest: number; summary: AuditSummary }[];
+  failed: { requestPath: string; message: string }[];
+}
+
+/** Comment marker of a grant's audit link on its PR. */
+export function auditCommentMarker(requestPath: string): string {
+  return `<!-- hallpass:audit-link ${requestPath} -->`;
+}
+
+async function summarize(
+  cloudtrail: CloudTrailPort,
+  job: AuditJob,
+  options: AuditOptions,
+): Promise<AuditSummary> {
+  const { grant, revocation } = job.due;
+  const subject = auditSubjectOf(grant, revocation, job.regions);
+  const tally = createActivityTally(subject, options.riskRules);
+  const endTime = new Date(Date.parse(subject.endedAt) + options.auditDelaySeconds * 1000);
+  for (const region of subject.regions) {
+    for await (const event of cloudtrail.grantEvents({
+      account: job.account,
+      region,
+      sessionName: grant.sessionName,
+      roleArn: grant.roleArn,
+      startTime: new Date(grant.window.start),
+      endTime,
+    })) {
+      tally.add(event);
+    }
+  }
+  return tally.summary();
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of results. */
+export async function mapPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function blobUrl(pullRequestUrl: string, branch: string, path: string): string {
+  const repo = pullRequestUrl.replace(/\/pull\/\d+$/, "");
+  return `${repo}/blob/${encodeURIComponent(branch)}/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/** Summarises, commits and links the audits of `jobs`. */
+export async function writeAuditSummaries(
+  deps: { github: GitHubPort; cloudtrail: CloudTrailPort },
+  jobs: readonly AuditJob[],
+  options: AuditOptions,
+): Promise<AuditOutcome> {
+  const outcome: AuditOutcome = { written: [], failed: [] };
+  if (jobs.length === 0) return outcome;
+  const results = await mapPool(jobs, options.concurrency ?? 8, async (job) => {
+    try {
+      return { job, summary: await summarize(deps.cloudtrail, job, options) };
+    } catch (error) {
+      return { job, error: (error as Error).message };
+    }
+  });
+  const files: FileToCommit[] = [];
+  const done: { job: AuditJob; summary: AuditSummary }[] = [];
+  for (const r of results) {
+    if ("error" in r) {
+      outcome.failed.push({ requestPath: r.job.due.grant.requestPath, message: r.error! });
+      continue;
+    }
+    const path = r.job.due.grant.requestPath;
+    files.push(
+      { path: recordPath(path, "audit", "json"), content: renderAuditJson(r.summary) },
+      { path: recordPath(path, "audit", "md"), content: renderAuditMarkdown(r.summary) },
+    );
+    done.push(r);
+  }
+  if (files.length === 0) return outcome;
+  // Link first, commit second: a run killed in between leaves a link to a file that the next
+  // run (which finds no audit yet) writes; the other order could leave a summary never linked.
+  for (const { job, summary } of done) {
+    const grant = job.due.grant;
+    try {
+      await deps.github.upsertComment(
+        grant.pullRequest.number,
+        auditCommentMarker(grant.requestPath),
+        auditComment(summary, grant.pullRequest.url, options.branch),
+      );
+    } catch (error) {
+      outcome.failed.push({
+        requestPath: grant.requestPath,
+        message: `the PR comment linking the audit failed (the summary is committed anyway): ${(error as Error).message}`,
+      });
+    }
+  }
+  await deps.github.commitFiles(
+    options.branch,
+    files,
+    `hallpass: audit summaries of ${done.length} ended grant${done.length === 1 ? "" : "s"}\n\n` +
+      done.map((d) => `- ${d.job.due.grant.requestPath}`).join("\n"),
+  );
+  for (const { job, summary } of done) {
+    const grant = job.due.grant;
+    outcome.written.push({
+      requestPath: grant.requestPath,
+      pullRequest: grant.pullRequest.number,
+      summary,
+    });
+  }
+  return outcome;
+}
+
+function auditComment(summary: AuditSummary, pullRequestUrl: string, branch: string): string {
+  const md = recordPath(summary.requestPath, "audit", "md");
+  const json = recordPath(summary.requestPath, "audit", "json");
+  const t = summary.totals;
+  return [
+    auditCommentMarker(summary.requestPath),
+    `**Audit summary** of this grant (ended ${summary.endedAt}, ${summary.endReason}): ${t.events} events, ${t.reads} reads, ${t.writes} writes, ${t.failed} failed; ${summary.riskyEvents.length} risky.`,
+    "",
+    `[Read it](${blobUrl(pullRequestUrl, branch, md)}) · [JSON](${blobUrl(pullRequestUrl, branch, json)})`,
+  ].join("\n");
+}
