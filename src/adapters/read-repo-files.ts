@@ -53,8 +53,9 @@ export function toRepoPath(root: string, absolute: string): string | undefined {
 }
 
 /**
- * Every YAML file under `dir` (repository-relative), sorted. Hidden folders, node_modules
- * and symbolic links are skipped: a request is a plain file committed in the repository.
+ * Every YAML file under `dir` (repository-relative), sorted. Hidden folders and node_modules
+ * are skipped; symbolic links to folders are not followed, and links named like YAML files
+ * are listed so that the caller can refuse them.
  */
 export function listYamlFiles(root: string, dir: string): string[] {
   const found: string[] = [];
@@ -69,7 +70,7 @@ export function listYamlFiles(root: string, dir: string): string[] {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
       const child = join(absolute, entry.name);
       if (entry.isDirectory()) walk(child);
-      else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
+      else if ((entry.isFile() || entry.isSymbolicLink()) && /\.ya?ml$/.test(entry.name)) {
         const path = toRepoPath(root, child);
         if (path !== undefined) found.push(path);
       }

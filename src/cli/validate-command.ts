@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   findRepoRoot,
@@ -67,8 +67,16 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
   }
 
   const targets = positionals.length === 0 ? allFiles(root) : namedFiles(root, positionals, io);
-  const problems: Problem[] = [...targets.problems];
-  const read = (paths: string[]): SourceFile[] => paths.map((path) => readSourceFile(root, path));
+  const problems: Problem[] = [];
+  const read = (paths: string[]): SourceFile[] => {
+    const files: SourceFile[] = [];
+    for (const path of paths) {
+      // A link could point outside the repository, and GitHub shows it as a path, not a file.
+      if (isSymbolicLink(join(root, path))) problems.push(symbolicLinkProblem(path));
+      else files.push(readSourceFile(root, path));
+    }
+    return files;
+  };
   const result = validateRepository(
     { policyFiles: read(targets.policies), requestFiles: read(targets.requests) },
     { now: io.now() },
@@ -109,20 +117,17 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
 interface Targets {
   requests: string[];
   policies: string[];
-  problems: Problem[];
 }
 
 function allFiles(root: string): Targets {
   return {
     requests: listYamlFiles(root, REQUESTS_DIRECTORY),
     policies: listYamlFiles(root, POLICIES_DIRECTORY),
-    problems: [],
   };
 }
 
 function namedFiles(root: string, paths: string[], io: CliIo): Targets {
   const requests = new Set<string>();
-  const problems: Problem[] = [];
   for (const given of paths) {
     const absolute = resolve(io.cwd, given);
     const repoPath = toRepoPath(root, absolute);
@@ -130,18 +135,7 @@ function namedFiles(root: string, paths: string[], io: CliIo): Targets {
     if (repoPath === undefined) {
       throw new UsageError(`${given} is outside the access repository at ${root}.`);
     }
-    if (isSymbolicLink(absolute)) {
-      problems.push({
-        file: repoPath,
-        line: 1,
-        column: 1,
-        severity: "error",
-        message:
-          "is a symbolic link; hallpass reads only plain files, as GitHub would. Commit the file itself.",
-      });
-      continue;
-    }
-    if (statSync(absolute).isDirectory()) {
+    if (!isSymbolicLink(absolute) && statSync(absolute).isDirectory()) {
       const inside = listYamlFiles(root, repoPath).filter((p) => kindOfPath(p) !== undefined);
       if (inside.length === 0) throw new UsageError(`${given} holds no request or policy files.`);
       // Policy files need no listing: the policies are always all loaded and checked.
@@ -156,10 +150,17 @@ function namedFiles(root: string, paths: string[], io: CliIo): Targets {
     }
     if (kind === "request") requests.add(repoPath);
   }
+  return { requests: [...requests].sort(), policies: listYamlFiles(root, POLICIES_DIRECTORY) };
+}
+
+function symbolicLinkProblem(path: string): Problem {
   return {
-    requests: [...requests].sort(),
-    policies: listYamlFiles(root, POLICIES_DIRECTORY),
-    problems,
+    file: path,
+    line: 1,
+    column: 1,
+    severity: "error",
+    message:
+      "is a symbolic link; hallpass reads only plain files, as a pull request shows them. Commit the file itself.",
   };
 }
 
