@@ -1,0 +1,341 @@
+/**
+ * Drives the real app through `probot.receive` against GitHub mocked with nock. Payloads start
+ * from @octokit/webhooks-examples and are adjusted to one access repository; every request
+ * the app makes is recorded and checked against GitHub's OpenAPI description.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
+import { createApp } from "../../src/app/index.ts";
+import { createMemoryCache, type KeyValueCache } from "../../src/ports/cache.ts";
+import { createRequestRecorder, type RequestRecorder } from "../support/openapi.ts";
+
+export const OWNER = "acme";
+export const REPO_NAME = "access";
+export const REPO = `/repos/${OWNER}/${REPO_NAME}`;
+export const INSTALLATION_ID = 4242;
+export const APP_ID = 77;
+export const BASE = "ba5e000000000000000000000000000000000001";
+export const HEAD = "bead000000000000000000000000000000000002";
+export const NEW_HEAD = "bead000000000000000000000000000000000003";
+export const POLICIES_TREE = "7ee0000000000000000000000000000000000004";
+export const REQUEST_PATH = "access-requests/alice-db.yaml";
+export const NOW = new Date("2026-11-26T10:00:00Z");
+
+const fixtures = new URL("../fixtures/github/", import.meta.url);
+export const fixture = (name: string) => readFileSync(new URL(name, fixtures), "utf8");
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: webhook payloads are edited freely in tests
+type Payload = Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: probot.receive's event union is too wide to build by hand
+type Event = any;
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
+  name: string;
+  examples: Payload[];
+}[];
+
+/** A webhook example of `name`/`action`, deep-copied and moved to the access repository. */
+export function examplePayload(name: string, action: string): Payload {
+  const example = examples.find((e) => e.name === name)?.examples.find((x) => x.action === action);
+  if (!example) throw new Error(`no webhooks example for ${name}.${action}`);
+  const payload = structuredClone(example);
+  payload.repository.name = REPO_NAME;
+  payload.repository.full_name = `${OWNER}/${REPO_NAME}`;
+  payload.repository.owner.login = OWNER;
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uNDI0Mg==" };
+  return payload;
+}
+
+let delivery = 0;
+
+/** A pull_request event for PR 7 by `author` on head `head`. */
+export function pullRequestEvent(
+  action: string,
+  options: { author?: string; head?: string; merged?: boolean } = {},
+): Event {
+  const source = ["opened", "closed", "reopened", "ready_for_review", "synchronize"].includes(
+    action,
+  )
+    ? action
+    : "synchronize";
+  const payload = examplePayload("pull_request", source);
+  payload.action = action;
+  payload.number = 7;
+  Object.assign(payload.pull_request, { number: 7, draft: false, merged: options.merged ?? false });
+  payload.pull_request.user.login = options.author ?? "alice";
+  payload.pull_request.head.sha = options.head ?? HEAD;
+  payload.pull_request.base.sha = BASE;
+  return { id: `delivery-${++delivery}`, name: "pull_request", payload };
+}
+
+/** A pull_request_review event on PR 7; `head` is what the (possibly stale) payload claims. */
+export function reviewEvent(
+  action: "submitted" | "edited" | "dismissed",
+  options: { head?: string; id?: string } = {},
+): Event {
+  const payload = examplePayload("pull_request_review", action === "edited" ? "submitted" : action);
+  payload.action = action;
+  payload.pull_request.number = 7;
+  payload.pull_request.head.sha = options.head ?? HEAD;
+  payload.pull_request.base.sha = BASE;
+  return { id: options.id ?? `delivery-${++delivery}`, name: "pull_request_review", payload };
+}
+
+export interface PullRequestShape {
+  author?: string;
+  head?: string;
+  merged?: boolean;
+}
+
+export function pullResponse(shape: PullRequestShape = {}) {
+  const merged = shape.merged ?? false;
+  return {
+    number: 7,
+    html_url: `https://github.com/${OWNER}/${REPO_NAME}/pull/7`,
+    state: merged ? "closed" : "open",
+    draft: false,
+    user: { login: shape.author ?? "alice" },
+    title: "Access to the orders database",
+    head: { sha: shape.head ?? HEAD },
+    base: { sha: BASE, ref: "main" },
+    merged,
+    merged_at: merged ? "2026-11-26T11:00:00Z" : null,
+    merge_commit_sha: merged ? "3e7600000000000000000000000000000000000a" : null,
+    merged_by: merged ? { login: "sue" } : null,
+  };
+}
+
+export type ReviewResponse = ReturnType<typeof review>;
+
+export function review(id: number, user: string, state: string, minute: number, commitId = HEAD) {
+  return {
+    id,
+    user: { login: user, type: "User" },
+    state,
+    commit_id: commitId,
+    submitted_at: `2026-11-26T10:${String(minute).padStart(2, "0")}:00Z`,
+  };
+}
+
+export const TEAMS: Record<string, string[]> = {
+  "db-admins": ["dan", "alice"],
+  security: ["sue", "sam"],
+};
+
+type FileResponse = { filename: string; status: string; previous_filename?: string };
+type CommitShape = { sha: string; author: string | null; committer: string | null };
+
+/**
+ * Registers one-shot mocks; each helper is one or a few requests, so a test states exactly
+ * which calls an event makes (and the final check proves each was made).
+ */
+export class GitHubMock {
+  readonly scope: nock.Scope;
+  readonly recorder: RequestRecorder;
+  constructor(recorder: RequestRecorder) {
+    this.recorder = recorder;
+    this.scope = recorder.record(nock("https://api.github.com"));
+  }
+
+  token(): this {
+    this.scope
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    return this;
+  }
+
+  pull(shape: PullRequestShape = {}): this {
+    this.scope.get(`${REPO}/pulls/7`).reply(200, pullResponse(shape));
+    return this;
+  }
+
+  files(files: FileResponse[] = [{ filename: REQUEST_PATH, status: "added" }]): this {
+    this.scope.get(`${REPO}/pulls/7/files`).query(true).reply(200, files);
+    return this;
+  }
+
+  commits(commits: CommitShape[] = [{ sha: HEAD, author: "alice", committer: "web-flow" }]): this {
+    this.scope
+      .get(`${REPO}/pulls/7/commits`)
+      .query(true)
+      .reply(
+        200,
+        commits.map((c) => ({
+          sha: c.sha,
+          author: c.author ? { login: c.author } : null,
+          committer: c.committer ? { login: c.committer } : null,
+        })),
+      );
+    return this;
+  }
+
+  reviews(reviews: ReviewResponse[] = []): this {
+    this.scope.get(`${REPO}/pulls/7/reviews`).query(true).reply(200, reviews);
+    return this;
+  }
+
+  /** The four reads every evaluation makes. */
+  prReads(
+    options: {
+      pull?: PullRequestShape;
+      files?: FileResponse[];
+      commits?: CommitShape[];
+      reviews?: ReviewResponse[];
+    } = {},
+  ): this {
+    return this.pull(options.pull)
+      .files(options.files)
+      .commits(options.commits)
+      .reviews(options.reviews);
+  }
+
+  /** Policies and CODEOWNERS at the base commit (cached afterwards). */
+  baseReads(options: { policies?: string; codeowners?: string | null } = {}): this {
+    this.scope
+      .get(`${REPO}/git/trees/${BASE}`)
+      .reply(200, {
+        sha: BASE,
+        truncated: false,
+        tree: [{ path: "policies", type: "tree", sha: POLICIES_TREE }],
+      })
+      .get(`${REPO}/git/trees/${POLICIES_TREE}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: POLICIES_TREE,
+        truncated: false,
+        tree: [{ path: "test.yaml", type: "blob", sha: "p1" }],
+      })
+      .get(`${REPO}/contents/policies%2Ftest.yaml`)
+      .query({ ref: BASE })
+      .reply(200, options.policies ?? fixture("policies.yaml"));
+    const codeowners =
+      options.codeowners === undefined ? fixture("CODEOWNERS") : options.codeowners;
+    this.scope
+      .get(`${REPO}/contents/.github%2FCODEOWNERS`)
+      .query({ ref: BASE })
+      .reply(404, { message: "Not Found" });
+    if (codeowners === null) {
+      this.scope
+        .get(`${REPO}/contents/CODEOWNERS`)
+        .query({ ref: BASE })
+        .reply(404, { message: "Not Found" })
+        .get(`${REPO}/contents/docs%2FCODEOWNERS`)
+        .query({ ref: BASE })
+        .reply(404, { message: "Not Found" });
+    } else {
+      this.scope.get(`${REPO}/contents/CODEOWNERS`).query({ ref: BASE }).reply(200, codeowners);
+    }
+    return this;
+  }
+
+  requestFile(content = fixture("db-admin-request.yaml"), head = HEAD, path = REQUEST_PATH): this {
+    this.scope
+      .get(`${REPO}/contents/${encodeURIComponent(path)}`)
+      .query({ ref: head })
+      .reply(200, content);
+    return this;
+  }
+
+  teams(slugs: string[] = ["db-admins", "security"]): this {
+    for (const slug of slugs) {
+      this.scope
+        .get(`/orgs/${OWNER}/teams/${slug}/members`)
+        .query(true)
+        .reply(
+          200,
+          (TEAMS[slug] ?? []).map((login) => ({ login })),
+        );
+    }
+    return this;
+  }
+
+  /** A new check run on `sha` (none there yet); `check` sees the request body. */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+  checkCreate(sha: string, check: (body: any) => void, id = 1000): this {
+    this.scope
+      .get(`${REPO}/commits/${sha}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO}/check-runs`, (body) => {
+        if (body.head_sha !== sha) return false;
+        check(body);
+        return true;
+      })
+      .reply(201, { id });
+    return this;
+  }
+
+  /** An update of a check run whose id the app already knows (from its cache). */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+  checkUpdate(id: number, check: (body: any) => void): this {
+    this.scope
+      .patch(`${REPO}/check-runs/${id}`, (body) => {
+        check(body);
+        return true;
+      })
+      .reply(200, { id });
+    return this;
+  }
+
+  /** Throws unless every mock was consumed and every request is in GitHub's description. */
+  verify(): void {
+    const pending = nock.pendingMocks();
+    if (pending.length > 0) throw new Error(`mocks not consumed:\n${pending.join("\n")}`);
+    this.recorder.assertAllDescribed();
+  }
+}
+
+export interface Harness {
+  probot: Probot;
+  github: GitHubMock;
+  recorder: RequestRecorder;
+  cache: KeyValueCache;
+  /** API requests since the last call, not counting the installation token exchange. */
+  requestsSince(): number;
+}
+
+/** A Probot with the real app, an injected clock and cache; GitHub mocked. */
+export async function createHarness(): Promise<Harness> {
+  nock.disableNetConnect();
+  const recorder = createRequestRecorder();
+  const cache = createMemoryCache({ maxEntries: 1000, ttlMs: 60_000 });
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    secret: "test",
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+  await probot.load(
+    createApp({
+      github: (octokit, repository) =>
+        createOctokitGitHub(octokit, repository, { appId: APP_ID, cache }),
+      now: () => NOW,
+      cache,
+    }),
+  );
+  let seen = 0;
+  return {
+    probot,
+    github: new GitHubMock(recorder),
+    recorder,
+    cache,
+    requestsSince() {
+      const all = recorder.requests.filter((r) => !r.path.endsWith("/access_tokens"));
+      const count = all.length - seen;
+      seen = all.length;
+      return count;
+    },
+  };
+}
