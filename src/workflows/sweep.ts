@@ -467,23 +467,29 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       return;
     }
     const fresh = evaluateAlerts(rules, events, record.alerts);
-    if (fresh.length === 0) return;
+    const revokingRules = new Set(rules.filter((r) => r.revoke).map((r) => r.name));
+    // An earlier alert whose rule revokes but whose revocation failed is retried every run.
+    const owed = record.alerts.filter((a) => revokingRules.has(a.rule) && !a.revoked);
+    if (fresh.length === 0 && owed.length === 0) return;
     let revoked = false;
-    if (fresh.some((a) => a.revoke) && !options.dryRun) {
+    const because = [...fresh.filter((a) => a.revoke), ...owed].map((a) => a.rule);
+    if (because.length > 0 && !options.dryRun) {
       revoked = await revoke({
         account: live.account,
         roleName: live.role.roleName,
         roleArn: live.role.roleArn,
         requestPath: grant.requestPath,
         reason: "alert",
-        detail: `alert ${fresh
-          .filter((a) => a.revoke)
-          .map((a) => a.rule)
-          .join(", ")} revokes at once`,
+        detail: `alert ${[...new Set(because)].join(", ")} revokes at once`,
       });
     }
     const fired = fresh.map((a) => toFiredAlert(a, revoked && a.revoke));
-    const all = [...record.alerts, ...fired];
+    const all = [
+      ...record.alerts.map((a) =>
+        revoked && revokingRules.has(a.rule) ? { ...a, revoked: true } : a,
+      ),
+      ...fired,
+    ];
     alertCounts.set(grant.requestPath, all.length);
     for (const alert of fresh) {
       report.alerts.push({
@@ -492,6 +498,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         alert,
         revoked: revoked && alert.revoke,
       });
+    }
+    if (fresh.length === 0) {
+      if (revoked) alertRecords.push({ path, record: { ...record, alerts: all } });
+      return;
     }
     if (options.dryRun) return;
     // Tell people before recording: a run killed in between tells them again (at least once),

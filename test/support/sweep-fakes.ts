@@ -1,0 +1,371 @@
+import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
+import type { GrantRecord } from "../../src/core/records.ts";
+import {
+  type AccountTarget,
+  type AwsPort,
+  GRANT_TAGS,
+  type GrantRole,
+  type GrantStore,
+  MANAGED_BY,
+} from "../../src/ports/aws.ts";
+import type { CloudTrailPort, GrantEventQuery } from "../../src/ports/cloudtrail.ts";
+import type {
+  FileToCommit,
+  GitHubPort,
+  IssueInfo,
+  PullRequestInfo,
+} from "../../src/ports/github.ts";
+
+/**
+ * In-memory GitHub, AWS and CloudTrail for sweep tests and benches: they keep state, count every
+ * call, and can be told to fail, so a test can kill a run half-way and rerun it on the same state.
+ */
+
+type Failure = { method: string; error: Error; times: number };
+
+class Failures {
+  readonly list: Failure[] = [];
+  /** When set, every call fails once this many more mutating calls were made: a killed run. */
+  killAfter: number | undefined;
+  check(method: string, mutating: boolean): void {
+    if (this.killAfter !== undefined && mutating) {
+      if (this.killAfter <= 0) throw new Error(`killed before ${method}`);
+      this.killAfter--;
+    }
+    const f = this.list.find((x) => x.method === method && x.times > 0);
+    if (f) {
+      f.times--;
+      throw f.error;
+    }
+  }
+}
+
+export class FakeGitHub implements GitHubPort {
+  readonly owner = "acme";
+  readonly repo = "access";
+  readonly branch = "main";
+  readonly files = new Map<string, string>();
+  readonly commits: { message: string; files: FileToCommit[] }[] = [];
+  /** `${issueNumber} ${marker}` -> body. */
+  readonly comments = new Map<string, string>();
+  readonly issues = new Map<string, { number: number; title: string; body: string }>();
+  openPulls: PullRequestInfo[] = [];
+  readonly calls = new Map<string, number>();
+  readonly failures = new Failures();
+
+  #count(method: string, mutating = false): void {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+    this.failures.check(method, mutating);
+  }
+
+  /** Total calls, or calls of one method. */
+  count(method?: string): number {
+    if (method) return this.calls.get(method) ?? 0;
+    return [...this.calls.values()].reduce((a, b) => a + b, 0);
+  }
+
+  fail(method: keyof GitHubPort, error: Error, times = 1): this {
+    this.failures.list.push({ method, error, times });
+    return this;
+  }
+
+  async getFile(_ref: string, path: string) {
+    this.#count("getFile");
+    return this.files.get(path);
+  }
+  async listFiles(_ref: string, directory: string) {
+    this.#count("listFiles");
+    const prefix = `${directory.replace(/\/$/, "")}/`;
+    return [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort();
+  }
+  async getPullRequest(): Promise<PullRequestInfo> {
+    throw new Error("not used by the sweep");
+  }
+  async listPullRequestFiles(): Promise<never[]> {
+    throw new Error("not used by the sweep");
+  }
+  async listPullRequestCommits(): Promise<never[]> {
+    throw new Error("not used by the sweep");
+  }
+  async listReviews(): Promise<never[]> {
+    throw new Error("not used by the sweep");
+  }
+  async listTeamMembers(): Promise<string[]> {
+    throw new Error("not used by the sweep");
+  }
+  async listOpenPullRequests() {
+    this.#count("listOpenPullRequests");
+    return this.openPulls;
+  }
+  async upsertCheckRun(): Promise<void> {
+    throw new Error("not used by the sweep");
+  }
+  async upsertComment(issueNumber: number, marker: string, body: string) {
+    this.#count("upsertComment", true);
+    this.comments.set(`${issueNumber} ${marker}`, body);
+  }
+  async requestReviewers(): Promise<void> {
+    throw new Error("not used by the sweep");
+  }
+  async upsertIssue(marker: string, title: string, body: string): Promise<IssueInfo> {
+    this.#count("upsertIssue", true);
+    const existing = this.issues.get(marker);
+    const number = existing?.number ?? 1000 + this.issues.size;
+    this.issues.set(marker, { number, title, body });
+    return { number, url: `https://github.com/acme/access/issues/${number}` };
+  }
+  async commitFiles(_branch: string, files: FileToCommit[], message: string) {
+    this.#count("commitFiles", true);
+    const changed = files.filter((f) => this.files.get(f.path) !== f.content);
+    if (changed.length === 0) return `sha-${this.commits.length}`;
+    for (const f of changed) this.files.set(f.path, f.content);
+    this.commits.push({ message, files: changed });
+    return `sha-${this.commits.length}`;
+  }
+  async getDefaultBranch() {
+    this.#count("getDefaultBranch");
+    return this.branch;
+  }
+}
+
+/** One account's roles in memory, with the GrantStore's idempotent removal semantics. */
+export class FakeGrantStore implements GrantStore {
+  readonly accountId: string;
+  readonly roles = new Map<string, GrantRole & { inline: Set<string>; managed: Set<string> }>();
+  readonly calls: string[] = [];
+  readonly failures: Failures;
+  constructor(accountId: string, failures: Failures) {
+    this.accountId = accountId;
+    this.failures = failures;
+  }
+  #call(method: string, mutating = false) {
+    this.calls.push(method);
+    this.failures.check(method, mutating);
+  }
+  addRole(role: GrantRole, inline = ["hallpass-permissions"], managed: string[] = []): void {
+    this.roles.set(role.roleName, { ...role, inline: new Set(inline), managed: new Set(managed) });
+  }
+  async ensureRole(): Promise<never> {
+    throw new Error("not used by the sweep");
+  }
+  async getRole(roleName: string) {
+    this.#call("getRole");
+    return this.roles.get(roleName);
+  }
+  async listGrantRoles() {
+    this.#call("listGrantRoles");
+    return [...this.roles.values()].map(({ inline: _i, managed: _m, ...r }) => r);
+  }
+  async getRoleQuota() {
+    this.#call("getRoleQuota");
+    return { roles: this.roles.size, quota: 1000 };
+  }
+  async putInlinePolicy(roleName: string, policyName: string) {
+    this.#call("putInlinePolicy", true);
+    const role = this.roles.get(roleName);
+    if (!role) return "absent" as const;
+    role.inline.add(policyName);
+    return "put" as const;
+  }
+  async listInlinePolicies(roleName: string) {
+    this.#call("listInlinePolicies");
+    const role = this.roles.get(roleName);
+    return role ? [...role.inline] : undefined;
+  }
+  async deleteInlinePolicy(roleName: string, policyName: string) {
+    this.#call("deleteInlinePolicy", true);
+    return this.roles.get(roleName)?.inline.delete(policyName) ? "removed" : "absent";
+  }
+  async listAttachedPolicies(roleName: string) {
+    this.#call("listAttachedPolicies");
+    const role = this.roles.get(roleName);
+    return role ? [...role.managed] : undefined;
+  }
+  async detachManagedPolicy(roleName: string, arn: string) {
+    this.#call("detachManagedPolicy", true);
+    return this.roles.get(roleName)?.managed.delete(arn) ? "removed" : "absent";
+  }
+  async deleteRole(roleName: string) {
+    this.#call("deleteRole", true);
+    return this.roles.delete(roleName) ? "removed" : "absent";
+  }
+}
+
+export class FakeAws implements AwsPort {
+  readonly stores = new Map<string, FakeGrantStore>();
+  readonly failures = new Failures();
+  /** Account ids whose broker role cannot be assumed. */
+  readonly unreachable = new Set<string>();
+  store(accountId: string): FakeGrantStore {
+    let s = this.stores.get(accountId);
+    if (!s) {
+      s = new FakeGrantStore(accountId, this.failures);
+      this.stores.set(accountId, s);
+    }
+    return s;
+  }
+  grantStore(account: AccountTarget): GrantStore {
+    if (this.unreachable.has(account.id)) {
+      const store = this.store(account.id);
+      return {
+        ...store,
+        accountId: account.id,
+        listGrantRoles: async () => {
+          throw new Error(`cannot assume the broker role ${account.brokerRole}: AccessDenied`);
+        },
+      } as unknown as GrantStore;
+    }
+    return this.store(account.id);
+  }
+  /** Every call to every store. */
+  count(): number {
+    return [...this.stores.values()].reduce((n, s) => n + s.calls.length, 0);
+  }
+  /** Puts the role a grant record describes, tagged the way the app tags it. */
+  addGrantRole(grant: GrantRecord, tags: Record<string, string> = {}): void {
+    this.store(grant.account.id).addRole({
+      roleName: grant.roleName,
+      roleArn: grant.roleArn,
+      path: "/hallpass/",
+      createdAt: grant.grantedAt,
+      tags: {
+        [GRANT_TAGS.managedBy]: MANAGED_BY,
+        [GRANT_TAGS.repository]: "acme/access",
+        [GRANT_TAGS.request]: grant.requestPath,
+        [GRANT_TAGS.pullRequest]: String(grant.pullRequest.number),
+        [GRANT_TAGS.requester]: grant.requester,
+        [GRANT_TAGS.expiresAt]: grant.window.end,
+        ...tags,
+      },
+    });
+  }
+}
+
+/** CloudTrail in memory: events by role ARN; counts LookupEvents pages as the real one would. */
+export class FakeCloudTrail implements CloudTrailPort {
+  readonly events = new Map<string, CloudTrailEvent[]>();
+  /** LookupEvents calls it stands for: one per 50 events of a query, at least one. */
+  requests = 0;
+  readonly queries: GrantEventQuery[] = [];
+  failNext: Error | undefined;
+  add(roleArn: string, ...events: CloudTrailEvent[]): void {
+    this.events.set(roleArn, [...(this.events.get(roleArn) ?? []), ...events]);
+  }
+  async *grantEvents(query: GrantEventQuery): AsyncIterable<CloudTrailEvent> {
+    this.queries.push(query);
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = undefined;
+      throw error;
+    }
+    const issuer = query.roleArn.replace(/role\/.*\//, "role/");
+    const matching = (this.events.get(query.roleArn) ?? []).filter((e) => {
+      const t = Date.parse(e.eventTime);
+      return (
+        e.awsRegion === query.region &&
+        t >= query.startTime.getTime() &&
+        t < query.endTime.getTime() &&
+        e.userIdentity.sessionContext?.sessionIssuer?.arn?.replace(/role\/.*\//, "role/") === issuer
+      );
+    });
+    this.requests += Math.max(1, Math.ceil(matching.length / 50));
+    // LookupEvents returns newest first.
+    yield* [...matching].sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
+  }
+}
+
+/** A CloudTrail record of a grant session, shaped like a real one. */
+export function grantEvent(
+  grant: GrantRecord,
+  fields: {
+    id: string;
+    time: string;
+    action: string;
+    region?: string;
+    readOnly?: boolean;
+    errorCode?: string;
+    resources?: string[];
+  },
+): CloudTrailEvent {
+  const [service, name] = fields.action.split(":") as [string, string];
+  return {
+    eventID: fields.id,
+    eventTime: fields.time,
+    eventSource: `${service}.amazonaws.com`,
+    eventName: name,
+    awsRegion:
+      fields.region ?? (service === "iam" || service === "sts" ? "us-east-1" : "eu-west-1"),
+    sourceIPAddress: "203.0.113.7",
+    userAgent: "aws-cli/2.17.0",
+    userIdentity: {
+      type: "AssumedRole",
+      principalId: `AROAEXAMPLE:${grant.sessionName}`,
+      arn: `arn:aws:sts::${grant.account.id}:assumed-role/${grant.roleName}/${grant.sessionName}`,
+      accountId: grant.account.id,
+      accessKeyId: "ASIAEXAMPLE",
+      sessionContext: {
+        sourceIdentity: grant.sourceIdentity,
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROAEXAMPLE",
+          arn: grant.roleArn,
+          accountId: grant.account.id,
+          userName: grant.roleName,
+        },
+        attributes: { creationDate: grant.window.start, mfaAuthenticated: "false" },
+      },
+    },
+    ...(fields.readOnly !== undefined ? { readOnly: fields.readOnly } : {}),
+    ...(fields.errorCode ? { errorCode: fields.errorCode, errorMessage: "denied" } : {}),
+    ...(fields.resources
+      ? { resources: fields.resources.map((ARN) => ({ ARN, accountId: grant.account.id })) }
+      : {}),
+    recipientAccountId: grant.account.id,
+  };
+}
+
+/**
+ * Stand-in for the shared revoke routine (src/workflows/revoke-grant.ts) in workflow tests:
+ * the same steps in the same order on the fakes, and the revocation record committed once.
+ */
+export function fakeRevokeGrant(aws: FakeAws, github: FakeGitHub) {
+  const calls: { requestPath: string; reason: string }[] = [];
+  const revoke = async (r: {
+    account: AccountTarget;
+    roleName: string;
+    roleArn: string;
+    requestPath: string;
+    reason: "expired" | "early-release" | "alert" | "unrecorded-role" | "replaced-by-extension";
+    detail: string;
+    now: Date;
+  }) => {
+    calls.push({ requestPath: r.requestPath, reason: r.reason });
+    const store = aws.grantStore(r.account);
+    await store.putInlinePolicy(r.roleName, "hallpass-revoke-older-sessions", "{}");
+    for (const p of (await store.listInlinePolicies(r.roleName)) ?? []) {
+      await store.deleteInlinePolicy(r.roleName, p);
+    }
+    for (const p of (await store.listAttachedPolicies(r.roleName)) ?? []) {
+      await store.detachManagedPolicy(r.roleName, p);
+    }
+    await store.deleteRole(r.roleName);
+    const path = r.requestPath.replace(/\.ya?ml$/, ".revocation.json");
+    if ((await github.getFile("main", path)) === undefined) {
+      const record = {
+        version: 1,
+        requestPath: r.requestPath,
+        roleArn: r.roleArn,
+        revokedAt: r.now.toISOString(),
+        reason: r.reason,
+        revokedBy: "hallpass-action",
+        detail: r.detail,
+      };
+      await github.commitFiles(
+        "main",
+        [{ path, content: `${JSON.stringify(record, null, 2)}\n` }],
+        `hallpass: revoke ${r.requestPath}`,
+      );
+    }
+  };
+  return Object.assign(revoke, { calls });
+}

@@ -1,0 +1,421 @@
+import { describe, expect, it } from "vitest";
+import { loadPolicies } from "../../src/core/load-policies.ts";
+import type { GrantRecord } from "../../src/core/records.ts";
+import {
+  auditSubjectOf,
+  renderAuditMarkdown,
+  riskRulesOf,
+  summarizeActivity,
+} from "../../src/core/summarize-activity.ts";
+import { SweepConfigError, type SweepDeps, sweep } from "../../src/workflows/sweep.ts";
+import { examplePolicyFiles, examplePolicySources } from "../support/example-policies.ts";
+import {
+  FakeAws,
+  FakeCloudTrail,
+  FakeGitHub,
+  fakeRevokeGrant,
+  grantEvent,
+} from "../support/sweep-fakes.ts";
+
+const PROD = { name: "production", id: "123456789012" };
+const NOW = new Date("2026-11-26T12:00:00Z");
+
+const settings = `settings:
+  permissionsBoundary: arn:aws:iam::{accountId}:policy/hallpass-boundary
+  auditDelay: 30m
+  notifications:
+    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK
+  alerts:
+    - name: iam-changes
+      description: Changes to IAM can outlive the grant.
+      actions: ["iam:*"]
+      writesOnly: true
+      severity: critical
+      revoke: true
+    - name: denied-burst
+      errorCodes: [AccessDenied]
+      threshold: { count: 3, withinMinutes: 5 }
+      severity: medium
+`;
+
+function grant(stem: string, start: string, end: string): GrantRecord {
+  const roleName = `hp-${stem}`;
+  return {
+    version: 1,
+    requestPath: `access-requests/payments/${stem}.yaml`,
+    pullRequest: {
+      number: 40 + stem.length,
+      url: `https://github.com/acme/access/pull/${40 + stem.length}`,
+      mergeCommit: "a".repeat(40),
+      mergedAt: start,
+      mergedBy: "bob",
+    },
+    requester: "alice",
+    role: "db-admin",
+    account: PROD,
+    emergency: false,
+    approvals: [
+      {
+        reviewer: "dana",
+        reviewId: 1,
+        submittedAt: start,
+        commitId: "b".repeat(40),
+        rules: ["dba"],
+      },
+    ],
+    roleArn: `arn:aws:iam::${PROD.id}:role/hallpass/${roleName}`,
+    roleName,
+    sessionName: "alice",
+    sourceIdentity: "alice",
+    window: { start, end },
+    grantedAt: start,
+  };
+}
+
+function world() {
+  const github = new FakeGitHub();
+  for (const [path, content] of Object.entries(examplePolicyFiles)) github.files.set(path, content);
+  github.files.set("policies/settings.yaml", settings);
+  const aws = new FakeAws();
+  const cloudtrail = new FakeCloudTrail();
+  const revokeGrant = fakeRevokeGrant(aws, github);
+  const slack: string[] = [];
+  const deps: SweepDeps = {
+    github,
+    aws,
+    cloudtrail,
+    revokeGrant,
+    notifierFor: (env) =>
+      env === "HALLPASS_SLACK_WEBHOOK"
+        ? async (text) => {
+            slack.push(text);
+          }
+        : undefined,
+  };
+  function record(g: GrantRecord, inAws = true) {
+    github.files.set(g.requestPath, `requester: alice\naccount: production\n`);
+    github.files.set(g.requestPath.replace(".yaml", ".grant.json"), JSON.stringify(g, null, 2));
+    if (inAws) aws.addGrantRole(g);
+  }
+  return { github, aws, cloudtrail, revokeGrant, slack, deps, record };
+}
+
+const live = grant("live", "2026-11-26T11:00:00Z", "2026-11-26T14:00:00Z");
+const expired = grant("expired", "2026-11-26T09:00:00Z", "2026-11-26T11:45:00Z");
+const ended = grant("ended-early", "2026-11-26T08:00:00Z", "2026-11-26T12:00:00Z");
+
+describe("sweep", () => {
+  it("revokes an expired grant and records the revocation in git", async () => {
+    const w = world();
+    w.record(expired);
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.issues).toEqual([]);
+    expect(report.revoked.map((r) => [r.requestPath, r.reason])).toEqual([
+      [expired.requestPath, "expired"],
+    ]);
+    expect(w.aws.store(PROD.id).roles.size).toBe(0);
+    const record = JSON.parse(
+      w.github.files.get("access-requests/payments/expired.revocation.json")!,
+    );
+    expect(record).toMatchObject({ reason: "expired", roleArn: expired.roleArn });
+  });
+
+  it("revokes a hand-made role at once and alerts on it", async () => {
+    const w = world();
+    w.record(live);
+    w.aws.store(PROD.id).addRole({
+      roleName: "quick-fix",
+      roleArn: `arn:aws:iam::${PROD.id}:role/hallpass/quick-fix`,
+      path: "/hallpass/",
+      createdAt: "2026-11-26T11:58:00Z",
+      tags: {},
+    });
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.revoked.map((r) => [r.requestPath, r.reason])).toEqual([
+      ["access-requests/unrecorded/123456789012/quick-fix.yaml", "unrecorded-role"],
+    ]);
+    expect([...w.aws.store(PROD.id).roles.keys()]).toEqual([live.roleName]);
+    expect(w.slack).toHaveLength(1);
+    expect(w.slack[0]).toContain("role not explained by git");
+    const dashboard = [...w.github.issues.values()][0]!.body;
+    expect(dashboard).toContain("Role not explained by git in production");
+    expect(
+      w.github.files.has("access-requests/unrecorded/123456789012/quick-fix.revocation.json"),
+    ).toBe(true);
+  });
+
+  it("raises alerts by the policies' rules, mentions the approvers, and revokes when a rule says so", async () => {
+    const w = world();
+    w.record(live);
+    w.cloudtrail.add(
+      live.roleArn,
+      grantEvent(live, {
+        id: "e1",
+        time: "2026-11-26T11:10:00Z",
+        action: "rds:DescribeDBInstances",
+        readOnly: true,
+      }),
+      grantEvent(live, {
+        id: "e2",
+        time: "2026-11-26T11:20:00Z",
+        action: "iam:CreateAccessKey",
+        readOnly: false,
+      }),
+    );
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.alerts.map((a) => [a.alert.rule, a.revoked])).toEqual([["iam-changes", true]]);
+    expect(report.revoked.map((r) => r.reason)).toEqual(["alert"]);
+    const comment = w.github.comments.get(
+      `${live.pullRequest.number} <!-- hallpass:alerts ${live.requestPath} -->`,
+    )!;
+    expect(comment).toContain("@alice @dana");
+    expect(comment).toContain("iam:CreateAccessKey");
+    expect(w.slack.some((s) => s.includes("iam-changes (critical)"))).toBe(true);
+    const alerts = JSON.parse(w.github.files.get("access-requests/payments/live.alerts.json")!);
+    expect(alerts.alerts).toMatchObject([
+      { id: "iam-changes:e2", eventIds: ["e2"], revoked: true },
+    ]);
+  });
+
+  it("does not raise the same alert twice across runs, and raises a burst of AccessDenied", async () => {
+    const w = world();
+    w.record(live);
+    const denied = (id: string, time: string) =>
+      grantEvent(live, {
+        id,
+        time,
+        action: "s3:GetObject",
+        readOnly: true,
+        errorCode: "AccessDenied",
+      });
+    w.cloudtrail.add(
+      live.roleArn,
+      denied("d1", "2026-11-26T11:30:00Z"),
+      denied("d2", "2026-11-26T11:31:00Z"),
+    );
+    expect((await sweep(w.deps, { now: NOW, dryRun: false })).alerts).toEqual([]);
+    w.cloudtrail.add(live.roleArn, denied("d3", "2026-11-26T11:32:00Z"));
+    const second = await sweep(w.deps, { now: new Date("2026-11-26T12:05:00Z"), dryRun: false });
+    expect(second.alerts.map((a) => [a.alert.rule, a.alert.events.length])).toEqual([
+      ["denied-burst", 3],
+    ]);
+    const third = await sweep(w.deps, { now: new Date("2026-11-26T12:10:00Z"), dryRun: false });
+    expect(third.alerts).toEqual([]);
+    expect(w.slack).toHaveLength(1);
+  });
+
+  it("writes the audit summary once CloudTrail's delay has passed, and rewriting changes nothing", async () => {
+    const w = world();
+    w.record(ended, false);
+    w.github.files.set(
+      "access-requests/payments/ended-early.revocation.json",
+      JSON.stringify({
+        version: 1,
+        requestPath: ended.requestPath,
+        roleArn: ended.roleArn,
+        revokedAt: "2026-11-26T11:00:00Z",
+        reason: "early-release",
+        revokedBy: "alice",
+      }),
+    );
+    const events = [
+      grantEvent(ended, {
+        id: "a1",
+        time: "2026-11-26T08:05:00Z",
+        action: "rds:DescribeDBInstances",
+        readOnly: true,
+      }),
+      grantEvent(ended, {
+        id: "a2",
+        time: "2026-11-26T08:06:00Z",
+        action: "iam:CreateRole",
+        readOnly: false,
+      }),
+      grantEvent(ended, {
+        id: "a3",
+        time: "2026-11-26T11:10:00Z",
+        action: "rds:DeleteDBInstance",
+        readOnly: false,
+        errorCode: "AccessDenied",
+      }),
+    ];
+    w.cloudtrail.add(ended.roleArn, ...events);
+
+    const early = await sweep(w.deps, { now: new Date("2026-11-26T11:20:00Z"), dryRun: false });
+    expect(early.audits).toEqual([]);
+    expect(early.plan.auditsWaiting.map((a) => a.dueAt)).toEqual(["2026-11-26T11:30:00.000Z"]);
+
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.issues).toEqual([]);
+    expect(report.audits).toEqual([
+      {
+        requestPath: ended.requestPath,
+        pullRequest: ended.pullRequest.number,
+        events: 3,
+        risky: 2,
+      },
+    ]);
+    const md = w.github.files.get("access-requests/payments/ended-early.audit.md")!;
+    const { policies } = loadPolicies(examplePolicySources({ "policies/settings.yaml": settings }));
+    const subject = auditSubjectOf(
+      ended,
+      JSON.parse(w.github.files.get("access-requests/payments/ended-early.revocation.json")!),
+      ["eu-west-1"],
+    );
+    // The known event set under the baseline and the policies' rules gives exactly this file.
+    expect(md).toBe(
+      renderAuditMarkdown(
+        summarizeActivity(subject, riskRulesOf(policies!.settings.alerts), events),
+      ),
+    );
+    expect(md).toContain("| `iam:CreateRole` | 1 | 0 | 1 | 0 |");
+    expect(md).toContain("iam-changes, iam-write");
+    // Both regions of the account were read, from the start to the end plus the delay.
+    expect(
+      w.cloudtrail.queries.map((q) => [
+        q.region,
+        q.startTime.toISOString(),
+        q.endTime.toISOString(),
+      ]),
+    ).toEqual([
+      ["eu-west-1", "2026-11-26T08:00:00.000Z", "2026-11-26T11:30:00.000Z"],
+      ["us-east-1", "2026-11-26T08:00:00.000Z", "2026-11-26T11:30:00.000Z"],
+    ]);
+    expect(
+      w.github.comments.get(
+        `${ended.pullRequest.number} <!-- hallpass:audit-link ${ended.requestPath} -->`,
+      ),
+    ).toContain(
+      "https://github.com/acme/access/blob/main/access-requests/payments/ended-early.audit.md",
+    );
+
+    const commits = w.github.commits.length;
+    w.github.files.delete("access-requests/payments/ended-early.audit.json");
+    const again = await sweep(w.deps, { now: new Date("2026-11-26T12:30:00Z"), dryRun: false });
+    expect(again.audits).toHaveLength(1);
+    expect(w.github.files.get("access-requests/payments/ended-early.audit.md")).toBe(md);
+    expect(w.github.commits.length).toBe(commits + 1);
+    expect(w.github.commits.at(-1)!.files.map((f) => f.path)).toEqual([
+      "access-requests/payments/ended-early.audit.json",
+    ]);
+  });
+
+  it("writes no summary from part of the events when CloudTrail fails, and tries again next run", async () => {
+    const w = world();
+    w.record(expired, false);
+    w.cloudtrail.failNext = new Error("ThrottlingException after 8 attempts");
+    const first = await sweep(w.deps, { now: new Date("2026-11-26T12:30:00Z"), dryRun: false });
+    expect(first.issues.map((i) => [i.step, i.subject])).toEqual([["audit", expired.requestPath]]);
+    expect(w.github.files.has("access-requests/payments/expired.audit.json")).toBe(false);
+    const second = await sweep(w.deps, { now: new Date("2026-11-26T12:35:00Z"), dryRun: false });
+    expect(second.issues).toEqual([]);
+    expect(w.github.files.has("access-requests/payments/expired.audit.json")).toBe(true);
+  });
+
+  it("reports a grant git records but AWS lacks on its PR and the dashboard", async () => {
+    const w = world();
+    w.record(live, false);
+    w.github.files.set(
+      "access-requests/payments/never.yaml",
+      "requester: bob\naccount: production\n",
+    );
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.plan.missingGrants.map((m) => m.requestPath)).toEqual([
+      "access-requests/payments/live.yaml",
+      "access-requests/payments/never.yaml",
+    ]);
+    expect(
+      w.github.comments.get(
+        `${live.pullRequest.number} <!-- hallpass:missing-grant ${live.requestPath} -->`,
+      ),
+    ).toContain("is not in AWS");
+    const dashboard = [...w.github.issues.values()][0]!.body;
+    expect(dashboard).toContain("Missing grant: access-requests/payments/never.yaml");
+  });
+
+  it("finishes the work of a run killed half-way, ending where an uninterrupted run ends", async () => {
+    function scenario() {
+      const w = world();
+      const many = Array.from({ length: 6 }, (_, i) =>
+        grant(`exp${i}`, "2026-11-26T08:00:00Z", `2026-11-26T11:0${i}:00Z`),
+      );
+      for (const g of many) w.record(g);
+      w.record(live);
+      w.cloudtrail.add(
+        live.roleArn,
+        grantEvent(live, {
+          id: "k1",
+          time: "2026-11-26T11:20:00Z",
+          action: "iam:PutRolePolicy",
+          readOnly: false,
+        }),
+      );
+      return w;
+    }
+    const clean = scenario();
+    await sweep(clean.deps, { now: NOW, dryRun: false });
+
+    const killed = scenario();
+    // Dies after 9 writes: some roles deleted without their record, the rest untouched.
+    killed.github.failures.killAfter = 9;
+    killed.aws.failures.killAfter = 9;
+    await sweep(killed.deps, { now: NOW, dryRun: false });
+    expect(killed.aws.store(PROD.id).roles.size).toBeGreaterThan(0);
+    killed.github.failures.killAfter = undefined;
+    killed.aws.failures.killAfter = undefined;
+    const rerun = await sweep(killed.deps, {
+      now: new Date("2026-11-26T12:05:00Z"),
+      dryRun: false,
+    });
+    expect(rerun.issues).toEqual([]);
+
+  it("changes nothing with dryRun, but says what it would do", async () => {
+    const w = world();
+    w.record(expired);
+    w.record(live);
+    w.cloudtrail.add(
+      live.roleArn,
+      grantEvent(live, {
+        id: "x1",
+        time: "2026-11-26T11:20:00Z",
+        action: "iam:CreateUser",
+        readOnly: false,
+      }),
+    );
+    const files = new Map(w.github.files);
+    const report = await sweep(w.deps, { now: NOW, dryRun: true });
+    expect(report.plan.revoke.map((r) => r.requestPath)).toEqual([expired.requestPath]);
+    expect(report.alerts.map((a) => a.alert.rule)).toEqual(["iam-changes"]);
+    expect(w.github.files).toEqual(files);
+    expect(
+      w.github.count("commitFiles") +
+        w.github.count("upsertComment") +
+        w.github.count("upsertIssue"),
+    ).toBe(0);
+    expect(w.aws.store(PROD.id).calls.filter((c) => c !== "listGrantRoles")).toEqual([]);
+    expect(w.slack).toEqual([]);
+  });
+
+  it("concludes nothing about an account it cannot reach, and says so", async () => {
+    const w = world();
+    w.record(expired);
+    w.aws.unreachable.add(PROD.id);
+    const report = await sweep(w.deps, { now: NOW, dryRun: false, accounts: ["production"] });
+    expect(report.revoked).toEqual([]);
+    expect(report.plan.unreachableAccounts).toEqual([PROD]);
+    expect(report.issues[0]).toMatchObject({
+      step: "read",
+      subject: "account production (123456789012)",
+    });
+    expect([...w.github.issues.values()][0]!.title).toBe("hallpass dashboard (production)");
+  });
+
+  it("refuses to sweep on invalid policies or an unknown shard account", async () => {
+    const w = world();
+    await expect(sweep(w.deps, { now: NOW, dryRun: false, accounts: ["nope"] })).rejects.toThrow(
+      /accounts input names nope, which policies\/ does not define \(known: staging, production\)/,
+    );
+    w.github.files.set("policies/settings.yaml", "settings: {}\n");
+    await expect(sweep(w.deps, { now: NOW, dryRun: false })).rejects.toThrow(SweepConfigError);
+  });
+});
