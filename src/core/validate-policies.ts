@@ -298,6 +298,14 @@ function checkStatement(statement: Statement, path: PropertyKey[], report: Repor
       );
     }
     for (const key of Object.keys(entries)) {
+      if (statement.effect === "Allow" && key.toLowerCase() === "aws:currenttime") {
+        // IAM ORs the values of a repeated key: a role's own time bound could outlive the grant.
+        report.error(
+          [...path, "conditions", operator, key],
+          "an Allow statement cannot have its own aws:CurrentTime condition: hallpass bounds every Allow by the grant's window. Remove it.",
+          "key",
+        );
+      }
       if (!CONDITION_KEY.test(key)) {
         report.error(
           [...path, "conditions", operator, key],
@@ -311,11 +319,16 @@ function checkStatement(statement: Statement, path: PropertyKey[], report: Repor
 
 /**
  * Length of the role's statements as hallpass renders them into the grant role's inline
- * policy (JSON without whitespace, each Allow with its expiry condition), the measure IAM
+ * policy (JSON without whitespace, each Allow bounded by the grant's window), the measure IAM
  * applies to its 10,240-character limit.
  */
 export function inlinePolicySize(statements: readonly Statement[]): number {
-  const expiry = { DateLessThan: { "aws:CurrentTime": "2000-01-01T00:00:00Z" } };
+  // The same bounds the grant planner adds, with the longest timestamp form it may write.
+  const time = "2000-01-01T00:00:00.000Z";
+  const expiry = {
+    DateGreaterThanEquals: { "aws:CurrentTime": time },
+    DateLessThan: { "aws:CurrentTime": time },
+  };
   const rendered = statements.map((s) => ({
     ...(s.sid ? { Sid: s.sid } : {}),
     Effect: s.effect,

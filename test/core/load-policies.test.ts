@@ -197,6 +197,18 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
       message: /"PrincipalIsAWSService" is not a condition key/,
     },
     {
+      rule: "an Allow has no time condition of its own (hallpass adds the window)",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          '      statements:\n        - actions: ["s3:GetObject"]\n          conditions:\n            DateLessThan: { "aws:CurrentTime": "2030-01-01T00:00:00Z" }',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 10,
+      message: /cannot have its own aws:CurrentTime condition/,
+    },
+    {
       rule: "statement ids are unique within a role",
       files: {
         "policies/zz-role.yaml": roleFile(
@@ -439,7 +451,10 @@ describe("inlinePolicySize", () => {
             Effect: "Allow",
             Action: ["s3:GetObject"],
             Resource: ["*"],
-            Condition: { DateLessThan: { "aws:CurrentTime": "2000-01-01T00:00:00Z" } },
+            Condition: {
+              DateGreaterThanEquals: { "aws:CurrentTime": "2026-11-26T12:00:00.000Z" },
+              DateLessThan: { "aws:CurrentTime": "2026-11-26T14:00:00.000Z" },
+            },
           },
         ],
       }).length,
