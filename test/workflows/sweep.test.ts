@@ -368,6 +368,27 @@ describe("sweep", () => {
       dryRun: false,
     });
     expect(rerun.issues).toEqual([]);
+    // The alert's revocation that failed with the dead run is owed, and done now.
+    expect(rerun.revoked.map((r) => [r.requestPath, r.reason])).toContainEqual([
+      live.requestPath,
+      "alert",
+    ]);
+
+    expect(killed.aws.store(PROD.id).roles.size).toBe(0);
+    const recordsOf = (g: FakeGitHub) =>
+      [...g.files.entries()]
+        .filter(([p]) => /\.(revocation|alerts)\.json$/.test(p))
+        .map(([p, c]) => {
+          const record = JSON.parse(c);
+          return [
+            p,
+            record.reason ??
+              record.alerts.map((a: { id: string; revoked: boolean }) => [a.id, a.revoked]),
+          ];
+        })
+        .sort();
+    expect(recordsOf(killed.github)).toEqual(recordsOf(clean.github));
+  });
 
   it("changes nothing with dryRun, but says what it would do", async () => {
     const w = world();
