@@ -46,7 +46,10 @@ export async function runCli(
       );
       return 2;
     }
-    throw error;
+    // Anything else is a failure of the environment (a file that cannot be read, a full
+    // disk): say so in one line rather than with a stack trace.
+    io.stderr(`hallpass ${command.name}: failed: ${(error as Error)?.message ?? String(error)}\n`);
+    return 1;
   }
 }
 

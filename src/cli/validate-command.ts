@@ -72,8 +72,15 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
     const files: SourceFile[] = [];
     for (const path of paths) {
       // A link could point outside the repository, and GitHub shows it as a path, not a file.
-      if (isSymbolicLink(join(root, path))) problems.push(symbolicLinkProblem(path));
-      else files.push(readSourceFile(root, path));
+      if (isSymbolicLink(join(root, path))) {
+        problems.push(fileProblem(path, symbolicLinkMessage));
+        continue;
+      }
+      try {
+        files.push(readSourceFile(root, path));
+      } catch (error) {
+        problems.push(fileProblem(path, `could not be read: ${(error as Error).message}`));
+      }
     }
     return files;
   };
@@ -153,15 +160,11 @@ function namedFiles(root: string, paths: string[], io: CliIo): Targets {
   return { requests: [...requests].sort(), policies: listYamlFiles(root, POLICIES_DIRECTORY) };
 }
 
-function symbolicLinkProblem(path: string): Problem {
-  return {
-    file: path,
-    line: 1,
-    column: 1,
-    severity: "error",
-    message:
-      "is a symbolic link; hallpass reads only plain files, as a pull request shows them. Commit the file itself.",
-  };
+const symbolicLinkMessage =
+  "is a symbolic link; hallpass reads only plain files, as a pull request shows them. Commit the file itself.";
+
+function fileProblem(path: string, message: string): Problem {
+  return { file: path, line: 1, column: 1, severity: "error", message };
 }
 
 function plural(count: number, noun: string): string {

@@ -1,6 +1,7 @@
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/run-cli.ts";
 import { makeRepo, run, validRequest } from "./cli-harness.ts";
 
 const cleanups: (() => void)[] = [];
@@ -195,5 +196,33 @@ describe("hallpass dispatcher", () => {
     expect(unknown.stderr).toMatch(
       /^hallpass: unknown command "valdate". Did you mean "validate"\?/,
     );
+  });
+
+  it("turns an unexpected failure into one line on stderr and exit 1", async () => {
+    let stderr = "";
+    const failing = {
+      name: "boom",
+      summary: "fails",
+      help: "Usage: hallpass boom",
+      run: async () => {
+        throw new Error("EIO: i/o error, read");
+      },
+    };
+    const code = await runCli(
+      ["boom"],
+      {
+        cwd: "/",
+        stdout: () => {},
+        stderr: (text) => {
+          stderr += text;
+        },
+        now: () => new Date(),
+        env: {},
+        gitConfig: async () => undefined,
+      },
+      [failing],
+    );
+    expect(code).toBe(1);
+    expect(stderr).toBe("hallpass boom: failed: EIO: i/o error, read\n");
   });
 });
