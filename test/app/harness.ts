@@ -315,7 +315,12 @@ export async function createHarness(): Promise<Harness> {
     privateKey,
     secret: "test",
     logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // The function form wins over Probot's own throttle defaults (a 1 s gap between writes).
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
   });
   await probot.load(
     createApp({
