@@ -1,0 +1,207 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { createMemoryCache } from "../../src/ports/cache.ts";
+import type { GitHubPort, PullRequestCommit, Review } from "../../src/ports/github.ts";
+import { evaluatePullRequest } from "../../src/workflows/evaluate-pull-request.ts";
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/github/${name}`, import.meta.url), "utf8");
+
+const BASE = "base".padEnd(40, "0");
+const HEAD = "head".padEnd(40, "0");
+const PATH = "access-requests/alice-db.yaml";
+const NOW = new Date("2026-11-26T10:00:00Z");
+
+interface World {
+  merged?: boolean;
+  files?: { path: string; status: "added" | "modified" }[];
+  commits?: PullRequestCommit[];
+  reviews?: Review[];
+  teams?: Record<string, string[] | Error>;
+  /** Files by `ref:path`. */
+  repo?: Record<string, string>;
+}
+
+/** A fake GitHub port over a world; records every call; any team may be set to fail. */
+function fakeGitHub(world: World) {
+  const calls: string[] = [];
+  const repo: Record<string, string> = world.repo ?? {
+    [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
+    [`${BASE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+    [`${HEAD}:${PATH}`]: fixture("db-admin-request.yaml"),
+  };
+  const unused = async (): Promise<never> => {
+    throw new Error("not used by the evaluation");
+  };
+  const github: GitHubPort = {
+    owner: "acme",
+    repo: "access",
+    async getFile(ref, path) {
+      calls.push(`getFile ${ref.slice(0, 4)} ${path}`);
+      return repo[`${ref}:${path}`];
+    },
+    async listFiles(ref, directory) {
+      calls.push(`listFiles ${ref.slice(0, 4)} ${directory}`);
+      return Object.keys(repo)
+        .filter((k) => k.startsWith(`${ref}:${directory}/`))
+        .map((k) => k.slice(ref.length + 1));
+    },
+    async getPullRequest(number) {
+      calls.push("getPullRequest");
+      return {
+        number,
+        url: `https://github.com/acme/access/pull/${number}`,
+        state: world.merged ? "closed" : "open",
+        draft: false,
+        author: "alice",
+        title: "t",
+        headSha: HEAD,
+        baseSha: BASE,
+        baseRef: "main",
+        merged: world.merged ?? false,
+        mergeCommitSha: world.merged ? "m".repeat(40) : null,
+        mergedAt: world.merged ? "2026-11-26T11:00:00Z" : null,
+        mergedBy: world.merged ? "sue" : null,
+      };
+    },
+    async listPullRequestFiles() {
+      calls.push("listPullRequestFiles");
+      return world.files ?? [{ path: PATH, status: "added" }];
+    },
+    async listPullRequestCommits() {
+      calls.push("listPullRequestCommits");
+      return world.commits ?? [{ sha: HEAD, authorLogin: "alice", committerLogin: "alice" }];
+    },
+    async listReviews() {
+      calls.push("listReviews");
+      return world.reviews ?? [];
+    },
+    async listTeamMembers(org, slug) {
+      calls.push(`listTeamMembers ${org}/${slug}`);
+      const members = (world.teams ?? { "db-admins": ["dan"], security: ["sue"] })[slug];
+      if (members instanceof Error) throw members;
+      return members ?? [];
+    },
+    listOpenPullRequests: unused,
+    upsertCheckRun: unused,
+    upsertComment: unused,
+    requestReviewers: unused,
+    upsertIssue: unused,
+    commitFiles: unused,
+    getDefaultBranch: unused,
+  };
+  return { github, calls };
+}
+
+const approvedReviews: Review[] = [
+  { id: 1, user: "dan", state: "APPROVED", commitId: HEAD, submittedAt: "2026-11-26T10:01:00Z" },
+  { id: 2, user: "sue", state: "APPROVED", commitId: HEAD, submittedAt: "2026-11-26T10:02:00Z" },
+];
+
+describe("evaluatePullRequest", () => {
+  it("returns the approvals that counted on a merged pull request, for the grant", async () => {
+    const { github } = fakeGitHub({ merged: true, reviews: approvedReviews });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("approved");
+    expect(evaluation.pullRequest.merged).toBe(true);
+    expect(evaluation.requestPath).toBe(PATH);
+    expect(evaluation.request?.request.role).toBe("db-admin");
+    expect(evaluation.policies?.roles["db-admin"]).toBeDefined();
+    expect(evaluation.approvals).toEqual([
+      {
+        reviewer: "dan",
+        reviewId: 1,
+        submittedAt: "2026-11-26T10:01:00Z",
+        commitId: HEAD,
+        rules: ["database"],
+      },
+      {
+        reviewer: "sue",
+        reviewId: 2,
+        submittedAt: "2026-11-26T10:02:00Z",
+        commitId: HEAD,
+        rules: ["security"],
+      },
+    ]);
+  });
+
+  it("reads policies and CODEOWNERS at the base commit and the request at the head", async () => {
+    const { github, calls } = fakeGitHub({});
+    await evaluatePullRequest(github, 7, { now: NOW });
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        "listFiles base policies",
+        "getFile base policies/test.yaml",
+        "getFile base .github/CODEOWNERS",
+        "getFile base CODEOWNERS",
+        `getFile head ${PATH}`,
+      ]),
+    );
+    expect(calls.filter((c) => c.startsWith("getFile head"))).toEqual([`getFile head ${PATH}`]);
+  });
+
+  it("reads nothing that is cached for the same base and head again", async () => {
+    const { github, calls } = fakeGitHub({ reviews: approvedReviews });
+    const cache = createMemoryCache({ maxEntries: 100, ttlMs: 60_000 });
+    await evaluatePullRequest(github, 7, { now: NOW, cache });
+    calls.length = 0;
+    const again = await evaluatePullRequest(github, 7, { now: NOW, cache });
+    expect(again.status).toBe("approved");
+    expect(calls).toEqual([
+      "getPullRequest",
+      "listPullRequestFiles",
+      "listPullRequestCommits",
+      "listReviews",
+    ]);
+  });
+
+  it("fails closed when a team cannot be read", async () => {
+    const notFound = Object.assign(new Error("Not Found"), { status: 404 });
+    const { github } = fakeGitHub({
+      reviews: approvedReviews,
+      teams: { "db-admins": ["dan"], security: notFound },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("error");
+    expect(evaluation.title).toBe("A team could not be read");
+    expect(evaluation.approvals).toEqual([]);
+  });
+
+  it("fails closed on any other API error, with the reason", async () => {
+    const { github } = fakeGitHub({
+      reviews: approvedReviews,
+      teams: { "db-admins": new Error("socket hang up") },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("error");
+    expect(evaluation.reasons[0]).toContain("socket hang up");
+  });
+
+  it("fails closed when GitHub cannot list every commit", async () => {
+    const commits = Array.from({ length: 250 }, (_, i) => ({
+      sha: String(i).padStart(40, "0"),
+      authorLogin: "alice",
+      committerLogin: "alice",
+    }));
+    const { github } = fakeGitHub({ commits, reviews: approvedReviews });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("error");
+    expect(evaluation.title).toBe("Too many commits");
+  });
+
+  it("uses the break-glass approval rule for an emergency request", async () => {
+    const emergency = `${fixture("db-admin-request.yaml").replace("duration: 2h", "duration: 1h")}emergency: true\n`;
+    const { github } = fakeGitHub({
+      reviews: [approvedReviews[0]!],
+      repo: {
+        [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
+        [`${BASE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+        [`${HEAD}:${PATH}`]: emergency,
+      },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("approved");
+    expect(evaluation.request?.emergency).toBe(true);
+    expect(evaluation.title).toBe("BREAK-GLASS: Approved by @dan");
+  });
+});
