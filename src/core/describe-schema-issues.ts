@@ -3,6 +3,9 @@ import type { ParsedYaml } from "./parse-yaml.ts";
 import type { Problem } from "./problem.ts";
 import { didYouMean } from "./suggest-name.ts";
 
+/** Most problems listed for one file; a file with more is not a typo, and the rest is noise. */
+export const MAX_PROBLEMS_PER_FILE = 50;
+
 /**
  * Turns zod's issues for a parsed YAML file into located problems with messages a person can
  * act on: a missing field is named, an unknown key gets "did you mean", a number where text
@@ -33,13 +36,14 @@ export function describeSchemaIssues(
   };
 
   for (const issue of issues) {
+    if (problems.length >= MAX_PROBLEMS_PER_FILE) break;
     const fieldPath = issue.path;
     const name = fieldName(fieldPath);
     const value = valueAt(parsed.value, fieldPath);
     switch (issue.code) {
       case "unrecognized_keys": {
         const known = knownKeys(schema, fieldPath);
-        for (const key of issue.keys) {
+        for (const key of issue.keys.slice(0, MAX_PROBLEMS_PER_FILE)) {
           const listing = known.length > 0 ? ` Known fields here: ${known.join(", ")}.` : "";
           const hint = didYouMean(key, known);
           problems.push(
@@ -90,6 +94,21 @@ export function describeSchemaIssues(
       default:
         problems.push(problem(fieldPath, "value", `"${name}" ${mustPhrase(issue.message)}`));
     }
+  }
+  const total = issues.reduce(
+    (sum, issue) => sum + (issue.code === "unrecognized_keys" ? issue.keys.length : 1),
+    0,
+  );
+  if (total > problems.length) {
+    const shown = problems.slice(0, MAX_PROBLEMS_PER_FILE);
+    shown.push({
+      file: path,
+      line: 1,
+      column: 1,
+      severity: "error",
+      message: `${total - shown.length} more problems in this file are not listed; fix the listed ones first.`,
+    });
+    return shown;
   }
   return problems;
 }

@@ -45,6 +45,9 @@ export interface ParseYamlOptions {
   kind: string;
 }
 
+/** Most duplicate-key problems listed for one file. */
+const MAX_KEY_PROBLEMS = 50;
+
 /** Most times one file may expand aliases (`*name`): stops "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 50;
 
@@ -96,8 +99,9 @@ export function parseYaml(
       prettyErrors: false,
       version: "1.2",
       schema: "core",
-      uniqueKeys: true,
-      // Keys longer than this are refused by YAML itself; keep the parser's own bound.
+      // The yaml package compares every key with every other (quadratic: seconds for a file of
+      // a few thousand keys); duplicates are found below in one pass instead.
+      uniqueKeys: false,
       strict: true,
     }) as Document.Parsed[];
   } catch (error) {
@@ -133,7 +137,21 @@ export function parseYaml(
     const key = `${position.line}:${position.column}:${issue.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push(at(position, describeYamlIssue(issue.code, issue.message, text, issue.pos)));
+    problems.push(at(position, describeYamlIssue(issue.code, issue.message)));
+  }
+  if (problems.length === 0) {
+    const found = keyProblems(document);
+    for (const { offset, message } of found.slice(0, MAX_KEY_PROBLEMS)) {
+      problems.push(at(where(offset), message));
+    }
+    if (found.length > MAX_KEY_PROBLEMS) {
+      problems.push(
+        at(
+          start,
+          `${found.length - MAX_KEY_PROBLEMS} more key problems in this file are not listed; fix the listed ones first.`,
+        ),
+      );
+    }
   }
   if (problems.length > 0) return { parsed: undefined, problems };
 
@@ -237,22 +255,8 @@ function parserFailure(error: unknown, kind: string): string {
 }
 
 /** Turns the yaml package's error codes into messages that say what to do. */
-function describeYamlIssue(
-  code: string,
-  message: string,
-  text: string,
-  pos: readonly [number, number],
-): string {
+function describeYamlIssue(code: string, message: string): string {
   switch (code) {
-    case "DUPLICATE_KEY": {
-      // The error's range may cover only the key's first character: read the key to its colon.
-      const end = text.indexOf("\n", pos[0]);
-      const rest = text.slice(pos[0], end === -1 ? undefined : end);
-      const key = (/^(.+?)\s*:(\s|$)/.exec(rest)?.[1] ?? text.slice(pos[0], pos[1]))
-        .trim()
-        .replace(/^(["'])(.*)\1$/, "$2");
-      return `the key "${key}" appears twice in the same mapping; keep only one.`;
-    }
     case "TAB_AS_INDENT":
       return "a tab is used for indentation; YAML allows only spaces there. Replace the tab with spaces.";
     case "TAG_RESOLVE_FAILED":
@@ -266,6 +270,45 @@ function describeYamlIssue(
     default:
       return `YAML syntax: ${message}.`;
   }
+}
+
+/**
+ * Duplicate and non-text keys, in one pass over the document (an explicit stack, so depth
+ * cannot overflow). Keys are compared as text, as they end up in the parsed object: `1` and
+ * `"1"` are the same key.
+ */
+function keyProblems(document: Document.Parsed): { offset: number; message: string }[] {
+  const problems: { offset: number; message: string }[] = [];
+  const stack: unknown[] = [document.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        const offset = key?.range?.[0] ?? node.range?.[0] ?? 0;
+        if (!isScalar(key)) {
+          problems.push({
+            offset,
+            message: "a key must be plain text (name: value), not a list, a mapping or an alias.",
+          });
+        } else {
+          const name = String(key.value);
+          if (seen.has(name)) {
+            problems.push({
+              offset,
+              message: `the key "${name}" appears twice in the same mapping; keep only one.`,
+            });
+          }
+          seen.add(name);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  return problems.sort((a, b) => a.offset - b.offset);
 }
 
 /** Offset of a path's key or value, or of the closest existing ancestor. */

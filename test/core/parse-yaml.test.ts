@@ -62,6 +62,27 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
       message: /"role" appears twice/,
     },
     {
+      name: 'a duplicate key spelled differently (1 and "1")',
+      content: 'a: x\n1: y\nb: z\n"1": w\n',
+      line: 4,
+      column: 1,
+      message: /"1" appears twice/,
+    },
+    {
+      name: "a duplicate key in a nested mapping",
+      content: "ticket:\n  id: 1\n  id: 2\n",
+      line: 3,
+      column: 3,
+      message: /"id" appears twice/,
+    },
+    {
+      name: "a list used as a key",
+      content: "? [a, b]\n: value\n",
+      line: 1,
+      column: 3,
+      message: /a key must be plain text/,
+    },
+    {
       name: "a tab used as indentation",
       content: "ticket:\n\tid: 1\n",
       line: 2,
@@ -140,12 +161,30 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
     expect(first!.message).toMatch(message);
   });
 
-  it("finishes a deeply nested file quickly without crashing", () => {
-    const started = performance.now();
+  it("reads a deeply nested file without crashing", () => {
     const { parsed, problems } = parse(`a: ${"[".repeat(30_000)}${"]".repeat(30_000)}\n`);
-    expect(performance.now() - started).toBeLessThan(5_000);
     // Either refused with a problem or parsed: never an exception.
     expect(parsed === undefined ? problems.length > 0 : problems.length === 0).toBe(true);
+  });
+
+  // Timing lives in bench/validate.bench.ts; the test timeout catches a hang.
+  it("checks a file of many thousand keys, finding the one duplicate", () => {
+    const keys = Array.from({ length: 16_384 }, (_, i) => `k${i}: v\n`).join("");
+    const { problems } = parseYaml(
+      { path: "policies/big.yaml", content: `${keys}k7: again\n` },
+      { maxBytes: 256 * 1024, kind: "policy file" },
+    );
+    expect(problems).toMatchObject([{ line: 16_385, column: 1 }]);
+  });
+
+  it("lists at most 50 duplicate keys, then says how many more", () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `k${i}: a\nk${i}: b\n`).join("");
+    const { problems } = parse(keys);
+    expect(problems).toHaveLength(51);
+    expect(problems[50]).toMatchObject({
+      line: 1,
+      message: "10 more key problems in this file are not listed; fix the listed ones first.",
+    });
   });
 
   it("reports every syntax problem of a file at once", () => {

@@ -314,6 +314,16 @@ describe("validateRequest reports all problems of a file at once", () => {
     ]);
   });
 
+  it("lists at most 50 schema problems, then says how many more", () => {
+    const junk = Array.from({ length: 70 }, (_, i) => `junk${i}: x\n`).join("");
+    const { problems } = check(`${requestText(base)}${junk}`);
+    expect(problems).toHaveLength(51);
+    expect(problems[0]).toMatchObject({
+      line: 1,
+      message: "20 more problems in this file are not listed; fix the listed ones first.",
+    });
+  });
+
   it("stops at syntax errors, which make the rest unreadable", () => {
     const { value, problems } = check("requester: alice\nrequester: bob\n");
     expect(value).toBeUndefined();
