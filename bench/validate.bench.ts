@@ -57,6 +57,23 @@ export async function run(): Promise<void> {
     );
   }
 
+  const policyCap = MAX_POLICY_FILE_BYTES;
+  const policyDepth = Math.floor((policyCap - 10) / 2);
+  for (const [label, content] of [
+    [
+      "policies: nesting at the 256 KiB cap",
+      `a: ${"[".repeat(policyDepth)}${"]".repeat(policyDepth)}`,
+    ],
+    [
+      "policies: 256 KiB of keys",
+      Array.from({ length: policyCap / 16 }, (_, i) => `k${i}: v\n`)
+        .join("")
+        .slice(0, policyCap),
+    ],
+  ] as const) {
+    time(label, 3, () => loadPolicies([...policyFiles, { path: "policies/h.yaml", content }]));
+  }
+
   const roles = readFileSync(join(root, "policies/roles.yaml"), "utf8");
   const body = roles.slice(roles.indexOf("\n  ") + 1);
   let big = "roles:\n";
