@@ -82,20 +82,20 @@ export class FakeAwsWire {
 
   /** Starts intercepting IAM and STS. Call `nock.cleanAll()` in afterEach. */
   install(): void {
-    const wire = this;
+    // nock 15 hands a full reply function the fetch Request (one parameter; two means callback).
     nock("https://iam.amazonaws.com")
       .persist()
       .post("/")
-      .reply(function (_uri, body) {
-        const auth = String(this.req.headers.authorization ?? "");
+      .reply(async (request: Request) => {
+        const auth = request.headers.get("authorization") ?? "";
         const signer = /Credential=([^/]+)\//.exec(auth)?.[1];
-        if (signer) wire.iamSigners.add(signer);
-        return wire.handleIam(String(body));
+        if (signer) this.iamSigners.add(signer);
+        return this.handleIam(await request.text());
       });
     nock("https://sts.us-east-1.amazonaws.com")
       .persist()
       .post("/")
-      .reply((_uri, body) => this.#sts(String(body)));
+      .reply(async (request: Request) => this.#sts(await request.text()));
   }
 
   /** Answers one IAM query-protocol request. */
