@@ -68,7 +68,18 @@ export const revocationRecordSchema = z.strictObject({
   requestPath: z.string(),
   roleArn: z.string(),
   revokedAt: isoTime,
-  reason: z.enum(["expired", "early-release", "alert", "unrecorded-role", "replaced-by-extension"]),
+  reason: z
+    .enum([
+      "expired",
+      "early-release",
+      "alert",
+      "unrecorded-role",
+      "replaced-by-extension",
+      "grant-failed",
+    ])
+    .describe(
+      "Why access ended early or was removed. grant-failed: the grant could not be completed after its record was committed, so it was rolled back.",
+    ),
   revokedBy: z.string().describe("GitHub login, or hallpass-app / hallpass-action."),
   detail: z.string().optional(),
 });
