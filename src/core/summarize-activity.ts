@@ -1,4 +1,4 @@
-import { actionOf, type CloudTrailEvent, isWrite, serviceOf } from "./cloudtrail-event.ts";
+import { actionOf, type CloudTrailEvent, serviceOf } from "./cloudtrail-event.ts";
 import { formatDuration } from "./duration.ts";
 import { type EventFilter, matchesEventFilter } from "./evaluate-alerts.ts";
 import type { AlertRule } from "./policy-format.ts";
@@ -73,6 +73,10 @@ export interface AuditSummary extends AuditSubject {
   byAction: (ActivityCounts & { action: string })[];
   byErrorCode: { errorCode: string; events: number }[];
   resources: { arn: string; events: number; writes: number }[];
+  /** Risky events by the rule they matched (an event may count for several rules). */
+  riskyByRule: { rule: string; events: number }[];
+  /** How many events were risky; `riskyEvents` lists the earliest `MAX_RISKY_EVENTS`. */
+  riskyEventsTotal: number;
   riskyEvents: RiskyEvent[];
   timeline: { bucketMinutes: number; spans: TimelineSpan[] };
 }
@@ -155,11 +159,15 @@ function byKey(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A time as both the text CloudTrail wrote and its milliseconds, compared on both. */
+interface Instant {
+  ms: number;
+  text: string;
+}
+
 /** Earlier of two CloudTrail times (ties broken on the text, so the result is stable). */
-function earlier(a: string, b: string): boolean {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  return ta < tb || (ta === tb && a < b);
+function before(ms: number, text: string, than: Instant): boolean {
+  return ms < than.ms || (ms === than.ms && text < than.text);
 }
 
 /** A running tally of a grant's events. Add events in any order, then read the summary. */
@@ -170,41 +178,80 @@ export interface ActivityTally {
   summary(): AuditSummary;
 }
 
+/**
+ * Risky events kept one by one. Past this many, only the earliest are kept (and counted by
+ * rule), so memory stays bounded and the committed files stay readable; a session that does
+ * this much is itself the finding.
+ */
+export const MAX_RISKY_EVENTS = 10_000;
+
+interface ActionEntry {
+  action: string;
+  counts: ActivityCounts;
+  /** Risk rules whose action globs match this action; their other conditions are per event. */
+  rules: RiskRule[];
+}
+
+interface ServiceEntry extends ActivityCounts {
+  first: Instant;
+  last: Instant;
+  buckets: Map<number, ActivityCounts>;
+}
+
+function riskyOrder(x: RiskyEvent, y: RiskyEvent): number {
+  return Date.parse(x.eventTime) - Date.parse(y.eventTime) || byKey(x.eventID, y.eventID);
+}
+
 /** Starts a streaming tally for `subject`, marking events risky by `riskRules`. */
 export function createActivityTally(
   subject: AuditSubject,
   riskRules: readonly RiskRule[],
 ): ActivityTally {
   const totals = zero();
-  let first: string | null = null;
-  let last: string | null = null;
-  const services = new Map<string, ActivityCounts & { first: string; last: string }>();
-  const actions = new Map<string, ActivityCounts>();
+  let first: Instant | undefined;
+  let last: Instant | undefined;
+  // eventSource -> service entry; eventSource -> eventName -> action entry. Nested maps avoid
+  // building a key string per event.
+  const services = new Map<string, ServiceEntry & { service: string }>();
+  const actions = new Map<string, Map<string, ActionEntry>>();
   const errors = new Map<string, number>();
   const resources = new Map<string, { events: number; writes: number }>();
   const identities = new Set<string>();
-  const risky = new Map<string, RiskyEvent>();
+  let risky: RiskyEvent[] = [];
+  let riskyCount = 0;
+  const riskyByRule = new Map<string, number>();
   const bucketMinutes = bucketMinutesFor(subject.window);
   const bucketMs = bucketMinutes * 60_000;
   const origin = Date.parse(subject.window.start);
-  // service -> bucket index -> counts
-  const buckets = new Map<string, Map<number, ActivityCounts>>();
-  // Which rules an action's name can match, computed once per distinct action.
-  const candidates = new Map<string, RiskRule[]>();
 
-  function rulesFor(event: CloudTrailEvent, action: string): string[] {
-    let list = candidates.get(action);
-    if (!list) {
-      list = riskRules.filter((r) =>
-        matchesEventFilter({ actions: r.actions, writesOnly: false }, event),
-      );
-      candidates.set(action, list);
+  function actionEntry(event: CloudTrailEvent): ActionEntry {
+    let byName = actions.get(event.eventSource);
+    if (!byName) {
+      byName = new Map();
+      actions.set(event.eventSource, byName);
     }
-    const names: string[] = [];
-    for (const rule of list) {
-      if (matchesEventFilter({ ...rule, actions: undefined }, event)) names.push(rule.name);
+    let entry = byName.get(event.eventName);
+    if (!entry) {
+      const action = actionOf(event);
+      entry = {
+        action,
+        counts: zero(),
+        rules: riskRules.filter((r) =>
+          matchesEventFilter({ actions: r.actions, writesOnly: false }, event),
+        ),
+      };
+      byName.set(event.eventName, entry);
     }
-    return names;
+    return entry;
+  }
+
+  function keepRisky(item: RiskyEvent): void {
+    risky.push(item);
+    // Keep the earliest MAX_RISKY_EVENTS whatever the arrival order: trim when twice as many.
+    if (risky.length >= 2 * MAX_RISKY_EVENTS) {
+      risky.sort(riskyOrder);
+      risky = risky.slice(0, MAX_RISKY_EVENTS);
+    }
   }
 
   return {
@@ -212,90 +259,102 @@ export function createActivityTally(
       return totals.events;
     },
     add(event) {
-      const service = serviceOf(event);
-      const action = actionOf(event);
-      const write = isWrite(event);
+      const write = event.readOnly !== true;
       const failed = event.errorCode !== undefined;
       const time = event.eventTime;
+      const ms = Date.parse(time);
       count(totals, write, failed);
-      if (first === null || earlier(time, first)) first = time;
-      if (last === null || earlier(last, time)) last = time;
+      if (!first || before(ms, time, first)) first = { ms, text: time };
+      if (!last || before(last.ms, last.text, { ms, text: time })) last = { ms, text: time };
 
-      let s = services.get(service);
+      let s = services.get(event.eventSource);
       if (!s) {
-        s = { ...zero(), first: time, last: time };
-        services.set(service, s);
+        s = {
+          service: serviceOf(event),
+          ...zero(),
+          first: { ms, text: time },
+          last: { ms, text: time },
+          buckets: new Map(),
+        };
+        services.set(event.eventSource, s);
       }
       count(s, write, failed);
-      if (earlier(time, s.first)) s.first = time;
-      if (earlier(s.last, time)) s.last = time;
-
-      let a = actions.get(action);
-      if (!a) {
-        a = zero();
-        actions.set(action, a);
+      if (before(ms, time, s.first)) s.first = { ms, text: time };
+      if (before(s.last.ms, s.last.text, { ms, text: time })) s.last = { ms, text: time };
+      const index = Math.floor((ms - origin) / bucketMs);
+      let b = s.buckets.get(index);
+      if (!b) {
+        b = zero();
+        s.buckets.set(index, b);
       }
-      count(a, write, failed);
+      count(b, write, failed);
+
+      const a = actionEntry(event);
+      count(a.counts, write, failed);
 
       if (failed) errors.set(event.errorCode!, (errors.get(event.errorCode!) ?? 0) + 1);
-      const arns: string[] = [];
-      for (const r of event.resources ?? []) {
-        if (typeof r.ARN !== "string") continue;
-        arns.push(r.ARN);
-        let entry = resources.get(r.ARN);
-        if (!entry) {
-          entry = { events: 0, writes: 0 };
-          resources.set(r.ARN, entry);
+      const list = event.resources;
+      if (list) {
+        for (const r of list) {
+          if (typeof r.ARN !== "string") continue;
+          let entry = resources.get(r.ARN);
+          if (!entry) {
+            entry = { events: 0, writes: 0 };
+            resources.set(r.ARN, entry);
+          }
+          entry.events++;
+          if (write) entry.writes++;
         }
-        entry.events++;
-        if (write) entry.writes++;
       }
       const identity = event.userIdentity.sessionContext?.sourceIdentity;
       if (identity !== undefined) identities.add(identity);
 
-      const bucket = Math.floor((Date.parse(time) - origin) / bucketMs);
-      let perService = buckets.get(service);
-      if (!perService) {
-        perService = new Map();
-        buckets.set(service, perService);
+      const names: string[] = [];
+      for (const rule of a.rules) {
+        if (rule.writesOnly && !write) continue;
+        if (
+          rule.errorCodes &&
+          !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)
+        ) {
+          continue;
+        }
+        names.push(rule.name);
       }
-      let b = perService.get(bucket);
-      if (!b) {
-        b = zero();
-        perService.set(bucket, b);
+      if (identity !== undefined && identity !== subject.requester) {
+        names.push("foreign-identity");
       }
-      count(b, write, failed);
-
-      const rules = rulesFor(event, action);
-      if (identity !== undefined && identity !== subject.requester) rules.push("foreign-identity");
-      if (rules.length > 0) {
-        risky.set(event.eventID, {
+      if (names.length > 0) {
+        riskyCount++;
+        for (const n of names) riskyByRule.set(n, (riskyByRule.get(n) ?? 0) + 1);
+        const arns: string[] = [];
+        for (const r of list ?? []) if (typeof r.ARN === "string") arns.push(r.ARN);
+        keepRisky({
           eventTime: time,
           eventID: event.eventID,
-          action,
+          action: a.action,
           region: event.awsRegion,
           readOnly: !write,
           ...(failed ? { errorCode: event.errorCode! } : {}),
           ...(identity !== undefined ? { sourceIdentity: identity } : {}),
           resources: [...new Set(arns)].sort(),
-          rules: rules.sort(),
+          rules: names.sort(),
         });
       }
     },
     summary() {
       const spans: TimelineSpan[] = [];
-      for (const service of [...buckets.keys()].sort(byKey)) {
-        const perService = buckets.get(service)!;
-        const indices = [...perService.keys()].sort((x, y) => x - y);
+      const sortedServices = [...services.values()].sort((x, y) => byKey(x.service, y.service));
+      for (const s of sortedServices) {
+        const indices = [...s.buckets.keys()].sort((x, y) => x - y);
         let span: TimelineSpan | undefined;
         let previous = Number.NaN;
         for (const index of indices) {
-          const c = perService.get(index)!;
+          const c = s.buckets.get(index)!;
           if (span && index === previous + 1) {
             span.end = new Date(origin + (index + 1) * bucketMs).toISOString();
           } else {
             span = {
-              service,
+              service: s.service,
               start: new Date(origin + index * bucketMs).toISOString(),
               end: new Date(origin + (index + 1) * bucketMs).toISOString(),
               ...zero(),
@@ -309,29 +368,38 @@ export function createActivityTally(
           previous = index;
         }
       }
+      const kept = [...risky].sort(riskyOrder).slice(0, MAX_RISKY_EVENTS);
       return {
         version: 1,
         ...subject,
         totals: { ...totals },
-        firstActivity: first,
-        lastActivity: last,
+        firstActivity: first?.text ?? null,
+        lastActivity: last?.text ?? null,
         sourceIdentities: [...identities].sort(byKey),
-        byService: [...services.entries()]
-          .sort(([x], [y]) => byKey(x, y))
-          .map(([service, c]) => ({ service, ...c })),
-        byAction: [...actions.entries()]
-          .sort(([x], [y]) => byKey(x, y))
-          .map(([action, c]) => ({ action, ...c })),
+        byService: sortedServices.map((s) => ({
+          service: s.service,
+          events: s.events,
+          reads: s.reads,
+          writes: s.writes,
+          failed: s.failed,
+          first: s.first.text,
+          last: s.last.text,
+        })),
+        byAction: [...actions.values()]
+          .flatMap((m) => [...m.values()])
+          .sort((x, y) => byKey(x.action, y.action))
+          .map((e) => ({ action: e.action, ...e.counts })),
         byErrorCode: [...errors.entries()]
           .sort(([x], [y]) => byKey(x, y))
           .map(([errorCode, events]) => ({ errorCode, events })),
         resources: [...resources.entries()]
           .sort(([x], [y]) => byKey(x, y))
           .map(([arn, c]) => ({ arn, ...c })),
-        riskyEvents: [...risky.values()].sort(
-          (x, y) =>
-            Date.parse(x.eventTime) - Date.parse(y.eventTime) || byKey(x.eventID, y.eventID),
-        ),
+        riskyByRule: [...riskyByRule.entries()]
+          .sort(([x], [y]) => byKey(x, y))
+          .map(([rule, events]) => ({ rule, events })),
+        riskyEventsTotal: riskyCount,
+        riskyEvents: kept,
         timeline: { bucketMinutes, spans },
       };
     },
@@ -376,7 +444,9 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** Rows shown in the Markdown; the JSON file always lists every one. */
 const RESOURCE_ROWS = 200;
+const RISKY_ROWS = 500;
 
 /** The marker line that identifies an audit summary file and its PR comment. */
 export function auditMarker(requestPath: string): string {
@@ -472,32 +542,43 @@ export function renderAuditMarkdown(summary: AuditSummary): string {
       );
     }
   }
-  out.push(`## Risky events (${s.riskyEvents.length})`, "");
+  out.push(`## Risky events (${s.riskyEventsTotal})`, "");
   if (s.riskyEvents.length === 0) {
     out.push("None.", "");
   } else {
+    out.push(`By rule: ${s.riskyByRule.map((r) => `${r.rule} ${r.events}`).join(", ")}.`, "");
+    if (s.riskyEventsTotal > s.riskyEvents.length) {
+      out.push(
+        `Only the earliest ${s.riskyEvents.length} are kept one by one (in the JSON summary); the counts above cover all ${s.riskyEventsTotal}.`,
+        "",
+      );
+    }
     out.push(
       "| Time (UTC) | Action | Region | Result | Resources | Why | Event id |",
       "|---|---|---|---|---|---|---|",
-      ...s.riskyEvents.map(
-        (e) =>
-          `| ${utc(e.eventTime)} | ${code(e.action)} | ${e.region} | ${e.errorCode ? code(e.errorCode) : "ok"} | ${e.resources.map(code).join("<br>")} | ${e.rules.join(", ")} | ${code(e.eventID)} |`,
-      ),
-      "",
     );
+    for (const e of s.riskyEvents.slice(0, RISKY_ROWS)) {
+      out.push(
+        `| ${utc(e.eventTime)} | ${code(e.action)} | ${e.region} | ${e.errorCode ? code(e.errorCode) : "ok"} | ${e.resources.map(code).join("<br>")} | ${e.rules.join(", ")} | ${code(e.eventID)} |`,
+      );
+    }
+    out.push("");
+    if (s.riskyEvents.length > RISKY_ROWS) {
+      out.push(
+        `${s.riskyEvents.length - RISKY_ROWS} more are listed in the JSON summary next to this file.`,
+        "",
+      );
+    }
   }
   out.push(`## Resources touched (${s.resources.length})`, "");
   if (s.resources.length === 0) {
     out.push("None recorded by CloudTrail.", "");
   } else {
-    out.push(
-      "| Resource | Events | Writes |",
-      "|---|--:|--:|",
-      ...s.resources
-        .slice(0, RESOURCE_ROWS)
-        .map((r) => `| ${code(r.arn)} | ${r.events} | ${r.writes} |`),
-      "",
-    );
+    out.push("| Resource | Events | Writes |", "|---|--:|--:|");
+    for (const r of s.resources.slice(0, RESOURCE_ROWS)) {
+      out.push(`| ${code(r.arn)} | ${r.events} | ${r.writes} |`);
+    }
+    out.push("");
     if (s.resources.length > RESOURCE_ROWS) {
       out.push(
         `${s.resources.length - RESOURCE_ROWS} more in the JSON summary next to this file.`,

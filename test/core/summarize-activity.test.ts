@@ -5,6 +5,7 @@ import type { AlertRule } from "../../src/core/policy-format.ts";
 import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
 import {
   auditSubjectOf,
+  MAX_RISKY_EVENTS,
   renderAuditJson,
   renderAuditMarkdown,
   riskRulesOf,
@@ -121,6 +122,26 @@ describe("summarizeActivity", () => {
     expect(expired.regions).toEqual(["us-east-1"]);
   });
 
+  it("keeps the earliest risky events one by one past the cap, and counts them all", () => {
+    const template = events.find((e) => e.eventName === "RebootDBInstance")!;
+    const many = Array.from({ length: MAX_RISKY_EVENTS * 2 + 500 }, (_, i) => ({
+      ...template,
+      eventName: "DeleteDBSnapshot",
+      eventID: `bulk-${String(i).padStart(6, "0")}`,
+      eventTime: new Date(Date.parse("2026-11-26T09:00:00Z") + i * 100).toISOString(),
+    })).reverse();
+    const s = summary(many);
+    expect(s.riskyEventsTotal).toBe(many.length);
+    expect(s.riskyEvents).toHaveLength(MAX_RISKY_EVENTS);
+    expect(s.riskyEvents[0]!.eventID).toBe("bulk-000000");
+    expect(s.riskyEvents.at(-1)!.eventID).toBe(
+      `bulk-${String(MAX_RISKY_EVENTS - 1).padStart(6, "0")}`,
+    );
+    expect(renderAuditMarkdown(s)).toContain(
+      `Only the earliest ${MAX_RISKY_EVENTS} are kept one by one`,
+    );
+  });
+
   it("says so when a grant was never used", () => {
     const md = renderAuditMarkdown(summary([]));
     expect(md).toContain("No CloudTrail events were recorded for this grant's sessions.");
@@ -195,6 +216,8 @@ describe("summarizeActivity", () => {
       | \`Client.UnauthorizedOperation\` | 1 |
 
       ## Risky events (3)
+
+      By rule: access-denied 2, delete 1, iam-write 1, rds-delete 1, security-group-change 1.
 
       | Time (UTC) | Action | Region | Result | Resources | Why | Event id |
       |---|---|---|---|---|---|---|
@@ -360,6 +383,29 @@ describe("summarizeActivity", () => {
             "writes": 1
           }
         ],
+        "riskyByRule": [
+          {
+            "rule": "access-denied",
+            "events": 2
+          },
+          {
+            "rule": "delete",
+            "events": 1
+          },
+          {
+            "rule": "iam-write",
+            "events": 1
+          },
+          {
+            "rule": "rds-delete",
+            "events": 1
+          },
+          {
+            "rule": "security-group-change",
+            "events": 1
+          }
+        ],
+        "riskyEventsTotal": 3,
         "riskyEvents": [
           {
             "eventTime": "2026-11-26T09:20:00Z",
