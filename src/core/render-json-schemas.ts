@@ -21,7 +21,8 @@ export function renderJsonSchemas(): GeneratedFile[] {
 }
 
 function render(path: string, schema: z.ZodType, title: string): GeneratedFile {
-  const json = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" });
+  // draft-07: the dialect every YAML language server and JSON Schema editor plugin supports.
+  const json = z.toJSONSchema(schema, { io: "input", target: "draft-7" });
   const document = {
     $comment: "Generated from src/core/*-format.ts by `npm run generate`. Do not edit.",
     title,
