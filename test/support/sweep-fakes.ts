@@ -1,5 +1,5 @@
 import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
-import type { GrantRecord } from "../../src/core/records.ts";
+import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
 import {
   type AccountTarget,
   type AwsPort,
@@ -335,7 +335,7 @@ export function fakeRevokeGrant(aws: FakeAws, github: FakeGitHub) {
     roleName: string;
     roleArn: string;
     requestPath: string;
-    reason: "expired" | "early-release" | "alert" | "unrecorded-role" | "replaced-by-extension";
+    reason: RevocationRecord["reason"];
     detail: string;
     now: Date;
   }) => {
