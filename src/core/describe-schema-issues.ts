@@ -91,6 +91,19 @@ export function describeSchemaIssues(
           ),
         );
         break;
+      case "invalid_union": {
+        // Name the accepted shapes ("text or a list") rather than zod's "Invalid input".
+        const expected = issue.errors
+          .flat()
+          .filter((inner) => inner.code === "invalid_type" && inner.path.length === 0)
+          .map((inner) => describeExpected((inner as z.core.$ZodIssueInvalidType).expected));
+        const message =
+          expected.length > 0
+            ? `"${name}" must be ${[...new Set(expected)].join(" or ")}, but is ${describeValue(value)}.`
+            : `"${name}" ${mustPhrase(issue.message)}`;
+        problems.push(problem(fieldPath, "value", message));
+        break;
+      }
       default:
         problems.push(problem(fieldPath, "value", `"${name}" ${mustPhrase(issue.message)}`));
     }
@@ -148,16 +161,7 @@ function typeMessage(
   value: unknown,
   path: readonly PropertyKey[],
 ): string {
-  const wanted =
-    expected === "string"
-      ? "text"
-      : expected === "boolean"
-        ? "true or false"
-        : expected === "object"
-          ? "a mapping (indented key: value lines)"
-          : expected === "array"
-            ? "a list (lines starting with - )"
-            : `a ${expected}`;
+  const wanted = describeExpected(expected);
   let hint = "";
   if (expected === "string" && (typeof value === "number" || typeof value === "boolean")) {
     hint =
@@ -170,6 +174,21 @@ function typeMessage(
     hint = " Give it a value or remove the line.";
   }
   return `"${name}" must be ${wanted}, but is ${describeValue(value)}.${hint}`;
+}
+
+function describeExpected(expected: string): string {
+  switch (expected) {
+    case "string":
+      return "text";
+    case "boolean":
+      return "true or false";
+    case "object":
+      return "a mapping (indented key: value lines)";
+    case "array":
+      return "a list (lines starting with - )";
+    default:
+      return `a ${expected}`;
+  }
 }
 
 function sizeMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {

@@ -209,6 +209,19 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
       message: /cannot have its own aws:CurrentTime condition/,
     },
     {
+      rule: "condition values are text or a list of text",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          "",
+          '      statements:\n        - actions: ["s3:GetObject"]\n          conditions:\n            NumericLessThan: { "s3:max-keys": 10 }',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 10,
+      message:
+        /"s3:max-keys" must be text or a list \(lines starting with - \), but is the number 10/,
+    },
+    {
       rule: "statement ids are unique within a role",
       files: {
         "policies/zz-role.yaml": roleFile(
