@@ -7,6 +7,11 @@
 import { formatDuration } from "./duration.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
 
+/** The requester's words on one line, with @mentions defused so a reason cannot ping anyone. */
+function quote(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/@/g, "@\u200b");
+}
+
 export const POST_INCIDENT_LABEL = "hallpass:post-incident-review";
 
 /** Marker of the follow-up issue of pull request `pullNumber`. */
@@ -23,13 +28,16 @@ export function renderPostIncidentIssue(
   const pr = evaluation.pullRequest;
   const r = request.request;
   const approvers = evaluation.approvals.map((a) => `@${a.reviewer}`);
-  const owners = evaluation.owners?.owners.map((o) => o.text) ?? [];
+  // The requester reviews nobody's access, least of all their own.
+  const owners = (evaluation.owners?.owners.map((o) => o.text) ?? []).filter(
+    (o) => o.toLowerCase() !== `@${r.requester.toLowerCase()}`,
+  );
   const marker = postIncidentMarker(pr.number);
   const body = [
     marker,
     `Break-glass access was requested in ${pr.url}: @${r.requester} got **${r.role}** in **${r.account}** for **${formatDuration(request.durationSeconds)}** under the reduced emergency approval.`,
     "",
-    `> ${r.reason.replace(/\r?\n/g, " ")}`,
+    `> ${quote(r.reason)}`,
     "",
     `${[...new Set([...approvers, ...owners])].join(" ")}: please review this access after the incident.`,
     "",

@@ -6,6 +6,11 @@
 import { formatDuration } from "./duration.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
 
+/** The requester's words on one line, with @mentions defused so a reason cannot ping anyone. */
+function quote(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/@/g, "@\u200b");
+}
+
 export const REVIEW_REQUEST_MARKER = "<!-- hallpass:review-request -->";
 
 export interface ReviewRequest {
@@ -41,7 +46,7 @@ export function renderReviewRequest(
     "",
     `${mentions}: @${r.requester} asks for **${r.role}** in **${r.account}** for **${formatDuration(request.durationSeconds)}**.`,
     "",
-    `> ${r.reason.replace(/\r?\n/g, " ")}`,
+    `> ${quote(r.reason)}`,
     "",
     "What is still needed:",
     ...decision.rules.map(

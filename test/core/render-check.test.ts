@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { type Owner, parseOwner } from "../../src/core/codeowners.ts";
+import { type DecisionStatus, decideApproval } from "../../src/core/decide-approval.ts";
+import type { Role } from "../../src/core/policy-format.ts";
+import type { PullRequestEvaluation } from "../../src/core/pull-request-evaluation.ts";
+import { renderCheck } from "../../src/core/render-check.ts";
+import { renderPostIncidentIssue } from "../../src/core/render-post-incident-issue.ts";
+import { renderReviewRequest } from "../../src/core/render-review-request.ts";
+
+const HEAD = "a".repeat(40);
+const owners = ["@acme/dba", "@carol", "@other-org/sec", "@alice"].map(
+  (t) => parseOwner(t) as Owner,
+);
+const role: Role = {
+  description: "Administer the databases.",
+  accounts: ["production"],
+  maxDuration: "4h",
+  permissions: { managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+  approval: { rules: [{ count: 1 }] },
+};
+
+function evaluation(
+  status: DecisionStatus,
+  overrides: Partial<PullRequestEvaluation> = {},
+): PullRequestEvaluation {
+  const decision = decideApproval({
+    requestPath: "access-requests/a.yaml",
+    headSha: HEAD,
+    requester: "alice",
+    author: "alice",
+    pushers: [],
+    reviews: [],
+    owners,
+    teamMembers: { "acme/dba": ["dan"] },
+    approval: role.approval,
+  });
+  return {
+    status,
+    title: "Title",
+    reasons: ["rule 1: needs 1 more approval"],
+    pullRequest: {
+      number: 7,
+      url: "https://github.com/acme/access/pull/7",
+      state: "open",
+      draft: false,
+      author: "alice",
+      title: "t",
+      headSha: HEAD,
+      baseSha: "b".repeat(40),
+      baseRef: "main",
+      merged: false,
+      mergeCommitSha: null,
+      mergedAt: null,
+      mergedBy: null,
+    },
+    requestPath: "access-requests/a.yaml",
+    request: {
+      path: "access-requests/a.yaml",
+      request: {
+        requester: "alice",
+        role: "db-admin",
+        account: "production",
+        duration: "2h",
+        reason: "Fix the <b>broken</b> | table, ping @acme/everyone",
+      },
+      durationSeconds: 7200,
+      start: undefined,
+      role,
+      account: {
+        id: "123456789012",
+        brokerRole: "arn:aws:iam::123456789012:role/b",
+        regions: ["eu-west-1"],
+      },
+      identity: { awsPrincipal: "arn:aws:iam::123456789012:user/alice" },
+      emergency: false,
+    },
+    policies: undefined,
+    decision,
+    approvals: [],
+    problems: [],
+    baseProblems: [],
+    owners: { file: "CODEOWNERS", line: 2, pattern: "/access-requests/", owners },
+    ...overrides,
+  };
+}
+
+describe("renderCheck", () => {
+  it.each([
+    ["skipped", "neutral"],
+    ["pending", "action_required"],
+    ["approved", "success"],
+    ["disapproved", "failure"],
+    ["error", "failure"],
+  ] as const)("renders %s as a completed check with conclusion %s", (status, conclusion) => {
+    const output = renderCheck(evaluation(status));
+    expect(output.status).toBe("completed");
+    expect(output.conclusion).toBe(conclusion);
+  });
+
+  it("shows the request in plain words, escaping what the requester wrote", () => {
+    const { summary } = renderCheck(evaluation("pending"));
+    expect(summary).toContain(
+      "**@alice** asks for **db-admin** in **production** (123456789012) for **2h**, starting when merged.",
+    );
+    expect(summary).toContain("Fix the \\<b\\>broken\\</b\\> \\| table");
+    expect(summary).toContain("- managed policy `arn:aws:iam::aws:policy/ReadOnlyAccess`");
+    expect(summary).toContain("| rule 1: 1 from code owners | 1 | — | @carol, @dan | missing 1 |");
+    expect(summary).toContain("@alice cannot approve: is the requester");
+  });
+
+  it("turns request-file problems into annotations at their line", () => {
+    const output = renderCheck(
+      evaluation("error", {
+        problems: [
+          {
+            file: "access-requests/a.yaml",
+            line: 4,
+            column: 11,
+            field: "duration",
+            severity: "error",
+            message: "too long",
+          },
+          {
+            file: "access-requests/a.yaml",
+            line: 6,
+            column: 1,
+            severity: "warning",
+            message: "hmm",
+          },
+        ],
+      }),
+    );
+    expect(output.annotations).toEqual([
+      {
+        path: "access-requests/a.yaml",
+        startLine: 4,
+        endLine: 4,
+        level: "failure",
+        message: "too long",
+        title: "duration",
+      },
+      {
+        path: "access-requests/a.yaml",
+        startLine: 6,
+        endLine: 6,
+        level: "warning",
+        message: "hmm",
+      },
+    ]);
+  });
+});
+
+describe("renderReviewRequest", () => {
+  it("asks the owners, never the requester, and requests only teams of the repository's org", () => {
+    const ask = renderReviewRequest(evaluation("pending"), "acme");
+    expect(ask?.users).toEqual(["carol"]);
+    expect(ask?.teams).toEqual(["dba"]);
+    expect(ask?.body).toContain("ping @\u200bacme/everyone");
+  });
+
+  it("asks nothing once approved or when the request is invalid", () => {
+    expect(renderReviewRequest(evaluation("approved"), "acme")).toBeUndefined();
+    expect(
+      renderReviewRequest(evaluation("error", { request: undefined }), "acme"),
+    ).toBeUndefined();
+  });
+});
+
+describe("renderPostIncidentIssue", () => {
+  it("is only for break-glass requests", () => {
+    expect(renderPostIncidentIssue(evaluation("approved"))).toBeUndefined();
+    const base = evaluation("approved");
+    const issue = renderPostIncidentIssue({
+      ...base,
+      request: { ...base.request!, emergency: true },
+    });
+    expect(issue?.marker).toBe("<!-- hallpass:post-incident-review:7 -->");
+    expect(issue?.body).toContain("@acme/dba @carol @other-org/sec: please review");
+  });
+});
