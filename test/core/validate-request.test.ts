@@ -324,6 +324,17 @@ describe("validateRequest reports all problems of a file at once", () => {
     });
   });
 
+  it("does not let a __proto__ key smuggle in a field", () => {
+    const { role: _role, ...rest } = base;
+    const content = `__proto__:\n  role: db-admin\n${stringify(rest)}`;
+    const { value, problems } = check(content);
+    expect(value).toBeUndefined();
+    expect(problems.map((p) => p.message)).toEqual([
+      'missing required field "role": add a "role:" line.',
+      'unknown field "__proto__". Known fields here: requester, role, account, duration, reason, ticket, start, emergency, extends.',
+    ]);
+  });
+
   it("stops at syntax errors, which make the rest unreadable", () => {
     const { value, problems } = check("requester: alice\nrequester: bob\n");
     expect(value).toBeUndefined();
