@@ -168,10 +168,24 @@ export function compilePattern(pattern: string): RegExp | string {
   return new RegExp(re);
 }
 
+/** GitHub does not load a CODEOWNERS file of 3 MB or more: nothing is owned then. */
+export const MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024;
+
 /** Parses CODEOWNERS text. Invalid lines are skipped, as GitHub does, and reported. */
 export function parseCodeowners(path: string, text: string): Codeowners {
   const rules: CodeownersRule[] = [];
   const problems: Problem[] = [];
+  if (Buffer.byteLength(text, "utf8") >= MAX_CODEOWNERS_BYTES) {
+    problems.push({
+      file: path,
+      line: 1,
+      column: 1,
+      severity: "error",
+      message:
+        "CODEOWNERS is 3 MB or larger, so GitHub ignores the whole file (and so does hallpass): shorten it, for example with directory patterns and teams",
+    });
+    return { path, rules, problems };
+  }
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const line = index + 1;

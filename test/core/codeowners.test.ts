@@ -183,4 +183,12 @@ describe("CODEOWNERS parsing", () => {
     const match = matchOwners(parseCodeowners("CODEOWNERS", "* @a\n\n/x/ @b\n"), "x/y");
     expect(match?.rule.line).toBe(3);
   });
+
+  it("ignores a CODEOWNERS file of 3 MB or more entirely, as GitHub does", () => {
+    const big = `* @a\n${"# padding line\n".repeat(230_000)}`;
+    const parsed = parseCodeowners("CODEOWNERS", big);
+    expect(parsed.rules).toEqual([]);
+    expect(parsed.problems[0]?.message).toContain("3 MB");
+    expect(matchOwners(parsed, "x")).toBeUndefined();
+  });
 });
