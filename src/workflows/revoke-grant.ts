@@ -1,0 +1,104 @@
+/**
+ * The ONE revoke routine, used by the app (early release, extension, a grant rolled back) and
+ * by the scheduled action (expiry, alerts, drift). Every step can be re-run from any point: a
+ * step whose target is already gone (`NoSuchEntity`) counts as done, and the record is written
+ * only if it is not there yet.
+ */
+
+import { planRevocation, REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
+import { type RevocationRecord, recordPath, revocationRecordSchema } from "../core/records.ts";
+import type { AccountTarget, AwsPort } from "../ports/aws.ts";
+import type { GitHubPort } from "../ports/github.ts";
+
+/** What to revoke, and why: the shape the sweep's `RevokeGrantFn` passes. */
+export interface RevokeRequest {
+  account: AccountTarget;
+  roleName: string;
+  roleArn: string;
+  /** The request path the revocation record is committed next to. */
+  requestPath: string;
+  reason: RevocationRecord["reason"];
+  detail: string;
+  now: Date;
+  /** GitHub login of who asked, or hallpass-app / hallpass-action. Default: the deps' actor. */
+  revokedBy?: string;
+}
+
+export interface RevokeDeps {
+  github: GitHubPort;
+  aws: AwsPort;
+  /** Who revokes when the request names nobody: `hallpass-app` or `hallpass-action`. */
+  actor: string;
+  /** Branch the record is committed on. Default: the repository's default branch. */
+  branch?: string;
+}
+
+export interface RevokeResult {
+  /** False when the role was already gone before this run started its removal. */
+  roleWasPresent: boolean;
+  /** The record as committed, or as found when an earlier run had committed it. */
+  record: RevocationRecord;
+  /** True when this run committed the record. */
+  recorded: boolean;
+}
+
+/**
+ * Revokes a grant role and records it in git:
+ * 1. put the AWSRevokeOlderSessions-style deny, so sessions already issued stop at once (IAM
+ *    keeps honouring a deleted role's sessions until they refresh; the deny does not wait);
+ * 2. delete the other inline policies, 3. detach the managed policies, then the deny itself;
+ * 4. delete the role; 5. commit `<request>.revocation.json` unless it is there already.
+ * Throws on the first failing step; calling it again continues where it stopped.
+ */
+export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Promise<RevokeResult> {
+  const store = deps.aws.grantStore(request.account);
+  const revocation = planRevocation(request.now);
+  const { roleName } = request;
+
+  const put = await store.putInlinePolicy(roleName, revocation.policyName, revocation.document);
+  const roleWasPresent = put === "put";
+  if (roleWasPresent) {
+    for (const name of (await store.listInlinePolicies(roleName)) ?? []) {
+      if (name !== REVOKE_POLICY_NAME) await store.deleteInlinePolicy(roleName, name);
+    }
+    for (const arn of (await store.listAttachedPolicies(roleName)) ?? []) {
+      await store.detachManagedPolicy(roleName, arn);
+    }
+    // IAM refuses to delete a role that still has policies: the deny goes last, just before.
+    await store.deleteInlinePolicy(roleName, REVOKE_POLICY_NAME);
+    await store.deleteRole(roleName);
+  }
+
+  const branch = deps.branch ?? (await deps.github.getDefaultBranch());
+  const path = recordPath(request.requestPath, "revocation");
+  const existing = await deps.github.getFile(branch, path);
+  if (existing !== undefined) {
+    const parsed = revocationRecordSchema.safeParse(safeJson(existing));
+    if (parsed.success && parsed.data.roleArn === request.roleArn) {
+      return { roleWasPresent, record: parsed.data, recorded: false };
+    }
+  }
+  const record: RevocationRecord = {
+    version: 1,
+    requestPath: request.requestPath,
+    roleArn: request.roleArn,
+    revokedAt: revocation.revokedAt,
+    reason: request.reason,
+    revokedBy: request.revokedBy ?? deps.actor,
+    ...(request.detail ? { detail: request.detail } : {}),
+  };
+  await deps.github.commitFiles(
+    branch,
+    [{ path, content: `${JSON.stringify(record, null, 2)}\n` }],
+    `hallpass: revoke ${request.requestPath} (${request.reason})\n\n${request.detail || "Revoked."}\nRole: ${request.roleArn}`,
+  );
+  return { roleWasPresent, record, recorded: true };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

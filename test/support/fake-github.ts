@@ -1,0 +1,155 @@
+import type {
+  ChangedFile,
+  CheckRunOutput,
+  FileToCommit,
+  GitHubPort,
+  IssueInfo,
+  PullRequestCommit,
+  PullRequestInfo,
+  Review,
+} from "../../src/ports/github.ts";
+
+/**
+ * An in-memory GitHubPort for workflow tests: a repository with a tree per ref (commit SHAs and
+ * branches), pull requests with files, commits and reviews, teams, sticky comments, issues and
+ * commits. Every method can be told to fail (`fail`), and every call is counted, so error
+ * paths and idempotency can be tested without HTTP.
+ */
+export class FakeGitHub implements GitHubPort {
+  readonly owner: string;
+  readonly repo: string;
+  defaultBranch = "main";
+  /** ref (SHA or branch) -> path -> content. */
+  readonly trees = new Map<string, Map<string, string>>();
+  readonly pulls = new Map<number, PullRequestInfo>();
+  readonly pullFiles = new Map<number, ChangedFile[]>();
+  readonly pullCommits = new Map<number, PullRequestCommit[]>();
+  readonly reviews = new Map<number, Review[]>();
+  /** `org/slug` -> member logins. */
+  readonly teams = new Map<string, string[]>();
+  /** `${issueNumber} ${marker}` -> body of the one sticky comment. */
+  readonly comments = new Map<string, string>();
+  readonly issues = new Map<
+    string,
+    { number: number; title: string; body: string; labels: string[] }
+  >();
+  readonly checkRuns = new Map<string, CheckRunOutput>();
+  readonly commits: { branch: string; message: string; files: FileToCommit[] }[] = [];
+  readonly calls: string[] = [];
+  readonly #failures: { method: string; error: Error; times: number }[] = [];
+
+  constructor(owner = "acme", repo = "access") {
+    this.owner = owner;
+    this.repo = repo;
+  }
+
+  /** Makes the next `times` calls of `method` throw `error`. */
+  fail(method: keyof GitHubPort, error: Error = new Error(`${method} failed`), times = 1): this {
+    this.#failures.push({ method, error, times });
+    return this;
+  }
+
+  /** Writes files into the tree of a ref. */
+  setFiles(ref: string, files: Record<string, string>): this {
+    const tree = this.trees.get(ref) ?? new Map<string, string>();
+    for (const [path, content] of Object.entries(files)) tree.set(path, content);
+    this.trees.set(ref, tree);
+    return this;
+  }
+
+  /** Copies the tree of one ref to another (a branch pointing at a commit). */
+  copyTree(from: string, to: string): this {
+    this.trees.set(to, new Map(this.trees.get(from) ?? []));
+    return this;
+  }
+
+  /** The sticky comment with `marker` on an issue or PR. */
+  comment(issueNumber: number, marker: string): string | undefined {
+    return this.comments.get(`${issueNumber} ${marker}`);
+  }
+
+  #call(method: string): void {
+    this.calls.push(method);
+    const failure = this.#failures.find((f) => f.method === method && f.times > 0);
+    if (failure) {
+      failure.times -= 1;
+      throw failure.error;
+    }
+  }
+
+  async getFile(ref: string, path: string): Promise<string | undefined> {
+    this.#call("getFile");
+    return this.trees.get(ref)?.get(path);
+  }
+  async listFiles(ref: string, directory: string): Promise<string[]> {
+    this.#call("listFiles");
+    const prefix = `${directory.replace(/\/$/, "")}/`;
+    return [...(this.trees.get(ref)?.keys() ?? [])].filter((p) => p.startsWith(prefix)).sort();
+  }
+  async getPullRequest(pullNumber: number): Promise<PullRequestInfo> {
+    this.#call("getPullRequest");
+    const pull = this.pulls.get(pullNumber);
+    if (!pull)
+      throw Object.assign(new Error(`pull request ${pullNumber} not found`), { status: 404 });
+    return structuredClone(pull);
+  }
+  async listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]> {
+    this.#call("listPullRequestFiles");
+    return structuredClone(this.pullFiles.get(pullNumber) ?? []);
+  }
+  async listPullRequestCommits(pullNumber: number): Promise<PullRequestCommit[]> {
+    this.#call("listPullRequestCommits");
+    return structuredClone(this.pullCommits.get(pullNumber) ?? []);
+  }
+  async listReviews(pullNumber: number): Promise<Review[]> {
+    this.#call("listReviews");
+    return structuredClone(this.reviews.get(pullNumber) ?? []);
+  }
+  async listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
+    this.#call("listTeamMembers");
+    const members = this.teams.get(`${org}/${teamSlug}`.toLowerCase());
+    if (!members)
+      throw Object.assign(new Error(`team ${org}/${teamSlug} not found`), { status: 404 });
+    return [...members];
+  }
+  async listOpenPullRequests(): Promise<PullRequestInfo[]> {
+    this.#call("listOpenPullRequests");
+    return [...this.pulls.values()].filter((p) => p.state === "open");
+  }
+  async upsertCheckRun(headSha: string, name: string, output: CheckRunOutput): Promise<void> {
+    this.#call("upsertCheckRun");
+    this.checkRuns.set(`${headSha} ${name}`, output);
+  }
+  async upsertComment(issueNumber: number, marker: string, body: string): Promise<void> {
+    this.#call("upsertComment");
+    this.comments.set(`${issueNumber} ${marker}`, body);
+  }
+  async requestReviewers(): Promise<void> {
+    this.#call("requestReviewers");
+  }
+  async upsertIssue(
+    marker: string,
+    title: string,
+    body: string,
+    labels: string[] = [],
+  ): Promise<IssueInfo> {
+    this.#call("upsertIssue");
+    const number = this.issues.get(marker)?.number ?? 500 + this.issues.size;
+    this.issues.set(marker, { number, title, body, labels });
+    return { number, url: `https://github.com/${this.owner}/${this.repo}/issues/${number}` };
+  }
+  async commitFiles(branch: string, files: FileToCommit[], message: string): Promise<string> {
+    this.#call("commitFiles");
+    const tree = this.trees.get(branch) ?? new Map<string, string>();
+    this.trees.set(branch, tree);
+    const changed = files.filter((f) => tree.get(f.path) !== f.content);
+    if (changed.length === 0) return `commit-${this.commits.length}`;
+    for (const f of changed) tree.set(f.path, f.content);
+    this.commits.push({ branch, message, files: changed });
+    return `commit-${this.commits.length}`;
+  }
+  async getDefaultBranch(): Promise<string> {
+    this.#call("getDefaultBranch");
+    return this.defaultBranch;
+  }
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { planGrant } from "../../src/core/plan-grant.ts";
+import { revocationRecordSchema } from "../../src/core/records.ts";
+import type { GrantStore } from "../../src/ports/aws.ts";
+import { type RevokeRequest, revokeGrant } from "../../src/workflows/revoke-grant.ts";
+import { FakeGitHub } from "../support/fake-github.ts";
+import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
+import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";
+
+const account = {
+  name: "prod",
+  id: "111122223333",
+  brokerRole: "arn:aws:iam::111122223333:role/hallpass-broker",
+};
+const plan = planGrant(aliceRequest(), grantPolicies(), {
+  mergeCommit: MERGE_COMMIT,
+  mergedAt: MERGED_AT,
+  now: MERGED_AT,
+}).plan!;
+const roleArn = `arn:aws:iam::111122223333:role/hallpass/${plan.roleName}`;
+const NOW = new Date("2026-11-26T11:00:00.250Z");
+
+async function setup() {
+  const github = new FakeGitHub();
+  github.setFiles("main", { "access-requests/alice-db.yaml": "requester: alice\n" });
+  const aws = new FakeAwsAccounts();
+  await aws.grantStore(account).ensureRole(plan);
+  aws.calls.length = 0;
+  return { github, aws, deps: { github, aws, actor: "hallpass-app" } };
+}
+
+const request: RevokeRequest = {
+  account,
+  roleName: plan.roleName,
+  roleArn,
+  requestPath: "access-requests/alice-db.yaml",
+  reason: "early-release",
+  detail: "@alice released the access with /hallpass revoke",
+  now: NOW,
+  revokedBy: "alice",
+};
+
+describe("revokeGrant", () => {
+  it("denies older sessions first, removes every policy, deletes the role, records it", async () => {
+    const { github, aws, deps } = await setup();
+    const result = await revokeGrant(deps, request);
+    expect(aws.calls).toEqual([
+      "grantStore",
+      "putInlinePolicy",
+      "listInlinePolicies",
+      "deleteInlinePolicy",
+      "listAttachedPolicies",
+      "detachManagedPolicy",
+      "deleteInlinePolicy",
+      "deleteRole",
+    ]);
+    expect(aws.role(plan.roleName)).toBeUndefined();
+    expect(result).toMatchObject({ roleWasPresent: true, recorded: true });
+    const text = github.trees.get("main")!.get("access-requests/alice-db.revocation.json")!;
+    expect(revocationRecordSchema.parse(JSON.parse(text))).toEqual({
+      version: 1,
+      requestPath: "access-requests/alice-db.yaml",
+      roleArn,
+      revokedAt: "2026-11-26T11:00:01Z",
+      reason: "early-release",
+      revokedBy: "alice",
+      detail: "@alice released the access with /hallpass revoke",
+    });
+    expect(github.commits).toHaveLength(1);
+    expect(github.commits[0]!.message).toMatch(/^hallpass: revoke access-requests\/alice-db.yaml/);
+  });
+
+  it("puts the deny on sessions issued before now before it removes anything", async () => {
+    const { aws, deps } = await setup();
+    aws.fail("listInlinePolicies");
+    await expect(revokeGrant(deps, request)).rejects.toThrow();
+    const deny = JSON.parse(aws.role(plan.roleName)!.inline.get("hallpass-revoke-older-sessions")!);
+    expect(deny.Statement[0].Condition).toEqual({
+      DateLessThan: { "aws:TokenIssueTime": "2026-11-26T11:00:01Z" },
+    });
+    expect(aws.role(plan.roleName)!.inline.has("hallpass-permissions")).toBe(true);
+  });
+
+  it.each<keyof GrantStore>([
+    "putInlinePolicy",
+    "listInlinePolicies",
+    "deleteInlinePolicy",
+    "listAttachedPolicies",
+    "detachManagedPolicy",
+    "deleteRole",
+  ])("finishes on a re-run after %s failed", async (step) => {
+    const { github, aws, deps } = await setup();
+    aws.fail(step);
+    await expect(revokeGrant(deps, request)).rejects.toThrow(`${step} failed`);
+    expect(github.commits).toHaveLength(0);
+    await revokeGrant(deps, request);
+    expect(aws.role(plan.roleName)).toBeUndefined();
+    expect(github.commits).toHaveLength(1);
+  });
+
+  it.each(["getDefaultBranch", "getFile", "commitFiles"] as const)(
+    "records the revocation on a re-run after GitHub's %s failed",
+    async (method) => {
+      const { github, aws, deps } = await setup();
+      github.fail(method);
+      await expect(revokeGrant(deps, request)).rejects.toThrow(`${method} failed`);
+      expect(aws.role(plan.roleName)).toBeUndefined();
+      const again = await revokeGrant(deps, request);
+      expect(again).toMatchObject({ roleWasPresent: false, recorded: true });
+      expect(github.commits).toHaveLength(1);
+    },
+  );
+
+  it("changes nothing when run again after it finished", async () => {
+    const { github, aws, deps } = await setup();
+    const first = await revokeGrant(deps, request);
+    aws.calls.length = 0;
+    const again = await revokeGrant(deps, { ...request, now: new Date("2026-11-26T11:05:00Z") });
+    expect(aws.calls).toEqual(["grantStore", "putInlinePolicy"]);
+    expect(again).toEqual({ roleWasPresent: false, record: first.record, recorded: false });
+    expect(github.commits).toHaveLength(1);
+  });
+
+  it("records a role that was already deleted by hand, and names the default actor", async () => {
+    const { github, aws, deps } = await setup();
+    aws.roles.clear();
+    const { revokedBy: _, ...withoutActor } = request;
+    const result = await revokeGrant(deps, { ...withoutActor, reason: "expired", detail: "" });
+    expect(result.roleWasPresent).toBe(false);
+    expect(result.record).toMatchObject({ reason: "expired", revokedBy: "hallpass-app" });
+    expect(result.record.detail).toBeUndefined();
+    expect(github.commits).toHaveLength(1);
+  });
+});
