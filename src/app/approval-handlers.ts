@@ -45,8 +45,31 @@ function errorOutput(error: unknown): CheckRunOutput {
   };
 }
 
+/**
+ * Runs tasks with the same key one after another. Two events for one PR evaluated at once
+ * could write their checks in the opposite order of their reads, leaving an older decision
+ * on top; in one process, this makes the last evaluation the last write. (Across Lambda
+ * containers the race remains; the grant workflow re-evaluates at merge, so a stale green
+ * check can never create a grant.)
+ */
+export function createSerializer() {
+  const tails = new Map<string, Promise<unknown>>();
+  return async function serialize<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
 export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   const portFor = (context: Context) => deps.github(context.octokit, context.repo());
+  const serialize = createSerializer();
 
   /**
    * Evaluates the PR and writes its check on the PR's head SHA (and on `extraSha`, a merge
@@ -57,7 +80,18 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
     pullNumber: number,
     fallbackSha: string,
     extraSha?: string,
-  ): Promise<PullRequestEvaluation | undefined> {
+  ): Promise<PullRequestEvaluation> {
+    return serialize(`${github.owner}/${github.repo}#${pullNumber}`, () =>
+      evaluateAndReportNow(github, pullNumber, fallbackSha, extraSha),
+    );
+  }
+
+  async function evaluateAndReportNow(
+    github: GitHubPort,
+    pullNumber: number,
+    fallbackSha: string,
+    extraSha?: string,
+  ): Promise<PullRequestEvaluation> {
     let evaluation: PullRequestEvaluation;
     try {
       evaluation = await evaluatePullRequest(github, pullNumber, {
@@ -82,7 +116,6 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
     if (action === "closed" && !pull.merged) return;
     const github = portFor(context);
     const evaluation = await evaluateAndReport(github, pull.number, pull.head.sha);
-    if (!evaluation) return;
 
     if (ASK_FOR_REVIEW.has(action) && !evaluation.pullRequest.draft) {
       const ask = renderReviewRequest(evaluation, github.owner);
