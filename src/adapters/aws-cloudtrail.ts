@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-cloudtrail";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { type CloudTrailEvent, parseCloudTrailEvent } from "../core/cloudtrail-event.ts";
+import { issuerRoleOf, normalizeRoleArn, parseCloudTrailEvent } from "../core/cloudtrail-event.ts";
 import type { AccountTarget } from "../ports/aws.ts";
 import type { CloudTrailPort, GrantEventQuery } from "../ports/cloudtrail.ts";
 
@@ -115,7 +115,7 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
 
   return {
     async *grantEvents(query) {
-      const issuer = normalizeRoleArn(query.roleArn);
+      const issuers = new Set(query.roleArns.map(normalizeRoleArn));
       let token: string | undefined;
       do {
         const out = await page(query, token);
@@ -126,27 +126,13 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
               `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`,
             );
           }
-          if (issuerOf(parsed.event) === issuer) yield parsed.event;
+          const issuer = issuerRoleOf(parsed.event);
+          if (issuer !== undefined && issuers.has(issuer)) yield parsed.event;
         }
         token = out.NextToken;
       } while (token);
     },
   };
-}
-
-/**
- * `arn:aws:iam::123456789012:role/hallpass/name` -> `arn:aws:iam::123456789012:role/name`.
- * CloudTrail's sessionIssuer ARN carries the role's path; compare without it so either
- * spelling matches (role names are unique in an account whatever their path).
- */
-function normalizeRoleArn(arn: string): string {
-  const match = /^(arn:[^:]+:iam::\d{12}:role\/)(?:.*\/)?([^/]+)$/.exec(arn);
-  return match ? `${match[1]}${match[2]}` : arn;
-}
-
-function issuerOf(event: CloudTrailEvent): string | undefined {
-  const arn = event.userIdentity.sessionContext?.sessionIssuer?.arn;
-  return arn === undefined ? undefined : normalizeRoleArn(arn);
 }
 
 function isRetryable(error: unknown): boolean {

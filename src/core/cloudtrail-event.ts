@@ -66,6 +66,22 @@ export function isWrite(event: Pick<CloudTrailEvent, "readOnly">): boolean {
 }
 
 /**
+ * `arn:aws:iam::123456789012:role/hallpass/name` -> `arn:aws:iam::123456789012:role/name`.
+ * CloudTrail's sessionIssuer ARN carries the role's path; compare without it so either
+ * spelling matches (role names are unique in an account whatever their path).
+ */
+export function normalizeRoleArn(arn: string): string {
+  const match = /^(arn:[^:]+:iam::\d{12}:role\/)(?:.*\/)?([^/]+)$/.exec(arn);
+  return match ? `${match[1]}${match[2]}` : arn;
+}
+
+/** The role whose session made the call (path removed), or undefined for other identities. */
+export function issuerRoleOf(event: CloudTrailEvent): string | undefined {
+  const arn = event.userIdentity.sessionContext?.sessionIssuer?.arn;
+  return arn === undefined ? undefined : normalizeRoleArn(arn);
+}
+
+/**
  * Parses the `CloudTrailEvent` JSON string of a `LookupEvents` result. Returns an error message
  * instead of throwing, naming what is missing, so the caller can report the event id.
  */

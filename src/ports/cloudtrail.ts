@@ -1,14 +1,20 @@
 import type { CloudTrailEvent } from "../core/cloudtrail-event.ts";
 import type { AccountTarget } from "./aws.ts";
 
-/** The CloudTrail events of one grant's sessions, in one region of one account. */
+/**
+ * The CloudTrail events of grant sessions with one session name, in one region of one account.
+ * Several grants of the same person share the session name, so one lookup serves them all.
+ */
 export interface GrantEventQuery {
   account: AccountTarget;
   region: string;
   /** The role session name the grant requires: CloudTrail's `Username` for the session. */
   sessionName: string;
-  /** Only events whose `userIdentity.sessionContext.sessionIssuer.arn` is this role are kept. */
-  roleArn: string;
+  /**
+   * Only events whose `userIdentity.sessionContext.sessionIssuer.arn` is one of these roles are
+   * kept (compared without the role path); `issuerRoleOf` tells them apart.
+   */
+  roleArns: string[];
   /** Inclusive. */
   startTime: Date;
   /** Exclusive. */

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import type { CloudTrailEvent } from "../core/cloudtrail-event.ts";
+import { type CloudTrailEvent, issuerRoleOf, normalizeRoleArn } from "../core/cloudtrail-event.ts";
 import { parseDuration } from "../core/duration.ts";
 import {
   type Alert,
@@ -431,10 +431,56 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   const rules = policies.settings.alerts;
   const alertRecords: { path: string; record: AlertsRecord }[] = [];
   const alertCounts = new Map<string, number>();
+  // One lookup per person (session name) and region serves all of that person's live grants
+  // in the account: CloudTrail allows only 2 lookups a second per account and region.
+  const groups = new Map<
+    string,
+    { target: AccountTarget; sessionName: string; grants: GrantRecord[] }
+  >();
+  for (const { grant } of rules.length > 0 ? plan.watch : []) {
+    const target = targets.get(grant.account.id)!;
+    const key = `${target.id}|${grant.sessionName}`;
+    const group = groups.get(key) ?? { target, sessionName: grant.sessionName, grants: [] };
+    group.grants.push(grant);
+    groups.set(key, group);
+  }
+  const eventsByRole = new Map<string, CloudTrailEvent[]>();
+  const unreadRoles = new Map<string, string>();
+  const lookups = [...groups.values()].flatMap((group) =>
+    regionsOf(targets.get(group.target.id)!).map((region) => ({ group, region })),
+  );
+  await mapPool(lookups, concurrency, async ({ group, region }) => {
+    const found: CloudTrailEvent[] = [];
+    try {
+      for await (const e of cloudtrail.grantEvents({
+        account: {
+          name: group.target.name,
+          id: group.target.id,
+          brokerRole: group.target.brokerRole,
+        },
+        region,
+        sessionName: group.sessionName,
+        roleArns: group.grants.map((g) => g.roleArn),
+        startTime: new Date(Math.min(...group.grants.map((g) => Date.parse(g.window.start)))),
+        endTime: now,
+      })) {
+        found.push(e);
+      }
+    } catch (error) {
+      for (const g of group.grants)
+        unreadRoles.set(normalizeRoleArn(g.roleArn), (error as Error).message);
+      return;
+    }
+    for (const e of found) {
+      const role = issuerRoleOf(e)!;
+      const list = eventsByRole.get(role) ?? [];
+      list.push(e);
+      eventsByRole.set(role, list);
+    }
+  });
   await mapPool(plan.watch, concurrency, async (live: LiveGrant) => {
     const { grant } = live;
     if (rules.length === 0) return;
-    const target = targets.get(grant.account.id)!;
     const path = recordPath(grant.requestPath, "alerts");
     let record: AlertsRecord = {
       version: 1,
@@ -442,30 +488,19 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       roleArn: grant.roleArn,
       alerts: [],
     };
+    const role = normalizeRoleArn(grant.roleArn);
+    const unread = unreadRoles.get(role);
+    if (unread !== undefined) {
+      issues.push({ step: "watch", subject: grant.requestPath, message: unread });
+      return;
+    }
     if (pathSet.has(path)) {
       const read = await readJson(github, branch, path, (v) => alertsRecordSchema.parse(v), issues);
       if (!read) return; // unreadable: reported; do not re-alert everything
       record = read;
     }
     alertCounts.set(grant.requestPath, record.alerts.length);
-    const events: CloudTrailEvent[] = [];
-    try {
-      for (const region of regionsOf(target)) {
-        for await (const e of cloudtrail.grantEvents({
-          account: target,
-          region,
-          sessionName: grant.sessionName,
-          roleArn: grant.roleArn,
-          startTime: new Date(grant.window.start),
-          endTime: now,
-        })) {
-          events.push(e);
-        }
-      }
-    } catch (error) {
-      issues.push({ step: "watch", subject: grant.requestPath, message: (error as Error).message });
-      return;
-    }
+    const events = eventsByRole.get(role) ?? [];
     const fresh = evaluateAlerts(rules, events, record.alerts);
     const revokingRules = new Set(rules.filter((r) => r.revoke).map((r) => r.name));
     // An earlier alert whose rule revokes but whose revocation failed is retried every run.

@@ -63,7 +63,7 @@ async function summarize(
       account: job.account,
       region,
       sessionName: grant.sessionName,
-      roleArn: grant.roleArn,
+      roleArns: [grant.roleArn],
       startTime: new Date(grant.window.start),
       endTime,
     })) {

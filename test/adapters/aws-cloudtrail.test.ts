@@ -23,7 +23,7 @@ const query: GrantEventQuery = {
   account,
   region: "eu-west-1",
   sessionName: "alice",
-  roleArn: "arn:aws:iam::123456789012:role/hallpass/hp-alice-db-admin-a1b2c3",
+  roleArns: ["arn:aws:iam::123456789012:role/hallpass/hp-alice-db-admin-a1b2c3"],
   startTime: new Date("2026-11-26T09:00:00Z"),
   endTime: new Date("2026-11-26T11:30:00Z"),
 };
@@ -131,7 +131,10 @@ describe("AWS CloudTrail adapter", () => {
 
   it("matches the issuer with or without the role's path", async () => {
     cloudtrail.on(LookupEventsCommand).resolves({ Events: [lookupItem(fixture[0]!)] });
-    const bare = { ...query, roleArn: "arn:aws:iam::123456789012:role/hp-alice-db-admin-a1b2c3" };
+    const bare = {
+      ...query,
+      roleArns: ["arn:aws:iam::123456789012:role/hp-alice-db-admin-a1b2c3"],
+    };
     expect(await collect(port(virtualTiming()), bare)).toHaveLength(1);
   });
 

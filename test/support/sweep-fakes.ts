@@ -1,4 +1,8 @@
-import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
+import {
+  type CloudTrailEvent,
+  issuerRoleOf,
+  normalizeRoleArn,
+} from "../../src/core/cloudtrail-event.ts";
 import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
 import {
   type AccountTarget,
@@ -258,14 +262,15 @@ export class FakeCloudTrail implements CloudTrailPort {
       this.failNext = undefined;
       throw error;
     }
-    const issuer = query.roleArn.replace(/role\/.*\//, "role/");
-    const matching = (this.events.get(query.roleArn) ?? []).filter((e) => {
+    const issuers = new Set(query.roleArns.map(normalizeRoleArn));
+    const all = query.roleArns.flatMap((arn) => this.events.get(arn) ?? []);
+    const matching = all.filter((e) => {
       const t = Date.parse(e.eventTime);
       return (
         e.awsRegion === query.region &&
         t >= query.startTime.getTime() &&
         t < query.endTime.getTime() &&
-        e.userIdentity.sessionContext?.sessionIssuer?.arn?.replace(/role\/.*\//, "role/") === issuer
+        issuers.has(issuerRoleOf(e) ?? "")
       );
     });
     this.requests += Math.max(1, Math.ceil(matching.length / 50));
