@@ -8,10 +8,10 @@ import type { GrantRecord } from "../src/core/records.ts";
 import { sweep } from "../src/workflows/sweep.ts";
 import { examplePolicyFiles } from "../test/support/example-policies.ts";
 import {
+  boundRevokeGrant,
   FakeAws,
   FakeCloudTrail,
   FakeGitHub,
-  fakeRevokeGrant,
   grantEvent,
 } from "../test/support/sweep-fakes.ts";
 
@@ -112,7 +112,7 @@ async function scenario(people: number): Promise<void> {
       }
     }
   }
-  const revokeGrant = fakeRevokeGrant(aws, github);
+  const revokeGrant = boundRevokeGrant(aws, github);
   const started = performance.now();
   const report = await sweep(
     { github, aws, cloudtrail, revokeGrant, notifierFor: () => undefined },

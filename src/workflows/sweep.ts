@@ -40,6 +40,7 @@ import { riskRulesOf } from "../core/summarize-activity.ts";
 import type { AccountTarget, AwsPort } from "../ports/aws.ts";
 import type { CloudTrailPort } from "../ports/cloudtrail.ts";
 import type { GitHubPort, IssueInfo } from "../ports/github.ts";
+import type { RevokeRequest } from "./revoke-grant.ts";
 import { mapPool, writeAuditSummaries } from "./write-audit-summary.ts";
 
 /**
@@ -59,20 +60,14 @@ import { mapPool, writeAuditSummaries } from "./write-audit-summary.ts";
  * and plans, and writes nothing anywhere.
  */
 
-/** What the revoke routine needs; `revokeGrant` of revoke-grant.ts is wired in by the shells. */
-export interface RevokeRequest {
-  account: AccountTarget;
-  roleName: string;
-  roleArn: string;
-  /** The request path the revocation record is committed next to. */
-  requestPath: string;
-  reason: RevocationRecord["reason"];
-  detail: string;
-  now: Date;
-}
-
-/** The ONE revoke routine (revoke-grant.ts): deny old sessions, remove the role, commit the record. */
-export type RevokeGrantFn = (request: RevokeRequest) => Promise<void>;
+/**
+ * The ONE revoke routine (`revokeGrant` of revoke-grant.ts), bound by the shell to its GitHub
+ * and AWS ports: deny old sessions, remove the role, commit the record on `branch`.
+ */
+export type RevokeGrantFn = (
+  request: RevokeRequest,
+  context: { branch: string },
+) => Promise<unknown>;
 
 /** Sends an alert beyond GitHub (Slack), when configured. */
 export type NotifyFn = (text: string) => Promise<void>;
@@ -340,15 +335,18 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     if (options.dryRun) return false;
     try {
       const target = targets.get(item.account.id)!;
-      await deps.revokeGrant({
-        account: { name: target.name, id: target.id, brokerRole: target.brokerRole },
-        roleName: item.roleName,
-        roleArn: item.roleArn,
-        requestPath: item.requestPath,
-        reason: item.reason,
-        detail: item.detail,
-        now,
-      });
+      await deps.revokeGrant(
+        {
+          account: { name: target.name, id: target.id, brokerRole: target.brokerRole },
+          roleName: item.roleName,
+          roleArn: item.roleArn,
+          requestPath: item.requestPath,
+          reason: item.reason,
+          detail: item.detail,
+          now,
+        },
+        { branch },
+      );
       revokedArns.add(item.roleArn);
       report.revoked.push({
         requestPath: item.requestPath,

@@ -3,7 +3,7 @@ import {
   issuerRoleOf,
   normalizeRoleArn,
 } from "../../src/core/cloudtrail-event.ts";
-import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
+import type { GrantRecord } from "../../src/core/records.ts";
 import {
   type AccountTarget,
   type AwsPort,
@@ -19,6 +19,8 @@ import type {
   IssueInfo,
   PullRequestInfo,
 } from "../../src/ports/github.ts";
+import { type RevokeRequest, revokeGrant } from "../../src/workflows/revoke-grant.ts";
+import type { RevokeGrantFn } from "../../src/workflows/sweep.ts";
 
 /**
  * In-memory GitHub, AWS and CloudTrail for sweep tests and benches: they keep state, count every
@@ -329,48 +331,12 @@ export function grantEvent(
   };
 }
 
-/**
- * Stand-in for the shared revoke routine (src/workflows/revoke-grant.ts) in workflow tests:
- * the same steps in the same order on the fakes, and the revocation record committed once.
- */
-export function fakeRevokeGrant(aws: FakeAws, github: FakeGitHub) {
-  const calls: { requestPath: string; reason: string }[] = [];
-  const revoke = async (r: {
-    account: AccountTarget;
-    roleName: string;
-    roleArn: string;
-    requestPath: string;
-    reason: RevocationRecord["reason"];
-    detail: string;
-    now: Date;
-  }) => {
-    calls.push({ requestPath: r.requestPath, reason: r.reason });
-    const store = aws.grantStore(r.account);
-    await store.putInlinePolicy(r.roleName, "hallpass-revoke-older-sessions", "{}");
-    for (const p of (await store.listInlinePolicies(r.roleName)) ?? []) {
-      await store.deleteInlinePolicy(r.roleName, p);
-    }
-    for (const p of (await store.listAttachedPolicies(r.roleName)) ?? []) {
-      await store.detachManagedPolicy(r.roleName, p);
-    }
-    await store.deleteRole(r.roleName);
-    const path = r.requestPath.replace(/\.ya?ml$/, ".revocation.json");
-    if ((await github.getFile("main", path)) === undefined) {
-      const record = {
-        version: 1,
-        requestPath: r.requestPath,
-        roleArn: r.roleArn,
-        revokedAt: r.now.toISOString(),
-        reason: r.reason,
-        revokedBy: "hallpass-action",
-        detail: r.detail,
-      };
-      await github.commitFiles(
-        "main",
-        [{ path, content: `${JSON.stringify(record, null, 2)}\n` }],
-        `hallpass: revoke ${r.requestPath}`,
-      );
-    }
+/** The shared revoke routine bound to the fakes, as the action binds it to the real ports. */
+export function boundRevokeGrant(aws: FakeAws, github: FakeGitHub) {
+  const calls: RevokeRequest[] = [];
+  const revoke: RevokeGrantFn = (request, { branch }) => {
+    calls.push(request);
+    return revokeGrant({ github, aws, actor: "hallpass-action", branch }, request);
   };
   return Object.assign(revoke, { calls });
 }

@@ -10,10 +10,10 @@ import {
 import { SweepConfigError, type SweepDeps, sweep } from "../../src/workflows/sweep.ts";
 import { examplePolicyFiles, examplePolicySources } from "../support/example-policies.ts";
 import {
+  boundRevokeGrant,
   FakeAws,
   FakeCloudTrail,
   FakeGitHub,
-  fakeRevokeGrant,
   grantEvent,
 } from "../support/sweep-fakes.ts";
 
@@ -78,7 +78,7 @@ function world() {
   github.files.set("policies/settings.yaml", settings);
   const aws = new FakeAws();
   const cloudtrail = new FakeCloudTrail();
-  const revokeGrant = fakeRevokeGrant(aws, github);
+  const revokeGrant = boundRevokeGrant(aws, github);
   const slack: string[] = [];
   const deps: SweepDeps = {
     github,
