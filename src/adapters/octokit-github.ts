@@ -7,6 +7,7 @@
  * fresh branch head when the branch moved (never forced).
  */
 
+import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type {
@@ -233,10 +234,13 @@ export function createOctokitGitHub(
     return pulls.map((p) => toPullRequest(p as RestPull));
   }
 
-  async function findCheckRun(headSha: string, name: string): Promise<number | undefined> {
+  /** What we know of an existing run: its id, and a digest of the annotations it carries. */
+  type KnownRun = { id: number; annotations: string };
+
+  async function findCheckRun(headSha: string, name: string): Promise<KnownRun | undefined> {
     const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
-    const cached = options.cache?.get(key);
-    if (typeof cached === "number") return cached;
+    const cached = options.cache?.get(key) as KnownRun | undefined;
+    if (cached) return cached;
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
       ...base,
       ref: headSha,
@@ -249,10 +253,18 @@ export function createOctokitGitHub(
       (r) => options.appId === undefined || r.app?.id === options.appId,
     );
     if (!run) return undefined;
-    options.cache?.set(key, Number(run.id));
-    return Number(run.id);
+    // A run with annotations of unknown content gets a fresh run rather than more of them.
+    const known = { id: Number(run.id), annotations: run.output?.annotations_count ? "?" : "" };
+    options.cache?.set(key, known);
+    return known;
   }
 
+  /**
+   * GitHub appends the annotations of every update to a run's existing ones, so re-sending
+   * them would pile up duplicates. A run is therefore updated in place while its annotations
+   * stay the same (the usual case: the same request file at the same head), and replaced by a
+   * new run of the same name when they change; GitHub and branch protection use the newest.
+   */
   async function upsertCheckRun(
     headSha: string,
     name: string,
@@ -266,42 +278,53 @@ export function createOctokitGitHub(
       message: a.message,
       ...(a.title ? { title: a.title } : {}),
     }));
-    const body = {
+    const digest =
+      annotations.length === 0
+        ? ""
+        : createHash("sha256").update(JSON.stringify(annotations)).digest("hex");
+    const summary = truncate(output.summary);
+    const fields = {
       ...base,
       name,
       status: output.status,
       ...(output.status === "completed" ? { conclusion: output.conclusion ?? "failure" } : {}),
-      output: {
-        title: output.title,
-        summary: truncate(output.summary),
-        annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST),
-      },
     };
-    let id = await findCheckRun(headSha, name);
-    if (id === undefined) {
-      const { data } = await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
-        ...body,
-        head_sha: headSha,
+    const known = await findCheckRun(headSha, name);
+    let id: number;
+    if (known && known.annotations === digest) {
+      id = known.id;
+      await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        ...fields,
+        check_run_id: id,
+        output: { title: output.title, summary },
       });
-      id = Number(data.id);
-      options.cache?.set(`check-run:${owner}/${repo}@${headSha}:${name}`, id);
     } else {
-      await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-        ...body,
-        check_run_id: id,
-      });
-    }
-    // GitHub appends annotations sent in later updates; the rest go 50 at a time.
-    for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-      await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-        ...base,
-        check_run_id: id,
+      const { data } = await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+        ...fields,
+        head_sha: headSha,
         output: {
           title: output.title,
-          summary: truncate(output.summary),
-          annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST),
+          summary,
+          annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST),
         },
       });
+      id = Number(data.id);
+      // The rest of the annotations go 50 at a time (GitHub's limit per request), appended.
+      for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+        await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+          ...base,
+          check_run_id: id,
+          output: {
+            title: output.title,
+            summary,
+            annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST),
+          },
+        });
+      }
+      options.cache?.set(`check-run:${owner}/${repo}@${headSha}:${name}`, {
+        id,
+        annotations: digest,
+      } satisfies KnownRun);
     }
   }
 

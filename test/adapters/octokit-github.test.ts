@@ -263,13 +263,58 @@ describe("upsertCheckRun", () => {
       .reply(200, {
         total_count: 2,
         check_runs: [
-          { id: 5, app: { id: 7 } },
-          { id: 6, app: { id: 42 } },
+          { id: 5, app: { id: 7 }, output: { annotations_count: 0 } },
+          { id: 6, app: { id: 42 }, output: { annotations_count: 0 } },
         ],
       })
       .patch(`${REPO}/check-runs/6`)
       .reply(200, { id: 6 });
     await github({ appId: 42 }).upsertCheckRun("h1", "hallpass/approval", output);
+  });
+
+  const annotation = (line: number) => ({
+    path: "access-requests/a.yaml",
+    startLine: line,
+    endLine: line,
+    level: "failure" as const,
+    message: `problem on line ${line}`,
+  });
+  const failing = { ...output, conclusion: "failure" as const };
+
+  it("updates a run in place without re-sending annotations it already carries", async () => {
+    const cache = mapCache();
+    scope
+      .get(`${REPO}/commits/h1/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${REPO}/check-runs`, (b) => b.output.annotations.length === 1)
+      .reply(201, { id: 7 })
+      .patch(`${REPO}/check-runs/7`, (b) => b.output.annotations === undefined)
+      .reply(200, { id: 7 });
+    const gh = github({ cache });
+    await gh.upsertCheckRun("h1", "n", { ...failing, annotations: [annotation(3)] });
+    await gh.upsertCheckRun("h1", "n", { ...failing, annotations: [annotation(3)] });
+  });
+
+  it("replaces a run whose annotations changed, since GitHub would append to the old ones", async () => {
+    const cache = mapCache();
+    scope
+      .get(`${REPO}/commits/h1/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        check_runs: [{ id: 7, app: { id: 42 }, output: { annotations_count: 2 } }],
+      })
+      .post(`${REPO}/check-runs`, (b) => b.output.annotations.length === 1)
+      .reply(201, { id: 8 })
+      .post(
+        `${REPO}/check-runs`,
+        (b) => b.output.annotations.length === 0 && b.conclusion === "success",
+      )
+      .reply(201, { id: 9 });
+    const gh = github({ appId: 42, cache });
+    await gh.upsertCheckRun("h1", "n", { ...failing, annotations: [annotation(4)] });
+    await gh.upsertCheckRun("h1", "n", output);
   });
 
   it("sends annotations 50 at a time", async () => {

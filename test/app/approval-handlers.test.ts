@@ -419,7 +419,8 @@ describe("events out of order and redelivered", () => {
     await h.probot.receive(event);
     expect(h.requestsSince()).toBeLessThanOrEqual(6);
     expect(bodies.map((b) => b.conclusion)).toEqual(["success", "success"]);
-    expect(bodies[1].output).toEqual(bodies[0].output);
+    expect(bodies[1].output.summary).toBe(bodies[0].output.summary);
+    expect(bodies[1].output.title).toBe(bodies[0].output.title);
   });
 
   it("re-evaluates on every event, so a later dismissal turns the check back", async () => {
