@@ -22,6 +22,11 @@ export interface RevokeRequest {
   now: Date;
   /** GitHub login of who asked, or hallpass-app / hallpass-action. Default: the deps' actor. */
   revokedBy?: string;
+  /**
+   * Write the record only, without touching AWS: for a role of that name that hallpass did not
+   * make (a grant that found a conflicting role is rolled back in git only).
+   */
+  recordOnly?: boolean;
 }
 
 export interface RevokeDeps {
@@ -51,13 +56,13 @@ export interface RevokeResult {
  * Throws on the first failing step; calling it again continues where it stopped.
  */
 export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Promise<RevokeResult> {
-  const store = deps.aws.grantStore(request.account);
   const revocation = planRevocation(request.now);
   const { roleName } = request;
 
-  const put = await store.putInlinePolicy(roleName, revocation.policyName, revocation.document);
+  const store = request.recordOnly ? undefined : deps.aws.grantStore(request.account);
+  const put = await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document);
   const roleWasPresent = put === "put";
-  if (roleWasPresent) {
+  if (store && roleWasPresent) {
     for (const name of (await store.listInlinePolicies(roleName)) ?? []) {
       if (name !== REVOKE_POLICY_NAME) await store.deleteInlinePolicy(roleName, name);
     }

@@ -1,0 +1,426 @@
+/**
+ * Grant on merge: re-checks the approvals of a merged access pull request, creates its grant
+ * role in AWS from the planner's plan, records the grant in git and tells the requester how to
+ * use it. Safe to run any number of times for the same pull request (redelivered webhooks,
+ * retries after a crash, a manual re-run): the role name is derived from the request and the
+ * merge commit, every AWS step converges, and records are written only when missing.
+ *
+ * Order matters. The grant record is committed BEFORE the role is created, so that a role
+ * hallpass made is never seen in AWS without its record (the sweeper revokes unrecorded roles).
+ * If creating the role then fails, the grant is rolled back with the revoke routine and the
+ * rollback is recorded too: a grant is never left half-made and unrecorded.
+ */
+
+import { DEFAULT_IAM_LIMITS, type IamLimits, planGrant } from "../core/plan-grant.ts";
+import { formatProblem } from "../core/problem.ts";
+import {
+  type GrantRecord,
+  grantRecordSchema,
+  recordPath,
+  revocationRecordSchema,
+} from "../core/records.ts";
+import { GRANT_COMMENT_MARKER, renderUsageComment } from "../core/render-usage-comment.ts";
+import {
+  type AccountTarget,
+  type AwsPort,
+  GRANT_TAGS,
+  GrantConflictError,
+  MANAGED_BY,
+} from "../ports/aws.ts";
+import type { GitHubPort } from "../ports/github.ts";
+import { evaluatePullRequest } from "./evaluate-pull-request.ts";
+import { revokeGrant } from "./revoke-grant.ts";
+
+export interface GrantDeps {
+  github: GitHubPort;
+  aws: AwsPort;
+  /** Sends an alert beyond GitHub (Slack), when configured. */
+  notify?: (text: string) => Promise<void>;
+  /** Recorded as the revoker of rollbacks and replaced grants. Default `hallpass-app`. */
+  actor?: string;
+}
+
+export interface GrantOptions {
+  now: Date;
+  limits?: IamLimits;
+}
+
+export type GrantOutcome =
+  /** The grant exists and is recorded (`created`: this run created the role). */
+  | { status: "granted"; record: GrantRecord; created: boolean; replaced?: string }
+  /** Not an access request, or not merged: nothing to do. */
+  | { status: "skipped"; reason: string }
+  /** The grant was revoked already: a late redelivery must not bring it back. */
+  | { status: "revoked"; reason: string }
+  /** Refused before AWS was changed (approvals, window, sizes, quota, name conflict). */
+  | { status: "refused"; reason: string }
+  /** AWS or GitHub failed half-way; the grant was rolled back (or the alert says it was not). */
+  | { status: "failed"; reason: string; rolledBack: boolean };
+
+/** The Unix epoch: see the comment where it is used. */
+const EPOCH = new Date(0);
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Grants the access of merged pull request `pullNumber`. */
+export async function grantAccess(
+  deps: GrantDeps,
+  pullNumber: number,
+  options: GrantOptions,
+): Promise<GrantOutcome> {
+  const { github, aws } = deps;
+  const { now } = options;
+  const actor = deps.actor ?? "hallpass-app";
+
+  // Approvals are re-checked from the API at merge: policies and CODEOWNERS of the base, reviews
+  // on the last head SHA. "start is in the past" is a rule for submitting a request, not for
+  // granting it (a request may be merged after its start): the window check below decides.
+  const evaluation = await evaluatePullRequest(github, pullNumber, { now: EPOCH });
+  const pull = evaluation.pullRequest;
+  if (evaluation.status === "skipped") {
+    return { status: "skipped", reason: "not an access request" };
+  }
+  if (!pull.merged || !pull.mergeCommitSha || !pull.mergedAt) {
+    return { status: "skipped", reason: "the pull request is not merged" };
+  }
+  const requestPath = evaluation.requestPath;
+  const validated = evaluation.request;
+  const policies = evaluation.policies;
+
+  const refuse = async (title: string, details: string[]): Promise<GrantOutcome> => {
+    const body = [
+      GRANT_COMMENT_MARKER,
+      `### No access granted: ${title}`,
+      "",
+      ...details.map((d) => `- ${d}`),
+      "",
+      "hallpass grants only what is approved and fits IAM. Fix the cause, then open a new request (a merged request file is never changed).",
+    ].join("\n");
+    await github.upsertComment(pull.number, GRANT_COMMENT_MARKER, `${body}\n`);
+    await alert(deps, pull.number, pull.url, requestPath, title, details);
+    return { status: "refused", reason: `${title}: ${details.join(" ")}` };
+  };
+
+  if (evaluation.status !== "approved" || !validated || !policies || !requestPath) {
+    return refuse(`approvals do not hold at the merge commit ${pull.mergeCommitSha.slice(0, 7)}`, [
+      `${evaluation.title}.`,
+      ...evaluation.reasons,
+      `@${pull.mergedBy ?? "someone"} merged this pull request past the hallpass/approval check.`,
+    ]);
+  }
+
+  const branch = pull.baseRef;
+  const grantPath = recordPath(requestPath, "grant");
+  const revocationPath = recordPath(requestPath, "revocation");
+  const [grantText, revocationText] = await Promise.all([
+    github.getFile(branch, grantPath),
+    github.getFile(branch, revocationPath),
+  ]);
+  if (revocationText !== undefined) {
+    const revocation = revocationRecordSchema.safeParse(parseJson(revocationText));
+    return {
+      status: "revoked",
+      reason: `${revocationPath} records a revocation${revocation.success ? ` (${revocation.data.reason}, ${revocation.data.revokedAt})` : ""}; not granting again`,
+    };
+  }
+  let existing: GrantRecord | undefined;
+  if (grantText !== undefined) {
+    const parsed = grantRecordSchema.safeParse(parseJson(grantText));
+    if (!parsed.success) {
+      return refuse(`${grantPath} is not a valid grant record`, [
+        `It cannot be read (${parsed.error.issues[0]?.message ?? "invalid"}); restore it from git history.`,
+      ]);
+    }
+    existing = parsed.data;
+    // Over already: a late redelivery must neither re-create the role nor comment again.
+    if (Date.parse(existing.window.end) <= now.getTime()) {
+      return { status: "granted", record: existing, created: false };
+    }
+  }
+
+  const mergedAt = new Date(pull.mergedAt);
+  const planned = planGrant(
+    validated,
+    policies,
+    {
+      mergeCommit: pull.mergeCommitSha,
+      mergedAt,
+      now,
+      pullRequest: pull.number,
+      repository: `${github.owner}/${github.repo}`,
+    },
+    options.limits ?? DEFAULT_IAM_LIMITS,
+  );
+  if (!planned.plan || !planned.window) {
+    return refuse(
+      "the grant cannot be made",
+      planned.problems.map((p) => formatProblem(p)),
+    );
+  }
+  const plan = planned.plan;
+  const window = planned.window;
+  if (existing && existing.roleName !== plan.roleName) {
+    return refuse(`${grantPath} names another role`, [
+      `The record names ${existing.roleName}, the plan ${plan.roleName}. An administrator must check which role is real.`,
+    ]);
+  }
+
+  const account: AccountTarget = {
+    name: validated.request.account,
+    id: validated.account.id,
+    brokerRole: validated.account.brokerRole,
+  };
+  const store = aws.grantStore(account);
+  const partition = /^arn:(aws[a-z-]*):/.exec(account.brokerRole)?.[1] ?? "aws";
+  const roleArn = `arn:${partition}:iam::${account.id}:role${plan.rolePath}${plan.roleName}`;
+
+  if (!existing) {
+    const current = await store.getRole(plan.roleName);
+    if (
+      current &&
+      (current.tags[GRANT_TAGS.managedBy] !== MANAGED_BY ||
+        current.tags[GRANT_TAGS.request] !== requestPath ||
+        current.tags[GRANT_TAGS.mergeCommit] !== pull.mergeCommitSha)
+    ) {
+      return refuse(`a role named ${plan.roleName} already exists`, [
+        `${current.roleArn} was not made for this request; hallpass never takes over a role.`,
+      ]);
+    }
+    if (!current) {
+      const quota = await store.getRoleQuota();
+      if (quota.roles + 1 > quota.quota) {
+        return refuse(`account ${account.name} (${account.id}) is at its IAM role quota`, [
+          `It holds ${quota.roles} of ${quota.quota} roles. Delete unused roles or ask AWS to raise the "Roles per account" quota, then open a new request.`,
+        ]);
+      }
+    }
+  }
+
+  const record: GrantRecord = existing ?? {
+    version: 1,
+    requestPath,
+    pullRequest: {
+      number: pull.number,
+      url: pull.url,
+      mergeCommit: pull.mergeCommitSha,
+      mergedAt: pull.mergedAt,
+      mergedBy: pull.mergedBy ?? "",
+    },
+    requester: validated.request.requester,
+    role: validated.request.role,
+    account: { name: account.name, id: account.id },
+    emergency: validated.emergency,
+    ...(validated.request.extends ? { extends: validated.request.extends } : {}),
+    approvals: evaluation.approvals,
+    roleArn,
+    roleName: plan.roleName,
+    sessionName: plan.sessionName,
+    sourceIdentity: plan.sourceIdentity,
+    window,
+    grantedAt: now.toISOString(),
+  };
+  if (!existing) {
+    try {
+      await github.commitFiles(
+        branch,
+        [{ path: grantPath, content: `${JSON.stringify(record, null, 2)}\n` }],
+        `hallpass: grant ${requestPath} until ${window.end}\n\nPull request #${pull.number}, merge ${pull.mergeCommitSha}.\nRole: ${roleArn}\nApproved by: ${record.approvals.map((a) => a.reviewer).join(", ")}`,
+      );
+    } catch (error) {
+      // Nothing exists in AWS yet: there is nothing to roll back.
+      const reason = `committing ${grantPath} failed: ${errorMessage(error)}`;
+      await tell(deps, pull, requestPath, "the grant record could not be committed", [
+        `${reason}. Nothing was created in AWS. Redeliver the merge event (or ask an administrator to) to try again.`,
+      ]);
+      return { status: "failed", reason, rolledBack: true };
+    }
+  }
+
+  let created: boolean;
+  try {
+    created = (await store.ensureRole(plan)).created;
+  } catch (error) {
+    const reason = `creating ${roleArn} failed: ${errorMessage(error)}`;
+    const conflict = error instanceof GrantConflictError;
+    let rolledBack = false;
+    let rollbackError = "";
+    try {
+      await revokeGrant(
+        { github, aws, actor, branch },
+        {
+          account,
+          roleName: plan.roleName,
+          // A role of that name that is not ours is never touched: only the record is written.
+          recordOnly: conflict,
+          roleArn,
+          requestPath,
+          reason: "grant-failed",
+          detail: reason,
+          now,
+        },
+      );
+      rolledBack = true;
+    } catch (rollback) {
+      rollbackError = errorMessage(rollback);
+    }
+    await tell(deps, pull, requestPath, "the grant failed", [
+      `${reason}.`,
+      rolledBack
+        ? `The grant was rolled back and the rollback recorded in \`${revocationPath}\`. Open a new request to try again.`
+        : `Rolling it back failed too (${rollbackError}). The role's own policies still end all access at ${window.end}; the scheduled sweep will retry, or an administrator can delete ${roleArn}.`,
+    ]);
+    return { status: "failed", reason, rolledBack };
+  }
+
+  const replaced = await replaceExtended(
+    deps,
+    { actor, branch, now, account },
+    record,
+    validated.request,
+  );
+
+  await github.upsertComment(
+    pull.number,
+    GRANT_COMMENT_MARKER,
+    renderUsageComment({
+      plan,
+      roleArn,
+      principal: validated.identity.awsPrincipal,
+      roleName: validated.request.role,
+      accountName: account.name,
+      now,
+      ...(replaced.revoked ? { replaced: replaced.path } : {}),
+    }),
+  );
+  if (replaced.problem) {
+    await alert(deps, pull.number, pull.url, requestPath, "the extended grant was not revoked", [
+      replaced.problem,
+    ]);
+  }
+  return {
+    status: "granted",
+    record,
+    created,
+    ...(replaced.revoked ? { replaced: replaced.path } : {}),
+  };
+}
+
+/**
+ * An extension replaces the grant it names once the new one exists, so there is no gap. Only a
+ * grant of the same requester in the same account is revoked: `extends:` must not become a way
+ * to end someone else's access.
+ */
+async function replaceExtended(
+  deps: GrantDeps,
+  context: { actor: string; branch: string; now: Date; account: AccountTarget },
+  record: GrantRecord,
+  request: { extends?: string | undefined },
+): Promise<{ path?: string; revoked: boolean; problem?: string }> {
+  const path = request.extends;
+  if (!path) return { revoked: false };
+  const [grantText, revocationText] = await Promise.all([
+    deps.github.getFile(context.branch, recordPath(path, "grant")),
+    deps.github.getFile(context.branch, recordPath(path, "revocation")),
+  ]);
+  if (revocationText !== undefined) return { path, revoked: true };
+  if (grantText === undefined) {
+    return { path, revoked: false, problem: `${path} has no grant record: nothing to replace.` };
+  }
+  const old = grantRecordSchema.safeParse(parseJson(grantText));
+  if (!old.success) {
+    return { path, revoked: false, problem: `${recordPath(path, "grant")} cannot be read.` };
+  }
+  if (
+    old.data.requester.toLowerCase() !== record.requester.toLowerCase() ||
+    old.data.account.id !== record.account.id
+  ) {
+    return {
+      path,
+      revoked: false,
+      problem: `${path} is a grant of @${old.data.requester} in ${old.data.account.name}; an extension by @${record.requester} in ${record.account.name} does not revoke it.`,
+    };
+  }
+  if (old.data.roleArn === record.roleArn) return { path, revoked: false };
+  try {
+    await revokeGrant(
+      { github: deps.github, aws: deps.aws, actor: context.actor, branch: context.branch },
+      {
+        // Same account id as the new grant (checked above), so the same broker role.
+        account: context.account,
+        roleName: old.data.roleName,
+        roleArn: old.data.roleArn,
+        requestPath: path,
+        reason: "replaced-by-extension",
+        detail: `replaced by ${record.requestPath} (pull request #${record.pullRequest.number}), granted until ${record.window.end}`,
+        now: context.now,
+      },
+    );
+    return { path, revoked: true };
+  } catch (error) {
+    return {
+      path,
+      revoked: false,
+      problem: `revoking ${old.data.roleArn} failed: ${errorMessage(error)}. It still ends by itself at ${old.data.window.end}.`,
+    };
+  }
+}
+
+/** A failure after merge: said on the PR and raised as an alert. */
+async function tell(
+  deps: GrantDeps,
+  pull: { number: number; url: string },
+  requestPath: string,
+  title: string,
+  details: string[],
+): Promise<void> {
+  const body = [
+    GRANT_COMMENT_MARKER,
+    `### Access NOT granted: ${title}`,
+    "",
+    ...details.map((d) => `- ${d}`),
+  ].join("\n");
+  await deps.github.upsertComment(pull.number, GRANT_COMMENT_MARKER, `${body}\n`);
+  await alert(deps, pull.number, pull.url, requestPath, title, details);
+}
+
+/** Opens (or updates) the alert issue of a pull request's grant and notifies Slack. */
+async function alert(
+  deps: GrantDeps,
+  pullNumber: number,
+  pullUrl: string,
+  requestPath: string | undefined,
+  title: string,
+  details: string[],
+): Promise<void> {
+  const marker = `<!-- hallpass:grant-alert #${pullNumber} -->`;
+  const subject = requestPath ?? `pull request #${pullNumber}`;
+  const text = `hallpass: ${title} for ${subject} (${pullUrl})`;
+  await deps.github.upsertIssue(
+    marker,
+    `hallpass alert: ${title} (#${pullNumber})`,
+    [
+      marker,
+      `**${title}** for \`${subject}\`, ${pullUrl}`,
+      "",
+      ...details.map((d) => `- ${d}`),
+    ].join("\n"),
+    ["hallpass-alert"],
+  );
+  if (deps.notify) {
+    try {
+      await deps.notify(text);
+    } catch {
+      // The issue above is the alert of record; a Slack outage must not hide it.
+    }
+  }
+}
