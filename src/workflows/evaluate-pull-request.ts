@@ -191,9 +191,13 @@ async function evaluate(
     now: context.now,
   });
   const problems: Problem[] = [...validated.problems];
-  const requester = validated.value?.request.requester;
-  if (validated.value && requester!.toLowerCase() !== pullRequest.author.toLowerCase()) {
-    const shape = parseRequest({ path: requestPath, content: requestText });
+  // Checked even when other fields are wrong, so the author sees every problem at once.
+  const shape = parseRequest({ path: requestPath, content: requestText });
+  const requester = shape.parsed?.value.requester;
+  if (
+    typeof requester === "string" &&
+    requester.toLowerCase() !== pullRequest.author.toLowerCase()
+  ) {
     const at = shape.parsed?.locate(["requester"]) ?? { line: 1, column: 1 };
     problems.push({
       file: requestPath,

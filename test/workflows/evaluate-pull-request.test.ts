@@ -204,4 +204,26 @@ describe("evaluatePullRequest", () => {
     expect(evaluation.request?.emergency).toBe(true);
     expect(evaluation.title).toBe("BREAK-GLASS: Approved by @dan");
   });
+
+  it("reports a request for another person together with the file's other problems", async () => {
+    const forBob = fixture("db-admin-request.yaml")
+      .replace("requester: alice", "requester: bob")
+      .replace("duration: 2h", "duration: 99h");
+    const { github } = fakeGitHub({
+      repo: {
+        [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
+        [`${BASE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+        [`${HEAD}:${PATH}`]: forBob,
+      },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("error");
+    expect(evaluation.problems.map((p) => [p.field, p.line])).toEqual(
+      expect.arrayContaining([
+        ["duration", 4],
+        ["requester", 1],
+      ]),
+    );
+    expect(evaluation.title).toBe("The request has 2 problems");
+  });
 });
