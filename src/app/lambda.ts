@@ -83,8 +83,15 @@ export function createLambdaHandler(options: { probot: Promise<Probot>; secret: 
       return reply(400, "the body is not JSON: set the webhook content type to application/json");
     }
     const probot = await options.probot;
-    // Handlers run to completion before we answer: a Lambda is frozen once it returns.
-    await probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
+    try {
+      // Handlers run to completion before we answer: a Lambda is frozen once it returns.
+      await probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
+    } catch (error) {
+      // Probot has logged the handler's error; GitHub shows the delivery as failed, and
+      // "Redeliver" in the app's settings re-runs it (every handler is idempotent).
+      const message = error instanceof Error ? error.message : String(error);
+      return reply(500, `delivery ${id} failed: ${message}`);
+    }
     return reply(200, "ok");
   };
 }

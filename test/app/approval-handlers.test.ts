@@ -527,4 +527,31 @@ describe("merge queue and re-runs", () => {
     await h.probot.receive({ id: "rr", name: "check_run", payload } as Body);
     expect(check.conclusion).toBe("action_required");
   });
+
+  it("re-evaluates the queued PR when the check is re-run on a merge group commit", async () => {
+    const checks: Body[] = [];
+    const groupSha = "6a0e00000000000000000000000000000000000b";
+    coldEvaluation()
+      .checkCreate(HEAD, (b) => checks.push(b), 1)
+      .checkCreate(groupSha, (b) => checks.push(b), 2);
+    const { examplePayload } = await import("./harness.ts");
+    const payload = examplePayload("check_run", "rerequested");
+    payload.check_run.name = "hallpass/approval";
+    payload.check_run.head_sha = groupSha;
+    payload.check_run.check_suite.head_branch = `gh-readonly-queue/main/pr-7-${BASE}`;
+    payload.check_run.pull_requests = [];
+    await h.probot.receive({ id: "rr-mg", name: "check_run", payload } as Body);
+    expect(checks.map((c) => [c.head_sha, c.conclusion])).toEqual([
+      [HEAD, "action_required"],
+      [groupSha, "action_required"],
+    ]);
+  });
+
+  it("ignores a re-run of another app's check", async () => {
+    const { examplePayload } = await import("./harness.ts");
+    const payload = examplePayload("check_run", "rerequested");
+    payload.check_run.name = "ci/build";
+    await h.probot.receive({ id: "rr-other", name: "check_run", payload } as Body);
+    expect(h.recorder.requests).toEqual([]);
+  });
 });

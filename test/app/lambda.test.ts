@@ -76,6 +76,25 @@ describe("the Lambda handler", () => {
     expect(received).toEqual([]);
   });
 
+  it("answers 500 naming the delivery when a handler fails", async () => {
+    const { privateKey } = generateKeyPairSync("rsa", {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    });
+    const probot = new Probot({ appId: 1, privateKey, secret: SECRET, logLevel: "fatal" });
+    await probot.load((app) => {
+      app.on("pull_request", async () => {
+        throw new Error("GitHub is down");
+      });
+    });
+    const handler = createLambdaHandler({ probot: Promise.resolve(probot), secret: SECRET });
+    const result = await handler({ headers, body });
+    expect(result.statusCode).toBe(500);
+    expect(result.body).toContain("delivery d-1 failed");
+    expect(result.body).toContain("GitHub is down");
+  });
+
   it("answers 400 to a signed request without event headers", async () => {
     const { handler } = await setup();
     const result = await handler({ headers: { "x-hub-signature-256": sign(body) }, body });
