@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
-import { createApp } from "../../src/app/index.ts";
+import { type AppDeps, createApp } from "../../src/app/index.ts";
 import { createMemoryCache, type KeyValueCache } from "../../src/ports/cache.ts";
 import { createRequestRecorder, type RequestRecorder } from "../support/openapi.ts";
 
@@ -305,8 +305,11 @@ export interface Harness {
   requestsSince(): number;
 }
 
-/** A Probot with the real app, an injected clock and cache; GitHub mocked. */
-export async function createHarness(): Promise<Harness> {
+/**
+ * A Probot with the real app, an injected clock and cache; GitHub mocked. `overrides` adds or
+ * replaces dependencies (features that add a member to AppDeps pass their fake here).
+ */
+export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<Harness> {
   nock.disableNetConnect();
   const recorder = createRequestRecorder();
   const cache = createMemoryCache({ maxEntries: 1000, ttlMs: 60_000 });
@@ -322,14 +325,14 @@ export async function createHarness(): Promise<Harness> {
       throttle: { enabled: false },
     })),
   });
-  await probot.load(
-    createApp({
-      github: (octokit, repository) =>
-        createOctokitGitHub(octokit, repository, { appId: APP_ID, cache }),
-      now: () => NOW,
-      cache,
-    }),
-  );
+  const deps: AppDeps = {
+    github: (octokit, repository) =>
+      createOctokitGitHub(octokit, repository, { appId: APP_ID, cache }),
+    now: () => NOW,
+    cache,
+    ...overrides,
+  };
+  await probot.load(createApp(deps));
   let seen = 0;
   return {
     probot,
