@@ -1,0 +1,391 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_IAM_LIMITS } from "../../src/core/plan-grant.ts";
+import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
+import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
+import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
+import { grantAccess } from "../../src/workflows/grant-access.ts";
+import { FakeGitHub } from "../support/fake-github.ts";
+import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
+import { addMergedRequest, MERGE_SHA, requestYaml } from "../support/merged-request.ts";
+
+const NOW = new Date("2026-11-26T10:00:10Z");
+const GRANT = "access-requests/alice-db.grant.json";
+const REVOCATION = "access-requests/alice-db.revocation.json";
+
+function world() {
+  const github = new FakeGitHub();
+  const aws = new FakeAwsAccounts();
+  const notified: string[] = [];
+  const deps = { github, aws, notify: async (text: string) => void notified.push(text) };
+  return { github, aws, deps, notified };
+}
+
+function file(github: FakeGitHub, path: string): string | undefined {
+  return github.trees.get("main")?.get(path);
+}
+
+function grantRecord(github: FakeGitHub) {
+  return grantRecordSchema.parse(JSON.parse(file(github, GRANT)!));
+}
+
+describe("grantAccess on a merged, approved request", () => {
+  it("creates the role, commits the grant record and comments how to use it", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "granted", created: true });
+
+    const record = grantRecord(github);
+    expect(record).toMatchObject({
+      requestPath: "access-requests/alice-db.yaml",
+      pullRequest: { number: 7, mergeCommit: MERGE_SHA, mergedAt: "2026-11-26T10:00:00Z" },
+      requester: "alice",
+      role: "prod-readonly",
+      account: { name: "production", id: "123456789012" },
+      emergency: false,
+      approvals: [
+        {
+          reviewer: "sam",
+          reviewId: 9001,
+          commitId: "bead000000000000000000000000000000000002",
+          submittedAt: "2026-11-26T09:55:00Z",
+        },
+      ],
+      sourceIdentity: "alice",
+      window: { start: "2026-11-26T10:00:00Z", end: "2026-11-26T12:00:00Z" },
+    });
+    const role = aws.role(record.roleName)!;
+    expect(role.roleArn).toBe(record.roleArn);
+    expect(record.roleArn).toBe(`arn:aws:iam::123456789012:role/hallpass/${record.roleName}`);
+    expect(role.permissionsBoundary).toBe("arn:aws:iam::123456789012:policy/hallpass-boundary");
+    expect([...role.managed]).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    expect(role.tags["hallpass:repository"]).toBe("acme/access");
+    expect(role.tags["hallpass:pull-request"]).toBe("7");
+
+    const comment = github.comment(pr, GRANT_COMMENT_MARKER)!;
+    expect(comment).toContain(`--role-arn ${record.roleArn}`);
+    expect(comment).toContain(`--role-session-name ${record.sessionName}`);
+    expect(comment).toContain("--source-identity alice");
+    expect(comment).toContain("--duration-seconds 7190");
+    expect(comment).toContain("2026-11-26 12:00:00 UTC** (in 1h59m50s)");
+    expect(comment).toContain("[profile hallpass-production-prod-readonly]");
+    expect(github.issues.size).toBe(0);
+  });
+
+  it("commits the grant record before it creates the role", async () => {
+    const { github, aws, deps } = world();
+    const order: string[] = [];
+    const wrapped: AwsPort = {
+      grantStore(account) {
+        const store = aws.grantStore(account);
+        return {
+          ...store,
+          accountId: store.accountId,
+          getRole: (n) => store.getRole(n),
+          getRoleQuota: () => store.getRoleQuota(),
+          ensureRole: async (plan) => {
+            order.push(
+              file(github, GRANT) ? "ensureRole after record" : "ensureRole before record",
+            );
+            return store.ensureRole(plan);
+          },
+        } as GrantStore;
+      },
+    };
+    await grantAccess({ ...deps, aws: wrapped }, addMergedRequest(github), { now: NOW });
+    expect(order).toEqual(["ensureRole after record"]);
+  });
+
+  it("ends in exactly one grant when the merge event is delivered again", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    const first = await grantAccess(deps, pr, { now: NOW });
+    const again = await grantAccess(deps, pr, { now: new Date("2026-11-26T10:03:00Z") });
+    expect(again).toMatchObject({ status: "granted", created: false });
+    expect(again.status === "granted" && first.status === "granted" && again.record).toEqual(
+      first.status === "granted" && first.record,
+    );
+    expect(aws.roles.size).toBe(1);
+    expect(github.commits).toHaveLength(1);
+  });
+
+  it("ends in exactly one grant when two deliveries race", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    const outcomes = await Promise.all([
+      grantAccess(deps, pr, { now: NOW }),
+      grantAccess(deps, pr, { now: NOW }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["granted", "granted"]);
+    expect(aws.roles.size).toBe(1);
+    expect(github.commits).toHaveLength(1);
+  });
+
+  it("starts the window at the request's start when it was merged after it", async () => {
+    const { github, deps } = world();
+    const yaml = requestYaml({ start: "2026-11-26T09:30:00Z" });
+    await grantAccess(deps, addMergedRequest(github, { yaml }), { now: NOW });
+    expect(grantRecord(github).window).toEqual({
+      start: "2026-11-26T09:30:00Z",
+      end: "2026-11-26T11:30:00Z",
+    });
+  });
+
+  it("does nothing for a request that is not merged", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github, { merged: false });
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "skipped" });
+    expect(aws.calls).toEqual([]);
+  });
+});
+
+describe("grantAccess refuses, loudly and before AWS is changed", () => {
+  async function refused(
+    setup: (github: FakeGitHub, aws: FakeAwsAccounts) => number,
+    options: Partial<Parameters<typeof grantAccess>[2]> = {},
+  ) {
+    const { github, aws, deps, notified } = world();
+    const pr = setup(github, aws);
+    const outcome = await grantAccess(deps, pr, { now: NOW, ...options });
+    expect(outcome.status).toBe("refused");
+    expect(aws.roles.size).toBe(0);
+    expect(aws.calls.filter((c) => c === "ensureRole")).toEqual([]);
+    expect(file(github, GRANT)).toBeUndefined();
+    const comment = github.comment(pr, GRANT_COMMENT_MARKER)!;
+    expect(comment).toMatch(/^<!-- hallpass:grant -->\n### No access granted: /);
+    const issue = [...github.issues.values()][0]!;
+    expect(issue.labels).toEqual(["hallpass-alert"]);
+    expect(notified).toHaveLength(1);
+    return { comment, issue, outcome };
+  }
+
+  it("when an admin merged past the check without approvals", async () => {
+    const { comment, issue } = await refused((github) => addMergedRequest(github, { reviews: [] }));
+    expect(comment).toContain("approvals do not hold at the merge commit 3e76e00");
+    expect(comment).toContain("@alice merged this pull request past the hallpass/approval check");
+    expect(issue.title).toContain("approvals do not hold");
+  });
+
+  it("when the only approval was given on an older head commit", async () => {
+    await refused((github) =>
+      addMergedRequest(github, {
+        reviews: [
+          {
+            id: 1,
+            user: "sam",
+            state: "APPROVED",
+            commitId: "0ld0000000000000000000000000000000000000",
+            submittedAt: "2026-11-26T09:00:00Z",
+          },
+        ],
+      }),
+    );
+  });
+
+  it("when the window ended before the merge", async () => {
+    const { comment } = await refused((github) =>
+      addMergedRequest(github, { yaml: requestYaml({ start: "2026-11-26T07:00:00Z" }) }),
+    );
+    expect(comment).toContain("has already ended");
+  });
+
+  it("when a document would exceed IAM's limits", async () => {
+    const { comment } = await refused((github) => addMergedRequest(github), {
+      limits: { ...DEFAULT_IAM_LIMITS, trustPolicyChars: 200 },
+    });
+    expect(comment).toMatch(/trust policy would be \d+ characters/);
+  });
+
+  it("when the account is at its role quota", async () => {
+    const { comment } = await refused((github, aws) => {
+      aws.quota = 1000;
+      aws.otherRoles = 1000;
+      return addMergedRequest(github);
+    });
+    expect(comment).toContain("holds 1000 of 1000 roles");
+  });
+
+  it("when a role of the planned name exists for something else", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    await grantAccess(deps, pr, { now: NOW });
+    const name = grantRecord(github).roleName;
+    const role = aws.role(name)!;
+    role.tags["hallpass:merge-commit"] = "someone-else";
+    github.trees.get("main")!.delete(GRANT);
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "refused" });
+    expect(outcome.status === "refused" && outcome.reason).toContain("already exists");
+    expect(aws.role(name)!.tags["hallpass:merge-commit"]).toBe("someone-else");
+  });
+});
+
+describe("grantAccess is never left half-made and unrecorded", () => {
+  it("rolls back a role that failed half-way and records the rollback", async () => {
+    const { github, aws, deps } = world();
+    const halfway: AwsPort = {
+      grantStore(account) {
+        const store = aws.grantStore(account);
+        return {
+          ...store,
+          ensureRole: async (plan) => {
+            await store.ensureRole(plan);
+            throw new Error("ServiceFailure: AttachRolePolicy");
+          },
+        } as GrantStore;
+      },
+    };
+    const pr = addMergedRequest(github);
+    const outcome = await grantAccess({ ...deps, aws: halfway }, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "failed", rolledBack: true });
+    expect(aws.roles.size).toBe(0);
+    const record = grantRecord(github);
+    const revocation = revocationRecordSchema.parse(JSON.parse(file(github, REVOCATION)!));
+    expect(revocation).toMatchObject({
+      roleArn: record.roleArn,
+      reason: "grant-failed",
+      revokedBy: "hallpass-app",
+    });
+    expect(revocation.detail).toContain("ServiceFailure: AttachRolePolicy");
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain("### Access NOT granted");
+    expect(github.issues.size).toBe(1);
+    // A later redelivery must not bring a rolled-back grant back.
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "revoked" });
+    expect(aws.roles.size).toBe(0);
+  });
+
+  it("says so when even the rollback fails, and the role's expiry still holds", async () => {
+    const { github, aws, deps } = world();
+    aws.fail("ensureRole").fail("putInlinePolicy");
+    const pr = addMergedRequest(github);
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "failed", rolledBack: false });
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain(
+      "The role's own policies still end all access at 2026-11-26T12:00:00Z",
+    );
+  });
+
+  it("creates nothing in AWS when the grant record cannot be committed", async () => {
+    const { github, aws, deps } = world();
+    github.fail("commitFiles");
+    const pr = addMergedRequest(github);
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "failed" });
+    expect(aws.roles.size).toBe(0);
+    // A redelivery then completes the grant.
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "granted" });
+    expect(aws.roles.size).toBe(1);
+  });
+
+  const steps: [string, (g: FakeGitHub, a: FakeAwsAccounts) => void][] = [
+    ["reading the pull request", (g) => g.fail("getPullRequest")],
+    ["reading reviews", (g) => g.fail("listReviews")],
+    ["reading the records", (g) => g.fail("getFile", new Error("getFile failed"), 4)],
+    ["assuming the broker role", (_, a) => a.fail("grantStore")],
+    ["reading the role", (_, a) => a.fail("getRole")],
+    ["reading the quota", (_, a) => a.fail("getRoleQuota")],
+    ["writing the usage comment", (g) => g.fail("upsertComment")],
+  ];
+  it.each(steps)("recovers on redelivery after a failure %s", async (_, inject) => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    inject(github, aws);
+    const first = await grantAccess(deps, pr, { now: NOW }).catch((e: Error) => e);
+    // Whatever happened, a role in AWS always has its record in git.
+    for (const role of aws.roles.values()) expect(file(github, GRANT)).toContain(role.roleArn);
+    void first;
+    const again = await grantAccess(deps, pr, { now: new Date("2026-11-26T10:01:00Z") });
+    expect(again).toMatchObject({ status: "granted" });
+    expect(aws.roles.size).toBe(1);
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain("### Access granted");
+  });
+});
+
+describe("grantAccess of an extension", () => {
+  async function withOldGrant(oldYaml = requestYaml()) {
+    const w = world();
+    const old = addMergedRequest(w.github, {
+      number: 3,
+      path: "access-requests/alice-old.yaml",
+      yaml: oldYaml,
+      mergeSha: "01d0000000000000000000000000000000000000",
+      mergedAt: "2026-11-26T09:00:00Z",
+      headSha: "01dhead000000000000000000000000000000000",
+    });
+    await grantAccess(w.deps, old, { now: new Date("2026-11-26T09:00:05Z") });
+    const oldRecord = grantRecordSchema.parse(
+      JSON.parse(file(w.github, "access-requests/alice-old.grant.json")!),
+    );
+    return { ...w, oldRecord };
+  }
+
+  it("replaces the old grant once the new one exists, without a gap", async () => {
+    const { github, aws, deps, oldRecord } = await withOldGrant();
+    const pr = addMergedRequest(github, {
+      yaml: requestYaml({ extends: "access-requests/alice-old.yaml" }),
+    });
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({
+      status: "granted",
+      replaced: "access-requests/alice-old.yaml",
+    });
+    const record = grantRecord(github);
+    expect(record.extends).toBe("access-requests/alice-old.yaml");
+    expect(aws.role(record.roleName)).toBeDefined();
+    expect(aws.role(oldRecord.roleName)).toBeUndefined();
+    const revocation = revocationRecordSchema.parse(
+      JSON.parse(file(github, "access-requests/alice-old.revocation.json")!),
+    );
+    expect(revocation).toMatchObject({
+      reason: "replaced-by-extension",
+      roleArn: oldRecord.roleArn,
+    });
+    expect(aws.calls.indexOf("ensureRole", 5)).toBeLessThan(aws.calls.lastIndexOf("deleteRole"));
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain(
+      "replaces the one of `access-requests/alice-old.yaml`",
+    );
+  });
+
+  it("does not revoke someone else's grant named in extends", async () => {
+    const { github, aws, deps, oldRecord } = await withOldGrant();
+    const pr = addMergedRequest(github, {
+      number: 8,
+      path: "access-requests/bob-db.yaml",
+      author: "bob",
+      yaml: requestYaml({ requester: "bob", extends: "access-requests/alice-old.yaml" }),
+      headSha: "b0b0000000000000000000000000000000000000",
+      mergeSha: "b0bmerge000000000000000000000000000000000",
+    });
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "granted" });
+    expect(aws.role(oldRecord.roleName)).toBeDefined();
+    expect([...github.issues.values()][0]!.body).toContain("grant of @alice");
+  });
+});
+
+describe("grantAccess after the fact", () => {
+  it("does not grant again once revoked", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    github.setFiles("main", { [REVOCATION]: "{}" });
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "revoked" });
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("changes nothing when the recorded window has ended", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    await grantAccess(deps, pr, { now: NOW });
+    aws.calls.length = 0;
+    const later = await grantAccess(deps, pr, { now: new Date("2026-11-26T12:00:00Z") });
+    expect(later).toMatchObject({ status: "granted", created: false });
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("never grants on an unreadable grant record", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    github.setFiles("main", { [GRANT]: "not json" });
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "refused" });
+    expect(aws.roles.size).toBe(0);
+  });
+});
