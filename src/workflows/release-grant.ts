@@ -1,0 +1,134 @@
+/**
+ * Early release: `/hallpass revoke` commented on a merged access pull request ends its access
+ * now, when the commenter is the requester or someone who may approve the request. Anyone else
+ * is told they may not. The revocation itself is the one revoke routine (revoke-grant.ts).
+ */
+
+import { grantRecordSchema, recordPath, revocationRecordSchema } from "../core/records.ts";
+import { GRANT_COMMENT_MARKER } from "../core/render-usage-comment.ts";
+import type { AwsPort } from "../ports/aws.ts";
+import type { GitHubPort } from "../ports/github.ts";
+import { evaluatePullRequest } from "./evaluate-pull-request.ts";
+import { revokeGrant } from "./revoke-grant.ts";
+
+/** Hidden marker of the reply to a `/hallpass revoke` command that did not revoke. */
+export const REVOKE_REPLY_MARKER = "<!-- hallpass:revoke-command -->";
+
+/** True when a comment body is the `/hallpass revoke` command (on a line of its own). */
+export function isRevokeCommand(body: string): boolean {
+  return /^\s*\/hallpass\s+revoke\s*$/im.test(body);
+}
+
+export interface ReleaseDeps {
+  github: GitHubPort;
+  aws: AwsPort;
+  /** Default `hallpass-app`. */
+  actor?: string;
+}
+
+export type ReleaseOutcome =
+  | { status: "revoked"; roleArn: string }
+  | { status: "already-revoked" | "not-granted" | "not-merged" | "not-allowed"; message: string };
+
+/** The Unix epoch: "start is in the past" must not hide who may approve a merged request. */
+const EPOCH = new Date(0);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Handles `/hallpass revoke` by `commenter` on pull request `pullNumber`. */
+export async function releaseGrant(
+  deps: ReleaseDeps,
+  pullNumber: number,
+  commenter: string,
+  options: { now: Date },
+): Promise<ReleaseOutcome> {
+  const { github } = deps;
+  const reply = async (outcome: ReleaseOutcome & { message: string }) => {
+    await github.upsertComment(
+      pullNumber,
+      REVOKE_REPLY_MARKER,
+      `${REVOKE_REPLY_MARKER}\n@${commenter}: ${outcome.message}\n`,
+    );
+    return outcome;
+  };
+
+  const evaluation = await evaluatePullRequest(github, pullNumber, { now: EPOCH });
+  const pull = evaluation.pullRequest;
+  if (!pull.merged || !evaluation.requestPath) {
+    return reply({
+      status: "not-merged",
+      message:
+        "`/hallpass revoke` works on a merged access request; this pull request has no granted access.",
+    });
+  }
+  const requestPath = evaluation.requestPath;
+  const branch = pull.baseRef;
+  const [grantText, revocationText] = await Promise.all([
+    github.getFile(branch, recordPath(requestPath, "grant")),
+    github.getFile(branch, recordPath(requestPath, "revocation")),
+  ]);
+  const grant =
+    grantText === undefined ? undefined : grantRecordSchema.safeParse(parseJson(grantText));
+  if (!grant?.success) {
+    return reply({
+      status: "not-granted",
+      message: `there is no grant record for \`${requestPath}\`, so there is no access to revoke.`,
+    });
+  }
+  const record = grant.data;
+
+  // Who may end the access: the requester, and anyone who may approve the request (eligible
+  // code owners now, and whoever approved it at merge).
+  const allowed = new Set(
+    [
+      record.requester,
+      ...(evaluation.decision?.eligible ?? []),
+      ...record.approvals.map((a) => a.reviewer),
+    ].map((l) => l.toLowerCase()),
+  );
+  if (!allowed.has(commenter.toLowerCase())) {
+    return reply({
+      status: "not-allowed",
+      message: `you may not revoke this access: only @${record.requester} (the requester) or someone who may approve \`${requestPath}\` can. Ask one of them, or an administrator.`,
+    });
+  }
+  if (revocationText !== undefined) {
+    const revocation = revocationRecordSchema.safeParse(parseJson(revocationText));
+    return reply({
+      status: "already-revoked",
+      message: `this access was already revoked${revocation.success ? ` at ${revocation.data.revokedAt} (${revocation.data.reason})` : ""}.`,
+    });
+  }
+
+  const account = evaluation.policies?.accounts[record.account.name];
+  if (!account || account.id !== record.account.id) {
+    throw new Error(
+      `account ${record.account.name} (${record.account.id}) of ${requestPath} is not in policies/ at the base commit; revoke ${record.roleArn} by hand and fix policies/`,
+    );
+  }
+  await revokeGrant(
+    { github, aws: deps.aws, actor: deps.actor ?? "hallpass-app", branch },
+    {
+      account: { name: record.account.name, id: account.id, brokerRole: account.brokerRole },
+      roleName: record.roleName,
+      roleArn: record.roleArn,
+      requestPath,
+      reason: "early-release",
+      detail: `@${commenter} ended the access with /hallpass revoke on pull request #${pullNumber}`,
+      now: options.now,
+      revokedBy: commenter,
+    },
+  );
+  await github.upsertComment(
+    pullNumber,
+    GRANT_COMMENT_MARKER,
+    `${GRANT_COMMENT_MARKER}\n### Access revoked\n\n@${commenter} ended this access with \`/hallpass revoke\`. Sessions issued before now are denied, and the role \`${record.roleArn}\` is deleted. The revocation is recorded in \`${recordPath(requestPath, "revocation")}\`.\n`,
+  );
+  return { status: "revoked", roleArn: record.roleArn };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
+import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
+import { grantAccess } from "../../src/workflows/grant-access.ts";
+import {
+  isRevokeCommand,
+  REVOKE_REPLY_MARKER,
+  releaseGrant,
+} from "../../src/workflows/release-grant.ts";
+import { FakeGitHub } from "../support/fake-github.ts";
+import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
+import { addMergedRequest } from "../support/merged-request.ts";
+
+const GRANTED_AT = new Date("2026-11-26T10:00:10Z");
+const LATER = new Date("2026-11-26T10:30:00Z");
+
+async function granted() {
+  const github = new FakeGitHub();
+  const aws = new FakeAwsAccounts();
+  const pr = addMergedRequest(github);
+  await grantAccess({ github, aws }, pr, { now: GRANTED_AT });
+  const record = grantRecordSchema.parse(
+    JSON.parse(github.trees.get("main")!.get("access-requests/alice-db.grant.json")!),
+  );
+  return { github, aws, pr, record, deps: { github, aws } };
+}
+
+describe("isRevokeCommand", () => {
+  it.each([
+    ["/hallpass revoke", true],
+    ["  /hallpass   revoke  ", true],
+    ["Done, thanks!\n/hallpass revoke", true],
+    ["/HALLPASS REVOKE", true],
+    ["please do not /hallpass revoke yet", false],
+    ["/hallpass revoke-all", false],
+    ["/hallpass", false],
+  ])("%j is %s", (body, expected) => {
+    expect(isRevokeCommand(body)).toBe(expected);
+  });
+});
+
+describe("/hallpass revoke", () => {
+  it.each([
+    ["the requester", "alice"],
+    ["the approver", "sam"],
+    ["another code owner of the request who did not approve", "dan"],
+  ])("by %s ends the access now and records it", async (_, commenter) => {
+    const { github, aws, pr, record, deps } = await granted();
+    const outcome = await releaseGrant(deps, pr, commenter, { now: LATER });
+    expect(outcome).toEqual({ status: "revoked", roleArn: record.roleArn });
+    expect(aws.role(record.roleName)).toBeUndefined();
+    const revocation = revocationRecordSchema.parse(
+      JSON.parse(github.trees.get("main")!.get("access-requests/alice-db.revocation.json")!),
+    );
+    expect(revocation).toMatchObject({
+      roleArn: record.roleArn,
+      reason: "early-release",
+      revokedBy: commenter,
+      revokedAt: "2026-11-26T10:30:00Z",
+    });
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain("### Access revoked");
+  });
+
+  it("by anyone else is refused, and the access stays", async () => {
+    const { github, aws, pr, record, deps } = await granted();
+    const outcome = await releaseGrant(deps, pr, "mallory", { now: LATER });
+    expect(outcome.status).toBe("not-allowed");
+    expect(aws.role(record.roleName)).toBeDefined();
+    expect(github.comment(pr, REVOKE_REPLY_MARKER)).toContain("@mallory: you may not revoke");
+    expect(github.trees.get("main")!.has("access-requests/alice-db.revocation.json")).toBe(false);
+  });
+
+  it("twice says it was already revoked", async () => {
+    const { github, pr, deps } = await granted();
+    await releaseGrant(deps, pr, "alice", { now: LATER });
+    const again = await releaseGrant(deps, pr, "alice", { now: LATER });
+    expect(again.status).toBe("already-revoked");
+    expect(github.comment(pr, REVOKE_REPLY_MARKER)).toContain(
+      "already revoked at 2026-11-26T10:30:00Z",
+    );
+  });
+
+  it("on a pull request without a grant says there is nothing to revoke", async () => {
+    const github = new FakeGitHub();
+    const aws = new FakeAwsAccounts();
+    const pr = addMergedRequest(github);
+    const outcome = await releaseGrant({ github, aws }, pr, "alice", { now: LATER });
+    expect(outcome.status).toBe("not-granted");
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("on an open pull request says it only works once merged", async () => {
+    const github = new FakeGitHub();
+    const aws = new FakeAwsAccounts();
+    const pr = addMergedRequest(github, { merged: false });
+    expect((await releaseGrant({ github, aws }, pr, "alice", { now: LATER })).status).toBe(
+      "not-merged",
+    );
+  });
+
+  it("finishes on a second command after AWS failed half-way", async () => {
+    const { github, aws, pr, record, deps } = await granted();
+    aws.fail("deleteRole");
+    await expect(releaseGrant(deps, pr, "alice", { now: LATER })).rejects.toThrow(
+      "deleteRole failed",
+    );
+    expect(await releaseGrant(deps, pr, "alice", { now: LATER })).toMatchObject({
+      status: "revoked",
+    });
+    expect(aws.role(record.roleName)).toBeUndefined();
+    expect(github.commits.filter((c) => c.message.includes("revoke"))).toHaveLength(1);
+  });
+});
