@@ -5,10 +5,13 @@
  */
 
 import type { ApplicationFunction } from "probot";
+import { createAwsIamPort } from "../adapters/aws-iam.ts";
 import { createOctokitGitHub, type Octokit } from "../adapters/octokit-github.ts";
+import type { AwsPort } from "../ports/aws.ts";
 import { createMemoryCache, type KeyValueCache } from "../ports/cache.ts";
 import type { GitHubPort } from "../ports/github.ts";
 import { registerApprovalHandlers } from "./approval-handlers.ts";
+import { registerGrantHandlers } from "./grant-handlers.ts";
 
 /**
  * What the handlers need from the outside world. Features add their own member here (the
@@ -24,6 +27,13 @@ export interface AppDeps {
    * by base SHA (bounded by the TTL), check run ids by head SHA.
    */
   cache: KeyValueCache;
+  /**
+   * AWS, reached through each account's broker role: grant roles are created on merge and
+   * deleted on `/hallpass revoke`. Without it the app grants nothing (fail closed).
+   */
+  aws?: AwsPort;
+  /** Sends an alert beyond GitHub (Slack) when a grant is refused or fails, when configured. */
+  notify?: (text: string) => Promise<void>;
 }
 
 /** Production dependencies, from the environment (APP_ID) and the system clock. */
@@ -39,6 +49,11 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       }),
     now: () => new Date(),
     cache,
+    // Base credentials from the SDK's default chain; endpoints from its standard settings.
+    aws: createAwsIamPort({
+      brokerSessionName: "hallpass-app",
+      ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    }),
   };
 }
 
@@ -46,6 +61,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
     registerApprovalHandlers(app, deps);
+    registerGrantHandlers(app, deps);
   };
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The grant side of the app: a merged access pull request is granted (after its approvals are
+ * re-checked at the merge), and `/hallpass revoke` on it ends the access early. Handlers only
+ * filter events and delegate to the workflows, which are safe to run again for a redelivered
+ * event.
+ */
+
+import type { Probot } from "probot";
+import { grantAccess } from "../workflows/grant-access.ts";
+import { isRevokeCommand, releaseGrant } from "../workflows/release-grant.ts";
+import type { AppDeps } from "./index.ts";
+
+export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
+  const { aws } = deps;
+  if (!aws) {
+    // Fail closed: without AWS, nothing is granted. Production wiring always provides it.
+    app.log.warn("hallpass: no AWS port configured; merged requests will not be granted");
+    return;
+  }
+
+  app.on("pull_request.closed", async (context) => {
+    const pull = context.payload.pull_request;
+    if (!pull.merged) return;
+    const github = deps.github(context.octokit, context.repo());
+    const outcome = await grantAccess(
+      { github, aws, ...(deps.notify ? { notify: deps.notify } : {}) },
+      pull.number,
+      { now: deps.now() },
+    );
+    context.log.info({ pull: pull.number, outcome: outcome.status }, "hallpass grant");
+  });
+
+  app.on("issue_comment.created", async (context) => {
+    const { issue, comment } = context.payload;
+    // Only people can release access; the app's own comments never trigger it.
+    if (!issue.pull_request || comment.user?.type === "Bot" || !isRevokeCommand(comment.body)) {
+      return;
+    }
+    const github = deps.github(context.octokit, context.repo());
+    const outcome = await releaseGrant({ github, aws }, issue.number, comment.user?.login ?? "", {
+      now: deps.now(),
+    });
+    context.log.info({ pull: issue.number, outcome: outcome.status }, "hallpass revoke");
+  });
+}
