@@ -1,0 +1,309 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
+import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
+import { FakeAwsWire } from "../support/fake-aws-wire.ts";
+import {
+  createHarness,
+  examplePayload,
+  type Harness,
+  HEAD,
+  INSTALLATION_ID,
+  pullRequestEvent,
+  REPO,
+  review,
+} from "./harness.ts";
+
+/**
+ * The README's user story end to end, through the real app: GitHub mocked with nock (every
+ * request checked against GitHub's OpenAPI description), AWS IAM and STS answered on the wire
+ * by a stateful fake, the real SDK v3 clients in between.
+ */
+
+const MERGED = new Date("2026-11-26T11:00:05Z");
+const RELEASED = new Date("2026-11-26T11:40:00Z");
+const GRANT_PATH = "access-requests/alice-db.grant.json";
+const REVOCATION_PATH = "access-requests/alice-db.revocation.json";
+
+let h: Harness;
+let wire: FakeAwsWire;
+let clock = MERGED;
+
+// biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+type Body = any;
+
+beforeEach(async () => {
+  clock = MERGED;
+  h = await createHarness({
+    now: () => clock,
+    aws: createAwsIamPort({
+      credentials: { accessKeyId: "AKIAAPP", secretAccessKey: "app-secret" },
+      brokerSessionName: "hallpass-app",
+      maxAttempts: 1,
+    }),
+  });
+  wire = new FakeAwsWire("123456789012");
+  wire.install();
+});
+
+afterEach(() => {
+  try {
+    h.github.verify();
+  } finally {
+    nock.cleanAll();
+  }
+});
+
+const APPROVALS = [review(101, "dan", "APPROVED", 10), review(102, "sam", "APPROVED", 11)];
+
+/** An evaluation of merged PR 7: the reads the approval check and the grant each make. */
+function mergedEvaluation(reviews = APPROVALS) {
+  h.github
+    .prReads({ pull: { merged: true }, reviews })
+    .baseReads()
+    .requestFile()
+    .teams();
+}
+
+/** An optional installation token exchange (Probot caches the token across handlers). */
+function token() {
+  h.github.scope
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .optionally()
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+}
+
+/** A commit through the Git Data API; `check` sees the tree body. */
+function commit(check: (tree: Body) => void, sha: string) {
+  h.github.scope
+    .get(`${REPO}/git/ref/heads%2Fmain`)
+    .reply(200, { ref: "refs/heads/main", object: { sha: `${sha}-parent` } })
+    .get(`${REPO}/git/commits/${sha}-parent`)
+    .reply(200, { sha: `${sha}-parent`, tree: { sha: `${sha}-tree0` } })
+    .post(`${REPO}/git/trees`, (b) => {
+      check(b);
+      return true;
+    })
+    .reply(201, { sha: `${sha}-tree` })
+    .post(`${REPO}/git/commits`)
+    .reply(201, { sha })
+    .patch(`${REPO}/git/refs/heads%2Fmain`)
+    .reply(200, {});
+}
+
+function missing(path: string) {
+  h.github.scope
+    .get(`${REPO}/contents/${encodeURIComponent(path)}`)
+    .query({ ref: "main" })
+    .reply(404, { message: "Not Found" });
+}
+
+function revokeComment(login: string, body = "/hallpass revoke") {
+  const payload = examplePayload("issue_comment", "created");
+  payload.issue.number = 7;
+  payload.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/7` };
+  payload.comment.body = body;
+  payload.comment.user.login = login;
+  payload.comment.user.type = "User";
+  return { id: `comment-${login}-${Math.random()}`, name: "issue_comment", payload };
+}
+
+describe("the user story", () => {
+  it("a merged request yields the grant, its record and the usage comment; /hallpass revoke ends it", async () => {
+    // 1. Merge: the approval check and the grant both evaluate the merged PR.
+    token();
+    token();
+    mergedEvaluation();
+    mergedEvaluation();
+    h.github.checkCreate(HEAD, () => {});
+    missing(GRANT_PATH);
+    missing(REVOCATION_PATH);
+    let grantTree: Body;
+    commit((b) => {
+      grantTree = b;
+    }, "c-grant");
+    let usage: Body;
+    h.github.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/7/comments`, (b) => {
+        usage = b;
+        return true;
+      })
+      .reply(201, { id: 55 });
+
+    await h.probot.receive(pullRequestEvent("closed", { merged: true }));
+
+    const file = grantTree.tree[0];
+    expect(file.path).toBe(GRANT_PATH);
+    const record = grantRecordSchema.parse(JSON.parse(file.content));
+    expect(record).toMatchObject({
+      requester: "alice",
+      role: "db-admin",
+      account: { name: "production", id: "123456789012" },
+      pullRequest: { number: 7, mergedBy: "sue", mergedAt: "2026-11-26T11:00:00Z" },
+      window: { start: "2026-11-26T11:00:00Z", end: "2026-11-26T13:00:00Z" },
+      sourceIdentity: "alice",
+    });
+    expect(record.approvals.map((a) => [a.reviewer, a.reviewId])).toEqual([
+      ["dan", 101],
+      ["sam", 102],
+    ]);
+    const role = wire.roles.get(record.roleName.toLowerCase())!;
+    expect(role.arn).toBe(record.roleArn);
+    expect(role.boundary).toBe("arn:aws:iam::123456789012:policy/hallpass-boundary");
+    expect(JSON.parse(role.trust).Statement[0].Principal).toEqual({
+      AWS: "arn:aws:iam::123456789012:user/alice",
+    });
+    expect(wire.assumed).toEqual(["arn:aws:iam::123456789012:role/hallpass-broker"]);
+    expect(usage.body).toContain("<!-- hallpass:grant -->");
+    expect(usage.body).toContain(`--role-arn ${record.roleArn}`);
+    expect(usage.body).toContain("--source-identity alice");
+    expect(usage.body).toContain("2026-11-26 13:00:00 UTC** (in 1h59m55s)");
+
+    // 2. /hallpass revoke by the requester, 40 minutes later.
+    clock = RELEASED;
+    token();
+    mergedEvaluation();
+    h.github.scope
+      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH)}`)
+      .query({ ref: "main" })
+      .reply(200, file.content);
+    missing(REVOCATION_PATH);
+    missing(REVOCATION_PATH);
+    let revocationTree: Body;
+    commit((b) => {
+      revocationTree = b;
+    }, "c-revoke");
+    let revoked: Body;
+    h.github.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 55, user: { type: "Bot" }, body: usage.body }])
+      .patch(`${REPO}/issues/comments/55`, (b) => {
+        revoked = b;
+        return true;
+      })
+      .reply(200, {});
+
+    await h.probot.receive(revokeComment("alice") as never);
+
+    expect(wire.roles.size).toBe(0);
+    expect(wire.calls.slice(-6)).toEqual([
+      "PutRolePolicy",
+      "ListRolePolicies",
+      "DeleteRolePolicy",
+      "ListAttachedRolePolicies",
+      "DeleteRolePolicy",
+      "DeleteRole",
+    ]);
+    const revocation = revocationRecordSchema.parse(JSON.parse(revocationTree.tree[0].content));
+    expect(revocationTree.tree[0].path).toBe(REVOCATION_PATH);
+    expect(revocation).toMatchObject({
+      roleArn: record.roleArn,
+      reason: "early-release",
+      revokedBy: "alice",
+      revokedAt: "2026-11-26T11:40:00Z",
+    });
+    expect(revoked.body).toContain("### Access revoked");
+  });
+});
+
+describe("refusals", () => {
+  it("an admin merge without approvals grants nothing, says so on the PR and raises an alert", async () => {
+    token();
+    token();
+    mergedEvaluation([]);
+    mergedEvaluation([]);
+    h.github.checkCreate(HEAD, () => {});
+    let comment: Body;
+    let alert: Body;
+    h.github.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/7/comments`, (b) => {
+        comment = b;
+        return true;
+      })
+      .reply(201, { id: 56 })
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues`, (b) => {
+        alert = b;
+        return true;
+      })
+      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+
+    await h.probot.receive(pullRequestEvent("closed", { merged: true }));
+
+    expect(comment.body).toContain(
+      "### No access granted: approvals do not hold at the merge commit",
+    );
+    expect(comment.body).toContain(
+      "@sue merged this pull request past the hallpass/approval check",
+    );
+    expect(alert.labels).toEqual(["hallpass-alert"]);
+    expect(wire.calls).toEqual([]);
+    expect(wire.assumed).toEqual([]);
+  });
+
+  it("/hallpass revoke by someone else is refused and changes nothing in AWS", async () => {
+    token();
+    mergedEvaluation();
+    h.github.scope
+      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH)}`)
+      .query({ ref: "main" })
+      .reply(
+        200,
+        JSON.stringify({
+          version: 1,
+          requestPath: "access-requests/alice-db.yaml",
+          pullRequest: {
+            number: 7,
+            url: "https://github.com/acme/access/pull/7",
+            mergeCommit: "3e7600000000000000000000000000000000000a",
+            mergedAt: "2026-11-26T11:00:00Z",
+            mergedBy: "sue",
+          },
+          requester: "alice",
+          role: "db-admin",
+          account: { name: "production", id: "123456789012" },
+          emergency: false,
+          approvals: [],
+          roleArn: "arn:aws:iam::123456789012:role/hallpass/hallpass-alice-0123456789",
+          roleName: "hallpass-alice-0123456789",
+          sessionName: "alice-0123456789",
+          sourceIdentity: "alice",
+          window: { start: "2026-11-26T11:00:00Z", end: "2026-11-26T13:00:00Z" },
+          grantedAt: "2026-11-26T11:00:05Z",
+        }),
+      );
+    missing(REVOCATION_PATH);
+    let reply: Body;
+    h.github.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/7/comments`, (b) => {
+        reply = b;
+        return true;
+      })
+      .reply(201, { id: 57 });
+
+    await h.probot.receive(revokeComment("mallory") as never);
+
+    expect(reply.body).toContain("@mallory: you may not revoke this access");
+    expect(wire.calls).toEqual([]);
+  });
+
+  it("ignores comments that are not the command, and the app's own comments", async () => {
+    await h.probot.receive(revokeComment("alice", "thanks, all done") as never);
+    const own = revokeComment("hallpass[bot]");
+    own.payload.comment.user.type = "Bot";
+    await h.probot.receive(own as never);
+    expect(h.requestsSince()).toBe(0);
+  });
+});
