@@ -60,7 +60,12 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
   const { roleName } = request;
 
   const store = request.recordOnly ? undefined : deps.aws.grantStore(request.account);
-  const put = await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document);
+  // Look first: the broker may change only roles that carry the boundary, so IAM answers a
+  // change to a role that no longer exists with AccessDenied rather than NoSuchEntity.
+  const present = store ? (await store.getRole(roleName)) !== undefined : false;
+  const put = present
+    ? await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document)
+    : "absent";
   const roleWasPresent = put === "put";
   if (store && roleWasPresent) {
     for (const name of (await store.listInlinePolicies(roleName)) ?? []) {

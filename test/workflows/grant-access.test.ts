@@ -256,13 +256,26 @@ describe("grantAccess is never left half-made and unrecorded", () => {
 
   it("says so when even the rollback fails, and the role's expiry still holds", async () => {
     const { github, aws, deps } = world();
-    aws.fail("ensureRole").fail("putInlinePolicy");
+    const halfway: AwsPort = {
+      grantStore(account) {
+        const store = aws.grantStore(account);
+        return {
+          ...store,
+          ensureRole: async (plan) => {
+            await store.ensureRole(plan);
+            throw new Error("ServiceFailure: AttachRolePolicy");
+          },
+        } as GrantStore;
+      },
+    };
+    aws.fail("putInlinePolicy");
     const pr = addMergedRequest(github);
-    const outcome = await grantAccess(deps, pr, { now: NOW });
+    const outcome = await grantAccess({ ...deps, aws: halfway }, pr, { now: NOW });
     expect(outcome).toMatchObject({ status: "failed", rolledBack: false });
     expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain(
       "The role's own policies still end all access at 2026-11-26T12:00:00Z",
     );
+    expect(github.issues.size).toBe(1);
   });
 
   it("creates nothing in AWS when the grant record cannot be committed", async () => {

@@ -46,6 +46,7 @@ describe("revokeGrant", () => {
     const result = await revokeGrant(deps, request);
     expect(aws.calls).toEqual([
       "grantStore",
+      "getRole",
       "putInlinePolicy",
       "listInlinePolicies",
       "deleteInlinePolicy",
@@ -82,6 +83,7 @@ describe("revokeGrant", () => {
   });
 
   it.each<keyof GrantStore>([
+    "getRole",
     "putInlinePolicy",
     "listInlinePolicies",
     "deleteInlinePolicy",
@@ -116,7 +118,7 @@ describe("revokeGrant", () => {
     const first = await revokeGrant(deps, request);
     aws.calls.length = 0;
     const again = await revokeGrant(deps, { ...request, now: new Date("2026-11-26T11:05:00Z") });
-    expect(aws.calls).toEqual(["grantStore", "putInlinePolicy"]);
+    expect(aws.calls).toEqual(["grantStore", "getRole"]);
     expect(again).toEqual({ roleWasPresent: false, record: first.record, recorded: false });
     expect(github.commits).toHaveLength(1);
   });
