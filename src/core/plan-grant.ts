@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { GRANT_ROLE_PATH, GRANT_TAGS, MANAGED_BY } from "../ports/aws.ts";
+import { planRevocation } from "./plan-revocation.ts";
 import type { Account, Identity, Policies, Role, Statement } from "./policy-format.ts";
 import type { Problem } from "./problem.ts";
 import type { AccessRequest } from "./request-format.ts";
@@ -297,13 +298,15 @@ function checkSizes(plan: GrantPlan, limits: IamLimits): string[] {
       `the trust policy would be ${trustChars} characters, more than the account's limit of ${limits.trustPolicyChars}; shorten the principal ARN or raise the IAM quota "Role trust policy length"`,
     );
   }
+  // Room is kept for the deny a revocation adds: a revocation must never hit the limit.
+  const revocation = planRevocation(new Date(0));
   const inlineChars = Object.entries(plan.inlinePolicies).reduce(
     (sum, [name, doc]) => sum + name.length + policyChars(doc),
-    0,
+    revocation.policyName.length + policyChars(revocation.document),
   );
   if (inlineChars > limits.inlinePolicyChars) {
     messages.push(
-      `the role's inline policies would be ${inlineChars} characters, more than IAM's ${limits.inlinePolicyChars} per role; move statements of the role into a managed policy`,
+      `the role's inline policies would be ${inlineChars} characters, more than IAM's ${limits.inlinePolicyChars} per role (counting the deny a revocation adds); move statements of the role into a managed policy`,
     );
   }
   if (plan.managedPolicyArns.length > limits.managedPolicies) {

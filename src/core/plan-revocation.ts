@@ -1,5 +1,3 @@
-import { isoSeconds } from "./plan-grant.ts";
-
 /** Name of the inline deny that ends every session issued before the revocation. */
 export const REVOKE_POLICY_NAME = "hallpass-revoke-older-sessions";
 
@@ -20,7 +18,7 @@ export interface RevocationPlan {
  * second as the revocation is denied too.
  */
 export function planRevocation(now: Date): RevocationPlan {
-  const revokedAt = isoSeconds(new Date(Math.ceil(now.getTime() / 1000) * 1000));
+  const revokedAt = `${new Date(Math.ceil(now.getTime() / 1000) * 1000).toISOString().slice(0, 19)}Z`;
   const document = {
     Version: "2012-10-17",
     Statement: [

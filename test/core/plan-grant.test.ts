@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { PERMISSIONS_POLICY_NAME, planGrant } from "../../src/core/plan-grant.ts";
+import {
+  DEFAULT_IAM_LIMITS,
+  PERMISSIONS_POLICY_NAME,
+  planGrant,
+} from "../../src/core/plan-grant.ts";
 import { planRevocation } from "../../src/core/plan-revocation.ts";
 import { GRANT_TAGS } from "../../src/ports/aws.ts";
 import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";
@@ -226,6 +230,23 @@ describe("planGrant", () => {
     }));
     const result = plan({ role });
     expect(result.problems[0]?.message).toMatch(/inline policies would be \d+ characters/);
+  });
+
+  it("keeps room in the inline policy limit for the deny a revocation adds", () => {
+    const planned = plan().plan!;
+    const permissions =
+      PERMISSIONS_POLICY_NAME.length + planned.inlinePolicies[PERMISSIONS_POLICY_NAME]!.length;
+    const revocation = planRevocation(new Date(0));
+    const reserve = revocation.policyName.length + revocation.document.length;
+    const withLimit = (inlinePolicyChars: number) =>
+      planGrant(aliceRequest(), grantPolicies(), context, {
+        ...DEFAULT_IAM_LIMITS,
+        inlinePolicyChars,
+      });
+    expect(withLimit(permissions + reserve).problems).toEqual([]);
+    expect(withLimit(permissions + reserve - 1).problems[0]?.message).toMatch(
+      /counting the deny a revocation adds/,
+    );
   });
 
   it("refuses a request path IAM would not accept as a tag value", () => {
