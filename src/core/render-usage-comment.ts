@@ -1,3 +1,4 @@
+import { GRANT_TAGS } from "../ports/aws.ts";
 import { formatDuration } from "./duration.ts";
 import type { GrantPlan } from "./plan-grant.ts";
 
@@ -59,6 +60,8 @@ export function renderUsageComment(input: UsageInput): string {
   const { plan, roleArn, now } = input;
   const seconds = sessionSecondsFor(plan, input.principal, now);
   const chained = isRoleSession(input.principal);
+  const startsAt = plan.tags[GRANT_TAGS.startsAt];
+  const startsLater = startsAt !== undefined && Date.parse(startsAt) > now.getTime();
   const profile = `hallpass-${input.accountName}-${input.roleName}`;
   const assume = [
     "aws sts assume-role",
@@ -73,7 +76,7 @@ export function renderUsageComment(input: UsageInput): string {
     GRANT_COMMENT_MARKER,
     `### Access granted: \`${input.roleName}\` in \`${input.accountName}\` (${plan.accountId})`,
     "",
-    `@${plan.sourceIdentity}: your access ends **${utc(plan.expiresAt)}** (${relative(plan.expiresAt, now)}). Every session stops working at that second, whatever its length.`,
+    `@${plan.sourceIdentity}: ${startsLater ? `your access starts **${utc(startsAt!)}** (${relative(startsAt!, now)}); until then the role cannot be assumed. It ` : "your access "}ends **${utc(plan.expiresAt)}** (${relative(plan.expiresAt, now)}). Every session stops working at that second, whatever its length.`,
     "",
     "| | |",
     "|---|---|",
