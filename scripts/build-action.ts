@@ -1,0 +1,61 @@
+/**
+ * Bundles the action (`action/index.ts`) into `dist/action/index.js` with esbuild, the file
+ * `action.yml` runs. The bundle is committed, because GitHub runs an action from its repository
+ * without installing anything.
+ *
+ *   npm run build:action    rebuilds it
+ *   npm run check:action    fails when the committed bundle differs from a fresh build
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outfile = join(root, "dist/action/index.js");
+const check = process.argv.includes("--check");
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ["action/index.ts"],
+  bundle: true,
+  platform: "node",
+  target: "node24",
+  format: "esm",
+  outfile,
+  write: false,
+  legalComments: "eof",
+  logLevel: "warning",
+  // Bundled CommonJS dependencies call require() for Node's built-ins.
+  banner: {
+    js: 'import { createRequire as __hallpassCreateRequire } from "node:module";\nconst require = __hallpassCreateRequire(import.meta.url);',
+  },
+});
+
+const files = result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
+// Mark the folder as ESM whatever package.json sits above it in the checked-out action.
+files.push({ path: join(dirname(outfile), "package.json"), text: '{ "type": "module" }\n' });
+
+if (check) {
+  const stale = files.filter((f) => {
+    try {
+      return readFileSync(f.path, "utf8") !== f.text;
+    } catch {
+      return true;
+    }
+  });
+  if (stale.length > 0) {
+    console.error(
+      `${stale.map((f) => relative(root, f.path)).join(", ")} ${stale.length === 1 ? "is" : "are"} stale: run \`npm run build:action\` and commit the result.`,
+    );
+    process.exit(1);
+  }
+  console.log("dist/action is up to date.");
+} else {
+  for (const f of files) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path, f.text);
+  }
+  const size = files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
+  console.log(`wrote dist/action (${(size / 1024).toFixed(0)} KiB).`);
+}

@@ -1,0 +1,74 @@
+import { Octokit } from "@octokit/core";
+import { paginateRest } from "@octokit/plugin-paginate-rest";
+import { retry } from "@octokit/plugin-retry";
+import { revokeGrant } from "../workflows/revoke-grant.ts";
+import type { SweepDeps } from "../workflows/sweep.ts";
+import { cloudTrailClientFactory, createAwsCloudTrail, type Timing } from "./aws-cloudtrail.ts";
+import { createAwsIamPort } from "./aws-iam.ts";
+import { createOctokitGitHub, type Octokit as PortOctokit } from "./octokit-github.ts";
+import { createSlackNotifier } from "./slack-notifier.ts";
+
+/**
+ * The real adapters of a sweep, for the action and `hallpass sweep`: Octokit on the given token
+ * and API URL (GitHub Enterprise Server: GITHUB_API_URL), the AWS SDK on the environment's
+ * credentials (as aws-actions/configure-aws-credentials leaves them) assuming each account's
+ * broker role, and the SDK's standard endpoint settings (AWS_ENDPOINT_URL,
+ * AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_CLOUDTRAIL).
+ */
+export interface SweepEnvironment {
+  /** A token that may commit, comment and manage issues. */
+  token: string;
+  /** `owner/repo` of the access repository. */
+  repository: string;
+  /** REST API root; `https://api.github.com` when undefined. */
+  apiUrl: string | undefined;
+  /** Where Slack webhook secrets are read from (named by policies). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Who the records name as revoker: `hallpass-action`, or the CLI user's login. */
+  actor: string;
+  /** Injectable time for CloudTrail pacing (tests); real time otherwise. */
+  timing?: Timing;
+  log?: (line: string) => void;
+}
+
+const SweepOctokit = Octokit.plugin(paginateRest, retry);
+
+/** Builds the sweep's dependencies from the environment. */
+export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
+  const [owner, repo] = environment.repository.split("/");
+  if (!owner || !repo) {
+    throw new Error(
+      `repository "${environment.repository}" is not owner/repo (GITHUB_REPOSITORY, or --repository for the CLI).`,
+    );
+  }
+  const octokit = new SweepOctokit({
+    auth: environment.token,
+    baseUrl: (environment.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
+    userAgent: "hallpass-sweep",
+  });
+  const github = createOctokitGitHub(octokit as unknown as PortOctokit, { owner, repo });
+  const aws = createAwsIamPort({ brokerSessionName: environment.actor });
+  const cloudtrail = createAwsCloudTrail({
+    clientFor: cloudTrailClientFactory({ brokerSessionName: environment.actor }),
+    ...(environment.timing ? { timing: environment.timing } : {}),
+  });
+  return {
+    github,
+    aws,
+    cloudtrail,
+    revokeGrant: (request, { branch }) =>
+      revokeGrant({ github, aws, actor: environment.actor, branch }, request),
+    notifierFor: (envName) => {
+      const url = environment.env[envName];
+      if (!url) {
+        environment.log?.(
+          `policies name ${envName} for Slack alerts, but it is not set: alerts go to PR comments only.`,
+        );
+        return undefined;
+      }
+      const notifier = createSlackNotifier({ webhookUrl: url });
+      return (text) => notifier.notify(text);
+    },
+    ...(environment.log ? { log: environment.log } : {}),
+  };
+}

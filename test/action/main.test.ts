@@ -1,0 +1,368 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { run } from "../../action/main.ts";
+import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
+import type { GrantRecord } from "../../src/core/records.ts";
+import { GRANT_TAGS, MANAGED_BY } from "../../src/ports/aws.ts";
+import { examplePolicyFiles } from "../support/example-policies.ts";
+import { FakeAwsWire, type FakeRole } from "../support/fake-aws-wire.ts";
+import { FakeCloudTrailWire } from "../support/fake-cloudtrail-wire.ts";
+import { FakeGitHubWire } from "../support/fake-github-wire.ts";
+import { grantEvent } from "../support/sweep-fakes.ts";
+
+/**
+ * The action's entry point with the inputs and environment GitHub gives it, against the GitHub
+ * REST API (a GitHub Enterprise Server URL), IAM, STS and CloudTrail on the wire.
+ */
+
+const ACCOUNT = { name: "production", id: "123456789012" };
+const API = "https://ghe.example.com/api/v3";
+const CLOUDTRAIL = "https://cloudtrail.internal.example";
+const SLACK = "https://hooks.slack.example";
+const NOW = new Date("2026-11-26T12:00:00Z");
+
+const settings = `settings:
+  permissionsBoundary: arn:aws:iam::{accountId}:policy/hallpass-boundary
+  auditDelay: 30m
+  notifications:
+    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK
+  alerts:
+    - name: iam-changes
+      actions: ["iam:*"]
+      writesOnly: true
+      severity: critical
+`;
+
+function grant(stem: string, start: string, end: string): GrantRecord {
+  return {
+    version: 1,
+    requestPath: `access-requests/payments/${stem}.yaml`,
+    pullRequest: {
+      number: 7,
+      url: `https://ghe.example.com/acme/access/pull/7`,
+      mergeCommit: "a".repeat(40),
+      mergedAt: start,
+      mergedBy: "bob",
+    },
+    requester: "alice",
+    role: "db-admin",
+    account: ACCOUNT,
+    emergency: false,
+    approvals: [
+      { reviewer: "dana", reviewId: 1, submittedAt: start, commitId: "b".repeat(40), rules: [] },
+    ],
+    roleArn: `arn:aws:iam::${ACCOUNT.id}:role/hallpass/hp-${stem}`,
+    roleName: `hp-${stem}`,
+    sessionName: "alice",
+    sourceIdentity: "alice",
+    window: { start, end },
+    grantedAt: start,
+  };
+}
+
+function role(name: string, tags: Record<string, string>): FakeRole {
+  return {
+    name,
+    path: "/hallpass/",
+    arn: `arn:aws:iam::${ACCOUNT.id}:role/hallpass/${name}`,
+    trust: "{}",
+    boundary: undefined,
+    maxSessionDuration: 3600,
+    tags,
+    inline: new Map([["hallpass-permissions", "{}"]]),
+    managed: new Set(["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
+    createdAt: "2026-11-26T09:00:00Z",
+  };
+}
+
+function tagsOf(g: GrantRecord): Record<string, string> {
+  return {
+    [GRANT_TAGS.managedBy]: MANAGED_BY,
+    [GRANT_TAGS.repository]: "acme/access",
+    [GRANT_TAGS.request]: g.requestPath,
+    [GRANT_TAGS.requester]: g.requester,
+    [GRANT_TAGS.expiresAt]: g.window.end,
+  };
+}
+
+const expired = grant("expired", "2026-11-26T09:00:00Z", "2026-11-26T11:00:00Z");
+const live = grant("live", "2026-11-26T11:00:00Z", "2026-11-26T14:00:00Z");
+
+let dir: string;
+let saved: NodeJS.ProcessEnv;
+
+function inputs(values: Record<string, string>) {
+  for (const [name, value] of Object.entries(values)) {
+    process.env[`INPUT_${name.toUpperCase()}`] = value;
+  }
+}
+
+function setup(files: Record<string, string> = {}) {
+  const github = new FakeGitHubWire(API, {
+    ...examplePolicyFiles,
+    "policies/settings.yaml": settings,
+    ...files,
+  });
+  github.install();
+  const iam = new FakeAwsWire(ACCOUNT.id);
+  iam.install();
+  const cloudtrail = new FakeCloudTrailWire(CLOUDTRAIL);
+  cloudtrail.install();
+  return { github, iam, cloudtrail };
+}
+
+function recordFiles(...grants: GrantRecord[]): Record<string, string> {
+  return Object.fromEntries(
+    grants.flatMap((g) => [
+      [g.requestPath, "requester: alice\naccount: production\n"],
+      [g.requestPath.replace(".yaml", ".grant.json"), `${JSON.stringify(g, null, 2)}\n`],
+    ]),
+  );
+}
+
+const fastTiming = {
+  now: () => Date.now(),
+  sleep: async () => {},
+  random: () => 0.5,
+};
+
+function outputs(): Record<string, string> {
+  const text = readFileSync(join(dir, "output"), "utf8");
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+beforeEach(() => {
+  saved = { ...process.env };
+  dir = mkdtempSync(join(tmpdir(), "hallpass-action-"));
+  writeFileSync(join(dir, "summary.md"), "");
+  writeFileSync(join(dir, "output"), "");
+  Object.assign(process.env, {
+    GITHUB_REPOSITORY: "acme/access",
+    GITHUB_API_URL: API,
+    GITHUB_SERVER_URL: "https://ghe.example.com",
+    GITHUB_RUN_ID: "4242",
+    GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+    GITHUB_OUTPUT: join(dir, "output"),
+    // As aws-actions/configure-aws-credentials leaves them after the OIDC exchange.
+    AWS_ACCESS_KEY_ID: "ASIAOIDCEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    AWS_SESSION_TOKEN: "token",
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL_CLOUDTRAIL: CLOUDTRAIL,
+    HALLPASS_SLACK_WEBHOOK: `${SLACK}/services/T0/B0/secret`,
+  });
+  inputs({
+    "github-token": "ghs_apptoken",
+    "dry-run": "false",
+    accounts: "production",
+    "audit-delay": "",
+  });
+  nock.disableNetConnect();
+  process.exitCode = undefined;
+});
+
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  process.env = saved;
+  process.exitCode = undefined;
+});
+
+describe("the action", () => {
+  it("revokes what expired, revokes and alerts on a hand-made role, alerts on a live grant, and reports", async () => {
+    const { github, iam, cloudtrail } = setup(recordFiles(expired, live));
+    iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
+    iam.roles.set("hp-live", role("hp-live", tagsOf(live)));
+    iam.roles.set("by-hand", role("by-hand", {}));
+    cloudtrail.pageSize = 2;
+    cloudtrail.throttle(1);
+    const events: CloudTrailEvent[] = [
+      grantEvent(live, {
+        id: "l1",
+        time: "2026-11-26T11:05:00Z",
+        action: "rds:DescribeDBInstances",
+        readOnly: true,
+      }),
+      grantEvent(live, {
+        id: "l2",
+        time: "2026-11-26T11:06:00Z",
+        action: "rds:DescribeDBLogFiles",
+        readOnly: true,
+      }),
+      grantEvent(live, {
+        id: "l3",
+        time: "2026-11-26T11:07:00Z",
+        action: "rds:ListTagsForResource",
+        readOnly: true,
+      }),
+      grantEvent(live, {
+        id: "l4",
+        time: "2026-11-26T11:30:00Z",
+        action: "iam:AttachRolePolicy",
+        readOnly: false,
+      }),
+    ];
+    cloudtrail.events.push(...events);
+    const slack = nock(SLACK)
+      .post("/services/T0/B0/secret", (body) => typeof body.text === "string")
+      .times(2)
+      .reply(200, "ok");
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    // IAM: both roles gone, after the deny on old sessions, policies removed first.
+    expect([...iam.roles.keys()]).toEqual(["hp-live"]);
+    // Two revocations (they run concurrently): each role's deny, policies, then the role.
+    expect(iam.calls.filter((c) => c !== "GetRole" && c !== "ListRoles").sort()).toEqual(
+      [
+        "PutRolePolicy",
+        "ListRolePolicies",
+        "DeleteRolePolicy",
+        "ListAttachedRolePolicies",
+        "DetachRolePolicy",
+        "DeleteRolePolicy",
+        "DeleteRole",
+      ]
+        .flatMap((c) => [c, c])
+        .sort(),
+    );
+    expect(iam.assumed).toContain("arn:aws:iam::123456789012:role/hallpass-broker");
+    // Git: both revocations and the alert recorded, through the Git Data API on GHES.
+    expect(
+      JSON.parse(github.files.get("access-requests/payments/expired.revocation.json")!),
+    ).toMatchObject({
+      reason: "expired",
+      revokedBy: "hallpass-action",
+    });
+    expect(
+      JSON.parse(
+        github.files.get("access-requests/unrecorded/123456789012/by-hand.revocation.json")!,
+      ),
+    ).toMatchObject({
+      reason: "unrecorded-role",
+    });
+    expect(
+      JSON.parse(github.files.get("access-requests/payments/live.alerts.json")!).alerts,
+    ).toMatchObject([{ id: "iam-changes:l4", eventIds: ["l4"], severity: "critical" }]);
+    // CloudTrail: paged by NextToken in both regions, the throttled call asked again.
+    expect(cloudtrail.calls.map((c) => [c.region, c.token, c.status])).toEqual(
+      expect.arrayContaining([
+        ["eu-west-1", undefined, 400],
+        ["eu-west-1", undefined, 200],
+        ["eu-west-1", "page-2", 200],
+        ["us-east-1", undefined, 200],
+      ]),
+    );
+    // The PR comment mentions the requester and the approvers.
+    const alert = github.comments.find((c) => c.body.includes("hallpass:alerts"))!;
+    expect(alert.issue_number).toBe(7);
+    expect(alert.body).toContain("@alice @dana");
+    expect(slack.isDone()).toBe(true);
+    // Dashboard, job summary, outputs.
+    expect(github.issues.map((i) => i.title)).toEqual(["hallpass dashboard (production)"]);
+    expect(github.issues[0]!.body).toContain(
+      "https://ghe.example.com/acme/access/actions/runs/4242",
+    );
+    const summary = readFileSync(join(dir, "summary.md"), "utf8");
+    expect(summary).toContain("## hallpass sweep");
+    expect(summary).toContain("| Revoked | 2 |");
+    // The expired grant ended more than the audit delay ago: its summary is written too.
+    expect(outputs()).toMatchObject({ revoked: "2", alerts: "1", audits: "1" });
+    expect(github.files.has("access-requests/payments/expired.audit.md")).toBe(true);
+    // Every GitHub request exists in GitHub's REST description, signed with the App token.
+    github.assertAllDescribed();
+    expect(new Set(github.requests.map((r) => r.authorization))).toEqual(
+      new Set(["token ghs_apptoken"]),
+    );
+  });
+
+  it("commits on a fresh base when another commit moved the branch, losing no record", async () => {
+    const { github, iam } = setup(recordFiles(expired));
+    iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
+    github.moveBranchBeforeNextUpdate({
+      "access-requests/payments/other.yaml": "someone else's\n",
+    });
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    expect(github.conflicts).toBe(1);
+    expect(github.files.get("access-requests/payments/other.yaml")).toBe("someone else's\n");
+    expect(github.files.has("access-requests/payments/expired.revocation.json")).toBe(true);
+    github.assertAllDescribed();
+  });
+
+  it("writes the audit summary of an ended grant and links it from the PR", async () => {
+    const { github, cloudtrail } = setup({
+      ...recordFiles(expired),
+      "access-requests/payments/expired.revocation.json": JSON.stringify({
+        version: 1,
+        requestPath: expired.requestPath,
+        roleArn: expired.roleArn,
+        revokedAt: "2026-11-26T11:00:01Z",
+        reason: "expired",
+        revokedBy: "hallpass-action",
+      }),
+    });
+    cloudtrail.events.push(
+      grantEvent(expired, {
+        id: "x1",
+        time: "2026-11-26T09:10:00Z",
+        action: "s3:ListBuckets",
+        readOnly: true,
+      }),
+      grantEvent(expired, {
+        id: "x2",
+        time: "2026-11-26T09:20:00Z",
+        action: "iam:CreateUser",
+        readOnly: false,
+      }),
+    );
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    const json = JSON.parse(github.files.get("access-requests/payments/expired.audit.json")!);
+    expect(json.totals).toEqual({ events: 2, reads: 1, writes: 1, failed: 0 });
+    expect(github.files.get("access-requests/payments/expired.audit.md")).toContain(
+      "# Audit: access-requests/payments/expired.yaml",
+    );
+    const link = github.comments.find((c) => c.body.includes("hallpass:audit-link"))!;
+    expect(link.body).toContain(
+      "https://ghe.example.com/acme/access/blob/main/access-requests/payments/expired.audit.md",
+    );
+  });
+
+  it("changes nothing in a dry run", async () => {
+    const { github, iam } = setup(recordFiles(expired));
+    iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
+    inputs({ "dry-run": "true" });
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    expect(github.writes()).toEqual([]);
+    expect(iam.calls.filter((c) => !["ListRoles", "GetRole"].includes(c))).toEqual([]);
+    expect(readFileSync(join(dir, "summary.md"), "utf8")).toContain("dry run: nothing was changed");
+  });
+
+  it("fails the job, changing nothing, when the policies are invalid", async () => {
+    const { github, iam } = setup({
+      ...recordFiles(expired),
+      "policies/settings.yaml": "settings: {}\n",
+    });
+    iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBe(1);
+    expect(github.writes()).toEqual([]);
+    expect(iam.calls).toEqual([]);
+  });
+});
