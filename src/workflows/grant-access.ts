@@ -185,7 +185,18 @@ export async function grantAccess(
   const roleArn = `arn:${partition}:iam::${account.id}:role${plan.rolePath}${plan.roleName}`;
 
   if (!existing) {
-    const current = await store.getRole(plan.roleName);
+    let current: Awaited<ReturnType<typeof store.getRole>>;
+    let quota: Awaited<ReturnType<typeof store.getRoleQuota>> | undefined;
+    try {
+      current = await store.getRole(plan.roleName);
+      if (!current) quota = await store.getRoleQuota();
+    } catch (error) {
+      const reason = `AWS account ${account.name} (${account.id}) could not be read: ${errorMessage(error)}`;
+      await tell(deps, pull, requestPath, "AWS could not be reached", [
+        `${reason}. Nothing was created. Fix the cause, then redeliver the merge event (or ask an administrator to) to try again.`,
+      ]);
+      return { status: "failed", reason, rolledBack: true };
+    }
     if (
       current &&
       (current.tags[GRANT_TAGS.managedBy] !== MANAGED_BY ||
@@ -196,13 +207,10 @@ export async function grantAccess(
         `${current.roleArn} was not made for this request; hallpass never takes over a role.`,
       ]);
     }
-    if (!current) {
-      const quota = await store.getRoleQuota();
-      if (quota.roles + 1 > quota.quota) {
-        return refuse(`account ${account.name} (${account.id}) is at its IAM role quota`, [
-          `It holds ${quota.roles} of ${quota.quota} roles. Delete unused roles or ask AWS to raise the "Roles per account" quota, then open a new request.`,
-        ]);
-      }
+    if (quota && quota.roles + 1 > quota.quota) {
+      return refuse(`account ${account.name} (${account.id}) is at its IAM role quota`, [
+        `It holds ${quota.roles} of ${quota.quota} roles. Delete unused roles or ask AWS to raise the "Roles per account" quota, then open a new request.`,
+      ]);
     }
   }
 
@@ -351,6 +359,8 @@ async function replaceExtended(
     };
   }
   if (old.data.roleArn === record.roleArn) return { path, revoked: false };
+  // A new window that starts later must not open a gap: the old grant then ends by itself.
+  if (Date.parse(record.window.start) > context.now.getTime()) return { path, revoked: false };
   try {
     await revokeGrant(
       { github: deps.github, aws: deps.aws, actor: context.actor, branch: context.branch },

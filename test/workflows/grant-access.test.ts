@@ -289,6 +289,22 @@ describe("grantAccess is never left half-made and unrecorded", () => {
     expect(aws.roles.size).toBe(1);
   });
 
+  it("says so on the PR when the account cannot be reached, and records nothing", async () => {
+    const { github, aws, deps } = world();
+    aws.fail(
+      "getRole",
+      new Error("cannot assume the broker role arn:aws:iam::123456789012:role/hallpass-broker"),
+    );
+    const pr = addMergedRequest(github);
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "failed", rolledBack: true });
+    expect(file(github, GRANT)).toBeUndefined();
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain(
+      "### Access NOT granted: AWS could not be reached",
+    );
+    expect(github.issues.size).toBe(1);
+  });
+
   const steps: [string, (g: FakeGitHub, a: FakeAwsAccounts) => void][] = [
     ["reading the pull request", (g) => g.fail("getPullRequest")],
     ["reading reviews", (g) => g.fail("listReviews")],
@@ -356,6 +372,21 @@ describe("grantAccess of an extension", () => {
     expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain(
       "replaces the one of `access-requests/alice-old.yaml`",
     );
+  });
+
+  it("keeps the old grant when the extension starts later, so there is no gap", async () => {
+    const { github, aws, deps, oldRecord } = await withOldGrant();
+    const pr = addMergedRequest(github, {
+      yaml: requestYaml({
+        extends: "access-requests/alice-old.yaml",
+        start: "2026-11-26T10:30:00Z",
+      }),
+    });
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "granted" });
+    expect(outcome.status === "granted" && outcome.replaced).toBeUndefined();
+    expect(aws.role(oldRecord.roleName)).toBeDefined();
+    expect(github.issues.size).toBe(0);
   });
 
   it("does not revoke someone else's grant named in extends", async () => {
