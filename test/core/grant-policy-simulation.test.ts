@@ -278,6 +278,13 @@ describe("the broker role (deploy/account-setup.yaml)", () => {
     );
   });
 
+  it("may read a grant role by its name alone (how IAM names a role that is gone)", async () => {
+    expect(await asBroker("iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/${plan.roleName}`)).toBe(
+      "Allowed",
+    );
+    expect(await asBroker("iam:GetRole", `arn:aws:iam::${ACCOUNT}:role/admin`)).not.toBe("Allowed");
+  });
+
   it("may change the permissions only of bounded grant roles", async () => {
     const grant = `arn:aws:iam::${ACCOUNT}:role/hallpass/x`;
     const bounded = { "iam:PermissionsBoundary": BOUNDARY };
