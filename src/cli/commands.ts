@@ -1,7 +1,13 @@
 import type { Command } from "./command.ts";
 import { newCommand } from "./new-command.ts";
 import { planCommand } from "./plan-command.ts";
+import { sweepCommand } from "./sweep-command.ts";
 import { validateCommand } from "./validate-command.ts";
 
 /** Every `hallpass` command, in the order `hallpass --help` lists them. Add yours here. */
-export const commands: readonly Command[] = [validateCommand, newCommand, planCommand];
+export const commands: readonly Command[] = [
+  validateCommand,
+  newCommand,
+  planCommand,
+  sweepCommand,
+];
