@@ -3,13 +3,16 @@
  * `action.yml` runs. The bundle is committed, because GitHub runs an action from its repository
  * without installing anything.
  *
- *   npm run build:action    rebuilds it
- *   npm run check:action    fails when the committed bundle differs from a fresh build
+ * It also writes the inputs table of `docs/action.md` from `action.yml`, the one source of both.
+ *
+ *   npm run build:action    rebuilds them
+ *   npm run check:action    fails when the committed files differ from a fresh build
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { parse } from "yaml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "dist/action/index.js");
@@ -33,6 +36,7 @@ const result = await build({
 });
 
 const files = result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
+files.push({ path: join(root, "docs/action.md"), text: documentInputs() });
 // Mark the folder as ESM whatever package.json sits above it in the checked-out action.
 files.push({ path: join(dirname(outfile), "package.json"), text: '{ "type": "module" }\n' });
 
@@ -50,7 +54,7 @@ if (check) {
     );
     process.exit(1);
   }
-  console.log("dist/action is up to date.");
+  console.log("dist/action and docs/action.md are up to date.");
 } else {
   for (const f of files) {
     mkdirSync(dirname(f.path), { recursive: true });
@@ -58,4 +62,24 @@ if (check) {
   }
   const size = files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
   console.log(`wrote dist/action (${(size / 1024).toFixed(0)} KiB).`);
+}
+
+/** docs/action.md with the table between its inputs markers rebuilt from action.yml. */
+function documentInputs(): string {
+  const action = parse(readFileSync(join(root, "action.yml"), "utf8")) as {
+    inputs: Record<string, { description: string; required?: boolean; default?: string }>;
+  };
+  const cell = (text: string) => text.trim().replace(/\s+/g, " ").replace(/\|/g, "\\|");
+  const rows = Object.entries(action.inputs).map(
+    ([name, input]) =>
+      `| \`${name}\` | ${input.required ? "yes" : "no"} | ${input.default ? `\`${input.default}\`` : ""} | ${cell(input.description)} |`,
+  );
+  const table = ["| Input | Required | Default | Description |", "|---|---|---|---|", ...rows].join(
+    "\n",
+  );
+  const doc = readFileSync(join(root, "docs/action.md"), "utf8");
+  return doc.replace(
+    /<!-- inputs:start -->[\s\S]*<!-- inputs:end -->/,
+    `<!-- inputs:start -->\n${table}\n<!-- inputs:end -->`,
+  );
 }
