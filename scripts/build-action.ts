@@ -3,7 +3,8 @@
  * `action.yml` runs. The bundle is committed, because GitHub runs an action from its repository
  * without installing anything.
  *
- * It also writes the inputs table of `docs/action.md` from `action.yml`, the one source of both.
+ * It also writes the inputs table of `docs/action.md` and `README.md` from `action.yml`, the one
+ * source of all three.
  *
  *   npm run build:action    rebuilds them
  *   npm run check:action    fails when the committed files differ from a fresh build
@@ -36,7 +37,9 @@ const result = await build({
 });
 
 const files = result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
-files.push({ path: join(root, "docs/action.md"), text: documentInputs() });
+for (const doc of ["docs/action.md", "README.md"]) {
+  files.push({ path: join(root, doc), text: documentInputs(doc) });
+}
 // Mark the folder as ESM whatever package.json sits above it in the checked-out action.
 files.push({ path: join(dirname(outfile), "package.json"), text: '{ "type": "module" }\n' });
 
@@ -54,7 +57,7 @@ if (check) {
     );
     process.exit(1);
   }
-  console.log("dist/action and docs/action.md are up to date.");
+  console.log("dist/action and the inputs tables of docs/action.md and README.md are up to date.");
 } else {
   for (const f of files) {
     mkdirSync(dirname(f.path), { recursive: true });
@@ -64,8 +67,8 @@ if (check) {
   console.log(`wrote dist/action (${(size / 1024).toFixed(0)} KiB).`);
 }
 
-/** docs/action.md with the table between its inputs markers rebuilt from action.yml. */
-function documentInputs(): string {
+/** A document with the table between its inputs markers rebuilt from action.yml. */
+function documentInputs(path: string): string {
   const action = parse(readFileSync(join(root, "action.yml"), "utf8")) as {
     inputs: Record<string, { description: string; required?: boolean; default?: string }>;
   };
@@ -77,7 +80,7 @@ function documentInputs(): string {
   const table = ["| Input | Required | Default | Description |", "|---|---|---|---|", ...rows].join(
     "\n",
   );
-  const doc = readFileSync(join(root, "docs/action.md"), "utf8");
+  const doc = readFileSync(join(root, path), "utf8");
   return doc.replace(
     /<!-- inputs:start -->[\s\S]*<!-- inputs:end -->/,
     `<!-- inputs:start -->\n${table}\n<!-- inputs:end -->`,
