@@ -127,6 +127,24 @@ describe("ensureRole", () => {
     expect(wire.calls).toContain("TagRole");
   });
 
+  it.each([["GetRole"], ["UpdateAssumeRolePolicy"], ["UpdateRole"], ["TagRole"]])(
+    "fails loudly when %s fails while repairing a drifted role, and a re-run repairs it",
+    async (step) => {
+      const plan = alicePlan();
+      await store().ensureRole(plan);
+      const role = wire.roles.get(plan.roleName.toLowerCase())!;
+      role.trust = '{"Version":"2012-10-17","Statement":[]}';
+      role.maxSessionDuration = 43200;
+      delete role.tags["hallpass:expires-at"];
+      wire.fail(step, "ServiceFailure");
+      await expect(store().ensureRole(plan)).rejects.toThrow();
+      await store().ensureRole(plan);
+      expect(JSON.parse(role.trust)).toEqual(JSON.parse(plan.trustPolicy));
+      expect(role.maxSessionDuration).toBe(plan.maxSessionDuration);
+      expect(role.tags).toEqual(plan.tags);
+    },
+  );
+
   it("never takes over a role of that name made for something else", async () => {
     const plan = alicePlan();
     await store().ensureRole({ ...plan, tags: { ...plan.tags, "hallpass:merge-commit": "other" } });
