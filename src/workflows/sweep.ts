@@ -428,7 +428,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   // 4. Watch live grants.
   const rules = policies.settings.alerts;
   const alertRecords: { path: string; record: AlertsRecord }[] = [];
-  const alertCounts = new Map<string, number>();
+  /** Every alert raised so far on each watched grant (from its record, plus this run's). */
+  const alertsOf = new Map<string, { grant: GrantRecord; alerts: FiredAlert[] }>();
   // One lookup per person (session name) and region serves all of that person's live grants
   // in the account: CloudTrail allows only 2 lookups a second per account and region.
   const groups = new Map<
@@ -497,7 +498,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       if (!read) return; // unreadable: reported; do not re-alert everything
       record = read;
     }
-    alertCounts.set(grant.requestPath, record.alerts.length);
+    alertsOf.set(grant.requestPath, { grant, alerts: record.alerts });
     const events = eventsByRole.get(role) ?? [];
     const fresh = evaluateAlerts(rules, events, record.alerts);
     const revokingRules = new Set(rules.filter((r) => r.revoke).map((r) => r.name));
@@ -523,7 +524,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       ),
       ...fired,
     ];
-    alertCounts.set(grant.requestPath, all.length);
+    alertsOf.set(grant.requestPath, { grant, alerts: all });
     for (const alert of fresh) {
       report.alerts.push({
         requestPath: grant.requestPath,
@@ -626,7 +627,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         url: p.url,
         draft: p.draft,
       }));
-      const data = dashboardData(report, options, waiting, alertCounts, revokedArns);
+      const data = dashboardData(report, options, waiting, alertsOf, revokedArns);
       report.dashboard = await github.upsertIssue(
         dashboardMarker(data.shard),
         dashboardTitle(data.shard),
@@ -647,7 +648,7 @@ function dashboardData(
   report: SweepReport,
   options: SweepOptions,
   waiting: DashboardData["waiting"],
-  alertCounts: Map<string, number>,
+  alertsOf: Map<string, { grant: GrantRecord; alerts: FiredAlert[] }>,
   revokedArns: Set<string>,
 ): DashboardData {
   const plan = report.plan;
@@ -666,18 +667,21 @@ function dashboardData(
         pullRequest: w.grant.pullRequest.number,
         start: w.grant.window.start,
         end: w.grant.window.end,
-        alerts: alertCounts.get(w.grant.requestPath) ?? 0,
+        alerts: alertsOf.get(w.grant.requestPath)?.alerts.length ?? 0,
       })),
     waiting,
-    alerts: report.alerts.map((a) => ({
-      requestPath: a.requestPath,
-      pullRequest: a.pullRequest,
-      rule: a.alert.rule,
-      severity: a.alert.severity,
-      from: a.alert.from,
-      events: a.alert.events.length,
-      revoked: a.revoked,
-    })),
+    // Alerts of the grants still watched: from their records, this run's included.
+    alerts: [...alertsOf.values()].flatMap(({ grant, alerts }) =>
+      alerts.map((a) => ({
+        requestPath: grant.requestPath,
+        pullRequest: grant.pullRequest.number,
+        rule: a.rule,
+        severity: a.severity,
+        from: a.from,
+        events: a.eventIds.length,
+        revoked: a.revoked,
+      })),
+    ),
     revocations: report.revoked.map((r) => ({
       requestPath: r.requestPath,
       reason: r.reason,

@@ -175,6 +175,11 @@ describe("sweep", () => {
     expect(alerts.alerts).toMatchObject([
       { id: "iam-changes:e2", eventIds: ["e2"], revoked: true },
     ]);
+    // The dashboard lists the alert (and the grant is gone from the live list: revoked).
+    const dashboard = [...w.github.issues.values()][0]!.body;
+    expect(dashboard).toContain(
+      "| iam-changes | critical | [access-requests/payments/live.yaml](../pull/44) | 1 | yes |",
+    );
   });
 
   it("does not raise the same alert twice across runs, and raises a burst of AccessDenied", async () => {
