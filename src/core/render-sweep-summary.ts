@@ -19,6 +19,7 @@ export interface SweepSummaryInput {
     revoked: boolean;
   }[];
   audits: { requestPath: string; events: number; risky: number }[];
+  watchDeferred: string[];
   dashboard: { url: string } | undefined;
   issues: { step: string; subject: string; message: string }[];
 }
@@ -38,7 +39,8 @@ export function renderSweepSummary(report: SweepSummaryInput): string {
     "",
     "| | |",
     "|---|--:|",
-    `| Live grants watched | ${p.watch.length} |`,
+    `| Live grants watched | ${p.watch.length - report.watchDeferred.length} |`,
+    `| Watch deferred to a later run (time budget) | ${report.watchDeferred.length} |`,
     `| Roles to revoke | ${p.revoke.length} |`,
     `| Revocations to record (role already gone) | ${p.recordRevocation.length} |`,
     `| Revoked | ${report.revoked.length} |`,

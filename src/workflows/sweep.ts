@@ -80,6 +80,8 @@ export interface SweepDeps {
   /** Builds the Slack notifier from the env variable policies name; undefined when unset. */
   notifierFor?: (envName: string) => NotifyFn | undefined;
   log?: (line: string) => void;
+  /** Milliseconds since the epoch, for the watch budget only. Default `Date.now`. */
+  clock?: () => number;
 }
 
 export interface SweepOptions {
@@ -93,6 +95,13 @@ export interface SweepOptions {
   runUrl?: string;
   /** Grants looked at in parallel. Default 8. */
   concurrency?: number;
+  /**
+   * How long the watch may spend on CloudTrail lookups (2 a second per account and region is
+   * slow with many people holding grants). Lookups not started by then wait for a later run,
+   * whose order differs, so every grant is watched; nothing is lost, as each look reads the
+   * grant's whole window. Default 180 s.
+   */
+  watchBudgetMs?: number;
 }
 
 export interface SweepIssue {
@@ -110,6 +119,8 @@ export interface SweepReport {
   revoked: { requestPath: string; roleArn: string; reason: string; detail: string }[];
   alerts: { requestPath: string; pullRequest: number; alert: Alert; revoked: boolean }[];
   audits: { requestPath: string; pullRequest: number; events: number; risky: number }[];
+  /** Live grants whose watch waits for a later run (the watch budget ran out). */
+  watchDeferred: string[];
   dashboard: IssueInfo | undefined;
   /** Everything that went wrong; the action fails the job when there is any. */
   issues: SweepIssue[];
@@ -213,6 +224,16 @@ function alertComment(grant: GrantRecord, all: FiredAlert[], fresh: Alert[]): st
   return lines.join("\n");
 }
 
+/** A stable pseudo-random number for a text (FNV-1a), to vary the lookup order by run. */
+function orderKey(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 function slackText(grant: GrantRecord | undefined, title: string, detail: string): string {
   const where = grant
     ? ` on <${grant.pullRequest.url}|${grant.requestPath}> (@${grant.requester})`
@@ -306,6 +327,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     revoked: [],
     alerts: [],
     audits: [],
+    watchDeferred: [],
     dashboard: undefined,
     issues,
   };
@@ -445,10 +467,26 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   }
   const eventsByRole = new Map<string, CloudTrailEvent[]>();
   const unreadRoles = new Map<string, string>();
-  const lookups = [...groups.values()].flatMap((group) =>
-    regionsOf(targets.get(group.target.id)!).map((region) => ({ group, region })),
-  );
+  // A different order every 5 minutes, so lookups cut by the budget come first another time.
+  const slot = Math.floor(now.getTime() / 300_000);
+  const lookups = [...groups.values()]
+    .flatMap((group) =>
+      regionsOf(targets.get(group.target.id)!).map((region) => ({
+        group,
+        region,
+        order: orderKey(`${group.target.id}|${group.sessionName}|${region}|${slot}`),
+      })),
+    )
+    .sort((a, b) => a.order - b.order);
+  const clock = deps.clock ?? Date.now;
+  const watchStarted = clock();
+  const budget = options.watchBudgetMs ?? 180_000;
+  const deferredRoles = new Set<string>();
   await mapPool(lookups, concurrency, async ({ group, region }) => {
+    if (clock() - watchStarted > budget) {
+      for (const g of group.grants) deferredRoles.add(normalizeRoleArn(g.roleArn));
+      return;
+    }
     const found: CloudTrailEvent[] = [];
     try {
       for await (const e of cloudtrail.grantEvents({
@@ -488,6 +526,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       alerts: [],
     };
     const role = normalizeRoleArn(grant.roleArn);
+    if (deferredRoles.has(role)) {
+      report.watchDeferred.push(grant.requestPath);
+      return;
+    }
     const unread = unreadRoles.get(role);
     if (unread !== undefined) {
       issues.push({ step: "watch", subject: grant.requestPath, message: unread });

@@ -395,6 +395,42 @@ describe("sweep", () => {
     expect(recordsOf(killed.github)).toEqual(recordsOf(clean.github));
   });
 
+  it("defers the watch of grants it has no time for, and watches them on a later run", async () => {
+    const w = world();
+    const people = ["p1", "p2", "p3", "p4"].map((login) => ({
+      ...grant(login, "2026-11-26T11:00:00Z", "2026-11-26T14:00:00Z"),
+      requester: login,
+      sessionName: login,
+      sourceIdentity: login,
+    }));
+    for (const g of people) {
+      w.record(g);
+      w.cloudtrail.add(
+        g.roleArn,
+        grantEvent(g, {
+          id: `${g.sessionName}-1`,
+          time: "2026-11-26T11:30:00Z",
+          action: "iam:CreateUser",
+          readOnly: false,
+        }),
+      );
+    }
+    // A slow CloudTrail: every look at the clock is a minute later.
+    let t = 0;
+    const slow = { ...w.deps, clock: () => (t += 60_000) };
+    const first = await sweep(slow, {
+      now: NOW,
+      dryRun: false,
+      watchBudgetMs: 150_000,
+      concurrency: 1,
+    });
+    expect(first.watchDeferred.length).toBeGreaterThan(0);
+    expect(first.alerts.length + first.watchDeferred.length).toBe(people.length);
+    const second = await sweep(w.deps, { now: new Date("2026-11-26T12:05:00Z"), dryRun: false });
+    expect(second.watchDeferred).toEqual([]);
+    expect(second.alerts.map((a) => a.requestPath).sort()).toEqual(first.watchDeferred.sort());
+  });
+
   it("changes nothing with dryRun, but says what it would do", async () => {
     const w = world();
     w.record(expired);
