@@ -98,21 +98,15 @@ export async function releaseGrant(
       message: `you may not revoke this access: only @${record.requester} (the requester) or someone who may approve \`${requestPath}\` can. Ask one of them, or an administrator.`,
     });
   }
-  if (revocationText !== undefined) {
-    const revocation = revocationRecordSchema.safeParse(parseJson(revocationText));
-    return reply({
-      status: "already-revoked",
-      message: `this access was already revoked${revocation.success ? ` at ${revocation.data.revokedAt} (${revocation.data.reason})` : ""}.`,
-    });
-  }
-
   const account = evaluation.policies?.accounts[record.account.name];
   if (!account || account.id !== record.account.id) {
     throw new Error(
       `account ${record.account.name} (${record.account.id}) of ${requestPath} is not in policies/ at the base commit; revoke ${record.roleArn} by hand and fix policies/`,
     );
   }
-  await revokeGrant(
+  // Run even when a revocation is recorded: the record is written before the role is removed,
+  // so a revocation that stopped half-way is finished by the next command.
+  const result = await revokeGrant(
     { github, aws: deps.aws, actor: deps.actor ?? "hallpass-app", branch },
     {
       account: { name: record.account.name, id: account.id, brokerRole: account.brokerRole },
@@ -125,6 +119,13 @@ export async function releaseGrant(
       revokedBy: commenter,
     },
   );
+  if (revocationText !== undefined && !result.roleWasPresent) {
+    const revocation = revocationRecordSchema.safeParse(parseJson(revocationText));
+    return reply({
+      status: "already-revoked",
+      message: `this access was already revoked${revocation.success ? ` at ${revocation.data.revokedAt} (${revocation.data.reason})` : ""}.`,
+    });
+  }
   await github.upsertComment(
     pullNumber,
     GRANT_COMMENT_MARKER,

@@ -49,11 +49,15 @@ export interface RevokeResult {
 
 /**
  * Revokes a grant role and records it in git:
- * 1. put the AWSRevokeOlderSessions-style deny, so sessions already issued stop at once (IAM
- *    keeps honouring a deleted role's sessions until they refresh; the deny does not wait);
- * 2. delete the other inline policies, 3. detach the managed policies, then the deny itself;
- * 4. delete the role; 5. commit `<request>.revocation.json` unless it is there already.
- * Throws on the first failing step; calling it again continues where it stopped.
+ * 1. look the role up; 2. put the AWSRevokeOlderSessions-style deny, so sessions already issued
+ *    stop at once (IAM keeps honouring a deleted role's sessions until they refresh; the deny
+ *    does not wait); 3. commit `<request>.revocation.json` unless it is there already, so that a
+ *    merge event redelivered meanwhile sees the revocation and does not grant again;
+ * 4. delete the other inline policies, detach the managed policies, then the deny itself;
+ * 5. delete the role.
+ * Taking the access away never waits for git: when the record cannot be committed at step 3,
+ * the role is still removed, the commit is tried once more, and only then is the error thrown.
+ * Calling it again continues where it stopped.
  */
 export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Promise<RevokeResult> {
   const revocation = planRevocation(request.now);
@@ -67,6 +71,15 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
     ? await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document)
     : "absent";
   const roleWasPresent = put === "put";
+
+  let recorded: { record: RevocationRecord; recorded: boolean } | undefined;
+  let recordError: unknown;
+  try {
+    recorded = await recordRevocation(deps, request, revocation.revokedAt);
+  } catch (error) {
+    recordError = error;
+  }
+
   if (store && roleWasPresent) {
     for (const name of (await store.listInlinePolicies(roleName)) ?? []) {
       if (name !== REVOKE_POLICY_NAME) await store.deleteInlinePolicy(roleName, name);
@@ -79,20 +92,39 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
     await store.deleteRole(roleName);
   }
 
+  if (!recorded) {
+    try {
+      recorded = await recordRevocation(deps, request, revocation.revokedAt);
+    } catch (error) {
+      throw new Error(
+        `${request.roleArn} is revoked in AWS, but its revocation record could not be committed (${message(error)}; first attempt: ${message(recordError)}); run the revocation again to record it`,
+        { cause: error },
+      );
+    }
+  }
+  return { roleWasPresent, ...recorded };
+}
+
+/** Commits the revocation record unless one for this role is there already. */
+async function recordRevocation(
+  deps: RevokeDeps,
+  request: RevokeRequest,
+  revokedAt: string,
+): Promise<{ record: RevocationRecord; recorded: boolean }> {
   const branch = deps.branch ?? (await deps.github.getDefaultBranch());
   const path = recordPath(request.requestPath, "revocation");
   const existing = await deps.github.getFile(branch, path);
   if (existing !== undefined) {
     const parsed = revocationRecordSchema.safeParse(safeJson(existing));
     if (parsed.success && parsed.data.roleArn === request.roleArn) {
-      return { roleWasPresent, record: parsed.data, recorded: false };
+      return { record: parsed.data, recorded: false };
     }
   }
   const record: RevocationRecord = {
     version: 1,
     requestPath: request.requestPath,
     roleArn: request.roleArn,
-    revokedAt: revocation.revokedAt,
+    revokedAt,
     reason: request.reason,
     revokedBy: request.revokedBy ?? deps.actor,
     ...(request.detail ? { detail: request.detail } : {}),
@@ -102,7 +134,11 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
     [{ path, content: `${JSON.stringify(record, null, 2)}\n` }],
     `hallpass: revoke ${request.requestPath} (${request.reason})\n\n${request.detail || "Revoked."}\nRole: ${request.roleArn}`,
   );
-  return { roleWasPresent, record, recorded: true };
+  return { record, recorded: true };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function safeJson(text: string): unknown {

@@ -104,6 +104,8 @@ describe("/hallpass revoke", () => {
     await expect(releaseGrant(deps, pr, "alice", { now: LATER })).rejects.toThrow(
       "deleteRole failed",
     );
+    // Recorded already, so a redelivered merge event cannot grant it again meanwhile.
+    expect(await grantAccess(deps, pr, { now: LATER })).toMatchObject({ status: "revoked" });
     expect(await releaseGrant(deps, pr, "alice", { now: LATER })).toMatchObject({
       status: "revoked",
     });
