@@ -81,15 +81,21 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
   }
 
   if (store && roleWasPresent) {
-    for (const name of (await store.listInlinePolicies(roleName)) ?? []) {
-      if (name !== REVOKE_POLICY_NAME) await store.deleteInlinePolicy(roleName, name);
+    try {
+      for (const name of (await store.listInlinePolicies(roleName)) ?? []) {
+        if (name !== REVOKE_POLICY_NAME) await store.deleteInlinePolicy(roleName, name);
+      }
+      for (const arn of (await store.listAttachedPolicies(roleName)) ?? []) {
+        await store.detachManagedPolicy(roleName, arn);
+      }
+      // IAM refuses to delete a role that still has policies: the deny goes last, just before.
+      await store.deleteInlinePolicy(roleName, REVOKE_POLICY_NAME);
+      await store.deleteRole(roleName);
+    } catch (error) {
+      // Another revoker (the sweep, a second command) may have deleted the role meanwhile, and
+      // IAM then answers AccessDenied rather than NoSuchEntity (see above): gone is done.
+      if ((await store.getRole(roleName)) !== undefined) throw error;
     }
-    for (const arn of (await store.listAttachedPolicies(roleName)) ?? []) {
-      await store.detachManagedPolicy(roleName, arn);
-    }
-    // IAM refuses to delete a role that still has policies: the deny goes last, just before.
-    await store.deleteInlinePolicy(roleName, REVOKE_POLICY_NAME);
-    await store.deleteRole(roleName);
   }
 
   if (!recorded) {

@@ -126,6 +126,32 @@ describe("revokeGrant", () => {
     expect(github.commits).toHaveLength(1);
   });
 
+  it("counts a role another revoker deleted meanwhile as done, whatever IAM answered", async () => {
+    const { github, aws, deps } = await setup();
+    const racing = {
+      grantStore(account: typeof request.account) {
+        const store = aws.grantStore(account);
+        return {
+          ...store,
+          deleteInlinePolicy: async () => {
+            aws.roles.clear();
+            throw new Error("AccessDenied: not authorized to perform iam:DeleteRolePolicy");
+          },
+        } as GrantStore;
+      },
+    };
+    const result = await revokeGrant({ ...deps, aws: racing }, request);
+    expect(result).toMatchObject({ roleWasPresent: true, recorded: true });
+    expect(github.commits).toHaveLength(1);
+  });
+
+  it("still fails when the role is there after a step failed", async () => {
+    const { aws, deps } = await setup();
+    aws.fail("detachManagedPolicy", new Error("AccessDenied: explicit deny"));
+    await expect(revokeGrant(deps, request)).rejects.toThrow("AccessDenied: explicit deny");
+    expect(aws.role(plan.roleName)).toBeDefined();
+  });
+
   it("changes nothing when run again after it finished", async () => {
     const { github, aws, deps } = await setup();
     const first = await revokeGrant(deps, request);
