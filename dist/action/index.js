@@ -93898,14 +93898,18 @@ async function revokeGrant(deps, request2) {
     recordError = error64;
   }
   if (store && roleWasPresent) {
-    for (const name of await store.listInlinePolicies(roleName) ?? []) {
-      if (name !== REVOKE_POLICY_NAME) await store.deleteInlinePolicy(roleName, name);
+    try {
+      for (const name of await store.listInlinePolicies(roleName) ?? []) {
+        if (name !== REVOKE_POLICY_NAME) await store.deleteInlinePolicy(roleName, name);
+      }
+      for (const arn2 of await store.listAttachedPolicies(roleName) ?? []) {
+        await store.detachManagedPolicy(roleName, arn2);
+      }
+      await store.deleteInlinePolicy(roleName, REVOKE_POLICY_NAME);
+      await store.deleteRole(roleName);
+    } catch (error64) {
+      if (await store.getRole(roleName) !== void 0) throw error64;
     }
-    for (const arn2 of await store.listAttachedPolicies(roleName) ?? []) {
-      await store.detachManagedPolicy(roleName, arn2);
-    }
-    await store.deleteInlinePolicy(roleName, REVOKE_POLICY_NAME);
-    await store.deleteRole(roleName);
   }
   if (!recorded) {
     try {
