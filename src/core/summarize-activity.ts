@@ -170,6 +170,11 @@ function before(ms: number, text: string, than: Instant): boolean {
   return ms < than.ms || (ms === than.ms && text < than.text);
 }
 
+/** Later of two CloudTrail times, tie broken the same way. */
+function after(ms: number, text: string, than: Instant): boolean {
+  return ms > than.ms || (ms === than.ms && text > than.text);
+}
+
 /** A running tally of a grant's events. Add events in any order, then read the summary. */
 export interface ActivityTally {
   add(event: CloudTrailEvent): void;
@@ -245,12 +250,24 @@ export function createActivityTally(
     return entry;
   }
 
+  /** The latest risky event kept at the last trim: anything later can never be kept. */
+  let riskyCutoff: { ms: number; eventID: string } | undefined;
+
+  function beyondCutoff(ms: number, eventID: string): boolean {
+    return (
+      riskyCutoff !== undefined &&
+      (ms > riskyCutoff.ms || (ms === riskyCutoff.ms && eventID > riskyCutoff.eventID))
+    );
+  }
+
   function keepRisky(item: RiskyEvent): void {
     risky.push(item);
     // Keep the earliest MAX_RISKY_EVENTS whatever the arrival order: trim when twice as many.
     if (risky.length >= 2 * MAX_RISKY_EVENTS) {
       risky.sort(riskyOrder);
       risky = risky.slice(0, MAX_RISKY_EVENTS);
+      const lastKept = risky[risky.length - 1]!;
+      riskyCutoff = { ms: Date.parse(lastKept.eventTime), eventID: lastKept.eventID };
     }
   }
 
@@ -265,7 +282,7 @@ export function createActivityTally(
       const ms = Date.parse(time);
       count(totals, write, failed);
       if (!first || before(ms, time, first)) first = { ms, text: time };
-      if (!last || before(last.ms, last.text, { ms, text: time })) last = { ms, text: time };
+      if (!last || after(ms, time, last)) last = { ms, text: time };
 
       let s = services.get(event.eventSource);
       if (!s) {
@@ -280,7 +297,7 @@ export function createActivityTally(
       }
       count(s, write, failed);
       if (before(ms, time, s.first)) s.first = { ms, text: time };
-      if (before(s.last.ms, s.last.text, { ms, text: time })) s.last = { ms, text: time };
+      if (after(ms, time, s.last)) s.last = { ms, text: time };
       const index = Math.floor((ms - origin) / bucketMs);
       let b = s.buckets.get(index);
       if (!b) {
@@ -309,7 +326,7 @@ export function createActivityTally(
       const identity = event.userIdentity.sessionContext?.sourceIdentity;
       if (identity !== undefined) identities.add(identity);
 
-      const names: string[] = [];
+      let names: string[] | undefined;
       for (const rule of a.rules) {
         if (rule.writesOnly && !write) continue;
         if (
@@ -318,14 +335,17 @@ export function createActivityTally(
         ) {
           continue;
         }
+        if (!names) names = [];
         names.push(rule.name);
       }
       if (identity !== undefined && identity !== subject.requester) {
+        if (!names) names = [];
         names.push("foreign-identity");
       }
-      if (names.length > 0) {
+      if (names) {
         riskyCount++;
         for (const n of names) riskyByRule.set(n, (riskyByRule.get(n) ?? 0) + 1);
+        if (beyondCutoff(ms, event.eventID)) return;
         const arns: string[] = [];
         for (const r of list ?? []) if (typeof r.ARN === "string") arns.push(r.ARN);
         keepRisky({
