@@ -49,6 +49,11 @@ export interface DashboardData {
   /** Ended grants whose audit is written or still waits for CloudTrail. */
   audits: { requestPath: string; pullRequest: number; state: "written" | "waiting"; at: string }[];
   attention: { title: string; detail: string }[];
+  /**
+   * Merged requests with no grant record: refused by the app at merge (its comment on the PR
+   * says why) or not granted yet. Listed, not flagged: a refusal leaves no record in git.
+   */
+  ungranted: string[];
 }
 
 /** Marker of the dashboard issue; a shard has its own dashboard. */
@@ -155,6 +160,17 @@ export function renderDashboard(data: DashboardData): string {
       : data.revocations.map((r) => `- ${cell(r.requestPath)}: ${r.reason}, ${cell(r.detail)}`)),
     "",
   );
+
+  if (data.ungranted.length > 0) {
+    out.push(
+      `## Merged without a grant (${data.ungranted.length})`,
+      "",
+      "Refused at merge (the PR says why) or not granted yet.",
+      "",
+      ...data.ungranted.map((p) => `- ${cell(p)}`),
+      "",
+    );
+  }
 
   out.push(`## Audit summaries (${data.audits.length})`, "");
   out.push(

@@ -750,10 +750,9 @@ function dashboardData(
           title: `Role not explained by git in ${r.account.name}`,
           detail: r.detail,
         })),
-      ...plan.missingGrants.map((m) => ({
-        title: `Missing grant: ${m.requestPath}`,
-        detail: m.detail,
-      })),
+      ...plan.missingGrants
+        .filter((m) => m.grant !== undefined)
+        .map((m) => ({ title: `Missing grant: ${m.requestPath}`, detail: m.detail })),
       ...plan.foreignRoles.map((f) => ({
         title: `Role of another repository in ${f.account.name}`,
         detail: `${f.role.roleArn} is tagged for ${f.repository}; left alone`,
@@ -764,5 +763,6 @@ function dashboardData(
       })),
       ...report.issues.map((i) => ({ title: `${i.step}: ${i.subject}`, detail: i.message })),
     ],
+    ungranted: plan.missingGrants.filter((m) => m.grant === undefined).map((m) => m.requestPath),
   };
 }

@@ -47,6 +47,7 @@ const base: DashboardData = {
     },
   ],
   attention: [{ title: "Missing grant: access-requests/d.yaml", detail: "no grant record" }],
+  ungranted: [],
 };
 
 describe("renderDashboard", () => {

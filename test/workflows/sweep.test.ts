@@ -335,7 +335,10 @@ describe("sweep", () => {
       ),
     ).toContain("is not in AWS");
     const dashboard = [...w.github.issues.values()][0]!.body;
-    expect(dashboard).toContain("Missing grant: access-requests/payments/never.yaml");
+    expect(dashboard).toContain("**Missing grant: access-requests/payments/live.yaml**");
+    expect(dashboard).toContain(
+      "## Merged without a grant (1)\n\nRefused at merge (the PR says why) or not granted yet.\n\n- access-requests/payments/never.yaml",
+    );
   });
 
   it("finishes the work of a run killed half-way, ending where an uninterrupted run ends", async () => {
