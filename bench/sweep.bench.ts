@@ -26,6 +26,7 @@ const REST_PER_CALL: Record<string, string> = {
   getDefaultBranch: "1 (GET repo)",
   listFiles: "2 (tree walk + recursive tree)",
   getFile: "1 (GET contents, raw)",
+  getFiles: "1 GraphQL query per 100 files",
   commitFiles: "5 (ref, commit, tree, commit, ref update)",
   upsertComment: "2-3 (list comments, create or update)",
   upsertIssue: "1-2 (list issues, create or update)",
@@ -35,6 +36,7 @@ const REST_ESTIMATE: Record<string, number> = {
   getDefaultBranch: 1,
   listFiles: 2,
   getFile: 1,
+  getFiles: 1,
   commitFiles: 5,
   upsertComment: 2,
   upsertIssue: 2,
@@ -70,11 +72,12 @@ function grant(i: number, start: string, end: string, people: number): GrantReco
 export async function run(): Promise<void> {
   // Every grant has a session name of its own (`<login>-<key>`, see plan-grant.ts), so the watch
   // makes one CloudTrail lookup per live grant and region.
-  await scenario(1_000);
+  await scenario(1_000, true);
+  await scenario(1_000, false);
 }
 
-async function scenario(people: number): Promise<void> {
-  const github = new FakeGitHub();
+async function scenario(people: number, batchReads: boolean): Promise<void> {
+  const github = new FakeGitHub({ batchReads });
   for (const [path, content] of Object.entries(examplePolicyFiles)) github.files.set(path, content);
   github.files.set(
     "policies/settings.yaml",
@@ -128,9 +131,11 @@ async function scenario(people: number): Promise<void> {
     0,
   );
   console.log(
-    `\n${LIVE} live + ${EXPIRED} expired grants of ${people} people, ${EVENTS_PER_LIVE_GRANT} events per live grant: ${report.revoked.length} revoked, ${report.alerts.length} alerts, ${report.issues.length} problems, ${seconds.toFixed(2)} s against in-memory fakes`,
+    `\n${LIVE} live + ${EXPIRED} expired grants of ${people} people, ${EVENTS_PER_LIVE_GRANT} events per live grant, records read ${batchReads ? "in GraphQL batches (the action)" : "file by file (a port without getFiles)"}: ${report.revoked.length} revoked, ${report.alerts.length} alerts, ${report.issues.length} problems, ${seconds.toFixed(2)} s against in-memory fakes`,
   );
-  console.log(`GitHub port calls: ${github.count()} (about ${rest} REST requests)`);
+  console.log(
+    `GitHub port calls: ${github.count()} (about ${rest} HTTP requests, REST and GraphQL)`,
+  );
   for (const [method, n] of [...github.calls.entries()].sort()) {
     console.log(`  ${method}: ${n}  (${REST_PER_CALL[method] ?? "?"} each)`);
   }

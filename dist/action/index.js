@@ -74036,10 +74036,10 @@ async function wrapRequest(state2, octokit, request2, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error64, info2) {
     const maxRetries = ~~error64.request.request?.retries;
-    const after = ~~error64.request.request?.retryAfter;
+    const after2 = ~~error64.request.request?.retryAfter;
     options.request.retryCount = info2.retryCount + 1;
     if (maxRetries > info2.retryCount) {
-      return after * state2.retryAfterBaseValue;
+      return after2 * state2.retryAfterBaseValue;
     }
   });
   return limiter.schedule(
@@ -78968,9 +78968,9 @@ function partPattern(schema) {
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
     const before2 = inner._zod.pattern?.source;
-    const after = partPattern(inner);
-    if (own2 && before2 && after && after !== before2) {
-      return own2.replace(cleanRegex(before2), () => cleanRegex(after));
+    const after2 = partPattern(inner);
+    if (own2 && before2 && after2 && after2 !== before2) {
+      return own2.replace(cleanRegex(before2), () => cleanRegex(after2));
     }
     return own2;
   }
@@ -94846,6 +94846,49 @@ ${body}`;
   };
 }
 
+// src/adapters/read-files-graphql.ts
+var FILES_PER_QUERY = 100;
+function filesQuery(count2) {
+  const vars = Array.from({ length: count2 }, (_, i5) => `$e${i5}: String!`).join(", ");
+  const fields = Array.from(
+    { length: count2 },
+    (_, i5) => `    f${i5}: object(expression: $e${i5}) { ... on Blob { text isBinary isTruncated } }`
+  ).join("\n");
+  return `query ($owner: String!, $repo: String!, ${vars}) {
+  repository(owner: $owner, name: $repo) {
+${fields}
+  }
+}`;
+}
+function withGraphQlFileReads(port, graphql3) {
+  async function getFiles(ref, paths) {
+    const result = /* @__PURE__ */ new Map();
+    for (let from = 0; from < paths.length; from += FILES_PER_QUERY) {
+      const chunk = paths.slice(from, from + FILES_PER_QUERY);
+      const variables = { owner: port.owner, repo: port.repo };
+      chunk.forEach((path, i5) => {
+        variables[`e${i5}`] = `${ref}:${path}`;
+      });
+      const data = await graphql3(filesQuery(chunk.length), variables);
+      if (!data.repository) {
+        throw new Error(`GitHub's GraphQL API does not show ${port.owner}/${port.repo}`);
+      }
+      for (const [i5, path] of chunk.entries()) {
+        const blob = data.repository[`f${i5}`];
+        if (blob === null || blob === void 0) {
+          result.set(path, void 0);
+        } else if (blob.text === null || blob.isTruncated || blob.isBinary) {
+          result.set(path, await port.getFile(ref, path));
+        } else {
+          result.set(path, blob.text);
+        }
+      }
+    }
+    return result;
+  }
+  return { ...port, getFiles };
+}
+
 // src/adapters/slack-notifier.ts
 function createSlackNotifier(options) {
   const doFetch = options.fetch ?? fetch;
@@ -94868,8 +94911,8 @@ function createSlackNotifier(options) {
         if (response.ok) return;
         const retryable = response.status === 429 || response.status >= 500;
         if (retryable && attempt < 2) {
-          const after = Number(response.headers.get("retry-after") ?? "1");
-          await sleep2(Math.min(30, Number.isFinite(after) ? after : 1) * 1e3);
+          const after2 = Number(response.headers.get("retry-after") ?? "1");
+          await sleep2(Math.min(30, Number.isFinite(after2) ? after2 : 1) * 1e3);
           continue;
         }
         throw new Error(
@@ -94894,7 +94937,10 @@ function createSweepDeps(environment) {
     baseUrl: (environment.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
     userAgent: "hallpass-sweep"
   });
-  const github = createOctokitGitHub(octokit, { owner, repo });
+  const github = withGraphQlFileReads(
+    createOctokitGitHub(octokit, { owner, repo }),
+    (query, variables) => octokit.graphql(query, variables)
+  );
   const aws = createAwsIamPort({ brokerSessionName: environment.actor });
   const cloudtrail = createAwsCloudTrail({
     clientFor: cloudTrailClientFactory({ brokerSessionName: environment.actor }),
@@ -96473,6 +96519,16 @@ function renderDashboard(data) {
     ...data.revocations.length === 0 ? ["None this run."] : data.revocations.map((r5) => `- ${cell2(r5.requestPath)}: ${r5.reason}, ${cell2(r5.detail)}`),
     ""
   );
+  if (data.ungranted.length > 0) {
+    out.push(
+      `## Merged without a grant (${data.ungranted.length})`,
+      "",
+      "Refused at merge (the PR says why) or not granted yet.",
+      "",
+      ...data.ungranted.map((p3) => `- ${cell2(p3)}`),
+      ""
+    );
+  }
   out.push(`## Audit summaries (${data.audits.length})`, "");
   out.push(
     ...data.audits.length === 0 ? ["None pending or written this run."] : [...data.audits].sort((a5, b5) => a5.requestPath < b5.requestPath ? -1 : 1).map(
@@ -96540,6 +96596,9 @@ function byKey(a5, b5) {
 function before(ms, text, than) {
   return ms < than.ms || ms === than.ms && text < than.text;
 }
+function after(ms, text, than) {
+  return ms > than.ms || ms === than.ms && text > than.text;
+}
 var MAX_RISKY_EVENTS = 1e4;
 function riskyOrder(x, y) {
   return Date.parse(x.eventTime) - Date.parse(y.eventTime) || byKey(x.eventID, y.eventID);
@@ -96579,11 +96638,17 @@ function createActivityTally(subject, riskRules) {
     }
     return entry;
   }
+  let riskyCutoff;
+  function beyondCutoff(ms, eventID) {
+    return riskyCutoff !== void 0 && (ms > riskyCutoff.ms || ms === riskyCutoff.ms && eventID > riskyCutoff.eventID);
+  }
   function keepRisky(item) {
     risky.push(item);
     if (risky.length >= 2 * MAX_RISKY_EVENTS) {
       risky.sort(riskyOrder);
       risky = risky.slice(0, MAX_RISKY_EVENTS);
+      const lastKept = risky[risky.length - 1];
+      riskyCutoff = { ms: Date.parse(lastKept.eventTime), eventID: lastKept.eventID };
     }
   }
   return {
@@ -96597,7 +96662,7 @@ function createActivityTally(subject, riskRules) {
       const ms = Date.parse(time4);
       count(totals, write, failed);
       if (!first || before(ms, time4, first)) first = { ms, text: time4 };
-      if (!last || before(last.ms, last.text, { ms, text: time4 })) last = { ms, text: time4 };
+      if (!last || after(ms, time4, last)) last = { ms, text: time4 };
       let s2 = services.get(event.eventSource);
       if (!s2) {
         s2 = {
@@ -96611,7 +96676,7 @@ function createActivityTally(subject, riskRules) {
       }
       count(s2, write, failed);
       if (before(ms, time4, s2.first)) s2.first = { ms, text: time4 };
-      if (before(s2.last.ms, s2.last.text, { ms, text: time4 })) s2.last = { ms, text: time4 };
+      if (after(ms, time4, s2.last)) s2.last = { ms, text: time4 };
       const index = Math.floor((ms - origin) / bucketMs);
       let b5 = s2.buckets.get(index);
       if (!b5) {
@@ -96637,20 +96702,23 @@ function createActivityTally(subject, riskRules) {
       }
       const identity = event.userIdentity.sessionContext?.sourceIdentity;
       if (identity !== void 0) identities.add(identity);
-      const names = [];
+      let names;
       for (const rule of a5.rules) {
         if (rule.writesOnly && !write) continue;
         if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
           continue;
         }
+        if (!names) names = [];
         names.push(rule.name);
       }
       if (identity !== void 0 && identity !== subject.requester) {
+        if (!names) names = [];
         names.push("foreign-identity");
       }
-      if (names.length > 0) {
+      if (names) {
         riskyCount++;
         for (const n3 of names) riskyByRule.set(n3, (riskyByRule.get(n3) ?? 0) + 1);
+        if (beyondCutoff(ms, event.eventID)) return;
         const arns = [];
         for (const r5 of list2 ?? []) if (typeof r5.ARN === "string") arns.push(r5.ARN);
         keepRisky({
@@ -96997,9 +97065,8 @@ var SweepConfigError = class extends Error {
 var REQUESTS = "access-requests";
 async function readPolicies(github, branch) {
   const paths = (await github.listFiles(branch, "policies")).filter((p3) => /\.ya?ml$/.test(p3));
-  const files = await Promise.all(
-    paths.map(async (path) => ({ path, content: await github.getFile(branch, path) ?? "" }))
-  );
+  const texts = await readTexts(github, branch, paths, 8);
+  const files = paths.map((path) => ({ path, content: texts.get(path) ?? "" }));
   const { policies, problems } = loadPolicies(files);
   if (!policies) {
     throw new SweepConfigError(
@@ -97020,8 +97087,16 @@ function accountsInScope(policies, names) {
   }
   return all.filter((a5) => names.includes(a5.name));
 }
-async function readJson(github, branch, path, parse6, issues) {
-  const text = await github.getFile(branch, path);
+async function readTexts(github, branch, paths, concurrency) {
+  if (paths.length === 0) return /* @__PURE__ */ new Map();
+  if (github.getFiles) return github.getFiles(branch, paths);
+  const texts = /* @__PURE__ */ new Map();
+  await mapPool(paths, concurrency, async (p3) => {
+    texts.set(p3, await github.getFile(branch, p3));
+  });
+  return texts;
+}
+function parseRecord(path, text, parse6, issues) {
   if (text === void 0) return void 0;
   try {
     return parse6(JSON.parse(text));
@@ -97033,6 +97108,15 @@ async function readJson(github, branch, path, parse6, issues) {
     });
     return void 0;
   }
+}
+async function readRecords(github, branch, paths, parse6, issues, concurrency) {
+  const texts = await readTexts(github, branch, paths, concurrency);
+  const records = /* @__PURE__ */ new Map();
+  for (const path of paths) {
+    const record2 = parseRecord(path, texts.get(path), parse6, issues);
+    if (record2 !== void 0) records.set(path, record2);
+  }
+  return records;
 }
 function regionsOf(account) {
   return [.../* @__PURE__ */ new Set([...account.regions, "us-east-1"])].sort();
@@ -97121,24 +97205,35 @@ async function sweep(deps, options) {
   const paths = await github.listFiles(branch, REQUESTS);
   const allRoles = [...roles.values()].flatMap((r5) => r5 ?? []);
   const grantPaths = grantPathsToRead(paths, allRoles);
-  const grants = (await mapPool(
-    grantPaths,
-    concurrency,
-    (p3) => readJson(github, branch, p3, (v) => grantRecordSchema.parse(v), issues)
-  )).filter((g5) => g5 !== void 0);
-  const revocations = (await mapPool(
-    revocationPathsToRead(paths, grants),
-    concurrency,
-    (p3) => readJson(github, branch, p3, (v) => revocationRecordSchema.parse(v), issues)
-  )).filter((r5) => r5 !== void 0);
+  const grants = [
+    ...(await readRecords(
+      github,
+      branch,
+      grantPaths,
+      (v) => grantRecordSchema.parse(v),
+      issues,
+      concurrency
+    )).values()
+  ];
+  const revocations = [
+    ...(await readRecords(
+      github,
+      branch,
+      revocationPathsToRead(paths, grants),
+      (v) => revocationRecordSchema.parse(v),
+      issues,
+      concurrency
+    )).values()
+  ];
   const requestAccounts = /* @__PURE__ */ new Map();
-  await mapPool(ungrantedRequestPaths(paths), concurrency, async (p3) => {
+  const ungranted = ungrantedRequestPaths(paths);
+  for (const [p3, text] of await readTexts(github, branch, ungranted, concurrency)) {
     try {
-      const account = (0, import_yaml2.parse)(await github.getFile(branch, p3) ?? "")?.account;
+      const account = (0, import_yaml2.parse)(text ?? "")?.account;
       if (typeof account === "string") requestAccounts.set(p3, account);
     } catch {
     }
-  });
+  }
   const plan = planSweep({
     now,
     auditDelaySeconds: delay.seconds,
@@ -97325,6 +97420,12 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
       eventsByRole.set(role, list2);
     }
   });
+  const alertRecordTexts = await readTexts(
+    github,
+    branch,
+    rules.length === 0 ? [] : plan.watch.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p3) => pathSet.has(p3)),
+    concurrency
+  );
   await mapPool(plan.watch, concurrency, async (live) => {
     const { grant } = live;
     if (rules.length === 0) return;
@@ -97346,7 +97447,12 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
       return;
     }
     if (pathSet.has(path)) {
-      const read = await readJson(github, branch, path, (v) => alertsRecordSchema.parse(v), issues);
+      const read = parseRecord(
+        path,
+        alertRecordTexts.get(path),
+        (v) => alertsRecordSchema.parse(v),
+        issues
+      );
       if (!read) return;
       record2 = read;
     }
@@ -97545,10 +97651,7 @@ function dashboardData(report, options, waiting, alertsOf, revokedArns) {
         title: `Role not explained by git in ${r5.account.name}`,
         detail: r5.detail
       })),
-      ...plan.missingGrants.map((m3) => ({
-        title: `Missing grant: ${m3.requestPath}`,
-        detail: m3.detail
-      })),
+      ...plan.missingGrants.filter((m3) => m3.grant !== void 0).map((m3) => ({ title: `Missing grant: ${m3.requestPath}`, detail: m3.detail })),
       ...plan.foreignRoles.map((f5) => ({
         title: `Role of another repository in ${f5.account.name}`,
         detail: `${f5.role.roleArn} is tagged for ${f5.repository}; left alone`
@@ -97558,7 +97661,8 @@ function dashboardData(report, options, waiting, alertsOf, revokedArns) {
         detail: `its roles could not be listed; nothing was concluded about its grants`
       })),
       ...report.issues.map((i5) => ({ title: `${i5.step}: ${i5.subject}`, detail: i5.message }))
-    ]
+    ],
+    ungranted: plan.missingGrants.filter((m3) => m3.grant === void 0).map((m3) => m3.requestPath)
   };
 }
 

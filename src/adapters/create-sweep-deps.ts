@@ -6,6 +6,7 @@ import type { SweepDeps } from "../workflows/sweep.ts";
 import { cloudTrailClientFactory, createAwsCloudTrail, type Timing } from "./aws-cloudtrail.ts";
 import { createAwsIamPort } from "./aws-iam.ts";
 import { createOctokitGitHub, type Octokit as PortOctokit } from "./octokit-github.ts";
+import { withGraphQlFileReads } from "./read-files-graphql.ts";
 import { createSlackNotifier } from "./slack-notifier.ts";
 
 /**
@@ -46,7 +47,10 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
     baseUrl: (environment.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
     userAgent: "hallpass-sweep",
   });
-  const github = createOctokitGitHub(octokit as unknown as PortOctokit, { owner, repo });
+  const github = withGraphQlFileReads(
+    createOctokitGitHub(octokit as unknown as PortOctokit, { owner, repo }),
+    (query, variables) => octokit.graphql(query, variables),
+  );
   const aws = createAwsIamPort({ brokerSessionName: environment.actor });
   const cloudtrail = createAwsCloudTrail({
     clientFor: cloudTrailClientFactory({ brokerSessionName: environment.actor }),

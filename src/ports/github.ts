@@ -83,6 +83,11 @@ export interface GitHubPort {
   getFile(ref: string, path: string): Promise<string | undefined>;
   /** Every file path under a directory at a ref (recursive), or [] when it does not exist. */
   listFiles(ref: string, directory: string): Promise<string[]>;
+  /**
+   * Optional batch read: the text of many files at a ref in a few requests (GraphQL), each
+   * undefined when it does not exist there. Callers fall back to `getFile` when absent.
+   */
+  getFiles?(ref: string, paths: readonly string[]): Promise<Map<string, string | undefined>>;
 
   getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
   listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]>;

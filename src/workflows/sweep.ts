@@ -135,9 +135,8 @@ const REQUESTS = "access-requests";
 
 async function readPolicies(github: GitHubPort, branch: string): Promise<Policies> {
   const paths = (await github.listFiles(branch, "policies")).filter((p) => /\.ya?ml$/.test(p));
-  const files = await Promise.all(
-    paths.map(async (path) => ({ path, content: (await github.getFile(branch, path)) ?? "" })),
-  );
+  const texts = await readTexts(github, branch, paths, 8);
+  const files = paths.map((path) => ({ path, content: texts.get(path) ?? "" }));
   const { policies, problems } = loadPolicies(files);
   if (!policies) {
     throw new SweepConfigError(
@@ -159,14 +158,32 @@ function accountsInScope(policies: Policies, names: string[] | undefined) {
   return all.filter((a) => names.includes(a.name));
 }
 
-async function readJson<T>(
+/**
+ * The text of many files on `branch`: in batches when the port can (GraphQL), else one request
+ * a file, a few at a time.
+ */
+async function readTexts(
   github: GitHubPort,
   branch: string,
+  paths: readonly string[],
+  concurrency: number,
+): Promise<Map<string, string | undefined>> {
+  if (paths.length === 0) return new Map();
+  if (github.getFiles) return github.getFiles(branch, paths);
+  const texts = new Map<string, string | undefined>();
+  await mapPool(paths, concurrency, async (p) => {
+    texts.set(p, await github.getFile(branch, p));
+  });
+  return texts;
+}
+
+/** Parses a record; an unreadable one is reported (it is never silently skipped). */
+function parseRecord<T>(
   path: string,
+  text: string | undefined,
   parse: (value: unknown) => T,
   issues: SweepIssue[],
-): Promise<T | undefined> {
-  const text = await github.getFile(branch, path);
+): T | undefined {
   if (text === undefined) return undefined;
   try {
     return parse(JSON.parse(text));
@@ -178,6 +195,24 @@ async function readJson<T>(
     });
     return undefined;
   }
+}
+
+/** Reads and parses records, keeping those that parse. */
+async function readRecords<T>(
+  github: GitHubPort,
+  branch: string,
+  paths: readonly string[],
+  parse: (value: unknown) => T,
+  issues: SweepIssue[],
+  concurrency: number,
+): Promise<Map<string, T>> {
+  const texts = await readTexts(github, branch, paths, concurrency);
+  const records = new Map<string, T>();
+  for (const path of paths) {
+    const record = parseRecord(path, texts.get(path), parse, issues);
+    if (record !== undefined) records.set(path, record);
+  }
+  return records;
 }
 
 function regionsOf(account: { regions: string[] }): string[] {
@@ -282,26 +317,40 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   const paths = await github.listFiles(branch, REQUESTS);
   const allRoles = [...roles.values()].flatMap((r) => r ?? []);
   const grantPaths = grantPathsToRead(paths, allRoles);
-  const grants = (
-    await mapPool(grantPaths, concurrency, (p) =>
-      readJson(github, branch, p, (v) => grantRecordSchema.parse(v), issues),
-    )
-  ).filter((g): g is GrantRecord => g !== undefined);
-  const revocations = (
-    await mapPool(revocationPathsToRead(paths, grants), concurrency, (p) =>
-      readJson(github, branch, p, (v) => revocationRecordSchema.parse(v), issues),
-    )
-  ).filter((r): r is RevocationRecord => r !== undefined);
+  const grants = [
+    ...(
+      await readRecords(
+        github,
+        branch,
+        grantPaths,
+        (v) => grantRecordSchema.parse(v),
+        issues,
+        concurrency,
+      )
+    ).values(),
+  ];
+  const revocations = [
+    ...(
+      await readRecords(
+        github,
+        branch,
+        revocationPathsToRead(paths, grants),
+        (v) => revocationRecordSchema.parse(v),
+        issues,
+        concurrency,
+      )
+    ).values(),
+  ];
   const requestAccounts = new Map<string, string>();
-  await mapPool(ungrantedRequestPaths(paths), concurrency, async (p) => {
+  const ungranted = ungrantedRequestPaths(paths);
+  for (const [p, text] of await readTexts(github, branch, ungranted, concurrency)) {
     try {
-      const account = (parseYaml((await github.getFile(branch, p)) ?? "") as { account?: unknown })
-        ?.account;
+      const account = (parseYaml(text ?? "") as { account?: unknown } | null)?.account;
       if (typeof account === "string") requestAccounts.set(p, account);
     } catch {
       // Unparseable: reported as missing by every shard, which is the safe side.
     }
-  });
+  }
 
   // 2-3. Plan revocations and drift.
   const plan = planSweep({
@@ -515,6 +564,16 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       eventsByRole.set(role, list);
     }
   });
+  const alertRecordTexts = await readTexts(
+    github,
+    branch,
+    rules.length === 0
+      ? []
+      : plan.watch
+          .map((w) => recordPath(w.grant.requestPath, "alerts"))
+          .filter((p) => pathSet.has(p)),
+    concurrency,
+  );
   await mapPool(plan.watch, concurrency, async (live: LiveGrant) => {
     const { grant } = live;
     if (rules.length === 0) return;
@@ -536,7 +595,12 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       return;
     }
     if (pathSet.has(path)) {
-      const read = await readJson(github, branch, path, (v) => alertsRecordSchema.parse(v), issues);
+      const read = parseRecord(
+        path,
+        alertRecordTexts.get(path),
+        (v) => alertsRecordSchema.parse(v),
+        issues,
+      );
       if (!read) return; // unreadable: reported; do not re-alert everything
       record = read;
     }

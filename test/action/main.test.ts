@@ -275,6 +275,9 @@ describe("the action", () => {
     // The expired grant ended more than the audit delay ago: its summary is written too.
     expect(outputs()).toMatchObject({ revoked: "2", alerts: "1", audits: "1" });
     expect(github.files.has("access-requests/payments/expired.audit.md")).toBe(true);
+    // Records were read in one GraphQL batch (GHES: /api/graphql), not one request a file.
+    expect(github.graphqlQueries.length).toBeGreaterThan(0);
+    expect(github.requests.filter((r) => r.path.endsWith(".grant.json"))).toEqual([]);
     // Every GitHub request exists in GitHub's REST description, signed with the App token.
     github.assertAllDescribed();
     expect(new Set(github.requests.map((r) => r.authorization))).toEqual(

@@ -52,6 +52,12 @@ export class FakeGitHubWire {
   #foreign: Record<string, string> | undefined;
   /** Ref updates refused because the branch had moved. */
   conflicts = 0;
+  /** GraphQL queries answered (file batches). */
+  readonly graphqlQueries: { query: string; variables: Record<string, string> }[] = [];
+  /** Where GitHub serves GraphQL: `/graphql` on github.com, `/api/graphql` on GHES. */
+  get graphqlPath(): string {
+    return this.apiPrefix === "" ? "/graphql" : this.apiPrefix.replace(/\/v3$/, "/graphql");
+  }
 
   constructor(apiUrl: string, files: Record<string, string>) {
     const url = new URL(apiUrl);
@@ -102,6 +108,7 @@ export class FakeGitHubWire {
       // This nock calls a one-parameter reply function with the fetch Request.
       scope[method](() => true).reply(async (request: Request) => {
         const url = new URL(request.url);
+        if (url.pathname === this.graphqlPath) return this.#graphql(request);
         const path = decodeURIComponent(url.pathname).slice(this.apiPrefix.length);
         const text = await request.text();
         const body = text === "" ? undefined : JSON.parse(text);
@@ -115,6 +122,29 @@ export class FakeGitHubWire {
         return this.#handle(method.toUpperCase(), path, url.searchParams, body);
       });
     }
+  }
+
+  /** Answers the batch file read of read-files-graphql.ts from the variables it sends. */
+  async #graphql(request: Request): Promise<[number, unknown]> {
+    const { query, variables } = JSON.parse(await request.text()) as {
+      query: string;
+      variables: Record<string, string>;
+    };
+    this.graphqlQueries.push({ query, variables });
+    if (variables.owner !== this.owner || variables.repo !== this.repo) {
+      return [200, { data: { repository: null } }];
+    }
+    const files = this.files;
+    const repository: Record<string, unknown> = {};
+    for (const [name, expression] of Object.entries(variables)) {
+      const m = /^e(\d+)$/.exec(name);
+      if (!m) continue;
+      const path = expression.slice(expression.indexOf(":") + 1);
+      const text = files.get(path);
+      repository[`f${m[1]}`] =
+        text === undefined ? null : { text, isBinary: false, isTruncated: false };
+    }
+    return [200, { data: { repository } }];
   }
 
   #handle(

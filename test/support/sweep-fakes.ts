@@ -70,6 +70,18 @@ export class FakeGitHub implements GitHubPort {
     return [...this.calls.values()].reduce((a, b) => a + b, 0);
   }
 
+  /** Present when made with `batchReads`: counts one call per 100 files, as GraphQL does. */
+  getFiles?: (ref: string, paths: readonly string[]) => Promise<Map<string, string | undefined>>;
+
+  constructor(options: { batchReads?: boolean } = {}) {
+    if (options.batchReads) {
+      this.getFiles = async (_ref, paths) => {
+        for (let i = 0; i < paths.length; i += 100) this.#count("getFiles");
+        return new Map(paths.map((p) => [p, this.files.get(p)]));
+      };
+    }
+  }
+
   fail(method: keyof GitHubPort, error: Error, times = 1): this {
     this.failures.list.push({ method, error, times });
     return this;

@@ -120,6 +120,23 @@ describe("sweep", () => {
     expect(record).toMatchObject({ reason: "expired", roleArn: expired.roleArn });
   });
 
+  it("reads records in batches when the port can, with the same result", async () => {
+    const w = world();
+    const batched = new FakeGitHub({ batchReads: true });
+    for (const [p, c] of w.github.files) batched.files.set(p, c);
+    batched.files.set(expired.requestPath, "account: production\n");
+    batched.files.set(expired.requestPath.replace(".yaml", ".grant.json"), JSON.stringify(expired));
+    w.aws.addGrantRole(expired);
+    const report = await sweep(
+      { ...w.deps, github: batched, revokeGrant: boundRevokeGrant(w.aws, batched) },
+      { now: NOW, dryRun: false },
+    );
+    expect(report.revoked.map((r) => r.requestPath)).toEqual([expired.requestPath]);
+    expect(batched.count("getFiles")).toBeGreaterThan(0);
+    // Only the revoke routine's own look for an existing record goes file by file.
+    expect(batched.count("getFile")).toBe(1);
+  });
+
   it("revokes a hand-made role at once and alerts on it", async () => {
     const w = world();
     w.record(live);

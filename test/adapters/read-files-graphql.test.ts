@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { filesQuery, withGraphQlFileReads } from "../../src/adapters/read-files-graphql.ts";
+import { FakeGitHub } from "../support/sweep-fakes.ts";
+
+describe("batch file reads over GraphQL", () => {
+  function setup(answer: (path: string) => unknown) {
+    const port = new FakeGitHub();
+    port.files.set("a/truncated.json", "the whole file");
+    const queries: Record<string, unknown>[] = [];
+    const reader = withGraphQlFileReads(
+      {
+        owner: port.owner,
+        repo: port.repo,
+        getFile: (ref: string, path: string) => port.getFile(ref, path),
+      } as never,
+      async (_query, variables) => {
+        queries.push(variables);
+        const repository: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(variables)) {
+          if (k.startsWith("e")) repository[`f${k.slice(1)}`] = answer(String(v).split(":")[1]!);
+        }
+        return { repository };
+      },
+    );
+    return { port, reader, queries };
+  }
+
+  it("reads 100 files a query, naming each by ref:path", async () => {
+    const paths = Array.from({ length: 250 }, (_, i) => `a/${i}.json`);
+    const { reader, queries } = setup((p) => ({
+      text: `text of ${p}`,
+      isBinary: false,
+      isTruncated: false,
+    }));
+    const files = await reader.getFiles!("main", paths);
+    expect(queries.map((q) => Object.keys(q).length - 2)).toEqual([100, 100, 50]);
+    expect(queries[0]).toMatchObject({ owner: "acme", repo: "access", e0: "main:a/0.json" });
+    expect(files.get("a/249.json")).toBe("text of a/249.json");
+  });
+
+  it("gives undefined for a missing file and reads a truncated one with getFile", async () => {
+    const { reader, port } = setup((p) =>
+      p === "a/missing.json" ? null : { text: "cut", isBinary: false, isTruncated: true },
+    );
+    const files = await reader.getFiles!("main", ["a/missing.json", "a/truncated.json"]);
+    expect(files.get("a/missing.json")).toBeUndefined();
+    expect(files.get("a/truncated.json")).toBe("the whole file");
+    expect(port.count("getFile")).toBe(1);
+  });
+
+  it("asks for blobs' text with one variable per file", () => {
+    expect(filesQuery(2)).toBe(
+      [
+        "query ($owner: String!, $repo: String!, $e0: String!, $e1: String!) {",
+        "  repository(owner: $owner, name: $repo) {",
+        "    f0: object(expression: $e0) { ... on Blob { text isBinary isTruncated } }",
+        "    f1: object(expression: $e1) { ... on Blob { text isBinary isTruncated } }",
+        "  }",
+        "}",
+      ].join("\n"),
+    );
+  });
+});
