@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../action/main.ts";
 import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
 import type { GrantRecord } from "../../src/core/records.ts";
@@ -362,9 +362,22 @@ describe("the action", () => {
     });
     iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
 
-    await run({ timing: fastTiming, now: () => NOW });
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      await run({ timing: fastTiming, now: () => NOW });
+    } finally {
+      spy.mockRestore();
+    }
 
     expect(process.exitCode).toBe(1);
+    // The error annotation says where: the file, line and field.
+    expect(printed.join("")).toContain(
+      "::error::the policies on main are not valid, so the sweep changes nothing:%0Apolicies/settings.yaml:1:11: error: missing required field",
+    );
     expect(github.writes()).toEqual([]);
     expect(iam.calls).toEqual([]);
   });
