@@ -76,6 +76,13 @@ export interface MissingGrant {
   detail: string;
 }
 
+/** A recorded grant whose role may still be in the making (see `GRANT_CREATION_GRACE_SECONDS`). */
+export interface PendingGrant {
+  grant: GrantRecord;
+  /** When it is reported missing if its role has not appeared. */
+  missingAfter: string;
+}
+
 export interface ForeignRole {
   account: SweepAccount;
   role: LiveRole;
@@ -102,6 +109,8 @@ export interface SweepPlan {
   /** Ended grants whose role is gone but whose revocation was never recorded (a killed run). */
   recordRevocation: { grant: GrantRecord; endedAt: string }[];
   missingGrants: MissingGrant[];
+  /** Recorded grants whose role is not there yet but may still be being created by the app. */
+  pendingGrants: PendingGrant[];
   /** Roles tagged for another access repository: reported, never touched. */
   foreignRoles: ForeignRole[];
   /** Recorded, unexpired grants whose role is there: their activity is watched. */
@@ -112,6 +121,23 @@ export interface SweepPlan {
   /** Accounts whose roles could not be listed this run. */
   unreachableAccounts: SweepAccount[];
 }
+
+/**
+ * How long after a grant's `grantedAt` its role may still be in the making. The app commits the
+ * grant record BEFORE it creates the role (so the sweep never finds a role of its own without a
+ * record), so a sweep can read the record while the role does not exist yet: that grant is
+ * pending, not missing. `grantedAt` is taken when the app's handler starts, and a handler lives
+ * at most 15 minutes (Lambda's limit; IAM retries and backoff fit well inside it), so a role the
+ * app made was created within this time of `grantedAt`, or never.
+ */
+export const GRANT_CREATION_GRACE_SECONDS = 15 * 60;
+
+/**
+ * How far apart the app's clock (`grantedAt`) and IAM's (`CreateDate`) may be. A role created
+ * earlier than `grantedAt` by more than this was not made by the app for this grant: someone
+ * made it first and the app adopted it because its name and tags matched.
+ */
+export const CLOCK_SKEW_SECONDS = 60;
 
 /** The virtual request path a role without any grant record is recorded under. */
 export function unrecordedRequestPath(accountId: string, roleName: string): string {
@@ -162,10 +188,26 @@ function sameTime(a: string | undefined, b: string): boolean {
   return a !== undefined && Date.parse(a) === Date.parse(b);
 }
 
-/** What differs between a role's tags and its grant record, or [] when they agree. */
-function tagDrift(role: LiveRole, grant: GrantRecord): string[] {
+/**
+ * What differs between a role and its grant record, or [] when they agree: its tags, and when it
+ * was created. A role the app made was created after the record's `grantedAt` and within the
+ * grace; any other creation time means the role was made by hand under the grant's name (before
+ * the app, which then adopted it, or after the real role was deleted), tags copied or not.
+ */
+function roleDrift(role: LiveRole, grant: GrantRecord): string[] {
   const drift: string[] = [];
   const tags = role.tags;
+  const created = Date.parse(role.createdAt);
+  const granted = Date.parse(grant.grantedAt);
+  if (Number.isNaN(created)) {
+    drift.push(`creation date "${role.createdAt}" unreadable`);
+  } else if (created < granted - CLOCK_SKEW_SECONDS * 1000) {
+    drift.push(`created at ${role.createdAt}, before the grant was recorded (${grant.grantedAt})`);
+  } else if (created > granted + GRANT_CREATION_GRACE_SECONDS * 1000) {
+    drift.push(
+      `created at ${role.createdAt}, after the app could have made it (granted ${grant.grantedAt}): re-created by hand`,
+    );
+  }
   if (tags[GRANT_TAGS.managedBy] !== MANAGED_BY) drift.push(`${GRANT_TAGS.managedBy} tag missing`);
   if (tags[GRANT_TAGS.request] !== grant.requestPath)
     drift.push(`${GRANT_TAGS.request} tag differs`);
@@ -200,6 +242,7 @@ export function planSweep(state: SweepState): SweepPlan {
     revoke: [],
     recordRevocation: [],
     missingGrants: [],
+    pendingGrants: [],
     foreignRoles: [],
     watch: [],
     auditsDue: [],
@@ -242,7 +285,7 @@ export function planSweep(state: SweepState): SweepPlan {
         });
         continue;
       }
-      const drift = tagDrift(role, grant);
+      const drift = roleDrift(role, grant);
       const revocation = revocationOf.get(grant.requestPath);
       if (drift.length > 0) {
         plan.revoke.push({
@@ -251,7 +294,7 @@ export function planSweep(state: SweepState): SweepPlan {
           grant,
           requestPath: grant.requestPath,
           reason: "alert",
-          detail: `role ${role.roleArn} was changed by hand: ${drift.join("; ")}`,
+          detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
           alert: true,
         });
       } else if (revocation) {
@@ -294,7 +337,10 @@ export function planSweep(state: SweepState): SweepPlan {
     const listed = state.roles.get(account.id) !== undefined;
     const roleThere = liveArns.has(grant.roleArn);
     if (listed && !roleThere && !revocation) {
-      if (endMs > now) {
+      const missingAfterMs = Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1000;
+      if (now < missingAfterMs) {
+        plan.pendingGrants.push({ grant, missingAfter: new Date(missingAfterMs).toISOString() });
+      } else if (endMs > now) {
         plan.missingGrants.push({
           requestPath: grant.requestPath,
           grant,
@@ -331,6 +377,7 @@ export function planSweep(state: SweepState): SweepPlan {
     a.requestPath < b.requestPath ? -1 : a.requestPath > b.requestPath ? 1 : 0;
   plan.revoke.sort((a, b) => byPath(a, b) || (a.role.roleArn < b.role.roleArn ? -1 : 1));
   plan.missingGrants.sort(byPath);
+  plan.pendingGrants.sort((a, b) => byPath(a.grant, b.grant));
   plan.watch.sort((a, b) => byPath(a.grant, b.grant));
   plan.recordRevocation.sort((a, b) => byPath(a.grant, b.grant));
   plan.auditsDue.sort((a, b) => byPath(a.grant, b.grant));

@@ -47,6 +47,7 @@ export function renderSweepSummary(report: SweepSummaryInput): string {
     `| New alerts | ${report.alerts.length} |`,
     `| Audit summaries due / written / waiting | ${p.auditsDue.length} / ${report.audits.length} / ${p.auditsWaiting.length} |`,
     `| Missing grants | ${p.missingGrants.length} |`,
+    `| Grants whose role is still being created | ${p.pendingGrants.length} |`,
     `| Roles of other repositories | ${p.foreignRoles.length} |`,
     `| Unreachable accounts | ${p.unreachableAccounts.length} |`,
     `| Problems | ${report.issues.length} |`,

@@ -63,7 +63,12 @@ function grant(stem: string, start: string, end: string): GrantRecord {
   };
 }
 
-function role(name: string, tags: Record<string, string>): FakeRole {
+/** A role as IAM lists it; made by the app a few seconds after `createdAt` (its grant's grantedAt). */
+function role(
+  name: string,
+  tags: Record<string, string>,
+  createdAt = "2026-11-26T09:00:00Z",
+): FakeRole {
   return {
     name,
     path: "/hallpass/",
@@ -74,7 +79,7 @@ function role(name: string, tags: Record<string, string>): FakeRole {
     tags,
     inline: new Map([["hallpass-permissions", "{}"]]),
     managed: new Set(["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
-    createdAt: "2026-11-26T09:00:00Z",
+    createdAt: new Date(Date.parse(createdAt) + 2000).toISOString(),
   };
 }
 
@@ -177,7 +182,7 @@ describe("the action", () => {
   it("revokes what expired, revokes and alerts on a hand-made role, alerts on a live grant, and reports", async () => {
     const { github, iam, cloudtrail } = setup(recordFiles(expired, live));
     iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
-    iam.roles.set("hp-live", role("hp-live", tagsOf(live)));
+    iam.roles.set("hp-live", role("hp-live", tagsOf(live), live.grantedAt));
     iam.roles.set("by-hand", role("by-hand", {}));
     cloudtrail.pageSize = 2;
     cloudtrail.throttle(1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  GRANT_CREATION_GRACE_SECONDS,
   grantPathsToRead,
   type LiveRole,
   planSweep,
@@ -156,6 +157,38 @@ describe("planSweep", () => {
     expect(plan.watch).toEqual([]);
   });
 
+  it.each([
+    [
+      "made before the grant was recorded (adopted by the app)",
+      "2026-11-26T10:58:00Z",
+      "before the grant was recorded",
+    ],
+    [
+      "re-created by hand after the real one was deleted",
+      "2026-11-26T11:40:00Z",
+      "re-created by hand",
+    ],
+    ["with an unreadable creation date", "", "unreadable"],
+  ])("revokes and alerts on a role with the grant's name and tags %s", (_n, createdAt, detail) => {
+    const copy = { ...roleOf(live), createdAt };
+    const plan = planSweep(state({ roles: new Map([[prod.id, [copy]]]), grants: [live] }));
+    expect(plan.revoke).toMatchObject([{ reason: "alert", alert: true }]);
+    expect(plan.revoke[0]!.detail).toContain(detail);
+    expect(plan.watch).toEqual([]);
+  });
+
+  it.each([
+    ["at the grant", "2026-11-26T11:00:00Z"],
+    ["within the clock skew before it", "2026-11-26T10:59:30Z"],
+    ["at the end of the creation grace", "2026-11-26T11:15:00Z"],
+  ])("watches a role created by the app %s", (_n, createdAt) => {
+    const plan = planSweep(
+      state({ roles: new Map([[prod.id, [{ ...roleOf(live), createdAt }]]]), grants: [live] }),
+    );
+    expect(plan.revoke).toEqual([]);
+    expect(plan.watch).toHaveLength(1);
+  });
+
   it("finishes a revocation whose record was committed but whose role remained", () => {
     const plan = planSweep(
       state({
@@ -180,6 +213,35 @@ describe("planSweep", () => {
     expect(plan.missingGrants.map((m) => [m.requestPath, m.grant?.roleArn])).toEqual([
       [live.requestPath, live.roleArn],
     ]);
+    expect(plan.pendingGrants).toEqual([]);
+  });
+
+  it.each([
+    ["just recorded", "2026-11-26T12:00:00Z", "pending"],
+    ["recorded 14 minutes ago", "2026-11-26T11:46:00Z", "pending"],
+    ["recorded exactly the grace ago", "2026-11-26T11:45:00Z", "missing"],
+    ["recorded an hour ago", "2026-11-26T11:00:00Z", "missing"],
+  ])("gives a grant whose role is not there yet time to be created: %s", (_n, grantedAt, is) => {
+    // The app commits the record before it creates the role; a sweep in between must not cry wolf.
+    const fresh = { ...grant("fresh", "2026-11-26T11:00:00Z", "2026-11-26T14:00:00Z"), grantedAt };
+    const plan = planSweep(state({ grants: [fresh] }));
+    expect(plan.missingGrants.map((m) => m.requestPath)).toEqual(
+      is === "missing" ? [fresh.requestPath] : [],
+    );
+    expect(plan.pendingGrants).toEqual(
+      is === "pending"
+        ? [
+            {
+              grant: fresh,
+              missingAfter: new Date(
+                Date.parse(grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1000,
+              ).toISOString(),
+            },
+          ]
+        : [],
+    );
+    expect(plan.recordRevocation).toEqual([]);
+    expect(plan.revoke).toEqual([]);
   });
 
   it("reports a merged request with no grant record, only in its own account's shard", () => {

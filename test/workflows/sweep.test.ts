@@ -358,6 +358,24 @@ describe("sweep", () => {
     );
   });
 
+  it("does not report a grant whose record the app committed a moment ago and whose role it is still creating", async () => {
+    const w = world();
+    const fresh = { ...grant("fresh", "2026-11-26T11:59:00Z", "2026-11-26T15:00:00Z") };
+    fresh.grantedAt = "2026-11-26T11:59:30Z";
+    w.record(fresh, false);
+    const during = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(during.plan.missingGrants).toEqual([]);
+    expect(during.plan.pendingGrants.map((p) => p.grant.requestPath)).toEqual([fresh.requestPath]);
+    expect(w.github.count("upsertComment")).toBe(0);
+    expect([...w.github.issues.values()][0]!.body).not.toContain("Missing grant");
+
+    w.aws.addGrantRole(fresh);
+    const after = await sweep(w.deps, { now: new Date("2026-11-26T12:05:00Z"), dryRun: false });
+    expect(after.plan.watch.map((l) => l.grant.requestPath)).toEqual([fresh.requestPath]);
+    expect(after.plan.revoke).toEqual([]);
+    expect(after.issues).toEqual([]);
+  });
+
   it("finishes the work of a run killed half-way, ending where an uninterrupted run ends", async () => {
     function scenario() {
       const w = world();
