@@ -1,4 +1,5 @@
 import type { Command } from "./command.ts";
+import { historyCommand } from "./history-command.ts";
 import { newCommand } from "./new-command.ts";
 import { planCommand } from "./plan-command.ts";
 import { sweepCommand } from "./sweep-command.ts";
@@ -10,4 +11,5 @@ export const commands: readonly Command[] = [
   newCommand,
   planCommand,
   sweepCommand,
+  historyCommand,
 ];

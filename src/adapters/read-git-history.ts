@@ -1,0 +1,201 @@
+import { spawn } from "node:child_process";
+import type { PathChange } from "../core/build-access-history.ts";
+import type { SourceFile } from "../core/source-file.ts";
+
+/**
+ * Reads what `hallpass history` needs from a local git repository, offline: the files under
+ * `access-requests/` and `policies/` at one revision, and the first-parent history of
+ * `access-requests/` up to it. Four git processes whatever the size of the history: `rev-parse`,
+ * one `log`, one `ls-tree`, one `cat-file --batch`. Git is run with argument arrays, never
+ * through a shell, so a revision or path can never become a command.
+ */
+
+/** What was read. */
+export interface GitHistory {
+  /** The repository's top-level folder. */
+  root: string;
+  /** The commit `rev` resolved to. */
+  revision: string;
+  shallow: boolean;
+  /** Files under `access-requests/` (except the generated schema.json) at the revision. */
+  requestFiles: SourceFile[];
+  /** Policy files (`policies/**.yaml`) at the revision. */
+  policyFiles: SourceFile[];
+  /** Changes of each path under `access-requests/`, oldest first. */
+  changes: Map<string, PathChange[]>;
+}
+
+/** Git could not be read; `kind` tells a usage error from a failure. */
+export class GitReadError extends Error {
+  override name = "GitReadError";
+  readonly kind: "not-a-repository" | "unknown-revision" | "git-failed";
+  constructor(kind: GitReadError["kind"], message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+const REQUESTS = "access-requests";
+const POLICIES = "policies";
+
+/** Runs git with `args` in `cwd`; resolves with stdout as bytes, rejects with its stderr. */
+function git(cwd: string, args: readonly string[], input?: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // -c core.quotepath=off: paths come back as they are (with -z nothing is quoted anyway).
+    const child = spawn("git", ["-c", "core.quotepath=off", ...args], {
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", (error) =>
+      reject(new GitReadError("git-failed", `git could not be started: ${error.message}`)),
+    );
+    child.on("close", (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else {
+        const message = Buffer.concat(err).toString("utf8").trim();
+        reject(
+          new GitReadError("git-failed", `git ${args[0]} failed: ${message || `exit ${code}`}`),
+        );
+      }
+    });
+    child.stdin.on("error", () => {
+      // git exits early on a bad argument; the close handler reports it.
+    });
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** Reads the files at `rev` and the history of `access-requests/` up to it. */
+export async function readGitHistory(cwd: string, rev = "HEAD"): Promise<GitHistory> {
+  if (rev.startsWith("-")) {
+    throw new GitReadError(
+      "unknown-revision",
+      `"${rev}" is not a revision (it looks like an option)`,
+    );
+  }
+  let root: string;
+  let shallow: boolean;
+  try {
+    const [top = "", isShallow] = (
+      await git(cwd, ["rev-parse", "--show-toplevel", "--is-shallow-repository"])
+    )
+      .toString("utf8")
+      .trim()
+      .split("\n");
+    root = top;
+    shallow = isShallow === "true";
+  } catch {
+    throw new GitReadError(
+      "not-a-repository",
+      `${cwd} is not inside a git repository: run it in a clone of the access repository`,
+    );
+  }
+  let revision: string;
+  try {
+    revision = (await git(root, ["rev-parse", "--verify", "--end-of-options", `${rev}^{commit}`]))
+      .toString("utf8")
+      .trim();
+  } catch {
+    throw new GitReadError("unknown-revision", `"${rev}" is not a commit in ${root}`);
+  }
+
+  const [log, tree] = await Promise.all([
+    git(root, [
+      "log",
+      // The branch's own line: a change made inside a pull request before its merge is not a
+      // change to a merged request; the merge commit, diffed against its first parent, adds it.
+      "--first-parent",
+      "-m",
+      "--no-renames",
+      "--name-status",
+      "-z",
+      "--format=%x1e%H%x1f%an <%ae>%x1f%cI",
+      revision,
+      "--",
+      `${REQUESTS}/`,
+    ]),
+    git(root, [
+      "ls-tree",
+      "-r",
+      "-z",
+      "--full-tree",
+      revision,
+      "--",
+      `${REQUESTS}/`,
+      `${POLICIES}/`,
+    ]),
+  ]);
+
+  const changes = parseLog(log.toString("utf8"));
+  const blobs: { path: string; object: string }[] = [];
+  for (const line of tree.toString("utf8").split("\0")) {
+    // <mode> SP <type> SP <object> TAB <path>
+    const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
+    if (match?.[2] !== "blob" || match[1] === "120000") continue;
+    const path = match[4]!;
+    if (path === `${REQUESTS}/schema.json` || path.endsWith(".md")) continue;
+    if (path.startsWith(`${POLICIES}/`) && !/\.ya?ml$/.test(path)) continue;
+    blobs.push({ path, object: match[3]! });
+  }
+  const contents = await readBlobs(
+    root,
+    blobs.map((b) => b.object),
+  );
+  const requestFiles: SourceFile[] = [];
+  const policyFiles: SourceFile[] = [];
+  blobs.forEach((b, i) => {
+    const file = { path: b.path, content: contents[i]! };
+    (b.path.startsWith(`${POLICIES}/`) ? policyFiles : requestFiles).push(file);
+  });
+  return { root, revision, shallow, requestFiles, policyFiles, changes };
+}
+
+/** Parses `git log -z --name-status --format=%x1e...` into changes per path, oldest first. */
+function parseLog(text: string): Map<string, PathChange[]> {
+  const changes = new Map<string, PathChange[]>();
+  // Newest first from git; walked backwards so each list ends up oldest first.
+  const commits = text.split("\x1e").slice(1);
+  for (let i = commits.length - 1; i >= 0; i--) {
+    const chunk = commits[i]!;
+    const end = chunk.indexOf("\0");
+    const [commit = "", author = "", date = ""] = chunk.slice(0, end).split("\x1f");
+    const fields = chunk
+      .slice(end + 1)
+      .replace(/^\n/, "")
+      .split("\0");
+    for (let j = 0; j + 1 < fields.length; j += 2) {
+      const status = fields[j]!.charAt(0);
+      const path = fields[j + 1]!;
+      if (status !== "A" && status !== "M" && status !== "D" && status !== "T") continue;
+      const list = changes.get(path) ?? [];
+      list.push({ commit, status, author, date });
+      changes.set(path, list);
+    }
+  }
+  return changes;
+}
+
+/** Reads blobs in one `git cat-file --batch`: `<object> blob <size>\n<bytes>\n` each. */
+async function readBlobs(root: string, objects: readonly string[]): Promise<Uint8Array[]> {
+  if (objects.length === 0) return [];
+  const out = await git(root, ["cat-file", "--batch"], `${objects.join("\n")}\n`);
+  const blobs: Uint8Array[] = [];
+  let at = 0;
+  for (const object of objects) {
+    const newline = out.indexOf(0x0a, at);
+    const header = out.subarray(at, newline).toString("utf8");
+    const [name, type, size] = header.split(" ");
+    if (name !== object || type !== "blob" || size === undefined) {
+      throw new GitReadError("git-failed", `git cat-file answered "${header}" for ${object}`);
+    }
+    const start = newline + 1;
+    blobs.push(out.subarray(start, start + Number(size)));
+    at = start + Number(size) + 1;
+  }
+  return blobs;
+}
