@@ -64,6 +64,12 @@ export interface ApprovalInput {
   teamMembers: Readonly<Record<string, readonly string[]>>;
   /** The role's approval (or its break-glass approval for an emergency request). */
   approval: Approval;
+  /**
+   * For a merged pull request, when it was merged (ISO-8601): reviews submitted later never
+   * count. Otherwise an approval given after an admin merged past a red check would turn a
+   * refused grant into a granted one on the next redelivery of the merge event.
+   */
+  reviewedBefore?: string;
 }
 
 /** How one approval rule stands. */
@@ -161,12 +167,31 @@ export function decideApproval(input: ApprovalInput): Decision {
   const sorted = [...input.reviews].sort(
     (a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id,
   );
+  const cutoff =
+    input.reviewedBefore === undefined
+      ? Number.POSITIVE_INFINITY
+      : Date.parse(input.reviewedBefore);
+  const ignored: IgnoredReview[] = [];
   const opinions = new Map<string, ReviewInput>();
   for (const review of sorted) {
-    if (OPINION_STATES.has(review.state)) opinions.set(lower(review.user), review);
+    if (!OPINION_STATES.has(review.state)) continue;
+    // Fail closed: a review without a readable time cannot be placed before the merge.
+    const at = Date.parse(review.submittedAt);
+    if (Number.isNaN(at) || at > cutoff) {
+      if (review.state === "APPROVED") {
+        ignored.push({
+          reviewer: review.user,
+          reviewId: review.id,
+          reason: Number.isNaN(at)
+            ? "has no submission time"
+            : `reviewed after the merge (${input.reviewedBefore})`,
+        });
+      }
+      continue;
+    }
+    opinions.set(lower(review.user), review);
   }
 
-  const ignored: IgnoredReview[] = [];
   const blockedBy: IgnoredReview[] = [];
   const valid: ReviewInput[] = [];
   for (const [login, review] of opinions) {

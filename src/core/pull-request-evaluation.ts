@@ -38,6 +38,11 @@ export interface PullRequestEvaluation {
   problems: Problem[];
   /** Problems elsewhere (policies, CODEOWNERS at the base commit): listed in the summary. */
   baseProblems: Problem[];
+  /**
+   * The commit policies and CODEOWNERS were read at: the PR's base commit, or its merge commit
+   * once merged. Undefined when the evaluation stopped before reading them.
+   */
+  rulesSha?: string;
   /** The CODEOWNERS rule that owns the request file, when one does. */
   owners: { file: string; line: number; pattern: string; owners: Owner[] } | undefined;
 }

@@ -146,7 +146,7 @@ export function renderCheck(evaluation: PullRequestEvaluation): CheckRunOutput {
     lines.push("");
   }
   lines.push(
-    `<sub>Evaluated on head ${evaluation.pullRequest.headSha.slice(0, 7)} with policies and CODEOWNERS from base ${evaluation.pullRequest.baseSha.slice(0, 7)}.</sub>`,
+    `<sub>Evaluated on head ${evaluation.pullRequest.headSha.slice(0, 7)} with policies and CODEOWNERS from ${evaluation.pullRequest.merged ? "merge" : "base"} ${(evaluation.rulesSha ?? evaluation.pullRequest.baseSha).slice(0, 7)}.</sub>`,
   );
   const annotations: CheckAnnotation[] = [
     ...evaluation.problems.map((p) => ({

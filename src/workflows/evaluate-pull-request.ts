@@ -147,7 +147,15 @@ async function evaluate(
   result.requestPath = requestPath;
 
   // Policies and CODEOWNERS come from the base commit: the PR must not choose its own rules.
-  const base = pullRequest.baseSha;
+  // Once merged, they come from the merge commit: a PR's base.sha can be far older than the
+  // base branch it was merged into, and rules tightened meanwhile must hold at the merge. The
+  // merge commit's policies and CODEOWNERS are the base branch's at that moment, since an
+  // access PR may change nothing but its one new request file (checked above).
+  const base =
+    pullRequest.merged && pullRequest.mergeCommitSha
+      ? pullRequest.mergeCommitSha
+      : pullRequest.baseSha;
+  result.rulesSha = base;
   const [loaded, codeownersFile, requestText] = await Promise.all([
     cached(cache, `policies:${repoKey}@${base}`, async () => {
       const paths = (await github.listFiles(base, "policies")).filter((p) => /\.ya?ml$/.test(p));
@@ -174,7 +182,7 @@ async function evaluate(
       requestText === null ? undefined : parseRequest({ path: requestPath, content: requestText });
     return {
       ...fail("The policies on the base branch are invalid", [
-        `The policies under policies/ at the base commit ${base.slice(0, 7)} have errors (listed below); fix them in their own pull request, then re-run this check.`,
+        `The policies under policies/ at ${pullRequest.merged ? "the merge commit" : "the base commit"} ${base.slice(0, 7)} have errors (listed below); fix them in their own pull request, then re-run this check.`,
       ]),
       problems: shape?.problems ?? [],
     };
@@ -295,6 +303,7 @@ async function evaluate(
     owners: match.owners,
     teamMembers,
     approval,
+    ...(pullRequest.merged && pullRequest.mergedAt ? { reviewedBefore: pullRequest.mergedAt } : {}),
   });
   const title =
     decision.status === "approved"

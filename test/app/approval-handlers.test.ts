@@ -6,6 +6,7 @@ import {
   fixture,
   type Harness,
   HEAD,
+  MERGE,
   NEW_HEAD,
   pullRequestEvent,
   REPO,
@@ -464,6 +465,9 @@ describe("break-glass", () => {
     let issue: Body;
     h.github
       .prReads({ pull: { merged: true }, reviews: [review(1, "carol", "APPROVED", 1)] })
+      // Once merged, the rules are read again at the merge commit.
+      .baseReads({ sha: MERGE })
+      .teams()
       .checkUpdate(700, () => {});
     h.github.scope
       .get(`${REPO}/issues`)

@@ -9,6 +9,7 @@ import {
   type Harness,
   HEAD,
   INSTALLATION_ID,
+  MERGE,
   pullRequestEvent,
   REPO,
   review,
@@ -60,7 +61,7 @@ const APPROVALS = [review(101, "dan", "APPROVED", 10), review(102, "sam", "APPRO
 function mergedEvaluation(reviews = APPROVALS) {
   h.github
     .prReads({ pull: { merged: true }, reviews })
-    .baseReads()
+    .baseReads({ sha: MERGE })
     .requestFile()
     .teams();
 }

@@ -19,8 +19,11 @@ export const REPO = `/repos/${OWNER}/${REPO_NAME}`;
 export const INSTALLATION_ID = 4242;
 export const APP_ID = 77;
 export const BASE = "ba5e000000000000000000000000000000000001";
+const BASE_SHA = BASE;
 export const HEAD = "bead000000000000000000000000000000000002";
 export const NEW_HEAD = "bead000000000000000000000000000000000003";
+/** The merge commit of PR 7 once merged: policies and CODEOWNERS are read here then. */
+export const MERGE = "3e7600000000000000000000000000000000000a";
 export const POLICIES_TREE = "7ee0000000000000000000000000000000000004";
 export const REQUEST_PATH = "access-requests/alice-db.yaml";
 export const NOW = new Date("2026-11-26T10:00:00Z");
@@ -111,7 +114,7 @@ export function pullResponse(shape: PullRequestShape = {}) {
     base: { sha: BASE, ref: "main" },
     merged,
     merged_at: merged ? "2026-11-26T11:00:00Z" : null,
-    merge_commit_sha: merged ? "3e7600000000000000000000000000000000000a" : null,
+    merge_commit_sha: merged ? MERGE : null,
     merged_by: merged ? { login: "sue" } : null,
   };
 }
@@ -200,8 +203,9 @@ export class GitHubMock {
       .reviews(options.reviews);
   }
 
-  /** Policies and CODEOWNERS at the base commit (cached afterwards). */
-  baseReads(options: { policies?: string; codeowners?: string | null } = {}): this {
+  /** Policies and CODEOWNERS at the base commit, or at `sha` (cached afterwards). */
+  baseReads(options: { policies?: string; codeowners?: string | null; sha?: string } = {}): this {
+    const BASE = options.sha ?? BASE_SHA;
     this.scope
       .get(`${REPO}/git/trees/${BASE}`)
       .reply(200, {

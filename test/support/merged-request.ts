@@ -56,7 +56,11 @@ export function addMergedRequest(github: FakeGitHub, options: MergedRequestOptio
   const yaml = options.yaml ?? requestYaml();
   github.copyTree(BASE_SHA, head).setFiles(head, { [path]: yaml });
   const merged = options.merged ?? true;
-  if (merged) github.setFiles("main", { [path]: yaml });
+  if (merged) {
+    github.setFiles("main", { [path]: yaml });
+    // The merge commit: the base branch at the merge plus the request (policies are read here).
+    github.copyTree("main", options.mergeSha ?? MERGE_SHA);
+  }
   github.teams.set("acme/sre", ["sam", "sue"]);
   github.teams.set("acme/dba", ["dan"]);
   const pull: PullRequestInfo = {
@@ -85,7 +89,10 @@ export function addMergedRequest(github: FakeGitHub, options: MergedRequestOptio
         user: "sam",
         state: "APPROVED",
         commitId: head,
-        submittedAt: "2026-11-26T09:55:00Z",
+        // Five minutes before the merge: reviews after it never count.
+        submittedAt: new Date(Date.parse(options.mergedAt ?? MERGED_AT_ISO) - 5 * 60_000)
+          .toISOString()
+          .replace(".000Z", "Z"),
       },
     ],
   );

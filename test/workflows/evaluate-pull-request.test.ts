@@ -9,6 +9,7 @@ const fixture = (name: string) =>
 
 const BASE = "base".padEnd(40, "0");
 const HEAD = "head".padEnd(40, "0");
+const MERGE = "m".repeat(40);
 const PATH = "access-requests/alice-db.yaml";
 const NOW = new Date("2026-11-26T10:00:00Z");
 
@@ -29,6 +30,10 @@ function fakeGitHub(world: World) {
     [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
     [`${BASE}:CODEOWNERS`]: fixture("CODEOWNERS"),
     [`${HEAD}:${PATH}`]: fixture("db-admin-request.yaml"),
+    // The merge commit: the base branch as it was at the merge, plus the request.
+    [`${MERGE}:policies/test.yaml`]: fixture("policies.yaml"),
+    [`${MERGE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+    [`${MERGE}:${PATH}`]: fixture("db-admin-request.yaml"),
   };
   const unused = async (): Promise<never> => {
     throw new Error("not used by the evaluation");
@@ -59,7 +64,7 @@ function fakeGitHub(world: World) {
         baseSha: BASE,
         baseRef: "main",
         merged: world.merged ?? false,
-        mergeCommitSha: world.merged ? "m".repeat(40) : null,
+        mergeCommitSha: world.merged ? MERGE : null,
         mergedAt: world.merged ? "2026-11-26T11:00:00Z" : null,
         mergedBy: world.merged ? "sue" : null,
       };
@@ -152,6 +157,48 @@ describe("evaluatePullRequest", () => {
       "listPullRequestFiles",
       "listPullRequestCommits",
       "listReviews",
+    ]);
+  });
+
+  it("reads the policies and CODEOWNERS of a merged pull request at its merge commit, not at a stale base", async () => {
+    // The base branch moved on after the PR was opened: security tightened the role to two
+    // database approvals. The PR's base.sha still names the older commit.
+    const stricter = fixture("policies.yaml").replace(
+      "name: database\n          count: 1",
+      "name: database\n          count: 2",
+    );
+    const { github, calls } = fakeGitHub({
+      merged: true,
+      reviews: approvedReviews,
+      teams: { "db-admins": ["dan", "dora"], security: ["sue"] },
+      repo: {
+        [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
+        [`${BASE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+        [`${HEAD}:${PATH}`]: fixture("db-admin-request.yaml"),
+        [`${MERGE}:policies/test.yaml`]: stricter,
+        [`${MERGE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+      },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(calls).toContain("listFiles mmmm policies");
+    expect(calls).not.toContain("listFiles base policies");
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.reasons).toEqual(["database: needs 1 more approval"]);
+  });
+
+  it("never counts a review submitted after the merge", async () => {
+    const late: Review = {
+      id: 3,
+      user: "sue",
+      state: "APPROVED",
+      commitId: HEAD,
+      submittedAt: "2026-11-26T11:00:01Z",
+    };
+    const { github } = fakeGitHub({ merged: true, reviews: [approvedReviews[0]!, late] });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.decision?.ignored).toEqual([
+      { reviewer: "sue", reviewId: 3, reason: "reviewed after the merge (2026-11-26T11:00:00Z)" },
     ]);
   });
 

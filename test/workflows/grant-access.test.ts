@@ -182,6 +182,39 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
     );
   });
 
+  it("when the only approval was given after an admin merged past the check", async () => {
+    const { comment } = await refused((github) =>
+      addMergedRequest(github, {
+        reviews: [
+          {
+            id: 1,
+            user: "sam",
+            state: "APPROVED",
+            commitId: "bead000000000000000000000000000000000002",
+            submittedAt: "2026-11-26T10:00:01Z",
+          },
+        ],
+      }),
+    );
+    expect(comment).toContain("approvals do not hold at the merge commit");
+  });
+
+  it("when the base branch tightened the rules after the pull request was opened", async () => {
+    const { comment } = await refused((github) => {
+      const pr = addMergedRequest(github);
+      // The merge commit carries the rules of the base branch at the merge: two SRE approvals.
+      const roles = github.trees.get(MERGE_SHA)!.get("policies/roles.yaml")!;
+      github.setFiles(MERGE_SHA, {
+        "policies/roles.yaml": roles.replace(
+          'count: 1\n          from: ["@acme/sre"]',
+          'count: 2\n          from: ["@acme/sre"]',
+        ),
+      });
+      return pr;
+    });
+    expect(comment).toContain("needs 1 more approval");
+  });
+
   it("when the window ended before the merge", async () => {
     const { comment } = await refused((github) =>
       addMergedRequest(github, { yaml: requestYaml({ start: "2026-11-26T07:00:00Z" }) }),
