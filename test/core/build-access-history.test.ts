@@ -1,0 +1,453 @@
+import { describe, expect, it } from "vitest";
+import {
+  type AccessHistory,
+  buildAccessHistory,
+  type FindingKind,
+  type HistoryFilter,
+  type PathChange,
+} from "../../src/core/build-access-history.ts";
+import {
+  auditFiles,
+  completeStory,
+  grantRecord,
+  json,
+  MERGE_COMMIT,
+  REQUEST_PATH,
+  requestYaml,
+  revocationRecord,
+} from "./access-history-fixtures.ts";
+
+const STEM = "access-requests/payments/alice-db";
+const GRANT = `${STEM}.grant.json`;
+const REVOCATION = `${STEM}.revocation.json`;
+const AUDIT = `${STEM}.audit.json`;
+const ALERTS = `${STEM}.alerts.json`;
+const AFTER_ALL = new Date("2026-11-27T12:00:00Z");
+
+function change(commit: string, status: PathChange["status"], date: string): PathChange {
+  return { commit, status, author: "Alice Example <alice@example.com>", date };
+}
+
+/** Every file added in its own commit: the request at the merge, each record later. */
+function addedChanges(files: Record<string, string>): Map<string, PathChange[]> {
+  const changes = new Map<string, PathChange[]>();
+  let n = 0;
+  for (const path of Object.keys(files)) {
+    const commit =
+      path === REQUEST_PATH ? MERGE_COMMIT : `${String(++n).padStart(2, "0")}`.repeat(20);
+    changes.set(path, [change(commit, "A", "2026-11-26T09:00:05+00:00")]);
+  }
+  return changes;
+}
+
+interface Story {
+  files?: Record<string, string | undefined>;
+  changes?: (changes: Map<string, PathChange[]>) => void;
+  now?: Date;
+  shallow?: boolean;
+  filter?: HistoryFilter;
+}
+
+function history(story: Story = {}): AccessHistory {
+  const base = completeStory();
+  const files = Object.fromEntries(
+    Object.entries({ ...base, ...story.files }).filter(
+      (e): e is [string, string] => e[1] !== undefined,
+    ),
+  );
+  const changes = addedChanges({ ...base, ...files });
+  story.changes?.(changes);
+  return buildAccessHistory({
+    revision: "f".repeat(40),
+    files: Object.entries(files).map(([path, content]) => ({ path, content })),
+    changes,
+    shallow: story.shallow ?? false,
+    now: story.now ?? AFTER_ALL,
+    auditDelaySeconds: 30 * 60,
+    ...(story.filter ? { filter: story.filter } : {}),
+  });
+}
+
+function kinds(h: AccessHistory): [FindingKind, string][] {
+  return h.findings.map((f) => [f.kind, f.file]);
+}
+
+describe("buildAccessHistory", () => {
+  it("tells a complete story with no findings: request, who added it, approvals, grant, alerts, revocation, activity", () => {
+    const h = history();
+    expect(h.findings).toEqual([]);
+    expect(h.entries).toHaveLength(1);
+    const [entry] = h.entries;
+    const audit = auditFiles().summary;
+    expect(entry).toEqual({
+      requestPath: REQUEST_PATH,
+      state: "ended",
+      request: {
+        requester: "alice",
+        role: "db-admin",
+        account: "production",
+        duration: "2h",
+        reason: "Fail over the orders database before the storage maintenance.",
+        ticket: "CHG-4821",
+        start: null,
+        emergency: false,
+        extends: null,
+      },
+      added: {
+        commit: MERGE_COMMIT,
+        author: "Alice Example <alice@example.com>",
+        date: "2026-11-26T09:00:05+00:00",
+      },
+      grant: {
+        pullRequest: 42,
+        url: "https://github.com/acme/access/pull/42",
+        mergeCommit: MERGE_COMMIT,
+        mergedAt: "2026-11-26T09:00:00Z",
+        mergedBy: "bob",
+        requester: "alice",
+        role: "db-admin",
+        approvals: [
+          {
+            reviewer: "carol",
+            reviewId: 9001,
+            submittedAt: "2026-11-26T08:55:00Z",
+            commitId: "b".repeat(40),
+          },
+        ],
+        roleArn: grantRecord().roleArn,
+        account: { name: "production", id: "123456789012" },
+        window: { start: "2026-11-26T09:00:00Z", end: "2026-11-26T11:00:00Z" },
+        sessionName: "alice",
+        sourceIdentity: "alice",
+        emergency: false,
+        grantedAt: "2026-11-26T09:00:20Z",
+      },
+      alerts: [
+        {
+          rule: "iam-change",
+          severity: "high",
+          from: "2026-11-26T09:30:00Z",
+          to: "2026-11-26T09:31:00Z",
+          events: 2,
+          revoked: false,
+        },
+      ],
+      revocation: {
+        revokedAt: "2026-11-26T11:04:00Z",
+        reason: "expired",
+        revokedBy: "hallpass-action",
+        detail: "expired at 2026-11-26T11:00:00Z",
+      },
+      audit: {
+        events: audit.totals.events,
+        reads: audit.totals.reads,
+        writes: audit.totals.writes,
+        failed: audit.totals.failed,
+        firstActivity: audit.firstActivity,
+        lastActivity: audit.lastActivity,
+        riskyEvents: audit.riskyEventsTotal,
+        riskyByRule: audit.riskyByRule,
+        sourceIdentities: audit.sourceIdentities,
+      },
+    });
+    // The fixture has real activity: the figures are the summariser's, not zeros.
+    expect(audit.totals.events).toBeGreaterThan(0);
+  });
+
+  const findingCases: {
+    name: string;
+    story: Story;
+    state?: string;
+    findings: [FindingKind, string][];
+  }[] = [
+    {
+      name: "a merged request with no grant and no revocation record is not-granted",
+      story: {
+        files: {
+          [GRANT]: undefined,
+          [REVOCATION]: undefined,
+          [AUDIT]: undefined,
+          [ALERTS]: undefined,
+        },
+      },
+      state: "not-granted",
+      findings: [["not-granted", REQUEST_PATH]],
+    },
+    {
+      name: "a request refused with a recorded rollback (grant-failed) is not not-granted",
+      story: {
+        files: {
+          [GRANT]: undefined,
+          [AUDIT]: undefined,
+          [ALERTS]: undefined,
+          [REVOCATION]: json(
+            revocationRecord({ reason: "grant-failed", revokedBy: "hallpass-app" }),
+          ),
+        },
+      },
+      state: "rolled-back",
+      findings: [],
+    },
+    {
+      name: "a grant whose window ended without a revocation record is not-revoked",
+      story: {
+        files: { [REVOCATION]: undefined, [AUDIT]: undefined },
+        now: new Date("2026-11-26T11:10:00Z"),
+      },
+      state: "ended",
+      findings: [["not-revoked", REVOCATION]],
+    },
+    {
+      name: "a live grant needs neither revocation nor audit yet",
+      story: {
+        files: { [REVOCATION]: undefined, [AUDIT]: undefined },
+        now: new Date("2026-11-26T10:00:00Z"),
+      },
+      state: "live",
+      findings: [],
+    },
+    {
+      name: "a grant whose window starts later is scheduled",
+      story: {
+        files: { [REVOCATION]: undefined, [AUDIT]: undefined },
+        now: new Date("2026-11-26T08:59:00Z"),
+      },
+      state: "scheduled",
+      findings: [],
+    },
+    {
+      name: "the window end itself counts as ended",
+      story: {
+        files: { [REVOCATION]: undefined, [AUDIT]: undefined },
+        now: new Date("2026-11-26T11:00:00Z"),
+      },
+      findings: [["not-revoked", REVOCATION]],
+    },
+    {
+      name: "a grant with no approvals is flagged",
+      story: { files: { [GRANT]: json(grantRecord({ approvals: [] })) } },
+      findings: [["no-approvals", GRANT]],
+    },
+    {
+      name: "an ended grant without audit summary after the delay is audit-missing",
+      story: { files: { [AUDIT]: undefined } },
+      findings: [["audit-missing", AUDIT]],
+    },
+    {
+      name: "the audit is not missing before the delay has passed",
+      story: { files: { [AUDIT]: undefined }, now: new Date("2026-11-26T11:29:59Z") },
+      findings: [],
+    },
+    {
+      name: "an early revocation makes the audit due from the revocation, not the window end",
+      story: {
+        files: {
+          [AUDIT]: undefined,
+          [REVOCATION]: json(
+            revocationRecord({ revokedAt: "2026-11-26T09:40:00Z", reason: "early-release" }),
+          ),
+        },
+        now: new Date("2026-11-26T10:10:00Z"),
+      },
+      state: "revoked",
+      findings: [["audit-missing", AUDIT]],
+    },
+    {
+      name: "a request file modified after merge is flagged",
+      story: {
+        files: { [REQUEST_PATH]: requestYaml.replace("2h", "8h") },
+        changes: (c) =>
+          c.get(REQUEST_PATH)!.push(change("9".repeat(40), "M", "2026-11-26T12:00:00+00:00")),
+      },
+      findings: [["request-modified", REQUEST_PATH]],
+    },
+    {
+      name: "a change in the merge commit itself (a rebase merge landing the PR's commits) is not after merge",
+      story: {
+        changes: (c) => {
+          c.set(REQUEST_PATH, [
+            change("1".repeat(40), "A", "2026-11-26T08:59:00+00:00"),
+            change(MERGE_COMMIT, "M", "2026-11-26T09:00:00+00:00"),
+          ]);
+        },
+      },
+      findings: [],
+    },
+    {
+      name: "a request file deleted after merge is flagged, and its records still tell the story",
+      story: {
+        files: { [REQUEST_PATH]: undefined },
+        changes: (c) =>
+          c.get(REQUEST_PATH)!.push(change("9".repeat(40), "D", "2026-11-27T08:00:00+00:00")),
+      },
+      state: "ended",
+      findings: [["request-deleted", REQUEST_PATH]],
+    },
+    {
+      name: "a grant record rewritten after it was committed is flagged",
+      story: {
+        changes: (c) =>
+          c.get(GRANT)!.push(change("9".repeat(40), "M", "2026-11-27T08:00:00+00:00")),
+      },
+      findings: [["record-changed", GRANT]],
+    },
+    {
+      name: "alerts and audit summaries may be rewritten (the sweep appends alerts)",
+      story: {
+        changes: (c) => {
+          c.get(ALERTS)!.push(change("9".repeat(40), "M", "2026-11-26T10:00:00+00:00"));
+          c.get(AUDIT)!.push(change("8".repeat(40), "M", "2026-11-26T12:00:00+00:00"));
+        },
+      },
+      findings: [],
+    },
+    {
+      name: "a grant record that is not JSON is unreadable, and the grant is missing with it",
+      story: { files: { [GRANT]: '{\n  "version": 1,\n  oops\n}\n' } },
+      state: "revoked",
+      findings: [["unreadable", GRANT]],
+    },
+    {
+      name: "a revocation record that fails its schema is unreadable",
+      story: {
+        files: { [REVOCATION]: json({ ...revocationRecord(), reason: "because" }) },
+      },
+      findings: [
+        ["not-revoked", REVOCATION],
+        ["unreadable", REVOCATION],
+      ],
+    },
+    {
+      name: "an unparseable request file is unreadable at its line",
+      story: { files: { [REQUEST_PATH]: "requester: alice\nrole: [db-admin\n" } },
+      findings: [["unreadable", REQUEST_PATH]],
+    },
+    {
+      name: "an emergency grant is flagged for post-incident review",
+      story: {
+        files: {
+          [REQUEST_PATH]: `${requestYaml}emergency: true\n`,
+          [GRANT]: json(grantRecord({ emergency: true })),
+        },
+      },
+      findings: [["emergency", GRANT]],
+    },
+    {
+      name: "a grant record that names another requester is inconsistent",
+      story: { files: { [GRANT]: json(grantRecord({ requester: "mallory" })) } },
+      findings: [["inconsistent", GRANT]],
+    },
+    {
+      name: "a revocation of another role is inconsistent",
+      story: {
+        files: {
+          [REVOCATION]: json(
+            revocationRecord({ roleArn: "arn:aws:iam::123456789012:role/hallpass/other" }),
+          ),
+        },
+      },
+      findings: [["inconsistent", REVOCATION]],
+    },
+  ];
+
+  it.each(findingCases)("$name", ({ story, state, findings }) => {
+    const h = history(story);
+    expect(kinds(h)).toEqual(findings);
+    if (state) expect(h.entries.find((e) => e.requestPath === REQUEST_PATH)?.state).toBe(state);
+  });
+
+  it("locates an unreadable record at the line JSON.parse stopped and says what is wrong", () => {
+    const h = history({ files: { [GRANT]: '{\n  "version": 1,\n  oops\n}\n' } });
+    expect(h.findings[0]).toMatchObject({ file: GRANT, line: 3 });
+    expect(h.findings[0]?.message).toMatch(/not JSON/);
+    const schema = history({ files: { [GRANT]: json({ ...grantRecord(), roleArn: 7 }) } });
+    expect(schema.findings[0]?.message).toMatch(/roleArn: /);
+  });
+
+  it("locates an unparseable request at its line", () => {
+    const h = history({ files: { [REQUEST_PATH]: "requester: alice\nrole: [db-admin\n" } });
+    expect(h.findings[0]?.line).toBeGreaterThan(1);
+    expect(h.entries[0]?.request).toBeNull();
+  });
+
+  it("lists a role made by hand as an unrecorded-role entry with its finding", () => {
+    const path = "access-requests/unrecorded/123456789012/hp-by-hand.revocation.json";
+    const h = history({
+      files: {
+        [path]: json({
+          version: 1,
+          requestPath: "access-requests/unrecorded/123456789012/hp-by-hand.yaml",
+          roleArn: "arn:aws:iam::123456789012:role/hallpass/hp-by-hand",
+          revokedAt: "2026-11-26T13:00:00Z",
+          reason: "unrecorded-role",
+          revokedBy: "hallpass-action",
+          detail: "made by hand",
+        }),
+      },
+    });
+    const entry = h.entries.find((e) => e.state === "unrecorded-role");
+    expect(entry?.requestPath).toBe("access-requests/unrecorded/123456789012/hp-by-hand.yaml");
+    expect(kinds(h)).toEqual([["unrecorded-role", path]]);
+    expect(h.findings[0]?.message).toMatch(/hp-by-hand.*made by hand/);
+  });
+
+  it("flags a record with no request file beside it and none in history", () => {
+    const path = "access-requests/payments/ghost.grant.json";
+    const h = history({
+      files: { [path]: json(grantRecord({ requestPath: "access-requests/payments/ghost.yaml" })) },
+    });
+    expect(kinds(h)).toContainEqual(["orphan-record", path]);
+  });
+
+  it("says so when the clone is shallow", () => {
+    expect(kinds(history({ shallow: true }))).toEqual([["shallow-history", ""]]);
+  });
+
+  describe("filters", () => {
+    const other = "access-requests/infra/bob-net.yaml";
+    const files = {
+      [other]:
+        "requester: bob\nrole: net-admin\naccount: staging\nduration: 1h\nreason: Rotate the VPN certificates before they expire.\n",
+    };
+    const later = (c: Map<string, PathChange[]>) =>
+      c.set(other, [change("7".repeat(40), "A", "2026-11-26T15:00:00+00:00")]);
+    const cases: { filter: HistoryFilter; paths: string[] }[] = [
+      { filter: {}, paths: [REQUEST_PATH, other] },
+      { filter: { requester: "ALICE" }, paths: [REQUEST_PATH] },
+      { filter: { account: "staging" }, paths: [other] },
+      { filter: { account: "123456789012" }, paths: [REQUEST_PATH] },
+      { filter: { role: "net-admin" }, paths: [other] },
+      { filter: { since: new Date("2026-11-26T12:00:00Z") }, paths: [other] },
+      { filter: { until: new Date("2026-11-26T12:00:00Z") }, paths: [REQUEST_PATH] },
+      { filter: { paths: ["access-requests/infra/"] }, paths: [other] },
+      { filter: { paths: [REQUEST_PATH] }, paths: [REQUEST_PATH] },
+      { filter: { paths: ["access-requests/pay"] }, paths: [] },
+      { filter: { requester: "alice", account: "staging" }, paths: [] },
+    ];
+    it.each(cases)(
+      "$filter keeps $paths, oldest first, with only their findings",
+      ({ filter, paths }) => {
+        const h = history({ files, changes: later, filter });
+        expect(h.entries.map((e) => e.requestPath)).toEqual(paths);
+        expect(h.findings.every((f) => paths.includes(f.requestPath))).toBe(true);
+      },
+    );
+  });
+
+  it("is the same whatever order the files come in", () => {
+    const a = history();
+    const files = completeStory();
+    const changes = addedChanges(files);
+    const b = buildAccessHistory({
+      revision: "f".repeat(40),
+      files: Object.entries(files)
+        .reverse()
+        .map(([path, content]) => ({ path, content: new TextEncoder().encode(content) })),
+      changes,
+      shallow: false,
+      now: AFTER_ALL,
+      auditDelaySeconds: 1800,
+    });
+    expect(b).toEqual(a);
+  });
+});
