@@ -72,8 +72,53 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Grants the access of merged pull request `pullNumber`. */
+/** Hidden marker of the comment that says a grant stopped on an unexpected error. */
+export const GRANT_ERROR_MARKER = "<!-- hallpass:grant-error -->";
+
+/**
+ * Grants the access of merged pull request `pullNumber`. Expected failures are outcomes; an
+ * unexpected one (GitHub or AWS failing where no rollback applies) is said on the PR and raised
+ * as an alert, then thrown so the delivery fails and can be redelivered. Nothing is granted
+ * without its record, so re-running finishes or refuses the grant.
+ */
 export async function grantAccess(
+  deps: GrantDeps,
+  pullNumber: number,
+  options: GrantOptions,
+): Promise<GrantOutcome> {
+  try {
+    return await grant(deps, pullNumber, options);
+  } catch (error) {
+    const details = [
+      `${errorMessage(error)}.`,
+      "Any role created is recorded in git first, and its own policies end it at its expiry. Redeliver the merge event (or ask an administrator to) to finish or refuse the grant.",
+    ];
+    try {
+      await deps.github.upsertComment(
+        pullNumber,
+        GRANT_ERROR_MARKER,
+        `${GRANT_ERROR_MARKER}\n### The grant could not be completed\n\n${details.map((d) => `- ${d}`).join("\n")}\n`,
+      );
+    } catch {
+      // GitHub itself may be what failed; the alert below and the failed delivery remain.
+    }
+    try {
+      await alert(
+        deps,
+        pullNumber,
+        `pull request #${pullNumber}`,
+        undefined,
+        "the grant could not be completed",
+        details,
+      );
+    } catch {
+      // Same: the thrown error below is logged and the delivery shows as failed.
+    }
+    throw error;
+  }
+}
+
+async function grant(
   deps: GrantDeps,
   pullNumber: number,
   options: GrantOptions,

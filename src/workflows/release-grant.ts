@@ -4,7 +4,12 @@
  * is told they may not. The revocation itself is the one revoke routine (revoke-grant.ts).
  */
 
-import { grantRecordSchema, recordPath, revocationRecordSchema } from "../core/records.ts";
+import {
+  type GrantRecord,
+  grantRecordSchema,
+  recordPath,
+  revocationRecordSchema,
+} from "../core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/render-usage-comment.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
@@ -33,6 +38,22 @@ export type ReleaseOutcome =
 /** The Unix epoch: "start is in the past" must not hide who may approve a merged request. */
 const EPOCH = new Date(0);
 
+/** Answers the commenter in the one reply comment of the pull request. */
+function replier(github: GitHubPort, pullNumber: number, commenter: string) {
+  return async <T extends ReleaseOutcome & { message: string }>(outcome: T): Promise<T> => {
+    await github.upsertComment(
+      pullNumber,
+      REVOKE_REPLY_MARKER,
+      `${REVOKE_REPLY_MARKER}\n@${commenter}: ${outcome.message}\n`,
+    );
+    return outcome;
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -49,14 +70,7 @@ export async function releaseGrant(
   options: { now: Date },
 ): Promise<ReleaseOutcome> {
   const { github } = deps;
-  const reply = async (outcome: ReleaseOutcome & { message: string }) => {
-    await github.upsertComment(
-      pullNumber,
-      REVOKE_REPLY_MARKER,
-      `${REVOKE_REPLY_MARKER}\n@${commenter}: ${outcome.message}\n`,
-    );
-    return outcome;
-  };
+  const reply = replier(github, pullNumber, commenter);
 
   const evaluation = await evaluatePullRequest(github, pullNumber, { now: EPOCH });
   const pull = evaluation.pullRequest;
@@ -98,6 +112,41 @@ export async function releaseGrant(
       message: `you may not revoke this access: only @${record.requester} (the requester) or someone who may approve \`${requestPath}\` can. Ask one of them, or an administrator.`,
     });
   }
+  try {
+    return await revoke(deps, pullNumber, commenter, options, {
+      evaluation,
+      requestPath,
+      record,
+      revocationText,
+    });
+  } catch (error) {
+    // Tell the commenter: silence would read as "done". The error is thrown on so the
+    // delivery fails (and can be redelivered); the command can also simply be repeated.
+    await github.upsertComment(
+      pullNumber,
+      REVOKE_REPLY_MARKER,
+      `${REVOKE_REPLY_MARKER}\n@${commenter}: the revocation did not complete (${errorMessage(error)}). Comment \`/hallpass revoke\` again to finish it; every step can be re-run. The access still ends by itself at ${record.window.end}.\n`,
+    );
+    throw error;
+  }
+}
+
+async function revoke(
+  deps: ReleaseDeps,
+  pullNumber: number,
+  commenter: string,
+  options: { now: Date },
+  found: {
+    evaluation: Awaited<ReturnType<typeof evaluatePullRequest>>;
+    requestPath: string;
+    record: GrantRecord;
+    revocationText: string | undefined;
+  },
+): Promise<ReleaseOutcome> {
+  const { github } = deps;
+  const { evaluation, requestPath, record, revocationText } = found;
+  const branch = evaluation.pullRequest.baseRef;
+  const reply = replier(github, pullNumber, commenter);
   const account = evaluation.policies?.accounts[record.account.name];
   if (!account || account.id !== record.account.id) {
     throw new Error(

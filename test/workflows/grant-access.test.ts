@@ -3,7 +3,7 @@ import { DEFAULT_IAM_LIMITS } from "../../src/core/plan-grant.ts";
 import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
 import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
-import { grantAccess } from "../../src/workflows/grant-access.ts";
+import { GRANT_ERROR_MARKER, grantAccess } from "../../src/workflows/grant-access.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
 import { addMergedRequest, MERGE_SHA, requestYaml } from "../support/merged-request.ts";
@@ -359,6 +359,25 @@ describe("grantAccess is never left half-made and unrecorded", () => {
     expect(again).toMatchObject({ status: "granted" });
     expect(aws.roles.size).toBe(1);
     expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain("### Access granted");
+  });
+});
+
+describe("grantAccess on an unexpected failure", () => {
+  it("says so on the PR and raises an alert, then lets the delivery fail for a retry", async () => {
+    const { github, aws, deps, notified } = world();
+    const pr = addMergedRequest(github);
+    const getFile = github.getFile.bind(github);
+    github.getFile = async (ref, path) => {
+      if (path.endsWith(".grant.json")) throw new Error("502 Bad Gateway");
+      return getFile(ref, path);
+    };
+    await expect(grantAccess(deps, pr, { now: NOW })).rejects.toThrow("502 Bad Gateway");
+    expect(aws.roles.size).toBe(0);
+    const comment = github.comment(pr, GRANT_ERROR_MARKER)!;
+    expect(comment).toContain("### The grant could not be completed");
+    expect(comment).toContain("502 Bad Gateway");
+    expect([...github.issues.values()][0]?.labels).toEqual(["hallpass-alert"]);
+    expect(notified).toHaveLength(1);
   });
 });
 

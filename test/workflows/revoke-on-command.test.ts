@@ -104,6 +104,10 @@ describe("/hallpass revoke", () => {
     await expect(releaseGrant(deps, pr, "alice", { now: LATER })).rejects.toThrow(
       "deleteRole failed",
     );
+    // The commenter is told, not left wondering whether the access ended.
+    expect(github.comment(pr, REVOKE_REPLY_MARKER)).toContain(
+      "@alice: the revocation did not complete (deleteRole failed)",
+    );
     // Recorded already, so a redelivered merge event cannot grant it again meanwhile.
     expect(await grantAccess(deps, pr, { now: LATER })).toMatchObject({ status: "revoked" });
     expect(await releaseGrant(deps, pr, "alice", { now: LATER })).toMatchObject({
