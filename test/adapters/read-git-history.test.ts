@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitReadError, readGitHistory } from "../../src/adapters/read-git-history.ts";
+import { ALICE, BOB, buildStory, CAROL, GitRepo, UNRECORDED } from "./git-history-repo.ts";
+
+let repo: GitRepo;
+let story: ReturnType<typeof buildStory>;
+
+beforeAll(() => {
+  repo = new GitRepo();
+  story = buildStory(repo);
+});
+afterAll(() => repo.cleanup());
+
+function text(content: string | Uint8Array): string {
+  return typeof content === "string" ? content : new TextDecoder().decode(content);
+}
+
+describe("readGitHistory", () => {
+  it("reads the files under access-requests/ and policies/ at HEAD, without the schema and the .md copies", async () => {
+    const git = await readGitHistory(repo.root);
+    expect(git.revision).toBe(story.last);
+    expect(git.shallow).toBe(false);
+    expect(git.requestFiles.map((f) => f.path).sort()).toEqual(
+      [
+        "access-requests/infra/bob-net.grant.json",
+        BOB,
+        "access-requests/payments/alice-db.alerts.json",
+        "access-requests/payments/alice-db.audit.json",
+        "access-requests/payments/alice-db.grant.json",
+        "access-requests/payments/alice-db.revocation.json",
+        ALICE,
+        UNRECORDED,
+      ].sort(),
+    );
+    expect(git.policyFiles.map((f) => f.path)).toContain("policies/settings.yaml");
+    const grant = git.requestFiles.find((f) => f.path.endsWith("alice-db.grant.json"))!;
+    expect(JSON.parse(text(grant.content))).toEqual(story.grant);
+    const bob = git.requestFiles.find((f) => f.path === BOB)!;
+    expect(text(bob.content)).toContain("duration: 12h");
+  });
+
+  it("follows the branch's first-parent line: a request merged with a merge commit is added by the merge, edits inside the PR are not seen", async () => {
+    const git = await readGitHistory(repo.root);
+    expect(git.changes.get(ALICE)).toEqual([
+      {
+        commit: story.aliceMerge,
+        status: "A",
+        author: "bob <bob@example.com>",
+        date: "2026-11-26T09:00:00+00:00",
+      },
+    ]);
+  });
+
+  it("lists every later change of a path, oldest first, including deletions", async () => {
+    const git = await readGitHistory(repo.root);
+    expect(git.changes.get(BOB)?.map((c) => [c.commit, c.status])).toEqual([
+      [story.bobSquash, "A"],
+      [story.bobChanged, "M"],
+    ]);
+    expect(git.changes.get(CAROL)?.map((c) => [c.commit, c.status, c.author])).toEqual([
+      [story.carolAdded, "A", "carol <carol@example.com>"],
+      [story.carolDeleted, "D", "mallory <mallory@example.com>"],
+    ]);
+  });
+
+  it("reads an earlier revision: its files and only the history up to it", async () => {
+    const git = await readGitHistory(repo.root, "before-tamper");
+    expect(git.revision).toBe(story.carolAdded);
+    expect(git.requestFiles.map((f) => f.path)).toContain(CAROL);
+    expect(text(git.requestFiles.find((f) => f.path === BOB)!.content)).toContain("duration: 1h");
+    expect(git.changes.get(BOB)).toHaveLength(1);
+    expect(git.changes.has(UNRECORDED)).toBe(false);
+  });
+
+  it("works from a sub-folder of the repository", async () => {
+    const git = await readGitHistory(join(repo.root, "access-requests", "payments"));
+    expect(git.revision).toBe(story.last);
+  });
+
+  it("reads paths with spaces and non-ASCII characters as they are", async () => {
+    const other = new GitRepo();
+    try {
+      const path = "access-requests/équipe paiements/alice db.yaml";
+      other.write({ [path]: "requester: alice\n" });
+      other.commit("odd name", "alice", "2026-11-26T08:00:00Z");
+      const git = await readGitHistory(other.root);
+      expect(git.requestFiles.map((f) => f.path)).toEqual([path]);
+      expect(git.changes.get(path)?.[0]?.status).toBe("A");
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it("says when the clone is shallow", async () => {
+    const target = mkdtempSync(join(tmpdir(), "hallpass-shallow-"));
+    try {
+      repo.git("clone", "-q", "--depth", "1", `file://${repo.root}`, join(target, "clone"));
+      const git = await readGitHistory(join(target, "clone"));
+      expect(git.shallow).toBe(true);
+      // In a shallow clone the boundary commit seems to add everything: hence the finding.
+      expect(git.changes.get(ALICE)?.[0]?.commit).toBe(story.last);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
+  });
+
+  const failures: { name: string; cwd: () => string; rev?: string; kind: GitReadError["kind"] }[] =
+    [
+      { name: "outside a repository", cwd: () => tmpdir(), kind: "not-a-repository" },
+      {
+        name: "an unknown revision",
+        cwd: () => repo.root,
+        rev: "no-such-tag",
+        kind: "unknown-revision",
+      },
+      {
+        name: "a revision that is an option",
+        cwd: () => repo.root,
+        rev: "--output=/tmp/x",
+        kind: "unknown-revision",
+      },
+      {
+        name: "a blob, not a commit",
+        cwd: () => repo.root,
+        rev: `HEAD:${ALICE}`,
+        kind: "unknown-revision",
+      },
+    ];
+  it.each(failures)("fails with $kind for $name", async ({ cwd, rev, kind }) => {
+    const error = await readGitHistory(cwd(), rev).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitReadError);
+    expect((error as GitReadError).kind).toBe(kind);
+  });
+});
