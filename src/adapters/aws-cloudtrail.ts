@@ -4,11 +4,15 @@ import {
   LookupEventsCommand,
   type LookupEventsCommandOutput,
 } from "@aws-sdk/client-cloudtrail";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { STSClient } from "@aws-sdk/client-sts";
 import { issuerRoleOf, normalizeRoleArn, parseCloudTrailEvent } from "../core/cloudtrail-event.ts";
 import type { AccountTarget } from "../ports/aws.ts";
 import type { CloudTrailPort, GrantEventQuery } from "../ports/cloudtrail.ts";
+import {
+  type AwsCredentialIdentity,
+  type AwsCredentialIdentityProvider,
+  brokerCredentials,
+} from "./broker-credentials.ts";
 
 /**
  * The CloudTrail port on `LookupEvents`.
@@ -153,9 +157,6 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Seconds before a broker session's expiry when it is renewed. */
-const RENEW_BEFORE_MS = 5 * 60_000;
-
 export interface CloudTrailClientFactoryOptions {
   /** The action's own credentials, used to assume broker roles. Default: the SDK's chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -180,7 +181,7 @@ export function cloudTrailClientFactory(
   return (account, region) => {
     let credentials = providers.get(account.brokerRole);
     if (!credentials) {
-      credentials = assumeBroker(sts, account, options.brokerSessionName ?? "hallpass-action");
+      credentials = brokerCredentials(sts, account, options.brokerSessionName ?? "hallpass-action");
       providers.set(account.brokerRole, credentials);
     }
     return new CloudTrailClient({
@@ -189,49 +190,5 @@ export function cloudTrailClientFactory(
       maxAttempts: 1,
       ...(options.clientConfig ?? {}),
     });
-  };
-}
-
-function assumeBroker(
-  sts: STSClient,
-  account: AccountTarget,
-  sessionName: string,
-): AwsCredentialIdentityProvider {
-  let current: AwsCredentialIdentity | undefined;
-  let pending: Promise<AwsCredentialIdentity> | undefined;
-  return async () => {
-    if (current?.expiration && current.expiration.getTime() - Date.now() > RENEW_BEFORE_MS) {
-      return current;
-    }
-    pending ??= (async () => {
-      try {
-        const out = await sts.send(
-          new AssumeRoleCommand({
-            RoleArn: account.brokerRole,
-            RoleSessionName: sessionName,
-            DurationSeconds: 3600,
-          }),
-        );
-        const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) {
-          throw new Error("STS returned no credentials");
-        }
-        current = {
-          accessKeyId: c.AccessKeyId,
-          secretAccessKey: c.SecretAccessKey,
-          ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-          ...(c.Expiration ? { expiration: c.Expiration } : {}),
-        };
-        return current;
-      } catch (error) {
-        throw new Error(
-          `cannot assume the broker role ${account.brokerRole} of account ${account.name} (${account.id}) to read CloudTrail: ${describe(error)}`,
-          { cause: error },
-        );
-      } finally {
-        pending = undefined;
-      }
-    })();
-    return pending;
   };
 }

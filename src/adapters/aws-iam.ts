@@ -17,7 +17,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 import type { GrantPlan } from "../core/plan-grant.ts";
 import {
   type AccountTarget,
@@ -31,16 +31,13 @@ import {
   type RemovalResult,
   type RoleQuota,
 } from "../ports/aws.ts";
+import {
+  type AwsCredentialIdentity,
+  type AwsCredentialIdentityProvider,
+  brokerCredentials,
+} from "./broker-credentials.ts";
 
-/** Credentials as the SDK takes them (structurally its AwsCredentialIdentity). */
-export interface AwsCredentialIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
-/** A source of credentials the SDK calls when it needs them. */
-export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+export type { AwsCredentialIdentity, AwsCredentialIdentityProvider };
 
 /**
  * The AWS port on the AWS SDK v3: IAM for grant roles, STS to assume each account's broker role.
@@ -66,11 +63,6 @@ export interface AwsIamOptions {
   clientConfig?: Pick<IAMClientConfig & STSClientConfig, "requestHandler" | "logger">;
 }
 
-/** Seconds before a broker session's expiry when it is renewed. */
-const RENEW_BEFORE_MS = 5 * 60_000;
-/** The broker's session length: short, and within role chaining's 1 h cap. */
-const BROKER_SESSION_SECONDS = 3_600;
-
 /** Builds the AWS port. One STS client; one IAM client per account, on that broker's session. */
 export function createAwsIamPort(options: AwsIamOptions): AwsPort {
   const region = options.region ?? "us-east-1";
@@ -95,51 +87,6 @@ export function createAwsIamPort(options: AwsIamOptions): AwsPort {
       }
       return store;
     },
-  };
-}
-
-/** Credentials of the broker role in an account, assumed on first use and renewed before expiry. */
-function brokerCredentials(
-  sts: STSClient,
-  account: AccountTarget,
-  sessionName: string,
-): AwsCredentialIdentityProvider {
-  let current: AwsCredentialIdentity | undefined;
-  let pending: Promise<AwsCredentialIdentity> | undefined;
-  return async () => {
-    if (current?.expiration && current.expiration.getTime() - Date.now() > RENEW_BEFORE_MS) {
-      return current;
-    }
-    pending ??= (async () => {
-      try {
-        const out = await sts.send(
-          new AssumeRoleCommand({
-            RoleArn: account.brokerRole,
-            RoleSessionName: sessionName,
-            DurationSeconds: BROKER_SESSION_SECONDS,
-          }),
-        );
-        const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) {
-          throw new Error(`STS returned no credentials for ${account.brokerRole}`);
-        }
-        current = {
-          accessKeyId: c.AccessKeyId,
-          secretAccessKey: c.SecretAccessKey,
-          ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-          ...(c.Expiration ? { expiration: c.Expiration } : {}),
-        };
-        return current;
-      } catch (error) {
-        throw new Error(
-          `cannot assume the broker role ${account.brokerRole} of account ${account.name} (${account.id}): ${message(error)}. Check that deploy/account-setup.yaml is deployed there and trusts the app's principal.`,
-          { cause: error },
-        );
-      } finally {
-        pending = undefined;
-      }
-    })();
-    return pending;
   };
 }
 
