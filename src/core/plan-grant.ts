@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { GRANT_ROLE_PATH, GRANT_TAGS, MANAGED_BY } from "../ports/aws.ts";
 import { planRevocation } from "./plan-revocation.ts";
-import type { Account, Identity, Policies, Role, Statement } from "./policy-format.ts";
+import type { Account, Policies, Statement } from "./policy-format.ts";
 import type { Problem } from "./problem.ts";
-import type { AccessRequest } from "./request-format.ts";
+import type { ValidatedRequest } from "./validate-request.ts";
 
 /**
  * The planner: everything hallpass creates in AWS for one grant, computed from the validated
@@ -32,19 +32,6 @@ export interface GrantPlan {
   sessionName: string;
   /** The sts:SourceIdentity the trust policy requires: the requester's GitHub login. */
   sourceIdentity: string;
-}
-
-/** The request as the planner needs it; `ValidatedRequest` from validate-request.ts fits. */
-export interface PlannableRequest {
-  path: string;
-  request: AccessRequest;
-  durationSeconds: number;
-  /** The request's explicit `start`, or undefined to start at the merge. */
-  start: Date | undefined;
-  role: Role;
-  account: Account;
-  identity: Identity;
-  emergency: boolean;
 }
 
 /** Where and when the grant is made. */
@@ -119,7 +106,7 @@ export function boundaryFor(policies: Pick<Policies, "settings">, account: Accou
  * STS would refuse), located at the request file.
  */
 export function planGrant(
-  validated: PlannableRequest,
+  validated: ValidatedRequest,
   policies: Pick<Policies, "settings">,
   context: GrantContext,
   limits: IamLimits = DEFAULT_IAM_LIMITS,

@@ -1,5 +1,5 @@
-import type { PlannableRequest } from "../../src/core/plan-grant.ts";
 import type { Policies } from "../../src/core/policy-format.ts";
+import type { ValidatedRequest } from "../../src/core/validate-request.ts";
 
 /** Hand-built policies for grant tests: one account, two people, a read-only and an admin role. */
 export function grantPolicies(): Policies {
@@ -50,7 +50,7 @@ export function grantPolicies(): Policies {
 }
 
 /** A validated request of alice for db-read in prod, as validate-request returns it. */
-export function aliceRequest(overrides: Partial<PlannableRequest> = {}): PlannableRequest {
+export function aliceRequest(overrides: Partial<ValidatedRequest> = {}): ValidatedRequest {
   const policies = grantPolicies();
   return {
     path: "access-requests/alice-db.yaml",
