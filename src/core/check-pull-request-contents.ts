@@ -34,8 +34,9 @@ function isAccessPath(path: string): boolean {
   return path.startsWith(ACCESS_DIRECTORY) && (isRequestPath(path) || isRecordPath(path));
 }
 
+/** Every lifecycle record kind of records.ts (`RecordKind`), in either format. */
 function isRecordPath(path: string): boolean {
-  return /\.(grant|revocation|audit)\.(json|md)$/.test(path);
+  return /\.(grant|revocation|audit|alerts)\.(json|md)$/.test(path);
 }
 
 function whyNot(file: ChangedPath): string {
@@ -47,7 +48,7 @@ function whyNot(file: ChangedPath): string {
     return "changes CODEOWNERS; ownership changes go in a pull request of their own, so that no request can pick its own approvers";
   }
   if (path.startsWith(ACCESS_DIRECTORY) && isRecordPath(path)) {
-    return "changes a lifecycle record; only hallpass writes grant, revocation and audit records";
+    return "changes a lifecycle record; only hallpass writes grant, revocation, audit and alert records";
   }
   if (isRequestPath(path) || isRequestPath(file.previousPath ?? "")) {
     if (file.status === "removed")
