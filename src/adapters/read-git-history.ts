@@ -19,6 +19,8 @@ export interface GitHistory {
   shallow: boolean;
   /** Files under `access-requests/` (except the generated schema.json) at the revision. */
   requestFiles: SourceFile[];
+  /** Request files deleted before the revision, as they were just before their deletion. */
+  deletedRequests: SourceFile[];
   /** Policy files (`policies/**.yaml`) at the revision. */
   policyFiles: SourceFile[];
   /** Changes of each path under `access-requests/`, oldest first. */
@@ -142,17 +144,37 @@ export async function readGitHistory(cwd: string, rev = "HEAD"): Promise<GitHist
     if (path.startsWith(`${POLICIES}/`) && !/\.ya?ml$/.test(path)) continue;
     blobs.push({ path, object: match[3]! });
   }
+  // A deleted request is read as it was just before the commit that deleted it (its first
+  // parent: the branch as it stood), so the history still says what had been asked for.
+  const present = new Set(blobs.map((b) => b.path));
+  const deleted: { path: string; object: string }[] = [];
+  for (const [path, list] of changes) {
+    const last = list.at(-1);
+    if (
+      last?.status === "D" &&
+      !present.has(path) &&
+      /\.ya?ml$/.test(path) &&
+      !path.includes("\n")
+    ) {
+      deleted.push({ path, object: `${last.commit}^1:${path}` });
+    }
+  }
   const contents = await readBlobs(
     root,
-    blobs.map((b) => b.object),
+    [...blobs, ...deleted].map((b) => b.object),
   );
   const requestFiles: SourceFile[] = [];
   const policyFiles: SourceFile[] = [];
+  const deletedRequests: SourceFile[] = [];
   blobs.forEach((b, i) => {
-    const file = { path: b.path, content: contents[i]! };
+    const file = { path: b.path, content: contents[i] ?? new Uint8Array() };
     (b.path.startsWith(`${POLICIES}/`) ? policyFiles : requestFiles).push(file);
   });
-  return { root, revision, shallow, requestFiles, policyFiles, changes };
+  deleted.forEach((d, i) => {
+    const content = contents[blobs.length + i];
+    if (content) deletedRequests.push({ path: d.path, content });
+  });
+  return { root, revision, shallow, requestFiles, policyFiles, deletedRequests, changes };
 }
 
 /** Parses `git log -z --name-status --format=%x1e...` into changes per path, oldest first. */
@@ -180,22 +202,32 @@ function parseLog(text: string): Map<string, PathChange[]> {
   return changes;
 }
 
-/** Reads blobs in one `git cat-file --batch`: `<object> blob <size>\n<bytes>\n` each. */
-async function readBlobs(root: string, objects: readonly string[]): Promise<Uint8Array[]> {
-  if (objects.length === 0) return [];
-  const out = await git(root, ["cat-file", "--batch"], `${objects.join("\n")}\n`);
-  const blobs: Uint8Array[] = [];
+/**
+ * Reads objects in one `git cat-file --batch`: `<object> blob <size>\n<bytes>\n` each, or
+ * `<name> missing\n`. Names may be object ids or `<commit>:<path>`.
+ */
+async function readBlobs(
+  root: string,
+  names: readonly string[],
+): Promise<(Uint8Array | undefined)[]> {
+  if (names.length === 0) return [];
+  const out = await git(root, ["cat-file", "--batch"], `${names.join("\n")}\n`);
+  const blobs: (Uint8Array | undefined)[] = [];
   let at = 0;
-  for (const object of objects) {
+  for (const name of names) {
     const newline = out.indexOf(0x0a, at);
     const header = out.subarray(at, newline).toString("utf8");
-    const [name, type, size] = header.split(" ");
-    if (name !== object || type !== "blob" || size === undefined) {
-      throw new GitReadError("git-failed", `git cat-file answered "${header}" for ${object}`);
+    at = newline + 1;
+    if (header === `${name} missing`) {
+      blobs.push(undefined);
+      continue;
     }
-    const start = newline + 1;
-    blobs.push(out.subarray(start, start + Number(size)));
-    at = start + Number(size) + 1;
+    const [, type, size] = header.split(" ");
+    if (type !== "blob" || size === undefined) {
+      throw new GitReadError("git-failed", `git cat-file answered "${header}" for ${name}`);
+    }
+    blobs.push(out.subarray(at, at + Number(size)));
+    at += Number(size) + 1;
   }
   return blobs;
 }

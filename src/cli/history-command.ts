@@ -147,6 +147,7 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
   const history = buildAccessHistory({
     revision: git.revision,
     files: git.requestFiles,
+    deletedRequests: git.deletedRequests,
     changes: git.changes,
     shallow: git.shallow,
     now: io.now(),

@@ -55,6 +55,8 @@ export interface HistoryInput {
   revision: string;
   /** Every file under `access-requests/` at the revision. */
   files: readonly SourceFile[];
+  /** Request files deleted before the revision, with their content just before deletion. */
+  deletedRequests?: readonly SourceFile[];
   /** Changes of every path under `access-requests/` up to the revision, oldest first. */
   changes: ReadonlyMap<string, readonly PathChange[]>;
   /** The clone is shallow: the history before its boundary is missing. */
@@ -87,7 +89,10 @@ export interface HistoryEntry {
   /** The request file (for a role made by hand: the virtual path the sweep recorded it under). */
   requestPath: string;
   state: EntryState;
-  /** The request as written, or null when the file is gone or does not parse. */
+  /**
+   * The request as written (for a deleted file: its last content), or null when it does not
+   * parse or cannot be read.
+   */
   request: {
     requester: string;
     role: string;
@@ -312,11 +317,15 @@ function buildEntry(
   const find = (kind: FindingKind, file: string, message: string, line = 1) =>
     findings.push({ kind, requestPath, file, line, message });
 
-  // The request file.
+  // The request file (a deleted one as it was before its deletion).
   let request: HistoryEntry["request"] = null;
-  if (g.request) {
-    const parsed = parseRequest({ path: g.request.path, content: g.request.content });
+  const requestFile =
+    g.request ??
+    (deletedPath ? input.deletedRequests?.find((f) => f.path === deletedPath) : undefined);
+  if (requestFile) {
+    const parsed = parseRequest({ path: requestFile.path, content: requestFile.content });
     for (const p of parsed.problems.filter((p) => p.severity === "error")) {
+      if (!g.request) break;
       find("unreadable", p.file, `${p.message}${p.field ? ` (${p.field})` : ""}`, p.line);
     }
     if (parsed.value) {

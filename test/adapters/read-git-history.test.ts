@@ -66,6 +66,14 @@ describe("readGitHistory", () => {
     ]);
   });
 
+  it("reads a deleted request as it was just before its deletion", async () => {
+    const git = await readGitHistory(repo.root);
+    expect(git.deletedRequests.map((f) => [f.path, text(f.content)])).toEqual([
+      [CAROL, expect.stringContaining("requester: carol")],
+    ]);
+    expect(git.requestFiles.map((f) => f.path)).not.toContain(CAROL);
+  });
+
   it("reads an earlier revision: its files and only the history up to it", async () => {
     const git = await readGitHistory(repo.root, "before-tamper");
     expect(git.revision).toBe(story.carolAdded);
@@ -73,6 +81,7 @@ describe("readGitHistory", () => {
     expect(text(git.requestFiles.find((f) => f.path === BOB)!.content)).toContain("duration: 1h");
     expect(git.changes.get(BOB)).toHaveLength(1);
     expect(git.changes.has(UNRECORDED)).toBe(false);
+    expect(git.deletedRequests).toEqual([]);
   });
 
   it("works from a sub-folder of the repository", async () => {

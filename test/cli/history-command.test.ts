@@ -66,6 +66,14 @@ describe("hallpass history", () => {
     expect(alice.audit?.events).toBeGreaterThan(0);
   });
 
+  it("still says what a deleted request asked for, from its last version", async () => {
+    const { h } = await json(["--requester", "carol"]);
+    expect(h.entries.map((e) => [e.state, e.request?.role, e.request?.account])).toEqual([
+      ["deleted", "db-admin", "production"],
+    ]);
+    expect(h.findings.map((f) => f.kind)).toEqual(["request-deleted"]);
+  });
+
   const clean: { name: string; args: string[] }[] = [
     { name: "a folder", args: ["access-requests/payments"] },
     { name: "a request file", args: [ALICE] },
@@ -74,7 +82,10 @@ describe("hallpass history", () => {
       name: "a window of time",
       args: ["--since", "2026-11-26", "--until", "2026-11-26T10:00:00Z"],
     },
-    { name: "a role and an account", args: ["--role", "db-admin", "--account", "production"] },
+    {
+      name: "a role and an account before a date",
+      args: ["--role", "db-admin", "--account", "production", "--until", "2026-11-26T14:00:00Z"],
+    },
   ];
   it.each(clean)("exits 0 when $name holds no findings", async ({ args }) => {
     const { code, h } = await json(args);

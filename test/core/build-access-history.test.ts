@@ -399,6 +399,28 @@ describe("buildAccessHistory", () => {
     expect(kinds(h)).toContainEqual(["orphan-record", path]);
   });
 
+  it("reads a deleted request's last version for what it asked, without judging its syntax again", () => {
+    const h = buildAccessHistory({
+      revision: "f".repeat(40),
+      files: [],
+      deletedRequests: [{ path: REQUEST_PATH, content: requestYaml }],
+      changes: new Map([
+        [
+          REQUEST_PATH,
+          [
+            change(MERGE_COMMIT, "A", "2026-11-26T09:00:05+00:00"),
+            change("9".repeat(40), "D", "2026-11-27T09:00:00+00:00"),
+          ],
+        ],
+      ]),
+      shallow: false,
+      now: AFTER_ALL,
+      auditDelaySeconds: 1800,
+    });
+    expect(h.entries.map((e) => [e.state, e.request?.requester])).toEqual([["deleted", "alice"]]);
+    expect(kinds(h)).toEqual([["request-deleted", REQUEST_PATH]]);
+  });
+
   it("says so when the clone is shallow", () => {
     expect(kinds(history({ shallow: true }))).toEqual([["shallow-history", ""]]);
   });
