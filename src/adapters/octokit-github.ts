@@ -328,6 +328,20 @@ export function createOctokitGitHub(
     }
   }
 
+  /**
+   * Whether a comment or issue was written by this app. Only a bot's can be ours (anyone can
+   * paste the marker into their own comment), and with the app's id only this app's: another
+   * bot (github-actions[bot], run by any workflow) could otherwise plant the marker, and the
+   * edit GitHub then refuses would hide hallpass's own message.
+   */
+  function isOurs(item: {
+    user?: { type?: string } | null;
+    performed_via_github_app?: { id?: number } | null;
+  }): boolean {
+    if (item.user?.type !== "Bot") return false;
+    return options.appId === undefined || item.performed_via_github_app?.id === options.appId;
+  }
+
   function withMarker(marker: string, body: string): string {
     return body.includes(marker) ? body : `${marker}\n${body}`;
   }
@@ -338,8 +352,7 @@ export function createOctokitGitHub(
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       { ...base, issue_number: issueNumber, per_page: 100 },
     );
-    // Only a bot's comment can be ours: anyone can paste the marker into their own comment.
-    const existing = comments.find((c) => c.user?.type === "Bot" && c.body?.includes(marker));
+    const existing = comments.find((c) => isOurs(c) && c.body?.includes(marker));
     if (!existing) {
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
         ...base,
@@ -382,9 +395,7 @@ export function createOctokitGitHub(
       per_page: 100,
       ...(labels.length > 0 ? { labels: labels.join(",") } : {}),
     });
-    const existing = issues.find(
-      (i) => !i.pull_request && i.user?.type === "Bot" && i.body?.includes(marker),
-    );
+    const existing = issues.find((i) => !i.pull_request && isOurs(i) && i.body?.includes(marker));
     if (existing) {
       if (existing.body !== text || existing.title !== title) {
         await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {

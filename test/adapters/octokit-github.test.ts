@@ -368,6 +368,67 @@ describe("upsertComment", () => {
   });
 });
 
+describe("upsertComment and upsertIssue with the app's id", () => {
+  const marker = "<!-- hallpass:grant -->";
+  const ours = { id: 77 };
+  const actions = { id: 15368 };
+
+  it("edit only the app's own comment, not another bot's that carries the marker", async () => {
+    // A workflow can comment as github-actions[bot]; hallpass must neither edit that comment
+    // (GitHub would refuse, and the refusal would hide hallpass's own message) nor trust it.
+    scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [
+        {
+          id: 8,
+          user: { type: "Bot" },
+          performed_via_github_app: actions,
+          body: `${marker}\nfake`,
+        },
+        { id: 9, user: { type: "Bot" }, performed_via_github_app: ours, body: `${marker}\nold` },
+      ])
+      .patch(`${REPO}/issues/comments/9`, { body: `${marker}\nnew` })
+      .reply(200, {})
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [
+        {
+          id: 8,
+          user: { type: "Bot" },
+          performed_via_github_app: actions,
+          body: `${marker}\nfake`,
+        },
+      ])
+      .post(`${REPO}/issues/7/comments`, { body: `${marker}\nnew` })
+      .reply(201, { id: 10 });
+    await github({ appId: 77 }).upsertComment(7, marker, "new");
+    await github({ appId: 77 }).upsertComment(7, marker, "new");
+  });
+
+  it("update only the app's own issue", async () => {
+    scope
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [
+        {
+          number: 4,
+          title: "x",
+          user: { type: "Bot" },
+          performed_via_github_app: actions,
+          body: marker,
+          html_url: "u4",
+        },
+      ])
+      .post(`${REPO}/issues`, { title: "Alert", body: `${marker}\nbody` })
+      .reply(201, { number: 5, html_url: "u5" });
+    expect(await github({ appId: 77 }).upsertIssue(marker, "Alert", "body")).toEqual({
+      number: 5,
+      url: "u5",
+    });
+  });
+});
+
 describe("upsertIssue", () => {
   const marker = "<!-- hallpass:post-incident:7 -->";
 

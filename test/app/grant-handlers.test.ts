@@ -4,6 +4,7 @@ import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
 import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
 import { FakeAwsWire } from "../support/fake-aws-wire.ts";
 import {
+  APP_ID,
   createHarness,
   examplePayload,
   type Harness,
@@ -181,7 +182,14 @@ describe("the user story", () => {
     h.github.scope
       .get(`${REPO}/issues/7/comments`)
       .query(true)
-      .reply(200, [{ id: 55, user: { type: "Bot" }, body: usage.body }])
+      .reply(200, [
+        {
+          id: 55,
+          user: { type: "Bot" },
+          performed_via_github_app: { id: APP_ID },
+          body: usage.body,
+        },
+      ])
       .patch(`${REPO}/issues/comments/55`, (b) => {
         revoked = b;
         return true;
