@@ -217,6 +217,8 @@ const auditHeadlineSchema = z.looseObject({
 interface Group extends Partial<Record<RecordKind, SourceFile>> {
   stem: string;
   request?: SourceFile;
+  /** A request path that is in the tree but not as a regular file. */
+  notAFile?: string;
 }
 
 function text(content: string | Uint8Array): string {
@@ -255,9 +257,13 @@ export function buildAccessHistory(input: HistoryInput): AccessHistory {
   for (const [path, list] of input.changes) {
     const request = REQUEST_FILE.exec(path);
     if (!request || path.startsWith(UNRECORDED_PREFIX)) continue;
-    if (list.at(-1)?.status === "D" && !groups.get(request[1]!)?.request) {
+    if (groups.get(request[1]!)?.request) continue;
+    if (list.at(-1)?.status === "D") {
       group(request[1]!);
       deleted.set(request[1]!, path);
+    } else {
+      // In the tree, but not as a file the shell could read: a symbolic link or a submodule.
+      group(request[1]!).notAFile = path;
     }
   }
 
@@ -312,7 +318,7 @@ function buildEntry(
   now: number,
 ): { entry: HistoryEntry; findings: HistoryFinding[] } {
   const unrecorded = g.stem.startsWith(UNRECORDED_PREFIX);
-  const requestPath = g.request?.path ?? deletedPath ?? `${g.stem}.yaml`;
+  const requestPath = g.request?.path ?? g.notAFile ?? deletedPath ?? `${g.stem}.yaml`;
   const findings: HistoryFinding[] = [];
   const find = (kind: FindingKind, file: string, message: string, line = 1) =>
     findings.push({ kind, requestPath, file, line, message });
@@ -350,6 +356,14 @@ function buildEntry(
   const alertsRecord = g.alerts && readJson(g.alerts, alertsRecordSchema, find);
   const auditRecord = g.audit && readJson(g.audit, auditHeadlineSchema, find);
 
+  if (g.notAFile) {
+    find(
+      "unreadable",
+      g.notAFile,
+      "is not a regular file at this revision (a symbolic link or a submodule): a request must be a plain file, as its pull request showed it; find out what it pointed at and restore the file",
+    );
+  }
+
   // Git history of the request file and of the records that must never change.
   const requestChanges = input.changes.get(requestPath) ?? [];
   const addedAt = requestChanges.findIndex((c) => c.status === "A");
@@ -364,7 +378,7 @@ function buildEntry(
       ? requestChanges.findIndex((c) => c.commit === grantRecord.pullRequest.mergeCommit)
       : -1;
     for (const change of requestChanges.slice(Math.max(addedAt, mergeAt) + 1)) {
-      const gone = !g.request && change === requestChanges.at(-1);
+      const gone = change.status === "D" && !g.request && change === requestChanges.at(-1);
       find(
         gone ? "request-deleted" : "request-modified",
         requestPath,
@@ -457,7 +471,7 @@ function buildEntry(
     return { entry, findings };
   }
 
-  if (!g.request && !deletedPath) {
+  if (!g.request && !g.notAFile && !deletedPath) {
     for (const f of [g.grant, g.revocation, g.alerts, g.audit]) {
       if (f) {
         find(
@@ -526,7 +540,7 @@ function stateOf(
 ): EntryState {
   if (unrecorded) return "unrecorded-role";
   if (revocation?.reason === "grant-failed") return "rolled-back";
-  if (!g.request && !g.grant && !g.revocation) return "deleted";
+  if (!g.request && !g.notAFile && !g.grant && !g.revocation) return "deleted";
   if (grant) {
     const end = Date.parse(grant.window.end);
     if (revocation && Date.parse(revocation.revokedAt) < end) return "revoked";
@@ -535,7 +549,7 @@ function stateOf(
     return Date.parse(grant.window.start) > now ? "scheduled" : "live";
   }
   if (revocation) return "revoked";
-  return g.request ? "not-granted" : "deleted";
+  return g.request || g.notAFile ? "not-granted" : "deleted";
 }
 
 /** Records that disagree with their request or with each other. */
@@ -640,7 +654,13 @@ function keep(entry: HistoryEntry, filter: HistoryFilter | undefined): boolean {
     filter.paths.length > 0 &&
     !filter.paths.some((p) => {
       const prefix = p.replace(/\/+$/, "");
-      return entry.requestPath === prefix || entry.requestPath.startsWith(`${prefix}/`);
+      const stem = entry.requestPath.replace(/\.ya?ml$/, "");
+      return (
+        entry.requestPath === prefix ||
+        entry.requestPath.startsWith(`${prefix}/`) ||
+        // A record of the request names it too: `x.grant.json` shows `x.yaml`.
+        prefix.startsWith(`${stem}.`)
+      );
     })
   ) {
     return false;

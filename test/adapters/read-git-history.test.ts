@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +98,21 @@ describe("readGitHistory", () => {
       const git = await readGitHistory(other.root);
       expect(git.requestFiles.map((f) => f.path)).toEqual([path]);
       expect(git.changes.get(path)?.[0]?.status).toBe("A");
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it("does not read a symbolic link (it could point anywhere), but its history is there", async () => {
+    const other = new GitRepo();
+    try {
+      const path = "access-requests/alice.yaml";
+      other.write({ "access-requests/.keep": "" });
+      symlinkSync("/etc/hostname", join(other.root, path));
+      other.commit("a link", "alice", "2026-11-26T08:00:00Z");
+      const git = await readGitHistory(other.root);
+      expect(git.requestFiles.map((f) => f.path)).toEqual(["access-requests/.keep"]);
+      expect(git.changes.get(path)?.map((c) => c.status)).toEqual(["A"]);
     } finally {
       other.cleanup();
     }

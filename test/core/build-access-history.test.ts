@@ -284,6 +284,19 @@ describe("buildAccessHistory", () => {
       findings: [["request-deleted", REQUEST_PATH]],
     },
     {
+      name: "a request that became a symbolic link is unreadable and modified",
+      story: {
+        files: { [REQUEST_PATH]: undefined },
+        changes: (c) =>
+          c.get(REQUEST_PATH)!.push(change("9".repeat(40), "T", "2026-11-27T08:00:00+00:00")),
+      },
+      state: "ended",
+      findings: [
+        ["request-modified", REQUEST_PATH],
+        ["unreadable", REQUEST_PATH],
+      ],
+    },
+    {
       name: "a grant record rewritten after it was committed is flagged",
       story: {
         changes: (c) =>
@@ -443,6 +456,7 @@ describe("buildAccessHistory", () => {
       { filter: { until: new Date("2026-11-26T12:00:00Z") }, paths: [REQUEST_PATH] },
       { filter: { paths: ["access-requests/infra/"] }, paths: [other] },
       { filter: { paths: [REQUEST_PATH] }, paths: [REQUEST_PATH] },
+      { filter: { paths: [`${STEM}.grant.json`] }, paths: [REQUEST_PATH] },
       { filter: { paths: ["access-requests/pay"] }, paths: [] },
       { filter: { requester: "alice", account: "staging" }, paths: [] },
     ];
