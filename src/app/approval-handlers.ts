@@ -151,10 +151,20 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   app.on("check_run.rerequested", async (context) => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
+    if (deps.appId !== undefined && run.app?.id !== deps.appId) return;
     const github = portFor(context);
     const queued = pullNumberOfMergeQueueRef(run.check_suite?.head_branch ?? "");
     if (queued !== undefined) {
-      await evaluateAndReport(github, queued, run.head_sha, run.head_sha);
+      // A branch name proves nothing (a fork can name a branch like the queue's), so a re-run
+      // never approves that commit: only a merge_group event, which GitHub sends for its own
+      // queue, does. A failed merge group check has taken the PR out of the queue anyway.
+      await evaluateAndReport(github, queued, run.head_sha);
+      await github.upsertCheckRun(run.head_sha, CHECK_NAME, {
+        status: "completed",
+        conclusion: "failure",
+        title: "Re-run the merge queue by re-queuing",
+        summary: `hallpass approves a merge queue commit only when GitHub's merge queue asks for it. The check of pull request #${queued} was re-evaluated on its own head; to try this merge again, remove the pull request from the merge queue and add it again.`,
+      });
       return;
     }
     for (const pull of run.pull_requests) {

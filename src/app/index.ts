@@ -32,6 +32,11 @@ export interface AppDeps {
    * deleted on `/hallpass revoke`. Without it the app grants nothing (fail closed).
    */
   aws?: AwsPort;
+  /**
+   * The GitHub App's id (APP_ID): a re-run is honoured only for this app's own check run, never
+   * for another app's check that happens to carry the same name.
+   */
+  appId?: number;
   /** Sends an alert beyond GitHub (Slack) when a grant is refused or fails, when configured. */
   notify?: (text: string) => Promise<void>;
 }
@@ -49,6 +54,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       }),
     now: () => new Date(),
     cache,
+    ...(appId !== undefined && Number.isInteger(appId) ? { appId } : {}),
     // Base credentials from the SDK's default chain; endpoints from its standard settings.
     aws: createAwsIamPort({
       brokerSessionName: "hallpass-app",

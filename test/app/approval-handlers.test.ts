@@ -517,6 +517,7 @@ describe("merge queue and re-runs", () => {
     const { examplePayload } = await import("./harness.ts");
     const payload = examplePayload("check_run", "rerequested");
     payload.check_run.name = "hallpass/approval";
+    payload.check_run.app.id = 77;
     payload.check_run.head_sha = HEAD;
     payload.check_run.check_suite.head_branch = "alice/db-access";
     payload.check_run.pull_requests = [
@@ -532,29 +533,39 @@ describe("merge queue and re-runs", () => {
     expect(check.conclusion).toBe("action_required");
   });
 
-  it("re-evaluates the queued PR when the check is re-run on a merge group commit", async () => {
+  it("re-evaluates the queued PR on a re-run on a merge group commit, but never approves that commit", async () => {
+    // Any branch (a fork's too) can be named like a merge queue branch: a re-run cannot prove
+    // that the commit is the queue's merge of that PR, so only merge_group events approve one.
     const checks: Body[] = [];
     const groupSha = "6a0e00000000000000000000000000000000000b";
-    coldEvaluation()
+    coldEvaluation({ reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)] })
       .checkCreate(HEAD, (b) => checks.push(b), 1)
       .checkCreate(groupSha, (b) => checks.push(b), 2);
     const { examplePayload } = await import("./harness.ts");
     const payload = examplePayload("check_run", "rerequested");
     payload.check_run.name = "hallpass/approval";
+    payload.check_run.app.id = 77;
     payload.check_run.head_sha = groupSha;
     payload.check_run.check_suite.head_branch = `gh-readonly-queue/main/pr-7-${BASE}`;
     payload.check_run.pull_requests = [];
     await h.probot.receive({ id: "rr-mg", name: "check_run", payload } as Body);
     expect(checks.map((c) => [c.head_sha, c.conclusion])).toEqual([
-      [HEAD, "action_required"],
-      [groupSha, "action_required"],
+      [HEAD, "success"],
+      [groupSha, "failure"],
     ]);
+    expect(checks[1].output.summary).toContain(
+      "remove the pull request from the merge queue and add it again",
+    );
   });
 
-  it("ignores a re-run of another app's check", async () => {
+  it.each([
+    ["another name", "ci/build", 77],
+    ["our name", "hallpass/approval", 1234],
+  ])("ignores a re-run of another app's check with %s", async (_, name, appId) => {
     const { examplePayload } = await import("./harness.ts");
     const payload = examplePayload("check_run", "rerequested");
-    payload.check_run.name = "ci/build";
+    payload.check_run.name = name;
+    payload.check_run.app.id = appId;
     await h.probot.receive({ id: "rr-other", name: "check_run", payload } as Body);
     expect(h.recorder.requests).toEqual([]);
   });

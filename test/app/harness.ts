@@ -334,6 +334,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
       createOctokitGitHub(octokit, repository, { appId: APP_ID, cache }),
     now: () => NOW,
     cache,
+    appId: APP_ID,
     ...overrides,
   };
   await probot.load(createApp(deps));
