@@ -81,6 +81,58 @@ export function issuerRoleOf(event: CloudTrailEvent): string | undefined {
   return arn === undefined ? undefined : normalizeRoleArn(arn);
 }
 
+const REQUIRED_TEXT_FIELDS = ["eventID", "eventTime", "eventSource", "eventName", "awsRegion"];
+
+/** Two decimal digits at `i`, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * `Date.parse` of an event time, with the same result for every input, faster for the form
+ * CloudTrail writes (`2026-11-26T09:12:03Z`): it is read twice per event (checked when parsed,
+ * then tallied), which showed in profiles of a million-event summary. Other forms, and days
+ * past the 28th (whose validity depends on the month), go to `Date.parse`.
+ */
+export function eventTimeMs(text: string): number {
+  if (
+    text.length === 20 &&
+    text.charCodeAt(4) === 45 && // -
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 && // T
+    text.charCodeAt(13) === 58 && // :
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(19) === 90 // Z
+  ) {
+    const century = twoDigits(text, 0);
+    const year = twoDigits(text, 2);
+    const month = twoDigits(text, 5);
+    const day = twoDigits(text, 8);
+    const hour = twoDigits(text, 11);
+    const minute = twoDigits(text, 14);
+    const second = twoDigits(text, 17);
+    if (
+      century >= 1 && // Date.UTC reads years 0-99 as 1900-1999
+      year >= 0 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= 28 &&
+      hour >= 0 &&
+      hour <= 23 &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59
+    ) {
+      return Date.UTC(century * 100 + year, month - 1, day, hour, minute, second);
+    }
+  }
+  return Date.parse(text);
+}
+
 /**
  * Parses the `CloudTrailEvent` JSON string of a `LookupEvents` result. Returns an error message
  * instead of throwing, naming what is missing, so the caller can report the event id.
@@ -98,12 +150,12 @@ export function parseCloudTrailEvent(
     return { ok: false, message: "not a JSON object" };
   }
   const record = value as Record<string, unknown>;
-  for (const field of ["eventID", "eventTime", "eventSource", "eventName", "awsRegion"]) {
+  for (const field of REQUIRED_TEXT_FIELDS) {
     if (typeof record[field] !== "string") {
       return { ok: false, message: `field ${field} is missing or not a string` };
     }
   }
-  if (Number.isNaN(Date.parse(record.eventTime as string))) {
+  if (Number.isNaN(eventTimeMs(record.eventTime as string))) {
     return { ok: false, message: `eventTime "${String(record.eventTime)}" is not a time` };
   }
   if (typeof record.userIdentity !== "object" || record.userIdentity === null) {

@@ -1,4 +1,4 @@
-import { actionOf, type CloudTrailEvent, serviceOf } from "./cloudtrail-event.ts";
+import { actionOf, type CloudTrailEvent, eventTimeMs, serviceOf } from "./cloudtrail-event.ts";
 import { formatDuration } from "./duration.ts";
 import { type EventFilter, matchesEventFilter } from "./evaluate-alerts.ts";
 import type { AlertRule } from "./policy-format.ts";
@@ -159,20 +159,26 @@ function byKey(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A time as both the text CloudTrail wrote and its milliseconds, compared on both. */
-interface Instant {
-  ms: number;
-  text: string;
+/**
+ * The first and last time of some events, as both the text CloudTrail wrote and its
+ * milliseconds, compared on both (ties broken on the text, so the result is stable).
+ */
+interface Span {
+  firstMs: number;
+  firstText: string;
+  lastMs: number;
+  lastText: string;
 }
 
-/** Earlier of two CloudTrail times (ties broken on the text, so the result is stable). */
-function before(ms: number, text: string, than: Instant): boolean {
-  return ms < than.ms || (ms === than.ms && text < than.text);
-}
-
-/** Later of two CloudTrail times, tie broken the same way. */
-function after(ms: number, text: string, than: Instant): boolean {
-  return ms > than.ms || (ms === than.ms && text > than.text);
+function widen(span: Span, ms: number, text: string): void {
+  if (ms < span.firstMs || (ms === span.firstMs && text < span.firstText)) {
+    span.firstMs = ms;
+    span.firstText = text;
+  }
+  if (ms > span.lastMs || (ms === span.lastMs && text > span.lastText)) {
+    span.lastMs = ms;
+    span.lastText = text;
+  }
 }
 
 /** A running tally of a grant's events. Add events in any order, then read the summary. */
@@ -198,13 +204,42 @@ interface ActionEntry {
 }
 
 interface ServiceEntry extends ActivityCounts {
-  first: Instant;
-  last: Instant;
+  service: string;
+  span: Span;
   buckets: Map<number, ActivityCounts>;
 }
 
-function riskyOrder(x: RiskyEvent, y: RiskyEvent): number {
-  return Date.parse(x.eventTime) - Date.parse(y.eventTime) || byKey(x.eventID, y.eventID);
+/** A risky event as kept while tallying; its `RiskyEvent` is built once it is sure to stay. */
+interface KeptRisky {
+  ms: number;
+  eventTime: string;
+  eventID: string;
+  action: string;
+  region: string;
+  write: boolean;
+  errorCode: string | undefined;
+  sourceIdentity: string | undefined;
+  arns: string[];
+  rules: string[];
+}
+
+/** True when `x` comes after `y` in the summary's order of risky events (time, then id). */
+function laterRisky(x: KeptRisky, y: KeptRisky): boolean {
+  return x.ms > y.ms || (x.ms === y.ms && x.eventID > y.eventID);
+}
+
+function riskyEventOf(k: KeptRisky): RiskyEvent {
+  return {
+    eventTime: k.eventTime,
+    eventID: k.eventID,
+    action: k.action,
+    region: k.region,
+    readOnly: !k.write,
+    ...(k.errorCode !== undefined ? { errorCode: k.errorCode } : {}),
+    ...(k.sourceIdentity !== undefined ? { sourceIdentity: k.sourceIdentity } : {}),
+    resources: [...new Set(k.arns)].sort(),
+    rules: [...k.rules].sort(),
+  };
 }
 
 /** Starts a streaming tally for `subject`, marking events risky by `riskRules`. */
@@ -213,16 +248,14 @@ export function createActivityTally(
   riskRules: readonly RiskRule[],
 ): ActivityTally {
   const totals = zero();
-  let first: Instant | undefined;
-  let last: Instant | undefined;
+  let overall: Span | undefined;
   // eventSource -> service entry; eventSource -> eventName -> action entry. Nested maps avoid
   // building a key string per event.
-  const services = new Map<string, ServiceEntry & { service: string }>();
+  const services = new Map<string, ServiceEntry>();
   const actions = new Map<string, Map<string, ActionEntry>>();
   const errors = new Map<string, number>();
   const resources = new Map<string, { events: number; writes: number }>();
   const identities = new Set<string>();
-  let risky: RiskyEvent[] = [];
   let riskyCount = 0;
   const riskyByRule = new Map<string, number>();
   const bucketMinutes = bucketMinutesFor(subject.window);
@@ -250,24 +283,94 @@ export function createActivityTally(
     return entry;
   }
 
-  /** The latest risky event kept at the last trim: anything later can never be kept. */
-  let riskyCutoff: { ms: number; eventID: string } | undefined;
+  // The earliest MAX_RISKY_EVENTS risky events whatever the arrival order (LookupEvents gives
+  // newest first): a max-heap on (time, id) whose top is the latest kept. A later event is
+  // dropped before anything is built for it; an earlier one takes the top's place.
+  const kept: KeptRisky[] = [];
+  /** The rule names of the event being added (reused: most events match none). */
+  const scratch: string[] = [];
 
-  function beyondCutoff(ms: number, eventID: string): boolean {
-    return (
-      riskyCutoff !== undefined &&
-      (ms > riskyCutoff.ms || (ms === riskyCutoff.ms && eventID > riskyCutoff.eventID))
-    );
+  function siftUp(i: number): void {
+    const item = kept[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = kept[parent]!;
+      if (!laterRisky(item, p)) break;
+      kept[i] = p;
+      i = parent;
+    }
+    kept[i] = item;
   }
 
-  function keepRisky(item: RiskyEvent): void {
-    risky.push(item);
-    // Keep the earliest MAX_RISKY_EVENTS whatever the arrival order: trim when twice as many.
-    if (risky.length >= 2 * MAX_RISKY_EVENTS) {
-      risky.sort(riskyOrder);
-      risky = risky.slice(0, MAX_RISKY_EVENTS);
-      const lastKept = risky[risky.length - 1]!;
-      riskyCutoff = { ms: Date.parse(lastKept.eventTime), eventID: lastKept.eventID };
+  function siftDown(i: number): void {
+    const item = kept[i]!;
+    const n = kept.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && laterRisky(kept[right]!, kept[left]!) ? right : left;
+      const c = kept[child]!;
+      if (!laterRisky(c, item)) break;
+      kept[i] = c;
+      i = child;
+    }
+    kept[i] = item;
+  }
+
+  /** Whether a risky event at (ms, id) would be kept now. */
+  function wouldKeep(ms: number, eventID: string): boolean {
+    if (kept.length < MAX_RISKY_EVENTS) return true;
+    const top = kept[0]!;
+    return ms < top.ms || (ms === top.ms && eventID < top.eventID);
+  }
+
+  /**
+   * Keeps a risky event in place of the latest kept one once the heap is full, reusing that
+   * entry: LookupEvents' newest-first order makes every risky event replace one, and fresh
+   * entries living that long would be promoted garbage (about 80 MB more peak memory for a
+   * million events).
+   */
+  function keepRisky(
+    event: CloudTrailEvent,
+    ms: number,
+    action: string,
+    write: boolean,
+    identity: string | undefined,
+    names: readonly string[],
+  ): void {
+    const full = kept.length >= MAX_RISKY_EVENTS;
+    const item: KeptRisky = full
+      ? kept[0]!
+      : {
+          ms,
+          eventTime: "",
+          eventID: "",
+          action,
+          region: "",
+          write,
+          errorCode: undefined,
+          sourceIdentity: undefined,
+          arns: [],
+          rules: [],
+        };
+    item.ms = ms;
+    item.eventTime = event.eventTime;
+    item.eventID = event.eventID;
+    item.action = action;
+    item.region = event.awsRegion;
+    item.write = write;
+    item.errorCode = event.errorCode;
+    item.sourceIdentity = identity;
+    item.arns.length = 0;
+    for (const r of event.resources ?? []) if (typeof r.ARN === "string") item.arns.push(r.ARN);
+    item.rules.length = 0;
+    for (const n of names) item.rules.push(n);
+    if (full) {
+      siftDown(0);
+    } else {
+      kept.push(item);
+      siftUp(kept.length - 1);
     }
   }
 
@@ -279,25 +382,23 @@ export function createActivityTally(
       const write = event.readOnly !== true;
       const failed = event.errorCode !== undefined;
       const time = event.eventTime;
-      const ms = Date.parse(time);
+      const ms = eventTimeMs(time);
       count(totals, write, failed);
-      if (!first || before(ms, time, first)) first = { ms, text: time };
-      if (!last || after(ms, time, last)) last = { ms, text: time };
+      if (overall) widen(overall, ms, time);
+      else overall = { firstMs: ms, firstText: time, lastMs: ms, lastText: time };
 
       let s = services.get(event.eventSource);
       if (!s) {
         s = {
           service: serviceOf(event),
           ...zero(),
-          first: { ms, text: time },
-          last: { ms, text: time },
+          span: { firstMs: ms, firstText: time, lastMs: ms, lastText: time },
           buckets: new Map(),
         };
         services.set(event.eventSource, s);
       }
       count(s, write, failed);
-      if (before(ms, time, s.first)) s.first = { ms, text: time };
-      if (after(ms, time, s.last)) s.last = { ms, text: time };
+      widen(s.span, ms, time);
       const index = Math.floor((ms - origin) / bucketMs);
       let b = s.buckets.get(index);
       if (!b) {
@@ -327,6 +428,7 @@ export function createActivityTally(
       if (identity !== undefined) identities.add(identity);
 
       let names: string[] | undefined;
+      scratch.length = 0;
       for (const rule of a.rules) {
         if (rule.writesOnly && !write) continue;
         if (
@@ -335,30 +437,17 @@ export function createActivityTally(
         ) {
           continue;
         }
-        if (!names) names = [];
+        names = scratch;
         names.push(rule.name);
       }
       if (identity !== undefined && identity !== subject.requester) {
-        if (!names) names = [];
+        names = scratch;
         names.push("foreign-identity");
       }
       if (names) {
         riskyCount++;
         for (const n of names) riskyByRule.set(n, (riskyByRule.get(n) ?? 0) + 1);
-        if (beyondCutoff(ms, event.eventID)) return;
-        const arns: string[] = [];
-        for (const r of list ?? []) if (typeof r.ARN === "string") arns.push(r.ARN);
-        keepRisky({
-          eventTime: time,
-          eventID: event.eventID,
-          action: a.action,
-          region: event.awsRegion,
-          readOnly: !write,
-          ...(failed ? { errorCode: event.errorCode! } : {}),
-          ...(identity !== undefined ? { sourceIdentity: identity } : {}),
-          resources: [...new Set(arns)].sort(),
-          rules: names.sort(),
-        });
+        if (wouldKeep(ms, event.eventID)) keepRisky(event, ms, a.action, write, identity, names);
       }
     },
     summary() {
@@ -388,13 +477,15 @@ export function createActivityTally(
           previous = index;
         }
       }
-      const kept = [...risky].sort(riskyOrder).slice(0, MAX_RISKY_EVENTS);
+      const riskyEvents = [...kept]
+        .sort((x, y) => (laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0))
+        .map(riskyEventOf);
       return {
         version: 1,
         ...subject,
         totals: { ...totals },
-        firstActivity: first?.text ?? null,
-        lastActivity: last?.text ?? null,
+        firstActivity: overall?.firstText ?? null,
+        lastActivity: overall?.lastText ?? null,
         sourceIdentities: [...identities].sort(byKey),
         byService: sortedServices.map((s) => ({
           service: s.service,
@@ -402,8 +493,8 @@ export function createActivityTally(
           reads: s.reads,
           writes: s.writes,
           failed: s.failed,
-          first: s.first.text,
-          last: s.last.text,
+          first: s.span.firstText,
+          last: s.span.lastText,
         })),
         byAction: [...actions.values()]
           .flatMap((m) => [...m.values()])
@@ -419,7 +510,7 @@ export function createActivityTally(
           .sort(([x], [y]) => byKey(x, y))
           .map(([rule, events]) => ({ rule, events })),
         riskyEventsTotal: riskyCount,
-        riskyEvents: kept,
+        riskyEvents,
         timeline: { bucketMinutes, spans },
       };
     },

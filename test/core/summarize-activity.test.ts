@@ -142,6 +142,38 @@ describe("summarizeActivity", () => {
     );
   });
 
+  it("keeps the same earliest risky events past the cap in any arrival order, ties on time included", () => {
+    const template = events.find((e) => e.eventName === "RebootDBInstance")!;
+    // Ten events a second, so many share a time and the id decides.
+    const many = Array.from({ length: MAX_RISKY_EVENTS * 2 + 77 }, (_, i) => ({
+      ...template,
+      eventName: "DeleteDBSnapshot",
+      eventID: `id-${String((i * 7919) % 100_000).padStart(5, "0")}`,
+      eventTime: `${new Date(Date.parse("2026-11-26T09:00:00Z") + Math.floor(i / 10) * 1000).toISOString().slice(0, 19)}Z`,
+    }));
+    let seed = 7;
+    const shuffled = [...many].sort(() => {
+      seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+      return (seed % 3) - 1;
+    });
+    const forward = renderAuditJson(summary(many));
+    expect(renderAuditJson(summary([...many].reverse()))).toBe(forward);
+    expect(renderAuditJson(summary(shuffled))).toBe(forward);
+    const expected = [...many]
+      .sort((a, b) =>
+        a.eventTime === b.eventTime
+          ? a.eventID < b.eventID
+            ? -1
+            : 1
+          : a.eventTime < b.eventTime
+            ? -1
+            : 1,
+      )
+      .slice(0, MAX_RISKY_EVENTS)
+      .map((e) => e.eventID);
+    expect(summary(shuffled).riskyEvents.map((e) => e.eventID)).toEqual(expected);
+  });
+
   it("says so when a grant was never used", () => {
     const md = renderAuditMarkdown(summary([]));
     expect(md).toContain("No CloudTrail events were recorded for this grant's sessions.");
