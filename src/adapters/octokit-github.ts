@@ -64,7 +64,7 @@ type RestPull = {
   user: { login: string } | null;
   title: string;
   head: { sha: string };
-  base: { sha: string; ref: string };
+  base: { sha: string; ref: string; repo?: { default_branch?: string } | null };
   merged?: boolean;
   merged_at: string | null;
   merge_commit_sha: string | null;
@@ -82,6 +82,7 @@ function toPullRequest(pull: RestPull): PullRequestInfo {
     headSha: pull.head.sha,
     baseSha: pull.base.sha,
     baseRef: pull.base.ref,
+    ...(pull.base.repo?.default_branch ? { defaultBranch: pull.base.repo.default_branch } : {}),
     // The list endpoint has no `merged` field; merged_at is set exactly when it was merged.
     merged: pull.merged ?? pull.merged_at !== null,
     mergeCommitSha: pull.merge_commit_sha,

@@ -18,6 +18,11 @@ export interface PullRequestInfo {
   /** The base branch's commit this PR is compared against: policies and CODEOWNERS are read here. */
   baseSha: string;
   baseRef: string;
+  /**
+   * The repository's default branch, as the pull request's base repository reports it. Access
+   * requests count only against it. Optional: callers ask `getDefaultBranch` when it is absent.
+   */
+  defaultBranch?: string;
   merged: boolean;
   mergeCommitSha: string | null;
   mergedAt: string | null;

@@ -146,6 +146,18 @@ async function evaluate(
   const requestPath = contents.path;
   result.requestPath = requestPath;
 
+  // Only the default branch's policies and CODEOWNERS count. Anyone who can push a branch
+  // could give it lax rules (their own approvers, a role of their making) and then ask for
+  // access in a pull request against it; the grant would follow that branch's rules.
+  const defaultBranch =
+    pullRequest.defaultBranch ??
+    (await cached(cache, `default-branch:${repoKey}`, () => github.getDefaultBranch()));
+  if (pullRequest.baseRef !== defaultBranch) {
+    return fail("An access request must target the default branch", [
+      `This pull request targets \`${pullRequest.baseRef}\`; only requests merged into \`${defaultBranch}\` are judged and granted, under the policies and CODEOWNERS there. Change the base branch to \`${defaultBranch}\`.`,
+    ]);
+  }
+
   // Policies and CODEOWNERS come from the base commit: the PR must not choose its own rules.
   // Once merged, they come from the merge commit: a PR's base.sha can be far older than the
   // base branch it was merged into, and rules tightened meanwhile must hold at the merge. The

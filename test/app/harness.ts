@@ -111,7 +111,7 @@ export function pullResponse(shape: PullRequestShape = {}) {
     user: { login: shape.author ?? "alice" },
     title: "Access to the orders database",
     head: { sha: shape.head ?? HEAD },
-    base: { sha: BASE, ref: "main" },
+    base: { sha: BASE, ref: "main", repo: { default_branch: "main" } },
     merged,
     merged_at: merged ? "2026-11-26T11:00:00Z" : null,
     merge_commit_sha: merged ? MERGE : null,

@@ -15,6 +15,8 @@ const NOW = new Date("2026-11-26T10:00:00Z");
 
 interface World {
   merged?: boolean;
+  /** The branch the PR targets; the repository's default branch is main. */
+  baseRef?: string;
   files?: { path: string; status: "added" | "modified" }[];
   commits?: PullRequestCommit[];
   reviews?: Review[];
@@ -62,7 +64,8 @@ function fakeGitHub(world: World) {
         title: "t",
         headSha: HEAD,
         baseSha: BASE,
-        baseRef: "main",
+        baseRef: world.baseRef ?? "main",
+        defaultBranch: "main",
         merged: world.merged ?? false,
         mergeCommitSha: world.merged ? MERGE : null,
         mergedAt: world.merged ? "2026-11-26T11:00:00Z" : null,
@@ -201,6 +204,20 @@ describe("evaluatePullRequest", () => {
       { reviewer: "sue", reviewId: 3, reason: "reviewed after the merge (2026-11-26T11:00:00Z)" },
     ]);
   });
+
+  it.each([false, true])(
+    "fails a request that targets a branch other than the default branch (merged: %s)",
+    async (merged) => {
+      // Anyone who can push a branch could give it lax policies and CODEOWNERS, then ask for
+      // access in a PR against it: only the default branch's rules count.
+      const { github, calls } = fakeGitHub({ merged, baseRef: "lax", reviews: approvedReviews });
+      const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+      expect(evaluation.status).toBe("error");
+      expect(evaluation.title).toBe("An access request must target the default branch");
+      expect(evaluation.reasons[0]).toContain("`lax`");
+      expect(calls.some((c) => c.includes("policies"))).toBe(false);
+    },
+  );
 
   it("fails closed when a team cannot be read", async () => {
     const notFound = Object.assign(new Error("Not Found"), { status: 404 });

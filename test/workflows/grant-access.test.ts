@@ -215,6 +215,15 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
     expect(comment).toContain("needs 1 more approval");
   });
 
+  it("when the request was merged into a branch other than the default branch", async () => {
+    const { comment } = await refused((github) => {
+      const pr = addMergedRequest(github);
+      github.pulls.get(pr)!.baseRef = "lax";
+      return pr;
+    });
+    expect(comment).toContain("must target the default branch");
+  });
+
   it("when the window ended before the merge", async () => {
     const { comment } = await refused((github) =>
       addMergedRequest(github, { yaml: requestYaml({ start: "2026-11-26T07:00:00Z" }) }),
