@@ -14,7 +14,7 @@ import {
   evaluatePullRequest,
   type PullRequestEvaluation,
 } from "../workflows/evaluate-pull-request.ts";
-import type { AppDeps } from "./index.ts";
+import { type AppDeps, isAccessRepository } from "./index.ts";
 
 /** Pull request actions that can change what the PR contains, its state or its base. */
 const PULL_REQUEST_EVENTS = [
@@ -69,6 +69,7 @@ export function createSerializer() {
 
 export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   const portFor = (context: Context) => deps.github(context.octokit, context.repo());
+  const ours = (context: Context) => isAccessRepository(deps, context.repo());
   const serialize = createSerializer();
 
   /**
@@ -113,7 +114,7 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   app.on([...PULL_REQUEST_EVENTS], async (context) => {
     const { action, pull_request: pull } = context.payload;
     // A closed, unmerged PR grants nothing; a merged one is re-checked for the follow-up issue.
-    if (action === "closed" && !pull.merged) return;
+    if ((action === "closed" && !pull.merged) || !ours(context)) return;
     const github = portFor(context);
     const evaluation = await evaluateAndReport(github, pull.number, pull.head.sha);
 
@@ -143,6 +144,7 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
       "pull_request_review.dismissed",
     ],
     async (context) => {
+      if (!ours(context)) return;
       const pull = context.payload.pull_request;
       await evaluateAndReport(portFor(context), pull.number, pull.head.sha);
     },
@@ -150,7 +152,7 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
 
   app.on("check_run.rerequested", async (context) => {
     const run = context.payload.check_run;
-    if (run.name !== CHECK_NAME) return;
+    if (run.name !== CHECK_NAME || !ours(context)) return;
     if (deps.appId !== undefined && run.app?.id !== deps.appId) return;
     const github = portFor(context);
     const queued = pullNumberOfMergeQueueRef(run.check_suite?.head_branch ?? "");
@@ -173,6 +175,7 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   });
 
   app.on("merge_group.checks_requested", async (context) => {
+    if (!ours(context)) return;
     const group = context.payload.merge_group;
     const github = portFor(context);
     const pullNumber = pullNumberOfMergeQueueRef(group.head_ref);

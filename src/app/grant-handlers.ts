@@ -8,7 +8,7 @@
 import type { Probot } from "probot";
 import { grantAccess } from "../workflows/grant-access.ts";
 import { isRevokeCommand, releaseGrant } from "../workflows/release-grant.ts";
-import type { AppDeps } from "./index.ts";
+import { type AppDeps, isAccessRepository } from "./index.ts";
 
 export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
   const { aws } = deps;
@@ -17,10 +17,17 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
     app.log.warn("hallpass: no AWS port configured; merged requests will not be granted");
     return;
   }
+  if (!deps.accessRepository) {
+    // Fail closed: the policies of whichever repository a merge happens in would decide.
+    app.log.warn(
+      "hallpass: HALLPASS_ACCESS_REPOSITORY is not set (owner/repo of the access repository); merged requests will not be granted",
+    );
+    return;
+  }
 
   app.on("pull_request.closed", async (context) => {
     const pull = context.payload.pull_request;
-    if (!pull.merged) return;
+    if (!pull.merged || !isAccessRepository(deps, context.repo())) return;
     const github = deps.github(context.octokit, context.repo());
     const outcome = await grantAccess(
       { github, aws, ...(deps.notify ? { notify: deps.notify } : {}) },
@@ -33,7 +40,12 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
   app.on("issue_comment.created", async (context) => {
     const { issue, comment } = context.payload;
     // Only people can release access; the app's own comments never trigger it.
-    if (!issue.pull_request || comment.user?.type === "Bot" || !isRevokeCommand(comment.body)) {
+    if (
+      !issue.pull_request ||
+      comment.user?.type === "Bot" ||
+      !isRevokeCommand(comment.body) ||
+      !isAccessRepository(deps, context.repo())
+    ) {
       return;
     }
     const github = deps.github(context.octokit, context.repo());

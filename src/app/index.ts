@@ -33,6 +33,13 @@ export interface AppDeps {
    */
   aws?: AwsPort;
   /**
+   * The access repository, `owner/repo` (HALLPASS_ACCESS_REPOSITORY). When set, events of any
+   * other repository the app is installed on are ignored. Grants need it: without it the app
+   * grants nothing, since whoever controls a repository controls its `policies/` and
+   * CODEOWNERS, and the app would otherwise grant by any installed repository's rules.
+   */
+  accessRepository?: string;
+  /**
    * The GitHub App's id (APP_ID): a re-run is honoured only for this app's own check run, never
    * for another app's check that happens to carry the same name.
    */
@@ -51,16 +58,36 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       createOctokitGitHub(octokit, repository, {
         cache,
         ...(appId !== undefined && Number.isInteger(appId) ? { appId } : {}),
+        ...(env.HALLPASS_ACCESS_REPOSITORY
+          ? { accessRepository: env.HALLPASS_ACCESS_REPOSITORY.trim() }
+          : {}),
       }),
     now: () => new Date(),
     cache,
     ...(appId !== undefined && Number.isInteger(appId) ? { appId } : {}),
+    ...(env.HALLPASS_ACCESS_REPOSITORY
+      ? { accessRepository: env.HALLPASS_ACCESS_REPOSITORY.trim() }
+      : {}),
     // Base credentials from the SDK's default chain; endpoints from its standard settings.
     aws: createAwsIamPort({
       brokerSessionName: "hallpass-app",
       ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
     }),
   };
+}
+
+/**
+ * Whether an event's repository is one the app acts on: the access repository when one is
+ * configured (GitHub compares owner and repository names case-insensitively), else any.
+ */
+export function isAccessRepository(
+  deps: Pick<AppDeps, "accessRepository">,
+  repository: { owner: string; repo: string },
+): boolean {
+  if (deps.accessRepository === undefined) return true;
+  return (
+    `${repository.owner}/${repository.repo}`.toLowerCase() === deps.accessRepository.toLowerCase()
+  );
 }
 
 /** Builds the app function with the given dependencies. */

@@ -110,6 +110,38 @@ function revokeComment(login: string, body = "/hallpass revoke") {
   return { id: `comment-${login}-${Math.random()}`, name: "issue_comment", payload };
 }
 
+describe("other repositories", () => {
+  it("judges and grants nothing in a repository other than the access repository", async () => {
+    // Whoever controls another repository the app is installed on controls its policies/.
+    const event = pullRequestEvent("closed", { merged: true });
+    event.payload.repository.name = "playground";
+    event.payload.repository.full_name = "acme/playground";
+    await h.probot.receive(event);
+    expect(h.recorder.requests).toEqual([]);
+    expect(wire.calls).toEqual([]);
+  });
+});
+
+describe("without HALLPASS_ACCESS_REPOSITORY", () => {
+  it("grants nothing, whatever the repository", async () => {
+    const unconfigured = await createHarness({
+      accessRepository: undefined,
+      aws: createAwsIamPort({ brokerSessionName: "hallpass-app", maxAttempts: 1 }),
+    });
+    // The approval check still runs; the grant handlers are not registered at all.
+    token();
+    h.github
+      .prReads({ pull: { merged: true }, reviews: APPROVALS })
+      .baseReads({ sha: MERGE })
+      .requestFile()
+      .teams()
+      .checkCreate(HEAD, () => {});
+    await unconfigured.probot.receive(pullRequestEvent("closed", { merged: true }));
+    expect(h.recorder.requests.filter((r) => r.path.includes(".grant.json"))).toEqual([]);
+    expect(wire.calls).toEqual([]);
+  });
+});
+
 describe("the user story", () => {
   it("a merged request yields the grant, its record and the usage comment; /hallpass revoke ends it", async () => {
     // 1. Merge: the approval check and the grant both evaluate the merged PR.

@@ -335,6 +335,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
     now: () => NOW,
     cache,
     appId: APP_ID,
+    accessRepository: `${OWNER}/${REPO_NAME}`,
     ...overrides,
   };
   await probot.load(createApp(deps));
