@@ -1,7 +1,7 @@
 /**
  * `hallpass history` over a repository of 5,000 requests, each with its grant, alerts,
  * revocation and audit summary (a real one, from recorded CloudTrail events; 25,000 files, 10,000 commits, built with `git fast-import`):
- * time to read git (four git processes whatever the size), to build the history, and to render
+ * time to read git (five git processes whatever the size), to build the history, and to render
  * it, and the heap used.
  */
 import { spawnSync } from "node:child_process";
@@ -97,7 +97,7 @@ export async function run(): Promise<void> {
     console.log(
       `${REQUESTS} requests, ${read.requestFiles.length} files, ${read.changes.size} paths in history, ${history.findings.length} findings`,
     );
-    console.log(`read git (4 git processes): ${readMs.toFixed(0)} ms`);
+    console.log(`read git (5 git processes): ${readMs.toFixed(0)} ms`);
     console.log(`build history:              ${buildMs.toFixed(0)} ms`);
     console.log(
       `render text+markdown+json:  ${renderMs.toFixed(0)} ms (${(text.length / 2 ** 20).toFixed(1)} + ${(markdown.length / 2 ** 20).toFixed(1)} + ${(jsonText.length / 2 ** 20).toFixed(1)} MB)`,

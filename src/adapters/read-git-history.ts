@@ -5,9 +5,9 @@ import type { SourceFile } from "../core/source-file.ts";
 /**
  * Reads what `hallpass history` needs from a local git repository, offline: the files under
  * `access-requests/` and `policies/` at one revision, and the first-parent history of
- * `access-requests/` up to it. Four git processes whatever the size of the history: `rev-parse`,
- * one `log`, one `ls-tree`, one `cat-file --batch`. Git is run with argument arrays, never
- * through a shell, so a revision or path can never become a command.
+ * `access-requests/` up to it. Five git processes whatever the size of the history: two
+ * `rev-parse`, one `log`, one `ls-tree`, one `cat-file --batch`. Git is run with argument
+ * arrays, never through a shell, so a revision or path can never become a command.
  */
 
 /** What was read. */
