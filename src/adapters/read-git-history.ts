@@ -112,6 +112,10 @@ export async function readGitHistory(cwd: string, rev = "HEAD"): Promise<GitHist
       // The branch's own line: a change made inside a pull request before its merge is not a
       // change to a merged request; the merge commit, diffed against its first parent, adds it.
       "--first-parent",
+      // The user's configuration must not change what is parsed (color.ui=always,
+      // log.showSignature=true would both add text to the output).
+      "--no-color",
+      "--no-show-signature",
       "-m",
       "--no-renames",
       "--name-status",

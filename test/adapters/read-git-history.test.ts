@@ -89,9 +89,12 @@ describe("readGitHistory", () => {
     expect(git.revision).toBe(story.last);
   });
 
-  it("reads paths with spaces and non-ASCII characters as they are", async () => {
+  it("reads paths with spaces and non-ASCII characters as they are, whatever the git configuration", async () => {
     const other = new GitRepo();
     try {
+      other.git("config", "color.ui", "always");
+      other.git("config", "log.showSignature", "true");
+      other.git("config", "core.quotePath", "true");
       const path = "access-requests/équipe paiements/alice db.yaml";
       other.write({ [path]: "requester: alice\n" });
       other.commit("odd name", "alice", "2026-11-26T08:00:00Z");
