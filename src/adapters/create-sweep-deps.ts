@@ -5,6 +5,7 @@ import { revokeGrant } from "../workflows/revoke-grant.ts";
 import type { SweepDeps } from "../workflows/sweep.ts";
 import { cloudTrailClientFactory, createAwsCloudTrail, type Timing } from "./aws-cloudtrail.ts";
 import { createAwsIamPort } from "./aws-iam.ts";
+import { withMergedPullRequestLookup } from "./find-merged-pull-request.ts";
 import { createOctokitGitHub, type Octokit as PortOctokit } from "./octokit-github.ts";
 import { withGraphQlFileReads } from "./read-files-graphql.ts";
 import { createSlackNotifier } from "./slack-notifier.ts";
@@ -47,9 +48,12 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
     baseUrl: (environment.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
     userAgent: "hallpass-sweep",
   });
-  const github = withGraphQlFileReads(
-    createOctokitGitHub(octokit as unknown as PortOctokit, { owner, repo }),
-    (query, variables) => octokit.graphql(query, variables),
+  const portOctokit = octokit as unknown as PortOctokit;
+  const github = withMergedPullRequestLookup(
+    withGraphQlFileReads(createOctokitGitHub(portOctokit, { owner, repo }), (query, variables) =>
+      octokit.graphql(query, variables),
+    ),
+    portOctokit,
   );
   const aws = createAwsIamPort({ brokerSessionName: environment.actor });
   const cloudtrail = createAwsCloudTrail({

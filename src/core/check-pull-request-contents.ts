@@ -36,7 +36,7 @@ function isAccessPath(path: string): boolean {
 
 /** Every lifecycle record kind of records.ts (`RecordKind`), in either format. */
 function isRecordPath(path: string): boolean {
-  return /\.(grant|revocation|audit|alerts)\.(json|md)$/.test(path);
+  return /\.(grant|revocation|audit|alerts|ungranted)\.(json|md)$/.test(path);
 }
 
 function whyNot(file: ChangedPath): string {
@@ -48,7 +48,7 @@ function whyNot(file: ChangedPath): string {
     return "changes CODEOWNERS; ownership changes go in a pull request of their own, so that no request can pick its own approvers";
   }
   if (path.startsWith(ACCESS_DIRECTORY) && isRecordPath(path)) {
-    return "changes a lifecycle record; only hallpass writes grant, revocation, audit and alert records";
+    return "changes a lifecycle record; only hallpass writes grant, revocation, audit, alert and ungranted records";
   }
   if (isRequestPath(path) || isRequestPath(file.previousPath ?? "")) {
     if (file.status === "removed")

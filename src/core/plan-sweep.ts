@@ -74,6 +74,8 @@ export interface MissingGrant {
   /** The grant record when git says the grant should be live but AWS does not hold it. */
   grant: GrantRecord | undefined;
   detail: string;
+  /** Set by the sweep when no merged pull request added the request file: a person must look. */
+  withoutPullRequest?: boolean;
 }
 
 /** A recorded grant whose role may still be in the making (see `GRANT_CREATION_GRACE_SECONDS`). */
@@ -144,7 +146,10 @@ export function unrecordedRequestPath(accountId: string, roleName: string): stri
   return `access-requests/unrecorded/${accountId}/${roleName}.yaml`;
 }
 
-function stemSet(paths: readonly string[], kind: "grant" | "revocation" | "audit"): Set<string> {
+function stemSet(
+  paths: readonly string[],
+  kind: "grant" | "revocation" | "audit" | "ungranted",
+): Set<string> {
   const suffix = `.${kind}.json`;
   const set = new Set<string>();
   for (const p of paths) if (p.endsWith(suffix)) set.add(p);
@@ -220,17 +225,23 @@ function roleDrift(role: LiveRole, grant: GrantRecord): string[] {
   return drift;
 }
 
-/** Request files with neither a grant nor a revocation record: merged but never granted. */
+/**
+ * Request files with neither a grant nor a revocation record: merged but never granted. Those
+ * with an ungranted record were already told on their PR (and recorded), so they are not
+ * reported again.
+ */
 export function ungrantedRequestPaths(paths: readonly string[]): string[] {
   const grantPaths = stemSet(paths, "grant");
   const revocationPaths = stemSet(paths, "revocation");
+  const toldPaths = stemSet(paths, "ungranted");
   return paths
     .filter(
       (path) =>
         isRequestPath(path) &&
         !path.startsWith("access-requests/unrecorded/") &&
         !grantPaths.has(recordPath(path, "grant")) &&
-        !revocationPaths.has(recordPath(path, "revocation")),
+        !revocationPaths.has(recordPath(path, "revocation")) &&
+        !toldPaths.has(recordPath(path, "ungranted")),
     )
     .sort();
 }

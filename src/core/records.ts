@@ -11,9 +11,10 @@ import { z } from "zod";
  *   access-requests/team/alice-db.audit.json       written by the action after expiry + delay
  *   access-requests/team/alice-db.audit.md         the same summary for people
  *   access-requests/team/alice-db.alerts.json      alerts raised on the live grant (the action)
+ *   access-requests/team/alice-db.ungranted.json   merged, but never granted: told on the PR (the action)
  */
 
-export type RecordKind = "grant" | "revocation" | "audit" | "alerts";
+export type RecordKind = "grant" | "revocation" | "audit" | "alerts" | "ungranted";
 
 /** Path of a lifecycle record for a request file: `x/y.yaml` -> `x/y.grant.json`. */
 export function recordPath(
@@ -84,6 +85,22 @@ export const revocationRecordSchema = z.strictObject({
   detail: z.string().optional(),
 });
 
+export const ungrantedRecordSchema = z.strictObject({
+  version: z.literal(1),
+  requestPath: z.string(),
+  pullRequest: z
+    .strictObject({
+      number: z.number().int(),
+      url: z.string(),
+      mergeCommit: z.string(),
+      mergedAt: isoTime,
+    })
+    .describe("The merged pull request that added the request file."),
+  reportedAt: isoTime.describe("When the sweep found no grant record and said so on the PR."),
+  detail: z.string().describe("What was found, as told on the PR."),
+});
+
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
 export type GrantRecord = z.infer<typeof grantRecordSchema>;
 export type RevocationRecord = z.infer<typeof revocationRecordSchema>;
+export type UngrantedRecord = z.infer<typeof ungrantedRecordSchema>;

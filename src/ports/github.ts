@@ -80,6 +80,14 @@ export interface IssueInfo {
   url: string;
 }
 
+/** The merged pull request that brought a file to a branch. */
+export interface MergedPullRequestRef {
+  number: number;
+  url: string;
+  mergedAt: string;
+  mergeCommitSha: string;
+}
+
 export interface GitHubPort {
   readonly owner: string;
   readonly repo: string;
@@ -93,6 +101,14 @@ export interface GitHubPort {
    * undefined when it does not exist there. Callers fall back to `getFile` when absent.
    */
   getFiles?(ref: string, paths: readonly string[]): Promise<Map<string, string | undefined>>;
+
+  /**
+   * Optional: the merged pull request that added `path` to `branch` (the oldest commit touching
+   * the path, then the pull request GitHub associates with it), or undefined when no merged
+   * pull request did (the file was pushed to the branch directly). The sweep uses it to tell a
+   * merged request without a grant on its PR; without it, only the dashboard says so.
+   */
+  findMergedPullRequest?(branch: string, path: string): Promise<MergedPullRequestRef | undefined>;
 
   getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
   listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]>;

@@ -11,6 +11,7 @@ import {
 } from "../core/evaluate-alerts.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import {
+  GRANT_CREATION_GRACE_SECONDS,
   grantPathsToRead,
   type LiveGrant,
   type LiveRole,
@@ -29,6 +30,7 @@ import {
   type RevocationRecord,
   recordPath,
   revocationRecordSchema,
+  type UngrantedRecord,
 } from "../core/records.ts";
 import {
   type DashboardData,
@@ -494,6 +496,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
           issues.push({ step: "notify", subject: missing.requestPath, message: error.message }),
         );
     }
+    await tellUngranted(github, branch, plan, now, issues, concurrency);
   }
 
   // 4. Watch live grants.
@@ -750,6 +753,94 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   return report;
 }
 
+function ungrantedComment(requestPath: string, detail: string): string {
+  return [
+    `<!-- hallpass:ungranted ${requestPath} -->`,
+    "### hallpass: this request was merged but no access was granted",
+    "",
+    `\`${requestPath}\` has no grant record in git: ${detail}. If the app refused it, its comment above says why; if the app never handled the merge, nobody has access. A merged request file is never changed: open a new request to ask again.`,
+  ].join("\n");
+}
+
+/**
+ * Tells the PR of each merged request without a grant record, and records that it did
+ * (`<stem>.ungranted.json`), so the next runs neither ask GitHub again nor comment again. A
+ * request merged less than the creation grace ago is left for later (the app may still be
+ * granting it); one that no merged PR added is left on the dashboard, where a person must look.
+ * Comment first, record second: a run killed in between comments again (same comment, edited
+ * in place), never not at all.
+ */
+async function tellUngranted(
+  github: GitHubPort,
+  branch: string,
+  plan: SweepPlan,
+  now: Date,
+  issues: SweepIssue[],
+  concurrency: number,
+): Promise<void> {
+  const find = github.findMergedPullRequest?.bind(github);
+  if (!find) return;
+  const records: UngrantedRecord[] = [];
+  await mapPool(
+    plan.missingGrants.filter((m) => m.grant === undefined),
+    concurrency,
+    async (missing) => {
+      try {
+        const pull = await find(branch, missing.requestPath);
+        if (!pull) {
+          missing.withoutPullRequest = true;
+          missing.detail = `${missing.detail}; no merged pull request added this file (pushed to ${branch} directly?)`;
+          return;
+        }
+        if (now.getTime() < Date.parse(pull.mergedAt) + GRANT_CREATION_GRACE_SECONDS * 1000) {
+          return; // the app may still be granting it
+        }
+        await github.upsertComment(
+          pull.number,
+          `<!-- hallpass:ungranted ${missing.requestPath} -->`,
+          ungrantedComment(missing.requestPath, `merged in #${pull.number} at ${pull.mergedAt}`),
+        );
+        records.push({
+          version: 1,
+          requestPath: missing.requestPath,
+          pullRequest: {
+            number: pull.number,
+            url: pull.url,
+            mergeCommit: pull.mergeCommitSha,
+            mergedAt: pull.mergedAt,
+          },
+          reportedAt: now.toISOString(),
+          detail: missing.detail,
+        });
+      } catch (error) {
+        issues.push({
+          step: "notify",
+          subject: missing.requestPath,
+          message: `telling the PR of a merged request without a grant failed: ${(error as Error).message}`,
+        });
+      }
+    },
+  );
+  if (records.length === 0) return;
+  records.sort((a, b) => (a.requestPath < b.requestPath ? -1 : 1));
+  try {
+    await github.commitFiles(
+      branch,
+      records.map((r) => ({
+        path: recordPath(r.requestPath, "ungranted"),
+        content: `${JSON.stringify(r, null, 2)}\n`,
+      })),
+      `hallpass: ${records.length} merged request${records.length === 1 ? "" : "s"} without a grant, told on the PR\n\n${records.map((r) => `- ${r.requestPath} (#${r.pullRequest.number})`).join("\n")}`,
+    );
+  } catch (error) {
+    issues.push({
+      step: "notify",
+      subject: "ungranted records",
+      message: (error as Error).message,
+    });
+  }
+}
+
 function dashboardData(
   report: SweepReport,
   options: SweepOptions,
@@ -817,6 +908,12 @@ function dashboardData(
       ...plan.missingGrants
         .filter((m) => m.grant !== undefined)
         .map((m) => ({ title: `Missing grant: ${m.requestPath}`, detail: m.detail })),
+      ...plan.missingGrants
+        .filter((m) => m.withoutPullRequest)
+        .map((m) => ({
+          title: `Request without a pull request: ${m.requestPath}`,
+          detail: m.detail,
+        })),
       ...plan.foreignRoles.map((f) => ({
         title: `Role of another repository in ${f.account.name}`,
         detail: `${f.role.roleArn} is tagged for ${f.repository}; left alone`,

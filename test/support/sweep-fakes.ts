@@ -17,6 +17,7 @@ import type {
   FileToCommit,
   GitHubPort,
   IssueInfo,
+  MergedPullRequestRef,
   PullRequestInfo,
 } from "../../src/ports/github.ts";
 import { type RevokeRequest, revokeGrant } from "../../src/workflows/revoke-grant.ts";
@@ -95,6 +96,12 @@ export class FakeGitHub implements GitHubPort {
     this.#count("listFiles");
     const prefix = `${directory.replace(/\/$/, "")}/`;
     return [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort();
+  }
+  /** Request path -> the merged pull request that added it (`findMergedPullRequest`). */
+  readonly mergedPulls = new Map<string, MergedPullRequestRef>();
+  async findMergedPullRequest(_branch: string, path: string) {
+    this.#count("findMergedPullRequest");
+    return this.mergedPulls.get(path);
   }
   async getPullRequest(): Promise<PullRequestInfo> {
     throw new Error("not used by the sweep");

@@ -358,6 +358,71 @@ describe("sweep", () => {
     );
   });
 
+  it("tells the PR of a merged request that was never granted, records that it did, and does not ask again", async () => {
+    const w = world();
+    const refused = "access-requests/payments/refused.yaml";
+    w.github.files.set(refused, "requester: bob\naccount: production\n");
+    w.github.mergedPulls.set(refused, {
+      number: 77,
+      url: "https://github.com/acme/access/pull/77",
+      mergedAt: "2026-11-26T10:00:00Z",
+      mergeCommitSha: "c".repeat(40),
+    });
+    const first = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(first.issues).toEqual([]);
+    expect(w.github.comments.get(`77 <!-- hallpass:ungranted ${refused} -->`)).toContain(
+      "merged but no access was granted",
+    );
+    const record = JSON.parse(
+      w.github.files.get("access-requests/payments/refused.ungranted.json")!,
+    );
+    expect(record).toEqual({
+      version: 1,
+      requestPath: refused,
+      pullRequest: {
+        number: 77,
+        url: "https://github.com/acme/access/pull/77",
+        mergeCommit: "c".repeat(40),
+        mergedAt: "2026-11-26T10:00:00Z",
+      },
+      reportedAt: NOW.toISOString(),
+      detail: expect.stringContaining("no grant record"),
+    });
+
+    const lookups = w.github.count("findMergedPullRequest");
+    const comments = w.github.count("upsertComment");
+    const second = await sweep(w.deps, { now: new Date("2026-11-26T12:05:00Z"), dryRun: false });
+    expect(second.plan.missingGrants).toEqual([]);
+    expect(w.github.count("findMergedPullRequest")).toBe(lookups);
+    expect(w.github.count("upsertComment")).toBe(comments);
+  });
+
+  it.each([
+    ["merged a moment ago (the app may still be granting it)", "2026-11-26T11:50:00Z", false],
+    ["pushed to the branch without a pull request", undefined, true],
+  ])(
+    "leaves a merged request without a grant on the dashboard when %s",
+    async (_n, mergedAt, attention) => {
+      const w = world();
+      const path = "access-requests/payments/odd.yaml";
+      w.github.files.set(path, "requester: bob\naccount: production\n");
+      if (mergedAt) {
+        w.github.mergedPulls.set(path, {
+          number: 78,
+          url: "https://github.com/acme/access/pull/78",
+          mergedAt,
+          mergeCommitSha: "d".repeat(40),
+        });
+      }
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.plan.missingGrants.map((m) => m.requestPath)).toEqual([path]);
+      expect(w.github.count("upsertComment")).toBe(0);
+      expect(w.github.files.has("access-requests/payments/odd.ungranted.json")).toBe(false);
+      const dashboard = [...w.github.issues.values()][0]!.body;
+      expect(dashboard.includes(`Request without a pull request: ${path}`)).toBe(attention);
+    },
+  );
+
   it("does not report a grant whose record the app committed a moment ago and whose role it is still creating", async () => {
     const w = world();
     const fresh = { ...grant("fresh", "2026-11-26T11:59:00Z", "2026-11-26T15:00:00Z") };
@@ -482,6 +547,13 @@ describe("sweep", () => {
         readOnly: false,
       }),
     );
+    w.github.files.set("access-requests/payments/refused.yaml", "requester: bob\n");
+    w.github.mergedPulls.set("access-requests/payments/refused.yaml", {
+      number: 77,
+      url: "https://github.com/acme/access/pull/77",
+      mergedAt: "2026-11-26T10:00:00Z",
+      mergeCommitSha: "c".repeat(40),
+    });
     const files = new Map(w.github.files);
     const report = await sweep(w.deps, { now: NOW, dryRun: true });
     expect(report.plan.revoke.map((r) => r.requestPath)).toEqual([expired.requestPath]);
