@@ -261,6 +261,14 @@ async function evaluate(
     ]);
   }
 
+  // The requester names the file, so a general line that wins for some names (`*.yml`, an
+  // unanchored `docs/`, a catch-all `*`) would let them pick their approvers by naming it.
+  if (!/^\/?access-requests\//.test(match.rule.pattern)) {
+    return fail("The request file is not owned by an access-requests/ line", [
+      `\`${codeowners.path}\` line ${match.rule.line} (\`${match.rule.pattern}\`) is the last line matching \`${requestPath}\`, and it is not written for access requests. Only a line whose pattern starts with \`access-requests/\` or \`/access-requests/\` may name their approvers, so that a request cannot pick its approvers by its file name: add or move such a line below the general one, or rename the file.`,
+    ]);
+  }
+
   const pushers: string[] = [];
   for (const commit of commits) {
     if (commit.authorLogin === null || commit.committerLogin === null) {

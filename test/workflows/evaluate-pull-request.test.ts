@@ -219,6 +219,34 @@ describe("evaluatePullRequest", () => {
     },
   );
 
+  it.each([
+    ["*.yml @acme/platform", "access-requests/alice-db.yml"],
+    ["docs/ @acme/platform", "access-requests/docs/alice-db.yaml"],
+    ["* @acme/platform", "access-requests/alice-db.yaml"],
+  ])(
+    "refuses owners from a general CODEOWNERS line (%s) that the file's name happens to match",
+    async (line, path) => {
+      // The requester names the file: a general pattern that wins for some names would let them
+      // pick their approvers (.yml instead of .yaml, a docs/ folder inside access-requests/).
+      const codeowners = line.startsWith("*")
+        ? `${line}\n`
+        : `/access-requests/ @acme/security\n${line}\n`;
+      const { github } = fakeGitHub({
+        files: [{ path, status: "added" }],
+        reviews: approvedReviews,
+        repo: {
+          [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
+          [`${BASE}:CODEOWNERS`]: codeowners,
+          [`${HEAD}:${path}`]: fixture("db-admin-request.yaml"),
+        },
+      });
+      const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+      expect(evaluation.status).toBe("error");
+      expect(evaluation.title).toBe("The request file is not owned by an access-requests/ line");
+      expect(evaluation.reasons[0]).toContain(`\`${line.split(" ")[0]}\``);
+    },
+  );
+
   it("fails closed when a team cannot be read", async () => {
     const notFound = Object.assign(new Error("Not Found"), { status: 404 });
     const { github } = fakeGitHub({
