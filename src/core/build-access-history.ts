@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatDuration, parseDuration } from "./duration.ts";
 import { alertsRecordSchema } from "./evaluate-alerts.ts";
 import {
   type GrantRecord,
@@ -579,6 +580,15 @@ function checkConsistency(
       }
       if (grant.emergency !== request.emergency) {
         differ.push(`emergency ${grant.emergency}, the request says ${request.emergency}`);
+      }
+      // The grant's window is the requested duration exactly (plan-grant): more is access
+      // nobody approved.
+      const asked = parseDuration(request.duration);
+      const seconds = (Date.parse(grant.window.end) - Date.parse(grant.window.start)) / 1000;
+      if (asked.ok && !(seconds <= asked.seconds)) {
+        differ.push(
+          `the window lasts ${formatDuration(seconds)}, the request asked for ${formatDuration(asked.seconds)}`,
+        );
       }
     }
     if (differ.length > 0) {

@@ -351,6 +351,28 @@ describe("buildAccessHistory", () => {
       findings: [["inconsistent", GRANT]],
     },
     {
+      name: "a grant window longer than the requested duration is inconsistent",
+      story: {
+        files: {
+          [GRANT]: json(
+            grantRecord({ window: { start: "2026-11-26T09:00:00Z", end: "2026-11-26T11:00:01Z" } }),
+          ),
+        },
+      },
+      findings: [["inconsistent", GRANT]],
+    },
+    {
+      name: "a grant window shorter than requested is not a finding",
+      story: {
+        files: {
+          [GRANT]: json(
+            grantRecord({ window: { start: "2026-11-26T09:00:00Z", end: "2026-11-26T10:00:00Z" } }),
+          ),
+        },
+      },
+      findings: [],
+    },
+    {
       name: "a revocation of another role is inconsistent",
       story: {
         files: {
