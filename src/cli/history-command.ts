@@ -22,6 +22,7 @@ It also lists the findings a compliance officer must see:
                    it or never saw the merge; refusals are only on the pull request)
   not-revoked      the window ended and no revocation is recorded
   no-approvals     a grant that records no approval
+  self-approved    the requester is among the grant's approvers
   audit-missing    access ended more than the audit delay ago, no audit summary
   request-modified a request file changed after it was merged (request-deleted:
                    removed); record-changed: a grant or revocation record rewritten

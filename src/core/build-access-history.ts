@@ -157,6 +157,7 @@ export type FindingKind =
   | "not-granted"
   | "not-revoked"
   | "no-approvals"
+  | "self-approved"
   | "audit-missing"
   | "request-modified"
   | "request-deleted"
@@ -501,6 +502,22 @@ function buildEntry(
         g.grant!.path,
         `the grant records no approval: find out how pull request #${grantRecord.pullRequest.number} was merged and granted (merged by ${grantRecord.pullRequest.mergedBy || "unknown"})`,
       );
+    }
+    for (const a of grantRecord.approvals) {
+      if (a.reviewer.toLowerCase() === grantRecord.requester.toLowerCase()) {
+        find(
+          "self-approved",
+          g.grant!.path,
+          `${a.reviewer} approved their own access (review ${a.reviewId}); hallpass never counts the requester, so find out how this grant was made`,
+        );
+      }
+      if (Date.parse(a.submittedAt) > Date.parse(grantRecord.pullRequest.mergedAt)) {
+        find(
+          "inconsistent",
+          g.grant!.path,
+          `the approval of ${a.reviewer} (review ${a.reviewId}) was submitted at ${a.submittedAt}, after the merge at ${grantRecord.pullRequest.mergedAt}: approvals are checked at the merge`,
+        );
+      }
     }
     if (!revocationRecord && ended(end)) {
       find(

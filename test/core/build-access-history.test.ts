@@ -373,6 +373,32 @@ describe("buildAccessHistory", () => {
       findings: [],
     },
     {
+      name: "a requester approving their own request is flagged",
+      story: {
+        files: {
+          [GRANT]: json(
+            grantRecord({
+              approvals: [{ ...grantRecord().approvals[0]!, reviewer: "Alice" }],
+            }),
+          ),
+        },
+      },
+      findings: [["self-approved", GRANT]],
+    },
+    {
+      name: "an approval submitted after the merge is inconsistent",
+      story: {
+        files: {
+          [GRANT]: json(
+            grantRecord({
+              approvals: [{ ...grantRecord().approvals[0]!, submittedAt: "2026-11-26T09:05:00Z" }],
+            }),
+          ),
+        },
+      },
+      findings: [["inconsistent", GRANT]],
+    },
+    {
       name: "a revocation of another role is inconsistent",
       story: {
         files: {
