@@ -223,6 +223,11 @@ describe("using the grant role (permissions and boundary)", () => {
     ["sts:AssumeRole", "arn:aws:iam::111122223333:role/admin"],
     ["iam:PutRolePolicy", "arn:aws:iam::111122223333:role/admin"],
     ["cloudtrail:StopLogging", "arn:aws:cloudtrail:eu-west-1:111122223333:trail/main"],
+    // Handing a role to a service (a Lambda, an instance) runs code as it past the expiry.
+    ["iam:PassRole", "arn:aws:iam::111122223333:role/admin"],
+    // IAM Identity Center users and assignments are access that outlives the grant.
+    ["sso:CreateAccountAssignment", "*"],
+    ["identitystore:CreateUser", "*"],
   ])("denies %s even when the role template allows it (the boundary)", async (action, resource) => {
     const everything = {
       Version: "2012-10-17",
