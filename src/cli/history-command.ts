@@ -39,7 +39,8 @@ policies/ at REV.
 
 Options:
   paths...             request files or folders to show (default: all of access-requests/)
-  --since DATE         requests that landed at or after DATE (2026-07-01 or ISO-8601 time)
+  --since DATE         requests that landed at or after DATE (2026-07-01 is midnight UTC;
+                       or a time with its offset, 2026-07-01T09:00:00+02:00)
   --until DATE         requests that landed before DATE
   --requester LOGIN    requests of this GitHub login (case-insensitive)
   --account NAME       requests for this account (name from policies/, or an account id)
@@ -68,13 +69,15 @@ export const historyCommand: Command = {
 };
 
 const DEFAULT_AUDIT_DELAY = "30m";
+const DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
 function parseDate(option: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
-  const ms = /^\d{4}-\d{2}-\d{2}(?:T.*)?$/.test(text) ? Date.parse(text) : Number.NaN;
+  // A time needs its offset: without one, JavaScript would read it in the machine's zone.
+  const ms = DATE.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(ms)) {
     throw new UsageError(
-      `${option} must be a date (2026-07-01) or an ISO-8601 time (2026-07-01T09:00:00Z), not "${text}".`,
+      `${option} must be a date (2026-07-01, midnight UTC) or an ISO-8601 time with its offset (2026-07-01T09:00:00Z), not "${text}".`,
     );
   }
   return new Date(ms);

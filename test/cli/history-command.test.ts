@@ -146,6 +146,11 @@ describe("hallpass history", () => {
       message: /--since must be a date/,
     },
     {
+      name: "a time without its offset",
+      args: ["--until", "2026-11-26T10:00"],
+      message: /--until must be a date .* with its offset/,
+    },
+    {
       name: "since after until",
       args: ["--since", "2026-12-01", "--until", "2026-11-01"],
       message: /must be before --until/,
