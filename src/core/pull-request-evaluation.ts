@@ -39,6 +39,11 @@ export interface PullRequestEvaluation {
   /** Problems elsewhere (policies, CODEOWNERS at the base commit): listed in the summary. */
   baseProblems: Problem[];
   /**
+   * Set when the evaluation stopped because GitHub could not be read (the message): a retry may
+   * decide otherwise, so nobody is told that the approvals do not hold.
+   */
+  apiError?: string;
+  /**
    * The commit policies and CODEOWNERS were read at: the PR's base commit, or its merge commit
    * once merged. Undefined when the evaluation stopped before reading them.
    */

@@ -71,6 +71,7 @@ export async function evaluatePullRequest(
     return {
       ...empty(pullRequest),
       status: "error",
+      apiError: errorMessage(error),
       title: "Could not evaluate: GitHub API error",
       reasons: [
         `Reading the pull request from GitHub failed (${errorMessage(error)}). Re-run the check; hallpass never approves what it could not read.`,

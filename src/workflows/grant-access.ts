@@ -156,6 +156,19 @@ async function grant(
     return { status: "refused", reason: `${title}: ${details.join(" ")}` };
   };
 
+  if (evaluation.apiError !== undefined) {
+    const reason = `GitHub could not be read to re-check the approvals: ${evaluation.apiError}`;
+    await tell(
+      deps,
+      pull,
+      requestPath ?? `pull request #${pull.number}`,
+      "GitHub could not be read",
+      [
+        `${reason}. Nothing was created. Redeliver the merge event (or ask an administrator to) to try again.`,
+      ],
+    );
+    return { status: "failed", reason, rolledBack: true };
+  }
   if (evaluation.status !== "approved" || !validated || !policies || !requestPath) {
     return refuse(`approvals do not hold at the merge commit ${pull.mergeCommitSha.slice(0, 7)}`, [
       `${evaluation.title}.`,

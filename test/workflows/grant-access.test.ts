@@ -371,6 +371,22 @@ describe("grantAccess is never left half-made and unrecorded", () => {
   });
 });
 
+describe("grantAccess when GitHub cannot be read at the merge", () => {
+  it("says so and asks for a redelivery, without blaming the merger", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    github.fail("listReviews", new Error("502 Bad Gateway"));
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "failed", rolledBack: true });
+    expect(aws.roles.size).toBe(0);
+    const comment = github.comment(pr, GRANT_COMMENT_MARKER)!;
+    expect(comment).toContain("### Access NOT granted: GitHub could not be read");
+    expect(comment).toContain("502 Bad Gateway");
+    expect(comment).not.toContain("past the hallpass/approval check");
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "granted" });
+  });
+});
+
 describe("grantAccess on an unexpected failure", () => {
   it("says so on the PR and raises an alert, then lets the delivery fail for a retry", async () => {
     const { github, aws, deps, notified } = world();
