@@ -20,6 +20,8 @@ export interface SweepSummaryInput {
   }[];
   audits: { requestPath: string; events: number; risky: number }[];
   watchDeferred: string[];
+  /** Ended grants watched until their audit is written. */
+  watchedEnded?: string[];
   dashboard: { url: string } | undefined;
   issues: { step: string; subject: string; message: string }[];
 }
@@ -39,7 +41,7 @@ export function renderSweepSummary(report: SweepSummaryInput): string {
     "",
     "| | |",
     "|---|--:|",
-    `| Live grants watched | ${p.watch.length - report.watchDeferred.length} |`,
+    `| Grants watched (live, or ended and awaiting their audit) | ${p.watch.length + (report.watchedEnded?.length ?? 0) - report.watchDeferred.length} |`,
     `| Watch deferred to a later run (time budget) | ${report.watchDeferred.length} |`,
     `| Roles to revoke | ${p.revoke.length} |`,
     `| Revocations to record (role already gone) | ${p.recordRevocation.length} |`,

@@ -121,8 +121,10 @@ export interface SweepReport {
   revoked: { requestPath: string; roleArn: string; reason: string; detail: string }[];
   alerts: { requestPath: string; pullRequest: number; alert: Alert; revoked: boolean }[];
   audits: { requestPath: string; pullRequest: number; events: number; risky: number }[];
-  /** Live grants whose watch waits for a later run (the watch budget ran out). */
+  /** Watched grants whose watch waits for a later run (the watch budget ran out). */
   watchDeferred: string[];
+  /** Ended grants watched for late-delivered events until their audit is written. */
+  watchedEnded: string[];
   dashboard: IssueInfo | undefined;
   /** Everything that went wrong; the action fails the job when there is any. */
   issues: SweepIssue[];
@@ -379,6 +381,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     alerts: [],
     audits: [],
     watchDeferred: [],
+    watchedEnded: [],
     dashboard: undefined,
     issues,
   };
@@ -499,8 +502,18 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     await tellUngranted(github, branch, plan, now, issues, concurrency);
   }
 
-  // 4. Watch live grants.
+  // 4. Watch live grants, and ended grants until their audit is written: CloudTrail delivers
+  // events minutes late, and what a grant did in its last minutes must raise alerts too.
   const rules = policies.settings.alerts;
+  const watched: { grant: GrantRecord; live: LiveGrant | undefined }[] =
+    rules.length === 0
+      ? []
+      : [
+          ...plan.watch.map((live) => ({ grant: live.grant, live })),
+          ...plan.auditsWaiting
+            .filter((a) => targets.has(a.grant.account.id))
+            .map((a) => ({ grant: a.grant, live: undefined })),
+        ];
   const alertRecords: { path: string; record: AlertsRecord }[] = [];
   /** Every alert raised so far on each watched grant (from its record, plus this run's). */
   const alertsOf = new Map<string, { grant: GrantRecord; alerts: FiredAlert[] }>();
@@ -510,7 +523,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     string,
     { target: AccountTarget; sessionName: string; grants: GrantRecord[] }
   >();
-  for (const { grant } of rules.length > 0 ? plan.watch : []) {
+  for (const { grant } of watched) {
     const target = targets.get(grant.account.id)!;
     const key = `${target.id}|${grant.sessionName}`;
     const group = groups.get(key) ?? { target, sessionName: grant.sessionName, grants: [] };
@@ -572,14 +585,11 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     branch,
     rules.length === 0
       ? []
-      : plan.watch
-          .map((w) => recordPath(w.grant.requestPath, "alerts"))
-          .filter((p) => pathSet.has(p)),
+      : watched.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p) => pathSet.has(p)),
     concurrency,
   );
-  await mapPool(plan.watch, concurrency, async (live: LiveGrant) => {
-    const { grant } = live;
-    if (rules.length === 0) return;
+  await mapPool(watched, concurrency, async ({ grant, live }) => {
+    if (!live) report.watchedEnded.push(grant.requestPath);
     const path = recordPath(grant.requestPath, "alerts");
     let record: AlertsRecord = {
       version: 1,
@@ -611,12 +621,13 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     const events = eventsByRole.get(role) ?? [];
     const fresh = evaluateAlerts(rules, events, record.alerts);
     const revokingRules = new Set(rules.filter((r) => r.revoke).map((r) => r.name));
-    // An earlier alert whose rule revokes but whose revocation failed is retried every run.
-    const owed = record.alerts.filter((a) => revokingRules.has(a.rule) && !a.revoked);
+    // An earlier alert whose rule revokes but whose revocation failed is retried every run
+    // (an ended grant has nothing left to revoke: its role is gone or in plan.revoke).
+    const owed = live ? record.alerts.filter((a) => revokingRules.has(a.rule) && !a.revoked) : [];
     if (fresh.length === 0 && owed.length === 0) return;
     let revoked = false;
     const because = [...fresh.filter((a) => a.revoke), ...owed].map((a) => a.rule);
-    if (because.length > 0 && !options.dryRun) {
+    if (live && because.length > 0 && !options.dryRun) {
       revoked = await revoke({
         account: live.account,
         roleName: live.role.roleName,

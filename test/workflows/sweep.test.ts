@@ -199,6 +199,40 @@ describe("sweep", () => {
     );
   });
 
+  it("raises alerts on what a grant did in its last minutes, delivered after it ended", async () => {
+    const w = world();
+    w.record(expired);
+    // CloudTrail delivered this minutes late: no run saw it while the grant was live.
+    w.cloudtrail.add(
+      expired.roleArn,
+      grantEvent(expired, {
+        id: "late1",
+        time: "2026-11-26T11:44:30Z",
+        action: "iam:AttachUserPolicy",
+        readOnly: false,
+      }),
+    );
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.issues).toEqual([]);
+    expect(report.watchedEnded).toEqual([expired.requestPath]);
+    expect(report.alerts.map((a) => [a.requestPath, a.alert.rule, a.revoked])).toEqual([
+      [expired.requestPath, "iam-changes", false],
+    ]);
+    expect(report.revoked.map((r) => [r.requestPath, r.reason])).toEqual([
+      [expired.requestPath, "expired"],
+    ]);
+    expect(
+      w.github.comments.get(
+        `${expired.pullRequest.number} <!-- hallpass:alerts ${expired.requestPath} -->`,
+      ),
+    ).toContain("iam-changes");
+    // Once its audit is written, an ended grant is no longer watched.
+    const later = await sweep(w.deps, { now: new Date("2026-11-26T12:20:00Z"), dryRun: false });
+    expect(later.audits.map((a) => a.requestPath)).toEqual([expired.requestPath]);
+    const after = await sweep(w.deps, { now: new Date("2026-11-26T12:25:00Z"), dryRun: false });
+    expect(after.watchedEnded).toEqual([]);
+  });
+
   it("does not raise the same alert twice across runs, and raises a burst of AccessDenied", async () => {
     const w = world();
     w.record(live);
@@ -266,6 +300,9 @@ describe("sweep", () => {
     const early = await sweep(w.deps, { now: new Date("2026-11-26T11:20:00Z"), dryRun: false });
     expect(early.audits).toEqual([]);
     expect(early.plan.auditsWaiting.map((a) => a.dueAt)).toEqual(["2026-11-26T11:30:00.000Z"]);
+    // Until then it is watched for late events (the IAM write raises its alert).
+    expect(early.alerts.map((a) => a.alert.rule)).toEqual(["iam-changes"]);
+    const watchQueries = w.cloudtrail.queries.length;
 
     const report = await sweep(w.deps, { now: NOW, dryRun: false });
     expect(report.issues).toEqual([]);
@@ -294,7 +331,7 @@ describe("sweep", () => {
     expect(md).toContain("iam-changes, iam-write");
     // Both regions of the account were read, from the start to the end plus the delay.
     expect(
-      w.cloudtrail.queries.map((q) => [
+      w.cloudtrail.queries.slice(watchQueries).map((q) => [
         q.region,
         q.startTime.toISOString(),
         q.endTime.toISOString(),
