@@ -84,7 +84,9 @@ export type EntryState =
   /** The request file is not at the revision any more: it was deleted after it landed. */
   | "deleted"
   /** A role found in AWS with no grant record, removed by the sweep. */
-  | "unrecorded-role";
+  | "unrecorded-role"
+  /** A grant record is there but cannot be read (see its `unreadable` finding). */
+  | "unknown";
 
 export interface HistoryEntry {
   /** The request file (for a role made by hand: the virtual path the sweep recorded it under). */
@@ -558,6 +560,7 @@ function stateOf(
 ): EntryState {
   if (unrecorded) return "unrecorded-role";
   if (revocation?.reason === "grant-failed") return "rolled-back";
+  if (g.grant && !grant) return "unknown";
   if (!g.request && !g.notAFile && !g.grant && !g.revocation) return "deleted";
   if (grant) {
     const end = Date.parse(grant.window.end);

@@ -38,7 +38,7 @@ describe("hallpass history", () => {
     expect(h.revision).toBe(story.last);
     expect(h.entries.map((e) => [e.requestPath, e.state])).toEqual([
       [ALICE, "ended"],
-      [BOB, "not-granted"],
+      [BOB, "unknown"],
       [CAROL, "deleted"],
       ["access-requests/unrecorded/123456789012/hp-by-hand.yaml", "unrecorded-role"],
     ]);
