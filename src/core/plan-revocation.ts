@@ -16,6 +16,10 @@ export interface RevocationPlan {
  * sessions at once, unlike deleting the role, whose sessions keep working until they next ask
  * IAM for the role's policies. Rounded up to the next second so a session issued in the same
  * second as the revocation is denied too.
+ *
+ * Unlike the console's, it also denies sessions issued from then on: the role is being removed,
+ * and its trust policy admits the requester until the expiry, so if the removal stops half-way
+ * (and waits for a re-run) a fresh session must not get the role's permissions back.
  */
 export function planRevocation(now: Date): RevocationPlan {
   const revokedAt = `${new Date(Math.ceil(now.getTime() / 1000) * 1000).toISOString().slice(0, 19)}Z`;
@@ -28,6 +32,13 @@ export function planRevocation(now: Date): RevocationPlan {
         Action: "*",
         Resource: "*",
         Condition: { DateLessThan: { "aws:TokenIssueTime": revokedAt } },
+      },
+      {
+        Sid: "HallpassNoSessionsAfterRevocation",
+        Effect: "Deny",
+        Action: "*",
+        Resource: "*",
+        Condition: { DateGreaterThanEquals: { "aws:TokenIssueTime": revokedAt } },
       },
     ],
   };

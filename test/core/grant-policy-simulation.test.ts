@@ -247,6 +247,17 @@ describe("using the grant role (permissions and boundary)", () => {
     );
     expect(await act("ec2:DescribeInstances", "*", now, revoked)).toBe("ExplicitlyDenied");
   });
+
+  it("denies sessions issued after a revocation too, while a removal that stopped half-way leaves the role", async () => {
+    // The trust policy still admits the requester until the expiry: a session assumed after
+    // the deny went on must not get the role's permissions back.
+    const revocation = planRevocation(new Date("2026-11-26T10:30:00Z"));
+    const revoked = [JSON.parse(revocation.document)];
+    const later = { "aws:CurrentTime": DURING, "aws:TokenIssueTime": "2026-11-26T10:45:00Z" };
+    expect(await act("s3:GetObject", "arn:aws:s3:::orders/a", later, revoked)).toBe(
+      "ExplicitlyDenied",
+    );
+  });
 });
 
 describe("the broker role (deploy/account-setup.yaml)", () => {
