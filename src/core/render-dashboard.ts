@@ -118,7 +118,9 @@ export function renderDashboard(data: DashboardData): string {
       "  axisFormat %H:%M",
       ...live.map(
         (g) =>
-          `  ${mermaidText(`${g.requester} ${g.role} in ${g.account}`)} :${g.alerts > 0 ? "crit, " : "active, "}${utc(g.start).slice(0, 16)}, ${utc(g.end).slice(0, 16)}`,
+          // "@login" first: a task line that starts with a gantt keyword (a login can be
+          // "click", "section", "title"…) would be read as that statement.
+          `  ${mermaidText(`@${g.requester} ${g.role} in ${g.account}`)} :${g.alerts > 0 ? "crit, " : "active, "}${utc(g.start).slice(0, 16)}, ${utc(g.end).slice(0, 16)}`,
       ),
       "```",
       "",

@@ -58,9 +58,19 @@ describe("renderDashboard", () => {
     );
     expect(body).toContain("| starts in 2h |");
     expect(body).toContain(
-      "alice db-admin in production :crit, 2026-11-26 11:00, 2026-11-26 13:30",
+      "  @alice db-admin in production :crit, 2026-11-26 11:00, 2026-11-26 13:30\n",
     );
   });
+
+  it.each(["click", "section", "title", "excludes", "todayMarker", "axisFormat"])(
+    "draws the grant of a user whose login is the Mermaid keyword %s as a task",
+    (login) => {
+      // A task line starting with a gantt keyword is read as that statement: "click" breaks
+      // the whole chart, "section" or "title" silently swallow the grant.
+      const body = renderDashboard({ ...base, live: [{ ...base.live[0]!, requester: login }] });
+      expect(body).toContain(`\n  @${login} db-admin in production :crit, 2026-11-26 11:00,`);
+    },
+  );
 
   it("puts what needs a person first", () => {
     const body = renderDashboard(base);
