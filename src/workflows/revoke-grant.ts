@@ -49,15 +49,17 @@ export interface RevokeResult {
 
 /**
  * Revokes a grant role and records it in git:
- * 1. look the role up; 2. put the AWSRevokeOlderSessions-style deny, so sessions already issued
- *    stop at once (IAM keeps honouring a deleted role's sessions until they refresh; the deny
- *    does not wait); 3. commit `<request>.revocation.json` unless it is there already, so that a
- *    merge event redelivered meanwhile sees the revocation and does not grant again;
+ * 1. look the role up; 2. put the AWSRevokeOlderSessions-style deny (extended to sessions
+ *    issued later), so every session stops at once (IAM keeps honouring a deleted role's
+ *    sessions until they refresh; the deny does not wait); 3. commit
+ *    `<request>.revocation.json` unless it is there already (tried twice), so that a merge
+ *    event redelivered meanwhile sees the revocation and does not grant again;
  * 4. delete the other inline policies, detach the managed policies, then the deny itself;
  * 5. delete the role.
- * Taking the access away never waits for git: when the record cannot be committed at step 3,
- * the role is still removed, the commit is tried once more, and only then is the error thrown.
- * Calling it again continues where it stopped.
+ * Taking the access away never waits for git: the deny of step 2 already ends it. When the
+ * record cannot be committed, the role is kept with that deny (deleted unrecorded, a redelivered
+ * merge could create it again) and the error is thrown. Calling it again continues where it
+ * stopped.
  */
 export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Promise<RevokeResult> {
   const revocation = planRevocation(request.now);
@@ -74,10 +76,26 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
 
   let recorded: { record: RevocationRecord; recorded: boolean } | undefined;
   let recordError: unknown;
-  try {
-    recorded = await recordRevocation(deps, request, revocation.revokedAt);
-  } catch (error) {
-    recordError = error;
+  for (let attempt = 1; attempt <= 2 && !recorded; attempt++) {
+    try {
+      recorded = await recordRevocation(deps, request, revocation.revokedAt);
+    } catch (error) {
+      recordError ??= error;
+      if (attempt === 2) {
+        if (!roleWasPresent) {
+          throw new Error(
+            `${request.roleArn}: its revocation record could not be committed (${message(error)}; first attempt: ${message(recordError)}); run the revocation again to record it`,
+            { cause: error },
+          );
+        }
+        // The role stays, with the deny of every session: deleted without a record, it could be
+        // created again by a redelivered merge event, whose grant record says it should exist.
+        throw new Error(
+          `${request.roleArn}: every session of it is denied, but its revocation record could not be committed (${message(error)}; first attempt: ${message(recordError)}); run the revocation again to record it and delete the role`,
+          { cause: error },
+        );
+      }
+    }
   }
 
   if (store && roleWasPresent) {
@@ -98,16 +116,7 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
     }
   }
 
-  if (!recorded) {
-    try {
-      recorded = await recordRevocation(deps, request, revocation.revokedAt);
-    } catch (error) {
-      throw new Error(
-        `${request.roleArn} is revoked in AWS, but its revocation record could not be committed (${message(error)}; first attempt: ${message(recordError)}); run the revocation again to record it`,
-        { cause: error },
-      );
-    }
-  }
+  if (!recorded) throw new Error("unreachable: the revocation is recorded or has thrown");
   return { roleWasPresent, ...recorded };
 }
 

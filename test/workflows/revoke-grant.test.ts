@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planGrant } from "../../src/core/plan-grant.ts";
+import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
 import { revocationRecordSchema } from "../../src/core/records.ts";
 import type { GrantStore } from "../../src/ports/aws.ts";
 import { type RevokeRequest, revokeGrant } from "../../src/workflows/revoke-grant.ts";
@@ -114,15 +115,21 @@ describe("revokeGrant", () => {
     },
   );
 
-  it("takes the access away even when git stays down, then says the record is missing", async () => {
+  it("takes the access away even when git stays down, and keeps the denied role until it is recorded", async () => {
     const { github, aws, deps } = await setup();
     github.fail("commitFiles", new Error("GitHub is down"), 2);
     await expect(revokeGrant(deps, request)).rejects.toThrow(
-      /is revoked in AWS, but its revocation record could not be committed \(GitHub is down/,
+      /every session of it is denied, but its revocation record could not be committed \(GitHub is down/,
     );
-    expect(aws.role(plan.roleName)).toBeUndefined();
+    // Deleted without a record, the role could be created again by a redelivered merge event
+    // (its grant record says it should exist); kept with the deny, nothing can use it.
+    const role = aws.role(plan.roleName)!;
+    expect(JSON.parse(role.inline.get(REVOKE_POLICY_NAME)!).Statement).toHaveLength(2);
+    await aws.grantStore(account).ensureRole(plan);
+    expect(aws.role(plan.roleName)?.inline.has(REVOKE_POLICY_NAME)).toBe(true);
     const again = await revokeGrant(deps, request);
-    expect(again).toMatchObject({ roleWasPresent: false, recorded: true });
+    expect(again).toMatchObject({ roleWasPresent: true, recorded: true });
+    expect(aws.role(plan.roleName)).toBeUndefined();
     expect(github.commits).toHaveLength(1);
   });
 
