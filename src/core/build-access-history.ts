@@ -8,6 +8,7 @@ import {
   type RevocationRecord,
   recordPath,
   revocationRecordSchema,
+  ungrantedRecordSchema,
 } from "./records.ts";
 import type { SourceFile } from "./source-file.ts";
 import { parseRequest } from "./validate-request.ts";
@@ -135,6 +136,18 @@ export interface HistoryEntry {
     events: number;
     revoked: boolean;
   }[];
+  /**
+   * The sweep's report of a merged request it found never granted (`<stem>.ungranted.json`):
+   * the pull request that added it, and when the sweep said so on it.
+   */
+  ungranted: {
+    pullRequest: number;
+    url: string;
+    mergeCommit: string;
+    mergedAt: string;
+    reportedAt: string;
+    detail: string;
+  } | null;
   revocation: {
     revokedAt: string;
     reason: string;
@@ -197,7 +210,7 @@ export interface AccessHistory {
 }
 
 const UNRECORDED_PREFIX = "access-requests/unrecorded/";
-const RECORD_FILE = /^(.*)\.(grant|revocation|alerts|audit)\.(json|md)$/;
+const RECORD_FILE = /^(.*)\.(grant|revocation|alerts|audit|ungranted)\.(json|md)$/;
 const REQUEST_FILE = /^(access-requests\/.*)\.ya?ml$/;
 
 /** The audit summary's fields the history shows; the rest of the file is not checked here. */
@@ -359,6 +372,7 @@ function buildEntry(
   const revocationRecord = g.revocation && readJson(g.revocation, revocationRecordSchema, find);
   const alertsRecord = g.alerts && readJson(g.alerts, alertsRecordSchema, find);
   const auditRecord = g.audit && readJson(g.audit, auditHeadlineSchema, find);
+  const ungrantedRecord = g.ungranted && readJson(g.ungranted, ungrantedRecordSchema, find);
 
   if (g.notAFile) {
     find(
@@ -462,6 +476,16 @@ function buildEntry(
     added,
     grant,
     alerts,
+    ungranted: ungrantedRecord
+      ? {
+          pullRequest: ungrantedRecord.pullRequest.number,
+          url: ungrantedRecord.pullRequest.url,
+          mergeCommit: ungrantedRecord.pullRequest.mergeCommit,
+          mergedAt: ungrantedRecord.pullRequest.mergedAt,
+          reportedAt: ungrantedRecord.reportedAt,
+          detail: ungrantedRecord.detail,
+        }
+      : null,
     revocation,
     audit,
   };
@@ -476,7 +500,7 @@ function buildEntry(
   }
 
   if (!g.request && !g.notAFile && !deletedPath) {
-    for (const f of [g.grant, g.revocation, g.alerts, g.audit]) {
+    for (const f of [g.grant, g.revocation, g.alerts, g.audit, g.ungranted]) {
       if (f) {
         find(
           "orphan-record",
@@ -486,14 +510,25 @@ function buildEntry(
       }
     }
   }
-  checkConsistency(entry, grantRecord, revocationRecord, alertsRecord, auditRecord, g, find);
+  checkConsistency(
+    entry,
+    grantRecord,
+    revocationRecord,
+    alertsRecord,
+    auditRecord,
+    ungrantedRecord,
+    g,
+    find,
+  );
 
   const ended = (end: number) => end <= now;
   if (g.request && !g.grant && !g.revocation) {
     find(
       "not-granted",
       requestPath,
-      `merged${added ? ` in ${added.commit.slice(0, 12)} on ${added.date}` : ""} with no grant record and no revocation: the app refused it at merge (its comment on the pull request says why; refusals leave no record in git) or never saw the merge`,
+      ungrantedRecord
+        ? `merged by pull request #${ungrantedRecord.pullRequest.number} on ${ungrantedRecord.pullRequest.mergedAt} and never granted; the sweep said so on the pull request at ${ungrantedRecord.reportedAt}: ${ungrantedRecord.detail}`
+        : `merged${added ? ` in ${added.commit.slice(0, 12)} on ${added.date}` : ""} with no grant record and no revocation: the app refused it at merge (its comment on the pull request says why; refusals leave no record in git) or never saw the merge`,
     );
   }
   if (grantRecord) {
@@ -580,6 +615,7 @@ function checkConsistency(
   revocation: RevocationRecord | undefined,
   alerts: { requestPath: string; roleArn: string } | undefined,
   audit: { roleArn: string } | undefined,
+  ungranted: { requestPath: string } | undefined,
   g: Group,
   find: (kind: FindingKind, file: string, message: string) => void,
 ): void {
@@ -617,11 +653,12 @@ function checkConsistency(
   }
   const otherRecords: [
     SourceFile | undefined,
-    { requestPath?: string; roleArn: string } | undefined,
+    { requestPath?: string; roleArn?: string } | undefined,
   ][] = [
     [g.revocation, revocation],
     [g.alerts, alerts],
     [g.audit, audit],
+    [g.ungranted, ungranted],
   ];
   for (const [file, record] of otherRecords) {
     if (!file || !record) continue;
@@ -629,7 +666,7 @@ function checkConsistency(
     if (record.requestPath !== undefined && record.requestPath !== path) {
       differ.push(`requestPath is ${record.requestPath}`);
     }
-    if (grant && record.roleArn !== grant.roleArn) {
+    if (grant && record.roleArn !== undefined && record.roleArn !== grant.roleArn) {
       differ.push(`role ${record.roleArn}, the grant record says ${grant.roleArn}`);
     }
     if (differ.length > 0) {

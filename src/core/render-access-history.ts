@@ -80,6 +80,13 @@ function renderText(history: AccessHistory): string {
       );
       row("role", `${g.roleArn} (session ${g.sessionName}, source identity ${g.sourceIdentity})`);
     }
+    if (e.ungranted) {
+      const u = e.ungranted;
+      row(
+        "ungranted",
+        `#${u.pullRequest} merged at ${utc(u.mergedAt)}; the sweep said so on it at ${utc(u.reportedAt)}`,
+      );
+    }
     for (const a of e.alerts) {
       row(
         "alert",
@@ -166,7 +173,8 @@ function renderMarkdown(history: AccessHistory): string {
     const ended = e.revocation
       ? `${utc(e.revocation.revokedAt)} (${e.revocation.reason}, ${e.revocation.revokedBy})`
       : "-";
-    const pr = e.grant ? ` ([#${e.grant.pullRequest}](${e.grant.url}))` : "";
+    const pull = e.grant ?? e.ungranted;
+    const pr = pull ? ` ([#${pull.pullRequest}](${pull.url}))` : "";
     const findings = (byEntry.get(e.requestPath) ?? []).map((f) => f.kind);
     out.push(
       `| \`${cell(e.requestPath)}\`${pr} ${e.request?.emergency || e.grant?.emergency ? "**emergency** " : ""}(${e.state}) | ${cell(requester)} | ${cell(role)} | ${cell(account)} | ${e.added ? `${utc(e.added.date)}, ${cell(e.added.author)}` : "-"} | ${cell(approvers)} | ${window} | ${cell(ended)} | ${e.grant || e.audit ? cell(activityOf(e)) : "-"} | ${findings.length > 0 ? `**${[...new Set(findings)].join(", ")}**` : "none"} |`,

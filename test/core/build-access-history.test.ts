@@ -132,6 +132,7 @@ describe("buildAccessHistory", () => {
           revoked: false,
         },
       ],
+      ungranted: null,
       revocation: {
         revokedAt: "2026-11-26T11:04:00Z",
         reason: "expired",
@@ -480,6 +481,45 @@ describe("buildAccessHistory", () => {
     });
     expect(h.entries.map((e) => [e.state, e.request?.requester])).toEqual([["deleted", "alice"]]);
     expect(kinds(h)).toEqual([["request-deleted", REQUEST_PATH]]);
+  });
+
+  it("names the pull request the sweep told about a request never granted", () => {
+    const ungranted = {
+      version: 1,
+      requestPath: REQUEST_PATH,
+      pullRequest: {
+        number: 42,
+        url: "https://github.com/acme/access/pull/42",
+        mergeCommit: MERGE_COMMIT,
+        mergedAt: "2026-11-26T09:00:00Z",
+      },
+      reportedAt: "2026-11-26T09:20:00Z",
+      detail: "merged, but no grant record",
+    };
+    const h = history({
+      files: {
+        [GRANT]: undefined,
+        [REVOCATION]: undefined,
+        [AUDIT]: undefined,
+        [ALERTS]: undefined,
+        [`${STEM}.ungranted.json`]: json(ungranted),
+      },
+    });
+    expect(h.entries[0]?.ungranted).toEqual({
+      pullRequest: 42,
+      url: "https://github.com/acme/access/pull/42",
+      mergeCommit: MERGE_COMMIT,
+      mergedAt: "2026-11-26T09:00:00Z",
+      reportedAt: "2026-11-26T09:20:00Z",
+      detail: "merged, but no grant record",
+    });
+    // Told is not granted: compliance still sees it.
+    expect(kinds(h)).toEqual([["not-granted", REQUEST_PATH]]);
+    expect(h.findings[0]?.message).toMatch(/pull request #42 .* at 2026-11-26T09:20:00Z/);
+    const broken = history({
+      files: { [`${STEM}.ungranted.json`]: json({ ...ungranted, requestPath: "elsewhere.yaml" }) },
+    });
+    expect(kinds(broken)).toEqual([["inconsistent", `${STEM}.ungranted.json`]]);
   });
 
   it("says so when the clone is shallow", () => {

@@ -84,6 +84,30 @@ describe("renderAccessHistory", () => {
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(12);
   });
 
+  it("shows the sweep's report of a request never granted, and links its pull request", () => {
+    const files = {
+      [REQUEST_PATH]: requestYaml,
+      "access-requests/payments/alice-db.ungranted.json": json({
+        version: 1,
+        requestPath: REQUEST_PATH,
+        pullRequest: {
+          number: 42,
+          url: "https://github.com/acme/access/pull/42",
+          mergeCommit: MERGE_COMMIT,
+          mergedAt: "2026-11-26T09:00:00Z",
+        },
+        reportedAt: "2026-11-26T09:20:00Z",
+        detail: "merged, but no grant record",
+      }),
+    };
+    const text = renderAccessHistory(historyOf(files), "text");
+    expect(text).toContain(
+      "  ungranted #42 merged at 2026-11-26 09:00 UTC; the sweep said so on it at 2026-11-26 09:20 UTC",
+    );
+    const md = renderAccessHistory(historyOf(files), "markdown");
+    expect(md).toContain("([#42](https://github.com/acme/access/pull/42))");
+  });
+
   it("markdown: says None when there are no findings", () => {
     expect(renderAccessHistory(historyOf(completeStory()), "markdown")).toContain(
       "## Findings\n\nNone.\n",
