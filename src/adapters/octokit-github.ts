@@ -211,6 +211,7 @@ export function createOctokitGitHub(
         state: r.state as Review["state"],
         commitId: r.commit_id,
         submittedAt: r.submitted_at ?? "",
+        authorAssociation: r.author_association,
       });
     }
     return result;

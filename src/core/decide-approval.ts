@@ -43,7 +43,16 @@ export interface ReviewInput {
   state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
   commitId: string;
   submittedAt: string;
+  /**
+   * GitHub's `author_association` of the reviewer with the repository, when known. Only
+   * OWNER, MEMBER and COLLABORATOR have access; anyone else (a login left in CODEOWNERS after
+   * its owner left) cannot approve, as GitHub's own rule skips owners without write access.
+   */
+  authorAssociation?: string;
 }
+
+/** Associations of people who have access to the repository (see `authorAssociation`). */
+const WITH_ACCESS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 
 export interface ApprovalInput {
   /** The request file's path, for messages. */
@@ -203,6 +212,11 @@ export function decideApproval(input: ApprovalInput): Decision {
       note(`is not a code owner of ${input.requestPath}`);
     } else if (exclusion) {
       note(`${exclusion}, so cannot review their own access`);
+    } else if (
+      review.authorAssociation !== undefined &&
+      !WITH_ACCESS.has(review.authorAssociation)
+    ) {
+      note(`has no access to the repository (GitHub says ${review.authorAssociation})`);
     } else if (review.state === "CHANGES_REQUESTED") {
       blockedBy.push({ reviewer: review.user, reviewId: review.id, reason: "requested changes" });
     } else if (review.commitId !== input.headSha) {

@@ -50,6 +50,8 @@ export interface Review {
   /** The head SHA the review was given on. */
   commitId: string;
   submittedAt: string;
+  /** GitHub's `author_association` of the reviewer (OWNER, MEMBER, COLLABORATOR, NONE, ...). */
+  authorAssociation?: string;
 }
 
 export interface CheckAnnotation {

@@ -125,6 +125,7 @@ export function review(id: number, user: string, state: string, minute: number, 
   return {
     id,
     user: { login: user, type: "User" },
+    author_association: "MEMBER",
     state,
     commit_id: commitId,
     submitted_at: `2026-11-26T10:${String(minute).padStart(2, "0")}:00Z`,

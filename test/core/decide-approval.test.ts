@@ -235,3 +235,32 @@ describe("worseStatus", () => {
     expect(worseStatus("skipped", "skipped")).toBe("skipped");
   });
 });
+
+describe("decideApproval and the reviewer's association with the repository", () => {
+  it.each(["NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "MANNEQUIN"])(
+    "does not count an approval by a code owner who is now %s (no access to the repository)",
+    (association) => {
+      // A login left in CODEOWNERS after its owner left the organisation can still review a
+      // public repository; GitHub's own rule skips owners without write access.
+      const d = decideApproval(
+        input({
+          reviews: [{ ...review("bob", "APPROVED", 1), authorAssociation: association }],
+        }),
+      );
+      expect(d.status).toBe("pending");
+      expect(d.ignored).toEqual([
+        expect.objectContaining({
+          reviewer: "bob",
+          reason: `has no access to the repository (GitHub says ${association})`,
+        }),
+      ]);
+    },
+  );
+
+  it.each(["OWNER", "MEMBER", "COLLABORATOR"])("counts a code owner who is %s", (association) => {
+    const d = decideApproval(
+      input({ reviews: [{ ...review("bob", "APPROVED", 1), authorAssociation: association }] }),
+    );
+    expect(d.status).toBe("approved");
+  });
+});
