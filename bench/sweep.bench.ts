@@ -74,6 +74,67 @@ export async function run(): Promise<void> {
   // makes one CloudTrail lookup per live grant and region.
   await scenario(1_000, true);
   await scenario(1_000, false);
+  console.log(
+    `\nThe watch of the ${LIVE} live grants (started 2 h ago, ${EVENTS_PER_LIVE_GRANT} events each) with an account-wide LookupEvents stream per region, chosen page by page against the per-grant lookups it replaces, by the account's other activity:`,
+  );
+  console.log(
+    "| other events a second, per region | LookupEvents calls | stream pages | lookups by session | seconds at 2/s per region | alerts |",
+  );
+  console.log("|--:|--:|--:|--:|--:|--:|");
+  await watchScenario(undefined);
+  for (const rate of [0, 0.5, 2, 5, 20]) await watchScenario(rate);
+}
+
+/** The watch alone (a dry run), with or without the account-wide stream. */
+async function watchScenario(backgroundPerSecond: number | undefined): Promise<void> {
+  const github = new FakeGitHub({ batchReads: true });
+  for (const [path, content] of Object.entries(examplePolicyFiles)) github.files.set(path, content);
+  github.files.set(
+    "policies/settings.yaml",
+    `settings:
+  permissionsBoundary: arn:aws:iam::{accountId}:policy/hallpass-boundary
+  alerts:
+    - name: iam-changes
+      actions: ["iam:*"]
+      writesOnly: true
+`,
+  );
+  const aws = new FakeAws();
+  const cloudtrail = new FakeCloudTrail(
+    backgroundPerSecond === undefined ? {} : { accountStreams: { backgroundPerSecond } },
+  );
+  for (let i = 0; i < LIVE; i++) {
+    const g = grant(i, "2026-11-26T10:00:00Z", "2026-11-26T16:00:00Z", LIVE);
+    github.files.set(g.requestPath, `account: production\n`);
+    github.files.set(g.requestPath.replace(".yaml", ".grant.json"), JSON.stringify(g));
+    aws.addGrantRole(g);
+    for (let e = 0; e < EVENTS_PER_LIVE_GRANT; e++) {
+      const write = i % 100 === 0 && e === 0;
+      cloudtrail.add(
+        g.roleArn,
+        grantEvent(g, {
+          id: `g${i}-e${e}`,
+          time: new Date(Date.parse("2026-11-26T10:00:00Z") + e * 60_000).toISOString(),
+          action: write ? "iam:CreateUser" : e % 2 === 0 ? "s3:GetObject" : "sts:GetCallerIdentity",
+          readOnly: !write,
+        }),
+      );
+    }
+  }
+  const report = await sweep(
+    {
+      github,
+      aws,
+      cloudtrail,
+      revokeGrant: boundRevokeGrant(aws, github),
+      notifierFor: () => undefined,
+    },
+    { now: NOW, dryRun: true, watchBudgetMs: Number.POSITIVE_INFINITY },
+  );
+  const w = report.watchLookups;
+  console.log(
+    `| ${backgroundPerSecond === undefined ? "no stream (a lookup per grant)" : backgroundPerSecond} | ${cloudtrail.requests} | ${w.streamPages} | ${w.grantLookups} | ${Math.ceil(cloudtrail.requests / 2 / 2)} | ${report.alerts.length} |`,
+  );
 }
 
 async function scenario(people: number, batchReads: boolean): Promise<void> {

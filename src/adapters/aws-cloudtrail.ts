@@ -7,7 +7,12 @@ import {
 import { STSClient } from "@aws-sdk/client-sts";
 import { issuerRoleOf, normalizeRoleArn, parseCloudTrailEvent } from "../core/cloudtrail-event.ts";
 import type { AccountTarget } from "../ports/aws.ts";
-import type { CloudTrailPort, GrantEventQuery } from "../ports/cloudtrail.ts";
+import type {
+  AccountEventPage,
+  AccountEventQuery,
+  CloudTrailPort,
+  GrantEventQuery,
+} from "../ports/cloudtrail.ts";
 import {
   type AwsCredentialIdentity,
   type AwsCredentialIdentityProvider,
@@ -84,16 +89,19 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
   }
 
   async function page(
-    query: GrantEventQuery,
+    query: GrantEventQuery | AccountEventQuery,
     nextToken: string | undefined,
   ): Promise<LookupEventsCommandOutput> {
     const key = `${query.account.id}|${query.region}`;
+    const sessionName = "sessionName" in query ? query.sessionName : undefined;
     for (let attempt = 1; ; attempt++) {
       await takeSlot(key);
       try {
         return await client(query.account, query.region).send(
           new LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: "Username", AttributeValue: query.sessionName }],
+            ...(sessionName !== undefined
+              ? { LookupAttributes: [{ AttributeKey: "Username", AttributeValue: sessionName }] }
+              : {}),
             StartTime: query.startTime,
             EndTime: query.endTime,
             MaxResults: 50,
@@ -103,7 +111,7 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
       } catch (error) {
         if (!isRetryable(error) || attempt >= maxAttempts) {
           throw new Error(
-            `CloudTrail LookupEvents failed in account ${query.account.name} (${query.account.id}), ${query.region}, for session ${query.sessionName}` +
+            `CloudTrail LookupEvents failed in account ${query.account.name} (${query.account.id}), ${query.region}, ${sessionName !== undefined ? `for session ${sessionName}` : "for all of the account's events"}` +
               `${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${describe(error)}. ` +
               "Check that the broker role allows cloudtrail:LookupEvents; the sweep tries again on its next run.",
             { cause: error },
@@ -117,7 +125,42 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
     }
   }
 
+  function parse(
+    query: GrantEventQuery | AccountEventQuery,
+    item: { EventId?: string; CloudTrailEvent?: string },
+  ) {
+    const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+    if (!parsed.ok) {
+      throw new Error(
+        `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`,
+      );
+    }
+    return parsed.event;
+  }
+
   return {
+    async *accountEventPages(query): AsyncIterable<AccountEventPage> {
+      const issuers = new Set(query.roleArns.map(normalizeRoleArn));
+      let token: string | undefined;
+      do {
+        const out = await page(query, token);
+        const events = [];
+        let oldest: string | undefined;
+        let oldestMs = Number.POSITIVE_INFINITY;
+        for (const item of out.Events ?? []) {
+          const event = parse(query, item);
+          const ms = Date.parse(event.eventTime);
+          if (ms < oldestMs) {
+            oldestMs = ms;
+            oldest = event.eventTime;
+          }
+          const issuer = issuerRoleOf(event);
+          if (issuer !== undefined && issuers.has(issuer)) events.push(event);
+        }
+        yield { events, scanned: out.Events?.length ?? 0, oldest };
+        token = out.NextToken;
+      } while (token);
+    },
     async *grantEvents(query) {
       const issuers = new Set(query.roleArns.map(normalizeRoleArn));
       let token: string | undefined;

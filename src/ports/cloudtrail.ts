@@ -21,6 +21,31 @@ export interface GrantEventQuery {
   endTime: Date;
 }
 
+/** Every event of an account and region (no lookup attribute), for many grants at once. */
+export interface AccountEventQuery {
+  account: AccountTarget;
+  region: string;
+  /** Only events whose session issuer is one of these roles are kept (compared without path). */
+  roleArns: string[];
+  /** Inclusive. */
+  startTime: Date;
+  /** Exclusive. */
+  endTime: Date;
+}
+
+/** One `LookupEvents` page of an account-wide query. */
+export interface AccountEventPage {
+  /** The page's events whose session issuer is one of the query's roles. */
+  events: CloudTrailEvent[];
+  /** How many events the page held, kept or not. */
+  scanned: number;
+  /**
+   * `eventTime` of the oldest event on the page, kept or not (undefined for an empty page).
+   * Pages come newest first, so once a page is read every event later than this was seen.
+   */
+  oldest: string | undefined;
+}
+
 /**
  * What hallpass needs from CloudTrail. The SDK adapter (`src/adapters/aws-cloudtrail.ts`) keeps
  * to `LookupEvents`' limits (2 requests a second per account and region, 50 events a page, one
@@ -33,4 +58,11 @@ export interface CloudTrailPort {
    * seen them all, and must discard what it tallied when it does see one.
    */
   grantEvents(query: GrantEventQuery): AsyncIterable<CloudTrailEvent>;
+  /**
+   * Optional: the account's events in a region page by page, newest first, without a lookup
+   * attribute (one stream serves every grant of the account; its cost grows with all of the
+   * account's activity, not with the number of grants). The caller may stop after any page:
+   * then it has seen every event later than that page's `oldest`. Throws like `grantEvents`.
+   */
+  accountEventPages?(query: AccountEventQuery): AsyncIterable<AccountEventPage>;
 }

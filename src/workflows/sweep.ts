@@ -125,10 +125,29 @@ export interface SweepReport {
   watchDeferred: string[];
   /** Ended grants watched for late-delivered events until their audit is written. */
   watchedEnded: string[];
+  /**
+   * CloudTrail reads of the watch: account-wide streams started and their pages, and lookups
+   * by session name.
+   */
+  watchLookups: { streams: number; streamPages: number; grantLookups: number };
   dashboard: IssueInfo | undefined;
   /** Everything that went wrong; the action fails the job when there is any. */
   issues: SweepIssue[];
 }
+
+/** Watched grants that share a session name in one account: one lookup serves them all. */
+interface Group {
+  target: AccountTarget;
+  sessionName: string;
+  grants: GrantRecord[];
+}
+
+/**
+ * Below this many per-grant lookups in an account and region, the watch does not try the
+ * account-wide stream: its first page is a probe that a busy account wastes, which is cheap
+ * next to four lookups or more and not next to one or two.
+ */
+const STREAM_MIN_LOOKUPS = 4;
 
 /** Thrown when the sweep cannot start (unreadable policies, unknown shard account). */
 export class SweepConfigError extends Error {
@@ -382,6 +401,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     audits: [],
     watchDeferred: [],
     watchedEnded: [],
+    watchLookups: { streams: 0, streamPages: 0, grantLookups: 0 },
     dashboard: undefined,
     issues,
   };
@@ -519,10 +539,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   const alertsOf = new Map<string, { grant: GrantRecord; alerts: FiredAlert[] }>();
   // One lookup per person (session name) and region serves all of that person's live grants
   // in the account: CloudTrail allows only 2 lookups a second per account and region.
-  const groups = new Map<
-    string,
-    { target: AccountTarget; sessionName: string; grants: GrantRecord[] }
-  >();
+  const groups = new Map<string, Group>();
   for (const { grant } of watched) {
     const target = targets.get(grant.account.id)!;
     const key = `${target.id}|${grant.sessionName}`;
@@ -534,52 +551,137 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   const unreadRoles = new Map<string, string>();
   // A different order every 5 minutes, so lookups cut by the budget come first another time.
   const slot = Math.floor(now.getTime() / 300_000);
-  const lookups = [...groups.values()]
-    .flatMap((group) =>
-      regionsOf(targets.get(group.target.id)!).map((region) => ({
-        group,
-        region,
-        order: orderKey(`${group.target.id}|${group.sessionName}|${region}|${slot}`),
-      })),
-    )
-    .sort((a, b) => a.order - b.order);
+  const regionTasks = new Map<string, { target: AccountTarget; region: string; groups: Group[] }>();
+  for (const group of groups.values()) {
+    for (const region of regionsOf(targets.get(group.target.id)!)) {
+      const key = `${group.target.id}|${region}`;
+      const task = regionTasks.get(key) ?? { target: group.target, region, groups: [] };
+      task.groups.push(group);
+      regionTasks.set(key, task);
+    }
+  }
+  const ordered = <T>(items: T[], key: (item: T) => string) =>
+    items
+      .map((item) => ({ item, order: orderKey(`${key(item)}|${slot}`) }))
+      .sort((x, y) => x.order - y.order)
+      .map((x) => x.item);
   const clock = deps.clock ?? Date.now;
   const watchStarted = clock();
   const budget = options.watchBudgetMs ?? 180_000;
+  const overBudget = () => clock() - watchStarted > budget;
   const deferredRoles = new Set<string>();
-  await mapPool(lookups, concurrency, async ({ group, region }) => {
-    if (clock() - watchStarted > budget) {
-      for (const g of group.grants) deferredRoles.add(normalizeRoleArn(g.roleArn));
-      return;
+  const account = (t: AccountTarget) => ({ name: t.name, id: t.id, brokerRole: t.brokerRole });
+  const startOf = (group: Group) =>
+    Math.min(...group.grants.map((g) => Date.parse(g.window.start)));
+  const lookupCount = report.watchLookups;
+
+  await mapPool(
+    ordered([...regionTasks.values()], (t) => `${t.target.id}|${t.region}`),
+    concurrency,
+    async (task) => {
+      const found = new Map<string, CloudTrailEvent>();
+      // Every event later than this was read by the account-wide stream (ms; +Infinity: none).
+      const covered = await streamAccount(task, found);
+      const rest = ordered(
+        task.groups.filter((g) => startOf(g) <= covered),
+        (g) => g.sessionName,
+      );
+      const failedGroups = new Set<Group>();
+      await mapPool(rest, Math.min(concurrency, 4), async (group) => {
+        if (overBudget()) {
+          for (const g of group.grants) deferredRoles.add(normalizeRoleArn(g.roleArn));
+          failedGroups.add(group);
+          return;
+        }
+        lookupCount.grantLookups++;
+        const events: CloudTrailEvent[] = [];
+        try {
+          for await (const e of cloudtrail.grantEvents({
+            account: account(task.target),
+            region: task.region,
+            sessionName: group.sessionName,
+            roleArns: group.grants.map((g) => g.roleArn),
+            startTime: new Date(startOf(group)),
+            // Up to the stream's oldest second included: events of that second may be split
+            // across its pages. The overlap is removed by event id.
+            endTime: Number.isFinite(covered) ? new Date(covered + 1000) : now,
+          })) {
+            events.push(e);
+          }
+        } catch (error) {
+          for (const g of group.grants)
+            unreadRoles.set(normalizeRoleArn(g.roleArn), (error as Error).message);
+          failedGroups.add(group);
+          return;
+        }
+        for (const e of events) found.set(e.eventID, e);
+      });
+      const lost = new Set(
+        [...failedGroups].flatMap((g) => g.grants.map((x) => normalizeRoleArn(x.roleArn))),
+      );
+      for (const e of found.values()) {
+        const role = issuerRoleOf(e)!;
+        if (lost.has(role)) continue; // part of its events only: the grant waits for a later run
+        const list = eventsByRole.get(role) ?? [];
+        list.push(e);
+        eventsByRole.set(role, list);
+      }
+    },
+  );
+
+  /**
+   * Reads the account's events of a region newest first while that is cheaper than the
+   * per-grant lookups it replaces: after each page it estimates the pages still needed from the
+   * time the pages read so far covered, and stops as soon as that is more than the lookups of
+   * the grants not yet covered (grants that started after the oldest event read need none).
+   * In a quiet account one stream serves every grant; in a busy one it costs a page and stops.
+   * Returns the time (ms) after which every event was read, or +Infinity when none was.
+   */
+  async function streamAccount(
+    task: { target: AccountTarget; region: string; groups: Group[] },
+    found: Map<string, CloudTrailEvent>,
+  ): Promise<number> {
+    if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
+      return Number.POSITIVE_INFINITY;
     }
-    const found: CloudTrailEvent[] = [];
+    const start = Math.min(...task.groups.map(startOf));
+    const end = now.getTime();
+    const pages: CloudTrailEvent[] = [];
+    let oldest = end;
+    let read = 0;
+    let complete = true;
+    if (overBudget()) return Number.POSITIVE_INFINITY;
+    lookupCount.streams++;
     try {
-      for await (const e of cloudtrail.grantEvents({
-        account: {
-          name: group.target.name,
-          id: group.target.id,
-          brokerRole: group.target.brokerRole,
-        },
-        region,
-        sessionName: group.sessionName,
-        roleArns: group.grants.map((g) => g.roleArn),
-        startTime: new Date(Math.min(...group.grants.map((g) => Date.parse(g.window.start)))),
+      for await (const page of cloudtrail.accountEventPages({
+        account: account(task.target),
+        region: task.region,
+        roleArns: task.groups.flatMap((g) => g.grants.map((x) => x.roleArn)),
+        startTime: new Date(start),
         endTime: now,
       })) {
-        found.push(e);
+        read++;
+        lookupCount.streamPages++;
+        pages.push(...page.events);
+        if (page.oldest !== undefined) oldest = Math.min(oldest, Date.parse(page.oldest));
+        const uncovered = task.groups.filter((g) => startOf(g) <= oldest).length;
+        const coveredMs = end - oldest;
+        const remaining =
+          coveredMs > 0
+            ? Math.ceil((read * (oldest - start)) / coveredMs)
+            : Number.POSITIVE_INFINITY;
+        if (overBudget() || remaining > uncovered) {
+          complete = false;
+          break;
+        }
       }
-    } catch (error) {
-      for (const g of group.grants)
-        unreadRoles.set(normalizeRoleArn(g.roleArn), (error as Error).message);
-      return;
+    } catch {
+      // Not a loss: every grant is looked up on its own instead.
+      return Number.POSITIVE_INFINITY;
     }
-    for (const e of found) {
-      const role = issuerRoleOf(e)!;
-      const list = eventsByRole.get(role) ?? [];
-      list.push(e);
-      eventsByRole.set(role, list);
-    }
-  });
+    for (const e of pages) found.set(e.eventID, e);
+    return complete ? Number.NEGATIVE_INFINITY : oldest;
+  }
   const alertRecordTexts = await readTexts(
     github,
     branch,

@@ -209,6 +209,49 @@ describe("AWS CloudTrail adapter", () => {
     expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(1);
   });
 
+  it("streams the account's events page by page without a lookup attribute, keeping the grants' and saying how far each page went", async () => {
+    const timing = virtualTiming();
+    const first = [fixture[6]!, otherRole(fixture[5]!, "someone-else")];
+    const second = [fixture[1]!, fixture[0]!];
+    let call = 0;
+    cloudtrail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {
+      call++;
+      if (call === 2) throw throttled();
+      const list = input.NextToken ? second : first;
+      return { Events: list.map(lookupItem), ...(input.NextToken ? {} : { NextToken: "p2" }) };
+    });
+    const seen: { ids: string[]; scanned: number; oldest: string | undefined }[] = [];
+    for await (const page of port(timing).accountEventPages!({
+      account,
+      region: "eu-west-1",
+      roleArns: query.roleArns,
+      startTime: query.startTime,
+      endTime: query.endTime,
+    })) {
+      seen.push({
+        ids: page.events.map((e) => e.eventID),
+        scanned: page.scanned,
+        oldest: page.oldest,
+      });
+    }
+    expect(seen).toEqual([
+      { ids: [fixture[6]!.eventID], scanned: 2, oldest: fixture[5]!.eventTime },
+      {
+        ids: [fixture[1]!.eventID, fixture[0]!.eventID],
+        scanned: 2,
+        oldest: fixture[0]!.eventTime,
+      },
+    ]);
+    const inputs = cloudtrail.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
+    expect(inputs[0]).toEqual({
+      StartTime: query.startTime,
+      EndTime: query.endTime,
+      MaxResults: 50,
+    });
+    // The throttled page is asked for again.
+    expect(inputs.map((i) => i.NextToken)).toEqual([undefined, "p2", "p2"]);
+  });
+
   it("refuses an event it cannot read instead of skipping it", async () => {
     cloudtrail.on(LookupEventsCommand).resolves({
       Events: [{ EventId: "broken-1", CloudTrailEvent: '{"eventID":"broken-1"}' }],

@@ -12,7 +12,12 @@ import {
   type GrantStore,
   MANAGED_BY,
 } from "../../src/ports/aws.ts";
-import type { CloudTrailPort, GrantEventQuery } from "../../src/ports/cloudtrail.ts";
+import type {
+  AccountEventPage,
+  AccountEventQuery,
+  CloudTrailPort,
+  GrantEventQuery,
+} from "../../src/ports/cloudtrail.ts";
 import type {
   FileToCommit,
   GitHubPort,
@@ -273,6 +278,72 @@ export class FakeCloudTrail implements CloudTrailPort {
   requests = 0;
   readonly queries: GrantEventQuery[] = [];
   failNext: Error | undefined;
+  /** Account-wide queries made, and the pages they read. */
+  readonly streams: AccountEventQuery[] = [];
+  streamPages = 0;
+  /** Throws on this page of the next account-wide stream (1-based). */
+  failStreamAtPage: number | undefined;
+  /** Present when made with `accountStreams`: see `#accountEventPages`. */
+  accountEventPages?: (query: AccountEventQuery) => AsyncIterable<AccountEventPage>;
+
+  /**
+   * `accountStreams.backgroundPerSecond`: events of other principals in every region of every
+   * account, evenly spaced, which an account-wide stream pages through and drops.
+   */
+  constructor(options: { accountStreams?: { backgroundPerSecond: number } } = {}) {
+    const streams = options.accountStreams;
+    if (streams) {
+      this.accountEventPages = (query) =>
+        this.#accountEventPages(query, streams.backgroundPerSecond);
+    }
+  }
+
+  async *#accountEventPages(
+    query: AccountEventQuery,
+    backgroundPerSecond: number,
+  ): AsyncIterable<AccountEventPage> {
+    this.streams.push(query);
+    const from = query.startTime.getTime();
+    const to = query.endTime.getTime();
+    const issuers = new Set(query.roleArns.map(normalizeRoleArn));
+    const items: { ms: number; time: string; event: CloudTrailEvent | undefined }[] = [];
+    for (const [arn, list] of this.events) {
+      if (!arn.includes(`::${query.account.id}:`)) continue;
+      for (const e of list) {
+        const ms = Date.parse(e.eventTime);
+        if (e.awsRegion === query.region && ms >= from && ms < to) {
+          items.push({ ms, time: e.eventTime, event: e });
+        }
+      }
+    }
+    if (backgroundPerSecond > 0) {
+      const step = 1000 / backgroundPerSecond;
+      for (let ms = to - step; ms >= from; ms -= step) {
+        const whole = Math.floor(ms / 1000) * 1000;
+        items.push({ ms: whole, time: new Date(whole).toISOString(), event: undefined });
+      }
+    }
+    items.sort((a, b) => b.ms - a.ms);
+    let page = 0;
+    for (let i = 0; i === 0 || i < items.length; i += 50) {
+      page++;
+      this.requests++;
+      this.streamPages++;
+      if (this.failStreamAtPage === page) {
+        this.failStreamAtPage = undefined;
+        throw new Error("ThrottlingException: Rate exceeded (retries exhausted)");
+      }
+      const chunk = items.slice(i, i + 50);
+      yield {
+        events: chunk.flatMap((x) =>
+          x.event && issuers.has(issuerRoleOf(x.event) ?? "") ? [x.event] : [],
+        ),
+        scanned: chunk.length,
+        oldest: chunk.at(-1)?.time,
+      };
+    }
+  }
+
   add(roleArn: string, ...events: CloudTrailEvent[]): void {
     this.events.set(roleArn, [...(this.events.get(roleArn) ?? []), ...events]);
   }

@@ -72,12 +72,12 @@ function grant(stem: string, start: string, end: string): GrantRecord {
   };
 }
 
-function world() {
+function world(cloudTrailOptions: ConstructorParameters<typeof FakeCloudTrail>[0] = {}) {
   const github = new FakeGitHub();
   for (const [path, content] of Object.entries(examplePolicyFiles)) github.files.set(path, content);
   github.files.set("policies/settings.yaml", settings);
   const aws = new FakeAws();
-  const cloudtrail = new FakeCloudTrail();
+  const cloudtrail = new FakeCloudTrail(cloudTrailOptions);
   const revokeGrant = boundRevokeGrant(aws, github);
   const slack: string[] = [];
   const deps: SweepDeps = {
@@ -331,11 +331,9 @@ describe("sweep", () => {
     expect(md).toContain("iam-changes, iam-write");
     // Both regions of the account were read, from the start to the end plus the delay.
     expect(
-      w.cloudtrail.queries.slice(watchQueries).map((q) => [
-        q.region,
-        q.startTime.toISOString(),
-        q.endTime.toISOString(),
-      ]),
+      w.cloudtrail.queries
+        .slice(watchQueries)
+        .map((q) => [q.region, q.startTime.toISOString(), q.endTime.toISOString()]),
     ).toEqual([
       ["eu-west-1", "2026-11-26T08:00:00.000Z", "2026-11-26T11:30:00.000Z"],
       ["us-east-1", "2026-11-26T08:00:00.000Z", "2026-11-26T11:30:00.000Z"],
@@ -569,6 +567,88 @@ describe("sweep", () => {
     const second = await sweep(w.deps, { now: new Date("2026-11-26T12:05:00Z"), dryRun: false });
     expect(second.watchDeferred).toEqual([]);
     expect(second.alerts.map((a) => a.requestPath).sort()).toEqual(first.watchDeferred.sort());
+  });
+
+  describe("watching many grants of one account", () => {
+    /** Ten people: five started at 11:00, five at 11:58; each wrote to IAM and was denied 3 times. */
+    function crowd(options: ConstructorParameters<typeof FakeCloudTrail>[0]) {
+      const w = world(options);
+      for (let i = 0; i < 10; i++) {
+        const start = i < 5 ? "2026-11-26T11:00:00Z" : "2026-11-26T11:58:00Z";
+        const g = {
+          ...grant(`crowd${i}`, start, "2026-11-26T14:00:00Z"),
+          sessionName: `p${i}-000000000${i}`,
+        };
+        w.record(g);
+        const at = (s: number) => new Date(Date.parse(start) + s * 1000).toISOString();
+        w.cloudtrail.add(
+          g.roleArn,
+          grantEvent(g, { id: `${i}-w`, time: at(30), action: "iam:AttachRolePolicy" }),
+          ...[1, 2, 3].map((k) =>
+            grantEvent(g, {
+              id: `${i}-d${k}`,
+              time: at(40 + k),
+              action: "s3:GetObject",
+              readOnly: true,
+              errorCode: "AccessDenied",
+            }),
+          ),
+        );
+      }
+      return w;
+    }
+    const alertsOf = (r: Awaited<ReturnType<typeof sweep>>) =>
+      r.alerts
+        .map(
+          (a) =>
+            `${a.requestPath} ${a.alert.rule} ${a.alert.events.map((e) => e.eventID).join(",")}`,
+        )
+        .sort();
+
+    it.each([
+      // [background events a second, streams, stream pages, lookups by session name]
+      ["a quiet account: one stream per region serves every grant", 0, 2, 2, 0],
+      ["a busy account: the stream stops after its first page", 50, 2, 2, 20],
+      ["some traffic: the stream covers the late starters, the rest are looked up", 0.2, 2, 2, 10],
+    ])(
+      "sees exactly the per-grant lookups' events in %s",
+      async (_n, rate, streams, pages, lookups) => {
+        const plain = await sweep(crowd({}).deps, { now: NOW, dryRun: true });
+        expect(plain.watchLookups).toEqual({ streams: 0, streamPages: 0, grantLookups: 20 });
+        const w = crowd({ accountStreams: { backgroundPerSecond: rate } });
+        const report = await sweep(w.deps, { now: NOW, dryRun: true });
+        expect(report.issues).toEqual([]);
+        expect(report.watchLookups).toEqual({ streams, streamPages: pages, grantLookups: lookups });
+        expect(alertsOf(report)).toEqual(alertsOf(plain));
+        expect(alertsOf(report)).toHaveLength(20);
+      },
+    );
+
+    it("falls back to a lookup per grant when the stream fails, losing nothing", async () => {
+      const plain = await sweep(crowd({}).deps, { now: NOW, dryRun: true });
+      const w = crowd({ accountStreams: { backgroundPerSecond: 0 } });
+      w.cloudtrail.failStreamAtPage = 1;
+      const report = await sweep(w.deps, { now: NOW, dryRun: true });
+      expect(report.issues).toEqual([]);
+      expect(report.watchLookups.grantLookups).toBe(10);
+      expect(alertsOf(report)).toEqual(alertsOf(plain));
+    });
+
+    it("keeps an event of the stream's last second once when the lookups overlap it", async () => {
+      const w = crowd({ accountStreams: { backgroundPerSecond: 0.2 } });
+      const report = await sweep(w.deps, { now: NOW, dryRun: true });
+      // Per region, every lookup ends one second after where that region's stream stopped.
+      const ends = new Map<string, Set<number>>();
+      for (const q of w.cloudtrail.queries) {
+        ends.set(q.region, (ends.get(q.region) ?? new Set()).add(q.endTime.getTime()));
+      }
+      expect([...ends.values()].map((e) => e.size)).toEqual([1, 1]);
+      for (const e of ends.values()) expect([...e][0]).toBeLessThan(NOW.getTime());
+      for (const a of report.alerts) {
+        const ids = a.alert.events.map((e) => e.eventID);
+        expect(new Set(ids).size).toBe(ids.length);
+      }
+    });
   });
 
   it("changes nothing with dryRun, but says what it would do", async () => {
