@@ -184,6 +184,21 @@ async function grant(
     github.getFile(branch, grantPath),
     github.getFile(branch, revocationPath),
   ]);
+  // `x.yaml` and `x.yml` share their records: a record of the other request is never this one's.
+  const owner = (text: string | undefined) => {
+    const parsed = text === undefined ? undefined : parseJson(text);
+    return typeof parsed === "object" && parsed !== null && "requestPath" in parsed
+      ? String((parsed as { requestPath: unknown }).requestPath)
+      : undefined;
+  };
+  const other = [owner(grantText), owner(revocationText)].find(
+    (path) => path !== undefined && path !== requestPath,
+  );
+  if (other !== undefined) {
+    return refuse(`its records would be those of ${other}`, [
+      `\`${requestPath}\` and \`${other}\` differ only in their extension, so they share \`${grantPath}\`. Nothing was changed for either. Open a new request under another file name.`,
+    ]);
+  }
   if (revocationText !== undefined) {
     const revocation = revocationRecordSchema.safeParse(parseJson(revocationText));
     return {
@@ -405,6 +420,13 @@ async function replaceExtended(
   const old = grantRecordSchema.safeParse(parseJson(grantText));
   if (!old.success) {
     return { path, revoked: false, problem: `${recordPath(path, "grant")} cannot be read.` };
+  }
+  if (old.data.requestPath !== path) {
+    return {
+      path,
+      revoked: false,
+      problem: `${recordPath(path, "grant")} is the grant of ${old.data.requestPath}, not of ${path}.`,
+    };
   }
   if (
     old.data.requester.toLowerCase() !== record.requester.toLowerCase() ||

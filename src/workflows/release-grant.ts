@@ -89,7 +89,8 @@ export async function releaseGrant(
   ]);
   const grant =
     grantText === undefined ? undefined : grantRecordSchema.safeParse(parseJson(grantText));
-  if (!grant?.success) {
+  // `x.yaml` and `x.yml` share their records: never end the other request's access.
+  if (!grant?.success || grant.data.requestPath !== requestPath) {
     return reply({
       status: "not-granted",
       message: `there is no grant record for \`${requestPath}\`, so there is no access to revoke.`,

@@ -483,6 +483,36 @@ describe("grantAccess of an extension", () => {
   });
 });
 
+describe("grantAccess of a request whose name differs from another's only by its extension", () => {
+  // x.yaml and x.yml share their records (x.grant.json): one must never pass for the other.
+  it.each(["grant", "revocation"] as const)(
+    "refuses when the other request's %s record is there, and leaves that grant alone",
+    async (kind) => {
+      const w = world();
+      const first = addMergedRequest(w.github, {
+        number: 3,
+        path: "access-requests/alice-db.yml",
+        mergeSha: "01d0000000000000000000000000000000000000",
+        mergedAt: "2026-11-26T09:00:00Z",
+        headSha: "01dhead000000000000000000000000000000000",
+      });
+      await grantAccess(w.deps, first, { now: new Date("2026-11-26T09:00:05Z") });
+      if (kind === "revocation") {
+        const { releaseGrant } = await import("../../src/workflows/release-grant.ts");
+        await releaseGrant(w.deps, first, "alice", { now: new Date("2026-11-26T09:30:00Z") });
+      }
+      const roles = w.aws.roles.size;
+      const second = addMergedRequest(w.github);
+      const outcome = await grantAccess(w.deps, second, { now: NOW });
+      expect(outcome.status).toBe("refused");
+      expect(w.github.comment(second, GRANT_COMMENT_MARKER)).toContain(
+        "access-requests/alice-db.yml",
+      );
+      expect(w.aws.roles.size).toBe(roles);
+    },
+  );
+});
+
 describe("grantAccess after the fact", () => {
   it("does not grant again once revoked", async () => {
     const { github, aws, deps } = world();

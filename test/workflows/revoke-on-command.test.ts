@@ -89,6 +89,19 @@ describe("/hallpass revoke", () => {
     expect(aws.calls).toEqual([]);
   });
 
+  it("never revokes the grant of another request whose name differs only by its extension", async () => {
+    const { github, aws, record, deps } = await granted();
+    const other = addMergedRequest(github, {
+      number: 8,
+      path: "access-requests/alice-db.yml",
+      mergeSha: "07he000000000000000000000000000000000000",
+      headSha: "07hehead00000000000000000000000000000000",
+    });
+    const outcome = await releaseGrant(deps, other, "alice", { now: LATER });
+    expect(outcome.status).toBe("not-granted");
+    expect(aws.role(record.roleName)).toBeDefined();
+  });
+
   it("on an open pull request says it only works once merged", async () => {
     const github = new FakeGitHub();
     const aws = new FakeAwsAccounts();
