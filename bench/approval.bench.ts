@@ -103,6 +103,7 @@ function memoryGitHub(allReviews: Review[]): GitHubPort {
       headSha: HEAD,
       baseSha: BASE,
       baseRef: "main",
+      defaultBranch: "main",
       merged: false,
       mergeCommitSha: null,
       mergedAt: null,
