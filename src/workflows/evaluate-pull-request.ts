@@ -326,6 +326,23 @@ async function evaluate(
     approval,
     ...(pullRequest.merged && pullRequest.mergedAt ? { reviewedBefore: pullRequest.mergedAt } : {}),
   });
+  // The reads above are not one snapshot: a push between them could pair the reviews of one
+  // head with the files and commits of another. A green check is written only when the head
+  // is still the one everything was judged for (the push's own event evaluates the new head).
+  if (decision.status === "approved" && !pullRequest.merged) {
+    const again = await github.getPullRequest(pullRequest.number);
+    if (again.headSha !== pullRequest.headSha) {
+      return {
+        ...result,
+        status: "pending",
+        title: "The pull request changed while it was evaluated",
+        reasons: [
+          `The head moved from ${pullRequest.headSha.slice(0, 7)} to ${again.headSha.slice(0, 7)} during the evaluation; the new head is evaluated on its own event.`,
+        ],
+        decision,
+      };
+    }
+  }
   const title =
     decision.status === "approved"
       ? `Approved by ${decision.approvals.map((a) => `@${a.reviewer}`).join(", ")}`

@@ -95,9 +95,11 @@ describe("approvals on the head commit", () => {
     let check: Body;
     coldEvaluation({
       reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)],
-    }).checkCreate(HEAD, (b) => {
-      check = b;
-    });
+    })
+      .headUnchanged()
+      .checkCreate(HEAD, (b) => {
+        check = b;
+      });
     await h.probot.receive(reviewEvent("submitted"));
     expect(check.conclusion).toBe("success");
     expect(check.output.title).toBe("Approved by @dan, @sue");
@@ -191,6 +193,7 @@ describe("approvals on the head commit", () => {
       .baseReads()
       .requestFile(READ_ONLY_REQUEST)
       .teams()
+      .headUnchanged()
       .checkCreate(HEAD, (b) => {
         check = b;
       });
@@ -410,13 +413,18 @@ describe("events out of order and redelivered", () => {
   it("updates the one check run on a redelivery, and a review event costs at most six requests", async () => {
     const approved = [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)];
     const bodies: Body[] = [];
-    coldEvaluation({ reviews: approved }).checkCreate(HEAD, (b) => bodies.push(b), 555);
+    coldEvaluation({ reviews: approved })
+      .headUnchanged()
+      .checkCreate(HEAD, (b) => bodies.push(b), 555);
     const event = reviewEvent("submitted", { id: "same-delivery" });
     await h.probot.receive(event);
     h.requestsSince();
 
     // Redelivery of the same event: same decision, same check run updated (no second POST).
-    h.github.prReads({ reviews: approved }).checkUpdate(555, (b) => bodies.push(b));
+    h.github
+      .prReads({ reviews: approved })
+      .headUnchanged()
+      .checkUpdate(555, (b) => bodies.push(b));
     await h.probot.receive(event);
     expect(h.requestsSince()).toBeLessThanOrEqual(6);
     expect(bodies.map((b) => b.conclusion)).toEqual(["success", "success"]);
@@ -428,7 +436,9 @@ describe("events out of order and redelivered", () => {
     const bodies: Body[] = [];
     coldEvaluation({
       reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)],
-    }).checkCreate(HEAD, (b) => bodies.push(b), 556);
+    })
+      .headUnchanged()
+      .checkCreate(HEAD, (b) => bodies.push(b), 556);
     await h.probot.receive(reviewEvent("submitted"));
     h.requestsSince();
     h.github
@@ -449,6 +459,7 @@ describe("break-glass", () => {
       .baseReads()
       .requestFile(EMERGENCY_REQUEST)
       .teams()
+      .headUnchanged()
       .checkCreate(
         HEAD,
         (b) => {
@@ -496,6 +507,7 @@ describe("merge queue and re-runs", () => {
     const checks: Body[] = [];
     const groupSha = "6a0e000000000000000000000000000000000009";
     coldEvaluation({ reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)] })
+      .headUnchanged()
       .checkCreate(HEAD, (b) => checks.push(b), 1)
       .checkCreate(groupSha, (b) => checks.push(b), 2);
     const { examplePayload } = await import("./harness.ts");
@@ -539,6 +551,7 @@ describe("merge queue and re-runs", () => {
     const checks: Body[] = [];
     const groupSha = "6a0e00000000000000000000000000000000000b";
     coldEvaluation({ reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)] })
+      .headUnchanged()
       .checkCreate(HEAD, (b) => checks.push(b), 1)
       .checkCreate(groupSha, (b) => checks.push(b), 2);
     const { examplePayload } = await import("./harness.ts");

@@ -164,6 +164,11 @@ export class GitHubMock {
     return this;
   }
 
+  /** The second read of the pull request an approving evaluation makes: the head did not move. */
+  headUnchanged(shape: PullRequestShape = {}): this {
+    return this.pull(shape);
+  }
+
   files(files: FileResponse[] = [{ filename: REQUEST_PATH, status: "added" }]): this {
     this.scope.get(`${REPO}/pulls/7/files`).query(true).reply(200, files);
     return this;

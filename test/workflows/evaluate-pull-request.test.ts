@@ -160,6 +160,8 @@ describe("evaluatePullRequest", () => {
       "listPullRequestFiles",
       "listPullRequestCommits",
       "listReviews",
+      // An approving evaluation checks that the head did not move meanwhile.
+      "getPullRequest",
     ]);
   });
 
@@ -246,6 +248,21 @@ describe("evaluatePullRequest", () => {
       expect(evaluation.reasons[0]).toContain(`\`${line.split(" ")[0]}\``);
     },
   );
+
+  it("does not approve when the head moved while the pull request was being read", async () => {
+    // Files and commits may then belong to the newer head, the reviews to the older one.
+    const { github, calls } = fakeGitHub({ reviews: approvedReviews });
+    const read = github.getPullRequest.bind(github);
+    let reads = 0;
+    github.getPullRequest = async (number) => {
+      const pull = await read(number);
+      return ++reads === 1 ? pull : { ...pull, headSha: "f".repeat(40) };
+    };
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.title).toBe("The pull request changed while it was evaluated");
+    expect(calls.filter((c) => c === "getPullRequest")).toHaveLength(2);
+  });
 
   it("fails closed when a team cannot be read", async () => {
     const notFound = Object.assign(new Error("Not Found"), { status: 404 });
