@@ -17,7 +17,7 @@ export interface GrantEventQuery {
   roleArns: string[];
   /** Inclusive. */
   startTime: Date;
-  /** Exclusive. */
+  /** Inclusive too: LookupEvents returns events "before or at" its EndTime. */
   endTime: Date;
 }
 
@@ -29,7 +29,7 @@ export interface AccountEventQuery {
   roleArns: string[];
   /** Inclusive. */
   startTime: Date;
-  /** Exclusive. */
+  /** Inclusive too: LookupEvents returns events "before or at" its EndTime. */
   endTime: Date;
 }
 

@@ -311,7 +311,7 @@ export class FakeCloudTrail implements CloudTrailPort {
       if (!arn.includes(`::${query.account.id}:`)) continue;
       for (const e of list) {
         const ms = Date.parse(e.eventTime);
-        if (e.awsRegion === query.region && ms >= from && ms < to) {
+        if (e.awsRegion === query.region && ms >= from && ms <= to) {
           items.push({ ms, time: e.eventTime, event: e });
         }
       }
@@ -361,7 +361,7 @@ export class FakeCloudTrail implements CloudTrailPort {
       return (
         e.awsRegion === query.region &&
         t >= query.startTime.getTime() &&
-        t < query.endTime.getTime() &&
+        t <= query.endTime.getTime() &&
         issuers.has(issuerRoleOf(e) ?? "")
       );
     });
