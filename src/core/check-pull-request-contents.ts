@@ -34,9 +34,12 @@ function isAccessPath(path: string): boolean {
   return path.startsWith(ACCESS_DIRECTORY) && (isRequestPath(path) || isRecordPath(path));
 }
 
-/** Every lifecycle record kind of records.ts (`RecordKind`), in either format. */
+/**
+ * A lifecycle record (`<request>.<kind>.json|md`, see `RecordKind` in records.ts). Any kind
+ * word counts, so a record kind added later is never mistaken for "not an access request".
+ */
 function isRecordPath(path: string): boolean {
-  return /\.(grant|revocation|audit|alerts|ungranted)\.(json|md)$/.test(path);
+  return /\.[a-z]+\.(json|md)$/.test(path);
 }
 
 function whyNot(file: ChangedPath): string {
@@ -48,7 +51,7 @@ function whyNot(file: ChangedPath): string {
     return "changes CODEOWNERS; ownership changes go in a pull request of their own, so that no request can pick its own approvers";
   }
   if (path.startsWith(ACCESS_DIRECTORY) && isRecordPath(path)) {
-    return "changes a lifecycle record; only hallpass writes grant, revocation, audit, alert and ungranted records";
+    return "changes a lifecycle record; only hallpass writes lifecycle records (grant, revocation, audit, alerts, ungranted, ...)";
   }
   if (isRequestPath(path) || isRequestPath(file.previousPath ?? "")) {
     if (file.status === "removed")

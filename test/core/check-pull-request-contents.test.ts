@@ -32,6 +32,11 @@ describe("checkPullRequestContents", () => {
       /only hallpass writes/,
     ],
     [
+      "an ungranted record",
+      [{ path: "access-requests/alice-db.ungranted.json", status: "added" }],
+      /only hallpass writes/,
+    ],
+    [
       "an audit summary",
       [{ path: "access-requests/alice-db.audit.md", status: "modified" }],
       /only hallpass writes/,
