@@ -387,6 +387,17 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     revocations,
     requestAccounts,
   });
+  // A grant in an account policies/ no longer defines would be skipped by every shard: its
+  // role could not be revoked, watched or audited. Say so rather than ignore it.
+  const policyAccountIds = new Set(Object.values(policies.accounts).map((a) => a.id));
+  for (const grant of grants) {
+    if (policyAccountIds.has(grant.account.id)) continue;
+    issues.push({
+      step: "read",
+      subject: grant.requestPath,
+      message: `its grant names account ${grant.account.name} (${grant.account.id}), which policies/ no longer defines, so no sweep revokes, watches or audits it: restore the account in policies/ (its broker role is needed), or revoke ${grant.roleArn} by hand`,
+    });
+  }
   log(
     `plan: ${plan.revoke.length} to revoke, ${plan.recordRevocation.length} to record, ${plan.watch.length} to watch, ${plan.auditsDue.length} audits due, ${plan.missingGrants.length} missing`,
   );

@@ -699,6 +699,26 @@ describe("sweep", () => {
     expect([...w.github.issues.values()][0]!.title).toBe("hallpass dashboard (production)");
   });
 
+  it("says so when a grant's account is no longer in policies/, instead of skipping it forever", async () => {
+    const w = world();
+    const gone = {
+      ...grant("gone", "2026-11-26T11:00:00Z", "2026-11-26T14:00:00Z"),
+      account: { name: "retired", id: "999999999999" },
+    };
+    w.record(gone, false);
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.issues).toEqual([
+      {
+        step: "read",
+        subject: gone.requestPath,
+        message: expect.stringContaining(
+          "account retired (999999999999), which policies/ no longer defines",
+        ),
+      },
+    ]);
+    expect([...w.github.issues.values()][0]!.body).toContain(`read: ${gone.requestPath}`);
+  });
+
   it("refuses to sweep on invalid policies or an unknown shard account", async () => {
     const w = world();
     await expect(sweep(w.deps, { now: NOW, dryRun: false, accounts: ["nope"] })).rejects.toThrow(
