@@ -157,7 +157,7 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
           const issuer = issuerRoleOf(event);
           if (issuer !== undefined && issuers.has(issuer)) events.push(event);
         }
-        yield { events, scanned: out.Events?.length ?? 0, oldest };
+        yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
         token = out.NextToken;
       } while (token);
     },

@@ -44,6 +44,8 @@ export interface AccountEventPage {
    * Pages come newest first, so once a page is read every event later than this was seen.
    */
   oldest: string | undefined;
+  /** True on the stream's last page (no `NextToken`): everything in the window was read. */
+  last: boolean;
 }
 
 /**

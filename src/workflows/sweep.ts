@@ -661,7 +661,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     let oldest = end;
     let read = 0;
     let complete = true;
-    if (overBudget()) return Number.POSITIVE_INFINITY;
+    if (clock() - watchStarted > budget / 2) return Number.POSITIVE_INFINITY;
+    const streamStarted = clock();
     lookupCount.streams++;
     try {
       for await (const page of cloudtrail.accountEventPages({
@@ -681,7 +682,13 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
           coveredMs > 0
             ? Math.ceil((read * (oldest - start)) / coveredMs)
             : Number.POSITIVE_INFINITY;
-        if (overBudget() || remaining > uncovered) {
+        if (page.last) break;
+        // A stream that will not finish within the budget stops at half of it: it reads newest
+        // first, so if it took the whole budget the grants that started first would never be
+        // watched; the per-grant lookups left for them go in an order that changes every run.
+        const elapsed = clock() - watchStarted;
+        const finishes = elapsed + ((clock() - streamStarted) / read) * remaining <= budget;
+        if ((!finishes && elapsed > budget / 2) || remaining > uncovered) {
           complete = false;
           break;
         }

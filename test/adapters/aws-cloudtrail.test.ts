@@ -220,7 +220,8 @@ describe("AWS CloudTrail adapter", () => {
       const list = input.NextToken ? second : first;
       return { Events: list.map(lookupItem), ...(input.NextToken ? {} : { NextToken: "p2" }) };
     });
-    const seen: { ids: string[]; scanned: number; oldest: string | undefined }[] = [];
+    const seen: { ids: string[]; scanned: number; oldest: string | undefined; last: boolean }[] =
+      [];
     for await (const page of port(timing).accountEventPages!({
       account,
       region: "eu-west-1",
@@ -232,14 +233,16 @@ describe("AWS CloudTrail adapter", () => {
         ids: page.events.map((e) => e.eventID),
         scanned: page.scanned,
         oldest: page.oldest,
+        last: page.last,
       });
     }
     expect(seen).toEqual([
-      { ids: [fixture[6]!.eventID], scanned: 2, oldest: fixture[5]!.eventTime },
+      { ids: [fixture[6]!.eventID], scanned: 2, oldest: fixture[5]!.eventTime, last: false },
       {
         ids: [fixture[1]!.eventID, fixture[0]!.eventID],
         scanned: 2,
         oldest: fixture[0]!.eventTime,
+        last: true,
       },
     ]);
     const inputs = cloudtrail.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);

@@ -340,6 +340,7 @@ export class FakeCloudTrail implements CloudTrailPort {
         ),
         scanned: chunk.length,
         oldest: chunk.at(-1)?.time,
+        last: i + 50 >= items.length,
       };
     }
   }

@@ -624,6 +624,51 @@ describe("sweep", () => {
       },
     );
 
+    it("watches every grant over a few runs when the time budget cuts the stream, the oldest included", async () => {
+      // 60 grants started a minute apart; each wrote to IAM once and read 20 times. The stream
+      // reads newest first, so a budget that cuts it always leaves the same oldest grants: they
+      // must still get their turn through the per-grant lookups.
+      const w = world({ accountStreams: { backgroundPerSecond: 0 } });
+      const all: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const start = new Date(Date.parse("2026-11-26T11:00:00Z") + i * 60_000).toISOString();
+        const g = {
+          ...grant(`old${i}`, start, "2026-11-26T20:00:00Z"),
+          sessionName: `q${i}-00000000${String(i).padStart(2, "0")}`,
+        };
+        all.push(g.requestPath);
+        w.record(g);
+        const at = (s: number) => new Date(Date.parse(start) + s * 1000).toISOString();
+        w.cloudtrail.add(
+          g.roleArn,
+          grantEvent(g, { id: `${i}-w`, time: at(5), action: "iam:AttachRolePolicy" }),
+          ...Array.from({ length: 20 }, (_, k) =>
+            grantEvent(g, {
+              id: `${i}-r${k}`,
+              time: at(6 + k),
+              action: "iam:GetUser",
+              readOnly: true,
+            }),
+          ),
+        );
+      }
+      // Time passes only with CloudTrail calls: 2 a second in each of the two regions, which
+      // are read side by side.
+      const deps = { ...w.deps, clock: () => w.cloudtrail.requests * 250 };
+      const alerted = new Set<string>();
+      for (let run = 0; run < 24; run++) {
+        const report = await sweep(deps, {
+          now: new Date(NOW.getTime() + run * 300_000),
+          dryRun: false,
+          concurrency: 2,
+          watchBudgetMs: 5_000,
+        });
+        if (run === 0) expect(report.watchDeferred.length).toBeGreaterThan(0);
+        for (const a of report.alerts) alerted.add(a.requestPath);
+      }
+      expect(all.filter((p) => !alerted.has(p))).toEqual([]);
+    });
+
     it("falls back to a lookup per grant when the stream fails, losing nothing", async () => {
       const plain = await sweep(crowd({}).deps, { now: NOW, dryRun: true });
       const w = crowd({ accountStreams: { backgroundPerSecond: 0 } });
