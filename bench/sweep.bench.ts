@@ -210,11 +210,11 @@ async function scenario(people: number, batchReads: boolean): Promise<void> {
       `Each listGrantRoles is ListRoles pages plus one GetRole per role (for its tags) in the IAM adapter: about ${LIVE + EXPIRED + Math.ceil((LIVE + EXPIRED) / 100)} IAM requests more`,
   );
   console.log(
-    `CloudTrail LookupEvents: ${cloudtrail.requests} requests (${cloudtrail.queries.length} lookups: live grants x 2 regions, 50 events a page); at 2/s per account and region, at least ${Math.ceil(cloudtrail.requests / 2 / 2)} s with both regions in parallel`,
+    `CloudTrail LookupEvents: ${cloudtrail.requests} requests (${cloudtrail.queries.length} lookups by session name, no account-wide stream here: (live grants + the expired ones, watched until their audit) x 2 regions, 50 events a page); at 2/s per account and region, at least ${Math.ceil(cloudtrail.requests / 2 / 2)} s with both regions in parallel`,
   );
   const perRegion = cloudtrail.queries.length / 2;
   const perRun = 180 * 2;
   console.log(
-    `With the default 180 s watch budget, a run makes at most about ${perRun} lookups per account and region: ${perRegion <= perRun ? "every live grant is watched every run" : `each live grant is watched about every ${Math.ceil(perRegion / perRun)} runs`}`,
+    `With the default 180 s watch budget, a run makes at most about ${perRun} lookups per account and region: ${perRegion <= perRun ? "every grant is watched every run" : `each grant is watched about every ${Math.ceil(perRegion / perRun)} runs (see the account-wide stream below)`}`,
   );
 }
