@@ -55687,7 +55687,7 @@ var require_dist_cjs17 = __commonJS({
     var command5 = makeBuilder2(commonParams5, "AWSSecurityTokenServiceV20110615", "STSClient", getEndpointPlugin2);
     var _ep05 = {};
     var _mw05 = (Command3, cs, config2, o4) => [];
-    var AssumeRoleCommand4 = class extends command5(_ep05, _mw05, "AssumeRole", AssumeRole$2) {
+    var AssumeRoleCommand3 = class extends command5(_ep05, _mw05, "AssumeRole", AssumeRole$2) {
     };
     var AssumeRoleWithSAMLCommand = class extends command5(_ep05, _mw05, "AssumeRoleWithSAML", AssumeRoleWithSAML$) {
     };
@@ -55712,7 +55712,7 @@ var require_dist_cjs17 = __commonJS({
     var GetWebIdentityTokenCommand = class extends command5(_ep05, _mw05, "GetWebIdentityToken", GetWebIdentityToken$) {
     };
     var commands5 = {
-      AssumeRoleCommand: AssumeRoleCommand4,
+      AssumeRoleCommand: AssumeRoleCommand3,
       AssumeRoleWithSAMLCommand,
       AssumeRoleWithWebIdentityCommand: AssumeRoleWithWebIdentityCommand2,
       AssumeRootCommand,
@@ -55771,7 +55771,7 @@ var require_dist_cjs17 = __commonJS({
             logger: logger2
           });
         }
-        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleCommand4(params));
+        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleCommand3(params));
         if (!Credentials || !Credentials.AccessKeyId || !Credentials.SecretAccessKey) {
           throw new Error(`Invalid response from STS.assumeRole call with role ${params.RoleArn}`);
         }
@@ -55851,7 +55851,7 @@ var require_dist_cjs17 = __commonJS({
       ...input2
     });
     exports.AssumeRole$ = AssumeRole$2;
-    exports.AssumeRoleCommand = AssumeRoleCommand4;
+    exports.AssumeRoleCommand = AssumeRoleCommand3;
     exports.AssumeRoleRequest$ = AssumeRoleRequest$2;
     exports.AssumeRoleResponse$ = AssumeRoleResponse$2;
     exports.AssumeRoleWithSAML$ = AssumeRoleWithSAML$;
@@ -69492,11 +69492,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
-    function emptyScalarPosition(offset, before2, pos2) {
-      if (before2) {
-        pos2 ?? (pos2 = before2.length);
+    function emptyScalarPosition(offset, before, pos2) {
+      if (before) {
+        pos2 ?? (pos2 = before.length);
         for (let i5 = pos2 - 1; i5 >= 0; --i5) {
-          let st = before2[i5];
+          let st = before[i5];
           switch (st.type) {
             case "space":
             case "comment":
@@ -69504,10 +69504,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before2[++i5];
+          st = before[++i5];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before2[++i5];
+            st = before[++i5];
           }
           break;
         }
@@ -69585,10 +69585,10 @@ var require_compose_node = __commonJS({
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before2, pos2, { spaceBefore, comment, anchor: anchor2, tag, end: end2 }, onError) {
+    function composeEmptyNode(ctx, offset, before, pos2, { spaceBefore, comment, anchor: anchor2, tag, end: end2 }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos2),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos2),
         indent: -1,
         source: ""
       };
@@ -74036,10 +74036,10 @@ async function wrapRequest(state2, octokit, request2, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error64, info2) {
     const maxRetries = ~~error64.request.request?.retries;
-    const after2 = ~~error64.request.request?.retryAfter;
+    const after = ~~error64.request.request?.retryAfter;
     options.request.retryCount = info2.retryCount + 1;
     if (maxRetries > info2.retryCount) {
-      return after2 * state2.retryAfterBaseValue;
+      return after * state2.retryAfterBaseValue;
     }
   });
   return limiter.schedule(
@@ -74102,6 +74102,13 @@ function planRevocation(now) {
         Action: "*",
         Resource: "*",
         Condition: { DateLessThan: { "aws:TokenIssueTime": revokedAt } }
+      },
+      {
+        Sid: "HallpassNoSessionsAfterRevocation",
+        Effect: "Deny",
+        Action: "*",
+        Resource: "*",
+        Condition: { DateGreaterThanEquals: { "aws:TokenIssueTime": revokedAt } }
       }
     ]
   };
@@ -78967,10 +78974,10 @@ function partPattern(schema) {
   const own2 = schema._zod.pattern?.source;
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
-    const before2 = inner._zod.pattern?.source;
-    const after2 = partPattern(inner);
-    if (own2 && before2 && after2 && after2 !== before2) {
-      return own2.replace(cleanRegex(before2), () => cleanRegex(after2));
+    const before = inner._zod.pattern?.source;
+    const after = partPattern(inner);
+    if (own2 && before && after && after !== before) {
+      return own2.replace(cleanRegex(before), () => cleanRegex(after));
     }
     return own2;
   }
@@ -93881,6 +93888,18 @@ var revocationRecordSchema = external_exports.strictObject({
   revokedBy: external_exports.string().describe("GitHub login, or hallpass-app / hallpass-action."),
   detail: external_exports.string().optional()
 });
+var ungrantedRecordSchema = external_exports.strictObject({
+  version: external_exports.literal(1),
+  requestPath: external_exports.string(),
+  pullRequest: external_exports.strictObject({
+    number: external_exports.number().int(),
+    url: external_exports.string(),
+    mergeCommit: external_exports.string(),
+    mergedAt: isoTime
+  }).describe("The merged pull request that added the request file."),
+  reportedAt: isoTime.describe("When the sweep found no grant record and said so on the PR."),
+  detail: external_exports.string().describe("What was found, as told on the PR.")
+});
 
 // src/workflows/revoke-grant.ts
 async function revokeGrant(deps, request2) {
@@ -93892,10 +93911,24 @@ async function revokeGrant(deps, request2) {
   const roleWasPresent = put === "put";
   let recorded;
   let recordError;
-  try {
-    recorded = await recordRevocation(deps, request2, revocation.revokedAt);
-  } catch (error64) {
-    recordError = error64;
+  for (let attempt = 1; attempt <= 2 && !recorded; attempt++) {
+    try {
+      recorded = await recordRevocation(deps, request2, revocation.revokedAt);
+    } catch (error64) {
+      recordError ??= error64;
+      if (attempt === 2) {
+        if (!roleWasPresent) {
+          throw new Error(
+            `${request2.roleArn}: its revocation record could not be committed (${message(error64)}; first attempt: ${message(recordError)}); run the revocation again to record it`,
+            { cause: error64 }
+          );
+        }
+        throw new Error(
+          `${request2.roleArn}: every session of it is denied, but its revocation record could not be committed (${message(error64)}; first attempt: ${message(recordError)}); run the revocation again to record it and delete the role`,
+          { cause: error64 }
+        );
+      }
+    }
   }
   if (store && roleWasPresent) {
     try {
@@ -93911,16 +93944,7 @@ async function revokeGrant(deps, request2) {
       if (await store.getRole(roleName) !== void 0) throw error64;
     }
   }
-  if (!recorded) {
-    try {
-      recorded = await recordRevocation(deps, request2, revocation.revokedAt);
-    } catch (error64) {
-      throw new Error(
-        `${request2.roleArn} is revoked in AWS, but its revocation record could not be committed (${message(error64)}; first attempt: ${message(recordError)}); run the revocation again to record it`,
-        { cause: error64 }
-      );
-    }
-  }
+  if (!recorded) throw new Error("unreachable: the revocation is recorded or has thrown");
   return { roleWasPresent, ...recorded };
 }
 async function recordRevocation(deps, request2, revokedAt) {
@@ -93966,7 +93990,7 @@ function safeJson(text) {
 
 // src/adapters/aws-cloudtrail.ts
 var import_client_cloudtrail = __toESM(require_dist_cjs16(), 1);
-var import_client_sts = __toESM(require_dist_cjs17(), 1);
+var import_client_sts2 = __toESM(require_dist_cjs17(), 1);
 
 // src/core/cloudtrail-event.ts
 function serviceOf(event) {
@@ -93986,6 +94010,31 @@ function issuerRoleOf(event) {
   const arn2 = event.userIdentity.sessionContext?.sessionIssuer?.arn;
   return arn2 === void 0 ? void 0 : normalizeRoleArn(arn2);
 }
+var REQUIRED_TEXT_FIELDS = ["eventID", "eventTime", "eventSource", "eventName", "awsRegion"];
+function twoDigits(text, i5) {
+  const a5 = text.charCodeAt(i5) - 48;
+  const b5 = text.charCodeAt(i5 + 1) - 48;
+  return a5 >= 0 && a5 <= 9 && b5 >= 0 && b5 <= 9 ? a5 * 10 + b5 : -1;
+}
+function eventTimeMs(text) {
+  if (text.length === 20 && text.charCodeAt(4) === 45 && // -
+  text.charCodeAt(7) === 45 && text.charCodeAt(10) === 84 && // T
+  text.charCodeAt(13) === 58 && // :
+  text.charCodeAt(16) === 58 && text.charCodeAt(19) === 90) {
+    const century = twoDigits(text, 0);
+    const year2 = twoDigits(text, 2);
+    const month = twoDigits(text, 5);
+    const day = twoDigits(text, 8);
+    const hour = twoDigits(text, 11);
+    const minute = twoDigits(text, 14);
+    const second = twoDigits(text, 17);
+    if (century >= 1 && // Date.UTC reads years 0-99 as 1900-1999
+    year2 >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59) {
+      return Date.UTC(century * 100 + year2, month - 1, day, hour, minute, second);
+    }
+  }
+  return Date.parse(text);
+}
 function parseCloudTrailEvent(json2) {
   let value;
   try {
@@ -93997,18 +94046,66 @@ function parseCloudTrailEvent(json2) {
     return { ok: false, message: "not a JSON object" };
   }
   const record2 = value;
-  for (const field of ["eventID", "eventTime", "eventSource", "eventName", "awsRegion"]) {
+  for (const field of REQUIRED_TEXT_FIELDS) {
     if (typeof record2[field] !== "string") {
       return { ok: false, message: `field ${field} is missing or not a string` };
     }
   }
-  if (Number.isNaN(Date.parse(record2.eventTime))) {
+  if (Number.isNaN(eventTimeMs(record2.eventTime))) {
     return { ok: false, message: `eventTime "${String(record2.eventTime)}" is not a time` };
   }
   if (typeof record2.userIdentity !== "object" || record2.userIdentity === null) {
     return { ok: false, message: "field userIdentity is missing" };
   }
   return { ok: true, event: value };
+}
+
+// src/adapters/broker-credentials.ts
+var import_client_sts = __toESM(require_dist_cjs17(), 1);
+var RENEW_BEFORE_MS = 5 * 6e4;
+var BROKER_SESSION_SECONDS = 3600;
+function brokerCredentials(sts, account, sessionName, clock = Date.now) {
+  let current;
+  let pending;
+  return async () => {
+    if (current?.expiration && current.expiration.getTime() - clock() > RENEW_BEFORE_MS) {
+      return current;
+    }
+    pending ??= (async () => {
+      try {
+        const out = await sts.send(
+          new import_client_sts.AssumeRoleCommand({
+            RoleArn: account.brokerRole,
+            RoleSessionName: sessionName,
+            DurationSeconds: BROKER_SESSION_SECONDS
+          })
+        );
+        const c5 = out.Credentials;
+        if (!c5?.AccessKeyId || !c5.SecretAccessKey) {
+          throw new Error(`STS returned no credentials for ${account.brokerRole}`);
+        }
+        current = {
+          accessKeyId: c5.AccessKeyId,
+          secretAccessKey: c5.SecretAccessKey,
+          ...c5.SessionToken ? { sessionToken: c5.SessionToken } : {},
+          ...c5.Expiration ? { expiration: c5.Expiration } : {}
+        };
+        return current;
+      } catch (error64) {
+        throw new Error(
+          `cannot assume the broker role ${account.brokerRole} of account ${account.name} (${account.id}): ${describe151(error64)}. Check that deploy/account-setup.yaml is deployed there and trusts this principal.`,
+          { cause: error64 }
+        );
+      } finally {
+        pending = void 0;
+      }
+    })();
+    return pending;
+  };
+}
+function describe151(error64) {
+  if (error64 instanceof Error) return `${error64.name}: ${error64.message}`;
+  return String(error64);
 }
 
 // src/adapters/aws-cloudtrail.ts
@@ -94043,12 +94140,13 @@ function createAwsCloudTrail(options = {}) {
   }
   async function page(query, nextToken) {
     const key = `${query.account.id}|${query.region}`;
+    const sessionName = "sessionName" in query ? query.sessionName : void 0;
     for (let attempt = 1; ; attempt++) {
       await takeSlot(key);
       try {
         return await client(query.account, query.region).send(
           new import_client_cloudtrail.LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: "Username", AttributeValue: query.sessionName }],
+            ...sessionName !== void 0 ? { LookupAttributes: [{ AttributeKey: "Username", AttributeValue: sessionName }] } : {},
             StartTime: query.startTime,
             EndTime: query.endTime,
             MaxResults: 50,
@@ -94058,7 +94156,7 @@ function createAwsCloudTrail(options = {}) {
       } catch (error64) {
         if (!isRetryable(error64) || attempt >= maxAttempts) {
           throw new Error(
-            `CloudTrail LookupEvents failed in account ${query.account.name} (${query.account.id}), ${query.region}, for session ${query.sessionName}${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${describe151(error64)}. Check that the broker role allows cloudtrail:LookupEvents; the sweep tries again on its next run.`,
+            `CloudTrail LookupEvents failed in account ${query.account.name} (${query.account.id}), ${query.region}, ${sessionName !== void 0 ? `for session ${sessionName}` : "for all of the account's events"}${attempt > 1 ? ` after ${attempt} attempts` : ""}: ${describe152(error64)}. Check that the broker role allows cloudtrail:LookupEvents; the sweep tries again on its next run.`,
             { cause: error64 }
           );
         }
@@ -94068,7 +94166,38 @@ function createAwsCloudTrail(options = {}) {
       }
     }
   }
+  function parse6(query, item) {
+    const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+    if (!parsed.ok) {
+      throw new Error(
+        `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`
+      );
+    }
+    return parsed.event;
+  }
   return {
+    async *accountEventPages(query) {
+      const issuers = new Set(query.roleArns.map(normalizeRoleArn));
+      let token;
+      do {
+        const out = await page(query, token);
+        const events = [];
+        let oldest;
+        let oldestMs = Number.POSITIVE_INFINITY;
+        for (const item of out.Events ?? []) {
+          const event = parse6(query, item);
+          const ms = Date.parse(event.eventTime);
+          if (ms < oldestMs) {
+            oldestMs = ms;
+            oldest = event.eventTime;
+          }
+          const issuer = issuerRoleOf(event);
+          if (issuer !== void 0 && issuers.has(issuer)) events.push(event);
+        }
+        yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
+        token = out.NextToken;
+      } while (token);
+    },
     async *grantEvents(query) {
       const issuers = new Set(query.roleArns.map(normalizeRoleArn));
       let token;
@@ -94097,13 +94226,12 @@ function isRetryable(error64) {
   const status2 = e5.$metadata?.httpStatusCode;
   return status2 === 429 || status2 !== void 0 && status2 >= 500;
 }
-function describe151(error64) {
+function describe152(error64) {
   if (error64 instanceof Error) return `${error64.name}: ${error64.message}`;
   return String(error64);
 }
-var RENEW_BEFORE_MS = 5 * 6e4;
 function cloudTrailClientFactory(options) {
-  const sts = new import_client_sts.STSClient({
+  const sts = new import_client_sts2.STSClient({
     region: "us-east-1",
     ...options.credentials ? { credentials: options.credentials } : {},
     ...options.clientConfig ?? {}
@@ -94112,7 +94240,7 @@ function cloudTrailClientFactory(options) {
   return (account, region2) => {
     let credentials = providers.get(account.brokerRole);
     if (!credentials) {
-      credentials = assumeBroker(sts, account, options.brokerSessionName ?? "hallpass-action");
+      credentials = brokerCredentials(sts, account, options.brokerSessionName ?? "hallpass-action");
       providers.set(account.brokerRole, credentials);
     }
     return new import_client_cloudtrail.CloudTrailClient({
@@ -94123,49 +94251,10 @@ function cloudTrailClientFactory(options) {
     });
   };
 }
-function assumeBroker(sts, account, sessionName) {
-  let current;
-  let pending;
-  return async () => {
-    if (current?.expiration && current.expiration.getTime() - Date.now() > RENEW_BEFORE_MS) {
-      return current;
-    }
-    pending ??= (async () => {
-      try {
-        const out = await sts.send(
-          new import_client_sts.AssumeRoleCommand({
-            RoleArn: account.brokerRole,
-            RoleSessionName: sessionName,
-            DurationSeconds: 3600
-          })
-        );
-        const c5 = out.Credentials;
-        if (!c5?.AccessKeyId || !c5.SecretAccessKey) {
-          throw new Error("STS returned no credentials");
-        }
-        current = {
-          accessKeyId: c5.AccessKeyId,
-          secretAccessKey: c5.SecretAccessKey,
-          ...c5.SessionToken ? { sessionToken: c5.SessionToken } : {},
-          ...c5.Expiration ? { expiration: c5.Expiration } : {}
-        };
-        return current;
-      } catch (error64) {
-        throw new Error(
-          `cannot assume the broker role ${account.brokerRole} of account ${account.name} (${account.id}) to read CloudTrail: ${describe151(error64)}`,
-          { cause: error64 }
-        );
-      } finally {
-        pending = void 0;
-      }
-    })();
-    return pending;
-  };
-}
 
 // src/adapters/aws-iam.ts
 var import_client_iam = __toESM(require_dist_cjs18(), 1);
-var import_client_sts2 = __toESM(require_dist_cjs17(), 1);
+var import_client_sts3 = __toESM(require_dist_cjs17(), 1);
 
 // src/ports/aws.ts
 var GRANT_ROLE_PATH = "/hallpass/";
@@ -94206,8 +94295,6 @@ var GrantConflictError = class extends Error {
 };
 
 // src/adapters/aws-iam.ts
-var RENEW_BEFORE_MS2 = 5 * 6e4;
-var BROKER_SESSION_SECONDS = 3600;
 function createAwsIamPort(options) {
   const region2 = options.region ?? "us-east-1";
   const common = {
@@ -94215,7 +94302,7 @@ function createAwsIamPort(options) {
     ...options.maxAttempts ? { maxAttempts: options.maxAttempts } : {},
     ...options.clientConfig ?? {}
   };
-  const sts = new import_client_sts2.STSClient({
+  const sts = new import_client_sts3.STSClient({
     ...common,
     ...options.credentials ? { credentials: options.credentials } : {}
   });
@@ -94231,45 +94318,6 @@ function createAwsIamPort(options) {
       }
       return store;
     }
-  };
-}
-function brokerCredentials(sts, account, sessionName) {
-  let current;
-  let pending;
-  return async () => {
-    if (current?.expiration && current.expiration.getTime() - Date.now() > RENEW_BEFORE_MS2) {
-      return current;
-    }
-    pending ??= (async () => {
-      try {
-        const out = await sts.send(
-          new import_client_sts2.AssumeRoleCommand({
-            RoleArn: account.brokerRole,
-            RoleSessionName: sessionName,
-            DurationSeconds: BROKER_SESSION_SECONDS
-          })
-        );
-        const c5 = out.Credentials;
-        if (!c5?.AccessKeyId || !c5.SecretAccessKey) {
-          throw new Error(`STS returned no credentials for ${account.brokerRole}`);
-        }
-        current = {
-          accessKeyId: c5.AccessKeyId,
-          secretAccessKey: c5.SecretAccessKey,
-          ...c5.SessionToken ? { sessionToken: c5.SessionToken } : {},
-          ...c5.Expiration ? { expiration: c5.Expiration } : {}
-        };
-        return current;
-      } catch (error64) {
-        throw new Error(
-          `cannot assume the broker role ${account.brokerRole} of account ${account.name} (${account.id}): ${message2(error64)}. Check that deploy/account-setup.yaml is deployed there and trusts the app's principal.`,
-          { cause: error64 }
-        );
-      } finally {
-        pending = void 0;
-      }
-    })();
-    return pending;
   };
 }
 function message2(error64) {
@@ -94493,6 +94541,36 @@ var IamGrantStore = class {
   }
 };
 
+// src/adapters/find-merged-pull-request.ts
+var MAX_COMMITS = 100;
+function withMergedPullRequestLookup(port, octokit) {
+  const base = { owner: port.owner, repo: port.repo };
+  async function findMergedPullRequest(branch, path) {
+    const { data: commits } = await octokit.request("GET /repos/{owner}/{repo}/commits", {
+      ...base,
+      sha: branch,
+      path,
+      per_page: MAX_COMMITS
+    });
+    const added = commits.at(-1);
+    if (!added) return void 0;
+    const { data: pulls } = await octokit.request(
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+      { ...base, commit_sha: added.sha, per_page: 100 }
+    );
+    const merged = pulls.filter((p3) => p3.merged_at !== null && p3.merge_commit_sha !== null);
+    const pull = merged.find((p3) => p3.merge_commit_sha === added.sha) ?? merged[0];
+    if (!pull) return void 0;
+    return {
+      number: pull.number,
+      url: pull.html_url,
+      mergedAt: pull.merged_at,
+      mergeCommitSha: pull.merge_commit_sha
+    };
+  }
+  return { ...port, findMergedPullRequest };
+}
+
 // src/adapters/octokit-github.ts
 import { createHash as createHash5 } from "node:crypto";
 var ANNOTATIONS_PER_REQUEST = 50;
@@ -94516,6 +94594,7 @@ function toPullRequest(pull) {
     headSha: pull.head.sha,
     baseSha: pull.base.sha,
     baseRef: pull.base.ref,
+    ...pull.base.repo?.default_branch ? { defaultBranch: pull.base.repo.default_branch } : {},
     // The list endpoint has no `merged` field; merged_at is set exactly when it was merged.
     merged: pull.merged ?? pull.merged_at !== null,
     mergeCommitSha: pull.merge_commit_sha,
@@ -94621,7 +94700,8 @@ function createOctokitGitHub(octokit, repository, options = {}) {
         user: r5.user.login,
         state: r5.state,
         commitId: r5.commit_id,
-        submittedAt: r5.submitted_at ?? ""
+        submittedAt: r5.submitted_at ?? "",
+        authorAssociation: r5.author_association
       });
     }
     return result;
@@ -94716,6 +94796,10 @@ function createOctokitGitHub(octokit, repository, options = {}) {
       });
     }
   }
+  function isOurs(item) {
+    if (item.user?.type !== "Bot") return false;
+    return options.appId === void 0 || item.performed_via_github_app?.id === options.appId;
+  }
   function withMarker(marker, body) {
     return body.includes(marker) ? body : `${marker}
 ${body}`;
@@ -94726,7 +94810,7 @@ ${body}`;
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       { ...base, issue_number: issueNumber, per_page: 100 }
     );
-    const existing = comments.find((c5) => c5.user?.type === "Bot" && c5.body?.includes(marker));
+    const existing = comments.find((c5) => isOurs(c5) && c5.body?.includes(marker));
     if (!existing) {
       await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
         ...base,
@@ -94758,9 +94842,7 @@ ${body}`;
       per_page: 100,
       ...labels.length > 0 ? { labels: labels.join(",") } : {}
     });
-    const existing = issues.find(
-      (i5) => !i5.pull_request && i5.user?.type === "Bot" && i5.body?.includes(marker)
-    );
+    const existing = issues.find((i5) => !i5.pull_request && isOurs(i5) && i5.body?.includes(marker));
     if (existing) {
       if (existing.body !== text || existing.title !== title) {
         await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
@@ -94911,8 +94993,8 @@ function createSlackNotifier(options) {
         if (response.ok) return;
         const retryable = response.status === 429 || response.status >= 500;
         if (retryable && attempt < 2) {
-          const after2 = Number(response.headers.get("retry-after") ?? "1");
-          await sleep2(Math.min(30, Number.isFinite(after2) ? after2 : 1) * 1e3);
+          const after = Number(response.headers.get("retry-after") ?? "1");
+          await sleep2(Math.min(30, Number.isFinite(after) ? after : 1) * 1e3);
           continue;
         }
         throw new Error(
@@ -94937,9 +95019,13 @@ function createSweepDeps(environment) {
     baseUrl: (environment.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
     userAgent: "hallpass-sweep"
   });
-  const github = withGraphQlFileReads(
-    createOctokitGitHub(octokit, { owner, repo }),
-    (query, variables) => octokit.graphql(query, variables)
+  const portOctokit = octokit;
+  const github = withMergedPullRequestLookup(
+    withGraphQlFileReads(
+      createOctokitGitHub(portOctokit, { owner, repo }),
+      (query, variables) => octokit.graphql(query, variables)
+    ),
+    portOctokit
   );
   const aws = createAwsIamPort({ brokerSessionName: environment.actor });
   const cloudtrail = createAwsCloudTrail({
@@ -94980,7 +95066,7 @@ function renderSweepSummary(report) {
     "",
     "| | |",
     "|---|--:|",
-    `| Live grants watched | ${p3.watch.length - report.watchDeferred.length} |`,
+    `| Grants watched (live, or ended and awaiting their audit) | ${p3.watch.length + (report.watchedEnded?.length ?? 0) - report.watchDeferred.length} |`,
     `| Watch deferred to a later run (time budget) | ${report.watchDeferred.length} |`,
     `| Roles to revoke | ${p3.revoke.length} |`,
     `| Revocations to record (role already gone) | ${p3.recordRevocation.length} |`,
@@ -94988,6 +95074,7 @@ function renderSweepSummary(report) {
     `| New alerts | ${report.alerts.length} |`,
     `| Audit summaries due / written / waiting | ${p3.auditsDue.length} / ${report.audits.length} / ${p3.auditsWaiting.length} |`,
     `| Missing grants | ${p3.missingGrants.length} |`,
+    `| Grants whose role is still being created | ${p3.pendingGrants.length} |`,
     `| Roles of other repositories | ${p3.foreignRoles.length} |`,
     `| Unreachable accounts | ${p3.unreachableAccounts.length} |`,
     `| Problems | ${report.issues.length} |`,
@@ -96253,6 +96340,8 @@ function locatedIn(path, parsed, fieldPath, message3) {
 }
 
 // src/core/plan-sweep.ts
+var GRANT_CREATION_GRACE_SECONDS = 15 * 60;
+var CLOCK_SKEW_SECONDS = 60;
 function unrecordedRequestPath(accountId, roleName) {
   return `access-requests/unrecorded/${accountId}/${roleName}.yaml`;
 }
@@ -96284,9 +96373,20 @@ function revocationPathsToRead(paths, grants) {
 function sameTime(a5, b5) {
   return a5 !== void 0 && Date.parse(a5) === Date.parse(b5);
 }
-function tagDrift(role, grant) {
+function roleDrift(role, grant) {
   const drift = [];
   const tags = role.tags;
+  const created = Date.parse(role.createdAt);
+  const granted = Date.parse(grant.grantedAt);
+  if (Number.isNaN(created)) {
+    drift.push(`creation date "${role.createdAt}" unreadable`);
+  } else if (created < granted - CLOCK_SKEW_SECONDS * 1e3) {
+    drift.push(`created at ${role.createdAt}, before the grant was recorded (${grant.grantedAt})`);
+  } else if (created > granted + GRANT_CREATION_GRACE_SECONDS * 1e3) {
+    drift.push(
+      `created at ${role.createdAt}, after the app could have made it (granted ${grant.grantedAt}): re-created by hand`
+    );
+  }
   if (tags[GRANT_TAGS.managedBy] !== MANAGED_BY) drift.push(`${GRANT_TAGS.managedBy} tag missing`);
   if (tags[GRANT_TAGS.request] !== grant.requestPath)
     drift.push(`${GRANT_TAGS.request} tag differs`);
@@ -96301,8 +96401,9 @@ function tagDrift(role, grant) {
 function ungrantedRequestPaths(paths) {
   const grantPaths = stemSet(paths, "grant");
   const revocationPaths = stemSet(paths, "revocation");
+  const toldPaths = stemSet(paths, "ungranted");
   return paths.filter(
-    (path) => isRequestPath(path) && !path.startsWith("access-requests/unrecorded/") && !grantPaths.has(recordPath(path, "grant")) && !revocationPaths.has(recordPath(path, "revocation"))
+    (path) => isRequestPath(path) && !path.startsWith("access-requests/unrecorded/") && !grantPaths.has(recordPath(path, "grant")) && !revocationPaths.has(recordPath(path, "revocation")) && !toldPaths.has(recordPath(path, "ungranted"))
   ).sort();
 }
 function planSweep(state2) {
@@ -96311,6 +96412,7 @@ function planSweep(state2) {
     revoke: [],
     recordRevocation: [],
     missingGrants: [],
+    pendingGrants: [],
     foreignRoles: [],
     watch: [],
     auditsDue: [],
@@ -96349,7 +96451,7 @@ function planSweep(state2) {
         });
         continue;
       }
-      const drift = tagDrift(role, grant);
+      const drift = roleDrift(role, grant);
       const revocation = revocationOf.get(grant.requestPath);
       if (drift.length > 0) {
         plan.revoke.push({
@@ -96358,7 +96460,7 @@ function planSweep(state2) {
           grant,
           requestPath: grant.requestPath,
           reason: "alert",
-          detail: `role ${role.roleArn} was changed by hand: ${drift.join("; ")}`,
+          detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
           alert: true
         });
       } else if (revocation) {
@@ -96398,7 +96500,10 @@ function planSweep(state2) {
     const listed = state2.roles.get(account.id) !== void 0;
     const roleThere = liveArns.has(grant.roleArn);
     if (listed && !roleThere && !revocation) {
-      if (endMs > now) {
+      const missingAfterMs = Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3;
+      if (now < missingAfterMs) {
+        plan.pendingGrants.push({ grant, missingAfter: new Date(missingAfterMs).toISOString() });
+      } else if (endMs > now) {
         plan.missingGrants.push({
           requestPath: grant.requestPath,
           grant,
@@ -96432,6 +96537,7 @@ function planSweep(state2) {
   const byPath = (a5, b5) => a5.requestPath < b5.requestPath ? -1 : a5.requestPath > b5.requestPath ? 1 : 0;
   plan.revoke.sort((a5, b5) => byPath(a5, b5) || (a5.role.roleArn < b5.role.roleArn ? -1 : 1));
   plan.missingGrants.sort(byPath);
+  plan.pendingGrants.sort((a5, b5) => byPath(a5.grant, b5.grant));
   plan.watch.sort((a5, b5) => byPath(a5.grant, b5.grant));
   plan.recordRevocation.sort((a5, b5) => byPath(a5.grant, b5.grant));
   plan.auditsDue.sort((a5, b5) => byPath(a5.grant, b5.grant));
@@ -96488,7 +96594,11 @@ function renderDashboard(data) {
       "  dateFormat YYYY-MM-DD HH:mm",
       "  axisFormat %H:%M",
       ...live.map(
-        (g5) => `  ${mermaidText(`${g5.requester} ${g5.role} in ${g5.account}`)} :${g5.alerts > 0 ? "crit, " : "active, "}${utc(g5.start).slice(0, 16)}, ${utc(g5.end).slice(0, 16)}`
+        (g5) => (
+          // "@login" first: a task line that starts with a gantt keyword (a login can be
+          // "click", "section", "title"…) would be read as that statement.
+          `  ${mermaidText(`@${g5.requester} ${g5.role} in ${g5.account}`)} :${g5.alerts > 0 ? "crit, " : "active, "}${utc(g5.start).slice(0, 16)}, ${utc(g5.end).slice(0, 16)}`
+        )
       ),
       "```",
       ""
@@ -96593,26 +96703,41 @@ function count(c5, write, failed) {
 function byKey(a5, b5) {
   return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
 }
-function before(ms, text, than) {
-  return ms < than.ms || ms === than.ms && text < than.text;
-}
-function after(ms, text, than) {
-  return ms > than.ms || ms === than.ms && text > than.text;
+function widen(span, ms, text) {
+  if (ms < span.firstMs || ms === span.firstMs && text < span.firstText) {
+    span.firstMs = ms;
+    span.firstText = text;
+  }
+  if (ms > span.lastMs || ms === span.lastMs && text > span.lastText) {
+    span.lastMs = ms;
+    span.lastText = text;
+  }
 }
 var MAX_RISKY_EVENTS = 1e4;
-function riskyOrder(x, y) {
-  return Date.parse(x.eventTime) - Date.parse(y.eventTime) || byKey(x.eventID, y.eventID);
+function laterRisky(x, y) {
+  return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
+}
+function riskyEventOf(k5) {
+  return {
+    eventTime: k5.eventTime,
+    eventID: k5.eventID,
+    action: k5.action,
+    region: k5.region,
+    readOnly: !k5.write,
+    ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
+    ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
+    resources: [...new Set(k5.arns)].sort(),
+    rules: [...k5.rules].sort()
+  };
 }
 function createActivityTally(subject, riskRules) {
   const totals = zero();
-  let first;
-  let last;
+  let overall;
   const services = /* @__PURE__ */ new Map();
   const actions = /* @__PURE__ */ new Map();
   const errors = /* @__PURE__ */ new Map();
   const resources = /* @__PURE__ */ new Map();
   const identities = /* @__PURE__ */ new Set();
-  let risky = [];
   let riskyCount = 0;
   const riskyByRule = /* @__PURE__ */ new Map();
   const bucketMinutes = bucketMinutesFor(subject.window);
@@ -96638,17 +96763,70 @@ function createActivityTally(subject, riskRules) {
     }
     return entry;
   }
-  let riskyCutoff;
-  function beyondCutoff(ms, eventID) {
-    return riskyCutoff !== void 0 && (ms > riskyCutoff.ms || ms === riskyCutoff.ms && eventID > riskyCutoff.eventID);
+  const kept = [];
+  const scratch = [];
+  function siftUp(i5) {
+    const item = kept[i5];
+    while (i5 > 0) {
+      const parent = i5 - 1 >> 1;
+      const p3 = kept[parent];
+      if (!laterRisky(item, p3)) break;
+      kept[i5] = p3;
+      i5 = parent;
+    }
+    kept[i5] = item;
   }
-  function keepRisky(item) {
-    risky.push(item);
-    if (risky.length >= 2 * MAX_RISKY_EVENTS) {
-      risky.sort(riskyOrder);
-      risky = risky.slice(0, MAX_RISKY_EVENTS);
-      const lastKept = risky[risky.length - 1];
-      riskyCutoff = { ms: Date.parse(lastKept.eventTime), eventID: lastKept.eventID };
+  function siftDown(i5) {
+    const item = kept[i5];
+    const n3 = kept.length;
+    for (; ; ) {
+      const left = 2 * i5 + 1;
+      if (left >= n3) break;
+      const right = left + 1;
+      const child = right < n3 && laterRisky(kept[right], kept[left]) ? right : left;
+      const c5 = kept[child];
+      if (!laterRisky(c5, item)) break;
+      kept[i5] = c5;
+      i5 = child;
+    }
+    kept[i5] = item;
+  }
+  function wouldKeep(ms, eventID) {
+    if (kept.length < MAX_RISKY_EVENTS) return true;
+    const top = kept[0];
+    return ms < top.ms || ms === top.ms && eventID < top.eventID;
+  }
+  function keepRisky(event, ms, action, write, identity, names) {
+    const full = kept.length >= MAX_RISKY_EVENTS;
+    const item = full ? kept[0] : {
+      ms,
+      eventTime: "",
+      eventID: "",
+      action,
+      region: "",
+      write,
+      errorCode: void 0,
+      sourceIdentity: void 0,
+      arns: [],
+      rules: []
+    };
+    item.ms = ms;
+    item.eventTime = event.eventTime;
+    item.eventID = event.eventID;
+    item.action = action;
+    item.region = event.awsRegion;
+    item.write = write;
+    item.errorCode = event.errorCode;
+    item.sourceIdentity = identity;
+    item.arns.length = 0;
+    for (const r5 of event.resources ?? []) if (typeof r5.ARN === "string") item.arns.push(r5.ARN);
+    item.rules.length = 0;
+    for (const n3 of names) item.rules.push(n3);
+    if (full) {
+      siftDown(0);
+    } else {
+      kept.push(item);
+      siftUp(kept.length - 1);
     }
   }
   return {
@@ -96659,24 +96837,22 @@ function createActivityTally(subject, riskRules) {
       const write = event.readOnly !== true;
       const failed = event.errorCode !== void 0;
       const time4 = event.eventTime;
-      const ms = Date.parse(time4);
+      const ms = eventTimeMs(time4);
       count(totals, write, failed);
-      if (!first || before(ms, time4, first)) first = { ms, text: time4 };
-      if (!last || after(ms, time4, last)) last = { ms, text: time4 };
+      if (overall) widen(overall, ms, time4);
+      else overall = { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 };
       let s2 = services.get(event.eventSource);
       if (!s2) {
         s2 = {
           service: serviceOf(event),
           ...zero(),
-          first: { ms, text: time4 },
-          last: { ms, text: time4 },
+          span: { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 },
           buckets: /* @__PURE__ */ new Map()
         };
         services.set(event.eventSource, s2);
       }
       count(s2, write, failed);
-      if (before(ms, time4, s2.first)) s2.first = { ms, text: time4 };
-      if (after(ms, time4, s2.last)) s2.last = { ms, text: time4 };
+      widen(s2.span, ms, time4);
       const index = Math.floor((ms - origin) / bucketMs);
       let b5 = s2.buckets.get(index);
       if (!b5) {
@@ -96703,35 +96879,23 @@ function createActivityTally(subject, riskRules) {
       const identity = event.userIdentity.sessionContext?.sourceIdentity;
       if (identity !== void 0) identities.add(identity);
       let names;
+      scratch.length = 0;
       for (const rule of a5.rules) {
         if (rule.writesOnly && !write) continue;
         if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
           continue;
         }
-        if (!names) names = [];
+        names = scratch;
         names.push(rule.name);
       }
       if (identity !== void 0 && identity !== subject.requester) {
-        if (!names) names = [];
+        names = scratch;
         names.push("foreign-identity");
       }
       if (names) {
         riskyCount++;
         for (const n3 of names) riskyByRule.set(n3, (riskyByRule.get(n3) ?? 0) + 1);
-        if (beyondCutoff(ms, event.eventID)) return;
-        const arns = [];
-        for (const r5 of list2 ?? []) if (typeof r5.ARN === "string") arns.push(r5.ARN);
-        keepRisky({
-          eventTime: time4,
-          eventID: event.eventID,
-          action: a5.action,
-          region: event.awsRegion,
-          readOnly: !write,
-          ...failed ? { errorCode: event.errorCode } : {},
-          ...identity !== void 0 ? { sourceIdentity: identity } : {},
-          resources: [...new Set(arns)].sort(),
-          rules: names.sort()
-        });
+        if (wouldKeep(ms, event.eventID)) keepRisky(event, ms, a5.action, write, identity, names);
       }
     },
     summary() {
@@ -96761,13 +96925,13 @@ function createActivityTally(subject, riskRules) {
           previous = index;
         }
       }
-      const kept = [...risky].sort(riskyOrder).slice(0, MAX_RISKY_EVENTS);
+      const riskyEvents = [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf);
       return {
         version: 1,
         ...subject,
         totals: { ...totals },
-        firstActivity: first?.text ?? null,
-        lastActivity: last?.text ?? null,
+        firstActivity: overall?.firstText ?? null,
+        lastActivity: overall?.lastText ?? null,
         sourceIdentities: [...identities].sort(byKey),
         byService: sortedServices.map((s2) => ({
           service: s2.service,
@@ -96775,15 +96939,15 @@ function createActivityTally(subject, riskRules) {
           reads: s2.reads,
           writes: s2.writes,
           failed: s2.failed,
-          first: s2.first.text,
-          last: s2.last.text
+          first: s2.span.firstText,
+          last: s2.span.lastText
         })),
         byAction: [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts })),
         byErrorCode: [...errors.entries()].sort(([x], [y]) => byKey(x, y)).map(([errorCode, events]) => ({ errorCode, events })),
         resources: [...resources.entries()].sort(([x], [y]) => byKey(x, y)).map(([arn2, c5]) => ({ arn: arn2, ...c5 })),
         riskyByRule: [...riskyByRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
         riskyEventsTotal: riskyCount,
-        riskyEvents: kept,
+        riskyEvents,
         timeline: { bucketMinutes, spans }
       };
     }
@@ -97059,6 +97223,7 @@ function auditComment(summary2, pullRequestUrl, branch) {
 }
 
 // src/workflows/sweep.ts
+var STREAM_MIN_LOOKUPS = 4;
 var SweepConfigError = class extends Error {
   name = "SweepConfigError";
 };
@@ -97229,8 +97394,8 @@ async function sweep(deps, options) {
   const ungranted = ungrantedRequestPaths(paths);
   for (const [p3, text] of await readTexts(github, branch, ungranted, concurrency)) {
     try {
-      const account = (0, import_yaml2.parse)(text ?? "")?.account;
-      if (typeof account === "string") requestAccounts.set(p3, account);
+      const account2 = (0, import_yaml2.parse)(text ?? "")?.account;
+      if (typeof account2 === "string") requestAccounts.set(p3, account2);
     } catch {
     }
   }
@@ -97245,6 +97410,15 @@ async function sweep(deps, options) {
     revocations,
     requestAccounts
   });
+  const policyAccountIds = new Set(Object.values(policies.accounts).map((a5) => a5.id));
+  for (const grant of grants) {
+    if (policyAccountIds.has(grant.account.id)) continue;
+    issues.push({
+      step: "read",
+      subject: grant.requestPath,
+      message: `its grant names account ${grant.account.name} (${grant.account.id}), which policies/ no longer defines, so no sweep revokes, watches or audits it: restore the account in policies/ (its broker role is needed), or revoke ${grant.roleArn} by hand`
+    });
+  }
   log(
     `plan: ${plan.revoke.length} to revoke, ${plan.recordRevocation.length} to record, ${plan.watch.length} to watch, ${plan.auditsDue.length} audits due, ${plan.missingGrants.length} missing`
   );
@@ -97258,6 +97432,8 @@ async function sweep(deps, options) {
     alerts: [],
     audits: [],
     watchDeferred: [],
+    watchedEnded: [],
+    watchLookups: { streams: 0, streamPages: 0, grantLookups: 0 },
     dashboard: void 0,
     issues
   };
@@ -97303,8 +97479,8 @@ async function sweep(deps, options) {
     }
   }
   if (!options.dryRun) {
-    const ordered = [...plan.revoke].sort((a5, b5) => Number(b5.alert) - Number(a5.alert));
-    await mapPool(ordered, concurrency, async (item) => {
+    const ordered2 = [...plan.revoke].sort((a5, b5) => Number(b5.alert) - Number(a5.alert));
+    await mapPool(ordered2, concurrency, async (item) => {
       const reason = item.reason === "unfinished" ? revocationOf.get(item.requestPath)?.reason ?? "expired" : item.reason;
       const ok = await revoke({
         account: item.account,
@@ -97361,12 +97537,17 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
         (error64) => issues.push({ step: "notify", subject: missing.requestPath, message: error64.message })
       );
     }
+    await tellUngranted(github, branch, plan, now, issues, concurrency);
   }
   const rules = policies.settings.alerts;
+  const watched = rules.length === 0 ? [] : [
+    ...plan.watch.map((live) => ({ grant: live.grant, live })),
+    ...plan.auditsWaiting.filter((a5) => targets.has(a5.grant.account.id)).map((a5) => ({ grant: a5.grant, live: void 0 }))
+  ];
   const alertRecords = [];
   const alertsOf = /* @__PURE__ */ new Map();
   const groups = /* @__PURE__ */ new Map();
-  for (const { grant } of rules.length > 0 ? plan.watch : []) {
+  for (const { grant } of watched) {
     const target = targets.get(grant.account.id);
     const key = `${target.id}|${grant.sessionName}`;
     const group4 = groups.get(key) ?? { target, sessionName: grant.sessionName, grants: [] };
@@ -97376,59 +97557,126 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
   const eventsByRole = /* @__PURE__ */ new Map();
   const unreadRoles = /* @__PURE__ */ new Map();
   const slot = Math.floor(now.getTime() / 3e5);
-  const lookups = [...groups.values()].flatMap(
-    (group4) => regionsOf(targets.get(group4.target.id)).map((region2) => ({
-      group: group4,
-      region: region2,
-      order: orderKey(`${group4.target.id}|${group4.sessionName}|${region2}|${slot}`)
-    }))
-  ).sort((a5, b5) => a5.order - b5.order);
+  const regionTasks = /* @__PURE__ */ new Map();
+  for (const group4 of groups.values()) {
+    for (const region2 of regionsOf(targets.get(group4.target.id))) {
+      const key = `${group4.target.id}|${region2}`;
+      const task = regionTasks.get(key) ?? { target: group4.target, region: region2, groups: [] };
+      task.groups.push(group4);
+      regionTasks.set(key, task);
+    }
+  }
+  const ordered = (items, key) => items.map((item) => ({ item, order: orderKey(`${key(item)}|${slot}`) })).sort((x, y) => x.order - y.order).map((x) => x.item);
   const clock = deps.clock ?? Date.now;
   const watchStarted = clock();
   const budget = options.watchBudgetMs ?? 18e4;
+  const overBudget = () => clock() - watchStarted > budget;
   const deferredRoles = /* @__PURE__ */ new Set();
-  await mapPool(lookups, concurrency, async ({ group: group4, region: region2 }) => {
-    if (clock() - watchStarted > budget) {
-      for (const g5 of group4.grants) deferredRoles.add(normalizeRoleArn(g5.roleArn));
-      return;
+  const account = (t) => ({ name: t.name, id: t.id, brokerRole: t.brokerRole });
+  const startOf = (group4) => Math.min(...group4.grants.map((g5) => Date.parse(g5.window.start)));
+  const lookupCount = report.watchLookups;
+  await mapPool(
+    ordered([...regionTasks.values()], (t) => `${t.target.id}|${t.region}`),
+    concurrency,
+    async (task) => {
+      const found = /* @__PURE__ */ new Map();
+      const covered = await streamAccount(task, found);
+      const rest = ordered(
+        task.groups.filter((g5) => startOf(g5) <= covered),
+        (g5) => g5.sessionName
+      );
+      const failedGroups = /* @__PURE__ */ new Set();
+      await mapPool(rest, Math.min(concurrency, 4), async (group4) => {
+        if (overBudget()) {
+          for (const g5 of group4.grants) deferredRoles.add(normalizeRoleArn(g5.roleArn));
+          failedGroups.add(group4);
+          return;
+        }
+        lookupCount.grantLookups++;
+        const events = [];
+        try {
+          for await (const e5 of cloudtrail.grantEvents({
+            account: account(task.target),
+            region: task.region,
+            sessionName: group4.sessionName,
+            roleArns: group4.grants.map((g5) => g5.roleArn),
+            startTime: new Date(startOf(group4)),
+            // Up to the stream's oldest second included: events of that second may be split
+            // across its pages. The overlap is removed by event id.
+            endTime: Number.isFinite(covered) ? new Date(covered + 1e3) : now
+          })) {
+            events.push(e5);
+          }
+        } catch (error64) {
+          for (const g5 of group4.grants)
+            unreadRoles.set(normalizeRoleArn(g5.roleArn), error64.message);
+          failedGroups.add(group4);
+          return;
+        }
+        for (const e5 of events) found.set(e5.eventID, e5);
+      });
+      const lost = new Set(
+        [...failedGroups].flatMap((g5) => g5.grants.map((x) => normalizeRoleArn(x.roleArn)))
+      );
+      for (const e5 of found.values()) {
+        const role = issuerRoleOf(e5);
+        if (lost.has(role)) continue;
+        const list2 = eventsByRole.get(role) ?? [];
+        list2.push(e5);
+        eventsByRole.set(role, list2);
+      }
     }
-    const found = [];
+  );
+  async function streamAccount(task, found) {
+    if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
+      return Number.POSITIVE_INFINITY;
+    }
+    const start = Math.min(...task.groups.map(startOf));
+    const end2 = now.getTime();
+    const pages = [];
+    let oldest = end2;
+    let read = 0;
+    let complete = true;
+    if (clock() - watchStarted > budget / 2) return Number.POSITIVE_INFINITY;
+    const streamStarted = clock();
+    lookupCount.streams++;
     try {
-      for await (const e5 of cloudtrail.grantEvents({
-        account: {
-          name: group4.target.name,
-          id: group4.target.id,
-          brokerRole: group4.target.brokerRole
-        },
-        region: region2,
-        sessionName: group4.sessionName,
-        roleArns: group4.grants.map((g5) => g5.roleArn),
-        startTime: new Date(Math.min(...group4.grants.map((g5) => Date.parse(g5.window.start)))),
+      for await (const page of cloudtrail.accountEventPages({
+        account: account(task.target),
+        region: task.region,
+        roleArns: task.groups.flatMap((g5) => g5.grants.map((x) => x.roleArn)),
+        startTime: new Date(start),
         endTime: now
       })) {
-        found.push(e5);
+        read++;
+        lookupCount.streamPages++;
+        pages.push(...page.events);
+        if (page.oldest !== void 0) oldest = Math.min(oldest, Date.parse(page.oldest));
+        const uncovered = task.groups.filter((g5) => startOf(g5) <= oldest).length;
+        const coveredMs = end2 - oldest;
+        const remaining = coveredMs > 0 ? Math.ceil(read * (oldest - start) / coveredMs) : Number.POSITIVE_INFINITY;
+        if (page.last) break;
+        const elapsed = clock() - watchStarted;
+        const finishes = elapsed + (clock() - streamStarted) / read * remaining <= budget;
+        if (!finishes && elapsed > budget / 2 || remaining > uncovered) {
+          complete = false;
+          break;
+        }
       }
-    } catch (error64) {
-      for (const g5 of group4.grants)
-        unreadRoles.set(normalizeRoleArn(g5.roleArn), error64.message);
-      return;
+    } catch {
+      return Number.POSITIVE_INFINITY;
     }
-    for (const e5 of found) {
-      const role = issuerRoleOf(e5);
-      const list2 = eventsByRole.get(role) ?? [];
-      list2.push(e5);
-      eventsByRole.set(role, list2);
-    }
-  });
+    for (const e5 of pages) found.set(e5.eventID, e5);
+    return complete ? Number.NEGATIVE_INFINITY : oldest;
+  }
   const alertRecordTexts = await readTexts(
     github,
     branch,
-    rules.length === 0 ? [] : plan.watch.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p3) => pathSet.has(p3)),
+    rules.length === 0 ? [] : watched.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p3) => pathSet.has(p3)),
     concurrency
   );
-  await mapPool(plan.watch, concurrency, async (live) => {
-    const { grant } = live;
-    if (rules.length === 0) return;
+  await mapPool(watched, concurrency, async ({ grant, live }) => {
+    if (!live) report.watchedEnded.push(grant.requestPath);
     const path = recordPath(grant.requestPath, "alerts");
     let record2 = {
       version: 1,
@@ -97460,11 +97708,11 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
     const events = eventsByRole.get(role) ?? [];
     const fresh = evaluateAlerts(rules, events, record2.alerts);
     const revokingRules = new Set(rules.filter((r5) => r5.revoke).map((r5) => r5.name));
-    const owed = record2.alerts.filter((a5) => revokingRules.has(a5.rule) && !a5.revoked);
+    const owed = live ? record2.alerts.filter((a5) => revokingRules.has(a5.rule) && !a5.revoked) : [];
     if (fresh.length === 0 && owed.length === 0) return;
     let revoked = false;
     const because = [...fresh.filter((a5) => a5.revoke), ...owed].map((a5) => a5.rule);
-    if (because.length > 0 && !options.dryRun) {
+    if (live && because.length > 0 && !options.dryRun) {
       revoked = await revoke({
         account: live.account,
         roleName: live.role.roleName,
@@ -97597,6 +97845,80 @@ ${alertRecords.map((r5) => `- ${r5.record.requestPath}`).join("\n")}`
   }
   return report;
 }
+function ungrantedComment(requestPath, detail) {
+  return [
+    `<!-- hallpass:ungranted ${requestPath} -->`,
+    "### hallpass: this request was merged but no access was granted",
+    "",
+    `\`${requestPath}\` has no grant record in git: ${detail}. If the app refused it, its comment above says why; if the app never handled the merge, nobody has access. A merged request file is never changed: open a new request to ask again.`
+  ].join("\n");
+}
+async function tellUngranted(github, branch, plan, now, issues, concurrency) {
+  const find = github.findMergedPullRequest?.bind(github);
+  if (!find) return;
+  const records = [];
+  await mapPool(
+    plan.missingGrants.filter((m3) => m3.grant === void 0),
+    concurrency,
+    async (missing) => {
+      try {
+        const pull = await find(branch, missing.requestPath);
+        if (!pull) {
+          missing.withoutPullRequest = true;
+          missing.detail = `${missing.detail}; no merged pull request added this file (pushed to ${branch} directly?)`;
+          return;
+        }
+        if (now.getTime() < Date.parse(pull.mergedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3) {
+          return;
+        }
+        await github.upsertComment(
+          pull.number,
+          `<!-- hallpass:ungranted ${missing.requestPath} -->`,
+          ungrantedComment(missing.requestPath, `merged in #${pull.number} at ${pull.mergedAt}`)
+        );
+        records.push({
+          version: 1,
+          requestPath: missing.requestPath,
+          pullRequest: {
+            number: pull.number,
+            url: pull.url,
+            mergeCommit: pull.mergeCommitSha,
+            mergedAt: pull.mergedAt
+          },
+          reportedAt: now.toISOString(),
+          detail: missing.detail
+        });
+      } catch (error64) {
+        issues.push({
+          step: "notify",
+          subject: missing.requestPath,
+          message: `telling the PR of a merged request without a grant failed: ${error64.message}`
+        });
+      }
+    }
+  );
+  if (records.length === 0) return;
+  records.sort((a5, b5) => a5.requestPath < b5.requestPath ? -1 : 1);
+  try {
+    await github.commitFiles(
+      branch,
+      records.map((r5) => ({
+        path: recordPath(r5.requestPath, "ungranted"),
+        content: `${JSON.stringify(r5, null, 2)}
+`
+      })),
+      `hallpass: ${records.length} merged request${records.length === 1 ? "" : "s"} without a grant, told on the PR
+
+${records.map((r5) => `- ${r5.requestPath} (#${r5.pullRequest.number})`).join("\n")}`
+    );
+  } catch (error64) {
+    issues.push({
+      step: "notify",
+      subject: "ungranted records",
+      message: error64.message
+    });
+  }
+}
 function dashboardData(report, options, waiting, alertsOf, revokedArns) {
   const plan = report.plan;
   return {
@@ -97652,6 +97974,10 @@ function dashboardData(report, options, waiting, alertsOf, revokedArns) {
         detail: r5.detail
       })),
       ...plan.missingGrants.filter((m3) => m3.grant !== void 0).map((m3) => ({ title: `Missing grant: ${m3.requestPath}`, detail: m3.detail })),
+      ...plan.missingGrants.filter((m3) => m3.withoutPullRequest).map((m3) => ({
+        title: `Request without a pull request: ${m3.requestPath}`,
+        detail: m3.detail
+      })),
       ...plan.foreignRoles.map((f5) => ({
         title: `Role of another repository in ${f5.account.name}`,
         detail: `${f5.role.roleArn} is tagged for ${f5.repository}; left alone`
