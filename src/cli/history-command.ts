@@ -20,7 +20,8 @@ audit summary's reads, writes, failed and risky calls).
 It also lists the findings a compliance officer must see:
   not-granted      merged, but no grant and no revocation record (the app refused
                    it or never saw the merge; refusals are only on the pull request)
-  not-revoked      the window ended and no revocation is recorded
+  not-revoked      the window ended over an hour ago (the sweep's grace) and no
+                   revocation is recorded
   no-approvals     a grant that records no approval
   self-approved    the requester is among the grant's approvers
   audit-missing    access ended more than the audit delay ago, no audit summary

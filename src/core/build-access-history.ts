@@ -203,11 +203,23 @@ export interface AccessHistory {
   revision: string;
   generatedAt: string;
   auditDelaySeconds: number;
+  /** Seconds after a window's end before an unrecorded revocation is `not-revoked`. */
+  revocationGraceSeconds: number;
   /** Entries sorted by the time the request landed, then path. */
   entries: HistoryEntry[];
   /** Sorted by entry (as `entries`), then file, line and kind. */
   findings: HistoryFinding[];
 }
+
+/**
+ * How long after a grant's window ends its revocation may be missing from git before it is the
+ * `not-revoked` finding. From the end on, the role's own conditions already deny every session;
+ * removing it and committing the record is the scheduled sweep's job, and GitHub runs its
+ * every-5-minutes schedule late under load (tens of minutes) or skips a run. A compliance job run right
+ * after an expiry must not fail for that wait; a grant still unrecorded an hour after its end
+ * means the sweep is not doing its job, and that is the finding.
+ */
+export const REVOCATION_GRACE_SECONDS = 60 * 60;
 
 const UNRECORDED_PREFIX = "access-requests/unrecorded/";
 const RECORD_FILE = /^(.*)\.(grant|revocation|alerts|audit|ungranted)\.(json|md)$/;
@@ -317,6 +329,7 @@ export function buildAccessHistory(input: HistoryInput): AccessHistory {
     revision: input.revision,
     generatedAt: input.now.toISOString(),
     auditDelaySeconds: input.auditDelaySeconds,
+    revocationGraceSeconds: REVOCATION_GRACE_SECONDS,
     entries: kept.map((k) => k.entry),
     findings,
   };
@@ -521,7 +534,6 @@ function buildEntry(
     find,
   );
 
-  const ended = (end: number) => end <= now;
   if (g.request && !g.grant && !g.revocation) {
     find(
       "not-granted",
@@ -556,11 +568,11 @@ function buildEntry(
         );
       }
     }
-    if (!revocationRecord && ended(end)) {
+    if (!revocationRecord && end + REVOCATION_GRACE_SECONDS * 1000 < now) {
       find(
         "not-revoked",
         recordPath(requestPath, "revocation"),
-        `the window ended at ${grantRecord.window.end} but no revocation is recorded: check that ${grantRecord.roleArn} is gone from AWS (the sweep removes and records it on its next run)`,
+        `the window ended at ${grantRecord.window.end} and, more than ${formatDuration(REVOCATION_GRACE_SECONDS)} later, no revocation is recorded, though the scheduled sweep removes and records it within minutes: check that ${grantRecord.roleArn} is gone from AWS (its own policies deny every session since the end) and why the sweep did not run or failed`,
       );
     }
     const endedAt = Math.min(
