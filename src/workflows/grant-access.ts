@@ -354,12 +354,31 @@ async function grant(
     } catch (rollback) {
       rollbackError = errorMessage(rollback);
     }
-    await tell(deps, pull, requestPath, "the grant failed", [
-      `${reason}.`,
-      rolledBack
-        ? `The grant was rolled back and the rollback recorded in \`${revocationPath}\`. Open a new request to try again.`
-        : `Rolling it back failed too (${rollbackError}). The role's own policies still end all access at ${window.end}; the scheduled sweep will retry, or an administrator can delete ${roleArn}.`,
-    ]);
+    if (rolledBack) {
+      await tell(deps, pull, requestPath, "the grant failed", [
+        `${reason}.`,
+        `The grant was rolled back and the rollback recorded in \`${revocationPath}\`. Open a new request to try again.`,
+      ]);
+    } else {
+      await tell(
+        deps,
+        pull,
+        requestPath,
+        "the grant failed and could not be rolled back",
+        await unfinishedRollback(github, {
+          branch,
+          reason,
+          rollbackError,
+          grantPath,
+          revocationPath,
+          roleArn,
+          requester: record.requester,
+          end: window.end,
+        }),
+        // Part of the role may exist and be usable until someone acts: not "NOT granted".
+        "Access left half-made",
+      );
+    }
     return { status: "failed", reason, rolledBack };
   }
 
@@ -465,6 +484,69 @@ async function replaceExtended(
   }
 }
 
+/**
+ * What is true after a grant failed half-way and its rollback failed too, and what a person must
+ * do. It depends on whether the rollback got as far as its record (revoke-grant.ts records after
+ * the deny-all and before removing the role), so the record is read back:
+ * - recorded: the role's sessions are denied, and the sweep finishes a recorded revocation whose
+ *   role is still there on its next run;
+ * - not recorded: git holds the grant record and no revocation, so the sweep takes the half-made
+ *   role for a live grant, watches it and removes it only at its expiry (or, when the role was
+ *   never created, reports the grant missing). Until then the requester can use whatever part
+ *   was made: only `/hallpass revoke` (or a redelivered merge, which completes the grant) acts.
+ */
+async function unfinishedRollback(
+  github: GitHubPort,
+  failed: {
+    branch: string;
+    reason: string;
+    rollbackError: string;
+    grantPath: string;
+    revocationPath: string;
+    roleArn: string;
+    requester: string;
+    end: string;
+  },
+): Promise<string[]> {
+  const { revocationPath, roleArn, end } = failed;
+  let recorded: boolean | undefined;
+  let readError = "";
+  try {
+    const text = await github.getFile(failed.branch, revocationPath);
+    const parsed =
+      text === undefined ? undefined : revocationRecordSchema.safeParse(parseJson(text));
+    recorded = parsed?.success === true && parsed.data.roleArn === roleArn;
+  } catch (error) {
+    readError = errorMessage(error);
+  }
+  const revokeNow = `comment \`/hallpass revoke\` on this pull request (@${failed.requester} or anyone who may approve the request can; repeat it if it fails, every step can be re-run)`;
+  if (recorded === true) {
+    return [
+      `${failed.reason}.`,
+      `Rolling it back failed after the rollback was recorded in \`${revocationPath}\` (${failed.rollbackError}): every session of ${roleArn} is denied, but the role is not fully deleted yet.`,
+      `The scheduled sweep deletes it on its next run (a recorded revocation whose role is still there). To finish now, ${revokeNow}. Open a new request to try again.`,
+    ];
+  }
+  const notRecorded = [
+    `Nothing else ends it before its expiry: the scheduled sweep does NOT retry the rollback. With \`${failed.grantPath}\` and no revocation in git, it takes the role for a live grant, watches it and deletes it only at ${end} (or, if the role was never created, reports the grant as missing).`,
+    `Until then @${failed.requester} may be able to assume whatever part of ${roleArn} was made; the role's own policies end all access at ${end}.`,
+    `To end it now, ${revokeNow}. To complete the grant instead, redeliver the merge event (or ask an administrator to).`,
+  ];
+  if (recorded === false) {
+    return [
+      `${failed.reason}.`,
+      `Rolling it back failed too, before the rollback was recorded (${failed.rollbackError}).`,
+      ...notRecorded,
+    ];
+  }
+  return [
+    `${failed.reason}.`,
+    `Rolling it back failed too (${failed.rollbackError}), and whether the rollback was recorded could not be read (${readError}).`,
+    `If \`${revocationPath}\` is on ${failed.branch}, every session is denied and the scheduled sweep deletes the role on its next run. If it is not:`,
+    ...notRecorded,
+  ];
+}
+
 /** A failure after merge: said on the PR and raised as an alert. */
 async function tell(
   deps: GrantDeps,
@@ -472,10 +554,11 @@ async function tell(
   requestPath: string,
   title: string,
   details: string[],
+  heading = "Access NOT granted",
 ): Promise<void> {
   const body = [
     GRANT_COMMENT_MARKER,
-    `### Access NOT granted: ${title}`,
+    `### ${heading}: ${title}`,
     "",
     ...details.map((d) => `- ${d}`),
   ].join("\n");

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_IAM_LIMITS } from "../../src/core/plan-grant.ts";
+import { planSweep } from "../../src/core/plan-sweep.ts";
 import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
 import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
 import { GRANT_ERROR_MARKER, grantAccess } from "../../src/workflows/grant-access.ts";
+import { releaseGrant } from "../../src/workflows/release-grant.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
 import { addMergedRequest, MERGE_SHA, requestYaml } from "../support/merged-request.ts";
@@ -296,28 +298,115 @@ describe("grantAccess is never left half-made and unrecorded", () => {
     expect(aws.roles.size).toBe(0);
   });
 
-  it("says so when even the rollback fails, and the role's expiry still holds", async () => {
-    const { github, aws, deps } = world();
-    const halfway: AwsPort = {
+  /** A grant whose role is created (trust, tags, policies) but then reported failed. */
+  function failingHalfway(aws: FakeAwsAccounts, before?: () => void): AwsPort {
+    return {
       grantStore(account) {
         const store = aws.grantStore(account);
         return {
           ...store,
           ensureRole: async (plan) => {
             await store.ensureRole(plan);
+            before?.();
             throw new Error("ServiceFailure: AttachRolePolicy");
           },
         } as GrantStore;
       },
     };
+  }
+
+  function issueBody(github: FakeGitHub): string {
+    return [...github.issues.values()][0]!.body;
+  }
+
+  it("when the rollback fails before its record, says the sweep keeps the role until its expiry and asks for /hallpass revoke", async () => {
+    const { github, aws, deps } = world();
     aws.fail("putInlinePolicy");
     const pr = addMergedRequest(github);
+    const outcome = await grantAccess({ ...deps, aws: failingHalfway(aws) }, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "failed", rolledBack: false });
+    const record = grantRecord(github);
+    expect(file(github, REVOCATION)).toBeUndefined();
+    expect(aws.role(record.roleName)).toBeDefined();
+
+    // What the message claims is what the sweep plans: the half-made role is a live grant,
+    // watched, and revoked only once its window has ended.
+    const sweep = (now: Date) =>
+      planSweep({
+        now,
+        auditDelaySeconds: 1800,
+        repository: "acme/access",
+        accounts: [{ name: "production", id: "123456789012" }],
+        roles: new Map([["123456789012", [...aws.roles.values()]]]),
+        paths: [...github.trees.get("main")!.keys()],
+        grants: [record],
+        revocations: [],
+        requestAccounts: new Map(),
+      });
+    expect(sweep(new Date("2026-11-26T10:10:00Z"))).toMatchObject({
+      revoke: [],
+      watch: [{ grant: { roleArn: record.roleArn } }],
+    });
+    expect(sweep(new Date("2026-11-26T12:00:00Z")).revoke).toMatchObject([
+      { reason: "expired", role: { roleArn: record.roleArn } },
+    ]);
+
+    const expected = [
+      "### Access left half-made: the grant failed and could not be rolled back",
+      `- creating ${record.roleArn} failed: ServiceFailure: AttachRolePolicy.`,
+      "- Rolling it back failed too, before the rollback was recorded (putInlinePolicy failed).",
+      `- Nothing else ends it before its expiry: the scheduled sweep does NOT retry the rollback. With \`${GRANT}\` and no revocation in git, it takes the role for a live grant, watches it and deletes it only at 2026-11-26T12:00:00Z (or, if the role was never created, reports the grant as missing).`,
+      `- Until then @alice may be able to assume whatever part of ${record.roleArn} was made; the role's own policies end all access at 2026-11-26T12:00:00Z.`,
+      "- To end it now, comment `/hallpass revoke` on this pull request (@alice or anyone who may approve the request can; repeat it if it fails, every step can be re-run). To complete the grant instead, redeliver the merge event (or ask an administrator to).",
+    ];
+    const comment = github.comment(pr, GRANT_COMMENT_MARKER)!;
+    for (const line of expected) expect(comment).toContain(line);
+    expect(comment).not.toContain("will retry");
+    expect(github.issues.size).toBe(1);
+    for (const line of expected.slice(1)) expect(issueBody(github)).toContain(line);
+
+    // And the way out it names works: the command ends the half-made grant and records it.
+    expect(
+      await releaseGrant(deps, pr, "alice", { now: new Date("2026-11-26T10:05:00Z") }),
+    ).toEqual({ status: "revoked", roleArn: record.roleArn });
+    expect(aws.role(record.roleName)).toBeUndefined();
+    expect(file(github, REVOCATION)).toContain(record.roleArn);
+  });
+
+  it("when the rollback fails after its record, says the sessions are denied and the sweep finishes it", async () => {
+    const { github, aws, deps } = world();
+    aws.fail("deleteRole");
+    const pr = addMergedRequest(github);
+    const outcome = await grantAccess({ ...deps, aws: failingHalfway(aws) }, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "failed", rolledBack: false });
+    const record = grantRecord(github);
+    const revocation = revocationRecordSchema.parse(JSON.parse(file(github, REVOCATION)!));
+    expect(revocation).toMatchObject({ roleArn: record.roleArn, reason: "grant-failed" });
+    const comment = github.comment(pr, GRANT_COMMENT_MARKER)!;
+    expect(comment).toContain(
+      `- Rolling it back failed after the rollback was recorded in \`${REVOCATION}\` (deleteRole failed): every session of ${record.roleArn} is denied, but the role is not fully deleted yet.`,
+    );
+    expect(comment).toContain(
+      "- The scheduled sweep deletes it on its next run (a recorded revocation whose role is still there). To finish now, comment `/hallpass revoke`",
+    );
+    expect(comment).not.toContain("live grant");
+    expect(issueBody(github)).toContain("The scheduled sweep deletes it on its next run");
+  });
+
+  it("when it cannot tell whether the failed rollback was recorded, says both cases", async () => {
+    const { github, aws, deps } = world();
+    aws.fail("putInlinePolicy");
+    const pr = addMergedRequest(github);
+    const halfway = failingHalfway(aws, () => github.fail("getFile", new Error("502 Bad Gateway")));
     const outcome = await grantAccess({ ...deps, aws: halfway }, pr, { now: NOW });
     expect(outcome).toMatchObject({ status: "failed", rolledBack: false });
-    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain(
-      "The role's own policies still end all access at 2026-11-26T12:00:00Z",
+    const comment = github.comment(pr, GRANT_COMMENT_MARKER)!;
+    expect(comment).toContain(
+      "- Rolling it back failed too (putInlinePolicy failed), and whether the rollback was recorded could not be read (502 Bad Gateway).",
     );
-    expect(github.issues.size).toBe(1);
+    expect(comment).toContain(`- If \`${REVOCATION}\` is on main, every session is denied`);
+    expect(comment).toContain("it takes the role for a live grant");
+    expect(comment).toContain("To end it now, comment `/hallpass revoke`");
   });
 
   it("creates nothing in AWS when the grant record cannot be committed", async () => {
