@@ -4,11 +4,13 @@ import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
+  type GetAccountAuthorizationDetailsCommandOutput,
   GetAccountSummaryCommand,
   GetRoleCommand,
   IAMClient,
   type IAMClientConfig,
   PutRolePolicyCommand,
+  paginateGetAccountAuthorizationDetails,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
   paginateListRoles,
@@ -18,7 +20,9 @@ import {
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+import type { RoleDocuments } from "../core/digest-grant-plan.ts";
 import type { GrantPlan } from "../core/plan-grant.ts";
+import { REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
 import {
   type AccountTarget,
   type AwsPort,
@@ -119,13 +123,40 @@ async function orAbsent<T>(run: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-function toGrantRole(role: Role): GrantRole {
+function toGrantRole(role: Role | RoleDetail): GrantRole {
   return {
     roleName: role.RoleName ?? "",
     roleArn: role.Arn ?? "",
     path: role.Path ?? "/",
     createdAt: role.CreateDate?.toISOString() ?? "",
     tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+  };
+}
+
+/** IAM returns policy documents URL-encoded; a text that is not is kept as it is. */
+function decoded(document: string | undefined): string {
+  if (document === undefined) return "";
+  try {
+    return decodeURIComponent(document);
+  } catch {
+    return document;
+  }
+}
+
+type RoleDetail = NonNullable<
+  GetAccountAuthorizationDetailsCommandOutput["RoleDetailList"]
+>[number];
+
+/** A role's documents from GetAccountAuthorizationDetails, with ListRoles' session length. */
+function toDocuments(detail: RoleDetail, maxSessionDuration: number | undefined): RoleDocuments {
+  return {
+    trustPolicy: decoded(detail.AssumeRolePolicyDocument),
+    inlinePolicies: Object.fromEntries(
+      (detail.RolePolicyList ?? []).map((p) => [p.PolicyName ?? "", decoded(p.PolicyDocument)]),
+    ),
+    managedPolicyArns: (detail.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn ?? ""),
+    permissionsBoundary: detail.PermissionsBoundary?.PermissionsBoundaryArn,
+    maxSessionDuration,
   };
 }
 
@@ -161,6 +192,7 @@ class IamGrantStore implements GrantStore {
     }
     let roleArn: string;
     let created = false;
+    let corrected: string[] = [];
     try {
       // The role starts with trust, boundary and tags but no permissions: harmless if we stop here.
       const out = await this.#iam.send(
@@ -184,7 +216,7 @@ class IamGrantStore implements GrantStore {
         );
       }
       if (!isAws(error, "EntityAlreadyExistsException")) throw error;
-      roleArn = await this.#convergeExisting(plan);
+      ({ roleArn, corrected } = await this.#convergeExisting(plan));
     }
     // The inline policy carries the expiry deny; it goes on before any managed policy, so the
     // role never holds managed permissions without it.
@@ -203,11 +235,19 @@ class IamGrantStore implements GrantStore {
         new AttachRolePolicyCommand({ RoleName: plan.roleName, PolicyArn: arn }),
       );
     }
-    return { roleArn, created };
+    return { roleArn, created, ...(created ? {} : { corrected }) };
   }
 
-  /** A role of the planned name exists: make sure it is this grant's, then bring it to the plan. */
-  async #convergeExisting(plan: GrantPlan): Promise<string> {
+  /**
+   * A role of the planned name exists: make sure it is this grant's, then bring it back to exactly
+   * the plan. Extra inline and managed policies are removed (the plan's are put again by the
+   * caller), the trust policy and session length re-put. It is repaired rather than refused
+   * because the role is provably this grant's (name from request and merge commit, path, tags)
+   * and a re-run after a half-made grant must converge; what was put back is returned, so the
+   * change is told, never adopted silently. A boundary cannot be repaired (the broker may not set
+   * boundaries) and a role being revoked must not be re-granted: both are refused.
+   */
+  async #convergeExisting(plan: GrantPlan): Promise<{ roleArn: string; corrected: string[] }> {
     const out = await this.#iam.send(new GetRoleCommand({ RoleName: plan.roleName }));
     const role = out.Role;
     const tags = role ? toGrantRole(role).tags : {};
@@ -231,7 +271,28 @@ class IamGrantStore implements GrantStore {
         `role ${plan.roleName} exists without the permissions boundary ${plan.permissionsBoundary}; revoke it and grant again`,
       );
     }
+    const corrected: string[] = [];
+    const inline = (await this.listInlinePolicies(plan.roleName)) ?? [];
+    if (inline.includes(REVOKE_POLICY_NAME)) {
+      throw new GrantConflictError(
+        plan.roleName,
+        `role ${plan.roleName} holds the revocation deny ${REVOKE_POLICY_NAME}: it is being revoked and is not granted again; open a new request`,
+      );
+    }
+    // Extras go first: removing a policy only ever takes access away.
+    for (const name of inline) {
+      if (Object.hasOwn(plan.inlinePolicies, name)) continue;
+      await this.deleteInlinePolicy(plan.roleName, name);
+      corrected.push(`inline policy ${name} removed`);
+    }
+    const planned = new Set(plan.managedPolicyArns);
+    for (const arn of (await this.listAttachedPolicies(plan.roleName)) ?? []) {
+      if (planned.has(arn)) continue;
+      await this.detachManagedPolicy(plan.roleName, arn);
+      corrected.push(`managed policy ${arn} detached`);
+    }
     if (!sameDocument(role.AssumeRolePolicyDocument, plan.trustPolicy)) {
+      corrected.push("trust policy re-put");
       await this.#iam.send(
         new UpdateAssumeRolePolicyCommand({
           RoleName: plan.roleName,
@@ -240,6 +301,7 @@ class IamGrantStore implements GrantStore {
       );
     }
     if (role.MaxSessionDuration !== plan.maxSessionDuration) {
+      corrected.push(`maximum session duration set back to ${plan.maxSessionDuration}s`);
       await this.#iam.send(
         new UpdateRoleCommand({
           RoleName: plan.roleName,
@@ -256,7 +318,7 @@ class IamGrantStore implements GrantStore {
         }),
       );
     }
-    return role.Arn ?? "";
+    return { roleArn: role.Arn ?? "", corrected };
   }
 
   async getRole(roleName: string): Promise<GrantRole | undefined> {
@@ -265,20 +327,35 @@ class IamGrantStore implements GrantStore {
   }
 
   async listGrantRoles(): Promise<GrantRole[]> {
-    const names: string[] = [];
+    // ListRoles filters by path and has the session length; GetAccountAuthorizationDetails has
+    // tags, boundary, inline documents and attached policies of every role in a few pages (it
+    // cannot filter by path), instead of four calls per role.
+    const sessions = new Map<string, number | undefined>();
     for await (const page of paginateListRoles(
       { client: this.#iam },
-      { PathPrefix: GRANT_ROLE_PATH },
+      { PathPrefix: GRANT_ROLE_PATH, MaxItems: 1000 },
     )) {
-      for (const role of page.Roles ?? []) if (role.RoleName) names.push(role.RoleName);
+      for (const role of page.Roles ?? []) {
+        if (role.RoleName) sessions.set(role.RoleName, role.MaxSessionDuration);
+      }
     }
-    // ListRoles does not return tags; GetRole does. A role deleted meanwhile is skipped.
+    if (sessions.size === 0) return [];
     const roles: GrantRole[] = [];
-    for (const name of names) {
-      const role = await this.getRole(name);
-      if (role) roles.push(role);
+    for await (const page of paginateGetAccountAuthorizationDetails(
+      { client: this.#iam },
+      { Filter: ["Role"], MaxItems: 1000 },
+    )) {
+      for (const detail of page.RoleDetailList ?? []) {
+        const name = detail.RoleName ?? "";
+        // A role made between the two listings is found by the next sweep; one deleted is gone.
+        if (!sessions.has(name) || !(detail.Path ?? "").startsWith(GRANT_ROLE_PATH)) continue;
+        roles.push({
+          ...toGrantRole(detail),
+          documents: toDocuments(detail, sessions.get(name)),
+        });
+      }
     }
-    return roles;
+    return roles.sort((a, b) => (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0));
   }
 
   async getRoleQuota(): Promise<RoleQuota> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { planDigestSchema } from "./digest-grant-plan.ts";
 
 /**
  * The lifecycle records hallpass commits next to a request file. A request file is never
@@ -62,6 +63,11 @@ export const grantRecordSchema = z.strictObject({
   sourceIdentity: z.string(),
   window: z.strictObject({ start: isoTime, end: isoTime }),
   grantedAt: isoTime,
+  planDigest: planDigestSchema
+    .optional()
+    .describe(
+      "Digest of the documents the grant role was planned with (trust, inline and managed policies, boundary, session length). The sweep revokes and alerts on a role that no longer matches it. Absent in records written before it existed.",
+    ),
 });
 
 export const revocationRecordSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import type { RoleDocuments } from "../core/digest-grant-plan.ts";
 import type { GrantPlan } from "../core/plan-grant.ts";
 
 /**
@@ -56,6 +57,11 @@ export interface GrantRole {
   createdAt: string;
   /** Every tag on the role (see GRANT_TAGS for the keys hallpass writes). */
   tags: Record<string, string>;
+  /**
+   * What the role holds (documents URL-decoded), filled by `listGrantRoles` so the sweep can
+   * compare each role with its grant record's digest. `getRole` may leave it out.
+   */
+  documents?: RoleDocuments;
 }
 
 /** How many roles an account holds and how many IAM allows (`GetAccountSummary`). */
@@ -72,6 +78,11 @@ export interface EnsureRoleResult {
   roleArn: string;
   /** True when this call created the role; false when it found the same grant's role. */
   created: boolean;
+  /**
+   * What an existing role of the same grant held beyond or against the plan and was put back
+   * (`inline policy x removed`, `trust policy re-put`); empty or absent when nothing differed.
+   */
+  corrected?: string[];
 }
 
 /**
@@ -97,7 +108,7 @@ export interface GrantStore {
   /** The grant role of that name with its tags, or undefined when it does not exist. */
   getRole(roleName: string): Promise<GrantRole | undefined>;
 
-  /** Every role under `/hallpass/` with its tags (all pages). */
+  /** Every role under `/hallpass/` with its tags and `documents` (all pages). */
   listGrantRoles(): Promise<GrantRole[]>;
 
   /** How many roles the account holds and its quota, to refuse a grant that would not fit. */

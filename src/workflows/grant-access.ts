@@ -11,6 +11,7 @@
  * rollback is recorded too: a grant is never left half-made and unrecorded.
  */
 
+import { digestGrantPlan } from "../core/digest-grant-plan.ts";
 import { DEFAULT_IAM_LIMITS, type IamLimits, planGrant } from "../core/plan-grant.ts";
 import { formatProblem } from "../core/problem.ts";
 import {
@@ -247,6 +248,13 @@ async function grant(
       `The record names ${existing.roleName}, the plan ${plan.roleName}. An administrator must check which role is real.`,
     ]);
   }
+  const planDigest = digestGrantPlan(plan);
+  if (existing?.planDigest && JSON.stringify(existing.planDigest) !== JSON.stringify(planDigest)) {
+    // policies/ changed since the grant was recorded: the role would no longer match its record.
+    return refuse(`${grantPath} records other role documents than policies/ gives now`, [
+      "The role's policies, boundary or session length changed in policies/ since this grant was recorded, so hallpass will not re-make the role from today's plan. Open a new request for the access you need.",
+    ]);
+  }
 
   const account: AccountTarget = {
     name: validated.request.account,
@@ -309,6 +317,7 @@ async function grant(
     sourceIdentity: plan.sourceIdentity,
     window,
     grantedAt: now.toISOString(),
+    planDigest,
   };
   if (!existing) {
     try {

@@ -107,9 +107,44 @@ describe("ensureRole", () => {
     expect(wire.calls.slice(3)).toEqual([
       "CreateRole",
       "GetRole",
+      "ListRolePolicies",
+      "ListAttachedRolePolicies",
       "PutRolePolicy",
       "AttachRolePolicy",
     ]);
+    expect(again.corrected).toEqual([]);
+  });
+
+  it("removes policies added by hand to the same grant's role, re-puts edited ones, and says so", async () => {
+    const plan = alicePlan();
+    await store().ensureRole(plan);
+    const role = wire.roles.get(plan.roleName.toLowerCase())!;
+    role.inline.set(
+      "hallpass-permissions",
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    );
+    role.inline.set(
+      "by-hand",
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    );
+    role.managed.add("arn:aws:iam::aws:policy/AdministratorAccess");
+    const again = await store().ensureRole(plan);
+    expect(Object.fromEntries(role.inline)).toEqual(plan.inlinePolicies);
+    expect([...role.managed]).toEqual(plan.managedPolicyArns);
+    expect(again.corrected).toEqual([
+      "inline policy by-hand removed",
+      "managed policy arn:aws:iam::aws:policy/AdministratorAccess detached",
+    ]);
+  });
+
+  it("refuses to re-grant a role that holds the revocation deny (a revocation in progress)", async () => {
+    const plan = alicePlan();
+    await store().ensureRole(plan);
+    const role = wire.roles.get(plan.roleName.toLowerCase())!;
+    role.inline.set("hallpass-revoke-older-sessions", "{}");
+    await expect(store().ensureRole(plan)).rejects.toThrow(/being revoked/);
+    expect(role.inline.has("hallpass-revoke-older-sessions")).toBe(true);
+    expect(wire.calls).not.toContain("DeleteRolePolicy");
   });
 
   it("brings a drifted role of the same grant back to the plan", async () => {
@@ -119,7 +154,11 @@ describe("ensureRole", () => {
     role.trust = '{"Version":"2012-10-17","Statement":[]}';
     role.maxSessionDuration = 43200;
     delete role.tags["hallpass:expires-at"];
-    await store().ensureRole(plan);
+    const again = await store().ensureRole(plan);
+    expect(again.corrected).toEqual([
+      "trust policy re-put",
+      "maximum session duration set back to 7200s",
+    ]);
     expect(JSON.parse(role.trust)).toEqual(JSON.parse(plan.trustPolicy));
     expect(role.maxSessionDuration).toBe(plan.maxSessionDuration);
     expect(role.tags).toEqual(plan.tags);
@@ -127,7 +166,16 @@ describe("ensureRole", () => {
     expect(wire.calls).toContain("TagRole");
   });
 
-  it.each([["GetRole"], ["UpdateAssumeRolePolicy"], ["UpdateRole"], ["TagRole"]])(
+  it.each([
+    ["GetRole"],
+    ["ListRolePolicies"],
+    ["DeleteRolePolicy"],
+    ["ListAttachedRolePolicies"],
+    ["DetachRolePolicy"],
+    ["UpdateAssumeRolePolicy"],
+    ["UpdateRole"],
+    ["TagRole"],
+  ])(
     "fails loudly when %s fails while repairing a drifted role, and a re-run repairs it",
     async (step) => {
       const plan = alicePlan();
@@ -136,12 +184,16 @@ describe("ensureRole", () => {
       role.trust = '{"Version":"2012-10-17","Statement":[]}';
       role.maxSessionDuration = 43200;
       delete role.tags["hallpass:expires-at"];
+      role.inline.set("by-hand", "{}");
+      role.managed.add("arn:aws:iam::aws:policy/AdministratorAccess");
       wire.fail(step, "ServiceFailure");
       await expect(store().ensureRole(plan)).rejects.toThrow();
       await store().ensureRole(plan);
       expect(JSON.parse(role.trust)).toEqual(JSON.parse(plan.trustPolicy));
       expect(role.maxSessionDuration).toBe(plan.maxSessionDuration);
       expect(role.tags).toEqual(plan.tags);
+      expect(Object.fromEntries(role.inline)).toEqual(plan.inlinePolicies);
+      expect([...role.managed]).toEqual(plan.managedPolicyArns);
     },
   );
 
@@ -197,6 +249,36 @@ describe("reading grant roles", () => {
     expect(roles.map((r) => r.roleName).sort()).toEqual(plans.map((p) => p.roleName).sort());
     expect(roles[0]!.tags["hallpass:request"]).toBe("access-requests/alice-db.yaml");
     expect(wire.calls.filter((c) => c === "ListRoles")).toHaveLength(2);
+  });
+
+  it("reads what each role holds in a few pages, documents decoded, without a call per role", async () => {
+    const plans = ["a", "b", "c"].map((c) => alicePlan(c.repeat(40)));
+    for (const plan of plans) await store().ensureRole(plan);
+    // Not a grant role: GetAccountAuthorizationDetails lists it, the sweep must not.
+    wire.roles.set("ops", {
+      ...wire.roles.get(plans[0]!.roleName.toLowerCase())!,
+      name: "ops",
+      path: "/",
+      arn: "arn:aws:iam::111122223333:role/ops",
+    });
+    const before = wire.calls.length;
+    const roles = await store().listGrantRoles();
+    expect(roles.map((r) => r.roleName)).toEqual(plans.map((p) => p.roleName).sort());
+    expect(wire.calls.slice(before)).toEqual([
+      "ListRoles",
+      "ListRoles",
+      "GetAccountAuthorizationDetails",
+      "GetAccountAuthorizationDetails",
+    ]);
+    const plan = plans.find((p) => p.roleName === roles[0]!.roleName)!;
+    expect(roles[0]!.documents).toEqual({
+      trustPolicy: plan.trustPolicy,
+      inlinePolicies: plan.inlinePolicies,
+      managedPolicyArns: plan.managedPolicyArns,
+      permissionsBoundary: plan.permissionsBoundary,
+      maxSessionDuration: plan.maxSessionDuration,
+    });
+    expect(roles[0]!.tags).toEqual(plan.tags);
   });
 
   it("returns undefined for a role that does not exist", async () => {

@@ -148,6 +148,26 @@ export class FakeAwsWire {
     }`;
   }
 
+  /** A RoleDetail of GetAccountAuthorizationDetails: no MaxSessionDuration, documents encoded. */
+  #roleDetailXml(role: FakeRole): string {
+    const tags = Object.entries(role.tags)
+      .map(([k, v]) => `<member><Key>${xml(k)}</Key><Value>${xml(v)}</Value></member>`)
+      .join("");
+    const inline = [...role.inline]
+      .map(
+        ([name, doc]) =>
+          `<member><PolicyName>${xml(name)}</PolicyName><PolicyDocument>${xml(encodeURIComponent(doc))}</PolicyDocument></member>`,
+      )
+      .join("");
+    const managed = [...role.managed]
+      .map(
+        (a) =>
+          `<member><PolicyName>${a.split("/").pop()}</PolicyName><PolicyArn>${a}</PolicyArn></member>`,
+      )
+      .join("");
+    return `<Path>${role.path}</Path><RoleName>${role.name}</RoleName><RoleId>AROA${role.name.length}</RoleId><Arn>${role.arn}</Arn><CreateDate>${role.createdAt}</CreateDate><AssumeRolePolicyDocument>${xml(encodeURIComponent(role.trust))}</AssumeRolePolicyDocument><InstanceProfileList/><RolePolicyList>${inline}</RolePolicyList><AttachedManagedPolicies>${managed}</AttachedManagedPolicies>${role.boundary ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${role.boundary}</PermissionsBoundaryArn></PermissionsBoundary>` : ""}<Tags>${tags}</Tags>`;
+  }
+
   #ok(action: string, result: string): string {
     return `<${action}Response xmlns="${IAM_NS}">${result ? `<${action}Result>${result}</${action}Result>` : ""}<ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`;
   }
@@ -259,6 +279,20 @@ export class FakeAwsWire {
         return this.#ok(
           action,
           `<Roles>${page.map((r) => `<member>${this.#roleXml(r, false)}</member>`).join("")}</Roles><IsTruncated>${more}</IsTruncated>${more ? `<Marker>${from + this.pageSize}</Marker>` : ""}`,
+        );
+      }
+      case "GetAccountAuthorizationDetails": {
+        if (params.get("Filter.member.1") !== "Role" || params.has("Filter.member.2")) {
+          throw { code: "ValidationError", status: 400, message: "the fake lists roles only" };
+        }
+        // Every role of the account, whatever its path (IAM cannot filter this call by path).
+        const all = [...this.roles.values()].sort((a, b) => a.name.localeCompare(b.name));
+        const from = Number(params.get("Marker") ?? 0);
+        const page = all.slice(from, from + this.pageSize);
+        const more = from + this.pageSize < all.length;
+        return this.#ok(
+          action,
+          `<RoleDetailList>${page.map((r) => `<member>${this.#roleDetailXml(r)}</member>`).join("")}</RoleDetailList><UserDetailList/><GroupDetailList/><Policies/><IsTruncated>${more}</IsTruncated>${more ? `<Marker>${from + this.pageSize}</Marker>` : ""}`,
         );
       }
       case "GetAccountSummary": {

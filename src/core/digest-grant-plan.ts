@@ -1,0 +1,179 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { GrantPlan } from "./plan-grant.ts";
+import { planRevocation, REVOKE_POLICY_NAME } from "./plan-revocation.ts";
+
+/**
+ * Desired versus actual for one grant role's documents. The grant record (written only by the
+ * app, in git) carries a digest of what the planned role holds; the sweep digests what IAM says
+ * the role holds and compares the two. Tags are not part of it: anyone who can edit the role can
+ * edit its tags, so git, not a tag, is the authority.
+ */
+
+/** What a role holds, as IAM returns it (documents already URL-decoded) or as planned. */
+export interface RoleDocuments {
+  /** Trust policy JSON text. */
+  trustPolicy: string;
+  /** Inline policy name -> policy JSON text. */
+  inlinePolicies: Record<string, string>;
+  managedPolicyArns: readonly string[];
+  /** Permissions boundary ARN; undefined when the role has none. */
+  permissionsBoundary: string | undefined;
+  /** MaxSessionDuration in seconds; undefined when the reader could not see it. */
+  maxSessionDuration: number | undefined;
+}
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * The recorded digest of a grant role: hashes of its canonical documents, its managed policy
+ * ARNs (sorted: IAM attaches a set) and its boundary and session length in clear, so a
+ * difference can be named ("inline policy x edited") without storing the documents twice.
+ */
+export const planDigestSchema = z.strictObject({
+  version: z.literal(1),
+  trustPolicy: sha256.describe("SHA-256 of the canonical trust policy."),
+  inlinePolicies: z
+    .record(z.string(), sha256)
+    .describe("Inline policy name -> SHA-256 of its canonical document."),
+  managedPolicyArns: z.array(z.string()).describe("Attached managed policy ARNs, sorted."),
+  permissionsBoundary: z.string().describe("Permissions boundary ARN."),
+  maxSessionDuration: z.number().int().describe("The role's MaxSessionDuration in seconds."),
+});
+
+export type PlanDigest = z.infer<typeof planDigestSchema>;
+
+/**
+ * Canonical JSON of a policy document: object keys sorted, arrays kept in order (IAM returns
+ * documents as submitted), and a one-element array written as its element, which the IAM policy
+ * grammar treats the same ("Action": ["s3:Get*"] is "Action": "s3:Get*"). Whitespace goes.
+ * Throws for text that is not JSON.
+ */
+export function canonicalJson(text: string): string {
+  return JSON.stringify(canonical(JSON.parse(text)));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.length === 1 ? canonical(value[0]) : value.map(canonical);
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+function hashOf(text: string): string {
+  let body: string;
+  try {
+    body = canonicalJson(text);
+  } catch {
+    // Not JSON (IAM never returns that for a policy): hashed as is, so it never matches a plan.
+    body = `unparsed:${text}`;
+  }
+  return createHash("sha256").update(body).digest("hex");
+}
+
+/** What the planned role holds. */
+export function planDocuments(plan: GrantPlan): RoleDocuments {
+  return {
+    trustPolicy: plan.trustPolicy,
+    inlinePolicies: plan.inlinePolicies,
+    managedPolicyArns: plan.managedPolicyArns,
+    permissionsBoundary: plan.permissionsBoundary,
+    maxSessionDuration: plan.maxSessionDuration,
+  };
+}
+
+/** The digest of a grant plan, stored in its grant record. */
+export function digestGrantPlan(plan: GrantPlan): PlanDigest {
+  return {
+    version: 1,
+    trustPolicy: hashOf(plan.trustPolicy),
+    inlinePolicies: Object.fromEntries(
+      Object.keys(plan.inlinePolicies)
+        .sort()
+        .map((name) => [name, hashOf(plan.inlinePolicies[name] ?? "")]),
+    ),
+    managedPolicyArns: [...new Set(plan.managedPolicyArns)].sort(),
+    permissionsBoundary: plan.permissionsBoundary,
+    maxSessionDuration: plan.maxSessionDuration,
+  };
+}
+
+/**
+ * True when the role holds hallpass's own revocation deny (exactly what `planRevocation` writes,
+ * for some second): the role is being revoked and is denied everything, so policies already
+ * removed or still there are a revocation in progress, not a change by hand. A hand-written
+ * policy under that name never passes: its document must be the deny, to the character.
+ */
+export function holdsRevocationDeny(actual: RoleDocuments): boolean {
+  const text = actual.inlinePolicies[REVOKE_POLICY_NAME];
+  if (text === undefined) return false;
+  try {
+    const doc = JSON.parse(text) as { Statement?: { Condition?: Record<string, unknown> }[] };
+    const at = (
+      doc.Statement?.[0]?.Condition?.DateLessThan as Record<string, unknown> | undefined
+    )?.["aws:TokenIssueTime"];
+    if (typeof at !== "string" || Number.isNaN(Date.parse(at))) return false;
+    return canonicalJson(text) === canonicalJson(planRevocation(new Date(at)).document);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What differs between the documents a role holds and its recorded digest, in words, or []
+ * when they agree. Fails closed: a document that cannot be parsed differs.
+ */
+export function describeDocumentDrift(actual: RoleDocuments, expected: PlanDigest): string[] {
+  const drift: string[] = [];
+  if (hashOf(actual.trustPolicy) !== expected.trustPolicy) drift.push("trust policy edited");
+  const names = new Set([
+    ...Object.keys(actual.inlinePolicies),
+    ...Object.keys(expected.inlinePolicies),
+  ]);
+  for (const name of [...names].sort()) {
+    const want = expected.inlinePolicies[name];
+    const have = actual.inlinePolicies[name];
+    if (want === undefined) drift.push(`inline policy ${name} added`);
+    else if (have === undefined) drift.push(`inline policy ${name} removed`);
+    else if (hashOf(have) !== want) drift.push(`inline policy ${name} edited`);
+  }
+  const attached = new Set(actual.managedPolicyArns);
+  const planned = new Set(expected.managedPolicyArns);
+  for (const arn of [...attached].sort()) {
+    if (!planned.has(arn)) drift.push(`managed policy ${arn} attached`);
+  }
+  for (const arn of [...planned].sort()) {
+    if (!attached.has(arn)) drift.push(`managed policy ${arn} detached`);
+  }
+  drift.push(...describeBoundaryDrift(actual, expected.permissionsBoundary));
+  if (
+    actual.maxSessionDuration !== undefined &&
+    actual.maxSessionDuration !== expected.maxSessionDuration
+  ) {
+    drift.push(
+      `maximum session duration ${actual.maxSessionDuration}s instead of ${expected.maxSessionDuration}s`,
+    );
+  }
+  return drift;
+}
+
+/**
+ * The check left for a grant recorded before digests existed: its role must still carry a
+ * permissions boundary (the one planned when `expected` is known).
+ */
+export function describeBoundaryDrift(
+  actual: RoleDocuments,
+  expected: string | undefined,
+): string[] {
+  if (actual.permissionsBoundary === undefined) return ["permissions boundary removed"];
+  if (expected !== undefined && actual.permissionsBoundary !== expected) {
+    return [`permissions boundary ${actual.permissionsBoundary} instead of ${expected}`];
+  }
+  return [];
+}
