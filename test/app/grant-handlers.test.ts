@@ -347,4 +347,17 @@ describe("refusals", () => {
     await h.probot.receive(own as never);
     expect(h.requestsSince()).toBe(0);
   });
+
+  it("ignores a comment edited to contain /hallpass revoke: only a new comment is a command", async () => {
+    // An edit can be made to an old comment long after the thread moved on, and its author is
+    // the original commenter: acting on it would let a history rewrite end someone's access.
+    const edited = revokeComment("alice");
+    const payload = examplePayload("issue_comment", "edited");
+    payload.issue = edited.payload.issue;
+    payload.comment = edited.payload.comment;
+    payload.changes = { body: { from: "thanks, all done" } };
+    await h.probot.receive({ id: "comment-edited", name: "issue_comment", payload } as never);
+    expect(h.requestsSince()).toBe(0);
+    expect(wire.calls).toEqual([]);
+  });
 });
