@@ -90,17 +90,28 @@ export function planDocuments(plan: GrantPlan): RoleDocuments {
 
 /** The digest of a grant plan, stored in its grant record. */
 export function digestGrantPlan(plan: GrantPlan): PlanDigest {
-  return {
-    version: 1,
-    trustPolicy: hashOf(plan.trustPolicy),
-    inlinePolicies: Object.fromEntries(
-      Object.keys(plan.inlinePolicies)
-        .sort()
-        .map((name) => [name, hashOf(plan.inlinePolicies[name] ?? "")]),
-    ),
-    managedPolicyArns: [...new Set(plan.managedPolicyArns)].sort(),
+  return digestRoleDocuments({
+    ...planDocuments(plan),
     permissionsBoundary: plan.permissionsBoundary,
     maxSessionDuration: plan.maxSessionDuration,
+  });
+}
+
+/** The digest of documents a role is to hold (a grant role always has a boundary). */
+export function digestRoleDocuments(
+  documents: RoleDocuments & { permissionsBoundary: string; maxSessionDuration: number },
+): PlanDigest {
+  return {
+    version: 1,
+    trustPolicy: hashOf(documents.trustPolicy),
+    inlinePolicies: Object.fromEntries(
+      Object.keys(documents.inlinePolicies)
+        .sort()
+        .map((name) => [name, hashOf(documents.inlinePolicies[name] ?? "")]),
+    ),
+    managedPolicyArns: [...new Set(documents.managedPolicyArns)].sort(),
+    permissionsBoundary: documents.permissionsBoundary,
+    maxSessionDuration: documents.maxSessionDuration,
   };
 }
 

@@ -1,4 +1,10 @@
 import { GRANT_TAGS, MANAGED_BY } from "../ports/aws.ts";
+import {
+  describeBoundaryDrift,
+  describeDocumentDrift,
+  holdsRevocationDeny,
+  type RoleDocuments,
+} from "./digest-grant-plan.ts";
 import { type GrantRecord, isRequestPath, type RevocationRecord, recordPath } from "./records.ts";
 
 /**
@@ -17,6 +23,11 @@ export interface LiveRole {
   roleArn: string;
   createdAt: string;
   tags: Record<string, string>;
+  /**
+   * What the role holds, compared with the grant record's `planDigest`. A role whose documents
+   * were not read cannot be shown untouched, so it is treated as changed (fail closed).
+   */
+  documents?: RoleDocuments;
 }
 
 /** An account in scope of this sweep (a name and id from policies/). */
@@ -222,7 +233,24 @@ function roleDrift(role: LiveRole, grant: GrantRecord): string[] {
   if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
     drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
   }
+  drift.push(...documentDrift(role, grant));
   return drift;
+}
+
+/**
+ * What the role holds against what its record says it was planned with (`planDigest`). A role
+ * that carries hallpass's own revocation deny is being revoked and is denied everything: its
+ * policies going away is the revocation, not a hand change. Records written before digests
+ * existed are only checked for the boundary, the one control that must never be missing.
+ */
+function documentDrift(role: LiveRole, grant: GrantRecord): string[] {
+  const documents = role.documents;
+  if (documents === undefined) return ["what the role holds could not be read"];
+  if (holdsRevocationDeny(documents)) return [];
+  const found = grant.planDigest
+    ? describeDocumentDrift(documents, grant.planDigest)
+    : describeBoundaryDrift(documents, undefined);
+  return found.length > 0 ? [`changed by hand: ${found.join(", ")}`] : [];
 }
 
 /**

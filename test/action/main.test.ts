@@ -74,7 +74,7 @@ function role(
     path: "/hallpass/",
     arn: `arn:aws:iam::${ACCOUNT.id}:role/hallpass/${name}`,
     trust: "{}",
-    boundary: undefined,
+    boundary: `arn:aws:iam::${ACCOUNT.id}:policy/hallpass-boundary`,
     maxSessionDuration: 3600,
     tags,
     inline: new Map([["hallpass-permissions", "{}"]]),
@@ -224,7 +224,8 @@ describe("the action", () => {
     // IAM: both roles gone, after the deny on old sessions, policies removed first.
     expect([...iam.roles.keys()]).toEqual(["hp-live"]);
     // Two revocations (they run concurrently): each role's deny, policies, then the role.
-    expect(iam.calls.filter((c) => c !== "GetRole" && c !== "ListRoles").sort()).toEqual(
+    const listing = ["GetRole", "ListRoles", "GetAccountAuthorizationDetails"];
+    expect(iam.calls.filter((c) => !listing.includes(c)).sort()).toEqual(
       [
         "PutRolePolicy",
         "ListRolePolicies",
@@ -356,7 +357,11 @@ describe("the action", () => {
 
     expect(process.exitCode).toBeUndefined();
     expect(github.writes()).toEqual([]);
-    expect(iam.calls.filter((c) => !["ListRoles", "GetRole"].includes(c))).toEqual([]);
+    expect(
+      iam.calls.filter(
+        (c) => !["ListRoles", "GetRole", "GetAccountAuthorizationDetails"].includes(c),
+      ),
+    ).toEqual([]);
     expect(readFileSync(join(dir, "summary.md"), "utf8")).toContain("dry run: nothing was changed");
   });
 

@@ -1,9 +1,10 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
+import { describeDocumentDrift, digestGrantPlan } from "../../src/core/digest-grant-plan.ts";
 import { type GrantPlan, planGrant } from "../../src/core/plan-grant.ts";
 import { GrantConflictError } from "../../src/ports/aws.ts";
-import { FakeAwsWire } from "../support/fake-aws-wire.ts";
+import { FakeAwsWire, type FakeRole } from "../support/fake-aws-wire.ts";
 import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";
 
 const account = {
@@ -280,6 +281,48 @@ describe("reading grant roles", () => {
     });
     expect(roles[0]!.tags).toEqual(plan.tags);
   });
+
+  it.each<[string, (role: FakeRole) => void, string[]]>([
+    [
+      "untouched, stored with other whitespace (IAM returns documents as submitted, URL-encoded)",
+      (role) => {
+        role.trust = JSON.stringify(JSON.parse(role.trust), null, 2);
+        for (const [name, doc] of role.inline) {
+          role.inline.set(name, JSON.stringify(JSON.parse(doc), null, "\t"));
+        }
+      },
+      [],
+    ],
+    [
+      "with a statement added to its inline policy",
+      (role) => {
+        const doc = JSON.parse(role.inline.get("hallpass-permissions")!);
+        doc.Statement.push({ Effect: "Allow", Action: "iam:*", Resource: "*" });
+        role.inline.set("hallpass-permissions", JSON.stringify(doc));
+      },
+      ["inline policy hallpass-permissions edited"],
+    ],
+    [
+      "with its boundary removed and a managed policy attached",
+      (role) => {
+        role.boundary = undefined;
+        role.managed.add("arn:aws:iam::aws:policy/AdministratorAccess");
+      },
+      [
+        "managed policy arn:aws:iam::aws:policy/AdministratorAccess attached",
+        "permissions boundary removed",
+      ],
+    ],
+  ])(
+    "reads a role %s so that it matches its recorded digest or names what differs",
+    async (_n, edit, drift) => {
+      const plan = alicePlan();
+      await store().ensureRole(plan);
+      edit(wire.roles.get(plan.roleName.toLowerCase())!);
+      const [role] = await store().listGrantRoles();
+      expect(describeDocumentDrift(role!.documents!, digestGrantPlan(plan))).toEqual(drift);
+    },
+  );
 
   it("returns undefined for a role that does not exist", async () => {
     expect(await store().getRole("hallpass-nobody")).toBeUndefined();

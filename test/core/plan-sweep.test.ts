@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { digestGrantPlan, planDocuments } from "../../src/core/digest-grant-plan.ts";
+import { planGrant } from "../../src/core/plan-grant.ts";
+import { planRevocation } from "../../src/core/plan-revocation.ts";
 import {
   GRANT_CREATION_GRACE_SECONDS,
   grantPathsToRead,
@@ -11,6 +14,7 @@ import {
 } from "../../src/core/plan-sweep.ts";
 import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
 import { GRANT_TAGS, MANAGED_BY } from "../../src/ports/aws.ts";
+import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";
 
 const prod = { name: "prod", id: "111122223333" };
 const staging = { name: "staging", id: "444455556666" };
@@ -54,6 +58,13 @@ function roleOf(g: GrantRecord, tags: Record<string, string> = {}): LiveRole {
       [GRANT_TAGS.requester]: g.requester,
       [GRANT_TAGS.expiresAt]: g.window.end,
       ...tags,
+    },
+    documents: {
+      trustPolicy: "{}",
+      inlinePolicies: {},
+      managedPolicyArns: [],
+      permissionsBoundary: "arn:aws:iam::111122223333:policy/hallpass-boundary",
+      maxSessionDuration: 3600,
     },
   };
 }
@@ -334,3 +345,161 @@ describe("what the sweep reads from git", () => {
     expect(ungrantedRequestPaths(paths)).toEqual(["access-requests/never.yaml"]);
   });
 });
+
+describe("planSweep: what a live grant role holds against its record", () => {
+  const planned = planGrant(aliceRequest(), grantPolicies(), {
+    mergeCommit: MERGE_COMMIT,
+    mergedAt: MERGED_AT,
+    now: MERGED_AT,
+  }).plan!;
+  const digested: GrantRecord = {
+    ...grant("digested", "2026-11-26T11:00:00Z", "2026-11-26T13:00:00Z"),
+    planDigest: digestGrantPlan(planned),
+  };
+  const asPlanned = planDocuments(planned);
+  const permissions = asPlanned.inlinePolicies["hallpass-permissions"]!;
+  type Docs = NonNullable<LiveRole["documents"]>;
+  const sweepWith = (documents: Docs | undefined, g: GrantRecord = digested) =>
+    planSweep(state({ roles: new Map([[prod.id, [{ ...roleOf(g), documents }]]]), grants: [g] }));
+
+  it.each<[string, Docs]>([
+    ["exactly as planned", asPlanned],
+    [
+      "with other whitespace and key order (as IAM may return what was submitted)",
+      {
+        ...asPlanned,
+        trustPolicy: JSON.stringify(reversedKeys(JSON.parse(planned.trustPolicy)), null, 2),
+        inlinePolicies: {
+          "hallpass-permissions": JSON.stringify(reversedKeys(JSON.parse(permissions)), null, "\t"),
+        },
+      },
+    ],
+    [
+      "with the managed policies listed in another order",
+      { ...asPlanned, managedPolicyArns: [...asPlanned.managedPolicyArns].reverse() },
+    ],
+  ])("watches, without an alert, a role holding its planned documents %s", (_n, documents) => {
+    const plan = sweepWith(documents);
+    expect(plan.revoke).toEqual([]);
+    expect(plan.watch).toHaveLength(1);
+  });
+
+  const widened = JSON.parse(permissions) as { Statement: unknown[] };
+  widened.Statement.push({ Effect: "Allow", Action: "*", Resource: "*" });
+  const trust = JSON.parse(planned.trustPolicy) as { Statement: { Principal: unknown }[] };
+  trust.Statement[0]!.Principal = { AWS: "arn:aws:iam::999988887777:user/mallory" };
+
+  it.each<[string, Docs, string]>([
+    [
+      "an extra managed policy",
+      {
+        ...asPlanned,
+        managedPolicyArns: [
+          ...asPlanned.managedPolicyArns,
+          "arn:aws:iam::aws:policy/AdministratorAccess",
+        ],
+      },
+      "managed policy arn:aws:iam::aws:policy/AdministratorAccess attached",
+    ],
+    [
+      "an edited inline policy",
+      { ...asPlanned, inlinePolicies: { "hallpass-permissions": JSON.stringify(widened) } },
+      "inline policy hallpass-permissions edited",
+    ],
+    [
+      "an extra inline policy",
+      { ...asPlanned, inlinePolicies: { ...asPlanned.inlinePolicies, extra: permissions } },
+      "inline policy extra added",
+    ],
+    [
+      "an edited trust policy",
+      { ...asPlanned, trustPolicy: JSON.stringify(trust) },
+      "trust policy edited",
+    ],
+    [
+      "a removed boundary",
+      { ...asPlanned, permissionsBoundary: undefined },
+      "permissions boundary removed",
+    ],
+    [
+      "another boundary",
+      { ...asPlanned, permissionsBoundary: "arn:aws:iam::111122223333:policy/wide-open" },
+      "permissions boundary arn:aws:iam::111122223333:policy/wide-open instead of",
+    ],
+    [
+      "a raised session length",
+      { ...asPlanned, maxSessionDuration: 43_200 },
+      "maximum session duration 43200s",
+    ],
+    [
+      "a detached managed policy",
+      { ...asPlanned, managedPolicyArns: [] },
+      "managed policy arn:aws:iam::aws:policy/ReadOnlyAccess detached",
+    ],
+  ])("revokes at once and alerts on a role changed by hand: %s", (_n, documents, detail) => {
+    const plan = sweepWith(documents);
+    expect(plan.watch).toEqual([]);
+    expect(plan.revoke).toMatchObject([
+      { reason: "alert", alert: true, requestPath: digested.requestPath },
+    ]);
+    expect(plan.revoke[0]!.detail).toContain(`changed by hand: ${detail}`);
+  });
+
+  it("treats a role whose documents were not read as changed (fail closed)", () => {
+    const plan = sweepWith(undefined);
+    expect(plan.revoke[0]!.detail).toContain("could not be read");
+  });
+
+  it("checks only the boundary of a grant recorded before digests existed", () => {
+    const older: GrantRecord = { ...digested, planDigest: undefined };
+    const extra = {
+      ...asPlanned,
+      managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+    };
+    expect(sweepWith(extra, older).watch).toHaveLength(1);
+    const unbounded = sweepWith({ ...asPlanned, permissionsBoundary: undefined }, older);
+    expect(unbounded.revoke[0]!.detail).toContain("changed by hand: permissions boundary removed");
+  });
+
+  it("does not alert on a role hallpass is revoking (its deny on, its policies going)", () => {
+    const revoke = planRevocation(new Date("2026-11-26T11:30:00.200Z"));
+    const revoking = {
+      ...asPlanned,
+      inlinePolicies: { [revoke.policyName]: revoke.document },
+      managedPolicyArns: [],
+    };
+    const plan = planSweep(
+      state({
+        roles: new Map([[prod.id, [{ ...roleOf(digested), documents: revoking }]]]),
+        grants: [digested],
+        revocations: [revocation(digested, "2026-11-26T11:30:01Z", "early-release")],
+      }),
+    );
+    expect(plan.revoke).toMatchObject([{ reason: "unfinished", alert: false }]);
+  });
+
+  it("alerts on a policy that only borrows the revocation deny's name", () => {
+    const plan = sweepWith({
+      ...asPlanned,
+      inlinePolicies: {
+        ...asPlanned.inlinePolicies,
+        "hallpass-revoke-older-sessions": JSON.stringify(widened),
+      },
+    });
+    expect(plan.revoke[0]!.detail).toContain(
+      "changed by hand: inline policy hallpass-revoke-older-sessions added",
+    );
+  });
+});
+
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .reverse()
+        .map(([k, v]) => [k, reversedKeys(v)]),
+    );
+  }
+  return value;
+}

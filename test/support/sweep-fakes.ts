@@ -161,7 +161,10 @@ export class FakeGitHub implements GitHubPort {
 /** One account's roles in memory, with the GrantStore's idempotent removal semantics. */
 export class FakeGrantStore implements GrantStore {
   readonly accountId: string;
-  readonly roles = new Map<string, GrantRole & { inline: Set<string>; managed: Set<string> }>();
+  readonly roles = new Map<
+    string,
+    GrantRole & { inline: Set<string>; managed: Set<string>; docs: Map<string, string> }
+  >();
   readonly calls: string[] = [];
   readonly failures: Failures;
   constructor(accountId: string, failures: Failures) {
@@ -172,8 +175,18 @@ export class FakeGrantStore implements GrantStore {
     this.calls.push(method);
     this.failures.check(method, mutating);
   }
+  /**
+   * Puts a role. Without `role.documents` it holds a boundary and `inline`/`managed` with empty
+   * documents (enough for grant records without a digest); with them, exactly those documents.
+   */
   addRole(role: GrantRole, inline = ["hallpass-permissions"], managed: string[] = []): void {
-    this.roles.set(role.roleName, { ...role, inline: new Set(inline), managed: new Set(managed) });
+    const documents = role.documents;
+    this.roles.set(role.roleName, {
+      ...role,
+      inline: new Set(documents ? Object.keys(documents.inlinePolicies) : inline),
+      managed: new Set(documents ? documents.managedPolicyArns : managed),
+      docs: new Map(Object.entries(documents?.inlinePolicies ?? {})),
+    });
   }
   async ensureRole(): Promise<never> {
     throw new Error("not used by the sweep");
@@ -184,17 +197,29 @@ export class FakeGrantStore implements GrantStore {
   }
   async listGrantRoles() {
     this.#call("listGrantRoles");
-    return [...this.roles.values()].map(({ inline: _i, managed: _m, ...r }) => r);
+    return [...this.roles.values()].map(({ inline, managed, docs, ...r }) => ({
+      ...r,
+      documents: {
+        trustPolicy: r.documents?.trustPolicy ?? "{}",
+        inlinePolicies: Object.fromEntries([...inline].map((n) => [n, docs.get(n) ?? "{}"])),
+        managedPolicyArns: [...managed],
+        permissionsBoundary: r.documents
+          ? r.documents.permissionsBoundary
+          : `arn:aws:iam::${this.accountId}:policy/hallpass-boundary`,
+        maxSessionDuration: r.documents?.maxSessionDuration ?? 3600,
+      },
+    }));
   }
   async getRoleQuota() {
     this.#call("getRoleQuota");
     return { roles: this.roles.size, quota: 1000 };
   }
-  async putInlinePolicy(roleName: string, policyName: string) {
+  async putInlinePolicy(roleName: string, policyName: string, document: string) {
     this.#call("putInlinePolicy", true);
     const role = this.roles.get(roleName);
     if (!role) return "absent" as const;
     role.inline.add(policyName);
+    role.docs.set(policyName, document);
     return "put" as const;
   }
   async listInlinePolicies(roleName: string) {
@@ -204,6 +229,7 @@ export class FakeGrantStore implements GrantStore {
   }
   async deleteInlinePolicy(roleName: string, policyName: string) {
     this.#call("deleteInlinePolicy", true);
+    this.roles.get(roleName)?.docs.delete(policyName);
     return this.roles.get(roleName)?.inline.delete(policyName) ? "removed" : "absent";
   }
   async listAttachedPolicies(roleName: string) {
@@ -252,7 +278,11 @@ export class FakeAws implements AwsPort {
     return [...this.stores.values()].reduce((n, s) => n + s.calls.length, 0);
   }
   /** Puts the role a grant record describes, tagged the way the app tags it. */
-  addGrantRole(grant: GrantRecord, tags: Record<string, string> = {}): void {
+  addGrantRole(
+    grant: GrantRecord,
+    tags: Record<string, string> = {},
+    documents?: GrantRole["documents"],
+  ): void {
     this.store(grant.account.id).addRole({
       roleName: grant.roleName,
       roleArn: grant.roleArn,
@@ -267,6 +297,7 @@ export class FakeAws implements AwsPort {
         [GRANT_TAGS.expiresAt]: grant.window.end,
         ...tags,
       },
+      ...(documents ? { documents } : {}),
     });
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { digestRoleDocuments } from "../../src/core/digest-grant-plan.ts";
 import { loadPolicies } from "../../src/core/load-policies.ts";
 import type { GrantRecord } from "../../src/core/records.ts";
 import {
@@ -159,6 +160,73 @@ describe("sweep", () => {
     expect(
       w.github.files.has("access-requests/unrecorded/123456789012/quick-fix.revocation.json"),
     ).toBe(true);
+  });
+
+  describe("a live grant role changed by hand", () => {
+    const documents = {
+      trustPolicy:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:user/alice"},"Action":"sts:AssumeRole"}]}',
+      inlinePolicies: {
+        "hallpass-permissions":
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"rds:Describe*","Resource":"*"}]}',
+      },
+      managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      permissionsBoundary: `arn:aws:iam::${PROD.id}:policy/hallpass-boundary`,
+      maxSessionDuration: 3600,
+    };
+    const digested: GrantRecord = { ...live, planDigest: digestRoleDocuments(documents) };
+    const touched = {
+      ...documents,
+      managedPolicyArns: [
+        ...documents.managedPolicyArns,
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+      ],
+    };
+
+    function changed() {
+      const w = world();
+      w.record(digested, false);
+      w.aws.addGrantRole(digested, {}, touched);
+      return w;
+    }
+
+    it("is revoked at once, alerted on and recorded, saying what differs", async () => {
+      const w = changed();
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.revoked.map((r) => [r.requestPath, r.reason])).toEqual([
+        [digested.requestPath, "alert"],
+      ]);
+      expect(w.aws.store(PROD.id).roles.size).toBe(0);
+      expect(w.slack).toHaveLength(1);
+      expect(w.slack[0]).toContain(
+        "changed by hand: managed policy arn:aws:iam::aws:policy/AdministratorAccess attached",
+      );
+      const record = JSON.parse(
+        w.github.files.get("access-requests/payments/live.revocation.json")!,
+      );
+      expect(record).toMatchObject({ reason: "alert", roleArn: digested.roleArn });
+      expect(record.detail).toContain("changed by hand");
+    });
+
+    it("is only reported in a dry run", async () => {
+      const w = changed();
+      const files = new Map(w.github.files);
+      const report = await sweep(w.deps, { now: NOW, dryRun: true });
+      expect(report.plan.revoke.map((r) => [r.reason, r.alert])).toEqual([["alert", true]]);
+      expect(w.github.files).toEqual(files);
+      expect(w.aws.store(PROD.id).calls.filter((c) => c !== "listGrantRoles")).toEqual([]);
+      expect(w.slack).toEqual([]);
+    });
+
+    it("is watched, not revoked, when untouched", async () => {
+      const w = world();
+      w.record(digested, false);
+      w.aws.addGrantRole(digested, {}, documents);
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.revoked).toEqual([]);
+      expect(report.plan.watch.map((g) => g.grant.requestPath)).toEqual([digested.requestPath]);
+      expect(w.slack).toEqual([]);
+    });
   });
 
   it("raises alerts by the policies' rules, mentions the approvers, and revokes when a rule says so", async () => {
