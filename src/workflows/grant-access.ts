@@ -500,9 +500,9 @@ async function replaceExtended(
  * - recorded: the role's sessions are denied, and the sweep finishes a recorded revocation whose
  *   role is still there on its next run;
  * - not recorded: git holds the grant record and no revocation, so the sweep takes the half-made
- *   role for a live grant, watches it and removes it only at its expiry (or, when the role was
- *   never created, reports the grant missing). Until then the requester can use whatever part
- *   was made: only `/hallpass revoke` (or a redelivered merge, which completes the grant) acts.
+ *   role for a live grant and removes it at its expiry (earlier only if it differs from its
+ *   record; a role never created is reported missing). Until then the requester can use
+ *   whatever part was made: only `/hallpass revoke` (or a redelivered merge, which completes the grant) acts.
  */
 async function unfinishedRollback(
   github: GitHubPort,
@@ -537,7 +537,7 @@ async function unfinishedRollback(
     ];
   }
   const notRecorded = [
-    `Nothing else ends it before its expiry: the scheduled sweep does NOT retry the rollback. With \`${failed.grantPath}\` and no revocation in git, it takes the role for a live grant, watches it and deletes it only at ${end} (or, if the role was never created, reports the grant as missing).`,
+    `Do not count on anything else to end it before its expiry: the scheduled sweep does NOT retry the rollback. With \`${failed.grantPath}\` and no revocation in git, it takes the role for a live grant and deletes it at ${end}, earlier only if the role differs from its grant record (then as changed by hand, with an alert); if the role was never created, it reports the grant as missing.`,
     `Until then @${failed.requester} may be able to assume whatever part of ${roleArn} was made; the role's own policies end all access at ${end}.`,
     `To end it now, ${revokeNow}. To complete the grant instead, redeliver the merge event (or ask an administrator to).`,
   ];
