@@ -4,12 +4,7 @@
  * is told they may not. The revocation itself is the one revoke routine (revoke-grant.ts).
  */
 
-import {
-  type GrantRecord,
-  grantRecordSchema,
-  recordPath,
-  revocationRecordSchema,
-} from "../core/records.ts";
+import { type GrantRecord, grantRecordSchema, recordPath } from "../core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/render-usage-comment.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
@@ -33,7 +28,14 @@ export interface ReleaseDeps {
 
 export type ReleaseOutcome =
   | { status: "revoked"; roleArn: string }
-  | { status: "already-revoked" | "not-granted" | "not-merged" | "not-allowed"; message: string };
+  | {
+      /**
+       * already-ended: the window had ended but the sweep had not recorded it yet; the command
+       * deleted the role and recorded the expiry (not an early release).
+       */
+      status: "already-revoked" | "already-ended" | "not-granted" | "not-merged" | "not-allowed";
+      message: string;
+    };
 
 /** The Unix epoch: "start is in the past" must not hide who may approve a merged request. */
 const EPOCH = new Date(0);
@@ -83,10 +85,8 @@ export async function releaseGrant(
   }
   const requestPath = evaluation.requestPath;
   const branch = pull.baseRef;
-  const [grantText, revocationText] = await Promise.all([
-    github.getFile(branch, recordPath(requestPath, "grant")),
-    github.getFile(branch, recordPath(requestPath, "revocation")),
-  ]);
+  // An existing revocation is found by the revoke routine itself (see `revoke`).
+  const grantText = await github.getFile(branch, recordPath(requestPath, "grant"));
   const grant =
     grantText === undefined ? undefined : grantRecordSchema.safeParse(parseJson(grantText));
   // `x.yaml` and `x.yml` share their records: never end the other request's access.
@@ -118,7 +118,6 @@ export async function releaseGrant(
       evaluation,
       requestPath,
       record,
-      revocationText,
     });
   } catch (error) {
     // Tell the commenter: silence would read as "done". The error is thrown on so the
@@ -141,11 +140,10 @@ async function revoke(
     evaluation: Awaited<ReturnType<typeof evaluatePullRequest>>;
     requestPath: string;
     record: GrantRecord;
-    revocationText: string | undefined;
   },
 ): Promise<ReleaseOutcome> {
   const { github } = deps;
-  const { evaluation, requestPath, record, revocationText } = found;
+  const { evaluation, requestPath, record } = found;
   const branch = evaluation.pullRequest.baseRef;
   const reply = replier(github, pullNumber, commenter);
   const account = evaluation.policies?.accounts[record.account.name];
@@ -154,6 +152,9 @@ async function revoke(
       `account ${record.account.name} (${record.account.id}) of ${requestPath} is not in policies/ at the base commit; revoke ${record.roleArn} by hand and fix policies/`,
     );
   }
+  // After the window's end the access is over already (the role's own policies deny it): the
+  // command only does the sweep's work early, and the record must say expired, not released.
+  const expired = Date.parse(record.window.end) <= options.now.getTime();
   // Run even when a revocation is recorded: the record is written before the role is removed,
   // so a revocation that stopped half-way is finished by the next command.
   const result = await revokeGrant(
@@ -163,23 +164,36 @@ async function revoke(
       roleName: record.roleName,
       roleArn: record.roleArn,
       requestPath,
-      reason: "early-release",
-      detail: `@${commenter} ended the access with /hallpass revoke on pull request #${pullNumber}`,
+      reason: expired ? "expired" : "early-release",
+      detail: expired
+        ? `expired at ${record.window.end}; @${commenter} deleted the role with /hallpass revoke on pull request #${pullNumber} before the sweep did`
+        : `@${commenter} ended the access with /hallpass revoke on pull request #${pullNumber}`,
       now: options.now,
       revokedBy: commenter,
     },
   );
-  if (revocationText !== undefined && !result.roleWasPresent) {
-    const revocation = revocationRecordSchema.safeParse(parseJson(revocationText));
+  const path = recordPath(requestPath, "revocation");
+  // A revocation recorded before this command (by anyone: the sweep, a rollback, a first
+  // command) is the one that stands; this command never writes a second one nor takes it over.
+  const earlier = result.recorded ? undefined : result.record;
+  if (earlier && !result.roleWasPresent) {
     return reply({
       status: "already-revoked",
-      message: `this access was already revoked${revocation.success ? ` at ${revocation.data.revokedAt} (${revocation.data.reason})` : ""}.`,
+      message: `this access was already revoked at ${earlier.revokedAt} (${earlier.reason}).`,
+    });
+  }
+  if (!earlier && result.record.reason === "expired") {
+    return reply({
+      status: "already-ended",
+      message: `this access had already ended at ${record.window.end}, when its window expired; ${result.roleWasPresent ? "its role is now deleted and the expiry recorded" : "its role was already gone, and the expiry is now recorded"} in \`${path}\`.`,
     });
   }
   await github.upsertComment(
     pullNumber,
     GRANT_COMMENT_MARKER,
-    `${GRANT_COMMENT_MARKER}\n### Access revoked\n\n@${commenter} ended this access with \`/hallpass revoke\`. Sessions issued before now are denied, and the role \`${record.roleArn}\` is deleted. The revocation is recorded in \`${recordPath(requestPath, "revocation")}\`.\n`,
+    earlier
+      ? `${GRANT_COMMENT_MARKER}\n### Access revoked\n\nThis access was revoked at ${earlier.revokedAt} (${earlier.reason}, by ${earlier.revokedBy}), recorded in \`${path}\`. Its sessions were denied then; @${commenter}'s \`/hallpass revoke\` finished deleting the role \`${record.roleArn}\`.\n`
+      : `${GRANT_COMMENT_MARKER}\n### Access revoked\n\n@${commenter} ended this access with \`/hallpass revoke\`. Sessions issued before now are denied, and the role \`${record.roleArn}\` is deleted. The revocation is recorded in \`${path}\`.\n`,
   );
   return { status: "revoked", roleArn: record.roleArn };
 }

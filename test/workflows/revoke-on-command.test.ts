@@ -7,12 +7,16 @@ import {
   REVOKE_REPLY_MARKER,
   releaseGrant,
 } from "../../src/workflows/release-grant.ts";
+import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
 import { addMergedRequest } from "../support/merged-request.ts";
 
 const GRANTED_AT = new Date("2026-11-26T10:00:10Z");
 const LATER = new Date("2026-11-26T10:30:00Z");
+/** After the window (10:00 to 12:00) ended. */
+const AFTER_END = new Date("2026-11-26T12:10:00Z");
+const BROKER = "arn:aws:iam::123456789012:role/hallpass-broker";
 
 async function granted() {
   const github = new FakeGitHub();
@@ -77,6 +81,107 @@ describe("/hallpass revoke", () => {
     expect(again.status).toBe("already-revoked");
     expect(github.comment(pr, REVOKE_REPLY_MARKER)).toContain(
       "already revoked at 2026-11-26T10:30:00Z",
+    );
+  });
+
+  it("again after the revocation answers in the same reply, commits no second record and leaves AWS alone", async () => {
+    const { github, aws, pr, deps } = await granted();
+    await releaseGrant(deps, pr, "alice", { now: LATER });
+    const record = github.trees.get("main")!.get("access-requests/alice-db.revocation.json");
+    const commits = github.commits.length;
+    const awsCalls = aws.calls.length;
+    for (const commenter of ["alice", "sam"]) {
+      expect(await releaseGrant(deps, pr, commenter, { now: AFTER_END })).toEqual({
+        status: "already-revoked",
+        message: "this access was already revoked at 2026-11-26T10:30:00Z (early-release).",
+      });
+    }
+    expect(github.commits.length).toBe(commits);
+    expect(github.trees.get("main")!.get("access-requests/alice-db.revocation.json")).toBe(record);
+    // Only the look-up that finds the role gone.
+    expect(aws.calls.slice(awsCalls).filter((c) => c !== "grantStore" && c !== "getRole")).toEqual(
+      [],
+    );
+    expect(github.comment(pr, REVOKE_REPLY_MARKER)).toBe(
+      `${REVOKE_REPLY_MARKER}\n@sam: this access was already revoked at 2026-11-26T10:30:00Z (early-release).\n`,
+    );
+  });
+
+  it("after the sweep revoked the expired grant says it was already revoked (expired)", async () => {
+    const { github, aws, pr, record, deps } = await granted();
+    await revokeGrant(
+      { github, aws, actor: "hallpass-action" },
+      {
+        account: { name: "production", id: record.account.id, brokerRole: BROKER },
+        roleName: record.roleName,
+        roleArn: record.roleArn,
+        requestPath: record.requestPath,
+        reason: "expired",
+        detail: `expired at ${record.window.end}`,
+        now: new Date("2026-11-26T12:04:00Z"),
+      },
+    );
+    const commits = github.commits.length;
+    expect(await releaseGrant(deps, pr, "alice", { now: AFTER_END })).toMatchObject({
+      status: "already-revoked",
+      message: "this access was already revoked at 2026-11-26T12:04:00Z (expired).",
+    });
+    expect(github.commits.length).toBe(commits);
+  });
+
+  it("after the window ended but before the sweep ran, records the expiry (not an early release) and says the access had ended", async () => {
+    const { github, aws, pr, record, deps } = await granted();
+    const outcome = await releaseGrant(deps, pr, "alice", { now: AFTER_END });
+    const message = `this access had already ended at ${record.window.end}, when its window expired; its role is now deleted and the expiry recorded in \`access-requests/alice-db.revocation.json\`.`;
+    expect(outcome).toEqual({ status: "already-ended", message });
+    expect(aws.role(record.roleName)).toBeUndefined();
+    const revocation = revocationRecordSchema.parse(
+      JSON.parse(github.trees.get("main")!.get("access-requests/alice-db.revocation.json")!),
+    );
+    expect(revocation).toMatchObject({
+      reason: "expired",
+      revokedBy: "alice",
+      revokedAt: "2026-11-26T12:10:00Z",
+      detail: `expired at ${record.window.end}; @alice deleted the role with /hallpass revoke on pull request #${pr} before the sweep did`,
+    });
+    expect(github.comment(pr, REVOKE_REPLY_MARKER)).toBe(
+      `${REVOKE_REPLY_MARKER}\n@alice: ${message}\n`,
+    );
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).not.toContain("### Access revoked");
+    // And again: the same answer as any revoked grant, nothing written.
+    const commits = github.commits.length;
+    expect((await releaseGrant(deps, pr, "alice", { now: AFTER_END })).status).toBe(
+      "already-revoked",
+    );
+    expect(github.commits.length).toBe(commits);
+  });
+
+  it("finishing a revocation someone else recorded keeps their record and says whose it is", async () => {
+    const { github, aws, pr, record, deps } = await granted();
+    aws.fail("deleteRole");
+    await expect(
+      revokeGrant(
+        { github, aws, actor: "hallpass-action" },
+        {
+          account: { name: "production", id: record.account.id, brokerRole: BROKER },
+          roleName: record.roleName,
+          roleArn: record.roleArn,
+          requestPath: record.requestPath,
+          reason: "alert",
+          detail: "iam-change",
+          now: new Date("2026-11-26T10:20:00Z"),
+        },
+      ),
+    ).rejects.toThrow("deleteRole failed");
+    const commits = github.commits.length;
+    expect(await releaseGrant(deps, pr, "alice", { now: LATER })).toEqual({
+      status: "revoked",
+      roleArn: record.roleArn,
+    });
+    expect(aws.role(record.roleName)).toBeUndefined();
+    expect(github.commits.length).toBe(commits);
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain(
+      `This access was revoked at 2026-11-26T10:20:00Z (alert, by hallpass-action), recorded in \`access-requests/alice-db.revocation.json\`. Its sessions were denied then; @alice's \`/hallpass revoke\` finished deleting the role \`${record.roleArn}\`.`,
     );
   });
 
