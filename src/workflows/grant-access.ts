@@ -337,8 +337,9 @@ async function grant(
   }
 
   let created: boolean;
+  let corrected: string[] = [];
   try {
-    created = (await store.ensureRole(plan)).created;
+    ({ created, corrected = [] } = await store.ensureRole(plan));
   } catch (error) {
     const reason = `creating ${roleArn} failed: ${errorMessage(error)}`;
     const conflict = error instanceof GrantConflictError;
@@ -389,6 +390,21 @@ async function grant(
       );
     }
     return { status: "failed", reason, rolledBack };
+  }
+
+  if (corrected.length > 0) {
+    // The role was this grant's but someone had changed it: put back, and never silently.
+    await alert(
+      deps,
+      pull.number,
+      pull.url,
+      requestPath,
+      "the grant role had been changed by hand",
+      [
+        ...corrected.map((c) => `${roleArn}: ${c}`),
+        "hallpass put the role back to the approved plan. Find out who changed it (CloudTrail).",
+      ],
+    );
   }
 
   const replaced = await replaceExtended(

@@ -79,13 +79,27 @@ export class FakeAwsAccounts implements AwsPort {
           inline: new Map(),
           managed: new Set(),
         };
+        // Like the adapter: what was added by hand to the same grant's role is removed and told.
+        const corrected: string[] = [];
+        for (const name of [...role.inline.keys()]) {
+          if (Object.hasOwn(plan.inlinePolicies, name)) continue;
+          role.inline.delete(name);
+          corrected.push(`inline policy ${name} removed`);
+        }
+        for (const arn of [...role.managed]) {
+          if (plan.managedPolicyArns.includes(arn)) continue;
+          role.managed.delete(arn);
+          corrected.push(`managed policy ${arn} detached`);
+        }
         role.trustPolicy = plan.trustPolicy;
         role.permissionsBoundary = plan.permissionsBoundary;
         role.tags = { ...plan.tags };
         for (const [name, doc] of Object.entries(plan.inlinePolicies)) role.inline.set(name, doc);
         for (const arn of plan.managedPolicyArns) role.managed.add(arn);
         fake.roles.set(plan.roleName, role);
-        return { roleArn: role.roleArn, created: !existing };
+        return existing
+          ? { roleArn: role.roleArn, created: false, corrected }
+          : { roleArn: role.roleArn, created: true };
       },
       async getRole(roleName: string) {
         call("getRole");
@@ -94,7 +108,16 @@ export class FakeAwsAccounts implements AwsPort {
       },
       async listGrantRoles() {
         call("listGrantRoles");
-        return [...fake.roles.values()].map(strip);
+        return [...fake.roles.values()].map((role) => ({
+          ...strip(role),
+          documents: {
+            trustPolicy: role.trustPolicy,
+            inlinePolicies: Object.fromEntries(role.inline),
+            managedPolicyArns: [...role.managed],
+            permissionsBoundary: role.permissionsBoundary,
+            maxSessionDuration: undefined,
+          },
+        }));
       },
       async getRoleQuota(): Promise<RoleQuota> {
         call("getRoleQuota");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeDocumentDrift } from "../../src/core/digest-grant-plan.ts";
 import { DEFAULT_IAM_LIMITS } from "../../src/core/plan-grant.ts";
 import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
@@ -12,6 +13,11 @@ import { addMergedRequest, MERGE_SHA, requestYaml } from "../support/merged-requ
 const NOW = new Date("2026-11-26T10:00:10Z");
 const GRANT = "access-requests/alice-db.grant.json";
 const REVOCATION = "access-requests/alice-db.revocation.json";
+const ACCOUNT_TARGET = {
+  name: "production",
+  id: "123456789012",
+  brokerRole: "arn:aws:iam::123456789012:role/hallpass-broker",
+};
 
 function world() {
   const github = new FakeGitHub();
@@ -577,6 +583,51 @@ describe("grantAccess of a request whose name differs from another's only by its
       expect(w.aws.roles.size).toBe(roles);
     },
   );
+});
+
+describe("grantAccess and what the role holds", () => {
+  it("records the digest of the role it made, which the role then matches", async () => {
+    const { github, aws, deps } = world();
+    await grantAccess(deps, addMergedRequest(github), { now: NOW });
+    const record = grantRecord(github);
+    expect(record.planDigest?.managedPolicyArns).toEqual([
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    ]);
+    const [held] = await aws.grantStore(ACCOUNT_TARGET).listGrantRoles();
+    expect(describeDocumentDrift(held!.documents!, record.planDigest!)).toEqual([]);
+  });
+
+  it("puts back, and alerts on, the same grant's role changed by hand before a redelivery", async () => {
+    const { github, aws, deps, notified } = world();
+    const pr = addMergedRequest(github);
+    await grantAccess(deps, pr, { now: NOW });
+    const role = aws.role(grantRecord(github).roleName)!;
+    role.managed.add("arn:aws:iam::aws:policy/AdministratorAccess");
+    const again = await grantAccess(deps, pr, { now: new Date("2026-11-26T10:03:00Z") });
+    expect(again).toMatchObject({ status: "granted", created: false });
+    expect([...role.managed]).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    const issue = [...github.issues.values()][0]!;
+    expect(issue.body).toContain(
+      "managed policy arn:aws:iam::aws:policy/AdministratorAccess detached",
+    );
+    expect(notified.join("\n")).toContain("the grant role had been changed by hand");
+  });
+
+  it("refuses to re-make a recorded grant whose documents policies/ no longer gives", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    await grantAccess(deps, pr, { now: NOW });
+    const record = grantRecord(github);
+    const tampered = {
+      ...record,
+      planDigest: { ...record.planDigest!, managedPolicyArns: [] },
+    };
+    github.setFiles("main", { [GRANT]: JSON.stringify(tampered) });
+    aws.calls.length = 0;
+    const again = await grantAccess(deps, pr, { now: new Date("2026-11-26T10:03:00Z") });
+    expect(again).toMatchObject({ status: "refused" });
+    expect(aws.calls).toEqual([]);
+  });
 });
 
 describe("grantAccess after the fact", () => {
