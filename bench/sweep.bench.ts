@@ -207,7 +207,7 @@ async function scenario(people: number, batchReads: boolean): Promise<void> {
       .join(
         ", ",
       )}); of which the revoke routine's: ${aws.count() - (iam.get("listGrantRoles") ?? 0)}. ` +
-      `Each listGrantRoles is ListRoles pages plus one GetRole per role (for its tags) in the IAM adapter: about ${LIVE + EXPIRED + Math.ceil((LIVE + EXPIRED) / 100)} IAM requests more`,
+      `Each listGrantRoles is ListRoles pages plus GetAccountAuthorizationDetails pages (tags, boundary and policy documents of every role of the account; up to 1,000 roles a page each) in the IAM adapter: at least ${2 * Math.ceil((LIVE + EXPIRED) / 1000)} IAM requests more for ${LIVE + EXPIRED} grant roles (plus one page per 1,000 other roles, or more if IAM cuts a page short), where a GetRole per role took ${LIVE + EXPIRED + Math.ceil((LIVE + EXPIRED) / 100)}`,
   );
   console.log(
     `CloudTrail LookupEvents: ${cloudtrail.requests} requests (${cloudtrail.queries.length} lookups by session name, no account-wide stream here: (live grants + the expired ones, watched until their audit) x 2 regions, 50 events a page); at 2/s per account and region, at least ${Math.ceil(cloudtrail.requests / 2 / 2)} s with both regions in parallel`,
