@@ -7,6 +7,7 @@ import {
   type GetAccountAuthorizationDetailsCommandOutput,
   GetAccountSummaryCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   IAMClient,
   type IAMClientConfig,
   PutRolePolicyCommand,
@@ -20,7 +21,7 @@ import {
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
-import type { RoleDocuments } from "../core/digest-grant-plan.ts";
+import { holdsRevocationDeny, type RoleDocuments } from "../core/digest-grant-plan.ts";
 import type { GrantPlan } from "../core/plan-grant.ts";
 import { REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
 import {
@@ -245,7 +246,7 @@ class IamGrantStore implements GrantStore {
    * because the role is provably this grant's (name from request and merge commit, path, tags)
    * and a re-run after a half-made grant must converge; what was put back is returned, so the
    * change is told, never adopted silently. A boundary cannot be repaired (the broker may not set
-   * boundaries) and a role being revoked must not be re-granted: both are refused.
+   * boundaries), so that is refused; hallpass's own revocation deny is kept (access stays denied).
    */
   async #convergeExisting(plan: GrantPlan): Promise<{ roleArn: string; corrected: string[] }> {
     const out = await this.#iam.send(new GetRoleCommand({ RoleName: plan.roleName }));
@@ -273,15 +274,12 @@ class IamGrantStore implements GrantStore {
     }
     const corrected: string[] = [];
     const inline = (await this.listInlinePolicies(plan.roleName)) ?? [];
-    if (inline.includes(REVOKE_POLICY_NAME)) {
-      throw new GrantConflictError(
-        plan.roleName,
-        `role ${plan.roleName} holds the revocation deny ${REVOKE_POLICY_NAME}: it is being revoked and is not granted again; open a new request`,
-      );
-    }
     // Extras go first: removing a policy only ever takes access away.
     for (const name of inline) {
       if (Object.hasOwn(plan.inlinePolicies, name)) continue;
+      // hallpass's own revocation deny stays: a revocation whose record could not be committed
+      // keeps the role denied until it is recorded. Only the genuine deny, read back, is kept.
+      if (name === REVOKE_POLICY_NAME && (await this.#holdsRevocationDeny(plan.roleName))) continue;
       await this.deleteInlinePolicy(plan.roleName, name);
       corrected.push(`inline policy ${name} removed`);
     }
@@ -319,6 +317,22 @@ class IamGrantStore implements GrantStore {
       );
     }
     return { roleArn: role.Arn ?? "", corrected };
+  }
+
+  async #holdsRevocationDeny(roleName: string): Promise<boolean> {
+    const out = await orAbsent(() =>
+      this.#iam.send(
+        new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }),
+      ),
+    );
+    if (!out) return false;
+    return holdsRevocationDeny({
+      trustPolicy: "",
+      inlinePolicies: { [REVOKE_POLICY_NAME]: decoded(out.PolicyDocument) },
+      managedPolicyArns: [],
+      permissionsBoundary: undefined,
+      maxSessionDuration: undefined,
+    });
   }
 
   async getRole(roleName: string): Promise<GrantRole | undefined> {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
 import { describeDocumentDrift, digestGrantPlan } from "../../src/core/digest-grant-plan.ts";
 import { type GrantPlan, planGrant } from "../../src/core/plan-grant.ts";
+import { planRevocation } from "../../src/core/plan-revocation.ts";
 import { GrantConflictError } from "../../src/ports/aws.ts";
 import { FakeAwsWire, type FakeRole } from "../support/fake-aws-wire.ts";
 import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";
@@ -138,14 +139,23 @@ describe("ensureRole", () => {
     ]);
   });
 
-  it("refuses to re-grant a role that holds the revocation deny (a revocation in progress)", async () => {
+  it("keeps hallpass's own revocation deny on the role, and removes a policy that only borrows its name", async () => {
     const plan = alicePlan();
     await store().ensureRole(plan);
     const role = wire.roles.get(plan.roleName.toLowerCase())!;
-    role.inline.set("hallpass-revoke-older-sessions", "{}");
-    await expect(store().ensureRole(plan)).rejects.toThrow(/being revoked/);
-    expect(role.inline.has("hallpass-revoke-older-sessions")).toBe(true);
-    expect(wire.calls).not.toContain("DeleteRolePolicy");
+    const deny = planRevocation(new Date("2026-11-26T10:30:00Z"));
+    role.inline.set(deny.policyName, deny.document);
+    expect((await store().ensureRole(plan)).corrected).toEqual([]);
+    expect(role.inline.get(deny.policyName)).toBe(deny.document);
+
+    role.inline.set(
+      deny.policyName,
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    );
+    expect((await store().ensureRole(plan)).corrected).toEqual([
+      "inline policy hallpass-revoke-older-sessions removed",
+    ]);
+    expect(Object.fromEntries(role.inline)).toEqual(plan.inlinePolicies);
   });
 
   it("brings a drifted role of the same grant back to the plan", async () => {

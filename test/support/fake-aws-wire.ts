@@ -261,6 +261,18 @@ export class FakeAwsWire {
           `<PolicyNames>${names.map((n) => `<member>${n}</member>`).join("")}</PolicyNames><IsTruncated>false</IsTruncated>`,
         );
       }
+      case "GetRolePolicy": {
+        const role = this.#role(params);
+        const name = params.get("PolicyName") ?? "";
+        const doc = role.inline.get(name);
+        if (doc === undefined) {
+          throw { code: "NoSuchEntity", status: 404, message: `policy ${name} not found` };
+        }
+        return this.#ok(
+          action,
+          `<RoleName>${role.name}</RoleName><PolicyName>${xml(name)}</PolicyName><PolicyDocument>${xml(encodeURIComponent(doc))}</PolicyDocument>`,
+        );
+      }
       case "ListAttachedRolePolicies": {
         const arns = [...this.#role(params).managed];
         return this.#ok(

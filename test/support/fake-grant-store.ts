@@ -1,4 +1,6 @@
+import { holdsRevocationDeny, type RoleDocuments } from "../../src/core/digest-grant-plan.ts";
 import type { GrantPlan } from "../../src/core/plan-grant.ts";
+import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
 import {
   type AccountTarget,
   type AwsPort,
@@ -83,6 +85,7 @@ export class FakeAwsAccounts implements AwsPort {
         const corrected: string[] = [];
         for (const name of [...role.inline.keys()]) {
           if (Object.hasOwn(plan.inlinePolicies, name)) continue;
+          if (name === REVOKE_POLICY_NAME && holdsRevocationDeny(documentsOf(role))) continue;
           role.inline.delete(name);
           corrected.push(`inline policy ${name} removed`);
         }
@@ -110,13 +113,7 @@ export class FakeAwsAccounts implements AwsPort {
         call("listGrantRoles");
         return [...fake.roles.values()].map((role) => ({
           ...strip(role),
-          documents: {
-            trustPolicy: role.trustPolicy,
-            inlinePolicies: Object.fromEntries(role.inline),
-            managedPolicyArns: [...role.managed],
-            permissionsBoundary: role.permissionsBoundary,
-            maxSessionDuration: undefined,
-          },
+          documents: documentsOf(role),
         }));
       },
       async getRoleQuota(): Promise<RoleQuota> {
@@ -160,6 +157,16 @@ export class FakeAwsAccounts implements AwsPort {
       },
     };
   }
+}
+
+function documentsOf(role: HeldRole): RoleDocuments {
+  return {
+    trustPolicy: role.trustPolicy,
+    inlinePolicies: Object.fromEntries(role.inline),
+    managedPolicyArns: [...role.managed],
+    permissionsBoundary: role.permissionsBoundary,
+    maxSessionDuration: undefined,
+  };
 }
 
 function strip(role: HeldRole): GrantRole {
