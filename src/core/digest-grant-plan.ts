@@ -142,7 +142,15 @@ export function holdsRevocationDeny(actual: RoleDocuments): boolean {
  */
 export function describeDocumentDrift(actual: RoleDocuments, expected: PlanDigest): string[] {
   const drift: string[] = [];
-  if (hashOf(actual.trustPolicy) !== expected.trustPolicy) drift.push("trust policy edited");
+  if (hashOf(actual.trustPolicy) !== expected.trustPolicy) {
+    // IAM rewrites a principal ARN to the principal's unique id (AIDA..., AROA...) once that
+    // user or role is deleted: the grant is then unusable, and nobody edited the policy.
+    drift.push(
+      /"A[A-Z0-9]{15,127}"/.test(actual.trustPolicy)
+        ? "trust policy edited, or its principal was deleted (IAM shows a unique id for it)"
+        : "trust policy edited",
+    );
+  }
   const names = new Set([
     ...Object.keys(actual.inlinePolicies),
     ...Object.keys(expected.inlinePolicies),

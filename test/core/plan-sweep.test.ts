@@ -417,6 +417,17 @@ describe("planSweep: what a live grant role holds against its record", () => {
       "trust policy edited",
     ],
     [
+      "a deleted principal (IAM shows its unique id in the trust policy)",
+      {
+        ...asPlanned,
+        trustPolicy: planned.trustPolicy.replaceAll(
+          "arn:aws:iam::999988887777:user/alice",
+          "AIDAJQABLZS4A3QDU576Q",
+        ),
+      },
+      "trust policy edited, or its principal was deleted",
+    ],
+    [
       "a removed boundary",
       { ...asPlanned, permissionsBoundary: undefined },
       "permissions boundary removed",
