@@ -5,6 +5,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../action/main.ts";
 import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
+import { digestRoleDocuments } from "../../src/core/digest-grant-plan.ts";
 import type { GrantRecord } from "../../src/core/records.ts";
 import { GRANT_TAGS, MANAGED_BY } from "../../src/ports/aws.ts";
 import { examplePolicyFiles } from "../support/example-policies.ts";
@@ -346,6 +347,55 @@ describe("the action", () => {
     expect(link.body).toContain(
       "https://ghe.example.com/acme/access/blob/main/access-requests/payments/expired.audit.md",
     );
+  });
+
+  it("revokes and alerts on a live grant role changed by hand, and leaves an untouched one alone", async () => {
+    const planned = {
+      trustPolicy:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:user/alice"},"Action":"sts:AssumeRole"}]}',
+      inlinePolicies: {
+        "hallpass-permissions":
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["rds:Describe*"],"Resource":"*"}]}',
+      },
+      managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      permissionsBoundary: `arn:aws:iam::${ACCOUNT.id}:policy/hallpass-boundary`,
+      maxSessionDuration: 3600,
+    };
+    const planDigest = digestRoleDocuments(planned);
+    const kept = { ...grant("kept", live.window.start, live.window.end), planDigest };
+    const changed = { ...grant("changed", live.window.start, live.window.end), planDigest };
+    const { github, iam } = setup(recordFiles(kept, changed));
+    const held = (g: GrantRecord, edit: (r: FakeRole) => void) => {
+      const r = role(g.roleName, tagsOf(g), g.grantedAt);
+      r.trust = planned.trustPolicy;
+      r.inline = new Map(Object.entries(planned.inlinePolicies));
+      edit(r);
+      iam.roles.set(g.roleName, r);
+    };
+    // Untouched, but stored as a person would type it: IAM returns it so, URL-encoded.
+    held(kept, (r) => {
+      r.trust = JSON.stringify(JSON.parse(r.trust), null, 2);
+    });
+    held(changed, (r) => r.managed.add("arn:aws:iam::aws:policy/AdministratorAccess"));
+    const slack = nock(SLACK)
+      .post("/services/T0/B0/secret", (body) =>
+        String(body.text).includes(
+          "changed by hand: managed policy arn:aws:iam::aws:policy/AdministratorAccess attached",
+        ),
+      )
+      .reply(200, "ok");
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    expect([...iam.roles.keys()]).toEqual(["hp-kept"]);
+    expect(slack.isDone()).toBe(true);
+    const record = JSON.parse(
+      github.files.get("access-requests/payments/changed.revocation.json")!,
+    );
+    expect(record).toMatchObject({ reason: "alert", roleArn: changed.roleArn });
+    expect(github.files.has("access-requests/payments/kept.revocation.json")).toBe(false);
+    expect(outputs()).toMatchObject({ revoked: "1" });
   });
 
   it("changes nothing in a dry run", async () => {
