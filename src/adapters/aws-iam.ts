@@ -355,19 +355,27 @@ class IamGrantStore implements GrantStore {
     }
     if (sessions.size === 0) return [];
     const roles: GrantRole[] = [];
-    for await (const page of paginateGetAccountAuthorizationDetails(
-      { client: this.#iam },
-      { Filter: ["Role"], MaxItems: 1000 },
-    )) {
-      for (const detail of page.RoleDetailList ?? []) {
-        const name = detail.RoleName ?? "";
-        // A role made between the two listings is found by the next sweep; one deleted is gone.
-        if (!sessions.has(name) || !(detail.Path ?? "").startsWith(GRANT_ROLE_PATH)) continue;
-        roles.push({
-          ...toGrantRole(detail),
-          documents: toDocuments(detail, sessions.get(name)),
-        });
+    try {
+      for await (const page of paginateGetAccountAuthorizationDetails(
+        { client: this.#iam },
+        { Filter: ["Role"], MaxItems: 1000 },
+      )) {
+        for (const detail of page.RoleDetailList ?? []) {
+          const name = detail.RoleName ?? "";
+          // A role made between the two listings is found by the next sweep; one deleted is gone.
+          if (!sessions.has(name) || !(detail.Path ?? "").startsWith(GRANT_ROLE_PATH)) continue;
+          roles.push({
+            ...toGrantRole(detail),
+            documents: toDocuments(detail, sessions.get(name)),
+          });
+        }
       }
+    } catch (error) {
+      if (!isAws(error, "AccessDeniedException") && !isAws(error, "AccessDenied")) throw error;
+      throw new Error(
+        `the broker role of account ${this.#account.name} (${this.accountId}) may not call iam:GetAccountAuthorizationDetails, which the sweep needs to see what grant roles hold: update the account's stack from deploy/account-setup.yaml (${message(error)})`,
+        { cause: error },
+      );
     }
     return roles.sort((a, b) => (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0));
   }

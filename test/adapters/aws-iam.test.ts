@@ -334,6 +334,14 @@ describe("reading grant roles", () => {
     },
   );
 
+  it("says to update the account's stack when the broker may not read what roles hold", async () => {
+    await store().ensureRole(alicePlan());
+    wire.fail("GetAccountAuthorizationDetails", "AccessDenied", { status: 403 });
+    await expect(store().listGrantRoles()).rejects.toThrow(
+      /account prod \(111122223333\) may not call iam:GetAccountAuthorizationDetails.*deploy\/account-setup\.yaml/,
+    );
+  });
+
   it("returns undefined for a role that does not exist", async () => {
     expect(await store().getRole("hallpass-nobody")).toBeUndefined();
   });
