@@ -22184,14 +22184,14 @@ var init_getProfileName = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { join } from "node:path";
 var getSSOTokenFilepath;
 var init_getSSOTokenFilepath = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFilepath.js"() {
     init_getHomeDir();
     getSSOTokenFilepath = (id) => {
-      const hasher = createHash("sha1");
+      const hasher = createHash2("sha1");
       const cacheName = hasher.update(id).digest("hex");
       return join(getHomeDir(), ".aws", "sso", "cache", `${cacheName}.json`);
     };
@@ -26614,7 +26614,7 @@ var init_serdePlugin = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/serde/hash-node/hash-node.js
-import { createHash as createHash2, createHmac } from "node:crypto";
+import { createHash as createHash3, createHmac } from "node:crypto";
 function castSourceData(toCast, encoding) {
   if (Buffer.isBuffer(toCast)) {
     return toCast;
@@ -26648,7 +26648,7 @@ var init_hash_node = __esm({
         return Promise.resolve(this.hash.digest());
       }
       reset() {
-        this.hash = this.secret ? createHmac(this.algorithmIdentifier, castSourceData(this.secret)) : createHash2(this.algorithmIdentifier);
+        this.hash = this.secret ? createHmac(this.algorithmIdentifier, castSourceData(this.secret)) : createHash3(this.algorithmIdentifier);
       }
     };
   }
@@ -28074,11 +28074,11 @@ var init_Md5Js = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/checksum/md5/Md5Node.js
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function buildNativeClass() {
   return class Md5Node {
     digestLength = 16;
-    hash = createHash3("md5");
+    hash = createHash4("md5");
     update(data) {
       this.hash.update(toUint8Array(data));
     }
@@ -28087,7 +28087,7 @@ function buildNativeClass() {
       return new Uint8Array(buf2.buffer, buf2.byteOffset, buf2.byteLength);
     }
     reset() {
-      this.hash = createHash3("md5");
+      this.hash = createHash4("md5");
     }
   };
 }
@@ -28098,7 +28098,7 @@ var init_Md5Node = __esm({
     init_Md5Js();
     hasNativeCrypto = (() => {
       try {
-        createHash3("md5");
+        createHash4("md5");
         return true;
       } catch {
         return false;
@@ -28415,7 +28415,7 @@ var init_Sha256Js = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/checksum/sha256/Sha256Node.js
-import { createHash as createHash4, createHmac as createHmac2 } from "node:crypto";
+import { createHash as createHash5, createHmac as createHmac2 } from "node:crypto";
 function buildNativeClass3() {
   return class Sha256Node {
     digestLength = 32;
@@ -28449,7 +28449,7 @@ function buildNativeClass3() {
       this.finished = false;
     }
     createHash() {
-      return this.secret ? createHmac2("sha256", toBuffer(this.secret)) : createHash4("sha256");
+      return this.secret ? createHmac2("sha256", toBuffer(this.secret)) : createHash5("sha256");
     }
   };
 }
@@ -28468,7 +28468,7 @@ var init_Sha256Node = __esm({
     init_Sha256Js();
     hasNativeCrypto2 = (() => {
       try {
-        createHash4("sha256");
+        createHash5("sha256");
         return true;
       } catch {
         return false;
@@ -28531,9 +28531,9 @@ var init_Sha256WebCrypto = __esm({
           const hash2 = await subtle.digest("SHA-256", data);
           return new Uint8Array(hash2);
         }
-        const sha256 = new Sha256Js(this.secret);
-        sha256.update(data);
-        return sha256.digest();
+        const sha2562 = new Sha256Js(this.secret);
+        sha2562.update(data);
+        return sha2562.digest();
       }
       reset() {
         this.pending = [];
@@ -28970,8 +28970,8 @@ var init_MessageDecoderStream = __esm({
       }
       async *asyncIterator() {
         for await (const bytes of this.options.inputStream) {
-          const decoded = this.options.decoder.decode(bytes);
-          yield decoded;
+          const decoded2 = this.options.decoder.decode(bytes);
+          yield decoded2;
         }
       }
     };
@@ -30947,12 +30947,12 @@ function isRepresentable(numericString, value) {
     return expandToDecimal(numericString) === expandToDecimal(String(value));
   }
   const normalized = numericString.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
-  const canonical = String(value);
-  if (normalized === canonical) {
+  const canonical2 = String(value);
+  if (normalized === canonical2) {
     return true;
   }
-  if (/[eE]/.test(canonical)) {
-    return normalized === expandToDecimal(canonical);
+  if (/[eE]/.test(canonical2)) {
+    return normalized === expandToDecimal(canonical2);
   }
   return false;
 }
@@ -38129,9 +38129,9 @@ var require_dist_cjs2 = __commonJS({
       sha256;
       uriEscapePath;
       applyChecksum;
-      constructor({ applyChecksum, credentials, region: region2, service, sha256, uriEscapePath = true }) {
+      constructor({ applyChecksum, credentials, region: region2, service, sha256: sha2562, uriEscapePath = true }) {
         this.service = service;
-        this.sha256 = sha256;
+        this.sha256 = sha2562;
         this.uriEscapePath = uriEscapePath;
         this.applyChecksum = typeof applyChecksum === "boolean" ? applyChecksum : true;
         this.regionProvider = normalizeProvider3(region2);
@@ -38225,7 +38225,7 @@ ${toHex2(hashedRequest)}`;
       return hash2.digest();
     };
     var getCanonicalHeaders = ({ headers }, unsignableHeaders, signableHeaders) => {
-      const canonical = {};
+      const canonical2 = {};
       for (const headerName of Object.keys(headers).sort()) {
         if (headers[headerName] == void 0) {
           continue;
@@ -38237,11 +38237,11 @@ ${toHex2(hashedRequest)}`;
           }
         }
         if (canonicalHeaderName === "__proto__") {
-          writeKey3(canonical);
+          writeKey3(canonical2);
         }
-        canonical[canonicalHeaderName] = headers[headerName].replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
+        canonical2[canonicalHeaderName] = headers[headerName].replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
       }
-      return canonical;
+      return canonical2;
     };
     var getPayloadHash = async ({ headers, body }, hashConstructor) => {
       for (const headerName in headers) {
@@ -38305,13 +38305,13 @@ ${toHex2(hashedRequest)}`;
     };
     var SignatureV42 = class extends SignatureV4Base {
       headerFormatter = new HeaderFormatter();
-      constructor({ applyChecksum, credentials, region: region2, service, sha256, uriEscapePath = true }) {
+      constructor({ applyChecksum, credentials, region: region2, service, sha256: sha2562, uriEscapePath = true }) {
         super({
           applyChecksum,
           credentials,
           region: region2,
           service,
-          sha256,
+          sha256: sha2562,
           uriEscapePath
         });
       }
@@ -38548,7 +38548,7 @@ var init_resolveAwsSdkSigV4Config = __esm({
         configurable: true
       });
       config2.credentials = inputCredentials;
-      const { signingEscapePath = true, systemClockOffset = config2.systemClockOffset || 0, sha256 } = config2;
+      const { signingEscapePath = true, systemClockOffset = config2.systemClockOffset || 0, sha256: sha2562 } = config2;
       let signer;
       if (config2.signer) {
         signer = normalizeProvider2(config2.signer);
@@ -38568,7 +38568,7 @@ var init_resolveAwsSdkSigV4Config = __esm({
             credentials: config2.credentials,
             region: config2.signingRegion,
             service: config2.signingName,
-            sha256,
+            sha256: sha2562,
             uriEscapePath: signingEscapePath
           };
           const SignerCtor = config2.signerConstructor || import_signature_v4.SignatureV4;
@@ -38591,7 +38591,7 @@ var init_resolveAwsSdkSigV4Config = __esm({
             credentials: config2.credentials,
             region: config2.signingRegion,
             service: config2.signingName,
-            sha256,
+            sha256: sha2562,
             uriEscapePath: signingEscapePath
           };
           const SignerCtor = config2.signerConstructor || import_signature_v4.SignatureV4;
@@ -47885,7 +47885,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash6, createPrivateKey, createPublicKey, sign: sign2 } = __require("node:crypto");
+    var { createHash: createHash7, createPrivateKey, createPublicKey, sign: sign2 } = __require("node:crypto");
     var { promises: promises3 } = __require("node:fs");
     var { homedir: homedir2 } = __require("node:os");
     var { dirname, join: join5 } = __require("node:path");
@@ -48056,7 +48056,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join5(homedir2(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash6("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash7("sha256").update(loginSessionBytes).digest("hex");
         return join5(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -62999,7 +62999,7 @@ var require_dist_cjs18 = __commonJS({
     };
     var GetRoleCommand2 = class extends command5(_ep05, _mw05, "GetRole", GetRole$) {
     };
-    var GetRolePolicyCommand = class extends command5(_ep05, _mw05, "GetRolePolicy", GetRolePolicy$) {
+    var GetRolePolicyCommand2 = class extends command5(_ep05, _mw05, "GetRolePolicy", GetRolePolicy$) {
     };
     var GetRoleTemplateVersionCommand = class extends command5(_ep05, _mw05, "GetRoleTemplateVersion", GetRoleTemplateVersion$) {
     };
@@ -63193,7 +63193,7 @@ var require_dist_cjs18 = __commonJS({
     };
     var UploadSSHPublicKeyCommand = class extends command5(_ep05, _mw05, "UploadSSHPublicKey", UploadSSHPublicKey$) {
     };
-    var paginateGetAccountAuthorizationDetails = createPaginator2(IAMClient2, GetAccountAuthorizationDetailsCommand, "Marker", "Marker", "MaxItems");
+    var paginateGetAccountAuthorizationDetails2 = createPaginator2(IAMClient2, GetAccountAuthorizationDetailsCommand, "Marker", "Marker", "MaxItems");
     var paginateGetGroup = createPaginator2(IAMClient2, GetGroupCommand, "Marker", "Marker", "MaxItems");
     var paginateListAccessKeys = createPaginator2(IAMClient2, ListAccessKeysCommand, "Marker", "Marker", "MaxItems");
     var paginateListAccountAliases = createPaginator2(IAMClient2, ListAccountAliasesCommand, "Marker", "Marker", "MaxItems");
@@ -63403,7 +63403,7 @@ var require_dist_cjs18 = __commonJS({
       GetPolicyCommand,
       GetPolicyVersionCommand,
       GetRoleCommand: GetRoleCommand2,
-      GetRolePolicyCommand,
+      GetRolePolicyCommand: GetRolePolicyCommand2,
       GetRoleTemplateVersionCommand,
       GetSAMLProviderCommand,
       GetServerCertificateCommand,
@@ -63502,7 +63502,7 @@ var require_dist_cjs18 = __commonJS({
       UploadSSHPublicKeyCommand
     };
     var paginators = {
-      paginateGetAccountAuthorizationDetails,
+      paginateGetAccountAuthorizationDetails: paginateGetAccountAuthorizationDetails2,
       paginateGetGroup,
       paginateListAccessKeys,
       paginateListAccountAliases,
@@ -64079,7 +64079,7 @@ var require_dist_cjs18 = __commonJS({
     exports.GetRole$ = GetRole$;
     exports.GetRoleCommand = GetRoleCommand2;
     exports.GetRolePolicy$ = GetRolePolicy$;
-    exports.GetRolePolicyCommand = GetRolePolicyCommand;
+    exports.GetRolePolicyCommand = GetRolePolicyCommand2;
     exports.GetRolePolicyRequest$ = GetRolePolicyRequest$;
     exports.GetRolePolicyResponse$ = GetRolePolicyResponse$;
     exports.GetRoleRequest$ = GetRoleRequest$;
@@ -64553,7 +64553,7 @@ var require_dist_cjs18 = __commonJS({
     exports.UserDetail$ = UserDetail$;
     exports.VirtualMFADevice$ = VirtualMFADevice$;
     exports.errorTypeRegistries = errorTypeRegistries5;
-    exports.paginateGetAccountAuthorizationDetails = paginateGetAccountAuthorizationDetails;
+    exports.paginateGetAccountAuthorizationDetails = paginateGetAccountAuthorizationDetails2;
     exports.paginateGetGroup = paginateGetGroup;
     exports.paginateListAccessKeys = paginateListAccessKeys;
     exports.paginateListAccountAliases = paginateListAccountAliases;
@@ -93832,6 +93832,95 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/core/digest-grant-plan.ts
+import { createHash } from "node:crypto";
+var sha256 = external_exports.string().regex(/^[0-9a-f]{64}$/);
+var planDigestSchema = external_exports.strictObject({
+  version: external_exports.literal(1),
+  trustPolicy: sha256.describe("SHA-256 of the canonical trust policy."),
+  inlinePolicies: external_exports.record(external_exports.string(), sha256).describe("Inline policy name -> SHA-256 of its canonical document."),
+  managedPolicyArns: external_exports.array(external_exports.string()).describe("Attached managed policy ARNs, sorted."),
+  permissionsBoundary: external_exports.string().describe("Permissions boundary ARN."),
+  maxSessionDuration: external_exports.number().int().describe("The role's MaxSessionDuration in seconds.")
+});
+function canonicalJson(text) {
+  return JSON.stringify(canonical(JSON.parse(text)));
+}
+function canonical(value) {
+  if (Array.isArray(value)) {
+    return value.length === 1 ? canonical(value[0]) : value.map(canonical);
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(
+      ([a5], [b5]) => a5 < b5 ? -1 : a5 > b5 ? 1 : 0
+    );
+    return Object.fromEntries(entries.map(([k5, v]) => [k5, canonical(v)]));
+  }
+  return value;
+}
+function hashOf(text) {
+  let body;
+  try {
+    body = canonicalJson(text);
+  } catch {
+    body = `unparsed:${text}`;
+  }
+  return createHash("sha256").update(body).digest("hex");
+}
+function holdsRevocationDeny(actual) {
+  const text = actual.inlinePolicies[REVOKE_POLICY_NAME];
+  if (text === void 0) return false;
+  try {
+    const doc = JSON.parse(text);
+    const at = doc.Statement?.[0]?.Condition?.DateLessThan?.["aws:TokenIssueTime"];
+    if (typeof at !== "string" || Number.isNaN(Date.parse(at))) return false;
+    return canonicalJson(text) === canonicalJson(planRevocation(new Date(at)).document);
+  } catch {
+    return false;
+  }
+}
+function describeDocumentDrift(actual, expected) {
+  const drift = [];
+  if (hashOf(actual.trustPolicy) !== expected.trustPolicy) {
+    drift.push(
+      /"A[A-Z0-9]{15,127}"/.test(actual.trustPolicy) ? "trust policy edited, or its principal was deleted (IAM shows a unique id for it)" : "trust policy edited"
+    );
+  }
+  const names = /* @__PURE__ */ new Set([
+    ...Object.keys(actual.inlinePolicies),
+    ...Object.keys(expected.inlinePolicies)
+  ]);
+  for (const name of [...names].sort()) {
+    const want = expected.inlinePolicies[name];
+    const have = actual.inlinePolicies[name];
+    if (want === void 0) drift.push(`inline policy ${name} added`);
+    else if (have === void 0) drift.push(`inline policy ${name} removed`);
+    else if (hashOf(have) !== want) drift.push(`inline policy ${name} edited`);
+  }
+  const attached = new Set(actual.managedPolicyArns);
+  const planned = new Set(expected.managedPolicyArns);
+  for (const arn2 of [...attached].sort()) {
+    if (!planned.has(arn2)) drift.push(`managed policy ${arn2} attached`);
+  }
+  for (const arn2 of [...planned].sort()) {
+    if (!attached.has(arn2)) drift.push(`managed policy ${arn2} detached`);
+  }
+  drift.push(...describeBoundaryDrift(actual, expected.permissionsBoundary));
+  if (actual.maxSessionDuration !== void 0 && actual.maxSessionDuration !== expected.maxSessionDuration) {
+    drift.push(
+      `maximum session duration ${actual.maxSessionDuration}s instead of ${expected.maxSessionDuration}s`
+    );
+  }
+  return drift;
+}
+function describeBoundaryDrift(actual, expected) {
+  if (actual.permissionsBoundary === void 0) return ["permissions boundary removed"];
+  if (expected !== void 0 && actual.permissionsBoundary !== expected) {
+    return [`permissions boundary ${actual.permissionsBoundary} instead of ${expected}`];
+  }
+  return [];
+}
+
 // src/core/records.ts
 function recordPath(requestPath, kind, ext = "json") {
   return `${requestPath.replace(/\.ya?ml$/, "")}.${kind}.${ext}`;
@@ -93868,7 +93957,10 @@ var grantRecordSchema = external_exports.strictObject({
   sessionName: external_exports.string(),
   sourceIdentity: external_exports.string(),
   window: external_exports.strictObject({ start: isoTime, end: isoTime }),
-  grantedAt: isoTime
+  grantedAt: isoTime,
+  planDigest: planDigestSchema.optional().describe(
+    "Digest of the documents the grant role was planned with (trust, inline and managed policies, boundary, session length). The sweep revokes and alerts on a role that no longer matches it. Absent in records written before it existed."
+  )
 });
 var revocationRecordSchema = external_exports.strictObject({
   version: external_exports.literal(1),
@@ -94352,6 +94444,25 @@ function toGrantRole(role) {
     tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]))
   };
 }
+function decoded(document) {
+  if (document === void 0) return "";
+  try {
+    return decodeURIComponent(document);
+  } catch {
+    return document;
+  }
+}
+function toDocuments(detail, maxSessionDuration) {
+  return {
+    trustPolicy: decoded(detail.AssumeRolePolicyDocument),
+    inlinePolicies: Object.fromEntries(
+      (detail.RolePolicyList ?? []).map((p3) => [p3.PolicyName ?? "", decoded(p3.PolicyDocument)])
+    ),
+    managedPolicyArns: (detail.AttachedManagedPolicies ?? []).map((p3) => p3.PolicyArn ?? ""),
+    permissionsBoundary: detail.PermissionsBoundary?.PermissionsBoundaryArn,
+    maxSessionDuration
+  };
+}
 function sameDocument(encoded, json2) {
   if (encoded === void 0) return false;
   try {
@@ -94377,6 +94488,7 @@ var IamGrantStore = class {
     }
     let roleArn;
     let created = false;
+    let corrected = [];
     try {
       const out = await this.#iam.send(
         new import_client_iam.CreateRoleCommand({
@@ -94399,7 +94511,7 @@ var IamGrantStore = class {
         );
       }
       if (!isAws(error64, "EntityAlreadyExistsException")) throw error64;
-      roleArn = await this.#convergeExisting(plan);
+      ({ roleArn, corrected } = await this.#convergeExisting(plan));
     }
     for (const [name, document] of Object.entries(plan.inlinePolicies)) {
       await this.#iam.send(
@@ -94415,9 +94527,17 @@ var IamGrantStore = class {
         new import_client_iam.AttachRolePolicyCommand({ RoleName: plan.roleName, PolicyArn: arn2 })
       );
     }
-    return { roleArn, created };
+    return { roleArn, created, ...created ? {} : { corrected } };
   }
-  /** A role of the planned name exists: make sure it is this grant's, then bring it to the plan. */
+  /**
+   * A role of the planned name exists: make sure it is this grant's, then bring it back to exactly
+   * the plan. Extra inline and managed policies are removed (the plan's are put again by the
+   * caller), the trust policy and session length re-put. It is repaired rather than refused
+   * because the role is provably this grant's (name from request and merge commit, path, tags)
+   * and a re-run after a half-made grant must converge; what was put back is returned, so the
+   * change is told, never adopted silently. A boundary cannot be repaired (the broker may not set
+   * boundaries), so that is refused; hallpass's own revocation deny is kept (access stays denied).
+   */
   async #convergeExisting(plan) {
     const out = await this.#iam.send(new import_client_iam.GetRoleCommand({ RoleName: plan.roleName }));
     const role = out.Role;
@@ -94435,7 +94555,22 @@ var IamGrantStore = class {
         `role ${plan.roleName} exists without the permissions boundary ${plan.permissionsBoundary}; revoke it and grant again`
       );
     }
+    const corrected = [];
+    const inline = await this.listInlinePolicies(plan.roleName) ?? [];
+    for (const name of inline) {
+      if (Object.hasOwn(plan.inlinePolicies, name)) continue;
+      if (name === REVOKE_POLICY_NAME && await this.#holdsRevocationDeny(plan.roleName)) continue;
+      await this.deleteInlinePolicy(plan.roleName, name);
+      corrected.push(`inline policy ${name} removed`);
+    }
+    const planned = new Set(plan.managedPolicyArns);
+    for (const arn2 of await this.listAttachedPolicies(plan.roleName) ?? []) {
+      if (planned.has(arn2)) continue;
+      await this.detachManagedPolicy(plan.roleName, arn2);
+      corrected.push(`managed policy ${arn2} detached`);
+    }
     if (!sameDocument(role.AssumeRolePolicyDocument, plan.trustPolicy)) {
+      corrected.push("trust policy re-put");
       await this.#iam.send(
         new import_client_iam.UpdateAssumeRolePolicyCommand({
           RoleName: plan.roleName,
@@ -94444,6 +94579,7 @@ var IamGrantStore = class {
       );
     }
     if (role.MaxSessionDuration !== plan.maxSessionDuration) {
+      corrected.push(`maximum session duration set back to ${plan.maxSessionDuration}s`);
       await this.#iam.send(
         new import_client_iam.UpdateRoleCommand({
           RoleName: plan.roleName,
@@ -94460,26 +94596,61 @@ var IamGrantStore = class {
         })
       );
     }
-    return role.Arn ?? "";
+    return { roleArn: role.Arn ?? "", corrected };
+  }
+  async #holdsRevocationDeny(roleName) {
+    const out = await orAbsent(
+      () => this.#iam.send(
+        new import_client_iam.GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME })
+      )
+    );
+    if (!out) return false;
+    return holdsRevocationDeny({
+      trustPolicy: "",
+      inlinePolicies: { [REVOKE_POLICY_NAME]: decoded(out.PolicyDocument) },
+      managedPolicyArns: [],
+      permissionsBoundary: void 0,
+      maxSessionDuration: void 0
+    });
   }
   async getRole(roleName) {
     const out = await orAbsent(() => this.#iam.send(new import_client_iam.GetRoleCommand({ RoleName: roleName })));
     return out?.Role ? toGrantRole(out.Role) : void 0;
   }
   async listGrantRoles() {
-    const names = [];
+    const sessions = /* @__PURE__ */ new Map();
     for await (const page of (0, import_client_iam.paginateListRoles)(
       { client: this.#iam },
-      { PathPrefix: GRANT_ROLE_PATH }
+      { PathPrefix: GRANT_ROLE_PATH, MaxItems: 1e3 }
     )) {
-      for (const role of page.Roles ?? []) if (role.RoleName) names.push(role.RoleName);
+      for (const role of page.Roles ?? []) {
+        if (role.RoleName) sessions.set(role.RoleName, role.MaxSessionDuration);
+      }
     }
+    if (sessions.size === 0) return [];
     const roles = [];
-    for (const name of names) {
-      const role = await this.getRole(name);
-      if (role) roles.push(role);
+    try {
+      for await (const page of (0, import_client_iam.paginateGetAccountAuthorizationDetails)(
+        { client: this.#iam },
+        { Filter: ["Role"], MaxItems: 1e3 }
+      )) {
+        for (const detail of page.RoleDetailList ?? []) {
+          const name = detail.RoleName ?? "";
+          if (!sessions.has(name) || !(detail.Path ?? "").startsWith(GRANT_ROLE_PATH)) continue;
+          roles.push({
+            ...toGrantRole(detail),
+            documents: toDocuments(detail, sessions.get(name))
+          });
+        }
+      }
+    } catch (error64) {
+      if (!isAws(error64, "AccessDeniedException") && !isAws(error64, "AccessDenied")) throw error64;
+      throw new Error(
+        `the broker role of account ${this.#account.name} (${this.accountId}) may not call iam:GetAccountAuthorizationDetails, which the sweep needs to see what grant roles hold: update the account's stack from deploy/account-setup.yaml (${message2(error64)})`,
+        { cause: error64 }
+      );
     }
-    return roles;
+    return roles.sort((a5, b5) => a5.roleName < b5.roleName ? -1 : a5.roleName > b5.roleName ? 1 : 0);
   }
   async getRoleQuota() {
     const out = await this.#iam.send(new import_client_iam.GetAccountSummaryCommand({}));
@@ -94572,7 +94743,7 @@ function withMergedPullRequestLookup(port, octokit) {
 }
 
 // src/adapters/octokit-github.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 var ANNOTATIONS_PER_REQUEST = 50;
 var MAX_TEXT = 65535;
 function status(error64) {
@@ -94751,7 +94922,7 @@ function createOctokitGitHub(octokit, repository, options = {}) {
       message: a5.message,
       ...a5.title ? { title: a5.title } : {}
     }));
-    const digest2 = annotations.length === 0 ? "" : createHash5("sha256").update(JSON.stringify(annotations)).digest("hex");
+    const digest2 = annotations.length === 0 ? "" : createHash6("sha256").update(JSON.stringify(annotations)).digest("hex");
     const summary2 = truncate(output2.summary);
     const fields = {
       ...base,
@@ -95519,9 +95690,9 @@ function parseYaml(file2, options) {
     message: message3
   });
   const start = { line: 1, column: 1 };
-  const decoded = decode3(file2.content, options);
-  if (!decoded.ok) return { parsed: void 0, problems: [at(decoded.position, decoded.message)] };
-  const text = decoded.text;
+  const decoded2 = decode3(file2.content, options);
+  if (!decoded2.ok) return { parsed: void 0, problems: [at(decoded2.position, decoded2.message)] };
+  const text = decoded2.text;
   const control = firstControlCharacter(text);
   if (control !== -1) {
     const code2 = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0");
@@ -96396,7 +96567,15 @@ function roleDrift(role, grant) {
   if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
     drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
   }
+  drift.push(...documentDrift(role, grant));
   return drift;
+}
+function documentDrift(role, grant) {
+  const documents = role.documents;
+  if (documents === void 0) return ["what the role holds could not be read"];
+  if (holdsRevocationDeny(documents)) return [];
+  const found = grant.planDigest ? describeDocumentDrift(documents, grant.planDigest) : describeBoundaryDrift(documents, void 0);
+  return found.length > 0 ? [`changed by hand: ${found.join(", ")}`] : [];
 }
 function ungrantedRequestPaths(paths) {
   const grantPaths = stemSet(paths, "grant");
