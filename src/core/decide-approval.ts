@@ -12,6 +12,11 @@
  * - An approval counts only on the current head SHA: a push after the approval changes what
  *   was approved.
  * - A change request from an eligible owner blocks until that owner changes it.
+ * - One person's approval counts for one rule only. A policy asking for one DBA and one
+ *   security engineer means two people: someone in both teams must not approve alone. The
+ *   approvals are assigned to rules by a maximum bipartite matching (earliest approvals
+ *   first), not greedily, so X (in both groups, approving first) and Y (in the first group
+ *   only) satisfy both rules: Y for the first, X for the second.
  */
 
 import type { Owner } from "./codeowners.ts";
@@ -86,9 +91,13 @@ export interface RuleOutcome {
   /** The rule's name, or a description built from it. */
   label: string;
   rule: ApprovalRule;
-  /** Eligible people whose approval on the head SHA counts for this rule, in review order. */
+  /**
+   * The people whose approval on the head SHA is counted for this rule, in review order. Each
+   * approver is counted for one rule only, so someone in this rule's group may be counted for
+   * another rule instead.
+   */
   approvedBy: string[];
-  /** Eligible people who have not approved yet and could. */
+  /** Eligible people in this rule's group who have not approved yet and could. */
   canStillApprove: string[];
   /** How many more approvals this rule needs (0 when satisfied). */
   missing: number;
@@ -107,7 +116,11 @@ export interface Decision {
   /** One line per reason the request is not approved yet; empty when approved. */
   reasons: string[];
   rules: RuleOutcome[];
-  /** The approvals that counted, each with the rules it counted for. */
+  /**
+   * Every valid approval (eligible code owner, on the head SHA), in review order, each with the
+   * one rule it counted for; `rules` is empty for an approval the rules did not need (every rule
+   * of its group had enough approvals from others).
+   */
   approvals: ApprovalRecord[];
   /** Change requests from eligible owners that block the request. */
   blockedBy: IgnoredReview[];
@@ -229,16 +242,24 @@ export function decideApproval(input: ApprovalInput): Decision {
   }
   valid.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id);
 
+  const counts = input.approval.rules.map((rule) => rule.count);
+  const approvers = valid.map((r) => lower(r.user));
+  const assigned = assignToRules(approvers, ruleSets, counts);
+  const approvedLower = new Set(approvers);
+  const reviewOf = new Map(valid.map((r) => [lower(r.user), r]));
+  const labels = input.approval.rules.map((rule, i) => ruleLabel(rule, i));
+
   const rules: RuleOutcome[] = input.approval.rules.map((rule, i) => {
     const set = ruleSets[i]!;
-    const approvedBy = valid.filter((r) => set.has(lower(r.user))).map((r) => r.user);
-    const approvedLower = new Set(approvedBy.map(lower));
+    const approvedBy = valid
+      .filter((r) => assigned.ruleOf.get(lower(r.user)) === i)
+      .map((r) => r.user);
     const canStillApprove = [...eligible]
       .filter((login) => set.has(login) && !approvedLower.has(login))
       .sort();
     const missing = Math.max(0, rule.count - approvedBy.length);
     return {
-      label: ruleLabel(rule, i),
+      label: labels[i]!,
       rule,
       approvedBy,
       canStillApprove,
@@ -247,13 +268,16 @@ export function decideApproval(input: ApprovalInput): Decision {
     };
   });
 
-  const approvals: ApprovalRecord[] = valid.map((review) => ({
-    reviewer: review.user,
-    reviewId: review.id,
-    submittedAt: review.submittedAt,
-    commitId: review.commitId,
-    rules: rules.filter((r) => r.approvedBy.includes(review.user)).map((r) => r.label),
-  }));
+  const approvals: ApprovalRecord[] = valid.map((review) => {
+    const rule = assigned.ruleOf.get(lower(review.user));
+    return {
+      reviewer: review.user,
+      reviewId: review.id,
+      submittedAt: review.submittedAt,
+      commitId: review.commitId,
+      rules: rule === undefined ? [] : [labels[rule]!],
+    };
+  });
 
   const reasons: string[] = [];
   for (const block of blockedBy) {
@@ -261,15 +285,43 @@ export function decideApproval(input: ApprovalInput): Decision {
       `@${block.reviewer} requested changes; they must approve or have the review dismissed`,
     );
   }
-  for (const outcome of rules) {
-    if (outcome.satisfied) continue;
-    const more = `${outcome.missing} more approval${outcome.missing === 1 ? "" : "s"}`;
+  let toldToFix = false;
+  rules.forEach((outcome, i) => {
+    if (outcome.satisfied) return;
+    const one = outcome.missing === 1;
+    const more = `${outcome.missing} more approval${one ? "" : "s"}`;
+    // In a maximum matching, an approver of this group left out of an unsatisfied rule is
+    // counted for another rule: the overlap of groups, not a missing approval, is the cause.
+    const elsewhere = approvers
+      .filter((login) => ruleSets[i]!.has(login) && assigned.ruleOf.get(login) !== i)
+      .map(
+        (login) =>
+          `@${reviewOf.get(login)!.user} counted for ${labels[assigned.ruleOf.get(login)!]}`,
+      );
+    const overlap =
+      elsewhere.length > 0
+        ? ` from ${one ? "a different person" : "different people"} than those counted for other rules (${elsewhere.join("; ")})`
+        : "";
     const possible = outcome.canStillApprove.length;
-    reasons.push(
-      possible < outcome.missing
-        ? `${outcome.label}: needs ${more} but only ${possible} eligible ${possible === 1 ? "person" : "people"} can still approve; fix CODEOWNERS or the policy`
-        : `${outcome.label}: needs ${more}`,
-    );
+    if (possible < outcome.missing) {
+      toldToFix = true;
+      reasons.push(
+        `${outcome.label}: needs ${more}${overlap} but only ${possible} eligible ${possible === 1 ? "person" : "people"} can still approve; fix CODEOWNERS or the policy`,
+      );
+    } else {
+      reasons.push(`${outcome.label}: needs ${more}${overlap}`);
+    }
+  });
+  if (!toldToFix && rules.some((r) => !r.satisfied)) {
+    // Each rule may have enough candidates while all rules together do not (two rules whose
+    // only candidate is the same person): say so rather than wait for approvals that cannot come.
+    const potential = [...eligible].filter((login) => !approvedLower.has(login)).sort();
+    const best = assignToRules([...approvers, ...potential], ruleSets, counts);
+    if (best.assignedCount < counts.reduce((a, b) => a + b, 0)) {
+      reasons.push(
+        "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy",
+      );
+    }
   }
 
   const status =
@@ -285,4 +337,50 @@ export function decideApproval(input: ApprovalInput): Decision {
     excluded,
     unresolvedOwners: input.owners.filter((o) => o.kind === "email").map((o) => o.text),
   };
+}
+
+/**
+ * Assigns people to rules, each person to at most one rule and rule `i` to at most
+ * `counts[i]` people of `ruleSets[i]`, maximising how many are assigned: a maximum bipartite
+ * matching between people and rule slots (Kuhn's augmenting paths, with a rule's slots as
+ * one node of capacity `counts[i]`). People are added in the given order and an assigned
+ * person stays assigned when later ones are added (only their rule may change), so the
+ * earliest people are preferred; rules are tried in policy order. Deterministic.
+ */
+function assignToRules(
+  people: readonly string[],
+  ruleSets: readonly ReadonlySet<string>[],
+  counts: readonly number[],
+): { ruleOf: Map<string, number>; assignedCount: number } {
+  const byRule: string[][] = counts.map(() => []);
+  const ruleOf = new Map<string, number>();
+  // Finds a rule for `login`: a free slot in the first rule that has one, else by moving
+  // someone assigned to a full rule to another rule of theirs (recursively); each rule is
+  // visited once per search, so a search is linear in the edges.
+  const place = (login: string, seen: Set<number>): boolean => {
+    const mine = ruleSets.flatMap((set, r) => (set.has(login) && !seen.has(r) ? [r] : []));
+    const free = mine.find((r) => byRule[r]!.length < counts[r]!);
+    if (free !== undefined) {
+      byRule[free]!.push(login);
+      ruleOf.set(login, free);
+      return true;
+    }
+    for (const r of mine) seen.add(r);
+    for (const r of mine) {
+      const slots = byRule[r]!;
+      for (let k = 0; k < slots.length; k++) {
+        if (place(slots[k]!, seen)) {
+          slots[k] = login;
+          ruleOf.set(login, r);
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  let assignedCount = 0;
+  for (const login of people) {
+    if (!ruleOf.has(login) && place(login, new Set())) assignedCount++;
+  }
+  return { ruleOf, assignedCount };
 }

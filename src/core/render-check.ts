@@ -115,6 +115,12 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
   }
   const notes = [
     ...decision.ignored.map((i) => `- @${i.reviewer}'s review does not count: ${md(i.reason)}`),
+    ...decision.approvals
+      .filter((a) => a.rules.length === 0)
+      .map(
+        (a) =>
+          `- @${a.reviewer}'s approval was not needed: every rule of their group has enough approvals from others (one person's approval counts for one rule only)`,
+      ),
     ...decision.excluded.map((e) => `- @${e.login} cannot approve: ${e.reason}`),
     ...decision.unresolvedOwners.map(
       (o) =>

@@ -177,7 +177,8 @@ describe("decideApproval", () => {
     ]);
   });
 
-  it("lets one person count for several rules", () => {
+  it("counts one person's approval for one rule only, even when they are in both groups", () => {
+    // Was: bob (in @acme/db and named @bob) satisfied both rules alone.
     const approval = {
       rules: [
         { name: "database", count: 1, from: ["@acme/db"] },
@@ -187,8 +188,11 @@ describe("decideApproval", () => {
     const d = decideApproval(
       input({ owners: owners("@acme/db"), approval, reviews: [review("bob", "APPROVED", 1)] }),
     );
-    expect(d.status).toBe("approved");
-    expect(d.approvals[0]?.rules).toEqual(["database", "named"]);
+    expect(d.status).toBe("pending");
+    expect(d.approvals[0]?.rules).toEqual(["database"]);
+    expect(d.reasons).toEqual([
+      "named: needs 1 more approval from a different person than those counted for other rules (@bob counted for database) but only 0 eligible people can still approve; fix CODEOWNERS or the policy",
+    ]);
   });
 
   it("needs distinct people for a count above one", () => {
@@ -262,5 +266,251 @@ describe("decideApproval and the reviewer's association with the repository", ()
       input({ reviews: [{ ...review("bob", "APPROVED", 1), authorAssociation: association }] }),
     );
     expect(d.status).toBe("approved");
+  });
+});
+
+describe("decideApproval with rules whose groups overlap (one approval counts for one rule)", () => {
+  // xena and zoe are in both teams, yuri only in @acme/a, walt only in @acme/b.
+  const teamMembers = {
+    "acme/a": ["xena", "yuri", "zoe"],
+    "acme/b": ["xena", "zoe", "walt"],
+  };
+  const rulesOf = (a: number, b: number) => ({
+    rules: [
+      { name: "A", count: a, from: ["@acme/a"] },
+      { name: "B", count: b, from: ["@acme/b"] },
+    ],
+  });
+
+  it.each([
+    {
+      name: "one person in both groups cannot satisfy two rules",
+      counts: [1, 1],
+      approvers: ["xena"],
+      status: "pending",
+      approvedBy: [["xena"], []],
+      reasons: [
+        "B: needs 1 more approval from a different person than those counted for other rules (@xena counted for A)",
+      ],
+    },
+    {
+      name: "two people in both groups satisfy both rules",
+      counts: [1, 1],
+      approvers: ["xena", "zoe"],
+      status: "approved",
+      approvedBy: [["xena"], ["zoe"]],
+      reasons: [],
+    },
+    {
+      name: "the one in both groups approving first goes to the rule the other cannot serve",
+      counts: [1, 1],
+      approvers: ["xena", "yuri"],
+      status: "approved",
+      approvedBy: [["yuri"], ["xena"]],
+      reasons: [],
+    },
+    {
+      name: "the same, with the rules the other way round",
+      counts: [1, 1],
+      approvers: ["xena", "walt"],
+      status: "approved",
+      approvedBy: [["xena"], ["walt"]],
+      reasons: [],
+    },
+    {
+      name: "two people in both groups cannot meet a count of two and one more",
+      counts: [2, 1],
+      approvers: ["xena", "zoe"],
+      status: "pending",
+      approvedBy: [["xena", "zoe"], []],
+      reasons: [
+        "B: needs 1 more approval from a different person than those counted for other rules (@xena counted for A; @zoe counted for A)",
+      ],
+    },
+    {
+      name: "a count of two and one, met by moving an earlier approver to the other rule",
+      counts: [2, 1],
+      approvers: ["xena", "zoe", "yuri"],
+      status: "approved",
+      approvedBy: [["zoe", "yuri"], ["xena"]],
+      reasons: [],
+    },
+    {
+      name: "counts of two and two, three people approved",
+      counts: [2, 2],
+      approvers: ["xena", "yuri", "walt"],
+      status: "pending",
+      approvedBy: [["xena", "yuri"], ["walt"]],
+      reasons: [
+        "B: needs 1 more approval from a different person than those counted for other rules (@xena counted for A)",
+      ],
+    },
+    {
+      name: "counts of two and two, four people approved",
+      counts: [2, 2],
+      approvers: ["xena", "yuri", "walt", "zoe"],
+      status: "approved",
+      approvedBy: [
+        ["xena", "yuri"],
+        ["walt", "zoe"],
+      ],
+      reasons: [],
+    },
+    {
+      name: "a count the groups together cannot reach, before anyone approves",
+      counts: [3, 2],
+      approvers: [],
+      status: "pending",
+      approvedBy: [[], []],
+      reasons: [
+        "A: needs 3 more approvals",
+        "B: needs 2 more approvals",
+        "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy",
+      ],
+    },
+  ])("$name", ({ counts, approvers, status, approvedBy, reasons }) => {
+    const reviews = approvers.map((login, i) => review(login, "APPROVED", i + 1));
+    const base = {
+      owners: owners("@acme/a", "@acme/b"),
+      teamMembers,
+      approval: rulesOf(counts[0]!, counts[1]!),
+    };
+    const d = decideApproval(input({ ...base, reviews }));
+    expect(d.status).toBe(status);
+    expect(d.rules.map((r) => r.approvedBy)).toEqual(approvedBy);
+    expect(d.reasons).toEqual(reasons);
+    // Each approval counted for one rule at most, and the records agree with the rules.
+    for (const a of d.approvals) {
+      expect(a.rules.length).toBeLessThanOrEqual(1);
+      const rule = d.rules.find((r) => r.approvedBy.includes(a.reviewer));
+      expect(a.rules).toEqual(rule ? [rule.label] : []);
+    }
+    // The order the reviews arrive in does not change the assignment.
+    const reversed = decideApproval(input({ ...base, reviews: [...reviews].reverse() }));
+    expect(reversed.rules.map((r) => r.approvedBy)).toEqual(approvedBy);
+  });
+
+  it("does not offer someone already counted for another rule as able to approve", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@acme/a", "@acme/b"),
+        teamMembers,
+        approval: rulesOf(1, 1),
+        reviews: [review("xena", "APPROVED", 1)],
+      }),
+    );
+    expect(d.rules[1]?.canStillApprove).toEqual(["walt", "zoe"]);
+  });
+
+  it("keeps a surplus approval on record with no rule, preferring the earliest approvals", () => {
+    const d = decideApproval(
+      input({
+        reviews: [
+          review("carol", "APPROVED", 1),
+          review("sue", "APPROVED", 2),
+          review("bob", "APPROVED", 3),
+        ],
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.rules[0]?.approvedBy).toEqual(["carol"]);
+    expect(d.approvals.map((a) => [a.reviewer, a.rules])).toEqual([
+      ["carol", ["rule 1: 1 from code owners"]],
+      ["sue", []],
+      ["bob", []],
+    ]);
+  });
+
+  it("refuses the example db-admin policy to one person in both the DBA and security teams", () => {
+    const approval = {
+      rules: [
+        { name: "a database administrator", count: 1, from: ["@acme/dba"] },
+        { name: "security", count: 1, from: ["@acme/security"] },
+      ],
+    };
+    const base = {
+      owners: owners("@acme/dba", "@acme/security"),
+      teamMembers: { "acme/dba": ["dora", "ivan"], "acme/security": ["ivan", "sofia"] },
+      approval,
+    };
+    const alone = decideApproval(input({ ...base, reviews: [review("ivan", "APPROVED", 1)] }));
+    expect(alone.status).toBe("pending");
+    expect(alone.reasons).toEqual([
+      "security: needs 1 more approval from a different person than those counted for other rules (@ivan counted for a database administrator)",
+    ]);
+    const withDora = decideApproval(
+      input({ ...base, reviews: [review("ivan", "APPROVED", 1), review("dora", "APPROVED", 2)] }),
+    );
+    expect(withDora.status).toBe("approved");
+    expect(withDora.approvals.map((a) => [a.reviewer, a.rules])).toEqual([
+      ["ivan", ["security"]],
+      ["dora", ["a database administrator"]],
+    ]);
+  });
+});
+
+describe("decideApproval's assignment of approvers to rules", () => {
+  /** Whether people can fill every rule's count, each person for one rule: tried exhaustively. */
+  function canFill(people: string[], groups: Set<string>[], counts: number[]): boolean {
+    const left = [...counts];
+    const go = (i: number): boolean => {
+      if (left.every((n) => n === 0)) return true;
+      if (i === people.length) return false;
+      if (go(i + 1)) return true;
+      for (let r = 0; r < groups.length; r++) {
+        if (left[r]! > 0 && groups[r]!.has(people[i]!)) {
+          left[r]!--;
+          const ok = go(i + 1);
+          left[r]!++;
+          if (ok) return true;
+        }
+      }
+      return false;
+    };
+    return go(0);
+  }
+
+  it("approves exactly when an exhaustive search finds an assignment (500 random policies)", () => {
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(seed / 65536) % n;
+    };
+    const people = ["p0", "p1", "p2", "p3", "p4", "p5"];
+    let approved = 0;
+    for (let t = 0; t < 500; t++) {
+      const groups = Array.from(
+        { length: 1 + random(3) },
+        () => new Set(people.filter(() => random(2) === 0)),
+      );
+      const counts = groups.map(() => 1 + random(2));
+      const approvers = people.filter(() => random(2) === 0);
+      const teamMembers = Object.fromEntries(groups.map((g, i) => [`acme/g${i}`, [...g]]));
+      const d = decideApproval(
+        input({
+          owners: owners(...people.map((p) => `@${p}`)),
+          teamMembers,
+          approval: {
+            rules: counts.map((count, i) => ({ name: `g${i}`, count, from: [`@acme/g${i}`] })),
+          },
+          reviews: approvers.map((p, i) => review(p, "APPROVED", i + 1)),
+        }),
+      );
+      const expected = canFill(approvers, groups, counts);
+      expect(
+        d.status,
+        JSON.stringify({ groups: groups.map((g) => [...g]), counts, approvers }),
+      ).toBe(expected ? "approved" : "pending");
+      if (expected) approved++;
+      for (const [i, r] of d.rules.entries()) {
+        expect(r.approvedBy.length).toBeLessThanOrEqual(counts[i]!);
+        for (const login of r.approvedBy) expect(groups[i]!.has(login)).toBe(true);
+      }
+      const counted = d.rules.flatMap((r) => r.approvedBy);
+      expect(new Set(counted).size).toBe(counted.length);
+    }
+    // Both outcomes are exercised.
+    expect(approved).toBeGreaterThan(50);
+    expect(approved).toBeLessThan(450);
   });
 });

@@ -108,6 +108,31 @@ describe("renderCheck", () => {
     expect(summary).toContain("@alice cannot approve: is the requester");
   });
 
+  it("shows an approval the rules did not need, as each approval counts for one rule", () => {
+    const decision = decideApproval({
+      requestPath: "access-requests/a.yaml",
+      headSha: HEAD,
+      requester: "alice",
+      author: "alice",
+      pushers: [],
+      reviews: ["carol", "dan"].map((user, i) => ({
+        id: i + 1,
+        user,
+        state: "APPROVED" as const,
+        commitId: HEAD,
+        submittedAt: `2026-11-26T10:0${i}:00Z`,
+      })),
+      owners,
+      teamMembers: { "acme/dba": ["dan"] },
+      approval: role.approval,
+    });
+    const { summary } = renderCheck(evaluation("approved", { decision }));
+    expect(summary).toContain("| rule 1: 1 from code owners | 1 | @carol | — | ✅ |");
+    expect(summary).toContain(
+      "- @dan's approval was not needed: every rule of their group has enough approvals from others (one person's approval counts for one rule only)",
+    );
+  });
+
   it("turns request-file problems into annotations at their line", () => {
     const output = renderCheck(
       evaluation("error", {
