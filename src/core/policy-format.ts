@@ -111,12 +111,17 @@ export const approvalRuleSchema = z
       ),
   })
   .describe(
-    "One approval rule. Every rule of a role must hold; one person's approval may count for several rules. Approvers are always code owners of the request file, never the requester, the PR author or anyone who pushed to the PR.",
+    "One approval rule. Every rule of a role must hold, and one person's approval counts for one rule only: rules whose groups overlap still need different people (one from @acme/dba and one from @acme/security is two people, even if someone is in both teams). Approvers are always code owners of the request file, never the requester, the PR author or anyone who pushed to the PR.",
   );
 
 export const approvalSchema = z
   .strictObject({
-    rules: z.array(approvalRuleSchema).min(1).describe("All of these must hold."),
+    rules: z
+      .array(approvalRuleSchema)
+      .min(1)
+      .describe(
+        'All of these must hold, each with its own approvers: one person\'s approval counts for one rule only. For "two people, one of them from security", write {count: 1, from: ["@org/security"]} and {count: 1} (any code owner).',
+      ),
   })
   .describe("Who must approve.");
 
