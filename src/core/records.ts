@@ -38,7 +38,11 @@ export const approvalRecordSchema = z.strictObject({
   reviewId: z.number().int().describe("Id of the approving review."),
   submittedAt: isoTime.describe("When the review was submitted."),
   commitId: z.string().describe("Head SHA the approval was given on."),
-  rules: z.array(z.string()).describe("Approval rules this approval counted for."),
+  rules: z
+    .array(z.string())
+    .describe(
+      "The approval rule this approval counted for: one at most, as one person's approval counts for one rule only; empty when no rule needed it (records written before that rule may list several).",
+    ),
 });
 
 export const grantRecordSchema = z.strictObject({
