@@ -152,7 +152,7 @@ export async function run(): Promise<void> {
   const decision = decideApproval(input);
   const pure = await time(500, () => decideApproval(input));
   console.log(
-    `decideApproval, 100 reviews by 40 people: median ${(pure * 1000).toFixed(1)} µs (${decision.status}, ${decision.approvals.length} approvals counted)`,
+    `decideApproval, 100 reviews by 40 people: median ${(pure * 1000).toFixed(1)} µs (${decision.status}, ${decision.approvals.length} valid approvals, ${decision.approvals.filter((a) => a.rules.length > 0).length} counted for a rule)`,
   );
 
   const github = memoryGitHub(all);
