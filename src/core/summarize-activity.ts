@@ -253,9 +253,18 @@ export function createActivityTally(
   // building a key string per event.
   const services = new Map<string, ServiceEntry>();
   const actions = new Map<string, Map<string, ActionEntry>>();
-  const errors = new Map<string, number>();
-  const resources = new Map<string, { events: number; writes: number }>();
-  const identities = new Set<string>();
+  // The maps keep the first copy of each text (error code, ARN, identity, region), and kept
+  // risky events point at that copy instead of the event's own: LookupEvents' newest-first
+  // order makes every risky event replace a kept one, and each fresh string a long-lived entry
+  // points at is promoted to the old generation before it is dropped (tens of MB of garbage
+  // for a million events).
+  const errors = new Map<string, { errorCode: string; events: number }>();
+  const resources = new Map<string, { arn: string; events: number; writes: number }>();
+  const identities = new Map<string, string>();
+  const regions = new Map<string, string>();
+  /** The canonical ARNs of the event being added (reused). */
+  const eventArns: string[] = [];
+  let lastKeptTime = "";
   let riskyCount = 0;
   const riskyByRule = new Map<string, number>();
   const bucketMinutes = bucketMinutesFor(subject.window);
@@ -336,7 +345,9 @@ export function createActivityTally(
     ms: number,
     action: string,
     write: boolean,
+    errorCode: string | undefined,
     identity: string | undefined,
+    arns: readonly string[],
     names: readonly string[],
   ): void {
     const full = kept.length >= MAX_RISKY_EVENTS;
@@ -354,16 +365,23 @@ export function createActivityTally(
           arns: [],
           rules: [],
         };
+    // Events of one second follow each other: share the text of the last one kept.
+    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
     item.ms = ms;
-    item.eventTime = event.eventTime;
+    item.eventTime = lastKeptTime;
     item.eventID = event.eventID;
     item.action = action;
-    item.region = event.awsRegion;
+    let region = regions.get(event.awsRegion);
+    if (region === undefined) {
+      region = event.awsRegion;
+      regions.set(region, region);
+    }
+    item.region = region;
     item.write = write;
-    item.errorCode = event.errorCode;
+    item.errorCode = errorCode;
     item.sourceIdentity = identity;
     item.arns.length = 0;
-    for (const r of event.resources ?? []) if (typeof r.ARN === "string") item.arns.push(r.ARN);
+    for (const arn of arns) item.arns.push(arn);
     item.rules.length = 0;
     for (const n of names) item.rules.push(n);
     if (full) {
@@ -410,22 +428,37 @@ export function createActivityTally(
       const a = actionEntry(event);
       count(a.counts, write, failed);
 
-      if (failed) errors.set(event.errorCode!, (errors.get(event.errorCode!) ?? 0) + 1);
+      let errorCode: string | undefined;
+      if (failed) {
+        let e = errors.get(event.errorCode!);
+        if (!e) {
+          e = { errorCode: event.errorCode!, events: 0 };
+          errors.set(event.errorCode!, e);
+        }
+        e.events++;
+        errorCode = e.errorCode;
+      }
+      eventArns.length = 0;
       const list = event.resources;
       if (list) {
         for (const r of list) {
           if (typeof r.ARN !== "string") continue;
           let entry = resources.get(r.ARN);
           if (!entry) {
-            entry = { events: 0, writes: 0 };
+            entry = { arn: r.ARN, events: 0, writes: 0 };
             resources.set(r.ARN, entry);
           }
           entry.events++;
           if (write) entry.writes++;
+          eventArns.push(entry.arn);
         }
       }
-      const identity = event.userIdentity.sessionContext?.sourceIdentity;
-      if (identity !== undefined) identities.add(identity);
+      let identity = event.userIdentity.sessionContext?.sourceIdentity;
+      if (identity !== undefined) {
+        const known = identities.get(identity);
+        if (known === undefined) identities.set(identity, identity);
+        else identity = known;
+      }
 
       let names: string[] | undefined;
       scratch.length = 0;
@@ -447,7 +480,9 @@ export function createActivityTally(
       if (names) {
         riskyCount++;
         for (const n of names) riskyByRule.set(n, (riskyByRule.get(n) ?? 0) + 1);
-        if (wouldKeep(ms, event.eventID)) keepRisky(event, ms, a.action, write, identity, names);
+        if (wouldKeep(ms, event.eventID)) {
+          keepRisky(event, ms, a.action, write, errorCode, identity, eventArns, names);
+        }
       }
     },
     summary() {
@@ -486,7 +521,7 @@ export function createActivityTally(
         totals: { ...totals },
         firstActivity: overall?.firstText ?? null,
         lastActivity: overall?.lastText ?? null,
-        sourceIdentities: [...identities].sort(byKey),
+        sourceIdentities: [...identities.keys()].sort(byKey),
         byService: sortedServices.map((s) => ({
           service: s.service,
           events: s.events,
@@ -500,12 +535,12 @@ export function createActivityTally(
           .flatMap((m) => [...m.values()])
           .sort((x, y) => byKey(x.action, y.action))
           .map((e) => ({ action: e.action, ...e.counts })),
-        byErrorCode: [...errors.entries()]
-          .sort(([x], [y]) => byKey(x, y))
-          .map(([errorCode, events]) => ({ errorCode, events })),
-        resources: [...resources.entries()]
-          .sort(([x], [y]) => byKey(x, y))
-          .map(([arn, c]) => ({ arn, ...c })),
+        byErrorCode: [...errors.values()]
+          .sort((x, y) => byKey(x.errorCode, y.errorCode))
+          .map((e) => ({ errorCode: e.errorCode, events: e.events })),
+        resources: [...resources.values()]
+          .sort((x, y) => byKey(x.arn, y.arn))
+          .map((r) => ({ arn: r.arn, events: r.events, writes: r.writes })),
         riskyByRule: [...riskyByRule.entries()]
           .sort(([x], [y]) => byKey(x, y))
           .map(([rule, events]) => ({ rule, events })),
