@@ -7,6 +7,7 @@ import {
 import { STSClient } from "@aws-sdk/client-sts";
 import {
   type CloudTrailEvent,
+  compactCloudTrailEvent,
   eventTimeMs,
   normalizeRoleArn,
   parseCloudTrailEvent,
@@ -159,7 +160,8 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
             oldestMs = ms;
             oldest = event.eventTime;
           }
-          if (isOurs(event)) events.push(event);
+          // The sweep holds a stream's events until it ends: only what hallpass reads.
+          if (isOurs(event)) events.push(compactCloudTrailEvent(event));
         }
         yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
         token = out.NextToken;

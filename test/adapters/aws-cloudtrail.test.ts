@@ -201,6 +201,35 @@ describe("AWS CloudTrail adapter", () => {
     expect(cloudtrail.commandCalls(LookupEventsCommand)).toHaveLength(3);
   });
 
+  it("keeps only the fields hallpass reads of the account stream's events, which the sweep holds until the stream ends", async () => {
+    const record = { ...fixture[0]!, requestParameters: { policy: "x".repeat(5000) } };
+    cloudtrail.on(LookupEventsCommand).resolves({ Events: [lookupItem(record)] });
+    const events: CloudTrailEvent[] = [];
+    for await (const page of port(virtualTiming()).accountEventPages!({
+      account,
+      region: "eu-west-1",
+      roleArns: query.roleArns,
+      startTime: query.startTime,
+      endTime: query.endTime,
+    })) {
+      events.push(...page.events);
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]).not.toHaveProperty("requestParameters");
+    expect(events[0]).not.toHaveProperty("userAgent");
+    expect(events[0]!.userIdentity).not.toHaveProperty("accessKeyId");
+    expect(events[0]).toMatchObject({
+      eventID: record.eventID,
+      eventTime: record.eventTime,
+      userIdentity: {
+        sessionContext: {
+          sourceIdentity: "alice",
+          sessionIssuer: { arn: record.userIdentity.sessionContext!.sessionIssuer!.arn },
+        },
+      },
+    });
+  });
+
   it("does not retry an access error", async () => {
     cloudtrail
       .on(LookupEventsCommand)

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { eventTimeMs, parseCloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
+import {
+  compactCloudTrailEvent,
+  eventTimeMs,
+  parseCloudTrailEvent,
+} from "../../src/core/cloudtrail-event.ts";
 
 describe("eventTimeMs", () => {
   it.each([
@@ -63,5 +67,90 @@ describe("parseCloudTrailEvent", () => {
 
   it("reads a well-formed event as it is", () => {
     expect(parseCloudTrailEvent(JSON.stringify(base))).toEqual({ ok: true, event: base });
+  });
+
+  it.each([
+    ["errorCode", { errorCode: 403 }, /field errorCode is not a string/],
+    ["resources", { resources: { ARN: "arn:aws:s3:::b" } }, /field resources is not a list/],
+    ["a resource", { resources: ["arn:aws:s3:::b"] }, /field resources\[0\] is not an object/],
+    ["sessionContext", { userIdentity: { type: "x", sessionContext: "s" } }, /sessionContext/],
+  ])("refuses a wrongly typed %s, naming the field", (_n, extra, message) => {
+    const parsed = parseCloudTrailEvent(JSON.stringify({ ...base, ...extra }));
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toMatch(message);
+  });
+
+  it("compacts to what hallpass reads, so a held event does not hold the whole record", () => {
+    const record = {
+      eventVersion: "1.09",
+      ...base,
+      userIdentity: {
+        type: "AssumedRole",
+        principalId: "AROAEXAMPLE:alice",
+        arn: "arn:aws:sts::123456789012:assumed-role/hp-x/alice",
+        accountId: "123456789012",
+        accessKeyId: "ASIAEXAMPLE",
+        sessionContext: {
+          sourceIdentity: "alice",
+          sessionIssuer: {
+            type: "Role",
+            principalId: "AROAEXAMPLE",
+            arn: "arn:aws:iam::123456789012:role/hallpass/hp-x",
+            accountId: "123456789012",
+            userName: "hp-x",
+          },
+          attributes: { creationDate: "2026-11-26T09:00:00Z", mfaAuthenticated: "false" },
+        },
+      },
+      readOnly: false,
+      errorCode: "AccessDenied",
+      errorMessage: "User is not authorized",
+      sourceIPAddress: "203.0.113.7",
+      userAgent: "aws-cli/2.17.0",
+      requestParameters: { policyDocument: "x".repeat(10_000) },
+      responseElements: null,
+      resources: [
+        {
+          ARN: "arn:aws:iam::123456789012:role/r",
+          accountId: "123456789012",
+          type: "AWS::IAM::Role",
+        },
+        {},
+      ],
+      recipientAccountId: "123456789012",
+      tlsDetails: { tlsVersion: "TLSv1.3" },
+    };
+    const parsed = parseCloudTrailEvent(JSON.stringify(record));
+    expect(parsed).toStrictEqual({ ok: true, event: record });
+    if (!parsed.ok) return;
+    expect({ ok: true, event: compactCloudTrailEvent(parsed.event) }).toStrictEqual({
+      ok: true,
+      event: {
+        ...base,
+        userIdentity: {
+          type: "AssumedRole",
+          arn: "arn:aws:sts::123456789012:assumed-role/hp-x/alice",
+          accountId: "123456789012",
+          sessionContext: {
+            sourceIdentity: "alice",
+            sessionIssuer: {
+              type: "Role",
+              arn: "arn:aws:iam::123456789012:role/hallpass/hp-x",
+              accountId: "123456789012",
+            },
+          },
+        },
+        readOnly: false,
+        errorCode: "AccessDenied",
+        resources: [
+          {
+            ARN: "arn:aws:iam::123456789012:role/r",
+            accountId: "123456789012",
+            type: "AWS::IAM::Role",
+          },
+          {},
+        ],
+      },
+    });
   });
 });
