@@ -174,6 +174,33 @@ describe("summarizeActivity", () => {
     expect(summary(shuffled).riskyEvents.map((e) => e.eventID)).toEqual(expected);
   });
 
+  it("lists each kept risky event with its own resources and rules when, newest first, it takes the place of one that had more", () => {
+    const template = events.find((e) => e.eventName === "RebootDBInstance")!;
+    const at = (i: number) =>
+      `${new Date(Date.parse("2026-11-26T09:00:00Z") + i * 1000).toISOString().slice(0, 19)}Z`;
+    // The earliest MAX_RISKY_EVENTS have one resource and match fewer rules than the later
+    // ones, which arrive first (LookupEvents' order) and are replaced by them.
+    const early = Array.from({ length: MAX_RISKY_EVENTS }, (_, i) => ({
+      ...template,
+      eventName: "DeleteDBSnapshot",
+      eventID: `early-${String(i).padStart(6, "0")}`,
+      eventTime: at(i),
+      resources: [{ ARN: `arn:aws:rds:eu-west-1:123456789012:snapshot:s-${i}` }],
+    }));
+    const late = Array.from({ length: 1000 }, (_, i) => ({
+      ...template,
+      eventName: "DeleteDBSnapshot",
+      eventID: `late-${String(i).padStart(6, "0")}`,
+      eventTime: at(MAX_RISKY_EVENTS + i),
+      errorCode: "AccessDenied",
+      resources: ["a", "b", "c"].map((x) => ({
+        ARN: `arn:aws:rds:eu-west-1:123456789012:db:${x}`,
+      })),
+    }));
+    const newestFirst = [...early, ...late].reverse();
+    expect(summary(newestFirst).riskyEvents).toEqual(summary(early).riskyEvents);
+  });
+
   it("says so when a grant was never used", () => {
     const md = renderAuditMarkdown(summary([]));
     expect(md).toContain("No CloudTrail events were recorded for this grant's sessions.");
