@@ -31227,9 +31227,9 @@ var init_JsonShapeDeserializer2 = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject2 = value !== null && typeof value === "object";
+        const isObject3 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             return this._readStruct(ns, value);
           }
@@ -31309,7 +31309,7 @@ var init_JsonShapeDeserializer2 = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject2) {
+          if (isObject3) {
             if (Array.isArray(value)) {
               for (let i5 = 0; i5 < value.length; ++i5) {
                 const v = value[i5];
@@ -31747,7 +31747,7 @@ var init_JsonShapeSerializer2 = __esm({
           return;
         }
         const ns = NormalizedSchema.of(schema);
-        const isObject2 = typeof value === "object";
+        const isObject3 = typeof value === "object";
         if (ns.isStringSchema()) {
           const mediaType = ns.getMergedTraits().mediaType;
           if (mediaType) {
@@ -31763,7 +31763,7 @@ var init_JsonShapeSerializer2 = __esm({
           this.writeAsciiQuoted(asString);
           return;
         }
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             this.writeStruct(ns, value);
             return;
@@ -32169,9 +32169,9 @@ var init_JsonShapeDeserializer = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject2 = value !== null && typeof value === "object";
+        const isObject3 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             const record2 = value;
             const union2 = ns.isUnionSchema();
@@ -32287,7 +32287,7 @@ var init_JsonShapeDeserializer = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject2) {
+          if (isObject3) {
             const out = Array.isArray(value) ? [] : {};
             for (const k5 in value) {
               if (!hasOwn(value, k5)) {
@@ -32410,9 +32410,9 @@ var init_JsonShapeSerializer = __esm({
         }
       }
       _write(schema, value, container) {
-        const isObject2 = value !== null && typeof value === "object";
+        const isObject3 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             const record2 = value;
             const out = {};
@@ -32542,7 +32542,7 @@ var init_JsonShapeSerializer = __esm({
           this.useReplacer = true;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject2) {
+          if (isObject3) {
             if (value instanceof Uint8Array) {
               return (this.serdeContext?.base64Encoder ?? toBase64)(value);
             }
@@ -40414,8 +40414,8 @@ function writeValue(ns, value, container, serdeContext) {
     encodeHeader(majorMap, 0);
     return;
   }
-  const isObject2 = typeof value === "object";
-  if (isObject2) {
+  const isObject3 = typeof value === "object";
+  if (isObject3) {
     if (ns.isBlobSchema()) {
       if (value instanceof Uint8Array) {
         writeBytes(value);
@@ -73071,8 +73071,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject2 = val !== null && typeof val === "object";
-    const hasToJSON = isObject2 && typeof val.toJSON === "function";
+    const isObject3 = val !== null && typeof val === "object";
+    const hasToJSON = isObject3 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -77677,7 +77677,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     return propValues;
   });
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const catchall = def.catchall;
   let value;
   const memo2 = globalConfig.memoizer;
@@ -77685,7 +77685,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   inst._zod.parse = (payload2, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload2.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload2.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -77821,7 +77821,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return doc.compile();
   };
   let fastpass;
-  const isObject2 = isObject;
+  const isObject3 = isObject;
   const jit = !globalConfig.jitless;
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
@@ -77830,7 +77830,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   inst._zod.parse = (payload2, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload2.value;
-    if (!isObject2(input2)) {
+    if (!isObject3(input2)) {
       payload2.issues.push({
         expected: "object",
         code: "invalid_type",
@@ -93934,7 +93934,9 @@ var approvalRecordSchema = external_exports.strictObject({
   reviewId: external_exports.number().int().describe("Id of the approving review."),
   submittedAt: isoTime.describe("When the review was submitted."),
   commitId: external_exports.string().describe("Head SHA the approval was given on."),
-  rules: external_exports.array(external_exports.string()).describe("Approval rules this approval counted for.")
+  rules: external_exports.array(external_exports.string()).describe(
+    "The approval rule this approval counted for: one at most, as one person's approval counts for one rule only; empty when no rule needed it (records written before that rule may list several)."
+  )
 });
 var grantRecordSchema = external_exports.strictObject({
   version: external_exports.literal(1),
@@ -93999,8 +94001,8 @@ async function revokeGrant(deps, request2) {
   const { roleName } = request2;
   const store = request2.recordOnly ? void 0 : deps.aws.grantStore(request2.account);
   const present = store ? await store.getRole(roleName) !== void 0 : false;
-  const put = present ? await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document) : "absent";
-  const roleWasPresent = put === "put";
+  const put2 = present ? await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document) : "absent";
+  const roleWasPresent = put2 === "put";
   let recorded;
   let recordError;
   for (let attempt = 1; attempt <= 2 && !recorded; attempt++) {
@@ -94109,6 +94111,14 @@ function twoDigits(text, i5) {
   return a5 >= 0 && a5 <= 9 && b5 >= 0 && b5 <= 9 ? a5 * 10 + b5 : -1;
 }
 function eventTimeMs(text) {
+  if (text === lastTimeText) return lastTimeMs;
+  lastTimeText = text;
+  lastTimeMs = computeEventTimeMs(text);
+  return lastTimeMs;
+}
+var lastTimeText = "";
+var lastTimeMs = Number.NaN;
+function computeEventTimeMs(text) {
   if (text.length === 20 && text.charCodeAt(4) === 45 && // -
   text.charCodeAt(7) === 45 && text.charCodeAt(10) === 84 && // T
   text.charCodeAt(13) === 58 && // :
@@ -94126,6 +94136,43 @@ function eventTimeMs(text) {
     }
   }
   return Date.parse(text);
+}
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function textProblem(record2, field, at) {
+  const value = record2[field];
+  return value === void 0 || typeof value === "string" ? void 0 : `field ${at}${field} is not a string`;
+}
+function objectProblem(record2, field, at) {
+  const value = record2[field];
+  return value === void 0 || value === null || isObject2(value) ? void 0 : `field ${at}${field} is not an object`;
+}
+function fieldProblem(record2, identity) {
+  let problem = textProblem(record2, "errorCode", "") ?? textProblem(identity, "arn", "userIdentity.") ?? objectProblem(identity, "sessionContext", "userIdentity.");
+  if (problem) return problem;
+  const context = identity.sessionContext;
+  if (context) {
+    const at = "userIdentity.sessionContext.";
+    problem = textProblem(context, "sourceIdentity", at) ?? objectProblem(context, "sessionIssuer", at);
+    if (problem) return problem;
+    const issuer = context.sessionIssuer;
+    if (issuer) {
+      problem = textProblem(issuer, "arn", `${at}sessionIssuer.`);
+      if (problem) return problem;
+    }
+  }
+  const list2 = record2.resources;
+  if (list2 === void 0 || list2 === null) return void 0;
+  if (!Array.isArray(list2)) return "field resources is not a list";
+  for (let n3 = 0; n3 < list2.length; n3++) {
+    const r5 = list2[n3];
+    if (!isObject2(r5)) return `field resources[${n3}] is not an object`;
+    if (r5.ARN !== void 0 && typeof r5.ARN !== "string") {
+      return `field resources[${n3}].ARN is not a string`;
+    }
+  }
+  return void 0;
 }
 function parseCloudTrailEvent(json2) {
   let value;
@@ -94146,10 +94193,55 @@ function parseCloudTrailEvent(json2) {
   if (Number.isNaN(eventTimeMs(record2.eventTime))) {
     return { ok: false, message: `eventTime "${String(record2.eventTime)}" is not a time` };
   }
-  if (typeof record2.userIdentity !== "object" || record2.userIdentity === null) {
+  if (!isObject2(record2.userIdentity)) {
     return { ok: false, message: "field userIdentity is missing" };
   }
+  const problem = fieldProblem(record2, record2.userIdentity);
+  if (problem !== void 0) return { ok: false, message: problem };
   return { ok: true, event: value };
+}
+function put(target, field, value) {
+  if (value !== void 0 && value !== null) target[field] = value;
+}
+function compactCloudTrailEvent(event) {
+  const identity = event.userIdentity;
+  const userIdentity = { type: identity.type };
+  put(userIdentity, "arn", identity.arn);
+  put(userIdentity, "accountId", identity.accountId);
+  const context = identity.sessionContext;
+  if (context) {
+    const session = {};
+    put(session, "sourceIdentity", context.sourceIdentity);
+    const issuer = context.sessionIssuer;
+    if (issuer) {
+      const i5 = {};
+      put(i5, "type", issuer.type);
+      put(i5, "arn", issuer.arn);
+      put(i5, "accountId", issuer.accountId);
+      session.sessionIssuer = i5;
+    }
+    userIdentity.sessionContext = session;
+  }
+  const copy = {
+    eventID: event.eventID,
+    eventTime: event.eventTime,
+    eventSource: event.eventSource,
+    eventName: event.eventName,
+    awsRegion: event.awsRegion,
+    userIdentity
+  };
+  put(copy, "readOnly", event.readOnly);
+  put(copy, "errorCode", event.errorCode);
+  if (event.resources) {
+    copy.resources = event.resources.map((r5) => {
+      const resource = {};
+      put(resource, "ARN", r5.ARN);
+      put(resource, "accountId", r5.accountId);
+      put(resource, "type", r5.type);
+      return resource;
+    });
+  }
+  return copy;
 }
 
 // src/adapters/broker-credentials.ts
@@ -94269,7 +94361,7 @@ function createAwsCloudTrail(options = {}) {
   }
   return {
     async *accountEventPages(query) {
-      const issuers = new Set(query.roleArns.map(normalizeRoleArn));
+      const isOurs = issuerFilter(query.roleArns);
       let token;
       do {
         const out = await page(query, token);
@@ -94278,36 +94370,43 @@ function createAwsCloudTrail(options = {}) {
         let oldestMs = Number.POSITIVE_INFINITY;
         for (const item of out.Events ?? []) {
           const event = parse6(query, item);
-          const ms = Date.parse(event.eventTime);
+          const ms = eventTimeMs(event.eventTime);
           if (ms < oldestMs) {
             oldestMs = ms;
             oldest = event.eventTime;
           }
-          const issuer = issuerRoleOf(event);
-          if (issuer !== void 0 && issuers.has(issuer)) events.push(event);
+          if (isOurs(event)) events.push(compactCloudTrailEvent(event));
         }
         yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
         token = out.NextToken;
       } while (token);
     },
     async *grantEvents(query) {
-      const issuers = new Set(query.roleArns.map(normalizeRoleArn));
+      const isOurs = issuerFilter(query.roleArns);
       let token;
       do {
         const out = await page(query, token);
         for (const item of out.Events ?? []) {
-          const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
-          if (!parsed.ok) {
-            throw new Error(
-              `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`
-            );
-          }
-          const issuer = issuerRoleOf(parsed.event);
-          if (issuer !== void 0 && issuers.has(issuer)) yield parsed.event;
+          const event = parse6(query, item);
+          if (isOurs(event)) yield event;
         }
         token = out.NextToken;
       } while (token);
     }
+  };
+}
+function issuerFilter(roleArns) {
+  const issuers = new Set(roleArns.map(normalizeRoleArn));
+  let lastArn;
+  let lastOurs = false;
+  return (event) => {
+    const arn2 = event.userIdentity.sessionContext?.sessionIssuer?.arn;
+    if (arn2 === void 0) return false;
+    if (arn2 !== lastArn) {
+      lastArn = arn2;
+      lastOurs = issuers.has(normalizeRoleArn(arn2));
+    }
+    return lastOurs;
   };
 }
 function isRetryable(error64) {
@@ -96017,10 +96116,12 @@ var approvalRuleSchema = external_exports.strictObject({
     "Only code owners who are these users or members of these teams count for this rule. Default: any code owner of the request file."
   )
 }).describe(
-  "One approval rule. Every rule of a role must hold; one person's approval may count for several rules. Approvers are always code owners of the request file, never the requester, the PR author or anyone who pushed to the PR."
+  "One approval rule. Every rule of a role must hold, and one person's approval counts for one rule only: rules whose groups overlap still need different people (one from @acme/dba and one from @acme/security is two people, even if someone is in both teams). Approvers are always code owners of the request file, never the requester, the PR author or anyone who pushed to the PR."
 );
 var approvalSchema = external_exports.strictObject({
-  rules: external_exports.array(approvalRuleSchema).min(1).describe("All of these must hold.")
+  rules: external_exports.array(approvalRuleSchema).min(1).describe(
+    `All of these must hold, each with its own approvers: one person's approval counts for one rule only. For "two people, one of them from security", write {count: 1, from: ["@org/security"]} and {count: 1} (any code owner).`
+  )
 }).describe("Who must approve.");
 var roleSchema = external_exports.strictObject({
   description: external_exports.string().min(1).describe("What this role is for and what it allows, in plain words for reviewers."),
@@ -96905,8 +97006,8 @@ function riskyEventOf(k5) {
     readOnly: !k5.write,
     ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
     ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
-    resources: [...new Set(k5.arns)].sort(),
-    rules: [...k5.rules].sort()
+    resources: [...new Set(k5.arns.slice(0, k5.arnCount))].sort(),
+    rules: k5.rules.slice(0, k5.ruleCount).sort()
   };
 }
 function createActivityTally(subject, riskRules) {
@@ -96916,7 +97017,10 @@ function createActivityTally(subject, riskRules) {
   const actions = /* @__PURE__ */ new Map();
   const errors = /* @__PURE__ */ new Map();
   const resources = /* @__PURE__ */ new Map();
-  const identities = /* @__PURE__ */ new Set();
+  const identities = /* @__PURE__ */ new Map();
+  const regions = /* @__PURE__ */ new Map();
+  const eventArns = [];
+  let lastKeptTime = "";
   let riskyCount = 0;
   const riskyByRule = /* @__PURE__ */ new Map();
   const bucketMinutes = bucketMinutesFor(subject.window);
@@ -96975,7 +97079,7 @@ function createActivityTally(subject, riskRules) {
     const top = kept[0];
     return ms < top.ms || ms === top.ms && eventID < top.eventID;
   }
-  function keepRisky(event, ms, action, write, identity, names) {
+  function keepRisky(event, ms, action, write, errorCode, identity, arns, names) {
     const full = kept.length >= MAX_RISKY_EVENTS;
     const item = full ? kept[0] : {
       ms,
@@ -96987,20 +97091,28 @@ function createActivityTally(subject, riskRules) {
       errorCode: void 0,
       sourceIdentity: void 0,
       arns: [],
-      rules: []
+      arnCount: 0,
+      rules: [],
+      ruleCount: 0
     };
+    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
     item.ms = ms;
-    item.eventTime = event.eventTime;
+    item.eventTime = lastKeptTime;
     item.eventID = event.eventID;
     item.action = action;
-    item.region = event.awsRegion;
+    let region2 = regions.get(event.awsRegion);
+    if (region2 === void 0) {
+      region2 = event.awsRegion;
+      regions.set(region2, region2);
+    }
+    item.region = region2;
     item.write = write;
-    item.errorCode = event.errorCode;
+    item.errorCode = errorCode;
     item.sourceIdentity = identity;
-    item.arns.length = 0;
-    for (const r5 of event.resources ?? []) if (typeof r5.ARN === "string") item.arns.push(r5.ARN);
-    item.rules.length = 0;
-    for (const n3 of names) item.rules.push(n3);
+    for (let k5 = 0; k5 < arns.length; k5++) item.arns[k5] = arns[k5];
+    item.arnCount = arns.length;
+    for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
+    item.ruleCount = names.length;
     if (full) {
       siftDown(0);
     } else {
@@ -97041,22 +97153,37 @@ function createActivityTally(subject, riskRules) {
       count(b5, write, failed);
       const a5 = actionEntry(event);
       count(a5.counts, write, failed);
-      if (failed) errors.set(event.errorCode, (errors.get(event.errorCode) ?? 0) + 1);
+      let errorCode;
+      if (failed) {
+        let e5 = errors.get(event.errorCode);
+        if (!e5) {
+          e5 = { errorCode: event.errorCode, events: 0 };
+          errors.set(event.errorCode, e5);
+        }
+        e5.events++;
+        errorCode = e5.errorCode;
+      }
+      eventArns.length = 0;
       const list2 = event.resources;
       if (list2) {
         for (const r5 of list2) {
           if (typeof r5.ARN !== "string") continue;
           let entry = resources.get(r5.ARN);
           if (!entry) {
-            entry = { events: 0, writes: 0 };
+            entry = { arn: r5.ARN, events: 0, writes: 0 };
             resources.set(r5.ARN, entry);
           }
           entry.events++;
           if (write) entry.writes++;
+          eventArns.push(entry.arn);
         }
       }
-      const identity = event.userIdentity.sessionContext?.sourceIdentity;
-      if (identity !== void 0) identities.add(identity);
+      let identity = event.userIdentity.sessionContext?.sourceIdentity;
+      if (identity !== void 0) {
+        const known = identities.get(identity);
+        if (known === void 0) identities.set(identity, identity);
+        else identity = known;
+      }
       let names;
       scratch.length = 0;
       for (const rule of a5.rules) {
@@ -97074,7 +97201,9 @@ function createActivityTally(subject, riskRules) {
       if (names) {
         riskyCount++;
         for (const n3 of names) riskyByRule.set(n3, (riskyByRule.get(n3) ?? 0) + 1);
-        if (wouldKeep(ms, event.eventID)) keepRisky(event, ms, a5.action, write, identity, names);
+        if (wouldKeep(ms, event.eventID)) {
+          keepRisky(event, ms, a5.action, write, errorCode, identity, eventArns, names);
+        }
       }
     },
     summary() {
@@ -97111,7 +97240,7 @@ function createActivityTally(subject, riskRules) {
         totals: { ...totals },
         firstActivity: overall?.firstText ?? null,
         lastActivity: overall?.lastText ?? null,
-        sourceIdentities: [...identities].sort(byKey),
+        sourceIdentities: [...identities.keys()].sort(byKey),
         byService: sortedServices.map((s2) => ({
           service: s2.service,
           events: s2.events,
@@ -97122,8 +97251,8 @@ function createActivityTally(subject, riskRules) {
           last: s2.span.lastText
         })),
         byAction: [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts })),
-        byErrorCode: [...errors.entries()].sort(([x], [y]) => byKey(x, y)).map(([errorCode, events]) => ({ errorCode, events })),
-        resources: [...resources.entries()].sort(([x], [y]) => byKey(x, y)).map(([arn2, c5]) => ({ arn: arn2, ...c5 })),
+        byErrorCode: [...errors.values()].sort((x, y) => byKey(x.errorCode, y.errorCode)).map((e5) => ({ errorCode: e5.errorCode, events: e5.events })),
+        resources: [...resources.values()].sort((x, y) => byKey(x.arn, y.arn)).map((r5) => ({ arn: r5.arn, events: r5.events, writes: r5.writes })),
         riskyByRule: [...riskyByRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
         riskyEventsTotal: riskyCount,
         riskyEvents,
