@@ -22,6 +22,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 import { holdsRevocationDeny, type RoleDocuments } from "../core/digest-grant-plan.ts";
+import { errorMessage } from "../core/error-message.ts";
 import type { GrantPlan } from "../core/plan-grant.ts";
 import { REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
 import {
@@ -93,10 +94,6 @@ export function createAwsIamPort(options: AwsIamOptions): AwsPort {
       return store;
     },
   };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isAws(error: unknown, name: string): boolean {
@@ -212,7 +209,7 @@ class IamGrantStore implements GrantStore {
     } catch (error) {
       if (isAws(error, "LimitExceededException")) {
         throw new Error(
-          `account ${this.#account.name} (${this.accountId}) has reached an IAM limit creating ${plan.roleName}: ${message(error)}. Delete unused roles or ask AWS to raise the "Roles per account" quota.`,
+          `account ${this.#account.name} (${this.accountId}) has reached an IAM limit creating ${plan.roleName}: ${errorMessage(error)}. Delete unused roles or ask AWS to raise the "Roles per account" quota.`,
           { cause: error },
         );
       }
@@ -373,7 +370,7 @@ class IamGrantStore implements GrantStore {
     } catch (error) {
       if (!isAws(error, "AccessDeniedException") && !isAws(error, "AccessDenied")) throw error;
       throw new Error(
-        `the broker role of account ${this.#account.name} (${this.accountId}) may not call iam:GetAccountAuthorizationDetails, which the sweep needs to see what grant roles hold: update the account's stack from deploy/account-setup.yaml (${message(error)})`,
+        `the broker role of account ${this.#account.name} (${this.accountId}) may not call iam:GetAccountAuthorizationDetails, which the sweep needs to see what grant roles hold: update the account's stack from deploy/account-setup.yaml (${errorMessage(error)})`,
         { cause: error },
       );
     }

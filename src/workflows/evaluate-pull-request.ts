@@ -9,6 +9,7 @@
 import { checkPullRequestContents } from "../core/check-pull-request-contents.ts";
 import { CODEOWNERS_LOCATIONS, matchOwners, parseCodeowners } from "../core/codeowners.ts";
 import { decideApproval, teamKey } from "../core/decide-approval.ts";
+import { errorMessage } from "../core/error-message.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import type { Policies } from "../core/policy-format.ts";
 import type { Problem } from "../core/problem.ts";
@@ -42,10 +43,6 @@ async function cached<T>(
   const value = await load();
   cache?.set(key, value);
   return value;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function httpStatus(error: unknown): number | undefined {

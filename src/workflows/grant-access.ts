@@ -12,6 +12,7 @@
  */
 
 import { digestGrantPlan } from "../core/digest-grant-plan.ts";
+import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
 import { DEFAULT_IAM_LIMITS, type IamLimits, planGrant } from "../core/plan-grant.ts";
 import { formatProblem } from "../core/problem.ts";
 import {
@@ -60,18 +61,6 @@ export type GrantOutcome =
 
 /** The Unix epoch: see the comment where it is used. */
 const EPOCH = new Date(0);
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Hidden marker of the comment that says a grant stopped on an unexpected error. */
 export const GRANT_ERROR_MARKER = "<!-- hallpass:grant-error -->";
@@ -187,7 +176,7 @@ async function grant(
   ]);
   // `x.yaml` and `x.yml` share their records: a record of the other request is never this one's.
   const owner = (text: string | undefined) => {
-    const parsed = text === undefined ? undefined : parseJson(text);
+    const parsed = text === undefined ? undefined : parseJsonOrUndefined(text);
     return typeof parsed === "object" && parsed !== null && "requestPath" in parsed
       ? String((parsed as { requestPath: unknown }).requestPath)
       : undefined;
@@ -201,7 +190,7 @@ async function grant(
     ]);
   }
   if (revocationText !== undefined) {
-    const revocation = revocationRecordSchema.safeParse(parseJson(revocationText));
+    const revocation = revocationRecordSchema.safeParse(parseJsonOrUndefined(revocationText));
     return {
       status: "revoked",
       reason: `${revocationPath} records a revocation${revocation.success ? ` (${revocation.data.reason}, ${revocation.data.revokedAt})` : ""}; not granting again`,
@@ -209,7 +198,7 @@ async function grant(
   }
   let existing: GrantRecord | undefined;
   if (grantText !== undefined) {
-    const parsed = grantRecordSchema.safeParse(parseJson(grantText));
+    const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
     if (!parsed.success) {
       return refuse(`${grantPath} is not a valid grant record`, [
         `It cannot be read (${parsed.error.issues[0]?.message ?? "invalid"}); restore it from git history.`,
@@ -461,7 +450,7 @@ async function replaceExtended(
   if (grantText === undefined) {
     return { path, revoked: false, problem: `${path} has no grant record: nothing to replace.` };
   }
-  const old = grantRecordSchema.safeParse(parseJson(grantText));
+  const old = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
   if (!old.success) {
     return { path, revoked: false, problem: `${recordPath(path, "grant")} cannot be read.` };
   }
@@ -539,7 +528,7 @@ async function unfinishedRollback(
   try {
     const text = await github.getFile(failed.branch, revocationPath);
     const parsed =
-      text === undefined ? undefined : revocationRecordSchema.safeParse(parseJson(text));
+      text === undefined ? undefined : revocationRecordSchema.safeParse(parseJsonOrUndefined(text));
     recorded = parsed?.success === true && parsed.data.roleArn === roleArn;
   } catch (error) {
     readError = errorMessage(error);

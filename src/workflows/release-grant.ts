@@ -4,6 +4,7 @@
  * is told they may not. The revocation itself is the one revoke routine (revoke-grant.ts).
  */
 
+import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
 import { type GrantRecord, grantRecordSchema, recordPath } from "../core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/render-usage-comment.ts";
 import type { AwsPort } from "../ports/aws.ts";
@@ -52,18 +53,6 @@ function replier(github: GitHubPort, pullNumber: number, commenter: string) {
   };
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Handles `/hallpass revoke` by `commenter` on pull request `pullNumber`. */
 export async function releaseGrant(
   deps: ReleaseDeps,
@@ -88,7 +77,9 @@ export async function releaseGrant(
   // An existing revocation is found by the revoke routine itself (see `revoke`).
   const grantText = await github.getFile(branch, recordPath(requestPath, "grant"));
   const grant =
-    grantText === undefined ? undefined : grantRecordSchema.safeParse(parseJson(grantText));
+    grantText === undefined
+      ? undefined
+      : grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
   // `x.yaml` and `x.yml` share their records: never end the other request's access.
   if (!grant?.success || grant.data.requestPath !== requestPath) {
     return reply({

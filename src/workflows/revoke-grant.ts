@@ -5,6 +5,7 @@
  * only if it is not there yet.
  */
 
+import { errorMessage } from "../core/error-message.ts";
 import { planRevocation, REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
 import { type RevocationRecord, recordPath, revocationRecordSchema } from "../core/records.ts";
 import type { AccountTarget, AwsPort } from "../ports/aws.ts";
@@ -84,14 +85,14 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
       if (attempt === 2) {
         if (!roleWasPresent) {
           throw new Error(
-            `${request.roleArn}: its revocation record could not be committed (${message(error)}; first attempt: ${message(recordError)}); run the revocation again to record it`,
+            `${request.roleArn}: its revocation record could not be committed (${errorMessage(error)}; first attempt: ${errorMessage(recordError)}); run the revocation again to record it`,
             { cause: error },
           );
         }
         // The role stays, with the deny of every session: deleted without a record, it could be
         // created again by a redelivered merge event, whose grant record says it should exist.
         throw new Error(
-          `${request.roleArn}: every session of it is denied, but its revocation record could not be committed (${message(error)}; first attempt: ${message(recordError)}); run the revocation again to record it and delete the role`,
+          `${request.roleArn}: every session of it is denied, but its revocation record could not be committed (${errorMessage(error)}; first attempt: ${errorMessage(recordError)}); run the revocation again to record it and delete the role`,
           { cause: error },
         );
       }
@@ -150,10 +151,6 @@ async function recordRevocation(
     `hallpass: revoke ${request.requestPath} (${request.reason})\n\n${request.detail || "Revoked."}\nRole: ${request.roleArn}`,
   );
   return { record, recorded: true };
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function safeJson(text: string): unknown {
