@@ -365,8 +365,8 @@ var require_errors = __commonJS({
     "use strict";
     var kUndiciError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR");
     var UndiciError = class extends Error {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "UndiciError";
         this.code = "UND_ERR";
       }
@@ -377,10 +377,10 @@ var require_errors = __commonJS({
     };
     var kConnectTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CONNECT_TIMEOUT");
     var ConnectTimeoutError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "ConnectTimeoutError";
-        this.message = message3 || "Connect Timeout Error";
+        this.message = message || "Connect Timeout Error";
         this.code = "UND_ERR_CONNECT_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -390,10 +390,10 @@ var require_errors = __commonJS({
     };
     var kHeadersTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_TIMEOUT");
     var HeadersTimeoutError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "HeadersTimeoutError";
-        this.message = message3 || "Headers Timeout Error";
+        this.message = message || "Headers Timeout Error";
         this.code = "UND_ERR_HEADERS_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -403,10 +403,10 @@ var require_errors = __commonJS({
     };
     var kHeadersOverflowError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HEADERS_OVERFLOW");
     var HeadersOverflowError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "HeadersOverflowError";
-        this.message = message3 || "Headers Overflow Error";
+        this.message = message || "Headers Overflow Error";
         this.code = "UND_ERR_HEADERS_OVERFLOW";
       }
       static [Symbol.hasInstance](instance) {
@@ -416,10 +416,10 @@ var require_errors = __commonJS({
     };
     var kBodyTimeoutError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BODY_TIMEOUT");
     var BodyTimeoutError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "BodyTimeoutError";
-        this.message = message3 || "Body Timeout Error";
+        this.message = message || "Body Timeout Error";
         this.code = "UND_ERR_BODY_TIMEOUT";
       }
       static [Symbol.hasInstance](instance) {
@@ -429,10 +429,10 @@ var require_errors = __commonJS({
     };
     var kResponseStatusCodeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE_STATUS_CODE");
     var ResponseStatusCodeError = class extends UndiciError {
-      constructor(message3, statusCode, headers, body) {
-        super(message3);
+      constructor(message, statusCode, headers, body) {
+        super(message);
         this.name = "ResponseStatusCodeError";
-        this.message = message3 || "Response Status Code Error";
+        this.message = message || "Response Status Code Error";
         this.code = "UND_ERR_RESPONSE_STATUS_CODE";
         this.body = body;
         this.status = statusCode;
@@ -446,10 +446,10 @@ var require_errors = __commonJS({
     };
     var kInvalidArgumentError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_ARG");
     var InvalidArgumentError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "InvalidArgumentError";
-        this.message = message3 || "Invalid Argument Error";
+        this.message = message || "Invalid Argument Error";
         this.code = "UND_ERR_INVALID_ARG";
       }
       static [Symbol.hasInstance](instance) {
@@ -459,10 +459,10 @@ var require_errors = __commonJS({
     };
     var kInvalidReturnValueError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INVALID_RETURN_VALUE");
     var InvalidReturnValueError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "InvalidReturnValueError";
-        this.message = message3 || "Invalid Return Value Error";
+        this.message = message || "Invalid Return Value Error";
         this.code = "UND_ERR_INVALID_RETURN_VALUE";
       }
       static [Symbol.hasInstance](instance) {
@@ -472,10 +472,10 @@ var require_errors = __commonJS({
     };
     var kAbortError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORT");
     var AbortError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "AbortError";
-        this.message = message3 || "The operation was aborted";
+        this.message = message || "The operation was aborted";
         this.code = "UND_ERR_ABORT";
       }
       static [Symbol.hasInstance](instance) {
@@ -485,10 +485,10 @@ var require_errors = __commonJS({
     };
     var kRequestAbortedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_ABORTED");
     var RequestAbortedError = class extends AbortError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "AbortError";
-        this.message = message3 || "Request aborted";
+        this.message = message || "Request aborted";
         this.code = "UND_ERR_ABORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -498,10 +498,10 @@ var require_errors = __commonJS({
     };
     var kInformationalError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_INFO");
     var InformationalError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "InformationalError";
-        this.message = message3 || "Request information";
+        this.message = message || "Request information";
         this.code = "UND_ERR_INFO";
       }
       static [Symbol.hasInstance](instance) {
@@ -511,10 +511,10 @@ var require_errors = __commonJS({
     };
     var kRequestContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_CONTENT_LENGTH_MISMATCH");
     var RequestContentLengthMismatchError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "RequestContentLengthMismatchError";
-        this.message = message3 || "Request body length does not match content-length header";
+        this.message = message || "Request body length does not match content-length header";
         this.code = "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -524,10 +524,10 @@ var require_errors = __commonJS({
     };
     var kResponseContentLengthMismatchError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_CONTENT_LENGTH_MISMATCH");
     var ResponseContentLengthMismatchError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "ResponseContentLengthMismatchError";
-        this.message = message3 || "Response body length does not match content-length header";
+        this.message = message || "Response body length does not match content-length header";
         this.code = "UND_ERR_RES_CONTENT_LENGTH_MISMATCH";
       }
       static [Symbol.hasInstance](instance) {
@@ -537,10 +537,10 @@ var require_errors = __commonJS({
     };
     var kClientDestroyedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_DESTROYED");
     var ClientDestroyedError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "ClientDestroyedError";
-        this.message = message3 || "The client is destroyed";
+        this.message = message || "The client is destroyed";
         this.code = "UND_ERR_DESTROYED";
       }
       static [Symbol.hasInstance](instance) {
@@ -550,10 +550,10 @@ var require_errors = __commonJS({
     };
     var kClientClosedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_CLOSED");
     var ClientClosedError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "ClientClosedError";
-        this.message = message3 || "The client is closed";
+        this.message = message || "The client is closed";
         this.code = "UND_ERR_CLOSED";
       }
       static [Symbol.hasInstance](instance) {
@@ -563,10 +563,10 @@ var require_errors = __commonJS({
     };
     var kSocketError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_SOCKET");
     var SocketError = class extends UndiciError {
-      constructor(message3, socket) {
-        super(message3);
+      constructor(message, socket) {
+        super(message);
         this.name = "SocketError";
-        this.message = message3 || "Socket error";
+        this.message = message || "Socket error";
         this.code = "UND_ERR_SOCKET";
         this.socket = socket;
       }
@@ -577,10 +577,10 @@ var require_errors = __commonJS({
     };
     var kNotSupportedError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_NOT_SUPPORTED");
     var NotSupportedError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "NotSupportedError";
-        this.message = message3 || "Not supported error";
+        this.message = message || "Not supported error";
         this.code = "UND_ERR_NOT_SUPPORTED";
       }
       static [Symbol.hasInstance](instance) {
@@ -590,10 +590,10 @@ var require_errors = __commonJS({
     };
     var kBalancedPoolMissingUpstreamError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_BPL_MISSING_UPSTREAM");
     var BalancedPoolMissingUpstreamError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "MissingUpstreamError";
-        this.message = message3 || "No upstream has been added to the BalancedPool";
+        this.message = message || "No upstream has been added to the BalancedPool";
         this.code = "UND_ERR_BPL_MISSING_UPSTREAM";
       }
       static [Symbol.hasInstance](instance) {
@@ -603,8 +603,8 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message3, code2, data) {
-        super(message3);
+      constructor(message, code2, data) {
+        super(message);
         this.name = "HTTPParserError";
         this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
@@ -616,10 +616,10 @@ var require_errors = __commonJS({
     };
     var kResponseExceededMaxSizeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RES_EXCEEDED_MAX_SIZE");
     var ResponseExceededMaxSizeError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "ResponseExceededMaxSizeError";
-        this.message = message3 || "Response content exceeded max size";
+        this.message = message || "Response content exceeded max size";
         this.code = "UND_ERR_RES_EXCEEDED_MAX_SIZE";
       }
       static [Symbol.hasInstance](instance) {
@@ -629,10 +629,10 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message3, code2, { headers, data }) {
-        super(message3);
+      constructor(message, code2, { headers, data }) {
+        super(message);
         this.name = "RequestRetryError";
-        this.message = message3 || "Request retry error";
+        this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
         this.statusCode = code2;
         this.data = data;
@@ -645,10 +645,10 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message3, code2, { headers, data }) {
-        super(message3);
+      constructor(message, code2, { headers, data }) {
+        super(message);
         this.name = "ResponseError";
-        this.message = message3 || "Response error";
+        this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
         this.statusCode = code2;
         this.data = data;
@@ -661,10 +661,10 @@ var require_errors = __commonJS({
     };
     var kSecureProxyConnectionError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_PRX_TLS");
     var SecureProxyConnectionError = class extends UndiciError {
-      constructor(cause, message3, options) {
-        super(message3, { cause, ...options ?? {} });
+      constructor(cause, message, options) {
+        super(message, { cause, ...options ?? {} });
         this.name = "SecureProxyConnectionError";
-        this.message = message3 || "Secure Proxy Connection failed";
+        this.message = message || "Secure Proxy Connection failed";
         this.code = "UND_ERR_PRX_TLS";
         this.cause = cause;
       }
@@ -675,10 +675,10 @@ var require_errors = __commonJS({
     };
     var kMessageSizeExceededError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED");
     var MessageSizeExceededError = class extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "MessageSizeExceededError";
-        this.message = message3 || "Max decompressed message size exceeded";
+        this.message = message || "Max decompressed message size exceeded";
         this.code = "UND_ERR_WS_MESSAGE_SIZE_EXCEEDED";
       }
       static [Symbol.hasInstance](instance) {
@@ -2689,14 +2689,14 @@ var require_connect = __commonJS({
       if (socket == null) {
         return;
       }
-      let message3 = "Connect Timeout Error";
+      let message = "Connect Timeout Error";
       if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
-        message3 += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
+        message += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
       } else {
-        message3 += ` (attempted address: ${opts.hostname}:${opts.port},`;
+        message += ` (attempted address: ${opts.hostname}:${opts.port},`;
       }
-      message3 += ` timeout: ${opts.timeout}ms)`;
-      util.destroy(socket, new ConnectTimeoutError(message3));
+      message += ` timeout: ${opts.timeout}ms)`;
+      util.destroy(socket, new ConnectTimeoutError(message));
     }
     module.exports = buildConnector;
   }
@@ -3678,15 +3678,15 @@ var require_webidl = __commonJS({
     webidl.converters = {};
     webidl.util = {};
     webidl.errors = {};
-    webidl.errors.exception = function(message3) {
-      return new TypeError(`${message3.header}: ${message3.message}`);
+    webidl.errors.exception = function(message) {
+      return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
       const plural3 = context.types.length === 1 ? "" : " one of";
-      const message3 = `${context.argument} could not be converted to${plural3}: ${context.types.join(", ")}.`;
+      const message = `${context.argument} could not be converted to${plural3}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
-        message: message3
+        message
       });
     };
     webidl.errors.invalidArgument = function(context) {
@@ -6011,12 +6011,12 @@ var require_client_h1 = __commonJS({
           return new ResponseContentLengthMismatchError();
         }
         const ptr = llhttp.llhttp_get_error_reason(this.ptr);
-        let message3 = "";
+        let message = "";
         if (ptr) {
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
-          message3 = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
+          message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message3, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants3.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -9774,9 +9774,9 @@ var require_util3 = __commonJS({
         chunks = [];
         length = 0;
       }
-      const message3 = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
+      const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
       if (statusCode === 204 || !contentType || !length) {
-        queueMicrotask(() => callback(new ResponseStatusCodeError(message3, statusCode, headers)));
+        queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
         return;
       }
       const stackTraceLimit = Error.stackTraceLimit;
@@ -9792,7 +9792,7 @@ var require_util3 = __commonJS({
       } finally {
         Error.stackTraceLimit = stackTraceLimit;
       }
-      queueMicrotask(() => callback(new ResponseStatusCodeError(message3, statusCode, headers, payload2)));
+      queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers, payload2)));
     }
     var isContentTypeApplicationJson = (contentType) => {
       return contentType.length > 15 && contentType[11] === "/" && contentType[0] === "a" && contentType[1] === "p" && contentType[2] === "p" && contentType[3] === "l" && contentType[4] === "i" && contentType[5] === "c" && contentType[6] === "a" && contentType[7] === "t" && contentType[8] === "i" && contentType[9] === "o" && contentType[10] === "n" && contentType[12] === "j" && contentType[13] === "s" && contentType[14] === "o" && contentType[15] === "n";
@@ -10619,11 +10619,11 @@ var require_mock_errors = __commonJS({
     var { UndiciError } = require_errors();
     var kMockNotMatchedError = /* @__PURE__ */ Symbol.for("undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED");
     var MockNotMatchedError = class _MockNotMatchedError extends UndiciError {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         Error.captureStackTrace(this, _MockNotMatchedError);
         this.name = "MockNotMatchedError";
-        this.message = message3 || "The request does not match any registered mock dispatches";
+        this.message = message || "The request does not match any registered mock dispatches";
         this.code = "UND_MOCK_ERR_MOCK_NOT_MATCHED";
       }
       static [Symbol.hasInstance](instance) {
@@ -18272,15 +18272,15 @@ var require_websocket = __commonJS({
       this.ws[kResponse].socket.resume();
     }
     function onParserError(err) {
-      let message3;
+      let message;
       let code2;
       if (err instanceof CloseEvent) {
-        message3 = err.reason;
+        message = err.reason;
         code2 = err.code;
       } else {
-        message3 = err.message;
+        message = err.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message: message3 }));
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
       closeWebSocketConnection(this, code2);
     }
     module.exports = {
@@ -19467,10 +19467,10 @@ var require_light = __commonJS({
         _randomIndex() {
           return Math.random().toString(36).slice(2);
         }
-        doDrop({ error: error64, message: message3 = "This job has been dropped by Bottleneck" } = {}) {
+        doDrop({ error: error64, message = "This job has been dropped by Bottleneck" } = {}) {
           if (this._states.remove(this.options.id)) {
             if (this.rejectOnDrop) {
-              this._reject(error64 != null ? error64 : new BottleneckError$1(message3));
+              this._reject(error64 != null ? error64 : new BottleneckError$1(message));
             }
             this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
             return true;
@@ -19606,9 +19606,9 @@ var require_light = __commonJS({
             return clearInterval(this.heartbeat);
           }
         }
-        async __publish__(message3) {
+        async __publish__(message) {
           await this.yieldLoop();
-          return this.instance.Events.trigger("message", message3.toString());
+          return this.instance.Events.trigger("message", message.toString());
         }
         async __disconnect__(flush2) {
           await this.yieldLoop();
@@ -20119,8 +20119,8 @@ var require_light = __commonJS({
           channel_client() {
             return `b_${this.id}_${this._store.clientId}`;
           }
-          publish(message3) {
-            return this._store.__publish__(message3);
+          publish(message) {
+            return this._store.__publish__(message);
           }
           disconnect(flush2 = true) {
             return this._store.__disconnect__(flush2);
@@ -20243,9 +20243,9 @@ var require_light = __commonJS({
               return this.Events.trigger("error", e5);
             });
           }
-          _dropAllQueued(message3) {
+          _dropAllQueued(message) {
             return this._queues.shiftAll(function(job) {
-              return job.doDrop({ message: message3 });
+              return job.doDrop({ message });
             });
           }
           stop(options = {}) {
@@ -21318,8 +21318,8 @@ var init_parse_utils = __esm({
       }
       return expectByte(value);
     };
-    stackTraceWarning = (message3) => {
-      return String(new TypeError(message3).stack || message3).split("\n").slice(0, 5).filter((s2) => !s2.includes("stackTraceWarning")).join("\n");
+    stackTraceWarning = (message) => {
+      return String(new TypeError(message).stack || message).split("\n").slice(0, 5).filter((s2) => !s2.includes("stackTraceWarning")).join("\n");
     };
     logger = {
       warn: console.warn
@@ -21955,7 +21955,7 @@ var init_ProviderError = __esm({
     ProviderError = class _ProviderError extends Error {
       name = "ProviderError";
       tryNextLink;
-      constructor(message3, options = true) {
+      constructor(message, options = true) {
         let logger2;
         let tryNextLink = true;
         if (typeof options === "boolean") {
@@ -21965,10 +21965,10 @@ var init_ProviderError = __esm({
           logger2 = options.logger;
           tryNextLink = options.tryNextLink ?? true;
         }
-        super(message3);
+        super(message);
         this.tryNextLink = tryNextLink;
         Object.setPrototypeOf(this, _ProviderError.prototype);
-        logger2?.debug?.(`@smithy/property-provider ${tryNextLink ? "->" : "(!)"} ${message3}`);
+        logger2?.debug?.(`@smithy/property-provider ${tryNextLink ? "->" : "(!)"} ${message}`);
       }
       static from(error64, options = true) {
         return Object.assign(new this(error64.message, options), error64);
@@ -21984,8 +21984,8 @@ var init_CredentialsProviderError = __esm({
     init_ProviderError();
     CredentialsProviderError = class _CredentialsProviderError extends ProviderError {
       name = "CredentialsProviderError";
-      constructor(message3, options = true) {
-        super(message3, options);
+      constructor(message, options = true) {
+        super(message, options);
         Object.setPrototypeOf(this, _CredentialsProviderError.prototype);
       }
     };
@@ -21999,8 +21999,8 @@ var init_TokenProviderError = __esm({
     init_ProviderError();
     TokenProviderError = class _TokenProviderError extends ProviderError {
       name = "TokenProviderError";
-      constructor(message3, options = true) {
-        super(message3, options);
+      constructor(message, options = true) {
+        super(message, options);
         Object.setPrototypeOf(this, _TokenProviderError.prototype);
       }
     };
@@ -22878,8 +22878,8 @@ var init_MiddlewareStack = __esm({
 var invalidFunction;
 var init_invalidFunction = __esm({
   "node_modules/@smithy/core/dist-es/submodules/client/invalid-dependency/invalidFunction.js"() {
-    invalidFunction = (message3) => () => {
-      throw new Error(message3);
+    invalidFunction = (message) => () => {
+      throw new Error(message);
     };
   }
 });
@@ -22888,7 +22888,7 @@ var init_invalidFunction = __esm({
 var invalidProvider;
 var init_invalidProvider = __esm({
   "node_modules/@smithy/core/dist-es/submodules/client/invalid-dependency/invalidProvider.js"() {
-    invalidProvider = (message3) => () => Promise.reject(message3);
+    invalidProvider = (message) => () => Promise.reject(message);
   }
 });
 
@@ -22978,9 +22978,9 @@ var init_poller = __esm({
         if (currentAttempt > 0) {
           const delayMs = exponentialBackoffWithJitter(minDelayMs, maxDelayMs, currentAttempt, waitUntil);
           if (abortController?.signal?.aborted || abortSignal?.aborted) {
-            const message3 = "AbortController signal aborted.";
-            observedResponses[message3] |= 0;
-            observedResponses[message3] += 1;
+            const message = "AbortController signal aborted.";
+            observedResponses[message] |= 0;
+            observedResponses[message] += 1;
             return { state: WaiterState.ABORTED, observedResponses };
           }
           if (Date.now() + delayMs > waitUntil) {
@@ -22990,9 +22990,9 @@ var init_poller = __esm({
         }
         const { state: state2, reason } = await acceptorChecks(client, input2);
         if (reason) {
-          const message3 = createMessageFromResponse(reason);
-          observedResponses[message3] |= 0;
-          observedResponses[message3] += 1;
+          const message = createMessageFromResponse(reason);
+          observedResponses[message] |= 0;
+          observedResponses[message] += 1;
         }
         if (state2 !== WaiterState.RETRY) {
           return { state: state2, reason, final: reason, observedResponses };
@@ -24339,8 +24339,8 @@ var init_exceptions = __esm({
           exception[k5] = v;
         }
       });
-      const message3 = exception.message || exception.Message || "UnknownError";
-      exception.message = message3;
+      const message = exception.message || exception.Message || "UnknownError";
+      exception.message = message;
       delete exception.Message;
       return exception;
     };
@@ -25767,8 +25767,8 @@ var EndpointError;
 var init_EndpointError = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/types/EndpointError.js"() {
     EndpointError = class extends Error {
-      constructor(message3) {
-        super(message3);
+      constructor(message) {
+        super(message);
         this.name = "EndpointError";
       }
     };
@@ -28898,18 +28898,18 @@ var init_EventStreamCodec = __esm({
         this.messageBuffer = [];
         this.isEndOfStream = false;
       }
-      feed(message3) {
-        this.messageBuffer.push(this.decode(message3));
+      feed(message) {
+        this.messageBuffer.push(this.decode(message));
       }
       endOfStream() {
         this.isEndOfStream = true;
       }
       getMessage() {
-        const message3 = this.messageBuffer.pop();
+        const message = this.messageBuffer.pop();
         const isEndOfStream = this.isEndOfStream;
         return {
           getMessage() {
-            return message3;
+            return message;
           },
           isEndOfStream() {
             return isEndOfStream;
@@ -28945,8 +28945,8 @@ var init_EventStreamCodec = __esm({
         view2.setUint32(length - 4, checksum.digestSync(), false);
         return out;
       }
-      decode(message3) {
-        const { headers, body } = splitMessage(message3);
+      decode(message) {
+        const { headers, body } = splitMessage(message);
         return { headers: this.headerMarshaller.parse(headers), body };
       }
       formatHeaders(rawHeaders) {
@@ -29016,8 +29016,8 @@ var init_SmithyMessageDecoderStream = __esm({
         return this.asyncIterator();
       }
       async *asyncIterator() {
-        for await (const message3 of this.options.messageStream) {
-          const deserialized = await this.options.deserializer(message3);
+        for await (const message of this.options.messageStream) {
+          const deserialized = await this.options.deserializer(message);
           if (deserialized === void 0) {
             continue;
           }
@@ -29126,8 +29126,8 @@ function getUnmarshalledStream(source, options) {
   return {
     [Symbol.asyncIterator]: async function* () {
       for await (const chunk of source) {
-        const message3 = options.eventStreamCodec.decode(chunk);
-        const type = await messageUnmarshaller(message3);
+        const message = options.eventStreamCodec.decode(chunk);
+        const type = await messageUnmarshaller(message);
         if (type === void 0) {
           continue;
         }
@@ -29137,25 +29137,25 @@ function getUnmarshalledStream(source, options) {
   };
 }
 function getMessageUnmarshaller(deserializer, toUtf83) {
-  return async function(message3) {
-    const { value: messageType } = message3.headers[":message-type"];
+  return async function(message) {
+    const { value: messageType } = message.headers[":message-type"];
     if (messageType === "error") {
-      const unmodeledError = new Error(message3.headers[":error-message"].value || "UnknownError");
-      unmodeledError.name = message3.headers[":error-code"].value;
+      const unmodeledError = new Error(message.headers[":error-message"].value || "UnknownError");
+      unmodeledError.name = message.headers[":error-code"].value;
       throw unmodeledError;
     } else if (messageType === "exception") {
-      const code2 = message3.headers[":exception-type"].value;
-      const exception = { [code2]: message3 };
+      const code2 = message.headers[":exception-type"].value;
+      const exception = { [code2]: message };
       const deserializedException = await deserializer(exception);
       if (deserializedException.$unknown) {
-        const error64 = new Error(toUtf83(message3.body));
+        const error64 = new Error(toUtf83(message.body));
         error64.name = code2;
         throw error64;
       }
       throw deserializedException[code2];
     } else if (messageType === "event") {
       const event = {
-        [message3.headers[":event-type"].value]: message3
+        [message.headers[":event-type"].value]: message
       };
       const deserialized = await deserializer(event);
       if (deserialized.$unknown) {
@@ -29163,7 +29163,7 @@ function getMessageUnmarshaller(deserializer, toUtf83) {
       }
       return deserialized;
     } else {
-      throw Error(`Unrecognizable event type: ${message3.headers[":event-type"].value}`);
+      throw Error(`Unrecognizable event type: ${message.headers[":event-type"].value}`);
     }
   };
 }
@@ -29497,14 +29497,14 @@ var init_EventStreamSerde = __esm({
         }
         const dataObject = hasBindings ? out : body.byteLength === 0 ? {} : await this.deserializer.read(eventStreamSchema, body);
         if (ErrCtor) {
-          const message3 = dataObject.message ?? dataObject.Message ?? "Unknown";
+          const message = dataObject.message ?? dataObject.Message ?? "Unknown";
           const metadata = {};
           const $fault = eventStreamSchema.getMergedTraits().error;
           if ($fault) {
             metadata.$fault = $fault;
           }
           return Object.assign(new ErrCtor({}), metadata, {
-            message: message3
+            message
           }, dataObject);
         }
         return dataObject;
@@ -32120,7 +32120,7 @@ var init_SmithyRpcV2JsonProtocol = __esm({
         }
         const ns = NormalizedSchema.of(errorSchema);
         const ErrorCtor = registry2.getErrorCtor(errorSchema);
-        const message3 = dataObject.message ?? dataObject.Message ?? "Unknown";
+        const message = dataObject.message ?? dataObject.Message ?? "Unknown";
         const exception = new ErrorCtor({});
         const output2 = {};
         const errorDeserializer = this.codec.createDeserializer();
@@ -32131,7 +32131,7 @@ var init_SmithyRpcV2JsonProtocol = __esm({
         }
         throw Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2);
       }
       getDefaultContentType() {
@@ -38844,8 +38844,8 @@ var require_dist_cjs4 = __commonJS({
     var InstanceMetadataV1FallbackError = class _InstanceMetadataV1FallbackError extends CredentialsProviderError2 {
       tryNextLink;
       name = "InstanceMetadataV1FallbackError";
-      constructor(message3, tryNextLink = true) {
-        super(message3, tryNextLink);
+      constructor(message, tryNextLink = true) {
+        super(message, tryNextLink);
         this.tryNextLink = tryNextLink;
         Object.setPrototypeOf(this, _InstanceMetadataV1FallbackError.prototype);
       }
@@ -41670,7 +41670,7 @@ var init_SmithyRpcV2CborProtocol = __esm({
           throw Object.assign(error64, errorMetadata, dataObject);
         }
         const ns = NormalizedSchema.of(errorSchema);
-        const message3 = dataObject.message ?? dataObject.Message ?? "Unknown";
+        const message = dataObject.message ?? dataObject.Message ?? "Unknown";
         const exception = new ErrorCtor({});
         const output2 = {};
         for (const [name, member2] of ns.structIterator()) {
@@ -41678,7 +41678,7 @@ var init_SmithyRpcV2CborProtocol = __esm({
         }
         throw Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2);
       }
       getDefaultContentType() {
@@ -41759,8 +41759,8 @@ var init_ProtocolLib = __esm({
             throw this.decorateServiceException(Object.assign(new ErrorCtor({ name: errorName }), errorMetadata), dataObject);
           }
           const d5 = dataObject;
-          const message3 = d5?.message ?? d5?.Message ?? d5?.Error?.Message ?? d5?.Error?.message;
-          throw this.decorateServiceException(Object.assign(new Error(message3), {
+          const message = d5?.message ?? d5?.Message ?? d5?.Error?.Message ?? d5?.Error?.message;
+          throw this.decorateServiceException(Object.assign(new Error(message), {
             name: errorName
           }, errorMetadata), dataObject);
         }
@@ -41873,7 +41873,7 @@ var init_AwsSmithyRpcV2CborProtocol = __esm({
         this.mixin.compose(this.compositeErrorRegistry, errorName, this.options.defaultNamespace);
         const { errorSchema, errorMetadata } = await this.mixin.getErrorSchemaOrThrowBaseException(errorName, this.options.defaultNamespace, response, dataObject, metadata, this.awsQueryCompatible ? this.mixin.findQueryCompatibleError : void 0);
         const ns = NormalizedSchema.of(errorSchema);
-        const message3 = dataObject.message ?? dataObject.Message ?? "UnknownError";
+        const message = dataObject.message ?? dataObject.Message ?? "UnknownError";
         const ErrorCtor = this.compositeErrorRegistry.getErrorCtor(errorSchema) ?? Error;
         const exception = new ErrorCtor({});
         const output2 = {};
@@ -41887,7 +41887,7 @@ var init_AwsSmithyRpcV2CborProtocol = __esm({
         }
         throw this.mixin.decorateServiceException(Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2), dataObject);
       }
     };
@@ -41953,7 +41953,7 @@ var init_AwsJsonRpcProtocol = __esm({
         this.mixin.compose(this.compositeErrorRegistry, errorIdentifier, this.options.defaultNamespace);
         const { errorSchema, errorMetadata } = await this.mixin.getErrorSchemaOrThrowBaseException(errorIdentifier, this.options.defaultNamespace, response, dataObject, metadata, awsQueryCompatible ? this.mixin.findQueryCompatibleError : void 0);
         const ns = NormalizedSchema.of(errorSchema);
-        const message3 = dataObject.message ?? dataObject.Message ?? "UnknownError";
+        const message = dataObject.message ?? dataObject.Message ?? "UnknownError";
         const ErrorCtor = this.compositeErrorRegistry.getErrorCtor(errorSchema) ?? Error;
         const exception = new ErrorCtor({});
         const output2 = {};
@@ -41968,7 +41968,7 @@ var init_AwsJsonRpcProtocol = __esm({
         }
         throw this.mixin.decorateServiceException(Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2), dataObject);
       }
     };
@@ -42099,7 +42099,7 @@ var init_AwsRestJsonProtocol = __esm({
         this.mixin.compose(this.compositeErrorRegistry, errorIdentifier, this.options.defaultNamespace);
         const { errorSchema, errorMetadata } = await this.mixin.getErrorSchemaOrThrowBaseException(errorIdentifier, this.options.defaultNamespace, response, dataObject, metadata);
         const ns = NormalizedSchema.of(errorSchema);
-        const message3 = dataObject.message ?? dataObject.Message ?? "UnknownError";
+        const message = dataObject.message ?? dataObject.Message ?? "UnknownError";
         const ErrorCtor = this.compositeErrorRegistry.getErrorCtor(errorSchema) ?? Error;
         const exception = new ErrorCtor({});
         await this.deserializeHttpMessage(errorSchema, context, response, dataObject);
@@ -42111,7 +42111,7 @@ var init_AwsRestJsonProtocol = __esm({
         }
         throw this.mixin.decorateServiceException(Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2), dataObject);
       }
       getDefaultContentType() {
@@ -42157,7 +42157,7 @@ var init_AwsSmithyRpcV2JsonProtocol = __esm({
         this.mixin.compose(this.compositeErrorRegistry, errorName, this.options.defaultNamespace);
         const { errorSchema, errorMetadata } = await this.mixin.getErrorSchemaOrThrowBaseException(errorName, this.options.defaultNamespace, response, dataObject, metadata, this.awsQueryCompatible ? this.mixin.findQueryCompatibleError : void 0);
         const ns = NormalizedSchema.of(errorSchema);
-        const message3 = dataObject.message ?? dataObject.Message ?? "UnknownError";
+        const message = dataObject.message ?? dataObject.Message ?? "UnknownError";
         const ErrorCtor = this.compositeErrorRegistry.getErrorCtor(errorSchema) ?? Error;
         const exception = new ErrorCtor({});
         const output2 = {};
@@ -42172,7 +42172,7 @@ var init_AwsSmithyRpcV2JsonProtocol = __esm({
         }
         throw this.mixin.decorateServiceException(Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2), dataObject);
       }
     };
@@ -43023,12 +43023,12 @@ var init_AwsQueryProtocol = __esm({
         const errorIdentifier = this.loadQueryErrorCode(response, dataObject) ?? "Unknown";
         this.mixin.compose(this.compositeErrorRegistry, errorIdentifier, this.options.defaultNamespace);
         const errorData = this.loadQueryError(dataObject) ?? {};
-        const message3 = this.loadQueryErrorMessage(dataObject);
-        errorData.message = message3;
+        const message = this.loadQueryErrorMessage(dataObject);
+        errorData.message = message;
         errorData.Error = {
           Type: errorData.Type,
           Code: errorData.Code,
-          Message: message3
+          Message: message
         };
         const { errorSchema, errorMetadata } = await this.mixin.getErrorSchemaOrThrowBaseException(errorIdentifier, this.options.defaultNamespace, response, errorData, metadata, this.mixin.findQueryCompatibleError);
         const ns = NormalizedSchema.of(errorSchema);
@@ -43046,7 +43046,7 @@ var init_AwsQueryProtocol = __esm({
         }
         throw this.mixin.decorateServiceException(Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2), dataObject);
       }
       loadQueryErrorCode(output2, data) {
@@ -43535,7 +43535,7 @@ var init_AwsRestXmlProtocol = __esm({
         }
         const { errorSchema, errorMetadata } = await this.mixin.getErrorSchemaOrThrowBaseException(errorIdentifier, this.options.defaultNamespace, response, dataObject, metadata);
         const ns = NormalizedSchema.of(errorSchema);
-        const message3 = dataObject.Error?.message ?? dataObject.Error?.Message ?? dataObject.message ?? dataObject.Message ?? "UnknownError";
+        const message = dataObject.Error?.message ?? dataObject.Error?.Message ?? dataObject.message ?? dataObject.Message ?? "UnknownError";
         const ErrorCtor = this.compositeErrorRegistry.getErrorCtor(errorSchema) ?? Error;
         const exception = new ErrorCtor({});
         await this.deserializeHttpMessage(errorSchema, context, response, dataObject);
@@ -43548,7 +43548,7 @@ var init_AwsRestXmlProtocol = __esm({
         }
         throw this.mixin.decorateServiceException(Object.assign(exception, errorMetadata, {
           $fault: ns.getMergedTraits().error,
-          message: message3
+          message
         }, output2), dataObject);
       }
       getDefaultContentType() {
@@ -47994,21 +47994,21 @@ var require_dist_cjs11 = __commonJS({
         } catch (error64) {
           if (error64.name === "AccessDeniedException") {
             const errorType = error64.error;
-            let message3;
+            let message;
             switch (errorType) {
               case "TOKEN_EXPIRED":
-                message3 = "Your session has expired. Please reauthenticate.";
+                message = "Your session has expired. Please reauthenticate.";
                 break;
               case "USER_CREDENTIALS_CHANGED":
-                message3 = "Unable to refresh credentials because of a change in your password. Please reauthenticate with your new password.";
+                message = "Unable to refresh credentials because of a change in your password. Please reauthenticate with your new password.";
                 break;
               case "INSUFFICIENT_PERMISSIONS":
-                message3 = "Unable to refresh credentials due to insufficient permissions. You may be missing permission for the 'CreateOAuth2Token' action.";
+                message = "Unable to refresh credentials due to insufficient permissions. You may be missing permission for the 'CreateOAuth2Token' action.";
                 break;
               default:
-                message3 = `Failed to refresh token: ${String(error64)}. Please re-authenticate using \`aws login\``;
+                message = `Failed to refresh token: ${String(error64)}. Please re-authenticate using \`aws login\``;
             }
-            throw new CredentialsProviderError2(message3, {
+            throw new CredentialsProviderError2(message, {
               logger: this.logger,
               tryNextLink: false
             });
@@ -48135,11 +48135,11 @@ var require_dist_cjs11 = __commonJS({
           };
           const headerB64 = Buffer.from(JSON.stringify(header)).toString("base64url");
           const payloadB64 = Buffer.from(JSON.stringify(payload2)).toString("base64url");
-          const message3 = `${headerB64}.${payloadB64}`;
-          const asn1Signature = sign2("sha256", Buffer.from(message3), privateKey);
+          const message = `${headerB64}.${payloadB64}`;
+          const asn1Signature = sign2("sha256", Buffer.from(message), privateKey);
           const rawSignature = this.derToRawSignature(asn1Signature);
           const signatureB64 = rawSignature.toString("base64url");
-          return `${message3}.${signatureB64}`;
+          return `${message}.${signatureB64}`;
         } catch (error64) {
           throw new CredentialsProviderError2(`Failed to generate Dpop proof: ${error64 instanceof Error ? error64.message : String(error64)}`, { logger: this.logger, tryNextLink: false });
         }
@@ -68272,22 +68272,22 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos2, code2, message3) {
+      constructor(name, pos2, code2, message) {
         super();
         this.name = name;
         this.code = code2;
-        this.message = message3;
+        this.message = message;
         this.pos = pos2;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos2, code2, message3) {
-        super("YAMLParseError", pos2, code2, message3);
+      constructor(pos2, code2, message) {
+        super("YAMLParseError", pos2, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos2, code2, message3) {
-        super("YAMLWarning", pos2, code2, message3);
+      constructor(pos2, code2, message) {
+        super("YAMLWarning", pos2, code2, message);
       }
     };
     var prettifyError2 = (src, lc) => (error64) => {
@@ -68967,8 +68967,8 @@ var require_compose_collection = __commonJS({
         const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message3 = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message3);
+          const message = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -69040,15 +69040,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message3 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message3);
+            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i5;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message3 = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message3);
+            const message = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message);
           }
           break;
         }
@@ -69071,8 +69071,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message3 = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message3);
+          const message = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -69150,8 +69150,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message3 = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message3);
+              const message = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message);
             }
             length += token.source.length;
             comment = token.source.substring(1);
@@ -69162,8 +69162,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message3 = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message3);
+            const message = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -69556,13 +69556,13 @@ var require_compose_node = __commonJS({
             if (anchor2)
               node2.anchor = anchor2.source.substring(1);
           } catch (error64) {
-            const message3 = error64 instanceof Error ? error64.message : String(error64);
-            onError(token, "RESOURCE_EXHAUSTION", message3);
+            const message = error64 instanceof Error ? error64.message : String(error64);
+            onError(token, "RESOURCE_EXHAUSTION", message);
           }
           break;
         default: {
-          const message3 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message3);
+          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message);
           isSrcToken = false;
         }
       }
@@ -69718,12 +69718,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message3, warning2) => {
+        this.onError = (source, code2, message, warning2) => {
           const pos2 = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos2, code2, message3));
+            this.warnings.push(new errors.YAMLWarning(pos2, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos2, code2, message3));
+            this.errors.push(new errors.YAMLParseError(pos2, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -69793,10 +69793,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message3, warning2) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos2 = getErrorPos(token);
               pos2[0] += offset;
-              this.onError(pos2, "BAD_DIRECTIVE", message3, warning2);
+              this.onError(pos2, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -69885,12 +69885,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos2, code2, message3) => {
+        const _onError = (pos2, code2, message) => {
           const offset = typeof pos2 === "number" ? pos2 : Array.isArray(pos2) ? pos2[0] : pos2.offset;
           if (onError)
-            onError(offset, code2, message3);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message3);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -71050,8 +71050,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message3 = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message: message3, source });
+          const message = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -71141,8 +71141,8 @@ var require_parser = __commonJS({
       *pop(error64) {
         const token = error64 ?? this.stack.pop();
         if (!token) {
-          const message3 = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message: message3 };
+          const message = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -71958,19 +71958,19 @@ function toCommandProperties(annotationProperties) {
 }
 
 // node_modules/@actions/core/lib/command.js
-function issueCommand(command5, properties, message3) {
-  const cmd = new Command(command5, properties, message3);
+function issueCommand(command5, properties, message) {
+  const cmd = new Command(command5, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
 }
 var CMD_STRING = "::";
 var Command = class {
-  constructor(command5, properties, message3) {
+  constructor(command5, properties, message) {
     if (!command5) {
       command5 = "missing.command";
     }
     this.command = command5;
     this.properties = properties;
-    this.message = message3;
+    this.message = message;
   }
   toString() {
     let cmdStr = CMD_STRING + this.command;
@@ -72006,7 +72006,7 @@ function escapeProperty(s2) {
 import * as crypto2 from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
-function issueFileCommand(command5, message3) {
+function issueFileCommand(command5, message) {
   const filePath = process.env[`GITHUB_${command5}`];
   if (!filePath) {
     throw new Error(`Unable to find environment variable for file command ${command5}`);
@@ -72014,7 +72014,7 @@ function issueFileCommand(command5, message3) {
   if (!fs.existsSync(filePath)) {
     throw new Error(`Missing file at path: ${filePath}`);
   }
-  fs.appendFileSync(filePath, `${toCommandValue(message3)}${os2.EOL}`, {
+  fs.appendFileSync(filePath, `${toCommandValue(message)}${os2.EOL}`, {
     encoding: "utf8"
   });
 }
@@ -72426,15 +72426,15 @@ function setOutput(name, value) {
   process.stdout.write(os4.EOL);
   issueCommand("set-output", { name }, toCommandValue(value));
 }
-function setFailed(message3) {
+function setFailed(message) {
   process.exitCode = ExitCode.Failure;
-  error(message3);
+  error(message);
 }
-function error(message3, properties = {}) {
-  issueCommand("error", toCommandProperties(properties), message3 instanceof Error ? message3.toString() : message3);
+function error(message, properties = {}) {
+  issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
-function info(message3) {
-  process.stdout.write(message3 + os4.EOL);
+function info(message) {
+  process.stdout.write(message + os4.EOL);
 }
 
 // node_modules/universal-user-agent/index.js
@@ -73401,8 +73401,8 @@ var RequestError = class extends Error {
    * Response object if a response was received
    */
   response;
-  constructor(message3, statusCode, options) {
-    super(message3, { cause: options.cause });
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
     this.name = "HttpError";
     this.status = Number.parseInt(statusCode);
     if (Number.isNaN(this.status)) {
@@ -73470,22 +73470,22 @@ async function fetchWrapper(requestOptions) {
       ...requestOptions.body && { duplex: "half" }
     });
   } catch (error64) {
-    let message3 = "Unknown Error";
+    let message = "Unknown Error";
     if (error64 instanceof Error) {
       if (error64.name === "AbortError") {
         error64.status = 500;
         throw error64;
       }
-      message3 = error64.message;
+      message = error64.message;
       if (error64.name === "TypeError" && "cause" in error64) {
         if (error64.cause instanceof Error) {
-          message3 = error64.cause.message;
+          message = error64.cause.message;
         } else if (typeof error64.cause === "string") {
-          message3 = error64.cause;
+          message = error64.cause;
         }
       }
     }
-    const requestError = new RequestError(message3, 500, {
+    const requestError = new RequestError(message, 500, {
       request: requestOptions
     });
     requestError.cause = error64;
@@ -74088,6 +74088,11 @@ function retry(octokit, octokitOptions) {
   return retryPlugin;
 }
 retry.VERSION = VERSION6;
+
+// src/core/error-message.ts
+function errorMessage(error64) {
+  return error64 instanceof Error ? error64.message : String(error64);
+}
 
 // src/core/plan-revocation.ts
 var REVOKE_POLICY_NAME = "hallpass-revoke-older-sessions";
@@ -75283,8 +75288,8 @@ function prefixIssues(path, issues) {
     return iss;
   });
 }
-function unwrapMessage(message3) {
-  return typeof message3 === "string" ? message3 : message3?.message;
+function unwrapMessage(message) {
+  return typeof message === "string" ? message : message?.message;
 }
 function sizeCaps(defChecks) {
   const caps = [];
@@ -75314,7 +75319,7 @@ function finalizeIssue(iss, ctx, config2) {
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message3 = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
   for (const k5 of Object.keys(iss)) {
     if (k5 === "inst" || k5 === "schema" || k5 === "continue" || k5 === "input" || k5 === "__proto__")
@@ -75322,7 +75327,7 @@ function finalizeIssue(iss, ctx, config2) {
     full[k5] = iss[k5];
   }
   full.path ?? (full.path = []);
-  full.message = message3;
+  full.message = message;
   if (ctx?.reportInput) {
     full.input = iss.input;
   }
@@ -87061,8 +87066,8 @@ var globalRegistry = globalThis.__zod_globalRegistry;
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
-  constructor(message3 = "z.compile does not support async refinements, transforms, or checks") {
-    super(message3);
+  constructor(message = "z.compile does not support async refinements, transforms, or checks") {
+    super(message);
     this.name = "ZodCompileAsyncError";
   }
 };
@@ -89762,12 +89767,12 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message3) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message3 }) : ctx.unrepresentable;
+function handleUnrepresentable(schema, ctx, json2, params, message) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
-    throw new Error(message3);
+    throw new Error(message);
   Object.assign(json2, result);
   return true;
 }
@@ -94013,12 +94018,12 @@ async function revokeGrant(deps, request2) {
       if (attempt === 2) {
         if (!roleWasPresent) {
           throw new Error(
-            `${request2.roleArn}: its revocation record could not be committed (${message(error64)}; first attempt: ${message(recordError)}); run the revocation again to record it`,
+            `${request2.roleArn}: its revocation record could not be committed (${errorMessage(error64)}; first attempt: ${errorMessage(recordError)}); run the revocation again to record it`,
             { cause: error64 }
           );
         }
         throw new Error(
-          `${request2.roleArn}: every session of it is denied, but its revocation record could not be committed (${message(error64)}; first attempt: ${message(recordError)}); run the revocation again to record it and delete the role`,
+          `${request2.roleArn}: every session of it is denied, but its revocation record could not be committed (${errorMessage(error64)}; first attempt: ${errorMessage(recordError)}); run the revocation again to record it and delete the role`,
           { cause: error64 }
         );
       }
@@ -94070,9 +94075,6 @@ ${request2.detail || "Revoked."}
 Role: ${request2.roleArn}`
   );
   return { record: record2, recorded: true };
-}
-function message(error64) {
-  return error64 instanceof Error ? error64.message : String(error64);
 }
 function safeJson(text) {
   try {
@@ -94478,8 +94480,8 @@ var GRANT_TAGS = {
 var MANAGED_BY = "hallpass";
 var GrantConflictError = class extends Error {
   roleName;
-  constructor(roleName, message3) {
-    super(message3);
+  constructor(roleName, message) {
+    super(message);
     this.name = "GrantConflictError";
     this.roleName = roleName;
   }
@@ -94510,9 +94512,6 @@ function createAwsIamPort(options) {
       return store;
     }
   };
-}
-function message2(error64) {
-  return error64 instanceof Error ? error64.message : String(error64);
 }
 function isAws(error64, name) {
   return error64 instanceof Error && error64.name === name;
@@ -94605,7 +94604,7 @@ var IamGrantStore = class {
     } catch (error64) {
       if (isAws(error64, "LimitExceededException")) {
         throw new Error(
-          `account ${this.#account.name} (${this.accountId}) has reached an IAM limit creating ${plan.roleName}: ${message2(error64)}. Delete unused roles or ask AWS to raise the "Roles per account" quota.`,
+          `account ${this.#account.name} (${this.accountId}) has reached an IAM limit creating ${plan.roleName}: ${errorMessage(error64)}. Delete unused roles or ask AWS to raise the "Roles per account" quota.`,
           { cause: error64 }
         );
       }
@@ -94745,7 +94744,7 @@ var IamGrantStore = class {
     } catch (error64) {
       if (!isAws(error64, "AccessDeniedException") && !isAws(error64, "AccessDenied")) throw error64;
       throw new Error(
-        `the broker role of account ${this.#account.name} (${this.accountId}) may not call iam:GetAccountAuthorizationDetails, which the sweep needs to see what grant roles hold: update the account's stack from deploy/account-setup.yaml (${message2(error64)})`,
+        `the broker role of account ${this.#account.name} (${this.accountId}) may not call iam:GetAccountAuthorizationDetails, which the sweep needs to see what grant roles hold: update the account's stack from deploy/account-setup.yaml (${errorMessage(error64)})`,
         { cause: error64 }
       );
     }
@@ -95132,7 +95131,7 @@ ${body}`;
     });
     return { number: data.number, url: data.html_url };
   }
-  async function commitFiles(branch, files, message3) {
+  async function commitFiles(branch, files, message) {
     const attempts = options.commitAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       const { data: ref } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
@@ -95157,7 +95156,7 @@ ${body}`;
       if (tree.sha === head.tree.sha) return headSha;
       const { data: commit } = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
         ...base,
-        message: message3,
+        message,
         tree: tree.sha,
         parents: [headSha]
       });
@@ -95594,7 +95593,7 @@ function editDistance(a5, b5) {
 var MAX_PROBLEMS_PER_FILE = 50;
 function describeSchemaIssues(path, parsed, schema, issues) {
   const problems = [];
-  const problem = (fieldPath, part, message3) => {
+  const problem = (fieldPath, part, message) => {
     const position = parsed.locate(fieldPath, part);
     const field = fieldPath.map(String).join(".");
     return {
@@ -95603,7 +95602,7 @@ function describeSchemaIssues(path, parsed, schema, issues) {
       column: position.column,
       ...field === "" ? {} : { field },
       severity: "error",
-      message: message3
+      message
     };
   };
   for (const issue3 of issues) {
@@ -95664,8 +95663,8 @@ function describeSchemaIssues(path, parsed, schema, issues) {
         break;
       case "invalid_union": {
         const expected = issue3.errors.flat().filter((inner) => inner.code === "invalid_type" && inner.path.length === 0).map((inner) => describeExpected(inner.expected));
-        const message3 = expected.length > 0 ? `"${name}" must be ${[...new Set(expected)].join(" or ")}, but is ${describeValue(value)}.` : `"${name}" ${mustPhrase(issue3.message)}`;
-        problems.push(problem(fieldPath, "value", message3));
+        const message = expected.length > 0 ? `"${name}" must be ${[...new Set(expected)].join(" or ")}, but is ${describeValue(value)}.` : `"${name}" ${mustPhrase(issue3.message)}`;
+        problems.push(problem(fieldPath, "value", message));
         break;
       }
       default:
@@ -95703,8 +95702,8 @@ function valueAt(root5, path) {
   }
   return node2;
 }
-function mustPhrase(message3) {
-  const text = message3.endsWith(".") ? message3 : `${message3}.`;
+function mustPhrase(message) {
+  const text = message.endsWith(".") ? message : `${message}.`;
   return /^must\b/.test(text) ? text : `is invalid: ${text}`;
 }
 function describeValue(value) {
@@ -95781,12 +95780,12 @@ var import_yaml = __toESM(require_dist(), 1);
 var MAX_KEY_PROBLEMS = 50;
 var MAX_ALIAS_COUNT = 50;
 function parseYaml(file2, options) {
-  const at = (position, message3) => ({
+  const at = (position, message) => ({
     file: file2.path,
     line: position.line,
     column: position.column,
     severity: "error",
-    message: message3
+    message
   });
   const start = { line: 1, column: 1 };
   const decoded2 = decode3(file2.content, options);
@@ -95857,8 +95856,8 @@ function parseYaml(file2, options) {
   }
   if (problems.length === 0) {
     const found = keyProblems(document);
-    for (const { offset, message: message3 } of found.slice(0, MAX_KEY_PROBLEMS)) {
-      problems.push(at(where(offset), message3));
+    for (const { offset, message } of found.slice(0, MAX_KEY_PROBLEMS)) {
+      problems.push(at(where(offset), message));
     }
     if (found.length > MAX_KEY_PROBLEMS) {
       problems.push(
@@ -95887,8 +95886,8 @@ function parseYaml(file2, options) {
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error64) {
-    const message3 = error64 instanceof ReferenceError && /alias/i.test(error64.message) ? `the ${options.kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.` : parserFailure(error64, options.kind);
-    return { parsed: void 0, problems: [at(start, message3)] };
+    const message = error64 instanceof ReferenceError && /alias/i.test(error64.message) ? `the ${options.kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.` : parserFailure(error64, options.kind);
+    return { parsed: void 0, problems: [at(start, message)] };
   }
   return {
     parsed: {
@@ -95954,20 +95953,20 @@ function parserFailure(error64, kind) {
   }
   return `the ${kind} could not be read as YAML (${error64 instanceof Error ? error64.message : String(error64)}).`;
 }
-function describeYamlIssue(code2, message3) {
+function describeYamlIssue(code2, message) {
   switch (code2) {
     case "TAB_AS_INDENT":
       return "a tab is used for indentation; YAML allows only spaces there. Replace the tab with spaces.";
     case "TAG_RESOLVE_FAILED":
-      return `${message3}. Custom tags (!!something) are not allowed: write a plain value.`;
+      return `${message}. Custom tags (!!something) are not allowed: write a plain value.`;
     case "BAD_INDENT":
     case "MISSING_CHAR":
     case "UNEXPECTED_TOKEN":
     case "BLOCK_AS_IMPLICIT_KEY":
     case "MULTILINE_IMPLICIT_KEY":
-      return `YAML syntax: ${message3}. Check the indentation and the "key: value" form of this line; quote values that contain ": " or start with a special character.`;
+      return `YAML syntax: ${message}. Check the indentation and the "key: value" form of this line; quote values that contain ": " or start with a special character.`;
     default:
-      return `YAML syntax: ${message3}.`;
+      return `YAML syntax: ${message}.`;
   }
 }
 function keyProblems(document) {
@@ -96202,12 +96201,12 @@ var INLINE_POLICY_HEADROOM = 1024;
 var IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE = 10;
 function validatePolicies(policies, locate) {
   const problems = [];
-  const report = (severity) => (path, message3, part = "value") => {
+  const report = (severity) => (path, message, part = "value") => {
     problems.push({
       ...locate(path, part),
       field: path.map(String).join("."),
       severity,
-      message: message3
+      message
     });
   };
   const rules = { error: report("error"), warning: report("warning") };
@@ -96603,12 +96602,12 @@ function loadPolicies(files) {
 function singular(section) {
   return section === "accounts" ? "account" : section === "identities" ? "identity" : "role";
 }
-function wholeDirectory(message3) {
-  return { file: POLICIES_DIRECTORY, line: 1, column: 1, severity: "error", message: message3 };
+function wholeDirectory(message) {
+  return { file: POLICIES_DIRECTORY, line: 1, column: 1, severity: "error", message };
 }
-function locatedIn(path, parsed, fieldPath, message3) {
+function locatedIn(path, parsed, fieldPath, message) {
   const { line, column } = parsed.locate(fieldPath, "key");
-  return { file: path, line, column, field: fieldPath.join("."), severity: "error", message: message3 };
+  return { file: path, line, column, field: fieldPath.join("."), severity: "error", message };
 }
 
 // src/core/plan-sweep.ts
