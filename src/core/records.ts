@@ -12,7 +12,7 @@ import { planDigestSchema } from "./digest-grant-plan.ts";
  *   access-requests/team/alice-db.audit.json       written by the action after expiry + delay
  *   access-requests/team/alice-db.audit.md         the same summary for people
  *   access-requests/team/alice-db.alerts.json      alerts raised on the live grant (the action)
- *   access-requests/team/alice-db.ungranted.json   merged, but never granted: told on the PR (the action)
+ *   access-requests/team/alice-db.ungranted.json   merged, but refused: why (the app at merge, else the action)
  */
 
 export type RecordKind = "grant" | "revocation" | "audit" | "alerts" | "ungranted";
@@ -104,10 +104,34 @@ export const ungrantedRecordSchema = z.strictObject({
       url: z.string(),
       mergeCommit: z.string(),
       mergedAt: isoTime,
+      mergedBy: z
+        .string()
+        .optional()
+        .describe("GitHub login of who merged it (the app's records; the sweep does not know)."),
     })
     .describe("The merged pull request that added the request file."),
-  reportedAt: isoTime.describe("When the sweep found no grant record and said so on the PR."),
+  reportedAt: isoTime.describe(
+    "When the refusal was said on the PR: by the app at merge, or by the sweep when it found no grant record.",
+  ),
   detail: z.string().describe("What was found, as told on the PR."),
+  source: z
+    .enum(["app", "sweep"])
+    .optional()
+    .describe(
+      "Who wrote it. app: the app refused the grant at merge and recorded why (reason, details). sweep: the sweep found the merged request without a grant record and does not know why. Absent in records written before it existed: the sweep.",
+    ),
+  reason: z
+    .string()
+    .optional()
+    .describe(
+      "Why the app refused, in one line, as in the PR comment's title (e.g. approvals do not hold at the merge commit). Absent in the sweep's records.",
+    ),
+  details: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "The refusal's details, as listed on the PR (which approval rules were missing, who merged past the check, the quota, ...). Absent in the sweep's records.",
+    ),
 });
 
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;

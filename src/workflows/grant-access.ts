@@ -20,6 +20,8 @@ import {
   grantRecordSchema,
   recordPath,
   revocationRecordSchema,
+  type UngrantedRecord,
+  ungrantedRecordSchema,
 } from "../core/records.ts";
 import { GRANT_COMMENT_MARKER, renderUsageComment } from "../core/render-usage-comment.ts";
 import {
@@ -128,22 +130,40 @@ async function grant(
   if (!pull.merged || !pull.mergeCommitSha || !pull.mergedAt) {
     return { status: "skipped", reason: "the pull request is not merged" };
   }
+  const merge = { ...pull, mergeCommitSha: pull.mergeCommitSha, mergedAt: pull.mergedAt };
   const requestPath = evaluation.requestPath;
   const validated = evaluation.request;
   const policies = evaluation.policies;
 
   const refuse = async (title: string, details: string[]): Promise<GrantOutcome> => {
+    // Recorded first, so that git holds why even if the comment or the alert then fails (the
+    // delivery fails and a redelivery finds the same record). Its failure only adds a line:
+    // whatever happens to the record, nothing is granted.
+    const recorded = requestPath
+      ? await recordRefusal(github, merge, requestPath, title, details, now)
+      : undefined;
+    const told = [...details];
+    if (recorded?.status === "recorded") {
+      told.push(`This refusal is recorded in \`${recorded.path}\`.`);
+    } else if (recorded?.status === "failed") {
+      told.push(
+        `This refusal could not be recorded in \`${recorded.path}\`: ${recorded.error}. Nothing was granted. Until a redelivery of the merge event records it, this comment and the alert are its only record; the scheduled sweep records the merge without a grant (without this reason) on its next run.`,
+      );
+    }
     const body = [
       GRANT_COMMENT_MARKER,
       `### No access granted: ${title}`,
       "",
-      ...details.map((d) => `- ${d}`),
+      ...told.map((d) => `- ${d}`),
       "",
       "hallpass grants only what is approved and fits IAM. Fix the cause, then open a new request (a merged request file is never changed).",
     ].join("\n");
     await github.upsertComment(pull.number, GRANT_COMMENT_MARKER, `${body}\n`);
-    await alert(deps, pull.number, pull.url, requestPath, title, details);
-    return { status: "refused", reason: `${title}: ${details.join(" ")}` };
+    await alert(deps, pull.number, pull.url, requestPath, title, told);
+    const reason = `${title}: ${details.join(" ")}`;
+    return recorded?.status === "failed"
+      ? { status: "refused", reason: `${reason} (not recorded in git: ${recorded.error})` }
+      : { status: "refused", reason };
   };
 
   if (evaluation.apiError !== undefined) {
@@ -559,6 +579,99 @@ async function unfinishedRollback(
     `If \`${revocationPath}\` is on ${failed.branch}, every session is denied and the scheduled sweep deletes the role on its next run. If it is not:`,
     ...notRecorded,
   ];
+}
+
+type RefusalRecording =
+  | { status: "recorded"; path: string }
+  | { status: "skipped"; why: string }
+  | { status: "failed"; path: string; error: string };
+
+/**
+ * Records a refusal at merge as `<stem>.ungranted.json` on the base branch, with its title and
+ * details, so that `hallpass history` reads why offline. Idempotent: a record equal but for its
+ * time is left as it is (a redelivery makes no commit); a different refusal of the same merge
+ * (the quota was full, now the window has ended) replaces it, and git log keeps both.
+ *
+ * Nothing is written where the stem's records are not this refusal's to write: a grant or
+ * revocation record is there (a redelivery of a granted request, or the other of `x.yaml` and
+ * `x.yml`), an ungranted record of another request is there, or the pull request was merged
+ * into a branch other than the default branch (records live next to merged requests).
+ *
+ * A refusal that later turns into a grant (quota freed, then a redelivery) keeps its record:
+ * the grant record is committed beside it, and the history shows both, in their order.
+ */
+async function recordRefusal(
+  github: GitHubPort,
+  pull: {
+    number: number;
+    url: string;
+    baseRef: string;
+    defaultBranch?: string;
+    mergeCommitSha: string;
+    mergedAt: string;
+    mergedBy: string | null;
+  },
+  requestPath: string,
+  title: string,
+  details: string[],
+  now: Date,
+): Promise<RefusalRecording> {
+  const path = recordPath(requestPath, "ungranted");
+  try {
+    const branch = pull.baseRef;
+    const defaultBranch = pull.defaultBranch ?? (await github.getDefaultBranch());
+    if (branch !== defaultBranch) {
+      return { status: "skipped", why: `merged into ${branch}, not ${defaultBranch}` };
+    }
+    const [grantText, revocationText, ungrantedText] = await Promise.all([
+      github.getFile(branch, recordPath(requestPath, "grant")),
+      github.getFile(branch, recordPath(requestPath, "revocation")),
+      github.getFile(branch, path),
+    ]);
+    if (grantText !== undefined || revocationText !== undefined) {
+      return { status: "skipped", why: "a grant or revocation record is there" };
+    }
+    const record: UngrantedRecord = {
+      version: 1,
+      requestPath,
+      pullRequest: {
+        number: pull.number,
+        url: pull.url,
+        mergeCommit: pull.mergeCommitSha,
+        mergedAt: pull.mergedAt,
+        ...(pull.mergedBy ? { mergedBy: pull.mergedBy } : {}),
+      },
+      reportedAt: now.toISOString(),
+      detail: `${title}: ${details.join(" ")}`,
+      source: "app",
+      reason: title,
+      details,
+    };
+    if (ungrantedText !== undefined) {
+      const parsed = ungrantedRecordSchema.safeParse(parseJsonOrUndefined(ungrantedText));
+      if (parsed.success && parsed.data.requestPath !== requestPath) {
+        return { status: "skipped", why: `the record is ${parsed.data.requestPath}'s` };
+      }
+      if (parsed.success && sameRefusal(parsed.data, ungrantedRecordSchema.parse(record))) {
+        return { status: "recorded", path };
+      }
+    }
+    await github.commitFiles(
+      branch,
+      [{ path, content: `${JSON.stringify(record, null, 2)}\n` }],
+      `hallpass: refused ${requestPath}: ${title}\n\nPull request #${pull.number}, merge ${pull.mergeCommitSha}, merged by ${pull.mergedBy ?? "unknown"}.\n${details.map((d) => `- ${d}`).join("\n")}`,
+    );
+    return { status: "recorded", path };
+  } catch (error) {
+    return { status: "failed", path, error: errorMessage(error) };
+  }
+}
+
+/** The same refusal of the same merge, whenever it was said (both parsed: same key order). */
+function sameRefusal(a: UngrantedRecord, b: UngrantedRecord): boolean {
+  const { reportedAt: _a, ...restA } = a;
+  const { reportedAt: _b, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
 }
 
 /** A failure after merge: said on the PR and raised as an alert. */

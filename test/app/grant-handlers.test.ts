@@ -1,7 +1,11 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
-import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
+import {
+  grantRecordSchema,
+  revocationRecordSchema,
+  ungrantedRecordSchema,
+} from "../../src/core/records.ts";
 import { FakeAwsWire } from "../support/fake-aws-wire.ts";
 import {
   APP_ID,
@@ -26,6 +30,7 @@ const MERGED = new Date("2026-11-26T11:00:05Z");
 const RELEASED = new Date("2026-11-26T11:40:00Z");
 const GRANT_PATH = "access-requests/alice-db.grant.json";
 const REVOCATION_PATH = "access-requests/alice-db.revocation.json";
+const UNGRANTED_PATH = "access-requests/alice-db.ungranted.json";
 
 let h: Harness;
 let wire: FakeAwsWire;
@@ -252,12 +257,20 @@ describe("the user story", () => {
 });
 
 describe("refusals", () => {
-  it("an admin merge without approvals grants nothing, says so on the PR and raises an alert", async () => {
+  it("an admin merge without approvals grants nothing, records why in git, says so on the PR and raises an alert", async () => {
     token();
     token();
     mergedEvaluation([]);
     mergedEvaluation([]);
     h.github.checkCreate(HEAD, () => {});
+    // The refusal is recorded first: nothing of the stem's is in git yet, so it commits.
+    missing(GRANT_PATH);
+    missing(REVOCATION_PATH);
+    missing(UNGRANTED_PATH);
+    let tree: Body;
+    commit((b) => {
+      tree = b;
+    }, "refusal-sha");
     let comment: Body;
     let alert: Body;
     h.github.scope
@@ -286,9 +299,61 @@ describe("refusals", () => {
     expect(comment.body).toContain(
       "@sue merged this pull request past the hallpass/approval check",
     );
+    expect(comment.body).toContain(`This refusal is recorded in \`${UNGRANTED_PATH}\``);
+    expect(tree.tree).toHaveLength(1);
+    expect(tree.tree[0].path).toBe(UNGRANTED_PATH);
+    const record = ungrantedRecordSchema.parse(JSON.parse(tree.tree[0].content));
+    expect(record).toMatchObject({
+      source: "app",
+      requestPath: "access-requests/alice-db.yaml",
+      pullRequest: { number: 7, mergeCommit: MERGE, mergedBy: "sue" },
+      reason: `approvals do not hold at the merge commit ${MERGE.slice(0, 7)}`,
+    });
+    expect(record.details?.join("\n")).toContain("@sue merged this pull request");
     expect(alert.labels).toEqual(["hallpass-alert"]);
     expect(wire.calls).toEqual([]);
     expect(wire.assumed).toEqual([]);
+  });
+
+  it("still comments and alerts, and grants nothing, when the refusal cannot be committed", async () => {
+    token();
+    token();
+    mergedEvaluation([]);
+    mergedEvaluation([]);
+    h.github.checkCreate(HEAD, () => {});
+    missing(GRANT_PATH);
+    missing(REVOCATION_PATH);
+    missing(UNGRANTED_PATH);
+    h.github.scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(409, { message: "Git Repository is empty." });
+    let comment: Body;
+    let alert: Body;
+    h.github.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/7/comments`, (b) => {
+        comment = b;
+        return true;
+      })
+      .reply(201, { id: 56 })
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues`, (b) => {
+        alert = b;
+        return true;
+      })
+      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+
+    await h.probot.receive(pullRequestEvent("closed", { merged: true }));
+
+    expect(comment.body).toContain("### No access granted: approvals do not hold");
+    expect(comment.body).toContain(`could not be recorded in \`${UNGRANTED_PATH}\``);
+    expect(comment.body).toContain("Git Repository is empty");
+    expect(alert.body).toContain(`could not be recorded in \`${UNGRANTED_PATH}\``);
+    expect(wire.calls).toEqual([]);
   });
 
   it("/hallpass revoke by someone else is refused and changes nothing in AWS", async () => {

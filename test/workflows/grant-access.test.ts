@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { describeDocumentDrift } from "../../src/core/digest-grant-plan.ts";
 import { DEFAULT_IAM_LIMITS } from "../../src/core/plan-grant.ts";
-import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
+import {
+  grantRecordSchema,
+  revocationRecordSchema,
+  ungrantedRecordSchema,
+} from "../../src/core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
 import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
 import { GRANT_ERROR_MARKER, grantAccess } from "../../src/workflows/grant-access.ts";
@@ -13,6 +17,7 @@ import { addMergedRequest, MERGE_SHA, requestYaml } from "../support/merged-requ
 const NOW = new Date("2026-11-26T10:00:10Z");
 const GRANT = "access-requests/alice-db.grant.json";
 const REVOCATION = "access-requests/alice-db.revocation.json";
+const UNGRANTED = "access-requests/alice-db.ungranted.json";
 const ACCOUNT_TARGET = {
   name: "production",
   id: "123456789012",
@@ -33,6 +38,11 @@ function file(github: FakeGitHub, path: string): string | undefined {
 
 function grantRecord(github: FakeGitHub) {
   return grantRecordSchema.parse(JSON.parse(file(github, GRANT)!));
+}
+
+function ungrantedRecord(github: FakeGitHub) {
+  const text = file(github, UNGRANTED);
+  return text === undefined ? undefined : ungrantedRecordSchema.parse(JSON.parse(text));
 }
 
 describe("grantAccess on a merged, approved request", () => {
@@ -163,14 +173,27 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
     const issue = [...github.issues.values()][0]!;
     expect(issue.labels).toEqual(["hallpass-alert"]);
     expect(notified).toHaveLength(1);
-    return { comment, issue, outcome };
+    return { comment, issue, outcome, ungranted: ungrantedRecord(github) };
   }
 
   it("when an admin merged past the check without approvals", async () => {
-    const { comment, issue } = await refused((github) => addMergedRequest(github, { reviews: [] }));
+    const { comment, issue, ungranted } = await refused((github) =>
+      addMergedRequest(github, { reviews: [] }),
+    );
     expect(comment).toContain("approvals do not hold at the merge commit 3e76e00");
     expect(comment).toContain("@alice merged this pull request past the hallpass/approval check");
     expect(issue.title).toContain("approvals do not hold");
+    expect(ungranted).toMatchObject({
+      source: "app",
+      requestPath: "access-requests/alice-db.yaml",
+      pullRequest: { number: 7, mergeCommit: MERGE_SHA, mergedBy: "alice" },
+      reportedAt: NOW.toISOString(),
+      reason: "approvals do not hold at the merge commit 3e76e00",
+    });
+    expect(ungranted?.details?.join("\n")).toContain(
+      "@alice merged this pull request past the hallpass/approval check",
+    );
+    expect(comment).toContain(`recorded in \`${UNGRANTED}\``);
   });
 
   it("when the only approval was given on an older head commit", async () => {
@@ -207,7 +230,7 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
   });
 
   it("when the base branch tightened the rules after the pull request was opened", async () => {
-    const { comment } = await refused((github) => {
+    const { comment, ungranted } = await refused((github) => {
       const pr = addMergedRequest(github);
       // The merge commit carries the rules of the base branch at the merge: two SRE approvals.
       const roles = github.trees.get(MERGE_SHA)!.get("policies/roles.yaml")!;
@@ -220,22 +243,28 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
       return pr;
     });
     expect(comment).toContain("needs 1 more approval");
+    // Which approval rule was missing is in git, not only on the PR.
+    expect(ungranted?.details?.join("\n")).toContain("needs 1 more approval");
   });
 
   it("when the request was merged into a branch other than the default branch", async () => {
-    const { comment } = await refused((github) => {
+    const { comment, ungranted } = await refused((github) => {
       const pr = addMergedRequest(github);
       github.pulls.get(pr)!.baseRef = "lax";
       return pr;
     });
     expect(comment).toContain("must target the default branch");
+    // Records live on the default branch, next to merged requests: never on another branch.
+    expect(ungranted).toBeUndefined();
   });
 
   it("when the window ended before the merge", async () => {
-    const { comment } = await refused((github) =>
+    const { comment, ungranted } = await refused((github) =>
       addMergedRequest(github, { yaml: requestYaml({ start: "2026-11-26T07:00:00Z" }) }),
     );
     expect(comment).toContain("has already ended");
+    expect(ungranted).toMatchObject({ source: "app", reason: "the grant cannot be made" });
+    expect(ungranted?.detail).toContain("has already ended");
   });
 
   it("when a document would exceed IAM's limits", async () => {
@@ -246,12 +275,13 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
   });
 
   it("when the account is at its role quota", async () => {
-    const { comment } = await refused((github, aws) => {
+    const { comment, ungranted } = await refused((github, aws) => {
       aws.quota = 1000;
       aws.otherRoles = 1000;
       return addMergedRequest(github);
     });
     expect(comment).toContain("holds 1000 of 1000 roles");
+    expect(ungranted?.reason).toContain("is at its IAM role quota");
   });
 
   it("when a role of the planned name exists for something else", async () => {
@@ -266,6 +296,89 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
     expect(outcome).toMatchObject({ status: "refused" });
     expect(outcome.status === "refused" && outcome.reason).toContain("already exists");
     expect(aws.role(name)!.tags["hallpass:merge-commit"]).toBe("someone-else");
+  });
+});
+
+describe("grantAccess records its refusal in git", () => {
+  it("writes the same record once when the merge event is delivered again", async () => {
+    const { github, deps } = world();
+    const pr = addMergedRequest(github, { reviews: [] });
+    await grantAccess(deps, pr, { now: NOW });
+    const first = file(github, UNGRANTED);
+    const again = await grantAccess(deps, pr, { now: new Date("2026-11-26T10:20:00Z") });
+    expect(again.status).toBe("refused");
+    expect(file(github, UNGRANTED)).toBe(first);
+    expect(github.commits.map((c) => c.files.map((f) => f.path))).toEqual([[UNGRANTED]]);
+  });
+
+  it("records a changed refusal again, and a later grant leaves the refusal in git beside it", async () => {
+    const { github, aws, deps } = world();
+    aws.quota = 1000;
+    aws.otherRoles = 1000;
+    const pr = addMergedRequest(github);
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "refused" });
+    expect(ungrantedRecord(github)?.reason).toContain("role quota");
+    aws.otherRoles = 998;
+    const later = new Date("2026-11-26T10:05:00Z");
+    expect(await grantAccess(deps, pr, { now: later })).toMatchObject({ status: "granted" });
+    // The refusal stays: git tells that access was refused first and granted at the redelivery.
+    expect(ungrantedRecord(github)?.reportedAt).toBe(NOW.toISOString());
+    expect(grantRecord(github).grantedAt).toBe(later.toISOString());
+    expect(github.commits.map((c) => c.files.map((f) => f.path))).toEqual([[UNGRANTED], [GRANT]]);
+  });
+
+  it("replaces the sweep's generic record with the refusal's reason", async () => {
+    const { github, deps } = world();
+    const pr = addMergedRequest(github, { reviews: [] });
+    github.setFiles("main", {
+      [UNGRANTED]: JSON.stringify({
+        version: 1,
+        requestPath: "access-requests/alice-db.yaml",
+        pullRequest: {
+          number: 7,
+          url: "u",
+          mergeCommit: MERGE_SHA,
+          mergedAt: "2026-11-26T10:00:00Z",
+        },
+        reportedAt: "2026-11-26T10:00:05Z",
+        detail: "merged, but no grant record",
+      }),
+    });
+    await grantAccess(deps, pr, { now: NOW });
+    expect(ungrantedRecord(github)).toMatchObject({ source: "app" });
+  });
+
+  it("still comments and alerts, and grants nothing, when the refusal cannot be committed", async () => {
+    const { github, aws, deps, notified } = world();
+    github.fail("commitFiles", new Error("GitHub said 502"));
+    const pr = addMergedRequest(github, { reviews: [] });
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome.status).toBe("refused");
+    expect(outcome.status === "refused" && outcome.reason).toContain("not recorded in git");
+    expect(aws.calls).toEqual([]);
+    expect(file(github, UNGRANTED)).toBeUndefined();
+    expect(file(github, GRANT)).toBeUndefined();
+    const comment = github.comment(pr, GRANT_COMMENT_MARKER)!;
+    expect(comment).toContain("approvals do not hold");
+    expect(comment).toContain(`could not be recorded in \`${UNGRANTED}\`: GitHub said 502`);
+    const issue = [...github.issues.values()][0]!;
+    expect(issue.body).toContain("GitHub said 502");
+    expect(notified).toHaveLength(1);
+  });
+
+  it("writes no refusal record next to a recorded grant it will not re-make", async () => {
+    const { github, deps } = world();
+    const pr = addMergedRequest(github);
+    await grantAccess(deps, pr, { now: NOW });
+    const record = grantRecord(github);
+    github.setFiles("main", {
+      [GRANT]: JSON.stringify({
+        ...record,
+        planDigest: { ...record.planDigest!, managedPolicyArns: [] },
+      }),
+    });
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "refused" });
+    expect(file(github, UNGRANTED)).toBeUndefined();
   });
 });
 
@@ -581,6 +694,8 @@ describe("grantAccess of a request whose name differs from another's only by its
         "access-requests/alice-db.yml",
       );
       expect(w.aws.roles.size).toBe(roles);
+      // The shared stem's records are the other request's: no refusal is written there.
+      expect(file(w.github, UNGRANTED)).toBeUndefined();
     },
   );
 });
