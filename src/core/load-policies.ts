@@ -53,6 +53,10 @@ export function loadPolicies(files: SourceFile[]): {
       );
       continue;
     }
+    // A file with duplicate keys had its schema checked on each key's last value, but it is
+    // left out of the merge: a definition lost with an earlier occurrence would make the
+    // cross-file checks report references to it as missing, burying the real problem.
+    if (hasErrors(syntax)) continue;
     parsedFiles.push({ path: file.path, parsed, value: result.data });
   }
 

@@ -23,11 +23,16 @@ import type { SourceFile } from "./source-file.ts";
 
 /** A parsed file: its value and a way back from a field path to the text. */
 export interface ParsedYaml {
-  /** The document as plain data (mappings become objects). Always a mapping at the root. */
+  /**
+   * The document as plain data (mappings become objects). Always a mapping at the root. Where
+   * a key is duplicated, it holds the key's last value, as JSON.parse and most YAML loaders
+   * would, so that later checks judge what a lenient tool would act on.
+   */
   value: Record<string, unknown>;
   /**
    * Where a field is written: the key (`part: "key"`) or its value (default). When the path
-   * does not exist (a missing field), the closest existing parent mapping is returned.
+   * does not exist (a missing field), the closest existing parent mapping is returned. A
+   * duplicated key is located at its last occurrence, the one `value` holds.
    */
   locate(path: readonly PropertyKey[], part?: "key" | "value"): Position;
 }
@@ -52,8 +57,13 @@ const MAX_KEY_PROBLEMS = 50;
 const MAX_ALIAS_COUNT = 50;
 
 /**
- * Parses `file` as one YAML mapping. Returns `parsed` only when there is no error; `problems`
- * holds every syntax problem found, all located.
+ * Parses `file` as one YAML mapping; `problems` holds every syntax problem found, all located.
+ *
+ * Returns `parsed` when the document could be read, which is not the same as valid: duplicate
+ * keys are errors in `problems`, yet `parsed` is still returned (holding each key's last value)
+ * so that schema and rule checks can report the rest of the file's problems at once. Callers
+ * must treat the file as invalid whenever `problems` holds an error. Every other syntax error
+ * (and a non-text key, whose meaning is unclear) leaves `parsed` undefined.
  */
 export function parseYaml(
   file: SourceFile,
@@ -139,8 +149,12 @@ export function parseYaml(
     seen.add(key);
     problems.push(at(position, describeYamlIssue(issue.code, issue.message)));
   }
+  // Duplicate keys alone still let the document be read (the last value wins); anything else
+  // found here, like every syntax error above, stops before the document is turned into data.
+  let readable = problems.length === 0;
   if (problems.length === 0) {
-    const found = keyProblems(document);
+    const found = keyProblems(document, where);
+    readable = found.every((problem) => problem.duplicate);
     for (const { offset, message } of found.slice(0, MAX_KEY_PROBLEMS)) {
       problems.push(at(where(offset), message));
     }
@@ -153,7 +167,7 @@ export function parseYaml(
       );
     }
   }
-  if (problems.length > 0) return { parsed: undefined, problems };
+  if (!readable) return { parsed: undefined, problems };
 
   const root = document.contents;
   if (!isMap(root)) {
@@ -161,6 +175,7 @@ export function parseYaml(
     return {
       parsed: undefined,
       problems: [
+        ...problems,
         at(
           where(root?.range?.[0] ?? 0),
           `the ${options.kind} must be a mapping of fields ("key: value" lines), but it is ${got}.`,
@@ -177,7 +192,7 @@ export function parseYaml(
       error instanceof ReferenceError && /alias/i.test(error.message)
         ? `the ${options.kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.`
         : parserFailure(error, options.kind);
-    return { parsed: undefined, problems: [at(start, message)] };
+    return { parsed: undefined, problems: [...problems, at(start, message)] };
   }
 
   return {
@@ -185,7 +200,7 @@ export function parseYaml(
       value: value as Record<string, unknown>,
       locate: (path, part = "value") => where(offsetOf(document, path, part)),
     },
-    problems: [],
+    problems,
   };
 }
 
@@ -275,15 +290,18 @@ function describeYamlIssue(code: string, message: string): string {
 /**
  * Duplicate and non-text keys, in one pass over the document (an explicit stack, so depth
  * cannot overflow). Keys are compared as text, as they end up in the parsed object: `1` and
- * `"1"` are the same key.
+ * `"1"` are the same key. Each repeat is reported where it is written, naming the first.
  */
-function keyProblems(document: Document.Parsed): { offset: number; message: string }[] {
-  const problems: { offset: number; message: string }[] = [];
+function keyProblems(
+  document: Document.Parsed,
+  where: (offset: number) => Position,
+): { offset: number; message: string; duplicate: boolean }[] {
+  const problems: { offset: number; message: string; duplicate: boolean }[] = [];
   const stack: unknown[] = [document.contents];
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMap(node)) {
-      const seen = new Set<string>();
+      const seen = new Map<string, number>();
       for (const pair of node.items) {
         const key = pair.key as Node | null;
         const offset = key?.range?.[0] ?? node.range?.[0] ?? 0;
@@ -291,16 +309,20 @@ function keyProblems(document: Document.Parsed): { offset: number; message: stri
           problems.push({
             offset,
             message: "a key must be plain text (name: value), not a list, a mapping or an alias.",
+            duplicate: false,
           });
         } else {
           const name = String(key.value);
-          if (seen.has(name)) {
+          const first = seen.get(name);
+          if (first !== undefined) {
             problems.push({
               offset,
-              message: `the key "${name}" appears twice in the same mapping; keep only one.`,
+              message: `the key "${name}" appears more than once in the same mapping (first at line ${where(first).line}); keep only one. The other checks of this file read its last value.`,
+              duplicate: true,
             });
+          } else {
+            seen.set(name, offset);
           }
-          seen.add(name);
         }
         stack.push(pair.value);
       }
@@ -320,7 +342,8 @@ function offsetOf(document: Document.Parsed, path: readonly PropertyKey[], part:
     const last = i === path.length - 1;
     if (isAlias(node)) node = node.resolve(document) as Node | undefined;
     if (isMap(node)) {
-      const pair = node.items.find(
+      // The last occurrence of a duplicated key, the one the parsed value holds.
+      const pair = node.items.findLast(
         (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
       );
       if (!pair) return offset;

@@ -166,6 +166,9 @@ export function validateRequest(
 /**
  * Checks a request file's syntax and schema only, without the policies: what can still be
  * said about a request when the policies themselves are broken.
+ *
+ * `value` is undefined iff there is an error problem; `parsed` can be present with errors
+ * (duplicate keys), for checking and locating the rest of the file.
  */
 export function parseRequest(file: SourceFile): {
   value: AccessRequest | undefined;
@@ -182,10 +185,14 @@ export function parseRequest(file: SourceFile): {
     return {
       value: undefined,
       parsed,
-      problems: describeSchemaIssues(file.path, parsed, accessRequestSchema, result.error.issues),
+      problems: [
+        ...problems,
+        ...describeSchemaIssues(file.path, parsed, accessRequestSchema, result.error.issues),
+      ],
     };
   }
-  return { value: result.data, parsed, problems };
+  // A file with duplicate keys is parsed (so its other problems are reported) but never valid.
+  return { value: hasErrors(problems) ? undefined : result.data, parsed, problems };
 }
 
 /**

@@ -388,7 +388,7 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
       files: { "policies/zz-role.yaml": "roles:\n  a: 1\n  a: 2\n" },
       file: "policies/zz-role.yaml",
       line: 3,
-      message: /"a" appears twice/,
+      message: /"a" appears more than once/,
     },
   ];
 
@@ -399,6 +399,42 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
     expect(problem, problems.map(formatProblem).join("\n")).toBeDefined();
     expect(problem).toMatchObject({ file, line, severity: "error" });
     if (field !== undefined) expect(problem?.field).toBe(field);
+  });
+
+  it("checks the schema of a policy file with a duplicate key, and stays closed", () => {
+    const { policies, problems } = loadPolicies(
+      examplePolicySources({
+        "policies/zz-role.yaml": roleFile("    maxDurations: 2h\n").replace(
+          "    maxDuration: 1h\n",
+          "    maxDuration: 1h\n    description: Again.\n",
+        ),
+      }),
+    );
+    expect(policies).toBeUndefined();
+    expect(problems.map(formatProblem)).toEqual([
+      expect.stringMatching(
+        /^policies\/zz-role.yaml:6:5: error: the key "description" appears more than once in the same mapping \(first at line 3\)/,
+      ),
+      expect.stringMatching(
+        /^policies\/zz-role.yaml:12:5: error: unknown field "maxDurations". Did you mean "maxDuration"\?/,
+      ),
+    ]);
+  });
+
+  it("does not check references against a file with a duplicate key, whose earlier definitions are lost", () => {
+    const accounts = examplePolicyFiles["policies/accounts.yaml"];
+    const { policies, problems } = loadPolicies(
+      examplePolicySources({
+        "policies/accounts.yaml": `${accounts}accounts:\n  sandbox:\n    id: "111111111111"\n    description: Sandbox.\n    brokerRole: arn:aws:iam::111111111111:role/hallpass-broker\n    regions: [eu-west-1]\n`,
+      }),
+    );
+    expect(policies).toBeUndefined();
+    // Only the duplicate: not "account production is not defined" for every role using it.
+    expect(problems.map(formatProblem)).toEqual([
+      expect.stringMatching(
+        /^policies\/accounts.yaml:10:1: error: the key "accounts" appears more than once in the same mapping \(first at line 1\)/,
+      ),
+    ]);
   });
 
   it("reports a missing policies folder", () => {

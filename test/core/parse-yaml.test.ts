@@ -55,27 +55,6 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
       message: /2 YAML documents/,
     },
     {
-      name: "a duplicate key",
-      content: "role: a\naccount: b\nrole: c\n",
-      line: 3,
-      column: 1,
-      message: /"role" appears twice/,
-    },
-    {
-      name: 'a duplicate key spelled differently (1 and "1")',
-      content: 'a: x\n1: y\nb: z\n"1": w\n',
-      line: 4,
-      column: 1,
-      message: /"1" appears twice/,
-    },
-    {
-      name: "a duplicate key in a nested mapping",
-      content: "ticket:\n  id: 1\n  id: 2\n",
-      line: 3,
-      column: 3,
-      message: /"id" appears twice/,
-    },
-    {
       name: "a list used as a key",
       content: "? [a, b]\n: value\n",
       line: 1,
@@ -132,6 +111,27 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
       message: /control character U\+0000.*binary/,
     },
     {
+      name: "a duplicate key in a file over the size cap",
+      content: `role: a\nrole: b\nreason: "${"x".repeat(70 * 1024)}"\n`,
+      line: 1,
+      column: 1,
+      message: /more than the 64 KiB allowed/,
+    },
+    {
+      name: "a duplicate key in a binary file",
+      content: bytes(...utf8("role: a\nrole: b\n"), 0x00),
+      line: 3,
+      column: 1,
+      message: /control character U\+0000.*binary/,
+    },
+    {
+      name: "a duplicate key next to a list used as a key",
+      content: "role: a\nrole: b\n? [a, b]\n: value\n",
+      line: 2,
+      column: 1,
+      message: /"role" appears more than once/,
+    },
+    {
       name: "a custom tag",
       content: "role: !!js/function x\n",
       line: 1,
@@ -159,6 +159,18 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
       severity: "error",
     });
     expect(first!.message).toMatch(message);
+  });
+
+  it("still refuses an alias bomb whose only other problem is a duplicate key", () => {
+    const { parsed, problems } = parse(`${aliasBomb()}a: again\n`);
+    expect(parsed).toBeUndefined();
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [
+        11,
+        expect.stringMatching(/"a" appears more than once in the same mapping \(first at line 1\)/),
+      ],
+      [1, expect.stringMatching(/expands aliases.*too many times/)],
+    ]);
   });
 
   it("reads a deeply nested file without crashing", () => {
@@ -190,6 +202,91 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
   it("reports every syntax problem of a file at once", () => {
     const { problems } = parse("role: a\nrole: b\naccount: c\naccount: d\n");
     expect(problems.map((p) => p.line)).toEqual([2, 4]);
+  });
+});
+
+describe("parseYaml reports duplicate keys as errors but still reads the file", () => {
+  const cases: {
+    name: string;
+    content: string;
+    /** Where each duplicate is reported. */
+    at: [line: number, column: number][];
+    message: RegExp;
+    value: Record<string, unknown>;
+    /** A path and where locate() puts its value: at the occurrence the value holds. */
+    located: [path: string[], line: number, column: number];
+  }[] = [
+    {
+      name: "a duplicate key: the last value is kept",
+      content: "role: a\naccount: b\nrole: c\n",
+      at: [[3, 1]],
+      message:
+        /^the key "role" appears more than once in the same mapping \(first at line 1\); keep only one\. The other checks of this file read its last value\.$/,
+      value: { role: "c", account: "b" },
+      located: [["role"], 3, 7],
+    },
+    {
+      name: 'a duplicate key spelled differently (1 and "1")',
+      content: 'a: x\n1: y\nb: z\n"1": w\n',
+      at: [[4, 1]],
+      message: /"1" appears more than once.*first at line 2/,
+      value: { a: "x", 1: "w", b: "z" },
+      located: [["1"], 4, 6],
+    },
+    {
+      name: "a duplicate key in a nested mapping",
+      content: "ticket:\n  id: 1\n  id: 2\n",
+      at: [[3, 3]],
+      message: /"id" appears more than once.*first at line 2/,
+      value: { ticket: { id: 2 } },
+      located: [["ticket", "id"], 3, 7],
+    },
+    {
+      name: "a key written three times: each repeat names the first",
+      content: "role: a\nrole: b\nrole: c\n",
+      at: [
+        [2, 1],
+        [3, 1],
+      ],
+      message: /"role" appears more than once.*first at line 1/,
+      value: { role: "c" },
+      located: [["role"], 3, 7],
+    },
+    {
+      name: "a duplicated mapping: the last replaces the first whole",
+      content: "ticket:\n  id: 1\n  url: u\nticket:\n  id: 2\n",
+      at: [[4, 1]],
+      message: /"ticket" appears more than once/,
+      value: { ticket: { id: 2 } },
+      located: [["ticket", "url"], 5, 3],
+    },
+    {
+      name: "a duplicate __proto__ key stays an own, plain field",
+      content: "__proto__: a\n__proto__: b\n",
+      at: [[2, 1]],
+      message: /"__proto__" appears more than once/,
+      value: JSON.parse('{"__proto__": "b"}') as Record<string, unknown>,
+      located: [["__proto__"], 2, 12],
+    },
+  ];
+
+  it.each(cases)("$name", ({ content, at, message, value, located }) => {
+    const { parsed, problems } = parse(content);
+    expect(problems.map((p) => [p.line, p.column])).toEqual(at);
+    for (const problem of problems) {
+      expect(problem.severity).toBe("error");
+      expect(problem.message).toMatch(message);
+    }
+    expect(parsed?.value).toEqual(value);
+    expect(Object.getPrototypeOf(parsed?.value)).toBe(Object.prototype);
+    const [path, line, column] = located;
+    expect(parsed?.locate(path)).toEqual({ line, column });
+  });
+
+  it("reports a duplicate key next to a root that is not a mapping", () => {
+    const { parsed, problems } = parse("- a: 1\n  a: 2\n");
+    expect(parsed).toBeUndefined();
+    expect(problems.map((p) => p.line)).toEqual([2, 1]);
   });
 });
 

@@ -336,10 +336,69 @@ describe("validateRequest reports all problems of a file at once", () => {
   });
 
   it("stops at syntax errors, which make the rest unreadable", () => {
-    const { value, problems } = check("requester: alice\nrequester: bob\n");
+    const { value, problems } = check("role: db-admn\nreason: [fix\n");
     expect(value).toBeUndefined();
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ line: 2, column: 1 });
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^YAML syntax/)]);
+  });
+});
+
+describe("validateRequest checks the rest of a file with duplicate keys, which stays invalid", () => {
+  const dup = (line: number, first: number, key: string) =>
+    `${path}:${line}:1: error: the key "${key}" appears more than once in the same mapping (first at line ${first}); keep only one. The other checks of this file read its last value.`;
+  const lines = (...entries: string[]) => `${entries.join("\n")}\n`;
+  const valid = Object.entries(base).map(([key, value]) => `${key}: ${value}`);
+  const cases: { name: string; content: string; problems: string[] }[] = [
+    {
+      name: "every problem of the file, not only the duplicate",
+      content: lines(
+        "requester: alice",
+        "role: db-admn",
+        "account: production",
+        "duration: 9h",
+        "reason: fix",
+        "emergancy: true",
+        "requester: bob",
+      ),
+      problems: [
+        `${path}:2:7: error: role "db-admn" is not defined in policies/. Did you mean "db-admin"? (role)`,
+        `${path}:5:9: error: the reason is too short (3 characters, at least 20): say what is broken or being done, and why it needs production access, so a reviewer can judge it. (reason)`,
+        `${path}:6:1: error: unknown field "emergancy". Did you mean "emergency"? (emergancy)`,
+        dup(7, 1, "requester"),
+      ],
+    },
+    {
+      name: "a duplicate of a valid field with the same value",
+      content: lines(...valid, "role: db-admin"),
+      problems: [dup(7, 2, "role")],
+    },
+    {
+      name: "a wrong first value replaced by a valid last one",
+      content: lines("role: nope", ...valid),
+      problems: [dup(3, 1, "role")],
+    },
+    {
+      name: "a valid first value replaced by a wrong last one, checked where it is written",
+      content: lines(...valid, "duration: 9h"),
+      problems: [
+        dup(7, 4, "duration"),
+        `${path}:7:11: error: 9h is longer than the 4h role "db-admin" allows; ask for at most 4h and extend later if needed. (duration)`,
+      ],
+    },
+    {
+      name: "a duplicate next to a schema problem in another field",
+      content: lines(...valid, "ticket: CHG-1", "start: tomorrow"),
+      problems: [
+        dup(7, 6, "ticket"),
+        `${path}:8:8: error: "tomorrow" is not an ISO-8601 time with an offset: write it like 2026-11-27T09:00:00Z or 2026-11-27T10:00:00+01:00, or remove start to begin when the pull request is merged. (start)`,
+      ],
+    },
+  ];
+
+  it.each(cases)("$name", ({ content, problems }) => {
+    const result = check(content);
+    expect(result.value).toBeUndefined();
+    expect(result.problems.map(formatProblem)).toEqual(problems);
+    expect(parseRequest({ path, content }).value).toBeUndefined();
   });
 });
 
