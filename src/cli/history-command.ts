@@ -19,7 +19,7 @@ audit summary's reads, writes, failed and risky calls).
 
 It also lists the findings a compliance officer must see:
   not-granted      merged, but no grant and no revocation record (the app refused
-                   it or never saw the merge; refusals are only on the pull request)
+                   it, saying why in <stem>.ungranted.json, or never saw the merge)
   not-revoked      the window ended over an hour ago (the sweep's grace) and no
                    revocation is recorded
   no-approvals     a grant that records no approval
