@@ -8,15 +8,18 @@ const help = `Usage: hallpass sweep [--dry-run] [--repository <owner/repo>] [--a
                       [--audit-delay <duration>] [--format text|json]
 
 Runs one sweep of the scheduled action from your machine: revokes expired
-grants, revokes and alerts on roles git does not explain, watches live grants'
-CloudTrail activity, writes the audit summaries that are due, and rewrites the
-dashboard issue. With --dry-run it reads and plans, prints what it would do,
-and changes nothing in AWS or GitHub.
+grants, revokes and alerts on roles git does not explain or that were changed
+by hand, tells the pull requests of merged requests that were never granted,
+watches grants' CloudTrail activity, writes the audit summaries that are due,
+and rewrites the dashboard issue. With --dry-run it reads and plans, prints
+what it would do, and changes nothing in AWS or GitHub (it still reads both).
 
 GitHub: a token in $GITHUB_TOKEN (or $GH_TOKEN) that may commit, comment and
 manage issues; $GITHUB_API_URL for GitHub Enterprise Server. AWS: the SDK's
 usual credentials (environment, profile, SSO) allowed to assume each account's
-broker role; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured.
+broker role (deploy/account-setup.yaml's broker trusts only the app's principal
+and that account's hallpass-action role); AWS_ENDPOINT_URL and
+AWS_ENDPOINT_URL_<SERVICE> are honoured.
 
 Options:
   --dry-run                 plan only; change nothing.
