@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { renderCheck } from "../../src/core/render-check.ts";
 import { createMemoryCache } from "../../src/ports/cache.ts";
 import type { GitHubPort, PullRequestCommit, Review } from "../../src/ports/github.ts";
 import { evaluatePullRequest } from "../../src/workflows/evaluate-pull-request.ts";
@@ -131,6 +132,31 @@ describe("evaluatePullRequest", () => {
         rules: ["security"],
       },
     ]);
+  });
+
+  it("names in the title only the approvals that counted; a surplus one stays in the summary", async () => {
+    const surplus: Review = {
+      id: 3,
+      user: "ed",
+      state: "APPROVED",
+      commitId: HEAD,
+      submittedAt: "2026-11-26T10:03:00Z",
+    };
+    const { github } = fakeGitHub({
+      reviews: [...approvedReviews, surplus],
+      teams: { "db-admins": ["dan", "ed"], security: ["sue"] },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("approved");
+    expect(evaluation.approvals?.map((a) => [a.reviewer, a.rules])).toEqual([
+      ["dan", ["database"]],
+      ["sue", ["security"]],
+      ["ed", []],
+    ]);
+    expect(evaluation.title).toBe("Approved by @dan, @sue");
+    const check = renderCheck(evaluation);
+    expect(check.title).toBe("Approved by @dan, @sue");
+    expect(check.summary).toMatch(/### Not counted\n\n- @ed's approval was not needed/);
   });
 
   it("reads policies and CODEOWNERS at the base commit and the request at the head", async () => {
