@@ -340,9 +340,12 @@ async function evaluate(
       };
     }
   }
+  // The title names the approvals that counted for a rule; a surplus one (one approval counts
+  // for one rule only) is listed under "Not counted" in the summary instead.
+  const counted = decision.approvals.filter((a) => a.rules.length > 0);
   const title =
     decision.status === "approved"
-      ? `Approved by ${decision.approvals.map((a) => `@${a.reviewer}`).join(", ")}`
+      ? `Approved by ${counted.map((a) => `@${a.reviewer}`).join(", ")}`
       : decision.status === "disapproved"
         ? `Changes requested by ${decision.blockedBy.map((b) => `@${b.reviewer}`).join(", ")}`
         : `Waiting for approval: ${decision.reasons.join("; ")}`;
