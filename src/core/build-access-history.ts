@@ -8,6 +8,7 @@ import {
   type RevocationRecord,
   recordPath,
   revocationRecordSchema,
+  type UngrantedRecord,
   ungrantedRecordSchema,
 } from "./records.ts";
 import type { SourceFile } from "./source-file.ts";
@@ -137,8 +138,10 @@ export interface HistoryEntry {
     revoked: boolean;
   }[];
   /**
-   * The sweep's report of a merged request it found never granted (`<stem>.ungranted.json`):
-   * the pull request that added it, and when the sweep said so on it.
+   * The record of a merged request refused (`<stem>.ungranted.json`): the pull request that
+   * added it and when the refusal was said on it, by the app at merge (`source: "app"`, with
+   * why) or by the sweep that found no grant record (`source: "sweep"`, why unknown). Beside a
+   * grant of the same merge granted later, it is a refusal overcome (quota freed, redelivered).
    */
   ungranted: {
     pullRequest: number;
@@ -147,6 +150,12 @@ export interface HistoryEntry {
     mergedAt: string;
     reportedAt: string;
     detail: string;
+    source: "app" | "sweep";
+    /** The app's refusal in one line; null in the sweep's records. */
+    reason: string | null;
+    /** The app's refusal details, as on the pull request; [] in the sweep's records. */
+    details: string[];
+    mergedBy: string | null;
   } | null;
   revocation: {
     revokedAt: string;
@@ -497,6 +506,10 @@ function buildEntry(
           mergedAt: ungrantedRecord.pullRequest.mergedAt,
           reportedAt: ungrantedRecord.reportedAt,
           detail: ungrantedRecord.detail,
+          source: ungrantedRecord.source ?? "sweep",
+          reason: ungrantedRecord.reason ?? null,
+          details: ungrantedRecord.details ?? [],
+          mergedBy: ungrantedRecord.pullRequest.mergedBy ?? null,
         }
       : null,
     revocation,
@@ -539,8 +552,8 @@ function buildEntry(
       "not-granted",
       requestPath,
       ungrantedRecord
-        ? `merged by pull request #${ungrantedRecord.pullRequest.number} on ${ungrantedRecord.pullRequest.mergedAt} and never granted; the sweep said so on the pull request at ${ungrantedRecord.reportedAt}: ${ungrantedRecord.detail}`
-        : `merged${added ? ` in ${added.commit.slice(0, 12)} on ${added.date}` : ""} with no grant record and no revocation: the app refused it at merge (its comment on the pull request says why; refusals leave no record in git) or never saw the merge`,
+        ? notGrantedMessage(ungrantedRecord)
+        : `merged${added ? ` in ${added.commit.slice(0, 12)} on ${added.date}` : ""} with no grant record, no revocation and no record of a refusal: the app never saw the merge, or could not record its refusal (its comment on the pull request says why)`,
     );
   }
   if (grantRecord) {
@@ -598,6 +611,16 @@ function buildEntry(
   return { entry, findings };
 }
 
+/** The `not-granted` finding of a request with a refusal record: the app's reason, when it wrote it. */
+function notGrantedMessage(u: UngrantedRecord): string {
+  const pull = `merged by pull request #${u.pullRequest.number} on ${u.pullRequest.mergedAt}${u.pullRequest.mergedBy ? ` (merged by ${u.pullRequest.mergedBy})` : ""} and never granted`;
+  if (u.source === "app" && u.reason !== undefined) {
+    const details = u.details ?? [];
+    return `${pull}; the app refused it at ${u.reportedAt}: ${u.reason}${details.length > 0 ? ` (${details.join(" ")})` : ""}`;
+  }
+  return `${pull}; the sweep said so on the pull request at ${u.reportedAt}: ${u.detail}`;
+}
+
 function stateOf(
   unrecorded: boolean,
   g: Group,
@@ -627,7 +650,7 @@ function checkConsistency(
   revocation: RevocationRecord | undefined,
   alerts: { requestPath: string; roleArn: string } | undefined,
   audit: { roleArn: string } | undefined,
-  ungranted: { requestPath: string } | undefined,
+  ungranted: UngrantedRecord | undefined,
   g: Group,
   find: (kind: FindingKind, file: string, message: string) => void,
 ): void {
@@ -683,6 +706,29 @@ function checkConsistency(
     }
     if (differ.length > 0) {
       find("inconsistent", file.path, `the record does not match: ${differ.join("; ")}`);
+    }
+  }
+  // A refusal then the grant of the same merge is a refusal overcome (quota freed, then the
+  // merge event redelivered): the refusal stays in git beside the grant. Any other order or
+  // merge means one of the two is not what happened.
+  if (grant && ungranted && g.ungranted) {
+    const differ: string[] = [];
+    if (ungranted.pullRequest.mergeCommit !== grant.pullRequest.mergeCommit) {
+      differ.push(
+        `it refuses merge commit ${ungranted.pullRequest.mergeCommit}, the grant record is of ${grant.pullRequest.mergeCommit}`,
+      );
+    }
+    if (!(Date.parse(ungranted.reportedAt) <= Date.parse(grant.grantedAt))) {
+      differ.push(
+        `the refusal is reported at ${ungranted.reportedAt}, after the grant at ${grant.grantedAt}: a refusal is written only before a grant`,
+      );
+    }
+    if (differ.length > 0) {
+      find(
+        "inconsistent",
+        g.ungranted.path,
+        `the refusal record does not fit the grant: ${differ.join("; ")}`,
+      );
     }
   }
 }

@@ -71,6 +71,21 @@ function renderText(history: AccessHistory): string {
     if (e.request) row("reason", oneLine(e.request.reason));
     if (e.added)
       row("added", `${e.added.commit.slice(0, 12)} by ${e.added.author} on ${utc(e.added.date)}`);
+    // Before the grant: a refusal beside a grant was overcome by it (quota freed, redelivered).
+    if (e.ungranted) {
+      const u = e.ungranted;
+      if (u.source === "app" && u.reason !== null) {
+        row(
+          "refused",
+          `#${u.pullRequest} merged at ${utc(u.mergedAt)}${u.mergedBy ? ` by ${u.mergedBy}` : ""}; the app refused it at ${utc(u.reportedAt)}: ${oneLine(u.reason)}`,
+        );
+      } else {
+        row(
+          "ungranted",
+          `#${u.pullRequest} merged at ${utc(u.mergedAt)}; the sweep said so on it at ${utc(u.reportedAt)}`,
+        );
+      }
+    }
     if (e.grant) {
       const g = e.grant;
       row("approved", approvalsOf(e));
@@ -79,13 +94,6 @@ function renderText(history: AccessHistory): string {
         `#${g.pullRequest} merged by ${g.mergedBy || "unknown"} at ${utc(g.mergedAt)}; ${utc(g.window.start)} -> ${utc(g.window.end)}`,
       );
       row("role", `${g.roleArn} (session ${g.sessionName}, source identity ${g.sourceIdentity})`);
-    }
-    if (e.ungranted) {
-      const u = e.ungranted;
-      row(
-        "ungranted",
-        `#${u.pullRequest} merged at ${utc(u.mergedAt)}; the sweep said so on it at ${utc(u.reportedAt)}`,
-      );
     }
     for (const a of e.alerts) {
       row(

@@ -519,14 +519,95 @@ describe("buildAccessHistory", () => {
       mergedAt: "2026-11-26T09:00:00Z",
       reportedAt: "2026-11-26T09:20:00Z",
       detail: "merged, but no grant record",
+      source: "sweep",
+      reason: null,
+      details: [],
+      mergedBy: null,
     });
     // Told is not granted: compliance still sees it.
     expect(kinds(h)).toEqual([["not-granted", REQUEST_PATH]]);
     expect(h.findings[0]?.message).toMatch(/pull request #42 .* at 2026-11-26T09:20:00Z/);
     const broken = history({
-      files: { [`${STEM}.ungranted.json`]: json({ ...ungranted, requestPath: "elsewhere.yaml" }) },
+      files: {
+        [`${STEM}.ungranted.json`]: json({
+          ...ungranted,
+          requestPath: "elsewhere.yaml",
+          // Before the story's grant: only the path is wrong.
+          reportedAt: "2026-11-26T09:00:10Z",
+        }),
+      },
     });
     expect(kinds(broken)).toEqual([["inconsistent", `${STEM}.ungranted.json`]]);
+  });
+
+  const appRefusal = {
+    version: 1,
+    requestPath: REQUEST_PATH,
+    pullRequest: {
+      number: 42,
+      url: "https://github.com/acme/access/pull/42",
+      mergeCommit: MERGE_COMMIT,
+      mergedAt: "2026-11-26T09:00:00Z",
+      mergedBy: "root-admin",
+    },
+    reportedAt: "2026-11-26T09:00:10Z",
+    detail: "approvals do not hold at the merge commit 3e76e00: ...",
+    source: "app",
+    reason: "approvals do not hold at the merge commit 3e76e00",
+    details: [
+      "Rule db-admin needs 1 more approval from @acme/dba.",
+      "@root-admin merged this pull request past the hallpass/approval check.",
+    ],
+  };
+
+  it("says why the app refused a request at merge, from its record", () => {
+    const h = history({
+      files: {
+        [GRANT]: undefined,
+        [REVOCATION]: undefined,
+        [AUDIT]: undefined,
+        [ALERTS]: undefined,
+        [`${STEM}.ungranted.json`]: json(appRefusal),
+      },
+    });
+    expect(h.entries[0]?.ungranted).toMatchObject({
+      source: "app",
+      reason: "approvals do not hold at the merge commit 3e76e00",
+      details: appRefusal.details,
+      mergedBy: "root-admin",
+    });
+    expect(kinds(h)).toEqual([["not-granted", REQUEST_PATH]]);
+    const message = h.findings[0]?.message ?? "";
+    expect(message).toContain("merged by root-admin");
+    expect(message).toContain(
+      "the app refused it at 2026-11-26T09:00:10Z: approvals do not hold at the merge commit 3e76e00",
+    );
+    expect(message).toContain("Rule db-admin needs 1 more approval from @acme/dba.");
+    expect(message).not.toContain("leave no record");
+  });
+
+  it("takes a refusal followed by the grant of the same merge for a refusal overcome (quota freed, redelivered)", () => {
+    const h = history({ files: { [`${STEM}.ungranted.json`]: json(appRefusal) } });
+    expect(kinds(h)).toEqual([]);
+    expect(h.entries[0]?.grant).not.toBeNull();
+    expect(h.entries[0]?.ungranted?.reason).toBe(appRefusal.reason);
+  });
+
+  it.each([
+    ["recorded after the grant", { reportedAt: "2026-11-26T09:30:00Z" }, "after the grant"],
+    [
+      "of another merge",
+      {
+        pullRequest: { ...appRefusal.pullRequest, mergeCommit: "f".repeat(40) },
+      },
+      "merge commit",
+    ],
+  ])("finds a refusal %s inconsistent with the grant", (_name, change, words) => {
+    const h = history({
+      files: { [`${STEM}.ungranted.json`]: json({ ...appRefusal, ...change }) },
+    });
+    expect(kinds(h)).toEqual([["inconsistent", `${STEM}.ungranted.json`]]);
+    expect(h.findings[0]?.message).toContain(words);
   });
 
   it("says so when the clone is shallow", () => {

@@ -108,6 +108,32 @@ describe("renderAccessHistory", () => {
     expect(md).toContain("([#42](https://github.com/acme/access/pull/42))");
   });
 
+  it("shows the app's refusal at merge with who merged and why", () => {
+    const files = {
+      [REQUEST_PATH]: requestYaml,
+      "access-requests/payments/alice-db.ungranted.json": json({
+        version: 1,
+        requestPath: REQUEST_PATH,
+        pullRequest: {
+          number: 42,
+          url: "https://github.com/acme/access/pull/42",
+          mergeCommit: MERGE_COMMIT,
+          mergedAt: "2026-11-26T09:00:00Z",
+          mergedBy: "root-admin",
+        },
+        reportedAt: "2026-11-26T09:00:10Z",
+        detail: "approvals do not hold at the merge commit 3e76e00: ...",
+        source: "app",
+        reason: "approvals do not hold at the merge commit 3e76e00",
+        details: ["Rule db-admin needs 1 more approval from @acme/dba."],
+      }),
+    };
+    const text = renderAccessHistory(historyOf(files), "text");
+    expect(text).toContain(
+      "  refused   #42 merged at 2026-11-26 09:00 UTC by root-admin; the app refused it at 2026-11-26 09:00 UTC: approvals do not hold at the merge commit 3e76e00",
+    );
+  });
+
   it("markdown: says None when there are no findings", () => {
     expect(renderAccessHistory(historyOf(completeStory()), "markdown")).toContain(
       "## Findings\n\nNone.\n",

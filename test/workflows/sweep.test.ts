@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
 import { digestRoleDocuments } from "../../src/core/digest-grant-plan.ts";
+import { evaluateAlerts } from "../../src/core/evaluate-alerts.ts";
 import { loadPolicies } from "../../src/core/load-policies.ts";
 import type { GrantRecord } from "../../src/core/records.ts";
 import {
@@ -267,6 +270,24 @@ describe("sweep", () => {
     );
   });
 
+  it("raises from whole CloudTrail records the alerts the records themselves raise (the watch holds them compacted)", async () => {
+    // Real-shaped records, with request and response bodies, TLS details and user agents.
+    const records = JSON.parse(
+      readFileSync(new URL("../fixtures/cloudtrail/alice-db-events.json", import.meta.url), "utf8"),
+    ) as CloudTrailEvent[];
+    const g = grant("alice-db-admin-a1b2c3", "2026-11-26T09:00:00Z", "2026-11-26T14:00:00Z");
+    const w = world();
+    w.record(g);
+    w.cloudtrail.add(g.roleArn, ...records);
+    const rules = loadPolicies(examplePolicySources({ "policies/settings.yaml": settings }))
+      .policies!.settings.alerts;
+    const expected = evaluateAlerts(rules, structuredClone(records), []);
+    expect(expected.length).toBeGreaterThan(0);
+    const report = await sweep(w.deps, { now: NOW, dryRun: true });
+    expect(report.issues).toEqual([]);
+    expect(report.alerts.map((a) => a.alert)).toEqual(expected);
+  });
+
   it("raises alerts on what a grant did in its last minutes, delivered after it ended", async () => {
     const w = world();
     w.record(expired);
@@ -498,6 +519,42 @@ describe("sweep", () => {
     expect(second.plan.missingGrants).toEqual([]);
     expect(w.github.count("findMergedPullRequest")).toBe(lookups);
     expect(w.github.count("upsertComment")).toBe(comments);
+  });
+
+  it("neither tells nor records again a refusal the app recorded at merge", async () => {
+    const w = world();
+    const refused = "access-requests/payments/refused.yaml";
+    const recorded = "access-requests/payments/refused.ungranted.json";
+    const appRecord = `${JSON.stringify({
+      version: 1,
+      requestPath: refused,
+      pullRequest: {
+        number: 77,
+        url: "https://github.com/acme/access/pull/77",
+        mergeCommit: "c".repeat(40),
+        mergedAt: "2026-11-26T10:00:00Z",
+        mergedBy: "root-admin",
+      },
+      reportedAt: "2026-11-26T10:00:05Z",
+      detail: "approvals do not hold at the merge commit ccccccc: ...",
+      source: "app",
+      reason: "approvals do not hold at the merge commit ccccccc",
+      details: ["@root-admin merged this pull request past the hallpass/approval check."],
+    })}\n`;
+    w.github.files.set(refused, "requester: bob\naccount: production\n");
+    w.github.files.set(recorded, appRecord);
+    w.github.mergedPulls.set(refused, {
+      number: 77,
+      url: "https://github.com/acme/access/pull/77",
+      mergedAt: "2026-11-26T10:00:00Z",
+      mergeCommitSha: "c".repeat(40),
+    });
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.issues).toEqual([]);
+    expect(report.plan.missingGrants).toEqual([]);
+    expect(w.github.count("findMergedPullRequest")).toBe(0);
+    expect(w.github.count("upsertComment")).toBe(0);
+    expect(w.github.files.get(recorded)).toBe(appRecord);
   });
 
   it.each([
