@@ -1,5 +1,10 @@
 import { parse as parseYaml } from "yaml";
-import { type CloudTrailEvent, issuerRoleOf, normalizeRoleArn } from "../core/cloudtrail-event.ts";
+import {
+  type CloudTrailEvent,
+  compactCloudTrailEvent,
+  issuerRoleOf,
+  normalizeRoleArn,
+} from "../core/cloudtrail-event.ts";
 import { parseDuration } from "../core/duration.ts";
 import {
   type Alert,
@@ -617,7 +622,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
             // across its pages. The overlap is removed by event id.
             endTime: Number.isFinite(covered) ? new Date(covered + 1000) : now,
           })) {
-            events.push(e);
+            // Held until every lookup of the region is done: only what hallpass reads, not the
+            // request and response bodies (tens of KB an event). Stream pages come compact
+            // from the adapter already.
+            events.push(compactCloudTrailEvent(e));
           }
         } catch (error) {
           for (const g of group.grants)
