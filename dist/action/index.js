@@ -93994,10 +93994,22 @@ var ungrantedRecordSchema = external_exports.strictObject({
     number: external_exports.number().int(),
     url: external_exports.string(),
     mergeCommit: external_exports.string(),
-    mergedAt: isoTime
+    mergedAt: isoTime,
+    mergedBy: external_exports.string().optional().describe("GitHub login of who merged it (the app's records; the sweep does not know).")
   }).describe("The merged pull request that added the request file."),
-  reportedAt: isoTime.describe("When the sweep found no grant record and said so on the PR."),
-  detail: external_exports.string().describe("What was found, as told on the PR.")
+  reportedAt: isoTime.describe(
+    "When the refusal was said on the PR: by the app at merge, or by the sweep when it found no grant record."
+  ),
+  detail: external_exports.string().describe("What was found, as told on the PR."),
+  source: external_exports.enum(["app", "sweep"]).optional().describe(
+    "Who wrote it. app: the app refused the grant at merge and recorded why (reason, details). sweep: the sweep found the merged request without a grant record and does not know why. Absent in records written before it existed: the sweep."
+  ),
+  reason: external_exports.string().optional().describe(
+    "Why the app refused, in one line, as in the PR comment's title (e.g. approvals do not hold at the merge commit). Absent in the sweep's records."
+  ),
+  details: external_exports.array(external_exports.string()).optional().describe(
+    "The refusal's details, as listed on the PR (which approval rules were missing, who merged past the check, the quota, ...). Absent in the sweep's records."
+  )
 });
 
 // src/workflows/revoke-grant.ts
@@ -95854,8 +95866,10 @@ function parseYaml(file2, options) {
     seen.add(key);
     problems.push(at(position, describeYamlIssue(issue3.code, issue3.message)));
   }
+  let readable = problems.length === 0;
   if (problems.length === 0) {
-    const found = keyProblems(document);
+    const found = keyProblems(document, where);
+    readable = found.every((problem) => problem.duplicate);
     for (const { offset, message } of found.slice(0, MAX_KEY_PROBLEMS)) {
       problems.push(at(where(offset), message));
     }
@@ -95868,13 +95882,14 @@ function parseYaml(file2, options) {
       );
     }
   }
-  if (problems.length > 0) return { parsed: void 0, problems };
+  if (!readable) return { parsed: void 0, problems };
   const root5 = document.contents;
   if (!(0, import_yaml.isMap)(root5)) {
     const got = (0, import_yaml.isSeq)(root5) ? "a list" : (0, import_yaml.isScalar)(root5) ? "a single value" : "an alias";
     return {
       parsed: void 0,
       problems: [
+        ...problems,
         at(
           where(root5?.range?.[0] ?? 0),
           `the ${options.kind} must be a mapping of fields ("key: value" lines), but it is ${got}.`
@@ -95887,14 +95902,14 @@ function parseYaml(file2, options) {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error64) {
     const message = error64 instanceof ReferenceError && /alias/i.test(error64.message) ? `the ${options.kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.` : parserFailure(error64, options.kind);
-    return { parsed: void 0, problems: [at(start, message)] };
+    return { parsed: void 0, problems: [...problems, at(start, message)] };
   }
   return {
     parsed: {
       value,
       locate: (path, part = "value") => where(offsetOf(document, path, part))
     },
-    problems: []
+    problems
   };
 }
 function decode3(content, options) {
@@ -95969,30 +95984,34 @@ function describeYamlIssue(code2, message) {
       return `YAML syntax: ${message}.`;
   }
 }
-function keyProblems(document) {
+function keyProblems(document, where) {
   const problems = [];
   const stack = [document.contents];
   while (stack.length > 0) {
     const node2 = stack.pop();
     if ((0, import_yaml.isMap)(node2)) {
-      const seen = /* @__PURE__ */ new Set();
+      const seen = /* @__PURE__ */ new Map();
       for (const pair of node2.items) {
         const key = pair.key;
         const offset = key?.range?.[0] ?? node2.range?.[0] ?? 0;
         if (!(0, import_yaml.isScalar)(key)) {
           problems.push({
             offset,
-            message: "a key must be plain text (name: value), not a list, a mapping or an alias."
+            message: "a key must be plain text (name: value), not a list, a mapping or an alias.",
+            duplicate: false
           });
         } else {
           const name = String(key.value);
-          if (seen.has(name)) {
+          const first = seen.get(name);
+          if (first !== void 0) {
             problems.push({
               offset,
-              message: `the key "${name}" appears twice in the same mapping; keep only one.`
+              message: `the key "${name}" appears more than once in the same mapping (first at line ${where(first).line}); keep only one. The other checks of this file read its last value.`,
+              duplicate: true
             });
+          } else {
+            seen.set(name, offset);
           }
-          seen.add(name);
         }
         stack.push(pair.value);
       }
@@ -96010,7 +96029,7 @@ function offsetOf(document, path, part) {
     const last = i5 === path.length - 1;
     if ((0, import_yaml.isAlias)(node2)) node2 = node2.resolve(document);
     if ((0, import_yaml.isMap)(node2)) {
-      const pair = node2.items.find(
+      const pair = node2.items.findLast(
         (item) => (0, import_yaml.isPair)(item) && (0, import_yaml.isScalar)(item.key) && String(item.key.value) === String(segment)
       );
       if (!pair) return offset;
@@ -96527,6 +96546,7 @@ function loadPolicies(files) {
       );
       continue;
     }
+    if (hasErrors(syntax)) continue;
     parsedFiles.push({ path: file2.path, parsed, value: result.data });
   }
   const merged = {
@@ -97912,7 +97932,7 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
             // across its pages. The overlap is removed by event id.
             endTime: Number.isFinite(covered) ? new Date(covered + 1e3) : now
           })) {
-            events.push(e5);
+            events.push(compactCloudTrailEvent(e5));
           }
         } catch (error64) {
           for (const g5 of group4.grants)

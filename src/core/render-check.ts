@@ -90,7 +90,7 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
   if (evaluation.owners) {
     const owners = evaluation.owners.owners.map(ownerText).join(" ") || "(none)";
     lines.push(
-      `Code owners of \`${md(evaluation.requestPath ?? "")}\`: ${owners} (\`${evaluation.owners.file}\` line ${evaluation.owners.line}, at the base commit).`,
+      `Code owners of \`${md(evaluation.requestPath ?? "")}\`: ${owners} (\`${evaluation.owners.file}\` line ${evaluation.owners.line}, at ${evaluation.rulesSha ? `commit ${evaluation.rulesSha.slice(0, 7)}` : "the base commit"}).`,
       "",
     );
   }

@@ -119,8 +119,8 @@ async function grant(
   const { now } = options;
   const actor = deps.actor ?? "hallpass-app";
 
-  // Approvals are re-checked from the API at merge: policies and CODEOWNERS of the base, reviews
-  // on the last head SHA. "start is in the past" is a rule for submitting a request, not for
+  // Approvals are re-checked from the API at merge: policies and CODEOWNERS at the merge commit,
+  // reviews on the last head SHA and submitted before the merge. "start is in the past" is a rule for submitting a request, not for
   // granting it (a request may be merged after its start): the window check below decides.
   const evaluation = await evaluatePullRequest(github, pullNumber, { now: EPOCH });
   const pull = evaluation.pullRequest;

@@ -140,7 +140,7 @@ async function revoke(
   const account = evaluation.policies?.accounts[record.account.name];
   if (!account || account.id !== record.account.id) {
     throw new Error(
-      `account ${record.account.name} (${record.account.id}) of ${requestPath} is not in policies/ at the base commit; revoke ${record.roleArn} by hand and fix policies/`,
+      `account ${record.account.name} (${record.account.id}) of ${requestPath} is not in policies/ at the merge commit; revoke ${record.roleArn} by hand and fix policies/`,
     );
   }
   // After the window's end the access is over already (the role's own policies deny it): the
