@@ -30,7 +30,7 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
     if (!pull.merged || !isAccessRepository(deps, context.repo())) return;
     const github = deps.github(context.octokit, context.repo());
     const outcome = await grantAccess(
-      { github, aws, ...(deps.notify ? { notify: deps.notify } : {}) },
+      { github, aws, ...(deps.notifierFor ? { notifierFor: deps.notifierFor } : {}) },
       pull.number,
       { now: deps.now() },
     );

@@ -7,6 +7,7 @@
 import type { ApplicationFunction } from "probot";
 import { createAwsIamPort } from "../adapters/aws-iam.ts";
 import { createOctokitGitHub, type Octokit } from "../adapters/octokit-github.ts";
+import { createSlackNotifier } from "../adapters/slack-notifier.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import { createMemoryCache, type KeyValueCache } from "../ports/cache.ts";
 import type { GitHubPort } from "../ports/github.ts";
@@ -44,11 +45,18 @@ export interface AppDeps {
    * for another app's check that happens to carry the same name.
    */
   appId?: number;
-  /** Sends an alert beyond GitHub (Slack) when a grant is refused or fails, when configured. */
-  notify?: (text: string) => Promise<void>;
+  /**
+   * Resolves the Slack sender of the environment variable named by the policies
+   * (`settings.notifications.slackWebhookEnv`), for alerts when a grant is refused or fails;
+   * undefined when the variable is not set. The policies name it, the environment holds it.
+   */
+  notifierFor?: (envName: string) => ((text: string) => Promise<void>) | undefined;
 }
 
-/** Production dependencies, from the environment (APP_ID) and the system clock. */
+/**
+ * Production dependencies, from the environment (APP_ID, HALLPASS_ACCESS_REPOSITORY, AWS_REGION,
+ * the Slack webhook variable the policies name) and the system clock.
+ */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
   // Five minutes bounds how long a team membership change can go unnoticed.
   const cache = createMemoryCache({ maxEntries: 5_000, ttlMs: 5 * 60_000 });
@@ -73,6 +81,13 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       brokerSessionName: "hallpass-app",
       ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
     }),
+    // Read at each alert, so the variable the current policies name is the one used.
+    notifierFor: (envName) => {
+      const webhookUrl = env[envName];
+      if (!webhookUrl) return undefined;
+      const notifier = createSlackNotifier({ webhookUrl });
+      return (text) => notifier.notify(text);
+    },
   };
 }
 

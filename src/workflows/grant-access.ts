@@ -38,8 +38,12 @@ import { revokeGrant } from "./revoke-grant.ts";
 export interface GrantDeps {
   github: GitHubPort;
   aws: AwsPort;
-  /** Sends an alert beyond GitHub (Slack), when configured. */
-  notify?: (text: string) => Promise<void>;
+  /**
+   * Resolves the Slack sender of the environment variable that the policies name in
+   * `settings.notifications.slackWebhookEnv`; undefined when that variable is not set. Alerts
+   * go beyond GitHub only when the policies of the evaluation name one (never by default).
+   */
+  notifierFor?: (envName: string) => ((text: string) => Promise<void>) | undefined;
   /** Recorded as the revoker of rollbacks and replaced grants. Default `hallpass-app`. */
   actor?: string;
 }
@@ -61,6 +65,11 @@ export type GrantOutcome =
   /** AWS or GitHub failed half-way; the grant was rolled back (or the alert says it was not). */
   | { status: "failed"; reason: string; rolledBack: boolean };
 
+/** What an alert needs: the sender to Slack is known once the policies are loaded. */
+interface AlertDeps extends GrantDeps {
+  notify?: (text: string) => Promise<void>;
+}
+
 /** The Unix epoch: see the comment where it is used. */
 const EPOCH = new Date(0);
 
@@ -78,8 +87,11 @@ export async function grantAccess(
   pullNumber: number,
   options: GrantOptions,
 ): Promise<GrantOutcome> {
+  // Filled in by `grant` once the policies are loaded, so that an unexpected failure after that
+  // reaches Slack too; before that (or with invalid policies) the alert issue alone goes out.
+  const alerting: AlertDeps = { ...deps };
   try {
-    return await grant(deps, pullNumber, options);
+    return await grant(alerting, pullNumber, options);
   } catch (error) {
     const details = [
       `${errorMessage(error)}.`,
@@ -96,7 +108,7 @@ export async function grantAccess(
     }
     try {
       await alert(
-        deps,
+        alerting,
         pullNumber,
         `pull request #${pullNumber}`,
         undefined,
@@ -111,7 +123,7 @@ export async function grantAccess(
 }
 
 async function grant(
-  deps: GrantDeps,
+  deps: AlertDeps,
   pullNumber: number,
   options: GrantOptions,
 ): Promise<GrantOutcome> {
@@ -134,6 +146,9 @@ async function grant(
   const requestPath = evaluation.requestPath;
   const validated = evaluation.request;
   const policies = evaluation.policies;
+  const slackEnv = policies?.settings.notifications.slackWebhookEnv;
+  const notify = slackEnv ? deps.notifierFor?.(slackEnv) : undefined;
+  if (notify) deps.notify = notify;
 
   const refuse = async (title: string, details: string[]): Promise<GrantOutcome> => {
     // Recorded first, so that git holds why even if the comment or the alert then fails (the
@@ -676,7 +691,7 @@ function sameRefusal(a: UngrantedRecord, b: UngrantedRecord): boolean {
 
 /** A failure after merge: said on the PR and raised as an alert. */
 async function tell(
-  deps: GrantDeps,
+  deps: AlertDeps,
   pull: { number: number; url: string },
   requestPath: string,
   title: string,
@@ -695,7 +710,7 @@ async function tell(
 
 /** Opens (or updates) the alert issue of a pull request's grant and notifies Slack. */
 async function alert(
-  deps: GrantDeps,
+  deps: AlertDeps,
   pullNumber: number,
   pullUrl: string,
   requestPath: string | undefined,

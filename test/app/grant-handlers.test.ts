@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
+import { defaultDeps } from "../../src/app/index.ts";
 import {
   grantRecordSchema,
   revocationRecordSchema,
@@ -11,6 +12,7 @@ import {
   APP_ID,
   createHarness,
   examplePayload,
+  fixture,
   type Harness,
   HEAD,
   INSTALLATION_ID,
@@ -64,10 +66,10 @@ afterEach(() => {
 const APPROVALS = [review(101, "dan", "APPROVED", 10), review(102, "sam", "APPROVED", 11)];
 
 /** An evaluation of merged PR 7: the reads the approval check and the grant each make. */
-function mergedEvaluation(reviews = APPROVALS) {
+function mergedEvaluation(reviews = APPROVALS, policies?: string) {
   h.github
     .prReads({ pull: { merged: true }, reviews })
-    .baseReads({ sha: MERGE })
+    .baseReads({ sha: MERGE, ...(policies ? { policies } : {}) })
     .requestFile()
     .teams();
 }
@@ -313,6 +315,98 @@ describe("refusals", () => {
     expect(alert.labels).toEqual(["hallpass-alert"]);
     expect(wire.calls).toEqual([]);
     expect(wire.assumed).toEqual([]);
+  });
+
+  it("posts the refusal alert to the Slack webhook whose variable the policies name", async () => {
+    const webhook = "https://hooks.slack.test/services/T0/B0/secret";
+    h = await createHarness({
+      now: () => clock,
+      aws: createAwsIamPort({
+        credentials: { accessKeyId: "AKIAAPP", secretAccessKey: "app-secret" },
+        brokerSessionName: "hallpass-app",
+        maxAttempts: 1,
+      }),
+      notifierFor: defaultDeps({ HALLPASS_SLACK_WEBHOOK: webhook }).notifierFor,
+    });
+    const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
+    token();
+    token();
+    mergedEvaluation([], policies);
+    mergedEvaluation([], policies);
+    h.github.checkCreate(HEAD, () => {});
+    missing(GRANT_PATH);
+    missing(REVOCATION_PATH);
+    missing(UNGRANTED_PATH);
+    commit(() => {}, "refusal-sha");
+    let alert: Body;
+    h.github.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/7/comments`)
+      .reply(201, { id: 56 })
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues`, (b) => {
+        alert = b;
+        return true;
+      })
+      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+    let slack: Body;
+    const hook = nock("https://hooks.slack.test")
+      .post("/services/T0/B0/secret", (b) => {
+        slack = b;
+        return true;
+      })
+      .reply(200, "ok");
+
+    await h.probot.receive(pullRequestEvent("closed", { merged: true }));
+
+    expect(hook.isDone()).toBe(true);
+    expect(slack.text).toContain("approvals do not hold at the merge commit");
+    expect(slack.text).toContain("access-requests/alice-db.yaml");
+    expect(alert.labels).toEqual(["hallpass-alert"]);
+  });
+
+  it("keeps the alert issue when the Slack webhook fails", async () => {
+    h = await createHarness({
+      now: () => clock,
+      aws: createAwsIamPort({
+        credentials: { accessKeyId: "AKIAAPP", secretAccessKey: "app-secret" },
+        brokerSessionName: "hallpass-app",
+        maxAttempts: 1,
+      }),
+      notifierFor: defaultDeps({ HALLPASS_SLACK_WEBHOOK: "https://hooks.slack.test/x" })
+        .notifierFor,
+    });
+    const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
+    token();
+    token();
+    mergedEvaluation([], policies);
+    mergedEvaluation([], policies);
+    h.github.checkCreate(HEAD, () => {});
+    missing(GRANT_PATH);
+    missing(REVOCATION_PATH);
+    missing(UNGRANTED_PATH);
+    commit(() => {}, "refusal-sha");
+    h.github.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/7/comments`)
+      .reply(201, { id: 56 })
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues`)
+      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+    // Slack answers 403 (a revoked webhook): not retried, and the issue above stays the alert.
+    const hook = nock("https://hooks.slack.test").post("/x").reply(403, "invalid_token");
+
+    await h.probot.receive(pullRequestEvent("closed", { merged: true }));
+
+    expect(hook.isDone()).toBe(true);
   });
 
   it("still comments and alerts, and grants nothing, when the refusal cannot be committed", async () => {

@@ -10,9 +10,16 @@ import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
 import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
 import { GRANT_ERROR_MARKER, grantAccess } from "../../src/workflows/grant-access.ts";
 import { releaseGrant } from "../../src/workflows/release-grant.ts";
+import { examplePolicyFiles } from "../support/example-policies.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
-import { addMergedRequest, MERGE_SHA, requestYaml } from "../support/merged-request.ts";
+import {
+  addMergedRequest,
+  BASE_SHA,
+  CODEOWNERS,
+  MERGE_SHA,
+  requestYaml,
+} from "../support/merged-request.ts";
 
 const NOW = new Date("2026-11-26T10:00:10Z");
 const GRANT = "access-requests/alice-db.grant.json";
@@ -24,12 +31,33 @@ const ACCOUNT_TARGET = {
   brokerRole: "arn:aws:iam::123456789012:role/hallpass-broker",
 };
 
-function world() {
+/** The example settings, naming the environment variable of the Slack webhook. */
+const SETTINGS_WITH_SLACK = `${examplePolicyFiles["policies/settings.yaml"]}  notifications:
+    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK
+`;
+
+/**
+ * A world whose policies name HALLPASS_SLACK_WEBHOOK, set in `env` (unless `env` says otherwise):
+ * `notified` holds what reached Slack, `asked` the variables the grant resolved.
+ */
+function world(
+  env: Record<string, string | undefined> = { HALLPASS_SLACK_WEBHOOK: "https://hooks" },
+) {
   const github = new FakeGitHub();
+  github.setFiles(BASE_SHA, {
+    ...examplePolicyFiles,
+    "policies/settings.yaml": SETTINGS_WITH_SLACK,
+    ".github/CODEOWNERS": CODEOWNERS,
+  });
   const aws = new FakeAwsAccounts();
   const notified: string[] = [];
-  const deps = { github, aws, notify: async (text: string) => void notified.push(text) };
-  return { github, aws, deps, notified };
+  const asked: string[] = [];
+  const notifierFor = (envName: string) => {
+    asked.push(envName);
+    return env[envName] ? async (text: string) => void notified.push(text) : undefined;
+  };
+  const deps = { github, aws, notifierFor };
+  return { github, aws, deps, notified, asked };
 }
 
 function file(github: FakeGitHub, path: string): string | undefined {
@@ -160,6 +188,7 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
   async function refused(
     setup: (github: FakeGitHub, aws: FakeAwsAccounts) => number,
     options: Partial<Parameters<typeof grantAccess>[2]> = {},
+    slackMessages = 1,
   ) {
     const { github, aws, deps, notified } = world();
     const pr = setup(github, aws);
@@ -172,7 +201,7 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
     expect(comment).toMatch(/^<!-- hallpass:grant -->\n### No access granted: /);
     const issue = [...github.issues.values()][0]!;
     expect(issue.labels).toEqual(["hallpass-alert"]);
-    expect(notified).toHaveLength(1);
+    expect(notified).toHaveLength(slackMessages);
     return { comment, issue, outcome, ungranted: ungrantedRecord(github) };
   }
 
@@ -248,11 +277,16 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
   });
 
   it("when the request was merged into a branch other than the default branch", async () => {
-    const { comment, ungranted } = await refused((github) => {
-      const pr = addMergedRequest(github);
-      github.pulls.get(pr)!.baseRef = "lax";
-      return pr;
-    });
+    const { comment, ungranted } = await refused(
+      (github) => {
+        const pr = addMergedRequest(github);
+        github.pulls.get(pr)!.baseRef = "lax";
+        return pr;
+      },
+      {},
+      // No policies were loaded (those of another branch do not count): the issue alone alerts.
+      0,
+    );
     expect(comment).toContain("must target the default branch");
     // Records live on the default branch, next to merged requests: never on another branch.
     expect(ungranted).toBeUndefined();
@@ -296,6 +330,59 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
     expect(outcome).toMatchObject({ status: "refused" });
     expect(outcome.status === "refused" && outcome.reason).toContain("already exists");
     expect(aws.role(name)!.tags["hallpass:merge-commit"]).toBe("someone-else");
+  });
+});
+
+describe("grantAccess alerts Slack through the variable the policies name", () => {
+  it("resolves settings.notifications.slackWebhookEnv and sends the alert there", async () => {
+    const { github, deps, notified, asked } = world();
+    const pr = addMergedRequest(github, { reviews: [] });
+    await grantAccess(deps, pr, { now: NOW });
+    expect(asked).toEqual(["HALLPASS_SLACK_WEBHOOK"]);
+    expect(notified).toEqual([
+      expect.stringContaining("approvals do not hold at the merge commit 3e76e00"),
+    ]);
+    expect(notified[0]).toContain("access-requests/alice-db.yaml");
+  });
+
+  it("sends nothing when the named variable is unset, and still opens the alert issue", async () => {
+    const { github, deps, notified, asked } = world({});
+    const pr = addMergedRequest(github, { reviews: [] });
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "refused" });
+    expect(asked).toEqual(["HALLPASS_SLACK_WEBHOOK"]);
+    expect(notified).toEqual([]);
+    expect([...github.issues.values()].map((i) => i.labels)).toEqual([["hallpass-alert"]]);
+  });
+
+  it("asks for no variable when the policies name none", async () => {
+    const { github, deps, notified, asked } = world();
+    github.setFiles(BASE_SHA, {
+      "policies/settings.yaml": examplePolicyFiles["policies/settings.yaml"],
+    });
+    const pr = addMergedRequest(github, { reviews: [] });
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "refused" });
+    expect(asked).toEqual([]);
+    expect(notified).toEqual([]);
+  });
+
+  it("keeps the alert issue when Slack fails", async () => {
+    const { github, aws } = world();
+    const notifierFor = () => async () => {
+      throw new Error("the Slack webhook answered 500");
+    };
+    const pr = addMergedRequest(github, { reviews: [] });
+    expect(await grantAccess({ github, aws, notifierFor }, pr, { now: NOW })).toMatchObject({
+      status: "refused",
+    });
+    expect([...github.issues.values()][0]?.title).toContain("approvals do not hold");
+  });
+
+  it("reaches Slack on an unexpected failure after the policies were loaded", async () => {
+    const { github, deps, notified } = world();
+    const pr = addMergedRequest(github);
+    github.fail("upsertComment");
+    await expect(grantAccess(deps, pr, { now: NOW })).rejects.toThrow("upsertComment failed");
+    expect(notified).toEqual([expect.stringContaining("the grant could not be completed")]);
   });
 });
 
