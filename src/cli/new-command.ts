@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
@@ -13,6 +13,7 @@ import {
 } from "../adapters/read-repo-files.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import { formatProblem, hasErrors } from "../core/problem.ts";
+import { requestTwinPath } from "../core/records.ts";
 import type { AccessRequest } from "../core/request-format.ts";
 import { validateRequest } from "../core/validate-request.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
@@ -180,6 +181,11 @@ function outputPath(
         `--output must be a .yaml file under ${REQUESTS_DIRECTORY}/ in the repository, not ${output}.`,
       );
     }
+    if (existsSync(join(root, requestTwinPath(repoPath)))) {
+      throw new UsageError(
+        `${requestTwinPath(repoPath)} already exists and shares its records with ${repoPath} (the extension is not part of a request's name); choose another --output.`,
+      );
+    }
     return repoPath;
   }
   const date = now.toISOString().slice(0, 10);
@@ -188,7 +194,8 @@ function outputPath(
   const existing = new Set(listYamlFiles(root, REQUESTS_DIRECTORY));
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? `${base}.yaml` : `${base}-${n}.yaml`;
-    if (!existing.has(candidate)) return candidate;
+    // A `.yml` twin holds the same record paths: the new request could never be granted.
+    if (!existing.has(candidate) && !existing.has(requestTwinPath(candidate))) return candidate;
   }
 }
 

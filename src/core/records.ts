@@ -26,6 +26,16 @@ export function recordPath(
   return `${requestPath.replace(/\.ya?ml$/, "")}.${kind}.${ext}`;
 }
 
+/**
+ * The other spelling of a request file's name: `x/y.yaml` -> `x/y.yml` and back. The two share
+ * every record path (`recordPath` drops the extension), so only one of them can ever be granted.
+ */
+export function requestTwinPath(requestPath: string): string {
+  return requestPath.endsWith(".yaml")
+    ? `${requestPath.slice(0, -".yaml".length)}.yml`
+    : requestPath.replace(/\.yml$/, ".yaml");
+}
+
 /** True for a request file (YAML under access-requests/), false for records and schemas. */
 export function isRequestPath(path: string): boolean {
   return path.startsWith("access-requests/") && /\.ya?ml$/.test(path);

@@ -14,6 +14,7 @@ import { loadPolicies } from "../core/load-policies.ts";
 import type { Policies } from "../core/policy-format.ts";
 import type { Problem } from "../core/problem.ts";
 import type { PullRequestEvaluation } from "../core/pull-request-evaluation.ts";
+import { recordPath, requestTwinPath } from "../core/records.ts";
 import { parseRequest, validateRequest } from "../core/validate-request.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type { GitHubPort, PullRequestInfo } from "../ports/github.ts";
@@ -166,7 +167,11 @@ async function evaluate(
       ? pullRequest.mergeCommitSha
       : pullRequest.baseSha;
   result.rulesSha = base;
-  const [loaded, codeownersFile, requestText] = await Promise.all([
+  // `x.yml` and `x.yaml` share every record path, so a request whose twin is already at the
+  // base could never be granted (the grant refuses at merge): say so before anyone approves.
+  // Merged pull requests are left to the grant, which refuses and records why.
+  const twinPath = requestTwinPath(requestPath);
+  const [loaded, codeownersFile, requestText, twinAtBase] = await Promise.all([
     cached(cache, `policies:${repoKey}@${base}`, async () => {
       const paths = (await github.listFiles(base, "policies")).filter((p) => /\.ya?ml$/.test(p));
       const sources = await Promise.all(
@@ -184,6 +189,13 @@ async function evaluate(
     cached(cache, `file:${repoKey}@${pullRequest.headSha}:${requestPath}`, async () => {
       return (await github.getFile(pullRequest.headSha, requestPath)) ?? null;
     }),
+    pullRequest.merged
+      ? false
+      : cached(
+          cache,
+          `exists:${repoKey}@${base}:${twinPath}`,
+          async () => (await github.getFile(base, twinPath)) !== undefined,
+        ),
   ]);
 
   result.baseProblems.push(...loaded.problems);
@@ -204,6 +216,13 @@ async function evaluate(
     return fail("The request file could not be read", [
       `\`${requestPath}\` is not in the head commit ${pullRequest.headSha.slice(0, 7)}.`,
     ]);
+  }
+  if (twinAtBase) {
+    const message = `\`${twinPath}\` already exists on \`${pullRequest.baseRef}\` and shares every record with this file (\`${recordPath(requestPath, "grant")}\`, ...): the extension is not part of a request's name, so this request could never be granted. Rename this file (for example with a \`-2\` suffix) and push again.`;
+    return {
+      ...fail("The request's name is already taken", [message]),
+      problems: [{ file: requestPath, line: 1, column: 1, severity: "error", message }],
+    };
   }
   const validated = validateRequest({ path: requestPath, content: requestText }, policies, {
     now: context.now,

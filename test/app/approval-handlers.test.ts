@@ -297,6 +297,29 @@ describe("what an access pull request may contain", () => {
     ]);
   });
 
+  it("fails a request whose .yml twin is already on the base branch, at line 1", async () => {
+    let check: Body;
+    h.github
+      .token()
+      .prReads()
+      .baseReads({ twin: fixture("db-admin-request.yaml") })
+      .requestFile()
+      .checkCreate(HEAD, (b) => {
+        check = b;
+      });
+    await h.probot.receive(pullRequestEvent("opened"));
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.title).toContain("The request's name is already taken");
+    expect(check.output.annotations).toEqual([
+      expect.objectContaining({
+        path: REQUEST_PATH,
+        start_line: 1,
+        annotation_level: "failure",
+        message: expect.stringContaining("`access-requests/alice-db.yml` already exists on `main`"),
+      }),
+    ]);
+  });
+
   it("gives a neutral check to a PR that is not an access request", async () => {
     let check: Body;
     h.github

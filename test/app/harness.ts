@@ -210,8 +210,23 @@ export class GitHubMock {
   }
 
   /** Policies and CODEOWNERS at the base commit, or at `sha` (cached afterwards). */
-  baseReads(options: { policies?: string; codeowners?: string | null; sha?: string } = {}): this {
+  /**
+   * The reads at the rules commit: policies, CODEOWNERS and, for an open pull request (no
+   * `sha`), whether the request's `.yml` twin exists there (`twin` answers it; absent by default).
+   */
+  baseReads(
+    options: { policies?: string; codeowners?: string | null; sha?: string; twin?: string } = {},
+  ): this {
     const BASE = options.sha ?? BASE_SHA;
+    if (options.sha === undefined) {
+      this.scope
+        .get(`${REPO}/contents/${encodeURIComponent(REQUEST_PATH.replace(/\.yaml$/, ".yml"))}`)
+        .query({ ref: BASE })
+        .reply(
+          options.twin === undefined ? 404 : 200,
+          options.twin === undefined ? { message: "Not Found" } : options.twin,
+        );
+    }
     this.scope
       .get(`${REPO}/git/trees/${BASE}`)
       .reply(200, {

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { makeRepo, run } from "./cli-harness.ts";
@@ -78,6 +78,34 @@ Open the pull request:
     const second = await run(["new", ...flags, "--requester", "alice"], { cwd: root });
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("access-requests/alice/2026-11-26-db-admin-production-2.yaml");
+  });
+
+  it("never picks a name whose .yml twin exists, since both would share the same records", async () => {
+    const root = repo();
+    const twin = join(root, "access-requests/alice/2026-11-26-db-admin-production.yml");
+    mkdirSync(dirname(twin), { recursive: true });
+    writeFileSync(twin, "keep me\n");
+    const result = await run(["new", ...flags, "--requester", "alice"], { cwd: root });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("access-requests/alice/2026-11-26-db-admin-production-2.yaml");
+    expect(
+      existsSync(join(root, "access-requests/alice/2026-11-26-db-admin-production.yaml")),
+    ).toBe(false);
+    expect(readFileSync(twin, "utf8")).toBe("keep me\n");
+  });
+
+  it("refuses an --output whose .yaml/.yml twin exists", async () => {
+    const root = repo();
+    writeFileSync(join(root, "access-requests/mine.yaml"), "keep me\n");
+    const result = await run(
+      ["new", ...flags, "--requester", "alice", "--output", "access-requests/mine.yml"],
+      { cwd: root },
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      "access-requests/mine.yaml already exists and shares its records",
+    );
+    expect(existsSync(join(root, "access-requests/mine.yml"))).toBe(false);
   });
 
   it("refuses an --output that exists, leaving it untouched", async () => {

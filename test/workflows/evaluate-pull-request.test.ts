@@ -174,6 +174,45 @@ describe("evaluatePullRequest", () => {
     expect(calls.filter((c) => c.startsWith("getFile head"))).toEqual([`getFile head ${PATH}`]);
   });
 
+  it.each([
+    ["a .yml request whose .yaml twin is at the base", "access-requests/alice-db.yml", PATH],
+    ["a .yaml request whose .yml twin is at the base", PATH, "access-requests/alice-db.yml"],
+  ])("fails %s, at line 1 of the new file", async (_, requestPath, twinPath) => {
+    const { github, calls } = fakeGitHub({
+      files: [{ path: requestPath, status: "added" }],
+      reviews: approvedReviews,
+      repo: {
+        [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
+        [`${BASE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+        [`${BASE}:${twinPath}`]: fixture("db-admin-request.yaml"),
+        [`${HEAD}:${requestPath}`]: fixture("db-admin-request.yaml"),
+      },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(calls).toContain(`getFile base ${twinPath}`);
+    expect(evaluation.status).toBe("error");
+    expect(evaluation.title).toBe("The request's name is already taken");
+    expect(evaluation.reasons[0]).toContain(`\`${twinPath}\` already exists on \`main\``);
+    expect(evaluation.reasons[0]).toContain("access-requests/alice-db.grant.json");
+    expect(evaluation.problems).toEqual([
+      expect.objectContaining({ file: requestPath, line: 1, severity: "error" }),
+    ]);
+  });
+
+  it("approves when no twin of the request is at the base, and reads that once per base", async () => {
+    const { github, calls } = fakeGitHub({ reviews: approvedReviews });
+    const cache = createMemoryCache({ maxEntries: 100, ttlMs: 60_000 });
+    expect((await evaluatePullRequest(github, 7, { now: NOW, cache })).status).toBe("approved");
+    await evaluatePullRequest(github, 7, { now: NOW, cache });
+    expect(calls.filter((c) => c === "getFile base access-requests/alice-db.yml")).toHaveLength(1);
+  });
+
+  it("leaves a merged pull request's twin to the grant, which refuses and records it", async () => {
+    const { github, calls } = fakeGitHub({ merged: true, reviews: approvedReviews });
+    await evaluatePullRequest(github, 7, { now: NOW });
+    expect(calls.filter((c) => c.endsWith("alice-db.yml"))).toEqual([]);
+  });
+
   it("reads nothing that is cached for the same base and head again", async () => {
     const { github, calls } = fakeGitHub({ reviews: approvedReviews });
     const cache = createMemoryCache({ maxEntries: 100, ttlMs: 60_000 });
