@@ -303,11 +303,14 @@ export function planSweep(state: SweepState): SweepPlan {
     for (const role of roles) {
       liveArns.add(role.roleArn);
       const repository = role.tags[GRANT_TAGS.repository];
-      if (repository !== undefined && repository !== state.repository) {
+      const grant = byArn.get(role.roleArn);
+      // A role a grant record of this repository names is this repository's whatever its tag
+      // says: anyone who can edit the role can edit the tag, and a role taken for another
+      // repository's is never compared with its record nor revoked at its expiry.
+      if (!grant && repository !== undefined && repository !== state.repository) {
         plan.foreignRoles.push({ account, role, repository });
         continue;
       }
-      const grant = byArn.get(role.roleArn);
       if (!grant) {
         const request = role.tags[GRANT_TAGS.request];
         plan.revoke.push({
@@ -325,6 +328,9 @@ export function planSweep(state: SweepState): SweepPlan {
         continue;
       }
       const drift = roleDrift(role, grant);
+      if (repository !== undefined && repository !== state.repository) {
+        drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state.repository}`);
+      }
       const revocation = revocationOf.get(grant.requestPath);
       if (drift.length > 0) {
         plan.revoke.push({

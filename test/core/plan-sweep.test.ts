@@ -282,6 +282,26 @@ describe("planSweep", () => {
     expect(plan.foreignRoles.map((f) => f.repository)).toEqual(["acme/other-access"]);
   });
 
+  it("revokes and alerts on a recorded grant's role retagged for another repository, live or expired", () => {
+    // The tag is editable by anyone who can edit the role; git says the role is this
+    // repository's. Taken at its word, the role would be left alone past its expiry and its
+    // documents never compared with the record.
+    const retag = { [GRANT_TAGS.repository]: "acme/other-access" };
+    const plan = planSweep(
+      state({
+        roles: new Map([[prod.id, [roleOf(live, retag), roleOf(expired, retag)]]]),
+        grants: [live, expired],
+      }),
+    );
+    expect(plan.foreignRoles).toEqual([]);
+    expect(plan.watch).toEqual([]);
+    expect(plan.revoke.map((r) => [r.requestPath, r.reason, r.alert])).toEqual([
+      [expired.requestPath, "alert", true],
+      [live.requestPath, "alert", true],
+    ]);
+    expect(plan.revoke[0]?.detail).toContain(`${GRANT_TAGS.repository} tag`);
+  });
+
   it("makes an audit due once the delivery delay after the end has passed", () => {
     const released = revocation(live, "2026-11-26T11:20:00Z", "early-release");
     const plan = planSweep(state({ grants: [ended, live], revocations: [released] }));
