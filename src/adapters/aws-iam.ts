@@ -21,7 +21,7 @@ import {
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
-import { holdsRevocationDeny, type RoleDocuments } from "../core/digest-grant-plan.ts";
+import { holdsRevocationDeny, onlyDenies, type RoleDocuments } from "../core/digest-grant-plan.ts";
 import { errorMessage } from "../core/error-message.ts";
 import type { GrantPlan } from "../core/plan-grant.ts";
 import { REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
@@ -129,6 +129,17 @@ function toGrantRole(role: Role | RoleDetail): GrantRole {
     createdAt: role.CreateDate?.toISOString() ?? "",
     tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
   };
+}
+
+/** True when `document`, under hallpass's revocation policy name, is its genuine deny. */
+function holdsRevocationDenyIn(document: string): boolean {
+  return holdsRevocationDeny({
+    trustPolicy: "",
+    inlinePolicies: { [REVOKE_POLICY_NAME]: document },
+    managedPolicyArns: [],
+    permissionsBoundary: undefined,
+    maxSessionDuration: undefined,
+  });
 }
 
 /** IAM returns policy documents URL-encoded; a text that is not is kept as it is. */
@@ -271,12 +282,25 @@ class IamGrantStore implements GrantStore {
     }
     const corrected: string[] = [];
     const inline = (await this.listInlinePolicies(plan.roleName)) ?? [];
-    // Extras go first: removing a policy only ever takes access away.
+    // Extras go first, before the plan's permissions are put again.
     for (const name of inline) {
       if (Object.hasOwn(plan.inlinePolicies, name)) continue;
+      const document = await this.#inlineDocument(plan.roleName, name);
       // hallpass's own revocation deny stays: a revocation whose record could not be committed
       // keeps the role denied until it is recorded. Only the genuine deny, read back, is kept.
-      if (name === REVOKE_POLICY_NAME && (await this.#holdsRevocationDeny(plan.roleName))) continue;
+      if (
+        name === REVOKE_POLICY_NAME &&
+        document !== undefined &&
+        holdsRevocationDenyIn(document)
+      ) {
+        continue;
+      }
+      // Removing a deny gives access back: a containment added by hand stays (the sweep then
+      // finds the role differing from its record, and revokes and alerts).
+      if (document !== undefined && onlyDenies(document)) {
+        corrected.push(`inline policy ${name} kept: added by hand, it only denies`);
+        continue;
+      }
       await this.deleteInlinePolicy(plan.roleName, name);
       corrected.push(`inline policy ${name} removed`);
     }
@@ -316,20 +340,12 @@ class IamGrantStore implements GrantStore {
     return { roleArn: role.Arn ?? "", corrected };
   }
 
-  async #holdsRevocationDeny(roleName: string): Promise<boolean> {
+  /** An inline policy's document, URL-decoded; undefined when it is gone. */
+  async #inlineDocument(roleName: string, policyName: string): Promise<string | undefined> {
     const out = await orAbsent(() =>
-      this.#iam.send(
-        new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }),
-      ),
+      this.#iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
     );
-    if (!out) return false;
-    return holdsRevocationDeny({
-      trustPolicy: "",
-      inlinePolicies: { [REVOKE_POLICY_NAME]: decoded(out.PolicyDocument) },
-      managedPolicyArns: [],
-      permissionsBoundary: undefined,
-      maxSessionDuration: undefined,
-    });
+    return out ? decoded(out.PolicyDocument) : undefined;
   }
 
   async getRole(roleName: string): Promise<GrantRole | undefined> {

@@ -137,6 +137,27 @@ export function holdsRevocationDeny(actual: RoleDocuments): boolean {
 }
 
 /**
+ * True when a policy document only denies: every statement's Effect is Deny. Such a policy on a
+ * grant role can only take access away (an administrator's containment, such as the IAM
+ * console's "Revoke active sessions"), so removing it would give access back. False for text
+ * that is not a policy document.
+ */
+export function onlyDenies(document: string): boolean {
+  try {
+    const statements = (JSON.parse(document) as { Statement?: unknown }).Statement;
+    const list = Array.isArray(statements) ? statements : [statements];
+    return (
+      list.length > 0 &&
+      list.every(
+        (s) => typeof s === "object" && s !== null && (s as { Effect?: unknown }).Effect === "Deny",
+      )
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
  * What differs between the documents a role holds and its recorded digest, in words, or []
  * when they agree. Fails closed: a document that cannot be parsed differs.
  */

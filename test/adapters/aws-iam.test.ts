@@ -158,6 +158,22 @@ describe("ensureRole", () => {
     expect(Object.fromEntries(role.inline)).toEqual(plan.inlinePolicies);
   });
 
+  it("keeps an inline policy added by hand that only denies, such as the console's revoke of active sessions", async () => {
+    // Removing a deny gives access back: an administrator's containment (IAM console "Revoke
+    // active sessions" writes AWSRevokeOlderSessions) must survive a redelivered merge event.
+    const plan = alicePlan();
+    await store().ensureRole(plan);
+    const role = wire.roles.get(plan.roleName.toLowerCase())!;
+    const containment =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-11-26T10:40:00Z"}}}]}';
+    role.inline.set("AWSRevokeOlderSessions", containment);
+    const again = await store().ensureRole(plan);
+    expect(role.inline.get("AWSRevokeOlderSessions")).toBe(containment);
+    expect(again.corrected).toEqual([
+      "inline policy AWSRevokeOlderSessions kept: added by hand, it only denies",
+    ]);
+  });
+
   it("brings a drifted role of the same grant back to the plan", async () => {
     const plan = alicePlan();
     await store().ensureRole(plan);

@@ -4,6 +4,7 @@ import {
   describeDocumentDrift,
   digestGrantPlan,
   holdsRevocationDeny,
+  onlyDenies,
   planDigestSchema,
   planDocuments,
 } from "../../src/core/digest-grant-plan.ts";
@@ -118,5 +119,22 @@ describe("holdsRevocationDeny", () => {
     ["not JSON", { [revoke.policyName]: "{" }],
   ])("does not take %s for it", (_n, inlinePolicies) => {
     expect(holdsRevocationDeny({ ...docs, inlinePolicies })).toBe(false);
+  });
+});
+
+describe("onlyDenies", () => {
+  const deny = { Effect: "Deny", Action: "*", Resource: "*" };
+  const allow = { Effect: "Allow", Action: "*", Resource: "*" };
+  it.each([
+    ["one deny statement", { Version: "2012-10-17", Statement: [deny] }, true],
+    ["a single statement object", { Version: "2012-10-17", Statement: deny }, true],
+    ["a deny and an allow", { Version: "2012-10-17", Statement: [deny, allow] }, false],
+    ["no statement", { Version: "2012-10-17", Statement: [] }, false],
+    ["no Statement field", { Version: "2012-10-17" }, false],
+  ])("%s", (_name, document, expected) => {
+    expect(onlyDenies(JSON.stringify(document))).toBe(expected);
+  });
+  it("is false for text that is not JSON", () => {
+    expect(onlyDenies("not json")).toBe(false);
   });
 });

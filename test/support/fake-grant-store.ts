@@ -1,4 +1,8 @@
-import { holdsRevocationDeny, type RoleDocuments } from "../../src/core/digest-grant-plan.ts";
+import {
+  holdsRevocationDeny,
+  onlyDenies,
+  type RoleDocuments,
+} from "../../src/core/digest-grant-plan.ts";
 import type { GrantPlan } from "../../src/core/plan-grant.ts";
 import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
 import {
@@ -86,6 +90,10 @@ export class FakeAwsAccounts implements AwsPort {
         for (const name of [...role.inline.keys()]) {
           if (Object.hasOwn(plan.inlinePolicies, name)) continue;
           if (name === REVOKE_POLICY_NAME && holdsRevocationDeny(documentsOf(role))) continue;
+          if (onlyDenies(role.inline.get(name) ?? "")) {
+            corrected.push(`inline policy ${name} kept: added by hand, it only denies`);
+            continue;
+          }
           role.inline.delete(name);
           corrected.push(`inline policy ${name} removed`);
         }
