@@ -32,8 +32,14 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
             body: JSON.stringify({ text }),
           });
         } catch (error) {
+          // Node's fetch names the URL it cannot parse ("Failed to parse URL from <url>"), and
+          // the sweep shows this message on the dashboard issue: the secret is cut out.
+          const message = String((error as Error).message);
+          const reason = options.webhookUrl
+            ? message.split(options.webhookUrl).join("<webhook URL>")
+            : message;
           throw new Error(
-            `cannot reach the Slack webhook: ${(error as Error).message}. The alert is still on the PR.`,
+            `cannot reach the Slack webhook: ${reason}. The alert is still on the PR.`,
           );
         }
         if (response.ok) return;

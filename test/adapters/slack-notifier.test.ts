@@ -46,4 +46,17 @@ describe("Slack notifier", () => {
     expect((error as Error).message).toMatch(/answered 403 invalid_token/);
     expect((error as Error).message).not.toContain("very-secret");
   });
+
+  it("never shows the webhook URL when the real fetch cannot parse it (secret saved without https://)", async () => {
+    // Node's fetch says "Failed to parse URL from <the URL>"; the sweep puts notify errors on
+    // the dashboard issue, which everyone who can read the repository sees.
+    const error = await createSlackNotifier({
+      webhookUrl: "hooks.slack.example/services/T0/B0/very-secret",
+    })
+      .notify("alert!")
+      .catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/cannot reach the Slack webhook/);
+    expect((error as Error).message).not.toContain("very-secret");
+  });
 });
