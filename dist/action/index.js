@@ -93884,6 +93884,17 @@ function holdsRevocationDeny(actual) {
     return false;
   }
 }
+function onlyDenies(document) {
+  try {
+    const statements = JSON.parse(document).Statement;
+    const list2 = Array.isArray(statements) ? statements : [statements];
+    return list2.length > 0 && list2.every(
+      (s2) => typeof s2 === "object" && s2 !== null && s2.Effect === "Deny"
+    );
+  } catch {
+    return false;
+  }
+}
 function describeDocumentDrift(actual, expected) {
   const drift = [];
   if (hashOf(actual.trustPolicy) !== expected.trustPolicy) {
@@ -93917,6 +93928,20 @@ function describeDocumentDrift(actual, expected) {
     );
   }
   return drift;
+}
+function holdsPartOfPlan(actual, expected) {
+  const present = {
+    ...expected,
+    inlinePolicies: Object.fromEntries(
+      Object.entries(expected.inlinePolicies).filter(
+        ([name]) => Object.hasOwn(actual.inlinePolicies, name)
+      )
+    ),
+    managedPolicyArns: expected.managedPolicyArns.filter(
+      (arn2) => actual.managedPolicyArns.includes(arn2)
+    )
+  };
+  return describeDocumentDrift(actual, present).length === 0;
 }
 function describeBoundaryDrift(actual, expected) {
   if (actual.permissionsBoundary === void 0) return ["permissions boundary removed"];
@@ -94554,6 +94579,15 @@ function toGrantRole(role) {
     tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]))
   };
 }
+function holdsRevocationDenyIn(document) {
+  return holdsRevocationDeny({
+    trustPolicy: "",
+    inlinePolicies: { [REVOKE_POLICY_NAME]: document },
+    managedPolicyArns: [],
+    permissionsBoundary: void 0,
+    maxSessionDuration: void 0
+  });
+}
 function decoded(document) {
   if (document === void 0) return "";
   try {
@@ -94669,7 +94703,14 @@ var IamGrantStore = class {
     const inline = await this.listInlinePolicies(plan.roleName) ?? [];
     for (const name of inline) {
       if (Object.hasOwn(plan.inlinePolicies, name)) continue;
-      if (name === REVOKE_POLICY_NAME && await this.#holdsRevocationDeny(plan.roleName)) continue;
+      const document = await this.#inlineDocument(plan.roleName, name);
+      if (name === REVOKE_POLICY_NAME && document !== void 0 && holdsRevocationDenyIn(document)) {
+        continue;
+      }
+      if (document !== void 0 && onlyDenies(document)) {
+        corrected.push(`inline policy ${name} kept: added by hand, it only denies`);
+        continue;
+      }
       await this.deleteInlinePolicy(plan.roleName, name);
       corrected.push(`inline policy ${name} removed`);
     }
@@ -94708,20 +94749,12 @@ var IamGrantStore = class {
     }
     return { roleArn: role.Arn ?? "", corrected };
   }
-  async #holdsRevocationDeny(roleName) {
+  /** An inline policy's document, URL-decoded; undefined when it is gone. */
+  async #inlineDocument(roleName, policyName2) {
     const out = await orAbsent(
-      () => this.#iam.send(
-        new import_client_iam.GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME })
-      )
+      () => this.#iam.send(new import_client_iam.GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName2 }))
     );
-    if (!out) return false;
-    return holdsRevocationDeny({
-      trustPolicy: "",
-      inlinePolicies: { [REVOKE_POLICY_NAME]: decoded(out.PolicyDocument) },
-      managedPolicyArns: [],
-      permissionsBoundary: void 0,
-      maxSessionDuration: void 0
-    });
+    return out ? decoded(out.PolicyDocument) : void 0;
   }
   async getRole(roleName) {
     const out = await orAbsent(() => this.#iam.send(new import_client_iam.GetRoleCommand({ RoleName: roleName })));
@@ -95267,8 +95300,10 @@ function createSlackNotifier(options) {
             body: JSON.stringify({ text })
           });
         } catch (error64) {
+          const message = String(error64.message);
+          const reason = options.webhookUrl ? message.split(options.webhookUrl).join("<webhook URL>") : message;
           throw new Error(
-            `cannot reach the Slack webhook: ${error64.message}. The alert is still on the PR.`
+            `cannot reach the Slack webhook: ${reason}. The alert is still on the PR.`
           );
         }
         if (response.ok) return;
@@ -96664,7 +96699,7 @@ function revocationPathsToRead(paths, grants) {
 function sameTime(a5, b5) {
   return a5 !== void 0 && Date.parse(a5) === Date.parse(b5);
 }
-function roleDrift(role, grant) {
+function roleDrift(role, grant, now) {
   const drift = [];
   const tags = role.tags;
   const created = Date.parse(role.createdAt);
@@ -96687,13 +96722,15 @@ function roleDrift(role, grant) {
   if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
     drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
   }
-  drift.push(...documentDrift(role, grant));
+  drift.push(...documentDrift(role, grant, now));
   return drift;
 }
-function documentDrift(role, grant) {
+function documentDrift(role, grant, now) {
   const documents = role.documents;
   if (documents === void 0) return ["what the role holds could not be read"];
   if (holdsRevocationDeny(documents)) return [];
+  const inTheMaking = now <= Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3;
+  if (inTheMaking && grant.planDigest && holdsPartOfPlan(documents, grant.planDigest)) return [];
   const found = grant.planDigest ? describeDocumentDrift(documents, grant.planDigest) : describeBoundaryDrift(documents, void 0);
   return found.length > 0 ? [`changed by hand: ${found.join(", ")}`] : [];
 }
@@ -96732,11 +96769,11 @@ function planSweep(state2) {
     for (const role of roles) {
       liveArns.add(role.roleArn);
       const repository = role.tags[GRANT_TAGS.repository];
-      if (repository !== void 0 && repository !== state2.repository) {
+      const grant = byArn.get(role.roleArn);
+      if (!grant && repository !== void 0 && repository !== state2.repository) {
         plan.foreignRoles.push({ account, role, repository });
         continue;
       }
-      const grant = byArn.get(role.roleArn);
       if (!grant) {
         const request2 = role.tags[GRANT_TAGS.request];
         plan.revoke.push({
@@ -96750,7 +96787,10 @@ function planSweep(state2) {
         });
         continue;
       }
-      const drift = roleDrift(role, grant);
+      const drift = roleDrift(role, grant, now);
+      if (repository !== void 0 && repository !== state2.repository) {
+        drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state2.repository}`);
+      }
       const revocation = revocationOf.get(grant.requestPath);
       if (drift.length > 0) {
         plan.revoke.push({

@@ -204,6 +204,27 @@ export function describeDocumentDrift(actual: RoleDocuments, expected: PlanDiges
 }
 
 /**
+ * Whether a role holds part of its plan and nothing else: the trust policy, boundary and session
+ * length as planned, and only planned policies, each as planned, some not there yet. That is a
+ * role the app is still putting together (CreateRole comes before its policies are put and
+ * attached), which a sweep can list in between.
+ */
+export function holdsPartOfPlan(actual: RoleDocuments, expected: PlanDigest): boolean {
+  const present: PlanDigest = {
+    ...expected,
+    inlinePolicies: Object.fromEntries(
+      Object.entries(expected.inlinePolicies).filter(([name]) =>
+        Object.hasOwn(actual.inlinePolicies, name),
+      ),
+    ),
+    managedPolicyArns: expected.managedPolicyArns.filter((arn) =>
+      actual.managedPolicyArns.includes(arn),
+    ),
+  };
+  return describeDocumentDrift(actual, present).length === 0;
+}
+
+/**
  * The check left for a grant recorded before digests existed: its role must still carry a
  * permissions boundary (the one planned when `expected` is known).
  */

@@ -2,6 +2,7 @@ import { GRANT_TAGS, MANAGED_BY } from "../ports/aws.ts";
 import {
   describeBoundaryDrift,
   describeDocumentDrift,
+  holdsPartOfPlan,
   holdsRevocationDeny,
   type RoleDocuments,
 } from "./digest-grant-plan.ts";
@@ -210,7 +211,7 @@ function sameTime(a: string | undefined, b: string): boolean {
  * grace; any other creation time means the role was made by hand under the grant's name (before
  * the app, which then adopted it, or after the real role was deleted), tags copied or not.
  */
-function roleDrift(role: LiveRole, grant: GrantRecord): string[] {
+function roleDrift(role: LiveRole, grant: GrantRecord, now: number): string[] {
   const drift: string[] = [];
   const tags = role.tags;
   const created = Date.parse(role.createdAt);
@@ -233,7 +234,7 @@ function roleDrift(role: LiveRole, grant: GrantRecord): string[] {
   if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
     drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
   }
-  drift.push(...documentDrift(role, grant));
+  drift.push(...documentDrift(role, grant, now));
   return drift;
 }
 
@@ -243,10 +244,15 @@ function roleDrift(role: LiveRole, grant: GrantRecord): string[] {
  * policies going away is the revocation, not a hand change. Records written before digests
  * existed are only checked for the boundary, the one control that must never be missing.
  */
-function documentDrift(role: LiveRole, grant: GrantRecord): string[] {
+function documentDrift(role: LiveRole, grant: GrantRecord, now: number): string[] {
   const documents = role.documents;
   if (documents === undefined) return ["what the role holds could not be read"];
   if (holdsRevocationDeny(documents)) return [];
+  // Within the creation grace, a role missing some planned policies (and holding nothing else)
+  // is one the app is still making: revoking it would take a legitimate grant away. Past the
+  // grace, a missing policy is drift like any other.
+  const inTheMaking = now <= Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1000;
+  if (inTheMaking && grant.planDigest && holdsPartOfPlan(documents, grant.planDigest)) return [];
   const found = grant.planDigest
     ? describeDocumentDrift(documents, grant.planDigest)
     : describeBoundaryDrift(documents, undefined);
@@ -327,7 +333,7 @@ export function planSweep(state: SweepState): SweepPlan {
         });
         continue;
       }
-      const drift = roleDrift(role, grant);
+      const drift = roleDrift(role, grant, now);
       if (repository !== undefined && repository !== state.repository) {
         drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state.repository}`);
       }

@@ -476,6 +476,64 @@ describe("planSweep: what a live grant role holds against its record", () => {
     expect(plan.revoke[0]!.detail).toContain(`changed by hand: ${detail}`);
   });
 
+  describe("a role the app is still making (its policies not all put yet)", () => {
+    const making = {
+      ...asPlanned,
+      inlinePolicies: {},
+      managedPolicyArns: [],
+    };
+    const recordedAt = (minutesAgo: number): GrantRecord => ({
+      ...digested,
+      grantedAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString(),
+    });
+    const sweepAt = (documents: Docs, g: GrantRecord) =>
+      planSweep(
+        state({
+          roles: new Map([[prod.id, [{ ...roleOf(g), createdAt: g.grantedAt, documents }]]]),
+          grants: [g],
+        }),
+      );
+
+    it.each<[string, Docs, number]>([
+      ["no policy yet, a minute after the record", making, 1],
+      [
+        "its inline policy put, managed ones not yet, at the end of the grace",
+        { ...making, inlinePolicies: asPlanned.inlinePolicies },
+        15,
+      ],
+    ])("is watched, not revoked: %s", (_n, documents, minutesAgo) => {
+      const plan = sweepAt(documents, recordedAt(minutesAgo));
+      expect(plan.revoke).toEqual([]);
+      expect(plan.watch).toHaveLength(1);
+    });
+
+    it.each<[string, Docs, number, string]>([
+      ["missing policies past the grace", making, 16, "inline policy hallpass-permissions removed"],
+      [
+        "an extra managed policy within the grace",
+        { ...making, managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+        1,
+        "managed policy arn:aws:iam::aws:policy/AdministratorAccess attached",
+      ],
+      [
+        "an edited trust policy within the grace",
+        { ...making, trustPolicy: JSON.stringify(trust) },
+        1,
+        "trust policy edited",
+      ],
+      [
+        "no boundary within the grace",
+        { ...making, permissionsBoundary: undefined },
+        1,
+        "permissions boundary removed",
+      ],
+    ])("is revoked with an alert: %s", (_n, documents, minutesAgo, detail) => {
+      const plan = sweepAt(documents, recordedAt(minutesAgo));
+      expect(plan.revoke).toMatchObject([{ reason: "alert", alert: true }]);
+      expect(plan.revoke[0]!.detail).toContain(detail);
+    });
+  });
+
   it("treats a role whose documents were not read as changed (fail closed)", () => {
     const plan = sweepWith(undefined);
     expect(plan.revoke[0]!.detail).toContain("could not be read");
