@@ -94389,8 +94389,7 @@ function createAwsCloudTrail(options = {}) {
       }
     }
   }
-  function parse6(query, item) {
-    const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+  function parse6(query, item, parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "")) {
     if (!parsed.ok) {
       throw new Error(
         `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`
@@ -94401,6 +94400,7 @@ function createAwsCloudTrail(options = {}) {
   return {
     async *accountEventPages(query) {
       const isOurs = issuerFilter(query.roleArns);
+      const roleNames = query.roleArns.map((arn2) => arn2.slice(arn2.lastIndexOf("/") + 1));
       let token;
       do {
         const out = await page(query, token);
@@ -94408,7 +94408,10 @@ function createAwsCloudTrail(options = {}) {
         let oldest;
         let oldestMs = Number.POSITIVE_INFINITY;
         for (const item of out.Events ?? []) {
-          const event = parse6(query, item);
+          const text = item.CloudTrailEvent ?? "";
+          const parsed = parseCloudTrailEvent(text);
+          if (!parsed.ok && !roleNames.some((name) => text.includes(name))) continue;
+          const event = parse6(query, item, parsed);
           const ms = eventTimeMs(event.eventTime);
           if (ms < oldestMs) {
             oldestMs = ms;

@@ -134,8 +134,8 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
   function parse(
     query: GrantEventQuery | AccountEventQuery,
     item: { EventId?: string; CloudTrailEvent?: string },
+    parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? ""),
   ) {
-    const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
     if (!parsed.ok) {
       throw new Error(
         `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`,
@@ -147,6 +147,7 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
   return {
     async *accountEventPages(query): AsyncIterable<AccountEventPage> {
       const isOurs = issuerFilter(query.roleArns);
+      const roleNames = query.roleArns.map((arn) => arn.slice(arn.lastIndexOf("/") + 1));
       let token: string | undefined;
       do {
         const out = await page(query, token);
@@ -154,7 +155,13 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
         let oldest: string | undefined;
         let oldestMs = Number.POSITIVE_INFINITY;
         for (const item of out.Events ?? []) {
-          const event = parse(query, item);
+          // The stream carries every principal's events. One odd record of someone else's must
+          // not stop the watch of the grants; one that names a watched role is still read
+          // strictly, and stops the stream if it cannot be (never lose a grant's event).
+          const text = item.CloudTrailEvent ?? "";
+          const parsed = parseCloudTrailEvent(text);
+          if (!parsed.ok && !roleNames.some((name) => text.includes(name))) continue;
+          const event = parse(query, item, parsed);
           const ms = eventTimeMs(event.eventTime);
           if (ms < oldestMs) {
             oldestMs = ms;

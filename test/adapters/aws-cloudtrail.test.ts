@@ -230,6 +230,41 @@ describe("AWS CloudTrail adapter", () => {
     });
   });
 
+  it("skips another principal's unreadable record in the account stream, but never one that names a watched role", async () => {
+    // Another principal entirely (an IAM user), with a field of a type hallpass does not read.
+    const odd = {
+      eventVersion: "1.09",
+      eventID: "someone-else",
+      eventTime: fixture[5]!.eventTime,
+      eventSource: "ec2.amazonaws.com",
+      eventName: "DescribeInstances",
+      userIdentity: { type: "IAMUser", arn: "arn:aws:iam::123456789012:user/bob" },
+      errorCode: 42,
+    } as unknown as CloudTrailEvent;
+    const stream = (events: CloudTrailEvent[]) => {
+      cloudtrail.on(LookupEventsCommand).resolves({ Events: events.map(lookupItem) });
+      return (async () => {
+        const kept: CloudTrailEvent[] = [];
+        for await (const page of port(virtualTiming()).accountEventPages!({
+          account,
+          region: "eu-west-1",
+          roleArns: query.roleArns,
+          startTime: query.startTime,
+          endTime: query.endTime,
+        })) {
+          kept.push(...page.events);
+        }
+        return kept;
+      })();
+    };
+    const kept = await stream([fixture[6]!, odd, fixture[1]!]);
+    expect(kept.map((e) => e.eventID)).toEqual([fixture[6]!.eventID, fixture[1]!.eventID]);
+
+    cloudtrail.reset();
+    const oursOdd = { ...fixture[0]!, errorCode: 42 } as unknown as CloudTrailEvent;
+    await expect(stream([fixture[6]!, oursOdd])).rejects.toThrow(/cannot be read/);
+  });
+
   it("does not retry an access error", async () => {
     cloudtrail
       .on(LookupEventsCommand)
