@@ -74093,6 +74093,13 @@ retry.VERSION = VERSION6;
 function errorMessage(error64) {
   return error64 instanceof Error ? error64.message : String(error64);
 }
+function parseJsonOrUndefined(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+}
 
 // src/core/plan-revocation.ts
 var REVOKE_POLICY_NAME = "hallpass-revoke-older-sessions";
@@ -94088,7 +94095,7 @@ async function recordRevocation(deps, request2, revokedAt) {
   const path = recordPath(request2.requestPath, "revocation");
   const existing = await deps.github.getFile(branch, path);
   if (existing !== void 0) {
-    const parsed = revocationRecordSchema.safeParse(safeJson(existing));
+    const parsed = revocationRecordSchema.safeParse(parseJsonOrUndefined(existing));
     if (parsed.success && parsed.data.roleArn === request2.roleArn) {
       return { record: parsed.data, recorded: false };
     }
@@ -94112,13 +94119,6 @@ ${request2.detail || "Revoked."}
 Role: ${request2.roleArn}`
   );
   return { record: record2, recorded: true };
-}
-function safeJson(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return void 0;
-  }
 }
 
 // src/adapters/aws-cloudtrail.ts

@@ -5,7 +5,7 @@
  * only if it is not there yet.
  */
 
-import { errorMessage } from "../core/error-message.ts";
+import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
 import { planRevocation, REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
 import { type RevocationRecord, recordPath, revocationRecordSchema } from "../core/records.ts";
 import type { AccountTarget, AwsPort } from "../ports/aws.ts";
@@ -131,7 +131,7 @@ async function recordRevocation(
   const path = recordPath(request.requestPath, "revocation");
   const existing = await deps.github.getFile(branch, path);
   if (existing !== undefined) {
-    const parsed = revocationRecordSchema.safeParse(safeJson(existing));
+    const parsed = revocationRecordSchema.safeParse(parseJsonOrUndefined(existing));
     if (parsed.success && parsed.data.roleArn === request.roleArn) {
       return { record: parsed.data, recorded: false };
     }
@@ -151,12 +151,4 @@ async function recordRevocation(
     `hallpass: revoke ${request.requestPath} (${request.reason})\n\n${request.detail || "Revoked."}\nRole: ${request.roleArn}`,
   );
   return { record, recorded: true };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
