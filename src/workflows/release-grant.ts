@@ -80,6 +80,14 @@ export async function releaseGrant(
     grantText === undefined
       ? undefined
       : grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
+  if (grant !== undefined && !grant.success) {
+    // Fail closed, and say so: without a readable record hallpass cannot tell which role to
+    // delete, but a role may well be live.
+    return reply({
+      status: "not-granted",
+      message: `\`${recordPath(requestPath, "grant")}\` cannot be read as a grant record, so hallpass cannot tell which role to revoke; nothing was changed. An administrator must delete the role tagged \`hallpass:request=${requestPath}\` in its account (the scheduled sweep also revokes roles whose record it cannot match); its own policies end its access at the recorded expiry.`,
+    });
+  }
   // `x.yaml` and `x.yml` share their records: never end the other request's access.
   if (!grant?.success || grant.data.requestPath !== requestPath) {
     return reply({

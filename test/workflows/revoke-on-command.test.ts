@@ -194,6 +194,20 @@ describe("/hallpass revoke", () => {
     expect(aws.calls).toEqual([]);
   });
 
+  it("on an unreadable grant record changes nothing and says an administrator must delete the role", async () => {
+    const { github, aws, pr, record, deps } = await granted();
+    github.setFiles("main", { "access-requests/alice-db.grant.json": "{ not json" });
+    const outcome = await releaseGrant(deps, pr, "alice", { now: LATER });
+    expect(outcome.status).toBe("not-granted");
+    expect(aws.role(record.roleName)).toBeDefined();
+    expect(outcome.status === "not-granted" && outcome.message).toContain(
+      "cannot be read as a grant record",
+    );
+    expect(outcome.status === "not-granted" && outcome.message).toContain(
+      "hallpass:request=access-requests/alice-db.yaml",
+    );
+  });
+
   it("never revokes the grant of another request whose name differs only by its extension", async () => {
     const { github, aws, record, deps } = await granted();
     const other = addMergedRequest(github, {
