@@ -107,6 +107,30 @@ function missing(path: string) {
     .reply(404, { message: "Not Found" });
 }
 
+/** The refusal comment on PR 7 and the alert issue; the returned getters give their bodies. */
+function refusalCommentAndAlert(): { comment: () => Body; alert: () => Body } {
+  let comment: Body;
+  let alert: Body;
+  h.github.scope
+    .get(`${REPO}/issues/7/comments`)
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/issues/7/comments`, (b) => {
+      comment = b;
+      return true;
+    })
+    .reply(201, { id: 56 })
+    .get(`${REPO}/issues`)
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/issues`, (b) => {
+      alert = b;
+      return true;
+    })
+    .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+  return { comment: () => comment, alert: () => alert };
+}
+
 function revokeComment(login: string, body = "/hallpass revoke") {
   const payload = examplePayload("issue_comment", "created");
   payload.issue.number = 7;
@@ -273,35 +297,17 @@ describe("refusals", () => {
     commit((b) => {
       tree = b;
     }, "refusal-sha");
-    let comment: Body;
-    let alert: Body;
-    h.github.scope
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/7/comments`, (b) => {
-        comment = b;
-        return true;
-      })
-      .reply(201, { id: 56 })
-      .get(`${REPO}/issues`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues`, (b) => {
-        alert = b;
-        return true;
-      })
-      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+    const refusal = refusalCommentAndAlert();
 
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
 
-    expect(comment.body).toContain(
+    expect(refusal.comment().body).toContain(
       "### No access granted: approvals do not hold at the merge commit",
     );
-    expect(comment.body).toContain(
+    expect(refusal.comment().body).toContain(
       "@sue merged this pull request past the hallpass/approval check",
     );
-    expect(comment.body).toContain(`This refusal is recorded in \`${UNGRANTED_PATH}\``);
+    expect(refusal.comment().body).toContain(`This refusal is recorded in \`${UNGRANTED_PATH}\``);
     expect(tree.tree).toHaveLength(1);
     expect(tree.tree[0].path).toBe(UNGRANTED_PATH);
     const record = ungrantedRecordSchema.parse(JSON.parse(tree.tree[0].content));
@@ -312,7 +318,7 @@ describe("refusals", () => {
       reason: `approvals do not hold at the merge commit ${MERGE.slice(0, 7)}`,
     });
     expect(record.details?.join("\n")).toContain("@sue merged this pull request");
-    expect(alert.labels).toEqual(["hallpass-alert"]);
+    expect(refusal.alert().labels).toEqual(["hallpass-alert"]);
     expect(wire.calls).toEqual([]);
     expect(wire.assumed).toEqual([]);
   });
@@ -338,21 +344,7 @@ describe("refusals", () => {
     missing(REVOCATION_PATH);
     missing(UNGRANTED_PATH);
     commit(() => {}, "refusal-sha");
-    let alert: Body;
-    h.github.scope
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/7/comments`)
-      .reply(201, { id: 56 })
-      .get(`${REPO}/issues`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues`, (b) => {
-        alert = b;
-        return true;
-      })
-      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+    const refusal = refusalCommentAndAlert();
     let slack: Body;
     const hook = nock("https://hooks.slack.test")
       .post("/services/T0/B0/secret", (b) => {
@@ -366,7 +358,7 @@ describe("refusals", () => {
     expect(hook.isDone()).toBe(true);
     expect(slack.text).toContain("approvals do not hold at the merge commit");
     expect(slack.text).toContain("access-requests/alice-db.yaml");
-    expect(alert.labels).toEqual(["hallpass-alert"]);
+    expect(refusal.alert().labels).toEqual(["hallpass-alert"]);
   });
 
   it("keeps the alert issue when the Slack webhook fails", async () => {
@@ -390,17 +382,7 @@ describe("refusals", () => {
     missing(REVOCATION_PATH);
     missing(UNGRANTED_PATH);
     commit(() => {}, "refusal-sha");
-    h.github.scope
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/7/comments`)
-      .reply(201, { id: 56 })
-      .get(`${REPO}/issues`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues`)
-      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+    refusalCommentAndAlert();
     // Slack answers 403 (a revoked webhook): not retried, and the issue above stays the alert.
     const hook = nock("https://hooks.slack.test").post("/x").reply(403, "invalid_token");
 
@@ -421,32 +403,14 @@ describe("refusals", () => {
     h.github.scope
       .get(`${REPO}/git/ref/heads%2Fmain`)
       .reply(409, { message: "Git Repository is empty." });
-    let comment: Body;
-    let alert: Body;
-    h.github.scope
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/7/comments`, (b) => {
-        comment = b;
-        return true;
-      })
-      .reply(201, { id: 56 })
-      .get(`${REPO}/issues`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues`, (b) => {
-        alert = b;
-        return true;
-      })
-      .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+    const refusal = refusalCommentAndAlert();
 
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
 
-    expect(comment.body).toContain("### No access granted: approvals do not hold");
-    expect(comment.body).toContain(`could not be recorded in \`${UNGRANTED_PATH}\``);
-    expect(comment.body).toContain("Git Repository is empty");
-    expect(alert.body).toContain(`could not be recorded in \`${UNGRANTED_PATH}\``);
+    expect(refusal.comment().body).toContain("### No access granted: approvals do not hold");
+    expect(refusal.comment().body).toContain(`could not be recorded in \`${UNGRANTED_PATH}\``);
+    expect(refusal.comment().body).toContain("Git Repository is empty");
+    expect(refusal.alert().body).toContain(`could not be recorded in \`${UNGRANTED_PATH}\``);
     expect(wire.calls).toEqual([]);
   });
 
