@@ -33,8 +33,14 @@ afterEach(() => {
 type Body = any;
 
 /** A cold evaluation: token, PR reads, base reads, request file, teams. */
+/** The reads of one evaluation without a cache; the request file is read at the PR's head. */
 function coldEvaluation(options: Parameters<Harness["github"]["prReads"]>[0] = {}) {
-  return h.github.token().prReads(options).baseReads().requestFile().teams();
+  return h.github
+    .token()
+    .prReads(options)
+    .baseReads()
+    .requestFile(fixture("db-admin-request.yaml"), options.pull?.head ?? HEAD)
+    .teams();
 }
 
 describe("a new access request", () => {
@@ -138,18 +144,12 @@ describe("approvals on the head commit", () => {
 
   it("drops approvals given before the latest push", async () => {
     let check: Body;
-    h.github
-      .token()
-      .prReads({
-        pull: { head: NEW_HEAD },
-        reviews: [review(1, "dan", "APPROVED", 1, HEAD), review(2, "sue", "APPROVED", 2, HEAD)],
-      })
-      .baseReads()
-      .requestFile(fixture("db-admin-request.yaml"), NEW_HEAD)
-      .teams()
-      .checkCreate(NEW_HEAD, (b) => {
-        check = b;
-      });
+    coldEvaluation({
+      pull: { head: NEW_HEAD },
+      reviews: [review(1, "dan", "APPROVED", 1, HEAD), review(2, "sue", "APPROVED", 2, HEAD)],
+    }).checkCreate(NEW_HEAD, (b) => {
+      check = b;
+    });
     await h.probot.receive(pullRequestEvent("synchronize", { head: NEW_HEAD }));
     expect(check.conclusion).toBe("action_required");
     expect(check.output.summary).toContain("approved an earlier commit (bead000)");
@@ -416,18 +416,12 @@ describe("fails closed", () => {
 describe("events out of order and redelivered", () => {
   it("judges the head the API reports, not the stale one in the payload", async () => {
     let check: Body;
-    h.github
-      .token()
-      .prReads({
-        pull: { head: NEW_HEAD },
-        reviews: [review(1, "dan", "APPROVED", 1, HEAD), review(2, "sue", "APPROVED", 2, HEAD)],
-      })
-      .baseReads()
-      .requestFile(fixture("db-admin-request.yaml"), NEW_HEAD)
-      .teams()
-      .checkCreate(NEW_HEAD, (b) => {
-        check = b;
-      });
+    coldEvaluation({
+      pull: { head: NEW_HEAD },
+      reviews: [review(1, "dan", "APPROVED", 1, HEAD), review(2, "sue", "APPROVED", 2, HEAD)],
+    }).checkCreate(NEW_HEAD, (b) => {
+      check = b;
+    });
     // The review payload still names the old head: the check goes on the current one.
     await h.probot.receive(reviewEvent("submitted", { head: HEAD }));
     expect(check.conclusion).toBe("action_required");
