@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
 import type { AlertsRecord } from "../../src/core/evaluate-alerts.ts";
-import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
+import type { GrantRecord, RevocationRecord, UngrantedRecord } from "../../src/core/records.ts";
 import {
   auditSubjectOf,
   renderAuditJson,
@@ -57,6 +57,30 @@ export function grantRecord(overrides: Partial<GrantRecord> = {}): GrantRecord {
     sourceIdentity: "alice",
     window: { start: "2026-11-26T09:00:00Z", end: "2026-11-26T11:00:00Z" },
     grantedAt: "2026-11-26T09:00:20Z",
+    ...overrides,
+  };
+}
+
+/** The record the app commits when it refuses a merge (here: merged past the red check). */
+export function appRefusalRecord(overrides: Partial<UngrantedRecord> = {}): UngrantedRecord {
+  return {
+    version: 1,
+    requestPath: REQUEST_PATH,
+    pullRequest: {
+      number: 42,
+      url: "https://github.com/acme/access/pull/42",
+      mergeCommit: MERGE_COMMIT,
+      mergedAt: "2026-11-26T09:00:00Z",
+      mergedBy: "root-admin",
+    },
+    reportedAt: "2026-11-26T09:00:10Z",
+    detail: "approvals do not hold at the merge commit 3e76e00: ...",
+    source: "app",
+    reason: "approvals do not hold at the merge commit 3e76e00",
+    details: [
+      "Rule db-admin needs 1 more approval from @acme/dba.",
+      "@root-admin merged this pull request past the hallpass/approval check.",
+    ],
     ...overrides,
   };
 }

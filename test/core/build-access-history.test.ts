@@ -8,6 +8,7 @@ import {
   REVOCATION_GRACE_SECONDS,
 } from "../../src/core/build-access-history.ts";
 import {
+  appRefusalRecord,
   auditFiles,
   completeStory,
   grantRecord,
@@ -540,25 +541,7 @@ describe("buildAccessHistory", () => {
     expect(kinds(broken)).toEqual([["inconsistent", `${STEM}.ungranted.json`]]);
   });
 
-  const appRefusal = {
-    version: 1,
-    requestPath: REQUEST_PATH,
-    pullRequest: {
-      number: 42,
-      url: "https://github.com/acme/access/pull/42",
-      mergeCommit: MERGE_COMMIT,
-      mergedAt: "2026-11-26T09:00:00Z",
-      mergedBy: "root-admin",
-    },
-    reportedAt: "2026-11-26T09:00:10Z",
-    detail: "approvals do not hold at the merge commit 3e76e00: ...",
-    source: "app",
-    reason: "approvals do not hold at the merge commit 3e76e00",
-    details: [
-      "Rule db-admin needs 1 more approval from @acme/dba.",
-      "@root-admin merged this pull request past the hallpass/approval check.",
-    ],
-  };
+  const appRefusal = appRefusalRecord();
 
   it("says why the app refused a request at merge, from its record", () => {
     const h = history({

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildAccessHistory, type PathChange } from "../../src/core/build-access-history.ts";
 import { renderAccessHistory } from "../../src/core/render-access-history.ts";
 import {
+  appRefusalRecord,
   completeStory,
   grantRecord,
   json,
@@ -111,22 +112,9 @@ describe("renderAccessHistory", () => {
   it("shows the app's refusal at merge with who merged and why", () => {
     const files = {
       [REQUEST_PATH]: requestYaml,
-      "access-requests/payments/alice-db.ungranted.json": json({
-        version: 1,
-        requestPath: REQUEST_PATH,
-        pullRequest: {
-          number: 42,
-          url: "https://github.com/acme/access/pull/42",
-          mergeCommit: MERGE_COMMIT,
-          mergedAt: "2026-11-26T09:00:00Z",
-          mergedBy: "root-admin",
-        },
-        reportedAt: "2026-11-26T09:00:10Z",
-        detail: "approvals do not hold at the merge commit 3e76e00: ...",
-        source: "app",
-        reason: "approvals do not hold at the merge commit 3e76e00",
-        details: ["Rule db-admin needs 1 more approval from @acme/dba."],
-      }),
+      "access-requests/payments/alice-db.ungranted.json": json(
+        appRefusalRecord({ details: ["Rule db-admin needs 1 more approval from @acme/dba."] }),
+      ),
     };
     const text = renderAccessHistory(historyOf(files), "text");
     expect(text).toContain(
