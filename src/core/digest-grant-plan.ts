@@ -77,8 +77,11 @@ function hashOf(text: string): string {
   return createHash("sha256").update(body).digest("hex");
 }
 
+/** The documents of a role hallpass makes: it always has a boundary and a session length. */
+type PlannedDocuments = RoleDocuments & { permissionsBoundary: string; maxSessionDuration: number };
+
 /** What the planned role holds. */
-export function planDocuments(plan: GrantPlan): RoleDocuments {
+export function planDocuments(plan: GrantPlan): PlannedDocuments {
   return {
     trustPolicy: plan.trustPolicy,
     inlinePolicies: plan.inlinePolicies,
@@ -90,17 +93,11 @@ export function planDocuments(plan: GrantPlan): RoleDocuments {
 
 /** The digest of a grant plan, stored in its grant record. */
 export function digestGrantPlan(plan: GrantPlan): PlanDigest {
-  return digestRoleDocuments({
-    ...planDocuments(plan),
-    permissionsBoundary: plan.permissionsBoundary,
-    maxSessionDuration: plan.maxSessionDuration,
-  });
+  return digestRoleDocuments(planDocuments(plan));
 }
 
 /** The digest of documents a role is to hold (a grant role always has a boundary). */
-export function digestRoleDocuments(
-  documents: RoleDocuments & { permissionsBoundary: string; maxSessionDuration: number },
-): PlanDigest {
+export function digestRoleDocuments(documents: PlannedDocuments): PlanDigest {
   return {
     version: 1,
     trustPolicy: hashOf(documents.trustPolicy),
