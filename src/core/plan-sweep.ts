@@ -35,6 +35,11 @@ export interface LiveRole {
 export interface SweepAccount {
   name: string;
   id: string;
+  /**
+   * Other access repositories (`owner/repo`) that policies/ allow to make roles in this account
+   * (`accounts.<name>.sharedWith`); none when absent.
+   */
+  sharedWith?: readonly string[];
 }
 
 /** What the sweep read. */
@@ -97,6 +102,7 @@ export interface PendingGrant {
   missingAfter: string;
 }
 
+/** A role left alone: tagged for another access repository that policies/ allow. */
 export interface ForeignRole {
   account: SweepAccount;
   role: LiveRole;
@@ -125,7 +131,10 @@ export interface SweepPlan {
   missingGrants: MissingGrant[];
   /** Recorded grants whose role is not there yet but may still be being created by the app. */
   pendingGrants: PendingGrant[];
-  /** Roles tagged for another access repository: reported, never touched. */
+  /**
+   * Unrecorded roles tagged for another access repository that the account's `sharedWith`
+   * allows: reported, never touched. Tagged for any other repository, a role is revoked.
+   */
   foreignRoles: ForeignRole[];
   /** Recorded, unexpired grants whose role is there: their activity is watched. */
   watch: LiveGrant[];
@@ -280,6 +289,39 @@ export function ungrantedRequestPaths(paths: readonly string[]): string[] {
     .sort();
 }
 
+/** GitHub's owner and repository names are case-insensitive. */
+function sameRepository(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function sharesAccount(account: SweepAccount, repository: string): boolean {
+  return (account.sharedWith ?? []).some((r) => sameRepository(r, repository));
+}
+
+/** A role no grant record names: revoked and alerted on, recorded under a path of its own. */
+function unrecordedRevocation(
+  account: SweepAccount,
+  role: LiveRole,
+  foreignRepository: string | undefined,
+): PlannedRevocation {
+  const request = role.tags[GRANT_TAGS.request];
+  const detail =
+    foreignRepository !== undefined
+      ? `role ${role.roleArn} is tagged for ${foreignRepository}, which policies/ do not let share account ${account.name} (accounts.${account.name}.sharedWith), and no grant record in git names it`
+      : request === undefined
+        ? `role ${role.roleArn} has no grant record and no ${GRANT_TAGS.request} tag: made by hand`
+        : `role ${role.roleArn} claims ${request}, but no grant record in git names this role`;
+  return {
+    account,
+    role,
+    grant: undefined,
+    requestPath: unrecordedRequestPath(account.id, role.roleName),
+    reason: "unrecorded-role",
+    detail,
+    alert: true,
+  };
+}
+
 /** Computes what one sweep must do. */
 export function planSweep(state: SweepState): SweepPlan {
   const now = state.now.getTime();
@@ -312,29 +354,23 @@ export function planSweep(state: SweepState): SweepPlan {
       const grant = byArn.get(role.roleArn);
       // A role a grant record of this repository names is this repository's whatever its tag
       // says: anyone who can edit the role can edit the tag, and a role taken for another
-      // repository's is never compared with its record nor revoked at its expiry.
-      if (!grant && repository !== undefined && repository !== state.repository) {
-        plan.foreignRoles.push({ account, role, repository });
+      // repository's is never compared with its record nor revoked at its expiry. Without a
+      // record, the tag is believed only for a repository policies/ let share the account:
+      // whoever can make roles here could otherwise hide lasting access behind any tag.
+      if (!grant && repository !== undefined && !sameRepository(repository, state.repository)) {
+        if (sharesAccount(account, repository)) {
+          plan.foreignRoles.push({ account, role, repository });
+        } else {
+          plan.revoke.push(unrecordedRevocation(account, role, repository));
+        }
         continue;
       }
       if (!grant) {
-        const request = role.tags[GRANT_TAGS.request];
-        plan.revoke.push({
-          account,
-          role,
-          grant: undefined,
-          requestPath: unrecordedRequestPath(account.id, role.roleName),
-          reason: "unrecorded-role",
-          detail:
-            request === undefined
-              ? `role ${role.roleArn} has no grant record and no ${GRANT_TAGS.request} tag: made by hand`
-              : `role ${role.roleArn} claims ${request}, but no grant record in git names this role`,
-          alert: true,
-        });
+        plan.revoke.push(unrecordedRevocation(account, role, undefined));
         continue;
       }
       const drift = roleDrift(role, grant, now);
-      if (repository !== undefined && repository !== state.repository) {
+      if (repository !== undefined && !sameRepository(repository, state.repository)) {
         drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state.repository}`);
       }
       const revocation = revocationOf.get(grant.requestPath);

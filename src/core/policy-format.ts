@@ -29,6 +29,11 @@ export const ownerReference = z.string().regex(/^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]
   message: "must be a team (@org/team-slug) or a user (@login), as written in CODEOWNERS",
 });
 
+/** `owner/repo` as GitHub spells a repository (compared case-insensitively, as GitHub does). */
+const repositoryName = z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, {
+  message: 'must be a repository as owner/repo ("acme/other-access")',
+});
+
 const durationText = z
   .string()
   .min(1)
@@ -51,6 +56,12 @@ export const accountSchema = z
       .optional()
       .describe(
         "Permissions boundary ARN for grant roles in this account. Default: settings.permissionsBoundary with {accountId} replaced.",
+      ),
+    sharedWith: z
+      .array(repositoryName)
+      .optional()
+      .describe(
+        "Other access repositories (owner/repo) whose hallpass may also make grant roles in this account. The sweep leaves a role under /hallpass/ alone only when no grant record of this repository names it and its hallpass:repository tag names one of these; any other unrecorded role, whatever its tag says, is revoked and alerted on. Default: none (the account is this repository's alone).",
       ),
   })
   .describe("An AWS account that access can be granted in.");

@@ -385,7 +385,13 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     now,
     auditDelaySeconds: delay.seconds,
     repository,
-    accounts: accounts.map((a): SweepAccount => ({ name: a.name, id: a.id })),
+    accounts: accounts.map(
+      (a): SweepAccount => ({
+        name: a.name,
+        id: a.id,
+        ...(a.sharedWith ? { sharedWith: a.sharedWith } : {}),
+      }),
+    ),
     roles,
     paths,
     grants,
@@ -1055,7 +1061,7 @@ function dashboardData(
         })),
       ...plan.foreignRoles.map((f) => ({
         title: `Role of another repository in ${f.account.name}`,
-        detail: `${f.role.roleArn} is tagged for ${f.repository}; left alone`,
+        detail: `${f.role.roleArn} is tagged for ${f.repository}, which accounts.${f.account.name}.sharedWith allows; left alone`,
       })),
       ...plan.unreachableAccounts.map((a) => ({
         title: `Account ${a.name} unreachable`,

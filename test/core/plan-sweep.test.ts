@@ -273,13 +273,31 @@ describe("planSweep", () => {
     expect(plan.revoke).toEqual([]);
   });
 
-  it("leaves roles of another access repository alone but reports them", () => {
+  it("leaves roles of an access repository the account is shared with alone but reports them", () => {
     const other = roleOf(grant("other", "2026-11-26T09:00:00Z", "2026-11-26T10:00:00Z"), {
+      [GRANT_TAGS.repository]: "Acme/Other-Access",
+    });
+    const shared = { ...prod, sharedWith: ["acme/other-access"] };
+    const plan = planSweep(state({ accounts: [shared], roles: new Map([[prod.id, [other]]]) }));
+    expect(plan.revoke).toEqual([]);
+    expect(plan.foreignRoles.map((f) => f.repository)).toEqual(["Acme/Other-Access"]);
+  });
+
+  it("revokes and alerts on an unrecorded role tagged for a repository the account is not shared with", () => {
+    // Whoever can make roles under /hallpass/ could otherwise hide lasting access behind a tag.
+    const other = roleOf(grant("other", "2026-11-26T09:00:00Z", "2026-11-26T13:00:00Z"), {
       [GRANT_TAGS.repository]: "acme/other-access",
     });
-    const plan = planSweep(state({ roles: new Map([[prod.id, [other]]]) }));
-    expect(plan.revoke).toEqual([]);
-    expect(plan.foreignRoles.map((f) => f.repository)).toEqual(["acme/other-access"]);
+    const sharedElsewhere = { ...staging, sharedWith: ["acme/other-access"] };
+    for (const accounts of [[prod], [{ ...prod, sharedWith: ["acme/third"] }, sharedElsewhere]]) {
+      const plan = planSweep(state({ accounts, roles: new Map([[prod.id, [other]]]) }));
+      expect(plan.foreignRoles).toEqual([]);
+      expect(plan.revoke.map((r) => [r.requestPath, r.reason, r.alert])).toEqual([
+        [unrecordedRequestPath(prod.id, other.roleName), "unrecorded-role", true],
+      ]);
+      expect(plan.revoke[0]?.detail).toContain("tagged for acme/other-access");
+      expect(plan.revoke[0]?.detail).toContain("accounts.prod.sharedWith");
+    }
   });
 
   it("revokes and alerts on a recorded grant's role retagged for another repository, live or expired", () => {

@@ -165,6 +165,45 @@ describe("sweep", () => {
     ).toBe(true);
   });
 
+  it("revokes an unrecorded role tagged for another repository unless policies/ share the account with it", async () => {
+    const hidden = {
+      roleName: "hallpass-mallory-keep",
+      roleArn: `arn:aws:iam::${PROD.id}:role/hallpass/hallpass-mallory-keep`,
+      path: "/hallpass/",
+      createdAt: "2026-11-20T11:58:00Z",
+      tags: { "hallpass:managed-by": "hallpass", "hallpass:repository": "acme/other-access" },
+    };
+    const w = world();
+    w.aws.store(PROD.id).addRole(hidden);
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.issues).toEqual([]);
+    expect(report.plan.foreignRoles).toEqual([]);
+    expect(report.revoked.map((r) => [r.requestPath, r.reason])).toEqual([
+      [`access-requests/unrecorded/${PROD.id}/hallpass-mallory-keep.yaml`, "unrecorded-role"],
+    ]);
+    expect(w.aws.store(PROD.id).roles.size).toBe(0);
+    expect(w.slack).toHaveLength(1);
+    expect(w.slack[0]).toContain("tagged for acme/other-access");
+
+    // Shared by policies/: reported and left alone.
+    const s = world();
+    s.github.files.set(
+      "policies/accounts.yaml",
+      examplePolicyFiles["policies/accounts.yaml"].replace(
+        "    regions: [eu-west-1, us-east-1]\n",
+        "    regions: [eu-west-1, us-east-1]\n    sharedWith: [acme/other-access]\n",
+      ),
+    );
+    s.aws.store(PROD.id).addRole(hidden);
+    const shared = await sweep(s.deps, { now: NOW, dryRun: false });
+    expect(shared.issues).toEqual([]);
+    expect(shared.revoked).toEqual([]);
+    expect(s.aws.store(PROD.id).roles.size).toBe(1);
+    expect([...s.github.issues.values()][0]!.body).toContain(
+      "Role of another repository in production",
+    );
+  });
+
   describe("a live grant role changed by hand", () => {
     const documents = {
       trustPolicy:
