@@ -96158,7 +96158,7 @@ var accountSchema = external_exports.strictObject({
 }).describe("An AWS account that access can be granted in.");
 var identitySchema = external_exports.strictObject({
   awsPrincipal: arn.describe(
-    "ARN of the IAM user or role this person signs in to AWS as. Only this principal may assume their grant roles."
+    "ARN of the IAM user this person signs in to AWS as, or of their own role session (arn:aws:sts::<account>:assumed-role/<role>/<session>). A plain role is refused: several people could use it. Only this principal may assume their grant roles."
   ),
   name: external_exports.string().optional().describe("The person's name, for reports.")
 }).describe("How a GitHub login signs in to AWS.");
@@ -96275,13 +96275,13 @@ function validatePolicies(policies, locate) {
   const rules = { error: report("error"), warning: report("warning") };
   checkAtLeastOne(policies, rules);
   checkAccounts(policies, rules);
-  checkIdentities(policies, rules);
+  checkIdentities(policies, locate, rules);
   for (const [name, role] of Object.entries(policies.roles)) checkRole(policies, name, role, rules);
   checkSettings(policies, rules);
   return problems;
 }
 var POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
-var PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
+var PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam::(\d{12}):(user|role)\/((?:[\w+=,.@-]+\/)*[\w+=,.@-]+)|sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/([\w+=,.@-]+))$/;
 var IAM_ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 var ALERT_ACTION = /^(\*|(\*|[a-z0-9-]+):[A-Za-z0-9*?]+)$/;
 var RESOURCE = /^(\*|arn:[^\s]+)$/;
@@ -96368,10 +96368,12 @@ function checkBoundary(arn2, accountId, path, report, accountName) {
     );
   }
 }
-function checkIdentities(policies, report) {
+function checkIdentities(policies, locate, report) {
   const byLogin = /* @__PURE__ */ new Map();
   const byPrincipal = /* @__PURE__ */ new Map();
+  const byRole = /* @__PURE__ */ new Map();
   for (const [login, identity] of Object.entries(policies.identities)) {
+    const path = ["identities", login, "awsPrincipal"];
     const sameLogin = byLogin.get(login.toLowerCase());
     if (sameLogin !== void 0) {
       report.error(
@@ -96381,21 +96383,57 @@ function checkIdentities(policies, report) {
       );
     }
     byLogin.set(login.toLowerCase(), login);
-    if (!PRINCIPAL_ARN.test(identity.awsPrincipal)) {
+    const principal = canonicalPrincipal(identity.awsPrincipal);
+    if (!principal) {
       report.error(
-        ["identities", login, "awsPrincipal"],
-        "awsPrincipal must be an IAM user or role ARN (arn:aws:iam::123456789012:user/alice) or a role session (arn:aws:sts::123456789012:assumed-role/RoleName/alice)."
+        path,
+        "awsPrincipal must be an IAM user ARN (arn:aws:iam::123456789012:user/alice) or a role session (arn:aws:sts::123456789012:assumed-role/RoleName/alice)."
+      );
+      continue;
+    }
+    if (principal.kind === "role") {
+      report.error(
+        path,
+        `"${identity.awsPrincipal}" is a role, which everyone its trust policy admits can use, and any of them could then set this person's source identity and use their grants: map this person to their IAM user or to their own role session (arn:aws:sts::${principal.account}:assumed-role/<role>/<session name>, where your identity provider, such as IAM Identity Center, sets the session name).`
       );
     }
-    const sharer = byPrincipal.get(identity.awsPrincipal);
+    const sharer = principal.kind === "role" ? byRole.get(principal.role) : byPrincipal.get(principal.key) ?? (principal.kind === "session" ? byPrincipal.get(principal.role) : void 0);
     if (sharer !== void 0) {
+      const at = locate(["identities", sharer, "awsPrincipal"]);
       report.error(
-        ["identities", login, "awsPrincipal"],
-        `"${login}" has the same awsPrincipal as "${sharer}"; each person must sign in as a principal of their own, or either could use the other's grants. For a shared SSO role, use each person's role session ARN.`
+        path,
+        `"${login}" and "${sharer}" (${at.file}:${at.line}) reach the same AWS principal: ${principal.describe}. Each person must sign in as a principal of their own, or either could use the other's grants; IAM names are case-insensitive and paths do not matter. For a shared SSO role, use each person's role session ARN.`
       );
     }
-    byPrincipal.set(identity.awsPrincipal, login);
+    if (!byPrincipal.has(principal.key)) byPrincipal.set(principal.key, login);
+    if (principal.kind !== "user" && !byRole.has(principal.role)) byRole.set(principal.role, login);
   }
+}
+function canonicalPrincipal(arn2) {
+  const match = PRINCIPAL_ARN.exec(arn2);
+  if (!match) return void 0;
+  const account = match[1] ?? match[4];
+  if (match[4] !== void 0) {
+    const role = match[5].toLowerCase();
+    const session = match[6].toLowerCase();
+    return {
+      kind: "session",
+      account,
+      key: `${account}:session:${role}/${session}`,
+      role: `${account}:role:${role}`,
+      describe: `session ${session} of role ${role} in account ${account}`
+    };
+  }
+  const kind = match[2];
+  const name = match[3].split("/").pop().toLowerCase();
+  const key = `${account}:${kind}:${name}`;
+  return {
+    kind,
+    account,
+    key,
+    role: key,
+    describe: kind === "user" ? `IAM user ${name} in account ${account}` : `role ${name} and its sessions in account ${account}`
+  };
 }
 function checkDuration(text, path, report) {
   const parsed = parseDuration(text);

@@ -69,7 +69,7 @@ export const accountSchema = z
 export const identitySchema = z
   .strictObject({
     awsPrincipal: arn.describe(
-      "ARN of the IAM user or role this person signs in to AWS as. Only this principal may assume their grant roles.",
+      "ARN of the IAM user this person signs in to AWS as, or of their own role session (arn:aws:sts::<account>:assumed-role/<role>/<session>). A plain role is refused: several people could use it. Only this principal may assume their grant roles.",
     ),
     name: z.string().optional().describe("The person's name, for reports."),
   })

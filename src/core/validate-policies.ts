@@ -45,7 +45,7 @@ export function validatePolicies(policies: Policies, locate: PolicyLocator): Pro
 
   checkAtLeastOne(policies, rules);
   checkAccounts(policies, rules);
-  checkIdentities(policies, rules);
+  checkIdentities(policies, locate, rules);
   for (const [name, role] of Object.entries(policies.roles)) checkRole(policies, name, role, rules);
   checkSettings(policies, rules);
   return problems;
@@ -59,7 +59,7 @@ interface Report {
 
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
 const PRINCIPAL_ARN =
-  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
+  /^arn:aws[a-z-]*:(?:iam::(\d{12}):(user|role)\/((?:[\w+=,.@-]+\/)*[\w+=,.@-]+)|sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/([\w+=,.@-]+))$/;
 const IAM_ACTION = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const ALERT_ACTION = /^(\*|(\*|[a-z0-9-]+):[A-Za-z0-9*?]+)$/;
 const RESOURCE = /^(\*|arn:[^\s]+)$/;
@@ -157,10 +157,14 @@ function checkBoundary(
   }
 }
 
-function checkIdentities(policies: Policies, report: Report): void {
+function checkIdentities(policies: Policies, locate: PolicyLocator, report: Report): void {
   const byLogin = new Map<string, string>();
+  // Canonical principal (user, role or role session) -> the login mapped to it first; and
+  // canonical role -> the first login mapped to that role or to a session of it.
   const byPrincipal = new Map<string, string>();
+  const byRole = new Map<string, string>();
   for (const [login, identity] of Object.entries(policies.identities)) {
+    const path = ["identities", login, "awsPrincipal"];
     // GitHub logins are case-insensitive: two spellings would be one person with two mappings.
     const sameLogin = byLogin.get(login.toLowerCase());
     if (sameLogin !== undefined) {
@@ -171,23 +175,87 @@ function checkIdentities(policies: Policies, report: Report): void {
       );
     }
     byLogin.set(login.toLowerCase(), login);
-    if (!PRINCIPAL_ARN.test(identity.awsPrincipal)) {
+    const principal = canonicalPrincipal(identity.awsPrincipal);
+    if (!principal) {
       report.error(
-        ["identities", login, "awsPrincipal"],
-        "awsPrincipal must be an IAM user or role ARN (arn:aws:iam::123456789012:user/alice) or a role session (arn:aws:sts::123456789012:assumed-role/RoleName/alice).",
+        path,
+        "awsPrincipal must be an IAM user ARN (arn:aws:iam::123456789012:user/alice) or a role session (arn:aws:sts::123456789012:assumed-role/RoleName/alice).",
+      );
+      continue;
+    }
+    if (principal.kind === "role") {
+      // Anyone the role's trust admits can assume it and then set any source identity: the
+      // grant would be assumable by all of them, so it is not one person's principal.
+      report.error(
+        path,
+        `"${identity.awsPrincipal}" is a role, which everyone its trust policy admits can use, and any of them could then set this person's source identity and use their grants: map this person to their IAM user or to their own role session (arn:aws:sts::${principal.account}:assumed-role/<role>/<session name>, where your identity provider, such as IAM Identity Center, sets the session name).`,
       );
     }
     // A shared principal could set any of its people's source identities and so use
     // another person's grant: each login needs a principal of its own.
-    const sharer = byPrincipal.get(identity.awsPrincipal);
+    const sharer =
+      principal.kind === "role"
+        ? byRole.get(principal.role)
+        : (byPrincipal.get(principal.key) ??
+          (principal.kind === "session" ? byPrincipal.get(principal.role) : undefined));
     if (sharer !== undefined) {
+      const at = locate(["identities", sharer, "awsPrincipal"]);
       report.error(
-        ["identities", login, "awsPrincipal"],
-        `"${login}" has the same awsPrincipal as "${sharer}"; each person must sign in as a principal of their own, or either could use the other's grants. For a shared SSO role, use each person's role session ARN.`,
+        path,
+        `"${login}" and "${sharer}" (${at.file}:${at.line}) reach the same AWS principal: ${principal.describe}. Each person must sign in as a principal of their own, or either could use the other's grants; IAM names are case-insensitive and paths do not matter. For a shared SSO role, use each person's role session ARN.`,
       );
     }
-    byPrincipal.set(identity.awsPrincipal, login);
+    if (!byPrincipal.has(principal.key)) byPrincipal.set(principal.key, login);
+    if (principal.kind !== "user" && !byRole.has(principal.role)) byRole.set(principal.role, login);
   }
+}
+
+/** An identity's principal reduced to what IAM compares: account, kind and lower-case names. */
+interface CanonicalPrincipal {
+  kind: "user" | "role" | "session";
+  account: string;
+  /** Equal for two ARNs that are the same principal. */
+  key: string;
+  /** The role itself, for a role or a role session: `account:role:name`. */
+  role: string;
+  /** What the principal is, for messages. */
+  describe: string;
+}
+
+/**
+ * Canonical form of a principal ARN, or undefined when it is not a user, role or role session.
+ * The partition and the path are dropped (a user or role name is unique in its account,
+ * whatever its path; an assumed-role ARN carries no path), and names are lower-cased because
+ * IAM names are case-insensitive. Session names are lower-cased too, failing closed.
+ */
+export function canonicalPrincipal(arn: string): CanonicalPrincipal | undefined {
+  const match = PRINCIPAL_ARN.exec(arn);
+  if (!match) return undefined;
+  const account = (match[1] ?? match[4])!;
+  if (match[4] !== undefined) {
+    const role = match[5]!.toLowerCase();
+    const session = match[6]!.toLowerCase();
+    return {
+      kind: "session",
+      account,
+      key: `${account}:session:${role}/${session}`,
+      role: `${account}:role:${role}`,
+      describe: `session ${session} of role ${role} in account ${account}`,
+    };
+  }
+  const kind = match[2] as "user" | "role";
+  const name = match[3]!.split("/").pop()!.toLowerCase();
+  const key = `${account}:${kind}:${name}`;
+  return {
+    kind,
+    account,
+    key,
+    role: key,
+    describe:
+      kind === "user"
+        ? `IAM user ${name} in account ${account}`
+        : `role ${name} and its sessions in account ${account}`,
+  };
 }
 
 function checkDuration(text: string, path: readonly PropertyKey[], report: Report): void {

@@ -303,14 +303,14 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
         /for account "staging", the permissions boundary must be a policy in account 210987654321/,
     },
     {
-      rule: "an identity's principal is an IAM user, role or role session",
+      rule: "an identity's principal is an IAM user or role session",
       files: {
         "policies/zz-people.yaml":
           "identities:\n  dave:\n    awsPrincipal: arn:aws:iam::444455556666:group/devs\n",
       },
       file: "policies/zz-people.yaml",
       line: 3,
-      message: /must be an IAM user or role ARN/,
+      message: /must be an IAM user ARN/,
     },
     {
       rule: "no two people share an AWS principal",
@@ -320,7 +320,7 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
       },
       file: "policies/zz-people.yaml",
       line: 3,
-      message: /"dave" has the same awsPrincipal as "alice"/,
+      message: /"dave" and "alice" \(policies\/identities.yaml:3\) reach the same AWS principal/,
     },
     {
       rule: "a login is mapped once, whatever its capitals",
@@ -469,6 +469,72 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
       "policies/zz-b.yaml",
       "policies/zz-b.yaml",
     ]);
+  });
+});
+
+describe("loadPolicies: one person, one principal", () => {
+  const dave = (principal: string) => ({
+    "policies/zz-people.yaml": `identities:\n  dave:\n    awsPrincipal: ${principal}\n`,
+  });
+  const refused: { case: string; principal: string; message: RegExp }[] = [
+    {
+      case: "the same user with a path",
+      principal: "arn:aws:iam::444455556666:user/engineers/alice",
+      message:
+        /"dave" and "alice" \(policies\/identities.yaml:3\) reach the same AWS principal: IAM user alice in account 444455556666/,
+    },
+    {
+      case: "the same user in other capitals (IAM names are case-insensitive)",
+      principal: "arn:aws:iam::444455556666:user/ALICE",
+      message: /"dave" and "alice" \(policies\/identities.yaml:3\) reach the same AWS principal/,
+    },
+    {
+      case: "the same role session in other capitals",
+      principal: "arn:aws:sts::444455556666:assumed-role/awsreservedsso_eng_0123/Carol@Example.com",
+      message:
+        /"dave" and "carol" \(policies\/identities.yaml:7\) reach the same AWS principal: session carol@example.com of role awsreservedsso_eng_0123/,
+    },
+    {
+      case: "a role whose session another person is",
+      principal: "arn:aws:iam::444455556666:role/AWSReservedSSO_Eng_0123",
+      message:
+        /"dave" and "carol" \(policies\/identities.yaml:7\) reach the same AWS principal: role awsreservedsso_eng_0123 and its sessions/,
+    },
+    {
+      case: "a role with a path whose session another person is",
+      principal:
+        "arn:aws:iam::444455556666:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Eng_0123",
+      message: /"dave" and "carol" \(policies\/identities.yaml:7\) reach the same AWS principal/,
+    },
+    {
+      case: "a plain role, which everyone its trust admits can use",
+      principal: "arn:aws:iam::444455556666:role/engineers",
+      message:
+        /is a role, which everyone its trust policy admits can use.*map this person to their IAM user or to their own role session/,
+    },
+  ];
+
+  it.each(refused)("refuses $case", ({ principal, message }) => {
+    const { policies, problems } = loadPolicies(examplePolicySources(dave(principal)));
+    expect(policies).toBeUndefined();
+    const problem = problems.find((p) => message.test(p.message));
+    expect(problem, problems.map(formatProblem).join("\n")).toMatchObject({
+      file: "policies/zz-people.yaml",
+      line: 3,
+      severity: "error",
+      field: "identities.dave.awsPrincipal",
+    });
+  });
+
+  it("accepts another person's session of the same role, and another account's user of the same name", () => {
+    for (const principal of [
+      "arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Eng_0123/dave@example.com",
+      "arn:aws:iam::111122223333:user/alice",
+    ]) {
+      const { policies, problems } = loadPolicies(examplePolicySources(dave(principal)));
+      expect(problems.map(formatProblem)).toEqual([]);
+      expect(policies?.identities.dave?.awsPrincipal).toBe(principal);
+    }
   });
 });
 
