@@ -114,6 +114,7 @@ function memoryGitHub(allReviews: Review[]): GitHubPort {
       { sha: HEAD, authorLogin: "alice", committerLogin: "alice" },
     ],
     listReviews: async () => allReviews,
+    listBaseChanges: async () => [],
     listTeamMembers: async (_org, slug) =>
       Array.from({ length: 20 }, (_, i) => `user-${slug === "security" ? i + 20 : i}`),
     listOpenPullRequests: unused,

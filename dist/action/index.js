@@ -95023,6 +95023,19 @@ function createOctokitGitHub(octokit, repository, options = {}) {
     }
     return result;
   }
+  async function listBaseChanges(pullNumber) {
+    const events = await octokit.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+      {
+        ...base,
+        issue_number: pullNumber,
+        per_page: 100
+      }
+    );
+    return events.filter(
+      (e5) => e5.event === "base_ref_changed" || e5.event === "automatic_base_change_succeeded"
+    ).map((e5) => ({ at: e5.created_at ?? "" }));
+  }
   async function listTeamMembers(org, teamSlug) {
     const members2 = await octokit.paginate("GET /orgs/{org}/teams/{team_slug}/members", {
       org,
@@ -95234,6 +95247,7 @@ ${body}`;
     listPullRequestFiles,
     listPullRequestCommits,
     listReviews,
+    listBaseChanges,
     listTeamMembers,
     listOpenPullRequests,
     upsertCheckRun,

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type {
+  BaseChange,
   ChangedFile,
   CheckRunOutput,
   FileToCommit,
@@ -215,6 +216,27 @@ export function createOctokitGitHub(
       });
     }
     return result;
+  }
+
+  /**
+   * The issue events API, not the timeline: GitHub documents `base_ref_changed` for the former
+   * only. `automatic_base_change_succeeded` (GitHub retargeting a PR when its base branch was
+   * merged and deleted) changes the base just the same.
+   */
+  async function listBaseChanges(pullNumber: number): Promise<BaseChange[]> {
+    const events = await octokit.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+      {
+        ...base,
+        issue_number: pullNumber,
+        per_page: 100,
+      },
+    );
+    return events
+      .filter(
+        (e) => e.event === "base_ref_changed" || e.event === "automatic_base_change_succeeded",
+      )
+      .map((e) => ({ at: e.created_at ?? "" }));
   }
 
   async function listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
@@ -481,6 +503,7 @@ export function createOctokitGitHub(
     listPullRequestFiles,
     listPullRequestCommits,
     listReviews,
+    listBaseChanges,
     listTeamMembers,
     listOpenPullRequests,
     upsertCheckRun,

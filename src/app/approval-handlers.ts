@@ -9,7 +9,7 @@ import type { Context, Probot } from "probot";
 import { CHECK_NAME, renderCheck } from "../core/render-check.ts";
 import { renderPostIncidentIssue } from "../core/render-post-incident-issue.ts";
 import { REVIEW_REQUEST_MARKER, renderReviewRequest } from "../core/render-review-request.ts";
-import type { CheckRunOutput, GitHubPort } from "../ports/github.ts";
+import type { BaseChange, CheckRunOutput, GitHubPort } from "../ports/github.ts";
 import {
   evaluatePullRequest,
   type PullRequestEvaluation,
@@ -75,15 +75,16 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   /**
    * Evaluates the PR and writes its check on the PR's head SHA (and on `extraSha`, a merge
    * group commit). When the PR itself cannot be read, writes a failing check on `fallbackSha`.
+   * `baseChanges` are changes of the base branch that the event itself reports.
    */
   async function evaluateAndReport(
     github: GitHubPort,
     pullNumber: number,
     fallbackSha: string,
-    extraSha?: string,
+    options: { extraSha?: string; baseChanges?: BaseChange[] } = {},
   ): Promise<PullRequestEvaluation> {
     return serialize(`${github.owner}/${github.repo}#${pullNumber}`, () =>
-      evaluateAndReportNow(github, pullNumber, fallbackSha, extraSha),
+      evaluateAndReportNow(github, pullNumber, fallbackSha, options),
     );
   }
 
@@ -91,13 +92,14 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
     github: GitHubPort,
     pullNumber: number,
     fallbackSha: string,
-    extraSha?: string,
+    { extraSha, baseChanges }: { extraSha?: string; baseChanges?: BaseChange[] },
   ): Promise<PullRequestEvaluation> {
     let evaluation: PullRequestEvaluation;
     try {
       evaluation = await evaluatePullRequest(github, pullNumber, {
         now: deps.now(),
         cache: deps.cache,
+        ...(baseChanges ? { baseChanges } : {}),
       });
     } catch (error) {
       await github.upsertCheckRun(extraSha ?? fallbackSha, CHECK_NAME, errorOutput(error));
@@ -116,7 +118,12 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
     // A closed, unmerged PR grants nothing; a merged one is re-checked for the follow-up issue.
     if ((action === "closed" && !pull.merged) || !ours(context)) return;
     const github = portFor(context);
-    const evaluation = await evaluateAndReport(github, pull.number, pull.head.sha);
+    // GitHub's issue events may not list the base change yet when its webhook arrives; the
+    // webhook itself says that the base changed, at the pull request's `updated_at`.
+    const changes = action === "edited" ? context.payload.changes : undefined;
+    const evaluation = await evaluateAndReport(github, pull.number, pull.head.sha, {
+      ...(changes?.base ? { baseChanges: [{ at: pull.updated_at ?? "" }] } : {}),
+    });
 
     if (ASK_FOR_REVIEW.has(action) && !evaluation.pullRequest.draft) {
       const ask = renderReviewRequest(evaluation, github.owner);
@@ -188,6 +195,6 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
       });
       return;
     }
-    await evaluateAndReport(github, pullNumber, group.head_sha, group.head_sha);
+    await evaluateAndReport(github, pullNumber, group.head_sha, { extraSha: group.head_sha });
   });
 }

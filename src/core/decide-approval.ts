@@ -10,7 +10,8 @@
  * - A person's opinion is their latest APPROVED, CHANGES_REQUESTED or DISMISSED review.
  *   COMMENTED does not cancel an approval (GitHub's semantic). PENDING is a draft.
  * - An approval counts only on the current head SHA: a push after the approval changes what
- *   was approved.
+ *   was approved. Nor does it count when the base branch was changed after it: the diff that
+ *   merges is no longer the diff the reviewer saw.
  * - A change request from an eligible owner blocks until that owner changes it.
  * - One person's approval counts for one rule only. A policy asking for one DBA and one
  *   security engineer means two people: someone in both teams must not approve alone. The
@@ -84,6 +85,13 @@ export interface ApprovalInput {
    * refused grant into a granted one on the next redelivery of the merge event.
    */
   reviewedBefore?: string;
+  /**
+   * When the pull request's base branch was changed (ISO-8601; GitHub's `base_ref_changed`
+   * issue events), in any order. An approval submitted at or before the latest change is
+   * stale: it approved a diff against another base. A time that cannot be read makes every
+   * approval stale (fail closed), as it cannot be placed after the change.
+   */
+  baseChangedAt?: readonly string[];
 }
 
 /** How one approval rule stands. */
@@ -167,6 +175,19 @@ function resolve(
 
 const OPINION_STATES = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
 
+/**
+ * The time of the latest base change (ms), `-Infinity` when there was none, and `+Infinity`
+ * when one cannot be read, so that no approval counts as given after it.
+ */
+function latestBaseChange(times: readonly string[]): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const time of times) {
+    const at = Date.parse(time);
+    latest = Math.max(latest, Number.isNaN(at) ? Number.POSITIVE_INFINITY : at);
+  }
+  return latest;
+}
+
 /** Decides whether the request is approved. Pure: same input, same decision. */
 export function decideApproval(input: ApprovalInput): Decision {
   const lower = (s: string) => s.toLowerCase();
@@ -214,6 +235,11 @@ export function decideApproval(input: ApprovalInput): Decision {
     opinions.set(lower(review.user), review);
   }
 
+  const baseChange = latestBaseChange(input.baseChangedAt ?? []);
+  const baseChangeText = Number.isFinite(baseChange)
+    ? new Date(baseChange).toISOString()
+    : "at a time GitHub does not show";
+  let staleByBase = 0;
   const blockedBy: IgnoredReview[] = [];
   const valid: ReviewInput[] = [];
   for (const [login, review] of opinions) {
@@ -234,6 +260,11 @@ export function decideApproval(input: ApprovalInput): Decision {
       blockedBy.push({ reviewer: review.user, reviewId: review.id, reason: "requested changes" });
     } else if (review.commitId !== input.headSha) {
       note(`approved an earlier commit (${review.commitId.slice(0, 7)}); approve the latest one`);
+    } else if (!(Date.parse(review.submittedAt) > baseChange)) {
+      staleByBase++;
+      note(
+        `approved before the base branch was changed (${baseChangeText}); approve again against the new base`,
+      );
     } else if (!ruleSets.some((set) => set.has(login))) {
       note("is a code owner but in no approval rule's group");
     } else {
@@ -283,6 +314,11 @@ export function decideApproval(input: ApprovalInput): Decision {
   for (const block of blockedBy) {
     reasons.push(
       `@${block.reviewer} requested changes; they must approve or have the review dismissed`,
+    );
+  }
+  if (staleByBase > 0 && rules.some((r) => !r.satisfied)) {
+    reasons.push(
+      `the base branch was changed (${baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`,
     );
   }
   let toldToFix = false;

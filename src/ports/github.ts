@@ -54,6 +54,12 @@ export interface Review {
   authorAssociation?: string;
 }
 
+/** A change of a pull request's base branch (GitHub's `base_ref_changed` issue event). */
+export interface BaseChange {
+  /** When the base branch was changed (ISO-8601, as GitHub gives it). */
+  at: string;
+}
+
 export interface CheckAnnotation {
   path: string;
   startLine: number;
@@ -117,6 +123,11 @@ export interface GitHubPort {
   listPullRequestCommits(pullNumber: number): Promise<PullRequestCommit[]>;
   /** Every review, oldest first, all pages. */
   listReviews(pullNumber: number): Promise<Review[]>;
+  /**
+   * Every change of the pull request's base branch, oldest first, all pages. Approvals given
+   * before the latest one do not count; a failure to read them must fail the evaluation.
+   */
+  listBaseChanges(pullNumber: number): Promise<BaseChange[]>;
   /** Logins of the active members of a team (`org/team-slug`). */
   listTeamMembers(org: string, teamSlug: string): Promise<string[]>;
   /** Open pull requests of the repository (for the dashboard). */

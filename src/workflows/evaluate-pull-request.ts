@@ -17,7 +17,7 @@ import type { PullRequestEvaluation } from "../core/pull-request-evaluation.ts";
 import { recordPath, requestTwinPath } from "../core/records.ts";
 import { parseRequest, validateRequest } from "../core/validate-request.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
-import type { GitHubPort, PullRequestInfo } from "../ports/github.ts";
+import type { BaseChange, GitHubPort, PullRequestInfo } from "../ports/github.ts";
 
 export type { PullRequestEvaluation };
 
@@ -29,6 +29,11 @@ export interface EvaluationContext {
    * request file by head SHA, team members by base SHA (bounded by the cache's TTL).
    */
   cache?: KeyValueCache;
+  /**
+   * Base changes known from the event being handled (a `pull_request.edited` webhook with
+   * `changes.base`), added to those the API lists: GitHub's issue events may lag its webhook.
+   */
+  baseChanges?: readonly BaseChange[];
 }
 
 /** GitHub lists at most 250 commits of a pull request; beyond that we cannot see every pusher. */
@@ -110,10 +115,13 @@ async function evaluate(
     reasons,
   });
 
-  const [files, commits, reviews] = await Promise.all([
+  // Unreadable base changes fail the evaluation like unreadable reviews: no approval is
+  // counted as given after a base change that could not be seen.
+  const [files, commits, reviews, baseChanges] = await Promise.all([
     github.listPullRequestFiles(pullRequest.number),
     github.listPullRequestCommits(pullRequest.number),
     github.listReviews(pullRequest.number),
+    github.listBaseChanges(pullRequest.number),
   ]);
 
   const contents = checkPullRequestContents(files);
@@ -337,6 +345,7 @@ async function evaluate(
     author: pullRequest.author,
     pushers,
     reviews,
+    baseChangedAt: [...baseChanges, ...(context.baseChanges ?? [])].map((change) => change.at),
     owners: match.owners,
     teamMembers,
     approval,
@@ -347,13 +356,17 @@ async function evaluate(
   // is still the one everything was judged for (the push's own event evaluates the new head).
   if (decision.status === "approved" && !pullRequest.merged) {
     const again = await github.getPullRequest(pullRequest.number);
-    if (again.headSha !== pullRequest.headSha) {
+    if (again.headSha !== pullRequest.headSha || again.baseRef !== pullRequest.baseRef) {
+      const moved =
+        again.headSha !== pullRequest.headSha
+          ? `The head moved from ${pullRequest.headSha.slice(0, 7)} to ${again.headSha.slice(0, 7)}`
+          : `The base branch changed from \`${pullRequest.baseRef}\` to \`${again.baseRef}\``;
       return {
         ...result,
         status: "pending",
         title: "The pull request changed while it was evaluated",
         reasons: [
-          `The head moved from ${pullRequest.headSha.slice(0, 7)} to ${again.headSha.slice(0, 7)} during the evaluation; the new head is evaluated on its own event.`,
+          `${moved} during the evaluation; the pull request is evaluated again on its own event.`,
         ],
         decision,
       };

@@ -184,6 +184,40 @@ describe("pull requests", () => {
     ]);
   });
 
+  it("lists every change of the base branch from the issue events, all pages", async () => {
+    // The REST issue events carry `base_ref_changed` (the timeline API does not); GitHub's own
+    // retargeting after a merged base branch was deleted changes the base just the same.
+    const event = (id: number, name: string, at: string) => ({
+      id,
+      node_id: `E${id}`,
+      url: `${API}${REPO}/issues/events/${id}`,
+      actor: { login: "alice" },
+      event: name,
+      commit_id: null,
+      commit_url: null,
+      created_at: at,
+      performed_via_github_app: null,
+    });
+    scope
+      .get(`${REPO}/issues/7/events`)
+      .query({ per_page: "100" })
+      .reply(
+        200,
+        [
+          event(1, "review_requested", "2026-11-26T10:00:00Z"),
+          event(2, "base_ref_changed", "2026-11-26T10:05:00Z"),
+        ],
+        { link: `<${API}${REPO}/issues/7/events?per_page=100&page=2>; rel="next"` },
+      )
+      .get(`${REPO}/issues/7/events`)
+      .query({ per_page: "100", page: "2" })
+      .reply(200, [event(3, "automatic_base_change_succeeded", "2026-11-26T10:09:00Z")]);
+    expect(await github().listBaseChanges(7)).toEqual([
+      { at: "2026-11-26T10:05:00Z" },
+      { at: "2026-11-26T10:09:00Z" },
+    ]);
+  });
+
   it("maps changed files with the old path of a rename", async () => {
     scope
       .get(`${REPO}/pulls/7/files`)

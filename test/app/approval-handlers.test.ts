@@ -206,6 +206,78 @@ describe("approvals on the head commit", () => {
   });
 });
 
+describe("approvals bound to the base branch they were given against", () => {
+  /** GitHub's `pull_request.edited` webhook for a change of the base branch (from `release`). */
+  function baseChangedEvent(updatedAt: string) {
+    const event = pullRequestEvent("edited");
+    event.payload.changes = {
+      base: { ref: { from: "release" }, sha: { from: "0e1ea5e000000000000000000000000000000000" } },
+    };
+    event.payload.pull_request.updated_at = updatedAt;
+    return event;
+  }
+
+  it("re-evaluates on a base change and no longer counts the approvals given before it", async () => {
+    let check: Body;
+    coldEvaluation({
+      reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)],
+      baseChangedAt: ["2026-11-26T10:03:00Z"],
+    }).checkCreate(HEAD, (b) => {
+      check = b;
+    });
+    await h.probot.receive(baseChangedEvent("2026-11-26T10:03:00Z"));
+    expect(check.conclusion).toBe("action_required");
+    expect(check.output.title).toContain(
+      "the base branch was changed (2026-11-26T10:03:00.000Z) after 2 approvals, which no longer count",
+    );
+    expect(check.output.summary).toContain(
+      "@dan's review does not count: approved before the base branch was changed",
+    );
+  });
+
+  it("believes the webhook when GitHub's issue events do not list the change yet", async () => {
+    let check: Body;
+    coldEvaluation({
+      reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)],
+    }).checkCreate(HEAD, (b) => {
+      check = b;
+    });
+    await h.probot.receive(baseChangedEvent("2026-11-26T10:03:00Z"));
+    expect(check.conclusion).toBe("action_required");
+  });
+
+  it("counts approvals given again after the base change", async () => {
+    let check: Body;
+    coldEvaluation({
+      reviews: [review(1, "dan", "APPROVED", 4), review(2, "sue", "APPROVED", 5)],
+      baseChangedAt: ["2026-11-26T10:03:00Z"],
+    })
+      .headUnchanged()
+      .checkCreate(HEAD, (b) => {
+        check = b;
+      });
+    await h.probot.receive(reviewEvent("submitted"));
+    expect(check.conclusion).toBe("success");
+  });
+
+  it("fails the check, counting no approval, when the base changes cannot be read", async () => {
+    let check: Body;
+    h.github
+      .token()
+      .pull()
+      .files()
+      .commits()
+      .reviews([review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)]);
+    h.github.scope.get(`${REPO}/issues/7/events`).query(true).reply(500, { message: "boom" });
+    h.github.checkCreate(HEAD, (b) => {
+      check = b;
+    });
+    await h.probot.receive(reviewEvent("submitted"));
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.title).toBe("Could not evaluate: GitHub API error");
+  });
+});
+
 describe("what an access pull request may contain", () => {
   it.each([
     ["edits CODEOWNERS to approve itself", "CODEOWNERS", "changes CODEOWNERS"],
@@ -427,7 +499,7 @@ describe("events out of order and redelivered", () => {
     expect(check.conclusion).toBe("action_required");
   });
 
-  it("updates the one check run on a redelivery, and a review event costs at most six requests", async () => {
+  it("updates the one check run on a redelivery, and a review event costs at most seven requests", async () => {
     const approved = [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)];
     const bodies: Body[] = [];
     coldEvaluation({ reviews: approved })
@@ -443,7 +515,8 @@ describe("events out of order and redelivered", () => {
       .headUnchanged()
       .checkUpdate(555, (b) => bodies.push(b));
     await h.probot.receive(event);
-    expect(h.requestsSince()).toBeLessThanOrEqual(6);
+    // The PR, its files, commits, reviews and base changes, the head re-read, the check.
+    expect(h.requestsSince()).toBeLessThanOrEqual(7);
     expect(bodies.map((b) => b.conclusion)).toEqual(["success", "success"]);
     expect(bodies[1].output.summary).toBe(bodies[0].output.summary);
     expect(bodies[1].output.title).toBe(bodies[0].output.title);
@@ -462,7 +535,7 @@ describe("events out of order and redelivered", () => {
       .prReads({ reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "DISMISSED", 2)] })
       .checkUpdate(556, (b) => bodies.push(b));
     await h.probot.receive(reviewEvent("dismissed"));
-    expect(h.requestsSince()).toBe(5);
+    expect(h.requestsSince()).toBe(6);
     expect(bodies.map((b) => b.conclusion)).toEqual(["success", "action_required"]);
   });
 });

@@ -194,19 +194,43 @@ export class GitHubMock {
     return this;
   }
 
-  /** The four reads every evaluation makes. */
+  /** The pull request's issue events, with a `base_ref_changed` at each of `baseChangedAt`. */
+  baseChanges(baseChangedAt: string[] = []): this {
+    this.scope
+      .get(`${REPO}/issues/7/events`)
+      .query(true)
+      .reply(
+        200,
+        baseChangedAt.map((at, i) => ({
+          id: 5000 + i,
+          node_id: `BRCE_${i}`,
+          url: `https://api.github.com${REPO}/issues/events/${5000 + i}`,
+          actor: { login: "alice" },
+          event: "base_ref_changed",
+          commit_id: null,
+          commit_url: null,
+          created_at: at,
+          performed_via_github_app: null,
+        })),
+      );
+    return this;
+  }
+
+  /** The five reads every evaluation makes. */
   prReads(
     options: {
       pull?: PullRequestShape;
       files?: FileResponse[];
       commits?: CommitShape[];
       reviews?: ReviewResponse[];
+      baseChangedAt?: string[];
     } = {},
   ): this {
     return this.pull(options.pull)
       .files(options.files)
       .commits(options.commits)
-      .reviews(options.reviews);
+      .reviews(options.reviews)
+      .baseChanges(options.baseChangedAt);
   }
 
   /** Policies and CODEOWNERS at the base commit, or at `sha` (cached afterwards). */

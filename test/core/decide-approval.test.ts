@@ -514,3 +514,62 @@ describe("decideApproval's assignment of approvers to rules", () => {
     expect(approved).toBeLessThan(450);
   });
 });
+
+describe("decideApproval after the base branch was changed", () => {
+  const at = (minute: number) => `2026-11-26T10:${String(minute).padStart(2, "0")}:00Z`;
+
+  // Reviews by bob at minute 5 and by carol at minute 10 (both on the head commit).
+  it.each<[string, string[] | undefined, "approved" | "pending", string[]]>([
+    ["no base change", undefined, "approved", ["bob", "carol"]],
+    ["a base change before every approval", [at(1)], "approved", ["bob", "carol"]],
+    ["a base change between the approvals", [at(7)], "approved", ["carol"]],
+    ["a base change after every approval", [at(12)], "pending", []],
+    ["a base change in the very second of the approval", [at(10)], "pending", []],
+    ["several changes, the latest after every approval", [at(12), at(1)], "pending", []],
+    ["a change whose time cannot be read", [at(1), "not a time"], "pending", []],
+  ])("with %s", (_case, baseChangedAt, status, counted) => {
+    const d = decideApproval(
+      input({
+        approval: { rules: [{ count: 1 }] },
+        reviews: [review("bob", "APPROVED", 5), review("carol", "APPROVED", 10)],
+        ...(baseChangedAt ? { baseChangedAt } : {}),
+      }),
+    );
+    expect(d.status).toBe(status);
+    expect(d.approvals.map((a) => a.reviewer)).toEqual(counted);
+    const stale = d.ignored.filter((i) => i.reason.startsWith("approved before the base branch"));
+    expect(stale.map((i) => i.reviewer)).toEqual(
+      ["bob", "carol"].filter((login) => !counted.includes(login)),
+    );
+  });
+
+  it("says on the check why the earlier approvals no longer count, and who can approve again", () => {
+    const d = decideApproval(
+      input({ reviews: [review("bob", "APPROVED", 5)], baseChangedAt: [at(6)] }),
+    );
+    expect(d.status).toBe("pending");
+    expect(d.reasons).toEqual([
+      "the base branch was changed (2026-11-26T10:06:00.000Z) after 1 approval, which no longer counts",
+      "rule 1: 1 from code owners: needs 1 more approval",
+    ]);
+    expect(d.ignored).toEqual([
+      expect.objectContaining({
+        reviewer: "bob",
+        reason:
+          "approved before the base branch was changed (2026-11-26T10:06:00.000Z); approve again against the new base",
+      }),
+    ]);
+    expect(d.rules[0]?.canStillApprove).toContain("bob");
+  });
+
+  it("keeps a change request given before the base change blocking", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "CHANGES_REQUESTED", 5), review("carol", "APPROVED", 8)],
+        baseChangedAt: [at(6)],
+      }),
+    );
+    expect(d.status).toBe("disapproved");
+    expect(d.blockedBy.map((b) => b.reviewer)).toEqual(["bob"]);
+  });
+});

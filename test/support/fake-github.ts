@@ -1,4 +1,5 @@
 import type {
+  BaseChange,
   ChangedFile,
   CheckRunOutput,
   FileToCommit,
@@ -25,6 +26,8 @@ export class FakeGitHub implements GitHubPort {
   readonly pullFiles = new Map<number, ChangedFile[]>();
   readonly pullCommits = new Map<number, PullRequestCommit[]>();
   readonly reviews = new Map<number, Review[]>();
+  /** Changes of each pull request's base branch. */
+  readonly baseChanges = new Map<number, BaseChange[]>();
   /** `org/slug` -> member logins. */
   readonly teams = new Map<string, string[]>();
   /** `${issueNumber} ${marker}` -> body of the one sticky comment. */
@@ -104,6 +107,10 @@ export class FakeGitHub implements GitHubPort {
   async listReviews(pullNumber: number): Promise<Review[]> {
     this.#call("listReviews");
     return structuredClone(this.reviews.get(pullNumber) ?? []);
+  }
+  async listBaseChanges(pullNumber: number): Promise<BaseChange[]> {
+    this.#call("listBaseChanges");
+    return structuredClone(this.baseChanges.get(pullNumber) ?? []);
   }
   async listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
     this.#call("listTeamMembers");

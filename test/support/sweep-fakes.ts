@@ -120,6 +120,9 @@ export class FakeGitHub implements GitHubPort {
   async listReviews(): Promise<never[]> {
     throw new Error("not used by the sweep");
   }
+  async listBaseChanges(): Promise<never[]> {
+    throw new Error("not used by the sweep");
+  }
   async listTeamMembers(): Promise<string[]> {
     throw new Error("not used by the sweep");
   }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderCheck } from "../../src/core/render-check.ts";
 import { createMemoryCache } from "../../src/ports/cache.ts";
-import type { GitHubPort, PullRequestCommit, Review } from "../../src/ports/github.ts";
+import type { BaseChange, GitHubPort, PullRequestCommit, Review } from "../../src/ports/github.ts";
 import { evaluatePullRequest } from "../../src/workflows/evaluate-pull-request.ts";
 
 const fixture = (name: string) =>
@@ -21,6 +21,8 @@ interface World {
   files?: { path: string; status: "added" | "modified" }[];
   commits?: PullRequestCommit[];
   reviews?: Review[];
+  /** When the base branch was changed, or an error reading it. */
+  baseChanges?: BaseChange[] | Error;
   teams?: Record<string, string[] | Error>;
   /** Files by `ref:path`. */
   repo?: Record<string, string>;
@@ -84,6 +86,11 @@ function fakeGitHub(world: World) {
     async listReviews() {
       calls.push("listReviews");
       return world.reviews ?? [];
+    },
+    async listBaseChanges() {
+      calls.push("listBaseChanges");
+      if (world.baseChanges instanceof Error) throw world.baseChanges;
+      return world.baseChanges ?? [];
     },
     async listTeamMembers(org, slug) {
       calls.push(`listTeamMembers ${org}/${slug}`);
@@ -225,6 +232,7 @@ describe("evaluatePullRequest", () => {
       "listPullRequestFiles",
       "listPullRequestCommits",
       "listReviews",
+      "listBaseChanges",
       // An approving evaluation checks that the head did not move meanwhile.
       "getPullRequest",
     ]);
@@ -327,6 +335,61 @@ describe("evaluatePullRequest", () => {
     expect(evaluation.status).toBe("pending");
     expect(evaluation.title).toBe("The pull request changed while it was evaluated");
     expect(calls.filter((c) => c === "getPullRequest")).toHaveLength(2);
+  });
+
+  it.each([false, true])(
+    "does not count approvals given before the base branch was changed (merged: %s)",
+    async (merged) => {
+      // dan approved at 10:01 and sue at 10:02; the base changed in between.
+      const { github, calls } = fakeGitHub({
+        merged,
+        reviews: approvedReviews,
+        baseChanges: [{ at: "2026-11-26T10:01:30Z" }],
+      });
+      const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+      expect(calls).toContain("listBaseChanges");
+      expect(evaluation.status).toBe("pending");
+      expect(evaluation.approvals.map((a) => a.reviewer)).toEqual(["sue"]);
+      expect(evaluation.reasons[0]).toBe(
+        "the base branch was changed (2026-11-26T10:01:30.000Z) after 1 approval, which no longer counts",
+      );
+      const summary = renderCheck(evaluation).summary;
+      expect(summary).toContain("@dan's review does not count: approved before the base branch");
+    },
+  );
+
+  it("counts a base change the event told of before the API lists it", async () => {
+    const { github } = fakeGitHub({ reviews: approvedReviews });
+    const evaluation = await evaluatePullRequest(github, 7, {
+      now: NOW,
+      baseChanges: [{ at: "2026-11-26T10:05:00Z" }],
+    });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.approvals).toEqual([]);
+  });
+
+  it("fails closed when the base branch changes cannot be read", async () => {
+    const { github } = fakeGitHub({
+      reviews: approvedReviews,
+      baseChanges: new Error("502 Bad Gateway"),
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("error");
+    expect(evaluation.apiError).toContain("502 Bad Gateway");
+    expect(evaluation.approvals).toEqual([]);
+  });
+
+  it("does not approve when the base branch changed while the pull request was being read", async () => {
+    const { github } = fakeGitHub({ reviews: approvedReviews });
+    const read = github.getPullRequest.bind(github);
+    let reads = 0;
+    github.getPullRequest = async (number) => {
+      const pull = await read(number);
+      return ++reads === 1 ? pull : { ...pull, baseRef: "release" };
+    };
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.reasons[0]).toContain("The base branch changed from `main` to `release`");
   });
 
   it("fails closed when a team cannot be read", async () => {

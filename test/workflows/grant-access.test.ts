@@ -241,6 +241,17 @@ describe("grantAccess refuses, loudly and before AWS is changed", () => {
     );
   });
 
+  it("when the only approval was given before the base branch was changed", async () => {
+    // The approval is five minutes before the merge; the base changed after it.
+    const { comment } = await refused((github) => {
+      const pr = addMergedRequest(github);
+      github.baseChanges.set(pr, [{ at: "2026-11-26T09:58:00Z" }]);
+      return pr;
+    });
+    expect(comment).toContain("approvals do not hold at the merge commit");
+    expect(comment).toContain("the base branch was changed (2026-11-26T09:58:00.000Z)");
+  });
+
   it("when the only approval was given after an admin merged past the check", async () => {
     const { comment } = await refused((github) =>
       addMergedRequest(github, {
@@ -622,6 +633,7 @@ describe("grantAccess is never left half-made and unrecorded", () => {
   const steps: [string, (g: FakeGitHub, a: FakeAwsAccounts) => void][] = [
     ["reading the pull request", (g) => g.fail("getPullRequest")],
     ["reading reviews", (g) => g.fail("listReviews")],
+    ["reading base branch changes", (g) => g.fail("listBaseChanges")],
     ["reading the records", (g) => g.fail("getFile", new Error("getFile failed"), 4)],
     ["assuming the broker role", (_, a) => a.fail("grantStore")],
     ["reading the role", (_, a) => a.fail("getRole")],
