@@ -72271,11 +72271,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell4) => {
-        if (typeof cell4 === "string") {
-          return this.wrap("td", cell4);
+      const cells = row.map((cell3) => {
+        if (typeof cell3 === "string") {
+          return this.wrap("td", cell3);
         }
-        const { header, data, colspan, rowspan } = cell4;
+        const { header, data, colspan, rowspan } = cell3;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -96959,9 +96959,167 @@ function planSweep(state2) {
   return plan;
 }
 
+// src/core/escape-markdown.ts
+var ZWSP = "\u200B";
+function oneLine(text) {
+  return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(new RegExp("\\p{Cc}", "gu"), "");
+}
+function defuseMentions(text) {
+  return text.replace(/@/g, `@${ZWSP}`);
+}
+function markdownText(text) {
+  const escaped = oneLine(text).replace(/[\\`*_{}[\]()<>|#!~&]/g, (c5) => `\\${c5}`).replace(/^(\s*)([-+=])/, "$1\\$2").replace(/^(\s*\d+)\./, "$1\\.");
+  return defuseMentions(escaped);
+}
+function markdownCode(text) {
+  const body = oneLine(text);
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run2) => run2.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(body) && body.trim() !== "" ? " " : "";
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+var LOGIN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:\[bot\])?$/;
+function markdownMention(login) {
+  return LOGIN.test(login) && login.length <= 45 ? `@${login}` : markdownText(login);
+}
+function percent(c5) {
+  const encoded = encodeURIComponent(c5);
+  return encoded === c5 ? `%${c5.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}` : encoded;
+}
+function markdownUrl(url2) {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url2)?.[1]?.toLowerCase();
+  if (scheme !== void 0 && scheme !== "http" && scheme !== "https") return void 0;
+  return url2.replace(/[\s\p{Cc}()<>\\`"'[\]|{}^]/gu, percent);
+}
+function markdownPathUrl(path) {
+  return path.split("/").map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, percent)).join("/");
+}
+function markdownLink(text, url2) {
+  const destination = markdownUrl(url2);
+  return destination === void 0 ? markdownText(text) : `[${markdownText(text)}](${destination})`;
+}
+function htmlText(text) {
+  const escaped = oneLine(text).replace(
+    /[&<>"']/g,
+    (c5) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c5] ?? c5
+  );
+  return defuseMentions(escaped);
+}
+function markdownCommentText(text) {
+  return oneLine(text).replace(/>/g, "&gt;");
+}
+
+// src/core/escape-slack.ts
+var ZWSP2 = "\u200B";
+function oneLine2(text) {
+  return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(new RegExp("\\p{Cc}", "gu"), "");
+}
+function controlCharacters(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function slackText(text) {
+  return controlCharacters(oneLine2(text)).replace(/@/g, `@${ZWSP2}`);
+}
+function slackLink(url2, text) {
+  const label = slackText(text).replace(/\|/g, "\uFF5C");
+  if (!/^https?:\/\//i.test(url2)) return label;
+  const destination = controlCharacters(
+    oneLine2(url2).replace(
+      /[\s|<>]/g,
+      (c5) => `%${c5.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`
+    )
+  );
+  return `<${destination}|${label}>`;
+}
+
+// src/core/render-alerts.ts
+var EVENTS_SHOWN = 50;
+function alertsMarker(requestPath) {
+  return `<!-- hallpass:alerts ${markdownCommentText(requestPath)} -->`;
+}
+function peopleOf(grant) {
+  return [.../* @__PURE__ */ new Set([grant.requester, ...grant.approvals.map((a5) => a5.reviewer)])].map(markdownMention).join(" ");
+}
+function eventLine(e5) {
+  const failed = e5.errorCode ? ` failed (${markdownCode(e5.errorCode)})` : "";
+  const on = e5.resources.length ? ` on ${e5.resources.map(markdownCode).join(", ")}` : "";
+  return `- ${markdownText(e5.eventTime)} ${markdownCode(e5.action)} in ${markdownText(e5.region)}${failed}${on} (event ${markdownCode(e5.eventID)})`;
+}
+function renderAlertComment(grant, all, fresh) {
+  const lines = [
+    alertsMarker(grant.requestPath),
+    `### hallpass alert on this grant`,
+    "",
+    `${peopleOf(grant)}: the activity of this grant matched alert rules in policies/.`,
+    "",
+    "| When (UTC) | Rule | Severity | Events | Revoked |",
+    "|---|---|---|--:|---|",
+    ...all.map(
+      (a5) => `| ${markdownText(a5.from.replace("T", " ").replace(/(\.\d+)?Z$/, ""))} | ${markdownText(a5.rule)} | ${markdownText(a5.severity)} | ${a5.eventIds.length} | ${a5.revoked ? "yes" : "no"} |`
+    ),
+    ""
+  ];
+  for (const alert of fresh) {
+    const count2 = `${alert.events.length} event${alert.events.length === 1 ? "" : "s"}`;
+    lines.push(
+      // Inside <details> GitHub renders the summary as HTML, not Markdown.
+      `<details><summary>${htmlText(`${alert.rule}: ${count2} from ${alert.from}`)}</summary>`,
+      "",
+      ...alert.description ? [markdownText(alert.description), ""] : [],
+      ...alert.events.slice(0, EVENTS_SHOWN).map(eventLine),
+      ...alert.events.length > EVENTS_SHOWN ? [`- \u2026 and ${alert.events.length - EVENTS_SHOWN} more`] : [],
+      "",
+      "</details>",
+      ""
+    );
+  }
+  return lines.join("\n");
+}
+function renderSlackAlert(grant, title, detail) {
+  const where = grant ? ` on ${slackLink(grant.pullRequest.url, grant.requestPath)} (${slackText(`@${grant.requester}`)})` : "";
+  return `:rotating_light: hallpass: *${slackText(title)}*${where}: ${slackText(detail)}`;
+}
+function renderDriftComment(grant, detail, revoked) {
+  return `${driftMarker(grant.requestPath)}
+### hallpass revoked this grant
+
+${peopleOf(grant)}: ${markdownText(detail)}. ${revoked ? "The role was revoked." : "Revoking it FAILED; see the dashboard."}`;
+}
+function driftMarker(requestPath) {
+  return `<!-- hallpass:drift ${markdownCommentText(requestPath)} -->`;
+}
+function missingGrantMarker(requestPath) {
+  return `<!-- hallpass:missing-grant ${markdownCommentText(requestPath)} -->`;
+}
+function renderMissingGrantComment(grant, detail) {
+  return `${missingGrantMarker(grant.requestPath)}
+### hallpass: this grant is missing in AWS
+
+${markdownMention(grant.requester)}: ${markdownText(detail)}. Nobody revoked it in git. An administrator should check CloudTrail for who deleted the role; the dashboard issue lists it until it is resolved.`;
+}
+function ungrantedMarker(requestPath) {
+  return `<!-- hallpass:ungranted ${markdownCommentText(requestPath)} -->`;
+}
+function renderUngrantedComment(requestPath, detail) {
+  return [
+    ungrantedMarker(requestPath),
+    "### hallpass: this request was merged but no access was granted",
+    "",
+    `${markdownCode(requestPath)} has no grant record in git: ${markdownText(detail)}. If the app refused it, its comment above says why; if the app never handled the merge, nobody has access. A merged request file is never changed: open a new request to ask again.`
+  ].join("\n");
+}
+
+// src/core/escape-mermaid.ts
+var STATEMENT = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|call|href|inclusiveenddates|topaxis|acctitle|accdescr|displaymode|vert|classdef|class|style|linkstyle|subgraph|end)\b/i;
+function mermaidLabel(text) {
+  const label = text.replace(/[^\p{L}\p{N} _.,@/()+=*'-]/gu, " ").replace(/\s+/g, " ").trim();
+  if (label === "") return "(none)";
+  return STATEMENT.test(label) ? `\xB7 ${label}` : label;
+}
+
 // src/core/render-dashboard.ts
 function dashboardMarker(shard) {
-  return shard ? `<!-- hallpass:dashboard ${[...shard].sort().join(",")} -->` : "<!-- hallpass:dashboard -->";
+  return shard ? `<!-- hallpass:dashboard ${markdownCommentText([...shard].sort().join(","))} -->` : "<!-- hallpass:dashboard -->";
 }
 function dashboardTitle(shard) {
   return shard ? `hallpass dashboard (${[...shard].sort().join(", ")})` : "hallpass dashboard";
@@ -96970,11 +97128,12 @@ function utc(time4) {
   const date6 = typeof time4 === "string" ? new Date(Date.parse(time4)) : time4;
   return `${date6.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
-function cell2(text) {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function ganttTime(time4) {
+  return utc(time4).slice(0, 16);
 }
-function mermaidText(text) {
-  return text.replace(/[:;#]/g, " ");
+function auditLink(requestPath) {
+  const path = requestPath.replace(/\.ya?ml$/, ".audit.md");
+  return markdownLink(path, `../blob/HEAD/${markdownPathUrl(path)}`);
 }
 function renderDashboard(data) {
   const now = data.now.getTime();
@@ -96982,12 +97141,14 @@ function renderDashboard(data) {
     dashboardMarker(data.shard),
     "This issue lists what hallpass holds in AWS and what needs attention. The scheduled sweep rewrites it on every run; edits are lost.",
     "",
-    `Last sweep: ${utc(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` \xB7 [run](${data.runUrl})` : ""}${data.shard ? ` \xB7 accounts: ${data.shard.join(", ")}` : ""}`,
+    `Last sweep: ${utc(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` \xB7 ${markdownLink("run", data.runUrl)}` : ""}${data.shard ? ` \xB7 accounts: ${markdownText(data.shard.join(", "))}` : ""}`,
     ""
   ];
   if (data.attention.length > 0) {
     out.push(`## Needs attention (${data.attention.length})`, "");
-    for (const a5 of data.attention) out.push(`- [ ] **${a5.title}**: ${a5.detail}`);
+    for (const a5 of data.attention) {
+      out.push(`- **${markdownText(a5.title)}**: ${markdownText(a5.detail)}`);
+    }
     out.push("");
   }
   out.push(`## Live grants (${data.live.length})`, "");
@@ -96999,7 +97160,7 @@ function renderDashboard(data) {
       "| Request | Who | Role | Account | Ends | Time left | Alerts |",
       "|---|---|---|---|---|--:|--:|",
       ...live.map(
-        (g5) => `| [${cell2(g5.requestPath)}](../pull/${g5.pullRequest}) | @${g5.requester} | ${cell2(g5.role)} | ${cell2(g5.account)} | ${utc(g5.end)} | ${Date.parse(g5.start) > now ? `starts in ${formatDuration((Date.parse(g5.start) - now) / 1e3)}` : formatDuration((Date.parse(g5.end) - now) / 1e3)} | ${g5.alerts} |`
+        (g5) => `| ${markdownLink(g5.requestPath, `../pull/${g5.pullRequest}`)} | ${markdownMention(g5.requester)} | ${markdownText(g5.role)} | ${markdownText(g5.account)} | ${utc(g5.end)} | ${Date.parse(g5.start) > now ? `starts in ${formatDuration((Date.parse(g5.start) - now) / 1e3)}` : formatDuration((Date.parse(g5.end) - now) / 1e3)} | ${g5.alerts} |`
       ),
       "",
       "```mermaid",
@@ -97007,13 +97168,13 @@ function renderDashboard(data) {
       "  title Live grants (UTC)",
       "  dateFormat YYYY-MM-DD HH:mm",
       "  axisFormat %H:%M",
+      // Mermaid's own today line is the reader's clock read as local time, while these times
+      // are UTC: off, and the sweep's "now" drawn as a milestone instead.
+      "  todayMarker off",
       ...live.map(
-        (g5) => (
-          // "@login" first: a task line that starts with a gantt keyword (a login can be
-          // "click", "section", "title"…) would be read as that statement.
-          `  ${mermaidText(`@${g5.requester} ${g5.role} in ${g5.account}`)} :${g5.alerts > 0 ? "crit, " : "active, "}${utc(g5.start).slice(0, 16)}, ${utc(g5.end).slice(0, 16)}`
-        )
+        (g5) => `  ${mermaidLabel(`@${g5.requester} ${g5.role} in ${g5.account}`)} :${g5.alerts > 0 ? "crit, " : "active, "}${ganttTime(g5.start)}, ${ganttTime(g5.end)}`
       ),
+      `  Now (last sweep) :milestone, ${ganttTime(data.now)}, 0m`,
       "```",
       ""
     );
@@ -97021,7 +97182,7 @@ function renderDashboard(data) {
   out.push(`## Waiting for approval (${data.waiting.length})`, "");
   out.push(
     ...data.waiting.length === 0 ? ["None."] : data.waiting.map(
-      (p3) => `- [#${p3.number}](${p3.url}) ${cell2(p3.title)} by @${p3.author}${p3.draft ? " (draft)" : ""}`
+      (p3) => `- ${markdownLink(`#${p3.number}`, p3.url)} ${markdownText(p3.title)} by ${markdownMention(p3.author)}${p3.draft ? " (draft)" : ""}`
     ),
     ""
   );
@@ -97033,14 +97194,16 @@ function renderDashboard(data) {
       "| When | Rule | Severity | Request | Events | Revoked |",
       "|---|---|---|---|--:|---|",
       ...[...data.alerts].sort((a5, b5) => Date.parse(b5.from) - Date.parse(a5.from)).map(
-        (a5) => `| ${utc(a5.from)} | ${cell2(a5.rule)} | ${a5.severity} | ${a5.pullRequest ? `[${cell2(a5.requestPath)}](../pull/${a5.pullRequest})` : cell2(a5.requestPath)} | ${a5.events} | ${a5.revoked ? "yes" : "no"} |`
+        (a5) => `| ${utc(a5.from)} | ${markdownText(a5.rule)} | ${markdownText(a5.severity)} | ${a5.pullRequest ? markdownLink(a5.requestPath, `../pull/${a5.pullRequest}`) : markdownText(a5.requestPath)} | ${a5.events} | ${a5.revoked ? "yes" : "no"} |`
       ),
       ""
     );
   }
   out.push(`## Revocations (${data.revocations.length})`, "");
   out.push(
-    ...data.revocations.length === 0 ? ["None this run."] : data.revocations.map((r5) => `- ${cell2(r5.requestPath)}: ${r5.reason}, ${cell2(r5.detail)}`),
+    ...data.revocations.length === 0 ? ["None this run."] : data.revocations.map(
+      (r5) => `- ${markdownText(r5.requestPath)}: ${markdownText(r5.reason)}, ${markdownText(r5.detail)}`
+    ),
     ""
   );
   if (data.ungranted.length > 0) {
@@ -97049,14 +97212,14 @@ function renderDashboard(data) {
       "",
       "Refused at merge (the PR says why) or not granted yet.",
       "",
-      ...data.ungranted.map((p3) => `- ${cell2(p3)}`),
+      ...data.ungranted.map((p3) => `- ${markdownText(p3)}`),
       ""
     );
   }
   out.push(`## Audit summaries (${data.audits.length})`, "");
   out.push(
     ...data.audits.length === 0 ? ["None pending or written this run."] : [...data.audits].sort((a5, b5) => a5.requestPath < b5.requestPath ? -1 : 1).map(
-      (a5) => a5.state === "written" ? `- [${cell2(a5.requestPath.replace(/\.ya?ml$/, ".audit.md"))}](../blob/HEAD/${a5.requestPath.replace(/\.ya?ml$/, ".audit.md")}) written (#${a5.pullRequest})` : `- ${cell2(a5.requestPath)}: due ${utc(a5.at)}, after CloudTrail's delivery delay`
+      (a5) => a5.state === "written" ? `- ${auditLink(a5.requestPath)} written (#${a5.pullRequest})` : `- ${markdownText(a5.requestPath)}: due ${utc(a5.at)}, after CloudTrail's delivery delay`
     ),
     ""
   );
@@ -97402,13 +97565,13 @@ function renderAuditJson(summary2) {
 function utc2(time4) {
   return new Date(Date.parse(time4)).toISOString().slice(0, 19).replace("T", " ");
 }
-function cell3(text) {
+function cell2(text) {
   return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 function code(text) {
-  return `\`${cell3(text).replace(/`/g, "'")}\``;
+  return `\`${cell2(text).replace(/`/g, "'")}\``;
 }
-function mermaidText2(text) {
+function mermaidText(text) {
   return text.replace(/[:;#]/g, " ");
 }
 function plural2(n3, word) {
@@ -97423,7 +97586,7 @@ function renderTimeline(summary2) {
   const lines = [
     "```mermaid",
     "gantt",
-    `  title Activity of ${mermaidText2(summary2.requester)} (UTC, ${summary2.timeline.bucketMinutes}-minute steps)`,
+    `  title Activity of ${mermaidText(summary2.requester)} (UTC, ${summary2.timeline.bucketMinutes}-minute steps)`,
     "  dateFormat YYYY-MM-DD HH:mm:ss",
     "  axisFormat %H:%M",
     "  section Grant",
@@ -97431,13 +97594,13 @@ function renderTimeline(summary2) {
   ];
   if (summary2.endReason !== "expired") {
     const t = utc2(summary2.endedAt);
-    lines.push(`  Revoked (${mermaidText2(summary2.endReason)}) :crit, milestone, ${t}, 0s`);
+    lines.push(`  Revoked (${mermaidText(summary2.endReason)}) :crit, milestone, ${t}, 0s`);
   }
   let section = "";
   for (const span of summary2.timeline.spans) {
     if (span.service !== section) {
       section = span.service;
-      lines.push(`  section ${mermaidText2(section)}`);
+      lines.push(`  section ${mermaidText(section)}`);
     }
     const tag = span.failed > 0 ? "crit, " : span.writes > 0 ? "active, " : "";
     const label = `${span.events} (${span.writes} w, ${span.failed} failed)`;
@@ -97457,12 +97620,12 @@ function renderAuditMarkdown(summary2) {
     "| | |",
     "|---|---|",
     `| Requester | @${s2.requester} |`,
-    `| Role | ${cell3(s2.role)} in ${cell3(s2.account.name)} (${s2.account.id}) |`,
+    `| Role | ${cell2(s2.role)} in ${cell2(s2.account.name)} (${s2.account.id}) |`,
     `| Pull request | #${s2.pullRequest} |`,
     `| Window | ${utc2(s2.window.start)} \u2192 ${utc2(s2.window.end)} UTC (${formatDuration(windowSeconds)}) |`,
-    `| Ended | ${utc2(s2.endedAt)} UTC (${cell3(s2.endReason)}) |`,
+    `| Ended | ${utc2(s2.endedAt)} UTC (${cell2(s2.endReason)}) |`,
     `| Role ARN | ${code(s2.roleArn)} |`,
-    `| Source identities | ${s2.sourceIdentities.length > 0 ? s2.sourceIdentities.map(cell3).join(", ") : "none"} |`,
+    `| Source identities | ${s2.sourceIdentities.length > 0 ? s2.sourceIdentities.map(cell2).join(", ") : "none"} |`,
     `| CloudTrail regions | ${s2.regions.join(", ")} |`,
     "",
     "## Activity",
@@ -97481,7 +97644,7 @@ function renderAuditMarkdown(summary2) {
       "| Service | Events | Reads | Writes | Failed | First (UTC) | Last (UTC) |",
       "|---|--:|--:|--:|--:|---|---|",
       ...s2.byService.map(
-        (r5) => `| ${cell3(r5.service)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} | ${utc2(r5.first)} | ${utc2(r5.last)} |`
+        (r5) => `| ${cell2(r5.service)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} | ${utc2(r5.first)} | ${utc2(r5.last)} |`
       ),
       "",
       "### By action",
@@ -97728,40 +97891,6 @@ async function readRecords(github, branch, paths, parse6, issues, concurrency) {
 function regionsOf(account) {
   return [.../* @__PURE__ */ new Set([...account.regions, "us-east-1"])].sort();
 }
-function alertsMarker(requestPath) {
-  return `<!-- hallpass:alerts ${requestPath} -->`;
-}
-function alertComment(grant, all, fresh) {
-  const people = [.../* @__PURE__ */ new Set([grant.requester, ...grant.approvals.map((a5) => a5.reviewer)])];
-  const lines = [
-    alertsMarker(grant.requestPath),
-    `### hallpass alert on this grant`,
-    "",
-    `${people.map((p3) => `@${p3}`).join(" ")}: the activity of this grant matched alert rules in policies/.`,
-    "",
-    "| When (UTC) | Rule | Severity | Events | Revoked |",
-    "|---|---|---|--:|---|",
-    ...all.map(
-      (a5) => `| ${a5.from.replace("T", " ").replace(/(\.\d+)?Z$/, "")} | ${a5.rule} | ${a5.severity} | ${a5.eventIds.length} | ${a5.revoked ? "yes" : "no"} |`
-    ),
-    ""
-  ];
-  for (const alert of fresh) {
-    lines.push(
-      `<details><summary>${alert.rule}: ${alert.events.length} event${alert.events.length === 1 ? "" : "s"} from ${alert.from}</summary>`,
-      "",
-      ...alert.description ? [alert.description, ""] : [],
-      ...alert.events.slice(0, 50).map(
-        (e5) => `- ${e5.eventTime} \`${e5.action}\` in ${e5.region}${e5.errorCode ? ` failed (${e5.errorCode})` : ""}${e5.resources.length ? ` on ${e5.resources.map((r5) => `\`${r5}\``).join(", ")}` : ""} (event \`${e5.eventID}\`)`
-      ),
-      ...alert.events.length > 50 ? [`- \u2026 and ${alert.events.length - 50} more`] : [],
-      "",
-      "</details>",
-      ""
-    );
-  }
-  return lines.join("\n");
-}
 function orderKey(text) {
   let h5 = 2166136261;
   for (let i5 = 0; i5 < text.length; i5++) {
@@ -97769,10 +97898,6 @@ function orderKey(text) {
     h5 = Math.imul(h5, 16777619) >>> 0;
   }
   return h5;
-}
-function slackText(grant, title, detail) {
-  const where = grant ? ` on <${grant.pullRequest.url}|${grant.requestPath}> (@${grant.requester})` : "";
-  return `:rotating_light: hallpass: *${title}*${where}: ${detail}`;
 }
 async function sweep(deps, options) {
   const { github, aws, cloudtrail } = deps;
@@ -97941,7 +98066,7 @@ async function sweep(deps, options) {
       if (item.alert) {
         await sendSlack(
           item.requestPath,
-          slackText(
+          renderSlackAlert(
             item.grant,
             "role not explained by git",
             `${item.detail}. ${ok ? "Revoked." : "Revocation FAILED: act now."}`
@@ -97950,11 +98075,8 @@ async function sweep(deps, options) {
         if (item.grant) {
           await github.upsertComment(
             item.grant.pullRequest.number,
-            `<!-- hallpass:drift ${item.grant.requestPath} -->`,
-            `<!-- hallpass:drift ${item.grant.requestPath} -->
-### hallpass revoked this grant
-
-${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((p3) => `@${p3}`).join(" ")}: ${item.detail}. ${ok ? "The role was revoked." : "Revoking it FAILED; see the dashboard."}`
+            driftMarker(item.grant.requestPath),
+            renderDriftComment(item.grant, item.detail, ok)
           ).catch(
             (error64) => issues.push({ step: "notify", subject: item.requestPath, message: error64.message })
           );
@@ -97976,11 +98098,8 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
       if (!missing.grant) continue;
       await github.upsertComment(
         missing.grant.pullRequest.number,
-        `<!-- hallpass:missing-grant ${missing.requestPath} -->`,
-        `<!-- hallpass:missing-grant ${missing.requestPath} -->
-### hallpass: this grant is missing in AWS
-
-@${missing.grant.requester}: ${missing.detail}. Nobody revoked it in git. An administrator should check CloudTrail for who deleted the role; the dashboard issue lists it until it is resolved.`
+        missingGrantMarker(missing.requestPath),
+        renderMissingGrantComment(missing.grant, missing.detail)
       ).catch(
         (error64) => issues.push({ step: "notify", subject: missing.requestPath, message: error64.message })
       );
@@ -98195,7 +98314,7 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
       await github.upsertComment(
         grant.pullRequest.number,
         alertsMarker(grant.requestPath),
-        alertComment(grant, all, fresh)
+        renderAlertComment(grant, all, fresh)
       );
     } catch (error64) {
       issues.push({
@@ -98208,7 +98327,7 @@ ${[item.grant.requester, ...item.grant.approvals.map((a5) => a5.reviewer)].map((
     for (const alert of fresh) {
       await sendSlack(
         grant.requestPath,
-        slackText(
+        renderSlackAlert(
           grant,
           `${alert.rule} (${alert.severity})`,
           `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e5) => e5.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`
@@ -98293,14 +98412,6 @@ ${alertRecords.map((r5) => `- ${r5.record.requestPath}`).join("\n")}`
   }
   return report;
 }
-function ungrantedComment(requestPath, detail) {
-  return [
-    `<!-- hallpass:ungranted ${requestPath} -->`,
-    "### hallpass: this request was merged but no access was granted",
-    "",
-    `\`${requestPath}\` has no grant record in git: ${detail}. If the app refused it, its comment above says why; if the app never handled the merge, nobody has access. A merged request file is never changed: open a new request to ask again.`
-  ].join("\n");
-}
 async function tellUngranted(github, branch, plan, now, issues, concurrency) {
   const find = github.findMergedPullRequest?.bind(github);
   if (!find) return;
@@ -98321,8 +98432,11 @@ async function tellUngranted(github, branch, plan, now, issues, concurrency) {
         }
         await github.upsertComment(
           pull.number,
-          `<!-- hallpass:ungranted ${missing.requestPath} -->`,
-          ungrantedComment(missing.requestPath, `merged in #${pull.number} at ${pull.mergedAt}`)
+          ungrantedMarker(missing.requestPath),
+          renderUngrantedComment(
+            missing.requestPath,
+            `merged in #${pull.number} at ${pull.mergedAt}`
+          )
         );
         records.push({
           version: 1,

@@ -1,4 +1,12 @@
 import { formatDuration } from "./duration.ts";
+import {
+  markdownCommentText,
+  markdownLink,
+  markdownMention,
+  markdownPathUrl,
+  markdownText,
+} from "./escape-markdown.ts";
+import { mermaidLabel } from "./escape-mermaid.ts";
 
 /**
  * The dashboard issue (in the manner of Renovate's Dependency Dashboard): one issue, found
@@ -59,7 +67,7 @@ export interface DashboardData {
 /** Marker of the dashboard issue; a shard has its own dashboard. */
 export function dashboardMarker(shard: string[] | undefined): string {
   return shard
-    ? `<!-- hallpass:dashboard ${[...shard].sort().join(",")} -->`
+    ? `<!-- hallpass:dashboard ${markdownCommentText([...shard].sort().join(","))} -->`
     : "<!-- hallpass:dashboard -->";
 }
 
@@ -73,12 +81,15 @@ function utc(time: string | Date): string {
   return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+/** `2026-11-26 12:00`, the gantt's date format. */
+function ganttTime(time: string | Date): string {
+  return utc(time).slice(0, 16);
 }
 
-function mermaidText(text: string): string {
-  return text.replace(/[:;#]/g, " ");
+/** A link to the audit summary written next to a request file. */
+function auditLink(requestPath: string): string {
+  const path = requestPath.replace(/\.ya?ml$/, ".audit.md");
+  return markdownLink(path, `../blob/HEAD/${markdownPathUrl(path)}`);
 }
 
 /** Renders the dashboard issue body. */
@@ -88,13 +99,16 @@ export function renderDashboard(data: DashboardData): string {
     dashboardMarker(data.shard),
     "This issue lists what hallpass holds in AWS and what needs attention. The scheduled sweep rewrites it on every run; edits are lost.",
     "",
-    `Last sweep: ${utc(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` · [run](${data.runUrl})` : ""}${data.shard ? ` · accounts: ${data.shard.join(", ")}` : ""}`,
+    `Last sweep: ${utc(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` · ${markdownLink("run", data.runUrl)}` : ""}${data.shard ? ` · accounts: ${markdownText(data.shard.join(", "))}` : ""}`,
     "",
   ];
 
   if (data.attention.length > 0) {
+    // Plain items, no task checkboxes: the next sweep rewrites the issue and would clear them.
     out.push(`## Needs attention (${data.attention.length})`, "");
-    for (const a of data.attention) out.push(`- [ ] **${a.title}**: ${a.detail}`);
+    for (const a of data.attention) {
+      out.push(`- **${markdownText(a.title)}**: ${markdownText(a.detail)}`);
+    }
     out.push("");
   }
 
@@ -108,7 +122,7 @@ export function renderDashboard(data: DashboardData): string {
       "|---|---|---|---|---|--:|--:|",
       ...live.map(
         (g) =>
-          `| [${cell(g.requestPath)}](../pull/${g.pullRequest}) | @${g.requester} | ${cell(g.role)} | ${cell(g.account)} | ${utc(g.end)} | ${Date.parse(g.start) > now ? `starts in ${formatDuration((Date.parse(g.start) - now) / 1000)}` : formatDuration((Date.parse(g.end) - now) / 1000)} | ${g.alerts} |`,
+          `| ${markdownLink(g.requestPath, `../pull/${g.pullRequest}`)} | ${markdownMention(g.requester)} | ${markdownText(g.role)} | ${markdownText(g.account)} | ${utc(g.end)} | ${Date.parse(g.start) > now ? `starts in ${formatDuration((Date.parse(g.start) - now) / 1000)}` : formatDuration((Date.parse(g.end) - now) / 1000)} | ${g.alerts} |`,
       ),
       "",
       "```mermaid",
@@ -116,12 +130,14 @@ export function renderDashboard(data: DashboardData): string {
       "  title Live grants (UTC)",
       "  dateFormat YYYY-MM-DD HH:mm",
       "  axisFormat %H:%M",
+      // Mermaid's own today line is the reader's clock read as local time, while these times
+      // are UTC: off, and the sweep's "now" drawn as a milestone instead.
+      "  todayMarker off",
       ...live.map(
         (g) =>
-          // "@login" first: a task line that starts with a gantt keyword (a login can be
-          // "click", "section", "title"…) would be read as that statement.
-          `  ${mermaidText(`@${g.requester} ${g.role} in ${g.account}`)} :${g.alerts > 0 ? "crit, " : "active, "}${utc(g.start).slice(0, 16)}, ${utc(g.end).slice(0, 16)}`,
+          `  ${mermaidLabel(`@${g.requester} ${g.role} in ${g.account}`)} :${g.alerts > 0 ? "crit, " : "active, "}${ganttTime(g.start)}, ${ganttTime(g.end)}`,
       ),
+      `  Now (last sweep) :milestone, ${ganttTime(data.now)}, 0m`,
       "```",
       "",
     );
@@ -133,7 +149,7 @@ export function renderDashboard(data: DashboardData): string {
       ? ["None."]
       : data.waiting.map(
           (p) =>
-            `- [#${p.number}](${p.url}) ${cell(p.title)} by @${p.author}${p.draft ? " (draft)" : ""}`,
+            `- ${markdownLink(`#${p.number}`, p.url)} ${markdownText(p.title)} by ${markdownMention(p.author)}${p.draft ? " (draft)" : ""}`,
         )),
     "",
   );
@@ -149,7 +165,7 @@ export function renderDashboard(data: DashboardData): string {
         .sort((a, b) => Date.parse(b.from) - Date.parse(a.from))
         .map(
           (a) =>
-            `| ${utc(a.from)} | ${cell(a.rule)} | ${a.severity} | ${a.pullRequest ? `[${cell(a.requestPath)}](../pull/${a.pullRequest})` : cell(a.requestPath)} | ${a.events} | ${a.revoked ? "yes" : "no"} |`,
+            `| ${utc(a.from)} | ${markdownText(a.rule)} | ${markdownText(a.severity)} | ${a.pullRequest ? markdownLink(a.requestPath, `../pull/${a.pullRequest}`) : markdownText(a.requestPath)} | ${a.events} | ${a.revoked ? "yes" : "no"} |`,
         ),
       "",
     );
@@ -159,7 +175,10 @@ export function renderDashboard(data: DashboardData): string {
   out.push(
     ...(data.revocations.length === 0
       ? ["None this run."]
-      : data.revocations.map((r) => `- ${cell(r.requestPath)}: ${r.reason}, ${cell(r.detail)}`)),
+      : data.revocations.map(
+          (r) =>
+            `- ${markdownText(r.requestPath)}: ${markdownText(r.reason)}, ${markdownText(r.detail)}`,
+        )),
     "",
   );
 
@@ -169,7 +188,7 @@ export function renderDashboard(data: DashboardData): string {
       "",
       "Refused at merge (the PR says why) or not granted yet.",
       "",
-      ...data.ungranted.map((p) => `- ${cell(p)}`),
+      ...data.ungranted.map((p) => `- ${markdownText(p)}`),
       "",
     );
   }
@@ -182,8 +201,8 @@ export function renderDashboard(data: DashboardData): string {
           .sort((a, b) => (a.requestPath < b.requestPath ? -1 : 1))
           .map((a) =>
             a.state === "written"
-              ? `- [${cell(a.requestPath.replace(/\.ya?ml$/, ".audit.md"))}](../blob/HEAD/${a.requestPath.replace(/\.ya?ml$/, ".audit.md")}) written (#${a.pullRequest})`
-              : `- ${cell(a.requestPath)}: due ${utc(a.at)}, after CloudTrail's delivery delay`,
+              ? `- ${auditLink(a.requestPath)} written (#${a.pullRequest})`
+              : `- ${markdownText(a.requestPath)}: due ${utc(a.at)}, after CloudTrail's delivery delay`,
           )),
     "",
   );

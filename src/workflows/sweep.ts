@@ -38,6 +38,17 @@ import {
   type UngrantedRecord,
 } from "../core/records.ts";
 import {
+  alertsMarker,
+  driftMarker,
+  missingGrantMarker,
+  renderAlertComment,
+  renderDriftComment,
+  renderMissingGrantComment,
+  renderSlackAlert,
+  renderUngrantedComment,
+  ungrantedMarker,
+} from "../core/render-alerts.ts";
+import {
   type DashboardData,
   dashboardMarker,
   dashboardTitle,
@@ -247,46 +258,6 @@ function regionsOf(account: { regions: string[] }): string[] {
   return [...new Set([...account.regions, "us-east-1"])].sort();
 }
 
-function alertsMarker(requestPath: string): string {
-  return `<!-- hallpass:alerts ${requestPath} -->`;
-}
-
-function alertComment(grant: GrantRecord, all: FiredAlert[], fresh: Alert[]): string {
-  const people = [...new Set([grant.requester, ...grant.approvals.map((a) => a.reviewer)])];
-  const lines = [
-    alertsMarker(grant.requestPath),
-    `### hallpass alert on this grant`,
-    "",
-    `${people.map((p) => `@${p}`).join(" ")}: the activity of this grant matched alert rules in policies/.`,
-    "",
-    "| When (UTC) | Rule | Severity | Events | Revoked |",
-    "|---|---|---|--:|---|",
-    ...all.map(
-      (a) =>
-        `| ${a.from.replace("T", " ").replace(/(\.\d+)?Z$/, "")} | ${a.rule} | ${a.severity} | ${a.eventIds.length} | ${a.revoked ? "yes" : "no"} |`,
-    ),
-    "",
-  ];
-  for (const alert of fresh) {
-    lines.push(
-      `<details><summary>${alert.rule}: ${alert.events.length} event${alert.events.length === 1 ? "" : "s"} from ${alert.from}</summary>`,
-      "",
-      ...(alert.description ? [alert.description, ""] : []),
-      ...alert.events
-        .slice(0, 50)
-        .map(
-          (e) =>
-            `- ${e.eventTime} \`${e.action}\` in ${e.region}${e.errorCode ? ` failed (${e.errorCode})` : ""}${e.resources.length ? ` on ${e.resources.map((r) => `\`${r}\``).join(", ")}` : ""} (event \`${e.eventID}\`)`,
-        ),
-      ...(alert.events.length > 50 ? [`- … and ${alert.events.length - 50} more`] : []),
-      "",
-      "</details>",
-      "",
-    );
-  }
-  return lines.join("\n");
-}
-
 /** A stable pseudo-random number for a text (FNV-1a), to vary the lookup order by run. */
 function orderKey(text: string): number {
   let h = 0x811c9dc5;
@@ -295,13 +266,6 @@ function orderKey(text: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
-}
-
-function slackText(grant: GrantRecord | undefined, title: string, detail: string): string {
-  const where = grant
-    ? ` on <${grant.pullRequest.url}|${grant.requestPath}> (@${grant.requester})`
-    : "";
-  return `:rotating_light: hallpass: *${title}*${where}: ${detail}`;
 }
 
 /** Runs one sweep. Throws only when it cannot start; everything else lands in `issues`. */
@@ -499,7 +463,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       if (item.alert) {
         await sendSlack(
           item.requestPath,
-          slackText(
+          renderSlackAlert(
             item.grant,
             "role not explained by git",
             `${item.detail}. ${ok ? "Revoked." : "Revocation FAILED: act now."}`,
@@ -509,8 +473,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
           await github
             .upsertComment(
               item.grant.pullRequest.number,
-              `<!-- hallpass:drift ${item.grant.requestPath} -->`,
-              `<!-- hallpass:drift ${item.grant.requestPath} -->\n### hallpass revoked this grant\n\n${[item.grant.requester, ...item.grant.approvals.map((a) => a.reviewer)].map((p) => `@${p}`).join(" ")}: ${item.detail}. ${ok ? "The role was revoked." : "Revoking it FAILED; see the dashboard."}`,
+              driftMarker(item.grant.requestPath),
+              renderDriftComment(item.grant, item.detail, ok),
             )
             .catch((error: Error) =>
               issues.push({ step: "notify", subject: item.requestPath, message: error.message }),
@@ -534,8 +498,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       await github
         .upsertComment(
           missing.grant.pullRequest.number,
-          `<!-- hallpass:missing-grant ${missing.requestPath} -->`,
-          `<!-- hallpass:missing-grant ${missing.requestPath} -->\n### hallpass: this grant is missing in AWS\n\n@${missing.grant.requester}: ${missing.detail}. Nobody revoked it in git. An administrator should check CloudTrail for who deleted the role; the dashboard issue lists it until it is resolved.`,
+          missingGrantMarker(missing.requestPath),
+          renderMissingGrantComment(missing.grant, missing.detail),
         )
         .catch((error: Error) =>
           issues.push({ step: "notify", subject: missing.requestPath, message: error.message }),
@@ -798,7 +762,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       await github.upsertComment(
         grant.pullRequest.number,
         alertsMarker(grant.requestPath),
-        alertComment(grant, all, fresh),
+        renderAlertComment(grant, all, fresh),
       );
     } catch (error) {
       issues.push({
@@ -811,7 +775,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     for (const alert of fresh) {
       await sendSlack(
         grant.requestPath,
-        slackText(
+        renderSlackAlert(
           grant,
           `${alert.rule} (${alert.severity})`,
           `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e) => e.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`,
@@ -898,15 +862,6 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   return report;
 }
 
-function ungrantedComment(requestPath: string, detail: string): string {
-  return [
-    `<!-- hallpass:ungranted ${requestPath} -->`,
-    "### hallpass: this request was merged but no access was granted",
-    "",
-    `\`${requestPath}\` has no grant record in git: ${detail}. If the app refused it, its comment above says why; if the app never handled the merge, nobody has access. A merged request file is never changed: open a new request to ask again.`,
-  ].join("\n");
-}
-
 /**
  * Tells the PR of each merged request without a grant record, and records that it did
  * (`<stem>.ungranted.json`), so the next runs neither ask GitHub again nor comment again. A
@@ -942,8 +897,11 @@ async function tellUngranted(
         }
         await github.upsertComment(
           pull.number,
-          `<!-- hallpass:ungranted ${missing.requestPath} -->`,
-          ungrantedComment(missing.requestPath, `merged in #${pull.number} at ${pull.mergedAt}`),
+          ungrantedMarker(missing.requestPath),
+          renderUngrantedComment(
+            missing.requestPath,
+            `merged in #${pull.number} at ${pull.mergedAt}`,
+          ),
         );
         records.push({
           version: 1,

@@ -5,6 +5,7 @@ import {
   dashboardTitle,
   renderDashboard,
 } from "../../src/core/render-dashboard.ts";
+import { linksIn, renderMarkdown, tableRows } from "../support/render-markdown.ts";
 
 const base: DashboardData = {
   now: new Date("2026-11-26T12:00:00Z"),
@@ -75,7 +76,77 @@ describe("renderDashboard", () => {
   it("puts what needs a person first", () => {
     const body = renderDashboard(base);
     expect(body.indexOf("## Needs attention (1)")).toBeLessThan(body.indexOf("## Live grants"));
-    expect(body).toContain("- [ ] **Missing grant: access-requests/d.yaml**: no grant record");
+    // No task checkbox: a box ticked by a person would be cleared by the next sweep.
+    expect(body).toContain("- **Missing grant: access-requests/d.yaml**: no grant record");
+    expect(body).not.toContain("[ ]");
+  });
+
+  it("marks the sweep's now on the timeline, instead of the reader's clock", () => {
+    const body = renderDashboard(base);
+    expect(body).toContain("  todayMarker off\n");
+    expect(body).toContain("  Now (last sweep) :milestone, 2026-11-26 12:00, 0m\n");
+  });
+
+  it("shows hostile paths, names and titles as text: no link, mention, cell or task of their own", () => {
+    const path = "access-requests/x) [y](https://evil.example) | z >\n# head.yaml";
+    const body = renderDashboard({
+      ...base,
+      runUrl: "javascript:alert(1)",
+      live: [
+        {
+          ...base.live[0]!,
+          requestPath: path,
+          requester: "dan @acme/admins",
+          role: "db`admin | x",
+          account: "prod :crit, 2020-01-01, 1d\n  click",
+        },
+      ],
+      waiting: [
+        {
+          number: 9,
+          title: "[x](https://evil.example) @acme/admins",
+          author: "carol",
+          url: "https://github.com/acme/access/pull/9",
+          draft: false,
+        },
+      ],
+      alerts: [
+        {
+          requestPath: path,
+          pullRequest: 4,
+          rule: "r | `x`",
+          severity: "high",
+          from: "2026-11-26T11:00:00Z",
+          events: 1,
+          revoked: false,
+        },
+      ],
+      revocations: [{ requestPath: path, reason: "expired", detail: "<!channel> <img src=x>" }],
+      audits: [{ requestPath: path, pullRequest: 4, state: "written", at: "2026-11-26T12:00:00Z" }],
+      attention: [
+        {
+          title: `Missing grant: ${path}`,
+          detail: "@acme/admins ![p](https://evil.example/p.png)",
+        },
+      ],
+      ungranted: [path],
+    });
+    expect(linksIn(body)).toEqual([
+      "../pull/4",
+      "https://github.com/acme/access/pull/9",
+      "../pull/4",
+      "../blob/HEAD/access-requests/x%29%20%5By%5D%28https%3A//evil.example%29%20%7C%20z%20%3E%0A%23%20head.audit.md",
+    ]);
+    expect(renderMarkdown(body)).not.toMatch(/<(img|h1)\b/);
+    // GitHub reads no mentions in a code block such as the chart; everywhere else, none.
+    expect(body.replace(/```mermaid[\s\S]*?```/, "")).not.toMatch(/@acme\/admins/);
+    const live = tableRows(body).find((row) => row[0]?.startsWith("access-requests/x"));
+    expect(live).toHaveLength(7);
+    expect(live?.[2]).toBe("db`admin | x");
+    const gantt = body.slice(body.indexOf("gantt"), body.indexOf("```", body.indexOf("gantt")));
+    expect(gantt.split("\n").filter((l) => l.includes(":crit") || l.includes(":active"))).toEqual([
+      "  @dan @acme/admins db admin x in prod crit, 2020-01-01, 1d click :crit, 2026-11-26 11:00, 2026-11-26 13:30",
+    ]);
   });
 
   it("gives each shard its own issue", () => {

@@ -13,6 +13,7 @@ import {
 } from "../../src/core/summarize-activity.ts";
 import { SweepConfigError, type SweepDeps, sweep } from "../../src/workflows/sweep.ts";
 import { examplePolicyFiles, examplePolicySources } from "../support/example-policies.ts";
+import { linksIn, renderMarkdown, textOf } from "../support/render-markdown.ts";
 import {
   boundRevokeGrant,
   FakeAws,
@@ -307,6 +308,43 @@ describe("sweep", () => {
     expect(dashboard).toContain(
       "| iam-changes | critical | [access-requests/payments/live.yaml](../pull/44) | 1 | yes |",
     );
+  });
+
+  it("escapes what CloudTrail and the request put in the alert comment and the Slack message", async () => {
+    const w = world();
+    // A request path from before paths were limited to a safe character set, and a resource
+    // name chosen by the grant holder: neither may add markup, links or mentions.
+    const hostile: GrantRecord = {
+      ...live,
+      requestPath: "access-requests/payments/x|<!channel>.yaml",
+      requester: "alice",
+    };
+    w.record(hostile);
+    w.cloudtrail.add(
+      hostile.roleArn,
+      grantEvent(hostile, {
+        id: "e`1",
+        time: "2026-11-26T11:20:00Z",
+        action: "iam:CreateAccessKey",
+        readOnly: false,
+        resources: ["arn:aws:s3:::b`](https://evil.example) @acme/admins"],
+      }),
+    );
+    await sweep(w.deps, { now: NOW, dryRun: false });
+    const [comment] = [...w.github.comments.entries()]
+      .filter(([key]) => key.includes("hallpass:alerts"))
+      .map(([, body]) => body);
+    expect(linksIn(comment!)).toEqual([]);
+    // Whole, in code spans, where GitHub reads no mention.
+    expect(textOf(comment!)).toContain(
+      "on arn:aws:s3:::b`](https://evil.example) @acme/admins (event e`1)",
+    );
+    expect(renderMarkdown(comment!).replace(/<code>.*?<\/code>/g, "")).not.toContain("@acme");
+    const message = w.slack.find((s) => s.includes("iam-changes"))!;
+    expect(message).toContain(
+      `<${hostile.pullRequest.url}|access-requests/payments/x\uff5c&lt;!channel&gt;.yaml>`,
+    );
+    expect(message).not.toContain("<!channel>");
   });
 
   it("raises from whole CloudTrail records the alerts the records themselves raise (the watch holds them compacted)", async () => {
