@@ -3,12 +3,17 @@
  * own small handler rather than a published adapter (those pull in probot 13): verify the
  * webhook signature, then hand the event to Probot.
  *
- * Environment: APP_ID, PRIVATE_KEY (PEM, or base64 of it), WEBHOOK_SECRET.
+ * Environment: APP_ID, HALLPASS_ACCESS_REPOSITORY, and HALLPASS_SECRET_ARN, the Secrets Manager
+ * secret holding PRIVATE_KEY and WEBHOOK_SECRET (and any Slack webhook the policies name). The
+ * secrets are read once per cold start and never sit in the function's configuration, which
+ * `lambda:GetFunctionConfiguration` (part of AWS's ReadOnlyAccess) returns to anyone who may
+ * read the account.
  */
 
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Probot, ProbotOctokit } from "probot";
-import hallpass from "./index.ts";
+import { createApp, defaultDeps } from "./index.ts";
 
 /** The parts of a Lambda HTTP event (payload format 2.0 and 1.0) this handler reads. */
 export interface LambdaHttpEvent {
@@ -96,24 +101,100 @@ export function createLambdaHandler(options: { probot: Promise<Probot>; secret: 
   };
 }
 
-let handlerInstance: ReturnType<typeof createLambdaHandler> | undefined;
+/** The keys of the app's secret (a JSON object in the secret's SecretString). */
+export interface AppSecrets {
+  /** The GitHub App's private key: PEM, or base64 of it. */
+  PRIVATE_KEY: string;
+  /** The app's webhook secret. */
+  WEBHOOK_SECRET: string;
+  /** Every other key (a Slack webhook URL the policies name), as the app reads variables. */
+  others: Record<string, string>;
+}
+
+/** What the handler needs of Secrets Manager (a `SecretsManagerClient`, or a mock of it). */
+export type SecretsReader = Pick<SecretsManagerClient, "send">;
+
+/**
+ * Reads the app's secret. Errors name the secret and the key, never a value: a JSON parse
+ * error would quote the text it choked on, so it is not passed on.
+ */
+export async function readAppSecrets(
+  client: SecretsReader,
+  secretArn: string,
+): Promise<AppSecrets> {
+  const { SecretString: text } = await client.send(
+    new GetSecretValueCommand({ SecretId: secretArn }),
+  );
+  const shape = `a JSON object of strings with PRIVATE_KEY (base64 of the .pem) and WEBHOOK_SECRET`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text ?? "");
+  } catch {
+    throw new Error(`secret ${secretArn} is not JSON: store ${shape}.`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new Error(`secret ${secretArn} is not ${shape}.`);
+  }
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== "string") throw new Error(`secret ${secretArn}: ${key} is not a string.`);
+    values[key] = value;
+  }
+  const { PRIVATE_KEY, WEBHOOK_SECRET, ...others } = values;
+  for (const [key, value] of Object.entries({ PRIVATE_KEY, WEBHOOK_SECRET })) {
+    if (!value) throw new Error(`secret ${secretArn} has no ${key}: store ${shape}.`);
+  }
+  return { PRIVATE_KEY: PRIVATE_KEY!, WEBHOOK_SECRET: WEBHOOK_SECRET!, others };
+}
+
+/** Builds Probot and the handler from the function's environment and its secret. */
+async function coldStart(
+  env: NodeJS.ProcessEnv,
+  secrets: SecretsReader,
+): Promise<ReturnType<typeof createLambdaHandler>> {
+  const secretArn = env.HALLPASS_SECRET_ARN;
+  if (!secretArn) {
+    throw new Error(
+      "HALLPASS_SECRET_ARN is not set: name the Secrets Manager secret that holds PRIVATE_KEY and WEBHOOK_SECRET (deploy/lambda.yaml sets it).",
+    );
+  }
+  const secret = await readAppSecrets(secrets, secretArn);
+  const probot = new Probot({
+    appId: env.APP_ID,
+    privateKey: readPrivateKey(secret.PRIVATE_KEY),
+    secret: secret.WEBHOOK_SECRET,
+    Octokit: ProbotOctokit,
+  });
+  // The secret's other keys (the Slack webhook) are read as variables are, from memory only;
+  // the key and the webhook secret are not offered, whatever variable the policies name.
+  const deps = defaultDeps({ ...env, ...secret.others });
+  await probot.load(createApp(deps));
+  return createLambdaHandler({ probot: Promise.resolve(probot), secret: secret.WEBHOOK_SECRET });
+}
+
+/**
+ * The Lambda entry for an environment and a Secrets Manager client (tests inject a mock). The
+ * secret is read once per container; a cold start that failed (Secrets Manager unreachable, a
+ * bad secret) is tried again on the next event rather than kept.
+ */
+export function createLambdaEntry(options: {
+  env: NodeJS.ProcessEnv;
+  secrets: SecretsReader;
+}): (event: LambdaHttpEvent) => Promise<LambdaHttpResult> {
+  let started: Promise<ReturnType<typeof createLambdaHandler>> | undefined;
+  return async (event) => {
+    started ??= coldStart(options.env, options.secrets).catch((error: unknown) => {
+      started = undefined;
+      throw error;
+    });
+    return (await started)(event);
+  };
+}
+
+let entry: ReturnType<typeof createLambdaEntry> | undefined;
 
 /** The Lambda entry point (`handler` in deploy/lambda.yaml). One Probot per container. */
 export async function handler(event: LambdaHttpEvent): Promise<LambdaHttpResult> {
-  if (!handlerInstance) {
-    const secret = process.env.WEBHOOK_SECRET;
-    if (!secret)
-      throw new Error("WEBHOOK_SECRET is not set: it must match the app's webhook secret.");
-    const probot = new Probot({
-      appId: process.env.APP_ID,
-      privateKey: readPrivateKey(process.env.PRIVATE_KEY),
-      secret,
-      Octokit: ProbotOctokit,
-    });
-    handlerInstance = createLambdaHandler({
-      probot: probot.load(hallpass).then(() => probot),
-      secret,
-    });
-  }
-  return handlerInstance(event);
+  entry ??= createLambdaEntry({ env: process.env, secrets: new SecretsManagerClient({}) });
+  return entry(event);
 }

@@ -1,7 +1,15 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
 import { Probot } from "probot";
 import { describe, expect, it } from "vitest";
-import { createLambdaHandler, readPrivateKey, verifySignature } from "../../src/app/lambda.ts";
+import {
+  createLambdaEntry,
+  createLambdaHandler,
+  readAppSecrets,
+  readPrivateKey,
+  verifySignature,
+} from "../../src/app/lambda.ts";
 import { examplePayload } from "./harness.ts";
 
 const SECRET = "webhook-secret";
@@ -114,5 +122,117 @@ describe("verifySignature and readPrivateKey", () => {
     expect(readPrivateKey(Buffer.from(pem).toString("base64"))).toBe(pem);
     expect(() => readPrivateKey("nonsense")).toThrow(/neither a PEM key nor base64/);
     expect(() => readPrivateKey(undefined)).toThrow(/PRIVATE_KEY is not set/);
+  });
+});
+
+describe("the Lambda entry: secrets from Secrets Manager at cold start", () => {
+  const ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:hallpass/github-app-AbC123";
+  const pem = generateKeyPairSync("rsa", {
+    modulusLength: 1024,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
+  const secretString = JSON.stringify({
+    PRIVATE_KEY: Buffer.from(pem).toString("base64"),
+    WEBHOOK_SECRET: SECRET,
+  });
+  const env = {
+    APP_ID: "1",
+    HALLPASS_ACCESS_REPOSITORY: "acme/access",
+    HALLPASS_SECRET_ARN: ARN,
+    LOG_LEVEL: "fatal" as const,
+  };
+  const ping = (id: string) => {
+    const text = JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 });
+    return {
+      headers: {
+        "X-GitHub-Event": "ping",
+        "X-GitHub-Delivery": id,
+        "X-Hub-Signature-256": sign(text),
+      },
+      body: text,
+    };
+  };
+
+  it("reads the secret once per cold start, by its ARN, and serves every event with it", async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secretString });
+    const entry = createLambdaEntry({ env, secrets: new SecretsManagerClient({}) });
+
+    const results = [await entry(ping("d-1")), await entry(ping("d-2"))];
+
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200]);
+    const calls = secrets.commandCalls(GetSecretValueCommand);
+    expect(calls.map((c) => c.args[0].input)).toEqual([{ SecretId: ARN }]);
+    // A delivery signed with another secret is still refused.
+    const forged = { ...ping("d-3"), headers: { ...ping("d-3").headers } };
+    forged.headers["X-Hub-Signature-256"] = sign(forged.body, "other");
+    expect((await entry(forged)).statusCode).toBe(401);
+    secrets.restore();
+  });
+
+  it("tries again on the next event when the cold start failed, rather than keeping the failure", async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets
+      .on(GetSecretValueCommand)
+      .rejectsOnce(new Error("connect ETIMEDOUT"))
+      .resolves({ SecretString: secretString });
+    const entry = createLambdaEntry({ env, secrets: new SecretsManagerClient({}) });
+
+    await expect(entry(ping("d-1"))).rejects.toThrow(/ETIMEDOUT/);
+    expect((await entry(ping("d-2"))).statusCode).toBe(200);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    secrets.restore();
+  });
+
+  it("refuses to start without HALLPASS_SECRET_ARN, and never reads PRIVATE_KEY from the environment", async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    const { HALLPASS_SECRET_ARN: _, ...without } = env;
+    const entry = createLambdaEntry({
+      env: { ...without, PRIVATE_KEY: pem, WEBHOOK_SECRET: SECRET },
+      secrets: new SecretsManagerClient({}),
+    });
+    await expect(entry(ping("d-1"))).rejects.toThrow(/HALLPASS_SECRET_ARN is not set/);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    secrets.restore();
+  });
+
+  it.each([
+    ["text that is not JSON", "PRIVATE_KEY=-----BEGIN hush", /is not JSON/],
+    ["a JSON array", JSON.stringify(["hush"]), /is not a JSON object of strings/],
+    ["no private key", JSON.stringify({ WEBHOOK_SECRET: "hush" }), /has no PRIVATE_KEY/],
+    ["no webhook secret", JSON.stringify({ PRIVATE_KEY: "hush" }), /has no WEBHOOK_SECRET/],
+    [
+      "a value that is not a string",
+      JSON.stringify({ PRIVATE_KEY: 1 }),
+      /PRIVATE_KEY is not a string/,
+    ],
+  ])("explains a secret with %s, naming it and quoting no value", async (_case, text, message) => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: text });
+    const error = await readAppSecrets(new SecretsManagerClient({}), ARN).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(ARN);
+    expect((error as Error).message).not.toContain("hush");
+    secrets.restore();
+  });
+
+  it("offers the secret's other keys (a Slack webhook) as variables, apart from the key", async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    const slack = "https://hooks.slack.example/services/T0/B0/x";
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        PRIVATE_KEY: "k",
+        WEBHOOK_SECRET: "w",
+        HALLPASS_SLACK_WEBHOOK: slack,
+      }),
+    });
+    expect(await readAppSecrets(new SecretsManagerClient({}), ARN)).toEqual({
+      PRIVATE_KEY: "k",
+      WEBHOOK_SECRET: "w",
+      others: { HALLPASS_SLACK_WEBHOOK: slack },
+    });
+    secrets.restore();
   });
 });
