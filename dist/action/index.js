@@ -93930,6 +93930,23 @@ function date4(params) {
 
 // src/core/digest-grant-plan.ts
 import { createHash } from "node:crypto";
+
+// src/core/persistence-classes.ts
+var PERSISTENCE_CLASSES = [
+  "federation",
+  "other-principals",
+  "resource-policies",
+  "sign-in-routes"
+];
+var persistenceClass = external_exports.enum(PERSISTENCE_CLASSES);
+function persistenceTagKey(name) {
+  return `hallpass:allow-persistence-${name}`;
+}
+function persistenceClassesOf(tags) {
+  return PERSISTENCE_CLASSES.filter((name) => tags[persistenceTagKey(name)] === "true");
+}
+
+// src/core/digest-grant-plan.ts
 var sha256 = external_exports.string().regex(/^[0-9a-f]{64}$/);
 var planDigestSchema = external_exports.strictObject({
   version: external_exports.literal(1),
@@ -93937,7 +93954,10 @@ var planDigestSchema = external_exports.strictObject({
   inlinePolicies: external_exports.record(external_exports.string(), sha256).describe("Inline policy name -> SHA-256 of its canonical document."),
   managedPolicyArns: external_exports.array(external_exports.string()).describe("Attached managed policy ARNs, sorted."),
   permissionsBoundary: external_exports.string().describe("Permissions boundary ARN."),
-  maxSessionDuration: external_exports.number().int().describe("The role's MaxSessionDuration in seconds.")
+  maxSessionDuration: external_exports.number().int().describe("The role's MaxSessionDuration in seconds."),
+  allowPersistence: external_exports.array(persistenceClass).optional().describe(
+    "The persistence classes the role's tags lift in the boundary (its role's allowPersistence); absent when none."
+  )
 });
 function canonicalJson(text) {
   return JSON.stringify(canonical(JSON.parse(text)));
@@ -96291,6 +96311,9 @@ var roleSchema = external_exports.strictObject({
     managedPolicies: external_exports.array(arn).max(20).optional().describe("Managed policy ARNs to attach (at most 20, IAM's limit per role)."),
     statements: external_exports.array(statementSchema).optional().describe("Inline statements. Every Allow is bounded by the grant's expiry.")
   }).describe("What the grant allows: managed policies and/or inline statements."),
+  allowPersistence: external_exports.array(persistenceClass).min(1).optional().describe(
+    "Classes of lasting access the permissions boundary denies by default and this role's grants may use: federation (identity providers, IAM Roles Anywhere), other-principals (other roles', users' and groups' trust, policies and boundaries; a role made with it has no boundary, so it lifts the rest too), resource-policies (policies, ACLs, grants and sharing that can admit outside principals), sign-in-routes (Cognito users, EC2 Instance Connect and key pairs, Transfer Family users). Each is written as a tag on the grant role that only the broker can set; the check shows reviewers every opt-in. Default: none."
+  ),
   approval: approvalSchema,
   ticket: external_exports.strictObject({
     required: external_exports.boolean().default(true).describe("Whether a request must name a ticket."),
@@ -96866,6 +96889,10 @@ function roleDrift(role, grant, now) {
   }
   if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
     drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
+  }
+  const recorded = grant.planDigest?.allowPersistence ?? [];
+  for (const name of persistenceClassesOf(tags).filter((c5) => !recorded.includes(c5))) {
+    drift.push(`${persistenceTagKey(name)} tag added: lifts the boundary's ${name} deny`);
   }
   drift.push(...documentDrift(role, grant, now));
   return drift;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { persistenceClass, persistenceClassesOf } from "./persistence-classes.ts";
 import type { GrantPlan } from "./plan-grant.ts";
 import { planRevocation, REVOKE_POLICY_NAME } from "./plan-revocation.ts";
 
@@ -39,6 +40,12 @@ export const planDigestSchema = z.strictObject({
   managedPolicyArns: z.array(z.string()).describe("Attached managed policy ARNs, sorted."),
   permissionsBoundary: z.string().describe("Permissions boundary ARN."),
   maxSessionDuration: z.number().int().describe("The role's MaxSessionDuration in seconds."),
+  allowPersistence: z
+    .array(persistenceClass)
+    .optional()
+    .describe(
+      "The persistence classes the role's tags lift in the boundary (its role's allowPersistence); absent when none.",
+    ),
 });
 
 export type PlanDigest = z.infer<typeof planDigestSchema>;
@@ -91,9 +98,14 @@ export function planDocuments(plan: GrantPlan): PlannedDocuments {
   };
 }
 
-/** The digest of a grant plan, stored in its grant record. */
+/**
+ * The digest of a grant plan, stored in its grant record. The persistence opt-ins are tags, not
+ * documents, but they widen what the boundary lets through, so the record names them.
+ */
 export function digestGrantPlan(plan: GrantPlan): PlanDigest {
-  return digestRoleDocuments(planDocuments(plan));
+  const digest = digestRoleDocuments(planDocuments(plan));
+  const classes = persistenceClassesOf(plan.tags);
+  return classes.length > 0 ? { ...digest, allowPersistence: classes } : digest;
 }
 
 /** The digest of documents a role is to hold (a grant role always has a boundary). */

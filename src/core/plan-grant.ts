@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { GRANT_ROLE_PATH, GRANT_TAGS, MANAGED_BY } from "../ports/aws.ts";
+import { persistenceTags } from "./persistence-classes.ts";
 import { planRevocation } from "./plan-revocation.ts";
 import type { Account, Policies, Statement } from "./policy-format.ts";
 import type { Problem } from "./problem.ts";
@@ -216,6 +217,8 @@ export function planGrant(
     [t.expiresAt]: window.end,
     [t.emergency]: String(validated.emergency),
     ...(validated.request.extends ? { [t.extends]: validated.request.extends } : {}),
+    // What lifts the boundary's persistence classes: only the broker can tag a role.
+    ...persistenceTags(validated.role.allowPersistence ?? []),
   };
 
   const plan: GrantPlan = {

@@ -6,6 +6,7 @@ import {
   holdsRevocationDeny,
   type RoleDocuments,
 } from "./digest-grant-plan.ts";
+import { persistenceClassesOf, persistenceTagKey } from "./persistence-classes.ts";
 import { type GrantRecord, isRequestPath, type RevocationRecord, recordPath } from "./records.ts";
 
 /**
@@ -242,6 +243,12 @@ function roleDrift(role: LiveRole, grant: GrantRecord, now: number): string[] {
   }
   if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
     drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
+  }
+  // A persistence tag lifts a deny of the boundary: one the record does not name was added by
+  // hand (records from before opt-ins name none, so any such tag on their role is drift).
+  const recorded = grant.planDigest?.allowPersistence ?? [];
+  for (const name of persistenceClassesOf(tags).filter((c) => !recorded.includes(c))) {
+    drift.push(`${persistenceTagKey(name)} tag added: lifts the boundary's ${name} deny`);
   }
   drift.push(...documentDrift(role, grant, now));
   return drift;

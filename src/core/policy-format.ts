@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { persistenceClass } from "./persistence-classes.ts";
 import { githubLogin, policyName } from "./request-format.ts";
 
 /**
@@ -160,6 +161,13 @@ export const roleSchema = z
           .describe("Inline statements. Every Allow is bounded by the grant's expiry."),
       })
       .describe("What the grant allows: managed policies and/or inline statements."),
+    allowPersistence: z
+      .array(persistenceClass)
+      .min(1)
+      .optional()
+      .describe(
+        "Classes of lasting access the permissions boundary denies by default and this role's grants may use: federation (identity providers, IAM Roles Anywhere), other-principals (other roles', users' and groups' trust, policies and boundaries; a role made with it has no boundary, so it lifts the rest too), resource-policies (policies, ACLs, grants and sharing that can admit outside principals), sign-in-routes (Cognito users, EC2 Instance Connect and key pairs, Transfer Family users). Each is written as a tag on the grant role that only the broker can set; the check shows reviewers every opt-in. Default: none.",
+      ),
     approval: approvalSchema,
     ticket: z
       .strictObject({

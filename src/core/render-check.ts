@@ -9,6 +9,7 @@ import type { CheckAnnotation, CheckRunOutput } from "../ports/github.ts";
 import type { Owner } from "./codeowners.ts";
 import type { DecisionStatus } from "./decide-approval.ts";
 import { formatDuration } from "./duration.ts";
+import { PERSISTENCE_CLASS_DESCRIPTIONS, type PersistenceClass } from "./persistence-classes.ts";
 import { formatProblem } from "./problem.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
 
@@ -61,6 +62,7 @@ function requestSection(evaluation: PullRequestEvaluation): string[] {
       "",
     );
   }
+  lines.push(...persistenceWarning(request.role, role.allowPersistence ?? []));
   lines.push(
     `**@${md(request.requester)}** asks for **${md(request.role)}** in **${md(request.account)}** (${account.id}) for **${formatDuration(durationSeconds)}**, ${start ? `from ${start.toISOString()}` : "starting when merged"}.`,
     "",
@@ -82,6 +84,20 @@ function requestSection(evaluation: PullRequestEvaluation): string[] {
   }
   lines.push("- every Allow ends at the expiry, enforced by IAM itself", "");
   return lines;
+}
+
+/**
+ * The role's persistence opt-ins, each on its own line of a warning: what a grant may plant that
+ * the boundary would otherwise deny, and that can still admit someone after the expiry.
+ */
+function persistenceWarning(roleName: string, classes: readonly PersistenceClass[]): string[] {
+  if (classes.length === 0) return [];
+  return [
+    "> [!WARNING]",
+    `> **Access that can outlive the grant.** Role \`${md(roleName)}\` lifts the permissions boundary's deny of the classes below (\`allowPersistence\` in \`policies/\`). What the grant changes with them can still admit someone after the expiry; check the audit summary for it.`,
+    ...classes.map((name) => `> - \`${name}\`: ${PERSISTENCE_CLASS_DESCRIPTIONS[name]}`),
+    "",
+  ];
 }
 
 function approvalSection(evaluation: PullRequestEvaluation): string[] {

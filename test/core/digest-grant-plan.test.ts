@@ -57,6 +57,20 @@ describe("digestGrantPlan", () => {
     });
   });
 
+  it("names the persistence opt-ins of the plan, and is unchanged for a plan without any", () => {
+    expect(digestGrantPlan(plan)).not.toHaveProperty("allowPersistence");
+    const optedIn = planGrant(
+      aliceRequest({
+        role: { ...aliceRequest().role, allowPersistence: ["resource-policies", "federation"] },
+      }),
+      grantPolicies(),
+      { mergeCommit: MERGE_COMMIT, mergedAt: MERGED_AT, now: MERGED_AT },
+    ).plan!;
+    const digest = digestGrantPlan(optedIn);
+    expect(digest.allowPersistence).toEqual(["federation", "resource-policies"]);
+    expect(planDigestSchema.parse(digest)).toEqual(digest);
+  });
+
   it("does not depend on the order managed policies are attached in", () => {
     const two = { ...plan, managedPolicyArns: ["arn:b", "arn:a"] };
     expect(digestGrantPlan(two)).toEqual(

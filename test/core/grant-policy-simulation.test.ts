@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { PERSISTENCE_CLASSES, type PersistenceClass } from "../../src/core/persistence-classes.ts";
 import { type GrantPlan, PERMISSIONS_POLICY_NAME, planGrant } from "../../src/core/plan-grant.ts";
 import { planRevocation } from "../../src/core/plan-revocation.ts";
+import { roleSchema } from "../../src/core/policy-format.ts";
 import { aliceRequest, grantPolicies, MERGE_COMMIT } from "../support/grant-fixtures.ts";
 
 /**
@@ -257,6 +259,323 @@ describe("using the grant role (permissions and boundary)", () => {
     expect(await act("s3:GetObject", "arn:aws:s3:::orders/a", later, revoked)).toBe(
       "ExplicitlyDenied",
     );
+  });
+});
+
+/** A managed policy that allows everything: the example break-glass role (AdministratorAccess). */
+const everything = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+};
+
+/** The grant plan of alice's request when the role opts into these persistence classes. */
+function planOptingInto(classes: PersistenceClass[]): GrantPlan {
+  const request = aliceRequest();
+  const role = { ...request.role, allowPersistence: classes };
+  return planGrant({ ...request, role }, grantPolicies(), {
+    mergeCommit: MERGE_COMMIT,
+    mergedAt: new Date(START),
+    now: new Date(START),
+  }).plan!;
+}
+
+/** A session of the grant role as IAM sees it: the role's tags are its aws:PrincipalTag keys. */
+function actAs(grant: GrantPlan, action: string, resource: string) {
+  const principalTags = Object.fromEntries(
+    Object.entries(grant.tags).map(([key, value]) => [`aws:PrincipalTag/${key}`, value]),
+  );
+  return simulate({
+    principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${grant.roleName}/${grant.sessionName}`,
+    action,
+    resource,
+    context: {
+      "aws:TokenIssueTime": "2026-11-26T10:05:00Z",
+      "aws:SourceIdentity": "alice",
+      "aws:CurrentTime": DURING,
+      ...principalTags,
+    },
+    identityPolicies: [JSON.parse(grant.inlinePolicies[PERMISSIONS_POLICY_NAME]!), everything],
+    boundary,
+    // A KMS key admits IAM policies only when its key policy delegates to the account.
+    ...(action.startsWith("kms:") ? { resourcePolicy: keyPolicyTrustingTheAccount } : {}),
+  });
+}
+
+/** The default key policy: the account's IAM policies decide. */
+const keyPolicyTrustingTheAccount = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+  ],
+};
+
+const iam = (name: string) => `arn:aws:iam::${ACCOUNT}:${name}`;
+
+/** A representative action of every kind the issue lists, per class. */
+const LASTING_ACCESS: [PersistenceClass, string, string][] = [
+  ["federation", "iam:UpdateSAMLProvider", iam("saml-provider/okta")],
+  ["federation", "iam:UpdateOpenIDConnectProviderThumbprint", iam("oidc-provider/example.com")],
+  ["federation", "iam:AddClientIDToOpenIDConnectProvider", iam("oidc-provider/example.com")],
+  ["federation", "iam:CreateOpenIDConnectProvider", iam("oidc-provider/evil.example")],
+  ["federation", "rolesanywhere:CreateTrustAnchor", "*"],
+  [
+    "federation",
+    "rolesanywhere:UpdateProfile",
+    `arn:aws:rolesanywhere:eu-west-1:${ACCOUNT}:profile/0a1b2c3d-0000-4000-8000-000000000000`,
+  ],
+  ["other-principals", "iam:UpdateAssumeRolePolicy", iam("role/admin")],
+  ["other-principals", "iam:UpdateRole", iam("role/admin")],
+  ["other-principals", "iam:PutRolePolicy", iam("role/admin")],
+  ["other-principals", "iam:CreatePolicy", iam("policy/backdoor")],
+  ["other-principals", "iam:AttachRolePolicy", iam("role/admin")],
+  ["other-principals", "iam:CreatePolicyVersion", iam("policy/app-deploy")],
+  ["other-principals", "iam:PutUserPermissionsBoundary", iam("user/carol")],
+  ["other-principals", "iam:DeleteUserPermissionsBoundary", iam("user/carol")],
+  ["resource-policies", "s3:PutBucketPolicy", "arn:aws:s3:::orders"],
+  ["resource-policies", "s3:PutBucketAcl", "arn:aws:s3:::orders"],
+  ["resource-policies", "s3:PutObjectAcl", "arn:aws:s3:::orders/a.csv"],
+  ["resource-policies", "kms:PutKeyPolicy", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k1`],
+  ["resource-policies", "kms:CreateGrant", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k1`],
+  [
+    "resource-policies",
+    "secretsmanager:PutResourcePolicy",
+    `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:db-AbCdEf`,
+  ],
+  ["resource-policies", "sns:AddPermission", `arn:aws:sns:eu-west-1:${ACCOUNT}:alerts`],
+  ["resource-policies", "sqs:SetQueueAttributes", `arn:aws:sqs:eu-west-1:${ACCOUNT}:jobs`],
+  [
+    "resource-policies",
+    "ecr:SetRepositoryPolicy",
+    `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/app`,
+  ],
+  ["resource-policies", "lambda:AddPermission", `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:f`],
+  [
+    "resource-policies",
+    "lambda:CreateFunctionUrlConfig",
+    `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:f`,
+  ],
+  [
+    "resource-policies",
+    "ec2:ModifySnapshotAttribute",
+    `arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0`,
+  ],
+  [
+    "resource-policies",
+    "ec2:ModifyImageAttribute",
+    "arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0",
+  ],
+  [
+    "resource-policies",
+    "rds:ModifyDBSnapshotAttribute",
+    `arn:aws:rds:eu-west-1:${ACCOUNT}:snapshot:nightly`,
+  ],
+  ["resource-policies", "ram:CreateResourceShare", "*"],
+  [
+    "sign-in-routes",
+    "cognito-idp:AdminCreateUser",
+    `arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_AbCdEf`,
+  ],
+  [
+    "sign-in-routes",
+    "ec2-instance-connect:SendSSHPublicKey",
+    `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`,
+  ],
+];
+
+describe("access that outlives the grant (the boundary's persistence classes)", () => {
+  it.each(LASTING_ACCESS)(
+    "%s: denies %s to an Allow *:* grant whose role does not opt in",
+    async (_, action, resource) => {
+      expect(await actAs(planOptingInto([]), action, resource)).toBe("ExplicitlyDenied");
+    },
+  );
+
+  it.each(LASTING_ACCESS)(
+    "%s: allows %s to a grant whose role opts into that class",
+    async (name, action, resource) => {
+      expect(await actAs(planOptingInto([name]), action, resource)).toBe("Allowed");
+    },
+  );
+
+  it.each(LASTING_ACCESS)(
+    "%s: still denies %s when the role opts into every other class",
+    async (name, action, resource) => {
+      const others = PERSISTENCE_CLASSES.filter((other) => other !== name);
+      expect(await actAs(planOptingInto(others), action, resource)).toBe("ExplicitlyDenied");
+    },
+  );
+
+  it.each([
+    // The opt-in is a role tag: a grant that could tag a role could lift every class for itself.
+    ["tag its own role", "iam:TagRole", "own"],
+    ["untag its own role", "iam:UntagRole", "own"],
+    ["tag another grant role", "iam:TagRole", iam("role/hallpass/hallpass-bob-0123456789")],
+    ["rewrite the boundary", "iam:CreatePolicyVersion", iam("policy/hallpass-boundary")],
+    [
+      "switch the boundary's version",
+      "iam:SetDefaultPolicyVersion",
+      iam("policy/hallpass-boundary"),
+    ],
+    ["remove its own boundary", "iam:DeleteRolePermissionsBoundary", "own"],
+    ["put a policy on its own role", "iam:PutRolePolicy", "own"],
+    ["remove its own expiry deny", "iam:DeleteRolePolicy", "own"],
+    ["change its own trust policy", "iam:UpdateAssumeRolePolicy", "own"],
+    ["change the broker's trust policy", "iam:UpdateAssumeRolePolicy", iam("role/hallpass-broker")],
+    ["attach a policy to the broker", "iam:AttachRolePolicy", iam("role/hallpass-broker")],
+    ["make a role under /hallpass/", "iam:CreateRole", iam("role/hallpass/hallpass-me-forever")],
+    ["assume another role", "sts:AssumeRole", iam("role/admin")],
+    ["pass a role to a service", "iam:PassRole", iam("role/admin")],
+    ["create an access key", "iam:CreateAccessKey", iam("user/carol")],
+  ])(
+    "never lets a grant %s, even when its role opts into every class",
+    async (_, action, target) => {
+      const grant = planOptingInto([...PERSISTENCE_CLASSES]);
+      const resource = target === "own" ? iam(`role/hallpass/${grant.roleName}`) : target;
+      expect(await actAs(grant, action, resource)).toBe("ExplicitlyDenied");
+    },
+  );
+
+  it("fits IAM's managed policy size (6,144 characters, whitespace not counted)", () => {
+    // The boundary is one managed policy (a role carries one boundary): it cannot be split.
+    expect(JSON.stringify(boundary).length).toBeLessThanOrEqual(6_144);
+  });
+
+  it("names each class's tag in the boundary exactly as the planner writes it", () => {
+    const text = JSON.stringify(boundary);
+    const tags = Object.keys(planOptingInto([...PERSISTENCE_CLASSES]).tags).filter((key) =>
+      key.startsWith("hallpass:allow-persistence-"),
+    );
+    expect(tags).toHaveLength(PERSISTENCE_CLASSES.length);
+    for (const key of tags) expect(text).toContain(`"aws:PrincipalTag/${key}":"true"`);
+  });
+
+  it("refuses session tags when the role is assumed, so a requester cannot bring the opt-in along", async () => {
+    const grant = planOptingInto([]);
+    const context = {
+      "sts:SourceIdentity": "alice",
+      "sts:RoleSessionName": grant.sessionName,
+      "aws:CurrentTime": DURING,
+      "aws:RequestTag/hallpass:allow-persistence-resource-policies": "true",
+      "aws:TagKeys": ["hallpass:allow-persistence-resource-policies"],
+    };
+    const result = await simulate({
+      principal: ALICE,
+      action: "sts:TagSession",
+      resource: iam(`role/hallpass/${grant.roleName}`),
+      context: context as unknown as Record<string, string>,
+      identityPolicies: [
+        { ...aliceOwnPolicy, Statement: [{ Effect: "Allow", Action: "sts:*", Resource: "*" }] },
+      ],
+      resourcePolicy: JSON.parse(grant.trustPolicy),
+    });
+    expect(result).not.toBe("Allowed");
+  });
+});
+
+describe("the example prod-readonly role (policies/roles.yaml) reads no secret values", () => {
+  /** What AWS's ReadOnlyAccess allows among the actions below (it allows every one of them). */
+  const readOnlyAccess = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: [
+          "ec2:Describe*",
+          "lambda:Get*",
+          "lambda:List*",
+          "ecs:Describe*",
+          "s3:Get*",
+          "s3:List*",
+          "ssm:Get*",
+          "codebuild:BatchGet*",
+          "glue:Get*",
+          "logs:FilterLogEvents",
+        ],
+        Resource: "*",
+      },
+    ],
+  };
+  let readonly: GrantPlan;
+
+  beforeAll(() => {
+    const raw = readFileSync(new URL("../../policies/roles.yaml", import.meta.url), "utf8");
+    const role = roleSchema.parse(parse(raw).roles["prod-readonly"]);
+    readonly = planGrant(aliceRequest({ role }), grantPolicies(), {
+      mergeCommit: MERGE_COMMIT,
+      mergedAt: new Date(START),
+      now: new Date(START),
+    }).plan!;
+  });
+
+  const read = (action: string, resource: string) =>
+    simulate({
+      principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${readonly.roleName}/${readonly.sessionName}`,
+      action,
+      resource,
+      context: { "aws:CurrentTime": DURING, "aws:SourceIdentity": "alice" },
+      identityPolicies: [
+        JSON.parse(readonly.inlinePolicies[PERMISSIONS_POLICY_NAME]!),
+        readOnlyAccess,
+      ],
+      boundary,
+    });
+  const fn = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:payments`;
+
+  it.each([
+    ["Lambda environment variables", "lambda:GetFunctionConfiguration", fn],
+    ["a Lambda function's environment and code", "lambda:GetFunction", fn],
+    ["ECS task definitions' environment", "ecs:DescribeTaskDefinition", "*"],
+    ["S3 objects", "s3:GetObject", "arn:aws:s3:::payments-exports/2026/11.csv"],
+    ["S3 object versions", "s3:GetObjectVersion", "arn:aws:s3:::payments-exports/2026/11.csv"],
+    [
+      "SSM parameters (with decryption)",
+      "ssm:GetParameter",
+      `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/db/password`,
+    ],
+    [
+      "SSM parameters by path",
+      "ssm:GetParametersByPath",
+      `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/db`,
+    ],
+    [
+      "Secrets Manager",
+      "secretsmanager:GetSecretValue",
+      `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:db-AbCdEf`,
+    ],
+    [
+      "EC2 user data",
+      "ec2:DescribeInstanceAttribute",
+      `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`,
+    ],
+    [
+      "CodeBuild environment variables",
+      "codebuild:BatchGetProjects",
+      `arn:aws:codebuild:eu-west-1:${ACCOUNT}:project/deploy`,
+    ],
+    [
+      "Glue connection passwords",
+      "glue:GetConnection",
+      `arn:aws:glue:eu-west-1:${ACCOUNT}:connection/warehouse`,
+    ],
+  ])("denies %s (%s)", async (_, action, resource) => {
+    expect(await read(action, resource)).toBe("ExplicitlyDenied");
+  });
+
+  it("still reads what it is for: descriptions, lists and logs", async () => {
+    expect(await read("ec2:DescribeInstances", "*")).toBe("Allowed");
+    expect(await read("lambda:ListFunctions", "*")).toBe("Allowed");
+    expect(await read("s3:ListBucket", "arn:aws:s3:::payments-exports")).toBe("Allowed");
+    expect(
+      await read(
+        "logs:FilterLogEvents",
+        `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/lambda/payments`,
+      ),
+    ).toBe("Allowed");
   });
 });
 

@@ -200,6 +200,22 @@ describe("planGrant", () => {
     expect(p.managedPolicyArns).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
   });
 
+  it("tags the role with each persistence class its role opts into, and nothing for none", () => {
+    const request = aliceRequest();
+    const role = {
+      ...request.role,
+      allowPersistence: ["sign-in-routes" as const, "federation" as const],
+    };
+    const p = plan({ role }).plan!;
+    expect(
+      Object.entries(p.tags).filter(([key]) => key.startsWith("hallpass:allow-persistence-")),
+    ).toEqual([
+      ["hallpass:allow-persistence-federation", "true"],
+      ["hallpass:allow-persistence-sign-in-routes", "true"],
+    ]);
+    expect(Object.keys(plan().plan!.tags).join()).not.toContain("allow-persistence");
+  });
+
   it.each([
     [900, 3_600],
     [3_600, 3_600],

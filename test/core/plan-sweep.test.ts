@@ -552,6 +552,28 @@ describe("planSweep: what a live grant role holds against its record", () => {
     });
   });
 
+  it("revokes a role carrying a persistence tag its record does not name (added by hand)", () => {
+    const tagged = { ...roleOf(digested), documents: asPlanned };
+    tagged.tags["hallpass:allow-persistence-resource-policies"] = "true";
+    const plan = planSweep(state({ roles: new Map([[prod.id, [tagged]]]), grants: [digested] }));
+    expect(plan.revoke).toMatchObject([{ reason: "alert", alert: true }]);
+    expect(plan.revoke[0]!.detail).toContain(
+      "hallpass:allow-persistence-resource-policies tag added: lifts the boundary's resource-policies deny",
+    );
+  });
+
+  it("leaves alone a role carrying the persistence tags its record names", () => {
+    const optedIn: GrantRecord = {
+      ...digested,
+      planDigest: { ...digested.planDigest!, allowPersistence: ["resource-policies"] },
+    };
+    const tagged = { ...roleOf(optedIn), documents: asPlanned };
+    tagged.tags["hallpass:allow-persistence-resource-policies"] = "true";
+    const plan = planSweep(state({ roles: new Map([[prod.id, [tagged]]]), grants: [optedIn] }));
+    expect(plan.revoke).toEqual([]);
+    expect(plan.watch).toHaveLength(1);
+  });
+
   it("treats a role whose documents were not read as changed (fail closed)", () => {
     const plan = sweepWith(undefined);
     expect(plan.revoke[0]!.detail).toContain("could not be read");

@@ -108,6 +108,31 @@ describe("renderCheck", () => {
     expect(summary).toContain("@alice cannot approve: is the requester");
   });
 
+  it("warns reviewers, on a line of its own, of every persistence class the role opts into", () => {
+    const base = evaluation("pending");
+    const optedIn = { ...role, allowPersistence: ["resource-policies", "federation"] as const };
+    const { summary } = renderCheck({
+      ...base,
+      request: {
+        ...base.request!,
+        role: { ...optedIn, allowPersistence: [...optedIn.allowPersistence] },
+      },
+    });
+    const lines = summary.split("\n");
+    const warning = lines.indexOf("> [!WARNING]");
+    expect(warning).toBeGreaterThanOrEqual(0);
+    expect(lines[warning + 1]).toContain("**Access that can outlive the grant.**");
+    expect(lines[warning + 1]).toContain("`db-admin`");
+    expect(lines).toContainEqual(expect.stringMatching(/^> - `federation`: identity providers/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^> - `resource-policies`: resource policies that can admit outside/),
+    );
+  });
+
+  it("shows no persistence warning for a role that opts into nothing", () => {
+    expect(renderCheck(evaluation("pending")).summary).not.toContain("outlive the grant");
+  });
+
   it("shows an approval the rules did not need, as each approval counts for one rule", () => {
     const decision = decideApproval({
       requestPath: "access-requests/a.yaml",
