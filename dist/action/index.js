@@ -5870,7 +5870,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser2 = class {
+    var Parser3 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6297,7 +6297,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser2(client, socket, llhttpInstance);
+      socket[kParser] = new Parser3(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -18327,7 +18327,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON2 = 58;
-    var SPACE2 = 32;
+    var SPACE3 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18519,7 +18519,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE2) {
+          if (line[valueStart] === SPACE3) {
             ++valueStart;
           }
         }
@@ -19503,7 +19503,7 @@ var require_light = __commonJS({
           }
           return this.Events.trigger("scheduled", { args: this.args, options: this.options });
         }
-        async doExecute(chained, clearGlobalState, run2, free) {
+        async doExecute(chained, clearGlobalState, run3, free) {
           var error64, eventInfo, passed;
           if (this.retryCount === 0) {
             this._assertStatus("RUNNING");
@@ -19523,10 +19523,10 @@ var require_light = __commonJS({
             }
           } catch (error1) {
             error64 = error1;
-            return this._onFailure(error64, eventInfo, clearGlobalState, run2, free);
+            return this._onFailure(error64, eventInfo, clearGlobalState, run3, free);
           }
         }
-        doExpire(clearGlobalState, run2, free) {
+        doExpire(clearGlobalState, run3, free) {
           var error64, eventInfo;
           if (this._states.jobStatus(this.options.id === "RUNNING")) {
             this._states.next(this.options.id);
@@ -19534,9 +19534,9 @@ var require_light = __commonJS({
           this._assertStatus("EXECUTING");
           eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
           error64 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error64, eventInfo, clearGlobalState, run2, free);
+          return this._onFailure(error64, eventInfo, clearGlobalState, run3, free);
         }
-        async _onFailure(error64, eventInfo, clearGlobalState, run2, free) {
+        async _onFailure(error64, eventInfo, clearGlobalState, run3, free) {
           var retry2, retryAfter;
           if (clearGlobalState()) {
             retry2 = await this.Events.trigger("failed", error64, eventInfo);
@@ -19544,7 +19544,7 @@ var require_light = __commonJS({
               retryAfter = ~~retry2;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
-              return run2(retryAfter);
+              return run3(retryAfter);
             } else {
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
@@ -20182,17 +20182,17 @@ var require_light = __commonJS({
             }
           }
           _run(index, job, wait) {
-            var clearGlobalState, free, run2;
+            var clearGlobalState, free, run3;
             job.doRun();
             clearGlobalState = this._clearGlobalState.bind(this, index);
-            run2 = this._run.bind(this, index, job);
+            run3 = this._run.bind(this, index, job);
             free = this._free.bind(this, index, job);
             return this._scheduled[index] = {
               timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run2, free);
+                return job.doExecute(this._limiter, clearGlobalState, run3, free);
               }, wait),
               expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run2, free);
+                return job.doExpire(clearGlobalState, run3, free);
               }, wait + job.options.expiration) : void 0,
               job
             };
@@ -37032,7 +37032,7 @@ var init_bowser = __esm({
       }
     }];
     Parser = /* @__PURE__ */ (function() {
-      function Parser2(UA, skipParsingOrHints, clientHints) {
+      function Parser3(UA, skipParsingOrHints, clientHints) {
         if (skipParsingOrHints === void 0) skipParsingOrHints = false;
         if (clientHints === void 0) clientHints = null;
         if (UA === void 0 || UA === null || UA === "") throw new Error("UserAgent parameter can't be empty");
@@ -37046,7 +37046,7 @@ var init_bowser = __esm({
         this.parsedResult = {};
         if (skipParsing !== true) this.parse();
       }
-      var _proto = Parser2.prototype;
+      var _proto = Parser3.prototype;
       _proto.getHints = function getHints() {
         return this._hints;
       };
@@ -37271,7 +37271,7 @@ var init_bowser = __esm({
           return _this7.is(anything);
         });
       };
-      return Parser2;
+      return Parser3;
     })();
     Bowser = /* @__PURE__ */ (function() {
       function Bowser2() {
@@ -40173,7 +40173,7 @@ var init_package = __esm({
   "node_modules/@aws-sdk/nested-clients/package.json"() {
     package_default = {
       name: "@aws-sdk/nested-clients",
-      version: "3.998.5",
+      version: "3.998.4",
       description: "Nested clients for AWS SDK packages.",
       homepage: "https://github.com/aws/aws-sdk-js-v3/tree/main/packages/nested-clients",
       license: "Apache-2.0",
@@ -40273,10 +40273,10 @@ var init_package = __esm({
         "test:watch": "yarn g:vitest watch"
       },
       dependencies: {
-        "@aws-sdk/core": "^3.981.2",
+        "@aws-sdk/core": "^3.981.1",
         "@aws-sdk/signature-v4-multi-region": "^3.996.52",
         "@aws-sdk/types": "^3.975.1",
-        "@smithy/core": "^3.41.1",
+        "@smithy/core": "^3.40.0",
         "@smithy/fetch-http-handler": "^5.8.1",
         "@smithy/node-http-handler": "^4.14.2",
         "@smithy/types": "^4.20.0",
@@ -46095,7 +46095,7 @@ var init_STSServiceException = __esm({
 });
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/models/errors.js
-var ExpiredTokenException2, InvalidContextAssertionException, MalformedPolicyDocumentException, PackedPolicyTooLargeException, RegionDisabledException, IDPRejectedClaimException, InvalidIdentityTokenException, IDPCommunicationErrorException;
+var ExpiredTokenException2, MalformedPolicyDocumentException, PackedPolicyTooLargeException, RegionDisabledException, IDPRejectedClaimException, InvalidIdentityTokenException, IDPCommunicationErrorException;
 var init_errors3 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/models/errors.js"() {
     init_STSServiceException();
@@ -46110,19 +46110,6 @@ var init_errors3 = __esm({
           ...opts
         });
         Object.setPrototypeOf(this, _ExpiredTokenException.prototype);
-      }
-    };
-    InvalidContextAssertionException = class _InvalidContextAssertionException extends STSServiceException {
-      static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
-      name = "InvalidContextAssertionException";
-      $fault = "client";
-      constructor(opts) {
-        super({
-          name: "InvalidContextAssertionException",
-          $fault: "client",
-          ...opts
-        });
-        Object.setPrototypeOf(this, _InvalidContextAssertionException.prototype);
       }
     };
     MalformedPolicyDocumentException = class _MalformedPolicyDocumentException extends STSServiceException {
@@ -46208,7 +46195,7 @@ var init_errors3 = __esm({
 });
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/schemas/schemas_0.js
-var _A, _AKI, _AR, _ARI, _ARR, _ARRs, _ARU, _ARWWI, _ARWWIR, _ARWWIRs, _Au, _C, _CA, _DS, _E2, _EI, _ETE2, _FPA, _I, _ICAE, _IDPCEE, _IDPRCE, _IITE, _IP, _K, _MPDE, _MSTS, _OI, _P, _PA, _PAr, _PC, _PCLT, _PCr, _PDT, _PI, _PPS, _PPTLE, _Pr, _RA, _RDE, _RSN, _S, _SAK, _SFWIT, _SI, _SN, _ST, _STS, _STU, _STu, _T, _TC, _TCr, _TIPC, _TTK, _Ta, _V, _WIT, _a3, _aKST, _aQE, _c3, _cTT, _e3, _hE3, _m2, _oIIT, _oIST, _oISTT, _pDLT, _s3, _tCIPMT, _tCVT, _tLT, n03, _s_registry3, STSServiceException$, n0_registry3, ExpiredTokenException$2, IDPCommunicationErrorException$, IDPRejectedClaimException$, InvalidContextAssertionException$, InvalidIdentityTokenException$, MalformedPolicyDocumentException$, PackedPolicyTooLargeException$, RegionDisabledException$, errorTypeRegistries3, accessKeySecretType, clientTokenType, originIdentityIssuerType, originIdentitySubjectType, originIdentitySubjectTypeType, transactionContextValueType, AssumedRoleUser$, AssumeRoleRequest$, AssumeRoleResponse$, AssumeRoleWithWebIdentityRequest$, AssumeRoleWithWebIdentityResponse$, Credentials$, OriginIdentity$, PolicyDescriptorType$, ProvidedContext$, Tag$, TransactionContext$, TrustedIdentityPropagationContext$, policyDescriptorListType, ProvidedContextsListType, tagKeyListType, tagListType, transactionContextIdentityProviderMapType, AssumeRole$, AssumeRoleWithWebIdentity$;
+var _A, _AKI, _AR, _ARI, _ARR, _ARRs, _ARU, _ARWWI, _ARWWIR, _ARWWIRs, _Au, _C, _CA, _DS, _E2, _EI, _ETE2, _IDPCEE, _IDPRCE, _IITE, _K, _MPDE, _MSTS, _P, _PA, _PAr, _PC, _PCLT, _PCr, _PDT, _PI, _PPS, _PPTLE, _Pr, _RA, _RDE, _RSN, _SAK, _SFWIT, _SI, _SN, _ST, _STS, _STU, _T, _TC, _TTK, _Ta, _V, _WIT, _a3, _aKST, _aQE, _c3, _cTT, _e3, _hE3, _m2, _pDLT, _s3, _tLT, n03, _s_registry3, STSServiceException$, n0_registry3, ExpiredTokenException$2, IDPCommunicationErrorException$, IDPRejectedClaimException$, InvalidIdentityTokenException$, MalformedPolicyDocumentException$, PackedPolicyTooLargeException$, RegionDisabledException$, errorTypeRegistries3, accessKeySecretType, clientTokenType, AssumedRoleUser$, AssumeRoleRequest$, AssumeRoleResponse$, AssumeRoleWithWebIdentityRequest$, AssumeRoleWithWebIdentityResponse$, Credentials$, PolicyDescriptorType$, ProvidedContext$, Tag$, policyDescriptorListType, ProvidedContextsListType, tagKeyListType, tagListType, AssumeRole$, AssumeRoleWithWebIdentity$;
 var init_schemas_03 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/schemas/schemas_0.js"() {
     init_schema();
@@ -46231,17 +46218,12 @@ var init_schemas_03 = __esm({
     _E2 = "Expiration";
     _EI = "ExternalId";
     _ETE2 = "ExpiredTokenException";
-    _FPA = "FederatedProviderArn";
-    _I = "Issuer";
-    _ICAE = "InvalidContextAssertionException";
     _IDPCEE = "IDPCommunicationErrorException";
     _IDPRCE = "IDPRejectedClaimException";
     _IITE = "InvalidIdentityTokenException";
-    _IP = "IdentityProvider";
     _K = "Key";
     _MPDE = "MalformedPolicyDocumentException";
     _MSTS = "MinimumSessionTokenSize";
-    _OI = "OriginIdentity";
     _P = "Policy";
     _PA = "PolicyArns";
     _PAr = "ProviderArn";
@@ -46256,7 +46238,6 @@ var init_schemas_03 = __esm({
     _RA = "RoleArn";
     _RDE = "RegionDisabledException";
     _RSN = "RoleSessionName";
-    _S = "Subject";
     _SAK = "SecretAccessKey";
     _SFWIT = "SubjectFromWebIdentityToken";
     _SI = "SourceIdentity";
@@ -46264,11 +46245,8 @@ var init_schemas_03 = __esm({
     _ST = "SessionToken";
     _STS = "SessionTokenSize";
     _STU = "SessionTokenUtilization";
-    _STu = "SubjectType";
     _T = "Tags";
     _TC = "TokenCode";
-    _TCr = "TransactionContext";
-    _TIPC = "TrustedIdentityPropagationContext";
     _TTK = "TransitiveTagKeys";
     _Ta = "Tag";
     _V = "Value";
@@ -46281,13 +46259,8 @@ var init_schemas_03 = __esm({
     _e3 = "error";
     _hE3 = "httpError";
     _m2 = "message";
-    _oIIT = "originIdentityIssuerType";
-    _oIST = "originIdentitySubjectType";
-    _oISTT = "originIdentitySubjectTypeType";
     _pDLT = "policyDescriptorListType";
     _s3 = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
-    _tCIPMT = "transactionContextIdentityProviderMapType";
-    _tCVT = "transactionContextValueType";
     _tLT = "tagListType";
     n03 = "com.amazonaws.sts";
     _s_registry3 = new TypeRegistry(_s3);
@@ -46321,15 +46294,6 @@ var init_schemas_03 = __esm({
       [0]
     ];
     n0_registry3.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
-    InvalidContextAssertionException$ = [
-      -3,
-      n03,
-      _ICAE,
-      { [_aQE]: [`InvalidContextAssertion`, 400], [_e3]: _c3, [_hE3]: 400 },
-      [_m2],
-      [0]
-    ];
-    n0_registry3.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
     InvalidIdentityTokenException$ = [
       -3,
       n03,
@@ -46372,10 +46336,6 @@ var init_schemas_03 = __esm({
     ];
     accessKeySecretType = [0, n03, _aKST, 8, 0];
     clientTokenType = [0, n03, _cTT, 8, 0];
-    originIdentityIssuerType = [0, n03, _oIIT, 8, 0];
-    originIdentitySubjectType = [0, n03, _oIST, 8, 0];
-    originIdentitySubjectTypeType = [0, n03, _oISTT, 8, 0];
-    transactionContextValueType = [0, n03, _tCVT, 8, 0];
     AssumedRoleUser$ = [
       3,
       n03,
@@ -46416,8 +46376,8 @@ var init_schemas_03 = __esm({
       n03,
       _ARWWIRs,
       0,
-      [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
-      [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
+      [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
+      [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
     ];
     Credentials$ = [
       3,
@@ -46427,14 +46387,6 @@ var init_schemas_03 = __esm({
       [_AKI, _SAK, _ST, _E2],
       [0, [() => accessKeySecretType, 0], 0, 4],
       4
-    ];
-    OriginIdentity$ = [
-      3,
-      n03,
-      _OI,
-      0,
-      [_S, _STu, _I, _FPA],
-      [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
     ];
     PolicyDescriptorType$ = [
       3,
@@ -46461,22 +46413,6 @@ var init_schemas_03 = __esm({
       [0, 0],
       2
     ];
-    TransactionContext$ = [
-      3,
-      n03,
-      _TCr,
-      0,
-      [_IP],
-      [[() => transactionContextIdentityProviderMapType, 0]]
-    ];
-    TrustedIdentityPropagationContext$ = [
-      3,
-      n03,
-      _TIPC,
-      8,
-      [_OI, _TCr],
-      [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
-    ];
     policyDescriptorListType = [
       1,
       n03,
@@ -46498,20 +46434,6 @@ var init_schemas_03 = __esm({
       _tLT,
       0,
       () => Tag$
-    ];
-    transactionContextIdentityProviderMapType = [
-      2,
-      n03,
-      _tCIPMT,
-      0,
-      [
-        0,
-        0
-      ],
-      [
-        () => transactionContextValueType,
-        0
-      ]
     ];
     AssumeRole$ = [
       9,
@@ -46998,13 +46920,10 @@ __export(sts_exports, {
   IDPCommunicationErrorException$: () => IDPCommunicationErrorException$,
   IDPRejectedClaimException: () => IDPRejectedClaimException,
   IDPRejectedClaimException$: () => IDPRejectedClaimException$,
-  InvalidContextAssertionException: () => InvalidContextAssertionException,
-  InvalidContextAssertionException$: () => InvalidContextAssertionException$,
   InvalidIdentityTokenException: () => InvalidIdentityTokenException,
   InvalidIdentityTokenException$: () => InvalidIdentityTokenException$,
   MalformedPolicyDocumentException: () => MalformedPolicyDocumentException,
   MalformedPolicyDocumentException$: () => MalformedPolicyDocumentException$,
-  OriginIdentity$: () => OriginIdentity$,
   PackedPolicyTooLargeException: () => PackedPolicyTooLargeException,
   PackedPolicyTooLargeException$: () => PackedPolicyTooLargeException$,
   PolicyDescriptorType$: () => PolicyDescriptorType$,
@@ -47016,8 +46935,6 @@ __export(sts_exports, {
   STSServiceException: () => STSServiceException,
   STSServiceException$: () => STSServiceException$,
   Tag$: () => Tag$,
-  TransactionContext$: () => TransactionContext$,
-  TrustedIdentityPropagationContext$: () => TrustedIdentityPropagationContext$,
   __Client: () => Client,
   decorateDefaultCredentialProvider: () => decorateDefaultCredentialProvider,
   errorTypeRegistries: () => errorTypeRegistries3,
@@ -47895,7 +47812,6 @@ var init_enums2 = __esm({
       CONFLICT: "CONFLICT",
       INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
       INVALID_REQUEST: "INVALID_REQUEST",
-      OAUTH_INVALID_CLIENT: "invalid_client",
       OAUTH_INVALID_GRANT: "invalid_grant",
       OAUTH_INVALID_REQUEST: "invalid_request",
       OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -50312,7 +50228,7 @@ var require_dist_cjs16 = __commonJS({
     var _HCES = "HasCustomEventSelectors";
     var _HIS = "HasInsightSelectors";
     var _HR = "HomeRegion";
-    var _I2 = "Imports";
+    var _I = "Imports";
     var _ICWLLGAE = "InvalidCloudWatchLogsLogGroupArnException";
     var _ICWLRAE = "InvalidCloudWatchLogsRoleArnException";
     var _ID = "InsightsDestination";
@@ -50525,7 +50441,7 @@ var require_dist_cjs16 = __commonJS({
     var _RWT = "ReadWriteType";
     var _Re = "Resource";
     var _Rel = "Relevance";
-    var _S2 = "Source";
+    var _S = "Source";
     var _SBARA = "S3BucketAccessRoleArn";
     var _SBDNEE = "S3BucketDoesNotExistException";
     var _SBN = "S3BucketName";
@@ -51498,7 +51414,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _CCR,
       0,
-      [_N, _S2, _D, _Ta2],
+      [_N, _S, _D, _Ta2],
       [0, 0, () => Destinations, () => TagsList],
       3
     ];
@@ -51507,7 +51423,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _CCRr,
       0,
-      [_CA2, _N, _S2, _D, _Ta2],
+      [_CA2, _N, _S, _D, _Ta2],
       [0, 0, 0, () => Destinations, () => TagsList]
     ];
     var CreateDashboardRequest$ = [
@@ -51809,7 +51725,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _GCRe,
       0,
-      [_CA2, _N, _S2, _SC, _D, _IS],
+      [_CA2, _N, _S, _SC, _D, _IS],
       [0, 0, 0, () => SourceConfig$, () => Destinations, () => IngestionStatus$]
     ];
     var GetDashboardRequest$ = [
@@ -52107,7 +52023,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _LIRi,
       0,
-      [_I2, _NT],
+      [_I, _NT],
       [() => ImportsList, 0]
     ];
     var ListInsightsDataRequest$ = [
@@ -52650,7 +52566,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _UCRp,
       0,
-      [_CA2, _N, _S2, _D],
+      [_CA2, _N, _S, _D],
       [0, 0, 0, () => Destinations]
     ];
     var UpdateDashboardRequest$ = [
@@ -54707,7 +54623,7 @@ var require_dist_cjs17 = __commonJS({
         Object.setPrototypeOf(this, _ExpiredTokenException.prototype);
       }
     };
-    var InvalidContextAssertionException2 = class _InvalidContextAssertionException extends STSServiceException2 {
+    var InvalidContextAssertionException = class _InvalidContextAssertionException extends STSServiceException2 {
       static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
       name = "InvalidContextAssertionException";
       $fault = "client";
@@ -54921,7 +54837,7 @@ var require_dist_cjs17 = __commonJS({
     var _EM = "EncodedMessage";
     var _ETE3 = "ExpiredTokenException";
     var _ETITE = "ExpiredTradeInTokenException";
-    var _FPA2 = "FederatedProviderArn";
+    var _FPA = "FederatedProviderArn";
     var _FU = "FederatedUser";
     var _FUI = "FederatedUserId";
     var _GAKI = "GetAccessKeyInfo";
@@ -54945,13 +54861,13 @@ var require_dist_cjs17 = __commonJS({
     var _GWIT = "GetWebIdentityToken";
     var _GWITR = "GetWebIdentityTokenRequest";
     var _GWITRe = "GetWebIdentityTokenResponse";
-    var _I2 = "Issuer";
+    var _I = "Issuer";
     var _IAME = "InvalidAuthorizationMessageException";
-    var _ICAE2 = "InvalidContextAssertionException";
+    var _ICAE = "InvalidContextAssertionException";
     var _IDPCEE2 = "IDPCommunicationErrorException";
     var _IDPRCE2 = "IDPRejectedClaimException";
     var _IITE2 = "InvalidIdentityTokenException";
-    var _IP2 = "IdentityProvider";
+    var _IP = "IdentityProvider";
     var _ISCE = "InvalidSubjectCredentialsException";
     var _ISLE = "InsufficientSessionLifetimeException";
     var _JWTPSEE = "JWTPayloadSizeExceededException";
@@ -54960,7 +54876,7 @@ var require_dist_cjs17 = __commonJS({
     var _MSTS2 = "MinimumSessionTokenSize";
     var _N = "Name";
     var _NQ = "NameQualifier";
-    var _OI2 = "OriginIdentity";
+    var _OI = "OriginIdentity";
     var _OWIFDE = "OutboundWebIdentityFederationDisabledException";
     var _P2 = "Policy";
     var _PA2 = "PolicyArns";
@@ -54977,7 +54893,7 @@ var require_dist_cjs17 = __commonJS({
     var _RA2 = "RoleArn";
     var _RDE2 = "RegionDisabledException";
     var _RSN2 = "RoleSessionName";
-    var _S2 = "Subject";
+    var _S = "Subject";
     var _SA = "SigningAlgorithm";
     var _SAK2 = "SecretAccessKey";
     var _SAMLA = "SAMLAssertion";
@@ -54999,8 +54915,8 @@ var require_dist_cjs17 = __commonJS({
     var _Sc = "Scope";
     var _T2 = "Tags";
     var _TC2 = "TokenCode";
-    var _TCr2 = "TransactionContext";
-    var _TIPC2 = "TrustedIdentityPropagationContext";
+    var _TCr = "TransactionContext";
+    var _TIPC = "TrustedIdentityPropagationContext";
     var _TIT = "TradeInToken";
     var _TP = "TargetPrincipal";
     var _TPA = "TaskPolicyArn";
@@ -55017,13 +54933,13 @@ var require_dist_cjs17 = __commonJS({
     var _e5 = "error";
     var _hE5 = "httpError";
     var _m4 = "message";
-    var _oIIT2 = "originIdentityIssuerType";
-    var _oIST2 = "originIdentitySubjectType";
-    var _oISTT2 = "originIdentitySubjectTypeType";
+    var _oIIT = "originIdentityIssuerType";
+    var _oIST = "originIdentitySubjectType";
+    var _oISTT = "originIdentitySubjectTypeType";
     var _pDLT2 = "policyDescriptorListType";
     var _s5 = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
-    var _tCIPMT2 = "transactionContextIdentityProviderMapType";
-    var _tCVT2 = "transactionContextValueType";
+    var _tCIPMT = "transactionContextIdentityProviderMapType";
+    var _tCVT = "transactionContextValueType";
     var _tITT = "tradeInTokenType";
     var _tLT2 = "tagListType";
     var _wITT = "webIdentityTokenType";
@@ -55086,15 +55002,15 @@ var require_dist_cjs17 = __commonJS({
       [0]
     ];
     n0_registry5.registerError(InvalidAuthorizationMessageException$, InvalidAuthorizationMessageException);
-    var InvalidContextAssertionException$2 = [
+    var InvalidContextAssertionException$ = [
       -3,
       n05,
-      _ICAE2,
+      _ICAE,
       { [_aQE2]: [`InvalidContextAssertion`, 400], [_e5]: _c5, [_hE5]: 400 },
       [_m4],
       [0]
     ];
-    n0_registry5.registerError(InvalidContextAssertionException$2, InvalidContextAssertionException2);
+    n0_registry5.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
     var InvalidIdentityTokenException$2 = [
       -3,
       n05,
@@ -55173,12 +55089,12 @@ var require_dist_cjs17 = __commonJS({
     ];
     var accessKeySecretType2 = [0, n05, _aKST2, 8, 0];
     var clientTokenType2 = [0, n05, _cTT2, 8, 0];
-    var originIdentityIssuerType2 = [0, n05, _oIIT2, 8, 0];
-    var originIdentitySubjectType2 = [0, n05, _oIST2, 8, 0];
-    var originIdentitySubjectTypeType2 = [0, n05, _oISTT2, 8, 0];
+    var originIdentityIssuerType = [0, n05, _oIIT, 8, 0];
+    var originIdentitySubjectType = [0, n05, _oIST, 8, 0];
+    var originIdentitySubjectTypeType = [0, n05, _oISTT, 8, 0];
     var SAMLAssertionType = [0, n05, _SAMLAT, 8, 0];
     var tradeInTokenType = [0, n05, _tITT, 8, 0];
-    var transactionContextValueType2 = [0, n05, _tCVT2, 8, 0];
+    var transactionContextValueType = [0, n05, _tCVT, 8, 0];
     var webIdentityTokenType = [0, n05, _wITT, 8, 0];
     var AssumedRoleUser$2 = [
       3,
@@ -55220,8 +55136,8 @@ var require_dist_cjs17 = __commonJS({
       n05,
       _ARWSAMLRs,
       0,
-      [_C2, _ARU2, _PPS2, _S2, _ST2, _I2, _Au2, _NQ, _SI2, _STU2, _STS2, _TIPC2],
-      [[() => Credentials$2, 0], () => AssumedRoleUser$2, 1, 0, 0, 0, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$2, 0]]
+      [_C2, _ARU2, _PPS2, _S, _ST2, _I, _Au2, _NQ, _SI2, _STU2, _STS2, _TIPC],
+      [[() => Credentials$2, 0], () => AssumedRoleUser$2, 1, 0, 0, 0, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
     ];
     var AssumeRoleWithWebIdentityRequest$2 = [
       3,
@@ -55237,8 +55153,8 @@ var require_dist_cjs17 = __commonJS({
       n05,
       _ARWWIRs2,
       0,
-      [_C2, _SFWIT2, _ARU2, _PPS2, _Pr2, _Au2, _SI2, _STU2, _STS2, _TIPC2],
-      [[() => Credentials$2, 0], 0, () => AssumedRoleUser$2, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$2, 0]]
+      [_C2, _SFWIT2, _ARU2, _PPS2, _Pr2, _Au2, _SI2, _STU2, _STS2, _TIPC],
+      [[() => Credentials$2, 0], 0, () => AssumedRoleUser$2, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
     ];
     var AssumeRootRequest$ = [
       3,
@@ -55408,13 +55324,13 @@ var require_dist_cjs17 = __commonJS({
       [_WIT2, _E3],
       [[() => webIdentityTokenType, 0], 4]
     ];
-    var OriginIdentity$2 = [
+    var OriginIdentity$ = [
       3,
       n05,
-      _OI2,
+      _OI,
       0,
-      [_S2, _ST2, _I2, _FPA2],
-      [[() => originIdentitySubjectType2, 0], [() => originIdentitySubjectTypeType2, 0], [() => originIdentityIssuerType2, 0], 0]
+      [_S, _ST2, _I, _FPA],
+      [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
     ];
     var PolicyDescriptorType$2 = [
       3,
@@ -55450,21 +55366,21 @@ var require_dist_cjs17 = __commonJS({
       [0, 0],
       2
     ];
-    var TransactionContext$2 = [
+    var TransactionContext$ = [
       3,
       n05,
-      _TCr2,
+      _TCr,
       0,
-      [_IP2],
-      [[() => transactionContextIdentityProviderMapType2, 0]]
+      [_IP],
+      [[() => transactionContextIdentityProviderMapType, 0]]
     ];
-    var TrustedIdentityPropagationContext$2 = [
+    var TrustedIdentityPropagationContext$ = [
       3,
       n05,
-      _TIPC2,
+      _TIPC,
       8,
-      [_OI2, _TCr2],
-      [[() => OriginIdentity$2, 0], [() => TransactionContext$2, 0]]
+      [_OI, _TCr],
+      [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
     ];
     var policyDescriptorListType2 = [
       1,
@@ -55487,17 +55403,17 @@ var require_dist_cjs17 = __commonJS({
       0,
       () => Tag$2
     ];
-    var transactionContextIdentityProviderMapType2 = [
+    var transactionContextIdentityProviderMapType = [
       2,
       n05,
-      _tCIPMT2,
+      _tCIPMT,
       0,
       [
         0,
         0
       ],
       [
-        () => transactionContextValueType2,
+        () => transactionContextValueType,
         0
       ]
     ];
@@ -55997,8 +55913,8 @@ var require_dist_cjs17 = __commonJS({
     exports.InsufficientSessionLifetimeException$ = InsufficientSessionLifetimeException$;
     exports.InvalidAuthorizationMessageException = InvalidAuthorizationMessageException;
     exports.InvalidAuthorizationMessageException$ = InvalidAuthorizationMessageException$;
-    exports.InvalidContextAssertionException = InvalidContextAssertionException2;
-    exports.InvalidContextAssertionException$ = InvalidContextAssertionException$2;
+    exports.InvalidContextAssertionException = InvalidContextAssertionException;
+    exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
     exports.InvalidIdentityTokenException = InvalidIdentityTokenException2;
     exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$2;
     exports.InvalidSubjectCredentialsException = InvalidSubjectCredentialsException;
@@ -56007,7 +55923,7 @@ var require_dist_cjs17 = __commonJS({
     exports.JWTPayloadSizeExceededException$ = JWTPayloadSizeExceededException$;
     exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException2;
     exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$2;
-    exports.OriginIdentity$ = OriginIdentity$2;
+    exports.OriginIdentity$ = OriginIdentity$;
     exports.OutboundWebIdentityFederationDisabledException = OutboundWebIdentityFederationDisabledException;
     exports.OutboundWebIdentityFederationDisabledException$ = OutboundWebIdentityFederationDisabledException$;
     exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException2;
@@ -56024,8 +55940,8 @@ var require_dist_cjs17 = __commonJS({
     exports.SessionDurationEscalationException = SessionDurationEscalationException;
     exports.SessionDurationEscalationException$ = SessionDurationEscalationException$;
     exports.Tag$ = Tag$2;
-    exports.TransactionContext$ = TransactionContext$2;
-    exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$2;
+    exports.TransactionContext$ = TransactionContext$;
+    exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
     exports.WebIdentityTokenSubjectModeType = WebIdentityTokenSubjectModeType;
     exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider2;
     exports.errorTypeRegistries = errorTypeRegistries5;
@@ -57207,14 +57123,14 @@ var require_dist_cjs18 = __commonJS({
     var _Gr = "Granularity";
     var _Gro = "Groups";
     var _HE = "HardExpiry";
-    var _I2 = "Id";
+    var _I = "Id";
     var _IA = "IsAttachable";
     var _IACE = "InvalidAuthenticationCodeException";
     var _ICE2 = "InvalidCertificateException";
     var _IDV = "IsDefaultVersion";
     var _II = "IssuerIdentifier";
     var _IIE = "InvalidInputException";
-    var _IP2 = "InstanceProfile";
+    var _IP = "InstanceProfile";
     var _IPI = "InstanceProfileId";
     var _IPIT = "InlinePolicyIdentifierType";
     var _IPIn = "InlinePolicyIdentifier";
@@ -57392,7 +57308,7 @@ var require_dist_cjs18 = __commonJS({
     var _OA = "OnlyAttached";
     var _OAI = "OwnerAccountId";
     var _ODD = "OrganizationsDecisionDetail";
-    var _OI2 = "OwnerId";
+    var _OI = "OwnerId";
     var _OIDCPA = "OpenIDConnectProviderArn";
     var _OIDCPL = "OpenIDConnectProviderList";
     var _OIDCPLE = "OpenIDConnectProviderListEntry";
@@ -57536,7 +57452,7 @@ var require_dist_cjs18 = __commonJS({
     var _Res = "Resources";
     var _Ro = "Role";
     var _Rol = "Roles";
-    var _S2 = "Status";
+    var _S = "Status";
     var _SAD = "SetAsDefault";
     var _SAK2 = "SecretAccessKey";
     var _SAMLMD = "SAMLMetadataDocument";
@@ -58133,7 +58049,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _AK,
       0,
-      [_UN, _AKI2, _S2, _SAK2, _CD],
+      [_UN, _AKI2, _S, _SAK2, _CD],
       [0, 0, 0, [() => accessKeySecretType2, 0], 4],
       4
     ];
@@ -58151,7 +58067,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _AKM,
       0,
-      [_UN, _AKI2, _S2, _CD],
+      [_UN, _AKI2, _S, _CD],
       [0, 0, 0, 4]
     ];
     var AcquireRoleRequest$ = [
@@ -58343,7 +58259,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _CIPRr,
       0,
-      [_IP2],
+      [_IP],
       [() => InstanceProfile$],
       1
     ];
@@ -58541,7 +58457,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _DR,
       0,
-      [_DRI, _OAI, _D, _RM, _P2, _PP, _RPRA, _OI2, _AI, _St, _ET, _RI, _RNe, _CD, _SD, _RU, _No, _RR, _OSBO, _UT],
+      [_DRI, _OAI, _D, _RM, _P2, _PP, _RPRA, _OI, _AI, _St, _ET, _RI, _RNe, _CD, _SD, _RU, _No, _RR, _OSBO, _UT],
       [0, 0, 0, 0, () => DelegationPermission$, 0, 64 | 0, 0, 0, 0, 4, 0, 0, 4, 1, 0, 0, 0, 2, 4]
     ];
     var DeleteAccessKeyRequest$ = [
@@ -58880,7 +58796,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _EI2,
       0,
-      [_A2, _N, _Ty, _I2, _Pa],
+      [_A2, _N, _Ty, _I, _Pa],
       [0, 0, 0, 0, 0],
       4
     ];
@@ -59128,7 +59044,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _GIPRe,
       0,
-      [_IP2],
+      [_IP],
       [() => InstanceProfile$],
       1
     ];
@@ -59383,7 +59299,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _GSLRDSRe,
       0,
-      [_S2, _Re],
+      [_S, _Re],
       [0, () => DeletionTaskFailureReasonType$],
       1
     ];
@@ -59477,7 +59393,7 @@ var require_dist_cjs18 = __commonJS({
     var InstanceProfile$ = [
       3,
       n05,
-      _IP2,
+      _IP,
       0,
       [_Pa, _IPN, _IPI, _A2, _CD, _Rol, _T2],
       [0, 0, 0, 0, 4, () => roleListType, () => tagListType2],
@@ -59573,7 +59489,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _LDRR,
       0,
-      [_OI2, _Ma, _MI],
+      [_OI, _Ma, _MI],
       [0, 0, 1]
     ];
     var ListDelegationRequestsResponse$ = [
@@ -60498,7 +60414,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSC,
       0,
-      [_CD, _SN2, _SSCI, _UN, _S2, _EDx, _SUN, _SP, _SCA, _SCS],
+      [_CD, _SN2, _SSCI, _UN, _S, _EDx, _SUN, _SP, _SCA, _SCS],
       [4, 0, 0, 0, 0, 4, 0, [() => servicePassword, 0], 0, [() => serviceCredentialSecret, 0]],
       5
     ];
@@ -60507,7 +60423,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSCM,
       0,
-      [_UN, _S2, _CD, _SSCI, _SN2, _SUN, _SCA, _EDx],
+      [_UN, _S, _CD, _SSCI, _SN2, _SUN, _SCA, _EDx],
       [0, 0, 4, 0, 0, 0, 0, 4],
       5
     ];
@@ -60534,7 +60450,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SCi,
       0,
-      [_UN, _CI, _CB, _S2, _UDp],
+      [_UN, _CI, _CB, _S, _UDp],
       [0, 0, 0, 0, 4],
       4
     ];
@@ -60578,7 +60494,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSHPK,
       0,
-      [_UN, _SSHPKI, _Fi, _SSHPKB, _S2, _UDp],
+      [_UN, _SSHPKI, _Fi, _SSHPKB, _S, _UDp],
       [0, 0, 0, 0, 0, 4],
       5
     ];
@@ -60587,7 +60503,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSHPKM,
       0,
-      [_UN, _SSHPKI, _S2, _UDp],
+      [_UN, _SSHPKI, _S, _UDp],
       [0, 0, 0, 4],
       4
     ];
@@ -60774,7 +60690,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _UAKR,
       0,
-      [_AKI2, _S2, _UN],
+      [_AKI2, _S, _UN],
       [0, 0, 0],
       2
     ];
@@ -60896,7 +60812,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _USSCR,
       0,
-      [_SSCI, _S2, _UN],
+      [_SSCI, _S, _UN],
       [0, 0, 0],
       2
     ];
@@ -60905,7 +60821,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _USCRpd,
       0,
-      [_CI, _S2, _UN],
+      [_CI, _S, _UN],
       [0, 0, 0],
       2
     ];
@@ -60914,7 +60830,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _USSHPKR,
       0,
-      [_UN, _SSHPKI, _S2],
+      [_UN, _SSHPKI, _S],
       [0, 0, 0],
       3
     ];
@@ -65925,9 +65841,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal2 ? "|\n" : ">\n";
+        return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -65976,7 +65892,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal2) {
+      if (!literal3) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -71086,7 +71002,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser2 = class {
+    var Parser3 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -71859,7 +71775,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser2;
+    exports.Parser = Parser3;
   }
 });
 
@@ -72839,7 +72755,7 @@ function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal2) {
+    function(_, expression, literal3) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -72863,7 +72779,7 @@ function expand(template, context) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal2);
+        return encodeReserved(literal3);
       }
     }
   );
@@ -93714,7 +93630,7 @@ function visit(schema, fnOrHandlers) {
     return h5 ? h5(node2, rewritten) : node2;
   };
   const cache5 = /* @__PURE__ */ new Map();
-  function run2(s2) {
+  function run3(s2) {
     const cached2 = cache5.get(s2);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -93740,21 +93656,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k5 of keys) {
-          const mapped = run2(oldShape[k5]);
+          const mapped = run3(oldShape[k5]);
           if (mapped !== oldShape[k5])
             changed = true;
           newShape[k5] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run2(def.catchall);
+          newCatchall = run3(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s2, { ...def, shape: newShape, catchall: newCatchall }) : s2;
       }
       case "array": {
-        const mapped = run2(def.element);
+        const mapped = run3(def.element);
         return mapped === def.element ? s2 : clone(s2, { ...def, element: mapped });
       }
       case "tuple": {
@@ -93762,14 +93678,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run2(item);
+          const mapped = run3(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run2(def.rest);
+          newRest = run3(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -93777,12 +93693,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run2(def.keyType);
-        const newVal = run2(def.valueType);
+        const newKey = run3(def.keyType);
+        const newVal = run3(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s2 : clone(s2, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run2(def.valueType);
+        const newVal = run3(def.valueType);
         return newVal === def.valueType ? s2 : clone(s2, { ...def, valueType: newVal });
       }
       case "union": {
@@ -93790,7 +93706,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run2(opt);
+          const mapped = run3(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -93798,8 +93714,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s2, { ...def, options: newOptions }) : s2;
       }
       case "intersection": {
-        const newLeft = run2(def.left);
-        const newRight = run2(def.right);
+        const newLeft = run3(def.left);
+        const newRight = run3(def.right);
         return newLeft === def.left && newRight === def.right ? s2 : clone(s2, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -93811,23 +93727,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run2(def.innerType);
+        const newInner = run3(def.innerType);
         return newInner === def.innerType ? s2 : clone(s2, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run2(def.in);
-        const newOut = run2(def.out);
+        const newIn = run3(def.in);
+        const newOut = run3(def.out);
         return newIn === def.in && newOut === def.out ? s2 : clone(s2, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run2(def.input);
-        const newOutput = run2(def.output);
+        const newInput = run3(def.input);
+        const newOutput = run3(def.output);
         return newInput === def.input && newOutput === def.output ? s2 : clone(s2, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s2, { ...rest, getter: () => run2(original()) });
+        return clone(s2, { ...rest, getter: () => run3(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -93858,7 +93774,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run2(schema);
+  return run3(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -94660,18 +94576,18 @@ function createAwsIamPort(options) {
 function isAws(error64, name) {
   return error64 instanceof Error && error64.name === name;
 }
-async function removal(run2) {
+async function removal(run3) {
   try {
-    await run2();
+    await run3();
     return "removed";
   } catch (error64) {
     if (isAws(error64, "NoSuchEntityException")) return "absent";
     throw error64;
   }
 }
-async function orAbsent(run2) {
+async function orAbsent(run3) {
   try {
-    return await run2();
+    return await run3();
   } catch (error64) {
     if (isAws(error64, "NoSuchEntityException")) return void 0;
     throw error64;
@@ -95168,11 +95084,11 @@ function createOctokitGitHub(octokit, repository, options = {}) {
       per_page: 100,
       ...options.appId !== void 0 ? { app_id: options.appId } : {}
     });
-    const run2 = data.check_runs.find(
+    const run3 = data.check_runs.find(
       (r5) => options.appId === void 0 || r5.app?.id === options.appId
     );
-    if (!run2) return void 0;
-    const known = { id: Number(run2.id), annotations: run2.output?.annotations_count ? "?" : "" };
+    if (!run3) return void 0;
+    const known = { id: Number(run3.id), annotations: run3.output?.annotations_count ? "?" : "" };
     options.cache?.set(key, known);
     return known;
   }
@@ -95599,6 +95515,33 @@ function formatDuration(totalSeconds) {
   return parts.length > 0 ? parts.join("") : "0s";
 }
 
+// src/core/match-glob.ts
+function matchesGlob(glob, text) {
+  const pattern = glob.toLowerCase();
+  const subject = text.toLowerCase();
+  let p3 = 0;
+  let s2 = 0;
+  let star = -1;
+  let resume = 0;
+  while (s2 < subject.length) {
+    const c5 = pattern[p3];
+    if (c5 === "*") {
+      star = p3++;
+      resume = s2;
+    } else if (c5 !== void 0 && (c5 === "?" || c5 === subject[s2])) {
+      p3++;
+      s2++;
+    } else if (star !== -1) {
+      p3 = star + 1;
+      s2 = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p3] === "*") p3++;
+  return p3 === pattern.length;
+}
+
 // src/core/evaluate-alerts.ts
 var isoTime2 = external_exports.string().datetime({ offset: true });
 var firedAlertSchema = external_exports.strictObject({
@@ -95616,16 +95559,6 @@ var alertsRecordSchema = external_exports.strictObject({
   roleArn: external_exports.string(),
   alerts: external_exports.array(firedAlertSchema).describe("Every alert raised on this grant, oldest first.")
 });
-var globCache = /* @__PURE__ */ new Map();
-function globToRegExp(glob) {
-  let re = globCache.get(glob);
-  if (!re) {
-    const body = glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-    re = new RegExp(`^${body.join(".*")}$`, "i");
-    globCache.set(glob, re);
-  }
-  return re;
-}
 function matchesEventFilter(filter, event) {
   if (filter.writesOnly && !isWrite(event)) return false;
   if (filter.errorCodes) {
@@ -95636,7 +95569,7 @@ function matchesEventFilter(filter, event) {
   }
   if (filter.actions) {
     const action = actionOf(event);
-    if (!filter.actions.some((glob) => globToRegExp(glob).test(action))) return false;
+    if (!filter.actions.some((glob) => matchesGlob(glob, action))) return false;
   }
   return true;
 }
@@ -96071,18 +96004,18 @@ function parseYaml(file2, options) {
 function decode3(content, options) {
   const start = { line: 1, column: 1 };
   const limit = `${Math.round(options.maxBytes / 1024)} KiB`;
-  const tooLarge = (size) => ({
+  const tooLarge2 = (size) => ({
     ok: false,
     position: start,
     message: `the ${options.kind} is ${size}, more than the ${limit} allowed; a ${options.kind} is a few lines of YAML. Split it or remove what does not belong.`
   });
   if (typeof content === "string") {
-    if (content.length > options.maxBytes) return tooLarge(`over ${limit}`);
+    if (content.length > options.maxBytes) return tooLarge2(`over ${limit}`);
     const bytes = new TextEncoder().encode(content).byteLength;
-    if (bytes > options.maxBytes) return tooLarge(`${bytes} bytes`);
+    if (bytes > options.maxBytes) return tooLarge2(`${bytes} bytes`);
     return { ok: true, text: stripBom(content) };
   }
-  if (content.byteLength > options.maxBytes) return tooLarge(`${content.byteLength} bytes`);
+  if (content.byteLength > options.maxBytes) return tooLarge2(`${content.byteLength} bytes`);
   try {
     return { ok: true, text: stripBom(new TextDecoder("utf-8", { fatal: true }).decode(content)) };
   } catch {
@@ -96317,7 +96250,9 @@ var roleSchema = external_exports.strictObject({
   approval: approvalSchema,
   ticket: external_exports.strictObject({
     required: external_exports.boolean().default(true).describe("Whether a request must name a ticket."),
-    pattern: external_exports.string().optional().describe('Regular expression the ticket must match, such as "^(INC|CHG)-[0-9]+$".')
+    pattern: external_exports.string().optional().describe(
+      'Regular expression the ticket must match, such as "^(INC|CHG)-[0-9]+$". Run in linear time: no backreferences or lookaround; at most 200 characters.'
+    )
   }).optional().describe("Ticket requirement for requests of this role."),
   breakGlass: external_exports.strictObject({
     allowed: external_exports.boolean().describe("Whether emergency: true requests are accepted."),
@@ -96331,7 +96266,7 @@ var alertRuleSchema = external_exports.strictObject({
   name: policyName.describe("Name of the alert, shown in comments and the dashboard."),
   description: external_exports.string().optional().describe("Why this activity is risky."),
   actions: external_exports.array(external_exports.string().min(1)).min(1).optional().describe(
-    'Events that match, as service:EventName with * wildcards ("iam:*", "ec2:AuthorizeSecurityGroup*", "*:Delete*"). Service is the eventSource without .amazonaws.com. Default: every event.'
+    'Events that match, as service:EventName patterns ("iam:*", "ec2:AuthorizeSecurityGroup*", "*:Delete*"), matched against the whole name, case-insensitively: * is any run of characters (none included), ? exactly one character. Service is the eventSource without .amazonaws.com. Default: every event.'
   ),
   writesOnly: external_exports.boolean().default(false).describe("Only events that change something (readOnly false or missing)."),
   errorCodes: external_exports.array(external_exports.string().min(1)).min(1).optional().describe('Only failed events with one of these error codes ("AccessDenied").'),
@@ -96377,6 +96312,398 @@ function sortProblems(problems) {
   return [...problems].sort(
     (a5, b5) => a5.file.localeCompare(b5.file) || a5.line - b5.line || a5.column - b5.column
   );
+}
+
+// src/core/compile-linear-pattern.ts
+var MAX_PATTERN_LENGTH = 200;
+var MAX_PROGRAM_SIZE = 200;
+var MAX_REPEAT = 50;
+var PatternError = class extends Error {
+};
+var DIGIT = [[48, 57]];
+var WORD = [
+  [48, 57],
+  [65, 90],
+  [95, 95],
+  [97, 122]
+];
+var SPACE2 = [
+  [9, 13],
+  [32, 32],
+  [160, 160],
+  [5760, 5760],
+  [8192, 8202],
+  [8232, 8233],
+  [8239, 8239],
+  [8287, 8287],
+  [12288, 12288],
+  [65279, 65279]
+];
+var LINE_TERMINATORS = [
+  [10, 10],
+  [13, 13],
+  [8232, 8233]
+];
+function compileLinearPattern(source) {
+  if (source.length > MAX_PATTERN_LENGTH) {
+    return {
+      ok: false,
+      reason: `the pattern is ${source.length} characters long, more than the ${MAX_PATTERN_LENGTH} allowed`
+    };
+  }
+  try {
+    const parser = new Parser2(source);
+    const tree = parser.parse();
+    const program = [];
+    emit(tree, program);
+    program.push({ op: "match" });
+    if (program.length > MAX_PROGRAM_SIZE) throw tooLarge();
+    const machine = assemble(program);
+    return { ok: true, size: program.length, test: (text) => run(machine, text) };
+  } catch (error64) {
+    if (error64 instanceof PatternError) return { ok: false, reason: error64.message };
+    throw error64;
+  }
+}
+var Parser2 = class {
+  at = 0;
+  source;
+  constructor(source) {
+    this.source = source;
+  }
+  parse() {
+    const node2 = this.alternation();
+    if (this.at < this.source.length) {
+      throw new PatternError(`unmatched ")" at character ${this.at + 1}`);
+    }
+    return node2;
+  }
+  alternation() {
+    const options = [this.sequence()];
+    while (this.peek() === "|") {
+      this.at++;
+      options.push(this.sequence());
+    }
+    return options.length === 1 ? options[0] : { kind: "alt", options };
+  }
+  sequence() {
+    const items = [];
+    while (this.at < this.source.length && this.peek() !== "|" && this.peek() !== ")") {
+      items.push(this.quantified(this.atom()));
+    }
+    return { kind: "seq", items };
+  }
+  quantified(node2) {
+    const c5 = this.peek();
+    let min;
+    let max;
+    if (c5 === "*") [min, max] = [0, void 0];
+    else if (c5 === "+") [min, max] = [1, void 0];
+    else if (c5 === "?") [min, max] = [0, 1];
+    else if (c5 === "{") [min, max] = this.braces();
+    else return node2;
+    if (c5 !== "{") this.at++;
+    if (this.peek() === "?") this.at++;
+    const after = this.peek();
+    if (after !== void 0 && "*+?{".includes(after)) {
+      throw new PatternError(
+        `a quantifier follows another at character ${this.at + 1}; put the first in a group: (a+)*`
+      );
+    }
+    if (node2.kind === "start" || node2.kind === "end") {
+      throw new PatternError(`an anchor (^ or $) cannot be repeated (character ${this.at})`);
+    }
+    return { kind: "repeat", node: node2, min, max };
+  }
+  braces() {
+    const match = /^\{(\d+)(,(\d*))?\}/.exec(this.source.slice(this.at));
+    if (!match) {
+      throw new PatternError(
+        `"{" at character ${this.at + 1} does not start a repeat count such as {2,5}; write \\{ for the character itself`
+      );
+    }
+    this.at += match[0].length;
+    const min = Number(match[1]);
+    const max = match[2] === void 0 ? min : match[3] === "" ? void 0 : Number(match[3]);
+    if (min > MAX_REPEAT || (max ?? 0) > MAX_REPEAT) {
+      throw new PatternError(`repeat counts above ${MAX_REPEAT} are not supported (${match[0]})`);
+    }
+    if (max !== void 0 && max < min) {
+      throw new PatternError(`the repeat count ${match[0]} is out of order`);
+    }
+    return [min, max];
+  }
+  atom() {
+    const position = this.at + 1;
+    const c5 = this.source[this.at++];
+    switch (c5) {
+      case "^":
+        return { kind: "start" };
+      case "$":
+        return { kind: "end" };
+      case ".":
+        return { kind: "char", ranges: LINE_TERMINATORS, negate: true };
+      case "(":
+        return this.group(position);
+      case "[":
+        return this.characterClass(position);
+      case "\\":
+        return this.escape(position, false);
+      case "*":
+      case "+":
+      case "?":
+        throw new PatternError(`"${c5}" at character ${position} has nothing to repeat`);
+      case "{":
+      case "}":
+      case "]":
+        throw new PatternError(
+          `a bare "${c5}" at character ${position} is ambiguous; write \\${c5} for the character itself`
+        );
+      default:
+        return literal2(c5.charCodeAt(0));
+    }
+  }
+  group(position) {
+    if (this.source.startsWith("?:", this.at)) this.at += 2;
+    else if (/^\?<[A-Za-z_$][\w$]*>/.test(this.source.slice(this.at))) {
+      this.at = this.source.indexOf(">", this.at) + 1;
+    } else if (this.peek() === "?") {
+      throw new PatternError(
+        `lookahead and lookbehind ("(?" at character ${position}) need backtracking and are not supported`
+      );
+    }
+    const inner = this.alternation();
+    if (this.peek() !== ")")
+      throw new PatternError(`the "(" at character ${position} is not closed`);
+    this.at++;
+    return inner;
+  }
+  characterClass(position) {
+    const negate2 = this.peek() === "^";
+    if (negate2) this.at++;
+    const ranges = [];
+    while (this.peek() !== "]") {
+      if (this.at >= this.source.length) {
+        throw new PatternError(`the "[" at character ${position} is not closed`);
+      }
+      const low = this.classMember();
+      if (this.peek() === "-" && this.source[this.at + 1] !== "]" && low.length === 1) {
+        this.at++;
+        const high = this.classMember();
+        if (high.length !== 1 || high[0][0] !== high[0][1] || low[0][0] !== low[0][1]) {
+          throw new PatternError(
+            `a range in the class at character ${position} has a class as an end`
+          );
+        }
+        if (high[0][0] < low[0][0]) {
+          throw new PatternError(`a range in the class at character ${position} is out of order`);
+        }
+        ranges.push([low[0][0], high[0][0]]);
+      } else {
+        ranges.push(...low);
+      }
+    }
+    this.at++;
+    return { kind: "char", ranges, negate: negate2 };
+  }
+  /** One member of a class: a character (as a one-point range) or an escape's ranges. */
+  classMember() {
+    const position = this.at + 1;
+    const c5 = this.source[this.at++];
+    if (c5 !== "\\") return [[c5.charCodeAt(0), c5.charCodeAt(0)]];
+    const escaped = this.escape(position, true);
+    return escaped.negate ? complement(escaped.ranges) : [...escaped.ranges];
+  }
+  escape(position, inClass) {
+    const c5 = this.source[this.at++];
+    if (c5 === void 0) throw new PatternError("the pattern ends with a lone \\");
+    const classes = {
+      d: [DIGIT, false],
+      D: [DIGIT, true],
+      w: [WORD, false],
+      W: [WORD, true],
+      s: [SPACE2, false],
+      S: [SPACE2, true]
+    };
+    const shorthand = classes[c5];
+    if (shorthand) return { kind: "char", ranges: shorthand[0], negate: shorthand[1] };
+    const controls = { t: 9, n: 10, r: 13, f: 12, v: 11 };
+    if (controls[c5] !== void 0) return literal2(controls[c5]);
+    if (/[1-9]/.test(c5)) {
+      throw new PatternError(
+        `backreferences (\\${c5} at character ${position}) need backtracking and are not supported`
+      );
+    }
+    if (/[\^$\\.*+?()[\]{}|/-]/.test(c5) || inClass && c5 === "b") {
+      return literal2(c5 === "b" ? 8 : c5.charCodeAt(0));
+    }
+    throw new PatternError(
+      `the escape \\${c5} at character ${position} is not supported; escape only punctuation, or use \\d \\w \\s`
+    );
+  }
+  peek() {
+    return this.source[this.at];
+  }
+};
+function complement(ranges) {
+  const result = [];
+  let from = 0;
+  for (const [low, high] of ranges) {
+    if (low > from) result.push([from, low - 1]);
+    from = high + 1;
+  }
+  if (from <= 65535) result.push([from, 65535]);
+  return result;
+}
+function literal2(code2) {
+  return { kind: "char", ranges: [[code2, code2]], negate: false };
+}
+function tooLarge() {
+  return new PatternError(
+    `the pattern compiles to more than ${MAX_PROGRAM_SIZE} steps; use smaller repeat counts or a simpler pattern`
+  );
+}
+function emit(node2, program) {
+  if (program.length > MAX_PROGRAM_SIZE) throw tooLarge();
+  switch (node2.kind) {
+    case "char":
+      program.push({ op: "char", ranges: node2.ranges, negate: node2.negate });
+      return;
+    case "start":
+    case "end":
+      program.push({ op: node2.kind });
+      return;
+    case "seq":
+      for (const item of node2.items) emit(item, program);
+      return;
+    case "alt": {
+      const jumps = [];
+      node2.options.forEach((option, index) => {
+        const last = index === node2.options.length - 1;
+        const split2 = { op: "split", a: program.length + 1, b: 0 };
+        if (!last) program.push(split2);
+        emit(option, program);
+        if (!last) {
+          const jump = { op: "jump", to: 0 };
+          jumps.push(jump);
+          program.push(jump);
+          split2.b = program.length;
+        }
+      });
+      for (const jump of jumps) jump.to = program.length;
+      return;
+    }
+    case "repeat":
+      emitRepeat(node2, program);
+  }
+}
+function emitRepeat(node2, program) {
+  for (let i5 = 0; i5 < node2.min; i5++) emit(node2.node, program);
+  if (node2.max === void 0) {
+    const split2 = { op: "split", a: program.length + 1, b: 0 };
+    program.push(split2);
+    const loop = program.length - 1;
+    emit(node2.node, program);
+    program.push({ op: "jump", to: loop });
+    split2.b = program.length;
+    return;
+  }
+  const splits = [];
+  for (let i5 = node2.min; i5 < node2.max; i5++) {
+    const split2 = { op: "split", a: program.length + 1, b: 0 };
+    splits.push(split2);
+    program.push(split2);
+    emit(node2.node, program);
+  }
+  for (const split2 of splits) split2.b = program.length;
+}
+var OP_CHAR = 0;
+var OP_SPLIT = 1;
+var OP_JUMP = 2;
+var OP_START = 3;
+var OP_END = 4;
+var OP_MATCH = 5;
+function assemble(program) {
+  const size = program.length;
+  const machine = {
+    ops: new Uint8Array(size),
+    a: new Int32Array(size),
+    b: new Int32Array(size),
+    ascii: [],
+    tests: program.map((instruction) => instruction.op === "char" ? instruction : void 0)
+  };
+  const tables = /* @__PURE__ */ new Map();
+  const tableOf = (test24) => {
+    const byNegate = tables.get(test24.ranges) ?? /* @__PURE__ */ new Map();
+    tables.set(test24.ranges, byNegate);
+    let table = byNegate.get(test24.negate);
+    if (!table) {
+      table = new Uint8Array(128);
+      for (let code2 = 0; code2 < 128; code2++) table[code2] = accepts(test24, code2) ? 1 : 0;
+      byNegate.set(test24.negate, table);
+    }
+    return table;
+  };
+  program.forEach((instruction, pc) => {
+    const codes = { char: OP_CHAR, split: OP_SPLIT, jump: OP_JUMP, start: OP_START, end: OP_END };
+    machine.ops[pc] = instruction.op === "match" ? OP_MATCH : codes[instruction.op];
+    if (instruction.op === "split") [machine.a[pc], machine.b[pc]] = [instruction.a, instruction.b];
+    if (instruction.op === "jump") machine.a[pc] = instruction.to;
+    machine.ascii[pc] = instruction.op === "char" ? tableOf(instruction) : void 0;
+  });
+  return machine;
+}
+function run(machine, text) {
+  const { ops, a: a5, b: b5, ascii, tests } = machine;
+  const size = ops.length;
+  let current = new Int32Array(size);
+  let next = new Int32Array(size);
+  let currentCount = 0;
+  const marks = new Int32Array(size).fill(-1);
+  const stack = new Int32Array(size * 2 + 2);
+  let matched = false;
+  const add = (list2, count2, pc, at) => {
+    let top = 0;
+    stack[top++] = pc;
+    while (top > 0) {
+      const here = stack[--top];
+      if (marks[here] === at) continue;
+      marks[here] = at;
+      const op2 = ops[here];
+      if (op2 === OP_CHAR) list2[count2++] = here;
+      else if (op2 === OP_JUMP) stack[top++] = a5[here];
+      else if (op2 === OP_SPLIT) {
+        stack[top++] = b5[here];
+        stack[top++] = a5[here];
+      } else if (op2 === OP_MATCH) matched = true;
+      else if (at === (op2 === OP_START ? 0 : text.length)) stack[top++] = here + 1;
+    }
+    return count2;
+  };
+  for (let at = 0; at <= text.length; at++) {
+    currentCount = add(current, currentCount, 0, at);
+    if (matched) return true;
+    if (at === text.length) break;
+    const code2 = text.charCodeAt(at);
+    let nextCount = 0;
+    for (let i5 = 0; i5 < currentCount; i5++) {
+      const pc = current[i5];
+      const ok = code2 < 128 ? ascii[pc][code2] === 1 : accepts(tests[pc], code2);
+      if (!ok) continue;
+      nextCount = add(next, nextCount, pc + 1, at + 1);
+      if (matched) return true;
+    }
+    [current, next] = [next, current];
+    currentCount = nextCount;
+  }
+  return false;
+}
+function accepts(test24, code2) {
+  return inRanges(test24.ranges, code2) !== test24.negate;
+}
+function inRanges(ranges, code2) {
+  for (const [low, high] of ranges) if (code2 >= low && code2 <= high) return true;
+  return false;
 }
 
 // src/core/validate-policies.ts
@@ -96622,12 +96949,11 @@ function checkRole(policies, name, role, report) {
     );
   }
   if (role.ticket?.pattern !== void 0) {
-    try {
-      new RegExp(role.ticket.pattern);
-    } catch (error64) {
+    const pattern = compileLinearPattern(role.ticket.pattern);
+    if (!pattern.ok) {
       report.error(
         at("ticket", "pattern"),
-        `the ticket pattern is not a valid regular expression: ${error64.message}.`
+        `the ticket pattern cannot be evaluated in linear time: ${pattern.reason}. hallpass runs ticket patterns on an automaton, which supports literals, classes, groups, | and quantifiers, but not backreferences or lookaround (see README, roles).`
       );
     }
   }
@@ -97084,7 +97410,7 @@ function markdownText(text) {
 }
 function markdownCode(text) {
   const body = oneLine(text);
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run2) => run2.length));
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run3) => run3.length));
   const fence = "`".repeat(longest + 1);
   const pad = /^[` ]|[` ]$/.test(body) && body.trim() !== "" ? " " : "";
   return `${fence}${pad}${body}${pad}${fence}`;
@@ -98666,7 +98992,7 @@ function dashboardData(report, options, waiting, alertsOf, revokedArns) {
 }
 
 // action/main.ts
-async function run(overrides = {}) {
+async function run2(overrides = {}) {
   try {
     const token = getInput("github-token", { required: true });
     setSecret(token);
@@ -98718,7 +99044,7 @@ async function run(overrides = {}) {
 }
 
 // action/index.ts
-await run();
+await run2();
 /*! Bundled license information:
 
 undici/lib/web/fetch/body.js:

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actionOf, type CloudTrailEvent, isWrite } from "./cloudtrail-event.ts";
+import { matchesGlob } from "./match-glob.ts";
 import type { AlertRule } from "./policy-format.ts";
 
 /**
@@ -62,19 +63,6 @@ export interface Alert {
 /** The part of an alert rule that decides whether one event matches. */
 export type EventFilter = Pick<AlertRule, "actions" | "writesOnly" | "errorCodes">;
 
-const globCache = new Map<string, RegExp>();
-
-function globToRegExp(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (!re) {
-    const body = glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-    // IAM action names are case-insensitive, so rules are too.
-    re = new RegExp(`^${body.join(".*")}$`, "i");
-    globCache.set(glob, re);
-  }
-  return re;
-}
-
 /** True when `service:EventName` matches one of the rule's action globs (all when it has none). */
 export function matchesEventFilter(filter: EventFilter, event: CloudTrailEvent): boolean {
   if (filter.writesOnly && !isWrite(event)) return false;
@@ -87,7 +75,7 @@ export function matchesEventFilter(filter: EventFilter, event: CloudTrailEvent):
   }
   if (filter.actions) {
     const action = actionOf(event);
-    if (!filter.actions.some((glob) => globToRegExp(glob).test(action))) return false;
+    if (!filter.actions.some((glob) => matchesGlob(glob, action))) return false;
   }
   return true;
 }

@@ -175,7 +175,9 @@ export const roleSchema = z
         pattern: z
           .string()
           .optional()
-          .describe('Regular expression the ticket must match, such as "^(INC|CHG)-[0-9]+$".'),
+          .describe(
+            'Regular expression the ticket must match, such as "^(INC|CHG)-[0-9]+$". Run in linear time: no backreferences or lookaround; at most 200 characters.',
+          ),
       })
       .optional()
       .describe("Ticket requirement for requests of this role."),
@@ -201,7 +203,7 @@ export const alertRuleSchema = z
       .min(1)
       .optional()
       .describe(
-        'Events that match, as service:EventName with * wildcards ("iam:*", "ec2:AuthorizeSecurityGroup*", "*:Delete*"). Service is the eventSource without .amazonaws.com. Default: every event.',
+        'Events that match, as service:EventName patterns ("iam:*", "ec2:AuthorizeSecurityGroup*", "*:Delete*"), matched against the whole name, case-insensitively: * is any run of characters (none included), ? exactly one character. Service is the eventSource without .amazonaws.com. Default: every event.',
       ),
     writesOnly: z
       .boolean()

@@ -1,3 +1,4 @@
+import { compileLinearPattern } from "./compile-linear-pattern.ts";
 import { parseDuration } from "./duration.ts";
 import type { Policies, Role, Statement } from "./policy-format.ts";
 import type { Problem } from "./problem.ts";
@@ -328,12 +329,13 @@ function checkRole(policies: Policies, name: string, role: Role, report: Report)
   }
 
   if (role.ticket?.pattern !== undefined) {
-    try {
-      new RegExp(role.ticket.pattern);
-    } catch (error) {
+    // A request author chooses the ticket: a pattern that backtracks would let one request
+    // hang validate, plan and every webhook of the app. Only linear-time patterns are accepted.
+    const pattern = compileLinearPattern(role.ticket.pattern);
+    if (!pattern.ok) {
       report.error(
         at("ticket", "pattern"),
-        `the ticket pattern is not a valid regular expression: ${(error as Error).message}.`,
+        `the ticket pattern cannot be evaluated in linear time: ${pattern.reason}. hallpass runs ticket patterns on an automaton, which supports literals, classes, groups, | and quantifiers, but not backreferences or lookaround (see README, roles).`,
       );
     }
   }

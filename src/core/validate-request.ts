@@ -1,3 +1,4 @@
+import { compileLinearPattern } from "./compile-linear-pattern.ts";
 import { describeSchemaIssues } from "./describe-schema-issues.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { type ParsedYaml, parseYaml } from "./parse-yaml.ts";
@@ -263,14 +264,14 @@ function checkTicket(
     return;
   }
   if (rule?.pattern !== undefined) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(rule.pattern);
-    } catch {
-      // Policies are validated before requests; an invalid pattern here fails closed.
+    // The linear-time engine: the ticket is the request author's, and a backtracking engine
+    // could spend years on one (see compile-linear-pattern.ts).
+    const pattern = compileLinearPattern(rule.pattern);
+    if (!pattern.ok) {
+      // Policies are validated before requests; a refused pattern here fails closed.
       report(
         "ticket",
-        `role "${roleName}" has an invalid ticket pattern; ask the security team to fix it.`,
+        `role "${roleName}" has a ticket pattern that cannot be evaluated in linear time; ask the security team to fix it.`,
       );
       return;
     }

@@ -61,6 +61,36 @@ describe("matchesEventFilter", () => {
       false,
     ],
     [
+      "? is exactly one character, as in IAM",
+      { actions: ["ec2:RunInstance?"] },
+      event("ec2:RunInstances", "2026-11-26T09:00:00Z"),
+      true,
+    ],
+    [
+      "? is never zero characters",
+      { actions: ["ec2:RunInstances?"] },
+      event("ec2:RunInstances", "2026-11-26T09:00:00Z"),
+      false,
+    ],
+    [
+      "? is never two characters",
+      { actions: ["iam:?Role"] },
+      event("iam:GetRole", "2026-11-26T09:00:00Z"),
+      false,
+    ],
+    [
+      "* may be empty",
+      { actions: ["iam:CreateRole*"] },
+      event("iam:CreateRole", "2026-11-26T09:00:00Z"),
+      true,
+    ],
+    [
+      "the whole name must match, not a part",
+      { actions: ["iam:Create"] },
+      event("iam:CreateRole", "2026-11-26T09:00:00Z"),
+      false,
+    ],
+    [
       "writesOnly skips reads",
       { writesOnly: true },
       event("iam:GetRole", "2026-11-26T09:00:00Z", { readOnly: true }),
@@ -101,6 +131,21 @@ describe("matchesEventFilter", () => {
   ];
   it.each(cases)("%s", (_name, fields, e, expected) => {
     expect(matchesEventFilter(rule("r", fields), e)).toBe(expected);
+  });
+});
+
+describe("alert globs run in linear time", () => {
+  it("judges a glob of many stars against a long event name at once", () => {
+    // As a backtracking regular expression (.*a.*a…b) this takes about n^12 steps: the sweep
+    // would stall on one event.
+    const glob = `*:${"*a".repeat(12)}*b`;
+    const name = `s:${"a".repeat(200)}`;
+    expect(
+      matchesEventFilter(rule("r", { actions: [glob] }), event(name, "2026-11-26T09:00:00Z")),
+    ).toBe(false);
+    expect(
+      matchesEventFilter(rule("r", { actions: [glob] }), event(`${name}b`, "2026-11-26T09:00:00Z")),
+    ).toBe(true);
   });
 });
 

@@ -255,7 +255,39 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
       },
       file: "policies/zz-role.yaml",
       line: 12,
-      message: /not a valid regular expression/,
+      message:
+        /the ticket pattern cannot be evaluated in linear time: the "\(" at character 2 is not closed/,
+    },
+    {
+      rule: "a ticket pattern runs in linear time: no backreferences",
+      files: {
+        "policies/zz-role.yaml": roleFile('    ticket:\n      pattern: "^(INC)-\\\\1$"\n'),
+      },
+      file: "policies/zz-role.yaml",
+      line: 12,
+      message:
+        /the ticket pattern cannot be evaluated in linear time: backreferences \(\\1 at character 8\) need backtracking/,
+      field: "roles.extra-role.ticket.pattern",
+    },
+    {
+      rule: "a ticket pattern runs in linear time: no lookahead",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          '    ticket:\n      pattern: "^(?!TEST)[A-Z]+-[0-9]+$"\n',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 12,
+      message: /lookahead and lookbehind .* are not supported/,
+    },
+    {
+      rule: "a ticket pattern is small enough to run in bounded time",
+      files: {
+        "policies/zz-role.yaml": roleFile('    ticket:\n      pattern: "(.?{30}){30}"\n'),
+      },
+      file: "policies/zz-role.yaml",
+      line: 12,
+      message: /the ticket pattern cannot be evaluated in linear time/,
     },
     {
       rule: "a broker role lives in its own account",

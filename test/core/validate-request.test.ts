@@ -31,6 +31,39 @@ function check(content: string) {
   return validateRequest({ path, content }, policies, { now });
 }
 
+describe("validateRequest runs a role's ticket pattern in linear time", () => {
+  it("judges a 200-character ticket against a catastrophic pattern at once", () => {
+    // With a backtracking engine, ^(a+)+$ on "aaa…a!" takes 2^200 steps: validate, plan and
+    // every webhook of the app would hang on this request.
+    const withPattern = examplePolicies();
+    withPattern.roles["db-admin"]!.ticket = { required: true, pattern: "^(a+)+$" };
+    const ticket = `${"a".repeat(199)}!`;
+    const { value, problems } = validateRequest(
+      { path, content: requestText({ ...base, ticket }) },
+      withPattern,
+      { now },
+    );
+    expect(value).toBeUndefined();
+    expect(problems.map((p) => p.message)).toEqual([
+      `ticket "${ticket}" does not match the pattern ^(a+)+$ that role "db-admin" requires.`,
+    ]);
+  });
+
+  it("fails closed on a pattern the linear engine refuses", () => {
+    const withPattern = examplePolicies();
+    withPattern.roles["db-admin"]!.ticket = { required: true, pattern: "^(CHG)-\\1$" };
+    const refused = validateRequest(
+      { path, content: requestText({ ...base, ticket: "CHG-CHG" }) },
+      withPattern,
+      { now },
+    );
+    expect(refused.value).toBeUndefined();
+    expect(refused.problems.map((p) => p.message)).toEqual([
+      'role "db-admin" has a ticket pattern that cannot be evaluated in linear time; ask the security team to fix it.',
+    ]);
+  });
+});
+
 describe("validateRequest accepts valid requests", () => {
   it("resolves the role, account and identity and parses the duration", () => {
     const { value, problems } = check(requestText(base));
