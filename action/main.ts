@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import * as core from "@actions/core";
 import type { Timing } from "../src/adapters/aws-cloudtrail.ts";
-import { createSweepDeps } from "../src/adapters/create-sweep-deps.ts";
+import { createSweepDeps, parseAppId } from "../src/adapters/create-sweep-deps.ts";
 import { renderSweepSummary } from "../src/core/render-sweep-summary.ts";
 import { sweep } from "../src/workflows/sweep.ts";
 
@@ -15,6 +15,7 @@ export async function run(overrides: { timing?: Timing; now?: () => Date } = {})
   try {
     const token = core.getInput("github-token", { required: true });
     core.setSecret(token);
+    const appId = parseAppId(core.getInput("app-id"), "the input app-id");
     const dryRun = core.getInput("dry-run") !== "" && core.getBooleanInput("dry-run");
     const accounts = core
       .getInput("accounts")
@@ -31,6 +32,7 @@ export async function run(overrides: { timing?: Timing; now?: () => Date } = {})
     const deps = createSweepDeps({
       token,
       repository,
+      appId,
       apiUrl: process.env.GITHUB_API_URL,
       env: process.env,
       actor: "hallpass-action",

@@ -95147,8 +95147,8 @@ function createOctokitGitHub(octokit, repository, options = {}) {
     }
   }
   function isOurs(item) {
-    if (item.user?.type !== "Bot") return false;
-    return options.appId === void 0 || item.performed_via_github_app?.id === options.appId;
+    if (item.user?.type !== "Bot" || options.appId === void 0) return false;
+    return item.performed_via_github_app?.id === options.appId;
   }
   function withMarker(marker, body) {
     return body.includes(marker) ? body : `${marker}
@@ -95360,6 +95360,15 @@ function createSlackNotifier(options) {
 
 // src/adapters/create-sweep-deps.ts
 var SweepOctokit = Octokit.plugin(paginateRest, retry);
+function parseAppId(text, source) {
+  const value = (text ?? "").trim();
+  if (!/^[1-9][0-9]{0,15}$/.test(value)) {
+    throw new Error(
+      `${source} must be the hallpass GitHub App's numeric id (its settings page, "App ID"; ${value === "" ? "it is empty" : `not "${value}"`}): the sweep edits only comments and issues that app wrote.`
+    );
+  }
+  return Number(value);
+}
 function createSweepDeps(environment) {
   const [owner, repo] = environment.repository.split("/");
   if (!owner || !repo) {
@@ -95375,7 +95384,7 @@ function createSweepDeps(environment) {
   const portOctokit = octokit;
   const github = withMergedPullRequestLookup(
     withGraphQlFileReads(
-      createOctokitGitHub(portOctokit, { owner, repo }),
+      createOctokitGitHub(portOctokit, { owner, repo }, { appId: environment.appId }),
       (query, variables) => octokit.graphql(query, variables)
     ),
     portOctokit
@@ -98996,6 +99005,7 @@ async function run2(overrides = {}) {
   try {
     const token = getInput("github-token", { required: true });
     setSecret(token);
+    const appId = parseAppId(getInput("app-id"), "the input app-id");
     const dryRun = getInput("dry-run") !== "" && getBooleanInput("dry-run");
     const accounts = getInput("accounts").split(/[\s,]+/).filter((a5) => a5 !== "");
     const auditDelay = getInput("audit-delay");
@@ -99008,6 +99018,7 @@ async function run2(overrides = {}) {
     const deps = createSweepDeps({
       token,
       repository,
+      appId,
       apiUrl: process.env.GITHUB_API_URL,
       env: process.env,
       actor: "hallpass-action",

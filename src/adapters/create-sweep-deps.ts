@@ -22,6 +22,11 @@ export interface SweepEnvironment {
   token: string;
   /** `owner/repo` of the access repository. */
   repository: string;
+  /**
+   * The hallpass GitHub App's id: only comments and issues this app wrote are edited or taken
+   * for hallpass's own; a marker anyone else wrote is ignored.
+   */
+  appId: number;
   /** REST API root; `https://api.github.com` when undefined. */
   apiUrl: string | undefined;
   /** Where Slack webhook secrets are read from (named by policies). */
@@ -34,6 +39,20 @@ export interface SweepEnvironment {
 }
 
 const SweepOctokit = Octokit.plugin(paginateRest, retry);
+
+/**
+ * The GitHub App's id from where a deployment sets it (`source` names that place in the
+ * error: the action's `app-id` input, the CLI's `--app-id`), or an error saying what to set.
+ */
+export function parseAppId(text: string | undefined, source: string): number {
+  const value = (text ?? "").trim();
+  if (!/^[1-9][0-9]{0,15}$/.test(value)) {
+    throw new Error(
+      `${source} must be the hallpass GitHub App's numeric id (its settings page, "App ID"; ${value === "" ? "it is empty" : `not "${value}"`}): the sweep edits only comments and issues that app wrote.`,
+    );
+  }
+  return Number(value);
+}
 
 /** Builds the sweep's dependencies from the environment. */
 export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
@@ -50,8 +69,9 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
   });
   const portOctokit = octokit as unknown as PortOctokit;
   const github = withMergedPullRequestLookup(
-    withGraphQlFileReads(createOctokitGitHub(portOctokit, { owner, repo }), (query, variables) =>
-      octokit.graphql(query, variables),
+    withGraphQlFileReads(
+      createOctokitGitHub(portOctokit, { owner, repo }, { appId: environment.appId }),
+      (query, variables) => octokit.graphql(query, variables),
     ),
     portOctokit,
   );

@@ -29,9 +29,11 @@ export type { KeyValueCache };
 
 export interface OctokitGitHubOptions {
   /**
-   * The GitHub App's id: only check runs created by this app are updated. Without it the
-   * first check run of that name on the commit is updated (fine with an installation token,
-   * which can only update its own app's runs anyway).
+   * The GitHub App's id: only check runs, comments and issues this app created are updated.
+   * Without it no comment or issue is taken for hallpass's own (a new one is posted instead of
+   * editing one anyone could have planted), and the first check run of that name on the
+   * commit is updated (fine with an installation token, which can only update its own app's
+   * runs anyway).
    */
   appId?: number;
   /** Remembers check run ids by head SHA (a check run id never changes). */
@@ -353,17 +355,18 @@ export function createOctokitGitHub(
   }
 
   /**
-   * Whether a comment or issue was written by this app. Only a bot's can be ours (anyone can
-   * paste the marker into their own comment), and with the app's id only this app's: another
-   * bot (github-actions[bot], run by any workflow) could otherwise plant the marker, and the
-   * edit GitHub then refuses would hide hallpass's own message.
+   * Whether a comment or issue was written by this app: a bot's, made through this app's id.
+   * Anyone can paste the marker into their own comment, and another bot (github-actions[bot],
+   * run by any workflow) could plant it: editing theirs would put hallpass's message where
+   * its author can rewrite it, and taking theirs for the one already posted would hide it.
+   * Without the app's id nothing is ours (fail closed: a second comment, never a wrong edit).
    */
   function isOurs(item: {
     user?: { type?: string } | null;
     performed_via_github_app?: { id?: number } | null;
   }): boolean {
-    if (item.user?.type !== "Bot") return false;
-    return options.appId === undefined || item.performed_via_github_app?.id === options.appId;
+    if (item.user?.type !== "Bot" || options.appId === undefined) return false;
+    return item.performed_via_github_app?.id === options.appId;
   }
 
   function withMarker(marker: string, body: string): string {

@@ -1,11 +1,15 @@
 import { parseArgs } from "node:util";
-import { createSweepDeps, type SweepEnvironment } from "../adapters/create-sweep-deps.ts";
+import {
+  createSweepDeps,
+  parseAppId,
+  type SweepEnvironment,
+} from "../adapters/create-sweep-deps.ts";
 import { renderSweepSummary } from "../core/render-sweep-summary.ts";
 import { SweepConfigError, type SweepDeps, sweep } from "../workflows/sweep.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 
-const help = `Usage: hallpass sweep [--dry-run] [--repository <owner/repo>] [--accounts <names>]
-                      [--audit-delay <duration>] [--format text|json]
+const help = `Usage: hallpass sweep [--dry-run] [--repository <owner/repo>] [--app-id <id>]
+                      [--accounts <names>] [--audit-delay <duration>] [--format text|json]
 
 Runs one sweep of the scheduled action from your machine: revokes expired
 grants, revokes and alerts on roles git does not explain or that were changed
@@ -25,6 +29,9 @@ Options:
   --dry-run                 plan only; change nothing.
   --repository <owner/repo> the access repository; default: $GITHUB_REPOSITORY,
                             then the GitHub remote "origin" of this checkout.
+  --app-id <id>             the hallpass GitHub App's id; default $HALLPASS_APP_ID.
+                            Only comments and issues that app wrote are edited or
+                            taken for hallpass's own.
   --accounts <names>        comma-separated account names (a shard); default all.
   --audit-delay <duration>  overrides settings.auditDelay ("30m", "PT1H").
   --format text|json        text (default): the summary in Markdown; json: the
@@ -34,8 +41,8 @@ Options:
 Exit codes: 0 done without problems, 1 problems (listed), 2 usage error.
 
 Examples:
-  hallpass sweep --dry-run
-  GITHUB_TOKEN=$(gh auth token) hallpass sweep --accounts production
+  hallpass sweep --dry-run --app-id 123456
+  GITHUB_TOKEN=$(gh auth token) HALLPASS_APP_ID=123456 hallpass sweep --accounts production
 `;
 
 /** Parses `owner/repo` out of a GitHub remote URL (https or ssh). */
@@ -59,6 +66,7 @@ export function createSweepCommand(
         options: {
           "dry-run": { type: "boolean", default: false },
           repository: { type: "string" },
+          "app-id": { type: "string" },
           accounts: { type: "string" },
           "audit-delay": { type: "string" },
           format: { type: "string", default: "text" },
@@ -83,9 +91,19 @@ export function createSweepCommand(
           "which repository? Pass --repository owner/repo (or run inside a checkout of the access repository).",
         );
       }
+      let appId: number;
+      try {
+        appId = parseAppId(
+          values["app-id"] ?? io.env.HALLPASS_APP_ID,
+          "--app-id (or HALLPASS_APP_ID)",
+        );
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
       const deps = makeDeps({
         token,
         repository,
+        appId,
         apiUrl: io.env.GITHUB_API_URL,
         env: io.env,
         actor: "hallpass-cli",

@@ -7,11 +7,13 @@ import { run } from "../../action/main.ts";
 import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
 import { digestRoleDocuments } from "../../src/core/digest-grant-plan.ts";
 import type { GrantRecord } from "../../src/core/records.ts";
+import { alertsMarker } from "../../src/core/render-alerts.ts";
+import { dashboardMarker } from "../../src/core/render-dashboard.ts";
 import { GRANT_TAGS, MANAGED_BY } from "../../src/ports/aws.ts";
 import { examplePolicyFiles } from "../support/example-policies.ts";
 import { FakeAwsWire, type FakeRole } from "../support/fake-aws-wire.ts";
 import { FakeCloudTrailWire } from "../support/fake-cloudtrail-wire.ts";
-import { FakeGitHubWire } from "../support/fake-github-wire.ts";
+import { FAKE_APP, FakeGitHubWire } from "../support/fake-github-wire.ts";
 import { grantEvent } from "../support/sweep-fakes.ts";
 
 /**
@@ -164,6 +166,7 @@ beforeEach(() => {
   });
   inputs({
     "github-token": "ghs_apptoken",
+    "app-id": String(FAKE_APP.id),
     "dry-run": "false",
     accounts: "production",
     "audit-delay": "",
@@ -438,6 +441,91 @@ describe("the action", () => {
     expect(printed.join("")).toContain(
       "::error::the policies on main are not valid, so the sweep changes nothing:%0Apolicies/settings.yaml:1:11: error: missing required field",
     );
+    expect(github.writes()).toEqual([]);
+    expect(iam.calls).toEqual([]);
+  });
+  it("ignores a comment and a dashboard issue that carry hallpass's marker but that another app or a person wrote", async () => {
+    const { github, iam, cloudtrail } = setup(recordFiles(live));
+    iam.roles.set("hp-live", role("hp-live", tagsOf(live), live.grantedAt));
+    cloudtrail.events.push(
+      grantEvent(live, {
+        id: "l4",
+        time: "2026-11-26T11:30:00Z",
+        action: "iam:AttachRolePolicy",
+        readOnly: false,
+      }),
+    );
+    // Any workflow can post as github-actions[bot]; anyone can paste a marker.
+    const actions = { id: 15368, slug: "github-actions" };
+    const actionsBot = { login: "github-actions[bot]", type: "Bot" };
+    const planted = `${alertsMarker(live.requestPath)}\nnothing to see here`;
+    github.comments.push(
+      {
+        id: 900,
+        issue_number: 7,
+        body: planted,
+        user: actionsBot,
+        performed_via_github_app: actions,
+      },
+      {
+        id: 901,
+        issue_number: 7,
+        body: planted,
+        user: { login: "mallory", type: "User" },
+        performed_via_github_app: null,
+      },
+    );
+    const quiet = `${dashboardMarker(["production"])}\nall quiet`;
+    github.issues.push({
+      number: 900,
+      title: "hallpass dashboard (production)",
+      body: quiet,
+      state: "open",
+      html_url: "https://github.example/acme/access/issues/900",
+      user: actionsBot,
+      performed_via_github_app: actions,
+      labels: [],
+    });
+    const slack = nock(SLACK).post("/services/T0/B0/secret").reply(200, "ok");
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    expect(slack.isDone()).toBe(true);
+    // Neither edited nor taken for the alert already told: hallpass posts its own.
+    expect(github.comments.filter((c) => c.id >= 900).map((c) => c.body)).toEqual([
+      planted,
+      planted,
+    ]);
+    const alert = github.comments.filter(
+      (c) => c.body.includes(alertsMarker(live.requestPath)) && c.id < 900,
+    );
+    expect(alert).toHaveLength(1);
+    expect(alert[0]!.performed_via_github_app).toEqual(FAKE_APP);
+    expect(alert[0]!.body).toContain("iam:AttachRolePolicy");
+    expect(github.issues.find((i) => i.number === 900)!.body).toBe(quiet);
+    expect(
+      github.issues.filter((i) => i.performed_via_github_app === FAKE_APP).map((i) => i.title),
+    ).toEqual(["hallpass dashboard (production)"]);
+  });
+
+  it("fails the job, changing nothing, without the app's id to recognise its own comments by", async () => {
+    const { github, iam } = setup(recordFiles(expired));
+    iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
+    inputs({ "app-id": "hallpass" });
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      await run({ timing: fastTiming, now: () => NOW });
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(process.exitCode).toBe(1);
+    expect(printed.join("")).toContain("app-id");
     expect(github.writes()).toEqual([]);
     expect(iam.calls).toEqual([]);
   });

@@ -387,18 +387,50 @@ describe("upsertComment", () => {
     await github().upsertComment(7, marker, "Please review");
   });
 
-  it("edits the bot's marked comment, and leaves it alone when unchanged", async () => {
+  it("edits the app's marked comment, and leaves it alone when unchanged", async () => {
+    const app = { id: 77 };
     scope
       .get(`${REPO}/issues/7/comments`)
       .query(true)
-      .reply(200, [{ id: 3, user: { type: "Bot" }, body: `${marker}\nold` }])
+      .reply(200, [
+        { id: 3, user: { type: "Bot" }, performed_via_github_app: app, body: `${marker}\nold` },
+      ])
       .patch(`${REPO}/issues/comments/3`, { body: `${marker}\nnew` })
       .reply(200, {})
       .get(`${REPO}/issues/7/comments`)
       .query(true)
-      .reply(200, [{ id: 3, user: { type: "Bot" }, body: `${marker}\nnew` }]);
+      .reply(200, [
+        { id: 3, user: { type: "Bot" }, performed_via_github_app: app, body: `${marker}\nnew` },
+      ]);
+    await github({ appId: 77 }).upsertComment(7, marker, "new");
+    await github({ appId: 77 }).upsertComment(7, marker, "new");
+  });
+
+  it("without the app's id, takes no comment or issue for its own and posts its own instead", async () => {
+    const app = { id: 77 };
+    scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [
+        { id: 3, user: { type: "Bot" }, performed_via_github_app: app, body: `${marker}\nold` },
+      ])
+      .post(`${REPO}/issues/7/comments`, { body: `${marker}\nnew` })
+      .reply(201, { id: 4 })
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [
+        {
+          number: 4,
+          title: "x",
+          user: { type: "Bot" },
+          performed_via_github_app: app,
+          body: marker,
+        },
+      ])
+      .post(`${REPO}/issues`, { title: "t", body: `${marker}\nbody` })
+      .reply(201, { number: 5, html_url: "u5" });
     await github().upsertComment(7, marker, "new");
-    await github().upsertComment(7, marker, "new");
+    await github().upsertIssue(marker, "t", "body");
   });
 });
 
@@ -488,15 +520,26 @@ describe("upsertIssue", () => {
           number: 3,
           title: "x",
           user: { type: "Bot" },
+          performed_via_github_app: { id: 77 },
           body: marker,
           pull_request: {},
           html_url: "u3",
         },
-        { number: 4, title: "Old", user: { type: "Bot" }, body: `${marker}\nold`, html_url: "u4" },
+        {
+          number: 4,
+          title: "Old",
+          user: { type: "Bot" },
+          performed_via_github_app: { id: 77 },
+          body: `${marker}\nold`,
+          html_url: "u4",
+        },
       ])
       .patch(`${REPO}/issues/4`, { title: "Review", body: `${marker}\nbody` })
       .reply(200, {});
-    expect(await github().upsertIssue(marker, "Review", "body")).toEqual({ number: 4, url: "u4" });
+    expect(await github({ appId: 77 }).upsertIssue(marker, "Review", "body")).toEqual({
+      number: 4,
+      url: "u4",
+    });
   });
 });
 

@@ -36,10 +36,11 @@ function setup() {
   github.files.set("access-requests/payments/old.grant.json", JSON.stringify(expired));
   const aws = new FakeAws();
   aws.addGrantRole(expired);
-  const seen: { repository?: string; apiUrl?: string | undefined } = {};
+  const seen: { repository?: string; apiUrl?: string | undefined; appId?: number } = {};
   const command = createSweepCommand((environment) => {
     seen.repository = environment.repository;
     seen.apiUrl = environment.apiUrl;
+    seen.appId = environment.appId;
     return {
       github,
       aws,
@@ -64,7 +65,11 @@ function setup() {
 describe("hallpass sweep", () => {
   it("prints what it would do with --dry-run and changes nothing", async () => {
     const t = setup();
-    const code = await runCli(["sweep", "--dry-run"], t.io({ GITHUB_TOKEN: "t" }), [t.command]);
+    const code = await runCli(
+      ["sweep", "--dry-run"],
+      t.io({ GITHUB_TOKEN: "t", HALLPASS_APP_ID: "4242" }),
+      [t.command],
+    );
     expect(code).toBe(0);
     expect(t.out.join("")).toContain("(dry run: nothing was changed)");
     expect(t.out.join("")).toContain("| access-requests/payments/old.yaml | expired |");
@@ -76,11 +81,30 @@ describe("hallpass sweep", () => {
   it("sweeps for real without --dry-run", async () => {
     const t = setup();
     const env = { GITHUB_TOKEN: "t", GITHUB_API_URL: "https://ghe.example.com/api/v3" };
-    const code = await runCli(["sweep", "--repository", "acme/access"], t.io(env), [t.command]);
+    const code = await runCli(
+      ["sweep", "--repository", "acme/access", "--app-id", "4242"],
+      t.io(env),
+      [t.command],
+    );
     expect(code).toBe(0);
     expect(t.aws.store("123456789012").roles.size).toBe(0);
     expect(t.github.files.has("access-requests/payments/old.revocation.json")).toBe(true);
     expect(t.seen.apiUrl).toBe("https://ghe.example.com/api/v3");
+    expect(t.seen.appId).toBe(4242);
+  });
+
+  it.each([
+    ["without one", [], "it is empty"],
+    ["when it is not a number", ["--app-id", "hallpass[bot]"], 'not "hallpass[bot]"'],
+  ])("is a usage error %s, changing nothing", async (_case, args, detail) => {
+    const t = setup();
+    const code = await runCli(["sweep", ...args], t.io({ GITHUB_TOKEN: "t" }), [t.command]);
+    expect(code).toBe(2);
+    expect(t.err.join("")).toContain(
+      "--app-id (or HALLPASS_APP_ID) must be the hallpass GitHub App's numeric id",
+    );
+    expect(t.err.join("")).toContain(detail);
+    expect(t.seen.repository).toBeUndefined();
   });
 
   it("is a usage error without a token", async () => {
@@ -91,9 +115,11 @@ describe("hallpass sweep", () => {
 
   it("exits 1 naming the shard account policies/ does not define", async () => {
     const t = setup();
-    const code = await runCli(["sweep", "--accounts", "nope"], t.io({ GITHUB_TOKEN: "t" }), [
-      t.command,
-    ]);
+    const code = await runCli(
+      ["sweep", "--accounts", "nope"],
+      t.io({ GITHUB_TOKEN: "t", HALLPASS_APP_ID: "4242" }),
+      [t.command],
+    );
     expect(code).toBe(1);
     expect(t.err.join("")).toContain("accounts input names nope");
   });

@@ -172,6 +172,19 @@ describe("the shipped sweep workflow and account template", () => {
   });
 });
 
+describe("the shipped sweep workflow's identity", () => {
+  it("tells the sweep the id of the app whose token it holds", () => {
+    for (const job of Object.values(shippedWorkflow().jobs)) {
+      const [token] = uses(job, "actions/create-github-app-token");
+      const sweeps = (job.steps ?? []).filter((s) => String(s.uses ?? "").startsWith("hallpass/"));
+      expect(sweeps).toHaveLength(1);
+      const withs = (step: Record<string, Json> | undefined) => step?.with as Record<string, Json>;
+      expect(withs(sweeps[0])["app-id"]).toBe(withs(token)["app-id"]);
+      expect(withs(sweeps[0])["app-id"]).toBe(expr("vars.HALLPASS_APP_ID"));
+    }
+  });
+});
+
 describe("the deployment checks", () => {
   const job = (extra: Record<string, Json>, steps: Record<string, Json>[] = []): Job => ({
     "runs-on": "ubuntu-latest",

@@ -12,23 +12,29 @@ import { describeMismatch, type RecordedRequest } from "./openapi.ts";
  * the branch and its ref update, which GitHub answers with 422 "not a fast forward".
  */
 
-interface Comment {
+/** The GitHub App that writes what this fake is asked to write, as GitHub names it. */
+type App = { id: number; slug: string };
+export interface WireComment {
   id: number;
   issue_number: number;
   body: string;
   user: { login: string; type: string };
+  performed_via_github_app: App | null;
 }
-interface Issue {
+export interface WireIssue {
   number: number;
   title: string;
   body: string;
   state: "open";
   html_url: string;
   user: { login: string; type: string };
+  performed_via_github_app: App | null;
   labels: string[];
 }
 
-const BOT = { login: "hallpass[bot]", type: "Bot" };
+/** The app whose installation token the fake's callers hold (the action's `app-id` input). */
+export const FAKE_APP: App = { id: 4242, slug: "hallpass" };
+const BOT = { login: `${FAKE_APP.slug}[bot]`, type: "Bot" };
 
 function hash(value: unknown): string {
   return createHash("sha1").update(JSON.stringify(value)).digest("hex");
@@ -40,8 +46,8 @@ export class FakeGitHubWire {
   readonly owner = "acme";
   readonly repo = "access";
   readonly requests: (RecordedRequest & { authorization: string | undefined })[] = [];
-  readonly comments: Comment[] = [];
-  readonly issues: Issue[] = [];
+  readonly comments: WireComment[] = [];
+  readonly issues: WireIssue[] = [];
   readonly commitMessages: string[] = [];
   /** Tree sha -> snapshot (path -> content). */
   readonly #trees = new Map<string, Map<string, string>>();
@@ -253,6 +259,7 @@ export class FakeGitHubWire {
           issue_number: number,
           body: String(body!.body),
           user: BOT,
+          performed_via_github_app: FAKE_APP,
         };
         this.comments.push(comment);
         return [201, comment];
@@ -270,13 +277,14 @@ export class FakeGitHubWire {
       if (method === "GET") return [200, this.issues];
       if (method === "POST") {
         const number = 500 + this.issues.length;
-        const issue: Issue = {
+        const issue: WireIssue = {
           number,
           title: String(body!.title),
           body: String(body!.body),
           state: "open",
           html_url: `https://github.example/acme/access/issues/${number}`,
           user: BOT,
+          performed_via_github_app: FAKE_APP,
           labels: (body!.labels as string[] | undefined) ?? [],
         };
         this.issues.push(issue);
