@@ -14,6 +14,13 @@ import {
   evaluatePullRequest,
   type PullRequestEvaluation,
 } from "../workflows/evaluate-pull-request.ts";
+import {
+  checkEventShape,
+  checkRunEventShape,
+  mergeGroupEventShape,
+  pullRequestEventShape,
+  pullRequestReviewEventShape,
+} from "./event-shapes.ts";
 import { type AppDeps, isAccessRepository } from "./index.ts";
 
 /** Pull request actions that can change what the PR contains, its state or its base. */
@@ -114,13 +121,15 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   }
 
   app.on([...PULL_REQUEST_EVENTS], async (context) => {
-    const { action, pull_request: pull } = context.payload;
+    const payload = checkEventShape(context, pullRequestEventShape);
+    if (!payload) return;
+    const { action, pull_request: pull } = payload;
     // A closed, unmerged PR grants nothing; a merged one is re-checked for the follow-up issue.
     if ((action === "closed" && !pull.merged) || !ours(context)) return;
     const github = portFor(context);
     // GitHub's issue events may not list the base change yet when its webhook arrives; the
     // webhook itself says that the base changed, at the pull request's `updated_at`.
-    const changes = action === "edited" ? context.payload.changes : undefined;
+    const changes = action === "edited" ? payload.changes : undefined;
     const evaluation = await evaluateAndReport(github, pull.number, pull.head.sha, {
       ...(changes?.base ? { baseChanges: [{ at: pull.updated_at ?? "" }] } : {}),
     });
@@ -151,14 +160,17 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
       "pull_request_review.dismissed",
     ],
     async (context) => {
-      if (!ours(context)) return;
-      const pull = context.payload.pull_request;
+      const payload = checkEventShape(context, pullRequestReviewEventShape);
+      if (!payload || !ours(context)) return;
+      const pull = payload.pull_request;
       await evaluateAndReport(portFor(context), pull.number, pull.head.sha);
     },
   );
 
   app.on("check_run.rerequested", async (context) => {
-    const run = context.payload.check_run;
+    const payload = checkEventShape(context, checkRunEventShape);
+    if (!payload) return;
+    const run = payload.check_run;
     if (run.name !== CHECK_NAME || !ours(context)) return;
     if (deps.appId !== undefined && run.app?.id !== deps.appId) return;
     const github = portFor(context);
@@ -182,8 +194,9 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
   });
 
   app.on("merge_group.checks_requested", async (context) => {
-    if (!ours(context)) return;
-    const group = context.payload.merge_group;
+    const payload = checkEventShape(context, mergeGroupEventShape);
+    if (!payload || !ours(context)) return;
+    const group = payload.merge_group;
     const github = portFor(context);
     const pullNumber = pullNumberOfMergeQueueRef(group.head_ref);
     if (pullNumber === undefined) {

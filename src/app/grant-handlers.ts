@@ -8,6 +8,11 @@
 import type { Probot } from "probot";
 import { grantAccess } from "../workflows/grant-access.ts";
 import { isRevokeCommand, releaseGrant } from "../workflows/release-grant.ts";
+import {
+  checkEventShape,
+  issueCommentEventShape,
+  mergedPullRequestEventShape,
+} from "./event-shapes.ts";
 import { type AppDeps, isAccessRepository } from "./index.ts";
 
 export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
@@ -26,7 +31,9 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
   }
 
   app.on("pull_request.closed", async (context) => {
-    const pull = context.payload.pull_request;
+    const payload = checkEventShape(context, mergedPullRequestEventShape);
+    if (!payload) return;
+    const pull = payload.pull_request;
     if (!pull.merged || !isAccessRepository(deps, context.repo())) return;
     const github = deps.github(context.octokit, context.repo());
     const outcome = await grantAccess(
@@ -38,18 +45,20 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
   });
 
   app.on("issue_comment.created", async (context) => {
-    const { issue, comment } = context.payload;
+    const payload = checkEventShape(context, issueCommentEventShape);
+    if (!payload) return;
+    const { issue, comment } = payload;
     // Only people can release access; the app's own comments never trigger it.
     if (
       !issue.pull_request ||
-      comment.user?.type === "Bot" ||
+      comment.user.type === "Bot" ||
       !isRevokeCommand(comment.body) ||
       !isAccessRepository(deps, context.repo())
     ) {
       return;
     }
     const github = deps.github(context.octokit, context.repo());
-    const outcome = await releaseGrant({ github, aws }, issue.number, comment.user?.login ?? "", {
+    const outcome = await releaseGrant({ github, aws }, issue.number, comment.user.login, {
       now: deps.now(),
     });
     context.log.info({ pull: issue.number, outcome: outcome.status }, "hallpass revoke");

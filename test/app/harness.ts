@@ -7,6 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import nock from "nock";
+import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
 import { type AppDeps, createApp } from "../../src/app/index.ts";
@@ -356,9 +357,13 @@ export interface Harness {
 
 /**
  * A Probot with the real app, an injected clock and cache; GitHub mocked. `overrides` adds or
- * replaces dependencies (features that add a member to AppDeps pass their fake here).
+ * replaces dependencies (features that add a member to AppDeps pass their fake here); `log`
+ * replaces Probot's logger (to read what the app logs).
  */
-export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<Harness> {
+export async function createHarness(
+  overrides: Partial<AppDeps> = {},
+  options: { log?: Logger } = {},
+): Promise<Harness> {
   nock.disableNetConnect();
   const recorder = createRequestRecorder();
   const cache = createMemoryCache({ maxEntries: 1000, ttlMs: 60_000 });
@@ -367,6 +372,7 @@ export async function createHarness(overrides: Partial<AppDeps> = {}): Promise<H
     privateKey,
     secret: "test",
     logLevel: "fatal",
+    ...(options.log ? { log: options.log } : {}),
     // The function form wins over Probot's own throttle defaults (a 1 s gap between writes).
     Octokit: ProbotOctokit.defaults((options: object) => ({
       ...options,
