@@ -13,6 +13,8 @@ export interface CliIo {
   /** The clock. */
   now: () => Date;
   env: Readonly<Record<string, string | undefined>>;
+  /** Whether stderr is a terminal (progress indicators are drawn only then). Default false. */
+  stderrIsTTY?: boolean;
   /** `git config --get <key>` in cwd; undefined when unset or when git is unavailable. */
   gitConfig: (key: string) => Promise<string | undefined>;
 }

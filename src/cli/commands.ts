@@ -1,4 +1,5 @@
 import type { Command } from "./command.ts";
+import { demoCommand } from "./demo-command.ts";
 import { historyCommand } from "./history-command.ts";
 import { newCommand } from "./new-command.ts";
 import { planCommand } from "./plan-command.ts";
@@ -12,4 +13,5 @@ export const commands: readonly Command[] = [
   planCommand,
   sweepCommand,
   historyCommand,
+  demoCommand,
 ];

@@ -11,6 +11,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   now: () => new Date(),
   env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
   gitConfig: (key) =>
     new Promise((resolve) => {
       execFile("git", ["config", "--get", key], { timeout: 5_000 }, (error, stdout) => {

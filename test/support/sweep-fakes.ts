@@ -1,3 +1,5 @@
+export { grantEvent } from "../../src/demo/cloudtrail-stand-in.ts";
+
 import {
   type CloudTrailEvent,
   issuerRoleOf,
@@ -404,56 +406,6 @@ export class FakeCloudTrail implements CloudTrailPort {
     // LookupEvents returns newest first.
     yield* [...matching].sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
   }
-}
-
-/** A CloudTrail record of a grant session, shaped like a real one. */
-export function grantEvent(
-  grant: GrantRecord,
-  fields: {
-    id: string;
-    time: string;
-    action: string;
-    region?: string;
-    readOnly?: boolean;
-    errorCode?: string;
-    resources?: string[];
-  },
-): CloudTrailEvent {
-  const [service, name] = fields.action.split(":") as [string, string];
-  return {
-    eventID: fields.id,
-    eventTime: fields.time,
-    eventSource: `${service}.amazonaws.com`,
-    eventName: name,
-    awsRegion:
-      fields.region ?? (service === "iam" || service === "sts" ? "us-east-1" : "eu-west-1"),
-    sourceIPAddress: "203.0.113.7",
-    userAgent: "aws-cli/2.17.0",
-    userIdentity: {
-      type: "AssumedRole",
-      principalId: `AROAEXAMPLE:${grant.sessionName}`,
-      arn: `arn:aws:sts::${grant.account.id}:assumed-role/${grant.roleName}/${grant.sessionName}`,
-      accountId: grant.account.id,
-      accessKeyId: "ASIAEXAMPLE",
-      sessionContext: {
-        sourceIdentity: grant.sourceIdentity,
-        sessionIssuer: {
-          type: "Role",
-          principalId: "AROAEXAMPLE",
-          arn: grant.roleArn,
-          accountId: grant.account.id,
-          userName: grant.roleName,
-        },
-        attributes: { creationDate: grant.window.start, mfaAuthenticated: "false" },
-      },
-    },
-    ...(fields.readOnly !== undefined ? { readOnly: fields.readOnly } : {}),
-    ...(fields.errorCode ? { errorCode: fields.errorCode, errorMessage: "denied" } : {}),
-    ...(fields.resources
-      ? { resources: fields.resources.map((ARN) => ({ ARN, accountId: grant.account.id })) }
-      : {}),
-    recipientAccountId: grant.account.id,
-  };
 }
 
 /** The shared revoke routine bound to the fakes, as the action binds it to the real ports. */

@@ -1,0 +1,81 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Narrator } from "../demo/narrator.ts";
+import { DEMO_STEPS, runDemo } from "../demo/run-demo.ts";
+import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+
+const help = `Usage: hallpass demo [--dir DIR]
+
+Runs the whole hallpass lifecycle on this machine in under a minute, with no
+GitHub or AWS account: an access repository (a new git repository in DIR,
+seeded from the example organisation), a request pull request, the check
+going from red to green as approvals arrive, the merge and the grant role,
+CloudTrail activity with a risky call and its alert, the expiry and the
+sweep's revocation, the audit summary, and a role made by hand that the sweep
+removes. Time is simulated: the 90-minute grant does not make you wait.
+
+The real app (through Probot) and the real sweep run against LOCAL EMULATION
+of the GitHub API and of IAM, STS and CloudTrail, served on 127.0.0.1 only and
+reached as GitHub Enterprise Server or an AWS emulator would be
+(GITHUB_API_URL, AWS_ENDPOINT_URL_IAM, _STS, _CLOUDTRAIL). Your own GitHub
+and AWS settings are not read and nothing leaves this machine.
+
+Afterwards DIR holds the request, the grant, revocation and audit records as
+the app and the action commit them. Look at them with:
+  cd DIR && git log --stat && npx hallpass history
+
+Options:
+  --dir DIR    where to create the access repository (a new or empty folder);
+               default: a new folder in the system's temporary directory.
+  -h, --help   show this help.
+
+Exit codes: 0 the story ran to its end, 1 a step failed (named), 2 usage error.
+`;
+
+/** Creates DIR (or checks that it is empty), or a fresh temporary folder. */
+function prepareDir(cwd: string, dir: string | undefined): string {
+  if (dir === undefined) return mkdtempSync(join(tmpdir(), "hallpass-demo-"));
+  const path = resolve(cwd, dir);
+  if (existsSync(path) && readdirSync(path).length > 0) {
+    throw new UsageError(`${path} is not empty: give a new or empty folder to --dir.`);
+  }
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+/** `hallpass demo`: the whole lifecycle against local stand-ins, in simulated time. */
+export const demoCommand: Command = {
+  name: "demo",
+  summary: "see the whole lifecycle in a minute, locally, with no GitHub or AWS account",
+  help,
+  async run(args: string[], io: CliIo): Promise<ExitCode> {
+    const { values } = parseArgs({ args, options: { dir: { type: "string" } }, strict: true });
+    const dir = prepareDir(io.cwd, values.dir);
+    const say = new Narrator(
+      { stdout: io.stdout, stderr: io.stderr, interactive: io.stderrIsTTY === true },
+      DEMO_STEPS,
+    );
+    // The story starts three hours ago, so that by its end (grant, expiry, audit delay) every
+    // simulated event is in the past and `hallpass history` run now reads it as done.
+    const start = new Date(Math.floor((io.now().getTime() - 3 * 3600_000) / 60_000) * 60_000);
+    io.stdout(
+      `hallpass demo: the whole lifecycle against LOCAL EMULATION of GitHub, IAM, STS and CloudTrail (127.0.0.1 only).\n`,
+    );
+    try {
+      await runDemo(dir, say, start);
+    } catch (error) {
+      say.stop();
+      io.stderr(
+        `hallpass demo: failed: ${(error as Error).message}\n  (the repository so far is in ${dir})\n`,
+      );
+      return 1;
+    }
+    say.stop();
+    io.stdout(
+      `\nThe access repository is in ${dir}. See its story with:\n  cd ${dir} && npx hallpass history\n`,
+    );
+    return 0;
+  },
+};

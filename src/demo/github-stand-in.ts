@@ -1,0 +1,679 @@
+import { randomBytes } from "node:crypto";
+import type { GitStore, Signature } from "./git-store.ts";
+
+/**
+ * LOCAL EMULATION of the part of GitHub's REST and GraphQL APIs that hallpass uses, for one
+ * repository, for `hallpass demo`. No part of any production path. Git objects and branches
+ * live in a real git repository (GitStore), so commits made through the API (the app's grant
+ * records, the action's revocations and audits) are real commits that `hallpass history` reads.
+ * Pull requests, reviews, check runs, comments, issues and team members are kept in memory.
+ *
+ * It answers what GitHub Enterprise Server would at `/api/v3` and `/api/graphql`. It checks
+ * tokens only to tell who is acting (the app's installation or the action); it verifies no JWT
+ * signature and enforces no permission.
+ */
+
+/** Who acts through a token. */
+export interface Actor {
+  login: string;
+  type: "User" | "Bot";
+  /** The GitHub App this bot acts for (its comments carry `performed_via_github_app`). */
+  appId?: number;
+  email: string;
+}
+
+interface PullState {
+  number: number;
+  title: string;
+  body: string;
+  author: string;
+  headRef: string;
+  headSha: string;
+  /** The default branch's commit the pull request branched from. */
+  forkPoint: string;
+  state: "open" | "closed";
+  merged: boolean;
+  mergeCommitSha: string | null;
+  mergedAt: string | null;
+  mergedBy: string | null;
+  createdAt: string;
+}
+
+interface ReviewState {
+  id: number;
+  user: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED";
+  commit_id: string;
+  submitted_at: string;
+}
+
+/** A comment on a pull request or issue, as people would read it. */
+export interface CommentState {
+  id: number;
+  issueNumber: number;
+  body: string;
+  actor: Actor;
+  createdAt: string;
+}
+
+/** An issue the app or the action opened. */
+export interface IssueState {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  actor: Actor;
+}
+
+/** A check run, with the output people see on the pull request. */
+export interface CheckRunState {
+  id: number;
+  name: string;
+  headSha: string;
+  status: string;
+  conclusion: string | null;
+  title: string;
+  summary: string;
+  annotations: { path: string; start_line: number; message: string; annotation_level: string }[];
+  appId: number | undefined;
+}
+
+type Reply = [number, unknown, Record<string, string>?];
+// biome-ignore lint/suspicious/noExplicitAny: request bodies are JSON of any shape
+type Body = Record<string, any>;
+
+/** A webhook delivery the stand-in produced for a person's action (name, then payload). */
+export interface WebhookEvent {
+  id: string;
+  name: "pull_request" | "pull_request_review";
+  payload: Body;
+}
+
+export interface GitHubStandInOptions {
+  owner: string;
+  repo: string;
+  /** Origin the API is served at, for the `html_url`s it hands out. */
+  webUrl: string;
+  store: GitStore;
+  /** The clock that dates commits, reviews and comments (the demo's simulated time). */
+  now: () => Date;
+  /** Team members, by `org/team-slug`. */
+  teams: Record<string, string[]>;
+  /** The GitHub App: its id, its installation, and its bot's login. */
+  app: { id: number; installationId: number; slug: string };
+}
+
+export class GitHubStandIn {
+  readonly owner: string;
+  readonly repo: string;
+  readonly pulls = new Map<number, PullState>();
+  readonly reviews = new Map<number, ReviewState[]>();
+  readonly comments: CommentState[] = [];
+  readonly issues: IssueState[] = [];
+  readonly checkRuns: CheckRunState[] = [];
+  readonly requestedReviewers = new Map<number, { users: string[]; teams: string[] }>();
+  readonly #options: GitHubStandInOptions;
+  readonly #tokens = new Map<string, Actor>();
+  #nextNumber = 1;
+  #nextId = 1000;
+  #delivery = 0;
+
+  constructor(options: GitHubStandInOptions) {
+    this.owner = options.owner;
+    this.repo = options.repo;
+    this.#options = options;
+  }
+
+  get store(): GitStore {
+    return this.#options.store;
+  }
+
+  /** The app's bot, as GitHub shows it on comments and commits. */
+  get appBot(): Actor {
+    const { id, slug } = this.#options.app;
+    return {
+      login: `${slug}[bot]`,
+      type: "Bot",
+      appId: id,
+      email: `${id}+${slug}[bot]@users.noreply.github.com`,
+    };
+  }
+
+  /** Lets `token` act as `actor` (the action's GITHUB_TOKEN, for example). */
+  addToken(token: string, actor: Actor): void {
+    this.#tokens.set(token, actor);
+  }
+
+  /** A person, with the no-reply address GitHub links their commits by. */
+  static person(login: string): Actor {
+    return { login, type: "User", email: `${login}@users.noreply.github.com` };
+  }
+
+  #now(): string {
+    return this.#options
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z");
+  }
+
+  #signature(actor: Actor): Signature {
+    return { name: actor.login, email: actor.email, date: this.#options.now() };
+  }
+
+  #url(path: string): string {
+    return `${this.#options.webUrl}/${this.owner}/${this.repo}${path}`;
+  }
+
+  #repository(): Body {
+    return {
+      id: 1,
+      name: this.repo,
+      full_name: `${this.owner}/${this.repo}`,
+      owner: { login: this.owner, type: "Organization" },
+      private: true,
+      default_branch: "main",
+      html_url: this.#url(""),
+    };
+  }
+
+  #event(name: WebhookEvent["name"], payload: Body, sender: string): WebhookEvent {
+    return {
+      id: `demo-delivery-${++this.#delivery}`,
+      name,
+      payload: {
+        ...payload,
+        repository: this.#repository(),
+        organization: { login: this.owner },
+        installation: { id: this.#options.app.installationId },
+        sender: { login: sender, type: "User" },
+      },
+    };
+  }
+
+  // ---- What people do on github.com; each returns the webhook GitHub would deliver. ----
+
+  /** `author` pushes `files` on a new branch and opens a pull request into main. */
+  openPullRequest(author: string, branch: string, title: string, files: Body[]): WebhookEvent {
+    const store = this.store;
+    const main = store.resolve("refs/heads/main")!;
+    const tree = store.writeTree(store.treeOf(main), files as { path: string; content: string }[]);
+    const person = GitHubStandIn.person(author);
+    const head = store.writeCommit(tree, [main], title, this.#signature(person));
+    store.updateBranch(branch, head, undefined);
+    const pull: PullState = {
+      number: this.#nextNumber++,
+      title,
+      body: "",
+      author,
+      headRef: branch,
+      headSha: head,
+      forkPoint: main,
+      state: "open",
+      merged: false,
+      mergeCommitSha: null,
+      mergedAt: null,
+      mergedBy: null,
+      createdAt: this.#now(),
+    };
+    this.pulls.set(pull.number, pull);
+    return this.#event(
+      "pull_request",
+      { action: "opened", number: pull.number, pull_request: this.#pull(pull) },
+      author,
+    );
+  }
+
+  /** `reviewer` approves the pull request at its current head. */
+  approve(pullNumber: number, reviewer: string): WebhookEvent {
+    const pull = this.#mustPull(pullNumber);
+    const review: ReviewState = {
+      id: this.#nextId++,
+      user: reviewer,
+      state: "APPROVED",
+      commit_id: pull.headSha,
+      submitted_at: this.#now(),
+    };
+    this.reviews.set(pullNumber, [...(this.reviews.get(pullNumber) ?? []), review]);
+    return this.#event(
+      "pull_request_review",
+      {
+        action: "submitted",
+        review: { ...this.#review(review), state: "approved" },
+        pull_request: this.#pull(pull),
+      },
+      reviewer,
+    );
+  }
+
+  /** `merger` merges the pull request with a merge commit. */
+  merge(pullNumber: number, merger: string): WebhookEvent {
+    const pull = this.#mustPull(pullNumber);
+    const store = this.store;
+    const main = store.resolve("refs/heads/main")!;
+    const changed = store
+      .changedFiles(pull.forkPoint, pull.headSha)
+      .filter((f) => f.status !== "D")
+      .map((f) => ({ path: f.path, content: store.readFile(pull.headSha, f.path) ?? "" }));
+    const tree = store.writeTree(store.treeOf(main), changed);
+    const message = `Merge pull request #${pull.number} from ${this.owner}/${pull.headRef}\n\n${pull.title}`;
+    const sha = store.writeCommit(
+      tree,
+      [main, pull.headSha],
+      message,
+      this.#signature(GitHubStandIn.person(merger)),
+    );
+    if (!store.updateBranch("main", sha, main)) throw new Error("main moved during the merge");
+    Object.assign(pull, {
+      state: "closed",
+      merged: true,
+      mergeCommitSha: sha,
+      mergedAt: this.#now(),
+      mergedBy: merger,
+    });
+    return this.#event(
+      "pull_request",
+      { action: "closed", number: pull.number, pull_request: this.#pull(pull) },
+      merger,
+    );
+  }
+
+  /** The newest check run of `name` on a commit. */
+  checkRun(headSha: string, name: string): CheckRunState | undefined {
+    return this.checkRuns.filter((r) => r.headSha === headSha && r.name === name).at(-1);
+  }
+
+  #mustPull(pullNumber: number): PullState {
+    const pull = this.pulls.get(pullNumber);
+    if (!pull) throw new Error(`no pull request #${pullNumber}`);
+    return pull;
+  }
+
+  // ---- The API. ----
+
+  /**
+   * Answers one REST request: `path` below the API root, `authorization` as sent. Returns the
+   * status, the JSON (or raw text) body and extra headers.
+   */
+  handle(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Body | undefined,
+    authorization: string,
+  ): Reply {
+    const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+    if (method === "POST" && installation) return this.#installationToken(authorization);
+    const actor = this.#tokens.get(authorization.replace(/^(token|bearer)\s+/i, ""));
+    if (!actor) return [401, { message: "Bad credentials (hallpass demo stand-in)" }];
+    const team = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/.exec(path);
+    if (method === "GET" && team) {
+      const members = this.#options.teams[`${team[1]}/${team[2]}`];
+      return members
+        ? [200, members.map((login) => ({ login, type: "User" }))]
+        : [404, { message: "Not Found" }];
+    }
+    const prefix = `/repos/${this.owner}/${this.repo}`;
+    if (path !== prefix && !path.startsWith(`${prefix}/`)) return [404, { message: "Not Found" }];
+    const rest = path.slice(prefix.length);
+    if (method === "GET" && rest === "") return [200, this.#repository()];
+    return (
+      this.#gitRoutes(method, rest, query, body, actor) ??
+      this.#pullRoutes(method, rest, query, body) ??
+      this.#checkRoutes(method, rest, query, body, actor) ??
+      this.#issueRoutes(method, rest, body, actor) ?? [
+        404,
+        { message: `the hallpass demo's GitHub stand-in has no ${method} ${path}` },
+      ]
+    );
+  }
+
+  #installationToken(authorization: string): Reply {
+    if (!/^bearer\s+\S+$/i.test(authorization)) {
+      return [401, { message: "A JSON web token could not be decoded" }];
+    }
+    const token = `ghs_demo${randomBytes(12).toString("hex")}`;
+    this.#tokens.set(token, this.appBot);
+    return [201, { token, expires_at: "2099-01-01T00:00:00Z", permissions: {} }];
+  }
+
+  #gitRoutes(
+    method: string,
+    rest: string,
+    query: URLSearchParams,
+    body: Body | undefined,
+    actor: Actor,
+  ): Reply | undefined {
+    const store = this.store;
+    let m = method === "GET" ? /^\/contents\/(.+)$/.exec(rest) : null;
+    if (m) return this.#contents(query.get("ref") ?? "main", m[1]!);
+    m = method === "GET" ? /^\/git\/trees\/(.+)$/.exec(rest) : null;
+    if (m) {
+      const tree = store.treeOf(m[1]!);
+      const entries = tree ? store.listTree(tree, query.has("recursive")) : undefined;
+      if (!tree || !entries) return [404, { message: "Not Found" }];
+      return [200, { sha: tree, truncated: false, tree: entries }];
+    }
+    m = method === "GET" ? /^\/git\/ref\/heads\/(.+)$/.exec(rest) : null;
+    if (m) {
+      const sha = store.resolve(`refs/heads/${m[1]}`);
+      if (!sha) return [404, { message: "Not Found" }];
+      return [200, { ref: `refs/heads/${m[1]}`, object: { sha, type: "commit" } }];
+    }
+    m = method === "GET" ? /^\/git\/commits\/([0-9a-f]{40})$/.exec(rest) : null;
+    if (m) {
+      const tree = store.treeOf(m[1]!);
+      return tree ? [200, { sha: m[1], tree: { sha: tree } }] : [404, { message: "Not Found" }];
+    }
+    if (method === "POST" && rest === "/git/trees") {
+      const base = body?.base_tree ? store.treeOf(String(body.base_tree)) : undefined;
+      if (body?.base_tree && !base) return [422, { message: "base_tree not found" }];
+      return [201, { sha: store.writeTree(base, body?.tree ?? []) }];
+    }
+    if (method === "POST" && rest === "/git/commits") {
+      const sha = store.writeCommit(
+        String(body?.tree),
+        (body?.parents as string[]) ?? [],
+        String(body?.message),
+        this.#signature(actor),
+      );
+      return [201, { sha, tree: { sha: body?.tree } }];
+    }
+    m = method === "PATCH" ? /^\/git\/refs\/heads\/(.+)$/.exec(rest) : null;
+    if (m) return this.#updateRef(m[1]!, String(body?.sha));
+    if (method === "GET" && rest === "/commits") {
+      const shas = store.commitsTouching(
+        query.get("sha") ?? "main",
+        query.get("path") ?? ".",
+        Number(query.get("per_page") ?? 30),
+      );
+      return [200, shas.map((sha) => ({ sha, html_url: this.#url(`/commit/${sha}`) }))];
+    }
+    m = method === "GET" ? /^\/commits\/([0-9a-f]{40})\/pulls$/.exec(rest) : null;
+    if (m) {
+      const sha = m[1]!;
+      const pulls = [...this.pulls.values()].filter(
+        (p) => p.mergeCommitSha === sha || store.isAncestor(sha, p.headSha),
+      );
+      return [200, pulls.map((p) => this.#pull(p))];
+    }
+    return undefined;
+  }
+
+  #contents(ref: string, path: string): Reply {
+    const text = this.store.readFile(ref, path);
+    if (text !== undefined) {
+      return [200, text, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
+    }
+    const entries = this.store.listTree(`${ref}:${path}`, false);
+    if (entries) return [200, entries.map((e) => ({ name: e.path, type: e.type }))];
+    return [404, { message: "Not Found" }];
+  }
+
+  #updateRef(branch: string, sha: string): Reply {
+    const current = this.store.resolve(`refs/heads/${branch}`);
+    if (!current) return [422, { message: "Reference does not exist" }];
+    // GitHub refuses a move that is not a fast forward unless forced; hallpass never forces.
+    if (!this.store.isAncestor(current, sha) || !this.store.updateBranch(branch, sha, current)) {
+      return [422, { message: "Update is not a fast forward" }];
+    }
+    return [200, { ref: `refs/heads/${branch}`, object: { sha, type: "commit" } }];
+  }
+
+  #pull(p: PullState): Body {
+    const base = p.merged ? p.forkPoint : (this.store.resolve("refs/heads/main") ?? p.forkPoint);
+    return {
+      number: p.number,
+      html_url: this.#url(`/pull/${p.number}`),
+      state: p.state,
+      draft: false,
+      locked: false,
+      title: p.title,
+      body: p.body,
+      user: { login: p.author, type: "User" },
+      head: { sha: p.headSha, ref: p.headRef, label: `${this.owner}:${p.headRef}` },
+      base: { sha: base, ref: "main", repo: this.#repository() },
+      created_at: p.createdAt,
+      merged: p.merged,
+      merged_at: p.mergedAt,
+      merge_commit_sha: p.mergeCommitSha,
+      merged_by: p.mergedBy ? { login: p.mergedBy, type: "User" } : null,
+    };
+  }
+
+  #review(r: ReviewState): Body {
+    return {
+      id: r.id,
+      user: { login: r.user, type: "User" },
+      author_association: "MEMBER",
+      state: r.state,
+      commit_id: r.commit_id,
+      submitted_at: r.submitted_at,
+      body: "",
+    };
+  }
+
+  #pullRoutes(
+    method: string,
+    rest: string,
+    query: URLSearchParams,
+    body: Body | undefined,
+  ): Reply | undefined {
+    if (method === "GET" && rest === "/pulls") {
+      const state = query.get("state") ?? "open";
+      const pulls = [...this.pulls.values()].filter((p) => state === "all" || p.state === state);
+      return [200, pulls.map((p) => this.#pull(p))];
+    }
+    const m = /^\/pulls\/(\d+)(\/[a-z_]+)?$/.exec(rest);
+    const pull = m ? this.pulls.get(Number(m[1])) : undefined;
+    if (!m) return undefined;
+    if (!pull) return [404, { message: "Not Found" }];
+    const sub = m[2] ?? "";
+    if (method === "GET" && sub === "") return [200, this.#pull(pull)];
+    if (method === "GET" && sub === "/files") {
+      const status: Record<string, string> = { A: "added", M: "modified", D: "removed" };
+      const files = this.store.changedFiles(pull.forkPoint, pull.headSha);
+      return [200, files.map((f) => ({ filename: f.path, status: status[f.status] ?? "changed" }))];
+    }
+    if (method === "GET" && sub === "/commits") {
+      const commits = this.store.commitsBetween(pull.forkPoint, pull.headSha);
+      return [200, commits.map((c) => this.#commitWithLogins(c.sha, c.email))];
+    }
+    if (method === "GET" && sub === "/reviews") {
+      return [200, (this.reviews.get(pull.number) ?? []).map((r) => this.#review(r))];
+    }
+    if (method === "POST" && sub === "/requested_reviewers") {
+      this.requestedReviewers.set(pull.number, {
+        users: body?.reviewers ?? [],
+        teams: body?.team_reviewers ?? [],
+      });
+      return [201, this.#pull(pull)];
+    }
+    return undefined;
+  }
+
+  /** A commit as the pulls API lists it: GitHub links it to the login of a no-reply address. */
+  #commitWithLogins(sha: string, email: string): Body {
+    const login = /^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/.exec(email)?.[1];
+    const user = login ? { login, type: login.endsWith("[bot]") ? "Bot" : "User" } : null;
+    return { sha, author: user, committer: user };
+  }
+
+  #checkRoutes(
+    method: string,
+    rest: string,
+    query: URLSearchParams,
+    body: Body | undefined,
+    actor: Actor,
+  ): Reply | undefined {
+    const list = method === "GET" ? /^\/commits\/([^/]+)\/check-runs$/.exec(rest) : null;
+    if (list) {
+      const sha = this.store.resolve(list[1]!) ?? list[1]!;
+      const name = query.get("check_name");
+      const appId = query.has("app_id") ? Number(query.get("app_id")) : undefined;
+      const runs = this.checkRuns
+        .filter((r) => r.headSha === sha && (name === null || r.name === name))
+        .filter((r) => appId === undefined || r.appId === appId)
+        .reverse();
+      return [200, { total_count: runs.length, check_runs: runs.map((r) => this.#checkJson(r)) }];
+    }
+    if (method === "POST" && rest === "/check-runs") {
+      const run: CheckRunState = {
+        id: this.#nextId++,
+        name: String(body?.name),
+        headSha: String(body?.head_sha),
+        status: "queued",
+        conclusion: null,
+        title: "",
+        summary: "",
+        annotations: [],
+        appId: actor.appId,
+      };
+      this.checkRuns.push(run);
+      this.#updateCheck(run, body ?? {});
+      return [201, this.#checkJson(run)];
+    }
+    const patch = method === "PATCH" ? /^\/check-runs\/(\d+)$/.exec(rest) : null;
+    if (patch) {
+      const run = this.checkRuns.find((r) => r.id === Number(patch[1]));
+      if (!run) return [404, { message: "Not Found" }];
+      this.#updateCheck(run, body ?? {});
+      return [200, this.#checkJson(run)];
+    }
+    return undefined;
+  }
+
+  #updateCheck(run: CheckRunState, body: Body): void {
+    if (body.status) run.status = String(body.status);
+    if (body.conclusion) {
+      run.conclusion = String(body.conclusion);
+      run.status = "completed";
+    } else if (body.status && body.status !== "completed") {
+      run.conclusion = null;
+    }
+    if (body.output) {
+      run.title = String(body.output.title ?? run.title);
+      run.summary = String(body.output.summary ?? run.summary);
+      // GitHub appends each update's annotations to those the run has.
+      run.annotations.push(...(body.output.annotations ?? []));
+    }
+  }
+
+  #checkJson(r: CheckRunState): Body {
+    return {
+      id: r.id,
+      name: r.name,
+      head_sha: r.headSha,
+      status: r.status,
+      conclusion: r.conclusion,
+      output: { title: r.title, summary: r.summary, annotations_count: r.annotations.length },
+      app: r.appId === undefined ? null : { id: r.appId },
+    };
+  }
+
+  #issueRoutes(
+    method: string,
+    rest: string,
+    body: Body | undefined,
+    actor: Actor,
+  ): Reply | undefined {
+    const thread = /^\/issues\/(\d+)\/comments$/.exec(rest);
+    if (thread && method === "GET") {
+      const number = Number(thread[1]);
+      return [
+        200,
+        this.comments.filter((c) => c.issueNumber === number).map((c) => this.#commentJson(c)),
+      ];
+    }
+    if (thread && method === "POST") {
+      const comment: CommentState = {
+        id: this.#nextId++,
+        issueNumber: Number(thread[1]),
+        body: String(body?.body),
+        actor,
+        createdAt: this.#now(),
+      };
+      this.comments.push(comment);
+      return [201, this.#commentJson(comment)];
+    }
+    const edit = method === "PATCH" ? /^\/issues\/comments\/(\d+)$/.exec(rest) : null;
+    if (edit) {
+      const comment = this.comments.find((c) => c.id === Number(edit[1]));
+      if (!comment) return [404, { message: "Not Found" }];
+      comment.body = String(body?.body);
+      return [200, this.#commentJson(comment)];
+    }
+    if (rest === "/issues" && method === "GET") {
+      return [200, this.issues.map((i) => this.#issueJson(i))];
+    }
+    if (rest === "/issues" && method === "POST") {
+      const issue: IssueState = {
+        number: this.#nextNumber++,
+        title: String(body?.title),
+        body: String(body?.body),
+        labels: body?.labels ?? [],
+        actor,
+      };
+      this.issues.push(issue);
+      return [201, this.#issueJson(issue)];
+    }
+    const update = method === "PATCH" ? /^\/issues\/(\d+)$/.exec(rest) : null;
+    const issue = update ? this.issues.find((i) => i.number === Number(update[1])) : undefined;
+    if (update && !issue) return [404, { message: "Not Found" }];
+    if (issue) {
+      issue.title = String(body?.title ?? issue.title);
+      issue.body = String(body?.body ?? issue.body);
+      return [200, this.#issueJson(issue)];
+    }
+    return undefined;
+  }
+
+  #author(actor: Actor): Body {
+    return {
+      user: { login: actor.login, type: actor.type },
+      performed_via_github_app: actor.appId === undefined ? null : { id: actor.appId },
+    };
+  }
+
+  #commentJson(c: CommentState): Body {
+    return {
+      id: c.id,
+      body: c.body,
+      created_at: c.createdAt,
+      html_url: this.#url(`/pull/${c.issueNumber}#issuecomment-${c.id}`),
+      ...this.#author(c.actor),
+    };
+  }
+
+  #issueJson(i: IssueState): Body {
+    return {
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: "open",
+      labels: i.labels.map((name) => ({ name })),
+      html_url: this.#url(`/issues/${i.number}`),
+      ...this.#author(i.actor),
+    };
+  }
+
+  /** Answers the batch file read of read-files-graphql.ts from the variables it sends. */
+  graphql(body: Body | undefined, authorization: string): Reply {
+    if (!this.#tokens.has(authorization.replace(/^(token|bearer)\s+/i, ""))) {
+      return [401, { message: "Bad credentials (hallpass demo stand-in)" }];
+    }
+    const variables = (body?.variables ?? {}) as Record<string, string>;
+    if (variables.owner !== this.owner || variables.repo !== this.repo) {
+      return [200, { data: { repository: null } }];
+    }
+    const repository: Record<string, unknown> = {};
+    for (const [name, expression] of Object.entries(variables)) {
+      const m = /^e(\d+)$/.exec(name);
+      if (!m) continue;
+      const colon = expression.indexOf(":");
+      const text = this.store.readFile(expression.slice(0, colon), expression.slice(colon + 1));
+      repository[`f${m[1]}`] =
+        text === undefined ? null : { text, isBinary: false, isTruncated: false };
+    }
+    return [200, { data: { repository } }];
+  }
+}

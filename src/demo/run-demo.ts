@@ -1,0 +1,422 @@
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Probot, ProbotOctokit } from "probot";
+import { createSweepDeps } from "../adapters/create-sweep-deps.ts";
+import { createApp, defaultDeps } from "../app/index.ts";
+import type { GrantRecord } from "../core/records.ts";
+import { CHECK_NAME } from "../core/render-check.ts";
+import { type SweepReport, sweep } from "../workflows/sweep.ts";
+import { AwsStandIn } from "./aws-stand-in.ts";
+import { grantEvent } from "./cloudtrail-stand-in.ts";
+import { GitStore } from "./git-store.ts";
+import { GitHubStandIn, type WebhookEvent } from "./github-stand-in.ts";
+import type { Narrator } from "./narrator.ts";
+import { type ServedStandIns, serveStandIns } from "./serve-stand-ins.ts";
+
+/**
+ * The story of `hallpass demo`, step by step: an access repository in a new git repository, a
+ * request pull request, approvals, the merge and the grant, activity with a risky call, the
+ * sweeps that alert, revoke and audit, and a role made by hand that the sweep removes. The real
+ * app (through Probot) and the real sweep run against the local stand-ins, reached through the
+ * settings a user would point at GitHub Enterprise Server or an AWS emulator. Time is simulated.
+ */
+
+/** The example organisation this package ships (policies/, access-requests/, .github/). */
+const TEMPLATE = fileURLToPath(new URL("../../", import.meta.url));
+const SEED_FILES = [
+  "policies/accounts.yaml",
+  "policies/identities.yaml",
+  "policies/roles.yaml",
+  "policies/settings.yaml",
+  "policies/schema.json",
+  "access-requests/schema.json",
+  ".github/CODEOWNERS",
+  ".github/workflows/hallpass-sweep.yml",
+];
+const REQUEST = "access-requests/bob-acme/db-admin-failover.yaml";
+const OWNER = "acme";
+const REPO = "access";
+const APP = { id: 4242, installationId: 31337, slug: "hallpass" };
+const SWEEP_TOKEN = "ghs_demo_action_token";
+/** Who the scheduled workflow's GITHUB_TOKEN acts as. */
+const ACTION_BOT = {
+  login: "github-actions[bot]",
+  type: "Bot" as const,
+  appId: 15368,
+  email: "41898282+github-actions[bot]@users.noreply.github.com",
+};
+/** Who is in which team of the example organisation (CODEOWNERS names the teams). */
+const TEAMS = {
+  "acme/sre": ["alice-acme", "dan-acme"],
+  "acme/dba": ["bob-acme", "dan-acme"],
+  "acme/security": ["carol-acme"],
+};
+
+/** Steps the narrator counts (for the progress indicator). */
+export const DEMO_STEPS = 12;
+
+/** What the demo leaves behind, for its caller and its test. */
+export interface DemoResult {
+  dir: string;
+  pullRequest: number;
+  grant: GrantRecord;
+  handMadeRole: string;
+  sweeps: SweepReport[];
+}
+
+/** The simulated clock: starts at `start`, moves only when the story says so. */
+class SimulatedClock {
+  #now: Date;
+  constructor(start: Date) {
+    this.#now = start;
+  }
+  now = (): Date => new Date(this.#now);
+  advance(minutes: number): Date {
+    this.#now = new Date(this.#now.getTime() + minutes * 60_000);
+    return this.now();
+  }
+}
+
+/** Everything the steps share. */
+interface World {
+  dir: string;
+  clock: SimulatedClock;
+  store: GitStore;
+  github: GitHubStandIn;
+  aws: AwsStandIn;
+  served: ServedStandIns;
+  probot: Probot;
+  say: Narrator;
+}
+
+/** Runs the whole story in `dir` (an empty or new folder), starting at simulated `start`. */
+export async function runDemo(dir: string, say: Narrator, start: Date): Promise<DemoResult> {
+  const clock = new SimulatedClock(start);
+  const store = new GitStore(dir);
+  const accounts = accountIds();
+  const aws = new AwsStandIn(accounts, clock.now);
+  const github = new GitHubStandIn({
+    owner: OWNER,
+    repo: REPO,
+    webUrl: "https://github.demo.invalid",
+    store,
+    now: clock.now,
+    teams: TEAMS,
+    app: APP,
+  });
+  github.addToken(SWEEP_TOKEN, ACTION_BOT);
+  const served = await serveStandIns(github, aws);
+  const restoreEnv = pointSdksAt(served, dir);
+  try {
+    const probot = await startApp(served.githubApiUrl, clock.now);
+    const world: World = { dir, clock, store, github, aws, served, probot, say };
+    return await story(world);
+  } finally {
+    restoreEnv();
+    await served.close();
+  }
+}
+
+async function story(world: World): Promise<DemoResult> {
+  seedRepository(world);
+  const pullRequest = await openRequest(world);
+  await approve(world, pullRequest, "dan-acme", "a database administrator");
+  await approve(world, pullRequest, "carol-acme", "security");
+  const grant = await mergeAndGrant(world, pullRequest);
+  useTheGrant(world, grant);
+  const sweeps = [await sweepAndTell(world, "The sweep watches the live grant", 30)];
+  sweeps.push(await sweepAndTell(world, "The grant expires; the sweep revokes it", 60));
+  sweeps.push(await sweepAndTell(world, "After the audit delay, the sweep writes the audit", 35));
+  const handMadeRole = makeRoleByHand(world);
+  sweeps.push(await sweepAndTell(world, "The sweep finds the hand-made role", 5));
+  finish(world);
+  return { dir: world.dir, pullRequest, grant, handMadeRole, sweeps };
+}
+
+function accountIds(): string[] {
+  const text = readFileSync(join(TEMPLATE, "policies/accounts.yaml"), "utf8");
+  return [...text.matchAll(/^\s+id:\s*"?(\d{12})"?/gm)].map((m) => m[1]!);
+}
+
+/**
+ * Points the AWS SDK at the stand-in through its standard settings, with throwaway credentials
+ * and no shared config files, so nothing of the user's own AWS setup is read or reached.
+ * Returns the function that puts the environment back.
+ */
+function pointSdksAt(served: ServedStandIns, dir: string): () => void {
+  const settings: Record<string, string | undefined> = {
+    AWS_ENDPOINT_URL_IAM: served.awsEndpoint,
+    AWS_ENDPOINT_URL_STS: served.awsEndpoint,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: served.awsEndpoint,
+    AWS_ACCESS_KEY_ID: "AKIADEMOLOCALONLY",
+    AWS_SECRET_ACCESS_KEY: "demo-not-a-secret",
+    AWS_REGION: "us-east-1",
+    AWS_CONFIG_FILE: join(dir, ".git", "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, ".git", "no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    // Settings that would send the SDK elsewhere than the stand-in.
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_ENDPOINT_URL: undefined,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+    AWS_USE_FIPS_ENDPOINT: undefined,
+    AWS_USE_DUALSTACK_ENDPOINT: undefined,
+  };
+  const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(settings);
+  return () => apply(saved);
+}
+
+/** The real app in Probot, on a throwaway GitHub App key, talking to the GitHub stand-in. */
+async function startApp(githubApiUrl: string, now: () => Date): Promise<Probot> {
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  const probot = new Probot({
+    appId: APP.id,
+    privateKey,
+    secret: "demo",
+    baseUrl: githubApiUrl,
+    logLevel: "fatal",
+    // The stand-in has no rate limits: no 1 s gap between writes, no retries that hide errors.
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  // The app's own settings, as a deployment sets them; the clock is the demo's.
+  const env = {
+    APP_ID: String(APP.id),
+    HALLPASS_ACCESS_REPOSITORY: `${OWNER}/${REPO}`,
+    AWS_REGION: "us-east-1",
+  };
+  await probot.load(createApp({ ...defaultDeps(env), now }));
+  return probot;
+}
+
+async function deliver(world: World, event: WebhookEvent): Promise<void> {
+  // biome-ignore lint/suspicious/noExplicitAny: the stand-in builds payloads of the events' shape
+  await world.probot.receive(event as any);
+}
+
+function seedRepository(world: World): void {
+  const { say, store, dir } = world;
+  say.step("An access repository, seeded from the example organisation", world.clock.now());
+  store.init();
+  const files = SEED_FILES.map((path) => ({
+    path,
+    content: readFileSync(join(TEMPLATE, path), "utf8"),
+  }));
+  const tree = store.writeTree(undefined, files);
+  const by = GitHubStandIn.person("carol-acme");
+  const sha = store.writeCommit(tree, [], "Access repository: policies and code owners", {
+    name: by.login,
+    email: by.email,
+    date: world.clock.now(),
+  });
+  store.updateBranch("main", sha, undefined);
+  say.say(
+    `   git repository ${dir} (branch main): ${SEED_FILES.length} files from policies/ and .github/`,
+  );
+  say.say(
+    "   teams: acme/dba = bob-acme, dan-acme · acme/security = carol-acme · acme/sre = alice-acme, dan-acme",
+  );
+}
+
+function showCheck(world: World, pullRequest: number): void {
+  const pull = world.github.pulls.get(pullRequest)!;
+  const run = world.github.checkRun(pull.headSha, CHECK_NAME);
+  if (!run) {
+    world.say.say("   (no check run)");
+    return;
+  }
+  const mark = run.conclusion === "success" ? "✅" : "🔴";
+  world.say.say(`   check ${CHECK_NAME}: ${mark} ${run.conclusion} — ${run.title}`);
+  world.say.quote(run.summary, 10);
+}
+
+async function openRequest(world: World): Promise<number> {
+  const { say, github } = world;
+  say.step("bob-acme opens a pull request asking for db-admin in production", world.clock.now());
+  const content = readFileSync(join(TEMPLATE, REQUEST), "utf8");
+  const event = github.openPullRequest(
+    "bob-acme",
+    "bob-acme/db-admin-failover",
+    "db-admin in production: orders failover",
+    [{ path: REQUEST, content }],
+  );
+  const number = event.payload.number as number;
+  say.say(`   ${REQUEST}:`);
+  say.quote(content.trimEnd(), 8);
+  await deliver(world, event);
+  showCheck(world, number);
+  const ask = github.comments.find((c) => c.issueNumber === number);
+  if (ask) {
+    say.say("   the app comments on the pull request:");
+    say.quote(ask.body, 6);
+  }
+  return number;
+}
+
+async function approve(world: World, pullRequest: number, reviewer: string, as: string) {
+  world.clock.advance(4);
+  world.say.step(`${reviewer} approves (as ${as})`, world.clock.now());
+  await deliver(world, world.github.approve(pullRequest, reviewer));
+  showCheck(world, pullRequest);
+}
+
+/** Commits that reached main since `before`, as `author: subject` lines, and the files they added. */
+function showCommits(world: World, before: string): void {
+  const after = world.store.resolve("refs/heads/main")!;
+  if (after === before) return;
+  for (const line of world.store.log(`${before}..${after}`)) world.say.say(`   commit by ${line}`);
+  for (const file of world.store.changedFiles(before, after)) {
+    world.say.say(`     ${file.status === "A" ? "+" : "~"} ${file.path}`);
+  }
+}
+
+/** Comments the app or the action wrote or rewrote since `seen` (id -> body). */
+function showNewComments(world: World, seen: Map<number, string>, maxLines = 8): void {
+  for (const c of world.github.comments) {
+    if (seen.get(c.id) === c.body) continue;
+    const where = `#${c.issueNumber}`;
+    world.say.say(`   ${c.actor.login} ${seen.has(c.id) ? "updates" : "comments on"} ${where}:`);
+    world.say.quote(c.body, maxLines);
+  }
+}
+
+function commentSnapshot(world: World): Map<number, string> {
+  return new Map(world.github.comments.map((c) => [c.id, c.body]));
+}
+
+async function mergeAndGrant(world: World, pullRequest: number): Promise<GrantRecord> {
+  const { say, store, github } = world;
+  world.clock.advance(2);
+  say.step("bob-acme merges; the app re-checks the approvals and grants", world.clock.now());
+  const before = store.resolve("refs/heads/main")!;
+  const seen = commentSnapshot(world);
+  await deliver(world, github.merge(pullRequest, "bob-acme"));
+  showCommits(world, before);
+  const recordPath = REQUEST.replace(/\.yaml$/, ".grant.json");
+  const text = store.readFile("refs/heads/main", recordPath);
+  if (text === undefined) {
+    const why = github.comments.filter((c) => !seen.has(c.id)).map((c) => c.body);
+    throw new Error(`the app did not grant the request: ${why.join("\n") || "no comment"}`);
+  }
+  const grant = JSON.parse(text) as GrantRecord;
+  const role = world.aws.iam.get(grant.account.id)?.roles.get(grant.roleName.toLowerCase());
+  say.say(
+    `   IAM (account ${grant.account.name}, ${grant.account.id}): role ${role?.arn ?? "(missing)"}`,
+  );
+  if (role) {
+    say.say(
+      `     boundary ${role.boundary}; inline policies: ${[...role.inline.keys()].join(", ")}`,
+    );
+    say.say(
+      `     window ${grant.window.start} → ${grant.window.end}; approvals: ${grant.approvals.map((a) => a.reviewer).join(", ")}`,
+    );
+  }
+  showNewComments(world, seen, 12);
+  return grant;
+}
+
+function useTheGrant(world: World, grant: GrantRecord): void {
+  const start = world.clock.advance(10);
+  world.say.step("bob-acme works with the grant; CloudTrail records the session", start);
+  const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000).toISOString();
+  const calls = [
+    { action: "rds:DescribeDBClusters", readOnly: true },
+    { action: "rds:CreateDBSnapshot", readOnly: false },
+    { action: "rds:FailoverDBCluster", readOnly: false },
+    { action: "rds:DeleteDBSnapshot", readOnly: false, errorCode: "AccessDenied" },
+    { action: "rds:DescribeDBClusters", readOnly: true },
+  ];
+  const trail = world.aws.cloudtrail.get(grant.account.id)!;
+  calls.forEach((call, i) => {
+    trail.events.push(grantEvent(grant, { id: `demo-event-${i + 1}`, time: at(i * 3), ...call }));
+    const outcome = call.errorCode
+      ? `denied (${call.errorCode})`
+      : call.readOnly
+        ? "read"
+        : "write";
+    world.say.say(`   ${at(i * 3).slice(11, 16)}  ${call.action.padEnd(24)} ${outcome}`);
+  });
+}
+
+async function sweepAndTell(world: World, title: string, minutes: number): Promise<SweepReport> {
+  const { say, store } = world;
+  world.clock.advance(minutes);
+  say.step(title, world.clock.now());
+  const before = store.resolve("refs/heads/main")!;
+  const seen = commentSnapshot(world);
+  const deps = createSweepDeps({
+    token: SWEEP_TOKEN,
+    repository: `${OWNER}/${REPO}`,
+    apiUrl: world.served.githubApiUrl,
+    env: {},
+    actor: "hallpass-action",
+    log: () => {},
+  });
+  const report = await sweep(deps, { now: world.clock.now(), dryRun: false });
+  for (const a of report.alerts) {
+    say.say(`   alert ${a.alert.rule} (${a.alert.severity}) on #${a.pullRequest}`);
+  }
+  for (const r of report.revoked) say.say(`   revoked ${r.roleArn}: ${r.reason}`);
+  for (const a of report.audits) {
+    say.say(`   audit of #${a.pullRequest}: ${a.events} events, ${a.risky} risky`);
+  }
+  for (const issue of report.issues)
+    say.say(`   problem (${issue.step}) ${issue.subject}: ${issue.message}`);
+  showCommits(world, before);
+  showNewComments(world, seen);
+  return report;
+}
+
+function makeRoleByHand(world: World): string {
+  const now = world.clock.advance(10);
+  world.say.step("Someone makes a role by hand in hallpass's IAM path", now);
+  const accountId = accountIds().at(-1)!;
+  const name = "keep-db-access";
+  world.aws.iam.get(accountId)!.roles.set(name, {
+    name,
+    path: "/hallpass/",
+    arn: `arn:aws:iam::${accountId}:role/hallpass/${name}`,
+    trust: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::444455556666:user/bob" },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    }),
+    boundary: undefined,
+    maxSessionDuration: 3600,
+    tags: {},
+    inline: new Map(),
+    managed: new Set(["arn:aws:iam::aws:policy/AdministratorAccess"]),
+    createdAt: now.toISOString().replace(/\.\d{3}Z$/, "Z"),
+  });
+  world.say.say(
+    `   arn:aws:iam::${accountId}:role/hallpass/${name}: AdministratorAccess, no expiry, no record in git`,
+  );
+  return name;
+}
+
+function finish(world: World): void {
+  world.store.syncWorkingTree();
+  world.say.step("Done: the access repository holds the whole story");
+  for (const line of world.store.log("refs/heads/main")) world.say.say(`   ${line}`);
+}
