@@ -112,6 +112,8 @@ export class GitHubStandIn {
   readonly issues: IssueState[] = [];
   readonly checkRuns: CheckRunState[] = [];
   readonly requestedReviewers = new Map<number, { users: string[]; teams: string[] }>();
+  /** Issue events (the REST issue events API), by issue or pull request number. */
+  readonly issueEvents = new Map<number, { event: string; actor: string; created_at: string }[]>();
   readonly #options: GitHubStandInOptions;
   readonly #tokens = new Map<string, Actor>();
   #nextNumber = 1;
@@ -263,6 +265,8 @@ export class GitHubStandIn {
       this.#signature(GitHubStandIn.person(merger)),
     );
     if (!store.updateBranch("main", sha, main)) throw new Error("main moved during the merge");
+    this.#issueEvent(pull.number, "merged", merger);
+    this.#issueEvent(pull.number, "closed", merger);
     Object.assign(pull, {
       state: "closed",
       merged: true,
@@ -275,6 +279,12 @@ export class GitHubStandIn {
       { action: "closed", number: pull.number, pull_request: this.#pull(pull) },
       merger,
     );
+  }
+
+  #issueEvent(number: number, event: string, actor: string): void {
+    const events = this.issueEvents.get(number) ?? [];
+    events.push({ event, actor, created_at: this.#now() });
+    this.issueEvents.set(number, events);
   }
 
   /** The newest check run of `name` on a commit. */
@@ -594,6 +604,19 @@ export class GitHubStandIn {
       };
       this.comments.push(comment);
       return [201, this.#commentJson(comment)];
+    }
+    const events = method === "GET" ? /^\/issues\/(\d+)\/events$/.exec(rest) : null;
+    if (events) {
+      const list = this.issueEvents.get(Number(events[1])) ?? [];
+      return [
+        200,
+        list.map((e, i) => ({
+          id: i + 1,
+          event: e.event,
+          created_at: e.created_at,
+          actor: { login: e.actor, type: "User" },
+        })),
+      ];
     }
     const edit = method === "PATCH" ? /^\/issues\/comments\/(\d+)$/.exec(rest) : null;
     if (edit) {
