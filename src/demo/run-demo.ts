@@ -40,13 +40,6 @@ const OWNER = "acme";
 const REPO = "access";
 const APP = { id: 4242, installationId: 31337, slug: "hallpass" };
 const SWEEP_TOKEN = "ghs_demo_action_token";
-/** Who the scheduled workflow's GITHUB_TOKEN acts as. */
-const ACTION_BOT = {
-  login: "github-actions[bot]",
-  type: "Bot" as const,
-  appId: 15368,
-  email: "41898282+github-actions[bot]@users.noreply.github.com",
-};
 /** Who is in which team of the example organisation (CODEOWNERS names the teams). */
 const TEAMS = {
   "acme/sre": ["alice-acme", "dan-acme"],
@@ -106,7 +99,8 @@ export async function runDemo(dir: string, say: Narrator, start: Date): Promise<
     teams: TEAMS,
     app: APP,
   });
-  github.addToken(SWEEP_TOKEN, ACTION_BOT);
+  // The scheduled workflow mints the app's token (create-github-app-token): it acts as the app.
+  github.addToken(SWEEP_TOKEN, github.appBot);
   const served = await serveStandIns(github, aws);
   const restoreEnv = pointSdksAt(served, dir);
   try {
@@ -366,6 +360,7 @@ async function sweepAndTell(world: World, title: string, minutes: number): Promi
     apiUrl: world.served.githubApiUrl,
     env: {},
     actor: "hallpass-action",
+    appId: APP.id,
     log: () => {},
   });
   const report = await sweep(deps, { now: world.clock.now(), dryRun: false });

@@ -65,10 +65,10 @@ describe("hallpass demo", () => {
       "carol-acme",
       "bob-acme",
       "hallpass[bot]",
-      "github-actions[bot]",
-      "github-actions[bot]",
-      "github-actions[bot]",
-      "github-actions[bot]",
+      "hallpass[bot]",
+      "hallpass[bot]",
+      "hallpass[bot]",
+      "hallpass[bot]",
     ]);
     const files = git("ls-tree", "-r", "--name-only", "main", "access-requests/")
       .trim()
