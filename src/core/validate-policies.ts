@@ -1,5 +1,6 @@
 import { compileLinearPattern } from "./compile-linear-pattern.ts";
 import { parseDuration } from "./duration.ts";
+import { persistenceTagKey } from "./persistence-classes.ts";
 import type { Policies, Role, Statement } from "./policy-format.ts";
 import type { Problem } from "./problem.ts";
 import { didYouMean } from "./suggest-name.ts";
@@ -47,7 +48,10 @@ export function validatePolicies(policies: Policies, locate: PolicyLocator): Pro
   checkAtLeastOne(policies, rules);
   checkAccounts(policies, rules);
   checkIdentities(policies, locate, rules);
-  for (const [name, role] of Object.entries(policies.roles)) checkRole(policies, name, role, rules);
+  for (const [name, role] of Object.entries(policies.roles)) {
+    checkRole(policies, name, role, rules);
+    checkPersistenceOptIns(policies, name, role, rules);
+  }
   checkSettings(policies, rules);
   return problems;
 }
@@ -338,6 +342,38 @@ function checkRole(policies: Policies, name: string, role: Role, report: Report)
         `the ticket pattern cannot be evaluated in linear time: ${pattern.reason}. hallpass runs ticket patterns on an automaton, which supports literals, classes, groups, | and quantifiers, but not backreferences or lookaround (see README, roles).`,
       );
     }
+  }
+}
+
+/**
+ * A role's `allowPersistence`. The opt-in is a tag that hallpass-boundary reads; an account with
+ * a boundary of its own lifts nothing unless that policy reads the same tags, which hallpass
+ * cannot see from here, so it warns rather than refuses.
+ */
+function checkPersistenceOptIns(
+  policies: Policies,
+  name: string,
+  role: Role,
+  report: Report,
+): void {
+  const classes = role.allowPersistence ?? [];
+  if (classes.length === 0) return;
+  const at = ["roles", name, "allowPersistence"];
+  classes.forEach((entry, index) => {
+    if (classes.indexOf(entry) !== index) {
+      report.warning([...at, index], `"${entry}" is listed twice.`);
+    }
+  });
+  const tags = [...new Set(classes)].map(persistenceTagKey).join(", ");
+  for (const account of role.accounts) {
+    const own = Object.hasOwn(policies.accounts, account)
+      ? policies.accounts[account]?.permissionsBoundary
+      : undefined;
+    if (own === undefined) continue;
+    report.warning(
+      at,
+      `account "${account}" uses its own permissions boundary (${own}): this opt-in lifts its denies only if that policy, like deploy/account-setup.yaml's hallpass-boundary, allows what it denies when the grant role carries ${tags} = true.`,
+    );
   }
 }
 

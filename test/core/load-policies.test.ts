@@ -585,6 +585,72 @@ describe("loadPolicies warnings do not block", () => {
   });
 });
 
+describe("loadPolicies: persistence opt-ins (allowPersistence)", () => {
+  it("accepts the class names and keeps them for the planner", () => {
+    const { policies, problems } = loadPolicies(
+      examplePolicySources({
+        "policies/zz-role.yaml": roleFile("    allowPersistence: [resource-policies, federation]"),
+      }),
+    );
+    expect(problems).toEqual([]);
+    expect(policies!.roles["extra-role"]!.allowPersistence).toEqual([
+      "resource-policies",
+      "federation",
+    ]);
+  });
+
+  it("refuses a class that does not exist, at its line, naming the classes there are", () => {
+    const { policies, problems } = loadPolicies(
+      examplePolicySources({
+        "policies/zz-role.yaml": roleFile("    allowPersistence: [backdoors]"),
+      }),
+    );
+    expect(policies).toBeUndefined();
+    expect(problems.map(formatProblem).join("\n")).toMatch(
+      /zz-role\.yaml:11.*federation.*other-principals.*resource-policies.*sign-in-routes/,
+    );
+  });
+
+  it("warns of a class listed twice", () => {
+    const { problems } = loadPolicies(
+      examplePolicySources({
+        "policies/zz-role.yaml": roleFile("    allowPersistence: [federation, federation]"),
+      }),
+    );
+    expect(problems).toMatchObject([
+      {
+        severity: "warning",
+        line: 11,
+        message: expect.stringMatching(/"federation" is listed twice/),
+      },
+    ]);
+  });
+
+  it("warns when an account of the role has a boundary of its own, which may not read the opt-in tags", () => {
+    const accounts = examplePolicyFiles["policies/accounts.yaml"].replace(
+      "    regions: [eu-west-1, us-east-1]",
+      "    regions: [eu-west-1, us-east-1]\n    permissionsBoundary: arn:aws:iam::123456789012:policy/custom",
+    );
+    const { policies, problems } = loadPolicies(
+      examplePolicySources({
+        "policies/accounts.yaml": accounts,
+        "policies/zz-role.yaml": roleFile("    allowPersistence: [sign-in-routes]"),
+      }),
+    );
+    expect(policies).toBeDefined();
+    expect(problems).toMatchObject([
+      {
+        severity: "warning",
+        file: "policies/zz-role.yaml",
+        line: 11,
+        message: expect.stringMatching(
+          /account "production" uses its own permissions boundary.*hallpass:allow-persistence-sign-in-routes/,
+        ),
+      },
+    ]);
+  });
+});
+
 describe("inlinePolicySize", () => {
   it("measures the statements as IAM does, without whitespace, with the expiry condition", () => {
     const size = inlinePolicySize([
