@@ -96817,7 +96817,10 @@ function validatePolicies(policies, locate) {
   checkAtLeastOne(policies, rules);
   checkAccounts(policies, rules);
   checkIdentities(policies, locate, rules);
-  for (const [name, role] of Object.entries(policies.roles)) checkRole(policies, name, role, rules);
+  for (const [name, role] of Object.entries(policies.roles)) {
+    checkRole(policies, name, role, rules);
+    checkPersistenceOptIns(policies, name, role, rules);
+  }
   checkSettings(policies, rules);
   return problems;
 }
@@ -97049,6 +97052,25 @@ function checkRole(policies, name, role, report) {
         `the ticket pattern cannot be evaluated in linear time: ${pattern.reason}. hallpass runs ticket patterns on an automaton, which supports literals, classes, groups, | and quantifiers, but not backreferences or lookaround (see README, roles).`
       );
     }
+  }
+}
+function checkPersistenceOptIns(policies, name, role, report) {
+  const classes = role.allowPersistence ?? [];
+  if (classes.length === 0) return;
+  const at = ["roles", name, "allowPersistence"];
+  classes.forEach((entry, index) => {
+    if (classes.indexOf(entry) !== index) {
+      report.warning([...at, index], `"${entry}" is listed twice.`);
+    }
+  });
+  const tags = [...new Set(classes)].map(persistenceTagKey).join(", ");
+  for (const account of role.accounts) {
+    const own2 = Object.hasOwn(policies.accounts, account) ? policies.accounts[account]?.permissionsBoundary : void 0;
+    if (own2 === void 0) continue;
+    report.warning(
+      at,
+      `account "${account}" uses its own permissions boundary (${own2}): this opt-in lifts its denies only if that policy, like deploy/account-setup.yaml's hallpass-boundary, allows what it denies when the grant role carries ${tags} = true.`
+    );
   }
 }
 function checkStatement(statement, path, report) {
