@@ -38,7 +38,9 @@ function defuseMentions(text: string): string {
  */
 export function markdownText(text: string): string {
   const escaped = oneLine(text)
-    .replace(/[\\`*_{}[\]()<>|#!~&]/g, (c) => `\\${c}`)
+    // With `[` `]` and `<` escaped no link, image or autolink can form, so `(`, `)` and `!`
+    // stay readable.
+    .replace(/[\\`*_{}[\]<>|#~&]/g, (c) => `\\${c}`)
     // At the start of a line these open a list, a heading underline or a numbered list.
     .replace(/^(\s*)([-+=])/, "$1\\$2")
     .replace(/^(\s*\d+)\./, "$1\\.");
@@ -72,6 +74,17 @@ const LOGIN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:\[bot\])?$/;
  */
 export function markdownMention(login: string): string {
   return LOGIN.test(login) && login.length <= 45 ? `@${login}` : markdownText(login);
+}
+
+/** A CODEOWNERS-style owner: `@login` or `@org/team-slug`. */
+const OWNER = /^@[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:\/[A-Za-z0-9._-]+)?$/;
+
+/**
+ * An owner token as written in CODEOWNERS or a rule's `from` (`@login`, `@org/team`), which
+ * pings that person or team; anything else is shown as escaped text.
+ */
+export function markdownOwner(token: string): string {
+  return OWNER.test(token) && token.length <= 140 ? token : markdownText(token);
 }
 
 /** Percent-encodes one character (UTF-8), including those encodeURIComponent leaves. */

@@ -11,6 +11,7 @@ import {
   markdownCommentText,
   markdownMention,
   markdownText,
+  markdownUrl,
 } from "./escape-markdown.ts";
 import { slackLink, slackText } from "./escape-slack.ts";
 import type { Alert, FiredAlert } from "./evaluate-alerts.ts";
@@ -117,4 +118,38 @@ export function renderUngrantedComment(requestPath: string, detail: string): str
     "",
     `${markdownCode(requestPath)} has no grant record in git: ${markdownText(detail)}. If the app refused it, its comment above says why; if the app never handled the merge, nobody has access. A merged request file is never changed: open a new request to ask again.`,
   ].join("\n");
+}
+
+/** The alert issue (and Slack message) of a grant the app could not make or had to refuse. */
+export interface GrantAlert {
+  marker: string;
+  title: string;
+  body: string;
+  slack: string;
+}
+
+/**
+ * The alert of a pull request's grant: `subject` is the request path (or undefined when the
+ * merge had none), `title` what went wrong, `details` Markdown lines hallpass wrote.
+ */
+export function renderGrantAlert(
+  pull: { number: number; url: string },
+  subject: string | undefined,
+  title: string,
+  details: string[],
+): GrantAlert {
+  const marker = `<!-- hallpass:grant-alert #${pull.number} -->`;
+  const about = subject ?? `pull request #${pull.number}`;
+  return {
+    marker,
+    // Issue titles are plain text: nothing in them renders.
+    title: `hallpass alert: ${title} (#${pull.number})`,
+    body: [
+      marker,
+      `**${markdownText(title)}** for ${markdownCode(about)}, ${markdownUrl(pull.url) ?? ""}`,
+      "",
+      ...details.map((d) => `- ${d}`),
+    ].join("\n"),
+    slack: `hallpass: ${slackText(title)} for ${slackLink(pull.url, about)}`,
+  };
 }

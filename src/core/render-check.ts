@@ -9,6 +9,7 @@ import type { CheckAnnotation, CheckRunOutput } from "../ports/github.ts";
 import type { Owner } from "./codeowners.ts";
 import type { DecisionStatus } from "./decide-approval.ts";
 import { formatDuration } from "./duration.ts";
+import { markdownCode, markdownMention, markdownOwner, markdownText } from "./escape-markdown.ts";
 import { PERSISTENCE_CLASS_DESCRIPTIONS, type PersistenceClass } from "./persistence-classes.ts";
 import { formatProblem } from "./problem.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
@@ -37,13 +38,11 @@ const ICONS: Record<DecisionStatus, string> = {
   error: "❌",
 };
 
-/** Escapes text for a Markdown table cell or line (user-written text must not inject markup). */
-function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
-}
+/** User-written text must not inject markup: every value goes through escape-markdown. */
+const md = markdownText;
 
 function who(logins: readonly string[]): string {
-  return logins.length > 0 ? logins.map((l) => `@${l}`).join(", ") : "—";
+  return logins.length > 0 ? logins.map(markdownMention).join(", ") : "—";
 }
 
 function ownerText(owner: Owner): string {
@@ -64,22 +63,29 @@ function requestSection(evaluation: PullRequestEvaluation): string[] {
   }
   lines.push(...persistenceWarning(request.role, role.allowPersistence ?? []));
   lines.push(
-    `**@${md(request.requester)}** asks for **${md(request.role)}** in **${md(request.account)}** (${account.id}) for **${formatDuration(durationSeconds)}**, ${start ? `from ${start.toISOString()}` : "starting when merged"}.`,
+    `**${markdownMention(request.requester)}** asks for **${md(request.role)}** in **${md(request.account)}** (${account.id}) for **${formatDuration(durationSeconds)}**, ${start ? `from ${start.toISOString()}` : "starting when merged"}.`,
     "",
     "| | |",
     "|---|---|",
     `| Why | ${md(request.reason)} |`,
   );
   if (request.ticket) lines.push(`| Ticket | ${md(request.ticket)} |`);
-  if (request.extends) lines.push(`| Extends | \`${md(request.extends)}\` |`);
+  if (request.extends)
+    lines.push(`| Extends | ${markdownCode(request.extends).replace(/\|/g, "\\|")} |`);
   if (account.description) lines.push(`| Account | ${md(account.description)} |`);
-  lines.push("", `### What role \`${md(request.role)}\` allows`, "", md(role.description), "");
+  lines.push(
+    "",
+    `### What role ${markdownCode(request.role)} allows`,
+    "",
+    md(role.description),
+    "",
+  );
   for (const arn of role.permissions.managedPolicies ?? [])
-    lines.push(`- managed policy \`${arn}\``);
+    lines.push(`- managed policy ${markdownCode(arn)}`);
   for (const s of role.permissions.statements ?? []) {
     const cond = s.conditions ? " (with conditions)" : "";
     lines.push(
-      `- ${s.effect} \`${s.actions.join("`, `")}\` on \`${s.resources.join("`, `")}\`${cond}`,
+      `- ${s.effect} ${s.actions.map(markdownCode).join(", ")} on ${s.resources.map(markdownCode).join(", ")}${cond}`,
     );
   }
   lines.push("- every Allow ends at the expiry, enforced by IAM itself", "");
@@ -94,7 +100,7 @@ function persistenceWarning(roleName: string, classes: readonly PersistenceClass
   if (classes.length === 0) return [];
   return [
     "> [!WARNING]",
-    `> **Access that can outlive the grant.** Role \`${md(roleName)}\` lifts the permissions boundary's deny of the classes below (\`allowPersistence\` in \`policies/\`). What the grant changes with them can still admit someone after the expiry; check the audit summary for it.`,
+    `> **Access that can outlive the grant.** Role ${markdownCode(roleName)} lifts the permissions boundary's deny of the classes below (\`allowPersistence\` in \`policies/\`). What the grant changes with them can still admit someone after the expiry; check the audit summary for it.`,
     ...classes.map((name) => `> - \`${name}\`: ${PERSISTENCE_CLASS_DESCRIPTIONS[name]}`),
     "",
   ];
@@ -106,7 +112,7 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
   if (evaluation.owners) {
     const owners = evaluation.owners.owners.map(ownerText).join(" ") || "(none)";
     lines.push(
-      `Code owners of \`${md(evaluation.requestPath ?? "")}\`: ${owners} (\`${evaluation.owners.file}\` line ${evaluation.owners.line}, at ${evaluation.rulesSha ? `commit ${evaluation.rulesSha.slice(0, 7)}` : "the base commit"}).`,
+      `Code owners of ${markdownCode(evaluation.requestPath ?? "")}: ${owners} (${markdownCode(evaluation.owners.file)} line ${evaluation.owners.line}, at ${evaluation.rulesSha ? `commit ${evaluation.rulesSha.slice(0, 7)}` : "the base commit"}).`,
       "",
     );
   }
@@ -118,26 +124,31 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
     "|---|---|---|---|---|",
   );
   for (const rule of decision.rules) {
-    const from = rule.rule.from ? ` from ${rule.rule.from.join(", ")}` : "";
+    const from = rule.rule.from ? ` from ${rule.rule.from.map(markdownOwner).join(", ")}` : "";
     lines.push(
-      `| ${md(rule.label)} | ${rule.rule.count}${md(from)} | ${who(rule.approvedBy)} | ${who(rule.canStillApprove)} | ${rule.satisfied ? "✅" : `missing ${rule.missing}`} |`,
+      `| ${md(rule.label)} | ${rule.rule.count}${from} | ${who(rule.approvedBy)} | ${who(rule.canStillApprove)} | ${rule.satisfied ? "✅" : `missing ${rule.missing}`} |`,
     );
   }
   lines.push("");
   if (decision.blockedBy.length > 0) {
     lines.push("### Blocking", "");
-    for (const b of decision.blockedBy) lines.push(`- @${b.reviewer} ${b.reason}`);
+    for (const b of decision.blockedBy)
+      lines.push(`- ${markdownMention(b.reviewer)} ${md(b.reason)}`);
     lines.push("");
   }
   const notes = [
-    ...decision.ignored.map((i) => `- @${i.reviewer}'s review does not count: ${md(i.reason)}`),
+    ...decision.ignored.map(
+      (i) => `- ${markdownMention(i.reviewer)}'s review does not count: ${md(i.reason)}`,
+    ),
     ...decision.approvals
       .filter((a) => a.rules.length === 0)
       .map(
         (a) =>
-          `- @${a.reviewer}'s approval was not needed: every rule of their group has enough approvals from others (one person's approval counts for one rule only)`,
+          `- ${markdownMention(a.reviewer)}'s approval was not needed: every rule of their group has enough approvals from others (one person's approval counts for one rule only)`,
       ),
-    ...decision.excluded.map((e) => `- @${e.login} cannot approve: ${e.reason}`),
+    ...decision.excluded.map(
+      (e) => `- ${markdownMention(e.login)} cannot approve: ${md(e.reason)}`,
+    ),
     ...decision.unresolvedOwners.map(
       (o) =>
         `- ${md(o)} is an email owner; hallpass cannot match it to a login, write @login in CODEOWNERS`,
@@ -159,7 +170,7 @@ export function renderCheck(evaluation: PullRequestEvaluation): CheckRunOutput {
   lines.push(...requestSection(evaluation), ...approvalSection(evaluation));
   if (evaluation.problems.length > 0) {
     lines.push("### Problems", "");
-    for (const p of evaluation.problems) lines.push(`- \`${md(formatProblem(p))}\``);
+    for (const p of evaluation.problems) lines.push(`- ${markdownCode(formatProblem(p))}`);
     lines.push("");
   }
   if (evaluation.baseProblems.length > 0) {

@@ -5,12 +5,8 @@
  */
 
 import { formatDuration } from "./duration.ts";
+import { markdownMention, markdownText } from "./escape-markdown.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
-
-/** The requester's words on one line, with @mentions defused so a reason cannot ping anyone. */
-function quote(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/@/g, "@\u200b");
-}
 
 export const POST_INCIDENT_LABEL = "hallpass:post-incident-review";
 
@@ -27,7 +23,7 @@ export function renderPostIncidentIssue(
   if (!request?.emergency) return undefined;
   const pr = evaluation.pullRequest;
   const r = request.request;
-  const approvers = evaluation.approvals.map((a) => `@${a.reviewer}`);
+  const approvers = evaluation.approvals.map((a) => markdownMention(a.reviewer));
   // The requester reviews nobody's access, least of all their own.
   const owners = (evaluation.owners?.owners.map((o) => o.text) ?? []).filter(
     (o) => o.toLowerCase() !== `@${r.requester.toLowerCase()}`,
@@ -35,9 +31,9 @@ export function renderPostIncidentIssue(
   const marker = postIncidentMarker(pr.number);
   const body = [
     marker,
-    `Break-glass access was requested in ${pr.url}: @${r.requester} got **${r.role}** in **${r.account}** for **${formatDuration(request.durationSeconds)}** under the reduced emergency approval.`,
+    `Break-glass access was requested in ${pr.url}: ${markdownMention(r.requester)} got **${markdownText(r.role)}** in **${markdownText(r.account)}** for **${formatDuration(request.durationSeconds)}** under the reduced emergency approval.`,
     "",
-    `> ${quote(r.reason)}`,
+    `> ${markdownText(r.reason)}`,
     "",
     `${[...new Set([...approvers, ...owners])].join(" ")}: please review this access after the incident.`,
     "",

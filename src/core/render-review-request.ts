@@ -3,12 +3,18 @@
  * and who to request reviews from. Found again by its marker, so re-runs edit it in place.
  */
 
+import type { RuleOutcome } from "./decide-approval.ts";
 import { formatDuration } from "./duration.ts";
+import { markdownMention, markdownOwner, markdownText } from "./escape-markdown.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
 
-/** The requester's words on one line, with @mentions defused so a reason cannot ping anyone. */
-function quote(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/@/g, "@\u200b");
+/** One unsatisfied rule: how many approvals it still lacks, and who can give them. */
+function missingLine(rule: RuleOutcome): string {
+  const who =
+    rule.canStillApprove.length > 0
+      ? ` (can approve: ${rule.canStillApprove.map(markdownMention).join(", ")})`
+      : " (nobody left who can approve: see the check)";
+  return `- ${markdownText(rule.label)}: ${rule.missing} more approval${rule.missing === 1 ? "" : "s"}${who}`;
 }
 
 export const REVIEW_REQUEST_MARKER = "<!-- hallpass:review-request -->";
@@ -36,7 +42,12 @@ export function renderReviewRequest(
   const teams = owners.owners
     .filter((o) => o.kind === "team" && o.org === repositoryOwner.toLowerCase())
     .map((o) => (o.kind === "team" ? o.slug : ""));
-  const mentions = owners.owners.map((o) => o.text).join(" ");
+  // Ping only owners who can approve: the requester, the author and pushers cannot.
+  const mentions = owners.owners
+    .filter((o) => o.kind !== "user" || !excluded.has(o.login))
+    .map((o) => markdownOwner(o.text))
+    .join(" ");
+  const missing = decision.rules.filter((rule) => !rule.satisfied);
   const r = request.request;
   const lines = [
     REVIEW_REQUEST_MARKER,
@@ -44,15 +55,16 @@ export function renderReviewRequest(
       ? "### 🚨 Break-glass access request: please review now"
       : "### Access request: please review",
     "",
-    `${mentions}: @${r.requester} asks for **${r.role}** in **${r.account}** for **${formatDuration(request.durationSeconds)}**.`,
+    // The requester is named, not pinged: they cannot approve, and they opened the PR.
+    `${mentions ? `${mentions}: ` : ""}${markdownText(r.requester)} asks for **${markdownText(r.role)}** in **${markdownText(r.account)}** for **${formatDuration(request.durationSeconds)}**.`,
     "",
-    `> ${quote(r.reason)}`,
+    `> ${markdownText(r.reason)}`,
     "",
-    "What is still needed:",
-    ...decision.rules.map(
-      (rule) =>
-        `- ${rule.label}: ${rule.rule.count} approval${rule.rule.count === 1 ? "" : "s"}${rule.canStillApprove.length > 0 ? ` (can approve: ${rule.canStillApprove.map((l) => `@${l}`).join(", ")})` : ""}`,
-    ),
+    ...(missing.length > 0
+      ? ["Still missing:", ...missing.map(missingLine)]
+      : [
+          "Every rule has its approvals; the `hallpass/approval` check says what else holds the merge.",
+        ]),
     "",
     "Approve in **Files changed → Review changes → Approve**. An approval counts only on the latest commit; the requester, the author and anyone who pushed to this pull request cannot approve. The `hallpass/approval` check shows where things stand.",
   ];

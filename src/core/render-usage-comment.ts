@@ -1,5 +1,6 @@
 import { GRANT_TAGS } from "../ports/aws.ts";
 import { formatDuration } from "./duration.ts";
+import { markdownCode, markdownCodeCell, markdownMention } from "./escape-markdown.ts";
 import type { GrantPlan } from "./plan-grant.ts";
 
 /** Hidden marker of the one grant comment on a pull request (created, then edited). */
@@ -74,16 +75,16 @@ export function renderUsageComment(input: UsageInput): string {
     "Credentials.{Version:`1`,AccessKeyId:AccessKeyId,SecretAccessKey:SecretAccessKey,SessionToken:SessionToken,Expiration:Expiration}";
   const lines = [
     GRANT_COMMENT_MARKER,
-    `### Access granted: \`${input.roleName}\` in \`${input.accountName}\` (${plan.accountId})`,
+    `### Access granted: ${markdownCode(input.roleName)} in ${markdownCode(input.accountName)} (${plan.accountId})`,
     "",
-    `@${plan.sourceIdentity}: ${startsLater ? `your access starts **${utc(startsAt!)}** (${relative(startsAt!, now)}); until then the role cannot be assumed. It ` : "your access "}ends **${utc(plan.expiresAt)}** (${relative(plan.expiresAt, now)}). Every session stops working at that second, whatever its length.`,
+    `${markdownMention(plan.sourceIdentity)}: ${startsLater ? `your access starts **${utc(startsAt!)}** (${relative(startsAt!, now)}); until then the role cannot be assumed. It ` : "your access "}ends **${utc(plan.expiresAt)}** (${relative(plan.expiresAt, now)}). Every session stops working at that second, whatever its length.`,
     "",
     "| | |",
     "|---|---|",
-    `| Role | \`${roleArn}\` |`,
-    `| Assume it as | \`${input.principal}\` |`,
-    `| Session name (required) | \`${plan.sessionName}\` |`,
-    `| Source identity (required) | \`${plan.sourceIdentity}\` |`,
+    `| Role | ${markdownCodeCell(roleArn)} |`,
+    `| Assume it as | ${markdownCodeCell(input.principal)} |`,
+    `| Session name (required) | ${markdownCodeCell(plan.sessionName)} |`,
+    `| Source identity (required) | ${markdownCodeCell(plan.sourceIdentity)} |`,
     `| Session length to ask for | ${seconds} s (${formatDuration(seconds)})${chained ? "; you sign in through a role, and role chaining caps sessions at 1 h: assume again when it runs out" : ""} |`,
     `| Expires | ${utc(plan.expiresAt)} (${relative(plan.expiresAt, now)}) |`,
     "",
@@ -93,7 +94,7 @@ export function renderUsageComment(input: UsageInput): string {
     assume,
     "```",
     "",
-    `Or as a profile in \`~/.aws/config\` (the AWS CLI has no \`source_identity\` setting, so the profile runs the command above; add \`--profile <name>\` to it if you sign in with a named profile), then use \`--profile ${profile}\`:`,
+    `Or as a profile in \`~/.aws/config\` (the AWS CLI has no \`source_identity\` setting, so the profile runs the command above; add \`--profile <name>\` to it if you sign in with a named profile), then use ${markdownCode(`--profile ${profile}`)}:`,
     "",
     "```ini",
     `[profile ${profile}]`,
@@ -107,7 +108,7 @@ export function renderUsageComment(input: UsageInput): string {
   if (input.replaced) {
     lines.push(
       "",
-      `This grant replaces the one of \`${input.replaced}\`, which has been revoked now that this one is live.`,
+      `This grant replaces the one of ${markdownCode(input.replaced)}, which has been revoked now that this one is live.`,
     );
   }
   return `${lines.join("\n")}\n`;

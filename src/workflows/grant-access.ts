@@ -13,6 +13,7 @@
 
 import { digestGrantPlan } from "../core/digest-grant-plan.ts";
 import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
+import { markdownText } from "../core/escape-markdown.ts";
 import { DEFAULT_IAM_LIMITS, type IamLimits, planGrant } from "../core/plan-grant.ts";
 import { formatProblem } from "../core/problem.ts";
 import {
@@ -23,6 +24,7 @@ import {
   type UngrantedRecord,
   ungrantedRecordSchema,
 } from "../core/records.ts";
+import { renderGrantAlert } from "../core/render-alerts.ts";
 import { GRANT_COMMENT_MARKER, renderUsageComment } from "../core/render-usage-comment.ts";
 import {
   type AccountTarget,
@@ -167,7 +169,7 @@ async function grant(
     }
     const body = [
       GRANT_COMMENT_MARKER,
-      `### No access granted: ${title}`,
+      `### No access granted: ${markdownText(title)}`,
       "",
       ...told.map((d) => `- ${d}`),
       "",
@@ -700,7 +702,7 @@ async function tell(
 ): Promise<void> {
   const body = [
     GRANT_COMMENT_MARKER,
-    `### ${heading}: ${title}`,
+    `### ${heading}: ${markdownText(title)}`,
     "",
     ...details.map((d) => `- ${d}`),
   ].join("\n");
@@ -717,23 +719,11 @@ async function alert(
   title: string,
   details: string[],
 ): Promise<void> {
-  const marker = `<!-- hallpass:grant-alert #${pullNumber} -->`;
-  const subject = requestPath ?? `pull request #${pullNumber}`;
-  const text = `hallpass: ${title} for ${subject} (${pullUrl})`;
-  await deps.github.upsertIssue(
-    marker,
-    `hallpass alert: ${title} (#${pullNumber})`,
-    [
-      marker,
-      `**${title}** for \`${subject}\`, ${pullUrl}`,
-      "",
-      ...details.map((d) => `- ${d}`),
-    ].join("\n"),
-    ["hallpass-alert"],
-  );
+  const alert = renderGrantAlert({ number: pullNumber, url: pullUrl }, requestPath, title, details);
+  await deps.github.upsertIssue(alert.marker, alert.title, alert.body, ["hallpass-alert"]);
   if (deps.notify) {
     try {
-      await deps.notify(text);
+      await deps.notify(alert.slack);
     } catch {
       // The issue above is the alert of record; a Slack outage must not hide it.
     }

@@ -6,6 +6,7 @@ import {
   markdownCommentText,
   markdownLink,
   markdownMention,
+  markdownOwner,
   markdownPathUrl,
   markdownText,
   markdownUrl,
@@ -82,7 +83,16 @@ describe("markdownMention", () => {
     expect(markdownMention("hallpass-app[bot]")).toBe("@hallpass-app[bot]");
     expect(markdownMention("acme/everyone")).toBe("acme/everyone");
     expect(markdownMention("dan @acme/admins")).toBe("dan @\u200bacme/admins");
-    expect(markdownMention("x](https://evil.example)")).toBe("x\\]\\(https://evil.example\\)");
+    expect(markdownMention("x](https://evil.example)")).toBe("x\\](https://evil.example)");
+  });
+
+  it("pings an owner token as CODEOWNERS writes it, and nothing else", () => {
+    expect(markdownOwner("@acme/db-admins")).toBe("@acme/db-admins");
+    expect(markdownOwner("@carol")).toBe("@carol");
+    expect(markdownOwner("carol@example.com")).toBe("carol@\u200bexample.com");
+    expect(markdownOwner("@acme/x [y](https://evil.example)")).toBe(
+      "@\u200bacme/x \\[y\\](https://evil.example)",
+    );
   });
 });
 

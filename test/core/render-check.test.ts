@@ -6,6 +6,7 @@ import type { PullRequestEvaluation } from "../../src/core/pull-request-evaluati
 import { renderCheck } from "../../src/core/render-check.ts";
 import { renderPostIncidentIssue } from "../../src/core/render-post-incident-issue.ts";
 import { renderReviewRequest } from "../../src/core/render-review-request.ts";
+import { linksIn, renderMarkdown, tableRows, textOf } from "../support/render-markdown.ts";
 
 const HEAD = "a".repeat(40);
 const owners = ["@acme/dba", "@carol", "@other-org/sec", "@alice"].map(
@@ -200,12 +201,125 @@ describe("renderCheck", () => {
   });
 });
 
+describe("renderCheck with hostile values", () => {
+  it("keeps paths, names, ARNs and problems in their code spans and cells, linking nowhere", () => {
+    const base = evaluation("pending");
+    const hostileRole: Role = {
+      ...role,
+      permissions: {
+        managedPolicies: ["arn:aws:iam::aws:policy/a`b"],
+        statements: [
+          {
+            effect: "Allow",
+            actions: ["s3:Get*"],
+            resources: ["arn:aws:s3:::x`](https://evil.example)"],
+          },
+        ],
+      },
+    };
+    const path = "access-requests/a`b) [c](https://evil.example).yaml";
+    const { summary } = renderCheck({
+      ...base,
+      requestPath: path,
+      request: {
+        ...base.request!,
+        role: hostileRole,
+        request: {
+          ...base.request!.request,
+          role: "db`admin",
+          extends: "access-requests/old|`x`.yaml",
+          reason: "see [here](https://evil.example) ![p](https://evil.example/p.png)",
+        },
+      },
+      problems: [
+        { file: path, line: 3, column: 1, severity: "error", message: "unknown role `x` ](y)" },
+      ],
+    });
+    expect(linksIn(summary)).toEqual([]);
+    expect(renderMarkdown(summary)).not.toContain("<img");
+    const text = textOf(summary);
+    expect(text).toContain("What role db`admin allows");
+    expect(text).toContain("managed policy arn:aws:iam::aws:policy/a`b");
+    expect(text).toContain("Allow s3:Get* on arn:aws:s3:::x`](https://evil.example)");
+    expect(text).toContain(`Code owners of ${path}:`);
+    expect(text).toContain(`${path}:3:1: error: unknown role \`x\` ](y)`);
+    expect(tableRows(summary).find((r) => r[0] === "Extends")).toEqual([
+      "Extends",
+      "access-requests/old|`x`.yaml",
+    ]);
+  });
+});
+
 describe("renderReviewRequest", () => {
   it("asks the owners, never the requester, and requests only teams of the repository's org", () => {
     const ask = renderReviewRequest(evaluation("pending"), "acme");
     expect(ask?.users).toEqual(["carol"]);
     expect(ask?.teams).toEqual(["dba"]);
     expect(ask?.body).toContain("ping @\u200bacme/everyone");
+  });
+
+  it("does not ping the requester, who cannot approve, but names them", () => {
+    // alice is a code owner and the requester.
+    const body = renderReviewRequest(evaluation("pending"), "acme")!.body;
+    expect(body).not.toMatch(/@alice\b/);
+    expect(body).toContain("@acme/dba @carol @other-org/sec: alice asks for **db-admin**");
+  });
+
+  it("says what is still missing, not each rule's full count", () => {
+    const approval = {
+      rules: [
+        { name: "two dbas", count: 2 },
+        { name: "security", count: 1, from: ["@other-org/sec"] },
+      ],
+    };
+    const decision = decideApproval({
+      requestPath: "access-requests/a.yaml",
+      headSha: HEAD,
+      requester: "alice",
+      author: "alice",
+      pushers: [],
+      reviews: [
+        {
+          id: 1,
+          user: "carol",
+          state: "APPROVED",
+          commitId: HEAD,
+          submittedAt: "2026-11-26T10:00:00Z",
+        },
+      ],
+      owners,
+      teamMembers: { "acme/dba": ["dan"], "other-org/sec": ["sam"] },
+      approval,
+    });
+    const body = renderReviewRequest(evaluation("pending", { decision }), "acme")!.body;
+    const still = body.slice(body.indexOf("Still missing:"), body.indexOf("\n\nApprove in"));
+    expect(still.split("\n")).toEqual([
+      "Still missing:",
+      "- two dbas: 1 more approval (can approve: @dan, @sam)",
+      "- security: 1 more approval (can approve: @sam)",
+    ]);
+  });
+
+  it("escapes the request's words and names", () => {
+    const base = evaluation("pending");
+    const body = renderReviewRequest(
+      {
+        ...base,
+        request: {
+          ...base.request!,
+          request: {
+            ...base.request!.request,
+            requester: "alice](https://evil.example)",
+            role: "db*admin*",
+            reason: "line\n# heading [x](https://evil.example) @acme/admins",
+          },
+        },
+      },
+      "acme",
+    )!.body;
+    expect(linksIn(body)).toEqual([]);
+    expect(renderMarkdown(body)).not.toMatch(/<h1|<em/);
+    expect(body).not.toContain("@acme/admins");
   });
 
   it("asks nothing once approved or when the request is invalid", () => {

@@ -20,6 +20,7 @@ import {
   MERGE_SHA,
   requestYaml,
 } from "../support/merged-request.ts";
+import { linksIn, textOf } from "../support/render-markdown.ts";
 
 const NOW = new Date("2026-11-26T10:00:10Z");
 const GRANT = "access-requests/alice-db.grant.json";
@@ -354,6 +355,22 @@ describe("grantAccess alerts Slack through the variable the policies name", () =
       expect.stringContaining("approvals do not hold at the merge commit 3e76e00"),
     ]);
     expect(notified[0]).toContain("access-requests/alice-db.yaml");
+  });
+
+  it("escapes the request path in the alert issue and the Slack message", async () => {
+    // A path from before paths were limited to a safe character set: the alert still names it.
+    const { github, deps, notified } = world();
+    const path = "access-requests/x`|<!channel>](https://evil.example).yaml";
+    const pr = addMergedRequest(github, { reviews: [], path });
+    await grantAccess(deps, pr, { now: NOW });
+    expect(notified).toHaveLength(1);
+    expect(notified[0]).not.toContain("<!channel>");
+    expect(notified[0]).toContain(
+      "<https://github.com/acme/access/pull/7|access-requests/x`\uff5c&lt;!channel&gt;](https://evil.example).yaml>",
+    );
+    const [issue] = [...github.issues.values()];
+    expect(linksIn(issue!.body)).toEqual([]);
+    expect(textOf(issue!.body)).toContain(`for ${path}, https://github.com/acme/access/pull/7`);
   });
 
   it("sends nothing when the named variable is unset, and still opens the alert issue", async () => {
