@@ -7,6 +7,7 @@
  */
 import nock from "nock";
 import { createAwsIamPort } from "../src/adapters/aws-iam.ts";
+import { expectedGrantRole } from "../src/core/check-revocation-target.ts";
 import { planGrant } from "../src/core/plan-grant.ts";
 import { grantAccess } from "../src/workflows/grant-access.ts";
 import { revokeGrant } from "../src/workflows/revoke-grant.ts";
@@ -90,6 +91,10 @@ export async function run(): Promise<void> {
         account,
         roleName: plan.roleName,
         roleArn,
+        expected: expectedGrantRole({
+          requestPath: "access-requests/alice-db.yaml",
+          mergeCommit: MERGE_COMMIT,
+        }),
         requestPath: "access-requests/alice-db.yaml",
         reason: "expired",
         detail: "",

@@ -74089,6 +74089,88 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION6;
 
+// src/ports/aws.ts
+var GRANT_ROLE_PATH = "/hallpass/";
+var GRANT_TAGS = {
+  /** Always `hallpass`: marks a role created by hallpass. */
+  managedBy: "hallpass:managed-by",
+  /** `owner/repo` of the access repository the request lives in. */
+  repository: "hallpass:repository",
+  /** Repository-relative path of the request file (`access-requests/team/alice-db.yaml`). */
+  request: "hallpass:request",
+  /** Number of the pull request that added the request. */
+  pullRequest: "hallpass:pull-request",
+  /** SHA of the merge commit the grant was made for. */
+  mergeCommit: "hallpass:merge-commit",
+  /** GitHub login of the requester (also the required sts:SourceIdentity). */
+  requester: "hallpass:requester",
+  /** Name of the requested role in policies/. */
+  role: "hallpass:role",
+  /** Name of the account in policies/. */
+  account: "hallpass:account",
+  /** When the window starts (UTC, to the second). */
+  startsAt: "hallpass:starts-at",
+  /** When the window ends (UTC, to the second): the expiry written in the role's policies. */
+  expiresAt: "hallpass:expires-at",
+  /** `true` for a break-glass grant, else `false`. */
+  emergency: "hallpass:emergency",
+  /** Request path of the grant this one replaces (only on extensions). */
+  extends: "hallpass:extends"
+};
+var MANAGED_BY = "hallpass";
+var GrantConflictError = class extends Error {
+  roleName;
+  constructor(roleName, message) {
+    super(message);
+    this.name = "GrantConflictError";
+    this.roleName = roleName;
+  }
+};
+
+// src/core/check-revocation-target.ts
+var IDENTITY_TAGS = [
+  GRANT_TAGS.managedBy,
+  GRANT_TAGS.repository,
+  GRANT_TAGS.request,
+  GRANT_TAGS.pullRequest,
+  GRANT_TAGS.mergeCommit,
+  GRANT_TAGS.requester
+];
+function expectedListedRole(role) {
+  return {
+    tags: Object.fromEntries(IDENTITY_TAGS.map((key) => [key, role.tags[key]])),
+    createdAt: role.createdAt
+  };
+}
+function sameValue(key, a5, b5) {
+  return key === GRANT_TAGS.repository ? a5.toLowerCase() === b5.toLowerCase() : a5 === b5;
+}
+function describeRoleMismatch(found, expectedArn, expected) {
+  const differences = [];
+  if (found.roleArn !== expectedArn) differences.push(`its ARN is ${found.roleArn}`);
+  for (const [key, want] of Object.entries(expected.tags)) {
+    const have = found.tags[key];
+    if (want === void 0 && have !== void 0) {
+      differences.push(`it carries ${key}=${have}, expected no such tag`);
+    } else if (want !== void 0 && have === void 0) {
+      differences.push(`it has no ${key} tag, expected ${want}`);
+    } else if (want !== void 0 && have !== void 0 && !sameValue(key, have, want)) {
+      differences.push(`its ${key} tag is ${have}, expected ${want}`);
+    }
+  }
+  for (const [key, want] of Object.entries(expected.tagsIfPresent ?? {})) {
+    const have = found.tags[key];
+    if (have !== void 0 && !sameValue(key, have, want)) {
+      differences.push(`its ${key} tag is ${have}, expected ${want}`);
+    }
+  }
+  const created = expected.createdAt;
+  if (created !== void 0 && Date.parse(found.createdAt) !== Date.parse(created)) {
+    differences.push(`it was created at ${found.createdAt}, not ${created} (made again since)`);
+  }
+  return differences;
+}
+
 // src/core/error-message.ts
 function errorMessage(error64) {
   return error64 instanceof Error ? error64.message : String(error64);
@@ -94069,7 +94151,12 @@ async function revokeGrant(deps, request2) {
   const revocation = planRevocation(request2.now);
   const { roleName } = request2;
   const store = request2.recordOnly ? void 0 : deps.aws.grantStore(request2.account);
-  const present = store ? await store.getRole(roleName) !== void 0 : false;
+  const found = store ? await store.getRole(roleName) : void 0;
+  if (found) {
+    const differences = describeRoleMismatch(found, request2.roleArn, request2.expected);
+    if (differences.length > 0) throw new RoleMismatchError(request2, differences);
+  }
+  const present = found !== void 0;
   const put2 = present ? await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document) : "absent";
   const roleWasPresent = put2 === "put";
   let recorded;
@@ -94110,6 +94197,16 @@ async function revokeGrant(deps, request2) {
   if (!recorded) throw new Error("unreachable: the revocation is recorded or has thrown");
   return { roleWasPresent, ...recorded };
 }
+var RoleMismatchError = class extends Error {
+  name = "RoleMismatchError";
+  differences;
+  constructor(request2, differences) {
+    super(
+      `role ${request2.roleName} in account ${request2.account.name} (${request2.account.id}) is not the role ${request2.requestPath} names (${request2.roleArn}): ${differences.join("; ")}. Nothing was denied, deleted or recorded; find out whether the record or the role was changed (git history, CloudTrail) before revoking by hand.`
+    );
+    this.differences = differences;
+  }
+};
 async function recordRevocation(deps, request2, revokedAt) {
   const branch = deps.branch ?? await deps.github.getDefaultBranch();
   const path = recordPath(request2.requestPath, "revocation");
@@ -94508,46 +94605,6 @@ function cloudTrailClientFactory(options) {
 // src/adapters/aws-iam.ts
 var import_client_iam = __toESM(require_dist_cjs18(), 1);
 var import_client_sts3 = __toESM(require_dist_cjs17(), 1);
-
-// src/ports/aws.ts
-var GRANT_ROLE_PATH = "/hallpass/";
-var GRANT_TAGS = {
-  /** Always `hallpass`: marks a role created by hallpass. */
-  managedBy: "hallpass:managed-by",
-  /** `owner/repo` of the access repository the request lives in. */
-  repository: "hallpass:repository",
-  /** Repository-relative path of the request file (`access-requests/team/alice-db.yaml`). */
-  request: "hallpass:request",
-  /** Number of the pull request that added the request. */
-  pullRequest: "hallpass:pull-request",
-  /** SHA of the merge commit the grant was made for. */
-  mergeCommit: "hallpass:merge-commit",
-  /** GitHub login of the requester (also the required sts:SourceIdentity). */
-  requester: "hallpass:requester",
-  /** Name of the requested role in policies/. */
-  role: "hallpass:role",
-  /** Name of the account in policies/. */
-  account: "hallpass:account",
-  /** When the window starts (UTC, to the second). */
-  startsAt: "hallpass:starts-at",
-  /** When the window ends (UTC, to the second): the expiry written in the role's policies. */
-  expiresAt: "hallpass:expires-at",
-  /** `true` for a break-glass grant, else `false`. */
-  emergency: "hallpass:emergency",
-  /** Request path of the grant this one replaces (only on extensions). */
-  extends: "hallpass:extends"
-};
-var MANAGED_BY = "hallpass";
-var GrantConflictError = class extends Error {
-  roleName;
-  constructor(roleName, message) {
-    super(message);
-    this.name = "GrantConflictError";
-    this.roleName = roleName;
-  }
-};
-
-// src/adapters/aws-iam.ts
 function createAwsIamPort(options) {
   const region2 = options.region ?? "us-east-1";
   const common = {
@@ -97290,6 +97347,59 @@ function unrecordedRevocation(account, role, foreignRepository) {
     alert: true
   };
 }
+function recordOfRole(plan, account, role, named) {
+  const grant = named.find((g5) => g5.requestPath === role.tags[GRANT_TAGS.request]);
+  for (const other of named) {
+    if (other === grant) continue;
+    plan.mismatchedRecords.push({
+      account,
+      grant: other,
+      role,
+      detail: `the grant record of ${other.requestPath} names ${role.roleArn}, but that role's ${GRANT_TAGS.request} tag is ${role.tags[GRANT_TAGS.request] ?? "missing"}: the record or the role was changed; nothing was done about either on this record's account`
+    });
+  }
+  return grant;
+}
+function planRecordedRole(plan, { account, role, grant }, state2, revocation) {
+  const repository = role.tags[GRANT_TAGS.repository];
+  const drift = roleDrift(role, grant, state2.now.getTime());
+  if (repository !== void 0 && !sameRepository(repository, state2.repository)) {
+    drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state2.repository}`);
+  }
+  if (drift.length > 0) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "alert",
+      detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
+      alert: true
+    });
+  } else if (revocation) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "unfinished",
+      detail: `revoked at ${revocation.revokedAt} (${revocation.reason}) but the role was still there`,
+      alert: false
+    });
+  } else if (Date.parse(grant.window.end) <= state2.now.getTime()) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "expired",
+      detail: `expired at ${grant.window.end}`,
+      alert: false
+    });
+  } else {
+    plan.watch.push({ account, grant, role });
+  }
+}
 function planSweep(state2) {
   const now = state2.now.getTime();
   const plan = {
@@ -97298,12 +97408,14 @@ function planSweep(state2) {
     missingGrants: [],
     pendingGrants: [],
     foreignRoles: [],
+    mismatchedRecords: [],
     watch: [],
     auditsDue: [],
     auditsWaiting: [],
     unreachableAccounts: []
   };
-  const byArn = new Map(state2.grants.map((g5) => [g5.roleArn, g5]));
+  const namedBy = /* @__PURE__ */ new Map();
+  for (const g5 of state2.grants) namedBy.set(g5.roleArn, [...namedBy.get(g5.roleArn) ?? [], g5]);
   const revocationOf = new Map(state2.revocations.map((r5) => [r5.requestPath, r5]));
   const inScope = new Map(state2.accounts.map((a5) => [a5.id, a5]));
   const auditPaths = stemSet(state2.paths, "audit");
@@ -97317,7 +97429,7 @@ function planSweep(state2) {
     for (const role of roles) {
       liveArns.add(role.roleArn);
       const repository = role.tags[GRANT_TAGS.repository];
-      const grant = byArn.get(role.roleArn);
+      const grant = recordOfRole(plan, account, role, namedBy.get(role.roleArn) ?? []);
       if (!grant && repository !== void 0 && !sameRepository(repository, state2.repository)) {
         if (sharesAccount(account, repository)) {
           plan.foreignRoles.push({ account, role, repository });
@@ -97330,49 +97442,12 @@ function planSweep(state2) {
         plan.revoke.push(unrecordedRevocation(account, role, void 0));
         continue;
       }
-      const drift = roleDrift(role, grant, now);
-      if (repository !== void 0 && !sameRepository(repository, state2.repository)) {
-        drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state2.repository}`);
-      }
-      const revocation = revocationOf.get(grant.requestPath);
-      if (drift.length > 0) {
-        plan.revoke.push({
-          account,
-          role,
-          grant,
-          requestPath: grant.requestPath,
-          reason: "alert",
-          detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
-          alert: true
-        });
-      } else if (revocation) {
-        plan.revoke.push({
-          account,
-          role,
-          grant,
-          requestPath: grant.requestPath,
-          reason: "unfinished",
-          detail: `revoked at ${revocation.revokedAt} (${revocation.reason}) but the role was still there`,
-          alert: false
-        });
-      } else if (Date.parse(grant.window.end) <= now) {
-        plan.revoke.push({
-          account,
-          role,
-          grant,
-          requestPath: grant.requestPath,
-          reason: "expired",
-          detail: `expired at ${grant.window.end}`,
-          alert: false
-        });
-      } else {
-        plan.watch.push({ account, grant, role });
-      }
+      planRecordedRole(plan, { account, role, grant }, state2, revocationOf.get(grant.requestPath));
     }
   }
   for (const grant of state2.grants) {
     const account = inScope.get(grant.account.id);
-    if (!account) continue;
+    if (!account || plan.mismatchedRecords.some((m3) => m3.grant === grant)) continue;
     const revocation = revocationOf.get(grant.requestPath);
     const endMs = Math.min(
       Date.parse(grant.window.end),
@@ -97419,6 +97494,7 @@ function planSweep(state2) {
   const byPath = (a5, b5) => a5.requestPath < b5.requestPath ? -1 : a5.requestPath > b5.requestPath ? 1 : 0;
   plan.revoke.sort((a5, b5) => byPath(a5, b5) || (a5.role.roleArn < b5.role.roleArn ? -1 : 1));
   plan.missingGrants.sort(byPath);
+  plan.mismatchedRecords.sort((a5, b5) => byPath(a5.grant, b5.grant));
   plan.pendingGrants.sort((a5, b5) => byPath(a5.grant, b5.grant));
   plan.watch.sort((a5, b5) => byPath(a5.grant, b5.grant));
   plan.recordRevocation.sort((a5, b5) => byPath(a5.grant, b5.grant));
@@ -98337,7 +98413,7 @@ async function readTexts(github, branch, paths, concurrency) {
 function parseRecord(path, text, parse6, issues) {
   if (text === void 0) return void 0;
   try {
-    return parse6(JSON.parse(text));
+    return parse6(JSON.parse(text), path);
   } catch (error64) {
     issues.push({
       step: "read",
@@ -98346,6 +98422,15 @@ function parseRecord(path, text, parse6, issues) {
     });
     return void 0;
   }
+}
+function grantRecordAt(value, path) {
+  const record2 = grantRecordSchema.parse(value);
+  if (recordPath(record2.requestPath, "grant") !== path) {
+    throw new Error(
+      `it is the grant record of ${record2.requestPath}, not of the request beside it`
+    );
+  }
+  return record2;
 }
 async function readRecords(github, branch, paths, parse6, issues, concurrency) {
   const texts = await readTexts(github, branch, paths, concurrency);
@@ -98406,14 +98491,7 @@ async function sweep(deps, options) {
   const allRoles = [...roles.values()].flatMap((r5) => r5 ?? []);
   const grantPaths = grantPathsToRead(paths, allRoles);
   const grants = [
-    ...(await readRecords(
-      github,
-      branch,
-      grantPaths,
-      (v) => grantRecordSchema.parse(v),
-      issues,
-      concurrency
-    )).values()
+    ...(await readRecords(github, branch, grantPaths, grantRecordAt, issues, concurrency)).values()
   ];
   const revocations = [
     ...(await readRecords(
@@ -98460,6 +98538,9 @@ async function sweep(deps, options) {
       message: `its grant names account ${grant.account.name} (${grant.account.id}), which policies/ no longer defines, so no sweep revokes, watches or audits it: restore the account in policies/ (its broker role is needed), or revoke ${grant.roleArn} by hand`
     });
   }
+  for (const m3 of plan.mismatchedRecords) {
+    issues.push({ step: "read", subject: m3.grant.requestPath, message: m3.detail });
+  }
   log(
     `plan: ${plan.revoke.length} to revoke, ${plan.recordRevocation.length} to record, ${plan.watch.length} to watch, ${plan.auditsDue.length} audits due, ${plan.missingGrants.length} missing`
   );
@@ -98502,6 +98583,8 @@ async function sweep(deps, options) {
           requestPath: item.requestPath,
           reason: item.reason,
           detail: item.detail,
+          expected: item.expected,
+          ...item.recordOnly ? { recordOnly: true } : {},
           now
         },
         { branch }
@@ -98529,7 +98612,8 @@ async function sweep(deps, options) {
         roleArn: item.role.roleArn,
         requestPath: item.requestPath,
         reason,
-        detail: item.detail
+        detail: item.detail,
+        expected: expectedListedRole(item.role)
       });
       if (item.alert) {
         await sendSlack(
@@ -98559,7 +98643,11 @@ async function sweep(deps, options) {
         roleArn: grant.roleArn,
         requestPath: grant.requestPath,
         reason: "expired",
-        detail: "the role was already gone when the sweep looked; recorded now"
+        detail: "the role was already gone when the sweep looked; recorded now",
+        // Not looked up by name: the listing showed no role of this ARN, and the record's name
+        // might be another role's.
+        recordOnly: true,
+        expected: { tags: {} }
       });
     });
     for (const missing of plan.missingGrants) {
@@ -98754,7 +98842,8 @@ async function sweep(deps, options) {
         roleArn: live.role.roleArn,
         requestPath: grant.requestPath,
         reason: "alert",
-        detail: `alert ${[...new Set(because)].join(", ")} revokes at once`
+        detail: `alert ${[...new Set(because)].join(", ")} revokes at once`,
+        expected: expectedListedRole(live.role)
       });
     }
     const fired = fresh.map((a5) => toFiredAlert(a5, revoked && a5.revoke));
@@ -99006,6 +99095,10 @@ function dashboardData(report, options, waiting, alertsOf, revokedArns) {
       ...plan.missingGrants.filter((m3) => m3.grant !== void 0).map((m3) => ({ title: `Missing grant: ${m3.requestPath}`, detail: m3.detail })),
       ...plan.missingGrants.filter((m3) => m3.withoutPullRequest).map((m3) => ({
         title: `Request without a pull request: ${m3.requestPath}`,
+        detail: m3.detail
+      })),
+      ...plan.mismatchedRecords.map((m3) => ({
+        title: `Grant record names another request's role in ${m3.account.name}`,
         detail: m3.detail
       })),
       ...plan.foreignRoles.map((f5) => ({

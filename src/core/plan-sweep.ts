@@ -110,6 +110,18 @@ export interface ForeignRole {
   repository: string;
 }
 
+/**
+ * A grant record whose role (by ARN) is there but is not its role: the role's request tag names
+ * another request. Either the record or the role was changed; nothing is done on the record's
+ * account (no revocation, watch or audit of that grant) until a person has looked.
+ */
+export interface MismatchedRecord {
+  account: SweepAccount;
+  grant: GrantRecord;
+  role: LiveRole;
+  detail: string;
+}
+
 export interface LiveGrant {
   account: SweepAccount;
   grant: GrantRecord;
@@ -137,6 +149,8 @@ export interface SweepPlan {
    * allows: reported, never touched. Tagged for any other repository, a role is revoked.
    */
   foreignRoles: ForeignRole[];
+  /** Grant records naming a role that is another request's: reported, never acted on. */
+  mismatchedRecords: MismatchedRecord[];
   /** Recorded, unexpired grants whose role is there: their activity is watched. */
   watch: LiveGrant[];
   auditsDue: DueAudit[];
@@ -329,6 +343,79 @@ function unrecordedRevocation(
   };
 }
 
+/**
+ * The grant record a listed role belongs to, if any. The role is a record's only when its
+ * request tag names that record's request: a record edited to name another grant's role (or
+ * another repository's) must not get that role revoked as "its own, changed by hand". Every
+ * other record naming the role is reported as mismatched and never acted on.
+ */
+function recordOfRole(
+  plan: SweepPlan,
+  account: SweepAccount,
+  role: LiveRole,
+  named: readonly GrantRecord[],
+): GrantRecord | undefined {
+  const grant = named.find((g) => g.requestPath === role.tags[GRANT_TAGS.request]);
+  for (const other of named) {
+    if (other === grant) continue;
+    plan.mismatchedRecords.push({
+      account,
+      grant: other,
+      role,
+      detail: `the grant record of ${other.requestPath} names ${role.roleArn}, but that role's ${GRANT_TAGS.request} tag is ${role.tags[GRANT_TAGS.request] ?? "missing"}: the record or the role was changed; nothing was done about either on this record's account`,
+    });
+  }
+  return grant;
+}
+
+/** Plans a role its grant record explains: revoke on drift, finish, expire, or watch. */
+function planRecordedRole(
+  plan: SweepPlan,
+  { account, role, grant }: LiveGrant,
+  state: SweepState,
+  revocation: RevocationRecord | undefined,
+): void {
+  const repository = role.tags[GRANT_TAGS.repository];
+  const drift = roleDrift(role, grant, state.now.getTime());
+  if (repository !== undefined && !sameRepository(repository, state.repository)) {
+    drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state.repository}`);
+  }
+  if (drift.length > 0) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "alert",
+      detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
+      alert: true,
+    });
+  } else if (revocation) {
+    // The record is there but the role is not gone: a revocation that stopped half-way.
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "unfinished",
+      detail: `revoked at ${revocation.revokedAt} (${revocation.reason}) but the role was still there`,
+      alert: false,
+    });
+  } else if (Date.parse(grant.window.end) <= state.now.getTime()) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "expired",
+      detail: `expired at ${grant.window.end}`,
+      alert: false,
+    });
+  } else {
+    plan.watch.push({ account, grant, role });
+  }
+}
+
 /** Computes what one sweep must do. */
 export function planSweep(state: SweepState): SweepPlan {
   const now = state.now.getTime();
@@ -338,12 +425,14 @@ export function planSweep(state: SweepState): SweepPlan {
     missingGrants: [],
     pendingGrants: [],
     foreignRoles: [],
+    mismatchedRecords: [],
     watch: [],
     auditsDue: [],
     auditsWaiting: [],
     unreachableAccounts: [],
   };
-  const byArn = new Map(state.grants.map((g) => [g.roleArn, g]));
+  const namedBy = new Map<string, GrantRecord[]>();
+  for (const g of state.grants) namedBy.set(g.roleArn, [...(namedBy.get(g.roleArn) ?? []), g]);
   const revocationOf = new Map(state.revocations.map((r) => [r.requestPath, r]));
   const inScope = new Map(state.accounts.map((a) => [a.id, a]));
   const auditPaths = stemSet(state.paths, "audit");
@@ -358,8 +447,9 @@ export function planSweep(state: SweepState): SweepPlan {
     for (const role of roles) {
       liveArns.add(role.roleArn);
       const repository = role.tags[GRANT_TAGS.repository];
-      const grant = byArn.get(role.roleArn);
-      // A role a grant record of this repository names is this repository's whatever its tag
+      // A record naming the role without its request tag agreeing is not believed (see there).
+      const grant = recordOfRole(plan, account, role, namedBy.get(role.roleArn) ?? []);
+      // A role a grant record of this repository owns is this repository's whatever its tag
       // says: anyone who can edit the role can edit the tag, and a role taken for another
       // repository's is never compared with its record nor revoked at its expiry. Without a
       // record, the tag is believed only for a repository policies/ let share the account:
@@ -376,51 +466,13 @@ export function planSweep(state: SweepState): SweepPlan {
         plan.revoke.push(unrecordedRevocation(account, role, undefined));
         continue;
       }
-      const drift = roleDrift(role, grant, now);
-      if (repository !== undefined && !sameRepository(repository, state.repository)) {
-        drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state.repository}`);
-      }
-      const revocation = revocationOf.get(grant.requestPath);
-      if (drift.length > 0) {
-        plan.revoke.push({
-          account,
-          role,
-          grant,
-          requestPath: grant.requestPath,
-          reason: "alert",
-          detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
-          alert: true,
-        });
-      } else if (revocation) {
-        // The record is there but the role is not gone: a revocation that stopped half-way.
-        plan.revoke.push({
-          account,
-          role,
-          grant,
-          requestPath: grant.requestPath,
-          reason: "unfinished",
-          detail: `revoked at ${revocation.revokedAt} (${revocation.reason}) but the role was still there`,
-          alert: false,
-        });
-      } else if (Date.parse(grant.window.end) <= now) {
-        plan.revoke.push({
-          account,
-          role,
-          grant,
-          requestPath: grant.requestPath,
-          reason: "expired",
-          detail: `expired at ${grant.window.end}`,
-          alert: false,
-        });
-      } else {
-        plan.watch.push({ account, grant, role });
-      }
+      planRecordedRole(plan, { account, role, grant }, state, revocationOf.get(grant.requestPath));
     }
   }
 
   for (const grant of state.grants) {
     const account = inScope.get(grant.account.id);
-    if (!account) continue;
+    if (!account || plan.mismatchedRecords.some((m) => m.grant === grant)) continue;
     const revocation = revocationOf.get(grant.requestPath);
     const endMs = Math.min(
       Date.parse(grant.window.end),
@@ -471,6 +523,7 @@ export function planSweep(state: SweepState): SweepPlan {
     a.requestPath < b.requestPath ? -1 : a.requestPath > b.requestPath ? 1 : 0;
   plan.revoke.sort((a, b) => byPath(a, b) || (a.role.roleArn < b.role.roleArn ? -1 : 1));
   plan.missingGrants.sort(byPath);
+  plan.mismatchedRecords.sort((a, b) => byPath(a.grant, b.grant));
   plan.pendingGrants.sort((a, b) => byPath(a.grant, b.grant));
   plan.watch.sort((a, b) => byPath(a.grant, b.grant));
   plan.recordRevocation.sort((a, b) => byPath(a.grant, b.grant));

@@ -11,6 +11,7 @@
  * rollback is recorded too: a grant is never left half-made and unrecorded.
  */
 
+import { expectedGrantRole } from "../core/check-revocation-target.ts";
 import { digestGrantPlan } from "../core/digest-grant-plan.ts";
 import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
 import { markdownText } from "../core/escape-markdown.ts";
@@ -380,6 +381,12 @@ async function grant(
           // A role of that name that is not ours is never touched: only the record is written.
           recordOnly: conflict,
           roleArn,
+          expected: expectedGrantRole({
+            requestPath,
+            mergeCommit: record.pullRequest.mergeCommit,
+            pullRequest: record.pullRequest.number,
+            repository: `${github.owner}/${github.repo}`,
+          }),
           requestPath,
           reason: "grant-failed",
           detail: reason,
@@ -519,6 +526,12 @@ async function replaceExtended(
         account: context.account,
         roleName: old.data.roleName,
         roleArn: old.data.roleArn,
+        expected: expectedGrantRole({
+          requestPath: path,
+          mergeCommit: old.data.pullRequest.mergeCommit,
+          pullRequest: old.data.pullRequest.number,
+          repository: `${deps.github.owner}/${deps.github.repo}`,
+        }),
         requestPath: path,
         reason: "replaced-by-extension",
         detail: `replaced by ${record.requestPath} (pull request #${record.pullRequest.number}), granted until ${record.window.end}`,

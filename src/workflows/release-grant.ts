@@ -4,13 +4,14 @@
  * is told they may not. The revocation itself is the one revoke routine (revoke-grant.ts).
  */
 
+import { expectedGrantRole } from "../core/check-revocation-target.ts";
 import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
 import { type GrantRecord, grantRecordSchema, recordPath } from "../core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/render-usage-comment.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
 import { evaluatePullRequest } from "./evaluate-pull-request.ts";
-import { revokeGrant } from "./revoke-grant.ts";
+import { RoleMismatchError, revokeGrant } from "./revoke-grant.ts";
 
 /** Hidden marker of the reply to a `/hallpass revoke` command that did not revoke. */
 export const REVOKE_REPLY_MARKER = "<!-- hallpass:revoke-command -->";
@@ -34,7 +35,14 @@ export type ReleaseOutcome =
        * already-ended: the window had ended but the sweep had not recorded it yet; the command
        * deleted the role and recorded the expiry (not an early release).
        */
-      status: "already-revoked" | "already-ended" | "not-granted" | "not-merged" | "not-allowed";
+      /** role-mismatch: the role the record names is not this grant's; nothing was changed. */
+      status:
+        | "already-revoked"
+        | "already-ended"
+        | "not-granted"
+        | "not-merged"
+        | "not-allowed"
+        | "role-mismatch";
       message: string;
     };
 
@@ -119,6 +127,13 @@ export async function releaseGrant(
       record,
     });
   } catch (error) {
+    if (error instanceof RoleMismatchError) {
+      // Repeating the command cannot help: a person must find out what was changed.
+      return reply({
+        status: "role-mismatch",
+        message: `the role \`${record.roleName}\` that \`${recordPath(requestPath, "grant")}\` names is not this grant's (${error.differences.join("; ")}), so hallpass changed nothing. An administrator must find out whether the record or the role was changed (git history, CloudTrail). This grant's own access still ends by itself at ${record.window.end}.`,
+      });
+    }
     // Tell the commenter: silence would read as "done". The error is thrown on so the
     // delivery fails (and can be redelivered); the command can also simply be repeated.
     await github.upsertComment(
@@ -162,6 +177,12 @@ async function revoke(
       account: { name: record.account.name, id: account.id, brokerRole: account.brokerRole },
       roleName: record.roleName,
       roleArn: record.roleArn,
+      expected: expectedGrantRole({
+        requestPath,
+        mergeCommit: record.pullRequest.mergeCommit,
+        pullRequest: record.pullRequest.number,
+        repository: `${github.owner}/${github.repo}`,
+      }),
       requestPath,
       reason: expired ? "expired" : "early-release",
       detail: expired

@@ -5,6 +5,7 @@
  * only if it is not there yet.
  */
 
+import { describeRoleMismatch, type ExpectedRole } from "../core/check-revocation-target.ts";
 import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
 import { planRevocation, REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
 import { type RevocationRecord, recordPath, revocationRecordSchema } from "../core/records.ts";
@@ -16,6 +17,12 @@ export interface RevokeRequest {
   account: AccountTarget;
   roleName: string;
   roleArn: string;
+  /**
+   * What the role found by `roleName` must be (its ARN is `roleArn`): from the grant record
+   * (`expectedGrantRole`) or from the sweep's listing (`expectedListedRole`). A role that is not
+   * it is left untouched and `RoleMismatchError` is thrown.
+   */
+  expected: ExpectedRole;
   /** The request path the revocation record is committed next to. */
   requestPath: string;
   reason: RevocationRecord["reason"];
@@ -50,7 +57,8 @@ export interface RevokeResult {
 
 /**
  * Revokes a grant role and records it in git:
- * 1. look the role up; 2. put the AWSRevokeOlderSessions-style deny (extended to sessions
+ * 1. look the role up, and stop with nothing changed if it is not the role expected (ARN, tags,
+ *    see check-revocation-target.ts); 2. put the AWSRevokeOlderSessions-style deny (extended to sessions
  *    issued later), so every session stops at once (IAM keeps honouring a deleted role's
  *    sessions until they refresh; the deny does not wait); 3. commit
  *    `<request>.revocation.json` unless it is there already (tried twice), so that a merge
@@ -69,7 +77,12 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
   const store = request.recordOnly ? undefined : deps.aws.grantStore(request.account);
   // Look first: the broker may change only roles that carry the boundary, so IAM answers a
   // change to a role that no longer exists with AccessDenied rather than NoSuchEntity.
-  const present = store ? (await store.getRole(roleName)) !== undefined : false;
+  const found = store ? await store.getRole(roleName) : undefined;
+  if (found) {
+    const differences = describeRoleMismatch(found, request.roleArn, request.expected);
+    if (differences.length > 0) throw new RoleMismatchError(request, differences);
+  }
+  const present = found !== undefined;
   const put = present
     ? await store?.putInlinePolicy(roleName, revocation.policyName, revocation.document)
     : "absent";
@@ -119,6 +132,22 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
 
   if (!recorded) throw new Error("unreachable: the revocation is recorded or has thrown");
   return { roleWasPresent, ...recorded };
+}
+
+/**
+ * The role found by the record's name is not the grant's (another grant's, another
+ * repository's, or made again since it was listed): nothing was denied, deleted or recorded.
+ * A person must find out whether the record or the role was changed.
+ */
+export class RoleMismatchError extends Error {
+  override name = "RoleMismatchError";
+  readonly differences: string[];
+  constructor(request: RevokeRequest, differences: string[]) {
+    super(
+      `role ${request.roleName} in account ${request.account.name} (${request.account.id}) is not the role ${request.requestPath} names (${request.roleArn}): ${differences.join("; ")}. Nothing was denied, deleted or recorded; find out whether the record or the role was changed (git history, CloudTrail) before revoking by hand.`,
+    );
+    this.differences = differences;
+  }
 }
 
 /** Commits the revocation record unless one for this role is there already. */

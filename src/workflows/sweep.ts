@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { type ExpectedRole, expectedListedRole } from "../core/check-revocation-target.ts";
 import {
   type CloudTrailEvent,
   compactCloudTrailEvent,
@@ -220,12 +221,12 @@ async function readTexts(
 function parseRecord<T>(
   path: string,
   text: string | undefined,
-  parse: (value: unknown) => T,
+  parse: (value: unknown, path: string) => T,
   issues: SweepIssue[],
 ): T | undefined {
   if (text === undefined) return undefined;
   try {
-    return parse(JSON.parse(text));
+    return parse(JSON.parse(text), path);
   } catch (error) {
     issues.push({
       step: "read",
@@ -236,12 +237,26 @@ function parseRecord<T>(
   }
 }
 
+/**
+ * A grant record, which must be its own request's: one at `x.grant.json` claiming request `y`
+ * could make the sweep take y's role for x's.
+ */
+function grantRecordAt(value: unknown, path: string): GrantRecord {
+  const record = grantRecordSchema.parse(value);
+  if (recordPath(record.requestPath, "grant") !== path) {
+    throw new Error(
+      `it is the grant record of ${record.requestPath}, not of the request beside it`,
+    );
+  }
+  return record;
+}
+
 /** Reads and parses records, keeping those that parse. */
 async function readRecords<T>(
   github: GitHubPort,
   branch: string,
   paths: readonly string[],
-  parse: (value: unknown) => T,
+  parse: (value: unknown, path: string) => T,
   issues: SweepIssue[],
   concurrency: number,
 ): Promise<Map<string, T>> {
@@ -310,16 +325,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   const allRoles = [...roles.values()].flatMap((r) => r ?? []);
   const grantPaths = grantPathsToRead(paths, allRoles);
   const grants = [
-    ...(
-      await readRecords(
-        github,
-        branch,
-        grantPaths,
-        (v) => grantRecordSchema.parse(v),
-        issues,
-        concurrency,
-      )
-    ).values(),
+    ...(await readRecords(github, branch, grantPaths, grantRecordAt, issues, concurrency)).values(),
   ];
   const revocations = [
     ...(
@@ -373,6 +379,9 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       message: `its grant names account ${grant.account.name} (${grant.account.id}), which policies/ no longer defines, so no sweep revokes, watches or audits it: restore the account in policies/ (its broker role is needed), or revoke ${grant.roleArn} by hand`,
     });
   }
+  for (const m of plan.mismatchedRecords) {
+    issues.push({ step: "read", subject: m.grant.requestPath, message: m.detail });
+  }
   log(
     `plan: ${plan.revoke.length} to revoke, ${plan.recordRevocation.length} to record, ${plan.watch.length} to watch, ${plan.auditsDue.length} audits due, ${plan.missingGrants.length} missing`,
   );
@@ -413,6 +422,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     requestPath: string;
     reason: RevocationRecord["reason"];
     detail: string;
+    /** What the role must still be (see revoke-grant.ts); a role swapped in is not touched. */
+    expected: ExpectedRole;
+    /** The listing showed the role gone: only the record is written, no AWS call by name. */
+    recordOnly?: boolean;
   }): Promise<boolean> {
     if (options.dryRun) return false;
     try {
@@ -425,6 +438,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
           requestPath: item.requestPath,
           reason: item.reason,
           detail: item.detail,
+          expected: item.expected,
+          ...(item.recordOnly ? { recordOnly: true } : {}),
           now,
         },
         { branch },
@@ -459,6 +474,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         requestPath: item.requestPath,
         reason,
         detail: item.detail,
+        expected: expectedListedRole(item.role),
       });
       if (item.alert) {
         await sendSlack(
@@ -491,6 +507,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         requestPath: grant.requestPath,
         reason: "expired",
         detail: "the role was already gone when the sweep looked; recorded now",
+        // Not looked up by name: the listing showed no role of this ARN, and the record's name
+        // might be another role's.
+        recordOnly: true,
+        expected: { tags: {} },
       });
     });
     for (const missing of plan.missingGrants) {
@@ -733,6 +753,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         requestPath: grant.requestPath,
         reason: "alert",
         detail: `alert ${[...new Set(because)].join(", ")} revokes at once`,
+        expected: expectedListedRole(live.role),
       });
     }
     const fired = fresh.map((a) => toFiredAlert(a, revoked && a.revoke));
@@ -1017,6 +1038,10 @@ function dashboardData(
           title: `Request without a pull request: ${m.requestPath}`,
           detail: m.detail,
         })),
+      ...plan.mismatchedRecords.map((m) => ({
+        title: `Grant record names another request's role in ${m.account.name}`,
+        detail: m.detail,
+      })),
       ...plan.foreignRoles.map((f) => ({
         title: `Role of another repository in ${f.account.name}`,
         detail: `${f.role.roleArn} is tagged for ${f.repository}, which accounts.${f.account.name}.sharedWith allows; left alone`,

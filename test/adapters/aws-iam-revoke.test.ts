@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
+import { expectedGrantRole } from "../../src/core/check-revocation-target.ts";
 import { planGrant } from "../../src/core/plan-grant.ts";
 import { revocationRecordSchema } from "../../src/core/records.ts";
 import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
@@ -25,6 +26,10 @@ const request = {
   account,
   roleName: plan.roleName,
   roleArn,
+  expected: expectedGrantRole({
+    requestPath: "access-requests/alice-db.yaml",
+    mergeCommit: MERGE_COMMIT,
+  }),
   requestPath: "access-requests/alice-db.yaml",
   reason: "expired" as const,
   detail: "the window ended at 2026-11-26T12:00:00Z",

@@ -320,6 +320,25 @@ describe("planSweep", () => {
     expect(plan.revoke[0]?.detail).toContain(`${GRANT_TAGS.repository} tag`);
   });
 
+  it("never takes a role for a record's whose request tag names another request: reports the record instead", () => {
+    // A record edited to name another live grant's role: before, it won the ARN and the role was
+    // revoked as "its own, changed by hand".
+    const forged = { ...grant("zz-forged", "2026-11-26T08:00:00Z", "2026-11-26T09:00:00Z") };
+    const pointing = { ...forged, roleName: live.roleName, roleArn: live.roleArn };
+    const plan = planSweep(
+      state({ roles: new Map([[prod.id, [roleOf(live)]]]), grants: [live, pointing] }),
+    );
+    expect(plan.revoke).toEqual([]);
+    expect(plan.watch.map((w) => w.grant.requestPath)).toEqual([live.requestPath]);
+    expect(plan.mismatchedRecords.map((m) => [m.grant.requestPath, m.role.roleArn])).toEqual([
+      [forged.requestPath, live.roleArn],
+    ]);
+    expect(plan.mismatchedRecords[0]?.detail).toContain(`tag is ${live.requestPath}`);
+    // Neither revoked, recorded nor audited on the forged record's word.
+    expect(plan.recordRevocation).toEqual([]);
+    expect(plan.auditsDue).toEqual([]);
+  });
+
   it("makes an audit due once the delivery delay after the end has passed", () => {
     const released = revocation(live, "2026-11-26T11:20:00Z", "early-release");
     const plan = planSweep(state({ grants: [ended, live], revocations: [released] }));

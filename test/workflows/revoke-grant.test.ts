@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { expectedGrantRole, expectedListedRole } from "../../src/core/check-revocation-target.ts";
 import { planGrant } from "../../src/core/plan-grant.ts";
 import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
 import { revocationRecordSchema } from "../../src/core/records.ts";
 import type { GrantStore } from "../../src/ports/aws.ts";
-import { type RevokeRequest, revokeGrant } from "../../src/workflows/revoke-grant.ts";
+import {
+  type RevokeRequest,
+  RoleMismatchError,
+  revokeGrant,
+} from "../../src/workflows/revoke-grant.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
 import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";
@@ -17,6 +22,7 @@ const plan = planGrant(aliceRequest(), grantPolicies(), {
   mergeCommit: MERGE_COMMIT,
   mergedAt: MERGED_AT,
   now: MERGED_AT,
+  repository: "acme/access",
 }).plan!;
 const roleArn = `arn:aws:iam::111122223333:role/hallpass/${plan.roleName}`;
 const NOW = new Date("2026-11-26T11:00:00.250Z");
@@ -34,6 +40,10 @@ const request: RevokeRequest = {
   account,
   roleName: plan.roleName,
   roleArn,
+  expected: expectedGrantRole({
+    requestPath: "access-requests/alice-db.yaml",
+    mergeCommit: MERGE_COMMIT,
+  }),
   requestPath: "access-requests/alice-db.yaml",
   reason: "early-release",
   detail: "@alice released the access with /hallpass revoke",
@@ -178,5 +188,53 @@ describe("revokeGrant", () => {
     expect(result.record).toMatchObject({ reason: "expired", revokedBy: "hallpass-app" });
     expect(result.record.detail).toBeUndefined();
     expect(github.commits).toHaveLength(1);
+  });
+
+  describe("a role found by name that is not the one expected", () => {
+    async function expectUntouched(expected: RevokeRequest["expected"], message: string) {
+      const { github, aws, deps } = await setup();
+      await expect(revokeGrant(deps, { ...request, expected })).rejects.toThrow(RoleMismatchError);
+      await expect(revokeGrant(deps, { ...request, expected })).rejects.toThrow(message);
+      expect(aws.calls.filter((c) => c !== "grantStore" && c !== "getRole")).toEqual([]);
+      expect(aws.role(plan.roleName)!.inline.has(REVOKE_POLICY_NAME)).toBe(false);
+      expect(github.commits).toHaveLength(0);
+    }
+
+    it("another request's role: nothing denied, deleted or recorded", async () => {
+      await expectUntouched(
+        expectedGrantRole({
+          requestPath: "access-requests/bob-db.yaml",
+          mergeCommit: MERGE_COMMIT,
+        }),
+        "its hallpass:request tag is access-requests/alice-db.yaml, expected access-requests/bob-db.yaml",
+      );
+    });
+
+    it("another repository's role: nothing denied, deleted or recorded", async () => {
+      await expectUntouched(
+        expectedGrantRole({
+          requestPath: "access-requests/alice-db.yaml",
+          mergeCommit: MERGE_COMMIT,
+          repository: "acme/other-access",
+        }),
+        "its hallpass:repository tag is acme/access, expected acme/other-access",
+      );
+    });
+
+    it("a role made again under the name since the sweep listed it: nothing denied or deleted", async () => {
+      const { aws } = await setup();
+      const listed = { ...aws.role(plan.roleName)!, createdAt: "2026-11-26T09:00:00Z" };
+      await expectUntouched(expectedListedRole(listed), "made again since");
+    });
+
+    it("a record whose ARN is not the role its name finds: nothing denied or deleted", async () => {
+      const { github, aws, deps } = await setup();
+      const otherArn = roleArn.replace("/hallpass/", "/hallpass/elsewhere/");
+      await expect(revokeGrant(deps, { ...request, roleArn: otherArn })).rejects.toThrow(
+        `its ARN is ${roleArn}`,
+      );
+      expect(aws.role(plan.roleName)!.inline.has(REVOKE_POLICY_NAME)).toBe(false);
+      expect(github.commits).toHaveLength(0);
+    });
   });
 });

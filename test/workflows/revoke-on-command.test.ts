@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { grantRecordSchema, revocationRecordSchema } from "../../src/core/records.ts";
+import { expectedGrantRole } from "../../src/core/check-revocation-target.ts";
+import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
+import {
+  type GrantRecord,
+  grantRecordSchema,
+  revocationRecordSchema,
+} from "../../src/core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
 import { grantAccess } from "../../src/workflows/grant-access.ts";
 import {
@@ -10,7 +16,7 @@ import {
 import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
-import { addMergedRequest } from "../support/merged-request.ts";
+import { addMergedRequest, requestYaml } from "../support/merged-request.ts";
 
 const GRANTED_AT = new Date("2026-11-26T10:00:10Z");
 const LATER = new Date("2026-11-26T10:30:00Z");
@@ -115,6 +121,10 @@ describe("/hallpass revoke", () => {
         account: { name: "production", id: record.account.id, brokerRole: BROKER },
         roleName: record.roleName,
         roleArn: record.roleArn,
+        expected: expectedGrantRole({
+          requestPath: record.requestPath,
+          mergeCommit: record.pullRequest.mergeCommit,
+        }),
         requestPath: record.requestPath,
         reason: "expired",
         detail: `expired at ${record.window.end}`,
@@ -166,6 +176,10 @@ describe("/hallpass revoke", () => {
           account: { name: "production", id: record.account.id, brokerRole: BROKER },
           roleName: record.roleName,
           roleArn: record.roleArn,
+          expected: expectedGrantRole({
+            requestPath: record.requestPath,
+            mergeCommit: record.pullRequest.mergeCommit,
+          }),
           requestPath: record.requestPath,
           reason: "alert",
           detail: "iam-change",
@@ -247,5 +261,93 @@ describe("/hallpass revoke", () => {
     });
     expect(aws.role(record.roleName)).toBeUndefined();
     expect(github.commits.filter((c) => c.message.includes("revoke"))).toHaveLength(1);
+  });
+});
+
+describe("/hallpass revoke on a grant record that names a role not its own", () => {
+  /** Alice's grant, and a second live grant (bob's, another pull request). */
+  async function twoGrants() {
+    const world = await granted();
+    const other = addMergedRequest(world.github, {
+      number: 8,
+      path: "access-requests/bob-db.yaml",
+      yaml: requestYaml({ requester: "bob" }),
+      author: "bob",
+      mergeSha: "3e76e00000000000000000000000000000000008",
+    });
+    await grantAccess(world.deps, other, { now: GRANTED_AT });
+    const otherRecord = grantRecordSchema.parse(
+      JSON.parse(world.github.trees.get("main")!.get("access-requests/bob-db.grant.json")!),
+    );
+    return { ...world, otherRecord };
+  }
+
+  /** Rewrites alice's grant record on main (someone who can write records). */
+  function tamper(
+    github: FakeGitHub,
+    record: GrantRecord,
+    role: { roleName: string; roleArn: string },
+  ) {
+    github.setFiles("main", {
+      "access-requests/alice-db.grant.json": JSON.stringify({ ...record, ...role }, null, 2),
+    });
+  }
+
+  function expectNothingChanged(github: FakeGitHub, aws: FakeAwsAccounts, roleName: string) {
+    const role = aws.role(roleName)!;
+    expect(role).toBeDefined();
+    expect(role.inline.has(REVOKE_POLICY_NAME)).toBe(false);
+    expect(aws.calls).not.toContain("putInlinePolicy");
+    expect(aws.calls).not.toContain("deleteRole");
+    expect(github.trees.get("main")!.has("access-requests/alice-db.revocation.json")).toBe(false);
+  }
+
+  it("pointing at another live grant's role: denies, deletes and records nothing, and says why", async () => {
+    const { github, aws, pr, record, otherRecord, deps } = await twoGrants();
+    tamper(github, record, { roleName: otherRecord.roleName, roleArn: otherRecord.roleArn });
+    aws.calls.length = 0;
+    const outcome = await releaseGrant(deps, pr, "alice", { now: LATER });
+    expect(outcome.status).toBe("role-mismatch");
+    expectNothingChanged(github, aws, otherRecord.roleName);
+    const reply = github.comment(pr, REVOKE_REPLY_MARKER)!;
+    expect(reply).toContain("is not this grant's");
+    expect(reply).toContain(`hallpass:request tag is access-requests/bob-db.yaml`);
+    expect(reply).toContain("changed nothing");
+  });
+
+  it("pointing at another repository's role: denies, deletes and records nothing", async () => {
+    const { github, aws, pr, record } = await granted();
+    const mine = aws.role(record.roleName)!;
+    const foreignName = "hallpass-carol-ops-0a1b2c3d";
+    const foreignArn = mine.roleArn.replace(record.roleName, foreignName);
+    aws.roles.set(foreignName, {
+      ...mine,
+      roleName: foreignName,
+      roleArn: foreignArn,
+      inline: new Map(mine.inline),
+      managed: new Set(mine.managed),
+      tags: {
+        ...mine.tags,
+        "hallpass:repository": "acme/other-access",
+        "hallpass:request": "access-requests/ops/carol.yaml",
+        "hallpass:pull-request": "12",
+      },
+    });
+    tamper(github, record, { roleName: foreignName, roleArn: foreignArn });
+    aws.calls.length = 0;
+    const outcome = await releaseGrant({ github, aws }, pr, "alice", { now: LATER });
+    expect(outcome.status).toBe("role-mismatch");
+    expectNothingChanged(github, aws, foreignName);
+    expect(github.comment(pr, REVOKE_REPLY_MARKER)).toContain(
+      "hallpass:repository tag is acme/other-access",
+    );
+  });
+
+  it("whose role is already gone: no deny and no delete, only the look-up", async () => {
+    const { aws, pr, record, deps } = await granted();
+    aws.roles.delete(record.roleName);
+    aws.calls.length = 0;
+    await releaseGrant(deps, pr, "alice", { now: LATER });
+    expect(aws.calls.filter((c) => c !== "grantStore")).toEqual(["getRole"]);
   });
 });

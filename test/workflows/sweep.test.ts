@@ -205,6 +205,104 @@ describe("sweep", () => {
     );
   });
 
+  describe("a grant record that names a role not its own", () => {
+    /** A record edited by someone who can write records: an expired grant naming `role`. */
+    function tampered({ roleName, roleArn }: { roleName: string; roleArn: string }): GrantRecord {
+      // "zz-" sorts after the grant it imitates: read last, it won the ARN before.
+      const own = grant("zz-tampered", "2026-11-26T09:00:00Z", "2026-11-26T11:00:00Z");
+      return { ...own, roleName, roleArn };
+    }
+
+    it("pointing at another live grant's role: nothing denied or deleted, the record reported", async () => {
+      const w = world();
+      w.record(live);
+      w.record(tampered(live), false);
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.revoked).toEqual([]);
+      const role = w.aws.store(PROD.id).roles.get(live.roleName)!;
+      expect(role.inline.has("hallpass-revoke-older-sessions")).toBe(false);
+      expect(report.plan.watch.map((x) => x.grant.requestPath)).toEqual([live.requestPath]);
+      expect(report.plan.auditsDue).toEqual([]);
+      expect(report.issues).toEqual([
+        expect.objectContaining({
+          step: "read",
+          subject: "access-requests/payments/zz-tampered.yaml",
+          message: expect.stringContaining(`names ${live.roleArn}`),
+        }),
+      ]);
+      expect([...w.github.issues.values()][0]!.body).toContain(
+        "Grant record names another request's role in production",
+      );
+    });
+
+    it("pointing at another repository's role in a shared account: nothing denied or deleted", async () => {
+      const w = world();
+      w.github.files.set(
+        "policies/accounts.yaml",
+        examplePolicyFiles["policies/accounts.yaml"].replace(
+          "    regions: [eu-west-1, us-east-1]\n",
+          "    regions: [eu-west-1, us-east-1]\n    sharedWith: [acme/other-access]\n",
+        ),
+      );
+      const theirs = grant("theirs", "2026-11-26T11:00:00Z", "2026-11-26T14:00:00Z");
+      w.aws.addGrantRole(theirs, {
+        "hallpass:repository": "acme/other-access",
+        "hallpass:request": "access-requests/ops/carol.yaml",
+      });
+      w.record(tampered(theirs), false);
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.revoked).toEqual([]);
+      expect(w.aws.store(PROD.id).roles.has(theirs.roleName)).toBe(true);
+      expect(report.plan.foreignRoles.map((f) => f.role.roleName)).toEqual([theirs.roleName]);
+      expect(report.issues.map((i) => i.subject)).toEqual([
+        "access-requests/payments/zz-tampered.yaml",
+      ]);
+    });
+
+    it("whose own role is gone and whose name is another live role's: recorded without any AWS call by name", async () => {
+      const w = world();
+      w.record(live);
+      const gone = {
+        ...tampered(live),
+        roleArn: `arn:aws:iam::${PROD.id}:role/hallpass/hp-long-gone`,
+      };
+      w.record(gone, false);
+      const store = w.aws.store(PROD.id);
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.revoked.map((r) => [r.requestPath, r.roleArn])).toEqual([
+        [gone.requestPath, gone.roleArn],
+      ]);
+      expect(store.roles.get(live.roleName)!.inline.has("hallpass-revoke-older-sessions")).toBe(
+        false,
+      );
+      expect(store.calls.filter((c) => c !== "listGrantRoles")).toEqual([]);
+    });
+
+    it("a grant record at another request's path is not believed", async () => {
+      const w = world();
+      w.record(live);
+      // x.grant.json claiming to be the live grant's record, naming its role, already expired.
+      const impostor = {
+        ...live,
+        window: { start: live.window.start, end: "2026-11-26T11:30:00Z" },
+      };
+      w.github.files.set("access-requests/payments/a-copy.yaml", "account: production\n");
+      w.github.files.set(
+        "access-requests/payments/a-copy.grant.json",
+        JSON.stringify(impostor, null, 2),
+      );
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.revoked).toEqual([]);
+      expect(w.aws.store(PROD.id).roles.has(live.roleName)).toBe(true);
+      expect(report.issues).toEqual([
+        expect.objectContaining({
+          subject: "access-requests/payments/a-copy.grant.json",
+          message: expect.stringContaining(`the grant record of ${live.requestPath}`),
+        }),
+      ]);
+    });
+  });
+
   describe("a live grant role changed by hand", () => {
     const documents = {
       trustPolicy:
