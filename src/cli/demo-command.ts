@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { GitStore } from "../demo/git-store.ts";
 import { Narrator } from "../demo/narrator.ts";
 import { DEMO_STEPS, runDemo } from "../demo/run-demo.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
@@ -52,6 +53,12 @@ export const demoCommand: Command = {
   help,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
     const { values } = parseArgs({ args, options: { dir: { type: "string" } }, strict: true });
+    if (!GitStore.available()) {
+      io.stderr(
+        "hallpass demo: git is needed and could not be run: install git and put it on the PATH.\n",
+      );
+      return 1;
+    }
     const dir = prepareDir(io.cwd, values.dir);
     const say = new Narrator(
       { stdout: io.stdout, stderr: io.stderr, interactive: io.stderrIsTTY === true },

@@ -31,6 +31,16 @@ export class GitStore {
     this.root = root;
   }
 
+  /** Whether git can be run at all (the demo needs it on the PATH). */
+  static available(): boolean {
+    try {
+      execFileSync("git", ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Creates an empty repository whose default branch is `main`. */
   init(): void {
     this.#git(["init", "--quiet", "--initial-branch=main"]);

@@ -375,6 +375,7 @@ async function sweepAndTell(world: World, title: string, minutes: number): Promi
     say.say(`   problem (${issue.step}) ${issue.subject}: ${issue.message}`);
   showCommits(world, before);
   showNewComments(world, seen);
+  if (report.dashboard) say.say(`   dashboard issue #${report.dashboard.number} rewritten`);
   return report;
 }
 

@@ -120,6 +120,20 @@ describe("hallpass demo", () => {
     expect(stderr).toContain("is not empty");
   });
 
+  it("says that git is needed when it cannot be run", async () => {
+    const path = process.env.PATH;
+    process.env.PATH = "";
+    try {
+      const { code, stderr } = await run(["demo", "--dir", join(parent, "no-git")], {
+        cwd: parent,
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain("git is needed");
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it("explains itself with --help", async () => {
     const { code, stdout } = await run(["demo", "--help"], { cwd: parent });
     expect(code).toBe(0);
