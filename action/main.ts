@@ -2,6 +2,7 @@ import { appendFileSync } from "node:fs";
 import * as core from "@actions/core";
 import type { Timing } from "../src/adapters/aws-cloudtrail.ts";
 import { createSweepDeps, parseAppId } from "../src/adapters/create-sweep-deps.ts";
+import type { NetworkTimeouts } from "../src/adapters/network-timeouts.ts";
 import { renderSweepSummary } from "../src/core/render-sweep-summary.ts";
 import { sweep } from "../src/workflows/sweep.ts";
 
@@ -11,7 +12,9 @@ import { sweep } from "../src/workflows/sweep.ts";
  * an error annotation per problem, the job summary. A sweep that met problems fails the job,
  * after doing everything else it could, so someone looks.
  */
-export async function run(overrides: { timing?: Timing; now?: () => Date } = {}): Promise<void> {
+export async function run(
+  overrides: { timing?: Timing; now?: () => Date; timeouts?: NetworkTimeouts } = {},
+): Promise<void> {
   try {
     const token = core.getInput("github-token", { required: true });
     core.setSecret(token);
@@ -38,6 +41,7 @@ export async function run(overrides: { timing?: Timing; now?: () => Date } = {})
       actor: "hallpass-action",
       log: (line) => core.info(line),
       ...(overrides.timing ? { timing: overrides.timing } : {}),
+      ...(overrides.timeouts ? { timeouts: overrides.timeouts } : {}),
     });
     const report = await sweep(deps, {
       now: (overrides.now ?? (() => new Date()))(),

@@ -24,6 +24,7 @@ import {
   type AwsCredentialIdentityProvider,
   brokerCredentials,
 } from "./broker-credentials.ts";
+import { awsRequestHandler, type NetworkTimeouts } from "./network-timeouts.ts";
 
 /**
  * The CloudTrail port on `LookupEvents`.
@@ -232,6 +233,8 @@ export interface CloudTrailClientFactoryOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Session name on the broker role, so CloudTrail shows who read. Default `hallpass-action`. */
   brokerSessionName?: string;
+  /** Connect and request timeouts of every STS and CloudTrail call. Default DEFAULT_NETWORK_TIMEOUTS. */
+  timeouts?: NetworkTimeouts;
   clientConfig?: Pick<CloudTrailClientConfig, "requestHandler" | "logger">;
 }
 
@@ -242,9 +245,11 @@ export interface CloudTrailClientFactoryOptions {
 export function cloudTrailClientFactory(
   options: CloudTrailClientFactoryOptions,
 ): (account: AccountTarget, region: string) => Pick<CloudTrailClient, "send"> {
+  const requestHandler = awsRequestHandler(options.timeouts);
   const sts = new STSClient({
     region: "us-east-1",
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    requestHandler,
     ...(options.clientConfig ?? {}),
   });
   const providers = new Map<string, AwsCredentialIdentityProvider>();
@@ -258,6 +263,7 @@ export function cloudTrailClientFactory(
       region,
       credentials,
       maxAttempts: 1,
+      requestHandler,
       ...(options.clientConfig ?? {}),
     });
   };

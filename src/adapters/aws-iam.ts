@@ -42,6 +42,7 @@ import {
   type AwsCredentialIdentityProvider,
   brokerCredentials,
 } from "./broker-credentials.ts";
+import { awsRequestHandler, type NetworkTimeouts } from "./network-timeouts.ts";
 
 export type { AwsCredentialIdentity, AwsCredentialIdentityProvider };
 
@@ -65,6 +66,8 @@ export interface AwsIamOptions {
   region?: string;
   /** SDK attempts per call, retries included. Default: the SDK's (3). */
   maxAttempts?: number;
+  /** Connect and request timeouts of every IAM and STS call. Default DEFAULT_NETWORK_TIMEOUTS. */
+  timeouts?: NetworkTimeouts;
   /** Extra client settings (request handler, logger); tests pass nothing here. */
   clientConfig?: Pick<IAMClientConfig & STSClientConfig, "requestHandler" | "logger">;
 }
@@ -75,6 +78,7 @@ export function createAwsIamPort(options: AwsIamOptions): AwsPort {
   const common = {
     region,
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    requestHandler: awsRequestHandler(options.timeouts),
     ...(options.clientConfig ?? {}),
   };
   const sts = new STSClient({

@@ -6,6 +6,7 @@ import type { SweepDeps } from "../workflows/sweep.ts";
 import { cloudTrailClientFactory, createAwsCloudTrail, type Timing } from "./aws-cloudtrail.ts";
 import { createAwsIamPort } from "./aws-iam.ts";
 import { withMergedPullRequestLookup } from "./find-merged-pull-request.ts";
+import { fetchWithTimeouts, type NetworkTimeouts } from "./network-timeouts.ts";
 import { createOctokitGitHub, type Octokit as PortOctokit } from "./octokit-github.ts";
 import { withGraphQlFileReads } from "./read-files-graphql.ts";
 import { createSlackNotifier } from "./slack-notifier.ts";
@@ -35,6 +36,10 @@ export interface SweepEnvironment {
   actor: string;
   /** Injectable time for CloudTrail pacing (tests); real time otherwise. */
   timing?: Timing;
+  /** Connect and request timeouts of every GitHub, AWS and Slack call. Default DEFAULT_NETWORK_TIMEOUTS. */
+  timeouts?: NetworkTimeouts;
+  /** Retries of a failed GitHub request (5xx, timeouts). Default plugin-retry's (3); tests pass 0. */
+  githubRetries?: number;
   log?: (line: string) => void;
 }
 
@@ -66,6 +71,10 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
     auth: environment.token,
     baseUrl: (environment.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
     userAgent: "hallpass-sweep",
+    request: { fetch: fetchWithTimeouts(environment.timeouts) },
+    ...(environment.githubRetries !== undefined
+      ? { retry: { retries: environment.githubRetries } }
+      : {}),
   });
   const portOctokit = octokit as unknown as PortOctokit;
   const github = withMergedPullRequestLookup(
@@ -75,9 +84,10 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
     ),
     portOctokit,
   );
-  const aws = createAwsIamPort({ brokerSessionName: environment.actor });
+  const timeouts = environment.timeouts ? { timeouts: environment.timeouts } : {};
+  const aws = createAwsIamPort({ brokerSessionName: environment.actor, ...timeouts });
   const cloudtrail = createAwsCloudTrail({
-    clientFor: cloudTrailClientFactory({ brokerSessionName: environment.actor }),
+    clientFor: cloudTrailClientFactory({ brokerSessionName: environment.actor, ...timeouts }),
     ...(environment.timing ? { timing: environment.timing } : {}),
   });
   return {
@@ -94,7 +104,7 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
         );
         return undefined;
       }
-      const notifier = createSlackNotifier({ webhookUrl: url });
+      const notifier = createSlackNotifier({ webhookUrl: url, ...timeouts });
       return (text) => notifier.notify(text);
     },
     ...(environment.log ? { log: environment.log } : {}),

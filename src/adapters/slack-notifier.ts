@@ -4,6 +4,8 @@
  * message or a log line.
  */
 
+import { fetchWithTimeouts, type NetworkTimeouts } from "./network-timeouts.ts";
+
 /** Sends one alert message. Throws when it could not be delivered. */
 export interface Notifier {
   notify(text: string): Promise<void>;
@@ -13,13 +15,15 @@ export interface SlackNotifierOptions {
   webhookUrl: string;
   /** Injectable for tests; the global fetch otherwise. */
   fetch?: typeof fetch;
+  /** Timeouts of each post. Default DEFAULT_NETWORK_TIMEOUTS. */
+  timeouts?: NetworkTimeouts;
   /** Waits before a retry (Slack's Retry-After on 429). */
   sleep?: (ms: number) => Promise<void>;
 }
 
 /** A notifier that posts `{ text }` to the webhook, retrying once on 429 or a 5xx. */
 export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = fetchWithTimeouts(options.timeouts, options.fetch);
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   return {
     async notify(text) {

@@ -6,6 +6,7 @@
  */
 
 import type { Probot } from "probot";
+import { deadlineAfter } from "../workflows/deadline.ts";
 import { grantAccess } from "../workflows/grant-access.ts";
 import { isRevokeCommand, releaseGrant } from "../workflows/release-grant.ts";
 import {
@@ -13,7 +14,12 @@ import {
   issueCommentEventShape,
   mergedPullRequestEventShape,
 } from "./event-shapes.ts";
-import { type AppDeps, isAccessRepository } from "./index.ts";
+import {
+  type AppDeps,
+  DEFAULT_TIME_LIMIT_SECONDS,
+  isAccessRepository,
+  mergeDeadlines,
+} from "./index.ts";
 
 export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
   const { aws } = deps;
@@ -35,11 +41,20 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
     if (!payload) return;
     const pull = payload.pull_request;
     if (!pull.merged || !isAccessRepository(deps, context.repo())) return;
+    // Counted from here, so that the whole handling stays inside the host's time limit.
+    const { workMs, tellMs } = deps.mergeDeadlines ?? mergeDeadlines(DEFAULT_TIME_LIMIT_SECONDS);
     const github = deps.github(context.octokit, context.repo());
     const outcome = await grantAccess(
       { github, aws, ...(deps.notifierFor ? { notifierFor: deps.notifierFor } : {}) },
       pull.number,
-      { now: deps.now() },
+      {
+        now: deps.now(),
+        deadline: deadlineAfter(
+          workMs,
+          `the merge handling reached its deadline (${workMs / 1000} s, inside the host's time limit) before the grant was complete`,
+        ),
+        tellDeadline: deadlineAfter(tellMs, "no time left to tell"),
+      },
     );
     context.log.info({ pull: pull.number, outcome: outcome.status }, "hallpass grant");
   });

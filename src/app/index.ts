@@ -4,8 +4,9 @@
  * with `createApp(deps)` and injected dependencies.
  */
 
-import type { ApplicationFunction } from "probot";
+import { type ApplicationFunction, ProbotOctokit } from "probot";
 import { createAwsIamPort } from "../adapters/aws-iam.ts";
+import { type NetworkTimeouts, octokitWithTimeouts } from "../adapters/network-timeouts.ts";
 import { createOctokitGitHub, type Octokit } from "../adapters/octokit-github.ts";
 import { createSlackNotifier } from "../adapters/slack-notifier.ts";
 import type { AwsPort } from "../ports/aws.ts";
@@ -51,6 +52,40 @@ export interface AppDeps {
    * undefined when the variable is not set. The policies name it, the environment holds it.
    */
   notifierFor?: (envName: string) => ((text: string) => Promise<void>) | undefined;
+  /**
+   * How long the handling of a merge may run (ms from the delivery's start): the grant stops at
+   * `workMs` and telling its failure at `tellMs`, both inside the host's time limit. Default:
+   * `mergeDeadlines` of HALLPASS_TIME_LIMIT_SECONDS.
+   */
+  mergeDeadlines?: MergeDeadlines;
+}
+
+/** When the merge handling stops working (`workMs`) and stops telling (`tellMs`). */
+export interface MergeDeadlines {
+  workMs: number;
+  tellMs: number;
+}
+
+/** The host's limit when HALLPASS_TIME_LIMIT_SECONDS is unset: deploy/lambda.yaml's default. */
+export const DEFAULT_TIME_LIMIT_SECONDS = 60;
+
+/**
+ * The merge deadlines inside a host limit of `limitSeconds` (the Lambda's Timeout): telling a
+ * failure gets the last 15 s (a comment and an alert issue, a few calls each bounded by the
+ * request timeout) and the final 5 s are left to start the handler (a cold start) and answer the delivery before the host kills it.
+ * Throws on a limit too short to grant and still tell: the handler would be cut off unheard.
+ */
+export function mergeDeadlines(
+  limitSeconds: number,
+  written = String(limitSeconds),
+): MergeDeadlines {
+  if (!Number.isFinite(limitSeconds) || limitSeconds < 30) {
+    throw new Error(
+      `HALLPASS_TIME_LIMIT_SECONDS is "${written}": set it to the host's time limit in seconds (the Lambda's Timeout), at least 30.`,
+    );
+  }
+  const tellMs = (limitSeconds - 5) * 1000;
+  return { workMs: tellMs - 15_000, tellMs };
 }
 
 /**
@@ -61,6 +96,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
   // Five minutes bounds how long a team membership change can go unnoticed.
   const cache = createMemoryCache({ maxEntries: 5_000, ttlMs: 5 * 60_000 });
   const appId = env.APP_ID ? Number(env.APP_ID) : undefined;
+  const timeLimit = env.HALLPASS_TIME_LIMIT_SECONDS?.trim() || String(DEFAULT_TIME_LIMIT_SECONDS);
   return {
     github: (octokit, repository) =>
       createOctokitGitHub(octokit, repository, {
@@ -72,6 +108,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       }),
     now: () => new Date(),
     cache,
+    mergeDeadlines: mergeDeadlines(Number(timeLimit), timeLimit),
     ...(appId !== undefined && Number.isInteger(appId) ? { appId } : {}),
     ...(env.HALLPASS_ACCESS_REPOSITORY
       ? { accessRepository: env.HALLPASS_ACCESS_REPOSITORY.trim() }
@@ -89,6 +126,14 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       return (text) => notifier.notify(text);
     },
   };
+}
+
+/**
+ * Probot's Octokit with the network timeouts on every request, the installation-token exchange
+ * included, for `npm start` and the Lambda (the `Octokit` option of Probot).
+ */
+export function appOctokit(timeouts?: NetworkTimeouts): typeof ProbotOctokit {
+  return ProbotOctokit.defaults(octokitWithTimeouts(timeouts));
 }
 
 /**

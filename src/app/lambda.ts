@@ -12,8 +12,9 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { Probot, ProbotOctokit } from "probot";
-import { createApp, defaultDeps } from "./index.ts";
+import { Probot } from "probot";
+import { awsRequestHandler } from "../adapters/network-timeouts.ts";
+import { appOctokit, createApp, defaultDeps } from "./index.ts";
 
 /** The parts of a Lambda HTTP event (payload format 2.0 and 1.0) this handler reads. */
 export interface LambdaHttpEvent {
@@ -163,7 +164,7 @@ async function coldStart(
     appId: env.APP_ID,
     privateKey: readPrivateKey(secret.PRIVATE_KEY),
     secret: secret.WEBHOOK_SECRET,
-    Octokit: ProbotOctokit,
+    Octokit: appOctokit(),
   });
   // The secret's other keys (the Slack webhook) are read as variables are, from memory only;
   // the key and the webhook secret are not offered, whatever variable the policies name.
@@ -195,6 +196,9 @@ let entry: ReturnType<typeof createLambdaEntry> | undefined;
 
 /** The Lambda entry point (`handler` in deploy/lambda.yaml). One Probot per container. */
 export async function handler(event: LambdaHttpEvent): Promise<LambdaHttpResult> {
-  entry ??= createLambdaEntry({ env: process.env, secrets: new SecretsManagerClient({}) });
+  entry ??= createLambdaEntry({
+    env: process.env,
+    secrets: new SecretsManagerClient({ requestHandler: awsRequestHandler() }),
+  });
   return entry(event);
 }

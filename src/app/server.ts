@@ -4,6 +4,6 @@
  * app from app.yml and writes the credentials to .env.
  */
 import { run } from "probot";
-import hallpass from "./index.ts";
+import hallpass, { appOctokit } from "./index.ts";
 
-await run(hallpass);
+await run(hallpass, { Octokit: appOctokit() });

@@ -35,6 +35,7 @@ import {
   MANAGED_BY,
 } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
+import { boundedByDeadline, raceDeadline } from "./deadline.ts";
 import { evaluatePullRequest } from "./evaluate-pull-request.ts";
 import { revokeGrant } from "./revoke-grant.ts";
 
@@ -54,6 +55,15 @@ export interface GrantDeps {
 export interface GrantOptions {
   now: Date;
   limits?: IamLimits;
+  /**
+   * Aborts when the grant must stop to leave time for saying why within the host's limit (the
+   * app derives it from the Lambda's Timeout). From then on no GitHub or AWS call of the grant
+   * starts, and the grant fails the way any unexpected error does: said on the PR, alerted,
+   * thrown so that a redelivery finishes it. Its abort reason is the message shown.
+   */
+  deadline?: AbortSignal;
+  /** Aborts when telling a failure must stop waiting (just before the host's limit). */
+  tellDeadline?: AbortSignal;
 }
 
 export type GrantOutcome =
@@ -90,33 +100,47 @@ export async function grantAccess(
   pullNumber: number,
   options: GrantOptions,
 ): Promise<GrantOutcome> {
-  // Filled in by `grant` once the policies are loaded, so that an unexpected failure after that
-  // reaches Slack too; before that (or with invalid policies) the alert issue alone goes out.
-  const alerting: AlertDeps = { ...deps };
+  // `notify` is filled in by `grant` once the policies are loaded, so that an unexpected failure
+  // after that reaches Slack too; before that (or with invalid policies) the alert issue alone.
+  const bounded: AlertDeps = {
+    ...deps,
+    github: boundedByDeadline(deps.github, options.deadline),
+    aws: {
+      grantStore: (account) => boundedByDeadline(deps.aws.grantStore(account), options.deadline),
+    },
+  };
   try {
-    return await grant(alerting, pullNumber, options);
+    return await raceDeadline(grant(bounded, pullNumber, options), options.deadline);
   } catch (error) {
+    // Past the deadline only the unbounded ports can still tell; `tellDeadline` bounds that.
+    const alerting: AlertDeps = { ...deps, ...(bounded.notify ? { notify: bounded.notify } : {}) };
     const details = [
       `${errorMessage(error)}.`,
       "Any role created is recorded in git first, and its own policies end it at its expiry. Redeliver the merge event (or ask an administrator to) to finish or refuse the grant.",
     ];
     try {
-      await deps.github.upsertComment(
-        pullNumber,
-        GRANT_ERROR_MARKER,
-        `${GRANT_ERROR_MARKER}\n### The grant could not be completed\n\n${details.map((d) => `- ${d}`).join("\n")}\n`,
+      await raceDeadline(
+        deps.github.upsertComment(
+          pullNumber,
+          GRANT_ERROR_MARKER,
+          `${GRANT_ERROR_MARKER}\n### The grant could not be completed\n\n${details.map((d) => `- ${d}`).join("\n")}\n`,
+        ),
+        options.tellDeadline,
       );
     } catch {
       // GitHub itself may be what failed; the alert below and the failed delivery remain.
     }
     try {
-      await alert(
-        alerting,
-        pullNumber,
-        `pull request #${pullNumber}`,
-        undefined,
-        "the grant could not be completed",
-        details,
+      await raceDeadline(
+        alert(
+          alerting,
+          pullNumber,
+          `pull request #${pullNumber}`,
+          undefined,
+          "the grant could not be completed",
+          details,
+        ),
+        options.tellDeadline,
       );
     } catch {
       // Same: the thrown error below is logged and the delivery shows as failed.

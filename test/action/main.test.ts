@@ -295,6 +295,31 @@ describe("the action", () => {
     );
   });
 
+  it("records a revocation whose IAM call is never answered as a problem, and finishes the run", {
+    timeout: 5_000,
+  }, async () => {
+    const { github, iam } = setup(recordFiles(expired));
+    iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));
+    iam.hang("PutRolePolicy");
+
+    await run({ timing: fastTiming, now: () => NOW, timeouts: { connectMs: 50, requestMs: 100 } });
+
+    expect(process.exitCode).toBe(1);
+    expect(iam.calls).toContain("PutRolePolicy");
+    expect(iam.roles.has("hp-expired")).toBe(true);
+    expect(github.files.has("access-requests/payments/expired.revocation.json")).toBe(false);
+    // The run went on: the dashboard names the failure for a person to look at. (Under nock the
+    // socket of an unanswered request never reports its connection, so the connect timeout is
+    // the one that fires here; a real silent server trips the request timeout.)
+    const timedOut =
+      /revoke: access-requests\/payments\/expired\.yaml\*\*: .*(timeout of 50 ms|100 ms requestTimeout)/;
+    expect(github.issues[0]!.body).toMatch(timedOut);
+    expect(readFileSync(join(dir, "summary.md"), "utf8")).toMatch(
+      /timeout of 50 ms|100 ms requestTimeout/,
+    );
+    expect(github.files.has("access-requests/payments/expired.audit.md")).toBe(true);
+  });
+
   it("commits on a fresh base when another commit moved the branch, losing no record", async () => {
     const { github, iam } = setup(recordFiles(expired));
     iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));

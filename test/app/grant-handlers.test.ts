@@ -483,3 +483,81 @@ describe("refusals", () => {
     expect(wire.calls).toEqual([]);
   });
 });
+
+describe("stalled dependencies", () => {
+  it("says on the PR and alerts when IAM accepts CreateRole and never answers, within the merge deadline", {
+    timeout: 8_000,
+  }, async () => {
+    h = await createHarness({
+      now: () => clock,
+      aws: createAwsIamPort({
+        credentials: { accessKeyId: "AKIAAPP", secretAccessKey: "app-secret" },
+        brokerSessionName: "hallpass-app",
+        maxAttempts: 1,
+      }),
+      // Long enough for the evaluation and the record's commit on a loaded machine.
+      mergeDeadlines: { workMs: 2_500, tellMs: 5_000 },
+    });
+    wire.hang("CreateRole");
+    token();
+    token();
+    mergedEvaluation();
+    mergedEvaluation();
+    h.github.checkCreate(HEAD, () => {});
+    missing(GRANT_PATH);
+    missing(REVOCATION_PATH);
+    commit(() => {}, "c-grant");
+    const told = refusalCommentAndAlert();
+
+    await expect(h.probot.receive(pullRequestEvent("closed", { merged: true }))).rejects.toThrow(
+      "the merge handling reached its deadline (2.5 s",
+    );
+
+    expect(wire.calls).toContain("CreateRole");
+    expect(told.comment().body).toContain("### The grant could not be completed");
+    expect(told.comment().body).toContain("Redeliver the merge event");
+    expect(told.alert().title).toBe("hallpass alert: the grant could not be completed (#7)");
+  });
+
+  it("says on the PR and alerts when GitHub accepts the record's commit and never answers", {
+    timeout: 5_000,
+  }, async () => {
+    h = await createHarness(
+      {
+        now: () => clock,
+        aws: createAwsIamPort({
+          credentials: { accessKeyId: "AKIAAPP", secretAccessKey: "app-secret" },
+          brokerSessionName: "hallpass-app",
+          maxAttempts: 1,
+        }),
+      },
+      { timeouts: { connectMs: 100, requestMs: 200 } },
+    );
+    token();
+    token();
+    mergedEvaluation();
+    mergedEvaluation();
+    h.github.checkCreate(HEAD, () => {});
+    missing(GRANT_PATH);
+    missing(REVOCATION_PATH);
+    h.github.scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { sha: "p" } })
+      .get(`${REPO}/git/commits/p`)
+      .reply(200, { sha: "p", tree: { sha: "t0" } })
+      .post(`${REPO}/git/trees`)
+      .reply(201, { sha: "t1" })
+      .post(`${REPO}/git/commits`)
+      .reply((_request: Request) => new Promise<never>(() => {}));
+    const told = refusalCommentAndAlert();
+
+    await h.probot.receive(pullRequestEvent("closed", { merged: true }));
+
+    expect(told.comment().body).toContain(
+      "### Access NOT granted: the grant record could not be committed",
+    );
+    expect(told.comment().body).toContain("no answer from api.github.com within 200 ms");
+    expect(told.alert().labels).toEqual(["hallpass-alert"]);
+    expect(wire.calls).not.toContain("CreateRole");
+  });
+});

@@ -8,9 +8,10 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import nock from "nock";
 import type { Logger } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
+import type { NetworkTimeouts } from "../../src/adapters/network-timeouts.ts";
 import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
-import { type AppDeps, createApp } from "../../src/app/index.ts";
+import { type AppDeps, appOctokit, createApp } from "../../src/app/index.ts";
 import { createMemoryCache, type KeyValueCache } from "../../src/ports/cache.ts";
 import { createRequestRecorder, type RequestRecorder } from "../support/openapi.ts";
 
@@ -358,11 +359,12 @@ export interface Harness {
 /**
  * A Probot with the real app, an injected clock and cache; GitHub mocked. `overrides` adds or
  * replaces dependencies (features that add a member to AppDeps pass their fake here); `log`
- * replaces Probot's logger (to read what the app logs).
+ * replaces Probot's logger (to read what the app logs). GitHub is reached through the app's own
+ * Octokit (`appOctokit`), with `timeouts` when given.
  */
 export async function createHarness(
   overrides: Partial<AppDeps> = {},
-  options: { log?: Logger } = {},
+  options: { log?: Logger; timeouts?: NetworkTimeouts } = {},
 ): Promise<Harness> {
   nock.disableNetConnect();
   const recorder = createRequestRecorder();
@@ -374,7 +376,7 @@ export async function createHarness(
     logLevel: "fatal",
     ...(options.log ? { log: options.log } : {}),
     // The function form wins over Probot's own throttle defaults (a 1 s gap between writes).
-    Octokit: ProbotOctokit.defaults((options: object) => ({
+    Octokit: appOctokit(options.timeouts).defaults((options: object) => ({
       ...options,
       retry: { enabled: false },
       throttle: { enabled: false },

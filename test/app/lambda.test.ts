@@ -1,8 +1,11 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { Probot } from "probot";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { defaultDeps, mergeDeadlines } from "../../src/app/index.ts";
 import {
   createLambdaEntry,
   createLambdaHandler,
@@ -234,5 +237,46 @@ describe("the Lambda entry: secrets from Secrets Manager at cold start", () => {
       others: { HALLPASS_SLACK_WEBHOOK: slack },
     });
     secrets.restore();
+  });
+});
+
+describe("the time limits of a merge's handling", () => {
+  // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template read as data
+  const template: any = parseYaml(
+    readFileSync(new URL("../../deploy/lambda.yaml", import.meta.url), "utf8"),
+  );
+  const fn = template.Resources.HallpassApp.Properties;
+
+  it("tells the app the function's own Timeout, from one parameter", () => {
+    expect(fn.Timeout).toEqual({ Ref: "FunctionTimeout" });
+    expect(fn.Environment.Variables.HALLPASS_TIME_LIMIT_SECONDS).toEqual({
+      Ref: "FunctionTimeout",
+    });
+    const parameter = template.Parameters.FunctionTimeout;
+    // Every value the template accepts gives deadlines inside it.
+    for (const seconds of [parameter.MinValue, parameter.Default, parameter.MaxValue]) {
+      const { workMs, tellMs } = mergeDeadlines(seconds);
+      expect(workMs).toBeGreaterThanOrEqual(10_000);
+      expect(workMs).toBeLessThan(tellMs);
+      expect(tellMs).toBeLessThan(seconds * 1000);
+    }
+  });
+
+  it("stops the grant at 40 s and telling at 55 s of the default 60 s", () => {
+    expect(mergeDeadlines(60)).toEqual({ workMs: 40_000, tellMs: 55_000 });
+    expect(defaultDeps({}).mergeDeadlines).toEqual({ workMs: 40_000, tellMs: 55_000 });
+    expect(defaultDeps({ HALLPASS_TIME_LIMIT_SECONDS: "300" }).mergeDeadlines).toEqual({
+      workMs: 280_000,
+      tellMs: 295_000,
+    });
+  });
+
+  it("refuses a limit too short to grant and still tell, or not a number", () => {
+    expect(() => defaultDeps({ HALLPASS_TIME_LIMIT_SECONDS: "20" })).toThrow(
+      `HALLPASS_TIME_LIMIT_SECONDS is "20": set it to the host's time limit in seconds`,
+    );
+    expect(() => defaultDeps({ HALLPASS_TIME_LIMIT_SECONDS: "a minute" })).toThrow(
+      'HALLPASS_TIME_LIMIT_SECONDS is "a minute"',
+    );
   });
 });

@@ -6,9 +6,19 @@ export type { FakeRole };
 /**
  * IAM and STS on the wire, for tests of the SDK adapter: the demo's IAM stand-in
  * (src/demo/iam-stand-in.ts) behind nock at AWS's own endpoints, so the real SDK v3 clients run
- * end to end with no endpoint setting. Failures can be injected per action with `fail`.
+ * end to end with no endpoint setting. Failures can be injected per action with `fail`, stalls
+ * with `hang`.
  */
 export class FakeAwsWire extends IamStandIn {
+  /** IAM actions whose requests are accepted and never answered (a stalled dependency). */
+  readonly #hanging = new Set<string>();
+
+  /** Accepts every later call of `action` and never answers it, as a stalled AWS would. */
+  hang(action: string): this {
+    this.#hanging.add(action);
+    return this;
+  }
+
   /** Starts intercepting IAM and STS. Call `nock.cleanAll()` in afterEach. */
   install(): void {
     // nock 15 hands a full reply function the fetch Request (one parameter; two means callback).
@@ -17,9 +27,15 @@ export class FakeAwsWire extends IamStandIn {
       .post("/")
       // A test asserts on the fake's state and calls, not on whether AWS was reached at all.
       .optionally()
-      .reply(async (request: Request) =>
-        this.handleIam(await request.text(), request.headers.get("authorization") ?? ""),
-      );
+      .reply(async (request: Request) => {
+        const body = await request.text();
+        const action = new URLSearchParams(body).get("Action") ?? "";
+        if (this.#hanging.has(action)) {
+          this.calls.push(action);
+          return new Promise<never>(() => {});
+        }
+        return this.handleIam(body, request.headers.get("authorization") ?? "");
+      });
     nock("https://sts.us-east-1.amazonaws.com")
       .persist()
       .post("/")

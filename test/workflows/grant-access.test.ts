@@ -8,6 +8,7 @@ import {
 } from "../../src/core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
 import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
+import { DeadlineError } from "../../src/workflows/deadline.ts";
 import { GRANT_ERROR_MARKER, grantAccess } from "../../src/workflows/grant-access.ts";
 import { releaseGrant } from "../../src/workflows/release-grant.ts";
 import { examplePolicyFiles } from "../support/example-policies.ts";
@@ -704,6 +705,80 @@ describe("grantAccess on an unexpected failure", () => {
     expect(comment).toContain("502 Bad Gateway");
     expect([...github.issues.values()][0]?.labels).toEqual(["hallpass-alert"]);
     expect(notified).toHaveLength(1);
+  });
+});
+
+describe("grantAccess at the merge deadline", () => {
+  /** AWS that accepts ensureRole and never answers. */
+  function stalledAws(aws: FakeAwsAccounts): AwsPort {
+    return {
+      grantStore: (account) => ({
+        ...aws.grantStore(account),
+        ensureRole: () => new Promise<never>(() => {}),
+      }),
+    };
+  }
+
+  function deadlineIn(ms: number, message: string): AbortSignal {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new DeadlineError(message)), ms);
+    return controller.signal;
+  }
+
+  it("says on the PR and alerts when AWS never answers, and a redelivery finishes the grant", {
+    timeout: 2_000,
+  }, async () => {
+    const { github, aws, deps, notified } = world();
+    const pr = addMergedRequest(github);
+    const stalled = grantAccess({ ...deps, aws: stalledAws(aws) }, pr, {
+      now: NOW,
+      deadline: deadlineIn(100, "the merge handling reached its deadline (43 s)"),
+    });
+    await expect(stalled).rejects.toThrow("the merge handling reached its deadline (43 s)");
+    // The record was committed before the stall: the failure is said, not left silent.
+    expect(file(github, GRANT)).toBeDefined();
+    expect(aws.roles.size).toBe(0);
+    const comment = github.comment(pr, GRANT_ERROR_MARKER)!;
+    expect(comment).toContain("### The grant could not be completed");
+    expect(comment).toContain("the merge handling reached its deadline (43 s)");
+    expect(comment).toContain("Redeliver the merge event");
+    expect([...github.issues.values()][0]?.labels).toEqual(["hallpass-alert"]);
+    expect(notified).toHaveLength(1);
+
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({
+      status: "granted",
+      created: true,
+    });
+    expect(aws.roles.size).toBe(1);
+  });
+
+  it("starts no call once the deadline has passed", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github);
+    const passed = AbortSignal.abort(new DeadlineError("past the deadline"));
+    await expect(grantAccess(deps, pr, { now: NOW, deadline: passed })).rejects.toThrow(
+      "past the deadline",
+    );
+    expect(file(github, GRANT)).toBeUndefined();
+    expect(aws.calls).toEqual([]);
+    // Telling is not bounded by the work's deadline: the PR still hears why.
+    expect(github.comment(pr, GRANT_ERROR_MARKER)).toContain("past the deadline");
+  });
+
+  it("gives up telling at the tell deadline when GitHub never answers either", {
+    timeout: 2_000,
+  }, async () => {
+    const { github, deps } = world();
+    const pr = addMergedRequest(github);
+    github.upsertComment = () => new Promise<never>(() => {});
+    github.upsertIssue = () => new Promise<never>(() => {});
+    await expect(
+      grantAccess(deps, pr, {
+        now: NOW,
+        deadline: AbortSignal.abort(new DeadlineError("past the deadline")),
+        tellDeadline: deadlineIn(100, "no time left to tell"),
+      }),
+    ).rejects.toThrow("past the deadline");
   });
 });
 
