@@ -94670,12 +94670,26 @@ function createAwsCloudTrail(options = {}) {
       do {
         const out = await page(query, token);
         for (const item of out.Events ?? []) {
-          const event = parse6(query, item);
+          const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+          if (!parsed.ok && query.onUnreadable) {
+            query.onUnreadable(unreadableOf(item, parsed.message));
+            continue;
+          }
+          const event = parse6(query, item, parsed);
           if (isOurs(event)) yield event;
         }
         token = out.NextToken;
       } while (token);
     }
+  };
+}
+function unreadableOf(item, message) {
+  const time4 = item.EventTime;
+  return {
+    eventID: item.EventId ?? "(no id)",
+    ...time4 && !Number.isNaN(time4.getTime()) ? { eventTime: time4.toISOString().replace(/\.000Z$/, "Z") } : {},
+    ...item.EventSource && item.EventName ? { action: `${item.EventSource.replace(/\.amazonaws\.com$/, "")}:${item.EventName}` } : {},
+    message
   };
 }
 function issuerFilter(roleArns) {
@@ -97966,6 +97980,29 @@ function widen(span, ms, text) {
   }
 }
 var MAX_RISKY_EVENTS = 1e4;
+var MAX_UNREADABLE_EVENTS = 100;
+var DUPLICATE_WINDOW_SECONDS = 120;
+function recentEventIds() {
+  const bySecond = /* @__PURE__ */ new Map();
+  return {
+    seen(second, eventID) {
+      let ids = bySecond.get(second);
+      if (ids?.has(eventID)) return true;
+      if (!ids) {
+        ids = /* @__PURE__ */ new Set();
+        bySecond.set(second, ids);
+        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
+          bySecond.delete(bySecond.keys().next().value);
+        }
+      }
+      ids.add(eventID);
+      return false;
+    }
+  };
+}
+function byTimeThenId(a5, b5) {
+  return byKey(a5.eventTime ?? "", b5.eventTime ?? "") || byKey(a5.eventID, b5.eventID);
+}
 function laterRisky(x, y) {
   return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
 }
@@ -98092,15 +98129,30 @@ function createActivityTally(subject, riskRules) {
       siftUp(kept.length - 1);
     }
   }
+  const recent = recentEventIds();
+  let duplicates = 0;
+  let unreadableCount = 0;
+  const unreadable = [];
   return {
     get size() {
       return totals.events;
     },
+    unreadable(event) {
+      unreadableCount++;
+      unreadable.push(event);
+      if (unreadable.length >= 2 * MAX_UNREADABLE_EVENTS) {
+        unreadable.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
+      }
+    },
     add(event) {
-      const write = event.readOnly !== true;
-      const failed = event.errorCode !== void 0;
       const time4 = event.eventTime;
       const ms = eventTimeMs(time4);
+      if (recent.seen(Math.floor(ms / 1e3), event.eventID)) {
+        duplicates++;
+        return;
+      }
+      const write = event.readOnly !== true;
+      const failed = event.errorCode !== void 0;
       count(totals, write, failed);
       if (overall) widen(overall, ms, time4);
       else overall = { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 };
@@ -98228,7 +98280,10 @@ function createActivityTally(subject, riskRules) {
         riskyByRule: [...riskyByRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
         riskyEventsTotal: riskyCount,
         riskyEvents,
-        timeline: { bucketMinutes, spans }
+        timeline: { bucketMinutes, spans },
+        duplicateEvents: duplicates,
+        unreadableEventsTotal: unreadableCount,
+        unreadableEvents: [...unreadable].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS)
       };
     }
   };
@@ -98283,6 +98338,35 @@ function renderTimeline(summary2) {
   }
   lines.push("```");
   return lines;
+}
+function renderUnread(s2) {
+  const out = [];
+  if (s2.duplicateEvents > 0) {
+    out.push(
+      `CloudTrail returned ${plural2(s2.duplicateEvents, "event")} more than once; each is counted once.`,
+      ""
+    );
+  }
+  if (s2.unreadableEventsTotal === 0) return out;
+  out.push(
+    `## Events that could not be read (${s2.unreadableEventsTotal})`,
+    "",
+    "CloudTrail listed these events, but their records could not be read, so they are in none of the figures above. Look them up in CloudTrail by event id.",
+    "",
+    "| Time (UTC) | Action | Event id | Why |",
+    "|---|---|---|---|",
+    ...s2.unreadableEvents.map(
+      (e5) => `| ${e5.eventTime ? utc2(e5.eventTime) : "unknown"} | ${e5.action ? code(e5.action) : "unknown"} | ${code(e5.eventID)} | ${cell2(e5.message)} |`
+    ),
+    ""
+  );
+  if (s2.unreadableEventsTotal > s2.unreadableEvents.length) {
+    out.push(
+      `Only the earliest ${s2.unreadableEvents.length} are named; ${s2.unreadableEventsTotal - s2.unreadableEvents.length} more could not be read.`,
+      ""
+    );
+  }
+  return out;
 }
 function renderAuditMarkdown(summary2) {
   const s2 = summary2;
@@ -98370,6 +98454,7 @@ function renderAuditMarkdown(summary2) {
       );
     }
   }
+  out.push(...renderUnread(s2));
   out.push(`## Resources touched (${s2.resources.length})`, "");
   if (s2.resources.length === 0) {
     out.push("None recorded by CloudTrail.", "");
@@ -98410,7 +98495,9 @@ async function summarize(cloudtrail, job, options) {
       sessionName: grant.sessionName,
       roleArns: [grant.roleArn],
       startTime: new Date(grant.window.start),
-      endTime
+      endTime,
+      // Counted and named in the summary: one bad record must not block the audit forever.
+      onUnreadable: (event2) => tally.unreadable(event2)
     })) {
       tally.add(event);
     }
@@ -98496,7 +98583,7 @@ function auditComment(summary2, pullRequestUrl, branch) {
   const t = summary2.totals;
   return [
     auditCommentMarker(summary2.requestPath),
-    `**Audit summary** of this grant (ended ${summary2.endedAt}, ${summary2.endReason}): ${t.events} events, ${t.reads} reads, ${t.writes} writes, ${t.failed} failed; ${summary2.riskyEvents.length} risky.`,
+    `**Audit summary** of this grant (ended ${summary2.endedAt}, ${summary2.endReason}): ${t.events} events, ${t.reads} reads, ${t.writes} writes, ${t.failed} failed; ${summary2.riskyEvents.length} risky${summary2.unreadableEventsTotal > 0 ? `; ${summary2.unreadableEventsTotal} could not be read (named in the summary)` : ""}.`,
     "",
     `[Read it](${blobUrl(pullRequestUrl, branch, md)}) \xB7 [JSON](${blobUrl(pullRequestUrl, branch, json2)})`
   ].join("\n");

@@ -12,6 +12,7 @@ import {
   normalizeRoleArn,
   parseCloudTrailEvent,
 } from "../core/cloudtrail-event.ts";
+import type { UnreadableEvent } from "../core/summarize-activity.ts";
 import type { AccountTarget } from "../ports/aws.ts";
 import type {
   AccountEventPage,
@@ -181,12 +182,35 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
       do {
         const out = await page(query, token);
         for (const item of out.Events ?? []) {
-          const event = parse(query, item);
+          const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+          if (!parsed.ok && query.onUnreadable) {
+            query.onUnreadable(unreadableOf(item, parsed.message));
+            continue;
+          }
+          const event = parse(query, item, parsed);
           if (isOurs(event)) yield event;
         }
         token = out.NextToken;
       } while (token);
     },
+  };
+}
+
+/** What LookupEvents' own fields say of an event whose record cannot be read. */
+function unreadableOf(
+  item: { EventId?: string; EventTime?: Date; EventSource?: string; EventName?: string },
+  message: string,
+): UnreadableEvent {
+  const time = item.EventTime;
+  return {
+    eventID: item.EventId ?? "(no id)",
+    ...(time && !Number.isNaN(time.getTime())
+      ? { eventTime: time.toISOString().replace(/\.000Z$/, "Z") }
+      : {}),
+    ...(item.EventSource && item.EventName
+      ? { action: `${item.EventSource.replace(/\.amazonaws\.com$/, "")}:${item.EventName}` }
+      : {}),
+    message,
   };
 }
 

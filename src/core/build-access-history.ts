@@ -174,6 +174,11 @@ export interface HistoryEntry {
     riskyEvents: number;
     riskyByRule: { rule: string; events: number }[];
     sourceIdentities: string[];
+    /**
+     * Events CloudTrail listed whose records could not be read (named in the summary, in none
+     * of the figures above); 0 for summaries written before they were counted.
+     */
+    unreadableEvents: number;
   } | null;
 }
 
@@ -249,6 +254,7 @@ const auditHeadlineSchema = z.looseObject({
   sourceIdentities: z.array(z.string()),
   riskyByRule: z.array(z.object({ rule: z.string(), events: z.number().int() })),
   riskyEventsTotal: z.number().int(),
+  unreadableEventsTotal: z.number().int().optional(),
 });
 
 /** The files of one request (or one hand-made role) at the revision. */
@@ -487,6 +493,7 @@ function buildEntry(
         riskyEvents: auditRecord.riskyEventsTotal,
         riskyByRule: auditRecord.riskyByRule.map((r) => ({ rule: r.rule, events: r.events })),
         sourceIdentities: auditRecord.sourceIdentities,
+        unreadableEvents: auditRecord.unreadableEventsTotal ?? 0,
       }
     : null;
 

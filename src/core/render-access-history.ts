@@ -57,7 +57,8 @@ function activityOf(e: HistoryEntry): string {
       ? `; ${a.riskyEvents} risky (${a.riskyByRule.map((r) => `${r.rule} ${r.events}`).join(", ")})`
       : "; none risky";
   const span = a.events > 0 ? `; first ${utc(a.firstActivity)}, last ${utc(a.lastActivity)}` : "";
-  return `${plural(a.events, "call")}: ${a.reads} reads, ${a.writes} writes, ${a.failed} failed${span}${risky}`;
+  const unread = a.unreadableEvents > 0 ? `; ${a.unreadableEvents} could not be read` : "";
+  return `${plural(a.events, "call")}: ${a.reads} reads, ${a.writes} writes, ${a.failed} failed${span}${risky}${unread}`;
 }
 
 function renderText(history: AccessHistory): string {

@@ -44,6 +44,22 @@ export interface RiskyEvent {
   rules: string[];
 }
 
+/**
+ * An event CloudTrail listed but whose record could not be read (its `CloudTrailEvent` text is
+ * not valid JSON, or lacks a field hallpass needs). It is counted and named in the summary, in
+ * none of the other figures, so the audit is written instead of failing on every run.
+ */
+export interface UnreadableEvent {
+  /** LookupEvents' `EventId`, or "(no id)". */
+  eventID: string;
+  /** LookupEvents' `EventTime`, when it gave one. */
+  eventTime?: string;
+  /** `service:EventName` from LookupEvents' own fields, when it gave them. */
+  action?: string;
+  /** Why it could not be read. */
+  message: string;
+}
+
 /** The grant an audit summary is about, from its grant and revocation records. */
 export interface AuditSubject {
   requestPath: string;
@@ -79,6 +95,12 @@ export interface AuditSummary extends AuditSubject {
   riskyEventsTotal: number;
   riskyEvents: RiskyEvent[];
   timeline: { bucketMinutes: number; spans: TimelineSpan[] };
+  /** Copies of an event CloudTrail returned more than once (same event id): counted once. */
+  duplicateEvents: number;
+  /** Events that could not be read: in none of the figures above. */
+  unreadableEventsTotal: number;
+  /** The earliest `MAX_UNREADABLE_EVENTS` of them (by time, then id). */
+  unreadableEvents: UnreadableEvent[];
 }
 
 /** A named event filter that marks an event as risky. */
@@ -183,7 +205,10 @@ function widen(span: Span, ms: number, text: string): void {
 
 /** A running tally of a grant's events. Add events in any order, then read the summary. */
 export interface ActivityTally {
+  /** Tallies an event; a copy of one already tallied (same id) is only counted as a copy. */
   add(event: CloudTrailEvent): void;
+  /** Records an event that could not be read (see `UnreadableEvent`). */
+  unreadable(event: UnreadableEvent): void;
   /** How many events were added. */
   readonly size: number;
   summary(): AuditSummary;
@@ -195,6 +220,45 @@ export interface ActivityTally {
  * this much is itself the finding.
  */
 export const MAX_RISKY_EVENTS = 10_000;
+
+/** Unreadable events named one by one; past this, only counted. */
+export const MAX_UNREADABLE_EVENTS = 100;
+
+/**
+ * How many distinct event seconds the tally remembers event ids for. CloudTrail's duplicates
+ * are the same event (same id, same time) on two pages of one newest-first lookup, so they
+ * arrive within the same few seconds; remembering every id of a million-event grant would cost
+ * about 80 MB, these a few KB.
+ */
+export const DUPLICATE_WINDOW_SECONDS = 120;
+
+/**
+ * Remembers the ids of the events of the latest `DUPLICATE_WINDOW_SECONDS` distinct seconds
+ * added; `seen` says whether an id of that second was added before.
+ */
+function recentEventIds(): { seen(second: number, eventID: string): boolean } {
+  const bySecond = new Map<number, Set<string>>();
+  return {
+    seen(second, eventID) {
+      let ids = bySecond.get(second);
+      if (ids?.has(eventID)) return true;
+      if (!ids) {
+        ids = new Set();
+        bySecond.set(second, ids);
+        // Maps iterate in insertion order: the first key is the second added longest ago.
+        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
+          bySecond.delete(bySecond.keys().next().value as number);
+        }
+      }
+      ids.add(eventID);
+      return false;
+    },
+  };
+}
+
+function byTimeThenId(a: UnreadableEvent, b: UnreadableEvent): number {
+  return byKey(a.eventTime ?? "", b.eventTime ?? "") || byKey(a.eventID, b.eventID);
+}
 
 interface ActionEntry {
   action: string;
@@ -402,15 +466,32 @@ export function createActivityTally(
     }
   }
 
+  const recent = recentEventIds();
+  let duplicates = 0;
+  let unreadableCount = 0;
+  const unreadable: UnreadableEvent[] = [];
+
   return {
     get size() {
       return totals.events;
     },
+    unreadable(event) {
+      unreadableCount++;
+      unreadable.push(event);
+      // Keep the earliest few, sorted only once the list has doubled (cheap and bounded).
+      if (unreadable.length >= 2 * MAX_UNREADABLE_EVENTS) {
+        unreadable.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
+      }
+    },
     add(event) {
-      const write = event.readOnly !== true;
-      const failed = event.errorCode !== undefined;
       const time = event.eventTime;
       const ms = eventTimeMs(time);
+      if (recent.seen(Math.floor(ms / 1000), event.eventID)) {
+        duplicates++;
+        return;
+      }
+      const write = event.readOnly !== true;
+      const failed = event.errorCode !== undefined;
       count(totals, write, failed);
       if (overall) widen(overall, ms, time);
       else overall = { firstMs: ms, firstText: time, lastMs: ms, lastText: time };
@@ -557,6 +638,9 @@ export function createActivityTally(
         riskyEventsTotal: riskyCount,
         riskyEvents,
         timeline: { bucketMinutes, spans },
+        duplicateEvents: duplicates,
+        unreadableEventsTotal: unreadableCount,
+        unreadableEvents: [...unreadable].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS),
       };
     },
   };
@@ -635,6 +719,38 @@ function renderTimeline(summary: AuditSummary): string[] {
   }
   lines.push("```");
   return lines;
+}
+
+/** What CloudTrail returned twice or could not be read: said, never silently dropped. */
+function renderUnread(s: AuditSummary): string[] {
+  const out: string[] = [];
+  if (s.duplicateEvents > 0) {
+    out.push(
+      `CloudTrail returned ${plural(s.duplicateEvents, "event")} more than once; each is counted once.`,
+      "",
+    );
+  }
+  if (s.unreadableEventsTotal === 0) return out;
+  out.push(
+    `## Events that could not be read (${s.unreadableEventsTotal})`,
+    "",
+    "CloudTrail listed these events, but their records could not be read, so they are in none of the figures above. Look them up in CloudTrail by event id.",
+    "",
+    "| Time (UTC) | Action | Event id | Why |",
+    "|---|---|---|---|",
+    ...s.unreadableEvents.map(
+      (e) =>
+        `| ${e.eventTime ? utc(e.eventTime) : "unknown"} | ${e.action ? code(e.action) : "unknown"} | ${code(e.eventID)} | ${cell(e.message)} |`,
+    ),
+    "",
+  );
+  if (s.unreadableEventsTotal > s.unreadableEvents.length) {
+    out.push(
+      `Only the earliest ${s.unreadableEvents.length} are named; ${s.unreadableEventsTotal - s.unreadableEvents.length} more could not be read.`,
+      "",
+    );
+  }
+  return out;
 }
 
 /** The Markdown file: for people reading the repository or the PR. Same summary, same bytes. */
@@ -726,6 +842,7 @@ export function renderAuditMarkdown(summary: AuditSummary): string {
       );
     }
   }
+  out.push(...renderUnread(s));
   out.push(`## Resources touched (${s.resources.length})`, "");
   if (s.resources.length === 0) {
     out.push("None recorded by CloudTrail.", "");

@@ -1,4 +1,5 @@
 import type { CloudTrailEvent } from "../core/cloudtrail-event.ts";
+import type { UnreadableEvent } from "../core/summarize-activity.ts";
 import type { AccountTarget } from "./aws.ts";
 
 /**
@@ -19,6 +20,12 @@ export interface GrantEventQuery {
   startTime: Date;
   /** Inclusive too: LookupEvents returns events "before or at" its EndTime. */
   endTime: Date;
+  /**
+   * When given, an event whose record cannot be read is passed here and skipped; without it,
+   * such an event ends the iteration with an error (the watch judges a grant only on all of
+   * its events). The audit passes it, so one bad record never blocks a grant's summary.
+   */
+  onUnreadable?: (event: UnreadableEvent) => void;
 }
 
 /** Every event of an account and region (no lookup attribute), for many grants at once. */

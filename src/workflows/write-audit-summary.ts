@@ -19,8 +19,10 @@ import type { FileToCommit, GitHubPort } from "../ports/github.ts";
  * each from a comment on its pull request.
  *
  * The lookup window is fixed by the records (window start to end + delivery delay), so writing
- * again reads the same events and commits nothing new. A grant whose events could not all be
- * read gets no summary this run (never a partial one) and is tried again on the next.
+ * again reads the same events and commits nothing new. A grant whose lookup failed gets no
+ * summary this run (never a partial one) and is tried again on the next; an event CloudTrail
+ * lists but whose record cannot be read is counted and named in the summary instead (retrying
+ * would read the same record), and an event returned twice is counted once.
  */
 
 export interface AuditJob {
@@ -66,6 +68,8 @@ async function summarize(
       roleArns: [grant.roleArn],
       startTime: new Date(grant.window.start),
       endTime,
+      // Counted and named in the summary: one bad record must not block the audit forever.
+      onUnreadable: (event) => tally.unreadable(event),
     })) {
       tally.add(event);
     }
@@ -166,7 +170,7 @@ function auditComment(summary: AuditSummary, pullRequestUrl: string, branch: str
   const t = summary.totals;
   return [
     auditCommentMarker(summary.requestPath),
-    `**Audit summary** of this grant (ended ${summary.endedAt}, ${summary.endReason}): ${t.events} events, ${t.reads} reads, ${t.writes} writes, ${t.failed} failed; ${summary.riskyEvents.length} risky.`,
+    `**Audit summary** of this grant (ended ${summary.endedAt}, ${summary.endReason}): ${t.events} events, ${t.reads} reads, ${t.writes} writes, ${t.failed} failed; ${summary.riskyEvents.length} risky${summary.unreadableEventsTotal > 0 ? `; ${summary.unreadableEventsTotal} could not be read (named in the summary)` : ""}.`,
     "",
     `[Read it](${blobUrl(pullRequestUrl, branch, md)}) · [JSON](${blobUrl(pullRequestUrl, branch, json)})`,
   ].join("\n");

@@ -8,6 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAwsCloudTrail, type Timing } from "../../src/adapters/aws-cloudtrail.ts";
 import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
+import type { UnreadableEvent } from "../../src/core/summarize-activity.ts";
 import type { GrantEventQuery } from "../../src/ports/cloudtrail.ts";
 
 const fixture = JSON.parse(
@@ -324,5 +325,36 @@ describe("AWS CloudTrail adapter", () => {
       Events: [{ EventId: "broken-1", CloudTrailEvent: '{"eventID":"broken-1"}' }],
     });
     await expect(collect(port(virtualTiming()))).rejects.toThrow(/broken-1.*eventTime/);
+  });
+
+  it("for the audit, names an event it cannot read and reads on", async () => {
+    cloudtrail.on(LookupEventsCommand).resolves({
+      Events: [
+        lookupItem(fixture[0]!),
+        {
+          EventId: "broken-1",
+          EventTime: new Date("2026-11-26T09:30:00Z"),
+          EventSource: "rds.amazonaws.com",
+          EventName: "DeleteDBInstance",
+          CloudTrailEvent: '{"eventID":"broken-1"}',
+        },
+        { EventId: "broken-2", CloudTrailEvent: "{not json" },
+      ],
+    });
+    const unreadable: UnreadableEvent[] = [];
+    const events = await collect(port(virtualTiming()), {
+      ...query,
+      onUnreadable: (e) => unreadable.push(e),
+    });
+    expect(events.map((e) => e.eventID)).toEqual([fixture[0]!.eventID]);
+    expect(unreadable).toEqual([
+      {
+        eventID: "broken-1",
+        eventTime: "2026-11-26T09:30:00Z",
+        action: "rds:DeleteDBInstance",
+        message: expect.stringContaining("eventTime"),
+      },
+      { eventID: "broken-2", message: expect.any(String) },
+    ]);
   });
 });

@@ -151,6 +151,7 @@ describe("buildAccessHistory", () => {
         riskyEvents: audit.riskyEventsTotal,
         riskyByRule: audit.riskyByRule,
         sourceIdentities: audit.sourceIdentities,
+        unreadableEvents: 0,
       },
     });
     // The fixture has real activity: the figures are the summariser's, not zeros.
@@ -424,6 +425,23 @@ describe("buildAccessHistory", () => {
         `the window ended at 2026-11-26T11:00:00Z and, more than 1h later, no revocation is recorded, though the scheduled sweep removes and records it within minutes: check that ${grantRecord().roleArn} is gone from AWS (its own policies deny every session since the end) and why the sweep did not run or failed`,
       );
     });
+  });
+
+  it("reads how many events the audit could not read, and 0 from a summary written before they were counted", () => {
+    const summary = auditFiles().summary;
+    const counted = { ...summary, unreadableEventsTotal: 2 };
+    const h = history({ files: { [AUDIT]: json(counted) } });
+    expect(h.entries[0]!.audit?.unreadableEvents).toBe(2);
+    expect(kinds(h)).toEqual([]);
+    const {
+      duplicateEvents: _d,
+      unreadableEventsTotal: _u,
+      unreadableEvents: _e,
+      ...older
+    } = summary;
+    expect(history({ files: { [AUDIT]: json(older) } }).entries[0]!.audit?.unreadableEvents).toBe(
+      0,
+    );
   });
 
   it("locates an unreadable record at the line JSON.parse stopped and says what is wrong", () => {

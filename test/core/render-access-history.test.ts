@@ -51,6 +51,14 @@ describe("renderAccessHistory", () => {
     expect(text.trimEnd().split("\n").at(-1)).toBe("1 request at ffffffffffff; no findings.");
   });
 
+  it("text: says how many events the audit could not read", () => {
+    const files = completeStory();
+    const audit = "access-requests/payments/alice-db.audit.json";
+    files[audit] = json({ ...JSON.parse(files[audit]!), unreadableEventsTotal: 3 });
+    const text = renderAccessHistory(historyOf(files), "text");
+    expect(text).toMatch(/activity {2}.*; 3 could not be read\n/);
+  });
+
   it("text: findings sit under their request, located, and are counted at the end", () => {
     const files = completeStory();
     files["access-requests/payments/alice-db.grant.json"] = json(grantRecord({ approvals: [] }));

@@ -5,7 +5,9 @@ import type { AlertRule } from "../../src/core/policy-format.ts";
 import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
 import {
   auditSubjectOf,
+  createActivityTally,
   MAX_RISKY_EVENTS,
+  MAX_UNREADABLE_EVENTS,
   renderAuditJson,
   renderAuditMarkdown,
   riskRulesOf,
@@ -80,6 +82,62 @@ describe("summarizeActivity", () => {
     });
     expect(s.firstActivity).toBe("2026-11-26T09:02:11Z");
     expect(s.lastActivity).toBe("2026-11-26T10:06:30Z");
+  });
+
+  it("counts an event CloudTrail returned twice once, and says how many copies it dropped", () => {
+    // Newest first as LookupEvents pages them; a page boundary repeats the event on its edge.
+    const newestFirst = [...events].reverse();
+    const paged = [
+      ...newestFirst.slice(0, 3),
+      newestFirst[2]!,
+      ...newestFirst.slice(3),
+      newestFirst[6]!,
+    ];
+    const once = summary(events);
+    const twice = summary(paged);
+    expect(twice.totals).toEqual(once.totals);
+    expect(twice.byAction).toEqual(once.byAction);
+    expect(twice.riskyEventsTotal).toBe(once.riskyEventsTotal);
+    expect(twice.riskyEvents).toEqual(once.riskyEvents);
+    expect(twice.duplicateEvents).toBe(2);
+    expect(once.duplicateEvents).toBe(0);
+  });
+
+  it("counts and names an event it could not read, in none of the other figures", () => {
+    const tally = createActivityTally(
+      auditSubjectOf(grant, revocation, ["eu-west-1"]),
+      riskRulesOf([]),
+    );
+    for (const e of events) tally.add(e);
+    tally.unreadable({ eventID: "bad-2", message: "not JSON" });
+    tally.unreadable({
+      eventID: "bad-1",
+      eventTime: "2026-11-26T09:10:00Z",
+      action: "rds:DeleteDBInstance",
+      message: "eventTime | is missing",
+    });
+    const s = tally.summary();
+    expect(s.totals.events).toBe(7);
+    expect(s.unreadableEventsTotal).toBe(2);
+    expect(s.unreadableEvents.map((e) => e.eventID)).toEqual(["bad-2", "bad-1"]);
+    const md = renderAuditMarkdown(s);
+    expect(md).toContain("## Events that could not be read (2)");
+    expect(md).toContain(
+      "| 2026-11-26 09:10:00 | `rds:DeleteDBInstance` | `bad-1` | eventTime \\| is missing |",
+    );
+  });
+
+  it("names only the earliest unreadable events past the cap, and counts them all", () => {
+    const tally = createActivityTally(auditSubjectOf(grant, revocation, ["eu-west-1"]), []);
+    for (let i = 250; i > 0; i--) {
+      const t = new Date(Date.parse("2026-11-26T09:00:00Z") + i * 1000).toISOString();
+      tally.unreadable({ eventID: `bad-${i}`, eventTime: t, message: "unreadable" });
+    }
+    const s = tally.summary();
+    expect(s.unreadableEventsTotal).toBe(250);
+    expect(s.unreadableEvents).toHaveLength(MAX_UNREADABLE_EVENTS);
+    expect(s.unreadableEvents[0]!.eventID).toBe("bad-1");
+    expect(renderAuditMarkdown(s)).toContain("150 more could not be read");
   });
 
   it("treats an event without readOnly as a write", () => {
@@ -559,7 +617,10 @@ describe("summarizeActivity", () => {
               "failed": 0
             }
           ]
-        }
+        },
+        "duplicateEvents": 0,
+        "unreadableEventsTotal": 0,
+        "unreadableEvents": []
       }
       "
     `);

@@ -6,6 +6,7 @@ import {
   normalizeRoleArn,
 } from "../../src/core/cloudtrail-event.ts";
 import type { GrantRecord } from "../../src/core/records.ts";
+import type { UnreadableEvent } from "../../src/core/summarize-activity.ts";
 import {
   type AccountTarget,
   type AwsPort,
@@ -381,6 +382,12 @@ export class FakeCloudTrail implements CloudTrailPort {
     }
   }
 
+  /**
+   * Events LookupEvents lists for a role's session but whose records cannot be read: passed to
+   * the query's `onUnreadable`, or thrown (as the adapter does) when it has none.
+   */
+  readonly unreadable: { roleArn: string; region: string; event: UnreadableEvent }[] = [];
+
   add(roleArn: string, ...events: CloudTrailEvent[]): void {
     this.events.set(roleArn, [...(this.events.get(roleArn) ?? []), ...events]);
   }
@@ -390,6 +397,13 @@ export class FakeCloudTrail implements CloudTrailPort {
       const error = this.failNext;
       this.failNext = undefined;
       throw error;
+    }
+    for (const u of this.unreadable) {
+      if (u.region !== query.region || !query.roleArns.includes(u.roleArn)) continue;
+      if (!query.onUnreadable) {
+        throw new Error(`CloudTrail event ${u.event.eventID} cannot be read: ${u.event.message}`);
+      }
+      query.onUnreadable(u.event);
     }
     const issuers = new Set(query.roleArns.map(normalizeRoleArn));
     const all = query.roleArns.flatMap((arn) => this.events.get(arn) ?? []);

@@ -621,6 +621,50 @@ describe("sweep", () => {
     ]);
   });
 
+  it("writes the summary of a grant with an event it cannot read, counting and naming it, and counts an event returned twice once", async () => {
+    const w = world();
+    w.record(expired, false);
+    const read = grantEvent(expired, {
+      id: "r1",
+      time: "2026-11-26T10:00:00Z",
+      action: "rds:DescribeDBInstances",
+      readOnly: true,
+    });
+    w.cloudtrail.add(expired.roleArn, read, read);
+    w.cloudtrail.unreadable.push({
+      roleArn: expired.roleArn,
+      region: "eu-west-1",
+      event: {
+        eventID: "bad-1",
+        eventTime: "2026-11-26T10:01:00Z",
+        action: "rds:DeleteDBInstance",
+        message: "eventTime is missing",
+      },
+    });
+    const report = await sweep(w.deps, { now: new Date("2026-11-26T12:30:00Z"), dryRun: false });
+    expect(report.issues).toEqual([]);
+    const audit = JSON.parse(w.github.files.get("access-requests/payments/expired.audit.json")!);
+    expect(audit.totals.events).toBe(1);
+    expect(audit.duplicateEvents).toBe(1);
+    expect(audit.unreadableEventsTotal).toBe(1);
+    expect(audit.unreadableEvents).toEqual([
+      {
+        eventID: "bad-1",
+        eventTime: "2026-11-26T10:01:00Z",
+        action: "rds:DeleteDBInstance",
+        message: "eventTime is missing",
+      },
+    ]);
+    const md = w.github.files.get("access-requests/payments/expired.audit.md")!;
+    expect(md).toContain("## Events that could not be read (1)");
+    expect(md).toContain("`bad-1`");
+    expect(
+      w.github.comments.get(
+        `${expired.pullRequest.number} <!-- hallpass:audit-link ${expired.requestPath} -->`,
+      ),
+    ).toContain("1 could not be read");
+  });
+
   it("writes no summary from part of the events when CloudTrail fails, and tries again next run", async () => {
     const w = world();
     w.record(expired, false);
