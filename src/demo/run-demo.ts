@@ -55,6 +55,7 @@ export interface DemoResult {
   dir: string;
   pullRequest: number;
   grant: GrantRecord;
+  /** The ARN of the role made by hand. */
   handMadeRole: string;
   sweeps: SweepReport[];
 }
@@ -116,17 +117,34 @@ export async function runDemo(dir: string, say: Narrator, start: Date): Promise<
 async function story(world: World): Promise<DemoResult> {
   seedRepository(world);
   const pullRequest = await openRequest(world);
-  await approve(world, pullRequest, "dan-acme", "a database administrator");
-  await approve(world, pullRequest, "carol-acme", "security");
+  await approve(world, pullRequest, "dan-acme", "a database administrator", "action_required");
+  await approve(world, pullRequest, "carol-acme", "security", "success");
   const grant = await mergeAndGrant(world, pullRequest);
   useTheGrant(world, grant);
   const sweeps = [await sweepAndTell(world, "The sweep watches the live grant", 30)];
+  expectStep(sweeps[0]!.alerts.length > 0, "an alert on the risky call");
   sweeps.push(await sweepAndTell(world, "The grant expires; the sweep revokes it", 60));
+  expectStep(revoked(sweeps[1]!, grant.roleArn), "the revocation of the expired grant");
   sweeps.push(await sweepAndTell(world, "After the audit delay, the sweep writes the audit", 35));
+  expectStep(sweeps[2]!.audits.length === 1, "the audit summary");
   const handMadeRole = makeRoleByHand(world);
   sweeps.push(await sweepAndTell(world, "The sweep finds the hand-made role", 5));
+  expectStep(revoked(sweeps[3]!, handMadeRole), "the removal of the hand-made role");
   finish(world);
   return { dir: world.dir, pullRequest, grant, handMadeRole, sweeps };
+}
+
+function revoked(report: SweepReport, roleArn: string): boolean {
+  return report.revoked.some((r) => r.roleArn === roleArn);
+}
+
+/** The story checks itself: a step that did not do what it shows stops the demo, saying which. */
+function expectStep(happened: boolean, what: string): void {
+  if (!happened) {
+    throw new Error(
+      `the story expected ${what}, and it did not happen (the output above shows what did).`,
+    );
+  }
 }
 
 function accountIds(): string[] {
@@ -228,16 +246,18 @@ function seedRepository(world: World): void {
   );
 }
 
-function showCheck(world: World, pullRequest: number): void {
+/** Shows the check on the pull request's head as GitHub would; returns its conclusion. */
+function showCheck(world: World, pullRequest: number): string | undefined {
   const pull = world.github.pulls.get(pullRequest)!;
   const run = world.github.checkRun(pull.headSha, CHECK_NAME);
   if (!run) {
     world.say.say("   (no check run)");
-    return;
+    return undefined;
   }
   const mark = run.conclusion === "success" ? "✅" : "🔴";
   world.say.say(`   check ${CHECK_NAME}: ${mark} ${run.conclusion} — ${run.title}`);
   world.say.quote(run.summary, 10);
+  return run.conclusion ?? undefined;
 }
 
 async function openRequest(world: World): Promise<number> {
@@ -254,7 +274,7 @@ async function openRequest(world: World): Promise<number> {
   say.say(`   ${REQUEST}:`);
   say.quote(content.trimEnd(), 8);
   await deliver(world, event);
-  showCheck(world, number);
+  expectStep(showCheck(world, number) === "action_required", "a red check asking for approvals");
   const ask = github.comments.find((c) => c.issueNumber === number);
   if (ask) {
     say.say("   the app comments on the pull request:");
@@ -263,11 +283,17 @@ async function openRequest(world: World): Promise<number> {
   return number;
 }
 
-async function approve(world: World, pullRequest: number, reviewer: string, as: string) {
+async function approve(
+  world: World,
+  pullRequest: number,
+  reviewer: string,
+  as: string,
+  conclusion: string,
+): Promise<void> {
   world.clock.advance(4);
   world.say.step(`${reviewer} approves (as ${as})`, world.clock.now());
   await deliver(world, world.github.approve(pullRequest, reviewer));
-  showCheck(world, pullRequest);
+  expectStep(showCheck(world, pullRequest) === conclusion, `the check to be ${conclusion}`);
 }
 
 /** Commits that reached main since `before`, as `author: subject` lines, and the files they added. */
@@ -373,6 +399,7 @@ async function sweepAndTell(world: World, title: string, minutes: number): Promi
   }
   for (const issue of report.issues)
     say.say(`   problem (${issue.step}) ${issue.subject}: ${issue.message}`);
+  expectStep(report.issues.length === 0, "a sweep without problems");
   showCommits(world, before);
   showNewComments(world, seen);
   if (report.dashboard) say.say(`   dashboard issue #${report.dashboard.number} rewritten`);
@@ -408,7 +435,7 @@ function makeRoleByHand(world: World): string {
   world.say.say(
     `   arn:aws:iam::${accountId}:role/hallpass/${name}: AdministratorAccess, no expiry, no record in git`,
   );
-  return name;
+  return `arn:aws:iam::${accountId}:role/hallpass/${name}`;
 }
 
 function finish(world: World): void {
