@@ -30,6 +30,13 @@ function defuseMentions(text: string): string {
   return text.replace(/@/g, `@${ZWSP}`);
 }
 
+/** Every character that can start inline markup, backslash-escaped; mentions defused. */
+function inlineText(text: string): string {
+  // With `[` `]` and `<` escaped no link, image or autolink can form, so `(`, `)` and `!`
+  // stay readable.
+  return defuseMentions(oneLine(text).replace(/[\\`*_{}[\]<>|~&]/g, (c) => `\\${c}`));
+}
+
 /**
  * Text that shows as itself in a Markdown line or table cell: one line, every character that
  * can start markup backslash-escaped (CommonMark allows that for all ASCII punctuation; GFM
@@ -37,14 +44,12 @@ function defuseMentions(text: string): string {
  * `@mentions` defused.
  */
 export function markdownText(text: string): string {
-  const escaped = oneLine(text)
-    // With `[` `]` and `<` escaped no link, image or autolink can form, so `(`, `)` and `!`
-    // stay readable.
-    .replace(/[\\`*_{}[\]<>|#~&]/g, (c) => `\\${c}`)
-    // At the start of a line these open a list, a heading underline or a numbered list.
-    .replace(/^(\s*)([-+=])/, "$1\\$2")
-    .replace(/^(\s*\d+)\./, "$1\\.");
-  return defuseMentions(escaped);
+  return (
+    inlineText(text)
+      // At the start of a line these open a list, a heading or its underline, a numbered list.
+      .replace(/^(\s*)([-+=#])/, "$1\\$2")
+      .replace(/^(\s*\d+)\./, "$1\\.")
+  );
 }
 
 /**
@@ -117,7 +122,7 @@ export function markdownPathUrl(path: string): string {
 /** `[text](url)`, both escaped; only the text when the URL is not one to link to. */
 export function markdownLink(text: string, url: string): string {
   const destination = markdownUrl(url);
-  return destination === undefined ? markdownText(text) : `[${markdownText(text)}](${destination})`;
+  return destination === undefined ? markdownText(text) : `[${inlineText(text)}](${destination})`;
 }
 
 /**

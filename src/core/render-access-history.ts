@@ -1,4 +1,5 @@
 import type { AccessHistory, HistoryEntry, HistoryFinding } from "./build-access-history.ts";
+import { markdownCode, markdownCodeCell, markdownLink, markdownText } from "./escape-markdown.ts";
 
 /**
  * The access history for people: `text` for a terminal (one block per request, its findings
@@ -144,20 +145,31 @@ function oneLine(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, " ").trim();
 }
 
-/** Text from files people wrote, made safe for a table cell: no pipes, lines or raw HTML. */
+/** Text from files people wrote, made safe for a table cell: no pipes, lines, links or HTML. */
 function cell(text: string): string {
-  return oneLine(text)
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;");
+  return markdownText(oneLine(text));
+}
+
+/**
+ * The activity in a few words for the table (the audit file has the rest): a long cell makes
+ * every row of a wide table tall and hard to scan.
+ */
+function activityCell(e: HistoryEntry): string {
+  const a = e.audit;
+  if (!a) return "no audit summary";
+  return [
+    plural(a.events, "call"),
+    ...(a.writes > 0 ? [plural(a.writes, "write")] : []),
+    ...(a.failed > 0 ? [`${a.failed} failed`] : []),
+    ...(a.riskyEvents > 0 ? [`**${a.riskyEvents} risky**`] : []),
+  ].join(", ");
 }
 
 function renderMarkdown(history: AccessHistory): string {
   const out: string[] = [
     "# Access history",
     "",
-    `Revision \`${history.revision}\`, generated ${utc(history.generatedAt)} by \`hallpass history\`. ${summaryLine(history)}`,
+    `Revision ${markdownCode(history.revision)}, generated ${utc(history.generatedAt)} by \`hallpass history\`. ${summaryLine(history)}`,
     "",
   ];
   const global = history.findings.filter((f) => f.requestPath === "");
@@ -176,17 +188,17 @@ function renderMarkdown(history: AccessHistory): string {
     const window = e.grant ? `${utc(e.grant.window.start)} to ${utc(e.grant.window.end)}` : "-";
     const approvers = e.grant
       ? e.grant.approvals.length > 0
-        ? e.grant.approvals.map((a) => a.reviewer).join(", ")
+        ? cell(e.grant.approvals.map((a) => a.reviewer).join(", "))
         : "**none**"
       : "-";
     const ended = e.revocation
       ? `${utc(e.revocation.revokedAt)} (${e.revocation.reason}, ${e.revocation.revokedBy})`
       : "-";
     const pull = e.grant ?? e.ungranted;
-    const pr = pull ? ` ([#${pull.pullRequest}](${pull.url}))` : "";
+    const pr = pull ? ` (${markdownLink(`#${pull.pullRequest}`, pull.url)})` : "";
     const findings = (byEntry.get(e.requestPath) ?? []).map((f) => f.kind);
     out.push(
-      `| \`${cell(e.requestPath)}\`${pr} ${e.request?.emergency || e.grant?.emergency ? "**emergency** " : ""}(${e.state}) | ${cell(requester)} | ${cell(role)} | ${cell(account)} | ${e.added ? `${utc(e.added.date)}, ${cell(e.added.author)}` : "-"} | ${cell(approvers)} | ${window} | ${cell(ended)} | ${e.grant || e.audit ? cell(activityOf(e)) : "-"} | ${findings.length > 0 ? `**${[...new Set(findings)].join(", ")}**` : "none"} |`,
+      `| ${markdownCodeCell(e.requestPath)}${pr} ${e.request?.emergency || e.grant?.emergency ? "**emergency** " : ""}(${e.state}) | ${cell(requester)} | ${cell(role)} | ${cell(account)} | ${e.added ? `${utc(e.added.date)}, ${cell(e.added.author)}` : "-"} | ${approvers} | ${window} | ${cell(ended)} | ${e.grant || e.audit ? activityCell(e) : "-"} | ${findings.length > 0 ? `**${[...new Set(findings)].join(", ")}**` : "none"} |`,
     );
   }
   out.push("", "## Findings", "");
@@ -195,7 +207,8 @@ function renderMarkdown(history: AccessHistory): string {
   } else {
     out.push("| Finding | File | Message |", "| --- | --- | --- |");
     for (const f of history.findings) {
-      const where = f.file === "" ? "-" : `\`${cell(f.file)}${f.line > 1 ? `:${f.line}` : ""}\``;
+      const where =
+        f.file === "" ? "-" : markdownCodeCell(`${f.file}${f.line > 1 ? `:${f.line}` : ""}`);
       out.push(`| ${f.kind} | ${where} | ${cell(f.message)} |`);
     }
   }
@@ -204,7 +217,7 @@ function renderMarkdown(history: AccessHistory): string {
     out.push("", "## Reasons given", "");
     for (const e of reasons) {
       out.push(
-        `- \`${cell(e.requestPath)}\`: ${cell(e.request!.reason)}${e.request!.ticket ? ` (${cell(e.request!.ticket)})` : ""}`,
+        `- ${markdownCode(e.requestPath)}: ${cell(e.request!.reason)}${e.request!.ticket ? ` (${cell(e.request!.ticket)})` : ""}`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { markdownCode, markdownLink, markdownText } from "./escape-markdown.ts";
 import type { SweepPlan } from "./plan-sweep.ts";
 
 /**
@@ -26,9 +27,8 @@ export interface SweepSummaryInput {
   issues: { step: string; subject: string; message: string }[];
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
+/** Paths, details and messages come from requests, records, AWS and GitHub: escaped. */
+const cell = markdownText;
 
 /** Renders the summary. */
 export function renderSweepSummary(report: SweepSummaryInput): string {
@@ -37,7 +37,7 @@ export function renderSweepSummary(report: SweepSummaryInput): string {
   const out = [
     `## hallpass sweep${report.dryRun ? " (dry run: nothing was changed)" : ""}`,
     "",
-    `${report.now} on \`${report.branch}\`, accounts: ${report.accounts.join(", ") || "none"}${report.dashboard ? ` · [dashboard](${report.dashboard.url})` : ""}`,
+    `${report.now} on ${markdownCode(report.branch)}, accounts: ${cell(report.accounts.join(", ")) || "none"}${report.dashboard ? ` · ${markdownLink("dashboard", report.dashboard.url)}` : ""}`,
     "",
     "| | |",
     "|---|--:|",
@@ -61,7 +61,7 @@ export function renderSweepSummary(report: SweepSummaryInput): string {
   if (planned.length > 0) {
     out.push(`### Revocations (${verb})`, "", "| Request | Reason | Detail |", "|---|---|---|");
     for (const r of planned)
-      out.push(`| ${cell(r.requestPath)} | ${r.reason} | ${cell(r.detail)} |`);
+      out.push(`| ${cell(r.requestPath)} | ${cell(r.reason)} | ${cell(r.detail)} |`);
     out.push("");
   }
   if (report.dryRun && p.recordRevocation.length > 0) {
@@ -79,7 +79,7 @@ export function renderSweepSummary(report: SweepSummaryInput): string {
     );
     for (const a of report.alerts) {
       out.push(
-        `| ${cell(a.requestPath)} | ${cell(a.alert.rule)} | ${a.alert.severity} | ${a.alert.events.length} | ${a.revoked ? "yes" : "no"} |`,
+        `| ${cell(a.requestPath)} | ${cell(a.alert.rule)} | ${cell(a.alert.severity)} | ${a.alert.events.length} | ${a.revoked ? "yes" : "no"} |`,
       );
     }
     out.push("");
@@ -96,7 +96,7 @@ export function renderSweepSummary(report: SweepSummaryInput): string {
   if (report.issues.length > 0) {
     out.push("### Problems", "");
     for (const i of report.issues)
-      out.push(`- **${i.step}** ${cell(i.subject)}: ${cell(i.message)}`);
+      out.push(`- **${cell(i.step)}** ${cell(i.subject)}: ${cell(i.message)}`);
     out.push("");
   }
   return out.join("\n");

@@ -1,5 +1,12 @@
 import { actionOf, type CloudTrailEvent, eventTimeMs, serviceOf } from "./cloudtrail-event.ts";
 import { formatDuration } from "./duration.ts";
+import {
+  markdownCodeCell,
+  markdownCommentText,
+  markdownMention,
+  markdownText,
+} from "./escape-markdown.ts";
+import { mermaidLabel } from "./escape-mermaid.ts";
 import { type EventFilter, matchesEventFilter } from "./evaluate-alerts.ts";
 import type { AlertRule } from "./policy-format.ts";
 import type { GrantRecord, RevocationRecord } from "./records.ts";
@@ -667,18 +674,10 @@ function utc(time: string): string {
   return new Date(Date.parse(time)).toISOString().slice(0, 19).replace("T", " ");
 }
 
-function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
-function code(text: string): string {
-  return `\`${cell(text).replace(/`/g, "'")}\``;
-}
-
-/** Mermaid task names may not hold `:`, `;` or `#`. */
-function mermaidText(text: string): string {
-  return text.replace(/[:;#]/g, " ");
-}
+/** Text from requests, policies and CloudTrail, for a table cell or a line. */
+const cell = markdownText;
+/** A name or ARN from CloudTrail, exactly, in a code span that holds in a table cell. */
+const code = markdownCodeCell;
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -690,14 +689,23 @@ const RISKY_ROWS = 500;
 
 /** The marker line that identifies an audit summary file and its PR comment. */
 export function auditMarker(requestPath: string): string {
-  return `<!-- hallpass:audit ${requestPath} -->`;
+  return `<!-- hallpass:audit ${markdownCommentText(requestPath)} -->`;
+}
+
+/** A timeline bar's label in words: `3 calls, 1 write, 1 failed` (zero counts left out). */
+function spanLabel(span: ActivityCounts): string {
+  return [
+    plural(span.events, "call"),
+    ...(span.writes > 0 ? [plural(span.writes, "write")] : []),
+    ...(span.failed > 0 ? [`${span.failed} failed`] : []),
+  ].join(", ");
 }
 
 function renderTimeline(summary: AuditSummary): string[] {
   const lines = [
     "```mermaid",
     "gantt",
-    `  title Activity of ${mermaidText(summary.requester)} (UTC, ${summary.timeline.bucketMinutes}-minute steps)`,
+    `  title Activity of ${mermaidLabel(summary.requester)} (UTC, ${summary.timeline.bucketMinutes}-minute steps)`,
     "  dateFormat YYYY-MM-DD HH:mm:ss",
     "  axisFormat %H:%M",
     "  section Grant",
@@ -705,16 +713,16 @@ function renderTimeline(summary: AuditSummary): string[] {
   ];
   if (summary.endReason !== "expired") {
     const t = utc(summary.endedAt);
-    lines.push(`  Revoked (${mermaidText(summary.endReason)}) :crit, milestone, ${t}, 0s`);
+    lines.push(`  Revoked (${mermaidLabel(summary.endReason)}) :crit, milestone, ${t}, 0s`);
   }
   let section = "";
   for (const span of summary.timeline.spans) {
     if (span.service !== section) {
       section = span.service;
-      lines.push(`  section ${mermaidText(section)}`);
+      lines.push(`  section ${mermaidLabel(section)}`);
     }
     const tag = span.failed > 0 ? "crit, " : span.writes > 0 ? "active, " : "";
-    const label = `${span.events} (${span.writes} w, ${span.failed} failed)`;
+    const label = spanLabel(span);
     lines.push(`  ${label} :${tag}${utc(span.start)}, ${utc(span.end)}`);
   }
   lines.push("```");
@@ -760,18 +768,18 @@ export function renderAuditMarkdown(summary: AuditSummary): string {
   const windowSeconds = (Date.parse(s.window.end) - Date.parse(s.window.start)) / 1000;
   const out: string[] = [
     auditMarker(s.requestPath),
-    `# Audit: ${s.requestPath}`,
+    `# Audit: ${cell(s.requestPath)}`,
     "",
     "| | |",
     "|---|---|",
-    `| Requester | @${s.requester} |`,
+    `| Requester | ${markdownMention(s.requester)} |`,
     `| Role | ${cell(s.role)} in ${cell(s.account.name)} (${s.account.id}) |`,
     `| Pull request | #${s.pullRequest} |`,
     `| Window | ${utc(s.window.start)} → ${utc(s.window.end)} UTC (${formatDuration(windowSeconds)}) |`,
     `| Ended | ${utc(s.endedAt)} UTC (${cell(s.endReason)}) |`,
     `| Role ARN | ${code(s.roleArn)} |`,
     `| Source identities | ${s.sourceIdentities.length > 0 ? s.sourceIdentities.map(cell).join(", ") : "none"} |`,
-    `| CloudTrail regions | ${s.regions.join(", ")} |`,
+    `| CloudTrail regions | ${cell(s.regions.join(", "))} |`,
     "",
     "## Activity",
     "",
@@ -818,7 +826,7 @@ export function renderAuditMarkdown(summary: AuditSummary): string {
   if (s.riskyEvents.length === 0) {
     out.push("None.", "");
   } else {
-    out.push(`By rule: ${s.riskyByRule.map((r) => `${r.rule} ${r.events}`).join(", ")}.`, "");
+    out.push(`By rule: ${s.riskyByRule.map((r) => `${cell(r.rule)} ${r.events}`).join(", ")}.`, "");
     if (s.riskyEventsTotal > s.riskyEvents.length) {
       out.push(
         `Only the earliest ${s.riskyEvents.length} are kept one by one (in the JSON summary); the counts above cover all ${s.riskyEventsTotal}.`,
@@ -831,7 +839,7 @@ export function renderAuditMarkdown(summary: AuditSummary): string {
     );
     for (const e of s.riskyEvents.slice(0, RISKY_ROWS)) {
       out.push(
-        `| ${utc(e.eventTime)} | ${code(e.action)} | ${e.region} | ${e.errorCode ? code(e.errorCode) : "ok"} | ${e.resources.map(code).join("<br>")} | ${e.rules.join(", ")} | ${code(e.eventID)} |`,
+        `| ${utc(e.eventTime)} | ${code(e.action)} | ${cell(e.region)} | ${e.errorCode ? code(e.errorCode) : "ok"} | ${e.resources.map(code).join("<br>")} | ${cell(e.rules.join(", "))} | ${code(e.eventID)} |`,
       );
     }
     out.push("");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildAccessHistory, type PathChange } from "../../src/core/build-access-history.ts";
 import { renderAccessHistory } from "../../src/core/render-access-history.ts";
+import { linksIn, tableRows } from "../support/render-markdown.ts";
 import {
   appRefusalRecord,
   completeStory,
@@ -88,9 +89,23 @@ describe("renderAccessHistory", () => {
     expect(md).toContain(
       "| no-approvals | `access-requests/payments/alice-db.grant.json` | the grant records no approval",
     );
-    expect(md).toContain("Fail over \\| the &lt;b&gt;orders&lt;/b&gt; database");
+    expect(md).toContain("Fail over \\| the \\<b\\>orders\\</b\\> database");
     // Every table row has the header's number of cells (escaped pipes do not split a cell).
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(12);
+  });
+
+  it("markdown: a hostile request path and reason stay in their cell and code span", () => {
+    const files = completeStory();
+    files[REQUEST_PATH] = requestYaml.replace(
+      "Fail over the orders database before the storage maintenance.",
+      "see [here](https://evil.example) @acme/admins",
+    );
+    const md = renderAccessHistory(historyOf(files), "markdown");
+    expect(linksIn(md)).toEqual(["https://github.com/acme/access/pull/42"]);
+    expect(md).not.toContain("@acme/admins");
+    // Every row of the requests table keeps the header's cells.
+    const rows = tableRows(md);
+    expect(rows.filter((r) => r.length !== rows[0]!.length)).toEqual([]);
   });
 
   it("shows the sweep's report of a request never granted, and links its pull request", () => {

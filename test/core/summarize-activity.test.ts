@@ -14,6 +14,8 @@ import {
   summarizeActivity,
 } from "../../src/core/summarize-activity.ts";
 
+import { linksIn, renderMarkdown, tableRows } from "../support/render-markdown.ts";
+
 const events = JSON.parse(
   readFileSync(new URL("../fixtures/cloudtrail/alice-db-events.json", import.meta.url), "utf8"),
 ) as CloudTrailEvent[];
@@ -65,6 +67,33 @@ function summary(list: CloudTrailEvent[], rules: AlertRule[] = [rdsDeletes]) {
     list,
   );
 }
+
+describe("renderAuditMarkdown with hostile values", () => {
+  it("keeps ARNs, codes and the request path whole in their cells, linking nowhere", () => {
+    const arn =
+      "arn:aws:rds:eu-west-1:123456789012:snapshot:x`|](https://evil.example) @acme/admins";
+    const hostile = events.map((e) =>
+      e.eventName === "DeleteDBSnapshot"
+        ? { ...e, resources: [{ ARN: arn, type: "AWS::RDS::DBSnapshot" }], errorCode: "Bad`|Code" }
+        : e,
+    );
+    const path = "access-requests/x --> ![p](https://evil.example/p.png).yaml";
+    const markdown = renderAuditMarkdown(
+      summarizeActivity(
+        auditSubjectOf({ ...grant, requestPath: path }, revocation, ["eu-west-1"]),
+        riskRulesOf([rdsDeletes]),
+        hostile,
+      ),
+    );
+    expect(linksIn(markdown)).toEqual([]);
+    expect(renderMarkdown(markdown)).not.toContain("<img");
+    const risky = tableRows(markdown).find((row) => row[1] === "rds:DeleteDBSnapshot");
+    expect(risky).toHaveLength(7);
+    expect(risky?.[3]).toBe("Bad`|Code");
+    expect(risky?.[4]).toBe(arn);
+    expect(tableRows(markdown).find((row) => row[0] === arn)).toHaveLength(3);
+  });
+});
 
 describe("summarizeActivity", () => {
   it("counts reads, writes and failed calls, by service and by action", () => {
@@ -294,14 +323,14 @@ describe("summarizeActivity", () => {
         Window :done, 2026-11-26 09:00:00, 2026-11-26 11:00:00
         Revoked (early-release) :crit, milestone, 2026-11-26 10:30:00, 0s
         section ec2
-        1 (1 w, 1 failed) :crit, 2026-11-26 09:30:00, 2026-11-26 09:35:00
+        1 call, 1 write, 1 failed :crit, 2026-11-26 09:30:00, 2026-11-26 09:35:00
         section iam
-        1 (1 w, 1 failed) :crit, 2026-11-26 09:20:00, 2026-11-26 09:25:00
+        1 call, 1 write, 1 failed :crit, 2026-11-26 09:20:00, 2026-11-26 09:25:00
         section rds
-        3 (1 w, 0 failed) :active, 2026-11-26 09:00:00, 2026-11-26 09:05:00
-        1 (1 w, 0 failed) :active, 2026-11-26 10:05:00, 2026-11-26 10:10:00
+        3 calls, 1 write :active, 2026-11-26 09:00:00, 2026-11-26 09:05:00
+        1 call, 1 write :active, 2026-11-26 10:05:00, 2026-11-26 10:10:00
         section s3
-        1 (0 w, 0 failed) :2026-11-26 10:05:00, 2026-11-26 10:10:00
+        1 call :2026-11-26 10:05:00, 2026-11-26 10:10:00
       \`\`\`
 
       ### By service
