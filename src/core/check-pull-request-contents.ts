@@ -9,6 +9,7 @@
  * and lifecycle records are written only by hallpass itself).
  */
 
+import { checkRequestPath } from "./check-request-path.ts";
 import { CODEOWNERS_LOCATIONS } from "./codeowners.ts";
 import { isRequestPath } from "./records.ts";
 
@@ -82,7 +83,13 @@ export function checkPullRequestContents(files: readonly ChangedPath[]): PullReq
     }
   }
   for (const f of files) {
-    if (f.status === "added" && isRequestPath(f.path)) continue;
+    if (f.status === "added" && isRequestPath(f.path)) {
+      // Where a request may live is checked here too, so the check fails before anyone reviews
+      // a request that could never be granted (validation refuses it again at merge).
+      const problem = checkRequestPath(f.path);
+      if (problem !== undefined) reasons.push({ path: f.path, message: problem });
+      continue;
+    }
     reasons.push({ path: f.path, message: whyNot(f) });
   }
   if (reasons.length > 0 || added.length === 0) {

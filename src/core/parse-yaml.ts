@@ -53,6 +53,9 @@ export interface ParseYamlOptions {
 /** Most duplicate-key problems listed for one file. */
 const MAX_KEY_PROBLEMS = 50;
 
+/** Deepest nesting of mappings and lists accepted: a policy file needs about ten levels. */
+const MAX_DEPTH = 32;
+
 /** Most times one file may expand aliases (`*name`): stops "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 50;
 
@@ -84,7 +87,7 @@ export function parseYaml(
 
   const control = firstControlCharacter(text);
   if (control !== -1) {
-    const code = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0");
+    const code = codeOf(text, control);
     return {
       parsed: undefined,
       problems: [
@@ -147,16 +150,16 @@ export function parseYaml(
     const key = `${position.line}:${position.column}:${issue.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push(at(position, describeYamlIssue(issue.code, issue.message)));
+    problems.push(at(position, describeYamlIssue(issue.code, issue.message, options.kind)));
   }
   // Duplicate keys alone still let the document be read (the last value wins); anything else
   // found here, like every syntax error above, stops before the document is turned into data.
   let readable = problems.length === 0;
   if (problems.length === 0) {
-    const found = keyProblems(document, where);
-    readable = found.every((problem) => problem.duplicate);
-    for (const { offset, message } of found.slice(0, MAX_KEY_PROBLEMS)) {
-      problems.push(at(where(offset), message));
+    const found = keyProblems(document, where, options.kind);
+    readable = found.every((problem) => problem.readable);
+    for (const { offset, message, field } of found.slice(0, MAX_KEY_PROBLEMS)) {
+      problems.push({ ...at(where(offset), message), ...(field ? { field } : {}) });
     }
     if (found.length > MAX_KEY_PROBLEMS) {
       problems.push(
@@ -246,6 +249,10 @@ function firstControlCharacter(text: string): number {
   return -1;
 }
 
+function codeOf(text: string, index: number): string {
+  return text.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0");
+}
+
 function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
@@ -262,15 +269,20 @@ function positionOf(text: string, index: number): Position {
   return { line, column: index - lineStart + 1 };
 }
 
+function tooDeeply(kind: string): string {
+  return `the ${kind} is nested too deeply (more than ${MAX_DEPTH} levels); a request or policy needs only a few: remove the extra brackets or indentation.`;
+}
+
 function parserFailure(error: unknown, kind: string): string {
-  if (error instanceof RangeError) {
-    return `the ${kind} is nested too deeply to read; a request or policy needs only a few levels.`;
-  }
+  if (error instanceof RangeError) return tooDeeply(kind);
   return `the ${kind} could not be read as YAML (${error instanceof Error ? error.message : String(error)}).`;
 }
 
 /** Turns the yaml package's error codes into messages that say what to do. */
-function describeYamlIssue(code: string, message: string): string {
+function describeYamlIssue(code: string, message: string, kind: string): string {
+  // The yaml package turns its own stack overflow on deep nesting into an issue at the point
+  // where it gave up.
+  if (/maximum call stack size exceeded/i.test(message)) return tooDeeply(kind);
   switch (code) {
     case "TAB_AS_INDENT":
       return "a tab is used for indentation; YAML allows only spaces there. Replace the tab with spaces.";
@@ -287,19 +299,42 @@ function describeYamlIssue(code: string, message: string): string {
   }
 }
 
+interface StructureProblem {
+  offset: number;
+  message: string;
+  readable: boolean;
+  /** The field the problem is in, where one is known: `reason`, `roles.x.description`. */
+  field?: string;
+}
+
 /**
- * Duplicate and non-text keys, in one pass over the document (an explicit stack, so depth
- * cannot overflow). Keys are compared as text, as they end up in the parsed object: `1` and
- * `"1"` are the same key. Each repeat is reported where it is written, naming the first.
+ * Problems of the document's structure, in one pass over it (an explicit stack, so depth
+ * cannot overflow): duplicate keys, non-text keys, `__proto__` keys, nesting deeper than
+ * `MAX_DEPTH`, and control characters in text (written as escapes: raw ones are refused before
+ * parsing). Keys are compared as text, as they end up in the parsed object: `1` and `"1"` are
+ * the same key. Each repeat is reported where it is written, naming the first. `readable`
+ * problems still let the rest of the file be checked; the others stop it.
  */
 function keyProblems(
   document: Document.Parsed,
   where: (offset: number) => Position,
-): { offset: number; message: string; duplicate: boolean }[] {
-  const problems: { offset: number; message: string; duplicate: boolean }[] = [];
-  const stack: unknown[] = [document.contents];
+  kind: string,
+): StructureProblem[] {
+  const problems: StructureProblem[] = [];
+  const stack: { node: unknown; depth: number; path: string[] }[] = [
+    { node: document.contents, depth: 1, path: [] },
+  ];
+  let tooDeep = false;
   while (stack.length > 0) {
-    const node = stack.pop();
+    const { node, depth, path } = stack.pop()!;
+    if ((isMap(node) || isSeq(node)) && depth > MAX_DEPTH) {
+      // One problem is enough: every level below would repeat it.
+      if (!tooDeep) {
+        problems.push({ offset: node.range?.[0] ?? 0, message: tooDeeply(kind), readable: false });
+      }
+      tooDeep = true;
+      continue;
+    }
     if (isMap(node)) {
       const seen = new Map<string, number>();
       for (const pair of node.items) {
@@ -309,25 +344,47 @@ function keyProblems(
           problems.push({
             offset,
             message: "a key must be plain text (name: value), not a list, a mapping or an alias.",
-            duplicate: false,
+            readable: false,
           });
         } else {
           const name = String(key.value);
           const first = seen.get(name);
-          if (first !== undefined) {
+          if (name === "__proto__") {
+            // toJS keeps it as an own property, but zod and plain assignment read it as the
+            // prototype: a role or identity so named would vanish without a word.
+            problems.push({
+              offset,
+              message: `the key "__proto__" is not allowed: JavaScript reads it as an object's prototype, so its value would be lost. Rename it.`,
+              readable: false,
+            });
+          } else if (first !== undefined) {
             problems.push({
               offset,
               message: `the key "${name}" appears more than once in the same mapping (first at line ${where(first).line}); keep only one. The other checks of this file read its last value.`,
-              duplicate: true,
+              readable: true,
             });
           } else {
             seen.set(name, offset);
           }
+          stack.push({ node: key, depth, path });
         }
-        stack.push(pair.value);
+        const name = isScalar(key) ? String(key.value) : "?";
+        stack.push({ node: pair.value, depth: depth + 1, path: [...path, name] });
       }
     } else if (isSeq(node)) {
-      stack.push(...node.items);
+      node.items.forEach((item, index) => {
+        stack.push({ node: item, depth: depth + 1, path: [...path, String(index)] });
+      });
+    } else if (isScalar(node) && typeof node.value === "string") {
+      const control = firstControlCharacter(node.value);
+      if (control !== -1) {
+        problems.push({
+          offset: node.range?.[0] ?? 0,
+          message: `the text contains the control character U+${codeOf(node.value, control)} (written as an escape); control characters can rewrite what a terminal or a reviewer shows. Remove it.`,
+          readable: true,
+          ...(path.length > 0 ? { field: path.join(".") } : {}),
+        });
+      }
     }
   }
   return problems.sort((a, b) => a.offset - b.offset);

@@ -1,7 +1,7 @@
 import { compileLinearPattern } from "./compile-linear-pattern.ts";
 import { parseDuration } from "./duration.ts";
 import { persistenceTagKey } from "./persistence-classes.ts";
-import type { Policies, Role, Statement } from "./policy-format.ts";
+import type { Approval, Policies, Role, Statement } from "./policy-format.ts";
 import type { Problem } from "./problem.ts";
 import { didYouMean } from "./suggest-name.ts";
 
@@ -332,6 +332,11 @@ function checkRole(policies: Policies, name: string, role: Role, report: Report)
     );
   }
 
+  checkApprovers(role.approval, at("approval", "rules"), report);
+  if (role.breakGlass) {
+    checkApprovers(role.breakGlass.approval, at("breakGlass", "approval", "rules"), report);
+  }
+
   if (role.ticket?.pattern !== undefined) {
     // A request author chooses the ticket: a pattern that backtracks would let one request
     // hang validate, plan and every webhook of the app. Only linear-time patterns are accepted.
@@ -373,6 +378,48 @@ function checkPersistenceOptIns(
     report.warning(
       at,
       `account "${account}" uses its own permissions boundary (${own}): this opt-in lifts its denies only if that policy, like deploy/account-setup.yaml's hallpass-boundary, allows what it denies when the grant role carries ${tags} = true.`,
+    );
+  }
+}
+
+/**
+ * Rules that name only users (no team, no "any code owner") can be counted from policies/
+ * alone: one person's approval counts for one rule only, so together they need as many
+ * different people as their counts add up to, each named by the rule they approve for. A
+ * maximum matching of approvals to named people says whether that can ever happen. Teams are
+ * resolved on GitHub, so rules with a team are not counted here.
+ */
+function checkApprovers(approval: Approval, path: PropertyKey[], report: Report): void {
+  const people = new Map<string, string>();
+  const slots: Set<string>[] = [];
+  for (const rule of approval.rules) {
+    if (rule.from === undefined || rule.from.some((owner) => owner.includes("/"))) continue;
+    const named = new Set(rule.from.map((owner) => owner.toLowerCase()));
+    for (const owner of rule.from) {
+      if (!people.has(owner.toLowerCase())) people.set(owner.toLowerCase(), owner);
+    }
+    for (let i = 0; i < rule.count; i++) slots.push(named);
+  }
+  const assigned = new Map<string, number>();
+  const assign = (slot: number, tried: Set<string>): boolean => {
+    for (const person of slots[slot]!) {
+      if (tried.has(person)) continue;
+      tried.add(person);
+      const holder = assigned.get(person);
+      if (holder === undefined || assign(holder, tried)) {
+        assigned.set(person, slot);
+        return true;
+      }
+    }
+    return false;
+  };
+  let met = 0;
+  for (let slot = 0; slot < slots.length; slot++) if (assign(slot, new Set())) met++;
+  if (met < slots.length) {
+    const names = [...people.values()].join(", ");
+    report.error(
+      path,
+      `these approval rules need ${slots.length} different approvers, but only ${met} ${met === 1 ? "person" : "people"} can give them (${names}): one person's approval counts for one rule only, so no request could ever be approved. Lower a count, or name more people or a team.`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { checkRequestPath, normalisePath } from "./check-request-path.ts";
 import { compileLinearPattern } from "./compile-linear-pattern.ts";
 import { describeSchemaIssues } from "./describe-schema-issues.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
@@ -135,15 +136,11 @@ export function validateRequest(
   }
   const start = checkStart(request.start, context.now, report);
 
-  if (request.extends !== undefined) {
-    if (!isRequestPath(request.extends)) {
-      report(
-        "extends",
-        `"${request.extends}" is not a request file: give the path of an earlier request from the repository root, such as access-requests/alice/db.yaml.`,
-      );
-    } else if (request.extends === file.path) {
-      report("extends", "a request cannot extend itself: name the earlier request it replaces.");
-    }
+  if (request.extends !== undefined) checkExtends(request.extends, file.path, report);
+  const pathProblem = checkRequestPath(file.path);
+  if (pathProblem !== undefined) {
+    const message = `the request file's path ${pathProblem}.`;
+    problems.push({ file: file.path, line: 1, column: 1, severity: "error", message });
   }
 
   if (hasErrors(problems) || !shape.value || !role || !account || !identity) {
@@ -209,6 +206,28 @@ function validFields(value: Record<string, unknown>, problems: readonly Problem[
     if (result.success && result.data !== undefined) fields[key] = result.data;
   }
   return fields as Partial<AccessRequest>;
+}
+
+/**
+ * `extends:` is resolved as git would resolve it before it is judged: `..` must not climb out
+ * of access-requests/, and `//` or `./` must not disguise the request itself. The plain form is
+ * then required, so the grant record and the sweep read the same path as the reviewers did.
+ */
+function checkExtends(written: string, ownPath: string, report: Report): void {
+  const path = normalisePath(written);
+  const example =
+    "give the path of an earlier request from the repository root, such as access-requests/alice/db.yaml";
+  if (path === undefined || !isRequestPath(path)) {
+    const resolved = path === undefined || path === written ? "" : ` is ${path}, which`;
+    report("extends", `"${written}"${resolved} is not a request file: ${example}.`);
+  } else if (path === normalisePath(ownPath)) {
+    report("extends", "a request cannot extend itself: name the earlier request it replaces.");
+  } else if (path !== written) {
+    report("extends", `"${written}" is a roundabout spelling: write it as ${path}.`);
+  } else {
+    const problem = checkRequestPath(path);
+    if (problem !== undefined) report("extends", `${path} ${problem}; it cannot be a request.`);
+  }
 }
 
 /** GitHub logins are case-insensitive: `Alice` and `alice` are the same person. */

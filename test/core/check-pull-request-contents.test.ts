@@ -77,6 +77,16 @@ describe("checkPullRequestContents", () => {
       [{ path: "access-requests/old.yaml", status: "removed" }],
       /deletes a request/,
     ],
+    [
+      "a request in the sweep's own folder",
+      [{ path: "access-requests/unrecorded/123456789012/x.yaml", status: "added" }],
+      /is in access-requests\/unrecorded\/, the sweep's own folder/,
+    ],
+    [
+      "a request whose path has characters outside the safe set",
+      [{ path: "access-requests/alice/db [x](y).yaml", status: "added" }],
+      /has characters other than letters, digits/,
+    ],
   ])("refuses %s", (_, files, message) => {
     const result = checkPullRequestContents(files);
     expect(result.kind).toBe("invalid");

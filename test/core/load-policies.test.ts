@@ -290,6 +290,61 @@ describe("loadPolicies reports each broken rule and fails closed", () => {
       message: /the ticket pattern cannot be evaluated in linear time/,
     },
     {
+      rule: "a role named __proto__ is an error, never silently dropped",
+      files: { "policies/zz-role.yaml": roleFile("").replace("extra-role:", "__proto__:") },
+      file: "policies/zz-role.yaml",
+      line: 2,
+      message: /the key "__proto__" is not allowed/,
+    },
+    {
+      rule: "an identity named __proto__ is an error, never silently dropped",
+      files: {
+        "policies/zz-people.yaml":
+          "identities:\n  __proto__:\n    awsPrincipal: arn:aws:iam::444455556666:user/zed\n",
+      },
+      file: "policies/zz-people.yaml",
+      line: 2,
+      message: /the key "__proto__" is not allowed/,
+    },
+    {
+      rule: "a rule cannot ask for more approvals than the people it names",
+      files: {
+        "policies/zz-role.yaml": roleFile("").replace(
+          "        - count: 1\n",
+          '        - count: 3\n          from: ["@alice", "@bob", "@Alice"]\n',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 10,
+      message:
+        /these approval rules need 3 different approvers, but only 2 people can give them \(@alice, @bob\)/,
+      field: "roles.extra-role.approval.rules",
+    },
+    {
+      rule: "rules naming the same people cannot each have their own approver",
+      files: {
+        "policies/zz-role.yaml": roleFile("").replace(
+          "        - count: 1\n",
+          '        - count: 1\n          from: ["@alice"]\n        - count: 1\n          from: ["@alice"]\n',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 10,
+      message: /need 2 different approvers, but only 1 person can give them \(@alice\)/,
+    },
+    {
+      rule: "a break-glass rule cannot ask for more approvals than the people it names",
+      files: {
+        "policies/zz-role.yaml": roleFile(
+          '    breakGlass:\n      allowed: true\n      maxDuration: 1h\n      approval:\n        rules:\n          - count: 2\n            from: ["@carol"]\n',
+        ),
+      },
+      file: "policies/zz-role.yaml",
+      line: 16,
+      message: /need 2 different approvers, but only 1 person can give them \(@carol\)/,
+      field: "roles.extra-role.breakGlass.approval.rules",
+    },
+    {
       rule: "a broker role lives in its own account",
       files: {
         "policies/accounts.yaml": examplePolicyFiles["policies/accounts.yaml"].replace(
@@ -567,6 +622,21 @@ describe("loadPolicies: one person, one principal", () => {
       expect(problems.map(formatProblem)).toEqual([]);
       expect(policies?.identities.dave?.awsPrincipal).toBe(principal);
     }
+  });
+});
+
+describe("loadPolicies counts approvers only where policies can", () => {
+  it("accepts a count a team may meet, since its members are not in policies/", () => {
+    const { policies, problems } = loadPolicies(
+      examplePolicySources({
+        "policies/zz-role.yaml": roleFile("").replace(
+          "        - count: 1\n",
+          '        - count: 5\n          from: ["@acme/sre", "@alice"]\n        - count: 2\n          from: ["@alice", "@bob"]\n',
+        ),
+      }),
+    );
+    expect(problems.map(formatProblem)).toEqual([]);
+    expect(policies).toBeDefined();
   });
 });
 

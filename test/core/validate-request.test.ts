@@ -271,6 +271,42 @@ describe("validateRequest reports each broken rule at its line", () => {
       message: /cannot extend itself/,
     },
     {
+      rule: "extends cannot climb out of access-requests/ with ..",
+      fields: { extends: "access-requests/../policies/roles.yaml" },
+      field: "extends",
+      line: 8,
+      message:
+        /"access-requests\/..\/policies\/roles.yaml" is policies\/roles.yaml, which is not a request file/,
+    },
+    {
+      rule: "extends cannot disguise the request itself with //",
+      fields: { extends: "access-requests//alice/db.yaml" },
+      field: "extends",
+      line: 8,
+      message: /cannot extend itself/,
+    },
+    {
+      rule: "extends cannot disguise the request itself with . and ..",
+      fields: { extends: "access-requests/bob/../alice/./db.yaml" },
+      field: "extends",
+      line: 8,
+      message: /cannot extend itself/,
+    },
+    {
+      rule: "extends is written in its plain form",
+      fields: { extends: "access-requests/alice/./db-earlier.yaml" },
+      field: "extends",
+      line: 8,
+      message: /write it as access-requests\/alice\/db-earlier.yaml/,
+    },
+    {
+      rule: "a control character written as an escape is refused in free text",
+      fields: { reason: "Fail over the orders database \u001b[2J before maintenance." },
+      field: "reason",
+      line: 6,
+      message: /control character U\+001B \(written as an escape\)/,
+    },
+    {
       rule: "unknown fields are errors, with did-you-mean",
       fields: { emergancy: true },
       field: "emergancy",
@@ -324,6 +360,39 @@ describe("validateRequest reports each broken rule at its line", () => {
   });
 });
 
+describe("validateRequest: a request's path", () => {
+  it.each([
+    [
+      "access-requests/alice/my db.yaml",
+      /has characters other than letters, digits, "-", "_", "." and "\/" \(" "\): rename it, such as access-requests\/alice\/my-db.yaml/,
+    ],
+    ["access-requests/alice/db`x`.yaml", /\("`"\)/],
+    ["access-requests/alice/db]).yaml", /\("\]", "\)"\)/],
+    ["access-requests/alice//db.yaml", /empty folder names/],
+    ["access-requests/alice/../db.yaml", /"\." or "\.\." folder names/],
+    [
+      "access-requests/unrecorded/123456789012/hallpass-x.yaml",
+      /is in access-requests\/unrecorded\/, the sweep's own folder/,
+    ],
+  ])("refuses %s, with the fix", (requestPath, message) => {
+    const { value, problems } = validateRequest(
+      { path: requestPath, content: requestText(base) },
+      policies,
+      { now },
+    );
+    expect(value).toBeUndefined();
+    expect(problems).toMatchObject([
+      {
+        file: requestPath,
+        line: 1,
+        column: 1,
+        severity: "error",
+        message: expect.stringMatching(message),
+      },
+    ]);
+  });
+});
+
 describe("validateRequest reports all problems of a file at once", () => {
   it("lists schema and rule problems together, in reading order", () => {
     const content = requestText({
@@ -363,8 +432,7 @@ describe("validateRequest reports all problems of a file at once", () => {
     const { value, problems } = check(content);
     expect(value).toBeUndefined();
     expect(problems.map((p) => p.message)).toEqual([
-      'missing required field "role": add a "role:" line.',
-      'unknown field "__proto__". Known fields here: requester, role, account, duration, reason, ticket, start, emergency, extends.',
+      'the key "__proto__" is not allowed: JavaScript reads it as an object\'s prototype, so its value would be lost. Rename it.',
     ]);
   });
 
