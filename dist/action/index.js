@@ -96059,6 +96059,7 @@ function knownKeys(schema, path) {
 // src/core/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 var MAX_KEY_PROBLEMS = 50;
+var MAX_DEPTH = 32;
 var MAX_ALIAS_COUNT = 50;
 function parseYaml(file2, options) {
   const at = (position, message) => ({
@@ -96074,7 +96075,7 @@ function parseYaml(file2, options) {
   const text = decoded2.text;
   const control = firstControlCharacter(text);
   if (control !== -1) {
-    const code2 = text.charCodeAt(control).toString(16).toUpperCase().padStart(4, "0");
+    const code2 = codeOf(text, control);
     return {
       parsed: void 0,
       problems: [
@@ -96133,14 +96134,14 @@ function parseYaml(file2, options) {
     const key = `${position.line}:${position.column}:${issue3.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push(at(position, describeYamlIssue(issue3.code, issue3.message)));
+    problems.push(at(position, describeYamlIssue(issue3.code, issue3.message, options.kind)));
   }
   let readable = problems.length === 0;
   if (problems.length === 0) {
-    const found = keyProblems(document, where);
-    readable = found.every((problem) => problem.duplicate);
-    for (const { offset, message } of found.slice(0, MAX_KEY_PROBLEMS)) {
-      problems.push(at(where(offset), message));
+    const found = keyProblems(document, where, options.kind);
+    readable = found.every((problem) => problem.readable);
+    for (const { offset, message, field } of found.slice(0, MAX_KEY_PROBLEMS)) {
+      problems.push({ ...at(where(offset), message), ...field ? { field } : {} });
     }
     if (found.length > MAX_KEY_PROBLEMS) {
       problems.push(
@@ -96217,6 +96218,9 @@ function firstControlCharacter(text) {
   }
   return -1;
 }
+function codeOf(text, index) {
+  return text.charCodeAt(index).toString(16).toUpperCase().padStart(4, "0");
+}
 function stripBom(text) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
@@ -96231,13 +96235,15 @@ function positionOf(text, index) {
   }
   return { line, column: index - lineStart + 1 };
 }
+function tooDeeply(kind) {
+  return `the ${kind} is nested too deeply (more than ${MAX_DEPTH} levels); a request or policy needs only a few: remove the extra brackets or indentation.`;
+}
 function parserFailure(error64, kind) {
-  if (error64 instanceof RangeError) {
-    return `the ${kind} is nested too deeply to read; a request or policy needs only a few levels.`;
-  }
+  if (error64 instanceof RangeError) return tooDeeply(kind);
   return `the ${kind} could not be read as YAML (${error64 instanceof Error ? error64.message : String(error64)}).`;
 }
-function describeYamlIssue(code2, message) {
+function describeYamlIssue(code2, message, kind) {
+  if (/maximum call stack size exceeded/i.test(message)) return tooDeeply(kind);
   switch (code2) {
     case "TAB_AS_INDENT":
       return "a tab is used for indentation; YAML allows only spaces there. Replace the tab with spaces.";
@@ -96253,11 +96259,21 @@ function describeYamlIssue(code2, message) {
       return `YAML syntax: ${message}.`;
   }
 }
-function keyProblems(document, where) {
+function keyProblems(document, where, kind) {
   const problems = [];
-  const stack = [document.contents];
+  const stack = [
+    { node: document.contents, depth: 1, path: [] }
+  ];
+  let tooDeep = false;
   while (stack.length > 0) {
-    const node2 = stack.pop();
+    const { node: node2, depth, path } = stack.pop();
+    if (((0, import_yaml.isMap)(node2) || (0, import_yaml.isSeq)(node2)) && depth > MAX_DEPTH) {
+      if (!tooDeep) {
+        problems.push({ offset: node2.range?.[0] ?? 0, message: tooDeeply(kind), readable: false });
+      }
+      tooDeep = true;
+      continue;
+    }
     if ((0, import_yaml.isMap)(node2)) {
       const seen = /* @__PURE__ */ new Map();
       for (const pair of node2.items) {
@@ -96267,25 +96283,45 @@ function keyProblems(document, where) {
           problems.push({
             offset,
             message: "a key must be plain text (name: value), not a list, a mapping or an alias.",
-            duplicate: false
+            readable: false
           });
         } else {
-          const name = String(key.value);
-          const first = seen.get(name);
-          if (first !== void 0) {
+          const name2 = String(key.value);
+          const first = seen.get(name2);
+          if (name2 === "__proto__") {
             problems.push({
               offset,
-              message: `the key "${name}" appears more than once in the same mapping (first at line ${where(first).line}); keep only one. The other checks of this file read its last value.`,
-              duplicate: true
+              message: `the key "__proto__" is not allowed: JavaScript reads it as an object's prototype, so its value would be lost. Rename it.`,
+              readable: false
+            });
+          } else if (first !== void 0) {
+            problems.push({
+              offset,
+              message: `the key "${name2}" appears more than once in the same mapping (first at line ${where(first).line}); keep only one. The other checks of this file read its last value.`,
+              readable: true
             });
           } else {
-            seen.set(name, offset);
+            seen.set(name2, offset);
           }
+          stack.push({ node: key, depth, path });
         }
-        stack.push(pair.value);
+        const name = (0, import_yaml.isScalar)(key) ? String(key.value) : "?";
+        stack.push({ node: pair.value, depth: depth + 1, path: [...path, name] });
       }
     } else if ((0, import_yaml.isSeq)(node2)) {
-      stack.push(...node2.items);
+      node2.items.forEach((item, index) => {
+        stack.push({ node: item, depth: depth + 1, path: [...path, String(index)] });
+      });
+    } else if ((0, import_yaml.isScalar)(node2) && typeof node2.value === "string") {
+      const control = firstControlCharacter(node2.value);
+      if (control !== -1) {
+        problems.push({
+          offset: node2.range?.[0] ?? 0,
+          message: `the text contains the control character U+${codeOf(node2.value, control)} (written as an escape); control characters can rewrite what a terminal or a reviewer shows. Remove it.`,
+          readable: true,
+          ...path.length > 0 ? { field: path.join(".") } : {}
+        });
+      }
     }
   }
   return problems.sort((a5, b5) => a5.offset - b5.offset);
@@ -97131,6 +97167,10 @@ function checkRole(policies, name, role, report) {
       `the statements render to ${size} characters of IAM policy (with the expiry conditions hallpass adds), more than the ${budget} available (IAM allows ${IAM_INLINE_POLICIES_LIMIT} per role, ${INLINE_POLICY_HEADROOM} are kept for revocation). Use wildcards, fewer resources, or a managed policy.`
     );
   }
+  checkApprovers(role.approval, at("approval", "rules"), report);
+  if (role.breakGlass) {
+    checkApprovers(role.breakGlass.approval, at("breakGlass", "approval", "rules"), report);
+  }
   if (role.ticket?.pattern !== void 0) {
     const pattern = compileLinearPattern(role.ticket.pattern);
     if (!pattern.ok) {
@@ -97157,6 +97197,40 @@ function checkPersistenceOptIns(policies, name, role, report) {
     report.warning(
       at,
       `account "${account}" uses its own permissions boundary (${own2}): this opt-in lifts its denies only if that policy, like deploy/account-setup.yaml's hallpass-boundary, allows what it denies when the grant role carries ${tags} = true.`
+    );
+  }
+}
+function checkApprovers(approval, path, report) {
+  const people = /* @__PURE__ */ new Map();
+  const slots = [];
+  for (const rule of approval.rules) {
+    if (rule.from === void 0 || rule.from.some((owner) => owner.includes("/"))) continue;
+    const named = new Set(rule.from.map((owner) => owner.toLowerCase()));
+    for (const owner of rule.from) {
+      if (!people.has(owner.toLowerCase())) people.set(owner.toLowerCase(), owner);
+    }
+    for (let i5 = 0; i5 < rule.count; i5++) slots.push(named);
+  }
+  const assigned = /* @__PURE__ */ new Map();
+  const assign = (slot, tried) => {
+    for (const person of slots[slot]) {
+      if (tried.has(person)) continue;
+      tried.add(person);
+      const holder = assigned.get(person);
+      if (holder === void 0 || assign(holder, tried)) {
+        assigned.set(person, slot);
+        return true;
+      }
+    }
+    return false;
+  };
+  let met = 0;
+  for (let slot = 0; slot < slots.length; slot++) if (assign(slot, /* @__PURE__ */ new Set())) met++;
+  if (met < slots.length) {
+    const names = [...people.values()].join(", ");
+    report.error(
+      path,
+      `these approval rules need ${slots.length} different approvers, but only ${met} ${met === 1 ? "person" : "people"} can give them (${names}): one person's approval counts for one rule only, so no request could ever be approved. Lower a count, or name more people or a team.`
     );
   }
 }
