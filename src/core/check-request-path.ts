@@ -20,7 +20,7 @@ const SAFE_CHARACTERS = /^[A-Za-z0-9._/-]*$/;
 export function checkRequestPath(path: string): string | undefined {
   if (!SAFE_CHARACTERS.test(path)) {
     const bad = [...new Set(path.replace(/[A-Za-z0-9._/-]/g, ""))];
-    const fixed = path.replace(/[^A-Za-z0-9._/-]+/g, "-");
+    const fixed = path.replace(/[^A-Za-z0-9._/-]+/g, "-").replace(/\/{2,}/g, "/");
     return `has characters other than letters, digits, "-", "_", "." and "/" (${bad.map((c) => JSON.stringify(c)).join(", ")}): rename it, such as ${fixed}`;
   }
   const segments = path.split("/");
