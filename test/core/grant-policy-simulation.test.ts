@@ -191,6 +191,46 @@ describe("assuming the grant role (trust policy)", () => {
   });
 });
 
+describe("one person, one principal (why validate refuses a plain role)", () => {
+  const SSO_ROLE = "AWSReservedSSO_Engineer_0123456789abcdef";
+  const session = (name: string) => `arn:aws:sts::999988887777:assumed-role/${SSO_ROLE}/${name}`;
+
+  function trustFor(awsPrincipal: string) {
+    const planned = planGrant(aliceRequest({ identity: { awsPrincipal } }), grantPolicies(), {
+      mergeCommit: MERGE_COMMIT,
+      mergedAt: new Date(START),
+      now: new Date(START),
+    }).plan!;
+    const context = {
+      "sts:SourceIdentity": "alice",
+      "sts:RoleSessionName": planned.sessionName,
+      "aws:CurrentTime": DURING,
+    };
+    return (principal: string) =>
+      simulate({
+        principal,
+        action: "sts:AssumeRole",
+        resource: `arn:aws:iam::${ACCOUNT}:role/hallpass/${planned.roleName}`,
+        context,
+        identityPolicies: [aliceOwnPolicy],
+        resourcePolicy: JSON.parse(planned.trustPolicy),
+      });
+  }
+
+  it("admits only the mapped session of a shared SSO role, not another person's", async () => {
+    const assumeAs = trustFor(session("alice@acme.example"));
+    expect(await assumeAs(session("alice@acme.example"))).toBe("Allowed");
+    expect(await assumeAs(session("dan@acme.example"))).not.toBe("Allowed");
+  });
+
+  it("admits every session of a role mapped as a plain role, whoever it is", async () => {
+    // Dan, signed in to the same SSO role, sets alice's source identity and session name:
+    // nothing in the trust tells them apart, so validate refuses role ARNs as identities.
+    const assumeAs = trustFor(`arn:aws:iam::999988887777:role/${SSO_ROLE}`);
+    expect(await assumeAs(session("dan@acme.example"))).toBe("Allowed");
+  });
+});
+
 describe("using the grant role (permissions and boundary)", () => {
   it("allows the granted actions, inline and managed, before the expiry", async () => {
     const now = { "aws:CurrentTime": DURING };
