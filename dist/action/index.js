@@ -94159,8 +94159,23 @@ var approvalRecordSchema = external_exports.strictObject({
   commitId: external_exports.string().describe("Head SHA the approval was given on."),
   rules: external_exports.array(external_exports.string()).describe(
     "The approval rule this approval counted for: one at most, as one person's approval counts for one rule only; empty when no rule needed it (records written before that rule may list several)."
+  ),
+  eligibleVia: external_exports.array(external_exports.string()).optional().describe(
+    "How the approver was eligible when the decision was made: @login when CODEOWNERS or a rule named them, @org/team for each team named by the file's code owners or a rule's group that they were an active member of. Team membership is not in git, so `hallpass verify` re-decides the grant offline from this. Absent in records written before it existed: such a grant is reported as not re-decidable."
   )
 });
+var approvalBasisSchema = external_exports.strictObject({
+  headSha: external_exports.string().describe("The pull request's head SHA: only approvals given on it count."),
+  author: external_exports.string().describe("GitHub login of the pull request's author (never an approver)."),
+  pushers: external_exports.array(external_exports.string()).describe(
+    "GitHub logins of every author and committer of the pull request's commits, lower-case and sorted (never approvers)."
+  ),
+  baseChangedAt: external_exports.array(external_exports.string()).describe(
+    "When the pull request's base branch was changed (approvals before the latest change do not count)."
+  )
+}).describe(
+  "What the approval decision read from GitHub besides the reviews, CODEOWNERS and policies/ (which git holds), so that `hallpass verify` can run the same decision offline."
+);
 var grantRecordSchema = external_exports.strictObject({
   version: external_exports.literal(1),
   requestPath: external_exports.string(),
@@ -94177,6 +94192,9 @@ var grantRecordSchema = external_exports.strictObject({
   emergency: external_exports.boolean(),
   extends: external_exports.string().optional().describe("Request path whose grant this one replaced."),
   approvals: external_exports.array(approvalRecordSchema),
+  approvalBasis: approvalBasisSchema.optional().describe(
+    "The decision's inputs that git does not hold. Absent in records written before it existed."
+  ),
   roleArn: external_exports.string(),
   roleName: external_exports.string(),
   sessionName: external_exports.string(),
@@ -96562,6 +96580,10 @@ var roleSchema = external_exports.strictObject({
     )
   }).optional().describe("Break-glass: a faster path for incidents, reviewed after the fact.")
 }).describe("A role that can be requested: its permissions, limits and approval rules.");
+var DEFAULT_RECORD_WRITER = "hallpass[bot]";
+var writerLogin = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, {
+  message: `must be a GitHub login, a bot's with its suffix ("hallpass[bot]")`
+});
 var alertRuleSchema = external_exports.strictObject({
   name: policyName.describe("Name of the alert, shown in comments and the dashboard."),
   description: external_exports.string().optional().describe("Why this activity is risky."),
@@ -96588,7 +96610,17 @@ var settingsSchema = external_exports.strictObject({
     slackWebhookEnv: external_exports.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional().describe(
       "Name of the environment variable (a secret) holding a Slack incoming-webhook URL. Never put the URL itself here."
     )
-  }).default({}).describe("Where alerts go besides the PR comment.")
+  }).default({}).describe("Where alerts go besides the PR comment."),
+  recordWriters: external_exports.strictObject({
+    app: writerLogin.default(DEFAULT_RECORD_WRITER).describe(
+      `GitHub login of the hallpass app's bot (its slug and "[bot]"), whose commits write grant and refusal records.`
+    ),
+    action: writerLogin.default(DEFAULT_RECORD_WRITER).describe(
+      `GitHub login whose commits the scheduled action writes revocation, alerts and audit records with: the app's bot when the workflow mints the app's token (as the example does), "github-actions[bot]" when it commits with GITHUB_TOKEN.`
+    )
+  }).default({ app: DEFAULT_RECORD_WRITER, action: DEFAULT_RECORD_WRITER }).describe(
+    "Who may write lifecycle records: `hallpass verify` reports every record added or changed by a commit of anyone else."
+  )
 }).describe("Organisation-wide settings. Exactly one policy file defines them.");
 var policyFileSchema = external_exports.strictObject({
   accounts: external_exports.record(policyName, accountSchema).optional().describe("AWS accounts by name."),

@@ -22,7 +22,7 @@
 
 import type { Owner } from "./codeowners.ts";
 import type { Approval, ApprovalRule } from "./policy-format.ts";
-import type { ApprovalRecord } from "./records.ts";
+import type { ApprovalBasis, ApprovalRecord } from "./records.ts";
 
 /**
  * Ordered from best to worst, as in palantir/policy-bot: combining two results keeps the
@@ -139,6 +139,11 @@ export interface Decision {
   excluded: { login: string; reason: string }[];
   /** Owners that cannot be resolved to a login (emails), so they can never approve. */
   unresolvedOwners: string[];
+  /**
+   * The inputs read from GitHub that git does not hold (with each approval's `eligibleVia`):
+   * the grant record keeps them so that `hallpass verify` can run this decision again offline.
+   */
+  basis: ApprovalBasis;
 }
 
 /** Key of a team in `teamMembers`. */
@@ -307,6 +312,7 @@ export function decideApproval(input: ApprovalInput): Decision {
       submittedAt: review.submittedAt,
       commitId: review.commitId,
       rules: rule === undefined ? [] : [labels[rule]!],
+      eligibleVia: eligibleVia(lower(review.user), input),
     };
   });
 
@@ -372,7 +378,32 @@ export function decideApproval(input: ApprovalInput): Decision {
     eligible: [...eligible].sort(),
     excluded,
     unresolvedOwners: input.owners.filter((o) => o.kind === "email").map((o) => o.text),
+    basis: {
+      headSha: input.headSha,
+      author: input.author,
+      pushers: [...new Set(input.pushers.map(lower))].sort(),
+      baseChangedAt: [...(input.baseChangedAt ?? [])],
+    },
   };
+}
+
+/**
+ * The references (`@login`, `@org/team`) among the code owners and the rules' groups through
+ * which `login` was eligible: team membership changes and is not in git, so the grant record
+ * keeps it for an offline re-decision. Sorted, each once.
+ */
+function eligibleVia(login: string, input: ApprovalInput): string[] {
+  const via = new Set<string>();
+  const refs: (Owner | string)[] = [
+    ...input.owners,
+    ...input.approval.rules.flatMap((rule) => rule.from ?? []),
+  ];
+  for (const ref of refs) {
+    const text = typeof ref === "string" ? ref : ref.kind === "email" ? undefined : ref.text;
+    if (text === undefined) continue;
+    if (resolve([ref], input.teamMembers).has(login)) via.add(text.toLowerCase());
+  }
+  return [...via].sort();
 }
 
 /**

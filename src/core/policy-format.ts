@@ -194,6 +194,14 @@ export const roleSchema = z
   })
   .describe("A role that can be requested: its permissions, limits and approval rules.");
 
+/** The login the app's bot commits as by default: the app's slug with GitHub's `[bot]`. */
+export const DEFAULT_RECORD_WRITER = "hallpass[bot]";
+
+/** A GitHub login, a bot's with its `[bot]` suffix. */
+const writerLogin = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, {
+  message: 'must be a GitHub login, a bot\'s with its suffix ("hallpass[bot]")',
+});
+
 export const alertRuleSchema = z
   .strictObject({
     name: policyName.describe("Name of the alert, shown in comments and the dashboard."),
@@ -256,6 +264,23 @@ export const settingsSchema = z
       })
       .default({})
       .describe("Where alerts go besides the PR comment."),
+    recordWriters: z
+      .strictObject({
+        app: writerLogin
+          .default(DEFAULT_RECORD_WRITER)
+          .describe(
+            'GitHub login of the hallpass app\'s bot (its slug and "[bot]"), whose commits write grant and refusal records.',
+          ),
+        action: writerLogin
+          .default(DEFAULT_RECORD_WRITER)
+          .describe(
+            "GitHub login whose commits the scheduled action writes revocation, alerts and audit records with: the app's bot when the workflow mints the app's token (as the example does), \"github-actions[bot]\" when it commits with GITHUB_TOKEN.",
+          ),
+      })
+      .default({ app: DEFAULT_RECORD_WRITER, action: DEFAULT_RECORD_WRITER })
+      .describe(
+        "Who may write lifecycle records: `hallpass verify` reports every record added or changed by a commit of anyone else.",
+      ),
   })
   .describe("Organisation-wide settings. Exactly one policy file defines them.");
 

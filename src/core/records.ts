@@ -53,7 +53,32 @@ export const approvalRecordSchema = z.strictObject({
     .describe(
       "The approval rule this approval counted for: one at most, as one person's approval counts for one rule only; empty when no rule needed it (records written before that rule may list several).",
     ),
+  eligibleVia: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "How the approver was eligible when the decision was made: @login when CODEOWNERS or a rule named them, @org/team for each team named by the file's code owners or a rule's group that they were an active member of. Team membership is not in git, so `hallpass verify` re-decides the grant offline from this. Absent in records written before it existed: such a grant is reported as not re-decidable.",
+    ),
 });
+
+export const approvalBasisSchema = z
+  .strictObject({
+    headSha: z.string().describe("The pull request's head SHA: only approvals given on it count."),
+    author: z.string().describe("GitHub login of the pull request's author (never an approver)."),
+    pushers: z
+      .array(z.string())
+      .describe(
+        "GitHub logins of every author and committer of the pull request's commits, lower-case and sorted (never approvers).",
+      ),
+    baseChangedAt: z
+      .array(z.string())
+      .describe(
+        "When the pull request's base branch was changed (approvals before the latest change do not count).",
+      ),
+  })
+  .describe(
+    "What the approval decision read from GitHub besides the reviews, CODEOWNERS and policies/ (which git holds), so that `hallpass verify` can run the same decision offline.",
+  );
 
 export const grantRecordSchema = z.strictObject({
   version: z.literal(1),
@@ -71,6 +96,11 @@ export const grantRecordSchema = z.strictObject({
   emergency: z.boolean(),
   extends: z.string().optional().describe("Request path whose grant this one replaced."),
   approvals: z.array(approvalRecordSchema),
+  approvalBasis: approvalBasisSchema
+    .optional()
+    .describe(
+      "The decision's inputs that git does not hold. Absent in records written before it existed.",
+    ),
   roleArn: z.string(),
   roleName: z.string(),
   sessionName: z.string(),
@@ -145,6 +175,7 @@ export const ungrantedRecordSchema = z.strictObject({
 });
 
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
+export type ApprovalBasis = z.infer<typeof approvalBasisSchema>;
 export type GrantRecord = z.infer<typeof grantRecordSchema>;
 export type RevocationRecord = z.infer<typeof revocationRecordSchema>;
 export type UngrantedRecord = z.infer<typeof ungrantedRecordSchema>;

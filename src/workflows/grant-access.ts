@@ -362,6 +362,8 @@ async function grant(
     emergency: validated.emergency,
     ...(validated.request.extends ? { extends: validated.request.extends } : {}),
     approvals: evaluation.approvals,
+    // What `hallpass verify` needs to re-decide offline (git holds the rest).
+    ...(evaluation.decision ? { approvalBasis: evaluation.decision.basis } : {}),
     roleArn,
     roleName: plan.roleName,
     sessionName: plan.sessionName,

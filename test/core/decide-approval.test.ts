@@ -64,6 +64,29 @@ describe("decideApproval", () => {
     ]);
   });
 
+  it("records how each approver was eligible and what it read besides git, for an offline re-decision", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@bob", "@acme/sec"),
+        approval: { rules: [{ count: 1, from: ["@acme/db"] }, { count: 1 }] },
+        pushers: ["Alice", "alice", "ci-bot"],
+        baseChangedAt: ["2026-11-26T09:00:00Z"],
+        reviews: [review("bob", "APPROVED", 1), review("Sam", "APPROVED", 2)],
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.approvals.map((a) => [a.reviewer, a.eligibleVia])).toEqual([
+      ["bob", ["@acme/db", "@bob"]],
+      ["Sam", ["@acme/sec"]],
+    ]);
+    expect(d.basis).toEqual({
+      headSha: HEAD,
+      author: "alice",
+      pushers: ["alice", "ci-bot"],
+      baseChangedAt: ["2026-11-26T09:00:00Z"],
+    });
+  });
+
   it("is pending with no reviews and lists who can approve", () => {
     const d = decideApproval(input({}));
     expect(d.status).toBe("pending");

@@ -45,6 +45,7 @@ export function grantPolicies(): Policies {
       auditDelay: "30m",
       alerts: [],
       notifications: {},
+      recordWriters: { app: "hallpass[bot]", action: "hallpass[bot]" },
     },
   };
 }

@@ -101,6 +101,14 @@ describe("grantAccess on a merged, approved request", () => {
       sourceIdentity: "alice",
       window: { start: "2026-11-26T10:00:00Z", end: "2026-11-26T12:00:00Z" },
     });
+    // What an offline re-decision needs and git does not hold (hallpass verify).
+    expect(record.approvals[0]?.eligibleVia).toEqual(["@acme/sre"]);
+    expect(record.approvalBasis).toEqual({
+      headSha: "bead000000000000000000000000000000000002",
+      author: "alice",
+      pushers: ["alice"],
+      baseChangedAt: [],
+    });
     const role = aws.role(record.roleName)!;
     expect(role.roleArn).toBe(record.roleArn);
     expect(record.roleArn).toBe(`arn:aws:iam::123456789012:role/hallpass/${record.roleName}`);
