@@ -97430,7 +97430,7 @@ function checkSettings(policies, report) {
       if (!ALERT_ACTION.test(action)) {
         report.error(
           ["settings", "alerts", index, "actions", actionIndex],
-          `"${action}" is not an event pattern: write service:EventName with * wildcards, such as "iam:*", "ec2:AuthorizeSecurityGroup*" or "*:Delete*".`
+          `"${action}" is not an event pattern: write service:EventName, where * is any run of characters and ? exactly one, such as "iam:*", "ec2:AuthorizeSecurityGroup*" or "*:Delete*".`
         );
       }
     });
@@ -98720,7 +98720,7 @@ ${problems.map(formatProblem).join("\n")}`
 function accountsInScope(policies, names) {
   const all = Object.entries(policies.accounts).map(([name, a5]) => ({ name, ...a5 }));
   if (!names || names.length === 0) return all;
-  const unknown2 = names.filter((n3) => !policies.accounts[n3]);
+  const unknown2 = names.filter((n3) => !Object.hasOwn(policies.accounts, n3));
   if (unknown2.length > 0) {
     throw new SweepConfigError(
       `accounts input names ${unknown2.join(", ")}, which policies/ does not define (known: ${Object.keys(policies.accounts).join(", ")}).`

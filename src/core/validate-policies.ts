@@ -515,7 +515,7 @@ function checkSettings(policies: Policies, report: Report): void {
       if (!ALERT_ACTION.test(action)) {
         report.error(
           ["settings", "alerts", index, "actions", actionIndex],
-          `"${action}" is not an event pattern: write service:EventName with * wildcards, such as "iam:*", "ec2:AuthorizeSecurityGroup*" or "*:Delete*".`,
+          `"${action}" is not an event pattern: write service:EventName, where * is any run of characters and ? exactly one, such as "iam:*", "ec2:AuthorizeSecurityGroup*" or "*:Delete*".`,
         );
       }
     });

@@ -189,7 +189,7 @@ async function readPolicies(github: GitHubPort, branch: string): Promise<Policie
 function accountsInScope(policies: Policies, names: string[] | undefined) {
   const all = Object.entries(policies.accounts).map(([name, a]) => ({ name, ...a }));
   if (!names || names.length === 0) return all;
-  const unknown = names.filter((n) => !policies.accounts[n]);
+  const unknown = names.filter((n) => !Object.hasOwn(policies.accounts, n));
   if (unknown.length > 0) {
     throw new SweepConfigError(
       `accounts input names ${unknown.join(", ")}, which policies/ does not define (known: ${Object.keys(policies.accounts).join(", ")}).`,

@@ -1113,6 +1113,10 @@ describe("sweep", () => {
     await expect(sweep(w.deps, { now: NOW, dryRun: false, accounts: ["nope"] })).rejects.toThrow(
       /accounts input names nope, which policies\/ does not define \(known: staging, production\)/,
     );
+    // A name every JavaScript object answers to is no account either: it must not sweep nothing.
+    await expect(
+      sweep(w.deps, { now: NOW, dryRun: false, accounts: ["constructor"] }),
+    ).rejects.toThrow(/accounts input names constructor, which policies\/ does not define/);
     w.github.files.set("policies/settings.yaml", "settings: {}\n");
     await expect(sweep(w.deps, { now: NOW, dryRun: false })).rejects.toThrow(SweepConfigError);
   });
