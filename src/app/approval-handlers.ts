@@ -6,6 +6,7 @@
  */
 
 import type { Context, Probot } from "probot";
+import { markdownCode } from "../core/escape-markdown.ts";
 import { CHECK_NAME, renderCheck } from "../core/render-check.ts";
 import { renderPostIncidentIssue } from "../core/render-post-incident-issue.ts";
 import { REVIEW_REQUEST_MARKER, renderReviewRequest } from "../core/render-review-request.ts";
@@ -204,7 +205,7 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
         status: "completed",
         conclusion: "failure",
         title: "Unknown merge queue branch",
-        summary: `hallpass cannot tell which pull request \`${group.head_ref}\` belongs to, so it cannot approve it.`,
+        summary: `hallpass cannot tell which pull request ${markdownCode(group.head_ref)} belongs to, so it cannot approve it.`,
       });
       return;
     }

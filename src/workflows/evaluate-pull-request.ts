@@ -10,6 +10,7 @@ import { checkPullRequestContents } from "../core/check-pull-request-contents.ts
 import { CODEOWNERS_LOCATIONS, matchOwners, parseCodeowners } from "../core/codeowners.ts";
 import { decideApproval, teamKey } from "../core/decide-approval.ts";
 import { errorMessage } from "../core/error-message.ts";
+import { markdownCode } from "../core/escape-markdown.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import type { Policies } from "../core/policy-format.ts";
 import type { Problem } from "../core/problem.ts";
@@ -139,7 +140,7 @@ async function evaluate(
     return {
       ...fail(
         "This pull request must contain exactly one new request file",
-        contents.reasons.map((r) => `\`${r.path}\` ${r.message}.`),
+        contents.reasons.map((r) => `${markdownCode(r.path)} ${r.message}.`),
       ),
       problems: contents.reasons.map((r) => ({
         file: r.path,
@@ -161,7 +162,7 @@ async function evaluate(
     (await cached(cache, `default-branch:${repoKey}`, () => github.getDefaultBranch()));
   if (pullRequest.baseRef !== defaultBranch) {
     return fail("An access request must target the default branch", [
-      `This pull request targets \`${pullRequest.baseRef}\`; only requests merged into \`${defaultBranch}\` are judged and granted, under the policies and CODEOWNERS there. Change the base branch to \`${defaultBranch}\`.`,
+      `This pull request targets ${markdownCode(pullRequest.baseRef)}; only requests merged into ${markdownCode(defaultBranch)} are judged and granted, under the policies and CODEOWNERS there. Change the base branch to ${markdownCode(defaultBranch)}.`,
     ]);
   }
 
@@ -222,11 +223,11 @@ async function evaluate(
 
   if (requestText === null) {
     return fail("The request file could not be read", [
-      `\`${requestPath}\` is not in the head commit ${pullRequest.headSha.slice(0, 7)}.`,
+      `${markdownCode(requestPath)} is not in the head commit ${pullRequest.headSha.slice(0, 7)}.`,
     ]);
   }
   if (twinAtBase) {
-    const message = `\`${twinPath}\` already exists on \`${pullRequest.baseRef}\` and shares every record with this file (\`${recordPath(requestPath, "grant")}\`, ...): the extension is not part of a request's name, so this request could never be granted. Rename this file (for example with a \`-2\` suffix) and push again.`;
+    const message = `${markdownCode(twinPath)} already exists on ${markdownCode(pullRequest.baseRef)} and shares every record with this file (${markdownCode(recordPath(requestPath, "grant"))}, ...): the extension is not part of a request's name, so this request could never be granted. Rename this file (for example with a \`-2\` suffix) and push again.`;
     return {
       ...fail("The request's name is already taken", [message]),
       problems: [{ file: requestPath, line: 1, column: 1, severity: "error", message }],
@@ -256,7 +257,7 @@ async function evaluate(
   if (!validated.value || problems.some((p) => p.severity === "error")) {
     const count = problems.filter((p) => p.severity === "error").length;
     return fail(`The request has ${count} problem${count === 1 ? "" : "s"}`, [
-      `Fix the problems annotated in \`${requestPath}\` and push again.`,
+      `Fix the problems annotated in ${markdownCode(requestPath)} and push again.`,
     ]);
   }
   const request = validated.value;
@@ -281,8 +282,8 @@ async function evaluate(
   if (!match || match.owners.length === 0) {
     return fail("Nobody owns this request file", [
       match
-        ? `\`${codeowners.path}\` line ${match.rule.line} (\`${match.rule.pattern}\`) leaves \`${requestPath}\` without owners; give it owners so that someone can approve.`
-        : `No line of \`${codeowners.path}\` matches \`${requestPath}\`; add one naming who approves access requests.`,
+        ? `${markdownCode(codeowners.path)} line ${match.rule.line} (${markdownCode(match.rule.pattern)}) leaves ${markdownCode(requestPath)} without owners; give it owners so that someone can approve.`
+        : `No line of ${markdownCode(codeowners.path)} matches ${markdownCode(requestPath)}; add one naming who approves access requests.`,
     ]);
   }
 
@@ -290,7 +291,7 @@ async function evaluate(
   // unanchored `docs/`, a catch-all `*`) would let them pick their approvers by naming it.
   if (!/^\/?access-requests\//.test(match.rule.pattern)) {
     return fail("The request file is not owned by an access-requests/ line", [
-      `\`${codeowners.path}\` line ${match.rule.line} (\`${match.rule.pattern}\`) is the last line matching \`${requestPath}\`, and it is not written for access requests. Only a line whose pattern starts with \`access-requests/\` or \`/access-requests/\` may name their approvers, so that a request cannot pick its approvers by its file name: add or move such a line below the general one, or rename the file.`,
+      `${markdownCode(codeowners.path)} line ${match.rule.line} (${markdownCode(match.rule.pattern)}) is the last line matching ${markdownCode(requestPath)}, and it is not written for access requests. Only a line whose pattern starts with \`access-requests/\` or \`/access-requests/\` may name their approvers, so that a request cannot pick its approvers by its file name: add or move such a line below the general one, or rename the file.`,
     ]);
   }
 
@@ -360,7 +361,7 @@ async function evaluate(
       const moved =
         again.headSha !== pullRequest.headSha
           ? `The head moved from ${pullRequest.headSha.slice(0, 7)} to ${again.headSha.slice(0, 7)}`
-          : `The base branch changed from \`${pullRequest.baseRef}\` to \`${again.baseRef}\``;
+          : `The base branch changed from ${markdownCode(pullRequest.baseRef)} to ${markdownCode(again.baseRef)}`;
       return {
         ...result,
         status: "pending",

@@ -14,7 +14,7 @@
 import { expectedGrantRole } from "../core/check-revocation-target.ts";
 import { digestGrantPlan } from "../core/digest-grant-plan.ts";
 import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
-import { markdownText } from "../core/escape-markdown.ts";
+import { markdownCode, markdownMention, markdownText } from "../core/escape-markdown.ts";
 import { DEFAULT_IAM_LIMITS, type IamLimits, planGrant } from "../core/plan-grant.ts";
 import { formatProblem } from "../core/problem.ts";
 import {
@@ -186,10 +186,10 @@ async function grant(
       : undefined;
     const told = [...details];
     if (recorded?.status === "recorded") {
-      told.push(`This refusal is recorded in \`${recorded.path}\`.`);
+      told.push(`This refusal is recorded in ${markdownCode(recorded.path)}.`);
     } else if (recorded?.status === "failed") {
       told.push(
-        `This refusal could not be recorded in \`${recorded.path}\`: ${recorded.error}. Nothing was granted. Until a redelivery of the merge event records it, this comment and the alert are its only record; the scheduled sweep records the merge without a grant (without this reason) on its next run.`,
+        `This refusal could not be recorded in ${markdownCode(recorded.path)}: ${recorded.error}. Nothing was granted. Until a redelivery of the merge event records it, this comment and the alert are its only record; the scheduled sweep records the merge without a grant (without this reason) on its next run.`,
       );
     }
     const body = [
@@ -248,7 +248,7 @@ async function grant(
   );
   if (other !== undefined) {
     return refuse(`its records would be those of ${other}`, [
-      `\`${requestPath}\` and \`${other}\` differ only in their extension, so they share \`${grantPath}\`. Nothing was changed for either. Open a new request under another file name.`,
+      `${markdownCode(requestPath)} and ${markdownCode(other)} differ only in their extension, so they share ${markdownCode(grantPath)}. Nothing was changed for either. Open a new request under another file name.`,
     ]);
   }
   if (revocationText !== undefined) {
@@ -426,7 +426,7 @@ async function grant(
     if (rolledBack) {
       await tell(deps, pull, requestPath, "the grant failed", [
         `${reason}.`,
-        `The grant was rolled back and the rollback recorded in \`${revocationPath}\`. Open a new request to try again.`,
+        `The grant was rolled back and the rollback recorded in ${markdownCode(revocationPath)}. Open a new request to try again.`,
       ]);
     } else {
       await tell(
@@ -538,7 +538,7 @@ async function replaceExtended(
     return {
       path,
       revoked: false,
-      problem: `${path} is a grant of @${old.data.requester} in ${old.data.account.name}; an extension by @${record.requester} in ${record.account.name} does not revoke it.`,
+      problem: `${path} is a grant of @${old.data.requester} in ${old.data.account.name}; an extension by ${markdownMention(record.requester)} in ${record.account.name} does not revoke it.`,
     };
   }
   if (old.data.roleArn === record.roleArn) return { path, revoked: false };
@@ -613,12 +613,12 @@ async function unfinishedRollback(
   if (recorded === true) {
     return [
       `${failed.reason}.`,
-      `Rolling it back failed after the rollback was recorded in \`${revocationPath}\` (${failed.rollbackError}): every session of ${roleArn} is denied, but the role is not fully deleted yet.`,
+      `Rolling it back failed after the rollback was recorded in ${markdownCode(revocationPath)} (${failed.rollbackError}): every session of ${roleArn} is denied, but the role is not fully deleted yet.`,
       `The scheduled sweep deletes it on its next run (a recorded revocation whose role is still there). To finish now, ${revokeNow}. Open a new request to try again.`,
     ];
   }
   const notRecorded = [
-    `Do not count on anything else to end it before its expiry: the scheduled sweep does NOT retry the rollback. With \`${failed.grantPath}\` and no revocation in git, it takes the role for a live grant and deletes it at ${end}, earlier only if the role differs from its grant record (then as changed by hand, with an alert); if the role was never created, it reports the grant as missing.`,
+    `Do not count on anything else to end it before its expiry: the scheduled sweep does NOT retry the rollback. With ${markdownCode(failed.grantPath)} and no revocation in git, it takes the role for a live grant and deletes it at ${end}, earlier only if the role differs from its grant record (then as changed by hand, with an alert); if the role was never created, it reports the grant as missing.`,
     `Until then @${failed.requester} may be able to assume whatever part of ${roleArn} was made; the role's own policies end all access at ${end}.`,
     `To end it now, ${revokeNow}. To complete the grant instead, redeliver the merge event (or ask an administrator to).`,
   ];
@@ -632,7 +632,7 @@ async function unfinishedRollback(
   return [
     `${failed.reason}.`,
     `Rolling it back failed too (${failed.rollbackError}), and whether the rollback was recorded could not be read (${readError}).`,
-    `If \`${revocationPath}\` is on ${failed.branch}, every session is denied and the scheduled sweep deletes the role on its next run. If it is not:`,
+    `If ${markdownCode(revocationPath)} is on ${failed.branch}, every session is denied and the scheduled sweep deletes the role on its next run. If it is not:`,
     ...notRecorded,
   ];
 }

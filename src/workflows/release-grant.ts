@@ -6,6 +6,7 @@
 
 import { expectedGrantRole } from "../core/check-revocation-target.ts";
 import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
+import { markdownCode, markdownMention } from "../core/escape-markdown.ts";
 import { type GrantRecord, grantRecordSchema, recordPath } from "../core/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/render-usage-comment.ts";
 import type { AwsPort } from "../ports/aws.ts";
@@ -55,7 +56,7 @@ function replier(github: GitHubPort, pullNumber: number, commenter: string) {
     await github.upsertComment(
       pullNumber,
       REVOKE_REPLY_MARKER,
-      `${REVOKE_REPLY_MARKER}\n@${commenter}: ${outcome.message}\n`,
+      `${REVOKE_REPLY_MARKER}\n${markdownMention(commenter)}: ${outcome.message}\n`,
     );
     return outcome;
   };
@@ -93,14 +94,14 @@ export async function releaseGrant(
     // delete, but a role may well be live.
     return reply({
       status: "not-granted",
-      message: `\`${recordPath(requestPath, "grant")}\` cannot be read as a grant record, so hallpass cannot tell which role to revoke; nothing was changed. An administrator must delete the role tagged \`hallpass:request=${requestPath}\` in its account (the scheduled sweep also revokes roles whose record it cannot match); its own policies end its access at the recorded expiry.`,
+      message: `${markdownCode(recordPath(requestPath, "grant"))} cannot be read as a grant record, so hallpass cannot tell which role to revoke; nothing was changed. An administrator must delete the role tagged ${markdownCode(`hallpass:request=${requestPath}`)} in its account (the scheduled sweep also revokes roles whose record it cannot match); its own policies end its access at the recorded expiry.`,
     });
   }
   // `x.yaml` and `x.yml` share their records: never end the other request's access.
   if (!grant?.success || grant.data.requestPath !== requestPath) {
     return reply({
       status: "not-granted",
-      message: `there is no grant record for \`${requestPath}\`, so there is no access to revoke.`,
+      message: `there is no grant record for ${markdownCode(requestPath)}, so there is no access to revoke.`,
     });
   }
   const record = grant.data;
@@ -117,7 +118,7 @@ export async function releaseGrant(
   if (!allowed.has(commenter.toLowerCase())) {
     return reply({
       status: "not-allowed",
-      message: `you may not revoke this access: only @${record.requester} (the requester) or someone who may approve \`${requestPath}\` can. Ask one of them, or an administrator.`,
+      message: `you may not revoke this access: only ${markdownMention(record.requester)} (the requester) or someone who may approve ${markdownCode(requestPath)} can. Ask one of them, or an administrator.`,
     });
   }
   try {
@@ -131,7 +132,7 @@ export async function releaseGrant(
       // Repeating the command cannot help: a person must find out what was changed.
       return reply({
         status: "role-mismatch",
-        message: `the role \`${record.roleName}\` that \`${recordPath(requestPath, "grant")}\` names is not this grant's (${error.differences.join("; ")}), so hallpass changed nothing. An administrator must find out whether the record or the role was changed (git history, CloudTrail). This grant's own access still ends by itself at ${record.window.end}.`,
+        message: `the role ${markdownCode(record.roleName)} that ${markdownCode(recordPath(requestPath, "grant"))} names is not this grant's (${error.differences.join("; ")}), so hallpass changed nothing. An administrator must find out whether the record or the role was changed (git history, CloudTrail). This grant's own access still ends by itself at ${record.window.end}.`,
       });
     }
     // Tell the commenter: silence would read as "done". The error is thrown on so the
@@ -139,7 +140,7 @@ export async function releaseGrant(
     await github.upsertComment(
       pullNumber,
       REVOKE_REPLY_MARKER,
-      `${REVOKE_REPLY_MARKER}\n@${commenter}: the revocation did not complete (${errorMessage(error)}). Comment \`/hallpass revoke\` again to finish it; every step can be re-run. The access still ends by itself at ${record.window.end}.\n`,
+      `${REVOKE_REPLY_MARKER}\n${markdownMention(commenter)}: the revocation did not complete (${errorMessage(error)}). Comment \`/hallpass revoke\` again to finish it; every step can be re-run. The access still ends by itself at ${record.window.end}.\n`,
     );
     throw error;
   }
@@ -186,8 +187,8 @@ async function revoke(
       requestPath,
       reason: expired ? "expired" : "early-release",
       detail: expired
-        ? `expired at ${record.window.end}; @${commenter} deleted the role with /hallpass revoke on pull request #${pullNumber} before the sweep did`
-        : `@${commenter} ended the access with /hallpass revoke on pull request #${pullNumber}`,
+        ? `expired at ${record.window.end}; ${markdownMention(commenter)} deleted the role with /hallpass revoke on pull request #${pullNumber} before the sweep did`
+        : `${markdownMention(commenter)} ended the access with /hallpass revoke on pull request #${pullNumber}`,
       now: options.now,
       revokedBy: commenter,
     },
@@ -205,15 +206,15 @@ async function revoke(
   if (!earlier && result.record.reason === "expired") {
     return reply({
       status: "already-ended",
-      message: `this access had already ended at ${record.window.end}, when its window expired; ${result.roleWasPresent ? "its role is now deleted and the expiry recorded" : "its role was already gone, and the expiry is now recorded"} in \`${path}\`.`,
+      message: `this access had already ended at ${record.window.end}, when its window expired; ${result.roleWasPresent ? "its role is now deleted and the expiry recorded" : "its role was already gone, and the expiry is now recorded"} in ${markdownCode(path)}.`,
     });
   }
   await github.upsertComment(
     pullNumber,
     GRANT_COMMENT_MARKER,
     earlier
-      ? `${GRANT_COMMENT_MARKER}\n### Access revoked\n\nThis access was revoked at ${earlier.revokedAt} (${earlier.reason}, by ${earlier.revokedBy}), recorded in \`${path}\`. Its sessions were denied then; @${commenter}'s \`/hallpass revoke\` finished deleting the role \`${record.roleArn}\`.\n`
-      : `${GRANT_COMMENT_MARKER}\n### Access revoked\n\n@${commenter} ended this access with \`/hallpass revoke\`. Sessions issued before now are denied, and the role \`${record.roleArn}\` is deleted. The revocation is recorded in \`${path}\`.\n`,
+      ? `${GRANT_COMMENT_MARKER}\n### Access revoked\n\nThis access was revoked at ${earlier.revokedAt} (${earlier.reason}, by ${earlier.revokedBy}), recorded in ${markdownCode(path)}. Its sessions were denied then; ${markdownMention(commenter)}'s \`/hallpass revoke\` finished deleting the role ${markdownCode(record.roleArn)}.\n`
+      : `${GRANT_COMMENT_MARKER}\n### Access revoked\n\n${markdownMention(commenter)} ended this access with \`/hallpass revoke\`. Sessions issued before now are denied, and the role ${markdownCode(record.roleArn)} is deleted. The revocation is recorded in ${markdownCode(path)}.\n`,
   );
   return { status: "revoked", roleArn: record.roleArn };
 }

@@ -4,6 +4,7 @@ import { renderCheck } from "../../src/core/render-check.ts";
 import { createMemoryCache } from "../../src/ports/cache.ts";
 import type { BaseChange, GitHubPort, PullRequestCommit, Review } from "../../src/ports/github.ts";
 import { evaluatePullRequest } from "../../src/workflows/evaluate-pull-request.ts";
+import { linksIn, textOf } from "../support/render-markdown.ts";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/github/${name}`, import.meta.url), "utf8");
@@ -321,6 +322,25 @@ describe("evaluatePullRequest", () => {
       expect(evaluation.reasons[0]).toContain(`\`${line.split(" ")[0]}\``);
     },
   );
+
+  it("quotes a hostile request path whole in the check, linking nowhere", async () => {
+    // Paths are limited at validation now; a reason naming the path is written before that.
+    const path = "access-requests/a`](https://evil.example)`.yaml";
+    const { github } = fakeGitHub({
+      files: [{ path, status: "added" }],
+      reviews: approvedReviews,
+      repo: {
+        [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
+        [`${BASE}:CODEOWNERS`]: "* @acme/platform\n",
+        [`${HEAD}:${path}`]: fixture("db-admin-request.yaml"),
+      },
+    });
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+    expect(evaluation.status).toBe("error");
+    const { summary } = renderCheck(evaluation);
+    expect(linksIn(summary)).toEqual([]);
+    expect(textOf(summary)).toContain(`is the last line matching ${path}, and`);
+  });
 
   it("does not approve when the head moved while the pull request was being read", async () => {
     // Files and commits may then belong to the newer head, the reviews to the older one.
