@@ -1,3 +1,57 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is TypeScript that Node 24 runs natively (type stripping).
-import "../src/cli/main.ts";
+// Launcher of the `hallpass` command. The CLI is TypeScript that Node 24 runs natively (type
+// stripping); an older Node would fail with a stack trace about `.ts` files. So this file is
+// plain JavaScript that any Node with ES modules can read: on Node 24 or later it runs the CLI;
+// on an older one it runs itself again with the Node 24 that the `node` devDependency installs
+// (`npm ci`), or says in one line what to do.
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REQUIRED_MAJOR = 24;
+const major = Number(process.versions.node.split(".")[0]);
+
+if (major >= REQUIRED_MAJOR) {
+  await import("../src/cli/main.ts");
+} else {
+  process.exitCode = runOnProjectNode();
+}
+
+/** Runs this file again with node_modules' Node 24; returns the exit code to use. */
+function runOnProjectNode() {
+  const projectNode = findProjectNode();
+  // The variable stops a loop should the found binary not be Node 24 after all.
+  if (projectNode === undefined || process.env.HALLPASS_REEXEC === "1") {
+    process.stderr.write(
+      `hallpass needs Node.js ${REQUIRED_MAJOR} or later, but this is Node.js ${process.versions.node}: run \`npm ci\` in ${fileURLToPath(new URL("..", import.meta.url)).replace(/[\\/]$/, "")} (it installs the project's Node ${REQUIRED_MAJOR}) and use \`npx hallpass\`, or install Node.js ${REQUIRED_MAJOR}.\n`,
+    );
+    return 1;
+  }
+  const result = spawnSync(projectNode, [process.argv[1] ?? "", ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, HALLPASS_REEXEC: "1" },
+  });
+  if (result.error) {
+    process.stderr.write(`hallpass: could not run ${projectNode}: ${result.error.message}\n`);
+    return 1;
+  }
+  if (result.signal) {
+    process.kill(process.pid, result.signal);
+    return 1;
+  }
+  return result.status ?? 1;
+}
+
+/**
+ * The `node` package's binary, wherever npm hoisted it; undefined when not installed. Its
+ * version is not checked here: the re-run checks it, and HALLPASS_REEXEC stops a loop.
+ */
+function findProjectNode() {
+  try {
+    const manifest = createRequire(import.meta.url).resolve("node/package.json");
+    return join(dirname(manifest), "bin", "node");
+  } catch {
+    return undefined;
+  }
+}

@@ -17,6 +17,8 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** `git config --get <key>` in cwd; undefined when unset or when git is unavailable. */
   gitConfig: (key: string) => Promise<string | undefined>;
+  /** Whether each stream takes ANSI colours (see `wantsColour`); default: neither. */
+  colour?: { stdout: boolean; stderr: boolean };
 }
 
 /** Exit codes: 0 success, 1 the input is invalid (or the command failed), 2 usage error. */

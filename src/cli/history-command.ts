@@ -1,6 +1,5 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { GitReadError, readGitHistory } from "../adapters/read-git-history.ts";
 import { toRepoPath } from "../adapters/read-repo-files.ts";
 import { buildAccessHistory, type HistoryFilter } from "../core/build-access-history.ts";
@@ -8,6 +7,7 @@ import { parseDuration } from "../core/duration.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import { renderAccessHistory } from "../core/render-access-history.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { parseOptions } from "./parse-options.ts";
 
 const help = `Usage: hallpass history [paths...] [--since DATE] [--until DATE] [--requester LOGIN]
                         [--account NAME] [--role NAME] [--format text|markdown|json] [--rev REV]
@@ -85,7 +85,7 @@ function parseDate(option: string, text: string | undefined): Date | undefined {
 }
 
 async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: {
       since: { type: "string" },

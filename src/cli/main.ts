@@ -3,6 +3,7 @@
  * process, clock and git into the dispatcher.
  */
 import { execFile } from "node:child_process";
+import { wantsColour } from "./colour.ts";
 import { runCli } from "./run-cli.ts";
 
 process.exitCode = await runCli(process.argv.slice(2), {
@@ -12,6 +13,10 @@ process.exitCode = await runCli(process.argv.slice(2), {
   now: () => new Date(),
   env: process.env,
   stderrIsTTY: process.stderr.isTTY === true,
+  colour: {
+    stdout: wantsColour(process.stdout.isTTY === true, process.env),
+    stderr: wantsColour(process.stderr.isTTY === true, process.env),
+  },
   gitConfig: (key) =>
     new Promise((resolve) => {
       execFile("git", ["config", "--get", key], { timeout: 5_000 }, (error, stdout) => {

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import {
   findRepoRoot,
@@ -12,11 +11,13 @@ import {
   toRepoPath,
 } from "../adapters/read-repo-files.ts";
 import { loadPolicies } from "../core/load-policies.ts";
-import { formatProblem, hasErrors } from "../core/problem.ts";
+import { hasErrors } from "../core/problem.ts";
 import { requestTwinPath } from "../core/records.ts";
 import type { AccessRequest } from "../core/request-format.ts";
 import { validateRequest } from "../core/validate-request.ts";
+import { painter, paintProblem, paintSeverity } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { parseOptions } from "./parse-options.ts";
 
 const help = `Usage: hallpass new --role <role> --account <account> --duration <duration>
                     --reason <text> [--ticket <id>] [--start <time>] [--emergency]
@@ -61,7 +62,7 @@ export const newCommand: Command = {
 };
 
 async function runNew(args: string[], io: CliIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: {
       role: { type: "string" },
@@ -119,7 +120,8 @@ async function runNew(args: string[], io: CliIo): Promise<ExitCode> {
   const policyFiles = listYamlFiles(root, POLICIES_DIRECTORY).map((p) => readSourceFile(root, p));
   const { policies, problems: policyProblems } = loadPolicies(policyFiles);
   if (!policies) {
-    for (const problem of policyProblems) io.stderr(`${formatProblem(problem)}\n`);
+    for (const problem of policyProblems)
+      io.stderr(`${paintProblem(problem, painter(io.colour?.stderr === true))}\n`);
     io.stderr(
       "\nThe repository's policies have errors, so no request can be checked; nothing was written.\n",
     );
@@ -130,7 +132,8 @@ async function runNew(args: string[], io: CliIo): Promise<ExitCode> {
     io.stderr("The request would not be valid; nothing was written:\n");
     for (const problem of problems) {
       const flag = problem.field === undefined ? "" : `--${problem.field}: `;
-      io.stderr(`  ${problem.severity}: ${flag}${problem.message}\n`);
+      const severity = paintSeverity(problem.severity, painter(io.colour?.stderr === true));
+      io.stderr(`  ${severity}: ${flag}${problem.message}\n`);
     }
     return 1;
   }

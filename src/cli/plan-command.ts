@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   findRepoRoot,
   isSymbolicLink,
@@ -12,9 +11,11 @@ import {
 } from "../adapters/read-repo-files.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import { planGrant } from "../core/plan-grant.ts";
-import { formatProblem, hasErrors, type Problem } from "../core/problem.ts";
+import { hasErrors, type Problem } from "../core/problem.ts";
 import { validateRequest } from "../core/validate-request.ts";
+import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { parseOptions } from "./parse-options.ts";
 
 /** Stands in for the merge commit before there is one; the role name depends on it. */
 const NO_MERGE_COMMIT = "0".repeat(40);
@@ -57,7 +58,7 @@ export const planCommand: Command = {
 };
 
 async function runPlan(args: string[], io: CliIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: {
       at: { type: "string" },
@@ -122,7 +123,8 @@ async function runPlan(args: string[], io: CliIo): Promise<ExitCode> {
   });
   problems.push(...planned.problems);
   if (!planned.plan) return fail(problems, io);
-  for (const problem of problems) io.stderr(`${formatProblem(problem)}\n`);
+  for (const problem of problems)
+    io.stderr(`${paintProblem(problem, painter(io.colour?.stderr === true))}\n`);
   if (mergeCommit === NO_MERGE_COMMIT) {
     io.stderr(
       "note: roleName, sessionName and the merge-commit tag depend on the merge commit; pass --merge-commit to see the real ones.\n",
@@ -164,6 +166,7 @@ function parseTime(text: string): Date {
 }
 
 function fail(problems: Problem[], io: CliIo): ExitCode {
-  for (const problem of problems) io.stderr(`${formatProblem(problem)}\n`);
+  for (const problem of problems)
+    io.stderr(`${paintProblem(problem, painter(io.colour?.stderr === true))}\n`);
   return 1;
 }

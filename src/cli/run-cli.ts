@@ -1,7 +1,13 @@
+import packageJson from "../../package.json" with { type: "json" };
 import { didYouMean } from "../core/suggest-name.ts";
+import { painter } from "./colour.ts";
 import type { CliIo, Command, ExitCode } from "./command.ts";
 import { UsageError } from "./command.ts";
 import { commands as registered } from "./commands.ts";
+import { isParseArgsError } from "./parse-options.ts";
+
+/** Options the dispatcher itself answers, before any command. */
+const globalOptions = ["--help", "-h", "--version"];
 
 /**
  * The `hallpass` dispatcher: picks the command named by the first argument, prints help for
@@ -21,6 +27,11 @@ export async function runCli(
     io.stdout(overview(commands));
     return 0;
   }
+  if (first === "--version") {
+    io.stdout(`hallpass ${packageJson.version}\n`);
+    return 0;
+  }
+  if (first.startsWith("-")) return unknownOption(first, io, commands);
   if (first === "help") {
     if (rest[0] === undefined) {
       io.stdout(overview(commands));
@@ -37,20 +48,44 @@ export async function runCli(
     io.stdout(withNewline(command.help));
     return 0;
   }
+  const paint = painter(io.colour?.stderr === true);
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
+      const message =
+        error instanceof UsageError ? error.message : rawParseArgsMessage(error as Error, command);
       io.stderr(
-        `hallpass ${command.name}: ${(error as Error).message}\nRun \`hallpass ${command.name} --help\` for usage.\n`,
+        `${paint("bold", `hallpass ${command.name}:`)} ${message}\nRun \`hallpass ${command.name} --help\` for usage.\n`,
       );
       return 2;
     }
     // Anything else is a failure of the environment (a file that cannot be read, a full
     // disk): say so in one line rather than with a stack trace.
-    io.stderr(`hallpass ${command.name}: failed: ${(error as Error)?.message ?? String(error)}\n`);
+    io.stderr(
+      `${paint("bold", `hallpass ${command.name}:`)} ${paint("red", "failed")}: ${(error as Error)?.message ?? String(error)}\n`,
+    );
     return 1;
   }
+}
+
+/**
+ * A command that calls parseArgs itself rather than `parseOptions`: keep Node's parser text
+ * (which talks about `--` and positionals) away from the user, and suggest from the options
+ * its help lists.
+ */
+function rawParseArgsMessage(error: Error, command: Command): string {
+  const given = /'(-[^' ]*)/.exec(error.message)?.[1];
+  if (given === undefined) return "could not read the options.";
+  const known = [...new Set(command.help.match(/--[a-z][a-z0-9-]*/g) ?? [])];
+  return `unknown option ${given}, or it lacks its value.${didYouMean(given.split("=")[0]!, known)}`;
+}
+
+function unknownOption(option: string, io: CliIo, commands: readonly Command[]): ExitCode {
+  const hint = didYouMean(option.split("=")[0]!, globalOptions);
+  const where = hint || ` A command's options go after its name: hallpass <command> ${option}.`;
+  io.stderr(`hallpass: unknown option "${option}".${where}\n\n${overview(commands)}`);
+  return 2;
 }
 
 function unknownCommand(name: string, io: CliIo, commands: readonly Command[]): ExitCode {
@@ -68,6 +103,7 @@ function overview(commands: readonly Command[]): string {
   return `hallpass: temporary AWS access, requested and approved in pull requests.
 
 Usage: hallpass <command> [options]
+       hallpass --version
 
 Commands:
 ${lines.join("\n")}
@@ -78,10 +114,4 @@ Run \`hallpass <command> --help\` for a command's options and examples.
 
 function withNewline(text: string): string {
   return text.endsWith("\n") ? text : `${text}\n`;
-}
-
-/** node:util parseArgs reports unknown or malformed options with these codes. */
-function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_");
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   createSweepDeps,
   parseAppId,
@@ -7,6 +6,7 @@ import {
 import { renderSweepSummary } from "../core/render-sweep-summary.ts";
 import { SweepConfigError, type SweepDeps, sweep } from "../workflows/sweep.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { parseOptions } from "./parse-options.ts";
 
 const help = `Usage: hallpass sweep [--dry-run] [--repository <owner/repo>] [--app-id <id>]
                       [--accounts <names>] [--audit-delay <duration>] [--format text|json]
@@ -61,7 +61,7 @@ export function createSweepCommand(
       "run the scheduled action's sweep once (revoke, reconcile, watch, audit); --dry-run plans only",
     help,
     async run(args: string[], io: CliIo): Promise<ExitCode> {
-      const { values } = parseArgs({
+      const { values } = parseOptions({
         args,
         options: {
           "dry-run": { type: "boolean", default: false },

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   findRepoRoot,
   isSymbolicLink,
@@ -11,10 +10,12 @@ import {
   readSourceFile,
   toRepoPath,
 } from "../adapters/read-repo-files.ts";
-import { formatProblem, hasErrors, type Problem } from "../core/problem.ts";
+import { hasErrors, type Problem } from "../core/problem.ts";
 import type { SourceFile } from "../core/source-file.ts";
 import { validateRepository } from "../core/validate-repository.ts";
+import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { parseOptions } from "./parse-options.ts";
 
 const help = `Usage: hallpass validate [paths...] [--format text|json]
 
@@ -49,7 +50,7 @@ export const validateCommand: Command = {
 };
 
 async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     options: { format: { type: "string", default: "text" } },
     allowPositionals: true,
@@ -107,7 +108,8 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
     return failed ? 1 : 0;
   }
 
-  for (const problem of problems) io.stderr(`${formatProblem(problem)}\n`);
+  for (const problem of problems)
+    io.stderr(`${paintProblem(problem, painter(io.colour?.stderr === true))}\n`);
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.length - errors;
   const checked = `${plural(targets.requests.length, "request")} and ${plural(targets.policies.length, "policy file")}`;

@@ -22,7 +22,14 @@ export function makeRepo(files: Record<string, string | Uint8Array> = {}): {
 /** Runs the CLI in-process with a fixed clock and captured output. */
 export async function run(
   argv: string[],
-  options: { cwd: string; env?: Record<string, string>; gitUser?: string; now?: Date },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    gitUser?: string;
+    now?: Date;
+    /** Both streams take colour, as on a terminal. */
+    colour?: boolean;
+  },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
@@ -37,6 +44,7 @@ export async function run(
     now: () => options.now ?? new Date("2026-11-26T12:00:00Z"),
     env: options.env ?? {},
     gitConfig: async (key) => (key === "github.user" ? options.gitUser : undefined),
+    colour: { stdout: options.colour === true, stderr: options.colour === true },
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
