@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { GitStore } from "../demo/git-store.ts";
 import { Narrator } from "../demo/narrator.ts";
 import { DEMO_STEPS, runDemo } from "../demo/run-demo.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { parseOptions } from "./parse-options.ts";
 
 const help = `Usage: hallpass demo [--dir DIR]
 
@@ -52,7 +52,7 @@ export const demoCommand: Command = {
   summary: "see the whole lifecycle in a minute, locally, with no GitHub or AWS account",
   help,
   async run(args: string[], io: CliIo): Promise<ExitCode> {
-    const { values } = parseArgs({ args, options: { dir: { type: "string" } }, strict: true });
+    const { values } = parseOptions({ args, options: { dir: { type: "string" } }, strict: true });
     if (!GitStore.available()) {
       io.stderr(
         "hallpass demo: git is needed and could not be run: install git and put it on the PATH.\n",
