@@ -95680,8 +95680,11 @@ var import_yaml2 = __toESM(require_dist(), 1);
 // src/core/duration.ts
 var ISO = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 var SHORT = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var ISO_CALENDAR = /^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T[\dHMS.]*)?$/;
 function parseDuration(text) {
   const trimmed = text.trim();
+  const refused = calendarOrAmbiguous(trimmed, text);
+  if (refused) return { ok: false, message: refused };
   const match = ISO.exec(trimmed.toUpperCase()) ?? SHORT.exec(trimmed.toLowerCase());
   const hint = 'write it as ISO-8601 ("PT2H", "P1D") or short form ("90m", "2h", "1d", "1h30m")';
   if (!match || trimmed === "" || trimmed.toUpperCase() === "P" || trimmed.toUpperCase() === "PT") {
@@ -95696,6 +95699,24 @@ function parseDuration(text) {
     return { ok: false, message: `"${text}" is too long to be a duration` };
   }
   return { ok: true, seconds };
+}
+function calendarOrAmbiguous(trimmed, text) {
+  const upper = trimmed.toUpperCase();
+  const datePart = upper.split("T")[0] ?? "";
+  const isIso = ISO_CALENDAR.test(upper);
+  const years = isIso ? /\d+Y/.test(datePart) : /^\d+y$/i.test(trimmed);
+  const months2 = isIso && /\d+M/.test(datePart);
+  if (years || months2) {
+    const [unit, length] = years ? ["years", "365 or 366 days"] : ["months", "28 to 31 days"];
+    return `"${text}" counts ${unit}, whose length depends on the calendar (${length}), and an access window must be exact: write days or hours instead ("P30D", "PT12H").`;
+  }
+  if (!upper.startsWith("P") && /^[\dDHMSdhms]+$/.test(trimmed) && trimmed.includes("M")) {
+    const fixed = trimmed.replaceAll("M", "m");
+    const fix = /^\d+M$/.test(trimmed) ? `"${fixed}" or "PT${trimmed}"` : `"${fixed}"`;
+    const what = trimmed === "1M" ? "one minute" : "minutes";
+    return `"${text}" is ambiguous: M is months in ISO-8601 but minutes in the short form. Write ${fix} for ${what}; months are not accepted (their length depends on the calendar).`;
+  }
+  return void 0;
 }
 function formatDuration(totalSeconds) {
   let rest = Math.max(0, Math.floor(totalSeconds));
