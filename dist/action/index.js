@@ -98111,12 +98111,14 @@ function widen(span, ms, text) {
 }
 var MAX_RISKY_EVENTS = 1e4;
 var MAX_UNREADABLE_EVENTS = 100;
-var DUPLICATE_WINDOW_SECONDS = 120;
+var DUPLICATE_WINDOW_SECONDS = 30;
 function recentEventIds() {
   const bySecond = /* @__PURE__ */ new Map();
+  let lastSecond = Number.NaN;
+  let lastIds = /* @__PURE__ */ new Set();
   return {
     seen(second, eventID) {
-      let ids = bySecond.get(second);
+      let ids = second === lastSecond ? lastIds : bySecond.get(second);
       if (ids?.has(eventID)) return true;
       if (!ids) {
         ids = /* @__PURE__ */ new Set();
@@ -98125,6 +98127,8 @@ function recentEventIds() {
           bySecond.delete(bySecond.keys().next().value);
         }
       }
+      lastSecond = second;
+      lastIds = ids;
       ids.add(eventID);
       return false;
     }

@@ -234,10 +234,10 @@ export const MAX_UNREADABLE_EVENTS = 100;
 /**
  * How many distinct event seconds the tally remembers event ids for. CloudTrail's duplicates
  * are the same event (same id, same time) on two pages of one newest-first lookup, so they
- * arrive within the same few seconds; remembering every id of a million-event grant would cost
- * about 80 MB, these a few KB.
+ * arrive next to each other; remembering every id of a million-event grant would cost about
+ * 80 MB, these a few KB.
  */
-export const DUPLICATE_WINDOW_SECONDS = 120;
+export const DUPLICATE_WINDOW_SECONDS = 30;
 
 /**
  * Remembers the ids of the events of the latest `DUPLICATE_WINDOW_SECONDS` distinct seconds
@@ -245,9 +245,12 @@ export const DUPLICATE_WINDOW_SECONDS = 120;
  */
 function recentEventIds(): { seen(second: number, eventID: string): boolean } {
   const bySecond = new Map<number, Set<string>>();
+  // Events of one second follow each other: the last second's set saves a map look-up each.
+  let lastSecond = Number.NaN;
+  let lastIds = new Set<string>();
   return {
     seen(second, eventID) {
-      let ids = bySecond.get(second);
+      let ids = second === lastSecond ? lastIds : bySecond.get(second);
       if (ids?.has(eventID)) return true;
       if (!ids) {
         ids = new Set();
@@ -257,6 +260,8 @@ function recentEventIds(): { seen(second: number, eventID: string): boolean } {
           bySecond.delete(bySecond.keys().next().value as number);
         }
       }
+      lastSecond = second;
+      lastIds = ids;
       ids.add(eventID);
       return false;
     },
