@@ -10,7 +10,7 @@ import { checkPullRequestContents } from "../core/check-pull-request-contents.ts
 import { CODEOWNERS_LOCATIONS, matchOwners, parseCodeowners } from "../core/codeowners.ts";
 import { decideApproval, teamKey } from "../core/decide-approval.ts";
 import { errorMessage } from "../core/error-message.ts";
-import { markdownCode } from "../core/escape-markdown.ts";
+import { markdownCode, markdownText } from "../core/escape-markdown.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import type { Policies } from "../core/policy-format.ts";
 import type { Problem } from "../core/problem.ts";
@@ -140,7 +140,8 @@ async function evaluate(
     return {
       ...fail(
         "This pull request must contain exactly one new request file",
-        contents.reasons.map((r) => `${markdownCode(r.path)} ${r.message}.`),
+        // The message quotes what is wrong with the path (its characters): text, not Markdown.
+        contents.reasons.map((r) => `${markdownCode(r.path)} ${markdownText(r.message)}.`),
       ),
       problems: contents.reasons.map((r) => ({
         file: r.path,

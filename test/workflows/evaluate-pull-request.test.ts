@@ -324,14 +324,14 @@ describe("evaluatePullRequest", () => {
   );
 
   it("quotes a hostile request path whole in the check, linking nowhere", async () => {
-    // Paths are limited at validation now; a reason naming the path is written before that.
-    const path = "access-requests/a`](https://evil.example)`.yaml";
+    // The check refuses the path; its reason quotes the path and its characters.
+    const path = "access-requests/[x](https:/evil.example)`y.yaml";
     const { github } = fakeGitHub({
       files: [{ path, status: "added" }],
       reviews: approvedReviews,
       repo: {
         [`${BASE}:policies/test.yaml`]: fixture("policies.yaml"),
-        [`${BASE}:CODEOWNERS`]: "* @acme/platform\n",
+        [`${BASE}:CODEOWNERS`]: "/access-requests/ @acme/platform\n",
         [`${HEAD}:${path}`]: fixture("db-admin-request.yaml"),
       },
     });
@@ -339,7 +339,8 @@ describe("evaluatePullRequest", () => {
     expect(evaluation.status).toBe("error");
     const { summary } = renderCheck(evaluation);
     expect(linksIn(summary)).toEqual([]);
-    expect(textOf(summary)).toContain(`is the last line matching ${path}, and`);
+    expect(textOf(summary)).toContain(`${path} has characters other than`);
+    expect(textOf(summary)).toContain('("[", "]", "(", ":", ")", "`")');
   });
 
   it("does not approve when the head moved while the pull request was being read", async () => {
