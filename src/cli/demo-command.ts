@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { GitStore } from "../demo/git-store.ts";
 import { Narrator } from "../demo/narrator.ts";
 import { DEMO_STEPS, runDemo } from "../demo/run-demo.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { historyCommand } from "./history-command.ts";
 import { parseOptions } from "./parse-options.ts";
 
 const help = `Usage: hallpass demo [--dir DIR]
@@ -24,8 +26,12 @@ reached as GitHub Enterprise Server or an AWS emulator would be
 and AWS settings are not read and nothing leaves this machine.
 
 Afterwards DIR holds the request, the grant, revocation and audit records as
-the app and the action commit them. Look at them with:
-  cd DIR && git log --stat && npx hallpass history
+the app and the action commit them. The demo ends with the command that reads
+them back, \`hallpass history\` run in DIR, shows what it printed, and says how
+to run it again there with this checkout's hallpass and Node 24:
+  cd DIR && npx --prefix <checkout> node <checkout>/bin/hallpass.js history
+(a bare \`npx hallpass\` in DIR finds no hallpass there and would offer to
+download an unrelated package of that name from the npm registry.)
 
 Options:
   --dir DIR    where to create the access repository (a new or empty folder);
@@ -34,6 +40,22 @@ Options:
 
 Exit codes: 0 the story ran to its end, 1 a step failed (named), 2 usage error.
 `;
+
+/** A path as a POSIX shell word. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The command that shows DIR's story again with this checkout's hallpass on its Node 24. DIR is
+ * outside this project, so a bare `npx hallpass` there would look the name up in the npm
+ * registry, and the `hallpass` bin under another Node would find no TypeScript support.
+ */
+export function historyCommandFor(dir: string): string {
+  const root = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+  const bin = shellWord(`${root}/bin/hallpass.js`);
+  return `cd ${shellWord(dir)} && npx --prefix ${shellWord(root)} node ${bin} history`;
+}
 
 /** Creates DIR (or checks that it is empty), or a fresh temporary folder. */
 function prepareDir(cwd: string, dir: string | undefined): string {
@@ -44,6 +66,19 @@ function prepareDir(cwd: string, dir: string | undefined): string {
   }
   mkdirSync(path, { recursive: true });
   return path;
+}
+
+/** The last step: `hallpass history` itself, run in DIR, as compliance would read the story. */
+async function showHistory(dir: string, say: Narrator, io: CliIo): Promise<void> {
+  say.step("What compliance reads back from git: hallpass history");
+  let text = "";
+  const capture = (chunk: string) => {
+    text += chunk;
+  };
+  const code = await historyCommand.run([], { ...io, cwd: dir, stdout: capture, stderr: capture });
+  say.say(text.trimEnd().replace(/^(?=.)/gm, "   "));
+  // Exit code 1 is the finding the story planted (the hand-made role); 2 would be a failure.
+  if (code === 2) throw new Error("hallpass history could not read the repository");
 }
 
 /** `hallpass demo`: the whole lifecycle against local stand-ins, in simulated time. */
@@ -72,6 +107,7 @@ export const demoCommand: Command = {
     );
     try {
       await runDemo(dir, say, start);
+      await showHistory(dir, say, io);
     } catch (error) {
       say.stop();
       io.stderr(
@@ -81,7 +117,7 @@ export const demoCommand: Command = {
     }
     say.stop();
     io.stdout(
-      `\nThe access repository is in ${dir}. See its story with:\n  cd ${dir} && npx hallpass history\n`,
+      `\nThe access repository is in ${dir}. Read its story again with:\n  ${historyCommandFor(dir)}\n`,
     );
     return 0;
   },

@@ -47,8 +47,8 @@ const TEAMS = {
   "acme/security": ["carol-acme"],
 };
 
-/** Steps the narrator counts (for the progress indicator). */
-export const DEMO_STEPS = 12;
+/** Steps the narrator counts (for the progress indicator): the story's 12 and the command's history. */
+export const DEMO_STEPS = 13;
 
 /** What the demo leaves behind, for its caller and its test. */
 export interface DemoResult {

@@ -15,6 +15,7 @@ import { run } from "./cli-harness.ts";
  * nock would refuse it.
  */
 
+const ROOT = join(import.meta.dirname, "../..");
 const NOW = new Date("2026-11-26T12:00:00Z");
 const REQUEST = "access-requests/bob-acme/db-admin-failover";
 let parent: string;
@@ -54,7 +55,13 @@ describe("hallpass demo", () => {
     expect(checks).toEqual(["action_required", "action_required", "success"]);
     expect(demo.stdout).toContain("alert delete (high) on #1");
     expect(demo.stdout).toMatch(/audit of #1: 5 events, \d+ risky/);
-    expect(demo.stdout).toContain(`cd ${dir} && npx hallpass history`);
+    // The hint names this checkout: a bare `npx hallpass` in DIR would ask the npm registry.
+    expect(demo.stdout).toContain(
+      `cd ${dir} && npx --prefix ${ROOT} node ${ROOT}/bin/hallpass.js history`,
+    );
+    // Its last step is `hallpass history` itself.
+    expect(demo.stdout).toContain("2 requests at ");
+    expect(demo.stdout).toContain("1 finding (1 unrecorded-role)");
   });
 
   it("leaves the records committed as the app and the action commit them", () => {
