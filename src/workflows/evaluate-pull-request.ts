@@ -10,7 +10,7 @@ import { checkPullRequestContents } from "../core/check-pull-request-contents.ts
 import { CODEOWNERS_LOCATIONS, matchOwners, parseCodeowners } from "../core/codeowners.ts";
 import { decideApproval, teamKey } from "../core/decide-approval.ts";
 import { errorMessage } from "../core/error-message.ts";
-import { markdownCode, markdownText } from "../core/escape-markdown.ts";
+import { markdownCode, markdownMention, markdownText } from "../core/escape-markdown.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import type { Policies } from "../core/policy-format.ts";
 import type { Problem } from "../core/problem.ts";
@@ -251,7 +251,7 @@ async function evaluate(
       ...at,
       field: "requester",
       severity: "error",
-      message: `the requester must be the author of the pull request (@${pullRequest.author}): @${requester} must open their own request, so that nobody asks for access in someone else's name.`,
+      message: `the requester must be the author of the pull request (${markdownMention(pullRequest.author)}): ${markdownMention(requester)} must open their own request, so that nobody asks for access in someone else's name.`,
     });
   }
   result.problems = problems;

@@ -609,7 +609,7 @@ async function unfinishedRollback(
   } catch (error) {
     readError = errorMessage(error);
   }
-  const revokeNow = `comment \`/hallpass revoke\` on this pull request (@${failed.requester} or anyone who may approve the request can; repeat it if it fails, every step can be re-run)`;
+  const revokeNow = `comment \`/hallpass revoke\` on this pull request (${markdownMention(failed.requester)} or anyone who may approve the request can; repeat it if it fails, every step can be re-run)`;
   if (recorded === true) {
     return [
       `${failed.reason}.`,
@@ -619,7 +619,7 @@ async function unfinishedRollback(
   }
   const notRecorded = [
     `Do not count on anything else to end it before its expiry: the scheduled sweep does NOT retry the rollback. With ${markdownCode(failed.grantPath)} and no revocation in git, it takes the role for a live grant and deletes it at ${end}, earlier only if the role differs from its grant record (then as changed by hand, with an alert); if the role was never created, it reports the grant as missing.`,
-    `Until then @${failed.requester} may be able to assume whatever part of ${roleArn} was made; the role's own policies end all access at ${end}.`,
+    `Until then ${markdownMention(failed.requester)} may be able to assume whatever part of ${roleArn} was made; the role's own policies end all access at ${end}.`,
     `To end it now, ${revokeNow}. To complete the grant instead, redeliver the merge event (or ask an administrator to).`,
   ];
   if (recorded === false) {
