@@ -13,6 +13,12 @@ export const UNRECORDED_DIRECTORY = "access-requests/unrecorded/";
 const SAFE_CHARACTERS = /^[A-Za-z0-9._/-]*$/;
 
 /**
+ * Longest request path: the grant role carries it as a tag value, which IAM limits to 256
+ * characters. A longer path could be approved and then never granted.
+ */
+export const MAX_REQUEST_PATH_LENGTH = 256;
+
+/**
  * Why `path` cannot be the path of a request file, with the fix, as a phrase to follow the path
  * ("has characters other than …: rename it, such as …"); undefined when it can. Paths are
  * repository-relative, as git and the GitHub API give them.
@@ -22,6 +28,9 @@ export function checkRequestPath(path: string): string | undefined {
     const bad = [...new Set(path.replace(/[A-Za-z0-9._/-]/g, ""))];
     const fixed = path.replace(/[^A-Za-z0-9._/-]+/g, "-").replace(/\/{2,}/g, "/");
     return `has characters other than letters, digits, "-", "_", "." and "/" (${bad.map((c) => JSON.stringify(c)).join(", ")}): rename it, such as ${fixed}`;
+  }
+  if (path.length > MAX_REQUEST_PATH_LENGTH) {
+    return `is ${path.length} characters long, more than the ${MAX_REQUEST_PATH_LENGTH} an AWS tag value holds (the grant role is tagged with it): shorten it`;
   }
   const segments = path.split("/");
   if (segments.includes("")) {

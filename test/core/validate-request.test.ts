@@ -369,6 +369,10 @@ describe("validateRequest: a request's path", () => {
     ["access-requests/alice/db`x`.yaml", /\("`"\)/],
     ["access-requests/alice/db]).yaml", /\("\]", "\)"\)/],
     ["access-requests/alice//db.yaml", /empty folder names/],
+    [
+      `access-requests/alice/${"x".repeat(240)}.yaml`,
+      /is 267 characters long, more than the 256 an AWS tag value holds/,
+    ],
     ["access-requests/alice/../db.yaml", /"\." or "\.\." folder names/],
     [
       "access-requests/unrecorded/123456789012/hallpass-x.yaml",
