@@ -2,7 +2,12 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { GitReadError, readGitHistory } from "../adapters/read-git-history.ts";
 import { toRepoPath } from "../adapters/read-repo-files.ts";
-import { buildAccessHistory, type HistoryFilter } from "../core/build-access-history.ts";
+import {
+  buildAccessHistory,
+  type HistoryFilter,
+  type HistoryInput,
+} from "../core/build-access-history.ts";
+import { accountAliases, hasNameFilter, unknownFilterName } from "../core/check-history-filter.ts";
 import { parseDuration } from "../core/duration.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import { renderAccessHistory } from "../core/render-access-history.ts";
@@ -44,12 +49,16 @@ Options:
                        or a time with its offset, 2026-07-01T09:00:00+02:00)
   --until DATE         requests that landed before DATE
   --requester LOGIN    requests of this GitHub login (case-insensitive)
-  --account NAME       requests for this account (name from policies/, or an account id)
+  --account NAME       requests for this account (name from policies/, or its 12-digit id:
+                       every request for it, granted or not)
   --role NAME          requests for this role
   --format FORMAT      text (default) for a person, markdown for an audit report,
                        json for machines (see docs/history.md for its shape)
   --rev REV            read the repository at this commit, tag or branch (default HEAD)
   -h, --help           show this help.
+
+A --requester, --account or --role that names nothing in policies/ or in the
+history is a usage error, with a suggestion.
 
 Exit codes: 0 no findings, 1 findings (or git could not be read), 2 usage error.
 
@@ -146,10 +155,10 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
     ...(values.requester !== undefined ? { requester: values.requester } : {}),
-    ...(values.account !== undefined ? { account: values.account } : {}),
+    ...(values.account !== undefined ? { account: accountAliases(values.account, policies) } : {}),
     ...(values.role !== undefined ? { role: values.role } : {}),
   };
-  const history = buildAccessHistory({
+  const input: HistoryInput = {
     revision: git.revision,
     files: git.requestFiles,
     deletedRequests: git.deletedRequests,
@@ -158,7 +167,15 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
     now: io.now(),
     auditDelaySeconds: delay.ok ? delay.seconds : 1800,
     filter,
-  });
+  };
+  const history = buildAccessHistory(input);
+  if (history.entries.length === 0 && hasNameFilter(filter)) {
+    // Nothing matched: tell a misspelt name from one without requests (built again unfiltered
+    // only in this case, so the common path reads the history once).
+    const everything = buildAccessHistory({ ...input, filter: {} }).entries;
+    const unknown = unknownFilterName(values, everything, policies);
+    if (unknown !== undefined) throw new UsageError(unknown);
+  }
   for (const path of paths) {
     const prefix = path.replace(/\/+$/, "");
     if (

@@ -46,8 +46,11 @@ export interface HistoryFilter {
   until?: Date;
   /** GitHub login of the requester, case-insensitive. */
   requester?: string;
-  /** Account name (or, for roles made by hand, the account id). */
-  account?: string;
+  /**
+   * Account names or ids (for roles made by hand, the id); an entry is kept when its request
+   * or grant names one of them. `accountAliases` gives an account's name and id together.
+   */
+  account?: string | readonly string[];
   /** Role name from policies/. */
   role?: string;
 }
@@ -807,7 +810,9 @@ function keep(entry: HistoryEntry, filter: HistoryFilter | undefined): boolean {
     if (entry.state === "unrecorded-role") {
       names.push(/^access-requests\/unrecorded\/([^/]+)\//.exec(entry.requestPath)?.[1]);
     }
-    if (!names.includes(filter.account)) return false;
+    const wanted: readonly string[] =
+      typeof filter.account === "string" ? [filter.account] : filter.account;
+    if (!names.some((name) => name !== undefined && wanted.includes(name))) return false;
   }
   if (filter.role !== undefined && request?.role !== filter.role && grant?.role !== filter.role) {
     return false;

@@ -94,6 +94,54 @@ describe("hallpass history", () => {
     expect(code).toBe(0);
   });
 
+  it("selects every request for an account by its 12-digit id, granted or not", async () => {
+    const { h } = await json(["--account", "123456789012"]);
+    expect(h.entries.map((e) => [e.requestPath, e.state])).toEqual([
+      [ALICE, "ended"],
+      [BOB, "unknown"],
+      [CAROL, "deleted"],
+      ["access-requests/unrecorded/123456789012/hp-by-hand.yaml", "unrecorded-role"],
+    ]);
+    const byName = await json(["--account", "production"]);
+    expect(byName.h.entries.map((e) => e.requestPath)).toEqual(h.entries.map((e) => e.requestPath));
+  });
+
+  it.each([
+    [
+      "--account",
+      "prodution",
+      '--account "prodution" names no account in policies/ or in the history. Did you mean "production"?',
+    ],
+    [
+      "--account",
+      "999999999999",
+      '--account "999999999999" names no account in policies/ or in the history.',
+    ],
+    [
+      "--role",
+      "db-admn",
+      '--role "db-admn" names no role in policies/ or in the history. Did you mean "db-admin"?',
+    ],
+    [
+      "--requester",
+      "alcie",
+      '--requester "alcie" names no requester in policies/ or in the history. Did you mean "alice"?',
+    ],
+  ])("exits 2 when %s %s names nothing, with a suggestion", async (option, value, message) => {
+    const { code, stdout, stderr } = await history([option, value]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      `hallpass history: ${message}\nRun \`hallpass history --help\` for usage.\n`,
+    );
+  });
+
+  it("exits 0 for a name that exists but has no requests in the window", async () => {
+    const { code, h } = await json(["--requester", "alice", "--since", "2026-11-27"]);
+    expect(h.entries).toEqual([]);
+    expect(code).toBe(0);
+  });
+
   it("reads another revision with --rev: before the tampering, bob's request was unchanged", async () => {
     const { h } = await json(["--rev", "before-tamper"], new Date("2026-11-26T16:00:00Z"));
     expect(h.revision).toBe(story.carolAdded);
