@@ -3,8 +3,8 @@
  * `action.yml` runs. The bundle is committed, because GitHub runs an action from its repository
  * without installing anything.
  *
- * It also writes the inputs table of `docs/action.md` and `README.md` from `action.yml`, the one
- * source of all three.
+ * It also writes the inputs and outputs tables of `docs/action.md` and `README.md` from
+ * `action.yml`, the one source of all three.
  *
  *   npm run build:action    rebuilds them
  *   npm run check:action    fails when the committed files differ from a fresh build
@@ -38,7 +38,7 @@ const result = await build({
 
 const files = result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
 for (const doc of ["docs/action.md", "README.md"]) {
-  files.push({ path: join(root, doc), text: documentInputs(doc) });
+  files.push({ path: join(root, doc), text: documentAction(doc) });
 }
 // Mark the folder as ESM whatever package.json sits above it in the checked-out action.
 files.push({ path: join(dirname(outfile), "package.json"), text: '{ "type": "module" }\n' });
@@ -57,7 +57,9 @@ if (check) {
     );
     process.exit(1);
   }
-  console.log("dist/action and the inputs tables of docs/action.md and README.md are up to date.");
+  console.log(
+    "dist/action and the inputs and outputs tables of docs/action.md and README.md are up to date.",
+  );
 } else {
   for (const f of files) {
     mkdirSync(dirname(f.path), { recursive: true });
@@ -67,22 +69,38 @@ if (check) {
   console.log(`wrote dist/action (${(size / 1024).toFixed(0)} KiB).`);
 }
 
-/** A document with the table between its inputs markers rebuilt from action.yml. */
-function documentInputs(path: string): string {
+/** A document with the tables between its inputs and outputs markers rebuilt from action.yml. */
+function documentAction(path: string): string {
   const action = parse(readFileSync(join(root, "action.yml"), "utf8")) as {
     inputs: Record<string, { description: string; required?: boolean; default?: string }>;
+    outputs: Record<string, { description: string }>;
   };
   const cell = (text: string) => text.trim().replace(/\s+/g, " ").replace(/\|/g, "\\|");
-  const rows = Object.entries(action.inputs).map(
-    ([name, input]) =>
-      `| \`${name}\` | ${input.required ? "yes" : "no"} | ${input.default ? `\`${input.default}\`` : ""} | ${cell(input.description)} |`,
-  );
-  const table = ["| Input | Required | Default | Description |", "|---|---|---|---|", ...rows].join(
-    "\n",
-  );
+  const inputs = [
+    "| Input | Required | Default | Description |",
+    "|---|---|---|---|",
+    ...Object.entries(action.inputs).map(
+      ([name, input]) =>
+        `| \`${name}\` | ${input.required ? "yes" : "no"} | ${input.default ? `\`${input.default}\`` : ""} | ${cell(input.description)} |`,
+    ),
+  ];
+  const outputs = [
+    "| Output | Description |",
+    "|---|---|",
+    ...Object.entries(action.outputs).map(
+      ([name, output]) => `| \`${name}\` | ${cell(output.description)} |`,
+    ),
+  ];
   const doc = readFileSync(join(root, path), "utf8");
-  return doc.replace(
-    /<!-- inputs:start -->[\s\S]*<!-- inputs:end -->/,
-    `<!-- inputs:start -->\n${table}\n<!-- inputs:end -->`,
-  );
+  return replaceBetween(replaceBetween(doc, "inputs", inputs), "outputs", outputs);
+}
+
+/** `doc` with the lines between `<!-- name:start -->` and `<!-- name:end -->` replaced. */
+function replaceBetween(doc: string, name: string, lines: string[]): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from === -1 || to < from) throw new Error(`${start} ... ${end} is missing`);
+  return `${doc.slice(0, from)}${start}\n${lines.join("\n")}\n${doc.slice(to)}`;
 }
