@@ -697,6 +697,19 @@ export function auditMarker(requestPath: string): string {
   return `<!-- hallpass:audit ${markdownCommentText(requestPath)} -->`;
 }
 
+/** Resources listed in one risky event's cell; the JSON summary holds every one. */
+const RESOURCES_PER_EVENT = 3;
+
+/**
+ * A risky event's resources, a few to a cell: one call on hundreds of resources would make its
+ * row as tall as the page and push the rest of the table out of sight.
+ */
+function resourcesCell(resources: readonly string[]): string {
+  const shown = resources.slice(0, RESOURCES_PER_EVENT).map(code);
+  const more = resources.length - shown.length;
+  return [...shown, ...(more > 0 ? [`and ${more} more (JSON summary)`] : [])].join("<br>");
+}
+
 /** A timeline bar's label in words: `3 calls, 1 write, 1 failed` (zero counts left out). */
 function spanLabel(span: ActivityCounts): string {
   return [
@@ -844,7 +857,7 @@ export function renderAuditMarkdown(summary: AuditSummary): string {
     );
     for (const e of s.riskyEvents.slice(0, RISKY_ROWS)) {
       out.push(
-        `| ${utc(e.eventTime)} | ${code(e.action)} | ${cell(e.region)} | ${e.errorCode ? code(e.errorCode) : "ok"} | ${e.resources.map(code).join("<br>")} | ${cell(e.rules.join(", "))} | ${code(e.eventID)} |`,
+        `| ${utc(e.eventTime)} | ${code(e.action)} | ${cell(e.region)} | ${e.errorCode ? code(e.errorCode) : "ok"} | ${resourcesCell(e.resources)} | ${cell(e.rules.join(", "))} | ${code(e.eventID)} |`,
       );
     }
     out.push("");

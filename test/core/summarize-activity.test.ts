@@ -93,6 +93,21 @@ describe("renderAuditMarkdown with hostile values", () => {
     expect(risky?.[4]).toBe(arn);
     expect(tableRows(markdown).find((row) => row[0] === arn)).toHaveLength(3);
   });
+
+  it("lists a few resources per risky event, and says how many more the JSON holds", () => {
+    const many = Array.from(
+      { length: 40 },
+      (_, i) => `arn:aws:rds:eu-west-1:123456789012:snapshot:s${i}`,
+    );
+    const list = events.map((e) =>
+      e.eventName === "DeleteDBSnapshot"
+        ? { ...e, resources: many.map((ARN) => ({ ARN, type: "AWS::RDS::DBSnapshot" })) }
+        : e,
+    );
+    const markdown = renderAuditMarkdown(summary(list));
+    const risky = tableRows(markdown).find((row) => row[1] === "rds:DeleteDBSnapshot");
+    expect(risky?.[4]).toBe(`${[...many].sort().slice(0, 3).join("")}and 37 more (JSON summary)`);
+  });
 });
 
 describe("summarizeActivity", () => {
