@@ -331,6 +331,25 @@ describe("renderReviewRequest", () => {
 });
 
 describe("renderPostIncidentIssue", () => {
+  it("escapes the requester's words and names in the follow-up issue", () => {
+    const base = evaluation("approved");
+    const issue = renderPostIncidentIssue({
+      ...base,
+      request: {
+        ...base.request!,
+        emergency: true,
+        request: {
+          ...base.request!.request,
+          role: "db*admin](https://evil.example)",
+          reason: "outage\n# heading ![p](https://evil.example/p.png) @acme/admins",
+        },
+      },
+    })!;
+    expect(linksIn(issue.body)).toEqual([]);
+    expect(renderMarkdown(issue.body)).not.toMatch(/<img|<h1/);
+    expect(issue.body).not.toContain("@acme/admins");
+  });
+
   it("is only for break-glass requests", () => {
     expect(renderPostIncidentIssue(evaluation("approved"))).toBeUndefined();
     const base = evaluation("approved");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planGrant } from "../../src/core/plan-grant.ts";
 import { renderUsageComment, sessionSecondsFor } from "../../src/core/render-usage-comment.ts";
 import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";
+import { linksIn, tableRows, textOf } from "../support/render-markdown.ts";
 
 function plan(durationSeconds: number, start?: Date) {
   return planGrant(aliceRequest({ durationSeconds, start }), grantPolicies(), {
@@ -40,6 +41,24 @@ describe("renderUsageComment", () => {
     roleName: "db-read",
     accountName: "prod",
     now,
+  });
+
+  it("keeps names, the principal and the replaced request whole in their code spans and cells", () => {
+    const body = renderUsageComment({
+      ...input(),
+      roleName: "db`read",
+      accountName: "prod|x",
+      principal: "arn:aws:iam::999988887777:user/a`b|c",
+      replaced: "access-requests/old`](https://evil.example).yaml",
+    });
+    expect(linksIn(body)).toEqual([]);
+    const text = textOf(body);
+    expect(text).toContain("Access granted: db`read in prod|x (");
+    expect(text).toContain("replaces the one of access-requests/old`](https://evil.example).yaml,");
+    expect(tableRows(body).find((r) => r[0] === "Assume it as")).toEqual([
+      "Assume it as",
+      "arn:aws:iam::999988887777:user/a`b|c",
+    ]);
   });
 
   it("gives the exact assume-role command with the source identity and session name", () => {
