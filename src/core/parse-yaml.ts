@@ -238,11 +238,17 @@ function decode(content: string | Uint8Array, options: ParseYamlOptions): Decode
   }
 }
 
-/** Index of the first C0 control character other than tab, LF and CR (or DEL), or -1. */
+/**
+ * Index of the first control character other than tab, LF and CR, or -1: C0, DEL and C1 (some
+ * terminals read U+009B as ESC [, the start of a sequence that rewrites the screen).
+ */
 function firstControlCharacter(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) {
+    if (
+      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+      (code >= 0x7f && code <= 0x9f)
+    ) {
       return i;
     }
   }

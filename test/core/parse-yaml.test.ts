@@ -208,6 +208,15 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
     ]);
   });
 
+  it("refuses C1 control characters too (U+009B starts a terminal escape like ESC [)", () => {
+    for (const content of ['reason: "a\\u009b2Jb"\n', "reason: a\u009b2Jb\n"]) {
+      const { problems } = parse(content);
+      expect(problems.map((p) => p.message)).toEqual([
+        expect.stringMatching(/control character U\+009B/),
+      ]);
+    }
+  });
+
   it("refuses a __proto__ key, which JavaScript would read as an object's prototype", () => {
     const { parsed, problems } = parse("role: x\naccounts:\n  __proto__:\n    id: 1\n");
     expect(parsed).toBeUndefined();
