@@ -96251,7 +96251,7 @@ function decode3(content, options) {
 function firstControlCharacter(text) {
   for (let i5 = 0; i5 < text.length; i5++) {
     const code2 = text.charCodeAt(i5);
-    if (code2 < 32 && code2 !== 9 && code2 !== 10 && code2 !== 13 || code2 === 127) {
+    if (code2 < 32 && code2 !== 9 && code2 !== 10 && code2 !== 13 || code2 >= 127 && code2 <= 159) {
       return i5;
     }
   }
