@@ -59,7 +59,8 @@ export function markdownText(text: string): string {
  */
 export function markdownCode(text: string): string {
   const body = oneLine(text);
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  // reduce, not Math.max(...runs): a long value can hold more runs than a call takes arguments.
+  const longest = (body.match(/`+/g) ?? []).reduce((most, run) => Math.max(most, run.length), 0);
   const fence = "`".repeat(longest + 1);
   const pad = /^[` ]|[` ]$/.test(body) && body.trim() !== "" ? " " : "";
   return `${fence}${pad}${body}${pad}${fence}`;
@@ -78,7 +79,7 @@ const LOGIN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:\[bot\])?$/;
  * as escaped text, so a value that only claims to be a login cannot ping a team or inject text.
  */
 export function markdownMention(login: string): string {
-  return LOGIN.test(login) && login.length <= 45 ? `@${login}` : markdownText(login);
+  return login.length <= 45 && LOGIN.test(login) ? `@${login}` : markdownText(login);
 }
 
 /** A CODEOWNERS-style owner: `@login` or `@org/team-slug`. */
@@ -89,7 +90,7 @@ const OWNER = /^@[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:\/[A-Za-z0-9._-]+)?$/;
  * pings that person or team; anything else is shown as escaped text.
  */
 export function markdownOwner(token: string): string {
-  return OWNER.test(token) && token.length <= 140 ? token : markdownText(token);
+  return token.length <= 140 && OWNER.test(token) ? token : markdownText(token);
 }
 
 /** Percent-encodes one character (UTF-8), including those encodeURIComponent leaves. */

@@ -72,6 +72,11 @@ describe("markdownCode", () => {
     expect(textOf(`x ${markdownCode(value)} y`).trim()).toBe(`x ${value} y`);
   });
 
+  it("holds a value with more backtick runs than a call takes arguments", () => {
+    const value = "a`".repeat(200_000);
+    expect(markdownCode(value)).toBe(`\`\` ${value} \`\``);
+  });
+
   it("puts a line break's text on one line", () => {
     expect(markdownCode("a\nb")).toBe("`a b`");
   });
