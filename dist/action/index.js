@@ -40173,7 +40173,7 @@ var init_package = __esm({
   "node_modules/@aws-sdk/nested-clients/package.json"() {
     package_default = {
       name: "@aws-sdk/nested-clients",
-      version: "3.998.4",
+      version: "3.998.5",
       description: "Nested clients for AWS SDK packages.",
       homepage: "https://github.com/aws/aws-sdk-js-v3/tree/main/packages/nested-clients",
       license: "Apache-2.0",
@@ -40273,10 +40273,10 @@ var init_package = __esm({
         "test:watch": "yarn g:vitest watch"
       },
       dependencies: {
-        "@aws-sdk/core": "^3.981.1",
+        "@aws-sdk/core": "^3.981.2",
         "@aws-sdk/signature-v4-multi-region": "^3.996.52",
         "@aws-sdk/types": "^3.975.1",
-        "@smithy/core": "^3.40.0",
+        "@smithy/core": "^3.41.1",
         "@smithy/fetch-http-handler": "^5.8.1",
         "@smithy/node-http-handler": "^4.14.2",
         "@smithy/types": "^4.20.0",
@@ -46095,7 +46095,7 @@ var init_STSServiceException = __esm({
 });
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/models/errors.js
-var ExpiredTokenException2, MalformedPolicyDocumentException, PackedPolicyTooLargeException, RegionDisabledException, IDPRejectedClaimException, InvalidIdentityTokenException, IDPCommunicationErrorException;
+var ExpiredTokenException2, InvalidContextAssertionException, MalformedPolicyDocumentException, PackedPolicyTooLargeException, RegionDisabledException, IDPRejectedClaimException, InvalidIdentityTokenException, IDPCommunicationErrorException;
 var init_errors3 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/models/errors.js"() {
     init_STSServiceException();
@@ -46110,6 +46110,19 @@ var init_errors3 = __esm({
           ...opts
         });
         Object.setPrototypeOf(this, _ExpiredTokenException.prototype);
+      }
+    };
+    InvalidContextAssertionException = class _InvalidContextAssertionException extends STSServiceException {
+      static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+      name = "InvalidContextAssertionException";
+      $fault = "client";
+      constructor(opts) {
+        super({
+          name: "InvalidContextAssertionException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _InvalidContextAssertionException.prototype);
       }
     };
     MalformedPolicyDocumentException = class _MalformedPolicyDocumentException extends STSServiceException {
@@ -46195,7 +46208,7 @@ var init_errors3 = __esm({
 });
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/schemas/schemas_0.js
-var _A, _AKI, _AR, _ARI, _ARR, _ARRs, _ARU, _ARWWI, _ARWWIR, _ARWWIRs, _Au, _C, _CA, _DS, _E2, _EI, _ETE2, _IDPCEE, _IDPRCE, _IITE, _K, _MPDE, _MSTS, _P, _PA, _PAr, _PC, _PCLT, _PCr, _PDT, _PI, _PPS, _PPTLE, _Pr, _RA, _RDE, _RSN, _SAK, _SFWIT, _SI, _SN, _ST, _STS, _STU, _T, _TC, _TTK, _Ta, _V, _WIT, _a3, _aKST, _aQE, _c3, _cTT, _e3, _hE3, _m2, _pDLT, _s3, _tLT, n03, _s_registry3, STSServiceException$, n0_registry3, ExpiredTokenException$2, IDPCommunicationErrorException$, IDPRejectedClaimException$, InvalidIdentityTokenException$, MalformedPolicyDocumentException$, PackedPolicyTooLargeException$, RegionDisabledException$, errorTypeRegistries3, accessKeySecretType, clientTokenType, AssumedRoleUser$, AssumeRoleRequest$, AssumeRoleResponse$, AssumeRoleWithWebIdentityRequest$, AssumeRoleWithWebIdentityResponse$, Credentials$, PolicyDescriptorType$, ProvidedContext$, Tag$, policyDescriptorListType, ProvidedContextsListType, tagKeyListType, tagListType, AssumeRole$, AssumeRoleWithWebIdentity$;
+var _A, _AKI, _AR, _ARI, _ARR, _ARRs, _ARU, _ARWWI, _ARWWIR, _ARWWIRs, _Au, _C, _CA, _DS, _E2, _EI, _ETE2, _FPA, _I, _ICAE, _IDPCEE, _IDPRCE, _IITE, _IP, _K, _MPDE, _MSTS, _OI, _P, _PA, _PAr, _PC, _PCLT, _PCr, _PDT, _PI, _PPS, _PPTLE, _Pr, _RA, _RDE, _RSN, _S, _SAK, _SFWIT, _SI, _SN, _ST, _STS, _STU, _STu, _T, _TC, _TCr, _TIPC, _TTK, _Ta, _V, _WIT, _a3, _aKST, _aQE, _c3, _cTT, _e3, _hE3, _m2, _oIIT, _oIST, _oISTT, _pDLT, _s3, _tCIPMT, _tCVT, _tLT, n03, _s_registry3, STSServiceException$, n0_registry3, ExpiredTokenException$2, IDPCommunicationErrorException$, IDPRejectedClaimException$, InvalidContextAssertionException$, InvalidIdentityTokenException$, MalformedPolicyDocumentException$, PackedPolicyTooLargeException$, RegionDisabledException$, errorTypeRegistries3, accessKeySecretType, clientTokenType, originIdentityIssuerType, originIdentitySubjectType, originIdentitySubjectTypeType, transactionContextValueType, AssumedRoleUser$, AssumeRoleRequest$, AssumeRoleResponse$, AssumeRoleWithWebIdentityRequest$, AssumeRoleWithWebIdentityResponse$, Credentials$, OriginIdentity$, PolicyDescriptorType$, ProvidedContext$, Tag$, TransactionContext$, TrustedIdentityPropagationContext$, policyDescriptorListType, ProvidedContextsListType, tagKeyListType, tagListType, transactionContextIdentityProviderMapType, AssumeRole$, AssumeRoleWithWebIdentity$;
 var init_schemas_03 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/schemas/schemas_0.js"() {
     init_schema();
@@ -46218,12 +46231,17 @@ var init_schemas_03 = __esm({
     _E2 = "Expiration";
     _EI = "ExternalId";
     _ETE2 = "ExpiredTokenException";
+    _FPA = "FederatedProviderArn";
+    _I = "Issuer";
+    _ICAE = "InvalidContextAssertionException";
     _IDPCEE = "IDPCommunicationErrorException";
     _IDPRCE = "IDPRejectedClaimException";
     _IITE = "InvalidIdentityTokenException";
+    _IP = "IdentityProvider";
     _K = "Key";
     _MPDE = "MalformedPolicyDocumentException";
     _MSTS = "MinimumSessionTokenSize";
+    _OI = "OriginIdentity";
     _P = "Policy";
     _PA = "PolicyArns";
     _PAr = "ProviderArn";
@@ -46238,6 +46256,7 @@ var init_schemas_03 = __esm({
     _RA = "RoleArn";
     _RDE = "RegionDisabledException";
     _RSN = "RoleSessionName";
+    _S = "Subject";
     _SAK = "SecretAccessKey";
     _SFWIT = "SubjectFromWebIdentityToken";
     _SI = "SourceIdentity";
@@ -46245,8 +46264,11 @@ var init_schemas_03 = __esm({
     _ST = "SessionToken";
     _STS = "SessionTokenSize";
     _STU = "SessionTokenUtilization";
+    _STu = "SubjectType";
     _T = "Tags";
     _TC = "TokenCode";
+    _TCr = "TransactionContext";
+    _TIPC = "TrustedIdentityPropagationContext";
     _TTK = "TransitiveTagKeys";
     _Ta = "Tag";
     _V = "Value";
@@ -46259,8 +46281,13 @@ var init_schemas_03 = __esm({
     _e3 = "error";
     _hE3 = "httpError";
     _m2 = "message";
+    _oIIT = "originIdentityIssuerType";
+    _oIST = "originIdentitySubjectType";
+    _oISTT = "originIdentitySubjectTypeType";
     _pDLT = "policyDescriptorListType";
     _s3 = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+    _tCIPMT = "transactionContextIdentityProviderMapType";
+    _tCVT = "transactionContextValueType";
     _tLT = "tagListType";
     n03 = "com.amazonaws.sts";
     _s_registry3 = new TypeRegistry(_s3);
@@ -46294,6 +46321,15 @@ var init_schemas_03 = __esm({
       [0]
     ];
     n0_registry3.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+    InvalidContextAssertionException$ = [
+      -3,
+      n03,
+      _ICAE,
+      { [_aQE]: [`InvalidContextAssertion`, 400], [_e3]: _c3, [_hE3]: 400 },
+      [_m2],
+      [0]
+    ];
+    n0_registry3.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
     InvalidIdentityTokenException$ = [
       -3,
       n03,
@@ -46336,6 +46372,10 @@ var init_schemas_03 = __esm({
     ];
     accessKeySecretType = [0, n03, _aKST, 8, 0];
     clientTokenType = [0, n03, _cTT, 8, 0];
+    originIdentityIssuerType = [0, n03, _oIIT, 8, 0];
+    originIdentitySubjectType = [0, n03, _oIST, 8, 0];
+    originIdentitySubjectTypeType = [0, n03, _oISTT, 8, 0];
+    transactionContextValueType = [0, n03, _tCVT, 8, 0];
     AssumedRoleUser$ = [
       3,
       n03,
@@ -46376,8 +46416,8 @@ var init_schemas_03 = __esm({
       n03,
       _ARWWIRs,
       0,
-      [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
-      [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+      [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+      [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
     ];
     Credentials$ = [
       3,
@@ -46387,6 +46427,14 @@ var init_schemas_03 = __esm({
       [_AKI, _SAK, _ST, _E2],
       [0, [() => accessKeySecretType, 0], 0, 4],
       4
+    ];
+    OriginIdentity$ = [
+      3,
+      n03,
+      _OI,
+      0,
+      [_S, _STu, _I, _FPA],
+      [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
     ];
     PolicyDescriptorType$ = [
       3,
@@ -46413,6 +46461,22 @@ var init_schemas_03 = __esm({
       [0, 0],
       2
     ];
+    TransactionContext$ = [
+      3,
+      n03,
+      _TCr,
+      0,
+      [_IP],
+      [[() => transactionContextIdentityProviderMapType, 0]]
+    ];
+    TrustedIdentityPropagationContext$ = [
+      3,
+      n03,
+      _TIPC,
+      8,
+      [_OI, _TCr],
+      [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+    ];
     policyDescriptorListType = [
       1,
       n03,
@@ -46434,6 +46498,20 @@ var init_schemas_03 = __esm({
       _tLT,
       0,
       () => Tag$
+    ];
+    transactionContextIdentityProviderMapType = [
+      2,
+      n03,
+      _tCIPMT,
+      0,
+      [
+        0,
+        0
+      ],
+      [
+        () => transactionContextValueType,
+        0
+      ]
     ];
     AssumeRole$ = [
       9,
@@ -46920,10 +46998,13 @@ __export(sts_exports, {
   IDPCommunicationErrorException$: () => IDPCommunicationErrorException$,
   IDPRejectedClaimException: () => IDPRejectedClaimException,
   IDPRejectedClaimException$: () => IDPRejectedClaimException$,
+  InvalidContextAssertionException: () => InvalidContextAssertionException,
+  InvalidContextAssertionException$: () => InvalidContextAssertionException$,
   InvalidIdentityTokenException: () => InvalidIdentityTokenException,
   InvalidIdentityTokenException$: () => InvalidIdentityTokenException$,
   MalformedPolicyDocumentException: () => MalformedPolicyDocumentException,
   MalformedPolicyDocumentException$: () => MalformedPolicyDocumentException$,
+  OriginIdentity$: () => OriginIdentity$,
   PackedPolicyTooLargeException: () => PackedPolicyTooLargeException,
   PackedPolicyTooLargeException$: () => PackedPolicyTooLargeException$,
   PolicyDescriptorType$: () => PolicyDescriptorType$,
@@ -46935,6 +47016,8 @@ __export(sts_exports, {
   STSServiceException: () => STSServiceException,
   STSServiceException$: () => STSServiceException$,
   Tag$: () => Tag$,
+  TransactionContext$: () => TransactionContext$,
+  TrustedIdentityPropagationContext$: () => TrustedIdentityPropagationContext$,
   __Client: () => Client,
   decorateDefaultCredentialProvider: () => decorateDefaultCredentialProvider,
   errorTypeRegistries: () => errorTypeRegistries3,
@@ -47812,6 +47895,7 @@ var init_enums2 = __esm({
       CONFLICT: "CONFLICT",
       INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
       INVALID_REQUEST: "INVALID_REQUEST",
+      OAUTH_INVALID_CLIENT: "invalid_client",
       OAUTH_INVALID_GRANT: "invalid_grant",
       OAUTH_INVALID_REQUEST: "invalid_request",
       OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -50228,7 +50312,7 @@ var require_dist_cjs16 = __commonJS({
     var _HCES = "HasCustomEventSelectors";
     var _HIS = "HasInsightSelectors";
     var _HR = "HomeRegion";
-    var _I = "Imports";
+    var _I2 = "Imports";
     var _ICWLLGAE = "InvalidCloudWatchLogsLogGroupArnException";
     var _ICWLRAE = "InvalidCloudWatchLogsRoleArnException";
     var _ID = "InsightsDestination";
@@ -50441,7 +50525,7 @@ var require_dist_cjs16 = __commonJS({
     var _RWT = "ReadWriteType";
     var _Re = "Resource";
     var _Rel = "Relevance";
-    var _S = "Source";
+    var _S2 = "Source";
     var _SBARA = "S3BucketAccessRoleArn";
     var _SBDNEE = "S3BucketDoesNotExistException";
     var _SBN = "S3BucketName";
@@ -51414,7 +51498,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _CCR,
       0,
-      [_N, _S, _D, _Ta2],
+      [_N, _S2, _D, _Ta2],
       [0, 0, () => Destinations, () => TagsList],
       3
     ];
@@ -51423,7 +51507,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _CCRr,
       0,
-      [_CA2, _N, _S, _D, _Ta2],
+      [_CA2, _N, _S2, _D, _Ta2],
       [0, 0, 0, () => Destinations, () => TagsList]
     ];
     var CreateDashboardRequest$ = [
@@ -51725,7 +51809,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _GCRe,
       0,
-      [_CA2, _N, _S, _SC, _D, _IS],
+      [_CA2, _N, _S2, _SC, _D, _IS],
       [0, 0, 0, () => SourceConfig$, () => Destinations, () => IngestionStatus$]
     ];
     var GetDashboardRequest$ = [
@@ -52023,7 +52107,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _LIRi,
       0,
-      [_I, _NT],
+      [_I2, _NT],
       [() => ImportsList, 0]
     ];
     var ListInsightsDataRequest$ = [
@@ -52566,7 +52650,7 @@ var require_dist_cjs16 = __commonJS({
       n05,
       _UCRp,
       0,
-      [_CA2, _N, _S, _D],
+      [_CA2, _N, _S2, _D],
       [0, 0, 0, () => Destinations]
     ];
     var UpdateDashboardRequest$ = [
@@ -54623,7 +54707,7 @@ var require_dist_cjs17 = __commonJS({
         Object.setPrototypeOf(this, _ExpiredTokenException.prototype);
       }
     };
-    var InvalidContextAssertionException = class _InvalidContextAssertionException extends STSServiceException2 {
+    var InvalidContextAssertionException2 = class _InvalidContextAssertionException extends STSServiceException2 {
       static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
       name = "InvalidContextAssertionException";
       $fault = "client";
@@ -54837,7 +54921,7 @@ var require_dist_cjs17 = __commonJS({
     var _EM = "EncodedMessage";
     var _ETE3 = "ExpiredTokenException";
     var _ETITE = "ExpiredTradeInTokenException";
-    var _FPA = "FederatedProviderArn";
+    var _FPA2 = "FederatedProviderArn";
     var _FU = "FederatedUser";
     var _FUI = "FederatedUserId";
     var _GAKI = "GetAccessKeyInfo";
@@ -54861,13 +54945,13 @@ var require_dist_cjs17 = __commonJS({
     var _GWIT = "GetWebIdentityToken";
     var _GWITR = "GetWebIdentityTokenRequest";
     var _GWITRe = "GetWebIdentityTokenResponse";
-    var _I = "Issuer";
+    var _I2 = "Issuer";
     var _IAME = "InvalidAuthorizationMessageException";
-    var _ICAE = "InvalidContextAssertionException";
+    var _ICAE2 = "InvalidContextAssertionException";
     var _IDPCEE2 = "IDPCommunicationErrorException";
     var _IDPRCE2 = "IDPRejectedClaimException";
     var _IITE2 = "InvalidIdentityTokenException";
-    var _IP = "IdentityProvider";
+    var _IP2 = "IdentityProvider";
     var _ISCE = "InvalidSubjectCredentialsException";
     var _ISLE = "InsufficientSessionLifetimeException";
     var _JWTPSEE = "JWTPayloadSizeExceededException";
@@ -54876,7 +54960,7 @@ var require_dist_cjs17 = __commonJS({
     var _MSTS2 = "MinimumSessionTokenSize";
     var _N = "Name";
     var _NQ = "NameQualifier";
-    var _OI = "OriginIdentity";
+    var _OI2 = "OriginIdentity";
     var _OWIFDE = "OutboundWebIdentityFederationDisabledException";
     var _P2 = "Policy";
     var _PA2 = "PolicyArns";
@@ -54893,7 +54977,7 @@ var require_dist_cjs17 = __commonJS({
     var _RA2 = "RoleArn";
     var _RDE2 = "RegionDisabledException";
     var _RSN2 = "RoleSessionName";
-    var _S = "Subject";
+    var _S2 = "Subject";
     var _SA = "SigningAlgorithm";
     var _SAK2 = "SecretAccessKey";
     var _SAMLA = "SAMLAssertion";
@@ -54915,8 +54999,8 @@ var require_dist_cjs17 = __commonJS({
     var _Sc = "Scope";
     var _T2 = "Tags";
     var _TC2 = "TokenCode";
-    var _TCr = "TransactionContext";
-    var _TIPC = "TrustedIdentityPropagationContext";
+    var _TCr2 = "TransactionContext";
+    var _TIPC2 = "TrustedIdentityPropagationContext";
     var _TIT = "TradeInToken";
     var _TP = "TargetPrincipal";
     var _TPA = "TaskPolicyArn";
@@ -54933,13 +55017,13 @@ var require_dist_cjs17 = __commonJS({
     var _e5 = "error";
     var _hE5 = "httpError";
     var _m4 = "message";
-    var _oIIT = "originIdentityIssuerType";
-    var _oIST = "originIdentitySubjectType";
-    var _oISTT = "originIdentitySubjectTypeType";
+    var _oIIT2 = "originIdentityIssuerType";
+    var _oIST2 = "originIdentitySubjectType";
+    var _oISTT2 = "originIdentitySubjectTypeType";
     var _pDLT2 = "policyDescriptorListType";
     var _s5 = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
-    var _tCIPMT = "transactionContextIdentityProviderMapType";
-    var _tCVT = "transactionContextValueType";
+    var _tCIPMT2 = "transactionContextIdentityProviderMapType";
+    var _tCVT2 = "transactionContextValueType";
     var _tITT = "tradeInTokenType";
     var _tLT2 = "tagListType";
     var _wITT = "webIdentityTokenType";
@@ -55002,15 +55086,15 @@ var require_dist_cjs17 = __commonJS({
       [0]
     ];
     n0_registry5.registerError(InvalidAuthorizationMessageException$, InvalidAuthorizationMessageException);
-    var InvalidContextAssertionException$ = [
+    var InvalidContextAssertionException$2 = [
       -3,
       n05,
-      _ICAE,
+      _ICAE2,
       { [_aQE2]: [`InvalidContextAssertion`, 400], [_e5]: _c5, [_hE5]: 400 },
       [_m4],
       [0]
     ];
-    n0_registry5.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
+    n0_registry5.registerError(InvalidContextAssertionException$2, InvalidContextAssertionException2);
     var InvalidIdentityTokenException$2 = [
       -3,
       n05,
@@ -55089,12 +55173,12 @@ var require_dist_cjs17 = __commonJS({
     ];
     var accessKeySecretType2 = [0, n05, _aKST2, 8, 0];
     var clientTokenType2 = [0, n05, _cTT2, 8, 0];
-    var originIdentityIssuerType = [0, n05, _oIIT, 8, 0];
-    var originIdentitySubjectType = [0, n05, _oIST, 8, 0];
-    var originIdentitySubjectTypeType = [0, n05, _oISTT, 8, 0];
+    var originIdentityIssuerType2 = [0, n05, _oIIT2, 8, 0];
+    var originIdentitySubjectType2 = [0, n05, _oIST2, 8, 0];
+    var originIdentitySubjectTypeType2 = [0, n05, _oISTT2, 8, 0];
     var SAMLAssertionType = [0, n05, _SAMLAT, 8, 0];
     var tradeInTokenType = [0, n05, _tITT, 8, 0];
-    var transactionContextValueType = [0, n05, _tCVT, 8, 0];
+    var transactionContextValueType2 = [0, n05, _tCVT2, 8, 0];
     var webIdentityTokenType = [0, n05, _wITT, 8, 0];
     var AssumedRoleUser$2 = [
       3,
@@ -55136,8 +55220,8 @@ var require_dist_cjs17 = __commonJS({
       n05,
       _ARWSAMLRs,
       0,
-      [_C2, _ARU2, _PPS2, _S, _ST2, _I, _Au2, _NQ, _SI2, _STU2, _STS2, _TIPC],
-      [[() => Credentials$2, 0], () => AssumedRoleUser$2, 1, 0, 0, 0, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
+      [_C2, _ARU2, _PPS2, _S2, _ST2, _I2, _Au2, _NQ, _SI2, _STU2, _STS2, _TIPC2],
+      [[() => Credentials$2, 0], () => AssumedRoleUser$2, 1, 0, 0, 0, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$2, 0]]
     ];
     var AssumeRoleWithWebIdentityRequest$2 = [
       3,
@@ -55153,8 +55237,8 @@ var require_dist_cjs17 = __commonJS({
       n05,
       _ARWWIRs2,
       0,
-      [_C2, _SFWIT2, _ARU2, _PPS2, _Pr2, _Au2, _SI2, _STU2, _STS2, _TIPC],
-      [[() => Credentials$2, 0], 0, () => AssumedRoleUser$2, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
+      [_C2, _SFWIT2, _ARU2, _PPS2, _Pr2, _Au2, _SI2, _STU2, _STS2, _TIPC2],
+      [[() => Credentials$2, 0], 0, () => AssumedRoleUser$2, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$2, 0]]
     ];
     var AssumeRootRequest$ = [
       3,
@@ -55324,13 +55408,13 @@ var require_dist_cjs17 = __commonJS({
       [_WIT2, _E3],
       [[() => webIdentityTokenType, 0], 4]
     ];
-    var OriginIdentity$ = [
+    var OriginIdentity$2 = [
       3,
       n05,
-      _OI,
+      _OI2,
       0,
-      [_S, _ST2, _I, _FPA],
-      [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
+      [_S2, _ST2, _I2, _FPA2],
+      [[() => originIdentitySubjectType2, 0], [() => originIdentitySubjectTypeType2, 0], [() => originIdentityIssuerType2, 0], 0]
     ];
     var PolicyDescriptorType$2 = [
       3,
@@ -55366,21 +55450,21 @@ var require_dist_cjs17 = __commonJS({
       [0, 0],
       2
     ];
-    var TransactionContext$ = [
+    var TransactionContext$2 = [
       3,
       n05,
-      _TCr,
+      _TCr2,
       0,
-      [_IP],
-      [[() => transactionContextIdentityProviderMapType, 0]]
+      [_IP2],
+      [[() => transactionContextIdentityProviderMapType2, 0]]
     ];
-    var TrustedIdentityPropagationContext$ = [
+    var TrustedIdentityPropagationContext$2 = [
       3,
       n05,
-      _TIPC,
+      _TIPC2,
       8,
-      [_OI, _TCr],
-      [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+      [_OI2, _TCr2],
+      [[() => OriginIdentity$2, 0], [() => TransactionContext$2, 0]]
     ];
     var policyDescriptorListType2 = [
       1,
@@ -55403,17 +55487,17 @@ var require_dist_cjs17 = __commonJS({
       0,
       () => Tag$2
     ];
-    var transactionContextIdentityProviderMapType = [
+    var transactionContextIdentityProviderMapType2 = [
       2,
       n05,
-      _tCIPMT,
+      _tCIPMT2,
       0,
       [
         0,
         0
       ],
       [
-        () => transactionContextValueType,
+        () => transactionContextValueType2,
         0
       ]
     ];
@@ -55913,8 +55997,8 @@ var require_dist_cjs17 = __commonJS({
     exports.InsufficientSessionLifetimeException$ = InsufficientSessionLifetimeException$;
     exports.InvalidAuthorizationMessageException = InvalidAuthorizationMessageException;
     exports.InvalidAuthorizationMessageException$ = InvalidAuthorizationMessageException$;
-    exports.InvalidContextAssertionException = InvalidContextAssertionException;
-    exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
+    exports.InvalidContextAssertionException = InvalidContextAssertionException2;
+    exports.InvalidContextAssertionException$ = InvalidContextAssertionException$2;
     exports.InvalidIdentityTokenException = InvalidIdentityTokenException2;
     exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$2;
     exports.InvalidSubjectCredentialsException = InvalidSubjectCredentialsException;
@@ -55923,7 +56007,7 @@ var require_dist_cjs17 = __commonJS({
     exports.JWTPayloadSizeExceededException$ = JWTPayloadSizeExceededException$;
     exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException2;
     exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$2;
-    exports.OriginIdentity$ = OriginIdentity$;
+    exports.OriginIdentity$ = OriginIdentity$2;
     exports.OutboundWebIdentityFederationDisabledException = OutboundWebIdentityFederationDisabledException;
     exports.OutboundWebIdentityFederationDisabledException$ = OutboundWebIdentityFederationDisabledException$;
     exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException2;
@@ -55940,8 +56024,8 @@ var require_dist_cjs17 = __commonJS({
     exports.SessionDurationEscalationException = SessionDurationEscalationException;
     exports.SessionDurationEscalationException$ = SessionDurationEscalationException$;
     exports.Tag$ = Tag$2;
-    exports.TransactionContext$ = TransactionContext$;
-    exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
+    exports.TransactionContext$ = TransactionContext$2;
+    exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$2;
     exports.WebIdentityTokenSubjectModeType = WebIdentityTokenSubjectModeType;
     exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider2;
     exports.errorTypeRegistries = errorTypeRegistries5;
@@ -57123,14 +57207,14 @@ var require_dist_cjs18 = __commonJS({
     var _Gr = "Granularity";
     var _Gro = "Groups";
     var _HE = "HardExpiry";
-    var _I = "Id";
+    var _I2 = "Id";
     var _IA = "IsAttachable";
     var _IACE = "InvalidAuthenticationCodeException";
     var _ICE2 = "InvalidCertificateException";
     var _IDV = "IsDefaultVersion";
     var _II = "IssuerIdentifier";
     var _IIE = "InvalidInputException";
-    var _IP = "InstanceProfile";
+    var _IP2 = "InstanceProfile";
     var _IPI = "InstanceProfileId";
     var _IPIT = "InlinePolicyIdentifierType";
     var _IPIn = "InlinePolicyIdentifier";
@@ -57308,7 +57392,7 @@ var require_dist_cjs18 = __commonJS({
     var _OA = "OnlyAttached";
     var _OAI = "OwnerAccountId";
     var _ODD = "OrganizationsDecisionDetail";
-    var _OI = "OwnerId";
+    var _OI2 = "OwnerId";
     var _OIDCPA = "OpenIDConnectProviderArn";
     var _OIDCPL = "OpenIDConnectProviderList";
     var _OIDCPLE = "OpenIDConnectProviderListEntry";
@@ -57452,7 +57536,7 @@ var require_dist_cjs18 = __commonJS({
     var _Res = "Resources";
     var _Ro = "Role";
     var _Rol = "Roles";
-    var _S = "Status";
+    var _S2 = "Status";
     var _SAD = "SetAsDefault";
     var _SAK2 = "SecretAccessKey";
     var _SAMLMD = "SAMLMetadataDocument";
@@ -58049,7 +58133,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _AK,
       0,
-      [_UN, _AKI2, _S, _SAK2, _CD],
+      [_UN, _AKI2, _S2, _SAK2, _CD],
       [0, 0, 0, [() => accessKeySecretType2, 0], 4],
       4
     ];
@@ -58067,7 +58151,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _AKM,
       0,
-      [_UN, _AKI2, _S, _CD],
+      [_UN, _AKI2, _S2, _CD],
       [0, 0, 0, 4]
     ];
     var AcquireRoleRequest$ = [
@@ -58259,7 +58343,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _CIPRr,
       0,
-      [_IP],
+      [_IP2],
       [() => InstanceProfile$],
       1
     ];
@@ -58457,7 +58541,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _DR,
       0,
-      [_DRI, _OAI, _D, _RM, _P2, _PP, _RPRA, _OI, _AI, _St, _ET, _RI, _RNe, _CD, _SD, _RU, _No, _RR, _OSBO, _UT],
+      [_DRI, _OAI, _D, _RM, _P2, _PP, _RPRA, _OI2, _AI, _St, _ET, _RI, _RNe, _CD, _SD, _RU, _No, _RR, _OSBO, _UT],
       [0, 0, 0, 0, () => DelegationPermission$, 0, 64 | 0, 0, 0, 0, 4, 0, 0, 4, 1, 0, 0, 0, 2, 4]
     ];
     var DeleteAccessKeyRequest$ = [
@@ -58796,7 +58880,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _EI2,
       0,
-      [_A2, _N, _Ty, _I, _Pa],
+      [_A2, _N, _Ty, _I2, _Pa],
       [0, 0, 0, 0, 0],
       4
     ];
@@ -59044,7 +59128,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _GIPRe,
       0,
-      [_IP],
+      [_IP2],
       [() => InstanceProfile$],
       1
     ];
@@ -59299,7 +59383,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _GSLRDSRe,
       0,
-      [_S, _Re],
+      [_S2, _Re],
       [0, () => DeletionTaskFailureReasonType$],
       1
     ];
@@ -59393,7 +59477,7 @@ var require_dist_cjs18 = __commonJS({
     var InstanceProfile$ = [
       3,
       n05,
-      _IP,
+      _IP2,
       0,
       [_Pa, _IPN, _IPI, _A2, _CD, _Rol, _T2],
       [0, 0, 0, 0, 4, () => roleListType, () => tagListType2],
@@ -59489,7 +59573,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _LDRR,
       0,
-      [_OI, _Ma, _MI],
+      [_OI2, _Ma, _MI],
       [0, 0, 1]
     ];
     var ListDelegationRequestsResponse$ = [
@@ -60414,7 +60498,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSC,
       0,
-      [_CD, _SN2, _SSCI, _UN, _S, _EDx, _SUN, _SP, _SCA, _SCS],
+      [_CD, _SN2, _SSCI, _UN, _S2, _EDx, _SUN, _SP, _SCA, _SCS],
       [4, 0, 0, 0, 0, 4, 0, [() => servicePassword, 0], 0, [() => serviceCredentialSecret, 0]],
       5
     ];
@@ -60423,7 +60507,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSCM,
       0,
-      [_UN, _S, _CD, _SSCI, _SN2, _SUN, _SCA, _EDx],
+      [_UN, _S2, _CD, _SSCI, _SN2, _SUN, _SCA, _EDx],
       [0, 0, 4, 0, 0, 0, 0, 4],
       5
     ];
@@ -60450,7 +60534,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SCi,
       0,
-      [_UN, _CI, _CB, _S, _UDp],
+      [_UN, _CI, _CB, _S2, _UDp],
       [0, 0, 0, 0, 4],
       4
     ];
@@ -60494,7 +60578,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSHPK,
       0,
-      [_UN, _SSHPKI, _Fi, _SSHPKB, _S, _UDp],
+      [_UN, _SSHPKI, _Fi, _SSHPKB, _S2, _UDp],
       [0, 0, 0, 0, 0, 4],
       5
     ];
@@ -60503,7 +60587,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _SSHPKM,
       0,
-      [_UN, _SSHPKI, _S, _UDp],
+      [_UN, _SSHPKI, _S2, _UDp],
       [0, 0, 0, 4],
       4
     ];
@@ -60690,7 +60774,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _UAKR,
       0,
-      [_AKI2, _S, _UN],
+      [_AKI2, _S2, _UN],
       [0, 0, 0],
       2
     ];
@@ -60812,7 +60896,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _USSCR,
       0,
-      [_SSCI, _S, _UN],
+      [_SSCI, _S2, _UN],
       [0, 0, 0],
       2
     ];
@@ -60821,7 +60905,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _USCRpd,
       0,
-      [_CI, _S, _UN],
+      [_CI, _S2, _UN],
       [0, 0, 0],
       2
     ];
@@ -60830,7 +60914,7 @@ var require_dist_cjs18 = __commonJS({
       n05,
       _USSHPKR,
       0,
-      [_UN, _SSHPKI, _S],
+      [_UN, _SSHPKI, _S2],
       [0, 0, 0],
       3
     ];
