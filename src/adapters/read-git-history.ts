@@ -40,14 +40,22 @@ export class GitReadError extends Error {
 const REQUESTS = "access-requests";
 const POLICIES = "policies";
 
-/** Runs git with `args` in `cwd`; resolves with stdout as bytes, rejects with its stderr. */
-function git(cwd: string, args: readonly string[], input?: string): Promise<Buffer> {
+/**
+ * Runs git with `args` in `cwd` (with `env` added to the environment); resolves with stdout as
+ * bytes, rejects with its stderr.
+ */
+export function git(
+  cwd: string,
+  args: readonly string[],
+  input?: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // -c core.quotepath=off: paths come back as they are (with -z nothing is quoted anyway).
     const child = spawn("git", ["-c", "core.quotepath=off", ...args], {
       cwd,
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...env },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -210,7 +218,7 @@ function parseLog(text: string): Map<string, PathChange[]> {
  * Reads objects in one `git cat-file --batch`: `<object> blob <size>\n<bytes>\n` each, or
  * `<name> missing\n`. Names may be object ids or `<commit>:<path>`.
  */
-async function readBlobs(
+export async function readBlobs(
   root: string,
   names: readonly string[],
 ): Promise<(Uint8Array | undefined)[]> {

@@ -5,6 +5,7 @@ import { newCommand } from "./new-command.ts";
 import { planCommand } from "./plan-command.ts";
 import { sweepCommand } from "./sweep-command.ts";
 import { validateCommand } from "./validate-command.ts";
+import { verifyCommand } from "./verify-command.ts";
 
 /** Every `hallpass` command, in the order `hallpass --help` lists them. Add yours here. */
 export const commands: readonly Command[] = [
@@ -13,5 +14,6 @@ export const commands: readonly Command[] = [
   planCommand,
   sweepCommand,
   historyCommand,
+  verifyCommand,
   demoCommand,
 ];

@@ -12,6 +12,7 @@ import { parseDuration } from "../core/duration.ts";
 import { loadPolicies } from "../core/load-policies.ts";
 import { renderAccessHistory } from "../core/render-access-history.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import { parseDateOption } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";
 
 const help = `Usage: hallpass history [paths...] [--since DATE] [--until DATE] [--requester LOGIN]
@@ -79,20 +80,6 @@ export const historyCommand: Command = {
 };
 
 const DEFAULT_AUDIT_DELAY = "30m";
-const DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
-function parseDate(option: string, text: string | undefined): Date | undefined {
-  if (text === undefined) return undefined;
-  // A time needs its offset: without one, JavaScript would read it in the machine's zone.
-  const ms = DATE.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(ms)) {
-    throw new UsageError(
-      `${option} must be a date (2026-07-01, midnight UTC) or an ISO-8601 time with its offset (2026-07-01T09:00:00Z), not "${text}".`,
-    );
-  }
-  return new Date(ms);
-}
-
 async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
   const { values, positionals } = parseOptions({
     args,
@@ -112,8 +99,8 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
   if (format !== "text" && format !== "markdown" && format !== "json") {
     throw new UsageError(`--format must be text, markdown or json, not "${format}".`);
   }
-  const since = parseDate("--since", values.since);
-  const until = parseDate("--until", values.until);
+  const since = parseDateOption("--since", values.since);
+  const until = parseDateOption("--until", values.until);
   if (since && until && since.getTime() >= until.getTime()) {
     throw new UsageError(`--since (${values.since}) must be before --until (${values.until}).`);
   }

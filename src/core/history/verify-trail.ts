@@ -1,0 +1,490 @@
+import {
+  type AccessHistory,
+  buildAccessHistory,
+  type FindingKind,
+  type HistoryFinding,
+  type HistoryInput,
+} from "../build-access-history.ts";
+import { matchOwners, parseCodeowners } from "../codeowners.ts";
+import { decideApproval, type ReviewInput, teamKey } from "../decide-approval.ts";
+import { formatDuration, parseDuration } from "../duration.ts";
+import { loadPolicies } from "../load-policies.ts";
+import type { Policies } from "../policy-format.ts";
+import { type GrantRecord, grantRecordSchema } from "../records.ts";
+import type { SourceFile } from "../source-file.ts";
+
+/**
+ * `hallpass verify`: proves from a clone alone that every grant was allowed by the rules in
+ * force when it was merged, and that nobody but hallpass wrote or rewrote the trail. On top of
+ * every finding of the history:
+ *
+ * - each grant is re-decided: CODEOWNERS and policies/ as they were at the base of its merge,
+ *   the approvals the record holds with how each approver was eligible, through the same
+ *   `decideApproval` the app runs; and its window and break-glass are checked against the role
+ *   as it was then;
+ * - every commit that added, changed or deleted a record is one of the app's or the action's
+ *   (settings.recordWriters), and, when asked, carries a good signature;
+ * - records only grow: alerts are never dropped or altered, an audit summary never changes,
+ *   a revocation never moves earlier.
+ *
+ * Pure: the shell reads git (every version of the growing records, the rules at each merge's
+ * base, signatures) and passes it in.
+ */
+
+/** One version of a record: the commit that wrote it and its content (null: deleted there). */
+export interface RecordVersion {
+  commit: string;
+  /** `Name <email>` of the commit's author. */
+  author: string;
+  date: string;
+  content: string | null;
+}
+
+/** The rules at the base of one merge (its first parent on the branch). */
+export interface RulesAtMerge {
+  /** The first parent of the merge commit: the branch as the request was merged onto it. */
+  base: string;
+  /** The commit that last changed policies/ or CODEOWNERS at or before the base (null: never). */
+  version: string | null;
+  policyFiles: readonly SourceFile[];
+  /** The CODEOWNERS GitHub used (.github/, root, docs/: the first found), null when none. */
+  codeowners: SourceFile | null;
+}
+
+/** A commit's signature as git reports it (`%G?`, `%GK`). */
+export interface SignatureStatus {
+  status: string;
+  key: string;
+}
+
+export interface TrailInput {
+  history: HistoryInput;
+  /** Every version of each alerts, audit and revocation record changed more than once. */
+  versions: ReadonlyMap<string, readonly RecordVersion[]>;
+  /** The rules at the base of each grant's merge commit; undefined: not on the branch's line. */
+  rules: ReadonlyMap<string, RulesAtMerge | undefined>;
+  /** GitHub logins whose commits may write records (policies `settings.recordWriters`). */
+  writers: { app: string; action: string };
+  /** Signatures of the record commits; given when signatures are required. */
+  signatures?: ReadonlyMap<string, SignatureStatus>;
+}
+
+export type TrailFindingKind =
+  | FindingKind
+  | "not-approved"
+  | "not-re-decidable"
+  | "window-exceeds-role"
+  | "break-glass-not-allowed"
+  | "merge-not-on-branch"
+  | "rules-unreadable"
+  | "record-author"
+  | "record-signature"
+  | "record-shrunk"
+  | "record-rewritten"
+  | "revocation-moved";
+
+/** A finding of `verify`: the history's shape, with verify's own kinds. */
+export interface TrailFinding extends Omit<HistoryFinding, "kind"> {
+  kind: TrailFindingKind;
+}
+
+/** What `hallpass verify --format json` prints (without the history). */
+export interface TrailVerification {
+  version: 1;
+  revision: string;
+  generatedAt: string;
+  signaturesChecked: boolean;
+  checked: {
+    /** Grant records looked at. */
+    grants: number;
+    /** Grants whose approval decision was run again (the others are findings). */
+    reDecided: number;
+    /** Commits that added, changed or deleted a record. */
+    recordCommits: number;
+  };
+  /** What breaks the trail: `verify` exits 1 when there is any. Sorted by file, line, kind. */
+  findings: TrailFinding[];
+  /**
+   * What the history shows that the trail records correctly but an auditor should see:
+   * break-glass grants (`emergency`) and roles made outside hallpass (`unrecorded-role`).
+   */
+  notices: TrailFinding[];
+}
+
+/** History findings that are events the trail records, not defects of the trail. */
+const NOTICE_KINDS = new Set<TrailFindingKind>(["emergency", "unrecorded-role"]);
+const RECORD_FILE = /^(.*)\.(grant|revocation|alerts|audit|ungranted)\.(json|md)$/;
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Verifies the trail (of the entries `input.history.filter` keeps). */
+export function verifyTrail(input: TrailInput): {
+  verification: TrailVerification;
+  history: AccessHistory;
+} {
+  const history = buildAccessHistory(input.history);
+  const kept = new Map<string, string>();
+  for (const entry of history.entries) kept.set(stemOf(entry.requestPath), entry.requestPath);
+  const findings: TrailFinding[] = [];
+  const find = (requestPath: string) => (kind: TrailFindingKind, file: string, message: string) =>
+    findings.push({ kind, requestPath, file, line: 1, message });
+
+  // 1. Every grant re-decided under the rules at the base of its merge.
+  const policiesCache = new Map<string, Policies | undefined>();
+  let grants = 0;
+  let reDecided = 0;
+  for (const file of input.history.files) {
+    const match = RECORD_FILE.exec(file.path);
+    if (match?.[2] !== "grant" || match[3] !== "json") continue;
+    const requestPath = kept.get(match[1]!);
+    if (requestPath === undefined) continue;
+    const record = parseGrant(file);
+    if (!record) continue; // The history reports it unreadable.
+    grants++;
+    const rules = input.rules.get(record.pullRequest.mergeCommit);
+    if (checkGrant(record, file.path, rules, policiesCache, find(requestPath))) reDecided++;
+  }
+
+  // 2. Who wrote each record, and with what signature; 3. records only grow.
+  const recordCommits = new Set<string>();
+  for (const [path, changes] of input.history.changes) {
+    const match = RECORD_FILE.exec(path);
+    const requestPath = match ? kept.get(match[1]!) : undefined;
+    if (requestPath === undefined) continue;
+    for (const change of changes) {
+      recordCommits.add(change.commit);
+      checkWriter(change, path, input, find(requestPath));
+    }
+    const versions = input.versions.get(path);
+    if (versions) checkGrowth(path, match![2]!, versions, find(requestPath));
+  }
+
+  const all = [...history.findings, ...findings].sort(
+    (a, b) =>
+      compare(a.file, b.file) ||
+      a.line - b.line ||
+      compare(a.kind, b.kind) ||
+      compare(a.message, b.message),
+  );
+  return {
+    history,
+    verification: {
+      version: 1,
+      revision: history.revision,
+      generatedAt: history.generatedAt,
+      signaturesChecked: input.signatures !== undefined,
+      checked: { grants, reDecided, recordCommits: recordCommits.size },
+      findings: all.filter((f) => !NOTICE_KINDS.has(f.kind)),
+      notices: all.filter((f) => NOTICE_KINDS.has(f.kind)),
+    },
+  };
+}
+
+/** The merge commits the grant records among `files` name: the shell reads the rules there. */
+export function grantMergeCommits(files: readonly SourceFile[]): string[] {
+  const commits = new Set<string>();
+  for (const file of files) {
+    const match = RECORD_FILE.exec(file.path);
+    if (match?.[2] !== "grant" || match[3] !== "json") continue;
+    const record = parseGrant(file);
+    if (record) commits.add(record.pullRequest.mergeCommit);
+  }
+  return [...commits];
+}
+
+function stemOf(requestPath: string): string {
+  return requestPath.replace(/\.ya?ml$/, "");
+}
+
+function parseGrant(file: SourceFile): GrantRecord | undefined {
+  try {
+    const text =
+      typeof file.content === "string" ? file.content : new TextDecoder().decode(file.content);
+    const parsed = grantRecordSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Find = (kind: TrailFindingKind, file: string, message: string) => void;
+
+/**
+ * Re-decides one grant under the rules at the base of its merge; true when the decision could
+ * be run (whatever it said). Each rule not met is a finding at the grant record.
+ */
+function checkGrant(
+  record: GrantRecord,
+  path: string,
+  rules: RulesAtMerge | undefined,
+  cache: Map<string, Policies | undefined>,
+  find: Find,
+): boolean {
+  const merge = record.pullRequest.mergeCommit;
+  if (!rules) {
+    find(
+      "merge-not-on-branch",
+      path,
+      `the merge commit ${merge.slice(0, 12)} it names is not on the branch's first-parent line, so the rules it was granted under cannot be read: find out where this record came from`,
+    );
+    return false;
+  }
+  const at = `at ${rules.base.slice(0, 12)}, the base of merge ${merge.slice(0, 12)}`;
+  const key = rules.version ?? "";
+  if (!cache.has(key)) cache.set(key, loadPolicies([...rules.policyFiles]).policies);
+  const policies = cache.get(key);
+  if (!policies) {
+    find(
+      "rules-unreadable",
+      path,
+      `policies/ ${at} do not load, so the grant cannot be re-decided: run \`hallpass validate\` at that commit to see why`,
+    );
+    return false;
+  }
+  const role = policies.roles[record.role];
+  if (!role) {
+    find("not-approved", path, `role ${record.role} is not defined in policies/ ${at}`);
+    return false;
+  }
+  const breakGlass = record.emergency ? role.breakGlass : undefined;
+  if (record.emergency && !breakGlass?.allowed) {
+    find(
+      "break-glass-not-allowed",
+      path,
+      `an emergency grant of role ${record.role}, which did not allow break-glass ${at}`,
+    );
+  }
+  const max = parseDuration(breakGlass ? breakGlass.maxDuration : role.maxDuration);
+  const seconds = (Date.parse(record.window.end) - Date.parse(record.window.start)) / 1000;
+  if (max.ok && !(seconds <= max.seconds)) {
+    find(
+      "window-exceeds-role",
+      path,
+      `the window lasts ${formatDuration(seconds)}, longer than the ${formatDuration(max.seconds)} role ${record.role} allowed${breakGlass ? " for break-glass" : ""} ${at}`,
+    );
+  }
+  return redecide(record, path, rules, role, breakGlass, at, find);
+}
+
+/** Runs the app's approval decision again from the record and the rules at the base. */
+function redecide(
+  record: GrantRecord,
+  path: string,
+  rules: RulesAtMerge,
+  role: Policies["roles"][string],
+  breakGlass: Policies["roles"][string]["breakGlass"],
+  at: string,
+  find: Find,
+): boolean {
+  const basis = record.approvalBasis;
+  if (!basis || record.approvals.some((a) => a.eligibleVia === undefined)) {
+    find(
+      "not-re-decidable",
+      path,
+      "the record predates eligibility data (how each approver was eligible, the head commit), so its approvals cannot be re-decided offline: check them on the pull request",
+    );
+    return false;
+  }
+  const codeowners = rules.codeowners
+    ? parseCodeowners(
+        rules.codeowners.path,
+        typeof rules.codeowners.content === "string"
+          ? rules.codeowners.content
+          : new TextDecoder().decode(rules.codeowners.content),
+      )
+    : undefined;
+  const match = codeowners ? matchOwners(codeowners, record.requestPath) : undefined;
+  if (!match || match.owners.length === 0 || !/^\/?access-requests\//.test(match.rule.pattern)) {
+    find(
+      "not-approved",
+      path,
+      `no access-requests/ line of CODEOWNERS ${at} owns ${record.requestPath}, so nobody could approve it`,
+    );
+    return true;
+  }
+  // Team membership is not in git: the record says which teams each approver was in.
+  const teamMembers: Record<string, string[]> = {};
+  for (const approval of record.approvals) {
+    for (const ref of approval.eligibleVia ?? []) {
+      const [org, slug] = ref.replace(/^@/, "").split("/");
+      if (slug === undefined) continue;
+      const key = teamKey(org!, slug);
+      teamMembers[key] = [...(teamMembers[key] ?? []), approval.reviewer];
+    }
+  }
+  const reviews: ReviewInput[] = record.approvals.map((a) => ({
+    id: a.reviewId,
+    user: a.reviewer,
+    state: "APPROVED",
+    commitId: a.commitId,
+    submittedAt: a.submittedAt,
+  }));
+  const decision = decideApproval({
+    requestPath: record.requestPath,
+    headSha: basis.headSha,
+    requester: record.requester,
+    author: basis.author,
+    pushers: basis.pushers,
+    reviews,
+    owners: match.owners,
+    teamMembers,
+    approval: breakGlass ? breakGlass.approval : role.approval,
+    reviewedBefore: record.pullRequest.mergedAt,
+    baseChangedAt: basis.baseChangedAt,
+  });
+  const reasons = [...decision.reasons];
+  if (basis.author.toLowerCase() !== record.requester.toLowerCase()) {
+    reasons.push(`the pull request's author ${basis.author} is not the requester`);
+  }
+  if (decision.status !== "approved" || reasons.length > 0) {
+    const ignored = decision.ignored.map((i) => `${i.reviewer} ${i.reason}`);
+    find(
+      "not-approved",
+      path,
+      `re-decided under CODEOWNERS line ${match.rule.line} and policies/ ${at}, the approvals do not hold: ${[...reasons, ...ignored].join("; ")}`,
+    );
+  }
+  return true;
+}
+
+/** `login` when `author` (`Name <email>`) is a GitHub no-reply address, as API commits are. */
+function loginOf(author: string): string | undefined {
+  return /<(?:\d+\+)?([^@<>]+)@users\.noreply\.github\.com>$/.exec(author)?.[1];
+}
+
+function checkWriter(
+  change: { commit: string; status: string; author: string; date: string },
+  path: string,
+  input: TrailInput,
+  find: Find,
+): void {
+  const { app, action } = input.writers;
+  const login = loginOf(change.author)?.toLowerCase();
+  const verb = change.status === "A" ? "added" : change.status === "D" ? "deleted" : "changed";
+  const where = `${verb} in ${change.commit.slice(0, 12)} by ${change.author} on ${change.date}`;
+  if (login !== app.toLowerCase() && login !== action.toLowerCase()) {
+    find(
+      "record-author",
+      path,
+      `${where}: records are written only by ${app}${action === app ? "" : ` and ${action}`} (settings.recordWriters); find out who wrote it and compare it with the version before`,
+    );
+  }
+  const signature = input.signatures?.get(change.commit);
+  if (input.signatures && !(signature?.status === "G" || signature?.status === "U")) {
+    find(
+      "record-signature",
+      path,
+      `${where}: ${describeSignature(signature)}; records are committed through GitHub's API, which signs them (import GitHub's key into the keyring given with GNUPGHOME)`,
+    );
+  }
+}
+
+function describeSignature(signature: SignatureStatus | undefined): string {
+  const key = signature?.key ? ` (key ${signature.key})` : "";
+  switch (signature?.status) {
+    case "B":
+      return `the signature is bad${key}: the commit was altered after it was signed`;
+    case "E":
+      return `signed with a key that is not in the keyring${key}`;
+    case "X":
+    case "Y":
+      return `signed with an expired signature or key${key}`;
+    case "R":
+      return `signed with a revoked key${key}`;
+    default:
+      return "the commit is not signed";
+  }
+}
+
+/** Alerts never dropped or altered; audit summaries never rewritten; revocations never earlier. */
+function checkGrowth(
+  path: string,
+  kind: string,
+  versions: readonly RecordVersion[],
+  find: Find,
+): void {
+  for (let i = 1; i < versions.length; i++) {
+    const before = versions[i - 1]!;
+    const after = versions[i]!;
+    if (before.content === null) continue;
+    const where = `in ${after.commit.slice(0, 12)} by ${after.author} on ${after.date}`;
+    const was = `the version of ${before.commit.slice(0, 12)}`;
+    if (after.content === null) {
+      find(
+        kind === "alerts" ? "record-shrunk" : "record-rewritten",
+        path,
+        `deleted ${where}; a ${kind} record is never removed: restore ${was}`,
+      );
+      continue;
+    }
+    if (kind === "audit") {
+      const changed = changedFields(before.content, after.content);
+      find(
+        "record-rewritten",
+        path,
+        `rewritten ${where}${changed ? ` (${changed})` : ""}; an audit summary never changes once written: restore ${was}`,
+      );
+    } else if (kind === "alerts") {
+      const lost = lostAlerts(before.content, after.content);
+      if (lost.length > 0) {
+        find(
+          "record-shrunk",
+          path,
+          `${lost.length} alert${lost.length === 1 ? "" : "s"} recorded in ${before.commit.slice(0, 12)} ${lost.length === 1 ? "is" : "are"} gone or altered ${where} (${lost.slice(0, 5).join(", ")}); alerts are only ever added: restore ${was}`,
+        );
+      }
+    } else if (kind === "revocation") {
+      const earlier = revokedAt(after.content);
+      const first = revokedAt(before.content);
+      if (earlier !== undefined && first !== undefined && earlier < first) {
+        find(
+          "revocation-moved",
+          path,
+          `the revocation moved earlier ${where}, from ${new Date(first).toISOString()} to ${new Date(earlier).toISOString()}; a revocation is never earlier than the sweep recorded: restore ${was}`,
+        );
+      }
+    }
+  }
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ids of alerts in `before` missing from `after` or different there. */
+function lostAlerts(before: string, after: string): string[] {
+  const alerts = (text: string) => {
+    const value = parse(text) as { alerts?: { id?: unknown }[] } | undefined;
+    return Array.isArray(value?.alerts) ? value.alerts : [];
+  };
+  const now = new Map(alerts(after).map((a) => [String(a.id), JSON.stringify(a)]));
+  return alerts(before)
+    .filter((a) => now.get(String(a.id)) !== JSON.stringify(a))
+    .map((a) => String(a.id));
+}
+
+/** Which top-level fields of two JSON documents differ, with the figures when they are numbers. */
+function changedFields(before: string, after: string): string {
+  const a = parse(before) as Record<string, unknown> | undefined;
+  const b = parse(after) as Record<string, unknown> | undefined;
+  if (!a || !b || typeof a !== "object" || typeof b !== "object") return "";
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys
+    .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) =>
+      typeof a[k] === "number" && typeof b[k] === "number" ? `${k} ${a[k]} -> ${b[k]}` : k,
+    )
+    .join(", ");
+}
+
+function revokedAt(text: string): number | undefined {
+  const value = parse(text) as { revokedAt?: unknown } | undefined;
+  const ms = typeof value?.revokedAt === "string" ? Date.parse(value.revokedAt) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
