@@ -95860,7 +95860,10 @@ var alertsRecordSchema = external_exports.strictObject({
   version: external_exports.literal(1),
   requestPath: external_exports.string(),
   roleArn: external_exports.string(),
-  alerts: external_exports.array(firedAlertSchema).describe("Every alert raised on this grant, oldest first.")
+  alerts: external_exports.array(firedAlertSchema).describe("Every alert raised on this grant, oldest first."),
+  watched: external_exports.record(external_exports.string(), external_exports.array(external_exports.strictObject({ from: isoTime2, to: isoTime2 }))).optional().describe(
+    "By region: the spans of time (oldest first) whose events of this grant the sweep has read and judged, so that a lookup cut by a run's budget resumes where it stopped in the next run."
+  )
 });
 function matchesEventFilter(filter, event) {
   if (filter.writesOnly && !isWrite(event)) return false;
@@ -98619,6 +98622,59 @@ function renderAuditMarkdown(summary2) {
   return out.join("\n");
 }
 
+// src/core/watch-coverage.ts
+var SECOND = 1e3;
+var MAX_SPANS = 20;
+function spansToRead(window2, covered, overlapMs) {
+  if (covered.length === 0) return [window2];
+  const newestCovered = Math.min(window2.to, Math.max(...covered.map((s2) => s2.to)));
+  const edge = Math.max(window2.from, newestCovered - overlapMs);
+  const gaps = [];
+  let from = window2.from;
+  for (const span of covered) {
+    if (span.from >= edge) break;
+    if (span.to < from) continue;
+    if (span.from > from) gaps.push({ from, to: span.from });
+    from = Math.max(from, span.to);
+  }
+  if (from < edge) gaps.push({ from, to: edge });
+  return [{ from: edge, to: window2.to }, ...gaps.reverse()];
+}
+function spanRead(span, complete, oldestRead) {
+  if (complete) return span;
+  if (oldestRead === void 0) return void 0;
+  return { from: Math.min(oldestRead + SECOND, span.to), to: span.to };
+}
+function addSpan(covered, piece) {
+  const all = [...covered, ...piece ? [piece] : []].sort((a5, b5) => a5.from - b5.from);
+  const merged = [];
+  for (const span of all) {
+    const last = merged[merged.length - 1];
+    if (last && span.from <= last.to + SECOND) last.to = Math.max(last.to, span.to);
+    else merged.push({ ...span });
+  }
+  return merged.slice(-MAX_SPANS);
+}
+function commonCoverage(coverages) {
+  let common;
+  for (const coverage of coverages) {
+    if (common === void 0) {
+      common = [...coverage];
+      continue;
+    }
+    const next = [];
+    for (const a5 of common) {
+      for (const b5 of coverage) {
+        const from = Math.max(a5.from, b5.from);
+        const to = Math.min(a5.to, b5.to);
+        if (from <= to) next.push({ from, to });
+      }
+    }
+    common = addSpan(next, void 0);
+  }
+  return common ?? [];
+}
+
 // src/workflows/write-audit-summary.ts
 function auditCommentMarker(requestPath) {
   return `<!-- hallpass:audit-link ${requestPath} -->`;
@@ -98730,6 +98786,64 @@ function auditComment(summary2, pullRequestUrl, branch) {
 }
 
 // src/workflows/sweep.ts
+var WatchState = class {
+  events = /* @__PURE__ */ new Map();
+  coverage = /* @__PURE__ */ new Map();
+  alerts;
+  /** Alerts raised or a revocation recorded this run. */
+  changed = false;
+  /** A lookup was cut by the budget: the coverage must be recorded for the next run. */
+  cut = false;
+  /** A lookup failed: the coverage is not advanced. */
+  unread = false;
+  /** Telling an alert failed: nothing is recorded, so the next run reads and raises it again. */
+  failed = false;
+  revokeTried = false;
+  #queue = Promise.resolve();
+  grant;
+  live;
+  path;
+  record;
+  #judgeWith;
+  constructor(grant, live, path, record2, judgeWith) {
+    this.grant = grant;
+    this.live = live;
+    this.path = path;
+    this.record = record2;
+    this.#judgeWith = judgeWith;
+    this.alerts = record2.alerts;
+    for (const [region2, spans] of Object.entries(record2.watched ?? {})) {
+      const parsed = spans.map((s2) => ({ from: Date.parse(s2.from), to: Date.parse(s2.to) }));
+      this.coverage.set(region2, addSpan(parsed, void 0));
+    }
+  }
+  judge() {
+    const run3 = () => this.#judgeWith(this);
+    this.#queue = this.#queue.then(run3, run3);
+    return this.#queue;
+  }
+  read(region2, piece) {
+    this.coverage.set(region2, addSpan(this.coverage.get(region2) ?? [], piece));
+  }
+  /** The record to commit, when there is something to record. */
+  toRecord() {
+    if (this.failed || !(this.changed || this.cut)) return void 0;
+    const iso = (ms) => new Date(ms).toISOString();
+    const watched = this.unread ? this.record.watched : Object.fromEntries(
+      [...this.coverage].filter(([, spans]) => spans.length > 0).sort(([a5], [b5]) => a5 < b5 ? -1 : 1).map(([region2, spans]) => [
+        region2,
+        spans.map((span) => ({ from: iso(span.from), to: iso(span.to) }))
+      ])
+    );
+    return {
+      version: 1,
+      requestPath: this.record.requestPath,
+      roleArn: this.record.roleArn,
+      alerts: this.alerts,
+      ...watched && Object.keys(watched).length > 0 ? { watched } : {}
+    };
+  }
+};
 var STREAM_MIN_LOOKUPS = 4;
 var SweepConfigError = class extends Error {
   name = "SweepConfigError";
@@ -99025,18 +99139,20 @@ async function sweep(deps, options) {
     ...plan.watch.map((live) => ({ grant: live.grant, live })),
     ...plan.auditsWaiting.filter((a5) => targets.has(a5.grant.account.id)).map((a5) => ({ grant: a5.grant, live: void 0 }))
   ];
-  const alertRecords = [];
   const alertsOf = /* @__PURE__ */ new Map();
+  const clock = deps.clock ?? Date.now;
+  const watchStarted = clock();
+  const budget = options.watchBudgetMs ?? 18e4;
+  const overBudget = () => clock() - watchStarted > budget;
+  const states = await readWatchStates(watched);
   const groups = /* @__PURE__ */ new Map();
-  for (const { grant } of watched) {
+  for (const { grant } of states.values()) {
     const target = targets.get(grant.account.id);
     const key = `${target.id}|${grant.sessionName}`;
     const group4 = groups.get(key) ?? { target, sessionName: grant.sessionName, grants: [] };
     group4.grants.push(grant);
     groups.set(key, group4);
   }
-  const eventsByRole = /* @__PURE__ */ new Map();
-  const unreadRoles = /* @__PURE__ */ new Map();
   const slot = Math.floor(now.getTime() / 3e5);
   const regionTasks = /* @__PURE__ */ new Map();
   for (const group4 of groups.values()) {
@@ -99048,71 +99164,125 @@ async function sweep(deps, options) {
     }
   }
   const ordered = (items, key) => items.map((item) => ({ item, order: orderKey(`${key(item)}|${slot}`) })).sort((x, y) => x.order - y.order).map((x) => x.item);
-  const clock = deps.clock ?? Date.now;
-  const watchStarted = clock();
-  const budget = options.watchBudgetMs ?? 18e4;
-  const overBudget = () => clock() - watchStarted > budget;
-  const deferredRoles = /* @__PURE__ */ new Set();
+  const deferred = /* @__PURE__ */ new Set();
   const account = (t) => ({ name: t.name, id: t.id, brokerRole: t.brokerRole });
   const startOf = (group4) => Math.min(...group4.grants.map((g5) => Date.parse(g5.window.start)));
   const lookupCount = report.watchLookups;
+  const stateOf = (grant) => states.get(normalizeRoleArn(grant.roleArn));
+  const overlapMs = delay.seconds * 1e3 + Math.max(0, ...rules.map((r5) => r5.threshold ? r5.threshold.withinMinutes * 6e4 : 0));
+  const spansOf = /* @__PURE__ */ new Map();
+  const spanKey = (group4, region2) => `${group4.target.id}|${group4.sessionName}|${region2}`;
+  for (const task of regionTasks.values()) {
+    for (const group4 of task.groups) {
+      const covered = commonCoverage(
+        group4.grants.map((g5) => stateOf(g5).coverage.get(task.region) ?? [])
+      );
+      const window2 = { from: startOf(group4), to: now.getTime() };
+      spansOf.set(spanKey(group4, task.region), spansToRead(window2, covered, overlapMs));
+    }
+  }
+  const needFrom = (group4, region2) => Math.min(...(spansOf.get(spanKey(group4, region2)) ?? []).map((s2) => s2.from));
+  const maxLookupEvents = options.watchLookupMaxEvents ?? 2500;
   await mapPool(
     ordered([...regionTasks.values()], (t) => `${t.target.id}|${t.region}`),
     concurrency,
     async (task) => {
       const found = /* @__PURE__ */ new Map();
-      const covered = await streamAccount(task, found);
+      const covered = await streamAccount(task, found, (g5) => needFrom(g5, task.region));
+      await judgeEvents([...found.values()]);
+      if (covered !== Number.POSITIVE_INFINITY) {
+        const piece = {
+          from: Number.isFinite(covered) ? covered + 1e3 : -Infinity,
+          to: now.getTime()
+        };
+        for (const group4 of task.groups) {
+          const spans = spansOf.get(spanKey(group4, task.region)) ?? [];
+          if (spans.length === 0) continue;
+          const from = Math.max(piece.from, Math.min(...spans.map((s2) => s2.from)));
+          for (const g5 of group4.grants) stateOf(g5).read(task.region, { from, to: piece.to });
+          spansOf.set(
+            spanKey(group4, task.region),
+            spans.map((s2) => ({ from: s2.from, to: Math.min(s2.to, covered + 1e3) })).filter((s2) => s2.from <= s2.to)
+          );
+        }
+      }
       const rest = ordered(
-        task.groups.filter((g5) => startOf(g5) <= covered),
+        task.groups.filter((g5) => (spansOf.get(spanKey(g5, task.region)) ?? []).length > 0),
         (g5) => g5.sessionName
       );
-      const failedGroups = /* @__PURE__ */ new Set();
-      await mapPool(rest, Math.min(concurrency, 4), async (group4) => {
-        if (overBudget()) {
-          for (const g5 of group4.grants) deferredRoles.add(normalizeRoleArn(g5.roleArn));
-          failedGroups.add(group4);
-          return;
-        }
-        lookupCount.grantLookups++;
-        const events = [];
-        try {
-          for await (const e5 of cloudtrail.grantEvents({
-            account: account(task.target),
-            region: task.region,
-            sessionName: group4.sessionName,
-            roleArns: group4.grants.map((g5) => g5.roleArn),
-            startTime: new Date(startOf(group4)),
-            // Up to the stream's oldest second included: events of that second may be split
-            // across its pages. The overlap is removed by event id.
-            endTime: Number.isFinite(covered) ? new Date(covered + 1e3) : now
-          })) {
-            events.push(compactCloudTrailEvent(e5));
-          }
-        } catch (error64) {
-          for (const g5 of group4.grants)
-            unreadRoles.set(normalizeRoleArn(g5.roleArn), error64.message);
-          failedGroups.add(group4);
-          return;
-        }
-        for (const e5 of events) found.set(e5.eventID, e5);
-      });
-      const lost = new Set(
-        [...failedGroups].flatMap((g5) => g5.grants.map((x) => normalizeRoleArn(x.roleArn)))
-      );
-      for (const e5 of found.values()) {
-        const role = issuerRoleOf(e5);
-        if (lost.has(role)) continue;
-        const list2 = eventsByRole.get(role) ?? [];
-        list2.push(e5);
-        eventsByRole.set(role, list2);
-      }
+      await mapPool(rest, Math.min(concurrency, 4), (group4) => lookUp(task, group4));
     }
   );
-  async function streamAccount(task, found) {
+  await Promise.all([...states.values()].map((state2) => state2.judge()));
+  async function lookUp(task, group4) {
+    const members2 = group4.grants.map(stateOf);
+    if (overBudget()) {
+      for (const m3 of members2) deferred.add(m3);
+      return;
+    }
+    lookupCount.grantLookups++;
+    const spans = spansOf.get(spanKey(group4, task.region)) ?? [];
+    let read = 0;
+    try {
+      for (const [i5, span] of spans.entries()) {
+        if (overBudget() || read >= maxLookupEvents) {
+          for (const m3 of members2) m3.cut = true;
+          break;
+        }
+        const allowed = i5 === 0 && spans.length > 1 ? maxLookupEvents / 2 : maxLookupEvents;
+        let page = [];
+        let oldest;
+        let complete = true;
+        for await (const e5 of cloudtrail.grantEvents({
+          account: account(task.target),
+          region: task.region,
+          sessionName: group4.sessionName,
+          roleArns: group4.grants.map((g5) => g5.roleArn),
+          startTime: new Date(span.from),
+          endTime: new Date(span.to)
+        })) {
+          page.push(compactCloudTrailEvent(e5));
+          oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e5.eventTime));
+          if (page.length >= 50) {
+            await judgeEvents(page);
+            page = [];
+          }
+          if (++read >= allowed || overBudget()) {
+            complete = false;
+            break;
+          }
+        }
+        await judgeEvents(page);
+        for (const m3 of members2) m3.read(task.region, spanRead(span, complete, oldest));
+        if (!complete) for (const m3 of members2) m3.cut = true;
+      }
+      if (members2.some((m3) => m3.cut)) for (const m3 of members2) deferred.add(m3);
+    } catch (error64) {
+      for (const m3 of members2) {
+        m3.unread = true;
+        issues.push({
+          step: "watch",
+          subject: m3.grant.requestPath,
+          message: error64.message
+        });
+      }
+    }
+  }
+  async function judgeEvents(events) {
+    const touched = /* @__PURE__ */ new Set();
+    for (const e5 of events) {
+      const state2 = states.get(issuerRoleOf(e5) ?? "");
+      if (!state2) continue;
+      state2.events.set(e5.eventID, e5);
+      touched.add(state2);
+    }
+    await Promise.all([...touched].map((state2) => state2.judge()));
+  }
+  async function streamAccount(task, found, needFrom2) {
     if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
       return Number.POSITIVE_INFINITY;
     }
-    const start = Math.min(...task.groups.map(startOf));
+    const start = Math.min(...task.groups.map(needFrom2));
     const end2 = now.getTime();
     const pages = [];
     let oldest = end2;
@@ -99133,7 +99303,7 @@ async function sweep(deps, options) {
         lookupCount.streamPages++;
         pages.push(...page.events);
         if (page.oldest !== void 0) oldest = Math.min(oldest, Date.parse(page.oldest));
-        const uncovered = task.groups.filter((g5) => startOf(g5) <= oldest).length;
+        const uncovered = task.groups.filter((g5) => needFrom2(g5) <= oldest).length;
         const coveredMs = end2 - oldest;
         const remaining = coveredMs > 0 ? Math.ceil(read * (oldest - start) / coveredMs) : Number.POSITIVE_INFINITY;
         if (page.last) break;
@@ -99150,50 +99320,45 @@ async function sweep(deps, options) {
     for (const e5 of pages) found.set(e5.eventID, e5);
     return complete ? Number.NEGATIVE_INFINITY : oldest;
   }
-  const alertRecordTexts = await readTexts(
-    github,
-    branch,
-    rules.length === 0 ? [] : watched.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p3) => pathSet.has(p3)),
-    concurrency
-  );
-  await mapPool(watched, concurrency, async ({ grant, live }) => {
-    if (!live) report.watchedEnded.push(grant.requestPath);
-    const path = recordPath(grant.requestPath, "alerts");
-    let record2 = {
-      version: 1,
-      requestPath: grant.requestPath,
-      roleArn: grant.roleArn,
-      alerts: []
-    };
-    const role = normalizeRoleArn(grant.roleArn);
-    if (deferredRoles.has(role)) {
-      report.watchDeferred.push(grant.requestPath);
-      return;
+  await writeAlertRecords();
+  async function readWatchStates(list2) {
+    const texts = await readTexts(
+      github,
+      branch,
+      list2.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p3) => pathSet.has(p3)),
+      concurrency
+    );
+    const out = /* @__PURE__ */ new Map();
+    for (const { grant, live } of list2) {
+      if (!live) report.watchedEnded.push(grant.requestPath);
+      const path = recordPath(grant.requestPath, "alerts");
+      let record2 = {
+        version: 1,
+        requestPath: grant.requestPath,
+        roleArn: grant.roleArn,
+        alerts: []
+      };
+      if (pathSet.has(path)) {
+        const read = parseRecord(path, texts.get(path), (v) => alertsRecordSchema.parse(v), issues);
+        if (!read) continue;
+        record2 = read;
+      }
+      alertsOf.set(grant.requestPath, { grant, alerts: record2.alerts });
+      out.set(normalizeRoleArn(grant.roleArn), new WatchState(grant, live, path, record2, judgeOne));
     }
-    const unread = unreadRoles.get(role);
-    if (unread !== void 0) {
-      issues.push({ step: "watch", subject: grant.requestPath, message: unread });
-      return;
-    }
-    if (pathSet.has(path)) {
-      const read = parseRecord(
-        path,
-        alertRecordTexts.get(path),
-        (v) => alertsRecordSchema.parse(v),
-        issues
-      );
-      if (!read) return;
-      record2 = read;
-    }
-    alertsOf.set(grant.requestPath, { grant, alerts: record2.alerts });
-    const events = eventsByRole.get(role) ?? [];
-    const fresh = evaluateAlerts(rules, events, record2.alerts);
+    return out;
+  }
+  async function judgeOne(state2) {
+    const { grant, live } = state2;
+    if (state2.failed) return;
+    const fresh = evaluateAlerts(rules, [...state2.events.values()], state2.alerts);
     const revokingRules = new Set(rules.filter((r5) => r5.revoke).map((r5) => r5.name));
-    const owed = live ? record2.alerts.filter((a5) => revokingRules.has(a5.rule) && !a5.revoked) : [];
+    const owed = live && !state2.revokeTried ? state2.alerts.filter((a5) => revokingRules.has(a5.rule) && !a5.revoked) : [];
     if (fresh.length === 0 && owed.length === 0) return;
     let revoked = false;
     const because = [...fresh.filter((a5) => a5.revoke), ...owed].map((a5) => a5.rule);
-    if (live && because.length > 0 && !options.dryRun) {
+    if (live && because.length > 0 && !options.dryRun && !state2.revokeTried) {
+      state2.revokeTried = true;
       revoked = await revoke({
         account: live.account,
         roleName: live.role.roleName,
@@ -99204,14 +99369,12 @@ async function sweep(deps, options) {
         expected: expectedListedRole(live.role)
       });
     }
-    const fired = fresh.map((a5) => toFiredAlert(a5, revoked && a5.revoke));
     const all = [
-      ...record2.alerts.map(
+      ...state2.alerts.map(
         (a5) => revoked && revokingRules.has(a5.rule) ? { ...a5, revoked: true } : a5
       ),
-      ...fired
+      ...fresh.map((a5) => toFiredAlert(a5, revoked && a5.revoke))
     ];
-    alertsOf.set(grant.requestPath, { grant, alerts: all });
     for (const alert of fresh) {
       report.alerts.push({
         requestPath: grant.requestPath,
@@ -99220,50 +99383,56 @@ async function sweep(deps, options) {
         revoked: revoked && alert.revoke
       });
     }
-    if (fresh.length === 0) {
-      if (revoked) alertRecords.push({ path, record: { ...record2, alerts: all } });
-      return;
+    if (fresh.length > 0 && !options.dryRun) {
+      try {
+        await github.upsertComment(
+          grant.pullRequest.number,
+          alertsMarker(grant.requestPath),
+          renderAlertComment(grant, all, fresh)
+        );
+      } catch (error64) {
+        issues.push({
+          step: "notify",
+          subject: grant.requestPath,
+          message: error64.message
+        });
+        state2.failed = true;
+        return;
+      }
+      for (const alert of fresh) {
+        await sendSlack(
+          grant.requestPath,
+          renderSlackAlert(
+            grant,
+            `${alert.rule} (${alert.severity})`,
+            `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e5) => e5.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`
+          )
+        );
+      }
     }
-    if (options.dryRun) return;
-    try {
-      await github.upsertComment(
-        grant.pullRequest.number,
-        alertsMarker(grant.requestPath),
-        renderAlertComment(grant, all, fresh)
-      );
-    } catch (error64) {
-      issues.push({
-        step: "notify",
-        subject: grant.requestPath,
-        message: error64.message
-      });
-      return;
-    }
-    for (const alert of fresh) {
-      await sendSlack(
-        grant.requestPath,
-        renderSlackAlert(
-          grant,
-          `${alert.rule} (${alert.severity})`,
-          `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e5) => e5.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`
-        )
-      );
-    }
-    alertRecords.push({ path, record: { ...record2, alerts: all } });
-  });
-  if (alertRecords.length > 0 && !options.dryRun) {
-    alertRecords.sort((a5, b5) => a5.path < b5.path ? -1 : 1);
+    state2.alerts = all;
+    state2.changed = fresh.length > 0 || revoked || state2.changed;
+    alertsOf.set(grant.requestPath, { grant, alerts: all });
+  }
+  async function writeAlertRecords() {
+    for (const state2 of deferred) report.watchDeferred.push(state2.grant.requestPath);
+    const records = [...states.values()].flatMap((state2) => {
+      const record2 = state2.toRecord();
+      return record2 ? [{ path: state2.path, record: record2 }] : [];
+    });
+    if (records.length === 0 || options.dryRun) return;
+    records.sort((a5, b5) => a5.path < b5.path ? -1 : 1);
     try {
       await github.commitFiles(
         branch,
-        alertRecords.map((r5) => ({
+        records.map((r5) => ({
           path: r5.path,
           content: `${JSON.stringify(r5.record, null, 2)}
 `
         })),
-        `hallpass: alerts on ${alertRecords.length} live grant${alertRecords.length === 1 ? "" : "s"}
+        `hallpass: alerts on ${records.length} watched grant${records.length === 1 ? "" : "s"}
 
-${alertRecords.map((r5) => `- ${r5.record.requestPath}`).join("\n")}`
+${records.map((r5) => `- ${r5.record.requestPath}`).join("\n")}`
       );
     } catch (error64) {
       issues.push({ step: "watch", subject: "alerts records", message: error64.message });

@@ -6,7 +6,8 @@ import type { AlertRule } from "./policy-format.ts";
 /**
  * Alert rules (policies `settings.alerts`) applied to a live grant's CloudTrail events.
  *
- * The sweeper evaluates every event of the grant's window on every run, and the alerts already
+ * The sweeper evaluates the events of the grant's window as it reads them (from where its last
+ * run stopped, reading again what CloudTrail may still deliver late), and the alerts already
  * raised are kept in git (`<stem>.alerts.json`, see `alertsRecordSchema`): an alert is new when
  * none of its events was part of an earlier alert of the same rule. That makes the evaluation a
  * function of (rules, events, earlier alerts), so a late, skipped or killed run raises exactly
@@ -30,6 +31,12 @@ export const alertsRecordSchema = z.strictObject({
   requestPath: z.string(),
   roleArn: z.string(),
   alerts: z.array(firedAlertSchema).describe("Every alert raised on this grant, oldest first."),
+  watched: z
+    .record(z.string(), z.array(z.strictObject({ from: isoTime, to: isoTime })))
+    .optional()
+    .describe(
+      "By region: the spans of time (oldest first) whose events of this grant the sweep has read and judged, so that a lookup cut by a run's budget resumes where it stopped in the next run.",
+    ),
 });
 
 /** An alert as recorded in git. */

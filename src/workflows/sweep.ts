@@ -3,6 +3,7 @@ import { type ExpectedRole, expectedListedRole } from "../core/check-revocation-
 import {
   type CloudTrailEvent,
   compactCloudTrailEvent,
+  eventTimeMs,
   issuerRoleOf,
   normalizeRoleArn,
 } from "../core/cloudtrail-event.ts";
@@ -56,6 +57,13 @@ import {
   renderDashboard,
 } from "../core/render-dashboard.ts";
 import { riskRulesOf } from "../core/summarize-activity.ts";
+import {
+  addSpan,
+  commonCoverage,
+  type Span,
+  spanRead,
+  spansToRead,
+} from "../core/watch-coverage.ts";
 import type { AccountTarget, AwsPort } from "../ports/aws.ts";
 import type { CloudTrailPort } from "../ports/cloudtrail.ts";
 import type { GitHubPort, IssueInfo } from "../ports/github.ts";
@@ -115,10 +123,16 @@ export interface SweepOptions {
   /** Grants looked at in parallel. Default 8. */
   concurrency?: number;
   /**
+   * Events one lookup (a person's sessions in one region) may read in a run. The rest waits for
+   * the next run, which resumes where this one stopped, so that one grant's volume cannot keep
+   * the others unwatched. Default 2,500 (50 pages, 25 s at CloudTrail's 2 calls a second).
+   */
+  watchLookupMaxEvents?: number;
+  /**
    * How long the watch may spend on CloudTrail lookups (2 a second per account and region is
    * slow with many people holding grants). Lookups not started by then wait for a later run,
-   * whose order differs, so every grant is watched; nothing is lost, as each look reads the
-   * grant's whole window. Default 180 s.
+   * whose order differs, so every grant is watched; a lookup cut by it resumes in the next run
+   * where it stopped (the grant's alerts record keeps what was read). Default 180 s.
    */
   watchBudgetMs?: number;
 }
@@ -157,6 +171,86 @@ interface Group {
   target: AccountTarget;
   sessionName: string;
   grants: GrantRecord[];
+}
+
+/**
+ * What the watch knows of one grant during a run: the events read of it, its alerts, and by
+ * region the span of time whose events have been read and judged (from its alerts record, then
+ * this run's reads). Judgements of one grant run one at a time, in the order asked.
+ */
+class WatchState {
+  readonly events = new Map<string, CloudTrailEvent>();
+  readonly coverage = new Map<string, Span[]>();
+  alerts: FiredAlert[];
+  /** Alerts raised or a revocation recorded this run. */
+  changed = false;
+  /** A lookup was cut by the budget: the coverage must be recorded for the next run. */
+  cut = false;
+  /** A lookup failed: the coverage is not advanced. */
+  unread = false;
+  /** Telling an alert failed: nothing is recorded, so the next run reads and raises it again. */
+  failed = false;
+  revokeTried = false;
+  #queue: Promise<void> = Promise.resolve();
+
+  readonly grant: GrantRecord;
+  readonly live: LiveGrant | undefined;
+  readonly path: string;
+  readonly record: AlertsRecord;
+  readonly #judgeWith: (state: WatchState) => Promise<void>;
+
+  constructor(
+    grant: GrantRecord,
+    live: LiveGrant | undefined,
+    path: string,
+    record: AlertsRecord,
+    judgeWith: (state: WatchState) => Promise<void>,
+  ) {
+    this.grant = grant;
+    this.live = live;
+    this.path = path;
+    this.record = record;
+    this.#judgeWith = judgeWith;
+    this.alerts = record.alerts;
+    for (const [region, spans] of Object.entries(record.watched ?? {})) {
+      const parsed = spans.map((s) => ({ from: Date.parse(s.from), to: Date.parse(s.to) }));
+      this.coverage.set(region, addSpan(parsed, undefined));
+    }
+  }
+
+  judge(): Promise<void> {
+    const run = () => this.#judgeWith(this);
+    this.#queue = this.#queue.then(run, run);
+    return this.#queue;
+  }
+
+  read(region: string, piece: Span | undefined): void {
+    this.coverage.set(region, addSpan(this.coverage.get(region) ?? [], piece));
+  }
+
+  /** The record to commit, when there is something to record. */
+  toRecord(): AlertsRecord | undefined {
+    if (this.failed || !(this.changed || this.cut)) return undefined;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const watched = this.unread
+      ? this.record.watched
+      : Object.fromEntries(
+          [...this.coverage]
+            .filter(([, spans]) => spans.length > 0)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([region, spans]) => [
+              region,
+              spans.map((span) => ({ from: iso(span.from), to: iso(span.to) })),
+            ]),
+        );
+    return {
+      version: 1,
+      requestPath: this.record.requestPath,
+      roleArn: this.record.roleArn,
+      alerts: this.alerts,
+      ...(watched && Object.keys(watched).length > 0 ? { watched } : {}),
+    };
+  }
 }
 
 /**
@@ -540,21 +634,23 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
             .filter((a) => targets.has(a.grant.account.id))
             .map((a) => ({ grant: a.grant, live: undefined })),
         ];
-  const alertRecords: { path: string; record: AlertsRecord }[] = [];
   /** Every alert raised so far on each watched grant (from its record, plus this run's). */
   const alertsOf = new Map<string, { grant: GrantRecord; alerts: FiredAlert[] }>();
+  const clock = deps.clock ?? Date.now;
+  const watchStarted = clock();
+  const budget = options.watchBudgetMs ?? 180_000;
+  const overBudget = () => clock() - watchStarted > budget;
+  const states = await readWatchStates(watched);
   // One lookup per person (session name) and region serves all of that person's live grants
   // in the account: CloudTrail allows only 2 lookups a second per account and region.
   const groups = new Map<string, Group>();
-  for (const { grant } of watched) {
+  for (const { grant } of states.values()) {
     const target = targets.get(grant.account.id)!;
     const key = `${target.id}|${grant.sessionName}`;
     const group = groups.get(key) ?? { target, sessionName: grant.sessionName, grants: [] };
     group.grants.push(grant);
     groups.set(key, group);
   }
-  const eventsByRole = new Map<string, CloudTrailEvent[]>();
-  const unreadRoles = new Map<string, string>();
   // A different order every 5 minutes, so lookups cut by the budget come first another time.
   const slot = Math.floor(now.getTime() / 300_000);
   const regionTasks = new Map<string, { target: AccountTarget; region: string; groups: Group[] }>();
@@ -571,15 +667,33 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       .map((item) => ({ item, order: orderKey(`${key(item)}|${slot}`) }))
       .sort((x, y) => x.order - y.order)
       .map((x) => x.item);
-  const clock = deps.clock ?? Date.now;
-  const watchStarted = clock();
-  const budget = options.watchBudgetMs ?? 180_000;
-  const overBudget = () => clock() - watchStarted > budget;
-  const deferredRoles = new Set<string>();
+  const deferred = new Set<WatchState>();
   const account = (t: AccountTarget) => ({ name: t.name, id: t.id, brokerRole: t.brokerRole });
   const startOf = (group: Group) =>
     Math.min(...group.grants.map((g) => Date.parse(g.window.start)));
   const lookupCount = report.watchLookups;
+  const stateOf = (grant: GrantRecord) => states.get(normalizeRoleArn(grant.roleArn))!;
+  // Events already judged are read again this far back, so that late deliveries and threshold
+  // bursts across the edge of what an earlier run read are still seen whole.
+  const overlapMs =
+    delay.seconds * 1000 +
+    Math.max(0, ...rules.map((r) => (r.threshold ? r.threshold.withinMinutes * 60_000 : 0)));
+  /** What each group still has to read in a region, newest first (key: group key|region). */
+  const spansOf = new Map<string, Span[]>();
+  const spanKey = (group: Group, region: string) =>
+    `${group.target.id}|${group.sessionName}|${region}`;
+  for (const task of regionTasks.values()) {
+    for (const group of task.groups) {
+      const covered = commonCoverage(
+        group.grants.map((g) => stateOf(g).coverage.get(task.region) ?? []),
+      );
+      const window = { from: startOf(group), to: now.getTime() };
+      spansOf.set(spanKey(group, task.region), spansToRead(window, covered, overlapMs));
+    }
+  }
+  const needFrom = (group: Group, region: string) =>
+    Math.min(...(spansOf.get(spanKey(group, region)) ?? []).map((s) => s.from));
+  const maxLookupEvents = options.watchLookupMaxEvents ?? 2_500;
 
   await mapPool(
     ordered([...regionTasks.values()], (t) => `${t.target.id}|${t.region}`),
@@ -587,56 +701,115 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     async (task) => {
       const found = new Map<string, CloudTrailEvent>();
       // Every event later than this was read by the account-wide stream (ms; +Infinity: none).
-      const covered = await streamAccount(task, found);
+      const covered = await streamAccount(task, found, (g) => needFrom(g, task.region));
+      await judgeEvents([...found.values()]);
+      if (covered !== Number.POSITIVE_INFINITY) {
+        const piece = {
+          from: Number.isFinite(covered) ? covered + 1000 : -Infinity,
+          to: now.getTime(),
+        };
+        for (const group of task.groups) {
+          const spans = spansOf.get(spanKey(group, task.region)) ?? [];
+          if (spans.length === 0) continue;
+          const from = Math.max(piece.from, Math.min(...spans.map((s) => s.from)));
+          for (const g of group.grants) stateOf(g).read(task.region, { from, to: piece.to });
+          // What the stream read needs no lookup: up to its oldest second included, since events
+          // of that second may be split across its pages (the overlap is removed by event id).
+          spansOf.set(
+            spanKey(group, task.region),
+            spans
+              .map((s) => ({ from: s.from, to: Math.min(s.to, covered + 1000) }))
+              .filter((s) => s.from <= s.to),
+          );
+        }
+      }
       const rest = ordered(
-        task.groups.filter((g) => startOf(g) <= covered),
+        task.groups.filter((g) => (spansOf.get(spanKey(g, task.region)) ?? []).length > 0),
         (g) => g.sessionName,
       );
-      const failedGroups = new Set<Group>();
-      await mapPool(rest, Math.min(concurrency, 4), async (group) => {
-        if (overBudget()) {
-          for (const g of group.grants) deferredRoles.add(normalizeRoleArn(g.roleArn));
-          failedGroups.add(group);
-          return;
-        }
-        lookupCount.grantLookups++;
-        const events: CloudTrailEvent[] = [];
-        try {
-          for await (const e of cloudtrail.grantEvents({
-            account: account(task.target),
-            region: task.region,
-            sessionName: group.sessionName,
-            roleArns: group.grants.map((g) => g.roleArn),
-            startTime: new Date(startOf(group)),
-            // Up to the stream's oldest second included: events of that second may be split
-            // across its pages. The overlap is removed by event id.
-            endTime: Number.isFinite(covered) ? new Date(covered + 1000) : now,
-          })) {
-            // Held until every lookup of the region is done: only what hallpass reads, not the
-            // request and response bodies (tens of KB an event). Stream pages come compact
-            // from the adapter already.
-            events.push(compactCloudTrailEvent(e));
-          }
-        } catch (error) {
-          for (const g of group.grants)
-            unreadRoles.set(normalizeRoleArn(g.roleArn), (error as Error).message);
-          failedGroups.add(group);
-          return;
-        }
-        for (const e of events) found.set(e.eventID, e);
-      });
-      const lost = new Set(
-        [...failedGroups].flatMap((g) => g.grants.map((x) => normalizeRoleArn(x.roleArn))),
-      );
-      for (const e of found.values()) {
-        const role = issuerRoleOf(e)!;
-        if (lost.has(role)) continue; // part of its events only: the grant waits for a later run
-        const list = eventsByRole.get(role) ?? [];
-        list.push(e);
-        eventsByRole.set(role, list);
-      }
+      await mapPool(rest, Math.min(concurrency, 4), (group) => lookUp(task, group));
     },
   );
+  // Owed revocations are retried even when no event came in this run.
+  await Promise.all([...states.values()].map((state) => state.judge()));
+
+  /**
+   * Reads one group's spans in one region newest first, judging the events a page at a time as
+   * they come, and stops at the run's budget or after `maxLookupEvents`: what is left waits for
+   * the next run, which resumes where this one stopped (the coverage recorded in git).
+   */
+  async function lookUp(
+    task: { target: AccountTarget; region: string },
+    group: Group,
+  ): Promise<void> {
+    const members = group.grants.map(stateOf);
+    if (overBudget()) {
+      for (const m of members) deferred.add(m);
+      return;
+    }
+    lookupCount.grantLookups++;
+    const spans = spansOf.get(spanKey(group, task.region)) ?? [];
+    let read = 0;
+    try {
+      for (const [i, span] of spans.entries()) {
+        if (overBudget() || read >= maxLookupEvents) {
+          for (const m of members) m.cut = true; // the rest waits for the next run
+          break;
+        }
+        // The newest span may take half of the events when older ones wait: a holder who keeps
+        // calling cannot keep the watch from reaching back to where an earlier run stopped.
+        const allowed = i === 0 && spans.length > 1 ? maxLookupEvents / 2 : maxLookupEvents;
+        let page: CloudTrailEvent[] = [];
+        let oldest: number | undefined;
+        let complete = true;
+        for await (const e of cloudtrail.grantEvents({
+          account: account(task.target),
+          region: task.region,
+          sessionName: group.sessionName,
+          roleArns: group.grants.map((g) => g.roleArn),
+          startTime: new Date(span.from),
+          endTime: new Date(span.to),
+        })) {
+          // Only what hallpass reads, not the request and response bodies (tens of KB an event).
+          page.push(compactCloudTrailEvent(e));
+          oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e.eventTime));
+          if (page.length >= 50) {
+            await judgeEvents(page);
+            page = [];
+          }
+          if (++read >= allowed || overBudget()) {
+            complete = false;
+            break;
+          }
+        }
+        await judgeEvents(page);
+        for (const m of members) m.read(task.region, spanRead(span, complete, oldest));
+        if (!complete) for (const m of members) m.cut = true;
+      }
+      if (members.some((m) => m.cut)) for (const m of members) deferred.add(m);
+    } catch (error) {
+      for (const m of members) {
+        m.unread = true;
+        issues.push({
+          step: "watch",
+          subject: m.grant.requestPath,
+          message: (error as Error).message,
+        });
+      }
+    }
+  }
+
+  /** Hands events to the grants they belong to and judges those grants now. */
+  async function judgeEvents(events: readonly CloudTrailEvent[]): Promise<void> {
+    const touched = new Set<WatchState>();
+    for (const e of events) {
+      const state = states.get(issuerRoleOf(e) ?? "");
+      if (!state) continue;
+      state.events.set(e.eventID, e);
+      touched.add(state);
+    }
+    await Promise.all([...touched].map((state) => state.judge()));
+  }
 
   /**
    * Reads the account's events of a region newest first while that is cheaper than the
@@ -649,11 +822,12 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   async function streamAccount(
     task: { target: AccountTarget; region: string; groups: Group[] },
     found: Map<string, CloudTrailEvent>,
+    needFrom: (group: Group) => number,
   ): Promise<number> {
     if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
       return Number.POSITIVE_INFINITY;
     }
-    const start = Math.min(...task.groups.map(startOf));
+    const start = Math.min(...task.groups.map(needFrom));
     const end = now.getTime();
     const pages: CloudTrailEvent[] = [];
     let oldest = end;
@@ -674,7 +848,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         lookupCount.streamPages++;
         pages.push(...page.events);
         if (page.oldest !== undefined) oldest = Math.min(oldest, Date.parse(page.oldest));
-        const uncovered = task.groups.filter((g) => startOf(g) <= oldest).length;
+        const uncovered = task.groups.filter((g) => needFrom(g) <= oldest).length;
         const coveredMs = end - oldest;
         const remaining =
           coveredMs > 0
@@ -698,54 +872,60 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     for (const e of pages) found.set(e.eventID, e);
     return complete ? Number.NEGATIVE_INFINITY : oldest;
   }
-  const alertRecordTexts = await readTexts(
-    github,
-    branch,
-    rules.length === 0
-      ? []
-      : watched.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p) => pathSet.has(p)),
-    concurrency,
-  );
-  await mapPool(watched, concurrency, async ({ grant, live }) => {
-    if (!live) report.watchedEnded.push(grant.requestPath);
-    const path = recordPath(grant.requestPath, "alerts");
-    let record: AlertsRecord = {
-      version: 1,
-      requestPath: grant.requestPath,
-      roleArn: grant.roleArn,
-      alerts: [],
-    };
-    const role = normalizeRoleArn(grant.roleArn);
-    if (deferredRoles.has(role)) {
-      report.watchDeferred.push(grant.requestPath);
-      return;
+  await writeAlertRecords();
+
+  /** Reads the alerts records of the watched grants; an unreadable one is reported, not watched. */
+  async function readWatchStates(
+    list: { grant: GrantRecord; live: LiveGrant | undefined }[],
+  ): Promise<Map<string, WatchState>> {
+    const texts = await readTexts(
+      github,
+      branch,
+      list.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p) => pathSet.has(p)),
+      concurrency,
+    );
+    const out = new Map<string, WatchState>();
+    for (const { grant, live } of list) {
+      if (!live) report.watchedEnded.push(grant.requestPath);
+      const path = recordPath(grant.requestPath, "alerts");
+      let record: AlertsRecord = {
+        version: 1,
+        requestPath: grant.requestPath,
+        roleArn: grant.roleArn,
+        alerts: [],
+      };
+      if (pathSet.has(path)) {
+        const read = parseRecord(path, texts.get(path), (v) => alertsRecordSchema.parse(v), issues);
+        if (!read) continue; // unreadable: reported; do not re-alert everything
+        record = read;
+      }
+      alertsOf.set(grant.requestPath, { grant, alerts: record.alerts });
+      out.set(normalizeRoleArn(grant.roleArn), new WatchState(grant, live, path, record, judgeOne));
     }
-    const unread = unreadRoles.get(role);
-    if (unread !== undefined) {
-      issues.push({ step: "watch", subject: grant.requestPath, message: unread });
-      return;
-    }
-    if (pathSet.has(path)) {
-      const read = parseRecord(
-        path,
-        alertRecordTexts.get(path),
-        (v) => alertsRecordSchema.parse(v),
-        issues,
-      );
-      if (!read) return; // unreadable: reported; do not re-alert everything
-      record = read;
-    }
-    alertsOf.set(grant.requestPath, { grant, alerts: record.alerts });
-    const events = eventsByRole.get(role) ?? [];
-    const fresh = evaluateAlerts(rules, events, record.alerts);
+    return out;
+  }
+
+  /**
+   * Judges one grant on every event read of it so far: raises the alerts not raised before,
+   * revokes when a rule says so (or an earlier alert's revocation is owed), tells the PR and
+   * Slack. Told before recorded: a run killed in between tells again, never not at all.
+   */
+  async function judgeOne(state: WatchState): Promise<void> {
+    const { grant, live } = state;
+    if (state.failed) return;
+    const fresh = evaluateAlerts(rules, [...state.events.values()], state.alerts);
     const revokingRules = new Set(rules.filter((r) => r.revoke).map((r) => r.name));
     // An earlier alert whose rule revokes but whose revocation failed is retried every run
     // (an ended grant has nothing left to revoke: its role is gone or in plan.revoke).
-    const owed = live ? record.alerts.filter((a) => revokingRules.has(a.rule) && !a.revoked) : [];
+    const owed =
+      live && !state.revokeTried
+        ? state.alerts.filter((a) => revokingRules.has(a.rule) && !a.revoked)
+        : [];
     if (fresh.length === 0 && owed.length === 0) return;
     let revoked = false;
     const because = [...fresh.filter((a) => a.revoke), ...owed].map((a) => a.rule);
-    if (live && because.length > 0 && !options.dryRun) {
+    if (live && because.length > 0 && !options.dryRun && !state.revokeTried) {
+      state.revokeTried = true;
       revoked = await revoke({
         account: live.account,
         roleName: live.role.roleName,
@@ -756,14 +936,12 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         expected: expectedListedRole(live.role),
       });
     }
-    const fired = fresh.map((a) => toFiredAlert(a, revoked && a.revoke));
     const all = [
-      ...record.alerts.map((a) =>
+      ...state.alerts.map((a) =>
         revoked && revokingRules.has(a.rule) ? { ...a, revoked: true } : a,
       ),
-      ...fired,
+      ...fresh.map((a) => toFiredAlert(a, revoked && a.revoke)),
     ];
-    alertsOf.set(grant.requestPath, { grant, alerts: all });
     for (const alert of fresh) {
       report.alerts.push({
         requestPath: grant.requestPath,
@@ -772,49 +950,55 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
         revoked: revoked && alert.revoke,
       });
     }
-    if (fresh.length === 0) {
-      if (revoked) alertRecords.push({ path, record: { ...record, alerts: all } });
-      return;
+    if (fresh.length > 0 && !options.dryRun) {
+      try {
+        await github.upsertComment(
+          grant.pullRequest.number,
+          alertsMarker(grant.requestPath),
+          renderAlertComment(grant, all, fresh),
+        );
+      } catch (error) {
+        issues.push({
+          step: "notify",
+          subject: grant.requestPath,
+          message: (error as Error).message,
+        });
+        state.failed = true; // not recorded, and read again by the next run, which raises it again
+        return;
+      }
+      for (const alert of fresh) {
+        await sendSlack(
+          grant.requestPath,
+          renderSlackAlert(
+            grant,
+            `${alert.rule} (${alert.severity})`,
+            `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e) => e.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`,
+          ),
+        );
+      }
     }
-    if (options.dryRun) return;
-    // Tell people before recording: a run killed in between tells them again (at least once),
-    // never not at all.
-    try {
-      await github.upsertComment(
-        grant.pullRequest.number,
-        alertsMarker(grant.requestPath),
-        renderAlertComment(grant, all, fresh),
-      );
-    } catch (error) {
-      issues.push({
-        step: "notify",
-        subject: grant.requestPath,
-        message: (error as Error).message,
-      });
-      return; // not recorded, so the next run raises it again
-    }
-    for (const alert of fresh) {
-      await sendSlack(
-        grant.requestPath,
-        renderSlackAlert(
-          grant,
-          `${alert.rule} (${alert.severity})`,
-          `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e) => e.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`,
-        ),
-      );
-    }
-    alertRecords.push({ path, record: { ...record, alerts: all } });
-  });
-  if (alertRecords.length > 0 && !options.dryRun) {
-    alertRecords.sort((a, b) => (a.path < b.path ? -1 : 1));
+    state.alerts = all;
+    state.changed = fresh.length > 0 || revoked || state.changed;
+    alertsOf.set(grant.requestPath, { grant, alerts: all });
+  }
+
+  /** Commits the alerts records that changed: new alerts, or a watch cut by the budget. */
+  async function writeAlertRecords(): Promise<void> {
+    for (const state of deferred) report.watchDeferred.push(state.grant.requestPath);
+    const records = [...states.values()].flatMap((state) => {
+      const record = state.toRecord();
+      return record ? [{ path: state.path, record }] : [];
+    });
+    if (records.length === 0 || options.dryRun) return;
+    records.sort((a, b) => (a.path < b.path ? -1 : 1));
     try {
       await github.commitFiles(
         branch,
-        alertRecords.map((r) => ({
+        records.map((r) => ({
           path: r.path,
           content: `${JSON.stringify(r.record, null, 2)}\n`,
         })),
-        `hallpass: alerts on ${alertRecords.length} live grant${alertRecords.length === 1 ? "" : "s"}\n\n${alertRecords.map((r) => `- ${r.record.requestPath}`).join("\n")}`,
+        `hallpass: alerts on ${records.length} watched grant${records.length === 1 ? "" : "s"}\n\n${records.map((r) => `- ${r.record.requestPath}`).join("\n")}`,
       );
     } catch (error) {
       issues.push({ step: "watch", subject: "alerts records", message: (error as Error).message });

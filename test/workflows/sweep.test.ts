@@ -11,6 +11,7 @@ import {
   riskRulesOf,
   summarizeActivity,
 } from "../../src/core/summarize-activity.ts";
+import type { CloudTrailPort, GrantEventQuery } from "../../src/ports/cloudtrail.ts";
 import { SweepConfigError, type SweepDeps, sweep } from "../../src/workflows/sweep.ts";
 import { examplePolicyFiles, examplePolicySources } from "../support/example-policies.ts";
 import { linksIn, renderMarkdown, textOf } from "../support/render-markdown.ts";
@@ -911,6 +912,114 @@ describe("sweep", () => {
     const second = await sweep(w.deps, { now: new Date("2026-11-26T12:05:00Z"), dryRun: false });
     expect(second.watchDeferred).toEqual([]);
     expect(second.alerts.map((a) => a.requestPath).sort()).toEqual(first.watchDeferred.sort());
+  });
+
+  describe("a grant whose holder makes a huge number of calls", () => {
+    const noisy = {
+      ...grant("noisy", "2026-11-26T11:00:00Z", "2026-11-26T14:00:00Z"),
+      requester: "nora",
+      sessionName: "nora",
+      sourceIdentity: "nora",
+    };
+
+    /**
+     * `live` wrote to IAM (a `revoke: true` rule); `noisy` reads S3 every `everyMs` in every
+     * region. Time passes only with CloudTrail pages: half a second each (2 calls a second).
+     */
+    function noisyWorld(everyMs: number) {
+      const w = world();
+      w.record(live);
+      w.record(noisy);
+      w.cloudtrail.add(
+        live.roleArn,
+        grantEvent(live, {
+          id: "create-user",
+          time: "2026-11-26T11:50:00Z",
+          action: "iam:CreateUser",
+          readOnly: false,
+        }),
+      );
+      const queries: GrantEventQuery[] = [];
+      let served = 0;
+      async function* flood(query: GrantEventQuery) {
+        queries.push(query);
+        for (let ms = query.endTime.getTime(); ms >= query.startTime.getTime(); ms -= everyMs) {
+          served++;
+          yield grantEvent(noisy, {
+            id: `${query.region}-${ms}`,
+            time: new Date(Math.floor(ms / 1000) * 1000).toISOString(),
+            action: "s3:GetObject",
+            region: query.region,
+            readOnly: true,
+          });
+        }
+      }
+      const cloudtrail: CloudTrailPort = {
+        grantEvents: (query) =>
+          query.sessionName === noisy.sessionName ? flood(query) : w.cloudtrail.grantEvents(query),
+      };
+      const clock = () => Math.floor(served / 50) * 500 + w.cloudtrail.requests * 500;
+      return { ...w, deps: { ...w.deps, cloudtrail, clock }, queries, served: () => served };
+    }
+
+    const watchedOf = (w: { github: FakeGitHub }) =>
+      JSON.parse(w.github.files.get("access-requests/payments/noisy.alerts.json")!).watched;
+
+    it("does not keep another grant's revoking alert from being raised and acted on in the same run", {
+      timeout: 10_000,
+    }, async () => {
+      // 3.6 million events an hour in each region: far more than a run can read.
+      const w = noisyWorld(1);
+      const report = await sweep(w.deps, { now: NOW, dryRun: false });
+      expect(report.alerts.map((a) => [a.requestPath, a.alert.rule, a.revoked])).toEqual([
+        [live.requestPath, "iam-changes", true],
+      ]);
+      expect(w.aws.store(PROD.id).roles.has(live.roleName)).toBe(false);
+      // The noisy grant's lookups stopped at their share of the run, and said where.
+      expect(w.served()).toBeLessThanOrEqual(2 * 2_500);
+      expect(report.watchDeferred).toEqual([noisy.requestPath]);
+      expect(watchedOf(w)).toEqual({
+        "eu-west-1": [{ from: "2026-11-26T11:59:58.000Z", to: "2026-11-26T12:00:00.000Z" }],
+        "us-east-1": [{ from: "2026-11-26T11:59:58.000Z", to: "2026-11-26T12:00:00.000Z" }],
+      });
+    });
+
+    it("resumes the next runs where the previous one stopped, newest events first", async () => {
+      // One event a second; a lookup may read 1,000 events a run.
+      const w = noisyWorld(1000);
+      const options = { dryRun: false, watchLookupMaxEvents: 1_000 };
+      await sweep(w.deps, { ...options, now: NOW });
+      // 1,000 events back from 12:00, the last second read again next time.
+      expect(watchedOf(w)["eu-west-1"]).toEqual([
+        { from: "2026-11-26T11:43:22.000Z", to: "2026-11-26T12:00:00.000Z" },
+      ]);
+
+      w.queries.length = 0;
+      await sweep(w.deps, { ...options, now: new Date("2026-11-26T12:05:00Z") });
+      const eu = () =>
+        w.queries
+          .filter((q) => q.region === "eu-west-1")
+          .map((q) => [q.startTime.toISOString(), q.endTime.toISOString()]);
+      // What is new (back over the 35 minutes CloudTrail may deliver late and a burst may span),
+      // then below it; half of the lookup's events each.
+      expect(eu()).toEqual([
+        ["2026-11-26T11:25:00.000Z", "2026-11-26T12:05:00.000Z"],
+        ["2026-11-26T11:00:00.000Z", "2026-11-26T11:25:00.000Z"],
+      ]);
+      expect(watchedOf(w)["eu-west-1"]).toEqual([
+        { from: "2026-11-26T11:16:42.000Z", to: "2026-11-26T11:25:00.000Z" },
+        { from: "2026-11-26T11:43:22.000Z", to: "2026-11-26T12:05:00.000Z" },
+      ]);
+
+      w.queries.length = 0;
+      await sweep(w.deps, { ...options, now: new Date("2026-11-26T12:10:00Z") });
+      // The gap below the newest span, then the rest from where the last run stopped.
+      expect(eu()).toEqual([
+        ["2026-11-26T11:30:00.000Z", "2026-11-26T12:10:00.000Z"],
+        ["2026-11-26T11:25:00.000Z", "2026-11-26T11:30:00.000Z"],
+        ["2026-11-26T11:00:00.000Z", "2026-11-26T11:16:42.000Z"],
+      ]);
+    });
   });
 
   describe("watching many grants of one account", () => {
