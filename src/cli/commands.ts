@@ -1,6 +1,7 @@
 import type { Command } from "./command.ts";
 import { demoCommand } from "./demo-command.ts";
 import { historyCommand } from "./history-command.ts";
+import { initCommand } from "./init-command.ts";
 import { newCommand } from "./new-command.ts";
 import { planCommand } from "./plan-command.ts";
 import { sweepCommand } from "./sweep-command.ts";
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   historyCommand,
   verifyCommand,
   demoCommand,
+  initCommand,
 ];
