@@ -4,6 +4,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
-    reporters: ["default", "./test/support/closing-line-reporter.ts"],
+    reporters: [
+      "default",
+      "./test/support/assurance-counts.ts",
+      "./test/support/closing-line-reporter.ts",
+    ],
   },
 });
