@@ -15,7 +15,6 @@ const ACCEPTED = new Set([
   "bom-utf8-twice.yaml",
   "requester-upper-case.yaml",
   "line-separator-in-reason.yaml",
-  "c1-next-line.yaml",
   "reason-bidi-override.yaml",
   "crlf-line-endings.yaml",
   "json-form.yaml",
