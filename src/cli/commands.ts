@@ -4,6 +4,7 @@ import { historyCommand } from "./history-command.ts";
 import { initCommand } from "./init-command.ts";
 import { newCommand } from "./new-command.ts";
 import { planCommand } from "./plan-command.ts";
+import { reportCommand } from "./report-command.ts";
 import { sweepCommand } from "./sweep-command.ts";
 import { validateCommand } from "./validate-command.ts";
 import { verifyCommand } from "./verify-command.ts";
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   sweepCommand,
   historyCommand,
   verifyCommand,
+  reportCommand,
   demoCommand,
   initCommand,
 ];

@@ -1,8 +1,8 @@
 import { type DefaultTreeAdapterMap, defaultTreeAdapter, parse } from "parse5";
 
-type Element = DefaultTreeAdapterMap["element"];
+export type Element = DefaultTreeAdapterMap["element"];
 
-function elements(node: DefaultTreeAdapterMap["parentNode"]): Element[] {
+export function elements(node: DefaultTreeAdapterMap["parentNode"]): Element[] {
   const found: Element[] = [];
   for (const child of node.childNodes) {
     if (defaultTreeAdapter.isElementNode(child)) found.push(child, ...elements(child));
@@ -10,7 +10,7 @@ function elements(node: DefaultTreeAdapterMap["parentNode"]): Element[] {
   return found;
 }
 
-function attribute(element: Element, name: string): string | undefined {
+export function attribute(element: Element, name: string): string | undefined {
   return element.attrs.find((attr) => attr.name === name)?.value;
 }
 
