@@ -99187,9 +99187,7 @@ async function sweep(deps, options) {
     ordered([...regionTasks.values()], (t) => `${t.target.id}|${t.region}`),
     concurrency,
     async (task) => {
-      const found = /* @__PURE__ */ new Map();
-      const covered = await streamAccount(task, found, (g5) => needFrom(g5, task.region));
-      await judgeEvents([...found.values()]);
+      const covered = await streamAccount(task, (g5) => needFrom(g5, task.region));
       if (covered !== Number.POSITIVE_INFINITY) {
         const piece = {
           from: Number.isFinite(covered) ? covered + 1e3 : -Infinity,
@@ -99278,13 +99276,12 @@ async function sweep(deps, options) {
     }
     await Promise.all([...touched].map((state2) => state2.judge()));
   }
-  async function streamAccount(task, found, needFrom2) {
+  async function streamAccount(task, needFrom2) {
     if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
       return Number.POSITIVE_INFINITY;
     }
     const start = Math.min(...task.groups.map(needFrom2));
     const end2 = now.getTime();
-    const pages = [];
     let oldest = end2;
     let read = 0;
     let complete = true;
@@ -99301,7 +99298,7 @@ async function sweep(deps, options) {
       })) {
         read++;
         lookupCount.streamPages++;
-        pages.push(...page.events);
+        await judgeEvents(page.events);
         if (page.oldest !== void 0) oldest = Math.min(oldest, Date.parse(page.oldest));
         const uncovered = task.groups.filter((g5) => needFrom2(g5) <= oldest).length;
         const coveredMs = end2 - oldest;
@@ -99317,7 +99314,6 @@ async function sweep(deps, options) {
     } catch {
       return Number.POSITIVE_INFINITY;
     }
-    for (const e5 of pages) found.set(e5.eventID, e5);
     return complete ? Number.NEGATIVE_INFINITY : oldest;
   }
   await writeAlertRecords();

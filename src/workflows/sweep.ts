@@ -699,10 +699,8 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     ordered([...regionTasks.values()], (t) => `${t.target.id}|${t.region}`),
     concurrency,
     async (task) => {
-      const found = new Map<string, CloudTrailEvent>();
       // Every event later than this was read by the account-wide stream (ms; +Infinity: none).
-      const covered = await streamAccount(task, found, (g) => needFrom(g, task.region));
-      await judgeEvents([...found.values()]);
+      const covered = await streamAccount(task, (g) => needFrom(g, task.region));
       if (covered !== Number.POSITIVE_INFINITY) {
         const piece = {
           from: Number.isFinite(covered) ? covered + 1000 : -Infinity,
@@ -817,11 +815,11 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
    * time the pages read so far covered, and stops as soon as that is more than the lookups of
    * the grants not yet covered (grants that started after the oldest event read need none).
    * In a quiet account one stream serves every grant; in a busy one it costs a page and stops.
-   * Returns the time (ms) after which every event was read, or +Infinity when none was.
+   * Each page's events are judged as it comes. Returns the time (ms) after which every event
+   * was read, or +Infinity when none was.
    */
   async function streamAccount(
     task: { target: AccountTarget; region: string; groups: Group[] },
-    found: Map<string, CloudTrailEvent>,
     needFrom: (group: Group) => number,
   ): Promise<number> {
     if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
@@ -829,7 +827,6 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     }
     const start = Math.min(...task.groups.map(needFrom));
     const end = now.getTime();
-    const pages: CloudTrailEvent[] = [];
     let oldest = end;
     let read = 0;
     let complete = true;
@@ -846,7 +843,9 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       })) {
         read++;
         lookupCount.streamPages++;
-        pages.push(...page.events);
+        // Judged now: a stream cut or failed later loses nothing already read (the lookups
+        // read it again, and what was raised is not raised twice).
+        await judgeEvents(page.events);
         if (page.oldest !== undefined) oldest = Math.min(oldest, Date.parse(page.oldest));
         const uncovered = task.groups.filter((g) => needFrom(g) <= oldest).length;
         const coveredMs = end - oldest;
@@ -869,7 +868,6 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
       // Not a loss: every grant is looked up on its own instead.
       return Number.POSITIVE_INFINITY;
     }
-    for (const e of pages) found.set(e.eventID, e);
     return complete ? Number.NEGATIVE_INFINITY : oldest;
   }
   await writeAlertRecords();
