@@ -2,6 +2,25 @@ import { randomBytes } from "node:crypto";
 import type { GitStore, Signature } from "./git-store.ts";
 
 /**
+ * What the stand-in needs of a git object store: GitStore (a real repository, for the demo), or
+ * an in-memory one with the same answers (test/support/memory-git-store.ts, for fast tests).
+ */
+export type RepositoryStore = Pick<
+  GitStore,
+  | "resolve"
+  | "treeOf"
+  | "readFile"
+  | "listTree"
+  | "writeTree"
+  | "writeCommit"
+  | "updateBranch"
+  | "isAncestor"
+  | "commitsBetween"
+  | "changedFiles"
+  | "commitsTouching"
+>;
+
+/**
  * LOCAL EMULATION of the part of GitHub's REST and GraphQL APIs that hallpass uses, for one
  * repository, for `hallpass demo`. No part of any production path. Git objects and branches
  * live in a real git repository (GitStore), so commits made through the API (the app's grant
@@ -18,7 +37,7 @@ export interface Actor {
   login: string;
   type: "User" | "Bot";
   /** The GitHub App this bot acts for (its comments carry `performed_via_github_app`). */
-  appId?: number;
+  app?: WireApp;
   email: string;
 }
 
@@ -47,22 +66,31 @@ interface ReviewState {
   submitted_at: string;
 }
 
-/** A comment on a pull request or issue, as people would read it. */
-export interface CommentState {
+/** The GitHub App a bot acts for, as GitHub names it on what the bot writes. */
+export interface WireApp {
   id: number;
-  issueNumber: number;
-  body: string;
-  actor: Actor;
-  createdAt: string;
+  slug: string;
 }
 
-/** An issue the app or the action opened. */
-export interface IssueState {
+/** A comment on a pull request or issue, kept as the REST API returns it. */
+export interface WireComment {
+  id: number;
+  issue_number: number;
+  body: string;
+  user: { login: string; type: string };
+  performed_via_github_app: WireApp | null;
+}
+
+/** An issue, kept as the REST API returns it (labels by name). */
+export interface WireIssue {
   number: number;
   title: string;
   body: string;
+  state: "open";
+  html_url: string;
+  user: { login: string; type: string };
+  performed_via_github_app: WireApp | null;
   labels: string[];
-  actor: Actor;
 }
 
 /** A check run, with the output people see on the pull request. */
@@ -94,7 +122,7 @@ export interface GitHubStandInOptions {
   repo: string;
   /** Origin the API is served at, for the `html_url`s it hands out. */
   webUrl: string;
-  store: GitStore;
+  store: RepositoryStore;
   /** The clock that dates commits, reviews and comments (the demo's simulated time). */
   now: () => Date;
   /** Team members, by `org/team-slug`. */
@@ -108,8 +136,8 @@ export class GitHubStandIn {
   readonly repo: string;
   readonly pulls = new Map<number, PullState>();
   readonly reviews = new Map<number, ReviewState[]>();
-  readonly comments: CommentState[] = [];
-  readonly issues: IssueState[] = [];
+  readonly comments: WireComment[] = [];
+  readonly issues: WireIssue[] = [];
   readonly checkRuns: CheckRunState[] = [];
   readonly requestedReviewers = new Map<number, { users: string[]; teams: string[] }>();
   /** Issue events (the REST issue events API), by issue or pull request number. */
@@ -117,7 +145,7 @@ export class GitHubStandIn {
   readonly #options: GitHubStandInOptions;
   readonly #tokens = new Map<string, Actor>();
   #nextNumber = 1;
-  #nextId = 1000;
+  #nextId = 1;
   #delivery = 0;
 
   constructor(options: GitHubStandInOptions) {
@@ -126,7 +154,7 @@ export class GitHubStandIn {
     this.#options = options;
   }
 
-  get store(): GitStore {
+  get store(): RepositoryStore {
     return this.#options.store;
   }
 
@@ -136,7 +164,7 @@ export class GitHubStandIn {
     return {
       login: `${slug}[bot]`,
       type: "Bot",
-      appId: id,
+      app: { id, slug },
       email: `${id}+${slug}[bot]@users.noreply.github.com`,
     };
   }
@@ -536,7 +564,7 @@ export class GitHubStandIn {
         title: "",
         summary: "",
         annotations: [],
-        appId: actor.appId,
+        appId: actor.app?.id,
       };
       this.checkRuns.push(run);
       this.#updateCheck(run, body ?? {});
@@ -588,22 +616,17 @@ export class GitHubStandIn {
   ): Reply | undefined {
     const thread = /^\/issues\/(\d+)\/comments$/.exec(rest);
     if (thread && method === "GET") {
-      const number = Number(thread[1]);
-      return [
-        200,
-        this.comments.filter((c) => c.issueNumber === number).map((c) => this.#commentJson(c)),
-      ];
+      return [200, this.comments.filter((c) => c.issue_number === Number(thread[1]))];
     }
     if (thread && method === "POST") {
-      const comment: CommentState = {
+      const comment: WireComment = {
         id: this.#nextId++,
-        issueNumber: Number(thread[1]),
+        issue_number: Number(thread[1]),
         body: String(body?.body),
-        actor,
-        createdAt: this.#now(),
+        ...this.#author(actor),
       };
       this.comments.push(comment);
-      return [201, this.#commentJson(comment)];
+      return [201, comment];
     }
     const events = method === "GET" ? /^\/issues\/(\d+)\/events$/.exec(rest) : null;
     if (events) {
@@ -623,21 +646,22 @@ export class GitHubStandIn {
       const comment = this.comments.find((c) => c.id === Number(edit[1]));
       if (!comment) return [404, { message: "Not Found" }];
       comment.body = String(body?.body);
-      return [200, this.#commentJson(comment)];
+      return [200, comment];
     }
-    if (rest === "/issues" && method === "GET") {
-      return [200, this.issues.map((i) => this.#issueJson(i))];
-    }
+    if (rest === "/issues" && method === "GET") return [200, this.issues];
     if (rest === "/issues" && method === "POST") {
-      const issue: IssueState = {
-        number: this.#nextNumber++,
+      const number = this.#nextNumber++;
+      const issue: WireIssue = {
+        number,
         title: String(body?.title),
         body: String(body?.body),
+        state: "open",
+        html_url: this.#url(`/issues/${number}`),
         labels: body?.labels ?? [],
-        actor,
+        ...this.#author(actor),
       };
       this.issues.push(issue);
-      return [201, this.#issueJson(issue)];
+      return [201, issue];
     }
     const update = method === "PATCH" ? /^\/issues\/(\d+)$/.exec(rest) : null;
     const issue = update ? this.issues.find((i) => i.number === Number(update[1])) : undefined;
@@ -645,37 +669,15 @@ export class GitHubStandIn {
     if (issue) {
       issue.title = String(body?.title ?? issue.title);
       issue.body = String(body?.body ?? issue.body);
-      return [200, this.#issueJson(issue)];
+      return [200, issue];
     }
     return undefined;
   }
 
-  #author(actor: Actor): Body {
+  #author(actor: Actor): Pick<WireComment, "user" | "performed_via_github_app"> {
     return {
       user: { login: actor.login, type: actor.type },
-      performed_via_github_app: actor.appId === undefined ? null : { id: actor.appId },
-    };
-  }
-
-  #commentJson(c: CommentState): Body {
-    return {
-      id: c.id,
-      body: c.body,
-      created_at: c.createdAt,
-      html_url: this.#url(`/pull/${c.issueNumber}#issuecomment-${c.id}`),
-      ...this.#author(c.actor),
-    };
-  }
-
-  #issueJson(i: IssueState): Body {
-    return {
-      number: i.number,
-      title: i.title,
-      body: i.body,
-      state: "open",
-      labels: i.labels.map((name) => ({ name })),
-      html_url: this.#url(`/issues/${i.number}`),
-      ...this.#author(i.actor),
+      performed_via_github_app: actor.app ?? null,
     };
   }
 

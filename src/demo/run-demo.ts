@@ -275,7 +275,7 @@ async function openRequest(world: World): Promise<number> {
   say.quote(content.trimEnd(), 8);
   await deliver(world, event);
   expectStep(showCheck(world, number) === "action_required", "a red check asking for approvals");
-  const ask = github.comments.find((c) => c.issueNumber === number);
+  const ask = github.comments.find((c) => c.issue_number === number);
   if (ask) {
     say.say("   the app comments on the pull request:");
     say.quote(ask.body, 6);
@@ -310,8 +310,8 @@ function showCommits(world: World, before: string): void {
 function showNewComments(world: World, seen: Map<number, string>, maxLines = 8): void {
   for (const c of world.github.comments) {
     if (seen.get(c.id) === c.body) continue;
-    const where = `#${c.issueNumber}`;
-    world.say.say(`   ${c.actor.login} ${seen.has(c.id) ? "updates" : "comments on"} ${where}:`);
+    const where = `#${c.issue_number}`;
+    world.say.say(`   ${c.user.login} ${seen.has(c.id) ? "updates" : "comments on"} ${where}:`);
     world.say.quote(c.body, maxLines);
   }
 }

@@ -530,7 +530,9 @@ describe("the action", () => {
     expect(alert[0]!.body).toContain("iam:AttachRolePolicy");
     expect(github.issues.find((i) => i.number === 900)!.body).toBe(quiet);
     expect(
-      github.issues.filter((i) => i.performed_via_github_app === FAKE_APP).map((i) => i.title),
+      github.issues
+        .filter((i) => i.performed_via_github_app?.id === FAKE_APP.id)
+        .map((i) => i.title),
     ).toEqual(["hallpass dashboard (production)"]);
   });
 
