@@ -1,4 +1,5 @@
 import {
+  CST,
   type Document,
   isAlias,
   isMap,
@@ -7,6 +8,7 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  Parser,
   parseAllDocuments,
 } from "yaml";
 import type { Problem } from "./problem.ts";
@@ -144,13 +146,8 @@ export function parseYaml(
     );
   }
 
-  const seen = new Set<string>();
-  for (const issue of [...document.errors, ...document.warnings]) {
-    const position = where(issue.pos[0]);
-    const key = `${position.line}:${position.column}:${issue.code}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push(at(position, describeYamlIssue(issue.code, issue.message, options.kind)));
+  for (const { offset, message } of syntaxProblems(document, text, options.kind, where)) {
+    problems.push(at(where(offset), message));
   }
   // Duplicate keys alone still let the document be read (the last value wins); anything else
   // found here, like every syntax error above, stops before the document is turned into data.
@@ -282,6 +279,148 @@ function tooDeeply(kind: string): string {
 function parserFailure(error: unknown, kind: string): string {
   if (error instanceof RangeError) return tooDeeply(kind);
   return `the ${kind} could not be read as YAML (${error instanceof Error ? error.message : String(error)}).`;
+}
+
+/**
+ * The document's syntax issues as problems at the place to fix, one per line. The yaml package
+ * reports an unclosed quote or bracket where it ran out of text (often the end of the file), and
+ * often two messages for one mistake (a value holding ": " is both a "nested mapping" and a
+ * "multi-line key"); a person needs the line where the quote opens and one sentence.
+ */
+function syntaxProblems(
+  document: Document.Parsed,
+  text: string,
+  kind: string,
+  where: (offset: number) => Position,
+): { offset: number; message: string }[] {
+  const issues = [...document.errors, ...document.warnings].sort((a, b) => a.pos[0] - b.pos[0]);
+  // A carriage return alone does not end a line for the parser, so the next line reads as part
+  // of this one and every message would describe the wrong mistake.
+  const loneReturn = /\r(?!\n)/.exec(text);
+  if (issues.length > 0 && loneReturn) {
+    return [
+      {
+        offset: loneReturn.index,
+        message: `the ${kind} ends a line with a carriage return alone (CR, old Mac style): save it with LF or CRLF line ends.`,
+      },
+    ];
+  }
+  // A multi-line key is the real mistake; the "nested mapping" at its start only echoes it.
+  const multiline = new Set(
+    issues.filter((i) => i.code === "MULTILINE_IMPLICIT_KEY").map((i) => i.pos[0]),
+  );
+  let openers: Opener[] | undefined;
+  const lines = new Set<number>();
+  const found: { offset: number; message: string }[] = [];
+  for (const issue of issues) {
+    if (issue.code === "BLOCK_AS_IMPLICIT_KEY" && multiline.has(issue.pos[0])) continue;
+    const [start, end] = issue.pos;
+    let located = { offset: start, message: describeYamlIssue(issue.code, issue.message, kind) };
+    const unclosed = /^Missing closing (["'])quote|end with an? ([\]}])/.exec(issue.message);
+    if (unclosed) {
+      openers ??= unclosedOpeners(text);
+      const opener = openerOf(openers, start, unclosed[1] ?? (unclosed[2] === "]" ? "[" : "{"));
+      if (opener) located = { offset: opener.offset, message: unclosedMessage(opener.source) };
+    } else if (issue.code === "BLOCK_AS_IMPLICIT_KEY") {
+      located.message =
+        'this value contains ": ", which YAML reads as the start of another key: put the whole value in quotes ("…").';
+    } else if (issue.code === "MULTILINE_IMPLICIT_KEY") {
+      const indented = indentedLineStart(text, start, end, where);
+      if (indented !== undefined) {
+        located = {
+          offset: indented,
+          message:
+            "this line is indented under the line above, which already has a value: align it with the other keys (or, to nest it, leave the value above empty).",
+        };
+      }
+    }
+    const line = where(located.offset).line;
+    if (lines.has(line)) continue;
+    lines.add(line);
+    found.push(located);
+  }
+  return found;
+}
+
+/** A quoted scalar or a flow collection, by where it opens and how (`"`, `'`, `[`, `{`). */
+interface Opener {
+  offset: number;
+  source: string;
+  /** Where the parser stopped reading it (its end, or the end of the text). */
+  end: number;
+}
+
+/**
+ * Quoted scalars and flow collections that the parser read to no proper end: a flow collection
+ * without its closing bracket, and every quoted scalar (which of them lacks its closing quote is
+ * decided by the issue's position). Only called on files with syntax issues.
+ */
+function unclosedOpeners(text: string): Opener[] {
+  const openers: Opener[] = [];
+  try {
+    for (const token of new Parser().parse(text)) {
+      if (token.type !== "document") continue;
+      CST.visit(token, (item) => {
+        for (const node of [item.key, item.value]) {
+          if (node?.type === "double-quoted-scalar" || node?.type === "single-quoted-scalar") {
+            openers.push({
+              offset: node.offset,
+              source: node.source[0]!,
+              end: node.offset + node.source.length,
+            });
+          } else if (node?.type === "flow-collection") {
+            const closed = node.end.some(
+              (t) => t.type === "flow-seq-end" || t.type === "flow-map-end",
+            );
+            if (!closed)
+              openers.push({ offset: node.offset, source: node.start.source, end: text.length });
+          }
+        }
+      });
+    }
+  } catch (error) {
+    // Nesting deep enough to overflow the visit is reported on its own; keep the library's place.
+    if (!(error instanceof RangeError)) throw error;
+  }
+  return openers;
+}
+
+/** The last opener of this kind that starts before `offset` and runs to it. */
+function openerOf(openers: readonly Opener[], offset: number, source: string): Opener | undefined {
+  let best: Opener | undefined;
+  for (const opener of openers) {
+    if (opener.source !== source || opener.offset > offset || opener.end < offset) continue;
+    if (!best || opener.offset > best.offset) best = opener;
+  }
+  return best;
+}
+
+function unclosedMessage(source: string): string {
+  if (source === "[" || source === "{") {
+    const [close, what] = source === "[" ? ["]", "list"] : ["}", "mapping"];
+    return `the ${source} that opens here is never closed: end the ${what} with ${close} (a ${what} written across lines must indent each line past its key).`;
+  }
+  const escaped = source === '"' ? '\\"' : "''";
+  return `the quoted value that starts here is never closed: end it with ${source} (inside ${source}…${source}, write a quote as ${escaped}).`;
+}
+
+/**
+ * Where the more-indented line of a multi-line key starts (its first non-space character), when
+ * the key's last line is indented more than its first: a line indented under a value.
+ */
+function indentedLineStart(
+  text: string,
+  start: number,
+  end: number,
+  where: (offset: number) => Position,
+): number | undefined {
+  const last = Math.max(start, Math.min(end, text.length) - 1);
+  if (where(last).line === where(start).line) return undefined;
+  const lineStart = text.lastIndexOf("\n", last) + 1;
+  const indent = /^ */.exec(text.slice(lineStart))![0].length;
+  const firstLineStart = text.lastIndexOf("\n", start) + 1;
+  const firstIndent = /^ */.exec(text.slice(firstLineStart))![0].length;
+  return indent > firstIndent ? lineStart + indent : undefined;
 }
 
 /** Turns the yaml package's error codes into messages that say what to do. */

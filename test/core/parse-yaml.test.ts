@@ -141,9 +141,9 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
     {
       name: "a broken flow mapping",
       content: "role: a\naccount: {b\n",
-      line: 3,
-      column: 1,
-      message: /YAML syntax/,
+      line: 2,
+      column: 10,
+      message: /^the \{ that opens here is never closed: end the mapping with \}/,
     },
   ];
 
@@ -259,6 +259,72 @@ describe("parseYaml refuses hostile or broken input with one located problem", (
   it("reports every syntax problem of a file at once", () => {
     const { problems } = parse("role: a\nrole: b\naccount: c\naccount: d\n");
     expect(problems.map((p) => p.line)).toEqual([2, 4]);
+  });
+});
+
+describe("parseYaml points a syntax error at the line to fix, with one message", () => {
+  const request = (line: string) => `requester: alice\nrole: db-admin\n${line}\nduration: 2h\n`;
+  it.each([
+    {
+      name: "an unclosed double quote, at its opening",
+      content: request('reason: "Fail over the orders database'),
+      at: [3, 9],
+      message:
+        'the quoted value that starts here is never closed: end it with " (inside "…", write a quote as \\").',
+    },
+    {
+      name: "an unclosed single quote, at its opening",
+      content: request("reason: 'Fail over the orders database"),
+      at: [3, 9],
+      message:
+        "the quoted value that starts here is never closed: end it with ' (inside '…', write a quote as '').",
+    },
+    {
+      name: "an unclosed quote on the last line",
+      content: 'requester: alice\nreason: "Fail over',
+      at: [2, 9],
+      message: /^the quoted value that starts here is never closed/,
+    },
+    {
+      name: "an unclosed quote in a list",
+      content: 'accounts:\n  - "staging\n  - production\n',
+      at: [2, 5],
+      message: /^the quoted value that starts here is never closed/,
+    },
+    {
+      name: "an unclosed flow list",
+      content: "regions: [eu-west-1, us-east-1\nrole: x\n",
+      at: [1, 10],
+      message: /^the \[ that opens here is never closed: end the list with \]/,
+    },
+    {
+      name: 'a value holding ": "',
+      content: request("reason: fix: the database"),
+      at: [3, 9],
+      message:
+        'this value contains ": ", which YAML reads as the start of another key: put the whole value in quotes ("…").',
+    },
+    {
+      name: "lines ended by a carriage return alone",
+      content: "requester: alice\rrole: db-admin\raccount: production\n",
+      at: [1, 17],
+      message:
+        "the request file ends a line with a carriage return alone (CR, old Mac style): save it with LF or CRLF line ends.",
+    },
+    {
+      name: "a line indented under a key that already has a value",
+      content: "requester: alice\n  role: db-admin\naccount: production\n",
+      at: [2, 3],
+      message:
+        "this line is indented under the line above, which already has a value: align it with the other keys (or, to nest it, leave the value above empty).",
+    },
+  ])("$name", ({ content, at, message }) => {
+    const { parsed, problems } = parse(content);
+    expect(parsed).toBeUndefined();
+    expect(problems).toHaveLength(1);
+    expect([problems[0]!.line, problems[0]!.column]).toEqual(at);
+    if (typeof message === "string") expect(problems[0]!.message).toBe(message);
+    else expect(problems[0]!.message).toMatch(message);
   });
 });
 
