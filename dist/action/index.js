@@ -5870,7 +5870,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser3 = class {
+    var Parser4 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6297,7 +6297,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser3(client, socket, llhttpInstance);
+      socket[kParser] = new Parser4(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -37032,7 +37032,7 @@ var init_bowser = __esm({
       }
     }];
     Parser = /* @__PURE__ */ (function() {
-      function Parser3(UA, skipParsingOrHints, clientHints) {
+      function Parser4(UA, skipParsingOrHints, clientHints) {
         if (skipParsingOrHints === void 0) skipParsingOrHints = false;
         if (clientHints === void 0) clientHints = null;
         if (UA === void 0 || UA === null || UA === "") throw new Error("UserAgent parameter can't be empty");
@@ -37046,7 +37046,7 @@ var init_bowser = __esm({
         this.parsedResult = {};
         if (skipParsing !== true) this.parse();
       }
-      var _proto = Parser3.prototype;
+      var _proto = Parser4.prototype;
       _proto.getHints = function getHints() {
         return this._hints;
       };
@@ -37271,7 +37271,7 @@ var init_bowser = __esm({
           return _this7.is(anything);
         });
       };
-      return Parser3;
+      return Parser4;
     })();
     Bowser = /* @__PURE__ */ (function() {
       function Bowser2() {
@@ -71086,7 +71086,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser3 = class {
+    var Parser4 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -71859,7 +71859,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser3;
+    exports.Parser = Parser4;
   }
 });
 
@@ -96254,13 +96254,8 @@ function parseYaml(file2, options) {
       )
     );
   }
-  const seen = /* @__PURE__ */ new Set();
-  for (const issue3 of [...document.errors, ...document.warnings]) {
-    const position = where(issue3.pos[0]);
-    const key = `${position.line}:${position.column}:${issue3.code}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push(at(position, describeYamlIssue(issue3.code, issue3.message, options.kind)));
+  for (const { offset, message } of syntaxProblems(document, text, options.kind, where)) {
+    problems.push(at(where(offset), message));
   }
   let readable = problems.length === 0;
   if (problems.length === 0) {
@@ -96367,6 +96362,103 @@ function tooDeeply(kind) {
 function parserFailure(error64, kind) {
   if (error64 instanceof RangeError) return tooDeeply(kind);
   return `the ${kind} could not be read as YAML (${error64 instanceof Error ? error64.message : String(error64)}).`;
+}
+function syntaxProblems(document, text, kind, where) {
+  const issues = [...document.errors, ...document.warnings].sort((a5, b5) => a5.pos[0] - b5.pos[0]);
+  const loneReturn = /\r(?!\n)/.exec(text);
+  if (issues.length > 0 && loneReturn) {
+    return [
+      {
+        offset: loneReturn.index,
+        message: `the ${kind} ends a line with a carriage return alone (CR, old Mac style): save it with LF or CRLF line ends.`
+      }
+    ];
+  }
+  const multiline = new Set(
+    issues.filter((i5) => i5.code === "MULTILINE_IMPLICIT_KEY").map((i5) => i5.pos[0])
+  );
+  let openers;
+  const lines = /* @__PURE__ */ new Set();
+  const found = [];
+  for (const issue3 of issues) {
+    if (issue3.code === "BLOCK_AS_IMPLICIT_KEY" && multiline.has(issue3.pos[0])) continue;
+    const [start, end2] = issue3.pos;
+    let located = { offset: start, message: describeYamlIssue(issue3.code, issue3.message, kind) };
+    const unclosed = /^Missing closing (["'])quote|end with an? ([\]}])/.exec(issue3.message);
+    if (unclosed) {
+      openers ??= unclosedOpeners(text);
+      const opener = openerOf(openers, start, unclosed[1] ?? (unclosed[2] === "]" ? "[" : "{"));
+      if (opener) located = { offset: opener.offset, message: unclosedMessage(opener.source) };
+    } else if (issue3.code === "BLOCK_AS_IMPLICIT_KEY") {
+      located.message = 'this value contains ": ", which YAML reads as the start of another key: put the whole value in quotes ("\u2026").';
+    } else if (issue3.code === "MULTILINE_IMPLICIT_KEY") {
+      const indented = indentedLineStart(text, start, end2, where);
+      if (indented !== void 0) {
+        located = {
+          offset: indented,
+          message: "this line is indented under the line above, which already has a value: align it with the other keys (or, to nest it, leave the value above empty)."
+        };
+      }
+    }
+    const line = where(located.offset).line;
+    if (lines.has(line)) continue;
+    lines.add(line);
+    found.push(located);
+  }
+  return found;
+}
+function unclosedOpeners(text) {
+  const openers = [];
+  try {
+    for (const token of new import_yaml.Parser().parse(text)) {
+      if (token.type !== "document") continue;
+      import_yaml.CST.visit(token, (item) => {
+        for (const node2 of [item.key, item.value]) {
+          if (node2?.type === "double-quoted-scalar" || node2?.type === "single-quoted-scalar") {
+            openers.push({
+              offset: node2.offset,
+              source: node2.source[0],
+              end: node2.offset + node2.source.length
+            });
+          } else if (node2?.type === "flow-collection") {
+            const closed = node2.end.some(
+              (t) => t.type === "flow-seq-end" || t.type === "flow-map-end"
+            );
+            if (!closed)
+              openers.push({ offset: node2.offset, source: node2.start.source, end: text.length });
+          }
+        }
+      });
+    }
+  } catch (error64) {
+    if (!(error64 instanceof RangeError)) throw error64;
+  }
+  return openers;
+}
+function openerOf(openers, offset, source) {
+  let best;
+  for (const opener of openers) {
+    if (opener.source !== source || opener.offset > offset || opener.end < offset) continue;
+    if (!best || opener.offset > best.offset) best = opener;
+  }
+  return best;
+}
+function unclosedMessage(source) {
+  if (source === "[" || source === "{") {
+    const [close, what] = source === "[" ? ["]", "list"] : ["}", "mapping"];
+    return `the ${source} that opens here is never closed: end the ${what} with ${close} (a ${what} written across lines must indent each line past its key).`;
+  }
+  const escaped = source === '"' ? '\\"' : "''";
+  return `the quoted value that starts here is never closed: end it with ${source} (inside ${source}\u2026${source}, write a quote as ${escaped}).`;
+}
+function indentedLineStart(text, start, end2, where) {
+  const last = Math.max(start, Math.min(end2, text.length) - 1);
+  if (where(last).line === where(start).line) return void 0;
+  const lineStart = text.lastIndexOf("\n", last) + 1;
+  const indent = /^ */.exec(text.slice(lineStart))[0].length;
+  const firstLineStart = text.lastIndexOf("\n", start) + 1;
+  const firstIndent = /^ */.exec(text.slice(firstLineStart))[0].length;
+  return indent > firstIndent ? lineStart + indent : void 0;
 }
 function describeYamlIssue(code2, message, kind) {
   if (/maximum call stack size exceeded/i.test(message)) return tooDeeply(kind);
@@ -96708,7 +96800,7 @@ function compileLinearPattern(source) {
     };
   }
   try {
-    const parser = new Parser2(source);
+    const parser = new Parser3(source);
     const tree = parser.parse();
     const program = [];
     emit(tree, program);
@@ -96721,7 +96813,7 @@ function compileLinearPattern(source) {
     throw error64;
   }
 }
-var Parser2 = class {
+var Parser3 = class {
   at = 0;
   source;
   constructor(source) {
