@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { GitHubStandIn } from "../../src/demo/github-stand-in.ts";
+import { MemoryGitStore } from "../support/memory-git-store.ts";
+
+/** The GitHub stand-in answers as GitHub does where hallpass's safety leans on the answer. */
+
+function standIn() {
+  const store = new MemoryGitStore();
+  const tree = store.writeTree(undefined, [
+    { path: "policies/roles.yaml", content: "roles: {}\n" },
+  ]);
+  const by = { name: "carol", email: "carol@users.noreply.github.com", date: new Date(0) };
+  store.updateBranch("main", store.writeCommit(tree, [], "seed", by), undefined);
+  const github = new GitHubStandIn({
+    owner: "acme",
+    repo: "access",
+    webUrl: "https://github.example",
+    store,
+    now: () => new Date("2026-11-26T10:00:00Z"),
+    teams: { "acme/dba": ["dan"] },
+    app: { id: 7, installationId: 9, slug: "hallpass" },
+  });
+  github.addToken("t", github.appBot);
+  const call = (method: string, path: string, body?: Record<string, unknown>, auth = "token t") =>
+    github.handle(method, path, new URLSearchParams(), body, auth);
+  return { github, store, call };
+}
+
+describe("the demo's GitHub stand-in", () => {
+  it("answers an unknown token with 401, and a JSON web token with an installation token", () => {
+    const { call } = standIn();
+    expect(call("GET", "/repos/acme/access", undefined, "token nope")[0]).toBe(401);
+    expect(call("POST", "/app/installations/9/access_tokens", undefined, "token t")[0]).toBe(401);
+    const [status, body] = call(
+      "POST",
+      "/app/installations/9/access_tokens",
+      undefined,
+      "bearer x.y.z",
+    );
+    expect(status).toBe(201);
+    const token = (body as { token: string }).token;
+    expect(call("GET", "/repos/acme/access", undefined, `token ${token}`)[0]).toBe(200);
+  });
+
+  it("refuses a ref update that is not a fast forward, as GitHub does", () => {
+    const { call, store } = standIn();
+    const main = store.resolve("main")!;
+    const tree = store.treeOf(main)!;
+    const by = { name: "x", email: "x@example.com", date: new Date(0) };
+    const unrelated = store.writeCommit(tree, [], "elsewhere", by);
+    expect(call("PATCH", "/repos/acme/access/git/refs/heads/main", { sha: unrelated })[0]).toBe(
+      422,
+    );
+    const child = store.writeCommit(tree, [main], "next", by);
+    expect(call("PATCH", "/repos/acme/access/git/refs/heads/main", { sha: child })[0]).toBe(200);
+    expect(store.resolve("main")).toBe(child);
+  });
+
+  it("tells a pull request's files, commits, reviews and merge as the REST API does", () => {
+    const { github, call } = standIn();
+    const opened = github.openPullRequest("bob", "bob/req", "a request", [
+      { path: "access-requests/bob/req.yaml", content: "requester: bob\n" },
+    ]);
+    const number = opened.payload.number as number;
+    const pull = `/repos/acme/access/pulls/${number}`;
+    expect(call("GET", `${pull}/files`)[1]).toEqual([
+      { filename: "access-requests/bob/req.yaml", status: "added" },
+    ]);
+    const review = github.approve(number, "dan");
+    expect(review.payload.review).toMatchObject({ state: "approved", user: { login: "dan" } });
+    expect(call("GET", `${pull}/reviews`)[1]).toMatchObject([{ state: "APPROVED" }]);
+    const merged = github.merge(number, "bob");
+    expect(merged.payload).toMatchObject({ action: "closed", pull_request: { merged: true } });
+    const after = call("GET", pull)[1] as {
+      merge_commit_sha: string;
+      merged_by: { login: string };
+    };
+    expect(after.merged_by.login).toBe("bob");
+    expect(github.store.readFile(after.merge_commit_sha, "access-requests/bob/req.yaml")).toBe(
+      "requester: bob\n",
+    );
+    expect(call("GET", "/orgs/acme/teams/dba/members")[1]).toEqual([
+      { login: "dan", type: "User" },
+    ]);
+  });
+
+  it("keeps what the app writes under the app's name, and appends a check run's annotations", () => {
+    const { github, call } = standIn();
+    const [, comment] = call("POST", "/repos/acme/access/issues/1/comments", { body: "hi" });
+    expect(comment).toMatchObject({ performed_via_github_app: { id: 7 }, user: { type: "Bot" } });
+    const note = {
+      path: "a",
+      start_line: 1,
+      end_line: 1,
+      annotation_level: "failure",
+      message: "m",
+    };
+    const [, run] = call("POST", "/repos/acme/access/check-runs", {
+      name: "hallpass/approval",
+      head_sha: "abc",
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "t", summary: "s", annotations: [note] },
+    });
+    call("PATCH", `/repos/acme/access/check-runs/${(run as { id: number }).id}`, {
+      output: { title: "t", summary: "s", annotations: [note] },
+    });
+    expect(github.checkRun("abc", "hallpass/approval")?.annotations).toHaveLength(2);
+  });
+});
