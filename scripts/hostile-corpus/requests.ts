@@ -141,6 +141,16 @@ export const requestCases: CorpusCases = {
   "reason-bidi-override.yaml": request({
     reason: "Fail over the orders database \u202enoitcudorp lla eteled\u202c before maintenance.",
   }),
+  "bidi-override-in-comment.yaml": `# reviewed by sre \u202e,nimda-bd :elor\u202c\n${valid}`,
+  "bidi-isolate-in-reason.yaml": request({
+    reason: "Fail over the orders \u2067database\u2069 before maintenance.",
+  }),
+  "escaped-bidi-in-quoted-reason.yaml": request({
+    reason: '"Fail over the orders \\u202Edatabase before maintenance."',
+  }),
+  "zero-width-inside-reason.yaml": request({
+    reason: "Fail over the orders data\u200bbase before maintenance.",
+  }),
   "reason-only-zero-width.yaml": request({ reason: "\u200b".repeat(40) }),
   "reason-only-spaces-quoted.yaml": request({ reason: `"${" ".repeat(40)}"` }),
   "reason-markdown-injection.yaml": request({

@@ -87,17 +87,11 @@ export function parseYaml(
   if (!decoded.ok) return { parsed: undefined, problems: [at(decoded.position, decoded.message)] };
   const text = decoded.text;
 
-  const control = firstControlCharacter(text);
-  if (control !== -1) {
-    const code = codeOf(text, control);
+  const unreadable = rawTextProblem(text, options.kind);
+  if (unreadable) {
     return {
       parsed: undefined,
-      problems: [
-        at(
-          positionOf(text, control),
-          `the ${options.kind} contains the control character U+${code}; it looks like a binary file. Save it as plain UTF-8 text.`,
-        ),
-      ],
+      problems: [at(positionOf(text, unreadable.index), unreadable.message)],
     };
   }
 
@@ -118,6 +112,9 @@ export function parseYaml(
       // a few thousand keys); duplicates are found below in one pass instead.
       uniqueKeys: false,
       strict: true,
+      // YAML 1.1's !!binary, !!set, !!omap and !!timestamp would become bytes, sets, maps and
+      // dates that no field takes, with a message about "a mapping": refuse them as tags.
+      resolveKnownTags: false,
     }) as Document.Parsed[];
   } catch (error) {
     return { parsed: undefined, problems: [at(start, parserFailure(error, options.kind))] };
@@ -233,6 +230,34 @@ function decode(content: string | Uint8Array, options: ParseYamlOptions): Decode
       message: `the ${options.kind} is not valid UTF-8 text (a binary file, or another encoding such as Latin-1 or UTF-16). Save it as UTF-8.`,
     };
   }
+}
+
+/**
+ * Bidirectional formatting characters (embeddings, overrides, isolates): editors and GitHub show
+ * the text around them in another order than it is read ("Trojan Source", CVE-2021-42574), so a
+ * reviewer could approve what they did not see.
+ */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+/** Why the decoded text is not read at all (a control or bidirectional character), if so. */
+function rawTextProblem(
+  text: string,
+  kind: string,
+): { index: number; message: string } | undefined {
+  const control = firstControlCharacter(text);
+  if (control !== -1) {
+    return {
+      index: control,
+      message: `the ${kind} contains the control character U+${codeOf(text, control)}; it looks like a binary file. Save it as plain UTF-8 text.`,
+    };
+  }
+  const bidi = text.search(BIDI_CONTROL);
+  if (bidi !== -1) return { index: bidi, message: bidiMessage(`the ${kind}`, codeOf(text, bidi)) };
+  return undefined;
+}
+
+function bidiMessage(what: string, code: string): string {
+  return `${what} contains the bidirectional control character U+${code}, which makes editors and GitHub show the text in another order than it is read, so a reviewer could approve what they did not see. Remove it.`;
 }
 
 /**
@@ -432,7 +457,8 @@ function describeYamlIssue(code: string, message: string, kind: string): string 
     case "TAB_AS_INDENT":
       return "a tab is used for indentation; YAML allows only spaces there. Replace the tab with spaces.";
     case "TAG_RESOLVE_FAILED":
-      return `${message}. Custom tags (!!something) are not allowed: write a plain value.`;
+      // Spelt as written (`!!timestamp`), not as the tag's full name.
+      return `${message.replace("tag:yaml.org,2002:", "!!")}. Custom tags (!!something) are not allowed: write a plain value.`;
     case "BAD_INDENT":
     case "MISSING_CHAR":
     case "UNEXPECTED_TOKEN":
@@ -521,11 +547,11 @@ function keyProblems(
         stack.push({ node: item, depth: depth + 1, path: [...path, String(index)] });
       });
     } else if (isScalar(node) && typeof node.value === "string") {
-      const control = firstControlCharacter(node.value);
-      if (control !== -1) {
+      const message = escapedCharacterProblem(node.value);
+      if (message !== undefined) {
         problems.push({
           offset: node.range?.[0] ?? 0,
-          message: `the text contains the control character U+${codeOf(node.value, control)} (written as an escape); control characters can rewrite what a terminal or a reviewer shows. Remove it.`,
+          message,
           readable: true,
           ...(path.length > 0 ? { field: path.join(".") } : {}),
         });
@@ -533,6 +559,21 @@ function keyProblems(
     }
   }
   return problems.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * A control or bidirectional character in a scalar's value: raw ones are refused before parsing,
+ * so these were written as escapes (`"\e"`, `"\u202E"`).
+ */
+function escapedCharacterProblem(value: string): string | undefined {
+  const control = firstControlCharacter(value);
+  if (control !== -1) {
+    return `the text contains the control character U+${codeOf(value, control)} (written as an escape); control characters can rewrite what a terminal or a reviewer shows. Remove it.`;
+  }
+  const bidi = value.search(BIDI_CONTROL);
+  if (bidi !== -1)
+    return `${bidiMessage("the text", codeOf(value, bidi))} (It is written as an escape.)`;
+  return undefined;
 }
 
 /** Offset of a path's key or value, or of the closest existing ancestor. */

@@ -15,7 +15,7 @@ const ACCEPTED = new Set([
   "bom-utf8-twice.yaml",
   "requester-upper-case.yaml",
   "line-separator-in-reason.yaml",
-  "reason-bidi-override.yaml",
+  "zero-width-inside-reason.yaml",
   "crlf-line-endings.yaml",
   "json-form.yaml",
   "flow-mapping-one-line.yaml",
