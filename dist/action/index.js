@@ -96199,17 +96199,11 @@ function parseYaml(file2, options) {
   const decoded2 = decode3(file2.content, options);
   if (!decoded2.ok) return { parsed: void 0, problems: [at(decoded2.position, decoded2.message)] };
   const text = decoded2.text;
-  const control = firstControlCharacter(text);
-  if (control !== -1) {
-    const code2 = codeOf(text, control);
+  const unreadable = rawTextProblem(text, options.kind);
+  if (unreadable) {
     return {
       parsed: void 0,
-      problems: [
-        at(
-          positionOf(text, control),
-          `the ${options.kind} contains the control character U+${code2}; it looks like a binary file. Save it as plain UTF-8 text.`
-        )
-      ]
+      problems: [at(positionOf(text, unreadable.index), unreadable.message)]
     };
   }
   const lineCounter = new import_yaml.LineCounter();
@@ -96227,7 +96221,10 @@ function parseYaml(file2, options) {
       // The yaml package compares every key with every other (quadratic: seconds for a file of
       // a few thousand keys); duplicates are found below in one pass instead.
       uniqueKeys: false,
-      strict: true
+      strict: true,
+      // YAML 1.1's !!binary, !!set, !!omap and !!timestamp would become bytes, sets, maps and
+      // dates that no field takes, with a message about "a mapping": refuse them as tags.
+      resolveKnownTags: false
     });
   } catch (error64) {
     return { parsed: void 0, problems: [at(start, parserFailure(error64, options.kind))] };
@@ -96329,6 +96326,22 @@ function decode3(content, options) {
       message: `the ${options.kind} is not valid UTF-8 text (a binary file, or another encoding such as Latin-1 or UTF-16). Save it as UTF-8.`
     };
   }
+}
+var BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+function rawTextProblem(text, kind) {
+  const control = firstControlCharacter(text);
+  if (control !== -1) {
+    return {
+      index: control,
+      message: `the ${kind} contains the control character U+${codeOf(text, control)}; it looks like a binary file. Save it as plain UTF-8 text.`
+    };
+  }
+  const bidi = text.search(BIDI_CONTROL);
+  if (bidi !== -1) return { index: bidi, message: bidiMessage(`the ${kind}`, codeOf(text, bidi)) };
+  return void 0;
+}
+function bidiMessage(what, code2) {
+  return `${what} contains the bidirectional control character U+${code2}, which makes editors and GitHub show the text in another order than it is read, so a reviewer could approve what they did not see. Remove it.`;
 }
 function firstControlCharacter(text) {
   for (let i5 = 0; i5 < text.length; i5++) {
@@ -96466,7 +96479,7 @@ function describeYamlIssue(code2, message, kind) {
     case "TAB_AS_INDENT":
       return "a tab is used for indentation; YAML allows only spaces there. Replace the tab with spaces.";
     case "TAG_RESOLVE_FAILED":
-      return `${message}. Custom tags (!!something) are not allowed: write a plain value.`;
+      return `${message.replace("tag:yaml.org,2002:", "!!")}. Custom tags (!!something) are not allowed: write a plain value.`;
     case "BAD_INDENT":
     case "MISSING_CHAR":
     case "UNEXPECTED_TOKEN":
@@ -96531,11 +96544,11 @@ function keyProblems(document, where, kind) {
         stack.push({ node: item, depth: depth + 1, path: [...path, String(index)] });
       });
     } else if ((0, import_yaml.isScalar)(node2) && typeof node2.value === "string") {
-      const control = firstControlCharacter(node2.value);
-      if (control !== -1) {
+      const message = escapedCharacterProblem(node2.value);
+      if (message !== void 0) {
         problems.push({
           offset: node2.range?.[0] ?? 0,
-          message: `the text contains the control character U+${codeOf(node2.value, control)} (written as an escape); control characters can rewrite what a terminal or a reviewer shows. Remove it.`,
+          message,
           readable: true,
           ...path.length > 0 ? { field: path.join(".") } : {}
         });
@@ -96543,6 +96556,16 @@ function keyProblems(document, where, kind) {
     }
   }
   return problems.sort((a5, b5) => a5.offset - b5.offset);
+}
+function escapedCharacterProblem(value) {
+  const control = firstControlCharacter(value);
+  if (control !== -1) {
+    return `the text contains the control character U+${codeOf(value, control)} (written as an escape); control characters can rewrite what a terminal or a reviewer shows. Remove it.`;
+  }
+  const bidi = value.search(BIDI_CONTROL);
+  if (bidi !== -1)
+    return `${bidiMessage("the text", codeOf(value, bidi))} (It is written as an escape.)`;
+  return void 0;
 }
 function offsetOf(document, path, part) {
   let node2 = document.contents;
