@@ -60,6 +60,8 @@ export class AwsStandIn {
   }
 }
 
+/** An AWS query-protocol error; the message (which may echo the request) is escaped for XML. */
 function stsError(code: string, message: string): string {
-  return `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>demo</RequestId></ErrorResponse>`;
+  const text = message.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${text}</Message></Error><RequestId>demo</RequestId></ErrorResponse>`;
 }
