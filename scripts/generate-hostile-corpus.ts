@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CorpusCases } from "./hostile-corpus/bytes.ts";
+import { cliCases } from "./hostile-corpus/cli.ts";
 import { requestCases } from "./hostile-corpus/requests.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "hostile");
@@ -15,6 +16,7 @@ const check = process.argv.includes("--check");
 
 const categories: Record<string, CorpusCases> = {
   requests: requestCases,
+  cli: cliCases,
 };
 
 let stale = 0;

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRepo, run } from "../cli/cli-harness.ts";
-import { describeHostileCorpus } from "../support/hostile-corpus.ts";
+import { cliTranscript, describeHostileCorpus } from "../support/hostile-corpus.ts";
 
 /**
  * Hostile request files through `hallpass validate`, as an engineer runs it before pushing (the
@@ -41,8 +41,3 @@ describeHostileCorpus("requests", async (input, name) => {
     repo.cleanup();
   }
 });
-
-/** The exit code and both streams, as the user reads them. */
-export function cliTranscript(result: { code: number; stdout: string; stderr: string }): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout}--- stderr\n${result.stderr}`;
-}

@@ -93,3 +93,8 @@ export function describeHostileCorpus(
     }
   });
 }
+
+/** A CLI run as the user reads it: the exit code, then both streams. */
+export function cliTranscript(result: { code: number; stdout: string; stderr: string }): string {
+  return `exit ${result.code}\n--- stdout\n${result.stdout}--- stderr\n${result.stderr}`;
+}
