@@ -27,8 +27,8 @@ const attempts: string[] = [];
 
 beforeAll(() => {
   nock.disableNetConnect();
-  nock.emitter.on("no match", (request: { path?: string; href?: string }) => {
-    attempts.push(request.href ?? request.path ?? "?");
+  nock.emitter.on("no match", (request: { url?: string }) => {
+    attempts.push(request.url ?? "?");
   });
   template = makeRepo({ "access-requests/alice/db.yaml": validRequest });
   const git = (...args: string[]) =>
