@@ -7,7 +7,7 @@ import { commands as registered } from "./commands.ts";
 import { isParseArgsError } from "./parse-options.ts";
 
 /** Options the dispatcher itself answers, before any command. */
-const globalOptions = ["--help", "-h", "--version"];
+const globalOptions = ["--help", "-h", "--version", "-v"];
 
 /**
  * The `hallpass` dispatcher: picks the command named by the first argument, prints help for
@@ -27,7 +27,8 @@ export async function runCli(
     io.stdout(overview(commands));
     return 0;
   }
-  if (first === "--version") {
+  // `-v` as node and npm spell it.
+  if (first === "--version" || first === "-v") {
     io.stdout(`hallpass ${packageJson.version}\n`);
     return 0;
   }
@@ -103,7 +104,7 @@ function overview(commands: readonly Command[]): string {
   return `hallpass: temporary AWS access, requested and approved in pull requests.
 
 Usage: hallpass <command> [options]
-       hallpass --version
+       hallpass --version (or -v)
 
 Commands:
 ${lines.join("\n")}

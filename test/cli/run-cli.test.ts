@@ -27,6 +27,10 @@ describe("hallpass --version", () => {
     expect(result).toEqual({ code: 0, stdout: `hallpass ${version}\n`, stderr: "" });
   });
 
+  it("answers -v too, as node and npm do", async () => {
+    expect((await run(["-v"], { cwd: "/" })).stdout).toBe(`hallpass ${version}\n`);
+  });
+
   it("is listed in the overview", async () => {
     expect((await run(["--help"], { cwd: "/" })).stdout).toContain("hallpass --version");
   });
