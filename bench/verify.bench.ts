@@ -1,0 +1,226 @@
+/**
+ * `hallpass verify` and `hallpass report` over a repository of 10,000 requests, each merged in
+ * its own commit and followed by a commit of its grant (with eligibility data, so every grant is
+ * re-decided), alerts, revocation and audit summary, all authored by the app's bot: 50,000
+ * record files, 20,001 commits, built with `git fast-import`. Beside them, the time of
+ * `git log --first-parent --name-only` over the same history: the floor any reader of the
+ * history pays. The issue's budget: each under 5 s and 300 MB.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CliIo } from "../src/cli/command.ts";
+import { verifyRepository } from "../src/cli/verify-command.ts";
+import { buildReport } from "../src/core/history/build-report.ts";
+import { renderReportCsv } from "../src/core/history/render-report-csv.ts";
+import { renderReportHtml } from "../src/core/history/render-report-html.ts";
+import { renderReportMarkdown } from "../src/core/history/render-report-markdown.ts";
+import {
+  alertsRecord,
+  auditFiles,
+  grantRecord,
+  json,
+  requestYaml,
+  revocationRecord,
+} from "../test/core/access-history-fixtures.ts";
+
+const REQUESTS = 10_000;
+const ROOT = join(import.meta.dirname, "..");
+const BOT = "hallpass[bot] <4242+hallpass[bot]@users.noreply.github.com>";
+const HEAD_SHA = "b".repeat(40);
+
+class Stream {
+  parts: Buffer[] = [];
+  text(s: string) {
+    this.parts.push(Buffer.from(s));
+  }
+  data(content: string) {
+    const bytes = Buffer.from(content);
+    this.text(`data ${bytes.length}\n`);
+    this.parts.push(bytes);
+    this.text("\n");
+  }
+  commit(who: string, time: number, message: string, files: Record<string, string>, mark = 0) {
+    this.text(`commit refs/heads/main\n${mark ? `mark :${mark}\n` : ""}`);
+    this.text(`author ${who} ${time} +0000\ncommitter ${who} ${time} +0000\n`);
+    this.data(message);
+    for (const [path, content] of Object.entries(files)) {
+      this.text(`M 100644 inline ${path}\n`);
+      this.data(content);
+    }
+  }
+}
+
+const start = Date.parse("2026-01-01T00:00:00Z") / 1000;
+const stem = (i: number) => `access-requests/team-${i % 50}/req-${i}`;
+
+/** Pass 1: the rules, then every request merged in its own commit (marks give their SHAs). */
+function requests(): Buffer {
+  const s = new Stream();
+  const rules: Record<string, string> = {
+    ".github/CODEOWNERS": readFileSync(join(ROOT, ".github/CODEOWNERS"), "utf8"),
+  };
+  for (const name of readdirSync(join(ROOT, "policies")).filter((n) => n.endsWith(".yaml"))) {
+    rules[`policies/${name}`] = readFileSync(join(ROOT, "policies", name), "utf8");
+  }
+  s.commit("admin <admin@example.com>", start, "rules", rules);
+  for (let i = 0; i < REQUESTS; i++) {
+    const who = `alice <alice@users.noreply.github.com>`;
+    s.commit(who, start + i * 60, `request ${i}`, { [`${stem(i)}.yaml`]: requestYaml }, i + 1);
+  }
+  return Buffer.concat(s.parts);
+}
+
+/** Pass 2: the records of every request, each grant naming its request's merge commit. */
+function records(merges: Map<number, string>): Buffer {
+  const s = new Stream();
+  s.text("reset refs/heads/main\nfrom refs/heads/main^0\n\n");
+  const audit = auditFiles().json;
+  const roleArn = grantRecord().roleArn;
+  for (let i = 0; i < REQUESTS; i++) {
+    const requestPath = `${stem(i)}.yaml`;
+    const grant = grantRecord({
+      requestPath,
+      roleArn,
+      pullRequest: { ...grantRecord().pullRequest, mergeCommit: merges.get(i + 1)! },
+      approvals: [
+        { ...approval("dan", "a database administrator", "@acme/dba"), reviewId: 1 },
+        { ...approval("sue", "security", "@acme/security"), reviewId: 2 },
+      ],
+      approvalBasis: { headSha: HEAD_SHA, author: "alice", pushers: ["alice"], baseChangedAt: [] },
+    });
+    s.commit(BOT, start + REQUESTS * 60 + i * 60, `records ${i}`, {
+      [`${stem(i)}.grant.json`]: json(grant),
+      [`${stem(i)}.alerts.json`]: json({ ...alertsRecord(), requestPath, roleArn }),
+      [`${stem(i)}.revocation.json`]: json(revocationRecord({ requestPath, roleArn })),
+      [`${stem(i)}.audit.json`]: audit.replaceAll(
+        "access-requests/payments/alice-db.yaml",
+        requestPath,
+      ),
+    });
+  }
+  return Buffer.concat(s.parts);
+}
+
+function approval(reviewer: string, rule: string, team: string) {
+  return {
+    reviewer,
+    submittedAt: "2026-11-26T08:55:00Z",
+    commitId: HEAD_SHA,
+    rules: [rule],
+    eligibleVia: [team],
+  };
+}
+
+function io(root: string): CliIo {
+  return {
+    cwd: root,
+    stdout: () => {},
+    stderr: (text) => process.stderr.write(text),
+    now: () => new Date("2027-01-01T00:00:00Z"),
+    env: {},
+    gitConfig: async () => undefined,
+  };
+}
+
+/** CPU seconds of this process and of the children it waited for (git), from /proc on Linux. */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    // Fields 16 and 17 of /proc/self/stat: cutime and cstime, in clock ticks (100 a second).
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+    children = (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    // Not Linux: the children's time is left out (the line says so).
+  }
+  return (own.user + own.system) / 1e6 + children;
+}
+
+/** Runs `work`: its wall time, CPU time (with git's) and this process's peak resident memory. */
+async function measure<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; cpuMs: number; peakMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  const cpu = cpuSeconds();
+  const t = performance.now();
+  const value = await work();
+  const ms = performance.now() - t;
+  const cpuMs = (cpuSeconds() - cpu) * 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { value, ms, cpuMs, peakMb: peak / 2 ** 20 };
+}
+
+export async function run(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), "hallpass-verify-bench-"));
+  try {
+    const git = (args: string[], input?: Buffer) => {
+      const result = spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30 });
+      if (result.status !== 0) throw new Error(`git ${args[0]}: ${result.stderr}`);
+      return result.stdout.toString("utf8");
+    };
+    git(["init", "-q", "-b", "main"]);
+    const marks = join(root, ".git", "marks");
+    git(["fast-import", "--quiet", `--export-marks=${marks}`], requests());
+    const merges = new Map<number, string>();
+    for (const line of readFileSync(marks, "utf8").trim().split("\n")) {
+      const [mark, sha] = line.split(" ");
+      merges.set(Number(mark!.slice(1)), sha!);
+    }
+    git(["fast-import", "--quiet"], records(merges));
+    git(["checkout", "-q", "main"]);
+
+    const floor = await measure(async () =>
+      git(["log", "--first-parent", "--name-only", "--format=%H", "--", "access-requests/"]),
+    );
+    const options = { rev: "HEAD", positionals: [], values: {}, requireSignatures: false };
+    const verified = await measure(() =>
+      verifyRepository(io(root), { ...options, command: "verify" }),
+    );
+    const reported = await measure(async () => {
+      const { history, verification } = await verifyRepository(io(root), {
+        ...options,
+        command: "report",
+      });
+      const report = buildReport({
+        history,
+        verification,
+        since: new Date("2026-01-01T00:00:00Z"),
+        until: new Date("2027-01-01T00:00:00Z"),
+      });
+      return [renderReportMarkdown(report), renderReportHtml(report), renderReportCsv(report)];
+    });
+
+    const v = verified.value.verification;
+    if (v.checked.reDecided !== REQUESTS || v.findings.length !== 0) {
+      throw new Error(
+        `expected ${REQUESTS} grants re-decided and no finding, got ${v.checked.reDecided} and ${v.findings.length} (${v.findings[0]?.message})`,
+      );
+    }
+    const [md, html, csv] = reported.value.map((t) => (t.length / 2 ** 20).toFixed(1));
+    console.log(
+      `${REQUESTS} requests, ${REQUESTS * 5} files, ${REQUESTS * 2 + 1} commits; ${v.checked.reDecided} grants re-decided, ${v.checked.recordCommits} record commits checked`,
+    );
+    const line = (m: { ms: number; cpuMs: number }) =>
+      `${m.ms.toFixed(0)} ms (CPU with git's: ${m.cpuMs.toFixed(0)} ms)`;
+    console.log(`git log --first-parent --name-only (floor): ${line(floor)}`);
+    console.log(
+      `verify (read git, re-decide, check the trail): ${line(verified)}, peak RSS ${verified.peakMb.toFixed(0)} MB`,
+    );
+    console.log(
+      `report (verify + md, html and csv of the year): ${line(reported)}, peak RSS ${reported.peakMb.toFixed(0)} MB (${md} + ${html} + ${csv} MB)`,
+    );
+    console.log(
+      `load average while measured: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
