@@ -42,13 +42,15 @@ const POLICIES = "policies";
 
 /**
  * Runs git with `args` in `cwd` (with `env` added to the environment); resolves with stdout as
- * bytes, rejects with its stderr.
+ * bytes, rejects with its stderr. With `sink`, stdout goes to it chunk by chunk instead (and the
+ * promise resolves with an empty buffer), so a large output is never held twice.
  */
 export function git(
   cwd: string,
   args: readonly string[],
   input?: string,
   env: Readonly<Record<string, string>> = {},
+  sink?: (chunk: Buffer) => void,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // -c core.quotepath=off: paths come back as they are (with -z nothing is quoted anyway).
@@ -59,13 +61,24 @@ export function git(
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    let failure: unknown;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (!sink) out.push(chunk);
+      else if (failure === undefined) {
+        try {
+          sink(chunk);
+        } catch (error) {
+          failure = error;
+        }
+      }
+    });
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", (error) =>
       reject(new GitReadError("git-failed", `git could not be started: ${error.message}`)),
     );
     child.on("close", (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
+      if (failure !== undefined) reject(failure);
+      else if (code === 0) resolve(Buffer.concat(out));
       else {
         const message = Buffer.concat(err).toString("utf8").trim();
         reject(
@@ -223,23 +236,37 @@ export async function readBlobs(
   names: readonly string[],
 ): Promise<(Uint8Array | undefined)[]> {
   if (names.length === 0) return [];
-  const out = await git(root, ["cat-file", "--batch"], `${names.join("\n")}\n`);
+  // Parsed as it streams in, each blob copied out of the chunk it arrived in: 10,000 requests'
+  // records are about 80 MB, and holding git's whole answer as well would double that.
   const blobs: (Uint8Array | undefined)[] = [];
-  let at = 0;
-  for (const name of names) {
-    const newline = out.indexOf(0x0a, at);
-    const header = out.subarray(at, newline).toString("utf8");
-    at = newline + 1;
-    if (header === `${name} missing`) {
-      blobs.push(undefined);
-      continue;
+  let pending: Buffer = Buffer.alloc(0);
+  const take = (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let at = 0;
+    while (blobs.length < names.length) {
+      const newline = pending.indexOf(0x0a, at);
+      if (newline < 0) break;
+      const header = pending.subarray(at, newline).toString("utf8");
+      const name = names[blobs.length]!;
+      if (header === `${name} missing`) {
+        blobs.push(undefined);
+        at = newline + 1;
+        continue;
+      }
+      const [, type, size] = header.split(" ");
+      if (type !== "blob" || size === undefined) {
+        throw new GitReadError("git-failed", `git cat-file answered "${header}" for ${name}`);
+      }
+      const end = newline + 1 + Number(size);
+      if (end + 1 > pending.length) break;
+      blobs.push(new Uint8Array(pending.subarray(newline + 1, end)));
+      at = end + 1;
     }
-    const [, type, size] = header.split(" ");
-    if (type !== "blob" || size === undefined) {
-      throw new GitReadError("git-failed", `git cat-file answered "${header}" for ${name}`);
-    }
-    blobs.push(out.subarray(at, at + Number(size)));
-    at += Number(size) + 1;
+    pending = pending.subarray(at);
+  };
+  await git(root, ["cat-file", "--batch"], `${names.join("\n")}\n`, {}, take);
+  if (blobs.length !== names.length) {
+    throw new GitReadError("git-failed", "git cat-file ended before answering every object");
   }
   return blobs;
 }
