@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { CorpusCases } from "./hostile-corpus/bytes.ts";
 import { cliCases } from "./hostile-corpus/cli.ts";
 import { requestCases } from "./hostile-corpus/requests.ts";
+import { webhookCases } from "./hostile-corpus/webhooks.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "hostile");
 const check = process.argv.includes("--check");
@@ -17,6 +18,7 @@ const check = process.argv.includes("--check");
 const categories: Record<string, CorpusCases> = {
   requests: requestCases,
   cli: cliCases,
+  webhooks: webhookCases,
 };
 
 let stale = 0;
