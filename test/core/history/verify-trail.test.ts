@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import type { PathChange } from "../../../src/core/build-access-history.ts";
+import {
+  type RecordVersion,
+  type RulesAtMerge,
+  type TrailInput,
+  verifyTrail,
+} from "../../../src/core/history/verify-trail.ts";
+import type { GrantRecord } from "../../../src/core/records.ts";
+import { examplePolicySources } from "../../support/example-policies.ts";
+import {
+  completeStory,
+  grantRecord,
+  json,
+  MERGE_COMMIT,
+  REQUEST_PATH,
+  revocationRecord,
+} from "../access-history-fixtures.ts";
+
+/**
+ * The pure verification, table by table: the grant re-decided under the rules at its base, who
+ * wrote each record, and records that only grow. The CLI tests do the same on real repositories.
+ */
+
+const STEM = "access-requests/payments/alice-db";
+const GRANT = `${STEM}.grant.json`;
+const BOT = "hallpass[bot] <4242+hallpass[bot]@users.noreply.github.com>";
+const HEAD = "b".repeat(40);
+const CODEOWNERS = { path: ".github/CODEOWNERS", content: "/access-requests/ @acme/dba @dan\n" };
+
+/** A grant of db-admin approved by carol of @acme/dba, re-decidable. */
+function grant(overrides: Partial<GrantRecord> = {}): GrantRecord {
+  return grantRecord({
+    approvals: [
+      {
+        reviewer: "carol",
+        reviewId: 9001,
+        submittedAt: "2026-11-26T08:55:00Z",
+        commitId: HEAD,
+        rules: ["rule 1: 1 from @acme/dba"],
+        eligibleVia: ["@acme/dba"],
+      },
+    ],
+    approvalBasis: { headSha: HEAD, author: "alice", pushers: ["alice"], baseChangedAt: [] },
+    ...overrides,
+  });
+}
+
+function rules(overrides: Partial<RulesAtMerge> = {}): RulesAtMerge {
+  return {
+    base: "c".repeat(40),
+    version: "d".repeat(40),
+    policyFiles: examplePolicySources(),
+    codeowners: CODEOWNERS,
+    ...overrides,
+  };
+}
+
+function input(story: {
+  grant?: GrantRecord;
+  rules?: RulesAtMerge | undefined;
+  author?: string;
+  versions?: Record<string, RecordVersion[]>;
+}): TrailInput {
+  const files = { ...completeStory(), [GRANT]: json(story.grant ?? grant()) };
+  const changes = new Map<string, PathChange[]>();
+  let n = 0;
+  for (const path of Object.keys(files)) {
+    const commit = path === REQUEST_PATH ? MERGE_COMMIT : String(++n).padStart(40, "0");
+    const author = path === REQUEST_PATH ? "alice <alice@example.com>" : (story.author ?? BOT);
+    changes.set(path, [{ commit, status: "A", author, date: "2026-11-26T09:00:05Z" }]);
+  }
+  return {
+    history: {
+      revision: "f".repeat(40),
+      files: Object.entries(files).map(([path, content]) => ({ path, content })),
+      changes,
+      shallow: false,
+      now: new Date("2026-11-27T12:00:00Z"),
+      auditDelaySeconds: 1800,
+    },
+    versions: new Map(Object.entries(story.versions ?? {})),
+    rules: new Map([[MERGE_COMMIT, "rules" in story ? story.rules : rules()]]),
+    writers: { app: "hallpass[bot]", action: "hallpass[bot]" },
+  };
+}
+
+const findings = (i: TrailInput) =>
+  verifyTrail(i).verification.findings.map((f) => [f.kind, f.file, f.message] as const);
+const kinds = (i: TrailInput) => findings(i).map(([kind, file]) => [kind, file]);
+
+describe("verifyTrail: each grant re-decided under the rules at the base of its merge", () => {
+  it("passes a grant the rules allowed then", () => {
+    const { verification } = verifyTrail(input({}));
+    expect(verification.findings).toEqual([]);
+    expect(verification.checked).toEqual({ grants: 1, reDecided: 1, recordCommits: 5 });
+  });
+
+  it.each<[string, Partial<GrantRecord>, string]>([
+    [
+      "an approver no team or name made an owner",
+      { approvals: [{ ...grant().approvals[0]!, eligibleVia: [] }] },
+      "carol is not a code owner",
+    ],
+    [
+      "an approval on another commit than the head",
+      { approvals: [{ ...grant().approvals[0]!, commitId: "e".repeat(40) }] },
+      "approved an earlier commit",
+    ],
+    [
+      "an approver who pushed to the pull request",
+      { approvalBasis: { ...grant().approvalBasis!, pushers: ["alice", "carol"] } },
+      "pushed a commit",
+    ],
+    [
+      "an approval before the base branch changed",
+      { approvalBasis: { ...grant().approvalBasis!, baseChangedAt: ["2026-11-26T08:58:00Z"] } },
+      "approved before the base branch was changed",
+    ],
+    [
+      "an approval after the merge",
+      { approvals: [{ ...grant().approvals[0]!, submittedAt: "2026-11-26T09:30:00Z" }] },
+      "reviewed after the merge",
+    ],
+    [
+      "a pull request opened by someone else than the requester",
+      { approvalBasis: { ...grant().approvalBasis!, author: "mallory" } },
+      "the pull request's author mallory is not the requester",
+    ],
+  ])("names %s", (_what, overrides, message) => {
+    // The history may name it too (an approval after the merge is `inconsistent`).
+    const finding = findings(input({ grant: grant(overrides) })).find(
+      ([kind]) => kind === "not-approved",
+    );
+    expect(finding?.[1]).toBe(GRANT);
+    expect(finding?.[2]).toContain(message);
+  });
+
+  it("names a CODEOWNERS at the base that did not own the request", () => {
+    const i = input({
+      rules: rules({ codeowners: { path: "CODEOWNERS", content: "* @acme/dba\n" } }),
+    });
+    expect(kinds(i)).toEqual([["not-approved", GRANT]]);
+  });
+
+  it("names an emergency grant where the role did not allow break-glass then, and its window", () => {
+    const roles = examplePolicySources()
+      .find((f) => f.path === "policies/roles.yaml")!
+      .content.replace("allowed: true", "allowed: false");
+    const i = input({
+      grant: grant({ emergency: true }),
+      rules: rules({ policyFiles: examplePolicySources({ "policies/roles.yaml": roles }) }),
+    });
+    expect(kinds(i)).toEqual(
+      expect.arrayContaining([
+        ["break-glass-not-allowed", GRANT],
+        ["window-exceeds-role", GRANT],
+      ]),
+    );
+  });
+
+  it("names policies that did not load at the base, and a merge commit not on the branch", () => {
+    const broken = input({ rules: rules({ policyFiles: [] }) });
+    expect(kinds(broken)).toEqual([["rules-unreadable", GRANT]]);
+    const elsewhere = input({ rules: undefined });
+    expect(kinds(elsewhere)).toEqual([["merge-not-on-branch", GRANT]]);
+  });
+});
+
+describe("verifyTrail: who wrote the records, and records that only grow", () => {
+  it("names every record a person committed", () => {
+    const i = input({ author: "mallory <mallory@users.noreply.github.com>" });
+    expect(kinds(i).filter(([k]) => k === "record-author")).toHaveLength(5);
+  });
+
+  it("names a record commit with no good signature when signatures are required", () => {
+    const i = input({});
+    const signatures = new Map(
+      [...i.history.changes.values()].flat().map((c) => [c.commit, { status: "G", key: "K" }]),
+    );
+    signatures.set("1".padStart(40, "0"), { status: "B", key: "K" });
+    const [finding] = findings({ ...i, signatures });
+    expect(finding?.[0]).toBe("record-signature");
+    expect(finding?.[2]).toContain("the signature is bad");
+  });
+
+  it("names an alert dropped, an audit rewritten and a revocation moved earlier", () => {
+    const version = (n: number, content: unknown): RecordVersion => ({
+      commit: String(n).repeat(40),
+      author: BOT,
+      date: "2026-11-26T12:00:00Z",
+      content: JSON.stringify(content),
+    });
+    const revocation = revocationRecord();
+    const i = input({
+      versions: {
+        [`${STEM}.alerts.json`]: [
+          version(1, { alerts: [{ id: "a" }, { id: "b" }] }),
+          version(2, { alerts: [{ id: "b" }, { id: "c" }] }),
+        ],
+        [`${STEM}.audit.json`]: [
+          version(3, { riskyEventsTotal: 4 }),
+          version(4, { riskyEventsTotal: 1 }),
+        ],
+        [`${STEM}.revocation.json`]: [
+          version(5, revocation),
+          version(6, { ...revocation, revokedAt: "2026-11-26T10:00:00Z" }),
+        ],
+      },
+    });
+    const found = findings(i);
+    expect(found.map(([kind, file]) => [kind, file])).toEqual([
+      ["record-shrunk", `${STEM}.alerts.json`],
+      ["record-rewritten", `${STEM}.audit.json`],
+      ["revocation-moved", `${STEM}.revocation.json`],
+    ]);
+    expect(found[0]?.[2]).toContain("(a)");
+    expect(found[1]?.[2]).toContain("riskyEventsTotal 4 -> 1");
+  });
+});
