@@ -63,6 +63,12 @@ describe("hallpass report on the demo repository", () => {
       alerts: [{ rule: "delete", severity: "high" }],
     });
     expect(access?.approvals.map((a) => a.reviewer)).toEqual(["dan-acme", "carol-acme"]);
+    // Access ended at the window's end; the sweep's record of it came later.
+    expect(access?.ended).toMatchObject({
+      how: "expiry",
+      at: access?.granted?.end,
+      by: "hallpass-action",
+    });
     expect(r.totals.byPerson[0]).toEqual({ key: "bob-acme", accesses: 1, grantedSeconds: 5400 });
     expect(r.exceptions).toMatchObject({
       findings: [],

@@ -228,9 +228,11 @@ function endOf(entry: HistoryEntry): ReportAccess["ended"] {
     const how = ENDS[revocation.reason] ?? "unknown";
     // A revocation at or after the window's end is the sweep recording the expiry.
     const expired = grant && Date.parse(revocation.revokedAt) >= Date.parse(grant.window.end);
+    // Access ended at the window's end (the role's own conditions), not when it was recorded.
+    const expiry = expired && how !== "rolled-back";
     return {
-      how: expired && how !== "rolled-back" ? "expiry" : how,
-      at: revocation.revokedAt,
+      how: expiry ? "expiry" : how,
+      at: expiry ? grant.window.end : revocation.revokedAt,
       by: revocation.revokedBy,
       detail: revocation.detail,
     };
