@@ -3,7 +3,7 @@ import * as core from "@actions/core";
 import type { Timing } from "../src/adapters/aws-cloudtrail.ts";
 import { createSweepDeps, parseAppId } from "../src/adapters/create-sweep-deps.ts";
 import type { NetworkTimeouts } from "../src/adapters/network-timeouts.ts";
-import { renderSweepSummary } from "../src/core/render-sweep-summary.ts";
+import { renderSweepSummary } from "../src/core/sweep/render-sweep-summary.ts";
 import { sweep } from "../src/workflows/sweep.ts";
 
 /**

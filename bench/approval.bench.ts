@@ -4,8 +4,9 @@
  * port, cold and with the base-commit cache warm. Network time is not included: GitHub's
  * latency is per request, and the app tests count those requests instead.
  */
-import { type Owner, parseOwner } from "../src/core/codeowners.ts";
-import { decideApproval, type ReviewInput } from "../src/core/decide-approval.ts";
+
+import { decideApproval, type ReviewInput } from "../src/core/approval/decide-approval.ts";
+import { type Owner, parseOwner } from "../src/core/policy/codeowners.ts";
 import { createMemoryCache } from "../src/ports/cache.ts";
 import type { GitHubPort, Review } from "../src/ports/github.ts";
 import { evaluatePullRequest } from "../src/workflows/evaluate-pull-request.ts";

@@ -2,7 +2,7 @@
  * CODEOWNERS at scale: parse a 5,000-line file and find the owners of a path in it (the last
  * line matching wins, so a path owned by an early line is the slowest to look up).
  */
-import { matchOwners, parseCodeowners } from "../src/core/codeowners.ts";
+import { matchOwners, parseCodeowners } from "../src/core/policy/codeowners.ts";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -7,8 +7,8 @@
  */
 import nock from "nock";
 import { createAwsIamPort } from "../src/adapters/aws-iam.ts";
-import { expectedGrantRole } from "../src/core/check-revocation-target.ts";
-import { planGrant } from "../src/core/plan-grant.ts";
+import { expectedGrantRole } from "../src/core/grant/check-revocation-target.ts";
+import { planGrant } from "../src/core/grant/plan-grant.ts";
 import { grantAccess } from "../src/workflows/grant-access.ts";
 import { revokeGrant } from "../src/workflows/revoke-grant.ts";
 import { FakeAwsWire } from "../test/support/fake-aws-wire.ts";

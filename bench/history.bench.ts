@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readGitHistory } from "../src/adapters/read-git-history.ts";
-import { buildAccessHistory } from "../src/core/build-access-history.ts";
-import { renderAccessHistory } from "../src/core/render-access-history.ts";
+import { buildAccessHistory } from "../src/core/history/build-access-history.ts";
+import { renderAccessHistory } from "../src/core/history/render-access-history.ts";
 import {
   alertsRecord,
   auditFiles,
@@ -18,7 +18,7 @@ import {
   json,
   requestYaml,
   revocationRecord,
-} from "../test/core/access-history-fixtures.ts";
+} from "../test/core/history/access-history-fixtures.ts";
 
 const REQUESTS = 5_000;
 

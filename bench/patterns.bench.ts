@@ -4,9 +4,12 @@
  * grant holder). Each figure is compile and match of one 200-character input, the worst of the
  * inputs tried; the budget is 1 ms.
  */
-import { compileLinearPattern, MAX_PROGRAM_SIZE } from "../src/core/compile-linear-pattern.ts";
-import { matchesGlob } from "../src/core/match-glob.ts";
-import { MAX_TICKET_LENGTH } from "../src/core/validate-request.ts";
+import {
+  compileLinearPattern,
+  MAX_PROGRAM_SIZE,
+} from "../src/core/policy/compile-linear-pattern.ts";
+import { matchesGlob } from "../src/core/policy/match-glob.ts";
+import { MAX_TICKET_LENGTH } from "../src/core/request/validate-request.ts";
 
 const inputs = [
   "a".repeat(MAX_TICKET_LENGTH),

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { getHeapStatistics } from "node:v8";
 import type { LookupEventsCommandOutput } from "@aws-sdk/client-cloudtrail";
 import { createAwsCloudTrail } from "../src/adapters/aws-cloudtrail.ts";
-import type { CloudTrailEvent } from "../src/core/cloudtrail-event.ts";
+import type { CloudTrailEvent } from "../src/core/audit/cloudtrail-event.ts";
 import {
   type AuditSubject,
   type AuditSummary,
@@ -27,7 +27,7 @@ import {
   renderAuditJson,
   renderAuditMarkdown,
   riskRulesOf,
-} from "../src/core/summarize-activity.ts";
+} from "../src/core/audit/summarize-activity.ts";
 
 const EVENTS = 1_000_000;
 const SERVICES = ["s3", "rds", "ec2", "iam", "kms", "dynamodb", "lambda", "logs", "sts", "sqs"];

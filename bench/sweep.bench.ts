@@ -4,7 +4,7 @@
  * REST requests they stand for are estimated from what the adapters send per call (stated
  * below), and CloudTrail pages are counted as LookupEvents would return them (50 events a page).
  */
-import type { GrantRecord } from "../src/core/records.ts";
+import type { GrantRecord } from "../src/core/grant/records.ts";
 import { sweep } from "../src/workflows/sweep.ts";
 import { examplePolicyFiles } from "../test/support/example-policies.ts";
 import {

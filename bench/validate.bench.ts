@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadPolicies, MAX_POLICY_FILE_BYTES } from "../src/core/load-policies.ts";
-import { MAX_REQUEST_FILE_BYTES, validateRequest } from "../src/core/validate-request.ts";
+import { loadPolicies, MAX_POLICY_FILE_BYTES } from "../src/core/policy/load-policies.ts";
+import { MAX_REQUEST_FILE_BYTES, validateRequest } from "../src/core/request/validate-request.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 

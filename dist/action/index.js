@@ -74173,7 +74173,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION6;
 
-// src/ports/aws.ts
+// src/core/grant/grant-tags.ts
 var GRANT_ROLE_PATH = "/hallpass/";
 var GRANT_TAGS = {
   /** Always `hallpass`: marks a role created by hallpass. */
@@ -74202,16 +74202,8 @@ var GRANT_TAGS = {
   extends: "hallpass:extends"
 };
 var MANAGED_BY = "hallpass";
-var GrantConflictError = class extends Error {
-  roleName;
-  constructor(roleName, message) {
-    super(message);
-    this.name = "GrantConflictError";
-    this.roleName = roleName;
-  }
-};
 
-// src/core/check-revocation-target.ts
+// src/core/grant/check-revocation-target.ts
 var IDENTITY_TAGS = [
   GRANT_TAGS.managedBy,
   GRANT_TAGS.repository,
@@ -74255,19 +74247,7 @@ function describeRoleMismatch(found, expectedArn, expected) {
   return differences;
 }
 
-// src/core/error-message.ts
-function errorMessage(error64) {
-  return error64 instanceof Error ? error64.message : String(error64);
-}
-function parseJsonOrUndefined(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return void 0;
-  }
-}
-
-// src/core/plan-revocation.ts
+// src/core/grant/plan-revocation.ts
 var REVOKE_POLICY_NAME = "hallpass-revoke-older-sessions";
 function planRevocation(now) {
   const revokedAt = `${new Date(Math.ceil(now.getTime() / 1e3) * 1e3).toISOString().slice(0, 19)}Z`;
@@ -94010,10 +93990,10 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/digest-grant-plan.ts
+// src/core/grant/digest-grant-plan.ts
 import { createHash } from "node:crypto";
 
-// src/core/persistence-classes.ts
+// src/core/policy/persistence-classes.ts
 var PERSISTENCE_CLASSES = [
   "federation",
   "other-principals",
@@ -94028,7 +94008,7 @@ function persistenceClassesOf(tags) {
   return PERSISTENCE_CLASSES.filter((name) => tags[persistenceTagKey(name)] === "true");
 }
 
-// src/core/digest-grant-plan.ts
+// src/core/grant/digest-grant-plan.ts
 var sha256 = external_exports.string().regex(/^[0-9a-f]{64}$/);
 var planDigestSchema = external_exports.strictObject({
   version: external_exports.literal(1),
@@ -94144,13 +94124,7 @@ function describeBoundaryDrift(actual, expected) {
   return [];
 }
 
-// src/core/records.ts
-function recordPath(requestPath, kind, ext = "json") {
-  return `${requestPath.replace(/\.ya?ml$/, "")}.${kind}.${ext}`;
-}
-function isRequestPath(path) {
-  return path.startsWith("access-requests/") && /\.ya?ml$/.test(path);
-}
+// src/core/grant/records.ts
 var isoTime = external_exports.string().datetime({ offset: true });
 var approvalRecordSchema = external_exports.strictObject({
   reviewer: external_exports.string().describe("GitHub login of the approver."),
@@ -94248,6 +94222,26 @@ var ungrantedRecordSchema = external_exports.strictObject({
   )
 });
 
+// src/core/request/record-paths.ts
+function recordPath(requestPath, kind, ext = "json") {
+  return `${requestPath.replace(/\.ya?ml$/, "")}.${kind}.${ext}`;
+}
+function isRequestPath(path) {
+  return path.startsWith("access-requests/") && /\.ya?ml$/.test(path);
+}
+
+// src/core/text/error-message.ts
+function errorMessage(error64) {
+  return error64 instanceof Error ? error64.message : String(error64);
+}
+function parseJsonOrUndefined(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+}
+
 // src/workflows/revoke-grant.ts
 async function revokeGrant(deps, request2) {
   const revocation = planRevocation(request2.now);
@@ -94344,7 +94338,7 @@ Role: ${request2.roleArn}`
 var import_client_cloudtrail = __toESM(require_dist_cjs16(), 1);
 var import_client_sts2 = __toESM(require_dist_cjs17(), 1);
 
-// src/core/cloudtrail-event.ts
+// src/core/audit/cloudtrail-event.ts
 function serviceOf(event) {
   return event.eventSource.replace(/\.amazonaws\.com$/, "");
 }
@@ -94764,6 +94758,18 @@ function cloudTrailClientFactory(options) {
 // src/adapters/aws-iam.ts
 var import_client_iam = __toESM(require_dist_cjs18(), 1);
 var import_client_sts3 = __toESM(require_dist_cjs17(), 1);
+
+// src/ports/aws.ts
+var GrantConflictError = class extends Error {
+  roleName;
+  constructor(roleName, message) {
+    super(message);
+    this.name = "GrantConflictError";
+    this.roleName = roleName;
+  }
+};
+
+// src/adapters/aws-iam.ts
 function createAwsIamPort(options) {
   const region2 = options.region ?? "us-east-1";
   const common = {
@@ -95634,7 +95640,7 @@ function createSweepDeps(environment) {
   };
 }
 
-// src/core/escape-markdown.ts
+// src/core/text/escape-markdown.ts
 var ZWSP = "\u200B";
 function oneLine(text) {
   return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(new RegExp("\\p{Cc}", "gu"), "");
@@ -95689,7 +95695,7 @@ function markdownCommentText(text) {
   return oneLine(text).replace(/>/g, "&gt;");
 }
 
-// src/core/render-sweep-summary.ts
+// src/core/sweep/render-sweep-summary.ts
 var cell = markdownText;
 function renderSweepSummary(report) {
   const p3 = report.plan;
@@ -95761,7 +95767,7 @@ function renderSweepSummary(report) {
 // src/workflows/sweep.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
-// src/core/duration.ts
+// src/core/request/duration.ts
 var ISO = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 var SHORT = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 var ISO_CALENDAR = /^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T[\dHMS.]*)?$/;
@@ -95818,7 +95824,7 @@ function formatDuration(totalSeconds) {
   return parts.length > 0 ? parts.join("") : "0s";
 }
 
-// src/core/match-glob.ts
+// src/core/policy/match-glob.ts
 function matchesGlob(glob, text) {
   const pattern = glob.toLowerCase();
   const subject = text.toLowerCase();
@@ -95845,7 +95851,7 @@ function matchesGlob(glob, text) {
   return p3 === pattern.length;
 }
 
-// src/core/evaluate-alerts.ts
+// src/core/sweep/evaluate-alerts.ts
 var isoTime2 = external_exports.string().datetime({ offset: true });
 var firedAlertSchema = external_exports.strictObject({
   id: external_exports.string().describe("Stable id: `<rule>:<eventID of the first event>`."),
@@ -95954,7 +95960,589 @@ function toFiredAlert(alert, revoked) {
   };
 }
 
-// src/core/suggest-name.ts
+// src/core/text/escape-mermaid.ts
+var STATEMENT = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|call|href|inclusiveenddates|topaxis|acctitle|accdescr|displaymode|vert|classdef|class|style|linkstyle|subgraph|end)\b/i;
+function mermaidLabel(text) {
+  const label = text.replace(/[^\p{L}\p{N} _.,@/()+=*'-]/gu, " ").replace(/\s+/g, " ").trim();
+  if (label === "") return "(none)";
+  return STATEMENT.test(label) ? `\xB7 ${label}` : label;
+}
+
+// src/core/audit/summarize-activity.ts
+var BASELINE_RISK_RULES = [
+  { name: "iam-write", actions: ["iam:*"], writesOnly: true },
+  { name: "kms-write", actions: ["kms:*"], writesOnly: true },
+  { name: "organizations-write", actions: ["organizations:*"], writesOnly: true },
+  { name: "security-group-change", actions: ["ec2:*SecurityGroup*"], writesOnly: true },
+  {
+    name: "cloudtrail-change",
+    actions: ["cloudtrail:Stop*", "cloudtrail:Delete*", "cloudtrail:Update*", "cloudtrail:Put*"],
+    writesOnly: true
+  },
+  { name: "delete", actions: ["*:Delete*", "*:Terminate*"], writesOnly: true },
+  { name: "role-chaining", actions: ["sts:AssumeRole*"], writesOnly: false },
+  {
+    name: "access-denied",
+    errorCodes: ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"],
+    writesOnly: false
+  }
+];
+function riskRulesOf(alerts) {
+  return [...BASELINE_RISK_RULES, ...alerts];
+}
+function auditSubjectOf(grant, revocation, regions) {
+  const revokedEarly = revocation !== void 0 && Date.parse(revocation.revokedAt) < Date.parse(grant.window.end);
+  return {
+    requestPath: grant.requestPath,
+    pullRequest: grant.pullRequest.number,
+    requester: grant.requester,
+    role: grant.role,
+    account: grant.account,
+    roleArn: grant.roleArn,
+    window: grant.window,
+    endedAt: revokedEarly ? revocation.revokedAt : grant.window.end,
+    endReason: revokedEarly ? revocation.reason : "expired",
+    regions: [.../* @__PURE__ */ new Set([...regions, "us-east-1"])].sort()
+  };
+}
+var BUCKET_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
+function bucketMinutesFor(window2) {
+  const minutes = (Date.parse(window2.end) - Date.parse(window2.start)) / 6e4;
+  return BUCKET_MINUTES.find((b5) => minutes / b5 <= 48) ?? 1440;
+}
+function zero() {
+  return { events: 0, reads: 0, writes: 0, failed: 0 };
+}
+function count(c5, write, failed) {
+  c5.events++;
+  if (write) c5.writes++;
+  else c5.reads++;
+  if (failed) c5.failed++;
+}
+function byKey(a5, b5) {
+  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
+}
+function widen(span, ms, text) {
+  if (ms < span.firstMs || ms === span.firstMs && text < span.firstText) {
+    span.firstMs = ms;
+    span.firstText = text;
+  }
+  if (ms > span.lastMs || ms === span.lastMs && text > span.lastText) {
+    span.lastMs = ms;
+    span.lastText = text;
+  }
+}
+var MAX_RISKY_EVENTS = 1e4;
+var MAX_UNREADABLE_EVENTS = 100;
+var DUPLICATE_WINDOW_SECONDS = 30;
+function recentEventIds() {
+  const bySecond = /* @__PURE__ */ new Map();
+  let lastSecond = Number.NaN;
+  let lastIds = /* @__PURE__ */ new Set();
+  return {
+    seen(second, eventID) {
+      let ids = second === lastSecond ? lastIds : bySecond.get(second);
+      if (ids?.has(eventID)) return true;
+      if (!ids) {
+        ids = /* @__PURE__ */ new Set();
+        bySecond.set(second, ids);
+        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
+          bySecond.delete(bySecond.keys().next().value);
+        }
+      }
+      lastSecond = second;
+      lastIds = ids;
+      ids.add(eventID);
+      return false;
+    }
+  };
+}
+function byTimeThenId(a5, b5) {
+  return byKey(a5.eventTime ?? "", b5.eventTime ?? "") || byKey(a5.eventID, b5.eventID);
+}
+function laterRisky(x, y) {
+  return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
+}
+function riskyEventOf(k5) {
+  return {
+    eventTime: k5.eventTime,
+    eventID: k5.eventID,
+    action: k5.action,
+    region: k5.region,
+    readOnly: !k5.write,
+    ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
+    ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
+    resources: [...new Set(k5.arns.slice(0, k5.arnCount))].sort(),
+    rules: k5.rules.slice(0, k5.ruleCount).sort()
+  };
+}
+function createActivityTally(subject, riskRules) {
+  const totals = zero();
+  let overall;
+  const services = /* @__PURE__ */ new Map();
+  const actions = /* @__PURE__ */ new Map();
+  const errors = /* @__PURE__ */ new Map();
+  const resources = /* @__PURE__ */ new Map();
+  const identities = /* @__PURE__ */ new Map();
+  const regions = /* @__PURE__ */ new Map();
+  const eventArns = [];
+  let lastKeptTime = "";
+  let riskyCount = 0;
+  const riskyByRule = /* @__PURE__ */ new Map();
+  const bucketMinutes = bucketMinutesFor(subject.window);
+  const bucketMs = bucketMinutes * 6e4;
+  const origin = Date.parse(subject.window.start);
+  function actionEntry(event) {
+    let byName = actions.get(event.eventSource);
+    if (!byName) {
+      byName = /* @__PURE__ */ new Map();
+      actions.set(event.eventSource, byName);
+    }
+    let entry = byName.get(event.eventName);
+    if (!entry) {
+      const action = actionOf(event);
+      entry = {
+        action,
+        counts: zero(),
+        rules: riskRules.filter(
+          (r5) => matchesEventFilter({ actions: r5.actions, writesOnly: false }, event)
+        )
+      };
+      byName.set(event.eventName, entry);
+    }
+    return entry;
+  }
+  const kept = [];
+  const scratch = [];
+  function siftUp(i5) {
+    const item = kept[i5];
+    while (i5 > 0) {
+      const parent = i5 - 1 >> 1;
+      const p3 = kept[parent];
+      if (!laterRisky(item, p3)) break;
+      kept[i5] = p3;
+      i5 = parent;
+    }
+    kept[i5] = item;
+  }
+  function siftDown(i5) {
+    const item = kept[i5];
+    const n3 = kept.length;
+    for (; ; ) {
+      const left = 2 * i5 + 1;
+      if (left >= n3) break;
+      const right = left + 1;
+      const child = right < n3 && laterRisky(kept[right], kept[left]) ? right : left;
+      const c5 = kept[child];
+      if (!laterRisky(c5, item)) break;
+      kept[i5] = c5;
+      i5 = child;
+    }
+    kept[i5] = item;
+  }
+  function wouldKeep(ms, eventID) {
+    if (kept.length < MAX_RISKY_EVENTS) return true;
+    const top = kept[0];
+    return ms < top.ms || ms === top.ms && eventID < top.eventID;
+  }
+  function keepRisky(event, ms, action, write, errorCode, identity, arns, names) {
+    const full = kept.length >= MAX_RISKY_EVENTS;
+    const item = full ? kept[0] : {
+      ms,
+      eventTime: "",
+      eventID: "",
+      action,
+      region: "",
+      write,
+      errorCode: void 0,
+      sourceIdentity: void 0,
+      arns: [],
+      arnCount: 0,
+      rules: [],
+      ruleCount: 0
+    };
+    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
+    item.ms = ms;
+    item.eventTime = lastKeptTime;
+    item.eventID = event.eventID;
+    item.action = action;
+    let region2 = regions.get(event.awsRegion);
+    if (region2 === void 0) {
+      region2 = event.awsRegion;
+      regions.set(region2, region2);
+    }
+    item.region = region2;
+    item.write = write;
+    item.errorCode = errorCode;
+    item.sourceIdentity = identity;
+    for (let k5 = 0; k5 < arns.length; k5++) item.arns[k5] = arns[k5];
+    item.arnCount = arns.length;
+    for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
+    item.ruleCount = names.length;
+    if (full) {
+      siftDown(0);
+    } else {
+      kept.push(item);
+      siftUp(kept.length - 1);
+    }
+  }
+  const recent = recentEventIds();
+  let duplicates = 0;
+  let unreadableCount = 0;
+  const unreadable = [];
+  return {
+    get size() {
+      return totals.events;
+    },
+    unreadable(event) {
+      unreadableCount++;
+      unreadable.push(event);
+      if (unreadable.length >= 2 * MAX_UNREADABLE_EVENTS) {
+        unreadable.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
+      }
+    },
+    add(event) {
+      const time4 = event.eventTime;
+      const ms = eventTimeMs(time4);
+      if (recent.seen(Math.floor(ms / 1e3), event.eventID)) {
+        duplicates++;
+        return;
+      }
+      const write = event.readOnly !== true;
+      const failed = event.errorCode !== void 0;
+      count(totals, write, failed);
+      if (overall) widen(overall, ms, time4);
+      else overall = { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 };
+      let s2 = services.get(event.eventSource);
+      if (!s2) {
+        s2 = {
+          service: serviceOf(event),
+          ...zero(),
+          span: { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 },
+          buckets: /* @__PURE__ */ new Map()
+        };
+        services.set(event.eventSource, s2);
+      }
+      count(s2, write, failed);
+      widen(s2.span, ms, time4);
+      const index = Math.floor((ms - origin) / bucketMs);
+      let b5 = s2.buckets.get(index);
+      if (!b5) {
+        b5 = zero();
+        s2.buckets.set(index, b5);
+      }
+      count(b5, write, failed);
+      const a5 = actionEntry(event);
+      count(a5.counts, write, failed);
+      let errorCode;
+      if (failed) {
+        let e5 = errors.get(event.errorCode);
+        if (!e5) {
+          e5 = { errorCode: event.errorCode, events: 0 };
+          errors.set(event.errorCode, e5);
+        }
+        e5.events++;
+        errorCode = e5.errorCode;
+      }
+      eventArns.length = 0;
+      const list2 = event.resources;
+      if (list2) {
+        for (const r5 of list2) {
+          if (typeof r5.ARN !== "string") continue;
+          let entry = resources.get(r5.ARN);
+          if (!entry) {
+            entry = { arn: r5.ARN, events: 0, writes: 0 };
+            resources.set(r5.ARN, entry);
+          }
+          entry.events++;
+          if (write) entry.writes++;
+          eventArns.push(entry.arn);
+        }
+      }
+      let identity = event.userIdentity.sessionContext?.sourceIdentity;
+      if (identity !== void 0) {
+        const known = identities.get(identity);
+        if (known === void 0) identities.set(identity, identity);
+        else identity = known;
+      }
+      let names;
+      scratch.length = 0;
+      for (const rule of a5.rules) {
+        if (rule.writesOnly && !write) continue;
+        if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
+          continue;
+        }
+        names = scratch;
+        names.push(rule.name);
+      }
+      if (identity !== void 0 && identity !== subject.requester) {
+        names = scratch;
+        names.push("foreign-identity");
+      }
+      if (names) {
+        riskyCount++;
+        for (const n3 of names) riskyByRule.set(n3, (riskyByRule.get(n3) ?? 0) + 1);
+        if (wouldKeep(ms, event.eventID)) {
+          keepRisky(event, ms, a5.action, write, errorCode, identity, eventArns, names);
+        }
+      }
+    },
+    summary() {
+      const spans = [];
+      const sortedServices = [...services.values()].sort((x, y) => byKey(x.service, y.service));
+      for (const s2 of sortedServices) {
+        const indices = [...s2.buckets.keys()].sort((x, y) => x - y);
+        let span;
+        let previous = Number.NaN;
+        for (const index of indices) {
+          const c5 = s2.buckets.get(index);
+          if (span && index === previous + 1) {
+            span.end = new Date(origin + (index + 1) * bucketMs).toISOString();
+          } else {
+            span = {
+              service: s2.service,
+              start: new Date(origin + index * bucketMs).toISOString(),
+              end: new Date(origin + (index + 1) * bucketMs).toISOString(),
+              ...zero()
+            };
+            spans.push(span);
+          }
+          span.events += c5.events;
+          span.reads += c5.reads;
+          span.writes += c5.writes;
+          span.failed += c5.failed;
+          previous = index;
+        }
+      }
+      const riskyEvents = [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf);
+      return {
+        version: 1,
+        ...subject,
+        totals: { ...totals },
+        firstActivity: overall?.firstText ?? null,
+        lastActivity: overall?.lastText ?? null,
+        sourceIdentities: [...identities.keys()].sort(byKey),
+        byService: sortedServices.map((s2) => ({
+          service: s2.service,
+          events: s2.events,
+          reads: s2.reads,
+          writes: s2.writes,
+          failed: s2.failed,
+          first: s2.span.firstText,
+          last: s2.span.lastText
+        })),
+        byAction: [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts })),
+        byErrorCode: [...errors.values()].sort((x, y) => byKey(x.errorCode, y.errorCode)).map((e5) => ({ errorCode: e5.errorCode, events: e5.events })),
+        resources: [...resources.values()].sort((x, y) => byKey(x.arn, y.arn)).map((r5) => ({ arn: r5.arn, events: r5.events, writes: r5.writes })),
+        riskyByRule: [...riskyByRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
+        riskyEventsTotal: riskyCount,
+        riskyEvents,
+        timeline: { bucketMinutes, spans },
+        duplicateEvents: duplicates,
+        unreadableEventsTotal: unreadableCount,
+        unreadableEvents: [...unreadable].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS)
+      };
+    }
+  };
+}
+function renderAuditJson(summary2) {
+  return `${JSON.stringify(summary2, null, 2)}
+`;
+}
+function utc(time4) {
+  return new Date(Date.parse(time4)).toISOString().slice(0, 19).replace("T", " ");
+}
+var cell2 = markdownText;
+var code = markdownCodeCell;
+function plural2(n3, word) {
+  return `${n3} ${word}${n3 === 1 ? "" : "s"}`;
+}
+var RESOURCE_ROWS = 200;
+var RISKY_ROWS = 500;
+function auditMarker(requestPath) {
+  return `<!-- hallpass:audit ${markdownCommentText(requestPath)} -->`;
+}
+var RESOURCES_PER_EVENT = 3;
+function resourcesCell(resources) {
+  const shown = resources.slice(0, RESOURCES_PER_EVENT).map(code);
+  const more = resources.length - shown.length;
+  return [...shown, ...more > 0 ? [`and ${more} more (JSON summary)`] : []].join("<br>");
+}
+function spanLabel(span) {
+  return [
+    plural2(span.events, "call"),
+    ...span.writes > 0 ? [plural2(span.writes, "write")] : [],
+    ...span.failed > 0 ? [`${span.failed} failed`] : []
+  ].join(", ");
+}
+function renderTimeline(summary2) {
+  const lines = [
+    "```mermaid",
+    "gantt",
+    `  title Activity of ${mermaidLabel(summary2.requester)} (UTC, ${summary2.timeline.bucketMinutes}-minute steps)`,
+    "  dateFormat YYYY-MM-DD HH:mm:ss",
+    "  axisFormat %H:%M",
+    "  section Grant",
+    `  Window :done, ${utc(summary2.window.start)}, ${utc(summary2.window.end)}`
+  ];
+  if (summary2.endReason !== "expired") {
+    const t = utc(summary2.endedAt);
+    lines.push(`  Revoked (${mermaidLabel(summary2.endReason)}) :crit, milestone, ${t}, 0s`);
+  }
+  let section = "";
+  for (const span of summary2.timeline.spans) {
+    if (span.service !== section) {
+      section = span.service;
+      lines.push(`  section ${mermaidLabel(section)}`);
+    }
+    const tag = span.failed > 0 ? "crit, " : span.writes > 0 ? "active, " : "";
+    const label = spanLabel(span);
+    lines.push(`  ${label} :${tag}${utc(span.start)}, ${utc(span.end)}`);
+  }
+  lines.push("```");
+  return lines;
+}
+function renderUnread(s2) {
+  const out = [];
+  if (s2.duplicateEvents > 0) {
+    out.push(
+      `CloudTrail returned ${plural2(s2.duplicateEvents, "event")} more than once; each is counted once.`,
+      ""
+    );
+  }
+  if (s2.unreadableEventsTotal === 0) return out;
+  out.push(
+    `## Events that could not be read (${s2.unreadableEventsTotal})`,
+    "",
+    "CloudTrail listed these events, but their records could not be read, so they are in none of the figures above. Look them up in CloudTrail by event id.",
+    "",
+    "| Time (UTC) | Action | Event id | Why |",
+    "|---|---|---|---|",
+    ...s2.unreadableEvents.map(
+      (e5) => `| ${e5.eventTime ? utc(e5.eventTime) : "unknown"} | ${e5.action ? code(e5.action) : "unknown"} | ${code(e5.eventID)} | ${cell2(e5.message)} |`
+    ),
+    ""
+  );
+  if (s2.unreadableEventsTotal > s2.unreadableEvents.length) {
+    out.push(
+      `Only the earliest ${s2.unreadableEvents.length} are named; ${s2.unreadableEventsTotal - s2.unreadableEvents.length} more could not be read.`,
+      ""
+    );
+  }
+  return out;
+}
+function renderAuditMarkdown(summary2) {
+  const s2 = summary2;
+  const t = s2.totals;
+  const windowSeconds = (Date.parse(s2.window.end) - Date.parse(s2.window.start)) / 1e3;
+  const out = [
+    auditMarker(s2.requestPath),
+    `# Audit: ${cell2(s2.requestPath)}`,
+    "",
+    "| | |",
+    "|---|---|",
+    `| Requester | ${markdownMention(s2.requester)} |`,
+    `| Role | ${cell2(s2.role)} in ${cell2(s2.account.name)} (${s2.account.id}) |`,
+    `| Pull request | #${s2.pullRequest} |`,
+    `| Window | ${utc(s2.window.start)} \u2192 ${utc(s2.window.end)} UTC (${formatDuration(windowSeconds)}) |`,
+    `| Ended | ${utc(s2.endedAt)} UTC (${cell2(s2.endReason)}) |`,
+    `| Role ARN | ${code(s2.roleArn)} |`,
+    `| Source identities | ${s2.sourceIdentities.length > 0 ? s2.sourceIdentities.map(cell2).join(", ") : "none"} |`,
+    `| CloudTrail regions | ${cell2(s2.regions.join(", "))} |`,
+    "",
+    "## Activity",
+    ""
+  ];
+  if (t.events === 0) {
+    out.push("No CloudTrail events were recorded for this grant's sessions.", "");
+  } else {
+    out.push(
+      `**${plural2(t.events, "event")}**: ${t.reads} reads, ${t.writes} writes, ${t.failed} failed. First at ${utc(s2.firstActivity)}, last at ${utc(s2.lastActivity)} UTC.`,
+      "",
+      ...renderTimeline(s2),
+      "",
+      "### By service",
+      "",
+      "| Service | Events | Reads | Writes | Failed | First (UTC) | Last (UTC) |",
+      "|---|--:|--:|--:|--:|---|---|",
+      ...s2.byService.map(
+        (r5) => `| ${cell2(r5.service)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} | ${utc(r5.first)} | ${utc(r5.last)} |`
+      ),
+      "",
+      "### By action",
+      "",
+      "| Action | Events | Reads | Writes | Failed |",
+      "|---|--:|--:|--:|--:|",
+      ...s2.byAction.map(
+        (r5) => `| ${code(r5.action)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} |`
+      ),
+      ""
+    );
+    if (s2.byErrorCode.length > 0) {
+      out.push(
+        "### Failed calls by error",
+        "",
+        "| Error | Events |",
+        "|---|--:|",
+        ...s2.byErrorCode.map((r5) => `| ${code(r5.errorCode)} | ${r5.events} |`),
+        ""
+      );
+    }
+  }
+  out.push(`## Risky events (${s2.riskyEventsTotal})`, "");
+  if (s2.riskyEvents.length === 0) {
+    out.push("None.", "");
+  } else {
+    out.push(`By rule: ${s2.riskyByRule.map((r5) => `${cell2(r5.rule)} ${r5.events}`).join(", ")}.`, "");
+    if (s2.riskyEventsTotal > s2.riskyEvents.length) {
+      out.push(
+        `Only the earliest ${s2.riskyEvents.length} are kept one by one (in the JSON summary); the counts above cover all ${s2.riskyEventsTotal}.`,
+        ""
+      );
+    }
+    out.push(
+      "| Time (UTC) | Action | Region | Result | Resources | Why | Event id |",
+      "|---|---|---|---|---|---|---|"
+    );
+    for (const e5 of s2.riskyEvents.slice(0, RISKY_ROWS)) {
+      out.push(
+        `| ${utc(e5.eventTime)} | ${code(e5.action)} | ${cell2(e5.region)} | ${e5.errorCode ? code(e5.errorCode) : "ok"} | ${resourcesCell(e5.resources)} | ${cell2(e5.rules.join(", "))} | ${code(e5.eventID)} |`
+      );
+    }
+    out.push("");
+    if (s2.riskyEvents.length > RISKY_ROWS) {
+      out.push(
+        `${s2.riskyEvents.length - RISKY_ROWS} more are listed in the JSON summary next to this file.`,
+        ""
+      );
+    }
+  }
+  out.push(...renderUnread(s2));
+  out.push(`## Resources touched (${s2.resources.length})`, "");
+  if (s2.resources.length === 0) {
+    out.push("None recorded by CloudTrail.", "");
+  } else {
+    out.push("| Resource | Events | Writes |", "|---|--:|--:|");
+    for (const r5 of s2.resources.slice(0, RESOURCE_ROWS)) {
+      out.push(`| ${code(r5.arn)} | ${r5.events} | ${r5.writes} |`);
+    }
+    out.push("");
+    if (s2.resources.length > RESOURCE_ROWS) {
+      out.push(
+        `${s2.resources.length - RESOURCE_ROWS} more in the JSON summary next to this file.`,
+        ""
+      );
+    }
+  }
+  out.push(
+    "---",
+    "Written by hallpass from CloudTrail `LookupEvents` after the delivery delay; the JSON file next to this one holds the same summary for machines.",
+    ""
+  );
+  return out.join("\n");
+}
+
+// src/core/source/suggest-name.ts
 function suggestName(input2, candidates) {
   const wanted = input2.toLowerCase();
   const limit = Math.max(1, Math.floor(wanted.length / 3));
@@ -95996,7 +96584,7 @@ function editDistance(a5, b5) {
   return rows[a5.length][b5.length];
 }
 
-// src/core/describe-schema-issues.ts
+// src/core/source/describe-schema-issues.ts
 var MAX_PROBLEMS_PER_FILE = 50;
 function describeSchemaIssues(path, parsed, schema, issues) {
   const problems = [];
@@ -96182,7 +96770,7 @@ function knownKeys(schema, path) {
   return [];
 }
 
-// src/core/parse-yaml.ts
+// src/core/source/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 var MAX_KEY_PROBLEMS = 50;
 var MAX_DEPTH = 32;
@@ -96596,7 +97184,24 @@ function offsetOf(document, path, part) {
   return offset;
 }
 
-// src/core/request-format.ts
+// src/core/source/problem.ts
+function formatProblem(problem) {
+  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  const field = problem.field ? ` (${problem.field})` : "";
+  return `${where}: ${problem.severity}: ${problem.message}${field}`;
+}
+function hasErrors(problems) {
+  return problems.some((p3) => p3.severity === "error");
+}
+
+// src/core/source/sort-problems.ts
+function sortProblems(problems) {
+  return [...problems].sort(
+    (a5, b5) => a5.file.localeCompare(b5.file) || a5.line - b5.line || a5.column - b5.column
+  );
+}
+
+// src/core/request/request-format.ts
 var githubLogin = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
   message: "must be a GitHub login such as octocat (letters, digits and single hyphens)"
 });
@@ -96631,7 +97236,7 @@ var accessRequestSchema = external_exports.strictObject({
   )
 }).describe("A request for temporary AWS access, approved in a pull request. See README.md.");
 
-// src/core/policy-format.ts
+// src/core/policy/policy-format.ts
 var awsAccountId = external_exports.string().regex(/^\d{12}$/, {
   message: 'must be a 12-digit AWS account id, quoted so YAML keeps leading zeros ("012345678901")'
 });
@@ -96768,24 +97373,7 @@ var policyFileSchema = external_exports.strictObject({
   settings: settingsSchema.optional()
 }).describe("A hallpass policy file. See README.md.");
 
-// src/core/problem.ts
-function formatProblem(problem) {
-  const where = `${problem.file}:${problem.line}:${problem.column}`;
-  const field = problem.field ? ` (${problem.field})` : "";
-  return `${where}: ${problem.severity}: ${problem.message}${field}`;
-}
-function hasErrors(problems) {
-  return problems.some((p3) => p3.severity === "error");
-}
-
-// src/core/sort-problems.ts
-function sortProblems(problems) {
-  return [...problems].sort(
-    (a5, b5) => a5.file.localeCompare(b5.file) || a5.line - b5.line || a5.column - b5.column
-  );
-}
-
-// src/core/compile-linear-pattern.ts
+// src/core/policy/compile-linear-pattern.ts
 var MAX_PATTERN_LENGTH = 200;
 var MAX_PROGRAM_SIZE = 200;
 var MAX_REPEAT = 50;
@@ -97177,7 +97765,7 @@ function inRanges(ranges, code2) {
   return false;
 }
 
-// src/core/validate-policies.ts
+// src/core/policy/validate-policies.ts
 var IAM_INLINE_POLICIES_LIMIT = 10240;
 var INLINE_POLICY_HEADROOM = 1024;
 var IAM_DEFAULT_MANAGED_POLICIES_PER_ROLE = 10;
@@ -97576,7 +98164,7 @@ function checkSettings(policies, report) {
   });
 }
 
-// src/core/load-policies.ts
+// src/core/policy/load-policies.ts
 var MAX_POLICY_FILE_BYTES = 256 * 1024;
 var POLICIES_DIRECTORY = "policies/";
 var SECTIONS = ["accounts", "identities", "roles"];
@@ -97690,7 +98278,7 @@ function locatedIn(path, parsed, fieldPath, message) {
   return { file: path, line, column, field: fieldPath.join("."), severity: "error", message };
 }
 
-// src/core/plan-sweep.ts
+// src/core/sweep/plan-sweep.ts
 var GRANT_CREATION_GRACE_SECONDS = 15 * 60;
 var CLOCK_SKEW_SECONDS = 60;
 function unrecordedRequestPath(accountId, roleName) {
@@ -97946,7 +98534,7 @@ function planSweep(state2) {
   return plan;
 }
 
-// src/core/escape-slack.ts
+// src/core/text/escape-slack.ts
 var ZWSP2 = "\u200B";
 function oneLine2(text) {
   return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(new RegExp("\\p{Cc}", "gu"), "");
@@ -97969,7 +98557,7 @@ function slackLink(url2, text) {
   return `<${destination}|${label}>`;
 }
 
-// src/core/render-alerts.ts
+// src/core/sweep/render-alerts.ts
 var EVENTS_SHOWN = 50;
 function alertsMarker(requestPath) {
   return `<!-- hallpass:alerts ${markdownCommentText(requestPath)} -->`;
@@ -98046,27 +98634,19 @@ function renderUngrantedComment(requestPath, detail) {
   ].join("\n");
 }
 
-// src/core/escape-mermaid.ts
-var STATEMENT = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|call|href|inclusiveenddates|topaxis|acctitle|accdescr|displaymode|vert|classdef|class|style|linkstyle|subgraph|end)\b/i;
-function mermaidLabel(text) {
-  const label = text.replace(/[^\p{L}\p{N} _.,@/()+=*'-]/gu, " ").replace(/\s+/g, " ").trim();
-  if (label === "") return "(none)";
-  return STATEMENT.test(label) ? `\xB7 ${label}` : label;
-}
-
-// src/core/render-dashboard.ts
+// src/core/sweep/render-dashboard.ts
 function dashboardMarker(shard) {
   return shard ? `<!-- hallpass:dashboard ${markdownCommentText([...shard].sort().join(","))} -->` : "<!-- hallpass:dashboard -->";
 }
 function dashboardTitle(shard) {
   return shard ? `hallpass dashboard (${[...shard].sort().join(", ")})` : "hallpass dashboard";
 }
-function utc(time4) {
+function utc2(time4) {
   const date6 = typeof time4 === "string" ? new Date(Date.parse(time4)) : time4;
   return `${date6.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 function ganttTime(time4) {
-  return utc(time4).slice(0, 16);
+  return utc2(time4).slice(0, 16);
 }
 function auditLink(requestPath) {
   const path = requestPath.replace(/\.ya?ml$/, ".audit.md");
@@ -98078,7 +98658,7 @@ function renderDashboard(data) {
     dashboardMarker(data.shard),
     "This issue lists what hallpass holds in AWS and what needs attention. The scheduled sweep rewrites it on every run; edits are lost.",
     "",
-    `Last sweep: ${utc(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` \xB7 ${markdownLink("run", data.runUrl)}` : ""}${data.shard ? ` \xB7 accounts: ${markdownText(data.shard.join(", "))}` : ""}`,
+    `Last sweep: ${utc2(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` \xB7 ${markdownLink("run", data.runUrl)}` : ""}${data.shard ? ` \xB7 accounts: ${markdownText(data.shard.join(", "))}` : ""}`,
     ""
   ];
   if (data.attention.length > 0) {
@@ -98097,7 +98677,7 @@ function renderDashboard(data) {
       "| Request | Who | Role | Account | Ends | Time left | Alerts |",
       "|---|---|---|---|---|--:|--:|",
       ...live.map(
-        (g5) => `| ${markdownLink(g5.requestPath, `../pull/${g5.pullRequest}`)} | ${markdownMention(g5.requester)} | ${markdownText(g5.role)} | ${markdownText(g5.account)} | ${utc(g5.end)} | ${Date.parse(g5.start) > now ? `starts in ${formatDuration((Date.parse(g5.start) - now) / 1e3)}` : formatDuration((Date.parse(g5.end) - now) / 1e3)} | ${g5.alerts} |`
+        (g5) => `| ${markdownLink(g5.requestPath, `../pull/${g5.pullRequest}`)} | ${markdownMention(g5.requester)} | ${markdownText(g5.role)} | ${markdownText(g5.account)} | ${utc2(g5.end)} | ${Date.parse(g5.start) > now ? `starts in ${formatDuration((Date.parse(g5.start) - now) / 1e3)}` : formatDuration((Date.parse(g5.end) - now) / 1e3)} | ${g5.alerts} |`
       ),
       "",
       "```mermaid",
@@ -98131,7 +98711,7 @@ function renderDashboard(data) {
       "| When | Rule | Severity | Request | Events | Revoked |",
       "|---|---|---|---|--:|---|",
       ...[...data.alerts].sort((a5, b5) => Date.parse(b5.from) - Date.parse(a5.from)).map(
-        (a5) => `| ${utc(a5.from)} | ${markdownText(a5.rule)} | ${markdownText(a5.severity)} | ${a5.pullRequest ? markdownLink(a5.requestPath, `../pull/${a5.pullRequest}`) : markdownText(a5.requestPath)} | ${a5.events} | ${a5.revoked ? "yes" : "no"} |`
+        (a5) => `| ${utc2(a5.from)} | ${markdownText(a5.rule)} | ${markdownText(a5.severity)} | ${a5.pullRequest ? markdownLink(a5.requestPath, `../pull/${a5.pullRequest}`) : markdownText(a5.requestPath)} | ${a5.events} | ${a5.revoked ? "yes" : "no"} |`
       ),
       ""
     );
@@ -98156,588 +98736,14 @@ function renderDashboard(data) {
   out.push(`## Audit summaries (${data.audits.length})`, "");
   out.push(
     ...data.audits.length === 0 ? ["None pending or written this run."] : [...data.audits].sort((a5, b5) => a5.requestPath < b5.requestPath ? -1 : 1).map(
-      (a5) => a5.state === "written" ? `- ${auditLink(a5.requestPath)} written (#${a5.pullRequest})` : `- ${markdownText(a5.requestPath)}: due ${utc(a5.at)}, after CloudTrail's delivery delay`
+      (a5) => a5.state === "written" ? `- ${auditLink(a5.requestPath)} written (#${a5.pullRequest})` : `- ${markdownText(a5.requestPath)}: due ${utc2(a5.at)}, after CloudTrail's delivery delay`
     ),
     ""
   );
   return out.join("\n");
 }
 
-// src/core/summarize-activity.ts
-var BASELINE_RISK_RULES = [
-  { name: "iam-write", actions: ["iam:*"], writesOnly: true },
-  { name: "kms-write", actions: ["kms:*"], writesOnly: true },
-  { name: "organizations-write", actions: ["organizations:*"], writesOnly: true },
-  { name: "security-group-change", actions: ["ec2:*SecurityGroup*"], writesOnly: true },
-  {
-    name: "cloudtrail-change",
-    actions: ["cloudtrail:Stop*", "cloudtrail:Delete*", "cloudtrail:Update*", "cloudtrail:Put*"],
-    writesOnly: true
-  },
-  { name: "delete", actions: ["*:Delete*", "*:Terminate*"], writesOnly: true },
-  { name: "role-chaining", actions: ["sts:AssumeRole*"], writesOnly: false },
-  {
-    name: "access-denied",
-    errorCodes: ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"],
-    writesOnly: false
-  }
-];
-function riskRulesOf(alerts) {
-  return [...BASELINE_RISK_RULES, ...alerts];
-}
-function auditSubjectOf(grant, revocation, regions) {
-  const revokedEarly = revocation !== void 0 && Date.parse(revocation.revokedAt) < Date.parse(grant.window.end);
-  return {
-    requestPath: grant.requestPath,
-    pullRequest: grant.pullRequest.number,
-    requester: grant.requester,
-    role: grant.role,
-    account: grant.account,
-    roleArn: grant.roleArn,
-    window: grant.window,
-    endedAt: revokedEarly ? revocation.revokedAt : grant.window.end,
-    endReason: revokedEarly ? revocation.reason : "expired",
-    regions: [.../* @__PURE__ */ new Set([...regions, "us-east-1"])].sort()
-  };
-}
-var BUCKET_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
-function bucketMinutesFor(window2) {
-  const minutes = (Date.parse(window2.end) - Date.parse(window2.start)) / 6e4;
-  return BUCKET_MINUTES.find((b5) => minutes / b5 <= 48) ?? 1440;
-}
-function zero() {
-  return { events: 0, reads: 0, writes: 0, failed: 0 };
-}
-function count(c5, write, failed) {
-  c5.events++;
-  if (write) c5.writes++;
-  else c5.reads++;
-  if (failed) c5.failed++;
-}
-function byKey(a5, b5) {
-  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
-}
-function widen(span, ms, text) {
-  if (ms < span.firstMs || ms === span.firstMs && text < span.firstText) {
-    span.firstMs = ms;
-    span.firstText = text;
-  }
-  if (ms > span.lastMs || ms === span.lastMs && text > span.lastText) {
-    span.lastMs = ms;
-    span.lastText = text;
-  }
-}
-var MAX_RISKY_EVENTS = 1e4;
-var MAX_UNREADABLE_EVENTS = 100;
-var DUPLICATE_WINDOW_SECONDS = 30;
-function recentEventIds() {
-  const bySecond = /* @__PURE__ */ new Map();
-  let lastSecond = Number.NaN;
-  let lastIds = /* @__PURE__ */ new Set();
-  return {
-    seen(second, eventID) {
-      let ids = second === lastSecond ? lastIds : bySecond.get(second);
-      if (ids?.has(eventID)) return true;
-      if (!ids) {
-        ids = /* @__PURE__ */ new Set();
-        bySecond.set(second, ids);
-        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
-          bySecond.delete(bySecond.keys().next().value);
-        }
-      }
-      lastSecond = second;
-      lastIds = ids;
-      ids.add(eventID);
-      return false;
-    }
-  };
-}
-function byTimeThenId(a5, b5) {
-  return byKey(a5.eventTime ?? "", b5.eventTime ?? "") || byKey(a5.eventID, b5.eventID);
-}
-function laterRisky(x, y) {
-  return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
-}
-function riskyEventOf(k5) {
-  return {
-    eventTime: k5.eventTime,
-    eventID: k5.eventID,
-    action: k5.action,
-    region: k5.region,
-    readOnly: !k5.write,
-    ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
-    ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
-    resources: [...new Set(k5.arns.slice(0, k5.arnCount))].sort(),
-    rules: k5.rules.slice(0, k5.ruleCount).sort()
-  };
-}
-function createActivityTally(subject, riskRules) {
-  const totals = zero();
-  let overall;
-  const services = /* @__PURE__ */ new Map();
-  const actions = /* @__PURE__ */ new Map();
-  const errors = /* @__PURE__ */ new Map();
-  const resources = /* @__PURE__ */ new Map();
-  const identities = /* @__PURE__ */ new Map();
-  const regions = /* @__PURE__ */ new Map();
-  const eventArns = [];
-  let lastKeptTime = "";
-  let riskyCount = 0;
-  const riskyByRule = /* @__PURE__ */ new Map();
-  const bucketMinutes = bucketMinutesFor(subject.window);
-  const bucketMs = bucketMinutes * 6e4;
-  const origin = Date.parse(subject.window.start);
-  function actionEntry(event) {
-    let byName = actions.get(event.eventSource);
-    if (!byName) {
-      byName = /* @__PURE__ */ new Map();
-      actions.set(event.eventSource, byName);
-    }
-    let entry = byName.get(event.eventName);
-    if (!entry) {
-      const action = actionOf(event);
-      entry = {
-        action,
-        counts: zero(),
-        rules: riskRules.filter(
-          (r5) => matchesEventFilter({ actions: r5.actions, writesOnly: false }, event)
-        )
-      };
-      byName.set(event.eventName, entry);
-    }
-    return entry;
-  }
-  const kept = [];
-  const scratch = [];
-  function siftUp(i5) {
-    const item = kept[i5];
-    while (i5 > 0) {
-      const parent = i5 - 1 >> 1;
-      const p3 = kept[parent];
-      if (!laterRisky(item, p3)) break;
-      kept[i5] = p3;
-      i5 = parent;
-    }
-    kept[i5] = item;
-  }
-  function siftDown(i5) {
-    const item = kept[i5];
-    const n3 = kept.length;
-    for (; ; ) {
-      const left = 2 * i5 + 1;
-      if (left >= n3) break;
-      const right = left + 1;
-      const child = right < n3 && laterRisky(kept[right], kept[left]) ? right : left;
-      const c5 = kept[child];
-      if (!laterRisky(c5, item)) break;
-      kept[i5] = c5;
-      i5 = child;
-    }
-    kept[i5] = item;
-  }
-  function wouldKeep(ms, eventID) {
-    if (kept.length < MAX_RISKY_EVENTS) return true;
-    const top = kept[0];
-    return ms < top.ms || ms === top.ms && eventID < top.eventID;
-  }
-  function keepRisky(event, ms, action, write, errorCode, identity, arns, names) {
-    const full = kept.length >= MAX_RISKY_EVENTS;
-    const item = full ? kept[0] : {
-      ms,
-      eventTime: "",
-      eventID: "",
-      action,
-      region: "",
-      write,
-      errorCode: void 0,
-      sourceIdentity: void 0,
-      arns: [],
-      arnCount: 0,
-      rules: [],
-      ruleCount: 0
-    };
-    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
-    item.ms = ms;
-    item.eventTime = lastKeptTime;
-    item.eventID = event.eventID;
-    item.action = action;
-    let region2 = regions.get(event.awsRegion);
-    if (region2 === void 0) {
-      region2 = event.awsRegion;
-      regions.set(region2, region2);
-    }
-    item.region = region2;
-    item.write = write;
-    item.errorCode = errorCode;
-    item.sourceIdentity = identity;
-    for (let k5 = 0; k5 < arns.length; k5++) item.arns[k5] = arns[k5];
-    item.arnCount = arns.length;
-    for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
-    item.ruleCount = names.length;
-    if (full) {
-      siftDown(0);
-    } else {
-      kept.push(item);
-      siftUp(kept.length - 1);
-    }
-  }
-  const recent = recentEventIds();
-  let duplicates = 0;
-  let unreadableCount = 0;
-  const unreadable = [];
-  return {
-    get size() {
-      return totals.events;
-    },
-    unreadable(event) {
-      unreadableCount++;
-      unreadable.push(event);
-      if (unreadable.length >= 2 * MAX_UNREADABLE_EVENTS) {
-        unreadable.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
-      }
-    },
-    add(event) {
-      const time4 = event.eventTime;
-      const ms = eventTimeMs(time4);
-      if (recent.seen(Math.floor(ms / 1e3), event.eventID)) {
-        duplicates++;
-        return;
-      }
-      const write = event.readOnly !== true;
-      const failed = event.errorCode !== void 0;
-      count(totals, write, failed);
-      if (overall) widen(overall, ms, time4);
-      else overall = { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 };
-      let s2 = services.get(event.eventSource);
-      if (!s2) {
-        s2 = {
-          service: serviceOf(event),
-          ...zero(),
-          span: { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 },
-          buckets: /* @__PURE__ */ new Map()
-        };
-        services.set(event.eventSource, s2);
-      }
-      count(s2, write, failed);
-      widen(s2.span, ms, time4);
-      const index = Math.floor((ms - origin) / bucketMs);
-      let b5 = s2.buckets.get(index);
-      if (!b5) {
-        b5 = zero();
-        s2.buckets.set(index, b5);
-      }
-      count(b5, write, failed);
-      const a5 = actionEntry(event);
-      count(a5.counts, write, failed);
-      let errorCode;
-      if (failed) {
-        let e5 = errors.get(event.errorCode);
-        if (!e5) {
-          e5 = { errorCode: event.errorCode, events: 0 };
-          errors.set(event.errorCode, e5);
-        }
-        e5.events++;
-        errorCode = e5.errorCode;
-      }
-      eventArns.length = 0;
-      const list2 = event.resources;
-      if (list2) {
-        for (const r5 of list2) {
-          if (typeof r5.ARN !== "string") continue;
-          let entry = resources.get(r5.ARN);
-          if (!entry) {
-            entry = { arn: r5.ARN, events: 0, writes: 0 };
-            resources.set(r5.ARN, entry);
-          }
-          entry.events++;
-          if (write) entry.writes++;
-          eventArns.push(entry.arn);
-        }
-      }
-      let identity = event.userIdentity.sessionContext?.sourceIdentity;
-      if (identity !== void 0) {
-        const known = identities.get(identity);
-        if (known === void 0) identities.set(identity, identity);
-        else identity = known;
-      }
-      let names;
-      scratch.length = 0;
-      for (const rule of a5.rules) {
-        if (rule.writesOnly && !write) continue;
-        if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
-          continue;
-        }
-        names = scratch;
-        names.push(rule.name);
-      }
-      if (identity !== void 0 && identity !== subject.requester) {
-        names = scratch;
-        names.push("foreign-identity");
-      }
-      if (names) {
-        riskyCount++;
-        for (const n3 of names) riskyByRule.set(n3, (riskyByRule.get(n3) ?? 0) + 1);
-        if (wouldKeep(ms, event.eventID)) {
-          keepRisky(event, ms, a5.action, write, errorCode, identity, eventArns, names);
-        }
-      }
-    },
-    summary() {
-      const spans = [];
-      const sortedServices = [...services.values()].sort((x, y) => byKey(x.service, y.service));
-      for (const s2 of sortedServices) {
-        const indices = [...s2.buckets.keys()].sort((x, y) => x - y);
-        let span;
-        let previous = Number.NaN;
-        for (const index of indices) {
-          const c5 = s2.buckets.get(index);
-          if (span && index === previous + 1) {
-            span.end = new Date(origin + (index + 1) * bucketMs).toISOString();
-          } else {
-            span = {
-              service: s2.service,
-              start: new Date(origin + index * bucketMs).toISOString(),
-              end: new Date(origin + (index + 1) * bucketMs).toISOString(),
-              ...zero()
-            };
-            spans.push(span);
-          }
-          span.events += c5.events;
-          span.reads += c5.reads;
-          span.writes += c5.writes;
-          span.failed += c5.failed;
-          previous = index;
-        }
-      }
-      const riskyEvents = [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf);
-      return {
-        version: 1,
-        ...subject,
-        totals: { ...totals },
-        firstActivity: overall?.firstText ?? null,
-        lastActivity: overall?.lastText ?? null,
-        sourceIdentities: [...identities.keys()].sort(byKey),
-        byService: sortedServices.map((s2) => ({
-          service: s2.service,
-          events: s2.events,
-          reads: s2.reads,
-          writes: s2.writes,
-          failed: s2.failed,
-          first: s2.span.firstText,
-          last: s2.span.lastText
-        })),
-        byAction: [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts })),
-        byErrorCode: [...errors.values()].sort((x, y) => byKey(x.errorCode, y.errorCode)).map((e5) => ({ errorCode: e5.errorCode, events: e5.events })),
-        resources: [...resources.values()].sort((x, y) => byKey(x.arn, y.arn)).map((r5) => ({ arn: r5.arn, events: r5.events, writes: r5.writes })),
-        riskyByRule: [...riskyByRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
-        riskyEventsTotal: riskyCount,
-        riskyEvents,
-        timeline: { bucketMinutes, spans },
-        duplicateEvents: duplicates,
-        unreadableEventsTotal: unreadableCount,
-        unreadableEvents: [...unreadable].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS)
-      };
-    }
-  };
-}
-function renderAuditJson(summary2) {
-  return `${JSON.stringify(summary2, null, 2)}
-`;
-}
-function utc2(time4) {
-  return new Date(Date.parse(time4)).toISOString().slice(0, 19).replace("T", " ");
-}
-var cell2 = markdownText;
-var code = markdownCodeCell;
-function plural2(n3, word) {
-  return `${n3} ${word}${n3 === 1 ? "" : "s"}`;
-}
-var RESOURCE_ROWS = 200;
-var RISKY_ROWS = 500;
-function auditMarker(requestPath) {
-  return `<!-- hallpass:audit ${markdownCommentText(requestPath)} -->`;
-}
-var RESOURCES_PER_EVENT = 3;
-function resourcesCell(resources) {
-  const shown = resources.slice(0, RESOURCES_PER_EVENT).map(code);
-  const more = resources.length - shown.length;
-  return [...shown, ...more > 0 ? [`and ${more} more (JSON summary)`] : []].join("<br>");
-}
-function spanLabel(span) {
-  return [
-    plural2(span.events, "call"),
-    ...span.writes > 0 ? [plural2(span.writes, "write")] : [],
-    ...span.failed > 0 ? [`${span.failed} failed`] : []
-  ].join(", ");
-}
-function renderTimeline(summary2) {
-  const lines = [
-    "```mermaid",
-    "gantt",
-    `  title Activity of ${mermaidLabel(summary2.requester)} (UTC, ${summary2.timeline.bucketMinutes}-minute steps)`,
-    "  dateFormat YYYY-MM-DD HH:mm:ss",
-    "  axisFormat %H:%M",
-    "  section Grant",
-    `  Window :done, ${utc2(summary2.window.start)}, ${utc2(summary2.window.end)}`
-  ];
-  if (summary2.endReason !== "expired") {
-    const t = utc2(summary2.endedAt);
-    lines.push(`  Revoked (${mermaidLabel(summary2.endReason)}) :crit, milestone, ${t}, 0s`);
-  }
-  let section = "";
-  for (const span of summary2.timeline.spans) {
-    if (span.service !== section) {
-      section = span.service;
-      lines.push(`  section ${mermaidLabel(section)}`);
-    }
-    const tag = span.failed > 0 ? "crit, " : span.writes > 0 ? "active, " : "";
-    const label = spanLabel(span);
-    lines.push(`  ${label} :${tag}${utc2(span.start)}, ${utc2(span.end)}`);
-  }
-  lines.push("```");
-  return lines;
-}
-function renderUnread(s2) {
-  const out = [];
-  if (s2.duplicateEvents > 0) {
-    out.push(
-      `CloudTrail returned ${plural2(s2.duplicateEvents, "event")} more than once; each is counted once.`,
-      ""
-    );
-  }
-  if (s2.unreadableEventsTotal === 0) return out;
-  out.push(
-    `## Events that could not be read (${s2.unreadableEventsTotal})`,
-    "",
-    "CloudTrail listed these events, but their records could not be read, so they are in none of the figures above. Look them up in CloudTrail by event id.",
-    "",
-    "| Time (UTC) | Action | Event id | Why |",
-    "|---|---|---|---|",
-    ...s2.unreadableEvents.map(
-      (e5) => `| ${e5.eventTime ? utc2(e5.eventTime) : "unknown"} | ${e5.action ? code(e5.action) : "unknown"} | ${code(e5.eventID)} | ${cell2(e5.message)} |`
-    ),
-    ""
-  );
-  if (s2.unreadableEventsTotal > s2.unreadableEvents.length) {
-    out.push(
-      `Only the earliest ${s2.unreadableEvents.length} are named; ${s2.unreadableEventsTotal - s2.unreadableEvents.length} more could not be read.`,
-      ""
-    );
-  }
-  return out;
-}
-function renderAuditMarkdown(summary2) {
-  const s2 = summary2;
-  const t = s2.totals;
-  const windowSeconds = (Date.parse(s2.window.end) - Date.parse(s2.window.start)) / 1e3;
-  const out = [
-    auditMarker(s2.requestPath),
-    `# Audit: ${cell2(s2.requestPath)}`,
-    "",
-    "| | |",
-    "|---|---|",
-    `| Requester | ${markdownMention(s2.requester)} |`,
-    `| Role | ${cell2(s2.role)} in ${cell2(s2.account.name)} (${s2.account.id}) |`,
-    `| Pull request | #${s2.pullRequest} |`,
-    `| Window | ${utc2(s2.window.start)} \u2192 ${utc2(s2.window.end)} UTC (${formatDuration(windowSeconds)}) |`,
-    `| Ended | ${utc2(s2.endedAt)} UTC (${cell2(s2.endReason)}) |`,
-    `| Role ARN | ${code(s2.roleArn)} |`,
-    `| Source identities | ${s2.sourceIdentities.length > 0 ? s2.sourceIdentities.map(cell2).join(", ") : "none"} |`,
-    `| CloudTrail regions | ${cell2(s2.regions.join(", "))} |`,
-    "",
-    "## Activity",
-    ""
-  ];
-  if (t.events === 0) {
-    out.push("No CloudTrail events were recorded for this grant's sessions.", "");
-  } else {
-    out.push(
-      `**${plural2(t.events, "event")}**: ${t.reads} reads, ${t.writes} writes, ${t.failed} failed. First at ${utc2(s2.firstActivity)}, last at ${utc2(s2.lastActivity)} UTC.`,
-      "",
-      ...renderTimeline(s2),
-      "",
-      "### By service",
-      "",
-      "| Service | Events | Reads | Writes | Failed | First (UTC) | Last (UTC) |",
-      "|---|--:|--:|--:|--:|---|---|",
-      ...s2.byService.map(
-        (r5) => `| ${cell2(r5.service)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} | ${utc2(r5.first)} | ${utc2(r5.last)} |`
-      ),
-      "",
-      "### By action",
-      "",
-      "| Action | Events | Reads | Writes | Failed |",
-      "|---|--:|--:|--:|--:|",
-      ...s2.byAction.map(
-        (r5) => `| ${code(r5.action)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} |`
-      ),
-      ""
-    );
-    if (s2.byErrorCode.length > 0) {
-      out.push(
-        "### Failed calls by error",
-        "",
-        "| Error | Events |",
-        "|---|--:|",
-        ...s2.byErrorCode.map((r5) => `| ${code(r5.errorCode)} | ${r5.events} |`),
-        ""
-      );
-    }
-  }
-  out.push(`## Risky events (${s2.riskyEventsTotal})`, "");
-  if (s2.riskyEvents.length === 0) {
-    out.push("None.", "");
-  } else {
-    out.push(`By rule: ${s2.riskyByRule.map((r5) => `${cell2(r5.rule)} ${r5.events}`).join(", ")}.`, "");
-    if (s2.riskyEventsTotal > s2.riskyEvents.length) {
-      out.push(
-        `Only the earliest ${s2.riskyEvents.length} are kept one by one (in the JSON summary); the counts above cover all ${s2.riskyEventsTotal}.`,
-        ""
-      );
-    }
-    out.push(
-      "| Time (UTC) | Action | Region | Result | Resources | Why | Event id |",
-      "|---|---|---|---|---|---|---|"
-    );
-    for (const e5 of s2.riskyEvents.slice(0, RISKY_ROWS)) {
-      out.push(
-        `| ${utc2(e5.eventTime)} | ${code(e5.action)} | ${cell2(e5.region)} | ${e5.errorCode ? code(e5.errorCode) : "ok"} | ${resourcesCell(e5.resources)} | ${cell2(e5.rules.join(", "))} | ${code(e5.eventID)} |`
-      );
-    }
-    out.push("");
-    if (s2.riskyEvents.length > RISKY_ROWS) {
-      out.push(
-        `${s2.riskyEvents.length - RISKY_ROWS} more are listed in the JSON summary next to this file.`,
-        ""
-      );
-    }
-  }
-  out.push(...renderUnread(s2));
-  out.push(`## Resources touched (${s2.resources.length})`, "");
-  if (s2.resources.length === 0) {
-    out.push("None recorded by CloudTrail.", "");
-  } else {
-    out.push("| Resource | Events | Writes |", "|---|--:|--:|");
-    for (const r5 of s2.resources.slice(0, RESOURCE_ROWS)) {
-      out.push(`| ${code(r5.arn)} | ${r5.events} | ${r5.writes} |`);
-    }
-    out.push("");
-    if (s2.resources.length > RESOURCE_ROWS) {
-      out.push(
-        `${s2.resources.length - RESOURCE_ROWS} more in the JSON summary next to this file.`,
-        ""
-      );
-    }
-  }
-  out.push(
-    "---",
-    "Written by hallpass from CloudTrail `LookupEvents` after the delivery delay; the JSON file next to this one holds the same summary for machines.",
-    ""
-  );
-  return out.join("\n");
-}
-
-// src/core/watch-coverage.ts
+// src/core/sweep/watch-coverage.ts
 var SECOND = 1e3;
 var MAX_SPANS = 20;
 function spansToRead(window2, covered, overlapMs) {

@@ -11,8 +11,8 @@ import {
   eventTimeMs,
   normalizeRoleArn,
   parseCloudTrailEvent,
-} from "../core/cloudtrail-event.ts";
-import type { UnreadableEvent } from "../core/summarize-activity.ts";
+} from "../core/audit/cloudtrail-event.ts";
+import type { UnreadableEvent } from "../core/audit/summarize-activity.ts";
 import type { AccountTarget } from "../ports/aws.ts";
 import type {
   AccountEventPage,

@@ -21,10 +21,14 @@ import {
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
-import { holdsRevocationDeny, onlyDenies, type RoleDocuments } from "../core/digest-grant-plan.ts";
-import { errorMessage } from "../core/error-message.ts";
-import type { GrantPlan } from "../core/plan-grant.ts";
-import { REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
+import {
+  holdsRevocationDeny,
+  onlyDenies,
+  type RoleDocuments,
+} from "../core/grant/digest-grant-plan.ts";
+import type { GrantPlan } from "../core/grant/plan-grant.ts";
+import { REVOKE_POLICY_NAME } from "../core/grant/plan-revocation.ts";
+import { errorMessage } from "../core/text/error-message.ts";
 import {
   type AccountTarget,
   type AwsPort,

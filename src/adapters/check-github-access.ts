@@ -1,4 +1,4 @@
-import { errorMessage } from "../core/error-message.ts";
+import { errorMessage } from "../core/text/error-message.ts";
 import {
   fetchWithTimeouts,
   NetworkTimeoutError,

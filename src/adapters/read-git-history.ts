@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import type { PathChange } from "../core/build-access-history.ts";
-import type { SourceFile } from "../core/source-file.ts";
+import type { PathChange } from "../core/history/build-access-history.ts";
+import type { SourceFile } from "../core/source/source-file.ts";
 
 /**
  * Reads what `hallpass history` needs from a local git repository, offline: the files under

@@ -1,6 +1,6 @@
-import { CODEOWNERS_LOCATIONS } from "../core/codeowners.ts";
 import type { RecordVersion, RulesAtMerge, SignatureStatus } from "../core/history/verify-trail.ts";
-import type { SourceFile } from "../core/source-file.ts";
+import { CODEOWNERS_LOCATIONS } from "../core/policy/codeowners.ts";
+import type { SourceFile } from "../core/source/source-file.ts";
 import { type GitHistory, git, readBlobs } from "./read-git-history.ts";
 
 /**

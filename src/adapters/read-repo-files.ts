@@ -9,9 +9,9 @@ import {
   statSync,
 } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { MAX_POLICY_FILE_BYTES } from "../core/load-policies.ts";
-import type { SourceFile } from "../core/source-file.ts";
-import { MAX_REQUEST_FILE_BYTES } from "../core/validate-request.ts";
+import { MAX_POLICY_FILE_BYTES } from "../core/policy/load-policies.ts";
+import { MAX_REQUEST_FILE_BYTES } from "../core/request/validate-request.ts";
+import type { SourceFile } from "../core/source/source-file.ts";
 
 /**
  * Reads an access repository from the local disk for the CLI: finds its root, lists its

@@ -6,15 +6,19 @@
  */
 
 import type { Context, Probot } from "probot";
-import { markdownCode } from "../core/escape-markdown.ts";
-import { CHECK_NAME, renderCheck } from "../core/render-check.ts";
-import { renderPostIncidentIssue } from "../core/render-post-incident-issue.ts";
-import { REVIEW_REQUEST_MARKER, renderReviewRequest } from "../core/render-review-request.ts";
+import { CHECK_NAME, renderCheck } from "../core/approval/render-check.ts";
+import {
+  REVIEW_REQUEST_MARKER,
+  renderReviewRequest,
+} from "../core/approval/render-review-request.ts";
+import { renderPostIncidentIssue } from "../core/sweep/render-post-incident-issue.ts";
+import { markdownCode } from "../core/text/escape-markdown.ts";
 import type { BaseChange, CheckRunOutput, GitHubPort } from "../ports/github.ts";
 import {
   evaluatePullRequest,
   type PullRequestEvaluation,
 } from "../workflows/evaluate-pull-request.ts";
+import { type AppDeps, isAccessRepository } from "./app-deps.ts";
 import {
   checkEventShape,
   checkRunEventShape,
@@ -22,7 +26,6 @@ import {
   pullRequestEventShape,
   pullRequestReviewEventShape,
 } from "./event-shapes.ts";
-import { type AppDeps, isAccessRepository } from "./index.ts";
 
 /** Pull request actions that can change what the PR contains, its state or its base. */
 const PULL_REQUEST_EVENTS = [

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { getPrivateKey } from "@probot/get-private-key";
-import { checkAppManifest, unsafeTextMessage } from "../core/check-app-manifest.ts";
-import type { Problem } from "../core/problem.ts";
+import { checkAppManifest, unsafeTextMessage } from "../core/setup/check-app-manifest.ts";
+import type { Problem } from "../core/source/problem.ts";
 
 /**
  * The problems that would break the manifest Probot's setup page posts to GitHub, when

@@ -10,16 +10,16 @@ import { deadlineAfter } from "../workflows/deadline.ts";
 import { grantAccess } from "../workflows/grant-access.ts";
 import { isRevokeCommand, releaseGrant } from "../workflows/release-grant.ts";
 import {
-  checkEventShape,
-  issueCommentEventShape,
-  mergedPullRequestEventShape,
-} from "./event-shapes.ts";
-import {
   type AppDeps,
   DEFAULT_TIME_LIMIT_SECONDS,
   isAccessRepository,
   mergeDeadlines,
-} from "./index.ts";
+} from "./app-deps.ts";
+import {
+  checkEventShape,
+  issueCommentEventShape,
+  mergedPullRequestEventShape,
+} from "./event-shapes.ts";
 
 export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
   const { aws } = deps;

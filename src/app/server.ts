@@ -6,7 +6,7 @@
  * refused here with its line, not by GitHub with "invalid JSON".
  */
 import { run } from "probot";
-import { formatProblem } from "../core/problem.ts";
+import { formatProblem } from "../core/source/problem.ts";
 import { setupManifestProblems } from "./check-setup-manifest.ts";
 import hallpass, { appOctokit } from "./index.ts";
 

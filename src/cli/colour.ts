@@ -1,4 +1,4 @@
-import { formatProblem, type Problem } from "../core/problem.ts";
+import { formatProblem, type Problem } from "../core/source/problem.ts";
 
 /**
  * Whether to colour a stream, as most command-line tools decide: never with `NO_COLOR` set

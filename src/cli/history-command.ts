@@ -6,11 +6,15 @@ import {
   buildAccessHistory,
   type HistoryFilter,
   type HistoryInput,
-} from "../core/build-access-history.ts";
-import { accountAliases, hasNameFilter, unknownFilterName } from "../core/check-history-filter.ts";
-import { parseDuration } from "../core/duration.ts";
-import { loadPolicies } from "../core/load-policies.ts";
-import { renderAccessHistory } from "../core/render-access-history.ts";
+} from "../core/history/build-access-history.ts";
+import {
+  accountAliases,
+  hasNameFilter,
+  unknownFilterName,
+} from "../core/history/check-history-filter.ts";
+import { renderAccessHistory } from "../core/history/render-access-history.ts";
+import { loadPolicies } from "../core/policy/load-policies.ts";
+import { parseDuration } from "../core/request/duration.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseDateOption } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";

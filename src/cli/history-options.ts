@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { type GitHistory, GitReadError, readGitHistory } from "../adapters/read-git-history.ts";
 import { toRepoPath } from "../adapters/read-repo-files.ts";
-import type { HistoryFilter } from "../core/build-access-history.ts";
+import type { HistoryFilter } from "../core/history/build-access-history.ts";
 import { type CliIo, UsageError } from "./command.ts";
 
 /**

@@ -8,13 +8,13 @@ import {
   REQUESTS_DIRECTORY,
   readSourceFile,
 } from "../adapters/read-repo-files.ts";
-import { loadPolicies } from "../core/load-policies.ts";
+import { loadPolicies } from "../core/policy/load-policies.ts";
 import {
   type OwnRepositoryOptions,
   type OwnRepositoryPlan,
   planOwnRepository,
-} from "../core/plan-own-repository.ts";
-import { formatProblem, hasErrors } from "../core/problem.ts";
+} from "../core/setup/plan-own-repository.ts";
+import { formatProblem, hasErrors } from "../core/source/problem.ts";
 import type { CliIo, Command, ExitCode } from "./command.ts";
 import { UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";

@@ -10,11 +10,11 @@ import {
   readSourceFile,
   toRepoPath,
 } from "../adapters/read-repo-files.ts";
-import { loadPolicies } from "../core/load-policies.ts";
-import { hasErrors } from "../core/problem.ts";
-import { requestTwinPath } from "../core/records.ts";
-import type { AccessRequest } from "../core/request-format.ts";
-import { validateRequest } from "../core/validate-request.ts";
+import { loadPolicies } from "../core/policy/load-policies.ts";
+import { requestTwinPath } from "../core/request/record-paths.ts";
+import type { AccessRequest } from "../core/request/request-format.ts";
+import { validateRequest } from "../core/request/validate-request.ts";
+import { hasErrors } from "../core/source/problem.ts";
 import { painter, paintProblem, paintSeverity } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";

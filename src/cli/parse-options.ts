@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { didYouMean } from "../core/suggest-name.ts";
+import { didYouMean } from "../core/source/suggest-name.ts";
 import { UsageError } from "./command.ts";
 
 /**

@@ -9,10 +9,10 @@ import {
   readSourceFile,
   toRepoPath,
 } from "../adapters/read-repo-files.ts";
-import { loadPolicies } from "../core/load-policies.ts";
-import { planGrant } from "../core/plan-grant.ts";
-import { hasErrors, type Problem } from "../core/problem.ts";
-import { validateRequest } from "../core/validate-request.ts";
+import { planGrant } from "../core/grant/plan-grant.ts";
+import { loadPolicies } from "../core/policy/load-policies.ts";
+import { validateRequest } from "../core/request/validate-request.ts";
+import { hasErrors, type Problem } from "../core/source/problem.ts";
 import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";

@@ -1,5 +1,5 @@
 import packageJson from "../../package.json" with { type: "json" };
-import { didYouMean } from "../core/suggest-name.ts";
+import { didYouMean } from "../core/source/suggest-name.ts";
 import { painter } from "./colour.ts";
 import type { CliIo, Command, ExitCode } from "./command.ts";
 import { UsageError } from "./command.ts";

@@ -9,8 +9,8 @@ import {
   parseAppId,
   type SweepEnvironment,
 } from "../adapters/create-sweep-deps.ts";
-import { parseDuration } from "../core/duration.ts";
-import { renderSweepSummary } from "../core/render-sweep-summary.ts";
+import { parseDuration } from "../core/request/duration.ts";
+import { renderSweepSummary } from "../core/sweep/render-sweep-summary.ts";
 import { SweepConfigError, type SweepDeps, sweep } from "../workflows/sweep.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";

@@ -10,9 +10,9 @@ import {
   readSourceFile,
   toRepoPath,
 } from "../adapters/read-repo-files.ts";
-import { hasErrors, type Problem } from "../core/problem.ts";
-import type { SourceFile } from "../core/source-file.ts";
-import { validateRepository } from "../core/validate-repository.ts";
+import { validateRepository } from "../core/request/validate-repository.ts";
+import { hasErrors, type Problem } from "../core/source/problem.ts";
+import type { SourceFile } from "../core/source/source-file.ts";
 import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";

@@ -1,14 +1,14 @@
 import { readGitTrail } from "../adapters/read-git-trail.ts";
-import type { AccessHistory } from "../core/build-access-history.ts";
-import { parseDuration } from "../core/duration.ts";
+import type { AccessHistory } from "../core/history/build-access-history.ts";
 import {
   grantMergeCommits,
   type TrailFinding,
   type TrailVerification,
   verifyTrail,
 } from "../core/history/verify-trail.ts";
-import { loadPolicies } from "../core/load-policies.ts";
-import { DEFAULT_RECORD_WRITER } from "../core/policy-format.ts";
+import { loadPolicies } from "../core/policy/load-policies.ts";
+import { DEFAULT_RECORD_WRITER } from "../core/policy/policy-format.ts";
+import { parseDuration } from "../core/request/duration.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { historyFilterOf, readHistoryForCli } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";

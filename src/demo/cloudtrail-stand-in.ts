@@ -1,5 +1,5 @@
-import type { CloudTrailEvent } from "../core/cloudtrail-event.ts";
-import type { GrantRecord } from "../core/records.ts";
+import type { CloudTrailEvent } from "../core/audit/cloudtrail-event.ts";
+import type { GrantRecord } from "../core/grant/records.ts";
 
 /**
  * LOCAL EMULATION of CloudTrail `LookupEvents` (AWS JSON 1.1: `X-Amz-Target:

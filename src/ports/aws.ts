@@ -1,5 +1,7 @@
-import type { RoleDocuments } from "../core/digest-grant-plan.ts";
-import type { GrantPlan } from "../core/plan-grant.ts";
+import type { RoleDocuments } from "../core/grant/digest-grant-plan.ts";
+import type { GrantPlan } from "../core/grant/plan-grant.ts";
+
+export { GRANT_ROLE_PATH, GRANT_TAGS, MANAGED_BY } from "../core/grant/grant-tags.ts";
 
 /**
  * What hallpass needs from AWS: per account, a store of grant roles reached through that
@@ -7,45 +9,9 @@ import type { GrantPlan } from "../core/plan-grant.ts";
  * STS; tests use fakes that can also fail. Every method either returns data or throws.
  *
  * Every grant role lives under the path `/hallpass/` and carries the tags below, so the
- * scheduled sweeper can find every live grant from AWS alone and tie it back to git.
+ * scheduled sweeper can find every live grant from AWS alone and tie it back to git
+ * (`src/core/grant/grant-tags.ts`).
  */
-
-/** The IAM path every grant role is created under. The broker may create roles only here. */
-export const GRANT_ROLE_PATH = "/hallpass/";
-
-/**
- * Tag keys on every grant role. Values are plain strings; times are ISO-8601 UTC to the second
- * (`2026-11-27T09:00:00Z`). This list is a contract with the sweeper: add keys, never rename.
- */
-export const GRANT_TAGS = {
-  /** Always `hallpass`: marks a role created by hallpass. */
-  managedBy: "hallpass:managed-by",
-  /** `owner/repo` of the access repository the request lives in. */
-  repository: "hallpass:repository",
-  /** Repository-relative path of the request file (`access-requests/team/alice-db.yaml`). */
-  request: "hallpass:request",
-  /** Number of the pull request that added the request. */
-  pullRequest: "hallpass:pull-request",
-  /** SHA of the merge commit the grant was made for. */
-  mergeCommit: "hallpass:merge-commit",
-  /** GitHub login of the requester (also the required sts:SourceIdentity). */
-  requester: "hallpass:requester",
-  /** Name of the requested role in policies/. */
-  role: "hallpass:role",
-  /** Name of the account in policies/. */
-  account: "hallpass:account",
-  /** When the window starts (UTC, to the second). */
-  startsAt: "hallpass:starts-at",
-  /** When the window ends (UTC, to the second): the expiry written in the role's policies. */
-  expiresAt: "hallpass:expires-at",
-  /** `true` for a break-glass grant, else `false`. */
-  emergency: "hallpass:emergency",
-  /** Request path of the grant this one replaces (only on extensions). */
-  extends: "hallpass:extends",
-} as const;
-
-/** The value of the `hallpass:managed-by` tag. */
-export const MANAGED_BY = "hallpass";
 
 /** A grant role as listed from IAM: enough for the sweeper to decide what to do with it. */
 export interface GrantRole {

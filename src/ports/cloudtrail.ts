@@ -1,5 +1,5 @@
-import type { CloudTrailEvent } from "../core/cloudtrail-event.ts";
-import type { UnreadableEvent } from "../core/summarize-activity.ts";
+import type { CloudTrailEvent } from "../core/audit/cloudtrail-event.ts";
+import type { UnreadableEvent } from "../core/audit/summarize-activity.ts";
 import type { AccountTarget } from "./aws.ts";
 
 /**

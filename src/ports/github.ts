@@ -1,3 +1,12 @@
+import type {
+  BaseChange,
+  ChangedFile,
+  CheckRunOutput,
+  PullRequestCommit,
+  PullRequestInfo,
+  Review,
+} from "../core/approval/pull-request.ts";
+
 /**
  * What hallpass needs from GitHub, for one repository (the access repo). The Octokit adapter
  * (`src/adapters/octokit-github.ts`) implements it against the REST API; tests use fakes that
@@ -7,76 +16,15 @@
  * again by a hidden marker, commits that are retried on a fresh base when the branch moved.
  */
 
-export interface PullRequestInfo {
-  number: number;
-  url: string;
-  state: "open" | "closed";
-  draft: boolean;
-  author: string;
-  title: string;
-  headSha: string;
-  /** The base branch's commit this PR is compared against: policies and CODEOWNERS are read here. */
-  baseSha: string;
-  baseRef: string;
-  /**
-   * The repository's default branch, as the pull request's base repository reports it. Access
-   * requests count only against it. Optional: callers ask `getDefaultBranch` when it is absent.
-   */
-  defaultBranch?: string;
-  merged: boolean;
-  mergeCommitSha: string | null;
-  mergedAt: string | null;
-  mergedBy: string | null;
-}
-
-export interface ChangedFile {
-  path: string;
-  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
-  /** The old path of a renamed file. */
-  previousPath?: string;
-}
-
-export interface PullRequestCommit {
-  sha: string;
-  /** GitHub logins linked to the commit's author and committer, when GitHub knows them. */
-  authorLogin: string | null;
-  committerLogin: string | null;
-}
-
-export interface Review {
-  id: number;
-  user: string;
-  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
-  /** The head SHA the review was given on. */
-  commitId: string;
-  submittedAt: string;
-  /** GitHub's `author_association` of the reviewer (OWNER, MEMBER, COLLABORATOR, NONE, ...). */
-  authorAssociation?: string;
-}
-
-/** A change of a pull request's base branch (GitHub's `base_ref_changed` issue event). */
-export interface BaseChange {
-  /** When the base branch was changed (ISO-8601, as GitHub gives it). */
-  at: string;
-}
-
-export interface CheckAnnotation {
-  path: string;
-  startLine: number;
-  endLine: number;
-  level: "failure" | "warning" | "notice";
-  message: string;
-  title?: string;
-}
-
-export interface CheckRunOutput {
-  /** `in_progress` while evaluating; `completed` with a conclusion otherwise. */
-  status: "in_progress" | "completed";
-  conclusion?: "success" | "failure" | "action_required" | "neutral";
-  title: string;
-  summary: string;
-  annotations?: CheckAnnotation[];
-}
+export type {
+  BaseChange,
+  ChangedFile,
+  CheckAnnotation,
+  CheckRunOutput,
+  PullRequestCommit,
+  PullRequestInfo,
+  Review,
+} from "../core/approval/pull-request.ts";
 
 export interface FileToCommit {
   path: string;

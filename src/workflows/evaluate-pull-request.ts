@@ -6,17 +6,17 @@
  * it are separate steps. Works on open, closed and merged pull requests alike.
  */
 
-import { checkPullRequestContents } from "../core/check-pull-request-contents.ts";
-import { CODEOWNERS_LOCATIONS, matchOwners, parseCodeowners } from "../core/codeowners.ts";
-import { decideApproval, teamKey } from "../core/decide-approval.ts";
-import { errorMessage } from "../core/error-message.ts";
-import { markdownCode, markdownMention, markdownText } from "../core/escape-markdown.ts";
-import { loadPolicies } from "../core/load-policies.ts";
-import type { Policies } from "../core/policy-format.ts";
-import type { Problem } from "../core/problem.ts";
-import type { PullRequestEvaluation } from "../core/pull-request-evaluation.ts";
-import { recordPath, requestTwinPath } from "../core/records.ts";
-import { parseRequest, validateRequest } from "../core/validate-request.ts";
+import { decideApproval, teamKey } from "../core/approval/decide-approval.ts";
+import type { PullRequestEvaluation } from "../core/approval/pull-request-evaluation.ts";
+import { CODEOWNERS_LOCATIONS, matchOwners, parseCodeowners } from "../core/policy/codeowners.ts";
+import { loadPolicies } from "../core/policy/load-policies.ts";
+import type { Policies } from "../core/policy/policy-format.ts";
+import { checkPullRequestContents } from "../core/request/check-pull-request-contents.ts";
+import { recordPath, requestTwinPath } from "../core/request/record-paths.ts";
+import { parseRequest, validateRequest } from "../core/request/validate-request.ts";
+import type { Problem } from "../core/source/problem.ts";
+import { errorMessage } from "../core/text/error-message.ts";
+import { markdownCode, markdownMention, markdownText } from "../core/text/escape-markdown.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type { BaseChange, GitHubPort, PullRequestInfo } from "../ports/github.ts";
 

@@ -11,22 +11,22 @@
  * rollback is recorded too: a grant is never left half-made and unrecorded.
  */
 
-import { expectedGrantRole } from "../core/check-revocation-target.ts";
-import { digestGrantPlan } from "../core/digest-grant-plan.ts";
-import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
-import { markdownCode, markdownMention, markdownText } from "../core/escape-markdown.ts";
-import { DEFAULT_IAM_LIMITS, type IamLimits, planGrant } from "../core/plan-grant.ts";
-import { formatProblem } from "../core/problem.ts";
+import { expectedGrantRole } from "../core/grant/check-revocation-target.ts";
+import { digestGrantPlan } from "../core/grant/digest-grant-plan.ts";
+import { DEFAULT_IAM_LIMITS, type IamLimits, planGrant } from "../core/grant/plan-grant.ts";
 import {
   type GrantRecord,
   grantRecordSchema,
-  recordPath,
   revocationRecordSchema,
   type UngrantedRecord,
   ungrantedRecordSchema,
-} from "../core/records.ts";
-import { renderGrantAlert } from "../core/render-alerts.ts";
-import { GRANT_COMMENT_MARKER, renderUsageComment } from "../core/render-usage-comment.ts";
+} from "../core/grant/records.ts";
+import { GRANT_COMMENT_MARKER, renderUsageComment } from "../core/grant/render-usage-comment.ts";
+import { recordPath } from "../core/request/record-paths.ts";
+import { formatProblem } from "../core/source/problem.ts";
+import { renderGrantAlert } from "../core/sweep/render-alerts.ts";
+import { errorMessage, parseJsonOrUndefined } from "../core/text/error-message.ts";
+import { markdownCode, markdownMention, markdownText } from "../core/text/escape-markdown.ts";
 import {
   type AccountTarget,
   type AwsPort,

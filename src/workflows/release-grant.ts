@@ -4,11 +4,12 @@
  * is told they may not. The revocation itself is the one revoke routine (revoke-grant.ts).
  */
 
-import { expectedGrantRole } from "../core/check-revocation-target.ts";
-import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
-import { markdownCode, markdownMention } from "../core/escape-markdown.ts";
-import { type GrantRecord, grantRecordSchema, recordPath } from "../core/records.ts";
-import { GRANT_COMMENT_MARKER } from "../core/render-usage-comment.ts";
+import { expectedGrantRole } from "../core/grant/check-revocation-target.ts";
+import { type GrantRecord, grantRecordSchema } from "../core/grant/records.ts";
+import { GRANT_COMMENT_MARKER } from "../core/grant/render-usage-comment.ts";
+import { recordPath } from "../core/request/record-paths.ts";
+import { errorMessage, parseJsonOrUndefined } from "../core/text/error-message.ts";
+import { markdownCode, markdownMention } from "../core/text/escape-markdown.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
 import { evaluatePullRequest } from "./evaluate-pull-request.ts";

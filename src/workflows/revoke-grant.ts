@@ -5,10 +5,11 @@
  * only if it is not there yet.
  */
 
-import { describeRoleMismatch, type ExpectedRole } from "../core/check-revocation-target.ts";
-import { errorMessage, parseJsonOrUndefined } from "../core/error-message.ts";
-import { planRevocation, REVOKE_POLICY_NAME } from "../core/plan-revocation.ts";
-import { type RevocationRecord, recordPath, revocationRecordSchema } from "../core/records.ts";
+import { describeRoleMismatch, type ExpectedRole } from "../core/grant/check-revocation-target.ts";
+import { planRevocation, REVOKE_POLICY_NAME } from "../core/grant/plan-revocation.ts";
+import { type RevocationRecord, revocationRecordSchema } from "../core/grant/records.ts";
+import { recordPath } from "../core/request/record-paths.ts";
+import { errorMessage, parseJsonOrUndefined } from "../core/text/error-message.ts";
 import type { AccountTarget, AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
 

@@ -1,13 +1,25 @@
 import { parse as parseYaml } from "yaml";
-import { type ExpectedRole, expectedListedRole } from "../core/check-revocation-target.ts";
 import {
   type CloudTrailEvent,
   compactCloudTrailEvent,
   eventTimeMs,
   issuerRoleOf,
   normalizeRoleArn,
-} from "../core/cloudtrail-event.ts";
-import { parseDuration } from "../core/duration.ts";
+} from "../core/audit/cloudtrail-event.ts";
+import { riskRulesOf } from "../core/audit/summarize-activity.ts";
+import { type ExpectedRole, expectedListedRole } from "../core/grant/check-revocation-target.ts";
+import {
+  type GrantRecord,
+  grantRecordSchema,
+  type RevocationRecord,
+  revocationRecordSchema,
+  type UngrantedRecord,
+} from "../core/grant/records.ts";
+import { loadPolicies } from "../core/policy/load-policies.ts";
+import type { Policies } from "../core/policy/policy-format.ts";
+import { parseDuration } from "../core/request/duration.ts";
+import { recordPath } from "../core/request/record-paths.ts";
+import { formatProblem } from "../core/source/problem.ts";
 import {
   type Alert,
   type AlertsRecord,
@@ -15,8 +27,7 @@ import {
   evaluateAlerts,
   type FiredAlert,
   toFiredAlert,
-} from "../core/evaluate-alerts.ts";
-import { loadPolicies } from "../core/load-policies.ts";
+} from "../core/sweep/evaluate-alerts.ts";
 import {
   GRANT_CREATION_GRACE_SECONDS,
   grantPathsToRead,
@@ -28,17 +39,7 @@ import {
   type SweepAccount,
   type SweepPlan,
   ungrantedRequestPaths,
-} from "../core/plan-sweep.ts";
-import type { Policies } from "../core/policy-format.ts";
-import { formatProblem } from "../core/problem.ts";
-import {
-  type GrantRecord,
-  grantRecordSchema,
-  type RevocationRecord,
-  recordPath,
-  revocationRecordSchema,
-  type UngrantedRecord,
-} from "../core/records.ts";
+} from "../core/sweep/plan-sweep.ts";
 import {
   alertsMarker,
   driftMarker,
@@ -49,21 +50,20 @@ import {
   renderSlackAlert,
   renderUngrantedComment,
   ungrantedMarker,
-} from "../core/render-alerts.ts";
+} from "../core/sweep/render-alerts.ts";
 import {
   type DashboardData,
   dashboardMarker,
   dashboardTitle,
   renderDashboard,
-} from "../core/render-dashboard.ts";
-import { riskRulesOf } from "../core/summarize-activity.ts";
+} from "../core/sweep/render-dashboard.ts";
 import {
   addSpan,
   commonCoverage,
   type Span,
   spanRead,
   spansToRead,
-} from "../core/watch-coverage.ts";
+} from "../core/sweep/watch-coverage.ts";
 import type { AccountTarget, AwsPort } from "../ports/aws.ts";
 import type { CloudTrailPort } from "../ports/cloudtrail.ts";
 import type { GitHubPort, IssueInfo } from "../ports/github.ts";

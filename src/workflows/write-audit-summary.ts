@@ -1,5 +1,3 @@
-import type { DueAudit } from "../core/plan-sweep.ts";
-import { recordPath } from "../core/records.ts";
 import {
   type AuditSummary,
   auditSubjectOf,
@@ -7,7 +5,9 @@ import {
   type RiskRule,
   renderAuditJson,
   renderAuditMarkdown,
-} from "../core/summarize-activity.ts";
+} from "../core/audit/summarize-activity.ts";
+import { recordPath } from "../core/request/record-paths.ts";
+import type { DueAudit } from "../core/sweep/plan-sweep.ts";
 import type { AccountTarget } from "../ports/aws.ts";
 import type { CloudTrailPort } from "../ports/cloudtrail.ts";
 import type { FileToCommit, GitHubPort } from "../ports/github.ts";

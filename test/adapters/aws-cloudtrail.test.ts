@@ -7,8 +7,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAwsCloudTrail, type Timing } from "../../src/adapters/aws-cloudtrail.ts";
-import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
-import type { UnreadableEvent } from "../../src/core/summarize-activity.ts";
+import type { CloudTrailEvent } from "../../src/core/audit/cloudtrail-event.ts";
+import type { UnreadableEvent } from "../../src/core/audit/summarize-activity.ts";
 import type { GrantEventQuery } from "../../src/ports/cloudtrail.ts";
 
 const fixture = JSON.parse(

@@ -1,9 +1,9 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
-import { expectedGrantRole } from "../../src/core/check-revocation-target.ts";
-import { planGrant } from "../../src/core/plan-grant.ts";
-import { revocationRecordSchema } from "../../src/core/records.ts";
+import { expectedGrantRole } from "../../src/core/grant/check-revocation-target.ts";
+import { planGrant } from "../../src/core/grant/plan-grant.ts";
+import { revocationRecordSchema } from "../../src/core/grant/records.ts";
 import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
 import { FakeAwsWire } from "../support/fake-aws-wire.ts";
 import { FakeGitHub } from "../support/fake-github.ts";

@@ -1,9 +1,9 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAwsIamPort } from "../../src/adapters/aws-iam.ts";
-import { describeDocumentDrift, digestGrantPlan } from "../../src/core/digest-grant-plan.ts";
-import { type GrantPlan, planGrant } from "../../src/core/plan-grant.ts";
-import { planRevocation } from "../../src/core/plan-revocation.ts";
+import { describeDocumentDrift, digestGrantPlan } from "../../src/core/grant/digest-grant-plan.ts";
+import { type GrantPlan, planGrant } from "../../src/core/grant/plan-grant.ts";
+import { planRevocation } from "../../src/core/grant/plan-revocation.ts";
 import { GrantConflictError } from "../../src/ports/aws.ts";
 import { FakeAwsWire, type FakeRole } from "../support/fake-aws-wire.ts";
 import { aliceRequest, grantPolicies, MERGE_COMMIT, MERGED_AT } from "../support/grant-fixtures.ts";

@@ -9,7 +9,7 @@ import {
   json,
   requestYaml,
   revocationRecord,
-} from "../core/access-history-fixtures.ts";
+} from "../core/history/access-history-fixtures.ts";
 import { examplePolicyFiles } from "../support/example-policies.ts";
 
 /** A throwaway git repository for history tests: real commits, fixed identities and dates. */

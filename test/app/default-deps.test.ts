@@ -2,7 +2,7 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultDeps } from "../../src/app/index.ts";
-import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
+import { GRANT_COMMENT_MARKER } from "../../src/core/grant/render-usage-comment.ts";
 
 /** The app's production wiring (APP_ID from the environment), over GitHub's REST API. */
 

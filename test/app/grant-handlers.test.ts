@@ -6,7 +6,7 @@ import {
   grantRecordSchema,
   revocationRecordSchema,
   ungrantedRecordSchema,
-} from "../../src/core/records.ts";
+} from "../../src/core/grant/records.ts";
 import { FakeAwsWire } from "../support/fake-aws-wire.ts";
 import {
   APP_ID,

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AccessHistory } from "../../src/core/build-access-history.ts";
-import type { GrantRecord, RevocationRecord } from "../../src/core/records.ts";
+import type { GrantRecord, RevocationRecord } from "../../src/core/grant/records.ts";
+import type { AccessHistory } from "../../src/core/history/build-access-history.ts";
 import { run } from "./cli-harness.ts";
 
 /**

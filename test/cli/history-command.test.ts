@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AccessHistory } from "../../src/core/build-access-history.ts";
+import type { AccessHistory } from "../../src/core/history/build-access-history.ts";
 import {
   ALICE,
   BOB,

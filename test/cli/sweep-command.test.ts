@@ -5,7 +5,7 @@ import { checkGitHubAccess, type GitHubAccess } from "../../src/adapters/check-g
 import type { CliIo } from "../../src/cli/command.ts";
 import { runCli } from "../../src/cli/run-cli.ts";
 import { createSweepCommand } from "../../src/cli/sweep-command.ts";
-import type { GrantRecord } from "../../src/core/records.ts";
+import type { GrantRecord } from "../../src/core/grant/records.ts";
 import { examplePolicyFiles } from "../support/example-policies.ts";
 import { boundRevokeGrant, FakeAws, FakeCloudTrail, FakeGitHub } from "../support/sweep-fakes.ts";
 

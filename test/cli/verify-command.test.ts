@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GrantRecord } from "../../src/core/grant/records.ts";
 import type { TrailVerification } from "../../src/core/history/verify-trail.ts";
-import type { GrantRecord } from "../../src/core/records.ts";
 import { run } from "./cli-harness.ts";
 import { BOT, person, TamperRepo } from "./tamper-repo.ts";
 

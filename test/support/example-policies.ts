@@ -1,5 +1,5 @@
-import { loadPolicies } from "../../src/core/load-policies.ts";
-import type { Policies } from "../../src/core/policy-format.ts";
+import { loadPolicies } from "../../src/core/policy/load-policies.ts";
+import type { Policies } from "../../src/core/policy/policy-format.ts";
 
 /**
  * A small, valid set of policy files for tests: two accounts, three roles (one without

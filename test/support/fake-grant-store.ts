@@ -2,9 +2,9 @@ import {
   holdsRevocationDeny,
   onlyDenies,
   type RoleDocuments,
-} from "../../src/core/digest-grant-plan.ts";
-import type { GrantPlan } from "../../src/core/plan-grant.ts";
-import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
+} from "../../src/core/grant/digest-grant-plan.ts";
+import type { GrantPlan } from "../../src/core/grant/plan-grant.ts";
+import { REVOKE_POLICY_NAME } from "../../src/core/grant/plan-revocation.ts";
 import {
   type AccountTarget,
   type AwsPort,

@@ -1,5 +1,5 @@
-import type { Policies } from "../../src/core/policy-format.ts";
-import type { ValidatedRequest } from "../../src/core/validate-request.ts";
+import type { Policies } from "../../src/core/policy/policy-format.ts";
+import type { ValidatedRequest } from "../../src/core/request/validate-request.ts";
 
 /** Hand-built policies for grant tests: one account, two people, a read-only and an admin role. */
 export function grantPolicies(): Policies {

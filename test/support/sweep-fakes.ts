@@ -4,9 +4,9 @@ import {
   type CloudTrailEvent,
   issuerRoleOf,
   normalizeRoleArn,
-} from "../../src/core/cloudtrail-event.ts";
-import type { GrantRecord } from "../../src/core/records.ts";
-import type { UnreadableEvent } from "../../src/core/summarize-activity.ts";
+} from "../../src/core/audit/cloudtrail-event.ts";
+import type { UnreadableEvent } from "../../src/core/audit/summarize-activity.ts";
+import type { GrantRecord } from "../../src/core/grant/records.ts";
 import {
   type AccountTarget,
   type AwsPort,

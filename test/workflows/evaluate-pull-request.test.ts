@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { renderCheck } from "../../src/core/render-check.ts";
+import { renderCheck } from "../../src/core/approval/render-check.ts";
 import { createMemoryCache } from "../../src/ports/cache.ts";
 import type { BaseChange, GitHubPort, PullRequestCommit, Review } from "../../src/ports/github.ts";
 import { evaluatePullRequest } from "../../src/workflows/evaluate-pull-request.ts";

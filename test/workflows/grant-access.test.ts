@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { describeDocumentDrift } from "../../src/core/digest-grant-plan.ts";
-import { DEFAULT_IAM_LIMITS } from "../../src/core/plan-grant.ts";
+import { describeDocumentDrift } from "../../src/core/grant/digest-grant-plan.ts";
+import { DEFAULT_IAM_LIMITS } from "../../src/core/grant/plan-grant.ts";
 import {
   grantRecordSchema,
   revocationRecordSchema,
   ungrantedRecordSchema,
-} from "../../src/core/records.ts";
-import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
+} from "../../src/core/grant/records.ts";
+import { GRANT_COMMENT_MARKER } from "../../src/core/grant/render-usage-comment.ts";
 import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
 import { DeadlineError } from "../../src/workflows/deadline.ts";
 import { GRANT_ERROR_MARKER, grantAccess } from "../../src/workflows/grant-access.ts";

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { expectedGrantRole, expectedListedRole } from "../../src/core/check-revocation-target.ts";
-import { planGrant } from "../../src/core/plan-grant.ts";
-import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
-import { revocationRecordSchema } from "../../src/core/records.ts";
+import {
+  expectedGrantRole,
+  expectedListedRole,
+} from "../../src/core/grant/check-revocation-target.ts";
+import { planGrant } from "../../src/core/grant/plan-grant.ts";
+import { REVOKE_POLICY_NAME } from "../../src/core/grant/plan-revocation.ts";
+import { revocationRecordSchema } from "../../src/core/grant/records.ts";
 import type { GrantStore } from "../../src/ports/aws.ts";
 import {
   type RevokeRequest,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { expectedGrantRole } from "../../src/core/check-revocation-target.ts";
-import { REVOKE_POLICY_NAME } from "../../src/core/plan-revocation.ts";
+import { expectedGrantRole } from "../../src/core/grant/check-revocation-target.ts";
+import { REVOKE_POLICY_NAME } from "../../src/core/grant/plan-revocation.ts";
 import {
   type GrantRecord,
   grantRecordSchema,
   revocationRecordSchema,
-} from "../../src/core/records.ts";
-import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
+} from "../../src/core/grant/records.ts";
+import { GRANT_COMMENT_MARKER } from "../../src/core/grant/render-usage-comment.ts";
 import { grantAccess } from "../../src/workflows/grant-access.ts";
 import {
   isRevokeCommand,

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { CloudTrailEvent } from "../../src/core/cloudtrail-event.ts";
-import { digestRoleDocuments } from "../../src/core/digest-grant-plan.ts";
-import { evaluateAlerts } from "../../src/core/evaluate-alerts.ts";
-import { loadPolicies } from "../../src/core/load-policies.ts";
-import type { GrantRecord } from "../../src/core/records.ts";
+import type { CloudTrailEvent } from "../../src/core/audit/cloudtrail-event.ts";
 import {
   auditSubjectOf,
   renderAuditMarkdown,
   riskRulesOf,
   summarizeActivity,
-} from "../../src/core/summarize-activity.ts";
+} from "../../src/core/audit/summarize-activity.ts";
+import { digestRoleDocuments } from "../../src/core/grant/digest-grant-plan.ts";
+import type { GrantRecord } from "../../src/core/grant/records.ts";
+import { loadPolicies } from "../../src/core/policy/load-policies.ts";
+import { evaluateAlerts } from "../../src/core/sweep/evaluate-alerts.ts";
 import type { CloudTrailPort, GrantEventQuery } from "../../src/ports/cloudtrail.ts";
 import { SweepConfigError, type SweepDeps, sweep } from "../../src/workflows/sweep.ts";
 import { examplePolicyFiles, examplePolicySources } from "../support/example-policies.ts";

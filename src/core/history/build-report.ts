@@ -1,4 +1,4 @@
-import type { AccessHistory, EntryState, HistoryEntry } from "../build-access-history.ts";
+import type { AccessHistory, EntryState, HistoryEntry } from "./build-access-history.ts";
 import type { TrailFinding, TrailVerification } from "./verify-trail.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { formatDuration } from "../duration.ts";
+import { formatDuration } from "../request/duration.ts";
 import type { AccessReport, ReportAccess, ReportTotal } from "./build-report.ts";
 
 /**

@@ -1,6 +1,6 @@
-import { formatDuration } from "../duration.ts";
-import { markdownCodeCell, markdownLink, markdownText } from "../escape-markdown.ts";
-import { mermaidLabel } from "../escape-mermaid.ts";
+import { formatDuration } from "../request/duration.ts";
+import { markdownCodeCell, markdownLink, markdownText } from "../text/escape-markdown.ts";
+import { mermaidLabel } from "../text/escape-mermaid.ts";
 import type { AccessReport, ReportAccess, ReportTotal } from "./build-report.ts";
 
 /**

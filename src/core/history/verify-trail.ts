@@ -1,17 +1,17 @@
+import { decideApproval, type ReviewInput, teamKey } from "../approval/decide-approval.ts";
+import { type GrantRecord, grantRecordSchema } from "../grant/records.ts";
+import { matchOwners, parseCodeowners } from "../policy/codeowners.ts";
+import { loadPolicies } from "../policy/load-policies.ts";
+import type { Policies } from "../policy/policy-format.ts";
+import { formatDuration, parseDuration } from "../request/duration.ts";
+import type { SourceFile } from "../source/source-file.ts";
 import {
   type AccessHistory,
   buildAccessHistory,
   type FindingKind,
   type HistoryFinding,
   type HistoryInput,
-} from "../build-access-history.ts";
-import { matchOwners, parseCodeowners } from "../codeowners.ts";
-import { decideApproval, type ReviewInput, teamKey } from "../decide-approval.ts";
-import { formatDuration, parseDuration } from "../duration.ts";
-import { loadPolicies } from "../load-policies.ts";
-import type { Policies } from "../policy-format.ts";
-import { type GrantRecord, grantRecordSchema } from "../records.ts";
-import type { SourceFile } from "../source-file.ts";
+} from "./build-access-history.ts";
 
 /**
  * `hallpass verify`: proves from a clone alone that every grant was allowed by the rules in

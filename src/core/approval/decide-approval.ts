@@ -1,0 +1,453 @@
+/**
+ * The approval decision for one access request: pure data in, pure data out.
+ *
+ * GitHub's own CODEOWNERS rule needs one owner's approval; a role's policy can ask for more
+ * (a number of people, and groups that must each contribute). This function enforces that:
+ *
+ * - Eligible approvers are the code owners of the request file (users, and the active
+ *   members of owner teams), never the requester, the PR author, or anyone who authored or
+ *   committed a commit of the PR: they could approve their own access.
+ * - A person's opinion is their latest APPROVED, CHANGES_REQUESTED or DISMISSED review.
+ *   COMMENTED does not cancel an approval (GitHub's semantic). PENDING is a draft.
+ * - An approval counts only on the current head SHA: a push after the approval changes what
+ *   was approved. Nor does it count when the base branch was changed after it: the diff that
+ *   merges is no longer the diff the reviewer saw.
+ * - A change request from an eligible owner blocks until that owner changes it.
+ * - One person's approval counts for one rule only. A policy asking for one DBA and one
+ *   security engineer means two people: someone in both teams must not approve alone. The
+ *   approvals are assigned to rules by a maximum bipartite matching (earliest approvals
+ *   first), not greedily, so X (in both groups, approving first) and Y (in the first group
+ *   only) satisfy both rules: Y for the first, X for the second.
+ */
+
+import type { ApprovalBasis, ApprovalRecord } from "../grant/records.ts";
+import type { Owner } from "../policy/codeowners.ts";
+import type { Approval, ApprovalRule } from "../policy/policy-format.ts";
+
+/**
+ * Ordered from best to worst, as in palantir/policy-bot: combining two results keeps the
+ * worse one, so an error anywhere can never be outvoted into a green check.
+ */
+export const DECISION_STATUSES = [
+  "skipped",
+  "pending",
+  "approved",
+  "disapproved",
+  "error",
+] as const;
+export type DecisionStatus = (typeof DECISION_STATUSES)[number];
+
+/** The worse of two statuses (`error` > `disapproved` > `approved` > `pending` > `skipped`). */
+export function worseStatus(a: DecisionStatus, b: DecisionStatus): DecisionStatus {
+  return DECISION_STATUSES.indexOf(a) >= DECISION_STATUSES.indexOf(b) ? a : b;
+}
+
+/** A review as the decision needs it (the `Review` of the GitHub port fits). */
+export interface ReviewInput {
+  id: number;
+  user: string;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  commitId: string;
+  submittedAt: string;
+  /**
+   * GitHub's `author_association` of the reviewer with the repository, when known. Only
+   * OWNER, MEMBER and COLLABORATOR have access; anyone else (a login left in CODEOWNERS after
+   * its owner left) cannot approve, as GitHub's own rule skips owners without write access.
+   */
+  authorAssociation?: string;
+}
+
+/** Associations of people who have access to the repository (see `authorAssociation`). */
+const WITH_ACCESS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+
+export interface ApprovalInput {
+  /** The request file's path, for messages. */
+  requestPath: string;
+  /** The PR's current head SHA: only approvals given on it count. */
+  headSha: string;
+  /** The requester named in the file. */
+  requester: string;
+  /** The PR's author. */
+  author: string;
+  /** Logins linked to the author or committer of any commit of the PR. */
+  pushers: readonly string[];
+  /** Every review of the PR, in any order. */
+  reviews: readonly ReviewInput[];
+  /** The code owners of the request file, as read from CODEOWNERS at the base commit. */
+  owners: readonly Owner[];
+  /** Active members of every team named in `owners` or in a rule's `from`, by `org/slug`. */
+  teamMembers: Readonly<Record<string, readonly string[]>>;
+  /** The role's approval (or its break-glass approval for an emergency request). */
+  approval: Approval;
+  /**
+   * For a merged pull request, when it was merged (ISO-8601): reviews submitted later never
+   * count. Otherwise an approval given after an admin merged past a red check would turn a
+   * refused grant into a granted one on the next redelivery of the merge event.
+   */
+  reviewedBefore?: string;
+  /**
+   * When the pull request's base branch was changed (ISO-8601; GitHub's `base_ref_changed`
+   * issue events), in any order. An approval submitted at or before the latest change is
+   * stale: it approved a diff against another base. A time that cannot be read makes every
+   * approval stale (fail closed), as it cannot be placed after the change.
+   */
+  baseChangedAt?: readonly string[];
+}
+
+/** How one approval rule stands. */
+export interface RuleOutcome {
+  /** The rule's name, or a description built from it. */
+  label: string;
+  rule: ApprovalRule;
+  /**
+   * The people whose approval on the head SHA is counted for this rule, in review order. Each
+   * approver is counted for one rule only, so someone in this rule's group may be counted for
+   * another rule instead.
+   */
+  approvedBy: string[];
+  /** Eligible people in this rule's group who have not approved yet and could. */
+  canStillApprove: string[];
+  /** How many more approvals this rule needs (0 when satisfied). */
+  missing: number;
+  satisfied: boolean;
+}
+
+/** A review that did not count, and why (shown on the dashboard so nobody wonders). */
+export interface IgnoredReview {
+  reviewer: string;
+  reviewId: number;
+  reason: string;
+}
+
+export interface Decision {
+  status: "pending" | "approved" | "disapproved";
+  /** One line per reason the request is not approved yet; empty when approved. */
+  reasons: string[];
+  rules: RuleOutcome[];
+  /**
+   * Every valid approval (eligible code owner, on the head SHA), in review order, each with the
+   * one rule it counted for; `rules` is empty for an approval the rules did not need (every rule
+   * of its group had enough approvals from others).
+   */
+  approvals: ApprovalRecord[];
+  /** Change requests from eligible owners that block the request. */
+  blockedBy: IgnoredReview[];
+  ignored: IgnoredReview[];
+  /** Everyone who may approve (code owners minus the excluded people), sorted. */
+  eligible: string[];
+  /** Code owners who can never approve this PR, with the reason. */
+  excluded: { login: string; reason: string }[];
+  /** Owners that cannot be resolved to a login (emails), so they can never approve. */
+  unresolvedOwners: string[];
+  /**
+   * The inputs read from GitHub that git does not hold (with each approval's `eligibleVia`):
+   * the grant record keeps them so that `hallpass verify` can run this decision again offline.
+   */
+  basis: ApprovalBasis;
+}
+
+/** Key of a team in `teamMembers`. */
+export function teamKey(org: string, slug: string): string {
+  return `${org.toLowerCase()}/${slug.toLowerCase()}`;
+}
+
+/** The label of a rule on the check: its name, or what it asks for. */
+export function ruleLabel(rule: ApprovalRule, index: number): string {
+  if (rule.name) return rule.name;
+  const who = rule.from ? rule.from.join(" or ") : "code owners";
+  return `rule ${index + 1}: ${rule.count} from ${who}`;
+}
+
+/** Resolves owner references (`@login`, `@org/team`) to the set of logins they stand for. */
+function resolve(
+  refs: readonly (Owner | string)[],
+  teamMembers: Readonly<Record<string, readonly string[]>>,
+): Set<string> {
+  const logins = new Set<string>();
+  for (const ref of refs) {
+    if (typeof ref === "string") {
+      const [org, slug] = ref.replace(/^@/, "").split("/");
+      if (slug === undefined) logins.add(org!.toLowerCase());
+      else for (const m of teamMembers[teamKey(org!, slug)] ?? []) logins.add(m.toLowerCase());
+    } else if (ref.kind === "user") {
+      logins.add(ref.login);
+    } else if (ref.kind === "team") {
+      for (const m of teamMembers[teamKey(ref.org, ref.slug)] ?? []) logins.add(m.toLowerCase());
+    }
+  }
+  return logins;
+}
+
+const OPINION_STATES = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
+
+/**
+ * The time of the latest base change (ms), `-Infinity` when there was none, and `+Infinity`
+ * when one cannot be read, so that no approval counts as given after it.
+ */
+function latestBaseChange(times: readonly string[]): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const time of times) {
+    const at = Date.parse(time);
+    latest = Math.max(latest, Number.isNaN(at) ? Number.POSITIVE_INFINITY : at);
+  }
+  return latest;
+}
+
+/** Decides whether the request is approved. Pure: same input, same decision. */
+export function decideApproval(input: ApprovalInput): Decision {
+  const lower = (s: string) => s.toLowerCase();
+  const exclusions = new Map<string, string>();
+  for (const p of input.pushers) exclusions.set(lower(p), "pushed a commit to this pull request");
+  exclusions.set(lower(input.author), "is the author of the pull request");
+  exclusions.set(lower(input.requester), "is the requester");
+
+  const owners = resolve(input.owners, input.teamMembers);
+  const eligible = new Set([...owners].filter((login) => !exclusions.has(login)));
+  const excluded = [...owners]
+    .filter((login) => exclusions.has(login))
+    .sort()
+    .map((login) => ({ login, reason: exclusions.get(login)! }));
+  const ruleSets = input.approval.rules.map((rule) =>
+    rule.from ? resolve(rule.from, input.teamMembers) : owners,
+  );
+
+  // Latest opinion per person; ties on time are broken by review id (GitHub assigns them in order).
+  const sorted = [...input.reviews].sort(
+    (a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id,
+  );
+  const cutoff =
+    input.reviewedBefore === undefined
+      ? Number.POSITIVE_INFINITY
+      : Date.parse(input.reviewedBefore);
+  const ignored: IgnoredReview[] = [];
+  const opinions = new Map<string, ReviewInput>();
+  for (const review of sorted) {
+    if (!OPINION_STATES.has(review.state)) continue;
+    // Fail closed: a review without a readable time cannot be placed before the merge.
+    const at = Date.parse(review.submittedAt);
+    if (Number.isNaN(at) || at > cutoff) {
+      if (review.state === "APPROVED") {
+        ignored.push({
+          reviewer: review.user,
+          reviewId: review.id,
+          reason: Number.isNaN(at)
+            ? "has no submission time"
+            : `reviewed after the merge (${input.reviewedBefore})`,
+        });
+      }
+      continue;
+    }
+    opinions.set(lower(review.user), review);
+  }
+
+  const baseChange = latestBaseChange(input.baseChangedAt ?? []);
+  const baseChangeText = Number.isFinite(baseChange)
+    ? new Date(baseChange).toISOString()
+    : "at a time GitHub does not show";
+  let staleByBase = 0;
+  const blockedBy: IgnoredReview[] = [];
+  const valid: ReviewInput[] = [];
+  for (const [login, review] of opinions) {
+    const note = (reason: string) =>
+      ignored.push({ reviewer: review.user, reviewId: review.id, reason });
+    if (review.state === "DISMISSED") continue;
+    const exclusion = exclusions.get(login);
+    if (!owners.has(login)) {
+      note(`is not a code owner of ${input.requestPath}`);
+    } else if (exclusion) {
+      note(`${exclusion}, so cannot review their own access`);
+    } else if (
+      review.authorAssociation !== undefined &&
+      !WITH_ACCESS.has(review.authorAssociation)
+    ) {
+      note(`has no access to the repository (GitHub says ${review.authorAssociation})`);
+    } else if (review.state === "CHANGES_REQUESTED") {
+      blockedBy.push({ reviewer: review.user, reviewId: review.id, reason: "requested changes" });
+    } else if (review.commitId !== input.headSha) {
+      note(`approved an earlier commit (${review.commitId.slice(0, 7)}); approve the latest one`);
+    } else if (!(Date.parse(review.submittedAt) > baseChange)) {
+      staleByBase++;
+      note(
+        `approved before the base branch was changed (${baseChangeText}); approve again against the new base`,
+      );
+    } else if (!ruleSets.some((set) => set.has(login))) {
+      note("is a code owner but in no approval rule's group");
+    } else {
+      valid.push(review);
+    }
+  }
+  valid.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id);
+
+  const counts = input.approval.rules.map((rule) => rule.count);
+  const approvers = valid.map((r) => lower(r.user));
+  const assigned = assignToRules(approvers, ruleSets, counts);
+  const approvedLower = new Set(approvers);
+  const reviewOf = new Map(valid.map((r) => [lower(r.user), r]));
+  const labels = input.approval.rules.map((rule, i) => ruleLabel(rule, i));
+
+  const rules: RuleOutcome[] = input.approval.rules.map((rule, i) => {
+    const set = ruleSets[i]!;
+    const approvedBy = valid
+      .filter((r) => assigned.ruleOf.get(lower(r.user)) === i)
+      .map((r) => r.user);
+    const canStillApprove = [...eligible]
+      .filter((login) => set.has(login) && !approvedLower.has(login))
+      .sort();
+    const missing = Math.max(0, rule.count - approvedBy.length);
+    return {
+      label: labels[i]!,
+      rule,
+      approvedBy,
+      canStillApprove,
+      missing,
+      satisfied: missing === 0,
+    };
+  });
+
+  const approvals: ApprovalRecord[] = valid.map((review) => {
+    const rule = assigned.ruleOf.get(lower(review.user));
+    return {
+      reviewer: review.user,
+      reviewId: review.id,
+      submittedAt: review.submittedAt,
+      commitId: review.commitId,
+      rules: rule === undefined ? [] : [labels[rule]!],
+      eligibleVia: eligibleVia(lower(review.user), input),
+    };
+  });
+
+  const reasons: string[] = [];
+  for (const block of blockedBy) {
+    reasons.push(
+      `@${block.reviewer} requested changes; they must approve or have the review dismissed`,
+    );
+  }
+  if (staleByBase > 0 && rules.some((r) => !r.satisfied)) {
+    reasons.push(
+      `the base branch was changed (${baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`,
+    );
+  }
+  let toldToFix = false;
+  rules.forEach((outcome, i) => {
+    if (outcome.satisfied) return;
+    const one = outcome.missing === 1;
+    const more = `${outcome.missing} more approval${one ? "" : "s"}`;
+    // In a maximum matching, an approver of this group left out of an unsatisfied rule is
+    // counted for another rule: the overlap of groups, not a missing approval, is the cause.
+    const elsewhere = approvers
+      .filter((login) => ruleSets[i]!.has(login) && assigned.ruleOf.get(login) !== i)
+      .map(
+        (login) =>
+          `@${reviewOf.get(login)!.user} counted for ${labels[assigned.ruleOf.get(login)!]}`,
+      );
+    const overlap =
+      elsewhere.length > 0
+        ? ` from ${one ? "a different person" : "different people"} than those counted for other rules (${elsewhere.join("; ")})`
+        : "";
+    const possible = outcome.canStillApprove.length;
+    if (possible < outcome.missing) {
+      toldToFix = true;
+      reasons.push(
+        `${outcome.label}: needs ${more}${overlap} but only ${possible} eligible ${possible === 1 ? "person" : "people"} can still approve; fix CODEOWNERS or the policy`,
+      );
+    } else {
+      reasons.push(`${outcome.label}: needs ${more}${overlap}`);
+    }
+  });
+  if (!toldToFix && rules.some((r) => !r.satisfied)) {
+    // Each rule may have enough candidates while all rules together do not (two rules whose
+    // only candidate is the same person): say so rather than wait for approvals that cannot come.
+    const potential = [...eligible].filter((login) => !approvedLower.has(login)).sort();
+    const best = assignToRules([...approvers, ...potential], ruleSets, counts);
+    if (best.assignedCount < counts.reduce((a, b) => a + b, 0)) {
+      reasons.push(
+        "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy",
+      );
+    }
+  }
+
+  const status =
+    blockedBy.length > 0 ? "disapproved" : reasons.length === 0 ? "approved" : "pending";
+  return {
+    status,
+    reasons,
+    rules,
+    approvals,
+    blockedBy,
+    ignored,
+    eligible: [...eligible].sort(),
+    excluded,
+    unresolvedOwners: input.owners.filter((o) => o.kind === "email").map((o) => o.text),
+    basis: {
+      headSha: input.headSha,
+      author: input.author,
+      pushers: [...new Set(input.pushers.map(lower))].sort(),
+      baseChangedAt: [...(input.baseChangedAt ?? [])],
+    },
+  };
+}
+
+/**
+ * The references (`@login`, `@org/team`) among the code owners and the rules' groups through
+ * which `login` was eligible: team membership changes and is not in git, so the grant record
+ * keeps it for an offline re-decision. Sorted, each once.
+ */
+function eligibleVia(login: string, input: ApprovalInput): string[] {
+  const via = new Set<string>();
+  const refs: (Owner | string)[] = [
+    ...input.owners,
+    ...input.approval.rules.flatMap((rule) => rule.from ?? []),
+  ];
+  for (const ref of refs) {
+    const text = typeof ref === "string" ? ref : ref.kind === "email" ? undefined : ref.text;
+    if (text === undefined) continue;
+    if (resolve([ref], input.teamMembers).has(login)) via.add(text.toLowerCase());
+  }
+  return [...via].sort();
+}
+
+/**
+ * Assigns people to rules, each person to at most one rule and rule `i` to at most
+ * `counts[i]` people of `ruleSets[i]`, maximising how many are assigned: a maximum bipartite
+ * matching between people and rule slots (Kuhn's augmenting paths, with a rule's slots as
+ * one node of capacity `counts[i]`). People are added in the given order and an assigned
+ * person stays assigned when later ones are added (only their rule may change), so the
+ * earliest people are preferred; rules are tried in policy order. Deterministic.
+ */
+function assignToRules(
+  people: readonly string[],
+  ruleSets: readonly ReadonlySet<string>[],
+  counts: readonly number[],
+): { ruleOf: Map<string, number>; assignedCount: number } {
+  const byRule: string[][] = counts.map(() => []);
+  const ruleOf = new Map<string, number>();
+  // Finds a rule for `login`: a free slot in the first rule that has one, else by moving
+  // someone assigned to a full rule to another rule of theirs (recursively); each rule is
+  // visited once per search, so a search is linear in the edges.
+  const place = (login: string, seen: Set<number>): boolean => {
+    const mine = ruleSets.flatMap((set, r) => (set.has(login) && !seen.has(r) ? [r] : []));
+    const free = mine.find((r) => byRule[r]!.length < counts[r]!);
+    if (free !== undefined) {
+      byRule[free]!.push(login);
+      ruleOf.set(login, free);
+      return true;
+    }
+    for (const r of mine) seen.add(r);
+    for (const r of mine) {
+      const slots = byRule[r]!;
+      for (let k = 0; k < slots.length; k++) {
+        if (place(slots[k]!, seen)) {
+          slots[k] = login;
+          ruleOf.set(login, r);
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  let assignedCount = 0;
+  for (const login of people) {
+    if (!ruleOf.has(login) && place(login, new Set())) assignedCount++;
+  }
+  return { ruleOf, assignedCount };
+}

@@ -1,0 +1,598 @@
+import { describe, expect, it } from "vitest";
+import {
+  type ApprovalInput,
+  DECISION_STATUSES,
+  decideApproval,
+  type ReviewInput,
+  worseStatus,
+} from "../../../src/core/approval/decide-approval.ts";
+import { type Owner, parseOwner } from "../../../src/core/policy/codeowners.ts";
+
+const HEAD = "a".repeat(40);
+const OLD = "b".repeat(40);
+
+function owners(...texts: string[]): Owner[] {
+  return texts.map((t) => {
+    const o = parseOwner(t);
+    if (typeof o === "string") throw new Error(o);
+    return o;
+  });
+}
+
+let nextId = 1;
+function review(
+  user: string,
+  state: ReviewInput["state"],
+  minute: number,
+  commitId = HEAD,
+): ReviewInput {
+  return {
+    id: nextId++,
+    user,
+    state,
+    commitId,
+    submittedAt: `2026-11-26T10:${String(minute).padStart(2, "0")}:00Z`,
+  };
+}
+
+function input(overrides: Partial<ApprovalInput>): ApprovalInput {
+  return {
+    requestPath: "access-requests/alice-db.yaml",
+    headSha: HEAD,
+    requester: "alice",
+    author: "alice",
+    pushers: ["alice"],
+    reviews: [],
+    owners: owners("@bob", "@carol", "@acme/sec"),
+    teamMembers: { "acme/sec": ["Sam", "sue"], "acme/db": ["dan", "bob"] },
+    approval: { rules: [{ count: 1 }] },
+    ...overrides,
+  };
+}
+
+describe("decideApproval", () => {
+  it("approves with one eligible code owner's approval on the head commit", () => {
+    const d = decideApproval(input({ reviews: [review("bob", "APPROVED", 1)] }));
+    expect(d.status).toBe("approved");
+    expect(d.reasons).toEqual([]);
+    expect(d.approvals).toEqual([
+      expect.objectContaining({
+        reviewer: "bob",
+        commitId: HEAD,
+        rules: ["rule 1: 1 from code owners"],
+      }),
+    ]);
+  });
+
+  it("records how each approver was eligible and what it read besides git, for an offline re-decision", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@bob", "@acme/sec"),
+        approval: { rules: [{ count: 1, from: ["@acme/db"] }, { count: 1 }] },
+        pushers: ["Alice", "alice", "ci-bot"],
+        baseChangedAt: ["2026-11-26T09:00:00Z"],
+        reviews: [review("bob", "APPROVED", 1), review("Sam", "APPROVED", 2)],
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.approvals.map((a) => [a.reviewer, a.eligibleVia])).toEqual([
+      ["bob", ["@acme/db", "@bob"]],
+      ["Sam", ["@acme/sec"]],
+    ]);
+    expect(d.basis).toEqual({
+      headSha: HEAD,
+      author: "alice",
+      pushers: ["alice", "ci-bot"],
+      baseChangedAt: ["2026-11-26T09:00:00Z"],
+    });
+  });
+
+  it("is pending with no reviews and lists who can approve", () => {
+    const d = decideApproval(input({}));
+    expect(d.status).toBe("pending");
+    expect(d.rules[0]?.canStillApprove).toEqual(["bob", "carol", "sam", "sue"]);
+    expect(d.reasons).toEqual(["rule 1: 1 from code owners: needs 1 more approval"]);
+  });
+
+  it.each([
+    ["requester", { requester: "bob", author: "alice", pushers: [] }, "is the requester"],
+    ["PR author", { requester: "alice", author: "bob", pushers: [] }, "is the author"],
+    ["co-committer", { pushers: ["alice", "Bob"] }, "pushed a commit"],
+  ])("never counts the %s's own approval", (_who, people, reason) => {
+    const d = decideApproval(input({ ...people, reviews: [review("bob", "APPROVED", 1)] }));
+    expect(d.status).toBe("pending");
+    expect(d.approvals).toEqual([]);
+    expect(d.ignored[0]?.reason).toContain(reason);
+    expect(d.excluded.map((e) => e.login)).toContain("bob");
+    expect(d.eligible).not.toContain("bob");
+  });
+
+  it("does not count an approval given before the latest push", () => {
+    const d = decideApproval(input({ reviews: [review("bob", "APPROVED", 1, OLD)] }));
+    expect(d.status).toBe("pending");
+    expect(d.ignored[0]?.reason).toContain("approved an earlier commit (bbbbbbb)");
+  });
+
+  it("blocks on a change request from an eligible owner, even when others approved", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "APPROVED", 1), review("carol", "CHANGES_REQUESTED", 2, OLD)],
+      }),
+    );
+    expect(d.status).toBe("disapproved");
+    expect(d.blockedBy).toEqual([expect.objectContaining({ reviewer: "carol" })]);
+    expect(d.reasons[0]).toContain("@carol requested changes");
+  });
+
+  it("unblocks when the owner who requested changes approves", () => {
+    const d = decideApproval(
+      input({ reviews: [review("carol", "CHANGES_REQUESTED", 1), review("carol", "APPROVED", 2)] }),
+    );
+    expect(d.status).toBe("approved");
+  });
+
+  it("ignores a change request from someone who is not a code owner", () => {
+    const d = decideApproval(
+      input({ reviews: [review("mallory", "CHANGES_REQUESTED", 1), review("bob", "APPROVED", 2)] }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.ignored[0]).toMatchObject({ reviewer: "mallory" });
+  });
+
+  it("drops a dismissed approval and a dismissed change request", () => {
+    const approvalDismissed = decideApproval(input({ reviews: [review("bob", "DISMISSED", 1)] }));
+    expect(approvalDismissed.status).toBe("pending");
+    const changesDismissed = decideApproval(
+      input({ reviews: [review("carol", "DISMISSED", 1), review("bob", "APPROVED", 2)] }),
+    );
+    expect(changesDismissed.status).toBe("approved");
+  });
+
+  it("keeps an approval when the same reviewer later only comments", () => {
+    const d = decideApproval(
+      input({ reviews: [review("bob", "APPROVED", 1), review("bob", "COMMENTED", 2)] }),
+    );
+    expect(d.status).toBe("approved");
+  });
+
+  it("ignores pending (draft) reviews", () => {
+    const d = decideApproval(input({ reviews: [review("bob", "PENDING", 1)] }));
+    expect(d.status).toBe("pending");
+    expect(d.ignored).toEqual([]);
+  });
+
+  it("takes a person's latest opinion regardless of the order the reviews come in", () => {
+    const reviews = [review("bob", "APPROVED", 1), review("bob", "CHANGES_REQUESTED", 2)];
+    expect(decideApproval(input({ reviews })).status).toBe("disapproved");
+    expect(decideApproval(input({ reviews: [...reviews].reverse() })).status).toBe("disapproved");
+  });
+
+  it("counts active members of an owner team, case-insensitively, and not outsiders", () => {
+    expect(decideApproval(input({ reviews: [review("SAM", "APPROVED", 1)] })).status).toBe(
+      "approved",
+    );
+    expect(decideApproval(input({ reviews: [review("dan", "APPROVED", 1)] })).status).toBe(
+      "pending",
+    );
+  });
+
+  it("requires every rule: one from the database team and one from security", () => {
+    const approval = {
+      rules: [
+        { name: "database", count: 1, from: ["@acme/db"] },
+        { name: "security", count: 1, from: ["@acme/sec"] },
+      ],
+    };
+    const base = { owners: owners("@acme/db", "@acme/sec"), approval };
+    const onlyDb = decideApproval(input({ ...base, reviews: [review("dan", "APPROVED", 1)] }));
+    expect(onlyDb.status).toBe("pending");
+    expect(onlyDb.rules.map((r) => r.satisfied)).toEqual([true, false]);
+    expect(onlyDb.reasons).toEqual(["security: needs 1 more approval"]);
+    expect(onlyDb.rules[1]?.canStillApprove).toEqual(["sam", "sue"]);
+
+    const both = decideApproval(
+      input({ ...base, reviews: [review("dan", "APPROVED", 1), review("sue", "APPROVED", 2)] }),
+    );
+    expect(both.status).toBe("approved");
+    expect(both.approvals.map((a) => [a.reviewer, a.rules])).toEqual([
+      ["dan", ["database"]],
+      ["sue", ["security"]],
+    ]);
+  });
+
+  it("counts one person's approval for one rule only, even when they are in both groups", () => {
+    // Was: bob (in @acme/db and named @bob) satisfied both rules alone.
+    const approval = {
+      rules: [
+        { name: "database", count: 1, from: ["@acme/db"] },
+        { name: "named", count: 1, from: ["@bob"] },
+      ],
+    };
+    const d = decideApproval(
+      input({ owners: owners("@acme/db"), approval, reviews: [review("bob", "APPROVED", 1)] }),
+    );
+    expect(d.status).toBe("pending");
+    expect(d.approvals[0]?.rules).toEqual(["database"]);
+    expect(d.reasons).toEqual([
+      "named: needs 1 more approval from a different person than those counted for other rules (@bob counted for database) but only 0 eligible people can still approve; fix CODEOWNERS or the policy",
+    ]);
+  });
+
+  it("needs distinct people for a count above one", () => {
+    const approval = { rules: [{ count: 2 }] };
+    const one = decideApproval(
+      input({ approval, reviews: [review("bob", "APPROVED", 1), review("bob", "APPROVED", 2)] }),
+    );
+    expect(one.status).toBe("pending");
+    const two = decideApproval(
+      input({ approval, reviews: [review("bob", "APPROVED", 1), review("sue", "APPROVED", 2)] }),
+    );
+    expect(two.status).toBe("approved");
+  });
+
+  it("does not count a code owner outside every rule's group", () => {
+    const approval = { rules: [{ count: 1, from: ["@acme/sec"] }] };
+    const d = decideApproval(input({ approval, reviews: [review("bob", "APPROVED", 1)] }));
+    expect(d.status).toBe("pending");
+    expect(d.ignored[0]?.reason).toContain("in no approval rule's group");
+  });
+
+  it("does not let a rule's group reach beyond the code owners", () => {
+    const approval = { rules: [{ count: 1, from: ["@acme/db"] }] };
+    const d = decideApproval(
+      input({ owners: owners("@carol"), approval, reviews: [review("dan", "APPROVED", 1)] }),
+    );
+    expect(d.status).toBe("pending");
+    expect(d.reasons[0]).toContain("only 0 eligible people can still approve");
+  });
+
+  it("reports email owners as unresolvable (they can never approve)", () => {
+    const d = decideApproval(input({ owners: owners("ops@example.com") }));
+    expect(d.unresolvedOwners).toEqual(["ops@example.com"]);
+    expect(d.eligible).toEqual([]);
+  });
+});
+
+describe("worseStatus", () => {
+  it("keeps the worse status, so an error can never be outvoted", () => {
+    expect(DECISION_STATUSES).toEqual(["skipped", "pending", "approved", "disapproved", "error"]);
+    expect(worseStatus("approved", "error")).toBe("error");
+    expect(worseStatus("pending", "approved")).toBe("approved");
+    expect(worseStatus("disapproved", "approved")).toBe("disapproved");
+    expect(worseStatus("skipped", "skipped")).toBe("skipped");
+  });
+});
+
+describe("decideApproval and the reviewer's association with the repository", () => {
+  it.each(["NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "MANNEQUIN"])(
+    "does not count an approval by a code owner who is now %s (no access to the repository)",
+    (association) => {
+      // A login left in CODEOWNERS after its owner left the organisation can still review a
+      // public repository; GitHub's own rule skips owners without write access.
+      const d = decideApproval(
+        input({
+          reviews: [{ ...review("bob", "APPROVED", 1), authorAssociation: association }],
+        }),
+      );
+      expect(d.status).toBe("pending");
+      expect(d.ignored).toEqual([
+        expect.objectContaining({
+          reviewer: "bob",
+          reason: `has no access to the repository (GitHub says ${association})`,
+        }),
+      ]);
+    },
+  );
+
+  it.each(["OWNER", "MEMBER", "COLLABORATOR"])("counts a code owner who is %s", (association) => {
+    const d = decideApproval(
+      input({ reviews: [{ ...review("bob", "APPROVED", 1), authorAssociation: association }] }),
+    );
+    expect(d.status).toBe("approved");
+  });
+});
+
+describe("decideApproval with rules whose groups overlap (one approval counts for one rule)", () => {
+  // xena and zoe are in both teams, yuri only in @acme/a, walt only in @acme/b.
+  const teamMembers = {
+    "acme/a": ["xena", "yuri", "zoe"],
+    "acme/b": ["xena", "zoe", "walt"],
+  };
+  const rulesOf = (a: number, b: number) => ({
+    rules: [
+      { name: "A", count: a, from: ["@acme/a"] },
+      { name: "B", count: b, from: ["@acme/b"] },
+    ],
+  });
+
+  it.each([
+    {
+      name: "one person in both groups cannot satisfy two rules",
+      counts: [1, 1],
+      approvers: ["xena"],
+      status: "pending",
+      approvedBy: [["xena"], []],
+      reasons: [
+        "B: needs 1 more approval from a different person than those counted for other rules (@xena counted for A)",
+      ],
+    },
+    {
+      name: "two people in both groups satisfy both rules",
+      counts: [1, 1],
+      approvers: ["xena", "zoe"],
+      status: "approved",
+      approvedBy: [["xena"], ["zoe"]],
+      reasons: [],
+    },
+    {
+      name: "the one in both groups approving first goes to the rule the other cannot serve",
+      counts: [1, 1],
+      approvers: ["xena", "yuri"],
+      status: "approved",
+      approvedBy: [["yuri"], ["xena"]],
+      reasons: [],
+    },
+    {
+      name: "the same, with the rules the other way round",
+      counts: [1, 1],
+      approvers: ["xena", "walt"],
+      status: "approved",
+      approvedBy: [["xena"], ["walt"]],
+      reasons: [],
+    },
+    {
+      name: "two people in both groups cannot meet a count of two and one more",
+      counts: [2, 1],
+      approvers: ["xena", "zoe"],
+      status: "pending",
+      approvedBy: [["xena", "zoe"], []],
+      reasons: [
+        "B: needs 1 more approval from a different person than those counted for other rules (@xena counted for A; @zoe counted for A)",
+      ],
+    },
+    {
+      name: "a count of two and one, met by moving an earlier approver to the other rule",
+      counts: [2, 1],
+      approvers: ["xena", "zoe", "yuri"],
+      status: "approved",
+      approvedBy: [["zoe", "yuri"], ["xena"]],
+      reasons: [],
+    },
+    {
+      name: "counts of two and two, three people approved",
+      counts: [2, 2],
+      approvers: ["xena", "yuri", "walt"],
+      status: "pending",
+      approvedBy: [["xena", "yuri"], ["walt"]],
+      reasons: [
+        "B: needs 1 more approval from a different person than those counted for other rules (@xena counted for A)",
+      ],
+    },
+    {
+      name: "counts of two and two, four people approved",
+      counts: [2, 2],
+      approvers: ["xena", "yuri", "walt", "zoe"],
+      status: "approved",
+      approvedBy: [
+        ["xena", "yuri"],
+        ["walt", "zoe"],
+      ],
+      reasons: [],
+    },
+    {
+      name: "a count the groups together cannot reach, before anyone approves",
+      counts: [3, 2],
+      approvers: [],
+      status: "pending",
+      approvedBy: [[], []],
+      reasons: [
+        "A: needs 3 more approvals",
+        "B: needs 2 more approvals",
+        "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy",
+      ],
+    },
+  ])("$name", ({ counts, approvers, status, approvedBy, reasons }) => {
+    const reviews = approvers.map((login, i) => review(login, "APPROVED", i + 1));
+    const base = {
+      owners: owners("@acme/a", "@acme/b"),
+      teamMembers,
+      approval: rulesOf(counts[0]!, counts[1]!),
+    };
+    const d = decideApproval(input({ ...base, reviews }));
+    expect(d.status).toBe(status);
+    expect(d.rules.map((r) => r.approvedBy)).toEqual(approvedBy);
+    expect(d.reasons).toEqual(reasons);
+    // Each approval counted for one rule at most, and the records agree with the rules.
+    for (const a of d.approvals) {
+      expect(a.rules.length).toBeLessThanOrEqual(1);
+      const rule = d.rules.find((r) => r.approvedBy.includes(a.reviewer));
+      expect(a.rules).toEqual(rule ? [rule.label] : []);
+    }
+    // The order the reviews arrive in does not change the assignment.
+    const reversed = decideApproval(input({ ...base, reviews: [...reviews].reverse() }));
+    expect(reversed.rules.map((r) => r.approvedBy)).toEqual(approvedBy);
+  });
+
+  it("does not offer someone already counted for another rule as able to approve", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@acme/a", "@acme/b"),
+        teamMembers,
+        approval: rulesOf(1, 1),
+        reviews: [review("xena", "APPROVED", 1)],
+      }),
+    );
+    expect(d.rules[1]?.canStillApprove).toEqual(["walt", "zoe"]);
+  });
+
+  it("keeps a surplus approval on record with no rule, preferring the earliest approvals", () => {
+    const d = decideApproval(
+      input({
+        reviews: [
+          review("carol", "APPROVED", 1),
+          review("sue", "APPROVED", 2),
+          review("bob", "APPROVED", 3),
+        ],
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.rules[0]?.approvedBy).toEqual(["carol"]);
+    expect(d.approvals.map((a) => [a.reviewer, a.rules])).toEqual([
+      ["carol", ["rule 1: 1 from code owners"]],
+      ["sue", []],
+      ["bob", []],
+    ]);
+  });
+
+  it("refuses the example db-admin policy to one person in both the DBA and security teams", () => {
+    const approval = {
+      rules: [
+        { name: "a database administrator", count: 1, from: ["@acme/dba"] },
+        { name: "security", count: 1, from: ["@acme/security"] },
+      ],
+    };
+    const base = {
+      owners: owners("@acme/dba", "@acme/security"),
+      teamMembers: { "acme/dba": ["dora", "ivan"], "acme/security": ["ivan", "sofia"] },
+      approval,
+    };
+    const alone = decideApproval(input({ ...base, reviews: [review("ivan", "APPROVED", 1)] }));
+    expect(alone.status).toBe("pending");
+    expect(alone.reasons).toEqual([
+      "security: needs 1 more approval from a different person than those counted for other rules (@ivan counted for a database administrator)",
+    ]);
+    const withDora = decideApproval(
+      input({ ...base, reviews: [review("ivan", "APPROVED", 1), review("dora", "APPROVED", 2)] }),
+    );
+    expect(withDora.status).toBe("approved");
+    expect(withDora.approvals.map((a) => [a.reviewer, a.rules])).toEqual([
+      ["ivan", ["security"]],
+      ["dora", ["a database administrator"]],
+    ]);
+  });
+});
+
+describe("decideApproval's assignment of approvers to rules", () => {
+  /** Whether people can fill every rule's count, each person for one rule: tried exhaustively. */
+  function canFill(people: string[], groups: Set<string>[], counts: number[]): boolean {
+    const left = [...counts];
+    const go = (i: number): boolean => {
+      if (left.every((n) => n === 0)) return true;
+      if (i === people.length) return false;
+      if (go(i + 1)) return true;
+      for (let r = 0; r < groups.length; r++) {
+        if (left[r]! > 0 && groups[r]!.has(people[i]!)) {
+          left[r]!--;
+          const ok = go(i + 1);
+          left[r]!++;
+          if (ok) return true;
+        }
+      }
+      return false;
+    };
+    return go(0);
+  }
+
+  it("approves exactly when an exhaustive search finds an assignment (500 random policies)", () => {
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(seed / 65536) % n;
+    };
+    const people = ["p0", "p1", "p2", "p3", "p4", "p5"];
+    let approved = 0;
+    for (let t = 0; t < 500; t++) {
+      const groups = Array.from(
+        { length: 1 + random(3) },
+        () => new Set(people.filter(() => random(2) === 0)),
+      );
+      const counts = groups.map(() => 1 + random(2));
+      const approvers = people.filter(() => random(2) === 0);
+      const teamMembers = Object.fromEntries(groups.map((g, i) => [`acme/g${i}`, [...g]]));
+      const d = decideApproval(
+        input({
+          owners: owners(...people.map((p) => `@${p}`)),
+          teamMembers,
+          approval: {
+            rules: counts.map((count, i) => ({ name: `g${i}`, count, from: [`@acme/g${i}`] })),
+          },
+          reviews: approvers.map((p, i) => review(p, "APPROVED", i + 1)),
+        }),
+      );
+      const expected = canFill(approvers, groups, counts);
+      expect(
+        d.status,
+        JSON.stringify({ groups: groups.map((g) => [...g]), counts, approvers }),
+      ).toBe(expected ? "approved" : "pending");
+      if (expected) approved++;
+      for (const [i, r] of d.rules.entries()) {
+        expect(r.approvedBy.length).toBeLessThanOrEqual(counts[i]!);
+        for (const login of r.approvedBy) expect(groups[i]!.has(login)).toBe(true);
+      }
+      const counted = d.rules.flatMap((r) => r.approvedBy);
+      expect(new Set(counted).size).toBe(counted.length);
+    }
+    // Both outcomes are exercised.
+    expect(approved).toBeGreaterThan(50);
+    expect(approved).toBeLessThan(450);
+  });
+});
+
+describe("decideApproval after the base branch was changed", () => {
+  const at = (minute: number) => `2026-11-26T10:${String(minute).padStart(2, "0")}:00Z`;
+
+  // Reviews by bob at minute 5 and by carol at minute 10 (both on the head commit).
+  it.each<[string, string[] | undefined, "approved" | "pending", string[]]>([
+    ["no base change", undefined, "approved", ["bob", "carol"]],
+    ["a base change before every approval", [at(1)], "approved", ["bob", "carol"]],
+    ["a base change between the approvals", [at(7)], "approved", ["carol"]],
+    ["a base change after every approval", [at(12)], "pending", []],
+    ["a base change in the very second of the approval", [at(10)], "pending", []],
+    ["several changes, the latest after every approval", [at(12), at(1)], "pending", []],
+    ["a change whose time cannot be read", [at(1), "not a time"], "pending", []],
+  ])("with %s", (_case, baseChangedAt, status, counted) => {
+    const d = decideApproval(
+      input({
+        approval: { rules: [{ count: 1 }] },
+        reviews: [review("bob", "APPROVED", 5), review("carol", "APPROVED", 10)],
+        ...(baseChangedAt ? { baseChangedAt } : {}),
+      }),
+    );
+    expect(d.status).toBe(status);
+    expect(d.approvals.map((a) => a.reviewer)).toEqual(counted);
+    const stale = d.ignored.filter((i) => i.reason.startsWith("approved before the base branch"));
+    expect(stale.map((i) => i.reviewer)).toEqual(
+      ["bob", "carol"].filter((login) => !counted.includes(login)),
+    );
+  });
+
+  it("says on the check why the earlier approvals no longer count, and who can approve again", () => {
+    const d = decideApproval(
+      input({ reviews: [review("bob", "APPROVED", 5)], baseChangedAt: [at(6)] }),
+    );
+    expect(d.status).toBe("pending");
+    expect(d.reasons).toEqual([
+      "the base branch was changed (2026-11-26T10:06:00.000Z) after 1 approval, which no longer counts",
+      "rule 1: 1 from code owners: needs 1 more approval",
+    ]);
+    expect(d.ignored).toEqual([
+      expect.objectContaining({
+        reviewer: "bob",
+        reason:
+          "approved before the base branch was changed (2026-11-26T10:06:00.000Z); approve again against the new base",
+      }),
+    ]);
+    expect(d.rules[0]?.canStillApprove).toContain("bob");
+  });
+
+  it("keeps a change request given before the base change blocking", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "CHANGES_REQUESTED", 5), review("carol", "APPROVED", 8)],
+        baseChangedAt: [at(6)],
+      }),
+    );
+    expect(d.status).toBe("disapproved");
+    expect(d.blockedBy.map((b) => b.reviewer)).toEqual(["bob"]);
+  });
+});

@@ -1,0 +1,194 @@
+import { describe, expect, it } from "vitest";
+import {
+  compilePattern,
+  matchOwners,
+  parseCodeowners,
+  parseOwner,
+} from "../../../src/core/policy/codeowners.ts";
+
+/** The example file from GitHub's documentation ("About code owners"), verbatim in substance. */
+const GITHUB_DOCS_EXAMPLE = `# This is a comment.
+# Each line is a file pattern followed by one or more owners.
+
+*       @global-owner1 @global-owner2
+
+*.js    @js-owner #This is an inline comment.
+
+*.go docs@example.com
+
+*.txt @octo-org/octocats
+
+/build/logs/ @doctocat
+
+docs/* docs@example.com
+
+apps/ @octocat
+
+/docs/ @doctocat
+
+/scripts/ @doctocat @octocat
+
+**/logs @octocat
+
+/apps/ @octocat
+/apps/github
+`;
+
+function ownersOf(text: string, path: string): string[] | null {
+  const match = matchOwners(parseCodeowners("CODEOWNERS", text), path);
+  return match ? match.owners.map((o) => o.text) : null;
+}
+
+describe("CODEOWNERS: GitHub's documented example", () => {
+  it.each([
+    ["README.md", ["@global-owner1", "@global-owner2"]],
+    ["src/index.js", ["@js-owner"]],
+    ["cmd/main.go", ["docs@example.com"]],
+    ["notes/todo.txt", ["@octo-org/octocats"]],
+    ["build/logs/app.log", ["@octocat"]], // **/logs comes later than /build/logs/
+    ["build/logs/nested/deep.txt", ["@octocat"]],
+    ["scripts/deploy.sh", ["@doctocat", "@octocat"]],
+    ["scripts/logs/run.log", ["@octocat"]],
+    ["deeply/nested/logs/x", ["@octocat"]],
+    ["docs/getting-started.md", ["@doctocat"]], // /docs/ comes after docs/*
+    ["apps/web/index.ts", ["@octocat"]],
+    ["apps/github/index.ts", []], // a rule with no owners leaves the path unowned
+    ["apps/github", []],
+    ["lib/apps/x.ts", ["@octocat"]],
+  ])("%s is owned by %j", (path, owners) => {
+    expect(ownersOf(GITHUB_DOCS_EXAMPLE, path)).toEqual(owners);
+  });
+});
+
+describe("CODEOWNERS patterns", () => {
+  it.each([
+    // [pattern, path, matches]
+    ["*", "a", true],
+    ["*", "a/b/c.txt", true],
+    ["**", "a/b/c.txt", true],
+    ["*.js", "a.js", true],
+    ["*.js", "deep/dir/a.js", true],
+    ["*.js", "a.jsx", false],
+    ["*.js", "a.JS", false], // case-sensitive
+    ["docs/*", "docs/getting-started.md", true],
+    ["docs/*", "docs/build-app/troubleshooting.md", false],
+    ["docs/*", "other/docs/a.md", false], // a middle slash anchors at the root
+    ["/*", "top.md", true],
+    ["/*", "dir/nested.md", false],
+    ["docs/*.md", "docs/a.md", true],
+    ["docs/*.md", "docs/a/b.md", false],
+    ["apps/", "apps/x", true],
+    ["apps/", "a/b/apps/x/y", true],
+    ["apps/", "apps", false], // a directory pattern never matches a file of that name
+    ["apps/", "myapps/x", false],
+    ["/apps/", "x/apps/y", false],
+    ["/apps/github", "apps/github", true],
+    ["/apps/github", "apps/github/a/b", true],
+    ["/apps/github", "apps/githubber", false],
+    ["apps/github", "apps/github/x", true],
+    ["apps/github", "src/apps/github/x", false],
+    ["logs", "logs", true],
+    ["logs", "a/logs", true],
+    ["logs", "a/logs/b.txt", true],
+    ["logs", "a/mylogs", false],
+    ["**/logs", "logs/x", true],
+    ["**/logs", "build/logs/x", true],
+    ["**/logs", "build/logsx", false],
+    ["a/**/b", "a/b", true],
+    ["a/**/b", "a/x/y/b", true],
+    ["a/**/b", "a/x/y/b/c", true],
+    ["a/**/b", "x/a/b", false],
+    ["a/**", "a/x", true],
+    ["a/**", "a/x/y", true],
+    ["a/**", "a", false],
+    ["a/**/*.yaml", "a/b/c.yaml", true],
+    ["a/**/*.yaml", "a/c.yaml", true],
+    ["access-requests/**/*.yaml", "access-requests/team/alice.yaml", true],
+    ["access-requests/", "access-requests/alice.yaml", true],
+    ["?.md", "a.md", true],
+    ["?.md", "ab.md", false],
+    ["?.md", "a/b.md", true],
+    ["a?b", "a/b", false], // ? never crosses a slash
+    ["foo**bar", "fooxbar", true],
+    ["foo**bar", "foo/bar", false], // ** inside a segment is a plain *
+    ["a.b", "aXb", false], // dots are literal
+    ["my\\ file.txt", "my file.txt", true],
+    ["Docs/", "docs/a.md", false],
+    ["/", "anything", false],
+  ])("%s matches %s: %s", (pattern, path, expected) => {
+    const regex = compilePattern(pattern);
+    if (typeof regex === "string") {
+      expect(expected).toBe(false);
+      return;
+    }
+    expect(regex.test(path)).toBe(expected);
+  });
+});
+
+describe("CODEOWNERS parsing", () => {
+  it("lets the last matching line win", () => {
+    const text = "*.yaml @a\naccess-requests/ @b\n";
+    expect(ownersOf(text, "access-requests/x.yaml")).toEqual(["@b"]);
+    expect(ownersOf("access-requests/ @b\n*.yaml @a\n", "access-requests/x.yaml")).toEqual(["@a"]);
+  });
+
+  it("returns undefined when no line matches", () => {
+    expect(ownersOf("docs/ @a\n", "src/x.ts")).toBeNull();
+  });
+
+  it.each([
+    ["!secret.txt @a", "negation"],
+    ["file[0-9].txt @a", "character ranges"],
+    ["\\#hash @a", "escaping a leading #"],
+    ["*.js @bad_user", "not a valid user"],
+    ["*.js @org/", "not a valid team"],
+    ["*.js not-an-owner", "not an owner"],
+    ["a//b @a", "empty path segment"],
+  ])("skips and reports the invalid line %j", (line, reason) => {
+    const parsed = parseCodeowners(".github/CODEOWNERS", `* @fallback\n${line}\n`);
+    expect(parsed.rules.map((r) => r.pattern)).toEqual(["*"]);
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.problems[0]).toMatchObject({ file: ".github/CODEOWNERS", line: 2 });
+    expect(parsed.problems[0]?.message).toContain(reason);
+    // GitHub skips the line: the earlier rule still applies.
+    expect(ownersOf(`* @fallback\n${line}\n`, "file1.txt")).toEqual(["@fallback"]);
+  });
+
+  it("ignores comments, blank lines, inline comments and CRLF line ends", () => {
+    const parsed = parseCodeowners("CODEOWNERS", "# c\r\n\r\n  *.md   @a  @org/t # note\r\n");
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.rules).toHaveLength(1);
+    expect(parsed.rules[0]).toMatchObject({ pattern: "*.md", line: 3 });
+    expect(parsed.rules[0]?.owners.map((o) => o.text)).toEqual(["@a", "@org/t"]);
+  });
+
+  it("keeps a # inside a pattern", () => {
+    expect(ownersOf("file#1.txt @a\n", "file#1.txt")).toEqual(["@a"]);
+  });
+
+  it("lower-cases logins, orgs and team slugs (they are case-insensitive on GitHub)", () => {
+    expect(parseOwner("@OctoCat")).toMatchObject({ kind: "user", login: "octocat" });
+    expect(parseOwner("@Octo-Org/Sec-Team")).toMatchObject({
+      kind: "team",
+      org: "octo-org",
+      slug: "sec-team",
+    });
+    expect(parseOwner("Dev@Example.com")).toMatchObject({
+      kind: "email",
+      email: "dev@example.com",
+    });
+  });
+
+  it("records the line of the winning rule", () => {
+    const match = matchOwners(parseCodeowners("CODEOWNERS", "* @a\n\n/x/ @b\n"), "x/y");
+    expect(match?.rule.line).toBe(3);
+  });
+
+  it("ignores a CODEOWNERS file of 3 MB or more entirely, as GitHub does", () => {
+    const big = `* @a\n${"# padding line\n".repeat(230_000)}`;
+    const parsed = parseCodeowners("CODEOWNERS", big);
+    expect(parsed.rules).toEqual([]);
+    expect(parsed.problems[0]?.message).toContain("3 MB");
+    expect(matchOwners(parsed, "x")).toBeUndefined();
+  });
+});
