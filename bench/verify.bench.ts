@@ -23,7 +23,7 @@ import {
   json,
   requestYaml,
   revocationRecord,
-} from "../test/core/access-history-fixtures.ts";
+} from "../test/core/history/access-history-fixtures.ts";
 
 const REQUESTS = 10_000;
 const ROOT = join(import.meta.dirname, "..");

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { HistoryEntry } from "../../src/core/build-access-history.ts";
-import { accountAliases, unknownFilterName } from "../../src/core/check-history-filter.ts";
-import { examplePolicies } from "../support/example-policies.ts";
+import type { HistoryEntry } from "../../../src/core/history/build-access-history.ts";
+import {
+  accountAliases,
+  unknownFilterName,
+} from "../../../src/core/history/check-history-filter.ts";
+import { examplePolicies } from "../../support/example-policies.ts";
 
 const policies = examplePolicies();
 
