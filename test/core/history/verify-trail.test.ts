@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { PathChange } from "../../../src/core/build-access-history.ts";
+import type { GrantRecord } from "../../../src/core/grant/records.ts";
+import type { PathChange } from "../../../src/core/history/build-access-history.ts";
 import {
   type RecordVersion,
   type RulesAtMerge,
   type TrailInput,
   verifyTrail,
 } from "../../../src/core/history/verify-trail.ts";
-import type { GrantRecord } from "../../../src/core/records.ts";
 import { examplePolicySources } from "../../support/example-policies.ts";
 import {
   completeStory,
@@ -15,7 +15,7 @@ import {
   MERGE_COMMIT,
   REQUEST_PATH,
   revocationRecord,
-} from "../access-history-fixtures.ts";
+} from "./access-history-fixtures.ts";
 
 /**
  * The pure verification, table by table: the grant re-decided under the rules at its base, who
