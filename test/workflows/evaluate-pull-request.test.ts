@@ -131,6 +131,7 @@ describe("evaluatePullRequest", () => {
         submittedAt: "2026-11-26T10:01:00Z",
         commitId: HEAD,
         rules: ["database"],
+        eligibleVia: ["@acme/db-admins"],
       },
       {
         reviewer: "sue",
@@ -138,6 +139,7 @@ describe("evaluatePullRequest", () => {
         submittedAt: "2026-11-26T10:02:00Z",
         commitId: HEAD,
         rules: ["security"],
+        eligibleVia: ["@acme/security"],
       },
     ]);
   });
