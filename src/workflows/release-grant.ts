@@ -18,9 +18,59 @@ import { RoleMismatchError, revokeGrant } from "./revoke-grant.ts";
 /** Hidden marker of the reply to a `/hallpass revoke` command that did not revoke. */
 export const REVOKE_REPLY_MARKER = "<!-- hallpass:revoke-command -->";
 
-/** True when a comment body is the `/hallpass revoke` command (on a line of its own). */
+/** The command, alone on its line once trimmed (no line breaks inside, so linear). */
+const REVOKE_LINE = /^\/hallpass[^\S\r\n]+revoke$/i;
+
+/** A fence line of Markdown: up to three spaces, then three or more backticks or tildes. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/**
+ * True when a comment gives the `/hallpass revoke` command: on a line of its own, as text GitHub
+ * shows. A command shown in a code block (fenced or indented) or hidden in an HTML comment is
+ * not given: "to end it early, comment ```/hallpass revoke```" must not end the access. Every
+ * step is linear in the comment's length (GitHub allows 65,536 characters): a pattern spanning
+ * lines, such as `^\s*...\s*$` with the `m` flag, backtracks over every line start and took
+ * seconds on a comment of blank lines.
+ */
 export function isRevokeCommand(body: string): boolean {
-  return /^\s*\/hallpass\s+revoke\s*$/im.test(body);
+  let fence: string | undefined;
+  for (const line of withoutHtmlComments(body).split(/\r\n|\r|\n/)) {
+    const marker = FENCE.exec(line)?.[1];
+    if (fence !== undefined) {
+      // A fence closes with the same character, at least as long, and nothing after it.
+      if (
+        marker !== undefined &&
+        marker[0] === fence[0] &&
+        marker.length >= fence.length &&
+        line.trim() === marker
+      ) {
+        fence = undefined;
+      }
+      continue;
+    }
+    if (marker !== undefined) {
+      fence = marker;
+      continue;
+    }
+    // Four spaces or a tab of indentation make a code block.
+    if (/^(?: {4}|\t)/.test(line)) continue;
+    if (REVOKE_LINE.test(line.trim())) return true;
+  }
+  return false;
+}
+
+/** `text` without `<!-- ... -->` (an unclosed one hides the rest, as GitHub renders it). */
+function withoutHtmlComments(text: string): string {
+  let kept = "";
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf("<!--", from);
+    if (open === -1) return kept + text.slice(from);
+    kept += text.slice(from, open);
+    const close = text.indexOf("-->", open + 4);
+    if (close === -1) return kept;
+    from = close + 3;
+  }
 }
 
 export interface ReleaseDeps {
