@@ -1,7 +1,7 @@
 import nock from "nock";
 import { pino } from "pino";
 import { afterEach } from "vitest";
-import { GRANT_COMMENT_MARKER } from "../../src/core/render-usage-comment.ts";
+import { GRANT_COMMENT_MARKER } from "../../src/core/grant/render-usage-comment.ts";
 import { grantAccess } from "../../src/workflows/grant-access.ts";
 import { REVOKE_REPLY_MARKER } from "../../src/workflows/release-grant.ts";
 import { createHarness, examplePayload } from "../app/harness.ts";
