@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CorpusCases } from "./hostile-corpus/bytes.ts";
 import { cliCases } from "./hostile-corpus/cli.ts";
+import { cloudTrailCases } from "./hostile-corpus/cloudtrail.ts";
 import { commentCases } from "./hostile-corpus/comments.ts";
 import { requestCases } from "./hostile-corpus/requests.ts";
 import { webhookCases } from "./hostile-corpus/webhooks.ts";
@@ -21,6 +22,7 @@ const categories: Record<string, CorpusCases> = {
   cli: cliCases,
   webhooks: webhookCases,
   comments: commentCases,
+  cloudtrail: cloudTrailCases,
 };
 
 let stale = 0;

@@ -202,6 +202,9 @@ function fieldProblem(record: Fields, identity: Fields): string | undefined {
   return undefined;
 }
 
+/** The last second of year 9999: later times are not CloudTrail's. */
+const LATEST_EVENT_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /**
  * Parses the `CloudTrailEvent` JSON string of a `LookupEvents` result. Returns an error message
  * instead of throwing, naming what is missing or of the wrong type, so the caller can report
@@ -226,8 +229,17 @@ export function parseCloudTrailEvent(
       return { ok: false, message: `field ${field} is missing or not a string` };
     }
   }
-  if (Number.isNaN(eventTimeMs(record.eventTime as string))) {
+  const ms = eventTimeMs(record.eventTime as string);
+  if (Number.isNaN(ms)) {
     return { ok: false, message: `eventTime "${String(record.eventTime)}" is not a time` };
+  }
+  // A time JavaScript can hold but no calendar arithmetic can move (year 275760): the summary's
+  // time buckets would throw, and the audit of the grant would fail on every sweep.
+  if (ms < 0 || ms > LATEST_EVENT_MS) {
+    return {
+      ok: false,
+      message: `eventTime "${String(record.eventTime)}" is not between 1970 and 9999`,
+    };
   }
   if (!isObject(record.userIdentity)) {
     return { ok: false, message: "field userIdentity is missing" };

@@ -21,7 +21,9 @@ function oneLine(text: string): string {
     text
       .replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ")
       // Other control characters show as nothing or garbage, never as text anyone wrote on purpose.
-      .replace(/\p{Cc}/gu, "")
+      // Bidirectional overrides and isolates would show the text around them in another order
+      // than it is read ("Trojan Source"): without them, it reads as it is.
+      .replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, "")
   );
 }
 
