@@ -94426,6 +94426,7 @@ function fieldProblem(record2, identity) {
   }
   return void 0;
 }
+var LATEST_EVENT_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 function parseCloudTrailEvent(json2) {
   let value;
   try {
@@ -94442,8 +94443,15 @@ function parseCloudTrailEvent(json2) {
       return { ok: false, message: `field ${field} is missing or not a string` };
     }
   }
-  if (Number.isNaN(eventTimeMs(record2.eventTime))) {
+  const ms = eventTimeMs(record2.eventTime);
+  if (Number.isNaN(ms)) {
     return { ok: false, message: `eventTime "${String(record2.eventTime)}" is not a time` };
+  }
+  if (ms < 0 || ms > LATEST_EVENT_MS) {
+    return {
+      ok: false,
+      message: `eventTime "${String(record2.eventTime)}" is not between 1970 and 9999`
+    };
   }
   if (!isObject2(record2.userIdentity)) {
     return { ok: false, message: "field userIdentity is missing" };
@@ -95643,7 +95651,7 @@ function createSweepDeps(environment) {
 // src/core/text/escape-markdown.ts
 var ZWSP = "\u200B";
 function oneLine(text) {
-  return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(new RegExp("\\p{Cc}", "gu"), "");
+  return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, "");
 }
 function defuseMentions(text) {
   return text.replace(/@/g, `@${ZWSP}`);
