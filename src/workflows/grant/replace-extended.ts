@@ -1,0 +1,94 @@
+/**
+ * The grant's last change in AWS: an extension replaces the grant it names once the new one
+ * exists, so there is no gap.
+ */
+
+import { expectedGrantRole } from "../../core/grant/check-revocation-target.ts";
+import { type GrantRecord, grantRecordSchema } from "../../core/grant/records.ts";
+import { recordPath } from "../../core/request/record-paths.ts";
+import { errorMessage, parseJsonOrUndefined } from "../../core/text/error-message.ts";
+import { markdownMention } from "../../core/text/escape-markdown.ts";
+import type { AccountTarget } from "../../ports/aws.ts";
+import { revokeGrant } from "../revoke-grant.ts";
+import type { GrantDeps } from "./grant-types.ts";
+
+/** The extended grant's path, whether it was revoked (now or before), and why not if not. */
+export interface Replacement {
+  path?: string;
+  revoked: boolean;
+  problem?: string;
+}
+
+/**
+ * Revokes the grant that `request.extends` names. Only a grant of the same requester in the
+ * same account is revoked: `extends:` must not become a way to end someone else's access.
+ */
+export async function replaceExtended(
+  deps: GrantDeps,
+  context: { actor: string; branch: string; now: Date; account: AccountTarget },
+  record: GrantRecord,
+  request: { extends?: string | undefined },
+): Promise<Replacement> {
+  const path = request.extends;
+  if (!path) return { revoked: false };
+  const [grantText, revocationText] = await Promise.all([
+    deps.github.getFile(context.branch, recordPath(path, "grant")),
+    deps.github.getFile(context.branch, recordPath(path, "revocation")),
+  ]);
+  if (revocationText !== undefined) return { path, revoked: true };
+  if (grantText === undefined) {
+    return { path, revoked: false, problem: `${path} has no grant record: nothing to replace.` };
+  }
+  const old = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
+  if (!old.success) {
+    return { path, revoked: false, problem: `${recordPath(path, "grant")} cannot be read.` };
+  }
+  if (old.data.requestPath !== path) {
+    return {
+      path,
+      revoked: false,
+      problem: `${recordPath(path, "grant")} is the grant of ${old.data.requestPath}, not of ${path}.`,
+    };
+  }
+  if (
+    old.data.requester.toLowerCase() !== record.requester.toLowerCase() ||
+    old.data.account.id !== record.account.id
+  ) {
+    return {
+      path,
+      revoked: false,
+      problem: `${path} is a grant of @${old.data.requester} in ${old.data.account.name}; an extension by ${markdownMention(record.requester)} in ${record.account.name} does not revoke it.`,
+    };
+  }
+  if (old.data.roleArn === record.roleArn) return { path, revoked: false };
+  // A new window that starts later must not open a gap: the old grant then ends by itself.
+  if (Date.parse(record.window.start) > context.now.getTime()) return { path, revoked: false };
+  try {
+    await revokeGrant(
+      { github: deps.github, aws: deps.aws, actor: context.actor, branch: context.branch },
+      {
+        // Same account id as the new grant (checked above), so the same broker role.
+        account: context.account,
+        roleName: old.data.roleName,
+        roleArn: old.data.roleArn,
+        expected: expectedGrantRole({
+          requestPath: path,
+          mergeCommit: old.data.pullRequest.mergeCommit,
+          pullRequest: old.data.pullRequest.number,
+          repository: `${deps.github.owner}/${deps.github.repo}`,
+        }),
+        requestPath: path,
+        reason: "replaced-by-extension",
+        detail: `replaced by ${record.requestPath} (pull request #${record.pullRequest.number}), granted until ${record.window.end}`,
+        now: context.now,
+      },
+    );
+    return { path, revoked: true };
+  } catch (error) {
+    return {
+      path,
+      revoked: false,
+      problem: `revoking ${old.data.roleArn} failed: ${errorMessage(error)}. It still ends by itself at ${old.data.window.end}.`,
+    };
+  }
+}
