@@ -67,24 +67,50 @@ export interface AwsCloudTrailOptions {
   maxBackoffMs?: number;
 }
 
+/** One `LookupEvents` page of a query, from its `NextToken` (undefined for the first). */
+type PageReader = (
+  query: GrantEventQuery | AccountEventQuery,
+  nextToken: string | undefined,
+) => Promise<LookupEventsCommandOutput>;
+
 /** Builds the port. One client per account and region, reused. */
 export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTrailPort {
+  const page = pageReader(options);
+  return {
+    accountEventPages: (query) => accountEventPages(page, query),
+    grantEvents: (query) => grantEvents(page, query),
+  };
+}
+
+/**
+ * Spaces calls per account+region key: each call takes the next slot, `spacing` ms after the
+ * one before; `holdBack` pushes every caller of a key back after a throttle.
+ */
+function createPacer(timing: Timing, spacing: number) {
+  /** account+region -> earliest time the next call may start. */
+  const nextSlot = new Map<string, number>();
+  return {
+    async takeSlot(key: string): Promise<void> {
+      const now = timing.now();
+      const at = Math.max(now, nextSlot.get(key) ?? 0);
+      nextSlot.set(key, at + spacing);
+      if (at > now) await timing.sleep(at - now);
+    },
+    holdBack(key: string, wait: number): void {
+      nextSlot.set(key, Math.max(nextSlot.get(key) ?? 0, timing.now() + wait));
+    },
+  };
+}
+
+/** Reads pages paced, with one client per account and region, retrying throttling. */
+function pageReader(options: AwsCloudTrailOptions): PageReader {
   const timing = options.timing ?? realTiming;
-  const spacing = 1000 / (options.requestsPerSecond ?? 2);
+  const pacer = createPacer(timing, 1000 / (options.requestsPerSecond ?? 2));
   const maxAttempts = options.maxAttempts ?? 8;
   const baseBackoff = options.baseBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   const clientFor = options.clientFor ?? cloudTrailClientFactory({});
   const clients = new Map<string, Pick<CloudTrailClient, "send">>();
-  /** account+region -> earliest time the next call may start. */
-  const nextSlot = new Map<string, number>();
-
-  async function takeSlot(key: string): Promise<void> {
-    const now = timing.now();
-    const at = Math.max(now, nextSlot.get(key) ?? 0);
-    nextSlot.set(key, at + spacing);
-    if (at > now) await timing.sleep(at - now);
-  }
 
   function client(account: AccountTarget, region: string) {
     const key = `${account.id}|${region}`;
@@ -96,14 +122,11 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
     return c;
   }
 
-  async function page(
-    query: GrantEventQuery | AccountEventQuery,
-    nextToken: string | undefined,
-  ): Promise<LookupEventsCommandOutput> {
+  return async (query, nextToken) => {
     const key = `${query.account.id}|${query.region}`;
     const sessionName = "sessionName" in query ? query.sessionName : undefined;
     for (let attempt = 1; ; attempt++) {
-      await takeSlot(key);
+      await pacer.takeSlot(key);
       try {
         return await client(query.account, query.region).send(
           new LookupEventsCommand({
@@ -126,74 +149,79 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
           );
         }
         const delay = Math.min(maxBackoff, baseBackoff * 2 ** (attempt - 1));
-        const wait = delay / 2 + timing.random() * (delay / 2);
         // Hold every caller of this account+region back, not only this one.
-        nextSlot.set(key, Math.max(nextSlot.get(key) ?? 0, timing.now() + wait));
+        pacer.holdBack(key, delay / 2 + timing.random() * (delay / 2));
       }
     }
-  }
-
-  function parse(
-    query: GrantEventQuery | AccountEventQuery,
-    item: { EventId?: string; CloudTrailEvent?: string },
-    parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? ""),
-  ) {
-    if (!parsed.ok) {
-      throw new Error(
-        `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`,
-      );
-    }
-    return parsed.event;
-  }
-
-  return {
-    async *accountEventPages(query): AsyncIterable<AccountEventPage> {
-      const isOurs = issuerFilter(query.roleArns);
-      const roleNames = query.roleArns.map((arn) => arn.slice(arn.lastIndexOf("/") + 1));
-      let token: string | undefined;
-      do {
-        const out = await page(query, token);
-        const events = [];
-        let oldest: string | undefined;
-        let oldestMs = Number.POSITIVE_INFINITY;
-        for (const item of out.Events ?? []) {
-          // The stream carries every principal's events. One odd record of someone else's must
-          // not stop the watch of the grants; one that names a watched role is still read
-          // strictly, and stops the stream if it cannot be (never lose a grant's event).
-          const text = item.CloudTrailEvent ?? "";
-          const parsed = parseCloudTrailEvent(text);
-          if (!parsed.ok && !roleNames.some((name) => text.includes(name))) continue;
-          const event = parse(query, item, parsed);
-          const ms = eventTimeMs(event.eventTime);
-          if (ms < oldestMs) {
-            oldestMs = ms;
-            oldest = event.eventTime;
-          }
-          // The sweep holds a stream's events until it ends: only what hallpass reads.
-          if (isOurs(event)) events.push(compactCloudTrailEvent(event));
-        }
-        yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
-        token = out.NextToken;
-      } while (token);
-    },
-    async *grantEvents(query) {
-      const isOurs = issuerFilter(query.roleArns);
-      let token: string | undefined;
-      do {
-        const out = await page(query, token);
-        for (const item of out.Events ?? []) {
-          const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
-          if (!parsed.ok && query.onUnreadable) {
-            query.onUnreadable(unreadableOf(item, parsed.message));
-            continue;
-          }
-          const event = parse(query, item, parsed);
-          if (isOurs(event)) yield event;
-        }
-        token = out.NextToken;
-      } while (token);
-    },
   };
+}
+
+/** The event of a page item whose record was parsed, or an error naming the event. */
+function readEvent(
+  query: GrantEventQuery | AccountEventQuery,
+  item: { EventId?: string; CloudTrailEvent?: string },
+  parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? ""),
+): CloudTrailEvent {
+  if (!parsed.ok) {
+    throw new Error(
+      `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`,
+    );
+  }
+  return parsed.event;
+}
+
+async function* accountEventPages(
+  page: PageReader,
+  query: AccountEventQuery,
+): AsyncIterable<AccountEventPage> {
+  const isOurs = issuerFilter(query.roleArns);
+  const roleNames = query.roleArns.map((arn) => arn.slice(arn.lastIndexOf("/") + 1));
+  let token: string | undefined;
+  do {
+    const out = await page(query, token);
+    const events = [];
+    let oldest: string | undefined;
+    let oldestMs = Number.POSITIVE_INFINITY;
+    for (const item of out.Events ?? []) {
+      // The stream carries every principal's events. One odd record of someone else's must
+      // not stop the watch of the grants; one that names a watched role is still read
+      // strictly, and stops the stream if it cannot be (never lose a grant's event).
+      const text = item.CloudTrailEvent ?? "";
+      const parsed = parseCloudTrailEvent(text);
+      if (!parsed.ok && !roleNames.some((name) => text.includes(name))) continue;
+      const event = readEvent(query, item, parsed);
+      const ms = eventTimeMs(event.eventTime);
+      if (ms < oldestMs) {
+        oldestMs = ms;
+        oldest = event.eventTime;
+      }
+      // The sweep holds a stream's events until it ends: only what hallpass reads.
+      if (isOurs(event)) events.push(compactCloudTrailEvent(event));
+    }
+    yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
+    token = out.NextToken;
+  } while (token);
+}
+
+async function* grantEvents(
+  page: PageReader,
+  query: GrantEventQuery,
+): AsyncIterable<CloudTrailEvent> {
+  const isOurs = issuerFilter(query.roleArns);
+  let token: string | undefined;
+  do {
+    const out = await page(query, token);
+    for (const item of out.Events ?? []) {
+      const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+      if (!parsed.ok && query.onUnreadable) {
+        query.onUnreadable(unreadableOf(item, parsed.message));
+        continue;
+      }
+      const event = readEvent(query, item, parsed);
+      if (isOurs(event)) yield event;
+    }
+    token = out.NextToken;
+  } while (token);
 }
 
 /** What LookupEvents' own fields say of an event whose record cannot be read. */

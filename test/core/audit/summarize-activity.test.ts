@@ -4,6 +4,7 @@ import type { CloudTrailEvent } from "../../../src/core/audit/cloudtrail-event.t
 import {
   auditSubjectOf,
   createActivityTally,
+  DUPLICATE_WINDOW_SECONDS,
   MAX_RISKY_EVENTS,
   MAX_UNREADABLE_EVENTS,
   renderAuditJson,
@@ -301,6 +302,57 @@ describe("summarizeActivity", () => {
     }));
     const newestFirst = [...early, ...late].reverse();
     expect(summary(newestFirst).riskyEvents).toEqual(summary(early).riskyEvents);
+  });
+
+  it("holds as many entries after 120,000 events as after 30,000: what it reports, never the events", () => {
+    // Ten events a second, newest first as LookupEvents gives them, over a bounded set of
+    // services, actions and resources; every third a delete (risky), every 40th refused, every
+    // 97th unreadable. The tally may hold the summary's entries and its caps, nothing per event.
+    const subject = auditSubjectOf(
+      { ...grant, window: { start: "2026-11-26T00:00:00Z", end: "2026-11-26T12:00:00Z" } },
+      undefined,
+      ["eu-west-1"],
+    );
+    const tally = createActivityTally(subject, riskRulesOf([rdsDeletes]));
+    const total = 120_000;
+    const end = Date.parse("2026-11-26T11:59:59Z");
+    const services = ["rds", "s3", "ec2", "dynamodb"];
+    const template = events.find((e) => e.eventName === "RebootDBInstance")!;
+    const retained: number[] = [];
+    for (let i = 0; i < total; i++) {
+      const service = services[i % services.length]!;
+      const at = new Date(end - Math.floor(i / 10) * 1000).toISOString().replace(".000Z", "Z");
+      if (i % 97 === 0) {
+        tally.unreadable({ eventID: `bad-${i}`, eventTime: at, message: "not JSON" });
+        continue;
+      }
+      tally.add({
+        ...template,
+        eventID: `id-${i}`,
+        eventTime: at,
+        eventSource: `${service}.amazonaws.com`,
+        eventName: i % 3 === 0 ? "DeleteThing" : `Describe${i % 5}`,
+        readOnly: i % 3 !== 0,
+        ...(i % 40 === 0 ? { errorCode: "AccessDenied" } : {}),
+        resources: [{ ARN: `arn:aws:${service}:eu-west-1:123456789012:thing/t-${i % 50}` }],
+      });
+      if (i + 1 === total / 4 || i + 1 === total) retained.push(tally.retainedEntries);
+    }
+    const [quarter, all] = retained as [number, number];
+    // Timeline buckets: 10-minute steps over 12 hours, per service (72 each at most).
+    const bound =
+      services.length * (1 + 6 + 72) + // services, actions (Describe0-4, DeleteThing), buckets
+      services.length * 50 + // resources
+      2 + // error codes, identities
+      MAX_RISKY_EVENTS +
+      10 +
+      2 + // kept risky events, rule counters, regions
+      DUPLICATE_WINDOW_SECONDS * 10 + // ids of the last 30 seconds, ten a second
+      2 * MAX_UNREADABLE_EVENTS;
+    expect(all).toBeLessThanOrEqual(bound);
+    // Four times the events, same holdings but the timeline's buckets the later events reached.
+    expect(all - quarter).toBeLessThanOrEqual(services.length * 72);
+    expect(tally.summary().riskyEventsTotal).toBeGreaterThan(MAX_RISKY_EVENTS * 3);
   });
 
   it("says so when a grant was never used", () => {

@@ -1,0 +1,93 @@
+import { byKey } from "./activity-counts.ts";
+import type { UnreadableEvent } from "./audit-summary.ts";
+
+/**
+ * What CloudTrail returned twice or could not be read: counted, and said in the summary,
+ * never silently dropped.
+ */
+
+/** Unreadable events named one by one; past this, only counted. */
+export const MAX_UNREADABLE_EVENTS = 100;
+
+/**
+ * How many distinct event seconds the tally remembers event ids for. CloudTrail's duplicates
+ * are the same event (same id, same time) on two pages of one newest-first lookup, so they
+ * arrive next to each other; remembering every id of a million-event grant would cost about
+ * 80 MB, these a few KB.
+ */
+export const DUPLICATE_WINDOW_SECONDS = 30;
+
+/**
+ * Remembers the ids of the events of the latest `DUPLICATE_WINDOW_SECONDS` distinct seconds
+ * added; `seen` says whether an id of that second was added before.
+ */
+export function recentEventIds(): {
+  seen(second: number, eventID: string): boolean;
+  /** Ids held: those of at most `DUPLICATE_WINDOW_SECONDS` seconds. */
+  readonly retainedEntries: number;
+} {
+  const bySecond = new Map<number, Set<string>>();
+  // Events of one second follow each other: the last second's set saves a map look-up each.
+  let lastSecond = Number.NaN;
+  let lastIds = new Set<string>();
+  return {
+    seen(second, eventID) {
+      let ids = second === lastSecond ? lastIds : bySecond.get(second);
+      if (ids?.has(eventID)) return true;
+      if (!ids) {
+        ids = new Set();
+        bySecond.set(second, ids);
+        // Maps iterate in insertion order: the first key is the second added longest ago.
+        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
+          bySecond.delete(bySecond.keys().next().value as number);
+        }
+      }
+      lastSecond = second;
+      lastIds = ids;
+      ids.add(eventID);
+      return false;
+    },
+    get retainedEntries() {
+      let n = 0;
+      for (const ids of bySecond.values()) n += ids.size;
+      return n;
+    },
+  };
+}
+
+function byTimeThenId(a: UnreadableEvent, b: UnreadableEvent): number {
+  return byKey(a.eventTime ?? "", b.eventTime ?? "") || byKey(a.eventID, b.eventID);
+}
+
+/** The unreadable events of a grant: all counted, the earliest named. */
+export interface UnreadableEvents {
+  add(event: UnreadableEvent): void;
+  readonly total: number;
+  /** Entries held (at most twice `MAX_UNREADABLE_EVENTS`). */
+  readonly retainedEntries: number;
+  /** The earliest `MAX_UNREADABLE_EVENTS`, by time then id. */
+  earliest(): UnreadableEvent[];
+}
+
+/** Starts an empty list of unreadable events. */
+export function createUnreadableEvents(): UnreadableEvents {
+  let total = 0;
+  const named: UnreadableEvent[] = [];
+  return {
+    add(event) {
+      total++;
+      named.push(event);
+      // Keep the earliest few, sorted only once the list has doubled (cheap and bounded).
+      if (named.length >= 2 * MAX_UNREADABLE_EVENTS) {
+        named.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
+      }
+    },
+    get total() {
+      return total;
+    },
+    get retainedEntries() {
+      return named.length;
+    },
+    earliest: () => [...named].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS),
+  };
+}
