@@ -11250,11 +11250,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular2;
         this.plural = plural3;
       }
-      pluralize(count2) {
-        const one = count2 === 1;
+      pluralize(count) {
+        const one = count === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count2, noun };
+        return { ...keys, count, noun };
       }
     };
   }
@@ -18673,15 +18673,15 @@ ${value}`;
           pos2 = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count) {
+        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count < remaining) {
+            this.linePos += count;
+            count = 0;
           } else {
-            count2 -= remaining;
+            count -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -27844,7 +27844,7 @@ var init_HttpBindingNormalizedSchema = __esm({
         memberSchemas
       ];
       const required2 = source[6];
-      const bodyRequired = required2 && memberNames.reduce((count2, name) => count2 + (source[4].indexOf(name) < required2 ? 1 : 0), 0);
+      const bodyRequired = required2 && memberNames.reduce((count, name) => count + (source[4].indexOf(name) < required2 ? 1 : 0), 0);
       if (bodyRequired) {
         body[6] = bodyRequired;
       }
@@ -31480,8 +31480,8 @@ var init_JsonBytesStringAdapter = __esm({
       padEnd(maxLength, fillString) {
         return this.s().padEnd(maxLength, fillString);
       }
-      repeat(count2) {
-        return this.s().repeat(count2);
+      repeat(count) {
+        return this.s().repeat(count);
       }
       toUpperCase() {
         return this.s().toUpperCase();
@@ -34352,9 +34352,9 @@ var init_DefaultRetryToken = __esm({
       $retryLog = {
         acquisitionDelay: 0
       };
-      constructor(delay, count2, cost, longPoll) {
+      constructor(delay, count, cost, longPoll) {
         this.delay = delay;
-        this.count = count2;
+        this.count = count;
         this.cost = cost;
         this.longPoll = longPoll;
       }
@@ -40543,7 +40543,7 @@ function writeStruct(ns, value, serdeContext) {
   ensure(headerSize);
   const headerPos = cursor;
   cursor += headerSize;
-  let count2 = 0;
+  let count = 0;
   for (let i5 = 0; i5 < z2; ++i5) {
     const item = value[memberNames[i5]];
     if (item == null && !memberSchemas[i5].isIdempotencyToken()) {
@@ -40554,7 +40554,7 @@ function writeStruct(ns, value, serdeContext) {
     buf.set(key, cursor);
     cursor += key.length;
     writeValue(memberSchemas[i5], item, ns, serdeContext);
-    ++count2;
+    ++count;
   }
   if (typeof value.__type === "string") {
     for (const k5 in value) {
@@ -40564,19 +40564,19 @@ function writeStruct(ns, value, serdeContext) {
       if (!memberNames.includes(k5)) {
         writeString(k5);
         writeUntypedValue(value[k5]);
-        ++count2;
+        ++count;
       }
     }
   }
   if (headerSize === 1) {
-    buf[headerPos] = majorMap << 5 | count2;
+    buf[headerPos] = majorMap << 5 | count;
   } else if (headerSize === 2) {
     buf[headerPos] = majorMap << 5 | 24;
-    buf[headerPos + 1] = count2;
+    buf[headerPos + 1] = count;
   } else {
     buf[headerPos] = majorMap << 5 | extendedFloat16;
-    buf[headerPos + 1] = count2 >> 8;
-    buf[headerPos + 2] = count2 & 255;
+    buf[headerPos + 1] = count >> 8;
+    buf[headerPos + 2] = count & 255;
   }
 }
 function writeList(ns, value, isDocument, serdeContext) {
@@ -40602,14 +40602,14 @@ function writeList(ns, value, isDocument, serdeContext) {
       writeValue(valueSchema, items[i5], void 0, serdeContext);
     }
   } else {
-    let count2 = 0;
+    let count = 0;
     for (let i5 = 0; i5 < value.length; ++i5) {
       if (value[i5] != null) {
-        ++count2;
+        ++count;
       }
     }
     ensure(9);
-    encodeHeader(majorList, count2);
+    encodeHeader(majorList, count);
     for (let i5 = 0; i5 < value.length; ++i5) {
       if (value[i5] != null) {
         writeValue(valueSchema, value[i5], void 0, serdeContext);
@@ -40974,29 +40974,29 @@ function readValue(ns) {
   }
 }
 function readList(ns) {
-  const count2 = decodeCount();
+  const count = decodeCount();
   const memberSchema = ns.isListSchema() ? ns.getValueSchema() : ns;
-  const list2 = Array(count2);
-  for (let i5 = 0; i5 < count2; ++i5) {
+  const list2 = Array(count);
+  for (let i5 = 0; i5 < count; ++i5) {
     list2[i5] = readValue(memberSchema);
   }
   return list2;
 }
 function readMap(ns) {
-  const count2 = decodeCount();
+  const count = decodeCount();
   if (ns.isStructSchema()) {
     const startPos = pos;
-    return readStruct(ns, count2, startPos);
+    return readStruct(ns, count, startPos);
   }
   const valueSchema = ns.isMapSchema() ? ns.getValueSchema() : ns;
   const map4 = {};
-  for (let i5 = 0; i5 < count2; ++i5) {
+  for (let i5 = 0; i5 < count; ++i5) {
     const key = readUtf8String();
     map4[key] = readValue(valueSchema);
   }
   return map4;
 }
-function readStruct(ns, count2, startPos) {
+function readStruct(ns, count, startPos) {
   const isUnion = ns.isUnionSchema();
   const cache5 = loadCborStructIterator(ns);
   const { memberSchemas, encodedKeys, memberNames } = cache5;
@@ -41007,7 +41007,7 @@ function readStruct(ns, count2, startPos) {
   let unknownCount = 0;
   let hasType = false;
   let hint = 0;
-  for (let i5 = 0; i5 < count2; ++i5) {
+  for (let i5 = 0; i5 < count; ++i5) {
     const matchIdx = matchStructKey(encodedKeys, z2, hint);
     if (matchIdx >= 0) {
       hint = matchIdx + 1;
@@ -41045,7 +41045,7 @@ function readStruct(ns, count2, startPos) {
   } else if (hasType) {
     pos = startPos;
     const docSchema = NormalizedSchema.of(15);
-    for (let i5 = 0; i5 < count2; ++i5) {
+    for (let i5 = 0; i5 < count; ++i5) {
       const key = readUtf8String();
       const val = readValue(docSchema);
       if (!(key in result)) {
@@ -65250,8 +65250,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -65359,13 +65359,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count2 = 0;
+        let count = 0;
         for (const item of node2.items) {
           const c5 = getAliasCount(doc, item, anchors2);
-          if (c5 > count2)
-            count2 = c5;
+          if (c5 > count)
+            count = c5;
         }
-        return count2;
+        return count;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -68318,8 +68318,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -68396,12 +68396,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count = 1;
         const end2 = error64.linePos[1];
         if (end2?.line === line && end2.col > col) {
-          count2 = Math.max(1, Math.min(end2.col - col, 80 - ci));
+          count = Math.max(1, Math.min(end2.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count);
         error64.message += `:
 
 ${lineStr}
@@ -75500,14 +75500,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count = units;
   for (let i5 = 0; i5 < units - 1; i5++) {
     if ((str.charCodeAt(i5) & 64512) === 55296 && (str.charCodeAt(i5 + 1) & 64512) === 56320) {
-      count2--;
+      count--;
       i5++;
     }
   }
-  return count2;
+  return count;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -79890,8 +79890,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count, one, few, many) {
+  const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -82538,8 +82538,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count, one, many) {
+  return Math.abs(count) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -85277,8 +85277,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count, one, few, many) {
+  const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -94599,20 +94599,34 @@ var realTiming = {
   random: Math.random
 };
 function createAwsCloudTrail(options = {}) {
+  const page = pageReader(options);
+  return {
+    accountEventPages: (query) => accountEventPages(page, query),
+    grantEvents: (query) => grantEvents(page, query)
+  };
+}
+function createPacer(timing, spacing) {
+  const nextSlot = /* @__PURE__ */ new Map();
+  return {
+    async takeSlot(key) {
+      const now = timing.now();
+      const at = Math.max(now, nextSlot.get(key) ?? 0);
+      nextSlot.set(key, at + spacing);
+      if (at > now) await timing.sleep(at - now);
+    },
+    holdBack(key, wait) {
+      nextSlot.set(key, Math.max(nextSlot.get(key) ?? 0, timing.now() + wait));
+    }
+  };
+}
+function pageReader(options) {
   const timing = options.timing ?? realTiming;
-  const spacing = 1e3 / (options.requestsPerSecond ?? 2);
+  const pacer = createPacer(timing, 1e3 / (options.requestsPerSecond ?? 2));
   const maxAttempts = options.maxAttempts ?? 8;
   const baseBackoff = options.baseBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 3e4;
   const clientFor = options.clientFor ?? cloudTrailClientFactory({});
   const clients = /* @__PURE__ */ new Map();
-  const nextSlot = /* @__PURE__ */ new Map();
-  async function takeSlot(key) {
-    const now = timing.now();
-    const at = Math.max(now, nextSlot.get(key) ?? 0);
-    nextSlot.set(key, at + spacing);
-    if (at > now) await timing.sleep(at - now);
-  }
   function client(account, region2) {
     const key = `${account.id}|${region2}`;
     let c5 = clients.get(key);
@@ -94622,11 +94636,11 @@ function createAwsCloudTrail(options = {}) {
     }
     return c5;
   }
-  async function page(query, nextToken) {
+  return async (query, nextToken) => {
     const key = `${query.account.id}|${query.region}`;
     const sessionName = "sessionName" in query ? query.sessionName : void 0;
     for (let attempt = 1; ; attempt++) {
-      await takeSlot(key);
+      await pacer.takeSlot(key);
       try {
         return await client(query.account, query.region).send(
           new import_client_cloudtrail.LookupEventsCommand({
@@ -94645,63 +94659,60 @@ function createAwsCloudTrail(options = {}) {
           );
         }
         const delay = Math.min(maxBackoff, baseBackoff * 2 ** (attempt - 1));
-        const wait = delay / 2 + timing.random() * (delay / 2);
-        nextSlot.set(key, Math.max(nextSlot.get(key) ?? 0, timing.now() + wait));
+        pacer.holdBack(key, delay / 2 + timing.random() * (delay / 2));
       }
     }
-  }
-  function parse6(query, item, parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "")) {
-    if (!parsed.ok) {
-      throw new Error(
-        `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`
-      );
-    }
-    return parsed.event;
-  }
-  return {
-    async *accountEventPages(query) {
-      const isOurs = issuerFilter(query.roleArns);
-      const roleNames = query.roleArns.map((arn2) => arn2.slice(arn2.lastIndexOf("/") + 1));
-      let token;
-      do {
-        const out = await page(query, token);
-        const events = [];
-        let oldest;
-        let oldestMs = Number.POSITIVE_INFINITY;
-        for (const item of out.Events ?? []) {
-          const text = item.CloudTrailEvent ?? "";
-          const parsed = parseCloudTrailEvent(text);
-          if (!parsed.ok && !roleNames.some((name) => text.includes(name))) continue;
-          const event = parse6(query, item, parsed);
-          const ms = eventTimeMs(event.eventTime);
-          if (ms < oldestMs) {
-            oldestMs = ms;
-            oldest = event.eventTime;
-          }
-          if (isOurs(event)) events.push(compactCloudTrailEvent(event));
-        }
-        yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
-        token = out.NextToken;
-      } while (token);
-    },
-    async *grantEvents(query) {
-      const isOurs = issuerFilter(query.roleArns);
-      let token;
-      do {
-        const out = await page(query, token);
-        for (const item of out.Events ?? []) {
-          const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
-          if (!parsed.ok && query.onUnreadable) {
-            query.onUnreadable(unreadableOf(item, parsed.message));
-            continue;
-          }
-          const event = parse6(query, item, parsed);
-          if (isOurs(event)) yield event;
-        }
-        token = out.NextToken;
-      } while (token);
-    }
   };
+}
+function readEvent(query, item, parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "")) {
+  if (!parsed.ok) {
+    throw new Error(
+      `CloudTrail event ${item.EventId ?? "(no id)"} in ${query.account.id}/${query.region} cannot be read: ${parsed.message}`
+    );
+  }
+  return parsed.event;
+}
+async function* accountEventPages(page, query) {
+  const isOurs = issuerFilter(query.roleArns);
+  const roleNames = query.roleArns.map((arn2) => arn2.slice(arn2.lastIndexOf("/") + 1));
+  let token;
+  do {
+    const out = await page(query, token);
+    const events = [];
+    let oldest;
+    let oldestMs = Number.POSITIVE_INFINITY;
+    for (const item of out.Events ?? []) {
+      const text = item.CloudTrailEvent ?? "";
+      const parsed = parseCloudTrailEvent(text);
+      if (!parsed.ok && !roleNames.some((name) => text.includes(name))) continue;
+      const event = readEvent(query, item, parsed);
+      const ms = eventTimeMs(event.eventTime);
+      if (ms < oldestMs) {
+        oldestMs = ms;
+        oldest = event.eventTime;
+      }
+      if (isOurs(event)) events.push(compactCloudTrailEvent(event));
+    }
+    yield { events, scanned: out.Events?.length ?? 0, oldest, last: !out.NextToken };
+    token = out.NextToken;
+  } while (token);
+}
+async function* grantEvents(page, query) {
+  const isOurs = issuerFilter(query.roleArns);
+  let token;
+  do {
+    const out = await page(query, token);
+    for (const item of out.Events ?? []) {
+      const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
+      if (!parsed.ok && query.onUnreadable) {
+        query.onUnreadable(unreadableOf(item, parsed.message));
+        continue;
+      }
+      const event = readEvent(query, item, parsed);
+      if (isOurs(event)) yield event;
+    }
+    token = out.NextToken;
+  } while (token);
 }
 function unreadableOf(item, message) {
   const time4 = item.EventTime;
@@ -95512,10 +95523,10 @@ ${body}`;
 
 // src/adapters/read-files-graphql.ts
 var FILES_PER_QUERY = 100;
-function filesQuery(count2) {
-  const vars = Array.from({ length: count2 }, (_, i5) => `$e${i5}: String!`).join(", ");
+function filesQuery(count) {
+  const vars = Array.from({ length: count }, (_, i5) => `$e${i5}: String!`).join(", ");
   const fields = Array.from(
-    { length: count2 },
+    { length: count },
     (_, i5) => `    f${i5}: object(expression: $e${i5}) { ... on Blob { text isBinary isTruncated } }`
   ).join("\n");
   return `query ($owner: String!, $repo: String!, ${vars}) {
@@ -95832,6 +95843,14 @@ function formatDuration(totalSeconds) {
   return parts.length > 0 ? parts.join("") : "0s";
 }
 
+// src/core/text/escape-mermaid.ts
+var STATEMENT = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|call|href|inclusiveenddates|topaxis|acctitle|accdescr|displaymode|vert|classdef|class|style|linkstyle|subgraph|end)\b/i;
+function mermaidLabel(text) {
+  const label = text.replace(/[^\p{L}\p{N} _.,@/()+=*'-]/gu, " ").replace(/\s+/g, " ").trim();
+  if (label === "") return "(none)";
+  return STATEMENT.test(label) ? `\xB7 ${label}` : label;
+}
+
 // src/core/policy/match-glob.ts
 function matchesGlob(glob, text) {
   const pattern = glob.toLowerCase();
@@ -95968,12 +95987,459 @@ function toFiredAlert(alert, revoked) {
   };
 }
 
-// src/core/text/escape-mermaid.ts
-var STATEMENT = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|call|href|inclusiveenddates|topaxis|acctitle|accdescr|displaymode|vert|classdef|class|style|linkstyle|subgraph|end)\b/i;
-function mermaidLabel(text) {
-  const label = text.replace(/[^\p{L}\p{N} _.,@/()+=*'-]/gu, " ").replace(/\s+/g, " ").trim();
-  if (label === "") return "(none)";
-  return STATEMENT.test(label) ? `\xB7 ${label}` : label;
+// src/core/audit/activity-counts.ts
+function zeroCounts() {
+  return { events: 0, reads: 0, writes: 0, failed: 0 };
+}
+function countEvent(c5, write, failed) {
+  c5.events++;
+  if (write) c5.writes++;
+  else c5.reads++;
+  if (failed) c5.failed++;
+}
+function byKey(a5, b5) {
+  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
+}
+function spanAt(ms, text) {
+  return { firstMs: ms, firstText: text, lastMs: ms, lastText: text };
+}
+function widen(span, ms, text) {
+  if (ms < span.firstMs || ms === span.firstMs && text < span.firstText) {
+    span.firstMs = ms;
+    span.firstText = text;
+  }
+  if (ms > span.lastMs || ms === span.lastMs && text > span.lastText) {
+    span.lastMs = ms;
+    span.lastText = text;
+  }
+}
+
+// src/core/audit/activity-timeline.ts
+var BUCKET_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
+function bucketMinutesFor(window2) {
+  const minutes = (Date.parse(window2.end) - Date.parse(window2.start)) / 6e4;
+  return BUCKET_MINUTES.find((b5) => minutes / b5 <= 48) ?? 1440;
+}
+function createTimeline(window2) {
+  const bucketMinutes = bucketMinutesFor(window2);
+  const bucketMs = bucketMinutes * 6e4;
+  const origin = Date.parse(window2.start);
+  const at = (index) => new Date(origin + index * bucketMs).toISOString();
+  return {
+    bucketMinutes,
+    add(buckets, ms, write, failed) {
+      const index = Math.floor((ms - origin) / bucketMs);
+      let b5 = buckets.get(index);
+      if (!b5) {
+        b5 = zeroCounts();
+        buckets.set(index, b5);
+      }
+      countEvent(b5, write, failed);
+    },
+    spans(service, buckets, out) {
+      const indices = [...buckets.keys()].sort((x, y) => x - y);
+      let span;
+      let previous = Number.NaN;
+      for (const index of indices) {
+        const c5 = buckets.get(index);
+        if (span && index === previous + 1) {
+          span.end = at(index + 1);
+        } else {
+          span = { service, start: at(index), end: at(index + 1), ...zeroCounts() };
+          out.push(span);
+        }
+        span.events += c5.events;
+        span.reads += c5.reads;
+        span.writes += c5.writes;
+        span.failed += c5.failed;
+        previous = index;
+      }
+    }
+  };
+}
+
+// src/core/audit/risky-events.ts
+var MAX_RISKY_EVENTS = 1e4;
+function laterRisky(x, y) {
+  return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
+}
+function riskyEventOf(k5) {
+  return {
+    eventTime: k5.eventTime,
+    eventID: k5.eventID,
+    action: k5.action,
+    region: k5.region,
+    readOnly: !k5.write,
+    ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
+    ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
+    resources: [...new Set(k5.arns.slice(0, k5.arnCount))].sort(),
+    rules: k5.rules.slice(0, k5.ruleCount).sort()
+  };
+}
+function siftUp(kept, i5) {
+  const item = kept[i5];
+  while (i5 > 0) {
+    const parent = i5 - 1 >> 1;
+    const p3 = kept[parent];
+    if (!laterRisky(item, p3)) break;
+    kept[i5] = p3;
+    i5 = parent;
+  }
+  kept[i5] = item;
+}
+function siftDown(kept, i5) {
+  const item = kept[i5];
+  const n3 = kept.length;
+  for (; ; ) {
+    const left = 2 * i5 + 1;
+    if (left >= n3) break;
+    const right = left + 1;
+    const child = right < n3 && laterRisky(kept[right], kept[left]) ? right : left;
+    const c5 = kept[child];
+    if (!laterRisky(c5, item)) break;
+    kept[i5] = c5;
+    i5 = child;
+  }
+  kept[i5] = item;
+}
+function emptyKept() {
+  return {
+    ms: 0,
+    eventTime: "",
+    eventID: "",
+    action: "",
+    region: "",
+    write: false,
+    errorCode: void 0,
+    sourceIdentity: void 0,
+    arns: [],
+    arnCount: 0,
+    rules: [],
+    ruleCount: 0
+  };
+}
+function riskyRuleNames(rules, event, write, foreignIdentity, names) {
+  names.length = 0;
+  for (const rule of rules) {
+    if (rule.writesOnly && !write) continue;
+    if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
+      continue;
+    }
+    names.push(rule.name);
+  }
+  if (foreignIdentity) names.push("foreign-identity");
+  return names.length > 0 ? names : void 0;
+}
+function createRiskyEvents(requester) {
+  const kept = [];
+  const byRule = /* @__PURE__ */ new Map();
+  const regions = /* @__PURE__ */ new Map();
+  let lastKeptTime = "";
+  let total = 0;
+  const scratch = [];
+  function wouldKeep(ms, eventID) {
+    if (kept.length < MAX_RISKY_EVENTS) return true;
+    const top = kept[0];
+    return ms < top.ms || ms === top.ms && eventID < top.eventID;
+  }
+  function keep(event, ms, d5, names) {
+    const full = kept.length >= MAX_RISKY_EVENTS;
+    const item = full ? kept[0] : emptyKept();
+    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
+    item.ms = ms;
+    item.eventTime = lastKeptTime;
+    item.eventID = event.eventID;
+    item.action = d5.action;
+    let region2 = regions.get(event.awsRegion);
+    if (region2 === void 0) {
+      region2 = event.awsRegion;
+      regions.set(region2, region2);
+    }
+    item.region = region2;
+    item.write = d5.write;
+    item.errorCode = d5.errorCode;
+    item.sourceIdentity = d5.identity;
+    for (let k5 = 0; k5 < d5.arns.length; k5++) item.arns[k5] = d5.arns[k5];
+    item.arnCount = d5.arns.length;
+    for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
+    item.ruleCount = names.length;
+    if (full) {
+      siftDown(kept, 0);
+    } else {
+      kept.push(item);
+      siftUp(kept, kept.length - 1);
+    }
+  }
+  return {
+    rulesOf: (rules, event, write, identity) => riskyRuleNames(
+      rules,
+      event,
+      write,
+      identity !== void 0 && identity !== requester,
+      scratch
+    ),
+    add(event, ms, details, names) {
+      total++;
+      for (const n3 of names) byRule.set(n3, (byRule.get(n3) ?? 0) + 1);
+      if (wouldKeep(ms, event.eventID)) keep(event, ms, details, names);
+    },
+    get total() {
+      return total;
+    },
+    get retainedEntries() {
+      return kept.length + byRule.size + regions.size;
+    },
+    byRule: () => [...byRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
+    earliest: () => [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf)
+  };
+}
+
+// src/core/audit/touched-resources.ts
+function createTouchedResources() {
+  const resources = /* @__PURE__ */ new Map();
+  return {
+    add(list2, write, arns) {
+      arns.length = 0;
+      if (!list2) return;
+      for (const r5 of list2) {
+        if (typeof r5.ARN !== "string") continue;
+        let entry = resources.get(r5.ARN);
+        if (!entry) {
+          entry = { arn: r5.ARN, events: 0, writes: 0 };
+          resources.set(r5.ARN, entry);
+        }
+        entry.events++;
+        if (write) entry.writes++;
+        arns.push(entry.arn);
+      }
+    },
+    get size() {
+      return resources.size;
+    },
+    list: () => [...resources.values()].sort((x, y) => byKey(x.arn, y.arn)).map((r5) => ({ arn: r5.arn, events: r5.events, writes: r5.writes }))
+  };
+}
+
+// src/core/audit/unread-events.ts
+var MAX_UNREADABLE_EVENTS = 100;
+var DUPLICATE_WINDOW_SECONDS = 30;
+function recentEventIds() {
+  const bySecond = /* @__PURE__ */ new Map();
+  let lastSecond = Number.NaN;
+  let lastIds = /* @__PURE__ */ new Set();
+  return {
+    seen(second, eventID) {
+      let ids = second === lastSecond ? lastIds : bySecond.get(second);
+      if (ids?.has(eventID)) return true;
+      if (!ids) {
+        ids = /* @__PURE__ */ new Set();
+        bySecond.set(second, ids);
+        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
+          bySecond.delete(bySecond.keys().next().value);
+        }
+      }
+      lastSecond = second;
+      lastIds = ids;
+      ids.add(eventID);
+      return false;
+    },
+    get retainedEntries() {
+      let n3 = 0;
+      for (const ids of bySecond.values()) n3 += ids.size;
+      return n3;
+    }
+  };
+}
+function byTimeThenId(a5, b5) {
+  return byKey(a5.eventTime ?? "", b5.eventTime ?? "") || byKey(a5.eventID, b5.eventID);
+}
+function createUnreadableEvents() {
+  let total = 0;
+  const named = [];
+  return {
+    add(event) {
+      total++;
+      named.push(event);
+      if (named.length >= 2 * MAX_UNREADABLE_EVENTS) {
+        named.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
+      }
+    },
+    get total() {
+      return total;
+    },
+    get retainedEntries() {
+      return named.length;
+    },
+    earliest: () => [...named].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS)
+  };
+}
+
+// src/core/audit/activity-tally.ts
+function createServicesAndActions(riskRules) {
+  const services = /* @__PURE__ */ new Map();
+  const actions = /* @__PURE__ */ new Map();
+  let actionCount = 0;
+  return {
+    service(event, ms, time4) {
+      let s2 = services.get(event.eventSource);
+      if (!s2) {
+        s2 = {
+          service: serviceOf(event),
+          ...zeroCounts(),
+          span: spanAt(ms, time4),
+          buckets: /* @__PURE__ */ new Map()
+        };
+        services.set(event.eventSource, s2);
+      }
+      return s2;
+    },
+    action(event) {
+      let byName = actions.get(event.eventSource);
+      if (!byName) {
+        byName = /* @__PURE__ */ new Map();
+        actions.set(event.eventSource, byName);
+      }
+      let entry = byName.get(event.eventName);
+      if (!entry) {
+        entry = {
+          action: actionOf(event),
+          counts: zeroCounts(),
+          rules: riskRules.filter(
+            (r5) => matchesEventFilter({ actions: r5.actions, writesOnly: false }, event)
+          )
+        };
+        byName.set(event.eventName, entry);
+        actionCount++;
+      }
+      return entry;
+    },
+    get retainedEntries() {
+      let bucketCount = 0;
+      for (const s2 of services.values()) bucketCount += s2.buckets.size;
+      return services.size + actions.size + actionCount + bucketCount;
+    },
+    sortedServices: () => [...services.values()].sort((x, y) => byKey(x.service, y.service)),
+    byAction: () => [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts }))
+  };
+}
+function createTextCounts() {
+  const counts = /* @__PURE__ */ new Map();
+  return {
+    /** Counts `text` (when `add`) and returns the first copy of it. */
+    count(text, add = true) {
+      let e5 = counts.get(text);
+      if (!e5) {
+        e5 = { text, events: 0 };
+        counts.set(text, e5);
+      }
+      if (add) e5.events++;
+      return e5.text;
+    },
+    get size() {
+      return counts.size;
+    },
+    sorted: () => [...counts.values()].sort((x, y) => byKey(x.text, y.text))
+  };
+}
+function createParts(subject, riskRules) {
+  return {
+    totals: zeroCounts(),
+    overall: void 0,
+    timeline: createTimeline(subject.window),
+    byService: createServicesAndActions(riskRules),
+    errors: createTextCounts(),
+    identities: createTextCounts(),
+    resources: createTouchedResources(),
+    risky: createRiskyEvents(subject.requester),
+    recent: recentEventIds(),
+    duplicates: 0,
+    unreadable: createUnreadableEvents()
+  };
+}
+function retainedEntriesOf(p3) {
+  return p3.byService.retainedEntries + p3.errors.size + p3.identities.size + p3.resources.size + p3.risky.retainedEntries + p3.recent.retainedEntries + p3.unreadable.retainedEntries;
+}
+function summaryOf(subject, p3) {
+  const services = p3.byService.sortedServices();
+  const spans = [];
+  for (const s2 of services) p3.timeline.spans(s2.service, s2.buckets, spans);
+  return {
+    version: 1,
+    ...subject,
+    totals: { ...p3.totals },
+    firstActivity: p3.overall?.firstText ?? null,
+    lastActivity: p3.overall?.lastText ?? null,
+    sourceIdentities: p3.identities.sorted().map((e5) => e5.text),
+    byService: services.map((s2) => ({
+      service: s2.service,
+      events: s2.events,
+      reads: s2.reads,
+      writes: s2.writes,
+      failed: s2.failed,
+      first: s2.span.firstText,
+      last: s2.span.lastText
+    })),
+    byAction: p3.byService.byAction(),
+    byErrorCode: p3.errors.sorted().map((e5) => ({ errorCode: e5.text, events: e5.events })),
+    resources: p3.resources.list(),
+    riskyByRule: p3.risky.byRule(),
+    riskyEventsTotal: p3.risky.total,
+    riskyEvents: p3.risky.earliest(),
+    timeline: { bucketMinutes: p3.timeline.bucketMinutes, spans },
+    duplicateEvents: p3.duplicates,
+    unreadableEventsTotal: p3.unreadable.total,
+    unreadableEvents: p3.unreadable.earliest()
+  };
+}
+function createActivityTally(subject, riskRules) {
+  const p3 = createParts(subject, riskRules);
+  const { totals, timeline, byService, errors, identities, resources, risky } = p3;
+  const details = {
+    action: "",
+    write: false,
+    errorCode: void 0,
+    identity: void 0,
+    arns: []
+  };
+  return {
+    get size() {
+      return totals.events;
+    },
+    get retainedEntries() {
+      return retainedEntriesOf(p3);
+    },
+    unreadable: (event) => p3.unreadable.add(event),
+    add(event) {
+      const time4 = event.eventTime;
+      const ms = eventTimeMs(time4);
+      if (p3.recent.seen(Math.floor(ms / 1e3), event.eventID)) {
+        p3.duplicates++;
+        return;
+      }
+      const write = event.readOnly !== true;
+      const failed = event.errorCode !== void 0;
+      countEvent(totals, write, failed);
+      if (p3.overall) widen(p3.overall, ms, time4);
+      else p3.overall = spanAt(ms, time4);
+      const s2 = byService.service(event, ms, time4);
+      countEvent(s2, write, failed);
+      widen(s2.span, ms, time4);
+      timeline.add(s2.buckets, ms, write, failed);
+      const a5 = byService.action(event);
+      countEvent(a5.counts, write, failed);
+      details.errorCode = failed ? errors.count(event.errorCode) : void 0;
+      resources.add(event.resources, write, details.arns);
+      const identity = event.userIdentity.sessionContext?.sourceIdentity;
+      details.identity = identity === void 0 ? void 0 : identities.count(identity, false);
+      const names = risky.rulesOf(a5.rules, event, write, details.identity);
+      if (names) {
+        details.action = a5.action;
+        details.write = write;
+        risky.add(event, ms, details, names);
+      }
+    },
+    summary: () => summaryOf(subject, p3)
+  };
 }
 
 // src/core/audit/summarize-activity.ts
@@ -96011,346 +96477,6 @@ function auditSubjectOf(grant, revocation, regions) {
     endedAt: revokedEarly ? revocation.revokedAt : grant.window.end,
     endReason: revokedEarly ? revocation.reason : "expired",
     regions: [.../* @__PURE__ */ new Set([...regions, "us-east-1"])].sort()
-  };
-}
-var BUCKET_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
-function bucketMinutesFor(window2) {
-  const minutes = (Date.parse(window2.end) - Date.parse(window2.start)) / 6e4;
-  return BUCKET_MINUTES.find((b5) => minutes / b5 <= 48) ?? 1440;
-}
-function zero() {
-  return { events: 0, reads: 0, writes: 0, failed: 0 };
-}
-function count(c5, write, failed) {
-  c5.events++;
-  if (write) c5.writes++;
-  else c5.reads++;
-  if (failed) c5.failed++;
-}
-function byKey(a5, b5) {
-  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
-}
-function widen(span, ms, text) {
-  if (ms < span.firstMs || ms === span.firstMs && text < span.firstText) {
-    span.firstMs = ms;
-    span.firstText = text;
-  }
-  if (ms > span.lastMs || ms === span.lastMs && text > span.lastText) {
-    span.lastMs = ms;
-    span.lastText = text;
-  }
-}
-var MAX_RISKY_EVENTS = 1e4;
-var MAX_UNREADABLE_EVENTS = 100;
-var DUPLICATE_WINDOW_SECONDS = 30;
-function recentEventIds() {
-  const bySecond = /* @__PURE__ */ new Map();
-  let lastSecond = Number.NaN;
-  let lastIds = /* @__PURE__ */ new Set();
-  return {
-    seen(second, eventID) {
-      let ids = second === lastSecond ? lastIds : bySecond.get(second);
-      if (ids?.has(eventID)) return true;
-      if (!ids) {
-        ids = /* @__PURE__ */ new Set();
-        bySecond.set(second, ids);
-        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
-          bySecond.delete(bySecond.keys().next().value);
-        }
-      }
-      lastSecond = second;
-      lastIds = ids;
-      ids.add(eventID);
-      return false;
-    }
-  };
-}
-function byTimeThenId(a5, b5) {
-  return byKey(a5.eventTime ?? "", b5.eventTime ?? "") || byKey(a5.eventID, b5.eventID);
-}
-function laterRisky(x, y) {
-  return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
-}
-function riskyEventOf(k5) {
-  return {
-    eventTime: k5.eventTime,
-    eventID: k5.eventID,
-    action: k5.action,
-    region: k5.region,
-    readOnly: !k5.write,
-    ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
-    ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
-    resources: [...new Set(k5.arns.slice(0, k5.arnCount))].sort(),
-    rules: k5.rules.slice(0, k5.ruleCount).sort()
-  };
-}
-function createActivityTally(subject, riskRules) {
-  const totals = zero();
-  let overall;
-  const services = /* @__PURE__ */ new Map();
-  const actions = /* @__PURE__ */ new Map();
-  const errors = /* @__PURE__ */ new Map();
-  const resources = /* @__PURE__ */ new Map();
-  const identities = /* @__PURE__ */ new Map();
-  const regions = /* @__PURE__ */ new Map();
-  const eventArns = [];
-  let lastKeptTime = "";
-  let riskyCount = 0;
-  const riskyByRule = /* @__PURE__ */ new Map();
-  const bucketMinutes = bucketMinutesFor(subject.window);
-  const bucketMs = bucketMinutes * 6e4;
-  const origin = Date.parse(subject.window.start);
-  function actionEntry(event) {
-    let byName = actions.get(event.eventSource);
-    if (!byName) {
-      byName = /* @__PURE__ */ new Map();
-      actions.set(event.eventSource, byName);
-    }
-    let entry = byName.get(event.eventName);
-    if (!entry) {
-      const action = actionOf(event);
-      entry = {
-        action,
-        counts: zero(),
-        rules: riskRules.filter(
-          (r5) => matchesEventFilter({ actions: r5.actions, writesOnly: false }, event)
-        )
-      };
-      byName.set(event.eventName, entry);
-    }
-    return entry;
-  }
-  const kept = [];
-  const scratch = [];
-  function siftUp(i5) {
-    const item = kept[i5];
-    while (i5 > 0) {
-      const parent = i5 - 1 >> 1;
-      const p3 = kept[parent];
-      if (!laterRisky(item, p3)) break;
-      kept[i5] = p3;
-      i5 = parent;
-    }
-    kept[i5] = item;
-  }
-  function siftDown(i5) {
-    const item = kept[i5];
-    const n3 = kept.length;
-    for (; ; ) {
-      const left = 2 * i5 + 1;
-      if (left >= n3) break;
-      const right = left + 1;
-      const child = right < n3 && laterRisky(kept[right], kept[left]) ? right : left;
-      const c5 = kept[child];
-      if (!laterRisky(c5, item)) break;
-      kept[i5] = c5;
-      i5 = child;
-    }
-    kept[i5] = item;
-  }
-  function wouldKeep(ms, eventID) {
-    if (kept.length < MAX_RISKY_EVENTS) return true;
-    const top = kept[0];
-    return ms < top.ms || ms === top.ms && eventID < top.eventID;
-  }
-  function keepRisky(event, ms, action, write, errorCode, identity, arns, names) {
-    const full = kept.length >= MAX_RISKY_EVENTS;
-    const item = full ? kept[0] : {
-      ms,
-      eventTime: "",
-      eventID: "",
-      action,
-      region: "",
-      write,
-      errorCode: void 0,
-      sourceIdentity: void 0,
-      arns: [],
-      arnCount: 0,
-      rules: [],
-      ruleCount: 0
-    };
-    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
-    item.ms = ms;
-    item.eventTime = lastKeptTime;
-    item.eventID = event.eventID;
-    item.action = action;
-    let region2 = regions.get(event.awsRegion);
-    if (region2 === void 0) {
-      region2 = event.awsRegion;
-      regions.set(region2, region2);
-    }
-    item.region = region2;
-    item.write = write;
-    item.errorCode = errorCode;
-    item.sourceIdentity = identity;
-    for (let k5 = 0; k5 < arns.length; k5++) item.arns[k5] = arns[k5];
-    item.arnCount = arns.length;
-    for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
-    item.ruleCount = names.length;
-    if (full) {
-      siftDown(0);
-    } else {
-      kept.push(item);
-      siftUp(kept.length - 1);
-    }
-  }
-  const recent = recentEventIds();
-  let duplicates = 0;
-  let unreadableCount = 0;
-  const unreadable = [];
-  return {
-    get size() {
-      return totals.events;
-    },
-    unreadable(event) {
-      unreadableCount++;
-      unreadable.push(event);
-      if (unreadable.length >= 2 * MAX_UNREADABLE_EVENTS) {
-        unreadable.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
-      }
-    },
-    add(event) {
-      const time4 = event.eventTime;
-      const ms = eventTimeMs(time4);
-      if (recent.seen(Math.floor(ms / 1e3), event.eventID)) {
-        duplicates++;
-        return;
-      }
-      const write = event.readOnly !== true;
-      const failed = event.errorCode !== void 0;
-      count(totals, write, failed);
-      if (overall) widen(overall, ms, time4);
-      else overall = { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 };
-      let s2 = services.get(event.eventSource);
-      if (!s2) {
-        s2 = {
-          service: serviceOf(event),
-          ...zero(),
-          span: { firstMs: ms, firstText: time4, lastMs: ms, lastText: time4 },
-          buckets: /* @__PURE__ */ new Map()
-        };
-        services.set(event.eventSource, s2);
-      }
-      count(s2, write, failed);
-      widen(s2.span, ms, time4);
-      const index = Math.floor((ms - origin) / bucketMs);
-      let b5 = s2.buckets.get(index);
-      if (!b5) {
-        b5 = zero();
-        s2.buckets.set(index, b5);
-      }
-      count(b5, write, failed);
-      const a5 = actionEntry(event);
-      count(a5.counts, write, failed);
-      let errorCode;
-      if (failed) {
-        let e5 = errors.get(event.errorCode);
-        if (!e5) {
-          e5 = { errorCode: event.errorCode, events: 0 };
-          errors.set(event.errorCode, e5);
-        }
-        e5.events++;
-        errorCode = e5.errorCode;
-      }
-      eventArns.length = 0;
-      const list2 = event.resources;
-      if (list2) {
-        for (const r5 of list2) {
-          if (typeof r5.ARN !== "string") continue;
-          let entry = resources.get(r5.ARN);
-          if (!entry) {
-            entry = { arn: r5.ARN, events: 0, writes: 0 };
-            resources.set(r5.ARN, entry);
-          }
-          entry.events++;
-          if (write) entry.writes++;
-          eventArns.push(entry.arn);
-        }
-      }
-      let identity = event.userIdentity.sessionContext?.sourceIdentity;
-      if (identity !== void 0) {
-        const known = identities.get(identity);
-        if (known === void 0) identities.set(identity, identity);
-        else identity = known;
-      }
-      let names;
-      scratch.length = 0;
-      for (const rule of a5.rules) {
-        if (rule.writesOnly && !write) continue;
-        if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
-          continue;
-        }
-        names = scratch;
-        names.push(rule.name);
-      }
-      if (identity !== void 0 && identity !== subject.requester) {
-        names = scratch;
-        names.push("foreign-identity");
-      }
-      if (names) {
-        riskyCount++;
-        for (const n3 of names) riskyByRule.set(n3, (riskyByRule.get(n3) ?? 0) + 1);
-        if (wouldKeep(ms, event.eventID)) {
-          keepRisky(event, ms, a5.action, write, errorCode, identity, eventArns, names);
-        }
-      }
-    },
-    summary() {
-      const spans = [];
-      const sortedServices = [...services.values()].sort((x, y) => byKey(x.service, y.service));
-      for (const s2 of sortedServices) {
-        const indices = [...s2.buckets.keys()].sort((x, y) => x - y);
-        let span;
-        let previous = Number.NaN;
-        for (const index of indices) {
-          const c5 = s2.buckets.get(index);
-          if (span && index === previous + 1) {
-            span.end = new Date(origin + (index + 1) * bucketMs).toISOString();
-          } else {
-            span = {
-              service: s2.service,
-              start: new Date(origin + index * bucketMs).toISOString(),
-              end: new Date(origin + (index + 1) * bucketMs).toISOString(),
-              ...zero()
-            };
-            spans.push(span);
-          }
-          span.events += c5.events;
-          span.reads += c5.reads;
-          span.writes += c5.writes;
-          span.failed += c5.failed;
-          previous = index;
-        }
-      }
-      const riskyEvents = [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf);
-      return {
-        version: 1,
-        ...subject,
-        totals: { ...totals },
-        firstActivity: overall?.firstText ?? null,
-        lastActivity: overall?.lastText ?? null,
-        sourceIdentities: [...identities.keys()].sort(byKey),
-        byService: sortedServices.map((s2) => ({
-          service: s2.service,
-          events: s2.events,
-          reads: s2.reads,
-          writes: s2.writes,
-          failed: s2.failed,
-          first: s2.span.firstText,
-          last: s2.span.lastText
-        })),
-        byAction: [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts })),
-        byErrorCode: [...errors.values()].sort((x, y) => byKey(x.errorCode, y.errorCode)).map((e5) => ({ errorCode: e5.errorCode, events: e5.events })),
-        resources: [...resources.values()].sort((x, y) => byKey(x.arn, y.arn)).map((r5) => ({ arn: r5.arn, events: r5.events, writes: r5.writes })),
-        riskyByRule: [...riskyByRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
-        riskyEventsTotal: riskyCount,
-        riskyEvents,
-        timeline: { bucketMinutes, spans },
-        duplicateEvents: duplicates,
-        unreadableEventsTotal: unreadableCount,
-        unreadableEvents: [...unreadable].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS)
-      };
-    }
   };
 }
 function renderAuditJson(summary2) {
@@ -97729,7 +97855,7 @@ function run(machine, text) {
   const marks = new Int32Array(size).fill(-1);
   const stack = new Int32Array(size * 2 + 2);
   let matched = false;
-  const add = (list2, count2, pc, at) => {
+  const add = (list2, count, pc, at) => {
     let top = 0;
     stack[top++] = pc;
     while (top > 0) {
@@ -97737,7 +97863,7 @@ function run(machine, text) {
       if (marks[here] === at) continue;
       marks[here] = at;
       const op2 = ops[here];
-      if (op2 === OP_CHAR) list2[count2++] = here;
+      if (op2 === OP_CHAR) list2[count++] = here;
       else if (op2 === OP_JUMP) stack[top++] = a5[here];
       else if (op2 === OP_SPLIT) {
         stack[top++] = b5[here];
@@ -97745,7 +97871,7 @@ function run(machine, text) {
       } else if (op2 === OP_MATCH) matched = true;
       else if (at === (op2 === OP_START ? 0 : text.length)) stack[top++] = here + 1;
     }
-    return count2;
+    return count;
   };
   for (let at = 0; at <= text.length; at++) {
     currentCount = add(current, currentCount, 0, at);
@@ -98593,10 +98719,10 @@ function renderAlertComment(grant, all, fresh) {
     ""
   ];
   for (const alert of fresh) {
-    const count2 = `${alert.events.length} event${alert.events.length === 1 ? "" : "s"}`;
+    const count = `${alert.events.length} event${alert.events.length === 1 ? "" : "s"}`;
     lines.push(
       // Inside <details> GitHub renders the summary as HTML, not Markdown.
-      `<details><summary>${htmlText(`${alert.rule}: ${count2} from ${alert.from}`)}</summary>`,
+      `<details><summary>${htmlText(`${alert.rule}: ${count} from ${alert.from}`)}</summary>`,
       "",
       ...alert.description ? [markdownText(alert.description), ""] : [],
       ...alert.events.slice(0, EVENTS_SHOWN).map(eventLine),
