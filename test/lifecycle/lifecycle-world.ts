@@ -1,0 +1,686 @@
+import { generateKeyPairSync } from "node:crypto";
+import { Probot } from "probot";
+import { createApp } from "../../src/app/index.ts";
+import { CHECK_NAME } from "../../src/core/approval/render-check.ts";
+import { type GrantRecord, grantRecordSchema } from "../../src/core/grant/records.ts";
+import { recordPath } from "../../src/core/request/record-paths.ts";
+import { type AwsPort, GRANT_TAGS, type GrantStore, MANAGED_BY } from "../../src/ports/aws.ts";
+import { createMemoryCache } from "../../src/ports/cache.ts";
+import type { CloudTrailPort } from "../../src/ports/cloudtrail.ts";
+import type { GitHubPort, Review } from "../../src/ports/github.ts";
+import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
+import { sweep } from "../../src/workflows/sweep.ts";
+import { APP_ID, examplePayload, OWNER, REPO_NAME } from "../app/harness.ts";
+import { examplePolicyFiles } from "../support/example-policies.ts";
+import { FakeGitHub } from "../support/fake-github.ts";
+import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
+import { FakeCloudTrail, grantEvent } from "../support/sweep-fakes.ts";
+
+/**
+ * An in-process world for generated lifecycles: GitHub (test/support/fake-github.ts), IAM
+ * (fake-grant-store.ts) and CloudTrail (sweep-fakes.ts) models behind the real ports, the real
+ * Probot app (its handlers receive webhook payloads built from @octokit/webhooks-examples) and
+ * the real sweep. Each delivery or sweep is one "process": its calls go through a proxy that can
+ * fail the n-th call, or make it never answer, which kills the process there (the host's time
+ * limit), as a Lambda or a job killed mid-way would be. A killed process makes no further call.
+ */
+
+/** People of the generated world. sre approves prod-readonly; alice is in sre and requests. */
+export const PEOPLE = ["alice", "bob", "carol", "sam", "sue", "dan", "eve"] as const;
+export type Person = (typeof PEOPLE)[number];
+const TEAMS: Record<string, string[]> = {
+  "acme/sre": ["sam", "sue", "alice"],
+  "acme/dba": ["dan"],
+};
+
+/** Base-branch rules the generated policy changes choose from. */
+export const POLICY_VARIANTS = [
+  { count: 1, owners: "@acme/sre @acme/dba" },
+  { count: 2, owners: "@acme/sre" },
+  { count: 1, owners: "@acme/dba" },
+] as const;
+
+export type FaultKind = "throttled" | "server-error" | "access-denied" | "reset" | "hang";
+
+/** One thing that happens in the world. Plain data, so a shrunk sequence prints readably. */
+export type Step =
+  | { kind: "open"; author: "alice" | "bob"; requester: "alice" | "bob"; hours: 1 | 2 | 8 }
+  | { kind: "push"; pr: number; by: Person }
+  | { kind: "retarget"; pr: number }
+  | {
+      kind: "review";
+      pr: number;
+      by: Person;
+      state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED";
+    }
+  | { kind: "dismiss"; pr: number; nth: number }
+  | { kind: "policy"; variant: number }
+  | { kind: "merge"; pr: number; admin: boolean }
+  | { kind: "revoke-command"; pr: number; by: Person }
+  | { kind: "deliver"; nth: number }
+  | { kind: "lose"; nth: number }
+  | { kind: "redeliver"; nth: number }
+  | { kind: "clock"; minutes: number }
+  | { kind: "sweep" }
+  | { kind: "use"; nth: number }
+  | { kind: "hand-role" }
+  | { kind: "hand-change"; nth: number }
+  | { kind: "fault"; target: "github" | "aws" | "cloudtrail"; call: number; fault: FaultKind };
+
+interface OpenedPull {
+  number: number;
+  author: Person;
+  requester: Person;
+  path: string;
+  head: string;
+  pushes: number;
+  /** Whether the oracle approved at the moment of the merge (undefined: not merged). */
+  approvedAtMerge?: boolean;
+  policyAtMerge?: number;
+}
+
+interface Delivery {
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+interface PendingFault {
+  target: "github" | "aws" | "cloudtrail";
+  call: number;
+  fault: FaultKind;
+}
+
+/** What one process run saw: its calls, whether a fault fired, whether it was killed. */
+class Run {
+  calls = 0;
+  faulted = false;
+  killed = false;
+  readonly fault: PendingFault | undefined;
+  readonly dead: Promise<"killed">;
+  #kill!: () => void;
+  constructor(fault: PendingFault | undefined) {
+    this.fault = fault;
+    this.dead = new Promise((resolve) => {
+      this.#kill = () => resolve("killed");
+    });
+  }
+  kill(): void {
+    this.killed = true;
+    this.#kill();
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: webhook payloads are edited freely in tests
+type Payload = Record<string, any>;
+
+/** Webhook examples moved to the access repository, by `name.action`: each event copies one. */
+const TEMPLATES = new Map<string, Payload>();
+
+const NEVER = new Promise<never>(() => {});
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+function faultError(fault: FaultKind, method: string): Error {
+  const error = {
+    throttled: Object.assign(new Error(`Throttling: Rate exceeded (${method})`), {
+      name: "ThrottlingException",
+      status: 429,
+    }),
+    "server-error": Object.assign(new Error(`Internal error (${method})`), { status: 502 }),
+    "access-denied": Object.assign(new Error(`AccessDenied: not authorized (${method})`), {
+      name: "AccessDenied",
+      status: 403,
+    }),
+    reset: Object.assign(new Error(`read ECONNRESET (${method})`), { code: "ECONNRESET" }),
+    hang: new Error("never thrown"),
+  }[fault];
+  return error;
+}
+
+/** `port` with every method call counted by `run`, the planned fault injected, a kill honoured. */
+function through<T extends object>(
+  port: T,
+  run: Run,
+  target: PendingFault["target"],
+  wrapResult?: (value: unknown) => unknown,
+): T {
+  return new Proxy(port, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (run.killed) return NEVER;
+        run.calls += 1;
+        const fault = run.fault;
+        if (fault && fault.target === target && fault.call === run.calls && !run.faulted) {
+          run.faulted = true;
+          if (fault.fault === "hang") {
+            run.kill();
+            return NEVER;
+          }
+          throw faultError(fault.fault, String(key));
+        }
+        const result = value.apply(object, args);
+        return wrapResult ? wrapResult(result) : result;
+      };
+    },
+  });
+}
+
+/** CloudTrail's streams with the fault at their first read. */
+function cloudTrailThrough(port: CloudTrailPort, run: Run): CloudTrailPort {
+  return {
+    grantEvents(query) {
+      const inner = port.grantEvents(query);
+      return {
+        async *[Symbol.asyncIterator]() {
+          if (run.killed) await NEVER;
+          run.calls += 1;
+          const fault = run.fault;
+          if (fault && fault.target === "cloudtrail" && fault.call <= run.calls && !run.faulted) {
+            run.faulted = true;
+            if (fault.fault === "hang") {
+              run.kill();
+              await NEVER;
+            }
+            throw faultError(fault.fault, "LookupEvents");
+          }
+          yield* inner;
+        },
+      };
+    },
+  };
+}
+
+/** A role made or changed by hand, outside hallpass. */
+interface HandMark {
+  roleName: string;
+  /** The role was made by hand (else: a grant role changed by hand). */
+  made: boolean;
+}
+
+export class LifecycleWorld {
+  readonly github = new FakeGitHub(OWNER, REPO_NAME);
+  readonly aws = new FakeAwsAccounts();
+  readonly cloudtrail = new FakeCloudTrail();
+  now = new Date("2026-11-26T09:00:00Z");
+  readonly pulls: OpenedPull[] = [];
+  policyVariant = 0;
+  #baseCommits = 0;
+  #merges = 0;
+  #reviewIds = 1;
+  #events = 0;
+  readonly pending: Delivery[] = [];
+  readonly delivered: Delivery[] = [];
+  #fault: PendingFault | undefined;
+  /** Roles made or changed by hand since the last complete sweep. */
+  readonly hand: HandMark[] = [];
+  /** Role names ever created by hallpass, by request path. */
+  readonly created = new Map<string, Set<string>>();
+  /** Check runs written in the last step, by head SHA. */
+  written: { sha: string; conclusion: string | undefined }[] = [];
+  /** The last step was a sweep that ran to its end without a fault. */
+  completeSweep = false;
+  #app: Probot | undefined;
+  readonly log: string[] = [];
+
+  constructor() {
+    this.github.setFiles("main", {
+      ...examplePolicyFiles,
+      ...this.#policyFiles(0),
+    });
+    for (const [team, members] of Object.entries(TEAMS)) this.github.teams.set(team, members);
+    this.#snapshotBase();
+  }
+
+  #policyFiles(variant: number): Record<string, string> {
+    const rules = POLICY_VARIANTS[variant]!;
+    return {
+      "policies/roles.yaml": examplePolicyFiles["policies/roles.yaml"].replace(
+        '        - count: 1\n          from: ["@acme/sre"]',
+        `        - count: ${rules.count}\n          from: ["@acme/sre"]`,
+      ),
+      ".github/CODEOWNERS": `access-requests/ ${rules.owners}\n`,
+    };
+  }
+
+  /** A commit of main's current tree; open pull requests are now based on it. */
+  #snapshotBase(): string {
+    const sha = `ba5e${String(++this.#baseCommits).padStart(36, "0")}`;
+    this.github.copyTree("main", sha);
+    for (const pull of this.github.pulls.values()) {
+      if (pull.state === "open") pull.baseSha = sha;
+    }
+    this.currentBase = sha;
+    return sha;
+  }
+  currentBase = "";
+
+  get iso(): string {
+    return this.now.toISOString().replace(".000Z", "Z");
+  }
+
+  /** Applies one step; resolves when the world is at rest again. */
+  async apply(step: Step): Promise<void> {
+    this.written = [];
+    this.completeSweep = false;
+    switch (step.kind) {
+      case "open":
+        return this.#open(step.author, step.requester, step.hours);
+      case "push":
+        return this.#push(step.pr, step.by);
+      case "retarget":
+        return this.#retarget(step.pr);
+      case "review":
+        return this.#review(step.pr, step.by, step.state);
+      case "dismiss":
+        return this.#dismiss(step.pr, step.nth);
+      case "policy":
+        return this.#policy(step.variant);
+      case "merge":
+        return this.#merge(step.pr, step.admin);
+      case "revoke-command":
+        return this.#revokeCommand(step.pr, step.by);
+      case "deliver":
+        return this.#deliver(step.nth, false);
+      case "lose":
+        if (this.pending.length > 0) this.pending.splice(step.nth % this.pending.length, 1);
+        return;
+      case "redeliver":
+        return this.#deliver(step.nth, true);
+      case "clock":
+        this.now = new Date(this.now.getTime() + step.minutes * 60_000);
+        return;
+      case "sweep":
+        return this.#sweep();
+      case "use":
+        return this.#use(step.nth);
+      case "hand-role":
+        return this.#handRole();
+      case "hand-change":
+        return this.#handChange(step.nth);
+      case "fault":
+        this.#fault = { target: step.target, call: step.call, fault: step.fault };
+        return;
+    }
+  }
+
+  pull(nth: number): OpenedPull | undefined {
+    return this.pulls.length === 0 ? undefined : this.pulls[nth % this.pulls.length];
+  }
+
+  #emit(name: string, action: string, edit: (payload: Payload) => void): void {
+    const key = `${name}.${action}`;
+    let template = TEMPLATES.get(key);
+    if (!template) {
+      template = examplePayload(name, action);
+      TEMPLATES.set(key, template);
+    }
+    const payload = structuredClone(template);
+    payload.action = action;
+    edit(payload);
+    this.pending.push({ name, payload });
+  }
+
+  #pullPayload(payload: Payload, pull: OpenedPull): void {
+    const info = this.github.pulls.get(pull.number)!;
+    payload.number = pull.number;
+    Object.assign(payload.pull_request, {
+      number: pull.number,
+      draft: false,
+      merged: info.merged,
+      updated_at: this.iso,
+    });
+    payload.pull_request.head.sha = info.headSha;
+    payload.pull_request.base.sha = info.baseSha;
+    payload.pull_request.user.login = pull.author;
+  }
+
+  #open(author: Person, requester: Person, hours: number): void {
+    const number = this.pulls.length + 1;
+    const path = `access-requests/${requester}-${number}.yaml`;
+    const head = `bead${String(number).padStart(4, "0")}${"0".repeat(32)}`;
+    const yaml = `requester: ${requester}\nrole: prod-readonly\naccount: production\nduration: ${hours}h\nreason: "Investigate elevated p99 latency on the checkout API since the deploy."\n`;
+    this.github.copyTree("main", head).setFiles(head, { [path]: yaml });
+    this.github.pulls.set(number, {
+      number,
+      url: `https://github.com/${OWNER}/${REPO_NAME}/pull/${number}`,
+      state: "open",
+      draft: false,
+      author,
+      title: `Access for ${requester}`,
+      headSha: head,
+      baseSha: this.currentBase,
+      baseRef: "main",
+      merged: false,
+      mergeCommitSha: null,
+      mergedAt: null,
+      mergedBy: null,
+    });
+    this.github.pullFiles.set(number, [{ path, status: "added" }]);
+    this.github.pullCommits.set(number, [
+      { sha: head, authorLogin: author, committerLogin: author },
+    ]);
+    this.github.reviews.set(number, []);
+    this.github.baseChanges.set(number, []);
+    const pull: OpenedPull = { number, author, requester, path, head, pushes: 0 };
+    this.pulls.push(pull);
+    this.#emit("pull_request", "opened", (p) => this.#pullPayload(p, pull));
+  }
+
+  #push(nth: number, by: Person): void {
+    const pull = this.pull(nth);
+    const info = pull && this.github.pulls.get(pull.number);
+    if (!pull || !info || info.state !== "open") return;
+    pull.pushes += 1;
+    const head = `bead${String(pull.number).padStart(4, "0")}${String(pull.pushes).padStart(32, "0")}`;
+    this.github.copyTree(info.headSha, head);
+    info.headSha = head;
+    pull.head = head;
+    this.github.pullCommits.get(pull.number)!.push({
+      sha: head,
+      authorLogin: by,
+      committerLogin: by,
+    });
+    this.#emit("pull_request", "synchronize", (p) => this.#pullPayload(p, pull));
+  }
+
+  #retarget(nth: number): void {
+    const pull = this.pull(nth);
+    const info = pull && this.github.pulls.get(pull.number);
+    if (!pull || !info || info.state !== "open") return;
+    this.github.baseChanges.get(pull.number)!.push({ at: this.iso });
+    this.#emit("pull_request", "synchronize", (p) => {
+      this.#pullPayload(p, pull);
+      p.action = "edited";
+      p.changes = { base: { ref: { from: "release" }, sha: { from: "0".repeat(40) } } };
+    });
+  }
+
+  #review(nth: number, by: Person, state: Review["state"]): void {
+    const pull = this.pull(nth);
+    const info = pull && this.github.pulls.get(pull.number);
+    if (!pull || !info) return;
+    this.github.reviews.get(pull.number)!.push({
+      id: this.#reviewIds++,
+      user: by,
+      state,
+      commitId: info.headSha,
+      submittedAt: this.iso,
+      authorAssociation: "MEMBER",
+    } as Review);
+    this.#emit("pull_request_review", "submitted", (p) => this.#pullPayload(p, pull));
+  }
+
+  #dismiss(nth: number, which: number): void {
+    const pull = this.pull(nth);
+    if (!pull) return;
+    const opinions = this.github.reviews
+      .get(pull.number)!
+      .filter((r) => r.state === "APPROVED" || r.state === "CHANGES_REQUESTED");
+    const review = opinions[which % Math.max(1, opinions.length)];
+    if (!review) return;
+    review.state = "DISMISSED";
+    this.#emit("pull_request_review", "dismissed", (p) => this.#pullPayload(p, pull));
+  }
+
+  #policy(variant: number): void {
+    this.policyVariant = variant % POLICY_VARIANTS.length;
+    this.github.setFiles("main", this.#policyFiles(this.policyVariant));
+    this.#snapshotBase();
+  }
+
+  #merge(nth: number, admin: boolean): void {
+    const pull = this.pull(nth);
+    const info = pull && this.github.pulls.get(pull.number);
+    if (!pull || !info || info.state !== "open") return;
+    const check = this.github.checkRuns.get(`${info.headSha} ${CHECK_NAME}`);
+    // Branch protection: only an admin merges past a check that is not green.
+    if (!admin && check?.conclusion !== "success") return;
+    pull.approvedAtMerge = this.approves(pull);
+    pull.policyAtMerge = this.policyVariant;
+    const yaml = this.github.trees.get(info.headSha)!.get(pull.path)!;
+    this.github.setFiles("main", { [pull.path]: yaml });
+    const mergeSha = `3e76${String(++this.#merges).padStart(36, "0")}`;
+    this.github.copyTree("main", mergeSha);
+    this.#snapshotBase();
+    Object.assign(info, {
+      state: "closed",
+      merged: true,
+      mergeCommitSha: mergeSha,
+      mergedAt: this.iso,
+      mergedBy: admin ? "sue" : pull.author,
+    });
+    this.#emit("pull_request", "closed", (p) => this.#pullPayload(p, pull));
+    // Reviews after the merge never count; they start a second later.
+    this.now = new Date(this.now.getTime() + 1000);
+  }
+
+  #revokeCommand(nth: number, by: Person): void {
+    const pull = this.pull(nth);
+    if (!pull) return;
+    this.#emit("issue_comment", "created", (p) => {
+      p.issue.number = pull.number;
+      p.issue.pull_request = {
+        url: `https://api.github.com/repos/acme/access/pulls/${pull.number}`,
+      };
+      p.comment.body = "/hallpass revoke";
+      p.comment.user.login = by;
+      p.comment.user.type = "User";
+    });
+  }
+
+  /**
+   * Whether the approvals on the pull request now satisfy the base branch's rule, computed
+   * independently of src/: the necessary conditions only (the requester opened it; people in the rule's team who own
+   * the file by CODEOWNERS, not the requester, author or a committer, whose latest opinion is
+   * an approval on the current head given after the latest base change; at least `count`).
+   */
+  approves(pull: OpenedPull): boolean {
+    const info = this.github.pulls.get(pull.number)!;
+    const rules = POLICY_VARIANTS[this.policyVariant]!;
+    const owners = new Set(rules.owners.split(" ").flatMap((team) => TEAMS[team.slice(1)] ?? []));
+    const excluded = new Set<string>([pull.requester, pull.author]);
+    for (const c of this.github.pullCommits.get(pull.number)!) {
+      if (c.authorLogin) excluded.add(c.authorLogin);
+      if (c.committerLogin) excluded.add(c.committerLogin);
+    }
+    const changes = this.github.baseChanges.get(pull.number)!.map((c) => Date.parse(c.at));
+    const lastChange = changes.length > 0 ? Math.max(...changes) : -Infinity;
+    const latest = new Map<string, Review>();
+    for (const r of this.github.reviews.get(pull.number)!) {
+      if (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED") {
+        latest.set(r.user, r);
+      }
+    }
+    let approvals = 0;
+    for (const [who, r] of latest) {
+      if (
+        r.state === "APPROVED" &&
+        r.commitId === info.headSha &&
+        Date.parse(r.submittedAt) > lastChange &&
+        owners.has(who) &&
+        TEAMS["acme/sre"]!.includes(who) &&
+        !excluded.has(who)
+      ) {
+        approvals += 1;
+      }
+    }
+    // A request in someone else's name is never valid.
+    return pull.requester === pull.author && approvals >= rules.count;
+  }
+
+  /**
+   * The app as one warm process (a Lambda container) with the model's ports behind the current
+   * run's proxies; a new one after a kill, as the host starts a fresh container.
+   */
+  #process(run: Run): Probot {
+    this.#run = run;
+    if (this.#app) return this.#app;
+    const probot = new Probot({ appId: APP_ID, privateKey, logLevel: "fatal" });
+    const aws: AwsPort = {
+      grantStore: (account) =>
+        through(this.aws.grantStore(account) as GrantStore & object, this.#run, "aws"),
+    };
+    void probot.load(
+      createApp({
+        github: () => through(this.github as GitHubPort, this.#run, "github"),
+        now: () => this.now,
+        cache: createMemoryCache({ maxEntries: 100, ttlMs: 60_000 }),
+        aws,
+        appId: APP_ID,
+        accessRepository: `${OWNER}/${REPO_NAME}`,
+        // The host's limit is modelled by the kill: no timer may decide an outcome.
+        mergeDeadlines: { workMs: 3_600_000, tellMs: 3_600_000 },
+      }),
+    );
+    this.#app = probot;
+    return probot;
+  }
+  #run = new Run(undefined);
+
+  #takeFault(): Run {
+    const run = new Run(this.#fault);
+    this.#fault = undefined;
+    return run;
+  }
+
+  async #runProcess(run: Run, work: () => Promise<unknown>): Promise<void> {
+    const before = new Map(this.github.checkRuns);
+    try {
+      await Promise.race([work(), run.dead]);
+    } catch (error) {
+      this.log.push(`run failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    for (const [key, output] of this.github.checkRuns) {
+      if (before.get(key) !== output) {
+        this.written.push({ sha: key.split(" ")[0]!, conclusion: output.conclusion });
+      }
+    }
+  }
+
+  async #deliver(nth: number, again: boolean): Promise<void> {
+    const list = again ? this.delivered : this.pending;
+    if (list.length === 0) return;
+    const index = nth % list.length;
+    const delivery = list[index]!;
+    if (!again) {
+      this.pending.splice(index, 1);
+      this.delivered.push(delivery);
+    }
+    const run = this.#takeFault();
+    const probot = this.#process(run);
+    await this.#runProcess(run, () =>
+      probot.receive({
+        id: `delivery-${++this.#events}`,
+        name: delivery.name,
+        payload: delivery.payload,
+      } as Parameters<Probot["receive"]>[0]),
+    );
+    if (run.killed) this.#app = undefined;
+  }
+
+  async #sweep(): Promise<void> {
+    const run = this.#takeFault();
+    const github = through(this.github as GitHubPort, run, "github");
+    const aws: AwsPort = {
+      grantStore: (account) =>
+        through(this.aws.grantStore(account) as GrantStore & object, run, "aws"),
+    };
+    let finished = false;
+    await this.#runProcess(run, async () => {
+      await sweep(
+        {
+          github,
+          aws,
+          cloudtrail: cloudTrailThrough(this.cloudtrail, run),
+          revokeGrant: (request, { branch }) =>
+            revokeGrant({ github, aws, actor: "hallpass-action", branch }, request),
+          clock: () => 0,
+        },
+        { now: this.now, dryRun: false, concurrency: 1 },
+      );
+      finished = true;
+    });
+    this.completeSweep = finished && !run.faulted;
+    if (this.completeSweep) this.hand.length = 0;
+  }
+
+  /** The grant records on main, by request path. */
+  grantRecords(): Map<string, GrantRecord> {
+    const records = new Map<string, GrantRecord>();
+    for (const [path, text] of this.github.trees.get("main")!) {
+      if (!path.endsWith(".grant.json")) continue;
+      const record = grantRecordSchema.parse(JSON.parse(text));
+      records.set(record.requestPath, record);
+    }
+    return records;
+  }
+
+  /** A session of the holder of a live grant role calls AWS: CloudTrail records it. */
+  #use(nth: number): void {
+    const records = [...this.grantRecords().values()].filter(
+      (r) => this.aws.roles.has(r.roleName) && Date.parse(r.window.end) > this.now.getTime(),
+    );
+    const record = records[nth % Math.max(1, records.length)];
+    if (!record) return;
+    this.cloudtrail.add(
+      record.roleArn,
+      grantEvent(record, {
+        id: `event-${++this.#events}`,
+        time: this.iso,
+        action: nth % 2 === 0 ? "rds:DescribeDBInstances" : "iam:CreateUser",
+        readOnly: nth % 2 === 0,
+      }),
+    );
+  }
+
+  /** Someone with IAM rights makes a role under /hallpass/ that poses as a grant. */
+  #handRole(): void {
+    const name = `hallpass-by-hand-${++this.#events}`;
+    this.aws.roles.set(name, {
+      roleName: name,
+      roleArn: `arn:aws:iam::123456789012:role/hallpass/${name}`,
+      path: "/hallpass/",
+      createdAt: this.iso,
+      tags: { [GRANT_TAGS.managedBy]: MANAGED_BY },
+      trustPolicy: "{}",
+      permissionsBoundary: undefined,
+      inline: new Map([
+        [
+          "by-hand",
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+          }),
+        ],
+      ]),
+      managed: new Set(),
+    });
+    this.hand.push({ roleName: name, made: true });
+  }
+
+  /** Someone with IAM rights adds an Allow without a time bound to a grant role. */
+  #handChange(nth: number): void {
+    const roles = [...this.aws.roles.values()];
+    const role = roles[nth % Math.max(1, roles.length)];
+    if (!role) return;
+    role.inline.set(
+      "by-hand",
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+      }),
+    );
+    this.hand.push({ roleName: role.roleName, made: false });
+  }
+
+  /** Path of a record kind beside a request. */
+  recordOnMain(requestPath: string, kind: "grant" | "revocation" | "audit"): string | undefined {
+    return this.github.trees.get("main")!.get(recordPath(requestPath, kind));
+  }
+}

@@ -1,0 +1,369 @@
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import fc from "fast-check";
+import { expect, it, vi } from "vitest";
+import { revocationRecordSchema } from "../../src/core/grant/records.ts";
+import { GRANT_TAGS } from "../../src/ports/aws.ts";
+import { countAssurance } from "../support/assurance-counts.ts";
+import type { HeldRole } from "../support/fake-grant-store.ts";
+import { type FaultKind, LifecycleWorld, PEOPLE, type Step } from "./lifecycle-world.ts";
+
+/**
+ * Generated lifecycles (issue 13): long random sequences of what happens to access requests
+ * and grants, run through the real app handlers and the real sweep against in-process models of
+ * GitHub, IAM and CloudTrail, with the invariants checked after every step.
+ *
+ * Reproduce a failure with the seed (and path) it prints:
+ *   HALLPASS_LIFECYCLE_SEED=<seed> HALLPASS_LIFECYCLE_PATH=<path> npx vitest run test/lifecycle
+ * HALLPASS_LIFECYCLE_RUNS sets how many lifecycles run (default below).
+ */
+
+/**
+ * Loading the policies and parsing a request file are pure functions of the files' text and
+ * the slowest steps of a delivery (YAML with positions, some ms); a lifecycle meets only a few
+ * variants of each, so they are remembered by their arguments. Nothing else is replaced.
+ */
+const { remember } = vi.hoisted(() => ({
+  remember<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    const known = new Map<string, R>();
+    return (...args) => {
+      const key = JSON.stringify(args);
+      if (!known.has(key)) known.set(key, fn(...args));
+      return known.get(key) as R;
+    };
+  },
+}));
+vi.mock("../../src/core/policy/load-policies.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../src/core/policy/load-policies.ts")>();
+  return { ...original, loadPolicies: remember(original.loadPolicies) };
+});
+vi.mock("../../src/core/request/validate-request.ts", async (importOriginal) => {
+  const original =
+    await importOriginal<typeof import("../../src/core/request/validate-request.ts")>();
+  return { ...original, parseRequest: remember(original.parseRequest) };
+});
+
+const RUNS = Number(process.env.HALLPASS_LIFECYCLE_RUNS ?? 10_000);
+/** The IAM simulator is slow next to the model: it judges the roles on every n-th step. */
+const SIMULATE_EVERY = 4;
+
+const person = fc.constantFrom(...PEOPLE);
+/** Reviewers lean towards the people who can approve, so that lifecycles reach grants. */
+const reviewer = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom("sam" as const, "sue" as const) },
+  { weight: 2, arbitrary: person },
+);
+const small = fc.nat({ max: 3 });
+const FAULTS: FaultKind[] = ["throttled", "server-error", "access-denied", "reset", "hang"];
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 3,
+    // Mostly in the requester's own name; sometimes in someone else's (never valid).
+    arbitrary: fc
+      .record({
+        author: fc.constantFrom("alice" as const, "bob" as const),
+        inOwnName: fc.constantFrom(true, true, true, false),
+        hours: fc.constantFrom(1 as const, 2 as const, 8 as const),
+      })
+      .map(({ author, inOwnName, hours }) => ({
+        kind: "open" as const,
+        author,
+        requester: inOwnName ? author : author === "alice" ? ("bob" as const) : ("alice" as const),
+        hours,
+      })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("push" as const), pr: small, by: person }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("retarget" as const), pr: small }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant("review" as const),
+      pr: small,
+      by: reviewer,
+      state: fc.constantFrom(
+        "APPROVED" as const,
+        "APPROVED" as const,
+        "CHANGES_REQUESTED" as const,
+        "COMMENTED" as const,
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("dismiss" as const), pr: small, nth: small }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("policy" as const), variant: fc.nat({ max: 2 }) }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("merge" as const),
+      pr: small,
+      admin: fc.constantFrom(false, false, true),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("revoke-command" as const), pr: small, by: person }),
+  },
+  { weight: 14, arbitrary: fc.record({ kind: fc.constant("deliver" as const), nth: small }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("lose" as const), nth: small }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("redeliver" as const), nth: small }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("clock" as const),
+      minutes: fc.constantFrom(1, 5, 30, 61, 240, 600),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("sweep" as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("use" as const), nth: small }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("hand-role" as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("hand-change" as const), nth: small }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("fault" as const),
+      target: fc.constantFrom("github" as const, "aws" as const, "cloudtrail" as const),
+      call: fc.integer({ min: 1, max: 30 }),
+      fault: fc.constantFrom(...FAULTS),
+    }),
+  },
+);
+
+type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+const simulated = new Map<string, Decision>();
+
+/**
+ * Whether a session of `role` may still call AWS at `at`, by the independent simulator: its
+ * inline policies as IAM holds them, each attached managed policy taken as the worst case
+ * (Allow everything), the session issued a minute before.
+ */
+async function usableAt(role: HeldRole, at: Date): Promise<Decision> {
+  const identityPolicies = [
+    ...[...role.inline.entries()].map(([name, text]) => ({
+      name,
+      policy: JSON.parse(text) as unknown,
+    })),
+    ...[...role.managed].map((arn, i) => ({
+      name: `managed-${i}-${arn.split("/").at(-1)}`,
+      policy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+      },
+    })),
+  ];
+  const iso = at.toISOString().replace(".000Z", "Z");
+  const key = `${iso} ${JSON.stringify(identityPolicies)}`;
+  const known = simulated.get(key);
+  if (known) return known;
+  const result = await runSimulation(
+    {
+      request: {
+        principal: `arn:aws:sts::123456789012:assumed-role/${role.roleName}/session`,
+        action: "s3:GetObject",
+        resource: { resource: "arn:aws:s3:::orders/report.csv", accountId: "123456789012" },
+        contextVariables: {
+          "aws:CurrentTime": iso,
+          "aws:TokenIssueTime": new Date(at.getTime() - 60_000).toISOString(),
+        },
+      },
+      identityPolicies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
+  const decision = result.overallResult as Decision;
+  simulated.set(key, decision);
+  return decision;
+}
+
+interface Tally {
+  steps: number;
+  checks: number;
+  simulations: number;
+  /** What the lifecycles reached, so that a generator that never grants cannot pass unseen. */
+  reached: Record<string, number>;
+}
+
+function reach(tally: Tally, what: string): void {
+  tally.reached[what] = (tally.reached[what] ?? 0) + 1;
+}
+
+/** Every invariant, after one step. `previous` is IAM's roles before it. */
+async function checkInvariants(
+  world: LifecycleWorld,
+  previous: Map<string, HeldRole>,
+  index: number,
+  tally: Tally,
+): Promise<void> {
+  const check = (ok: boolean, message: () => string) => {
+    tally.checks += 1;
+    if (!ok) throw new Error(`after step ${index}: ${message()}`);
+  };
+  const byHand = new Set(world.hand.map((h) => h.roleName));
+  const records = world.grantRecords();
+  const roles = [...world.aws.roles.values()];
+
+  // New roles hallpass made: never a second one for a request.
+  for (const role of roles) {
+    if (previous.has(role.roleName) || byHand.has(role.roleName)) continue;
+    const request = role.tags[GRANT_TAGS.request] ?? "";
+    const names = world.created.get(request) ?? new Set<string>();
+    names.add(role.roleName);
+    world.created.set(request, names);
+    reach(tally, "grants");
+    check(names.size === 1, () => `two grant roles for ${request}: ${[...names].join(", ")}`);
+  }
+
+  for (const role of roles) {
+    if (byHand.has(role.roleName)) continue;
+    const request = role.tags[GRANT_TAGS.request] ?? "";
+    // No grant without a merged request whose approvals satisfied the policy at its base.
+    const pull = world.pulls.find((p) => p.path === request);
+    check(
+      pull?.approvedAtMerge === true,
+      () => `role ${role.roleName} grants ${request}, which was not approved when merged`,
+    );
+    // Every grant has its git record, naming this role.
+    check(
+      records.get(request)?.roleArn === role.roleArn,
+      () => `role ${role.roleName} has no grant record on main`,
+    );
+  }
+  const granted = roles.filter((r) => !byHand.has(r.roleName));
+  check(
+    new Set(granted.map((r) => r.tags[GRANT_TAGS.request])).size === granted.length,
+    () => "two live roles for one request",
+  );
+
+  // Every revocation has its record: a grant role that disappeared was recorded as revoked.
+  for (const [name, role] of previous) {
+    if (world.aws.roles.has(name) || byHand.has(name)) continue;
+    const request = role.tags[GRANT_TAGS.request];
+    if (request === undefined || !records.has(request)) continue;
+    const text = world.recordOnMain(request, "revocation");
+    reach(tally, "revocations");
+    check(
+      text !== undefined && revocationRecordSchema.parse(JSON.parse(text)).roleArn === role.roleArn,
+      () => `role ${name} of ${request} was removed without a revocation record`,
+    );
+  }
+
+  // The check is never green for a request the merge re-check would refuse.
+  for (const { sha, conclusion } of world.written) {
+    const pull = world.pulls.find((p) => world.github.pulls.get(p.number)?.headSha === sha);
+    const info = pull && world.github.pulls.get(pull.number);
+    if (!pull || !info || info.state !== "open" || conclusion !== "success") continue;
+    reach(tally, "green checks");
+    check(world.approves(pull), () => `green check on #${pull.number}, which is not approved`);
+  }
+
+  // After a sweep that ran to its end: every ended grant whose audit is due has its summary.
+  if (world.completeSweep) {
+    for (const [request, record] of records) {
+      const revocation = world.recordOnMain(request, "revocation");
+      const end = revocation
+        ? Math.min(
+            Date.parse(record.window.end),
+            Date.parse(revocationRecordSchema.parse(JSON.parse(revocation)).revokedAt),
+          )
+        : Date.parse(record.window.end);
+      if (world.now.getTime() < end + 30 * 60_000) continue;
+      reach(tally, "audits due");
+      check(
+        world.recordOnMain(request, "audit") !== undefined,
+        () => `grant of ${request} ended at ${new Date(end).toISOString()} has no audit summary`,
+      );
+    }
+  }
+
+  // No grant can be used after its expiry (the independent simulator, on a sample of steps).
+  if (index % SIMULATE_EVERY === 0 || world.completeSweep) {
+    for (const role of world.aws.roles.values()) {
+      if (byHand.has(role.roleName)) continue;
+      const expiry = Date.parse(role.tags[GRANT_TAGS.expiresAt] ?? "");
+      const at = new Date(Math.max(world.now.getTime(), expiry));
+      tally.simulations += 1;
+      const decision = await usableAt(role, at);
+      check(decision !== "Allowed", () => `role ${role.roleName} is usable at ${at.toISOString()}`);
+    }
+  }
+}
+
+async function runLifecycle(steps: Step[], tally: Tally): Promise<void> {
+  const world = new LifecycleWorld();
+  for (const [index, s] of steps.entries()) {
+    const previous = new Map(
+      [...world.aws.roles].map(([name, role]) => [name, { ...role, tags: { ...role.tags } }]),
+    );
+    await world.apply(s);
+    tally.steps += 1;
+    await checkInvariants(world, previous, index, tally);
+  }
+  // The end: the world settles (every delivery arrives, time passes, a sweep runs to its end).
+  for (const s of settle(world)) {
+    const previous = new Map([...world.aws.roles].map(([name, role]) => [name, role]));
+    await world.apply(s);
+    tally.steps += 1;
+    await checkInvariants(world, previous, steps.length, tally);
+  }
+  for (const pull of world.pulls) {
+    if (pull.approvedAtMerge !== undefined) reach(tally, "merges");
+    if (pull.approvedAtMerge) reach(tally, "approved merges");
+  }
+  expect(world.completeSweep).toBe(true);
+  expect(world.aws.roles.size, "no role outlives its window and the final sweep").toBe(0);
+}
+
+/** Deliver what is pending, then move past every window and the audit delay, then sweep. */
+function settle(world: LifecycleWorld): Step[] {
+  return [
+    ...world.pending.map(() => ({ kind: "deliver" as const, nth: 0 })),
+    { kind: "clock", minutes: 9 * 60 },
+    { kind: "sweep" },
+    { kind: "clock", minutes: 60 },
+    { kind: "sweep" },
+  ];
+}
+
+it("no generated lifecycle grants without approval, outlives expiry, or loses a record", async ({
+  task,
+}) => {
+  const tally: Tally = { steps: 0, checks: 0, simulations: 0, reached: {} };
+  const seed = process.env.HALLPASS_LIFECYCLE_SEED;
+  const path = process.env.HALLPASS_LIFECYCLE_PATH;
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(step, { minLength: 5, maxLength: 40, size: "max" }),
+      async (steps) => {
+        runs += 1;
+        await runLifecycle(steps, tally);
+      },
+    ),
+    {
+      numRuns: RUNS,
+      ...(seed ? { seed: Number(seed) } : {}),
+      ...(path ? { path } : {}),
+      endOnFailure: false,
+    },
+  );
+  console.log(
+    `lifecycles: ${runs} run, ${tally.simulations} IAM simulations, reached ${JSON.stringify(tally.reached)}`,
+  );
+  countAssurance(task, {
+    counts: { lifecycles: runs, steps: tally.steps, invariantChecks: tally.checks },
+    detail: "lifecycles/generated",
+  });
+}, 600_000);
