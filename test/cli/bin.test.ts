@@ -58,6 +58,15 @@ describe("the hallpass executable", () => {
     expect(result.stderr).toContain("--format must be text or json");
   });
 
+  it("runs the commands that read every record in a second process, passing on its output and exit code", () => {
+    const result = hallpass(["verify", "--format", "yaml"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--format must be text or json");
+    const help = hallpass(["report", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: hallpass report");
+  });
+
   it("prints its version", () => {
     const result = hallpass(["--version"]);
     expect(result.status).toBe(0);
