@@ -11,6 +11,7 @@ import type { CorpusCases } from "./hostile-corpus/bytes.ts";
 import { cliCases } from "./hostile-corpus/cli.ts";
 import { cloudTrailCases } from "./hostile-corpus/cloudtrail.ts";
 import { commentCases } from "./hostile-corpus/comments.ts";
+import { policyCases } from "./hostile-corpus/policies.ts";
 import { requestCases } from "./hostile-corpus/requests.ts";
 import { webhookCases } from "./hostile-corpus/webhooks.ts";
 
@@ -23,6 +24,7 @@ const categories: Record<string, CorpusCases> = {
   webhooks: webhookCases,
   comments: commentCases,
   cloudtrail: cloudTrailCases,
+  policies: policyCases,
 };
 
 let stale = 0;

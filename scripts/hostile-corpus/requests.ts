@@ -137,6 +137,9 @@ export const requestCases: CorpusCases = {
   "requester-upper-case.yaml": request({ requester: "ALICE" }),
   "role-greek-omicron.yaml": request({ role: "db-adm\u03bfn" }),
   "role-zero-width-joiner.yaml": request({ role: "db-\u200dadmin" }),
+  "role-constructor.yaml": request({ role: "constructor" }),
+  "account-constructor.yaml": request({ account: "constructor" }),
+  "requester-constructor.yaml": request({ requester: "constructor" }),
   "account-dotless-i.yaml": request({ account: "product\u0131on" }),
   "reason-bidi-override.yaml": request({
     reason: "Fail over the orders database \u202enoitcudorp lla eteled\u202c before maintenance.",
