@@ -341,6 +341,9 @@ function syntaxProblems(
     if (issue.code === "BLOCK_AS_IMPLICIT_KEY" && multiline.has(issue.pos[0])) continue;
     const [start, end] = issue.pos;
     let located = { offset: start, message: describeYamlIssue(issue.code, issue.message, kind) };
+    // The parser's stack gives out at a depth that depends on the machine: point at the
+    // bracket that goes past the limit instead, the same place on every run.
+    if (located.message === tooDeeply(kind)) located.offset = tooDeepBracket(text) ?? start;
     const unclosed = /^Missing closing (["'])quote|end with an? ([\]}])/.exec(issue.message);
     if (unclosed) {
       openers ??= unclosedOpeners(text);
@@ -365,6 +368,33 @@ function syntaxProblems(
     found.push(located);
   }
   return found;
+}
+
+/**
+ * Offset of the first `[` or `{` opened deeper than `MAX_DEPTH` (outside quotes and comments),
+ * or undefined. One pass, no parsing: only called once the parser has given up on the nesting.
+ */
+function tooDeepBracket(text: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== undefined) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf("\n", i);
+      if (end === -1) return undefined;
+      i = end;
+    } else if (c === "[" || c === "{") {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === "]" || c === "}") {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
 }
 
 /** A quoted scalar or a flow collection, by where it opens and how (`"`, `'`, `[`, `{`). */
