@@ -97119,6 +97119,7 @@ function syntaxProblems(document, text, kind, where) {
     if (issue3.code === "BLOCK_AS_IMPLICIT_KEY" && multiline.has(issue3.pos[0])) continue;
     const [start, end2] = issue3.pos;
     let located = { offset: start, message: describeYamlIssue(issue3.code, issue3.message, kind) };
+    if (located.message === tooDeeply(kind)) located.offset = tooDeepBracket(text) ?? start;
     const unclosed = /^Missing closing (["'])quote|end with an? ([\]}])/.exec(issue3.message);
     if (unclosed) {
       openers ??= unclosedOpeners(text);
@@ -97141,6 +97142,28 @@ function syntaxProblems(document, text, kind, where) {
     found.push(located);
   }
   return found;
+}
+function tooDeepBracket(text) {
+  let depth = 0;
+  let quote;
+  for (let i5 = 0; i5 < text.length; i5++) {
+    const c5 = text[i5];
+    if (quote !== void 0) {
+      if (c5 === "\\" && quote === '"') i5++;
+      else if (c5 === quote) quote = void 0;
+    } else if (c5 === '"' || c5 === "'") {
+      quote = c5;
+    } else if (c5 === "#" && (i5 === 0 || /\s/.test(text[i5 - 1]))) {
+      const end2 = text.indexOf("\n", i5);
+      if (end2 === -1) return void 0;
+      i5 = end2;
+    } else if (c5 === "[" || c5 === "{") {
+      if (++depth > MAX_DEPTH) return i5;
+    } else if (c5 === "]" || c5 === "}") {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return void 0;
 }
 function unclosedOpeners(text) {
   const openers = [];
