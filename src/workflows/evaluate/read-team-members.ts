@@ -1,0 +1,59 @@
+/**
+ * Step 6 of the evaluation: read the members of every team that may approve, whether CODEOWNERS
+ * names it or the role's approval rules do.
+ */
+
+import { teamKey } from "../../core/approval/decide-approval.ts";
+import type { Owner } from "../../core/policy/codeowners.ts";
+import type { Approval } from "../../core/policy/policy-format.ts";
+import { errorMessage } from "../../core/text/error-message.ts";
+import type { KeyValueCache } from "../../ports/cache.ts";
+import type { GitHubPort } from "../../ports/github.ts";
+import { cached } from "./cached.ts";
+import { type EvaluationFailure, failure } from "./evaluation-failure.ts";
+
+/**
+ * The members of each team named by `owners` or `approval`'s rules, by `teamKey`, cached by the
+ * rules' commit `base`. A failure when GitHub says a team does not exist or is not visible;
+ * any other error is thrown (the evaluation then says GitHub could not be read).
+ */
+export async function readTeamMembers(
+  github: GitHubPort,
+  who: { owners: Owner[]; approval: Approval; base: string },
+  cache: KeyValueCache | undefined,
+): Promise<{ teamMembers: Record<string, string[]> } | EvaluationFailure> {
+  const teams = new Map<string, { org: string; slug: string }>();
+  for (const owner of who.owners) {
+    if (owner.kind === "team") teams.set(teamKey(owner.org, owner.slug), owner);
+  }
+  for (const rule of who.approval.rules) {
+    for (const ref of rule.from ?? []) {
+      const [org, slug] = ref.replace(/^@/, "").split("/");
+      if (slug !== undefined) teams.set(teamKey(org!, slug), { org: org!, slug });
+    }
+  }
+  const teamMembers: Record<string, string[]> = {};
+  try {
+    await Promise.all(
+      [...teams].map(async ([key, team]) => {
+        teamMembers[key] = await cached(cache, `team:${key}@${who.base}`, () =>
+          github.listTeamMembers(team.org, team.slug),
+        );
+      }),
+    );
+  } catch (error) {
+    if (httpStatus(error) === 404 || httpStatus(error) === 403) {
+      return failure("A team could not be read", [
+        `A team named in CODEOWNERS or in the role's approval rules does not exist or is not visible to the app (it needs the organization "Members: read" permission): ${errorMessage(error)}.`,
+      ]);
+    }
+    throw error;
+  }
+  return { teamMembers };
+}
+
+function httpStatus(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error
+    ? Number((error as { status: unknown }).status)
+    : undefined;
+}
