@@ -1,6 +1,5 @@
-import { Octokit } from "@octokit/core";
-import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { retry } from "@octokit/plugin-retry";
+import { Octokit } from "@octokit/rest";
 import { revokeGrant } from "../workflows/revoke-grant.ts";
 import type { SweepDeps } from "../workflows/sweep.ts";
 import { cloudTrailClientFactory, createAwsCloudTrail, type Timing } from "./aws-cloudtrail.ts";
@@ -43,7 +42,8 @@ export interface SweepEnvironment {
   log?: (line: string) => void;
 }
 
-const SweepOctokit = Octokit.plugin(paginateRest, retry);
+// @octokit/rest brings pagination and the REST methods; retry covers GitHub's 5xx and timeouts.
+const SweepOctokit = Octokit.plugin(retry);
 
 /**
  * The GitHub App's id from where a deployment sets it (`source` names that place in the
@@ -71,12 +71,15 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
     auth: environment.token,
     baseUrl: (environment.apiUrl ?? "https://api.github.com").replace(/\/$/, ""),
     userAgent: "hallpass-sweep",
+    // @octokit/rest's request log prints every failed request (an expected 404 included) with
+    // console.error; the sweep reports the failures that matter itself, in its own words.
+    log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
     request: { fetch: fetchWithTimeouts(environment.timeouts) },
     ...(environment.githubRetries !== undefined
       ? { retry: { retries: environment.githubRetries } }
       : {}),
   });
-  const portOctokit = octokit as unknown as PortOctokit;
+  const portOctokit: PortOctokit = octokit;
   const github = withMergedPullRequestLookup(
     withGraphQlFileReads(
       createOctokitGitHub(portOctokit, { owner, repo }, { appId: environment.appId }),

@@ -6,6 +6,14 @@
  * (`90m`, `2h`, `1d`, `1h30m`). Years and months are refused: their length in seconds
  * depends on the calendar, and an access window must be exact. A capital `M` in the short
  * form is refused too: it means months in ISO-8601, so `1M` must not quietly be a minute.
+ *
+ * Written by hand rather than with luxon's `Duration`, measured (Node 24, min of 7 runs of
+ * 200,000 calls on a shared machine): luxon's ISO grammar is wider than what a request may
+ * say (it reads `P1M` as 30 days, `PT` as zero, `PT1.5H`, `P-1D`), so the patterns below stay
+ * either way and luxon could only do the multiplication. With it, `parseDuration` took 2.1 µs
+ * instead of 0.5 µs (it runs for every request validated, in the PR check and `hallpass
+ * validate`) and `formatDuration` 3.4 µs instead of 0.28 µs; and `Duration.fromObject` throws
+ * on a 400-digit number, which these functions must turn into a message, never an exception.
  */
 
 const ISO = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
