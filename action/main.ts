@@ -4,7 +4,7 @@ import type { Timing } from "../src/adapters/aws-cloudtrail.ts";
 import { createSweepDeps, parseAppId } from "../src/adapters/create-sweep-deps.ts";
 import type { NetworkTimeouts } from "../src/adapters/network-timeouts.ts";
 import { renderSweepSummary } from "../src/core/sweep/render-sweep-summary.ts";
-import { sweep } from "../src/workflows/sweep.ts";
+import { sweep } from "../src/workflows/sweep/run-sweep.ts";
 
 /**
  * The action's runner: reads the inputs GitHub gives it (`INPUT_*`) and the environment

@@ -5,7 +5,7 @@
  * below), and CloudTrail pages are counted as LookupEvents would return them (50 events a page).
  */
 import type { GrantRecord } from "../src/core/grant/records.ts";
-import { sweep } from "../src/workflows/sweep.ts";
+import { sweep } from "../src/workflows/sweep/run-sweep.ts";
 import { examplePolicyFiles } from "../test/support/example-policies.ts";
 import {
   boundRevokeGrant,

@@ -98263,898 +98263,300 @@ function renderSweepSummary(report) {
   return out.join("\n");
 }
 
-// src/workflows/sweep.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-
-// src/core/request/duration.ts
-var ISO = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
-var SHORT = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-var ISO_CALENDAR = /^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T[\dHMS.]*)?$/;
-function parseDuration(text) {
-  const trimmed = text.trim();
-  const refused = calendarOrAmbiguous(trimmed, text);
-  if (refused) return { ok: false, message: refused };
-  const match = ISO.exec(trimmed.toUpperCase()) ?? SHORT.exec(trimmed.toLowerCase());
-  const hint = 'write it as ISO-8601 ("PT2H", "P1D") or short form ("90m", "2h", "1d", "1h30m")';
-  if (!match || trimmed === "" || trimmed.toUpperCase() === "P" || trimmed.toUpperCase() === "PT") {
-    return { ok: false, message: `"${text}" is not a duration: ${hint}` };
-  }
-  const [, d5, h5, m3, s2] = match;
-  if (d5 === void 0 && h5 === void 0 && m3 === void 0 && s2 === void 0) {
-    return { ok: false, message: `"${text}" is not a duration: ${hint}` };
-  }
-  const seconds = Number(d5 ?? 0) * 86400 + Number(h5 ?? 0) * 3600 + Number(m3 ?? 0) * 60 + Number(s2 ?? 0);
-  if (!Number.isSafeInteger(seconds)) {
-    return { ok: false, message: `"${text}" is too long to be a duration` };
-  }
-  return { ok: true, seconds };
+// src/core/sweep/plan-sweep.ts
+var GRANT_CREATION_GRACE_SECONDS = 15 * 60;
+var CLOCK_SKEW_SECONDS = 60;
+function unrecordedRequestPath(accountId, roleName) {
+  return `access-requests/unrecorded/${accountId}/${roleName}.yaml`;
 }
-function calendarOrAmbiguous(trimmed, text) {
-  const upper = trimmed.toUpperCase();
-  const datePart = upper.split("T")[0] ?? "";
-  const isIso = ISO_CALENDAR.test(upper);
-  const years = isIso ? /\d+Y/.test(datePart) : /^\d+y$/i.test(trimmed);
-  const months2 = isIso && /\d+M/.test(datePart);
-  if (years || months2) {
-    const [unit, length] = years ? ["years", "365 or 366 days"] : ["months", "28 to 31 days"];
-    return `"${text}" counts ${unit}, whose length depends on the calendar (${length}), and an access window must be exact: write days or hours instead ("P30D", "PT12H").`;
-  }
-  if (!upper.startsWith("P") && /^[\dDHMSdhms]+$/.test(trimmed) && trimmed.includes("M")) {
-    const fixed = trimmed.replaceAll("M", "m");
-    const fix = /^\d+M$/.test(trimmed) ? `"${fixed}" or "PT${trimmed}"` : `"${fixed}"`;
-    const what = trimmed === "1M" ? "one minute" : "minutes";
-    return `"${text}" is ambiguous: M is months in ISO-8601 but minutes in the short form. Write ${fix} for ${what}; months are not accepted (their length depends on the calendar).`;
-  }
-  return void 0;
+function stemSet(paths, kind) {
+  const suffix = `.${kind}.json`;
+  const set2 = /* @__PURE__ */ new Set();
+  for (const p3 of paths) if (p3.endsWith(suffix)) set2.add(p3);
+  return set2;
 }
-function formatDuration(totalSeconds) {
-  let rest = Math.max(0, Math.floor(totalSeconds));
-  const parts = [];
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1]
-  ]) {
-    const n3 = Math.floor(rest / size);
-    rest -= n3 * size;
-    if (n3 > 0) parts.push(`${n3}${unit}`);
+function grantPathsToRead(paths, roles) {
+  const grants = stemSet(paths, "grant");
+  const audits = stemSet(paths, "audit");
+  const wanted = /* @__PURE__ */ new Set();
+  for (const g5 of grants) {
+    if (!audits.has(g5.replace(/\.grant\.json$/, ".audit.json"))) wanted.add(g5);
   }
-  return parts.length > 0 ? parts.join("") : "0s";
-}
-
-// src/core/text/escape-mermaid.ts
-var STATEMENT = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|call|href|inclusiveenddates|topaxis|acctitle|accdescr|displaymode|vert|classdef|class|style|linkstyle|subgraph|end)\b/i;
-function mermaidLabel(text) {
-  const label = text.replace(/[^\p{L}\p{N} _.,@/()+=*'-]/gu, " ").replace(/\s+/g, " ").trim();
-  if (label === "") return "(none)";
-  return STATEMENT.test(label) ? `\xB7 ${label}` : label;
-}
-
-// src/core/policy/match-glob.ts
-function matchesGlob(glob, text) {
-  const pattern = glob.toLowerCase();
-  const subject = text.toLowerCase();
-  let p3 = 0;
-  let s2 = 0;
-  let star = -1;
-  let resume = 0;
-  while (s2 < subject.length) {
-    const c5 = pattern[p3];
-    if (c5 === "*") {
-      star = p3++;
-      resume = s2;
-    } else if (c5 !== void 0 && (c5 === "?" || c5 === subject[s2])) {
-      p3++;
-      s2++;
-    } else if (star !== -1) {
-      p3 = star + 1;
-      s2 = ++resume;
-    } else {
-      return false;
-    }
+  for (const role of roles) {
+    const request2 = role.tags[GRANT_TAGS.request];
+    if (request2 === void 0) continue;
+    const path = recordPath(request2, "grant");
+    if (grants.has(path)) wanted.add(path);
   }
-  while (pattern[p3] === "*") p3++;
-  return p3 === pattern.length;
+  return [...wanted].sort();
 }
-
-// src/core/sweep/evaluate-alerts.ts
-var isoTime2 = external_exports.string().datetime({ offset: true });
-var firedAlertSchema = external_exports.strictObject({
-  id: external_exports.string().describe("Stable id: `<rule>:<eventID of the first event>`."),
-  rule: external_exports.string().describe("Name of the alert rule in policies/."),
-  severity: external_exports.enum(["low", "medium", "high", "critical"]),
-  from: isoTime2.describe("Time of the first event of the alert."),
-  to: isoTime2.describe("Time of the last event of the alert."),
-  eventIds: external_exports.array(external_exports.string()).min(1).describe("CloudTrail eventIDs the alert is about."),
-  revoked: external_exports.boolean().describe("Whether the rule revoked the grant.")
-});
-var alertsRecordSchema = external_exports.strictObject({
-  version: external_exports.literal(1),
-  requestPath: external_exports.string(),
-  roleArn: external_exports.string(),
-  alerts: external_exports.array(firedAlertSchema).describe("Every alert raised on this grant, oldest first."),
-  watched: external_exports.record(external_exports.string(), external_exports.array(external_exports.strictObject({ from: isoTime2, to: isoTime2 }))).optional().describe(
-    "By region: the spans of time (oldest first) whose events of this grant the sweep has read and judged, so that a lookup cut by a run's budget resumes where it stopped in the next run."
-  )
-});
-function matchesEventFilter(filter, event) {
-  if (filter.writesOnly && !isWrite(event)) return false;
-  if (filter.errorCodes) {
-    if (event.errorCode === void 0) return false;
-    const code2 = event.errorCode;
-    const bare = code2.replace(/^(Client|Server)\./, "");
-    if (!filter.errorCodes.some((c5) => c5 === code2 || c5 === bare)) return false;
-  }
-  if (filter.actions) {
-    const action = actionOf(event);
-    if (!filter.actions.some((glob) => matchesGlob(glob, action))) return false;
-  }
-  return true;
+function revocationPathsToRead(paths, grants) {
+  const revocations = stemSet(paths, "revocation");
+  return grants.map((g5) => recordPath(g5.requestPath, "revocation")).filter((p3) => revocations.has(p3)).sort();
 }
-function toAlertEvent(event) {
-  const resources = (event.resources ?? []).map((r5) => r5.ARN).filter((arn2) => typeof arn2 === "string");
+function sameTime(a5, b5) {
+  return a5 !== void 0 && Date.parse(a5) === Date.parse(b5);
+}
+function roleDrift(role, grant, now) {
+  const drift = [];
+  const tags = role.tags;
+  const created = Date.parse(role.createdAt);
+  const granted = Date.parse(grant.grantedAt);
+  if (Number.isNaN(created)) {
+    drift.push(`creation date "${role.createdAt}" unreadable`);
+  } else if (created < granted - CLOCK_SKEW_SECONDS * 1e3) {
+    drift.push(`created at ${role.createdAt}, before the grant was recorded (${grant.grantedAt})`);
+  } else if (created > granted + GRANT_CREATION_GRACE_SECONDS * 1e3) {
+    drift.push(
+      `created at ${role.createdAt}, after the app could have made it (granted ${grant.grantedAt}): re-created by hand`
+    );
+  }
+  if (tags[GRANT_TAGS.managedBy] !== MANAGED_BY) drift.push(`${GRANT_TAGS.managedBy} tag missing`);
+  if (tags[GRANT_TAGS.request] !== grant.requestPath)
+    drift.push(`${GRANT_TAGS.request} tag differs`);
+  if (tags[GRANT_TAGS.requester] !== grant.requester) {
+    drift.push(`${GRANT_TAGS.requester} tag differs`);
+  }
+  if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
+    drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
+  }
+  const recorded = grant.planDigest?.allowPersistence ?? [];
+  for (const name of persistenceClassesOf(tags).filter((c5) => !recorded.includes(c5))) {
+    drift.push(`${persistenceTagKey(name)} tag added: lifts the boundary's ${name} deny`);
+  }
+  drift.push(...documentDrift(role, grant, now));
+  return drift;
+}
+function documentDrift(role, grant, now) {
+  const documents = role.documents;
+  if (documents === void 0) return ["what the role holds could not be read"];
+  if (holdsRevocationDeny(documents)) return [];
+  const inTheMaking = now <= Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3;
+  if (inTheMaking && grant.planDigest && holdsPartOfPlan(documents, grant.planDigest)) return [];
+  const found = grant.planDigest ? describeDocumentDrift(documents, grant.planDigest) : describeBoundaryDrift(documents, void 0);
+  return found.length > 0 ? [`changed by hand: ${found.join(", ")}`] : [];
+}
+function ungrantedRequestPaths(paths) {
+  const grantPaths = stemSet(paths, "grant");
+  const revocationPaths = stemSet(paths, "revocation");
+  const toldPaths = stemSet(paths, "ungranted");
+  return paths.filter(
+    (path) => isRequestPath(path) && !path.startsWith("access-requests/unrecorded/") && !grantPaths.has(recordPath(path, "grant")) && !revocationPaths.has(recordPath(path, "revocation")) && !toldPaths.has(recordPath(path, "ungranted"))
+  ).sort();
+}
+function sameRepository(a5, b5) {
+  return a5.toLowerCase() === b5.toLowerCase();
+}
+function sharesAccount(account, repository) {
+  return (account.sharedWith ?? []).some((r5) => sameRepository(r5, repository));
+}
+function unrecordedRevocation(account, role, foreignRepository) {
+  const request2 = role.tags[GRANT_TAGS.request];
+  const detail = foreignRepository !== void 0 ? `role ${role.roleArn} is tagged for ${foreignRepository}, which policies/ do not let share account ${account.name} (accounts.${account.name}.sharedWith), and no grant record in git names it` : request2 === void 0 ? `role ${role.roleArn} has no grant record and no ${GRANT_TAGS.request} tag: made by hand` : `role ${role.roleArn} claims ${request2}, but no grant record in git names this role`;
   return {
-    eventID: event.eventID,
-    eventTime: event.eventTime,
-    action: actionOf(event),
-    region: event.awsRegion,
-    ...event.errorCode !== void 0 ? { errorCode: event.errorCode } : {},
-    resources
+    account,
+    role,
+    grant: void 0,
+    requestPath: unrecordedRequestPath(account.id, role.roleName),
+    reason: "unrecorded-role",
+    detail,
+    alert: true
   };
 }
-function byTime(a5, b5) {
-  const ta = Date.parse(a5.eventTime);
-  const tb = Date.parse(b5.eventTime);
-  if (ta !== tb) return ta - tb;
-  return a5.eventID < b5.eventID ? -1 : a5.eventID > b5.eventID ? 1 : 0;
+function recordOfRole(plan, account, role, named) {
+  const grant = named.find((g5) => g5.requestPath === role.tags[GRANT_TAGS.request]);
+  for (const other of named) {
+    if (other === grant) continue;
+    plan.mismatchedRecords.push({
+      account,
+      grant: other,
+      role,
+      detail: `the grant record of ${other.requestPath} names ${role.roleArn}, but that role's ${GRANT_TAGS.request} tag is ${role.tags[GRANT_TAGS.request] ?? "missing"}: the record or the role was changed; nothing was done about either on this record's account`
+    });
+  }
+  return grant;
 }
-function makeAlert(rule, events) {
-  const first = events[0];
-  const last = events[events.length - 1];
-  return {
-    id: `${rule.name}:${first.eventID}`,
-    rule: rule.name,
-    ...rule.description !== void 0 ? { description: rule.description } : {},
-    severity: rule.severity,
-    revoke: rule.revoke,
-    from: first.eventTime,
-    to: last.eventTime,
-    events: events.map(toAlertEvent)
+function planRecordedRole(plan, { account, role, grant }, state2, revocation) {
+  const repository = role.tags[GRANT_TAGS.repository];
+  const drift = roleDrift(role, grant, state2.now.getTime());
+  if (repository !== void 0 && !sameRepository(repository, state2.repository)) {
+    drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state2.repository}`);
+  }
+  if (drift.length > 0) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "alert",
+      detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
+      alert: true
+    });
+  } else if (revocation) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "unfinished",
+      detail: `revoked at ${revocation.revokedAt} (${revocation.reason}) but the role was still there`,
+      alert: false
+    });
+  } else if (Date.parse(grant.window.end) <= state2.now.getTime()) {
+    plan.revoke.push({
+      account,
+      role,
+      grant,
+      requestPath: grant.requestPath,
+      reason: "expired",
+      detail: `expired at ${grant.window.end}`,
+      alert: false
+    });
+  } else {
+    plan.watch.push({ account, grant, role });
+  }
+}
+function planSweep(state2) {
+  const now = state2.now.getTime();
+  const plan = {
+    revoke: [],
+    recordRevocation: [],
+    missingGrants: [],
+    pendingGrants: [],
+    foreignRoles: [],
+    mismatchedRecords: [],
+    watch: [],
+    auditsDue: [],
+    auditsWaiting: [],
+    unreachableAccounts: []
   };
-}
-function evaluateAlerts(rules, events, previous) {
-  const sorted = [...events].sort(byTime);
-  const alerts = [];
-  for (const rule of rules) {
-    const seen = new Set(previous.filter((a5) => a5.rule === rule.name).flatMap((a5) => a5.eventIds));
-    const matching = sorted.filter((e5) => matchesEventFilter(rule, e5));
-    if (!rule.threshold) {
-      const fresh = matching.filter((e5) => !seen.has(e5.eventID));
-      if (fresh.length > 0) alerts.push(makeAlert(rule, fresh));
+  const namedBy = /* @__PURE__ */ new Map();
+  for (const g5 of state2.grants) namedBy.set(g5.roleArn, [...namedBy.get(g5.roleArn) ?? [], g5]);
+  const revocationOf = new Map(state2.revocations.map((r5) => [r5.requestPath, r5]));
+  const inScope = new Map(state2.accounts.map((a5) => [a5.id, a5]));
+  const auditPaths = stemSet(state2.paths, "audit");
+  const liveArns = /* @__PURE__ */ new Set();
+  for (const account of state2.accounts) {
+    const roles = state2.roles.get(account.id);
+    if (roles === void 0) {
+      plan.unreachableAccounts.push(account);
       continue;
     }
-    const windowMs = rule.threshold.withinMinutes * 6e4;
-    let i5 = 0;
-    while (i5 < matching.length) {
-      const start = Date.parse(matching[i5].eventTime);
-      let end2 = i5;
-      while (end2 + 1 < matching.length && Date.parse(matching[end2 + 1].eventTime) - start < windowMs) {
-        end2++;
-      }
-      if (end2 - i5 + 1 >= rule.threshold.count) {
-        const burst = matching.slice(i5, end2 + 1);
-        if (!burst.some((e5) => seen.has(e5.eventID))) alerts.push(makeAlert(rule, burst));
-        i5 = end2 + 1;
-      } else {
-        i5++;
-      }
-    }
-  }
-  return alerts.sort(
-    (a5, b5) => Date.parse(a5.from) - Date.parse(b5.from) || (a5.rule < b5.rule ? -1 : 1)
-  );
-}
-function toFiredAlert(alert, revoked) {
-  return {
-    id: alert.id,
-    rule: alert.rule,
-    severity: alert.severity,
-    from: alert.from,
-    to: alert.to,
-    eventIds: alert.events.map((e5) => e5.eventID),
-    revoked
-  };
-}
-
-// src/core/audit/activity-counts.ts
-function zeroCounts() {
-  return { events: 0, reads: 0, writes: 0, failed: 0 };
-}
-function countEvent(c5, write, failed) {
-  c5.events++;
-  if (write) c5.writes++;
-  else c5.reads++;
-  if (failed) c5.failed++;
-}
-function byKey(a5, b5) {
-  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
-}
-function spanAt(ms, text) {
-  return { firstMs: ms, firstText: text, lastMs: ms, lastText: text };
-}
-function widen(span, ms, text) {
-  if (ms < span.firstMs || ms === span.firstMs && text < span.firstText) {
-    span.firstMs = ms;
-    span.firstText = text;
-  }
-  if (ms > span.lastMs || ms === span.lastMs && text > span.lastText) {
-    span.lastMs = ms;
-    span.lastText = text;
-  }
-}
-
-// src/core/audit/activity-timeline.ts
-var BUCKET_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
-function bucketMinutesFor(window2) {
-  const minutes = (Date.parse(window2.end) - Date.parse(window2.start)) / 6e4;
-  return BUCKET_MINUTES.find((b5) => minutes / b5 <= 48) ?? 1440;
-}
-function createTimeline(window2) {
-  const bucketMinutes = bucketMinutesFor(window2);
-  const bucketMs = bucketMinutes * 6e4;
-  const origin = Date.parse(window2.start);
-  const at = (index) => new Date(origin + index * bucketMs).toISOString();
-  return {
-    bucketMinutes,
-    add(buckets, ms, write, failed) {
-      const index = Math.floor((ms - origin) / bucketMs);
-      let b5 = buckets.get(index);
-      if (!b5) {
-        b5 = zeroCounts();
-        buckets.set(index, b5);
-      }
-      countEvent(b5, write, failed);
-    },
-    spans(service, buckets, out) {
-      const indices = [...buckets.keys()].sort((x, y) => x - y);
-      let span;
-      let previous = Number.NaN;
-      for (const index of indices) {
-        const c5 = buckets.get(index);
-        if (span && index === previous + 1) {
-          span.end = at(index + 1);
+    for (const role of roles) {
+      liveArns.add(role.roleArn);
+      const repository = role.tags[GRANT_TAGS.repository];
+      const grant = recordOfRole(plan, account, role, namedBy.get(role.roleArn) ?? []);
+      if (!grant && repository !== void 0 && !sameRepository(repository, state2.repository)) {
+        if (sharesAccount(account, repository)) {
+          plan.foreignRoles.push({ account, role, repository });
         } else {
-          span = { service, start: at(index), end: at(index + 1), ...zeroCounts() };
-          out.push(span);
+          plan.revoke.push(unrecordedRevocation(account, role, repository));
         }
-        span.events += c5.events;
-        span.reads += c5.reads;
-        span.writes += c5.writes;
-        span.failed += c5.failed;
-        previous = index;
+        continue;
+      }
+      if (!grant) {
+        plan.revoke.push(unrecordedRevocation(account, role, void 0));
+        continue;
+      }
+      planRecordedRole(plan, { account, role, grant }, state2, revocationOf.get(grant.requestPath));
+    }
+  }
+  for (const grant of state2.grants) {
+    const account = inScope.get(grant.account.id);
+    if (!account || plan.mismatchedRecords.some((m3) => m3.grant === grant)) continue;
+    const revocation = revocationOf.get(grant.requestPath);
+    const endMs = Math.min(
+      Date.parse(grant.window.end),
+      revocation ? Date.parse(revocation.revokedAt) : Number.POSITIVE_INFINITY
+    );
+    const endedAt = endMs === Date.parse(grant.window.end) ? grant.window.end : revocation.revokedAt;
+    const listed = state2.roles.get(account.id) !== void 0;
+    const roleThere = liveArns.has(grant.roleArn);
+    if (listed && !roleThere && !revocation) {
+      const missingAfterMs = Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3;
+      if (now < missingAfterMs) {
+        plan.pendingGrants.push({ grant, missingAfter: new Date(missingAfterMs).toISOString() });
+      } else if (endMs > now) {
+        plan.missingGrants.push({
+          requestPath: grant.requestPath,
+          grant,
+          detail: `git records a grant until ${grant.window.end} but ${grant.roleArn} is not in AWS`
+        });
+      } else {
+        plan.recordRevocation.push({ grant, endedAt });
       }
     }
-  };
+    if (endMs <= now && !auditPaths.has(recordPath(grant.requestPath, "audit"))) {
+      const dueMs = endMs + state2.auditDelaySeconds * 1e3;
+      const due = {
+        grant,
+        revocation,
+        endedAt,
+        dueAt: new Date(dueMs).toISOString()
+      };
+      (dueMs <= now ? plan.auditsDue : plan.auditsWaiting).push(due);
+    }
+  }
+  const namesInScope = new Set(state2.accounts.map((a5) => a5.name));
+  for (const path of ungrantedRequestPaths(state2.paths)) {
+    const accountName = state2.requestAccounts.get(path);
+    if (accountName !== void 0 && !namesInScope.has(accountName)) continue;
+    plan.missingGrants.push({
+      requestPath: path,
+      grant: void 0,
+      detail: "merged, but no grant record: the app did not grant it (see the PR for why)"
+    });
+  }
+  const byPath = (a5, b5) => a5.requestPath < b5.requestPath ? -1 : a5.requestPath > b5.requestPath ? 1 : 0;
+  plan.revoke.sort((a5, b5) => byPath(a5, b5) || (a5.role.roleArn < b5.role.roleArn ? -1 : 1));
+  plan.missingGrants.sort(byPath);
+  plan.mismatchedRecords.sort((a5, b5) => byPath(a5.grant, b5.grant));
+  plan.pendingGrants.sort((a5, b5) => byPath(a5.grant, b5.grant));
+  plan.watch.sort((a5, b5) => byPath(a5.grant, b5.grant));
+  plan.recordRevocation.sort((a5, b5) => byPath(a5.grant, b5.grant));
+  plan.auditsDue.sort((a5, b5) => byPath(a5.grant, b5.grant));
+  plan.auditsWaiting.sort((a5, b5) => byPath(a5.grant, b5.grant));
+  return plan;
 }
 
-// src/core/audit/risky-events.ts
-var MAX_RISKY_EVENTS = 1e4;
-function laterRisky(x, y) {
-  return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
-}
-function riskyEventOf(k5) {
-  return {
-    eventTime: k5.eventTime,
-    eventID: k5.eventID,
-    action: k5.action,
-    region: k5.region,
-    readOnly: !k5.write,
-    ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
-    ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
-    resources: [...new Set(k5.arns.slice(0, k5.arnCount))].sort(),
-    rules: k5.rules.slice(0, k5.ruleCount).sort()
-  };
-}
-function siftUp(kept, i5) {
-  const item = kept[i5];
-  while (i5 > 0) {
-    const parent = i5 - 1 >> 1;
-    const p3 = kept[parent];
-    if (!laterRisky(item, p3)) break;
-    kept[i5] = p3;
-    i5 = parent;
-  }
-  kept[i5] = item;
-}
-function siftDown(kept, i5) {
-  const item = kept[i5];
-  const n3 = kept.length;
-  for (; ; ) {
-    const left = 2 * i5 + 1;
-    if (left >= n3) break;
-    const right = left + 1;
-    const child = right < n3 && laterRisky(kept[right], kept[left]) ? right : left;
-    const c5 = kept[child];
-    if (!laterRisky(c5, item)) break;
-    kept[i5] = c5;
-    i5 = child;
-  }
-  kept[i5] = item;
-}
-function emptyKept() {
-  return {
-    ms: 0,
-    eventTime: "",
-    eventID: "",
-    action: "",
-    region: "",
-    write: false,
-    errorCode: void 0,
-    sourceIdentity: void 0,
-    arns: [],
-    arnCount: 0,
-    rules: [],
-    ruleCount: 0
-  };
-}
-function riskyRuleNames(rules, event, write, foreignIdentity, names) {
-  names.length = 0;
-  for (const rule of rules) {
-    if (rule.writesOnly && !write) continue;
-    if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
-      continue;
-    }
-    names.push(rule.name);
-  }
-  if (foreignIdentity) names.push("foreign-identity");
-  return names.length > 0 ? names : void 0;
-}
-function createRiskyEvents(requester) {
-  const kept = [];
-  const byRule = /* @__PURE__ */ new Map();
-  const regions = /* @__PURE__ */ new Map();
-  let lastKeptTime = "";
-  let total = 0;
-  const scratch = [];
-  function wouldKeep(ms, eventID) {
-    if (kept.length < MAX_RISKY_EVENTS) return true;
-    const top = kept[0];
-    return ms < top.ms || ms === top.ms && eventID < top.eventID;
-  }
-  function keep(event, ms, d5, names) {
-    const full = kept.length >= MAX_RISKY_EVENTS;
-    const item = full ? kept[0] : emptyKept();
-    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
-    item.ms = ms;
-    item.eventTime = lastKeptTime;
-    item.eventID = event.eventID;
-    item.action = d5.action;
-    let region2 = regions.get(event.awsRegion);
-    if (region2 === void 0) {
-      region2 = event.awsRegion;
-      regions.set(region2, region2);
-    }
-    item.region = region2;
-    item.write = d5.write;
-    item.errorCode = d5.errorCode;
-    item.sourceIdentity = d5.identity;
-    for (let k5 = 0; k5 < d5.arns.length; k5++) item.arns[k5] = d5.arns[k5];
-    item.arnCount = d5.arns.length;
-    for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
-    item.ruleCount = names.length;
-    if (full) {
-      siftDown(kept, 0);
-    } else {
-      kept.push(item);
-      siftUp(kept, kept.length - 1);
-    }
-  }
-  return {
-    rulesOf: (rules, event, write, identity) => riskyRuleNames(
-      rules,
-      event,
-      write,
-      identity !== void 0 && identity !== requester,
-      scratch
+// src/workflows/sweep/plan-run.ts
+function planRun(state2, now) {
+  const planned = planSweep({
+    now,
+    auditDelaySeconds: state2.auditDelaySeconds,
+    repository: state2.repository,
+    accounts: state2.accounts.map(
+      (a5) => ({
+        name: a5.name,
+        id: a5.id,
+        ...a5.sharedWith ? { sharedWith: a5.sharedWith } : {}
+      })
     ),
-    add(event, ms, details, names) {
-      total++;
-      for (const n3 of names) byRule.set(n3, (byRule.get(n3) ?? 0) + 1);
-      if (wouldKeep(ms, event.eventID)) keep(event, ms, details, names);
-    },
-    get total() {
-      return total;
-    },
-    get retainedEntries() {
-      return kept.length + byRule.size + regions.size;
-    },
-    byRule: () => [...byRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
-    earliest: () => [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf)
-  };
+    roles: state2.roles,
+    paths: state2.paths,
+    grants: state2.grants,
+    revocations: state2.revocations,
+    requestAccounts: state2.requestAccounts
+  });
+  const issues = [];
+  const policyAccountIds = new Set(Object.values(state2.policies.accounts).map((a5) => a5.id));
+  for (const grant of state2.grants) {
+    if (policyAccountIds.has(grant.account.id)) continue;
+    issues.push({
+      step: "read",
+      subject: grant.requestPath,
+      message: `its grant names account ${grant.account.name} (${grant.account.id}), which policies/ no longer defines, so no sweep revokes, watches or audits it: restore the account in policies/ (its broker role is needed), or revoke ${grant.roleArn} by hand`
+    });
+  }
+  for (const m3 of planned.mismatchedRecords) {
+    issues.push({ step: "read", subject: m3.grant.requestPath, message: m3.detail });
+  }
+  const summary2 = `plan: ${planned.revoke.length} to revoke, ${planned.recordRevocation.length} to record, ${planned.watch.length} to watch, ${planned.auditsDue.length} audits due, ${planned.missingGrants.length} missing`;
+  return { plan: planned, issues, summary: summary2 };
 }
 
-// src/core/audit/touched-resources.ts
-function createTouchedResources() {
-  const resources = /* @__PURE__ */ new Map();
-  return {
-    add(list2, write, arns) {
-      arns.length = 0;
-      if (!list2) return;
-      for (const r5 of list2) {
-        if (typeof r5.ARN !== "string") continue;
-        let entry = resources.get(r5.ARN);
-        if (!entry) {
-          entry = { arn: r5.ARN, events: 0, writes: 0 };
-          resources.set(r5.ARN, entry);
-        }
-        entry.events++;
-        if (write) entry.writes++;
-        arns.push(entry.arn);
-      }
-    },
-    get size() {
-      return resources.size;
-    },
-    list: () => [...resources.values()].sort((x, y) => byKey(x.arn, y.arn)).map((r5) => ({ arn: r5.arn, events: r5.events, writes: r5.writes }))
-  };
-}
-
-// src/core/audit/unread-events.ts
-var MAX_UNREADABLE_EVENTS = 100;
-var DUPLICATE_WINDOW_SECONDS = 30;
-function recentEventIds() {
-  const bySecond = /* @__PURE__ */ new Map();
-  let lastSecond = Number.NaN;
-  let lastIds = /* @__PURE__ */ new Set();
-  return {
-    seen(second, eventID) {
-      let ids = second === lastSecond ? lastIds : bySecond.get(second);
-      if (ids?.has(eventID)) return true;
-      if (!ids) {
-        ids = /* @__PURE__ */ new Set();
-        bySecond.set(second, ids);
-        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
-          bySecond.delete(bySecond.keys().next().value);
-        }
-      }
-      lastSecond = second;
-      lastIds = ids;
-      ids.add(eventID);
-      return false;
-    },
-    get retainedEntries() {
-      let n3 = 0;
-      for (const ids of bySecond.values()) n3 += ids.size;
-      return n3;
-    }
-  };
-}
-function byTimeThenId(a5, b5) {
-  return byKey(a5.eventTime ?? "", b5.eventTime ?? "") || byKey(a5.eventID, b5.eventID);
-}
-function createUnreadableEvents() {
-  let total = 0;
-  const named = [];
-  return {
-    add(event) {
-      total++;
-      named.push(event);
-      if (named.length >= 2 * MAX_UNREADABLE_EVENTS) {
-        named.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
-      }
-    },
-    get total() {
-      return total;
-    },
-    get retainedEntries() {
-      return named.length;
-    },
-    earliest: () => [...named].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS)
-  };
-}
-
-// src/core/audit/activity-tally.ts
-function createServicesAndActions(riskRules) {
-  const services = /* @__PURE__ */ new Map();
-  const actions = /* @__PURE__ */ new Map();
-  let actionCount = 0;
-  return {
-    service(event, ms, time4) {
-      let s2 = services.get(event.eventSource);
-      if (!s2) {
-        s2 = {
-          service: serviceOf(event),
-          ...zeroCounts(),
-          span: spanAt(ms, time4),
-          buckets: /* @__PURE__ */ new Map()
-        };
-        services.set(event.eventSource, s2);
-      }
-      return s2;
-    },
-    action(event) {
-      let byName = actions.get(event.eventSource);
-      if (!byName) {
-        byName = /* @__PURE__ */ new Map();
-        actions.set(event.eventSource, byName);
-      }
-      let entry = byName.get(event.eventName);
-      if (!entry) {
-        entry = {
-          action: actionOf(event),
-          counts: zeroCounts(),
-          rules: riskRules.filter(
-            (r5) => matchesEventFilter({ actions: r5.actions, writesOnly: false }, event)
-          )
-        };
-        byName.set(event.eventName, entry);
-        actionCount++;
-      }
-      return entry;
-    },
-    get retainedEntries() {
-      let bucketCount = 0;
-      for (const s2 of services.values()) bucketCount += s2.buckets.size;
-      return services.size + actions.size + actionCount + bucketCount;
-    },
-    sortedServices: () => [...services.values()].sort((x, y) => byKey(x.service, y.service)),
-    byAction: () => [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts }))
-  };
-}
-function createTextCounts() {
-  const counts = /* @__PURE__ */ new Map();
-  return {
-    /** Counts `text` (when `add`) and returns the first copy of it. */
-    count(text, add = true) {
-      let e5 = counts.get(text);
-      if (!e5) {
-        e5 = { text, events: 0 };
-        counts.set(text, e5);
-      }
-      if (add) e5.events++;
-      return e5.text;
-    },
-    get size() {
-      return counts.size;
-    },
-    sorted: () => [...counts.values()].sort((x, y) => byKey(x.text, y.text))
-  };
-}
-function createParts(subject, riskRules) {
-  return {
-    totals: zeroCounts(),
-    overall: void 0,
-    timeline: createTimeline(subject.window),
-    byService: createServicesAndActions(riskRules),
-    errors: createTextCounts(),
-    identities: createTextCounts(),
-    resources: createTouchedResources(),
-    risky: createRiskyEvents(subject.requester),
-    recent: recentEventIds(),
-    duplicates: 0,
-    unreadable: createUnreadableEvents()
-  };
-}
-function retainedEntriesOf(p3) {
-  return p3.byService.retainedEntries + p3.errors.size + p3.identities.size + p3.resources.size + p3.risky.retainedEntries + p3.recent.retainedEntries + p3.unreadable.retainedEntries;
-}
-function summaryOf(subject, p3) {
-  const services = p3.byService.sortedServices();
-  const spans = [];
-  for (const s2 of services) p3.timeline.spans(s2.service, s2.buckets, spans);
-  return {
-    version: 1,
-    ...subject,
-    totals: { ...p3.totals },
-    firstActivity: p3.overall?.firstText ?? null,
-    lastActivity: p3.overall?.lastText ?? null,
-    sourceIdentities: p3.identities.sorted().map((e5) => e5.text),
-    byService: services.map((s2) => ({
-      service: s2.service,
-      events: s2.events,
-      reads: s2.reads,
-      writes: s2.writes,
-      failed: s2.failed,
-      first: s2.span.firstText,
-      last: s2.span.lastText
-    })),
-    byAction: p3.byService.byAction(),
-    byErrorCode: p3.errors.sorted().map((e5) => ({ errorCode: e5.text, events: e5.events })),
-    resources: p3.resources.list(),
-    riskyByRule: p3.risky.byRule(),
-    riskyEventsTotal: p3.risky.total,
-    riskyEvents: p3.risky.earliest(),
-    timeline: { bucketMinutes: p3.timeline.bucketMinutes, spans },
-    duplicateEvents: p3.duplicates,
-    unreadableEventsTotal: p3.unreadable.total,
-    unreadableEvents: p3.unreadable.earliest()
-  };
-}
-function createActivityTally(subject, riskRules) {
-  const p3 = createParts(subject, riskRules);
-  const { totals, timeline, byService, errors, identities, resources, risky } = p3;
-  const details = {
-    action: "",
-    write: false,
-    errorCode: void 0,
-    identity: void 0,
-    arns: []
-  };
-  return {
-    get size() {
-      return totals.events;
-    },
-    get retainedEntries() {
-      return retainedEntriesOf(p3);
-    },
-    unreadable: (event) => p3.unreadable.add(event),
-    add(event) {
-      const time4 = event.eventTime;
-      const ms = eventTimeMs(time4);
-      if (p3.recent.seen(Math.floor(ms / 1e3), event.eventID)) {
-        p3.duplicates++;
-        return;
-      }
-      const write = event.readOnly !== true;
-      const failed = event.errorCode !== void 0;
-      countEvent(totals, write, failed);
-      if (p3.overall) widen(p3.overall, ms, time4);
-      else p3.overall = spanAt(ms, time4);
-      const s2 = byService.service(event, ms, time4);
-      countEvent(s2, write, failed);
-      widen(s2.span, ms, time4);
-      timeline.add(s2.buckets, ms, write, failed);
-      const a5 = byService.action(event);
-      countEvent(a5.counts, write, failed);
-      details.errorCode = failed ? errors.count(event.errorCode) : void 0;
-      resources.add(event.resources, write, details.arns);
-      const identity = event.userIdentity.sessionContext?.sourceIdentity;
-      details.identity = identity === void 0 ? void 0 : identities.count(identity, false);
-      const names = risky.rulesOf(a5.rules, event, write, details.identity);
-      if (names) {
-        details.action = a5.action;
-        details.write = write;
-        risky.add(event, ms, details, names);
-      }
-    },
-    summary: () => summaryOf(subject, p3)
-  };
-}
-
-// src/core/audit/summarize-activity.ts
-var BASELINE_RISK_RULES = [
-  { name: "iam-write", actions: ["iam:*"], writesOnly: true },
-  { name: "kms-write", actions: ["kms:*"], writesOnly: true },
-  { name: "organizations-write", actions: ["organizations:*"], writesOnly: true },
-  { name: "security-group-change", actions: ["ec2:*SecurityGroup*"], writesOnly: true },
-  {
-    name: "cloudtrail-change",
-    actions: ["cloudtrail:Stop*", "cloudtrail:Delete*", "cloudtrail:Update*", "cloudtrail:Put*"],
-    writesOnly: true
-  },
-  { name: "delete", actions: ["*:Delete*", "*:Terminate*"], writesOnly: true },
-  { name: "role-chaining", actions: ["sts:AssumeRole*"], writesOnly: false },
-  {
-    name: "access-denied",
-    errorCodes: ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"],
-    writesOnly: false
-  }
-];
-function riskRulesOf(alerts) {
-  return [...BASELINE_RISK_RULES, ...alerts];
-}
-function auditSubjectOf(grant, revocation, regions) {
-  const revokedEarly = revocation !== void 0 && Date.parse(revocation.revokedAt) < Date.parse(grant.window.end);
-  return {
-    requestPath: grant.requestPath,
-    pullRequest: grant.pullRequest.number,
-    requester: grant.requester,
-    role: grant.role,
-    account: grant.account,
-    roleArn: grant.roleArn,
-    window: grant.window,
-    endedAt: revokedEarly ? revocation.revokedAt : grant.window.end,
-    endReason: revokedEarly ? revocation.reason : "expired",
-    regions: [.../* @__PURE__ */ new Set([...regions, "us-east-1"])].sort()
-  };
-}
-function renderAuditJson(summary2) {
-  return `${JSON.stringify(summary2, null, 2)}
-`;
-}
-function utc(time4) {
-  return new Date(Date.parse(time4)).toISOString().slice(0, 19).replace("T", " ");
-}
-var cell2 = markdownText;
-var code = markdownCodeCell;
-function plural2(n3, word) {
-  return `${n3} ${word}${n3 === 1 ? "" : "s"}`;
-}
-var RESOURCE_ROWS = 200;
-var RISKY_ROWS = 500;
-function auditMarker(requestPath) {
-  return `<!-- hallpass:audit ${markdownCommentText(requestPath)} -->`;
-}
-var RESOURCES_PER_EVENT = 3;
-function resourcesCell(resources) {
-  const shown = resources.slice(0, RESOURCES_PER_EVENT).map(code);
-  const more = resources.length - shown.length;
-  return [...shown, ...more > 0 ? [`and ${more} more (JSON summary)`] : []].join("<br>");
-}
-function spanLabel(span) {
-  return [
-    plural2(span.events, "call"),
-    ...span.writes > 0 ? [plural2(span.writes, "write")] : [],
-    ...span.failed > 0 ? [`${span.failed} failed`] : []
-  ].join(", ");
-}
-function renderTimeline(summary2) {
-  const lines = [
-    "```mermaid",
-    "gantt",
-    `  title Activity of ${mermaidLabel(summary2.requester)} (UTC, ${summary2.timeline.bucketMinutes}-minute steps)`,
-    "  dateFormat YYYY-MM-DD HH:mm:ss",
-    "  axisFormat %H:%M",
-    "  section Grant",
-    `  Window :done, ${utc(summary2.window.start)}, ${utc(summary2.window.end)}`
-  ];
-  if (summary2.endReason !== "expired") {
-    const t = utc(summary2.endedAt);
-    lines.push(`  Revoked (${mermaidLabel(summary2.endReason)}) :crit, milestone, ${t}, 0s`);
-  }
-  let section = "";
-  for (const span of summary2.timeline.spans) {
-    if (span.service !== section) {
-      section = span.service;
-      lines.push(`  section ${mermaidLabel(section)}`);
-    }
-    const tag = span.failed > 0 ? "crit, " : span.writes > 0 ? "active, " : "";
-    const label = spanLabel(span);
-    lines.push(`  ${label} :${tag}${utc(span.start)}, ${utc(span.end)}`);
-  }
-  lines.push("```");
-  return lines;
-}
-function renderUnread(s2) {
-  const out = [];
-  if (s2.duplicateEvents > 0) {
-    out.push(
-      `CloudTrail returned ${plural2(s2.duplicateEvents, "event")} more than once; each is counted once.`,
-      ""
-    );
-  }
-  if (s2.unreadableEventsTotal === 0) return out;
-  out.push(
-    `## Events that could not be read (${s2.unreadableEventsTotal})`,
-    "",
-    "CloudTrail listed these events, but their records could not be read, so they are in none of the figures above. Look them up in CloudTrail by event id.",
-    "",
-    "| Time (UTC) | Action | Event id | Why |",
-    "|---|---|---|---|",
-    ...s2.unreadableEvents.map(
-      (e5) => `| ${e5.eventTime ? utc(e5.eventTime) : "unknown"} | ${e5.action ? code(e5.action) : "unknown"} | ${code(e5.eventID)} | ${cell2(e5.message)} |`
-    ),
-    ""
-  );
-  if (s2.unreadableEventsTotal > s2.unreadableEvents.length) {
-    out.push(
-      `Only the earliest ${s2.unreadableEvents.length} are named; ${s2.unreadableEventsTotal - s2.unreadableEvents.length} more could not be read.`,
-      ""
-    );
-  }
-  return out;
-}
-function renderAuditMarkdown(summary2) {
-  const s2 = summary2;
-  const t = s2.totals;
-  const windowSeconds = (Date.parse(s2.window.end) - Date.parse(s2.window.start)) / 1e3;
-  const out = [
-    auditMarker(s2.requestPath),
-    `# Audit: ${cell2(s2.requestPath)}`,
-    "",
-    "| | |",
-    "|---|---|",
-    `| Requester | ${markdownMention(s2.requester)} |`,
-    `| Role | ${cell2(s2.role)} in ${cell2(s2.account.name)} (${s2.account.id}) |`,
-    `| Pull request | #${s2.pullRequest} |`,
-    `| Window | ${utc(s2.window.start)} \u2192 ${utc(s2.window.end)} UTC (${formatDuration(windowSeconds)}) |`,
-    `| Ended | ${utc(s2.endedAt)} UTC (${cell2(s2.endReason)}) |`,
-    `| Role ARN | ${code(s2.roleArn)} |`,
-    `| Source identities | ${s2.sourceIdentities.length > 0 ? s2.sourceIdentities.map(cell2).join(", ") : "none"} |`,
-    `| CloudTrail regions | ${cell2(s2.regions.join(", "))} |`,
-    "",
-    "## Activity",
-    ""
-  ];
-  if (t.events === 0) {
-    out.push("No CloudTrail events were recorded for this grant's sessions.", "");
-  } else {
-    out.push(
-      `**${plural2(t.events, "event")}**: ${t.reads} reads, ${t.writes} writes, ${t.failed} failed. First at ${utc(s2.firstActivity)}, last at ${utc(s2.lastActivity)} UTC.`,
-      "",
-      ...renderTimeline(s2),
-      "",
-      "### By service",
-      "",
-      "| Service | Events | Reads | Writes | Failed | First (UTC) | Last (UTC) |",
-      "|---|--:|--:|--:|--:|---|---|",
-      ...s2.byService.map(
-        (r5) => `| ${cell2(r5.service)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} | ${utc(r5.first)} | ${utc(r5.last)} |`
-      ),
-      "",
-      "### By action",
-      "",
-      "| Action | Events | Reads | Writes | Failed |",
-      "|---|--:|--:|--:|--:|",
-      ...s2.byAction.map(
-        (r5) => `| ${code(r5.action)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} |`
-      ),
-      ""
-    );
-    if (s2.byErrorCode.length > 0) {
-      out.push(
-        "### Failed calls by error",
-        "",
-        "| Error | Events |",
-        "|---|--:|",
-        ...s2.byErrorCode.map((r5) => `| ${code(r5.errorCode)} | ${r5.events} |`),
-        ""
-      );
-    }
-  }
-  out.push(`## Risky events (${s2.riskyEventsTotal})`, "");
-  if (s2.riskyEvents.length === 0) {
-    out.push("None.", "");
-  } else {
-    out.push(`By rule: ${s2.riskyByRule.map((r5) => `${cell2(r5.rule)} ${r5.events}`).join(", ")}.`, "");
-    if (s2.riskyEventsTotal > s2.riskyEvents.length) {
-      out.push(
-        `Only the earliest ${s2.riskyEvents.length} are kept one by one (in the JSON summary); the counts above cover all ${s2.riskyEventsTotal}.`,
-        ""
-      );
-    }
-    out.push(
-      "| Time (UTC) | Action | Region | Result | Resources | Why | Event id |",
-      "|---|---|---|---|---|---|---|"
-    );
-    for (const e5 of s2.riskyEvents.slice(0, RISKY_ROWS)) {
-      out.push(
-        `| ${utc(e5.eventTime)} | ${code(e5.action)} | ${cell2(e5.region)} | ${e5.errorCode ? code(e5.errorCode) : "ok"} | ${resourcesCell(e5.resources)} | ${cell2(e5.rules.join(", "))} | ${code(e5.eventID)} |`
-      );
-    }
-    out.push("");
-    if (s2.riskyEvents.length > RISKY_ROWS) {
-      out.push(
-        `${s2.riskyEvents.length - RISKY_ROWS} more are listed in the JSON summary next to this file.`,
-        ""
-      );
-    }
-  }
-  out.push(...renderUnread(s2));
-  out.push(`## Resources touched (${s2.resources.length})`, "");
-  if (s2.resources.length === 0) {
-    out.push("None recorded by CloudTrail.", "");
-  } else {
-    out.push("| Resource | Events | Writes |", "|---|--:|--:|");
-    for (const r5 of s2.resources.slice(0, RESOURCE_ROWS)) {
-      out.push(`| ${code(r5.arn)} | ${r5.events} | ${r5.writes} |`);
-    }
-    out.push("");
-    if (s2.resources.length > RESOURCE_ROWS) {
-      out.push(
-        `${s2.resources.length - RESOURCE_ROWS} more in the JSON summary next to this file.`,
-        ""
-      );
-    }
-  }
-  out.push(
-    "---",
-    "Written by hallpass from CloudTrail `LookupEvents` after the delivery delay; the JSON file next to this one holds the same summary for machines.",
-    ""
-  );
-  return out.join("\n");
-}
+// src/workflows/sweep/read-state.ts
+var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/core/source/suggest-name.ts
 function suggestName(input2, candidates) {
@@ -100009,6 +99411,63 @@ var policyFileSchema = external_exports.strictObject({
   roles: external_exports.record(policyName, roleSchema).optional().describe("Requestable roles by name."),
   settings: settingsSchema.optional()
 }).describe("A hallpass policy file. See README.md.");
+
+// src/core/request/duration.ts
+var ISO = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+var SHORT = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+var ISO_CALENDAR = /^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T[\dHMS.]*)?$/;
+function parseDuration(text) {
+  const trimmed = text.trim();
+  const refused = calendarOrAmbiguous(trimmed, text);
+  if (refused) return { ok: false, message: refused };
+  const match = ISO.exec(trimmed.toUpperCase()) ?? SHORT.exec(trimmed.toLowerCase());
+  const hint = 'write it as ISO-8601 ("PT2H", "P1D") or short form ("90m", "2h", "1d", "1h30m")';
+  if (!match || trimmed === "" || trimmed.toUpperCase() === "P" || trimmed.toUpperCase() === "PT") {
+    return { ok: false, message: `"${text}" is not a duration: ${hint}` };
+  }
+  const [, d5, h5, m3, s2] = match;
+  if (d5 === void 0 && h5 === void 0 && m3 === void 0 && s2 === void 0) {
+    return { ok: false, message: `"${text}" is not a duration: ${hint}` };
+  }
+  const seconds = Number(d5 ?? 0) * 86400 + Number(h5 ?? 0) * 3600 + Number(m3 ?? 0) * 60 + Number(s2 ?? 0);
+  if (!Number.isSafeInteger(seconds)) {
+    return { ok: false, message: `"${text}" is too long to be a duration` };
+  }
+  return { ok: true, seconds };
+}
+function calendarOrAmbiguous(trimmed, text) {
+  const upper = trimmed.toUpperCase();
+  const datePart = upper.split("T")[0] ?? "";
+  const isIso = ISO_CALENDAR.test(upper);
+  const years = isIso ? /\d+Y/.test(datePart) : /^\d+y$/i.test(trimmed);
+  const months2 = isIso && /\d+M/.test(datePart);
+  if (years || months2) {
+    const [unit, length] = years ? ["years", "365 or 366 days"] : ["months", "28 to 31 days"];
+    return `"${text}" counts ${unit}, whose length depends on the calendar (${length}), and an access window must be exact: write days or hours instead ("P30D", "PT12H").`;
+  }
+  if (!upper.startsWith("P") && /^[\dDHMSdhms]+$/.test(trimmed) && trimmed.includes("M")) {
+    const fixed = trimmed.replaceAll("M", "m");
+    const fix = /^\d+M$/.test(trimmed) ? `"${fixed}" or "PT${trimmed}"` : `"${fixed}"`;
+    const what = trimmed === "1M" ? "one minute" : "minutes";
+    return `"${text}" is ambiguous: M is months in ISO-8601 but minutes in the short form. Write ${fix} for ${what}; months are not accepted (their length depends on the calendar).`;
+  }
+  return void 0;
+}
+function formatDuration(totalSeconds) {
+  let rest = Math.max(0, Math.floor(totalSeconds));
+  const parts = [];
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1]
+  ]) {
+    const n3 = Math.floor(rest / size);
+    rest -= n3 * size;
+    if (n3 > 0) parts.push(`${n3}${unit}`);
+  }
+  return parts.length > 0 ? parts.join("") : "0s";
+}
 
 // src/core/policy/compile-linear-pattern.ts
 var MAX_PATTERN_LENGTH = 200;
@@ -100915,260 +100374,232 @@ function locatedIn(path, parsed, fieldPath, message) {
   return { file: path, line, column, field: fieldPath.join("."), severity: "error", message };
 }
 
-// src/core/sweep/plan-sweep.ts
-var GRANT_CREATION_GRACE_SECONDS = 15 * 60;
-var CLOCK_SKEW_SECONDS = 60;
-function unrecordedRequestPath(accountId, roleName) {
-  return `access-requests/unrecorded/${accountId}/${roleName}.yaml`;
+// src/workflows/map-pool.ts
+async function mapPool(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
 }
-function stemSet(paths, kind) {
-  const suffix = `.${kind}.json`;
-  const set2 = /* @__PURE__ */ new Set();
-  for (const p3 of paths) if (p3.endsWith(suffix)) set2.add(p3);
-  return set2;
+
+// src/workflows/sweep/read-records.ts
+async function readTexts(github, branch, paths, concurrency) {
+  if (paths.length === 0) return /* @__PURE__ */ new Map();
+  if (github.getFiles) return github.getFiles(branch, paths);
+  const texts = /* @__PURE__ */ new Map();
+  await mapPool(paths, concurrency, async (p3) => {
+    texts.set(p3, await github.getFile(branch, p3));
+  });
+  return texts;
 }
-function grantPathsToRead(paths, roles) {
-  const grants = stemSet(paths, "grant");
-  const audits = stemSet(paths, "audit");
-  const wanted = /* @__PURE__ */ new Set();
-  for (const g5 of grants) {
-    if (!audits.has(g5.replace(/\.grant\.json$/, ".audit.json"))) wanted.add(g5);
+function parseRecord(path, text, parse6, issues) {
+  if (text === void 0) return void 0;
+  try {
+    return parse6(JSON.parse(text), path);
+  } catch (error64) {
+    issues.push({
+      step: "read",
+      subject: path,
+      message: `unreadable record (${error64.message.split("\n")[0]}); fix or restore it from git history`
+    });
+    return void 0;
   }
-  for (const role of roles) {
-    const request2 = role.tags[GRANT_TAGS.request];
-    if (request2 === void 0) continue;
-    const path = recordPath(request2, "grant");
-    if (grants.has(path)) wanted.add(path);
+}
+async function readRecords(github, branch, paths, parse6, issues, concurrency) {
+  const texts = await readTexts(github, branch, paths, concurrency);
+  const records = /* @__PURE__ */ new Map();
+  for (const path of paths) {
+    const record2 = parseRecord(path, texts.get(path), parse6, issues);
+    if (record2 !== void 0) records.set(path, record2);
   }
-  return [...wanted].sort();
+  return records;
 }
-function revocationPathsToRead(paths, grants) {
-  const revocations = stemSet(paths, "revocation");
-  return grants.map((g5) => recordPath(g5.requestPath, "revocation")).filter((p3) => revocations.has(p3)).sort();
+
+// src/workflows/sweep/types.ts
+var SweepConfigError = class extends Error {
+  name = "SweepConfigError";
+};
+function issueOf(step, subject, error64) {
+  return { step, subject, message: error64.message };
 }
-function sameTime(a5, b5) {
-  return a5 !== void 0 && Date.parse(a5) === Date.parse(b5);
-}
-function roleDrift(role, grant, now) {
-  const drift = [];
-  const tags = role.tags;
-  const created = Date.parse(role.createdAt);
-  const granted = Date.parse(grant.grantedAt);
-  if (Number.isNaN(created)) {
-    drift.push(`creation date "${role.createdAt}" unreadable`);
-  } else if (created < granted - CLOCK_SKEW_SECONDS * 1e3) {
-    drift.push(`created at ${role.createdAt}, before the grant was recorded (${grant.grantedAt})`);
-  } else if (created > granted + GRANT_CREATION_GRACE_SECONDS * 1e3) {
-    drift.push(
-      `created at ${role.createdAt}, after the app could have made it (granted ${grant.grantedAt}): re-created by hand`
-    );
-  }
-  if (tags[GRANT_TAGS.managedBy] !== MANAGED_BY) drift.push(`${GRANT_TAGS.managedBy} tag missing`);
-  if (tags[GRANT_TAGS.request] !== grant.requestPath)
-    drift.push(`${GRANT_TAGS.request} tag differs`);
-  if (tags[GRANT_TAGS.requester] !== grant.requester) {
-    drift.push(`${GRANT_TAGS.requester} tag differs`);
-  }
-  if (!sameTime(tags[GRANT_TAGS.expiresAt], grant.window.end)) {
-    drift.push(`${GRANT_TAGS.expiresAt} tag differs from the recorded end ${grant.window.end}`);
-  }
-  const recorded = grant.planDigest?.allowPersistence ?? [];
-  for (const name of persistenceClassesOf(tags).filter((c5) => !recorded.includes(c5))) {
-    drift.push(`${persistenceTagKey(name)} tag added: lifts the boundary's ${name} deny`);
-  }
-  drift.push(...documentDrift(role, grant, now));
-  return drift;
-}
-function documentDrift(role, grant, now) {
-  const documents = role.documents;
-  if (documents === void 0) return ["what the role holds could not be read"];
-  if (holdsRevocationDeny(documents)) return [];
-  const inTheMaking = now <= Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3;
-  if (inTheMaking && grant.planDigest && holdsPartOfPlan(documents, grant.planDigest)) return [];
-  const found = grant.planDigest ? describeDocumentDrift(documents, grant.planDigest) : describeBoundaryDrift(documents, void 0);
-  return found.length > 0 ? [`changed by hand: ${found.join(", ")}`] : [];
-}
-function ungrantedRequestPaths(paths) {
-  const grantPaths = stemSet(paths, "grant");
-  const revocationPaths = stemSet(paths, "revocation");
-  const toldPaths = stemSet(paths, "ungranted");
-  return paths.filter(
-    (path) => isRequestPath(path) && !path.startsWith("access-requests/unrecorded/") && !grantPaths.has(recordPath(path, "grant")) && !revocationPaths.has(recordPath(path, "revocation")) && !toldPaths.has(recordPath(path, "ungranted"))
-  ).sort();
-}
-function sameRepository(a5, b5) {
-  return a5.toLowerCase() === b5.toLowerCase();
-}
-function sharesAccount(account, repository) {
-  return (account.sharedWith ?? []).some((r5) => sameRepository(r5, repository));
-}
-function unrecordedRevocation(account, role, foreignRepository) {
-  const request2 = role.tags[GRANT_TAGS.request];
-  const detail = foreignRepository !== void 0 ? `role ${role.roleArn} is tagged for ${foreignRepository}, which policies/ do not let share account ${account.name} (accounts.${account.name}.sharedWith), and no grant record in git names it` : request2 === void 0 ? `role ${role.roleArn} has no grant record and no ${GRANT_TAGS.request} tag: made by hand` : `role ${role.roleArn} claims ${request2}, but no grant record in git names this role`;
+
+// src/workflows/sweep/read-state.ts
+var REQUESTS = "access-requests";
+async function readState(deps, options, concurrency) {
+  const { github } = deps;
+  const issues = [];
+  const branch = await github.getDefaultBranch();
+  const policies = await readPolicies(github, branch);
+  const delay = parseDuration(options.auditDelay ?? policies.settings.auditDelay);
+  if (!delay.ok) throw new SweepConfigError(`audit delay: ${delay.message}`);
+  const accounts = accountsInScope(policies, options.accounts);
+  const targets = new Map(
+    accounts.map((a5) => [
+      a5.id,
+      { name: a5.name, id: a5.id, brokerRole: a5.brokerRole, regions: a5.regions }
+    ])
+  );
+  const roles = await listRoles(deps.aws, accounts, targets, issues);
+  const paths = await github.listFiles(branch, REQUESTS);
+  const allRoles = [...roles.values()].flatMap((r5) => r5 ?? []);
+  const grants = [
+    ...(await readRecords(
+      github,
+      branch,
+      grantPathsToRead(paths, allRoles),
+      grantRecordAt,
+      issues,
+      concurrency
+    )).values()
+  ];
+  const revocations = [
+    ...(await readRecords(
+      github,
+      branch,
+      revocationPathsToRead(paths, grants),
+      (v) => revocationRecordSchema.parse(v),
+      issues,
+      concurrency
+    )).values()
+  ];
+  const requestAccounts = await readRequestAccounts(github, branch, paths, concurrency);
+  const repository = `${github.owner}/${github.repo}`;
   return {
-    account,
-    role,
-    grant: void 0,
-    requestPath: unrecordedRequestPath(account.id, role.roleName),
-    reason: "unrecorded-role",
-    detail,
-    alert: true
+    branch,
+    policies,
+    auditDelaySeconds: delay.seconds,
+    accounts,
+    targets,
+    repository,
+    roles,
+    paths,
+    grants,
+    revocations,
+    requestAccounts,
+    issues
   };
 }
-function recordOfRole(plan, account, role, named) {
-  const grant = named.find((g5) => g5.requestPath === role.tags[GRANT_TAGS.request]);
-  for (const other of named) {
-    if (other === grant) continue;
-    plan.mismatchedRecords.push({
-      account,
-      grant: other,
-      role,
-      detail: `the grant record of ${other.requestPath} names ${role.roleArn}, but that role's ${GRANT_TAGS.request} tag is ${role.tags[GRANT_TAGS.request] ?? "missing"}: the record or the role was changed; nothing was done about either on this record's account`
-    });
-  }
-  return grant;
-}
-function planRecordedRole(plan, { account, role, grant }, state2, revocation) {
-  const repository = role.tags[GRANT_TAGS.repository];
-  const drift = roleDrift(role, grant, state2.now.getTime());
-  if (repository !== void 0 && !sameRepository(repository, state2.repository)) {
-    drift.push(`${GRANT_TAGS.repository} tag names ${repository}, not ${state2.repository}`);
-  }
-  if (drift.length > 0) {
-    plan.revoke.push({
-      account,
-      role,
-      grant,
-      requestPath: grant.requestPath,
-      reason: "alert",
-      detail: `role ${role.roleArn} does not match its grant record (made or changed by hand): ${drift.join("; ")}`,
-      alert: true
-    });
-  } else if (revocation) {
-    plan.revoke.push({
-      account,
-      role,
-      grant,
-      requestPath: grant.requestPath,
-      reason: "unfinished",
-      detail: `revoked at ${revocation.revokedAt} (${revocation.reason}) but the role was still there`,
-      alert: false
-    });
-  } else if (Date.parse(grant.window.end) <= state2.now.getTime()) {
-    plan.revoke.push({
-      account,
-      role,
-      grant,
-      requestPath: grant.requestPath,
-      reason: "expired",
-      detail: `expired at ${grant.window.end}`,
-      alert: false
-    });
-  } else {
-    plan.watch.push({ account, grant, role });
-  }
-}
-function planSweep(state2) {
-  const now = state2.now.getTime();
-  const plan = {
-    revoke: [],
-    recordRevocation: [],
-    missingGrants: [],
-    pendingGrants: [],
-    foreignRoles: [],
-    mismatchedRecords: [],
-    watch: [],
-    auditsDue: [],
-    auditsWaiting: [],
-    unreachableAccounts: []
-  };
-  const namedBy = /* @__PURE__ */ new Map();
-  for (const g5 of state2.grants) namedBy.set(g5.roleArn, [...namedBy.get(g5.roleArn) ?? [], g5]);
-  const revocationOf = new Map(state2.revocations.map((r5) => [r5.requestPath, r5]));
-  const inScope = new Map(state2.accounts.map((a5) => [a5.id, a5]));
-  const auditPaths = stemSet(state2.paths, "audit");
-  const liveArns = /* @__PURE__ */ new Set();
-  for (const account of state2.accounts) {
-    const roles = state2.roles.get(account.id);
-    if (roles === void 0) {
-      plan.unreachableAccounts.push(account);
-      continue;
-    }
-    for (const role of roles) {
-      liveArns.add(role.roleArn);
-      const repository = role.tags[GRANT_TAGS.repository];
-      const grant = recordOfRole(plan, account, role, namedBy.get(role.roleArn) ?? []);
-      if (!grant && repository !== void 0 && !sameRepository(repository, state2.repository)) {
-        if (sharesAccount(account, repository)) {
-          plan.foreignRoles.push({ account, role, repository });
-        } else {
-          plan.revoke.push(unrecordedRevocation(account, role, repository));
-        }
-        continue;
-      }
-      if (!grant) {
-        plan.revoke.push(unrecordedRevocation(account, role, void 0));
-        continue;
-      }
-      planRecordedRole(plan, { account, role, grant }, state2, revocationOf.get(grant.requestPath));
-    }
-  }
-  for (const grant of state2.grants) {
-    const account = inScope.get(grant.account.id);
-    if (!account || plan.mismatchedRecords.some((m3) => m3.grant === grant)) continue;
-    const revocation = revocationOf.get(grant.requestPath);
-    const endMs = Math.min(
-      Date.parse(grant.window.end),
-      revocation ? Date.parse(revocation.revokedAt) : Number.POSITIVE_INFINITY
+async function readPolicies(github, branch) {
+  const paths = (await github.listFiles(branch, "policies")).filter((p3) => /\.ya?ml$/.test(p3));
+  const texts = await readTexts(github, branch, paths, 8);
+  const files = paths.map((path) => ({ path, content: texts.get(path) ?? "" }));
+  const { policies, problems } = loadPolicies(files);
+  if (!policies) {
+    throw new SweepConfigError(
+      `the policies on ${branch} are not valid, so the sweep changes nothing:
+${problems.map(formatProblem).join("\n")}`
     );
-    const endedAt = endMs === Date.parse(grant.window.end) ? grant.window.end : revocation.revokedAt;
-    const listed = state2.roles.get(account.id) !== void 0;
-    const roleThere = liveArns.has(grant.roleArn);
-    if (listed && !roleThere && !revocation) {
-      const missingAfterMs = Date.parse(grant.grantedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3;
-      if (now < missingAfterMs) {
-        plan.pendingGrants.push({ grant, missingAfter: new Date(missingAfterMs).toISOString() });
-      } else if (endMs > now) {
-        plan.missingGrants.push({
-          requestPath: grant.requestPath,
-          grant,
-          detail: `git records a grant until ${grant.window.end} but ${grant.roleArn} is not in AWS`
-        });
-      } else {
-        plan.recordRevocation.push({ grant, endedAt });
+  }
+  return policies;
+}
+function accountsInScope(policies, names) {
+  const all = Object.entries(policies.accounts).map(([name, a5]) => ({ name, ...a5 }));
+  if (!names || names.length === 0) return all;
+  const unknown2 = names.filter((n3) => !Object.hasOwn(policies.accounts, n3));
+  if (unknown2.length > 0) {
+    throw new SweepConfigError(
+      `accounts input names ${unknown2.join(", ")}, which policies/ does not define (known: ${Object.keys(policies.accounts).join(", ")}).`
+    );
+  }
+  return all.filter((a5) => names.includes(a5.name));
+}
+async function listRoles(aws, accounts, targets, issues) {
+  const roles = /* @__PURE__ */ new Map();
+  await Promise.all(
+    accounts.map(async (a5) => {
+      try {
+        roles.set(a5.id, await aws.grantStore(targets.get(a5.id)).listGrantRoles());
+      } catch (error64) {
+        roles.set(a5.id, void 0);
+        issues.push(issueOf("read", `account ${a5.name} (${a5.id})`, error64));
       }
-    }
-    if (endMs <= now && !auditPaths.has(recordPath(grant.requestPath, "audit"))) {
-      const dueMs = endMs + state2.auditDelaySeconds * 1e3;
-      const due = {
-        grant,
-        revocation,
-        endedAt,
-        dueAt: new Date(dueMs).toISOString()
-      };
-      (dueMs <= now ? plan.auditsDue : plan.auditsWaiting).push(due);
+    })
+  );
+  return roles;
+}
+function grantRecordAt(value, path) {
+  const record2 = grantRecordSchema.parse(value);
+  if (recordPath(record2.requestPath, "grant") !== path) {
+    throw new Error(
+      `it is the grant record of ${record2.requestPath}, not of the request beside it`
+    );
+  }
+  return record2;
+}
+async function readRequestAccounts(github, branch, paths, concurrency) {
+  const requestAccounts = /* @__PURE__ */ new Map();
+  const ungranted = ungrantedRequestPaths(paths);
+  for (const [p3, text] of await readTexts(github, branch, ungranted, concurrency)) {
+    try {
+      const account = (0, import_yaml2.parse)(text ?? "")?.account;
+      if (typeof account === "string") requestAccounts.set(p3, account);
+    } catch {
     }
   }
-  const namesInScope = new Set(state2.accounts.map((a5) => a5.name));
-  for (const path of ungrantedRequestPaths(state2.paths)) {
-    const accountName = state2.requestAccounts.get(path);
-    if (accountName !== void 0 && !namesInScope.has(accountName)) continue;
-    plan.missingGrants.push({
-      requestPath: path,
-      grant: void 0,
-      detail: "merged, but no grant record: the app did not grant it (see the PR for why)"
+  return requestAccounts;
+}
+
+// src/workflows/sweep/revoke-role.ts
+async function revokeRole(run3, item, out) {
+  if (run3.dryRun) return false;
+  try {
+    const target = run3.targets.get(item.account.id);
+    await run3.deps.revokeGrant(
+      {
+        account: { name: target.name, id: target.id, brokerRole: target.brokerRole },
+        roleName: item.roleName,
+        roleArn: item.roleArn,
+        requestPath: item.requestPath,
+        reason: item.reason,
+        detail: item.detail,
+        expected: item.expected,
+        ...item.recordOnly ? { recordOnly: true } : {},
+        now: run3.now
+      },
+      { branch: run3.branch }
+    );
+    out.revoked.push({
+      requestPath: item.requestPath,
+      roleArn: item.roleArn,
+      reason: item.reason,
+      detail: item.detail
     });
+    return true;
+  } catch (error64) {
+    out.issues.push(issueOf("revoke", item.requestPath, error64));
+    return false;
   }
-  const byPath = (a5, b5) => a5.requestPath < b5.requestPath ? -1 : a5.requestPath > b5.requestPath ? 1 : 0;
-  plan.revoke.sort((a5, b5) => byPath(a5, b5) || (a5.role.roleArn < b5.role.roleArn ? -1 : 1));
-  plan.missingGrants.sort(byPath);
-  plan.mismatchedRecords.sort((a5, b5) => byPath(a5.grant, b5.grant));
-  plan.pendingGrants.sort((a5, b5) => byPath(a5.grant, b5.grant));
-  plan.watch.sort((a5, b5) => byPath(a5.grant, b5.grant));
-  plan.recordRevocation.sort((a5, b5) => byPath(a5.grant, b5.grant));
-  plan.auditsDue.sort((a5, b5) => byPath(a5.grant, b5.grant));
-  plan.auditsWaiting.sort((a5, b5) => byPath(a5.grant, b5.grant));
-  return plan;
+}
+
+// src/workflows/sweep/record-revocations.ts
+async function recordRevocations(run3, items) {
+  const out = { revoked: [], issues: [] };
+  await mapPool(items, run3.concurrency, async ({ grant }) => {
+    const target = run3.targets.get(grant.account.id);
+    await revokeRole(
+      run3,
+      {
+        account: { name: target.name, id: target.id },
+        roleName: grant.roleName,
+        roleArn: grant.roleArn,
+        requestPath: grant.requestPath,
+        reason: "expired",
+        detail: "the role was already gone when the sweep looked; recorded now",
+        // Not looked up by name: the listing showed no role of this ARN, and the record's name
+        // might be another role's.
+        recordOnly: true,
+        expected: { tags: {} }
+      },
+      out
+    );
+  });
+  return out;
 }
 
 // src/core/text/escape-slack.ts
@@ -101271,6 +100702,150 @@ function renderUngrantedComment(requestPath, detail) {
   ].join("\n");
 }
 
+// src/workflows/sweep/revoke-planned.ts
+async function revokePlanned(run3, input2) {
+  const out = { revoked: [], issues: [] };
+  const revocationOf = new Map(input2.revocations.map((r5) => [r5.requestPath, r5]));
+  const ordered = [...input2.revoke].sort((a5, b5) => Number(b5.alert) - Number(a5.alert));
+  await mapPool(ordered, run3.concurrency, async (item) => {
+    const reason = item.reason === "unfinished" ? revocationOf.get(item.requestPath)?.reason ?? "expired" : item.reason;
+    const ok = await revokeRole(
+      run3,
+      {
+        account: item.account,
+        roleName: item.role.roleName,
+        roleArn: item.role.roleArn,
+        requestPath: item.requestPath,
+        reason,
+        detail: item.detail,
+        expected: expectedListedRole(item.role)
+      },
+      out
+    );
+    if (item.alert) await tellDrift(run3, item, ok, input2.slack, out.issues);
+  });
+  return out;
+}
+async function tellDrift(run3, item, ok, slack, issues) {
+  await slack(
+    item.requestPath,
+    renderSlackAlert(
+      item.grant,
+      "role not explained by git",
+      `${item.detail}. ${ok ? "Revoked." : "Revocation FAILED: act now."}`
+    ),
+    issues
+  );
+  if (!item.grant) return;
+  await run3.deps.github.upsertComment(
+    item.grant.pullRequest.number,
+    driftMarker(item.grant.requestPath),
+    renderDriftComment(item.grant, item.detail, ok)
+  ).catch((error64) => issues.push(issueOf("notify", item.requestPath, error64)));
+}
+
+// src/workflows/sweep/tell.ts
+function slackTeller(deps, policies, dryRun) {
+  const env2 = policies.settings.notifications.slackWebhookEnv;
+  const notify = env2 ? deps.notifierFor?.(env2) : void 0;
+  return async (subject, text, issues) => {
+    if (!notify || dryRun) return;
+    try {
+      await notify(text);
+    } catch (error64) {
+      issues.push(issueOf("notify", subject, error64));
+    }
+  };
+}
+async function tellMissingGrants(run3, plan) {
+  const issues = [];
+  for (const missing of plan.missingGrants) {
+    if (!missing.grant) continue;
+    await run3.deps.github.upsertComment(
+      missing.grant.pullRequest.number,
+      missingGrantMarker(missing.requestPath),
+      renderMissingGrantComment(missing.grant, missing.detail)
+    ).catch((error64) => issues.push(issueOf("notify", missing.requestPath, error64)));
+  }
+  await tellUngranted(run3, plan, issues);
+  return issues;
+}
+async function tellUngranted(run3, plan, issues) {
+  const github = run3.deps.github;
+  const find = github.findMergedPullRequest?.bind(github);
+  if (!find) return;
+  const records = [];
+  await mapPool(
+    plan.missingGrants.filter((m3) => m3.grant === void 0),
+    run3.concurrency,
+    async (missing) => {
+      try {
+        const record2 = await tellOneUngranted(run3, find, missing);
+        if (record2) records.push(record2);
+      } catch (error64) {
+        issues.push({
+          step: "notify",
+          subject: missing.requestPath,
+          message: `telling the PR of a merged request without a grant failed: ${error64.message}`
+        });
+      }
+    }
+  );
+  if (records.length === 0) return;
+  records.sort((a5, b5) => a5.requestPath < b5.requestPath ? -1 : 1);
+  try {
+    await github.commitFiles(
+      run3.branch,
+      records.map((r5) => ({
+        path: recordPath(r5.requestPath, "ungranted"),
+        content: `${JSON.stringify(r5, null, 2)}
+`
+      })),
+      `hallpass: ${records.length} merged request${records.length === 1 ? "" : "s"} without a grant, told on the PR
+
+${records.map((r5) => `- ${r5.requestPath} (#${r5.pullRequest.number})`).join("\n")}`
+    );
+  } catch (error64) {
+    issues.push(issueOf("notify", "ungranted records", error64));
+  }
+}
+async function tellOneUngranted(run3, find, missing) {
+  const pull = await find(run3.branch, missing.requestPath);
+  if (!pull) {
+    missing.withoutPullRequest = true;
+    missing.detail = `${missing.detail}; no merged pull request added this file (pushed to ${run3.branch} directly?)`;
+    return void 0;
+  }
+  if (run3.now.getTime() < Date.parse(pull.mergedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3) {
+    return void 0;
+  }
+  await run3.deps.github.upsertComment(
+    pull.number,
+    ungrantedMarker(missing.requestPath),
+    renderUngrantedComment(missing.requestPath, `merged in #${pull.number} at ${pull.mergedAt}`)
+  );
+  return {
+    version: 1,
+    requestPath: missing.requestPath,
+    pullRequest: {
+      number: pull.number,
+      url: pull.url,
+      mergeCommit: pull.mergeCommitSha,
+      mergedAt: pull.mergedAt
+    },
+    reportedAt: run3.now.toISOString(),
+    detail: missing.detail
+  };
+}
+
+// src/core/text/escape-mermaid.ts
+var STATEMENT = /^(title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|call|href|inclusiveenddates|topaxis|acctitle|accdescr|displaymode|vert|classdef|class|style|linkstyle|subgraph|end)\b/i;
+function mermaidLabel(text) {
+  const label = text.replace(/[^\p{L}\p{N} _.,@/()+=*'-]/gu, " ").replace(/\s+/g, " ").trim();
+  if (label === "") return "(none)";
+  return STATEMENT.test(label) ? `\xB7 ${label}` : label;
+}
+
 // src/core/sweep/render-dashboard.ts
 function dashboardMarker(shard) {
   return shard ? `<!-- hallpass:dashboard ${markdownCommentText([...shard].sort().join(","))} -->` : "<!-- hallpass:dashboard -->";
@@ -101278,12 +100853,12 @@ function dashboardMarker(shard) {
 function dashboardTitle(shard) {
   return shard ? `hallpass dashboard (${[...shard].sort().join(", ")})` : "hallpass dashboard";
 }
-function utc2(time4) {
+function utc(time4) {
   const date6 = typeof time4 === "string" ? new Date(Date.parse(time4)) : time4;
   return `${date6.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 function ganttTime(time4) {
-  return utc2(time4).slice(0, 16);
+  return utc(time4).slice(0, 16);
 }
 function auditLink(requestPath) {
   const path = requestPath.replace(/\.ya?ml$/, ".audit.md");
@@ -101295,7 +100870,7 @@ function renderDashboard(data) {
     dashboardMarker(data.shard),
     "This issue lists what hallpass holds in AWS and what needs attention. The scheduled sweep rewrites it on every run; edits are lost.",
     "",
-    `Last sweep: ${utc2(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` \xB7 ${markdownLink("run", data.runUrl)}` : ""}${data.shard ? ` \xB7 accounts: ${markdownText(data.shard.join(", "))}` : ""}`,
+    `Last sweep: ${utc(data.now)}${data.dryRun ? " (dry run: nothing was changed)" : ""}${data.runUrl ? ` \xB7 ${markdownLink("run", data.runUrl)}` : ""}${data.shard ? ` \xB7 accounts: ${markdownText(data.shard.join(", "))}` : ""}`,
     ""
   ];
   if (data.attention.length > 0) {
@@ -101314,7 +100889,7 @@ function renderDashboard(data) {
       "| Request | Who | Role | Account | Ends | Time left | Alerts |",
       "|---|---|---|---|---|--:|--:|",
       ...live.map(
-        (g5) => `| ${markdownLink(g5.requestPath, `../pull/${g5.pullRequest}`)} | ${markdownMention(g5.requester)} | ${markdownText(g5.role)} | ${markdownText(g5.account)} | ${utc2(g5.end)} | ${Date.parse(g5.start) > now ? `starts in ${formatDuration((Date.parse(g5.start) - now) / 1e3)}` : formatDuration((Date.parse(g5.end) - now) / 1e3)} | ${g5.alerts} |`
+        (g5) => `| ${markdownLink(g5.requestPath, `../pull/${g5.pullRequest}`)} | ${markdownMention(g5.requester)} | ${markdownText(g5.role)} | ${markdownText(g5.account)} | ${utc(g5.end)} | ${Date.parse(g5.start) > now ? `starts in ${formatDuration((Date.parse(g5.start) - now) / 1e3)}` : formatDuration((Date.parse(g5.end) - now) / 1e3)} | ${g5.alerts} |`
       ),
       "",
       "```mermaid",
@@ -101348,7 +100923,7 @@ function renderDashboard(data) {
       "| When | Rule | Severity | Request | Events | Revoked |",
       "|---|---|---|---|--:|---|",
       ...[...data.alerts].sort((a5, b5) => Date.parse(b5.from) - Date.parse(a5.from)).map(
-        (a5) => `| ${utc2(a5.from)} | ${markdownText(a5.rule)} | ${markdownText(a5.severity)} | ${a5.pullRequest ? markdownLink(a5.requestPath, `../pull/${a5.pullRequest}`) : markdownText(a5.requestPath)} | ${a5.events} | ${a5.revoked ? "yes" : "no"} |`
+        (a5) => `| ${utc(a5.from)} | ${markdownText(a5.rule)} | ${markdownText(a5.severity)} | ${a5.pullRequest ? markdownLink(a5.requestPath, `../pull/${a5.pullRequest}`) : markdownText(a5.requestPath)} | ${a5.events} | ${a5.revoked ? "yes" : "no"} |`
       ),
       ""
     );
@@ -101373,11 +100948,115 @@ function renderDashboard(data) {
   out.push(`## Audit summaries (${data.audits.length})`, "");
   out.push(
     ...data.audits.length === 0 ? ["None pending or written this run."] : [...data.audits].sort((a5, b5) => a5.requestPath < b5.requestPath ? -1 : 1).map(
-      (a5) => a5.state === "written" ? `- ${auditLink(a5.requestPath)} written (#${a5.pullRequest})` : `- ${markdownText(a5.requestPath)}: due ${utc2(a5.at)}, after CloudTrail's delivery delay`
+      (a5) => a5.state === "written" ? `- ${auditLink(a5.requestPath)} written (#${a5.pullRequest})` : `- ${markdownText(a5.requestPath)}: due ${utc(a5.at)}, after CloudTrail's delivery delay`
     ),
     ""
   );
   return out.join("\n");
+}
+
+// src/workflows/sweep/update-dashboard.ts
+async function updateDashboard(run3, input2) {
+  const { github } = run3.deps;
+  try {
+    const waiting = (await github.listOpenPullRequests()).map((p3) => ({
+      number: p3.number,
+      title: p3.title,
+      author: p3.author,
+      url: p3.url,
+      draft: p3.draft
+    }));
+    const data = dashboardData(input2.report, input2.options, waiting, input2.alertsOf);
+    const dashboard = await github.upsertIssue(
+      dashboardMarker(data.shard),
+      dashboardTitle(data.shard),
+      renderDashboard(data)
+    );
+    return { dashboard, issues: [] };
+  } catch (error64) {
+    return { dashboard: void 0, issues: [issueOf("dashboard", "dashboard issue", error64)] };
+  }
+}
+function dashboardData(report, options, waiting, alertsOf) {
+  const plan = report.plan;
+  const revokedArns = new Set(report.revoked.map((r5) => r5.roleArn));
+  return {
+    now: options.now,
+    shard: options.accounts && options.accounts.length > 0 ? options.accounts : void 0,
+    dryRun: report.dryRun,
+    runUrl: options.runUrl,
+    live: plan.watch.filter((w) => !revokedArns.has(w.grant.roleArn)).map((w) => ({
+      requestPath: w.grant.requestPath,
+      requester: w.grant.requester,
+      role: w.grant.role,
+      account: w.grant.account.name,
+      pullRequest: w.grant.pullRequest.number,
+      start: w.grant.window.start,
+      end: w.grant.window.end,
+      alerts: alertsOf.get(w.grant.requestPath)?.alerts.length ?? 0
+    })),
+    waiting,
+    // Alerts of the grants still watched: from their records, this run's included.
+    alerts: [...alertsOf.values()].flatMap(
+      ({ grant, alerts }) => alerts.map((a5) => ({
+        requestPath: grant.requestPath,
+        pullRequest: grant.pullRequest.number,
+        rule: a5.rule,
+        severity: a5.severity,
+        from: a5.from,
+        events: a5.eventIds.length,
+        revoked: a5.revoked
+      }))
+    ),
+    revocations: report.revoked.map((r5) => ({
+      requestPath: r5.requestPath,
+      reason: r5.reason,
+      detail: r5.detail
+    })),
+    audits: [
+      ...report.audits.map((a5) => ({
+        requestPath: a5.requestPath,
+        pullRequest: a5.pullRequest,
+        state: "written",
+        at: report.now
+      })),
+      ...plan.auditsWaiting.map((a5) => ({
+        requestPath: a5.grant.requestPath,
+        pullRequest: a5.grant.pullRequest.number,
+        state: "waiting",
+        at: a5.dueAt
+      }))
+    ],
+    attention: attentionOf(report),
+    ungranted: plan.missingGrants.filter((m3) => m3.grant === void 0).map((m3) => m3.requestPath)
+  };
+}
+function attentionOf(report) {
+  const plan = report.plan;
+  return [
+    ...plan.revoke.filter((r5) => r5.alert).map((r5) => ({
+      title: `Role not explained by git in ${r5.account.name}`,
+      detail: r5.detail
+    })),
+    ...plan.missingGrants.filter((m3) => m3.grant !== void 0).map((m3) => ({ title: `Missing grant: ${m3.requestPath}`, detail: m3.detail })),
+    ...plan.missingGrants.filter((m3) => m3.withoutPullRequest).map((m3) => ({
+      title: `Request without a pull request: ${m3.requestPath}`,
+      detail: m3.detail
+    })),
+    ...plan.mismatchedRecords.map((m3) => ({
+      title: `Grant record names another request's role in ${m3.account.name}`,
+      detail: m3.detail
+    })),
+    ...plan.foreignRoles.map((f5) => ({
+      title: `Role of another repository in ${f5.account.name}`,
+      detail: `${f5.role.roleArn} is tagged for ${f5.repository}, which accounts.${f5.account.name}.sharedWith allows; left alone`
+    })),
+    ...plan.unreachableAccounts.map((a5) => ({
+      title: `Account ${a5.name} unreachable`,
+      detail: `its roles could not be listed; nothing was concluded about its grants`
+    })),
+    ...report.issues.map((i5) => ({ title: `${i5.step}: ${i5.subject}`, detail: i5.message }))
+  ];
 }
 
 // src/core/sweep/watch-coverage.ts
@@ -101433,117 +101112,383 @@ function commonCoverage(coverages) {
   return common ?? [];
 }
 
-// src/workflows/write-audit-summary.ts
-function auditCommentMarker(requestPath) {
-  return `<!-- hallpass:audit-link ${requestPath} -->`;
-}
-async function summarize(cloudtrail, job, options) {
-  const { grant, revocation } = job.due;
-  const subject = auditSubjectOf(grant, revocation, job.regions);
-  const tally = createActivityTally(subject, options.riskRules);
-  const endTime = new Date(Date.parse(subject.endedAt) + options.auditDelaySeconds * 1e3);
-  for (const region2 of subject.regions) {
-    for await (const event of cloudtrail.grantEvents({
-      account: job.account,
-      region: region2,
-      sessionName: grant.sessionName,
-      roleArns: [grant.roleArn],
-      startTime: new Date(grant.window.start),
-      endTime,
-      // Counted and named in the summary: one bad record must not block the audit forever.
-      onUnreadable: (event2) => tally.unreadable(event2)
-    })) {
-      tally.add(event);
+// src/core/policy/match-glob.ts
+function matchesGlob(glob, text) {
+  const pattern = glob.toLowerCase();
+  const subject = text.toLowerCase();
+  let p3 = 0;
+  let s2 = 0;
+  let star = -1;
+  let resume = 0;
+  while (s2 < subject.length) {
+    const c5 = pattern[p3];
+    if (c5 === "*") {
+      star = p3++;
+      resume = s2;
+    } else if (c5 !== void 0 && (c5 === "?" || c5 === subject[s2])) {
+      p3++;
+      s2++;
+    } else if (star !== -1) {
+      p3 = star + 1;
+      s2 = ++resume;
+    } else {
+      return false;
     }
   }
-  return tally.summary();
+  while (pattern[p3] === "*") p3++;
+  return p3 === pattern.length;
 }
-async function mapPool(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
+
+// src/core/sweep/evaluate-alerts.ts
+var isoTime2 = external_exports.string().datetime({ offset: true });
+var firedAlertSchema = external_exports.strictObject({
+  id: external_exports.string().describe("Stable id: `<rule>:<eventID of the first event>`."),
+  rule: external_exports.string().describe("Name of the alert rule in policies/."),
+  severity: external_exports.enum(["low", "medium", "high", "critical"]),
+  from: isoTime2.describe("Time of the first event of the alert."),
+  to: isoTime2.describe("Time of the last event of the alert."),
+  eventIds: external_exports.array(external_exports.string()).min(1).describe("CloudTrail eventIDs the alert is about."),
+  revoked: external_exports.boolean().describe("Whether the rule revoked the grant.")
+});
+var alertsRecordSchema = external_exports.strictObject({
+  version: external_exports.literal(1),
+  requestPath: external_exports.string(),
+  roleArn: external_exports.string(),
+  alerts: external_exports.array(firedAlertSchema).describe("Every alert raised on this grant, oldest first."),
+  watched: external_exports.record(external_exports.string(), external_exports.array(external_exports.strictObject({ from: isoTime2, to: isoTime2 }))).optional().describe(
+    "By region: the spans of time (oldest first) whose events of this grant the sweep has read and judged, so that a lookup cut by a run's budget resumes where it stopped in the next run."
+  )
+});
+function matchesEventFilter(filter, event) {
+  if (filter.writesOnly && !isWrite(event)) return false;
+  if (filter.errorCodes) {
+    if (event.errorCode === void 0) return false;
+    const code2 = event.errorCode;
+    const bare = code2.replace(/^(Client|Server)\./, "");
+    if (!filter.errorCodes.some((c5) => c5 === code2 || c5 === bare)) return false;
+  }
+  if (filter.actions) {
+    const action = actionOf(event);
+    if (!filter.actions.some((glob) => matchesGlob(glob, action))) return false;
+  }
+  return true;
 }
-function blobUrl(pullRequestUrl, branch, path) {
-  const repo = pullRequestUrl.replace(/\/pull\/\d+$/, "");
-  return `${repo}/blob/${encodeURIComponent(branch)}/${path.split("/").map(encodeURIComponent).join("/")}`;
+function toAlertEvent(event) {
+  const resources = (event.resources ?? []).map((r5) => r5.ARN).filter((arn2) => typeof arn2 === "string");
+  return {
+    eventID: event.eventID,
+    eventTime: event.eventTime,
+    action: actionOf(event),
+    region: event.awsRegion,
+    ...event.errorCode !== void 0 ? { errorCode: event.errorCode } : {},
+    resources
+  };
 }
-async function writeAuditSummaries(deps, jobs, options) {
-  const outcome = { written: [], failed: [] };
-  if (jobs.length === 0) return outcome;
-  const results = await mapPool(jobs, options.concurrency ?? 8, async (job) => {
-    try {
-      return { job, summary: await summarize(deps.cloudtrail, job, options) };
-    } catch (error64) {
-      return { job, error: error64.message };
-    }
-  });
-  const files = [];
-  const done = [];
-  for (const r5 of results) {
-    if ("error" in r5) {
-      outcome.failed.push({ requestPath: r5.job.due.grant.requestPath, message: r5.error });
+function byTime(a5, b5) {
+  const ta = Date.parse(a5.eventTime);
+  const tb = Date.parse(b5.eventTime);
+  if (ta !== tb) return ta - tb;
+  return a5.eventID < b5.eventID ? -1 : a5.eventID > b5.eventID ? 1 : 0;
+}
+function makeAlert(rule, events) {
+  const first = events[0];
+  const last = events[events.length - 1];
+  return {
+    id: `${rule.name}:${first.eventID}`,
+    rule: rule.name,
+    ...rule.description !== void 0 ? { description: rule.description } : {},
+    severity: rule.severity,
+    revoke: rule.revoke,
+    from: first.eventTime,
+    to: last.eventTime,
+    events: events.map(toAlertEvent)
+  };
+}
+function evaluateAlerts(rules, events, previous) {
+  const sorted = [...events].sort(byTime);
+  const alerts = [];
+  for (const rule of rules) {
+    const seen = new Set(previous.filter((a5) => a5.rule === rule.name).flatMap((a5) => a5.eventIds));
+    const matching = sorted.filter((e5) => matchesEventFilter(rule, e5));
+    if (!rule.threshold) {
+      const fresh = matching.filter((e5) => !seen.has(e5.eventID));
+      if (fresh.length > 0) alerts.push(makeAlert(rule, fresh));
       continue;
     }
-    const path = r5.job.due.grant.requestPath;
-    files.push(
-      { path: recordPath(path, "audit", "json"), content: renderAuditJson(r5.summary) },
-      { path: recordPath(path, "audit", "md"), content: renderAuditMarkdown(r5.summary) }
-    );
-    done.push(r5);
-  }
-  if (files.length === 0) return outcome;
-  for (const { job, summary: summary2 } of done) {
-    const grant = job.due.grant;
-    try {
-      await deps.github.upsertComment(
-        grant.pullRequest.number,
-        auditCommentMarker(grant.requestPath),
-        auditComment(summary2, grant.pullRequest.url, options.branch)
-      );
-    } catch (error64) {
-      outcome.failed.push({
-        requestPath: grant.requestPath,
-        message: `the PR comment linking the audit failed (the summary is committed anyway): ${error64.message}`
-      });
+    const windowMs = rule.threshold.withinMinutes * 6e4;
+    let i5 = 0;
+    while (i5 < matching.length) {
+      const start = Date.parse(matching[i5].eventTime);
+      let end2 = i5;
+      while (end2 + 1 < matching.length && Date.parse(matching[end2 + 1].eventTime) - start < windowMs) {
+        end2++;
+      }
+      if (end2 - i5 + 1 >= rule.threshold.count) {
+        const burst = matching.slice(i5, end2 + 1);
+        if (!burst.some((e5) => seen.has(e5.eventID))) alerts.push(makeAlert(rule, burst));
+        i5 = end2 + 1;
+      } else {
+        i5++;
+      }
     }
   }
-  await deps.github.commitFiles(
-    options.branch,
-    files,
-    `hallpass: audit summaries of ${done.length} ended grant${done.length === 1 ? "" : "s"}
-
-` + done.map((d5) => `- ${d5.job.due.grant.requestPath}`).join("\n")
+  return alerts.sort(
+    (a5, b5) => Date.parse(a5.from) - Date.parse(b5.from) || (a5.rule < b5.rule ? -1 : 1)
   );
-  for (const { job, summary: summary2 } of done) {
-    const grant = job.due.grant;
-    outcome.written.push({
+}
+function toFiredAlert(alert, revoked) {
+  return {
+    id: alert.id,
+    rule: alert.rule,
+    severity: alert.severity,
+    from: alert.from,
+    to: alert.to,
+    eventIds: alert.events.map((e5) => e5.eventID),
+    revoked
+  };
+}
+
+// src/workflows/sweep/watch/judge-grant.ts
+async function judgeEvents(ctx, events) {
+  const touched = /* @__PURE__ */ new Set();
+  for (const e5 of events) {
+    const state2 = ctx.states.get(issuerRoleOf(e5) ?? "");
+    if (!state2) continue;
+    state2.events.set(e5.eventID, e5);
+    touched.add(state2);
+  }
+  await Promise.all([...touched].map((state2) => state2.judge()));
+}
+async function judgeGrant(ctx, state2) {
+  const { rules } = ctx;
+  const { grant } = state2;
+  if (state2.failed) return;
+  const fresh = evaluateAlerts(rules, [...state2.events.values()], state2.alerts);
+  const revokingRules = new Set(rules.filter((r5) => r5.revoke).map((r5) => r5.name));
+  const owed = state2.live && !state2.revokeTried ? state2.alerts.filter((a5) => revokingRules.has(a5.rule) && !a5.revoked) : [];
+  if (fresh.length === 0 && owed.length === 0) return;
+  const because = [...fresh.filter((a5) => a5.revoke), ...owed].map((a5) => a5.rule);
+  const revoked = await revokeOnAlert(ctx, state2, because);
+  const all = [
+    ...state2.alerts.map(
+      (a5) => revoked && revokingRules.has(a5.rule) ? { ...a5, revoked: true } : a5
+    ),
+    ...fresh.map((a5) => toFiredAlert(a5, revoked && a5.revoke))
+  ];
+  for (const alert of fresh) {
+    ctx.out.alerts.push({
       requestPath: grant.requestPath,
       pullRequest: grant.pullRequest.number,
-      summary: summary2
+      alert,
+      revoked: revoked && alert.revoke
     });
   }
-  return outcome;
+  if (fresh.length > 0 && !ctx.run.dryRun && !await tellAlerts(ctx, state2, all, fresh, revoked)) {
+    state2.failed = true;
+    return;
+  }
+  state2.alerts = all;
+  state2.changed = fresh.length > 0 || revoked || state2.changed;
+  ctx.out.alertsOf.set(grant.requestPath, { grant, alerts: all });
 }
-function auditComment(summary2, pullRequestUrl, branch) {
-  const md = recordPath(summary2.requestPath, "audit", "md");
-  const json2 = recordPath(summary2.requestPath, "audit", "json");
-  const t = summary2.totals;
-  return [
-    auditCommentMarker(summary2.requestPath),
-    `**Audit summary** of this grant (ended ${summary2.endedAt}, ${summary2.endReason}): ${t.events} events, ${t.reads} reads, ${t.writes} writes, ${t.failed} failed; ${summary2.riskyEvents.length} risky${summary2.unreadableEventsTotal > 0 ? `; ${summary2.unreadableEventsTotal} could not be read (named in the summary)` : ""}.`,
-    "",
-    `[Read it](${blobUrl(pullRequestUrl, branch, md)}) \xB7 [JSON](${blobUrl(pullRequestUrl, branch, json2)})`
-  ].join("\n");
+async function revokeOnAlert(ctx, state2, because) {
+  const { live, grant } = state2;
+  if (!live || because.length === 0 || ctx.run.dryRun || state2.revokeTried) return false;
+  state2.revokeTried = true;
+  return revokeRole(
+    ctx.run,
+    {
+      account: live.account,
+      roleName: live.role.roleName,
+      roleArn: live.role.roleArn,
+      requestPath: grant.requestPath,
+      reason: "alert",
+      detail: `alert ${[...new Set(because)].join(", ")} revokes at once`,
+      expected: expectedListedRole(live.role)
+    },
+    ctx.out
+  );
+}
+async function tellAlerts(ctx, state2, all, fresh, revoked) {
+  const { grant } = state2;
+  try {
+    await ctx.run.deps.github.upsertComment(
+      grant.pullRequest.number,
+      alertsMarker(grant.requestPath),
+      renderAlertComment(grant, all, fresh)
+    );
+  } catch (error64) {
+    ctx.out.issues.push(issueOf("notify", grant.requestPath, error64));
+    return false;
+  }
+  for (const alert of fresh) {
+    await ctx.slack(
+      grant.requestPath,
+      renderSlackAlert(
+        grant,
+        `${alert.rule} (${alert.severity})`,
+        `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e5) => e5.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`
+      ),
+      ctx.out.issues
+    );
+  }
+  return true;
 }
 
-// src/workflows/sweep.ts
+// src/workflows/sweep/watch/watch-context.ts
+var WatchBudget = class {
+  ms;
+  started;
+  #clock;
+  constructor(clock, ms) {
+    this.#clock = clock;
+    this.ms = ms;
+    this.started = clock();
+  }
+  now() {
+    return this.#clock();
+  }
+  elapsed() {
+    return this.#clock() - this.started;
+  }
+  over() {
+    return this.elapsed() > this.ms;
+  }
+};
+function stateOf(ctx, grant) {
+  return ctx.states.get(normalizeRoleArn(grant.roleArn));
+}
+
+// src/workflows/sweep/watch/look-up-group.ts
+async function lookUpGroup(ctx, task, group4, spans) {
+  const members2 = group4.grants.map((g5) => stateOf(ctx, g5));
+  if (ctx.budget.over()) {
+    for (const m3 of members2) ctx.deferred.add(m3);
+    return;
+  }
+  ctx.out.lookups.grantLookups++;
+  let read = 0;
+  try {
+    for (const [i5, span] of spans.entries()) {
+      if (ctx.budget.over() || read >= ctx.maxLookupEvents) {
+        for (const m3 of members2) m3.cut = true;
+        break;
+      }
+      const allowed = i5 === 0 && spans.length > 1 ? ctx.maxLookupEvents / 2 : ctx.maxLookupEvents;
+      const result = await readSpan(ctx, task, group4, span, allowed - read);
+      read += result.read;
+      for (const m3 of members2) m3.read(task.region, spanRead(span, result.complete, result.oldest));
+      if (!result.complete) for (const m3 of members2) m3.cut = true;
+    }
+    if (members2.some((m3) => m3.cut)) for (const m3 of members2) ctx.deferred.add(m3);
+  } catch (error64) {
+    failLookup(ctx, members2, error64);
+  }
+}
+async function readSpan(ctx, task, group4, span, allowed) {
+  let page = [];
+  let oldest;
+  let read = 0;
+  let complete = true;
+  for await (const e5 of ctx.run.deps.cloudtrail.grantEvents({
+    account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
+    region: task.region,
+    sessionName: group4.sessionName,
+    roleArns: group4.grants.map((g5) => g5.roleArn),
+    startTime: new Date(span.from),
+    endTime: new Date(span.to)
+  })) {
+    page.push(compactCloudTrailEvent(e5));
+    oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e5.eventTime));
+    if (page.length >= 50) {
+      await judgeEvents(ctx, page);
+      page = [];
+    }
+    if (++read >= allowed || ctx.budget.over()) {
+      complete = false;
+      break;
+    }
+  }
+  await judgeEvents(ctx, page);
+  return { read, complete, oldest };
+}
+function failLookup(ctx, members2, error64) {
+  for (const m3 of members2) {
+    m3.unread = true;
+    ctx.out.issues.push(issueOf("watch", m3.grant.requestPath, error64));
+  }
+}
+
+// src/workflows/sweep/watch/plan-lookups.ts
+function regionTasksOf(states, targets) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const { grant } of states) {
+    const target = targets.get(grant.account.id);
+    const key = `${target.id}|${grant.sessionName}`;
+    const group4 = groups.get(key) ?? { target, sessionName: grant.sessionName, grants: [] };
+    group4.grants.push(grant);
+    groups.set(key, group4);
+  }
+  const tasks = /* @__PURE__ */ new Map();
+  for (const group4 of groups.values()) {
+    for (const region2 of regionsOf(targets.get(group4.target.id))) {
+      const key = `${group4.target.id}|${region2}`;
+      const task = tasks.get(key) ?? { target: group4.target, region: region2, groups: [] };
+      task.groups.push(group4);
+      tasks.set(key, task);
+    }
+  }
+  return [...tasks.values()];
+}
+function regionsOf(account) {
+  return [.../* @__PURE__ */ new Set([...account.regions, "us-east-1"])].sort();
+}
+function inRunOrder(items, key, now) {
+  const slot = Math.floor(now.getTime() / 3e5);
+  return items.map((item) => ({ item, order: orderKey(`${key(item)}|${slot}`) })).sort((x, y) => x.order - y.order).map((x) => x.item);
+}
+function orderKey(text) {
+  let h5 = 2166136261;
+  for (let i5 = 0; i5 < text.length; i5++) {
+    h5 ^= text.charCodeAt(i5);
+    h5 = Math.imul(h5, 16777619) >>> 0;
+  }
+  return h5;
+}
+function overlapMsOf(auditDelaySeconds, rules) {
+  return auditDelaySeconds * 1e3 + Math.max(0, ...rules.map((r5) => r5.threshold ? r5.threshold.withinMinutes * 6e4 : 0));
+}
+var PendingSpans = class _PendingSpans {
+  #spans = /* @__PURE__ */ new Map();
+  /** From each grant's start to `now`, less what every grant of the group already covered. */
+  constructor(tasks, stateOf2, now, overlapMs) {
+    for (const task of tasks) {
+      for (const group4 of task.groups) {
+        const covered = commonCoverage(
+          group4.grants.map((g5) => stateOf2(g5).coverage.get(task.region) ?? [])
+        );
+        const start = Math.min(...group4.grants.map((g5) => Date.parse(g5.window.start)));
+        const window2 = { from: start, to: now.getTime() };
+        this.set(group4, task.region, spansToRead(window2, covered, overlapMs));
+      }
+    }
+  }
+  of(group4, region2) {
+    return this.#spans.get(_PendingSpans.#key(group4, region2)) ?? [];
+  }
+  set(group4, region2, spans) {
+    this.#spans.set(_PendingSpans.#key(group4, region2), spans);
+  }
+  /** The oldest time (ms) the group still needs in the region; +Infinity when none. */
+  needFrom(group4, region2) {
+    return Math.min(...this.of(group4, region2).map((s2) => s2.from));
+  }
+  static #key(group4, region2) {
+    return `${group4.target.id}|${group4.sessionName}|${region2}`;
+  }
+};
+
+// src/workflows/sweep/watch/watch-state.ts
 var WatchState = class {
   events = /* @__PURE__ */ new Map();
   coverage = /* @__PURE__ */ new Map();
@@ -101602,183 +101547,1047 @@ var WatchState = class {
     };
   }
 };
+
+// src/workflows/sweep/watch/read-alert-records.ts
+async function readAlertRecords(ctx, list2, pathSet) {
+  const { run: run3, out } = ctx;
+  const texts = await readTexts(
+    run3.deps.github,
+    run3.branch,
+    list2.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p3) => pathSet.has(p3)),
+    run3.concurrency
+  );
+  for (const { grant, live } of list2) {
+    if (!live) out.watchedEnded.push(grant.requestPath);
+    const path = recordPath(grant.requestPath, "alerts");
+    let record2 = {
+      version: 1,
+      requestPath: grant.requestPath,
+      roleArn: grant.roleArn,
+      alerts: []
+    };
+    if (pathSet.has(path)) {
+      const read = parseRecord(
+        path,
+        texts.get(path),
+        (v) => alertsRecordSchema.parse(v),
+        out.issues
+      );
+      if (!read) continue;
+      record2 = read;
+    }
+    out.alertsOf.set(grant.requestPath, { grant, alerts: record2.alerts });
+    const state2 = new WatchState(grant, live, path, record2, (s2) => judgeGrant(ctx, s2));
+    ctx.states.set(normalizeRoleArn(grant.roleArn), state2);
+  }
+}
+
+// src/workflows/sweep/watch/stream-account.ts
 var STREAM_MIN_LOOKUPS = 4;
-var SweepConfigError = class extends Error {
-  name = "SweepConfigError";
-};
-var REQUESTS = "access-requests";
-async function readPolicies(github, branch) {
-  const paths = (await github.listFiles(branch, "policies")).filter((p3) => /\.ya?ml$/.test(p3));
-  const texts = await readTexts(github, branch, paths, 8);
-  const files = paths.map((path) => ({ path, content: texts.get(path) ?? "" }));
-  const { policies, problems } = loadPolicies(files);
-  if (!policies) {
-    throw new SweepConfigError(
-      `the policies on ${branch} are not valid, so the sweep changes nothing:
-${problems.map(formatProblem).join("\n")}`
+async function streamRegion(ctx, pending, task) {
+  const covered = await streamAccount(ctx, task, (g5) => pending.needFrom(g5, task.region));
+  if (covered === Number.POSITIVE_INFINITY) return;
+  const piece = {
+    from: Number.isFinite(covered) ? covered + 1e3 : -Infinity,
+    to: ctx.run.now.getTime()
+  };
+  for (const group4 of task.groups) {
+    const spans = pending.of(group4, task.region);
+    if (spans.length === 0) continue;
+    const from = Math.max(piece.from, Math.min(...spans.map((s2) => s2.from)));
+    for (const g5 of group4.grants) stateOf(ctx, g5).read(task.region, { from, to: piece.to });
+    pending.set(
+      group4,
+      task.region,
+      spans.map((s2) => ({ from: s2.from, to: Math.min(s2.to, covered + 1e3) })).filter((s2) => s2.from <= s2.to)
     );
   }
-  return policies;
 }
-function accountsInScope(policies, names) {
-  const all = Object.entries(policies.accounts).map(([name, a5]) => ({ name, ...a5 }));
-  if (!names || names.length === 0) return all;
-  const unknown2 = names.filter((n3) => !Object.hasOwn(policies.accounts, n3));
-  if (unknown2.length > 0) {
-    throw new SweepConfigError(
-      `accounts input names ${unknown2.join(", ")}, which policies/ does not define (known: ${Object.keys(policies.accounts).join(", ")}).`
-    );
+async function streamAccount(ctx, task, needFrom) {
+  const { cloudtrail } = ctx.run.deps;
+  const { budget } = ctx;
+  if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
+    return Number.POSITIVE_INFINITY;
   }
-  return all.filter((a5) => names.includes(a5.name));
-}
-async function readTexts(github, branch, paths, concurrency) {
-  if (paths.length === 0) return /* @__PURE__ */ new Map();
-  if (github.getFiles) return github.getFiles(branch, paths);
-  const texts = /* @__PURE__ */ new Map();
-  await mapPool(paths, concurrency, async (p3) => {
-    texts.set(p3, await github.getFile(branch, p3));
-  });
-  return texts;
-}
-function parseRecord(path, text, parse6, issues) {
-  if (text === void 0) return void 0;
+  const start = Math.min(...task.groups.map(needFrom));
+  const end2 = ctx.run.now.getTime();
+  let oldest = end2;
+  let read = 0;
+  let complete = true;
+  if (budget.elapsed() > budget.ms / 2) return Number.POSITIVE_INFINITY;
+  const streamStarted = budget.now();
+  ctx.out.lookups.streams++;
   try {
-    return parse6(JSON.parse(text), path);
-  } catch (error64) {
-    issues.push({
-      step: "read",
-      subject: path,
-      message: `unreadable record (${error64.message.split("\n")[0]}); fix or restore it from git history`
-    });
-    return void 0;
-  }
-}
-function grantRecordAt(value, path) {
-  const record2 = grantRecordSchema.parse(value);
-  if (recordPath(record2.requestPath, "grant") !== path) {
-    throw new Error(
-      `it is the grant record of ${record2.requestPath}, not of the request beside it`
-    );
-  }
-  return record2;
-}
-async function readRecords(github, branch, paths, parse6, issues, concurrency) {
-  const texts = await readTexts(github, branch, paths, concurrency);
-  const records = /* @__PURE__ */ new Map();
-  for (const path of paths) {
-    const record2 = parseRecord(path, texts.get(path), parse6, issues);
-    if (record2 !== void 0) records.set(path, record2);
-  }
-  return records;
-}
-function regionsOf(account) {
-  return [.../* @__PURE__ */ new Set([...account.regions, "us-east-1"])].sort();
-}
-function orderKey(text) {
-  let h5 = 2166136261;
-  for (let i5 = 0; i5 < text.length; i5++) {
-    h5 ^= text.charCodeAt(i5);
-    h5 = Math.imul(h5, 16777619) >>> 0;
-  }
-  return h5;
-}
-async function sweep(deps, options) {
-  const { github, aws, cloudtrail } = deps;
-  const log = deps.log ?? (() => {
-  });
-  const issues = [];
-  const now = options.now;
-  const concurrency = options.concurrency ?? 8;
-  const branch = await github.getDefaultBranch();
-  const policies = await readPolicies(github, branch);
-  const delayText = options.auditDelay ?? policies.settings.auditDelay;
-  const delay = parseDuration(delayText);
-  if (!delay.ok) throw new SweepConfigError(`audit delay: ${delay.message}`);
-  const accounts = accountsInScope(policies, options.accounts);
-  const targets = new Map(
-    accounts.map((a5) => [
-      a5.id,
-      { name: a5.name, id: a5.id, brokerRole: a5.brokerRole, regions: a5.regions }
-    ])
-  );
-  const repository = `${github.owner}/${github.repo}`;
-  const roles = /* @__PURE__ */ new Map();
-  await Promise.all(
-    accounts.map(async (a5) => {
-      try {
-        roles.set(a5.id, await aws.grantStore(targets.get(a5.id)).listGrantRoles());
-      } catch (error64) {
-        roles.set(a5.id, void 0);
-        issues.push({
-          step: "read",
-          subject: `account ${a5.name} (${a5.id})`,
-          message: error64.message
-        });
+    for await (const page of cloudtrail.accountEventPages({
+      account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
+      region: task.region,
+      roleArns: task.groups.flatMap((g5) => g5.grants.map((x) => x.roleArn)),
+      startTime: new Date(start),
+      endTime: ctx.run.now
+    })) {
+      read++;
+      ctx.out.lookups.streamPages++;
+      await judgeEvents(ctx, page.events);
+      if (page.oldest !== void 0) oldest = Math.min(oldest, Date.parse(page.oldest));
+      const uncovered = task.groups.filter((g5) => needFrom(g5) <= oldest).length;
+      const coveredMs = end2 - oldest;
+      const remaining = coveredMs > 0 ? Math.ceil(read * (oldest - start) / coveredMs) : Number.POSITIVE_INFINITY;
+      if (page.last) break;
+      const elapsed = budget.elapsed();
+      const finishes = elapsed + (budget.now() - streamStarted) / read * remaining <= budget.ms;
+      if (!finishes && elapsed > budget.ms / 2 || remaining > uncovered) {
+        complete = false;
+        break;
       }
-    })
+    }
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+  return complete ? Number.NEGATIVE_INFINITY : oldest;
+}
+
+// src/workflows/sweep/watch/write-alert-records.ts
+async function writeAlertRecords(ctx) {
+  const { run: run3, out } = ctx;
+  for (const state2 of ctx.deferred) out.watchDeferred.push(state2.grant.requestPath);
+  const records = [...ctx.states.values()].flatMap((state2) => {
+    const record2 = state2.toRecord();
+    return record2 ? [{ path: state2.path, record: record2 }] : [];
+  });
+  if (records.length === 0 || run3.dryRun) return;
+  records.sort((a5, b5) => a5.path < b5.path ? -1 : 1);
+  try {
+    await run3.deps.github.commitFiles(
+      run3.branch,
+      records.map((r5) => ({
+        path: r5.path,
+        content: `${JSON.stringify(r5.record, null, 2)}
+`
+      })),
+      `hallpass: alerts on ${records.length} watched grant${records.length === 1 ? "" : "s"}
+
+${records.map((r5) => `- ${r5.record.requestPath}`).join("\n")}`
+    );
+  } catch (error64) {
+    out.issues.push(issueOf("watch", "alerts records", error64));
+  }
+}
+
+// src/workflows/sweep/watch-live-grants.ts
+async function watchLiveGrants(run3, input2) {
+  const { plan, rules } = input2;
+  const watched = rules.length === 0 ? [] : [
+    ...plan.watch.map((live) => ({ grant: live.grant, live })),
+    ...plan.auditsWaiting.filter((a5) => run3.targets.has(a5.grant.account.id)).map((a5) => ({ grant: a5.grant, live: void 0 }))
+  ];
+  const ctx = {
+    run: run3,
+    rules,
+    slack: input2.slack,
+    budget: new WatchBudget(run3.deps.clock ?? Date.now, input2.options.watchBudgetMs ?? 18e4),
+    maxLookupEvents: input2.options.watchLookupMaxEvents ?? 2500,
+    states: /* @__PURE__ */ new Map(),
+    deferred: /* @__PURE__ */ new Set(),
+    out: emptyOutcome()
+  };
+  await readAlertRecords(ctx, watched, new Set(input2.paths));
+  const tasks = regionTasksOf(ctx.states.values(), run3.targets);
+  const overlapMs = overlapMsOf(input2.auditDelaySeconds, rules);
+  const pending = new PendingSpans(tasks, (g5) => stateOf(ctx, g5), run3.now, overlapMs);
+  await mapPool(
+    inRunOrder(tasks, (t) => `${t.target.id}|${t.region}`, run3.now),
+    run3.concurrency,
+    (task) => watchRegion(ctx, pending, task)
   );
-  const paths = await github.listFiles(branch, REQUESTS);
-  const allRoles = [...roles.values()].flatMap((r5) => r5 ?? []);
-  const grantPaths = grantPathsToRead(paths, allRoles);
-  const grants = [
-    ...(await readRecords(github, branch, grantPaths, grantRecordAt, issues, concurrency)).values()
-  ];
-  const revocations = [
-    ...(await readRecords(
-      github,
-      branch,
-      revocationPathsToRead(paths, grants),
-      (v) => revocationRecordSchema.parse(v),
-      issues,
-      concurrency
-    )).values()
-  ];
-  const requestAccounts = /* @__PURE__ */ new Map();
-  const ungranted = ungrantedRequestPaths(paths);
-  for (const [p3, text] of await readTexts(github, branch, ungranted, concurrency)) {
-    try {
-      const account2 = (0, import_yaml2.parse)(text ?? "")?.account;
-      if (typeof account2 === "string") requestAccounts.set(p3, account2);
-    } catch {
+  await Promise.all([...ctx.states.values()].map((state2) => state2.judge()));
+  await writeAlertRecords(ctx);
+  return ctx.out;
+}
+async function watchRegion(ctx, pending, task) {
+  await streamRegion(ctx, pending, task);
+  const rest = inRunOrder(
+    task.groups.filter((g5) => pending.of(g5, task.region).length > 0),
+    (g5) => g5.sessionName,
+    ctx.run.now
+  );
+  await mapPool(
+    rest,
+    Math.min(ctx.run.concurrency, 4),
+    (group4) => lookUpGroup(ctx, task, group4, pending.of(group4, task.region))
+  );
+}
+function emptyOutcome() {
+  return {
+    revoked: [],
+    issues: [],
+    alerts: [],
+    watchDeferred: [],
+    watchedEnded: [],
+    lookups: { streams: 0, streamPages: 0, grantLookups: 0 },
+    alertsOf: /* @__PURE__ */ new Map()
+  };
+}
+
+// src/core/audit/activity-counts.ts
+function zeroCounts() {
+  return { events: 0, reads: 0, writes: 0, failed: 0 };
+}
+function countEvent(c5, write, failed) {
+  c5.events++;
+  if (write) c5.writes++;
+  else c5.reads++;
+  if (failed) c5.failed++;
+}
+function byKey(a5, b5) {
+  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
+}
+function spanAt(ms, text) {
+  return { firstMs: ms, firstText: text, lastMs: ms, lastText: text };
+}
+function widen(span, ms, text) {
+  if (ms < span.firstMs || ms === span.firstMs && text < span.firstText) {
+    span.firstMs = ms;
+    span.firstText = text;
+  }
+  if (ms > span.lastMs || ms === span.lastMs && text > span.lastText) {
+    span.lastMs = ms;
+    span.lastText = text;
+  }
+}
+
+// src/core/audit/activity-timeline.ts
+var BUCKET_MINUTES = [1, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
+function bucketMinutesFor(window2) {
+  const minutes = (Date.parse(window2.end) - Date.parse(window2.start)) / 6e4;
+  return BUCKET_MINUTES.find((b5) => minutes / b5 <= 48) ?? 1440;
+}
+function createTimeline(window2) {
+  const bucketMinutes = bucketMinutesFor(window2);
+  const bucketMs = bucketMinutes * 6e4;
+  const origin = Date.parse(window2.start);
+  const at = (index) => new Date(origin + index * bucketMs).toISOString();
+  return {
+    bucketMinutes,
+    add(buckets, ms, write, failed) {
+      const index = Math.floor((ms - origin) / bucketMs);
+      let b5 = buckets.get(index);
+      if (!b5) {
+        b5 = zeroCounts();
+        buckets.set(index, b5);
+      }
+      countEvent(b5, write, failed);
+    },
+    spans(service, buckets, out) {
+      const indices = [...buckets.keys()].sort((x, y) => x - y);
+      let span;
+      let previous = Number.NaN;
+      for (const index of indices) {
+        const c5 = buckets.get(index);
+        if (span && index === previous + 1) {
+          span.end = at(index + 1);
+        } else {
+          span = { service, start: at(index), end: at(index + 1), ...zeroCounts() };
+          out.push(span);
+        }
+        span.events += c5.events;
+        span.reads += c5.reads;
+        span.writes += c5.writes;
+        span.failed += c5.failed;
+        previous = index;
+      }
+    }
+  };
+}
+
+// src/core/audit/risky-events.ts
+var MAX_RISKY_EVENTS = 1e4;
+function laterRisky(x, y) {
+  return x.ms > y.ms || x.ms === y.ms && x.eventID > y.eventID;
+}
+function riskyEventOf(k5) {
+  return {
+    eventTime: k5.eventTime,
+    eventID: k5.eventID,
+    action: k5.action,
+    region: k5.region,
+    readOnly: !k5.write,
+    ...k5.errorCode !== void 0 ? { errorCode: k5.errorCode } : {},
+    ...k5.sourceIdentity !== void 0 ? { sourceIdentity: k5.sourceIdentity } : {},
+    resources: [...new Set(k5.arns.slice(0, k5.arnCount))].sort(),
+    rules: k5.rules.slice(0, k5.ruleCount).sort()
+  };
+}
+function siftUp(kept, i5) {
+  const item = kept[i5];
+  while (i5 > 0) {
+    const parent = i5 - 1 >> 1;
+    const p3 = kept[parent];
+    if (!laterRisky(item, p3)) break;
+    kept[i5] = p3;
+    i5 = parent;
+  }
+  kept[i5] = item;
+}
+function siftDown(kept, i5) {
+  const item = kept[i5];
+  const n3 = kept.length;
+  for (; ; ) {
+    const left = 2 * i5 + 1;
+    if (left >= n3) break;
+    const right = left + 1;
+    const child = right < n3 && laterRisky(kept[right], kept[left]) ? right : left;
+    const c5 = kept[child];
+    if (!laterRisky(c5, item)) break;
+    kept[i5] = c5;
+    i5 = child;
+  }
+  kept[i5] = item;
+}
+function emptyKept() {
+  return {
+    ms: 0,
+    eventTime: "",
+    eventID: "",
+    action: "",
+    region: "",
+    write: false,
+    errorCode: void 0,
+    sourceIdentity: void 0,
+    arns: [],
+    arnCount: 0,
+    rules: [],
+    ruleCount: 0
+  };
+}
+function riskyRuleNames(rules, event, write, foreignIdentity, names) {
+  names.length = 0;
+  for (const rule of rules) {
+    if (rule.writesOnly && !write) continue;
+    if (rule.errorCodes && !matchesEventFilter({ errorCodes: rule.errorCodes, writesOnly: false }, event)) {
+      continue;
+    }
+    names.push(rule.name);
+  }
+  if (foreignIdentity) names.push("foreign-identity");
+  return names.length > 0 ? names : void 0;
+}
+function createRiskyEvents(requester) {
+  const kept = [];
+  const byRule = /* @__PURE__ */ new Map();
+  const regions = /* @__PURE__ */ new Map();
+  let lastKeptTime = "";
+  let total = 0;
+  const scratch = [];
+  function wouldKeep(ms, eventID) {
+    if (kept.length < MAX_RISKY_EVENTS) return true;
+    const top = kept[0];
+    return ms < top.ms || ms === top.ms && eventID < top.eventID;
+  }
+  function keep(event, ms, d5, names) {
+    const full = kept.length >= MAX_RISKY_EVENTS;
+    const item = full ? kept[0] : emptyKept();
+    if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
+    item.ms = ms;
+    item.eventTime = lastKeptTime;
+    item.eventID = event.eventID;
+    item.action = d5.action;
+    let region2 = regions.get(event.awsRegion);
+    if (region2 === void 0) {
+      region2 = event.awsRegion;
+      regions.set(region2, region2);
+    }
+    item.region = region2;
+    item.write = d5.write;
+    item.errorCode = d5.errorCode;
+    item.sourceIdentity = d5.identity;
+    for (let k5 = 0; k5 < d5.arns.length; k5++) item.arns[k5] = d5.arns[k5];
+    item.arnCount = d5.arns.length;
+    for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
+    item.ruleCount = names.length;
+    if (full) {
+      siftDown(kept, 0);
+    } else {
+      kept.push(item);
+      siftUp(kept, kept.length - 1);
     }
   }
-  const plan = planSweep({
-    now,
-    auditDelaySeconds: delay.seconds,
-    repository,
-    accounts: accounts.map(
-      (a5) => ({
-        name: a5.name,
-        id: a5.id,
-        ...a5.sharedWith ? { sharedWith: a5.sharedWith } : {}
-      })
+  return {
+    rulesOf: (rules, event, write, identity) => riskyRuleNames(
+      rules,
+      event,
+      write,
+      identity !== void 0 && identity !== requester,
+      scratch
     ),
-    roles,
-    paths,
-    grants,
-    revocations,
-    requestAccounts
+    add(event, ms, details, names) {
+      total++;
+      for (const n3 of names) byRule.set(n3, (byRule.get(n3) ?? 0) + 1);
+      if (wouldKeep(ms, event.eventID)) keep(event, ms, details, names);
+    },
+    get total() {
+      return total;
+    },
+    get retainedEntries() {
+      return kept.length + byRule.size + regions.size;
+    },
+    byRule: () => [...byRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
+    earliest: () => [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf)
+  };
+}
+
+// src/core/audit/touched-resources.ts
+function createTouchedResources() {
+  const resources = /* @__PURE__ */ new Map();
+  return {
+    add(list2, write, arns) {
+      arns.length = 0;
+      if (!list2) return;
+      for (const r5 of list2) {
+        if (typeof r5.ARN !== "string") continue;
+        let entry = resources.get(r5.ARN);
+        if (!entry) {
+          entry = { arn: r5.ARN, events: 0, writes: 0 };
+          resources.set(r5.ARN, entry);
+        }
+        entry.events++;
+        if (write) entry.writes++;
+        arns.push(entry.arn);
+      }
+    },
+    get size() {
+      return resources.size;
+    },
+    list: () => [...resources.values()].sort((x, y) => byKey(x.arn, y.arn)).map((r5) => ({ arn: r5.arn, events: r5.events, writes: r5.writes }))
+  };
+}
+
+// src/core/audit/unread-events.ts
+var MAX_UNREADABLE_EVENTS = 100;
+var DUPLICATE_WINDOW_SECONDS = 30;
+function recentEventIds() {
+  const bySecond = /* @__PURE__ */ new Map();
+  let lastSecond = Number.NaN;
+  let lastIds = /* @__PURE__ */ new Set();
+  return {
+    seen(second, eventID) {
+      let ids = second === lastSecond ? lastIds : bySecond.get(second);
+      if (ids?.has(eventID)) return true;
+      if (!ids) {
+        ids = /* @__PURE__ */ new Set();
+        bySecond.set(second, ids);
+        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
+          bySecond.delete(bySecond.keys().next().value);
+        }
+      }
+      lastSecond = second;
+      lastIds = ids;
+      ids.add(eventID);
+      return false;
+    },
+    get retainedEntries() {
+      let n3 = 0;
+      for (const ids of bySecond.values()) n3 += ids.size;
+      return n3;
+    }
+  };
+}
+function byTimeThenId(a5, b5) {
+  return byKey(a5.eventTime ?? "", b5.eventTime ?? "") || byKey(a5.eventID, b5.eventID);
+}
+function createUnreadableEvents() {
+  let total = 0;
+  const named = [];
+  return {
+    add(event) {
+      total++;
+      named.push(event);
+      if (named.length >= 2 * MAX_UNREADABLE_EVENTS) {
+        named.sort(byTimeThenId).length = MAX_UNREADABLE_EVENTS;
+      }
+    },
+    get total() {
+      return total;
+    },
+    get retainedEntries() {
+      return named.length;
+    },
+    earliest: () => [...named].sort(byTimeThenId).slice(0, MAX_UNREADABLE_EVENTS)
+  };
+}
+
+// src/core/audit/activity-tally.ts
+function createServicesAndActions(riskRules) {
+  const services = /* @__PURE__ */ new Map();
+  const actions = /* @__PURE__ */ new Map();
+  let actionCount = 0;
+  return {
+    service(event, ms, time4) {
+      let s2 = services.get(event.eventSource);
+      if (!s2) {
+        s2 = {
+          service: serviceOf(event),
+          ...zeroCounts(),
+          span: spanAt(ms, time4),
+          buckets: /* @__PURE__ */ new Map()
+        };
+        services.set(event.eventSource, s2);
+      }
+      return s2;
+    },
+    action(event) {
+      let byName = actions.get(event.eventSource);
+      if (!byName) {
+        byName = /* @__PURE__ */ new Map();
+        actions.set(event.eventSource, byName);
+      }
+      let entry = byName.get(event.eventName);
+      if (!entry) {
+        entry = {
+          action: actionOf(event),
+          counts: zeroCounts(),
+          rules: riskRules.filter(
+            (r5) => matchesEventFilter({ actions: r5.actions, writesOnly: false }, event)
+          )
+        };
+        byName.set(event.eventName, entry);
+        actionCount++;
+      }
+      return entry;
+    },
+    get retainedEntries() {
+      let bucketCount = 0;
+      for (const s2 of services.values()) bucketCount += s2.buckets.size;
+      return services.size + actions.size + actionCount + bucketCount;
+    },
+    sortedServices: () => [...services.values()].sort((x, y) => byKey(x.service, y.service)),
+    byAction: () => [...actions.values()].flatMap((m3) => [...m3.values()]).sort((x, y) => byKey(x.action, y.action)).map((e5) => ({ action: e5.action, ...e5.counts }))
+  };
+}
+function createTextCounts() {
+  const counts = /* @__PURE__ */ new Map();
+  return {
+    /** Counts `text` (when `add`) and returns the first copy of it. */
+    count(text, add = true) {
+      let e5 = counts.get(text);
+      if (!e5) {
+        e5 = { text, events: 0 };
+        counts.set(text, e5);
+      }
+      if (add) e5.events++;
+      return e5.text;
+    },
+    get size() {
+      return counts.size;
+    },
+    sorted: () => [...counts.values()].sort((x, y) => byKey(x.text, y.text))
+  };
+}
+function createParts(subject, riskRules) {
+  return {
+    totals: zeroCounts(),
+    overall: void 0,
+    timeline: createTimeline(subject.window),
+    byService: createServicesAndActions(riskRules),
+    errors: createTextCounts(),
+    identities: createTextCounts(),
+    resources: createTouchedResources(),
+    risky: createRiskyEvents(subject.requester),
+    recent: recentEventIds(),
+    duplicates: 0,
+    unreadable: createUnreadableEvents()
+  };
+}
+function retainedEntriesOf(p3) {
+  return p3.byService.retainedEntries + p3.errors.size + p3.identities.size + p3.resources.size + p3.risky.retainedEntries + p3.recent.retainedEntries + p3.unreadable.retainedEntries;
+}
+function summaryOf(subject, p3) {
+  const services = p3.byService.sortedServices();
+  const spans = [];
+  for (const s2 of services) p3.timeline.spans(s2.service, s2.buckets, spans);
+  return {
+    version: 1,
+    ...subject,
+    totals: { ...p3.totals },
+    firstActivity: p3.overall?.firstText ?? null,
+    lastActivity: p3.overall?.lastText ?? null,
+    sourceIdentities: p3.identities.sorted().map((e5) => e5.text),
+    byService: services.map((s2) => ({
+      service: s2.service,
+      events: s2.events,
+      reads: s2.reads,
+      writes: s2.writes,
+      failed: s2.failed,
+      first: s2.span.firstText,
+      last: s2.span.lastText
+    })),
+    byAction: p3.byService.byAction(),
+    byErrorCode: p3.errors.sorted().map((e5) => ({ errorCode: e5.text, events: e5.events })),
+    resources: p3.resources.list(),
+    riskyByRule: p3.risky.byRule(),
+    riskyEventsTotal: p3.risky.total,
+    riskyEvents: p3.risky.earliest(),
+    timeline: { bucketMinutes: p3.timeline.bucketMinutes, spans },
+    duplicateEvents: p3.duplicates,
+    unreadableEventsTotal: p3.unreadable.total,
+    unreadableEvents: p3.unreadable.earliest()
+  };
+}
+function createActivityTally(subject, riskRules) {
+  const p3 = createParts(subject, riskRules);
+  const { totals, timeline, byService, errors, identities, resources, risky } = p3;
+  const details = {
+    action: "",
+    write: false,
+    errorCode: void 0,
+    identity: void 0,
+    arns: []
+  };
+  return {
+    get size() {
+      return totals.events;
+    },
+    get retainedEntries() {
+      return retainedEntriesOf(p3);
+    },
+    unreadable: (event) => p3.unreadable.add(event),
+    add(event) {
+      const time4 = event.eventTime;
+      const ms = eventTimeMs(time4);
+      if (p3.recent.seen(Math.floor(ms / 1e3), event.eventID)) {
+        p3.duplicates++;
+        return;
+      }
+      const write = event.readOnly !== true;
+      const failed = event.errorCode !== void 0;
+      countEvent(totals, write, failed);
+      if (p3.overall) widen(p3.overall, ms, time4);
+      else p3.overall = spanAt(ms, time4);
+      const s2 = byService.service(event, ms, time4);
+      countEvent(s2, write, failed);
+      widen(s2.span, ms, time4);
+      timeline.add(s2.buckets, ms, write, failed);
+      const a5 = byService.action(event);
+      countEvent(a5.counts, write, failed);
+      details.errorCode = failed ? errors.count(event.errorCode) : void 0;
+      resources.add(event.resources, write, details.arns);
+      const identity = event.userIdentity.sessionContext?.sourceIdentity;
+      details.identity = identity === void 0 ? void 0 : identities.count(identity, false);
+      const names = risky.rulesOf(a5.rules, event, write, details.identity);
+      if (names) {
+        details.action = a5.action;
+        details.write = write;
+        risky.add(event, ms, details, names);
+      }
+    },
+    summary: () => summaryOf(subject, p3)
+  };
+}
+
+// src/core/audit/summarize-activity.ts
+var BASELINE_RISK_RULES = [
+  { name: "iam-write", actions: ["iam:*"], writesOnly: true },
+  { name: "kms-write", actions: ["kms:*"], writesOnly: true },
+  { name: "organizations-write", actions: ["organizations:*"], writesOnly: true },
+  { name: "security-group-change", actions: ["ec2:*SecurityGroup*"], writesOnly: true },
+  {
+    name: "cloudtrail-change",
+    actions: ["cloudtrail:Stop*", "cloudtrail:Delete*", "cloudtrail:Update*", "cloudtrail:Put*"],
+    writesOnly: true
+  },
+  { name: "delete", actions: ["*:Delete*", "*:Terminate*"], writesOnly: true },
+  { name: "role-chaining", actions: ["sts:AssumeRole*"], writesOnly: false },
+  {
+    name: "access-denied",
+    errorCodes: ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"],
+    writesOnly: false
+  }
+];
+function riskRulesOf(alerts) {
+  return [...BASELINE_RISK_RULES, ...alerts];
+}
+function auditSubjectOf(grant, revocation, regions) {
+  const revokedEarly = revocation !== void 0 && Date.parse(revocation.revokedAt) < Date.parse(grant.window.end);
+  return {
+    requestPath: grant.requestPath,
+    pullRequest: grant.pullRequest.number,
+    requester: grant.requester,
+    role: grant.role,
+    account: grant.account,
+    roleArn: grant.roleArn,
+    window: grant.window,
+    endedAt: revokedEarly ? revocation.revokedAt : grant.window.end,
+    endReason: revokedEarly ? revocation.reason : "expired",
+    regions: [.../* @__PURE__ */ new Set([...regions, "us-east-1"])].sort()
+  };
+}
+function renderAuditJson(summary2) {
+  return `${JSON.stringify(summary2, null, 2)}
+`;
+}
+function utc2(time4) {
+  return new Date(Date.parse(time4)).toISOString().slice(0, 19).replace("T", " ");
+}
+var cell2 = markdownText;
+var code = markdownCodeCell;
+function plural2(n3, word) {
+  return `${n3} ${word}${n3 === 1 ? "" : "s"}`;
+}
+var RESOURCE_ROWS = 200;
+var RISKY_ROWS = 500;
+function auditMarker(requestPath) {
+  return `<!-- hallpass:audit ${markdownCommentText(requestPath)} -->`;
+}
+var RESOURCES_PER_EVENT = 3;
+function resourcesCell(resources) {
+  const shown = resources.slice(0, RESOURCES_PER_EVENT).map(code);
+  const more = resources.length - shown.length;
+  return [...shown, ...more > 0 ? [`and ${more} more (JSON summary)`] : []].join("<br>");
+}
+function spanLabel(span) {
+  return [
+    plural2(span.events, "call"),
+    ...span.writes > 0 ? [plural2(span.writes, "write")] : [],
+    ...span.failed > 0 ? [`${span.failed} failed`] : []
+  ].join(", ");
+}
+function renderTimeline(summary2) {
+  const lines = [
+    "```mermaid",
+    "gantt",
+    `  title Activity of ${mermaidLabel(summary2.requester)} (UTC, ${summary2.timeline.bucketMinutes}-minute steps)`,
+    "  dateFormat YYYY-MM-DD HH:mm:ss",
+    "  axisFormat %H:%M",
+    "  section Grant",
+    `  Window :done, ${utc2(summary2.window.start)}, ${utc2(summary2.window.end)}`
+  ];
+  if (summary2.endReason !== "expired") {
+    const t = utc2(summary2.endedAt);
+    lines.push(`  Revoked (${mermaidLabel(summary2.endReason)}) :crit, milestone, ${t}, 0s`);
+  }
+  let section = "";
+  for (const span of summary2.timeline.spans) {
+    if (span.service !== section) {
+      section = span.service;
+      lines.push(`  section ${mermaidLabel(section)}`);
+    }
+    const tag = span.failed > 0 ? "crit, " : span.writes > 0 ? "active, " : "";
+    const label = spanLabel(span);
+    lines.push(`  ${label} :${tag}${utc2(span.start)}, ${utc2(span.end)}`);
+  }
+  lines.push("```");
+  return lines;
+}
+function renderUnread(s2) {
+  const out = [];
+  if (s2.duplicateEvents > 0) {
+    out.push(
+      `CloudTrail returned ${plural2(s2.duplicateEvents, "event")} more than once; each is counted once.`,
+      ""
+    );
+  }
+  if (s2.unreadableEventsTotal === 0) return out;
+  out.push(
+    `## Events that could not be read (${s2.unreadableEventsTotal})`,
+    "",
+    "CloudTrail listed these events, but their records could not be read, so they are in none of the figures above. Look them up in CloudTrail by event id.",
+    "",
+    "| Time (UTC) | Action | Event id | Why |",
+    "|---|---|---|---|",
+    ...s2.unreadableEvents.map(
+      (e5) => `| ${e5.eventTime ? utc2(e5.eventTime) : "unknown"} | ${e5.action ? code(e5.action) : "unknown"} | ${code(e5.eventID)} | ${cell2(e5.message)} |`
+    ),
+    ""
+  );
+  if (s2.unreadableEventsTotal > s2.unreadableEvents.length) {
+    out.push(
+      `Only the earliest ${s2.unreadableEvents.length} are named; ${s2.unreadableEventsTotal - s2.unreadableEvents.length} more could not be read.`,
+      ""
+    );
+  }
+  return out;
+}
+function renderAuditMarkdown(summary2) {
+  const s2 = summary2;
+  const t = s2.totals;
+  const windowSeconds = (Date.parse(s2.window.end) - Date.parse(s2.window.start)) / 1e3;
+  const out = [
+    auditMarker(s2.requestPath),
+    `# Audit: ${cell2(s2.requestPath)}`,
+    "",
+    "| | |",
+    "|---|---|",
+    `| Requester | ${markdownMention(s2.requester)} |`,
+    `| Role | ${cell2(s2.role)} in ${cell2(s2.account.name)} (${s2.account.id}) |`,
+    `| Pull request | #${s2.pullRequest} |`,
+    `| Window | ${utc2(s2.window.start)} \u2192 ${utc2(s2.window.end)} UTC (${formatDuration(windowSeconds)}) |`,
+    `| Ended | ${utc2(s2.endedAt)} UTC (${cell2(s2.endReason)}) |`,
+    `| Role ARN | ${code(s2.roleArn)} |`,
+    `| Source identities | ${s2.sourceIdentities.length > 0 ? s2.sourceIdentities.map(cell2).join(", ") : "none"} |`,
+    `| CloudTrail regions | ${cell2(s2.regions.join(", "))} |`,
+    "",
+    "## Activity",
+    ""
+  ];
+  if (t.events === 0) {
+    out.push("No CloudTrail events were recorded for this grant's sessions.", "");
+  } else {
+    out.push(
+      `**${plural2(t.events, "event")}**: ${t.reads} reads, ${t.writes} writes, ${t.failed} failed. First at ${utc2(s2.firstActivity)}, last at ${utc2(s2.lastActivity)} UTC.`,
+      "",
+      ...renderTimeline(s2),
+      "",
+      "### By service",
+      "",
+      "| Service | Events | Reads | Writes | Failed | First (UTC) | Last (UTC) |",
+      "|---|--:|--:|--:|--:|---|---|",
+      ...s2.byService.map(
+        (r5) => `| ${cell2(r5.service)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} | ${utc2(r5.first)} | ${utc2(r5.last)} |`
+      ),
+      "",
+      "### By action",
+      "",
+      "| Action | Events | Reads | Writes | Failed |",
+      "|---|--:|--:|--:|--:|",
+      ...s2.byAction.map(
+        (r5) => `| ${code(r5.action)} | ${r5.events} | ${r5.reads} | ${r5.writes} | ${r5.failed} |`
+      ),
+      ""
+    );
+    if (s2.byErrorCode.length > 0) {
+      out.push(
+        "### Failed calls by error",
+        "",
+        "| Error | Events |",
+        "|---|--:|",
+        ...s2.byErrorCode.map((r5) => `| ${code(r5.errorCode)} | ${r5.events} |`),
+        ""
+      );
+    }
+  }
+  out.push(`## Risky events (${s2.riskyEventsTotal})`, "");
+  if (s2.riskyEvents.length === 0) {
+    out.push("None.", "");
+  } else {
+    out.push(`By rule: ${s2.riskyByRule.map((r5) => `${cell2(r5.rule)} ${r5.events}`).join(", ")}.`, "");
+    if (s2.riskyEventsTotal > s2.riskyEvents.length) {
+      out.push(
+        `Only the earliest ${s2.riskyEvents.length} are kept one by one (in the JSON summary); the counts above cover all ${s2.riskyEventsTotal}.`,
+        ""
+      );
+    }
+    out.push(
+      "| Time (UTC) | Action | Region | Result | Resources | Why | Event id |",
+      "|---|---|---|---|---|---|---|"
+    );
+    for (const e5 of s2.riskyEvents.slice(0, RISKY_ROWS)) {
+      out.push(
+        `| ${utc2(e5.eventTime)} | ${code(e5.action)} | ${cell2(e5.region)} | ${e5.errorCode ? code(e5.errorCode) : "ok"} | ${resourcesCell(e5.resources)} | ${cell2(e5.rules.join(", "))} | ${code(e5.eventID)} |`
+      );
+    }
+    out.push("");
+    if (s2.riskyEvents.length > RISKY_ROWS) {
+      out.push(
+        `${s2.riskyEvents.length - RISKY_ROWS} more are listed in the JSON summary next to this file.`,
+        ""
+      );
+    }
+  }
+  out.push(...renderUnread(s2));
+  out.push(`## Resources touched (${s2.resources.length})`, "");
+  if (s2.resources.length === 0) {
+    out.push("None recorded by CloudTrail.", "");
+  } else {
+    out.push("| Resource | Events | Writes |", "|---|--:|--:|");
+    for (const r5 of s2.resources.slice(0, RESOURCE_ROWS)) {
+      out.push(`| ${code(r5.arn)} | ${r5.events} | ${r5.writes} |`);
+    }
+    out.push("");
+    if (s2.resources.length > RESOURCE_ROWS) {
+      out.push(
+        `${s2.resources.length - RESOURCE_ROWS} more in the JSON summary next to this file.`,
+        ""
+      );
+    }
+  }
+  out.push(
+    "---",
+    "Written by hallpass from CloudTrail `LookupEvents` after the delivery delay; the JSON file next to this one holds the same summary for machines.",
+    ""
+  );
+  return out.join("\n");
+}
+
+// src/workflows/sweep/write-audits.ts
+async function writeAudits(run3, input2) {
+  const audits = [];
+  const issues = [];
+  const jobs = input2.auditsDue.flatMap((due) => {
+    const target = run3.targets.get(due.grant.account.id);
+    if (!target) return [];
+    const account = { name: target.name, id: target.id, brokerRole: target.brokerRole };
+    return [{ due, account, regions: target.regions }];
   });
-  const policyAccountIds = new Set(Object.values(policies.accounts).map((a5) => a5.id));
-  for (const grant of grants) {
-    if (policyAccountIds.has(grant.account.id)) continue;
-    issues.push({
-      step: "read",
-      subject: grant.requestPath,
-      message: `its grant names account ${grant.account.name} (${grant.account.id}), which policies/ no longer defines, so no sweep revokes, watches or audits it: restore the account in policies/ (its broker role is needed), or revoke ${grant.roleArn} by hand`
+  try {
+    const outcome = await writeAuditSummaries(run3.deps, jobs, {
+      branch: run3.branch,
+      auditDelaySeconds: input2.auditDelaySeconds,
+      riskRules: riskRulesOf(input2.rules),
+      concurrency: run3.concurrency
+    });
+    for (const w of outcome.written) {
+      audits.push({
+        requestPath: w.requestPath,
+        pullRequest: w.pullRequest,
+        events: w.summary.totals.events,
+        risky: w.summary.riskyEvents.length
+      });
+    }
+    for (const f5 of outcome.failed) {
+      issues.push({ step: "audit", subject: f5.requestPath, message: f5.message });
+    }
+  } catch (error64) {
+    issues.push(issueOf("audit", "audit commit", error64));
+  }
+  return { audits, issues };
+}
+function auditCommentMarker(requestPath) {
+  return `<!-- hallpass:audit-link ${requestPath} -->`;
+}
+async function summarize(cloudtrail, job, options) {
+  const { grant, revocation } = job.due;
+  const subject = auditSubjectOf(grant, revocation, job.regions);
+  const tally = createActivityTally(subject, options.riskRules);
+  const endTime = new Date(Date.parse(subject.endedAt) + options.auditDelaySeconds * 1e3);
+  for (const region2 of subject.regions) {
+    for await (const event of cloudtrail.grantEvents({
+      account: job.account,
+      region: region2,
+      sessionName: grant.sessionName,
+      roleArns: [grant.roleArn],
+      startTime: new Date(grant.window.start),
+      endTime,
+      // Counted and named in the summary: one bad record must not block the audit forever.
+      onUnreadable: (event2) => tally.unreadable(event2)
+    })) {
+      tally.add(event);
+    }
+  }
+  return tally.summary();
+}
+function blobUrl(pullRequestUrl, branch, path) {
+  const repo = pullRequestUrl.replace(/\/pull\/\d+$/, "");
+  return `${repo}/blob/${encodeURIComponent(branch)}/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+async function writeAuditSummaries(deps, jobs, options) {
+  const outcome = { written: [], failed: [] };
+  if (jobs.length === 0) return outcome;
+  const results = await mapPool(jobs, options.concurrency ?? 8, async (job) => {
+    try {
+      return { job, summary: await summarize(deps.cloudtrail, job, options) };
+    } catch (error64) {
+      return { job, error: error64.message };
+    }
+  });
+  const files = [];
+  const done = [];
+  for (const r5 of results) {
+    if ("error" in r5) {
+      outcome.failed.push({ requestPath: r5.job.due.grant.requestPath, message: r5.error });
+      continue;
+    }
+    const path = r5.job.due.grant.requestPath;
+    files.push(
+      { path: recordPath(path, "audit", "json"), content: renderAuditJson(r5.summary) },
+      { path: recordPath(path, "audit", "md"), content: renderAuditMarkdown(r5.summary) }
+    );
+    done.push(r5);
+  }
+  if (files.length === 0) return outcome;
+  await linkAudits(deps.github, done, options.branch, outcome);
+  await deps.github.commitFiles(
+    options.branch,
+    files,
+    `hallpass: audit summaries of ${done.length} ended grant${done.length === 1 ? "" : "s"}
+
+` + done.map((d5) => `- ${d5.job.due.grant.requestPath}`).join("\n")
+  );
+  for (const { job, summary: summary2 } of done) {
+    const grant = job.due.grant;
+    outcome.written.push({
+      requestPath: grant.requestPath,
+      pullRequest: grant.pullRequest.number,
+      summary: summary2
     });
   }
-  for (const m3 of plan.mismatchedRecords) {
-    issues.push({ step: "read", subject: m3.grant.requestPath, message: m3.detail });
+  return outcome;
+}
+async function linkAudits(github, done, branch, outcome) {
+  for (const { job, summary: summary2 } of done) {
+    const grant = job.due.grant;
+    try {
+      await github.upsertComment(
+        grant.pullRequest.number,
+        auditCommentMarker(grant.requestPath),
+        auditComment(summary2, grant.pullRequest.url, branch)
+      );
+    } catch (error64) {
+      outcome.failed.push({
+        requestPath: grant.requestPath,
+        message: `the PR comment linking the audit failed (the summary is committed anyway): ${error64.message}`
+      });
+    }
   }
-  log(
-    `plan: ${plan.revoke.length} to revoke, ${plan.recordRevocation.length} to record, ${plan.watch.length} to watch, ${plan.auditsDue.length} audits due, ${plan.missingGrants.length} missing`
-  );
-  const report = {
+}
+function auditComment(summary2, pullRequestUrl, branch) {
+  const md = recordPath(summary2.requestPath, "audit", "md");
+  const json2 = recordPath(summary2.requestPath, "audit", "json");
+  const t = summary2.totals;
+  return [
+    auditCommentMarker(summary2.requestPath),
+    `**Audit summary** of this grant (ended ${summary2.endedAt}, ${summary2.endReason}): ${t.events} events, ${t.reads} reads, ${t.writes} writes, ${t.failed} failed; ${summary2.riskyEvents.length} risky${summary2.unreadableEventsTotal > 0 ? `; ${summary2.unreadableEventsTotal} could not be read (named in the summary)` : ""}.`,
+    "",
+    `[Read it](${blobUrl(pullRequestUrl, branch, md)}) \xB7 [JSON](${blobUrl(pullRequestUrl, branch, json2)})`
+  ].join("\n");
+}
+
+// src/workflows/sweep/run-sweep.ts
+async function sweep(deps, options) {
+  const { now, dryRun } = options;
+  const concurrency = options.concurrency ?? 8;
+  const state2 = await readState(deps, options, concurrency);
+  const { branch, targets, revocations, auditDelaySeconds, paths } = state2;
+  const { plan, issues, summary: summary2 } = planRun(state2, now);
+  deps.log?.(summary2);
+  const report = newReport(options, state2, plan, [...state2.issues, ...issues]);
+  const run3 = { deps, branch, now, dryRun, concurrency, targets };
+  const slack = slackTeller(deps, state2.policies, dryRun);
+  const rules = state2.policies.settings.alerts;
+  if (!dryRun) {
+    addOutcome(report, await revokePlanned(run3, { revoke: plan.revoke, revocations, slack }));
+    addOutcome(report, await recordRevocations(run3, plan.recordRevocation));
+    report.issues.push(...await tellMissingGrants(run3, plan));
+  }
+  const watchInput = { plan, rules, auditDelaySeconds, paths, slack, options };
+  const watch = await watchLiveGrants(run3, watchInput);
+  addWatch(report, watch);
+  if (!dryRun && plan.auditsDue.length > 0) {
+    const audits = await writeAudits(run3, { auditsDue: plan.auditsDue, auditDelaySeconds, rules });
+    report.audits.push(...audits.audits);
+    report.issues.push(...audits.issues);
+  }
+  if (!dryRun) {
+    const updated = await updateDashboard(run3, { report, options, alertsOf: watch.alertsOf });
+    report.dashboard = updated.dashboard;
+    report.issues.push(...updated.issues);
+  }
+  return report;
+}
+function newReport(options, state2, plan, issues) {
+  return {
     dryRun: options.dryRun,
-    now: now.toISOString(),
-    branch,
-    accounts: accounts.map((a5) => a5.name),
+    now: options.now.toISOString(),
+    branch: state2.branch,
+    accounts: state2.accounts.map((a5) => a5.name),
     plan,
     revoked: [],
     alerts: [],
@@ -101789,611 +102598,17 @@ async function sweep(deps, options) {
     dashboard: void 0,
     issues
   };
-  const notify = policies.settings.notifications.slackWebhookEnv ? deps.notifierFor?.(policies.settings.notifications.slackWebhookEnv) : void 0;
-  async function sendSlack(subject, text) {
-    if (!notify || options.dryRun) return;
-    try {
-      await notify(text);
-    } catch (error64) {
-      issues.push({ step: "notify", subject, message: error64.message });
-    }
-  }
-  const pathSet = new Set(paths);
-  const revocationOf = new Map(revocations.map((r5) => [r5.requestPath, r5]));
-  const revokedArns = /* @__PURE__ */ new Set();
-  async function revoke(item) {
-    if (options.dryRun) return false;
-    try {
-      const target = targets.get(item.account.id);
-      await deps.revokeGrant(
-        {
-          account: { name: target.name, id: target.id, brokerRole: target.brokerRole },
-          roleName: item.roleName,
-          roleArn: item.roleArn,
-          requestPath: item.requestPath,
-          reason: item.reason,
-          detail: item.detail,
-          expected: item.expected,
-          ...item.recordOnly ? { recordOnly: true } : {},
-          now
-        },
-        { branch }
-      );
-      revokedArns.add(item.roleArn);
-      report.revoked.push({
-        requestPath: item.requestPath,
-        roleArn: item.roleArn,
-        reason: item.reason,
-        detail: item.detail
-      });
-      return true;
-    } catch (error64) {
-      issues.push({ step: "revoke", subject: item.requestPath, message: error64.message });
-      return false;
-    }
-  }
-  if (!options.dryRun) {
-    const ordered2 = [...plan.revoke].sort((a5, b5) => Number(b5.alert) - Number(a5.alert));
-    await mapPool(ordered2, concurrency, async (item) => {
-      const reason = item.reason === "unfinished" ? revocationOf.get(item.requestPath)?.reason ?? "expired" : item.reason;
-      const ok = await revoke({
-        account: item.account,
-        roleName: item.role.roleName,
-        roleArn: item.role.roleArn,
-        requestPath: item.requestPath,
-        reason,
-        detail: item.detail,
-        expected: expectedListedRole(item.role)
-      });
-      if (item.alert) {
-        await sendSlack(
-          item.requestPath,
-          renderSlackAlert(
-            item.grant,
-            "role not explained by git",
-            `${item.detail}. ${ok ? "Revoked." : "Revocation FAILED: act now."}`
-          )
-        );
-        if (item.grant) {
-          await github.upsertComment(
-            item.grant.pullRequest.number,
-            driftMarker(item.grant.requestPath),
-            renderDriftComment(item.grant, item.detail, ok)
-          ).catch(
-            (error64) => issues.push({ step: "notify", subject: item.requestPath, message: error64.message })
-          );
-        }
-      }
-    });
-    await mapPool(plan.recordRevocation, concurrency, async ({ grant }) => {
-      const target = targets.get(grant.account.id);
-      await revoke({
-        account: { name: target.name, id: target.id },
-        roleName: grant.roleName,
-        roleArn: grant.roleArn,
-        requestPath: grant.requestPath,
-        reason: "expired",
-        detail: "the role was already gone when the sweep looked; recorded now",
-        // Not looked up by name: the listing showed no role of this ARN, and the record's name
-        // might be another role's.
-        recordOnly: true,
-        expected: { tags: {} }
-      });
-    });
-    for (const missing of plan.missingGrants) {
-      if (!missing.grant) continue;
-      await github.upsertComment(
-        missing.grant.pullRequest.number,
-        missingGrantMarker(missing.requestPath),
-        renderMissingGrantComment(missing.grant, missing.detail)
-      ).catch(
-        (error64) => issues.push({ step: "notify", subject: missing.requestPath, message: error64.message })
-      );
-    }
-    await tellUngranted(github, branch, plan, now, issues, concurrency);
-  }
-  const rules = policies.settings.alerts;
-  const watched = rules.length === 0 ? [] : [
-    ...plan.watch.map((live) => ({ grant: live.grant, live })),
-    ...plan.auditsWaiting.filter((a5) => targets.has(a5.grant.account.id)).map((a5) => ({ grant: a5.grant, live: void 0 }))
-  ];
-  const alertsOf = /* @__PURE__ */ new Map();
-  const clock = deps.clock ?? Date.now;
-  const watchStarted = clock();
-  const budget = options.watchBudgetMs ?? 18e4;
-  const overBudget = () => clock() - watchStarted > budget;
-  const states = await readWatchStates(watched);
-  const groups = /* @__PURE__ */ new Map();
-  for (const { grant } of states.values()) {
-    const target = targets.get(grant.account.id);
-    const key = `${target.id}|${grant.sessionName}`;
-    const group4 = groups.get(key) ?? { target, sessionName: grant.sessionName, grants: [] };
-    group4.grants.push(grant);
-    groups.set(key, group4);
-  }
-  const slot = Math.floor(now.getTime() / 3e5);
-  const regionTasks = /* @__PURE__ */ new Map();
-  for (const group4 of groups.values()) {
-    for (const region2 of regionsOf(targets.get(group4.target.id))) {
-      const key = `${group4.target.id}|${region2}`;
-      const task = regionTasks.get(key) ?? { target: group4.target, region: region2, groups: [] };
-      task.groups.push(group4);
-      regionTasks.set(key, task);
-    }
-  }
-  const ordered = (items, key) => items.map((item) => ({ item, order: orderKey(`${key(item)}|${slot}`) })).sort((x, y) => x.order - y.order).map((x) => x.item);
-  const deferred = /* @__PURE__ */ new Set();
-  const account = (t) => ({ name: t.name, id: t.id, brokerRole: t.brokerRole });
-  const startOf = (group4) => Math.min(...group4.grants.map((g5) => Date.parse(g5.window.start)));
-  const lookupCount = report.watchLookups;
-  const stateOf = (grant) => states.get(normalizeRoleArn(grant.roleArn));
-  const overlapMs = delay.seconds * 1e3 + Math.max(0, ...rules.map((r5) => r5.threshold ? r5.threshold.withinMinutes * 6e4 : 0));
-  const spansOf = /* @__PURE__ */ new Map();
-  const spanKey = (group4, region2) => `${group4.target.id}|${group4.sessionName}|${region2}`;
-  for (const task of regionTasks.values()) {
-    for (const group4 of task.groups) {
-      const covered = commonCoverage(
-        group4.grants.map((g5) => stateOf(g5).coverage.get(task.region) ?? [])
-      );
-      const window2 = { from: startOf(group4), to: now.getTime() };
-      spansOf.set(spanKey(group4, task.region), spansToRead(window2, covered, overlapMs));
-    }
-  }
-  const needFrom = (group4, region2) => Math.min(...(spansOf.get(spanKey(group4, region2)) ?? []).map((s2) => s2.from));
-  const maxLookupEvents = options.watchLookupMaxEvents ?? 2500;
-  await mapPool(
-    ordered([...regionTasks.values()], (t) => `${t.target.id}|${t.region}`),
-    concurrency,
-    async (task) => {
-      const covered = await streamAccount(task, (g5) => needFrom(g5, task.region));
-      if (covered !== Number.POSITIVE_INFINITY) {
-        const piece = {
-          from: Number.isFinite(covered) ? covered + 1e3 : -Infinity,
-          to: now.getTime()
-        };
-        for (const group4 of task.groups) {
-          const spans = spansOf.get(spanKey(group4, task.region)) ?? [];
-          if (spans.length === 0) continue;
-          const from = Math.max(piece.from, Math.min(...spans.map((s2) => s2.from)));
-          for (const g5 of group4.grants) stateOf(g5).read(task.region, { from, to: piece.to });
-          spansOf.set(
-            spanKey(group4, task.region),
-            spans.map((s2) => ({ from: s2.from, to: Math.min(s2.to, covered + 1e3) })).filter((s2) => s2.from <= s2.to)
-          );
-        }
-      }
-      const rest = ordered(
-        task.groups.filter((g5) => (spansOf.get(spanKey(g5, task.region)) ?? []).length > 0),
-        (g5) => g5.sessionName
-      );
-      await mapPool(rest, Math.min(concurrency, 4), (group4) => lookUp(task, group4));
-    }
-  );
-  await Promise.all([...states.values()].map((state2) => state2.judge()));
-  async function lookUp(task, group4) {
-    const members2 = group4.grants.map(stateOf);
-    if (overBudget()) {
-      for (const m3 of members2) deferred.add(m3);
-      return;
-    }
-    lookupCount.grantLookups++;
-    const spans = spansOf.get(spanKey(group4, task.region)) ?? [];
-    let read = 0;
-    try {
-      for (const [i5, span] of spans.entries()) {
-        if (overBudget() || read >= maxLookupEvents) {
-          for (const m3 of members2) m3.cut = true;
-          break;
-        }
-        const allowed = i5 === 0 && spans.length > 1 ? maxLookupEvents / 2 : maxLookupEvents;
-        let page = [];
-        let oldest;
-        let complete = true;
-        for await (const e5 of cloudtrail.grantEvents({
-          account: account(task.target),
-          region: task.region,
-          sessionName: group4.sessionName,
-          roleArns: group4.grants.map((g5) => g5.roleArn),
-          startTime: new Date(span.from),
-          endTime: new Date(span.to)
-        })) {
-          page.push(compactCloudTrailEvent(e5));
-          oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e5.eventTime));
-          if (page.length >= 50) {
-            await judgeEvents(page);
-            page = [];
-          }
-          if (++read >= allowed || overBudget()) {
-            complete = false;
-            break;
-          }
-        }
-        await judgeEvents(page);
-        for (const m3 of members2) m3.read(task.region, spanRead(span, complete, oldest));
-        if (!complete) for (const m3 of members2) m3.cut = true;
-      }
-      if (members2.some((m3) => m3.cut)) for (const m3 of members2) deferred.add(m3);
-    } catch (error64) {
-      for (const m3 of members2) {
-        m3.unread = true;
-        issues.push({
-          step: "watch",
-          subject: m3.grant.requestPath,
-          message: error64.message
-        });
-      }
-    }
-  }
-  async function judgeEvents(events) {
-    const touched = /* @__PURE__ */ new Set();
-    for (const e5 of events) {
-      const state2 = states.get(issuerRoleOf(e5) ?? "");
-      if (!state2) continue;
-      state2.events.set(e5.eventID, e5);
-      touched.add(state2);
-    }
-    await Promise.all([...touched].map((state2) => state2.judge()));
-  }
-  async function streamAccount(task, needFrom2) {
-    if (!cloudtrail.accountEventPages || task.groups.length < STREAM_MIN_LOOKUPS) {
-      return Number.POSITIVE_INFINITY;
-    }
-    const start = Math.min(...task.groups.map(needFrom2));
-    const end2 = now.getTime();
-    let oldest = end2;
-    let read = 0;
-    let complete = true;
-    if (clock() - watchStarted > budget / 2) return Number.POSITIVE_INFINITY;
-    const streamStarted = clock();
-    lookupCount.streams++;
-    try {
-      for await (const page of cloudtrail.accountEventPages({
-        account: account(task.target),
-        region: task.region,
-        roleArns: task.groups.flatMap((g5) => g5.grants.map((x) => x.roleArn)),
-        startTime: new Date(start),
-        endTime: now
-      })) {
-        read++;
-        lookupCount.streamPages++;
-        await judgeEvents(page.events);
-        if (page.oldest !== void 0) oldest = Math.min(oldest, Date.parse(page.oldest));
-        const uncovered = task.groups.filter((g5) => needFrom2(g5) <= oldest).length;
-        const coveredMs = end2 - oldest;
-        const remaining = coveredMs > 0 ? Math.ceil(read * (oldest - start) / coveredMs) : Number.POSITIVE_INFINITY;
-        if (page.last) break;
-        const elapsed = clock() - watchStarted;
-        const finishes = elapsed + (clock() - streamStarted) / read * remaining <= budget;
-        if (!finishes && elapsed > budget / 2 || remaining > uncovered) {
-          complete = false;
-          break;
-        }
-      }
-    } catch {
-      return Number.POSITIVE_INFINITY;
-    }
-    return complete ? Number.NEGATIVE_INFINITY : oldest;
-  }
-  await writeAlertRecords();
-  async function readWatchStates(list2) {
-    const texts = await readTexts(
-      github,
-      branch,
-      list2.map((w) => recordPath(w.grant.requestPath, "alerts")).filter((p3) => pathSet.has(p3)),
-      concurrency
-    );
-    const out = /* @__PURE__ */ new Map();
-    for (const { grant, live } of list2) {
-      if (!live) report.watchedEnded.push(grant.requestPath);
-      const path = recordPath(grant.requestPath, "alerts");
-      let record2 = {
-        version: 1,
-        requestPath: grant.requestPath,
-        roleArn: grant.roleArn,
-        alerts: []
-      };
-      if (pathSet.has(path)) {
-        const read = parseRecord(path, texts.get(path), (v) => alertsRecordSchema.parse(v), issues);
-        if (!read) continue;
-        record2 = read;
-      }
-      alertsOf.set(grant.requestPath, { grant, alerts: record2.alerts });
-      out.set(normalizeRoleArn(grant.roleArn), new WatchState(grant, live, path, record2, judgeOne));
-    }
-    return out;
-  }
-  async function judgeOne(state2) {
-    const { grant, live } = state2;
-    if (state2.failed) return;
-    const fresh = evaluateAlerts(rules, [...state2.events.values()], state2.alerts);
-    const revokingRules = new Set(rules.filter((r5) => r5.revoke).map((r5) => r5.name));
-    const owed = live && !state2.revokeTried ? state2.alerts.filter((a5) => revokingRules.has(a5.rule) && !a5.revoked) : [];
-    if (fresh.length === 0 && owed.length === 0) return;
-    let revoked = false;
-    const because = [...fresh.filter((a5) => a5.revoke), ...owed].map((a5) => a5.rule);
-    if (live && because.length > 0 && !options.dryRun && !state2.revokeTried) {
-      state2.revokeTried = true;
-      revoked = await revoke({
-        account: live.account,
-        roleName: live.role.roleName,
-        roleArn: live.role.roleArn,
-        requestPath: grant.requestPath,
-        reason: "alert",
-        detail: `alert ${[...new Set(because)].join(", ")} revokes at once`,
-        expected: expectedListedRole(live.role)
-      });
-    }
-    const all = [
-      ...state2.alerts.map(
-        (a5) => revoked && revokingRules.has(a5.rule) ? { ...a5, revoked: true } : a5
-      ),
-      ...fresh.map((a5) => toFiredAlert(a5, revoked && a5.revoke))
-    ];
-    for (const alert of fresh) {
-      report.alerts.push({
-        requestPath: grant.requestPath,
-        pullRequest: grant.pullRequest.number,
-        alert,
-        revoked: revoked && alert.revoke
-      });
-    }
-    if (fresh.length > 0 && !options.dryRun) {
-      try {
-        await github.upsertComment(
-          grant.pullRequest.number,
-          alertsMarker(grant.requestPath),
-          renderAlertComment(grant, all, fresh)
-        );
-      } catch (error64) {
-        issues.push({
-          step: "notify",
-          subject: grant.requestPath,
-          message: error64.message
-        });
-        state2.failed = true;
-        return;
-      }
-      for (const alert of fresh) {
-        await sendSlack(
-          grant.requestPath,
-          renderSlackAlert(
-            grant,
-            `${alert.rule} (${alert.severity})`,
-            `${alert.events.length} event(s) from ${alert.from}: ${[...new Set(alert.events.map((e5) => e5.action))].slice(0, 5).join(", ")}${revoked && alert.revoke ? ". The grant was revoked." : ""}`
-          )
-        );
-      }
-    }
-    state2.alerts = all;
-    state2.changed = fresh.length > 0 || revoked || state2.changed;
-    alertsOf.set(grant.requestPath, { grant, alerts: all });
-  }
-  async function writeAlertRecords() {
-    for (const state2 of deferred) report.watchDeferred.push(state2.grant.requestPath);
-    const records = [...states.values()].flatMap((state2) => {
-      const record2 = state2.toRecord();
-      return record2 ? [{ path: state2.path, record: record2 }] : [];
-    });
-    if (records.length === 0 || options.dryRun) return;
-    records.sort((a5, b5) => a5.path < b5.path ? -1 : 1);
-    try {
-      await github.commitFiles(
-        branch,
-        records.map((r5) => ({
-          path: r5.path,
-          content: `${JSON.stringify(r5.record, null, 2)}
-`
-        })),
-        `hallpass: alerts on ${records.length} watched grant${records.length === 1 ? "" : "s"}
-
-${records.map((r5) => `- ${r5.record.requestPath}`).join("\n")}`
-      );
-    } catch (error64) {
-      issues.push({ step: "watch", subject: "alerts records", message: error64.message });
-    }
-  }
-  if (!options.dryRun && plan.auditsDue.length > 0) {
-    const jobs = plan.auditsDue.flatMap((due) => {
-      const target = targets.get(due.grant.account.id);
-      if (!target) return [];
-      return [
-        {
-          due,
-          account: { name: target.name, id: target.id, brokerRole: target.brokerRole },
-          regions: target.regions
-        }
-      ];
-    });
-    try {
-      const outcome = await writeAuditSummaries({ github, cloudtrail }, jobs, {
-        branch,
-        auditDelaySeconds: delay.seconds,
-        riskRules: riskRulesOf(rules),
-        concurrency
-      });
-      for (const w of outcome.written) {
-        report.audits.push({
-          requestPath: w.requestPath,
-          pullRequest: w.pullRequest,
-          events: w.summary.totals.events,
-          risky: w.summary.riskyEvents.length
-        });
-      }
-      for (const f5 of outcome.failed)
-        issues.push({ step: "audit", subject: f5.requestPath, message: f5.message });
-    } catch (error64) {
-      issues.push({ step: "audit", subject: "audit commit", message: error64.message });
-    }
-  }
-  if (!options.dryRun) {
-    try {
-      const waiting = (await github.listOpenPullRequests()).map((p3) => ({
-        number: p3.number,
-        title: p3.title,
-        author: p3.author,
-        url: p3.url,
-        draft: p3.draft
-      }));
-      const data = dashboardData(report, options, waiting, alertsOf, revokedArns);
-      report.dashboard = await github.upsertIssue(
-        dashboardMarker(data.shard),
-        dashboardTitle(data.shard),
-        renderDashboard(data)
-      );
-    } catch (error64) {
-      issues.push({
-        step: "dashboard",
-        subject: "dashboard issue",
-        message: error64.message
-      });
-    }
-  }
-  return report;
 }
-async function tellUngranted(github, branch, plan, now, issues, concurrency) {
-  const find = github.findMergedPullRequest?.bind(github);
-  if (!find) return;
-  const records = [];
-  await mapPool(
-    plan.missingGrants.filter((m3) => m3.grant === void 0),
-    concurrency,
-    async (missing) => {
-      try {
-        const pull = await find(branch, missing.requestPath);
-        if (!pull) {
-          missing.withoutPullRequest = true;
-          missing.detail = `${missing.detail}; no merged pull request added this file (pushed to ${branch} directly?)`;
-          return;
-        }
-        if (now.getTime() < Date.parse(pull.mergedAt) + GRANT_CREATION_GRACE_SECONDS * 1e3) {
-          return;
-        }
-        await github.upsertComment(
-          pull.number,
-          ungrantedMarker(missing.requestPath),
-          renderUngrantedComment(
-            missing.requestPath,
-            `merged in #${pull.number} at ${pull.mergedAt}`
-          )
-        );
-        records.push({
-          version: 1,
-          requestPath: missing.requestPath,
-          pullRequest: {
-            number: pull.number,
-            url: pull.url,
-            mergeCommit: pull.mergeCommitSha,
-            mergedAt: pull.mergedAt
-          },
-          reportedAt: now.toISOString(),
-          detail: missing.detail
-        });
-      } catch (error64) {
-        issues.push({
-          step: "notify",
-          subject: missing.requestPath,
-          message: `telling the PR of a merged request without a grant failed: ${error64.message}`
-        });
-      }
-    }
-  );
-  if (records.length === 0) return;
-  records.sort((a5, b5) => a5.requestPath < b5.requestPath ? -1 : 1);
-  try {
-    await github.commitFiles(
-      branch,
-      records.map((r5) => ({
-        path: recordPath(r5.requestPath, "ungranted"),
-        content: `${JSON.stringify(r5, null, 2)}
-`
-      })),
-      `hallpass: ${records.length} merged request${records.length === 1 ? "" : "s"} without a grant, told on the PR
-
-${records.map((r5) => `- ${r5.requestPath} (#${r5.pullRequest.number})`).join("\n")}`
-    );
-  } catch (error64) {
-    issues.push({
-      step: "notify",
-      subject: "ungranted records",
-      message: error64.message
-    });
-  }
+function addOutcome(report, outcome) {
+  report.revoked.push(...outcome.revoked);
+  report.issues.push(...outcome.issues);
 }
-function dashboardData(report, options, waiting, alertsOf, revokedArns) {
-  const plan = report.plan;
-  return {
-    now: options.now,
-    shard: options.accounts && options.accounts.length > 0 ? options.accounts : void 0,
-    dryRun: report.dryRun,
-    runUrl: options.runUrl,
-    live: plan.watch.filter((w) => !revokedArns.has(w.grant.roleArn)).map((w) => ({
-      requestPath: w.grant.requestPath,
-      requester: w.grant.requester,
-      role: w.grant.role,
-      account: w.grant.account.name,
-      pullRequest: w.grant.pullRequest.number,
-      start: w.grant.window.start,
-      end: w.grant.window.end,
-      alerts: alertsOf.get(w.grant.requestPath)?.alerts.length ?? 0
-    })),
-    waiting,
-    // Alerts of the grants still watched: from their records, this run's included.
-    alerts: [...alertsOf.values()].flatMap(
-      ({ grant, alerts }) => alerts.map((a5) => ({
-        requestPath: grant.requestPath,
-        pullRequest: grant.pullRequest.number,
-        rule: a5.rule,
-        severity: a5.severity,
-        from: a5.from,
-        events: a5.eventIds.length,
-        revoked: a5.revoked
-      }))
-    ),
-    revocations: report.revoked.map((r5) => ({
-      requestPath: r5.requestPath,
-      reason: r5.reason,
-      detail: r5.detail
-    })),
-    audits: [
-      ...report.audits.map((a5) => ({
-        requestPath: a5.requestPath,
-        pullRequest: a5.pullRequest,
-        state: "written",
-        at: report.now
-      })),
-      ...plan.auditsWaiting.map((a5) => ({
-        requestPath: a5.grant.requestPath,
-        pullRequest: a5.grant.pullRequest.number,
-        state: "waiting",
-        at: a5.dueAt
-      }))
-    ],
-    attention: [
-      ...plan.revoke.filter((r5) => r5.alert).map((r5) => ({
-        title: `Role not explained by git in ${r5.account.name}`,
-        detail: r5.detail
-      })),
-      ...plan.missingGrants.filter((m3) => m3.grant !== void 0).map((m3) => ({ title: `Missing grant: ${m3.requestPath}`, detail: m3.detail })),
-      ...plan.missingGrants.filter((m3) => m3.withoutPullRequest).map((m3) => ({
-        title: `Request without a pull request: ${m3.requestPath}`,
-        detail: m3.detail
-      })),
-      ...plan.mismatchedRecords.map((m3) => ({
-        title: `Grant record names another request's role in ${m3.account.name}`,
-        detail: m3.detail
-      })),
-      ...plan.foreignRoles.map((f5) => ({
-        title: `Role of another repository in ${f5.account.name}`,
-        detail: `${f5.role.roleArn} is tagged for ${f5.repository}, which accounts.${f5.account.name}.sharedWith allows; left alone`
-      })),
-      ...plan.unreachableAccounts.map((a5) => ({
-        title: `Account ${a5.name} unreachable`,
-        detail: `its roles could not be listed; nothing was concluded about its grants`
-      })),
-      ...report.issues.map((i5) => ({ title: `${i5.step}: ${i5.subject}`, detail: i5.message }))
-    ],
-    ungranted: plan.missingGrants.filter((m3) => m3.grant === void 0).map((m3) => m3.requestPath)
-  };
+function addWatch(report, watch) {
+  addOutcome(report, watch);
+  report.alerts.push(...watch.alerts);
+  report.watchDeferred.push(...watch.watchDeferred);
+  report.watchedEnded.push(...watch.watchedEnded);
+  report.watchLookups = watch.lookups;
 }
 
 // action/main.ts

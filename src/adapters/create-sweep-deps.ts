@@ -1,7 +1,7 @@
 import { retry } from "@octokit/plugin-retry";
 import { Octokit } from "@octokit/rest";
 import { revokeGrant } from "../workflows/revoke-grant.ts";
-import type { SweepDeps } from "../workflows/sweep.ts";
+import type { SweepDeps } from "../workflows/sweep/run-sweep.ts";
 import { cloudTrailClientFactory, createAwsCloudTrail, type Timing } from "./aws-cloudtrail.ts";
 import { createAwsIamPort } from "./aws-iam.ts";
 import { withMergedPullRequestLookup } from "./find-merged-pull-request.ts";

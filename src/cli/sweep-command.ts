@@ -11,7 +11,7 @@ import {
 } from "../adapters/create-sweep-deps.ts";
 import { parseDuration } from "../core/request/duration.ts";
 import { renderSweepSummary } from "../core/sweep/render-sweep-summary.ts";
-import { SweepConfigError, type SweepDeps, sweep } from "../workflows/sweep.ts";
+import { SweepConfigError, type SweepDeps, sweep } from "../workflows/sweep/run-sweep.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
 

@@ -7,7 +7,7 @@ import { createSweepDeps } from "../adapters/create-sweep-deps.ts";
 import { createApp, defaultDeps } from "../app/index.ts";
 import { CHECK_NAME } from "../core/approval/render-check.ts";
 import type { GrantRecord } from "../core/grant/records.ts";
-import { type SweepReport, sweep } from "../workflows/sweep.ts";
+import { type SweepReport, sweep } from "../workflows/sweep/run-sweep.ts";
 import { AwsStandIn } from "./aws-stand-in.ts";
 import { grantEvent } from "./cloudtrail-stand-in.ts";
 import { GitStore } from "./git-store.ts";

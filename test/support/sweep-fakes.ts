@@ -29,7 +29,7 @@ import type {
   PullRequestInfo,
 } from "../../src/ports/github.ts";
 import { type RevokeRequest, revokeGrant } from "../../src/workflows/revoke-grant.ts";
-import type { RevokeGrantFn } from "../../src/workflows/sweep.ts";
+import type { RevokeGrantFn } from "../../src/workflows/sweep/run-sweep.ts";
 
 /**
  * In-memory GitHub, AWS and CloudTrail for sweep tests and benches: they keep state, count every

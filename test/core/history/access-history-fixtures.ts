@@ -125,7 +125,7 @@ const events = JSON.parse(
   readFileSync(new URL("../../fixtures/cloudtrail/alice-db-events.json", import.meta.url), "utf8"),
 ) as CloudTrailEvent[];
 
-/** The audit summary files as write-audit-summary commits them (`.audit.json`, `.audit.md`). */
+/** The audit summary files as the sweep commits them (`.audit.json`, `.audit.md`). */
 export function auditFiles(grant = grantRecord(), revocation = revocationRecord()) {
   const summary = summarizeActivity(
     auditSubjectOf(grant, revocation, ["eu-west-1"]),

@@ -1,27 +1,27 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { CloudTrailEvent } from "../../src/core/audit/cloudtrail-event.ts";
+import type { CloudTrailEvent } from "../../../src/core/audit/cloudtrail-event.ts";
 import {
   auditSubjectOf,
   renderAuditMarkdown,
   riskRulesOf,
   summarizeActivity,
-} from "../../src/core/audit/summarize-activity.ts";
-import { digestRoleDocuments } from "../../src/core/grant/digest-grant-plan.ts";
-import type { GrantRecord } from "../../src/core/grant/records.ts";
-import { loadPolicies } from "../../src/core/policy/load-policies.ts";
-import { evaluateAlerts } from "../../src/core/sweep/evaluate-alerts.ts";
-import type { CloudTrailPort, GrantEventQuery } from "../../src/ports/cloudtrail.ts";
-import { SweepConfigError, type SweepDeps, sweep } from "../../src/workflows/sweep.ts";
-import { examplePolicyFiles, examplePolicySources } from "../support/example-policies.ts";
-import { linksIn, renderMarkdown, textOf } from "../support/render-markdown.ts";
+} from "../../../src/core/audit/summarize-activity.ts";
+import { digestRoleDocuments } from "../../../src/core/grant/digest-grant-plan.ts";
+import type { GrantRecord } from "../../../src/core/grant/records.ts";
+import { loadPolicies } from "../../../src/core/policy/load-policies.ts";
+import { evaluateAlerts } from "../../../src/core/sweep/evaluate-alerts.ts";
+import type { CloudTrailPort, GrantEventQuery } from "../../../src/ports/cloudtrail.ts";
+import { SweepConfigError, type SweepDeps, sweep } from "../../../src/workflows/sweep/run-sweep.ts";
+import { examplePolicyFiles, examplePolicySources } from "../../support/example-policies.ts";
+import { linksIn, renderMarkdown, textOf } from "../../support/render-markdown.ts";
 import {
   boundRevokeGrant,
   FakeAws,
   FakeCloudTrail,
   FakeGitHub,
   grantEvent,
-} from "../support/sweep-fakes.ts";
+} from "../../support/sweep-fakes.ts";
 
 const PROD = { name: "production", id: "123456789012" };
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -449,7 +449,10 @@ describe("sweep", () => {
   it("raises from whole CloudTrail records the alerts the records themselves raise (the watch holds them compacted)", async () => {
     // Real-shaped records, with request and response bodies, TLS details and user agents.
     const records = JSON.parse(
-      readFileSync(new URL("../fixtures/cloudtrail/alice-db-events.json", import.meta.url), "utf8"),
+      readFileSync(
+        new URL("../../fixtures/cloudtrail/alice-db-events.json", import.meta.url),
+        "utf8",
+      ),
     ) as CloudTrailEvent[];
     const g = grant("alice-db-admin-a1b2c3", "2026-11-26T09:00:00Z", "2026-11-26T14:00:00Z");
     const w = world();

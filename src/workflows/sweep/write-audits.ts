@@ -5,12 +5,16 @@ import {
   type RiskRule,
   renderAuditJson,
   renderAuditMarkdown,
-} from "../core/audit/summarize-activity.ts";
-import { recordPath } from "../core/request/record-paths.ts";
-import type { DueAudit } from "../core/sweep/plan-sweep.ts";
-import type { AccountTarget } from "../ports/aws.ts";
-import type { CloudTrailPort } from "../ports/cloudtrail.ts";
-import type { FileToCommit, GitHubPort } from "../ports/github.ts";
+  riskRulesOf,
+} from "../../core/audit/summarize-activity.ts";
+import type { AlertRule } from "../../core/policy/policy-format.ts";
+import { recordPath } from "../../core/request/record-paths.ts";
+import type { DueAudit } from "../../core/sweep/plan-sweep.ts";
+import type { AccountTarget } from "../../ports/aws.ts";
+import type { CloudTrailPort } from "../../ports/cloudtrail.ts";
+import type { FileToCommit, GitHubPort } from "../../ports/github.ts";
+import { mapPool } from "../map-pool.ts";
+import { issueOf, type SweepAudit, type SweepIssue, type SweepRun } from "./types.ts";
 
 /**
  * Writes the audit summaries of ended grants: reads each grant's CloudTrail events in every
@@ -46,6 +50,46 @@ export interface AuditOutcome {
   failed: { requestPath: string; message: string }[];
 }
 
+/**
+ * The sweep's audit step: writes the summaries the plan says are due, in the accounts in scope.
+ * A failed lookup or link is an issue; the grant's summary is tried again on the next run.
+ */
+export async function writeAudits(
+  run: SweepRun,
+  input: { auditsDue: readonly DueAudit[]; auditDelaySeconds: number; rules: readonly AlertRule[] },
+): Promise<{ audits: SweepAudit[]; issues: SweepIssue[] }> {
+  const audits: SweepAudit[] = [];
+  const issues: SweepIssue[] = [];
+  const jobs = input.auditsDue.flatMap((due) => {
+    const target = run.targets.get(due.grant.account.id);
+    if (!target) return [];
+    const account = { name: target.name, id: target.id, brokerRole: target.brokerRole };
+    return [{ due, account, regions: target.regions }];
+  });
+  try {
+    const outcome = await writeAuditSummaries(run.deps, jobs, {
+      branch: run.branch,
+      auditDelaySeconds: input.auditDelaySeconds,
+      riskRules: riskRulesOf(input.rules),
+      concurrency: run.concurrency,
+    });
+    for (const w of outcome.written) {
+      audits.push({
+        requestPath: w.requestPath,
+        pullRequest: w.pullRequest,
+        events: w.summary.totals.events,
+        risky: w.summary.riskyEvents.length,
+      });
+    }
+    for (const f of outcome.failed) {
+      issues.push({ step: "audit", subject: f.requestPath, message: f.message });
+    }
+  } catch (error) {
+    issues.push(issueOf("audit", "audit commit", error));
+  }
+  return { audits, issues };
+}
+
 /** Comment marker of a grant's audit link on its PR. */
 export function auditCommentMarker(requestPath: string): string {
   return `<!-- hallpass:audit-link ${requestPath} -->`;
@@ -75,24 +119,6 @@ async function summarize(
     }
   }
   return tally.summary();
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of results. */
-export async function mapPool<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 function blobUrl(pullRequestUrl: string, branch: string, path: string): string {
@@ -132,21 +158,7 @@ export async function writeAuditSummaries(
   if (files.length === 0) return outcome;
   // Link first, commit second: a run killed in between leaves a link to a file that the next
   // run (which finds no audit yet) writes; the other order could leave a summary never linked.
-  for (const { job, summary } of done) {
-    const grant = job.due.grant;
-    try {
-      await deps.github.upsertComment(
-        grant.pullRequest.number,
-        auditCommentMarker(grant.requestPath),
-        auditComment(summary, grant.pullRequest.url, options.branch),
-      );
-    } catch (error) {
-      outcome.failed.push({
-        requestPath: grant.requestPath,
-        message: `the PR comment linking the audit failed (the summary is committed anyway): ${(error as Error).message}`,
-      });
-    }
-  }
+  await linkAudits(deps.github, done, options.branch, outcome);
   await deps.github.commitFiles(
     options.branch,
     files,
@@ -162,6 +174,30 @@ export async function writeAuditSummaries(
     });
   }
   return outcome;
+}
+
+/** Links each summary from a comment on its PR; a failed comment is noted in `outcome`. */
+async function linkAudits(
+  github: GitHubPort,
+  done: readonly { job: AuditJob; summary: AuditSummary }[],
+  branch: string,
+  outcome: AuditOutcome,
+): Promise<void> {
+  for (const { job, summary } of done) {
+    const grant = job.due.grant;
+    try {
+      await github.upsertComment(
+        grant.pullRequest.number,
+        auditCommentMarker(grant.requestPath),
+        auditComment(summary, grant.pullRequest.url, branch),
+      );
+    } catch (error) {
+      outcome.failed.push({
+        requestPath: grant.requestPath,
+        message: `the PR comment linking the audit failed (the summary is committed anyway): ${(error as Error).message}`,
+      });
+    }
+  }
 }
 
 function auditComment(summary: AuditSummary, pullRequestUrl: string, branch: string): string {
