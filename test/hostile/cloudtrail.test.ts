@@ -6,7 +6,7 @@ import { createAwsCloudTrail } from "../../src/adapters/aws-cloudtrail.ts";
 import type { CloudTrailEvent } from "../../src/core/audit/cloudtrail-event.ts";
 import { BASELINE_RISK_RULES } from "../../src/core/audit/summarize-activity.ts";
 import type { GrantRecord } from "../../src/core/grant/records.ts";
-import { writeAuditSummaries } from "../../src/workflows/write-audit-summary.ts";
+import { writeAuditSummaries } from "../../src/workflows/sweep/write-audits.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { describeHostileCorpus } from "../support/hostile-corpus.ts";
 
