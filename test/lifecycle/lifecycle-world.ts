@@ -9,7 +9,7 @@ import { createMemoryCache } from "../../src/ports/cache.ts";
 import type { CloudTrailPort } from "../../src/ports/cloudtrail.ts";
 import type { GitHubPort, Review } from "../../src/ports/github.ts";
 import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
-import { sweep } from "../../src/workflows/sweep.ts";
+import { sweep } from "../../src/workflows/sweep/run-sweep.ts";
 import { APP_ID, examplePayload, OWNER, REPO_NAME } from "../app/harness.ts";
 import { examplePolicyFiles } from "../support/example-policies.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
