@@ -1,12 +1,42 @@
 /**
- * CODEOWNERS at scale: parse a 5,000-line file and find the owners of a path in it (the last
- * line matching wins, so a path owned by an early line is the slowest to look up).
+ * CODEOWNERS at scale: parse and compile a 5,000-line file, find the owners of single paths
+ * (the slowest of several probes), and of every file of a 10,000-file tree. Each figure is
+ * the min and median of 7 runs. `matchOwners` (every rule tried) is shown beside the index
+ * for single paths; over the whole tree it takes seconds, so it is left out there.
  */
 import { matchOwners, parseCodeowners } from "../src/core/policy/codeowners.ts";
+import { compileCodeowners } from "../src/core/policy/compile-codeowners.ts";
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+const RUNS = 7;
+
+/** Runs `body` RUNS times and returns "min x, median y" of the times `scale` maps. */
+function measure(body: () => void, scale: (ms: number) => number, unit: string): string {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    body();
+    times.push(scale(performance.now() - start));
+  }
+  const sorted = times.sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return `min ${sorted[0]!.toFixed(2)} ${unit}, median ${median.toFixed(2)} ${unit}`;
+}
+
+/** A 10,000-file tree that touches every kind of line in `syntheticCodeowners`. */
+export function syntheticTree(files: number): string[] {
+  const paths: string[] = [];
+  for (let i = 0; paths.length < files; i++) {
+    const n = i * 7;
+    const kinds = [
+      `services/svc-${n % 5_000}/src/handlers/file-${i}.ts`,
+      `docs/area-${n % 5_000}/page-${i}.md`,
+      `packages/pkg-${i % 40}/generated-${n % 5_000}/out/file-${i}.ext${n % 5_000}`,
+      `access-requests/team-${n % 5_000}/user-${i}.yaml`,
+      `src/module-${i % 97}/sub-${i % 13}/deep/er/file-${i}.js`,
+    ];
+    paths.push(kinds[i % kinds.length]!);
+  }
+  return paths;
 }
 
 /** A realistic mix: anchored directories, extensions, globstars, direct children, teams. */
@@ -38,31 +68,52 @@ export function syntheticCodeowners(lines: number): string {
 
 export async function run(): Promise<void> {
   const text = syntheticCodeowners(5_000);
-  const parseTimes: number[] = [];
   let parsed = parseCodeowners("CODEOWNERS", text);
-  for (let i = 0; i < 20; i++) {
-    const start = performance.now();
-    parsed = parseCodeowners("CODEOWNERS", text);
-    parseTimes.push(performance.now() - start);
-  }
+  let index = compileCodeowners(parsed);
+  const perRun = (ms: number): number => ms;
   console.log(
-    `parse 5,000-line CODEOWNERS (${parsed.rules.length} rules): median ${median(parseTimes).toFixed(2)} ms over 20 runs`,
+    `parse 5,000-line CODEOWNERS (${parsed.rules.length} rules): ${measure(() => (parsed = parseCodeowners("CODEOWNERS", text)), perRun, "ms")}`,
+  );
+  console.log(
+    `compile its index: ${measure(() => (index = compileCodeowners(parsed)), perRun, "ms")}`,
   );
 
-  const paths = [
-    "README.md", // only the first rule matches: every rule is tried
+  const probes = [
+    "README.md", // only the first rule matches: every rule is tried without the index
     "access-requests/team-4/alice-db.yaml",
     "services/svc-4986/src/index.ts", // owned by a line near the end
+    "docs/area-2/generated-3/services/svc-0/x.ext1", // several buckets, each a candidate
+    Array.from({ length: 60 }, (_, i) => `generated-${i * 6 + 3}`).join("/"), // deep, many names
   ];
-  for (const path of paths) {
-    const times: number[] = [];
-    let owners = "";
-    for (let i = 0; i < 200; i++) {
-      const start = performance.now();
-      const match = matchOwners(parsed, path);
-      times.push(performance.now() - start);
-      owners = match ? match.owners.map((o) => o.text).join(" ") : "(none)";
-    }
-    console.log(`match ${path}: median ${(median(times) * 1000).toFixed(1)} µs -> ${owners}`);
+  const lookups = 200;
+  const perLookup = (ms: number): number => (ms * 1000) / lookups;
+  for (const path of probes) {
+    const owners =
+      index
+        .match(path)
+        ?.owners.map((o) => o.text)
+        .join(" ") ?? "(none)";
+    const shown = path.length > 50 ? `${path.slice(0, 47)}...` : path;
+    const indexed = measure(() => repeat(lookups, () => index.match(path)), perLookup, "µs");
+    const linear = measure(
+      () => repeat(20, () => matchOwners(parsed, path)),
+      (ms) => (ms * 1000) / 20,
+      "µs",
+    );
+    console.log(`owners of ${shown}: index ${indexed}; every rule ${linear} -> ${owners}`);
   }
+
+  const tree = syntheticTree(10_000);
+  const all = measure(
+    () => {
+      for (const path of tree) index.match(path);
+    },
+    perRun,
+    "ms",
+  );
+  console.log(`owners of every file of a 10,000-file tree, index: ${all}`);
+}
+
+function repeat(times: number, body: () => unknown): void {
+  for (let i = 0; i < times; i++) body();
 }

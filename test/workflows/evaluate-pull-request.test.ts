@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderCheck } from "../../src/core/approval/render-check.ts";
+import type { CodeownersIndex } from "../../src/core/policy/compile-codeowners.ts";
 import { createMemoryCache } from "../../src/ports/cache.ts";
 import type { BaseChange, GitHubPort, PullRequestCommit, Review } from "../../src/ports/github.ts";
 import { evaluatePullRequest } from "../../src/workflows/evaluate-pull-request.ts";
@@ -239,6 +240,29 @@ describe("evaluatePullRequest", () => {
       // An approving evaluation checks that the head did not move meanwhile.
       "getPullRequest",
     ]);
+  });
+
+  it("keeps CODEOWNERS compiled per base commit, so later events only look up", async () => {
+    const { github } = fakeGitHub({ reviews: approvedReviews });
+    const cache = createMemoryCache({ maxEntries: 100, ttlMs: 60_000 });
+    const stored = new Map<string, unknown>();
+    const spy = {
+      get: (key: string) => cache.get(key),
+      set: (key: string, value: unknown) => {
+        stored.set(key, value);
+        cache.set(key, value);
+      },
+    };
+    await evaluatePullRequest(github, 7, { now: NOW, cache: spy });
+    const entries = [...stored].filter(([key]) => key.startsWith("codeowners:"));
+    expect(entries).toHaveLength(1);
+    const index = entries[0]![1] as CodeownersIndex;
+    expect(index.match("access-requests/alice-db.yaml")?.rule.pattern).toMatch(/access-requests/);
+    stored.clear();
+    expect((await evaluatePullRequest(github, 7, { now: NOW, cache: spy })).status).toBe(
+      "approved",
+    );
+    expect([...stored.keys()].filter((key) => key.startsWith("codeowners:"))).toEqual([]);
   });
 
   it("reads the policies and CODEOWNERS of a merged pull request at its merge commit, not at a stale base", async () => {

@@ -4,12 +4,8 @@
  */
 
 import type { PullRequestEvaluation } from "../../core/approval/pull-request-evaluation.ts";
-import {
-  CODEOWNERS_LOCATIONS,
-  matchOwners,
-  type Owner,
-  parseCodeowners,
-} from "../../core/policy/codeowners.ts";
+import { CODEOWNERS_LOCATIONS, type Owner } from "../../core/policy/codeowners.ts";
+import type { CodeownersIndex } from "../../core/policy/compile-codeowners.ts";
 import type { Problem } from "../../core/source/problem.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
 import type { PullRequestCommit } from "../../ports/github.ts";
@@ -29,13 +25,10 @@ export type Ownership = {
   owners: PullRequestEvaluation["owners"];
 } & ({ approvers: Owner[] } | { failure: EvaluationFailure });
 
-/** Finds the owners of `requestPath` in `codeowners` (null: no CODEOWNERS file). */
-export function findOwners(
-  codeownersFile: { path: string; text: string } | null,
-  requestPath: string,
-): Ownership {
+/** Finds the owners of `requestPath` in compiled CODEOWNERS (null: no CODEOWNERS file). */
+export function findOwners(index: CodeownersIndex | null, requestPath: string): Ownership {
   const none = { problems: [], owners: undefined };
-  if (codeownersFile === null) {
+  if (index === null) {
     return {
       ...none,
       failure: failure("No CODEOWNERS file on the base branch", [
@@ -43,8 +36,8 @@ export function findOwners(
       ]),
     };
   }
-  const codeowners = parseCodeowners(codeownersFile.path, codeownersFile.text);
-  const match = matchOwners(codeowners, requestPath);
+  const codeowners = index.codeowners;
+  const match = index.match(requestPath);
   const found = {
     problems: codeowners.problems,
     owners: match && {

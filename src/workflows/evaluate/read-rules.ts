@@ -4,7 +4,8 @@
  * its `.yml`/`.yaml` twin is already at the base.
  */
 
-import { CODEOWNERS_LOCATIONS } from "../../core/policy/codeowners.ts";
+import { CODEOWNERS_LOCATIONS, parseCodeowners } from "../../core/policy/codeowners.ts";
+import { type CodeownersIndex, compileCodeowners } from "../../core/policy/compile-codeowners.ts";
 import { loadPolicies } from "../../core/policy/load-policies.ts";
 import { requestTwinPath } from "../../core/request/record-paths.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
@@ -18,7 +19,8 @@ export interface Rules {
   /** The commit policies and CODEOWNERS were read at. */
   base: string;
   policies: ReturnType<typeof loadPolicies>;
-  codeowners: { path: string; text: string } | null;
+  /** CODEOWNERS compiled for lookups; null when the base has no CODEOWNERS file. */
+  codeowners: CodeownersIndex | null;
   /** The request file at the head commit; null when it is not there. */
   requestText: string | null;
   twinPath: string;
@@ -76,10 +78,11 @@ export async function readRules(
       );
       return loadPolicies(sources);
     }),
+    // Compiled once per base commit: every later event on the base only looks up.
     cached(cache, `codeowners:${repoKey}@${base}`, async () => {
       for (const path of CODEOWNERS_LOCATIONS) {
         const text = await github.getFile(base, path);
-        if (text !== undefined) return { path, text };
+        if (text !== undefined) return compileCodeowners(parseCodeowners(path, text));
       }
       return null;
     }),

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseCodeowners } from "../../../src/core/policy/codeowners.ts";
+import { compileCodeowners } from "../../../src/core/policy/compile-codeowners.ts";
 import { collectPushers, findOwners } from "../../../src/workflows/evaluate/find-owners.ts";
 
 const PATH = "access-requests/alice-db.yaml";
-const codeowners = (text: string) => ({ path: ".github/CODEOWNERS", text });
+const codeowners = (text: string) => compileCodeowners(parseCodeowners(".github/CODEOWNERS", text));
 
 describe("findOwners", () => {
   it("names the owners of an access-requests/ line as the approvers", () => {

@@ -47,7 +47,7 @@ describe("readRules", () => {
     const rules = await readRules(github, pull, PATH, undefined);
     expect(rules.base).toBe(BASE_SHA);
     expect(rules.policies.policies).toBeDefined();
-    expect(rules.codeowners?.path).toBe(".github/CODEOWNERS");
+    expect(rules.codeowners?.codeowners.path).toBe(".github/CODEOWNERS");
     expect(rules.requestText).toContain("requester");
     expect(rules).toMatchObject({ twinPath: "access-requests/alice-db.yml", twinAtBase: true });
   });
