@@ -227,6 +227,11 @@ export class LifecycleWorld {
   completeSweep = false;
   #app: Probot | undefined;
   readonly log: string[] = [];
+  /** What happened, by kind: faults that fired, processes killed, hand changes, sweeps. */
+  readonly stats: Record<string, number> = {};
+  #count(what: string): void {
+    this.stats[what] = (this.stats[what] ?? 0) + 1;
+  }
 
   constructor() {
     this.github.setFiles("main", {
@@ -234,6 +239,7 @@ export class LifecycleWorld {
       ...this.#policyFiles(0),
     });
     for (const [team, members] of Object.entries(TEAMS)) this.github.teams.set(team, members);
+    this.aws.clock = () => this.now;
     this.#snapshotBase();
   }
 
@@ -556,6 +562,8 @@ export class LifecycleWorld {
     } catch (error) {
       this.log.push(`run failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (run.killed) this.#count("processes killed (no answer)");
+    else if (run.faulted) this.#count(`calls failed (${run.fault?.target})`);
     for (const [key, output] of this.github.checkRuns) {
       if (before.get(key) !== output) {
         this.written.push({ sha: key.split(" ")[0]!, conclusion: output.conclusion });
@@ -607,6 +615,7 @@ export class LifecycleWorld {
       finished = true;
     });
     this.completeSweep = finished && !run.faulted;
+    if (this.completeSweep) this.#count("complete sweeps");
     if (this.completeSweep) this.hand.length = 0;
   }
 
@@ -662,20 +671,25 @@ export class LifecycleWorld {
       managed: new Set(),
     });
     this.hand.push({ roleName: name, made: true });
+    this.#count("roles made by hand");
   }
 
-  /** Someone with IAM rights adds an Allow without a time bound to a grant role. */
+  /**
+   * Someone with IAM rights changes a role: adds an Allow without a time bound, or (odd `nth`)
+   * rewrites every inline policy to allow everything, dropping the deny after expiry.
+   */
   #handChange(nth: number): void {
     const roles = [...this.aws.roles.values()];
     const role = roles[nth % Math.max(1, roles.length)];
     if (!role) return;
-    role.inline.set(
-      "by-hand",
+    const allow = (action: string) =>
       JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
-      }),
-    );
+        Statement: [{ Effect: "Allow", Action: action, Resource: "*" }],
+      });
+    this.#count("roles changed by hand");
+    if (nth % 2 === 0) role.inline.set("by-hand", allow("s3:*"));
+    else for (const name of role.inline.keys()) role.inline.set(name, allow("*"));
     this.hand.push({ roleName: role.roleName, made: false });
   }
 

@@ -253,9 +253,11 @@ async function checkInvariants(
     const request = role.tags[GRANT_TAGS.request];
     if (request === undefined || !records.has(request)) continue;
     const text = world.recordOnMain(request, "revocation");
-    reach(tally, "revocations");
+    const revocation =
+      text === undefined ? undefined : revocationRecordSchema.parse(JSON.parse(text));
+    reach(tally, `revoked: ${revocation?.reason ?? "unrecorded"}`);
     check(
-      text !== undefined && revocationRecordSchema.parse(JSON.parse(text)).roleArn === role.roleArn,
+      revocation?.roleArn === role.roleArn,
       () => `role ${name} of ${request} was removed without a revocation record`,
     );
   }
@@ -318,6 +320,8 @@ async function runLifecycle(steps: Step[], tally: Tally): Promise<void> {
     tally.steps += 1;
     await checkInvariants(world, previous, steps.length, tally);
   }
+  for (const [what, n] of Object.entries(world.stats))
+    tally.reached[what] = (tally.reached[what] ?? 0) + n;
   for (const pull of world.pulls) {
     if (pull.approvedAtMerge !== undefined) reach(tally, "merges");
     if (pull.approvedAtMerge) reach(tally, "approved merges");

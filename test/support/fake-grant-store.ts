@@ -34,6 +34,8 @@ export class FakeAwsAccounts implements AwsPort {
   readonly calls: string[] = [];
   quota = 1000;
   otherRoles = 0;
+  /** When set, a created role's creation time (else a fixed one). */
+  clock: (() => Date) | undefined;
   readonly #failures: { method: string; error: Error; times: number }[] = [];
 
   fail(method: keyof GrantStore | "grantStore", error?: Error, times = 1): this {
@@ -78,7 +80,9 @@ export class FakeAwsAccounts implements AwsPort {
           roleName: plan.roleName,
           roleArn: `arn:aws:iam::${plan.accountId}:role${plan.rolePath}${plan.roleName}`,
           path: plan.rolePath,
-          createdAt: "2026-11-26T10:00:01Z",
+          createdAt: fake.clock
+            ? fake.clock().toISOString().replace(".000Z", "Z")
+            : "2026-11-26T10:00:01Z",
           tags: {},
           trustPolicy: "",
           permissionsBoundary: undefined,
