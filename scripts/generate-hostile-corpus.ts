@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { CorpusCases } from "./hostile-corpus/bytes.ts";
 import { cliCases } from "./hostile-corpus/cli.ts";
 import { cloudTrailCases } from "./hostile-corpus/cloudtrail.ts";
+import { codeownersCases } from "./hostile-corpus/codeowners.ts";
 import { commentCases } from "./hostile-corpus/comments.ts";
 import { policyCases } from "./hostile-corpus/policies.ts";
 import { requestCases } from "./hostile-corpus/requests.ts";
@@ -25,6 +26,7 @@ const categories: Record<string, CorpusCases> = {
   comments: commentCases,
   cloudtrail: cloudTrailCases,
   policies: policyCases,
+  codeowners: codeownersCases,
 };
 
 let stale = 0;
