@@ -51,15 +51,10 @@ describe("a new access request", () => {
     coldEvaluation().checkCreate(HEAD, (b) => {
       check = b;
     });
+    h.github.newComment(1, (b) => {
+      comment = b;
+    });
     h.github.scope
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/7/comments`, (b) => {
-        comment = b;
-        return true;
-      })
-      .reply(201, { id: 1 })
       .post(`${REPO}/pulls/7/requested_reviewers`, (b) => {
         reviewers = b;
         return true;
@@ -570,15 +565,13 @@ describe("break-glass", () => {
       .baseReads({ sha: MERGE })
       .teams()
       .checkUpdate(700, () => {});
-    h.github.scope
-      .get(`${REPO}/issues`)
-      .query({ state: "open", per_page: "100", labels: "hallpass:post-incident-review" })
-      .reply(200, [])
-      .post(`${REPO}/issues`, (b) => {
+    h.github.newIssue(
+      9,
+      (b) => {
         issue = b;
-        return true;
-      })
-      .reply(201, { number: 9, html_url: "https://github.com/acme/access/issues/9" });
+      },
+      { state: "open", per_page: "100", labels: "hallpass:post-incident-review" },
+    );
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
     expect(issue.title).toBe("Post-incident review: break-glass db-admin access for @alice (#7)");
     expect(issue.body).toContain("<!-- hallpass:post-incident-review:7 -->");

@@ -15,7 +15,6 @@ import {
   fixture,
   type Harness,
   HEAD,
-  INSTALLATION_ID,
   MERGE,
   pullRequestEvent,
   REPO,
@@ -74,60 +73,17 @@ function mergedEvaluation(reviews = APPROVALS, policies?: string) {
     .teams();
 }
 
-/** An optional installation token exchange (Probot caches the token across handlers). */
-function token() {
-  h.github.scope
-    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .optionally()
-    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
-}
-
-/** A commit through the Git Data API; `check` sees the tree body. */
-function commit(check: (tree: Body) => void, sha: string) {
-  h.github.scope
-    .get(`${REPO}/git/ref/heads%2Fmain`)
-    .reply(200, { ref: "refs/heads/main", object: { sha: `${sha}-parent` } })
-    .get(`${REPO}/git/commits/${sha}-parent`)
-    .reply(200, { sha: `${sha}-parent`, tree: { sha: `${sha}-tree0` } })
-    .post(`${REPO}/git/trees`, (b) => {
-      check(b);
-      return true;
-    })
-    .reply(201, { sha: `${sha}-tree` })
-    .post(`${REPO}/git/commits`)
-    .reply(201, { sha })
-    .patch(`${REPO}/git/refs/heads%2Fmain`)
-    .reply(200, {});
-}
-
-function missing(path: string) {
-  h.github.scope
-    .get(`${REPO}/contents/${encodeURIComponent(path)}`)
-    .query({ ref: "main" })
-    .reply(404, { message: "Not Found" });
-}
-
 /** The refusal comment on PR 7 and the alert issue; the returned getters give their bodies. */
 function refusalCommentAndAlert(): { comment: () => Body; alert: () => Body } {
   let comment: Body;
   let alert: Body;
-  h.github.scope
-    .get(`${REPO}/issues/7/comments`)
-    .query(true)
-    .reply(200, [])
-    .post(`${REPO}/issues/7/comments`, (b) => {
+  h.github
+    .newComment(56, (b) => {
       comment = b;
-      return true;
     })
-    .reply(201, { id: 56 })
-    .get(`${REPO}/issues`)
-    .query(true)
-    .reply(200, [])
-    .post(`${REPO}/issues`, (b) => {
+    .newIssue(90, (b) => {
       alert = b;
-      return true;
-    })
-    .reply(201, { number: 90, html_url: "https://github.com/acme/access/issues/90" });
+    });
   return { comment: () => comment, alert: () => alert };
 }
 
@@ -160,7 +116,7 @@ describe("without HALLPASS_ACCESS_REPOSITORY", () => {
       aws: createAwsIamPort({ brokerSessionName: "hallpass-app", maxAttempts: 1 }),
     });
     // The approval check still runs; the grant handlers are not registered at all.
-    token();
+    h.github.optionalToken();
     h.github
       .prReads({ pull: { merged: true }, reviews: APPROVALS })
       .baseReads({ sha: MERGE })
@@ -176,27 +132,21 @@ describe("without HALLPASS_ACCESS_REPOSITORY", () => {
 describe("the user story", () => {
   it("a merged request yields the grant, its record and the usage comment; /hallpass revoke ends it", async () => {
     // 1. Merge: the approval check and the grant both evaluate the merged PR.
-    token();
-    token();
+    h.github.optionalToken();
+    h.github.optionalToken();
     mergedEvaluation();
     mergedEvaluation();
     h.github.checkCreate(HEAD, () => {});
-    missing(GRANT_PATH);
-    missing(REVOCATION_PATH);
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
     let grantTree: Body;
-    commit((b) => {
+    h.github.commitOnMain("c-grant", (b) => {
       grantTree = b;
-    }, "c-grant");
+    });
     let usage: Body;
-    h.github.scope
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/7/comments`, (b) => {
-        usage = b;
-        return true;
-      })
-      .reply(201, { id: 55 });
+    h.github.newComment(55, (b) => {
+      usage = b;
+    });
 
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
 
@@ -229,18 +179,15 @@ describe("the user story", () => {
 
     // 2. /hallpass revoke by the requester, 40 minutes later.
     clock = RELEASED;
-    token();
+    h.github.optionalToken();
     mergedEvaluation();
-    h.github.scope
-      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH)}`)
-      .query({ ref: "main" })
-      .reply(200, file.content);
+    h.github.fileOnMain(GRANT_PATH, file.content);
     // Read once, by the revoke routine, before it commits the record.
-    missing(REVOCATION_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
     let revocationTree: Body;
-    commit((b) => {
+    h.github.commitOnMain("c-revoke", (b) => {
       revocationTree = b;
-    }, "c-revoke");
+    });
     let revoked: Body;
     h.github.scope
       .get(`${REPO}/issues/7/comments`)
@@ -284,19 +231,19 @@ describe("the user story", () => {
 
 describe("refusals", () => {
   it("an admin merge without approvals grants nothing, records why in git, says so on the PR and raises an alert", async () => {
-    token();
-    token();
+    h.github.optionalToken();
+    h.github.optionalToken();
     mergedEvaluation([]);
     mergedEvaluation([]);
     h.github.checkCreate(HEAD, () => {});
     // The refusal is recorded first: nothing of the stem's is in git yet, so it commits.
-    missing(GRANT_PATH);
-    missing(REVOCATION_PATH);
-    missing(UNGRANTED_PATH);
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
+    h.github.fileOnMain(UNGRANTED_PATH);
     let tree: Body;
-    commit((b) => {
+    h.github.commitOnMain("refusal-sha", (b) => {
       tree = b;
-    }, "refusal-sha");
+    });
     const refusal = refusalCommentAndAlert();
 
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
@@ -335,15 +282,15 @@ describe("refusals", () => {
       notifierFor: defaultDeps({ HALLPASS_SLACK_WEBHOOK: webhook }).notifierFor,
     });
     const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
-    token();
-    token();
+    h.github.optionalToken();
+    h.github.optionalToken();
     mergedEvaluation([], policies);
     mergedEvaluation([], policies);
     h.github.checkCreate(HEAD, () => {});
-    missing(GRANT_PATH);
-    missing(REVOCATION_PATH);
-    missing(UNGRANTED_PATH);
-    commit(() => {}, "refusal-sha");
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
+    h.github.fileOnMain(UNGRANTED_PATH);
+    h.github.commitOnMain("refusal-sha");
     const refusal = refusalCommentAndAlert();
     let slack: Body;
     const hook = nock("https://hooks.slack.test")
@@ -373,15 +320,15 @@ describe("refusals", () => {
         .notifierFor,
     });
     const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
-    token();
-    token();
+    h.github.optionalToken();
+    h.github.optionalToken();
     mergedEvaluation([], policies);
     mergedEvaluation([], policies);
     h.github.checkCreate(HEAD, () => {});
-    missing(GRANT_PATH);
-    missing(REVOCATION_PATH);
-    missing(UNGRANTED_PATH);
-    commit(() => {}, "refusal-sha");
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
+    h.github.fileOnMain(UNGRANTED_PATH);
+    h.github.commitOnMain("refusal-sha");
     refusalCommentAndAlert();
     // Slack answers 403 (a revoked webhook): not retried, and the issue above stays the alert.
     const hook = nock("https://hooks.slack.test").post("/x").reply(403, "invalid_token");
@@ -392,14 +339,14 @@ describe("refusals", () => {
   });
 
   it("still comments and alerts, and grants nothing, when the refusal cannot be committed", async () => {
-    token();
-    token();
+    h.github.optionalToken();
+    h.github.optionalToken();
     mergedEvaluation([]);
     mergedEvaluation([]);
     h.github.checkCreate(HEAD, () => {});
-    missing(GRANT_PATH);
-    missing(REVOCATION_PATH);
-    missing(UNGRANTED_PATH);
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
+    h.github.fileOnMain(UNGRANTED_PATH);
     h.github.scope
       .get(`${REPO}/git/ref/heads%2Fmain`)
       .reply(409, { message: "Git Repository is empty." });
@@ -415,46 +362,37 @@ describe("refusals", () => {
   });
 
   it("/hallpass revoke by someone else is refused and changes nothing in AWS", async () => {
-    token();
+    h.github.optionalToken();
     mergedEvaluation();
-    h.github.scope
-      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH)}`)
-      .query({ ref: "main" })
-      .reply(
-        200,
-        JSON.stringify({
-          version: 1,
-          requestPath: "access-requests/alice-db.yaml",
-          pullRequest: {
-            number: 7,
-            url: "https://github.com/acme/access/pull/7",
-            mergeCommit: "3e7600000000000000000000000000000000000a",
-            mergedAt: "2026-11-26T11:00:00Z",
-            mergedBy: "sue",
-          },
-          requester: "alice",
-          role: "db-admin",
-          account: { name: "production", id: "123456789012" },
-          emergency: false,
-          approvals: [],
-          roleArn: "arn:aws:iam::123456789012:role/hallpass/hallpass-alice-0123456789",
-          roleName: "hallpass-alice-0123456789",
-          sessionName: "alice-0123456789",
-          sourceIdentity: "alice",
-          window: { start: "2026-11-26T11:00:00Z", end: "2026-11-26T13:00:00Z" },
-          grantedAt: "2026-11-26T11:00:05Z",
-        }),
-      );
+    h.github.fileOnMain(
+      GRANT_PATH,
+      JSON.stringify({
+        version: 1,
+        requestPath: "access-requests/alice-db.yaml",
+        pullRequest: {
+          number: 7,
+          url: "https://github.com/acme/access/pull/7",
+          mergeCommit: "3e7600000000000000000000000000000000000a",
+          mergedAt: "2026-11-26T11:00:00Z",
+          mergedBy: "sue",
+        },
+        requester: "alice",
+        role: "db-admin",
+        account: { name: "production", id: "123456789012" },
+        emergency: false,
+        approvals: [],
+        roleArn: "arn:aws:iam::123456789012:role/hallpass/hallpass-alice-0123456789",
+        roleName: "hallpass-alice-0123456789",
+        sessionName: "alice-0123456789",
+        sourceIdentity: "alice",
+        window: { start: "2026-11-26T11:00:00Z", end: "2026-11-26T13:00:00Z" },
+        grantedAt: "2026-11-26T11:00:05Z",
+      }),
+    );
     let reply: Body;
-    h.github.scope
-      .get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/7/comments`, (b) => {
-        reply = b;
-        return true;
-      })
-      .reply(201, { id: 57 });
+    h.github.newComment(57, (b) => {
+      reply = b;
+    });
 
     await h.probot.receive(revokeComment("mallory") as never);
 
@@ -499,14 +437,14 @@ describe("stalled dependencies", () => {
       mergeDeadlines: { workMs: 2_500, tellMs: 5_000 },
     });
     wire.hang("CreateRole");
-    token();
-    token();
+    h.github.optionalToken();
+    h.github.optionalToken();
     mergedEvaluation();
     mergedEvaluation();
     h.github.checkCreate(HEAD, () => {});
-    missing(GRANT_PATH);
-    missing(REVOCATION_PATH);
-    commit(() => {}, "c-grant");
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
+    h.github.commitOnMain("c-grant");
     const told = refusalCommentAndAlert();
 
     await expect(h.probot.receive(pullRequestEvent("closed", { merged: true }))).rejects.toThrow(
@@ -533,13 +471,13 @@ describe("stalled dependencies", () => {
       },
       { timeouts: { connectMs: 100, requestMs: 200 } },
     );
-    token();
-    token();
+    h.github.optionalToken();
+    h.github.optionalToken();
     mergedEvaluation();
     mergedEvaluation();
     h.github.checkCreate(HEAD, () => {});
-    missing(GRANT_PATH);
-    missing(REVOCATION_PATH);
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
     h.github.scope
       .get(`${REPO}/git/ref/heads%2Fmain`)
       .reply(200, { ref: "refs/heads/main", object: { sha: "p" } })

@@ -339,6 +339,84 @@ export class GitHubMock {
     return this;
   }
 
+  /** The installation token exchange, if it happens: Probot caches the token across handlers. */
+  optionalToken(): this {
+    this.scope
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .optionally()
+      .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    return this;
+  }
+
+  /** `path` on the default branch: `content`, or absent (404) when there is none. */
+  fileOnMain(path: string, content?: string): this {
+    this.scope
+      .get(`${REPO}/contents/${encodeURIComponent(path)}`)
+      .query({ ref: "main" })
+      .reply(
+        content === undefined ? 404 : 200,
+        content === undefined ? { message: "Not Found" } : content,
+      );
+    return this;
+  }
+
+  /** A commit on the default branch through the Git Data API; `check` sees the tree body. */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+  commitOnMain(sha: string, check: (tree: any) => void = () => {}): this {
+    this.scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { sha: `${sha}-parent` } })
+      .get(`${REPO}/git/commits/${sha}-parent`)
+      .reply(200, { sha: `${sha}-parent`, tree: { sha: `${sha}-tree0` } })
+      .post(`${REPO}/git/trees`, (body) => {
+        check(body);
+        return true;
+      })
+      .reply(201, { sha: `${sha}-tree` })
+      .post(`${REPO}/git/commits`)
+      .reply(201, { sha })
+      .patch(`${REPO}/git/refs/heads%2Fmain`)
+      .reply(200, {});
+    return this;
+  }
+
+  /** A new comment on PR 7 (none of the app's there yet, or `existing`); `check` sees it. */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+  newComment(id: number, check: (body: any) => void, existing: object[] = []): this {
+    this.scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, existing)
+      .post(`${REPO}/issues/7/comments`, (body) => {
+        check(body);
+        return true;
+      })
+      .reply(201, { id });
+    return this;
+  }
+
+  /** A new issue (none open with its marker yet); `check` sees it. `query` is the search's. */
+  newIssue(
+    issueNumber: number,
+    // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+    check: (body: any) => void,
+    query: Record<string, string> | true = true,
+  ): this {
+    this.scope
+      .get(`${REPO}/issues`)
+      .query(query)
+      .reply(200, [])
+      .post(`${REPO}/issues`, (body) => {
+        check(body);
+        return true;
+      })
+      .reply(201, {
+        number: issueNumber,
+        html_url: `https://github.com/${OWNER}/${REPO_NAME}/issues/${issueNumber}`,
+      });
+    return this;
+  }
+
   /** Throws unless every mock was consumed and every request is in GitHub's description. */
   verify(): void {
     const pending = nock.pendingMocks();
