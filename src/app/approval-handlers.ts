@@ -37,6 +37,13 @@ const PULL_REQUEST_EVENTS = [
   "pull_request.closed",
 ] as const;
 
+/** Review actions that can change a reviewer's opinion. */
+const REVIEW_EVENTS = [
+  "pull_request_review.submitted",
+  "pull_request_review.edited",
+  "pull_request_review.dismissed",
+] as const;
+
 /** Actions after which the eligible owners are asked (again) to review. */
 const ASK_FOR_REVIEW = new Set(["opened", "reopened", "ready_for_review"]);
 
@@ -78,140 +85,169 @@ export function createSerializer() {
   };
 }
 
+/**
+ * Evaluates a pull request and writes its check on its head SHA (and on `extraSha`, a merge
+ * group commit). When the PR itself cannot be read, writes a failing check on `fallbackSha`.
+ * `baseChanges` are changes of the base branch that the event itself reports.
+ */
+type Report = (
+  github: GitHubPort,
+  pullNumber: number,
+  fallbackSha: string,
+  options?: { extraSha?: string; baseChanges?: BaseChange[] },
+) => Promise<PullRequestEvaluation>;
+
+/** What every approval handler is given: its event's port, whether it is ours, the reporter. */
+interface Handling {
+  deps: AppDeps;
+  portFor: (context: Context) => GitHubPort;
+  ours: (context: Context) => boolean;
+  report: Report;
+}
+
 export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
-  const portFor = (context: Context) => deps.github(context.octokit, context.repo());
-  const ours = (context: Context) => isAccessRepository(deps, context.repo());
+  const handling: Handling = {
+    deps,
+    portFor: (context) => deps.github(context.octokit, context.repo()),
+    ours: (context) => isAccessRepository(deps, context.repo()),
+    report: createReporter(deps),
+  };
+  app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(handling, context));
+  app.on([...REVIEW_EVENTS], (context) => onReview(handling, context));
+  app.on("check_run.rerequested", (context) => onCheckRunRerequested(handling, context));
+  app.on("merge_group.checks_requested", (context) => onMergeGroup(handling, context));
+}
+
+/** The reporter of `deps`: one evaluation at a time per pull request (see createSerializer). */
+function createReporter(deps: AppDeps): Report {
   const serialize = createSerializer();
-
-  /**
-   * Evaluates the PR and writes its check on the PR's head SHA (and on `extraSha`, a merge
-   * group commit). When the PR itself cannot be read, writes a failing check on `fallbackSha`.
-   * `baseChanges` are changes of the base branch that the event itself reports.
-   */
-  async function evaluateAndReport(
-    github: GitHubPort,
-    pullNumber: number,
-    fallbackSha: string,
-    options: { extraSha?: string; baseChanges?: BaseChange[] } = {},
-  ): Promise<PullRequestEvaluation> {
-    return serialize(`${github.owner}/${github.repo}#${pullNumber}`, () =>
-      evaluateAndReportNow(github, pullNumber, fallbackSha, options),
+  return (github, pullNumber, fallbackSha, options = {}) =>
+    serialize(`${github.owner}/${github.repo}#${pullNumber}`, () =>
+      evaluateAndReport(deps, github, pullNumber, fallbackSha, options),
     );
-  }
+}
 
-  async function evaluateAndReportNow(
-    github: GitHubPort,
-    pullNumber: number,
-    fallbackSha: string,
-    { extraSha, baseChanges }: { extraSha?: string; baseChanges?: BaseChange[] },
-  ): Promise<PullRequestEvaluation> {
-    let evaluation: PullRequestEvaluation;
-    try {
-      evaluation = await evaluatePullRequest(github, pullNumber, {
-        now: deps.now(),
-        cache: deps.cache,
-        ...(baseChanges ? { baseChanges } : {}),
-      });
-    } catch (error) {
-      await github.upsertCheckRun(extraSha ?? fallbackSha, CHECK_NAME, errorOutput(error));
-      throw error;
-    }
-    const output = renderCheck(evaluation);
-    await github.upsertCheckRun(evaluation.pullRequest.headSha, CHECK_NAME, output);
-    if (extraSha && extraSha !== evaluation.pullRequest.headSha) {
-      await github.upsertCheckRun(extraSha, CHECK_NAME, output);
-    }
-    return evaluation;
-  }
-
-  app.on([...PULL_REQUEST_EVENTS], async (context) => {
-    const payload = checkEventShape(context, pullRequestEventShape);
-    if (!payload) return;
-    const { action, pull_request: pull } = payload;
-    // A closed, unmerged PR grants nothing; a merged one is re-checked for the follow-up issue.
-    if ((action === "closed" && !pull.merged) || !ours(context)) return;
-    const github = portFor(context);
-    // GitHub's issue events may not list the base change yet when its webhook arrives; the
-    // webhook itself says that the base changed, at the pull request's `updated_at`.
-    const changes = action === "edited" ? payload.changes : undefined;
-    const evaluation = await evaluateAndReport(github, pull.number, pull.head.sha, {
-      ...(changes?.base ? { baseChanges: [{ at: pull.updated_at ?? "" }] } : {}),
+async function evaluateAndReport(
+  deps: AppDeps,
+  github: GitHubPort,
+  pullNumber: number,
+  fallbackSha: string,
+  { extraSha, baseChanges }: { extraSha?: string; baseChanges?: BaseChange[] },
+): Promise<PullRequestEvaluation> {
+  let evaluation: PullRequestEvaluation;
+  try {
+    evaluation = await evaluatePullRequest(github, pullNumber, {
+      now: deps.now(),
+      cache: deps.cache,
+      ...(baseChanges ? { baseChanges } : {}),
     });
+  } catch (error) {
+    await github.upsertCheckRun(extraSha ?? fallbackSha, CHECK_NAME, errorOutput(error));
+    throw error;
+  }
+  const output = renderCheck(evaluation);
+  await github.upsertCheckRun(evaluation.pullRequest.headSha, CHECK_NAME, output);
+  if (extraSha && extraSha !== evaluation.pullRequest.headSha) {
+    await github.upsertCheckRun(extraSha, CHECK_NAME, output);
+  }
+  return evaluation;
+}
 
-    if (ASK_FOR_REVIEW.has(action) && !evaluation.pullRequest.draft) {
-      const ask = renderReviewRequest(evaluation, github.owner);
-      if (ask) {
-        await github.upsertComment(pull.number, REVIEW_REQUEST_MARKER, ask.body);
-        try {
-          await github.requestReviewers(pull.number, ask.users, ask.teams);
-        } catch (error) {
-          // A reviewer who cannot be requested (no access to the repo) must not hide the check.
-          context.log.warn({ err: error }, "could not request reviewers");
-        }
-      }
-    }
-
-    if (action === "closed" && evaluation.pullRequest.merged) {
-      const issue = renderPostIncidentIssue(evaluation);
-      if (issue) await github.upsertIssue(issue.marker, issue.title, issue.body, issue.labels);
-    }
+/**
+ * A pull request opened, pushed to, edited, reopened, ready or closed: its check, then the
+ * review request (on opening) or the post-incident issue (on a merge).
+ */
+async function onPullRequest(handling: Handling, context: Context): Promise<void> {
+  const payload = checkEventShape(context, pullRequestEventShape);
+  if (!payload) return;
+  const { action, pull_request: pull } = payload;
+  // A closed, unmerged PR grants nothing; a merged one is re-checked for the follow-up issue.
+  if ((action === "closed" && !pull.merged) || !handling.ours(context)) return;
+  const github = handling.portFor(context);
+  // GitHub's issue events may not list the base change yet when its webhook arrives; the
+  // webhook itself says that the base changed, at the pull request's `updated_at`.
+  const changes = action === "edited" ? payload.changes : undefined;
+  const evaluation = await handling.report(github, pull.number, pull.head.sha, {
+    ...(changes?.base ? { baseChanges: [{ at: pull.updated_at ?? "" }] } : {}),
   });
+  if (ASK_FOR_REVIEW.has(action) && !evaluation.pullRequest.draft) {
+    await askForReview(github, pull.number, evaluation, context);
+  }
+  if (action === "closed" && evaluation.pullRequest.merged) {
+    const issue = renderPostIncidentIssue(evaluation);
+    if (issue) await github.upsertIssue(issue.marker, issue.title, issue.body, issue.labels);
+  }
+}
 
-  app.on(
-    [
-      "pull_request_review.submitted",
-      "pull_request_review.edited",
-      "pull_request_review.dismissed",
-    ],
-    async (context) => {
-      const payload = checkEventShape(context, pullRequestReviewEventShape);
-      if (!payload || !ours(context)) return;
-      const pull = payload.pull_request;
-      await evaluateAndReport(portFor(context), pull.number, pull.head.sha);
-    },
-  );
+/** Asks the eligible owners to review, in the one review-request comment and as reviewers. */
+async function askForReview(
+  github: GitHubPort,
+  pullNumber: number,
+  evaluation: PullRequestEvaluation,
+  context: Context,
+): Promise<void> {
+  const ask = renderReviewRequest(evaluation, github.owner);
+  if (!ask) return;
+  await github.upsertComment(pullNumber, REVIEW_REQUEST_MARKER, ask.body);
+  try {
+    await github.requestReviewers(pullNumber, ask.users, ask.teams);
+  } catch (error) {
+    // A reviewer who cannot be requested (no access to the repo) must not hide the check.
+    context.log.warn({ err: error }, "could not request reviewers");
+  }
+}
 
-  app.on("check_run.rerequested", async (context) => {
-    const payload = checkEventShape(context, checkRunEventShape);
-    if (!payload) return;
-    const run = payload.check_run;
-    if (run.name !== CHECK_NAME || !ours(context)) return;
-    if (deps.appId !== undefined && run.app?.id !== deps.appId) return;
-    const github = portFor(context);
-    const queued = pullNumberOfMergeQueueRef(run.check_suite?.head_branch ?? "");
-    if (queued !== undefined) {
-      // A branch name proves nothing (a fork can name a branch like the queue's), so a re-run
-      // never approves that commit: only a merge_group event, which GitHub sends for its own
-      // queue, does. A failed merge group check has taken the PR out of the queue anyway.
-      await evaluateAndReport(github, queued, run.head_sha);
-      await github.upsertCheckRun(run.head_sha, CHECK_NAME, {
-        status: "completed",
-        conclusion: "failure",
-        title: "Re-run the merge queue by re-queuing",
-        summary: `hallpass approves a merge queue commit only when GitHub's merge queue asks for it. The check of pull request #${queued} was re-evaluated on its own head; to try this merge again, remove the pull request from the merge queue and add it again.`,
-      });
-      return;
-    }
-    for (const pull of run.pull_requests) {
-      await evaluateAndReport(github, pull.number, run.head_sha);
-    }
-  });
+/** A review submitted, edited or dismissed: the check again. */
+async function onReview(handling: Handling, context: Context): Promise<void> {
+  const payload = checkEventShape(context, pullRequestReviewEventShape);
+  if (!payload || !handling.ours(context)) return;
+  const pull = payload.pull_request;
+  await handling.report(handling.portFor(context), pull.number, pull.head.sha);
+}
 
-  app.on("merge_group.checks_requested", async (context) => {
-    const payload = checkEventShape(context, mergeGroupEventShape);
-    if (!payload || !ours(context)) return;
-    const group = payload.merge_group;
-    const github = portFor(context);
-    const pullNumber = pullNumberOfMergeQueueRef(group.head_ref);
-    if (pullNumber === undefined) {
-      await github.upsertCheckRun(group.head_sha, CHECK_NAME, {
-        status: "completed",
-        conclusion: "failure",
-        title: "Unknown merge queue branch",
-        summary: `hallpass cannot tell which pull request ${markdownCode(group.head_ref)} belongs to, so it cannot approve it.`,
-      });
-      return;
-    }
-    await evaluateAndReport(github, pullNumber, group.head_sha, { extraSha: group.head_sha });
-  });
+/** Someone re-ran the hallpass check (this app's): the check of each of its pull requests. */
+async function onCheckRunRerequested(handling: Handling, context: Context): Promise<void> {
+  const payload = checkEventShape(context, checkRunEventShape);
+  if (!payload) return;
+  const run = payload.check_run;
+  if (run.name !== CHECK_NAME || !handling.ours(context)) return;
+  const { appId } = handling.deps;
+  if (appId !== undefined && run.app?.id !== appId) return;
+  const github = handling.portFor(context);
+  const queued = pullNumberOfMergeQueueRef(run.check_suite?.head_branch ?? "");
+  if (queued !== undefined) {
+    // A branch name proves nothing (a fork can name a branch like the queue's), so a re-run
+    // never approves that commit: only a merge_group event, which GitHub sends for its own
+    // queue, does. A failed merge group check has taken the PR out of the queue anyway.
+    await handling.report(github, queued, run.head_sha);
+    await github.upsertCheckRun(run.head_sha, CHECK_NAME, {
+      status: "completed",
+      conclusion: "failure",
+      title: "Re-run the merge queue by re-queuing",
+      summary: `hallpass approves a merge queue commit only when GitHub's merge queue asks for it. The check of pull request #${queued} was re-evaluated on its own head; to try this merge again, remove the pull request from the merge queue and add it again.`,
+    });
+    return;
+  }
+  for (const pull of run.pull_requests) {
+    await handling.report(github, pull.number, run.head_sha);
+  }
+}
+
+/** GitHub's merge queue asks for the check of its merge commit: the PR's check, on both. */
+async function onMergeGroup(handling: Handling, context: Context): Promise<void> {
+  const payload = checkEventShape(context, mergeGroupEventShape);
+  if (!payload || !handling.ours(context)) return;
+  const group = payload.merge_group;
+  const github = handling.portFor(context);
+  const pullNumber = pullNumberOfMergeQueueRef(group.head_ref);
+  if (pullNumber === undefined) {
+    await github.upsertCheckRun(group.head_sha, CHECK_NAME, {
+      status: "completed",
+      conclusion: "failure",
+      title: "Unknown merge queue branch",
+      summary: `hallpass cannot tell which pull request ${markdownCode(group.head_ref)} belongs to, so it cannot approve it.`,
+    });
+    return;
+  }
+  await handling.report(github, pullNumber, group.head_sha, { extraSha: group.head_sha });
 }
