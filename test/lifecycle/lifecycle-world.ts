@@ -33,6 +33,9 @@ const TEAMS: Record<string, string[]> = {
   "acme/dba": ["dan"],
 };
 
+/** The one commit of the `release` branch. */
+const RELEASE_SHA = `7e1ea5e${"0".repeat(33)}`;
+
 /** Base-branch rules the generated policy changes choose from. */
 export const POLICY_VARIANTS = [
   { count: 1, owners: "@acme/sre @acme/dba" },
@@ -46,7 +49,7 @@ export type FaultKind = "throttled" | "server-error" | "access-denied" | "reset"
 export type Step =
   | { kind: "open"; author: "alice" | "bob"; requester: "alice" | "bob"; hours: 1 | 2 | 8 }
   | { kind: "push"; pr: number; by: Person }
-  | { kind: "retarget"; pr: number }
+  | { kind: "retarget"; pr: number; to: "main" | "release" }
   | {
       kind: "review";
       pr: number;
@@ -240,6 +243,8 @@ export class LifecycleWorld {
     });
     for (const [team, members] of Object.entries(TEAMS)) this.github.teams.set(team, members);
     this.aws.clock = () => this.now;
+    // Another branch, whose rules a request must never be judged by (nor granted under).
+    this.github.copyTree("main", "release").copyTree("main", RELEASE_SHA);
     this.#snapshotBase();
   }
 
@@ -259,7 +264,7 @@ export class LifecycleWorld {
     const sha = `ba5e${String(++this.#baseCommits).padStart(36, "0")}`;
     this.github.copyTree("main", sha);
     for (const pull of this.github.pulls.values()) {
-      if (pull.state === "open") pull.baseSha = sha;
+      if (pull.state === "open" && pull.baseRef === "main") pull.baseSha = sha;
     }
     this.currentBase = sha;
     return sha;
@@ -280,7 +285,7 @@ export class LifecycleWorld {
       case "push":
         return this.#push(step.pr, step.by);
       case "retarget":
-        return this.#retarget(step.pr);
+        return this.#retarget(step.pr, step.to);
       case "review":
         return this.#review(step.pr, step.by, step.state);
       case "dismiss":
@@ -395,15 +400,19 @@ export class LifecycleWorld {
     this.#emit("pull_request", "synchronize", (p) => this.#pullPayload(p, pull));
   }
 
-  #retarget(nth: number): void {
+  /** The PR's base branch changes (to `release` or back to `main`): GitHub lists the change. */
+  #retarget(nth: number, to: "main" | "release"): void {
     const pull = this.pull(nth);
     const info = pull && this.github.pulls.get(pull.number);
     if (!pull || !info || info.state !== "open") return;
+    const from = info.baseRef;
+    info.baseRef = to;
+    info.baseSha = to === "main" ? this.currentBase : RELEASE_SHA;
     this.github.baseChanges.get(pull.number)!.push({ at: this.iso });
     this.#emit("pull_request", "synchronize", (p) => {
       this.#pullPayload(p, pull);
       p.action = "edited";
-      p.changes = { base: { ref: { from: "release" }, sha: { from: "0".repeat(40) } } };
+      p.changes = { base: { ref: { from }, sha: { from: "0".repeat(40) } } };
     });
   }
 
@@ -448,12 +457,13 @@ export class LifecycleWorld {
     // Branch protection: only an admin merges past a check that is not green.
     if (!admin && check?.conclusion !== "success") return;
     pull.approvedAtMerge = this.approves(pull);
+    this.#count(`merges into ${info.baseRef}${admin ? " by an admin" : ""}`);
     pull.policyAtMerge = this.policyVariant;
     const yaml = this.github.trees.get(info.headSha)!.get(pull.path)!;
-    this.github.setFiles("main", { [pull.path]: yaml });
+    this.github.setFiles(info.baseRef, { [pull.path]: yaml });
     const mergeSha = `3e76${String(++this.#merges).padStart(36, "0")}`;
-    this.github.copyTree("main", mergeSha);
-    this.#snapshotBase();
+    this.github.copyTree(info.baseRef, mergeSha);
+    if (info.baseRef === "main") this.#snapshotBase();
     Object.assign(info, {
       state: "closed",
       merged: true,
@@ -482,9 +492,10 @@ export class LifecycleWorld {
 
   /**
    * Whether the approvals on the pull request now satisfy the base branch's rule, computed
-   * independently of src/: the necessary conditions only (the requester opened it; people in the rule's team who own
-   * the file by CODEOWNERS, not the requester, author or a committer, whose latest opinion is
-   * an approval on the current head given after the latest base change; at least `count`).
+   * independently of src/ (necessary conditions): the requester opened it, for main; at least
+   * `count` people in the rule's team who own the file by CODEOWNERS, not the requester, the
+   * author or a committer, whose latest opinion is an approval on the current head given after
+   * the latest base change; no owner who may review asking for changes.
    */
   approves(pull: OpenedPull): boolean {
     const info = this.github.pulls.get(pull.number)!;
@@ -504,7 +515,10 @@ export class LifecycleWorld {
       }
     }
     let approvals = 0;
+    let blocked = false;
     for (const [who, r] of latest) {
+      // A change request from an owner who may review blocks, whatever commit it was on.
+      if (r.state === "CHANGES_REQUESTED" && owners.has(who) && !excluded.has(who)) blocked = true;
       if (
         r.state === "APPROVED" &&
         r.commitId === info.headSha &&
@@ -516,8 +530,13 @@ export class LifecycleWorld {
         approvals += 1;
       }
     }
-    // A request in someone else's name is never valid.
-    return pull.requester === pull.author && approvals >= rules.count;
+    // A request in someone else's name is never valid, nor one for another branch than main.
+    return (
+      pull.requester === pull.author &&
+      info.baseRef === "main" &&
+      !blocked &&
+      approvals >= rules.count
+    );
   }
 
   /**

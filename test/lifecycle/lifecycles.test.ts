@@ -76,7 +76,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant("push" as const), pr: small, by: person }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("retarget" as const), pr: small }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("retarget" as const),
+      pr: small,
+      to: fc.constantFrom("main" as const, "release" as const),
+    }),
+  },
   {
     weight: 8,
     arbitrary: fc.record({
