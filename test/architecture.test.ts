@@ -133,6 +133,14 @@ function looseCoreFiles(files: Sources): string[] {
   return [...files.keys()].filter((f) => /^src\/core\/[^/]+$/.test(f) && f !== "src/core/index.ts");
 }
 
+/** Production code importing test code: fakes must never reach the app, the action or the demo. */
+function importsFromTests(files: Sources): string[] {
+  return [...files]
+    .flatMap(([file, text]) => importsOf(file, text))
+    .filter((i) => i.target?.startsWith("test/"))
+    .map((i) => `${i.from} imports ${i.specifier}`);
+}
+
 /** The import circles among files (Tarjan's strongly connected components, self-imports too). */
 function importCircles(files: Sources): string[][] {
   const edges = new Map<string, string[]>();
@@ -230,6 +238,10 @@ describe("the structure of src/", () => {
       .map((i) => i.from);
     expect([...new Set(importers)]).toEqual(["src/cli/demo-command.ts"]);
   });
+
+  it("imports nothing from the tests", () => {
+    expect(importsFromTests(sources)).toEqual([]);
+  });
 });
 
 describe("each structure check catches a planted violation", () => {
@@ -248,6 +260,15 @@ describe("each structure check catches a planted violation", () => {
       "src/ports/x.ts": 'import type {\n  A,\n  B,\n} from "../adapters/aws-iam.ts";',
     });
     expect(layerViolations(files, rules)).toHaveLength(1);
+  });
+
+  it("production code importing a test helper", () => {
+    const files = planted({
+      "src/demo/x.ts": 'import { f } from "../../test/support/fake-github.ts";',
+    });
+    expect(importsFromTests(files)).toEqual([
+      "src/demo/x.ts imports ../../test/support/fake-github.ts",
+    ]);
   });
 
   it("the app importing the demo, dynamically", () => {

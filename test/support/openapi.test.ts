@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeMismatch } from "../support/openapi.ts";
+import { describeMismatch } from "./openapi.ts";
 
 describe("the OpenAPI request check (test/support/openapi.ts)", () => {
   it.each([
