@@ -193,9 +193,55 @@ function latestBaseChange(times: readonly string[]): number {
   return latest;
 }
 
+const lower = (s: string): string => s.toLowerCase();
+
 /** Decides whether the request is approved. Pure: same input, same decision. */
 export function decideApproval(input: ApprovalInput): Decision {
-  const lower = (s: string) => s.toLowerCase();
+  // 1. Who may approve: the owners and each rule's group, less those who can never approve.
+  const groups = resolveGroups(input);
+  // 2. Each person's latest opinion given before the merge.
+  const { opinions, ignored } = latestOpinions(input);
+  // 3. Which opinions count: approvals of the head by eligible owners after the base changed.
+  const judged = judgeOpinions(input, groups, opinions, ignored);
+  // 4. Who counts for which rule, and what each rule still misses.
+  const counted = countForRules(input, groups, judged.valid);
+  // 5. What is still missing, in words.
+  const reasons = explainWhatIsMissing(groups, judged, counted);
+
+  const status =
+    judged.blockedBy.length > 0 ? "disapproved" : reasons.length === 0 ? "approved" : "pending";
+  return {
+    status,
+    reasons,
+    rules: counted.rules,
+    approvals: counted.approvals,
+    blockedBy: judged.blockedBy,
+    ignored,
+    eligible: [...groups.eligible].sort(),
+    excluded: groups.excluded,
+    unresolvedOwners: input.owners.filter((o) => o.kind === "email").map((o) => o.text),
+    basis: {
+      headSha: input.headSha,
+      author: input.author,
+      pushers: [...new Set(input.pushers.map(lower))].sort(),
+      baseChangedAt: [...(input.baseChangedAt ?? [])],
+    },
+  };
+}
+
+/** The owners, who among them may approve, and each rule's group, as lower-case logins. */
+interface Groups {
+  owners: Set<string>;
+  /** Why someone can never approve (pushed, authored, requested), by login. */
+  exclusions: Map<string, string>;
+  eligible: Set<string>;
+  excluded: Decision["excluded"];
+  ruleSets: Set<string>[];
+  counts: number[];
+  labels: string[];
+}
+
+function resolveGroups(input: ApprovalInput): Groups {
   const exclusions = new Map<string, string>();
   for (const p of input.pushers) exclusions.set(lower(p), "pushed a commit to this pull request");
   exclusions.set(lower(input.author), "is the author of the pull request");
@@ -210,7 +256,19 @@ export function decideApproval(input: ApprovalInput): Decision {
   const ruleSets = input.approval.rules.map((rule) =>
     rule.from ? resolve(rule.from, input.teamMembers) : owners,
   );
+  const counts = input.approval.rules.map((rule) => rule.count);
+  const labels = input.approval.rules.map((rule, i) => ruleLabel(rule, i));
+  return { owners, exclusions, eligible, excluded, ruleSets, counts, labels };
+}
 
+/**
+ * Each person's latest opinion (APPROVED, CHANGES_REQUESTED, DISMISSED) given before the
+ * merge, by lower-case login; approvals given after it, or at no readable time, are ignored.
+ */
+function latestOpinions(input: ApprovalInput): {
+  opinions: Map<string, ReviewInput>;
+  ignored: IgnoredReview[];
+} {
   // Latest opinion per person; ties on time are broken by review id (GitHub assigns them in order).
   const sorted = [...input.reviews].sort(
     (a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id,
@@ -239,7 +297,25 @@ export function decideApproval(input: ApprovalInput): Decision {
     }
     opinions.set(lower(review.user), review);
   }
+  return { opinions, ignored };
+}
 
+/** The opinions sorted into those that count, those that block, and (in `ignored`) the rest. */
+interface Judged {
+  /** Approvals that count, oldest first. */
+  valid: ReviewInput[];
+  blockedBy: IgnoredReview[];
+  /** How many approvals the last base change made stale, and when it was, in words. */
+  staleByBase: number;
+  baseChangeText: string;
+}
+
+function judgeOpinions(
+  input: ApprovalInput,
+  groups: Groups,
+  opinions: ReadonlyMap<string, ReviewInput>,
+  ignored: IgnoredReview[],
+): Judged {
   const baseChange = latestBaseChange(input.baseChangedAt ?? []);
   const baseChangeText = Number.isFinite(baseChange)
     ? new Date(baseChange).toISOString()
@@ -251,8 +327,8 @@ export function decideApproval(input: ApprovalInput): Decision {
     const note = (reason: string) =>
       ignored.push({ reviewer: review.user, reviewId: review.id, reason });
     if (review.state === "DISMISSED") continue;
-    const exclusion = exclusions.get(login);
-    if (!owners.has(login)) {
+    const exclusion = groups.exclusions.get(login);
+    if (!groups.owners.has(login)) {
       note(`is not a code owner of ${input.requestPath}`);
     } else if (exclusion) {
       note(`${exclusion}, so cannot review their own access`);
@@ -270,32 +346,43 @@ export function decideApproval(input: ApprovalInput): Decision {
       note(
         `approved before the base branch was changed (${baseChangeText}); approve again against the new base`,
       );
-    } else if (!ruleSets.some((set) => set.has(login))) {
+    } else if (!groups.ruleSets.some((set) => set.has(login))) {
       note("is a code owner but in no approval rule's group");
     } else {
       valid.push(review);
     }
   }
   valid.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id);
+  return { valid, blockedBy, staleByBase, baseChangeText };
+}
 
-  const counts = input.approval.rules.map((rule) => rule.count);
+/** The valid approvals assigned to rules (one rule per person), and each rule's outcome. */
+interface Counted {
+  /** The valid approvers, lower-case, oldest approval first. */
+  approvers: string[];
+  assigned: ReturnType<typeof assignToRules>;
+  reviewOf: Map<string, ReviewInput>;
+  rules: RuleOutcome[];
+  approvals: ApprovalRecord[];
+}
+
+function countForRules(input: ApprovalInput, groups: Groups, valid: ReviewInput[]): Counted {
   const approvers = valid.map((r) => lower(r.user));
-  const assigned = assignToRules(approvers, ruleSets, counts);
+  const assigned = assignToRules(approvers, groups.ruleSets, groups.counts);
   const approvedLower = new Set(approvers);
   const reviewOf = new Map(valid.map((r) => [lower(r.user), r]));
-  const labels = input.approval.rules.map((rule, i) => ruleLabel(rule, i));
 
   const rules: RuleOutcome[] = input.approval.rules.map((rule, i) => {
-    const set = ruleSets[i]!;
+    const set = groups.ruleSets[i]!;
     const approvedBy = valid
       .filter((r) => assigned.ruleOf.get(lower(r.user)) === i)
       .map((r) => r.user);
-    const canStillApprove = [...eligible]
+    const canStillApprove = [...groups.eligible]
       .filter((login) => set.has(login) && !approvedLower.has(login))
       .sort();
     const missing = Math.max(0, rule.count - approvedBy.length);
     return {
-      label: labels[i]!,
+      label: groups.labels[i]!,
       rule,
       approvedBy,
       canStillApprove,
@@ -311,80 +398,84 @@ export function decideApproval(input: ApprovalInput): Decision {
       reviewId: review.id,
       submittedAt: review.submittedAt,
       commitId: review.commitId,
-      rules: rule === undefined ? [] : [labels[rule]!],
+      rules: rule === undefined ? [] : [groups.labels[rule]!],
       eligibleVia: eligibleVia(lower(review.user), input),
     };
   });
+  return { approvers, assigned, reviewOf, rules, approvals };
+}
 
+/** Why the request is not approved yet: blocks, stale approvals, and each rule's shortfall. */
+function explainWhatIsMissing(groups: Groups, judged: Judged, counted: Counted): string[] {
   const reasons: string[] = [];
-  for (const block of blockedBy) {
+  for (const block of judged.blockedBy) {
     reasons.push(
       `@${block.reviewer} requested changes; they must approve or have the review dismissed`,
     );
   }
-  if (staleByBase > 0 && rules.some((r) => !r.satisfied)) {
+  const { staleByBase } = judged;
+  if (staleByBase > 0 && counted.rules.some((r) => !r.satisfied)) {
     reasons.push(
-      `the base branch was changed (${baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`,
+      `the base branch was changed (${judged.baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`,
     );
   }
   let toldToFix = false;
-  rules.forEach((outcome, i) => {
+  counted.rules.forEach((outcome, i) => {
     if (outcome.satisfied) return;
-    const one = outcome.missing === 1;
-    const more = `${outcome.missing} more approval${one ? "" : "s"}`;
-    // In a maximum matching, an approver of this group left out of an unsatisfied rule is
-    // counted for another rule: the overlap of groups, not a missing approval, is the cause.
-    const elsewhere = approvers
-      .filter((login) => ruleSets[i]!.has(login) && assigned.ruleOf.get(login) !== i)
-      .map(
-        (login) =>
-          `@${reviewOf.get(login)!.user} counted for ${labels[assigned.ruleOf.get(login)!]}`,
-      );
-    const overlap =
-      elsewhere.length > 0
-        ? ` from ${one ? "a different person" : "different people"} than those counted for other rules (${elsewhere.join("; ")})`
-        : "";
-    const possible = outcome.canStillApprove.length;
-    if (possible < outcome.missing) {
-      toldToFix = true;
-      reasons.push(
-        `${outcome.label}: needs ${more}${overlap} but only ${possible} eligible ${possible === 1 ? "person" : "people"} can still approve; fix CODEOWNERS or the policy`,
-      );
-    } else {
-      reasons.push(`${outcome.label}: needs ${more}${overlap}`);
-    }
+    const shortfall = ruleShortfall(groups, counted, outcome, i);
+    toldToFix ||= shortfall.toldToFix;
+    reasons.push(shortfall.reason);
   });
-  if (!toldToFix && rules.some((r) => !r.satisfied)) {
-    // Each rule may have enough candidates while all rules together do not (two rules whose
-    // only candidate is the same person): say so rather than wait for approvals that cannot come.
-    const potential = [...eligible].filter((login) => !approvedLower.has(login)).sort();
-    const best = assignToRules([...approvers, ...potential], ruleSets, counts);
-    if (best.assignedCount < counts.reduce((a, b) => a + b, 0)) {
-      reasons.push(
-        "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy",
-      );
-    }
+  if (!toldToFix && counted.rules.some((r) => !r.satisfied)) {
+    const impossible = rulesCannotAllBeMet(groups, counted.approvers);
+    if (impossible) reasons.push(impossible);
   }
+  return reasons;
+}
 
-  const status =
-    blockedBy.length > 0 ? "disapproved" : reasons.length === 0 ? "approved" : "pending";
-  return {
-    status,
-    reasons,
-    rules,
-    approvals,
-    blockedBy,
-    ignored,
-    eligible: [...eligible].sort(),
-    excluded,
-    unresolvedOwners: input.owners.filter((o) => o.kind === "email").map((o) => o.text),
-    basis: {
-      headSha: input.headSha,
-      author: input.author,
-      pushers: [...new Set(input.pushers.map(lower))].sort(),
-      baseChangedAt: [...(input.baseChangedAt ?? [])],
-    },
-  };
+/** What unsatisfied rule `i` needs, and whether the policy or CODEOWNERS must be fixed for it. */
+function ruleShortfall(
+  groups: Groups,
+  counted: Counted,
+  outcome: RuleOutcome,
+  i: number,
+): { reason: string; toldToFix: boolean } {
+  const { assigned } = counted;
+  const { labels } = groups;
+  const one = outcome.missing === 1;
+  const more = `${outcome.missing} more approval${one ? "" : "s"}`;
+  // In a maximum matching, an approver of this group left out of an unsatisfied rule is
+  // counted for another rule: the overlap of groups, not a missing approval, is the cause.
+  const elsewhere = counted.approvers
+    .filter((login) => groups.ruleSets[i]!.has(login) && assigned.ruleOf.get(login) !== i)
+    .map(
+      (login) =>
+        `@${counted.reviewOf.get(login)!.user} counted for ${labels[assigned.ruleOf.get(login)!]}`,
+    );
+  const overlap =
+    elsewhere.length > 0
+      ? ` from ${one ? "a different person" : "different people"} than those counted for other rules (${elsewhere.join("; ")})`
+      : "";
+  const possible = outcome.canStillApprove.length;
+  if (possible < outcome.missing) {
+    return {
+      toldToFix: true,
+      reason: `${outcome.label}: needs ${more}${overlap} but only ${possible} eligible ${possible === 1 ? "person" : "people"} can still approve; fix CODEOWNERS or the policy`,
+    };
+  }
+  return { toldToFix: false, reason: `${outcome.label}: needs ${more}${overlap}` };
+}
+
+/**
+ * Each rule may have enough candidates while all rules together do not (two rules whose only
+ * candidate is the same person): say so rather than wait for approvals that cannot come.
+ */
+function rulesCannotAllBeMet(groups: Groups, approvers: readonly string[]): string | undefined {
+  const approved = new Set(approvers);
+  const potential = [...groups.eligible].filter((login) => !approved.has(login)).sort();
+  const best = assignToRules([...approvers, ...potential], groups.ruleSets, groups.counts);
+  if (best.assignedCount >= groups.counts.reduce((a, b) => a + b, 0)) return undefined;
+  return "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy";
 }
 
 /**
