@@ -113,7 +113,7 @@ export function planGrant(
   limits: IamLimits = DEFAULT_IAM_LIMITS,
 ): PlanResult {
   const problems: Problem[] = [];
-  const problem = (message: string, field?: string) =>
+  const problem: ReportProblem = (message, field) =>
     problems.push({
       file: validated.path,
       line: 1,
@@ -123,6 +123,48 @@ export function planGrant(
       ...(field ? { field } : {}),
     });
 
+  // 1. The window, to the second, and its bounds as IAM conditions.
+  const window = grantWindow(validated, context, problem);
+  const during = {
+    DateGreaterThanEquals: { "aws:CurrentTime": window.start },
+    DateLessThan: { "aws:CurrentTime": window.end },
+  };
+  // 2. The names: role, session and source identity.
+  const names = grantNames(validated, context, problem);
+  // 3. The documents and tags.
+  const trust = trustPolicy(validated.identity.awsPrincipal, names, during);
+  const permissions = permissionsPolicy(validated, window, during, problem);
+  const tags = grantTags(validated, context, window);
+
+  const plan: GrantPlan = {
+    roleName: names.roleName,
+    rolePath: GRANT_ROLE_PATH,
+    accountId: validated.account.id,
+    trustPolicy: JSON.stringify(trust),
+    inlinePolicies: { [PERMISSIONS_POLICY_NAME]: JSON.stringify(permissions) },
+    managedPolicyArns: [...(validated.role.permissions.managedPolicies ?? [])],
+    permissionsBoundary: boundaryFor(policies, validated.account),
+    tags,
+    maxSessionDuration: Math.min(MAX_SESSION, Math.max(MIN_SESSION, validated.durationSeconds)),
+    expiresAt: window.end,
+    sessionName: names.sessionName,
+    sourceIdentity: names.sourceIdentity,
+  };
+  // 4. What IAM would refuse for its size, checked before calling it.
+  for (const message of checkSizes(plan, limits)) problem(message);
+
+  return problems.length > 0 ? { plan: undefined, window, problems } : { plan, window, problems };
+}
+
+/** Reports a problem at the request file, optionally naming the field. */
+type ReportProblem = (message: string, field?: string) => void;
+
+/** The access window in whole seconds; a problem when it has already ended. */
+function grantWindow(
+  validated: ValidatedRequest,
+  context: GrantContext,
+  problem: ReportProblem,
+): { start: string; end: string } {
   const startDate = new Date(
     Math.floor((validated.start ?? context.mergedAt).getTime() / 1000) * 1000,
   );
@@ -134,7 +176,24 @@ export function planGrant(
       "start",
     );
   }
+  return window;
+}
 
+interface GrantNames {
+  roleName: string;
+  sessionName: string;
+  sourceIdentity: string;
+}
+
+/**
+ * The role and session names (unique per request and merge commit, never reused) and the
+ * source identity (the GitHub login); a problem when STS would refuse the login.
+ */
+function grantNames(
+  validated: ValidatedRequest,
+  context: GrantContext,
+  problem: ReportProblem,
+): GrantNames {
   const login = validated.request.requester;
   const sourceIdentity = login;
   if (!STS_NAME.test(sourceIdentity)) {
@@ -148,14 +207,13 @@ export function planGrant(
     .digest("hex")
     .slice(0, 10);
   const roleName = `hallpass-${login}-${key}`.slice(0, ROLE_NAME_MAX);
-  const sessionName = `${login}-${key}`;
+  return { roleName, sessionName: `${login}-${key}`, sourceIdentity };
+}
 
-  const principal = validated.identity.awsPrincipal;
-  const during = {
-    DateGreaterThanEquals: { "aws:CurrentTime": window.start },
-    DateLessThan: { "aws:CurrentTime": window.end },
-  };
-  const trust = {
+/** The trust policy: only the requester's principal, with their source identity, in the window. */
+function trustPolicy(principal: string, names: GrantNames, during: Condition): object {
+  const { sourceIdentity, sessionName } = names;
+  return {
     Version: "2012-10-17",
     Statement: [
       {
@@ -181,13 +239,21 @@ export function planGrant(
       },
     ],
   };
+}
 
+/** The role's statements, each Allow bounded by the window, and the deny after expiry. */
+function permissionsPolicy(
+  validated: ValidatedRequest,
+  window: { end: string },
+  during: Condition,
+  problem: ReportProblem,
+): object {
   const statements = (validated.role.permissions.statements ?? []).map((statement, index) =>
     iamStatement(statement, during, (message) =>
       problem(message, `roles.${validated.request.role}.permissions.statements.${index}`),
     ),
   );
-  const permissions = {
+  return {
     Version: "2012-10-17",
     Statement: [
       ...statements,
@@ -202,15 +268,22 @@ export function planGrant(
       },
     ],
   };
+}
 
+/** The role's tags: the grant mirrored in AWS, so the sweeper finds it from AWS alone. */
+function grantTags(
+  validated: ValidatedRequest,
+  context: GrantContext,
+  window: { start: string; end: string },
+): Record<string, string> {
   const t = GRANT_TAGS;
-  const tags: Record<string, string> = {
+  return {
     [t.managedBy]: MANAGED_BY,
     ...(context.repository ? { [t.repository]: context.repository } : {}),
     [t.request]: validated.path,
     ...(context.pullRequest !== undefined ? { [t.pullRequest]: String(context.pullRequest) } : {}),
     [t.mergeCommit]: context.mergeCommit,
-    [t.requester]: login,
+    [t.requester]: validated.request.requester,
     [t.role]: validated.request.role,
     [t.account]: validated.request.account,
     [t.startsAt]: window.start,
@@ -220,24 +293,6 @@ export function planGrant(
     // What lifts the boundary's persistence classes: only the broker can tag a role.
     ...persistenceTags(validated.role.allowPersistence ?? []),
   };
-
-  const plan: GrantPlan = {
-    roleName,
-    rolePath: GRANT_ROLE_PATH,
-    accountId: validated.account.id,
-    trustPolicy: JSON.stringify(trust),
-    inlinePolicies: { [PERMISSIONS_POLICY_NAME]: JSON.stringify(permissions) },
-    managedPolicyArns: [...(validated.role.permissions.managedPolicies ?? [])],
-    permissionsBoundary: boundaryFor(policies, validated.account),
-    tags,
-    maxSessionDuration: Math.min(MAX_SESSION, Math.max(MIN_SESSION, validated.durationSeconds)),
-    expiresAt: window.end,
-    sessionName,
-    sourceIdentity,
-  };
-  for (const message of checkSizes(plan, limits)) problem(message);
-
-  return problems.length > 0 ? { plan: undefined, window, problems } : { plan, window, problems };
 }
 
 type Condition = Record<string, Record<string, string | string[]>>;
