@@ -81,29 +81,75 @@ export function parseYaml(
     severity: "error",
     message,
   });
-  const start = { line: 1, column: 1 };
+  // 1. Bytes to text, refusing what no YAML reader should see.
+  const text = readText(file, options, at);
+  if (typeof text !== "string") return { parsed: undefined, problems: text };
 
-  const decoded = decode(file.content, options);
-  if (!decoded.ok) return { parsed: undefined, problems: [at(decoded.position, decoded.message)] };
-  const text = decoded.text;
-
-  const unreadable = rawTextProblem(text, options.kind);
-  if (unreadable) {
-    return {
-      parsed: undefined,
-      problems: [at(positionOf(text, unreadable.index), unreadable.message)],
-    };
-  }
-
+  // 2. Text to documents, with positions.
   const lineCounter = new LineCounter();
   const where = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  const documents = parseDocuments(text, lineCounter, options);
+  if (typeof documents === "string") {
+    return { parsed: undefined, problems: [at(START, documents)] };
+  }
+  if (documents.length === 0 || documents[0]?.contents == null) {
+    return {
+      parsed: undefined,
+      problems: [
+        at(
+          START,
+          `the ${options.kind} is empty: write its fields as "key: value" lines (see the README for an example).`,
+        ),
+      ],
+    };
+  }
 
-  let documents: Document.Parsed[];
+  // 3. The document's syntax and key problems.
+  const document = documents[0];
+  const { problems, readable } = documentProblems(documents, text, options.kind, where, at);
+  if (!readable) return { parsed: undefined, problems };
+
+  // 4. The document to data: a mapping, with bounded alias expansion.
+  const value = toMapping(document, options.kind, where, at);
+  if ("problem" in value) return { parsed: undefined, problems: [...problems, value.problem] };
+  return {
+    parsed: {
+      value: value.mapping,
+      locate: (path, part = "value") => where(offsetOf(document, path, part)),
+    },
+    problems,
+  };
+}
+
+const START: Position = { line: 1, column: 1 };
+
+type LocateProblem = (position: Position, message: string) => Problem;
+
+/** The file's text, or the one problem that stops reading it (encoding, size, raw text). */
+function readText(
+  file: SourceFile,
+  options: ParseYamlOptions,
+  at: LocateProblem,
+): string | Problem[] {
+  const decoded = decode(file.content, options);
+  if (!decoded.ok) return [at(decoded.position, decoded.message)];
+  const text = decoded.text;
+  const unreadable = rawTextProblem(text, options.kind);
+  if (unreadable) return [at(positionOf(text, unreadable.index), unreadable.message)];
+  return text;
+}
+
+/** The YAML documents in `text`, or why the parser gave up. */
+function parseDocuments(
+  text: string,
+  lineCounter: LineCounter,
+  options: ParseYamlOptions,
+): Document.Parsed[] | string {
   try {
-    documents = parseAllDocuments(text, {
+    return parseAllDocuments(text, {
       lineCounter,
       prettyErrors: false,
       version: "1.2",
@@ -117,88 +163,82 @@ export function parseYaml(
       resolveKnownTags: false,
     }) as Document.Parsed[];
   } catch (error) {
-    return { parsed: undefined, problems: [at(start, parserFailure(error, options.kind))] };
+    return parserFailure(error, options.kind);
   }
+}
 
-  if (documents.length === 0 || documents[0]?.contents == null) {
-    return {
-      parsed: undefined,
-      problems: [
-        at(
-          start,
-          `the ${options.kind} is empty: write its fields as "key: value" lines (see the README for an example).`,
-        ),
-      ],
-    };
-  }
+/**
+ * Every syntax problem of the first document (and a second document's presence), then its key
+ * problems; `readable` is false when anything but duplicate keys was found.
+ */
+function documentProblems(
+  documents: readonly Document.Parsed[],
+  text: string,
+  kind: ParseYamlOptions["kind"],
+  where: (offset: number) => Position,
+  at: LocateProblem,
+): { problems: Problem[]; readable: boolean } {
   const problems: Problem[] = [];
-  const document = documents[0];
+  const document = documents[0]!;
   if (documents.length > 1) {
     const second = documents[1]!;
     problems.push(
       at(
         where(second.range[0]),
-        `the ${options.kind} holds ${documents.length} YAML documents (separated by "---"); a file holds exactly one. Move each request or policy set into its own file.`,
+        `the ${kind} holds ${documents.length} YAML documents (separated by "---"); a file holds exactly one. Move each request or policy set into its own file.`,
       ),
     );
   }
 
-  for (const { offset, message } of syntaxProblems(document, text, options.kind, where)) {
+  for (const { offset, message } of syntaxProblems(document, text, kind, where)) {
     problems.push(at(where(offset), message));
   }
   // Duplicate keys alone still let the document be read (the last value wins); anything else
   // found here, like every syntax error above, stops before the document is turned into data.
-  let readable = problems.length === 0;
-  if (problems.length === 0) {
-    const found = keyProblems(document, where, options.kind);
-    readable = found.every((problem) => problem.readable);
-    for (const { offset, message, field } of found.slice(0, MAX_KEY_PROBLEMS)) {
-      problems.push({ ...at(where(offset), message), ...(field ? { field } : {}) });
-    }
-    if (found.length > MAX_KEY_PROBLEMS) {
-      problems.push(
-        at(
-          start,
-          `${found.length - MAX_KEY_PROBLEMS} more key problems in this file are not listed; fix the listed ones first.`,
-        ),
-      );
-    }
+  if (problems.length > 0) return { problems, readable: false };
+  const found = keyProblems(document, where, kind);
+  for (const { offset, message, field } of found.slice(0, MAX_KEY_PROBLEMS)) {
+    problems.push({ ...at(where(offset), message), ...(field ? { field } : {}) });
   }
-  if (!readable) return { parsed: undefined, problems };
+  if (found.length > MAX_KEY_PROBLEMS) {
+    problems.push(
+      at(
+        START,
+        `${found.length - MAX_KEY_PROBLEMS} more key problems in this file are not listed; fix the listed ones first.`,
+      ),
+    );
+  }
+  return { problems, readable: found.every((problem) => problem.readable) };
+}
 
+/** The document as a mapping of fields, or the problem that stops it becoming one. */
+function toMapping(
+  document: Document.Parsed,
+  kind: ParseYamlOptions["kind"],
+  where: (offset: number) => Position,
+  at: LocateProblem,
+): { mapping: Record<string, unknown> } | { problem: Problem } {
   const root = document.contents;
   if (!isMap(root)) {
     const got = isSeq(root) ? "a list" : isScalar(root) ? "a single value" : "an alias";
     return {
-      parsed: undefined,
-      problems: [
-        ...problems,
-        at(
-          where(root?.range?.[0] ?? 0),
-          `the ${options.kind} must be a mapping of fields ("key: value" lines), but it is ${got}.`,
-        ),
-      ],
+      problem: at(
+        where(root?.range?.[0] ?? 0),
+        `the ${kind} must be a mapping of fields ("key: value" lines), but it is ${got}.`,
+      ),
     };
   }
-
-  let value: unknown;
   try {
-    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return {
+      mapping: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>,
+    };
   } catch (error) {
     const message =
       error instanceof ReferenceError && /alias/i.test(error.message)
-        ? `the ${options.kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.`
-        : parserFailure(error, options.kind);
-    return { parsed: undefined, problems: [...problems, at(start, message)] };
+        ? `the ${kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.`
+        : parserFailure(error, kind);
+    return { problem: at(START, message) };
   }
-
-  return {
-    parsed: {
-      value: value as Record<string, unknown>,
-      locate: (path, part = "value") => where(offsetOf(document, path, part)),
-    },
-    problems,
-  };
 }
 
 type Decoded = { ok: true; text: string } | { ok: false; position: Position; message: string };
