@@ -168,69 +168,83 @@ export class IamStandIn {
     return `<${action}Response xmlns="${IAM_NS}">${result ? `<${action}Result>${result}</${action}Result>` : ""}<ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`;
   }
 
+  /** One IAM action's answer; an IAM-shaped error is thrown as `{ code, status, message }`. */
   #handle(action: string, params: URLSearchParams): string {
+    const result =
+      action === "CreateRole"
+        ? this.#createRole(params)
+        : (this.#changeRole(action, params) ??
+          this.#readRole(action, params) ??
+          this.#listAccount(action, params));
+    if (result === undefined) {
+      throw { code: "InvalidAction", status: 400, message: `fake IAM does not know ${action}` };
+    }
+    return this.#ok(action, result);
+  }
+
+  #createRole(params: URLSearchParams): string {
+    const name = params.get("RoleName") ?? "";
+    if (this.roles.has(name.toLowerCase())) {
+      throw {
+        code: "EntityAlreadyExists",
+        status: 409,
+        message: `Role with name ${name} already exists.`,
+      };
+    }
+    if (this.roles.size + this.otherRoles >= this.rolesQuota) {
+      throw {
+        code: "LimitExceeded",
+        status: 409,
+        message: `Cannot exceed quota for RolesPerAccount: ${this.rolesQuota}`,
+      };
+    }
+    const path = params.get("Path") ?? "/";
+    const role: FakeRole = {
+      name,
+      path,
+      arn: `arn:aws:iam::${this.accountId}:role${path}${name}`,
+      trust: params.get("AssumeRolePolicyDocument") ?? "",
+      boundary: params.get("PermissionsBoundary") ?? undefined,
+      maxSessionDuration: Number(params.get("MaxSessionDuration") ?? 3600),
+      tags: members(params, "Tags"),
+      inline: new Map(),
+      managed: new Set(),
+      createdAt: this.#now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z"),
+    };
+    this.roles.set(name.toLowerCase(), role);
+    return `<Role>${this.#roleXml(role, true)}</Role>`;
+  }
+
+  /** The actions that change or delete an existing role; undefined for any other action. */
+  #changeRole(action: string, params: URLSearchParams): string | undefined {
     switch (action) {
-      case "CreateRole": {
-        const name = params.get("RoleName") ?? "";
-        if (this.roles.has(name.toLowerCase())) {
-          throw {
-            code: "EntityAlreadyExists",
-            status: 409,
-            message: `Role with name ${name} already exists.`,
-          };
-        }
-        if (this.roles.size + this.otherRoles >= this.rolesQuota) {
-          throw {
-            code: "LimitExceeded",
-            status: 409,
-            message: `Cannot exceed quota for RolesPerAccount: ${this.rolesQuota}`,
-          };
-        }
-        const path = params.get("Path") ?? "/";
-        const role: FakeRole = {
-          name,
-          path,
-          arn: `arn:aws:iam::${this.accountId}:role${path}${name}`,
-          trust: params.get("AssumeRolePolicyDocument") ?? "",
-          boundary: params.get("PermissionsBoundary") ?? undefined,
-          maxSessionDuration: Number(params.get("MaxSessionDuration") ?? 3600),
-          tags: members(params, "Tags"),
-          inline: new Map(),
-          managed: new Set(),
-          createdAt: this.#now()
-            .toISOString()
-            .replace(/\.\d{3}Z$/, "Z"),
-        };
-        this.roles.set(name.toLowerCase(), role);
-        return this.#ok(action, `<Role>${this.#roleXml(role, true)}</Role>`);
-      }
-      case "GetRole":
-        return this.#ok(action, `<Role>${this.#roleXml(this.#role(params), true)}</Role>`);
       case "UpdateAssumeRolePolicy":
         this.#role(params).trust = params.get("PolicyDocument") ?? "";
-        return this.#ok(action, "");
+        return "";
       case "UpdateRole":
         this.#role(params).maxSessionDuration = Number(params.get("MaxSessionDuration"));
-        return this.#ok(action, "");
+        return "";
       case "TagRole":
         Object.assign(this.#role(params).tags, members(params, "Tags"));
-        return this.#ok(action, "");
+        return "";
       case "PutRolePolicy":
         this.#role(params).inline.set(
           params.get("PolicyName") ?? "",
           params.get("PolicyDocument") ?? "",
         );
-        return this.#ok(action, "");
+        return "";
       case "AttachRolePolicy":
         this.#role(params).managed.add(params.get("PolicyArn") ?? "");
-        return this.#ok(action, "");
+        return "";
       case "DeleteRolePolicy": {
         const role = this.#role(params);
         const name = params.get("PolicyName") ?? "";
         if (!role.inline.delete(name)) {
           throw { code: "NoSuchEntity", status: 404, message: `policy ${name} not found` };
         }
-        return this.#ok(action, "");
+        return "";
       }
       case "DetachRolePolicy": {
         const role = this.#role(params);
@@ -238,7 +252,7 @@ export class IamStandIn {
         if (!role.managed.delete(arn)) {
           throw { code: "NoSuchEntity", status: 404, message: `policy ${arn} not attached` };
         }
-        return this.#ok(action, "");
+        return "";
       }
       case "DeleteRole": {
         const role = this.#role(params);
@@ -250,14 +264,21 @@ export class IamStandIn {
           };
         }
         this.roles.delete(role.name.toLowerCase());
-        return this.#ok(action, "");
+        return "";
       }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The actions that read one role; undefined for any other action. */
+  #readRole(action: string, params: URLSearchParams): string | undefined {
+    switch (action) {
+      case "GetRole":
+        return `<Role>${this.#roleXml(this.#role(params), true)}</Role>`;
       case "ListRolePolicies": {
         const names = [...this.#role(params).inline.keys()];
-        return this.#ok(
-          action,
-          `<PolicyNames>${names.map((n) => `<member>${n}</member>`).join("")}</PolicyNames><IsTruncated>false</IsTruncated>`,
-        );
+        return `<PolicyNames>${names.map((n) => `<member>${n}</member>`).join("")}</PolicyNames><IsTruncated>false</IsTruncated>`;
       }
       case "GetRolePolicy": {
         const role = this.#role(params);
@@ -266,30 +287,27 @@ export class IamStandIn {
         if (doc === undefined) {
           throw { code: "NoSuchEntity", status: 404, message: `policy ${name} not found` };
         }
-        return this.#ok(
-          action,
-          `<RoleName>${role.name}</RoleName><PolicyName>${xml(name)}</PolicyName><PolicyDocument>${xml(encodeURIComponent(doc))}</PolicyDocument>`,
-        );
+        return `<RoleName>${role.name}</RoleName><PolicyName>${xml(name)}</PolicyName><PolicyDocument>${xml(encodeURIComponent(doc))}</PolicyDocument>`;
       }
       case "ListAttachedRolePolicies": {
         const arns = [...this.#role(params).managed];
-        return this.#ok(
-          action,
-          `<AttachedPolicies>${arns.map((a) => `<member><PolicyArn>${a}</PolicyArn><PolicyName>${a.split("/").pop()}</PolicyName></member>`).join("")}</AttachedPolicies><IsTruncated>false</IsTruncated>`,
-        );
+        return `<AttachedPolicies>${arns.map((a) => `<member><PolicyArn>${a}</PolicyArn><PolicyName>${a.split("/").pop()}</PolicyName></member>`).join("")}</AttachedPolicies><IsTruncated>false</IsTruncated>`;
       }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The actions that list the account's roles or count them; undefined for any other. */
+  #listAccount(action: string, params: URLSearchParams): string | undefined {
+    switch (action) {
       case "ListRoles": {
         const prefix = params.get("PathPrefix") ?? "/";
         const all = [...this.roles.values()]
           .filter((r) => r.path.startsWith(prefix))
           .sort((a, b) => a.name.localeCompare(b.name));
-        const from = Number(params.get("Marker") ?? 0);
-        const page = all.slice(from, from + this.pageSize);
-        const more = from + this.pageSize < all.length;
-        return this.#ok(
-          action,
-          `<Roles>${page.map((r) => `<member>${this.#roleXml(r, false)}</member>`).join("")}</Roles><IsTruncated>${more}</IsTruncated>${more ? `<Marker>${from + this.pageSize}</Marker>` : ""}`,
-        );
+        const { page, more, next } = this.#page(all, params);
+        return `<Roles>${page.map((r) => `<member>${this.#roleXml(r, false)}</member>`).join("")}</Roles><IsTruncated>${more}</IsTruncated>${next}`;
       }
       case "GetAccountAuthorizationDetails": {
         if (params.get("Filter.member.1") !== "Role" || params.has("Filter.member.2")) {
@@ -297,26 +315,29 @@ export class IamStandIn {
         }
         // Every role of the account, whatever its path (IAM cannot filter this call by path).
         const all = [...this.roles.values()].sort((a, b) => a.name.localeCompare(b.name));
-        const from = Number(params.get("Marker") ?? 0);
-        const page = all.slice(from, from + this.pageSize);
-        const more = from + this.pageSize < all.length;
-        return this.#ok(
-          action,
-          `<RoleDetailList>${page.map((r) => `<member>${this.#roleDetailXml(r)}</member>`).join("")}</RoleDetailList><UserDetailList/><GroupDetailList/><Policies/><IsTruncated>${more}</IsTruncated>${more ? `<Marker>${from + this.pageSize}</Marker>` : ""}`,
-        );
+        const { page, more, next } = this.#page(all, params);
+        return `<RoleDetailList>${page.map((r) => `<member>${this.#roleDetailXml(r)}</member>`).join("")}</RoleDetailList><UserDetailList/><GroupDetailList/><Policies/><IsTruncated>${more}</IsTruncated>${next}`;
       }
       case "GetAccountSummary": {
         const entries = { Roles: this.roles.size + this.otherRoles, RolesQuota: this.rolesQuota };
-        return this.#ok(
-          action,
-          `<SummaryMap>${Object.entries(entries)
-            .map(([k, v]) => `<entry><key>${k}</key><value>${v}</value></entry>`)
-            .join("")}</SummaryMap>`,
-        );
+        return `<SummaryMap>${Object.entries(entries)
+          .map(([k, v]) => `<entry><key>${k}</key><value>${v}</value></entry>`)
+          .join("")}</SummaryMap>`;
       }
       default:
-        throw { code: "InvalidAction", status: 400, message: `fake IAM does not know ${action}` };
+        return undefined;
     }
+  }
+
+  /** One page of `all` from the request's `Marker`, and the marker of the next when there is one. */
+  #page(
+    all: FakeRole[],
+    params: URLSearchParams,
+  ): { page: FakeRole[]; more: boolean; next: string } {
+    const from = Number(params.get("Marker") ?? 0);
+    const page = all.slice(from, from + this.pageSize);
+    const more = from + this.pageSize < all.length;
+    return { page, more, next: more ? `<Marker>${from + this.pageSize}</Marker>` : "" };
   }
 
   /** Answers one STS query-protocol request (AssumeRole into this account's broker role). */
