@@ -98799,25 +98799,53 @@ function parseYaml(file2, options) {
     severity: "error",
     message
   });
-  const start = { line: 1, column: 1 };
-  const decoded2 = decode3(file2.content, options);
-  if (!decoded2.ok) return { parsed: void 0, problems: [at(decoded2.position, decoded2.message)] };
-  const text = decoded2.text;
-  const unreadable = rawTextProblem(text, options.kind);
-  if (unreadable) {
-    return {
-      parsed: void 0,
-      problems: [at(positionOf(text, unreadable.index), unreadable.message)]
-    };
-  }
+  const text = readText(file2, options, at);
+  if (typeof text !== "string") return { parsed: void 0, problems: text };
   const lineCounter = new import_yaml.LineCounter();
   const where = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  let documents;
+  const documents = parseDocuments(text, lineCounter, options);
+  if (typeof documents === "string") {
+    return { parsed: void 0, problems: [at(START, documents)] };
+  }
+  if (documents.length === 0 || documents[0]?.contents == null) {
+    return {
+      parsed: void 0,
+      problems: [
+        at(
+          START,
+          `the ${options.kind} is empty: write its fields as "key: value" lines (see the README for an example).`
+        )
+      ]
+    };
+  }
+  const document = documents[0];
+  const { problems, readable } = documentProblems(documents, text, options.kind, where, at);
+  if (!readable) return { parsed: void 0, problems };
+  const value = toMapping(document, options.kind, where, at);
+  if ("problem" in value) return { parsed: void 0, problems: [...problems, value.problem] };
+  return {
+    parsed: {
+      value: value.mapping,
+      locate: (path, part = "value") => where(offsetOf(document, path, part))
+    },
+    problems
+  };
+}
+var START = { line: 1, column: 1 };
+function readText(file2, options, at) {
+  const decoded2 = decode3(file2.content, options);
+  if (!decoded2.ok) return [at(decoded2.position, decoded2.message)];
+  const text = decoded2.text;
+  const unreadable = rawTextProblem(text, options.kind);
+  if (unreadable) return [at(positionOf(text, unreadable.index), unreadable.message)];
+  return text;
+}
+function parseDocuments(text, lineCounter, options) {
   try {
-    documents = (0, import_yaml.parseAllDocuments)(text, {
+    return (0, import_yaml.parseAllDocuments)(text, {
       lineCounter,
       prettyErrors: false,
       version: "1.2",
@@ -98831,19 +98859,10 @@ function parseYaml(file2, options) {
       resolveKnownTags: false
     });
   } catch (error64) {
-    return { parsed: void 0, problems: [at(start, parserFailure(error64, options.kind))] };
+    return parserFailure(error64, options.kind);
   }
-  if (documents.length === 0 || documents[0]?.contents == null) {
-    return {
-      parsed: void 0,
-      problems: [
-        at(
-          start,
-          `the ${options.kind} is empty: write its fields as "key: value" lines (see the README for an example).`
-        )
-      ]
-    };
-  }
+}
+function documentProblems(documents, text, kind, where, at) {
   const problems = [];
   const document = documents[0];
   if (documents.length > 1) {
@@ -98851,58 +98870,47 @@ function parseYaml(file2, options) {
     problems.push(
       at(
         where(second.range[0]),
-        `the ${options.kind} holds ${documents.length} YAML documents (separated by "---"); a file holds exactly one. Move each request or policy set into its own file.`
+        `the ${kind} holds ${documents.length} YAML documents (separated by "---"); a file holds exactly one. Move each request or policy set into its own file.`
       )
     );
   }
-  for (const { offset, message } of syntaxProblems(document, text, options.kind, where)) {
+  for (const { offset, message } of syntaxProblems(document, text, kind, where)) {
     problems.push(at(where(offset), message));
   }
-  let readable = problems.length === 0;
-  if (problems.length === 0) {
-    const found = keyProblems(document, where, options.kind);
-    readable = found.every((problem) => problem.readable);
-    for (const { offset, message, field } of found.slice(0, MAX_KEY_PROBLEMS)) {
-      problems.push({ ...at(where(offset), message), ...field ? { field } : {} });
-    }
-    if (found.length > MAX_KEY_PROBLEMS) {
-      problems.push(
-        at(
-          start,
-          `${found.length - MAX_KEY_PROBLEMS} more key problems in this file are not listed; fix the listed ones first.`
-        )
-      );
-    }
+  if (problems.length > 0) return { problems, readable: false };
+  const found = keyProblems(document, where, kind);
+  for (const { offset, message, field } of found.slice(0, MAX_KEY_PROBLEMS)) {
+    problems.push({ ...at(where(offset), message), ...field ? { field } : {} });
   }
-  if (!readable) return { parsed: void 0, problems };
+  if (found.length > MAX_KEY_PROBLEMS) {
+    problems.push(
+      at(
+        START,
+        `${found.length - MAX_KEY_PROBLEMS} more key problems in this file are not listed; fix the listed ones first.`
+      )
+    );
+  }
+  return { problems, readable: found.every((problem) => problem.readable) };
+}
+function toMapping(document, kind, where, at) {
   const root5 = document.contents;
   if (!(0, import_yaml.isMap)(root5)) {
     const got = (0, import_yaml.isSeq)(root5) ? "a list" : (0, import_yaml.isScalar)(root5) ? "a single value" : "an alias";
     return {
-      parsed: void 0,
-      problems: [
-        ...problems,
-        at(
-          where(root5?.range?.[0] ?? 0),
-          `the ${options.kind} must be a mapping of fields ("key: value" lines), but it is ${got}.`
-        )
-      ]
+      problem: at(
+        where(root5?.range?.[0] ?? 0),
+        `the ${kind} must be a mapping of fields ("key: value" lines), but it is ${got}.`
+      )
     };
   }
-  let value;
   try {
-    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return {
+      mapping: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    };
   } catch (error64) {
-    const message = error64 instanceof ReferenceError && /alias/i.test(error64.message) ? `the ${options.kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.` : parserFailure(error64, options.kind);
-    return { parsed: void 0, problems: [...problems, at(start, message)] };
+    const message = error64 instanceof ReferenceError && /alias/i.test(error64.message) ? `the ${kind} expands aliases (*name) too many times (more than ${MAX_ALIAS_COUNT}); write the values out instead.` : parserFailure(error64, kind);
+    return { problem: at(START, message) };
   }
-  return {
-    parsed: {
-      value,
-      locate: (path, part = "value") => where(offsetOf(document, path, part))
-    },
-    problems
-  };
 }
 function decode3(content, options) {
   const start = { line: 1, column: 1 };
