@@ -116,6 +116,7 @@ function memoryGitHub(allReviews: Review[]): GitHubPort {
     ],
     listReviews: async () => allReviews,
     listBaseChanges: async () => [],
+    listReviewDismissals: async () => [],
     listTeamMembers: async (_org, slug) =>
       Array.from({ length: 20 }, (_, i) => `user-${slug === "security" ? i + 20 : i}`),
     listOpenPullRequests: unused,

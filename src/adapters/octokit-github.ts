@@ -20,6 +20,7 @@ import type {
   PullRequestCommit,
   PullRequestInfo,
   Review,
+  ReviewDismissal,
 } from "../ports/github.ts";
 
 /** Any Octokit with the REST pagination plugin (Probot's, or one built for the action/CLI). */
@@ -226,19 +227,54 @@ export function createOctokitGitHub(
    * merged and deleted) changes the base just the same.
    */
   async function listBaseChanges(pullNumber: number): Promise<BaseChange[]> {
-    const events = await octokit.paginate(
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-      {
-        ...base,
-        issue_number: pullNumber,
-        per_page: 100,
-      },
-    );
+    const events = await issueEvents(pullNumber);
     return events
       .filter(
         (e) => e.event === "base_ref_changed" || e.event === "automatic_base_change_succeeded",
       )
       .map((e) => ({ at: e.created_at ?? "" }));
+  }
+
+  /** `review_dismissed` events name the review and what it was (`changes_requested`, ...). */
+  async function listReviewDismissals(pullNumber: number): Promise<ReviewDismissal[]> {
+    const events = await issueEvents(pullNumber);
+    const dismissals: ReviewDismissal[] = [];
+    for (const event of events) {
+      // Octokit's types leave `dismissed_review` out of this endpoint; GitHub sends it.
+      const dismissed = (event as { dismissed_review?: { review_id?: unknown; state?: unknown } })
+        .dismissed_review;
+      if (event.event !== "review_dismissed" || !dismissed) continue;
+      dismissals.push({
+        reviewId: Number(dismissed.review_id),
+        state: String(dismissed.state ?? "").toUpperCase(),
+        at: event.created_at ?? "",
+      });
+    }
+    return dismissals;
+  }
+
+  /**
+   * A pull request's issue events. Base changes and review dismissals come from the same pages,
+   * asked for together by the evaluation: they share one read while it is under way (never
+   * after, so a later evaluation reads afresh).
+   */
+  const eventsOf = new Map<number, ReturnType<typeof readIssueEvents>>();
+  function issueEvents(pullNumber: number) {
+    let events = eventsOf.get(pullNumber);
+    if (!events) {
+      events = readIssueEvents(pullNumber);
+      eventsOf.set(pullNumber, events);
+      const done = () => eventsOf.delete(pullNumber);
+      events.then(done, done);
+    }
+    return events;
+  }
+  function readIssueEvents(pullNumber: number) {
+    return octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
+      ...base,
+      issue_number: pullNumber,
+      per_page: 100,
+    });
   }
 
   async function listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
@@ -507,6 +543,7 @@ export function createOctokitGitHub(
     listPullRequestCommits,
     listReviews,
     listBaseChanges,
+    listReviewDismissals,
     listTeamMembers,
     listOpenPullRequests,
     upsertCheckRun,

@@ -5,6 +5,7 @@ import type {
   PullRequestCommit,
   PullRequestInfo,
   Review,
+  ReviewDismissal,
 } from "../core/approval/pull-request.ts";
 
 /**
@@ -24,6 +25,7 @@ export type {
   PullRequestCommit,
   PullRequestInfo,
   Review,
+  ReviewDismissal,
 } from "../core/approval/pull-request.ts";
 
 export interface FileToCommit {
@@ -76,6 +78,11 @@ export interface GitHubPort {
    * before the latest one do not count; a failure to read them must fail the evaluation.
    */
   listBaseChanges(pullNumber: number): Promise<BaseChange[]>;
+  /**
+   * Every dismissal of a review of the pull request, oldest first, all pages. The merge re-check
+   * gives a review dismissed after the merge back the state it had at the merge.
+   */
+  listReviewDismissals(pullNumber: number): Promise<ReviewDismissal[]>;
   /** Logins of the active members of a team (`org/team-slug`). */
   listTeamMembers(org: string, teamSlug: string): Promise<string[]>;
   /** Open pull requests of the repository (for the dashboard). */

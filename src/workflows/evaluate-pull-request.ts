@@ -153,6 +153,7 @@ async function evaluate(
     author: pullRequest.author,
     pushers: pushed.pushers,
     reviews: activity.reviews,
+    dismissals: activity.reviewDismissals,
     baseChangedAt: [...activity.baseChanges, ...(context.baseChanges ?? [])].map((c) => c.at),
     owners,
     teamMembers: teams.teamMembers,

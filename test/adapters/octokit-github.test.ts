@@ -218,6 +218,45 @@ describe("pull requests", () => {
     ]);
   });
 
+  it("lists review dismissals with what each review was, sharing one read with base changes", async () => {
+    const event = (id: number, name: string, at: string, extra: object = {}) => ({
+      id,
+      node_id: `E${id}`,
+      url: `${API}${REPO}/issues/events/${id}`,
+      actor: { login: "alice" },
+      event: name,
+      commit_id: null,
+      commit_url: null,
+      created_at: at,
+      performed_via_github_app: null,
+      ...extra,
+    });
+    // One request: the evaluation asks for both at once.
+    scope
+      .get(`${REPO}/issues/7/events`)
+      .query({ per_page: "100" })
+      .reply(200, [
+        event(1, "base_ref_changed", "2026-11-26T10:05:00Z"),
+        event(2, "review_dismissed", "2026-11-26T10:07:00Z", {
+          dismissed_review: {
+            state: "changes_requested",
+            review_id: 88,
+            dismissal_message: "stale",
+            dismissal_commit_id: "abc",
+          },
+        }),
+      ]);
+    const port = github();
+    const [changes, dismissals] = await Promise.all([
+      port.listBaseChanges(7),
+      port.listReviewDismissals(7),
+    ]);
+    expect(changes).toEqual([{ at: "2026-11-26T10:05:00Z" }]);
+    expect(dismissals).toEqual([
+      { reviewId: 88, state: "CHANGES_REQUESTED", at: "2026-11-26T10:07:00Z" },
+    ]);
+  });
+
   it("maps changed files with the old path of a rename", async () => {
     scope
       .get(`${REPO}/pulls/7/files`)

@@ -222,6 +222,8 @@ export class LifecycleWorld {
   #fault: PendingFault | undefined;
   /** Roles made or changed by hand since the last complete sweep. */
   readonly hand: HandMark[] = [];
+  /** Names of grant roles that were removed (none may come back). */
+  readonly removed = new Set<string>();
   /** Role names ever created by hallpass, by request path. */
   readonly created = new Map<string, Set<string>>();
   /** Check runs written in the last step, by head SHA. */
@@ -439,6 +441,9 @@ export class LifecycleWorld {
       .filter((r) => r.state === "APPROVED" || r.state === "CHANGES_REQUESTED");
     const review = opinions[which % Math.max(1, opinions.length)];
     if (!review) return;
+    const dismissals = this.github.reviewDismissals.get(pull.number) ?? [];
+    dismissals.push({ reviewId: review.id, state: review.state, at: this.iso });
+    this.github.reviewDismissals.set(pull.number, dismissals);
     review.state = "DISMISSED";
     this.#emit("pull_request_review", "dismissed", (p) => this.#pullPayload(p, pull));
   }

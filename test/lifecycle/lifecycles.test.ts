@@ -1,6 +1,7 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
 import { expect, it, vi } from "vitest";
+import { REVOKE_POLICY_NAME } from "../../src/core/grant/plan-revocation.ts";
 import { revocationRecordSchema } from "../../src/core/grant/records.ts";
 import { GRANT_TAGS } from "../../src/ports/aws.ts";
 import { countAssurance } from "../support/assurance-counts.ts";
@@ -277,6 +278,11 @@ async function checkInvariants(
     world.created.set(request, names);
     reach(tally, "grants");
     check(names.size === 1, () => `two grant roles for ${request}: ${[...names].join(", ")}`);
+    // A late or repeated delivery never brings a revoked grant back.
+    check(
+      !world.removed.has(role.roleName),
+      () => `role ${role.roleName} of ${request} was made again after it was removed`,
+    );
   }
 
   for (const role of roles) {
@@ -287,6 +293,12 @@ async function checkInvariants(
     check(
       pull?.approvedAtMerge === true,
       () => `role ${role.roleName} grants ${request}, which was not approved when merged`,
+    );
+    // A revoked grant's role, while its removal is unfinished, holds the deny of every session.
+    check(
+      world.recordOnMain(request, "revocation") === undefined ||
+        role.inline.has(REVOKE_POLICY_NAME),
+      () => `role ${role.roleName} is recorded as revoked but does not deny its sessions`,
     );
     // Every grant has its git record, naming this role.
     check(
@@ -303,6 +315,7 @@ async function checkInvariants(
   // Every revocation has its record: a grant role that disappeared was recorded as revoked.
   for (const [name, role] of previous) {
     if (world.aws.roles.has(name) || byHand.has(name)) continue;
+    world.removed.add(name);
     const request = role.tags[GRANT_TAGS.request];
     if (request === undefined || !records.has(request)) continue;
     const text = world.recordOnMain(request, "revocation");

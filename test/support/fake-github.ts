@@ -8,6 +8,7 @@ import type {
   PullRequestCommit,
   PullRequestInfo,
   Review,
+  ReviewDismissal,
 } from "../../src/ports/github.ts";
 
 /**
@@ -26,6 +27,8 @@ export class FakeGitHub implements GitHubPort {
   readonly pullFiles = new Map<number, ChangedFile[]>();
   readonly pullCommits = new Map<number, PullRequestCommit[]>();
   readonly reviews = new Map<number, Review[]>();
+  /** Dismissals of reviews of each pull request (GitHub's `review_dismissed` issue events). */
+  readonly reviewDismissals = new Map<number, ReviewDismissal[]>();
   /** Changes of each pull request's base branch. */
   readonly baseChanges = new Map<number, BaseChange[]>();
   /** `org/slug` -> member logins. */
@@ -111,6 +114,10 @@ export class FakeGitHub implements GitHubPort {
   async listBaseChanges(pullNumber: number): Promise<BaseChange[]> {
     this.#call("listBaseChanges");
     return structuredClone(this.baseChanges.get(pullNumber) ?? []);
+  }
+  async listReviewDismissals(pullNumber: number): Promise<ReviewDismissal[]> {
+    this.#call("listReviewDismissals");
+    return structuredClone(this.reviewDismissals.get(pullNumber) ?? []);
   }
   async listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
     this.#call("listTeamMembers");

@@ -126,6 +126,9 @@ export class FakeGitHub implements GitHubPort {
   async listBaseChanges(): Promise<never[]> {
     throw new Error("not used by the sweep");
   }
+  async listReviewDismissals(): Promise<never[]> {
+    throw new Error("not used by the sweep");
+  }
   async listTeamMembers(): Promise<string[]> {
     throw new Error("not used by the sweep");
   }

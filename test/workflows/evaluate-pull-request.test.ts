@@ -94,6 +94,10 @@ function fakeGitHub(world: World) {
       if (world.baseChanges instanceof Error) throw world.baseChanges;
       return world.baseChanges ?? [];
     },
+    async listReviewDismissals() {
+      calls.push("listReviewDismissals");
+      return [];
+    },
     async listTeamMembers(org, slug) {
       calls.push(`listTeamMembers ${org}/${slug}`);
       const members = (world.teams ?? { "db-admins": ["dan"], security: ["sue"] })[slug];
@@ -237,6 +241,7 @@ describe("evaluatePullRequest", () => {
       "listPullRequestCommits",
       "listReviews",
       "listBaseChanges",
+      "listReviewDismissals",
       // An approving evaluation checks that the head did not move meanwhile.
       "getPullRequest",
     ]);

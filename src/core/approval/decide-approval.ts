@@ -86,6 +86,12 @@ export interface ApprovalInput {
    */
   reviewedBefore?: string;
   /**
+   * Dismissals of the reviews (GitHub's `review_dismissed` events). With `reviewedBefore`, a
+   * review dismissed after that time counts as what it was until then: a change request
+   * dismissed after an admin merged past it still blocks the merge's grant.
+   */
+  dismissals?: readonly { reviewId: number; state: string; at: string }[];
+  /**
    * When the pull request's base branch was changed (ISO-8601; GitHub's `base_ref_changed`
    * issue events), in any order. An approval submitted at or before the latest change is
    * stale: it approved a diff against another base. A time that cannot be read makes every
@@ -195,6 +201,27 @@ function latestBaseChange(times: readonly string[]): number {
 
 const lower = (s: string): string => s.toLowerCase();
 
+/**
+ * The reviews as they were at `reviewedBefore`: a review dismissed after it gets back the state
+ * it had (its dismissal says which); one whose dismissal time cannot be read too (fail closed).
+ */
+function asAtCutoff(input: ApprovalInput): ReviewInput[] {
+  if (input.reviewedBefore === undefined || !input.dismissals) return [...input.reviews];
+  const cutoff = Date.parse(input.reviewedBefore);
+  const before = new Map<number, ReviewInput["state"]>();
+  for (const d of input.dismissals) {
+    const at = Date.parse(d.at);
+    const state = d.state.toUpperCase();
+    if (!(at <= cutoff) && (state === "APPROVED" || state === "CHANGES_REQUESTED")) {
+      before.set(d.reviewId, state);
+    }
+  }
+  return input.reviews.map((review) => {
+    const state = review.state === "DISMISSED" ? before.get(review.id) : undefined;
+    return state ? { ...review, state } : review;
+  });
+}
+
 /** Decides whether the request is approved. Pure: same input, same decision. */
 export function decideApproval(input: ApprovalInput): Decision {
   // 1. Who may approve: the owners and each rule's group, less those who can never approve.
@@ -270,7 +297,7 @@ function latestOpinions(input: ApprovalInput): {
   ignored: IgnoredReview[];
 } {
   // Latest opinion per person; ties on time are broken by review id (GitHub assigns them in order).
-  const sorted = [...input.reviews].sort(
+  const sorted = asAtCutoff(input).sort(
     (a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id,
   );
   const cutoff =

@@ -50,6 +50,20 @@ export interface Review {
   authorAssociation?: string;
 }
 
+/**
+ * A review's dismissal (GitHub's `review_dismissed` issue event): the review list shows a
+ * dismissed review as DISMISSED whenever it was dismissed, so only this says what it was until
+ * then, and when that ended.
+ */
+export interface ReviewDismissal {
+  /** The dismissed review's id. */
+  reviewId: number;
+  /** What the review was before it was dismissed, upper-case (`CHANGES_REQUESTED`, `APPROVED`). */
+  state: string;
+  /** When it was dismissed (ISO-8601, as GitHub gives it). */
+  at: string;
+}
+
 /** A change of a pull request's base branch (GitHub's `base_ref_changed` issue event). */
 export interface BaseChange {
   /** When the base branch was changed (ISO-8601, as GitHub gives it). */

@@ -1,6 +1,7 @@
 /**
  * Step 1 of the evaluation: read what the pull request holds and what happened to it: its
- * files, its commits (who pushed), its reviews and the changes of its base branch.
+ * files, its commits (who pushed), its reviews and their dismissals, and the changes of its
+ * base branch.
  */
 
 import type {
@@ -9,6 +10,7 @@ import type {
   GitHubPort,
   PullRequestCommit,
   Review,
+  ReviewDismissal,
 } from "../../ports/github.ts";
 
 export interface PullRequestActivity {
@@ -16,6 +18,8 @@ export interface PullRequestActivity {
   commits: PullRequestCommit[];
   reviews: Review[];
   baseChanges: BaseChange[];
+  /** Dismissals of its reviews: the merge re-check needs what a review was at the merge. */
+  reviewDismissals: ReviewDismissal[];
 }
 
 /**
@@ -27,11 +31,12 @@ export async function readPullRequest(
   github: GitHubPort,
   pullNumber: number,
 ): Promise<PullRequestActivity> {
-  const [files, commits, reviews, baseChanges] = await Promise.all([
+  const [files, commits, reviews, baseChanges, reviewDismissals] = await Promise.all([
     github.listPullRequestFiles(pullNumber),
     github.listPullRequestCommits(pullNumber),
     github.listReviews(pullNumber),
     github.listBaseChanges(pullNumber),
+    github.listReviewDismissals(pullNumber),
   ]);
-  return { files, commits, reviews, baseChanges };
+  return { files, commits, reviews, baseChanges, reviewDismissals };
 }
