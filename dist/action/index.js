@@ -97760,17 +97760,42 @@ function createOctokitGitHub(octokit, repository, options = {}) {
     return result;
   }
   async function listBaseChanges(pullNumber) {
-    const events = await octokit.paginate(
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-      {
-        ...base,
-        issue_number: pullNumber,
-        per_page: 100
-      }
-    );
+    const events = await issueEvents(pullNumber);
     return events.filter(
       (e5) => e5.event === "base_ref_changed" || e5.event === "automatic_base_change_succeeded"
     ).map((e5) => ({ at: e5.created_at ?? "" }));
+  }
+  async function listReviewDismissals(pullNumber) {
+    const events = await issueEvents(pullNumber);
+    const dismissals = [];
+    for (const event of events) {
+      const dismissed = event.dismissed_review;
+      if (event.event !== "review_dismissed" || !dismissed) continue;
+      dismissals.push({
+        reviewId: Number(dismissed.review_id),
+        state: String(dismissed.state ?? "").toUpperCase(),
+        at: event.created_at ?? ""
+      });
+    }
+    return dismissals;
+  }
+  const eventsOf = /* @__PURE__ */ new Map();
+  function issueEvents(pullNumber) {
+    let events = eventsOf.get(pullNumber);
+    if (!events) {
+      events = readIssueEvents(pullNumber);
+      eventsOf.set(pullNumber, events);
+      const done = () => eventsOf.delete(pullNumber);
+      events.then(done, done);
+    }
+    return events;
+  }
+  function readIssueEvents(pullNumber) {
+    return octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
+      ...base,
+      issue_number: pullNumber,
+      per_page: 100
+    });
   }
   async function listTeamMembers(org, teamSlug) {
     const members2 = await octokit.paginate("GET /orgs/{org}/teams/{team_slug}/members", {
@@ -97984,6 +98009,7 @@ ${body}`;
     listPullRequestCommits,
     listReviews,
     listBaseChanges,
+    listReviewDismissals,
     listTeamMembers,
     listOpenPullRequests,
     upsertCheckRun,
