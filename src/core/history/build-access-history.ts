@@ -357,6 +357,19 @@ function iso(time: string): string {
   return Number.isNaN(ms) ? time : new Date(ms).toISOString();
 }
 
+/** Reports a finding about one entry: at `file` (line 1 unless given). */
+type Find = (kind: FindingKind, file: string, message: string, line?: number) => void;
+
+/** The records of one entry that parsed (an unreadable one is missing here, and a finding). */
+interface Records {
+  grant?: GrantRecord;
+  revocation?: RevocationRecord;
+  alerts?: z.infer<typeof alertsRecordSchema>;
+  audit?: z.infer<typeof auditHeadlineSchema>;
+  ungranted?: UngrantedRecord;
+}
+
+/** The entry of one group and its findings: read its files, check its git history, then its records. */
 function buildEntry(
   g: Group,
   deletedPath: string | undefined,
@@ -366,43 +379,12 @@ function buildEntry(
   const unrecorded = g.stem.startsWith(UNRECORDED_PREFIX);
   const requestPath = g.request?.path ?? g.notAFile ?? deletedPath ?? `${g.stem}.yaml`;
   const findings: HistoryFinding[] = [];
-  const find = (kind: FindingKind, file: string, message: string, line = 1) =>
+  const find: Find = (kind, file, message, line = 1) =>
     findings.push({ kind, requestPath, file, line, message });
 
-  // The request file (a deleted one as it was before its deletion).
-  let request: HistoryEntry["request"] = null;
-  const requestFile =
-    g.request ??
-    (deletedPath ? input.deletedRequests?.find((f) => f.path === deletedPath) : undefined);
-  if (requestFile) {
-    const parsed = parseRequest({ path: requestFile.path, content: requestFile.content });
-    for (const p of parsed.problems.filter((p) => p.severity === "error")) {
-      if (!g.request) break;
-      find("unreadable", p.file, `${p.message}${p.field ? ` (${p.field})` : ""}`, p.line);
-    }
-    if (parsed.value) {
-      const r = parsed.value;
-      request = {
-        requester: r.requester,
-        role: r.role,
-        account: r.account,
-        duration: r.duration,
-        reason: r.reason,
-        ticket: r.ticket ?? null,
-        start: r.start ?? null,
-        emergency: r.emergency ?? false,
-        extends: r.extends ?? null,
-      };
-    }
-  }
-
-  // The records.
-  const grantRecord = g.grant && readJson(g.grant, grantRecordSchema, find);
-  const revocationRecord = g.revocation && readJson(g.revocation, revocationRecordSchema, find);
-  const alertsRecord = g.alerts && readJson(g.alerts, alertsRecordSchema, find);
-  const auditRecord = g.audit && readJson(g.audit, auditHeadlineSchema, find);
-  const ungrantedRecord = g.ungranted && readJson(g.ungranted, ungrantedRecordSchema, find);
-
+  // 1. The files: the request (a deleted one as it was before its deletion) and the records.
+  const request = readRequest(g, deletedPath, input, find);
+  const records = readRecords(g, find);
   if (g.notAFile) {
     find(
       "unreadable",
@@ -410,129 +392,52 @@ function buildEntry(
       "is not a regular file at this revision (a symbolic link or a submodule): a request must be a plain file, as its pull request showed it; find out what it pointed at and restore the file",
     );
   }
-
-  // Git history of the request file and of the records that must never change.
+  // 2. Git history of the request file and of the records that must never change.
   const requestChanges = input.changes.get(requestPath) ?? [];
-  const addedAt = requestChanges.findIndex((c) => c.status === "A");
-  const addedChange = addedAt >= 0 ? requestChanges[addedAt] : undefined;
+  const addedChange = requestChanges.find((c) => c.status === "A");
   const added = addedChange
     ? { commit: addedChange.commit, author: addedChange.author, date: addedChange.date }
     : null;
-  if (!unrecorded && addedAt >= 0) {
-    // A rebase merge lands the pull request's commits one by one: changes up to the recorded
-    // merge commit are the pull request's own, everything after it changed a merged request.
-    const mergeAt = grantRecord
-      ? requestChanges.findIndex((c) => c.commit === grantRecord.pullRequest.mergeCommit)
-      : -1;
-    for (const change of requestChanges.slice(Math.max(addedAt, mergeAt) + 1)) {
-      const gone = change.status === "D" && !g.request && change === requestChanges.at(-1);
-      find(
-        gone ? "request-deleted" : "request-modified",
-        requestPath,
-        `${describeChange(change)}; a merged request must never change (open a new request instead): compare it with the version of ${added?.commit.slice(0, 12)} that was approved`,
-      );
-    }
-  }
-  for (const kind of ["grant", "revocation"] as const) {
-    const path = recordPath(requestPath, kind);
-    const changes = input.changes.get(path) ?? [];
-    const first = changes.findIndex((c) => c.status === "A");
-    for (const change of changes.slice(first + 1)) {
-      find(
-        "record-changed",
-        path,
-        `${describeChange(change)}; hallpass writes a ${kind} record once and never changes it: restore it from ${changes[first]?.commit.slice(0, 12) ?? "history"} and find out who changed it`,
-      );
-    }
-  }
+  if (!unrecorded) checkRequestUnchanged(g, requestPath, requestChanges, records.grant, find);
+  checkRecordsUnchanged(requestPath, input.changes, find);
 
-  const grant: HistoryEntry["grant"] = grantRecord
-    ? {
-        pullRequest: grantRecord.pullRequest.number,
-        url: grantRecord.pullRequest.url,
-        mergeCommit: grantRecord.pullRequest.mergeCommit,
-        mergedAt: grantRecord.pullRequest.mergedAt,
-        mergedBy: grantRecord.pullRequest.mergedBy,
-        requester: grantRecord.requester,
-        role: grantRecord.role,
-        approvals: grantRecord.approvals.map((a) => ({
-          reviewer: a.reviewer,
-          reviewId: a.reviewId,
-          submittedAt: a.submittedAt,
-          commitId: a.commitId,
-        })),
-        roleArn: grantRecord.roleArn,
-        account: grantRecord.account,
-        window: grantRecord.window,
-        sessionName: grantRecord.sessionName,
-        sourceIdentity: grantRecord.sourceIdentity,
-        emergency: grantRecord.emergency,
-        grantedAt: grantRecord.grantedAt,
-      }
-    : null;
-  const revocation: HistoryEntry["revocation"] = revocationRecord
-    ? {
-        revokedAt: revocationRecord.revokedAt,
-        reason: revocationRecord.reason,
-        revokedBy: revocationRecord.revokedBy,
-        detail: revocationRecord.detail ?? null,
-      }
-    : null;
-  const alerts: HistoryEntry["alerts"] = (alertsRecord?.alerts ?? []).map((a) => ({
-    rule: a.rule,
-    severity: a.severity,
-    from: a.from,
-    to: a.to,
-    events: a.eventIds.length,
-    revoked: a.revoked,
-  }));
-  const audit: HistoryEntry["audit"] = auditRecord
-    ? {
-        ...auditRecord.totals,
-        firstActivity: auditRecord.firstActivity,
-        lastActivity: auditRecord.lastActivity,
-        riskyEvents: auditRecord.riskyEventsTotal,
-        riskyByRule: auditRecord.riskyByRule.map((r) => ({ rule: r.rule, events: r.events })),
-        sourceIdentities: auditRecord.sourceIdentities,
-        unreadableEvents: auditRecord.unreadableEventsTotal ?? 0,
-      }
-    : null;
-
-  const state = stateOf(unrecorded, g, grantRecord, revocationRecord, now);
+  // 3. The entry, from the records' fields the history shows.
   const entry: HistoryEntry = {
     requestPath,
-    state,
+    state: stateOf(unrecorded, g, records.grant, records.revocation, now),
     request,
     added,
-    grant,
-    alerts,
-    ungranted: ungrantedRecord
+    grant: records.grant ? grantOf(records.grant) : null,
+    alerts: (records.alerts?.alerts ?? []).map((a) => ({
+      rule: a.rule,
+      severity: a.severity,
+      from: a.from,
+      to: a.to,
+      events: a.eventIds.length,
+      revoked: a.revoked,
+    })),
+    ungranted: records.ungranted ? ungrantedOf(records.ungranted) : null,
+    revocation: records.revocation
       ? {
-          pullRequest: ungrantedRecord.pullRequest.number,
-          url: ungrantedRecord.pullRequest.url,
-          mergeCommit: ungrantedRecord.pullRequest.mergeCommit,
-          mergedAt: ungrantedRecord.pullRequest.mergedAt,
-          reportedAt: ungrantedRecord.reportedAt,
-          detail: ungrantedRecord.detail,
-          source: ungrantedRecord.source ?? "sweep",
-          reason: ungrantedRecord.reason ?? null,
-          details: ungrantedRecord.details ?? [],
-          mergedBy: ungrantedRecord.pullRequest.mergedBy ?? null,
+          revokedAt: records.revocation.revokedAt,
+          reason: records.revocation.reason,
+          revokedBy: records.revocation.revokedBy,
+          detail: records.revocation.detail ?? null,
         }
       : null,
-    revocation,
-    audit,
+    audit: records.audit ? auditOf(records.audit) : null,
   };
 
+  // 4. What a compliance officer must see about it.
   if (unrecorded) {
+    const r = records.revocation;
     find(
       "unrecorded-role",
       g.revocation?.path ?? requestPath,
-      `a role with no grant record was found in AWS${revocationRecord ? ` (${revocationRecord.roleArn}) and removed at ${revocationRecord.revokedAt}: ${revocationRecord.detail ?? "no detail recorded"}` : ""}; find out who made it and what it did (CloudTrail)`,
+      `a role with no grant record was found in AWS${r ? ` (${r.roleArn}) and removed at ${r.revokedAt}: ${r.detail ?? "no detail recorded"}` : ""}; find out who made it and what it did (CloudTrail)`,
     );
     return { entry, findings };
   }
-
   if (!g.request && !g.notAFile && !deletedPath) {
     for (const f of [g.grant, g.revocation, g.alerts, g.audit, g.ungranted]) {
       if (f) {
@@ -544,79 +449,225 @@ function buildEntry(
       }
     }
   }
-  checkConsistency(
-    entry,
-    grantRecord,
-    revocationRecord,
-    alertsRecord,
-    auditRecord,
-    ungrantedRecord,
-    g,
-    find,
-  );
-
+  checkConsistency(entry, records, g, find);
   if (g.request && !g.grant && !g.revocation) {
     find(
       "not-granted",
       requestPath,
-      ungrantedRecord
-        ? notGrantedMessage(ungrantedRecord)
+      records.ungranted
+        ? notGrantedMessage(records.ungranted)
         : `merged${added ? ` in ${added.commit.slice(0, 12)} on ${added.date}` : ""} with no grant record, no revocation and no record of a refusal: the app never saw the merge, or could not record its refusal (its comment on the pull request says why)`,
     );
   }
-  if (grantRecord) {
-    const end = Date.parse(grantRecord.window.end);
-    if (grantRecord.approvals.length === 0) {
-      find(
-        "no-approvals",
-        g.grant!.path,
-        `the grant records no approval: find out how pull request #${grantRecord.pullRequest.number} was merged and granted (merged by ${grantRecord.pullRequest.mergedBy || "unknown"})`,
-      );
-    }
-    for (const a of grantRecord.approvals) {
-      if (a.reviewer.toLowerCase() === grantRecord.requester.toLowerCase()) {
-        find(
-          "self-approved",
-          g.grant!.path,
-          `${a.reviewer} approved their own access (review ${a.reviewId}); hallpass never counts the requester, so find out how this grant was made`,
-        );
-      }
-      if (Date.parse(a.submittedAt) > Date.parse(grantRecord.pullRequest.mergedAt)) {
-        find(
-          "inconsistent",
-          g.grant!.path,
-          `the approval of ${a.reviewer} (review ${a.reviewId}) was submitted at ${a.submittedAt}, after the merge at ${grantRecord.pullRequest.mergedAt}: approvals are checked at the merge`,
-        );
-      }
-    }
-    if (!revocationRecord && end + REVOCATION_GRACE_SECONDS * 1000 < now) {
-      find(
-        "not-revoked",
-        recordPath(requestPath, "revocation"),
-        `the window ended at ${grantRecord.window.end} and, more than ${formatDuration(REVOCATION_GRACE_SECONDS)} later, no revocation is recorded, though the scheduled sweep removes and records it within minutes: check that ${grantRecord.roleArn} is gone from AWS (its own policies deny every session since the end) and why the sweep did not run or failed`,
-      );
-    }
-    const endedAt = Math.min(
-      end,
-      revocationRecord ? Date.parse(revocationRecord.revokedAt) : Number.POSITIVE_INFINITY,
+  if (records.grant) checkGrant(g, requestPath, records, input.auditDelaySeconds, now, find);
+  return { entry, findings };
+}
+
+/** The request as written, or null when it cannot be read; its errors are findings (not a deleted one's). */
+function readRequest(
+  g: Group,
+  deletedPath: string | undefined,
+  input: HistoryInput,
+  find: Find,
+): HistoryEntry["request"] {
+  const requestFile =
+    g.request ??
+    (deletedPath ? input.deletedRequests?.find((f) => f.path === deletedPath) : undefined);
+  if (!requestFile) return null;
+  const parsed = parseRequest({ path: requestFile.path, content: requestFile.content });
+  for (const p of parsed.problems.filter((p) => p.severity === "error")) {
+    if (!g.request) break;
+    find("unreadable", p.file, `${p.message}${p.field ? ` (${p.field})` : ""}`, p.line);
+  }
+  if (!parsed.value) return null;
+  const r = parsed.value;
+  return {
+    requester: r.requester,
+    role: r.role,
+    account: r.account,
+    duration: r.duration,
+    reason: r.reason,
+    ticket: r.ticket ?? null,
+    start: r.start ?? null,
+    emergency: r.emergency ?? false,
+    extends: r.extends ?? null,
+  };
+}
+
+/** Parses the group's records; an unreadable one is left out and reported. */
+function readRecords(g: Group, find: Find): Records {
+  return {
+    grant: g.grant && readJson(g.grant, grantRecordSchema, find),
+    revocation: g.revocation && readJson(g.revocation, revocationRecordSchema, find),
+    alerts: g.alerts && readJson(g.alerts, alertsRecordSchema, find),
+    audit: g.audit && readJson(g.audit, auditHeadlineSchema, find),
+    ungranted: g.ungranted && readJson(g.ungranted, ungrantedRecordSchema, find),
+  };
+}
+
+/** A merged request must never change: every change after its merge is a finding. */
+function checkRequestUnchanged(
+  g: Group,
+  requestPath: string,
+  requestChanges: readonly PathChange[],
+  grantRecord: GrantRecord | undefined,
+  find: Find,
+): void {
+  const addedAt = requestChanges.findIndex((c) => c.status === "A");
+  if (addedAt < 0) return;
+  const added = requestChanges[addedAt]!;
+  // A rebase merge lands the pull request's commits one by one: changes up to the recorded
+  // merge commit are the pull request's own, everything after it changed a merged request.
+  const mergeAt = grantRecord
+    ? requestChanges.findIndex((c) => c.commit === grantRecord.pullRequest.mergeCommit)
+    : -1;
+  for (const change of requestChanges.slice(Math.max(addedAt, mergeAt) + 1)) {
+    const gone = change.status === "D" && !g.request && change === requestChanges.at(-1);
+    find(
+      gone ? "request-deleted" : "request-modified",
+      requestPath,
+      `${describeChange(change)}; a merged request must never change (open a new request instead): compare it with the version of ${added.commit.slice(0, 12)} that was approved`,
     );
-    const due = endedAt + input.auditDelaySeconds * 1000;
-    if (!g.audit && due <= now) {
+  }
+}
+
+/** Grant and revocation records are written once: every later change is a finding. */
+function checkRecordsUnchanged(
+  requestPath: string,
+  changes: HistoryInput["changes"],
+  find: Find,
+): void {
+  for (const kind of ["grant", "revocation"] as const) {
+    const path = recordPath(requestPath, kind);
+    const list = changes.get(path) ?? [];
+    const first = list.findIndex((c) => c.status === "A");
+    for (const change of list.slice(first + 1)) {
       find(
-        "audit-missing",
-        recordPath(requestPath, "audit"),
-        `access ended at ${new Date(endedAt).toISOString()} and the audit summary was due at ${new Date(due).toISOString()}, but none is committed: check the scheduled action's runs (CloudTrail keeps events for 90 days)`,
-      );
-    }
-    if (grantRecord.emergency) {
-      find(
-        "emergency",
-        g.grant!.path,
-        `emergency grant (break-glass) to ${grantRecord.requester}: confirm its post-incident review was held`,
+        "record-changed",
+        path,
+        `${describeChange(change)}; hallpass writes a ${kind} record once and never changes it: restore it from ${list[first]?.commit.slice(0, 12) ?? "history"} and find out who changed it`,
       );
     }
   }
-  return { entry, findings };
+}
+
+/** The grant record's fields the history shows. */
+function grantOf(r: GrantRecord): NonNullable<HistoryEntry["grant"]> {
+  return {
+    pullRequest: r.pullRequest.number,
+    url: r.pullRequest.url,
+    mergeCommit: r.pullRequest.mergeCommit,
+    mergedAt: r.pullRequest.mergedAt,
+    mergedBy: r.pullRequest.mergedBy,
+    requester: r.requester,
+    role: r.role,
+    approvals: r.approvals.map((a) => ({
+      reviewer: a.reviewer,
+      reviewId: a.reviewId,
+      submittedAt: a.submittedAt,
+      commitId: a.commitId,
+    })),
+    roleArn: r.roleArn,
+    account: r.account,
+    window: r.window,
+    sessionName: r.sessionName,
+    sourceIdentity: r.sourceIdentity,
+    emergency: r.emergency,
+    grantedAt: r.grantedAt,
+  };
+}
+
+/** The refusal record's fields the history shows (older records lack source, reason, details). */
+function ungrantedOf(r: UngrantedRecord): NonNullable<HistoryEntry["ungranted"]> {
+  return {
+    pullRequest: r.pullRequest.number,
+    url: r.pullRequest.url,
+    mergeCommit: r.pullRequest.mergeCommit,
+    mergedAt: r.pullRequest.mergedAt,
+    reportedAt: r.reportedAt,
+    detail: r.detail,
+    source: r.source ?? "sweep",
+    reason: r.reason ?? null,
+    details: r.details ?? [],
+    mergedBy: r.pullRequest.mergedBy ?? null,
+  };
+}
+
+/** The audit summary's headline figures. */
+function auditOf(r: NonNullable<Records["audit"]>): NonNullable<HistoryEntry["audit"]> {
+  return {
+    ...r.totals,
+    firstActivity: r.firstActivity,
+    lastActivity: r.lastActivity,
+    riskyEvents: r.riskyEventsTotal,
+    riskyByRule: r.riskyByRule.map((x) => ({ rule: x.rule, events: x.events })),
+    sourceIdentities: r.sourceIdentities,
+    unreadableEvents: r.unreadableEventsTotal ?? 0,
+  };
+}
+
+/** The findings about a readable grant: its approvals, its revocation, its audit, break-glass. */
+function checkGrant(
+  g: Group,
+  requestPath: string,
+  records: Records,
+  auditDelaySeconds: number,
+  now: number,
+  find: Find,
+): void {
+  const grantRecord = records.grant!;
+  const revocationRecord = records.revocation;
+  const grantPath = g.grant!.path;
+  const end = Date.parse(grantRecord.window.end);
+  if (grantRecord.approvals.length === 0) {
+    find(
+      "no-approvals",
+      grantPath,
+      `the grant records no approval: find out how pull request #${grantRecord.pullRequest.number} was merged and granted (merged by ${grantRecord.pullRequest.mergedBy || "unknown"})`,
+    );
+  }
+  for (const a of grantRecord.approvals) {
+    if (a.reviewer.toLowerCase() === grantRecord.requester.toLowerCase()) {
+      find(
+        "self-approved",
+        grantPath,
+        `${a.reviewer} approved their own access (review ${a.reviewId}); hallpass never counts the requester, so find out how this grant was made`,
+      );
+    }
+    if (Date.parse(a.submittedAt) > Date.parse(grantRecord.pullRequest.mergedAt)) {
+      find(
+        "inconsistent",
+        grantPath,
+        `the approval of ${a.reviewer} (review ${a.reviewId}) was submitted at ${a.submittedAt}, after the merge at ${grantRecord.pullRequest.mergedAt}: approvals are checked at the merge`,
+      );
+    }
+  }
+  if (!revocationRecord && end + REVOCATION_GRACE_SECONDS * 1000 < now) {
+    find(
+      "not-revoked",
+      recordPath(requestPath, "revocation"),
+      `the window ended at ${grantRecord.window.end} and, more than ${formatDuration(REVOCATION_GRACE_SECONDS)} later, no revocation is recorded, though the scheduled sweep removes and records it within minutes: check that ${grantRecord.roleArn} is gone from AWS (its own policies deny every session since the end) and why the sweep did not run or failed`,
+    );
+  }
+  const endedAt = Math.min(
+    end,
+    revocationRecord ? Date.parse(revocationRecord.revokedAt) : Number.POSITIVE_INFINITY,
+  );
+  const due = endedAt + auditDelaySeconds * 1000;
+  if (!g.audit && due <= now) {
+    find(
+      "audit-missing",
+      recordPath(requestPath, "audit"),
+      `access ended at ${new Date(endedAt).toISOString()} and the audit summary was due at ${new Date(due).toISOString()}, but none is committed: check the scheduled action's runs (CloudTrail keeps events for 90 days)`,
+    );
+  }
+  if (grantRecord.emergency) {
+    find(
+      "emergency",
+      grantPath,
+      `emergency grant (break-glass) to ${grantRecord.requester}: confirm its post-incident review was held`,
+    );
+  }
 }
 
 /** The `not-granted` finding of a request with a refusal record: the app's reason, when it wrote it. */
@@ -652,16 +703,8 @@ function stateOf(
 }
 
 /** Records that disagree with their request or with each other. */
-function checkConsistency(
-  entry: HistoryEntry,
-  grant: GrantRecord | undefined,
-  revocation: RevocationRecord | undefined,
-  alerts: { requestPath: string; roleArn: string } | undefined,
-  audit: { roleArn: string } | undefined,
-  ungranted: UngrantedRecord | undefined,
-  g: Group,
-  find: (kind: FindingKind, file: string, message: string) => void,
-): void {
+function checkConsistency(entry: HistoryEntry, records: Records, g: Group, find: Find): void {
+  const { grant, revocation, alerts, audit, ungranted } = records;
   const request = entry.request;
   const path = entry.requestPath;
   if (grant && g.grant) {
@@ -748,11 +791,7 @@ function describeChange(change: PathChange): string {
 }
 
 /** Parses a JSON record; an unreadable one becomes a located finding, never a silent skip. */
-function readJson<T>(
-  file: SourceFile,
-  schema: z.ZodType<T>,
-  find: (kind: FindingKind, file: string, message: string, line?: number) => void,
-): T | undefined {
+function readJson<T>(file: SourceFile, schema: z.ZodType<T>, find: Find): T | undefined {
   const content = text(file.content);
   let value: unknown;
   try {
