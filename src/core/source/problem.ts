@@ -21,7 +21,17 @@ export interface Problem {
 export function formatProblem(problem: Problem): string {
   const where = `${problem.file}:${problem.line}:${problem.column}`;
   const field = problem.field ? ` (${problem.field})` : "";
-  return `${where}: ${problem.severity}: ${problem.message}${field}`;
+  return `${where}: ${problem.severity}: ${oneLine(problem.message)}${oneLine(field)}`;
+}
+
+/**
+ * Line breaks quoted from a file (a block scalar's value) written as escapes: one problem stays
+ * one line, so an editor links it and a value cannot pose as another problem's line.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u0085\u2028\u2029]/g, (c) =>
+    c === "\n" ? "\\n" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** True when any problem is an error (warnings never block). */
