@@ -99261,7 +99261,13 @@ function offsetOf(document, path, part) {
 function formatProblem(problem) {
   const where = `${problem.file}:${problem.line}:${problem.column}`;
   const field = problem.field ? ` (${problem.field})` : "";
-  return `${where}: ${problem.severity}: ${problem.message}${field}`;
+  return `${where}: ${problem.severity}: ${oneLine2(problem.message)}${oneLine2(field)}`;
+}
+function oneLine2(text) {
+  return text.replace(
+    /[\r\n\u0085\u2028\u2029]/g,
+    (c5) => c5 === "\n" ? "\\n" : c5 === "\r" ? "\\r" : `\\u${c5.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
 }
 function hasErrors(problems) {
   return problems.some((p3) => p3.severity === "error");
@@ -100638,20 +100644,20 @@ async function recordRevocations(run3, items) {
 
 // src/core/text/escape-slack.ts
 var ZWSP2 = "\u200B";
-function oneLine2(text) {
+function oneLine3(text) {
   return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(new RegExp("\\p{Cc}", "gu"), "");
 }
 function controlCharacters(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 function slackText(text) {
-  return controlCharacters(oneLine2(text)).replace(/@/g, `@${ZWSP2}`);
+  return controlCharacters(oneLine3(text)).replace(/@/g, `@${ZWSP2}`);
 }
 function slackLink(url2, text) {
   const label = slackText(text).replace(/\|/g, "\uFF5C");
   if (!/^https?:\/\//i.test(url2)) return label;
   const destination = controlCharacters(
-    oneLine2(url2).replace(
+    oneLine3(url2).replace(
       /[\s|<>]/g,
       (c5) => `%${c5.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`
     )
