@@ -10,10 +10,11 @@
  *   text of each event parsed, events of other roles dropped), as the real audit pays it;
  * - summarise: `ActivityTally.add` for every event, then `summary()`;
  * - render: the Markdown and JSON files.
- * The "generate only" case tells how much of a peak is the generator's own garbage.
+ * The "generate only" case tells how much of a peak is the generator's own garbage; the
+ * "floor" case times bare `JSON.parse` of every event's text, the least any reader pays.
+ * `npm run bench` (the table) runs the production and floor cases through `figuresOf`.
  */
 
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { getHeapStatistics } from "node:v8";
@@ -28,7 +29,9 @@ import {
   renderAuditMarkdown,
   riskRulesOf,
 } from "../src/core/audit/summarize-activity.ts";
+import { runMeasured } from "./measure.ts";
 
+/** Events of the cases `run` prints; the table passes its own count. */
 const EVENTS = 1_000_000;
 const SERVICES = ["s3", "rds", "ec2", "iam", "kms", "dynamodb", "lambda", "logs", "sts", "sqs"];
 const VERBS = ["Describe", "List", "Get", "Put", "Create", "Delete", "Update", "Modify", "Start"];
@@ -175,14 +178,18 @@ interface Figures {
   digest: string;
   /** Bytes of event text generated (the generate-only case). */
   textBytes: number;
+  /** Milliseconds of bare `JSON.parse` of every event's text (the floor case). */
+  parse: number;
 }
 
-type Case = "generate" | "parsed" | "text";
+/** A case of the child process: `node --expose-gc summarize.bench.ts <case> <events>`. */
+export type Case = "generate" | "parsed" | "text" | "floor";
 
 const CASES: { name: Case; label: string }[] = [
   { name: "generate", label: "generate only (the bench's own cost, no summariser)" },
   { name: "parsed", label: "summarise events already parsed" },
   { name: "text", label: "LookupEvents pages through the adapter + summarise (production path)" },
+  { name: "floor", label: "bare JSON.parse of every event's text (the floor)" },
 ];
 
 function gc(): void {
@@ -190,7 +197,7 @@ function gc(): void {
 }
 
 /** Runs one case in this process; `--expose-gc` is set by the parent. */
-async function runCase(name: Case): Promise<Figures> {
+async function runCase(name: Case, events: number): Promise<Figures> {
   gc();
   const startRss = process.memoryUsage.rss();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -206,11 +213,20 @@ async function runCase(name: Case): Promise<Figures> {
     if (++samples % 20 === 0) peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
   };
   const tally = createActivityTally(subject, riskRulesOf([]));
-  const source = draws(EVENTS);
+  const source = draws(events);
   let retained: number | null = null;
   let textBytes = 0;
+  let parse = 0;
 
-  if (name === "generate") {
+  if (name === "floor") {
+    for (const d of source) {
+      const text = itemOf(d).CloudTrailEvent!;
+      const t = performance.now();
+      JSON.parse(text);
+      parse += performance.now() - t;
+      n++;
+    }
+  } else if (name === "generate") {
     const t = performance.now();
     for (const d of source) {
       // Scanning the text flattens it, as the SDK's JSON.parse of the page leaves it.
@@ -293,7 +309,7 @@ async function runCase(name: Case): Promise<Figures> {
   let summary: AuditSummary | undefined;
   let md = "";
   let json = "";
-  if (name !== "generate") {
+  if (name === "parsed" || name === "text") {
     gc();
     retained = process.memoryUsage().heapUsed - heapBefore;
     let t = performance.now();
@@ -321,6 +337,7 @@ async function runCase(name: Case): Promise<Figures> {
     markdownBytes: Buffer.byteLength(md),
     digest: createHash("sha256").update(json).update(md).digest("hex").slice(0, 16),
     textBytes,
+    parse,
   };
 }
 
@@ -329,7 +346,9 @@ function print(label: string, f: Figures): void {
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   const work = f.adapter + f.summarise + f.render;
   const lines = [`${label}: ${f.events.toLocaleString("en")} events`];
-  if (work > 0) {
+  if (f.parse > 0) {
+    lines.push(`  time: JSON.parse ${s(f.parse)} s`);
+  } else if (work > 0) {
     lines.push(
       `  time: ${s(work)} s without generating (${Math.round(f.events / (work / 1000)).toLocaleString("en")} events/s) = ` +
         `${f.adapter > 0 ? `adapter ${s(f.adapter)} s + ` : ""}summarise ${s(f.summarise)} s + render ${s(f.render)} s; generating ${s(f.generate)} s more`,
@@ -353,22 +372,27 @@ function print(label: string, f: Figures): void {
 
 const self = fileURLToPath(import.meta.url);
 
+/**
+ * Runs `name` over `events` in a child process and returns its figures with the peak resident
+ * set the kernel reports for it (wait4's ru_maxrss, through /usr/bin/time), in bytes.
+ */
+export function figuresOf(name: Case, events: number): Figures & { kernelPeakRss: number } {
+  const child = runMeasured(process.execPath, ["--expose-gc", self, name, String(events)]);
+  const last = child.stdout.trim().split("\n").pop() ?? "";
+  if (!last.startsWith("{")) throw new Error(`summarize bench case ${name} printed no figures`);
+  return { ...(JSON.parse(last) as Figures), kernelPeakRss: child.peakRss };
+}
+
 export async function run(): Promise<void> {
   for (const c of CASES) {
-    const child = spawnSync(process.execPath, ["--expose-gc", self, c.name], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const last = child.stdout.trim().split("\n").pop() ?? "";
-    if (child.status !== 0 || !last.startsWith("{")) {
-      throw new Error(`summarize bench case ${c.name} failed (exit ${child.status})`);
-    }
-    print(c.label, JSON.parse(last) as Figures);
+    const f = figuresOf(c.name, EVENTS);
+    print(c.label, f);
+    console.log(`  kernel: peak RSS ${(f.kernelPeakRss / 2 ** 20).toFixed(0)} MB`);
   }
 }
 
 if (process.argv[1] === self) {
   const name = process.argv[2] as Case;
   if (!CASES.some((c) => c.name === name)) throw new Error(`unknown case ${name}`);
-  console.log(JSON.stringify(await runCase(name)));
+  console.log(JSON.stringify(await runCase(name, Number(process.argv[3] ?? EVENTS))));
 }

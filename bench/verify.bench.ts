@@ -52,7 +52,7 @@ const start = Date.parse("2026-01-01T00:00:00Z") / 1000;
 const stem = (i: number) => `access-requests/team-${i % 50}/req-${i}`;
 
 /** Pass 1: the rules, then every request merged in its own commit (marks give their SHAs). */
-function requests(): Buffer {
+function requests(count: number): Buffer {
   const s = new Stream();
   const rules: Record<string, string> = {
     ".github/CODEOWNERS": readFileSync(join(ROOT, ".github/CODEOWNERS"), "utf8"),
@@ -61,7 +61,7 @@ function requests(): Buffer {
     rules[`policies/${name}`] = readFileSync(join(ROOT, "policies", name), "utf8");
   }
   s.commit("admin <admin@example.com>", start, "rules", rules);
-  for (let i = 0; i < REQUESTS; i++) {
+  for (let i = 0; i < count; i++) {
     const who = `alice <alice@users.noreply.github.com>`;
     s.commit(who, start + i * 60, `request ${i}`, { [`${stem(i)}.yaml`]: requestYaml }, i + 1);
   }
@@ -69,12 +69,12 @@ function requests(): Buffer {
 }
 
 /** Pass 2: the records of every request, each grant naming its request's merge commit. */
-function records(merges: Map<number, string>): Buffer {
+function records(merges: Map<number, string>, count: number): Buffer {
   const s = new Stream();
   s.text("reset refs/heads/main\nfrom refs/heads/main^0\n\n");
   const audit = auditFiles().json;
   const roleArn = grantRecord().roleArn;
-  for (let i = 0; i < REQUESTS; i++) {
+  for (let i = 0; i < count; i++) {
     const requestPath = `${stem(i)}.yaml`;
     const grant = grantRecord({
       requestPath,
@@ -86,7 +86,7 @@ function records(merges: Map<number, string>): Buffer {
       ],
       approvalBasis: { headSha: HEAD_SHA, author: "alice", pushers: ["alice"], baseChangedAt: [] },
     });
-    s.commit(BOT, start + REQUESTS * 60 + i * 60, `records ${i}`, {
+    s.commit(BOT, start + count * 60 + i * 60, `records ${i}`, {
       [`${stem(i)}.grant.json`]: json(grant),
       [`${stem(i)}.alerts.json`]: json({ ...alertsRecord(), requestPath, roleArn }),
       [`${stem(i)}.revocation.json`]: json(revocationRecord({ requestPath, roleArn })),
@@ -151,24 +151,37 @@ function cpuSeconds(): number {
   return (own.user + own.system) / 1e6 + children;
 }
 
+/**
+ * Builds in `root` (an empty folder) a repository of `count` requests, each merged in its own
+ * commit and followed by a commit of its records; also used by the table's history figure.
+ * Returns the repository's `git` runner.
+ */
+export function buildRecordsRepository(
+  root: string,
+  count: number,
+): (args: string[], input?: Buffer) => string {
+  const git = (args: string[], input?: Buffer) => {
+    const result = spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30 });
+    if (result.status !== 0) throw new Error(`git ${args[0]}: ${result.stderr}`);
+    return result.stdout.toString("utf8");
+  };
+  git(["init", "-q", "-b", "main"]);
+  const marks = join(root, ".git", "marks");
+  git(["fast-import", "--quiet", `--export-marks=${marks}`], requests(count));
+  const merges = new Map<number, string>();
+  for (const line of readFileSync(marks, "utf8").trim().split("\n")) {
+    const [mark, sha] = line.split(" ");
+    merges.set(Number(mark!.slice(1)), sha!);
+  }
+  git(["fast-import", "--quiet"], records(merges, count));
+  git(["checkout", "-q", "main"]);
+  return git;
+}
+
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "hallpass-verify-bench-"));
   try {
-    const git = (args: string[], input?: Buffer) => {
-      const result = spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30 });
-      if (result.status !== 0) throw new Error(`git ${args[0]}: ${result.stderr}`);
-      return result.stdout.toString("utf8");
-    };
-    git(["init", "-q", "-b", "main"]);
-    const marks = join(root, ".git", "marks");
-    git(["fast-import", "--quiet", `--export-marks=${marks}`], requests());
-    const merges = new Map<number, string>();
-    for (const line of readFileSync(marks, "utf8").trim().split("\n")) {
-      const [mark, sha] = line.split(" ");
-      merges.set(Number(mark!.slice(1)), sha!);
-    }
-    git(["fast-import", "--quiet"], records(merges));
-    git(["checkout", "-q", "main"]);
+    const git = buildRecordsRepository(root, REQUESTS);
 
     const floorCpu = cpuSeconds();
     const t = performance.now();

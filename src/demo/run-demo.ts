@@ -74,7 +74,7 @@ class SimulatedClock {
 }
 
 /** Everything the steps share. */
-interface World {
+export interface World {
   dir: string;
   clock: SimulatedClock;
   store: GitStore;
@@ -87,6 +87,31 @@ interface World {
 
 /** Runs the whole story in `dir` (an empty or new folder), starting at simulated `start`. */
 export async function runDemo(dir: string, say: Narrator, start: Date): Promise<DemoResult> {
+  const { world, close } = await openWorld(dir, say, start);
+  try {
+    return await story(world);
+  } finally {
+    await close();
+  }
+}
+
+/** What a world runs with; the bench turns Octokit's write spacing on, as in production. */
+export interface WorldOptions {
+  /** Octokit's throttling (1 s between writes); off in the demo: the stand-ins have no limits. */
+  writeSpacing?: boolean;
+}
+
+/**
+ * The stand-ins served on loopback, the SDKs pointed at them and the app started: the world the
+ * story's steps run in (the bench runs some of them). `close` stops the servers and puts the
+ * environment back.
+ */
+export async function openWorld(
+  dir: string,
+  say: Narrator,
+  start: Date,
+  options: WorldOptions = {},
+): Promise<{ world: World; close: () => Promise<void> }> {
   const clock = new SimulatedClock(start);
   const store = new GitStore(dir);
   const accounts = accountIds();
@@ -104,13 +129,16 @@ export async function runDemo(dir: string, say: Narrator, start: Date): Promise<
   github.addToken(SWEEP_TOKEN, github.appBot);
   const served = await serveStandIns(github, aws);
   const restoreEnv = pointSdksAt(served, dir);
-  try {
-    const probot = await startApp(served.githubApiUrl, clock.now);
-    const world: World = { dir, clock, store, github, aws, served, probot, say };
-    return await story(world);
-  } finally {
+  const close = async () => {
     restoreEnv();
     await served.close();
+  };
+  try {
+    const probot = await startApp(served.githubApiUrl, clock.now, options);
+    return { world: { dir, clock, store, github, aws, served, probot, say }, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
@@ -187,8 +215,15 @@ function pointSdksAt(served: ServedStandIns, dir: string): () => void {
   return () => apply(saved);
 }
 
-/** The real app in Probot, on a throwaway GitHub App key, talking to the GitHub stand-in. */
-async function startApp(githubApiUrl: string, now: () => Date): Promise<Probot> {
+/**
+ * The real app in Probot, on a throwaway GitHub App key, talking to the GitHub stand-in. A new
+ * one starts cold (no token, no cache), as the first event after a Lambda start does.
+ */
+export async function startApp(
+  githubApiUrl: string,
+  now: () => Date,
+  options: WorldOptions = {},
+): Promise<Probot> {
   const { privateKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -200,11 +235,12 @@ async function startApp(githubApiUrl: string, now: () => Date): Promise<Probot> 
     secret: "demo",
     baseUrl: githubApiUrl,
     logLevel: "fatal",
-    // The stand-in has no rate limits: no 1 s gap between writes, no retries that hide errors.
-    Octokit: ProbotOctokit.defaults((options: object) => ({
-      ...options,
+    // The stand-in has no rate limits: no 1 s gap between writes (unless asked for), no retries
+    // that hide errors.
+    Octokit: ProbotOctokit.defaults((octokitOptions: object) => ({
+      ...octokitOptions,
       retry: { enabled: false },
-      throttle: { enabled: false },
+      ...(options.writeSpacing ? {} : { throttle: { enabled: false } }),
     })),
   });
   // The app's own settings, as a deployment sets them; the clock is the demo's.
@@ -222,7 +258,7 @@ async function deliver(world: World, event: WebhookEvent): Promise<void> {
   await world.probot.receive(event as any);
 }
 
-function seedRepository(world: World): void {
+export function seedRepository(world: World): void {
   const { say, store, dir } = world;
   say.step("An access repository, seeded from the example organisation", world.clock.now());
   store.init();
@@ -260,7 +296,7 @@ function showCheck(world: World, pullRequest: number): string | undefined {
   return run.conclusion ?? undefined;
 }
 
-async function openRequest(world: World): Promise<number> {
+export async function openRequest(world: World): Promise<number> {
   const { say, github } = world;
   say.step("bob-acme opens a pull request asking for db-admin in production", world.clock.now());
   const content = readFileSync(join(TEMPLATE, REQUEST), "utf8");
@@ -283,7 +319,7 @@ async function openRequest(world: World): Promise<number> {
   return number;
 }
 
-async function approve(
+export async function approve(
   world: World,
   pullRequest: number,
   reviewer: string,
@@ -320,7 +356,7 @@ function commentSnapshot(world: World): Map<number, string> {
   return new Map(world.github.comments.map((c) => [c.id, c.body]));
 }
 
-async function mergeAndGrant(world: World, pullRequest: number): Promise<GrantRecord> {
+export async function mergeAndGrant(world: World, pullRequest: number): Promise<GrantRecord> {
   const { say, store, github } = world;
   world.clock.advance(2);
   say.step("bob-acme merges; the app re-checks the approvals and grants", world.clock.now());

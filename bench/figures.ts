@@ -1,0 +1,156 @@
+/**
+ * Measures every figure of issue 11's table, each with its floor where it has one, in this run.
+ * Times are the min and median of RUNS runs; memory is the kernel's peak resident set of a
+ * child process (bench/measure.ts). `quick` divides the sizes by ten for development: its
+ * figures are not comparable with the aims, and the table says so.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseCodeowners } from "../src/core/policy/codeowners.ts";
+import { compileCodeowners } from "../src/core/policy/compile-codeowners.ts";
+import { syntheticCodeowners, syntheticTree } from "./codeowners.bench.ts";
+import { runMeasured, spread, timeRuns } from "./measure.ts";
+import { figuresOf } from "./summarize.bench.ts";
+import { type FigureRow, withFloor } from "./table.ts";
+import { buildRecordsRepository } from "./verify.bench.ts";
+
+/** Runs behind every min and median. */
+export const RUNS = 5;
+const MB = 1e6;
+
+/** Options of one table run. */
+export interface TableOptions {
+  /** Sizes divided by ten, for development. */
+  quick: boolean;
+}
+
+/** CODEOWNERS: parse 5,000 lines, the slowest single path, every file of a 10,000-file tree. */
+export async function codeownersFigures(): Promise<FigureRow[]> {
+  const text = syntheticCodeowners(5_000);
+  const parse = await timeRuns(RUNS, () => parseCodeowners("CODEOWNERS", text));
+  const index = compileCodeowners(parseCodeowners("CODEOWNERS", text));
+  const probes = [
+    "README.md",
+    "access-requests/team-4/alice-db.yaml",
+    "services/svc-4986/src/index.ts",
+    "docs/area-2/generated-3/services/svc-0/x.ext1",
+    Array.from({ length: 60 }, (_, i) => `generated-${i * 6 + 3}`).join("/"),
+  ];
+  const lookups = 200;
+  let worst = { min: 0, median: 0 };
+  for (const path of probes) {
+    const s = await timeRuns(RUNS, () => {
+      for (let i = 0; i < lookups; i++) index.match(path);
+    });
+    const perLookup = { min: (s.min * 1000) / lookups, median: (s.median * 1000) / lookups };
+    if (perLookup.median > worst.median) worst = perLookup;
+  }
+  const tree = syntheticTree(10_000);
+  const all = await timeRuns(RUNS, () => {
+    for (const path of tree) index.match(path);
+  });
+  return [
+    row("CODEOWNERS, 5,000 lines: parse", parse, "ms", "< 10 ms", (v) => v < 10),
+    row("worst-case owners of one path", worst, "µs", "< 50 µs", (v) => v < 50),
+    row("owners of every file of a 10,000-file tree", all, "ms", "< 100 ms", (v) => v < 100),
+  ];
+}
+
+function row(
+  figure: string,
+  s: { min: number; median: number },
+  unit: string,
+  aim: string,
+  meets: (value: number) => boolean,
+): FigureRow {
+  return { figure, value: s.median, min: s.min, unit, aim, met: meets(s.median), runs: RUNS };
+}
+
+/**
+ * The CloudTrail summary on the production path (LookupEvents pages through the adapter, the
+ * tally, the rendering), beside bare `JSON.parse` of the same events' text; its peak memory at
+ * 1 M events and, once, at 10 M to show it flat.
+ */
+export function cloudTrailFigures(options: TableOptions): FigureRow[] {
+  const events = options.quick ? 100_000 : 1_000_000;
+  const production = Array.from({ length: RUNS }, () => figuresOf("text", events));
+  const floor = Array.from({ length: RUNS }, () => figuresOf("floor", events));
+  const seconds = spread(production.map((f) => (f.adapter + f.summarise + f.render) / 1000));
+  const parse = spread(floor.map((f) => f.parse / 1000));
+  const memory = spread(production.map((f) => f.kernelPeakRss / MB));
+  const large = figuresOf("text", events * 10).kernelPeakRss / MB;
+  const label = (n: number) => `${(n / 1e6).toLocaleString("en")} M`;
+  return [
+    withFloor(
+      {
+        figure: `CloudTrail summary of ${label(events)} events, production path (floor: JSON.parse of the same events)`,
+        value: seconds.median,
+        min: seconds.min,
+        unit: "s",
+        aim: "≤ 1.3 × JSON.parse",
+        runs: RUNS,
+      },
+      parse.median,
+      (_, ratio) => ratio <= 1.3,
+    ),
+    row(
+      `its peak resident memory, ${label(events)} events`,
+      memory,
+      "MB",
+      "< 150 MB",
+      (v) => v < 150,
+    ),
+    withFloor(
+      {
+        figure: `its peak resident memory, ${label(events * 10)} events (floor: the ${label(events)} figure)`,
+        value: large,
+        unit: "MB",
+        aim: "< 150 MB, flat (≤ 1.1 ×)",
+        runs: 1,
+      },
+      memory.median,
+      (v, ratio) => v < 150 && ratio <= 1.1,
+    ),
+  ];
+}
+
+/**
+ * `hallpass history` as a user runs it (bin/hallpass.js, its own process) over a repository of
+ * 10,000 requests with all their records, beside `git log --name-only` of the same repository.
+ */
+export function historyFigures(options: TableOptions): FigureRow[] {
+  const requests = options.quick ? 1_000 : 10_000;
+  const root = mkdtempSync(join(tmpdir(), "hallpass-history-table-"));
+  try {
+    buildRecordsRepository(root, requests);
+    const bin = join(import.meta.dirname, "..", "bin", "hallpass.js");
+    const history = Array.from({ length: RUNS }, () =>
+      runMeasured(process.execPath, [bin, "history"], root),
+    );
+    const gitLog = Array.from({ length: RUNS }, () =>
+      runMeasured("git", ["log", "--name-only"], root),
+    );
+    const seconds = spread(history.map((r) => r.ms / 1000));
+    const floor = spread(gitLog.map((r) => r.ms / 1000));
+    const memory = spread(history.map((r) => r.peakRss / MB));
+    const name = `\`hallpass history\`, ${requests.toLocaleString("en")} requests`;
+    return [
+      withFloor(
+        {
+          figure: `${name} (floor: git log --name-only)`,
+          value: seconds.median,
+          min: seconds.min,
+          unit: "s",
+          aim: "< 3 s, ≤ 2.5 × git log",
+          runs: RUNS,
+        },
+        floor.median,
+        (v, ratio) => v < 3 && ratio <= 2.5,
+      ),
+      row(`${name}: peak resident memory`, memory, "MB", "< 300 MB", (v) => v < 300),
+    ];
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
