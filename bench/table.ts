@@ -30,6 +30,8 @@ export interface FigureRow {
   met: boolean;
   /** How many runs the min and median are of. */
   runs?: number;
+  /** What the figure leaves out or counts apart, when something is. */
+  note?: string;
 }
 
 /** `value` with as many decimals as its size needs. */
@@ -48,8 +50,8 @@ const escapeCell = (text: string): string => text.replaceAll("|", "\\|");
 /** The rows as a Markdown table; a figure that misses its aim says "not met". */
 export function renderMarkdownTable(rows: readonly FigureRow[]): string {
   const lines = [
-    "| figure | min | median | floor | ratio | aim | met |",
-    "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    "| figure | min | median | floor | ratio | aim | met | note |",
+    "| --- | ---: | ---: | ---: | ---: | --- | --- | --- |",
   ];
   for (const row of rows) {
     const withUnit = (v: number | undefined) =>
@@ -63,6 +65,7 @@ export function renderMarkdownTable(rows: readonly FigureRow[]): string {
         row.ratio === undefined ? "" : `${row.ratio.toFixed(2)} ×`,
         escapeCell(row.aim),
         row.met ? "met" : "**not met**",
+        escapeCell(row.note ?? ""),
       ].join(" | ")} |`,
     );
   }
