@@ -97626,6 +97626,24 @@ function withMergedPullRequestLookup(port, octokit) {
 
 // src/adapters/octokit-github.ts
 import { createHash as createHash6 } from "node:crypto";
+function branchHeadQuery(count) {
+  const vars = Array.from({ length: count }, (_, i5) => `, $p${i5}: String!`).join("");
+  const files = Array.from({ length: count }, (_, i5) => ` f${i5}: file(path: $p${i5}) { oid }`).join(
+    ""
+  );
+  return `query ($owner: String!, $repo: String!, $ref: String!${vars}) { repository(owner: $owner, name: $repo) { ref(qualifiedName: $ref) { target { oid ... on Commit {${files} } } } } }`;
+}
+var CREATE_COMMIT_MUTATION = "mutation ($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }";
+function gitBlobSha(content) {
+  const bytes = Buffer.from(content, "utf8");
+  return createHash6("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+function isStaleHead(error64) {
+  const errors = error64?.errors;
+  return (errors ?? []).some(
+    (e5) => e5.type === "STALE_DATA" || /expected branch to point to/i.test(e5.message ?? "")
+  );
+}
 var ANNOTATIONS_PER_REQUEST = 50;
 var MAX_TEXT = 65535;
 function status(error64) {
@@ -97953,45 +97971,43 @@ ${body}`;
     });
     return { number: data.number, url: data.html_url };
   }
+  async function readBranchHead(branch, paths) {
+    const variables = { owner, repo, ref: `refs/heads/${branch}` };
+    paths.forEach((path, i5) => {
+      variables[`p${i5}`] = path;
+    });
+    const data = await octokit.graphql(branchHeadQuery(paths.length), variables);
+    const target = data.repository?.ref?.target;
+    if (!target) throw new Error(`Branch ${branch} of ${owner}/${repo} does not exist.`);
+    return { headSha: target.oid, blobs: paths.map((_, i5) => target[`f${i5}`]?.oid) };
+  }
   async function commitFiles(branch, files, message) {
     const attempts = options.commitAttempts ?? 5;
+    const [headline = "", ...rest] = message.split("\n");
+    const body = rest.join("\n").replace(/^\n+/, "");
     for (let attempt = 1; ; attempt++) {
-      const { data: ref } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        ...base,
-        ref: `heads/${branch}`
-      });
-      const headSha = ref.object.sha;
-      const { data: head } = await octokit.request(
-        "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
-        { ...base, commit_sha: headSha }
+      const { headSha, blobs } = await readBranchHead(
+        branch,
+        files.map((f5) => f5.path)
       );
-      const { data: tree } = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        ...base,
-        base_tree: head.tree.sha,
-        tree: files.map((f5) => ({
-          path: f5.path,
-          mode: "100644",
-          type: "blob",
-          content: f5.content
-        }))
-      });
-      if (tree.sha === head.tree.sha) return headSha;
-      const { data: commit } = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        ...base,
-        message,
-        tree: tree.sha,
-        parents: [headSha]
-      });
+      if (files.every((f5, i5) => blobs[i5] === gitBlobSha(f5.content))) return headSha;
       try {
-        await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-          ...base,
-          ref: `heads/${branch}`,
-          sha: commit.sha,
-          force: false
+        const data = await octokit.graphql(CREATE_COMMIT_MUTATION, {
+          input: {
+            branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
+            message: { headline, ...body ? { body } : {} },
+            fileChanges: {
+              additions: files.map((f5) => ({
+                path: f5.path,
+                contents: Buffer.from(f5.content, "utf8").toString("base64")
+              }))
+            },
+            expectedHeadOid: headSha
+          }
         });
-        return commit.sha;
+        return data.createCommitOnBranch.commit.oid;
       } catch (error64) {
-        if (status(error64) !== 422 || attempt >= attempts) throw error64;
+        if (!isStaleHead(error64) || attempt >= attempts) throw error64;
       }
     }
   }

@@ -24,7 +24,7 @@ import type {
 } from "../ports/github.ts";
 
 /** Any Octokit with the REST pagination plugin (Probot's, or one built for the action/CLI). */
-export type Octokit = Pick<ProbotOctokit, "request" | "paginate">;
+export type Octokit = Pick<ProbotOctokit, "request" | "paginate" | "graphql">;
 
 export type { KeyValueCache };
 
@@ -41,6 +41,33 @@ export interface OctokitGitHubOptions {
   cache?: KeyValueCache;
   /** How often `commitFiles` retries when the branch moved under it. Default 5. */
   commitAttempts?: number;
+}
+
+/** The head commit of a branch and, by alias `f<i>`, the blob of path `$p<i>` in it. */
+export function branchHeadQuery(count: number): string {
+  const vars = Array.from({ length: count }, (_, i) => `, $p${i}: String!`).join("");
+  const files = Array.from({ length: count }, (_, i) => ` f${i}: file(path: $p${i}) { oid }`).join(
+    "",
+  );
+  return `query ($owner: String!, $repo: String!, $ref: String!${vars}) { repository(owner: $owner, name: $repo) { ref(qualifiedName: $ref) { target { oid ... on Commit {${files} } } } } }`;
+}
+
+/** Commits files on a branch in one request; GitHub signs the commit. */
+export const CREATE_COMMIT_MUTATION =
+  "mutation ($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }";
+
+/** Git's id of a blob with `content`: what a tree entry's `oid` is when the file has it. */
+function gitBlobSha(content: string): string {
+  const bytes = Buffer.from(content, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+/** GitHub's answer when `expectedHeadOid` is no longer the branch's head. */
+function isStaleHead(error: unknown): boolean {
+  const errors = (error as { errors?: { type?: string; message?: string }[] } | null)?.errors;
+  return (errors ?? []).some(
+    (e) => e.type === "STALE_DATA" || /expected branch to point to/i.test(e.message ?? ""),
+  );
 }
 
 /** GitHub accepts at most 50 annotations per check run request. */
@@ -479,51 +506,62 @@ export function createOctokitGitHub(
     return { number: data.number, url: data.html_url };
   }
 
+  /** The head of `branch` and the blob ids of `paths` in it, in one GraphQL read. */
+  async function readBranchHead(branch: string, paths: readonly string[]) {
+    const variables: Record<string, unknown> = { owner, repo, ref: `refs/heads/${branch}` };
+    paths.forEach((path, i) => {
+      variables[`p${i}`] = path;
+    });
+    const data = (await octokit.graphql(branchHeadQuery(paths.length), variables)) as {
+      repository: {
+        ref: { target: { oid: string } & Record<string, { oid: string } | null> } | null;
+      } | null;
+    };
+    const target = data.repository?.ref?.target;
+    if (!target) throw new Error(`Branch ${branch} of ${owner}/${repo} does not exist.`);
+    return { headSha: target.oid, blobs: paths.map((_, i) => target[`f${i}`]?.oid) };
+  }
+
+  /**
+   * One `createCommitOnBranch` per commit: GitHub writes the blobs, tree, commit and ref in one
+   * request and signs the commit as the app (`hallpass verify` checks both). `expectedHeadOid`
+   * makes it a compare-and-swap: when the branch moved since it was read, GitHub refuses with
+   * STALE_DATA and the commit is rebuilt on the fresh head; it never force-pushes.
+   */
   async function commitFiles(
     branch: string,
     files: FileToCommit[],
     message: string,
   ): Promise<string> {
     const attempts = options.commitAttempts ?? 5;
+    const [headline = "", ...rest] = message.split("\n");
+    const body = rest.join("\n").replace(/^\n+/, "");
     for (let attempt = 1; ; attempt++) {
-      const { data: ref } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-        ...base,
-        ref: `heads/${branch}`,
-      });
-      const headSha = ref.object.sha;
-      const { data: head } = await octokit.request(
-        "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
-        { ...base, commit_sha: headSha },
+      const { headSha, blobs } = await readBranchHead(
+        branch,
+        files.map((f) => f.path),
       );
-      const { data: tree } = await octokit.request("POST /repos/{owner}/{repo}/git/trees", {
-        ...base,
-        base_tree: head.tree.sha,
-        tree: files.map((f) => ({
-          path: f.path,
-          mode: "100644" as const,
-          type: "blob" as const,
-          content: f.content,
-        })),
-      });
-      // Same tree: every file already had this content, so there is nothing to commit.
-      if (tree.sha === head.tree.sha) return headSha;
-      const { data: commit } = await octokit.request("POST /repos/{owner}/{repo}/git/commits", {
-        ...base,
-        message,
-        tree: tree.sha,
-        parents: [headSha],
-      });
+      // createCommitOnBranch commits even when nothing changes: compare blob ids first, so that
+      // a re-run (a redelivered webhook, a repeated sweep) adds no empty commit.
+      if (files.every((f, i) => blobs[i] === gitBlobSha(f.content))) return headSha;
       try {
-        await octokit.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", {
-          ...base,
-          ref: `heads/${branch}`,
-          sha: commit.sha,
-          force: false,
-        });
-        return commit.sha;
+        const data = (await octokit.graphql(CREATE_COMMIT_MUTATION, {
+          input: {
+            branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
+            message: { headline, ...(body ? { body } : {}) },
+            fileChanges: {
+              additions: files.map((f) => ({
+                path: f.path,
+                contents: Buffer.from(f.content, "utf8").toString("base64"),
+              })),
+            },
+            expectedHeadOid: headSha,
+          },
+        })) as { createCommitOnBranch: { commit: { oid: string } } };
+        return data.createCommitOnBranch.commit.oid;
       } catch (error) {
-        // 422 "Update is not a fast forward": someone pushed meanwhile; rebuild on the new head.
-        if (status(error) !== 422 || attempt >= attempts) throw error;
+        // Someone pushed between the read and the write; rebuild on the new head.
+        if (!isStaleHead(error) || attempt >= attempts) throw error;
       }
     }
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { GitStore, Signature } from "./git-store.ts";
 
 /**
@@ -681,15 +681,22 @@ export class GitHubStandIn {
     };
   }
 
-  /** Answers the batch file read of read-files-graphql.ts from the variables it sends. */
+  /**
+   * Answers the GraphQL queries hallpass sends: the batch file read of read-files-graphql.ts,
+   * the branch head read and the `createCommitOnBranch` of octokit-github.ts's commitFiles.
+   */
   graphql(body: Body | undefined, authorization: string): Reply {
-    if (!this.#tokens.has(authorization.replace(/^(token|bearer)\s+/i, ""))) {
-      return [401, { message: "Bad credentials (hallpass demo stand-in)" }];
+    const actor = this.#tokens.get(authorization.replace(/^(token|bearer)\s+/i, ""));
+    if (!actor) return [401, { message: "Bad credentials (hallpass demo stand-in)" }];
+    const query = String(body?.query ?? "");
+    if (query.includes("createCommitOnBranch")) {
+      return this.#createCommitOnBranch(body?.variables?.input ?? {}, actor);
     }
     const variables = (body?.variables ?? {}) as Record<string, string>;
     if (variables.owner !== this.owner || variables.repo !== this.repo) {
       return [200, { data: { repository: null } }];
     }
+    if (query.includes("ref(qualifiedName:")) return this.#branchHead(variables);
     const repository: Record<string, unknown> = {};
     for (const [name, expression] of Object.entries(variables)) {
       const m = /^e(\d+)$/.exec(name);
@@ -701,4 +708,49 @@ export class GitHubStandIn {
     }
     return [200, { data: { repository } }];
   }
+
+  /** A branch's head commit and the blob id (`f<i>`) of each path `p<i>` in it. */
+  #branchHead(variables: Record<string, string>): Reply {
+    const oid = this.store.resolve(variables.ref ?? "");
+    if (!oid) return [200, { data: { repository: { ref: null } } }];
+    const target: Record<string, unknown> = { oid };
+    for (const [name, path] of Object.entries(variables)) {
+      const m = /^p(\d+)$/.exec(name);
+      if (!m) continue;
+      const text = this.store.readFile(oid, path);
+      target[`f${m[1]}`] = text === undefined ? null : { oid: gitBlobId(text) };
+    }
+    return [200, { data: { repository: { ref: { target } } } }];
+  }
+
+  /** One commit of the given additions on a branch, authored by the actor, if it did not move. */
+  #createCommitOnBranch(input: Body, actor: Actor): Reply {
+    const store = this.store;
+    const branch = String(input.branch?.branchName ?? "");
+    const current = store.resolve(`refs/heads/${branch}`);
+    if (input.branch?.repositoryNameWithOwner !== `${this.owner}/${this.repo}` || !current) {
+      return [200, { data: null, errors: [{ type: "NOT_FOUND", message: "No such branch" }] }];
+    }
+    const stale = {
+      type: "STALE_DATA",
+      message: `Expected branch to point to "${input.expectedHeadOid}" but it did not.  Pull and try again.`,
+    };
+    if (current !== input.expectedHeadOid) return [200, { data: null, errors: [stale] }];
+    const files = ((input.fileChanges?.additions ?? []) as Body[]).map((f) => ({
+      path: String(f.path),
+      content: Buffer.from(String(f.contents), "base64").toString("utf8"),
+    }));
+    const tree = store.writeTree(store.treeOf(current), files);
+    const { headline, body } = input.message ?? {};
+    const message = body ? `${headline}\n\n${body}` : String(headline);
+    const sha = store.writeCommit(tree, [current], message, this.#signature(actor));
+    if (!store.updateBranch(branch, sha, current)) return [200, { data: null, errors: [stale] }];
+    return [200, { data: { createCommitOnBranch: { commit: { oid: sha } } } }];
+  }
+}
+
+/** Git's id of a blob holding `text`. */
+function gitBlobId(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }

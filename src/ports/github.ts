@@ -100,8 +100,9 @@ export interface GitHubPort {
   upsertIssue(marker: string, title: string, body: string, labels?: string[]): Promise<IssueInfo>;
 
   /**
-   * Commits files on `branch` in one commit through the Git Data API (so GitHub signs it).
-   * When the branch moved meanwhile, it retries on the fresh head; it never force-pushes.
+   * Commits files on `branch` in one commit through GraphQL's `createCommitOnBranch` (one
+   * write, and GitHub signs the commit as the app). When the branch moved meanwhile, it retries
+   * on the fresh head; it never force-pushes.
    * Returns the new commit SHA, or the current head when every file already had that content.
    */
   commitFiles(branch: string, files: FileToCommit[], message: string): Promise<string>;

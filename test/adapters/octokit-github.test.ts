@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -583,69 +584,125 @@ describe("upsertIssue", () => {
 });
 
 describe("commitFiles", () => {
-  function head(sha: string, tree: string) {
+  /** Git's blob id of `text`, as GitHub's tree entries give it. */
+  const blobId = (text: string) =>
+    createHash("sha1")
+      .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+      .digest("hex");
+
+  function head(sha: string, blobs: Record<string, string | null> = {}) {
     scope
-      .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(200, { ref: "refs/heads/main", object: { sha } })
-      .get(`${REPO}/git/commits/${sha}`)
-      .reply(200, { sha, tree: { sha: tree } });
+      .post("/graphql", (b) => b.query.includes("ref(qualifiedName:"))
+      .reply(200, {
+        data: {
+          repository: {
+            ref: {
+              target: {
+                oid: sha,
+                ...Object.fromEntries(
+                  Object.entries(blobs).map(([k, v]) => [k, v === null ? null : { oid: v }]),
+                ),
+              },
+            },
+          },
+        },
+      });
   }
 
-  it("commits on the branch head through the Git Data API", async () => {
-    head("c1", "t1");
+  const stale = (sha: string) => ({
+    data: null,
+    errors: [
+      {
+        type: "STALE_DATA",
+        message: `Expected branch to point to "${sha}" but it did not.  Pull and try again.`,
+      },
+    ],
+  });
+
+  it("commits on the branch head with one createCommitOnBranch, expecting that head", async () => {
+    head("c1", { f0: null });
     scope
-      .post(`${REPO}/git/trees`, {
-        base_tree: "t1",
-        tree: [{ path: "a.grant.json", mode: "100644", type: "blob", content: "{}" }],
+      .post("/graphql", (b) => {
+        expect(b.variables.input).toEqual({
+          branch: { repositoryNameWithOwner: "acme/access", branchName: "main" },
+          message: { headline: "grant", body: "details\nmore" },
+          fileChanges: {
+            additions: [{ path: "a.grant.json", contents: Buffer.from("{}").toString("base64") }],
+          },
+          expectedHeadOid: "c1",
+        });
+        return b.query.includes("createCommitOnBranch");
       })
-      .reply(201, { sha: "t2" })
-      .post(`${REPO}/git/commits`, { message: "grant", tree: "t2", parents: ["c1"] })
-      .reply(201, { sha: "c2" })
-      .patch(`${REPO}/git/refs/heads%2Fmain`, { sha: "c2", force: false })
-      .reply(200, {});
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: "c2" } } } });
+    const message = "grant\n\ndetails\nmore";
     expect(
-      await github().commitFiles("main", [{ path: "a.grant.json", content: "{}" }], "grant"),
+      await github().commitFiles("main", [{ path: "a.grant.json", content: "{}" }], message),
     ).toBe("c2");
+    const read = recorder.requests[0]!.body as { variables: Record<string, string> };
+    expect(read.variables).toEqual({
+      owner: "acme",
+      repo: "access",
+      ref: "refs/heads/main",
+      p0: "a.grant.json",
+    });
   });
 
   it("retries on the new head when the branch moved", async () => {
-    head("c1", "t1");
+    head("c1");
     scope
-      .post(`${REPO}/git/trees`)
-      .reply(201, { sha: "t2" })
-      .post(`${REPO}/git/commits`)
-      .reply(201, { sha: "c2" })
-      .patch(`${REPO}/git/refs/heads%2Fmain`)
-      .reply(422, { message: "Update is not a fast forward" });
-    head("c9", "t9");
+      .post("/graphql", (b) => b.variables.input?.expectedHeadOid === "c1")
+      .reply(200, stale("c1"));
+    head("c9");
     scope
-      .post(`${REPO}/git/trees`, (b) => b.base_tree === "t9")
-      .reply(201, { sha: "t10" })
-      .post(`${REPO}/git/commits`, (b) => b.parents[0] === "c9")
-      .reply(201, { sha: "c10" })
-      .patch(`${REPO}/git/refs/heads%2Fmain`, { sha: "c10", force: false })
-      .reply(200, {});
+      .post("/graphql", (b) => b.variables.input?.expectedHeadOid === "c9")
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: "c10" } } } });
     expect(await github().commitFiles("main", [{ path: "a", content: "x" }], "m")).toBe("c10");
   });
 
   it("makes no commit when every file already has its content", async () => {
-    head("c1", "t1");
-    scope.post(`${REPO}/git/trees`).reply(201, { sha: "t1" });
-    expect(await github().commitFiles("main", [{ path: "a", content: "x" }], "m")).toBe("c1");
+    head("c1", { f0: blobId("x"), f1: blobId("ü\n") });
+    const files = [
+      { path: "a", content: "x" },
+      { path: "b", content: "ü\n" },
+    ];
+    expect(await github().commitFiles("main", files, "m")).toBe("c1");
+  });
+
+  it("commits when one file of several differs", async () => {
+    head("c1", { f0: blobId("x"), f1: blobId("old") });
+    scope
+      .post("/graphql", (b) => b.variables.input?.fileChanges.additions.length === 2)
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: "c2" } } } });
+    const files = [
+      { path: "a", content: "x" },
+      { path: "b", content: "new" },
+    ];
+    expect(await github().commitFiles("main", files, "m")).toBe("c2");
   });
 
   it("gives up after the configured attempts", async () => {
-    head("c1", "t1");
-    scope
-      .post(`${REPO}/git/trees`)
-      .reply(201, { sha: "t2" })
-      .post(`${REPO}/git/commits`)
-      .reply(201, { sha: "c2" })
-      .patch(`${REPO}/git/refs/heads%2Fmain`)
-      .reply(422, { message: "Update is not a fast forward" });
+    head("c1");
+    scope.post("/graphql", (b) => Boolean(b.variables.input)).reply(200, stale("c1"));
     await expect(
       github({ commitAttempts: 1 }).commitFiles("main", [{ path: "a", content: "x" }], "m"),
-    ).rejects.toThrow(/fast forward/);
+    ).rejects.toThrow(/Expected branch to point to/);
+  });
+
+  it("does not retry other errors, and fails on a missing branch", async () => {
+    head("c1");
+    scope
+      .post("/graphql", (b) => Boolean(b.variables.input))
+      .reply(200, {
+        data: null,
+        errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }],
+      });
+    await expect(github().commitFiles("main", [{ path: "a", content: "x" }], "m")).rejects.toThrow(
+      /not accessible/,
+    );
+    scope.post("/graphql").reply(200, { data: { repository: { ref: null } } });
+    await expect(github().commitFiles("gone", [{ path: "a", content: "x" }], "m")).rejects.toThrow(
+      /Branch gone of acme\/access does not exist/,
+    );
   });
 });
 

@@ -150,7 +150,7 @@ describe("the user story", () => {
 
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
 
-    const file = grantTree.tree[0];
+    const file = grantTree.files[0];
     expect(file.path).toBe(GRANT_PATH);
     const record = grantRecordSchema.parse(JSON.parse(file.content));
     expect(record).toMatchObject({
@@ -217,8 +217,8 @@ describe("the user story", () => {
       "DeleteRolePolicy",
       "DeleteRole",
     ]);
-    const revocation = revocationRecordSchema.parse(JSON.parse(revocationTree.tree[0].content));
-    expect(revocationTree.tree[0].path).toBe(REVOCATION_PATH);
+    const revocation = revocationRecordSchema.parse(JSON.parse(revocationTree.files[0].content));
+    expect(revocationTree.files[0].path).toBe(REVOCATION_PATH);
     expect(revocation).toMatchObject({
       roleArn: record.roleArn,
       reason: "early-release",
@@ -255,9 +255,9 @@ describe("refusals", () => {
       "@sue merged this pull request past the hallpass/approval check",
     );
     expect(refusal.comment().body).toContain(`This refusal is recorded in \`${UNGRANTED_PATH}\``);
-    expect(tree.tree).toHaveLength(1);
-    expect(tree.tree[0].path).toBe(UNGRANTED_PATH);
-    const record = ungrantedRecordSchema.parse(JSON.parse(tree.tree[0].content));
+    expect(tree.files).toHaveLength(1);
+    expect(tree.files[0].path).toBe(UNGRANTED_PATH);
+    const record = ungrantedRecordSchema.parse(JSON.parse(tree.files[0].content));
     expect(record).toMatchObject({
       source: "app",
       requestPath: "access-requests/alice-db.yaml",
@@ -347,9 +347,10 @@ describe("refusals", () => {
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
     h.github.fileOnMain(UNGRANTED_PATH);
-    h.github.scope
-      .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(409, { message: "Git Repository is empty." });
+    h.github.scope.post("/graphql").reply(200, {
+      data: null,
+      errors: [{ type: "UNPROCESSABLE", message: "Git Repository is empty." }],
+    });
     const refusal = refusalCommentAndAlert();
 
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
@@ -478,14 +479,9 @@ describe("stalled dependencies", () => {
     h.github.checkCreate(HEAD, () => {});
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
+    h.github.branchHeadRead("p");
     h.github.scope
-      .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(200, { ref: "refs/heads/main", object: { sha: "p" } })
-      .get(`${REPO}/git/commits/p`)
-      .reply(200, { sha: "p", tree: { sha: "t0" } })
-      .post(`${REPO}/git/trees`)
-      .reply(201, { sha: "t1" })
-      .post(`${REPO}/git/commits`)
+      .post("/graphql", (body) => String(body.query).includes("createCommitOnBranch"))
       .reply((_request: Request) => new Promise<never>(() => {}));
     const told = refusalCommentAndAlert();
 

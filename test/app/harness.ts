@@ -360,23 +360,36 @@ export class GitHubMock {
     return this;
   }
 
-  /** A commit on the default branch through the Git Data API; `check` sees the tree body. */
+  /**
+   * A commit on the default branch: the read of its head (no file there yet), then one
+   * `createCommitOnBranch`; `check` sees the files committed, decoded (`files[i].path/content`).
+   */
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
-  commitOnMain(sha: string, check: (tree: any) => void = () => {}): this {
+  commitOnMain(sha: string, check: (commit: any) => void = () => {}): this {
+    this.branchHeadRead(`${sha}-parent`);
     this.scope
-      .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(200, { ref: "refs/heads/main", object: { sha: `${sha}-parent` } })
-      .get(`${REPO}/git/commits/${sha}-parent`)
-      .reply(200, { sha: `${sha}-parent`, tree: { sha: `${sha}-tree0` } })
-      .post(`${REPO}/git/trees`, (body) => {
-        check(body);
+      .post("/graphql", (body) => {
+        if (!String(body.query).includes("createCommitOnBranch")) return false;
+        const input = body.variables.input;
+        if (input.expectedHeadOid !== `${sha}-parent`) return false;
+        check({
+          message: input.message,
+          files: input.fileChanges.additions.map((f: { path: string; contents: string }) => ({
+            path: f.path,
+            content: Buffer.from(f.contents, "base64").toString("utf8"),
+          })),
+        });
         return true;
       })
-      .reply(201, { sha: `${sha}-tree` })
-      .post(`${REPO}/git/commits`)
-      .reply(201, { sha })
-      .patch(`${REPO}/git/refs/heads%2Fmain`)
-      .reply(200, {});
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: sha } } } });
+    return this;
+  }
+
+  /** The read of main's head before a commit: at `sha`, none of the files there yet. */
+  branchHeadRead(sha: string): this {
+    this.scope
+      .post("/graphql", (body) => String(body.query).includes("ref(qualifiedName:"))
+      .reply(200, { data: { repository: { ref: { target: { oid: sha } } } } });
     return this;
   }
 

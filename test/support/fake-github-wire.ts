@@ -18,7 +18,7 @@ export type { WireComment, WireIssue };
  * the app's installation.
  *
  * `moveBranchBeforeNextUpdate(files)` lands someone else's commit between the adapter's read of
- * the branch and its ref update, which GitHub answers with 422 "not a fast forward".
+ * the branch and its `createCommitOnBranch`, which GitHub answers with STALE_DATA.
  */
 
 /** The app whose installation token the fake's callers hold (the action's `app-id` input). */
@@ -31,9 +31,9 @@ export class FakeGitHubWire {
   readonly repo = "access";
   readonly requests: (RecordedRequest & { authorization: string | undefined })[] = [];
   readonly commitMessages: string[] = [];
-  /** Ref updates refused because the branch had moved. */
+  /** Commits refused because the branch had moved. */
   conflicts = 0;
-  /** GraphQL queries answered (file batches). */
+  /** GraphQL queries answered (file batches, branch heads, commits). */
   readonly graphqlQueries: { query: string; variables: Record<string, string> }[] = [];
   readonly #standIn: GitHubStandIn;
   readonly #store = new MemoryGitStore();
@@ -118,10 +118,7 @@ export class FakeGitHubWire {
           authorization.replace(/^(token|bearer)\s+/i, ""),
           this.#standIn.appBot,
         );
-        if (url.pathname === this.graphqlPath) {
-          this.graphqlQueries.push(body);
-          return this.#standIn.graphql(body, authorization);
-        }
+        if (url.pathname === this.graphqlPath) return this.#answerGraphQl(body, authorization);
         const path = decodeURIComponent(url.pathname).slice(this.apiPrefix.length);
         const verb = method.toUpperCase();
         this.requests.push({
@@ -143,16 +140,24 @@ export class FakeGitHubWire {
     body: Record<string, unknown> | undefined,
     authorization: string,
   ) {
-    const refUpdate = method === "PATCH" && /\/git\/refs\/heads\//.test(path);
-    if (refUpdate && this.#foreign) {
+    return this.#standIn.handle(method, path, query, body, authorization);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: GraphQL bodies are JSON of any shape
+  #answerGraphQl(body: any, authorization: string) {
+    this.graphqlQueries.push(body);
+    const commit = String(body?.query).includes("createCommitOnBranch");
+    if (commit && this.#foreign) {
       this.#commitOnMain(this.#foreign, "someone else's commit");
       this.#foreign = undefined;
     }
-    if (method === "POST" && path.endsWith("/git/commits")) {
-      this.commitMessages.push(String(body?.message));
+    if (commit) {
+      const { headline, body: text } = body.variables.input.message;
+      this.commitMessages.push(text ? `${headline}\n\n${text}` : headline);
     }
-    const reply = this.#standIn.handle(method, path, query, body, authorization);
-    if (refUpdate && reply[0] === 422) this.conflicts++;
+    const reply = this.#standIn.graphql(body, authorization);
+    const errors = (reply[1] as { errors?: { type: string }[] }).errors ?? [];
+    if (commit && errors.some((e) => e.type === "STALE_DATA")) this.conflicts++;
     return reply;
   }
 }

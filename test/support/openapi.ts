@@ -2,7 +2,9 @@
  * Checks that every request the code under test sends to GitHub exists in GitHub's published
  * REST description (@octokit/openapi): the method and path match an operation's template, each
  * query parameter is one the operation declares, and each top-level body field is one its
- * request body declares. So no test can pass against an invented endpoint or field.
+ * request body declares. A GraphQL request (`POST /graphql`) is validated against GitHub's
+ * published GraphQL schema (@octokit/graphql-schema) instead. So no test can pass against an
+ * invented endpoint, field or type.
  *
  * Usage:
  *   const recorder = createRequestRecorder();
@@ -14,6 +16,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { validate as validateGraphQl } from "@octokit/graphql-schema";
 import type nock from "nock";
 
 type Scope = nock.Scope;
@@ -95,6 +98,14 @@ function loadOperations(): Operation[] {
 
 /** Why a request is not in GitHub's REST description, or undefined when it is. */
 export function describeMismatch(request: RecordedRequest): string | undefined {
+  if (request.method === "POST" && /^(\/api)?\/graphql$/.test(request.path)) {
+    const query = (request.body as { query?: unknown } | undefined)?.query;
+    if (typeof query !== "string") return "POST /graphql: no query in the body";
+    const errors = validateGraphQl(query);
+    return errors.length === 0
+      ? undefined
+      : `POST /graphql: ${errors.map((e) => e.message).join("; ")} in ${query}`;
+  }
   const candidates = loadOperations().filter(
     (op) => op.method === request.method && op.regex.test(request.path),
   );
@@ -158,7 +169,9 @@ export function createRequestRecorder(): RequestRecorder {
     assertAllDescribed() {
       const problems = requests.map(describeMismatch).filter((p) => p !== undefined);
       if (problems.length > 0) {
-        throw new Error(`Requests not in GitHub's REST description:\n${problems.join("\n")}`);
+        throw new Error(
+          `Requests not in GitHub's REST description or GraphQL schema:\n${problems.join("\n")}`,
+        );
       }
     },
     count(options = {}) {
