@@ -4,7 +4,6 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { GitStore } from "../demo/git-store.ts";
 import { Narrator } from "../demo/narrator.ts";
-import { DEMO_STEPS, runDemo } from "../demo/run-demo.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { historyCommand } from "./history-command.ts";
 import { parseOptions } from "./parse-options.ts";
@@ -94,6 +93,9 @@ export const demoCommand: Command = {
       );
       return 1;
     }
+    // Loaded here, not at start: the stand-ins of GitHub and AWS take as long to load as
+    // `hallpass history` takes to read 1,000 requests, and every other command would pay it.
+    const { DEMO_STEPS, runDemo } = await import("../demo/run-demo.ts");
     const dir = prepareDir(io.cwd, values.dir);
     const say = new Narrator(
       { stdout: io.stdout, stderr: io.stderr, interactive: io.stderrIsTTY === true },

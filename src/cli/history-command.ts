@@ -18,6 +18,7 @@ import { parseDuration } from "../core/request/duration.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseDateOption } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";
+import { writeJson } from "./write-json.ts";
 
 const help = `Usage: hallpass history [paths...] [--since DATE] [--until DATE] [--requester LOGIN]
                         [--account NAME] [--role NAME] [--format text|markdown|json] [--rev REV]
@@ -179,11 +180,8 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
     }
   }
 
-  io.stdout(
-    format === "json"
-      ? `${JSON.stringify(history, null, 2)}\n`
-      : renderAccessHistory(history, format),
-  );
+  if (format === "json") writeJson(history, io.stdout);
+  else io.stdout(renderAccessHistory(history, format));
   return history.findings.length > 0 ? 1 : 0;
 }
 

@@ -12,6 +12,7 @@ import { parseDuration } from "../core/request/duration.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { historyFilterOf, readHistoryForCli } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";
+import { writeJson } from "./write-json.ts";
 
 const help = `Usage: hallpass verify [paths...] [--since DATE] [--until DATE] [--rev REV]
                        [--format text|json] [--require-signatures]
@@ -148,7 +149,7 @@ async function runVerify(args: string[], io: CliIo): Promise<ExitCode> {
     command: "verify",
   });
   if (values.format === "json") {
-    io.stdout(`${JSON.stringify(verification, null, 2)}\n`);
+    writeJson(verification, io.stdout);
   } else {
     io.stdout(renderVerification(verification));
   }

@@ -313,9 +313,13 @@ export function buildAccessHistory(input: HistoryInput): AccessHistory {
     }
   }
 
+  // Looked up by path once per deleted request: a search of the list each time is quadratic.
+  const deletedFiles = new Map(input.deletedRequests?.map((f) => [f.path, f]));
   const built: { entry: HistoryEntry; findings: HistoryFinding[] }[] = [];
   for (const g of groups.values()) {
-    built.push(buildEntry(g, deleted.get(g.stem), input, now));
+    const deletedPath = deleted.get(g.stem);
+    const deletedFile = deletedPath === undefined ? undefined : deletedFiles.get(deletedPath);
+    built.push(buildEntry(g, deletedPath, deletedFile, input, now));
   }
   const time = (e: HistoryEntry) =>
     e.added?.date ?? e.grant?.mergedAt ?? e.revocation?.revokedAt ?? "";
@@ -373,6 +377,7 @@ interface Records {
 function buildEntry(
   g: Group,
   deletedPath: string | undefined,
+  deletedFile: SourceFile | undefined,
   input: HistoryInput,
   now: number,
 ): { entry: HistoryEntry; findings: HistoryFinding[] } {
@@ -383,7 +388,7 @@ function buildEntry(
     findings.push({ kind, requestPath, file, line, message });
 
   // 1. The files: the request (a deleted one as it was before its deletion) and the records.
-  const request = readRequest(g, deletedPath, input, find);
+  const request = readRequest(g, deletedFile, find);
   const records = readRecords(g, find);
   if (g.notAFile) {
     find(
@@ -466,13 +471,10 @@ function buildEntry(
 /** The request as written, or null when it cannot be read; its errors are findings (not a deleted one's). */
 function readRequest(
   g: Group,
-  deletedPath: string | undefined,
-  input: HistoryInput,
+  deletedFile: SourceFile | undefined,
   find: Find,
 ): HistoryEntry["request"] {
-  const requestFile =
-    g.request ??
-    (deletedPath ? input.deletedRequests?.find((f) => f.path === deletedPath) : undefined);
+  const requestFile = g.request ?? deletedFile;
   if (!requestFile) return null;
   const parsed = parseRequest({ path: requestFile.path, content: requestFile.content });
   for (const p of parsed.problems.filter((p) => p.severity === "error")) {
