@@ -127,7 +127,14 @@ export async function revokeGrant(deps: RevokeDeps, request: RevokeRequest): Pro
     } catch (error) {
       // Another revoker (the sweep, a second command) may have deleted the role meanwhile, and
       // IAM then answers AccessDenied rather than NoSuchEntity (see above): gone is done.
-      if ((await store.getRole(roleName)) !== undefined) throw error;
+      if ((await store.getRole(roleName)) !== undefined) {
+        // Still there, perhaps without its deny (removed just before DeleteRole): put it back,
+        // so a role recorded as revoked denies every session until a re-run deletes it.
+        await store
+          .putInlinePolicy(roleName, revocation.policyName, revocation.document)
+          .catch(() => undefined);
+        throw error;
+      }
     }
   }
 

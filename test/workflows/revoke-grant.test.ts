@@ -172,6 +172,18 @@ describe("revokeGrant", () => {
     expect(aws.role(plan.roleName)).toBeDefined();
   });
 
+  it("puts the deny back when DeleteRole fails after the deny was removed", async () => {
+    // IAM deletes only a role without policies, so the deny goes just before DeleteRole; a role
+    // left there, recorded as revoked, must still deny every session (found by the fault table).
+    const { github, aws, deps } = await setup();
+    aws.fail("deleteRole", Object.assign(new Error("Rate exceeded"), { status: 429 }));
+    await expect(revokeGrant(deps, request)).rejects.toThrow("Rate exceeded");
+    expect([...aws.role(plan.roleName)!.inline.keys()]).toEqual([REVOKE_POLICY_NAME]);
+    expect(github.commits).toHaveLength(1);
+    await revokeGrant(deps, request);
+    expect(aws.role(plan.roleName)).toBeUndefined();
+  });
+
   it("changes nothing when run again after it finished", async () => {
     const { github, aws, deps } = await setup();
     const first = await revokeGrant(deps, request);
