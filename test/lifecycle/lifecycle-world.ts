@@ -43,7 +43,13 @@ export const POLICY_VARIANTS = [
   { count: 1, owners: "@acme/dba" },
 ] as const;
 
-export type FaultKind = "throttled" | "server-error" | "access-denied" | "reset" | "hang";
+export type FaultKind =
+  | "throttled"
+  | "server-error"
+  | "access-denied"
+  | "conflict"
+  | "reset"
+  | "hang";
 
 /** One thing that happens in the world. Plain data, so a shrunk sequence prints readably. */
 export type Step =
@@ -96,6 +102,8 @@ interface PendingFault {
 /** What one process run saw: its calls, whether a fault fired, whether it was killed. */
 class Run {
   calls = 0;
+  /** `target.method` of every call, in order: a fault-free run's list is the fault table's. */
+  readonly names: string[] = [];
   faulted = false;
   killed = false;
   readonly fault: PendingFault | undefined;
@@ -138,6 +146,10 @@ function faultError(fault: FaultKind, method: string): Error {
       name: "AccessDenied",
       status: 403,
     }),
+    conflict: Object.assign(new Error(`Conflict: concurrent modification (${method})`), {
+      name: "ConcurrentModificationException",
+      status: 409,
+    }),
     reset: Object.assign(new Error(`read ECONNRESET (${method})`), { code: "ECONNRESET" }),
     hang: new Error("never thrown"),
   }[fault];
@@ -158,6 +170,7 @@ function through<T extends object>(
       return (...args: unknown[]) => {
         if (run.killed) return NEVER;
         run.calls += 1;
+        run.names.push(`${target}.${String(key)}`);
         const fault = run.fault;
         if (fault && fault.target === target && fault.call === run.calls && !run.faulted) {
           run.faulted = true;
@@ -183,6 +196,7 @@ function cloudTrailThrough(port: CloudTrailPort, run: Run): CloudTrailPort {
         async *[Symbol.asyncIterator]() {
           if (run.killed) await NEVER;
           run.calls += 1;
+          run.names.push("cloudtrail.grantEvents");
           const fault = run.fault;
           if (fault && fault.target === "cloudtrail" && fault.call <= run.calls && !run.faulted) {
             run.faulted = true;
@@ -579,7 +593,11 @@ export class LifecycleWorld {
     return run;
   }
 
+  /** `target.method` of every port call the last delivery or sweep made, in order. */
+  lastCalls: readonly string[] = [];
+
   async #runProcess(run: Run, work: () => Promise<unknown>): Promise<void> {
+    this.lastCalls = run.names;
     const before = new Map(this.github.checkRuns);
     try {
       await Promise.race([work(), run.dead]);

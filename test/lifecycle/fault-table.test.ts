@@ -1,0 +1,260 @@
+import { afterAll, describe, expect, it, vi } from "vitest";
+import {
+  describeDocumentDrift,
+  holdsPartOfPlan,
+  holdsRevocationDeny,
+  onlyDenies,
+  type RoleDocuments,
+} from "../../src/core/grant/digest-grant-plan.ts";
+import { GRANT_TAGS, type GrantRole } from "../../src/ports/aws.ts";
+import { countAssurance } from "../support/assurance-counts.ts";
+import { type FaultKind, LifecycleWorld, type Step } from "./lifecycle-world.ts";
+
+vi.mock("../../src/core/policy/load-policies.ts", async (original) =>
+  (await import("./remember-pure-steps.ts")).rememberLoadPolicies(original),
+);
+vi.mock("../../src/core/request/validate-request.ts", async (original) =>
+  (await import("./remember-pure-steps.ts")).rememberParseRequest(original),
+);
+
+/**
+ * Every call, every fault (issue 13): each port call that a fault-free run of the grant, the
+ * `/hallpass revoke` command, and the sweep (watch, revoke, record, audit) makes is made in turn
+ * to fail each way below, in the same in-process world as the generated lifecycles (the real
+ * app and sweep against models of GitHub, IAM and CloudTrail). The list of calls is recorded from
+ * the fault-free run, so a call added to any of these paths is covered without editing this file.
+ *
+ * For each (call, fault): run up to the process with no fault, run it with that call failing,
+ * check the state is safe; redeliver the same webhook (or run the next sweep) with no fault,
+ * check the state is safe and complete: the same roles and records as the fault-free run, or,
+ * for a grant whose role could not be made, rolled back and recorded as failed.
+ */
+
+/** The faults tried on every call. */
+const FAULTS: Record<FaultKind, string> = {
+  throttled: "429 / ThrottlingException",
+  "server-error": "502 from the service",
+  "access-denied": "403 / AccessDenied",
+  conflict: "409 / ConcurrentModificationException",
+  reset: "ECONNRESET: the connection dropped",
+  // The world kills the process at the call (the host's time limit): no timer is waited on.
+  hang: "never answers: the process is killed there",
+};
+
+/** The account of the example policies' production grants. */
+const PRODUCTION = {
+  name: "production",
+  id: "123456789012",
+  brokerRole: "arn:aws:iam::123456789012:role/hallpass-broker",
+};
+
+/** A request by alice, approved by sam (sre), merged by alice: granted for an hour. */
+const GRANTED: Step[] = [
+  { kind: "open", author: "alice", requester: "alice", hours: 1 },
+  { kind: "deliver", nth: 0 },
+  { kind: "review", pr: 0, by: "sam", state: "APPROVED" },
+  { kind: "deliver", nth: 0 },
+  { kind: "merge", pr: 0, admin: false },
+];
+
+/** A step whose process is tested, and how the world completes it after a fault. */
+interface Tested {
+  path: string;
+  /** Steps up to the process, run without a fault. */
+  before: Step[];
+  process: Step;
+}
+
+const TESTED: Tested[] = [
+  { path: "grant", before: GRANTED, process: { kind: "deliver", nth: 0 } },
+  {
+    path: "revoke command",
+    before: [
+      ...GRANTED,
+      { kind: "deliver", nth: 0 },
+      { kind: "revoke-command", pr: 0, by: "alice" },
+    ],
+    process: { kind: "deliver", nth: 0 },
+  },
+  {
+    path: "sweep: watch a live grant",
+    before: [
+      ...GRANTED,
+      { kind: "deliver", nth: 0 },
+      { kind: "use", nth: 0 },
+      { kind: "use", nth: 1 },
+      { kind: "clock", minutes: 5 },
+    ],
+    process: { kind: "sweep" },
+  },
+  {
+    path: "sweep: revoke an expired grant",
+    before: [
+      ...GRANTED,
+      { kind: "deliver", nth: 0 },
+      { kind: "use", nth: 0 },
+      { kind: "clock", minutes: 61 },
+    ],
+    process: { kind: "sweep" },
+  },
+  {
+    path: "sweep: audit an ended grant",
+    before: [
+      ...GRANTED,
+      { kind: "deliver", nth: 0 },
+      { kind: "use", nth: 0 },
+      { kind: "clock", minutes: 61 },
+      { kind: "sweep" },
+      { kind: "clock", minutes: 60 },
+    ],
+    process: { kind: "sweep" },
+  },
+];
+
+/** What git and IAM hold: the record files on main (path -> text) and the role names. */
+interface Held {
+  records: Record<string, string>;
+  roles: string[];
+}
+
+function held(world: LifecycleWorld): Held {
+  const records: Record<string, string> = {};
+  for (const [path, text] of world.github.trees.get("main")!) {
+    if (/\.(grant|revocation|audit)\.json$/.test(path)) records[path] = text;
+  }
+  return { records, roles: [...world.aws.roles.keys()].sort() };
+}
+
+async function rolesWithDocuments(world: LifecycleWorld): Promise<GrantRole[]> {
+  return world.aws.grantStore(PRODUCTION).listGrantRoles();
+}
+
+/** The role holds no managed policy and no inline policy that allows anything. */
+function allowsNothing(documents: RoleDocuments): boolean {
+  return (
+    documents.managedPolicyArns.length === 0 &&
+    Object.values(documents.inlinePolicies).every((text) => onlyDenies(text))
+  );
+}
+
+/**
+ * The safe state: every role has its grant record naming it; a role recorded as revoked denies
+ * its sessions; any other role holds its recorded plan or part of it (never more), all of it when
+ * `complete`; a role that disappeared since `before` has its revocation record.
+ */
+async function expectSafe(
+  world: LifecycleWorld,
+  before: Held,
+  { complete, killed }: { complete: boolean; killed: boolean },
+): Promise<void> {
+  const records = world.grantRecords();
+  for (const role of await rolesWithDocuments(world)) {
+    const request = role.tags[GRANT_TAGS.request] ?? "";
+    const record = records.get(request);
+    expect(record?.roleArn, `role ${role.roleName} has no grant record on main`).toBe(role.roleArn);
+    const documents = role.documents!;
+    // A role that denies every session grants nothing. So does one that holds nothing that
+    // allows: a revocation killed between removing its deny (IAM deletes only a role without
+    // policies) and DeleteRole; one that failed there puts the deny back.
+    if (holdsRevocationDeny(documents) || (killed && allowsNothing(documents))) continue;
+    expect(
+      world.recordOnMain(request, "revocation"),
+      `${role.roleName} is recorded as revoked but lets its sessions act`,
+    ).toBeUndefined();
+    const digest = record!.planDigest!;
+    if (complete) {
+      expect(describeDocumentDrift(documents, digest), `${role.roleName} vs record`).toEqual([]);
+    } else {
+      expect(
+        holdsPartOfPlan(documents, digest),
+        `${role.roleName} holds more than its record`,
+      ).toBe(true);
+    }
+  }
+  for (const name of before.roles) {
+    if (world.aws.roles.has(name)) continue;
+    const record = [...records.values()].find((r) => r.roleName === name);
+    expect(record, `removed role ${name} had no grant record`).toBeDefined();
+    expect(
+      world.recordOnMain(record!.requestPath, "revocation"),
+      `role ${name} was removed without a revocation record`,
+    ).toBeDefined();
+  }
+}
+
+/** A world that has run `steps` with no fault. */
+async function worldAfter(steps: Step[]): Promise<LifecycleWorld> {
+  const world = new LifecycleWorld();
+  for (const step of steps) await world.apply(step);
+  return world;
+}
+
+/** The step that completes `process` after a fault: the same webhook again, or the next sweep. */
+function completion(world: LifecycleWorld, process: Step): Step {
+  return process.kind === "sweep"
+    ? { kind: "sweep" }
+    : { kind: "redeliver", nth: world.delivered.length - 1 };
+}
+
+/** The fault-free run of each tested process: its calls, and what it leaves. */
+const recorded = await Promise.all(
+  TESTED.map(async (tested) => {
+    const world = await worldAfter(tested.before);
+    await world.apply(tested.process);
+    return { ...tested, calls: [...world.lastCalls], after: held(world) };
+  }),
+);
+
+/** Outcomes by path and call, printed as the table of what was tried. */
+const outcomes = new Map<string, Map<string, string[]>>();
+
+afterAll(() => {
+  const lines = ["faults tried (path, call: outcome by fault kind):"];
+  for (const [path, calls] of outcomes) {
+    for (const [call, tried] of calls) lines.push(`  ${path}, ${call}: ${tried.join(", ")}`);
+  }
+  console.log(lines.join("\n"));
+});
+
+describe.each(recorded)("$path", ({ path, before, process, calls, after }) => {
+  it("makes port calls when nothing fails (the table is not empty)", () => {
+    expect(calls.length).toBeGreaterThan(0);
+  });
+
+  const cases = calls.flatMap((call, index) =>
+    (Object.keys(FAULTS) as FaultKind[]).map((fault) => ({ call, index, fault })),
+  );
+  it.for(cases)(
+    "call $index ($call) fails: $fault, then completes",
+    async ({ index, fault, call }, { task }) => {
+      const world = await worldAfter(before);
+      const start = held(world);
+      const [target] = call.split(".") as ["github" | "aws" | "cloudtrail"];
+      await world.apply({ kind: "fault", target, call: index + 1, fault });
+      await world.apply(process);
+      expect(
+        world.stats[fault === "hang" ? "processes killed (no answer)" : `calls failed (${target})`],
+      ).toBe(1);
+      await expectSafe(world, start, { complete: false, killed: fault === "hang" });
+
+      await world.apply(completion(world, process));
+      world.log.push("completion");
+      await expectSafe(world, start, { complete: true, killed: false });
+      const end = held(world);
+      const grant = Object.keys(after.records).find((p) => p.endsWith(".grant.json"));
+      const revocation = grant?.replace(".grant.json", ".revocation.json") ?? "";
+      const rolledBack =
+        path === "grant" &&
+        end.roles.length === 0 &&
+        (JSON.parse(end.records[revocation] ?? "{}") as { reason?: string }).reason ===
+          "grant-failed";
+      if (!rolledBack) expect(end).toEqual(after);
+      const row = outcomes.get(path) ?? new Map<string, string[]>();
+      const tried = row.get(`${index} ${call}`) ?? [];
+      tried.push(`${fault} ${rolledBack ? "rolled back and recorded" : "completed"}`);
+      row.set(`${index} ${call}`, tried);
+      outcomes.set(path, row);
+      countAssurance(task, { counts: { faults: 1 }, detail: `faults/${path}` });
+    },
+  );
+});
