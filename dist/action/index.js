@@ -96761,7 +96761,10 @@ async function revokeGrant(deps, request2) {
       await store.deleteInlinePolicy(roleName, REVOKE_POLICY_NAME);
       await store.deleteRole(roleName);
     } catch (error64) {
-      if (await store.getRole(roleName) !== void 0) throw error64;
+      if (await store.getRole(roleName) !== void 0) {
+        await store.putInlinePolicy(roleName, revocation.policyName, revocation.document).catch(() => void 0);
+        throw error64;
+      }
     }
   }
   if (!recorded) throw new Error("unreachable: the revocation is recorded or has thrown");
