@@ -21,6 +21,15 @@ function npm(args: string[]) {
   return spawnSync("npm", args, { cwd: root, encoding: "utf8", env, timeout: 60_000 });
 }
 
+/** stderr without npm's own `npm warn EBADENGINE` lines. */
+function withoutEngineWarnings(stderr: string): string {
+  return stderr
+    .split("\n")
+    .filter((line) => !line.startsWith("npm warn EBADENGINE"))
+    .join("\n")
+    .trim();
+}
+
 const supportsInstallScripts = npm(["help", "install-scripts"]).status === 0;
 
 describe("npm on a fresh clone", () => {
@@ -40,7 +49,9 @@ describe("npm on a fresh clone", () => {
       env,
       timeout: 60_000,
     });
-    expect(result.stderr).toBe("");
+    // npm itself may warn that this package wants Node 24 (EBADENGINE, explained in the README's
+    // quick start) before the launcher re-runs on it; nothing else may reach the newcomer.
+    expect(withoutEngineWarnings(result.stderr)).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^hallpass \d+\.\d+\.\d+\n$/);
   });
