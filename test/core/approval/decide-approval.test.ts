@@ -148,6 +148,38 @@ describe("decideApproval", () => {
     expect(changesDismissed.status).toBe("approved");
   });
 
+  it("lets a later dismissed review cancel the same person's earlier approval", () => {
+    const d = decideApproval(
+      input({ reviews: [review("bob", "APPROVED", 1), review("bob", "DISMISSED", 2)] }),
+    );
+    expect(d.status).toBe("pending");
+    expect(d.approvals).toEqual([]);
+  });
+
+  it("does not count an approval with no readable submission time (fail closed)", () => {
+    for (const submittedAt of ["", "yesterday"]) {
+      const d = decideApproval(
+        input({ reviews: [{ ...review("bob", "APPROVED", 1), submittedAt }] }),
+      );
+      expect(d.status).toBe("pending");
+      expect(d.approvals).toEqual([]);
+      expect(d.ignored).toEqual([
+        expect.objectContaining({ reviewer: "bob", reason: "has no submission time" }),
+      ]);
+    }
+  });
+
+  it("orders two reviews of one person in the same second by review id, whatever the list order", () => {
+    const at = "2026-11-26T10:01:00Z";
+    const approved = { ...review("bob", "APPROVED", 1), id: 901, submittedAt: at };
+    const changes = { ...review("bob", "CHANGES_REQUESTED", 1), id: 900, submittedAt: at };
+    expect(decideApproval(input({ reviews: [approved, changes] })).status).toBe("approved");
+    expect(decideApproval(input({ reviews: [changes, approved] })).status).toBe("approved");
+    const later = { ...changes, id: 902 };
+    expect(decideApproval(input({ reviews: [approved, later] })).status).toBe("disapproved");
+    expect(decideApproval(input({ reviews: [later, approved] })).status).toBe("disapproved");
+  });
+
   it("keeps an approval when the same reviewer later only comments", () => {
     const d = decideApproval(
       input({ reviews: [review("bob", "APPROVED", 1), review("bob", "COMMENTED", 2)] }),

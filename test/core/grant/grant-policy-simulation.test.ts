@@ -298,6 +298,17 @@ describe("using the grant role (permissions and boundary)", () => {
     expect(await act("ec2:DescribeInstances", "*", now, revoked)).toBe("ExplicitlyDenied");
   });
 
+  it("denies a session issued exactly at the revocation second", async () => {
+    const revocation = planRevocation(new Date("2026-11-26T10:30:00Z"));
+    const revoked = [JSON.parse(revocation.document)];
+    for (const issued of ["2026-11-26T10:29:59Z", "2026-11-26T10:30:00Z"]) {
+      const session = { "aws:CurrentTime": DURING, "aws:TokenIssueTime": issued };
+      expect(await act("s3:GetObject", "arn:aws:s3:::orders/a", session, revoked)).toBe(
+        "ExplicitlyDenied",
+      );
+    }
+  });
+
   it("denies sessions issued after a revocation too, while a removal that stopped half-way leaves the role", async () => {
     // The trust policy still admits the requester until the expiry: a session assumed after
     // the deny went on must not get the role's permissions back.

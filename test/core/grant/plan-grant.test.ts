@@ -169,6 +169,28 @@ describe("planGrant", () => {
     });
   });
 
+  it("refuses aws:CurrentTime mixed with another key in one condition block of a statement", () => {
+    const role = structuredClone(aliceRequest().role);
+    role.permissions.statements = [
+      {
+        effect: "Allow",
+        actions: ["s3:*"],
+        resources: ["*"],
+        conditions: {
+          DateLessThan: {
+            "aws:EpochTime": "2000000000",
+            "aws:CurrentTime": "2030-01-01T00:00:00Z",
+          },
+        },
+      },
+    ];
+    const result = plan({ role });
+    expect(result.plan).toBeUndefined();
+    expect(result.problems[0]?.message).toMatch(
+      /already has a DateLessThan condition on aws:CurrentTime/,
+    );
+  });
+
   it("uses the account's own boundary, else the settings' with the account id filled in", () => {
     expect(plan().plan!.permissionsBoundary).toBe(
       "arn:aws:iam::111122223333:policy/hallpass-boundary",
@@ -241,6 +263,58 @@ describe("planGrant", () => {
     expect(result.problems[0]?.message).toMatch(/trust policy would be \d+ characters.*2048/);
   });
 
+  it("accepts a trust policy exactly at the account's limit and refuses one character more", () => {
+    const trustChars = plan().plan!.trustPolicy.length;
+    const at = (trustPolicyChars: number) =>
+      planGrant(aliceRequest(), grantPolicies(), context, {
+        ...DEFAULT_IAM_LIMITS,
+        trustPolicyChars,
+      });
+    expect(at(trustChars).problems).toEqual([]);
+    expect(at(trustChars - 1).problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(`trust policy would be ${trustChars} characters`),
+    ]);
+  });
+
+  it("accepts IAM's 20 managed policies on a role and refuses a 21st before AWS is called", () => {
+    const withManaged = (count: number) => {
+      const role = structuredClone(aliceRequest().role);
+      role.permissions.managedPolicies = Array.from(
+        { length: count },
+        (_, i) => `arn:aws:iam::aws:policy/Managed${i}`,
+      );
+      return plan({ role });
+    };
+    expect(withManaged(20).problems).toEqual([]);
+    expect(withManaged(21).plan).toBeUndefined();
+    expect(withManaged(21).problems.map((p) => p.message)).toEqual([
+      "the role attaches 21 managed policies, more than IAM's 20",
+    ]);
+  });
+
+  it("accepts as many tags as the limit allows and refuses one more", () => {
+    const tags = Object.keys(plan().plan!.tags).length;
+    const at = (limit: number) =>
+      planGrant(aliceRequest(), grantPolicies(), context, { ...DEFAULT_IAM_LIMITS, tags: limit });
+    expect(at(tags).problems).toEqual([]);
+    expect(at(tags - 1).problems.map((p) => p.message)).toEqual([
+      `the role would carry ${tags} tags, more than IAM's ${tags - 1}`,
+    ]);
+  });
+
+  it("accepts a tag value of IAM's 256 characters and refuses 257 (the request path is a tag)", () => {
+    const withPath = (length: number) => {
+      const prefix = "access-requests/";
+      const name = "a".repeat(length - prefix.length - ".yaml".length);
+      return plan({ path: `${prefix}${name}.yaml` });
+    };
+    expect(withPath(256).problems).toEqual([]);
+    expect(withPath(257).plan).toBeUndefined();
+    expect(withPath(257).problems.map((p) => p.message)).toEqual([
+      `tag ${GRANT_TAGS.request} is too long for IAM (keys 128, values 256 characters): shorten the request's path`,
+    ]);
+  });
+
   it("refuses inline policies over IAM's 10,240 characters per role", () => {
     const base = aliceRequest();
     const role = structuredClone(base.role);
@@ -292,6 +366,19 @@ describe("planRevocation", () => {
       Action: "*",
       Resource: "*",
       Condition: { DateLessThan: { "aws:TokenIssueTime": "2026-11-26T11:00:01Z" } },
+    });
+  });
+
+  it("names the policy so a re-run finds it, and denies sessions issued from the revocation second on", () => {
+    const r = planRevocation(new Date("2026-11-26T11:00:00Z"));
+    expect(r.policyName).toBe("hallpass-revoke-older-sessions");
+    expect(r.revokedAt).toBe("2026-11-26T11:00:00Z");
+    expect(JSON.parse(r.document).Statement[1]).toEqual({
+      Sid: "HallpassNoSessionsAfterRevocation",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { DateGreaterThanEquals: { "aws:TokenIssueTime": "2026-11-26T11:00:00Z" } },
     });
   });
 });

@@ -101,6 +101,9 @@ describe("CODEOWNERS patterns", () => {
     ["a/**", "a/x", true],
     ["a/**", "a/x/y", true],
     ["a/**", "a", false],
+    ["db/**", "db-prod/x.yaml", false], // a trailing /** owns the directory, not a sibling prefix
+    ["db/**", "db/x.yaml", true],
+    ["/db/**", "db-prod/x.yaml", false],
     ["a/**/*.yaml", "a/b/c.yaml", true],
     ["a/**/*.yaml", "a/c.yaml", true],
     ["access-requests/**/*.yaml", "access-requests/team/alice.yaml", true],
@@ -160,6 +163,11 @@ describe("CODEOWNERS parsing", () => {
     expect(parsed.rules).toHaveLength(1);
     expect(parsed.rules[0]).toMatchObject({ pattern: "*.md", line: 3 });
     expect(parsed.rules[0]?.owners.map((o) => o.text)).toEqual(["@a", "@org/t"]);
+  });
+
+  it("splits owners at tabs as at spaces, with or without escapes on the line", () => {
+    expect(ownersOf("*.md\t@a\t\t@org/t\n", "x.md")).toEqual(["@a", "@org/t"]);
+    expect(ownersOf("my\\ file.md\t@a\t@b\n", "my file.md")).toEqual(["@a", "@b"]);
   });
 
   it("keeps a # inside a pattern", () => {

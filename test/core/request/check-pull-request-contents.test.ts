@@ -63,6 +63,11 @@ describe("checkPullRequestContents", () => {
       /renames a request/,
     ],
     [
+      "a merged request renamed out of access-requests/",
+      [{ path: "notes/alice-db.yaml", status: "renamed", previousPath: REQUEST }],
+      /renames a request/,
+    ],
+    [
       "a request copied from a merged one",
       [{ path: REQUEST, status: "copied", previousPath: "access-requests/old.yaml" }],
       /merged requests are never changed/,

@@ -155,6 +155,20 @@ describe("planSweep", () => {
     expect(plan.watch).toHaveLength(1);
   });
 
+  it("revokes and alerts on a role whose request tag was changed by hand, and reports its record", () => {
+    // The record of a role is the one its request tag names: a changed tag leaves the role
+    // with no record (revoked as unrecorded) and the record naming it mismatched.
+    const tags = { [GRANT_TAGS.request]: "access-requests/mallory-db.yaml" };
+    const plan = planSweep(
+      state({ roles: new Map([[prod.id, [roleOf(live, tags)]]]), grants: [live] }),
+    );
+    expect(plan.revoke).toHaveLength(1);
+    expect(plan.revoke[0]).toMatchObject({ reason: "unrecorded-role", alert: true });
+    expect(plan.revoke[0]!.detail).toContain("claims access-requests/mallory-db.yaml");
+    expect(plan.mismatchedRecords.map((m) => m.grant.requestPath)).toEqual([live.requestPath]);
+    expect(plan.watch).toEqual([]);
+  });
+
   it.each([
     [
       "a later expiry",
