@@ -6,13 +6,14 @@
  * it are separate steps. Works on open, closed and merged pull requests alike.
  */
 
+import { checkEligibility } from "../core/approval/check-eligibility.ts";
 import type { PullRequestEvaluation } from "../core/approval/pull-request-evaluation.ts";
 import { errorMessage } from "../core/text/error-message.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type { BaseChange, GitHubPort, PullRequestInfo } from "../ports/github.ts";
 import { checkPolicies, checkRequest } from "./evaluate/check-request.ts";
 import { confirmUnmoved, decide, decisionTitle } from "./evaluate/decide.ts";
-import { type EvaluationFailure, isFailure } from "./evaluate/evaluation-failure.ts";
+import { type EvaluationFailure, failure, isFailure } from "./evaluate/evaluation-failure.ts";
 import { collectPushers, findOwners } from "./evaluate/find-owners.ts";
 import { findRequestFile } from "./evaluate/find-request-file.ts";
 import { readPullRequest } from "./evaluate/read-pull-request.ts";
@@ -139,11 +140,21 @@ async function evaluate(
   const pushed = collectPushers(activity.commits);
   if (isFailure(pushed)) return fail(pushed);
 
-  // 6. Read the members of the teams that may approve.
+  // 6. Read the members of the teams that may approve or request, and check the requester.
   const approval = request.emergency ? request.role.breakGlass!.approval : request.role.approval;
   const owners = ownership.approvers;
-  const teams = await readTeamMembers(github, { owners, approval, base: rules.base }, cache);
+  const { eligible } = request.role;
+  const teams = await readTeamMembers(
+    github,
+    { owners, approval, ...(eligible ? { eligible } : {}), base: rules.base },
+    cache,
+  );
   if (isFailure(teams)) return fail(teams);
+  const eligibility = checkEligibility(request.request.requester, eligible, teams.teamMembers);
+  if (!eligibility.eligible) {
+    const title = `@${request.request.requester} may not request ${request.request.role}`;
+    return fail(failure(title, [eligibility.reason]));
+  }
 
   // 7. Decide, and make sure the pull request did not move meanwhile.
   const decision = decide(pullRequest, {

@@ -478,6 +478,62 @@ describe("evaluatePullRequest", () => {
     expect(evaluation.title).toBe("Too many commits");
   });
 
+  describe("who may request a role", () => {
+    const eligibleTo = (list: string) => {
+      const policies = fixture("policies.yaml").replace(
+        "    accounts: [production]\n    maxDuration: 4h\n",
+        `    accounts: [production]\n    maxDuration: 4h\n    eligible: ${list}\n`,
+      );
+      return {
+        [`${BASE}:policies/test.yaml`]: policies,
+        [`${BASE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+        [`${HEAD}:${PATH}`]: fixture("db-admin-request.yaml"),
+        [`${MERGE}:policies/test.yaml`]: policies,
+        [`${MERGE}:CODEOWNERS`]: fixture("CODEOWNERS"),
+        [`${MERGE}:${PATH}`]: fixture("db-admin-request.yaml"),
+      };
+    };
+
+    it("refuses a requester the role does not list, naming who is eligible, however approved, also at merge", async () => {
+      for (const merged of [false, true]) {
+        const { github } = fakeGitHub({
+          merged,
+          reviews: approvedReviews,
+          repo: eligibleTo('["@acme/sre", "@bob"]'),
+          teams: { "db-admins": ["dan"], security: ["sue"], sre: ["sam"] },
+        });
+        const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+        expect(evaluation.status).toBe("error");
+        expect(evaluation.title).toBe("@alice may not request db-admin");
+        expect(evaluation.reasons[0]).toContain("only @acme/sre or @bob may");
+        expect(evaluation.approvals).toEqual([]);
+      }
+    });
+
+    it("admits a requester who is in a listed team", async () => {
+      const { github, calls } = fakeGitHub({
+        reviews: approvedReviews,
+        repo: eligibleTo('["@acme/sre"]'),
+        teams: { "db-admins": ["dan"], security: ["sue"], sre: ["alice"] },
+      });
+      const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+      expect(evaluation.status).toBe("approved");
+      expect(calls).toContain("listTeamMembers acme/sre");
+    });
+
+    it("fails closed when a listed team cannot be read", async () => {
+      const notFound = Object.assign(new Error("Not Found"), { status: 404 });
+      const { github } = fakeGitHub({
+        reviews: approvedReviews,
+        repo: eligibleTo('["@acme/sre"]'),
+        teams: { "db-admins": ["dan"], security: ["sue"], sre: notFound },
+      });
+      const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+      expect(evaluation.status).toBe("error");
+      expect(evaluation.title).toBe("A team could not be read");
+    });
+  });
+
   it("uses the break-glass approval rule for an emergency request", async () => {
     const emergency = `${fixture("db-admin-request.yaml").replace("duration: 2h", "duration: 1h")}emergency: true\n`;
     const { github } = fakeGitHub({

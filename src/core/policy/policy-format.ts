@@ -148,6 +148,13 @@ export const roleSchema = z
       .min(1)
       .describe("Accounts (by name) this role can be granted in."),
     maxDuration: durationText.describe("Longest duration a request for this role may ask for."),
+    eligible: z
+      .array(ownerReference)
+      .min(1)
+      .optional()
+      .describe(
+        "Who may request this role: users (@login) and teams (@org/team-slug), as written in CODEOWNERS. Anyone else's request fails the check, however approved, and is refused again at merge; a team that cannot be read fails closed. Default: anyone with an identity.",
+      ),
     permissions: z
       .strictObject({
         managedPolicies: z

@@ -1,6 +1,6 @@
 /**
  * Step 6 of the evaluation: read the members of every team that may approve, whether CODEOWNERS
- * names it or the role's approval rules do.
+ * names it or the role's approval rules do, and of every team the role lets request it.
  */
 
 import { teamKey } from "../../core/approval/decide-approval.ts";
@@ -13,24 +13,23 @@ import { cached } from "./cached.ts";
 import { type EvaluationFailure, failure } from "./evaluation-failure.ts";
 
 /**
- * The members of each team named by `owners` or `approval`'s rules, by `teamKey`, cached by the
+ * The members of each team named by `owners`, `approval`'s rules or `eligible`, by `teamKey`, cached by the
  * rules' commit `base`. A failure when GitHub says a team does not exist or is not visible;
  * any other error is thrown (the evaluation then says GitHub could not be read).
  */
 export async function readTeamMembers(
   github: GitHubPort,
-  who: { owners: Owner[]; approval: Approval; base: string },
+  who: { owners: Owner[]; approval: Approval; eligible?: readonly string[]; base: string },
   cache: KeyValueCache | undefined,
 ): Promise<{ teamMembers: Record<string, string[]> } | EvaluationFailure> {
   const teams = new Map<string, { org: string; slug: string }>();
   for (const owner of who.owners) {
     if (owner.kind === "team") teams.set(teamKey(owner.org, owner.slug), owner);
   }
-  for (const rule of who.approval.rules) {
-    for (const ref of rule.from ?? []) {
-      const [org, slug] = ref.replace(/^@/, "").split("/");
-      if (slug !== undefined) teams.set(teamKey(org!, slug), { org: org!, slug });
-    }
+  const refs = [...who.approval.rules.flatMap((rule) => rule.from ?? []), ...(who.eligible ?? [])];
+  for (const ref of refs) {
+    const [org, slug] = ref.replace(/^@/, "").split("/");
+    if (slug !== undefined) teams.set(teamKey(org!, slug), { org: org!, slug });
   }
   const teamMembers: Record<string, string[]> = {};
   try {
@@ -44,7 +43,7 @@ export async function readTeamMembers(
   } catch (error) {
     if (httpStatus(error) === 404 || httpStatus(error) === 403) {
       return failure("A team could not be read", [
-        `A team named in CODEOWNERS or in the role's approval rules does not exist or is not visible to the app (it needs the organization "Members: read" permission): ${errorMessage(error)}.`,
+        `A team named in CODEOWNERS, in the role's approval rules or in its eligible list does not exist or is not visible to the app (it needs the organization "Members: read" permission): ${errorMessage(error)}.`,
       ]);
     }
     throw error;

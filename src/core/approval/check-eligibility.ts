@@ -1,0 +1,34 @@
+/**
+ * Who may request a role: the role's `eligible` list of users and teams, from `policies/` at
+ * the base commit. Pure: the team members are read by the evaluation, as for approver teams.
+ */
+
+import { teamKey } from "./decide-approval.ts";
+
+/** Whether the requester may ask for the role, and if not, why in words. */
+export type Eligibility = { eligible: true } | { eligible: false; reason: string };
+
+/**
+ * Whether `requester` is one of `eligible` (`@login` or `@org/team`, as in CODEOWNERS), logins
+ * compared case-insensitively as GitHub does. A role without a list admits every requester
+ * (the identity mapping still applies). A team whose members are not in `teamMembers` admits
+ * nobody: the evaluation fails before when it cannot read one, and this never guesses.
+ */
+export function checkEligibility(
+  requester: string,
+  eligible: readonly string[] | undefined,
+  teamMembers: Readonly<Record<string, readonly string[]>>,
+): Eligibility {
+  if (eligible === undefined) return { eligible: true };
+  const login = requester.toLowerCase();
+  const admitted = eligible.some((ref) => {
+    const [org, slug] = ref.replace(/^@/, "").split("/");
+    if (slug === undefined) return org!.toLowerCase() === login;
+    return (teamMembers[teamKey(org!, slug)] ?? []).some((m) => m.toLowerCase() === login);
+  });
+  if (admitted) return { eligible: true };
+  return {
+    eligible: false,
+    reason: `@${requester} may not request this role: only ${eligible.join(" or ")} may. Ask one of them to request it, or the policy owners to add you.`,
+  };
+}
