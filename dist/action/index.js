@@ -99400,6 +99400,9 @@ var roleSchema = external_exports.strictObject({
   description: external_exports.string().min(1).describe("What this role is for and what it allows, in plain words for reviewers."),
   accounts: external_exports.array(policyName).min(1).describe("Accounts (by name) this role can be granted in."),
   maxDuration: durationText.describe("Longest duration a request for this role may ask for."),
+  eligible: external_exports.array(ownerReference).min(1).optional().describe(
+    "Who may request this role: users (@login) and teams (@org/team-slug), as written in CODEOWNERS. Anyone else's request fails the check, however approved, and is refused again at merge; a team that cannot be read fails closed. Default: anyone with an identity."
+  ),
   permissions: external_exports.strictObject({
     managedPolicies: external_exports.array(arn).max(20).optional().describe("Managed policy ARNs to attach (at most 20, IAM's limit per role)."),
     statements: external_exports.array(statementSchema).optional().describe("Inline statements. Every Allow is bounded by the grant's expiry.")
