@@ -19,6 +19,8 @@ export interface CliIo {
   gitConfig: (key: string) => Promise<string | undefined>;
   /** Whether each stream takes ANSI colours (see `wantsColour`); default: neither. */
   colour?: { stdout: boolean; stderr: boolean };
+  /** Opens a URL in the user's browser (`hallpass console --open`); absent: the URL is printed. */
+  openUrl?: (url: string) => Promise<void>;
 }
 
 /** Exit codes: 0 success, 1 the input is invalid (or the command failed), 2 usage error. */

@@ -1,4 +1,5 @@
 import type { Command } from "./command.ts";
+import { consoleCommand } from "./console-command.ts";
 import { demoCommand } from "./demo-command.ts";
 import { historyCommand } from "./history-command.ts";
 import { initCommand } from "./init-command.ts";
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   historyCommand,
   verifyCommand,
   reportCommand,
+  consoleCommand,
   demoCommand,
   initCommand,
 ];

@@ -24,4 +24,15 @@ process.exitCode = await runCli(process.argv.slice(2), {
         resolve(error || value === "" ? undefined : value);
       });
     }),
+  // The link is an argument, never shell text: execFile runs no shell.
+  openUrl: (url) =>
+    new Promise((resolve, reject) => {
+      const [command, args] =
+        process.platform === "darwin"
+          ? ["open", [url]]
+          : process.platform === "win32"
+            ? ["rundll32", ["url.dll,FileProtocolHandler", url]]
+            : ["xdg-open", [url]];
+      execFile(command, args, { timeout: 10_000 }, (error) => (error ? reject(error) : resolve()));
+    }),
 });

@@ -29,6 +29,8 @@ export async function run(
     now?: Date;
     /** Both streams take colour, as on a terminal. */
     colour?: boolean;
+    /** Receives the URL `--open` would open. */
+    openUrl?: (url: string) => Promise<void>;
   },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -45,6 +47,7 @@ export async function run(
     env: options.env ?? {},
     gitConfig: async (key) => (key === "github.user" ? options.gitUser : undefined),
     colour: { stdout: options.colour === true, stderr: options.colour === true },
+    ...(options.openUrl ? { openUrl: options.openUrl } : {}),
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };

@@ -87,6 +87,14 @@ describe("renderUsageComment", () => {
     );
   });
 
+  it("says how to reach the console with the grant's request file", () => {
+    const p = plan(7_200);
+    const text = textOf(renderUsageComment(input(p)));
+    expect(text).toContain(`hallpass console ${p.tags["hallpass:request"]} --open`);
+    expect(p.tags["hallpass:request"]).toMatch(/^access-requests\/.+\.yaml$/);
+    expect(text).toContain("under the same session name and source identity");
+  });
+
   it("says when an access with a later start begins", () => {
     const later = plan(3_600, at("2026-11-26T14:00:00Z"));
     const body = renderUsageComment(input(later));
