@@ -20,6 +20,62 @@ describe("checkPullRequestContents", () => {
     });
   });
 
+  it.each<[string, ChangedPath]>([
+    ["a note beside the requests", { path: "access-requests/README.md", status: "added" }],
+    [
+      "a record-like name outside access-requests/",
+      { path: "notes/a.grant.json", status: "added" },
+    ],
+    ["a record name with a suffix", { path: "access-requests/a.grant.json.bak", status: "added" }],
+  ])("leaves %s alone: neither a request nor a record", (_, file) => {
+    expect(checkPullRequestContents([file])).toEqual({ kind: "not-access-request" });
+  });
+
+  it("refuses each of two requests in one pull request", () => {
+    const other = "access-requests/alice-s3.yaml";
+    const files: ChangedPath[] = [
+      { path: REQUEST, status: "added" },
+      { path: other, status: "added" },
+    ];
+    const message =
+      "is one of 2 requests in this pull request; open one pull request per request, so each is approved and granted on its own";
+    expect(checkPullRequestContents(files)).toEqual({
+      kind: "invalid",
+      reasons: [
+        { path: REQUEST, message },
+        { path: other, message },
+      ],
+    });
+  });
+
+  it("counts only added files as requests: a new request beside an edited one is refused for the edit", () => {
+    const files: ChangedPath[] = [
+      { path: REQUEST, status: "added" },
+      { path: "access-requests/old.yaml", status: "modified" },
+    ];
+    const result = checkPullRequestContents(files);
+    expect(result.kind === "invalid" && result.reasons.map((r) => r.path)).toEqual([
+      "access-requests/old.yaml",
+    ]);
+  });
+
+  it("refuses a request with any other file, naming only the other file", () => {
+    const files: ChangedPath[] = [
+      { path: REQUEST, status: "added" },
+      { path: "README.md", status: "modified" },
+    ];
+    expect(checkPullRequestContents(files)).toEqual({
+      kind: "invalid",
+      reasons: [
+        {
+          path: "README.md",
+          message:
+            "is not an access request; an access pull request contains exactly one new file under access-requests/ and nothing else",
+        },
+      ],
+    });
+  });
+
   it.each<[string, ChangedPath[], RegExp]>([
     [
       "a grant record",
