@@ -8,6 +8,7 @@ import {
 } from "../../src/core/grant/digest-grant-plan.ts";
 import { GRANT_TAGS, type GrantRole } from "../../src/ports/aws.ts";
 import { countAssurance } from "../support/assurance-counts.ts";
+import { examplePolicyFiles } from "../support/example-policies.ts";
 import { type FaultKind, LifecycleWorld, type Step } from "./lifecycle-world.ts";
 
 vi.mock("../../src/core/policy/load-policies.ts", async (original) =>
@@ -63,7 +64,20 @@ interface Tested {
   /** Steps up to the process, run without a fault. */
   before: Step[];
   process: Step;
+  /** Files put on main first (the sweep reads its policies there). */
+  main?: Record<string, string>;
 }
+
+/** The example settings with an alert that revokes a grant whose session writes to IAM. */
+const REVOKING_ALERT = {
+  "policies/settings.yaml": `${examplePolicyFiles["policies/settings.yaml"]}  alerts:
+    - name: iam-changes
+      actions: ["iam:*"]
+      writesOnly: true
+      severity: critical
+      revoke: true
+`,
+};
 
 const TESTED: Tested[] = [
   { path: "grant", before: GRANTED, process: { kind: "deliver", nth: 0 } },
@@ -82,6 +96,18 @@ const TESTED: Tested[] = [
       ...GRANTED,
       { kind: "deliver", nth: 0 },
       { kind: "use", nth: 0 },
+      { kind: "use", nth: 1 },
+      { kind: "clock", minutes: 5 },
+    ],
+    process: { kind: "sweep" },
+  },
+  {
+    path: "sweep: revoke a live grant on an alert",
+    main: REVOKING_ALERT,
+    before: [
+      ...GRANTED,
+      { kind: "deliver", nth: 0 },
+      // nth 1: a write to IAM (iam:CreateUser), which the alert revokes on.
       { kind: "use", nth: 1 },
       { kind: "clock", minutes: 5 },
     ],
@@ -183,8 +209,12 @@ async function expectSafe(
 }
 
 /** A world that has run `steps` with no fault. */
-async function worldAfter(steps: Step[]): Promise<LifecycleWorld> {
+async function worldAfter(
+  steps: Step[],
+  main: Record<string, string> = {},
+): Promise<LifecycleWorld> {
   const world = new LifecycleWorld();
+  world.github.setFiles("main", main);
   for (const step of steps) await world.apply(step);
   return world;
 }
@@ -199,7 +229,7 @@ function completion(world: LifecycleWorld, process: Step): Step {
 /** The fault-free run of each tested process: its calls, and what it leaves. */
 const recorded = await Promise.all(
   TESTED.map(async (tested) => {
-    const world = await worldAfter(tested.before);
+    const world = await worldAfter(tested.before, tested.main);
     await world.apply(tested.process);
     return { ...tested, calls: [...world.lastCalls], after: held(world) };
   }),
@@ -216,7 +246,7 @@ afterAll(() => {
   console.log(lines.join("\n"));
 });
 
-describe.each(recorded)("$path", ({ path, before, process, calls, after }) => {
+describe.each(recorded)("$path", ({ path, before, process, main, calls, after }) => {
   it("makes port calls when nothing fails (the table is not empty)", () => {
     expect(calls.length).toBeGreaterThan(0);
   });
@@ -227,7 +257,7 @@ describe.each(recorded)("$path", ({ path, before, process, calls, after }) => {
   it.for(cases)(
     "call $index ($call) fails: $fault, then completes",
     async ({ index, fault, call }, { task }) => {
-      const world = await worldAfter(before);
+      const world = await worldAfter(before, main);
       const start = held(world);
       const [target] = call.split(".") as ["github" | "aws" | "cloudtrail"];
       await world.apply({ kind: "fault", target, call: index + 1, fault });
