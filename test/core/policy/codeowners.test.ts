@@ -170,6 +170,36 @@ describe("CODEOWNERS parsing", () => {
     expect(ownersOf("my\\ file.md\t@a\t@b\n", "my file.md")).toEqual(["@a", "@b"]);
   });
 
+  it.each([
+    // [line with an escape, pattern, owners]: the escape-aware tokenizer
+    ["my\\ file.md  @a \t @b # note", "my\\ file.md", ["@a", "@b"]],
+    ["my\\ file#1.md @a", "my\\ file#1.md", ["@a"]],
+    ["a\\ b.md @a #", "a\\ b.md", ["@a"]],
+    ["a\\ b.md", "a\\ b.md", []],
+  ])("splits the escaped line %j into pattern and owners", (line, pattern, owners) => {
+    const parsed = parseCodeowners("CODEOWNERS", `  ${line}\n`);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.rules.map((r) => [r.pattern, r.owners.map((o) => o.text)])).toEqual([
+      [pattern, owners],
+    ]);
+  });
+
+  it.each([
+    ["a\\ b.md @a\\", '"@a\\" is not a valid user; GitHub ignores this line'],
+    ["a\\ b.md @a#x", '"@a#x" is not a valid user; GitHub ignores this line'],
+  ])(
+    "keeps a trailing backslash or an inner # in the token on the escaped line %j",
+    (line, message) => {
+      const parsed = parseCodeowners("CODEOWNERS", `${line}\n`);
+      expect(parsed.rules).toEqual([]);
+      expect(parsed.problems.map((p) => p.message)).toEqual([message]);
+    },
+  );
+
+  it("matches a path with a space and a # through an escaped pattern", () => {
+    expect(ownersOf("my\\ file#1.md @a\n", "my file#1.md")).toEqual(["@a"]);
+  });
+
   it("keeps a # inside a pattern", () => {
     expect(ownersOf("file#1.txt @a\n", "file#1.txt")).toEqual(["@a"]);
   });
