@@ -52,6 +52,12 @@ export interface AppDeps {
    * `mergeDeadlines` of HALLPASS_TIME_LIMIT_SECONDS.
    */
   mergeDeadlines?: MergeDeadlines;
+  /**
+   * Starts a deadline: a signal that aborts with a `DeadlineError(message)` after `ms`.
+   * Default: a real timer (`deadlineAfter`). Injected like `now`, so that a test can reach the
+   * deadline at a chosen step rather than after a real delay a loaded machine could outlast.
+   */
+  deadlineAfter?: (ms: number, message: string) => AbortSignal;
 }
 
 /** When the merge handling stops working (`workMs`) and stops telling (`tellMs`). */

@@ -43,17 +43,18 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
     if (!pull.merged || !isAccessRepository(deps, context.repo())) return;
     // Counted from here, so that the whole handling stays inside the host's time limit.
     const { workMs, tellMs } = deps.mergeDeadlines ?? mergeDeadlines(DEFAULT_TIME_LIMIT_SECONDS);
+    const startDeadline = deps.deadlineAfter ?? deadlineAfter;
     const github = deps.github(context.octokit, context.repo());
     const outcome = await grantAccess(
       { github, aws, ...(deps.notifierFor ? { notifierFor: deps.notifierFor } : {}) },
       pull.number,
       {
         now: deps.now(),
-        deadline: deadlineAfter(
+        deadline: startDeadline(
           workMs,
           `the merge handling reached its deadline (${workMs / 1000} s, inside the host's time limit) before the grant was complete`,
         ),
-        tellDeadline: deadlineAfter(tellMs, "no time left to tell"),
+        tellDeadline: startDeadline(tellMs, "no time left to tell"),
       },
     );
     context.log.info({ pull: pull.number, outcome: outcome.status }, "hallpass grant");

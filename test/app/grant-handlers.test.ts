@@ -7,6 +7,7 @@ import {
   revocationRecordSchema,
   ungrantedRecordSchema,
 } from "../../src/core/grant/records.ts";
+import { DeadlineError, deadlineAfter } from "../../src/workflows/deadline.ts";
 import { FakeAwsWire } from "../support/fake-aws-wire.ts";
 import {
   APP_ID,
@@ -424,9 +425,11 @@ describe("refusals", () => {
 });
 
 describe("stalled dependencies", () => {
-  it("says on the PR and alerts when IAM accepts CreateRole and never answers, within the merge deadline", {
-    timeout: 8_000,
-  }, async () => {
+  it("says on the PR and alerts when IAM accepts CreateRole and never answers, within the merge deadline", async () => {
+    // The work's deadline is reached when CreateRole stalls, not after a real 2.5 s that a
+    // loaded machine could spend before the call is even made; telling keeps a real timer.
+    const work = new AbortController();
+    let workMessage = "";
     h = await createHarness({
       now: () => clock,
       aws: createAwsIamPort({
@@ -434,10 +437,14 @@ describe("stalled dependencies", () => {
         brokerSessionName: "hallpass-app",
         maxAttempts: 1,
       }),
-      // Long enough for the evaluation and the record's commit on a loaded machine.
-      mergeDeadlines: { workMs: 2_500, tellMs: 5_000 },
+      mergeDeadlines: { workMs: 2_500, tellMs: 15_000 },
+      deadlineAfter: (ms, message) => {
+        if (ms !== 2_500) return deadlineAfter(ms, message);
+        workMessage = message;
+        return work.signal;
+      },
     });
-    wire.hang("CreateRole");
+    wire.hang("CreateRole", () => work.abort(new DeadlineError(workMessage)));
     h.github.optionalToken();
     h.github.optionalToken();
     mergedEvaluation();
@@ -458,9 +465,7 @@ describe("stalled dependencies", () => {
     expect(told.alert().title).toBe("hallpass alert: the grant could not be completed (#7)");
   });
 
-  it("says on the PR and alerts when GitHub accepts the record's commit and never answers", {
-    timeout: 5_000,
-  }, async () => {
+  it("says on the PR and alerts when GitHub accepts the record's commit and never answers", async () => {
     h = await createHarness(
       {
         now: () => clock,
@@ -470,7 +475,9 @@ describe("stalled dependencies", () => {
           maxAttempts: 1,
         }),
       },
-      { timeouts: { connectMs: 100, requestMs: 200 } },
+      // Roomy enough for every answered request on a loaded machine; only the stalled commit
+      // waits it out.
+      { timeouts: { connectMs: 2_000, requestMs: 2_000 } },
     );
     h.github.optionalToken();
     h.github.optionalToken();
@@ -490,7 +497,7 @@ describe("stalled dependencies", () => {
     expect(told.comment().body).toContain(
       "### Access NOT granted: the grant record could not be committed",
     );
-    expect(told.comment().body).toContain("no answer from api.github.com within 200 ms");
+    expect(told.comment().body).toContain("no answer from api.github.com within 2000 ms");
     expect(told.alert().labels).toEqual(["hallpass-alert"]);
     expect(wire.calls).not.toContain("CreateRole");
   });

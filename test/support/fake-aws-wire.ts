@@ -11,11 +11,14 @@ export type { FakeRole };
  */
 export class FakeAwsWire extends IamStandIn {
   /** IAM actions whose requests are accepted and never answered (a stalled dependency). */
-  readonly #hanging = new Set<string>();
+  readonly #hanging = new Map<string, () => void>();
 
-  /** Accepts every later call of `action` and never answers it, as a stalled AWS would. */
-  hang(action: string): this {
-    this.#hanging.add(action);
+  /**
+   * Accepts every later call of `action` and never answers it, as a stalled AWS would;
+   * `onCall` runs as each such call arrives (a test's cue that the stall has begun).
+   */
+  hang(action: string, onCall: () => void = () => {}): this {
+    this.#hanging.set(action, onCall);
     return this;
   }
 
@@ -30,8 +33,10 @@ export class FakeAwsWire extends IamStandIn {
       .reply(async (request: Request) => {
         const body = await request.text();
         const action = new URLSearchParams(body).get("Action") ?? "";
-        if (this.#hanging.has(action)) {
+        const onHang = this.#hanging.get(action);
+        if (onHang) {
           this.calls.push(action);
+          onHang();
           return new Promise<never>(() => {});
         }
         return this.handleIam(body, request.headers.get("authorization") ?? "");

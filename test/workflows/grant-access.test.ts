@@ -718,12 +718,19 @@ describe("grantAccess on an unexpected failure", () => {
 });
 
 describe("grantAccess at the merge deadline", () => {
-  /** AWS that accepts ensureRole and never answers. */
-  function stalledAws(aws: FakeAwsAccounts): AwsPort {
+  /**
+   * AWS that accepts ensureRole and never answers; `onStall` runs when the call arrives, so a
+   * test can reach its deadline exactly there instead of after a real delay that a loaded
+   * machine could outlast before the call is even made.
+   */
+  function stalledAws(aws: FakeAwsAccounts, onStall: () => void = () => {}): AwsPort {
     return {
       grantStore: (account) => ({
         ...aws.grantStore(account),
-        ensureRole: () => new Promise<never>(() => {}),
+        ensureRole: () => {
+          onStall();
+          return new Promise<never>(() => {});
+        },
       }),
     };
   }
@@ -734,14 +741,15 @@ describe("grantAccess at the merge deadline", () => {
     return controller.signal;
   }
 
-  it("says on the PR and alerts when AWS never answers, and a redelivery finishes the grant", {
-    timeout: 2_000,
-  }, async () => {
+  it("says on the PR and alerts when AWS never answers, and a redelivery finishes the grant", async () => {
     const { github, aws, deps, notified } = world();
     const pr = addMergedRequest(github);
-    const stalled = grantAccess({ ...deps, aws: stalledAws(aws) }, pr, {
+    const deadline = new AbortController();
+    const reachDeadline = () =>
+      deadline.abort(new DeadlineError("the merge handling reached its deadline (43 s)"));
+    const stalled = grantAccess({ ...deps, aws: stalledAws(aws, reachDeadline) }, pr, {
       now: NOW,
-      deadline: deadlineIn(100, "the merge handling reached its deadline (43 s)"),
+      deadline: deadline.signal,
     });
     await expect(stalled).rejects.toThrow("the merge handling reached its deadline (43 s)");
     // The record was committed before the stall: the failure is said, not left silent.
@@ -774,9 +782,7 @@ describe("grantAccess at the merge deadline", () => {
     expect(github.comment(pr, GRANT_ERROR_MARKER)).toContain("past the deadline");
   });
 
-  it("gives up telling at the tell deadline when GitHub never answers either", {
-    timeout: 2_000,
-  }, async () => {
+  it("gives up telling at the tell deadline when GitHub never answers either", async () => {
     const { github, deps } = world();
     const pr = addMergedRequest(github);
     github.upsertComment = () => new Promise<never>(() => {});
