@@ -3,7 +3,7 @@ import { didYouMean } from "../core/source/suggest-name.ts";
 import { painter } from "./colour.ts";
 import type { CliIo, Command, ExitCode } from "./command.ts";
 import { UsageError } from "./command.ts";
-import { commands as registered } from "./commands.ts";
+import { type RegisteredCommand, commands as registered } from "./commands.ts";
 import { isParseArgsError } from "./parse-options.ts";
 
 /** Options the dispatcher itself answers, before any command. */
@@ -16,15 +16,21 @@ const globalOptions = ["--help", "-h", "--version", "-v"];
 export async function runCli(
   argv: readonly string[],
   io: CliIo,
-  commands: readonly Command[] = registered,
+  given: readonly (Command | RegisteredCommand)[] = registered,
 ): Promise<ExitCode> {
+  // Only the command that runs is loaded; the overview and suggestions load them all.
+  const all = () => Promise.all(given.map(load));
+  const named = async (name: string) => {
+    const found = given.find((c) => c.name === name);
+    return found && load(found);
+  };
   const [first, ...rest] = argv;
   if (first === undefined) {
-    io.stderr(overview(commands));
+    io.stderr(overview(await all()));
     return 2;
   }
   if (first === "--help" || first === "-h") {
-    io.stdout(overview(commands));
+    io.stdout(overview(await all()));
     return 0;
   }
   // `-v` as node and npm spell it.
@@ -32,19 +38,19 @@ export async function runCli(
     io.stdout(`hallpass ${packageJson.version}\n`);
     return 0;
   }
-  if (first.startsWith("-")) return unknownOption(first, io, commands);
+  if (first.startsWith("-")) return unknownOption(first, io, await all());
   if (first === "help") {
     if (rest[0] === undefined) {
-      io.stdout(overview(commands));
+      io.stdout(overview(await all()));
       return 0;
     }
-    const command = commands.find((c) => c.name === rest[0]);
-    if (!command) return unknownCommand(rest[0], io, commands);
+    const command = await named(rest[0]);
+    if (!command) return unknownCommand(rest[0], io, await all());
     io.stdout(withNewline(command.help));
     return 0;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) return unknownCommand(first, io, commands);
+  const command = await named(first);
+  if (!command) return unknownCommand(first, io, await all());
   if (rest.includes("--help") || rest.includes("-h")) {
     io.stdout(withNewline(command.help));
     return 0;
@@ -111,6 +117,11 @@ ${lines.join("\n")}
 
 Run \`hallpass <command> --help\` for a command's options and examples.
 `;
+}
+
+/** The command itself: a registered one is imported now. */
+function load(command: Command | RegisteredCommand): Promise<Command> {
+  return "load" in command ? command.load() : Promise.resolve(command);
 }
 
 function withNewline(text: string): string {
