@@ -5,6 +5,7 @@
  */
 
 import type { Octokit } from "../adapters/octokit-github.ts";
+import type { ReadActionCatalogue } from "../ports/action-catalogue.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type { GitHubPort } from "../ports/github.ts";
@@ -23,6 +24,11 @@ export interface AppDeps {
    * by base SHA (bounded by the TTL), check run ids by head SHA.
    */
   cache: KeyValueCache;
+  /**
+   * AWS's published actions and access levels, to show reviewers what a role really allows.
+   * Without it the check shows the role's statements as written.
+   */
+  readActionCatalogue?: ReadActionCatalogue;
   /**
    * AWS, reached through each account's broker role: grant roles are created on merge and
    * deleted on `/hallpass revoke`. Without it the app grants nothing (fail closed).

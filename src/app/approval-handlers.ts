@@ -6,6 +6,7 @@
  */
 
 import type { Context, Probot } from "probot";
+import { describeRoleAccess, type RoleAccess } from "../core/approval/describe-role-access.ts";
 import { CHECK_NAME, renderCheck } from "../core/approval/render-check.ts";
 import {
   REVIEW_REQUEST_MARKER,
@@ -145,12 +146,30 @@ async function evaluateAndReport(
     await github.upsertCheckRun(extraSha ?? fallbackSha, CHECK_NAME, errorOutput(error));
     throw error;
   }
-  const output = renderCheck(evaluation);
+  const output = renderCheck(evaluation, await roleAccess(deps, evaluation));
   await github.upsertCheckRun(evaluation.pullRequest.headSha, CHECK_NAME, output);
   if (extraSha && extraSha !== evaluation.pullRequest.headSha) {
     await github.upsertCheckRun(extraSha, CHECK_NAME, output);
   }
   return evaluation;
+}
+
+/**
+ * What the requested role's statements really allow, for reviewers; undefined without a valid
+ * request or when AWS's action data cannot be read (it informs reviewers, it decides nothing).
+ */
+async function roleAccess(
+  deps: AppDeps,
+  evaluation: PullRequestEvaluation,
+): Promise<RoleAccess | undefined> {
+  const statements = evaluation.request?.role.permissions.statements;
+  if (!deps.readActionCatalogue || !statements) return undefined;
+  const services = statements.flatMap((s) => s.actions.map((a) => a.split(":")[0]!.toLowerCase()));
+  try {
+    return describeRoleAccess(statements, await deps.readActionCatalogue(services));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

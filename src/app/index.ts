@@ -6,6 +6,7 @@
 
 import { type ApplicationFunction, ProbotOctokit } from "probot";
 import { createAwsIamPort } from "../adapters/aws-iam.ts";
+import { readIamActionCatalogue } from "../adapters/iam-action-catalogue.ts";
 import { type NetworkTimeouts, octokitWithTimeouts } from "../adapters/network-timeouts.ts";
 import { createOctokitGitHub } from "../adapters/octokit-github.ts";
 import { createSlackNotifier } from "../adapters/slack-notifier.ts";
@@ -34,6 +35,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       }),
     now: () => new Date(),
     cache,
+    readActionCatalogue: readIamActionCatalogue,
     mergeDeadlines: mergeDeadlines(Number(timeLimit), timeLimit),
     ...(appId !== undefined && Number.isInteger(appId) ? { appId } : {}),
     ...(env.HALLPASS_ACCESS_REPOSITORY

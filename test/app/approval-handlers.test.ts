@@ -1,5 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readIamActionCatalogue } from "../../src/adapters/iam-action-catalogue.ts";
 import {
   BASE,
   createHarness,
@@ -44,6 +45,25 @@ function coldEvaluation(options: Parameters<Harness["github"]["prReads"]>[0] = {
 }
 
 describe("a new access request", () => {
+  it("shows reviewers what the role really allows, from AWS's published actions", async () => {
+    h = await createHarness({ readActionCatalogue: readIamActionCatalogue });
+    let check: Body;
+    coldEvaluation().checkCreate(HEAD, (b) => {
+      check = b;
+    });
+    h.github.newComment(1, () => {});
+    h.github.scope.post(`${REPO}/pulls/7/requested_reviewers`).reply(201, {});
+
+    await h.probot.receive(pullRequestEvent("opened"));
+
+    // The test policies' db-admin allows rds:*: every RDS write, and the tagging actions.
+    expect(check.output.summary).toMatch(/\| `rds` \(all\) \| \d+ \| \d+ \| \d+ \| \d+ \| \d+ \|/);
+    expect(check.output.summary).toContain("`rds` Write: `AddRoleToDBCluster`");
+    expect(check.output.summary).toContain(
+      "**Can create lasting access:** `rds:AuthorizeDBSecurityGroupIngress`",
+    );
+  });
+
   it("gets an action-required check, one review-request comment and review requests", async () => {
     let check: Body;
     let comment: Body;

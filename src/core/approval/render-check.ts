@@ -19,8 +19,10 @@ import {
   markdownText,
 } from "../text/escape-markdown.ts";
 import type { DecisionStatus } from "./decide-approval.ts";
+import type { RoleAccess } from "./describe-role-access.ts";
 import type { CheckAnnotation, CheckRunOutput } from "./pull-request.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
+import { renderRoleAccess } from "./render-role-access.ts";
 
 /** The check's name: branch protection requires it, pinned to the hallpass app. */
 export const CHECK_NAME = "hallpass/approval";
@@ -57,7 +59,7 @@ function ownerText(owner: Owner): string {
   return owner.text;
 }
 
-function requestSection(evaluation: PullRequestEvaluation): string[] {
+function requestSection(evaluation: PullRequestEvaluation, access?: RoleAccess): string[] {
   const validated = evaluation.request;
   if (!validated) return [];
   const { request, role, account, durationSeconds, start } = validated;
@@ -97,6 +99,7 @@ function requestSection(evaluation: PullRequestEvaluation): string[] {
     );
   }
   lines.push("- every Allow ends at the expiry, enforced by IAM itself", "");
+  if (access) lines.push(...renderRoleAccess(access));
   return lines;
 }
 
@@ -166,8 +169,15 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
   return lines;
 }
 
-/** The check run for an evaluation. Deterministic: the same evaluation renders the same output. */
-export function renderCheck(evaluation: PullRequestEvaluation): CheckRunOutput {
+/**
+ * The check run for an evaluation. Deterministic: the same evaluation renders the same output.
+ * `access`, when the role's actions could be expanded, shows reviewers what the role really
+ * allows.
+ */
+export function renderCheck(
+  evaluation: PullRequestEvaluation,
+  access?: RoleAccess,
+): CheckRunOutput {
   const { status } = evaluation;
   const lines: string[] = [`## ${ICONS[status]} ${md(evaluation.title)}`, ""];
   if (evaluation.reasons.length > 0 && status !== "approved") {
@@ -175,7 +185,7 @@ export function renderCheck(evaluation: PullRequestEvaluation): CheckRunOutput {
     for (const reason of evaluation.reasons) lines.push(`- ${reason}`);
     lines.push("");
   }
-  lines.push(...requestSection(evaluation), ...approvalSection(evaluation));
+  lines.push(...requestSection(evaluation, access), ...approvalSection(evaluation));
   if (evaluation.problems.length > 0) {
     lines.push("### Problems", "");
     for (const p of evaluation.problems) lines.push(`- ${markdownCode(formatProblem(p))}`);
