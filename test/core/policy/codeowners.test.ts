@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   compilePattern,
+  MAX_CODEOWNERS_BYTES,
   matchOwners,
   parseCodeowners,
   parseOwner,
@@ -220,6 +221,36 @@ describe("CODEOWNERS parsing", () => {
   it("records the line of the winning rule", () => {
     const match = matchOwners(parseCodeowners("CODEOWNERS", "* @a\n\n/x/ @b\n"), "x/y");
     expect(match?.rule.line).toBe(3);
+  });
+
+  it("reads a CODEOWNERS file one byte under 3 MB and ignores one of exactly 3 MB", () => {
+    const sized = (bytes: number) => `* @a\n${"#".repeat(bytes - "* @a\n".length)}`;
+    expect(parseCodeowners("CODEOWNERS", sized(MAX_CODEOWNERS_BYTES - 1)).rules).toHaveLength(1);
+    const atLimit = parseCodeowners("CODEOWNERS", sized(MAX_CODEOWNERS_BYTES));
+    expect(atLimit.rules).toEqual([]);
+    expect(atLimit.problems).toHaveLength(1);
+  });
+
+  it.each([
+    ["/", "the pattern matches no path"],
+    ["//", "the pattern matches no path"],
+    ["a//b", "the pattern has an empty path segment (//)"],
+    ["[ab].md", "character ranges ([ ]) are not supported in CODEOWNERS"],
+    ["x[ab].md", "character ranges ([ ]) are not supported in CODEOWNERS"],
+    ["!a.md", "negation (!) is not supported in CODEOWNERS"],
+  ])("refuses the pattern %s: %s", (pattern, message) => {
+    expect(compilePattern(pattern)).toBe(message);
+  });
+
+  it("treats consecutive ** as one", () => {
+    const pattern = compilePattern("a/**/**/b");
+    if (typeof pattern === "string") throw new Error(pattern);
+    expect(["a/b", "a/x/b", "a/x/y/b", "x/a/b"].map((p) => pattern.test(p))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("ignores a CODEOWNERS file of 3 MB or more entirely, as GitHub does", () => {
