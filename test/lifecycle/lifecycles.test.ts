@@ -13,6 +13,7 @@ import { type FaultKind, LifecycleWorld, PEOPLE, type Step } from "./lifecycle-w
  * and grants, run through the real app handlers and the real sweep against in-process models of
  * GitHub, IAM and CloudTrail, with the invariants checked after every step.
  *
+ * Runs with a fixed seed by default; HALLPASS_LIFECYCLE_SEED=random explores new sequences.
  * Reproduce a failure with the seed (and path) it prints:
  *   HALLPASS_LIFECYCLE_SEED=<seed> HALLPASS_LIFECYCLE_PATH=<path> npx vitest run test/lifecycle
  * HALLPASS_LIFECYCLE_RUNS sets how many lifecycles run (default below).
@@ -294,10 +295,14 @@ async function checkInvariants(
       pull?.approvedAtMerge === true,
       () => `role ${role.roleName} grants ${request}, which was not approved when merged`,
     );
-    // A revoked grant's role, while its removal is unfinished, holds the deny of every session.
+    // A revoked grant's role, while its removal is unfinished, holds the deny of every session,
+    // or holds no policy at all: IAM deletes only a role without policies, so a revocation killed
+    // between removing its deny and DeleteRole leaves an empty role, which allows nothing (the
+    // fault table accepts the same state; a failed DeleteRole puts the deny back).
     check(
       world.recordOnMain(request, "revocation") === undefined ||
-        role.inline.has(REVOKE_POLICY_NAME),
+        role.inline.has(REVOKE_POLICY_NAME) ||
+        (role.inline.size === 0 && role.managed.size === 0),
       () => `role ${role.roleName} is recorded as revoked but does not deny its sessions`,
     );
     // Every grant has its git record, naming this role.
@@ -421,6 +426,9 @@ function settle(world: LifecycleWorld): Step[] {
   ];
 }
 
+/** The seed CI runs with (HALLPASS_LIFECYCLE_SEED overrides it; `random` picks a new one). */
+const DEFAULT_SEED = 20261205;
+
 it("no generated lifecycle grants without approval, outlives expiry, or loses a record", async ({
   task,
 }) => {
@@ -438,7 +446,9 @@ it("no generated lifecycle grants without approval, outlives expiry, or loses a 
     ),
     {
       numRuns: RUNS,
-      ...(seed ? { seed: Number(seed) } : {}),
+      // A fixed seed by default, so CI is repeatable and a landing never rests on luck;
+      // HALLPASS_LIFECYCLE_SEED=random explores new sequences, a number replays one.
+      ...(seed === "random" ? {} : { seed: seed ? Number(seed) : DEFAULT_SEED }),
       ...(path ? { path } : {}),
       endOnFailure: false,
     },
