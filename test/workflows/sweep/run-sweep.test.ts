@@ -22,8 +22,8 @@ import {
   FakeGitHub,
   grantEvent,
 } from "../../support/sweep-fakes.ts";
+import { grantRecord as grant, PROD } from "./sweep-step-fixtures.ts";
 
-const PROD = { name: "production", id: "123456789012" };
 const NOW = new Date("2026-11-26T12:00:00Z");
 
 const settings = `settings:
@@ -43,40 +43,6 @@ const settings = `settings:
       threshold: { count: 3, withinMinutes: 5 }
       severity: medium
 `;
-
-function grant(stem: string, start: string, end: string): GrantRecord {
-  const roleName = `hp-${stem}`;
-  return {
-    version: 1,
-    requestPath: `access-requests/payments/${stem}.yaml`,
-    pullRequest: {
-      number: 40 + stem.length,
-      url: `https://github.com/acme/access/pull/${40 + stem.length}`,
-      mergeCommit: "a".repeat(40),
-      mergedAt: start,
-      mergedBy: "bob",
-    },
-    requester: "alice",
-    role: "db-admin",
-    account: PROD,
-    emergency: false,
-    approvals: [
-      {
-        reviewer: "dana",
-        reviewId: 1,
-        submittedAt: start,
-        commitId: "b".repeat(40),
-        rules: ["dba"],
-      },
-    ],
-    roleArn: `arn:aws:iam::${PROD.id}:role/hallpass/${roleName}`,
-    roleName,
-    sessionName: "alice",
-    sourceIdentity: "alice",
-    window: { start, end },
-    grantedAt: start,
-  };
-}
 
 function world(cloudTrailOptions: ConstructorParameters<typeof FakeCloudTrail>[0] = {}) {
   const github = new FakeGitHub();
