@@ -42,7 +42,7 @@ async function table(): Promise<void> {
   progress("GitHub requests and the merge against loopback stand-ins");
   rows.push(...(await githubFigures()));
   progress("CloudTrail summary (child processes)");
-  rows.push(...cloudTrailFigures(options));
+  rows.push(...(await cloudTrailFigures(options)));
   progress("CODEOWNERS");
   rows.push(...(await codeownersFigures()));
   progress("hallpass history (child processes)");

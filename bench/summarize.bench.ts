@@ -1,38 +1,43 @@
 /**
- * The audit summariser on 1,000,000 generated CloudTrail events: throughput and peak memory.
- * Aim (issue 5): under 5 s and under 300 MB, streaming rather than holding the events.
+ * The audit summariser on generated CloudTrail events, 1,000,000 and 10,000,000 of them: time
+ * against the floor, and peak memory as the kernel reports it.
+ * Aims (issue 11): the production path at most 1.3 x the floor; peak resident memory under
+ * 150 MB, and flat from 1 M to 10 M events.
  *
- * Each case runs in its own Node process, so its peak RSS (the kernel's `ru_maxrss`) is its own
- * and not left over from a case before it. Events are generated a LookupEvents page (50) at a
- * time and never held. Time is split into phases, each measured on its own:
- * - generate: the bench building the events (string building), which production does not pay;
- * - adapter: `LookupEvents` results turned into events by the CloudTrail adapter (the JSON
- *   text of each event parsed, events of other roles dropped), as the real audit pays it;
- * - summarise: `ActivityTally.add` for every event, then `summary()`;
- * - render: the Markdown and JSON files.
- * The "generate only" case tells how much of a peak is the generator's own garbage; the
- * "floor" case times bare `JSON.parse` of every event's text, the least any reader pays.
- * `npm run bench` (the table) runs the production and floor cases through `figuresOf`.
+ * Each run is its own Node process running this file bundled by esbuild, as production runs
+ * the bundled action (Node's TypeScript stripping would add its own 30 MB to every figure).
+ * The peak is the process's `VmHWM` from /proc/self/status, read by the kernel, so it covers
+ * everything the process held, V8's garbage included. Events are generated a LookupEvents
+ * page (50) at a time and never held; generating is timed apart and left out of every figure.
+ * Cases:
+ * - floor: `JSON.parse` of each event's `CloudTrailEvent` text, the least any reader must do;
+ * - production: the pages through the CloudTrail adapter (`grantEvents`: parsed, checked,
+ *   other roles' events dropped) into `ActivityTally.add`, then `summary()` and both files;
+ * - tally: events already parsed into `ActivityTally.add` and `summary()` (1 M only).
+ * Each case runs `HALLPASS_BENCH_RUNS` times (default 5; `HALLPASS_BENCH_RUNS_LARGE` for 10 M,
+ * `HALLPASS_BENCH_SIZES` for other event counts), interleaved so that the load of a
+ * shared machine falls on all of them alike; the table shows min and median, the ratio of the
+ * minimums, and the highest peak.
  */
 
 import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { getHeapStatistics } from "node:v8";
 import type { LookupEventsCommandOutput } from "@aws-sdk/client-cloudtrail";
 import { createAwsCloudTrail } from "../src/adapters/aws-cloudtrail.ts";
 import type { CloudTrailEvent } from "../src/core/audit/cloudtrail-event.ts";
 import {
+  type ActivityTally,
   type AuditSubject,
-  type AuditSummary,
   createActivityTally,
   renderAuditJson,
   renderAuditMarkdown,
   riskRulesOf,
 } from "../src/core/audit/summarize-activity.ts";
-import { runMeasured } from "./measure.ts";
+import { runMeasured, spread } from "./measure.ts";
 
-/** Events of the cases `run` prints; the table passes its own count. */
-const EVENTS = 1_000_000;
 const SERVICES = ["s3", "rds", "ec2", "iam", "kms", "dynamodb", "lambda", "logs", "sts", "sqs"];
 const VERBS = ["Describe", "List", "Get", "Put", "Create", "Delete", "Update", "Modify", "Start"];
 const NOUNS = ["Instance", "Bucket", "Table", "Function", "Key", "Role", "Queue", "Snapshot"];
@@ -155,244 +160,249 @@ function itemOf(d: Draw): NonNullable<LookupEventsCommandOutput["Events"]>[numbe
 
 const PAGE = 50;
 
-/** Milliseconds per phase, and the memory figures of one case. */
-interface Figures {
+/** A case of the child process: `node summarize-bench.mjs <case> <events>`. */
+export type Case = "floor" | "production" | "tally";
+
+/** The figures of one run. */
+export interface Figures {
   events: number;
-  generate: number;
-  adapter: number;
-  summarise: number;
-  render: number;
-  /** Peak resident set of the whole process (ru_maxrss), bytes. */
+  /** CPU milliseconds (user + system) of the work, generating left out. */
+  ms: number;
+  /** Wall-clock milliseconds of the same work: inflated by every other process of the machine. */
+  wallMs: number;
+  /** CPU milliseconds spent generating events (not in `ms`). */
+  generateMs: number;
+  /** Kernel's peak resident set of the process (VmHWM), bytes. */
   peakRss: number;
-  /** RSS once the modules were loaded, before the first event: the process's floor. */
+  /** Resident set once the modules were loaded, before the first event, bytes. */
   startRss: number;
-  /** Highest V8 heap use seen (sampled every 1,000 events), bytes. */
-  peakHeap: number;
-  /** Heap still used after a full GC with the tally alive, minus before: what it holds. */
-  retained: number | null;
-  risky: number;
-  resources: number;
-  jsonBytes: number;
-  markdownBytes: number;
+  /** `ActivityTally.retainedEntries` at the end (0 for the floor). */
+  retainedEntries: number;
   /** SHA-256 of the JSON and Markdown files: equal across runs and changes to the summariser. */
   digest: string;
-  /** Bytes of event text generated (the generate-only case). */
-  textBytes: number;
-  /** Milliseconds of bare `JSON.parse` of every event's text (the floor case). */
-  parse: number;
 }
 
-/** A case of the child process: `node --expose-gc summarize.bench.ts <case> <events>`. */
-export type Case = "generate" | "parsed" | "text" | "floor";
-
-const CASES: { name: Case; label: string }[] = [
-  { name: "generate", label: "generate only (the bench's own cost, no summariser)" },
-  { name: "parsed", label: "summarise events already parsed" },
-  { name: "text", label: "LookupEvents pages through the adapter + summarise (production path)" },
-  { name: "floor", label: "bare JSON.parse of every event's text (the floor)" },
-];
-
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+/** A figure of /proc/self/status in bytes (`VmHWM`, `VmRSS`): the kernel's own count. */
+function procStatus(field: string): number {
+  const line = readFileSync("/proc/self/status", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${field}:`));
+  return Number(/(\d+)/.exec(line ?? "")?.[1] ?? Number.NaN) * 1024;
 }
 
-/** Runs one case in this process; `--expose-gc` is set by the parent. */
-async function runCase(name: Case, events: number): Promise<Figures> {
-  gc();
-  const startRss = process.memoryUsage.rss();
-  const heapBefore = process.memoryUsage().heapUsed;
-  let peakHeap = heapBefore;
-  let generate = 0;
-  let adapter = 0;
-  let summarise = 0;
-  let render = 0;
-  let n = 0;
-  // Every 1,000 events: V8's figure, without memoryUsage()'s read of /proc for the RSS.
-  let samples = 0;
-  const sample = () => {
-    if (++samples % 20 === 0) peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
-  };
-  const tally = createActivityTally(subject, riskRulesOf([]));
-  const source = draws(events);
-  let retained: number | null = null;
-  let textBytes = 0;
-  let parse = 0;
+/** CPU time of this process (user + system), in milliseconds. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
-  if (name === "floor") {
-    for (const d of source) {
-      const text = itemOf(d).CloudTrailEvent!;
-      const t = performance.now();
-      JSON.parse(text);
-      parse += performance.now() - t;
-      n++;
-    }
-  } else if (name === "generate") {
+/**
+ * Generated pages of `LookupEvents` items; the time spent generating is added to `clock` (CPU
+ * and wall). CPU time is what the figures compare: on a machine shared with other processes, a
+ * process's wall-clock time mostly measures how long it waited for a core.
+ */
+function* pages(n: number, clock: { ms: number; wall: number }) {
+  const source = draws(n);
+  for (;;) {
     const t = performance.now();
-    for (const d of source) {
-      // Scanning the text flattens it, as the SDK's JSON.parse of the page leaves it.
-      textBytes += itemOf(d).CloudTrailEvent!.length;
-      if (++n % PAGE === 0) sample();
+    const c = cpuMs();
+    const items = [];
+    for (let k = 0; k < PAGE; k++) {
+      const next = source.next();
+      if (next.done) break;
+      items.push(itemOf(next.value));
     }
-    generate = performance.now() - t;
-  } else if (name === "parsed") {
-    const page: CloudTrailEvent[] = [];
-    const flush = () => {
-      const t = performance.now();
-      for (const e of page) tally.add(e);
-      summarise += performance.now() - t;
-      page.length = 0;
-      sample();
-    };
-    let t = performance.now();
-    for (const d of source) {
-      page.push(eventOf(d));
-      n++;
-      if (page.length === PAGE) {
-        generate += performance.now() - t;
-        flush();
-        t = performance.now();
-      }
-    }
-    generate += performance.now() - t;
-    flush();
-  } else {
-    // The real adapter, over a client that answers each LookupEvents call with the next page,
-    // and a clock that does not wait (the 2-a-second spacing is the sweep's bench's business).
-    let clock = 0;
-    const cloudtrail = createAwsCloudTrail({
-      timing: {
-        now: () => clock,
-        sleep: async (ms) => {
-          clock += ms;
-        },
-        random: () => 0,
-      },
-      clientFor: () => ({
-        send: async () => {
-          const t = performance.now();
-          const Events = [];
-          for (let k = 0; k < PAGE; k++) {
-            const next = source.next();
-            if (next.done) break;
-            Events.push(itemOf(next.value));
-          }
-          const done = Events.length < PAGE;
-          generate += performance.now() - t;
-          return { Events, ...(done ? {} : { NextToken: "more" }), $metadata: {} } as never;
-        },
-      }),
-    });
-    const batch: CloudTrailEvent[] = [];
-    const flush = () => {
-      const t = performance.now();
-      for (const e of batch) tally.add(e);
-      summarise += performance.now() - t;
-      batch.length = 0;
-      sample();
-    };
-    const started = performance.now();
-    for await (const e of cloudtrail.grantEvents({
-      account: { name: "production", id: "123456789012", brokerRole: "unused" } as never,
-      region: "eu-west-1",
-      sessionName: "alice",
-      roleArns: [subject.roleArn],
-      startTime: new Date(subject.window.start),
-      endTime: new Date(subject.window.end),
-    })) {
-      batch.push(e);
-      n++;
-      if (batch.length === PAGE) flush();
-    }
-    flush();
-    adapter = performance.now() - started - generate - summarise;
+    clock.ms += cpuMs() - c;
+    clock.wall += performance.now() - t;
+    if (items.length === 0) return;
+    yield items;
+    if (items.length < PAGE) return;
   }
-  let summary: AuditSummary | undefined;
-  let md = "";
+}
+
+/** The floor: every event's text parsed, nothing else. */
+function runFloor(n: number, clock: { ms: number; wall: number }): number {
+  let sink = 0;
+  for (const items of pages(n, clock)) {
+    for (const item of items)
+      sink += (JSON.parse(item.CloudTrailEvent!) as { eventID: string }).eventID.length;
+  }
+  return sink;
+}
+
+/** The production path: the real adapter over a client that answers with the next page. */
+async function runProduction(n: number, clock: { ms: number; wall: number }, tally: ActivityTally) {
+  const source = pages(n, clock);
+  let now = 0;
+  const cloudtrail = createAwsCloudTrail({
+    // A clock that does not wait: the 2-a-second spacing is the sweep bench's business.
+    timing: {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+      random: () => 0,
+    },
+    clientFor: () => ({
+      send: async () => {
+        const next = source.next();
+        const Events = next.done ? [] : next.value;
+        const more = Events.length === PAGE;
+        return { Events, ...(more ? { NextToken: "more" } : {}), $metadata: {} } as never;
+      },
+    }),
+  });
+  for await (const e of cloudtrail.grantEvents({
+    account: { name: "production", id: "123456789012", brokerRole: "unused" } as never,
+    region: "eu-west-1",
+    sessionName: "alice",
+    roleArns: [subject.roleArn],
+    startTime: new Date(subject.window.start),
+    endTime: new Date(subject.window.end),
+    onUnreadable: (event) => tally.unreadable(event),
+  })) {
+    tally.add(e);
+  }
+}
+
+/** Events already parsed, straight into the tally. */
+function runTally(n: number, clock: { ms: number; wall: number }, tally: ActivityTally): void {
+  const source = draws(n);
+  const page: CloudTrailEvent[] = [];
+  for (;;) {
+    const t = performance.now();
+    const c = cpuMs();
+    for (let k = 0; k < PAGE; k++) {
+      const next = source.next();
+      if (next.done) break;
+      page.push(eventOf(next.value));
+    }
+    clock.ms += cpuMs() - c;
+    clock.wall += performance.now() - t;
+    if (page.length === 0) return;
+    for (const e of page) tally.add(e);
+    page.length = 0;
+  }
+}
+
+/** Runs one case in this process. */
+async function runCase(name: Case, n: number): Promise<Figures> {
+  const startRss = procStatus("VmRSS");
+  const clock = { ms: 0, wall: 0 };
+  const tally = createActivityTally(subject, riskRulesOf([]));
+  const started = performance.now();
+  const startedCpu = cpuMs();
   let json = "";
-  if (name === "parsed" || name === "text") {
-    gc();
-    retained = process.memoryUsage().heapUsed - heapBefore;
-    let t = performance.now();
-    summary = tally.summary();
-    summarise += performance.now() - t;
-    t = performance.now();
-    md = renderAuditMarkdown(summary);
+  let md = "";
+  if (name === "floor") {
+    runFloor(n, clock);
+  } else {
+    if (name === "production") await runProduction(n, clock, tally);
+    else runTally(n, clock, tally);
+    const summary = tally.summary();
     json = renderAuditJson(summary);
-    render = performance.now() - t;
-    sample();
+    md = renderAuditMarkdown(summary);
   }
   return {
     events: n,
-    generate,
-    adapter,
-    summarise,
-    render,
-    peakRss: process.resourceUsage().maxRSS * 1024,
+    ms: cpuMs() - startedCpu - clock.ms,
+    wallMs: performance.now() - started - clock.wall,
+    generateMs: clock.ms,
+    peakRss: procStatus("VmHWM"),
     startRss,
-    peakHeap,
-    retained,
-    risky: summary?.riskyEventsTotal ?? 0,
-    resources: summary?.resources.length ?? 0,
-    jsonBytes: Buffer.byteLength(json),
-    markdownBytes: Buffer.byteLength(md),
-    digest: createHash("sha256").update(json).update(md).digest("hex").slice(0, 16),
-    textBytes,
-    parse,
+    retainedEntries: name === "floor" ? 0 : (tally.retainedEntries ?? 0),
+    digest:
+      name === "floor"
+        ? ""
+        : createHash("sha256").update(json).update(md).digest("hex").slice(0, 16),
   };
-}
-
-function print(label: string, f: Figures): void {
-  const s = (ms: number) => (ms / 1000).toFixed(2);
-  const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
-  const work = f.adapter + f.summarise + f.render;
-  const lines = [`${label}: ${f.events.toLocaleString("en")} events`];
-  if (f.parse > 0) {
-    lines.push(`  time: JSON.parse ${s(f.parse)} s`);
-  } else if (work > 0) {
-    lines.push(
-      `  time: ${s(work)} s without generating (${Math.round(f.events / (work / 1000)).toLocaleString("en")} events/s) = ` +
-        `${f.adapter > 0 ? `adapter ${s(f.adapter)} s + ` : ""}summarise ${s(f.summarise)} s + render ${s(f.render)} s; generating ${s(f.generate)} s more`,
-    );
-  } else {
-    lines.push(
-      `  time: generating ${s(f.generate)} s (${(f.textBytes / 1024 / 1024).toFixed(0)} MB of event text)`,
-    );
-  }
-  lines.push(
-    `  memory: peak RSS ${mb(f.peakRss)} MB (process at start ${mb(f.startRss)} MB), peak heap ${mb(f.peakHeap)} MB` +
-      (f.retained === null ? "" : `, held by the tally ${mb(f.retained)} MB`),
-  );
-  if (f.jsonBytes > 0) {
-    lines.push(
-      `  summary: ${f.risky.toLocaleString("en")} risky, ${f.resources} resources; JSON ${(f.jsonBytes / 1024).toFixed(0)} KiB, Markdown ${(f.markdownBytes / 1024).toFixed(0)} KiB (sha256 ${f.digest})`,
-    );
-  }
-  console.log(lines.join("\n"));
 }
 
 const self = fileURLToPath(import.meta.url);
 
 /**
- * Runs `name` over `events` in a child process and returns its figures with the peak resident
- * set the kernel reports for it (wait4's ru_maxrss, through /usr/bin/time), in bytes.
+ * Runs `body` with this file bundled as production bundles the action (the bundle's path), in a
+ * temporary directory removed afterwards.
  */
-export function figuresOf(name: Case, events: number): Figures & { kernelPeakRss: number } {
-  const child = runMeasured(process.execPath, ["--expose-gc", self, name, String(events)]);
-  const last = child.stdout.trim().split("\n").pop() ?? "";
-  if (!last.startsWith("{")) throw new Error(`summarize bench case ${name} printed no figures`);
-  return { ...(JSON.parse(last) as Figures), kernelPeakRss: child.peakRss };
-}
-
-export async function run(): Promise<void> {
-  for (const c of CASES) {
-    const f = figuresOf(c.name, EVENTS);
-    print(c.label, f);
-    console.log(`  kernel: peak RSS ${(f.kernelPeakRss / 2 ** 20).toFixed(0)} MB`);
+export async function withBundledBench<T>(body: (file: string) => T | Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "hallpass-bench-"));
+  try {
+    const { build } = await import("esbuild");
+    const outfile = join(dir, "summarize-bench.mjs");
+    await build({
+      entryPoints: [self],
+      bundle: true,
+      platform: "node",
+      target: "node24",
+      format: "esm",
+      outfile,
+      external: ["esbuild"],
+      logLevel: "warning",
+      banner: {
+        js: 'import { createRequire as __hallpassCreateRequire } from "node:module";\nconst require = __hallpassCreateRequire(import.meta.url);',
+      },
+    });
+    return await body(outfile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1] === self) {
+/**
+ * Runs case `name` over `n` events in its own process (the bundle `file`), and returns its
+ * figures; `peakRss` is the larger of its `VmHWM` and the ru_maxrss wait4 reports for it.
+ */
+export function figuresOf(file: string, name: Case, n: number): Figures {
+  const child = runMeasured(process.execPath, [file, name, String(n)]);
+  const last = child.stdout.trim().split("\n").pop() ?? "";
+  if (!last.startsWith("{"))
+    throw new Error(`summarize bench case ${name} (${n}) printed no figures`);
+  const figures = JSON.parse(last) as Figures;
+  return { ...figures, peakRss: Math.max(figures.peakRss, child.peakRss) };
+}
+
+/** Event counts, `HALLPASS_BENCH_SIZES` (comma-separated) or 1 M and 10 M. */
+const SIZES = (process.env.HALLPASS_BENCH_SIZES ?? "1000000,10000000").split(",").map(Number);
+
+export async function run(): Promise<void> {
+  const runs = Number(process.env.HALLPASS_BENCH_RUNS ?? 5);
+  // The 10 M case takes minutes a run: `HALLPASS_BENCH_RUNS_LARGE` sets its runs apart.
+  const largeRuns = Number(process.env.HALLPASS_BENCH_RUNS_LARGE ?? runs);
+  await withBundledBench((file) => {
+    console.log(
+      `${runs} runs a case (${largeRuns} above 1 M events), interleaved. Time: CPU seconds (user + system) of the work, generating left out, min / median (wall-clock min after it: the machine's other load adds to it). Peak RSS: the kernel's VmHWM, highest of the runs.`,
+    );
+    console.log(
+      "| events | case | CPU min | CPU median | wall min | ratio to floor (min, median) | peak RSS | RSS at start | tally entries | digest |",
+    );
+    console.log("|--:|---|--:|--:|--:|--:|--:|--:|--:|---|");
+    for (const n of SIZES) {
+      const cases: Case[] =
+        n === SIZES[0] ? ["floor", "production", "tally"] : ["floor", "production"];
+      const results = new Map<Case, Figures[]>(cases.map((c) => [c, []]));
+      for (let r = 0; r < (n > 1_000_000 ? largeRuns : runs); r++) {
+        for (const c of cases) results.get(c)!.push(figuresOf(file, c, n));
+      }
+      const floor = results.get("floor")!.map((f) => f.ms);
+      for (const c of cases) {
+        const fs = results.get(c)!;
+        const ms = fs.map((f) => f.ms);
+        const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
+        const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+        const ratio =
+          c === "floor"
+            ? ""
+            : `${(Math.min(...ms) / Math.min(...floor)).toFixed(2)} x, ${(spread(ms).median / spread(floor).median).toFixed(2)} x`;
+        console.log(
+          `| ${n.toLocaleString("en")} | ${c} | ${s(Math.min(...ms))} | ${s(spread(ms).median)} | ${s(Math.min(...fs.map((f) => f.wallMs)))} | ${ratio} | ${mb(Math.max(...fs.map((f) => f.peakRss)))} | ${mb(spread(fs.map((f) => f.startRss)).median)} | ${fs[0]!.retainedEntries.toLocaleString("en")} | ${fs[0]!.digest} |`,
+        );
+      }
+    }
+  });
+}
+
+if (process.argv[1] === self && process.argv[2] !== undefined) {
   const name = process.argv[2] as Case;
-  if (!CASES.some((c) => c.name === name)) throw new Error(`unknown case ${name}`);
-  console.log(JSON.stringify(await runCase(name, Number(process.argv[3] ?? EVENTS))));
+  if (!["floor", "production", "tally"].includes(name)) throw new Error(`unknown case ${name}`);
+  console.log(JSON.stringify(await runCase(name, Number(process.argv[3]))));
 }
