@@ -99411,6 +99411,9 @@ var roleSchema = external_exports.strictObject({
     "Classes of lasting access the permissions boundary denies by default and this role's grants may use: federation (identity providers, IAM Roles Anywhere), other-principals (other roles', users' and groups' trust, policies and boundaries; a role made with it has no boundary, so it lifts the rest too), resource-policies (policies, ACLs, grants and sharing that can admit outside principals), sign-in-routes (Cognito users, EC2 Instance Connect and key pairs, Transfer Family users). Each is written as a tag on the grant role that only the broker can set; the check shows reviewers every opt-in. Default: none."
   ),
   approval: approvalSchema,
+  notify: external_exports.array(policyName).min(1).optional().describe(
+    "Notification channels (names under settings.notifications.channels) told of this role's requests as they move: awaiting review, approved or refused, reminded, closed as stale, granted, about to expire, revoked. Typically the approvers' channel. Added to settings.notifications.notify. Default: none."
+  ),
   ticket: external_exports.strictObject({
     required: external_exports.boolean().default(true).describe("Whether a request must name a ticket."),
     pattern: external_exports.string().optional().describe(
@@ -99444,6 +99447,16 @@ var alertRuleSchema = external_exports.strictObject({
   severity: external_exports.enum(["low", "medium", "high", "critical"]).default("high"),
   revoke: external_exports.boolean().default(false).describe("Revoke the grant at once when this alert fires.")
 }).describe("A rule that raises an alert on a live grant's CloudTrail activity.");
+var channelSchema = external_exports.strictObject({
+  webhookEnv: external_exports.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
+    message: "must be an environment variable name (upper case, digits, _)"
+  }).describe(
+    "Name of the environment variable (a secret) holding the webhook URL. Never put the URL itself here."
+  ),
+  format: external_exports.enum(["slack", "json"]).default("slack").describe(
+    'What is posted: "slack" is a Slack incoming-webhook message ({"text": ...}); "json" is the notification as data (see docs/app.md) for any other receiver. Default: slack.'
+  )
+}).describe("A webhook that notifications are posted to.");
 var settingsSchema = external_exports.strictObject({
   permissionsBoundary: external_exports.string().min(1).describe(
     "Permissions boundary ARN attached to every grant role; {accountId} is replaced by the account's id."
@@ -99453,9 +99466,24 @@ var settingsSchema = external_exports.strictObject({
   alerts: external_exports.array(alertRuleSchema).default([]).describe("Alert rules for live grants."),
   notifications: external_exports.strictObject({
     slackWebhookEnv: external_exports.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional().describe(
-      "Name of the environment variable (a secret) holding a Slack incoming-webhook URL. Never put the URL itself here."
+      "Name of the environment variable (a secret) holding a Slack incoming-webhook URL, where alerts (risky activity, refused or failed grants, drift) go. Never put the URL itself here."
+    ),
+    channels: external_exports.record(policyName, channelSchema).optional().describe(
+      "Named webhooks told of requests as they move (see notify here and a role's notify). Default: none."
+    ),
+    notify: external_exports.array(policyName).optional().describe("Channels told of every role's requests as they move. Default: none."),
+    remindAfter: durationText.optional().describe(
+      "How long an open request may wait without any review before the sweep reminds its eligible approvers (a PR comment mentioning them, and the channels). Once per pull request. Default: never."
+    ),
+    closeAfter: durationText.optional().describe(
+      "How long an open request may wait without any review before the sweep closes its pull request with a comment saying why (and tells the channels). Longer than remindAfter. Default: never."
+    ),
+    expiryWarning: durationText.optional().describe(
+      'How long before a grant expires the sweep comments on its pull request with the time left and how to extend it ("/hallpass extend <duration>"), and tells the channels. Once per grant. The sweep runs every few minutes, so give it at least 10m. Default: no warning.'
     )
-  }).default({}).describe("Where alerts go besides the PR comment."),
+  }).default({}).describe(
+    "Where alerts and notifications go besides the pull request. A notification that fails never stops a grant, a revocation or the sweep: it is logged (the sweep lists it among its issues), without the webhook URL."
+  ),
   recordWriters: external_exports.strictObject({
     app: writerLogin.default(DEFAULT_RECORD_WRITER).describe(
       `GitHub login of the hallpass app's bot (its slug and "[bot]"), whose commits write grant and refusal records.`
@@ -99946,6 +99974,7 @@ function validatePolicies(policies, locate) {
     checkPersistenceOptIns(policies, name, role, rules);
   }
   checkSettings(policies, rules);
+  checkNotifications(policies, rules);
   return problems;
 }
 var POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
@@ -100320,6 +100349,35 @@ function checkSettings(policies, report) {
       }
     });
   });
+}
+function checkNotifications(policies, report) {
+  const settings = policies.settings.notifications;
+  const at = (...rest) => ["settings", "notifications", ...rest];
+  const channels = settings.channels ?? {};
+  const known = Object.keys(channels);
+  const checkChannels = (names, path) => (names ?? []).forEach((name, index) => {
+    if (Object.hasOwn(channels, name)) return;
+    report.error(
+      [...path, index],
+      `channel "${name}" is not defined under settings.notifications.channels:.${didYouMean(name, known)}`
+    );
+  });
+  checkChannels(settings.notify, at("notify"));
+  for (const [name, role] of Object.entries(policies.roles)) {
+    checkChannels(role.notify, ["roles", name, "notify"]);
+  }
+  for (const key of ["remindAfter", "closeAfter", "expiryWarning"]) {
+    const text = settings[key];
+    if (text !== void 0) checkDuration(text, at(key), report);
+  }
+  const remind = settings.remindAfter ? parseDuration(settings.remindAfter) : void 0;
+  const close = settings.closeAfter ? parseDuration(settings.closeAfter) : void 0;
+  if (remind?.ok && close?.ok && close.seconds <= remind.seconds) {
+    report.error(
+      at("closeAfter"),
+      `closeAfter (${settings.closeAfter}) must be longer than remindAfter (${settings.remindAfter}): approvers are reminded before a request is closed.`
+    );
+  }
 }
 
 // src/core/policy/load-policies.ts

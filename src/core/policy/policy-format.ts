@@ -176,6 +176,13 @@ export const roleSchema = z
         "Classes of lasting access the permissions boundary denies by default and this role's grants may use: federation (identity providers, IAM Roles Anywhere), other-principals (other roles', users' and groups' trust, policies and boundaries; a role made with it has no boundary, so it lifts the rest too), resource-policies (policies, ACLs, grants and sharing that can admit outside principals), sign-in-routes (Cognito users, EC2 Instance Connect and key pairs, Transfer Family users). Each is written as a tag on the grant role that only the broker can set; the check shows reviewers every opt-in. Default: none.",
       ),
     approval: approvalSchema,
+    notify: z
+      .array(policyName)
+      .min(1)
+      .optional()
+      .describe(
+        "Notification channels (names under settings.notifications.channels) told of this role's requests as they move: awaiting review, approved or refused, reminded, closed as stale, granted, about to expire, revoked. Typically the approvers' channel. Added to settings.notifications.notify. Default: none.",
+      ),
     ticket: z
       .strictObject({
         required: z.boolean().default(true).describe("Whether a request must name a ticket."),
@@ -241,6 +248,25 @@ export const alertRuleSchema = z
   })
   .describe("A rule that raises an alert on a live grant's CloudTrail activity.");
 
+export const channelSchema = z
+  .strictObject({
+    webhookEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, {
+        message: "must be an environment variable name (upper case, digits, _)",
+      })
+      .describe(
+        "Name of the environment variable (a secret) holding the webhook URL. Never put the URL itself here.",
+      ),
+    format: z
+      .enum(["slack", "json"])
+      .default("slack")
+      .describe(
+        'What is posted: "slack" is a Slack incoming-webhook message ({"text": ...}); "json" is the notification as data (see docs/app.md) for any other receiver. Default: slack.',
+      ),
+  })
+  .describe("A webhook that notifications are posted to.");
+
 export const settingsSchema = z
   .strictObject({
     permissionsBoundary: z
@@ -266,11 +292,38 @@ export const settingsSchema = z
           .regex(/^[A-Z_][A-Z0-9_]*$/)
           .optional()
           .describe(
-            "Name of the environment variable (a secret) holding a Slack incoming-webhook URL. Never put the URL itself here.",
+            "Name of the environment variable (a secret) holding a Slack incoming-webhook URL, where alerts (risky activity, refused or failed grants, drift) go. Never put the URL itself here.",
+          ),
+        channels: z
+          .record(policyName, channelSchema)
+          .optional()
+          .describe(
+            "Named webhooks told of requests as they move (see notify here and a role's notify). Default: none.",
+          ),
+        notify: z
+          .array(policyName)
+          .optional()
+          .describe("Channels told of every role's requests as they move. Default: none."),
+        remindAfter: durationText
+          .optional()
+          .describe(
+            "How long an open request may wait without any review before the sweep reminds its eligible approvers (a PR comment mentioning them, and the channels). Once per pull request. Default: never.",
+          ),
+        closeAfter: durationText
+          .optional()
+          .describe(
+            "How long an open request may wait without any review before the sweep closes its pull request with a comment saying why (and tells the channels). Longer than remindAfter. Default: never.",
+          ),
+        expiryWarning: durationText
+          .optional()
+          .describe(
+            'How long before a grant expires the sweep comments on its pull request with the time left and how to extend it ("/hallpass extend <duration>"), and tells the channels. Once per grant. The sweep runs every few minutes, so give it at least 10m. Default: no warning.',
           ),
       })
       .default({})
-      .describe("Where alerts go besides the PR comment."),
+      .describe(
+        "Where alerts and notifications go besides the pull request. A notification that fails never stops a grant, a revocation or the sweep: it is logged (the sweep lists it among its issues), without the webhook URL.",
+      ),
     recordWriters: z
       .strictObject({
         app: writerLogin
@@ -311,6 +364,7 @@ export type Approval = z.infer<typeof approvalSchema>;
 export type Role = z.infer<typeof roleSchema>;
 export type AlertRule = z.infer<typeof alertRuleSchema>;
 export type Settings = z.infer<typeof settingsSchema>;
+export type Channel = z.infer<typeof channelSchema>;
 export type PolicyFile = z.infer<typeof policyFileSchema>;
 
 /**

@@ -53,6 +53,7 @@ export function validatePolicies(policies: Policies, locate: PolicyLocator): Pro
     checkPersistenceOptIns(policies, name, role, rules);
   }
   checkSettings(policies, rules);
+  checkNotifications(policies, rules);
   return problems;
 }
 
@@ -520,4 +521,36 @@ function checkSettings(policies: Policies, report: Report): void {
       }
     });
   });
+}
+
+/** Every channel named resolves; reminder, closing and warning times are durations in order. */
+function checkNotifications(policies: Policies, report: Report): void {
+  const settings = policies.settings.notifications;
+  const at = (...rest: PropertyKey[]) => ["settings", "notifications", ...rest];
+  const channels = settings.channels ?? {};
+  const known = Object.keys(channels);
+  const checkChannels = (names: readonly string[] | undefined, path: PropertyKey[]) =>
+    (names ?? []).forEach((name, index) => {
+      if (Object.hasOwn(channels, name)) return;
+      report.error(
+        [...path, index],
+        `channel "${name}" is not defined under settings.notifications.channels:.${didYouMean(name, known)}`,
+      );
+    });
+  checkChannels(settings.notify, at("notify"));
+  for (const [name, role] of Object.entries(policies.roles)) {
+    checkChannels(role.notify, ["roles", name, "notify"]);
+  }
+  for (const key of ["remindAfter", "closeAfter", "expiryWarning"] as const) {
+    const text = settings[key];
+    if (text !== undefined) checkDuration(text, at(key), report);
+  }
+  const remind = settings.remindAfter ? parseDuration(settings.remindAfter) : undefined;
+  const close = settings.closeAfter ? parseDuration(settings.closeAfter) : undefined;
+  if (remind?.ok && close?.ok && close.seconds <= remind.seconds) {
+    report.error(
+      at("closeAfter"),
+      `closeAfter (${settings.closeAfter}) must be longer than remindAfter (${settings.remindAfter}): approvers are reminded before a request is closed.`,
+    );
+  }
 }
