@@ -1,44 +1,40 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import nock from "nock";
 import { defaultTreeAdapter, parse } from "parse5";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccessReport } from "../../src/core/history/build-report.ts";
 import { REPORT_CSV_COLUMNS } from "../../src/core/history/render-report-csv.ts";
 import { attribute, elements } from "../support/setup-page-form.ts";
 import { run } from "./cli-harness.ts";
+import {
+  DEMO_LATER,
+  DEMO_REQUEST,
+  type DemoRepository,
+  makeDemoRepository,
+} from "./demo-repository.ts";
 import { person, TamperRepo } from "./tamper-repo.ts";
 
 /**
  * `hallpass report` on the repository `hallpass demo` leaves, in its four formats. The HTML is
  * parsed as a browser parses it (parse5, the WHATWG algorithm) and checked for what would make
- * a request leave the page; it is not opened in a real browser (see docs/verify.md).
+ * a request leave the page; report-browser.test.ts opens it in a real browser.
  */
 
-const NOW = new Date("2026-11-26T12:00:00Z");
-const LATER = new Date("2026-11-28T12:00:00Z");
 const PERIOD = ["--since", "2026-11-01", "--until", "2026-12-31"];
-const REQUEST = "access-requests/bob-acme/db-admin-failover.yaml";
+const REQUEST = DEMO_REQUEST;
+let made: DemoRepository;
 let parent: string;
 let demo: string;
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^127\.0\.0\.1:\d+$/);
-  parent = mkdtempSync(join(tmpdir(), "hallpass-report-test-"));
-  demo = join(parent, "access");
-  const made = await run(["demo", "--dir", demo], { cwd: parent, now: NOW });
-  if (made.code !== 0) throw new Error(made.stderr);
+  made = await makeDemoRepository("report-test");
+  ({ parent, root: demo } = made);
 }, 60_000);
 
-afterAll(() => {
-  nock.enableNetConnect();
-  rmSync(parent, { recursive: true, force: true });
-});
+afterAll(() => made?.remove());
 
 async function report(format: string, cwd = demo, extra: string[] = []) {
-  return run(["report", ...PERIOD, "--format", format, ...extra], { cwd, now: LATER });
+  return run(["report", ...PERIOD, "--format", format, ...extra], { cwd, now: DEMO_LATER });
 }
 
 describe("hallpass report on the demo repository", () => {

@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GrantRecord } from "../../src/core/grant/records.ts";
 import type { TrailVerification } from "../../src/core/history/verify-trail.ts";
 import { run } from "./cli-harness.ts";
+import { DEMO_LATER, type DemoRepository, makeDemoRepository } from "./demo-repository.ts";
 import { BOT, person, TamperRepo } from "./tamper-repo.ts";
 
 /**
@@ -15,27 +15,20 @@ import { BOT, person, TamperRepo } from "./tamper-repo.ts";
  * history verifies clean.
  */
 
-const NOW = new Date("2026-11-26T12:00:00Z");
-const LATER = new Date("2026-11-28T12:00:00Z");
 const STEM = "access-requests/bob-acme/db-admin-failover";
 const GRANT = `${STEM}.grant.json`;
-let parent: string;
+let made: DemoRepository;
 let demo: string;
 const copies: TamperRepo[] = [];
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^127\.0\.0\.1:\d+$/);
-  parent = mkdtempSync(join(tmpdir(), "hallpass-verify-test-"));
-  demo = join(parent, "access");
-  const made = await run(["demo", "--dir", demo], { cwd: parent, now: NOW });
-  if (made.code !== 0) throw new Error(made.stderr);
+  made = await makeDemoRepository("verify-test");
+  demo = made.root;
 }, 60_000);
 
 afterAll(() => {
-  nock.enableNetConnect();
   for (const copy of copies) copy.cleanup();
-  rmSync(parent, { recursive: true, force: true });
+  made?.remove();
 });
 
 function copy(): TamperRepo {
@@ -45,8 +38,8 @@ function copy(): TamperRepo {
 }
 
 async function verify(cwd: string, args: string[] = [], env: Record<string, string> = {}) {
-  const text = await run(["verify", ...args], { cwd, now: LATER, env });
-  const json = await run(["verify", ...args, "--format", "json"], { cwd, now: LATER, env });
+  const text = await run(["verify", ...args], { cwd, now: DEMO_LATER, env });
+  const json = await run(["verify", ...args, "--format", "json"], { cwd, now: DEMO_LATER, env });
   return { ...text, v: JSON.parse(json.stdout) as TrailVerification };
 }
 
