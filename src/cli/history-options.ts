@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { type GitHistory, GitReadError, readGitHistory } from "../adapters/read-git-history.ts";
 import { toRepoPath } from "../adapters/read-repo-files.ts";
 import type { HistoryFilter } from "../core/history/build-access-history.ts";
+import { readIsoTime } from "../core/source/read-iso-time.ts";
 import { type CliIo, UsageError } from "./command.ts";
 
 /**
@@ -10,19 +11,22 @@ import { type CliIo, UsageError } from "./command.ts";
  * paths and the filter they make. Bad input is a `UsageError` saying what to write instead.
  */
 
-const DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
 /** `--since`/`--until`: a date (midnight UTC) or an ISO-8601 time with its offset. */
 export function parseDateOption(option: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   // A time needs its offset: without one, JavaScript would read it in the machine's zone.
-  const ms = DATE.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(ms)) {
+  const reading = readIsoTime(text, { dateOnly: true });
+  if (reading.kind === "impossible") {
+    throw new UsageError(
+      `${option} must be a real date and time: "${text}" is not one. Write it like 2026-07-01 (midnight UTC) or 2026-07-01T09:00:00Z.`,
+    );
+  }
+  if (reading.kind === "not-iso") {
     throw new UsageError(
       `${option} must be a date (2026-07-01, midnight UTC) or an ISO-8601 time with its offset (2026-07-01T09:00:00Z), not "${text}".`,
     );
   }
-  return new Date(ms);
+  return reading.time;
 }
 
 /** Reads the repository around `io.cwd` at `rev`; not a repository or no such revision: usage. */

@@ -13,6 +13,7 @@ import { planGrant } from "../core/grant/plan-grant.ts";
 import { loadPolicies } from "../core/policy/load-policies.ts";
 import { validateRequest } from "../core/request/validate-request.ts";
 import { hasErrors, type Problem } from "../core/source/problem.ts";
+import { readIsoTime } from "../core/source/read-iso-time.ts";
 import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
@@ -153,16 +154,18 @@ async function runPlan(args: string[], io: CliIo): Promise<ExitCode> {
 }
 
 function parseTime(text: string): Date {
-  const time = new Date(text);
-  if (
-    !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text) ||
-    Number.isNaN(time.getTime())
-  ) {
+  const reading = readIsoTime(text, { dateOnly: false });
+  if (reading.kind === "impossible") {
+    throw new UsageError(
+      `--at must be a real date and time: "${text}" is not one. Write it like 2026-11-27T09:00:00Z.`,
+    );
+  }
+  if (reading.kind === "not-iso") {
     throw new UsageError(
       `--at must be an ISO-8601 time with an offset (2026-11-27T09:00:00Z), not "${text}".`,
     );
   }
-  return time;
+  return reading.time;
 }
 
 function fail(problems: Problem[], io: CliIo): ExitCode {

@@ -1,5 +1,7 @@
 import packageJson from "../../package.json" with { type: "json" };
 import { didYouMean } from "../core/source/suggest-name.ts";
+import { errorMessage } from "../core/text/error-message.ts";
+import { terminalText } from "../core/text/escape-terminal.ts";
 import { painter } from "./colour.ts";
 import type { CliIo, Command, ExitCode } from "./command.ts";
 import { UsageError } from "./command.ts";
@@ -60,8 +62,10 @@ export async function runCli(
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      const message =
-        error instanceof UsageError ? error.message : rawParseArgsMessage(error as Error, command);
+      // Usage messages quote the arguments; they are one line, so every control is escaped.
+      const message = terminalText(
+        error instanceof UsageError ? error.message : rawParseArgsMessage(error as Error, command),
+      );
       io.stderr(
         `${paint("bold", `hallpass ${command.name}:`)} ${message}\nRun \`hallpass ${command.name} --help\` for usage.\n`,
       );
@@ -70,7 +74,7 @@ export async function runCli(
     // Anything else is a failure of the environment (a file that cannot be read, a full
     // disk): say so in one line rather than with a stack trace.
     io.stderr(
-      `${paint("bold", `hallpass ${command.name}:`)} ${paint("red", "failed")}: ${(error as Error)?.message ?? String(error)}\n`,
+      `${paint("bold", `hallpass ${command.name}:`)} ${paint("red", "failed")}: ${terminalText(errorMessage(error))}\n`,
     );
     return 1;
   }
@@ -90,8 +94,9 @@ function rawParseArgsMessage(error: Error, command: Command): string {
 
 function unknownOption(option: string, io: CliIo, commands: readonly Command[]): ExitCode {
   const hint = didYouMean(option.split("=")[0]!, globalOptions);
-  const where = hint || ` A command's options go after its name: hallpass <command> ${option}.`;
-  io.stderr(`hallpass: unknown option "${option}".${where}\n\n${overview(commands)}`);
+  const shown = terminalText(option);
+  const where = hint || ` A command's options go after its name: hallpass <command> ${shown}.`;
+  io.stderr(`hallpass: unknown option "${shown}".${where}\n\n${overview(commands)}`);
   return 2;
 }
 
@@ -100,7 +105,7 @@ function unknownCommand(name: string, io: CliIo, commands: readonly Command[]): 
     name,
     commands.map((c) => c.name),
   );
-  io.stderr(`hallpass: unknown command "${name}".${hint}\n\n${overview(commands)}`);
+  io.stderr(`hallpass: unknown command "${terminalText(name)}".${hint}\n\n${overview(commands)}`);
   return 2;
 }
 

@@ -198,6 +198,16 @@ describe("hallpass history", () => {
       args: ["--until", "2026-11-26T10:00"],
       message: /--until must be a date .* with its offset/,
     },
+    ...["2026-02-30", "2026-13-01", "2026-11-26T25:00Z", "2026-11-26T10:60:00Z"].map((date) => ({
+      name: `an impossible date (${date})`,
+      args: ["--since", date],
+      message: new RegExp(`--since must be a real date and time: "${date}" is not one`),
+    })),
+    {
+      name: "an impossible --until",
+      args: ["--until", "2025-02-29"],
+      message: /--until must be a real date and time: "2025-02-29" is not one/,
+    },
     {
       name: "since after until",
       args: ["--since", "2026-12-01", "--until", "2026-11-01"],

@@ -102,6 +102,14 @@ describe("hallpass plan", () => {
       ["plan", "access-requests/alice/db.yaml", "--at", "tomorrow"],
       /--at must be an ISO-8601 time/,
     ],
+    [
+      ["plan", "access-requests/alice/db.yaml", "--at", "2026-02-30T10:00:00Z"],
+      /--at must be a real date and time: "2026-02-30T10:00:00Z" is not one/,
+    ],
+    [
+      ["plan", "access-requests/alice/db.yaml", "--at", "2026-11-27T24:00:00Z"],
+      /--at must be a real date and time/,
+    ],
     [["plan", "policies/roles.yaml"], /not a request file/],
     [["plan", "access-requests/nobody.yaml"], /no such file/],
     [["plan", "access-requests/alice/db.yaml", "--merge-commit", "main"], /must be a commit SHA/],

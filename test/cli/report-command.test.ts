@@ -151,6 +151,11 @@ describe("hallpass report on the demo repository", () => {
     const bad = await run(["report", ...PERIOD, "--format", "pdf"], { cwd: demo });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--format must be md, html, csv or json");
+    const impossible = await run(["report", "--since", "2026-11-31", "--until", "2026-12-31"], {
+      cwd: demo,
+    });
+    expect(impossible.code).toBe(2);
+    expect(impossible.stderr).toContain('--since must be a real date and time: "2026-11-31"');
   });
 });
 

@@ -36,6 +36,30 @@ describe("hallpass --version", () => {
   });
 });
 
+describe("arguments with control characters", () => {
+  // Raw, they would move the cursor, clear the screen, forge a link or a line, or reverse the
+  // text of the error on the user's terminal; escaped, they show as what was typed.
+  const raw = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+  it.each([
+    [["\u001b[2J\u001b[Hvalidate"], 'unknown command "\\u001b[2J\\u001b[Hvalidate"'],
+    [["validate\u0000"], 'unknown command "validate\\u0000"'],
+    [["valid\nate"], 'unknown command "valid\\nate"'],
+    [["validate\u202e"], 'unknown command "validate\\u202e"'],
+    [
+      ["--\u001b]8;;https://evil.example\u0007x"],
+      'unknown option "--\\u001b]8;;https://evil.example\\u0007x"',
+    ],
+    [["validate", "--fromat\r"], "hallpass validate: unknown option --fromat\\r."],
+    [["history", "--since", "\u009b2J"], 'not "\\u009b2J"'],
+    [["validate", "x\u2028y"], "x\\u2028y"],
+  ])("%j: echoed escaped, exit 2", async (argv, shown) => {
+    const result = await run(argv, { cwd: repo() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(shown);
+    expect(result.stderr.replaceAll("\n", "")).not.toMatch(raw);
+  });
+});
+
 describe("unknown and malformed options", () => {
   it.each([
     [["validate", "--fromat", "json"], 'unknown option --fromat. Did you mean "--format"?'],

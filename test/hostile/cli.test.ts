@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { makeRepo, run, validRequest } from "../cli/cli-harness.ts";
 import { cliTranscript, describeHostileCorpus } from "../support/hostile-corpus.ts";
 
@@ -21,6 +21,8 @@ const COMMITTER = {
   GIT_COMMITTER_EMAIL: "t@example.com",
   GIT_COMMITTER_DATE: "2026-11-20T09:00:00Z",
 };
+
+const TERMINAL_CONTROL = /[\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
 let template: { root: string; cleanup: () => void };
 /** `hallpass --help`: printed after most dispatch errors, and checked by the CLI's own tests. */
@@ -58,6 +60,9 @@ describeHostileCorpus("cli", async (input) => {
     cpSync(template.root, root, { recursive: true });
     const before = attempts.length;
     const result = await run(argv, { cwd: root });
+    // An argument echoed raw could drive the terminal (clear it, forge a link or a line, read
+    // backwards): every control but the line breaks hallpass writes itself must be escaped.
+    expect(`${result.stdout}${result.stderr}`.replaceAll("\n", "")).not.toMatch(TERMINAL_CONTROL);
     // The temporary folder's name differs on every run: show it as <repo>.
     const message = cliTranscript(result)
       .replaceAll(root, "<repo>")

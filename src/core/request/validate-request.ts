@@ -3,6 +3,7 @@ import type { Account, Identity, Policies, Role } from "../policy/policy-format.
 import { describeSchemaIssues } from "../source/describe-schema-issues.ts";
 import { type ParsedYaml, parseYaml } from "../source/parse-yaml.ts";
 import { hasErrors, type Problem } from "../source/problem.ts";
+import { readIsoTime } from "../source/read-iso-time.ts";
 import { sortProblems } from "../source/sort-problems.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import { didYouMean } from "../source/suggest-name.ts";
@@ -303,43 +304,22 @@ function checkTicket(
   }
 }
 
-const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
-
 function checkStart(text: string | undefined, now: Date, report: Report): Date | undefined {
   if (text === undefined) return undefined;
-  const match = ISO_TIME.exec(text.trim());
+  const reading = readIsoTime(text, { dateOnly: false });
   const example = "2026-11-27T09:00:00Z or 2026-11-27T10:00:00+01:00";
-  if (!match) {
+  if (reading.kind === "not-iso") {
     report(
       "start",
       `"${text}" is not an ISO-8601 time with an offset: write it like ${example}, or remove start to begin when the pull request is merged.`,
     );
     return undefined;
   }
-  const [, y, mo, d, h, mi, s, , oh, om] = match.map((part) =>
-    part === undefined ? 0 : Number(part),
-  );
-  const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
-  if (
-    mo! < 1 ||
-    mo! > 12 ||
-    d! < 1 ||
-    d! > daysInMonth ||
-    h! > 23 ||
-    mi! > 59 ||
-    s! > 59 ||
-    oh! > 23 ||
-    om! > 59
-  ) {
+  if (reading.kind === "impossible") {
     report("start", `"${text}" is not a real date and time: write it like ${example}.`);
     return undefined;
   }
-  const start = new Date(text.trim());
-  if (Number.isNaN(start.getTime())) {
-    report("start", `"${text}" is not a real date and time: write it like ${example}.`);
-    return undefined;
-  }
+  const start = reading.time;
   if (start.getTime() < now.getTime()) {
     report(
       "start",
