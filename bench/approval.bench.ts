@@ -126,6 +126,10 @@ function memoryGitHub(allReviews: Review[]): GitHubPort {
     upsertIssue: unused,
     commitFiles: unused,
     getDefaultBranch: unused,
+    getBranchHead: unused,
+    createBranch: unused,
+    findPullRequestByBranch: unused,
+    createPullRequest: unused,
   };
 }
 

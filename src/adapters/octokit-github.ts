@@ -17,6 +17,7 @@ import type {
   FileToCommit,
   GitHubPort,
   IssueInfo,
+  NewPullRequest,
   PullRequestCommit,
   PullRequestInfo,
   Review,
@@ -224,6 +225,8 @@ export function createOctokitGitHub(
       sha: c.sha,
       authorLogin: c.author && "login" in c.author ? c.author.login : null,
       committerLogin: c.committer && "login" in c.committer ? c.committer.login : null,
+      // Optional in GitHub's description; a commit without it counts as unsigned.
+      ...(c.commit?.verification ? { verified: c.commit.verification.verified } : {}),
     }));
   }
 
@@ -571,6 +574,65 @@ export function createOctokitGitHub(
     return data.default_branch;
   }
 
+  async function getBranchHead(branch: string): Promise<string | undefined> {
+    try {
+      const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        ...base,
+        ref: `heads/${branch}`,
+      });
+      return data.object.sha;
+    } catch (error) {
+      if (status(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async function createBranch(branch: string, sha: string): Promise<void> {
+    try {
+      await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+        ...base,
+        ref: `refs/heads/${branch}`,
+        sha,
+      });
+    } catch (error) {
+      // A redelivery, or a concurrent one, made it first; the commit goes on top of it.
+      if (status(error) === 422 && (await getBranchHead(branch)) !== undefined) return;
+      throw error;
+    }
+  }
+
+  async function findPullRequestByBranch(branch: string): Promise<PullRequestInfo | undefined> {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
+      ...base,
+      head: `${owner}:${branch}`,
+      state: "all",
+      sort: "created",
+      direction: "desc",
+      per_page: 1,
+    });
+    const pull = data[0];
+    return pull ? toPullRequest(pull as RestPull) : undefined;
+  }
+
+  async function createPullRequest(pull: NewPullRequest): Promise<PullRequestInfo> {
+    try {
+      const { data } = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
+        ...base,
+        head: pull.branch,
+        base: pull.base,
+        title: pull.title,
+        body: truncate(pull.body),
+      });
+      return toPullRequest(data as RestPull);
+    } catch (error) {
+      // Two deliveries at once: the other opened it; answer that one.
+      const existing =
+        status(error) === 422 ? await findPullRequestByBranch(pull.branch) : undefined;
+      if (existing) return existing;
+      throw error;
+    }
+  }
+
   return {
     owner,
     repo,
@@ -590,5 +652,9 @@ export function createOctokitGitHub(
     upsertIssue,
     commitFiles,
     getDefaultBranch,
+    getBranchHead,
+    createBranch,
+    findPullRequestByBranch,
+    createPullRequest,
   };
 }

@@ -108,4 +108,24 @@ export interface GitHubPort {
   commitFiles(branch: string, files: FileToCommit[], message: string): Promise<string>;
   /** The repository's default branch name. */
   getDefaultBranch(): Promise<string>;
+
+  /** The commit `branch` points at, or undefined when there is no such branch. */
+  getBranchHead(branch: string): Promise<string | undefined>;
+  /** Creates `branch` at commit `sha`; nothing when the branch already exists (anywhere). */
+  createBranch(branch: string, sha: string): Promise<void>;
+  /**
+   * The newest pull request, open or closed, whose head is `branch` of this repository, or
+   * undefined when there is none: how a redelivered event finds the pull request it opened.
+   */
+  findPullRequestByBranch(branch: string): Promise<PullRequestInfo | undefined>;
+  /** Opens a pull request from `branch` into `base`. */
+  createPullRequest(pull: NewPullRequest): Promise<PullRequestInfo>;
+}
+
+/** A pull request to open: from `branch` of this repository into `base`. */
+export interface NewPullRequest {
+  branch: string;
+  base: string;
+  title: string;
+  body: string;
 }

@@ -126,7 +126,14 @@ async function evaluate(
   const policies = checkPolicies(pullRequest, requestPath, rules);
   if (isFailure(policies)) return fail(policies);
   result.policies = policies;
-  const checked = checkRequest(pullRequest, requestPath, rules, policies, context.now);
+  const checked = checkRequest(
+    pullRequest,
+    requestPath,
+    rules,
+    policies,
+    context.now,
+    activity.commits,
+  );
   if (isFailure(checked)) return fail(checked);
   result.problems = checked.problems;
   const { request } = checked;

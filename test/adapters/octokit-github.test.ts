@@ -272,17 +272,24 @@ describe("pull requests", () => {
     ]);
   });
 
-  it("maps commit authors and committers, null when GitHub has no account for them", async () => {
+  it("maps commit authors and committers, null when GitHub has no account for them, and GitHub's verification of the signature", async () => {
     scope
       .get(`${REPO}/pulls/7/commits`)
       .query(true)
       .reply(200, [
         { sha: "c1", author: { login: "alice" }, committer: { login: "web-flow" } },
         { sha: "c2", author: null, committer: { login: "mallory" } },
+        {
+          sha: "c3",
+          author: { login: "hallpass[bot]" },
+          committer: { login: "web-flow" },
+          commit: { verification: { verified: true, reason: "valid" } },
+        },
       ]);
     expect(await github().listPullRequestCommits(7)).toEqual([
       { sha: "c1", authorLogin: "alice", committerLogin: "web-flow" },
       { sha: "c2", authorLogin: null, committerLogin: "mallory" },
+      { sha: "c3", authorLogin: "hallpass[bot]", committerLogin: "web-flow", verified: true },
     ]);
   });
 
@@ -729,5 +736,87 @@ describe("repository", () => {
     expect(await github().getDefaultBranch()).toBe("trunk");
     const [pull] = await github().listOpenPullRequests();
     expect(pull).toMatchObject({ number: 1, merged: false, draft: false, mergedBy: null });
+  });
+});
+
+describe("opening a pull request on someone's behalf", () => {
+  const pull = (number: number) => ({
+    number,
+    html_url: `https://github.com/acme/access/pull/${number}`,
+    state: "open",
+    user: { login: "hallpass[bot]" },
+    title: "Access request",
+    head: { sha: "h".repeat(40) },
+    base: { sha: "b".repeat(40), ref: "main" },
+    merged_at: null,
+    merge_commit_sha: null,
+  });
+
+  it("reads a branch's head, undefined for a missing branch", async () => {
+    scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { sha: "abc", type: "commit" } })
+      .get(`${REPO}/git/ref/heads%2Fhallpass%2Fissue-12`)
+      .reply(404, { message: "Not Found" });
+    expect(await github().getBranchHead("main")).toBe("abc");
+    expect(await github().getBranchHead("hallpass/issue-12")).toBeUndefined();
+  });
+
+  it("creates a branch, and takes one that already exists for made", async () => {
+    scope
+      .post(`${REPO}/git/refs`, { ref: "refs/heads/hallpass/issue-12", sha: "abc" })
+      .reply(201, { ref: "refs/heads/hallpass/issue-12", object: { sha: "abc" } })
+      .post(`${REPO}/git/refs`)
+      .reply(422, { message: "Reference already exists" })
+      .get(`${REPO}/git/ref/heads%2Fhallpass%2Fissue-12`)
+      .reply(200, { object: { sha: "def" } });
+    await github().createBranch("hallpass/issue-12", "abc");
+    await github().createBranch("hallpass/issue-12", "abc");
+  });
+
+  it("finds the newest pull request of a branch, open or closed", async () => {
+    scope
+      .get(`${REPO}/pulls`)
+      .query({
+        head: "acme:hallpass/issue-12",
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        per_page: "1",
+      })
+      .reply(200, [pull(31)])
+      .get(`${REPO}/pulls`)
+      .query(true)
+      .reply(200, []);
+    expect(await github().findPullRequestByBranch("hallpass/issue-12")).toMatchObject({
+      number: 31,
+      author: "hallpass[bot]",
+    });
+    expect(await github().findPullRequestByBranch("hallpass/issue-13")).toBeUndefined();
+  });
+
+  it("opens a pull request, and answers the one a concurrent delivery opened", async () => {
+    const body = {
+      head: "hallpass/issue-12",
+      base: "main",
+      title: "Access request",
+      body: "Closes #12",
+    };
+    scope
+      .post(`${REPO}/pulls`, body)
+      .reply(201, pull(31))
+      .post(`${REPO}/pulls`, body)
+      .reply(422, { message: "A pull request already exists for acme:hallpass/issue-12." })
+      .get(`${REPO}/pulls`)
+      .query(true)
+      .reply(200, [pull(31)]);
+    const open = {
+      branch: "hallpass/issue-12",
+      base: "main",
+      title: "Access request",
+      body: "Closes #12",
+    };
+    expect(await github().createPullRequest(open)).toMatchObject({ number: 31 });
+    expect(await github().createPullRequest(open)).toMatchObject({ number: 31 });
   });
 });

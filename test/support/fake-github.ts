@@ -5,6 +5,7 @@ import type {
   FileToCommit,
   GitHubPort,
   IssueInfo,
+  NewPullRequest,
   PullRequestCommit,
   PullRequestInfo,
   Review,
@@ -41,6 +42,12 @@ export class FakeGitHub implements GitHubPort {
   >();
   readonly checkRuns = new Map<string, CheckRunOutput>();
   readonly commits: { branch: string; message: string; files: FileToCommit[] }[] = [];
+  /** Who opens the pull requests `createPullRequest` makes (the app's bot). */
+  appLogin = "hallpass[bot]";
+  /** Branch -> the number of the pull request opened from it. */
+  readonly pullBranches = new Map<string, number>();
+  /** Pull request number -> the body it was opened with. */
+  readonly pullBodies = new Map<number, string>();
   readonly calls: string[] = [];
   readonly #failures: { method: string; error: Error; times: number }[] = [];
 
@@ -165,5 +172,42 @@ export class FakeGitHub implements GitHubPort {
   async getDefaultBranch(): Promise<string> {
     this.#call("getDefaultBranch");
     return this.defaultBranch;
+  }
+  /** A branch's head is the branch name itself: its tree is `trees.get(branch)`. */
+  async getBranchHead(branch: string): Promise<string | undefined> {
+    this.#call("getBranchHead");
+    return this.trees.has(branch) ? branch : undefined;
+  }
+  async createBranch(branch: string, sha: string): Promise<void> {
+    this.#call("createBranch");
+    if (!this.trees.has(branch)) this.copyTree(sha, branch);
+  }
+  async findPullRequestByBranch(branch: string): Promise<PullRequestInfo | undefined> {
+    this.#call("findPullRequestByBranch");
+    const number = this.pullBranches.get(branch);
+    return number === undefined ? undefined : structuredClone(this.pulls.get(number));
+  }
+  async createPullRequest(pull: NewPullRequest): Promise<PullRequestInfo> {
+    this.#call("createPullRequest");
+    const number = 100 + this.pulls.size;
+    const info: PullRequestInfo = {
+      number,
+      url: `https://github.com/${this.owner}/${this.repo}/pull/${number}`,
+      state: "open",
+      draft: false,
+      author: this.appLogin,
+      title: pull.title,
+      headSha: pull.branch,
+      baseSha: pull.base,
+      baseRef: pull.base,
+      merged: false,
+      mergeCommitSha: null,
+      mergedAt: null,
+      mergedBy: null,
+    };
+    this.pulls.set(number, info);
+    this.pullBranches.set(pull.branch, number);
+    this.pullBodies.set(number, pull.body);
+    return structuredClone(info);
   }
 }

@@ -165,6 +165,15 @@ export class FakeGitHub implements GitHubPort {
     this.#count("getDefaultBranch");
     return this.branch;
   }
+  // The sweep opens no pull request: any call is a bug the test should see.
+  getBranchHead = opensNoPullRequest;
+  createBranch = opensNoPullRequest;
+  findPullRequestByBranch = opensNoPullRequest;
+  createPullRequest = opensNoPullRequest;
+}
+
+async function opensNoPullRequest(): Promise<never> {
+  throw new Error("the sweep opens no pull request");
 }
 
 /** One account's roles in memory, with the GrantStore's idempotent removal semantics. */

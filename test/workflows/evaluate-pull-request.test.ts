@@ -18,6 +18,8 @@ const NOW = new Date("2026-11-26T10:00:00Z");
 
 interface World {
   merged?: boolean;
+  /** Who opened the pull request (default alice, the requester). */
+  author?: string;
   /** The branch the PR targets; the repository's default branch is main. */
   baseRef?: string;
   files?: { path: string; status: "added" | "modified" }[];
@@ -65,7 +67,7 @@ function fakeGitHub(world: World) {
         url: `https://github.com/acme/access/pull/${number}`,
         state: world.merged ? "closed" : "open",
         draft: false,
-        author: "alice",
+        author: world.author ?? "alice",
         title: "t",
         headSha: HEAD,
         baseSha: BASE,
@@ -111,6 +113,10 @@ function fakeGitHub(world: World) {
     upsertIssue: unused,
     commitFiles: unused,
     getDefaultBranch: unused,
+    getBranchHead: unused,
+    createBranch: unused,
+    findPullRequestByBranch: unused,
+    createPullRequest: unused,
   };
   return { github, calls };
 }
@@ -570,5 +576,82 @@ describe("evaluatePullRequest", () => {
       ]),
     );
     expect(evaluation.title).toBe("The request has 2 problems");
+  });
+
+  describe("a request the app opened for its requester (from the issue form)", () => {
+    const APP = "hallpass[bot]";
+    const appCommit = { sha: HEAD, authorLogin: APP, committerLogin: "web-flow", verified: true };
+    const cases: [string, PullRequestCommit[]][] = [
+      ["its own signed commit", [appCommit]],
+      [
+        "its commit, then one of the requester's",
+        [appCommit, { sha: "c2", authorLogin: "alice", committerLogin: "web-flow" }],
+      ],
+    ];
+    for (const [name, commits] of cases) {
+      it(`is judged as if the requester had opened it: ${name}`, async () => {
+        const { github } = fakeGitHub({ author: APP, commits, reviews: approvedReviews });
+        const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+        expect(evaluation.status).toBe("approved");
+        expect(evaluation.decision?.excluded).toEqual([]);
+      });
+    }
+
+    it("never lets the requester approve it", async () => {
+      const { github } = fakeGitHub({
+        author: APP,
+        commits: [appCommit],
+        teams: { "db-admins": ["dan", "alice"], security: ["sue"] },
+        reviews: [{ ...approvedReviews[0]!, user: "alice" }, approvedReviews[1]!],
+      });
+      const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+      expect(evaluation.status).toBe("pending");
+      expect(evaluation.decision?.excluded).toEqual([
+        { login: "alice", reason: "is the requester" },
+      ]);
+    });
+
+    const refused: [string, PullRequestCommit[], string][] = [
+      [
+        "a commit by someone else",
+        [appCommit, { sha: "c0ffee1", authorLogin: "mallory", committerLogin: "web-flow" }],
+        "commit c0ffee1 is by @mallory and @web-flow",
+      ],
+      [
+        "a commit claiming the app without GitHub's signature",
+        [{ ...appCommit, sha: "c0ffee2", verified: false }],
+        "commit c0ffee2 names `hallpass[bot]` as its author without a signature GitHub verified",
+      ],
+      [
+        "a commit nobody can be linked to",
+        [appCommit, { sha: "c0ffee3", authorLogin: null, committerLogin: "alice" }],
+        "commit c0ffee3 is by an unlinked account and @alice",
+      ],
+    ];
+    for (const [name, commits, says] of refused) {
+      it(`fails closed on ${name}, however approved, also at merge`, async () => {
+        for (const merged of [false, true]) {
+          const { github } = fakeGitHub({ author: APP, merged, commits, reviews: approvedReviews });
+          const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+          expect(evaluation.status).toBe("error");
+          const problem = evaluation.problems.find((p) => p.field === "requester");
+          expect(problem?.message).toContain(says);
+          expect(evaluation.approvals).toEqual([]);
+        }
+      });
+    }
+
+    it("is another person's request when a bot other than the policies' app opened it", async () => {
+      const { github } = fakeGitHub({
+        author: "other-app[bot]",
+        commits: [{ ...appCommit, authorLogin: "other-app[bot]" }],
+        reviews: approvedReviews,
+      });
+      const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
+      expect(evaluation.status).toBe("error");
+      expect(evaluation.problems.find((p) => p.field === "requester")?.message).toContain(
+        "the requester must be the author of the pull request (@other-app[bot])",
+      );
+    });
   });
 });

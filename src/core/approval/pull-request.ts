@@ -37,6 +37,11 @@ export interface PullRequestCommit {
   /** GitHub logins linked to the commit's author and committer, when GitHub knows them. */
   authorLogin: string | null;
   committerLogin: string | null;
+  /**
+   * Whether GitHub verified the commit's signature (its own API commits, signed as the app,
+   * are). Absent: not verified.
+   */
+  verified?: boolean;
 }
 
 export interface Review {

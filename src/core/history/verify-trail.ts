@@ -1,3 +1,4 @@
+import { requesterStood } from "../approval/check-requester.ts";
 import { decideApproval, type ReviewInput, teamKey } from "../approval/decide-approval.ts";
 import { type GrantRecord, grantRecordSchema } from "../grant/records.ts";
 import { matchOwners, parseCodeowners } from "../policy/codeowners.ts";
@@ -273,19 +274,25 @@ function checkGrant(
       `the window lasts ${formatDuration(seconds)}, longer than the ${formatDuration(max.seconds)} role ${record.role} allowed${breakGlass ? " for break-glass" : ""} ${at}`,
     );
   }
-  return redecide(record, path, rules, role, breakGlass, at, find);
+  const appLogin = policies.settings.recordWriters.app;
+  return redecide(record, path, { rules, role, breakGlass, at, appLogin }, find);
 }
 
 /** Runs the app's approval decision again from the record and the rules at the base. */
 function redecide(
   record: GrantRecord,
   path: string,
-  rules: RulesAtMerge,
-  role: Policies["roles"][string],
-  breakGlass: Policies["roles"][string]["breakGlass"],
-  at: string,
+  under: {
+    rules: RulesAtMerge;
+    role: Policies["roles"][string];
+    breakGlass: Policies["roles"][string]["breakGlass"];
+    at: string;
+    /** The app's bot, which may open a request for its requester (from the issue form). */
+    appLogin: string;
+  },
   find: Find,
 ): boolean {
+  const { rules, role, breakGlass, at } = under;
   const basis = record.approvalBasis;
   if (!basis || record.approvals.some((a) => a.eligibleVia === undefined)) {
     find(
@@ -343,8 +350,13 @@ function redecide(
     baseChangedAt: basis.baseChangedAt,
   });
   const reasons = [...decision.reasons];
-  if (basis.author.toLowerCase() !== record.requester.toLowerCase()) {
-    reasons.push(`the pull request's author ${basis.author} is not the requester`);
+  const { requester } = record;
+  if (!requesterStood({ requester, appLogin: under.appLogin, ...basis })) {
+    reasons.push(
+      basis.author.toLowerCase() === under.appLogin.toLowerCase()
+        ? `the app opened the pull request for ${requester}, but someone else pushed to it (${basis.pushers.join(", ")})`
+        : `the pull request's author ${basis.author} is not the requester`,
+    );
   }
   if (decision.status !== "approved" || reasons.length > 0) {
     const ignored = decision.ignored.map((i) => `${i.reviewer} ${i.reason}`);

@@ -2,6 +2,7 @@
  * Step 4 of the evaluation: judge the request file under the policies that count. No I/O.
  */
 
+import { type CommitInput, requesterProblem } from "../../core/approval/check-requester.ts";
 import type { Policies } from "../../core/policy/policy-format.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import {
@@ -10,7 +11,7 @@ import {
   validateRequest,
 } from "../../core/request/validate-request.ts";
 import type { Problem } from "../../core/source/problem.ts";
-import { markdownCode, markdownMention } from "../../core/text/escape-markdown.ts";
+import { markdownCode } from "../../core/text/escape-markdown.ts";
 import type { PullRequestInfo } from "../../ports/github.ts";
 import { type EvaluationFailure, failure } from "./evaluation-failure.ts";
 import type { Rules } from "./read-rules.ts";
@@ -46,7 +47,8 @@ export interface CheckedRequest {
 
 /**
  * Validates the request file under `policies` at evaluation time `now`, and checks that its
- * requester opened the pull request. A failure, with every problem annotated, when it is not
+ * requester opened the pull request, or that the app opened it for them and nobody else wrote
+ * one of its `commits` (`requesterProblem`). A failure, with every problem annotated, when it is not
  * there, when its twin holds its name, or when it has errors.
  */
 export function checkRequest(
@@ -55,6 +57,7 @@ export function checkRequest(
   rules: Pick<Rules, "requestText" | "twinPath" | "twinAtBase">,
   policies: Policies,
   now: Date,
+  commits: readonly CommitInput[],
 ): CheckedRequest | EvaluationFailure {
   const { requestText, twinPath } = rules;
   if (requestText === null) {
@@ -77,17 +80,23 @@ export function checkRequest(
   // Checked even when other fields are wrong, so the author sees every problem at once.
   const shape = parseRequest({ path: requestPath, content: requestText });
   const requester = shape.parsed?.value.requester;
-  if (
-    typeof requester === "string" &&
-    requester.toLowerCase() !== pullRequest.author.toLowerCase()
-  ) {
+  const mismatch =
+    typeof requester === "string"
+      ? requesterProblem({
+          requester,
+          author: pullRequest.author,
+          appLogin: policies.settings.recordWriters.app,
+          commits,
+        })
+      : undefined;
+  if (mismatch !== undefined) {
     const at = shape.parsed?.locate(["requester"]) ?? { line: 1, column: 1 };
     problems.push({
       file: requestPath,
       ...at,
       field: "requester",
       severity: "error",
-      message: `the requester must be the author of the pull request (${markdownMention(pullRequest.author)}): ${markdownMention(requester)} must open their own request, so that nobody asks for access in someone else's name.`,
+      message: mismatch,
     });
   }
   if (!validated.value || problems.some((p) => p.severity === "error")) {

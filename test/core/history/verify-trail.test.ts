@@ -127,6 +127,17 @@ describe("verifyTrail: each grant re-decided under the rules at the base of its 
       { approvalBasis: { ...grant().approvalBasis!, author: "mallory" } },
       "the pull request's author mallory is not the requester",
     ],
+    [
+      "a pull request the app opened for the requester that someone else pushed to",
+      {
+        approvalBasis: {
+          ...grant().approvalBasis!,
+          author: "hallpass[bot]",
+          pushers: ["hallpass[bot]", "mallory", "web-flow"],
+        },
+      },
+      "the app opened the pull request for alice, but someone else pushed to it (hallpass[bot], mallory, web-flow)",
+    ],
   ])("names %s", (_what, overrides, message) => {
     // The history may name it too (an approval after the merge is `inconsistent`).
     const finding = findings(input({ grant: grant(overrides) })).find(
@@ -134,6 +145,16 @@ describe("verifyTrail: each grant re-decided under the rules at the base of its 
     );
     expect(finding?.[1]).toBe(GRANT);
     expect(finding?.[2]).toContain(message);
+  });
+
+  it("passes a grant of a pull request the app opened for the requester from the issue form", () => {
+    const basis = {
+      ...grant().approvalBasis!,
+      author: "hallpass[bot]",
+      pushers: ["hallpass[bot]", "web-flow", "alice"],
+    };
+    const found = findings(input({ grant: grant({ approvalBasis: basis }) }));
+    expect(found.filter(([kind]) => kind === "not-approved")).toEqual([]);
   });
 
   it("names a CODEOWNERS at the base that did not own the request", () => {

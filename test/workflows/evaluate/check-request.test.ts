@@ -39,14 +39,14 @@ describe("checkPolicies", () => {
 describe("checkRequest", () => {
   it("answers the valid request", async () => {
     const { pull, rules, policies } = await opened();
-    const answer = checkRequest(pull, PATH, rules, policies, NOW);
+    const answer = checkRequest(pull, PATH, rules, policies, NOW, []);
     expect(isFailure(answer)).toBe(false);
     expect(!isFailure(answer) && answer.request.request.role).toBe("prod-readonly");
   });
 
   it("fails when someone asks for access in another person's name", async () => {
     const { pull, rules, policies } = await opened(requestYaml(), "mallory");
-    const answer = checkRequest(pull, PATH, rules, policies, NOW);
+    const answer = checkRequest(pull, PATH, rules, policies, NOW, []);
     expect(answer).toMatchObject({ failure: true, title: "The request has 1 problem" });
     expect(isFailure(answer) && answer.problems?.[0]).toMatchObject({
       field: "requester",
@@ -56,13 +56,13 @@ describe("checkRequest", () => {
 
   it("fails when the twin of the file already holds its name", async () => {
     const { pull, rules, policies } = await opened();
-    const answer = checkRequest(pull, PATH, { ...rules, twinAtBase: true }, policies, NOW);
+    const answer = checkRequest(pull, PATH, { ...rules, twinAtBase: true }, policies, NOW, []);
     expect(answer).toMatchObject({ failure: true, title: "The request's name is already taken" });
   });
 
   it("fails when the file is not at the head", async () => {
     const { pull, rules, policies } = await opened();
-    const answer = checkRequest(pull, PATH, { ...rules, requestText: null }, policies, NOW);
+    const answer = checkRequest(pull, PATH, { ...rules, requestText: null }, policies, NOW, []);
     expect(answer).toMatchObject({ failure: true, title: "The request file could not be read" });
     expect(isFailure(answer) && answer.problems).toBeUndefined();
   });
