@@ -97758,7 +97758,9 @@ function createOctokitGitHub(octokit, repository, options = {}) {
     return commits.map((c5) => ({
       sha: c5.sha,
       authorLogin: c5.author && "login" in c5.author ? c5.author.login : null,
-      committerLogin: c5.committer && "login" in c5.committer ? c5.committer.login : null
+      committerLogin: c5.committer && "login" in c5.committer ? c5.committer.login : null,
+      // Optional in GitHub's description; a commit without it counts as unsigned.
+      ...c5.commit?.verification ? { verified: c5.commit.verification.verified } : {}
     }));
   }
   async function listReviews(pullNumber) {
@@ -98018,6 +98020,58 @@ ${body}`;
     const { data } = await octokit.request("GET /repos/{owner}/{repo}", base);
     return data.default_branch;
   }
+  async function getBranchHead(branch) {
+    try {
+      const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        ...base,
+        ref: `heads/${branch}`
+      });
+      return data.object.sha;
+    } catch (error64) {
+      if (status(error64) === 404) return void 0;
+      throw error64;
+    }
+  }
+  async function createBranch(branch, sha) {
+    try {
+      await octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+        ...base,
+        ref: `refs/heads/${branch}`,
+        sha
+      });
+    } catch (error64) {
+      if (status(error64) === 422 && await getBranchHead(branch) !== void 0) return;
+      throw error64;
+    }
+  }
+  async function findPullRequestByBranch(branch) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls", {
+      ...base,
+      head: `${owner}:${branch}`,
+      state: "all",
+      sort: "created",
+      direction: "desc",
+      per_page: 1
+    });
+    const pull = data[0];
+    return pull ? toPullRequest(pull) : void 0;
+  }
+  async function createPullRequest(pull) {
+    try {
+      const { data } = await octokit.request("POST /repos/{owner}/{repo}/pulls", {
+        ...base,
+        head: pull.branch,
+        base: pull.base,
+        title: pull.title,
+        body: truncate(pull.body)
+      });
+      return toPullRequest(data);
+    } catch (error64) {
+      const existing = status(error64) === 422 ? await findPullRequestByBranch(pull.branch) : void 0;
+      if (existing) return existing;
+      throw error64;
+    }
+  }
   return {
     owner,
     repo,
@@ -98036,7 +98090,11 @@ ${body}`;
     requestReviewers,
     upsertIssue,
     commitFiles,
-    getDefaultBranch
+    getDefaultBranch,
+    getBranchHead,
+    createBranch,
+    findPullRequestByBranch,
+    createPullRequest
   };
 }
 
