@@ -8,8 +8,8 @@ import {
   ungrantedRecordSchema,
 } from "../grant/records.ts";
 import { formatDuration, parseDuration } from "../request/duration.ts";
+import { readRequestValue } from "../request/read-request-value.ts";
 import { type RecordKind, recordPath } from "../request/record-paths.ts";
-import { parseRequest } from "../request/validate-request.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import { alertsRecordSchema } from "../sweep/evaluate-alerts.ts";
 
@@ -476,7 +476,7 @@ function readRequest(
 ): HistoryEntry["request"] {
   const requestFile = g.request ?? deletedFile;
   if (!requestFile) return null;
-  const parsed = parseRequest({ path: requestFile.path, content: requestFile.content });
+  const parsed = readRequestValue({ path: requestFile.path, content: requestFile.content });
   for (const p of parsed.problems.filter((p) => p.severity === "error")) {
     if (!g.request) break;
     find("unreadable", p.file, `${p.message}${p.field ? ` (${p.field})` : ""}`, p.line);
