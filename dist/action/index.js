@@ -96620,6 +96620,9 @@ var approvalBasisSchema = external_exports.strictObject({
   ),
   baseChangedAt: external_exports.array(external_exports.string()).describe(
     "When the pull request's base branch was changed (approvals before the latest change do not count)."
+  ),
+  requesterEligibleVia: external_exports.array(external_exports.string()).optional().describe(
+    "When the role lists who may request it (`eligible`): the entries that admitted the requester at decision time, @login or @org/team they were an active member of. Team membership is not in git, so `hallpass verify` re-checks eligibility offline from this. Absent when the role had no list, and in records written before it existed."
   )
 }).describe(
   "What the approval decision read from GitHub besides the reviews, CODEOWNERS and policies/ (which git holds), so that `hallpass verify` can run the same decision offline."

@@ -164,7 +164,7 @@ async function evaluate(
   }
 
   // 7. Decide, and make sure the pull request did not move meanwhile.
-  const decision = decide(pullRequest, {
+  const decided = decide(pullRequest, {
     requestPath,
     headSha: pullRequest.headSha,
     requester: request.request.requester,
@@ -177,6 +177,10 @@ async function evaluate(
     teamMembers: teams.teamMembers,
     approval,
   });
+  // How the requester was eligible goes into the record with the rest of the decision's basis.
+  const decision = eligibility.via
+    ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: eligibility.via } }
+    : decided;
   const moved = await confirmUnmoved(github, pullRequest, decision);
   if (moved) return { ...result, status: "pending", ...moved, decision };
   return {

@@ -525,6 +525,8 @@ describe("evaluatePullRequest", () => {
       const evaluation = await evaluatePullRequest(github, 7, { now: NOW });
       expect(evaluation.status).toBe("approved");
       expect(calls).toContain("listTeamMembers acme/sre");
+      // The grant record keeps how, for `hallpass verify` (team membership is not in git).
+      expect(evaluation.decision?.basis.requesterEligibleVia).toEqual(["@acme/sre"]);
     });
 
     it("fails closed when a listed team cannot be read", async () => {

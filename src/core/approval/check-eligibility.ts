@@ -5,8 +5,12 @@
 
 import { teamKey } from "./decide-approval.ts";
 
-/** Whether the requester may ask for the role, and if not, why in words. */
-export type Eligibility = { eligible: true } | { eligible: false; reason: string };
+/**
+ * Whether the requester may ask for the role, and if not, why in words. `via`, when the role
+ * lists who may ask: the entries (`@login`, `@org/team`, lower-case, sorted) that admitted the
+ * requester. Team membership is not in git, so the grant record keeps it for `hallpass verify`.
+ */
+export type Eligibility = { eligible: true; via?: string[] } | { eligible: false; reason: string };
 
 /**
  * Whether `requester` is one of `eligible` (`@login` or `@org/team`, as in CODEOWNERS), logins
@@ -21,14 +25,18 @@ export function checkEligibility(
 ): Eligibility {
   if (eligible === undefined) return { eligible: true };
   const login = requester.toLowerCase();
-  const admitted = eligible.some((ref) => {
+  const via = eligible.filter((ref) => {
     const [org, slug] = ref.replace(/^@/, "").split("/");
     if (slug === undefined) return org!.toLowerCase() === login;
     return (teamMembers[teamKey(org!, slug)] ?? []).some((m) => m.toLowerCase() === login);
   });
-  if (admitted) return { eligible: true };
+  if (via.length > 0) return { eligible: true, via: [...new Set(via.map(lower))].sort() };
   return {
     eligible: false,
     reason: `@${requester} may not request this role: only ${eligible.join(" or ")} may. Ask one of them to request it, or the policy owners to add you.`,
   };
+}
+
+function lower(ref: string): string {
+  return ref.toLowerCase();
 }

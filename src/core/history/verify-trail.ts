@@ -1,3 +1,4 @@
+import { checkEligibility } from "../approval/check-eligibility.ts";
 import { requesterStood } from "../approval/check-requester.ts";
 import { decideApproval, type ReviewInput, teamKey } from "../approval/decide-approval.ts";
 import { type GrantRecord, grantRecordSchema } from "../grant/records.ts";
@@ -74,6 +75,7 @@ export type TrailFindingKind =
   | FindingKind
   | "not-approved"
   | "not-re-decidable"
+  | "not-eligible"
   | "window-exceeds-role"
   | "break-glass-not-allowed"
   | "merge-not-on-branch"
@@ -274,8 +276,46 @@ function checkGrant(
       `the window lasts ${formatDuration(seconds)}, longer than the ${formatDuration(max.seconds)} role ${record.role} allowed${breakGlass ? " for break-glass" : ""} ${at}`,
     );
   }
+  checkRequesterEligible(record, path, role.eligible, at, find);
   const appLogin = policies.settings.recordWriters.app;
   return redecide(record, path, { rules, role, breakGlass, at, appLogin }, find);
+}
+
+/**
+ * When the role listed who may request it at the base, the requester must have been one of
+ * them: by login, or through a team the record says they were in at decision time (a claimed
+ * team counts only where the list then named it).
+ */
+function checkRequesterEligible(
+  record: GrantRecord,
+  path: string,
+  eligible: readonly string[] | undefined,
+  at: string,
+  find: Find,
+): void {
+  if (eligible === undefined) return;
+  const via = record.approvalBasis?.requesterEligibleVia;
+  if (via === undefined) {
+    find(
+      "not-re-decidable",
+      path,
+      `role ${record.role} listed who may request it ${at}, and the record predates requester eligibility data (how ${record.requester} was eligible), so eligibility cannot be re-checked offline: check it on the pull request`,
+    );
+    return;
+  }
+  const teamMembers: Record<string, string[]> = {};
+  for (const ref of via) {
+    const [org, slug] = ref.replace(/^@/, "").split("/");
+    if (slug !== undefined) teamMembers[teamKey(org!, slug)] = [record.requester];
+  }
+  const eligibility = checkEligibility(record.requester, eligible, teamMembers);
+  if (!eligibility.eligible) {
+    find(
+      "not-eligible",
+      path,
+      `${record.requester} could not request role ${record.role} ${at}: only ${eligible.join(" or ")} could, and the record shows them as none of these (${via.join(", ") || "no entry"})`,
+    );
+  }
 }
 
 /** Runs the app's approval decision again from the record and the rules at the base. */

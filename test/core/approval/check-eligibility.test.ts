@@ -11,7 +11,13 @@ describe("checkEligibility", () => {
     ["a member of a listed team, whatever the team's case", "sam", ["@ACME/SRE"]],
     ["anyone when the role lists nobody", "mallory", undefined],
   ])("admits %s", (_, requester, eligible) => {
-    expect(checkEligibility(requester, eligible, TEAMS)).toEqual({ eligible: true });
+    expect(checkEligibility(requester, eligible, TEAMS)).toMatchObject({ eligible: true });
+  });
+
+  it("says which entries admitted the requester, for the grant record", () => {
+    const both = checkEligibility("Alice", ["@acme/dba", "@ACME/SRE", "@alice"], TEAMS);
+    expect(both).toEqual({ eligible: true, via: ["@acme/sre", "@alice"] });
+    expect(checkEligibility("mallory", undefined, TEAMS)).toEqual({ eligible: true });
   });
 
   it("refuses anyone else, naming who is eligible", () => {

@@ -188,6 +188,42 @@ describe("verifyTrail: each grant re-decided under the rules at the base of its 
   });
 });
 
+describe("verifyTrail: the requester's eligibility re-checked where the role listed who may ask", () => {
+  /** The rules at the base with db-admin limited to `eligible`. */
+  function limitedTo(eligible: string): RulesAtMerge {
+    const roles = examplePolicySources()
+      .find((f) => f.path === "policies/roles.yaml")!
+      .content.replace("  db-admin:\n", `  db-admin:\n    eligible: ${eligible}\n`);
+    return rules({ policyFiles: examplePolicySources({ "policies/roles.yaml": roles }) });
+  }
+  const via = (requesterEligibleVia: string[] | undefined) =>
+    grant({ approvalBasis: { ...grant().approvalBasis!, requesterEligibleVia } });
+
+  it("passes a requester admitted by login or through a team the list named", () => {
+    const list = '["@alice", "@acme/oncall"]';
+    expect(findings(input({ grant: via(["@alice"]), rules: limitedTo(list) }))).toEqual([]);
+    expect(findings(input({ grant: via(["@acme/oncall"]), rules: limitedTo(list) }))).toEqual([]);
+  });
+
+  it("names a requester the list did not admit, even with a team claimed that it did not name", () => {
+    const i = input({ grant: via(["@acme/sre"]), rules: limitedTo('["@acme/oncall"]') });
+    expect(findings(i)).toEqual([
+      [
+        "not-eligible",
+        GRANT,
+        expect.stringContaining("alice could not request role db-admin at cccccccccccc"),
+      ],
+    ]);
+  });
+
+  it("names a record without eligibility data for a role that had a list as not re-decidable", () => {
+    const i = input({ grant: via(undefined), rules: limitedTo('["@acme/oncall"]') });
+    expect(kinds(i)).toEqual([["not-re-decidable", GRANT]]);
+    // Without a list at the base there is nothing to re-check.
+    expect(findings(input({ grant: via(undefined) }))).toEqual([]);
+  });
+});
+
 describe("verifyTrail: who wrote the records, and records that only grow", () => {
   it("names every record a person committed", () => {
     const i = input({ author: "mallory <mallory@users.noreply.github.com>" });
