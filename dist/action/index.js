@@ -2174,9 +2174,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2214,12 +2214,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -4410,9 +4410,9 @@ var require_util2 = __commonJS({
     var parseHashWithOptions = /(?<algo>sha256|sha384|sha512)-((?<hash>[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}(?:\s|$)( +[!-~]*)?)?/i;
     function parseMetadata(metadata) {
       const result = [];
-      let empty = true;
+      let empty2 = true;
       for (const token of metadata.split(" ")) {
-        empty = false;
+        empty2 = false;
         const parsedToken = parseHashWithOptions.exec(token);
         if (parsedToken === null || parsedToken.groups === void 0 || parsedToken.groups.algo === void 0) {
           continue;
@@ -4422,7 +4422,7 @@ var require_util2 = __commonJS({
           result.push(parsedToken.groups);
         }
       }
-      if (empty === true) {
+      if (empty2 === true) {
         return "no metadata";
       }
       return result;
@@ -4486,8 +4486,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise2 = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6738,12 +6738,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7413,12 +7413,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7897,16 +7897,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i5 = 0; i5 < requests.length; i5++) {
             const request2 = requests[i5];
@@ -7917,7 +7917,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7968,7 +7968,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7980,7 +7980,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8316,8 +8316,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c5) => c5.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9618,7 +9618,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9635,7 +9635,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9705,18 +9705,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9973,9 +9973,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10198,9 +10198,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10485,9 +10485,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10579,9 +10579,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -11655,7 +11655,7 @@ var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
     var { isIP } = __require("node:net");
-    var { lookup } = __require("node:dns");
+    var { lookup: lookup2 } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
     var maxInt = Math.pow(2, 31) - 1;
@@ -11745,7 +11745,7 @@ var require_dns = __commonJS({
         }
       }
       #defaultLookup(origin, opts, cb) {
-        lookup(
+        lookup2(
           origin.hostname,
           {
             all: true,
@@ -14385,7 +14385,7 @@ var require_fetch = __commonJS({
       fetchParams.controller.resume = async () => {
         while (true) {
           let bytes;
-          let isFailure;
+          let isFailure2;
           try {
             const { done, value } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
@@ -14397,7 +14397,7 @@ var require_fetch = __commonJS({
               bytes = void 0;
             } else {
               bytes = err;
-              isFailure = true;
+              isFailure2 = true;
             }
           }
           if (bytes === void 0) {
@@ -14406,7 +14406,7 @@ var require_fetch = __commonJS({
             return;
           }
           timingInfo.decodedBodySize += bytes?.byteLength ?? 0;
-          if (isFailure) {
+          if (isFailure2) {
             fetchParams.controller.terminate(bytes);
             return;
           }
@@ -14444,7 +14444,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14520,7 +14520,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable7({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status: status2,
                 statusText,
                 headersList,
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
               for (let i5 = 0; i5 < rawHeaders.length; i5 += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i5]), rawHeaders[i5 + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status: status2,
                 statusText: STATUS_CODES[status2],
                 headersList,
@@ -17599,12 +17599,12 @@ var require_receiver = __commonJS({
             }
             const buffer = this.consume(8);
             const upper = buffer.readUInt32BE(0);
-            const lower = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower > 2 ** 31 - 1) {
+            const lower2 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower2 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            this.#info.payloadLength = lower;
+            this.#info.payloadLength = lower2;
             this.#state = parserStates.READ_DATA;
             if (!this.#validatePayloadLength()) {
               return;
@@ -18304,8 +18304,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms).unref();
       });
     }
     module.exports = {
@@ -19616,8 +19616,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve, reject) {
-            return setTimeout(resolve, t);
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t);
           });
         }
         computePenalty() {
@@ -19828,15 +19828,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error64, reject, resolve, returned, task;
+          var args, cb, error64, reject, resolve2, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error64 = error1;
@@ -19851,13 +19851,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve;
-          resolve = reject = null;
+          var promise2, reject, resolve2;
+          resolve2 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve = _resolve;
+            resolve2 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve, reject });
+          this._queue.push({ task, args, resolve: resolve2, reject });
           this._tryToRun();
           return promise2;
         }
@@ -20211,16 +20211,16 @@ var require_light = __commonJS({
               this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
               index = this._randomIndex();
               return this._store.__register__(index, options.weight, options.expiration).then(({ success: success2, wait, reservoir }) => {
-                var empty;
+                var empty2;
                 this.Events.trigger("debug", `Drained ${options.id}`, { success: success2, args, options });
                 if (success2) {
                   queue.shift();
-                  empty = this.empty();
-                  if (empty) {
+                  empty2 = this.empty();
+                  if (empty2) {
                     this.Events.trigger("empty");
                   }
                   if (reservoir === 0) {
-                    this.Events.trigger("depleted", empty);
+                    this.Events.trigger("depleted", empty2);
                   }
                   this._run(index, next, wait);
                   return this.Promise.resolve(options.weight);
@@ -20258,14 +20258,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve, reject) => {
+              return new this.Promise((resolve2, reject) => {
                 if (finished()) {
-                  return resolve();
+                  return resolve2();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve();
+                      return resolve2();
                     }
                   });
                 }
@@ -20358,9 +20358,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve, reject) {
+              return new this.Promise(function(resolve2, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve)(args3);
+                  return (args3[0] != null ? reject : resolve2)(args3);
                 });
               });
             };
@@ -21118,14 +21118,14 @@ var init_parse_utils = __esm({
         }
       }
       if (typeof value === "string") {
-        const lower = value.toLowerCase();
-        if (lower === "false" || lower === "true") {
+        const lower2 = value.toLowerCase();
+        if (lower2 === "false" || lower2 === "true") {
           logger.warn(stackTraceWarning(`Expected boolean, got ${typeof value}: ${value}`));
         }
-        if (lower === "false") {
+        if (lower2 === "false") {
           return false;
         }
-        if (lower === "true") {
+        if (lower2 === "true") {
           return true;
         }
       }
@@ -21360,11 +21360,11 @@ var init_date_utils = __esm({
       if (!match) {
         throw new TypeError("Invalid RFC-3339 date-time value");
       }
-      const [_, yearStr, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds] = match;
+      const [_, yearStr, monthStr, dayStr, hours, minutes, seconds2, fractionalMilliseconds] = match;
       const year2 = strictParseShort(stripLeadingZeroes(yearStr));
       const month = parseDateValue(monthStr, "month", 1, 12);
       const day = parseDateValue(dayStr, "day", 1, 31);
-      return buildDate(year2, month, day, { hours, minutes, seconds, fractionalMilliseconds });
+      return buildDate(year2, month, day, { hours, minutes, seconds: seconds2, fractionalMilliseconds });
     };
     RFC3339_WITH_OFFSET = new RegExp(/^(\d{4})-(\d{2})-(\d{2})[tT](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(([-+]\d{2}:\d{2})|[zZ])$/);
     parseRfc3339DateTimeWithOffset = (value) => {
@@ -21378,11 +21378,11 @@ var init_date_utils = __esm({
       if (!match) {
         throw new TypeError("Invalid RFC-3339 date-time value");
       }
-      const [_, yearStr, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds, offsetStr] = match;
+      const [_, yearStr, monthStr, dayStr, hours, minutes, seconds2, fractionalMilliseconds, offsetStr] = match;
       const year2 = strictParseShort(stripLeadingZeroes(yearStr));
       const month = parseDateValue(monthStr, "month", 1, 12);
       const day = parseDateValue(dayStr, "day", 1, 31);
-      const date6 = buildDate(year2, month, day, { hours, minutes, seconds, fractionalMilliseconds });
+      const date6 = buildDate(year2, month, day, { hours, minutes, seconds: seconds2, fractionalMilliseconds });
       if (offsetStr.toUpperCase() != "Z") {
         date6.setTime(date6.getTime() - parseOffsetToMilliseconds(offsetStr));
       }
@@ -21400,23 +21400,23 @@ var init_date_utils = __esm({
       }
       let match = IMF_FIXDATE.exec(value);
       if (match) {
-        const [_, dayStr, monthStr, yearStr, hours, minutes, seconds, fractionalMilliseconds] = match;
-        return buildDate(strictParseShort(stripLeadingZeroes(yearStr)), parseMonthByShortName(monthStr), parseDateValue(dayStr, "day", 1, 31), { hours, minutes, seconds, fractionalMilliseconds });
+        const [_, dayStr, monthStr, yearStr, hours, minutes, seconds2, fractionalMilliseconds] = match;
+        return buildDate(strictParseShort(stripLeadingZeroes(yearStr)), parseMonthByShortName(monthStr), parseDateValue(dayStr, "day", 1, 31), { hours, minutes, seconds: seconds2, fractionalMilliseconds });
       }
       match = RFC_850_DATE.exec(value);
       if (match) {
-        const [_, dayStr, monthStr, yearStr, hours, minutes, seconds, fractionalMilliseconds] = match;
+        const [_, dayStr, monthStr, yearStr, hours, minutes, seconds2, fractionalMilliseconds] = match;
         return adjustRfc850Year(buildDate(parseTwoDigitYear(yearStr), parseMonthByShortName(monthStr), parseDateValue(dayStr, "day", 1, 31), {
           hours,
           minutes,
-          seconds,
+          seconds: seconds2,
           fractionalMilliseconds
         }));
       }
       match = ASC_TIME.exec(value);
       if (match) {
-        const [_, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds, yearStr] = match;
-        return buildDate(strictParseShort(stripLeadingZeroes(yearStr)), parseMonthByShortName(monthStr), parseDateValue(dayStr.trimLeft(), "day", 1, 31), { hours, minutes, seconds, fractionalMilliseconds });
+        const [_, monthStr, dayStr, hours, minutes, seconds2, fractionalMilliseconds, yearStr] = match;
+        return buildDate(strictParseShort(stripLeadingZeroes(yearStr)), parseMonthByShortName(monthStr), parseDateValue(dayStr.trimLeft(), "day", 1, 31), { hours, minutes, seconds: seconds2, fractionalMilliseconds });
       }
       throw new TypeError("Invalid RFC-7231 date-time value");
     };
@@ -21479,10 +21479,10 @@ var init_date_utils = __esm({
     isLeapYear = (year2) => {
       return year2 % 4 === 0 && (year2 % 100 !== 0 || year2 % 400 === 0);
     };
-    parseDateValue = (value, type, lower, upper) => {
+    parseDateValue = (value, type, lower2, upper) => {
       const dateVal = strictParseByte(stripLeadingZeroes(value));
-      if (dateVal < lower || dateVal > upper) {
-        throw new TypeError(`${type} must be between ${lower} and ${upper}, inclusive`);
+      if (dateVal < lower2 || dateVal > upper) {
+        throw new TypeError(`${type} must be between ${lower2} and ${upper}, inclusive`);
       }
       return dateVal;
     };
@@ -21613,13 +21613,13 @@ var init_schema_date_utils = __esm({
       if (!matches) {
         throw new TypeError(`Invalid RFC3339 timestamp format ${value}`);
       }
-      const [, yearStr, monthStr, dayStr, hours, minutes, seconds, , ms, offsetStr] = matches;
+      const [, yearStr, monthStr, dayStr, hours, minutes, seconds2, , ms, offsetStr] = matches;
       range(monthStr, 1, 12);
       range(dayStr, 1, 31);
       range(hours, 0, 23);
       range(minutes, 0, 59);
-      range(seconds, 0, 60);
-      const date6 = new Date(Date.UTC(Number(yearStr), Number(monthStr) - 1, Number(dayStr), Number(hours), Number(minutes), Number(seconds), Number(ms) ? Math.round(parseFloat(`0.${ms}`) * 1e3) : 0));
+      range(seconds2, 0, 60);
+      const date6 = new Date(Date.UTC(Number(yearStr), Number(monthStr) - 1, Number(dayStr), Number(hours), Number(minutes), Number(seconds2), Number(ms) ? Math.round(parseFloat(`0.${ms}`) * 1e3) : 0));
       date6.setUTCFullYear(Number(yearStr));
       if (offsetStr.toUpperCase() != "Z") {
         const [, sign2, offsetH, offsetM] = /([+-])(\d\d):(\d\d)/.exec(offsetStr) || [void 0, "+", 0, 0];
@@ -22414,8 +22414,8 @@ var init_mergeConfigFiles = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/mergeConfigFiles.js"() {
     mergeConfigFiles = (...files) => {
       const merged = {};
-      for (const file2 of files) {
-        for (const [key, values] of Object.entries(file2)) {
+      for (const file3 of files) {
+        for (const [key, values] of Object.entries(file3)) {
           if (merged[key] !== void 0) {
             Object.assign(merged[key], values);
           } else {
@@ -22915,8 +22915,8 @@ var init_circularReplacer = __esm({
 var sleep;
 var init_sleep = __esm({
   "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js"() {
-    sleep = (seconds) => {
-      return new Promise((resolve) => setTimeout(resolve, seconds * 1e3));
+    sleep = (seconds2) => {
+      return new Promise((resolve2) => setTimeout(resolve2, seconds2 * 1e3));
     };
   }
 });
@@ -23081,8 +23081,8 @@ var init_createWaiter = __esm({
     init_waiter();
     abortTimeout = (abortSignal) => {
       let onAbort;
-      const promise2 = new Promise((resolve) => {
-        onAbort = () => resolve({ state: WaiterState.ABORTED });
+      const promise2 = new Promise((resolve2) => {
+        onAbort = () => resolve2({ state: WaiterState.ABORTED });
         if (typeof abortSignal.addEventListener === "function") {
           abortSignal.addEventListener("abort", onAbort);
         } else {
@@ -24952,7 +24952,7 @@ var init_getInstanceMetadataRegion = __esm({
     };
     imdsRequest = async (options) => {
       const { request: request2 } = await import("node:http");
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const req = request2({
           hostname: options.hostname,
           port: options.port,
@@ -24980,7 +24980,7 @@ var init_getInstanceMetadataRegion = __esm({
           const chunks = [];
           res.on("data", (chunk) => chunks.push(chunk));
           res.on("end", () => {
-            resolve(Buffer.concat(chunks));
+            resolve2(Buffer.concat(chunks));
             req.destroy();
           });
         });
@@ -27218,7 +27218,7 @@ var init_headStream = __esm({
       if (isReadableStream(stream)) {
         return headStream(stream, bytes);
       }
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const collector = new Collector();
         collector.limit = bytes;
         stream.pipe(collector);
@@ -27229,7 +27229,7 @@ var init_headStream = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes2 = concatBytes(this.buffers);
-          resolve(bytes2);
+          resolve2(bytes2);
         });
       });
     };
@@ -27381,7 +27381,7 @@ var init_stream_collector = __esm({
       if (isReadableStream(stream)) {
         return collectReadableStream(stream);
       }
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const collector = new Collector2();
         const nodeStream = stream;
         nodeStream.pipe(collector);
@@ -27392,7 +27392,7 @@ var init_stream_collector = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes = concatBytes(this.bufferedBytes);
-          resolve(bytes);
+          resolve2(bytes);
         });
       });
     };
@@ -27926,7 +27926,7 @@ var fileStreamHasher, isReadStream;
 var init_fileStreamHasher = __esm({
   "node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js"() {
     init_HashCalculator();
-    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve, reject) => {
+    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve2, reject) => {
       if (!isReadStream(fileStream)) {
         reject(new Error("Unable to calculate hash for non-file streams."));
         return;
@@ -27944,7 +27944,7 @@ var init_fileStreamHasher = __esm({
       });
       hashCalculator.on("error", reject);
       hashCalculator.on("finish", function() {
-        hash2.digest().then(resolve).catch(reject);
+        hash2.digest().then(resolve2).catch(reject);
       });
     });
     isReadStream = (stream) => typeof stream.path === "string";
@@ -27963,14 +27963,14 @@ var init_readableStreamHasher = __esm({
       const hash2 = new hashCtor();
       const hashCalculator = new HashCalculator(hash2);
       readableStream.pipe(hashCalculator);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         readableStream.on("error", (err) => {
           hashCalculator.end();
           reject(err);
         });
         hashCalculator.on("error", reject);
         hashCalculator.on("finish", () => {
-          hash2.digest().then(resolve).catch(reject);
+          hash2.digest().then(resolve2).catch(reject);
         });
       });
     };
@@ -29230,7 +29230,7 @@ async function* readableToIterable(readStream) {
     streamEnded = true;
   });
   while (!generationEnded) {
-    const value = await new Promise((resolve) => setTimeout(() => resolve(records.shift()), 0));
+    const value = await new Promise((resolve2) => setTimeout(() => resolve2(records.shift()), 0));
     if (value) {
       yield value;
     }
@@ -30077,13 +30077,13 @@ var init_HttpBindingProtocol = __esm({
           if (!hasOwn(headers, header)) {
             continue;
           }
-          const lower = header.toLowerCase();
+          const lower2 = header.toLowerCase();
           const headerValue = headers[header];
-          if (lower !== header) {
+          if (lower2 !== header) {
             delete headers[header];
-            headers[lower] = headerValue;
+            headers[lower2] = headerValue;
           }
-          const binding = hasOwn(responseHeaders, lower) ? responseHeaders[lower] : void 0;
+          const binding = hasOwn(responseHeaders, lower2) ? responseHeaders[lower2] : void 0;
           if (!binding) {
             continue;
           }
@@ -32923,9 +32923,9 @@ var init_invoke_store = __esm({
 // node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-recursion-detection/recursionDetectionMiddleware.js
 function sanitizeTraceHeaders(headers) {
   for (const header of Object.keys(headers)) {
-    const lower = header.toLowerCase();
-    if (header !== lower && (lower === TRACEPARENT || lower === TRACESTATE || lower === BAGGAGE)) {
-      headers[lower] = headers[header];
+    const lower2 = header.toLowerCase();
+    if (header !== lower2 && (lower2 === TRACEPARENT || lower2 === TRACESTATE || lower2 === BAGGAGE)) {
+      headers[lower2] = headers[header];
       delete headers[header];
     }
   }
@@ -34109,7 +34109,7 @@ function bindRetryMiddleware(isStreamingPayload2) {
           const delay = retryToken.getRetryDelay();
           totalRetryDelay += (retryToken?.$retryLog?.acquisitionDelay ?? 0) + delay;
           if (delay > 0) {
-            await race(new Promise((resolve) => setTimeout(resolve, delay)), abortSignal);
+            await race(new Promise((resolve2) => setTimeout(resolve2, delay)), abortSignal);
           }
         }
       }
@@ -34242,7 +34242,7 @@ var init_DefaultRateLimiter = __esm({
         this.refillTokenBucket();
         while (amount > this.availableTokens) {
           const delay = (amount - this.availableTokens) / this.fillRate * 1e3;
-          await new Promise((resolve) => _DefaultRateLimiter.setTimeoutFn(resolve, delay));
+          await new Promise((resolve2) => _DefaultRateLimiter.setTimeoutFn(resolve2, delay));
           this.refillTokenBucket();
         }
         this.availableTokens = this.availableTokens - amount;
@@ -34680,7 +34680,7 @@ var init_StandardRetryStrategy2 = __esm({
               const delayFromResponse = getDelayFromRetryAfterHeader(err.$response);
               const delay = Math.max(delayFromResponse || 0, delayFromDecider);
               totalDelay += delay;
-              await new Promise((resolve) => setTimeout(resolve, delay));
+              await new Promise((resolve2) => setTimeout(resolve2, delay));
               continue;
             }
             if (!err.$metadata) {
@@ -38732,7 +38732,7 @@ var require_dist_cjs4 = __commonJS({
     var DEFAULT_MAX_RETRIES = 0;
     var providerConfigFromInit = ({ maxRetries = DEFAULT_MAX_RETRIES, timeout = DEFAULT_TIMEOUT }) => ({ maxRetries, timeout });
     function httpRequest(options) {
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         const req = node_http.request({
           method: "GET",
           ...options,
@@ -38757,7 +38757,7 @@ var require_dist_cjs4 = __commonJS({
             chunks.push(chunk);
           });
           res.on("end", () => {
-            resolve(Buffer.concat(chunks));
+            resolve2(Buffer.concat(chunks));
             req.destroy();
           });
         });
@@ -39220,21 +39220,21 @@ var require_dist_cjs5 = __commonJS({
       let sendBody = true;
       if (!externalAgent && expect === "100-continue") {
         sendBody = await Promise.race([
-          new Promise((resolve) => {
-            timeoutId = Number(timing.setTimeout(() => resolve(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
+          new Promise((resolve2) => {
+            timeoutId = Number(timing.setTimeout(() => resolve2(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
           }),
-          new Promise((resolve) => {
+          new Promise((resolve2) => {
             httpRequest.on("continue", () => {
               timing.clearTimeout(timeoutId);
-              resolve(true);
+              resolve2(true);
             });
             httpRequest.on("response", () => {
               timing.clearTimeout(timeoutId);
-              resolve(false);
+              resolve2(false);
             });
             httpRequest.on("error", () => {
               timing.clearTimeout(timeoutId);
-              resolve(false);
+              resolve2(false);
             });
           })
         ]);
@@ -39311,13 +39311,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return socketWarningTimestamp;
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve, reject) => {
+        this.configProvider = new Promise((resolve2, reject) => {
           if (typeof options === "function") {
             options().then((_options) => {
-              resolve(this.resolveDefaultConfig(_options));
+              resolve2(this.resolveDefaultConfig(_options));
             }).catch(reject);
           } else {
-            resolve(this.resolveDefaultConfig(options));
+            resolve2(this.resolveDefaultConfig(options));
           }
         });
       }
@@ -39347,7 +39347,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             timing.clearTimeout(requestTimeoutId);
             timing.clearTimeout(keepAliveTimeoutId);
           };
-          const resolve = async (arg) => {
+          const resolve2 = async (arg) => {
             await writeRequestBodyPromise;
             clearTimeouts();
             _resolve(arg);
@@ -39411,7 +39411,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               headers: getTransformedHeaders(res.headers),
               body: res
             });
-            resolve({ response: httpResponse });
+            resolve2({ response: httpResponse });
           });
           req.on("error", (err) => {
             if (NODEJS_TIMEOUT_ERROR_CODES2.includes(err.code)) {
@@ -39750,13 +39750,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new _NodeHttp2Handler(instanceOrOptions);
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve, reject) => {
+        this.configProvider = new Promise((resolve2, reject) => {
           if (typeof options === "function") {
             options().then((opts) => {
-              resolve(opts || {});
+              resolve2(opts || {});
             }).catch(reject);
           } else {
-            resolve(options || {});
+            resolve2(options || {});
           }
         });
       }
@@ -39783,7 +39783,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new Promise((_resolve, _reject) => {
           let fulfilled = false;
           let writeRequestBodyPromise = void 0;
-          const resolve = async (arg) => {
+          const resolve2 = async (arg) => {
             await writeRequestBodyPromise;
             _resolve(arg);
           };
@@ -39880,7 +39880,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               body: clientHttp2Stream
             });
             fulfilled = true;
-            resolve({ response: httpResponse });
+            resolve2({ response: httpResponse });
             if (useIsolatedSession) {
               session.close();
               clientHttp2Stream.on("end", () => {
@@ -40018,7 +40018,7 @@ var require_dist_cjs6 = __commonJS({
           try {
             return await toRetry();
           } catch (e5) {
-            await new Promise((resolve) => setTimeout(resolve, delayMs));
+            await new Promise((resolve2) => setTimeout(resolve2, delayMs));
           }
         }
         return await toRetry();
@@ -40751,12 +40751,12 @@ function encodeBigHeader(major, value) {
 function writeString(s2) {
   const len = s2.length;
   if (len <= 23) {
-    const cached2 = stringEncodeCache.get(s2);
-    if (cached2) {
-      ensure(cached2.bytes.length);
-      buf.set(cached2.bytes, cursor);
-      cursor += cached2.bytes.length;
-      cached2.epoch = encodeCacheEpoch;
+    const cached3 = stringEncodeCache.get(s2);
+    if (cached3) {
+      ensure(cached3.bytes.length);
+      buf.set(cached3.bytes, cursor);
+      cursor += cached3.bytes.length;
+      cached3.epoch = encodeCacheEpoch;
       return;
     }
     const start = cursor;
@@ -41359,18 +41359,18 @@ function decodeUtf8Cached(at, length) {
     h5 = h5 * 31 + payload[at + i5] | 0;
   }
   const slot = h5 >>> 0 & STRING_CACHE_SIZE - 1;
-  const cached2 = stringCache[slot];
-  if (cached2 !== void 0 && cached2.length === length) {
+  const cached3 = stringCache[slot];
+  if (cached3 !== void 0 && cached3.length === length) {
     let match = true;
     for (let i5 = 0; i5 < length; ++i5) {
-      if (cached2.charCodeAt(i5) !== payload[at + i5]) {
+      if (cached3.charCodeAt(i5) !== payload[at + i5]) {
         match = false;
         break;
       }
     }
     if (match) {
       stringCacheEpochs[slot] = cacheEpoch;
-      return cached2;
+      return cached3;
     }
   }
   const result = isBuffer ? payload.toString("utf-8", at, at + length) : textDecoder.decode(payload.subarray(at, at + length));
@@ -66692,7 +66692,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map4 = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -66702,10 +66702,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj instanceof Map) {
           for (const [key, value] of obj)
-            add(key, value);
+            add2(key, value);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
-            add(key, obj[key]);
+            add2(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map4.items.sort(schema.sortMapEntries);
@@ -72177,11 +72177,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
-      resolve(value);
+    return value instanceof P ? value : new P(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -72197,7 +72197,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -81814,17 +81814,17 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve) {
-  const cached2 = recursive.get(inst);
-  if (cached2 !== void 0)
-    return cached2 ? PROVEN : NONE;
+function isRecursive(inst, stack, resolve2) {
+  const cached3 = recursive.get(inst);
+  if (cached3 !== void 0)
+    return cached3 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve);
+      const answer = isRecursive(child, stack, resolve2);
       if (answer > result)
         result = answer;
     }
@@ -81835,7 +81835,7 @@ function isRecursive(inst, stack, resolve) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -81899,7 +81899,7 @@ function isRecursive(inst, stack, resolve) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
       merge4(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -81965,15 +81965,15 @@ function bucketFor(state2, inst) {
 var handoff;
 var open2 = [];
 var memo = {
-  alloc(_inst, payload2, empty) {
+  alloc(_inst, payload2, empty2) {
     const bucket = handoff;
     if (!bucket)
-      return empty;
+      return empty2;
     handoff = void 0;
-    const entry = { value: empty, issues: null };
+    const entry = { value: empty2, issues: null };
     bucket.set(payload2.value, entry);
     open2.push(entry);
-    return empty;
+    return empty2;
   },
   guard(inst) {
     var _a4;
@@ -96251,15 +96251,15 @@ function visit(schema, fnOrHandlers) {
   };
   const cache5 = /* @__PURE__ */ new Map();
   function run3(s2) {
-    const cached2 = cache5.get(s2);
-    if (cached2 === RESOLVING) {
+    const cached3 = cache5.get(s2);
+    if (cached3 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
         getter: () => cache5.get(s2)
       });
     }
-    if (cached2 !== void 0)
-      return cached2;
+    if (cached3 !== void 0)
+      return cached3;
     cache5.set(s2, RESOLVING);
     const inner = mapInner(s2);
     const mapped = fn(inner, inner !== s2);
@@ -96703,6 +96703,9 @@ var ungrantedRecordSchema = external_exports.strictObject({
 function recordPath(requestPath, kind, ext = "json") {
   return `${requestPath.replace(/\.ya?ml$/, "")}.${kind}.${ext}`;
 }
+function requestTwinPath(requestPath) {
+  return requestPath.endsWith(".yaml") ? `${requestPath.slice(0, -".yaml".length)}.yml` : requestPath.replace(/\.yml$/, ".yaml");
+}
 function isRequestPath(path) {
   return path.startsWith("access-requests/") && /\.ya?ml$/.test(path);
 }
@@ -97075,7 +97078,7 @@ function hostOf(input2) {
 // src/adapters/aws-cloudtrail.ts
 var realTiming = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => new Promise((resolve2) => setTimeout(resolve2, ms)),
   random: Math.random
 };
 function createAwsCloudTrail(options = {}) {
@@ -97676,7 +97679,8 @@ function toPullRequest(pull) {
     merged: pull.merged ?? pull.merged_at !== null,
     mergeCommitSha: pull.merge_commit_sha,
     mergedAt: pull.merged_at,
-    mergedBy: pull.merged_by?.login ?? null
+    mergedBy: pull.merged_by?.login ?? null,
+    ...pull.created_at ? { createdAt: pull.created_at } : {}
   };
 }
 function createOctokitGitHub(octokit, repository, options = {}) {
@@ -97841,8 +97845,8 @@ function createOctokitGitHub(octokit, repository, options = {}) {
   }
   async function findCheckRun(headSha, name) {
     const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
-    const cached2 = options.cache?.get(key);
-    if (cached2) return cached2;
+    const cached3 = options.cache?.get(key);
+    if (cached3) return cached3;
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
       ...base,
       ref: headSha,
@@ -97941,6 +97945,34 @@ ${body}`;
         body: text
       });
     }
+  }
+  async function findComment(issueNumber, marker) {
+    const comments = await octokit.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      { ...base, issue_number: issueNumber, per_page: 100 }
+    );
+    return comments.find((c5) => isOurs(c5) && c5.body?.includes(marker))?.body ?? void 0;
+  }
+  async function readCheckRun(headSha, name) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      ...base,
+      ref: headSha,
+      check_name: name,
+      filter: "latest",
+      per_page: 100,
+      ...options.appId !== void 0 ? { app_id: options.appId } : {}
+    });
+    const run3 = data.check_runs.find(
+      (r5) => options.appId === void 0 || r5.app?.id === options.appId
+    );
+    return run3 ? { conclusion: run3.conclusion ?? null, title: run3.output?.title ?? "" } : void 0;
+  }
+  async function closePullRequest(pullNumber) {
+    await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...base,
+      pull_number: pullNumber,
+      state: "closed"
+    });
   }
   async function requestReviewers(pullNumber, users, teams) {
     if (users.length === 0 && teams.length === 0) return;
@@ -98090,6 +98122,9 @@ ${body}`;
     listOpenPullRequests,
     upsertCheckRun,
     upsertComment,
+    findComment,
+    readCheckRun,
+    closePullRequest,
     requestReviewers,
     upsertIssue,
     commitFiles,
@@ -98146,37 +98181,55 @@ function withGraphQlFileReads(port, graphql3) {
 
 // src/adapters/slack-notifier.ts
 function createSlackNotifier(options) {
+  const post = createWebhookPoster(options, {
+    name: "the Slack webhook",
+    where: "Check the webhook secret named by settings.notifications.slackWebhookEnv; the alert is still on the PR.",
+    unreachable: "The alert is still on the PR."
+  });
+  return { notify: (text) => post({ text }) };
+}
+function createWebhookPoster(options, wording) {
   const doFetch = fetchWithTimeouts(options.timeouts, options.fetch);
   const sleep2 = options.sleep ?? ((ms) => new Promise((r5) => setTimeout(r5, ms)));
-  return {
-    async notify(text) {
-      for (let attempt = 1; ; attempt++) {
-        let response;
-        try {
-          response = await doFetch(options.webhookUrl, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ text })
-          });
-        } catch (error64) {
-          const message = String(error64.message);
-          const reason = options.webhookUrl ? message.split(options.webhookUrl).join("<webhook URL>") : message;
-          throw new Error(
-            `cannot reach the Slack webhook: ${reason}. The alert is still on the PR.`
-          );
-        }
-        if (response.ok) return;
-        const retryable = response.status === 429 || response.status >= 500;
-        if (retryable && attempt < 2) {
-          const after = Number(response.headers.get("retry-after") ?? "1");
-          await sleep2(Math.min(30, Number.isFinite(after) ? after : 1) * 1e3);
-          continue;
-        }
-        throw new Error(
-          `the Slack webhook answered ${response.status} ${await response.text().catch(() => "")}`.trim() + ". Check the webhook secret named by settings.notifications.slackWebhookEnv; the alert is still on the PR."
-        );
+  return async (body) => {
+    for (let attempt = 1; ; attempt++) {
+      let response;
+      try {
+        response = await doFetch(options.webhookUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body)
+        });
+      } catch (error64) {
+        const message = String(error64.message);
+        const reason = options.webhookUrl ? message.split(options.webhookUrl).join("<webhook URL>") : message;
+        throw new Error(`cannot reach ${wording.name}: ${reason}. ${wording.unreachable}`);
       }
+      if (response.ok) return;
+      const retryable = response.status === 429 || response.status >= 500;
+      if (retryable && attempt < 2) {
+        const after = Number(response.headers.get("retry-after") ?? "1");
+        await sleep2(Math.min(30, Number.isFinite(after) ? after : 1) * 1e3);
+        continue;
+      }
+      const answer = (await response.text().catch(() => "")).slice(0, 200).split(options.webhookUrl).join("<webhook URL>");
+      const said = `${wording.name} answered ${response.status} ${answer}`.trim();
+      throw new Error(`${said}. ${wording.where}`);
     }
+  };
+}
+function webhooksFrom(env2, options = {}) {
+  return (envName, channel) => {
+    const webhookUrl = env2[envName];
+    if (!webhookUrl) return void 0;
+    return createWebhookPoster(
+      { ...options, webhookUrl },
+      {
+        name: `the webhook of channel ${channel}`,
+        where: `Check the secret ${envName} that settings.notifications.channels names for it.`,
+        unreachable: "The pull request has the news."
+      }
+    );
   };
 }
 
@@ -98241,6 +98294,7 @@ function createSweepDeps(environment) {
       const notifier = createSlackNotifier({ webhookUrl: url2, ...timeouts });
       return (text) => notifier.notify(text);
     },
+    webhookFor: webhooksFrom(environment.env, timeouts),
     ...environment.log ? { log: environment.log } : {}
   };
 }
@@ -98272,6 +98326,10 @@ function markdownCodeCell(text) {
 var LOGIN = /^[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:\[bot\])?$/;
 function markdownMention(login) {
   return login.length <= 45 && LOGIN.test(login) ? `@${login}` : markdownText(login);
+}
+var OWNER = /^@[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:\/[A-Za-z0-9._-]+)?$/;
+function markdownOwner(token) {
+  return token.length <= 140 && OWNER.test(token) ? token : markdownText(token);
 }
 function percent(c5) {
   const encoded = encodeURIComponent(c5);
@@ -98897,15 +98955,15 @@ var import_yaml = __toESM(require_dist(), 1);
 var MAX_KEY_PROBLEMS = 50;
 var MAX_DEPTH = 32;
 var MAX_ALIAS_COUNT = 50;
-function parseYaml(file2, options) {
+function parseYaml(file3, options) {
   const at = (position, message) => ({
-    file: file2.path,
+    file: file3.path,
     line: position.line,
     column: position.column,
     severity: "error",
     message
   });
-  const text = readText(file2, options, at);
+  const text = readText(file3, options, at);
   if (typeof text !== "string") return { parsed: void 0, problems: text };
   const lineCounter = new import_yaml.LineCounter();
   const where = (offset) => {
@@ -98941,8 +98999,8 @@ function parseYaml(file2, options) {
   };
 }
 var START = { line: 1, column: 1 };
-function readText(file2, options, at) {
-  const decoded2 = decode3(file2.content, options);
+function readText(file3, options, at) {
+  const decoded2 = decode3(file3.content, options);
   if (!decoded2.ok) return [at(decoded2.position, decoded2.message)];
   const text = decoded2.text;
   const unreadable = rawTextProblem(text, options.kind);
@@ -99580,11 +99638,11 @@ function parseDuration(text) {
   if (d5 === void 0 && h5 === void 0 && m3 === void 0 && s2 === void 0) {
     return { ok: false, message: `"${text}" is not a duration: ${hint}` };
   }
-  const seconds = Number(d5 ?? 0) * 86400 + Number(h5 ?? 0) * 3600 + Number(m3 ?? 0) * 60 + Number(s2 ?? 0);
-  if (!Number.isSafeInteger(seconds)) {
+  const seconds2 = Number(d5 ?? 0) * 86400 + Number(h5 ?? 0) * 3600 + Number(m3 ?? 0) * 60 + Number(s2 ?? 0);
+  if (!Number.isSafeInteger(seconds2)) {
     return { ok: false, message: `"${text}" is too long to be a duration` };
   }
-  return { ok: true, seconds };
+  return { ok: true, seconds: seconds2 };
 }
 function calendarOrAmbiguous(trimmed, text) {
   const upper = trimmed.toUpperCase();
@@ -99968,7 +100026,7 @@ function run(machine, text) {
   const marks = new Int32Array(size).fill(-1);
   const stack = new Int32Array(size * 2 + 2);
   let matched = false;
-  const add = (list2, count, pc, at) => {
+  const add2 = (list2, count, pc, at) => {
     let top = 0;
     stack[top++] = pc;
     while (top > 0) {
@@ -99987,7 +100045,7 @@ function run(machine, text) {
     return count;
   };
   for (let at = 0; at <= text.length; at++) {
-    currentCount = add(current, currentCount, 0, at);
+    currentCount = add2(current, currentCount, 0, at);
     if (matched) return true;
     if (at === text.length) break;
     const code2 = text.charCodeAt(at);
@@ -99996,7 +100054,7 @@ function run(machine, text) {
       const pc = current[i5];
       const ok = code2 < 128 ? ascii[pc][code2] === 1 : accepts(tests[pc], code2);
       if (!ok) continue;
-      nextCount = add(next, nextCount, pc + 1, at + 1);
+      nextCount = add2(next, nextCount, pc + 1, at + 1);
       if (matched) return true;
     }
     [current, next] = [next, current];
@@ -100457,8 +100515,8 @@ function loadPolicies(files) {
   }
   const sorted = [...files].sort((a5, b5) => a5.path.localeCompare(b5.path));
   const parsedFiles = [];
-  for (const file2 of sorted) {
-    const { parsed, problems: syntax } = parseYaml(file2, {
+  for (const file3 of sorted) {
+    const { parsed, problems: syntax } = parseYaml(file3, {
       maxBytes: MAX_POLICY_FILE_BYTES,
       kind: "policy file"
     });
@@ -100467,12 +100525,12 @@ function loadPolicies(files) {
     const result = policyFileSchema.safeParse(parsed.value);
     if (!result.success) {
       problems.push(
-        ...describeSchemaIssues(file2.path, parsed, policyFileSchema, result.error.issues)
+        ...describeSchemaIssues(file3.path, parsed, policyFileSchema, result.error.issues)
       );
       continue;
     }
     if (hasErrors(syntax)) continue;
-    parsedFiles.push({ path: file2.path, parsed, value: result.data });
+    parsedFiles.push({ path: file3.path, parsed, value: result.data });
   }
   const merged = {
     accounts: {},
@@ -100928,11 +100986,11 @@ async function tellDrift(run3, item, ok, slack, issues) {
 // src/workflows/sweep/tell.ts
 function slackTeller(deps, policies, dryRun) {
   const env2 = policies.settings.notifications.slackWebhookEnv;
-  const notify = env2 ? deps.notifierFor?.(env2) : void 0;
+  const notify2 = env2 ? deps.notifierFor?.(env2) : void 0;
   return async (subject, text, issues) => {
-    if (!notify || dryRun) return;
+    if (!notify2 || dryRun) return;
     try {
-      await notify(text);
+      await notify2(text);
     } catch (error64) {
       issues.push(issueOf("notify", subject, error64));
     }
@@ -101017,6 +101075,1681 @@ async function tellOneUngranted(run3, find, missing) {
     reportedAt: run3.now.toISOString(),
     detail: missing.detail
   };
+}
+
+// src/core/notify/plan-expiry-warning.ts
+function expiryWarningDue(windowEnd, now, leadSeconds) {
+  if (leadSeconds === void 0) return void 0;
+  const left = Math.floor((Date.parse(windowEnd) - now.getTime()) / 1e3);
+  return Number.isFinite(left) && left > 0 && left <= leadSeconds ? left : void 0;
+}
+
+// src/core/notify/plan-pending-requests.ts
+function waited(createdAt, now) {
+  const opened = createdAt === void 0 ? Number.NaN : Date.parse(createdAt);
+  return Number.isFinite(opened) ? Math.floor((now.getTime() - opened) / 1e3) : void 0;
+}
+function mayBeDue(pull, now, timing) {
+  const seconds2 = waited(pull.createdAt, now);
+  if (pull.draft || seconds2 === void 0) return false;
+  const first = Math.min(
+    timing.remindAfterSeconds ?? Number.POSITIVE_INFINITY,
+    timing.closeAfterSeconds ?? Number.POSITIVE_INFINITY
+  );
+  return seconds2 >= first;
+}
+function pendingStepFor(pull, now, timing) {
+  const seconds2 = waited(pull.createdAt, now);
+  if (pull.draft || pull.reviewed || seconds2 === void 0) return void 0;
+  const { remindAfterSeconds: remind, closeAfterSeconds: close } = timing;
+  if (close !== void 0 && seconds2 >= close && !pull.closed) {
+    return { pull: pull.number, step: "close", waitedSeconds: seconds2 };
+  }
+  if (remind !== void 0 && seconds2 >= remind && !pull.reminded && !pull.closed) {
+    return { pull: pull.number, step: "remind", waitedSeconds: seconds2 };
+  }
+  return void 0;
+}
+
+// src/core/approval/render-review-request.ts
+function missingLine(rule) {
+  const who = rule.canStillApprove.length > 0 ? ` (can approve: ${rule.canStillApprove.map(markdownMention).join(", ")})` : " (nobody left who can approve: see the check)";
+  return `- ${markdownText(rule.label)}: ${rule.missing} more approval${rule.missing === 1 ? "" : "s"}${who}`;
+}
+var REVIEW_REQUEST_MARKER = "<!-- hallpass:review-request -->";
+function renderReviewRequest(evaluation, repositoryOwner) {
+  const { request: request2, decision, owners } = evaluation;
+  if (!request2 || !decision || !owners || evaluation.status === "approved") return void 0;
+  const excluded = new Set(decision.excluded.map((e5) => e5.login));
+  const users = owners.owners.filter((o3) => o3.kind === "user" && !excluded.has(o3.login)).map((o3) => o3.kind === "user" ? o3.login : "");
+  const teams = owners.owners.filter((o3) => o3.kind === "team" && o3.org === repositoryOwner.toLowerCase()).map((o3) => o3.kind === "team" ? o3.slug : "");
+  const mentions = owners.owners.filter((o3) => o3.kind !== "user" || !excluded.has(o3.login)).map((o3) => markdownOwner(o3.text)).join(" ");
+  const missing = decision.rules.filter((rule) => !rule.satisfied);
+  const r5 = request2.request;
+  const lines = [
+    REVIEW_REQUEST_MARKER,
+    request2.emergency ? "### \u{1F6A8} Break-glass access request: please review now" : "### Access request: please review",
+    "",
+    // The requester is named, not pinged: they cannot approve, and they opened the PR.
+    `${mentions ? `${mentions}: ` : ""}${markdownText(r5.requester)} asks for **${markdownText(r5.role)}** in **${markdownText(r5.account)}** for **${formatDuration(request2.durationSeconds)}**.`,
+    "",
+    `> ${markdownText(r5.reason)}`,
+    "",
+    ...missing.length > 0 ? ["Still missing:", ...missing.map(missingLine)] : [
+      "Every rule has its approvals; the `hallpass/approval` check says what else holds the merge."
+    ],
+    "",
+    "Approve in **Files changed \u2192 Review changes \u2192 Approve**. An approval counts only on the latest commit; the requester, the author and anyone who pushed to this pull request cannot approve. The `hallpass/approval` check shows where things stand."
+  ];
+  return { body: lines.join("\n"), users, teams };
+}
+
+// src/core/notify/render-notice-comments.ts
+var REMINDER_MARKER = "<!-- hallpass:reminder -->";
+var STALE_CLOSED_MARKER = "<!-- hallpass:stale-closed -->";
+function expiryWarningMarker(requestPath) {
+  return `<!-- hallpass:expiry-warning ${markdownCommentText(requestPath)} -->`;
+}
+function renderReminderComment(evaluation, repositoryOwner, waitedSeconds) {
+  const ask = renderReviewRequest(evaluation, repositoryOwner);
+  if (!ask) return void 0;
+  const [, , ...rest] = ask.body.split("\n");
+  const body = [
+    REMINDER_MARKER,
+    `### \u23F0 Reminder: this access request has waited ${formatDuration(waitedSeconds)} without a review`,
+    ...rest
+  ].join("\n");
+  return { body, users: ask.users, teams: ask.teams };
+}
+function renderStaleClosedComment(waitedSeconds, closeAfter) {
+  return [
+    STALE_CLOSED_MARKER,
+    `### Closed: nobody reviewed this access request in ${formatDuration(waitedSeconds)}`,
+    "",
+    `hallpass closes access requests that wait longer than ${markdownCode(closeAfter)} without any review (\`settings.notifications.closeAfter\` in policies/). Nothing was granted.`,
+    "",
+    "If the access is still needed, reopen this pull request (hallpass will not close it again) and ask a reviewer directly, or open a new request."
+  ].join("\n");
+}
+function renderExpiryWarningComment(requestPath, expiresAt, secondsLeft) {
+  return [
+    expiryWarningMarker(requestPath),
+    `### \u23F3 This access expires in ${formatDuration(Math.max(60, secondsLeft))}`,
+    "",
+    `The grant of ${markdownCode(requestPath)} ends at ${markdownCode(expiresAt)}; AWS refuses its sessions from that second on.`,
+    "",
+    "To keep working, comment `/hallpass extend <duration>` (for example `/hallpass extend 1h`) on this pull request: it opens the extension request for review. Or open a new request with `extends:` naming this one. To give the access back now, comment `/hallpass revoke`."
+  ].join("\n");
+}
+
+// src/core/approval/decide-approval.ts
+var WITH_ACCESS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+function teamKey(org, slug) {
+  return `${org.toLowerCase()}/${slug.toLowerCase()}`;
+}
+function ruleLabel(rule, index) {
+  if (rule.name) return rule.name;
+  const who = rule.from ? rule.from.join(" or ") : "code owners";
+  return `rule ${index + 1}: ${rule.count} from ${who}`;
+}
+function resolve(refs, teamMembers) {
+  const logins = /* @__PURE__ */ new Set();
+  for (const ref of refs) {
+    if (typeof ref === "string") {
+      const [org, slug] = ref.replace(/^@/, "").split("/");
+      if (slug === void 0) logins.add(org.toLowerCase());
+      else for (const m3 of teamMembers[teamKey(org, slug)] ?? []) logins.add(m3.toLowerCase());
+    } else if (ref.kind === "user") {
+      logins.add(ref.login);
+    } else if (ref.kind === "team") {
+      for (const m3 of teamMembers[teamKey(ref.org, ref.slug)] ?? []) logins.add(m3.toLowerCase());
+    }
+  }
+  return logins;
+}
+var OPINION_STATES = /* @__PURE__ */ new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
+function latestBaseChange(times) {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const time4 of times) {
+    const at = Date.parse(time4);
+    latest = Math.max(latest, Number.isNaN(at) ? Number.POSITIVE_INFINITY : at);
+  }
+  return latest;
+}
+var lower = (s2) => s2.toLowerCase();
+function asAtCutoff(input2) {
+  if (input2.reviewedBefore === void 0 || !input2.dismissals) return [...input2.reviews];
+  const cutoff = Date.parse(input2.reviewedBefore);
+  const before = /* @__PURE__ */ new Map();
+  for (const d5 of input2.dismissals) {
+    const at = Date.parse(d5.at);
+    const state2 = d5.state.toUpperCase();
+    if (!(at <= cutoff) && (state2 === "APPROVED" || state2 === "CHANGES_REQUESTED")) {
+      before.set(d5.reviewId, state2);
+    }
+  }
+  return input2.reviews.map((review) => {
+    const state2 = review.state === "DISMISSED" ? before.get(review.id) : void 0;
+    return state2 ? { ...review, state: state2 } : review;
+  });
+}
+function decideApproval(input2) {
+  const groups = resolveGroups(input2);
+  const { opinions, ignored } = latestOpinions(input2);
+  const judged = judgeOpinions(input2, groups, opinions, ignored);
+  const counted = countForRules(input2, groups, judged.valid);
+  const reasons = explainWhatIsMissing(groups, judged, counted);
+  const status2 = judged.blockedBy.length > 0 ? "disapproved" : reasons.length === 0 ? "approved" : "pending";
+  return {
+    status: status2,
+    reasons,
+    rules: counted.rules,
+    approvals: counted.approvals,
+    blockedBy: judged.blockedBy,
+    ignored,
+    eligible: [...groups.eligible].sort(),
+    excluded: groups.excluded,
+    unresolvedOwners: input2.owners.filter((o3) => o3.kind === "email").map((o3) => o3.text),
+    basis: {
+      headSha: input2.headSha,
+      author: input2.author,
+      pushers: [...new Set(input2.pushers.map(lower))].sort(),
+      baseChangedAt: [...input2.baseChangedAt ?? []]
+    }
+  };
+}
+function resolveGroups(input2) {
+  const exclusions = /* @__PURE__ */ new Map();
+  for (const p3 of input2.pushers) exclusions.set(lower(p3), "pushed a commit to this pull request");
+  exclusions.set(lower(input2.author), "is the author of the pull request");
+  exclusions.set(lower(input2.requester), "is the requester");
+  const owners = resolve(input2.owners, input2.teamMembers);
+  const eligible = new Set([...owners].filter((login) => !exclusions.has(login)));
+  const excluded = [...owners].filter((login) => exclusions.has(login)).sort().map((login) => ({ login, reason: exclusions.get(login) }));
+  const ruleSets = input2.approval.rules.map(
+    (rule) => rule.from ? resolve(rule.from, input2.teamMembers) : owners
+  );
+  const counts = input2.approval.rules.map((rule) => rule.count);
+  const labels = input2.approval.rules.map((rule, i5) => ruleLabel(rule, i5));
+  return { owners, exclusions, eligible, excluded, ruleSets, counts, labels };
+}
+function latestOpinions(input2) {
+  const sorted = asAtCutoff(input2).sort(
+    (a5, b5) => a5.submittedAt.localeCompare(b5.submittedAt) || a5.id - b5.id
+  );
+  const cutoff = input2.reviewedBefore === void 0 ? Number.POSITIVE_INFINITY : Date.parse(input2.reviewedBefore);
+  const ignored = [];
+  const opinions = /* @__PURE__ */ new Map();
+  for (const review of sorted) {
+    if (!OPINION_STATES.has(review.state)) continue;
+    const at = Date.parse(review.submittedAt);
+    if (Number.isNaN(at) || at > cutoff) {
+      if (review.state === "APPROVED") {
+        ignored.push({
+          reviewer: review.user,
+          reviewId: review.id,
+          reason: Number.isNaN(at) ? "has no submission time" : `reviewed after the merge (${input2.reviewedBefore})`
+        });
+      }
+      continue;
+    }
+    opinions.set(lower(review.user), review);
+  }
+  return { opinions, ignored };
+}
+function judgeOpinions(input2, groups, opinions, ignored) {
+  const baseChange = latestBaseChange(input2.baseChangedAt ?? []);
+  const baseChangeText = Number.isFinite(baseChange) ? new Date(baseChange).toISOString() : "at a time GitHub does not show";
+  let staleByBase = 0;
+  const blockedBy = [];
+  const valid = [];
+  for (const [login, review] of opinions) {
+    const note = (reason) => ignored.push({ reviewer: review.user, reviewId: review.id, reason });
+    if (review.state === "DISMISSED") continue;
+    const exclusion = groups.exclusions.get(login);
+    if (!groups.owners.has(login)) {
+      note(`is not a code owner of ${input2.requestPath}`);
+    } else if (exclusion) {
+      note(`${exclusion}, so cannot review their own access`);
+    } else if (review.authorAssociation !== void 0 && !WITH_ACCESS.has(review.authorAssociation)) {
+      note(`has no access to the repository (GitHub says ${review.authorAssociation})`);
+    } else if (review.state === "CHANGES_REQUESTED") {
+      blockedBy.push({ reviewer: review.user, reviewId: review.id, reason: "requested changes" });
+    } else if (review.commitId !== input2.headSha) {
+      note(`approved an earlier commit (${review.commitId.slice(0, 7)}); approve the latest one`);
+    } else if (!(Date.parse(review.submittedAt) > baseChange)) {
+      staleByBase++;
+      note(
+        `approved before the base branch was changed (${baseChangeText}); approve again against the new base`
+      );
+    } else if (!groups.ruleSets.some((set2) => set2.has(login))) {
+      note("is a code owner but in no approval rule's group");
+    } else {
+      valid.push(review);
+    }
+  }
+  valid.sort((a5, b5) => a5.submittedAt.localeCompare(b5.submittedAt) || a5.id - b5.id);
+  return { valid, blockedBy, staleByBase, baseChangeText };
+}
+function countForRules(input2, groups, valid) {
+  const approvers = valid.map((r5) => lower(r5.user));
+  const assigned = assignToRules(approvers, groups.ruleSets, groups.counts);
+  const approvedLower = new Set(approvers);
+  const reviewOf = new Map(valid.map((r5) => [lower(r5.user), r5]));
+  const rules = input2.approval.rules.map((rule, i5) => {
+    const set2 = groups.ruleSets[i5];
+    const approvedBy = valid.filter((r5) => assigned.ruleOf.get(lower(r5.user)) === i5).map((r5) => r5.user);
+    const canStillApprove = [...groups.eligible].filter((login) => set2.has(login) && !approvedLower.has(login)).sort();
+    const missing = Math.max(0, rule.count - approvedBy.length);
+    return {
+      label: groups.labels[i5],
+      rule,
+      approvedBy,
+      canStillApprove,
+      missing,
+      satisfied: missing === 0
+    };
+  });
+  const approvals = valid.map((review) => {
+    const rule = assigned.ruleOf.get(lower(review.user));
+    return {
+      reviewer: review.user,
+      reviewId: review.id,
+      submittedAt: review.submittedAt,
+      commitId: review.commitId,
+      rules: rule === void 0 ? [] : [groups.labels[rule]],
+      eligibleVia: eligibleVia(lower(review.user), input2)
+    };
+  });
+  return { approvers, assigned, reviewOf, rules, approvals };
+}
+function explainWhatIsMissing(groups, judged, counted) {
+  const reasons = [];
+  for (const block of judged.blockedBy) {
+    reasons.push(
+      `@${block.reviewer} requested changes; they must approve or have the review dismissed`
+    );
+  }
+  const { staleByBase } = judged;
+  if (staleByBase > 0 && counted.rules.some((r5) => !r5.satisfied)) {
+    reasons.push(
+      `the base branch was changed (${judged.baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`
+    );
+  }
+  let toldToFix = false;
+  counted.rules.forEach((outcome, i5) => {
+    if (outcome.satisfied) return;
+    const shortfall = ruleShortfall(groups, counted, outcome, i5);
+    toldToFix ||= shortfall.toldToFix;
+    reasons.push(shortfall.reason);
+  });
+  if (!toldToFix && counted.rules.some((r5) => !r5.satisfied)) {
+    const impossible = rulesCannotAllBeMet(groups, counted.approvers);
+    if (impossible) reasons.push(impossible);
+  }
+  return reasons;
+}
+function ruleShortfall(groups, counted, outcome, i5) {
+  const { assigned } = counted;
+  const { labels } = groups;
+  const one = outcome.missing === 1;
+  const more = `${outcome.missing} more approval${one ? "" : "s"}`;
+  const elsewhere = counted.approvers.filter((login) => groups.ruleSets[i5].has(login) && assigned.ruleOf.get(login) !== i5).map(
+    (login) => `@${counted.reviewOf.get(login).user} counted for ${labels[assigned.ruleOf.get(login)]}`
+  );
+  const overlap = elsewhere.length > 0 ? ` from ${one ? "a different person" : "different people"} than those counted for other rules (${elsewhere.join("; ")})` : "";
+  const possible = outcome.canStillApprove.length;
+  if (possible < outcome.missing) {
+    return {
+      toldToFix: true,
+      reason: `${outcome.label}: needs ${more}${overlap} but only ${possible} eligible ${possible === 1 ? "person" : "people"} can still approve; fix CODEOWNERS or the policy`
+    };
+  }
+  return { toldToFix: false, reason: `${outcome.label}: needs ${more}${overlap}` };
+}
+function rulesCannotAllBeMet(groups, approvers) {
+  const approved = new Set(approvers);
+  const potential = [...groups.eligible].filter((login) => !approved.has(login)).sort();
+  const best = assignToRules([...approvers, ...potential], groups.ruleSets, groups.counts);
+  if (best.assignedCount >= groups.counts.reduce((a5, b5) => a5 + b5, 0)) return void 0;
+  return "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy";
+}
+function eligibleVia(login, input2) {
+  const via = /* @__PURE__ */ new Set();
+  const refs = [
+    ...input2.owners,
+    ...input2.approval.rules.flatMap((rule) => rule.from ?? [])
+  ];
+  for (const ref of refs) {
+    const text = typeof ref === "string" ? ref : ref.kind === "email" ? void 0 : ref.text;
+    if (text === void 0) continue;
+    if (resolve([ref], input2.teamMembers).has(login)) via.add(text.toLowerCase());
+  }
+  return [...via].sort();
+}
+function assignToRules(people, ruleSets, counts) {
+  const byRule = counts.map(() => []);
+  const ruleOf = /* @__PURE__ */ new Map();
+  const place = (login, seen) => {
+    const mine = ruleSets.flatMap((set2, r5) => set2.has(login) && !seen.has(r5) ? [r5] : []);
+    const free = mine.find((r5) => byRule[r5].length < counts[r5]);
+    if (free !== void 0) {
+      byRule[free].push(login);
+      ruleOf.set(login, free);
+      return true;
+    }
+    for (const r5 of mine) seen.add(r5);
+    for (const r5 of mine) {
+      const slots = byRule[r5];
+      for (let k5 = 0; k5 < slots.length; k5++) {
+        if (place(slots[k5], seen)) {
+          slots[k5] = login;
+          ruleOf.set(login, r5);
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  let assignedCount = 0;
+  for (const login of people) {
+    if (!ruleOf.has(login) && place(login, /* @__PURE__ */ new Set())) assignedCount++;
+  }
+  return { ruleOf, assignedCount };
+}
+
+// src/core/approval/check-eligibility.ts
+function checkEligibility(requester, eligible, teamMembers) {
+  if (eligible === void 0) return { eligible: true };
+  const login = requester.toLowerCase();
+  const admitted = eligible.some((ref) => {
+    const [org, slug] = ref.replace(/^@/, "").split("/");
+    if (slug === void 0) return org.toLowerCase() === login;
+    return (teamMembers[teamKey(org, slug)] ?? []).some((m3) => m3.toLowerCase() === login);
+  });
+  if (admitted) return { eligible: true };
+  return {
+    eligible: false,
+    reason: `@${requester} may not request this role: only ${eligible.join(" or ")} may. Ask one of them to request it, or the policy owners to add you.`
+  };
+}
+
+// src/core/request/check-request-path.ts
+var UNRECORDED_DIRECTORY = "access-requests/unrecorded/";
+var SAFE_CHARACTERS = /^[A-Za-z0-9._/-]*$/;
+var MAX_REQUEST_PATH_LENGTH = 256;
+function checkRequestPath(path) {
+  if (!SAFE_CHARACTERS.test(path)) {
+    const bad = [...new Set(path.replace(/[A-Za-z0-9._/-]/g, ""))];
+    const fixed = path.replace(/[^A-Za-z0-9._/-]+/g, "-").replace(/\/{2,}/g, "/");
+    return `has characters other than letters, digits, "-", "_", "." and "/" (${bad.map((c5) => JSON.stringify(c5)).join(", ")}): rename it, such as ${fixed}`;
+  }
+  if (path.length > MAX_REQUEST_PATH_LENGTH) {
+    return `is ${path.length} characters long, more than the ${MAX_REQUEST_PATH_LENGTH} an AWS tag value holds (the grant role is tagged with it): shorten it`;
+  }
+  const segments = path.split("/");
+  if (segments.includes("")) {
+    return `has empty folder names ("//" or a leading or trailing "/"): rename it, such as ${segments.filter((s2) => s2 !== "").join("/")}`;
+  }
+  if (segments.some((segment) => segment === "." || segment === "..")) {
+    return `has "." or ".." folder names, so one file could be named in two ways: move it to a plain path under access-requests/`;
+  }
+  if (path.startsWith(UNRECORDED_DIRECTORY)) {
+    return `is in ${UNRECORDED_DIRECTORY}, the sweep's own folder for roles made outside hallpass, where no request may live: move it to another folder, such as access-requests/<your login>/`;
+  }
+  return void 0;
+}
+function normalisePath(path) {
+  const kept = [];
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (kept.length === 0) return void 0;
+      kept.pop();
+    } else {
+      kept.push(segment);
+    }
+  }
+  return kept.join("/");
+}
+
+// src/core/request/validate-request.ts
+var MAX_REQUEST_FILE_BYTES = 64 * 1024;
+var MAX_TICKET_LENGTH = 200;
+function validateRequest(file3, policies, context) {
+  const shape = parseRequest(file3);
+  if (!shape.parsed) return { value: void 0, problems: shape.problems };
+  const parsed = shape.parsed;
+  const request2 = shape.value ?? validFields(parsed.value, shape.problems);
+  const problems = [...shape.problems];
+  const report = (field, message, part) => {
+    const position = parsed.locate([field], part);
+    problems.push({ file: file3.path, ...position, field, severity: "error", message });
+  };
+  const role = request2.role !== void 0 && Object.hasOwn(policies.roles, request2.role) ? policies.roles[request2.role] : void 0;
+  if (request2.role !== void 0 && !role) {
+    const names = Object.keys(policies.roles);
+    report(
+      "role",
+      `role "${request2.role}" is not defined in policies/.${didYouMean(request2.role, names) || ` Roles: ${names.join(", ")}.`}`
+    );
+  }
+  const account = request2.account !== void 0 && Object.hasOwn(policies.accounts, request2.account) ? policies.accounts[request2.account] : void 0;
+  if (request2.account !== void 0 && !account) {
+    const names = Object.keys(policies.accounts);
+    report(
+      "account",
+      `account "${request2.account}" is not defined in policies/.${didYouMean(request2.account, names) || ` Accounts: ${names.join(", ")}.`}`
+    );
+  }
+  if (role && account && !role.accounts.includes(request2.account)) {
+    report(
+      "account",
+      `role "${request2.role}" cannot be granted in account "${request2.account}"; it is available in: ${role.accounts.join(", ")}.`
+    );
+  }
+  const emergency = request2.emergency === true;
+  if (role && emergency && !role.breakGlass?.allowed) {
+    report(
+      "emergency",
+      `role "${request2.role}" does not allow break-glass requests: remove "emergency: true" and get the normal approvals.`
+    );
+  }
+  let durationSeconds = 0;
+  if (request2.duration !== void 0) {
+    const duration3 = parseDuration(request2.duration);
+    if (!duration3.ok) {
+      report("duration", duration3.message);
+    } else if (duration3.seconds <= 0) {
+      report("duration", "the duration must be longer than zero, such as 1h.");
+    } else {
+      durationSeconds = duration3.seconds;
+      if (role) {
+        const useBreakGlass = emergency && role.breakGlass?.allowed === true;
+        const limitText = useBreakGlass ? role.breakGlass.maxDuration : role.maxDuration;
+        const limit = parseDuration(limitText);
+        if (limit.ok && duration3.seconds > limit.seconds) {
+          report(
+            "duration",
+            `${formatDuration(duration3.seconds)} is longer than the ${formatDuration(limit.seconds)} role "${request2.role}" allows${useBreakGlass ? " for break-glass" : ""}; ask for at most ${formatDuration(limit.seconds)} and extend later if needed.`
+          );
+        }
+      }
+    }
+  }
+  const identity = request2.requester === void 0 ? void 0 : identityOf(policies, request2.requester);
+  if (request2.requester !== void 0 && !identity) {
+    report(
+      "requester",
+      `"${request2.requester}" has no identity in policies/ (identities:): ask the security team to map this GitHub login to the AWS principal they sign in as.`
+    );
+  }
+  if (request2.reason !== void 0) {
+    checkReason(request2.reason, policies.settings.reasonMinLength, report);
+  }
+  if (role && !problems.some((p3) => p3.field === "ticket")) {
+    checkTicket(request2.role, request2.ticket, role, report);
+  }
+  const start = checkStart(request2.start, context.now, report);
+  if (request2.extends !== void 0) checkExtends(request2.extends, file3.path, report);
+  const pathProblem = checkRequestPath(file3.path);
+  if (pathProblem !== void 0) {
+    const message = `the request file's path ${pathProblem}.`;
+    problems.push({ file: file3.path, line: 1, column: 1, severity: "error", message });
+  }
+  if (hasErrors(problems) || !shape.value || !role || !account || !identity) {
+    return { value: void 0, problems: sortProblems(problems) };
+  }
+  return {
+    value: {
+      path: file3.path,
+      request: shape.value,
+      durationSeconds,
+      start,
+      role,
+      account,
+      identity,
+      emergency
+    },
+    problems: sortProblems(problems)
+  };
+}
+function parseRequest(file3) {
+  const { parsed, problems } = parseYaml(file3, {
+    maxBytes: MAX_REQUEST_FILE_BYTES,
+    kind: "request file"
+  });
+  if (!parsed) return { value: void 0, parsed: void 0, problems };
+  const result = accessRequestSchema.safeParse(parsed.value);
+  if (!result.success) {
+    return {
+      value: void 0,
+      parsed,
+      problems: [
+        ...problems,
+        ...describeSchemaIssues(file3.path, parsed, accessRequestSchema, result.error.issues)
+      ]
+    };
+  }
+  return { value: hasErrors(problems) ? void 0 : result.data, parsed, problems };
+}
+function validFields(value, problems) {
+  const shape = accessRequestSchema.shape;
+  const fields = {};
+  for (const key of Object.keys(shape)) {
+    if (problems.some((p3) => p3.field === key)) continue;
+    const result = shape[key].safeParse(value[key]);
+    if (result.success && result.data !== void 0) fields[key] = result.data;
+  }
+  return fields;
+}
+function checkExtends(written, ownPath, report) {
+  const path = normalisePath(written);
+  const example = "give the path of an earlier request from the repository root, such as access-requests/alice/db.yaml";
+  if (path === void 0 || !isRequestPath(path)) {
+    const resolved = path === void 0 || path === written ? "" : ` is ${path}, which`;
+    report("extends", `"${written}"${resolved} is not a request file: ${example}.`);
+  } else if (path === normalisePath(ownPath)) {
+    report("extends", "a request cannot extend itself: name the earlier request it replaces.");
+  } else if (path !== written) {
+    report("extends", `"${written}" is a roundabout spelling: write it as ${path}.`);
+  } else {
+    const problem = checkRequestPath(path);
+    if (problem !== void 0) report("extends", `${path} ${problem}; it cannot be a request.`);
+  }
+}
+function identityOf(policies, login) {
+  const wanted = login.toLowerCase();
+  for (const [name, identity] of Object.entries(policies.identities)) {
+    if (name.toLowerCase() === wanted) return identity;
+  }
+  return void 0;
+}
+var PLACEHOLDER = /^(todo|tbd|test(ing)?|n\/?a|none|asdf|x+|\.+|-+|reason|access|debug(ging)?)$/i;
+function checkReason(reason, minLength, report) {
+  const text = reason.trim();
+  const words = new Set((text.match(new RegExp("\\p{L}{2,}", "gu")) ?? []).map((w) => w.toLowerCase()));
+  const advice = "say what is broken or being done, and why it needs production access, so a reviewer can judge it.";
+  if (text.length < minLength) {
+    report(
+      "reason",
+      `the reason is too short (${text.length} characters, at least ${minLength}): ${advice}`
+    );
+  } else if (PLACEHOLDER.test(text) || words.size < 3) {
+    report("reason", `the reason is not specific enough: ${advice}`);
+  }
+}
+function checkTicket(roleName, ticket, role, report) {
+  const rule = role.ticket;
+  if (ticket === void 0) {
+    if (rule?.required) {
+      report(
+        "ticket",
+        `role "${roleName}" requires a ticket: add a "ticket:" line${rule.pattern ? ` matching ${rule.pattern}` : ""} with the incident or change id.`,
+        "key"
+      );
+    }
+    return;
+  }
+  if (ticket.length > MAX_TICKET_LENGTH) {
+    report(
+      "ticket",
+      `the ticket is longer than ${MAX_TICKET_LENGTH} characters: give its id or link.`
+    );
+    return;
+  }
+  if (rule?.pattern !== void 0) {
+    const pattern = compileLinearPattern(rule.pattern);
+    if (!pattern.ok) {
+      report(
+        "ticket",
+        `role "${roleName}" has a ticket pattern that cannot be evaluated in linear time; ask the security team to fix it.`
+      );
+      return;
+    }
+    if (!pattern.test(ticket)) {
+      report(
+        "ticket",
+        `ticket "${ticket}" does not match the pattern ${rule.pattern} that role "${roleName}" requires.`
+      );
+    }
+  }
+}
+var ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
+function checkStart(text, now, report) {
+  if (text === void 0) return void 0;
+  const match = ISO_TIME.exec(text.trim());
+  const example = "2026-11-27T09:00:00Z or 2026-11-27T10:00:00+01:00";
+  if (!match) {
+    report(
+      "start",
+      `"${text}" is not an ISO-8601 time with an offset: write it like ${example}, or remove start to begin when the pull request is merged.`
+    );
+    return void 0;
+  }
+  const [, y, mo, d5, h5, mi, s2, , oh, om] = match.map(
+    (part) => part === void 0 ? 0 : Number(part)
+  );
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d5 < 1 || d5 > daysInMonth || h5 > 23 || mi > 59 || s2 > 59 || oh > 23 || om > 59) {
+    report("start", `"${text}" is not a real date and time: write it like ${example}.`);
+    return void 0;
+  }
+  const start = new Date(text.trim());
+  if (Number.isNaN(start.getTime())) {
+    report("start", `"${text}" is not a real date and time: write it like ${example}.`);
+    return void 0;
+  }
+  if (start.getTime() < now.getTime()) {
+    report(
+      "start",
+      `start ${text} is in the past (now is ${now.toISOString()}): remove start to begin when the pull request is merged, or pick a later time.`
+    );
+    return void 0;
+  }
+  return start;
+}
+
+// src/workflows/evaluate/evaluation-failure.ts
+function failure2(title, reasons, problems) {
+  return { failure: true, title, reasons, ...problems ? { problems } : {} };
+}
+function isFailure(answer) {
+  return "failure" in answer;
+}
+
+// src/workflows/evaluate/check-request.ts
+function checkPolicies(pullRequest, requestPath, rules) {
+  if (rules.policies.policies) return rules.policies.policies;
+  const shape = rules.requestText === null ? void 0 : parseRequest({ path: requestPath, content: rules.requestText });
+  return failure2(
+    "The policies on the base branch are invalid",
+    [
+      `The policies under policies/ at ${pullRequest.merged ? "the merge commit" : "the base commit"} ${rules.base.slice(0, 7)} have errors (listed below); fix them in their own pull request, then re-run this check.`
+    ],
+    shape?.problems ?? []
+  );
+}
+function checkRequest(pullRequest, requestPath, rules, policies, now) {
+  const { requestText, twinPath } = rules;
+  if (requestText === null) {
+    return failure2("The request file could not be read", [
+      `${markdownCode(requestPath)} is not in the head commit ${pullRequest.headSha.slice(0, 7)}.`
+    ]);
+  }
+  if (rules.twinAtBase) {
+    const message = `${markdownCode(twinPath)} already exists on ${markdownCode(pullRequest.baseRef)} and shares every record with this file (${markdownCode(recordPath(requestPath, "grant"))}, ...): the extension is not part of a request's name, so this request could never be granted. Rename this file (for example with a \`-2\` suffix) and push again.`;
+    return failure2(
+      "The request's name is already taken",
+      [message],
+      [{ file: requestPath, line: 1, column: 1, severity: "error", message }]
+    );
+  }
+  const validated = validateRequest({ path: requestPath, content: requestText }, policies, {
+    now
+  });
+  const problems = [...validated.problems];
+  const shape = parseRequest({ path: requestPath, content: requestText });
+  const requester = shape.parsed?.value.requester;
+  if (typeof requester === "string" && requester.toLowerCase() !== pullRequest.author.toLowerCase()) {
+    const at = shape.parsed?.locate(["requester"]) ?? { line: 1, column: 1 };
+    problems.push({
+      file: requestPath,
+      ...at,
+      field: "requester",
+      severity: "error",
+      message: `the requester must be the author of the pull request (${markdownMention(pullRequest.author)}): ${markdownMention(requester)} must open their own request, so that nobody asks for access in someone else's name.`
+    });
+  }
+  if (!validated.value || problems.some((p3) => p3.severity === "error")) {
+    const count = problems.filter((p3) => p3.severity === "error").length;
+    return failure2(
+      `The request has ${count} problem${count === 1 ? "" : "s"}`,
+      [`Fix the problems annotated in ${markdownCode(requestPath)} and push again.`],
+      problems
+    );
+  }
+  return { request: validated.value, problems };
+}
+
+// src/workflows/evaluate/decide.ts
+function decide(pullRequest, input2) {
+  return decideApproval({
+    ...input2,
+    ...pullRequest.merged && pullRequest.mergedAt ? { reviewedBefore: pullRequest.mergedAt } : {}
+  });
+}
+async function confirmUnmoved(github, pullRequest, decision) {
+  if (decision.status !== "approved" || pullRequest.merged) return void 0;
+  const again = await github.getPullRequest(pullRequest.number);
+  if (again.headSha === pullRequest.headSha && again.baseRef === pullRequest.baseRef) {
+    return void 0;
+  }
+  const moved = again.headSha !== pullRequest.headSha ? `The head moved from ${pullRequest.headSha.slice(0, 7)} to ${again.headSha.slice(0, 7)}` : `The base branch changed from ${markdownCode(pullRequest.baseRef)} to ${markdownCode(again.baseRef)}`;
+  return {
+    title: "The pull request changed while it was evaluated",
+    reasons: [
+      `${moved} during the evaluation; the pull request is evaluated again on its own event.`
+    ]
+  };
+}
+function decisionTitle(decision, emergency) {
+  const counted = decision.approvals.filter((a5) => a5.rules.length > 0);
+  const title = decision.status === "approved" ? `Approved by ${counted.map((a5) => `@${a5.reviewer}`).join(", ")}` : decision.status === "disapproved" ? `Changes requested by ${decision.blockedBy.map((b5) => `@${b5.reviewer}`).join(", ")}` : `Waiting for approval: ${decision.reasons.join("; ")}`;
+  return emergency ? `BREAK-GLASS: ${title}` : title;
+}
+
+// src/core/policy/codeowners.ts
+var CODEOWNERS_LOCATIONS = [
+  ".github/CODEOWNERS",
+  "CODEOWNERS",
+  "docs/CODEOWNERS"
+];
+var LOGIN2 = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+var TEAM_SLUG = /^[A-Za-z0-9._-]+$/;
+var EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+function parseOwner(text) {
+  if (text.startsWith("@")) {
+    const body = text.slice(1);
+    const slash = body.indexOf("/");
+    if (slash === -1) {
+      return LOGIN2.test(body) ? { kind: "user", login: body.toLowerCase(), text } : `"${text}" is not a valid user`;
+    }
+    const org = body.slice(0, slash);
+    const slug = body.slice(slash + 1);
+    return LOGIN2.test(org) && TEAM_SLUG.test(slug) ? { kind: "team", org: org.toLowerCase(), slug: slug.toLowerCase(), text } : `"${text}" is not a valid team (write @org/team-slug)`;
+  }
+  return EMAIL.test(text) ? { kind: "email", email: text.toLowerCase(), text } : `"${text}" is not an owner: write @login, @org/team-slug or an email address`;
+}
+function tokenize(line) {
+  if (!line.includes("\\")) {
+    const tokens2 = line.split(/[ \t]+/);
+    const comment = tokens2.findIndex((token) => token.startsWith("#"));
+    return comment === -1 ? tokens2 : tokens2.slice(0, comment);
+  }
+  const tokens = [];
+  let current = "";
+  let inToken = false;
+  for (let i5 = 0; i5 < line.length; i5++) {
+    const ch = line[i5];
+    if (ch === "\\" && i5 + 1 < line.length) {
+      current += ch + line[i5 + 1];
+      inToken = true;
+      i5++;
+    } else if (ch === " " || ch === "	") {
+      if (inToken) tokens.push(current);
+      current = "";
+      inToken = false;
+    } else if (ch === "#" && !inToken) {
+      break;
+    } else {
+      current += ch;
+      inToken = true;
+    }
+  }
+  if (inToken) tokens.push(current);
+  return tokens;
+}
+var GLOB_STAR = -1;
+var GLOB_ONE = -2;
+function compileSegment(segment) {
+  if (!/[*?\\]/.test(segment)) return { kind: "literal", text: segment };
+  const codes = [];
+  let wild = false;
+  for (let i5 = 0; i5 < segment.length; i5++) {
+    const ch = segment[i5];
+    if (ch === "\\" && i5 + 1 < segment.length) {
+      codes.push(segment.charCodeAt(++i5));
+    } else if (ch === "*") {
+      while (segment[i5 + 1] === "*") i5++;
+      codes.push(GLOB_STAR);
+      wild = true;
+    } else if (ch === "?") {
+      codes.push(GLOB_ONE);
+      wild = true;
+    } else {
+      codes.push(segment.charCodeAt(i5));
+    }
+  }
+  return wild ? { kind: "glob", codes } : { kind: "literal", text: String.fromCharCode(...codes) };
+}
+function matchGlob(codes, text) {
+  let g5 = 0;
+  let t = 0;
+  let starAt = -1;
+  let resumeAt = 0;
+  while (t < text.length) {
+    const code2 = codes[g5];
+    if (code2 === GLOB_STAR) {
+      starAt = g5++;
+      resumeAt = t;
+    } else if (code2 !== void 0 && (code2 === GLOB_ONE || code2 === text.charCodeAt(t))) {
+      g5++;
+      t++;
+    } else if (starAt !== -1) {
+      g5 = starAt + 1;
+      t = ++resumeAt;
+    } else {
+      return false;
+    }
+  }
+  while (codes[g5] === GLOB_STAR) g5++;
+  return g5 === codes.length;
+}
+function segmentMatches(segment, text) {
+  if (segment.kind === "literal") return segment.text === text;
+  if (segment.kind === "glob") return matchGlob(segment.codes, text);
+  return true;
+}
+function tailAllows(tail, left) {
+  return tail === "exact" ? left === 0 : tail === "descendants" ? left > 0 : true;
+}
+var scratch = { live: new Uint8Array(64), next: new Uint8Array(64) };
+function matchSegments({ segments, tail }, path) {
+  const size = segments.length;
+  if (scratch.live.length <= size) {
+    scratch = { live: new Uint8Array(size + 1), next: new Uint8Array(size + 1) };
+  }
+  let { live, next } = scratch;
+  live.fill(0, 0, size + 1);
+  live[0] = 1;
+  for (let at = 0; ; at++) {
+    for (let p3 = 0; p3 < size; p3++) if (live[p3] && segments[p3].kind === "any") live[p3 + 1] = 1;
+    const left = path.length - at;
+    if (live[size] && tailAllows(tail, left)) return true;
+    if (left === 0) return false;
+    next.fill(0, 0, size + 1);
+    let reached = false;
+    for (let p3 = 0; p3 < size; p3++) {
+      if (!live[p3]) continue;
+      const segment = segments[p3];
+      const to = segment.kind === "any" ? p3 : segmentMatches(segment, path[at]) ? p3 + 1 : -1;
+      if (to !== -1) next[to] = 1;
+      reached ||= to !== -1;
+    }
+    if (!reached) return false;
+    [live, next] = [next, live];
+  }
+}
+function matchFixed({ segments, tail }, path) {
+  if (path.length < segments.length || !tailAllows(tail, path.length - segments.length)) {
+    return false;
+  }
+  return segments.every((segment, i5) => segmentMatches(segment, path[i5]));
+}
+function compilePattern(pattern) {
+  if (pattern.startsWith("!")) return "negation (!) is not supported in CODEOWNERS";
+  if (pattern.startsWith("\\#")) return "escaping a leading # is not supported in CODEOWNERS";
+  if (/(^|[^\\])\[/.test(pattern)) return "character ranges ([ ]) are not supported in CODEOWNERS";
+  let body = pattern;
+  const directoryOnly = body.endsWith("/");
+  if (directoryOnly) body = body.slice(0, -1);
+  const anchored = body.includes("/");
+  if (body.startsWith("/")) body = body.slice(1);
+  if (body === "") return "the pattern matches no path";
+  const texts = body.split("/");
+  if (texts.some((s2) => s2 === "")) return "the pattern has an empty path segment (//)";
+  const last = texts[texts.length - 1];
+  if (last === "**") texts.pop();
+  const segments = anchored ? [] : [{ kind: "any" }];
+  for (const text of texts) {
+    if (text === "**" && segments.at(-1)?.kind === "any") continue;
+    segments.push(text === "**" ? { kind: "any" } : compileSegment(text));
+  }
+  const tail = last === "**" || directoryOnly ? "descendants" : (
+    // GitHub: `docs/*` owns only the direct children of docs/, unlike gitignore.
+    last === "*" && anchored ? "exact" : "self-or-descendants"
+  );
+  return new CompiledPattern(segments, tail);
+}
+var CompiledPattern = class {
+  segments;
+  tail;
+  fixed;
+  constructor(segments, tail) {
+    this.segments = segments;
+    this.tail = tail;
+    this.fixed = !segments.some((segment) => segment.kind === "any");
+  }
+  matches(path) {
+    return this.fixed ? matchFixed(this, path) : matchSegments(this, path);
+  }
+  test(path) {
+    return this.matches(path.split("/"));
+  }
+};
+var MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024;
+function parseLine(trimmed, line) {
+  const [pattern, ...ownerTexts] = tokenize(trimmed);
+  if (pattern === void 0) return void 0;
+  const compiled = compilePattern(pattern);
+  if (typeof compiled === "string") return `pattern "${pattern}": ${compiled}`;
+  const owners = [];
+  for (const text of ownerTexts) {
+    const owner = parseOwner(text);
+    if (typeof owner === "string") return owner;
+    owners.push(owner);
+  }
+  return { pattern, owners, line, compiled };
+}
+function parseCodeowners(path, text) {
+  const rules = [];
+  const problems = [];
+  if (Buffer.byteLength(text, "utf8") >= MAX_CODEOWNERS_BYTES) {
+    problems.push({
+      file: path,
+      line: 1,
+      column: 1,
+      severity: "error",
+      message: "CODEOWNERS is 3 MB or larger, so GitHub ignores the whole file (and so does hallpass): shorten it, for example with directory patterns and teams"
+    });
+    return { path, rules, problems };
+  }
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const line = index + 1;
+    const parsed = parseLine(trimmed, line);
+    if (typeof parsed === "object") rules.push(parsed);
+    else if (parsed !== void 0) {
+      problems.push({
+        file: path,
+        line,
+        column: 1,
+        severity: "error",
+        message: `${parsed}; GitHub ignores this line`
+      });
+    }
+  });
+  return { path, rules, problems };
+}
+
+// src/workflows/evaluate/find-owners.ts
+var MAX_VISIBLE_COMMITS = 250;
+function findOwners(index, requestPath) {
+  const none = { problems: [], owners: void 0 };
+  if (index === null) {
+    return {
+      ...none,
+      failure: failure2("No CODEOWNERS file on the base branch", [
+        `hallpass needs CODEOWNERS (at ${CODEOWNERS_LOCATIONS.join(", ")}) on the base branch to know who may approve; add one in its own pull request.`
+      ])
+    };
+  }
+  const codeowners = index.codeowners;
+  const match = index.match(requestPath);
+  const found = {
+    problems: codeowners.problems,
+    owners: match && {
+      file: codeowners.path,
+      line: match.rule.line,
+      pattern: match.rule.pattern,
+      owners: match.owners
+    }
+  };
+  if (!match || match.owners.length === 0) {
+    return {
+      ...found,
+      failure: failure2("Nobody owns this request file", [
+        match ? `${markdownCode(codeowners.path)} line ${match.rule.line} (${markdownCode(match.rule.pattern)}) leaves ${markdownCode(requestPath)} without owners; give it owners so that someone can approve.` : `No line of ${markdownCode(codeowners.path)} matches ${markdownCode(requestPath)}; add one naming who approves access requests.`
+      ])
+    };
+  }
+  if (!/^\/?access-requests\//.test(match.rule.pattern)) {
+    return {
+      ...found,
+      failure: failure2("The request file is not owned by an access-requests/ line", [
+        `${markdownCode(codeowners.path)} line ${match.rule.line} (${markdownCode(match.rule.pattern)}) is the last line matching ${markdownCode(requestPath)}, and it is not written for access requests. Only a line whose pattern starts with \`access-requests/\` or \`/access-requests/\` may name their approvers, so that a request cannot pick its approvers by its file name: add or move such a line below the general one, or rename the file.`
+      ])
+    };
+  }
+  return { ...found, approvers: match.owners };
+}
+function collectPushers(commits) {
+  const pushers = [];
+  for (const commit of commits) {
+    if (commit.authorLogin === null || commit.committerLogin === null) {
+      return failure2("A commit cannot be attributed", [
+        `Commit ${commit.sha.slice(0, 7)} has an author or committer that GitHub cannot link to an account, so hallpass cannot tell whether a would-be approver pushed to this pull request. Recreate the commit with the email address of your GitHub account.`
+      ]);
+    }
+    pushers.push(commit.authorLogin, commit.committerLogin);
+  }
+  if (commits.length >= MAX_VISIBLE_COMMITS) {
+    return failure2("Too many commits", [
+      `GitHub lists at most ${MAX_VISIBLE_COMMITS} commits of a pull request, so hallpass cannot see everyone who pushed; open a new pull request with the request file only.`
+    ]);
+  }
+  return { pushers };
+}
+
+// src/core/request/check-pull-request-contents.ts
+var ACCESS_DIRECTORY = "access-requests/";
+function isAccessPath(path) {
+  return path.startsWith(ACCESS_DIRECTORY) && (isRequestPath(path) || isRecordPath(path));
+}
+function isRecordPath(path) {
+  return /\.[a-z]+\.(json|md)$/.test(path);
+}
+function whyNot(file3) {
+  const path = file3.path;
+  if (path.startsWith("policies/")) {
+    return "changes a policy; policy changes go in a pull request of their own, reviewed by the policy owners, so that no request can change its own rules";
+  }
+  if (CODEOWNERS_LOCATIONS.includes(path)) {
+    return "changes CODEOWNERS; ownership changes go in a pull request of their own, so that no request can pick its own approvers";
+  }
+  if (path.startsWith(ACCESS_DIRECTORY) && isRecordPath(path)) {
+    return "changes a lifecycle record; only hallpass writes lifecycle records (grant, revocation, audit, alerts, ungranted, ...)";
+  }
+  if (isRequestPath(path) || isRequestPath(file3.previousPath ?? "")) {
+    if (file3.status === "removed")
+      return "deletes a request; merged requests are the audit trail and are never deleted";
+    if (file3.status === "renamed") return "renames a request; merged requests are never changed";
+    if (file3.status !== "added") {
+      return "edits a request that was already merged; merged requests are never changed: add a new request file instead (use `extends:` to prolong a grant)";
+    }
+  }
+  return "is not an access request; an access pull request contains exactly one new file under access-requests/ and nothing else";
+}
+function checkPullRequestContents(files) {
+  const touchesAccess = files.some(
+    (f5) => isAccessPath(f5.path) || f5.previousPath !== void 0 && isAccessPath(f5.previousPath)
+  );
+  if (!touchesAccess) return { kind: "not-access-request" };
+  const added = files.filter((f5) => f5.status === "added" && isRequestPath(f5.path));
+  const reasons = [];
+  if (added.length > 1) {
+    for (const f5 of added) {
+      reasons.push({
+        path: f5.path,
+        message: `is one of ${added.length} requests in this pull request; open one pull request per request, so each is approved and granted on its own`
+      });
+    }
+  }
+  for (const f5 of files) {
+    if (f5.status === "added" && isRequestPath(f5.path)) {
+      const problem = checkRequestPath(f5.path);
+      if (problem !== void 0) reasons.push({ path: f5.path, message: problem });
+      continue;
+    }
+    reasons.push({ path: f5.path, message: whyNot(f5) });
+  }
+  if (reasons.length > 0 || added.length === 0) {
+    return { kind: "invalid", reasons };
+  }
+  return { kind: "request", path: added[0].path };
+}
+
+// src/workflows/evaluate/find-request-file.ts
+function findRequestFile(files) {
+  const contents = checkPullRequestContents(files);
+  if (contents.kind === "not-access-request") return { kind: "skipped" };
+  if (contents.kind === "invalid") {
+    return failure2(
+      "This pull request must contain exactly one new request file",
+      // The message quotes what is wrong with the path (its characters): text, not Markdown.
+      contents.reasons.map((r5) => `${markdownCode(r5.path)} ${markdownText(r5.message)}.`),
+      contents.reasons.map((r5) => ({
+        file: r5.path,
+        line: 1,
+        column: 1,
+        severity: "error",
+        message: r5.message
+      }))
+    );
+  }
+  return { kind: "found", requestPath: contents.path };
+}
+
+// src/workflows/evaluate/read-pull-request.ts
+async function readPullRequest(github, pullNumber) {
+  const [files, commits, reviews, baseChanges, reviewDismissals] = await Promise.all([
+    github.listPullRequestFiles(pullNumber),
+    github.listPullRequestCommits(pullNumber),
+    github.listReviews(pullNumber),
+    github.listBaseChanges(pullNumber),
+    github.listReviewDismissals(pullNumber)
+  ]);
+  return { files, commits, reviews, baseChanges, reviewDismissals };
+}
+
+// src/core/policy/compile-codeowners.ts
+function compileCodeowners(codeowners) {
+  const buckets = {
+    prefixes: /* @__PURE__ */ new Map(),
+    deepestPrefix: 0,
+    names: /* @__PURE__ */ new Map(),
+    extensions: /* @__PURE__ */ new Map(),
+    rest: []
+  };
+  codeowners.rules.forEach((rule, index) => {
+    file2(buckets, rule, index);
+  });
+  buckets.rest.reverse();
+  return {
+    codeowners,
+    match: (path) => lookup(codeowners.rules, buckets, path.split("/"))
+  };
+}
+function add(map4, key, index) {
+  const list2 = map4.get(key);
+  if (list2) list2.push(index);
+  else map4.set(key, [index]);
+}
+function file2(buckets, rule, index) {
+  const segments = rule.compiled.segments;
+  const literals = leadingLiterals(segments);
+  if (literals.length > 0) {
+    add(buckets.prefixes, literals.join("/"), index);
+    buckets.deepestPrefix = Math.max(buckets.deepestPrefix, literals.length);
+    return;
+  }
+  const first = segments.find((segment) => segment.kind !== "any");
+  if (first?.kind === "literal") {
+    add(buckets.names, first.text, index);
+    return;
+  }
+  const extension = first?.kind === "glob" ? finalExtension(first.codes) : void 0;
+  if (extension !== void 0) add(buckets.extensions, extension, index);
+  else buckets.rest.push(index);
+}
+function leadingLiterals(segments) {
+  const literals = [];
+  for (const segment of segments) {
+    if (segment.kind !== "literal") break;
+    literals.push(segment.text);
+  }
+  return literals;
+}
+function finalExtension(codes) {
+  if (codes[0] !== GLOB_STAR || codes.length < 2) return void 0;
+  const text = codes.slice(1);
+  if (text.some((code2) => code2 < 0)) return void 0;
+  const suffix = String.fromCharCode(...text);
+  const dot = suffix.lastIndexOf(".");
+  return dot === -1 ? void 0 : suffix.slice(dot);
+}
+function lookup(rules, buckets, path) {
+  const candidates = candidatesFor(buckets, path);
+  let best = -1;
+  for (const index of candidates) {
+    if (rules[index].compiled.matches(path)) {
+      best = index;
+      break;
+    }
+  }
+  for (const index of buckets.rest) {
+    if (index < best) break;
+    if (rules[index].compiled.matches(path)) {
+      best = index;
+      break;
+    }
+  }
+  const rule = rules[best];
+  return rule ? { owners: rule.owners, rule } : void 0;
+}
+function candidatesFor(buckets, path) {
+  const found = [];
+  const collect = (list2) => {
+    if (list2) for (const index of list2) found.push(index);
+  };
+  let prefix = "";
+  const depth = Math.min(path.length, buckets.deepestPrefix);
+  for (let i5 = 0; i5 < depth; i5++) {
+    prefix = i5 === 0 ? path[0] : `${prefix}/${path[i5]}`;
+    collect(buckets.prefixes.get(prefix));
+  }
+  for (const segment of path) {
+    collect(buckets.names.get(segment));
+    const dot = segment.lastIndexOf(".");
+    if (dot !== -1) collect(buckets.extensions.get(segment.slice(dot)));
+  }
+  found.sort((a5, b5) => b5 - a5);
+  return found.filter((index, i5) => i5 === 0 || found[i5 - 1] !== index);
+}
+
+// src/workflows/evaluate/cached.ts
+async function cached2(cache5, key, load) {
+  const hit = cache5?.get(key);
+  if (hit !== void 0) return hit;
+  const value = await load();
+  cache5?.set(key, value);
+  return value;
+}
+
+// src/workflows/evaluate/read-rules.ts
+async function checkDefaultBranch(github, pullRequest, cache5) {
+  const repoKey = `${github.owner}/${github.repo}`;
+  const defaultBranch = pullRequest.defaultBranch ?? await cached2(cache5, `default-branch:${repoKey}`, () => github.getDefaultBranch());
+  if (pullRequest.baseRef === defaultBranch) return void 0;
+  return failure2("An access request must target the default branch", [
+    `This pull request targets ${markdownCode(pullRequest.baseRef)}; only requests merged into ${markdownCode(defaultBranch)} are judged and granted, under the policies and CODEOWNERS there. Change the base branch to ${markdownCode(defaultBranch)}.`
+  ]);
+}
+async function readRules(github, pullRequest, requestPath, cache5) {
+  const repoKey = `${github.owner}/${github.repo}`;
+  const base = pullRequest.merged && pullRequest.mergeCommitSha ? pullRequest.mergeCommitSha : pullRequest.baseSha;
+  const twinPath = requestTwinPath(requestPath);
+  const [policies, codeowners, requestText, twinAtBase] = await Promise.all([
+    cached2(cache5, `policies:${repoKey}@${base}`, async () => {
+      const paths = (await github.listFiles(base, "policies")).filter((p3) => /\.ya?ml$/.test(p3));
+      const sources = await Promise.all(
+        paths.map(async (path) => ({ path, content: await github.getFile(base, path) ?? "" }))
+      );
+      return loadPolicies(sources);
+    }),
+    // Compiled once per base commit: every later event on the base only looks up.
+    cached2(cache5, `codeowners:${repoKey}@${base}`, async () => {
+      for (const path of CODEOWNERS_LOCATIONS) {
+        const text = await github.getFile(base, path);
+        if (text !== void 0) return compileCodeowners(parseCodeowners(path, text));
+      }
+      return null;
+    }),
+    cached2(cache5, `file:${repoKey}@${pullRequest.headSha}:${requestPath}`, async () => {
+      return await github.getFile(pullRequest.headSha, requestPath) ?? null;
+    }),
+    pullRequest.merged ? false : cached2(
+      cache5,
+      `exists:${repoKey}@${base}:${twinPath}`,
+      async () => await github.getFile(base, twinPath) !== void 0
+    )
+  ]);
+  return { base, policies, codeowners, requestText, twinPath, twinAtBase };
+}
+
+// src/workflows/evaluate/read-team-members.ts
+async function readTeamMembers(github, who, cache5) {
+  const teams = /* @__PURE__ */ new Map();
+  for (const owner of who.owners) {
+    if (owner.kind === "team") teams.set(teamKey(owner.org, owner.slug), owner);
+  }
+  const refs = [...who.approval.rules.flatMap((rule) => rule.from ?? []), ...who.eligible ?? []];
+  for (const ref of refs) {
+    const [org, slug] = ref.replace(/^@/, "").split("/");
+    if (slug !== void 0) teams.set(teamKey(org, slug), { org, slug });
+  }
+  const teamMembers = {};
+  try {
+    await Promise.all(
+      [...teams].map(async ([key, team]) => {
+        teamMembers[key] = await cached2(
+          cache5,
+          `team:${key}@${who.base}`,
+          () => github.listTeamMembers(team.org, team.slug)
+        );
+      })
+    );
+  } catch (error64) {
+    if (httpStatus(error64) === 404 || httpStatus(error64) === 403) {
+      return failure2("A team could not be read", [
+        `A team named in CODEOWNERS, in the role's approval rules or in its eligible list does not exist or is not visible to the app (it needs the organization "Members: read" permission): ${errorMessage(error64)}.`
+      ]);
+    }
+    throw error64;
+  }
+  return { teamMembers };
+}
+function httpStatus(error64) {
+  return typeof error64 === "object" && error64 !== null && "status" in error64 ? Number(error64.status) : void 0;
+}
+
+// src/workflows/evaluate-pull-request.ts
+async function evaluatePullRequest(github, pullNumber, context) {
+  const pullRequest = await github.getPullRequest(pullNumber);
+  try {
+    return await evaluate(github, pullRequest, context);
+  } catch (error64) {
+    return {
+      ...empty(pullRequest),
+      status: "error",
+      apiError: errorMessage(error64),
+      title: "Could not evaluate: GitHub API error",
+      reasons: [
+        `Reading the pull request from GitHub failed (${errorMessage(error64)}). Re-run the check; hallpass never approves what it could not read.`
+      ]
+    };
+  }
+}
+function empty(pullRequest) {
+  return {
+    status: "error",
+    title: "",
+    reasons: [],
+    pullRequest,
+    requestPath: void 0,
+    request: void 0,
+    policies: void 0,
+    decision: void 0,
+    approvals: [],
+    problems: [],
+    baseProblems: [],
+    owners: void 0
+  };
+}
+async function evaluate(github, pullRequest, context) {
+  const { cache: cache5 } = context;
+  const result = empty(pullRequest);
+  const fail = (stop) => ({
+    ...result,
+    status: "error",
+    title: stop.title,
+    reasons: stop.reasons,
+    ...stop.problems ? { problems: stop.problems } : {}
+  });
+  const activity = await readPullRequest(github, pullRequest.number);
+  const file3 = findRequestFile(activity.files);
+  if (isFailure(file3)) return fail(file3);
+  if (file3.kind === "skipped") {
+    return {
+      ...result,
+      status: "skipped",
+      title: "Not an access request",
+      reasons: [
+        "This pull request adds no file under access-requests/; hallpass has nothing to judge."
+      ]
+    };
+  }
+  const requestPath = file3.requestPath;
+  result.requestPath = requestPath;
+  const wrongBase = await checkDefaultBranch(github, pullRequest, cache5);
+  if (wrongBase) return fail(wrongBase);
+  const rules = await readRules(github, pullRequest, requestPath, cache5);
+  result.rulesSha = rules.base;
+  result.baseProblems.push(...rules.policies.problems);
+  const policies = checkPolicies(pullRequest, requestPath, rules);
+  if (isFailure(policies)) return fail(policies);
+  result.policies = policies;
+  const checked = checkRequest(pullRequest, requestPath, rules, policies, context.now);
+  if (isFailure(checked)) return fail(checked);
+  result.problems = checked.problems;
+  const { request: request2 } = checked;
+  result.request = request2;
+  const ownership = findOwners(rules.codeowners, requestPath);
+  result.baseProblems.push(...ownership.problems);
+  result.owners = ownership.owners;
+  if ("failure" in ownership) return fail(ownership.failure);
+  const pushed = collectPushers(activity.commits);
+  if (isFailure(pushed)) return fail(pushed);
+  const approval = request2.emergency ? request2.role.breakGlass.approval : request2.role.approval;
+  const owners = ownership.approvers;
+  const { eligible } = request2.role;
+  const teams = await readTeamMembers(
+    github,
+    { owners, approval, ...eligible ? { eligible } : {}, base: rules.base },
+    cache5
+  );
+  if (isFailure(teams)) return fail(teams);
+  const eligibility = checkEligibility(request2.request.requester, eligible, teams.teamMembers);
+  if (!eligibility.eligible) {
+    const title = `@${request2.request.requester} may not request ${request2.request.role}`;
+    return fail(failure2(title, [eligibility.reason]));
+  }
+  const decision = decide(pullRequest, {
+    requestPath,
+    headSha: pullRequest.headSha,
+    requester: request2.request.requester,
+    author: pullRequest.author,
+    pushers: pushed.pushers,
+    reviews: activity.reviews,
+    dismissals: activity.reviewDismissals,
+    baseChangedAt: [...activity.baseChanges, ...context.baseChanges ?? []].map((c5) => c5.at),
+    owners,
+    teamMembers: teams.teamMembers,
+    approval
+  });
+  const moved = await confirmUnmoved(github, pullRequest, decision);
+  if (moved) return { ...result, status: "pending", ...moved, decision };
+  return {
+    ...result,
+    status: decision.status,
+    title: decisionTitle(decision, request2.emergency),
+    reasons: decision.reasons,
+    decision,
+    approvals: decision.approvals
+  };
+}
+
+// src/core/notify/notice.ts
+function channelsFor(policies, role) {
+  const { notifications } = policies.settings;
+  const configured = notifications.channels ?? {};
+  const own2 = role !== void 0 ? policies.roles[role]?.notify ?? [] : [];
+  const names = [.../* @__PURE__ */ new Set([...notifications.notify ?? [], ...own2])];
+  return names.flatMap((name) => {
+    const channel = configured[name];
+    return channel ? [{ name, ...channel }] : [];
+  });
+}
+
+// src/core/notify/render-notice.ts
+var HEADLINES = {
+  "awaiting-review": "Access request awaiting review",
+  reminder: "Reminder: access request still awaiting review",
+  "closed-stale": "Access request closed: nobody reviewed it",
+  approved: "Access request approved",
+  refused: "Access request refused",
+  granted: "Access granted",
+  expiring: "Access expiring soon",
+  revoked: "Access revoked"
+};
+var ICONS = {
+  "awaiting-review": ":eyes:",
+  reminder: ":alarm_clock:",
+  "closed-stale": ":wastebasket:",
+  approved: ":white_check_mark:",
+  refused: ":no_entry:",
+  granted: ":unlock:",
+  expiring: ":hourglass_flowing_sand:",
+  revoked: ":lock:"
+};
+function asking(notice) {
+  if (!notice.requester && !notice.role) return void 0;
+  const who = notice.requester ? `@${notice.requester}` : "someone";
+  const what = notice.role ? ` ${notice.role}` : " access";
+  const where = notice.account ? ` in ${notice.account}` : "";
+  return `${who}${notice.moment === "granted" || notice.moment === "expiring" || notice.moment === "revoked" ? " has" : " asks for"}${what}${where}`;
+}
+function renderSlackNotice(notice) {
+  const link = slackLink(notice.pullRequest.url, `#${notice.pullRequest.number}`);
+  const lines = [`${ICONS[notice.moment]} *${HEADLINES[notice.moment]}*: ${link}`];
+  const ask = asking(notice);
+  if (ask) lines.push(slackText(ask));
+  if (notice.reason) lines.push(`>${slackText(notice.reason)}`);
+  if (notice.expiresAt) lines.push(`Until ${slackText(notice.expiresAt)}`);
+  if (notice.people && notice.people.length > 0) {
+    lines.push(`${peopleLabel(notice.moment)}: ${notice.people.map(slackText).join(", ")}`);
+  }
+  if (notice.detail) lines.push(slackText(notice.detail));
+  return lines.join("\n");
+}
+function peopleLabel(moment) {
+  switch (moment) {
+    case "approved":
+      return "Approved by";
+    case "refused":
+      return "Changes requested by";
+    case "revoked":
+      return "Revoked by";
+    default:
+      return "Can approve";
+  }
+}
+function renderNoticeDocument(notice) {
+  const { moment, ...rest } = notice;
+  const ask = asking(notice);
+  return {
+    event: `hallpass.${moment}`,
+    version: 1,
+    summary: `${HEADLINES[moment]}: #${notice.pullRequest.number}${ask ? `, ${ask}` : ""}`,
+    ...rest
+  };
+}
+
+// src/workflows/notify/send-notice.ts
+async function sendNotice(webhookFor, policies, notice) {
+  const channels = policies ? channelsFor(policies, notice.role) : [];
+  const failures = [];
+  for (const channel of channels) {
+    const post = webhookFor?.(channel.webhookEnv, channel.name);
+    if (!post) {
+      failures.push(
+        `channel ${channel.name}: ${channel.webhookEnv} is not set, so the ${notice.moment} notice of #${notice.pullRequest.number} was not sent. Set it where the app's and the sweep's secrets are (docs/app.md).`
+      );
+      continue;
+    }
+    const body = channel.format === "json" ? renderNoticeDocument(notice) : { text: renderSlackNotice(notice) };
+    try {
+      await post(body);
+    } catch (error64) {
+      failures.push(`channel ${channel.name}: ${errorMessage(error64)}`);
+    }
+  }
+  return failures;
+}
+
+// src/workflows/sweep/tell-moments.ts
+async function tellMoments(run3, input2) {
+  const out = { issues: [], reminded: [], closed: [], warned: [] };
+  await tellRevoked(run3, input2, out);
+  await warnExpiring(run3, input2, out);
+  await tellPendingRequests(run3, input2.policies, out);
+  return out;
+}
+function seconds(text) {
+  if (text === void 0) return void 0;
+  const parsed = parseDuration(text);
+  return parsed.ok ? parsed.seconds : void 0;
+}
+function grantNotice(grant, moment, detail) {
+  return {
+    moment,
+    pullRequest: { number: grant.pullRequest.number, url: grant.pullRequest.url },
+    requestPath: grant.requestPath,
+    requester: grant.requester,
+    role: grant.role,
+    account: grant.account.name,
+    expiresAt: grant.window.end,
+    ...detail ? { detail } : {}
+  };
+}
+async function notify(run3, policies, notice, out) {
+  const failures = await sendNotice(run3.deps.webhookFor, policies, notice);
+  const subject = notice.requestPath ?? `pull request #${notice.pullRequest.number}`;
+  for (const message of failures) out.issues.push({ step: "notify", subject, message });
+}
+async function tellRevoked(run3, input2, out) {
+  const done = new Set(input2.revoked.map((r5) => r5.roleArn));
+  for (const item of input2.plan.revoke) {
+    if (!item.grant || !done.has(item.role.roleArn)) continue;
+    await notify(run3, input2.policies, grantNotice(item.grant, "revoked", item.detail), out);
+  }
+}
+async function warnExpiring(run3, input2, out) {
+  const lead = seconds(input2.policies.settings.notifications.expiryWarning);
+  const github = run3.deps.github;
+  if (lead === void 0 || !github.findComment) return;
+  for (const { grant } of input2.plan.watch) {
+    const left = expiryWarningDue(grant.window.end, run3.now, lead);
+    if (left === void 0) continue;
+    const marker = expiryWarningMarker(grant.requestPath);
+    try {
+      if (await github.findComment(grant.pullRequest.number, marker)) continue;
+      await github.upsertComment(
+        grant.pullRequest.number,
+        marker,
+        renderExpiryWarningComment(grant.requestPath, grant.window.end, left)
+      );
+    } catch (error64) {
+      out.issues.push(issueOf("notify", grant.requestPath, error64));
+      continue;
+    }
+    out.warned.push(grant.requestPath);
+    await notify(run3, input2.policies, grantNotice(grant, "expiring"), out);
+  }
+}
+async function tellPendingRequests(run3, policies, out) {
+  const { notifications } = policies.settings;
+  const timing = {
+    remindAfterSeconds: seconds(notifications.remindAfter),
+    closeAfterSeconds: seconds(notifications.closeAfter)
+  };
+  const github = run3.deps.github;
+  if (!github.findComment || !timing.remindAfterSeconds && !timing.closeAfterSeconds) return;
+  let open3;
+  try {
+    open3 = await github.listOpenPullRequests();
+  } catch (error64) {
+    out.issues.push(issueOf("notify", "open pull requests", error64));
+    return;
+  }
+  for (const pull of open3.filter((p3) => mayBeDue(p3, run3.now, timing))) {
+    try {
+      const step = await pendingStep(run3, pull, timing);
+      if (step) await takeStep(run3, policies, pull, step, out);
+    } catch (error64) {
+      out.issues.push(issueOf("notify", `pull request #${pull.number}`, error64));
+    }
+  }
+}
+async function pendingStep(run3, pull, timing) {
+  const github = run3.deps.github;
+  const reviews = await github.listReviews(pull.number);
+  const reviewed = reviews.some((r5) => r5.user !== pull.author && r5.state !== "PENDING");
+  if (reviewed) return void 0;
+  const closed = await github.findComment(pull.number, STALE_CLOSED_MARKER) !== void 0;
+  const reminded = await github.findComment(pull.number, REMINDER_MARKER) !== void 0;
+  return pendingStepFor(
+    {
+      number: pull.number,
+      createdAt: pull.createdAt,
+      draft: pull.draft,
+      reviewed,
+      reminded,
+      closed
+    },
+    run3.now,
+    timing
+  );
+}
+async function takeStep(run3, policies, pull, step, out) {
+  const github = run3.deps.github;
+  const evaluation = await evaluatePullRequest(github, pull.number, { now: run3.now });
+  const { request: request2 } = evaluation;
+  if (evaluation.status !== "pending" || !request2 || !run3.targets.has(request2.account.id)) return;
+  const notice = {
+    moment: step.step === "remind" ? "reminder" : "closed-stale",
+    pullRequest: { number: pull.number, url: pull.url },
+    requestPath: request2.path,
+    requester: request2.request.requester,
+    role: request2.request.role,
+    account: request2.request.account,
+    reason: request2.request.reason
+  };
+  if (step.step === "remind") {
+    const reminder = renderReminderComment(evaluation, github.owner, step.waitedSeconds);
+    if (!reminder) return;
+    await github.upsertComment(pull.number, REMINDER_MARKER, reminder.body);
+    out.reminded.push(pull.number);
+    const people = [
+      ...reminder.users.map((u) => `@${u}`),
+      ...reminder.teams.map((t) => `@${github.owner}/${t}`)
+    ];
+    await notify(run3, policies, { ...notice, people }, out);
+    return;
+  }
+  if (!github.closePullRequest) return;
+  const closeAfter = policies.settings.notifications.closeAfter ?? "";
+  await github.upsertComment(
+    pull.number,
+    STALE_CLOSED_MARKER,
+    renderStaleClosedComment(step.waitedSeconds, closeAfter)
+  );
+  await github.closePullRequest(pull.number);
+  out.closed.push(pull.number);
+  await notify(run3, policies, notice, out);
 }
 
 // src/core/text/escape-mermaid.ts
@@ -102058,7 +103791,7 @@ function createRiskyEvents(requester) {
   const regions = /* @__PURE__ */ new Map();
   let lastKeptTime = "";
   let total = 0;
-  const scratch = [];
+  const scratch2 = [];
   function wouldKeep(ms, eventID) {
     if (kept.length < MAX_RISKY_EVENTS) return true;
     const top = kept[0];
@@ -102098,7 +103831,7 @@ function createRiskyEvents(requester) {
       event,
       write,
       identity !== void 0 && identity !== requester,
-      scratch
+      scratch2
     ),
     add(event, ms, details, names) {
       total++;
@@ -102248,13 +103981,13 @@ function createTextCounts() {
   const counts = /* @__PURE__ */ new Map();
   return {
     /** Counts `text` (when `add`) and returns the first copy of it. */
-    count(text, add = true) {
+    count(text, add2 = true) {
       let e5 = counts.get(text);
       if (!e5) {
         e5 = { text, events: 0 };
         counts.set(text, e5);
       }
-      if (add) e5.events++;
+      if (add2) e5.events++;
       return e5.text;
     },
     get size() {
@@ -102747,6 +104480,13 @@ async function sweep(deps, options) {
     addOutcome(report, await revokePlanned(run3, { revoke: plan.revoke, revocations, slack }));
     addOutcome(report, await recordRevocations(run3, plan.recordRevocation));
     report.issues.push(...await tellMissingGrants(run3, plan));
+    const moments = await tellMoments(run3, {
+      plan,
+      policies: state2.policies,
+      revoked: report.revoked
+    });
+    report.issues.push(...moments.issues);
+    logMoments(deps, moments);
   }
   const watchInput = { plan, rules, auditDelaySeconds, paths, slack, options };
   const watch = await watchLiveGrants(run3, watchInput);
@@ -102790,6 +104530,14 @@ function addWatch(report, watch) {
   report.watchDeferred.push(...watch.watchDeferred);
   report.watchedEnded.push(...watch.watchedEnded);
   report.watchLookups = watch.lookups;
+}
+function logMoments(deps, moments) {
+  const { reminded, closed, warned: warned2 } = moments;
+  if (reminded.length + closed.length + warned2.length === 0) return;
+  const pulls = (numbers) => numbers.map((n3) => `#${n3}`).join(", ") || "none";
+  deps.log?.(
+    `moments: reminded ${pulls(reminded)}; closed as stale ${pulls(closed)}; expiry warned ${warned2.join(", ") || "none"}`
+  );
 }
 
 // action/main.ts

@@ -8,7 +8,7 @@ import { withMergedPullRequestLookup } from "./find-merged-pull-request.ts";
 import { fetchWithTimeouts, type NetworkTimeouts } from "./network-timeouts.ts";
 import { createOctokitGitHub, type Octokit as PortOctokit } from "./octokit-github.ts";
 import { withGraphQlFileReads } from "./read-files-graphql.ts";
-import { createSlackNotifier } from "./slack-notifier.ts";
+import { createSlackNotifier, webhooksFrom } from "./slack-notifier.ts";
 
 /**
  * The real adapters of a sweep, for the action and `hallpass sweep`: Octokit on the given token
@@ -110,6 +110,7 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
       const notifier = createSlackNotifier({ webhookUrl: url, ...timeouts });
       return (text) => notifier.notify(text);
     },
+    webhookFor: webhooksFrom(environment.env, timeouts),
     ...(environment.log ? { log: environment.log } : {}),
   };
 }

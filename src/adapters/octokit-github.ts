@@ -101,6 +101,7 @@ type RestPull = {
   merged_at: string | null;
   merge_commit_sha: string | null;
   merged_by?: { login: string } | null;
+  created_at?: string;
 };
 
 function toPullRequest(pull: RestPull): PullRequestInfo {
@@ -120,6 +121,7 @@ function toPullRequest(pull: RestPull): PullRequestInfo {
     mergeCommitSha: pull.merge_commit_sha,
     mergedAt: pull.merged_at,
     mergedBy: pull.merged_by?.login ?? null,
+    ...(pull.created_at ? { createdAt: pull.created_at } : {}),
   };
 }
 
@@ -461,6 +463,38 @@ export function createOctokitGitHub(
     }
   }
 
+  async function findComment(issueNumber: number, marker: string): Promise<string | undefined> {
+    const comments = await octokit.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      { ...base, issue_number: issueNumber, per_page: 100 },
+    );
+    return comments.find((c) => isOurs(c) && c.body?.includes(marker))?.body ?? undefined;
+  }
+
+  async function readCheckRun(headSha: string, name: string) {
+    // Not cached: the conclusion is what changes between two evaluations of one head.
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      ...base,
+      ref: headSha,
+      check_name: name,
+      filter: "latest",
+      per_page: 100,
+      ...(options.appId !== undefined ? { app_id: options.appId } : {}),
+    });
+    const run = data.check_runs.find(
+      (r) => options.appId === undefined || r.app?.id === options.appId,
+    );
+    return run ? { conclusion: run.conclusion ?? null, title: run.output?.title ?? "" } : undefined;
+  }
+
+  async function closePullRequest(pullNumber: number): Promise<void> {
+    await octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...base,
+      pull_number: pullNumber,
+      state: "closed",
+    });
+  }
+
   async function requestReviewers(
     pullNumber: number,
     users: string[],
@@ -648,6 +682,9 @@ export function createOctokitGitHub(
     listOpenPullRequests,
     upsertCheckRun,
     upsertComment,
+    findComment,
+    readCheckRun,
+    closePullRequest,
     requestReviewers,
     upsertIssue,
     commitFiles,

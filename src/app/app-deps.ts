@@ -9,6 +9,7 @@ import type { ReadActionCatalogue } from "../ports/action-catalogue.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type { GitHubPort } from "../ports/github.ts";
+import type { WebhookFor } from "../ports/notify.ts";
 
 /**
  * What the handlers need from the outside world. Features add their own member here (the
@@ -52,6 +53,12 @@ export interface AppDeps {
    * undefined when the variable is not set. The policies name it, the environment holds it.
    */
   notifierFor?: (envName: string) => ((text: string) => Promise<void>) | undefined;
+  /**
+   * Resolves a notification channel's webhook variable (`settings.notifications.channels`) to
+   * its poster, for a request's moments (awaiting review, approved, refused, granted, revoked);
+   * undefined when unset. Without it, no channel is told.
+   */
+  webhookFor?: WebhookFor;
   /**
    * How long the handling of a merge may run (ms from the delivery's start): the grant stops at
    * `workMs` and telling its failure at `tellMs`, both inside the host's time limit. Default:

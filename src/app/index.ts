@@ -9,7 +9,7 @@ import { createAwsIamPort } from "../adapters/aws-iam.ts";
 import { readIamActionCatalogue } from "../adapters/iam-action-catalogue.ts";
 import { type NetworkTimeouts, octokitWithTimeouts } from "../adapters/network-timeouts.ts";
 import { createOctokitGitHub } from "../adapters/octokit-github.ts";
-import { createSlackNotifier } from "../adapters/slack-notifier.ts";
+import { createSlackNotifier, webhooksFrom } from "../adapters/slack-notifier.ts";
 import { createMemoryCache } from "../ports/cache.ts";
 import { type AppDeps, DEFAULT_TIME_LIMIT_SECONDS, mergeDeadlines } from "./app-deps.ts";
 import { registerApprovalHandlers } from "./approval-handlers.ts";
@@ -53,6 +53,8 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       const notifier = createSlackNotifier({ webhookUrl });
       return (text) => notifier.notify(text);
     },
+    // The channels' webhooks: variables of the environment, or keys of the app's secret.
+    webhookFor: webhooksFrom(env),
   };
 }
 

@@ -95,6 +95,23 @@ export interface GitHubPort {
    * `<!-- hallpass:... -->` line), so re-runs edit instead of piling up comments.
    */
   upsertComment(issueNumber: number, marker: string, body: string): Promise<void>;
+  /**
+   * Optional: the body of the one comment of this app on an issue/PR that carries `marker`, or
+   * undefined when there is none. Such a comment is the record that a notice was told (a
+   * reminder, an expiry warning, an announcement); without this method those are not sent.
+   */
+  findComment?(issueNumber: number, marker: string): Promise<string | undefined>;
+  /**
+   * Optional: the conclusion and title of this app's check run `name` on `headSha`, or
+   * undefined when there is none: what the app last said about that head. Read before a new
+   * evaluation writes its own, so that an approval or refusal is told once per head.
+   */
+  readCheckRun?(
+    headSha: string,
+    name: string,
+  ): Promise<{ conclusion: string | null; title: string } | undefined>;
+  /** Optional: closes an open pull request (a stale request). Needs pull-requests: write. */
+  closePullRequest?(pullNumber: number): Promise<void>;
   requestReviewers(pullNumber: number, users: string[], teams: string[]): Promise<void>;
   /** Finds the open issue whose body carries `marker`, or creates it; updates its body. */
   upsertIssue(marker: string, title: string, body: string, labels?: string[]): Promise<IssueInfo>;

@@ -161,12 +161,13 @@ describe("the shipped sweep workflow and account template", () => {
   it("mint the app token with only what the sweep uses", () => {
     // Contents: read files, commit records (Git Data API). Issues: PR comments (through the
     // Issues API) and the dashboard and alert issues. Pull requests: read (open PRs for the
-    // dashboard, the PR that merged a request).
+    // dashboard and reminders, the PR that merged a request) and write, only to close a request
+    // left unreviewed past settings.notifications.closeAfter.
     expect(tokenPermissions(shippedWorkflow())).toEqual([
       {
         "permission-contents": "write",
         "permission-issues": "write",
-        "permission-pull-requests": "read",
+        "permission-pull-requests": "write",
       },
     ]);
   });

@@ -145,6 +145,23 @@ export class FakeGitHub implements GitHubPort {
     this.#call("upsertComment");
     this.comments.set(`${issueNumber} ${marker}`, body);
   }
+  async findComment(issueNumber: number, marker: string): Promise<string | undefined> {
+    this.#call("findComment");
+    return this.comments.get(`${issueNumber} ${marker}`);
+  }
+  async readCheckRun(headSha: string, name: string) {
+    this.#call("readCheckRun");
+    const run = this.checkRuns.get(`${headSha} ${name}`);
+    return run ? { conclusion: run.conclusion ?? null, title: run.title } : undefined;
+  }
+  /** Pull requests closed by `closePullRequest`, in order. */
+  readonly closed: number[] = [];
+  async closePullRequest(pullNumber: number): Promise<void> {
+    this.#call("closePullRequest");
+    const pull = this.pulls.get(pullNumber);
+    if (pull) this.pulls.set(pullNumber, { ...pull, state: "closed" });
+    this.closed.push(pullNumber);
+  }
   async requestReviewers(): Promise<void> {
     this.#call("requestReviewers");
   }

@@ -143,6 +143,10 @@ export class FakeGitHub implements GitHubPort {
     this.#count("upsertComment", true);
     this.comments.set(`${issueNumber} ${marker}`, body);
   }
+  async findComment(issueNumber: number, marker: string) {
+    this.#count("findComment");
+    return this.comments.get(`${issueNumber} ${marker}`);
+  }
   async requestReviewers(): Promise<void> {
     throw new Error("not used by the sweep");
   }

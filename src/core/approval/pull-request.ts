@@ -23,6 +23,8 @@ export interface PullRequestInfo {
   mergeCommitSha: string | null;
   mergedAt: string | null;
   mergedBy: string | null;
+  /** When it was opened (ISO-8601); optional, for the reminders of unreviewed requests. */
+  createdAt?: string;
 }
 
 export interface ChangedFile {

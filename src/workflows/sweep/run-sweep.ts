@@ -4,6 +4,7 @@ import { readState, type SweepSnapshot } from "./read-state.ts";
 import { recordRevocations } from "./record-revocations.ts";
 import { revokePlanned } from "./revoke-planned.ts";
 import { slackTeller, tellMissingGrants } from "./tell.ts";
+import { type MomentsOutcome, tellMoments } from "./tell-moments.ts";
 import type {
   StepOutcome,
   SweepDeps,
@@ -35,6 +36,8 @@ export { SweepConfigError } from "./types.ts";
  *    with the shared revoke routine, which records it in git;
  * 4. record the revocations of grants whose role was already gone;
  * 5. tell the PRs of grants git expects but AWS lacks, and of merged requests never granted;
+ *    tell the channels of each revocation, warn grants about to expire, remind the approvers
+ *    of requests nobody reviewed and close those left unreviewed too long;
  * 6. watch live grants' CloudTrail activity and raise alerts by the policies' rules;
  * 7. write the audit summaries that are due;
  * 8. rewrite the dashboard issue;
@@ -63,6 +66,14 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     addOutcome(report, await revokePlanned(run, { revoke: plan.revoke, revocations, slack }));
     addOutcome(report, await recordRevocations(run, plan.recordRevocation));
     report.issues.push(...(await tellMissingGrants(run, plan)));
+    // 5b. Tell the timed moments: revoked, expiring, reminded, closed as stale.
+    const moments = await tellMoments(run, {
+      plan,
+      policies: state.policies,
+      revoked: report.revoked,
+    });
+    report.issues.push(...moments.issues);
+    logMoments(deps, moments);
   }
   // 6. Watch live grants (reads in a dry run too, and writes nothing).
   const watchInput = { plan, rules, auditDelaySeconds, paths, slack, options };
@@ -120,4 +131,14 @@ function addWatch(report: SweepReport, watch: WatchOutcome): void {
   report.watchDeferred.push(...watch.watchDeferred);
   report.watchedEnded.push(...watch.watchedEnded);
   report.watchLookups = watch.lookups;
+}
+
+/** One log line for the moments told, when there were any. */
+function logMoments(deps: SweepDeps, moments: MomentsOutcome): void {
+  const { reminded, closed, warned } = moments;
+  if (reminded.length + closed.length + warned.length === 0) return;
+  const pulls = (numbers: number[]) => numbers.map((n) => `#${n}`).join(", ") || "none";
+  deps.log?.(
+    `moments: reminded ${pulls(reminded)}; closed as stale ${pulls(closed)}; expiry warned ${warned.join(", ") || "none"}`,
+  );
 }

@@ -3,6 +3,7 @@ import type { SweepPlan } from "../../core/sweep/plan-sweep.ts";
 import type { AccountTarget, AwsPort } from "../../ports/aws.ts";
 import type { CloudTrailPort } from "../../ports/cloudtrail.ts";
 import type { GitHubPort, IssueInfo } from "../../ports/github.ts";
+import type { WebhookFor } from "../../ports/notify.ts";
 import type { RevokeRequest } from "../revoke-grant.ts";
 
 /**
@@ -22,6 +23,11 @@ export interface SweepDeps {
   aws: AwsPort;
   cloudtrail: CloudTrailPort;
   revokeGrant: RevokeGrantFn;
+  /**
+   * Resolves a notification channel's webhook variable (`settings.notifications.channels`) to
+   * its poster; undefined when unset. Without it, channels are not told (failures say so).
+   */
+  webhookFor?: WebhookFor;
   /** Builds the Slack notifier from the env variable policies name; undefined when unset. */
   notifierFor?: (envName: string) => NotifyFn | undefined;
   log?: (line: string) => void;

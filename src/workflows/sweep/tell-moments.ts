@@ -1,0 +1,239 @@
+/**
+ * The sweep's timed moments, the ones no webhook marks: the approvers of a request nobody
+ * reviewed are reminded, a request left unreviewed longer is closed, a grant about to expire is
+ * warned about on its pull request, and the channels hear of each, and of every grant the run
+ * revoked. Each moment's pull request comment is its record: the sweep looks for it first, so
+ * a re-run, a late run or another shard says nothing twice. Comment first, notify second: a run
+ * killed in between has told the pull request, and only the channel misses it.
+ */
+
+import type { GrantRecord } from "../../core/grant/records.ts";
+import type { Notice } from "../../core/notify/notice.ts";
+import { expiryWarningDue } from "../../core/notify/plan-expiry-warning.ts";
+import {
+  mayBeDue,
+  type PendingStep,
+  type PendingTiming,
+  pendingStepFor,
+} from "../../core/notify/plan-pending-requests.ts";
+import {
+  expiryWarningMarker,
+  REMINDER_MARKER,
+  renderExpiryWarningComment,
+  renderReminderComment,
+  renderStaleClosedComment,
+  STALE_CLOSED_MARKER,
+} from "../../core/notify/render-notice-comments.ts";
+import type { Policies } from "../../core/policy/policy-format.ts";
+import { parseDuration } from "../../core/request/duration.ts";
+import type { SweepPlan } from "../../core/sweep/plan-sweep.ts";
+import type { PullRequestInfo } from "../../ports/github.ts";
+import { evaluatePullRequest } from "../evaluate-pull-request.ts";
+import { sendNotice } from "../notify/send-notice.ts";
+import { issueOf, type SweepIssue, type SweepRevoked, type SweepRun } from "./types.ts";
+
+/** What the moments step did, for the report. */
+export interface MomentsOutcome {
+  issues: SweepIssue[];
+  /** Pull requests reminded, closed and warned this run. */
+  reminded: number[];
+  closed: number[];
+  warned: string[];
+}
+
+/** Tells the run's timed moments; every failure is an issue, none stops the run. */
+export async function tellMoments(
+  run: SweepRun,
+  input: { plan: SweepPlan; policies: Policies; revoked: readonly SweepRevoked[] },
+): Promise<MomentsOutcome> {
+  const out: MomentsOutcome = { issues: [], reminded: [], closed: [], warned: [] };
+  await tellRevoked(run, input, out);
+  await warnExpiring(run, input, out);
+  await tellPendingRequests(run, input.policies, out);
+  return out;
+}
+
+function seconds(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseDuration(text);
+  return parsed.ok ? parsed.seconds : undefined;
+}
+
+/** The notice of a grant's moment, from its record. */
+function grantNotice(grant: GrantRecord, moment: Notice["moment"], detail?: string): Notice {
+  return {
+    moment,
+    pullRequest: { number: grant.pullRequest.number, url: grant.pullRequest.url },
+    requestPath: grant.requestPath,
+    requester: grant.requester,
+    role: grant.role,
+    account: grant.account.name,
+    expiresAt: grant.window.end,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+async function notify(
+  run: SweepRun,
+  policies: Policies,
+  notice: Notice,
+  out: MomentsOutcome,
+): Promise<void> {
+  const failures = await sendNotice(run.deps.webhookFor, policies, notice);
+  const subject = notice.requestPath ?? `pull request #${notice.pullRequest.number}`;
+  for (const message of failures) out.issues.push({ step: "notify", subject, message });
+}
+
+/**
+ * The channels hear of each grant this run revoked (a role git does not explain is alerted on
+ * by the revocation step itself). Told only once the revocation succeeded, so a revocation an
+ * earlier run left half-way was never told and is told by the run that finishes it.
+ */
+async function tellRevoked(
+  run: SweepRun,
+  input: { plan: SweepPlan; policies: Policies; revoked: readonly SweepRevoked[] },
+  out: MomentsOutcome,
+): Promise<void> {
+  const done = new Set(input.revoked.map((r) => r.roleArn));
+  for (const item of input.plan.revoke) {
+    if (!item.grant || !done.has(item.role.roleArn)) continue;
+    await notify(run, input.policies, grantNotice(item.grant, "revoked", item.detail), out);
+  }
+}
+
+/** Warns each live grant's pull request once, shortly before the grant expires. */
+async function warnExpiring(
+  run: SweepRun,
+  input: { plan: SweepPlan; policies: Policies },
+  out: MomentsOutcome,
+): Promise<void> {
+  const lead = seconds(input.policies.settings.notifications.expiryWarning);
+  const github = run.deps.github;
+  if (lead === undefined || !github.findComment) return;
+  for (const { grant } of input.plan.watch) {
+    const left = expiryWarningDue(grant.window.end, run.now, lead);
+    if (left === undefined) continue;
+    const marker = expiryWarningMarker(grant.requestPath);
+    try {
+      if (await github.findComment(grant.pullRequest.number, marker)) continue;
+      await github.upsertComment(
+        grant.pullRequest.number,
+        marker,
+        renderExpiryWarningComment(grant.requestPath, grant.window.end, left),
+      );
+    } catch (error) {
+      out.issues.push(issueOf("notify", grant.requestPath, error));
+      continue;
+    }
+    out.warned.push(grant.requestPath);
+    await notify(run, input.policies, grantNotice(grant, "expiring"), out);
+  }
+}
+
+/**
+ * Reminds the approvers of each open request nobody reviewed for `remindAfter`, and closes one
+ * left for `closeAfter`. Reads reviews and comments only of pull requests old enough, and
+ * evaluates only those due: the reminder mentions who can approve, as the review request did.
+ */
+async function tellPendingRequests(
+  run: SweepRun,
+  policies: Policies,
+  out: MomentsOutcome,
+): Promise<void> {
+  const { notifications } = policies.settings;
+  const timing: PendingTiming = {
+    remindAfterSeconds: seconds(notifications.remindAfter),
+    closeAfterSeconds: seconds(notifications.closeAfter),
+  };
+  const github = run.deps.github;
+  if (!github.findComment || (!timing.remindAfterSeconds && !timing.closeAfterSeconds)) return;
+  let open: PullRequestInfo[];
+  try {
+    open = await github.listOpenPullRequests();
+  } catch (error) {
+    out.issues.push(issueOf("notify", "open pull requests", error));
+    return;
+  }
+  for (const pull of open.filter((p) => mayBeDue(p, run.now, timing))) {
+    try {
+      const step = await pendingStep(run, pull, timing);
+      if (step) await takeStep(run, policies, pull, step, out);
+    } catch (error) {
+      out.issues.push(issueOf("notify", `pull request #${pull.number}`, error));
+    }
+  }
+}
+
+/** The step due on one open pull request, from its reviews and hallpass's comments on it. */
+async function pendingStep(
+  run: SweepRun,
+  pull: PullRequestInfo,
+  timing: PendingTiming,
+): Promise<PendingStep | undefined> {
+  const github = run.deps.github;
+  const reviews = await github.listReviews(pull.number);
+  const reviewed = reviews.some((r) => r.user !== pull.author && r.state !== "PENDING");
+  if (reviewed) return undefined;
+  const closed = (await github.findComment!(pull.number, STALE_CLOSED_MARKER)) !== undefined;
+  const reminded = (await github.findComment!(pull.number, REMINDER_MARKER)) !== undefined;
+  return pendingStepFor(
+    {
+      number: pull.number,
+      createdAt: pull.createdAt,
+      draft: pull.draft,
+      reviewed,
+      reminded,
+      closed,
+    },
+    run.now,
+    timing,
+  );
+}
+
+/**
+ * Reminds or closes one pull request, if it is a valid request still waiting for approval in
+ * an account of this run (each shard handles its own accounts' requests, so none twice).
+ */
+async function takeStep(
+  run: SweepRun,
+  policies: Policies,
+  pull: PullRequestInfo,
+  step: PendingStep,
+  out: MomentsOutcome,
+): Promise<void> {
+  const github = run.deps.github;
+  const evaluation = await evaluatePullRequest(github, pull.number, { now: run.now });
+  const { request } = evaluation;
+  if (evaluation.status !== "pending" || !request || !run.targets.has(request.account.id)) return;
+  const notice: Notice = {
+    moment: step.step === "remind" ? "reminder" : "closed-stale",
+    pullRequest: { number: pull.number, url: pull.url },
+    requestPath: request.path,
+    requester: request.request.requester,
+    role: request.request.role,
+    account: request.request.account,
+    reason: request.request.reason,
+  };
+  if (step.step === "remind") {
+    const reminder = renderReminderComment(evaluation, github.owner, step.waitedSeconds);
+    if (!reminder) return;
+    await github.upsertComment(pull.number, REMINDER_MARKER, reminder.body);
+    out.reminded.push(pull.number);
+    const people = [
+      ...reminder.users.map((u) => `@${u}`),
+      ...reminder.teams.map((t) => `@${github.owner}/${t}`),
+    ];
+    await notify(run, policies, { ...notice, people }, out);
+    return;
+  }
+  if (!github.closePullRequest) return;
+  const closeAfter = policies.settings.notifications.closeAfter ?? "";
+  await github.upsertComment(
+    pull.number,
+    STALE_CLOSED_MARKER,
+    renderStaleClosedComment(step.waitedSeconds, closeAfter),
+  );
+  await github.closePullRequest(pull.number);
+  out.closed.push(pull.number);
+  await notify(run, policies, notice, out);
+}
