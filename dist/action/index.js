@@ -17599,12 +17599,12 @@ var require_receiver = __commonJS({
             }
             const buffer = this.consume(8);
             const upper = buffer.readUInt32BE(0);
-            const lower2 = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower2 > 2 ** 31 - 1) {
+            const lower3 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower3 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            this.#info.payloadLength = lower2;
+            this.#info.payloadLength = lower3;
             this.#state = parserStates.READ_DATA;
             if (!this.#validatePayloadLength()) {
               return;
@@ -21118,14 +21118,14 @@ var init_parse_utils = __esm({
         }
       }
       if (typeof value === "string") {
-        const lower2 = value.toLowerCase();
-        if (lower2 === "false" || lower2 === "true") {
+        const lower3 = value.toLowerCase();
+        if (lower3 === "false" || lower3 === "true") {
           logger.warn(stackTraceWarning(`Expected boolean, got ${typeof value}: ${value}`));
         }
-        if (lower2 === "false") {
+        if (lower3 === "false") {
           return false;
         }
-        if (lower2 === "true") {
+        if (lower3 === "true") {
           return true;
         }
       }
@@ -21479,10 +21479,10 @@ var init_date_utils = __esm({
     isLeapYear = (year2) => {
       return year2 % 4 === 0 && (year2 % 100 !== 0 || year2 % 400 === 0);
     };
-    parseDateValue = (value, type, lower2, upper) => {
+    parseDateValue = (value, type, lower3, upper) => {
       const dateVal = strictParseByte(stripLeadingZeroes(value));
-      if (dateVal < lower2 || dateVal > upper) {
-        throw new TypeError(`${type} must be between ${lower2} and ${upper}, inclusive`);
+      if (dateVal < lower3 || dateVal > upper) {
+        throw new TypeError(`${type} must be between ${lower3} and ${upper}, inclusive`);
       }
       return dateVal;
     };
@@ -30077,13 +30077,13 @@ var init_HttpBindingProtocol = __esm({
           if (!hasOwn(headers, header)) {
             continue;
           }
-          const lower2 = header.toLowerCase();
+          const lower3 = header.toLowerCase();
           const headerValue = headers[header];
-          if (lower2 !== header) {
+          if (lower3 !== header) {
             delete headers[header];
-            headers[lower2] = headerValue;
+            headers[lower3] = headerValue;
           }
-          const binding = hasOwn(responseHeaders, lower2) ? responseHeaders[lower2] : void 0;
+          const binding = hasOwn(responseHeaders, lower3) ? responseHeaders[lower3] : void 0;
           if (!binding) {
             continue;
           }
@@ -32923,9 +32923,9 @@ var init_invoke_store = __esm({
 // node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-recursion-detection/recursionDetectionMiddleware.js
 function sanitizeTraceHeaders(headers) {
   for (const header of Object.keys(headers)) {
-    const lower2 = header.toLowerCase();
-    if (header !== lower2 && (lower2 === TRACEPARENT || lower2 === TRACESTATE || lower2 === BAGGAGE)) {
-      headers[lower2] = headers[header];
+    const lower3 = header.toLowerCase();
+    if (header !== lower3 && (lower3 === TRACEPARENT || lower3 === TRACESTATE || lower3 === BAGGAGE)) {
+      headers[lower3] = headers[header];
       delete headers[header];
     }
   }
@@ -97434,8 +97434,8 @@ var IamGrantStore = class {
     const out = await this.#iam.send(new import_client_iam.GetRoleCommand({ RoleName: plan.roleName }));
     const role = out.Role;
     const tags = role ? toGrantRole(role).tags : {};
-    const same = (key) => tags[key] === plan.tags[key];
-    if (!role || role.Path !== plan.rolePath || !same(GRANT_TAGS.request) || !same(GRANT_TAGS.mergeCommit) || !same(GRANT_TAGS.managedBy)) {
+    const same2 = (key) => tags[key] === plan.tags[key];
+    if (!role || role.Path !== plan.rolePath || !same2(GRANT_TAGS.request) || !same2(GRANT_TAGS.mergeCommit) || !same2(GRANT_TAGS.managedBy)) {
       throw new GrantConflictError(
         plan.roleName,
         `a role named ${plan.roleName} already exists in account ${this.accountId} but was not made for ${plan.tags[GRANT_TAGS.request]} at ${plan.tags[GRANT_TAGS.mergeCommit]}; hallpass will not change it. Delete or rename that role, then retry.`
@@ -101462,16 +101462,61 @@ function assignToRules(people, ruleSets, counts) {
 function checkEligibility(requester, eligible, teamMembers) {
   if (eligible === void 0) return { eligible: true };
   const login = requester.toLowerCase();
-  const admitted = eligible.some((ref) => {
+  const via = eligible.filter((ref) => {
     const [org, slug] = ref.replace(/^@/, "").split("/");
     if (slug === void 0) return org.toLowerCase() === login;
     return (teamMembers[teamKey(org, slug)] ?? []).some((m3) => m3.toLowerCase() === login);
   });
-  if (admitted) return { eligible: true };
+  if (via.length > 0) return { eligible: true, via: [...new Set(via.map(lower2))].sort() };
   return {
     eligible: false,
     reason: `@${requester} may not request this role: only ${eligible.join(" or ")} may. Ask one of them to request it, or the policy owners to add you.`
   };
+}
+function lower2(ref) {
+  return ref.toLowerCase();
+}
+
+// src/core/approval/check-requester.ts
+var GITHUB_WEB_COMMITTER = "web-flow";
+var same = (a5, b5) => a5?.toLowerCase() === b5.toLowerCase();
+function requesterProblem(input2) {
+  const { requester, author, appLogin } = input2;
+  if (same(author, requester)) return void 0;
+  if (!same(author, appLogin)) {
+    return `the requester must be the author of the pull request (${markdownMention(author)}): ${markdownMention(requester)} must open their own request, so that nobody asks for access in someone else's name.`;
+  }
+  for (const commit of input2.commits) {
+    const problem = foreignCommit(commit, requester, appLogin);
+    if (problem === void 0) continue;
+    return `hallpass opened this pull request for ${markdownMention(requester)}, but commit ${commit.sha.slice(0, 7)} ${problem}: only hallpass and ${markdownMention(requester)} may write a request in their name. Close this pull request, and submit the form again or let ${markdownMention(requester)} open their own.`;
+  }
+  return void 0;
+}
+function foreignCommit(commit, requester, appLogin) {
+  const { authorLogin, committerLogin } = commit;
+  const by = (login) => same(authorLogin, login) && (same(committerLogin, login) || same(committerLogin, GITHUB_WEB_COMMITTER));
+  if (by(appLogin)) {
+    return commit.verified === true ? void 0 : `names ${markdownCode(appLogin)} as its author without a signature GitHub verified`;
+  }
+  if (by(requester)) return void 0;
+  const who = [.../* @__PURE__ */ new Set([authorLogin, committerLogin])].map((login) => login === null ? "an unlinked account" : markdownMention(login)).join(" and ");
+  return `is by ${who}`;
+}
+
+// src/core/source/read-iso-time.ts
+var ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+function readIsoTime(text, options) {
+  const trimmed = text.trim();
+  const match = ISO_TIME.exec(trimmed);
+  if (!match || match[4] === void 0 && !options.dateOnly) return { kind: "not-iso" };
+  const [y, mo, d5, h5, mi, s2, oh, om] = match.slice(1).map((part) => Number(part ?? 0));
+  const exists2 = mo >= 1 && mo <= 12 && d5 >= 1 && d5 <= daysInMonth(y, mo) && h5 <= 23 && mi <= 59 && s2 <= 59 && oh <= 23 && om <= 59;
+  return exists2 ? { kind: "time", time: new Date(trimmed) } : { kind: "impossible" };
+}
+function daysInMonth(year2, month) {
+  const leap = year2 % 4 === 0 && year2 % 100 !== 0 || year2 % 400 === 0;
+  return month === 2 ? leap ? 29 : 28 : [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 // src/core/request/check-request-path.ts
@@ -101715,31 +101760,22 @@ function checkTicket(roleName, ticket, role, report) {
     }
   }
 }
-var ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
 function checkStart(text, now, report) {
   if (text === void 0) return void 0;
-  const match = ISO_TIME.exec(text.trim());
+  const reading = readIsoTime(text, { dateOnly: false });
   const example = "2026-11-27T09:00:00Z or 2026-11-27T10:00:00+01:00";
-  if (!match) {
+  if (reading.kind === "not-iso") {
     report(
       "start",
       `"${text}" is not an ISO-8601 time with an offset: write it like ${example}, or remove start to begin when the pull request is merged.`
     );
     return void 0;
   }
-  const [, y, mo, d5, h5, mi, s2, , oh, om] = match.map(
-    (part) => part === void 0 ? 0 : Number(part)
-  );
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (mo < 1 || mo > 12 || d5 < 1 || d5 > daysInMonth || h5 > 23 || mi > 59 || s2 > 59 || oh > 23 || om > 59) {
+  if (reading.kind === "impossible") {
     report("start", `"${text}" is not a real date and time: write it like ${example}.`);
     return void 0;
   }
-  const start = new Date(text.trim());
-  if (Number.isNaN(start.getTime())) {
-    report("start", `"${text}" is not a real date and time: write it like ${example}.`);
-    return void 0;
-  }
+  const start = reading.time;
   if (start.getTime() < now.getTime()) {
     report(
       "start",
@@ -101770,7 +101806,7 @@ function checkPolicies(pullRequest, requestPath, rules) {
     shape?.problems ?? []
   );
 }
-function checkRequest(pullRequest, requestPath, rules, policies, now) {
+function checkRequest(pullRequest, requestPath, rules, policies, now, commits) {
   const { requestText, twinPath } = rules;
   if (requestText === null) {
     return failure2("The request file could not be read", [
@@ -101791,14 +101827,20 @@ function checkRequest(pullRequest, requestPath, rules, policies, now) {
   const problems = [...validated.problems];
   const shape = parseRequest({ path: requestPath, content: requestText });
   const requester = shape.parsed?.value.requester;
-  if (typeof requester === "string" && requester.toLowerCase() !== pullRequest.author.toLowerCase()) {
+  const mismatch = typeof requester === "string" ? requesterProblem({
+    requester,
+    author: pullRequest.author,
+    appLogin: policies.settings.recordWriters.app,
+    commits
+  }) : void 0;
+  if (mismatch !== void 0) {
     const at = shape.parsed?.locate(["requester"]) ?? { line: 1, column: 1 };
     problems.push({
       file: requestPath,
       ...at,
       field: "requester",
       severity: "error",
-      message: `the requester must be the author of the pull request (${markdownMention(pullRequest.author)}): ${markdownMention(requester)} must open their own request, so that nobody asks for access in someone else's name.`
+      message: mismatch
     });
   }
   if (!validated.value || problems.some((p3) => p3.severity === "error")) {
@@ -102462,7 +102504,14 @@ async function evaluate(github, pullRequest, context) {
   const policies = checkPolicies(pullRequest, requestPath, rules);
   if (isFailure(policies)) return fail(policies);
   result.policies = policies;
-  const checked = checkRequest(pullRequest, requestPath, rules, policies, context.now);
+  const checked = checkRequest(
+    pullRequest,
+    requestPath,
+    rules,
+    policies,
+    context.now,
+    activity.commits
+  );
   if (isFailure(checked)) return fail(checked);
   result.problems = checked.problems;
   const { request: request2 } = checked;
@@ -102487,7 +102536,7 @@ async function evaluate(github, pullRequest, context) {
     const title = `@${request2.request.requester} may not request ${request2.request.role}`;
     return fail(failure2(title, [eligibility.reason]));
   }
-  const decision = decide(pullRequest, {
+  const decided = decide(pullRequest, {
     requestPath,
     headSha: pullRequest.headSha,
     requester: request2.request.requester,
@@ -102500,6 +102549,7 @@ async function evaluate(github, pullRequest, context) {
     teamMembers: teams.teamMembers,
     approval
   });
+  const decision = eligibility.via ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: eligibility.via } } : decided;
   const moved = await confirmUnmoved(github, pullRequest, decision);
   if (moved) return { ...result, status: "pending", ...moved, decision };
   return {
