@@ -78,6 +78,25 @@ export const issueCommentEventShape = z.object({
   }),
 });
 
+/** `issues.opened` and `issues.edited`: an access-request form submitted or edited. */
+export const issueEventShape = z.object({
+  action: z.string(),
+  repository,
+  issue: z.object({
+    number: z.number().int().positive(),
+    state: z.string(),
+    /** Null for an issue opened without a body: the form's parser says so. */
+    body: z.string().nullish(),
+    /** The author, who becomes the requester: only a person (type User) may. */
+    user: z.object({ login: z.string().min(1), type: z.string() }),
+    labels: z.array(z.object({ name: z.string() })),
+    /** Present on a pull request's conversation only. */
+    pull_request: z.unknown().optional(),
+  }),
+  /** Who opened or edited it: an edit counts only when it is the author's. */
+  sender: z.object({ login: z.string().min(1) }),
+});
+
 /** What `checkEventShape` needs from a Probot context. */
 export interface EventContext {
   name: string;

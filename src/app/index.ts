@@ -14,6 +14,7 @@ import { createMemoryCache } from "../ports/cache.ts";
 import { type AppDeps, DEFAULT_TIME_LIMIT_SECONDS, mergeDeadlines } from "./app-deps.ts";
 import { registerApprovalHandlers } from "./approval-handlers.ts";
 import { registerGrantHandlers } from "./grant-handlers.ts";
+import { registerIssueFormHandlers } from "./issue-form-handlers.ts";
 
 /**
  * Production dependencies, from the environment (APP_ID, HALLPASS_ACCESS_REPOSITORY, AWS_REGION,
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
     registerApprovalHandlers(app, deps);
     registerGrantHandlers(app, deps);
+    registerIssueFormHandlers(app, deps);
   };
 }
 

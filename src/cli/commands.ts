@@ -13,6 +13,7 @@ export interface RegisteredCommand {
 /** Every `hallpass` command, in the order `hallpass --help` lists them. Add yours here. */
 export const commands: readonly RegisteredCommand[] = [
   { name: "validate", load: async () => (await import("./validate-command.ts")).validateCommand },
+  { name: "form", load: async () => (await import("./form-command.ts")).formCommand },
   { name: "new", load: async () => (await import("./new-command.ts")).newCommand },
   { name: "plan", load: async () => (await import("./plan-command.ts")).planCommand },
   { name: "sweep", load: async () => (await import("./sweep-command.ts")).sweepCommand },

@@ -8,7 +8,9 @@ import {
   REQUESTS_DIRECTORY,
   readSourceFile,
 } from "../adapters/read-repo-files.ts";
+import { readRepositoryIssueForm, writeIssueForm } from "../adapters/repository-issue-form.ts";
 import { loadPolicies } from "../core/policy/load-policies.ts";
+import { ISSUE_FORM_PATH } from "../core/request/issue-form-fields.ts";
 import {
   type OwnRepositoryOptions,
   type OwnRepositoryPlan,
@@ -89,6 +91,9 @@ async function runInit(args: string[], io: CliIo): Promise<ExitCode> {
   warnAboutHistory(root, plan, io);
   if (!options.dryRun) apply(root, plan);
   report(plan, options, options.dryRun, io);
+  if (!options.dryRun && refreshIssueForm(root)) {
+    io.stdout(`Wrote ${ISSUE_FORM_PATH} again from the new policies (hallpass form).\n`);
+  }
   return 0;
 }
 
@@ -191,6 +196,14 @@ function apply(root: string, plan: OwnRepositoryPlan): void {
     rmSync(join(root, path), { force: true });
     removeEmptyFolders(root, dirname(path));
   }
+}
+
+/** The template's issue form, generated again from the policies init wrote; false without one. */
+function refreshIssueForm(root: string): boolean {
+  const form = readRepositoryIssueForm(root);
+  if ("problems" in form || form.current === undefined || !form.stale) return false;
+  writeIssueForm(root, form.file);
+  return true;
 }
 
 function removeEmptyFolders(root: string, dir: string): void {

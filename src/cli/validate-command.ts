@@ -10,6 +10,7 @@ import {
   readSourceFile,
   toRepoPath,
 } from "../adapters/read-repo-files.ts";
+import { readRepositoryIssueForm, staleFormProblem } from "../adapters/repository-issue-form.ts";
 import { validateRepository } from "../core/request/validate-repository.ts";
 import { hasErrors, type Problem } from "../core/source/problem.ts";
 import type { SourceFile } from "../core/source/source-file.ts";
@@ -25,7 +26,8 @@ the duration is within the role's limit, the requester has an identity, ...).
 Every problem is printed as path:line:column: severity: message.
 
 With no paths, checks every request under access-requests/ and every policy
-file under policies/. Paths may be files or folders. The policies are always
+file under policies/, and that the access-request issue form (when there is
+one) is the one the policies generate (\`hallpass form\` rewrites it). Paths may be files or folders. The policies are always
 all loaded, because a request is judged against all of them.
 
 Options:
@@ -90,6 +92,13 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
     { now: io.now() },
   );
   problems.push(...result.problems);
+  // A committed form the policies no longer generate offers other choices than they allow.
+  if (positionals.length === 0 && result.policies) {
+    const form = readRepositoryIssueForm(root);
+    if ("stale" in form && form.stale && form.current !== undefined) {
+      problems.push(staleFormProblem());
+    }
+  }
   const failed = hasErrors(problems);
 
   if (format === "json") {

@@ -102,6 +102,26 @@ const EVENTS: [string, () => Payload, string[]][] = [
       "comment.user.login",
     ],
   ],
+  ...["opened", "edited"].map((action): [string, () => Payload, string[]] => [
+    `issues.${action}`,
+    () => {
+      // An access-request form issue, which the app would otherwise act on.
+      const payload = examplePayload("issues", action);
+      payload.issue.labels = [{ name: "access-request" }];
+      return payload;
+    },
+    [
+      ...REPOSITORY,
+      "issue",
+      "issue.number",
+      "issue.state",
+      "issue.user",
+      "issue.user.login",
+      "issue.labels",
+      "sender",
+      "sender.login",
+    ],
+  ]),
 ];
 
 const CASES = EVENTS.flatMap(([event, build, fields]) =>

@@ -84,6 +84,12 @@ describe("hallpass init (make it your own)", () => {
       { account: "production", role: "arn:aws:iam::111122223333:role/hallpass-action" },
       { account: "sandbox", role: "arn:aws:iam::444455556666:role/hallpass-action" },
     ]);
+    // The issue form offers the organisation's own accounts, and `hallpass form --check` agrees.
+    expect(init.stdout).toContain("Wrote .github/ISSUE_TEMPLATE/access-request.yml again");
+    const form = parse(read(copy, ".github/ISSUE_TEMPLATE/access-request.yml"));
+    const accounts = form.body.find((item: { id?: string }) => item.id === "account");
+    expect(accounts.attributes.options).toEqual(["production", "sandbox"]);
+    expect((await run(["form", "--check"], { cwd: copy })).code).toBe(0);
 
     // The organisation's first commit, then the commands its people will run.
     git(copy, "init", "-q", "-b", "main");

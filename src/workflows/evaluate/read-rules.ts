@@ -49,6 +49,21 @@ export async function checkDefaultBranch(
   ]);
 }
 
+/** The policies under policies/ at commit `sha`, loaded, through `cache` (by repository and SHA). */
+export function readPolicies(
+  github: GitHubPort,
+  sha: string,
+  cache: KeyValueCache | undefined,
+): Promise<ReturnType<typeof loadPolicies>> {
+  return cached(cache, `policies:${github.owner}/${github.repo}@${sha}`, async () => {
+    const paths = (await github.listFiles(sha, "policies")).filter((p) => /\.ya?ml$/.test(p));
+    const sources = await Promise.all(
+      paths.map(async (path) => ({ path, content: (await github.getFile(sha, path)) ?? "" })),
+    );
+    return loadPolicies(sources);
+  });
+}
+
 /** Reads the rules of `requestPath` in `pullRequest`, through `cache` where it can. */
 export async function readRules(
   github: GitHubPort,
@@ -71,13 +86,7 @@ export async function readRules(
   // Merged pull requests are left to the grant, which refuses and records why.
   const twinPath = requestTwinPath(requestPath);
   const [policies, codeowners, requestText, twinAtBase] = await Promise.all([
-    cached(cache, `policies:${repoKey}@${base}`, async () => {
-      const paths = (await github.listFiles(base, "policies")).filter((p) => /\.ya?ml$/.test(p));
-      const sources = await Promise.all(
-        paths.map(async (path) => ({ path, content: (await github.getFile(base, path)) ?? "" })),
-      );
-      return loadPolicies(sources);
-    }),
+    readPolicies(github, base, cache),
     // Compiled once per base commit: every later event on the base only looks up.
     cached(cache, `codeowners:${repoKey}@${base}`, async () => {
       for (const path of CODEOWNERS_LOCATIONS) {
