@@ -102370,18 +102370,21 @@ async function checkDefaultBranch(github, pullRequest, cache5) {
     `This pull request targets ${markdownCode(pullRequest.baseRef)}; only requests merged into ${markdownCode(defaultBranch)} are judged and granted, under the policies and CODEOWNERS there. Change the base branch to ${markdownCode(defaultBranch)}.`
   ]);
 }
+function readPolicies2(github, sha, cache5) {
+  return cached2(cache5, `policies:${github.owner}/${github.repo}@${sha}`, async () => {
+    const paths = (await github.listFiles(sha, "policies")).filter((p3) => /\.ya?ml$/.test(p3));
+    const sources = await Promise.all(
+      paths.map(async (path) => ({ path, content: await github.getFile(sha, path) ?? "" }))
+    );
+    return loadPolicies(sources);
+  });
+}
 async function readRules(github, pullRequest, requestPath, cache5) {
   const repoKey = `${github.owner}/${github.repo}`;
   const base = pullRequest.merged && pullRequest.mergeCommitSha ? pullRequest.mergeCommitSha : pullRequest.baseSha;
   const twinPath = requestTwinPath(requestPath);
   const [policies, codeowners, requestText, twinAtBase] = await Promise.all([
-    cached2(cache5, `policies:${repoKey}@${base}`, async () => {
-      const paths = (await github.listFiles(base, "policies")).filter((p3) => /\.ya?ml$/.test(p3));
-      const sources = await Promise.all(
-        paths.map(async (path) => ({ path, content: await github.getFile(base, path) ?? "" }))
-      );
-      return loadPolicies(sources);
-    }),
+    readPolicies2(github, base, cache5),
     // Compiled once per base commit: every later event on the base only looks up.
     cached2(cache5, `codeowners:${repoKey}@${base}`, async () => {
       for (const path of CODEOWNERS_LOCATIONS) {
