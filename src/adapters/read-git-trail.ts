@@ -7,9 +7,10 @@ import { type GitHistory, git, readBlobs } from "./read-git-history.ts";
  * Reads what `hallpass verify` needs from git beyond what `history` reads: every version of the
  * records that may only grow, policies/ and CODEOWNERS as they were at the base of each grant's
  * merge, and (when asked) the signature of every commit that wrote a record. A fixed number of
- * git processes whatever the size of the history (two `log`, one `cat-file --batch` for the
+ * git processes whatever the size of the history (one `cat-file --batch` for the
  * versions, one `ls-tree` and one `cat-file` per version of the rules, one `log --no-walk` for
- * the signatures). Git runs with argument arrays, never through a shell.
+ * the signatures); the first-parent line and the commits that changed the rules come from the
+ * history's walk. Git runs with argument arrays, never through a shell.
  */
 
 /** What was read. */
@@ -50,7 +51,7 @@ export async function readGitTrail(history: GitHistory, options: TrailOptions): 
       root,
       growing.map((g) => g.name),
     ),
-    readRulesAtMerges(root, history.revision, options.mergeCommits),
+    readRulesAtMerges(history, options.mergeCommits),
     options.signatures ? readSignatures(history, options.signatures.gnupgHome) : undefined,
   ]);
   const versions = new Map<string, RecordVersion[]>();
@@ -71,47 +72,24 @@ export async function readGitTrail(history: GitHistory, options: TrailOptions): 
 
 /**
  * For each merge commit: its first parent on the branch's first-parent line (the base the
- * request was merged onto) and policies/ and CODEOWNERS as they were there. Rules are read
- * once per version (the commits that changed them), not once per grant.
+ * request was merged onto) and policies/ and CODEOWNERS as they were there. The line and the
+ * commits that changed the rules come from the history's own walk; rules are read once per
+ * version (the commits that changed them), not once per grant.
  */
 async function readRulesAtMerges(
-  root: string,
-  revision: string,
+  history: GitHistory,
   mergeCommits: readonly string[],
 ): Promise<Map<string, RulesAtMerge | undefined>> {
   const result = new Map<string, RulesAtMerge | undefined>();
   if (mergeCommits.length === 0) return result;
-  const [line, changed] = await Promise.all([
-    git(root, ["rev-list", "--first-parent", revision]),
-    git(root, [
-      "log",
-      "--first-parent",
-      "-m",
-      "--no-renames",
-      "--no-color",
-      "--name-only",
-      "--format=%x1e%H",
-      revision,
-      "--",
-      "policies/",
-      ...CODEOWNERS_PATHS,
-    ]),
-  ]);
   // Newest first: position i's first parent on the line is position i + 1.
-  const commits = line.toString("utf8").trim().split("\n");
+  const commits = history.line;
   const position = new Map(commits.map((c, i) => [c, i]));
-  const changes = new Set(
-    changed
-      .toString("utf8")
-      .split("\x1e")
-      .slice(1)
-      .map((chunk) => chunk.trim().split("\n")[0]!),
-  );
   // The version of the rules in force at each position: the nearest change at or after it.
   const versionAt: (string | undefined)[] = new Array(commits.length);
   let current: string | undefined;
   for (let i = commits.length - 1; i >= 0; i--) {
-    if (changes.has(commits[i]!)) current = commits[i];
+    if (history.ruleCommits.has(commits[i]!)) current = commits[i];
     versionAt[i] = current;
   }
   const versions = new Map<string, { policyFiles: SourceFile[]; codeowners: SourceFile | null }>();
@@ -124,7 +102,7 @@ async function readRulesAtMerges(
     }
     const version = versionAt[at + 1];
     if (version !== undefined && !versions.has(version)) {
-      versions.set(version, await readRulesAt(root, version));
+      versions.set(version, await readRulesAt(history.root, version));
     }
     const rules = version ? versions.get(version)! : { policyFiles: [], codeowners: null };
     result.set(merge, { base, version: version ?? null, ...rules });

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { GitReadError, readGitHistory } from "../adapters/read-git-history.ts";
 import { toRepoPath } from "../adapters/read-repo-files.ts";
 import {
+  type AccessHistory,
   buildAccessHistory,
   type HistoryFilter,
   type HistoryInput,
@@ -12,7 +13,7 @@ import {
   hasNameFilter,
   unknownFilterName,
 } from "../core/history/check-history-filter.ts";
-import { renderAccessHistory } from "../core/history/render-access-history.ts";
+import { writeAccessHistory } from "../core/history/render-access-history.ts";
 import { loadPolicies } from "../core/policy/load-policies.ts";
 import { parseDuration } from "../core/request/duration.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
@@ -109,7 +110,22 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
   if (since && until && since.getTime() >= until.getTime()) {
     throw new UsageError(`--since (${values.since}) must be before --until (${values.until}).`);
   }
+  const history = await readHistory(io, values, positionals, { since, until });
+  // Written as it is rendered; the files read from git are no longer held (readHistory let
+  // them go), so the text is made in the memory they used.
+  if (format === "json") writeJson(history, io.stdout);
+  else writeAccessHistory(history, format, io.stdout);
+  return history.findings.length > 0 ? 1 : 0;
+}
 
+/** Reads git and builds the history the options ask for; usage errors are thrown. */
+async function readHistory(
+  io: CliIo,
+  values: { rev: string; requester?: string; account?: string; role?: string },
+  positionals: readonly string[],
+  dates: { since: Date | undefined; until: Date | undefined },
+): Promise<AccessHistory> {
+  const { since, until } = dates;
   let git: Awaited<ReturnType<typeof readGitHistory>>;
   try {
     git = await readGitHistory(io.cwd, values.rev);
@@ -179,10 +195,7 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
       throw new UsageError(`${path} holds no access request at ${git.revision.slice(0, 12)}.`);
     }
   }
-
-  if (format === "json") writeJson(history, io.stdout);
-  else io.stdout(renderAccessHistory(history, format));
-  return history.findings.length > 0 ? 1 : 0;
+  return history;
 }
 
 /** Whether any file or past change lives at `prefix` (the other filters may have hidden it). */

@@ -66,6 +66,21 @@ describe("readGitHistory", () => {
     ]);
   });
 
+  it("gives the first-parent line and the commits that changed the rules, as git's own pathspec walks do", async () => {
+    const git = await readGitHistory(repo.root);
+    const lines = (...args: string[]) =>
+      repo
+        .git(...args)
+        .trim()
+        .split("\n")
+        .filter(Boolean);
+    expect(git.line).toEqual(lines("rev-list", "--first-parent", "HEAD"));
+    const rules = ["policies/", ".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+    const changed = lines("log", "--first-parent", "-m", "--format=%H", "HEAD", "--", ...rules);
+    expect(changed.length).toBeGreaterThan(0);
+    expect([...git.ruleCommits].sort()).toEqual([...new Set(changed)].sort());
+  });
+
   it("reads a deleted request as it was just before its deletion", async () => {
     const git = await readGitHistory(repo.root);
     expect(git.deletedRequests.map((f) => [f.path, text(f.content)])).toEqual([

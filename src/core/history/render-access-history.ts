@@ -12,7 +12,46 @@ import type { AccessHistory, HistoryEntry, HistoryFinding } from "./build-access
  * JSON needs no renderer: it is the `AccessHistory` value itself.
  */
 export function renderAccessHistory(history: AccessHistory, format: "text" | "markdown"): string {
-  return format === "text" ? renderText(history) : renderMarkdown(history);
+  let text = "";
+  writeAccessHistory(history, format, (piece) => {
+    text += piece;
+  });
+  return text;
+}
+
+/**
+ * The same text as `renderAccessHistory`, handed to `write` in pieces of about `chunkSize`
+ * characters as it is made: the text of 10,000 requests (10 MB) is never held whole.
+ */
+export function writeAccessHistory(
+  history: AccessHistory,
+  format: "text" | "markdown",
+  write: (text: string) => void,
+  chunkSize = 1 << 16,
+): void {
+  const out = new Lines(write, chunkSize);
+  if (format === "text") renderText(history, out);
+  else renderMarkdown(history, out);
+  out.flush();
+}
+
+/** Lines of text, each ended by a newline, written on in pieces. */
+class Lines {
+  private pending = "";
+  private readonly write: (text: string) => void;
+  private readonly chunkSize: number;
+  constructor(write: (text: string) => void, chunkSize: number) {
+    this.write = write;
+    this.chunkSize = chunkSize;
+  }
+  push(...lines: string[]): void {
+    for (const line of lines) this.pending += `${line}\n`;
+    if (this.pending.length >= this.chunkSize) this.flush();
+  }
+  flush(): void {
+    if (this.pending.length > 0) this.write(this.pending);
+    this.pending = "";
+  }
 }
 
 /** `2026-11-26T09:12:03.000Z` or `2026-11-26T10:12:03+01:00` -> `2026-11-26 09:12 UTC`. */
@@ -67,8 +106,7 @@ function activityOf(e: HistoryEntry): string {
   return `${plural(a.events, "call")}: ${a.reads} reads, ${a.writes} writes, ${a.failed} failed${span}${risky}${unread}`;
 }
 
-function renderText(history: AccessHistory): string {
-  const out: string[] = [];
+function renderText(history: AccessHistory, out: Lines): void {
   const byEntry = groupFindings(history.findings);
   for (const f of byEntry.get("") ?? []) out.push(`! ${f.kind}: ${f.message}`, "");
   for (const e of history.entries) {
@@ -122,7 +160,6 @@ function renderText(history: AccessHistory): string {
     out.push("");
   }
   out.push(summaryLine(history));
-  return `${out.join("\n")}\n`;
 }
 
 function summaryLine(history: AccessHistory): string {
@@ -170,13 +207,13 @@ function activityCell(e: HistoryEntry): string {
   ].join(", ");
 }
 
-function renderMarkdown(history: AccessHistory): string {
-  const out: string[] = [
+function renderMarkdown(history: AccessHistory, out: Lines): void {
+  out.push(
     "# Access history",
     "",
     `Revision ${markdownCode(history.revision)}, generated ${utc(history.generatedAt)} by \`hallpass history\`. ${summaryLine(history)}`,
     "",
-  ];
+  );
   const global = history.findings.filter((f) => f.requestPath === "");
   for (const f of global) out.push(`> **${f.kind}**: ${cell(f.message)}`, "");
   out.push(
@@ -226,5 +263,4 @@ function renderMarkdown(history: AccessHistory): string {
       );
     }
   }
-  return `${out.join("\n")}\n`;
 }

@@ -3,7 +3,10 @@ import {
   buildAccessHistory,
   type PathChange,
 } from "../../../src/core/history/build-access-history.ts";
-import { renderAccessHistory } from "../../../src/core/history/render-access-history.ts";
+import {
+  renderAccessHistory,
+  writeAccessHistory,
+} from "../../../src/core/history/render-access-history.ts";
 import { linksIn, tableRows } from "../../support/render-markdown.ts";
 import {
   appRefusalRecord,
@@ -153,4 +156,19 @@ describe("renderAccessHistory", () => {
       "## Findings\n\nNone.\n",
     );
   });
+});
+
+describe("writeAccessHistory", () => {
+  it.each(["text", "markdown"] as const)(
+    "writes the %s of renderAccessHistory in pieces of about the chunk size",
+    (format) => {
+      const history = historyOf(completeStory());
+      const pieces: string[] = [];
+      writeAccessHistory(history, format, (piece) => pieces.push(piece), 200);
+      expect(pieces.join("")).toBe(renderAccessHistory(history, format));
+      expect(pieces.length).toBeGreaterThan(2);
+      // A piece ends at a line's end once it holds the chunk size: one long line at most past it.
+      for (const piece of pieces.slice(0, -1)) expect(piece.endsWith("\n")).toBe(true);
+    },
+  );
 });
