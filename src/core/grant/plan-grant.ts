@@ -206,7 +206,9 @@ function grantNames(
     .update(`${validated.path}\n${context.mergeCommit}`)
     .digest("hex")
     .slice(0, 10);
-  const roleName = `hallpass-${login}-${key}`.slice(0, ROLE_NAME_MAX);
+  // Never cut to IAM's 64 characters: that would drop the key and reuse a name. GitHub logins
+  // (39 at most) always fit; checkSizes refuses any name that does not.
+  const roleName = `hallpass-${login}-${key}`;
   return { roleName, sessionName: `${login}-${key}`, sourceIdentity };
 }
 
@@ -364,7 +366,7 @@ function checkSizes(plan: GrantPlan, limits: IamLimits): string[] {
     messages.push(`the role would carry ${tags.length} tags, more than IAM's ${limits.tags}`);
   }
   for (const [key, value] of tags) {
-    if (key.length > TAG_KEY_MAX || value.length > TAG_VALUE_MAX) {
+    if (value.length > TAG_VALUE_MAX || key.length > TAG_KEY_MAX) {
       messages.push(
         `tag ${key} is too long for IAM (keys ${TAG_KEY_MAX}, values ${TAG_VALUE_MAX} characters): shorten the request's path`,
       );

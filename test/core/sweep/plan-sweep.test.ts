@@ -670,3 +670,253 @@ function reversedKeys(value: unknown): unknown {
   }
   return value;
 }
+
+describe("planSweep: boundaries, the words people read, and the order of every list", () => {
+  const roles = (...list: LiveRole[]) => new Map([[prod.id, list]]);
+  const at = (iso: string) => new Date(iso);
+
+  it("records unrecorded roles under access-requests/unrecorded/<account>/<role>.yaml", () => {
+    expect(unrecordedRequestPath("111122223333", "break-in")).toBe(
+      "access-requests/unrecorded/111122223333/break-in.yaml",
+    );
+  });
+
+  it("says what each revocation is about", () => {
+    const handMade: LiveRole = {
+      roleName: "break-in",
+      roleArn: `arn:aws:iam::${prod.id}:role/hallpass/break-in`,
+      createdAt: "2026-11-26T11:30:00Z",
+      tags: {},
+    };
+    const changed = roleOf(live, { [GRANT_TAGS.requester]: "mallory" });
+    const unfinished = grant("unfinished", "2026-11-26T11:00:00Z", "2026-11-26T13:00:00Z");
+    const plan = planSweep(
+      state({
+        roles: roles(handMade, changed, roleOf(expired), roleOf(unfinished)),
+        grants: [live, expired, unfinished],
+        revocations: [revocation(unfinished, "2026-11-26T11:30:00Z", "early-release")],
+      }),
+    );
+    expect(Object.fromEntries(plan.revoke.map((r) => [r.role.roleName, r.detail]))).toEqual({
+      "break-in": `role ${handMade.roleArn} has no grant record and no ${GRANT_TAGS.request} tag: made by hand`,
+      [live.roleName]: `role ${live.roleArn} does not match its grant record (made or changed by hand): ${GRANT_TAGS.requester} tag differs`,
+      [expired.roleName]: "expired at 2026-11-26T11:50:00Z",
+      [unfinished.roleName]:
+        "revoked at 2026-11-26T11:30:00Z (early-release) but the role was still there",
+    });
+  });
+
+  it("says which documents were changed by hand", () => {
+    const changed = {
+      ...roleOf(live),
+      documents: { ...roleOf(live).documents!, permissionsBoundary: undefined },
+    };
+    const plan = planSweep(state({ roles: roles(changed), grants: [live] }));
+    expect(plan.revoke[0]!.detail).toMatch(/: changed by hand: .*boundary/);
+  });
+
+  it("says what is missing, for a recorded grant and for a merged request", () => {
+    const plan = planSweep(state({ grants: [live], paths: ["access-requests/never.yaml"] }));
+    expect(plan.missingGrants.map((m) => m.detail)).toEqual([
+      `git records a grant until ${live.window.end} but ${live.roleArn} is not in AWS`,
+      "merged, but no grant record: the app did not grant it (see the PR for why)",
+    ]);
+  });
+
+  it("reports a record naming a role that has no request tag as mismatched, and revokes the role", () => {
+    const untagged = roleOf(live);
+    delete untagged.tags[GRANT_TAGS.request];
+    const plan = planSweep(state({ roles: roles(untagged), grants: [live] }));
+    expect(plan.mismatchedRecords.map((m) => m.detail)).toEqual([
+      `the grant record of ${live.requestPath} names ${live.roleArn}, but that role's ${GRANT_TAGS.request} tag is missing: the record or the role was changed; nothing was done about either on this record's account`,
+    ]);
+    expect(plan.revoke.map((r) => r.reason)).toEqual(["unrecorded-role"]);
+  });
+
+  it("still plans the other grants when one record is mismatched", () => {
+    const retagged = roleOf(live, { [GRANT_TAGS.request]: "access-requests/other.yaml" });
+    const plan = planSweep(state({ roles: roles(retagged), grants: [live, ended] }));
+    expect(plan.mismatchedRecords.map((m) => m.grant.requestPath)).toEqual([live.requestPath]);
+    expect(plan.auditsDue.map((a) => a.grant.requestPath)).toEqual([ended.requestPath]);
+  });
+
+  it("watches a recorded role that carries no repository tag (an older grant)", () => {
+    const older = roleOf(live);
+    delete older.tags[GRANT_TAGS.repository];
+    const plan = planSweep(state({ roles: roles(older), grants: [live] }));
+    expect(plan.watch).toHaveLength(1);
+    expect(plan.revoke).toEqual([]);
+  });
+
+  it.each([
+    ["exactly the clock skew before the grant", "2026-11-26T10:59:00Z", []],
+    ["a second more", "2026-11-26T10:58:59Z", ["alert"]],
+  ])("a role created %s", (_n, createdAt, reasons) => {
+    const plan = planSweep(state({ roles: roles({ ...roleOf(live), createdAt }), grants: [live] }));
+    expect(plan.revoke.map((r) => r.reason)).toEqual(reasons);
+  });
+
+  it("revokes a role at its expiry second, not a second later", () => {
+    const now = at(expired.window.end);
+    const plan = planSweep(state({ now, roles: roles(roleOf(expired)), grants: [expired] }));
+    expect(plan.revoke.map((r) => r.reason)).toEqual(["expired"]);
+    expect(plan.watch).toEqual([]);
+  });
+
+  it("records the revocation of a grant whose role is gone at its expiry second", () => {
+    const gone = { ...expired, grantedAt: "2026-11-26T09:00:00Z" };
+    const plan = planSweep(state({ now: at(gone.window.end), grants: [gone] }));
+    expect(plan.recordRevocation.map((r) => r.grant.requestPath)).toEqual([gone.requestPath]);
+    expect(plan.missingGrants).toEqual([]);
+  });
+
+  it("waits for CloudTrail from the end second, and audits at the due second", () => {
+    const end = at(ended.window.end).getTime();
+    const atEnd = planSweep(state({ now: new Date(end), grants: [ended] }));
+    expect(atEnd.auditsWaiting.map((a) => a.dueAt)).toEqual(["2026-11-26T10:30:00.000Z"]);
+    const atDue = planSweep(state({ now: new Date(end + 1800_000), grants: [ended] }));
+    expect(atDue.auditsDue.map((a) => a.grant.requestPath)).toEqual([ended.requestPath]);
+    expect(atDue.auditsWaiting).toEqual([]);
+  });
+
+  it("does not audit a grant that has not ended", () => {
+    const plan = planSweep(state({ roles: roles(roleOf(live)), grants: [live] }));
+    expect(plan.auditsDue).toEqual([]);
+    expect(plan.auditsWaiting).toEqual([]);
+  });
+
+  it("reports a merged request of an account in this shard", () => {
+    const paths = ["access-requests/a.yaml"];
+    const requestAccounts = new Map([["access-requests/a.yaml", "prod"]]);
+    const plan = planSweep(state({ paths, requestAccounts }));
+    expect(plan.missingGrants.map((m) => m.requestPath)).toEqual(["access-requests/a.yaml"]);
+  });
+
+  it("sorts every list by request path, whatever order git and AWS gave", () => {
+    // Each pair is given in reverse order, and its role ARNs sort the other way from its paths.
+    const pair = (first: string, second: string, start: string, end: string) => {
+      const one = grant(first, start, end);
+      const two = grant(second, start, end);
+      return [
+        { ...two, roleArn: `${two.roleArn}-a` },
+        { ...one, roleArn: `${one.roleArn}-b` },
+      ];
+    };
+    const expiredPair = pair("r1", "r2", "2026-11-26T09:00:00Z", "2026-11-26T11:50:00Z");
+    const livePair = pair("l1", "l2", "2026-11-26T11:00:00Z", "2026-11-26T13:00:00Z");
+    const pendingPair = pair("p1", "p2", "2026-11-26T11:55:00Z", "2026-11-26T14:00:00Z");
+    const endedPair = pair("e1", "e2", "2026-11-26T08:00:00Z", "2026-11-26T10:00:00Z");
+    const missingPair = pair("m1", "m2", "2026-11-26T08:00:00Z", "2026-11-26T14:00:00Z");
+    // Two records naming one role whose request tag names neither: both mismatched.
+    const [x2, x1] = pair("x1", "x2", "2026-11-26T11:00:00Z", "2026-11-26T13:00:00Z");
+    const mismatchPair = [x2!, { ...x1!, roleArn: x2!.roleArn }];
+    const plan = planSweep(
+      state({
+        roles: roles(
+          ...expiredPair.map((g) => roleOf(g)),
+          ...livePair.map((g) => roleOf(g)),
+          roleOf(x2!, { [GRANT_TAGS.request]: "access-requests/nobody.yaml" }),
+        ),
+        grants: [expiredPair, livePair, pendingPair, endedPair, missingPair, mismatchPair].flat(),
+        paths: ["access-requests/n2.yaml", "access-requests/n1.yaml"],
+      }),
+    );
+    const paths = (list: { requestPath: string }[]) => list.map((g) => g.requestPath);
+    const grants = (list: { grant: { requestPath: string } }[]) => paths(list.map((i) => i.grant));
+    expect(paths(plan.revoke)).toEqual([
+      "access-requests/r1.yaml",
+      "access-requests/r2.yaml",
+      unrecordedRequestPath(prod.id, x2!.roleName),
+    ]);
+    expect(grants(plan.watch)).toEqual(["access-requests/l1.yaml", "access-requests/l2.yaml"]);
+    expect(grants(plan.pendingGrants)).toEqual([
+      "access-requests/p1.yaml",
+      "access-requests/p2.yaml",
+    ]);
+    expect(paths(plan.missingGrants)).toEqual([
+      "access-requests/m1.yaml",
+      "access-requests/m2.yaml",
+      "access-requests/n1.yaml",
+      "access-requests/n2.yaml",
+    ]);
+    expect(grants(plan.mismatchedRecords)).toEqual([
+      "access-requests/x1.yaml",
+      "access-requests/x2.yaml",
+    ]);
+    expect(grants(plan.recordRevocation)).toEqual([
+      "access-requests/e1.yaml",
+      "access-requests/e2.yaml",
+    ]);
+    expect(grants(plan.auditsDue)).toEqual(["access-requests/e1.yaml", "access-requests/e2.yaml"]);
+    expect(grants(plan.auditsWaiting)).toEqual([
+      "access-requests/r1.yaml",
+      "access-requests/r2.yaml",
+    ]);
+  });
+
+  it("orders two revocations of one request path by role ARN", () => {
+    // Two records of one request in two accounts (never made by hallpass, but git can say so).
+    const inStaging = grant("twice", "2026-11-26T09:00:00Z", "2026-11-26T11:50:00Z", staging);
+    const inProd = grant("twice", "2026-11-26T09:00:00Z", "2026-11-26T11:50:00Z", prod);
+    const plan = planSweep(
+      state({
+        accounts: [staging, prod],
+        roles: new Map([
+          [staging.id, [roleOf(inStaging)]],
+          [prod.id, [roleOf(inProd)]],
+        ]),
+        grants: [inStaging, inProd],
+      }),
+    );
+    expect(plan.revoke.map((r) => r.role.roleArn)).toEqual([inProd.roleArn, inStaging.roleArn]);
+  });
+});
+
+describe("what the sweep reads from git: the record names", () => {
+  it("reads grants sorted, without those audited, even in a folder named like a record", () => {
+    const paths = [
+      "access-requests/z.grant.json",
+      "access-requests/a.grant.json/db.grant.json",
+      "access-requests/a.grant.json/db.audit.json",
+      "access-requests/m.revocation.json",
+      "access-requests/b.grant.json",
+    ];
+    expect(grantPathsToRead(paths, [])).toEqual([
+      "access-requests/b.grant.json",
+      "access-requests/z.grant.json",
+    ]);
+  });
+
+  it("reads no grant for a role without a request tag, or whose request has no grant record", () => {
+    const untagged = roleOf(live);
+    delete untagged.tags[GRANT_TAGS.request];
+    const pointing = roleOf(live, { [GRANT_TAGS.request]: "access-requests/ghost.yaml" });
+    expect(grantPathsToRead([], [untagged, pointing])).toEqual([]);
+  });
+
+  it("reads the revocations of the grants it read, sorted", () => {
+    const z = grant("z", "2026-11-26T08:00:00Z", "2026-11-26T09:00:00Z");
+    const a = grant("a", "2026-11-26T08:00:00Z", "2026-11-26T09:00:00Z");
+    const paths = ["access-requests/z.revocation.json", "access-requests/a.revocation.json"];
+    expect(revocationPathsToRead(paths, [z, a])).toEqual([
+      "access-requests/a.revocation.json",
+      "access-requests/z.revocation.json",
+    ]);
+  });
+
+  it("does not report as ungranted a request with a revocation, a refusal told, or under unrecorded/", () => {
+    const paths = [
+      "access-requests/z-never.yaml",
+      "access-requests/revoked.yaml",
+      "access-requests/revoked.revocation.json",
+      "access-requests/told.yaml",
+      "access-requests/told.ungranted.json",
+      "access-requests/unrecorded/111122223333/break-in.yaml",
+      "access-requests/a-never.yaml",
+    ];
+    expect(ungrantedRequestPaths(paths)).toEqual([
+      "access-requests/a-never.yaml",
+      "access-requests/z-never.yaml",
+    ]);
+  });
+});
