@@ -28,6 +28,11 @@ import { FakeCloudTrail, grantEvent } from "../support/sweep-fakes.ts";
 /** People of the generated world. sre approves prod-readonly; alice is in sre and requests. */
 export const PEOPLE = ["alice", "bob", "carol", "sam", "sue", "dan", "eve"] as const;
 export type Person = (typeof PEOPLE)[number];
+/**
+ * The app's bot (the example policies' default `settings.recordWriters.app`): it opens a request
+ * in its requester's name when they submit the issue form, with one commit GitHub signs.
+ */
+export const APP_BOT = "hallpass[bot]" as const;
 const TEAMS: Record<string, string[]> = {
   "acme/sre": ["sam", "sue", "alice"],
   "acme/dba": ["dan"],
@@ -53,7 +58,12 @@ export type FaultKind =
 
 /** One thing that happens in the world. Plain data, so a shrunk sequence prints readably. */
 export type Step =
-  | { kind: "open"; author: "alice" | "bob"; requester: "alice" | "bob"; hours: 1 | 2 | 8 }
+  | {
+      kind: "open";
+      author: "alice" | "bob" | typeof APP_BOT;
+      requester: "alice" | "bob";
+      hours: 1 | 2 | 8;
+    }
   | { kind: "push"; pr: number; by: Person }
   | { kind: "retarget"; pr: number; to: "main" | "release" }
   | {
@@ -78,7 +88,7 @@ export type Step =
 
 interface OpenedPull {
   number: number;
-  author: Person;
+  author: Person | typeof APP_BOT;
   requester: Person;
   path: string;
   head: string;
@@ -367,7 +377,7 @@ export class LifecycleWorld {
     payload.pull_request.user.login = pull.author;
   }
 
-  #open(author: Person, requester: Person, hours: number): void {
+  #open(author: Person | typeof APP_BOT, requester: Person, hours: number): void {
     const number = this.pulls.length + 1;
     const path = `access-requests/${requester}-${number}.yaml`;
     const head = `bead${String(number).padStart(4, "0")}${"0".repeat(32)}`;
@@ -390,7 +400,9 @@ export class LifecycleWorld {
     });
     this.github.pullFiles.set(number, [{ path, status: "added" }]);
     this.github.pullCommits.set(number, [
-      { sha: head, authorLogin: author, committerLogin: author },
+      author === APP_BOT
+        ? { sha: head, authorLogin: author, committerLogin: "web-flow", verified: true }
+        : { sha: head, authorLogin: author, committerLogin: author },
     ]);
     this.github.reviews.set(number, []);
     this.github.baseChanges.set(number, []);
@@ -488,7 +500,7 @@ export class LifecycleWorld {
       merged: true,
       mergeCommitSha: mergeSha,
       mergedAt: this.iso,
-      mergedBy: admin ? "sue" : pull.author,
+      mergedBy: admin ? "sue" : pull.requester,
     });
     this.#emit("pull_request", "closed", (p) => this.#pullPayload(p, pull));
     // Reviews after the merge never count; they start a second later.
@@ -550,12 +562,17 @@ export class LifecycleWorld {
       }
     }
     // A request in someone else's name is never valid, nor one for another branch than main.
-    return (
-      pull.requester === pull.author &&
-      info.baseRef === "main" &&
-      !blocked &&
-      approvals >= rules.count
-    );
+    // The app's own PR stands in its requester's name while only it and they wrote commits.
+    const commits = this.github.pullCommits.get(pull.number)!;
+    const inOwnName =
+      pull.requester === pull.author ||
+      (pull.author === APP_BOT &&
+        commits.every(
+          (c) =>
+            (c.authorLogin === APP_BOT && c.verified === true) ||
+            (c.authorLogin === pull.requester && c.committerLogin === pull.requester),
+        ));
+    return inOwnName && info.baseRef === "main" && !blocked && approvals >= rules.count;
   }
 
   /**

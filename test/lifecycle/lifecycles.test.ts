@@ -6,7 +6,7 @@ import { revocationRecordSchema } from "../../src/core/grant/records.ts";
 import { GRANT_TAGS } from "../../src/ports/aws.ts";
 import { countAssurance } from "../support/assurance-counts.ts";
 import type { HeldRole } from "../support/fake-grant-store.ts";
-import { type FaultKind, LifecycleWorld, PEOPLE, type Step } from "./lifecycle-world.ts";
+import { APP_BOT, type FaultKind, LifecycleWorld, PEOPLE, type Step } from "./lifecycle-world.ts";
 
 /**
  * Generated lifecycles (issue 13): long random sequences of what happens to access requests
@@ -60,16 +60,18 @@ const FAULTS: FaultKind[] = ["throttled", "server-error", "access-denied", "rese
 const step: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 3,
-    // Mostly in the requester's own name; sometimes in someone else's (never valid).
+    // Mostly in the requester's own name; sometimes in someone else's (never valid); sometimes
+    // opened by the app from the requester's issue form (valid while nobody else pushes).
     arbitrary: fc
       .record({
         author: fc.constantFrom("alice" as const, "bob" as const),
         inOwnName: fc.constantFrom(true, true, true, false),
+        byForm: fc.constantFrom(false, false, false, true),
         hours: fc.constantFrom(1 as const, 2 as const, 8 as const),
       })
-      .map(({ author, inOwnName, hours }) => ({
+      .map(({ author, inOwnName, byForm, hours }) => ({
         kind: "open" as const,
-        author,
+        author: byForm ? APP_BOT : author,
         requester: inOwnName ? author : author === "alice" ? ("bob" as const) : ("alice" as const),
         hours,
       })),
@@ -410,6 +412,9 @@ async function runLifecycle(steps: Step[], tally: Tally): Promise<void> {
   for (const pull of world.pulls) {
     if (pull.approvedAtMerge !== undefined) reach(tally, "merges");
     if (pull.approvedAtMerge) reach(tally, "approved merges");
+    if (pull.author === APP_BOT && pull.approvedAtMerge !== undefined) {
+      reach(tally, `merges of form requests${pull.approvedAtMerge ? " (approved)" : ""}`);
+    }
   }
   expect(world.completeSweep).toBe(true);
   expect(world.aws.roles.size, "no role outlives its window and the final sweep").toBe(0);
@@ -458,6 +463,9 @@ it("no generated lifecycle grants without approval, outlives expiry, or loses a 
   );
   // The simulator can say "Allowed": the expiry checks are not vacuous.
   if (RUNS >= 1000) expect(tally.reached["assumable in its window"]).toBeGreaterThan(0);
+  // Requests the app opened from an issue form were merged both approved and not.
+  if (RUNS >= 1000) expect(tally.reached["merges of form requests (approved)"]).toBeGreaterThan(0);
+  if (RUNS >= 1000) expect(tally.reached["merges of form requests"]).toBeGreaterThan(0);
   countAssurance(task, {
     counts: { lifecycles: runs, steps: tally.steps, invariantChecks: tally.checks },
     detail: "lifecycles/generated",
