@@ -19,6 +19,12 @@ import {
   evaluatePullRequest,
   type PullRequestEvaluation,
 } from "../workflows/evaluate-pull-request.ts";
+import {
+  announcement,
+  readPreviousCheck,
+  tellAwaitingReview,
+  tellReviewMoment,
+} from "../workflows/notify/tell-review.ts";
 import { type AppDeps, isAccessRepository } from "./app-deps.ts";
 import {
   checkEventShape,
@@ -111,7 +117,7 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
     deps,
     portFor: (context) => deps.github(context.octokit, context.repo()),
     ours: (context) => isAccessRepository(deps, context.repo()),
-    report: createReporter(deps),
+    report: createReporter(deps, (message) => app.log.warn(message)),
   };
   app.on([...PULL_REQUEST_EVENTS], (context) => onPullRequest(handling, context));
   app.on([...REVIEW_EVENTS], (context) => onReview(handling, context));
@@ -120,16 +126,16 @@ export function registerApprovalHandlers(app: Probot, deps: AppDeps): void {
 }
 
 /** The reporter of `deps`: one evaluation at a time per pull request (see createSerializer). */
-function createReporter(deps: AppDeps): Report {
+function createReporter(deps: AppDeps, warn: (message: string) => void): Report {
   const serialize = createSerializer();
   return (github, pullNumber, fallbackSha, options = {}) =>
     serialize(`${github.owner}/${github.repo}#${pullNumber}`, () =>
-      evaluateAndReport(deps, github, pullNumber, fallbackSha, options),
+      evaluateAndReport({ deps, warn }, github, pullNumber, fallbackSha, options),
     );
 }
 
 async function evaluateAndReport(
-  deps: AppDeps,
+  { deps, warn }: { deps: AppDeps; warn: (message: string) => void },
   github: GitHubPort,
   pullNumber: number,
   fallbackSha: string,
@@ -147,7 +153,13 @@ async function evaluateAndReport(
     throw error;
   }
   const output = renderCheck(evaluation, await roleAccess(deps, evaluation));
+  // What the head's check said before, read before it is overwritten: approved and refused
+  // are told to the channels only when they are news on this head.
+  const previous = await readPreviousCheck(github, evaluation, CHECK_NAME, deps.webhookFor).catch(
+    () => null,
+  );
   await github.upsertCheckRun(evaluation.pullRequest.headSha, CHECK_NAME, output);
+  logFailures(warn, await tellReviewMoment(deps.webhookFor, evaluation, previous, output));
   if (extraSha && extraSha !== evaluation.pullRequest.headSha) {
     await github.upsertCheckRun(extraSha, CHECK_NAME, output);
   }
@@ -190,7 +202,8 @@ async function onPullRequest(handling: Handling, context: Context): Promise<void
     ...(changes?.base ? { baseChanges: [{ at: pull.updated_at ?? "" }] } : {}),
   });
   if (ASK_FOR_REVIEW.has(action) && !evaluation.pullRequest.draft) {
-    await askForReview(github, pull.number, evaluation, context);
+    const event = { action, updatedAt: pull.updated_at ?? "" };
+    await askForReview(handling.deps, github, evaluation, event, context);
   }
   if (action === "closed" && evaluation.pullRequest.merged) {
     const issue = renderPostIncidentIssue(evaluation);
@@ -198,22 +211,38 @@ async function onPullRequest(handling: Handling, context: Context): Promise<void
   }
 }
 
-/** Asks the eligible owners to review, in the one review-request comment and as reviewers. */
+/**
+ * Asks the eligible owners to review, in the one review-request comment and as reviewers, and
+ * tells the channels once per event (the comment records which event it announced).
+ */
 async function askForReview(
+  deps: AppDeps,
   github: GitHubPort,
-  pullNumber: number,
   evaluation: PullRequestEvaluation,
+  event: { action: string; updatedAt: string },
   context: Context,
 ): Promise<void> {
+  const pullNumber = evaluation.pullRequest.number;
   const ask = renderReviewRequest(evaluation, github.owner);
   if (!ask) return;
-  await github.upsertComment(pullNumber, REVIEW_REQUEST_MARKER, ask.body);
+  const marker = REVIEW_REQUEST_MARKER;
+  const told = await announcement(github, evaluation, ask, { ...event, marker }, deps.webhookFor);
+  await github.upsertComment(pullNumber, marker, told.body);
   try {
     await github.requestReviewers(pullNumber, ask.users, ask.teams);
   } catch (error) {
     // A reviewer who cannot be requested (no access to the repo) must not hide the check.
     context.log.warn({ err: error }, "could not request reviewers");
   }
+  if (told.announce) {
+    const failures = await tellAwaitingReview(deps.webhookFor, evaluation, ask, github.owner);
+    logFailures((message) => context.log.warn(message), failures);
+  }
+}
+
+/** A notification failure is logged (without the webhook URL) and never fails the event. */
+function logFailures(warn: (message: string) => void, failures: string[]): void {
+  for (const failure of failures) warn(`hallpass notification not sent: ${failure}`);
 }
 
 /** A review submitted, edited or dismissed: the check again. */

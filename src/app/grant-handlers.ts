@@ -46,7 +46,13 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
     const startDeadline = deps.deadlineAfter ?? deadlineAfter;
     const github = deps.github(context.octokit, context.repo());
     const outcome = await grantAccess(
-      { github, aws, ...(deps.notifierFor ? { notifierFor: deps.notifierFor } : {}) },
+      {
+        github,
+        aws,
+        ...(deps.notifierFor ? { notifierFor: deps.notifierFor } : {}),
+        ...(deps.webhookFor ? { webhookFor: deps.webhookFor } : {}),
+        warn: (message) => context.log.warn(message),
+      },
       pull.number,
       {
         now: deps.now(),
@@ -74,7 +80,13 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
       return;
     }
     const github = deps.github(context.octokit, context.repo());
-    const outcome = await releaseGrant({ github, aws }, issue.number, comment.user.login, {
+    const release = {
+      github,
+      aws,
+      ...(deps.webhookFor ? { webhookFor: deps.webhookFor } : {}),
+      warn: (message: string) => context.log.warn(message),
+    };
+    const outcome = await releaseGrant(release, issue.number, comment.user.login, {
       now: deps.now(),
     });
     context.log.info({ pull: issue.number, outcome: outcome.status }, "hallpass revoke");

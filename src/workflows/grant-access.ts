@@ -11,6 +11,7 @@
  * rollback is recorded too: a grant is never left half-made and unrecorded.
  */
 
+import { grantNotice } from "../core/notify/notice.ts";
 import type { Policies } from "../core/policy/policy-format.ts";
 import { boundedByDeadline, raceDeadline } from "./deadline.ts";
 import { checkAccount } from "./grant/check-account.ts";
@@ -24,6 +25,7 @@ import { buildGrantRecord, commitGrantRecord } from "./grant/record-grant.ts";
 import { replaceExtended } from "./grant/replace-extended.ts";
 import { rollBackGrant } from "./grant/roll-back.ts";
 import { tellGranted, tellStop, tellUnexpected } from "./grant/tell.ts";
+import { sendNotice } from "./notify/send-notice.ts";
 
 export type { GrantDeps, GrantOptions, GrantOutcome } from "./grant/grant-types.ts";
 export { GRANT_ERROR_MARKER } from "./grant/tell.ts";
@@ -122,6 +124,15 @@ async function grant(
     request.request,
   );
   await tellGranted(deps, context, { plan, roleArn, request, account, replaced });
+  // The channels hear of it once: from the run that created the role, not from a redelivery.
+  if (made.created) {
+    const failures = await sendNotice(
+      deps.webhookFor,
+      checked.policies,
+      grantNotice(record, "granted"),
+    );
+    for (const failure of failures) deps.warn?.(`hallpass notification not sent: ${failure}`);
+  }
   return {
     status: "granted",
     record,

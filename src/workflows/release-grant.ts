@@ -7,12 +7,15 @@
 import { expectedGrantRole } from "../core/grant/check-revocation-target.ts";
 import { type GrantRecord, grantRecordSchema } from "../core/grant/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/grant/render-usage-comment.ts";
+import { grantNotice } from "../core/notify/notice.ts";
 import { recordPath } from "../core/request/record-paths.ts";
 import { errorMessage, parseJsonOrUndefined } from "../core/text/error-message.ts";
 import { markdownCode, markdownMention } from "../core/text/escape-markdown.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
+import type { WebhookFor } from "../ports/notify.ts";
 import { evaluatePullRequest } from "./evaluate-pull-request.ts";
+import { sendNotice } from "./notify/send-notice.ts";
 import { RoleMismatchError, revokeGrant } from "./revoke-grant.ts";
 
 /** Hidden marker of the reply to a `/hallpass revoke` command that did not revoke. */
@@ -78,6 +81,10 @@ export interface ReleaseDeps {
   aws: AwsPort;
   /** Default `hallpass-app`. */
   actor?: string;
+  /** The channels' webhooks (`settings.notifications.channels`): told of the revocation. */
+  webhookFor?: WebhookFor;
+  /** Where a notification that could not be sent is said (the app's log). */
+  warn?: (message: string) => void;
 }
 
 export type ReleaseOutcome =
@@ -267,5 +274,15 @@ async function revoke(
       ? `${GRANT_COMMENT_MARKER}\n### Access revoked\n\nThis access was revoked at ${earlier.revokedAt} (${earlier.reason}, by ${earlier.revokedBy}), recorded in ${markdownCode(path)}. Its sessions were denied then; ${markdownMention(commenter)}'s \`/hallpass revoke\` finished deleting the role ${markdownCode(record.roleArn)}.\n`
       : `${GRANT_COMMENT_MARKER}\n### Access revoked\n\n${markdownMention(commenter)} ended this access with \`/hallpass revoke\`. Sessions issued before now are denied, and the role ${markdownCode(record.roleArn)} is deleted. The revocation is recorded in ${markdownCode(path)}.\n`,
   );
+  // Told by the command that recorded the revocation only, so a redelivery tells nobody again.
+  if (!earlier) {
+    const notice = {
+      ...grantNotice(record, "revoked", "given back early with /hallpass revoke"),
+      people: [`@${commenter}`],
+    };
+    for (const failure of await sendNotice(deps.webhookFor, evaluation.policies, notice)) {
+      deps.warn?.(`hallpass notification not sent: ${failure}`);
+    }
+  }
   return { status: "revoked", roleArn: record.roleArn };
 }

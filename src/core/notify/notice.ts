@@ -4,6 +4,7 @@
  * it to the channels the policies name (`channelsFor`). Pure.
  */
 
+import type { GrantRecord } from "../grant/records.ts";
 import type { Channel, Policies } from "../policy/policy-format.ts";
 
 /** The moments hallpass tells channels about, in a request's order. */
@@ -60,4 +61,18 @@ export function channelsFor(policies: Policies, role: string | undefined): Notic
     const channel = configured[name];
     return channel ? [{ name, ...channel }] : [];
   });
+}
+
+/** The notice of a grant's moment (granted, expiring, revoked), from its record. */
+export function grantNotice(grant: GrantRecord, moment: NoticeMoment, detail?: string): Notice {
+  return {
+    moment,
+    pullRequest: { number: grant.pullRequest.number, url: grant.pullRequest.url },
+    requestPath: grant.requestPath,
+    requester: grant.requester,
+    role: grant.role,
+    account: grant.account.name,
+    expiresAt: grant.window.end,
+    ...(detail ? { detail } : {}),
+  };
 }

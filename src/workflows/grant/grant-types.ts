@@ -8,6 +8,7 @@ import type { IamLimits } from "../../core/grant/plan-grant.ts";
 import type { GrantRecord } from "../../core/grant/records.ts";
 import type { AwsPort } from "../../ports/aws.ts";
 import type { GitHubPort } from "../../ports/github.ts";
+import type { WebhookFor } from "../../ports/notify.ts";
 
 export interface GrantDeps {
   github: GitHubPort;
@@ -18,6 +19,10 @@ export interface GrantDeps {
    * go beyond GitHub only when the policies of the evaluation name one (never by default).
    */
   notifierFor?: (envName: string) => ((text: string) => Promise<void>) | undefined;
+  /** The channels' webhooks (`settings.notifications.channels`): told when access is granted. */
+  webhookFor?: WebhookFor;
+  /** Where a notification that could not be sent is said (the app's log). */
+  warn?: (message: string) => void;
   /** Recorded as the revoker of rollbacks and replaced grants. Default `hallpass-app`. */
   actor?: string;
 }

@@ -7,8 +7,7 @@
  * killed in between has told the pull request, and only the channel misses it.
  */
 
-import type { GrantRecord } from "../../core/grant/records.ts";
-import type { Notice } from "../../core/notify/notice.ts";
+import { grantNotice, type Notice } from "../../core/notify/notice.ts";
 import { expiryWarningDue } from "../../core/notify/plan-expiry-warning.ts";
 import {
   mayBeDue,
@@ -57,20 +56,6 @@ function seconds(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const parsed = parseDuration(text);
   return parsed.ok ? parsed.seconds : undefined;
-}
-
-/** The notice of a grant's moment, from its record. */
-function grantNotice(grant: GrantRecord, moment: Notice["moment"], detail?: string): Notice {
-  return {
-    moment,
-    pullRequest: { number: grant.pullRequest.number, url: grant.pullRequest.url },
-    requestPath: grant.requestPath,
-    requester: grant.requester,
-    role: grant.role,
-    account: grant.account.name,
-    expiresAt: grant.window.end,
-    ...(detail ? { detail } : {}),
-  };
 }
 
 async function notify(
