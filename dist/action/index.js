@@ -101077,6 +101077,30 @@ async function tellOneUngranted(run3, find, missing) {
   };
 }
 
+// src/core/notify/notice.ts
+function channelsFor(policies, role) {
+  const { notifications } = policies.settings;
+  const configured = notifications.channels ?? {};
+  const own2 = role !== void 0 ? policies.roles[role]?.notify ?? [] : [];
+  const names = [.../* @__PURE__ */ new Set([...notifications.notify ?? [], ...own2])];
+  return names.flatMap((name) => {
+    const channel = configured[name];
+    return channel ? [{ name, ...channel }] : [];
+  });
+}
+function grantNotice(grant, moment, detail) {
+  return {
+    moment,
+    pullRequest: { number: grant.pullRequest.number, url: grant.pullRequest.url },
+    requestPath: grant.requestPath,
+    requester: grant.requester,
+    role: grant.role,
+    account: grant.account.name,
+    expiresAt: grant.window.end,
+    ...detail ? { detail } : {}
+  };
+}
+
 // src/core/notify/plan-expiry-warning.ts
 function expiryWarningDue(windowEnd, now, leadSeconds) {
   if (leadSeconds === void 0) return void 0;
@@ -102565,18 +102589,6 @@ async function evaluate(github, pullRequest, context) {
   };
 }
 
-// src/core/notify/notice.ts
-function channelsFor(policies, role) {
-  const { notifications } = policies.settings;
-  const configured = notifications.channels ?? {};
-  const own2 = role !== void 0 ? policies.roles[role]?.notify ?? [] : [];
-  const names = [.../* @__PURE__ */ new Set([...notifications.notify ?? [], ...own2])];
-  return names.flatMap((name) => {
-    const channel = configured[name];
-    return channel ? [{ name, ...channel }] : [];
-  });
-}
-
 // src/core/notify/render-notice.ts
 var HEADLINES = {
   "awaiting-review": "Access request awaiting review",
@@ -102675,18 +102687,6 @@ function seconds(text) {
   if (text === void 0) return void 0;
   const parsed = parseDuration(text);
   return parsed.ok ? parsed.seconds : void 0;
-}
-function grantNotice(grant, moment, detail) {
-  return {
-    moment,
-    pullRequest: { number: grant.pullRequest.number, url: grant.pullRequest.url },
-    requestPath: grant.requestPath,
-    requester: grant.requester,
-    role: grant.role,
-    account: grant.account.name,
-    expiresAt: grant.window.end,
-    ...detail ? { detail } : {}
-  };
 }
 async function notify(run3, policies, notice, out) {
   const failures = await sendNotice(run3.deps.webhookFor, policies, notice);
