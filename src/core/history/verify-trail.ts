@@ -1,15 +1,16 @@
 import { checkEligibility } from "../approval/check-eligibility.ts";
 import { requesterStood } from "../approval/check-requester.ts";
 import { decideApproval, type ReviewInput, teamKey } from "../approval/decide-approval.ts";
-import { type GrantRecord, grantRecordSchema } from "../grant/records.ts";
-import { matchOwners, parseCodeowners } from "../policy/codeowners.ts";
+import type { GrantRecord } from "../grant/records.ts";
+import { parseCodeowners } from "../policy/codeowners.ts";
+import { type CodeownersIndex, compileCodeowners } from "../policy/compile-codeowners.ts";
 import { loadPolicies } from "../policy/load-policies.ts";
 import type { Policies } from "../policy/policy-format.ts";
 import { formatDuration, parseDuration } from "../request/duration.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import {
   type AccessHistory,
-  buildAccessHistory,
+  buildAccessHistoryWithGrants,
   type FindingKind,
   type HistoryFinding,
   type HistoryInput,
@@ -127,7 +128,7 @@ export function verifyTrail(input: TrailInput): {
   verification: TrailVerification;
   history: AccessHistory;
 } {
-  const history = buildAccessHistory(input.history);
+  const { history, grants: parsedGrants } = buildAccessHistoryWithGrants(input.history);
   const kept = new Map<string, string>();
   for (const entry of history.entries) kept.set(stemOf(entry.requestPath), entry.requestPath);
   const findings: TrailFinding[] = [];
@@ -143,7 +144,7 @@ export function verifyTrail(input: TrailInput): {
     if (match?.[2] !== "grant" || match[3] !== "json") continue;
     const requestPath = kept.get(match[1]!);
     if (requestPath === undefined) continue;
-    const record = parseGrant(file);
+    const record = parsedGrants.get(file.path);
     if (!record) continue; // The history reports it unreadable.
     grants++;
     const rules = input.rules.get(record.pullRequest.mergeCommit);
@@ -207,17 +208,6 @@ export function grantMergeCommits(files: readonly SourceFile[]): string[] {
 
 function stemOf(requestPath: string): string {
   return requestPath.replace(/\.ya?ml$/, "");
-}
-
-function parseGrant(file: SourceFile): GrantRecord | undefined {
-  try {
-    const text =
-      typeof file.content === "string" ? file.content : new TextDecoder().decode(file.content);
-    const parsed = grantRecordSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 type Find = (kind: TrailFindingKind, file: string, message: string) => void;
@@ -318,6 +308,24 @@ function checkRequesterEligible(
   }
 }
 
+/**
+ * CODEOWNERS as GitHub read it, compiled once per version of the rules: every grant merged
+ * under the same version shares its file, and parsing it again for each of 10,000 grants
+ * made verify grow with grants times CODEOWNERS lines.
+ */
+const compiledCodeowners = new WeakMap<SourceFile, CodeownersIndex>();
+
+function codeownersOf(file: SourceFile): CodeownersIndex {
+  let index = compiledCodeowners.get(file);
+  if (!index) {
+    const text =
+      typeof file.content === "string" ? file.content : new TextDecoder().decode(file.content);
+    index = compileCodeowners(parseCodeowners(file.path, text));
+    compiledCodeowners.set(file, index);
+  }
+  return index;
+}
+
 /** Runs the app's approval decision again from the record and the rules at the base. */
 function redecide(
   record: GrantRecord,
@@ -342,15 +350,9 @@ function redecide(
     );
     return false;
   }
-  const codeowners = rules.codeowners
-    ? parseCodeowners(
-        rules.codeowners.path,
-        typeof rules.codeowners.content === "string"
-          ? rules.codeowners.content
-          : new TextDecoder().decode(rules.codeowners.content),
-      )
+  const match = rules.codeowners
+    ? codeownersOf(rules.codeowners).match(record.requestPath)
     : undefined;
-  const match = codeowners ? matchOwners(codeowners, record.requestPath) : undefined;
   if (!match || match.owners.length === 0 || !/^\/?access-requests\//.test(match.rule.pattern)) {
     find(
       "not-approved",
