@@ -7,12 +7,14 @@ import { createSweepDeps } from "../adapters/create-sweep-deps.ts";
 import { createApp, defaultDeps } from "../app/index.ts";
 import { CHECK_NAME } from "../core/approval/render-check.ts";
 import type { GrantRecord } from "../core/grant/records.ts";
+import type { WebhookFor } from "../ports/notify.ts";
 import { type SweepReport, sweep } from "../workflows/sweep/run-sweep.ts";
 import { AwsStandIn } from "./aws-stand-in.ts";
 import { grantEvent } from "./cloudtrail-stand-in.ts";
 import { GitStore } from "./git-store.ts";
 import { GitHubStandIn, type WebhookEvent } from "./github-stand-in.ts";
 import type { Narrator } from "./narrator.ts";
+import { printWebhooks, withDemoChannel } from "./print-webhooks.ts";
 import { type ServedStandIns, serveStandIns } from "./serve-stand-ins.ts";
 
 /**
@@ -99,6 +101,8 @@ export async function runDemo(dir: string, say: Narrator, start: Date): Promise<
 export interface WorldOptions {
   /** Octokit's throttling (1 s between writes); off in the demo: the stand-ins have no limits. */
   writeSpacing?: boolean;
+  /** The notification channels' stand-in (the demo prints what they would receive). */
+  webhookFor?: WebhookFor;
 }
 
 /**
@@ -134,7 +138,10 @@ export async function openWorld(
     await served.close();
   };
   try {
-    const probot = await startApp(served.githubApiUrl, clock.now, options);
+    const probot = await startApp(served.githubApiUrl, clock.now, {
+      webhookFor: printWebhooks(say),
+      ...options,
+    });
     return { world: { dir, clock, store, github, aws, served, probot, say }, close };
   } catch (error) {
     await close();
@@ -249,7 +256,13 @@ export async function startApp(
     HALLPASS_ACCESS_REPOSITORY: `${OWNER}/${REPO}`,
     AWS_REGION: "us-east-1",
   };
-  await probot.load(createApp({ ...defaultDeps(env), now }));
+  await probot.load(
+    createApp({
+      ...defaultDeps(env),
+      now,
+      ...(options.webhookFor ? { webhookFor: options.webhookFor } : {}),
+    }),
+  );
   return probot;
 }
 
@@ -262,10 +275,13 @@ export function seedRepository(world: World): void {
   const { say, store, dir } = world;
   say.step("An access repository, seeded from the example organisation", world.clock.now());
   store.init();
-  const files = SEED_FILES.map((path) => ({
-    path,
-    content: readFileSync(join(TEMPLATE, path), "utf8"),
-  }));
+  const files = SEED_FILES.map((path) => {
+    const content = readFileSync(join(TEMPLATE, path), "utf8");
+    return {
+      path,
+      content: path === "policies/settings.yaml" ? withDemoChannel(content) : content,
+    };
+  });
   const tree = store.writeTree(undefined, files);
   const by = GitHubStandIn.person("carol-acme");
   const sha = store.writeCommit(tree, [], "Access repository: policies and code owners", {
@@ -416,15 +432,18 @@ async function sweepAndTell(world: World, title: string, minutes: number): Promi
   say.step(title, world.clock.now());
   const before = store.resolve("refs/heads/main")!;
   const seen = commentSnapshot(world);
-  const deps = createSweepDeps({
-    token: SWEEP_TOKEN,
-    repository: `${OWNER}/${REPO}`,
-    apiUrl: world.served.githubApiUrl,
-    env: {},
-    actor: "hallpass-action",
-    appId: APP.id,
-    log: () => {},
-  });
+  const deps = {
+    ...createSweepDeps({
+      token: SWEEP_TOKEN,
+      repository: `${OWNER}/${REPO}`,
+      apiUrl: world.served.githubApiUrl,
+      env: {},
+      actor: "hallpass-action",
+      appId: APP.id,
+      log: () => {},
+    }),
+    webhookFor: printWebhooks(say),
+  };
   const report = await sweep(deps, { now: world.clock.now(), dryRun: false });
   for (const a of report.alerts) {
     say.say(`   alert ${a.alert.rule} (${a.alert.severity}) on #${a.pullRequest}`);

@@ -54,6 +54,18 @@ describe("hallpass demo", () => {
     );
     expect(checks).toEqual(["action_required", "action_required", "success"]);
     expect(demo.stdout).toContain("alert delete (high) on #1");
+    // The channel hears of each moment once, in the story's order.
+    const notices = [
+      ...demo.stdout.matchAll(/→ channel approvers would receive:\n\s+│ \S+ \*([^*]+)\*/g),
+    ];
+    expect(notices.map((m) => m[1])).toEqual([
+      "Access request awaiting review",
+      "Access request approved",
+      "Access granted",
+      "Access expiring soon",
+      "Access revoked",
+    ]);
+    expect(demo.stdout).toContain("This access expires in 50m");
     expect(demo.stdout).toMatch(/audit of #1: 5 events, \d+ risky/);
     // The hint names this checkout: a bare `npx hallpass` in DIR would ask the npm registry.
     expect(demo.stdout).toContain(

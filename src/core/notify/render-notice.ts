@@ -33,13 +33,21 @@ const ICONS: Record<NoticeMoment, string> = {
   revoked: ":lock:",
 };
 
+/** How a notice says what the person has: asking until granted, then holding. */
+const VERBS: Partial<Record<NoticeMoment, string>> = {
+  granted: "has",
+  expiring: "has",
+  revoked: "had",
+};
+
 /** What the request asks for, in words: "alice asks for db-read in production". */
 function asking(notice: Notice): string | undefined {
   if (!notice.requester && !notice.role) return undefined;
   const who = notice.requester ? `@${notice.requester}` : "someone";
   const what = notice.role ? ` ${notice.role}` : " access";
   const where = notice.account ? ` in ${notice.account}` : "";
-  return `${who}${notice.moment === "granted" || notice.moment === "expiring" || notice.moment === "revoked" ? " has" : " asks for"}${what}${where}`;
+  const verb = VERBS[notice.moment] ?? "asks for";
+  return `${who} ${verb}${what}${where}`;
 }
 
 /** The Slack message of a notice: one headline line with the PR link, then its details. */

@@ -48,7 +48,7 @@ describe("renderSlackNotice", () => {
       detail: "given back early with /hallpass revoke",
     });
     expect(text).toContain(":lock: *Access revoked*");
-    expect(text).toContain("@\u200balice has db-admin in production");
+    expect(text).toContain("@\u200balice had db-admin in production");
     expect(text).toContain("Revoked by: @\u200balice");
     expect(text).toContain("given back early with /hallpass revoke");
   });
