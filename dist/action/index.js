@@ -102610,12 +102610,18 @@ var ICONS = {
   expiring: ":hourglass_flowing_sand:",
   revoked: ":lock:"
 };
+var VERBS = {
+  granted: "has",
+  expiring: "has",
+  revoked: "had"
+};
 function asking(notice) {
   if (!notice.requester && !notice.role) return void 0;
   const who = notice.requester ? `@${notice.requester}` : "someone";
   const what = notice.role ? ` ${notice.role}` : " access";
   const where = notice.account ? ` in ${notice.account}` : "";
-  return `${who}${notice.moment === "granted" || notice.moment === "expiring" || notice.moment === "revoked" ? " has" : " asks for"}${what}${where}`;
+  const verb = VERBS[notice.moment] ?? "asks for";
+  return `${who} ${verb}${what}${where}`;
 }
 function renderSlackNotice(notice) {
   const link = slackLink(notice.pullRequest.url, `#${notice.pullRequest.number}`);
