@@ -113,7 +113,7 @@ type Body = Record<string, any>;
 /** A webhook delivery the stand-in produced for a person's action (name, then payload). */
 export interface WebhookEvent {
   id: string;
-  name: "pull_request" | "pull_request_review";
+  name: "pull_request" | "pull_request_review" | "issues";
   payload: Body;
 }
 
@@ -142,6 +142,15 @@ export class GitHubStandIn {
   readonly requestedReviewers = new Map<number, { users: string[]; teams: string[] }>();
   /** Issue events (the REST issue events API), by issue or pull request number. */
   readonly issueEvents = new Map<number, { event: string; actor: string; created_at: string }[]>();
+  /**
+   * Webhooks of what the app did through the API (a pull request it opened), for the caller to
+   * deliver: GitHub sends an app the events of its own actions too.
+   */
+  readonly outbox: WebhookEvent[] = [];
+  /** Commits made through `createCommitOnBranch`: GitHub signs those, so they are verified. */
+  readonly #signed = new Set<string>();
+  /** The commit each branch made through the API started from, as its pull request's base. */
+  readonly #branchBases = new Map<string, string>();
   readonly #options: GitHubStandInOptions;
   readonly #tokens = new Map<string, Actor>();
   #nextNumber = 1;
@@ -253,6 +262,27 @@ export class GitHubStandIn {
     );
   }
 
+  /** `author` opens an issue (from an issue form, which puts its `labels` on it). */
+  openIssue(author: string, title: string, body: string, labels: string[]): WebhookEvent {
+    const number = this.#nextNumber++;
+    const person = GitHubStandIn.person(author);
+    const issue: WireIssue = {
+      number,
+      title,
+      body,
+      state: "open",
+      html_url: this.#url(`/issues/${number}`),
+      labels,
+      ...this.#author(person),
+    };
+    this.issues.push(issue);
+    return this.#event(
+      "issues",
+      { action: "opened", issue: { ...issue, labels: labels.map((name) => ({ name })) } },
+      author,
+    );
+  }
+
   /** `reviewer` approves the pull request at its current head. */
   approve(pullNumber: number, reviewer: string): WebhookEvent {
     const pull = this.#mustPull(pullNumber);
@@ -356,7 +386,7 @@ export class GitHubStandIn {
     if (method === "GET" && rest === "") return [200, this.#repository()];
     return (
       this.#gitRoutes(method, rest, query, body, actor) ??
-      this.#pullRoutes(method, rest, query, body) ??
+      this.#pullRoutes(method, rest, query, body, actor) ??
       this.#checkRoutes(method, rest, query, body, actor) ??
       this.#issueRoutes(method, rest, body, actor) ?? [
         404,
@@ -418,6 +448,8 @@ export class GitHubStandIn {
     }
     m = method === "PATCH" ? /^\/git\/refs\/heads\/(.+)$/.exec(rest) : null;
     if (m) return this.#updateRef(m[1]!, String(body?.sha));
+    m = method === "POST" && rest === "/git/refs" ? /^refs\/heads\/(.+)$/.exec(body?.ref) : null;
+    if (m) return this.#createRef(m[1]!, String(body?.sha));
     if (method === "GET" && rest === "/commits") {
       const shas = store.commitsTouching(
         query.get("sha") ?? "main",
@@ -447,6 +479,15 @@ export class GitHubStandIn {
     return [404, { message: "Not Found" }];
   }
 
+  #createRef(branch: string, sha: string): Reply {
+    if (!this.store.treeOf(sha)) return [422, { message: "Object does not exist" }];
+    if (!this.store.updateBranch(branch, sha, undefined)) {
+      return [422, { message: "Reference already exists" }];
+    }
+    this.#branchBases.set(branch, sha);
+    return [201, { ref: `refs/heads/${branch}`, object: { sha, type: "commit" } }];
+  }
+
   #updateRef(branch: string, sha: string): Reply {
     const current = this.store.resolve(`refs/heads/${branch}`);
     if (!current) return [422, { message: "Reference does not exist" }];
@@ -467,7 +508,7 @@ export class GitHubStandIn {
       locked: false,
       title: p.title,
       body: p.body,
-      user: { login: p.author, type: "User" },
+      user: { login: p.author, type: p.author.endsWith("[bot]") ? "Bot" : "User" },
       head: { sha: p.headSha, ref: p.headRef, label: `${this.owner}:${p.headRef}` },
       base: { sha: base, ref: "main", repo: this.#repository() },
       created_at: p.createdAt,
@@ -490,17 +531,52 @@ export class GitHubStandIn {
     };
   }
 
+  /** A pull request the actor opens through the API from a branch of this repository. */
+  #createPull(body: Body | undefined, actor: Actor): Reply {
+    const branch = String(body?.head);
+    const head = this.store.resolve(`refs/heads/${branch}`);
+    if (!head || body?.base !== "main") return [422, { message: "Validation Failed" }];
+    if ([...this.pulls.values()].some((p) => p.headRef === branch && p.state === "open")) {
+      return [422, { message: `A pull request already exists for ${this.owner}:${branch}.` }];
+    }
+    const pull: PullState = {
+      number: this.#nextNumber++,
+      title: String(body?.title),
+      body: String(body?.body ?? ""),
+      author: actor.login,
+      headRef: branch,
+      headSha: head,
+      forkPoint: this.#branchBases.get(branch) ?? this.store.resolve("refs/heads/main")!,
+      state: "open",
+      merged: false,
+      mergeCommitSha: null,
+      mergedAt: null,
+      mergedBy: null,
+      createdAt: this.#now(),
+    };
+    this.pulls.set(pull.number, pull);
+    const opened = { action: "opened", number: pull.number, pull_request: this.#pull(pull) };
+    this.outbox.push(this.#event("pull_request", opened, actor.login));
+    return [201, this.#pull(pull)];
+  }
+
   #pullRoutes(
     method: string,
     rest: string,
     query: URLSearchParams,
     body: Body | undefined,
+    actor: Actor,
   ): Reply | undefined {
     if (method === "GET" && rest === "/pulls") {
       const state = query.get("state") ?? "open";
-      const pulls = [...this.pulls.values()].filter((p) => state === "all" || p.state === state);
+      const head = query.get("head");
+      const pulls = [...this.pulls.values()]
+        .filter((p) => state === "all" || p.state === state)
+        .filter((p) => head === null || `${this.owner}:${p.headRef}` === head)
+        .sort((a, b) => b.number - a.number);
       return [200, pulls.map((p) => this.#pull(p))];
     }
+    if (method === "POST" && rest === "/pulls") return this.#createPull(body, actor);
     const m = /^\/pulls\/(\d+)(\/[a-z_]+)?$/.exec(rest);
     const pull = m ? this.pulls.get(Number(m[1])) : undefined;
     if (!m) return undefined;
@@ -533,7 +609,13 @@ export class GitHubStandIn {
   #commitWithLogins(sha: string, email: string): Body {
     const login = /^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/.exec(email)?.[1];
     const user = login ? { login, type: login.endsWith("[bot]") ? "Bot" : "User" } : null;
-    return { sha, author: user, committer: user };
+    const verified = this.#signed.has(sha);
+    return {
+      sha,
+      author: user,
+      committer: user,
+      commit: { verification: { verified, reason: verified ? "valid" : "unsigned" } },
+    };
   }
 
   #checkRoutes(
@@ -745,6 +827,7 @@ export class GitHubStandIn {
     const message = body ? `${headline}\n\n${body}` : String(headline);
     const sha = store.writeCommit(tree, [current], message, this.#signature(actor));
     if (!store.updateBranch(branch, sha, current)) return [200, { data: null, errors: [stale] }];
+    this.#signed.add(sha);
     return [200, { data: { createCommitOnBranch: { commit: { oid: sha } } } }];
   }
 }

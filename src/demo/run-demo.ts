@@ -7,6 +7,7 @@ import { createSweepDeps } from "../adapters/create-sweep-deps.ts";
 import { createApp, defaultDeps } from "../app/index.ts";
 import { CHECK_NAME } from "../core/approval/render-check.ts";
 import type { GrantRecord } from "../core/grant/records.ts";
+import { FORM_FIELDS, ISSUE_FORM_LABEL, NO_RESPONSE } from "../core/request/issue-form-fields.ts";
 import type { WebhookFor } from "../ports/notify.ts";
 import { type SweepReport, sweep } from "../workflows/sweep/run-sweep.ts";
 import { AwsStandIn } from "./aws-stand-in.ts";
@@ -36,6 +37,7 @@ const SEED_FILES = [
   "access-requests/schema.json",
   ".github/CODEOWNERS",
   ".github/workflows/hallpass-sweep.yml",
+  ".github/ISSUE_TEMPLATE/access-request.yml",
 ];
 const REQUEST = "access-requests/bob-acme/db-admin-failover.yaml";
 const OWNER = "acme";
@@ -49,8 +51,8 @@ const TEAMS = {
   "acme/security": ["carol-acme"],
 };
 
-/** Steps the narrator counts (for the progress indicator): the story's 12 and the command's history. */
-export const DEMO_STEPS = 13;
+/** Steps the narrator counts (for the progress indicator): the story's 13 and the command's history. */
+export const DEMO_STEPS = 14;
 
 /** What the demo leaves behind, for its caller and its test. */
 export interface DemoResult {
@@ -165,6 +167,7 @@ async function story(world: World): Promise<DemoResult> {
   const handMadeRole = makeRoleByHand(world);
   sweeps.push(await sweepAndTell(world, "The sweep finds the hand-made role", 5));
   expectStep(revoked(sweeps[3]!, handMadeRole), "the removal of the hand-made role");
+  await requestWithForm(world);
   finish(world);
   return { dir: world.dir, pullRequest, grant, handMadeRole, sweeps };
 }
@@ -333,6 +336,43 @@ export async function openRequest(world: World): Promise<number> {
     say.quote(ask.body, 6);
   }
   return number;
+}
+
+/** alice-acme fills in the access-request form; the app opens the pull request in her name. */
+export async function requestWithForm(world: World): Promise<number> {
+  const { say, github } = world;
+  world.clock.advance(5);
+  say.step(
+    "alice-acme asks for prod-readonly with the issue form; the app opens the pull request in her name",
+    world.clock.now(),
+  );
+  const answers: Record<string, string> = {
+    role: "prod-readonly",
+    account: "production",
+    duration: "1h",
+    reason: "Compare the checkout latency dashboards with last week's before the release.",
+  };
+  const body = FORM_FIELDS.map(
+    ({ field, label }) => `### ${label}\n\n${answers[field] ?? NO_RESPONSE}`,
+  ).join("\n\n");
+  const event = github.openIssue("alice-acme", "Access request", body, [ISSUE_FORM_LABEL]);
+  const issue = (event.payload.issue as { number: number }).number;
+  say.say(`   issue #${issue}, as GitHub renders the form:`);
+  say.quote(body, 12);
+  await deliver(world, event);
+  // GitHub tells the app of the pull request it opened, as of any other.
+  for (const opened of github.outbox.splice(0)) await deliver(world, opened);
+  const reply = github.comments.find((c) => c.issue_number === issue)?.body ?? "";
+  expectStep(reply.includes("Opened pull request"), "the app opening the form's pull request");
+  say.say("   the app answers on the issue:");
+  say.quote(reply, 3);
+  const pull = [...github.pulls.values()].find((p) => p.headRef === `hallpass/issue-${issue}`)!;
+  say.say(`   pull request #${pull.number} by ${pull.author}, requester alice-acme:`);
+  expectStep(
+    showCheck(world, pull.number) === "action_required",
+    "a red check asking for approvals",
+  );
+  return pull.number;
 }
 
 export async function approve(

@@ -52,7 +52,10 @@ describe("hallpass demo", () => {
     const checks = [...demo.stdout.matchAll(/check hallpass\/approval: \S+ (\w+)/g)].map(
       (m) => m[1],
     );
-    expect(checks).toEqual(["action_required", "action_required", "success"]);
+    // The last is the check of the pull request the app opened from alice-acme's issue form.
+    expect(checks).toEqual(["action_required", "action_required", "success", "action_required"]);
+    expect(demo.stdout).toContain("pull request #4 by hallpass[bot], requester alice-acme:");
+    expect(demo.stdout).toContain("Opened pull request #4");
     expect(demo.stdout).toContain("alert delete (high) on #1");
     // The channel hears of each moment once, in the story's order.
     const notices = [
@@ -64,6 +67,8 @@ describe("hallpass demo", () => {
       "Access granted",
       "Access expiring soon",
       "Access revoked",
+      // alice-acme's request from the issue form, as any new request.
+      "Access request awaiting review",
     ]);
     expect(demo.stdout).toContain("This access expires in 50m");
     expect(demo.stdout).toMatch(/audit of #1: 5 events, \d+ risky/);

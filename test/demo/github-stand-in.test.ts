@@ -56,6 +56,63 @@ describe("the demo's GitHub stand-in", () => {
     expect(store.resolve("main")).toBe(child);
   });
 
+  it("lets the app branch, commit (signed) and open a pull request, and tells it of that pull request", () => {
+    const { github, call, store } = standIn();
+    const main = store.resolve("main")!;
+    const branch = "hallpass/issue-3";
+    expect(
+      call("POST", "/repos/acme/access/git/refs", { ref: `refs/heads/${branch}`, sha: main })[0],
+    ).toBe(201);
+    expect(
+      call("POST", "/repos/acme/access/git/refs", { ref: `refs/heads/${branch}`, sha: main }),
+    ).toEqual([422, { message: "Reference already exists" }]);
+    const input = {
+      branch: { repositoryNameWithOwner: "acme/access", branchName: branch },
+      message: { headline: "request" },
+      fileChanges: {
+        additions: [
+          { path: "access-requests/a.yaml", contents: Buffer.from("x").toString("base64") },
+        ],
+      },
+      expectedHeadOid: main,
+    };
+    const [, committed] = github.graphql(
+      { query: "mutation createCommitOnBranch", variables: { input } },
+      "token t",
+    );
+    const head = (committed as { data: { createCommitOnBranch: { commit: { oid: string } } } }).data
+      .createCommitOnBranch.commit.oid;
+    const [status, pull] = call("POST", "/repos/acme/access/pulls", {
+      head: branch,
+      base: "main",
+      title: "t",
+      body: "b",
+    });
+    expect(status).toBe(201);
+    expect(pull).toMatchObject({
+      user: { login: "hallpass[bot]", type: "Bot" },
+      head: { sha: head, ref: branch },
+    });
+    expect(github.outbox.map((e) => [e.name, e.payload.action])).toEqual([
+      ["pull_request", "opened"],
+    ]);
+    const number = (pull as { number: number }).number;
+    // Signed by GitHub: the check takes it for the app's own (the memory store keeps no e-mails).
+    expect(call("GET", `/repos/acme/access/pulls/${number}/commits`)[1]).toMatchObject([
+      { sha: head, commit: { verification: { verified: true, reason: "valid" } } },
+    ]);
+    const byHead = (head: string) =>
+      github.handle(
+        "GET",
+        "/repos/acme/access/pulls",
+        new URLSearchParams({ head, state: "all" }),
+        undefined,
+        "token t",
+      )[1];
+    expect(byHead(`acme:${branch}`)).toHaveLength(1);
+    expect(byHead("acme:hallpass/issue-4")).toEqual([]);
+  });
+
   it("tells a pull request's files, commits, reviews and merge as the REST API does", () => {
     const { github, call } = standIn();
     const opened = github.openPullRequest("bob", "bob/req", "a request", [
