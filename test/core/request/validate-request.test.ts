@@ -539,3 +539,183 @@ describe("permissionsBoundaryFor", () => {
     expect(() => permissionsBoundaryFor(policies, name)).toThrow(/not defined/);
   });
 });
+
+describe("validateRequest: exactly the problems a file has, no more", () => {
+  const reasonAdvice =
+    "say what is broken or being done, and why it needs production access, so a reviewer can judge it.";
+  const extendsAdvice =
+    "give the path of an earlier request from the repository root, such as access-requests/alice/db.yaml";
+  const controlCharacter = (line: number, field: string) =>
+    `${path}:${line}:9: error: the text contains the control character U+001B (written as an escape); control characters can rewrite what a terminal or a reviewer shows. Remove it. (${field})`;
+  const cases: { name: string; fields: Record<string, unknown>; problems: string[] }[] = [
+    ...["requester", "role", "account"].map((field) => ({
+      name: `a missing ${field} is only missing, never judged as an unknown one`,
+      fields: { [field]: undefined },
+      problems: [
+        `${path}:2:1: error: missing required field "${field}": add a "${field}:" line. (${field})`,
+      ],
+    })),
+    {
+      name: "an account named like an Object property is unknown, with the accounts listed",
+      fields: { account: "constructor" },
+      problems: [
+        `${path}:4:10: error: account "constructor" is not defined in policies/. Accounts: staging, production. (account)`,
+      ],
+    },
+    {
+      name: "an account close to a known one gets did-you-mean, not the list",
+      fields: { account: "productoin" },
+      problems: [
+        `${path}:4:10: error: account "productoin" is not defined in policies/. Did you mean "production"? (account)`,
+      ],
+    },
+    {
+      // Its own safeParse passes, but the field has a problem: it is not judged again.
+      name: "a ticket refused for a control character is not also missing",
+      fields: { ticket: "CHG-1\u001b" },
+      problems: [controlCharacter(7, "ticket")],
+    },
+    {
+      name: "a reason refused for a control character is not also too short",
+      fields: { reason: "fix \u001b" },
+      problems: [controlCharacter(6, "reason")],
+    },
+    {
+      name: "extends that climbs out of the repository",
+      fields: { extends: "../x.yaml" },
+      problems: [
+        `${path}:8:10: error: "../x.yaml" is not a request file: ${extendsAdvice}. (extends)`,
+      ],
+    },
+    {
+      name: "extends that names a file that is not a request",
+      fields: { extends: "README.md" },
+      problems: [
+        `${path}:8:10: error: "README.md" is not a request file: ${extendsAdvice}. (extends)`,
+      ],
+    },
+    {
+      name: "extends whose plain form is not a request",
+      fields: { extends: "access-requests/../policies/roles.yaml" },
+      problems: [
+        `${path}:8:10: error: "access-requests/../policies/roles.yaml" is policies/roles.yaml, which is not a request file: ${extendsAdvice}. (extends)`,
+      ],
+    },
+    {
+      name: "extends naming a request path no request can have",
+      fields: { extends: "access-requests/unrecorded/1/x.yaml" },
+      problems: [
+        `${path}:8:10: error: access-requests/unrecorded/1/x.yaml is in access-requests/unrecorded/, the sweep's own folder for roles made outside hallpass, where no request may live: move it to another folder, such as access-requests/<your login>/; it cannot be a request. (extends)`,
+      ],
+    },
+    {
+      name: "a reason is measured without its surrounding spaces",
+      fields: { reason: "   Restart stuck jobs   " },
+      problems: [
+        `${path}:6:9: error: the reason is too short (18 characters, at least 20): ${reasonAdvice} (reason)`,
+      ],
+    },
+    {
+      name: "a reason one character short of the minimum",
+      fields: { reason: "Restart stuck jobsX" },
+      problems: [
+        `${path}:6:9: error: the reason is too short (19 characters, at least 20): ${reasonAdvice} (reason)`,
+      ],
+    },
+    {
+      name: "a reason of exactly the minimum length",
+      fields: { reason: "Restart stuck jobsXY" },
+      problems: [],
+    },
+    {
+      name: "a reason of exactly three words",
+      fields: { reason: "Restart stuck payments" },
+      problems: [],
+    },
+    {
+      name: "a reason of two words",
+      fields: { reason: "Restart stuckpayments" },
+      problems: [`${path}:6:9: error: the reason is not specific enough: ${reasonAdvice} (reason)`],
+    },
+    {
+      name: "a start that is a date without a time",
+      fields: { start: "2026-11-27" },
+      problems: [
+        `${path}:8:8: error: "2026-11-27" is not an ISO-8601 time with an offset: write it like 2026-11-27T09:00:00Z or 2026-11-27T10:00:00+01:00, or remove start to begin when the pull request is merged. (start)`,
+      ],
+    },
+    {
+      name: "a start at this very second",
+      fields: { start: "2026-11-26T12:00:00Z" },
+      problems: [],
+    },
+  ];
+
+  it.each(cases)("$name", ({ fields, problems }) => {
+    const result = check(requestText({ ...base, ...fields }));
+    expect(result.problems.map(formatProblem)).toEqual(problems);
+    expect(result.value === undefined).toBe(problems.length > 0);
+  });
+
+  it("judges a request without a role or account against none, even one named undefined", () => {
+    const withOdd = examplePolicies();
+    // A role that would refuse this request's 2h, were it judged against it.
+    withOdd.roles.undefined = { ...withOdd.roles["db-admin"]!, maxDuration: "1h" };
+    const { problems } = validateRequest(
+      { path, content: requestText({ ...base, role: undefined }) },
+      withOdd,
+      { now },
+    );
+    expect(problems.map((p) => p.message)).toEqual([
+      'missing required field "role": add a "role:" line.',
+    ]);
+    // And a request without an account against no account, even one named undefined.
+    withOdd.accounts.undefined = withOdd.accounts.staging!;
+    const noAccount = validateRequest(
+      { path, content: requestText({ ...base, account: undefined }) },
+      withOdd,
+      { now },
+    );
+    expect(noAccount.problems.map((p) => p.message)).toEqual([
+      'missing required field "account": add a "account:" line.',
+    ]);
+  });
+
+  it("says what an account-restricted role allows, every account listed", () => {
+    const twoAccounts = examplePolicies();
+    twoAccounts.roles["prod-readonly"]!.accounts = ["production", "staging"];
+    twoAccounts.roles["db-admin"]!.accounts = ["production", "sandbox"];
+    const { problems } = validateRequest(
+      { path, content: requestText({ ...base, account: "staging" }) },
+      twoAccounts,
+      { now },
+    );
+    expect(problems.map((p) => p.message)).toEqual([
+      'role "db-admin" cannot be granted in account "staging"; it is available in: production, sandbox.',
+    ]);
+  });
+
+  it("asks for a ticket where a role requires one without a pattern", () => {
+    const noPattern = examplePolicies();
+    noPattern.roles["db-admin"]!.ticket = { required: true };
+    const { problems } = validateRequest(
+      { path, content: requestText({ ...base, ticket: undefined }) },
+      noPattern,
+      { now },
+    );
+    expect(problems.map(formatProblem)).toEqual([
+      `${path}:2:1: error: role "db-admin" requires a ticket: add a "ticket:" line with the incident or change id. (ticket)`,
+    ]);
+  });
+
+  it("refuses a request file over 64 KiB before reading it, saying it is a request file", () => {
+    const content = requestText({ ...base, reason: `${"Fail over the database. ".repeat(2800)}` });
+    expect(new TextEncoder().encode(content).byteLength).toBeGreaterThan(64 * 1024);
+    const { value, problems } = check(content);
+    expect(value).toBeUndefined();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toBe(
+      "the request file is over 64 KiB, more than the 64 KiB allowed; a request file is a few lines of YAML. Split it or remove what does not belong.",
+    );
+  });
+});

@@ -532,6 +532,32 @@ describe("planSweep: what a live grant role holds against its record", () => {
     expect(plan.revoke[0]!.detail).toContain(`changed by hand: ${detail}`);
   });
 
+  it("lists every change to a role's documents, and every other difference, in its detail", () => {
+    const plan = planSweep(
+      state({
+        roles: new Map([
+          [
+            prod.id,
+            [
+              {
+                ...roleOf(digested, { [GRANT_TAGS.requester]: "mallory" }),
+                documents: {
+                  ...asPlanned,
+                  permissionsBoundary: undefined,
+                  maxSessionDuration: 43_200,
+                },
+              },
+            ],
+          ],
+        ]),
+        grants: [digested],
+      }),
+    );
+    expect(plan.revoke[0]!.detail).toBe(
+      `role ${digested.roleArn} does not match its grant record (made or changed by hand): ${GRANT_TAGS.requester} tag differs; changed by hand: permissions boundary removed, maximum session duration 43200s instead of 7200s`,
+    );
+  });
+
   describe("a role the app is still making (its policies not all put yet)", () => {
     const making = {
       ...asPlanned,
@@ -869,6 +895,20 @@ describe("planSweep: boundaries, the words people read, and the order of every l
       }),
     );
     expect(plan.revoke.map((r) => r.role.roleArn)).toEqual([inProd.roleArn, inStaging.roleArn]);
+    const otherOrder = planSweep(
+      state({
+        accounts: [prod, staging],
+        roles: new Map([
+          [prod.id, [roleOf(inProd)]],
+          [staging.id, [roleOf(inStaging)]],
+        ]),
+        grants: [inProd, inStaging],
+      }),
+    );
+    expect(otherOrder.revoke.map((r) => r.role.roleArn)).toEqual([
+      inProd.roleArn,
+      inStaging.roleArn,
+    ]);
   });
 });
 
