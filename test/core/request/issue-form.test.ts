@@ -113,10 +113,38 @@ describe("parseIssueForm", () => {
     expect(parsed.fields.ticket).toBeUndefined();
   });
 
+  it("reads headings as Markdown does: indented up to 3 spaces, closing #s, any case", () => {
+    const body = renderedBody(ANSWERS)
+      .replace("### Role", "   ### role ##")
+      .replace("### Account", "###\tACCOUNT\t#")
+      .replace("### Ticket", "### Ticket #INC");
+    const parsed = parseIssueForm(body);
+    expect(parsed.fields.role).toBe("db-admin");
+    expect(parsed.fields.account).toBe("production");
+    // "Ticket #INC" is another heading ("#" not after a space closes nothing): part of the reason.
+    expect(parsed.problems.map((p) => p.field)).toEqual(["ticket"]);
+    expect(
+      parseIssueForm(renderedBody(ANSWERS).replace("### Role", "####Role")).problems[0]?.field,
+    ).toBe("role");
+  });
+
   it("keeps headings of other names inside the reason", () => {
     const reason = "The migration is stuck.\n### Timeline\nSince 14:00.";
     const parsed = parseIssueForm(renderedBody({ ...ANSWERS, reason }));
     expect(parsed.fields.reason).toBe(reason);
+  });
+
+  it.each([
+    ["spaces", `### a${" ".repeat(60_000)}b`],
+    ["spaces then hashes", `### a${" ".repeat(30_000)}${"#".repeat(30_000)}b`],
+    ["short headings", "### a  #\n".repeat(6_000)],
+  ])("reads a hostile body in linear time: %s", (_name, body) => {
+    const start = process.cpuUsage();
+    const parsed = parseIssueForm(body);
+    const used = process.cpuUsage(start);
+    expect(parsed.problems.length).toBeGreaterThan(0);
+    // A backtracking heading pattern took 5 s of CPU here.
+    expect((used.user + used.system) / 1000).toBeLessThan(250);
   });
 
   it.each([
