@@ -97843,10 +97843,7 @@ function createOctokitGitHub(octokit, repository, options = {}) {
     });
     return pulls.map((p3) => toPullRequest(p3));
   }
-  async function findCheckRun(headSha, name) {
-    const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
-    const cached3 = options.cache?.get(key);
-    if (cached3) return cached3;
+  async function latestCheckRun(headSha, name) {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
       ...base,
       ref: headSha,
@@ -97855,9 +97852,13 @@ function createOctokitGitHub(octokit, repository, options = {}) {
       per_page: 100,
       ...options.appId !== void 0 ? { app_id: options.appId } : {}
     });
-    const run3 = data.check_runs.find(
-      (r5) => options.appId === void 0 || r5.app?.id === options.appId
-    );
+    return data.check_runs.find((r5) => options.appId === void 0 || r5.app?.id === options.appId);
+  }
+  async function findCheckRun(headSha, name) {
+    const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
+    const cached3 = options.cache?.get(key);
+    if (cached3) return cached3;
+    const run3 = await latestCheckRun(headSha, name);
     if (!run3) return void 0;
     const known = { id: Number(run3.id), annotations: run3.output?.annotations_count ? "?" : "" };
     options.cache?.set(key, known);
@@ -97954,17 +97955,7 @@ ${body}`;
     return comments.find((c5) => isOurs(c5) && c5.body?.includes(marker))?.body ?? void 0;
   }
   async function readCheckRun(headSha, name) {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
-      ...base,
-      ref: headSha,
-      check_name: name,
-      filter: "latest",
-      per_page: 100,
-      ...options.appId !== void 0 ? { app_id: options.appId } : {}
-    });
-    const run3 = data.check_runs.find(
-      (r5) => options.appId === void 0 || r5.app?.id === options.appId
-    );
+    const run3 = await latestCheckRun(headSha, name);
     return run3 ? { conclusion: run3.conclusion ?? null, title: run3.output?.title ?? "" } : void 0;
   }
   async function closePullRequest(pullNumber) {
@@ -99568,7 +99559,7 @@ var alertRuleSchema = external_exports.strictObject({
 }).describe("A rule that raises an alert on a live grant's CloudTrail activity.");
 var channelSchema = external_exports.strictObject({
   webhookEnv: external_exports.string().regex(/^[A-Z_][A-Z0-9_]*$/, {
-    message: "must be an environment variable name (upper case, digits, _)"
+    message: "must be the name of the environment variable that holds the webhook URL (upper case, digits, _), never the URL itself: keep the URL in a secret"
   }).describe(
     "Name of the environment variable (a secret) holding the webhook URL. Never put the URL itself here."
   ),
@@ -102758,8 +102749,12 @@ async function pendingStep(run3, pull, timing) {
   const reviews = await github.listReviews(pull.number);
   const reviewed = reviews.some((r5) => r5.user !== pull.author && r5.state !== "PENDING");
   if (reviewed) return void 0;
-  const closed = await github.findComment(pull.number, STALE_CLOSED_MARKER) !== void 0;
-  const reminded = await github.findComment(pull.number, REMINDER_MARKER) !== void 0;
+  const waited2 = (run3.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1e3;
+  const closing = timing.closeAfterSeconds !== void 0 && waited2 >= timing.closeAfterSeconds;
+  const marker = closing ? STALE_CLOSED_MARKER : REMINDER_MARKER;
+  const found = await github.findComment(pull.number, marker) !== void 0;
+  const closed = closing && found;
+  const reminded = closing || found;
   return pendingStepFor(
     {
       number: pull.number,

@@ -49,6 +49,12 @@ export const policyCases: CorpusCases = {
   "ticket-pattern-nul-escape.yaml": ticketPattern("^INC-\\x00$"),
   "settings-alert-glob-many-stars.yaml":
     'settings:\n  permissionsBoundary: arn:aws:iam::{accountId}:policy/hallpass-boundary\n  alerts:\n    - name: stars\n      actions: ["*:*************************************Delete*?"]\n',
+  // Notification channels: a secret written in place of its variable, a channel nobody defined.
+  "settings-channel-webhook-url-inline.yaml":
+    'settings:\n  permissionsBoundary: arn:aws:iam::{accountId}:policy/hallpass-boundary\n  notifications:\n    channels:\n      approvers: { webhookEnv: "https://hooks.slack.com/services/T0/B0/secret" }\n',
+  "role-notify-undefined-channel.yaml": role(
+    `    maxDuration: 1h\n    notify: ["<!channel>"]\n${permissions}${approval}`,
+  ),
   // Names and references.
   "role-redefined.yaml":
     "roles:\n  db-admin:\n    description: Shadow.\n    accounts: [production]\n    maxDuration: 12h\n    permissions:\n      managedPolicies: [arn:aws:iam::aws:policy/AdministratorAccess]\n    approval:\n      rules:\n        - count: 1\n",

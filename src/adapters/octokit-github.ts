@@ -331,10 +331,8 @@ export function createOctokitGitHub(
   /** What we know of an existing run: its id, and a digest of the annotations it carries. */
   type KnownRun = { id: number; annotations: string };
 
-  async function findCheckRun(headSha: string, name: string): Promise<KnownRun | undefined> {
-    const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
-    const cached = options.cache?.get(key) as KnownRun | undefined;
-    if (cached) return cached;
+  /** This app's newest check run `name` on `headSha`, as GitHub lists it. */
+  async function latestCheckRun(headSha: string, name: string) {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
       ...base,
       ref: headSha,
@@ -343,9 +341,14 @@ export function createOctokitGitHub(
       per_page: 100,
       ...(options.appId !== undefined ? { app_id: options.appId } : {}),
     });
-    const run = data.check_runs.find(
-      (r) => options.appId === undefined || r.app?.id === options.appId,
-    );
+    return data.check_runs.find((r) => options.appId === undefined || r.app?.id === options.appId);
+  }
+
+  async function findCheckRun(headSha: string, name: string): Promise<KnownRun | undefined> {
+    const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
+    const cached = options.cache?.get(key) as KnownRun | undefined;
+    if (cached) return cached;
+    const run = await latestCheckRun(headSha, name);
     if (!run) return undefined;
     // A run with annotations of unknown content gets a fresh run rather than more of them.
     const known = { id: Number(run.id), annotations: run.output?.annotations_count ? "?" : "" };
@@ -473,17 +476,7 @@ export function createOctokitGitHub(
 
   async function readCheckRun(headSha: string, name: string) {
     // Not cached: the conclusion is what changes between two evaluations of one head.
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
-      ...base,
-      ref: headSha,
-      check_name: name,
-      filter: "latest",
-      per_page: 100,
-      ...(options.appId !== undefined ? { app_id: options.appId } : {}),
-    });
-    const run = data.check_runs.find(
-      (r) => options.appId === undefined || r.app?.id === options.appId,
-    );
+    const run = await latestCheckRun(headSha, name);
     return run ? { conclusion: run.conclusion ?? null, title: run.output?.title ?? "" } : undefined;
   }
 

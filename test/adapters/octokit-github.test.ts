@@ -820,3 +820,55 @@ describe("opening a pull request on someone's behalf", () => {
     expect(await github().createPullRequest(open)).toMatchObject({ number: 31 });
   });
 });
+
+describe("the notification reads and the stale request's closing", () => {
+  const marker = "<!-- hallpass:reminder -->";
+  const bot = { login: "hallpass[bot]", type: "Bot" };
+
+  it("findComment finds only this app's comment with the marker", async () => {
+    scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [
+        { id: 1, body: `${marker}\nplanted`, user: { login: "mallory", type: "User" } },
+        { id: 2, body: `${marker}\nours`, user: bot, performed_via_github_app: { id: 77 } },
+      ])
+      .get(`${REPO}/issues/8/comments`)
+      .query(true)
+      .reply(200, [{ id: 3, body: marker, user: { login: "mallory", type: "User" } }]);
+    expect(await github({ appId: 77 }).findComment?.(7, marker)).toBe(`${marker}\nours`);
+    expect(await github({ appId: 77 }).findComment?.(8, marker)).toBeUndefined();
+  });
+
+  it("readCheckRun reads this app's run on the head, uncached", async () => {
+    const cache = mapCache();
+    for (const conclusion of [null, "success"]) {
+      scope
+        .get(`${REPO}/commits/abc/check-runs`)
+        .query({ check_name: "hallpass/approval", filter: "latest", per_page: "100", app_id: "77" })
+        .reply(200, {
+          total_count: 2,
+          check_runs: [
+            { id: 1, app: { id: 99 }, conclusion: "success", output: { title: "other app" } },
+            { id: 2, app: { id: 77 }, conclusion, output: { title: `ours ${conclusion}` } },
+          ],
+        });
+    }
+    const port = github({ appId: 77, cache });
+    expect(await port.readCheckRun?.("abc", "hallpass/approval")).toEqual({
+      conclusion: null,
+      title: "ours null",
+    });
+    expect(await port.readCheckRun?.("abc", "hallpass/approval")).toEqual({
+      conclusion: "success",
+      title: "ours success",
+    });
+  });
+
+  it("closePullRequest closes it and nothing else", async () => {
+    scope
+      .patch(`${REPO}/pulls/7`, (body) => JSON.stringify(body) === '{"state":"closed"}')
+      .reply(200, {});
+    await github().closePullRequest?.(7);
+  });
+});

@@ -79,22 +79,13 @@ function peopleLabel(moment: NoticeMoment): string {
 }
 
 /** The JSON document of a notice, for receivers other than Slack. Values are as they are. */
-export interface NoticeDocument {
+export type NoticeDocument = Omit<Notice, "moment"> & {
   /** `hallpass.<moment>`, such as `hallpass.granted`. */
   event: `hallpass.${NoticeMoment}`;
   version: 1;
   /** The headline, plain text. */
   summary: string;
-  pullRequest: { number: number; url: string };
-  requestPath?: string;
-  requester?: string;
-  role?: string;
-  account?: string;
-  reason?: string;
-  expiresAt?: string;
-  people?: string[];
-  detail?: string;
-}
+};
 
 /** The notice as a JSON document (plain text; the receiver escapes for where it shows it). */
 export function renderNoticeDocument(notice: Notice): NoticeDocument {

@@ -253,7 +253,8 @@ export const channelSchema = z
     webhookEnv: z
       .string()
       .regex(/^[A-Z_][A-Z0-9_]*$/, {
-        message: "must be an environment variable name (upper case, digits, _)",
+        message:
+          "must be the name of the environment variable that holds the webhook URL (upper case, digits, _), never the URL itself: keep the URL in a secret",
       })
       .describe(
         "Name of the environment variable (a secret) holding the webhook URL. Never put the URL itself here.",

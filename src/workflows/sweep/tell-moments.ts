@@ -159,8 +159,14 @@ async function pendingStep(
   const reviews = await github.listReviews(pull.number);
   const reviewed = reviews.some((r) => r.user !== pull.author && r.state !== "PENDING");
   if (reviewed) return undefined;
-  const closed = (await github.findComment!(pull.number, STALE_CLOSED_MARKER)) !== undefined;
-  const reminded = (await github.findComment!(pull.number, REMINDER_MARKER)) !== undefined;
+  // One comment read a run: before closeAfter only the reminder can be due (nothing was closed
+  // yet); from then on only the closing, which a reopened request's closing comment prevents.
+  const waited = (run.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1000;
+  const closing = timing.closeAfterSeconds !== undefined && waited >= timing.closeAfterSeconds;
+  const marker = closing ? STALE_CLOSED_MARKER : REMINDER_MARKER;
+  const found = (await github.findComment!(pull.number, marker)) !== undefined;
+  const closed = closing && found;
+  const reminded = closing || found;
   return pendingStepFor(
     {
       number: pull.number,

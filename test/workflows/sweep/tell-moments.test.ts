@@ -169,6 +169,8 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     expect(reminder).toContain("@acme/sre @acme/dba");
     expect(posted.map((p) => p.body.event)).toEqual(["hallpass.reminder"]);
     expect(await tell()).toEqual({ issues: [], reminded: [], closed: [], warned: [] });
+    // One comment read a run: the reminder's, until closing is due.
+    expect(github.calls.filter((c) => c === "findComment")).toHaveLength(2);
 
     const threeDaysOn = new Date(STEP_NOW.getTime() + 70 * HOUR);
     expect((await tell(threeDaysOn)).closed).toEqual([number]);
