@@ -65,7 +65,9 @@ export async function readGitTrail(history: GitHistory, options: TrailOptions): 
   growing.forEach((g, i) => {
     const version = versions.get(g.path)?.find((v) => v.commit === g.commit && v.content === null);
     const bytes = contents[i];
-    if (version && bytes) version.content = new TextDecoder().decode(bytes);
+    if (version && bytes !== undefined) {
+      version.content = typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes);
+    }
   });
   return { versions, rules, ...(signatures ? { signatures } : {}) };
 }

@@ -5,6 +5,7 @@ import { toRepoPath } from "../adapters/read-repo-files.ts";
 import {
   type AccessHistory,
   buildAccessHistory,
+  compactHistoryFile,
   type HistoryFilter,
   type HistoryInput,
 } from "../core/history/build-access-history.ts";
@@ -128,7 +129,8 @@ async function readHistory(
   const { since, until } = dates;
   let git: Awaited<ReturnType<typeof readGitHistory>>;
   try {
-    git = await readGitHistory(io.cwd, values.rev);
+    // Only what the history reads of each file is kept (an audit summary's headline).
+    git = await readGitHistory(io.cwd, values.rev, { compact: compactHistoryFile });
   } catch (error) {
     if (error instanceof GitReadError && error.kind !== "git-failed") {
       throw new UsageError(error.message);

@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { type GitHistory, GitReadError, readGitHistory } from "../adapters/read-git-history.ts";
 import { toRepoPath } from "../adapters/read-repo-files.ts";
-import type { HistoryFilter } from "../core/history/build-access-history.ts";
+import { compactHistoryFile, type HistoryFilter } from "../core/history/build-access-history.ts";
 import { readIsoTime } from "../core/source/read-iso-time.ts";
 import { type CliIo, UsageError } from "./command.ts";
 
@@ -32,7 +32,8 @@ export function parseDateOption(option: string, text: string | undefined): Date 
 /** Reads the repository around `io.cwd` at `rev`; not a repository or no such revision: usage. */
 export async function readHistoryForCli(io: CliIo, rev: string): Promise<GitHistory> {
   try {
-    return await readGitHistory(io.cwd, rev);
+    // Only what the history reads of each file is kept (an audit summary's headline).
+    return await readGitHistory(io.cwd, rev, { compact: compactHistoryFile });
   } catch (error) {
     if (error instanceof GitReadError && error.kind !== "git-failed") {
       throw new UsageError(error.message);

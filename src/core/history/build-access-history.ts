@@ -259,6 +259,46 @@ const auditHeadlineSchema = z.looseObject({
   unreadableEventsTotal: z.number().int().optional(),
 });
 
+/**
+ * A file under `access-requests/` reduced to what the history reads from it, for a reader that
+ * holds the files of 10,000 requests: an audit summary (5 KB and more, mostly its timeline and
+ * events) that parses and has the headline becomes the JSON of its headline and of the fields
+ * its consistency is checked on. Any other file, and an audit summary that does not parse, is
+ * returned as it is, so that its problems are found and located exactly as before: the
+ * history built from compacted files is the history built from the files.
+ */
+export function compactHistoryFile(file: SourceFile): SourceFile {
+  if (!file.path.endsWith(".audit.json")) return file;
+  let value: unknown;
+  try {
+    value = JSON.parse(text(file.content));
+  } catch {
+    return file;
+  }
+  const headline = auditHeadlineSchema.safeParse(value);
+  if (!headline.success) return file;
+  const h = headline.data;
+  const compact = {
+    version: h.version,
+    roleArn: h.roleArn,
+    // Read as written (checkConsistency compares it with the request's path).
+    requestPath: h.requestPath,
+    totals: {
+      events: h.totals.events,
+      reads: h.totals.reads,
+      writes: h.totals.writes,
+      failed: h.totals.failed,
+    },
+    firstActivity: h.firstActivity,
+    lastActivity: h.lastActivity,
+    sourceIdentities: h.sourceIdentities,
+    riskyByRule: h.riskyByRule.map((r) => ({ rule: r.rule, events: r.events })),
+    riskyEventsTotal: h.riskyEventsTotal,
+    unreadableEventsTotal: h.unreadableEventsTotal,
+  };
+  return { path: file.path, content: JSON.stringify(compact) };
+}
+
 /** The files of one request (or one hand-made role) at the revision. */
 interface Group extends Partial<Record<RecordKind, SourceFile>> {
   stem: string;

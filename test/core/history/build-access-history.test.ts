@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type AccessHistory,
   buildAccessHistory,
+  compactHistoryFile,
   type FindingKind,
   type HistoryFilter,
   type PathChange,
@@ -662,5 +663,46 @@ describe("buildAccessHistory", () => {
       auditDelaySeconds: 1800,
     });
     expect(b).toEqual(a);
+  });
+});
+
+describe("compactHistoryFile", () => {
+  const audit = JSON.parse(auditFiles().json) as Record<string, unknown>;
+  const variants: [string, Record<string, string | undefined>][] = [
+    ["a complete story", {}],
+    ["an audit of another request", { [AUDIT]: json({ ...audit, requestPath: "x.yaml" }) }],
+    ["an audit of another role", { [AUDIT]: json({ ...audit, roleArn: "arn:other" }) }],
+    ["an audit with unreadable events", { [AUDIT]: json({ ...audit, unreadableEventsTotal: 3 }) }],
+    ["an audit that is not JSON", { [AUDIT]: '{\n  "version": 1,\n  oops\n}' }],
+    ["an audit without its totals", { [AUDIT]: json({ ...audit, totals: undefined }) }],
+    ["an audit with a null request path", { [AUDIT]: json({ ...audit, requestPath: null }) }],
+  ];
+  it.each(variants)("builds the same history from compacted files: %s", (_, overrides) => {
+    const files = Object.entries({ ...completeStory(), ...overrides })
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([path, content]) => ({ path, content: new TextEncoder().encode(content) }));
+    const input = {
+      revision: "f".repeat(40),
+      changes: addedChanges(Object.fromEntries(files.map((f) => [f.path, ""]))),
+      shallow: false,
+      now: AFTER_ALL,
+      auditDelaySeconds: 1800,
+    };
+    const whole = buildAccessHistory({ ...input, files });
+    const compacted = files.map(compactHistoryFile);
+    expect(buildAccessHistory({ ...input, files: compacted })).toEqual(whole);
+  });
+
+  it("keeps an audit summary's headline only, and every other file as it is", () => {
+    const [request, grant, auditFile] = [REQUEST_PATH, GRANT, AUDIT].map((path) => ({
+      path,
+      content: completeStory()[path]!,
+    }));
+    expect(compactHistoryFile(request!)).toBe(request);
+    expect(compactHistoryFile(grant!)).toBe(grant);
+    const compact = compactHistoryFile(auditFile!).content as string;
+    expect(compact.length).toBeLessThan(auditFile!.content.length / 3);
+    expect(Object.keys(audit)).toContain("riskyEvents");
+    expect(Object.keys(JSON.parse(compact))).not.toContain("riskyEvents");
   });
 });
