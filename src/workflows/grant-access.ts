@@ -18,6 +18,7 @@ import { checkAccount } from "./grant/check-account.ts";
 import { createRole } from "./grant/create-role.ts";
 import type { AlertDeps, GrantDeps, GrantOptions, GrantOutcome } from "./grant/grant-types.ts";
 import { isStop } from "./grant/grant-types.ts";
+import { openPostIncidentReview } from "./grant/open-review.ts";
 import { planGrantRole } from "./grant/plan-grant-role.ts";
 import { readGrantRecords } from "./grant/read-grant-records.ts";
 import { recheckApprovals } from "./grant/recheck-approvals.ts";
@@ -100,7 +101,11 @@ async function grant(
     if (refused) return tellStop(deps, context, refused);
   }
 
-  // 5. Record the grant in git before the role exists.
+  // 5. A break-glass grant: its post-incident review issue before anything else is made.
+  const unreviewed = await openPostIncidentReview(github, checked.evaluation);
+  if (unreviewed) return tellStop(deps, context, unreviewed);
+
+  // 6. Record the grant in git before the role exists.
   const record =
     existing ??
     buildGrantRecord({ pull, requestPath, request, evaluation: checked.evaluation, planned, now });
@@ -109,14 +114,14 @@ async function grant(
     if (failed) return tellStop(deps, context, failed);
   }
 
-  // 6. Create the role; if that fails, roll the grant back (recorded too).
+  // 7. Create the role; if that fails, roll the grant back (recorded too).
   const made = await createRole(deps, store, context, { plan, roleArn });
   if ("error" in made) {
     const rollback = { actor, branch, planned, record, now };
     return tellStop(deps, context, await rollBackGrant(deps, rollback, made.error));
   }
 
-  // 7. Replace the grant this one extends, then tell the requester how to use it.
+  // 8. Replace the grant this one extends, then tell the requester how to use it.
   const replaced = await replaceExtended(
     deps,
     { actor, branch, now, account },

@@ -33,19 +33,25 @@ export type Person = (typeof PEOPLE)[number];
  * in its requester's name when they submit the issue form, with one commit GitHub signs.
  */
 export const APP_BOT = "hallpass[bot]" as const;
-const TEAMS: Record<string, string[]> = {
+/** The teams at the start of every lifecycle; `team` steps change them. */
+const TEAMS: Record<string, readonly string[]> = {
   "acme/sre": ["sam", "sue", "alice"],
   "acme/dba": ["dan"],
 };
+export type Team = "acme/sre" | "acme/dba";
+/** How long the app trusts a team's members it read (its cache's TTL, as in src/app/index.ts). */
+export const TEAM_CACHE_MS = 5 * 60_000;
+/** The role's longest window, and its break-glass one (the world's roles.yaml). */
+export const MAX_HOURS = { normal: 8, emergency: 1 } as const;
 
 /** The one commit of the `release` branch. */
 const RELEASE_SHA = `7e1ea5e${"0".repeat(33)}`;
 
 /** Base-branch rules the generated policy changes choose from. */
 export const POLICY_VARIANTS = [
-  { count: 1, owners: "@acme/sre @acme/dba" },
-  { count: 2, owners: "@acme/sre" },
-  { count: 1, owners: "@acme/dba" },
+  { count: 1, owners: "@acme/sre @acme/dba", breakGlass: true },
+  { count: 2, owners: "@acme/sre", breakGlass: true },
+  { count: 1, owners: "@acme/dba", breakGlass: false },
 ] as const;
 
 export type FaultKind =
@@ -63,6 +69,25 @@ export type Step =
       author: "alice" | "bob" | typeof APP_BOT;
       requester: "alice" | "bob";
       hours: 1 | 2 | 8;
+      /** Break-glass (`emergency: true`): the role's reduced rule, a post-incident review. */
+      emergency?: boolean;
+      /** `extends:` the request of this earlier pull request (nth, as `pr`). */
+      extends?: number;
+    }
+  | { kind: "team"; team: Team; who: Person; join: boolean }
+  /**
+   * A request opened by its requester, delivered, approved by sam then sue (each delivered) and
+   * merged if the check is green; the merge's webhook delivered at once, or left pending like
+   * any other.
+   */
+  | {
+      kind: "approved-request";
+      requester: "alice" | "bob";
+      hours: 1 | 2 | 8;
+      emergency?: boolean;
+      /** `extends:` the requester's own nth latest request. */
+      extends?: number;
+      deliverMerge?: boolean;
     }
   | { kind: "push"; pr: number; by: Person }
   | { kind: "retarget"; pr: number; to: "main" | "release" }
@@ -86,16 +111,30 @@ export type Step =
   | { kind: "hand-change"; nth: number }
   | { kind: "fault"; target: "github" | "aws" | "cloudtrail"; call: number; fault: FaultKind };
 
-interface OpenedPull {
+export interface OpenedPull {
   number: number;
   author: Person | typeof APP_BOT;
   requester: Person;
   path: string;
   head: string;
   pushes: number;
+  hours: number;
+  emergency: boolean;
+  /** The request path this one `extends:`. */
+  extends?: string;
   /** Whether the oracle approved at the moment of the merge (undefined: not merged). */
   approvedAtMerge?: boolean;
   policyAtMerge?: number;
+  /** What the oracle judged at the merge, to judge it again under other team members. */
+  atMerge?: Judged;
+  /** Steps applied when it merged (team changes after it are compared with this). */
+  mergedAtStep?: number;
+}
+
+/** What the approval oracle reads besides the pull request, which a merge freezes. */
+interface Judged {
+  reviews: Review[];
+  variant: number;
 }
 
 interface Delivery {
@@ -139,6 +178,26 @@ const TEMPLATES = new Map<string, Payload>();
 
 const NEVER = new Promise<never>(() => {});
 
+/**
+ * A copy of a webhook template that the world's edits cannot reach back into: the objects they
+ * write to are copied, the rest (repository, sender, ...) shared. A whole structuredClone per
+ * event was the largest cost of a lifecycle.
+ */
+function copyForEdit(template: Payload): Payload {
+  const out: Payload = { ...template };
+  const edited = {
+    pull_request: ["head", "base", "user"],
+    issue: ["pull_request"],
+    comment: ["user"],
+  };
+  for (const [key, nested] of Object.entries(edited)) {
+    if (!out[key]) continue;
+    out[key] = { ...out[key] };
+    for (const inner of nested) if (out[key][inner]) out[key][inner] = { ...out[key][inner] };
+  }
+  return out;
+}
+
 const { privateKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -146,24 +205,30 @@ const { privateKey } = generateKeyPairSync("rsa", {
 });
 
 function faultError(fault: FaultKind, method: string): Error {
-  const error = {
-    throttled: Object.assign(new Error(`Throttling: Rate exceeded (${method})`), {
-      name: "ThrottlingException",
-      status: 429,
-    }),
-    "server-error": Object.assign(new Error(`Internal error (${method})`), { status: 502 }),
-    "access-denied": Object.assign(new Error(`AccessDenied: not authorized (${method})`), {
-      name: "AccessDenied",
-      status: 403,
-    }),
-    conflict: Object.assign(new Error(`Conflict: concurrent modification (${method})`), {
-      name: "ConcurrentModificationException",
-      status: 409,
-    }),
-    reset: Object.assign(new Error(`read ECONNRESET (${method})`), { code: "ECONNRESET" }),
-    hang: new Error("never thrown"),
-  }[fault];
-  return error;
+  // Only the error thrown is built: an Error captures a stack, which is not free.
+  switch (fault) {
+    case "throttled":
+      return Object.assign(new Error(`Throttling: Rate exceeded (${method})`), {
+        name: "ThrottlingException",
+        status: 429,
+      });
+    case "server-error":
+      return Object.assign(new Error(`Internal error (${method})`), { status: 502 });
+    case "access-denied":
+      return Object.assign(new Error(`AccessDenied: not authorized (${method})`), {
+        name: "AccessDenied",
+        status: 403,
+      });
+    case "conflict":
+      return Object.assign(new Error(`Conflict: concurrent modification (${method})`), {
+        name: "ConcurrentModificationException",
+        status: 409,
+      });
+    case "reset":
+      return Object.assign(new Error(`read ECONNRESET (${method})`), { code: "ECONNRESET" });
+    case "hang":
+      return new Error("never thrown");
+  }
 }
 
 /** `port` with every method call counted by `run`, the planned fault injected, a kill honoured. */
@@ -197,29 +262,32 @@ function through<T extends object>(
   });
 }
 
-/** CloudTrail's streams with the fault at their first read. */
+/**
+ * CloudTrail's streams, per grant and account-wide (when the model has it), with the fault at
+ * their first read.
+ */
 function cloudTrailThrough(port: CloudTrailPort, run: Run): CloudTrailPort {
-  return {
-    grantEvents(query) {
-      const inner = port.grantEvents(query);
-      return {
-        async *[Symbol.asyncIterator]() {
-          if (run.killed) await NEVER;
-          run.calls += 1;
-          run.names.push("cloudtrail.grantEvents");
-          const fault = run.fault;
-          if (fault && fault.target === "cloudtrail" && fault.call <= run.calls && !run.faulted) {
-            run.faulted = true;
-            if (fault.fault === "hang") {
-              run.kill();
-              await NEVER;
-            }
-            throw faultError(fault.fault, "LookupEvents");
-          }
-          yield* inner;
-        },
-      };
+  const faulty = <T>(name: string, inner: AsyncIterable<T>): AsyncIterable<T> => ({
+    async *[Symbol.asyncIterator]() {
+      if (run.killed) await NEVER;
+      run.calls += 1;
+      run.names.push(`cloudtrail.${name}`);
+      const fault = run.fault;
+      if (fault && fault.target === "cloudtrail" && fault.call <= run.calls && !run.faulted) {
+        run.faulted = true;
+        if (fault.fault === "hang") {
+          run.kill();
+          await NEVER;
+        }
+        throw faultError(fault.fault, "LookupEvents");
+      }
+      yield* inner;
     },
+  });
+  const stream = port.accountEventPages?.bind(port);
+  return {
+    grantEvents: (query) => faulty("grantEvents", port.grantEvents(query)),
+    ...(stream ? { accountEventPages: (query) => faulty("accountEventPages", stream(query)) } : {}),
   };
 }
 
@@ -233,7 +301,7 @@ interface HandMark {
 export class LifecycleWorld {
   readonly github = new FakeGitHub(OWNER, REPO_NAME);
   readonly aws = new FakeAwsAccounts();
-  readonly cloudtrail = new FakeCloudTrail();
+  readonly cloudtrail: FakeCloudTrail;
   now = new Date("2026-11-26T09:00:00Z");
   readonly pulls: OpenedPull[] = [];
   policyVariant = 0;
@@ -262,12 +330,25 @@ export class LifecycleWorld {
     this.stats[what] = (this.stats[what] ?? 0) + 1;
   }
 
-  constructor() {
+  /** Team members over time: each entry holds from `at` (ms) until the next. */
+  readonly teamHistory: { at: number; step: number; teams: Map<string, string[]> }[] = [];
+  /** Steps applied so far. */
+  steps = 0;
+
+  /**
+   * `accountStreams`: CloudTrail also answers the account-wide stream (LookupEvents without a
+   * lookup attribute), which the sweep's watch reads when four grants or more share an account.
+   */
+  constructor(options: { accountStreams?: boolean } = {}) {
+    this.cloudtrail = new FakeCloudTrail(
+      options.accountStreams ? { accountStreams: { backgroundPerSecond: 0 } } : {},
+    );
     this.github.setFiles("main", {
       ...examplePolicyFiles,
       ...this.#policyFiles(0),
     });
-    for (const [team, members] of Object.entries(TEAMS)) this.github.teams.set(team, members);
+    for (const [team, members] of Object.entries(TEAMS)) this.github.teams.set(team, [...members]);
+    this.teamHistory.push({ at: -Infinity, step: 0, teams: structuredClone(this.github.teams) });
     this.aws.clock = () => this.now;
     // Another branch, whose rules a request must never be judged by (nor granted under).
     this.github.copyTree("main", "release").copyTree("main", RELEASE_SHA);
@@ -276,10 +357,12 @@ export class LifecycleWorld {
 
   #policyFiles(variant: number): Record<string, string> {
     const rules = POLICY_VARIANTS[variant]!;
+    // Break-glass: any one code owner of the request, for an hour at most.
+    const breakGlass = `    breakGlass:\n      allowed: ${rules.breakGlass}\n      maxDuration: ${MAX_HOURS.emergency}h\n      approval:\n        rules:\n          - count: 1\n`;
     return {
       "policies/roles.yaml": examplePolicyFiles["policies/roles.yaml"].replace(
-        '        - count: 1\n          from: ["@acme/sre"]',
-        `        - count: ${rules.count}\n          from: ["@acme/sre"]`,
+        '        - count: 1\n          from: ["@acme/sre"]\n',
+        `        - count: ${rules.count}\n          from: ["@acme/sre"]\n${breakGlass}`,
       ),
       ".github/CODEOWNERS": `access-requests/ ${rules.owners}\n`,
     };
@@ -305,9 +388,14 @@ export class LifecycleWorld {
   async apply(step: Step): Promise<void> {
     this.written = [];
     this.completeSweep = false;
+    this.steps += 1;
     switch (step.kind) {
       case "open":
-        return this.#open(step.author, step.requester, step.hours);
+        return this.#open(step);
+      case "team":
+        return this.#team(step.team, step.who, step.join);
+      case "approved-request":
+        return this.#approvedRequest(step);
       case "push":
         return this.#push(step.pr, step.by);
       case "retarget":
@@ -357,7 +445,7 @@ export class LifecycleWorld {
       template = examplePayload(name, action);
       TEMPLATES.set(key, template);
     }
-    const payload = structuredClone(template);
+    const payload = copyForEdit(template);
     payload.action = action;
     edit(payload);
     this.pending.push({ name, payload });
@@ -377,11 +465,17 @@ export class LifecycleWorld {
     payload.pull_request.user.login = pull.author;
   }
 
-  #open(author: Person | typeof APP_BOT, requester: Person, hours: number): void {
+  #open(step: Extract<Step, { kind: "open" }>, extended = this.#extended(step.extends)): void {
+    const { author, requester, hours } = step;
+    const emergency = step.emergency === true;
     const number = this.pulls.length + 1;
     const path = `access-requests/${requester}-${number}.yaml`;
     const head = `bead${String(number).padStart(4, "0")}${"0".repeat(32)}`;
-    const yaml = `requester: ${requester}\nrole: prod-readonly\naccount: production\nduration: ${hours}h\nreason: "Investigate elevated p99 latency on the checkout API since the deploy."\n`;
+    const yaml = [
+      `requester: ${requester}\nrole: prod-readonly\naccount: production\nduration: ${hours}h\nreason: "Investigate elevated p99 latency on the checkout API since the deploy."\n`,
+      emergency ? "emergency: true\n" : "",
+      extended ? `extends: ${extended}\n` : "",
+    ].join("");
     this.github.copyTree("main", head).setFiles(head, { [path]: yaml });
     this.github.pulls.set(number, {
       number,
@@ -406,7 +500,17 @@ export class LifecycleWorld {
     ]);
     this.github.reviews.set(number, []);
     this.github.baseChanges.set(number, []);
-    const pull: OpenedPull = { number, author, requester, path, head, pushes: 0 };
+    const pull: OpenedPull = {
+      number,
+      author,
+      requester,
+      path,
+      head,
+      pushes: 0,
+      hours,
+      emergency,
+      ...(extended ? { extends: extended } : {}),
+    };
     this.pulls.push(pull);
     this.#emit("pull_request", "opened", (p) => this.#pullPayload(p, pull));
   }
@@ -474,6 +578,45 @@ export class LifecycleWorld {
     this.#emit("pull_request_review", "dismissed", (p) => this.#pullPayload(p, pull));
   }
 
+  /** The request path of the nth pull request, for `extends:`. */
+  #extended(nth: number | undefined): string | undefined {
+    return nth === undefined ? undefined : this.pull(nth)?.path;
+  }
+
+  async #approvedRequest(step: Extract<Step, { kind: "approved-request" }>): Promise<void> {
+    const { requester, extends: which, deliverMerge, kind: _, ...rest } = step;
+    // An approved request extends one of its requester's own, latest first: the chain of one
+    // person's grants (an extension of someone else's request comes from `open` steps).
+    const own = this.pulls.filter((p) => p.requester === requester).reverse();
+    const extended = which === undefined ? undefined : own[which % Math.max(1, own.length)]?.path;
+    this.#open({ kind: "open", author: requester, requester, ...rest }, extended);
+    const nth = this.pulls.length - 1;
+    await this.#deliver(this.pending.length - 1, false);
+    for (const by of ["sam", "sue"] as const) {
+      this.#review(nth, by, "APPROVED");
+      await this.#deliver(this.pending.length - 1, false);
+    }
+    const before = this.pending.length;
+    this.#merge(nth, false);
+    if (deliverMerge && this.pending.length > before) {
+      await this.#deliver(this.pending.length - 1, false);
+    }
+  }
+
+  /** Someone joins or leaves a team: GitHub sends the access repository no event for it. */
+  #team(team: Team, who: Person, join: boolean): void {
+    const members = this.github.teams.get(team)!;
+    const has = members.includes(who);
+    if (join === has) return;
+    this.github.teams.set(team, join ? [...members, who] : members.filter((m) => m !== who));
+    this.teamHistory.push({
+      at: this.now.getTime(),
+      step: this.steps,
+      teams: structuredClone(this.github.teams),
+    });
+    this.#count(`team members ${join ? "joined" : "left"}`);
+  }
+
   #policy(variant: number): void {
     this.policyVariant = variant % POLICY_VARIANTS.length;
     this.github.setFiles("main", this.#policyFiles(this.policyVariant));
@@ -487,7 +630,12 @@ export class LifecycleWorld {
     const check = this.github.checkRuns.get(`${info.headSha} ${CHECK_NAME}`);
     // Branch protection: only an admin merges past a check that is not green.
     if (!admin && check?.conclusion !== "success") return;
+    pull.atMerge = {
+      reviews: structuredClone(this.github.reviews.get(pull.number)!),
+      variant: this.policyVariant,
+    };
     pull.approvedAtMerge = this.approves(pull);
+    pull.mergedAtStep = this.steps;
     this.#count(`merges into ${info.baseRef}${admin ? " by an admin" : ""}`);
     pull.policyAtMerge = this.policyVariant;
     const yaml = this.github.trees.get(info.headSha)!.get(pull.path)!;
@@ -522,16 +670,24 @@ export class LifecycleWorld {
   }
 
   /**
-   * Whether the approvals on the pull request now satisfy the base branch's rule, computed
+   * Whether the approvals on the pull request satisfy the base branch's rule, computed
    * independently of src/ (necessary conditions): the requester opened it, for main; at least
-   * `count` people in the rule's team who own the file by CODEOWNERS, not the requester, the
-   * author or a committer, whose latest opinion is an approval on the current head given after
-   * the latest base change; no owner who may review asking for changes.
+   * `count` people in the rule's team who own the file by CODEOWNERS (for break-glass, where the
+   * rules allow it and for an hour at most: one code owner), not the requester, the author or a
+   * committer, whose latest opinion is an approval on the current head given after the latest
+   * base change; no owner who may review asking for changes. A merged pull request is judged on
+   * its reviews and rules at the merge; `teams` are the members now unless given.
    */
-  approves(pull: OpenedPull): boolean {
+  approves(pull: OpenedPull, teams: ReadonlyMap<string, string[]> = this.github.teams): boolean {
     const info = this.github.pulls.get(pull.number)!;
-    const rules = POLICY_VARIANTS[this.policyVariant]!;
-    const owners = new Set(rules.owners.split(" ").flatMap((team) => TEAMS[team.slice(1)] ?? []));
+    const judged = pull.atMerge ?? {
+      reviews: this.github.reviews.get(pull.number)!,
+      variant: this.policyVariant,
+    };
+    const rules = POLICY_VARIANTS[judged.variant]!;
+    const owners = new Set(
+      rules.owners.split(" ").flatMap((team) => teams.get(team.slice(1)) ?? []),
+    );
     const excluded = new Set<string>([pull.requester, pull.author]);
     for (const c of this.github.pullCommits.get(pull.number)!) {
       if (c.authorLogin) excluded.add(c.authorLogin);
@@ -540,11 +696,12 @@ export class LifecycleWorld {
     const changes = this.github.baseChanges.get(pull.number)!.map((c) => Date.parse(c.at));
     const lastChange = changes.length > 0 ? Math.max(...changes) : -Infinity;
     const latest = new Map<string, Review>();
-    for (const r of this.github.reviews.get(pull.number)!) {
+    for (const r of judged.reviews) {
       if (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED") {
         latest.set(r.user, r);
       }
     }
+    const sre = teams.get("acme/sre") ?? [];
     let approvals = 0;
     let blocked = false;
     for (const [who, r] of latest) {
@@ -555,12 +712,13 @@ export class LifecycleWorld {
         r.commitId === info.headSha &&
         Date.parse(r.submittedAt) > lastChange &&
         owners.has(who) &&
-        TEAMS["acme/sre"]!.includes(who) &&
+        (pull.emergency || sre.includes(who)) &&
         !excluded.has(who)
       ) {
         approvals += 1;
       }
     }
+    const valid = !pull.emergency || (rules.breakGlass && pull.hours <= MAX_HOURS.emergency);
     // A request in someone else's name is never valid, nor one for another branch than main.
     // The app's own PR stands in its requester's name while only it and they wrote commits.
     const commits = this.github.pullCommits.get(pull.number)!;
@@ -572,7 +730,18 @@ export class LifecycleWorld {
             (c.authorLogin === APP_BOT && c.verified === true) ||
             (c.authorLogin === pull.requester && c.committerLogin === pull.requester),
         ));
-    return inOwnName && info.baseRef === "main" && !blocked && approvals >= rules.count;
+    return (
+      valid &&
+      inOwnName &&
+      info.baseRef === "main" &&
+      !blocked &&
+      approvals >= (pull.emergency ? 1 : rules.count)
+    );
+  }
+
+  /** Team members at `at` (ms). */
+  teamsAt(at: number): Map<string, string[]> {
+    return this.teamHistory.findLast((entry) => entry.at <= at)!.teams;
   }
 
   /**
@@ -591,7 +760,12 @@ export class LifecycleWorld {
       createApp({
         github: () => through(this.github as GitHubPort, this.#run, "github"),
         now: () => this.now,
-        cache: createMemoryCache({ maxEntries: 100, ttlMs: 60_000 }),
+        // The world's clock, so that team members read more than the TTL ago are read again.
+        cache: createMemoryCache({
+          maxEntries: 100,
+          ttlMs: TEAM_CACHE_MS,
+          now: () => this.now.getTime(),
+        }),
         aws,
         appId: APP_ID,
         accessRepository: `${OWNER}/${REPO_NAME}`,
@@ -683,11 +857,17 @@ export class LifecycleWorld {
     const records = new Map<string, GrantRecord>();
     for (const [path, text] of this.github.trees.get("main")!) {
       if (!path.endsWith(".grant.json")) continue;
-      const record = grantRecordSchema.parse(JSON.parse(text));
+      let record = this.#parsedRecords.get(text);
+      if (!record) {
+        record = grantRecordSchema.parse(JSON.parse(text));
+        this.#parsedRecords.set(text, record);
+      }
       records.set(record.requestPath, record);
     }
     return records;
   }
+  /** Grant records parsed before, by their text (invariants read them after every step). */
+  readonly #parsedRecords = new Map<string, GrantRecord>();
 
   /** A session of the holder of a live grant role calls AWS: CloudTrail records it. */
   #use(nth: number): void {

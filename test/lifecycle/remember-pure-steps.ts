@@ -17,6 +17,7 @@ function remember<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) =
 }
 
 type LoadPolicies = typeof import("../../src/core/policy/load-policies.ts");
+type ParseYaml = typeof import("../../src/core/source/parse-yaml.ts");
 type ValidateRequest = typeof import("../../src/core/request/validate-request.ts");
 
 /** The load-policies module with `loadPolicies` remembered. */
@@ -33,4 +34,15 @@ export async function rememberParseRequest(
 ): Promise<ValidateRequest> {
   const original = await importOriginal();
   return { ...original, parseRequest: remember(original.parseRequest) };
+}
+
+/**
+ * The parse-yaml module with `parseYaml` remembered: `validateRequest` parses the request file
+ * again inside its own module, where a remembered `parseRequest` does not reach.
+ */
+export async function rememberParseYaml(
+  importOriginal: () => Promise<ParseYaml>,
+): Promise<ParseYaml> {
+  const original = await importOriginal();
+  return { ...original, parseYaml: remember(original.parseYaml) };
 }

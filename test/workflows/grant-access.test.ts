@@ -7,6 +7,10 @@ import {
   ungrantedRecordSchema,
 } from "../../src/core/grant/records.ts";
 import { GRANT_COMMENT_MARKER } from "../../src/core/grant/render-usage-comment.ts";
+import {
+  POST_INCIDENT_LABEL,
+  postIncidentMarker,
+} from "../../src/core/sweep/render-post-incident-issue.ts";
 import type { AwsPort, GrantStore } from "../../src/ports/aws.ts";
 import { DeadlineError } from "../../src/workflows/deadline.ts";
 import { GRANT_ERROR_MARKER, grantAccess } from "../../src/workflows/grant-access.ts";
@@ -794,6 +798,54 @@ describe("grantAccess at the merge deadline", () => {
         tellDeadline: deadlineIn(100, "no time left to tell"),
       }),
     ).rejects.toThrow("past the deadline");
+  });
+});
+
+describe("grantAccess of a break-glass request", () => {
+  const emergencyYaml = `${requestYaml({ role: "db-admin", duration: "1h", ticket: "INC-1" })}emergency: true\n`;
+
+  it("opens the post-incident review issue before the role exists", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github, { yaml: emergencyYaml });
+    let issuesWhenCreated = -1;
+    const wrapped: AwsPort = {
+      grantStore(account) {
+        const store = aws.grantStore(account);
+        return {
+          ...store,
+          accountId: store.accountId,
+          getRole: (n) => store.getRole(n),
+          getRoleQuota: () => store.getRoleQuota(),
+          ensureRole: async (plan) => {
+            issuesWhenCreated = github.issues.size;
+            return store.ensureRole(plan);
+          },
+        } as GrantStore;
+      },
+    };
+    const outcome = await grantAccess({ ...deps, aws: wrapped }, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "granted", record: { emergency: true } });
+    expect(issuesWhenCreated).toBe(1);
+    const issue = github.issues.get(postIncidentMarker(pr))!;
+    expect(issue.labels).toEqual([POST_INCIDENT_LABEL]);
+    expect(issue.body).toContain("@sam");
+  });
+
+  // Found by the generated lifecycles: the app's other handler opens the issue on the same
+  // delivery, and a failure there left a break-glass grant that nobody was asked to review.
+  it("grants nothing when the review issue cannot be opened; the redelivery grants", async () => {
+    const { github, aws, deps } = world();
+    const pr = addMergedRequest(github, { yaml: emergencyYaml });
+    github.fail("upsertIssue", Object.assign(new Error("Server Error"), { status: 502 }));
+    const outcome = await grantAccess(deps, pr, { now: NOW });
+    expect(outcome).toMatchObject({ status: "failed", rolledBack: true });
+    expect(file(github, GRANT)).toBeUndefined();
+    expect(aws.roles.size).toBe(0);
+    expect(github.comment(pr, GRANT_COMMENT_MARKER)).toContain("post-incident review");
+
+    const again = await grantAccess(deps, pr, { now: NOW });
+    expect(again).toMatchObject({ status: "granted", created: true });
+    expect(github.issues.has(postIncidentMarker(pr))).toBe(true);
   });
 });
 

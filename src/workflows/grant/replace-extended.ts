@@ -35,34 +35,33 @@ export async function replaceExtended(
     deps.github.getFile(context.branch, recordPath(path, "grant")),
     deps.github.getFile(context.branch, recordPath(path, "revocation")),
   ]);
-  if (revocationText !== undefined) return { path, revoked: true };
-  if (grantText === undefined) {
-    return { path, revoked: false, problem: `${path} has no grant record: nothing to replace.` };
-  }
+  const revoked = revocationText !== undefined;
+  // A grant that cannot be replaced: not a problem when it has ended anyway.
+  const refuse = (problem: string): Replacement =>
+    revoked ? { path, revoked: true } : { path, revoked: false, problem };
+  if (grantText === undefined) return refuse(`${path} has no grant record: nothing to replace.`);
   const old = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
-  if (!old.success) {
-    return { path, revoked: false, problem: `${recordPath(path, "grant")} cannot be read.` };
-  }
+  if (!old.success) return refuse(`${recordPath(path, "grant")} cannot be read.`);
   if (old.data.requestPath !== path) {
-    return {
-      path,
-      revoked: false,
-      problem: `${recordPath(path, "grant")} is the grant of ${old.data.requestPath}, not of ${path}.`,
-    };
+    return refuse(
+      `${recordPath(path, "grant")} is the grant of ${old.data.requestPath}, not of ${path}.`,
+    );
   }
   if (
     old.data.requester.toLowerCase() !== record.requester.toLowerCase() ||
     old.data.account.id !== record.account.id
   ) {
-    return {
-      path,
-      revoked: false,
-      problem: `${path} is a grant of @${old.data.requester} in ${old.data.account.name}; an extension by ${markdownMention(record.requester)} in ${record.account.name} does not revoke it.`,
-    };
+    return refuse(
+      `${path} is a grant of @${old.data.requester} in ${old.data.account.name}; an extension by ${markdownMention(record.requester)} in ${record.account.name} does not revoke it.`,
+    );
   }
   if (old.data.roleArn === record.roleArn) return { path, revoked: false };
   // A new window that starts later must not open a gap: the old grant then ends by itself.
-  if (Date.parse(record.window.start) > context.now.getTime()) return { path, revoked: false };
+  if (!revoked && Date.parse(record.window.start) > context.now.getTime()) {
+    return { path, revoked: false };
+  }
+  // Revoked already: revoking again finishes a removal that an earlier run began and could not
+  // end (a redelivery completes it; the record is not written twice).
   try {
     await revokeGrant(
       { github: deps.github, aws: deps.aws, actor: context.actor, branch: context.branch },
