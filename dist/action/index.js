@@ -103933,18 +103933,35 @@ function createTouchedResources() {
 var MAX_UNREADABLE_EVENTS = 100;
 var DUPLICATE_WINDOW_SECONDS = 30;
 function recentEventIds() {
-  const bySecond = /* @__PURE__ */ new Map();
+  const seconds2 = [];
+  const sets = [];
+  let oldest = 0;
   let lastSecond = Number.NaN;
   let lastIds = /* @__PURE__ */ new Set();
+  function slotOf(second) {
+    for (let k5 = 0; k5 < seconds2.length; k5++) {
+      const s2 = seconds2[k5];
+      if (s2 === second || Number.isNaN(s2) && Number.isNaN(second)) return k5;
+    }
+    return -1;
+  }
   return {
     seen(second, eventID) {
-      let ids = second === lastSecond ? lastIds : bySecond.get(second);
+      let ids = lastIds;
+      if (second !== lastSecond) {
+        const k5 = slotOf(second);
+        ids = k5 >= 0 ? sets[k5] : void 0;
+      }
       if (ids?.has(eventID)) return true;
       if (!ids) {
         ids = /* @__PURE__ */ new Set();
-        bySecond.set(second, ids);
-        if (bySecond.size > DUPLICATE_WINDOW_SECONDS) {
-          bySecond.delete(bySecond.keys().next().value);
+        if (seconds2.length < DUPLICATE_WINDOW_SECONDS) {
+          seconds2.push(second);
+          sets.push(ids);
+        } else {
+          seconds2[oldest] = second;
+          sets[oldest] = ids;
+          oldest = (oldest + 1) % DUPLICATE_WINDOW_SECONDS;
         }
       }
       lastSecond = second;
@@ -103954,7 +103971,7 @@ function recentEventIds() {
     },
     get retainedEntries() {
       let n3 = 0;
-      for (const ids of bySecond.values()) n3 += ids.size;
+      for (const ids of sets) n3 += ids.size;
       return n3;
     }
   };
