@@ -96627,6 +96627,16 @@ var approvalBasisSchema = external_exports.strictObject({
 }).describe(
   "What the approval decision read from GitHub besides the reviews, CODEOWNERS and policies/ (which git holds), so that `hallpass verify` can run the same decision offline."
 );
+var autoApprovalSchema = external_exports.strictObject({
+  kind: external_exports.enum(["auto-approval", "extension"]).describe(
+    "auto-approval: the role's autoApproval rule (a short request). extension: the role's extension.withoutApproval rule (one short extension of a live grant)."
+  ),
+  rule: external_exports.string().describe("The rule's name as the check showed it."),
+  limit: external_exports.string().describe("The rule's limit as the policy wrote it (30m, 1h)."),
+  extends: external_exports.string().optional().describe("For an extension: the request path whose live grant it extended.")
+}).describe(
+  "Why a request was approved without review: the policy rule that let it through, re-decided by `hallpass verify` from the policies at the merge's base."
+);
 var grantRecordSchema = external_exports.strictObject({
   version: external_exports.literal(1),
   requestPath: external_exports.string(),
@@ -96646,6 +96656,7 @@ var grantRecordSchema = external_exports.strictObject({
   approvalBasis: approvalBasisSchema.optional().describe(
     "The decision's inputs that git does not hold. Absent in records written before it existed."
   ),
+  autoApproval: autoApprovalSchema.optional().describe("Set when no review was needed: the rule that approved the request."),
   roleArn: external_exports.string(),
   roleName: external_exports.string(),
   sessionName: external_exports.string(),
@@ -99504,6 +99515,9 @@ var approvalRuleSchema = external_exports.strictObject({
 var approvalSchema = external_exports.strictObject({
   rules: external_exports.array(approvalRuleSchema).min(1).describe(
     `All of these must hold, each with its own approvers: one person's approval counts for one rule only. For "two people, one of them from security", write {count: 1, from: ["@org/security"]} and {count: 1} (any code owner).`
+  ),
+  maxAge: durationText.optional().describe(
+    "How long an approval counts, from the review's submission: an older approval is ignored on the check and at the merge (merging long after an approval grants nothing). Overrides settings.approvalMaxAge. Default: settings.approvalMaxAge, else no limit."
   )
 }).describe("Who must approve.");
 var roleSchema = external_exports.strictObject({
@@ -99523,6 +99537,23 @@ var roleSchema = external_exports.strictObject({
   approval: approvalSchema,
   notify: external_exports.array(policyName).min(1).optional().describe(
     "Notification channels (names under settings.notifications.channels) told of this role's requests as they move: awaiting review, approved or refused, reminded, closed as stale, granted, about to expire, revoked. Typically the approvers' channel. Added to settings.notifications.notify. Default: none."
+  ),
+  autoApproval: external_exports.strictObject({
+    name: external_exports.string().min(1).optional().describe(
+      "What this rule is called on the check. Default: auto-approval up to <maxDuration>."
+    ),
+    maxDuration: durationText.describe(
+      "Longest request that needs no approval (at most the role's maxDuration). Longer requests need approvals as usual."
+    )
+  }).optional().describe(
+    "Opt-in: a request of this role for at most maxDuration is approved without review (for short read-only access, so that nobody rubber-stamps). Never for an emergency request or an extension (`extends:`), nor for a pull request that holds anything but its one request file; a change request from an eligible code owner still blocks it; `eligible:` still applies. The rule is read at the base commit, so a role that drops it before the merge is refused at the merge unless approved. Default: every request needs approval."
+  ),
+  extension: external_exports.strictObject({
+    withoutApproval: durationText.describe(
+      "Longest extension that needs no approval (at most the role's maxDuration)."
+    )
+  }).optional().describe(
+    "Opt-in: one extension of a live grant (a request with `extends:` naming it, same requester, role and account) for at most withoutApproval is approved without review; at most one per original grant (the chain of `extends:` is read from the grant records). Never for an emergency request. Default: every extension needs approval."
   ),
   ticket: external_exports.strictObject({
     required: external_exports.boolean().default(true).describe("Whether a request must name a ticket."),
@@ -99572,6 +99603,9 @@ var settingsSchema = external_exports.strictObject({
     "Permissions boundary ARN attached to every grant role; {accountId} is replaced by the account's id."
   ),
   reasonMinLength: external_exports.number().int().min(1).default(20).describe("Shortest reason accepted, in characters."),
+  approvalMaxAge: durationText.optional().describe(
+    "How long an approval counts, from the review's submission, for every role that does not set approval.maxAge: an older approval is ignored on the check and at the merge. Default: no limit."
+  ),
   auditDelay: durationText.default("30m").describe("How long after a grant ends the audit summary is written (CloudTrail delivery)."),
   alerts: external_exports.array(alertRuleSchema).default([]).describe("Alert rules for live grants."),
   notifications: external_exports.strictObject({
@@ -100247,6 +100281,27 @@ function checkDuration(text, path, report) {
   if (!parsed.ok) report.error(path, parsed.message);
   else if (parsed.seconds <= 0) report.error(path, "the duration must be longer than zero.");
 }
+function checkApprovalDurations(role, at, report) {
+  if (role.approval.maxAge) checkDuration(role.approval.maxAge, at("approval", "maxAge"), report);
+  const glassAge = role.breakGlass?.approval.maxAge;
+  if (glassAge) checkDuration(glassAge, at("breakGlass", "approval", "maxAge"), report);
+  const max = parseDuration(role.maxDuration);
+  const limits = [
+    [role.autoApproval?.maxDuration, at("autoApproval", "maxDuration")],
+    [role.extension?.withoutApproval, at("extension", "withoutApproval")]
+  ];
+  for (const [text, path] of limits) {
+    if (text === void 0) continue;
+    checkDuration(text, path, report);
+    const limit = parseDuration(text);
+    if (limit.ok && max.ok && limit.seconds > max.seconds) {
+      report.error(
+        path,
+        `${text} is longer than the role's maxDuration (${role.maxDuration}): lower it to at most ${role.maxDuration}.`
+      );
+    }
+  }
+}
 function checkRole(policies, name, role, report) {
   const at = (...rest) => ["roles", name, ...rest];
   const known = Object.keys(policies.accounts);
@@ -100264,6 +100319,7 @@ function checkRole(policies, name, role, report) {
   checkDuration(role.maxDuration, at("maxDuration"), report);
   if (role.breakGlass)
     checkDuration(role.breakGlass.maxDuration, at("breakGlass", "maxDuration"), report);
+  checkApprovalDurations(role, at, report);
   const managed = role.permissions.managedPolicies ?? [];
   const statements = role.permissions.statements ?? [];
   if (managed.length === 0 && statements.length === 0) {
@@ -100441,6 +100497,9 @@ function checkSettings(policies, report) {
     checkBoundary(arn2, account.id, ["settings", "permissionsBoundary"], report, name);
   }
   checkDuration(settings.auditDelay, ["settings", "auditDelay"], report);
+  if (settings.approvalMaxAge) {
+    checkDuration(settings.approvalMaxAge, ["settings", "approvalMaxAge"], report);
+  }
   const names = /* @__PURE__ */ new Set();
   settings.alerts.forEach((alert, index) => {
     if (names.has(alert.name)) {
@@ -101253,11 +101312,14 @@ function decideApproval(input2) {
   const { opinions, ignored } = latestOpinions(input2);
   const judged = judgeOpinions(input2, groups, opinions, ignored);
   const counted = countForRules(input2, groups, judged.valid);
-  const reasons = explainWhatIsMissing(groups, judged, counted);
-  const status2 = judged.blockedBy.length > 0 ? "disapproved" : reasons.length === 0 ? "approved" : "pending";
+  const reasons = explainWhatIsMissing(input2, groups, judged, counted);
+  const blocked = judged.blockedBy.length > 0;
+  const auto = !blocked && reasons.length > 0 ? input2.autoApproval : void 0;
+  const status2 = blocked ? "disapproved" : reasons.length === 0 || auto ? "approved" : "pending";
   return {
     status: status2,
-    reasons,
+    reasons: auto ? [] : reasons,
+    ...auto ? { autoApproved: auto } : {},
     rules: counted.rules,
     approvals: counted.approvals,
     blockedBy: judged.blockedBy,
@@ -101316,6 +101378,7 @@ function judgeOpinions(input2, groups, opinions, ignored) {
   const baseChange = latestBaseChange(input2.baseChangedAt ?? []);
   const baseChangeText = Number.isFinite(baseChange) ? new Date(baseChange).toISOString() : "at a time GitHub does not show";
   let staleByBase = 0;
+  const expired = [];
   const blockedBy = [];
   const valid = [];
   for (const [login, review] of opinions) {
@@ -101337,6 +101400,13 @@ function judgeOpinions(input2, groups, opinions, ignored) {
       note(
         `approved before the base branch was changed (${baseChangeText}); approve again against the new base`
       );
+    } else if (hasAgedOut(review, input2)) {
+      const age = input2.maxApprovalAge;
+      const at = expiryText(review, age.seconds);
+      expired.push({ reviewer: review.user, at });
+      note(
+        `approved at ${review.submittedAt}, which expired at ${at} (approvals count for ${age.text}); approve again`
+      );
     } else if (!groups.ruleSets.some((set2) => set2.has(login))) {
       note("is a code owner but in no approval rule's group");
     } else {
@@ -101344,7 +101414,16 @@ function judgeOpinions(input2, groups, opinions, ignored) {
     }
   }
   valid.sort((a5, b5) => a5.submittedAt.localeCompare(b5.submittedAt) || a5.id - b5.id);
-  return { valid, blockedBy, staleByBase, baseChangeText };
+  return { valid, blockedBy, staleByBase, baseChangeText, expired };
+}
+function hasAgedOut(review, input2) {
+  const age = input2.maxApprovalAge;
+  if (!age) return false;
+  const now = input2.decidedAt === void 0 ? Number.NaN : Date.parse(input2.decidedAt);
+  return !(now < Date.parse(review.submittedAt) + age.seconds * 1e3);
+}
+function expiryText(review, seconds2) {
+  return new Date(Date.parse(review.submittedAt) + seconds2 * 1e3).toISOString();
 }
 function countForRules(input2, groups, valid) {
   const approvers = valid.map((r5) => lower(r5.user));
@@ -101378,7 +101457,7 @@ function countForRules(input2, groups, valid) {
   });
   return { approvers, assigned, reviewOf, rules, approvals };
 }
-function explainWhatIsMissing(groups, judged, counted) {
+function explainWhatIsMissing(input2, groups, judged, counted) {
   const reasons = [];
   for (const block of judged.blockedBy) {
     reasons.push(
@@ -101389,6 +101468,13 @@ function explainWhatIsMissing(groups, judged, counted) {
   if (staleByBase > 0 && counted.rules.some((r5) => !r5.satisfied)) {
     reasons.push(
       `the base branch was changed (${judged.baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`
+    );
+  }
+  const { expired } = judged;
+  if (expired.length > 0 && counted.rules.some((r5) => !r5.satisfied)) {
+    const which2 = expired.map((e5) => `@${e5.reviewer}'s at ${e5.at}`).join(", ");
+    reasons.push(
+      `${expired.length} approval${expired.length === 1 ? "" : "s"} expired (approvals count for ${input2.maxApprovalAge?.text}): ${which2}`
     );
   }
   let toldToFix = false;
@@ -101892,7 +101978,8 @@ async function confirmUnmoved(github, pullRequest, decision) {
 }
 function decisionTitle(decision, emergency) {
   const counted = decision.approvals.filter((a5) => a5.rules.length > 0);
-  const title = decision.status === "approved" ? `Approved by ${counted.map((a5) => `@${a5.reviewer}`).join(", ")}` : decision.status === "disapproved" ? `Changes requested by ${decision.blockedBy.map((b5) => `@${b5.reviewer}`).join(", ")}` : `Waiting for approval: ${decision.reasons.join("; ")}`;
+  const auto = decision.autoApproved;
+  const title = auto ? `Approved without review: ${auto.rule}` : decision.status === "approved" ? `Approved by ${counted.map((a5) => `@${a5.reviewer}`).join(", ")}` : decision.status === "disapproved" ? `Changes requested by ${decision.blockedBy.map((b5) => `@${b5.reviewer}`).join(", ")}` : `Waiting for approval: ${decision.reasons.join("; ")}`;
   return emergency ? `BREAK-GLASS: ${title}` : title;
 }
 
@@ -102260,6 +102347,136 @@ function findRequestFile(files) {
   return { kind: "found", requestPath: contents.path };
 }
 
+// src/core/approval/find-auto-approval.ts
+var NO = { applies: false, why: void 0 };
+function findAutoApproval(context) {
+  const { role } = context;
+  const rule = context.extends === void 0 ? role.autoApproval : role.extension;
+  if (!rule) return NO;
+  const not2 = (why) => ({ applies: false, why });
+  const [only, ...others] = context.changedFiles;
+  if (others.length > 0 || only?.status !== "added" || only.path !== context.requestPath) {
+    return not2("it applies only to a pull request that adds one request file and nothing else");
+  }
+  if (context.emergency) {
+    return not2("it never applies to an emergency request, which follows break-glass");
+  }
+  const limitText = "maxDuration" in rule ? rule.maxDuration : rule.withoutApproval;
+  const limit = parseDuration(limitText);
+  if (!limit.ok || !(context.durationSeconds <= limit.seconds)) {
+    return not2(
+      `it covers up to ${limitText} and this request asks for ${formatDuration(context.durationSeconds)}`
+    );
+  }
+  if (context.extends === void 0) {
+    const name = role.autoApproval?.name ?? `auto-approval up to ${limitText}`;
+    return { applies: true, basis: { kind: "auto-approval", rule: name, limit: limitText } };
+  }
+  const refusal2 = checkExtendedGrant(context, context.extends);
+  if (refusal2) return not2(refusal2);
+  return {
+    applies: true,
+    basis: {
+      kind: "extension",
+      rule: `one extension without approval up to ${limitText}`,
+      limit: limitText,
+      extends: context.extends
+    }
+  };
+}
+function checkExtendedGrant(context, path) {
+  const extended2 = context.extended;
+  const record2 = extended2?.record;
+  if (!extended2 || !record2) return `no grant of ${path} is recorded`;
+  if (record2.requester.toLowerCase() !== context.requester.toLowerCase()) {
+    return `the grant of ${path} is @${record2.requester}'s, not the requester's`;
+  }
+  if (record2.role !== context.roleName || record2.account.name !== context.accountName) {
+    return `the grant of ${path} is for ${record2.role} in ${record2.account.name}: an extension keeps the role and the account`;
+  }
+  const now = Date.parse(context.decidedAt);
+  if (extended2.revoked || !(now < Date.parse(record2.window.end))) {
+    return `the grant of ${path} is no longer live (${extended2.revoked ? "revoked" : `it ended at ${record2.window.end}`})`;
+  }
+  if (!extended2.complete) {
+    return `the chain of extensions behind ${path} could not be read to its start`;
+  }
+  const before = [
+    ...record2.autoApproval?.kind === "extension" ? [path] : [],
+    ...extended2.chain.filter((c5) => c5.freeExtension).map((c5) => c5.path)
+  ];
+  if (before.length > 0) {
+    return `the original grant was already extended once without approval (${before.join(", ")})`;
+  }
+  return void 0;
+}
+function maxApprovalAgeOf(approval, settings) {
+  const text = approval.maxAge ?? settings.approvalMaxAge;
+  if (text === void 0) return void 0;
+  const parsed = parseDuration(text);
+  return { seconds: parsed.ok ? parsed.seconds : 0, text };
+}
+
+// src/workflows/evaluate/read-extended-grant.ts
+var MAX_CHAIN = 20;
+async function readExtendedGrant(github, ref, path) {
+  const [record2, revocation] = await Promise.all([
+    readGrant(github, ref, path),
+    github.getFile(ref, recordPath(path, "revocation"))
+  ]);
+  const revoked = revocation !== void 0;
+  const chain2 = [];
+  const seen = /* @__PURE__ */ new Set([path]);
+  let next = record2?.extends;
+  while (next !== void 0) {
+    if (seen.has(next) || chain2.length >= MAX_CHAIN)
+      return { record: record2, revoked, chain: chain2, complete: false };
+    seen.add(next);
+    const earlier = await readGrant(github, ref, next);
+    if (!earlier) return { record: record2, revoked, chain: chain2, complete: false };
+    chain2.push({ path: next, freeExtension: earlier.autoApproval?.kind === "extension" });
+    next = earlier.extends;
+  }
+  return { record: record2, revoked, chain: chain2, complete: record2 !== void 0 };
+}
+async function readGrant(github, ref, path) {
+  const text = await github.getFile(ref, recordPath(path, "grant"));
+  if (text === void 0) return void 0;
+  const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(text));
+  return parsed.success && parsed.data.requestPath === path ? parsed.data : void 0;
+}
+
+// src/workflows/evaluate/read-approval-terms.ts
+async function readApprovalTerms(github, at, request2, policies) {
+  const { pullRequest } = at;
+  const decidedAt = pullRequest.merged ? pullRequest.mergedAt ?? void 0 : at.now.toISOString();
+  const approval = request2.emergency ? request2.role.breakGlass.approval : request2.role.approval;
+  const maxApprovalAge = maxApprovalAgeOf(approval, policies.settings);
+  const extendsPath = request2.request.extends;
+  const extended2 = extendsPath !== void 0 && request2.role.extension && decidedAt !== void 0 ? await readExtendedGrant(github, at.rulesSha, extendsPath) : void 0;
+  const found = findAutoApproval({
+    requestPath: request2.path,
+    changedFiles: at.files,
+    role: request2.role,
+    roleName: request2.request.role,
+    accountName: request2.request.account,
+    requester: request2.request.requester,
+    emergency: request2.emergency,
+    extends: extendsPath,
+    durationSeconds: request2.durationSeconds,
+    decidedAt: decidedAt ?? "",
+    ...extended2 ? { extended: extended2 } : {}
+  });
+  return {
+    terms: {
+      ...decidedAt !== void 0 ? { decidedAt } : {},
+      ...maxApprovalAge ? { maxApprovalAge } : {},
+      ...found.applies ? { autoApproval: found.basis } : {}
+    },
+    autoApprovalNote: found.applies ? void 0 : found.why
+  };
+}
+
 // src/workflows/evaluate/read-pull-request.ts
 async function readPullRequest(github, pullNumber) {
   const [files, commits, reviews, baseChanges, reviewDismissals] = await Promise.all([
@@ -102554,7 +102771,15 @@ async function evaluate(github, pullRequest, context) {
     const title = `@${request2.request.requester} may not request ${request2.request.role}`;
     return fail(failure2(title, [eligibility.reason]));
   }
+  const { terms, autoApprovalNote } = await readApprovalTerms(
+    github,
+    { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files },
+    request2,
+    policies
+  );
+  if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
   const decided = decide(pullRequest, {
+    ...terms,
     requestPath,
     headSha: pullRequest.headSha,
     requester: request2.request.requester,

@@ -16,6 +16,7 @@ import { confirmUnmoved, decide, decisionTitle } from "./evaluate/decide.ts";
 import { type EvaluationFailure, failure, isFailure } from "./evaluate/evaluation-failure.ts";
 import { collectPushers, findOwners } from "./evaluate/find-owners.ts";
 import { findRequestFile } from "./evaluate/find-request-file.ts";
+import { readApprovalTerms } from "./evaluate/read-approval-terms.ts";
 import { readPullRequest } from "./evaluate/read-pull-request.ts";
 import { checkDefaultBranch, readRules } from "./evaluate/read-rules.ts";
 import { readTeamMembers } from "./evaluate/read-team-members.ts";
@@ -163,8 +164,19 @@ async function evaluate(
     return fail(failure(title, [eligibility.reason]));
   }
 
-  // 7. Decide, and make sure the pull request did not move meanwhile.
+  // 7. Read the terms besides the reviews: the decision's clock, the approvals' age, the
+  // policy rule that approves without review.
+  const { terms, autoApprovalNote } = await readApprovalTerms(
+    github,
+    { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files },
+    request,
+    policies,
+  );
+  if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
+
+  // 8. Decide, and make sure the pull request did not move meanwhile.
   const decided = decide(pullRequest, {
+    ...terms,
     requestPath,
     headSha: pullRequest.headSha,
     requester: request.request.requester,

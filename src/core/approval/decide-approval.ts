@@ -20,7 +20,7 @@
  *   only) satisfy both rules: Y for the first, X for the second.
  */
 
-import type { ApprovalBasis, ApprovalRecord } from "../grant/records.ts";
+import type { ApprovalBasis, ApprovalRecord, AutoApprovalBasis } from "../grant/records.ts";
 import type { Owner } from "../policy/codeowners.ts";
 import type { Approval, ApprovalRule } from "../policy/policy-format.ts";
 
@@ -98,6 +98,21 @@ export interface ApprovalInput {
    * approval stale (fail closed), as it cannot be placed after the change.
    */
   baseChangedAt?: readonly string[];
+  /**
+   * How long an approval counts from its submission (the role's `approval.maxAge`, else
+   * `settings.approvalMaxAge`): older at `decidedAt`, it is ignored.
+   */
+  maxApprovalAge?: { seconds: number; text: string };
+  /**
+   * The clock of the decision (ISO-8601): the evaluation's time, or the merge's for a merged
+   * pull request. With `maxApprovalAge`, a missing or unreadable time counts no approval.
+   */
+  decidedAt?: string;
+  /**
+   * The policy rule that approves this request without review, when one applies (decided by
+   * `findAutoApproval`). It does not outvote a change request from an eligible owner.
+   */
+  autoApproval?: AutoApprovalBasis;
 }
 
 /** How one approval rule stands. */
@@ -150,6 +165,8 @@ export interface Decision {
    * the grant record keeps them so that `hallpass verify` can run this decision again offline.
    */
   basis: ApprovalBasis;
+  /** Set when the request is approved by `autoApproval` rather than by the reviews. */
+  autoApproved?: AutoApprovalBasis;
 }
 
 /** Key of a team in `teamMembers`. */
@@ -233,13 +250,17 @@ export function decideApproval(input: ApprovalInput): Decision {
   // 4. Who counts for which rule, and what each rule still misses.
   const counted = countForRules(input, groups, judged.valid);
   // 5. What is still missing, in words.
-  const reasons = explainWhatIsMissing(groups, judged, counted);
+  const reasons = explainWhatIsMissing(input, groups, judged, counted);
 
-  const status =
-    judged.blockedBy.length > 0 ? "disapproved" : reasons.length === 0 ? "approved" : "pending";
+  // 6. A rule of the policy may approve what the reviews did not, but never past a block.
+  const blocked = judged.blockedBy.length > 0;
+  const auto = !blocked && reasons.length > 0 ? input.autoApproval : undefined;
+
+  const status = blocked ? "disapproved" : reasons.length === 0 || auto ? "approved" : "pending";
   return {
     status,
-    reasons,
+    reasons: auto ? [] : reasons,
+    ...(auto ? { autoApproved: auto } : {}),
     rules: counted.rules,
     approvals: counted.approvals,
     blockedBy: judged.blockedBy,
@@ -335,6 +356,8 @@ interface Judged {
   /** How many approvals the last base change made stale, and when it was, in words. */
   staleByBase: number;
   baseChangeText: string;
+  /** Approvals that aged out (`maxApprovalAge`), with when, oldest first. */
+  expired: { reviewer: string; at: string }[];
 }
 
 function judgeOpinions(
@@ -348,6 +371,7 @@ function judgeOpinions(
     ? new Date(baseChange).toISOString()
     : "at a time GitHub does not show";
   let staleByBase = 0;
+  const expired: Judged["expired"] = [];
   const blockedBy: IgnoredReview[] = [];
   const valid: ReviewInput[] = [];
   for (const [login, review] of opinions) {
@@ -373,6 +397,13 @@ function judgeOpinions(
       note(
         `approved before the base branch was changed (${baseChangeText}); approve again against the new base`,
       );
+    } else if (hasAgedOut(review, input)) {
+      const age = input.maxApprovalAge!;
+      const at = expiryText(review, age.seconds);
+      expired.push({ reviewer: review.user, at });
+      note(
+        `approved at ${review.submittedAt}, which expired at ${at} (approvals count for ${age.text}); approve again`,
+      );
     } else if (!groups.ruleSets.some((set) => set.has(login))) {
       note("is a code owner but in no approval rule's group");
     } else {
@@ -380,7 +411,22 @@ function judgeOpinions(
     }
   }
   valid.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id);
-  return { valid, blockedBy, staleByBase, baseChangeText };
+  return { valid, blockedBy, staleByBase, baseChangeText, expired };
+}
+
+/**
+ * True when `review` is older than `maxApprovalAge` at `decidedAt`. Fail closed: a decision at
+ * no readable time cannot place an approval within its age (the review's own time was read).
+ */
+function hasAgedOut(review: ReviewInput, input: ApprovalInput): boolean {
+  const age = input.maxApprovalAge;
+  if (!age) return false;
+  const now = input.decidedAt === undefined ? Number.NaN : Date.parse(input.decidedAt);
+  return !(now < Date.parse(review.submittedAt) + age.seconds * 1000);
+}
+
+function expiryText(review: ReviewInput, seconds: number): string {
+  return new Date(Date.parse(review.submittedAt) + seconds * 1000).toISOString();
 }
 
 /** The valid approvals assigned to rules (one rule per person), and each rule's outcome. */
@@ -433,7 +479,12 @@ function countForRules(input: ApprovalInput, groups: Groups, valid: ReviewInput[
 }
 
 /** Why the request is not approved yet: blocks, stale approvals, and each rule's shortfall. */
-function explainWhatIsMissing(groups: Groups, judged: Judged, counted: Counted): string[] {
+function explainWhatIsMissing(
+  input: ApprovalInput,
+  groups: Groups,
+  judged: Judged,
+  counted: Counted,
+): string[] {
   const reasons: string[] = [];
   for (const block of judged.blockedBy) {
     reasons.push(
@@ -444,6 +495,13 @@ function explainWhatIsMissing(groups: Groups, judged: Judged, counted: Counted):
   if (staleByBase > 0 && counted.rules.some((r) => !r.satisfied)) {
     reasons.push(
       `the base branch was changed (${judged.baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`,
+    );
+  }
+  const { expired } = judged;
+  if (expired.length > 0 && counted.rules.some((r) => !r.satisfied)) {
+    const which = expired.map((e) => `@${e.reviewer}'s at ${e.at}`).join(", ");
+    reasons.push(
+      `${expired.length} approval${expired.length === 1 ? "" : "s"} expired (approvals count for ${input.maxApprovalAge?.text}): ${which}`,
     );
   }
   let toldToFix = false;

@@ -48,6 +48,11 @@ export interface PullRequestEvaluation {
    * once merged. Undefined when the evaluation stopped before reading them.
    */
   rulesSha?: string;
+  /**
+   * Why the role's rule without review (`autoApproval`, `extension.withoutApproval`) does not
+   * approve this request, when the role has one: shown on the check.
+   */
+  autoApprovalNote?: string;
   /** The CODEOWNERS rule that owns the request file, when one does. */
   owners: { file: string; line: number; pattern: string; owners: Owner[] } | undefined;
 }

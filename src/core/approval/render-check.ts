@@ -140,7 +140,7 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
       `| ${md(rule.label)} | ${rule.rule.count}${from} | ${who(rule.approvedBy)} | ${who(rule.canStillApprove)} | ${rule.satisfied ? "✅" : `missing ${rule.missing}`} |`,
     );
   }
-  lines.push("");
+  lines.push("", ...autoApprovalLines(evaluation));
   if (decision.blockedBy.length > 0) {
     lines.push("### Blocking", "");
     for (const b of decision.blockedBy)
@@ -167,6 +167,31 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
   ];
   if (notes.length > 0) lines.push("### Not counted", "", ...notes, "");
   return lines;
+}
+
+/**
+ * Why a request is green without review (the policy rule and its limit), or why the role's rule
+ * does not apply to it: a reviewer sees what the policy decided and what it did not.
+ */
+function autoApprovalLines(evaluation: PullRequestEvaluation): string[] {
+  const auto = evaluation.decision?.autoApproved;
+  const role = markdownCode(evaluation.request?.request.role ?? "");
+  if (auto) {
+    const field = auto.kind === "extension" ? "extension.withoutApproval" : "autoApproval";
+    const what =
+      auto.kind === "extension"
+        ? `one extension of the live grant of ${markdownCode(auto.extends ?? "")}`
+        : "a request";
+    return [
+      "### Approved without review",
+      "",
+      `Role ${role} approves ${what} of up to ${md(auto.limit)} without review (${markdownCode(field)} in \`policies/\`, rule ${md(auto.rule)}). The grant is recorded and audited as any other; a change request from a code owner would still block it.`,
+      "",
+    ];
+  }
+  const note = evaluation.autoApprovalNote;
+  if (!note) return [];
+  return [`Role ${role}'s approval without review does not apply: ${md(note)}.`, ""];
 }
 
 /**

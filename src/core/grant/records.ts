@@ -51,6 +51,24 @@ export const approvalBasisSchema = z
     "What the approval decision read from GitHub besides the reviews, CODEOWNERS and policies/ (which git holds), so that `hallpass verify` can run the same decision offline.",
   );
 
+export const autoApprovalSchema = z
+  .strictObject({
+    kind: z
+      .enum(["auto-approval", "extension"])
+      .describe(
+        "auto-approval: the role's autoApproval rule (a short request). extension: the role's extension.withoutApproval rule (one short extension of a live grant).",
+      ),
+    rule: z.string().describe("The rule's name as the check showed it."),
+    limit: z.string().describe("The rule's limit as the policy wrote it (30m, 1h)."),
+    extends: z
+      .string()
+      .optional()
+      .describe("For an extension: the request path whose live grant it extended."),
+  })
+  .describe(
+    "Why a request was approved without review: the policy rule that let it through, re-decided by `hallpass verify` from the policies at the merge's base.",
+  );
+
 export const grantRecordSchema = z.strictObject({
   version: z.literal(1),
   requestPath: z.string(),
@@ -72,6 +90,9 @@ export const grantRecordSchema = z.strictObject({
     .describe(
       "The decision's inputs that git does not hold. Absent in records written before it existed.",
     ),
+  autoApproval: autoApprovalSchema
+    .optional()
+    .describe("Set when no review was needed: the rule that approved the request."),
   roleArn: z.string(),
   roleName: z.string(),
   sessionName: z.string(),
@@ -147,6 +168,7 @@ export const ungrantedRecordSchema = z.strictObject({
 
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
 export type ApprovalBasis = z.infer<typeof approvalBasisSchema>;
+export type AutoApprovalBasis = z.infer<typeof autoApprovalSchema>;
 export type GrantRecord = z.infer<typeof grantRecordSchema>;
 export type RevocationRecord = z.infer<typeof revocationRecordSchema>;
 export type UngrantedRecord = z.infer<typeof ungrantedRecordSchema>;

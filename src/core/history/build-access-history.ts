@@ -122,6 +122,8 @@ export interface HistoryEntry {
     requester: string;
     role: string;
     approvals: { reviewer: string; reviewId: number; submittedAt: string; commitId: string }[];
+    /** The policy rule that approved the request without review, when one did. */
+    autoApproval?: { kind: string; rule: string; limit: string; extends?: string };
     roleArn: string;
     account: { name: string; id: string };
     window: { start: string; end: string };
@@ -624,6 +626,7 @@ function grantOf(r: GrantRecord): NonNullable<HistoryEntry["grant"]> {
       submittedAt: a.submittedAt,
       commitId: a.commitId,
     })),
+    ...(r.autoApproval ? { autoApproval: { ...r.autoApproval } } : {}),
     roleArn: r.roleArn,
     account: r.account,
     window: r.window,
@@ -676,7 +679,8 @@ function checkGrant(
   const revocationRecord = records.revocation;
   const grantPath = g.grant!.path;
   const end = Date.parse(grantRecord.window.end);
-  if (grantRecord.approvals.length === 0) {
+  // A grant approved by a policy rule records the rule instead; `verify` re-decides it.
+  if (grantRecord.approvals.length === 0 && !grantRecord.autoApproval) {
     find(
       "no-approvals",
       grantPath,

@@ -40,6 +40,8 @@ export interface ReportAccess {
   pullRequest: { number: number; url: string } | null;
   /** Approvals the grant record holds, in review order. */
   approvals: { reviewer: string; at: string }[];
+  /** The policy rule that approved the request without review, when one did. */
+  approvedWithoutReview?: string;
   /** What was asked: the request's duration and start (null: at merge). */
   asked: { duration: string; start: string | null } | null;
   /** The window granted, or null when nothing was granted. */
@@ -194,6 +196,7 @@ function toAccess(entry: HistoryEntry, findings: TrailFinding[]): ReportAccess {
         ? { number: entry.ungranted.pullRequest, url: entry.ungranted.url }
         : null,
     approvals: (grant?.approvals ?? []).map((a) => ({ reviewer: a.reviewer, at: a.submittedAt })),
+    ...(grant?.autoApproval ? { approvedWithoutReview: grant.autoApproval.rule } : {}),
     asked: request ? { duration: request.duration, start: request.start } : null,
     granted: grant ? { ...grant.window } : null,
     ended: endOf(entry),

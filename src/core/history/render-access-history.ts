@@ -85,13 +85,16 @@ function requestLine(e: HistoryEntry): string {
 
 function approvalsOf(e: HistoryEntry): string {
   if (!e.grant) return "-";
-  if (e.grant.approvals.length === 0) return "none recorded";
-  return e.grant.approvals
+  const auto = e.grant.autoApproval;
+  const rule = auto ? `without review, by the policy rule: ${auto.rule}` : undefined;
+  if (e.grant.approvals.length === 0) return rule ?? "none recorded";
+  const reviews = e.grant.approvals
     .map(
       (a) =>
         `${a.reviewer} (review ${a.reviewId}, ${utc(a.submittedAt)}, on ${a.commitId.slice(0, 7)})`,
     )
     .join("; ");
+  return rule ? `${rule}; ${reviews}` : reviews;
 }
 
 function activityOf(e: HistoryEntry): string {
@@ -231,7 +234,9 @@ function renderMarkdown(history: AccessHistory, out: Lines): void {
     const approvers = e.grant
       ? e.grant.approvals.length > 0
         ? cell(e.grant.approvals.map((a) => a.reviewer).join(", "))
-        : "**none**"
+        : e.grant.autoApproval
+          ? cell(`without review: ${e.grant.autoApproval.rule}`)
+          : "**none**"
       : "-";
     const ended = e.revocation
       ? `${utc(e.revocation.revokedAt)} (${e.revocation.reason}, ${e.revocation.revokedBy})`

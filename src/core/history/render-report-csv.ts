@@ -45,7 +45,10 @@ function cells(a: ReportAccess): (string | number | boolean | null | undefined)[
     a.ticket,
     a.emergency,
     a.pullRequest?.number,
-    a.approvals.map((p) => p.reviewer).join(" "),
+    [
+      ...(a.approvedWithoutReview ? [`(without review: ${a.approvedWithoutReview})`] : []),
+      ...a.approvals.map((p) => p.reviewer),
+    ].join(" "),
     a.approvals.map((p) => p.at).join(" "),
     a.asked?.duration,
     a.asked?.start,

@@ -191,7 +191,10 @@ function accessTable(accesses: readonly ReportAccess[]): string {
       `<td>${h(a.account)}</td>`,
       `<td>${h(a.reason)}</td>`,
       `<td>${h(a.ticket)}</td>`,
-      `<td>${a.approvals.map((p) => `${h(p.reviewer)} (${h(time(p.at))})`).join("<br>")}</td>`,
+      `<td>${[
+        ...(a.approvedWithoutReview ? [h(`without review: ${a.approvedWithoutReview}`)] : []),
+        ...a.approvals.map((p) => `${h(p.reviewer)} (${h(time(p.at))})`),
+      ].join("<br>")}</td>`,
       `<td>${a.asked ? h(`${a.asked.duration}${a.asked.start ? ` from ${a.asked.start}` : ""}`) : ""}</td>`,
       `<td>${h(time(a.granted?.start ?? null))}</td>`,
       `<td>${h(time(a.granted?.end ?? null))}</td>`,

@@ -108,7 +108,12 @@ function row(a: ReportAccess): string {
     markdownText(a.account ?? ""),
     markdownText(a.reason ?? ""),
     markdownText(a.ticket ?? ""),
-    a.approvals.map((p) => `${markdownText(p.reviewer)} (${time(p.at)})`).join(", "),
+    [
+      ...(a.approvedWithoutReview
+        ? [markdownText(`without review: ${a.approvedWithoutReview}`)]
+        : []),
+      ...a.approvals.map((p) => `${markdownText(p.reviewer)} (${time(p.at)})`),
+    ].join(", "),
     a.asked
       ? markdownText(`${a.asked.duration}${a.asked.start ? ` from ${a.asked.start}` : ""}`)
       : "",

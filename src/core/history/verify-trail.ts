@@ -1,7 +1,17 @@
 import { checkEligibility } from "../approval/check-eligibility.ts";
 import { requesterStood } from "../approval/check-requester.ts";
-import { decideApproval, type ReviewInput, teamKey } from "../approval/decide-approval.ts";
-import type { GrantRecord } from "../grant/records.ts";
+import {
+  type ApprovalInput,
+  decideApproval,
+  type ReviewInput,
+  teamKey,
+} from "../approval/decide-approval.ts";
+import {
+  type ExtendedGrant,
+  findAutoApproval,
+  maxApprovalAgeOf,
+} from "../approval/find-auto-approval.ts";
+import { type GrantRecord, revocationRecordSchema } from "../grant/records.ts";
 import { parseCodeowners } from "../policy/codeowners.ts";
 import { type CodeownersIndex, compileCodeowners } from "../policy/compile-codeowners.ts";
 import { loadPolicies } from "../policy/load-policies.ts";
@@ -137,6 +147,7 @@ export function verifyTrail(input: TrailInput): {
 
   // 1. Every grant re-decided under the rules at the base of its merge.
   const policiesCache = new Map<string, Policies | undefined>();
+  const index = indexGrants(input.history.files, parsedGrants);
   let grants = 0;
   let reDecided = 0;
   for (const file of input.history.files) {
@@ -148,7 +159,9 @@ export function verifyTrail(input: TrailInput): {
     if (!record) continue; // The history reports it unreadable.
     grants++;
     const rules = input.rules.get(record.pullRequest.mergeCommit);
-    if (checkGrant(record, file.path, rules, policiesCache, find(requestPath))) reDecided++;
+    if (checkGrant(record, file.path, rules, { cache: policiesCache, index }, find(requestPath))) {
+      reDecided++;
+    }
   }
 
   // 2. Who wrote each record, and with what signature; 3. records only grow.
@@ -220,9 +233,10 @@ function checkGrant(
   record: GrantRecord,
   path: string,
   rules: RulesAtMerge | undefined,
-  cache: Map<string, Policies | undefined>,
+  known: { cache: Map<string, Policies | undefined>; index: GrantIndex },
   find: Find,
 ): boolean {
+  const { cache } = known;
   const merge = record.pullRequest.mergeCommit;
   if (!rules) {
     find(
@@ -268,7 +282,8 @@ function checkGrant(
   }
   checkRequesterEligible(record, path, role.eligible, at, find);
   const appLogin = policies.settings.recordWriters.app;
-  return redecide(record, path, { rules, role, breakGlass, at, appLogin }, find);
+  const terms = termsAt(record, policies, known.index);
+  return redecide(record, path, { rules, role, breakGlass, at, appLogin, terms }, find);
 }
 
 /**
@@ -326,6 +341,107 @@ function codeownersOf(file: SourceFile): CodeownersIndex {
   return index;
 }
 
+/** Every readable grant record by request path, and when each request's revocation was. */
+interface GrantIndex {
+  grants: Map<string, GrantRecord>;
+  /** Revocation time (ms) by request path without extension; an unreadable one: -Infinity. */
+  revokedAt: Map<string, number>;
+}
+
+function indexGrants(
+  files: readonly SourceFile[],
+  parsed: ReadonlyMap<string, GrantRecord>,
+): GrantIndex {
+  const grants = new Map<string, GrantRecord>();
+  const revokedAt = new Map<string, number>();
+  for (const file of files) {
+    const match = RECORD_FILE.exec(file.path);
+    if (match?.[3] !== "json") continue;
+    if (match[2] === "grant") {
+      const record = parsed.get(file.path);
+      if (record) grants.set(record.requestPath, record);
+    } else if (match[2] === "revocation") {
+      const revocation = parseRecord(file, revocationRecordSchema);
+      // Fail closed: a revocation that cannot be read was at no time a grant was live after.
+      const at = revocation ? Date.parse(revocation.revokedAt) : Number.NEGATIVE_INFINITY;
+      revokedAt.set(match[1]!, at);
+    }
+  }
+  return { grants, revokedAt };
+}
+
+/**
+ * The terms the app decided `record` on besides the reviews, from the rules at the base and the
+ * records: the merge's clock, the approvals' age, and the policy rule that approves without
+ * review (an extended grant must have been live at the merge, and the chain free of another
+ * extension without approval).
+ */
+function termsAt(
+  record: GrantRecord,
+  policies: Policies,
+  index: GrantIndex,
+): Pick<ApprovalInput, "decidedAt" | "maxApprovalAge" | "autoApproval"> & { why?: string } {
+  const role = policies.roles[record.role]!;
+  const approval = record.emergency && role.breakGlass ? role.breakGlass.approval : role.approval;
+  const decidedAt = record.pullRequest.mergedAt;
+  const maxApprovalAge = maxApprovalAgeOf(approval, policies.settings);
+  const found = findAutoApproval({
+    requestPath: record.requestPath,
+    // The merge added the request file alone: the app refuses any other pull request.
+    changedFiles: [{ path: record.requestPath, status: "added" }],
+    role,
+    roleName: record.role,
+    accountName: record.account.name,
+    requester: record.requester,
+    emergency: record.emergency,
+    extends: record.extends,
+    durationSeconds: (Date.parse(record.window.end) - Date.parse(record.window.start)) / 1000,
+    decidedAt,
+    ...(record.extends ? { extended: extendedAt(record.extends, decidedAt, index) } : {}),
+  });
+  return {
+    decidedAt,
+    ...(maxApprovalAge ? { maxApprovalAge } : {}),
+    ...(found.applies ? { autoApproval: found.basis } : {}),
+    ...(!found.applies && record.autoApproval
+      ? { why: found.why ?? `role ${record.role} had no such rule` }
+      : {}),
+  };
+}
+
+/** The extended grant of `path` as the records show it at `decidedAt`. */
+function extendedAt(path: string, decidedAt: string, index: GrantIndex): ExtendedGrant {
+  const record = index.grants.get(path);
+  const revokedAt = index.revokedAt.get(stemOf(path));
+  const chain: ExtendedGrant["chain"] = [];
+  const seen = new Set([path]);
+  let next = record?.extends;
+  while (next !== undefined) {
+    const earlier = index.grants.get(next);
+    if (seen.has(next) || !earlier) return { record, revoked: true, chain, complete: false };
+    seen.add(next);
+    chain.push({ path: next, freeExtension: earlier.autoApproval?.kind === "extension" });
+    next = earlier.extends;
+  }
+  // Revoked before the merge; its revocation as replaced by this extension comes after it.
+  const revoked = revokedAt !== undefined && !(revokedAt > Date.parse(decidedAt));
+  return { record, revoked, chain, complete: record !== undefined };
+}
+
+function parseRecord<T>(
+  file: SourceFile,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+): T | undefined {
+  try {
+    const text =
+      typeof file.content === "string" ? file.content : new TextDecoder().decode(file.content);
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the app's approval decision again from the record and the rules at the base. */
 function redecide(
   record: GrantRecord,
@@ -337,10 +453,12 @@ function redecide(
     at: string;
     /** The app's bot, which may open a request for its requester (from the issue form). */
     appLogin: string;
+    terms: ReturnType<typeof termsAt>;
   },
   find: Find,
 ): boolean {
   const { rules, role, breakGlass, at } = under;
+  const { why, ...terms } = under.terms;
   const basis = record.approvalBasis;
   if (!basis || record.approvals.some((a) => a.eligibleVia === undefined)) {
     find(
@@ -390,8 +508,12 @@ function redecide(
     approval: breakGlass ? breakGlass.approval : role.approval,
     reviewedBefore: record.pullRequest.mergedAt,
     baseChangedAt: basis.baseChangedAt,
+    ...terms,
   });
   const reasons = [...decision.reasons];
+  if (why) {
+    reasons.push(`the record says approved without review, but the rule does not apply: ${why}`);
+  }
   const { requester } = record;
   if (!requesterStood({ requester, appLogin: under.appLogin, ...basis })) {
     reasons.push(

@@ -134,6 +134,11 @@ export const approvalSchema = z
       .describe(
         'All of these must hold, each with its own approvers: one person\'s approval counts for one rule only. For "two people, one of them from security", write {count: 1, from: ["@org/security"]} and {count: 1} (any code owner).',
       ),
+    maxAge: durationText
+      .optional()
+      .describe(
+        "How long an approval counts, from the review's submission: an older approval is ignored on the check and at the merge (merging long after an approval grants nothing). Overrides settings.approvalMaxAge. Default: settings.approvalMaxAge, else no limit.",
+      ),
   })
   .describe("Who must approve.");
 
@@ -182,6 +187,33 @@ export const roleSchema = z
       .optional()
       .describe(
         "Notification channels (names under settings.notifications.channels) told of this role's requests as they move: awaiting review, approved or refused, reminded, closed as stale, granted, about to expire, revoked. Typically the approvers' channel. Added to settings.notifications.notify. Default: none.",
+      ),
+    autoApproval: z
+      .strictObject({
+        name: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "What this rule is called on the check. Default: auto-approval up to <maxDuration>.",
+          ),
+        maxDuration: durationText.describe(
+          "Longest request that needs no approval (at most the role's maxDuration). Longer requests need approvals as usual.",
+        ),
+      })
+      .optional()
+      .describe(
+        "Opt-in: a request of this role for at most maxDuration is approved without review (for short read-only access, so that nobody rubber-stamps). Never for an emergency request or an extension (`extends:`), nor for a pull request that holds anything but its one request file; a change request from an eligible code owner still blocks it; `eligible:` still applies. The rule is read at the base commit, so a role that drops it before the merge is refused at the merge unless approved. Default: every request needs approval.",
+      ),
+    extension: z
+      .strictObject({
+        withoutApproval: durationText.describe(
+          "Longest extension that needs no approval (at most the role's maxDuration).",
+        ),
+      })
+      .optional()
+      .describe(
+        "Opt-in: one extension of a live grant (a request with `extends:` naming it, same requester, role and account) for at most withoutApproval is approved without review; at most one per original grant (the chain of `extends:` is read from the grant records). Never for an emergency request. Default: every extension needs approval.",
       ),
     ticket: z
       .strictObject({
@@ -282,6 +314,11 @@ export const settingsSchema = z
       .min(1)
       .default(20)
       .describe("Shortest reason accepted, in characters."),
+    approvalMaxAge: durationText
+      .optional()
+      .describe(
+        "How long an approval counts, from the review's submission, for every role that does not set approval.maxAge: an older approval is ignored on the check and at the merge. Default: no limit.",
+      ),
     auditDelay: durationText
       .default("30m")
       .describe("How long after a grant ends the audit summary is written (CloudTrail delivery)."),
@@ -362,6 +399,7 @@ export type Identity = z.infer<typeof identitySchema>;
 export type Statement = z.infer<typeof statementSchema>;
 export type ApprovalRule = z.infer<typeof approvalRuleSchema>;
 export type Approval = z.infer<typeof approvalSchema>;
+export type AutoApprovalRule = NonNullable<z.infer<typeof roleSchema>["autoApproval"]>;
 export type Role = z.infer<typeof roleSchema>;
 export type AlertRule = z.infer<typeof alertRuleSchema>;
 export type Settings = z.infer<typeof settingsSchema>;

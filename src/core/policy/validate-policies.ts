@@ -270,6 +270,36 @@ function checkDuration(text: string, path: readonly PropertyKey[], report: Repor
   else if (parsed.seconds <= 0) report.error(path, "the duration must be longer than zero.");
 }
 
+/**
+ * The approval ages are durations, and what a role lets through without review is no longer
+ * than what it grants at all: a limit above maxDuration would read as a promise it cannot keep.
+ */
+function checkApprovalDurations(
+  role: Role,
+  at: (...rest: PropertyKey[]) => PropertyKey[],
+  report: Report,
+): void {
+  if (role.approval.maxAge) checkDuration(role.approval.maxAge, at("approval", "maxAge"), report);
+  const glassAge = role.breakGlass?.approval.maxAge;
+  if (glassAge) checkDuration(glassAge, at("breakGlass", "approval", "maxAge"), report);
+  const max = parseDuration(role.maxDuration);
+  const limits: [string | undefined, PropertyKey[]][] = [
+    [role.autoApproval?.maxDuration, at("autoApproval", "maxDuration")],
+    [role.extension?.withoutApproval, at("extension", "withoutApproval")],
+  ];
+  for (const [text, path] of limits) {
+    if (text === undefined) continue;
+    checkDuration(text, path, report);
+    const limit = parseDuration(text);
+    if (limit.ok && max.ok && limit.seconds > max.seconds) {
+      report.error(
+        path,
+        `${text} is longer than the role's maxDuration (${role.maxDuration}): lower it to at most ${role.maxDuration}.`,
+      );
+    }
+  }
+}
+
 function checkRole(policies: Policies, name: string, role: Role, report: Report): void {
   const at = (...rest: PropertyKey[]) => ["roles", name, ...rest];
   const known = Object.keys(policies.accounts);
@@ -288,6 +318,7 @@ function checkRole(policies: Policies, name: string, role: Role, report: Report)
   checkDuration(role.maxDuration, at("maxDuration"), report);
   if (role.breakGlass)
     checkDuration(role.breakGlass.maxDuration, at("breakGlass", "maxDuration"), report);
+  checkApprovalDurations(role, at, report);
 
   const managed = role.permissions.managedPolicies ?? [];
   const statements = role.permissions.statements ?? [];
@@ -503,6 +534,9 @@ function checkSettings(policies: Policies, report: Report): void {
     checkBoundary(arn, account.id, ["settings", "permissionsBoundary"], report, name);
   }
   checkDuration(settings.auditDelay, ["settings", "auditDelay"], report);
+  if (settings.approvalMaxAge) {
+    checkDuration(settings.approvalMaxAge, ["settings", "approvalMaxAge"], report);
+  }
   const names = new Set<string>();
   settings.alerts.forEach((alert, index) => {
     if (names.has(alert.name)) {

@@ -55,8 +55,10 @@ export async function confirmUnmoved(
  */
 export function decisionTitle(decision: Decision, emergency: boolean): string {
   const counted = decision.approvals.filter((a) => a.rules.length > 0);
-  const title =
-    decision.status === "approved"
+  const auto = decision.autoApproved;
+  const title = auto
+    ? `Approved without review: ${auto.rule}`
+    : decision.status === "approved"
       ? `Approved by ${counted.map((a) => `@${a.reviewer}`).join(", ")}`
       : decision.status === "disapproved"
         ? `Changes requested by ${decision.blockedBy.map((b) => `@${b.reviewer}`).join(", ")}`

@@ -41,6 +41,10 @@ export function buildGrantRecord(input: {
     approvals: evaluation.approvals,
     // What `hallpass verify` needs to re-decide offline (git holds the rest).
     ...(evaluation.decision ? { approvalBasis: evaluation.decision.basis } : {}),
+    // A request no review approved says which policy rule did, for verify to re-decide.
+    ...(evaluation.decision?.autoApproved
+      ? { autoApproval: evaluation.decision.autoApproved }
+      : {}),
     roleArn: planned.roleArn,
     roleName: plan.roleName,
     sessionName: plan.sessionName,
@@ -65,7 +69,7 @@ export async function commitGrantRecord(
     await github.commitFiles(
       branch,
       [{ path: grantPath, content: `${JSON.stringify(record, null, 2)}\n` }],
-      `hallpass: grant ${record.requestPath} until ${record.window.end}\n\nPull request #${record.pullRequest.number}, merge ${record.pullRequest.mergeCommit}.\nRole: ${record.roleArn}\nApproved by: ${record.approvals.map((a) => a.reviewer).join(", ")}`,
+      `hallpass: grant ${record.requestPath} until ${record.window.end}\n\nPull request #${record.pullRequest.number}, merge ${record.pullRequest.mergeCommit}.\nRole: ${record.roleArn}\n${approvedBy(record)}`,
     );
     return undefined;
   } catch (error) {
@@ -81,4 +85,11 @@ export async function commitGrantRecord(
       rolledBack: true,
     };
   }
+}
+
+/** Who or what approved the grant, for the commit message. */
+function approvedBy(record: GrantRecord): string {
+  const reviewers = record.approvals.map((a) => a.reviewer).join(", ");
+  if (!record.autoApproval) return `Approved by: ${reviewers}`;
+  return `Approved without review by the policy rule: ${record.autoApproval.rule}${reviewers ? ` (reviews: ${reviewers})` : ""}`;
 }

@@ -628,3 +628,96 @@ describe("decideApproval after the base branch was changed", () => {
     expect(d.blockedBy.map((b) => b.reviewer)).toEqual(["bob"]);
   });
 });
+
+describe("decideApproval with an approval age (approvals age out)", () => {
+  const hour = { seconds: 3600, text: "1h" };
+
+  it("does not count an approval older than the age at the decision's time, and says when it expired", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "APPROVED", 5)],
+        maxApprovalAge: hour,
+        decidedAt: "2026-11-26T11:05:00Z",
+      }),
+    );
+    expect(d.status).toBe("pending");
+    expect(d.approvals).toEqual([]);
+    expect(d.ignored).toEqual([
+      expect.objectContaining({
+        reviewer: "bob",
+        reason:
+          "approved at 2026-11-26T10:05:00Z, which expired at 2026-11-26T11:05:00.000Z (approvals count for 1h); approve again",
+      }),
+    ]);
+    expect(d.reasons[0]).toBe(
+      "1 approval expired (approvals count for 1h): @bob's at 2026-11-26T11:05:00.000Z",
+    );
+    expect(d.rules[0]?.canStillApprove).toContain("bob");
+  });
+
+  it("counts an approval younger than the age", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "APPROVED", 5)],
+        maxApprovalAge: hour,
+        decidedAt: "2026-11-26T11:04:59Z",
+      }),
+    );
+    expect(d.status).toBe("approved");
+  });
+
+  it("counts no approval when the decision's time cannot be read (fail closed)", () => {
+    for (const decidedAt of [undefined, "not a time"]) {
+      const d = decideApproval(
+        input({
+          reviews: [review("bob", "APPROVED", 5)],
+          maxApprovalAge: hour,
+          ...(decidedAt === undefined ? {} : { decidedAt }),
+        }),
+      );
+      expect(d.status).toBe("pending");
+    }
+  });
+
+  it("keeps an expired change request blocking: only approvals age out", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "CHANGES_REQUESTED", 5), review("carol", "APPROVED", 50)],
+        maxApprovalAge: hour,
+        decidedAt: "2026-11-26T12:00:00Z",
+      }),
+    );
+    expect(d.status).toBe("disapproved");
+  });
+});
+
+describe("decideApproval with an auto-approval", () => {
+  const auto = {
+    kind: "auto-approval" as const,
+    rule: "auto-approval up to 30m",
+    limit: "30m",
+  };
+
+  it("approves without a review and says by which rule", () => {
+    const d = decideApproval(input({ autoApproval: auto }));
+    expect(d.status).toBe("approved");
+    expect(d.reasons).toEqual([]);
+    expect(d.autoApproved).toEqual(auto);
+  });
+
+  it("still blocks on a change request from an eligible owner", () => {
+    const d = decideApproval(
+      input({ autoApproval: auto, reviews: [review("bob", "CHANGES_REQUESTED", 1)] }),
+    );
+    expect(d.status).toBe("disapproved");
+    expect(d.autoApproved).toBeUndefined();
+  });
+
+  it("does not claim the auto-approval when the reviews approve by themselves", () => {
+    const d = decideApproval(
+      input({ autoApproval: auto, reviews: [review("bob", "APPROVED", 1)] }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.autoApproved).toBeUndefined();
+  });
+});

@@ -275,3 +275,99 @@ describe("verifyTrail: who wrote the records, and records that only grow", () =>
     expect(found[1]?.[2]).toContain("riskyEventsTotal 4 -> 1");
   });
 });
+
+describe("verifyTrail: grants approved by a policy rule, and approvals that age out", () => {
+  const ROLES = examplePolicySources()
+    .find((f) => f.path === "policies/roles.yaml")!
+    .content.replace(
+      "    maxDuration: 4h\n",
+      "    maxDuration: 4h\n    autoApproval:\n      maxDuration: 2h\n    extension:\n      withoutApproval: 1h\n",
+    );
+  const withRules = (files: Record<string, string> = {}) =>
+    rules({ policyFiles: examplePolicySources({ "policies/roles.yaml": ROLES, ...files }) });
+  const auto = grant({
+    approvals: [],
+    autoApproval: { kind: "auto-approval", rule: "auto-approval up to 2h", limit: "2h" },
+  });
+  const notApproved = (i: TrailInput, file = GRANT) =>
+    findings(i).filter(([kind, at]) => kind === "not-approved" && at === file);
+
+  it("passes a grant the role's autoApproval allowed at the base, without a no-approvals finding", () => {
+    expect(findings(input({ grant: auto, rules: withRules() }))).toEqual([]);
+  });
+
+  it("names a grant recorded as auto-approved whose role had no such rule at the base", () => {
+    const [finding] = notApproved(input({ grant: auto }));
+    expect(finding?.[2]).toContain(
+      "the record says approved without review, but the rule does not apply: role db-admin had no such rule",
+    );
+  });
+
+  it("names a grant recorded as auto-approved whose window exceeds the rule's limit", () => {
+    const long = { ...auto, window: { start: auto.window.start, end: "2026-11-26T11:00:01Z" } };
+    const [finding] = notApproved(input({ grant: long, rules: withRules() }));
+    expect(finding?.[2]).toContain("it covers up to 2h");
+  });
+
+  it("names an approval older than the age at the merge", () => {
+    const settings = examplePolicySources()
+      .find((f) => f.path === "policies/settings.yaml")!
+      .content.concat("  approvalMaxAge: 3m\n");
+    const i = input({
+      rules: rules({ policyFiles: examplePolicySources({ "policies/settings.yaml": settings }) }),
+    });
+    expect(notApproved(i)[0]?.[2]).toContain(
+      "1 approval expired (approvals count for 3m): @carol's at 2026-11-26T08:58:00.000Z",
+    );
+  });
+
+  /** `story` plus extension grants, each merged at its own commit under `withRules()`. */
+  function withExtensions(extensions: GrantRecord[]): TrailInput {
+    const i = input({ rules: withRules() });
+    for (const record of extensions) {
+      const stem = record.requestPath.replace(/\.yaml$/, "");
+      (i.history.files as { path: string; content: string }[]).push(
+        { path: record.requestPath, content: "requester: alice\n" },
+        { path: `${stem}.grant.json`, content: json(record) },
+      );
+      (i.rules as Map<string, RulesAtMerge>).set(record.pullRequest.mergeCommit, withRules());
+    }
+    return i;
+  }
+  const extension = (n: number, extendsPath: string) =>
+    grant({
+      requestPath: `${STEM}-${n}.yaml`,
+      pullRequest: { ...grant().pullRequest, number: 42 + n, mergeCommit: String(n).repeat(40) },
+      extends: extendsPath,
+      approvals: [],
+      window: { start: "2026-11-26T10:00:00Z", end: "2026-11-26T10:30:00Z" },
+      autoApproval: {
+        kind: "extension",
+        rule: "one extension without approval up to 1h",
+        limit: "1h",
+        extends: extendsPath,
+      },
+    });
+  const mergedAt = (record: GrantRecord, at: string) => ({
+    ...record,
+    pullRequest: { ...record.pullRequest, mergedAt: at },
+  });
+
+  it("passes one extension without approval of a grant live at its merge", () => {
+    const first = mergedAt(extension(2, REQUEST_PATH), "2026-11-26T10:00:00Z");
+    expect(notApproved(withExtensions([first]), `${STEM}-2.grant.json`)).toEqual([]);
+  });
+
+  it("names an extension without approval merged after the grant it extends was revoked", () => {
+    const late = mergedAt(extension(2, REQUEST_PATH), "2026-11-26T11:05:00Z");
+    const [finding] = notApproved(withExtensions([late]), `${STEM}-2.grant.json`);
+    expect(finding?.[2]).toContain("is no longer live");
+  });
+
+  it("names a second extension without approval of the same original grant", () => {
+    const first = mergedAt(extension(2, REQUEST_PATH), "2026-11-26T10:00:00Z");
+    const second = mergedAt(extension(3, `${STEM}-2.yaml`), "2026-11-26T10:10:00Z");
+    const [finding] = notApproved(withExtensions([first, second]), `${STEM}-3.grant.json`);
+    expect(finding?.[2]).toContain("already extended once without approval");
+  });
+});
