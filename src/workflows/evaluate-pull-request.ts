@@ -164,14 +164,9 @@ async function evaluate(
     return fail(failure(title, [eligibility.reason]));
   }
 
-  // 7. Read the terms besides the reviews: the decision's clock, the approvals' age, the
-  // policy rule that approves without review.
-  const { terms, autoApprovalNote } = await readApprovalTerms(
-    github,
-    { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files },
-    request,
-    policies,
-  );
+  // 7. The terms besides the reviews: clock, approvals' age, approval without review.
+  const at = { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files };
+  const { terms, autoApprovalNote } = await readApprovalTerms(github, at, request, policies);
   if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
 
   // 8. Decide, and make sure the pull request did not move meanwhile.
