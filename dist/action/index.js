@@ -102771,12 +102771,8 @@ async function evaluate(github, pullRequest, context) {
     const title = `@${request2.request.requester} may not request ${request2.request.role}`;
     return fail(failure2(title, [eligibility.reason]));
   }
-  const { terms, autoApprovalNote } = await readApprovalTerms(
-    github,
-    { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files },
-    request2,
-    policies
-  );
+  const at = { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files };
+  const { terms, autoApprovalNote } = await readApprovalTerms(github, at, request2, policies);
   if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
   const decided = decide(pullRequest, {
     ...terms,
