@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parseCodeowners } from "../src/core/policy/codeowners.ts";
 import { compileCodeowners } from "../src/core/policy/compile-codeowners.ts";
 import { syntheticCodeowners, syntheticTree } from "./codeowners.bench.ts";
-import { runMeasured, type Spread, spread, timeRuns } from "./measure.ts";
+import { type MeasuredRun, runMeasured, type Spread, spread, timeRuns } from "./measure.ts";
 import {
   type Figures as SummarizeFigures,
   figuresOf as summarizeFiguresOf,
@@ -141,8 +141,12 @@ function cloudTrailRows(
 }
 
 /**
- * `hallpass history` as a user runs it (bin/hallpass.js, its own process) over a repository of
- * 10,000 requests with all their records, beside `git log --name-only` of the same repository.
+ * `hallpass history`, `verify` and `report` as a user runs them (bin/hallpass.js, their own
+ * processes) over one repository of 10,000 requests with all their records, beside
+ * `git log --name-only` of the same repository, runs interleaved so that the load of a shared
+ * machine falls on all alike. Times are CPU seconds of the command and of the git processes it
+ * waits for (on a shared machine wall-clock time mostly measures waiting for a core); the
+ * note gives the wall-clock medians too.
  */
 export function historyFigures(options: TableOptions): FigureRow[] {
   const requests = options.quick ? 1_000 : 10_000;
@@ -150,32 +154,55 @@ export function historyFigures(options: TableOptions): FigureRow[] {
   try {
     buildRecordsRepository(root, requests);
     const bin = join(import.meta.dirname, "..", "bin", "hallpass.js");
-    const history = Array.from({ length: RUNS }, () =>
-      runMeasured(process.execPath, [bin, "history"], root),
-    );
-    const gitLog = Array.from({ length: RUNS }, () =>
-      runMeasured("git", ["log", "--name-only"], root),
-    );
-    const seconds = spread(history.map((r) => r.ms / 1000));
-    const floor = spread(gitLog.map((r) => r.ms / 1000));
-    const memory = spread(history.map((r) => r.peakRss / MB));
-    const name = `\`hallpass history\`, ${requests.toLocaleString("en")} requests`;
-    return [
-      withFloor(
-        {
-          figure: name,
-          value: seconds.median,
-          min: seconds.min,
-          unit: "s",
-          aim: "< 3 s, ≤ 2.5 × git log",
-          runs: RUNS,
-          note: "the whole command (bin/hallpass.js); floor: git log --name-only",
-        },
-        floor.median,
-        (v, ratio) => v < 3 && ratio <= 2.5,
-      ),
-      row(`${name}: peak resident memory`, memory, "MB", "< 300 MB", (v) => v < 300),
-    ];
+    const period = ["--since", "2026-01-01", "--until", "2027-01-01"];
+    const out = join(root, ".git", "report.html");
+    const commands = {
+      history: ["history"],
+      verify: ["verify"],
+      report: ["report", ...period, "--format", "html", "--out", out],
+    };
+    const runs: Record<keyof typeof commands | "git", MeasuredRun[]> = {
+      git: [],
+      history: [],
+      verify: [],
+      report: [],
+    };
+    // One run of the CLI first, unmeasured: Node's compile cache is filled as after install.
+    runMeasured(process.execPath, [bin, "history", "--help"], root);
+    for (let r = 0; r < RUNS; r++) {
+      runs.git.push(runMeasured("git", ["log", "--name-only"], root));
+      for (const [name, args] of Object.entries(commands) as [keyof typeof commands, string[]][]) {
+        runs[name].push(runMeasured(process.execPath, [bin, ...args], root));
+      }
+    }
+    const floor = spread(runs.git.map((r) => r.cpuSeconds));
+    const wall = (list: MeasuredRun[]) => spread(list.map((r) => r.ms / 1000)).median.toFixed(2);
+    const count = requests.toLocaleString("en");
+    return (["history", "verify", "report"] as const).flatMap((name) => {
+      const seconds = spread(runs[name].map((r) => r.cpuSeconds));
+      const memory = spread(runs[name].map((r) => r.peakRss / MB));
+      const figure =
+        name === "history"
+          ? `\`hallpass history\`, ${count} requests`
+          : `\`hallpass ${name}\`${name === "report" ? " --format html" : ""}, ${count} requests with all their records`;
+      const aim = name === "history" ? "< 3 s, ≤ 2.5 × git log" : "< 5 s";
+      return [
+        withFloor(
+          {
+            figure,
+            value: seconds.median,
+            min: seconds.min,
+            unit: "s",
+            aim,
+            runs: RUNS,
+            note: `CPU seconds with git's; floor: git log --name-only; wall-clock medians ${wall(runs[name])} s and ${wall(runs.git)} s`,
+          },
+          floor.median,
+          (v, ratio) => (name === "history" ? v < 3 && ratio <= 2.5 : v < 5),
+        ),
+        row(`${figure}: peak resident memory`, memory, "MB", "< 300 MB", (v) => v < 300),
+      ];
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -39,6 +39,8 @@ export interface MeasuredRun {
   ms: number;
   /** Peak resident set in bytes: wait4's ru_maxrss of the process (the largest of it and the children it waited for). */
   peakRss: number;
+  /** CPU seconds (user and system) of the process and of the children it waited for (git). */
+  cpuSeconds: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export function runMeasured(command: string, args: string[], cwd?: string): Meas
   try {
     const out = join(dir, "rss");
     const start = performance.now();
-    const child = spawnSync("/usr/bin/time", ["-f", "%M", "-o", out, command, ...args], {
+    const child = spawnSync("/usr/bin/time", ["-f", "%M %U %S", "-o", out, command, ...args], {
       cwd,
       encoding: "utf8",
       maxBuffer: 1 << 30,
@@ -63,9 +65,13 @@ export function runMeasured(command: string, args: string[], cwd?: string): Meas
     if (child.status !== 0) {
       throw new Error(`${command} ${args.join(" ")} exited ${child.status}: ${child.stderr}`);
     }
-    const kib = Number(readFileSync(out, "utf8").trim().split("\n").pop());
-    if (!Number.isFinite(kib)) throw new Error(`/usr/bin/time reported no peak RSS for ${command}`);
-    return { stdout: child.stdout, ms, peakRss: kib * 1024 };
+    const [kib, user, system] = (readFileSync(out, "utf8").trim().split("\n").pop() ?? "")
+      .split(" ")
+      .map(Number);
+    if (!Number.isFinite(kib) || !Number.isFinite(user) || !Number.isFinite(system)) {
+      throw new Error(`/usr/bin/time reported no peak RSS or CPU time for ${command}`);
+    }
+    return { stdout: child.stdout, ms, peakRss: kib! * 1024, cpuSeconds: user! + system! };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -45,7 +45,7 @@ async function table(): Promise<void> {
   rows.push(...(await cloudTrailFigures(options)));
   progress("CODEOWNERS");
   rows.push(...(await codeownersFigures()));
-  progress("hallpass history (child processes)");
+  progress("hallpass history, verify and report (child processes)");
   rows.push(...historyFigures(options));
   if (flags.has("--json")) {
     console.log(JSON.stringify(rows, null, 2));
