@@ -10,7 +10,10 @@ export const MUTATION_TARGETS: Readonly<Record<string, readonly string[]>> = {
     "test/core/grant/plan-grant.test.ts",
     "test/core/grant/grant-policy-simulation.test.ts",
   ],
-  "src/core/policy/codeowners.ts": ["test/core/policy/codeowners.test.ts"],
+  "src/core/policy/codeowners.ts": [
+    "test/core/policy/codeowners.test.ts",
+    "test/core/policy/compile-codeowners.test.ts",
+  ],
   "src/core/policy/compile-codeowners.ts": [
     "test/core/policy/compile-codeowners.test.ts",
     "test/core/policy/codeowners.test.ts",

@@ -721,3 +721,258 @@ describe("decideApproval with an auto-approval", () => {
     expect(d.autoApproved).toBeUndefined();
   });
 });
+
+describe("decideApproval at the merge (reviewedBefore, dismissals)", () => {
+  const MERGED = "2026-11-26T10:05:00Z";
+  const dismissal = (reviewId: number, state: string, at: string) => ({ reviewId, state, at });
+
+  it("counts a change request dismissed after the merge as what it was: it still blocks", () => {
+    const changes = review("carol", "DISMISSED", 2);
+    const reviews = [review("bob", "APPROVED", 1), changes];
+    const d = decideApproval(
+      input({
+        reviews,
+        reviewedBefore: MERGED,
+        dismissals: [dismissal(changes.id, "changes_requested", "2026-11-26T10:06:00Z")],
+      }),
+    );
+    expect(d.status).toBe("disapproved");
+    expect(d.blockedBy).toEqual([
+      { reviewer: "carol", reviewId: changes.id, reason: "requested changes" },
+    ]);
+  });
+
+  it("counts an approval dismissed after the merge, and one dismissed at no readable time", () => {
+    for (const at of ["2026-11-26T10:06:00Z", "not a time"]) {
+      const approval = review("bob", "DISMISSED", 1);
+      const d = decideApproval(
+        input({
+          reviews: [approval],
+          reviewedBefore: MERGED,
+          dismissals: [dismissal(approval.id, "APPROVED", at)],
+        }),
+      );
+      expect(d.status).toBe("approved");
+      expect(d.approvals.map((a) => a.reviewId)).toEqual([approval.id]);
+    }
+  });
+
+  it("drops a review dismissed at or before the merge, and only the review dismissed", () => {
+    const approval = review("bob", "DISMISSED", 1);
+    const other = review("carol", "DISMISSED", 2);
+    for (const at of [MERGED, "2026-11-26T10:04:00Z"]) {
+      const d = decideApproval(
+        input({
+          reviews: [approval, other],
+          reviewedBefore: MERGED,
+          dismissals: [dismissal(approval.id, "APPROVED", at)],
+        }),
+      );
+      expect(d.status).toBe("pending");
+      expect(d.approvals).toEqual([]);
+    }
+  });
+
+  it("gives back only an approval or a change request, and only to a dismissed review", () => {
+    const commented = review("bob", "DISMISSED", 1);
+    const approved = review("sam", "APPROVED", 2);
+    const d = decideApproval(
+      input({
+        reviews: [commented, approved],
+        reviewedBefore: MERGED,
+        dismissals: [
+          dismissal(commented.id, "COMMENTED", "2026-11-26T10:06:00Z"),
+          // A dismissal naming a review that is not dismissed changes nothing.
+          dismissal(approved.id, "CHANGES_REQUESTED", "2026-11-26T10:06:00Z"),
+        ],
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.approvals.map((a) => a.reviewer)).toEqual(["sam"]);
+  });
+
+  it("ignores the dismissals when no merge time is given (the live check)", () => {
+    const approval = review("bob", "DISMISSED", 1);
+    const d = decideApproval(
+      input({
+        reviews: [approval],
+        dismissals: [dismissal(approval.id, "APPROVED", "2026-11-26T10:06:00Z")],
+      }),
+    );
+    expect(d.status).toBe("pending");
+  });
+
+  it("counts an approval given at the merge second and ignores one after it, saying why", () => {
+    const atMerge = { ...review("bob", "APPROVED", 5), submittedAt: MERGED };
+    const after = review("sam", "APPROVED", 6);
+    const d = decideApproval(
+      input({
+        reviews: [atMerge, after],
+        reviewedBefore: MERGED,
+        approval: { rules: [{ count: 2 }] },
+      }),
+    );
+    expect(d.approvals.map((a) => a.reviewer)).toEqual(["bob"]);
+    expect(d.ignored).toEqual([
+      { reviewer: "sam", reviewId: after.id, reason: `reviewed after the merge (${MERGED})` },
+    ]);
+  });
+
+  it("ignores a change request after the merge without listing it", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "APPROVED", 1), review("carol", "CHANGES_REQUESTED", 6)],
+        reviewedBefore: MERGED,
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.ignored).toEqual([]);
+  });
+});
+
+describe("decideApproval: what the decision records and says", () => {
+  it("records the eligible, the excluded, the unresolved owners and the basis, sorted and once", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@zed", "@carol", "@acme/sec", "@alice", "ops@example.com"),
+        pushers: ["Carl", "carl", "alice"],
+        author: "Zed",
+        baseChangedAt: ["2026-11-26T09:00:00Z"],
+      }),
+    );
+    expect(d.eligible).toEqual(["carol", "sam", "sue"]);
+    expect(d.excluded).toEqual([
+      { login: "alice", reason: "is the requester" },
+      { login: "zed", reason: "is the author of the pull request" },
+    ]);
+    expect(d.unresolvedOwners).toEqual(["ops@example.com"]);
+    expect(d.basis).toEqual({
+      headSha: HEAD,
+      author: "Zed",
+      pushers: ["alice", "carl"],
+      baseChangedAt: ["2026-11-26T09:00:00Z"],
+    });
+    expect(decideApproval(input({})).basis.baseChangedAt).toEqual([]);
+  });
+
+  it("labels a rule without a group as one from code owners", () => {
+    const d = decideApproval(input({ approval: { rules: [{ count: 2 }] } }));
+    expect(d.reasons).toEqual(["rule 1: 2 from code owners: needs 2 more approvals"]);
+  });
+
+  it("says who is not a code owner, for which request", () => {
+    const d = decideApproval(input({ reviews: [review("mallory", "APPROVED", 1)] }));
+    expect(d.ignored).toEqual([
+      {
+        reviewer: "mallory",
+        reviewId: expect.any(Number),
+        reason: "is not a code owner of access-requests/alice-db.yaml",
+      },
+    ]);
+  });
+
+  it.each([
+    [1, "after 1 approval, which no longer counts"],
+    [2, "after 2 approvals, which no longer count"],
+  ])("says how many approvals a base change made stale (%i)", (stale, words) => {
+    const reviews = [review("bob", "APPROVED", 1), review("sam", "APPROVED", 2)].slice(0, stale);
+    const d = decideApproval(
+      input({
+        reviews,
+        baseChangedAt: ["2026-11-26T10:30:00Z"],
+        approval: { rules: [{ count: 3 }] },
+      }),
+    );
+    expect(d.reasons[0]).toBe(`the base branch was changed (2026-11-26T10:30:00.000Z) ${words}`);
+  });
+
+  it("does not mention a base change when the rules are met anyway", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "APPROVED", 1), review("sam", "APPROVED", 40)],
+        baseChangedAt: ["2026-11-26T10:30:00Z"],
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.reasons).toEqual([]);
+  });
+
+  it.each([
+    [1, "needs 1 more approval but only 0 eligible people can still approve"],
+    [2, "needs 2 more approvals but only 1 eligible person can still approve"],
+  ])("says a rule cannot be met with too few eligible people (%i missing)", (count, words) => {
+    const d = decideApproval(
+      input({
+        owners: owners("@bob", "@alice"),
+        reviews: count === 1 ? [review("bob", "APPROVED", 1)] : [],
+        approval: { rules: [{ count: count === 1 ? 2 : 2 }] },
+      }),
+    );
+    expect(d.reasons).toEqual([
+      `rule 1: 2 from code owners: ${words}; fix CODEOWNERS or the policy`,
+    ]);
+  });
+
+  it("says when an approval was counted for another rule, and when rules cannot all be met", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@bob", "@carol"),
+        approval: {
+          rules: [
+            { count: 1, from: ["@bob"] },
+            { count: 1, from: ["@bob", "@carol"] },
+          ],
+        },
+        reviews: [review("bob", "APPROVED", 1)],
+      }),
+    );
+    expect(d.reasons).toEqual([
+      "rule 2: 1 from @bob or @carol: needs 1 more approval from a different person than those counted for other rules (@bob counted for rule 1: 1 from @bob)",
+    ]);
+    const twoFromOne = decideApproval(
+      input({
+        owners: owners("@bob", "@carol"),
+        approval: {
+          rules: [
+            { count: 1, from: ["@bob"] },
+            { count: 1, from: ["@bob"] },
+          ],
+        },
+        reviews: [review("bob", "APPROVED", 1)],
+      }),
+    );
+    expect(twoFromOne.reasons).toEqual([
+      "rule 2: 1 from @bob: needs 1 more approval from a different person than those counted for other rules (@bob counted for rule 1: 1 from @bob) but only 0 eligible people can still approve; fix CODEOWNERS or the policy",
+    ]);
+  });
+
+  it("says when two rules need the same one person", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@bob", "@carol"),
+        approval: {
+          rules: [
+            { count: 1, from: ["@bob"] },
+            { count: 1, from: ["@bob"] },
+          ],
+        },
+      }),
+    );
+    expect(d.reasons).toEqual([
+      "rule 1: 1 from @bob: needs 1 more approval",
+      "rule 2: 1 from @bob: needs 1 more approval",
+      "the rules cannot all be met: too few different eligible people can still approve (one person's approval counts for one rule only); fix CODEOWNERS or the policy",
+    ]);
+  });
+
+  it("records each approver's references, email owners never among them", () => {
+    const d = decideApproval(
+      input({
+        owners: owners("@acme/sec", "sam@example.com"),
+        approval: { rules: [{ count: 1, from: ["@Sam"] }] },
+        reviews: [review("sam", "APPROVED", 1)],
+      }),
+    );
+    expect(d.approvals.map((a) => a.eligibleVia)).toEqual([["@acme/sec", "@sam"]]);
+  });
+});

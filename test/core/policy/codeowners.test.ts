@@ -115,8 +115,22 @@ describe("CODEOWNERS patterns", () => {
     ["a?b", "a/b", false], // ? never crosses a slash
     ["foo**bar", "fooxbar", true],
     ["foo**bar", "foo/bar", false], // ** inside a segment is a plain *
+    ["foo**bar", "foor", false],
     ["a.b", "aXb", false], // dots are literal
     ["my\\ file.txt", "my file.txt", true],
+    ["my\\ file.txt", "other.txt", false],
+    ["\\*.md", "*.md", true], // an escaped * is a literal asterisk
+    ["\\*.md", "a.md", false],
+    ["a\\", "a\\", true], // a trailing backslash is itself
+    ["*.js", ".js", true], // * matches nothing too
+    ["*a", "aba", true], // after a false start, the * takes more
+    ["a*", "a", true],
+    ["a*b*", "ab", true],
+    ["**/docs/*", "docs/a.md", true],
+    ["**/docs/*", "x/docs/a.md", true],
+    ["**/docs/*", "docs/a/b.md", false], // docs/* owns the direct children only, ** or not
+    ["/a/*.md", "a", false],
+    ["/a/*.md", "a/b.md", true],
     ["Docs/", "docs/a.md", false],
     ["/", "anything", false],
   ])("%s matches %s: %s", (pattern, path, expected) => {
@@ -240,6 +254,46 @@ describe("CODEOWNERS parsing", () => {
     ["!a.md", "negation (!) is not supported in CODEOWNERS"],
   ])("refuses the pattern %s: %s", (pattern, message) => {
     expect(compilePattern(pattern)).toBe(message);
+  });
+
+  it.each([
+    ["@acme/sec!", '"@acme/sec!" is not a valid team (write @org/team-slug)'],
+    ["@acme/!sec", '"@acme/!sec" is not a valid team (write @org/team-slug)'],
+    ["x@y@z.co", '"x@y@z.co" is not an owner: write @login, @org/team-slug or an email address'],
+    ["a@b.co@x", '"a@b.co@x" is not an owner: write @login, @org/team-slug or an email address'],
+  ])("refuses the owner %s as a whole, not for a part of it", (text, message) => {
+    expect(parseOwner(text)).toBe(message);
+  });
+
+  it("reports a skipped line as an error at its line", () => {
+    const parsed = parseCodeowners("CODEOWNERS", "* @a\n!x @b\n");
+    expect(parsed.problems).toEqual([
+      {
+        file: "CODEOWNERS",
+        line: 2,
+        column: 1,
+        severity: "error",
+        message:
+          'pattern "!x": negation (!) is not supported in CODEOWNERS; GitHub ignores this line',
+      },
+    ]);
+    expect(
+      parseCodeowners("CODEOWNERS", "#".repeat(MAX_CODEOWNERS_BYTES)).problems[0],
+    ).toMatchObject({ file: "CODEOWNERS", line: 1, column: 1, severity: "error" });
+  });
+
+  it("reads a pattern that is only an escape", () => {
+    expect(ownersOf("\\* @a\n", "*")).toEqual(["@a"]);
+    expect(ownersOf("\\* @a\n", "b")).toBeNull();
+  });
+
+  it("matches a pattern of more than 64 segments with ** (its state outgrows the first buffer)", () => {
+    const deep = Array.from({ length: 70 }, (_, i) => `d${i}`);
+    const pattern = compilePattern(`${deep.slice(0, 35).join("/")}/**/${deep.slice(35).join("/")}`);
+    if (typeof pattern === "string") throw new Error(pattern);
+    expect(pattern.test(deep.join("/"))).toBe(true);
+    expect(pattern.test([...deep.slice(0, 35), "x", ...deep.slice(35)].join("/"))).toBe(true);
+    expect(pattern.test([...deep.slice(0, 69), "other"].join("/"))).toBe(false);
   });
 
   it("treats consecutive ** as one", () => {
