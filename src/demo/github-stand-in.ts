@@ -239,14 +239,28 @@ export class GitHubStandIn {
     const person = GitHubStandIn.person(author);
     const head = store.writeCommit(tree, [main], title, this.#signature(person));
     store.updateBranch(branch, head, undefined);
-    const pull: PullState = {
-      number: this.#nextNumber++,
+    const pull = this.#addPull({
       title,
       body: "",
       author,
       headRef: branch,
       headSha: head,
       forkPoint: main,
+    });
+    return this.#event(
+      "pull_request",
+      { action: "opened", number: pull.number, pull_request: this.#pull(pull) },
+      author,
+    );
+  }
+
+  /** A new open pull request with these fields. */
+  #addPull(
+    fields: Pick<PullState, "title" | "body" | "author" | "headRef" | "headSha" | "forkPoint">,
+  ): PullState {
+    const pull: PullState = {
+      number: this.#nextNumber++,
+      ...fields,
       state: "open",
       merged: false,
       mergeCommitSha: null,
@@ -255,11 +269,7 @@ export class GitHubStandIn {
       createdAt: this.#now(),
     };
     this.pulls.set(pull.number, pull);
-    return this.#event(
-      "pull_request",
-      { action: "opened", number: pull.number, pull_request: this.#pull(pull) },
-      author,
-    );
+    return pull;
   }
 
   /** `author` opens an issue (from an issue form, which puts its `labels` on it). */
@@ -539,22 +549,14 @@ export class GitHubStandIn {
     if ([...this.pulls.values()].some((p) => p.headRef === branch && p.state === "open")) {
       return [422, { message: `A pull request already exists for ${this.owner}:${branch}.` }];
     }
-    const pull: PullState = {
-      number: this.#nextNumber++,
+    const pull = this.#addPull({
       title: String(body?.title),
       body: String(body?.body ?? ""),
       author: actor.login,
       headRef: branch,
       headSha: head,
       forkPoint: this.#branchBases.get(branch) ?? this.store.resolve("refs/heads/main")!,
-      state: "open",
-      merged: false,
-      mergeCommitSha: null,
-      mergedAt: null,
-      mergedBy: null,
-      createdAt: this.#now(),
-    };
-    this.pulls.set(pull.number, pull);
+    });
     const opened = { action: "opened", number: pull.number, pull_request: this.#pull(pull) };
     this.outbox.push(this.#event("pull_request", opened, actor.login));
     return [201, this.#pull(pull)];

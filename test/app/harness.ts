@@ -253,23 +253,7 @@ export class GitHubMock {
           options.twin === undefined ? { message: "Not Found" } : options.twin,
         );
     }
-    this.scope
-      .get(`${REPO}/git/trees/${BASE}`)
-      .reply(200, {
-        sha: BASE,
-        truncated: false,
-        tree: [{ path: "policies", type: "tree", sha: POLICIES_TREE }],
-      })
-      .get(`${REPO}/git/trees/${POLICIES_TREE}`)
-      .query({ recursive: "1" })
-      .reply(200, {
-        sha: POLICIES_TREE,
-        truncated: false,
-        tree: [{ path: "test.yaml", type: "blob", sha: "p1" }],
-      })
-      .get(`${REPO}/contents/policies%2Ftest.yaml`)
-      .query({ ref: BASE })
-      .reply(200, options.policies ?? fixture("policies.yaml"));
+    this.policiesAt(BASE, options.policies);
     const codeowners =
       options.codeowners === undefined ? fixture("CODEOWNERS") : options.codeowners;
     this.scope
@@ -287,6 +271,28 @@ export class GitHubMock {
     } else {
       this.scope.get(`${REPO}/contents/CODEOWNERS`).query({ ref: BASE }).reply(200, codeowners);
     }
+    return this;
+  }
+
+  /** The one policy file `policies/test.yaml` at commit `sha`: its folder's listing and text. */
+  policiesAt(sha: string, policies = fixture("policies.yaml")): this {
+    this.scope
+      .get(`${REPO}/git/trees/${sha}`)
+      .reply(200, {
+        sha,
+        truncated: false,
+        tree: [{ path: "policies", type: "tree", sha: POLICIES_TREE }],
+      })
+      .get(`${REPO}/git/trees/${POLICIES_TREE}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: POLICIES_TREE,
+        truncated: false,
+        tree: [{ path: "test.yaml", type: "blob", sha: "p1" }],
+      })
+      .get(`${REPO}/contents/policies%2Ftest.yaml`)
+      .query({ ref: sha })
+      .reply(200, policies);
     return this;
   }
 

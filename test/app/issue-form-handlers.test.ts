@@ -10,10 +10,8 @@ import {
   BASE,
   createHarness,
   examplePayload,
-  fixture,
   type Harness,
   OWNER,
-  POLICIES_TREE,
   REPO,
   REPO_NAME,
 } from "./harness.ts";
@@ -86,23 +84,8 @@ function formReads(): void {
     .get(REPO)
     .reply(200, { default_branch: "main" })
     .get(`${REPO}/git/ref/heads%2Fmain`)
-    .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } })
-    .get(`${REPO}/git/trees/${BASE}`)
-    .reply(200, {
-      sha: BASE,
-      truncated: false,
-      tree: [{ path: "policies", type: "tree", sha: POLICIES_TREE }],
-    })
-    .get(`${REPO}/git/trees/${POLICIES_TREE}`)
-    .query({ recursive: "1" })
-    .reply(200, {
-      sha: POLICIES_TREE,
-      truncated: false,
-      tree: [{ path: "test.yaml", type: "blob", sha: "p1" }],
-    })
-    .get(`${REPO}/contents/policies%2Ftest.yaml`)
-    .query({ ref: BASE })
-    .reply(200, fixture("policies.yaml"));
+    .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } });
+  h.github.policiesAt(BASE);
 }
 
 /** The app's one comment on the issue; `seen` receives its body. */
