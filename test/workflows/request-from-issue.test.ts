@@ -131,6 +131,27 @@ describe("requestFromIssue", () => {
     expect(github.pulls.size).toBe(0);
   });
 
+  it("ends with one pull request and one commit whichever call fails first, once redelivered", async () => {
+    // The calls of a fault-free run, each made to fail in turn (a throttled or dropped call).
+    const clean = repository();
+    await submit(clean);
+    const calls = [...new Set(clean.calls)] as (keyof FakeGitHub & string)[];
+    expect(calls).toContain("createPullRequest");
+    for (const method of calls) {
+      const github = repository().fail(method as never, new Error(`${method}: 502`));
+      await expect(submit(github), method).rejects.toThrow(`${method}: 502`);
+      expect(github.pulls.size, method).toBeLessThanOrEqual(1);
+      const outcome = await submit(github);
+      expect(outcome.kind, method).toMatch(/^(already-)?opened$/);
+      expect(github.pulls.size, method).toBe(1);
+      expect(github.commits, method).toHaveLength(1);
+      expect(
+        github.trees.get("hallpass/issue-12")?.get("access-requests/alice/issue-12.yaml"),
+      ).toBe(clean.trees.get("hallpass/issue-12")?.get("access-requests/alice/issue-12.yaml"));
+      expect(github.comment(12, ISSUE_FORM_MARKER), method).toContain("pull request #100");
+    }
+  });
+
   it("leaves its pull request to the check exactly as if the author had opened it", async () => {
     const github = repository();
     const { pullRequest } = (await submit(github)) as {
