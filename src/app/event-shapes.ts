@@ -73,6 +73,8 @@ export const issueCommentEventShape = z.object({
     pull_request: z.unknown().optional(),
   }),
   comment: z.object({
+    /** Names the branch of the extension `/hallpass extend` opens; only that command needs it. */
+    id: z.number().int().positive().optional(),
     body: z.string(),
     user: z.object({ login: z.string().min(1), type: z.string() }),
   }),

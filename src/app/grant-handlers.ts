@@ -7,6 +7,7 @@
 
 import type { Probot } from "probot";
 import { deadlineAfter } from "../workflows/deadline.ts";
+import { extendGrant, parseExtendCommand } from "../workflows/extend-grant.ts";
 import { grantAccess } from "../workflows/grant-access.ts";
 import { isRevokeCommand, releaseGrant } from "../workflows/release-grant.ts";
 import {
@@ -70,16 +71,24 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
     const payload = checkEventShape(context, issueCommentEventShape);
     if (!payload) return;
     const { issue, comment } = payload;
-    // Only people can release access; the app's own comments never trigger it.
+    // Only people give commands; the app's own comments never trigger one.
     if (
       !issue.pull_request ||
       comment.user.type === "Bot" ||
-      !isRevokeCommand(comment.body) ||
       !isAccessRepository(deps, context.repo())
     ) {
       return;
     }
     const github = deps.github(context.octokit, context.repo());
+    if (!isRevokeCommand(comment.body)) {
+      const duration = parseExtendCommand(comment.body);
+      // Without the comment's id there is no branch a redelivery would find again.
+      if (duration === undefined || comment.id === undefined) return;
+      const command = { pullNumber: issue.number, commentId: comment.id, duration };
+      const extended = await extendGrant(github, command, comment.user.login, { now: deps.now() });
+      context.log.info({ pull: issue.number, outcome: extended.status }, "hallpass extend");
+      return;
+    }
     const release = {
       github,
       aws,

@@ -36,6 +36,15 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
  * seconds on a comment of blank lines.
  */
 export function isRevokeCommand(body: string): boolean {
+  return commandLines(body).some((line) => REVOKE_LINE.test(line));
+}
+
+/**
+ * The lines of a comment that can give a command, trimmed: those GitHub shows as text, outside
+ * code blocks (fenced or indented) and HTML comments. Linear in the comment's length.
+ */
+export function commandLines(body: string): string[] {
+  const lines: string[] = [];
   let fence: string | undefined;
   for (const line of withoutHtmlComments(body).split(/\r\n|\r|\n/)) {
     const marker = FENCE.exec(line)?.[1];
@@ -57,9 +66,9 @@ export function isRevokeCommand(body: string): boolean {
     }
     // Four spaces or a tab of indentation make a code block.
     if (/^(?: {4}|\t)/.test(line)) continue;
-    if (REVOKE_LINE.test(line.trim())) return true;
+    lines.push(line.trim());
   }
-  return false;
+  return lines;
 }
 
 /** `text` without `<!-- ... -->` (an unclosed one hides the rest, as GitHub renders it). */

@@ -88,6 +88,32 @@ function refusalCommentAndAlert(): { comment: () => Body; alert: () => Body } {
   return { comment: () => comment, alert: () => alert };
 }
 
+/** A grant record of alice's request #7, live from 11:00 to 13:00. */
+function grantOfAlice() {
+  return {
+    version: 1,
+    requestPath: "access-requests/alice-db.yaml",
+    pullRequest: {
+      number: 7,
+      url: "https://github.com/acme/access/pull/7",
+      mergeCommit: "3e7600000000000000000000000000000000000a",
+      mergedAt: "2026-11-26T11:00:00Z",
+      mergedBy: "sue",
+    },
+    requester: "alice",
+    role: "db-admin",
+    account: { name: "production", id: "123456789012" },
+    emergency: false,
+    approvals: [],
+    roleArn: "arn:aws:iam::123456789012:role/hallpass/hallpass-alice-0123456789",
+    roleName: "hallpass-alice-0123456789",
+    sessionName: "alice-0123456789",
+    sourceIdentity: "alice",
+    window: { start: "2026-11-26T11:00:00Z", end: "2026-11-26T13:00:00Z" },
+    grantedAt: "2026-11-26T11:00:05Z",
+  };
+}
+
 function revokeComment(login: string, body = "/hallpass revoke") {
   const payload = examplePayload("issue_comment", "created");
   payload.issue.number = 7;
@@ -399,6 +425,31 @@ describe("refusals", () => {
     await h.probot.receive(revokeComment("mallory") as never);
 
     expect(reply.body).toContain("@mallory: you may not revoke this access");
+    expect(wire.calls).toEqual([]);
+  });
+
+  it("/hallpass extend by someone else than the requester says who may, and opens nothing", async () => {
+    h.github.optionalToken().pull({ merged: true }).files();
+    h.github.scope
+      .get(REPO)
+      .reply(200, { default_branch: "main" })
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { object: { sha: "5a1e000000000000000000000000000000000001" } })
+      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH)}`)
+      .query({ ref: "5a1e000000000000000000000000000000000001" })
+      .reply(200, JSON.stringify(grantOfAlice()))
+      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH.replace(".grant.", ".revocation."))}`)
+      .query({ ref: "5a1e000000000000000000000000000000000001" })
+      .reply(404, { message: "Not Found" });
+    let reply: Body;
+    h.github.newComment(58, (b) => {
+      reply = b;
+    });
+    const extend = revokeComment("mallory", "/hallpass extend 1h");
+    await h.probot.receive(extend as never);
+    expect(reply.body).toContain(
+      "@mallory: only the requester, @alice, may extend this access with `/hallpass extend`",
+    );
     expect(wire.calls).toEqual([]);
   });
 

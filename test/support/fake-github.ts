@@ -46,6 +46,8 @@ export class FakeGitHub implements GitHubPort {
   appLogin = "hallpass[bot]";
   /** Branch -> the number of the pull request opened from it. */
   readonly pullBranches = new Map<string, number>();
+  /** Every review request made, in order. */
+  readonly reviewRequests: { pullNumber: number; users: string[]; teams: string[] }[] = [];
   /** Pull request number -> the body it was opened with. */
   readonly pullBodies = new Map<number, string>();
   readonly calls: string[] = [];
@@ -163,8 +165,9 @@ export class FakeGitHub implements GitHubPort {
     if (pull) this.pulls.set(pullNumber, { ...pull, state: "closed" });
     this.closed.push(pullNumber);
   }
-  async requestReviewers(): Promise<void> {
+  async requestReviewers(pullNumber: number, users: string[], teams: string[]): Promise<void> {
     this.#call("requestReviewers");
+    this.reviewRequests.push({ pullNumber, users: [...users], teams: [...teams] });
   }
   async upsertIssue(
     marker: string,

@@ -1,0 +1,150 @@
+/**
+ * Quick extension: `/hallpass extend <duration>` commented on a merged access pull request by
+ * its requester opens the extension request as a pull request in their name (`extends:` the
+ * original, same role and account, the original's reason and ticket), requests the reviewers
+ * who approved the original, and links both pull requests. Only while the grant is live; anyone
+ * but the requester is told who may. The new pull request is judged like any other: the app
+ * opened it, so the requester stays its requester (`requesterProblem`) and cannot approve it.
+ */
+
+import { type GrantRecord, grantRecordSchema } from "../core/grant/records.ts";
+import {
+  buildExtensionRequest,
+  type ExtendCommand,
+} from "../core/request/build-extension-request.ts";
+import { checkPullRequestContents } from "../core/request/check-pull-request-contents.ts";
+import { recordPath } from "../core/request/record-paths.ts";
+import { parseRequest, validateRequest } from "../core/request/validate-request.ts";
+import { formatProblem } from "../core/source/problem.ts";
+import { parseJsonOrUndefined } from "../core/text/error-message.ts";
+import { markdownCode, markdownMention } from "../core/text/escape-markdown.ts";
+import type { GitHubPort, PullRequestInfo } from "../ports/github.ts";
+import { readPolicies } from "./evaluate/read-rules.ts";
+import { openRequestPullRequest } from "./open-request-pull-request.ts";
+import { commandLines } from "./release-grant.ts";
+
+/** Hidden marker of the reply to `/hallpass extend` on the original pull request. */
+export const EXTEND_REPLY_MARKER = "<!-- hallpass:extend-command -->";
+
+/** The command alone on its line, with one duration word (checked by the request validation). */
+const EXTEND_LINE = /^\/hallpass[^\S\r\n]+extend[^\S\r\n]+([^\s`]{1,32})$/i;
+
+/** The duration a comment's `/hallpass extend <duration>` asks for, or undefined. */
+export function parseExtendCommand(body: string): string | undefined {
+  for (const line of commandLines(body)) {
+    const duration = EXTEND_LINE.exec(line)?.[1];
+    if (duration !== undefined) return duration;
+  }
+  return undefined;
+}
+
+/** Why no extension was opened, as said to the commenter. */
+export interface ExtendRefusal {
+  status: "not-granted" | "not-allowed" | "not-live" | "invalid";
+  message: string;
+}
+
+export type ExtendOutcome =
+  | { status: "opened" | "already-opened"; pullRequest: PullRequestInfo }
+  | ExtendRefusal;
+
+/** Handles `/hallpass extend` by `commenter` (command `command`) at `now`, and replies. */
+export async function extendGrant(
+  github: GitHubPort,
+  command: ExtendCommand,
+  commenter: string,
+  options: { now: Date },
+): Promise<ExtendOutcome> {
+  const outcome = await decideExtension(github, command, commenter, options.now);
+  const text =
+    "pullRequest" in outcome
+      ? `opened the extension request #${outcome.pullRequest.number} (${outcome.pullRequest.url}) in your name, with the reviewers who approved this one. It is granted once approved and merged, and replaces this grant without a gap.`
+      : outcome.message;
+  await github.upsertComment(
+    command.pullNumber,
+    EXTEND_REPLY_MARKER,
+    `${EXTEND_REPLY_MARKER}\n${markdownMention(commenter)}: ${text}\n`,
+  );
+  return outcome;
+}
+
+async function decideExtension(
+  github: GitHubPort,
+  command: ExtendCommand,
+  commenter: string,
+  now: Date,
+): Promise<ExtendOutcome> {
+  // 1. The grant of this pull request, as the default branch records it.
+  const found = await readGrant(github, command.pullNumber);
+  if ("message" in found) return found;
+  const { record, revoked, base, sha } = found;
+  // 2. Only the requester extends their own access, and only while it is live.
+  if (record.requester.toLowerCase() !== commenter.toLowerCase()) {
+    return {
+      status: "not-allowed",
+      message: `only the requester, ${markdownMention(record.requester)}, may extend this access with \`/hallpass extend\`; anyone may open a request of their own.`,
+    };
+  }
+  if (revoked || !(now.getTime() < Date.parse(record.window.end))) {
+    return {
+      status: "not-live",
+      message: `this grant is no longer live (${revoked ? "revoked" : `it ended at ${record.window.end}`}): open a new request instead of an extension.`,
+    };
+  }
+  // 3. The extension request, judged as any request file under the default branch's policies.
+  const originalText = await github.getFile(sha, record.requestPath);
+  const original = originalText
+    ? parseRequest({ path: record.requestPath, content: originalText }).value
+    : undefined;
+  const { policies } = await readPolicies(github, sha, undefined);
+  if (!original || !policies) {
+    return {
+      status: "invalid",
+      message: `${markdownCode(record.requestPath)} or the policies on ${markdownCode(base)} cannot be read, so no extension can be written; open one by hand with \`extends: ${record.requestPath}\`.`,
+    };
+  }
+  const built = buildExtensionRequest(record, original, command);
+  const validated = validateRequest(built.file, policies, { now });
+  if (!validated.value) {
+    const problems = validated.problems.filter((p) => p.severity === "error");
+    return {
+      status: "invalid",
+      message: `the extension would not be a valid request: ${problems.map((p) => markdownCode(formatProblem(p))).join("; ")}`,
+    };
+  }
+  // 4. The pull request in the requester's name, with the original's approvers asked to review.
+  const { pullRequest, opened } = await openRequestPullRequest(github, built);
+  if (opened) {
+    const reviewers = [...new Set(record.approvals.map((a) => a.reviewer))].filter(
+      (login) => login.toLowerCase() !== record.requester.toLowerCase(),
+    );
+    if (reviewers.length > 0) await github.requestReviewers(pullRequest.number, reviewers, []);
+  }
+  return { status: opened ? "opened" : "already-opened", pullRequest };
+}
+
+/** The grant record of merged pull request `pullNumber` on the default branch. */
+async function readGrant(
+  github: GitHubPort,
+  pullNumber: number,
+): Promise<{ record: GrantRecord; revoked: boolean; base: string; sha: string } | ExtendRefusal> {
+  const notGranted = (why: string): ExtendRefusal => ({
+    status: "not-granted",
+    message: `\`/hallpass extend\` works on a merged access request whose access is granted; ${why}.`,
+  });
+  const pull = await github.getPullRequest(pullNumber);
+  if (!pull.merged) return notGranted("this pull request is not merged");
+  const contents = checkPullRequestContents(await github.listPullRequestFiles(pullNumber));
+  if (contents.kind !== "request") return notGranted("this pull request holds no one request");
+  const base = await github.getDefaultBranch();
+  const sha = (await github.getBranchHead(base)) ?? base;
+  const [grantText, revocationText] = await Promise.all([
+    github.getFile(sha, recordPath(contents.path, "grant")),
+    github.getFile(sha, recordPath(contents.path, "revocation")),
+  ]);
+  const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText ?? ""));
+  if (!parsed.success || parsed.data.requestPath !== contents.path) {
+    return notGranted(`no grant of ${markdownCode(contents.path)} is recorded`);
+  }
+  return { record: parsed.data, revoked: revocationText !== undefined, base, sha };
+}
