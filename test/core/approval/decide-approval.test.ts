@@ -976,3 +976,45 @@ describe("decideApproval: what the decision records and says", () => {
     expect(d.approvals.map((a) => a.eligibleVia)).toEqual([["@acme/sec", "@sam"]]);
   });
 });
+
+describe("decideApproval: the order of approvals and an unreadable base change", () => {
+  it("lists the approvals oldest first, ties on time by review id, whatever the order given", () => {
+    const at = "2026-11-26T10:03:00Z";
+    const sam = { ...review("sam", "APPROVED", 3), id: 502, submittedAt: at };
+    const sue = { ...review("sue", "APPROVED", 3), id: 501, submittedAt: at };
+    const bob = review("bob", "APPROVED", 1);
+    const rules = { rules: [{ count: 3 }] };
+    for (const reviews of [
+      [sam, sue, bob],
+      [bob, sue, sam],
+    ]) {
+      const d = decideApproval(input({ reviews, approval: rules }));
+      expect(d.approvals.map((a) => a.reviewer)).toEqual(["bob", "sue", "sam"]);
+    }
+  });
+
+  it("says a base change GitHub shows no time for made the approvals stale (fail closed)", () => {
+    const d = decideApproval(
+      input({ reviews: [review("bob", "APPROVED", 1)], baseChangedAt: ["not a time"] }),
+    );
+    expect(d.status).toBe("pending");
+    expect(d.reasons[0]).toBe(
+      "the base branch was changed (at a time GitHub does not show) after 1 approval, which no longer counts",
+    );
+  });
+});
+
+describe("decideApproval: several approvals aged out", () => {
+  it("names each expired approval, oldest first, with the plural", () => {
+    const d = decideApproval(
+      input({
+        reviews: [review("bob", "APPROVED", 5), review("sam", "APPROVED", 6)],
+        maxApprovalAge: { seconds: 3600, text: "1h" },
+        decidedAt: "2026-11-26T11:10:00Z",
+      }),
+    );
+    expect(d.reasons[0]).toBe(
+      "2 approvals expired (approvals count for 1h): @bob's at 2026-11-26T11:05:00.000Z, @sam's at 2026-11-26T11:06:00.000Z",
+    );
+  });
+});
