@@ -392,31 +392,7 @@ describe("refusals", () => {
   it("/hallpass revoke by someone else is refused and changes nothing in AWS", async () => {
     h.github.optionalToken();
     mergedEvaluation();
-    h.github.fileOnMain(
-      GRANT_PATH,
-      JSON.stringify({
-        version: 1,
-        requestPath: "access-requests/alice-db.yaml",
-        pullRequest: {
-          number: 7,
-          url: "https://github.com/acme/access/pull/7",
-          mergeCommit: "3e7600000000000000000000000000000000000a",
-          mergedAt: "2026-11-26T11:00:00Z",
-          mergedBy: "sue",
-        },
-        requester: "alice",
-        role: "db-admin",
-        account: { name: "production", id: "123456789012" },
-        emergency: false,
-        approvals: [],
-        roleArn: "arn:aws:iam::123456789012:role/hallpass/hallpass-alice-0123456789",
-        roleName: "hallpass-alice-0123456789",
-        sessionName: "alice-0123456789",
-        sourceIdentity: "alice",
-        window: { start: "2026-11-26T11:00:00Z", end: "2026-11-26T13:00:00Z" },
-        grantedAt: "2026-11-26T11:00:05Z",
-      }),
-    );
+    h.github.fileOnMain(GRANT_PATH, JSON.stringify(grantOfAlice()));
     let reply: Body;
     h.github.newComment(57, (b) => {
       reply = b;

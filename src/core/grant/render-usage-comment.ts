@@ -105,7 +105,7 @@ export function renderUsageComment(input: UsageInput): string {
     "",
     `For the AWS console, run ${markdownCode(`hallpass console ${plan.tags[GRANT_TAGS.request] ?? "<request file>"} --open`)} in the access repository (after \`git pull\`): it assumes the role as above and signs you in through AWS's federation endpoint, under the same session name and source identity.`,
     "",
-    "To give the access back early, comment `/hallpass revoke` on this pull request. To extend it, open a new request with `extends:` naming this one.",
+    "To give the access back early, comment `/hallpass revoke` on this pull request. To extend it, comment `/hallpass extend <duration>` (or open a new request with `extends:` naming this one).",
   ];
   if (input.replaced) {
     lines.push(
