@@ -94,31 +94,44 @@ function memoryGitHub(allReviews: Review[]): GitHubPort {
       Object.keys(files)
         .filter((k) => k.startsWith(`${ref}:${dir}/`))
         .map((k) => k.slice(ref.length + 1)),
-    getPullRequest: async (number) => ({
-      number,
-      url: "u",
-      state: "open",
-      draft: false,
-      author: "alice",
-      title: "t",
-      headSha: HEAD,
-      baseSha: BASE,
-      baseRef: "main",
-      defaultBranch: "main",
-      merged: false,
-      mergeCommitSha: null,
-      mergedAt: null,
-      mergedBy: null,
+    readPaths: async ({ files: reads, directories }) => ({
+      files: reads.map((f) => files[`${f.ref}:${f.path}`]),
+      directories: directories.map(
+        ({ ref, path }) =>
+          new Map(
+            Object.entries(files)
+              .filter(([k]) => k.startsWith(`${ref}:${path}/`))
+              .map(([k, v]) => [k.slice(ref.length + 1), v]),
+          ),
+      ),
     }),
-    listPullRequestFiles: async () => [{ path: PATH, status: "added" }],
-    listPullRequestCommits: async () => [
-      { sha: HEAD, authorLogin: "alice", committerLogin: "alice" },
-    ],
-    listReviews: async () => allReviews,
-    listBaseChanges: async () => [],
-    listReviewDismissals: async () => [],
-    listTeamMembers: async (_org, slug) =>
-      Array.from({ length: 20 }, (_, i) => `user-${slug === "security" ? i + 20 : i}`),
+    readPullRequest: async (number) => ({
+      pullRequest: {
+        number,
+        url: "u",
+        state: "open",
+        draft: false,
+        author: "alice",
+        title: "t",
+        headSha: HEAD,
+        baseSha: BASE,
+        baseRef: "main",
+        defaultBranch: "main",
+        merged: false,
+        mergeCommitSha: null,
+        mergedAt: null,
+        mergedBy: null,
+      },
+      files: [{ path: PATH, status: "added" }],
+      commits: [{ sha: HEAD, authorLogin: "alice", committerLogin: "alice" }],
+      reviews: allReviews,
+      baseChanges: [],
+      reviewDismissals: [],
+    }),
+    listTeamsMembers: async (teams) =>
+      teams.map(({ slug }) =>
+        Array.from({ length: 20 }, (_, i) => `user-${slug === "security" ? i + 20 : i}`),
+      ),
     listOpenPullRequests: unused,
     upsertCheckRun: unused,
     upsertComment: unused,

@@ -4603,7 +4603,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function entries() {
+          value: function entries2() {
             webidl.brandCheck(this, object2);
             return makeIterator(this, "key+value");
           }
@@ -5671,9 +5671,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries2 = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
+                  for (const [name, value2] of entries2) {
                     fd.append(name, value2);
                   }
                   return fd;
@@ -10719,11 +10719,11 @@ var require_mock_utils = __commonJS({
     }
     function buildHeadersFromArray(headers) {
       const clone2 = headers.slice();
-      const entries = [];
+      const entries2 = [];
       for (let index = 0; index < clone2.length; index += 2) {
-        entries.push([clone2[index], clone2[index + 1]]);
+        entries2.push([clone2[index], clone2[index + 1]]);
       }
-      return Object.fromEntries(entries);
+      return Object.fromEntries(entries2);
     }
     function matchHeaders(mockDispatch2, headers) {
       if (typeof mockDispatch2.headers === "function") {
@@ -11965,7 +11965,7 @@ var require_headers = __commonJS({
       while (j5 > i5 && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i5))) ++i5;
       return i5 === 0 && j5 === potentialValue.length ? potentialValue : potentialValue.substring(i5, j5);
     }
-    function fill(headers, object2) {
+    function fill2(headers, object2) {
       if (Array.isArray(object2)) {
         for (let i5 = 0; i5 < object2.length; ++i5) {
           const header = object2[i5];
@@ -12190,7 +12190,7 @@ var require_headers = __commonJS({
         this.#guard = "none";
         if (init !== void 0) {
           init = webidl.converters.HeadersInit(init, "Headers contructor", "init");
-          fill(this, init);
+          fill2(this, init);
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
@@ -12370,7 +12370,7 @@ var require_headers = __commonJS({
       });
     };
     module.exports = {
-      fill,
+      fill: fill2,
       // for test.
       compareHeaderName,
       Headers: Headers2,
@@ -12387,7 +12387,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/undici/lib/web/fetch/response.js"(exports, module) {
     "use strict";
-    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers2, HeadersList, fill: fill2, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = __require("node:util");
@@ -12691,7 +12691,7 @@ var require_response = __commonJS({
         response[kState].statusText = init.statusText;
       }
       if ("headers" in init && init.headers != null) {
-        fill(response[kHeaders], init.headers);
+        fill2(response[kHeaders], init.headers);
       }
       if (body) {
         if (nullBodyStatus.includes(response.status)) {
@@ -22624,7 +22624,7 @@ var init_MiddlewareStack = __esm({
       let relativeEntries = [];
       let identifyOnResolve = false;
       const entriesNameSet = /* @__PURE__ */ new Set();
-      const sort = (entries) => entries.sort((a5, b5) => stepWeights[b5.step] - stepWeights[a5.step] || priorityWeights[b5.priority || "normal"] - priorityWeights[a5.priority || "normal"]);
+      const sort = (entries2) => entries2.sort((a5, b5) => stepWeights[b5.step] - stepWeights[a5.step] || priorityWeights[b5.priority || "normal"] - priorityWeights[a5.priority || "normal"]);
       const removeByName = (toRemove) => {
         let isRemoved = false;
         const filterCb = (entry) => {
@@ -42672,15 +42672,15 @@ var init_XmlShapeDeserializer = __esm({
           if (ns.isMapSchema()) {
             const keyNs = ns.getKeySchema();
             const memberNs = ns.getValueSchema();
-            let entries;
+            let entries2;
             if (flat) {
-              entries = Array.isArray(value) ? value : [value];
+              entries2 = Array.isArray(value) ? value : [value];
             } else {
-              entries = Array.isArray(value.entry) ? value.entry : [value.entry];
+              entries2 = Array.isArray(value.entry) ? value.entry : [value.entry];
             }
             const keyProperty = keyNs.getMergedTraits().xmlName ?? "key";
             const valueProperty = memberNs.getMergedTraits().xmlName ?? "value";
-            for (const entry of entries) {
+            for (const entry of entries2) {
               const key = entry[keyProperty];
               const value2 = entry[valueProperty];
               if (key === "__proto__") {
@@ -77423,9 +77423,9 @@ function assertNever(_x) {
 }
 function assert(_) {
 }
-function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k5, _]) => numericValues.indexOf(+k5) === -1).map(([_, v]) => v);
+function getEnumValues(entries2) {
+  const numericValues = Object.values(entries2).filter((v) => typeof v === "number");
+  const values = Object.entries(entries2).filter(([k5, _]) => numericValues.indexOf(+k5) === -1).map(([_, v]) => v);
   return values;
 }
 function joinValues(array2, separator = "|") {
@@ -79260,16 +79260,16 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
   hide(inst, Symbol.iterator, function* () {
     yield inst;
   });
-  let entries;
+  let entries2;
   inst._zod.check = (payload2) => {
     if (payload2.value == null) {
       payload2.issues.push({ expected: "object", code: "invalid_type", input: payload2.value, inst });
       return void 0;
     }
-    entries ?? (entries = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
+    entries2 ?? (entries2 = Reflect.ownKeys(def.shape).map((key) => [key, def.shape[key]]));
     const input2 = payload2.value;
     let proms;
-    for (const [key, schema] of entries) {
+    for (const [key, schema] of entries2) {
       const result = schema._zod.run({ value: input2[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
@@ -80767,7 +80767,7 @@ function handleIntersectionResults(result, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect = (iss, side) => {
+  const collect2 = (iss, side) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -80788,11 +80788,11 @@ function handleIntersectionResults(result, left, right) {
     return true;
   };
   for (const iss of left.issues) {
-    if (!collect(iss, "l"))
+    if (!collect2(iss, "l"))
       result.issues.push(iss);
   }
   for (const iss of right.issues) {
-    if (!collect(iss, "r"))
+    if (!collect2(iss, "r"))
       result.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f5]) => f5.l && f5.r).map(([k5]) => k5);
@@ -92087,18 +92087,18 @@ function _set(Class2, valueType, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _nativeEnum(Class2, entries, params) {
+function _nativeEnum(Class2, entries2, params) {
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
@@ -95081,17 +95081,17 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
 });
 function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
-function nativeEnum(entries, params) {
+function nativeEnum(entries2, params) {
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -96503,10 +96503,10 @@ function canonical(value) {
     return value.length === 1 ? canonical(value[0]) : value.map(canonical);
   }
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).sort(
+    const entries2 = Object.entries(value).sort(
       ([a5], [b5]) => a5 < b5 ? -1 : a5 > b5 ? 1 : 0
     );
-    return Object.fromEntries(entries.map(([k5, v]) => [k5, canonical(v)]));
+    return Object.fromEntries(entries2.map(([k5, v]) => [k5, canonical(v)]));
   }
   return value;
 }
@@ -97646,6 +97646,359 @@ function withMergedPullRequestLookup(port, octokit) {
 
 // src/adapters/octokit-github.ts
 import { createHash as createHash6 } from "node:crypto";
+
+// src/adapters/list-teams-graphql.ts
+function teamsQuery(count) {
+  const vars = Array.from(
+    { length: count },
+    (_, i5) => `$o${i5}: String!, $s${i5}: String!, $a${i5}: String`
+  );
+  const fields = Array.from(
+    { length: count },
+    (_, i5) => `t${i5}: organization(login: $o${i5}) { team(slug: $s${i5}) { members(first: 100, after: $a${i5}, membership: ALL) { nodes { login } pageInfo { hasNextPage endCursor } } } }`
+  );
+  return `query HallpassTeams(${vars.join(", ")}) {
+  ${fields.join("\n  ")}
+}`;
+}
+async function listTeamsMembersGraphQl(graphql3, teams) {
+  const members2 = teams.map(() => []);
+  let pending = teams.map((team, index) => ({ team, index, after: null }));
+  while (pending.length > 0) {
+    const variables = {};
+    pending.forEach(({ team, after }, i5) => {
+      variables[`o${i5}`] = team.org;
+      variables[`s${i5}`] = team.slug;
+      variables[`a${i5}`] = after;
+    });
+    const data = await queryTeams(graphql3, teamsQuery(pending.length), variables, pending);
+    const next = [];
+    for (const [i5, read] of pending.entries()) {
+      const answer = data[`t${i5}`]?.team;
+      if (!answer) throw notVisible(read.team);
+      const logins = (answer.members.nodes ?? []).flatMap((m3) => m3 ? [m3.login] : []);
+      members2[read.index].push(...logins);
+      const { hasNextPage, endCursor } = answer.members.pageInfo;
+      if (hasNextPage) {
+        if (!endCursor)
+          throw new Error(
+            `GitHub gave no cursor for the next members of ${read.team.org}/${read.team.slug}`
+          );
+        next.push({ ...read, after: endCursor });
+      }
+    }
+    pending = next;
+  }
+  return members2;
+}
+async function queryTeams(graphql3, query, variables, pending) {
+  try {
+    return await graphql3(query, variables);
+  } catch (error64) {
+    const errors = error64.errors ?? [];
+    const missing = errors.find((e5) => e5.type === "NOT_FOUND" && typeof e5.path?.[0] === "string");
+    const index = missing ? Number(String(missing.path[0]).slice(1)) : Number.NaN;
+    const team = pending[index]?.team;
+    if (team) throw notVisible(team);
+    throw error64;
+  }
+}
+function notVisible(team) {
+  return Object.assign(
+    new Error(`team ${team.org}/${team.slug} does not exist or is not visible to the app`),
+    { status: 404 }
+  );
+}
+
+// src/adapters/read-paths-graphql.ts
+var BLOB = "... on Blob { text isBinary isTruncated }";
+function entries(depth) {
+  const inner = depth > 1 ? ` ... on Tree { ${entries(depth - 1)} }` : "";
+  return `entries { name type object { ${BLOB}${inner} } }`;
+}
+var TREE_DEPTH = 3;
+function pathsQuery(files, directories) {
+  const vars = [
+    ...Array.from({ length: files }, (_, i5) => `$f${i5}: String!`),
+    ...Array.from({ length: directories }, (_, i5) => `$d${i5}: String!`)
+  ];
+  const fields = [
+    ...Array.from({ length: files }, (_, i5) => `f${i5}: object(expression: $f${i5}) { ${BLOB} }`),
+    ...Array.from(
+      { length: directories },
+      (_, i5) => `d${i5}: object(expression: $d${i5}) { ... on Tree { ${entries(TREE_DEPTH)} } }`
+    )
+  ];
+  return `query HallpassPaths($owner: String!, $repo: String!, ${vars.join(", ")}) {
+  repository(owner: $owner, name: $repo) {
+    ${fields.join("\n    ")}
+  }
+}`;
+}
+async function readPathsGraphQl(graphql3, repository, reads) {
+  const { files, directories } = reads;
+  const variables = { ...repository };
+  files.forEach((f5, i5) => {
+    variables[`f${i5}`] = `${f5.ref}:${f5.path}`;
+  });
+  directories.forEach((d5, i5) => {
+    variables[`d${i5}`] = `${d5.ref}:${d5.path}`;
+  });
+  const data = await graphql3(pathsQuery(files.length, directories.length), variables);
+  const answer = data.repository;
+  if (!answer) {
+    throw new Error(
+      `GitHub's GraphQL API does not show ${repository.owner}/${repository.repo}: check that the app is installed on it`
+    );
+  }
+  const contents = {
+    files: files.map((f5, i5) => blobText(f5, answer[`f${i5}`] ?? null)),
+    directories: []
+  };
+  for (const [i5, d5] of directories.entries()) {
+    const found = /* @__PURE__ */ new Map();
+    const deeper = [];
+    collect(d5, answer[`d${i5}`]?.entries ?? [], found, deeper);
+    if (deeper.length > 0) {
+      const more = await readPathsGraphQl(graphql3, repository, { files: [], directories: deeper });
+      for (const tree of more.directories) for (const [path, text] of tree) found.set(path, text);
+    }
+    contents.directories.push(found);
+  }
+  return contents;
+}
+function collect(at, tree, found, deeper) {
+  for (const entry of tree) {
+    const path = `${at.path.replace(/\/$/, "")}/${entry.name}`;
+    if (entry.type === "blob") {
+      const text = blobText({ ref: at.ref, path }, entry.object);
+      if (text === void 0)
+        throw new Error(
+          `${path} at ${at.ref.slice(0, 12)} is listed but GitHub gave no blob for it`
+        );
+      found.set(path, text);
+    } else if (entry.type === "tree") {
+      if (entry.object?.entries)
+        collect({ ref: at.ref, path }, entry.object.entries, found, deeper);
+      else deeper.push({ ref: at.ref, path });
+    }
+  }
+}
+function blobText(at, blob) {
+  if (!blob || !("isTruncated" in blob)) return void 0;
+  if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") {
+    throw new Error(
+      `${at.path} at ${at.ref.slice(0, 12)} cannot be read as text (GitHub reports it ${blob.isBinary ? "binary" : "too large to give whole"}); hallpass reads only UTF-8 text files of a reasonable size there`
+    );
+  }
+  return blob.text;
+}
+
+// src/adapters/read-pull-request-graphql.ts
+var PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $repo: String!, $number: Int!, $files: String, $commits: String, $reviews: String, $events: String, $withFiles: Boolean!, $withCommits: Boolean!, $withReviews: Boolean!, $withEvents: Boolean!) {
+  repository(owner: $owner, name: $repo) {
+    defaultBranchRef { name }
+    pullRequest(number: $number) {
+      number url state isDraft title
+      author { login }
+      headRefOid baseRefOid baseRefName
+      merged mergedAt mergedBy { login } mergeCommit { oid }
+      files(first: 100, after: $files) @include(if: $withFiles) {
+        nodes { path changeType }
+        pageInfo { hasNextPage endCursor }
+      }
+      commits(first: 100, after: $commits) @include(if: $withCommits) {
+        nodes { commit { oid author { user { login } } committer { user { login } } signature { isValid } } }
+        pageInfo { hasNextPage endCursor }
+      }
+      reviews(first: 100, after: $reviews) @include(if: $withReviews) {
+        nodes { databaseId author { login } state commit { oid } submittedAt authorAssociation }
+        pageInfo { hasNextPage endCursor }
+      }
+      timelineItems(first: 100, after: $events, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $withEvents) {
+        nodes {
+          __typename
+          ... on BaseRefChangedEvent { createdAt }
+          ... on AutomaticBaseChangeSucceededEvent { createdAt }
+          ... on ReviewDismissedEvent { createdAt previousReviewState review { databaseId } }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`;
+var LISTS = ["files", "commits", "reviews", "timelineItems"];
+var CURSOR = {
+  files: "files",
+  commits: "commits",
+  reviews: "reviews",
+  timelineItems: "events"
+};
+var INCLUDE = {
+  files: "withFiles",
+  commits: "withCommits",
+  reviews: "withReviews",
+  timelineItems: "withEvents"
+};
+var CHANGE_TYPES = {
+  ADDED: "added",
+  DELETED: "removed",
+  MODIFIED: "modified",
+  RENAMED: "renamed",
+  COPIED: "copied",
+  CHANGED: "changed"
+};
+async function readPullRequestSnapshot(reader, pullNumber) {
+  const read = (variables) => queryPullRequest(reader, pullNumber, variables);
+  const all = Object.fromEntries(LISTS.map((list2) => [INCLUDE[list2], true]));
+  const { pull, defaultBranch } = await read(all);
+  const nodes5 = Object.fromEntries(LISTS.map((list2) => [list2, [...pull[list2]?.nodes ?? []]]));
+  let next = nextPages(pull);
+  while (Object.keys(next).length > 0) {
+    const page = await read(pageVariables(next));
+    sameHead(pull, page.pull);
+    for (const list2 of LISTS)
+      if (list2 in next) nodes5[list2].push(...page.pull[list2]?.nodes ?? []);
+    next = nextPages(page.pull, next);
+  }
+  const answer = { ...pull, ...lists(nodes5) };
+  let files = toFiles(answer);
+  if (files.some((f5) => f5.status === "renamed" || f5.status === "copied")) {
+    files = await reader.listFiles(pullNumber);
+    sameHead(pull, (await read({})).pull);
+  }
+  return {
+    pullRequest: toPullRequest(pull, defaultBranch),
+    files,
+    commits: toCommits(answer),
+    reviews: toReviews(answer),
+    ...toEvents(answer)
+  };
+}
+async function queryPullRequest(reader, pullNumber, variables) {
+  const flags = Object.fromEntries(LISTS.map((list2) => [INCLUDE[list2], false]));
+  const data = await reader.graphql(PULL_REQUEST_QUERY, {
+    owner: reader.owner,
+    repo: reader.repo,
+    number: pullNumber,
+    ...flags,
+    ...variables
+  });
+  const pull = data.repository?.pullRequest;
+  if (!pull) {
+    throw Object.assign(
+      new Error(`pull request #${pullNumber} of ${reader.owner}/${reader.repo} not found`),
+      { status: 404 }
+    );
+  }
+  return { pull, defaultBranch: data.repository?.defaultBranchRef?.name };
+}
+function nextPages(pull, asked) {
+  const next = {};
+  for (const list2 of LISTS) {
+    if (asked && !(list2 in asked)) continue;
+    const info2 = pull[list2]?.pageInfo;
+    if (info2?.hasNextPage) {
+      if (!info2.endCursor) throw new Error(`GitHub gave no cursor for the next page of ${list2}`);
+      next[list2] = info2.endCursor;
+    }
+  }
+  return next;
+}
+function pageVariables(next) {
+  const variables = {};
+  for (const [list2, cursor2] of Object.entries(next)) {
+    variables[INCLUDE[list2]] = true;
+    variables[CURSOR[list2]] = cursor2;
+  }
+  return variables;
+}
+function sameHead(first, later) {
+  if (first.headRefOid !== later.headRefOid || first.baseRefName !== later.baseRefName) {
+    throw new Error(
+      `pull request #${first.number} moved while it was read (head ${first.headRefOid.slice(0, 7)} -> ${later.headRefOid.slice(0, 7)}, base ${first.baseRefName} -> ${later.baseRefName}); its own event evaluates it again`
+    );
+  }
+}
+function lists(nodes5) {
+  const page = (list2) => ({
+    nodes: nodes5[list2] ?? [],
+    pageInfo: { hasNextPage: false, endCursor: null }
+  });
+  return Object.fromEntries(LISTS.map((list2) => [list2, page(list2)]));
+}
+function toPullRequest(pull, defaultBranch) {
+  return {
+    number: pull.number,
+    url: pull.url,
+    state: pull.state === "OPEN" ? "open" : "closed",
+    draft: pull.isDraft,
+    author: pull.author?.login ?? "ghost",
+    title: pull.title,
+    headSha: pull.headRefOid,
+    baseSha: pull.baseRefOid,
+    baseRef: pull.baseRefName,
+    ...defaultBranch ? { defaultBranch } : {},
+    merged: pull.merged,
+    mergeCommitSha: pull.mergeCommit?.oid ?? null,
+    mergedAt: pull.mergedAt,
+    mergedBy: pull.mergedBy?.login ?? null
+  };
+}
+function toFiles(pull) {
+  return (pull.files?.nodes ?? []).flatMap((f5) => {
+    if (!f5) return [];
+    const status2 = CHANGE_TYPES[f5.changeType];
+    return [{ path: f5.path, status: status2 ?? "changed" }];
+  });
+}
+function toCommits(pull) {
+  return (pull.commits?.nodes ?? []).flatMap(
+    (node2) => node2 ? [
+      {
+        sha: node2.commit.oid,
+        authorLogin: node2.commit.author?.user?.login ?? null,
+        committerLogin: node2.commit.committer?.user?.login ?? null,
+        // A commit without a signature GitHub verified counts as unsigned.
+        verified: node2.commit.signature?.isValid === true
+      }
+    ] : []
+  );
+}
+function toReviews(pull) {
+  const reviews = [];
+  for (const r5 of pull.reviews?.nodes ?? []) {
+    if (!r5?.author || !r5.commit || r5.databaseId === null) continue;
+    reviews.push({
+      id: r5.databaseId,
+      user: r5.author.login,
+      state: r5.state,
+      commitId: r5.commit.oid,
+      submittedAt: r5.submittedAt ?? "",
+      authorAssociation: r5.authorAssociation
+    });
+  }
+  return reviews;
+}
+function toEvents(pull) {
+  const baseChanges = [];
+  const reviewDismissals = [];
+  for (const item of pull.timelineItems?.nodes ?? []) {
+    if (!item) continue;
+    if (item.__typename === "ReviewDismissedEvent") {
+      reviewDismissals.push({
+        reviewId: Number(item.review?.databaseId),
+        state: String(item.previousReviewState ?? "").toUpperCase(),
+        at: item.createdAt ?? ""
+      });
+    } else {
+      baseChanges.push({ at: item.createdAt ?? "" });
+    }
+  }
+  return { baseChanges, reviewDismissals };
+}
+
+// src/adapters/octokit-github.ts
 function branchHeadQuery(count) {
   const vars = Array.from({ length: count }, (_, i5) => `, $p${i5}: String!`).join("");
   const files = Array.from({ length: count }, (_, i5) => ` f${i5}: file(path: $p${i5}) { oid }`).join(
@@ -97674,7 +98027,7 @@ function truncate(text) {
   const note = "\n\n\u2026 (truncated: GitHub limits this text to 65,535 characters)";
   return text.slice(0, MAX_TEXT - note.length) + note;
 }
-function toPullRequest(pull) {
+function toPullRequest2(pull) {
   return {
     number: pull.number,
     url: pull.html_url,
@@ -97749,13 +98102,6 @@ function createOctokitGitHub(octokit, repository, options = {}) {
     }
     return files.sort();
   }
-  async function getPullRequest(pullNumber) {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
-      ...base,
-      pull_number: pullNumber
-    });
-    return toPullRequest(data);
-  }
   async function listPullRequestFiles(pullNumber) {
     const files = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
       ...base,
@@ -97768,91 +98114,17 @@ function createOctokitGitHub(octokit, repository, options = {}) {
       ...f5.previous_filename ? { previousPath: f5.previous_filename } : {}
     }));
   }
-  async function listPullRequestCommits(pullNumber) {
-    const commits = await octokit.paginate(
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-      { ...base, pull_number: pullNumber, per_page: 100 }
-    );
-    return commits.map((c5) => ({
-      sha: c5.sha,
-      authorLogin: c5.author && "login" in c5.author ? c5.author.login : null,
-      committerLogin: c5.committer && "login" in c5.committer ? c5.committer.login : null,
-      // Optional in GitHub's description; a commit without it counts as unsigned.
-      ...c5.commit?.verification ? { verified: c5.commit.verification.verified } : {}
-    }));
-  }
-  async function listReviews(pullNumber) {
-    const reviews = await octokit.paginate(
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-      { ...base, pull_number: pullNumber, per_page: 100 }
-    );
-    const result = [];
-    for (const r5 of reviews) {
-      if (!r5.user || !r5.commit_id) continue;
-      result.push({
-        id: r5.id,
-        user: r5.user.login,
-        state: r5.state,
-        commitId: r5.commit_id,
-        submittedAt: r5.submitted_at ?? "",
-        authorAssociation: r5.author_association
-      });
-    }
-    return result;
-  }
-  async function listBaseChanges(pullNumber) {
-    const events = await issueEvents(pullNumber);
-    return events.filter(
-      (e5) => e5.event === "base_ref_changed" || e5.event === "automatic_base_change_succeeded"
-    ).map((e5) => ({ at: e5.created_at ?? "" }));
-  }
-  async function listReviewDismissals(pullNumber) {
-    const events = await issueEvents(pullNumber);
-    const dismissals = [];
-    for (const event of events) {
-      const dismissed = event.dismissed_review;
-      if (event.event !== "review_dismissed" || !dismissed) continue;
-      dismissals.push({
-        reviewId: Number(dismissed.review_id),
-        state: String(dismissed.state ?? "").toUpperCase(),
-        at: event.created_at ?? ""
-      });
-    }
-    return dismissals;
-  }
-  const eventsOf = /* @__PURE__ */ new Map();
-  function issueEvents(pullNumber) {
-    let events = eventsOf.get(pullNumber);
-    if (!events) {
-      events = readIssueEvents(pullNumber);
-      eventsOf.set(pullNumber, events);
-      const done = () => eventsOf.delete(pullNumber);
-      events.then(done, done);
-    }
-    return events;
-  }
-  function readIssueEvents(pullNumber) {
-    return octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
-      ...base,
-      issue_number: pullNumber,
-      per_page: 100
-    });
-  }
-  async function listTeamMembers(org, teamSlug) {
-    const members2 = await octokit.paginate("GET /orgs/{org}/teams/{team_slug}/members", {
-      org,
-      team_slug: teamSlug,
-      per_page: 100
-    });
-    return members2.map((m3) => m3.login);
-  }
+  const graphql3 = (query, variables) => octokit.graphql(query, variables);
+  const readPullRequest = (pullNumber) => readPullRequestSnapshot({ graphql: graphql3, owner, repo, listFiles: listPullRequestFiles }, pullNumber);
+  const readPaths = (reads) => readPathsGraphQl(graphql3, base, reads);
+  const listTeamsMembers = (teams) => listTeamsMembersGraphQl(graphql3, teams);
   async function listOpenPullRequests() {
     const pulls = await octokit.paginate("GET /repos/{owner}/{repo}/pulls", {
       ...base,
       state: "open",
       per_page: 100
     });
-    return pulls.map((p3) => toPullRequest(p3));
+    return pulls.map((p3) => toPullRequest2(p3));
   }
   async function latestCheckRun(headSha, name) {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
@@ -98091,7 +98363,7 @@ ${body}`;
       per_page: 1
     });
     const pull = data[0];
-    return pull ? toPullRequest(pull) : void 0;
+    return pull ? toPullRequest2(pull) : void 0;
   }
   async function createPullRequest(pull) {
     try {
@@ -98102,7 +98374,7 @@ ${body}`;
         title: pull.title,
         body: truncate(pull.body)
       });
-      return toPullRequest(data);
+      return toPullRequest2(data);
     } catch (error64) {
       const existing = status(error64) === 422 ? await findPullRequestByBranch(pull.branch) : void 0;
       if (existing) return existing;
@@ -98114,13 +98386,9 @@ ${body}`;
     repo,
     getFile,
     listFiles,
-    getPullRequest,
-    listPullRequestFiles,
-    listPullRequestCommits,
-    listReviews,
-    listBaseChanges,
-    listReviewDismissals,
-    listTeamMembers,
+    readPullRequest,
+    readPaths,
+    listTeamsMembers,
     listOpenPullRequests,
     upsertCheckRun,
     upsertComment,
@@ -100447,7 +100715,7 @@ function checkStatement(statement, path, report) {
       );
     }
   });
-  for (const [operator, entries] of Object.entries(statement.conditions ?? {})) {
+  for (const [operator, entries2] of Object.entries(statement.conditions ?? {})) {
     const base = operator.replace(/^(ForAllValues|ForAnyValue):/, "").replace(/IfExists$/, "");
     if (!CONDITION_OPERATORS.has(base)) {
       report.error(
@@ -100456,7 +100724,7 @@ function checkStatement(statement, path, report) {
         "key"
       );
     }
-    for (const key of Object.keys(entries)) {
+    for (const key of Object.keys(entries2)) {
       if (statement.effect === "Allow" && key.toLowerCase() === "aws:currenttime") {
         report.error(
           [...path, "conditions", operator, key],
@@ -101962,20 +102230,6 @@ function decide(pullRequest, input2) {
     ...pullRequest.merged && pullRequest.mergedAt ? { reviewedBefore: pullRequest.mergedAt } : {}
   });
 }
-async function confirmUnmoved(github, pullRequest, decision) {
-  if (decision.status !== "approved" || pullRequest.merged) return void 0;
-  const again = await github.getPullRequest(pullRequest.number);
-  if (again.headSha === pullRequest.headSha && again.baseRef === pullRequest.baseRef) {
-    return void 0;
-  }
-  const moved = again.headSha !== pullRequest.headSha ? `The head moved from ${pullRequest.headSha.slice(0, 7)} to ${again.headSha.slice(0, 7)}` : `The base branch changed from ${markdownCode(pullRequest.baseRef)} to ${markdownCode(again.baseRef)}`;
-  return {
-    title: "The pull request changed while it was evaluated",
-    reasons: [
-      `${moved} during the evaluation; the pull request is evaluated again on its own event.`
-    ]
-  };
-}
 function decisionTitle(decision, emergency) {
   const counted = decision.approvals.filter((a5) => a5.rules.length > 0);
   const auto = decision.autoApproved;
@@ -102477,18 +102731,6 @@ async function readApprovalTerms(github, at, request2, policies) {
   };
 }
 
-// src/workflows/evaluate/read-pull-request.ts
-async function readPullRequest(github, pullNumber) {
-  const [files, commits, reviews, baseChanges, reviewDismissals] = await Promise.all([
-    github.listPullRequestFiles(pullNumber),
-    github.listPullRequestCommits(pullNumber),
-    github.listReviews(pullNumber),
-    github.listBaseChanges(pullNumber),
-    github.listReviewDismissals(pullNumber)
-  ]);
-  return { files, commits, reviews, baseChanges, reviewDismissals };
-}
-
 // src/core/policy/compile-codeowners.ts
 function compileCodeowners(codeowners) {
   const buckets = {
@@ -102566,19 +102808,19 @@ function lookup(rules, buckets, path) {
 }
 function candidatesFor(buckets, path) {
   const found = [];
-  const collect = (list2) => {
+  const collect2 = (list2) => {
     if (list2) for (const index of list2) found.push(index);
   };
   let prefix = "";
   const depth = Math.min(path.length, buckets.deepestPrefix);
   for (let i5 = 0; i5 < depth; i5++) {
     prefix = i5 === 0 ? path[0] : `${prefix}/${path[i5]}`;
-    collect(buckets.prefixes.get(prefix));
+    collect2(buckets.prefixes.get(prefix));
   }
   for (const segment of path) {
-    collect(buckets.names.get(segment));
+    collect2(buckets.names.get(segment));
     const dot = segment.lastIndexOf(".");
-    if (dot !== -1) collect(buckets.extensions.get(segment.slice(dot)));
+    if (dot !== -1) collect2(buckets.extensions.get(segment.slice(dot)));
   }
   found.sort((a5, b5) => b5 - a5);
   return found.filter((index, i5) => i5 === 0 || found[i5 - 1] !== index);
@@ -102602,39 +102844,54 @@ async function checkDefaultBranch(github, pullRequest, cache5) {
     `This pull request targets ${markdownCode(pullRequest.baseRef)}; only requests merged into ${markdownCode(defaultBranch)} are judged and granted, under the policies and CODEOWNERS there. Change the base branch to ${markdownCode(defaultBranch)}.`
   ]);
 }
-function readPolicies2(github, sha, cache5) {
-  return cached2(cache5, `policies:${github.owner}/${github.repo}@${sha}`, async () => {
-    const paths = (await github.listFiles(sha, "policies")).filter((p3) => /\.ya?ml$/.test(p3));
-    const sources = await Promise.all(
-      paths.map(async (path) => ({ path, content: await github.getFile(sha, path) ?? "" }))
-    );
-    return loadPolicies(sources);
-  });
-}
 async function readRules(github, pullRequest, requestPath, cache5) {
   const repoKey = `${github.owner}/${github.repo}`;
   const base = pullRequest.merged && pullRequest.mergeCommitSha ? pullRequest.mergeCommitSha : pullRequest.baseSha;
   const twinPath = requestTwinPath(requestPath);
-  const [policies, codeowners, requestText, twinAtBase] = await Promise.all([
-    readPolicies2(github, base, cache5),
+  const keys = {
+    policies: `policies:${repoKey}@${base}`,
     // Compiled once per base commit: every later event on the base only looks up.
-    cached2(cache5, `codeowners:${repoKey}@${base}`, async () => {
-      for (const path of CODEOWNERS_LOCATIONS) {
-        const text = await github.getFile(base, path);
-        if (text !== void 0) return compileCodeowners(parseCodeowners(path, text));
-      }
-      return null;
-    }),
-    cached2(cache5, `file:${repoKey}@${pullRequest.headSha}:${requestPath}`, async () => {
-      return await github.getFile(pullRequest.headSha, requestPath) ?? null;
-    }),
-    pullRequest.merged ? false : cached2(
-      cache5,
-      `exists:${repoKey}@${base}:${twinPath}`,
-      async () => await github.getFile(base, twinPath) !== void 0
-    )
-  ]);
+    codeowners: `codeowners:${repoKey}@${base}`,
+    request: `file:${repoKey}@${pullRequest.headSha}:${requestPath}`,
+    twin: `exists:${repoKey}@${base}:${twinPath}`
+  };
+  const hit = {
+    policies: cache5?.get(keys.policies),
+    codeowners: cache5?.get(keys.codeowners),
+    request: cache5?.get(keys.request),
+    twin: pullRequest.merged ? false : cache5?.get(keys.twin)
+  };
+  const files = [
+    ...hit.codeowners === void 0 ? CODEOWNERS_LOCATIONS.map((path) => ({ ref: base, path })) : [],
+    ...hit.request === void 0 ? [{ ref: pullRequest.headSha, path: requestPath }] : [],
+    ...hit.twin === void 0 ? [{ ref: base, path: twinPath }] : []
+  ];
+  const directories = hit.policies === void 0 ? [{ ref: base, path: "policies" }] : [];
+  const read = files.length + directories.length > 0 ? await github.readPaths({ files, directories }) : { files: [], directories: [] };
+  const text = (ref, path) => read.files[files.findIndex((f5) => f5.ref === ref && f5.path === path)];
+  const policies = hit.policies ?? fill(cache5, keys.policies, loadPolicies(policySources(read.directories[0] ?? /* @__PURE__ */ new Map())));
+  const codeowners = hit.codeowners !== void 0 ? hit.codeowners : fill(
+    cache5,
+    keys.codeowners,
+    compileFirstCodeowners((path) => text(base, path))
+  );
+  const requestText = hit.request !== void 0 ? hit.request : fill(cache5, keys.request, text(pullRequest.headSha, requestPath) ?? null);
+  const twinAtBase = hit.twin ?? fill(cache5, keys.twin, text(base, twinPath) !== void 0);
   return { base, policies, codeowners, requestText, twinPath, twinAtBase };
+}
+function fill(cache5, key, value) {
+  cache5?.set(key, value);
+  return value;
+}
+function policySources(directory) {
+  return [...directory].filter(([path]) => /\.ya?ml$/.test(path)).sort(([a5], [b5]) => a5 < b5 ? -1 : a5 > b5 ? 1 : 0).map(([path, content]) => ({ path, content }));
+}
+function compileFirstCodeowners(text) {
+  for (const path of CODEOWNERS_LOCATIONS) {
+    const content = text(path);
+    if (content !== void 0) return compileCodeowners(parseCodeowners(path, content));
+  }
+  return null;
 }
 
 // src/workflows/evaluate/read-team-members.ts
@@ -102649,16 +102906,20 @@ async function readTeamMembers(github, who, cache5) {
     if (slug !== void 0) teams.set(teamKey(org, slug), { org, slug });
   }
   const teamMembers = {};
+  const missing = [];
+  for (const [key, team] of teams) {
+    const hit = cache5?.get(`team:${key}@${who.base}`);
+    if (hit) teamMembers[key] = hit;
+    else missing.push([key, team]);
+  }
   try {
-    await Promise.all(
-      [...teams].map(async ([key, team]) => {
-        teamMembers[key] = await cached2(
-          cache5,
-          `team:${key}@${who.base}`,
-          () => github.listTeamMembers(team.org, team.slug)
-        );
-      })
-    );
+    if (missing.length > 0) {
+      const members2 = await github.listTeamsMembers(missing.map(([, team]) => team));
+      for (const [i5, [key]] of missing.entries()) {
+        teamMembers[key] = members2[i5];
+        cache5?.set(`team:${key}@${who.base}`, members2[i5]);
+      }
+    }
   } catch (error64) {
     if (httpStatus(error64) === 404 || httpStatus(error64) === 403) {
       return failure2("A team could not be read", [
@@ -102675,9 +102936,10 @@ function httpStatus(error64) {
 
 // src/workflows/evaluate-pull-request.ts
 async function evaluatePullRequest(github, pullNumber, context) {
-  const pullRequest = await github.getPullRequest(pullNumber);
+  const snapshot = await github.readPullRequest(pullNumber);
+  const { pullRequest } = snapshot;
   try {
-    return await evaluate(github, pullRequest, context);
+    return await evaluate(github, snapshot, context);
   } catch (error64) {
     return {
       ...empty(pullRequest),
@@ -102706,8 +102968,9 @@ function empty(pullRequest) {
     owners: void 0
   };
 }
-async function evaluate(github, pullRequest, context) {
+async function evaluate(github, activity, context) {
   const { cache: cache5 } = context;
+  const { pullRequest } = activity;
   const result = empty(pullRequest);
   const fail = (stop) => ({
     ...result,
@@ -102716,7 +102979,6 @@ async function evaluate(github, pullRequest, context) {
     reasons: stop.reasons,
     ...stop.problems ? { problems: stop.problems } : {}
   });
-  const activity = await readPullRequest(github, pullRequest.number);
   const file3 = findRequestFile(activity.files);
   if (isFailure(file3)) return fail(file3);
   if (file3.kind === "skipped") {
@@ -102789,8 +103051,6 @@ async function evaluate(github, pullRequest, context) {
     approval
   });
   const decision = eligibility.via ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: eligibility.via } } : decided;
-  const moved = await confirmUnmoved(github, pullRequest, decision);
-  if (moved) return { ...result, status: "pending", ...moved, decision };
   return {
     ...result,
     status: decision.status,
@@ -102967,7 +103227,7 @@ async function tellPendingRequests(run3, policies, out) {
 }
 async function pendingStep(run3, pull, timing) {
   const github = run3.deps.github;
-  const reviews = await github.listReviews(pull.number);
+  const { reviews } = await github.readPullRequest(pull.number);
   const reviewed = reviews.some((r5) => r5.user !== pull.author && r5.state !== "PENDING");
   if (reviewed) return void 0;
   const waited2 = (run3.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1e3;

@@ -11,18 +11,20 @@ import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type {
-  BaseChange,
   ChangedFile,
   CheckRunOutput,
   FileToCommit,
   GitHubPort,
   IssueInfo,
   NewPullRequest,
-  PullRequestCommit,
+  PathReads,
   PullRequestInfo,
-  Review,
-  ReviewDismissal,
+  TeamRef,
 } from "../ports/github.ts";
+import { listTeamsMembersGraphQl } from "./list-teams-graphql.ts";
+import type { GraphQl } from "./read-files-graphql.ts";
+import { readPathsGraphQl } from "./read-paths-graphql.ts";
+import { readPullRequestSnapshot } from "./read-pull-request-graphql.ts";
 
 /** Any Octokit with the REST pagination plugin (Probot's, or one built for the action/CLI). */
 export type Octokit = Pick<ProbotOctokit, "request" | "paginate" | "graphql">;
@@ -197,14 +199,6 @@ export function createOctokitGitHub(
     return files.sort();
   }
 
-  async function getPullRequest(pullNumber: number): Promise<PullRequestInfo> {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
-      ...base,
-      pull_number: pullNumber,
-    });
-    return toPullRequest(data as RestPull);
-  }
-
   async function listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]> {
     const files = await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
       ...base,
@@ -218,106 +212,12 @@ export function createOctokitGitHub(
     }));
   }
 
-  async function listPullRequestCommits(pullNumber: number): Promise<PullRequestCommit[]> {
-    const commits = await octokit.paginate(
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-      { ...base, pull_number: pullNumber, per_page: 100 },
-    );
-    return commits.map((c) => ({
-      sha: c.sha,
-      authorLogin: c.author && "login" in c.author ? c.author.login : null,
-      committerLogin: c.committer && "login" in c.committer ? c.committer.login : null,
-      // Optional in GitHub's description; a commit without it counts as unsigned.
-      ...(c.commit?.verification ? { verified: c.commit.verification.verified } : {}),
-    }));
-  }
-
-  async function listReviews(pullNumber: number): Promise<Review[]> {
-    const reviews = await octokit.paginate(
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-      { ...base, pull_number: pullNumber, per_page: 100 },
-    );
-    const result: Review[] = [];
-    for (const r of reviews) {
-      // A review by a deleted account has no user; it can never count.
-      if (!r.user || !r.commit_id) continue;
-      result.push({
-        id: r.id,
-        user: r.user.login,
-        state: r.state as Review["state"],
-        commitId: r.commit_id,
-        submittedAt: r.submitted_at ?? "",
-        authorAssociation: r.author_association,
-      });
-    }
-    return result;
-  }
-
-  /**
-   * The issue events API, not the timeline: GitHub documents `base_ref_changed` for the former
-   * only. `automatic_base_change_succeeded` (GitHub retargeting a PR when its base branch was
-   * merged and deleted) changes the base just the same.
-   */
-  async function listBaseChanges(pullNumber: number): Promise<BaseChange[]> {
-    const events = await issueEvents(pullNumber);
-    return events
-      .filter(
-        (e) => e.event === "base_ref_changed" || e.event === "automatic_base_change_succeeded",
-      )
-      .map((e) => ({ at: e.created_at ?? "" }));
-  }
-
-  /** `review_dismissed` events name the review and what it was (`changes_requested`, ...). */
-  async function listReviewDismissals(pullNumber: number): Promise<ReviewDismissal[]> {
-    const events = await issueEvents(pullNumber);
-    const dismissals: ReviewDismissal[] = [];
-    for (const event of events) {
-      // Octokit's types leave `dismissed_review` out of this endpoint; GitHub sends it.
-      const dismissed = (event as { dismissed_review?: { review_id?: unknown; state?: unknown } })
-        .dismissed_review;
-      if (event.event !== "review_dismissed" || !dismissed) continue;
-      dismissals.push({
-        reviewId: Number(dismissed.review_id),
-        state: String(dismissed.state ?? "").toUpperCase(),
-        at: event.created_at ?? "",
-      });
-    }
-    return dismissals;
-  }
-
-  /**
-   * A pull request's issue events. Base changes and review dismissals come from the same pages,
-   * asked for together by the evaluation: they share one read while it is under way (never
-   * after, so a later evaluation reads afresh).
-   */
-  const eventsOf = new Map<number, ReturnType<typeof readIssueEvents>>();
-  function issueEvents(pullNumber: number) {
-    let events = eventsOf.get(pullNumber);
-    if (!events) {
-      events = readIssueEvents(pullNumber);
-      eventsOf.set(pullNumber, events);
-      const done = () => eventsOf.delete(pullNumber);
-      events.then(done, done);
-    }
-    return events;
-  }
-  function readIssueEvents(pullNumber: number) {
-    return octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/events", {
-      ...base,
-      issue_number: pullNumber,
-      per_page: 100,
-    });
-  }
-
-  async function listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
-    // Lists active members only (pending invitations are not members), child teams included.
-    const members = await octokit.paginate("GET /orgs/{org}/teams/{team_slug}/members", {
-      org,
-      team_slug: teamSlug,
-      per_page: 100,
-    });
-    return members.map((m) => m.login);
-  }
+  /** The evaluation's reads: one GraphQL query each (see the read-*-graphql.ts adapters). */
+  const graphql: GraphQl = (query, variables) => octokit.graphql(query, variables);
+  const readPullRequest = (pullNumber: number) =>
+    readPullRequestSnapshot({ graphql, owner, repo, listFiles: listPullRequestFiles }, pullNumber);
+  const readPaths = (reads: PathReads) => readPathsGraphQl(graphql, base, reads);
+  const listTeamsMembers = (teams: readonly TeamRef[]) => listTeamsMembersGraphQl(graphql, teams);
 
   async function listOpenPullRequests(): Promise<PullRequestInfo[]> {
     const pulls = await octokit.paginate("GET /repos/{owner}/{repo}/pulls", {
@@ -665,13 +565,9 @@ export function createOctokitGitHub(
     repo,
     getFile,
     listFiles,
-    getPullRequest,
-    listPullRequestFiles,
-    listPullRequestCommits,
-    listReviews,
-    listBaseChanges,
-    listReviewDismissals,
-    listTeamMembers,
+    readPullRequest,
+    readPaths,
+    listTeamsMembers,
     listOpenPullRequests,
     upsertCheckRun,
     upsertComment,

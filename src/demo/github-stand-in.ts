@@ -776,11 +776,15 @@ export class GitHubStandIn {
     if (query.includes("createCommitOnBranch")) {
       return this.#createCommitOnBranch(body?.variables?.input ?? {}, actor);
     }
+    if (query.startsWith("query HallpassTeams")) return this.#teamsQuery(body?.variables ?? {});
     const variables = (body?.variables ?? {}) as Record<string, string>;
     if (variables.owner !== this.owner || variables.repo !== this.repo) {
       return [200, { data: { repository: null } }];
     }
     if (query.includes("ref(qualifiedName:")) return this.#branchHead(variables);
+    if (query.startsWith("query HallpassPullRequest"))
+      return this.#pullRequestQuery(body?.variables);
+    if (query.startsWith("query HallpassPaths")) return this.#pathsQuery(variables);
     const repository: Record<string, unknown> = {};
     for (const [name, expression] of Object.entries(variables)) {
       const m = /^e(\d+)$/.exec(name);
@@ -791,6 +795,131 @@ export class GitHubStandIn {
         text === undefined ? null : { text, isBinary: false, isTruncated: false };
     }
     return [200, { data: { repository } }];
+  }
+
+  /** A pull request and its lists, as read-pull-request-graphql.ts asks: all in one page. */
+  #pullRequestQuery(variables: Body): Reply {
+    const pull = this.pulls.get(Number(variables.number));
+    if (!pull)
+      return [
+        200,
+        { data: { repository: { defaultBranchRef: { name: "main" }, pullRequest: null } } },
+      ];
+    const wire = this.#pull(pull);
+    const page = (nodes: unknown[]) => ({
+      nodes,
+      pageInfo: { hasNextPage: false, endCursor: null },
+    });
+    const changeType: Record<string, string> = { A: "ADDED", M: "MODIFIED", D: "DELETED" };
+    const answer: Body = {
+      number: pull.number,
+      url: wire.html_url,
+      state: pull.merged ? "MERGED" : pull.state.toUpperCase(),
+      isDraft: false,
+      title: pull.title,
+      author: { login: pull.author },
+      headRefOid: pull.headSha,
+      baseRefOid: wire.base.sha,
+      baseRefName: "main",
+      merged: pull.merged,
+      mergedAt: pull.mergedAt,
+      mergedBy: pull.mergedBy ? { login: pull.mergedBy } : null,
+      mergeCommit: pull.mergeCommitSha ? { oid: pull.mergeCommitSha } : null,
+    };
+    if (variables.withFiles) {
+      const files = this.store.changedFiles(pull.forkPoint, pull.headSha);
+      answer.files = page(
+        files.map((f) => ({ path: f.path, changeType: changeType[f.status] ?? "CHANGED" })),
+      );
+    }
+    if (variables.withCommits) {
+      const commits = this.store.commitsBetween(pull.forkPoint, pull.headSha).map((c) => {
+        const user = this.#commitWithLogins(c.sha, c.email).author;
+        const actor = { user: user ? { login: user.login } : null };
+        // GitHub signs the commits of createCommitOnBranch: those are verified.
+        const signature = this.#signed.has(c.sha) ? { isValid: true } : null;
+        return { commit: { oid: c.sha, author: actor, committer: actor, signature } };
+      });
+      answer.commits = page(commits);
+    }
+    if (variables.withReviews) {
+      answer.reviews = page(
+        (this.reviews.get(pull.number) ?? []).map((r) => ({
+          databaseId: r.id,
+          author: { login: r.user },
+          state: r.state,
+          commit: { oid: r.commit_id },
+          submittedAt: r.submitted_at,
+          authorAssociation: "MEMBER",
+        })),
+      );
+    }
+    if (variables.withEvents) {
+      const types: Record<string, string> = {
+        base_ref_changed: "BaseRefChangedEvent",
+        automatic_base_change_succeeded: "AutomaticBaseChangeSucceededEvent",
+      };
+      const events = (this.issueEvents.get(pull.number) ?? []).filter((e) => types[e.event]);
+      answer.timelineItems = page(
+        events.map((e) => ({ __typename: types[e.event], createdAt: e.created_at })),
+      );
+    }
+    return [
+      200,
+      { data: { repository: { defaultBranchRef: { name: "main" }, pullRequest: answer } } },
+    ];
+  }
+
+  /** Files (`f<i>`) and directories (`d<i>`, three levels deep) as read-paths-graphql.ts asks. */
+  #pathsQuery(variables: Record<string, string>): Reply {
+    const repository: Record<string, unknown> = {};
+    for (const [name, expression] of Object.entries(variables)) {
+      const m = /^([fd])(\d+)$/.exec(name);
+      if (!m) continue;
+      const colon = expression.indexOf(":");
+      const [ref, path] = [expression.slice(0, colon), expression.slice(colon + 1)];
+      if (m[1] === "f") {
+        const text = this.store.readFile(ref, path);
+        repository[name] =
+          text === undefined ? null : { text, isBinary: false, isTruncated: false };
+      } else {
+        repository[name] = this.#treeAnswer(ref, path, 3);
+      }
+    }
+    return [200, { data: { repository } }];
+  }
+
+  #treeAnswer(ref: string, path: string, depth: number): Body | null {
+    // Every blob of the commit under the directory, by full path (`ls-tree -r` of the commit).
+    const prefix = `${path}/`;
+    const blobs = (this.store.listTree(ref, true) ?? []).filter((e) => e.path.startsWith(prefix));
+    if (blobs.length === 0) return null;
+    return nestEntries(
+      blobs.map((e) => e.path.slice(prefix.length)),
+      (relative) => this.store.readFile(ref, prefix + relative) ?? "",
+      depth,
+    );
+  }
+
+  /** The members of each team `t<i>` (org `o<i>`, slug `s<i>`), all in one page. */
+  #teamsQuery(variables: Body): Reply {
+    const data: Record<string, unknown> = {};
+    for (const name of Object.keys(variables)) {
+      const m = /^o(\d+)$/.exec(name);
+      if (!m) continue;
+      const members = this.#options.teams[`${variables[name]}/${variables[`s${m[1]}`]}`];
+      data[`t${m[1]}`] = {
+        team: members
+          ? {
+              members: {
+                nodes: members.map((login) => ({ login })),
+                pageInfo: { hasNextPage: false, endCursor: null },
+              },
+            }
+          : null,
+      };
+    }
+    return [200, { data }];
   }
 
   /** A branch's head commit and the blob id (`f<i>`) of each path `p<i>` in it. */
@@ -838,4 +967,25 @@ export class GitHubStandIn {
 function gitBlobId(text: string): string {
   const bytes = Buffer.from(text, "utf8");
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+/** A tree's `entries` as GraphQL nests them, `depth` levels deep, from its blobs' paths. */
+function nestEntries(paths: string[], read: (path: string) => string, depth: number): Body {
+  const children = new Map<string, string[]>();
+  const entries: Body[] = [];
+  for (const path of paths) {
+    const slash = path.indexOf("/");
+    if (slash < 0) {
+      const object = { text: read(path), isBinary: false, isTruncated: false };
+      entries.push({ name: path, type: "blob", object });
+      continue;
+    }
+    const name = path.slice(0, slash);
+    children.set(name, [...(children.get(name) ?? []), path.slice(slash + 1)]);
+  }
+  for (const [name, below] of children) {
+    const object = depth > 1 ? nestEntries(below, (p) => read(`${name}/${p}`), depth - 1) : {};
+    entries.push({ name, type: "tree", object });
+  }
+  return { entries };
 }

@@ -46,6 +46,42 @@ export interface MergedPullRequestRef {
   mergeCommitSha: string;
 }
 
+/** What `readPullRequest` answers: a pull request and what happened to it, at one head. */
+export interface PullRequestSnapshot {
+  pullRequest: PullRequestInfo;
+  files: ChangedFile[];
+  commits: PullRequestCommit[];
+  reviews: Review[];
+  baseChanges: BaseChange[];
+  /** Dismissals of its reviews: the merge re-check needs what a review was at the merge. */
+  reviewDismissals: ReviewDismissal[];
+}
+
+/** A path at a commit (or branch). */
+export interface PathAtRef {
+  ref: string;
+  path: string;
+}
+
+/** What `readPaths` reads: single files, and directories read whole. */
+export interface PathReads {
+  files: readonly PathAtRef[];
+  directories: readonly PathAtRef[];
+}
+
+/** What `readPaths` found, in the order asked. */
+export interface PathContents {
+  files: (string | undefined)[];
+  /** Repository path -> text of every file under each directory. */
+  directories: Map<string, string>[];
+}
+
+/** A team of an organization. */
+export interface TeamRef {
+  org: string;
+  slug: string;
+}
+
 export interface GitHubPort {
   readonly owner: string;
   readonly repo: string;
@@ -68,23 +104,28 @@ export interface GitHubPort {
    */
   findMergedPullRequest?(branch: string, path: string): Promise<MergedPullRequestRef | undefined>;
 
-  getPullRequest(pullNumber: number): Promise<PullRequestInfo>;
-  listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]>;
-  listPullRequestCommits(pullNumber: number): Promise<PullRequestCommit[]>;
-  /** Every review, oldest first, all pages. */
-  listReviews(pullNumber: number): Promise<Review[]>;
   /**
-   * Every change of the pull request's base branch, oldest first, all pages. Approvals given
-   * before the latest one do not count; a failure to read them must fail the evaluation.
+   * Everything the evaluation reads of pull request `pullNumber`, all pages, as one snapshot:
+   * the pull request, its files, commits, reviews (oldest first), the changes of its base branch
+   * and the dismissals of its reviews (oldest first). Every part belongs to the head
+   * `pullRequest.headSha` and base `pullRequest.baseRef` it names: an adapter that needs more than
+   * one request checks that they did not move between them, and throws when they did. Throws when
+   * any part cannot be read; never returns a half snapshot.
    */
-  listBaseChanges(pullNumber: number): Promise<BaseChange[]>;
+  readPullRequest(pullNumber: number): Promise<PullRequestSnapshot>;
   /**
-   * Every dismissal of a review of the pull request, oldest first, all pages. The merge re-check
-   * gives a review dismissed after the merge back the state it had at the merge.
+   * Files and directories at commits, in one read where the API allows: the text of each file
+   * in `files` (undefined when it is not there), and of every file under each directory in
+   * `directories` (recursive, by repository path; empty when it is not there). Throws when a file
+   * cannot be read as text (binary, or too large for the API to give whole).
    */
-  listReviewDismissals(pullNumber: number): Promise<ReviewDismissal[]>;
-  /** Logins of the active members of a team (`org/team-slug`). */
-  listTeamMembers(org: string, teamSlug: string): Promise<string[]>;
+  readPaths(reads: PathReads): Promise<PathContents>;
+  /**
+   * The logins of the active members (child teams included) of each team (`org/team-slug`), in
+   * the order asked, all pages. Throws an error with `status` 404 when a team does not exist or
+   * is not visible to the app.
+   */
+  listTeamsMembers(teams: readonly TeamRef[]): Promise<string[][]>;
   /** Open pull requests of the repository (for the dashboard). */
   listOpenPullRequests(): Promise<PullRequestInfo[]>;
 

@@ -10,14 +10,18 @@ import { checkEligibility } from "../core/approval/check-eligibility.ts";
 import type { PullRequestEvaluation } from "../core/approval/pull-request-evaluation.ts";
 import { errorMessage } from "../core/text/error-message.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
-import type { BaseChange, GitHubPort, PullRequestInfo } from "../ports/github.ts";
+import type {
+  BaseChange,
+  GitHubPort,
+  PullRequestInfo,
+  PullRequestSnapshot,
+} from "../ports/github.ts";
 import { checkPolicies, checkRequest } from "./evaluate/check-request.ts";
-import { confirmUnmoved, decide, decisionTitle } from "./evaluate/decide.ts";
+import { decide, decisionTitle } from "./evaluate/decide.ts";
 import { type EvaluationFailure, failure, isFailure } from "./evaluate/evaluation-failure.ts";
 import { collectPushers, findOwners } from "./evaluate/find-owners.ts";
 import { findRequestFile } from "./evaluate/find-request-file.ts";
 import { readApprovalTerms } from "./evaluate/read-approval-terms.ts";
-import { readPullRequest } from "./evaluate/read-pull-request.ts";
 import { checkDefaultBranch, readRules } from "./evaluate/read-rules.ts";
 import { readTeamMembers } from "./evaluate/read-team-members.ts";
 
@@ -39,18 +43,20 @@ export interface EvaluationContext {
 }
 
 /**
- * Evaluates pull request `pullNumber`. Throws only when the pull request itself cannot be
- * read; every later failure (API error, unreadable policy, missing owner) becomes an `error`
- * evaluation with the reason, never an approval.
+ * Evaluates pull request `pullNumber`. Throws only when the pull request itself (its snapshot:
+ * files, commits, reviews, base changes) cannot be read; every later failure (API error,
+ * unreadable policy, missing owner) becomes an `error` evaluation with the reason, never an
+ * approval.
  */
 export async function evaluatePullRequest(
   github: GitHubPort,
   pullNumber: number,
   context: EvaluationContext,
 ): Promise<PullRequestEvaluation> {
-  const pullRequest = await github.getPullRequest(pullNumber);
+  const snapshot = await github.readPullRequest(pullNumber);
+  const { pullRequest } = snapshot;
   try {
-    return await evaluate(github, pullRequest, context);
+    return await evaluate(github, snapshot, context);
   } catch (error) {
     return {
       ...empty(pullRequest),
@@ -84,10 +90,11 @@ function empty(pullRequest: PullRequestInfo): PullRequestEvaluation {
 /** The evaluation's steps, each stop an `error` evaluation with what was found so far. */
 async function evaluate(
   github: GitHubPort,
-  pullRequest: PullRequestInfo,
+  activity: PullRequestSnapshot,
   context: EvaluationContext,
 ): Promise<PullRequestEvaluation> {
   const { cache } = context;
+  const { pullRequest } = activity;
   const result = empty(pullRequest);
   const fail = (stop: EvaluationFailure): PullRequestEvaluation => ({
     ...result,
@@ -97,8 +104,8 @@ async function evaluate(
     ...(stop.problems ? { problems: stop.problems } : {}),
   });
 
-  // 1. Read the pull request's files, commits, reviews and base changes.
-  const activity = await readPullRequest(github, pullRequest.number);
+  // 1. The pull request's files, commits, reviews and base changes were read with it, at one
+  // head: the check is written on that head, and approvals count only on it.
 
   // 2. Find its one new request file.
   const file = findRequestFile(activity.files);
@@ -169,7 +176,7 @@ async function evaluate(
   const { terms, autoApprovalNote } = await readApprovalTerms(github, at, request, policies);
   if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
 
-  // 8. Decide, and make sure the pull request did not move meanwhile.
+  // 8. Decide, on the head the snapshot was read at.
   const decided = decide(pullRequest, {
     ...terms,
     requestPath,
@@ -188,8 +195,6 @@ async function evaluate(
   const decision = eligibility.via
     ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: eligibility.via } }
     : decided;
-  const moved = await confirmUnmoved(github, pullRequest, decision);
-  if (moved) return { ...result, status: "pending", ...moved, decision };
   return {
     ...result,
     status: decision.status,

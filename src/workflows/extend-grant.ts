@@ -132,9 +132,9 @@ async function readGrant(
     status: "not-granted",
     message: `\`/hallpass extend\` works on a merged access request whose access is granted; ${why}.`,
   });
-  const pull = await github.getPullRequest(pullNumber);
+  const { pullRequest: pull, files } = await github.readPullRequest(pullNumber);
   if (!pull.merged) return notGranted("this pull request is not merged");
-  const contents = checkPullRequestContents(await github.listPullRequestFiles(pullNumber));
+  const contents = checkPullRequestContents(files);
   if (contents.kind !== "request") return notGranted("this pull request holds no one request");
   const base = await github.getDefaultBranch();
   const sha = (await github.getBranchHead(base)) ?? base;

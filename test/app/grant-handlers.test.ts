@@ -405,7 +405,7 @@ describe("refusals", () => {
   });
 
   it("/hallpass extend by someone else than the requester says who may, and opens nothing", async () => {
-    h.github.optionalToken().pull({ merged: true }).files();
+    h.github.optionalToken().prReads({ pull: { merged: true } });
     h.github.scope
       .get(REPO)
       .reply(200, { default_branch: "main" })

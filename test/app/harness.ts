@@ -123,6 +123,71 @@ export function pullResponse(shape: PullRequestShape = {}) {
 
 export type ReviewResponse = ReturnType<typeof review>;
 
+/** The pull request as the adapter's GraphQL query answers it (read-pull-request-graphql.ts). */
+function pullAnswer(options: {
+  pull?: PullRequestShape;
+  files?: FileResponse[];
+  commits?: CommitShape[];
+  reviews?: ReviewResponse[];
+  baseChangedAt?: string[];
+}) {
+  const rest = pullResponse(options.pull);
+  const page = (nodes: unknown[]) => ({ nodes, pageInfo: { hasNextPage: false, endCursor: null } });
+  const changeType: Record<string, string> = {
+    added: "ADDED",
+    removed: "DELETED",
+    modified: "MODIFIED",
+    renamed: "RENAMED",
+  };
+  const commits = options.commits ?? [{ sha: HEAD, author: "alice", committer: "web-flow" }];
+  const user = (login: string | null) => ({ user: login ? { login } : null });
+  return {
+    defaultBranchRef: { name: "main" },
+    pullRequest: {
+      number: 7,
+      url: rest.html_url,
+      state: rest.merged ? "MERGED" : "OPEN",
+      isDraft: false,
+      title: rest.title,
+      author: { login: rest.user.login },
+      headRefOid: rest.head.sha,
+      baseRefOid: BASE,
+      baseRefName: "main",
+      merged: rest.merged,
+      mergedAt: rest.merged_at,
+      mergedBy: rest.merged_by,
+      mergeCommit: rest.merge_commit_sha ? { oid: rest.merge_commit_sha } : null,
+      files: page(
+        (options.files ?? [{ filename: REQUEST_PATH, status: "added" }]).map((f) => ({
+          path: f.filename,
+          changeType: changeType[f.status] ?? "CHANGED",
+        })),
+      ),
+      commits: page(
+        commits.map((c) => ({
+          commit: { oid: c.sha, author: user(c.author), committer: user(c.committer) },
+        })),
+      ),
+      reviews: page(
+        (options.reviews ?? []).map((r) => ({
+          databaseId: r.id,
+          author: { login: r.user.login },
+          state: r.state,
+          commit: { oid: r.commit_id },
+          submittedAt: r.submitted_at,
+          authorAssociation: r.author_association,
+        })),
+      ),
+      timelineItems: page(
+        (options.baseChangedAt ?? []).map((at) => ({
+          __typename: "BaseRefChangedEvent",
+          createdAt: at,
+        })),
+      ),
+    },
+  };
+}
+
 export function review(id: number, user: string, state: string, minute: number, commitId = HEAD) {
   return {
     id,
@@ -161,64 +226,10 @@ export class GitHubMock {
     return this;
   }
 
-  pull(shape: PullRequestShape = {}): this {
-    this.scope.get(`${REPO}/pulls/7`).reply(200, pullResponse(shape));
-    return this;
-  }
-
-  /** The second read of the pull request an approving evaluation makes: the head did not move. */
-  headUnchanged(shape: PullRequestShape = {}): this {
-    return this.pull(shape);
-  }
-
-  files(files: FileResponse[] = [{ filename: REQUEST_PATH, status: "added" }]): this {
-    this.scope.get(`${REPO}/pulls/7/files`).query(true).reply(200, files);
-    return this;
-  }
-
-  commits(commits: CommitShape[] = [{ sha: HEAD, author: "alice", committer: "web-flow" }]): this {
-    this.scope
-      .get(`${REPO}/pulls/7/commits`)
-      .query(true)
-      .reply(
-        200,
-        commits.map((c) => ({
-          sha: c.sha,
-          author: c.author ? { login: c.author } : null,
-          committer: c.committer ? { login: c.committer } : null,
-        })),
-      );
-    return this;
-  }
-
-  reviews(reviews: ReviewResponse[] = []): this {
-    this.scope.get(`${REPO}/pulls/7/reviews`).query(true).reply(200, reviews);
-    return this;
-  }
-
-  /** The pull request's issue events, with a `base_ref_changed` at each of `baseChangedAt`. */
-  baseChanges(baseChangedAt: string[] = []): this {
-    this.scope
-      .get(`${REPO}/issues/7/events`)
-      .query(true)
-      .reply(
-        200,
-        baseChangedAt.map((at, i) => ({
-          id: 5000 + i,
-          node_id: `BRCE_${i}`,
-          url: `https://api.github.com${REPO}/issues/events/${5000 + i}`,
-          actor: { login: "alice" },
-          event: "base_ref_changed",
-          commit_id: null,
-          commit_url: null,
-          created_at: at,
-          performed_via_github_app: null,
-        })),
-      );
-    return this;
-  }
-
-  /** The five reads every evaluation makes. */
+  /**
+   * One read of the pull request (the adapter's one GraphQL query, read-pull-request-graphql.ts)
+   * answering what `prReads` is given.
+   */
   prReads(
     options: {
       pull?: PullRequestShape;
@@ -228,92 +239,120 @@ export class GitHubMock {
       baseChangedAt?: string[];
     } = {},
   ): this {
-    return this.pull(options.pull)
-      .files(options.files)
-      .commits(options.commits)
-      .reviews(options.reviews)
-      .baseChanges(options.baseChangedAt);
+    this.scope
+      .post("/graphql", (b) => String(b.query).startsWith("query HallpassPullRequest"))
+      .reply(200, { data: { repository: pullAnswer(options) } });
+    return this;
   }
 
-  /** Policies and CODEOWNERS at the base commit, or at `sha` (cached afterwards). */
+  /** The read of the pull request failing with `status`. */
+  prReadFails(status: number, message: string): this {
+    this.scope
+      .post("/graphql", (b) => String(b.query).startsWith("query HallpassPullRequest"))
+      .reply(status, { message });
+    return this;
+  }
+
   /**
-   * The reads at the rules commit: policies, CODEOWNERS and, for an open pull request (no
-   * `sha`), whether the request's `.yml` twin exists there (`twin` answers it; absent by default).
+   * Files the evaluation's path reads (read-paths-graphql.ts) find, by `ref:path`; directories
+   * are made of them. Answered by one responder, as often as the app asks: what the cache
+   * saves is counted by `requestsSince`, not by these mocks.
+   */
+  readonly #files = new Map<string, string>();
+  readonly #teams = new Map<string, string[]>();
+
+  #answerPaths(variables: Record<string, string>) {
+    const repository: Record<string, unknown> = {};
+    const blob = (text: string) => ({ text, isBinary: false, isTruncated: false });
+    for (const [name, expression] of Object.entries(variables)) {
+      if (/^f\d+$/.test(name)) {
+        const text = this.#files.get(expression);
+        repository[name] = text === undefined ? null : blob(text);
+      } else if (/^d\d+$/.test(name)) {
+        const prefix = `${expression}/`;
+        const entries = [...this.#files]
+          .filter(([k]) => k.startsWith(prefix) && !k.slice(prefix.length).includes("/"))
+          .map(([k, text]) => ({ name: k.slice(prefix.length), type: "blob", object: blob(text) }));
+        repository[name] = entries.length > 0 ? { entries } : null;
+      }
+    }
+    return { data: { repository } };
+  }
+
+  #answerTeams(variables: Record<string, string>) {
+    const data: Record<string, unknown> = {};
+    for (const [name, org] of Object.entries(variables)) {
+      const i = /^o(\d+)$/.exec(name)?.[1];
+      if (i === undefined) continue;
+      const members = this.#teams.get(`${org}/${variables[`s${i}`]}`);
+      data[`t${i}`] = {
+        team: members && {
+          members: {
+            nodes: members.map((login) => ({ login })),
+            pageInfo: { hasNextPage: false, endCursor: null },
+          },
+        },
+      };
+    }
+    return { data };
+  }
+
+  #answering = false;
+  /** One responder for path and team reads, registered on first use. */
+  #answer(): void {
+    if (this.#answering) return;
+    this.#answering = true;
+    this.scope
+      .post("/graphql", (b) => /^query Hallpass(Paths|Teams)/.test(String(b.query)))
+      .optionally()
+      .times(1000)
+      // This nock calls a one-parameter reply function with the fetch Request.
+      .reply(async (request: Request) => {
+        const body = JSON.parse(await request.text());
+        return [
+          200,
+          String(body.query).startsWith("query HallpassPaths")
+            ? this.#answerPaths(body.variables)
+            : this.#answerTeams(body.variables),
+        ];
+      });
+  }
+
+  /**
+   * Policies and CODEOWNERS at the base commit, or at `sha` (cached afterwards); for an open
+   * pull request (no `sha`), `twin` is the request's `.yml` twin there (absent by default).
    */
   baseReads(
     options: { policies?: string; codeowners?: string | null; sha?: string; twin?: string } = {},
   ): this {
-    const BASE = options.sha ?? BASE_SHA;
-    if (options.sha === undefined) {
-      this.scope
-        .get(`${REPO}/contents/${encodeURIComponent(REQUEST_PATH.replace(/\.yaml$/, ".yml"))}`)
-        .query({ ref: BASE })
-        .reply(
-          options.twin === undefined ? 404 : 200,
-          options.twin === undefined ? { message: "Not Found" } : options.twin,
-        );
+    this.#answer();
+    const at = options.sha ?? BASE_SHA;
+    if (options.sha === undefined && options.twin !== undefined) {
+      this.#files.set(`${at}:${REQUEST_PATH.replace(/\.yaml$/, ".yml")}`, options.twin);
     }
-    this.policiesAt(BASE, options.policies);
+    this.policiesAt(at, options.policies);
     const codeowners =
       options.codeowners === undefined ? fixture("CODEOWNERS") : options.codeowners;
-    this.scope
-      .get(`${REPO}/contents/.github%2FCODEOWNERS`)
-      .query({ ref: BASE })
-      .reply(404, { message: "Not Found" });
-    if (codeowners === null) {
-      this.scope
-        .get(`${REPO}/contents/CODEOWNERS`)
-        .query({ ref: BASE })
-        .reply(404, { message: "Not Found" })
-        .get(`${REPO}/contents/docs%2FCODEOWNERS`)
-        .query({ ref: BASE })
-        .reply(404, { message: "Not Found" });
-    } else {
-      this.scope.get(`${REPO}/contents/CODEOWNERS`).query({ ref: BASE }).reply(200, codeowners);
-    }
+    if (codeowners !== null) this.#files.set(`${at}:CODEOWNERS`, codeowners);
     return this;
   }
 
-  /** The one policy file `policies/test.yaml` at commit `sha`: its folder's listing and text. */
+  /** The one policy file `policies/test.yaml` at commit `sha`, read with its folder. */
   policiesAt(sha: string, policies = fixture("policies.yaml")): this {
-    this.scope
-      .get(`${REPO}/git/trees/${sha}`)
-      .reply(200, {
-        sha,
-        truncated: false,
-        tree: [{ path: "policies", type: "tree", sha: POLICIES_TREE }],
-      })
-      .get(`${REPO}/git/trees/${POLICIES_TREE}`)
-      .query({ recursive: "1" })
-      .reply(200, {
-        sha: POLICIES_TREE,
-        truncated: false,
-        tree: [{ path: "test.yaml", type: "blob", sha: "p1" }],
-      })
-      .get(`${REPO}/contents/policies%2Ftest.yaml`)
-      .query({ ref: sha })
-      .reply(200, policies);
+    this.#answer();
+    this.#files.set(`${sha}:policies/test.yaml`, policies);
     return this;
   }
 
   requestFile(content = fixture("db-admin-request.yaml"), head = HEAD, path = REQUEST_PATH): this {
-    this.scope
-      .get(`${REPO}/contents/${encodeURIComponent(path)}`)
-      .query({ ref: head })
-      .reply(200, content);
+    this.#answer();
+    this.#files.set(`${head}:${path}`, content);
     return this;
   }
 
   teams(slugs: string[] = ["db-admins", "security"]): this {
-    for (const slug of slugs) {
-      this.scope
-        .get(`/orgs/${OWNER}/teams/${slug}/members`)
-        .query(true)
-        .reply(
-          200,
-          (TEAMS[slug] ?? []).map((login) => ({ login })),
-        );
-    }
+    this.#answer();
+    for (const slug of slugs) this.#teams.set(`${OWNER}/${slug}`, TEAMS[slug] ?? []);
     return this;
   }
 

@@ -85,6 +85,7 @@ function formReads(): void {
     .reply(200, { default_branch: "main" })
     .get(`${REPO}/git/ref/heads%2Fmain`)
     .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } });
+  // The policies at main's head, read whole in one GraphQL query.
   h.github.policiesAt(BASE);
 }
 

@@ -6,10 +6,14 @@ import type {
   GitHubPort,
   IssueInfo,
   NewPullRequest,
+  PathContents,
+  PathReads,
   PullRequestCommit,
   PullRequestInfo,
+  PullRequestSnapshot,
   Review,
   ReviewDismissal,
+  TeamRef,
 } from "../../src/ports/github.ts";
 
 /**
@@ -101,40 +105,42 @@ export class FakeGitHub implements GitHubPort {
     const prefix = `${directory.replace(/\/$/, "")}/`;
     return [...(this.trees.get(ref)?.keys() ?? [])].filter((p) => p.startsWith(prefix)).sort();
   }
-  async getPullRequest(pullNumber: number): Promise<PullRequestInfo> {
-    this.#call("getPullRequest");
+  async readPullRequest(pullNumber: number): Promise<PullRequestSnapshot> {
+    this.#call("readPullRequest");
     const pull = this.pulls.get(pullNumber);
     if (!pull)
       throw Object.assign(new Error(`pull request ${pullNumber} not found`), { status: 404 });
-    // Every field is a primitive: a spread is a full copy (and far cheaper than structuredClone).
-    return { ...pull };
+    // Every item's fields are primitives: spreads are full copies (far cheaper than structuredClone).
+    const copy = <T extends object>(items: T[] | undefined): T[] =>
+      (items ?? []).map((item) => ({ ...item }));
+    return {
+      pullRequest: { ...pull },
+      files: copy(this.pullFiles.get(pullNumber)),
+      commits: copy(this.pullCommits.get(pullNumber)),
+      reviews: copy(this.reviews.get(pullNumber)),
+      baseChanges: copy(this.baseChanges.get(pullNumber)),
+      reviewDismissals: copy(this.reviewDismissals.get(pullNumber)),
+    };
   }
-  async listPullRequestFiles(pullNumber: number): Promise<ChangedFile[]> {
-    this.#call("listPullRequestFiles");
-    return (this.pullFiles.get(pullNumber) ?? []).map((item) => ({ ...item }));
+  async readPaths(reads: PathReads): Promise<PathContents> {
+    this.#call("readPaths");
+    return {
+      files: reads.files.map(({ ref, path }) => this.trees.get(ref)?.get(path)),
+      directories: reads.directories.map(({ ref, path }) => {
+        const prefix = `${path.replace(/\/$/, "")}/`;
+        const tree = this.trees.get(ref) ?? new Map<string, string>();
+        return new Map([...tree].filter(([p]) => p.startsWith(prefix)));
+      }),
+    };
   }
-  async listPullRequestCommits(pullNumber: number): Promise<PullRequestCommit[]> {
-    this.#call("listPullRequestCommits");
-    return (this.pullCommits.get(pullNumber) ?? []).map((item) => ({ ...item }));
-  }
-  async listReviews(pullNumber: number): Promise<Review[]> {
-    this.#call("listReviews");
-    return (this.reviews.get(pullNumber) ?? []).map((item) => ({ ...item }));
-  }
-  async listBaseChanges(pullNumber: number): Promise<BaseChange[]> {
-    this.#call("listBaseChanges");
-    return (this.baseChanges.get(pullNumber) ?? []).map((item) => ({ ...item }));
-  }
-  async listReviewDismissals(pullNumber: number): Promise<ReviewDismissal[]> {
-    this.#call("listReviewDismissals");
-    return (this.reviewDismissals.get(pullNumber) ?? []).map((item) => ({ ...item }));
-  }
-  async listTeamMembers(org: string, teamSlug: string): Promise<string[]> {
-    this.#call("listTeamMembers");
-    const members = this.teams.get(`${org}/${teamSlug}`.toLowerCase());
-    if (!members)
-      throw Object.assign(new Error(`team ${org}/${teamSlug} not found`), { status: 404 });
-    return [...members];
+  async listTeamsMembers(teams: readonly TeamRef[]): Promise<string[][]> {
+    this.#call("listTeamsMembers");
+    return teams.map(({ org, slug }) => {
+      const members = this.teams.get(`${org}/${slug}`.toLowerCase());
+      if (!members)
+        throw Object.assign(new Error(`team ${org}/${slug} not found`), { status: 404 });
+      return [...members];
+    });
   }
   async listOpenPullRequests(): Promise<PullRequestInfo[]> {
     this.#call("listOpenPullRequests");

@@ -111,25 +111,13 @@ export class FakeGitHub implements GitHubPort {
     this.#count("findMergedPullRequest");
     return this.mergedPulls.get(path);
   }
-  async getPullRequest(): Promise<PullRequestInfo> {
+  async readPullRequest(): Promise<never> {
     throw new Error("not used by the sweep");
   }
-  async listPullRequestFiles(): Promise<never[]> {
+  async readPaths(): Promise<never> {
     throw new Error("not used by the sweep");
   }
-  async listPullRequestCommits(): Promise<never[]> {
-    throw new Error("not used by the sweep");
-  }
-  async listReviews(): Promise<never[]> {
-    throw new Error("not used by the sweep");
-  }
-  async listBaseChanges(): Promise<never[]> {
-    throw new Error("not used by the sweep");
-  }
-  async listReviewDismissals(): Promise<never[]> {
-    throw new Error("not used by the sweep");
-  }
-  async listTeamMembers(): Promise<string[]> {
+  async listTeamsMembers(): Promise<never> {
     throw new Error("not used by the sweep");
   }
   async listOpenPullRequests() {

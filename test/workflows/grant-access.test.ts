@@ -662,10 +662,10 @@ describe("grantAccess is never left half-made and unrecorded", () => {
   });
 
   const steps: [string, (g: FakeGitHub, a: FakeAwsAccounts) => void][] = [
-    ["reading the pull request", (g) => g.fail("getPullRequest")],
-    ["reading reviews", (g) => g.fail("listReviews")],
-    ["reading base branch changes", (g) => g.fail("listBaseChanges")],
-    ["reading the records", (g) => g.fail("getFile", new Error("getFile failed"), 4)],
+    ["reading the pull request", (g) => g.fail("readPullRequest")],
+    ["reading the rules", (g) => g.fail("readPaths")],
+    ["reading the teams", (g) => g.fail("listTeamsMembers")],
+    ["reading the records", (g) => g.fail("getFile", new Error("getFile failed"), 2)],
     ["assuming the broker role", (_, a) => a.fail("grantStore")],
     ["reading the role", (_, a) => a.fail("getRole")],
     ["reading the quota", (_, a) => a.fail("getRoleQuota")],
@@ -690,7 +690,7 @@ describe("grantAccess when GitHub cannot be read at the merge", () => {
   it("says so and asks for a redelivery, without blaming the merger", async () => {
     const { github, aws, deps } = world();
     const pr = addMergedRequest(github);
-    github.fail("listReviews", new Error("502 Bad Gateway"));
+    github.fail("readPaths", new Error("502 Bad Gateway"));
     const outcome = await grantAccess(deps, pr, { now: NOW });
     expect(outcome).toMatchObject({ status: "failed", rolledBack: true });
     expect(aws.roles.size).toBe(0);

@@ -49,18 +49,21 @@ export async function checkDefaultBranch(
   ]);
 }
 
-/** The policies under policies/ at commit `sha`, loaded, through `cache` (by repository and SHA). */
+/**
+ * The policies under policies/ at commit `sha`, loaded, through `cache` (by repository and SHA,
+ * the key `readRules` fills too).
+ */
 export function readPolicies(
   github: GitHubPort,
   sha: string,
   cache: KeyValueCache | undefined,
 ): Promise<ReturnType<typeof loadPolicies>> {
   return cached(cache, `policies:${github.owner}/${github.repo}@${sha}`, async () => {
-    const paths = (await github.listFiles(sha, "policies")).filter((p) => /\.ya?ml$/.test(p));
-    const sources = await Promise.all(
-      paths.map(async (path) => ({ path, content: (await github.getFile(sha, path)) ?? "" })),
-    );
-    return loadPolicies(sources);
+    const read = await github.readPaths({
+      files: [],
+      directories: [{ ref: sha, path: "policies" }],
+    });
+    return loadPolicies(policySources(read.directories[0] ?? new Map()));
   });
 }
 
@@ -85,26 +88,74 @@ export async function readRules(
   // base could never be granted (the grant refuses at merge): say so before anyone approves.
   // Merged pull requests are left to the grant, which refuses and records why.
   const twinPath = requestTwinPath(requestPath);
-  const [policies, codeowners, requestText, twinAtBase] = await Promise.all([
-    readPolicies(github, base, cache),
+  const keys = {
+    policies: `policies:${repoKey}@${base}`,
     // Compiled once per base commit: every later event on the base only looks up.
-    cached(cache, `codeowners:${repoKey}@${base}`, async () => {
-      for (const path of CODEOWNERS_LOCATIONS) {
-        const text = await github.getFile(base, path);
-        if (text !== undefined) return compileCodeowners(parseCodeowners(path, text));
-      }
-      return null;
-    }),
-    cached(cache, `file:${repoKey}@${pullRequest.headSha}:${requestPath}`, async () => {
-      return (await github.getFile(pullRequest.headSha, requestPath)) ?? null;
-    }),
-    pullRequest.merged
-      ? false
-      : cached(
+    codeowners: `codeowners:${repoKey}@${base}`,
+    request: `file:${repoKey}@${pullRequest.headSha}:${requestPath}`,
+    twin: `exists:${repoKey}@${base}:${twinPath}`,
+  };
+  const hit = {
+    policies: cache?.get(keys.policies) as Rules["policies"] | undefined,
+    codeowners: cache?.get(keys.codeowners) as Rules["codeowners"] | undefined,
+    request: cache?.get(keys.request) as string | null | undefined,
+    twin: pullRequest.merged ? false : (cache?.get(keys.twin) as boolean | undefined),
+  };
+  // What the cache does not hold is read in one go (one GraphQL query through the adapter).
+  const files = [
+    ...(hit.codeowners === undefined
+      ? CODEOWNERS_LOCATIONS.map((path) => ({ ref: base, path }))
+      : []),
+    ...(hit.request === undefined ? [{ ref: pullRequest.headSha, path: requestPath }] : []),
+    ...(hit.twin === undefined ? [{ ref: base, path: twinPath }] : []),
+  ];
+  const directories = hit.policies === undefined ? [{ ref: base, path: "policies" }] : [];
+  const read =
+    files.length + directories.length > 0
+      ? await github.readPaths({ files, directories })
+      : { files: [], directories: [] };
+  const text = (ref: string, path: string) =>
+    read.files[files.findIndex((f) => f.ref === ref && f.path === path)];
+  const policies =
+    hit.policies ??
+    fill(cache, keys.policies, loadPolicies(policySources(read.directories[0] ?? new Map())));
+  const codeowners =
+    hit.codeowners !== undefined
+      ? hit.codeowners
+      : fill(
           cache,
-          `exists:${repoKey}@${base}:${twinPath}`,
-          async () => (await github.getFile(base, twinPath)) !== undefined,
-        ),
-  ]);
+          keys.codeowners,
+          compileFirstCodeowners((path) => text(base, path)),
+        );
+  const requestText =
+    hit.request !== undefined
+      ? hit.request
+      : fill(cache, keys.request, text(pullRequest.headSha, requestPath) ?? null);
+  const twinAtBase = hit.twin ?? fill(cache, keys.twin, text(base, twinPath) !== undefined);
   return { base, policies, codeowners, requestText, twinPath, twinAtBase };
+}
+
+/** `value`, cached under `key`. */
+function fill<T>(cache: KeyValueCache | undefined, key: string, value: T): T {
+  cache?.set(key, value);
+  return value;
+}
+
+/** The policy files (`.yml`/`.yaml`) of a `policies/` directory read whole, by path. */
+function policySources(directory: Map<string, string>) {
+  return [...directory]
+    .filter(([path]) => /\.ya?ml$/.test(path))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, content]) => ({ path, content }));
+}
+
+/** CODEOWNERS compiled from the first location that has one (GitHub's order), or null. */
+function compileFirstCodeowners(
+  text: (path: string) => string | undefined,
+): CodeownersIndex | null {
+  for (const path of CODEOWNERS_LOCATIONS) {
+    const content = text(path);
+    if (content !== undefined) return compileCodeowners(parseCodeowners(path, content));
+  }
+  return null;
 }

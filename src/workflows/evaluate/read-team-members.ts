@@ -9,7 +9,6 @@ import type { Approval } from "../../core/policy/policy-format.ts";
 import { errorMessage } from "../../core/text/error-message.ts";
 import type { KeyValueCache } from "../../ports/cache.ts";
 import type { GitHubPort } from "../../ports/github.ts";
-import { cached } from "./cached.ts";
 import { type EvaluationFailure, failure } from "./evaluation-failure.ts";
 
 /**
@@ -32,14 +31,21 @@ export async function readTeamMembers(
     if (slug !== undefined) teams.set(teamKey(org!, slug), { org: org!, slug });
   }
   const teamMembers: Record<string, string[]> = {};
+  const missing: [string, { org: string; slug: string }][] = [];
+  for (const [key, team] of teams) {
+    const hit = cache?.get(`team:${key}@${who.base}`) as string[] | undefined;
+    if (hit) teamMembers[key] = hit;
+    else missing.push([key, team]);
+  }
   try {
-    await Promise.all(
-      [...teams].map(async ([key, team]) => {
-        teamMembers[key] = await cached(cache, `team:${key}@${who.base}`, () =>
-          github.listTeamMembers(team.org, team.slug),
-        );
-      }),
-    );
+    // Every team not cached, in one read (one GraphQL query through the adapter).
+    if (missing.length > 0) {
+      const members = await github.listTeamsMembers(missing.map(([, team]) => team));
+      for (const [i, [key]] of missing.entries()) {
+        teamMembers[key] = members[i]!;
+        cache?.set(`team:${key}@${who.base}`, members[i]!);
+      }
+    }
   } catch (error) {
     if (httpStatus(error) === 404 || httpStatus(error) === 403) {
       return failure("A team could not be read", [

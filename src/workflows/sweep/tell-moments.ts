@@ -156,7 +156,7 @@ async function pendingStep(
   timing: PendingTiming,
 ): Promise<PendingStep | undefined> {
   const github = run.deps.github;
-  const reviews = await github.listReviews(pull.number);
+  const { reviews } = await github.readPullRequest(pull.number);
   const reviewed = reviews.some((r) => r.user !== pull.author && r.state !== "PENDING");
   if (reviewed) return undefined;
   // One comment read a run: before closeAfter only the reminder can be due (nothing was closed

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Decision } from "../../../src/core/approval/decide-approval.ts";
-import { confirmUnmoved, decide, decisionTitle } from "../../../src/workflows/evaluate/decide.ts";
+import { decide, decisionTitle } from "../../../src/workflows/evaluate/decide.ts";
 import { FakeGitHub } from "../../support/fake-github.ts";
 import { addMergedRequest, HEAD_SHA, MERGED_AT_ISO } from "../../support/merged-request.ts";
 
@@ -33,32 +33,6 @@ describe("decide", () => {
     const pull = github.pulls.get(addMergedRequest(github))!;
     const after = new Date(Date.parse(MERGED_AT_ISO) + 60_000).toISOString();
     expect(decide(pull, input(after)).status).not.toBe("approved");
-  });
-});
-
-describe("confirmUnmoved", () => {
-  const approved = { status: "approved" } as Decision;
-
-  it("is pending when the head moved during the evaluation", async () => {
-    const github = new FakeGitHub();
-    const pr = addMergedRequest(github, { merged: false });
-    const seen = structuredClone(github.pulls.get(pr)!);
-    github.pulls.get(pr)!.headSha = "f".repeat(40);
-    expect(await confirmUnmoved(github, seen, approved)).toEqual({
-      title: "The pull request changed while it was evaluated",
-      reasons: [
-        "The head moved from bead000 to fffffff during the evaluation; the pull request is evaluated again on its own event.",
-      ],
-    });
-  });
-
-  it("reads nothing again for a decision that is not green, or a merged pull request", async () => {
-    const github = new FakeGitHub();
-    const open = github.pulls.get(addMergedRequest(github, { merged: false }))!;
-    const merged = github.pulls.get(addMergedRequest(github, { number: 8 }))!;
-    expect(await confirmUnmoved(github, open, { status: "pending" } as Decision)).toBeUndefined();
-    expect(await confirmUnmoved(github, merged, approved)).toBeUndefined();
-    expect(github.calls).toEqual([]);
   });
 });
 

@@ -1,23 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryCache } from "../../../src/ports/cache.ts";
-import { readPullRequest } from "../../../src/workflows/evaluate/read-pull-request.ts";
 import { checkDefaultBranch, readRules } from "../../../src/workflows/evaluate/read-rules.ts";
 import { FakeGitHub } from "../../support/fake-github.ts";
 import { addMergedRequest, BASE_SHA, MERGE_SHA } from "../../support/merged-request.ts";
 
 const PATH = "access-requests/alice-db.yaml";
-
-describe("readPullRequest", () => {
-  it("reads the files, commits, reviews and base changes", async () => {
-    const github = new FakeGitHub();
-    const pr = addMergedRequest(github);
-    const activity = await readPullRequest(github, pr);
-    expect(activity.files).toEqual([{ path: PATH, status: "added" }]);
-    expect(activity.commits).toHaveLength(1);
-    expect(activity.reviews.map((r) => r.user)).toEqual(["sam"]);
-    expect(activity.baseChanges).toEqual([]);
-  });
-});
 
 describe("checkDefaultBranch", () => {
   it("accepts a pull request against the default branch", async () => {

@@ -34,7 +34,7 @@ describe("readTeamMembers", () => {
   it("throws any other error, so the evaluation says GitHub could not be read", async () => {
     const github = new FakeGitHub();
     github.teams.set("acme/sre", ["sam"]);
-    github.fail("listTeamMembers", Object.assign(new Error("502"), { status: 502 }));
+    github.fail("listTeamsMembers", Object.assign(new Error("502"), { status: 502 }));
     await expect(
       readTeamMembers(github, { owners: [SRE], approval: { rules: [] }, base: BASE }, undefined),
     ).rejects.toThrow("502");

@@ -52,7 +52,7 @@ describe("recheckApprovals", () => {
   it("fails, without saying the approvals do not hold, when GitHub cannot be read", async () => {
     const github = new FakeGitHub();
     const pr = addMergedRequest(github);
-    github.fail("listReviews", new Error("502 Bad Gateway"));
+    github.fail("readPaths", new Error("502 Bad Gateway"));
     const checked = await recheckApprovals(github, pr);
     expect(checked).toMatchObject({
       kind: "stopped",

@@ -211,6 +211,6 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     );
     expect(out).toEqual({ issues: [], reminded: [], closed: [], warned: [] });
     expect(github.closed).toEqual([]);
-    expect(github.calls).toContain("getPullRequest");
+    expect(github.calls).toContain("readPullRequest");
   });
 });

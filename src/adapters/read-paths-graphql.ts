@@ -1,0 +1,125 @@
+import type { PathAtRef, PathContents, PathReads } from "../ports/github.ts";
+import type { GraphQl } from "./read-files-graphql.ts";
+
+/**
+ * Files and whole directories at commits in one GraphQL query (`repository.object(expression:
+ * "<ref>:<path>")`), where the REST API needs a request per file and per tree: the evaluation
+ * reads CODEOWNERS, every policy file, the request file and its twin this way. A directory's
+ * tree is read three levels deep in the query; a deeper one is read by a query of its own.
+ * A file GitHub cannot give as text (binary, or truncated for its size) is an error: the
+ * evaluation fails closed rather than judge a file it could not read whole.
+ */
+
+const BLOB = "... on Blob { text isBinary isTruncated }";
+/** Tree entries to `depth` levels; the deepest level names its subtrees without reading them. */
+function entries(depth: number): string {
+  const inner = depth > 1 ? ` ... on Tree { ${entries(depth - 1)} }` : "";
+  return `entries { name type object { ${BLOB}${inner} } }`;
+}
+const TREE_DEPTH = 3;
+
+/** The query reading `files` files (`f<i>`) and `directories` directories (`d<i>`). */
+export function pathsQuery(files: number, directories: number): string {
+  const vars = [
+    ...Array.from({ length: files }, (_, i) => `$f${i}: String!`),
+    ...Array.from({ length: directories }, (_, i) => `$d${i}: String!`),
+  ];
+  const fields = [
+    ...Array.from({ length: files }, (_, i) => `f${i}: object(expression: $f${i}) { ${BLOB} }`),
+    ...Array.from(
+      { length: directories },
+      (_, i) => `d${i}: object(expression: $d${i}) { ... on Tree { ${entries(TREE_DEPTH)} } }`,
+    ),
+  ];
+  return `query HallpassPaths($owner: String!, $repo: String!, ${vars.join(", ")}) {\n  repository(owner: $owner, name: $repo) {\n    ${fields.join("\n    ")}\n  }\n}`;
+}
+
+interface BlobAnswer {
+  text?: string | null;
+  isBinary?: boolean | null;
+  isTruncated?: boolean;
+}
+interface EntryAnswer {
+  name: string;
+  type: string;
+  object: (BlobAnswer & { entries?: EntryAnswer[] }) | null;
+}
+
+/** Reads `reads` through `graphql` for repository `owner/repo`. */
+export async function readPathsGraphQl(
+  graphql: GraphQl,
+  repository: { owner: string; repo: string },
+  reads: PathReads,
+): Promise<PathContents> {
+  const { files, directories } = reads;
+  const variables: Record<string, unknown> = { ...repository };
+  files.forEach((f, i) => {
+    variables[`f${i}`] = `${f.ref}:${f.path}`;
+  });
+  directories.forEach((d, i) => {
+    variables[`d${i}`] = `${d.ref}:${d.path}`;
+  });
+  const data = (await graphql(pathsQuery(files.length, directories.length), variables)) as {
+    repository: Record<string, (BlobAnswer & { entries?: EntryAnswer[] }) | null> | null;
+  };
+  const answer = data.repository;
+  if (!answer) {
+    throw new Error(
+      `GitHub's GraphQL API does not show ${repository.owner}/${repository.repo}: check that the app is installed on it`,
+    );
+  }
+  const contents: PathContents = {
+    files: files.map((f, i) => blobText(f, answer[`f${i}`] ?? null)),
+    directories: [],
+  };
+  for (const [i, d] of directories.entries()) {
+    const found = new Map<string, string>();
+    const deeper: PathAtRef[] = [];
+    collect(d, answer[`d${i}`]?.entries ?? [], found, deeper);
+    if (deeper.length > 0) {
+      const more = await readPathsGraphQl(graphql, repository, { files: [], directories: deeper });
+      for (const tree of more.directories) for (const [path, text] of tree) found.set(path, text);
+    }
+    contents.directories.push(found);
+  }
+  return contents;
+}
+
+/** Adds the files of `tree` (at `at`) to `found`, and the subtrees not read yet to `deeper`. */
+function collect(
+  at: PathAtRef,
+  tree: EntryAnswer[],
+  found: Map<string, string>,
+  deeper: PathAtRef[],
+): void {
+  for (const entry of tree) {
+    const path = `${at.path.replace(/\/$/, "")}/${entry.name}`;
+    if (entry.type === "blob") {
+      const text = blobText({ ref: at.ref, path }, entry.object);
+      if (text === undefined)
+        throw new Error(
+          `${path} at ${at.ref.slice(0, 12)} is listed but GitHub gave no blob for it`,
+        );
+      found.set(path, text);
+    } else if (entry.type === "tree") {
+      if (entry.object?.entries)
+        collect({ ref: at.ref, path }, entry.object.entries, found, deeper);
+      else deeper.push({ ref: at.ref, path });
+    }
+    // Submodules ("commit") hold no file of this repository.
+  }
+}
+
+/**
+ * The text of a blob; undefined when nothing (or a directory) is there. A blob GitHub gives
+ * without its whole text is an error naming it.
+ */
+function blobText(at: PathAtRef, blob: BlobAnswer | null): string | undefined {
+  if (!blob || !("isTruncated" in blob)) return undefined;
+  if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") {
+    throw new Error(
+      `${at.path} at ${at.ref.slice(0, 12)} cannot be read as text (GitHub reports it ${blob.isBinary ? "binary" : "too large to give whole"}); hallpass reads only UTF-8 text files of a reasonable size there`,
+    );
+  }
+  return blob.text;
+}

@@ -1,0 +1,331 @@
+import type {
+  ChangedFile,
+  PullRequestCommit,
+  PullRequestInfo,
+  PullRequestSnapshot,
+  Review,
+  ReviewDismissal,
+} from "../ports/github.ts";
+import type { GraphQl } from "./read-files-graphql.ts";
+
+/**
+ * A pull request and everything the evaluation reads of it in one GraphQL query, where the REST
+ * API needs six requests: its files, commits (with their authors' and committers' logins),
+ * reviews, and the timeline events that change its base or dismiss a review. Each list is read
+ * to its end: a list with more than a page is followed by queries for its next pages only, each
+ * of which reads the head and base again, so that a pull request that moved meanwhile is an
+ * error rather than a snapshot mixing two heads.
+ */
+
+/** Every connection is read 100 at a time, GitHub's largest page. */
+export const PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $repo: String!, $number: Int!, $files: String, $commits: String, $reviews: String, $events: String, $withFiles: Boolean!, $withCommits: Boolean!, $withReviews: Boolean!, $withEvents: Boolean!) {
+  repository(owner: $owner, name: $repo) {
+    defaultBranchRef { name }
+    pullRequest(number: $number) {
+      number url state isDraft title
+      author { login }
+      headRefOid baseRefOid baseRefName
+      merged mergedAt mergedBy { login } mergeCommit { oid }
+      files(first: 100, after: $files) @include(if: $withFiles) {
+        nodes { path changeType }
+        pageInfo { hasNextPage endCursor }
+      }
+      commits(first: 100, after: $commits) @include(if: $withCommits) {
+        nodes { commit { oid author { user { login } } committer { user { login } } signature { isValid } } }
+        pageInfo { hasNextPage endCursor }
+      }
+      reviews(first: 100, after: $reviews) @include(if: $withReviews) {
+        nodes { databaseId author { login } state commit { oid } submittedAt authorAssociation }
+        pageInfo { hasNextPage endCursor }
+      }
+      timelineItems(first: 100, after: $events, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $withEvents) {
+        nodes {
+          __typename
+          ... on BaseRefChangedEvent { createdAt }
+          ... on AutomaticBaseChangeSucceededEvent { createdAt }
+          ... on ReviewDismissedEvent { createdAt previousReviewState review { databaseId } }
+        }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`;
+
+interface Page<T> {
+  nodes: (T | null)[] | null;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+type Login = { login: string } | null;
+
+/** The pull request as the query answers it; the lists only when asked for. */
+export interface PullRequestAnswer {
+  number: number;
+  url: string;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  isDraft: boolean;
+  title: string;
+  author: Login;
+  headRefOid: string;
+  baseRefOid: string;
+  baseRefName: string;
+  merged: boolean;
+  mergedAt: string | null;
+  mergedBy: Login;
+  mergeCommit: { oid: string } | null;
+  files?: Page<{ path: string; changeType: string }>;
+  commits?: Page<{
+    commit: {
+      oid: string;
+      author: { user: Login } | null;
+      committer: { user: Login } | null;
+      signature?: { isValid: boolean } | null;
+    };
+  }>;
+  reviews?: Page<{
+    databaseId: number | null;
+    author: Login;
+    state: string;
+    commit: { oid: string } | null;
+    submittedAt: string | null;
+    authorAssociation: string;
+  }>;
+  timelineItems?: Page<{
+    __typename: string;
+    createdAt?: string;
+    previousReviewState?: string;
+    review?: { databaseId: number | null } | null;
+  }>;
+}
+
+type ListName = "files" | "commits" | "reviews" | "timelineItems";
+const LISTS: readonly ListName[] = ["files", "commits", "reviews", "timelineItems"];
+/** The query's cursor variable of each list. */
+const CURSOR: Record<ListName, string> = {
+  files: "files",
+  commits: "commits",
+  reviews: "reviews",
+  timelineItems: "events",
+};
+const INCLUDE: Record<ListName, string> = {
+  files: "withFiles",
+  commits: "withCommits",
+  reviews: "withReviews",
+  timelineItems: "withEvents",
+};
+
+const CHANGE_TYPES: Record<string, ChangedFile["status"]> = {
+  ADDED: "added",
+  DELETED: "removed",
+  MODIFIED: "modified",
+  RENAMED: "renamed",
+  COPIED: "copied",
+  CHANGED: "changed",
+};
+
+/** What the adapter gives the reader: the query, and the REST file list for renames. */
+export interface PullRequestReader {
+  graphql: GraphQl;
+  owner: string;
+  repo: string;
+  /**
+   * The REST file list, for a pull request that renames or copies a file: GraphQL does not say
+   * a renamed file's old path, and a request renamed away must still be seen as one.
+   */
+  listFiles: (pullNumber: number) => Promise<ChangedFile[]>;
+}
+
+/** Reads pull request `pullNumber` and all of its lists, as one snapshot of one head. */
+export async function readPullRequestSnapshot(
+  reader: PullRequestReader,
+  pullNumber: number,
+): Promise<PullRequestSnapshot> {
+  const read = (variables: Record<string, unknown>) =>
+    queryPullRequest(reader, pullNumber, variables);
+  const all = Object.fromEntries(LISTS.map((list) => [INCLUDE[list], true]));
+  const { pull, defaultBranch } = await read(all);
+  const nodes = Object.fromEntries(LISTS.map((list) => [list, [...(pull[list]?.nodes ?? [])]]));
+  let next = nextPages(pull);
+  while (Object.keys(next).length > 0) {
+    const page = await read(pageVariables(next));
+    sameHead(pull, page.pull);
+    for (const list of LISTS)
+      if (list in next) nodes[list]!.push(...(page.pull[list]?.nodes ?? []));
+    next = nextPages(page.pull, next);
+  }
+  const answer = { ...pull, ...lists(nodes) };
+  let files = toFiles(answer);
+  if (files.some((f) => f.status === "renamed" || f.status === "copied")) {
+    files = await reader.listFiles(pullNumber);
+    // The REST list is a second read: the head it listed must still be the snapshot's.
+    sameHead(pull, (await read({})).pull);
+  }
+  return {
+    pullRequest: toPullRequest(pull, defaultBranch),
+    files,
+    commits: toCommits(answer),
+    reviews: toReviews(answer),
+    ...toEvents(answer),
+  };
+}
+
+async function queryPullRequest(
+  reader: PullRequestReader,
+  pullNumber: number,
+  variables: Record<string, unknown>,
+): Promise<{ pull: PullRequestAnswer; defaultBranch: string | undefined }> {
+  const flags = Object.fromEntries(LISTS.map((list) => [INCLUDE[list], false]));
+  const data = (await reader.graphql(PULL_REQUEST_QUERY, {
+    owner: reader.owner,
+    repo: reader.repo,
+    number: pullNumber,
+    ...flags,
+    ...variables,
+  })) as {
+    repository: {
+      defaultBranchRef: { name: string } | null;
+      pullRequest: PullRequestAnswer | null;
+    } | null;
+  };
+  const pull = data.repository?.pullRequest;
+  if (!pull) {
+    throw Object.assign(
+      new Error(`pull request #${pullNumber} of ${reader.owner}/${reader.repo} not found`),
+      { status: 404 },
+    );
+  }
+  return { pull, defaultBranch: data.repository?.defaultBranchRef?.name };
+}
+
+/** The cursor of each list that has another page (after the ones asked for in `asked`). */
+function nextPages(
+  pull: PullRequestAnswer,
+  asked?: Partial<Record<ListName, string>>,
+): Partial<Record<ListName, string>> {
+  const next: Partial<Record<ListName, string>> = {};
+  for (const list of LISTS) {
+    if (asked && !(list in asked)) continue;
+    const info = pull[list]?.pageInfo;
+    if (info?.hasNextPage) {
+      if (!info.endCursor) throw new Error(`GitHub gave no cursor for the next page of ${list}`);
+      next[list] = info.endCursor;
+    }
+  }
+  return next;
+}
+
+function pageVariables(next: Partial<Record<ListName, string>>): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  for (const [list, cursor] of Object.entries(next) as [ListName, string][]) {
+    variables[INCLUDE[list]] = true;
+    variables[CURSOR[list]] = cursor;
+  }
+  return variables;
+}
+
+/** Fails when the pull request's head or base moved between two reads of one snapshot. */
+function sameHead(first: PullRequestAnswer, later: PullRequestAnswer): void {
+  if (first.headRefOid !== later.headRefOid || first.baseRefName !== later.baseRefName) {
+    throw new Error(
+      `pull request #${first.number} moved while it was read (head ${first.headRefOid.slice(0, 7)} -> ${later.headRefOid.slice(0, 7)}, base ${first.baseRefName} -> ${later.baseRefName}); its own event evaluates it again`,
+    );
+  }
+}
+
+function lists(nodes: Record<string, unknown[]>): Partial<PullRequestAnswer> {
+  const page = (list: ListName) => ({
+    nodes: nodes[list] ?? [],
+    pageInfo: { hasNextPage: false, endCursor: null },
+  });
+  return Object.fromEntries(LISTS.map((list) => [list, page(list)])) as Partial<PullRequestAnswer>;
+}
+
+function toPullRequest(
+  pull: PullRequestAnswer,
+  defaultBranch: string | undefined,
+): PullRequestInfo {
+  return {
+    number: pull.number,
+    url: pull.url,
+    state: pull.state === "OPEN" ? "open" : "closed",
+    draft: pull.isDraft,
+    author: pull.author?.login ?? "ghost",
+    title: pull.title,
+    headSha: pull.headRefOid,
+    baseSha: pull.baseRefOid,
+    baseRef: pull.baseRefName,
+    ...(defaultBranch ? { defaultBranch } : {}),
+    merged: pull.merged,
+    mergeCommitSha: pull.mergeCommit?.oid ?? null,
+    mergedAt: pull.mergedAt,
+    mergedBy: pull.mergedBy?.login ?? null,
+  };
+}
+
+function toFiles(pull: PullRequestAnswer): ChangedFile[] {
+  return (pull.files?.nodes ?? []).flatMap((f) => {
+    if (!f) return [];
+    const status = CHANGE_TYPES[f.changeType];
+    // A change type this code does not know is not taken for harmless: it reads as changed,
+    // which no access pull request may contain.
+    return [{ path: f.path, status: status ?? "changed" }];
+  });
+}
+
+function toCommits(pull: PullRequestAnswer): PullRequestCommit[] {
+  return (pull.commits?.nodes ?? []).flatMap((node) =>
+    node
+      ? [
+          {
+            sha: node.commit.oid,
+            authorLogin: node.commit.author?.user?.login ?? null,
+            committerLogin: node.commit.committer?.user?.login ?? null,
+            // A commit without a signature GitHub verified counts as unsigned.
+            verified: node.commit.signature?.isValid === true,
+          },
+        ]
+      : [],
+  );
+}
+
+function toReviews(pull: PullRequestAnswer): Review[] {
+  const reviews: Review[] = [];
+  for (const r of pull.reviews?.nodes ?? []) {
+    // A review by a deleted account, or on a commit GitHub no longer has, can never count.
+    if (!r?.author || !r.commit || r.databaseId === null) continue;
+    reviews.push({
+      id: r.databaseId,
+      user: r.author.login,
+      state: r.state as Review["state"],
+      commitId: r.commit.oid,
+      submittedAt: r.submittedAt ?? "",
+      authorAssociation: r.authorAssociation,
+    });
+  }
+  return reviews;
+}
+
+/**
+ * `BaseRefChangedEvent` and `AutomaticBaseChangeSucceededEvent` (GitHub retargeting a pull
+ * request when its base branch was merged and deleted) change the base just the same; a
+ * `ReviewDismissedEvent` names the review and what it was.
+ */
+function toEvents(
+  pull: PullRequestAnswer,
+): Pick<PullRequestSnapshot, "baseChanges" | "reviewDismissals"> {
+  const baseChanges: { at: string }[] = [];
+  const reviewDismissals: ReviewDismissal[] = [];
+  for (const item of pull.timelineItems?.nodes ?? []) {
+    if (!item) continue;
+    if (item.__typename === "ReviewDismissedEvent") {
+      reviewDismissals.push({
+        reviewId: Number(item.review?.databaseId),
+        state: String(item.previousReviewState ?? "").toUpperCase(),
+        at: item.createdAt ?? "",
+      });
+    } else {
+      baseChanges.push({ at: item.createdAt ?? "" });
+    }
+  }
+  return { baseChanges, reviewDismissals };
+}

@@ -1,0 +1,365 @@
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
+import { createRequestRecorder, type RequestRecorder } from "../support/openapi.ts";
+
+/**
+ * The evaluation's GraphQL reads (read-pull-request-graphql.ts, read-paths-graphql.ts,
+ * list-teams-graphql.ts) through the Octokit adapter, against nock. Every query sent is checked
+ * against GitHub's published GraphQL schema (the recorder's `assertAllDescribed`).
+ */
+
+const API = "https://api.github.com";
+
+let recorder: RequestRecorder;
+let scope: nock.Scope;
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  recorder = createRequestRecorder();
+  scope = recorder.record(nock(API));
+});
+
+afterEach(() => {
+  const done = scope.isDone();
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+  expect(done).toBe(true);
+  recorder.assertAllDescribed();
+});
+
+const github = () =>
+  createOctokitGitHub(
+    new ProbotOctokit({
+      auth: { token: "t" },
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    }),
+    { owner: "acme", repo: "access" },
+  );
+
+type Body = { query: string; variables: Record<string, unknown> };
+const page = (nodes: unknown[], endCursor: string | null = null) => ({
+  nodes,
+  pageInfo: { hasNextPage: endCursor !== null, endCursor },
+});
+
+/** The pull request as GitHub answers it, with `lists` as asked. */
+function pull(lists: Record<string, unknown>, head = "h1") {
+  return {
+    data: {
+      repository: {
+        defaultBranchRef: { name: "main" },
+        pullRequest: {
+          number: 7,
+          url: "https://github.com/acme/access/pull/7",
+          state: "MERGED",
+          isDraft: false,
+          title: "Access",
+          author: { login: "alice" },
+          headRefOid: head,
+          baseRefOid: "b1",
+          baseRefName: "main",
+          merged: true,
+          mergedAt: "2026-11-26T10:00:00Z",
+          mergedBy: { login: "bob" },
+          mergeCommit: { oid: "m1" },
+          ...lists,
+        },
+      },
+    },
+  };
+}
+
+const review = (id: number | null, login: string | null, state: string) => ({
+  databaseId: id,
+  author: login ? { login } : null,
+  state,
+  commit: { oid: "h1" },
+  submittedAt: `t${id}`,
+  authorAssociation: "MEMBER",
+});
+
+describe("readPullRequest", () => {
+  it("reads the pull request and every list in one query, and maps them", async () => {
+    scope.post("/graphql").reply(
+      200,
+      pull({
+        files: page([{ path: "access-requests/a.yaml", changeType: "ADDED" }]),
+        commits: page([
+          {
+            commit: {
+              oid: "c1",
+              author: { user: { login: "alice" } },
+              committer: { user: { login: "web-flow" } },
+            },
+          },
+          {
+            commit: {
+              oid: "c2",
+              author: { user: null },
+              committer: { user: { login: "mallory" } },
+              signature: { isValid: true },
+            },
+          },
+        ]),
+        reviews: page([review(1, "bob", "APPROVED"), review(2, null, "APPROVED")]),
+        timelineItems: page([
+          { __typename: "BaseRefChangedEvent", createdAt: "2026-11-26T09:05:00Z" },
+          { __typename: "AutomaticBaseChangeSucceededEvent", createdAt: "2026-11-26T09:09:00Z" },
+          {
+            __typename: "ReviewDismissedEvent",
+            createdAt: "2026-11-26T09:07:00Z",
+            previousReviewState: "CHANGES_REQUESTED",
+            review: { databaseId: 88 },
+          },
+        ]),
+      }),
+    );
+    expect(await github().readPullRequest(7)).toEqual({
+      pullRequest: {
+        number: 7,
+        url: "https://github.com/acme/access/pull/7",
+        state: "closed",
+        draft: false,
+        author: "alice",
+        title: "Access",
+        headSha: "h1",
+        baseSha: "b1",
+        baseRef: "main",
+        defaultBranch: "main",
+        merged: true,
+        mergeCommitSha: "m1",
+        mergedAt: "2026-11-26T10:00:00Z",
+        mergedBy: "bob",
+      },
+      files: [{ path: "access-requests/a.yaml", status: "added" }],
+      commits: [
+        { sha: "c1", authorLogin: "alice", committerLogin: "web-flow", verified: false },
+        { sha: "c2", authorLogin: null, committerLogin: "mallory", verified: true },
+      ],
+      // A review by a deleted account can never count.
+      reviews: [
+        {
+          id: 1,
+          user: "bob",
+          state: "APPROVED",
+          commitId: "h1",
+          submittedAt: "t1",
+          authorAssociation: "MEMBER",
+        },
+      ],
+      baseChanges: [{ at: "2026-11-26T09:05:00Z" }, { at: "2026-11-26T09:09:00Z" }],
+      reviewDismissals: [{ reviewId: 88, state: "CHANGES_REQUESTED", at: "2026-11-26T09:07:00Z" }],
+    });
+  });
+
+  it("follows the next pages of only the lists that have more, checking the head on each", async () => {
+    const asked: Body[] = [];
+    scope
+      .post("/graphql", (b: Body) => asked.push(b) > 0)
+      .reply(
+        200,
+        pull({
+          files: page([{ path: "access-requests/a.yaml", changeType: "ADDED" }]),
+          commits: page([]),
+          reviews: page([review(1, "bob", "APPROVED")], "R1"),
+          timelineItems: page([]),
+        }),
+      )
+      .post("/graphql", (b: Body) => asked.push(b) > 0)
+      .reply(200, pull({ reviews: page([review(2, "carol", "APPROVED")], "R2") }))
+      .post("/graphql", (b: Body) => asked.push(b) > 0)
+      .reply(200, pull({ reviews: page([review(3, "dan", "CHANGES_REQUESTED")]) }));
+    const snapshot = await github().readPullRequest(7);
+    expect(snapshot.reviews.map((r) => r.user)).toEqual(["bob", "carol", "dan"]);
+    expect(
+      asked.map((b) => [b.variables.withReviews, b.variables.withFiles, b.variables.reviews]),
+    ).toEqual([
+      [true, true, undefined],
+      [true, false, "R1"],
+      [true, false, "R2"],
+    ]);
+  });
+
+  it("fails when the head moved between two pages, rather than mix two heads", async () => {
+    scope
+      .post("/graphql")
+      .reply(
+        200,
+        pull({
+          files: page([]),
+          commits: page([]),
+          reviews: page([], "R1"),
+          timelineItems: page([]),
+        }),
+      )
+      .post("/graphql")
+      .reply(200, pull({ reviews: page([review(2, "carol", "APPROVED")]) }, "h2"));
+    await expect(github().readPullRequest(7)).rejects.toThrow(
+      "pull request #7 moved while it was read (head h1 -> h2",
+    );
+  });
+
+  it("reads the REST file list when a file is renamed: GraphQL does not name its old path", async () => {
+    scope
+      .post("/graphql")
+      .reply(
+        200,
+        pull({
+          files: page([{ path: "b.yaml", changeType: "RENAMED" }]),
+          commits: page([]),
+          reviews: page([]),
+          timelineItems: page([]),
+        }),
+      )
+      .get("/repos/acme/access/pulls/7/files")
+      .query(true)
+      .reply(200, [
+        { filename: "b.yaml", status: "renamed", previous_filename: "access-requests/b.yaml" },
+      ])
+      // The head is read again: the REST list must belong to the snapshot's head.
+      .post("/graphql")
+      .reply(200, pull({}));
+    expect((await github().readPullRequest(7)).files).toEqual([
+      { path: "b.yaml", status: "renamed", previousPath: "access-requests/b.yaml" },
+    ]);
+  });
+
+  it("fails with status 404 when GitHub does not show the pull request", async () => {
+    scope
+      .post("/graphql")
+      .reply(200, { data: { repository: { defaultBranchRef: null, pullRequest: null } } });
+    await expect(github().readPullRequest(7)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe("readPaths", () => {
+  const blob = (text: string) => ({ text, isBinary: false, isTruncated: false });
+
+  it("reads files and whole directories at their commits in one query", async () => {
+    const asked: Body[] = [];
+    scope
+      .post("/graphql", (b: Body) => asked.push(b) > 0)
+      .reply(200, {
+        data: {
+          repository: {
+            f0: blob("* @acme/sre\n"),
+            f1: null,
+            // A directory asked for as a file is not a file.
+            f2: {},
+            d0: {
+              entries: [
+                { name: "roles.yaml", type: "blob", object: blob("roles: []\n") },
+                {
+                  name: "teams",
+                  type: "tree",
+                  object: {
+                    entries: [{ name: "sre.yaml", type: "blob", object: blob("sre: 1\n") }],
+                  },
+                },
+              ],
+            },
+          },
+        },
+      });
+    const read = await github().readPaths({
+      files: [
+        { ref: "b1", path: ".github/CODEOWNERS" },
+        { ref: "h1", path: "access-requests/a.yaml" },
+        { ref: "b1", path: "policies" },
+      ],
+      directories: [{ ref: "b1", path: "policies" }],
+    });
+    expect(read.files).toEqual(["* @acme/sre\n", undefined, undefined]);
+    expect([...read.directories[0]!]).toEqual([
+      ["policies/roles.yaml", "roles: []\n"],
+      ["policies/teams/sre.yaml", "sre: 1\n"],
+    ]);
+    expect(asked[0]!.variables).toMatchObject({ f0: "b1:.github/CODEOWNERS", d0: "b1:policies" });
+  });
+
+  it("reads a tree deeper than the query's levels with a query of its own", async () => {
+    const tree = (name: string, object: unknown) => ({ name, type: "tree", object });
+    scope
+      .post("/graphql")
+      .reply(200, {
+        data: {
+          repository: {
+            d0: { entries: [tree("a", { entries: [tree("b", { entries: [tree("c", {})] })] })] },
+          },
+        },
+      })
+      .post("/graphql", (b: Body) => b.variables.d0 === "b1:policies/a/b/c")
+      .reply(200, {
+        data: {
+          repository: { d0: { entries: [{ name: "deep.yaml", type: "blob", object: blob("x") }] } },
+        },
+      });
+    const read = await github().readPaths({
+      files: [],
+      directories: [{ ref: "b1", path: "policies" }],
+    });
+    expect([...read.directories[0]!]).toEqual([["policies/a/b/c/deep.yaml", "x"]]);
+  });
+
+  it.each([
+    ["binary", { text: null, isBinary: true, isTruncated: false }, "binary"],
+    ["truncated", { text: "cut", isBinary: false, isTruncated: true }, "too large to give whole"],
+  ])("fails on a %s file rather than judge part of it", async (_, answer, says) => {
+    scope.post("/graphql").reply(200, {
+      data: { repository: { d0: { entries: [{ name: "x.yaml", type: "blob", object: answer }] } } },
+    });
+    await expect(
+      github().readPaths({ files: [], directories: [{ ref: "b1", path: "policies" }] }),
+    ).rejects.toThrow(`policies/x.yaml at b1 cannot be read as text (GitHub reports it ${says})`);
+  });
+});
+
+describe("listTeamsMembers", () => {
+  const members = (logins: string[], endCursor: string | null = null) => ({
+    team: {
+      members: page(
+        logins.map((login) => ({ login })),
+        endCursor,
+      ),
+    },
+  });
+
+  it("reads every team in one query, and the next pages of only the teams that have more", async () => {
+    const asked: Body[] = [];
+    scope
+      .post("/graphql", (b: Body) => asked.push(b) > 0)
+      .reply(200, { data: { t0: members(["sam"], "S1"), t1: members(["dan"]) } })
+      .post("/graphql", (b: Body) => asked.push(b) > 0)
+      .reply(200, { data: { t0: members(["sue"]) } });
+    const teams = [
+      { org: "acme", slug: "sre" },
+      { org: "acme", slug: "dba" },
+    ];
+    expect(await github().listTeamsMembers(teams)).toEqual([["sam", "sue"], ["dan"]]);
+    expect(asked[1]!.variables).toEqual({ o0: "acme", s0: "sre", a0: "S1" });
+  });
+
+  it("fails with status 404 for a team GitHub does not show", async () => {
+    scope.post("/graphql").reply(200, { data: { t0: { team: null } } });
+    await expect(github().listTeamsMembers([{ org: "acme", slug: "gone" }])).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringContaining("acme/gone"),
+    });
+  });
+
+  it("fails with status 404 for an organization GitHub does not show", async () => {
+    scope.post("/graphql").reply(200, {
+      data: { t0: null },
+      errors: [
+        { type: "NOT_FOUND", path: ["t0"], message: "Could not resolve to an Organization" },
+      ],
+    });
+    await expect(github().listTeamsMembers([{ org: "gone", slug: "sre" }])).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+});
