@@ -52,7 +52,7 @@ const TEAMS = {
 };
 
 /** Steps the narrator counts (for the progress indicator): the story's 13 and the command's history. */
-export const DEMO_STEPS = 14;
+export const DEMO_STEPS = 15;
 
 /** What the demo leaves behind, for its caller and its test. */
 export interface DemoResult {
@@ -168,6 +168,7 @@ async function story(world: World): Promise<DemoResult> {
   sweeps.push(await sweepAndTell(world, "The sweep finds the hand-made role", 5));
   expectStep(revoked(sweeps[3]!, handMadeRole), "the removal of the hand-made role");
   await requestWithForm(world);
+  await requestAutoApproved(world);
   finish(world);
   return { dir: world.dir, pullRequest, grant, handMadeRole, sweeps };
 }
@@ -282,7 +283,12 @@ export function seedRepository(world: World): void {
     const content = readFileSync(join(TEMPLATE, path), "utf8");
     return {
       path,
-      content: path === "policies/settings.yaml" ? withDemoChannel(content) : content,
+      content:
+        path === "policies/settings.yaml"
+          ? withDemoChannel(content)
+          : path === "policies/roles.yaml"
+            ? withAutoApproval(content)
+            : content,
     };
   });
   const tree = store.writeTree(undefined, files);
@@ -335,6 +341,42 @@ export async function openRequest(world: World): Promise<number> {
     say.say("   the app comments on the pull request:");
     say.quote(ask.body, 6);
   }
+  return number;
+}
+
+/** The demo's prod-readonly approves requests of up to 30 minutes without review. */
+function withAutoApproval(roles: string): string {
+  return roles.replace(
+    "    maxDuration: 8h\n",
+    "    maxDuration: 8h\n    autoApproval:\n      maxDuration: 30m\n",
+  );
+}
+
+/** alice-acme asks for a short look; prod-readonly's autoApproval turns the check green. */
+export async function requestAutoApproved(world: World): Promise<number> {
+  const { say, github } = world;
+  world.clock.advance(3);
+  say.step(
+    "alice-acme asks for prod-readonly for 30 minutes: the role approves it without review",
+    world.clock.now(),
+  );
+  const path = "access-requests/alice-acme/quick-look.yaml";
+  const content = [
+    "requester: alice-acme",
+    "role: prod-readonly",
+    "account: production",
+    "duration: 30m",
+    "reason: Check that the checkout error rate is back to normal after the fix.",
+    "",
+  ].join("\n");
+  const event = github.openPullRequest("alice-acme", "alice-acme/quick-look", "A quick look", [
+    { path, content },
+  ]);
+  const number = event.payload.number as number;
+  say.say(`   ${path} (prod-readonly has autoApproval: maxDuration 30m in policies/):`);
+  say.quote(content.trimEnd(), 6);
+  await deliver(world, event);
+  expectStep(showCheck(world, number) === "success", "a green check without review");
   return number;
 }
 

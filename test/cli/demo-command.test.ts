@@ -52,8 +52,18 @@ describe("hallpass demo", () => {
     const checks = [...demo.stdout.matchAll(/check hallpass\/approval: \S+ (\w+)/g)].map(
       (m) => m[1],
     );
-    // The last is the check of the pull request the app opened from alice-acme's issue form.
-    expect(checks).toEqual(["action_required", "action_required", "success", "action_required"]);
+    // Then the check of the pull request the app opened from alice-acme's issue form, and the
+    // one of her 30-minute request, which prod-readonly's autoApproval turns green unreviewed.
+    expect(checks).toEqual([
+      "action_required",
+      "action_required",
+      "success",
+      "action_required",
+      "success",
+    ]);
+    expect(demo.stdout).toContain(
+      "check hallpass/approval: ✅ success — Approved without review: auto-approval up to 30m",
+    );
     expect(demo.stdout).toContain("pull request #4 by hallpass[bot], requester alice-acme:");
     expect(demo.stdout).toContain("Opened pull request #4");
     expect(demo.stdout).toContain("alert delete (high) on #1");
@@ -69,6 +79,8 @@ describe("hallpass demo", () => {
       "Access revoked",
       // alice-acme's request from the issue form, as any new request.
       "Access request awaiting review",
+      // Her 30-minute request, approved without review by the role's autoApproval.
+      "Access request approved",
     ]);
     expect(demo.stdout).toContain("This access expires in 50m");
     expect(demo.stdout).toMatch(/audit of #1: 5 events, \d+ risky/);
