@@ -4,7 +4,13 @@ import { createApp } from "../../src/app/index.ts";
 import { CHECK_NAME } from "../../src/core/approval/render-check.ts";
 import { type GrantRecord, grantRecordSchema } from "../../src/core/grant/records.ts";
 import { recordPath } from "../../src/core/request/record-paths.ts";
-import { type AwsPort, GRANT_TAGS, type GrantStore, MANAGED_BY } from "../../src/ports/aws.ts";
+import {
+  type AccountTarget,
+  type AwsPort,
+  GRANT_TAGS,
+  type GrantStore,
+  MANAGED_BY,
+} from "../../src/ports/aws.ts";
 import { createMemoryCache } from "../../src/ports/cache.ts";
 import type { CloudTrailPort } from "../../src/ports/cloudtrail.ts";
 import type { GitHubPort, Review } from "../../src/ports/github.ts";
@@ -109,7 +115,23 @@ export type Step =
   | { kind: "use"; nth: number }
   | { kind: "hand-role" }
   | { kind: "hand-change"; nth: number }
-  | { kind: "fault"; target: "github" | "aws" | "cloudtrail"; call: number; fault: FaultKind };
+  | { kind: "fault"; target: FaultTarget; call: number; fault: FaultKind };
+
+/** Where a fault can strike: GitHub, IAM, CloudTrail, or the notification channel's webhook. */
+export type FaultTarget = "github" | "aws" | "cloudtrail" | "channel";
+
+/**
+ * The world's notification channel: every moment, as JSON (settings.notifications), with the
+ * sweep's reminder, closing of stale requests and expiry warning on.
+ */
+const NOTIFICATIONS = `  notifications:
+    channels:
+      watchers: { webhookEnv: HALLPASS_WATCHERS_WEBHOOK, format: json }
+    notify: [watchers]
+    remindAfter: 2h
+    closeAfter: 1d
+    expiryWarning: 15m
+`;
 
 export interface OpenedPull {
   number: number;
@@ -143,7 +165,7 @@ interface Delivery {
 }
 
 interface PendingFault {
-  target: "github" | "aws" | "cloudtrail";
+  target: FaultTarget;
   call: number;
   fault: FaultKind;
 }
@@ -324,6 +346,22 @@ export class LifecycleWorld {
   completeSweep = false;
   #app: Probot | undefined;
   readonly log: string[] = [];
+  /** What the channel was told: each notice's event (`hallpass.granted`) and pull request. */
+  readonly notices: { event: string; pull: number }[] = [];
+
+  /** The channel's webhook as one process reaches it: through its proxy, so it can fail. */
+  #webhookFor(run: () => Run) {
+    const channel = {
+      post: async (body: unknown) => {
+        const notice = body as { event: string; pullRequest: { number: number } };
+        this.notices.push({ event: notice.event, pull: notice.pullRequest.number });
+      },
+    };
+    return () => {
+      const webhook = through(channel, run(), "channel");
+      return (body: unknown) => webhook.post(body);
+    };
+  }
   /** What happened, by kind: faults that fired, processes killed, hand changes, sweeps. */
   readonly stats: Record<string, number> = {};
   #count(what: string): void {
@@ -345,6 +383,7 @@ export class LifecycleWorld {
     );
     this.github.setFiles("main", {
       ...examplePolicyFiles,
+      "policies/settings.yaml": `${examplePolicyFiles["policies/settings.yaml"]}${NOTIFICATIONS}`,
       ...this.#policyFiles(0),
     });
     for (const [team, members] of Object.entries(TEAMS)) this.github.teams.set(team, [...members]);
@@ -753,8 +792,7 @@ export class LifecycleWorld {
     if (this.#app) return this.#app;
     const probot = new Probot({ appId: APP_ID, privateKey, logLevel: "fatal" });
     const aws: AwsPort = {
-      grantStore: (account) =>
-        through(this.aws.grantStore(account) as GrantStore & object, this.#run, "aws"),
+      grantStore: (account) => through(this.#grantStore(account), this.#run, "aws"),
     };
     void probot.load(
       createApp({
@@ -767,6 +805,7 @@ export class LifecycleWorld {
           now: () => this.now.getTime(),
         }),
         aws,
+        webhookFor: this.#webhookFor(() => this.#run),
         appId: APP_ID,
         accessRepository: `${OWNER}/${REPO_NAME}`,
         // The host's limit is modelled by the kill: no timer may decide an outcome.
@@ -777,6 +816,19 @@ export class LifecycleWorld {
     return probot;
   }
   #run = new Run(undefined);
+
+  /**
+   * The IAM model's store for one account: it lists only that account's roles, as IAM does (the
+   * model holds every account's roles together; both accounts of the policies are swept).
+   */
+  #grantStore(account: AccountTarget): GrantStore & object {
+    const store = this.aws.grantStore(account);
+    return {
+      ...store,
+      listGrantRoles: async () =>
+        (await store.listGrantRoles()).filter((role) => role.roleArn.includes(`::${account.id}:`)),
+    };
+  }
 
   #takeFault(): Run {
     const run = new Run(this.#fault);
@@ -829,8 +881,7 @@ export class LifecycleWorld {
     const run = this.#takeFault();
     const github = through(this.github as GitHubPort, run, "github");
     const aws: AwsPort = {
-      grantStore: (account) =>
-        through(this.aws.grantStore(account) as GrantStore & object, run, "aws"),
+      grantStore: (account) => through(this.#grantStore(account), run, "aws"),
     };
     let finished = false;
     await this.#runProcess(run, async () => {
@@ -839,6 +890,7 @@ export class LifecycleWorld {
           github,
           aws,
           cloudtrail: cloudTrailThrough(this.cloudtrail, run),
+          webhookFor: this.#webhookFor(() => run),
           revokeGrant: (request, { branch }) =>
             revokeGrant({ github, aws, actor: "hallpass-action", branch }, request),
           clock: () => 0,

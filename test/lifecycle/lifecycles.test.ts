@@ -177,7 +177,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("fault" as const),
-      target: fc.constantFrom("github" as const, "aws" as const, "cloudtrail" as const),
+      target: fc.constantFrom(
+        "github" as const,
+        "aws" as const,
+        "cloudtrail" as const,
+        "channel" as const,
+      ),
       call: fc.integer({ min: 1, max: 30 }),
       fault: fc.constantFrom(...FAULTS),
     }),
@@ -357,6 +362,35 @@ function checkRecords(
   }
 }
 
+/**
+ * What the notification channel heard: a grant and a revocation are told at most once, and only
+ * once git records them (a channel never hears of access that was not granted or not ended).
+ */
+function checkNotices(
+  world: LifecycleWorld,
+  records: Map<string, GrantRecord>,
+  check: Check,
+  tally: Tally,
+): void {
+  const told = new Map<string, number>();
+  for (const { event, pull } of world.notices) {
+    if (event !== "hallpass.granted" && event !== "hallpass.revoked") continue;
+    const key = `${event} #${pull}`;
+    told.set(key, (told.get(key) ?? 0) + 1);
+  }
+  for (const [key, times] of told) {
+    reach(tally, "grant and revocation notices (steps)");
+    check(times === 1, () => `${key} was told ${times} times`);
+    const [event, number] = key.split(" #") as [string, string];
+    const request = world.pulls[Number(number) - 1]?.path ?? "";
+    const recorded =
+      event === "hallpass.granted"
+        ? records.has(request)
+        : world.recordOnMain(request, "revocation") !== undefined;
+    check(recorded, () => `${key} was told, but git records no such ${event.slice(9)} grant`);
+  }
+}
+
 /** Every invariant, after one step. `previous` is IAM's roles before it. */
 async function checkInvariants(
   world: LifecycleWorld,
@@ -450,6 +484,7 @@ async function checkInvariants(
   }
 
   checkRecords(world, records, check);
+  checkNotices(world, records, check, tally);
 
   // After a sweep that ran to its end: every ended grant whose audit is due has its summary.
   if (world.completeSweep) {
