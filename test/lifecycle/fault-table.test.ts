@@ -108,6 +108,17 @@ const TESTED: Tested[] = [
     process: { kind: "deliver", nth: 0 },
   },
   {
+    // The rules of variant 3: a request of an hour needs no review.
+    path: "grant of an auto-approved request",
+    before: [
+      { kind: "policy", variant: 3 },
+      { kind: "open", author: "alice", requester: "alice", hours: 1 },
+      { kind: "deliver", nth: 0 },
+      { kind: "merge", pr: 0, admin: false },
+    ],
+    process: { kind: "deliver", nth: 0 },
+  },
+  {
     // The new grant, then the live grant it extends revoked as replaced.
     path: "grant of an extension",
     before: [approved(), approved({ extends: 0, deliverMerge: false })],

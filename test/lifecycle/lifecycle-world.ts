@@ -54,11 +54,20 @@ export const MAX_HOURS = { normal: 8, emergency: 1 } as const;
 const RELEASE_SHA = `7e1ea5e${"0".repeat(33)}`;
 
 /** Base-branch rules the generated policy changes choose from. */
-export const POLICY_VARIANTS = [
+export const POLICY_VARIANTS: readonly {
+  count: number;
+  owners: string;
+  breakGlass: boolean;
+  /** `autoApproval.maxDuration` in hours: a request this short needs no review. */
+  autoHours?: number;
+  /** `approval.maxAge` in hours: an older approval does not count (break-glass: no limit). */
+  maxAgeHours?: number;
+}[] = [
   { count: 1, owners: "@acme/sre @acme/dba", breakGlass: true },
   { count: 2, owners: "@acme/sre", breakGlass: true },
   { count: 1, owners: "@acme/dba", breakGlass: false },
-] as const;
+  { count: 1, owners: "@acme/sre @acme/dba", breakGlass: true, autoHours: 1, maxAgeHours: 2 },
+];
 
 export type FaultKind =
   | "throttled"
@@ -94,6 +103,8 @@ export type Step =
       /** `extends:` the requester's own nth latest request. */
       extends?: number;
       deliverMerge?: boolean;
+      /** Minutes between the last approval and the merge (the check is not written again). */
+      waitMinutes?: number;
     }
   | { kind: "push"; pr: number; by: Person }
   | { kind: "retarget"; pr: number; to: "main" | "release" }
@@ -398,10 +409,14 @@ export class LifecycleWorld {
     const rules = POLICY_VARIANTS[variant]!;
     // Break-glass: any one code owner of the request, for an hour at most.
     const breakGlass = `    breakGlass:\n      allowed: ${rules.breakGlass}\n      maxDuration: ${MAX_HOURS.emergency}h\n      approval:\n        rules:\n          - count: 1\n`;
+    const maxAge = rules.maxAgeHours ? `      maxAge: ${rules.maxAgeHours}h\n` : "";
+    const auto = rules.autoHours
+      ? `    autoApproval:\n      maxDuration: ${rules.autoHours}h\n`
+      : "";
     return {
       "policies/roles.yaml": examplePolicyFiles["policies/roles.yaml"].replace(
         '        - count: 1\n          from: ["@acme/sre"]\n',
-        `        - count: ${rules.count}\n          from: ["@acme/sre"]\n${breakGlass}`,
+        `        - count: ${rules.count}\n          from: ["@acme/sre"]\n${maxAge}${auto}${breakGlass}`,
       ),
       ".github/CODEOWNERS": `access-requests/ ${rules.owners}\n`,
     };
@@ -623,7 +638,7 @@ export class LifecycleWorld {
   }
 
   async #approvedRequest(step: Extract<Step, { kind: "approved-request" }>): Promise<void> {
-    const { requester, extends: which, deliverMerge, kind: _, ...rest } = step;
+    const { requester, extends: which, deliverMerge, waitMinutes, kind: _, ...rest } = step;
     // An approved request extends one of its requester's own, latest first: the chain of one
     // person's grants (an extension of someone else's request comes from `open` steps).
     const own = this.pulls.filter((p) => p.requester === requester).reverse();
@@ -636,6 +651,7 @@ export class LifecycleWorld {
       await this.#deliver(this.pending.length - 1, false);
     }
     const before = this.pending.length;
+    if (waitMinutes) this.now = new Date(this.now.getTime() + waitMinutes * 60_000);
     this.#merge(nth, false);
     if (deliverMerge && this.pending.length > before) {
       await this.#deliver(this.pending.length - 1, false);
@@ -741,6 +757,12 @@ export class LifecycleWorld {
       }
     }
     const sre = teams.get("acme/sre") ?? [];
+    // An approval counts while younger than the rule's maxAge at the decision (the merge, once
+    // merged); break-glass has no limit here.
+    const decidedAt = Date.parse(info.mergedAt ?? this.iso);
+    const maxAge = pull.emergency ? undefined : rules.maxAgeHours;
+    const young = (r: Review) =>
+      maxAge === undefined || decidedAt < Date.parse(r.submittedAt) + maxAge * 3_600_000;
     let approvals = 0;
     let blocked = false;
     for (const [who, r] of latest) {
@@ -754,7 +776,8 @@ export class LifecycleWorld {
         (pull.emergency || sre.includes(who)) &&
         !excluded.has(who)
       ) {
-        approvals += 1;
+        if (young(r)) approvals += 1;
+        else this.#count("approvals judged aged out");
       }
     }
     const valid = !pull.emergency || (rules.breakGlass && pull.hours <= MAX_HOURS.emergency);
@@ -769,12 +792,18 @@ export class LifecycleWorld {
             (c.authorLogin === APP_BOT && c.verified === true) ||
             (c.authorLogin === pull.requester && c.committerLogin === pull.requester),
         ));
+    // Auto-approval: a short request that is neither break-glass nor an extension.
+    const auto =
+      rules.autoHours !== undefined &&
+      !pull.emergency &&
+      pull.extends === undefined &&
+      pull.hours <= rules.autoHours;
     return (
       valid &&
       inOwnName &&
       info.baseRef === "main" &&
       !blocked &&
-      approvals >= (pull.emergency ? 1 : rules.count)
+      (auto || approvals >= (pull.emergency ? 1 : rules.count))
     );
   }
 

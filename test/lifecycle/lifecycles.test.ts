@@ -14,6 +14,7 @@ import {
   MAX_HOURS,
   type OpenedPull,
   PEOPLE,
+  POLICY_VARIANTS,
   type Step,
   TEAM_CACHE_MS,
 } from "./lifecycle-world.ts";
@@ -92,10 +93,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
           { weight: 2, arbitrary: small },
         ),
         deliverMerge: fc.boolean(),
+        // Sometimes merged long after the approvals: past the approvals' maxAge of a variant.
+        waitMinutes: fc.constantFrom(0, 0, 0, 150),
       })
-      .map(({ emergency, extends: extended, deliverMerge, ...rest }) => ({
+      .map(({ emergency, extends: extended, deliverMerge, waitMinutes, ...rest }) => ({
         kind: "approved-request" as const,
         ...rest,
+        ...(waitMinutes > 0 ? { waitMinutes } : {}),
         ...(emergency ? { emergency } : {}),
         ...(deliverMerge ? { deliverMerge } : {}),
         ...(extended === null ? {} : { extends: extended }),
@@ -142,7 +146,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant("policy" as const), variant: fc.nat({ max: 2 }) }),
+    arbitrary: fc.record({ kind: fc.constant("policy" as const), variant: fc.nat({ max: 3 }) }),
   },
   {
     weight: 6,
@@ -342,6 +346,20 @@ function checkRecords(
       length <= hours * 3_600_000,
       () => `grant of ${request} lasts ${length / 60_000} min, longer than the role allows`,
     );
+    if (record.autoApproval) {
+      // Approved by no review: the auto-approval rule of the base at the merge allowed it.
+      const pull = world.pulls.find((p) => p.path === request);
+      const variant =
+        pull?.policyAtMerge === undefined ? undefined : POLICY_VARIANTS[pull.policyAtMerge];
+      const limit = variant?.autoHours;
+      check(
+        limit !== undefined &&
+          !record.emergency &&
+          record.extends === undefined &&
+          length <= limit * 3_600_000,
+        () => `grant of ${request} was auto-approved, which the rules at its merge do not allow`,
+      );
+    }
     if (record.emergency) {
       check(
         world.github.issues.has(postIncidentMarker(record.pullRequest.number)),
@@ -414,6 +432,9 @@ async function checkInvariants(
     names.add(role.roleName);
     world.created.set(request, names);
     reach(tally, "grants");
+    if (records.get(role.tags[GRANT_TAGS.request] ?? "")?.autoApproval) {
+      reach(tally, "auto-approved grants");
+    }
     if (role.tags[GRANT_TAGS.emergency] === "true") reach(tally, "break-glass grants");
     if (role.tags[GRANT_TAGS.extends] !== undefined) reach(tally, "extension grants");
     check(names.size === 1, () => `two grant roles for ${request}: ${[...names].join(", ")}`);
@@ -606,7 +627,13 @@ it("no generated lifecycle grants without approval, outlives expiry, or loses a 
   const cpuStart = process.cpuUsage();
   await fc.assert(
     fc.asyncProperty(
-      fc.array(step, { minLength: 5, maxLength: 40, size: "max" }),
+      // Each lifecycle starts under one of the rule variants (auto-approval and ageing among them).
+      fc
+        .tuple(
+          fc.nat({ max: POLICY_VARIANTS.length - 1 }),
+          fc.array(step, { minLength: 5, maxLength: 40, size: "max" }),
+        )
+        .map(([variant, steps]): Step[] => [{ kind: "policy", variant }, ...steps]),
       async (steps) => {
         runs += 1;
         await runLifecycle(steps, tally);
