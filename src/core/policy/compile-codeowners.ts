@@ -8,19 +8,14 @@
  *   filed under that prefix: the path's own prefixes are looked up, one per depth.
  * - Otherwise, a pattern whose first name after a leading `**` is literal (`logs`, `apps/`,
  *   `**\/generated/**`) is filed under that name: each segment of the path is looked up.
- * - Otherwise, a pattern whose first name is `*` followed by text with a dot (`*.js`,
- *   `*-test.ts`) is filed under its final extension: each segment's extension is looked up.
- * - What is left (`*`, `**`, `?.md`, `*\/x`) is tried in turn, latest first, and only while it
+ * - Otherwise, a pattern whose first name is a glob ending in text with a dot (`*.js`,
+ *   `*-test.ts`, `?.md`) is filed under its final extension: each segment's extension is
+ *   looked up.
+ * - What is left (`*`, `**`, `*.j?`, `*\/x`) is tried in turn, latest first, and only while it
  *   could still beat the best rule found.
  */
 
-import {
-  type Codeowners,
-  type CodeownersRule,
-  GLOB_STAR,
-  type OwnersMatch,
-  type PatternSegment,
-} from "./codeowners.ts";
+import type { Codeowners, CodeownersRule, OwnersMatch, PatternSegment } from "./codeowners.ts";
 
 /** A `Codeowners` compiled for lookups; build it once per base commit and keep it. */
 export interface CodeownersIndex {
@@ -96,16 +91,14 @@ function leadingLiterals(segments: readonly PatternSegment[]): string[] {
 }
 
 /**
- * The extension a segment must end with to match a glob of the form `*text` where `text` has
- * no wildcard and contains a dot: `*.tar.gz` gives `.gz`. Undefined for any other glob.
+ * The extension a segment must end with to match `codes`: the last dot of the literal text after
+ * the glob's last wildcard (`*.tar.gz` and `test-?.gz` give `.gz`; a matching segment ends with
+ * that text, so its own last dot is there). Undefined when that text has no dot (`*`, `*.j?`).
  */
 function finalExtension(codes: readonly number[]): string | undefined {
-  if (codes[0] !== GLOB_STAR || codes.length < 2) return undefined;
-  const text = codes.slice(1);
-  if (text.some((code) => code < 0)) return undefined;
-  const suffix = String.fromCharCode(...text);
-  const dot = suffix.lastIndexOf(".");
-  return dot === -1 ? undefined : suffix.slice(dot);
+  const tail = String.fromCharCode(...codes.slice(codes.findLastIndex((code) => code < 0) + 1));
+  const dot = tail.lastIndexOf(".");
+  return dot === -1 ? undefined : tail.slice(dot);
 }
 
 /** The last rule matching `path`: candidates from the buckets, latest first, then the rest. */

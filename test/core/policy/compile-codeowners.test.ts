@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  type Codeowners,
   type CodeownersRule,
   compilePattern,
   matchOwners,
@@ -131,6 +133,112 @@ describe("compileCodeowners", () => {
   it("returns undefined when no line matches", () => {
     const index = compileCodeowners(parseCodeowners("CODEOWNERS", "docs/ @a\n*.md @b\n"));
     expect(index.match("src/x.ts")).toBeUndefined();
+  });
+});
+
+// Names whose extensions and globs collide: `.js` against `*.j?`, `.gz` under `*.tar.gz`, a
+// trailing dot, an escaped `*`.
+const EXTENSION_NAMES = ["a", "b", "a.js", "b.ts", "x.tar.gz", "a.", "ab.js", "*.js", "a.j"];
+const EXTENSION_SEGMENTS = [
+  ...EXTENSION_NAMES.slice(0, 4),
+  "*",
+  "?",
+  "**",
+  "*.js",
+  "?.js",
+  "a*.js",
+  "*.j?",
+  "*.*",
+  "*.",
+  "*.tar.gz",
+  "?b.t?",
+  "a?",
+  "\\*.js",
+];
+
+describe("compileCodeowners against a plain last-match-wins scan", () => {
+  it("finds the rule matchOwners finds, for any file and path (fast-check)", () => {
+    const pattern = fc
+      .tuple(
+        fc.boolean(),
+        fc.array(fc.constantFrom(...EXTENSION_SEGMENTS), { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+      )
+      .filter(([, segments]) => !segments.some((s, i) => s === "**" && segments[i - 1] === "**"))
+      .map(
+        ([lead, segments, trail]) => `${lead ? "/" : ""}${segments.join("/")}${trail ? "/" : ""}`,
+      );
+    const path = fc
+      .array(fc.constantFrom(...EXTENSION_NAMES), { minLength: 1, maxLength: 4 })
+      .map((names) => names.join("/"));
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 12 }),
+        fc.array(path, { minLength: 1, maxLength: 12 }),
+        (patterns, paths) => {
+          const text = patterns.map((p, i) => `${p} @owner-${i}`).join("\n");
+          const codeowners = parseCodeowners("CODEOWNERS", text);
+          const index = compileCodeowners(codeowners);
+          for (const p of paths) {
+            expect(index.match(p)?.rule.line, `${text}\n-> ${p}`).toBe(
+              matchOwners(codeowners, p)?.rule.line,
+            );
+          }
+        },
+      ),
+      { numRuns: 400, seed: 13 },
+    );
+  });
+});
+
+/** `text` compiled with every rule's tries recorded, by line, in the order they happen. */
+function countingIndex(text: string): { match: (path: string) => number[] } {
+  const parsed = parseCodeowners("CODEOWNERS", text);
+  const tried: number[] = [];
+  const codeowners: Codeowners = {
+    ...parsed,
+    rules: parsed.rules.map((rule) => ({
+      ...rule,
+      compiled: {
+        segments: rule.compiled.segments,
+        tail: rule.compiled.tail,
+        test: (path) => rule.compiled.test(path),
+        matches: (segments) => {
+          tried.push(rule.line);
+          return rule.compiled.matches(segments);
+        },
+      },
+    })),
+  };
+  const index = compileCodeowners(codeowners);
+  return {
+    match: (path) => {
+      tried.length = 0;
+      index.match(path);
+      return [...tried];
+    },
+  };
+}
+
+describe("compileCodeowners tries only the rules that could match", () => {
+  it.each([
+    // [CODEOWNERS, path, the lines tried, in order]
+    ["/docs/ @a", "x/docs/y", []], // an anchored prefix, looked up at the root only
+    ["/docs/ @a", "docs/y", [1]],
+    ["logs/ @b", "x/y", []], // a literal name anywhere
+    ["logs/ @b", "x/logs/y", [1]],
+    ["*.js @c", "a/b.ts", []], // an extension
+    ["*.js @c", "a/b.js", [1]],
+    ["?.md @d", "a/b.ts", []],
+    ["?.md @d", "a/bb.md", [1]],
+    ["*. @e", "a/b", []],
+    ["*.j? @f", "a/b", [1]], // no extension to file it under: tried on every path
+    ["**/a/b @g", "a/x/a/y", [1]], // found under `a` twice, tried once
+    ["*.js @c\n/a/ @a\nx.js/ @b", "a/x.js", [3, 2]], // latest first, stops at a match
+    ["* @all\n/docs/ @a", "docs/y", [2]], // an earlier catch-all cannot beat line 2
+    ["/docs/ @a\n* @all", "docs/y", [1, 2]], // a later one can, and wins
+  ] as const)("%j on %s tries lines %j", (text, path, lines) => {
+    expect(countingIndex(text).match(path)).toEqual(lines);
   });
 });
 
