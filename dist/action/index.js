@@ -102780,12 +102780,9 @@ function leadingLiterals(segments) {
   return literals;
 }
 function finalExtension(codes) {
-  if (codes[0] !== GLOB_STAR || codes.length < 2) return void 0;
-  const text = codes.slice(1);
-  if (text.some((code2) => code2 < 0)) return void 0;
-  const suffix = String.fromCharCode(...text);
-  const dot = suffix.lastIndexOf(".");
-  return dot === -1 ? void 0 : suffix.slice(dot);
+  const tail = String.fromCharCode(...codes.slice(codes.findLastIndex((code2) => code2 < 0) + 1));
+  const dot = tail.lastIndexOf(".");
+  return dot === -1 ? void 0 : tail.slice(dot);
 }
 function lookup(rules, buckets, path) {
   const candidates = candidatesFor(buckets, path);
