@@ -98114,7 +98114,7 @@ function createOctokitGitHub(octokit, repository, options = {}) {
       ...f5.previous_filename ? { previousPath: f5.previous_filename } : {}
     }));
   }
-  const graphql3 = (query, variables) => octokit.graphql(query, variables);
+  const graphql3 = options.graphqlReads ?? ((query, variables) => octokit.graphql(query, variables));
   const readPullRequest = (pullNumber) => readPullRequestSnapshot({ graphql: graphql3, owner, repo, listFiles: listPullRequestFiles }, pullNumber);
   const readPaths = (reads) => readPathsGraphQl(graphql3, base, reads);
   const listTeamsMembers = (teams) => listTeamsMembersGraphQl(graphql3, teams);
@@ -98290,7 +98290,7 @@ ${body}`;
     paths.forEach((path, i5) => {
       variables[`p${i5}`] = path;
     });
-    const data = await octokit.graphql(branchHeadQuery(paths.length), variables);
+    const data = await graphql3(branchHeadQuery(paths.length), variables);
     const target = data.repository?.ref?.target;
     if (!target) throw new Error(`Branch ${branch} of ${owner}/${repo} does not exist.`);
     return { headSha: target.oid, blobs: paths.map((_, i5) => target[`f${i5}`]?.oid) };

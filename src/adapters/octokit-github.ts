@@ -42,6 +42,11 @@ export interface OctokitGitHubOptions {
   appId?: number;
   /** Remembers check run ids by head SHA (a check run id never changes). */
   cache?: KeyValueCache;
+  /**
+   * Runs the evaluation's GraphQL queries (reads); default `octokit.graphql`. The app passes
+   * `unspacedGraphQlReads(octokit)`, so that reads do not wait for the write spacing.
+   */
+  graphqlReads?: GraphQl;
   /** How often `commitFiles` retries when the branch moved under it. Default 5. */
   commitAttempts?: number;
 }
@@ -213,7 +218,8 @@ export function createOctokitGitHub(
   }
 
   /** The evaluation's reads: one GraphQL query each (see the read-*-graphql.ts adapters). */
-  const graphql: GraphQl = (query, variables) => octokit.graphql(query, variables);
+  const graphql: GraphQl =
+    options.graphqlReads ?? ((query, variables) => octokit.graphql(query, variables));
   const readPullRequest = (pullNumber: number) =>
     readPullRequestSnapshot({ graphql, owner, repo, listFiles: listPullRequestFiles }, pullNumber);
   const readPaths = (reads: PathReads) => readPathsGraphQl(graphql, base, reads);
@@ -442,7 +448,7 @@ export function createOctokitGitHub(
     paths.forEach((path, i) => {
       variables[`p${i}`] = path;
     });
-    const data = (await octokit.graphql(branchHeadQuery(paths.length), variables)) as {
+    const data = (await graphql(branchHeadQuery(paths.length), variables)) as {
       repository: {
         ref: { target: { oid: string } & Record<string, { oid: string } | null> } | null;
       } | null;

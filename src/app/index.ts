@@ -10,6 +10,7 @@ import { readIamActionCatalogue } from "../adapters/iam-action-catalogue.ts";
 import { type NetworkTimeouts, octokitWithTimeouts } from "../adapters/network-timeouts.ts";
 import { createOctokitGitHub } from "../adapters/octokit-github.ts";
 import { createSlackNotifier, webhooksFrom } from "../adapters/slack-notifier.ts";
+import { unspacedGraphQlReads } from "../adapters/unspaced-graphql-reads.ts";
 import { createMemoryCache } from "../ports/cache.ts";
 import { type AppDeps, DEFAULT_TIME_LIMIT_SECONDS, mergeDeadlines } from "./app-deps.ts";
 import { registerApprovalHandlers } from "./approval-handlers.ts";
@@ -29,6 +30,8 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
     github: (octokit, repository) =>
       createOctokitGitHub(octokit, repository, {
         cache,
+        // The Probot Octokit of an event: queries skip the write spacing (see the adapter).
+        graphqlReads: unspacedGraphQlReads(octokit as ProbotOctokit),
         ...(appId !== undefined && Number.isInteger(appId) ? { appId } : {}),
         ...(env.HALLPASS_ACCESS_REPOSITORY
           ? { accessRepository: env.HALLPASS_ACCESS_REPOSITORY.trim() }
