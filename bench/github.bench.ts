@@ -27,7 +27,7 @@ import type { FigureRow } from "./table.ts";
 const START = new Date("2026-11-26T09:00:00Z");
 
 /** Requests the app sent to the stand-in since the last `take`. */
-interface Tally {
+export interface Tally {
   token: number;
   comments: number;
   other: string[];
@@ -73,7 +73,7 @@ async function inWorld<T>(options: WorldOptions, body: (world: World) => Promise
 }
 
 /** The counts of a cold review event, a warm one, and the merge after them. */
-async function countEvents(): Promise<{ cold: Tally; warm: Tally; merge: Tally }> {
+export async function countEvents(): Promise<{ cold: Tally; warm: Tally; merge: Tally }> {
   return inWorld({}, async (world) => {
     seedRepository(world);
     const pullRequest = await openRequest(world);
