@@ -101489,6 +101489,7 @@ function renderReviewRequest(evaluation, repositoryOwner) {
 // src/core/notify/render-notice-comments.ts
 var REMINDER_MARKER = "<!-- hallpass:reminder -->";
 var STALE_CLOSED_MARKER = "<!-- hallpass:stale-closed -->";
+var STALE_CLOSED_DONE = "<!-- hallpass:stale-closed:done -->";
 function expiryWarningMarker(requestPath) {
   return `<!-- hallpass:expiry-warning ${markdownCommentText(requestPath)} -->`;
 }
@@ -101503,9 +101504,10 @@ function renderReminderComment(evaluation, repositoryOwner, waitedSeconds) {
   ].join("\n");
   return { body, users: ask.users, teams: ask.teams };
 }
-function renderStaleClosedComment(waitedSeconds, closeAfter) {
+function renderStaleClosedComment(waitedSeconds, closeAfter, done = false) {
   return [
-    STALE_CLOSED_MARKER,
+    done ? `${STALE_CLOSED_MARKER}
+${STALE_CLOSED_DONE}` : STALE_CLOSED_MARKER,
     `### Closed: nobody reviewed this access request in ${formatDuration(waitedSeconds)}`,
     "",
     `hallpass closes access requests that wait longer than ${markdownCode(closeAfter)} without any review (\`settings.notifications.closeAfter\` in policies/). Nothing was granted.`,
@@ -103230,8 +103232,9 @@ async function pendingStep(run3, pull, timing) {
   const waited2 = (run3.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1e3;
   const closing = timing.closeAfterSeconds !== void 0 && waited2 >= timing.closeAfterSeconds;
   const marker = closing ? STALE_CLOSED_MARKER : REMINDER_MARKER;
-  const found = await github.findComment(pull.number, marker) !== void 0;
-  const closed = closing && found;
+  const comment = await github.findComment(pull.number, marker);
+  const found = comment !== void 0;
+  const closed = closing && found && comment.includes(STALE_CLOSED_DONE);
   const reminded = closing || found;
   return pendingStepFor(
     {
@@ -103274,12 +103277,10 @@ async function takeStep(run3, policies, pull, step, out) {
   }
   if (!github.closePullRequest) return;
   const closeAfter = policies.settings.notifications.closeAfter ?? "";
-  await github.upsertComment(
-    pull.number,
-    STALE_CLOSED_MARKER,
-    renderStaleClosedComment(step.waitedSeconds, closeAfter)
-  );
+  const comment = (done) => renderStaleClosedComment(step.waitedSeconds, closeAfter, done);
+  await github.upsertComment(pull.number, STALE_CLOSED_MARKER, comment(false));
   await github.closePullRequest(pull.number);
+  await github.upsertComment(pull.number, STALE_CLOSED_MARKER, comment(true));
   out.closed.push(pull.number);
   await notify(run3, policies, notice, out);
 }

@@ -176,6 +176,35 @@ const TESTED: Tested[] = [
     process: { kind: "sweep" },
   },
   {
+    // Ten minutes before the hour is out: within the world's expiryWarning (15m), so the sweep
+    // comments on the grant's pull request and tells the channel.
+    path: "sweep: warn of a grant's expiry",
+    before: [...GRANTED, { kind: "deliver", nth: 0 }, { kind: "clock", minutes: 50 }],
+    process: { kind: "sweep" },
+  },
+  {
+    // Unreviewed past the world's remindAfter (2h): the sweep reminds the approvers.
+    path: "sweep: remind the approvers of an unreviewed request",
+    before: [
+      { kind: "open", author: "alice", requester: "alice", hours: 1 },
+      { kind: "deliver", nth: 0 },
+      { kind: "clock", minutes: 180 },
+    ],
+    process: { kind: "sweep" },
+  },
+  {
+    // Reminded, then unreviewed past closeAfter (1d): the sweep closes it with a comment.
+    path: "sweep: close a stale request",
+    before: [
+      { kind: "open", author: "alice", requester: "alice", hours: 1 },
+      { kind: "deliver", nth: 0 },
+      { kind: "clock", minutes: 180 },
+      { kind: "sweep" },
+      { kind: "clock", minutes: 1320 },
+    ],
+    process: { kind: "sweep" },
+  },
+  {
     path: "sweep: revoke an expired grant",
     before: [
       ...GRANTED,
@@ -199,10 +228,16 @@ const TESTED: Tested[] = [
   },
 ];
 
-/** What git and IAM hold: the record files on main (path -> text) and the role names. */
+/**
+ * What git, IAM and the pull requests hold: the record files on main (path -> text), the role
+ * names, and the sweep's timed moments told on pull requests (the expiry warning, reminder and
+ * stale-closing comments, by pull request and marker; which pull requests are closed).
+ */
 interface Held {
   records: Record<string, string>;
   roles: string[];
+  moments: string[];
+  closed: number[];
 }
 
 function held(world: LifecycleWorld): Held {
@@ -210,7 +245,13 @@ function held(world: LifecycleWorld): Held {
   for (const [path, text] of world.github.trees.get("main")!) {
     if (/\.(grant|revocation|audit)\.json$/.test(path)) records[path] = text;
   }
-  return { records, roles: [...world.aws.roles.keys()].sort() };
+  const moments = [...world.github.comments.keys()].filter((key) =>
+    /hallpass:(expiry-warning|reminder|stale-closed)/.test(key),
+  );
+  const closed = [...world.github.pulls.values()]
+    .filter((pull) => pull.state === "closed" && !pull.merged)
+    .map((pull) => pull.number);
+  return { records, roles: [...world.aws.roles.keys()].sort(), moments: moments.sort(), closed };
 }
 
 async function rolesWithDocuments(world: LifecycleWorld): Promise<GrantRole[]> {

@@ -538,6 +538,8 @@ export class LifecycleWorld {
       draft: false,
       author,
       title: `Access for ${requester}`,
+      // The sweep's reminders and stale-closing count from here.
+      createdAt: this.iso,
       headSha: head,
       baseSha: this.currentBase,
       baseRef: "main",

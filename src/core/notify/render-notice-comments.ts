@@ -11,6 +11,12 @@ import { markdownCode, markdownCommentText } from "../text/escape-markdown.ts";
 
 export const REMINDER_MARKER = "<!-- hallpass:reminder -->";
 export const STALE_CLOSED_MARKER = "<!-- hallpass:stale-closed -->";
+/**
+ * Added to the stale-closing comment once the pull request is closed. The comment is written
+ * first (so the reason is there when the request closes), so without this line a closing that
+ * failed after it could not be told from a request someone reopened, and would never be retried.
+ */
+export const STALE_CLOSED_DONE = "<!-- hallpass:stale-closed:done -->";
 
 /** The marker of a grant's expiry warning (one per request, on its pull request). */
 export function expiryWarningMarker(requestPath: string): string {
@@ -38,10 +44,14 @@ export function renderReminderComment(
   return { body, users: ask.users, teams: ask.teams };
 }
 
-/** Why a stale request was closed, and what to do now. */
-export function renderStaleClosedComment(waitedSeconds: number, closeAfter: string): string {
+/** Why a stale request was closed, and what to do now; `done` once it is closed. */
+export function renderStaleClosedComment(
+  waitedSeconds: number,
+  closeAfter: string,
+  done = false,
+): string {
   return [
-    STALE_CLOSED_MARKER,
+    done ? `${STALE_CLOSED_MARKER}\n${STALE_CLOSED_DONE}` : STALE_CLOSED_MARKER,
     `### Closed: nobody reviewed this access request in ${formatDuration(waitedSeconds)}`,
     "",
     `hallpass closes access requests that wait longer than ${markdownCode(closeAfter)} without any review (\`settings.notifications.closeAfter\` in policies/). Nothing was granted.`,

@@ -21,6 +21,7 @@ import {
   renderExpiryWarningComment,
   renderReminderComment,
   renderStaleClosedComment,
+  STALE_CLOSED_DONE,
   STALE_CLOSED_MARKER,
 } from "../../core/notify/render-notice-comments.ts";
 import type { Policies } from "../../core/policy/policy-format.ts";
@@ -164,8 +165,11 @@ async function pendingStep(
   const waited = (run.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1000;
   const closing = timing.closeAfterSeconds !== undefined && waited >= timing.closeAfterSeconds;
   const marker = closing ? STALE_CLOSED_MARKER : REMINDER_MARKER;
-  const found = (await github.findComment!(pull.number, marker)) !== undefined;
-  const closed = closing && found;
+  const comment = await github.findComment!(pull.number, marker);
+  const found = comment !== undefined;
+  // Closed once already (and reopened since) only when the closing completed: a closing whose
+  // comment was written but whose close failed is done again.
+  const closed = closing && found && comment.includes(STALE_CLOSED_DONE);
   const reminded = closing || found;
   return pendingStepFor(
     {
@@ -219,12 +223,10 @@ async function takeStep(
   }
   if (!github.closePullRequest) return;
   const closeAfter = policies.settings.notifications.closeAfter ?? "";
-  await github.upsertComment(
-    pull.number,
-    STALE_CLOSED_MARKER,
-    renderStaleClosedComment(step.waitedSeconds, closeAfter),
-  );
+  const comment = (done: boolean) => renderStaleClosedComment(step.waitedSeconds, closeAfter, done);
+  await github.upsertComment(pull.number, STALE_CLOSED_MARKER, comment(false));
   await github.closePullRequest(pull.number);
+  await github.upsertComment(pull.number, STALE_CLOSED_MARKER, comment(true));
   out.closed.push(pull.number);
   await notify(run, policies, notice, out);
 }

@@ -3,6 +3,7 @@ import { webhooksFrom } from "../../../src/adapters/slack-notifier.ts";
 import {
   expiryWarningMarker,
   REMINDER_MARKER,
+  STALE_CLOSED_DONE,
   STALE_CLOSED_MARKER,
 } from "../../../src/core/notify/render-notice-comments.ts";
 import { loadPolicies } from "../../../src/core/policy/load-policies.ts";
@@ -186,6 +187,26 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     github.pulls.set(number, { ...github.pulls.get(number)!, state: "open" });
     await tell();
     expect(github.closed).toEqual([number]);
+  });
+
+  it("closes on the next run a request whose closing failed after its comment was written", async () => {
+    // Found by the fault table: the comment was the record of the closing, so a failed close
+    // looked like a request someone had reopened, and it was never closed.
+    const { github, number, tell } = openRequest(80);
+    const close = github.closePullRequest.bind(github);
+    let failures = 1;
+    github.closePullRequest = async (pull: number) => {
+      if (failures-- > 0) throw Object.assign(new Error("Server Error"), { status: 502 });
+      return close(pull);
+    };
+    const first = await tell();
+    expect(first.closed).toEqual([]);
+    expect(first.issues.map((i) => i.message)).toEqual([expect.stringContaining("Server Error")]);
+    expect((await tell()).closed).toEqual([number]);
+    expect(github.comment(number, STALE_CLOSED_MARKER)).toContain(STALE_CLOSED_DONE);
+    // Once closed for good, a reopened request is left open.
+    github.pulls.set(number, { ...github.pulls.get(number)!, state: "open" });
+    expect((await tell()).closed).toEqual([]);
   });
 
   it("leaves a reviewed request alone, whatever the review said", async () => {
