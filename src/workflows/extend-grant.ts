@@ -114,13 +114,29 @@ async function decideExtension(
   }
   // 4. The pull request in the requester's name, with the original's approvers asked to review.
   const { pullRequest, opened } = await openRequestPullRequest(github, built);
-  if (opened) {
-    const reviewers = [...new Set(record.approvals.map((a) => a.reviewer))].filter(
-      (login) => login.toLowerCase() !== record.requester.toLowerCase(),
-    );
-    if (reviewers.length > 0) await github.requestReviewers(pullRequest.number, reviewers, []);
+  const reviewers = [...new Set(record.approvals.map((a) => a.reviewer))].filter(
+    (login) => login.toLowerCase() !== record.requester.toLowerCase(),
+  );
+  if (reviewers.length > 0 && !(await answered(github, command, opened, pullRequest.number))) {
+    await github.requestReviewers(pullRequest.number, reviewers, []);
   }
   return { status: opened ? "opened" : "already-opened", pullRequest };
+}
+
+/**
+ * Whether an earlier delivery of the command already asked the reviewers: its reply, written
+ * after asking, names the extension. A delivery that failed between opening the pull request
+ * and replying is asked again, so the extension never waits with nobody asked.
+ */
+async function answered(
+  github: GitHubPort,
+  command: ExtendCommand,
+  opened: boolean,
+  extension: number,
+): Promise<boolean> {
+  if (opened || !github.findComment) return false;
+  const reply = await github.findComment(command.pullNumber, EXTEND_REPLY_MARKER);
+  return reply?.includes(`extension request #${extension} `) ?? false;
 }
 
 /** The grant record of merged pull request `pullNumber` on the default branch. */

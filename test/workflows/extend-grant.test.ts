@@ -105,6 +105,36 @@ describe("extendGrant: /hallpass extend <duration> on a merged request", () => {
     expect(github.reviewRequests).toHaveLength(1);
   });
 
+  it("ends with one pull request, one commit, its reviewers asked and the reply, whichever call fails first, once redelivered", async () => {
+    // The calls of a fault-free command, each made to fail in turn (a throttled or dropped call).
+    const clean = await granted();
+    const before = clean.github.calls.length;
+    await extendGrant(clean.github, COMMAND, "alice", { now: LATER });
+    const calls = [...new Set(clean.github.calls.slice(before))] as (keyof FakeGitHub & string)[];
+    expect(calls).toEqual(expect.arrayContaining(["createPullRequest", "requestReviewers"]));
+    for (const method of calls) {
+      const { github } = await granted();
+      github.fail(method as never, new Error(`${method}: 502`));
+      await expect(extendGrant(github, COMMAND, "alice", { now: LATER }), method).rejects.toThrow(
+        `${method}: 502`,
+      );
+      const outcome = await extendGrant(github, COMMAND, "alice", { now: LATER });
+      expect(outcome.status, method).toMatch(/^(already-)?opened$/);
+      expect(github.pulls.size, method).toBe(2);
+      expect(
+        github.commits.filter((c) => c.branch === "hallpass/extend-7-555"),
+        method,
+      ).toHaveLength(1);
+      expect(github.trees.get("hallpass/extend-7-555")?.get(PATH), method).toBe(
+        clean.github.trees.get("hallpass/extend-7-555")?.get(PATH),
+      );
+      expect(github.reviewRequests.at(-1), method).toMatchObject({ users: ["sam"] });
+      expect(github.comment(7, EXTEND_REPLY_MARKER), method).toContain(
+        "opened the extension request",
+      );
+    }
+  });
+
   it("tells anyone but the requester who may extend, and opens nothing", async () => {
     const { github } = await granted();
     const outcome = await extendGrant(github, COMMAND, "sam", { now: LATER });
