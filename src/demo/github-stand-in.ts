@@ -113,7 +113,7 @@ type Body = Record<string, any>;
 /** A webhook delivery the stand-in produced for a person's action (name, then payload). */
 export interface WebhookEvent {
   id: string;
-  name: "pull_request" | "pull_request_review" | "issues";
+  name: "pull_request" | "pull_request_review" | "issues" | "issue_comment";
   payload: Body;
 }
 
@@ -289,6 +289,31 @@ export class GitHubStandIn {
     return this.#event(
       "issues",
       { action: "opened", issue: { ...issue, labels: labels.map((name) => ({ name })) } },
+      author,
+    );
+  }
+
+  /** `author` comments `body` on pull request `pullNumber`'s conversation. */
+  commentOn(pullNumber: number, author: string, body: string): WebhookEvent {
+    const pull = this.#mustPull(pullNumber);
+    const comment: WireComment = {
+      id: this.#nextId++,
+      issue_number: pullNumber,
+      body,
+      ...this.#author(GitHubStandIn.person(author)),
+    };
+    this.comments.push(comment);
+    return this.#event(
+      "issue_comment",
+      {
+        action: "created",
+        issue: {
+          number: pullNumber,
+          title: pull.title,
+          pull_request: { url: this.#url(`/pull/${pullNumber}`) },
+        },
+        comment,
+      },
       author,
     );
   }
@@ -598,9 +623,11 @@ export class GitHubStandIn {
       return [200, (this.reviews.get(pull.number) ?? []).map((r) => this.#review(r))];
     }
     if (method === "POST" && sub === "/requested_reviewers") {
+      // GitHub adds to those already asked.
+      const asked = this.requestedReviewers.get(pull.number) ?? { users: [], teams: [] };
       this.requestedReviewers.set(pull.number, {
-        users: body?.reviewers ?? [],
-        teams: body?.team_reviewers ?? [],
+        users: [...new Set([...asked.users, ...(body?.reviewers ?? [])])],
+        teams: [...new Set([...asked.teams, ...(body?.team_reviewers ?? [])])],
       });
       return [201, this.#pull(pull)];
     }

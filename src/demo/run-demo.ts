@@ -160,6 +160,7 @@ async function story(world: World): Promise<DemoResult> {
   useTheGrant(world, grant);
   const sweeps = [await sweepAndTell(world, "The sweep watches the live grant", 30)];
   expectStep(sweeps[0]!.alerts.length > 0, "an alert on the risky call");
+  await askForExtension(world, pullRequest);
   sweeps.push(await sweepAndTell(world, "The grant expires; the sweep revokes it", 60));
   expectStep(revoked(sweeps[1]!, grant.roleArn), "the revocation of the expired grant");
   sweeps.push(await sweepAndTell(world, "After the audit delay, the sweep writes the audit", 35));
@@ -414,6 +415,31 @@ export async function requestWithForm(world: World): Promise<number> {
     showCheck(world, pull.number) === "action_required",
     "a red check asking for approvals",
   );
+  return pull.number;
+}
+
+/**
+ * bob-acme asks for more time on his live grant: the app opens the extension request in his
+ * name and asks the people who approved the original. (Nobody approves it here: the original
+ * grant expires as the story goes on.)
+ */
+export async function askForExtension(world: World, pullRequest: number): Promise<number> {
+  const { say, github } = world;
+  world.clock.advance(2);
+  say.step("bob-acme needs longer: he comments /hallpass extend 1h", world.clock.now());
+  await deliver(world, github.commentOn(pullRequest, "bob-acme", "/hallpass extend 1h"));
+  for (const opened of github.outbox.splice(0)) await deliver(world, opened);
+  const reply = github.comments.findLast((c) => c.issue_number === pullRequest)?.body ?? "";
+  expectStep(reply.includes("opened the extension request"), "the app opening the extension");
+  say.say(`   the app answers on #${pullRequest}:`);
+  say.quote(reply, 3);
+  const pull = [...github.pulls.values()].find((p) => p.headRef.startsWith("hallpass/extend-"))!;
+  const asked = github.requestedReviewers.get(pull.number)?.users ?? [];
+  expectStep(asked.includes("dan-acme"), "the original's approvers asked to review");
+  say.say(
+    `   pull request #${pull.number} by ${pull.author}, requester bob-acme, reviewers asked: ${asked.join(", ")}`,
+  );
+  showCheck(world, pull.number);
   return pull.number;
 }
 

@@ -52,20 +52,25 @@ describe("hallpass demo", () => {
     const checks = [...demo.stdout.matchAll(/check hallpass\/approval: \S+ (\w+)/g)].map(
       (m) => m[1],
     );
-    // Then the check of the pull request the app opened from alice-acme's issue form, and the
-    // one of her 30-minute request, which prod-readonly's autoApproval turns green unreviewed.
+    // Then the check of the extension bob-acme asks for with /hallpass extend, the one of the
+    // pull request the app opened from alice-acme's issue form, and the one of her 30-minute
+    // request, which prod-readonly's autoApproval turns green unreviewed.
     expect(checks).toEqual([
       "action_required",
       "action_required",
       "success",
       "action_required",
+      "action_required",
       "success",
     ]);
     expect(demo.stdout).toContain(
+      "pull request #3 by hallpass[bot], requester bob-acme, reviewers asked: dan-acme, carol-acme",
+    );
+    expect(demo.stdout).toContain(
       "check hallpass/approval: ✅ success — Approved without review: auto-approval up to 30m",
     );
-    expect(demo.stdout).toContain("pull request #4 by hallpass[bot], requester alice-acme:");
-    expect(demo.stdout).toContain("Opened pull request #4");
+    expect(demo.stdout).toContain("pull request #5 by hallpass[bot], requester alice-acme:");
+    expect(demo.stdout).toContain("Opened pull request #5");
     expect(demo.stdout).toContain("alert delete (high) on #1");
     // The channel hears of each moment once, in the story's order.
     const notices = [
@@ -76,6 +81,8 @@ describe("hallpass demo", () => {
       "Access request approved",
       "Access granted",
       "Access expiring soon",
+      // The extension bob-acme asked for with /hallpass extend.
+      "Access request awaiting review",
       "Access revoked",
       // alice-acme's request from the issue form, as any new request.
       "Access request awaiting review",
