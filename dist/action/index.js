@@ -103227,7 +103227,11 @@ async function tellPendingRequests(run3, policies, out) {
 async function pendingStep(run3, pull, timing) {
   const github = run3.deps.github;
   const { reviews } = await github.readPullRequest(pull.number);
-  const reviewed = reviews.some((r5) => r5.user !== pull.author && r5.state !== "PENDING");
+  const reviewers = new Set(
+    reviews.filter((r5) => r5.user !== pull.author && r5.state !== "PENDING").map((r5) => r5.user.toLowerCase())
+  );
+  const soleReviewer = reviewers.size === 1 && pull.author.endsWith("[bot]") ? [...reviewers][0] : void 0;
+  const reviewed = reviewers.size > 0 && soleReviewer === void 0;
   if (reviewed) return void 0;
   const waited2 = (run3.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1e3;
   const closing = timing.closeAfterSeconds !== void 0 && waited2 >= timing.closeAfterSeconds;
@@ -103236,7 +103240,7 @@ async function pendingStep(run3, pull, timing) {
   const found = comment !== void 0;
   const closed = closing && found && comment.includes(STALE_CLOSED_DONE);
   const reminded = closing || found;
-  return pendingStepFor(
+  const step = pendingStepFor(
     {
       number: pull.number,
       createdAt: pull.createdAt,
@@ -103248,12 +103252,14 @@ async function pendingStep(run3, pull, timing) {
     run3.now,
     timing
   );
+  return step && soleReviewer !== void 0 ? { ...step, soleReviewer } : step;
 }
 async function takeStep(run3, policies, pull, step, out) {
   const github = run3.deps.github;
   const evaluation = await evaluatePullRequest(github, pull.number, { now: run3.now });
   const { request: request2 } = evaluation;
   if (evaluation.status !== "pending" || !request2 || !run3.targets.has(request2.account.id)) return;
+  if (step.soleReviewer && step.soleReviewer !== request2.request.requester.toLowerCase()) return;
   const notice = {
     moment: step.step === "remind" ? "reminder" : "closed-stale",
     pullRequest: { number: pull.number, url: pull.url },

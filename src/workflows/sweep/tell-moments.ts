@@ -150,15 +150,29 @@ async function tellPendingRequests(
   }
 }
 
+/**
+ * A step due, and on a pull request hallpass opened for someone (from the issue form or
+ * `/hallpass extend`: its author is the app) the one person who reviewed it, if only one did:
+ * they may be the requester, whose own review is no review (`takeStep` checks once it knows).
+ */
+type DueStep = PendingStep & { soleReviewer?: string };
+
 /** The step due on one open pull request, from its reviews and hallpass's comments on it. */
 async function pendingStep(
   run: SweepRun,
   pull: PullRequestInfo,
   timing: PendingTiming,
-): Promise<PendingStep | undefined> {
+): Promise<DueStep | undefined> {
   const github = run.deps.github;
   const { reviews } = await github.readPullRequest(pull.number);
-  const reviewed = reviews.some((r) => r.user !== pull.author && r.state !== "PENDING");
+  const reviewers = new Set(
+    reviews
+      .filter((r) => r.user !== pull.author && r.state !== "PENDING")
+      .map((r) => r.user.toLowerCase()),
+  );
+  const soleReviewer =
+    reviewers.size === 1 && pull.author.endsWith("[bot]") ? [...reviewers][0] : undefined;
+  const reviewed = reviewers.size > 0 && soleReviewer === undefined;
   if (reviewed) return undefined;
   // One comment read a run: before closeAfter only the reminder can be due (nothing was closed
   // yet); from then on only the closing, which a reopened request's closing comment prevents.
@@ -171,7 +185,7 @@ async function pendingStep(
   // comment was written but whose close failed is done again.
   const closed = closing && found && comment.includes(STALE_CLOSED_DONE);
   const reminded = closing || found;
-  return pendingStepFor(
+  const step = pendingStepFor(
     {
       number: pull.number,
       createdAt: pull.createdAt,
@@ -183,6 +197,7 @@ async function pendingStep(
     run.now,
     timing,
   );
+  return step && soleReviewer !== undefined ? { ...step, soleReviewer } : step;
 }
 
 /**
@@ -193,13 +208,15 @@ async function takeStep(
   run: SweepRun,
   policies: Policies,
   pull: PullRequestInfo,
-  step: PendingStep,
+  step: DueStep,
   out: MomentsOutcome,
 ): Promise<void> {
   const github = run.deps.github;
   const evaluation = await evaluatePullRequest(github, pull.number, { now: run.now });
   const { request } = evaluation;
   if (evaluation.status !== "pending" || !request || !run.targets.has(request.account.id)) return;
+  // Someone other than the requester reviewed it: it is not waiting for a first review.
+  if (step.soleReviewer && step.soleReviewer !== request.request.requester.toLowerCase()) return;
   const notice: Notice = {
     moment: step.step === "remind" ? "reminder" : "closed-stale",
     pullRequest: { number: pull.number, url: pull.url },

@@ -209,6 +209,35 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     expect((await tell()).closed).toEqual([]);
   });
 
+  it("on a request hallpass opened for someone, the requester's own review is no review", async () => {
+    // The issue form and /hallpass extend open the pull request as the app, in the requester's
+    // name: their comment on it must not stop the reminder and the closing.
+    const comment = (user: string) => ({
+      id: 1,
+      user,
+      state: "COMMENTED" as const,
+      commitId: "x",
+      submittedAt: "2026-11-26T01:00:00Z",
+    });
+    for (const [reviewer, closes] of [
+      ["alice", true],
+      ["sam", false],
+    ] as const) {
+      const { github, number, tell } = openRequest(80, [comment(reviewer)]);
+      const pull = github.pulls.get(number)!;
+      github.pulls.set(number, { ...pull, author: "hallpass[bot]" });
+      github.pullCommits.set(number, [
+        {
+          sha: pull.headSha,
+          authorLogin: "hallpass[bot]",
+          committerLogin: "web-flow",
+          verified: true,
+        },
+      ]);
+      expect((await tell()).closed, reviewer).toEqual(closes ? [number] : []);
+    }
+  });
+
   it("leaves a reviewed request alone, whatever the review said", async () => {
     const { github, posted, tell } = openRequest(80, [
       {
