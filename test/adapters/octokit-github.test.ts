@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import nock from "nock";
+import type nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOctokitGitHub, type KeyValueCache } from "../../src/adapters/octokit-github.ts";
-import { createRequestRecorder, type RequestRecorder } from "../support/openapi.ts";
+import { checkGitHubRequests, type RequestRecorder } from "../support/openapi.ts";
 
 const API = "https://api.github.com";
 const REPO = "/repos/acme/access";
@@ -21,22 +21,11 @@ function mapCache(): KeyValueCache & { map: Map<string, unknown> } {
   return { map, get: (k) => map.get(k), set: (k, v) => void map.set(k, v) };
 }
 
-let recorder: RequestRecorder;
 let scope: nock.Scope;
-
-beforeEach(() => {
-  nock.disableNetConnect();
-  recorder = createRequestRecorder();
-  scope = recorder.record(nock(API));
-});
-
-afterEach(() => {
-  const done = scope.isDone();
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-  expect(done).toBe(true);
-  recorder.assertAllDescribed();
+let recorder: RequestRecorder;
+checkGitHubRequests(API, (fresh, itsRecorder) => {
+  scope = fresh;
+  recorder = itsRecorder;
 });
 
 const github = (options = {}) =>

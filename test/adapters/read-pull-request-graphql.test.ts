@@ -1,8 +1,8 @@
-import nock from "nock";
+import type nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
-import { createRequestRecorder, type RequestRecorder } from "../support/openapi.ts";
+import { checkGitHubRequests } from "../support/openapi.ts";
 
 /**
  * The evaluation's GraphQL reads (read-pull-request-graphql.ts, read-paths-graphql.ts,
@@ -12,22 +12,9 @@ import { createRequestRecorder, type RequestRecorder } from "../support/openapi.
 
 const API = "https://api.github.com";
 
-let recorder: RequestRecorder;
 let scope: nock.Scope;
-
-beforeEach(() => {
-  nock.disableNetConnect();
-  recorder = createRequestRecorder();
-  scope = recorder.record(nock(API));
-});
-
-afterEach(() => {
-  const done = scope.isDone();
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-  expect(done).toBe(true);
-  recorder.assertAllDescribed();
+checkGitHubRequests(API, (fresh) => {
+  scope = fresh;
 });
 
 const github = () =>

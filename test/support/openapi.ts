@@ -17,7 +17,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { validate as validateGraphQl } from "@octokit/graphql-schema";
-import type nock from "nock";
+import nock from "nock";
+import { afterEach, beforeEach, expect } from "vitest";
 
 type Scope = nock.Scope;
 
@@ -178,4 +179,31 @@ export function createRequestRecorder(): RequestRecorder {
       return requests.filter((r) => !options.excluding?.test(r.path)).length;
     },
   };
+}
+
+/**
+ * For the calling test file: before each test a fresh nock scope of `api` whose requests are
+ * recorded (handed to `use` with its recorder); after it, every mock was answered, nothing is left pending, and
+ * every request made is in GitHub's published REST description or GraphQL schema.
+ */
+export function checkGitHubRequests(
+  api: string,
+  use: (scope: nock.Scope, recorder: RequestRecorder) => void,
+): void {
+  let recorder: RequestRecorder;
+  let scope: nock.Scope;
+  beforeEach(() => {
+    nock.disableNetConnect();
+    recorder = createRequestRecorder();
+    scope = recorder.record(nock(api));
+    use(scope, recorder);
+  });
+  afterEach(() => {
+    const done = scope.isDone();
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+    expect(done).toBe(true);
+    recorder.assertAllDescribed();
+  });
 }
