@@ -89,7 +89,7 @@ async function runConsole(args: string[], io: CliIo): Promise<ExitCode> {
     const token = await fetchSigninToken(endpoint, credentials);
     const link = consoleLoginUrl(endpoint, token, "hallpass", destination);
     if (values.open === true && io.openUrl) {
-      await io.openUrl(link);
+      await openWithoutShowing(io.openUrl, link);
       io.stderr(
         `Opened the AWS console as ${found.grant.sessionName} (${found.grant.sourceIdentity}).\n`,
       );
@@ -102,6 +102,24 @@ async function runConsole(args: string[], io: CliIo): Promise<ExitCode> {
     return 0;
   } catch (error) {
     return failWith(`${found.grant.requestPath}: ${errorMessage(error)}`, io);
+  }
+}
+
+/**
+ * Opens the link in a browser. The link signs in whoever has it, and an opener's failure names
+ * the command it ran, link included (Node's execFile: "Command failed: xdg-open <url>"), so the
+ * error said is one of ours, without it.
+ */
+async function openWithoutShowing(
+  openUrl: (url: string) => Promise<void>,
+  link: string,
+): Promise<void> {
+  try {
+    await openUrl(link);
+  } catch {
+    throw new Error(
+      "could not open a browser with the sign-in link; run the command again without --open to print it",
+    );
   }
 }
 

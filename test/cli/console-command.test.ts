@@ -149,6 +149,26 @@ describe("hallpass console", () => {
     expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.DurationSeconds).toBeUndefined();
   });
 
+  it("never shows the link when the browser cannot be started: it signs in whoever has it", async () => {
+    const root = repo({ "access-requests/alice/db.grant.json": JSON.stringify(grant) });
+    credentialsAnswer();
+    const endpoint = await federationStandIn(() => [200, '{"SigninToken":"tok-secret"}']);
+    const result = await run(["console", REQUEST, "--open"], {
+      cwd: root,
+      env: { HALLPASS_FEDERATION_ENDPOINT: endpoint },
+      now: new Date("2026-11-26T11:50:00Z"),
+      // What Node's execFile rejects with when xdg-open exits non-zero: the command line.
+      openUrl: async (url) => {
+        throw new Error(`Command failed: xdg-open ${url}`);
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).not.toContain("tok-secret");
+    expect(result.stderr).toContain("could not open a browser");
+    expect(result.stderr).toContain("without --open");
+  });
+
   it.each([
     ["no grant record", {}, "2026-11-26T11:00:00Z", "no grant record"],
     [
