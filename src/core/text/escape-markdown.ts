@@ -12,20 +12,11 @@
  * - raw HTML (`<summary>`): {@link htmlText}; an HTML comment (markers): {@link markdownCommentText}.
  */
 
+import { oneLine } from "./one-line.ts";
+
 /** Zero-width space: after `@` it stops GitHub from reading a mention, and shows nothing. */
 const ZWSP = "\u200b";
 
-/** A value on one line: a line break would start a new block (heading, list, table row). */
-function oneLine(text: string): string {
-  return (
-    text
-      .replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ")
-      // Other control characters show as nothing or garbage, never as text anyone wrote on purpose.
-      // Bidirectional overrides and isolates would show the text around them in another order
-      // than it is read ("Trojan Source"): without them, it reads as it is.
-      .replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, "")
-  );
-}
 
 /** `@name` becomes `@<ZWSP>name`: it reads the same and notifies nobody. */
 function defuseMentions(text: string): string {

@@ -5,12 +5,11 @@
  * Every value from a request, a record or CloudTrail goes through one of these. Pure.
  */
 
+import { oneLine } from "./one-line.ts";
+
 /** Zero-width space: after `@` it stops `@channel` or `@here` from being read as a broadcast. */
 const ZWSP = "\u200b";
 
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(/\p{Cc}/gu, "");
-}
 
 function controlCharacters(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

@@ -19,6 +19,11 @@ describe("slackText", () => {
     expect(text).not.toMatch(/@(here|channel)/);
   });
 
+  it("drops bidirectional overrides and isolates, as the Markdown escaping does", () => {
+    // A CloudTrail parameter in an alert could otherwise show reversed ("Trojan Source").
+    expect(slackText("admin\u202Etxt.exe\u2066x\u2069")).toBe("admintxt.exex");
+  });
+
   it("writes the three control characters as Slack asks", () => {
     expect(slackText("a & <b>\nc")).toBe("a &amp; &lt;b&gt; c");
   });
