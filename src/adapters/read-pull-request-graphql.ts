@@ -23,19 +23,19 @@ export const PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $r
     defaultBranchRef { name }
     pullRequest(number: $number) {
       number url state isDraft title
-      author { login }
+      author { __typename login }
       headRefOid baseRefOid baseRefName
-      merged mergedAt mergedBy { login } mergeCommit { oid }
+      merged mergedAt mergedBy { __typename login } mergeCommit { oid }
       files(first: 100, after: $files) @include(if: $withFiles) {
         nodes { path changeType }
         pageInfo { hasNextPage endCursor }
       }
       commits(first: 100, after: $commits) @include(if: $withCommits) {
-        nodes { commit { oid author { user { login } } committer { user { login } } signature { isValid } } }
+        nodes { commit { oid author { email user { login } } committer { email user { login } } signature { isValid } } }
         pageInfo { hasNextPage endCursor }
       }
       reviews(first: 100, after: $reviews) @include(if: $withReviews) {
-        nodes { databaseId author { login } state commit { oid } submittedAt authorAssociation }
+        nodes { databaseId author { __typename login } state commit { oid } submittedAt authorAssociation }
         pageInfo { hasNextPage endCursor }
       }
       timelineItems(first: 100, after: $events, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $withEvents) {
@@ -56,7 +56,11 @@ interface Page<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-type Login = { login: string } | null;
+/** An actor; `__typename` says whether it is a `User` or a `Bot` (an app). */
+type Login = { __typename?: string; login: string } | null;
+
+/** A commit's author or committer: the account GitHub links its address to (users only). */
+type GitActor = { email?: string | null; user: { login: string } | null } | null;
 
 /** The pull request as the query answers it; the lists only when asked for. */
 export interface PullRequestAnswer {
@@ -77,8 +81,8 @@ export interface PullRequestAnswer {
   commits?: Page<{
     commit: {
       oid: string;
-      author: { user: Login } | null;
-      committer: { user: Login } | null;
+      author: GitActor;
+      committer: GitActor;
       signature?: { isValid: boolean } | null;
     };
   }>;
@@ -240,6 +244,29 @@ function lists(nodes: Record<string, unknown[]>): Partial<PullRequestAnswer> {
   return Object.fromEntries(LISTS.map((list) => [list, page(list)])) as Partial<PullRequestAnswer>;
 }
 
+/**
+ * The login as REST spells it, which the rest of hallpass compares with: GraphQL names an app's
+ * bot without REST's `[bot]` suffix (`hallpass`, not `hallpass[bot]`), and says it is a `Bot`.
+ */
+function actorLogin(actor: Login): string | null {
+  if (!actor) return null;
+  return actor.__typename === "Bot" ? `${actor.login}[bot]` : actor.login;
+}
+
+/** An app's bot's no-reply address, as GitHub writes it on the commits the app makes. */
+const BOT_NOREPLY = /^\d+\+([A-Za-z0-9-]+\[bot\])@users\.noreply\.github\.com$/;
+
+/**
+ * The login of a commit's author or committer: the user GitHub links the address to, or for an
+ * app's bot (GraphQL links addresses to users only) the bot its no-reply address names, as the
+ * REST commit list does. Anyone can write such an address into a commit: a bot's commit counts
+ * only with a signature GitHub verified (`requesterProblem`), as through REST.
+ */
+function gitActorLogin(actor: GitActor): string | null {
+  if (actor?.user) return actor.user.login;
+  return BOT_NOREPLY.exec(actor?.email ?? "")?.[1] ?? null;
+}
+
 function toPullRequest(
   pull: PullRequestAnswer,
   defaultBranch: string | undefined,
@@ -249,7 +276,7 @@ function toPullRequest(
     url: pull.url,
     state: pull.state === "OPEN" ? "open" : "closed",
     draft: pull.isDraft,
-    author: pull.author?.login ?? "ghost",
+    author: actorLogin(pull.author) ?? "ghost",
     title: pull.title,
     headSha: pull.headRefOid,
     baseSha: pull.baseRefOid,
@@ -258,7 +285,7 @@ function toPullRequest(
     merged: pull.merged,
     mergeCommitSha: pull.mergeCommit?.oid ?? null,
     mergedAt: pull.mergedAt,
-    mergedBy: pull.mergedBy?.login ?? null,
+    mergedBy: actorLogin(pull.mergedBy),
   };
 }
 
@@ -278,8 +305,8 @@ function toCommits(pull: PullRequestAnswer): PullRequestCommit[] {
       ? [
           {
             sha: node.commit.oid,
-            authorLogin: node.commit.author?.user?.login ?? null,
-            committerLogin: node.commit.committer?.user?.login ?? null,
+            authorLogin: gitActorLogin(node.commit.author),
+            committerLogin: gitActorLogin(node.commit.committer),
             // A commit without a signature GitHub verified counts as unsigned.
             verified: node.commit.signature?.isValid === true,
           },
@@ -295,7 +322,7 @@ function toReviews(pull: PullRequestAnswer): Review[] {
     if (!r?.author || !r.commit || r.databaseId === null) continue;
     reviews.push({
       id: r.databaseId,
-      user: r.author.login,
+      user: actorLogin(r.author)!,
       state: r.state as Review["state"],
       commitId: r.commit.oid,
       submittedAt: r.submittedAt ?? "",

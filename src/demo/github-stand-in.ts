@@ -634,6 +634,13 @@ export class GitHubStandIn {
     return undefined;
   }
 
+  /** An actor as GraphQL names it: an app's bot is a `Bot`, its login without `[bot]`. */
+  #graphQlActor(login: string): { __typename: string; login: string } {
+    return login.endsWith("[bot]")
+      ? { __typename: "Bot", login: login.slice(0, -"[bot]".length) }
+      : { __typename: "User", login };
+  }
+
   /** A commit as the pulls API lists it: GitHub links it to the login of a no-reply address. */
   #commitWithLogins(sha: string, email: string): Body {
     const login = /^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$/.exec(email)?.[1];
@@ -844,13 +851,13 @@ export class GitHubStandIn {
       state: pull.merged ? "MERGED" : pull.state.toUpperCase(),
       isDraft: false,
       title: pull.title,
-      author: { login: pull.author },
+      author: this.#graphQlActor(pull.author),
       headRefOid: pull.headSha,
       baseRefOid: wire.base.sha,
       baseRefName: "main",
       merged: pull.merged,
       mergedAt: pull.mergedAt,
-      mergedBy: pull.mergedBy ? { login: pull.mergedBy } : null,
+      mergedBy: pull.mergedBy ? this.#graphQlActor(pull.mergedBy) : null,
       mergeCommit: pull.mergeCommitSha ? { oid: pull.mergeCommitSha } : null,
     };
     if (variables.withFiles) {
@@ -861,8 +868,10 @@ export class GitHubStandIn {
     }
     if (variables.withCommits) {
       const commits = this.store.commitsBetween(pull.forkPoint, pull.headSha).map((c) => {
+        // GraphQL links an address to a user only: an app's bot commits have no user.
         const user = this.#commitWithLogins(c.sha, c.email).author;
-        const actor = { user: user ? { login: user.login } : null };
+        const linked = user && user.type === "User" ? { login: user.login } : null;
+        const actor = { email: c.email, user: linked };
         // GitHub signs the commits of createCommitOnBranch: those are verified.
         const signature = this.#signed.has(c.sha) ? { isValid: true } : null;
         return { commit: { oid: c.sha, author: actor, committer: actor, signature } };
@@ -873,7 +882,7 @@ export class GitHubStandIn {
       answer.reviews = page(
         (this.reviews.get(pull.number) ?? []).map((r) => ({
           databaseId: r.id,
-          author: { login: r.user },
+          author: this.#graphQlActor(r.user),
           state: r.state,
           commit: { oid: r.commit_id },
           submittedAt: r.submitted_at,

@@ -70,6 +70,51 @@ const review = (id: number | null, login: string | null, state: string) => ({
 });
 
 describe("readPullRequest", () => {
+  it("names an app's bot as REST does, from GraphQL's Bot actor and its commits' no-reply address", async () => {
+    // GraphQL calls the bot `hallpass` (a Bot) and links commit addresses to users only: read
+    // as they come, a pull request the app opened (issue form, /hallpass extend) had no
+    // `hallpass[bot]` author and no attributable commit, and was never green. Found by review.
+    scope.post("/graphql").reply(
+      200,
+      pull({
+        author: { __typename: "Bot", login: "hallpass" },
+        mergedBy: { __typename: "User", login: "bob" },
+        commits: page([
+          {
+            commit: {
+              oid: "c1",
+              author: { email: "4242+hallpass[bot]@users.noreply.github.com", user: null },
+              committer: { email: "noreply@github.com", user: { login: "web-flow" } },
+              signature: { isValid: true },
+            },
+          },
+          {
+            // A person's unlinked address stays unattributed, as through REST.
+            commit: {
+              oid: "c2",
+              author: { email: "99+mallory@users.noreply.github.com", user: null },
+              committer: { email: "m@example.com", user: null },
+            },
+          },
+        ]),
+        reviews: page([
+          {
+            ...review(1, "reviewer", "COMMENTED"),
+            author: { __typename: "Bot", login: "reviewer" },
+          },
+        ]),
+      }),
+    );
+    const read = await github().readPullRequest(7);
+    expect(read.pullRequest.author).toBe("hallpass[bot]");
+    expect(read.pullRequest.mergedBy).toBe("bob");
+    expect(read.commits).toEqual([
+      { sha: "c1", authorLogin: "hallpass[bot]", committerLogin: "web-flow", verified: true },
+      { sha: "c2", authorLogin: null, committerLogin: null, verified: false },
+    ]);
+    expect(read.reviews.map((r) => r.user)).toEqual(["reviewer[bot]"]);
+  });
+
   it("reads the pull request and every list in one query, and maps them", async () => {
     scope.post("/graphql").reply(
       200,
