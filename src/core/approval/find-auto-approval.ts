@@ -41,6 +41,11 @@ export interface AutoApprovalContext {
   /** The request's `extends:`. */
   extends: string | undefined;
   durationSeconds: number;
+  /**
+   * When the window starts (ISO-8601): the request's `start`, or undefined for "when merged".
+   * A free extension must start by the end of the grant it extends.
+   */
+  start?: string;
   /** The clock of the decision (ISO-8601): the extended grant must be live at it. */
   decidedAt: string;
   /** For an extension: the extended grant as git records it. */
@@ -108,6 +113,15 @@ function checkExtendedGrant(context: AutoApprovalContext, path: string): string 
   const now = Date.parse(context.decidedAt);
   if (extended.revoked || !(now < Date.parse(record.window.end))) {
     return `the grant of ${path} is no longer live (${extended.revoked ? "revoked" : `it ended at ${record.window.end}`})`;
+  }
+  // Starting later, it would leave the extended grant live (nothing replaces it until then),
+  // so each further request extending it would be free too: access without review, again and
+  // again. Starting by its end, no free extension reaches past its end plus the limit.
+  if (
+    context.start !== undefined &&
+    !(Date.parse(context.start) <= Date.parse(record.window.end))
+  ) {
+    return `a free extension starts by the end of the grant it extends (${record.window.end}), and this one starts at ${context.start}`;
   }
   if (!extended.complete) {
     return `the chain of extensions behind ${path} could not be read to its start`;

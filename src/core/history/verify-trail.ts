@@ -396,6 +396,7 @@ function termsAt(
     emergency: record.emergency,
     extends: record.extends,
     durationSeconds: (Date.parse(record.window.end) - Date.parse(record.window.start)) / 1000,
+    start: record.window.start,
     decidedAt,
     ...(record.extends ? { extended: extendedAt(record.extends, decidedAt, index) } : {}),
   });

@@ -45,6 +45,7 @@ export async function readApprovalTerms(
     emergency: request.emergency,
     extends: extendsPath,
     durationSeconds: request.durationSeconds,
+    ...(request.start ? { start: request.start.toISOString() } : {}),
     decidedAt: decidedAt ?? "",
     ...(extended ? { extended } : {}),
   });

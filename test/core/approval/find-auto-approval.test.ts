@@ -140,6 +140,8 @@ describe("findAutoApproval: a role's extension without approval", () => {
     );
 
   it("approves one extension of a live grant within the limit", () => {
+    // Starting at the grant's end, without a gap, is what an extension is for.
+    expect(extension({ start: "2026-11-26T12:00:00Z" }).applies).toBe(true);
     expect(extension()).toEqual({
       applies: true,
       basis: {
@@ -190,6 +192,14 @@ describe("findAutoApproval: a role's extension without approval", () => {
       "(access-requests/alice/a.yaml)",
     ],
     ["whose chain could not be read", { extended: live({ complete: false }) }, "could not be read"],
+    // Starting later, the extended grant would stay live and unreplaced, so one extension after
+    // another of it would each be free: found by review.
+    [
+      "that starts after the grant it extends has ended",
+      { start: "2026-11-26T12:00:01Z" },
+      "starts by the end of the grant it extends (2026-11-26T12:00:00Z)",
+    ],
+    ["that starts at an unreadable time", { start: "later" }, "starts by the end"],
     ["for an emergency", { emergency: true }, "emergency"],
   ])("refuses an extension %s", (_, overrides, why) => {
     const found = extension(overrides);
