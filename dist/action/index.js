@@ -97800,19 +97800,19 @@ var PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $repo: Stri
     defaultBranchRef { name }
     pullRequest(number: $number) {
       number url state isDraft title
-      author { login }
+      author { __typename login }
       headRefOid baseRefOid baseRefName
-      merged mergedAt mergedBy { login } mergeCommit { oid }
+      merged mergedAt mergedBy { __typename login } mergeCommit { oid }
       files(first: 100, after: $files) @include(if: $withFiles) {
         nodes { path changeType }
         pageInfo { hasNextPage endCursor }
       }
       commits(first: 100, after: $commits) @include(if: $withCommits) {
-        nodes { commit { oid author { user { login } } committer { user { login } } signature { isValid } } }
+        nodes { commit { oid author { email user { login } } committer { email user { login } } signature { isValid } } }
         pageInfo { hasNextPage endCursor }
       }
       reviews(first: 100, after: $reviews) @include(if: $withReviews) {
-        nodes { databaseId author { login } state commit { oid } submittedAt authorAssociation }
+        nodes { databaseId author { __typename login } state commit { oid } submittedAt authorAssociation }
         pageInfo { hasNextPage endCursor }
       }
       timelineItems(first: 100, after: $events, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, REVIEW_DISMISSED_EVENT]) @include(if: $withEvents) {
@@ -97927,13 +97927,22 @@ function lists(nodes5) {
   });
   return Object.fromEntries(LISTS.map((list2) => [list2, page(list2)]));
 }
+function actorLogin(actor) {
+  if (!actor) return null;
+  return actor.__typename === "Bot" ? `${actor.login}[bot]` : actor.login;
+}
+var BOT_NOREPLY = /^\d+\+([A-Za-z0-9-]+\[bot\])@users\.noreply\.github\.com$/;
+function gitActorLogin(actor) {
+  if (actor?.user) return actor.user.login;
+  return BOT_NOREPLY.exec(actor?.email ?? "")?.[1] ?? null;
+}
 function toPullRequest(pull, defaultBranch) {
   return {
     number: pull.number,
     url: pull.url,
     state: pull.state === "OPEN" ? "open" : "closed",
     draft: pull.isDraft,
-    author: pull.author?.login ?? "ghost",
+    author: actorLogin(pull.author) ?? "ghost",
     title: pull.title,
     headSha: pull.headRefOid,
     baseSha: pull.baseRefOid,
@@ -97942,7 +97951,7 @@ function toPullRequest(pull, defaultBranch) {
     merged: pull.merged,
     mergeCommitSha: pull.mergeCommit?.oid ?? null,
     mergedAt: pull.mergedAt,
-    mergedBy: pull.mergedBy?.login ?? null
+    mergedBy: actorLogin(pull.mergedBy)
   };
 }
 function toFiles(pull) {
@@ -97957,8 +97966,8 @@ function toCommits(pull) {
     (node2) => node2 ? [
       {
         sha: node2.commit.oid,
-        authorLogin: node2.commit.author?.user?.login ?? null,
-        committerLogin: node2.commit.committer?.user?.login ?? null,
+        authorLogin: gitActorLogin(node2.commit.author),
+        committerLogin: gitActorLogin(node2.commit.committer),
         // A commit without a signature GitHub verified counts as unsigned.
         verified: node2.commit.signature?.isValid === true
       }
@@ -97971,7 +97980,7 @@ function toReviews(pull) {
     if (!r5?.author || !r5.commit || r5.databaseId === null) continue;
     reviews.push({
       id: r5.databaseId,
-      user: r5.author.login,
+      user: actorLogin(r5.author),
       state: r5.state,
       commitId: r5.commit.oid,
       submittedAt: r5.submittedAt ?? "",
@@ -98569,11 +98578,13 @@ function createSweepDeps(environment) {
   };
 }
 
-// src/core/text/escape-markdown.ts
-var ZWSP = "\u200B";
+// src/core/text/one-line.ts
 function oneLine(text) {
   return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, "");
 }
+
+// src/core/text/escape-markdown.ts
+var ZWSP = "\u200B";
 function defuseMentions(text) {
   return text.replace(/@/g, `@${ZWSP}`);
 }
@@ -101161,20 +101172,17 @@ async function recordRevocations(run3, items) {
 
 // src/core/text/escape-slack.ts
 var ZWSP2 = "\u200B";
-function oneLine3(text) {
-  return text.replace(/[\r\n\u2028\u2029\t\v\f]+/g, " ").replace(new RegExp("\\p{Cc}", "gu"), "");
-}
 function controlCharacters(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 function slackText(text) {
-  return controlCharacters(oneLine3(text)).replace(/@/g, `@${ZWSP2}`);
+  return controlCharacters(oneLine(text)).replace(/@/g, `@${ZWSP2}`);
 }
 function slackLink(url2, text) {
   const label = slackText(text).replace(/\|/g, "\uFF5C");
   if (!/^https?:\/\//i.test(url2)) return label;
   const destination = controlCharacters(
-    oneLine3(url2).replace(
+    oneLine(url2).replace(
       /[\s|<>]/g,
       (c5) => `%${c5.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`
     )
@@ -102654,6 +102662,9 @@ function checkExtendedGrant(context, path) {
   if (extended2.revoked || !(now < Date.parse(record2.window.end))) {
     return `the grant of ${path} is no longer live (${extended2.revoked ? "revoked" : `it ended at ${record2.window.end}`})`;
   }
+  if (context.start !== void 0 && !(Date.parse(context.start) <= Date.parse(record2.window.end))) {
+    return `a free extension starts by the end of the grant it extends (${record2.window.end}), and this one starts at ${context.start}`;
+  }
   if (!extended2.complete) {
     return `the chain of extensions behind ${path} could not be read to its start`;
   }
@@ -102720,6 +102731,7 @@ async function readApprovalTerms(github, at, request2, policies) {
     emergency: request2.emergency,
     extends: extendsPath,
     durationSeconds: request2.durationSeconds,
+    ...request2.start ? { start: request2.start.toISOString() } : {},
     decidedAt: decidedAt ?? "",
     ...extended2 ? { extended: extended2 } : {}
   });
