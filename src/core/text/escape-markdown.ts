@@ -17,7 +17,6 @@ import { oneLine } from "./one-line.ts";
 /** Zero-width space: after `@` it stops GitHub from reading a mention, and shows nothing. */
 const ZWSP = "\u200b";
 
-
 /** `@name` becomes `@<ZWSP>name`: it reads the same and notifies nobody. */
 function defuseMentions(text: string): string {
   return text.replace(/@/g, `@${ZWSP}`);

@@ -10,7 +10,6 @@ import { oneLine } from "./one-line.ts";
 /** Zero-width space: after `@` it stops `@channel` or `@here` from being read as a broadcast. */
 const ZWSP = "\u200b";
 
-
 function controlCharacters(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
