@@ -1,11 +1,9 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { GitReadError, readGitHistory } from "../adapters/read-git-history.ts";
 import { toRepoPath } from "../adapters/read-repo-files.ts";
 import {
   type AccessHistory,
   buildAccessHistory,
-  compactHistoryFile,
   type HistoryFilter,
   type HistoryInput,
 } from "../core/history/build-access-history.ts";
@@ -18,7 +16,7 @@ import { writeAccessHistory } from "../core/history/render-access-history.ts";
 import { loadPolicies } from "../core/policy/load-policies.ts";
 import { parseDuration } from "../core/request/duration.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
-import { parseDateOption } from "./history-options.ts";
+import { parseDateOption, readHistoryForCli } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";
 import { writeJson } from "./write-json.ts";
 
@@ -127,16 +125,7 @@ async function readHistory(
   dates: { since: Date | undefined; until: Date | undefined },
 ): Promise<AccessHistory> {
   const { since, until } = dates;
-  let git: Awaited<ReturnType<typeof readGitHistory>>;
-  try {
-    // Only what the history reads of each file is kept (an audit summary's headline).
-    git = await readGitHistory(io.cwd, values.rev, { compact: compactHistoryFile });
-  } catch (error) {
-    if (error instanceof GitReadError && error.kind !== "git-failed") {
-      throw new UsageError(error.message);
-    }
-    throw error;
-  }
+  const git = await readHistoryForCli(io, values.rev);
 
   const root = git.root;
   // git answers with the real path of the root; cwd may reach it through a link (macOS /tmp).

@@ -22,10 +22,13 @@ export function writeJson(
       pending = "";
     }
   };
-  // Keys whose value JSON leaves out (undefined, functions, symbols) are left out here too.
-  const keys = Object.keys(value).filter(
-    (key) => JSON.stringify((value as Record<string, unknown>)[key]) !== undefined,
-  );
+  // Keys whose value JSON leaves out (undefined, functions, symbols) are left out here too,
+  // decided from the value's type: stringifying each field to find out would build the very
+  // text this writes in pieces.
+  const keys = Object.keys(value).filter((key) => {
+    const field = (value as Record<string, unknown>)[key];
+    return field !== undefined && typeof field !== "function" && typeof field !== "symbol";
+  });
   put(keys.length === 0 ? "{}" : "{");
   keys.forEach((key, i) => {
     const field = (value as Record<string, unknown>)[key];

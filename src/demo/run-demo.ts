@@ -51,8 +51,8 @@ const TEAMS = {
   "acme/security": ["carol-acme"],
 };
 
-/** Steps the narrator counts (for the progress indicator): the story's 13 and the command's history. */
-export const DEMO_STEPS = 15;
+/** Steps the narrator counts (for the progress indicator): the story's 15 and the command's history. */
+export const DEMO_STEPS = 16;
 
 /** What the demo leaves behind, for its caller and its test. */
 export interface DemoResult {

@@ -8,18 +8,13 @@
  */
 
 import { markdownCode, markdownMention } from "../text/escape-markdown.ts";
+import type { PullRequestCommit } from "./pull-request.ts";
 
 /** GitHub's committer of commits made in its web interface or through its API. */
 export const GITHUB_WEB_COMMITTER = "web-flow";
 
-/** A commit of the pull request as the check needs it (the `PullRequestCommit` of the port). */
-export interface CommitInput {
-  sha: string;
-  authorLogin: string | null;
-  committerLogin: string | null;
-  /** Whether GitHub verified the commit's signature; absent: not verified. */
-  verified?: boolean;
-}
+/** A commit of the pull request as the check needs it. */
+export type CommitInput = PullRequestCommit;
 
 export interface RequesterInput {
   /** The requester named in the request file. */

@@ -298,8 +298,9 @@ function checkRequesterEligible(
   at: string,
   find: Find,
 ): void {
-  if (eligible === undefined) return;
-  const via = record.approvalBasis?.requesterEligibleVia;
+  // A record with no basis at all is not re-decidable as a whole: redecide says so, once.
+  if (eligible === undefined || !record.approvalBasis) return;
+  const via = record.approvalBasis.requesterEligibleVia;
   if (via === undefined) {
     find(
       "not-re-decidable",
