@@ -101576,9 +101576,9 @@ function asAtCutoff(input2) {
   for (const d5 of input2.dismissals) {
     const at = Date.parse(d5.at);
     const state2 = d5.state.toUpperCase();
-    if (!(at <= cutoff) && (state2 === "APPROVED" || state2 === "CHANGES_REQUESTED")) {
-      before.set(d5.reviewId, state2);
-    }
+    const readable = Number.isFinite(at) && Number.isFinite(cutoff);
+    if (state2 === "CHANGES_REQUESTED" && !(readable && at <= cutoff)) before.set(d5.reviewId, state2);
+    if (state2 === "APPROVED" && readable && at > cutoff) before.set(d5.reviewId, state2);
   }
   return input2.reviews.map((review) => {
     const state2 = review.state === "DISMISSED" ? before.get(review.id) : void 0;

@@ -220,7 +220,8 @@ const lower = (s: string): string => s.toLowerCase();
 
 /**
  * The reviews as they were at `reviewedBefore`: a review dismissed after it gets back the state
- * it had (its dismissal says which); one whose dismissal time cannot be read too (fail closed).
+ * it had (its dismissal says which). When either time cannot be read, each way fails closed: a
+ * change request stands again, an approval stays dismissed.
  */
 function asAtCutoff(input: ApprovalInput): ReviewInput[] {
   if (input.reviewedBefore === undefined || !input.dismissals) return [...input.reviews];
@@ -229,9 +230,9 @@ function asAtCutoff(input: ApprovalInput): ReviewInput[] {
   for (const d of input.dismissals) {
     const at = Date.parse(d.at);
     const state = d.state.toUpperCase();
-    if (!(at <= cutoff) && (state === "APPROVED" || state === "CHANGES_REQUESTED")) {
-      before.set(d.reviewId, state);
-    }
+    const readable = Number.isFinite(at) && Number.isFinite(cutoff);
+    if (state === "CHANGES_REQUESTED" && !(readable && at <= cutoff)) before.set(d.reviewId, state);
+    if (state === "APPROVED" && readable && at > cutoff) before.set(d.reviewId, state);
   }
   return input.reviews.map((review) => {
     const state = review.state === "DISMISSED" ? before.get(review.id) : undefined;

@@ -742,18 +742,36 @@ describe("decideApproval at the merge (reviewedBefore, dismissals)", () => {
     ]);
   });
 
-  it("counts an approval dismissed after the merge, and one dismissed at no readable time", () => {
-    for (const at of ["2026-11-26T10:06:00Z", "not a time"]) {
+  it("counts an approval dismissed after the merge", () => {
+    const approval = review("bob", "DISMISSED", 1);
+    const d = decideApproval(
+      input({
+        reviews: [approval],
+        reviewedBefore: MERGED,
+        dismissals: [dismissal(approval.id, "APPROVED", "2026-11-26T10:06:00Z")],
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.approvals.map((a) => a.reviewId)).toEqual([approval.id]);
+  });
+
+  it("does not count an approval dismissed at no readable time, or against no readable merge time", () => {
+    // It may have been dismissed before the merge: counting it would grant on an approval
+    // that was withdrawn (it used to count; found by review).
+    for (const [at, merged] of [
+      ["not a time", MERGED],
+      ["2026-11-26T10:06:00Z", "not a time"],
+    ]) {
       const approval = review("bob", "DISMISSED", 1);
       const d = decideApproval(
         input({
           reviews: [approval],
-          reviewedBefore: MERGED,
-          dismissals: [dismissal(approval.id, "APPROVED", at)],
+          reviewedBefore: merged,
+          dismissals: [dismissal(approval.id, "APPROVED", at!)],
         }),
       );
-      expect(d.status).toBe("approved");
-      expect(d.approvals.map((a) => a.reviewId)).toEqual([approval.id]);
+      expect(d.status).not.toBe("approved");
+      expect(d.approvals).toEqual([]);
     }
   });
 
