@@ -114,3 +114,11 @@ export function isAccessRepository(
     `${repository.owner}/${repository.repo}`.toLowerCase() === deps.accessRepository.toLowerCase()
   );
 }
+
+/**
+ * Whether the grant handlers are registered (AWS and the access repository configured): then a
+ * merged pull request is judged by the grant alone, which re-checks it at the merge commit.
+ */
+export function grantsOnMerge(deps: Pick<AppDeps, "aws" | "accessRepository">): boolean {
+  return Boolean(deps.aws) && Boolean(deps.accessRepository);
+}

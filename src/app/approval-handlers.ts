@@ -25,7 +25,7 @@ import {
   tellAwaitingReview,
   tellReviewMoment,
 } from "../workflows/notify/tell-review.ts";
-import { type AppDeps, isAccessRepository } from "./app-deps.ts";
+import { type AppDeps, grantsOnMerge, isAccessRepository } from "./app-deps.ts";
 import {
   checkEventShape,
   checkRunEventShape,
@@ -192,8 +192,12 @@ async function onPullRequest(handling: Handling, context: Context): Promise<void
   const payload = checkEventShape(context, pullRequestEventShape);
   if (!payload) return;
   const { action, pull_request: pull } = payload;
-  // A closed, unmerged PR grants nothing; a merged one is re-checked for the follow-up issue.
-  if ((action === "closed" && !pull.merged) || !handling.ours(context)) return;
+  // A closed, unmerged PR grants nothing. A merged one is the grant's when it is registered: it
+  // re-checks the merge afresh, opens the post-incident review before the role exists and says
+  // the outcome on the PR; judging it here too read everything twice and rewrote a check that
+  // gates nothing any more. Without it, the check and the follow-up issue are made here.
+  if (action === "closed" && (!pull.merged || grantsOnMerge(handling.deps))) return;
+  if (!handling.ours(context)) return;
   const github = handling.portFor(context);
   // GitHub's issue events may not list the base change yet when its webhook arrives; the
   // webhook itself says that the base changed, at the pull request's `updated_at`.

@@ -65,7 +65,7 @@ afterEach(() => {
 
 const APPROVALS = [review(101, "dan", "APPROVED", 10), review(102, "sam", "APPROVED", 11)];
 
-/** An evaluation of merged PR 7: the reads the approval check and the grant each make. */
+/** An evaluation of merged PR 7: the reads of the grant's re-check. */
 function mergedEvaluation(reviews = APPROVALS, policies?: string) {
   h.github
     .prReads({ pull: { merged: true }, reviews })
@@ -158,12 +158,9 @@ describe("without HALLPASS_ACCESS_REPOSITORY", () => {
 
 describe("the user story", () => {
   it("a merged request yields the grant, its record and the usage comment; /hallpass revoke ends it", async () => {
-    // 1. Merge: the approval check and the grant both evaluate the merged PR.
-    h.github.optionalToken();
+    // 1. Merge: the grant alone evaluates the merged PR (the head's check is left as it was).
     h.github.optionalToken();
     mergedEvaluation();
-    mergedEvaluation();
-    h.github.checkCreate(HEAD, () => {});
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
     let grantTree: Body;
@@ -256,13 +253,44 @@ describe("the user story", () => {
   });
 });
 
+describe("break-glass", () => {
+  it("opens the post-incident review issue once, from the grant, before the role exists", async () => {
+    h.github.optionalToken();
+    h.github
+      .prReads({ pull: { merged: true }, reviews: [review(101, "dan", "APPROVED", 10)] })
+      .baseReads({ sha: MERGE })
+      .requestFile(
+        `${fixture("db-admin-request.yaml").replace(/duration: .*/, "duration: 1h")}emergency: true\n`,
+      )
+      .teams();
+    let rolesWhenOpened = -1;
+    let issue: Body;
+    // One search and one creation: the approval side no longer opens it on the same delivery.
+    h.github.newIssue(
+      9,
+      (b) => {
+        rolesWhenOpened = wire.roles.size;
+        issue = b;
+      },
+      { state: "open", per_page: "100", labels: "hallpass:post-incident-review" },
+    );
+    h.github.fileOnMain(GRANT_PATH);
+    h.github.fileOnMain(REVOCATION_PATH);
+    h.github.commitOnMain("c-grant");
+    h.github.newComment(55, () => {});
+
+    await h.probot.receive(pullRequestEvent("closed", { merged: true }));
+
+    expect(issue.body).toContain("<!-- hallpass:post-incident-review:7 -->");
+    expect(rolesWhenOpened).toBe(0);
+    expect(wire.roles.size).toBe(1);
+  });
+});
+
 describe("refusals", () => {
   it("an admin merge without approvals grants nothing, records why in git, says so on the PR and raises an alert", async () => {
     h.github.optionalToken();
-    h.github.optionalToken();
     mergedEvaluation([]);
-    mergedEvaluation([]);
-    h.github.checkCreate(HEAD, () => {});
     // The refusal is recorded first: nothing of the stem's is in git yet, so it commits.
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
@@ -310,10 +338,7 @@ describe("refusals", () => {
     });
     const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
     h.github.optionalToken();
-    h.github.optionalToken();
     mergedEvaluation([], policies);
-    mergedEvaluation([], policies);
-    h.github.checkCreate(HEAD, () => {});
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
     h.github.fileOnMain(UNGRANTED_PATH);
@@ -348,10 +373,7 @@ describe("refusals", () => {
     });
     const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
     h.github.optionalToken();
-    h.github.optionalToken();
     mergedEvaluation([], policies);
-    mergedEvaluation([], policies);
-    h.github.checkCreate(HEAD, () => {});
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
     h.github.fileOnMain(UNGRANTED_PATH);
@@ -367,10 +389,7 @@ describe("refusals", () => {
 
   it("still comments and alerts, and grants nothing, when the refusal cannot be committed", async () => {
     h.github.optionalToken();
-    h.github.optionalToken();
     mergedEvaluation([]);
-    mergedEvaluation([]);
-    h.github.checkCreate(HEAD, () => {});
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
     h.github.fileOnMain(UNGRANTED_PATH);
@@ -473,10 +492,7 @@ describe("stalled dependencies", () => {
     });
     wire.hang("CreateRole", () => work.abort(new DeadlineError(workMessage)));
     h.github.optionalToken();
-    h.github.optionalToken();
     mergedEvaluation();
-    mergedEvaluation();
-    h.github.checkCreate(HEAD, () => {});
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
     h.github.commitOnMain("c-grant");
@@ -507,10 +523,7 @@ describe("stalled dependencies", () => {
       { timeouts: { connectMs: 2_000, requestMs: 2_000 } },
     );
     h.github.optionalToken();
-    h.github.optionalToken();
     mergedEvaluation();
-    mergedEvaluation();
-    h.github.checkCreate(HEAD, () => {});
     h.github.fileOnMain(GRANT_PATH);
     h.github.fileOnMain(REVOCATION_PATH);
     h.github.branchHeadRead("p");

@@ -12,9 +12,9 @@ import type { GrantStop } from "./grant-types.ts";
 
 /**
  * Opens (or finds again, by its marker) the review issue of a break-glass request; nothing for
- * any other request. A failure stops the grant before AWS or git is changed: the app's approval
- * handler opens the same issue on the same delivery, but its failure does not stop the grant,
- * and a failed delivery is redelivered only by hand.
+ * any other request. A failure stops the grant before AWS or git is changed. Where the grant
+ * runs, the app's approval handler leaves the merge to it: this is the only place the issue of
+ * a granted break-glass request is opened.
  */
 export async function openPostIncidentReview(
   github: GitHubPort,
