@@ -161,8 +161,7 @@ describe("the user story", () => {
     // 1. Merge: the grant alone evaluates the merged PR (the head's check is left as it was).
     h.github.optionalToken();
     mergedEvaluation();
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
+    // No record yet: the records read (one query) finds neither file.
     let grantTree: Body;
     h.github.commitOnMain("c-grant", (b) => {
       grantTree = b;
@@ -274,8 +273,6 @@ describe("break-glass", () => {
       },
       { state: "open", per_page: "100", labels: "hallpass:post-incident-review" },
     );
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
     h.github.commitOnMain("c-grant");
     h.github.newComment(55, () => {});
 
@@ -493,8 +490,6 @@ describe("stalled dependencies", () => {
     wire.hang("CreateRole", () => work.abort(new DeadlineError(workMessage)));
     h.github.optionalToken();
     mergedEvaluation();
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
     h.github.commitOnMain("c-grant");
     const told = refusalCommentAndAlert();
 
@@ -524,8 +519,6 @@ describe("stalled dependencies", () => {
     );
     h.github.optionalToken();
     mergedEvaluation();
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
     h.github.branchHeadRead("p");
     h.github.scope
       .post("/graphql", (body) => String(body.query).includes("createCommitOnBranch"))

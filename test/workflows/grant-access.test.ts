@@ -665,7 +665,7 @@ describe("grantAccess is never left half-made and unrecorded", () => {
     ["reading the pull request", (g) => g.fail("readPullRequest")],
     ["reading the rules", (g) => g.fail("readPaths")],
     ["reading the teams", (g) => g.fail("listTeamsMembers")],
-    ["reading the records", (g) => g.fail("getFile", new Error("getFile failed"), 2)],
+    ["reading the records", (g) => failRecordsRead(g, new Error("reading the records failed"))],
     ["assuming the broker role", (_, a) => a.fail("grantStore")],
     ["reading the role", (_, a) => a.fail("getRole")],
     ["reading the quota", (_, a) => a.fail("getRoleQuota")],
@@ -702,15 +702,24 @@ describe("grantAccess when GitHub cannot be read at the merge", () => {
   });
 });
 
+/** Makes the next read of the grant's records (the one reading `.grant.json`) throw `error`. */
+function failRecordsRead(github: FakeGitHub, error: Error): void {
+  const readPaths = github.readPaths.bind(github);
+  let failed = false;
+  github.readPaths = async (reads) => {
+    if (!failed && reads.files.some((f) => f.path.endsWith(".grant.json"))) {
+      failed = true;
+      throw error;
+    }
+    return readPaths(reads);
+  };
+}
+
 describe("grantAccess on an unexpected failure", () => {
   it("says so on the PR and raises an alert, then lets the delivery fail for a retry", async () => {
     const { github, aws, deps, notified } = world();
     const pr = addMergedRequest(github);
-    const getFile = github.getFile.bind(github);
-    github.getFile = async (ref, path) => {
-      if (path.endsWith(".grant.json")) throw new Error("502 Bad Gateway");
-      return getFile(ref, path);
-    };
+    failRecordsRead(github, new Error("502 Bad Gateway"));
     await expect(grantAccess(deps, pr, { now: NOW })).rejects.toThrow("502 Bad Gateway");
     expect(aws.roles.size).toBe(0);
     const comment = github.comment(pr, GRANT_ERROR_MARKER)!;

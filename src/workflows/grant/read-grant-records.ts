@@ -20,9 +20,10 @@ export interface GrantRecords {
 }
 
 /**
- * Reads the grant and revocation records of `requestPath` on `branch`. Stops when they are
- * another request's, when a revocation is recorded (a late redelivery must not grant again),
- * when the grant record is unreadable, or when the recorded window is over.
+ * Reads the grant and revocation records of `requestPath` on `branch`, in one request (both at
+ * the same commit). Stops when they are another request's, when a revocation is recorded (a
+ * late redelivery must not grant again), when the grant record is unreadable, or when the
+ * recorded window is over. Throws when they cannot be read: nothing is granted unread.
  */
 export async function readGrantRecords(
   github: GitHubPort,
@@ -31,10 +32,14 @@ export async function readGrantRecords(
   const { branch, requestPath } = at;
   const grantPath = recordPath(requestPath, "grant");
   const revocationPath = recordPath(requestPath, "revocation");
-  const [grantText, revocationText] = await Promise.all([
-    github.getFile(branch, grantPath),
-    github.getFile(branch, revocationPath),
-  ]);
+  const read = await github.readPaths({
+    files: [
+      { ref: branch, path: grantPath },
+      { ref: branch, path: revocationPath },
+    ],
+    directories: [],
+  });
+  const [grantText, revocationText] = read.files;
   // `x.yaml` and `x.yml` share their records: a record of the other request is never this one's.
   const other = [recordOwner(grantText), recordOwner(revocationText)].find(
     (path) => path !== undefined && path !== requestPath,

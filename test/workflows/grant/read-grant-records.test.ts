@@ -25,6 +25,26 @@ describe("readGrantRecords", () => {
     expect(await read({})).toEqual({ existing: undefined });
   });
 
+  it("reads the grant and the revocation record in one request, on the branch", async () => {
+    const fake = github({});
+    const asked: string[] = [];
+    const readPaths = fake.readPaths.bind(fake);
+    fake.readPaths = (reads) => {
+      asked.push(...reads.files.map((f) => `${f.ref}:${f.path}`));
+      return readPaths(reads);
+    };
+    await readGrantRecords(fake, { branch: "main", requestPath: REQUEST, now: NOW });
+    expect(fake.calls).toEqual(["readPaths"]);
+    expect(asked).toEqual([`main:${GRANT}`, `main:${REVOCATION}`]);
+  });
+
+  it("fails, granting nothing, when the records cannot be read", async () => {
+    const fake = github({}).fail("readPaths", new Error("502 Bad Gateway"));
+    await expect(
+      readGrantRecords(fake, { branch: "main", requestPath: REQUEST, now: NOW }),
+    ).rejects.toThrow("502 Bad Gateway");
+  });
+
   it("returns the grant record of an earlier run whose window is open", async () => {
     const record = plannedGrantRecord();
     expect(await read({ [GRANT]: json(record) })).toEqual({ existing: record });
