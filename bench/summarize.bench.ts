@@ -11,7 +11,7 @@
  * page (50) at a time and never held; generating is timed apart and left out of every figure.
  * Cases:
  * - floor: `JSON.parse` of each event's `CloudTrailEvent` text, the least any reader must do;
- * - production: the pages through the CloudTrail adapter (`grantEvents`: parsed, checked,
+ * - production: the pages through the CloudTrail adapter (`grantEventPages`: parsed, checked,
  *   other roles' events dropped) into `ActivityTally.add`, then `summary()` and both files;
  * - tally: events already parsed into `ActivityTally.add` and `summary()` (1 M only).
  * Each case runs `HALLPASS_BENCH_RUNS` times (default 5; `HALLPASS_BENCH_RUNS_LARGE` for 10 M,
@@ -252,7 +252,7 @@ async function runProduction(n: number, clock: { ms: number; wall: number }, tal
       },
     }),
   });
-  for await (const e of cloudtrail.grantEvents({
+  for await (const events of cloudtrail.grantEventPages({
     account: { name: "production", id: "123456789012", brokerRole: "unused" } as never,
     region: "eu-west-1",
     sessionName: "alice",
@@ -261,7 +261,7 @@ async function runProduction(n: number, clock: { ms: number; wall: number }, tal
     endTime: new Date(subject.window.end),
     onUnreadable: (event) => tally.unreadable(event),
   })) {
-    tally.add(e);
+    for (const e of events) tally.add(e);
   }
 }
 

@@ -97096,7 +97096,7 @@ function createAwsCloudTrail(options = {}) {
   const page = pageReader(options);
   return {
     accountEventPages: (query) => accountEventPages(page, query),
-    grantEvents: (query) => grantEvents(page, query)
+    grantEventPages: (query) => grantEventPages(page, query)
   };
 }
 function createPacer(timing, spacing) {
@@ -97191,11 +97191,12 @@ async function* accountEventPages(page, query) {
     token = out.NextToken;
   } while (token);
 }
-async function* grantEvents(page, query) {
+async function* grantEventPages(page, query) {
   const isOurs = issuerFilter(query.roleArns);
   let token;
   do {
     const out = await page(query, token);
+    const events = [];
     for (const item of out.Events ?? []) {
       const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
       if (!parsed.ok && query.onUnreadable) {
@@ -97203,8 +97204,9 @@ async function* grantEvents(page, query) {
         continue;
       }
       const event = readEvent(query, item, parsed);
-      if (isOurs(event)) yield event;
+      if (isOurs(event)) events.push(event);
     }
+    yield events;
     token = out.NextToken;
   } while (token);
 }
@@ -103855,7 +103857,7 @@ async function readSpan(ctx, task, group4, span, allowed) {
   let oldest;
   let read = 0;
   let complete = true;
-  for await (const e5 of ctx.run.deps.cloudtrail.grantEvents({
+  stream: for await (const events of ctx.run.deps.cloudtrail.grantEventPages({
     account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
     region: task.region,
     sessionName: group4.sessionName,
@@ -103863,15 +103865,17 @@ async function readSpan(ctx, task, group4, span, allowed) {
     startTime: new Date(span.from),
     endTime: new Date(span.to)
   })) {
-    page.push(compactCloudTrailEvent(e5));
-    oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e5.eventTime));
-    if (page.length >= 50) {
-      await judgeEvents(ctx, page);
-      page = [];
-    }
-    if (++read >= allowed || ctx.budget.over()) {
-      complete = false;
-      break;
+    for (const e5 of events) {
+      page.push(compactCloudTrailEvent(e5));
+      oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e5.eventTime));
+      if (page.length >= 50) {
+        await judgeEvents(ctx, page);
+        page = [];
+      }
+      if (++read >= allowed || ctx.budget.over()) {
+        complete = false;
+        break stream;
+      }
     }
   }
   await judgeEvents(ctx, page);
@@ -104941,7 +104945,7 @@ async function summarize(cloudtrail, job, options) {
   const tally = createActivityTally(subject, options.riskRules);
   const endTime = new Date(Date.parse(subject.endedAt) + options.auditDelaySeconds * 1e3);
   for (const region2 of subject.regions) {
-    for await (const event of cloudtrail.grantEvents({
+    for await (const events of cloudtrail.grantEventPages({
       account: job.account,
       region: region2,
       sessionName: grant.sessionName,
@@ -104949,9 +104953,9 @@ async function summarize(cloudtrail, job, options) {
       startTime: new Date(grant.window.start),
       endTime,
       // Counted and named in the summary: one bad record must not block the audit forever.
-      onUnreadable: (event2) => tally.unreadable(event2)
+      onUnreadable: (event) => tally.unreadable(event)
     })) {
-      tally.add(event);
+      for (const event of events) tally.add(event);
     }
   }
   return tally.summary();

@@ -78,7 +78,7 @@ export function createAwsCloudTrail(options: AwsCloudTrailOptions = {}): CloudTr
   const page = pageReader(options);
   return {
     accountEventPages: (query) => accountEventPages(page, query),
-    grantEvents: (query) => grantEvents(page, query),
+    grantEventPages: (query) => grantEventPages(page, query),
   };
 }
 
@@ -203,14 +203,15 @@ async function* accountEventPages(
   } while (token);
 }
 
-async function* grantEvents(
+async function* grantEventPages(
   page: PageReader,
   query: GrantEventQuery,
-): AsyncIterable<CloudTrailEvent> {
+): AsyncIterable<readonly CloudTrailEvent[]> {
   const isOurs = issuerFilter(query.roleArns);
   let token: string | undefined;
   do {
     const out = await page(query, token);
+    const events: CloudTrailEvent[] = [];
     for (const item of out.Events ?? []) {
       const parsed = parseCloudTrailEvent(item.CloudTrailEvent ?? "");
       if (!parsed.ok && query.onUnreadable) {
@@ -218,8 +219,9 @@ async function* grantEvents(
         continue;
       }
       const event = readEvent(query, item, parsed);
-      if (isOurs(event)) yield event;
+      if (isOurs(event)) events.push(event);
     }
+    yield events;
     token = out.NextToken;
   } while (token);
 }

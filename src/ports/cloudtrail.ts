@@ -62,16 +62,18 @@ export interface AccountEventPage {
  */
 export interface CloudTrailPort {
   /**
-   * Streams every event of the query, page by page, in CloudTrail's order (newest first).
-   * Either every event is yielded or the iteration throws: a caller that sees no error has
-   * seen them all, and must discard what it tallied when it does see one.
+   * Streams every event of the query a `LookupEvents` page at a time (the page's events of the
+   * query's roles), in CloudTrail's order (newest first). Either every page is yielded or the
+   * iteration throws: a caller that sees no error has seen them all, and must discard what it
+   * tallied when it does see one. Pages rather than single events: an async iteration step per
+   * event cost about a sixth of a million-event audit's time.
    */
-  grantEvents(query: GrantEventQuery): AsyncIterable<CloudTrailEvent>;
+  grantEventPages(query: GrantEventQuery): AsyncIterable<readonly CloudTrailEvent[]>;
   /**
    * Optional: the account's events in a region page by page, newest first, without a lookup
    * attribute (one stream serves every grant of the account; its cost grows with all of the
    * account's activity, not with the number of grants). The caller may stop after any page:
-   * then it has seen every event later than that page's `oldest`. Throws like `grantEvents`.
+   * then it has seen every event later than that page's `oldest`. Throws like `grantEventPages`.
    */
   accountEventPages?(query: AccountEventQuery): AsyncIterable<AccountEventPage>;
 }

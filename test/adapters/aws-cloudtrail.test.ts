@@ -106,7 +106,7 @@ afterEach(() => cloudtrail.reset());
 
 async function collect(port: ReturnType<typeof createAwsCloudTrail>, q = query) {
   const out: CloudTrailEvent[] = [];
-  for await (const e of port.grantEvents(q)) out.push(e);
+  for await (const events of port.grantEventPages(q)) out.push(...events);
   return out;
 }
 
@@ -154,6 +154,22 @@ describe("AWS CloudTrail adapter", () => {
     const events = await collect(port(timing));
     expect(events.map((e) => e.eventID)).toEqual(fixture.map((e) => e.eventID));
     expect(callTimes).toEqual([0, 500, 1000]);
+  });
+
+  it("yields each page's events together, as one array a LookupEvents call", async () => {
+    const pages = [fixture.slice(0, 3), fixture.slice(3, 5), fixture.slice(5)];
+    cloudtrail.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => {
+      const index = input.NextToken ? Number(input.NextToken) : 0;
+      return {
+        Events: pages[index]!.map(lookupItem),
+        ...(index + 1 < pages.length ? { NextToken: String(index + 1) } : {}),
+      };
+    });
+    const seen: string[][] = [];
+    for await (const events of port(virtualTiming()).grantEventPages(query)) {
+      seen.push(events.map((e) => e.eventID));
+    }
+    expect(seen).toEqual(pages.map((page) => page.map((e) => e.eventID)));
   });
 
   it("spaces calls of concurrent lookups in the same account and region", async () => {

@@ -319,7 +319,7 @@ function cloudTrailThrough(port: CloudTrailPort, run: Run): CloudTrailPort {
   });
   const stream = port.accountEventPages?.bind(port);
   return {
-    grantEvents: (query) => faulty("grantEvents", port.grantEvents(query)),
+    grantEventPages: (query) => faulty("grantEventPages", port.grantEventPages(query)),
     ...(stream ? { accountEventPages: (query) => faulty("accountEventPages", stream(query)) } : {}),
   };
 }

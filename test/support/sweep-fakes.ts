@@ -395,7 +395,7 @@ export class FakeCloudTrail implements CloudTrailPort {
   add(roleArn: string, ...events: CloudTrailEvent[]): void {
     this.events.set(roleArn, [...(this.events.get(roleArn) ?? []), ...events]);
   }
-  async *grantEvents(query: GrantEventQuery): AsyncIterable<CloudTrailEvent> {
+  async *grantEventPages(query: GrantEventQuery): AsyncIterable<readonly CloudTrailEvent[]> {
     this.queries.push(query);
     if (this.failNext) {
       const error = this.failNext;
@@ -421,8 +421,9 @@ export class FakeCloudTrail implements CloudTrailPort {
       );
     });
     this.requests += Math.max(1, Math.ceil(matching.length / 50));
-    // LookupEvents returns newest first.
-    yield* [...matching].sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
+    // LookupEvents returns newest first, 50 events a page.
+    const newest = [...matching].sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
+    for (let i = 0; i < newest.length; i += 50) yield newest.slice(i, i + 50);
   }
 }
 

@@ -105,7 +105,7 @@ async function summarize(
   const tally = createActivityTally(subject, options.riskRules);
   const endTime = new Date(Date.parse(subject.endedAt) + options.auditDelaySeconds * 1000);
   for (const region of subject.regions) {
-    for await (const event of cloudtrail.grantEvents({
+    for await (const events of cloudtrail.grantEventPages({
       account: job.account,
       region,
       sessionName: grant.sessionName,
@@ -115,7 +115,7 @@ async function summarize(
       // Counted and named in the summary: one bad record must not block the audit forever.
       onUnreadable: (event) => tally.unreadable(event),
     })) {
-      tally.add(event);
+      for (const event of events) tally.add(event);
     }
   }
   return tally.summary();

@@ -912,20 +912,30 @@ describe("sweep", () => {
       let served = 0;
       async function* flood(query: GrantEventQuery) {
         queries.push(query);
+        let page = [];
         for (let ms = query.endTime.getTime(); ms >= query.startTime.getTime(); ms -= everyMs) {
           served++;
-          yield grantEvent(noisy, {
-            id: `${query.region}-${ms}`,
-            time: new Date(Math.floor(ms / 1000) * 1000).toISOString(),
-            action: "s3:GetObject",
-            region: query.region,
-            readOnly: true,
-          });
+          page.push(
+            grantEvent(noisy, {
+              id: `${query.region}-${ms}`,
+              time: new Date(Math.floor(ms / 1000) * 1000).toISOString(),
+              action: "s3:GetObject",
+              region: query.region,
+              readOnly: true,
+            }),
+          );
+          if (page.length === 50) {
+            yield page;
+            page = [];
+          }
         }
+        if (page.length > 0) yield page;
       }
       const cloudtrail: CloudTrailPort = {
-        grantEvents: (query) =>
-          query.sessionName === noisy.sessionName ? flood(query) : w.cloudtrail.grantEvents(query),
+        grantEventPages: (query) =>
+          query.sessionName === noisy.sessionName
+            ? flood(query)
+            : w.cloudtrail.grantEventPages(query),
       };
       const clock = () => Math.floor(served / 50) * 500 + w.cloudtrail.requests * 500;
       return { ...w, deps: { ...w.deps, cloudtrail, clock }, queries, served: () => served };

@@ -63,7 +63,7 @@ async function readSpan(
   let oldest: number | undefined;
   let read = 0;
   let complete = true;
-  for await (const e of ctx.run.deps.cloudtrail.grantEvents({
+  stream: for await (const events of ctx.run.deps.cloudtrail.grantEventPages({
     account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
     region: task.region,
     sessionName: group.sessionName,
@@ -71,16 +71,18 @@ async function readSpan(
     startTime: new Date(span.from),
     endTime: new Date(span.to),
   })) {
-    // Only what hallpass reads, not the request and response bodies (tens of KB an event).
-    page.push(compactCloudTrailEvent(e));
-    oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e.eventTime));
-    if (page.length >= 50) {
-      await judgeEvents(ctx, page);
-      page = [];
-    }
-    if (++read >= allowed || ctx.budget.over()) {
-      complete = false;
-      break;
+    for (const e of events) {
+      // Only what hallpass reads, not the request and response bodies (tens of KB an event).
+      page.push(compactCloudTrailEvent(e));
+      oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e.eventTime));
+      if (page.length >= 50) {
+        await judgeEvents(ctx, page);
+        page = [];
+      }
+      if (++read >= allowed || ctx.budget.over()) {
+        complete = false;
+        break stream;
+      }
     }
   }
   await judgeEvents(ctx, page);
