@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GitReadError, readGitHistory } from "../../src/adapters/read-git-history.ts";
+import { GitReadError, readBlobs, readGitHistory } from "../../src/adapters/read-git-history.ts";
 import { ALICE, BOB, buildStory, CAROL, GitRepo, UNRECORDED } from "./git-history-repo.ts";
 
 let repo: GitRepo;
@@ -175,5 +175,45 @@ describe("readGitHistory", () => {
     const error = await readGitHistory(cwd(), rev).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitReadError);
     expect((error as GitReadError).kind).toBe(kind);
+  });
+});
+
+describe("readBlobs", () => {
+  it("reads blobs that git's output splits anywhere, each whole and in order, and a missing one", async () => {
+    const other = new GitRepo();
+    try {
+      // Blobs of many sizes around a pipe's 64 KB chunks, so that headers, bodies and the
+      // newline after each fall on every side of a chunk's end.
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 40; i++) {
+        files[`f${i}.txt`] = `${i}:`.padEnd(
+          1 + ((i * 7919) % 150_000),
+          String.fromCharCode(97 + (i % 26)),
+        );
+      }
+      files["empty.txt"] = "";
+      other.write(files);
+      const head = other.commit("blobs", "alice", "2026-11-26T08:00:00Z");
+      const paths = Object.keys(files);
+      const names = [...paths.map((p) => `${head}:${p}`), `${head}:no-such-file`];
+      names.splice(3, 0, `${head}:also missing, with a space`);
+      const shaped: number[] = [];
+      const blobs = await readBlobs(other.root, names, (index, bytes, keep) => {
+        shaped.push(index);
+        return index % 2 === 0 ? keep(bytes) : new TextDecoder().decode(bytes);
+      });
+      expect(blobs).toHaveLength(names.length);
+      names.forEach((name, i) => {
+        const path = name.slice(head.length + 1);
+        const blob = blobs[i];
+        if (files[path] === undefined) expect(blob).toBeUndefined();
+        else expect(typeof blob === "string" ? blob : text(blob!)).toBe(files[path]);
+      });
+      expect(shaped).toEqual(
+        names.flatMap((n, i) => (files[n.slice(head.length + 1)] === undefined ? [] : [i])),
+      );
+    } finally {
+      other.cleanup();
+    }
   });
 });
