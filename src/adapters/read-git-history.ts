@@ -31,7 +31,21 @@ export interface GitHistory {
   line: string[];
   /** The commits of that line that changed `policies/` or a CODEOWNERS file. */
   ruleCommits: Set<string>;
+  /**
+   * For each commit of the line that changed a path outside `access-requests/`: the first few
+   * of those paths and how many there were. verify tells a merge approved without review that
+   * changed anything but its request file.
+   */
+  outsideChanges: Map<string, OutsideChanges>;
 }
+
+/** Paths a commit changed outside `access-requests/`: the first `MAX_OUTSIDE`, and the count. */
+export interface OutsideChanges {
+  paths: string[];
+  count: number;
+}
+
+const MAX_OUTSIDE = 10;
 
 /** Git could not be read; `kind` tells a usage error from a failure. */
 export class GitReadError extends Error {
@@ -171,7 +185,7 @@ export async function readGitHistory(
     ]),
     readFilesAt(root, revision, options.compact),
   ]);
-  const { changes, line, ruleCommits } = parseLog(log.toString("utf8"));
+  const { changes, line, ruleCommits, outsideChanges } = parseLog(log.toString("utf8"));
   const { requestFiles, policyFiles } = files;
   // A deleted request is read as it was just before the commit that deleted it (its first
   // parent: the branch as it stood), so the history still says what had been asked for.
@@ -206,6 +220,7 @@ export async function readGitHistory(
     changes,
     line,
     ruleCommits,
+    outsideChanges,
   };
 }
 
@@ -262,9 +277,12 @@ async function readFilesAt(
  * changes of each path under `access-requests/` (oldest first), every commit of the line
  * (newest first) and those that changed `policies/` or a CODEOWNERS file.
  */
-function parseLog(text: string): Pick<GitHistory, "changes" | "line" | "ruleCommits"> {
+function parseLog(
+  text: string,
+): Pick<GitHistory, "changes" | "line" | "ruleCommits" | "outsideChanges"> {
   const changes = new Map<string, PathChange[]>();
   const ruleCommits = new Set<string>();
+  const outsideChanges = new Map<string, OutsideChanges>();
   // Scanned in place rather than split into arrays of strings (the whole line of 20,000
   // commits is 5 MB of text): where each commit starts, then each commit from the oldest, so
   // every list ends up oldest first.
@@ -291,6 +309,9 @@ function parseLog(text: string): Pick<GitHistory, "changes" | "line" | "ruleComm
       at = pathEnd + 1;
       if (!path.startsWith(`${REQUESTS}/`)) {
         if (isRulesPath(path)) ruleCommits.add(commit);
+        const outside = outsideChanges.get(commit);
+        if (!outside) outsideChanges.set(commit, { paths: [path], count: 1 });
+        else if (outside.count++ < MAX_OUTSIDE) outside.paths.push(path);
         continue;
       }
       if (status !== "A" && status !== "M" && status !== "D" && status !== "T") continue;
@@ -300,7 +321,7 @@ function parseLog(text: string): Pick<GitHistory, "changes" | "line" | "ruleComm
       else changes.set(path, [change]);
     }
   }
-  return { changes, line, ruleCommits };
+  return { changes, line, ruleCommits, outsideChanges };
 }
 
 /** Whether a change to `path` changes the rules: `policies/` or a CODEOWNERS GitHub reads. */

@@ -117,6 +117,8 @@ export async function verifyRepository(
     },
     versions: trail.versions,
     rules: trail.rules,
+    line: git.line,
+    outsideChanges: git.outsideChanges,
     writers: policies?.settings.recordWriters ?? {
       app: DEFAULT_RECORD_WRITER,
       action: DEFAULT_RECORD_WRITER,

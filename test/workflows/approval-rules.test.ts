@@ -199,3 +199,99 @@ describe("approvals that age out (settings.approvalMaxAge, approval.maxAge)", ()
     expect((await grantAccess(deps, pr, { now: NOW })).status).toBe("refused");
   });
 });
+
+describe("extension without approval (role extension.withoutApproval)", () => {
+  const ORIGINAL = "access-requests/alice-old.yaml";
+
+  /** Alice's reviewed grant, live until 11:00, then her first free extension of it. */
+  async function withFreeExtension(firstStart: string) {
+    const w = world();
+    const old = addMergedRequest(w.github, {
+      number: 3,
+      path: ORIGINAL,
+      mergeSha: "01d0000000000000000000000000000000000000",
+      mergedAt: "2026-11-26T09:00:00Z",
+      headSha: "01dhead000000000000000000000000000000000",
+    });
+    expect((await grantAccess(w.deps, old, { now: new Date("2026-11-26T09:00:05Z") })).status).toBe(
+      "granted",
+    );
+    const first = addMergedRequest(w.github, {
+      number: 4,
+      path: "access-requests/alice-ext1.yaml",
+      yaml: requestYaml({ duration: "1h", extends: ORIGINAL, start: firstStart }),
+      reviews: [],
+      mergeSha: "e1e1000000000000000000000000000000000000",
+      mergedAt: "2026-11-26T09:30:00Z",
+      headSha: "e1e1head00000000000000000000000000000000",
+    });
+    expect(
+      (await grantAccess(w.deps, first, { now: new Date("2026-11-26T09:30:05Z") })).status,
+    ).toBe("granted");
+    return w;
+  }
+
+  /** A second extension of the same grant, free if nothing else stopped it. */
+  function addSecond(
+    github: FakeGitHub,
+    merged: boolean,
+    path = "access-requests/alice-ext2.yaml",
+  ) {
+    // Opened on main as it is now, with the records the grants wrote.
+    github.copyTree("main", BASE_SHA);
+    return addMergedRequest(github, {
+      number: 5,
+      merged,
+      path,
+      yaml: requestYaml({ duration: "1h", extends: ORIGINAL }),
+      reviews: [],
+      mergeSha: "e2e2000000000000000000000000000000000000",
+      headSha: "e2e2head00000000000000000000000000000000",
+    });
+  }
+
+  it("approves the first extension of a live grant without review", async () => {
+    const { github } = world();
+    const old = addMergedRequest(github, {
+      number: 3,
+      path: ORIGINAL,
+      mergeSha: "01d0000000000000000000000000000000000000",
+      mergedAt: "2026-11-26T09:00:00Z",
+      headSha: "01dhead000000000000000000000000000000000",
+    });
+    await grantAccess({ github, aws: new FakeAwsAccounts() }, old, {
+      now: new Date("2026-11-26T09:00:05Z"),
+    });
+    const pr = addSecond(github, false);
+    const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
+    expect(evaluation.status).toBe("approved");
+  });
+
+  // The first extension starts later (or its replacement failed), so the grant it extends stays
+  // live: a second extension of it was again "the first" and approved without review.
+  it.each([
+    ["starts later, leaving the grant live", "2026-11-26T10:30:00Z"],
+    ["started at once", "2026-11-26T09:30:00Z"],
+  ])("refuses a second free extension of one grant whose first %s", async (_, start) => {
+    const { github, deps } = await withFreeExtension(start);
+    if (start === "2026-11-26T09:30:00Z") {
+      // As if replacing the extended grant had failed: its revocation was never recorded.
+      github.trees.get("main")!.delete("access-requests/alice-old.revocation.json");
+    }
+    const open = addSecond(github, false);
+    const evaluation = await evaluatePullRequest(github, open, { now: NOW });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.autoApprovalNote).toContain("access-requests/alice-ext1.yaml");
+    const merged = addSecond(github, true);
+    const outcome = await grantAccess(deps, merged, { now: NOW });
+    expect(outcome.status).toBe("refused");
+  });
+
+  it("refuses a free extension that sits in another directory than the grant it extends", async () => {
+    const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
+    const pr = addSecond(github, false, "access-requests/elsewhere/alice-ext2.yaml");
+    const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.autoApprovalNote).toContain("same directory");
+  });
+});

@@ -13,6 +13,7 @@ import type { AutoApprovalBasis, GrantRecord } from "../grant/records.ts";
 import type { Approval, Role, Settings } from "../policy/policy-format.ts";
 import type { ChangedPath } from "../request/check-pull-request-contents.ts";
 import { formatDuration, parseDuration } from "../request/duration.ts";
+import { directoryOf, extensionDirectories } from "./find-sibling-extensions.ts";
 
 /** What git says about the grant an extension names, read at the rules' commit. */
 export interface ExtendedGrant {
@@ -27,6 +28,12 @@ export interface ExtendedGrant {
    */
   chain: { path: string; freeExtension: boolean }[];
   complete: boolean;
+  /**
+   * The other request files and grant records that extend it too, or might (unreadable), among
+   * the direct children of `extensionDirectories` at the rules' commit: `findSiblingExtensions`.
+   * Undefined when they were not read.
+   */
+  siblings: readonly string[] | undefined;
 }
 
 export interface AutoApprovalContext {
@@ -126,6 +133,39 @@ function checkExtendedGrant(context: AutoApprovalContext, path: string): string 
   if (!extended.complete) {
     return `the chain of extensions behind ${path} could not be read to its start`;
   }
+  return (
+    checkChain(path, record, extended) ??
+    checkSiblings(context.requestPath, path, extensionDirectories(path, record), extended.siblings)
+  );
+}
+
+/**
+ * While the extended grant stays live (the extension starts later, or replacing it failed), a
+ * second extension of it would look like the first again: no free one beside another. Its
+ * siblings are looked for in `directories`, so a free extension must be in one of them too.
+ */
+function checkSiblings(
+  requestPath: string,
+  path: string,
+  directories: readonly string[],
+  siblings: readonly string[] | undefined,
+): string | undefined {
+  if (!directories.includes(directoryOf(requestPath))) {
+    return `a free extension sits in the same directory as the grant it extends, or in its requester's (${directories.join(" or ")}), and this one does not`;
+  }
+  if (siblings === undefined) return `the other extensions of ${path} could not be listed`;
+  if (siblings.length > 0) {
+    return `${path} is already extended by ${siblings.join(", ")}: at most one extension without approval per grant`;
+  }
+  return undefined;
+}
+
+/** At most one free extension along the chain of `extends:` behind the extension. */
+function checkChain(
+  path: string,
+  record: GrantRecord,
+  extended: ExtendedGrant,
+): string | undefined {
   const before = [
     ...(record.autoApproval?.kind === "extension" ? [path] : []),
     ...extended.chain.filter((c) => c.freeExtension).map((c) => c.path),

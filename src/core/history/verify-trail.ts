@@ -6,16 +6,13 @@ import {
   type ReviewInput,
   teamKey,
 } from "../approval/decide-approval.ts";
-import {
-  type ExtendedGrant,
-  findAutoApproval,
-  maxApprovalAgeOf,
-} from "../approval/find-auto-approval.ts";
-import { type GrantRecord, revocationRecordSchema } from "../grant/records.ts";
+import { findAutoApproval, maxApprovalAgeOf } from "../approval/find-auto-approval.ts";
+import type { GrantRecord } from "../grant/records.ts";
 import { parseCodeowners } from "../policy/codeowners.ts";
 import { type CodeownersIndex, compileCodeowners } from "../policy/compile-codeowners.ts";
 import { loadPolicies } from "../policy/load-policies.ts";
 import type { Policies } from "../policy/policy-format.ts";
+import type { ChangedPath } from "../request/check-pull-request-contents.ts";
 import { formatDuration, parseDuration } from "../request/duration.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import {
@@ -25,6 +22,12 @@ import {
   type HistoryFinding,
   type HistoryInput,
 } from "./build-access-history.ts";
+import {
+  changedAtCommit,
+  readExtendedAtMerge,
+  type TreeReader,
+  treeReader,
+} from "./read-extended-at-merge.ts";
 
 /**
  * `hallpass verify`: proves from a clone alone that every grant was allowed by the rules in
@@ -80,6 +83,13 @@ export interface TrailInput {
   writers: { app: string; action: string };
   /** Signatures of the record commits; given when signatures are required. */
   signatures?: ReadonlyMap<string, SignatureStatus>;
+  /**
+   * The branch's first-parent line up to the revision, newest first: what was in the tree at
+   * a merge (the records the app read there) is told from the changes along it.
+   */
+  line: readonly string[];
+  /** The paths outside `access-requests/` each commit of the line changed (first few, count). */
+  outsideChanges: ReadonlyMap<string, { paths: readonly string[]; count: number }>;
 }
 
 export type TrailFindingKind =
@@ -147,7 +157,15 @@ export function verifyTrail(input: TrailInput): {
 
   // 1. Every grant re-decided under the rules at the base of its merge.
   const policiesCache = new Map<string, Policies | undefined>();
-  const index = indexGrants(input.history.files, parsedGrants);
+  const index = treeReader({
+    changes: input.history.changes,
+    line: input.line,
+    files: new Map(
+      [...(input.history.deletedRequests ?? []), ...input.history.files].map((f) => [f.path, f]),
+    ),
+    grantFiles: parsedGrants,
+    outsideChanges: input.outsideChanges,
+  });
   let grants = 0;
   let reDecided = 0;
   for (const file of input.history.files) {
@@ -233,7 +251,7 @@ function checkGrant(
   record: GrantRecord,
   path: string,
   rules: RulesAtMerge | undefined,
-  known: { cache: Map<string, Policies | undefined>; index: GrantIndex },
+  known: { cache: Map<string, Policies | undefined>; index: TreeReader },
   find: Find,
 ): boolean {
   const { cache } = known;
@@ -342,35 +360,6 @@ function codeownersOf(file: SourceFile): CodeownersIndex {
   return index;
 }
 
-/** Every readable grant record by request path, and when each request's revocation was. */
-interface GrantIndex {
-  grants: Map<string, GrantRecord>;
-  /** Revocation time (ms) by request path without extension; an unreadable one: -Infinity. */
-  revokedAt: Map<string, number>;
-}
-
-function indexGrants(
-  files: readonly SourceFile[],
-  parsed: ReadonlyMap<string, GrantRecord>,
-): GrantIndex {
-  const grants = new Map<string, GrantRecord>();
-  const revokedAt = new Map<string, number>();
-  for (const file of files) {
-    const match = RECORD_FILE.exec(file.path);
-    if (match?.[3] !== "json") continue;
-    if (match[2] === "grant") {
-      const record = parsed.get(file.path);
-      if (record) grants.set(record.requestPath, record);
-    } else if (match[2] === "revocation") {
-      const revocation = parseRecord(file, revocationRecordSchema);
-      // Fail closed: a revocation that cannot be read was at no time a grant was live after.
-      const at = revocation ? Date.parse(revocation.revokedAt) : Number.NEGATIVE_INFINITY;
-      revokedAt.set(match[1]!, at);
-    }
-  }
-  return { grants, revokedAt };
-}
-
 /**
  * The terms the app decided `record` on besides the reviews, from the rules at the base and the
  * records: the merge's clock, the approvals' age, and the policy rule that approves without
@@ -380,16 +369,17 @@ function indexGrants(
 function termsAt(
   record: GrantRecord,
   policies: Policies,
-  index: GrantIndex,
+  index: TreeReader,
 ): Pick<ApprovalInput, "decidedAt" | "maxApprovalAge" | "autoApproval"> & { why?: string } {
   const role = policies.roles[record.role]!;
   const approval = record.emergency && role.breakGlass ? role.breakGlass.approval : role.approval;
   const decidedAt = record.pullRequest.mergedAt;
   const maxApprovalAge = maxApprovalAgeOf(approval, policies.settings);
+  const changedFiles = changedAtCommit(index, record.pullRequest.mergeCommit);
   const found = findAutoApproval({
     requestPath: record.requestPath,
-    // The merge added the request file alone: the app refuses any other pull request.
-    changedFiles: [{ path: record.requestPath, status: "added" }],
+    // What the merge brought, as the app read the pull request's files.
+    changedFiles,
     role,
     roleName: record.role,
     accountName: record.account.name,
@@ -399,49 +389,25 @@ function termsAt(
     durationSeconds: (Date.parse(record.window.end) - Date.parse(record.window.start)) / 1000,
     start: record.window.start,
     decidedAt,
-    ...(record.extends ? { extended: extendedAt(record.extends, decidedAt, index) } : {}),
+    ...(record.extends ? { extended: readExtendedAtMerge(index, record.extends, record) } : {}),
   });
   return {
     decidedAt,
     ...(maxApprovalAge ? { maxApprovalAge } : {}),
     ...(found.applies ? { autoApproval: found.basis } : {}),
     ...(!found.applies && record.autoApproval
-      ? { why: found.why ?? `role ${record.role} had no such rule` }
+      ? {
+          why: `${found.why ?? `role ${record.role} had no such rule`}${mergeHeld(record, changedFiles)}`,
+        }
       : {}),
   };
 }
 
-/** The extended grant of `path` as the records show it at `decidedAt`. */
-function extendedAt(path: string, decidedAt: string, index: GrantIndex): ExtendedGrant {
-  const record = index.grants.get(path);
-  const revokedAt = index.revokedAt.get(stemOf(path));
-  const chain: ExtendedGrant["chain"] = [];
-  const seen = new Set([path]);
-  let next = record?.extends;
-  while (next !== undefined) {
-    const earlier = index.grants.get(next);
-    if (seen.has(next) || !earlier) return { record, revoked: true, chain, complete: false };
-    seen.add(next);
-    chain.push({ path: next, freeExtension: earlier.autoApproval?.kind === "extension" });
-    next = earlier.extends;
-  }
-  // Revoked before the merge; its revocation as replaced by this extension comes after it.
-  const revoked = revokedAt !== undefined && !(revokedAt > Date.parse(decidedAt));
-  return { record, revoked, chain, complete: record !== undefined };
-}
-
-function parseRecord<T>(
-  file: SourceFile,
-  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
-): T | undefined {
-  try {
-    const text =
-      typeof file.content === "string" ? file.content : new TextDecoder().decode(file.content);
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+/** What the merge held besides its request file, when anything: for the finding's message. */
+function mergeHeld(record: GrantRecord, changed: readonly ChangedPath[]): string {
+  const others = changed.filter((c) => c.path !== record.requestPath || c.status !== "added");
+  if (others.length === 0) return "";
+  return ` (its merge ${record.pullRequest.mergeCommit.slice(0, 12)} changed ${others.map((c) => c.path).join(", ")})`;
 }
 
 /** Runs the app's approval decision again from the record and the rules at the base. */

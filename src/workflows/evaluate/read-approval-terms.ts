@@ -33,7 +33,7 @@ export async function readApprovalTerms(
   const extendsPath = request.request.extends;
   const extended =
     extendsPath !== undefined && request.role.extension && decidedAt !== undefined
-      ? await readExtendedGrant(github, at.rulesSha, extendsPath)
+      ? await readExtendedGrant(github, at.rulesSha, extendsPath, request.path)
       : undefined;
   const found = findAutoApproval({
     requestPath: request.path,

@@ -1,47 +1,93 @@
 /**
  * Step 6b of the evaluation, for an extension only: read what git records of the grant it
- * extends (its grant record, whether it was revoked, and the chain of grants behind it), at the
- * commit the rules are read at, so that the merge re-check reads the records as they were at
- * the merge. What may be extended without approval is decided in core (`findAutoApproval`).
+ * extends (its grant record, whether it was revoked, the chain of grants behind it, and the
+ * other extensions of it beside it), at the commit the rules are read at, so that the merge
+ * re-check reads the records as they were at the merge. What may be extended without approval
+ * is decided in core (`findAutoApproval`); the chain is walked by `walkExtensionChain`, as
+ * `hallpass verify` walks it.
  */
 
 import type { ExtendedGrant } from "../../core/approval/find-auto-approval.ts";
+import {
+  directoryOf,
+  extendsNamedIn,
+  extensionDirectories,
+  findSiblingExtensions,
+  isSiblingCandidate,
+} from "../../core/approval/find-sibling-extensions.ts";
+import { walkExtensionChain } from "../../core/approval/walk-extension-chain.ts";
 import { type GrantRecord, grantRecordSchema } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import { parseJsonOrUndefined } from "../../core/text/error-message.ts";
 import type { GitHubPort } from "../../ports/github.ts";
 
-/** Extensions of extensions are rare; a longer chain is not read (and admits no free one). */
-const MAX_CHAIN = 20;
+/** Files read per request when listing the extended grant's directory. */
+const READ_BATCH = 100;
 
-/** The extended grant of `path` and the chain behind it, as recorded at `ref`. */
+/** The grant of `path` extended by `requestPath`, and what surrounds it, as recorded at `ref`. */
 export async function readExtendedGrant(
   github: GitHubPort,
   ref: string,
   path: string,
+  requestPath: string,
 ): Promise<ExtendedGrant> {
-  const [record, revocation] = await Promise.all([
-    readGrant(github, ref, path),
+  const [revocation, first] = await Promise.all([
     github.getFile(ref, recordPath(path, "revocation")),
+    readGrant(github, ref, path),
   ]);
   // Any revocation file counts, readable or not: fail closed.
   const revoked = revocation !== undefined;
-  const chain: ExtendedGrant["chain"] = [];
-  const seen = new Set([path]);
-  let next = record?.extends;
-  while (next !== undefined) {
-    if (seen.has(next) || chain.length >= MAX_CHAIN)
-      return { record, revoked, chain, complete: false };
-    seen.add(next);
-    const earlier = await readGrant(github, ref, next);
-    if (!earlier) return { record, revoked, chain, complete: false };
-    chain.push({ path: next, freeExtension: earlier.autoApproval?.kind === "extension" });
-    next = earlier.extends;
-  }
-  return { record, revoked, chain, complete: record !== undefined };
+  const walk = walkExtensionChain(path);
+  walk.next(undefined); // It asks for `path` first: read above, beside its revocation.
+  let step = walk.next(first);
+  while (!step.done) step = walk.next(await readGrant(github, ref, step.value));
+  const { record } = step.value;
+  const siblings = record
+    ? await readSiblings(github, ref, { path, record }, requestPath)
+    : undefined;
+  return { ...step.value, revoked, siblings };
 }
 
-/** The grant record of `path`, when it is there, readable and names `path` (not its twin). */
+/**
+ * The other extensions of the grant of `path` where free ones may sit (`extensionDirectories`,
+ * direct children, at `ref`); undefined when the extension is elsewhere (no free one then) or
+ * a directory cannot be read: fail closed.
+ */
+async function readSiblings(
+  github: GitHubPort,
+  ref: string,
+  extended: { path: string; record: GrantRecord },
+  requestPath: string,
+): Promise<string[] | undefined> {
+  const directories = extensionDirectories(extended.path, extended.record);
+  if (!directories.includes(directoryOf(requestPath))) return undefined;
+  try {
+    const listed = await Promise.all(directories.map((d) => github.listFiles(ref, d)));
+    const paths = listed.flatMap((list, i) =>
+      list.filter((p) => isSiblingCandidate(p, directories[i]!)),
+    );
+    const beside: { path: string; extends: string | undefined | null }[] = [];
+    for (let i = 0; i < paths.length; i += READ_BATCH) {
+      const batch = paths.slice(i, i + READ_BATCH);
+      const { files } = await github.readPaths({
+        files: batch.map((p) => ({ ref, path: p })),
+        directories: [],
+      });
+      batch.forEach((p, j) => {
+        const content = files[j];
+        // Listed but gone: it extends nothing any more.
+        if (content !== undefined) {
+          beside.push({ path: p, extends: extendsNamedIn({ path: p, content }) });
+        }
+      });
+    }
+    return findSiblingExtensions(beside, extended.path, requestPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the grant record of `path` holds, when it is there and readable. */
 async function readGrant(
   github: GitHubPort,
   ref: string,
@@ -50,5 +96,5 @@ async function readGrant(
   const text = await github.getFile(ref, recordPath(path, "grant"));
   if (text === undefined) return undefined;
   const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(text));
-  return parsed.success && parsed.data.requestPath === path ? parsed.data : undefined;
+  return parsed.success ? parsed.data : undefined;
 }

@@ -47,7 +47,8 @@ function grant(overrides: Partial<GrantRecord> = {}): GrantRecord {
 }
 
 function live(overrides: Partial<ExtendedGrant> = {}): ExtendedGrant {
-  return { record: grant(), revoked: false, chain: [], complete: true, ...overrides };
+  const siblings = "siblings" in overrides ? overrides.siblings : [];
+  return { record: grant(), revoked: false, chain: [], complete: true, ...overrides, siblings };
 }
 
 function context(overrides: Partial<AutoApprovalContext> = {}): AutoApprovalContext {
@@ -192,6 +193,26 @@ describe("findAutoApproval: a role's extension without approval", () => {
       "(access-requests/alice/a.yaml)",
     ],
     ["whose chain could not be read", { extended: live({ complete: false }) }, "could not be read"],
+    // Its first extension starts later, or replacing the grant failed: the grant stays live, and
+    // a second extension of it looked like the first again.
+    [
+      "of a grant another request extends already",
+      { extended: live({ siblings: ["access-requests/alice/look-1.yaml"] }) },
+      "access-requests/alice/look.yaml is already extended by access-requests/alice/look-1.yaml: at most one extension without approval per grant",
+    ],
+    [
+      "whose siblings could not be listed",
+      { extended: live({ siblings: undefined }) },
+      "the other extensions of access-requests/alice/look.yaml could not be listed",
+    ],
+    [
+      "in another directory than the grant it extends",
+      {
+        requestPath: "access-requests/bob/look-2.yaml",
+        changedFiles: [{ path: "access-requests/bob/look-2.yaml", status: "added" as const }],
+      },
+      "sits in the same directory as the grant it extends, or in its requester's (access-requests/alice/)",
+    ],
     // Starting later, the extended grant would stay live and unreplaced, so one extension after
     // another of it would each be free: found by review.
     [

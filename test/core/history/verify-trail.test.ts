@@ -64,9 +64,11 @@ function input(story: {
 }): TrailInput {
   const files = { ...completeStory(), [GRANT]: json(story.grant ?? grant()) };
   const changes = new Map<string, PathChange[]>();
+  const line = [MERGE_COMMIT];
   let n = 0;
   for (const path of Object.keys(files)) {
     const commit = path === REQUEST_PATH ? MERGE_COMMIT : String(++n).padStart(40, "0");
+    if (commit !== MERGE_COMMIT) line.unshift(commit);
     const author = path === REQUEST_PATH ? "alice <alice@example.com>" : (story.author ?? BOT);
     changes.set(path, [{ commit, status: "A", author, date: "2026-11-26T09:00:05Z" }]);
   }
@@ -82,6 +84,9 @@ function input(story: {
     versions: new Map(Object.entries(story.versions ?? {})),
     rules: new Map([[MERGE_COMMIT, "rules" in story ? story.rules : rules()]]),
     writers: { app: "hallpass[bot]", action: "hallpass[bot]" },
+    // Newest first: the request's merge, then each record in the order written.
+    line,
+    outsideChanges: new Map(),
   };
 }
 
@@ -303,6 +308,31 @@ describe("verifyTrail: grants approved by a policy rule, and approvals that age 
     );
   });
 
+  it.each([
+    ["CODEOWNERS", ".github/CODEOWNERS", false],
+    ["another request file", "access-requests/payments/bob-db.yaml", true],
+  ])("names a grant recorded as auto-approved whose merge also changed %s", (_, other, inside) => {
+    const i = input({ grant: auto, rules: withRules() });
+    if (inside) {
+      (i.history.changes as Map<string, PathChange[]>).set(other as string, [
+        {
+          commit: MERGE_COMMIT,
+          status: "A",
+          author: "alice <a@b.c>",
+          date: "2026-11-26T09:00:00Z",
+        },
+      ]);
+    } else {
+      (i.outsideChanges as Map<string, { paths: string[]; count: number }>).set(MERGE_COMMIT, {
+        paths: [other as string],
+        count: 1,
+      });
+    }
+    expect(notApproved(i)[0]?.[2]).toContain(
+      `it applies only to a pull request that adds one request file and nothing else (its merge ${MERGE_COMMIT.slice(0, 12)} changed ${other})`,
+    );
+  });
+
   it("names a grant recorded as auto-approved whose window exceeds the rule's limit", () => {
     const long = { ...auto, window: { start: auto.window.start, end: "2026-11-26T11:00:01Z" } };
     const [finding] = notApproved(input({ grant: long, rules: withRules() }));
@@ -322,16 +352,29 @@ describe("verifyTrail: grants approved by a policy rule, and approvals that age 
   });
 
   /** `story` plus extension grants, each merged at its own commit under `withRules()`. */
-  function withExtensions(extensions: GrantRecord[]): TrailInput {
+  function withExtensions(extensions: GrantRecord[], afterAll = false): TrailInput {
     const i = input({ rules: withRules() });
-    for (const record of extensions) {
+    const changes = i.history.changes as Map<string, PathChange[]>;
+    // Merged in turn after the original's grant and before anything else was recorded of it.
+    const merged: string[] = [];
+    extensions.forEach((record, n) => {
       const stem = record.requestPath.replace(/\.yaml$/, "");
+      const written = `e${n}`.padEnd(40, "e");
       (i.history.files as { path: string; content: string }[]).push(
-        { path: record.requestPath, content: "requester: alice\n" },
+        { path: record.requestPath, content: `requester: alice\nextends: ${record.extends}\n` },
         { path: `${stem}.grant.json`, content: json(record) },
       );
+      const change = (commit: string, author: string) => [
+        { commit, status: "A" as const, author, date: record.pullRequest.mergedAt },
+      ];
+      changes.set(record.requestPath, change(record.pullRequest.mergeCommit, "alice <a@b.c>"));
+      changes.set(`${stem}.grant.json`, change(written, BOT));
+      merged.unshift(written, record.pullRequest.mergeCommit);
       (i.rules as Map<string, RulesAtMerge>).set(record.pullRequest.mergeCommit, withRules());
-    }
+    });
+    const line = i.line as string[];
+    if (afterAll) line.unshift(...merged);
+    else line.splice(line.length - 2, 0, ...merged);
     return i;
   }
   const extension = (n: number, extendsPath: string) =>
@@ -362,6 +405,56 @@ describe("verifyTrail: grants approved by a policy rule, and approvals that age 
     const late = mergedAt(extension(2, REQUEST_PATH), "2026-11-26T11:05:00Z");
     const [finding] = notApproved(withExtensions([late]), `${STEM}-2.grant.json`);
     expect(finding?.[2]).toContain("is no longer live");
+  });
+
+  it("names a second extension without approval of one grant, beside the first", () => {
+    const first = mergedAt(extension(2, REQUEST_PATH), "2026-11-26T10:00:00Z");
+    const second = mergedAt(extension(3, REQUEST_PATH), "2026-11-26T10:10:00Z");
+    const i = withExtensions([first, second]);
+    expect(notApproved(i, `${STEM}-2.grant.json`)).toEqual([]);
+    expect(notApproved(i, `${STEM}-3.grant.json`)[0]?.[2]).toContain(
+      `${REQUEST_PATH} is already extended by ${STEM}-2.grant.json, ${STEM}-2.yaml: at most one extension without approval per grant`,
+    );
+  });
+
+  it("names an extension without approval of a grant whose record is in another request's file", () => {
+    const i = withExtensions([mergedAt(extension(2, REQUEST_PATH), "2026-11-26T10:00:00Z")]);
+    // The original's record, under another name: the app reads the original's own file.
+    const files = i.history.files as { path: string; content: string }[];
+    files.find((f) => f.path === GRANT)!.path = `${STEM}-copy.grant.json`;
+    const changes = i.history.changes as Map<string, PathChange[]>;
+    changes.set(`${STEM}-copy.grant.json`, changes.get(GRANT)!);
+    changes.delete(GRANT);
+    expect(notApproved(i, `${STEM}-2.grant.json`)[0]?.[2]).toContain(
+      `no grant of ${REQUEST_PATH} is recorded`,
+    );
+  });
+
+  it("names an extension without approval merged after the revocation was recorded, as the app saw it", () => {
+    // Its record says revoked at 11:04, but it was in the tree at the extension's merge.
+    const late = mergedAt(extension(2, REQUEST_PATH), "2026-11-26T10:00:00Z");
+    expect(notApproved(withExtensions([late], true), `${STEM}-2.grant.json`)[0]?.[2]).toContain(
+      "is no longer live (revoked)",
+    );
+  });
+
+  it("names an extension without approval behind a chain longer than the app reads", () => {
+    const reviewed = Array.from({ length: 21 }, (_, n) =>
+      grant({
+        requestPath: `${STEM}-${n + 10}.yaml`,
+        pullRequest: {
+          ...grant().pullRequest,
+          number: 60 + n,
+          mergeCommit: `f${n}`.padEnd(40, "f"),
+        },
+        extends: n === 0 ? REQUEST_PATH : `${STEM}-${n + 9}.yaml`,
+      }),
+    );
+    const free = mergedAt(extension(2, `${STEM}-30.yaml`), "2026-11-26T10:00:00Z");
+    const i = withExtensions([...reviewed, free]);
+    expect(notApproved(i, `${STEM}-2.grant.json`)[0]?.[2]).toContain(
+      `the chain of extensions behind ${STEM}-30.yaml could not be read to its start`,
+    );
   });
 
   it("names a second extension without approval of the same original grant", () => {
