@@ -69284,7 +69284,7 @@ var require_resolve_flow_scalar = __commonJS({
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value = plainValue2(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
@@ -69313,7 +69313,7 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue2(source, onError) {
       let badChar = "";
       switch (source[0]) {
         /* istanbul ignore next should not happen */
@@ -78235,12 +78235,12 @@ function $constructor(name, initializer3, proto, params) {
     inst._zod.traits.add(name);
     initializer3(inst, def);
     if (initialized) {
-      const own2 = Object.getPrototypeOf(inst);
+      const own3 = Object.getPrototypeOf(inst);
       const ctorProto = inst._zod.constr.prototype;
-      let up = own2;
+      let up = own3;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target = up ?? own2;
+      const target = up ?? own3;
       if (!initialized.has(target)) {
         initialized.add(target);
         members(target, protoMembers);
@@ -81598,20 +81598,20 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own2 = schema._zod.pattern;
-  return (isInt && own2 === number ? integer : own2)?.source;
+  const own3 = schema._zod.pattern;
+  return (isInt && own3 === number ? integer : own3)?.source;
 }
 function partPattern(schema) {
   const def = schema._zod.def;
-  const own2 = schema._zod.pattern?.source;
+  const own3 = schema._zod.pattern?.source;
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after = partPattern(inner);
-    if (own2 && before && after && after !== before) {
-      return own2.replace(cleanRegex(before), () => cleanRegex(after));
+    if (own3 && before && after && after !== before) {
+      return own3.replace(cleanRegex(before), () => cleanRegex(after));
     }
-    return own2;
+    return own3;
   }
   if (def.options) {
     const sources = def.options.map(partPattern);
@@ -100669,11 +100669,11 @@ function checkPersistenceOptIns(policies, name, role, report) {
   });
   const tags = [...new Set(classes)].map(persistenceTagKey).join(", ");
   for (const account of role.accounts) {
-    const own2 = Object.hasOwn(policies.accounts, account) ? policies.accounts[account]?.permissionsBoundary : void 0;
-    if (own2 === void 0) continue;
+    const own3 = Object.hasOwn(policies.accounts, account) ? policies.accounts[account]?.permissionsBoundary : void 0;
+    if (own3 === void 0) continue;
     report.warning(
       at,
-      `account "${account}" uses its own permissions boundary (${own2}): this opt-in lifts its denies only if that policy, like deploy/account-setup.yaml's hallpass-boundary, allows what it denies when the grant role carries ${tags} = true.`
+      `account "${account}" uses its own permissions boundary (${own3}): this opt-in lifts its denies only if that policy, like deploy/account-setup.yaml's hallpass-boundary, allows what it denies when the grant role carries ${tags} = true.`
     );
   }
 }
@@ -101409,8 +101409,8 @@ async function tellOneUngranted(run3, find, missing) {
 function channelsFor(policies, role) {
   const { notifications } = policies.settings;
   const configured = notifications.channels ?? {};
-  const own2 = role !== void 0 ? policies.roles[role]?.notify ?? [] : [];
-  const names = [.../* @__PURE__ */ new Set([...notifications.notify ?? [], ...own2])];
+  const own3 = role !== void 0 ? policies.roles[role]?.notify ?? [] : [];
+  const names = [.../* @__PURE__ */ new Set([...notifications.notify ?? [], ...own3])];
   return names.flatMap((name) => {
     const channel = configured[name];
     return channel ? [{ name, ...channel }] : [];
@@ -102613,6 +102613,84 @@ function findRequestFile(files) {
   return { kind: "found", requestPath: contents.path };
 }
 
+// src/core/source/parse-plain-mapping.ts
+var LINE = /^([a-z][A-Za-z0-9]*): +([A-Za-z0-9].*)$/;
+var BOOLEAN = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+var NULL2 = /^(?:~|[Nn]ull|NULL)$/;
+var NUMBER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+)$/;
+function parsePlainMapping(content, maxBytes) {
+  const text = plainText(content, maxBytes);
+  if (text === void 0) return void 0;
+  const mapping = {};
+  let keys = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end2 = text.indexOf("\n", start);
+    if (end2 < 0) end2 = text.length;
+    const line = text.slice(start, end2);
+    start = end2 + 1;
+    if (line === "" || line.charCodeAt(0) === 35) continue;
+    const match = LINE.exec(line);
+    if (!match) return void 0;
+    const key = match[1];
+    const value = plainValue(match[2]);
+    if (value === void 0 || Object.hasOwn(mapping, key)) return void 0;
+    mapping[key] = value;
+    keys++;
+  }
+  return keys > 0 ? mapping : void 0;
+}
+function plainText(content, maxBytes) {
+  if (content.length > maxBytes) return void 0;
+  for (let i5 = 0; i5 < content.length; i5++) {
+    const code2 = typeof content === "string" ? content.charCodeAt(i5) : content[i5];
+    if ((code2 < 32 || code2 > 126) && code2 !== 10) return void 0;
+  }
+  return typeof content === "string" ? content : new TextDecoder().decode(content);
+}
+function plainValue(written) {
+  const value = written.replace(/ +$/, "");
+  if (value.includes(": ") || value.includes(" #") || value.endsWith(":")) return void 0;
+  if (BOOLEAN.test(value)) return value.charCodeAt(0) === 116 || value.charCodeAt(0) === 84;
+  if (NULL2.test(value) || NUMBER.test(value)) return void 0;
+  return value;
+}
+
+// src/core/approval/find-sibling-extensions.ts
+function directoryOf(path) {
+  return path.slice(0, path.lastIndexOf("/") + 1);
+}
+function extensionDirectories(path, record2) {
+  const beside = directoryOf(path);
+  const requester = `access-requests/${record2.requester}/`;
+  return beside === requester ? [beside] : [beside, requester];
+}
+function isSiblingCandidate(path, directory) {
+  if (!path.startsWith(directory) || path.includes("/", directory.length)) return false;
+  return /\.grant\.json$/.test(path) || /\.ya?ml$/.test(path);
+}
+function extendsNamedIn(file3) {
+  let value;
+  if (file3.path.endsWith(".json")) {
+    const text = typeof file3.content === "string" ? file3.content : new TextDecoder().decode(file3.content);
+    value = parseJsonOrUndefined(text);
+  } else {
+    value = parsePlainMapping(file3.content, MAX_REQUEST_FILE_BYTES) ?? parseYaml(file3, { maxBytes: MAX_REQUEST_FILE_BYTES, kind: "request file" }).parsed?.value;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const named = value.extends;
+  return named === void 0 ? void 0 : typeof named === "string" ? named : null;
+}
+function findSiblingExtensions(beside, extended2, own3) {
+  const ownStem = own3.replace(/\.ya?ml$/, "");
+  const found = [];
+  for (const file3 of beside) {
+    if (file3.path === own3 || file3.path === `${ownStem}.grant.json`) continue;
+    if (file3.extends === null || file3.extends === extended2) found.push(file3.path);
+  }
+  return found.sort();
+}
+
 // src/core/approval/find-auto-approval.ts
 var NO = { applies: false, why: void 0 };
 function findAutoApproval(context) {
@@ -102670,6 +102748,19 @@ function checkExtendedGrant(context, path) {
   if (!extended2.complete) {
     return `the chain of extensions behind ${path} could not be read to its start`;
   }
+  return checkChain(path, record2, extended2) ?? checkSiblings(context.requestPath, path, extensionDirectories(path, record2), extended2.siblings);
+}
+function checkSiblings(requestPath, path, directories, siblings) {
+  if (!directories.includes(directoryOf(requestPath))) {
+    return `a free extension sits in the same directory as the grant it extends, or in its requester's (${directories.join(" or ")}), and this one does not`;
+  }
+  if (siblings === void 0) return `the other extensions of ${path} could not be listed`;
+  if (siblings.length > 0) {
+    return `${path} is already extended by ${siblings.join(", ")}: at most one extension without approval per grant`;
+  }
+  return void 0;
+}
+function checkChain(path, record2, extended2) {
   const before = [
     ...record2.autoApproval?.kind === "extension" ? [path] : [],
     ...extended2.chain.filter((c5) => c5.freeExtension).map((c5) => c5.path)
@@ -102686,33 +102777,77 @@ function maxApprovalAgeOf(approval, settings) {
   return { seconds: parsed.ok ? parsed.seconds : 0, text };
 }
 
-// src/workflows/evaluate/read-extended-grant.ts
-var MAX_CHAIN = 20;
-async function readExtendedGrant(github, ref, path) {
-  const [record2, revocation] = await Promise.all([
-    readGrant(github, ref, path),
-    github.getFile(ref, recordPath(path, "revocation"))
-  ]);
-  const revoked = revocation !== void 0;
+// src/core/approval/walk-extension-chain.ts
+var MAX_EXTENSION_CHAIN = 20;
+function* walkExtensionChain(path) {
+  const record2 = own2(path, yield path);
   const chain2 = [];
   const seen = /* @__PURE__ */ new Set([path]);
   let next = record2?.extends;
   while (next !== void 0) {
-    if (seen.has(next) || chain2.length >= MAX_CHAIN)
-      return { record: record2, revoked, chain: chain2, complete: false };
+    if (seen.has(next) || chain2.length >= MAX_EXTENSION_CHAIN) {
+      return { record: record2, chain: chain2, complete: false };
+    }
     seen.add(next);
-    const earlier = await readGrant(github, ref, next);
-    if (!earlier) return { record: record2, revoked, chain: chain2, complete: false };
+    const earlier = own2(next, yield next);
+    if (!earlier) return { record: record2, chain: chain2, complete: false };
     chain2.push({ path: next, freeExtension: earlier.autoApproval?.kind === "extension" });
     next = earlier.extends;
   }
-  return { record: record2, revoked, chain: chain2, complete: record2 !== void 0 };
+  return { record: record2, chain: chain2, complete: record2 !== void 0 };
+}
+function own2(path, record2) {
+  return record2?.requestPath === path ? record2 : void 0;
+}
+
+// src/workflows/evaluate/read-extended-grant.ts
+var READ_BATCH = 100;
+async function readExtendedGrant(github, ref, path, requestPath) {
+  const [revocation, first] = await Promise.all([
+    github.getFile(ref, recordPath(path, "revocation")),
+    readGrant(github, ref, path)
+  ]);
+  const revoked = revocation !== void 0;
+  const walk = walkExtensionChain(path);
+  walk.next(void 0);
+  let step = walk.next(first);
+  while (!step.done) step = walk.next(await readGrant(github, ref, step.value));
+  const { record: record2 } = step.value;
+  const siblings = record2 ? await readSiblings(github, ref, { path, record: record2 }, requestPath) : void 0;
+  return { ...step.value, revoked, siblings };
+}
+async function readSiblings(github, ref, extended2, requestPath) {
+  const directories = extensionDirectories(extended2.path, extended2.record);
+  if (!directories.includes(directoryOf(requestPath))) return void 0;
+  try {
+    const listed = await Promise.all(directories.map((d5) => github.listFiles(ref, d5)));
+    const paths = listed.flatMap(
+      (list2, i5) => list2.filter((p3) => isSiblingCandidate(p3, directories[i5]))
+    );
+    const beside = [];
+    for (let i5 = 0; i5 < paths.length; i5 += READ_BATCH) {
+      const batch = paths.slice(i5, i5 + READ_BATCH);
+      const { files } = await github.readPaths({
+        files: batch.map((p3) => ({ ref, path: p3 })),
+        directories: []
+      });
+      batch.forEach((p3, j5) => {
+        const content = files[j5];
+        if (content !== void 0) {
+          beside.push({ path: p3, extends: extendsNamedIn({ path: p3, content }) });
+        }
+      });
+    }
+    return findSiblingExtensions(beside, extended2.path, requestPath);
+  } catch {
+    return void 0;
+  }
 }
 async function readGrant(github, ref, path) {
   const text = await github.getFile(ref, recordPath(path, "grant"));
   if (text === void 0) return void 0;
   const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(text));
-  return parsed.success && parsed.data.requestPath === path ? parsed.data : void 0;
+  return parsed.success ? parsed.data : void 0;
 }
 
 // src/workflows/evaluate/read-approval-terms.ts
@@ -102722,7 +102857,7 @@ async function readApprovalTerms(github, at, request2, policies) {
   const approval = request2.emergency ? request2.role.breakGlass.approval : request2.role.approval;
   const maxApprovalAge = maxApprovalAgeOf(approval, policies.settings);
   const extendsPath = request2.request.extends;
-  const extended2 = extendsPath !== void 0 && request2.role.extension && decidedAt !== void 0 ? await readExtendedGrant(github, at.rulesSha, extendsPath) : void 0;
+  const extended2 = extendsPath !== void 0 && request2.role.extension && decidedAt !== void 0 ? await readExtendedGrant(github, at.rulesSha, extendsPath, request2.path) : void 0;
   const found = findAutoApproval({
     requestPath: request2.path,
     changedFiles: at.files,
