@@ -98306,10 +98306,33 @@ ${body}`;
     if (!target) throw new Error(`Branch ${branch} of ${owner}/${repo} does not exist.`);
     return { headSha: target.oid, blobs: paths.map((_, i5) => target[`f${i5}`]?.oid) };
   }
-  async function commitFiles(branch, files, message) {
+  async function commitFiles(branch, files, message, hint = {}) {
     const attempts = options.commitAttempts ?? 5;
     const [headline = "", ...rest] = message.split("\n");
     const body = rest.join("\n").replace(/^\n+/, "");
+    const commitOn = async (headSha) => {
+      const data = await octokit.graphql(CREATE_COMMIT_MUTATION, {
+        input: {
+          branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
+          message: { headline, ...body ? { body } : {} },
+          fileChanges: {
+            additions: files.map((f5) => ({
+              path: f5.path,
+              contents: Buffer.from(f5.content, "utf8").toString("base64")
+            }))
+          },
+          expectedHeadOid: headSha
+        }
+      });
+      return data.createCommitOnBranch.commit.oid;
+    };
+    if (hint.expectedHead !== void 0) {
+      try {
+        return await commitOn(hint.expectedHead);
+      } catch (error64) {
+        if (!isStaleHead(error64)) throw error64;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       const { headSha, blobs } = await readBranchHead(
         branch,
@@ -98317,20 +98340,7 @@ ${body}`;
       );
       if (files.every((f5, i5) => blobs[i5] === gitBlobSha(f5.content))) return headSha;
       try {
-        const data = await octokit.graphql(CREATE_COMMIT_MUTATION, {
-          input: {
-            branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
-            message: { headline, ...body ? { body } : {} },
-            fileChanges: {
-              additions: files.map((f5) => ({
-                path: f5.path,
-                contents: Buffer.from(f5.content, "utf8").toString("base64")
-              }))
-            },
-            expectedHeadOid: headSha
-          }
-        });
-        return data.createCommitOnBranch.commit.oid;
+        return await commitOn(headSha);
       } catch (error64) {
         if (!isStaleHead(error64) || attempt >= attempts) throw error64;
       }

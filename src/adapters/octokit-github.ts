@@ -462,16 +462,42 @@ export function createOctokitGitHub(
    * One `createCommitOnBranch` per commit: GitHub writes the blobs, tree, commit and ref in one
    * request and signs the commit as the app (`hallpass verify` checks both). `expectedHeadOid`
    * makes it a compare-and-swap: when the branch moved since it was read, GitHub refuses with
-   * STALE_DATA and the commit is rebuilt on the fresh head; it never force-pushes.
+   * STALE_DATA and the commit is rebuilt on the fresh head; it never force-pushes. With
+   * `expectedHead` the first try skips the read; refused, it goes on as without it.
    */
   async function commitFiles(
     branch: string,
     files: FileToCommit[],
     message: string,
+    hint: { expectedHead?: string } = {},
   ): Promise<string> {
     const attempts = options.commitAttempts ?? 5;
     const [headline = "", ...rest] = message.split("\n");
     const body = rest.join("\n").replace(/^\n+/, "");
+    const commitOn = async (headSha: string) => {
+      const data = (await octokit.graphql(CREATE_COMMIT_MUTATION, {
+        input: {
+          branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
+          message: { headline, ...(body ? { body } : {}) },
+          fileChanges: {
+            additions: files.map((f) => ({
+              path: f.path,
+              contents: Buffer.from(f.content, "utf8").toString("base64"),
+            })),
+          },
+          expectedHeadOid: headSha,
+        },
+      })) as { createCommitOnBranch: { commit: { oid: string } } };
+      return data.createCommitOnBranch.commit.oid;
+    };
+    if (hint.expectedHead !== undefined) {
+      try {
+        return await commitOn(hint.expectedHead);
+      } catch (error) {
+        // The branch is elsewhere: read it, and compare the files there, as without the hint.
+        if (!isStaleHead(error)) throw error;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       const { headSha, blobs } = await readBranchHead(
         branch,
@@ -481,20 +507,7 @@ export function createOctokitGitHub(
       // a re-run (a redelivered webhook, a repeated sweep) adds no empty commit.
       if (files.every((f, i) => blobs[i] === gitBlobSha(f.content))) return headSha;
       try {
-        const data = (await octokit.graphql(CREATE_COMMIT_MUTATION, {
-          input: {
-            branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
-            message: { headline, ...(body ? { body } : {}) },
-            fileChanges: {
-              additions: files.map((f) => ({
-                path: f.path,
-                contents: Buffer.from(f.content, "utf8").toString("base64"),
-              })),
-            },
-            expectedHeadOid: headSha,
-          },
-        })) as { createCommitOnBranch: { commit: { oid: string } } };
-        return data.createCommitOnBranch.commit.oid;
+        return await commitOn(headSha);
       } catch (error) {
         // Someone pushed between the read and the write; rebuild on the new head.
         if (!isStaleHead(error) || attempt >= attempts) throw error;

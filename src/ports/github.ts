@@ -162,8 +162,17 @@ export interface GitHubPort {
    * write, and GitHub signs the commit as the app). When the branch moved meanwhile, it retries
    * on the fresh head; it never force-pushes.
    * Returns the new commit SHA, or the current head when every file already had that content.
+   * `hint.expectedHead`: a commit the caller has reason to think `branch` points at, and where
+   * it knows `files` are not there yet (the grant on merge: the merge commit, where it just
+   * found no record). The first try commits on it without reading the branch, saving a request;
+   * when the branch is elsewhere GitHub refuses and the commit goes on as without the hint.
    */
-  commitFiles(branch: string, files: FileToCommit[], message: string): Promise<string>;
+  commitFiles(
+    branch: string,
+    files: FileToCommit[],
+    message: string,
+    hint?: { expectedHead?: string },
+  ): Promise<string>;
   /** The repository's default branch name. */
   getDefaultBranch(): Promise<string>;
 

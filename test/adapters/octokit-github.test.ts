@@ -479,6 +479,34 @@ describe("commitFiles", () => {
     expect(await github().commitFiles("main", [{ path: "a", content: "x" }], "m")).toBe("c10");
   });
 
+  it("commits on the head the caller expects without reading the branch first", async () => {
+    scope
+      .post("/graphql", (b) => b.variables.input?.expectedHeadOid === "m1")
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: "c2" } } } });
+    const files = [{ path: "a", content: "x" }];
+    expect(await github().commitFiles("main", files, "m", { expectedHead: "m1" })).toBe("c2");
+    expect(recorder.requests).toHaveLength(1);
+  });
+
+  it("reads the branch and compares the files when the expected head is not the head", async () => {
+    scope
+      .post("/graphql", (b) => b.variables.input?.expectedHeadOid === "m1")
+      .reply(200, stale("m1"));
+    // A concurrent run committed the same content meanwhile: no second, empty commit.
+    head("c9", { f0: blobId("x") });
+    const files = [{ path: "a", content: "x" }];
+    expect(await github().commitFiles("main", files, "m", { expectedHead: "m1" })).toBe("c9");
+    head("c9", { f0: null });
+    scope
+      .post("/graphql", (b) => b.variables.input?.expectedHeadOid === "c9")
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: "c10" } } } });
+    scope
+      .post("/graphql", (b) => b.variables.input?.expectedHeadOid === "m1")
+      .reply(200, stale("m1"));
+    const attempts = github({ commitAttempts: 1 });
+    expect(await attempts.commitFiles("main", files, "m", { expectedHead: "m1" })).toBe("c10");
+  });
+
   it("makes no commit when every file already has its content", async () => {
     head("c1", { f0: blobId("x"), f1: blobId("ü\n") });
     const files = [

@@ -163,7 +163,7 @@ describe("the user story", () => {
     mergedEvaluation();
     // No record yet: the records read (one query) finds neither file.
     let grantTree: Body;
-    h.github.commitOnMain("c-grant", (b) => {
+    h.github.commitOnMerge("c-grant", (b) => {
       grantTree = b;
     });
     let usage: Body;
@@ -273,7 +273,7 @@ describe("break-glass", () => {
       },
       { state: "open", per_page: "100", labels: "hallpass:post-incident-review" },
     );
-    h.github.commitOnMain("c-grant");
+    h.github.commitOnMerge("c-grant");
     h.github.newComment(55, () => {});
 
     await h.probot.receive(pullRequestEvent("closed", { merged: true }));
@@ -490,7 +490,7 @@ describe("stalled dependencies", () => {
     wire.hang("CreateRole", () => work.abort(new DeadlineError(workMessage)));
     h.github.optionalToken();
     mergedEvaluation();
-    h.github.commitOnMain("c-grant");
+    h.github.commitOnMerge("c-grant");
     const told = refusalCommentAndAlert();
 
     await expect(h.probot.receive(pullRequestEvent("closed", { merged: true }))).rejects.toThrow(
@@ -519,7 +519,6 @@ describe("stalled dependencies", () => {
     );
     h.github.optionalToken();
     mergedEvaluation();
-    h.github.branchHeadRead("p");
     h.github.scope
       .post("/graphql", (body) => String(body.query).includes("createCommitOnBranch"))
       .reply((_request: Request) => new Promise<never>(() => {}));

@@ -412,11 +412,26 @@ export class GitHubMock {
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
   commitOnMain(sha: string, check: (commit: any) => void = () => {}): this {
     this.branchHeadRead(`${sha}-parent`);
+    return this.commitOn(`${sha}-parent`, sha, check);
+  }
+
+  /**
+   * A grant record's commit right after the merge: one `createCommitOnBranch` expecting main at
+   * the merge commit, without reading the branch first; `check` as for `commitOnMain`.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+  commitOnMerge(sha: string, check: (commit: any) => void = () => {}): this {
+    return this.commitOn(MERGE, sha, check);
+  }
+
+  /** One `createCommitOnBranch` expecting main at `parent`, answered with commit `sha`. */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
+  private commitOn(parent: string, sha: string, check: (commit: any) => void): this {
     this.scope
       .post("/graphql", (body) => {
         if (!String(body.query).includes("createCommitOnBranch")) return false;
         const input = body.variables.input;
-        if (input.expectedHeadOid !== `${sha}-parent`) return false;
+        if (input.expectedHeadOid !== parent) return false;
         check({
           message: input.message,
           files: input.fileChanges.additions.map((f: { path: string; contents: string }) => ({

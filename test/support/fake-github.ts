@@ -186,7 +186,13 @@ export class FakeGitHub implements GitHubPort {
     this.issues.set(marker, { number, title, body, labels });
     return { number, url: `https://github.com/${this.owner}/${this.repo}/issues/${number}` };
   }
-  async commitFiles(branch: string, files: FileToCommit[], message: string): Promise<string> {
+  /** The hint is ignored: the fake holds no commit graph, so every commit applies on `branch`. */
+  async commitFiles(
+    branch: string,
+    files: FileToCommit[],
+    message: string,
+    _hint?: { expectedHead?: string },
+  ): Promise<string> {
     this.#call("commitFiles");
     const tree = this.trees.get(branch) ?? new Map<string, string>();
     this.trees.set(branch, tree);

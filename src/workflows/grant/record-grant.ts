@@ -70,6 +70,9 @@ export async function commitGrantRecord(
       branch,
       [{ path: grantPath, content: `${JSON.stringify(record, null, 2)}\n` }],
       `hallpass: grant ${record.requestPath} until ${record.window.end}\n\nPull request #${record.pullRequest.number}, merge ${record.pullRequest.mergeCommit}.\nRole: ${record.roleArn}\n${approvedBy(record)}`,
+      // Just merged, the branch most likely still points at the merge commit, where no record
+      // was found: commit there without reading the branch (GitHub refuses it if it moved on).
+      { expectedHead: record.pullRequest.mergeCommit },
     );
     return undefined;
   } catch (error) {

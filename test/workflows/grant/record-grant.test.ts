@@ -40,6 +40,19 @@ describe("commitGrantRecord", () => {
     expect(github.commits[0]!.message).toContain("Approved by: sam");
   });
 
+  it("expects the branch at the merge commit, so that the commit needs no read of the branch", async () => {
+    const github = new FakeGitHub();
+    const hints: unknown[] = [];
+    const commitFiles = github.commitFiles.bind(github);
+    github.commitFiles = (branch, files, message, hint) => {
+      hints.push(hint);
+      return commitFiles(branch, files, message);
+    };
+    const record = plannedGrantRecord();
+    await commitGrantRecord(github, "main", record);
+    expect(hints).toEqual([{ expectedHead: record.pullRequest.mergeCommit }]);
+  });
+
   it("fails with nothing to roll back when the commit fails", async () => {
     const github = new FakeGitHub().fail("commitFiles", new Error("409 conflict"));
     expect(await commitGrantRecord(github, "main", plannedGrantRecord())).toMatchObject({
