@@ -81,6 +81,27 @@ describe("readGitHistory", () => {
     expect([...git.ruleCommits].sort()).toEqual([...new Set(changed)].sort());
   });
 
+  it("gives the paths each commit changed outside access-requests/, as git's own walk does", async () => {
+    const git = await readGitHistory(repo.root);
+    const outside = new Map<string, string[]>();
+    const log = repo.git(
+      "log",
+      "--first-parent",
+      "-m",
+      "--no-renames",
+      "--name-only",
+      "--format=%x1e%H",
+    );
+    for (const entry of log.split("\x1e").filter(Boolean)) {
+      const [commit, ...paths] = entry.split("\n").filter(Boolean);
+      const others = paths.filter((p) => !p.startsWith("access-requests/"));
+      if (others.length > 0) outside.set(commit!, others);
+    }
+    expect(outside.size).toBeGreaterThan(0);
+    expect(new Map([...git.outsideChanges].map(([c, o]) => [c, o.paths]))).toEqual(outside);
+    for (const o of git.outsideChanges.values()) expect(o.count).toBe(o.paths.length);
+  });
+
   it("reads a deleted request as it was just before its deletion", async () => {
     const git = await readGitHistory(repo.root);
     expect(git.deletedRequests.map((f) => [f.path, text(f.content)])).toEqual([

@@ -287,6 +287,33 @@ describe("extension without approval (role extension.withoutApproval)", () => {
     expect(outcome.status).toBe("refused");
   });
 
+  it("looks for the first extension in the requester's directory too, where /hallpass extend writes it", async () => {
+    const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
+    const first = github.trees.get("main")!;
+    // The first extension, moved to access-requests/alice/ with its record.
+    for (const [from, to] of [
+      ["access-requests/alice-ext1.yaml", "access-requests/alice/ext1.yaml"],
+      ["access-requests/alice-ext1.grant.json", "access-requests/alice/ext1.grant.json"],
+    ] as const) {
+      first.set(to, first.get(from)!);
+      first.delete(from);
+    }
+    const evaluation = await evaluatePullRequest(github, addSecond(github, false), { now: NOW });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.autoApprovalNote).toContain("access-requests/alice/ext1.yaml");
+  });
+
+  it("refuses a free extension when the grant's directory cannot be listed", async () => {
+    const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
+    const pr = addSecond(github, false);
+    github.fail("listFiles");
+    const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
+    expect(evaluation.status).toBe("pending");
+    expect(evaluation.autoApprovalNote).toContain(
+      `the other extensions of ${ORIGINAL} could not be listed`,
+    );
+  });
+
   it("refuses a free extension that sits in another directory than the grant it extends", async () => {
     const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
     const pr = addSecond(github, false, "access-requests/elsewhere/alice-ext2.yaml");

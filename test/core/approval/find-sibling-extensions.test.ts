@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import {
+  extendsNamedIn,
+  extensionDirectories,
+  findSiblingExtensions,
+  isSiblingCandidate,
+} from "../../../src/core/approval/find-sibling-extensions.ts";
+import { grantRecord } from "../history/access-history-fixtures.ts";
+
+const GRANT = "access-requests/team/alice-db.yaml";
+
+describe("findSiblingExtensions: the other extensions of one grant", () => {
+  it("looks beside the grant and in its requester's directory", () => {
+    const record = grantRecord({ requestPath: GRANT, requester: "alice" });
+    expect(extensionDirectories(GRANT, record)).toEqual([
+      "access-requests/team/",
+      "access-requests/alice/",
+    ]);
+    expect(extensionDirectories("access-requests/alice/db.yaml", record)).toEqual([
+      "access-requests/alice/",
+    ]);
+  });
+
+  it("reads request files and grant records directly in the directory, nothing else", () => {
+    const dir = "access-requests/team/";
+    expect(isSiblingCandidate("access-requests/team/b.yml", dir)).toBe(true);
+    expect(isSiblingCandidate("access-requests/team/b.grant.json", dir)).toBe(true);
+    expect(isSiblingCandidate("access-requests/team/b.audit.json", dir)).toBe(false);
+    expect(isSiblingCandidate("access-requests/team/sub/b.yaml", dir)).toBe(false);
+  });
+
+  it("tells what a request or a grant record extends, and null when it cannot be read", () => {
+    const yaml = (content: string) =>
+      extendsNamedIn({ path: "access-requests/team/b.yaml", content });
+    expect(yaml(`requester: alice\nextends: ${GRANT}\n`)).toBe(GRANT);
+    expect(yaml(`# a comment\nrequester: "alice"\nextends: '${GRANT}'\n`)).toBe(GRANT);
+    expect(yaml("requester: alice\n")).toBeUndefined();
+    expect(yaml("requester: [alice\n")).toBeNull();
+    expect(yaml("extends: 3\n")).toBeNull();
+    const json = (content: string) =>
+      extendsNamedIn({ path: "access-requests/team/b.grant.json", content });
+    expect(json(JSON.stringify({ extends: GRANT }))).toBe(GRANT);
+    expect(json("{")).toBeNull();
+  });
+
+  it("finds the others that extend the grant, or might, leaving out the extension itself", () => {
+    const own = "access-requests/team/alice-db-3.yaml";
+    const found = findSiblingExtensions(
+      [
+        { path: own, extends: GRANT },
+        { path: "access-requests/team/alice-db-3.grant.json", extends: GRANT },
+        { path: "access-requests/team/alice-db-2.grant.json", extends: GRANT },
+        { path: "access-requests/team/other.yaml", extends: "access-requests/team/x.yaml" },
+        { path: "access-requests/team/broken.yaml", extends: null },
+        { path: "access-requests/team/plain.yaml", extends: undefined },
+      ],
+      GRANT,
+      own,
+    );
+    expect(found).toEqual([
+      "access-requests/team/alice-db-2.grant.json",
+      "access-requests/team/broken.yaml",
+    ]);
+  });
+});
