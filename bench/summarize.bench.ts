@@ -14,6 +14,8 @@
  * - production: the pages through the CloudTrail adapter (`grantEventPages`: parsed, checked,
  *   other roles' events dropped) into `ActivityTally.add`, then `summary()` and both files;
  * - tally: events already parsed into `ActivityTally.add` and `summary()` (1 M only).
+ * The production and tally cases run with the action's heap settings (`boundHeapGrowth`, set
+ * at the action's entry); the floor in a process as Node starts it.
  * Each case runs `HALLPASS_BENCH_RUNS` times (default 5; `HALLPASS_BENCH_RUNS_LARGE` for 10 M,
  * `HALLPASS_BENCH_SIZES` for other event counts), interleaved so that the load of a
  * shared machine falls on all of them alike; the table shows min and median, the ratio of the
@@ -26,6 +28,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LookupEventsCommandOutput } from "@aws-sdk/client-cloudtrail";
+import { boundHeapGrowth } from "../action/bound-heap-growth.ts";
 import { createAwsCloudTrail } from "../src/adapters/aws-cloudtrail.ts";
 import type { CloudTrailEvent } from "../src/core/audit/cloudtrail-event.ts";
 import {
@@ -404,5 +407,8 @@ export async function run(): Promise<void> {
 if (process.argv[1] === self && process.argv[2] !== undefined) {
   const name = process.argv[2] as Case;
   if (!["floor", "production", "tally"].includes(name)) throw new Error(`unknown case ${name}`);
+  // The action's heap settings (action/index.ts) on the cases that run its code; the floor is
+  // bare JSON.parse in a process as Node starts it.
+  if (name !== "floor") boundHeapGrowth();
   console.log(JSON.stringify(await runCase(name, Number(process.argv[3]))));
 }

@@ -72012,6 +72012,13 @@ var require_dist = __commonJS({
   }
 });
 
+// action/bound-heap-growth.ts
+import { setFlagsFromString } from "node:v8";
+var HEAP_FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=20"];
+function boundHeapGrowth() {
+  for (const flag of HEAP_FLAGS) setFlagsFromString(flag);
+}
+
 // action/main.ts
 import { appendFileSync as appendFileSync2 } from "node:fs";
 
@@ -105313,6 +105320,7 @@ async function run2(overrides = {}) {
 }
 
 // action/index.ts
+boundHeapGrowth();
 await run2();
 /*! Bundled license information:
 
