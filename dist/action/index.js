@@ -96939,10 +96939,9 @@ function parseCloudTrailEvent(json2) {
     return { ok: false, message: "not a JSON object" };
   }
   const record2 = value;
-  for (const field of REQUIRED_TEXT_FIELDS) {
-    if (typeof record2[field] !== "string") {
-      return { ok: false, message: `field ${field} is missing or not a string` };
-    }
+  if (typeof record2.eventID !== "string" || typeof record2.eventTime !== "string" || typeof record2.eventSource !== "string" || typeof record2.eventName !== "string" || typeof record2.awsRegion !== "string") {
+    const field = REQUIRED_TEXT_FIELDS.find((f5) => typeof record2[f5] !== "string");
+    return { ok: false, message: `field ${field} is missing or not a string` };
   }
   const ms = eventTimeMs(record2.eventTime);
   if (Number.isNaN(ms)) {

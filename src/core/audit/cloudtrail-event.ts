@@ -224,10 +224,16 @@ export function parseCloudTrailEvent(
     return { ok: false, message: "not a JSON object" };
   }
   const record = value as Record<string, unknown>;
-  for (const field of REQUIRED_TEXT_FIELDS) {
-    if (typeof record[field] !== "string") {
-      return { ok: false, message: `field ${field} is missing or not a string` };
-    }
+  // Named reads, not a loop over the names: a computed key is a generic lookup, on every event.
+  if (
+    typeof record.eventID !== "string" ||
+    typeof record.eventTime !== "string" ||
+    typeof record.eventSource !== "string" ||
+    typeof record.eventName !== "string" ||
+    typeof record.awsRegion !== "string"
+  ) {
+    const field = REQUIRED_TEXT_FIELDS.find((f) => typeof record[f] !== "string");
+    return { ok: false, message: `field ${field} is missing or not a string` };
   }
   const ms = eventTimeMs(record.eventTime as string);
   if (Number.isNaN(ms)) {
