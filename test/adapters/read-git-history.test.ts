@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GitReadError, readBlobs, readGitHistory } from "../../src/adapters/read-git-history.ts";
+import {
+  BatchParser,
+  GitReadError,
+  readBlobs,
+  readGitHistory,
+} from "../../src/adapters/read-git-history.ts";
 import { ALICE, BOB, buildStory, CAROL, GitRepo, UNRECORDED } from "./git-history-repo.ts";
 
 let repo: GitRepo;
@@ -236,5 +241,45 @@ describe("readBlobs", () => {
     } finally {
       other.cleanup();
     }
+  });
+});
+
+describe("BatchParser", () => {
+  const blobs = ["", "a", "line\nline\n", "x".repeat(300), "é and ü"];
+  const names = ["e0", "missing-one", "e1", "e2", "e3", "e4"];
+  const output = Buffer.concat([
+    ...blobs.slice(0, 1).map(answer),
+    Buffer.from("missing-one missing\n"),
+    ...blobs.slice(1).map(answer),
+  ]);
+  function answer(content: string): Buffer {
+    const bytes = Buffer.from(content);
+    return Buffer.concat([
+      Buffer.from(`${"f".repeat(40)} blob ${bytes.length}\n`),
+      bytes,
+      Buffer.from("\n"),
+    ]);
+  }
+
+  it.each([1, 2, 7, 45, 64, 1000])(
+    "gives every blob whole when the output comes in pieces of %i bytes, in one reused buffer",
+    (size) => {
+      const piece = Buffer.alloc(size);
+      const parser = new BatchParser(names, (_, bytes) => new TextDecoder().decode(bytes));
+      for (let at = 0; at < output.length; at += size) {
+        const n = output.copy(piece, 0, at, at + size);
+        parser.take(piece.subarray(0, n));
+        piece.fill(0x2a);
+      }
+      expect(parser.finish()).toEqual([blobs[0], undefined, ...blobs.slice(1)]);
+    },
+  );
+
+  it("fails when git's answer is not a blob, or output ends early", () => {
+    const parser = new BatchParser(["HEAD"], () => "");
+    expect(() => parser.take(Buffer.from(`${"f".repeat(40)} tree 10\n`))).toThrow(GitReadError);
+    const short = new BatchParser(names, () => "");
+    short.take(output.subarray(0, 50));
+    expect(() => short.finish()).toThrow(/ended before answering every object/);
   });
 });
