@@ -289,9 +289,6 @@ describe("refusals", () => {
     h.github.optionalToken();
     mergedEvaluation([]);
     // The refusal is recorded first: nothing of the stem's is in git yet, so it commits.
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
-    h.github.fileOnMain(UNGRANTED_PATH);
     let tree: Body;
     h.github.commitOnMain("refusal-sha", (b) => {
       tree = b;
@@ -336,9 +333,6 @@ describe("refusals", () => {
     const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
     h.github.optionalToken();
     mergedEvaluation([], policies);
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
-    h.github.fileOnMain(UNGRANTED_PATH);
     h.github.commitOnMain("refusal-sha");
     const refusal = refusalCommentAndAlert();
     let slack: Body;
@@ -371,9 +365,6 @@ describe("refusals", () => {
     const policies = `${fixture("policies.yaml")}  notifications:\n    slackWebhookEnv: HALLPASS_SLACK_WEBHOOK\n`;
     h.github.optionalToken();
     mergedEvaluation([], policies);
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
-    h.github.fileOnMain(UNGRANTED_PATH);
     h.github.commitOnMain("refusal-sha");
     refusalCommentAndAlert();
     // Slack answers 403 (a revoked webhook): not retried, and the issue above stays the alert.
@@ -387,9 +378,6 @@ describe("refusals", () => {
   it("still comments and alerts, and grants nothing, when the refusal cannot be committed", async () => {
     h.github.optionalToken();
     mergedEvaluation([]);
-    h.github.fileOnMain(GRANT_PATH);
-    h.github.fileOnMain(REVOCATION_PATH);
-    h.github.fileOnMain(UNGRANTED_PATH);
     h.github.scope.post("/graphql").reply(200, {
       data: null,
       errors: [{ type: "UNPROCESSABLE", message: "Git Repository is empty." }],

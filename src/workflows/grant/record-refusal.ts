@@ -42,11 +42,14 @@ export async function recordRefusal(
     if (branch !== defaultBranch) {
       return { status: "skipped", why: `merged into ${branch}, not ${defaultBranch}` };
     }
-    const [grantText, revocationText, ungrantedText] = await Promise.all([
-      github.getFile(branch, recordPath(requestPath, "grant")),
-      github.getFile(branch, recordPath(requestPath, "revocation")),
-      github.getFile(branch, path),
-    ]);
+    // One request, all three at the same commit.
+    const read = await github.readPaths({
+      files: [recordPath(requestPath, "grant"), recordPath(requestPath, "revocation"), path].map(
+        (p) => ({ ref: branch, path: p }),
+      ),
+      directories: [],
+    });
+    const [grantText, revocationText, ungrantedText] = read.files;
     if (grantText !== undefined || revocationText !== undefined) {
       return { status: "skipped", why: "a grant or revocation record is there" };
     }

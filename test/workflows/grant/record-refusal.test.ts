@@ -27,6 +27,23 @@ describe("recordRefusal", () => {
     });
   });
 
+  it("reads the grant, revocation and refusal records in one request before it commits", async () => {
+    const github = new FakeGitHub();
+    const pull = mergedPull({ defaultBranch: "main" });
+    await recordRefusal(github, pull, REQUEST_PATH, REFUSAL, STEP_NOW);
+    expect(github.calls).toEqual(["readPaths", "commitFiles"]);
+  });
+
+  it("says the refusal is not recorded when the records cannot be read", async () => {
+    const github = new FakeGitHub().fail("readPaths", new Error("502 Bad Gateway"));
+    expect(await recordRefusal(github, mergedPull(), REQUEST_PATH, REFUSAL, STEP_NOW)).toEqual({
+      status: "failed",
+      path: UNGRANTED,
+      error: "502 Bad Gateway",
+    });
+    expect(github.commits).toEqual([]);
+  });
+
   it("writes nothing next to a request merged into another branch than the default", async () => {
     const github = new FakeGitHub();
     const pull = mergedPull({ baseRef: "release", defaultBranch: "main" });
