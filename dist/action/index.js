@@ -97656,58 +97656,94 @@ function withMergedPullRequestLookup(port, octokit) {
 import { createHash as createHash6 } from "node:crypto";
 
 // src/adapters/list-teams-graphql.ts
-function teamsQuery(count) {
-  const vars = Array.from(
+function teamDeclarations(count) {
+  return Array.from(
     { length: count },
     (_, i5) => `$o${i5}: String!, $s${i5}: String!, $a${i5}: String`
   );
-  const fields = Array.from(
+}
+function teamFields(count) {
+  return Array.from(
     { length: count },
     (_, i5) => `t${i5}: organization(login: $o${i5}) { team(slug: $s${i5}) { members(first: 100, after: $a${i5}, membership: ALL) { nodes { login } pageInfo { hasNextPage endCursor } } } }`
   );
-  return `query HallpassTeams(${vars.join(", ")}) {
-  ${fields.join("\n  ")}
+}
+function teamVariables(teams, after = []) {
+  const variables = {};
+  teams.forEach((team, i5) => {
+    variables[`o${i5}`] = team.org;
+    variables[`s${i5}`] = team.slug;
+    variables[`a${i5}`] = after[i5] ?? null;
+  });
+  return variables;
+}
+function teamsQuery(count) {
+  return `query HallpassTeams(${teamDeclarations(count).join(", ")}) {
+  ${teamFields(count).join("\n  ")}
 }`;
 }
 async function listTeamsMembersGraphQl(graphql3, teams) {
-  const members2 = teams.map(() => []);
+  const data = await queryTeams(graphql3, teamsQuery(teams.length), teamVariables(teams), teams);
+  const members2 = await teamsFromAnswer(graphql3, teams, data);
+  return members2.map((logins, i5) => {
+    if (!logins) throw notVisible(teams[i5]);
+    return logins;
+  });
+}
+async function teamsFromAnswer(graphql3, teams, data) {
+  const members2 = teams.map(() => void 0);
   let pending = teams.map((team, index) => ({ team, index, after: null }));
+  let answer = data;
   while (pending.length > 0) {
-    const variables = {};
-    pending.forEach(({ team, after }, i5) => {
-      variables[`o${i5}`] = team.org;
-      variables[`s${i5}`] = team.slug;
-      variables[`a${i5}`] = after;
-    });
-    const data = await queryTeams(graphql3, teamsQuery(pending.length), variables, pending);
     const next = [];
     for (const [i5, read] of pending.entries()) {
-      const answer = data[`t${i5}`]?.team;
-      if (!answer) throw notVisible(read.team);
-      const logins = (answer.members.nodes ?? []).flatMap((m3) => m3 ? [m3.login] : []);
-      members2[read.index].push(...logins);
-      const { hasNextPage, endCursor } = answer.members.pageInfo;
-      if (hasNextPage) {
-        if (!endCursor)
-          throw new Error(
-            `GitHub gave no cursor for the next members of ${read.team.org}/${read.team.slug}`
-          );
-        next.push({ ...read, after: endCursor });
-      }
+      const found = answer[`t${i5}`]?.team;
+      if (!found) continue;
+      const logins = (found.members.nodes ?? []).flatMap((m3) => m3 ? [m3.login] : []);
+      members2[read.index] = [...members2[read.index] ?? [], ...logins];
+      const { hasNextPage, endCursor } = found.members.pageInfo;
+      if (!hasNextPage) continue;
+      if (!endCursor)
+        throw new Error(
+          `GitHub gave no cursor for the next members of ${read.team.org}/${read.team.slug}`
+        );
+      next.push({ ...read, after: endCursor });
     }
     pending = next;
+    if (pending.length === 0) break;
+    const asked = pending.map((p3) => p3.team);
+    const variables = teamVariables(
+      asked,
+      pending.map((p3) => p3.after)
+    );
+    answer = await queryTeams(graphql3, teamsQuery(asked.length), variables, asked);
   }
   return members2;
 }
-async function queryTeams(graphql3, query, variables, pending) {
+async function queryTeams(graphql3, query, variables, teams) {
   try {
     return await graphql3(query, variables);
   } catch (error64) {
-    const errors = error64.errors ?? [];
-    const missing = errors.find((e5) => e5.type === "NOT_FOUND" && typeof e5.path?.[0] === "string");
-    const index = missing ? Number(String(missing.path[0]).slice(1)) : Number.NaN;
-    const team = pending[index]?.team;
+    const index = missingTeams(error64)[0];
+    const team = index === void 0 ? void 0 : teams[index];
     if (team) throw notVisible(team);
+    throw error64;
+  }
+}
+function missingTeams(error64) {
+  const errors = error64.errors ?? [];
+  return errors.flatMap((e5) => {
+    const alias = e5.type === "NOT_FOUND" ? /^t(\d+)$/.exec(String(e5.path?.[0] ?? "")) : null;
+    return alias ? [Number(alias[1])] : [];
+  });
+}
+async function queryAllowingMissingTeams(graphql3, query, variables) {
+  try {
+    return await graphql3(query, variables);
+  } catch (error64) {
+    const { errors, data } = error64;
+    const allTeams = (errors?.length ?? 0) > 0 && missingTeams(error64).length === errors.length;
+    if (allTeams && data && typeof data === "object") return data;
     throw error64;
   }
 }
@@ -97725,45 +97761,69 @@ function entries(depth) {
   return `entries { name type object { ${BLOB}${inner} } }`;
 }
 var TREE_DEPTH = 3;
-function pathsQuery(files, directories) {
-  const vars = [
-    ...Array.from({ length: files }, (_, i5) => `$f${i5}: String!`),
-    ...Array.from({ length: directories }, (_, i5) => `$d${i5}: String!`)
-  ];
-  const fields = [
-    ...Array.from({ length: files }, (_, i5) => `f${i5}: object(expression: $f${i5}) { ${BLOB} }`),
-    ...Array.from(
-      { length: directories },
-      (_, i5) => `d${i5}: object(expression: $d${i5}) { ... on Tree { ${entries(TREE_DEPTH)} } }`
-    )
-  ];
+function pathsQuery(files, directories, teams = 0) {
+  const paths = pathFields(files, directories);
+  const vars = [...paths.declarations, ...teamDeclarations(teams)];
+  const repository = `repository(owner: $owner, name: $repo) {
+    __typename
+    ${paths.fields.join("\n    ")}
+  }`;
+  const fields = [repository, ...teamFields(teams)];
   return `query HallpassPaths($owner: String!, $repo: String!, ${vars.join(", ")}) {
-  repository(owner: $owner, name: $repo) {
-    ${fields.join("\n    ")}
-  }
+  ${fields.join("\n  ")}
 }`;
+}
+function pathFields(files, directories) {
+  return {
+    declarations: [
+      ...Array.from({ length: files }, (_, i5) => `$f${i5}: String!`),
+      ...Array.from({ length: directories }, (_, i5) => `$d${i5}: String!`)
+    ],
+    fields: [
+      ...Array.from({ length: files }, (_, i5) => `f${i5}: object(expression: $f${i5}) { ${BLOB} }`),
+      ...Array.from(
+        { length: directories },
+        (_, i5) => `d${i5}: object(expression: $d${i5}) { ... on Tree { ${entries(TREE_DEPTH)} } }`
+      )
+    ]
+  };
+}
+function pathVariables(reads) {
+  const variables = {};
+  reads.files.forEach((f5, i5) => {
+    variables[`f${i5}`] = `${f5.ref}:${f5.path}`;
+  });
+  reads.directories.forEach((d5, i5) => {
+    variables[`d${i5}`] = `${d5.ref}:${d5.path}`;
+  });
+  return variables;
 }
 async function readPathsGraphQl(graphql3, repository, reads) {
   const { files, directories } = reads;
-  const variables = { ...repository };
-  files.forEach((f5, i5) => {
-    variables[`f${i5}`] = `${f5.ref}:${f5.path}`;
-  });
-  directories.forEach((d5, i5) => {
-    variables[`d${i5}`] = `${d5.ref}:${d5.path}`;
-  });
-  const data = await graphql3(pathsQuery(files.length, directories.length), variables);
+  const teams = reads.teams ?? [];
+  const variables = {
+    ...repository,
+    ...pathVariables(reads),
+    ...teamVariables(teams)
+  };
+  const query = pathsQuery(files.length, directories.length, teams.length);
+  const data = await queryAllowingMissingTeams(graphql3, query, variables);
   const answer = data.repository;
   if (!answer) {
     throw new Error(
       `GitHub's GraphQL API does not show ${repository.owner}/${repository.repo}: check that the app is installed on it`
     );
   }
+  const contents = await pathContents(graphql3, repository, reads, answer);
+  if (teams.length === 0) return contents;
+  return { ...contents, teams: await teamsFromAnswer(graphql3, teams, data) };
+}
+async function pathContents(graphql3, repository, reads, answer) {
   const contents = {
-    files: files.map((f5, i5) => blobText(f5, answer[`f${i5}`] ?? null)),
+    files: reads.files.map((f5, i5) => blobText(f5, answer[`f${i5}`] ?? null)),
     directories: []
   };
-  for (const [i5, d5] of directories.entries()) {
+  for (const [i5, d5] of reads.directories.entries()) {
     const found = /* @__PURE__ */ new Map();
     const deeper = [];
     collect(d5, answer[`d${i5}`]?.entries ?? [], found, deeper);
@@ -97803,14 +97863,29 @@ function blobText(at, blob) {
 }
 
 // src/adapters/read-pull-request-graphql.ts
-var PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $repo: String!, $number: Int!, $files: String, $commits: String, $reviews: String, $events: String, $withFiles: Boolean!, $withCommits: Boolean!, $withReviews: Boolean!, $withEvents: Boolean!) {
+function checkRunField(of) {
+  const suites = of === "app" ? "{appId: $appId, checkName: $checkName}" : "{checkName: $checkName}";
+  return `headCommit: commits(last: 1) { nodes { commit { oid checkSuites(first: 10, filterBy: ${suites}) { nodes { checkRuns(first: 10, filterBy: {checkName: $checkName, checkType: LATEST}) { nodes { databaseId name conclusion title annotations { totalCount } } pageInfo { hasNextPage } } } pageInfo { hasNextPage } } } } }`;
+}
+function pullRequestQuery(extras = {}) {
+  const paths = pathFields(extras.files ?? 0, extras.directories ?? 0);
+  const declarations = [
+    ...extras.checkRun ? ["$checkName: String!"] : [],
+    ...extras.checkRun === "app" ? ["$appId: Int!"] : [],
+    ...paths.declarations
+  ].map((d5) => `, ${d5}`);
+  const checkRun = extras.checkRun ? `
+      ${checkRunField(extras.checkRun)}` : "";
+  const rules = paths.fields.map((f5) => `
+    ${f5}`).join("");
+  return `query HallpassPullRequest($owner: String!, $repo: String!, $number: Int!, $files: String, $commits: String, $reviews: String, $events: String, $withFiles: Boolean!, $withCommits: Boolean!, $withReviews: Boolean!, $withEvents: Boolean!${declarations.join("")}) {
   repository(owner: $owner, name: $repo) {
-    defaultBranchRef { name }
+    defaultBranchRef { name }${rules}
     pullRequest(number: $number) {
       number url state isDraft title
       author { __typename login }
       headRefOid baseRefOid baseRefName
-      merged mergedAt mergedBy { __typename login } mergeCommit { oid }
+      merged mergedAt mergedBy { __typename login } mergeCommit { oid }${checkRun}
       files(first: 100, after: $files) @include(if: $withFiles) {
         nodes { path changeType }
         pageInfo { hasNextPage endCursor }
@@ -97835,6 +97910,8 @@ var PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $repo: Stri
     }
   }
 }`;
+}
+var PULL_REQUEST_QUERY = pullRequestQuery();
 var LISTS = ["files", "commits", "reviews", "timelineItems"];
 var CURSOR = {
   files: "files",
@@ -97856,10 +97933,14 @@ var CHANGE_TYPES = {
   COPIED: "copied",
   CHANGED: "changed"
 };
-async function readPullRequestSnapshot(reader, pullNumber) {
-  const read = (variables) => queryPullRequest(reader, pullNumber, variables);
+async function readPullRequestSnapshot(reader, pullNumber, extras = {}) {
+  const read = (variables, query = PULL_REQUEST_QUERY) => queryPullRequest(reader, pullNumber, variables, query);
   const all = Object.fromEntries(LISTS.map((list2) => [INCLUDE[list2], true]));
-  const { pull, defaultBranch } = await read(all);
+  const first = firstQuery(reader, extras);
+  const { pull, defaultBranch, repository } = await read(
+    { ...all, ...first.variables },
+    first.query
+  );
   const nodes5 = Object.fromEntries(LISTS.map((list2) => [list2, [...pull[list2]?.nodes ?? []]]));
   let next = nextPages(pull);
   while (Object.keys(next).length > 0) {
@@ -97875,17 +97956,63 @@ async function readPullRequestSnapshot(reader, pullNumber) {
     files = await reader.listFiles(pullNumber);
     sameHead(pull, (await read({})).pull);
   }
+  const paths = extras.paths ? await pathContents(reader.graphql, reader, extras.paths, repository) : void 0;
   return {
     pullRequest: toPullRequest(pull, defaultBranch),
     files,
     commits: toCommits(answer),
     reviews: toReviews(answer),
-    ...toEvents(answer)
+    ...toEvents(answer),
+    ...checkRunOf(reader, pull, extras.checkName),
+    ...paths ? { paths } : {}
   };
 }
-async function queryPullRequest(reader, pullNumber, variables) {
+function firstQuery(reader, extras) {
+  const { checkName, paths } = extras;
+  if (checkName === void 0 && !paths) return { query: PULL_REQUEST_QUERY, variables: {} };
+  const of = reader.appId === void 0 ? "any" : "app";
+  const query = pullRequestQuery({
+    ...checkName !== void 0 ? { checkRun: of } : {},
+    files: paths?.files.length ?? 0,
+    directories: paths?.directories.length ?? 0
+  });
+  return {
+    query,
+    variables: {
+      ...checkName !== void 0 ? { checkName } : {},
+      ...checkName !== void 0 && of === "app" ? { appId: reader.appId } : {},
+      ...paths ? pathVariables(paths) : {}
+    }
+  };
+}
+function checkRunOf(reader, pull, name) {
+  if (name === void 0) return {};
+  const commit = pull.headCommit?.nodes?.[0]?.commit;
+  const suites = commit?.checkSuites;
+  if (!commit || commit.oid !== pull.headRefOid || !suites || suites.pageInfo.hasNextPage)
+    return {};
+  const runs = [];
+  for (const suite of suites.nodes ?? []) {
+    if (!suite) continue;
+    if (suite.checkRuns.pageInfo.hasNextPage) return {};
+    for (const run3 of suite.checkRuns.nodes ?? []) if (run3?.name === name) runs.push(run3);
+  }
+  const newest = runs.filter((r5) => r5.databaseId !== null).sort((a5, b5) => b5.databaseId - a5.databaseId)[0];
+  if (!newest) {
+    reader.foundCheckRun?.(pull.headRefOid, name, null);
+    return { checkRun: null };
+  }
+  const seen = { conclusion: newest.conclusion?.toLowerCase() ?? null, title: newest.title ?? "" };
+  reader.foundCheckRun?.(pull.headRefOid, name, {
+    ...seen,
+    id: newest.databaseId,
+    annotations: newest.annotations?.totalCount ?? 0
+  });
+  return { checkRun: seen };
+}
+async function queryPullRequest(reader, pullNumber, variables, query) {
   const flags = Object.fromEntries(LISTS.map((list2) => [INCLUDE[list2], false]));
-  const data = await reader.graphql(PULL_REQUEST_QUERY, {
+  const data = await reader.graphql(query, {
     owner: reader.owner,
     repo: reader.repo,
     number: pullNumber,
@@ -97899,7 +98026,11 @@ async function queryPullRequest(reader, pullNumber, variables) {
       { status: 404 }
     );
   }
-  return { pull, defaultBranch: data.repository?.defaultBranchRef?.name };
+  return {
+    pull,
+    defaultBranch: data.repository?.defaultBranchRef?.name,
+    repository: data.repository
+  };
 }
 function nextPages(pull, asked) {
   const next = {};
@@ -98132,7 +98263,22 @@ function createOctokitGitHub(octokit, repository, options = {}) {
     }));
   }
   const graphql3 = options.graphqlReads ?? ((query, variables) => octokit.graphql(query, variables));
-  const readPullRequest = (pullNumber) => readPullRequestSnapshot({ graphql: graphql3, owner, repo, listFiles: listPullRequestFiles }, pullNumber);
+  const pullRequestReader = {
+    graphql: graphql3,
+    owner,
+    repo,
+    listFiles: listPullRequestFiles,
+    ...options.appId !== void 0 ? { appId: options.appId } : {},
+    foundCheckRun: (headSha, name, run3) => {
+      const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
+      if (run3 && options.cache?.get(key)?.id === run3.id) return;
+      options.cache?.set(
+        key,
+        run3 ? { id: run3.id, annotations: run3.annotations > 0 ? "?" : "" } : null
+      );
+    }
+  };
+  const readPullRequest = (pullNumber, extras) => readPullRequestSnapshot(pullRequestReader, pullNumber, extras);
   const readPaths = (reads) => readPathsGraphQl(graphql3, base, reads);
   const listTeamsMembers = (teams) => listTeamsMembersGraphQl(graphql3, teams);
   async function listOpenPullRequests() {
@@ -98157,7 +98303,7 @@ function createOctokitGitHub(octokit, repository, options = {}) {
   async function findCheckRun(headSha, name) {
     const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
     const cached3 = options.cache?.get(key);
-    if (cached3) return cached3;
+    if (cached3 !== void 0) return cached3 ?? void 0;
     const run3 = await latestCheckRun(headSha, name);
     if (!run3) return void 0;
     const known = { id: Number(run3.id), annotations: run3.output?.annotations_count ? "?" : "" };
@@ -102999,6 +103145,64 @@ async function cached2(cache5, key, load) {
   return value;
 }
 
+// src/workflows/evaluate/read-team-members.ts
+function teamsNamed(refs) {
+  const teams = /* @__PURE__ */ new Map();
+  for (const ref of refs) {
+    const [org, slug] = ref.replace(/^@/, "").split("/");
+    if (slug !== void 0) teams.set(teamKey(org, slug), { org, slug });
+  }
+  return teams;
+}
+function teamCacheKey(key, base) {
+  return `team:${key}@${base}`;
+}
+async function readTeamMembers(github, who, cache5, prefetched = /* @__PURE__ */ new Map()) {
+  const teams = /* @__PURE__ */ new Map();
+  for (const owner of who.owners) {
+    if (owner.kind === "team") teams.set(teamKey(owner.org, owner.slug), owner);
+  }
+  const refs = [...who.approval.rules.flatMap((rule) => rule.from ?? []), ...who.eligible ?? []];
+  for (const [key, team] of teamsNamed(refs)) teams.set(key, team);
+  const teamMembers = {};
+  const missing = [];
+  for (const [key, team] of teams) {
+    const hit = cache5?.get(teamCacheKey(key, who.base));
+    if (hit) teamMembers[key] = hit;
+    else if (prefetched.has(key)) {
+      const members2 = prefetched.get(key);
+      if (!members2)
+        return notVisible2(
+          `team ${team.org}/${team.slug} does not exist or is not visible to the app`
+        );
+      teamMembers[key] = members2;
+      cache5?.set(teamCacheKey(key, who.base), members2);
+    } else missing.push([key, team]);
+  }
+  try {
+    if (missing.length > 0) {
+      const members2 = await github.listTeamsMembers(missing.map(([, team]) => team));
+      for (const [i5, [key]] of missing.entries()) {
+        teamMembers[key] = members2[i5];
+        cache5?.set(teamCacheKey(key, who.base), members2[i5]);
+      }
+    }
+  } catch (error64) {
+    if (httpStatus(error64) === 404 || httpStatus(error64) === 403)
+      return notVisible2(errorMessage(error64));
+    throw error64;
+  }
+  return { teamMembers };
+}
+function notVisible2(message) {
+  return failure2("A team could not be read", [
+    `A team named in CODEOWNERS, in the role's approval rules or in its eligible list does not exist or is not visible to the app (it needs the organization "Members: read" permission): ${message}.`
+  ]);
+}
+function httpStatus(error64) {
+  return typeof error64 === "object" && error64 !== null && "status" in error64 ? Number(error64.status) : void 0;
+}
+
 // src/workflows/evaluate/read-rules.ts
 async function checkDefaultBranch(github, pullRequest, cache5) {
   const repoKey = `${github.owner}/${github.repo}`;
@@ -103008,20 +103212,42 @@ async function checkDefaultBranch(github, pullRequest, cache5) {
     `This pull request targets ${markdownCode(pullRequest.baseRef)}; only requests merged into ${markdownCode(defaultBranch)} are judged and granted, under the policies and CODEOWNERS there. Change the base branch to ${markdownCode(defaultBranch)}.`
   ]);
 }
-async function readRules(github, pullRequest, requestPath, cache5) {
+var FULL_SHA = /^[0-9a-f]{40}$/;
+function rulesToReadAlong(github, rulesAt, cache5) {
+  if (rulesAt === void 0 || !FULL_SHA.test(rulesAt)) return void 0;
+  const keys = ruleKeys(`${github.owner}/${github.repo}`, rulesAt);
+  const files = cache5?.get(keys.codeowners) === void 0 ? CODEOWNERS_LOCATIONS.map((path) => ({ ref: rulesAt, path })) : [];
+  const directories = cache5?.get(keys.policies) === void 0 ? [{ ref: rulesAt, path: "policies" }] : [];
+  return files.length + directories.length > 0 ? { files, directories } : void 0;
+}
+function rulesReadAt(along, base) {
+  if (!along || along.ref !== base) return {};
+  const { reads, contents } = along;
+  const file3 = (path) => contents.files[reads.files.findIndex((f5) => f5.ref === base && f5.path === path)];
+  const policies = reads.directories.findIndex((d5) => d5.ref === base && d5.path === "policies");
+  return {
+    ...reads.files.length > 0 ? { codeowners: compileFirstCodeowners(file3) } : {},
+    ...policies >= 0 ? { policies: loadPolicies(policySources(contents.directories[policies] ?? /* @__PURE__ */ new Map())) } : {}
+  };
+}
+function ruleKeys(repoKey, base) {
+  return {
+    policies: `policies:${repoKey}@${base}`,
+    // Compiled once per base commit: every later event on the base only looks up.
+    codeowners: `codeowners:${repoKey}@${base}`
+  };
+}
+async function readRules(github, pullRequest, requestPath, cache5, along) {
   const repoKey = `${github.owner}/${github.repo}`;
   const base = pullRequest.merged && pullRequest.mergeCommitSha ? pullRequest.mergeCommitSha : pullRequest.baseSha;
   const twinPath = requestTwinPath(requestPath);
   const keys = {
-    policies: `policies:${repoKey}@${base}`,
-    // Compiled once per base commit: every later event on the base only looks up.
-    codeowners: `codeowners:${repoKey}@${base}`,
+    ...ruleKeys(repoKey, base),
     request: `file:${repoKey}@${pullRequest.headSha}:${requestPath}`,
     twin: `exists:${repoKey}@${base}:${twinPath}`
   };
   const hit = {
-    policies: cache5?.get(keys.policies),
-    codeowners: cache5?.get(keys.codeowners),
+    ...knownRules(rulesReadAt(along, base), keys, cache5),
     request: cache5?.get(keys.request),
     twin: pullRequest.merged ? false : cache5?.get(keys.twin)
   };
@@ -103031,7 +103257,12 @@ async function readRules(github, pullRequest, requestPath, cache5) {
     ...hit.twin === void 0 ? [{ ref: base, path: twinPath }] : []
   ];
   const directories = hit.policies === void 0 ? [{ ref: base, path: "policies" }] : [];
-  const read = files.length + directories.length > 0 ? await github.readPaths({ files, directories }) : { files: [], directories: [] };
+  const teams = files.length + directories.length > 0 ? teamsToReadAlong(hit, requestPath, base, cache5) : [];
+  const read = files.length + directories.length + teams.length > 0 ? await github.readPaths({
+    files,
+    directories,
+    ...teams.length > 0 ? { teams: teams.map(([, team]) => team) } : {}
+  }) : { files: [], directories: [] };
   const text = (ref, path) => read.files[files.findIndex((f5) => f5.ref === ref && f5.path === path)];
   const policies = hit.policies ?? fill(cache5, keys.policies, loadPolicies(policySources(read.directories[0] ?? /* @__PURE__ */ new Map())));
   const codeowners = hit.codeowners !== void 0 ? hit.codeowners : fill(
@@ -103041,7 +103272,37 @@ async function readRules(github, pullRequest, requestPath, cache5) {
   );
   const requestText = hit.request !== void 0 ? hit.request : fill(cache5, keys.request, text(pullRequest.headSha, requestPath) ?? null);
   const twinAtBase = hit.twin ?? fill(cache5, keys.twin, text(base, twinPath) !== void 0);
-  return { base, policies, codeowners, requestText, twinPath, twinAtBase };
+  const found = read.teams;
+  const teamMembers = new Map(found ? teams.map(([key], i5) => [key, found[i5]]) : []);
+  return { base, policies, codeowners, requestText, twinPath, twinAtBase, teamMembers };
+}
+function knownRules(readAlong, keys, cache5) {
+  const { policies, codeowners } = readAlong;
+  if (policies) cache5?.set(keys.policies, policies);
+  if (codeowners !== void 0) cache5?.set(keys.codeowners, codeowners);
+  return {
+    policies: policies ?? cache5?.get(keys.policies),
+    codeowners: codeowners !== void 0 ? codeowners : cache5?.get(keys.codeowners)
+  };
+}
+var MAX_TEAMS_ALONG = 20;
+function teamsToReadAlong(rules, requestPath, base, cache5) {
+  const policies = rules.policies?.policies;
+  if (!policies || !rules.codeowners) return [];
+  const owners = rules.codeowners.match(requestPath)?.owners ?? [];
+  const approvers = (approval) => (approval?.rules ?? []).flatMap((rule) => rule.from ?? []);
+  const refs = [
+    ...owners.flatMap((o3) => o3.kind === "team" ? [`${o3.org}/${o3.slug}`] : []),
+    ...Object.values(policies.roles).flatMap((role) => [
+      ...approvers(role.approval),
+      ...approvers(role.breakGlass?.approval),
+      ...role.eligible ?? []
+    ])
+  ];
+  const teams = [...teamsNamed(refs)].filter(
+    ([key]) => cache5?.get(teamCacheKey(key, base)) === void 0
+  );
+  return teams.length <= MAX_TEAMS_ALONG ? teams : [];
 }
 function fill(cache5, key, value) {
   cache5?.set(key, value);
@@ -103058,55 +103319,23 @@ function compileFirstCodeowners(text) {
   return null;
 }
 
-// src/workflows/evaluate/read-team-members.ts
-async function readTeamMembers(github, who, cache5) {
-  const teams = /* @__PURE__ */ new Map();
-  for (const owner of who.owners) {
-    if (owner.kind === "team") teams.set(teamKey(owner.org, owner.slug), owner);
-  }
-  const refs = [...who.approval.rules.flatMap((rule) => rule.from ?? []), ...who.eligible ?? []];
-  for (const ref of refs) {
-    const [org, slug] = ref.replace(/^@/, "").split("/");
-    if (slug !== void 0) teams.set(teamKey(org, slug), { org, slug });
-  }
-  const teamMembers = {};
-  const missing = [];
-  for (const [key, team] of teams) {
-    const hit = cache5?.get(`team:${key}@${who.base}`);
-    if (hit) teamMembers[key] = hit;
-    else missing.push([key, team]);
-  }
-  try {
-    if (missing.length > 0) {
-      const members2 = await github.listTeamsMembers(missing.map(([, team]) => team));
-      for (const [i5, [key]] of missing.entries()) {
-        teamMembers[key] = members2[i5];
-        cache5?.set(`team:${key}@${who.base}`, members2[i5]);
-      }
-    }
-  } catch (error64) {
-    if (httpStatus(error64) === 404 || httpStatus(error64) === 403) {
-      return failure2("A team could not be read", [
-        `A team named in CODEOWNERS, in the role's approval rules or in its eligible list does not exist or is not visible to the app (it needs the organization "Members: read" permission): ${errorMessage(error64)}.`
-      ]);
-    }
-    throw error64;
-  }
-  return { teamMembers };
-}
-function httpStatus(error64) {
-  return typeof error64 === "object" && error64 !== null && "status" in error64 ? Number(error64.status) : void 0;
-}
-
 // src/workflows/evaluate-pull-request.ts
 async function evaluatePullRequest(github, pullNumber, context) {
-  const snapshot = await github.readPullRequest(pullNumber);
+  const rules = rulesToReadAlong(github, context.rulesAt, context.cache);
+  const extras = {
+    ...context.checkName !== void 0 ? { checkName: context.checkName } : {},
+    ...rules ? { paths: rules } : {}
+  };
+  const snapshot = await github.readPullRequest(pullNumber, extras);
   const { pullRequest } = snapshot;
+  const along = rules && snapshot.paths ? { ref: context.rulesAt, reads: rules, contents: snapshot.paths } : void 0;
+  const previousCheck = "checkRun" in snapshot ? { previousCheck: snapshot.checkRun ?? null } : {};
   try {
-    return await evaluate(github, snapshot, context);
+    return { ...await evaluate(github, snapshot, context, along), ...previousCheck };
   } catch (error64) {
     return {
       ...empty(pullRequest),
+      ...previousCheck,
       status: "error",
       apiError: errorMessage(error64),
       title: "Could not evaluate: GitHub API error",
@@ -103132,7 +103361,7 @@ function empty(pullRequest) {
     owners: void 0
   };
 }
-async function evaluate(github, activity, context) {
+async function evaluate(github, activity, context, along) {
   const { cache: cache5 } = context;
   const { pullRequest } = activity;
   const result = empty(pullRequest);
@@ -103159,7 +103388,7 @@ async function evaluate(github, activity, context) {
   result.requestPath = requestPath;
   const wrongBase = await checkDefaultBranch(github, pullRequest, cache5);
   if (wrongBase) return fail(wrongBase);
-  const rules = await readRules(github, pullRequest, requestPath, cache5);
+  const rules = await readRules(github, pullRequest, requestPath, cache5, along);
   result.rulesSha = rules.base;
   result.baseProblems.push(...rules.policies.problems);
   const policies = checkPolicies(pullRequest, requestPath, rules);
@@ -103189,7 +103418,8 @@ async function evaluate(github, activity, context) {
   const teams = await readTeamMembers(
     github,
     { owners, approval, ...eligible ? { eligible } : {}, base: rules.base },
-    cache5
+    cache5,
+    rules.teamMembers
   );
   if (isFailure(teams)) return fail(teams);
   const eligibility = checkEligibility(request2.request.requester, eligible, teams.teamMembers);

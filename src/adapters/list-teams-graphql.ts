@@ -6,24 +6,48 @@ import type { GraphQl } from "./read-files-graphql.ts";
  * members } }` per team), where the REST API needs a request per team and page. A team with
  * more than 100 members is followed by queries for its next pages only. A team GitHub does not
  * show (it does not exist, or the app lacks the organization "Members: read" permission) is an
- * error with status 404, as the REST API answers.
+ * error with status 404, as the REST API answers. The same fields ride along in read-paths-
+ * graphql.ts's query, where such a team is answered as unknown instead: that read does not
+ * know yet which of its teams the evaluation will need.
  */
 
-/** The query reading `count` teams: variables `$o<i>` (org), `$s<i>` (slug), `$a<i>` (cursor). */
-export function teamsQuery(count: number): string {
-  const vars = Array.from(
+/** The variable declarations of `count` teams: `$o<i>` (org), `$s<i>` (slug), `$a<i>` (cursor). */
+export function teamDeclarations(count: number): string[] {
+  return Array.from(
     { length: count },
     (_, i) => `$o${i}: String!, $s${i}: String!, $a${i}: String`,
   );
-  const fields = Array.from(
+}
+
+/** The fields `t<i>` reading `count` teams' members, one page each. */
+export function teamFields(count: number): string[] {
+  return Array.from(
     { length: count },
     (_, i) =>
       `t${i}: organization(login: $o${i}) { team(slug: $s${i}) { members(first: 100, after: $a${i}, membership: ALL) { nodes { login } pageInfo { hasNextPage endCursor } } } }`,
   );
-  return `query HallpassTeams(${vars.join(", ")}) {\n  ${fields.join("\n  ")}\n}`;
 }
 
-interface TeamAnswer {
+/** The variables of `teamFields` for `teams`, each from its cursor (the first page: none). */
+export function teamVariables(
+  teams: readonly TeamRef[],
+  after: readonly (string | null)[] = [],
+): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  teams.forEach((team, i) => {
+    variables[`o${i}`] = team.org;
+    variables[`s${i}`] = team.slug;
+    variables[`a${i}`] = after[i] ?? null;
+  });
+  return variables;
+}
+
+/** The query reading `count` teams: variables `$o<i>` (org), `$s<i>` (slug), `$a<i>` (cursor). */
+export function teamsQuery(count: number): string {
+  return `query HallpassTeams(${teamDeclarations(count).join(", ")}) {\n  ${teamFields(count).join("\n  ")}\n}`;
+}
+
+export interface TeamAnswer {
   team: {
     members: {
       nodes: ({ login: string } | null)[] | null;
@@ -37,32 +61,49 @@ export async function listTeamsMembersGraphQl(
   graphql: GraphQl,
   teams: readonly TeamRef[],
 ): Promise<string[][]> {
-  const members = teams.map(() => [] as string[]);
+  const data = await queryTeams(graphql, teamsQuery(teams.length), teamVariables(teams), teams);
+  const members = await teamsFromAnswer(graphql, teams, data);
+  return members.map((logins, i) => {
+    if (!logins) throw notVisible(teams[i]!);
+    return logins;
+  });
+}
+
+/**
+ * The members of each of `teams` from an answer holding their first pages (`t<i>`), reading
+ * their next pages to the end; undefined for a team GitHub does not show.
+ */
+export async function teamsFromAnswer(
+  graphql: GraphQl,
+  teams: readonly TeamRef[],
+  data: Record<string, TeamAnswer | null>,
+): Promise<(string[] | undefined)[]> {
+  const members: (string[] | undefined)[] = teams.map(() => undefined);
   let pending = teams.map((team, index) => ({ team, index, after: null as string | null }));
+  let answer = data;
   while (pending.length > 0) {
-    const variables: Record<string, unknown> = {};
-    pending.forEach(({ team, after }, i) => {
-      variables[`o${i}`] = team.org;
-      variables[`s${i}`] = team.slug;
-      variables[`a${i}`] = after;
-    });
-    const data = await queryTeams(graphql, teamsQuery(pending.length), variables, pending);
     const next: typeof pending = [];
     for (const [i, read] of pending.entries()) {
-      const answer = data[`t${i}`]?.team;
-      if (!answer) throw notVisible(read.team);
-      const logins = (answer.members.nodes ?? []).flatMap((m) => (m ? [m.login] : []));
-      members[read.index]!.push(...logins);
-      const { hasNextPage, endCursor } = answer.members.pageInfo;
-      if (hasNextPage) {
-        if (!endCursor)
-          throw new Error(
-            `GitHub gave no cursor for the next members of ${read.team.org}/${read.team.slug}`,
-          );
-        next.push({ ...read, after: endCursor });
-      }
+      const found = answer[`t${i}`]?.team;
+      if (!found) continue;
+      const logins = (found.members.nodes ?? []).flatMap((m) => (m ? [m.login] : []));
+      members[read.index] = [...(members[read.index] ?? []), ...logins];
+      const { hasNextPage, endCursor } = found.members.pageInfo;
+      if (!hasNextPage) continue;
+      if (!endCursor)
+        throw new Error(
+          `GitHub gave no cursor for the next members of ${read.team.org}/${read.team.slug}`,
+        );
+      next.push({ ...read, after: endCursor });
     }
     pending = next;
+    if (pending.length === 0) break;
+    const asked = pending.map((p) => p.team);
+    const variables = teamVariables(
+      asked,
+      pending.map((p) => p.after),
+    );
+    answer = await queryTeams(graphql, teamsQuery(asked.length), variables, asked);
   }
   return members;
 }
@@ -72,16 +113,43 @@ async function queryTeams(
   graphql: GraphQl,
   query: string,
   variables: Record<string, unknown>,
-  pending: { team: TeamRef }[],
+  teams: readonly TeamRef[],
 ): Promise<Record<string, TeamAnswer | null>> {
   try {
     return (await graphql(query, variables)) as Record<string, TeamAnswer | null>;
   } catch (error) {
-    const errors = (error as { errors?: { type?: string; path?: unknown[] }[] }).errors ?? [];
-    const missing = errors.find((e) => e.type === "NOT_FOUND" && typeof e.path?.[0] === "string");
-    const index = missing ? Number(String(missing.path![0]).slice(1)) : Number.NaN;
-    const team = pending[index]?.team;
+    const index = missingTeams(error)[0];
+    const team = index === undefined ? undefined : teams[index];
     if (team) throw notVisible(team);
+    throw error;
+  }
+}
+
+/** The indexes of the teams (`t<i>`) whose organization GitHub answered NOT_FOUND. */
+function missingTeams(error: unknown): number[] {
+  const errors = (error as { errors?: { type?: string; path?: unknown[] }[] }).errors ?? [];
+  return errors.flatMap((e) => {
+    const alias = e.type === "NOT_FOUND" ? /^t(\d+)$/.exec(String(e.path?.[0] ?? "")) : null;
+    return alias ? [Number(alias[1])] : [];
+  });
+}
+
+/**
+ * The answer of a query that reads teams along with other things: when GitHub's only errors are
+ * NOT_FOUND for teams' organizations, the rest of its answer (those teams null). Any other
+ * error is thrown.
+ */
+export async function queryAllowingMissingTeams(
+  graphql: GraphQl,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<unknown> {
+  try {
+    return await graphql(query, variables);
+  } catch (error) {
+    const { errors, data } = error as { errors?: unknown[]; data?: unknown };
+    const allTeams = (errors?.length ?? 0) > 0 && missingTeams(error).length === errors!.length;
+    if (allTeams && data && typeof data === "object") return data;
     throw error;
   }
 }

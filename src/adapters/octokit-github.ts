@@ -18,13 +18,14 @@ import type {
   IssueInfo,
   NewPullRequest,
   PathReads,
+  PullRequestExtras,
   PullRequestInfo,
   TeamRef,
 } from "../ports/github.ts";
 import { listTeamsMembersGraphQl } from "./list-teams-graphql.ts";
 import type { GraphQl } from "./read-files-graphql.ts";
 import { readPathsGraphQl } from "./read-paths-graphql.ts";
-import { readPullRequestSnapshot } from "./read-pull-request-graphql.ts";
+import { type PullRequestReader, readPullRequestSnapshot } from "./read-pull-request-graphql.ts";
 
 /** Any Octokit with the REST pagination plugin (Probot's, or one built for the action/CLI). */
 export type Octokit = Pick<ProbotOctokit, "request" | "paginate" | "graphql">;
@@ -220,8 +221,28 @@ export function createOctokitGitHub(
   /** The evaluation's reads: one GraphQL query each (see the read-*-graphql.ts adapters). */
   const graphql: GraphQl =
     options.graphqlReads ?? ((query, variables) => octokit.graphql(query, variables));
-  const readPullRequest = (pullNumber: number) =>
-    readPullRequestSnapshot({ graphql, owner, repo, listFiles: listPullRequestFiles }, pullNumber);
+  const pullRequestReader: PullRequestReader = {
+    graphql,
+    owner,
+    repo,
+    listFiles: listPullRequestFiles,
+    ...(options.appId !== undefined ? { appId: options.appId } : {}),
+    foundCheckRun: (headSha, name, run) => {
+      // The run the pull request query found (or that there is none: null) is what
+      // `upsertCheckRun` would look up: known, its write needs no read. Ours, remembered under
+      // the same id, stays as it is (we know its annotations' content; GitHub's count alone
+      // would force a new run). A run another instance of the app creates after this read
+      // gets a twin of the same name at worst, and GitHub takes the newest.
+      const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
+      if (run && (options.cache?.get(key) as KnownRun | undefined)?.id === run.id) return;
+      options.cache?.set(
+        key,
+        run ? { id: run.id, annotations: run.annotations > 0 ? "?" : "" } : null,
+      );
+    },
+  };
+  const readPullRequest = (pullNumber: number, extras?: PullRequestExtras) =>
+    readPullRequestSnapshot(pullRequestReader, pullNumber, extras);
   const readPaths = (reads: PathReads) => readPathsGraphQl(graphql, base, reads);
   const listTeamsMembers = (teams: readonly TeamRef[]) => listTeamsMembersGraphQl(graphql, teams);
 
@@ -252,8 +273,9 @@ export function createOctokitGitHub(
 
   async function findCheckRun(headSha: string, name: string): Promise<KnownRun | undefined> {
     const key = `check-run:${owner}/${repo}@${headSha}:${name}`;
-    const cached = options.cache?.get(key) as KnownRun | undefined;
-    if (cached) return cached;
+    // null: the pull request's query found none of ours on the head (see `foundCheckRun`).
+    const cached = options.cache?.get(key) as KnownRun | null | undefined;
+    if (cached !== undefined) return cached ?? undefined;
     const run = await latestCheckRun(headSha, name);
     if (!run) return undefined;
     // A run with annotations of unknown content gets a fresh run rather than more of them.

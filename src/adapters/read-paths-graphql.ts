@@ -1,11 +1,20 @@
 import type { PathAtRef, PathContents, PathReads } from "../ports/github.ts";
+import {
+  queryAllowingMissingTeams,
+  type TeamAnswer,
+  teamDeclarations,
+  teamFields,
+  teamsFromAnswer,
+  teamVariables,
+} from "./list-teams-graphql.ts";
 import type { GraphQl } from "./read-files-graphql.ts";
 
 /**
  * Files and whole directories at commits in one GraphQL query (`repository.object(expression:
  * "<ref>:<path>")`), where the REST API needs a request per file and per tree: the evaluation
- * reads CODEOWNERS, every policy file, the request file and its twin this way. A directory's
- * tree is read three levels deep in the query; a deeper one is read by a query of its own.
+ * reads CODEOWNERS, every policy file, the request file and its twin this way, with the members
+ * of the teams it may need in the same query (see list-teams-graphql.ts). A directory's tree is
+ * read three levels deep in the query; a deeper one is read by a query of its own.
  * A file GitHub cannot give as text (binary, or truncated for its size) is an error: the
  * evaluation fails closed rather than judge a file it could not read whole.
  */
@@ -19,19 +28,49 @@ function entries(depth: number): string {
 const TREE_DEPTH = 3;
 
 /** The query reading `files` files (`f<i>`) and `directories` directories (`d<i>`). */
-export function pathsQuery(files: number, directories: number): string {
-  const vars = [
-    ...Array.from({ length: files }, (_, i) => `$f${i}: String!`),
-    ...Array.from({ length: directories }, (_, i) => `$d${i}: String!`),
-  ];
-  const fields = [
-    ...Array.from({ length: files }, (_, i) => `f${i}: object(expression: $f${i}) { ${BLOB} }`),
-    ...Array.from(
-      { length: directories },
-      (_, i) => `d${i}: object(expression: $d${i}) { ... on Tree { ${entries(TREE_DEPTH)} } }`,
-    ),
-  ];
-  return `query HallpassPaths($owner: String!, $repo: String!, ${vars.join(", ")}) {\n  repository(owner: $owner, name: $repo) {\n    ${fields.join("\n    ")}\n  }\n}`;
+export function pathsQuery(files: number, directories: number, teams = 0): string {
+  const paths = pathFields(files, directories);
+  const vars = [...paths.declarations, ...teamDeclarations(teams)];
+  // `__typename` keeps the selection valid when only teams are read.
+  const repository = `repository(owner: $owner, name: $repo) {\n    __typename\n    ${paths.fields.join("\n    ")}\n  }`;
+  const fields = [repository, ...teamFields(teams)];
+  return `query HallpassPaths($owner: String!, $repo: String!, ${vars.join(", ")}) {\n  ${fields.join("\n  ")}\n}`;
+}
+
+/**
+ * The variable declarations and the `repository` fields reading `files` files (`f<i>`) and
+ * `directories` directories (`d<i>`): `pathsQuery`'s, and the pull request query's when it
+ * reads the rules along.
+ */
+export function pathFields(
+  files: number,
+  directories: number,
+): { declarations: string[]; fields: string[] } {
+  return {
+    declarations: [
+      ...Array.from({ length: files }, (_, i) => `$f${i}: String!`),
+      ...Array.from({ length: directories }, (_, i) => `$d${i}: String!`),
+    ],
+    fields: [
+      ...Array.from({ length: files }, (_, i) => `f${i}: object(expression: $f${i}) { ${BLOB} }`),
+      ...Array.from(
+        { length: directories },
+        (_, i) => `d${i}: object(expression: $d${i}) { ... on Tree { ${entries(TREE_DEPTH)} } }`,
+      ),
+    ],
+  };
+}
+
+/** The variables of `pathFields` for `reads`: `<ref>:<path>` expressions. */
+export function pathVariables(reads: PathReads): Record<string, string> {
+  const variables: Record<string, string> = {};
+  reads.files.forEach((f, i) => {
+    variables[`f${i}`] = `${f.ref}:${f.path}`;
+  });
+  reads.directories.forEach((d, i) => {
+    variables[`d${i}`] = `${d.ref}:${d.path}`;
+  });
+  return variables;
 }
 
 interface BlobAnswer {
@@ -45,34 +84,55 @@ interface EntryAnswer {
   object: (BlobAnswer & { entries?: EntryAnswer[] }) | null;
 }
 
-/** Reads `reads` through `graphql` for repository `owner/repo`. */
+/** The `repository` answer of a query made of `pathFields`. */
+export type PathsAnswer = Record<string, (BlobAnswer & { entries?: EntryAnswer[] }) | null>;
+
+/**
+ * Reads `reads` through `graphql` for repository `owner/repo`, and the members of `reads.teams`
+ * in the same query.
+ */
 export async function readPathsGraphQl(
   graphql: GraphQl,
   repository: { owner: string; repo: string },
   reads: PathReads,
 ): Promise<PathContents> {
   const { files, directories } = reads;
-  const variables: Record<string, unknown> = { ...repository };
-  files.forEach((f, i) => {
-    variables[`f${i}`] = `${f.ref}:${f.path}`;
-  });
-  directories.forEach((d, i) => {
-    variables[`d${i}`] = `${d.ref}:${d.path}`;
-  });
-  const data = (await graphql(pathsQuery(files.length, directories.length), variables)) as {
-    repository: Record<string, (BlobAnswer & { entries?: EntryAnswer[] }) | null> | null;
+  const teams = reads.teams ?? [];
+  const variables: Record<string, unknown> = {
+    ...repository,
+    ...pathVariables(reads),
+    ...teamVariables(teams),
   };
+  const query = pathsQuery(files.length, directories.length, teams.length);
+  const data = (await queryAllowingMissingTeams(graphql, query, variables)) as {
+    repository: PathsAnswer | null;
+  } & Record<string, TeamAnswer | null>;
   const answer = data.repository;
   if (!answer) {
     throw new Error(
       `GitHub's GraphQL API does not show ${repository.owner}/${repository.repo}: check that the app is installed on it`,
     );
   }
+  const contents = await pathContents(graphql, repository, reads, answer);
+  if (teams.length === 0) return contents;
+  return { ...contents, teams: await teamsFromAnswer(graphql, teams, data) };
+}
+
+/**
+ * The contents of `reads` from the `repository` answer of a query made of `pathFields` and
+ * `pathVariables(reads)`; a directory deeper than the query read is read by queries of its own.
+ */
+export async function pathContents(
+  graphql: GraphQl,
+  repository: { owner: string; repo: string },
+  reads: PathReads,
+  answer: PathsAnswer,
+): Promise<PathContents> {
   const contents: PathContents = {
-    files: files.map((f, i) => blobText(f, answer[`f${i}`] ?? null)),
+    files: reads.files.map((f, i) => blobText(f, answer[`f${i}`] ?? null)),
     directories: [],
   };
-  for (const [i, d] of directories.entries()) {
+  for (const [i, d] of reads.directories.entries()) {
     const found = new Map<string, string>();
     const deeper: PathAtRef[] = [];
     collect(d, answer[`d${i}`]?.entries ?? [], found, deeper);

@@ -1,12 +1,15 @@
 import type {
   ChangedFile,
+  CheckRunSeen,
   PullRequestCommit,
+  PullRequestExtras,
   PullRequestInfo,
   PullRequestSnapshot,
   Review,
   ReviewDismissal,
 } from "../ports/github.ts";
 import type { GraphQl } from "./read-files-graphql.ts";
+import { type PathsAnswer, pathContents, pathFields, pathVariables } from "./read-paths-graphql.ts";
 
 /**
  * A pull request and everything the evaluation reads of it in one GraphQL query, where the REST
@@ -17,15 +20,44 @@ import type { GraphQl } from "./read-files-graphql.ts";
  * error rather than a snapshot mixing two heads.
  */
 
-/** Every connection is read 100 at a time, GitHub's largest page. */
-export const PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $repo: String!, $number: Int!, $files: String, $commits: String, $reviews: String, $events: String, $withFiles: Boolean!, $withCommits: Boolean!, $withReviews: Boolean!, $withEvents: Boolean!) {
+/** What the first query reads besides the pull request's own lists. */
+export interface QueryExtras {
+  /** The head's check run of `$checkName`: of any app, or of app `$appId` only. */
+  checkRun?: "any" | "app";
+  /** Files (`$f<i>`) and directories (`$d<i>`) read as read-paths-graphql.ts does. */
+  files?: number;
+  directories?: number;
+}
+
+/**
+ * The head commit's check runs named `$checkName` (the newest of each check suite), for what the
+ * app last said on the head. The pull request's last commit is its head; it is checked against
+ * `headRefOid` all the same.
+ */
+function checkRunField(of: "any" | "app"): string {
+  const suites =
+    of === "app" ? "{appId: $appId, checkName: $checkName}" : "{checkName: $checkName}";
+  return `headCommit: commits(last: 1) { nodes { commit { oid checkSuites(first: 10, filterBy: ${suites}) { nodes { checkRuns(first: 10, filterBy: {checkName: $checkName, checkType: LATEST}) { nodes { databaseId name conclusion title annotations { totalCount } } pageInfo { hasNextPage } } } pageInfo { hasNextPage } } } } }`;
+}
+
+/** The pull request query, with `extras` (read on the first query only). */
+export function pullRequestQuery(extras: QueryExtras = {}): string {
+  const paths = pathFields(extras.files ?? 0, extras.directories ?? 0);
+  const declarations = [
+    ...(extras.checkRun ? ["$checkName: String!"] : []),
+    ...(extras.checkRun === "app" ? ["$appId: Int!"] : []),
+    ...paths.declarations,
+  ].map((d) => `, ${d}`);
+  const checkRun = extras.checkRun ? `\n      ${checkRunField(extras.checkRun)}` : "";
+  const rules = paths.fields.map((f) => `\n    ${f}`).join("");
+  return `query HallpassPullRequest($owner: String!, $repo: String!, $number: Int!, $files: String, $commits: String, $reviews: String, $events: String, $withFiles: Boolean!, $withCommits: Boolean!, $withReviews: Boolean!, $withEvents: Boolean!${declarations.join("")}) {
   repository(owner: $owner, name: $repo) {
-    defaultBranchRef { name }
+    defaultBranchRef { name }${rules}
     pullRequest(number: $number) {
       number url state isDraft title
       author { __typename login }
       headRefOid baseRefOid baseRefName
-      merged mergedAt mergedBy { __typename login } mergeCommit { oid }
+      merged mergedAt mergedBy { __typename login } mergeCommit { oid }${checkRun}
       files(first: 100, after: $files) @include(if: $withFiles) {
         nodes { path changeType }
         pageInfo { hasNextPage endCursor }
@@ -50,6 +82,10 @@ export const PULL_REQUEST_QUERY = `query HallpassPullRequest($owner: String!, $r
     }
   }
 }`;
+}
+
+/** Every connection is read 100 at a time, GitHub's largest page. */
+export const PULL_REQUEST_QUERY = pullRequestQuery();
 
 interface Page<T> {
   nodes: (T | null)[] | null;
@@ -100,6 +136,29 @@ export interface PullRequestAnswer {
     previousReviewState?: string;
     review?: { databaseId: number | null } | null;
   }>;
+  headCommit?: {
+    nodes:
+      | ({
+          commit: { oid: string; checkSuites: Page<{ checkRuns: Page<RunAnswer> }> | null };
+        } | null)[]
+      | null;
+  };
+}
+
+/** A check run as `checkRunField` reads it. */
+interface RunAnswer {
+  databaseId: number | null;
+  name: string;
+  conclusion: string | null;
+  title: string | null;
+  annotations: { totalCount: number } | null;
+}
+
+/** A check run the query found: what the port answers, and what the check's writer needs. */
+export interface FoundCheckRun extends CheckRunSeen {
+  id: number;
+  /** How many annotations it carries. */
+  annotations: number;
 }
 
 type ListName = "files" | "commits" | "reviews" | "timelineItems";
@@ -137,17 +196,32 @@ export interface PullRequestReader {
    * a renamed file's old path, and a request renamed away must still be seen as one.
    */
   listFiles: (pullNumber: number) => Promise<ChangedFile[]>;
+  /** The GitHub App's id: only its check run is read (see `OctokitGitHubOptions.appId`). */
+  appId?: number;
+  /**
+   * Told the check run the query found on the head, or null when there is none (so that its
+   * writer need not look it up).
+   */
+  foundCheckRun?: (headSha: string, name: string, run: FoundCheckRun | null) => void;
 }
 
-/** Reads pull request `pullNumber` and all of its lists, as one snapshot of one head. */
+/**
+ * Reads pull request `pullNumber` and all of its lists, as one snapshot of one head, and
+ * `extras` in its first query.
+ */
 export async function readPullRequestSnapshot(
   reader: PullRequestReader,
   pullNumber: number,
+  extras: PullRequestExtras = {},
 ): Promise<PullRequestSnapshot> {
-  const read = (variables: Record<string, unknown>) =>
-    queryPullRequest(reader, pullNumber, variables);
+  const read = (variables: Record<string, unknown>, query = PULL_REQUEST_QUERY) =>
+    queryPullRequest(reader, pullNumber, variables, query);
   const all = Object.fromEntries(LISTS.map((list) => [INCLUDE[list], true]));
-  const { pull, defaultBranch } = await read(all);
+  const first = firstQuery(reader, extras);
+  const { pull, defaultBranch, repository } = await read(
+    { ...all, ...first.variables },
+    first.query,
+  );
   const nodes = Object.fromEntries(LISTS.map((list) => [list, [...(pull[list]?.nodes ?? [])]]));
   let next = nextPages(pull);
   while (Object.keys(next).length > 0) {
@@ -164,32 +238,105 @@ export async function readPullRequestSnapshot(
     // The REST list is a second read: the head it listed must still be the snapshot's.
     sameHead(pull, (await read({})).pull);
   }
+  const paths = extras.paths
+    ? await pathContents(reader.graphql, reader, extras.paths, repository)
+    : undefined;
   return {
     pullRequest: toPullRequest(pull, defaultBranch),
     files,
     commits: toCommits(answer),
     reviews: toReviews(answer),
     ...toEvents(answer),
+    ...checkRunOf(reader, pull, extras.checkName),
+    ...(paths ? { paths } : {}),
   };
+}
+
+/** The first query and its variables, reading `extras` along. */
+function firstQuery(
+  reader: PullRequestReader,
+  extras: PullRequestExtras,
+): { query: string; variables: Record<string, unknown> } {
+  const { checkName, paths } = extras;
+  if (checkName === undefined && !paths) return { query: PULL_REQUEST_QUERY, variables: {} };
+  const of = reader.appId === undefined ? "any" : "app";
+  const query = pullRequestQuery({
+    ...(checkName !== undefined ? { checkRun: of } : {}),
+    files: paths?.files.length ?? 0,
+    directories: paths?.directories.length ?? 0,
+  });
+  return {
+    query,
+    variables: {
+      ...(checkName !== undefined ? { checkName } : {}),
+      ...(checkName !== undefined && of === "app" ? { appId: reader.appId } : {}),
+      ...(paths ? pathVariables(paths) : {}),
+    },
+  };
+}
+
+/**
+ * The head's check run `name` as the query found it: the newest (highest id) of the app's runs
+ * of that name, null when there is none. Nothing when not asked, or when the query cannot tell:
+ * its commit is not the head, or there were more suites or runs than one page.
+ */
+function checkRunOf(
+  reader: PullRequestReader,
+  pull: PullRequestAnswer,
+  name: string | undefined,
+): { checkRun?: CheckRunSeen | null } {
+  if (name === undefined) return {};
+  const commit = pull.headCommit?.nodes?.[0]?.commit;
+  const suites = commit?.checkSuites;
+  if (!commit || commit.oid !== pull.headRefOid || !suites || suites.pageInfo.hasNextPage)
+    return {};
+  const runs: RunAnswer[] = [];
+  for (const suite of suites.nodes ?? []) {
+    if (!suite) continue;
+    if (suite.checkRuns.pageInfo.hasNextPage) return {};
+    for (const run of suite.checkRuns.nodes ?? []) if (run?.name === name) runs.push(run);
+  }
+  const newest = runs
+    .filter((r) => r.databaseId !== null)
+    .sort((a, b) => b.databaseId! - a.databaseId!)[0];
+  if (!newest) {
+    reader.foundCheckRun?.(pull.headRefOid, name, null);
+    return { checkRun: null };
+  }
+  // GraphQL spells conclusions as its enum (SUCCESS); REST, which the app compares with, not.
+  const seen = { conclusion: newest.conclusion?.toLowerCase() ?? null, title: newest.title ?? "" };
+  reader.foundCheckRun?.(pull.headRefOid, name, {
+    ...seen,
+    id: newest.databaseId!,
+    annotations: newest.annotations?.totalCount ?? 0,
+  });
+  return { checkRun: seen };
 }
 
 async function queryPullRequest(
   reader: PullRequestReader,
   pullNumber: number,
   variables: Record<string, unknown>,
-): Promise<{ pull: PullRequestAnswer; defaultBranch: string | undefined }> {
+  query: string,
+): Promise<{
+  pull: PullRequestAnswer;
+  defaultBranch: string | undefined;
+  repository: PathsAnswer;
+}> {
   const flags = Object.fromEntries(LISTS.map((list) => [INCLUDE[list], false]));
-  const data = (await reader.graphql(PULL_REQUEST_QUERY, {
+  const data = (await reader.graphql(query, {
     owner: reader.owner,
     repo: reader.repo,
     number: pullNumber,
     ...flags,
     ...variables,
   })) as {
-    repository: {
-      defaultBranchRef: { name: string } | null;
-      pullRequest: PullRequestAnswer | null;
-    } | null;
+    repository:
+      | ({
+          defaultBranchRef: { name: string } | null;
+          pullRequest: PullRequestAnswer | null;
+        } & PathsAnswer)
+      | null;
   };
   const pull = data.repository?.pullRequest;
   if (!pull) {
@@ -198,7 +345,11 @@ async function queryPullRequest(
       { status: 404 },
     );
   }
-  return { pull, defaultBranch: data.repository?.defaultBranchRef?.name };
+  return {
+    pull,
+    defaultBranch: data.repository?.defaultBranchRef?.name,
+    repository: data.repository as PathsAnswer,
+  };
 }
 
 /** The cursor of each list that has another page (after the ones asked for in `asked`). */

@@ -101,7 +101,7 @@ type Report = (
   github: GitHubPort,
   pullNumber: number,
   fallbackSha: string,
-  options?: { extraSha?: string; baseChanges?: BaseChange[] },
+  options?: { extraSha?: string; baseChanges?: BaseChange[]; rulesAt?: string },
 ) => Promise<PullRequestEvaluation>;
 
 /** What every approval handler is given: its event's port, whether it is ours, the reporter. */
@@ -139,13 +139,20 @@ async function evaluateAndReport(
   github: GitHubPort,
   pullNumber: number,
   fallbackSha: string,
-  { extraSha, baseChanges }: { extraSha?: string; baseChanges?: BaseChange[] },
+  {
+    extraSha,
+    baseChanges,
+    rulesAt,
+  }: { extraSha?: string; baseChanges?: BaseChange[]; rulesAt?: string },
 ): Promise<PullRequestEvaluation> {
   let evaluation: PullRequestEvaluation;
   try {
     evaluation = await evaluatePullRequest(github, pullNumber, {
       now: deps.now(),
       cache: deps.cache,
+      // Read along with the pull request: what its check said, and the rules the event names.
+      checkName: CHECK_NAME,
+      ...(rulesAt ? { rulesAt } : {}),
       ...(baseChanges ? { baseChanges } : {}),
     });
   } catch (error) {
@@ -204,6 +211,7 @@ async function onPullRequest(handling: Handling, context: Context): Promise<void
   const changes = action === "edited" ? payload.changes : undefined;
   const evaluation = await handling.report(github, pull.number, pull.head.sha, {
     ...(changes?.base ? { baseChanges: [{ at: pull.updated_at ?? "" }] } : {}),
+    ...rulesOf(pull),
   });
   if (ASK_FOR_REVIEW.has(action) && !evaluation.pullRequest.draft) {
     const event = { action, updatedAt: pull.updated_at ?? "" };
@@ -254,7 +262,21 @@ async function onReview(handling: Handling, context: Context): Promise<void> {
   const payload = checkEventShape(context, pullRequestReviewEventShape);
   if (!payload || !handling.ours(context)) return;
   const pull = payload.pull_request;
-  await handling.report(handling.portFor(context), pull.number, pull.head.sha);
+  await handling.report(handling.portFor(context), pull.number, pull.head.sha, rulesOf(pull));
+}
+
+/**
+ * The commit whose rules the event's pull request is judged by, as the event names it: its
+ * merge commit once merged, else its base. Only a hint: the evaluation uses what was read there
+ * only when the pull request it reads has that very commit.
+ */
+function rulesOf(pull: {
+  merged?: boolean | null;
+  merge_commit_sha?: string | null;
+  base?: { sha?: string | null } | null;
+}): { rulesAt?: string } {
+  const sha = pull.merged ? pull.merge_commit_sha : pull.base?.sha;
+  return sha ? { rulesAt: sha } : {};
 }
 
 /** Someone re-ran the hallpass check (this app's): the check of each of its pull requests. */

@@ -23,6 +23,12 @@ const pullRequest = z.object({
   merged: z.boolean().nullish(),
   /** When a `changes.base` edit happened; a missing one makes every approval stale. */
   updated_at: z.string().nullish(),
+  /**
+   * The base commit and, once merged, the merge commit: where the rules are read along with the
+   * pull request. Optional: without them the rules are read after it, as the API says.
+   */
+  base: z.object({ sha: z.string().nullish() }).nullish(),
+  merge_commit_sha: z.string().nullish(),
 });
 
 /** `pull_request` opened, synchronize, reopened, edited, ready_for_review, closed. */

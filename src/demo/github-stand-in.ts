@@ -890,6 +890,7 @@ export class GitHubStandIn {
         })),
       );
     }
+    if (variables.checkName !== undefined) answer.headCommit = this.#headCommit(pull, variables);
     if (variables.withEvents) {
       const types: Record<string, string> = {
         base_ref_changed: "BaseRefChangedEvent",
@@ -900,14 +901,53 @@ export class GitHubStandIn {
         events.map((e) => ({ __typename: types[e.event], createdAt: e.created_at })),
       );
     }
-    return [
-      200,
-      { data: { repository: { defaultBranchRef: { name: "main" }, pullRequest: answer } } },
-    ];
+    // The rules read along (`f<i>`, `d<i>`), as in the paths query.
+    const paths = this.#pathsAnswer(variables as Record<string, string>);
+    const repository = { defaultBranchRef: { name: "main" }, ...paths, pullRequest: answer };
+    return [200, { data: { repository } }];
   }
 
-  /** Files (`f<i>`) and directories (`d<i>`, three levels deep) as read-paths-graphql.ts asks. */
+  /**
+   * The pull request's last commit (its head) with its check suites and runs named
+   * `$checkName`, of app `$appId` when given: one suite per app, the newest run of each name.
+   */
+  #headCommit(pull: PullState, variables: Body): Body {
+    const page = (nodes: unknown[]) => ({ nodes, pageInfo: { hasNextPage: false } });
+    const runs = this.checkRuns.filter(
+      (r) =>
+        r.headSha === pull.headSha &&
+        r.name === variables.checkName &&
+        (variables.appId === undefined || r.appId === variables.appId),
+    );
+    const suites = [...new Set(runs.map((r) => r.appId))].map((appId) => {
+      const newest = runs.filter((r) => r.appId === appId).at(-1)!;
+      return {
+        checkRuns: page([
+          {
+            databaseId: newest.id,
+            name: newest.name,
+            conclusion: newest.conclusion?.toUpperCase() ?? null,
+            title: newest.title || null,
+            annotations: { totalCount: newest.annotations.length },
+          },
+        ]),
+      };
+    });
+    return { nodes: [{ commit: { oid: pull.headSha, checkSuites: page(suites) } }] };
+  }
+
+  /**
+   * Files (`f<i>`) and directories (`d<i>`, three levels deep) as read-paths-graphql.ts asks,
+   * and the teams (`t<i>`) it reads along.
+   */
   #pathsQuery(variables: Record<string, string>): Reply {
+    const [, teams] = this.#teamsQuery(variables);
+    const repository = this.#pathsAnswer(variables);
+    return [200, { data: { ...(teams as Body).data, repository } }];
+  }
+
+  /** The `repository` fields `f<i>` and `d<i>` of a query. */
+  #pathsAnswer(variables: Record<string, string>): Record<string, unknown> {
     const repository: Record<string, unknown> = {};
     for (const [name, expression] of Object.entries(variables)) {
       const m = /^([fd])(\d+)$/.exec(name);
@@ -922,7 +962,7 @@ export class GitHubStandIn {
         repository[name] = this.#treeAnswer(ref, path, 3);
       }
     }
-    return [200, { data: { repository } }];
+    return repository;
   }
 
   #treeAnswer(ref: string, path: string, depth: number): Body | null {

@@ -55,6 +55,31 @@ export interface PullRequestSnapshot {
   baseChanges: BaseChange[];
   /** Dismissals of its reviews: the merge re-check needs what a review was at the merge. */
   reviewDismissals: ReviewDismissal[];
+  /**
+   * Asked with `checkName`: what `readCheckRun(pullRequest.headSha, checkName)` answers, read in
+   * the same query (null: there is no such run). Absent when not asked, or when the query could
+   * not tell (more runs than one page): then `readCheckRun` must be asked.
+   */
+  checkRun?: CheckRunSeen | null;
+  /**
+   * Asked with `paths`: what `readPaths(paths)` answers, read in the same query. Its reads are
+   * whatever the caller asked for, not checked against the snapshot's head or base.
+   */
+  paths?: PathContents;
+}
+
+/** A check run as `readCheckRun` answers it: what the app last said on a head. */
+export interface CheckRunSeen {
+  conclusion: string | null;
+  title: string;
+}
+
+/** What `readPullRequest` may read along with the pull request, in the same query. */
+export interface PullRequestExtras {
+  /** This app's check run of this name on the head (`PullRequestSnapshot.checkRun`). */
+  checkName?: string;
+  /** Paths to read as `readPaths` does (`PullRequestSnapshot.paths`); no teams. */
+  paths?: Omit<PathReads, "teams">;
 }
 
 /** A path at a commit (or branch). */
@@ -63,10 +88,12 @@ export interface PathAtRef {
   path: string;
 }
 
-/** What `readPaths` reads: single files, and directories read whole. */
+/** What `readPaths` reads: single files, directories read whole, and teams' members. */
 export interface PathReads {
   files: readonly PathAtRef[];
   directories: readonly PathAtRef[];
+  /** Teams whose members to read in the same query (as `listTeamsMembers`, all pages). */
+  teams?: readonly TeamRef[];
 }
 
 /** What `readPaths` found, in the order asked. */
@@ -74,6 +101,12 @@ export interface PathContents {
   files: (string | undefined)[];
   /** Repository path -> text of every file under each directory. */
   directories: Map<string, string>[];
+  /**
+   * The logins of each team's active members (child teams included), in the order asked, when
+   * `teams` were asked; undefined for a team that does not exist or is not visible to the app
+   * (not an error here: the caller may not need it).
+   */
+  teams?: (string[] | undefined)[];
 }
 
 /** A team of an organization. */
@@ -110,14 +143,16 @@ export interface GitHubPort {
    * and the dismissals of its reviews (oldest first). Every part belongs to the head
    * `pullRequest.headSha` and base `pullRequest.baseRef` it names: an adapter that needs more than
    * one request checks that they did not move between them, and throws when they did. Throws when
-   * any part cannot be read; never returns a half snapshot.
+   * any part cannot be read; never returns a half snapshot. `extras` are read in the same query
+   * (see `PullRequestSnapshot.checkRun` and `.paths`).
    */
-  readPullRequest(pullNumber: number): Promise<PullRequestSnapshot>;
+  readPullRequest(pullNumber: number, extras?: PullRequestExtras): Promise<PullRequestSnapshot>;
   /**
    * Files and directories at commits, in one read where the API allows: the text of each file
    * in `files` (undefined when it is not there), and of every file under each directory in
-   * `directories` (recursive, by repository path; empty when it is not there). Throws when a file
-   * cannot be read as text (binary, or too large for the API to give whole).
+   * `directories` (recursive, by repository path; empty when it is not there), and the members of
+   * each of `teams` (see `PathContents.teams`). Throws when a file cannot be read as text
+   * (binary, or too large for the API to give whole).
    */
   readPaths(reads: PathReads): Promise<PathContents>;
   /**
@@ -147,10 +182,7 @@ export interface GitHubPort {
    * undefined when there is none: what the app last said about that head. Read before a new
    * evaluation writes its own, so that an approval or refusal is told once per head.
    */
-  readCheckRun?(
-    headSha: string,
-    name: string,
-  ): Promise<{ conclusion: string | null; title: string } | undefined>;
+  readCheckRun?(headSha: string, name: string): Promise<CheckRunSeen | undefined>;
   /** Optional: closes an open pull request (a stale request). Needs pull-requests: write. */
   closePullRequest?(pullNumber: number): Promise<void>;
   requestReviewers(pullNumber: number, users: string[], teams: string[]): Promise<void>;

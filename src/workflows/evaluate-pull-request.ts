@@ -13,6 +13,7 @@ import type { KeyValueCache } from "../ports/cache.ts";
 import type {
   BaseChange,
   GitHubPort,
+  PullRequestExtras,
   PullRequestInfo,
   PullRequestSnapshot,
 } from "../ports/github.ts";
@@ -22,7 +23,12 @@ import { type EvaluationFailure, failure, isFailure } from "./evaluate/evaluatio
 import { collectPushers, findOwners } from "./evaluate/find-owners.ts";
 import { findRequestFile } from "./evaluate/find-request-file.ts";
 import { readApprovalTerms } from "./evaluate/read-approval-terms.ts";
-import { checkDefaultBranch, readRules } from "./evaluate/read-rules.ts";
+import {
+  checkDefaultBranch,
+  type RulesReadAlong,
+  readRules,
+  rulesToReadAlong,
+} from "./evaluate/read-rules.ts";
 import { readTeamMembers } from "./evaluate/read-team-members.ts";
 
 export type { PullRequestEvaluation };
@@ -40,6 +46,17 @@ export interface EvaluationContext {
    * `changes.base`), added to those the API lists: GitHub's issue events may lag its webhook.
    */
   baseChanges?: readonly BaseChange[];
+  /**
+   * The app's check name: what its check said on the head is read along with the pull request
+   * (`PullRequestEvaluation.previousCheck`).
+   */
+  checkName?: string;
+  /**
+   * The commit the event names as the rules' (the pull request's base SHA, or its merge commit
+   * once merged): the rules there the cache lacks are read along with the pull request, and
+   * used when the pull request really has that base.
+   */
+  rulesAt?: string;
 }
 
 /**
@@ -53,13 +70,24 @@ export async function evaluatePullRequest(
   pullNumber: number,
   context: EvaluationContext,
 ): Promise<PullRequestEvaluation> {
-  const snapshot = await github.readPullRequest(pullNumber);
+  const rules = rulesToReadAlong(github, context.rulesAt, context.cache);
+  const extras: PullRequestExtras = {
+    ...(context.checkName !== undefined ? { checkName: context.checkName } : {}),
+    ...(rules ? { paths: rules } : {}),
+  };
+  const snapshot = await github.readPullRequest(pullNumber, extras);
   const { pullRequest } = snapshot;
+  const along =
+    rules && snapshot.paths
+      ? { ref: context.rulesAt!, reads: rules, contents: snapshot.paths }
+      : undefined;
+  const previousCheck = "checkRun" in snapshot ? { previousCheck: snapshot.checkRun ?? null } : {};
   try {
-    return await evaluate(github, snapshot, context);
+    return { ...(await evaluate(github, snapshot, context, along)), ...previousCheck };
   } catch (error) {
     return {
       ...empty(pullRequest),
+      ...previousCheck,
       status: "error",
       apiError: errorMessage(error),
       title: "Could not evaluate: GitHub API error",
@@ -92,6 +120,7 @@ async function evaluate(
   github: GitHubPort,
   activity: PullRequestSnapshot,
   context: EvaluationContext,
+  along: RulesReadAlong | undefined,
 ): Promise<PullRequestEvaluation> {
   const { cache } = context;
   const { pullRequest } = activity;
@@ -126,7 +155,7 @@ async function evaluate(
   // 3. Read the rules that count: the default branch's, at the base (or merge) commit.
   const wrongBase = await checkDefaultBranch(github, pullRequest, cache);
   if (wrongBase) return fail(wrongBase);
-  const rules = await readRules(github, pullRequest, requestPath, cache);
+  const rules = await readRules(github, pullRequest, requestPath, cache, along);
   result.rulesSha = rules.base;
   result.baseProblems.push(...rules.policies.problems);
 
@@ -163,6 +192,7 @@ async function evaluate(
     github,
     { owners, approval, ...(eligible ? { eligible } : {}), base: rules.base },
     cache,
+    rules.teamMembers,
   );
   if (isFailure(teams)) return fail(teams);
   const eligibility = checkEligibility(request.request.requester, eligible, teams.teamMembers);

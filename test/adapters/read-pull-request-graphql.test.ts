@@ -2,6 +2,7 @@ import type nock from "nock";
 import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
+import { createMemoryCache } from "../../src/ports/cache.ts";
 import { checkGitHubRequests } from "../support/openapi.ts";
 
 /**
@@ -393,5 +394,134 @@ describe("listTeamsMembers", () => {
     await expect(github().listTeamsMembers([{ org: "gone", slug: "sre" }])).rejects.toMatchObject({
       status: 404,
     });
+  });
+});
+
+describe("reading along with the pull request", () => {
+  const blob = (text: string) => ({ text, isBinary: false, isTruncated: false });
+  const suites = (runs: unknown[], more = false) => ({
+    nodes: [{ checkRuns: { nodes: runs, pageInfo: { hasNextPage: false } } }],
+    pageInfo: { hasNextPage: more },
+  });
+  const run = (id: number, conclusion: string | null, title: string, annotations = 0) => ({
+    databaseId: id,
+    name: "hallpass/approval",
+    conclusion,
+    title,
+    annotations: { totalCount: annotations },
+  });
+  const head = (oid: string, checkSuites: unknown) => ({
+    headCommit: { nodes: [{ commit: { oid, checkSuites } }] },
+  });
+  const extras = {
+    checkName: "hallpass/approval",
+    paths: {
+      files: [{ ref: "b1", path: ".github/CODEOWNERS" }],
+      directories: [{ ref: "b1", path: "policies" }],
+    },
+  };
+  const withApp = (cache = createMemoryCache({ maxEntries: 10, ttlMs: 60_000 })) =>
+    createOctokitGitHub(
+      new ProbotOctokit({
+        auth: { token: "t" },
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      }),
+      { owner: "acme", repo: "access" },
+      { appId: 77, cache },
+    );
+
+  it("reads this app's check run on the head and the rules in the pull request's query, so the check's write reads nothing", async () => {
+    const asked: Body[] = [];
+    const answer = pull(
+      head(
+        "h1",
+        suites([run(5, "ACTION_REQUIRED", "Waiting"), run(9, "SUCCESS", "Approved by @sam")]),
+      ),
+    );
+    Object.assign(answer.data.repository, {
+      f0: blob("access-requests/ @acme/sre\n"),
+      d0: { entries: [{ name: "roles.yaml", type: "blob", object: blob("roles: {}\n") }] },
+    });
+    scope
+      .post("/graphql", (b: Body) => asked.push(b) > 0)
+      .reply(200, answer)
+      // The write goes to the run the query found: no GET of the head's check runs first.
+      .patch("/repos/acme/access/check-runs/9")
+      .reply(200, { id: 9 });
+    const github = withApp();
+    const read = await github.readPullRequest(7, extras);
+    expect(read.checkRun).toEqual({ conclusion: "success", title: "Approved by @sam" });
+    expect(read.paths?.files).toEqual(["access-requests/ @acme/sre\n"]);
+    expect([...read.paths!.directories[0]!]).toEqual([["policies/roles.yaml", "roles: {}\n"]]);
+    expect(asked[0]!.variables).toMatchObject({
+      checkName: "hallpass/approval",
+      appId: 77,
+      f0: "b1:.github/CODEOWNERS",
+      d0: "b1:policies",
+    });
+    await github.upsertCheckRun("h1", "hallpass/approval", {
+      status: "completed",
+      conclusion: "success",
+      title: "Approved by @sam",
+      summary: "s",
+    });
+  });
+
+  it("says there is no check run when the app has none on the head", async () => {
+    scope
+      .post("/graphql")
+      .reply(200, pull(head("h1", { nodes: [], pageInfo: { hasNextPage: false } })));
+    expect((await withApp().readPullRequest(7, extras)).checkRun).toBeNull();
+  });
+
+  it.each([
+    ["its last commit is not the head", head("h0", suites([run(9, "SUCCESS", "ok")]))],
+    [
+      "there are more check suites than one page",
+      head("h1", suites([run(9, "SUCCESS", "ok")], true)),
+    ],
+  ])("leaves the check run to readCheckRun when %s", async (_, lists) => {
+    scope.post("/graphql").reply(200, pull(lists));
+    // Without the app's id, the query reads the runs of that name of any app (schema-checked too).
+    expect(await github().readPullRequest(7, extras)).not.toHaveProperty("checkRun");
+  });
+
+  it("reads teams along with paths, a team GitHub does not show answered as unknown", async () => {
+    const members = (logins: string[]) => ({
+      team: { members: page(logins.map((login) => ({ login }))) },
+    });
+    scope.post("/graphql").reply(200, {
+      data: {
+        repository: { f0: blob("requester: alice\n") },
+        t0: members(["sam"]),
+        t1: { team: null },
+        t2: null,
+      },
+      errors: [
+        { type: "NOT_FOUND", path: ["t2"], message: "Could not resolve to an Organization" },
+      ],
+    });
+    const read = await github().readPaths({
+      files: [{ ref: "h1", path: "access-requests/a.yaml" }],
+      directories: [],
+      teams: [
+        { org: "acme", slug: "sre" },
+        { org: "acme", slug: "gone" },
+        { org: "gone", slug: "sre" },
+      ],
+    });
+    expect(read.files).toEqual(["requester: alice\n"]);
+    expect(read.teams).toEqual([["sam"], undefined, undefined]);
+  });
+
+  it("fails on any other error of a read with teams", async () => {
+    scope.post("/graphql").reply(200, {
+      data: null,
+      errors: [{ type: "FORBIDDEN", path: ["repository"], message: "Resource not accessible" }],
+    });
+    await expect(
+      github().readPaths({ files: [], directories: [], teams: [{ org: "acme", slug: "sre" }] }),
+    ).rejects.toThrow("Resource not accessible");
   });
 });

@@ -124,13 +124,7 @@ export function pullResponse(shape: PullRequestShape = {}) {
 export type ReviewResponse = ReturnType<typeof review>;
 
 /** The pull request as the adapter's GraphQL query answers it (read-pull-request-graphql.ts). */
-function pullAnswer(options: {
-  pull?: PullRequestShape;
-  files?: FileResponse[];
-  commits?: CommitShape[];
-  reviews?: ReviewResponse[];
-  baseChangedAt?: string[];
-}) {
+function pullAnswer(options: PullReads) {
   const rest = pullResponse(options.pull);
   const page = (nodes: unknown[]) => ({ nodes, pageInfo: { hasNextPage: false, endCursor: null } });
   const changeType: Record<string, string> = {
@@ -184,7 +178,45 @@ function pullAnswer(options: {
           createdAt: at,
         })),
       ),
+      ...(options.checkRun !== undefined
+        ? { headCommit: headCommit(rest.head.sha, options.checkRun) }
+        : {}),
     },
+  };
+}
+
+/** What `prReads` answers. */
+interface PullReads {
+  pull?: PullRequestShape;
+  files?: FileResponse[];
+  commits?: CommitShape[];
+  reviews?: ReviewResponse[];
+  baseChangedAt?: string[];
+  /**
+   * The app's check run on the head, as the query reads it along (null: none yet). Without it,
+   * the answer has no head commit, and the app reads the check run through REST.
+   */
+  checkRun?: { id: number; conclusion: string | null; title: string } | null;
+}
+
+/** The head commit with the app's check suite, as the pull request query reads it along. */
+function headCommit(sha: string, run: PullReads["checkRun"]) {
+  const page = (nodes: unknown[]) => ({ nodes, pageInfo: { hasNextPage: false } });
+  const runs = run
+    ? [
+        {
+          databaseId: run.id,
+          name: "hallpass/approval",
+          conclusion: run.conclusion?.toUpperCase() ?? null,
+          title: run.title,
+          annotations: { totalCount: 0 },
+        },
+      ]
+    : [];
+  return {
+    nodes: [
+      { commit: { oid: sha, checkSuites: page(runs.length ? [{ checkRuns: page(runs) }] : []) } },
+    ],
   };
 }
 
@@ -230,18 +262,16 @@ export class GitHubMock {
    * One read of the pull request (the adapter's one GraphQL query, read-pull-request-graphql.ts)
    * answering what `prReads` is given.
    */
-  prReads(
-    options: {
-      pull?: PullRequestShape;
-      files?: FileResponse[];
-      commits?: CommitShape[];
-      reviews?: ReviewResponse[];
-      baseChangedAt?: string[];
-    } = {},
-  ): this {
+  prReads(options: PullReads = {}): this {
     this.scope
       .post("/graphql", (b) => String(b.query).startsWith("query HallpassPullRequest"))
-      .reply(200, { data: { repository: pullAnswer(options) } });
+      // This nock calls a one-parameter reply function with the fetch Request.
+      .reply(async (request: Request) => {
+        // The rules the event names are read along (`f<i>`, `d<i>`), from the same files.
+        const { variables } = JSON.parse(await request.text());
+        const along = this.#answerPaths(variables).data.repository;
+        return [200, { data: { repository: { ...along, ...pullAnswer(options) } } }];
+      });
     return this;
   }
 
@@ -309,11 +339,13 @@ export class GitHubMock {
       // This nock calls a one-parameter reply function with the fetch Request.
       .reply(async (request: Request) => {
         const body = JSON.parse(await request.text());
+        // A paths query reads teams along (`t<i>`).
+        const teams = this.#answerTeams(body.variables);
         return [
           200,
           String(body.query).startsWith("query HallpassPaths")
-            ? this.#answerPaths(body.variables)
-            : this.#answerTeams(body.variables),
+            ? { data: { ...teams.data, ...this.#answerPaths(body.variables).data } }
+            : teams,
         ];
       });
   }
@@ -356,13 +388,19 @@ export class GitHubMock {
     return this;
   }
 
-  /** A new check run on `sha` (none there yet); `check` sees the request body. */
+  /**
+   * A new check run on `sha` (none there yet); `check` sees the request body. `looked` false:
+   * the pull request's query said there was none, so the app does not look it up.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are inspected freely
-  checkCreate(sha: string, check: (body: any) => void, id = 1000): this {
+  checkCreate(sha: string, check: (body: any) => void, id = 1000, looked = true): this {
+    if (looked) {
+      this.scope
+        .get(`${REPO}/commits/${sha}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 0, check_runs: [] });
+    }
     this.scope
-      .get(`${REPO}/commits/${sha}/check-runs`)
-      .query(true)
-      .reply(200, { total_count: 0, check_runs: [] })
       .post(`${REPO}/check-runs`, (body) => {
         if (body.head_sha !== sha) return false;
         check(body);

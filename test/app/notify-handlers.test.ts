@@ -137,6 +137,31 @@ describe("notifications of review moments", () => {
     expect(posted).toHaveLength(1);
   });
 
+  it("tells 'approved' once per head from the check run read with the pull request, with no REST read of it", async () => {
+    const { posted } = await harnessWithChannel();
+    const approved = [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)];
+    // The pull request's query says the head has no check of this app yet: no GET before the
+    // write, neither to tell nor to find the run to update.
+    h.github
+      .token()
+      .prReads({ reviews: approved, checkRun: null })
+      .baseReads({ policies: POLICIES })
+      .requestFile(fixture("db-admin-request.yaml"), HEAD)
+      .teams()
+      .checkCreate(HEAD, () => {}, 555, false);
+    const event = reviewEvent("submitted", { id: "same-delivery" });
+    await h.probot.receive(event);
+    expect(posted).toEqual([expect.objectContaining({ event: "hallpass.approved" })]);
+    // Redelivered: the query finds the run approved already; nobody is told again.
+    h.github.prReads({
+      reviews: approved,
+      checkRun: { id: 555, conclusion: "success", title: "Approved by @dan, @sue" },
+    });
+    h.github.checkUpdate(555, () => {});
+    await h.probot.receive(event);
+    expect(posted).toHaveLength(1);
+  });
+
   it("a failing channel never fails the event or the check", async () => {
     await harnessWithChannel({ failing: true });
     const approved = [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)];

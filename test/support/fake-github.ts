@@ -2,6 +2,7 @@ import type {
   BaseChange,
   ChangedFile,
   CheckRunOutput,
+  CheckRunSeen,
   FileToCommit,
   GitHubPort,
   IssueInfo,
@@ -9,6 +10,7 @@ import type {
   PathContents,
   PathReads,
   PullRequestCommit,
+  PullRequestExtras,
   PullRequestInfo,
   PullRequestSnapshot,
   Review,
@@ -105,7 +107,10 @@ export class FakeGitHub implements GitHubPort {
     const prefix = `${directory.replace(/\/$/, "")}/`;
     return [...(this.trees.get(ref)?.keys() ?? [])].filter((p) => p.startsWith(prefix)).sort();
   }
-  async readPullRequest(pullNumber: number): Promise<PullRequestSnapshot> {
+  async readPullRequest(
+    pullNumber: number,
+    extras: PullRequestExtras = {},
+  ): Promise<PullRequestSnapshot> {
     this.#call("readPullRequest");
     const pull = this.pulls.get(pullNumber);
     if (!pull)
@@ -120,10 +125,28 @@ export class FakeGitHub implements GitHubPort {
       reviews: copy(this.reviews.get(pullNumber)),
       baseChanges: copy(this.baseChanges.get(pullNumber)),
       reviewDismissals: copy(this.reviewDismissals.get(pullNumber)),
+      ...(extras.checkName !== undefined
+        ? { checkRun: this.#checkRunSeen(pull.headSha, extras.checkName) ?? null }
+        : {}),
+      ...(extras.paths ? { paths: this.#paths(extras.paths) } : {}),
     };
   }
   async readPaths(reads: PathReads): Promise<PathContents> {
     this.#call("readPaths");
+    return {
+      ...this.#paths(reads),
+      ...(reads.teams ? { teams: reads.teams.map(({ org, slug }) => this.#team(org, slug)) } : {}),
+    };
+  }
+  #team(org: string, slug: string): string[] | undefined {
+    const members = this.teams.get(`${org}/${slug}`.toLowerCase());
+    return members && [...members];
+  }
+  #checkRunSeen(headSha: string, name: string): CheckRunSeen | undefined {
+    const run = this.checkRuns.get(`${headSha} ${name}`);
+    return run ? { conclusion: run.conclusion ?? null, title: run.title } : undefined;
+  }
+  #paths(reads: Omit<PathReads, "teams">): PathContents {
     return {
       files: reads.files.map(({ ref, path }) => this.trees.get(ref)?.get(path)),
       directories: reads.directories.map(({ ref, path }) => {
@@ -138,7 +161,11 @@ export class FakeGitHub implements GitHubPort {
     return teams.map(({ org, slug }) => {
       const members = this.teams.get(`${org}/${slug}`.toLowerCase());
       if (!members)
-        throw Object.assign(new Error(`team ${org}/${slug} not found`), { status: 404 });
+        // The message the GraphQL adapter gives (list-teams-graphql.ts).
+        throw Object.assign(
+          new Error(`team ${org}/${slug} does not exist or is not visible to the app`),
+          { status: 404 },
+        );
       return [...members];
     });
   }
@@ -160,8 +187,7 @@ export class FakeGitHub implements GitHubPort {
   }
   async readCheckRun(headSha: string, name: string) {
     this.#call("readCheckRun");
-    const run = this.checkRuns.get(`${headSha} ${name}`);
-    return run ? { conclusion: run.conclusion ?? null, title: run.title } : undefined;
+    return this.#checkRunSeen(headSha, name);
   }
   /** Pull requests closed by `closePullRequest`, in order. */
   readonly closed: number[] = [];

@@ -53,6 +53,11 @@ export interface PullRequestEvaluation {
    * approve this request, when the role has one: shown on the check.
    */
   autoApprovalNote?: string;
+  /**
+   * What the app's check said on the head when the pull request was read, when it was read
+   * along (null: there was none yet); absent otherwise.
+   */
+  previousCheck?: { conclusion: string | null; title: string } | null;
   /** The CODEOWNERS rule that owns the request file, when one does. */
   owners: { file: string; line: number; pattern: string; owners: Owner[] } | undefined;
 }

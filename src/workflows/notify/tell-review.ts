@@ -43,7 +43,8 @@ function hasChannels(evaluation: PullRequestEvaluation): boolean {
 }
 
 /**
- * What the head's check said before this evaluation writes its own: read only when the
+ * What the head's check said before this evaluation writes its own: read along with the pull
+ * request when the evaluation was asked to (`previousCheck`), else read now, only when the
  * evaluation may be a moment (approved, refused) that some channel wants. `null` when there is
  * nothing to tell whatever it said.
  */
@@ -54,8 +55,12 @@ export async function readPreviousCheck(
   webhookFor: WebhookFor | undefined,
 ): Promise<PreviousCheck | undefined | null> {
   const { status } = evaluation;
-  if (!webhookFor || !github.readCheckRun || !hasChannels(evaluation)) return null;
+  if (!webhookFor || !hasChannels(evaluation)) return null;
   if (status !== "approved" && status !== "disapproved") return null;
+  // Read along with the pull request, when it could be: the app evaluates one pull request at
+  // a time, so nothing but this evaluation came between that read and this check's write.
+  if (evaluation.previousCheck !== undefined) return evaluation.previousCheck ?? undefined;
+  if (!github.readCheckRun) return null;
   return github.readCheckRun(evaluation.pullRequest.headSha, checkName);
 }
 
