@@ -475,7 +475,8 @@ export class BatchParser {
   /** Reads one header line; returns where its blob's bytes (or the next header) start. */
   private start(line: string, chunk: Buffer, at: number): number {
     const name = this.names[this.blobs.length]!;
-    if (line === `${name} missing`) {
+    // endsWith first: the name's own string is built only for the rare missing object.
+    if (line.endsWith(" missing") && line === `${name} missing`) {
       this.blobs.push(undefined);
       return at;
     }

@@ -309,8 +309,11 @@ interface Group extends Partial<Record<RecordKind, SourceFile>> {
   notAFile?: string;
 }
 
+/** One decoder for every file (it keeps no state between calls without `stream`). */
+const decoder = new TextDecoder();
+
 function text(content: string | Uint8Array): string {
-  return typeof content === "string" ? content : new TextDecoder().decode(content);
+  return typeof content === "string" ? content : decoder.decode(content);
 }
 
 function compare(a: string, b: string): number {

@@ -5,6 +5,7 @@ import {
 } from "../../../src/core/history/build-access-history.ts";
 import {
   renderAccessHistory,
+  utc,
   writeAccessHistory,
 } from "../../../src/core/history/render-access-history.ts";
 import { linksIn, tableRows } from "../../support/render-markdown.ts";
@@ -171,4 +172,35 @@ describe("writeAccessHistory", () => {
       for (const piece of pieces.slice(0, -1)) expect(piece.endsWith("\n")).toBe(true);
     },
   );
+});
+
+describe("utc", () => {
+  // What it wrote before it was made from the date's fields: it must write the same.
+  const before = (time: string) => {
+    const ms = Date.parse(time);
+    return Number.isNaN(ms)
+      ? time
+      : `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  };
+  it.each([
+    "2026-11-26T09:12:03.000Z",
+    "2026-11-26T10:12:03+01:00",
+    "2026-01-01T00:30:00-01:00",
+    "2026-02-29T10:00:00Z",
+    "2026-01-10T24:00:00Z",
+    "2026-01-10T23:59:59.9999Z",
+    "0000-01-01T00:00:00Z",
+    "0999-12-31T23:59:00Z",
+    "-000001-01-01T00:00:00Z",
+    "+010000-01-01T00:00:00Z",
+    "2026-11-26",
+    "Thu, 01 Jan 1970 00:00:00 GMT",
+    "not a time",
+  ])("writes %s as before", (time) => {
+    expect(utc(time)).toBe(before(time));
+  });
+  it("writes - for no time", () => {
+    expect(utc(null)).toBe("-");
+    expect(utc("")).toBe("-");
+  });
 });
