@@ -62,6 +62,7 @@ export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
           `the merge handling reached its deadline (${workMs / 1000} s, inside the host's time limit) before the grant was complete`,
         ),
         tellDeadline: startDeadline(tellMs, "no time left to tell"),
+        ...(pull.merge_commit_sha ? { rulesAt: pull.merge_commit_sha } : {}),
       },
     );
     context.log.info({ pull: pull.number, outcome: outcome.status }, "hallpass grant");

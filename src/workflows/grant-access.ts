@@ -72,7 +72,7 @@ async function grant(
   const actor = deps.actor ?? "hallpass-app";
 
   // 1. Re-check the approvals at the merge commit.
-  const checked = await recheckApprovals(github, pullNumber);
+  const checked = await recheckApprovals(github, pullNumber, options.rulesAt);
   if (checked.kind === "skipped") return { status: "skipped", reason: checked.reason };
   alertSlackOf(deps, checked.policies);
   const { pull } = checked;

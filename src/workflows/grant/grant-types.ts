@@ -39,6 +39,11 @@ export interface GrantOptions {
   deadline?: AbortSignal;
   /** Aborts when telling a failure must stop waiting (just before the host's limit). */
   tellDeadline?: AbortSignal;
+  /**
+   * The merge commit the merge event names: the re-check reads its rules along with the pull
+   * request, and uses them only when the pull request read has that very merge commit.
+   */
+  rulesAt?: string;
 }
 
 export type GrantOutcome =

@@ -37,12 +37,22 @@ export type Recheck =
 /**
  * Re-evaluates merged pull request `pullNumber`: policies and CODEOWNERS at the merge commit,
  * reviews on the last head SHA and submitted before the merge. Only a merged, approved request
- * with its policies goes on; anything else stops, failing closed.
+ * with its policies goes on; anything else stops, failing closed. `rulesAt` (the merge commit
+ * the event names) lets the rules be read with the pull request (see `EvaluationContext`).
  */
-export async function recheckApprovals(github: GitHubPort, pullNumber: number): Promise<Recheck> {
+export async function recheckApprovals(
+  github: GitHubPort,
+  pullNumber: number,
+  rulesAt?: string,
+): Promise<Recheck> {
   // "start is in the past" is a rule for submitting a request, not for granting it (a request
-  // may be merged after its start): the window check of the plan decides.
-  const evaluation = await evaluatePullRequest(github, pullNumber, { now: EPOCH });
+  // may be merged after its start): the window check of the plan decides. No cache: the rules
+  // read along are content-addressed, and team members are read afresh here, never reused
+  // from the review events'.
+  const evaluation = await evaluatePullRequest(github, pullNumber, {
+    now: EPOCH,
+    ...(rulesAt ? { rulesAt } : {}),
+  });
   const pull = evaluation.pullRequest;
   if (evaluation.status === "skipped") {
     return { kind: "skipped", reason: "not an access request" };
