@@ -42,7 +42,7 @@ export const pullRequestEventShape = z.object({
 /**
  * `pull_request.closed` as the grant handler reads it: whether it was merged decides. The rest
  * of the pull request's shape is checked too, so that an event one handler refuses as malformed
- * is refused by all: never a grant from an event whose check was not written.
+ * is refused by all (without the grant handlers, the approval handler judges a merge itself).
  */
 export const mergedPullRequestEventShape = pullRequestEventShape.extend({
   pull_request: pullRequest.extend({ merged: z.boolean() }),
