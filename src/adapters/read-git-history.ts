@@ -82,7 +82,7 @@ export async function git(
   env: Readonly<Record<string, string>> = {},
   sink?: (chunk: Buffer) => void,
 ): Promise<Buffer> {
-  const dir = mkdtempSync(join(tmpdir(), "hallpass-git-"));
+  const dir = spoolFolder();
   try {
     const fd = openSync(join(dir, "stdout"), "w+", 0o600);
     try {
@@ -93,6 +93,25 @@ export async function git(
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** No folder for git's output: not a fact about the repository, so never reported as one. */
+class NoOutputFolderError extends GitReadError {
+  constructor(message: string) {
+    super("git-failed", message);
+  }
+}
+
+/** A new private folder for git's output; a clear error where none can be made. */
+function spoolFolder(): string {
+  const parent = tmpdir();
+  try {
+    return mkdtempSync(join(parent, "hallpass-git-"));
+  } catch (error) {
+    throw new NoOutputFolderError(
+      `no temporary folder for git's output could be made in ${parent} (${(error as Error).message}): set TMPDIR to a writable folder`,
+    );
   }
 }
 
@@ -186,7 +205,8 @@ export async function readGitHistory(
       .split("\n");
     root = top;
     shallow = isShallow === "true";
-  } catch {
+  } catch (error) {
+    if (error instanceof NoOutputFolderError) throw error;
     throw new GitReadError(
       "not-a-repository",
       `${cwd} is not inside a git repository: run it in a clone of the access repository`,
@@ -197,7 +217,8 @@ export async function readGitHistory(
     revision = (await git(root, ["rev-parse", "--verify", "--end-of-options", `${rev}^{commit}`]))
       .toString("utf8")
       .trim();
-  } catch {
+  } catch (error) {
+    if (error instanceof NoOutputFolderError) throw error;
     throw new GitReadError("unknown-revision", `"${rev}" is not a commit in ${root}`);
   }
 

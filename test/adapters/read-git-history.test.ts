@@ -283,3 +283,18 @@ describe("BatchParser", () => {
     expect(() => short.finish()).toThrow(/ended before answering every object/);
   });
 });
+
+describe("git output folder", () => {
+  it("says to set TMPDIR when no temporary folder can be made", async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(tmpdir(), "hallpass-no-such-folder", "below");
+    try {
+      const error = await readGitHistory(repo.root).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GitReadError);
+      expect((error as Error).message).toMatch(/set TMPDIR to a writable folder/);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+});
