@@ -1,7 +1,10 @@
 import type nock from "nock";
 import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
-import { createOctokitGitHub } from "../../src/adapters/octokit-github.ts";
+import {
+  createOctokitGitHub,
+  type OctokitGitHubOptions,
+} from "../../src/adapters/octokit-github.ts";
 import { createMemoryCache } from "../../src/ports/cache.ts";
 import { checkGitHubRequests } from "../support/openapi.ts";
 
@@ -18,7 +21,7 @@ checkGitHubRequests(API, (fresh) => {
   scope = fresh;
 });
 
-const github = () =>
+const github = (options: OctokitGitHubOptions = {}) =>
   createOctokitGitHub(
     new ProbotOctokit({
       auth: { token: "t" },
@@ -26,6 +29,7 @@ const github = () =>
       throttle: { enabled: false },
     }),
     { owner: "acme", repo: "access" },
+    options,
   );
 
 type Body = { query: string; variables: Record<string, unknown> };
@@ -420,16 +424,8 @@ describe("reading along with the pull request", () => {
       directories: [{ ref: "b1", path: "policies" }],
     },
   };
-  const withApp = (cache = createMemoryCache({ maxEntries: 10, ttlMs: 60_000 })) =>
-    createOctokitGitHub(
-      new ProbotOctokit({
-        auth: { token: "t" },
-        retry: { enabled: false },
-        throttle: { enabled: false },
-      }),
-      { owner: "acme", repo: "access" },
-      { appId: 77, cache },
-    );
+  const withApp = () =>
+    github({ appId: 77, cache: createMemoryCache({ maxEntries: 10, ttlMs: 60_000 }) });
 
   it("reads this app's check run on the head and the rules in the pull request's query, so the check's write reads nothing", async () => {
     const asked: Body[] = [];
