@@ -102962,6 +102962,18 @@ function own2(path, record2) {
   return record2?.requestPath === path ? record2 : void 0;
 }
 
+// src/core/grant/parse-grant-record.ts
+function parseGrantRecord(text) {
+  if (text === void 0) return { status: "missing" };
+  const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(text));
+  return parsed.success ? { status: "found", record: parsed.data } : { status: "unreadable", problem: parsed.error.issues[0]?.message ?? "invalid" };
+}
+
+// src/workflows/read-grant-record.ts
+async function readGrantRecord(github, ref, requestPath) {
+  return parseGrantRecord(await github.getFile(ref, recordPath(requestPath, "grant")));
+}
+
 // src/workflows/evaluate/read-extended-grant.ts
 var READ_BATCH = 100;
 async function readExtendedGrant(github, ref, path, requestPath) {
@@ -103006,10 +103018,8 @@ async function readSiblings(github, ref, extended2, requestPath) {
   }
 }
 async function readGrant(github, ref, path) {
-  const text = await github.getFile(ref, recordPath(path, "grant"));
-  if (text === void 0) return void 0;
-  const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(text));
-  return parsed.success ? parsed.data : void 0;
+  const read = await readGrantRecord(github, ref, path);
+  return read.status === "found" ? read.record : void 0;
 }
 
 // src/workflows/evaluate/read-approval-terms.ts

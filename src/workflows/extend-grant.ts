@@ -7,7 +7,7 @@
  * opened it, so the requester stays its requester (`requesterProblem`) and cannot approve it.
  */
 
-import { type GrantRecord, grantRecordSchema } from "../core/grant/records.ts";
+import type { GrantRecord } from "../core/grant/records.ts";
 import {
   buildExtensionRequest,
   type ExtendCommand,
@@ -16,11 +16,11 @@ import { checkPullRequestContents } from "../core/request/check-pull-request-con
 import { recordPath } from "../core/request/record-paths.ts";
 import { parseRequest, validateRequest } from "../core/request/validate-request.ts";
 import { formatProblem } from "../core/source/problem.ts";
-import { parseJsonOrUndefined } from "../core/text/error-message.ts";
 import { markdownCode, markdownMention } from "../core/text/escape-markdown.ts";
 import type { GitHubPort, PullRequestInfo } from "../ports/github.ts";
 import { readPolicies } from "./evaluate/read-rules.ts";
 import { openRequestPullRequest } from "./open-request-pull-request.ts";
+import { readGrantRecord } from "./read-grant-record.ts";
 import { commandLines } from "./release-grant.ts";
 
 /** Hidden marker of the reply to `/hallpass extend` on the original pull request. */
@@ -154,13 +154,12 @@ async function readGrant(
   if (contents.kind !== "request") return notGranted("this pull request holds no one request");
   const base = await github.getDefaultBranch();
   const sha = (await github.getBranchHead(base)) ?? base;
-  const [grantText, revocationText] = await Promise.all([
-    github.getFile(sha, recordPath(contents.path, "grant")),
+  const [grant, revocationText] = await Promise.all([
+    readGrantRecord(github, sha, contents.path),
     github.getFile(sha, recordPath(contents.path, "revocation")),
   ]);
-  const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText ?? ""));
-  if (!parsed.success || parsed.data.requestPath !== contents.path) {
+  if (grant.status !== "found" || grant.record.requestPath !== contents.path) {
     return notGranted(`no grant of ${markdownCode(contents.path)} is recorded`);
   }
-  return { record: parsed.data, revoked: revocationText !== undefined, base, sha };
+  return { record: grant.record, revoked: revocationText !== undefined, base, sha };
 }

@@ -5,17 +5,18 @@
  */
 
 import { expectedGrantRole } from "../core/grant/check-revocation-target.ts";
-import { type GrantRecord, grantRecordSchema } from "../core/grant/records.ts";
+import type { GrantRecord } from "../core/grant/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/grant/render-usage-comment.ts";
 import { grantNotice } from "../core/notify/notice.ts";
 import { recordPath } from "../core/request/record-paths.ts";
-import { errorMessage, parseJsonOrUndefined } from "../core/text/error-message.ts";
+import { errorMessage } from "../core/text/error-message.ts";
 import { markdownCode, markdownMention } from "../core/text/escape-markdown.ts";
 import type { AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
 import type { WebhookFor } from "../ports/notify.ts";
 import { evaluatePullRequest } from "./evaluate-pull-request.ts";
 import { sendNotice } from "./notify/send-notice.ts";
+import { readGrantRecord } from "./read-grant-record.ts";
 import { RoleMismatchError, revokeGrant } from "./revoke-grant.ts";
 
 /** Hidden marker of the reply to a `/hallpass revoke` command that did not revoke. */
@@ -151,12 +152,8 @@ export async function releaseGrant(
   const requestPath = evaluation.requestPath;
   const branch = pull.baseRef;
   // An existing revocation is found by the revoke routine itself (see `revoke`).
-  const grantText = await github.getFile(branch, recordPath(requestPath, "grant"));
-  const grant =
-    grantText === undefined
-      ? undefined
-      : grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
-  if (grant !== undefined && !grant.success) {
+  const grant = await readGrantRecord(github, branch, requestPath);
+  if (grant.status === "unreadable") {
     // Fail closed, and say so: without a readable record hallpass cannot tell which role to
     // delete, but a role may well be live.
     return reply({
@@ -165,13 +162,13 @@ export async function releaseGrant(
     });
   }
   // `x.yaml` and `x.yml` share their records: never end the other request's access.
-  if (!grant?.success || grant.data.requestPath !== requestPath) {
+  if (grant.status === "missing" || grant.record.requestPath !== requestPath) {
     return reply({
       status: "not-granted",
       message: `there is no grant record for ${markdownCode(requestPath)}, so there is no access to revoke.`,
     });
   }
-  const record = grant.data;
+  const { record } = grant;
 
   // Who may end the access: the requester, and anyone who may approve the request (eligible
   // code owners now, and whoever approved it at merge).

@@ -16,10 +16,10 @@ import {
   isSiblingCandidate,
 } from "../../core/approval/find-sibling-extensions.ts";
 import { walkExtensionChain } from "../../core/approval/walk-extension-chain.ts";
-import { type GrantRecord, grantRecordSchema } from "../../core/grant/records.ts";
+import type { GrantRecord } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
-import { parseJsonOrUndefined } from "../../core/text/error-message.ts";
 import type { GitHubPort } from "../../ports/github.ts";
+import { readGrantRecord } from "../read-grant-record.ts";
 
 /** Files read per request when listing the extended grant's directory. */
 const READ_BATCH = 100;
@@ -93,8 +93,6 @@ async function readGrant(
   ref: string,
   path: string,
 ): Promise<GrantRecord | undefined> {
-  const text = await github.getFile(ref, recordPath(path, "grant"));
-  if (text === undefined) return undefined;
-  const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(text));
-  return parsed.success ? parsed.data : undefined;
+  const read = await readGrantRecord(github, ref, path);
+  return read.status === "found" ? read.record : undefined;
 }

@@ -3,11 +3,8 @@
  * merge event finds its own grant record and finishes that grant; a revocation ends the story.
  */
 
-import {
-  type GrantRecord,
-  grantRecordSchema,
-  revocationRecordSchema,
-} from "../../core/grant/records.ts";
+import { parseGrantRecord } from "../../core/grant/parse-grant-record.ts";
+import { type GrantRecord, revocationRecordSchema } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import { parseJsonOrUndefined } from "../../core/text/error-message.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
@@ -58,25 +55,23 @@ export async function readGrantRecords(
     const reason = `${revocationPath} records a revocation${revocation.success ? ` (${revocation.data.reason}, ${revocation.data.revokedAt})` : ""}; not granting again`;
     return { stop: "finished", outcome: { status: "revoked", reason } };
   }
-  if (grantText === undefined) return { existing: undefined };
-  const parsed = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
-  if (!parsed.success) {
+  const grant = parseGrantRecord(grantText);
+  if (grant.status === "missing") return { existing: undefined };
+  if (grant.status === "unreadable") {
     return {
       stop: "refused",
       title: `${grantPath} is not a valid grant record`,
-      details: [
-        `It cannot be read (${parsed.error.issues[0]?.message ?? "invalid"}); restore it from git history.`,
-      ],
+      details: [`It cannot be read (${grant.problem}); restore it from git history.`],
     };
   }
   // Over already: a late redelivery must neither re-create the role nor comment again.
-  if (Date.parse(parsed.data.window.end) <= at.now.getTime()) {
+  if (Date.parse(grant.record.window.end) <= at.now.getTime()) {
     return {
       stop: "finished",
-      outcome: { status: "granted", record: parsed.data, created: false },
+      outcome: { status: "granted", record: grant.record, created: false },
     };
   }
-  return { existing: parsed.data };
+  return { existing: grant.record };
 }
 
 /** The `requestPath` a record's text names, if it names one. */

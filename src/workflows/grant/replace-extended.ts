@@ -4,11 +4,12 @@
  */
 
 import { expectedGrantRole } from "../../core/grant/check-revocation-target.ts";
-import { type GrantRecord, grantRecordSchema } from "../../core/grant/records.ts";
+import type { GrantRecord } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
-import { errorMessage, parseJsonOrUndefined } from "../../core/text/error-message.ts";
+import { errorMessage } from "../../core/text/error-message.ts";
 import { markdownMention } from "../../core/text/escape-markdown.ts";
 import type { AccountTarget } from "../../ports/aws.ts";
+import { readGrantRecord } from "../read-grant-record.ts";
 import { revokeGrant } from "../revoke-grant.ts";
 import type { GrantDeps } from "./grant-types.ts";
 
@@ -31,31 +32,30 @@ export async function replaceExtended(
 ): Promise<Replacement> {
   const path = request.extends;
   if (!path) return { revoked: false };
-  const [grantText, revocationText] = await Promise.all([
-    deps.github.getFile(context.branch, recordPath(path, "grant")),
+  const [old, revocationText] = await Promise.all([
+    readGrantRecord(deps.github, context.branch, path),
     deps.github.getFile(context.branch, recordPath(path, "revocation")),
   ]);
   const revoked = revocationText !== undefined;
   // A grant that cannot be replaced: not a problem when it has ended anyway.
   const refuse = (problem: string): Replacement =>
     revoked ? { path, revoked: true } : { path, revoked: false, problem };
-  if (grantText === undefined) return refuse(`${path} has no grant record: nothing to replace.`);
-  const old = grantRecordSchema.safeParse(parseJsonOrUndefined(grantText));
-  if (!old.success) return refuse(`${recordPath(path, "grant")} cannot be read.`);
-  if (old.data.requestPath !== path) {
+  if (old.status === "missing") return refuse(`${path} has no grant record: nothing to replace.`);
+  if (old.status === "unreadable") return refuse(`${recordPath(path, "grant")} cannot be read.`);
+  if (old.record.requestPath !== path) {
     return refuse(
-      `${recordPath(path, "grant")} is the grant of ${old.data.requestPath}, not of ${path}.`,
+      `${recordPath(path, "grant")} is the grant of ${old.record.requestPath}, not of ${path}.`,
     );
   }
   if (
-    old.data.requester.toLowerCase() !== record.requester.toLowerCase() ||
-    old.data.account.id !== record.account.id
+    old.record.requester.toLowerCase() !== record.requester.toLowerCase() ||
+    old.record.account.id !== record.account.id
   ) {
     return refuse(
-      `${path} is a grant of @${old.data.requester} in ${old.data.account.name}; an extension by ${markdownMention(record.requester)} in ${record.account.name} does not revoke it.`,
+      `${path} is a grant of @${old.record.requester} in ${old.record.account.name}; an extension by ${markdownMention(record.requester)} in ${record.account.name} does not revoke it.`,
     );
   }
-  if (old.data.roleArn === record.roleArn) return { path, revoked: false };
+  if (old.record.roleArn === record.roleArn) return { path, revoked: false };
   // A new window that starts later must not open a gap: the old grant then ends by itself.
   if (!revoked && Date.parse(record.window.start) > context.now.getTime()) {
     return { path, revoked: false };
@@ -68,12 +68,12 @@ export async function replaceExtended(
       {
         // Same account id as the new grant (checked above), so the same broker role.
         account: context.account,
-        roleName: old.data.roleName,
-        roleArn: old.data.roleArn,
+        roleName: old.record.roleName,
+        roleArn: old.record.roleArn,
         expected: expectedGrantRole({
           requestPath: path,
-          mergeCommit: old.data.pullRequest.mergeCommit,
-          pullRequest: old.data.pullRequest.number,
+          mergeCommit: old.record.pullRequest.mergeCommit,
+          pullRequest: old.record.pullRequest.number,
           repository: `${deps.github.owner}/${deps.github.repo}`,
         }),
         requestPath: path,
@@ -87,7 +87,7 @@ export async function replaceExtended(
     return {
       path,
       revoked: false,
-      problem: `revoking ${old.data.roleArn} failed: ${errorMessage(error)}. It still ends by itself at ${old.data.window.end}.`,
+      problem: `revoking ${old.record.roleArn} failed: ${errorMessage(error)}. It still ends by itself at ${old.record.window.end}.`,
     };
   }
 }

@@ -61,6 +61,34 @@ describe("replaceExtended", () => {
     expect(github.commits).toEqual([]);
   });
 
+  it.each([
+    ["no grant record", undefined, `${OLD} has no grant record: nothing to replace.`],
+    ["an unreadable grant record", "{ not json", `${OLD_GRANT} cannot be read.`],
+    [
+      "another request's grant record",
+      JSON.stringify({ ...plannedGrantRecord(), requestPath: "access-requests/alice-old.yml" }),
+      `${OLD_GRANT} is the grant of access-requests/alice-old.yml, not of ${OLD}.`,
+    ],
+  ])(
+    "revokes nothing and says why for %s, unless it was revoked already",
+    async (_, text, problem) => {
+      const { github, aws, record, context } = extension();
+      github.trees.get("main")!.delete(OLD_GRANT);
+      if (text !== undefined) github.setFiles("main", { [OLD_GRANT]: text });
+      expect(await replaceExtended({ github, aws }, context, record, { extends: OLD })).toEqual({
+        path: OLD,
+        revoked: false,
+        problem,
+      });
+      expect(github.commits).toEqual([]);
+      github.setFiles("main", { "access-requests/alice-old.revocation.json": "{}" });
+      expect(await replaceExtended({ github, aws }, context, record, { extends: OLD })).toEqual({
+        path: OLD,
+        revoked: true,
+      });
+    },
+  );
+
   it("keeps the old grant when the new window starts later, so there is no gap", async () => {
     const { github, aws, record, context } = extension();
     const later = {
