@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { stringify } from "yaml";
 import {
   findRepoRoot,
   kindOfPath,
@@ -12,6 +11,7 @@ import {
 } from "../adapters/read-repo-files.ts";
 import { loadPolicies } from "../core/policy/load-policies.ts";
 import { requestTwinPath } from "../core/request/record-paths.ts";
+import { renderRequestFile } from "../core/request/render-request-file.ts";
 import type { AccessRequest } from "../core/request/request-format.ts";
 import { validateRequest } from "../core/request/validate-request.ts";
 import { hasErrors } from "../core/source/problem.ts";
@@ -205,7 +205,7 @@ function outputPath(
 /** The file's text: the editor schema line, then the fields in the documented order. */
 function render(path: string, request: AccessRequest): string {
   const schema = relative(dirname(path), `${REQUESTS_DIRECTORY}/schema.json`) || "schema.json";
-  return `# yaml-language-server: $schema=${schema}\n${stringify(request, { lineWidth: 0 })}`;
+  return renderRequestFile(request, { schema });
 }
 
 /** Quotes a value for a POSIX shell when it needs it. */

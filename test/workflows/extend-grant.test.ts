@@ -81,6 +81,10 @@ describe("extendGrant: /hallpass extend <duration> on a merged request", () => {
     const opened = "pullRequest" in outcome ? outcome.pullRequest : undefined;
     expect(opened?.author).toBe("hallpass[bot]");
     const file = github.trees.get("hallpass/extend-7-555")?.get(PATH);
+    expect(file?.split("\n").slice(0, 2)).toEqual([
+      "# yaml-language-server: $schema=../schema.json",
+      "# Written by hallpass for /hallpass extend on #7, in its requester's name.",
+    ]);
     expect(file).toContain(
       "requester: alice\nrole: prod-readonly\naccount: production\nduration: 1h\n",
     );

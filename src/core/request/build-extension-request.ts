@@ -5,9 +5,9 @@
  * validation itself, so the command gets the very messages a request file would.
  */
 
-import { stringify } from "yaml";
 import type { GrantRecord } from "../grant/records.ts";
 import { markdownCode, markdownMention } from "../text/escape-markdown.ts";
+import { renderRequestFile } from "./render-request-file.ts";
 import type { AccessRequest } from "./request-format.ts";
 
 /** The command's place: the original pull request and the comment that gave the command. */
@@ -47,11 +47,10 @@ export function buildExtensionRequest(
     ...(original.ticket ? { ticket: original.ticket } : {}),
     extends: record.requestPath,
   };
-  const content = [
-    "# yaml-language-server: $schema=../schema.json",
-    `# Written by hallpass for /hallpass extend on #${command.pullNumber}, in its requester's name.`,
-    stringify(request, { lineWidth: 0 }),
-  ].join("\n");
+  const content = renderRequestFile(request, {
+    schema: "../schema.json",
+    note: `Written by hallpass for /hallpass extend on #${command.pullNumber}, in its requester's name.`,
+  });
   return {
     branch: `hallpass/${name}`,
     file: { path, content },

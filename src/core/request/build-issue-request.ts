@@ -4,12 +4,12 @@
  * form gets the very messages a request file would, each pointed at the form's field.
  */
 
-import { stringify } from "yaml";
 import type { Policies } from "../policy/policy-format.ts";
 import type { Problem } from "../source/problem.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import { FORM_FIELDS } from "./issue-form-fields.ts";
 import { ISSUE_BODY, type ParsedIssueForm } from "./parse-issue-form.ts";
+import { renderRequestFile } from "./render-request-file.ts";
 import type { AccessRequest } from "./request-format.ts";
 import { type ValidatedRequest, validateRequest } from "./validate-request.ts";
 
@@ -58,11 +58,10 @@ export function buildIssueRequest(
     const value = form.fields[field];
     if (value !== undefined) request[field] = value;
   }
-  const content = [
-    "# yaml-language-server: $schema=../schema.json",
-    `# Written by hallpass from the access-request form of issue #${issue.number}, in its author's name.`,
-    stringify(request, { lineWidth: 0 }),
-  ].join("\n");
+  const content = renderRequestFile(request, {
+    schema: "../schema.json",
+    note: `Written by hallpass from the access-request form of issue #${issue.number}, in its author's name.`,
+  });
   const file = { path, content };
   const validated = validateRequest(file, policies, { now });
   const problems = validated.problems.map((p): Problem => {

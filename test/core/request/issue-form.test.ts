@@ -194,6 +194,11 @@ describe("buildIssueRequest", () => {
     expect(built.branch).toBe("hallpass/issue-12");
     expect(built.request?.request).toEqual({ requester: "alice", ...ANSWERS });
     expect(parse(built.file.content)).toEqual({ requester: "alice", ...ANSWERS });
+    expect(built.file.content.split("\n").slice(0, 3)).toEqual([
+      "# yaml-language-server: $schema=../schema.json",
+      "# Written by hallpass from the access-request form of issue #12, in its author's name.",
+      "requester: alice",
+    ]);
     expect(validateRequest(built.file, examplePolicies(), { now: NOW }).problems).toEqual([]);
   });
 
