@@ -101599,12 +101599,12 @@ function expiryWarningDue(windowEnd, now, leadSeconds) {
 }
 
 // src/core/notify/plan-pending-requests.ts
-function waited(createdAt, now) {
+function waitedSeconds(createdAt, now) {
   const opened = createdAt === void 0 ? Number.NaN : Date.parse(createdAt);
   return Number.isFinite(opened) ? Math.floor((now.getTime() - opened) / 1e3) : void 0;
 }
 function mayBeDue(pull, now, timing) {
-  const seconds2 = waited(pull.createdAt, now);
+  const seconds2 = waitedSeconds(pull.createdAt, now);
   if (pull.draft || seconds2 === void 0) return false;
   const first = Math.min(
     timing.remindAfterSeconds ?? Number.POSITIVE_INFINITY,
@@ -101613,7 +101613,7 @@ function mayBeDue(pull, now, timing) {
   return seconds2 >= first;
 }
 function pendingStepFor(pull, now, timing) {
-  const seconds2 = waited(pull.createdAt, now);
+  const seconds2 = waitedSeconds(pull.createdAt, now);
   if (pull.draft || pull.reviewed || seconds2 === void 0) return void 0;
   const { remindAfterSeconds: remind, closeAfterSeconds: close } = timing;
   if (close !== void 0 && seconds2 >= close && !pull.closed) {
@@ -101665,22 +101665,22 @@ var STALE_CLOSED_DONE = "<!-- hallpass:stale-closed:done -->";
 function expiryWarningMarker(requestPath) {
   return `<!-- hallpass:expiry-warning ${markdownCommentText(requestPath)} -->`;
 }
-function renderReminderComment(evaluation, repositoryOwner, waitedSeconds) {
+function renderReminderComment(evaluation, repositoryOwner, waitedSeconds2) {
   const ask = renderReviewRequest(evaluation, repositoryOwner);
   if (!ask) return void 0;
   const [, , ...rest] = ask.body.split("\n");
   const body = [
     REMINDER_MARKER,
-    `### \u23F0 Reminder: this access request has waited ${formatDuration(waitedSeconds)} without a review`,
+    `### \u23F0 Reminder: this access request has waited ${formatDuration(waitedSeconds2)} without a review`,
     ...rest
   ].join("\n");
   return { body, users: ask.users, teams: ask.teams };
 }
-function renderStaleClosedComment(waitedSeconds, closeAfter, done = false) {
+function renderStaleClosedComment(waitedSeconds2, closeAfter, done = false) {
   return [
     done ? `${STALE_CLOSED_MARKER}
 ${STALE_CLOSED_DONE}` : STALE_CLOSED_MARKER,
-    `### Closed: nobody reviewed this access request in ${formatDuration(waitedSeconds)}`,
+    `### Closed: nobody reviewed this access request in ${formatDuration(waitedSeconds2)}`,
     "",
     `hallpass closes access requests that wait longer than ${markdownCode(closeAfter)} without any review (\`settings.notifications.closeAfter\` in policies/). Nothing was granted.`,
     "",
@@ -103638,8 +103638,8 @@ async function pendingStep(run3, pull, timing) {
   const soleReviewer = reviewers.size === 1 && pull.author.endsWith("[bot]") ? [...reviewers][0] : void 0;
   const reviewed = reviewers.size > 0 && soleReviewer === void 0;
   if (reviewed) return void 0;
-  const waited2 = (run3.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1e3;
-  const closing = timing.closeAfterSeconds !== void 0 && waited2 >= timing.closeAfterSeconds;
+  const waited = waitedSeconds(pull.createdAt, run3.now);
+  const closing = timing.closeAfterSeconds !== void 0 && waited !== void 0 && waited >= timing.closeAfterSeconds;
   const marker = closing ? STALE_CLOSED_MARKER : REMINDER_MARKER;
   const comment = await github.findComment(pull.number, marker);
   const found = comment !== void 0;

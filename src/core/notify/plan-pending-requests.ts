@@ -32,7 +32,11 @@ export interface PendingStep {
   waitedSeconds: number;
 }
 
-function waited(createdAt: string | undefined, now: Date): number | undefined {
+/**
+ * How long a pull request opened at `createdAt` has waited at `now`, in whole seconds; undefined
+ * when GitHub did not say when it was opened, or said something that is no time.
+ */
+export function waitedSeconds(createdAt: string | undefined, now: Date): number | undefined {
   const opened = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
   return Number.isFinite(opened) ? Math.floor((now.getTime() - opened) / 1000) : undefined;
 }
@@ -46,7 +50,7 @@ export function mayBeDue(
   now: Date,
   timing: PendingTiming,
 ): boolean {
-  const seconds = waited(pull.createdAt, now);
+  const seconds = waitedSeconds(pull.createdAt, now);
   if (pull.draft || seconds === undefined) return false;
   const first = Math.min(
     timing.remindAfterSeconds ?? Number.POSITIVE_INFINITY,
@@ -65,7 +69,7 @@ export function pendingStepFor(
   now: Date,
   timing: PendingTiming,
 ): PendingStep | undefined {
-  const seconds = waited(pull.createdAt, now);
+  const seconds = waitedSeconds(pull.createdAt, now);
   if (pull.draft || pull.reviewed || seconds === undefined) return undefined;
   const { remindAfterSeconds: remind, closeAfterSeconds: close } = timing;
   if (close !== undefined && seconds >= close && !pull.closed) {

@@ -14,6 +14,7 @@ import {
   type PendingStep,
   type PendingTiming,
   pendingStepFor,
+  waitedSeconds,
 } from "../../core/notify/plan-pending-requests.ts";
 import {
   expiryWarningMarker,
@@ -176,8 +177,11 @@ async function pendingStep(
   if (reviewed) return undefined;
   // One comment read a run: before closeAfter only the reminder can be due (nothing was closed
   // yet); from then on only the closing, which a reopened request's closing comment prevents.
-  const waited = (run.now.getTime() - Date.parse(pull.createdAt ?? "")) / 1000;
-  const closing = timing.closeAfterSeconds !== undefined && waited >= timing.closeAfterSeconds;
+  const waited = waitedSeconds(pull.createdAt, run.now);
+  const closing =
+    timing.closeAfterSeconds !== undefined &&
+    waited !== undefined &&
+    waited >= timing.closeAfterSeconds;
   const marker = closing ? STALE_CLOSED_MARKER : REMINDER_MARKER;
   const comment = await github.findComment!(pull.number, marker);
   const found = comment !== undefined;
