@@ -97731,20 +97731,25 @@ async function queryTeams(graphql3, query, variables, teams) {
   }
 }
 function missingTeams(error64) {
+  return teamErrors(error64).flatMap((e5) => e5.type === "NOT_FOUND" ? [e5.index] : []);
+}
+function teamErrors(error64) {
   const errors = error64.errors ?? [];
   return errors.flatMap((e5) => {
-    const alias = e5.type === "NOT_FOUND" ? /^t(\d+)$/.exec(String(e5.path?.[0] ?? "")) : null;
-    return alias ? [Number(alias[1])] : [];
+    const alias = /^t(\d+)$/.exec(String(e5.path?.[0] ?? ""));
+    return alias ? [{ index: Number(alias[1]), type: e5.type }] : [];
   });
 }
 async function queryAllowingMissingTeams(graphql3, query, variables) {
   try {
-    return await graphql3(query, variables);
+    return { data: await graphql3(query, variables), unread: /* @__PURE__ */ new Set() };
   } catch (error64) {
     const { errors, data } = error64;
-    const allTeams = (errors?.length ?? 0) > 0 && missingTeams(error64).length === errors.length;
-    if (allTeams && data && typeof data === "object") return data;
-    throw error64;
+    const about = teamErrors(error64);
+    const onlyTeams = (errors?.length ?? 0) > 0 && about.length === errors.length;
+    if (!onlyTeams || !data || typeof data !== "object") throw error64;
+    const unread = about.filter((e5) => e5.type !== "NOT_FOUND").map((e5) => e5.index);
+    return { data, unread: new Set(unread) };
   }
 }
 function notVisible(team) {
@@ -97807,7 +97812,8 @@ async function readPathsGraphQl(graphql3, repository, reads) {
     ...teamVariables(teams)
   };
   const query = pathsQuery(files.length, directories.length, teams.length);
-  const data = await queryAllowingMissingTeams(graphql3, query, variables);
+  const answered = await queryAllowingMissingTeams(graphql3, query, variables);
+  const data = answered.data;
   const answer = data.repository;
   if (!answer) {
     throw new Error(
@@ -97816,7 +97822,17 @@ async function readPathsGraphQl(graphql3, repository, reads) {
   }
   const contents = await pathContents(graphql3, repository, reads, answer);
   if (teams.length === 0) return contents;
-  return { ...contents, teams: await teamsFromAnswer(graphql3, teams, data) };
+  const readable = teams.map((team, i5) => answered.unread.has(i5) ? void 0 : team);
+  const members2 = await teamsFromAnswer(
+    graphql3,
+    readable.filter((t) => t !== void 0),
+    reindex(data, readable)
+  );
+  let next = 0;
+  return {
+    ...contents,
+    teams: readable.map((team) => team === void 0 ? null : members2[next++])
+  };
 }
 async function pathContents(graphql3, repository, reads, answer) {
   const contents = {
@@ -97834,6 +97850,14 @@ async function pathContents(graphql3, repository, reads, answer) {
     contents.directories.push(found);
   }
   return contents;
+}
+function reindex(data, readable) {
+  const kept = {};
+  let next = 0;
+  readable.forEach((team, i5) => {
+    if (team !== void 0) kept[`t${next++}`] = data[`t${i5}`] ?? null;
+  });
+  return kept;
 }
 function collect(at, tree, found, deeper) {
   for (const entry of tree) {
@@ -97956,7 +97980,7 @@ async function readPullRequestSnapshot(reader, pullNumber, extras = {}) {
     files = await reader.listFiles(pullNumber);
     sameHead(pull, (await read({})).pull);
   }
-  const paths = extras.paths ? await pathContents(reader.graphql, reader, extras.paths, repository) : void 0;
+  const paths = extras.paths ? await pathContents(reader.graphql, reader, extras.paths, repository).catch(() => void 0) : void 0;
   return {
     pullRequest: toPullRequest(pull, defaultBranch),
     files,
@@ -103282,8 +103306,10 @@ async function readRules(github, pullRequest, requestPath, cache5, along) {
   );
   const requestText = hit.request !== void 0 ? hit.request : fill(cache5, keys.request, text(pullRequest.headSha, requestPath) ?? null);
   const twinAtBase = hit.twin ?? fill(cache5, keys.twin, text(base, twinPath) !== void 0);
-  const found = read.teams;
-  const teamMembers = new Map(found ? teams.map(([key], i5) => [key, found[i5]]) : []);
+  const found = read.teams ?? [];
+  const teamMembers = new Map(
+    teams.flatMap(([key], i5) => found[i5] === null || i5 >= found.length ? [] : [[key, found[i5]]])
+  );
   return { base, policies, codeowners, requestText, twinPath, twinAtBase, teamMembers };
 }
 function knownRules(readAlong, keys, cache5) {

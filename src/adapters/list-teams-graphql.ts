@@ -127,30 +127,38 @@ async function queryTeams(
 
 /** The indexes of the teams (`t<i>`) whose organization GitHub answered NOT_FOUND. */
 function missingTeams(error: unknown): number[] {
+  return teamErrors(error).flatMap((e) => (e.type === "NOT_FOUND" ? [e.index] : []));
+}
+
+/** GitHub's errors about a team (`t<i>`), by the team's index; undefined for any other. */
+function teamErrors(error: unknown): { index: number; type: string | undefined }[] {
   const errors = (error as { errors?: { type?: string; path?: unknown[] }[] }).errors ?? [];
   return errors.flatMap((e) => {
-    const alias = e.type === "NOT_FOUND" ? /^t(\d+)$/.exec(String(e.path?.[0] ?? "")) : null;
-    return alias ? [Number(alias[1])] : [];
+    const alias = /^t(\d+)$/.exec(String(e.path?.[0] ?? ""));
+    return alias ? [{ index: Number(alias[1]), type: e.type }] : [];
   });
 }
 
 /**
- * The answer of a query that reads teams along with other things: when GitHub's only errors are
- * NOT_FOUND for teams' organizations, the rest of its answer (those teams null). Any other
- * error is thrown.
+ * The answer of a query that reads teams along with other things, when GitHub's only errors are
+ * about teams: those whose organization it does not show are null in it (not visible), and the
+ * indexes of those it could not read for another reason are in `unread` (to be read on their
+ * own, as without reading them along). Any other error is thrown.
  */
 export async function queryAllowingMissingTeams(
   graphql: GraphQl,
   query: string,
   variables: Record<string, unknown>,
-): Promise<unknown> {
+): Promise<{ data: unknown; unread: Set<number> }> {
   try {
-    return await graphql(query, variables);
+    return { data: await graphql(query, variables), unread: new Set() };
   } catch (error) {
     const { errors, data } = error as { errors?: unknown[]; data?: unknown };
-    const allTeams = (errors?.length ?? 0) > 0 && missingTeams(error).length === errors!.length;
-    if (allTeams && data && typeof data === "object") return data;
-    throw error;
+    const about = teamErrors(error);
+    const onlyTeams = (errors?.length ?? 0) > 0 && about.length === errors!.length;
+    if (!onlyTeams || !data || typeof data !== "object") throw error;
+    const unread = about.filter((e) => e.type !== "NOT_FOUND").map((e) => e.index);
+    return { data, unread: new Set(unread) };
   }
 }
 

@@ -104,9 +104,11 @@ export async function readPathsGraphQl(
     ...teamVariables(teams),
   };
   const query = pathsQuery(files.length, directories.length, teams.length);
-  const data = (await queryAllowingMissingTeams(graphql, query, variables)) as {
-    repository: PathsAnswer | null;
-  } & Record<string, TeamAnswer | null>;
+  const answered = await queryAllowingMissingTeams(graphql, query, variables);
+  const data = answered.data as { repository: PathsAnswer | null } & Record<
+    string,
+    TeamAnswer | null
+  >;
   const answer = data.repository;
   if (!answer) {
     throw new Error(
@@ -115,7 +117,18 @@ export async function readPathsGraphQl(
   }
   const contents = await pathContents(graphql, repository, reads, answer);
   if (teams.length === 0) return contents;
-  return { ...contents, teams: await teamsFromAnswer(graphql, teams, data) };
+  // A team GitHub could not give here is read on its own later, as without reading it along.
+  const readable = teams.map((team, i) => (answered.unread.has(i) ? undefined : team));
+  const members = await teamsFromAnswer(
+    graphql,
+    readable.filter((t) => t !== undefined),
+    reindex(data, readable),
+  );
+  let next = 0;
+  return {
+    ...contents,
+    teams: readable.map((team) => (team === undefined ? null : members[next++])),
+  };
 }
 
 /**
@@ -143,6 +156,19 @@ export async function pathContents(
     contents.directories.push(found);
   }
   return contents;
+}
+
+/** The answer's teams (`t<i>`) renumbered to leave out those not `readable`. */
+function reindex(
+  data: Record<string, TeamAnswer | null>,
+  readable: readonly (unknown | undefined)[],
+): Record<string, TeamAnswer | null> {
+  const kept: Record<string, TeamAnswer | null> = {};
+  let next = 0;
+  readable.forEach((team, i) => {
+    if (team !== undefined) kept[`t${next++}`] = data[`t${i}`] ?? null;
+  });
+  return kept;
 }
 
 /** Adds the files of `tree` (at `at`) to `found`, and the subtrees not read yet to `deeper`. */

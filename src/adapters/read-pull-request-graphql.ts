@@ -238,8 +238,10 @@ export async function readPullRequestSnapshot(
     // The REST list is a second read: the head it listed must still be the snapshot's.
     sameHead(pull, (await read({})).pull);
   }
+  // Paths that cannot be given whole here (a binary or truncated file, a deeper tree's read
+  // failing) are left to the caller, which reads them again and fails with its own message.
   const paths = extras.paths
-    ? await pathContents(reader.graphql, reader, extras.paths, repository)
+    ? await pathContents(reader.graphql, reader, extras.paths, repository).catch(() => undefined)
     : undefined;
   return {
     pullRequest: toPullRequest(pull, defaultBranch),

@@ -62,8 +62,9 @@ export interface PullRequestSnapshot {
    */
   checkRun?: CheckRunSeen | null;
   /**
-   * Asked with `paths`: what `readPaths(paths)` answers, read in the same query. Its reads are
-   * whatever the caller asked for, not checked against the snapshot's head or base.
+   * Asked with `paths`: what `readPaths(paths)` answers, read in the same query; absent when
+   * they could not be read whole in it (then `readPaths` says why). Its reads are whatever the
+   * caller asked for, not checked against the snapshot's head or base.
    */
   paths?: PathContents;
 }
@@ -104,9 +105,10 @@ export interface PathContents {
   /**
    * The logins of each team's active members (child teams included), in the order asked, when
    * `teams` were asked; undefined for a team that does not exist or is not visible to the app
-   * (not an error here: the caller may not need it).
+   * (not an error here: the caller may not need it); null for one GitHub could not give in this
+   * read for another reason (ask `listTeamsMembers` when it is needed).
    */
-  teams?: (string[] | undefined)[];
+  teams?: (string[] | undefined | null)[];
 }
 
 /** A team of an organization. */

@@ -511,6 +511,34 @@ describe("reading along with the pull request", () => {
     expect(read.teams).toEqual([["sam"], undefined, undefined]);
   });
 
+  it("answers a team GitHub could not give for another reason as not read (null), to read on its own", async () => {
+    scope.post("/graphql").reply(200, {
+      data: { repository: { __typename: "Repository" }, t0: { team: null }, t1: null },
+      errors: [{ type: "FORBIDDEN", path: ["t1", "team"], message: "Resource not accessible" }],
+    });
+    const read = await github().readPaths({
+      files: [],
+      directories: [],
+      teams: [
+        { org: "acme", slug: "gone" },
+        { org: "other", slug: "sre" },
+      ],
+    });
+    expect(read.teams).toEqual([undefined, null]);
+  });
+
+  it("leaves rules it cannot read whole to readPaths, which says why", async () => {
+    const answer = pull(head("h1", { nodes: [], pageInfo: { hasNextPage: false } }));
+    Object.assign(answer.data.repository, {
+      f0: { text: null, isBinary: true, isTruncated: false },
+      d0: null,
+    });
+    scope.post("/graphql").reply(200, answer);
+    const read = await withApp().readPullRequest(7, extras);
+    expect(read).not.toHaveProperty("paths");
+    expect(read.checkRun).toBeNull();
+  });
+
   it("fails on any other error of a read with teams", async () => {
     scope.post("/graphql").reply(200, {
       data: null,

@@ -214,8 +214,11 @@ export async function readRules(
       ? hit.request
       : fill(cache, keys.request, text(pullRequest.headSha, requestPath) ?? null);
   const twinAtBase = hit.twin ?? fill(cache, keys.twin, text(base, twinPath) !== undefined);
-  const found = read.teams;
-  const teamMembers = new Map(found ? teams.map(([key], i) => [key, found[i]]) : []);
+  // A team not read here (null) is read later, when the request needs it.
+  const found = read.teams ?? [];
+  const teamMembers = new Map(
+    teams.flatMap(([key], i) => (found[i] === null || i >= found.length ? [] : [[key, found[i]]])),
+  );
   return { base, policies, codeowners, requestText, twinPath, twinAtBase, teamMembers };
 }
 

@@ -115,6 +115,18 @@ describe("reading along", () => {
     );
   });
 
+  it("reads on its own a team the read along could not give", async () => {
+    const github = openRequest();
+    const readPaths = github.readPaths.bind(github);
+    github.readPaths = async (reads) => {
+      const read = await readPaths(reads);
+      return { ...read, ...(read.teams ? { teams: read.teams.map(() => null) } : {}) };
+    };
+    const evaluation = await evaluatePullRequest(github, 7, { now: NOW, rulesAt: BASE_SHA });
+    expect(evaluation.status).toBe("approved");
+    expect(github.calls).toEqual(["readPullRequest", "readPaths", "listTeamsMembers"]);
+  });
+
   it("does not fail on a team only another role names", async () => {
     const github = openRequest();
     // CODEOWNERS names a team no role of this request's needs, and that GitHub does not show.
