@@ -146,7 +146,9 @@ function cloudTrailRows(
  * `git log --name-only` of the same repository, runs interleaved so that the load of a shared
  * machine falls on all alike. Times are CPU seconds of the command and of the git processes it
  * waits for (on a shared machine wall-clock time mostly measures waiting for a core); the
- * note gives the wall-clock medians too.
+ * note gives the wall-clock medians too. The repository is packed as `git fast-import` writes
+ * it (two packs, deltas up to depth 50, no bitmaps); a `git clone --no-local` of it, which is
+ * what a user has, measured the same within a few percent (git's walk and cat-file alike).
  */
 export function historyFigures(options: TableOptions): FigureRow[] {
   const requests = options.quick ? 1_000 : 10_000;
