@@ -100747,21 +100747,20 @@ function checkDuration(text, path, report) {
   const parsed = parseDuration(text);
   if (!parsed.ok) report.error(path, parsed.message);
   else if (parsed.seconds <= 0) report.error(path, "the duration must be longer than zero.");
+  return parsed.ok ? parsed.seconds : void 0;
 }
-function checkApprovalDurations(role, at, report) {
+function checkApprovalDurations(role, maxSeconds, at, report) {
   if (role.approval.maxAge) checkDuration(role.approval.maxAge, at("approval", "maxAge"), report);
   const glassAge = role.breakGlass?.approval.maxAge;
   if (glassAge) checkDuration(glassAge, at("breakGlass", "approval", "maxAge"), report);
-  const max = parseDuration(role.maxDuration);
   const limits = [
     [role.autoApproval?.maxDuration, at("autoApproval", "maxDuration")],
     [role.extension?.withoutApproval, at("extension", "withoutApproval")]
   ];
   for (const [text, path] of limits) {
     if (text === void 0) continue;
-    checkDuration(text, path, report);
-    const limit = parseDuration(text);
-    if (limit.ok && max.ok && limit.seconds > max.seconds) {
+    const limit = checkDuration(text, path, report);
+    if (limit !== void 0 && maxSeconds !== void 0 && limit > maxSeconds) {
       report.error(
         path,
         `${text} is longer than the role's maxDuration (${role.maxDuration}): lower it to at most ${role.maxDuration}.`
@@ -100783,10 +100782,10 @@ function checkRole(policies, name, role, report) {
     if (seen.has(account)) report.warning(at("accounts", index), `"${account}" is listed twice.`);
     seen.add(account);
   });
-  checkDuration(role.maxDuration, at("maxDuration"), report);
+  const maxSeconds = checkDuration(role.maxDuration, at("maxDuration"), report);
   if (role.breakGlass)
     checkDuration(role.breakGlass.maxDuration, at("breakGlass", "maxDuration"), report);
-  checkApprovalDurations(role, at, report);
+  checkApprovalDurations(role, maxSeconds, at, report);
   const managed = role.permissions.managedPolicies ?? [];
   const statements = role.permissions.statements ?? [];
   if (managed.length === 0 && statements.length === 0) {
@@ -101002,13 +101001,13 @@ function checkNotifications(policies, report) {
   for (const [name, role] of Object.entries(policies.roles)) {
     checkChannels(role.notify, ["roles", name, "notify"]);
   }
+  const seconds2 = {};
   for (const key of ["remindAfter", "closeAfter", "expiryWarning"]) {
     const text = settings[key];
-    if (text !== void 0) checkDuration(text, at(key), report);
+    if (text !== void 0) seconds2[key] = checkDuration(text, at(key), report);
   }
-  const remind = settings.remindAfter ? parseDuration(settings.remindAfter) : void 0;
-  const close = settings.closeAfter ? parseDuration(settings.closeAfter) : void 0;
-  if (remind?.ok && close?.ok && close.seconds <= remind.seconds) {
+  const { remindAfter: remind, closeAfter: close } = seconds2;
+  if (remind !== void 0 && close !== void 0 && close <= remind) {
     report.error(
       at("closeAfter"),
       `closeAfter (${settings.closeAfter}) must be longer than remindAfter (${settings.remindAfter}): approvers are reminded before a request is closed.`

@@ -264,10 +264,19 @@ export function canonicalPrincipal(arn: string): CanonicalPrincipal | undefined 
   };
 }
 
-function checkDuration(text: string, path: readonly PropertyKey[], report: Report): void {
+/**
+ * Reports a duration that cannot be read or is not longer than zero. Returns its seconds when it
+ * can be read (zero included), so that rules comparing durations read each one once.
+ */
+function checkDuration(
+  text: string,
+  path: readonly PropertyKey[],
+  report: Report,
+): number | undefined {
   const parsed = parseDuration(text);
   if (!parsed.ok) report.error(path, parsed.message);
   else if (parsed.seconds <= 0) report.error(path, "the duration must be longer than zero.");
+  return parsed.ok ? parsed.seconds : undefined;
 }
 
 /**
@@ -276,22 +285,21 @@ function checkDuration(text: string, path: readonly PropertyKey[], report: Repor
  */
 function checkApprovalDurations(
   role: Role,
+  maxSeconds: number | undefined,
   at: (...rest: PropertyKey[]) => PropertyKey[],
   report: Report,
 ): void {
   if (role.approval.maxAge) checkDuration(role.approval.maxAge, at("approval", "maxAge"), report);
   const glassAge = role.breakGlass?.approval.maxAge;
   if (glassAge) checkDuration(glassAge, at("breakGlass", "approval", "maxAge"), report);
-  const max = parseDuration(role.maxDuration);
   const limits: [string | undefined, PropertyKey[]][] = [
     [role.autoApproval?.maxDuration, at("autoApproval", "maxDuration")],
     [role.extension?.withoutApproval, at("extension", "withoutApproval")],
   ];
   for (const [text, path] of limits) {
     if (text === undefined) continue;
-    checkDuration(text, path, report);
-    const limit = parseDuration(text);
-    if (limit.ok && max.ok && limit.seconds > max.seconds) {
+    const limit = checkDuration(text, path, report);
+    if (limit !== undefined && maxSeconds !== undefined && limit > maxSeconds) {
       report.error(
         path,
         `${text} is longer than the role's maxDuration (${role.maxDuration}): lower it to at most ${role.maxDuration}.`,
@@ -315,10 +323,10 @@ function checkRole(policies: Policies, name: string, role: Role, report: Report)
     seen.add(account);
   });
 
-  checkDuration(role.maxDuration, at("maxDuration"), report);
+  const maxSeconds = checkDuration(role.maxDuration, at("maxDuration"), report);
   if (role.breakGlass)
     checkDuration(role.breakGlass.maxDuration, at("breakGlass", "maxDuration"), report);
-  checkApprovalDurations(role, at, report);
+  checkApprovalDurations(role, maxSeconds, at, report);
 
   const managed = role.permissions.managedPolicies ?? [];
   const statements = role.permissions.statements ?? [];
@@ -575,13 +583,13 @@ function checkNotifications(policies: Policies, report: Report): void {
   for (const [name, role] of Object.entries(policies.roles)) {
     checkChannels(role.notify, ["roles", name, "notify"]);
   }
+  const seconds: Partial<Record<"remindAfter" | "closeAfter" | "expiryWarning", number>> = {};
   for (const key of ["remindAfter", "closeAfter", "expiryWarning"] as const) {
     const text = settings[key];
-    if (text !== undefined) checkDuration(text, at(key), report);
+    if (text !== undefined) seconds[key] = checkDuration(text, at(key), report);
   }
-  const remind = settings.remindAfter ? parseDuration(settings.remindAfter) : undefined;
-  const close = settings.closeAfter ? parseDuration(settings.closeAfter) : undefined;
-  if (remind?.ok && close?.ok && close.seconds <= remind.seconds) {
+  const { remindAfter: remind, closeAfter: close } = seconds;
+  if (remind !== undefined && close !== undefined && close <= remind) {
     report.error(
       at("closeAfter"),
       `closeAfter (${settings.closeAfter}) must be longer than remindAfter (${settings.remindAfter}): approvers are reminded before a request is closed.`,
