@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { awsRequestHandler, DEFAULT_NETWORK_TIMEOUTS } from "../adapters/network-timeouts.ts";
-import { findRepoRoot, kindOfPath, toRepoPath } from "../adapters/read-repo-files.ts";
+import { kindOfPath, toRepoPath } from "../adapters/read-repo-files.ts";
 import {
   AWS_CONSOLE_HOME,
   AWS_FEDERATION_ENDPOINT,
@@ -19,6 +19,7 @@ import { recordPath } from "../core/request/record-paths.ts";
 import { errorMessage } from "../core/text/error-message.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
+import { requireRepoRoot } from "./require-repo-root.ts";
 
 const help = `Usage: hallpass console <request-file> [--destination <console URL>] [--open]
 
@@ -142,12 +143,7 @@ function checkDestination(text: string): string {
 type FoundGrant = { grant: GrantRecord; revoked: boolean } | { error: string };
 
 function readGrant(given: string, io: CliIo): FoundGrant {
-  const root = findRepoRoot(io.cwd);
-  if (root === undefined) {
-    throw new UsageError(
-      `no access repository found from ${io.cwd} upwards (a folder with policies/ or .git). Run it inside the repository.`,
-    );
-  }
+  const root = requireRepoRoot(io.cwd);
   const requestPath = toRepoPath(root, resolve(io.cwd, given));
   if (requestPath === undefined || kindOfPath(requestPath) !== "request") {
     throw new UsageError(`${given} is not a request file (a .yaml file under access-requests/).`);

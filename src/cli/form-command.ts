@@ -1,9 +1,9 @@
-import { findRepoRoot } from "../adapters/read-repo-files.ts";
 import { readRepositoryIssueForm, writeIssueForm } from "../adapters/repository-issue-form.ts";
 import { ISSUE_FORM_PATH } from "../core/request/issue-form-fields.ts";
 import { painter, paintProblem } from "./colour.ts";
-import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
+import type { CliIo, Command, ExitCode } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
+import { requireRepoRoot } from "./require-repo-root.ts";
 
 const help = `Usage: hallpass form [--check]
 
@@ -38,12 +38,7 @@ async function runForm(args: string[], io: CliIo): Promise<ExitCode> {
     allowPositionals: false,
     strict: true,
   });
-  const root = findRepoRoot(io.cwd);
-  if (root === undefined) {
-    throw new UsageError(
-      `no access repository found from ${io.cwd} upwards (a folder with policies/ or .git). Run it inside the repository.`,
-    );
-  }
+  const root = requireRepoRoot(io.cwd);
   const form = readRepositoryIssueForm(root);
   if ("problems" in form) {
     const paint = painter(io.colour?.stderr === true);

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import {
-  findRepoRoot,
   kindOfPath,
   listYamlFiles,
   POLICIES_DIRECTORY,
@@ -18,6 +17,7 @@ import { hasErrors } from "../core/source/problem.ts";
 import { painter, paintProblem, paintSeverity } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
+import { requireRepoRoot } from "./require-repo-root.ts";
 
 const help = `Usage: hallpass new --role <role> --account <account> --duration <duration>
                     --reason <text> [--ticket <id>] [--start <time>] [--emergency]
@@ -89,12 +89,7 @@ async function runNew(args: string[], io: CliIo): Promise<ExitCode> {
   if (missing.length > 0) {
     throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}.`);
   }
-  const root = findRepoRoot(io.cwd);
-  if (root === undefined) {
-    throw new UsageError(
-      `no access repository found from ${io.cwd} upwards (a folder with policies/ or .git). Run it inside the repository.`,
-    );
-  }
+  const root = requireRepoRoot(io.cwd);
   const requester =
     values.requester ?? io.env.HALLPASS_REQUESTER ?? (await io.gitConfig("github.user"));
   if (requester === undefined || requester.trim() === "") {

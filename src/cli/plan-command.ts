@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  findRepoRoot,
   isSymbolicLink,
   kindOfPath,
   listYamlFiles,
@@ -17,6 +16,7 @@ import { readIsoTime } from "../core/source/read-iso-time.ts";
 import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
+import { requireRepoRoot } from "./require-repo-root.ts";
 
 /** Stands in for the merge commit before there is one; the role name depends on it. */
 const NO_MERGE_COMMIT = "0".repeat(40);
@@ -84,12 +84,7 @@ async function runPlan(args: string[], io: CliIo): Promise<ExitCode> {
     throw new UsageError(`--pull-request must be a number, not "${values["pull-request"]}".`);
   }
 
-  const root = findRepoRoot(io.cwd);
-  if (root === undefined) {
-    throw new UsageError(
-      `no access repository found from ${io.cwd} upwards (a folder with policies/ or .git). Run it inside the repository.`,
-    );
-  }
+  const root = requireRepoRoot(io.cwd);
   const given = positionals[0]!;
   const absolute = resolve(io.cwd, given);
   const requestPath = toRepoPath(root, absolute);

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  findRepoRoot,
   isSymbolicLink,
   kindOfPath,
   listYamlFiles,
@@ -17,6 +16,7 @@ import type { SourceFile } from "../core/source/source-file.ts";
 import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
+import { requireRepoRoot } from "./require-repo-root.ts";
 
 const help = `Usage: hallpass validate [paths...] [--format text|json]
 
@@ -62,12 +62,7 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
   if (format !== "text" && format !== "json") {
     throw new UsageError(`--format must be text or json, not "${format}".`);
   }
-  const root = findRepoRoot(io.cwd);
-  if (root === undefined) {
-    throw new UsageError(
-      `no access repository found from ${io.cwd} upwards (a folder with policies/ or .git). Run it inside the repository.`,
-    );
-  }
+  const root = requireRepoRoot(io.cwd);
 
   const targets = positionals.length === 0 ? allFiles(root) : namedFiles(root, positionals, io);
   const problems: Problem[] = [];
