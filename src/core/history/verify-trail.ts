@@ -15,6 +15,7 @@ import type { Policies } from "../policy/policy-format.ts";
 import type { ChangedPath } from "../request/check-pull-request-contents.ts";
 import { formatDuration, parseDuration } from "../request/duration.ts";
 import type { SourceFile } from "../source/source-file.ts";
+import { parseJsonOrUndefined } from "../text/error-message.ts";
 import {
   type AccessHistory,
   buildAccessHistoryWithGrants,
@@ -557,6 +558,11 @@ function checkGrowth(
   versions: readonly RecordVersion[],
   find: Find,
 ): void {
+  // Each revocation version is read once, though it is compared both as `after` and as `before`.
+  const revokedAts =
+    kind === "revocation"
+      ? versions.map((v) => (v.content === null ? undefined : revokedAt(v.content)))
+      : [];
   for (let i = 1; i < versions.length; i++) {
     const before = versions[i - 1]!;
     const after = versions[i]!;
@@ -588,8 +594,8 @@ function checkGrowth(
         );
       }
     } else if (kind === "revocation") {
-      const earlier = revokedAt(after.content);
-      const first = revokedAt(before.content);
+      const earlier = revokedAts[i];
+      const first = revokedAts[i - 1];
       if (earlier !== undefined && first !== undefined && earlier < first) {
         find(
           "revocation-moved",
@@ -601,18 +607,10 @@ function checkGrowth(
   }
 }
 
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The ids of alerts in `before` missing from `after` or different there. */
 function lostAlerts(before: string, after: string): string[] {
   const alerts = (text: string) => {
-    const value = parse(text) as { alerts?: { id?: unknown }[] } | undefined;
+    const value = parseJsonOrUndefined(text) as { alerts?: { id?: unknown }[] } | undefined;
     return Array.isArray(value?.alerts) ? value.alerts : [];
   };
   const now = new Map(alerts(after).map((a) => [String(a.id), JSON.stringify(a)]));
@@ -623,8 +621,8 @@ function lostAlerts(before: string, after: string): string[] {
 
 /** Which top-level fields of two JSON documents differ, with the figures when they are numbers. */
 function changedFields(before: string, after: string): string {
-  const a = parse(before) as Record<string, unknown> | undefined;
-  const b = parse(after) as Record<string, unknown> | undefined;
+  const a = parseJsonOrUndefined(before) as Record<string, unknown> | undefined;
+  const b = parseJsonOrUndefined(after) as Record<string, unknown> | undefined;
   if (!a || !b || typeof a !== "object" || typeof b !== "object") return "";
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return keys
@@ -636,7 +634,7 @@ function changedFields(before: string, after: string): string {
 }
 
 function revokedAt(text: string): number | undefined {
-  const value = parse(text) as { revokedAt?: unknown } | undefined;
+  const value = parseJsonOrUndefined(text) as { revokedAt?: unknown } | undefined;
   const ms = typeof value?.revokedAt === "string" ? Date.parse(value.revokedAt) : Number.NaN;
   return Number.isNaN(ms) ? undefined : ms;
 }

@@ -279,6 +279,31 @@ describe("verifyTrail: who wrote the records, and records that only grow", () =>
     expect(found[0]?.[2]).toContain("(a)");
     expect(found[1]?.[2]).toContain("riskyEventsTotal 4 -> 1");
   });
+
+  it("compares each revocation version with the one before it, not with the first", () => {
+    const version = (n: number, revokedAt: string): RecordVersion => ({
+      commit: String(n).repeat(40),
+      author: BOT,
+      date: "2026-11-26T12:00:00Z",
+      content: JSON.stringify(revocationRecord({ revokedAt })),
+    });
+    const found = findings(
+      input({
+        versions: {
+          [`${STEM}.revocation.json`]: [
+            version(5, "2026-11-26T11:04:00Z"),
+            version(6, "2026-11-26T11:30:00Z"),
+            version(7, "2026-11-26T11:20:00Z"),
+          ],
+        },
+      }),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]?.[0]).toBe("revocation-moved");
+    expect(found[0]?.[2]).toContain(
+      `the revocation moved earlier in ${"7".repeat(12)} by ${BOT} on 2026-11-26T12:00:00Z, from 2026-11-26T11:30:00.000Z to 2026-11-26T11:20:00.000Z`,
+    );
+  });
 });
 
 describe("verifyTrail: grants approved by a policy rule, and approvals that age out", () => {
