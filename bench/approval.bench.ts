@@ -10,25 +10,11 @@ import { type Owner, parseOwner } from "../src/core/policy/codeowners.ts";
 import { createMemoryCache } from "../src/ports/cache.ts";
 import type { GitHubPort, Review } from "../src/ports/github.ts";
 import { evaluatePullRequest } from "../src/workflows/evaluate-pull-request.ts";
+import { timeRuns } from "./measure.ts";
 
 const HEAD = "h".repeat(40);
 const BASE = "b".repeat(40);
 const PATH = "access-requests/alice-db.yaml";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function time(runs: number, fn: () => unknown | Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
 
 /** 100 reviews by 40 people: approvals, change requests later approved, comments, stale ones. */
 function reviews(): Review[] {
@@ -170,17 +156,19 @@ export async function run(): Promise<void> {
     },
   };
   const decision = decideApproval(input);
-  const pure = await time(500, () => decideApproval(input));
+  const { median: pure } = await timeRuns(500, () => decideApproval(input));
   console.log(
     `decideApproval, 100 reviews by 40 people: median ${(pure * 1000).toFixed(1)} µs (${decision.status}, ${decision.approvals.length} valid approvals, ${decision.approvals.filter((a) => a.rules.length > 0).length} counted for a rule)`,
   );
 
   const github = memoryGitHub(all);
   const now = new Date("2026-11-26T10:00:00Z");
-  const cold = await time(50, () => evaluatePullRequest(github, 7, { now }));
+  const { median: cold } = await timeRuns(50, () => evaluatePullRequest(github, 7, { now }));
   const cache = createMemoryCache({ maxEntries: 100, ttlMs: 60_000 });
   const evaluation = await evaluatePullRequest(github, 7, { now, cache });
-  const warm = await time(200, () => evaluatePullRequest(github, 7, { now, cache }));
+  const { median: warm } = await timeRuns(200, () =>
+    evaluatePullRequest(github, 7, { now, cache }),
+  );
   console.log(
     `evaluatePullRequest, 100 reviews, in-memory GitHub: cold ${cold.toFixed(2)} ms, warm cache ${warm.toFixed(2)} ms (${evaluation.status})`,
   );

@@ -6,6 +6,7 @@
  */
 import { matchOwners, parseCodeowners } from "../src/core/policy/codeowners.ts";
 import { compileCodeowners } from "../src/core/policy/compile-codeowners.ts";
+import { spread } from "./measure.ts";
 
 const RUNS = 7;
 
@@ -17,9 +18,8 @@ function measure(body: () => void, scale: (ms: number) => number, unit: string):
     body();
     times.push(scale(performance.now() - start));
   }
-  const sorted = times.sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  return `min ${sorted[0]!.toFixed(2)} ${unit}, median ${median.toFixed(2)} ${unit}`;
+  const { min, median } = spread(times);
+  return `min ${min.toFixed(2)} ${unit}, median ${median.toFixed(2)} ${unit}`;
 }
 
 /** A 10,000-file tree that touches every kind of line in `syntheticCodeowners`. */

@@ -21,21 +21,7 @@ import {
   MERGED_AT,
 } from "../test/support/grant-fixtures.ts";
 import { addMergedRequest } from "../test/support/merged-request.ts";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function time(runs: number, fn: (i: number) => unknown): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn(i);
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
+import { spread, timeRuns } from "./measure.ts";
 
 const context = { mergeCommit: MERGE_COMMIT, mergedAt: MERGED_AT, now: MERGED_AT };
 const account = {
@@ -57,13 +43,15 @@ export async function run(): Promise<void> {
   const chars = bigPlan.plan
     ? Object.values(bigPlan.plan.inlinePolicies).reduce((n, d) => n + d.length, 0)
     : 0;
-  const smallMs = await time(5_000, () => planGrant(small, grantPolicies(), context));
-  const bigMs = await time(2_000, () => planGrant(big, grantPolicies(), context));
+  const { median: smallMs } = await timeRuns(5_000, () =>
+    planGrant(small, grantPolicies(), context),
+  );
+  const { median: bigMs } = await timeRuns(2_000, () => planGrant(big, grantPolicies(), context));
   console.log(`planGrant, 2 statements:               ${(smallMs * 1000).toFixed(1)} µs median`);
   console.log(`planGrant, 30 statements (${chars} chars): ${(bigMs * 1000).toFixed(1)} µs median`);
 
   const now = new Date("2026-11-26T10:00:10Z");
-  const grantMs = await time(200, async () => {
+  const { median: grantMs } = await timeRuns(200, async () => {
     const github = new FakeGitHub();
     const aws = new FakeAwsAccounts();
     await grantAccess({ github, aws }, addMergedRequest(github), { now });
@@ -74,7 +62,7 @@ export async function run(): Promise<void> {
   const plan = planGrant(small, grantPolicies(), context).plan!;
   const roleArn = `arn:aws:iam::111122223333:role/hallpass/${plan.roleName}`;
   const ensureTimes: number[] = [];
-  const revokeMs = await time(100, async () => {
+  const { median: revokeMs } = await timeRuns(100, async () => {
     nock.cleanAll();
     const wire = new FakeAwsWire();
     wire.install();
@@ -105,7 +93,7 @@ export async function run(): Promise<void> {
   nock.cleanAll();
   nock.enableNetConnect();
   console.log(
-    `SDK ensureRole (assume broker + 3 IAM calls), wire fake: ${median(ensureTimes).toFixed(2)} ms median`,
+    `SDK ensureRole (assume broker + 3 IAM calls), wire fake: ${spread(ensureTimes).median.toFixed(2)} ms median`,
   );
   console.log(
     `SDK ensureRole + revoke (12 IAM/STS calls), wire fake: ${revokeMs.toFixed(2)} ms median`,
