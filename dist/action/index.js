@@ -104728,6 +104728,53 @@ function siftDown(kept, i5) {
   }
   kept[i5] = item;
 }
+function createEarliestKept(capacity) {
+  const kept = [];
+  let next = 0;
+  let lastMs = Number.NaN;
+  let lastId = "";
+  let settle2 = "up";
+  function fresh() {
+    const item = emptyKept();
+    kept.push(item);
+    return item;
+  }
+  function ringSlot(ms, eventID) {
+    const earlier = kept.length === 0 || ms < lastMs || ms === lastMs && eventID < lastId;
+    if (!earlier || Number.isNaN(ms)) {
+      next = -1;
+      for (let i5 = (kept.length >> 1) - 1; i5 >= 0; i5--) siftDown(kept, i5);
+      return void 0;
+    }
+    lastMs = ms;
+    lastId = eventID;
+    if (kept.length < capacity) return fresh();
+    const item = kept[next];
+    next = next + 1 === capacity ? 0 : next + 1;
+    return item;
+  }
+  return {
+    kept,
+    slotFor(ms, eventID) {
+      if (next >= 0) {
+        const item = ringSlot(ms, eventID);
+        if (item) return item;
+      }
+      if (kept.length < capacity) {
+        settle2 = "up";
+        return fresh();
+      }
+      const top = kept[0];
+      settle2 = "down";
+      return ms < top.ms || ms === top.ms && eventID < top.eventID ? top : void 0;
+    },
+    placed() {
+      if (next >= 0) return;
+      if (settle2 === "up") siftUp(kept, kept.length - 1);
+      else siftDown(kept, 0);
+    }
+  };
+}
 function emptyKept() {
   return {
     ms: 0,
@@ -104756,21 +104803,15 @@ function riskyRuleNames(rules, event, write, foreignIdentity, names) {
   if (foreignIdentity) names.push("foreign-identity");
   return names.length > 0 ? names : void 0;
 }
-function createRiskyEvents(requester) {
-  const kept = [];
+function createRiskyEvents(requester, capacity = MAX_RISKY_EVENTS) {
+  const earliest = createEarliestKept(capacity);
+  const { kept } = earliest;
   const byRule = /* @__PURE__ */ new Map();
   const regions = /* @__PURE__ */ new Map();
   let lastKeptTime = "";
   let total = 0;
   const scratch2 = [];
-  function wouldKeep(ms, eventID) {
-    if (kept.length < MAX_RISKY_EVENTS) return true;
-    const top = kept[0];
-    return ms < top.ms || ms === top.ms && eventID < top.eventID;
-  }
-  function keep(event, ms, d5, names) {
-    const full = kept.length >= MAX_RISKY_EVENTS;
-    const item = full ? kept[0] : emptyKept();
+  function write(item, event, ms, d5, names) {
     if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
     item.ms = ms;
     item.eventTime = lastKeptTime;
@@ -104785,29 +104826,32 @@ function createRiskyEvents(requester) {
     item.write = d5.write;
     item.errorCode = d5.errorCode;
     item.sourceIdentity = d5.identity;
-    for (let k5 = 0; k5 < d5.arns.length; k5++) item.arns[k5] = d5.arns[k5];
-    item.arnCount = d5.arns.length;
+    for (let k5 = 0; k5 < d5.arnCount; k5++) item.arns[k5] = d5.arns[k5];
+    item.arnCount = d5.arnCount;
     for (let k5 = 0; k5 < names.length; k5++) item.rules[k5] = names[k5];
     item.ruleCount = names.length;
-    if (full) {
-      siftDown(kept, 0);
-    } else {
-      kept.push(item);
-      siftUp(kept, kept.length - 1);
-    }
   }
   return {
-    rulesOf: (rules, event, write, identity) => riskyRuleNames(
+    rulesOf: (rules, event, write2, identity) => riskyRuleNames(
       rules,
       event,
-      write,
+      write2,
       identity !== void 0 && identity !== requester,
       scratch2
     ),
     add(event, ms, details, names) {
       total++;
-      for (const n3 of names) byRule.set(n3, (byRule.get(n3) ?? 0) + 1);
-      if (wouldKeep(ms, event.eventID)) keep(event, ms, details, names);
+      for (let k5 = 0; k5 < names.length; k5++) {
+        const name = names[k5];
+        const counter = byRule.get(name);
+        if (counter) counter.events++;
+        else byRule.set(name, { events: 1 });
+      }
+      const item = earliest.slotFor(ms, event.eventID);
+      if (item) {
+        write(item, event, ms, details, names);
+        earliest.placed();
+      }
     },
     get total() {
       return total;
@@ -104815,7 +104859,7 @@ function createRiskyEvents(requester) {
     get retainedEntries() {
       return kept.length + byRule.size + regions.size;
     },
-    byRule: () => [...byRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, events]) => ({ rule, events })),
+    byRule: () => [...byRule.entries()].sort(([x], [y]) => byKey(x, y)).map(([rule, counter]) => ({ rule, events: counter.events })),
     earliest: () => [...kept].sort((x, y) => laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0).map(riskyEventOf)
   };
 }
@@ -104825,9 +104869,10 @@ function createTouchedResources() {
   const resources = /* @__PURE__ */ new Map();
   return {
     add(list2, write, arns) {
-      arns.length = 0;
-      if (!list2) return;
-      for (const r5 of list2) {
+      if (!list2) return 0;
+      let count = 0;
+      for (let k5 = 0; k5 < list2.length; k5++) {
+        const r5 = list2[k5];
         if (typeof r5.ARN !== "string") continue;
         let entry = resources.get(r5.ARN);
         if (!entry) {
@@ -104836,8 +104881,9 @@ function createTouchedResources() {
         }
         entry.events++;
         if (write) entry.writes++;
-        arns.push(entry.arn);
+        arns[count++] = entry.arn;
       }
+      return count;
     },
     get size() {
       return resources.size;
@@ -105042,7 +105088,8 @@ function createActivityTally(subject, riskRules) {
     write: false,
     errorCode: void 0,
     identity: void 0,
-    arns: []
+    arns: [],
+    arnCount: 0
   };
   return {
     get size() {
@@ -105071,7 +105118,7 @@ function createActivityTally(subject, riskRules) {
       const a5 = byService.action(event);
       countEvent(a5.counts, write, failed);
       details.errorCode = failed ? errors.count(event.errorCode) : void 0;
-      resources.add(event.resources, write, details.arns);
+      details.arnCount = resources.add(event.resources, write, details.arns);
       const identity = event.userIdentity.sessionContext?.sourceIdentity;
       details.identity = identity === void 0 ? void 0 : identities.count(identity, false);
       const names = risky.rulesOf(a5.rules, event, write, details.identity);

@@ -203,6 +203,7 @@ export function createActivityTally(
     errorCode: undefined,
     identity: undefined,
     arns: [],
+    arnCount: 0,
   };
   return {
     get size() {
@@ -232,7 +233,7 @@ export function createActivityTally(
       countEvent(a.counts, write, failed);
 
       details.errorCode = failed ? errors.count(event.errorCode!) : undefined;
-      resources.add(event.resources, write, details.arns);
+      details.arnCount = resources.add(event.resources, write, details.arns);
       const identity = event.userIdentity.sessionContext?.sourceIdentity;
       details.identity = identity === undefined ? undefined : identities.count(identity, false);
       const names = risky.rulesOf(a.rules, event, write, details.identity);

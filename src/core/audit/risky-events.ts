@@ -51,9 +51,12 @@ function riskyEventOf(k: KeptRisky): RiskyEvent {
   };
 }
 
-// The earliest MAX_RISKY_EVENTS risky events whatever the arrival order (LookupEvents gives
-// newest first): a max-heap on (time, id) whose top is the latest kept. A later event is
-// dropped before anything is built for it; an earlier one takes the top's place.
+// The earliest `capacity` risky events whatever the arrival order. LookupEvents gives newest
+// first, so each risky event is earlier than every one kept: while that holds, the kept events
+// sit in a ring in arrival order, and the slot written longest ago holds the latest, the one a
+// new event replaces (O(1) an event). The first event that is not earlier than the one before
+// turns the ring into a max-heap on (time, id) whose top is the latest kept (O(log n) an event
+// from then on). Both keep the same events: the set of the earliest, whatever the order.
 
 function siftUp(kept: KeptRisky[], i: number): void {
   const item = kept[i]!;
@@ -83,6 +86,66 @@ function siftDown(kept: KeptRisky[], i: number): void {
   kept[i] = item;
 }
 
+/**
+ * The earliest `capacity` of the risky events offered: `slotFor` gives the entry an event at
+ * (ms, id) is written into (undefined when it is not kept), and `placed` settles it once
+ * written. Entries are reused once full (see `createRiskyEvents`).
+ */
+function createEarliestKept(capacity: number) {
+  const kept: KeptRisky[] = [];
+  /** The ring's next slot, the one written longest ago once full; -1 once a heap. */
+  let next = 0;
+  let lastMs = Number.NaN;
+  let lastId = "";
+  /** What `placed` does in a heap: sift the new last entry up, or the reused top down. */
+  let settle: "up" | "down" = "up";
+
+  function fresh(): KeptRisky {
+    const item = emptyKept();
+    kept.push(item);
+    return item;
+  }
+
+  /** The ring's slot for an event earlier than every one kept; else the ring becomes the heap. */
+  function ringSlot(ms: number, eventID: string): KeptRisky | undefined {
+    // A time that is not a number (a caller may pass any) orders nothing: the heap takes it.
+    const earlier = kept.length === 0 || ms < lastMs || (ms === lastMs && eventID < lastId);
+    if (!earlier || Number.isNaN(ms)) {
+      next = -1;
+      for (let i = (kept.length >> 1) - 1; i >= 0; i--) siftDown(kept, i);
+      return undefined;
+    }
+    lastMs = ms;
+    lastId = eventID;
+    if (kept.length < capacity) return fresh();
+    const item = kept[next]!;
+    next = next + 1 === capacity ? 0 : next + 1;
+    return item;
+  }
+
+  return {
+    kept,
+    slotFor(ms: number, eventID: string): KeptRisky | undefined {
+      if (next >= 0) {
+        const item = ringSlot(ms, eventID);
+        if (item) return item;
+      }
+      if (kept.length < capacity) {
+        settle = "up";
+        return fresh();
+      }
+      const top = kept[0]!;
+      settle = "down";
+      return ms < top.ms || (ms === top.ms && eventID < top.eventID) ? top : undefined;
+    },
+    placed(): void {
+      if (next >= 0) return;
+      if (settle === "up") siftUp(kept, kept.length - 1);
+      else siftDown(kept, 0);
+    },
+  };
+}
+
 function emptyKept(): KeptRisky {
   return {
     ms: 0,
@@ -107,8 +170,9 @@ export interface RiskyDetails {
   /** The tally's copy of the event's error code (see `createActivityTally`). */
   errorCode: string | undefined;
   identity: string | undefined;
-  /** The event's ARNs, the tally's copies. */
+  /** The event's ARNs, the tally's copies: the first `arnCount` of `arns`. */
   arns: readonly string[];
+  arnCount: number;
 }
 
 /** The risky events of a grant: every one counted by rule, the earliest kept one by one. */
@@ -158,10 +222,14 @@ function riskyRuleNames(
   return names.length > 0 ? names : undefined;
 }
 
-/** Starts the risky events of a grant whose requester is `requester`. */
-export function createRiskyEvents(requester: string): RiskyEvents {
-  const kept: KeptRisky[] = [];
-  const byRule = new Map<string, number>();
+/**
+ * Starts the risky events of a grant whose requester is `requester`, keeping the earliest
+ * `capacity` one by one (`MAX_RISKY_EVENTS`; tests pass fewer).
+ */
+export function createRiskyEvents(requester: string, capacity = MAX_RISKY_EVENTS): RiskyEvents {
+  const earliest = createEarliestKept(capacity);
+  const { kept } = earliest;
+  const byRule = new Map<string, { events: number }>();
   // Kept events point at the first copy of each region name, and share the time text of the
   // last one kept (events of one second follow each other): every fresh string a long-lived
   // entry points at would be promoted to the old generation before it is dropped.
@@ -171,22 +239,19 @@ export function createRiskyEvents(requester: string): RiskyEvents {
   /** The rule names of the event being added (reused: most events match none). */
   const scratch: string[] = [];
 
-  /** Whether a risky event at (ms, id) would be kept now. */
-  function wouldKeep(ms: number, eventID: string): boolean {
-    if (kept.length < MAX_RISKY_EVENTS) return true;
-    const top = kept[0]!;
-    return ms < top.ms || (ms === top.ms && eventID < top.eventID);
-  }
-
   /**
-   * Keeps a risky event in place of the latest kept one once the heap is full, reusing that
-   * entry: LookupEvents' newest-first order makes every risky event replace one, and fresh
+   * Writes a kept risky event into `item`: once full, the entry of the latest kept one,
+   * reused. LookupEvents' newest-first order makes every risky event replace one, and fresh
    * entries living that long would be promoted garbage (about 80 MB more peak memory for a
    * million events).
    */
-  function keep(event: CloudTrailEvent, ms: number, d: RiskyDetails, names: readonly string[]) {
-    const full = kept.length >= MAX_RISKY_EVENTS;
-    const item = full ? kept[0]! : emptyKept();
+  function write(
+    item: KeptRisky,
+    event: CloudTrailEvent,
+    ms: number,
+    d: RiskyDetails,
+    names: readonly string[],
+  ) {
     if (event.eventTime !== lastKeptTime) lastKeptTime = event.eventTime;
     item.ms = ms;
     item.eventTime = lastKeptTime;
@@ -201,16 +266,10 @@ export function createRiskyEvents(requester: string): RiskyEvents {
     item.write = d.write;
     item.errorCode = d.errorCode;
     item.sourceIdentity = d.identity;
-    for (let k = 0; k < d.arns.length; k++) item.arns[k] = d.arns[k]!;
-    item.arnCount = d.arns.length;
+    for (let k = 0; k < d.arnCount; k++) item.arns[k] = d.arns[k]!;
+    item.arnCount = d.arnCount;
     for (let k = 0; k < names.length; k++) item.rules[k] = names[k]!;
     item.ruleCount = names.length;
-    if (full) {
-      siftDown(kept, 0);
-    } else {
-      kept.push(item);
-      siftUp(kept, kept.length - 1);
-    }
   }
 
   return {
@@ -224,8 +283,17 @@ export function createRiskyEvents(requester: string): RiskyEvents {
       ),
     add(event, ms, details, names) {
       total++;
-      for (const n of names) byRule.set(n, (byRule.get(n) ?? 0) + 1);
-      if (wouldKeep(ms, event.eventID)) keep(event, ms, details, names);
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k]!;
+        const counter = byRule.get(name);
+        if (counter) counter.events++;
+        else byRule.set(name, { events: 1 });
+      }
+      const item = earliest.slotFor(ms, event.eventID);
+      if (item) {
+        write(item, event, ms, details, names);
+        earliest.placed();
+      }
     },
     get total() {
       return total;
@@ -236,7 +304,7 @@ export function createRiskyEvents(requester: string): RiskyEvents {
     byRule: () =>
       [...byRule.entries()]
         .sort(([x], [y]) => byKey(x, y))
-        .map(([rule, events]) => ({ rule, events })),
+        .map(([rule, counter]) => ({ rule, events: counter.events })),
     earliest: () =>
       [...kept]
         .sort((x, y) => (laterRisky(x, y) ? 1 : laterRisky(y, x) ? -1 : 0))

@@ -8,11 +8,13 @@ import type { CloudTrailEvent } from "./cloudtrail-event.ts";
  */
 export interface TouchedResources {
   /**
-   * Counts the resources of one event, and leaves in `arns` (emptied first) the tally's copy of
-   * each ARN: a risky event kept for long points at that copy instead of a fresh string of its
-   * own, which would be promoted to the old generation before it is dropped.
+   * Counts the resources of one event, and writes into `arns` from its start the tally's copy
+   * of each ARN, returning how many: a risky event kept for long points at that copy instead
+   * of a fresh string of its own, which would be promoted to the old generation before it is
+   * dropped. `arns` is overwritten, never emptied: `length = 0` drops its storage, and every
+   * event would allocate a fresh one.
    */
-  add(list: CloudTrailEvent["resources"], write: boolean, arns: string[]): void;
+  add(list: CloudTrailEvent["resources"], write: boolean, arns: string[]): number;
   /** Distinct ARNs held. */
   readonly size: number;
   /** Every resource, by ARN. */
@@ -24,9 +26,10 @@ export function createTouchedResources(): TouchedResources {
   const resources = new Map<string, { arn: string; events: number; writes: number }>();
   return {
     add(list, write, arns) {
-      arns.length = 0;
-      if (!list) return;
-      for (const r of list) {
+      if (!list) return 0;
+      let count = 0;
+      for (let k = 0; k < list.length; k++) {
+        const r = list[k]!;
         if (typeof r.ARN !== "string") continue;
         let entry = resources.get(r.ARN);
         if (!entry) {
@@ -35,8 +38,9 @@ export function createTouchedResources(): TouchedResources {
         }
         entry.events++;
         if (write) entry.writes++;
-        arns.push(entry.arn);
+        arns[count++] = entry.arn;
       }
+      return count;
     },
     get size() {
       return resources.size;
