@@ -85,9 +85,9 @@ export async function run(): Promise<void> {
   for (const rate of [0, 0.5, 2, 5, 20]) await watchScenario(rate);
 }
 
-/** The watch alone (a dry run), with or without the account-wide stream. */
-async function watchScenario(backgroundPerSecond: number | undefined): Promise<void> {
-  const github = new FakeGitHub({ batchReads: true });
+/** The example policies with one alert on IAM writes, in an in-memory repository. */
+function alertingRepository(batchReads: boolean): FakeGitHub {
+  const github = new FakeGitHub({ batchReads });
   for (const [path, content] of Object.entries(examplePolicyFiles)) github.files.set(path, content);
   github.files.set(
     "policies/settings.yaml",
@@ -99,6 +99,12 @@ async function watchScenario(backgroundPerSecond: number | undefined): Promise<v
       writesOnly: true
 `,
   );
+  return github;
+}
+
+/** The watch alone (a dry run), with or without the account-wide stream. */
+async function watchScenario(backgroundPerSecond: number | undefined): Promise<void> {
+  const github = alertingRepository(true);
   const aws = new FakeAws();
   const cloudtrail = new FakeCloudTrail(
     backgroundPerSecond === undefined ? {} : { accountStreams: { backgroundPerSecond } },
@@ -138,18 +144,7 @@ async function watchScenario(backgroundPerSecond: number | undefined): Promise<v
 }
 
 async function scenario(people: number, batchReads: boolean): Promise<void> {
-  const github = new FakeGitHub({ batchReads });
-  for (const [path, content] of Object.entries(examplePolicyFiles)) github.files.set(path, content);
-  github.files.set(
-    "policies/settings.yaml",
-    `settings:
-  permissionsBoundary: arn:aws:iam::{accountId}:policy/hallpass-boundary
-  alerts:
-    - name: iam-changes
-      actions: ["iam:*"]
-      writesOnly: true
-`,
-  );
+  const github = alertingRepository(batchReads);
   const aws = new FakeAws();
   const cloudtrail = new FakeCloudTrail();
   for (let i = 0; i < LIVE + EXPIRED; i++) {
