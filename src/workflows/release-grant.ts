@@ -4,7 +4,7 @@
  * is told they may not. The revocation itself is the one revoke routine (revoke-grant.ts).
  */
 
-import { expectedGrantRole } from "../core/grant/check-revocation-target.ts";
+import { expectedRoleOfRecord } from "../core/grant/check-revocation-target.ts";
 import type { GrantRecord } from "../core/grant/records.ts";
 import { GRANT_COMMENT_MARKER } from "../core/grant/render-usage-comment.ts";
 import { grantNotice } from "../core/notify/notice.ts";
@@ -242,12 +242,7 @@ async function revoke(
       account: { name: record.account.name, id: account.id, brokerRole: account.brokerRole },
       roleName: record.roleName,
       roleArn: record.roleArn,
-      expected: expectedGrantRole({
-        requestPath,
-        mergeCommit: record.pullRequest.mergeCommit,
-        pullRequest: record.pullRequest.number,
-        repository: `${github.owner}/${github.repo}`,
-      }),
+      expected: expectedRoleOfRecord(record, `${github.owner}/${github.repo}`),
       requestPath,
       reason: expired ? "expired" : "early-release",
       detail: expired

@@ -1,4 +1,5 @@
 import { GRANT_TAGS, MANAGED_BY } from "./grant-tags.ts";
+import type { GrantRecord } from "./records.ts";
 
 /**
  * A record names a role; the role must answer to the record. Revocation finds a role by the
@@ -61,6 +62,16 @@ export function expectedGrantRole(grant: {
       ...(grant.repository !== undefined ? { [GRANT_TAGS.repository]: grant.repository } : {}),
     },
   };
+}
+
+/** What the role of a grant record must carry (`expectedGrantRole`), made from `repository`. */
+export function expectedRoleOfRecord(record: GrantRecord, repository: string): ExpectedRole {
+  return expectedGrantRole({
+    requestPath: record.requestPath,
+    mergeCommit: record.pullRequest.mergeCommit,
+    pullRequest: record.pullRequest.number,
+    repository,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@
  * exists, so there is no gap.
  */
 
-import { expectedGrantRole } from "../../core/grant/check-revocation-target.ts";
+import { expectedRoleOfRecord } from "../../core/grant/check-revocation-target.ts";
 import type { GrantRecord } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import { errorMessage } from "../../core/text/error-message.ts";
@@ -70,12 +70,7 @@ export async function replaceExtended(
         account: context.account,
         roleName: old.record.roleName,
         roleArn: old.record.roleArn,
-        expected: expectedGrantRole({
-          requestPath: path,
-          mergeCommit: old.record.pullRequest.mergeCommit,
-          pullRequest: old.record.pullRequest.number,
-          repository: `${deps.github.owner}/${deps.github.repo}`,
-        }),
+        expected: expectedRoleOfRecord(old.record, `${deps.github.owner}/${deps.github.repo}`),
         requestPath: path,
         reason: "replaced-by-extension",
         detail: `replaced by ${record.requestPath} (pull request #${record.pullRequest.number}), granted until ${record.window.end}`,

@@ -4,7 +4,7 @@
  * When the rollback fails too, the PR is told exactly what is true and what a person must do.
  */
 
-import { expectedGrantRole } from "../../core/grant/check-revocation-target.ts";
+import { expectedRoleOfRecord } from "../../core/grant/check-revocation-target.ts";
 import { type GrantRecord, revocationRecordSchema } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import { errorMessage, parseJsonOrUndefined } from "../../core/text/error-message.ts";
@@ -50,12 +50,7 @@ export async function rollBackGrant(
         // A role of that name that is not ours is never touched: only the record is written.
         recordOnly: error instanceof GrantConflictError,
         roleArn,
-        expected: expectedGrantRole({
-          requestPath,
-          mergeCommit: record.pullRequest.mergeCommit,
-          pullRequest: record.pullRequest.number,
-          repository: `${github.owner}/${github.repo}`,
-        }),
+        expected: expectedRoleOfRecord(record, `${github.owner}/${github.repo}`),
         requestPath,
         reason: "grant-failed",
         detail: reason,
