@@ -73,7 +73,7 @@ const POLICIES = "policies";
  * pipe: the 80 MB that `cat-file` answers for 10,000 requests cost the CLI about 0.45 s of CPU
  * through a pipe (a 64 KB read, a Buffer and a stream event at a time, and git blocked on
  * every full pipe) and less than 0.1 s from a file read 1 MB at a time. The file is in a
- * folder of its own that only this user can read, removed before this returns.
+ * folder of its own that only this user can read, removed as soon as it is open.
  */
 export async function git(
   cwd: string,
@@ -83,23 +83,56 @@ export async function git(
   sink?: (chunk: Buffer) => void,
 ): Promise<Buffer> {
   const dir = spoolFolder();
+  let fd: number;
   try {
-    const fd = openSync(join(dir, "stdout"), "w+", 0o600);
-    try {
-      await runGit(cwd, args, input, env, fd);
-      return readSpool(fd, sink);
-    } finally {
-      closeSync(fd);
-    }
-  } finally {
+    fd = spoolIo("git's output file could not be made", () =>
+      openSync(join(dir, "stdout"), "w+", 0o600),
+    );
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  // Removed at once, while open: git writes and this reads through the descriptor, so a run cut
+  // short (Ctrl-C, a kill, no memory) leaves no copy of the records behind. Where an open file
+  // cannot be removed (Windows), it is removed once closed.
+  const removed = removeNow(dir);
+  try {
+    await runGit(cwd, args, input, env, fd);
+    return readSpool(fd, sink);
+  } finally {
+    closeSync(fd);
+    if (!removed) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** No folder for git's output: not a fact about the repository, so never reported as one. */
-class NoOutputFolderError extends GitReadError {
+/** Removes `dir`; false when the system refuses while a file in it is open. */
+function removeNow(dir: string): boolean {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * git's output could not be kept or read back (no temporary folder, no file, a failed read):
+ * not a fact about the repository, so never reported as one.
+ */
+class SpoolError extends GitReadError {
   constructor(message: string) {
     super("git-failed", message);
+  }
+}
+
+/** `io()`, its failure a `SpoolError` saying what could not be done. */
+function spoolIo<T>(what: string, io: () => T): T {
+  try {
+    return io();
+  } catch (error) {
+    throw new SpoolError(
+      `${what} (${(error as Error).message}): set TMPDIR to a writable folder with room`,
+    );
   }
 }
 
@@ -109,7 +142,7 @@ function spoolFolder(): string {
   try {
     return mkdtempSync(join(parent, "hallpass-git-"));
   } catch (error) {
-    throw new NoOutputFolderError(
+    throw new SpoolError(
       `no temporary folder for git's output could be made in ${parent} (${(error as Error).message}): set TMPDIR to a writable folder`,
     );
   }
@@ -157,17 +190,19 @@ const SPOOL_PIECE = 1 << 20;
 
 /** The file git wrote: whole, or handed to `sink` a piece at a time (one buffer, reused). */
 function readSpool(fd: number, sink: ((chunk: Buffer) => void) | undefined): Buffer {
-  const size = fstatSync(fd).size;
+  const size = spoolIo("git's output could not be read back", () => fstatSync(fd).size);
   const buffer = Buffer.allocUnsafe(sink ? Math.min(size, SPOOL_PIECE) : size);
   let position = 0;
   while (position < size) {
-    const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
+    const read = spoolIo("git's output could not be read back", () =>
+      readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position),
+    );
     if (read === 0) break;
     if (sink) sink(buffer.subarray(0, read));
     position += read;
   }
   if (position < size) {
-    throw new GitReadError("git-failed", "git's output could not be read back whole");
+    throw new SpoolError("git's output could not be read back whole");
   }
   return sink ? Buffer.alloc(0) : buffer;
 }
@@ -206,7 +241,7 @@ export async function readGitHistory(
     root = top;
     shallow = isShallow === "true";
   } catch (error) {
-    if (error instanceof NoOutputFolderError) throw error;
+    if (error instanceof SpoolError) throw error;
     throw new GitReadError(
       "not-a-repository",
       `${cwd} is not inside a git repository: run it in a clone of the access repository`,
@@ -218,7 +253,7 @@ export async function readGitHistory(
       .toString("utf8")
       .trim();
   } catch (error) {
-    if (error instanceof NoOutputFolderError) throw error;
+    if (error instanceof SpoolError) throw error;
     throw new GitReadError("unknown-revision", `"${rev}" is not a commit in ${root}`);
   }
 

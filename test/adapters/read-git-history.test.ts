@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BatchParser,
   GitReadError,
+  git,
   readBlobs,
   readGitHistory,
 } from "../../src/adapters/read-git-history.ts";
@@ -295,6 +296,24 @@ describe("git output folder", () => {
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
+    }
+  });
+
+  it("leaves no copy of git's output on disk while it is read, so an interrupted run leaves none", async () => {
+    const saved = process.env.TMPDIR;
+    const folder = mkdtempSync(join(tmpdir(), "hallpass-spool-test-"));
+    process.env.TMPDIR = folder;
+    const seen: string[][] = [];
+    try {
+      await git(repo.root, ["log", "--oneline"], undefined, {}, () => {
+        seen.push(readdirSync(folder));
+      });
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.flat()).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
