@@ -29,6 +29,19 @@ export function filesQuery(count: number): string {
   return `query ($owner: String!, $repo: String!, ${vars}) {\n  repository(owner: $owner, name: $repo) {\n${fields}\n  }\n}`;
 }
 
+const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * GraphQL's `object(expression:)` for `path` at `ref`, a commit SHA or a branch (as the port
+ * says). A branch is named in full: the expression follows git's rules, where a tag named like
+ * the branch wins, and a tag needs no review to push. A tag `main` at an old commit would
+ * otherwise hide a revocation record from the grant, or a grant record from the sweep.
+ */
+export function objectExpression(ref: string, path: string): string {
+  const full = COMMIT_SHA.test(ref) || ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
+  return `${full}:${path}`;
+}
+
 /** The port with `getFiles` added; every other method is the port's own. */
 export function withGraphQlFileReads(port: GitHubPort, graphql: GraphQl): GitHubPort {
   async function getFiles(ref: string, paths: readonly string[]) {
@@ -37,7 +50,7 @@ export function withGraphQlFileReads(port: GitHubPort, graphql: GraphQl): GitHub
       const chunk = paths.slice(from, from + FILES_PER_QUERY);
       const variables: Record<string, unknown> = { owner: port.owner, repo: port.repo };
       chunk.forEach((path, i) => {
-        variables[`e${i}`] = `${ref}:${path}`;
+        variables[`e${i}`] = objectExpression(ref, path);
       });
       const data = (await graphql(filesQuery(chunk.length), variables)) as {
         repository: Record<string, BlobAnswer | null> | null;

@@ -7,7 +7,7 @@ import {
   teamsFromAnswer,
   teamVariables,
 } from "./list-teams-graphql.ts";
-import type { GraphQl } from "./read-files-graphql.ts";
+import { type GraphQl, objectExpression } from "./read-files-graphql.ts";
 
 /**
  * Files and whole directories at commits in one GraphQL query (`repository.object(expression:
@@ -65,10 +65,10 @@ export function pathFields(
 export function pathVariables(reads: PathReads): Record<string, string> {
   const variables: Record<string, string> = {};
   reads.files.forEach((f, i) => {
-    variables[`f${i}`] = `${f.ref}:${f.path}`;
+    variables[`f${i}`] = objectExpression(f.ref, f.path);
   });
   reads.directories.forEach((d, i) => {
-    variables[`d${i}`] = `${d.ref}:${d.path}`;
+    variables[`d${i}`] = objectExpression(d.ref, d.path);
   });
   return variables;
 }

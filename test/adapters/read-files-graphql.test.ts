@@ -1,5 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { filesQuery, withGraphQlFileReads } from "../../src/adapters/read-files-graphql.ts";
+import {
+  filesQuery,
+  objectExpression,
+  withGraphQlFileReads,
+} from "../../src/adapters/read-files-graphql.ts";
 import { FakeGitHub } from "../support/sweep-fakes.ts";
 
 describe("batch file reads over GraphQL", () => {
@@ -34,7 +42,11 @@ describe("batch file reads over GraphQL", () => {
     }));
     const files = await reader.getFiles!("main", paths);
     expect(queries.map((q) => Object.keys(q).length - 2)).toEqual([100, 100, 50]);
-    expect(queries[0]).toMatchObject({ owner: "acme", repo: "access", e0: "main:a/0.json" });
+    expect(queries[0]).toMatchObject({
+      owner: "acme",
+      repo: "access",
+      e0: "refs/heads/main:a/0.json",
+    });
     expect(files.get("a/249.json")).toBe("text of a/249.json");
   });
 
@@ -59,5 +71,38 @@ describe("batch file reads over GraphQL", () => {
         "}",
       ].join("\n"),
     );
+  });
+});
+
+describe("objectExpression", () => {
+  it("names a branch in full and a commit as it is", () => {
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    expect(objectExpression("main", "a/b.json")).toBe("refs/heads/main:a/b.json");
+    expect(objectExpression(sha, "a/b.json")).toBe(`${sha}:a/b.json`);
+    expect(objectExpression("refs/heads/main", "a")).toBe("refs/heads/main:a");
+  });
+
+  it("reads the branch, not a tag named like it (git's rules let the tag win)", () => {
+    const root = mkdtempSync(join(tmpdir(), "hallpass-tag-shadow-"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@e", ...args], {
+        cwd: root,
+        stdio: ["ignore", "pipe", "ignore"],
+      }).toString("utf8");
+    try {
+      git("init", "-q", "-b", "main");
+      writeFileSync(join(root, "record.json"), "before\n");
+      git("add", ".");
+      git("commit", "-q", "-m", "one");
+      // Someone who may push tags (no review needed) names one like the branch, at the old commit.
+      git("tag", "main");
+      writeFileSync(join(root, "record.json"), "revoked\n");
+      git("commit", "-q", "-am", "two");
+      expect(git("cat-file", "blob", "main:record.json")).toBe("before\n");
+      const [ref, path] = objectExpression("main", "record.json").split(":") as [string, string];
+      expect(git("cat-file", "blob", `${ref}:${path}`)).toBe("revoked\n");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

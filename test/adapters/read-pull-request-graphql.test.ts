@@ -315,7 +315,10 @@ describe("readPaths", () => {
       ["policies/roles.yaml", "roles: []\n"],
       ["policies/teams/sre.yaml", "sre: 1\n"],
     ]);
-    expect(asked[0]!.variables).toMatchObject({ f0: "b1:.github/CODEOWNERS", d0: "b1:policies" });
+    expect(asked[0]!.variables).toMatchObject({
+      f0: "refs/heads/b1:.github/CODEOWNERS",
+      d0: "refs/heads/b1:policies",
+    });
   });
 
   it("reads a tree deeper than the query's levels with a query of its own", async () => {
@@ -329,7 +332,7 @@ describe("readPaths", () => {
           },
         },
       })
-      .post("/graphql", (b: Body) => b.variables.d0 === "b1:policies/a/b/c")
+      .post("/graphql", (b: Body) => b.variables.d0 === "refs/heads/b1:policies/a/b/c")
       .reply(200, {
         data: {
           repository: { d0: { entries: [{ name: "deep.yaml", type: "blob", object: blob("x") }] } },
@@ -453,8 +456,8 @@ describe("reading along with the pull request", () => {
     expect(asked[0]!.variables).toMatchObject({
       checkName: "hallpass/approval",
       appId: 77,
-      f0: "b1:.github/CODEOWNERS",
-      d0: "b1:policies",
+      f0: "refs/heads/b1:.github/CODEOWNERS",
+      d0: "refs/heads/b1:policies",
     });
     await github.upsertCheckRun("h1", "hallpass/approval", {
       status: "completed",
