@@ -97759,6 +97759,54 @@ function notVisible(team) {
   );
 }
 
+// src/adapters/read-files-graphql.ts
+var FILES_PER_QUERY = 100;
+function filesQuery(count) {
+  const vars = Array.from({ length: count }, (_, i5) => `$e${i5}: String!`).join(", ");
+  const fields = Array.from(
+    { length: count },
+    (_, i5) => `    f${i5}: object(expression: $e${i5}) { ... on Blob { text isBinary isTruncated } }`
+  ).join("\n");
+  return `query ($owner: String!, $repo: String!, ${vars}) {
+  repository(owner: $owner, name: $repo) {
+${fields}
+  }
+}`;
+}
+var COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+function objectExpression(ref, path) {
+  const full = COMMIT_SHA.test(ref) || ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
+  return `${full}:${path}`;
+}
+function withGraphQlFileReads(port, graphql3) {
+  async function getFiles(ref, paths) {
+    const result = /* @__PURE__ */ new Map();
+    for (let from = 0; from < paths.length; from += FILES_PER_QUERY) {
+      const chunk = paths.slice(from, from + FILES_PER_QUERY);
+      const variables = { owner: port.owner, repo: port.repo };
+      chunk.forEach((path, i5) => {
+        variables[`e${i5}`] = objectExpression(ref, path);
+      });
+      const data = await graphql3(filesQuery(chunk.length), variables);
+      if (!data.repository) {
+        throw new Error(`GitHub's GraphQL API does not show ${port.owner}/${port.repo}`);
+      }
+      for (const [i5, path] of chunk.entries()) {
+        const blob = data.repository[`f${i5}`];
+        if (blob === null || blob === void 0) {
+          result.set(path, void 0);
+        } else if (blob.text === null || blob.isTruncated || blob.isBinary) {
+          result.set(path, await port.getFile(ref, path));
+        } else {
+          result.set(path, blob.text);
+        }
+      }
+    }
+    return result;
+  }
+  return { ...port, getFiles };
+}
+
 // src/adapters/read-paths-graphql.ts
 var BLOB = "... on Blob { text isBinary isTruncated }";
 function entries(depth) {
@@ -97796,10 +97844,10 @@ function pathFields(files, directories) {
 function pathVariables(reads) {
   const variables = {};
   reads.files.forEach((f5, i5) => {
-    variables[`f${i5}`] = `${f5.ref}:${f5.path}`;
+    variables[`f${i5}`] = objectExpression(f5.ref, f5.path);
   });
   reads.directories.forEach((d5, i5) => {
-    variables[`d${i5}`] = `${d5.ref}:${d5.path}`;
+    variables[`d${i5}`] = objectExpression(d5.ref, d5.path);
   });
   return variables;
 }
@@ -98601,49 +98649,6 @@ ${body}`;
     findPullRequestByBranch,
     createPullRequest
   };
-}
-
-// src/adapters/read-files-graphql.ts
-var FILES_PER_QUERY = 100;
-function filesQuery(count) {
-  const vars = Array.from({ length: count }, (_, i5) => `$e${i5}: String!`).join(", ");
-  const fields = Array.from(
-    { length: count },
-    (_, i5) => `    f${i5}: object(expression: $e${i5}) { ... on Blob { text isBinary isTruncated } }`
-  ).join("\n");
-  return `query ($owner: String!, $repo: String!, ${vars}) {
-  repository(owner: $owner, name: $repo) {
-${fields}
-  }
-}`;
-}
-function withGraphQlFileReads(port, graphql3) {
-  async function getFiles(ref, paths) {
-    const result = /* @__PURE__ */ new Map();
-    for (let from = 0; from < paths.length; from += FILES_PER_QUERY) {
-      const chunk = paths.slice(from, from + FILES_PER_QUERY);
-      const variables = { owner: port.owner, repo: port.repo };
-      chunk.forEach((path, i5) => {
-        variables[`e${i5}`] = `${ref}:${path}`;
-      });
-      const data = await graphql3(filesQuery(chunk.length), variables);
-      if (!data.repository) {
-        throw new Error(`GitHub's GraphQL API does not show ${port.owner}/${port.repo}`);
-      }
-      for (const [i5, path] of chunk.entries()) {
-        const blob = data.repository[`f${i5}`];
-        if (blob === null || blob === void 0) {
-          result.set(path, void 0);
-        } else if (blob.text === null || blob.isTruncated || blob.isBinary) {
-          result.set(path, await port.getFile(ref, path));
-        } else {
-          result.set(path, blob.text);
-        }
-      }
-    }
-    return result;
-  }
-  return { ...port, getFiles };
 }
 
 // src/adapters/slack-notifier.ts
