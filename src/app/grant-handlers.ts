@@ -13,6 +13,7 @@ import { isRevokeCommand, releaseGrant } from "../workflows/release-grant.ts";
 import {
   type AppDeps,
   DEFAULT_TIME_LIMIT_SECONDS,
+  grantsOnMerge,
   isAccessRepository,
   mergeDeadlines,
 } from "./app-deps.ts";
@@ -24,15 +25,15 @@ import {
 
 export function registerGrantHandlers(app: Probot, deps: AppDeps): void {
   const { aws } = deps;
-  if (!aws) {
-    // Fail closed: without AWS, nothing is granted. Production wiring always provides it.
-    app.log.warn("hallpass: no AWS port configured; merged requests will not be granted");
-    return;
-  }
-  if (!deps.accessRepository) {
-    // Fail closed: the policies of whichever repository a merge happens in would decide.
+  // The one test of whether merges are granted here: the approval handlers leave a merge to
+  // these handlers exactly when it holds, so the two can never both pass a merge by.
+  if (!aws || !grantsOnMerge(deps)) {
     app.log.warn(
-      "hallpass: HALLPASS_ACCESS_REPOSITORY is not set (owner/repo of the access repository); merged requests will not be granted",
+      aws
+        ? // Fail closed: the policies of whichever repository a merge happens in would decide.
+          "hallpass: HALLPASS_ACCESS_REPOSITORY is not set (owner/repo of the access repository); merged requests will not be granted"
+        : // Fail closed: without AWS, nothing is granted. Production wiring always provides it.
+          "hallpass: no AWS port configured; merged requests will not be granted",
     );
     return;
   }
