@@ -1,4 +1,9 @@
-import type { PathAtRef, PathContents, PathReads } from "../ports/github.ts";
+import {
+  type PathAtRef,
+  type PathContents,
+  type PathReads,
+  UnreadableFileError,
+} from "../ports/github.ts";
 import {
   queryAllowingMissingTeams,
   type TeamAnswer,
@@ -203,7 +208,7 @@ function collect(
 function blobText(at: PathAtRef, blob: BlobAnswer | null): string | undefined {
   if (!blob || !("isTruncated" in blob)) return undefined;
   if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") {
-    throw new Error(
+    throw new UnreadableFileError(
       `${at.path} at ${at.ref.slice(0, 12)} cannot be read as text (GitHub reports it ${blob.isBinary ? "binary" : "too large to give whole"}); hallpass reads only UTF-8 text files of a reasonable size there`,
     );
   }

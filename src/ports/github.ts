@@ -153,8 +153,8 @@ export interface GitHubPort {
    * Files and directories at commits, in one read where the API allows: the text of each file
    * in `files` (undefined when it is not there), and of every file under each directory in
    * `directories` (recursive, by repository path; empty when it is not there), and the members of
-   * each of `teams` (see `PathContents.teams`). Throws when a file cannot be read as text
-   * (binary, or too large for the API to give whole).
+   * each of `teams` (see `PathContents.teams`). Throws `UnreadableFileError` when a file cannot
+   * be read as text (binary, or too large for the API to give whole).
    */
   readPaths(reads: PathReads): Promise<PathContents>;
   /**
@@ -229,4 +229,12 @@ export interface NewPullRequest {
   base: string;
   title: string;
   body: string;
+}
+
+/**
+ * A file that is there but cannot be read as text (binary, or too large for the API to give
+ * whole): a fact about the repository that reading again will not change, unlike an API failure.
+ */
+export class UnreadableFileError extends Error {
+  override name = "UnreadableFileError";
 }

@@ -303,14 +303,26 @@ describe("extension without approval (role extension.withoutApproval)", () => {
     expect(evaluation.autoApprovalNote).toContain("access-requests/alice/ext1.yaml");
   });
 
-  it("refuses a free extension when the grant's directory cannot be listed", async () => {
+  it("fails the evaluation, to be run again, when the grant's directory cannot be listed", async () => {
     const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
     const pr = addSecond(github, false);
     github.fail("listFiles");
     const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
-    expect(evaluation.status).toBe("pending");
-    expect(evaluation.autoApprovalNote).toContain(
-      `the other extensions of ${ORIGINAL} could not be listed`,
+    expect(evaluation.status).toBe("error");
+    expect(evaluation.apiError).toBe("listFiles failed");
+  });
+
+  it("does not refuse a free extension for good when a listing fails at the merge: the grant fails, to be redelivered", async () => {
+    const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
+    const merged = addSecond(github, true);
+    github.fail("listFiles");
+    const aws = new FakeAwsAccounts();
+    await expect(grantAccess({ github, aws }, merged, { now: NOW })).resolves.toMatchObject({
+      status: "failed",
+    });
+    // No refusal was recorded: the redelivery decides afresh.
+    expect([...github.trees.get("main")!.keys()].some((p) => p.endsWith(".ungranted.json"))).toBe(
+      false,
     );
   });
 

@@ -153,7 +153,7 @@ function checkSiblings(
   if (!directories.includes(directoryOf(requestPath))) {
     return `a free extension sits in the same directory as the grant it extends, or in its requester's (${directories.join(" or ")}), and this one does not`;
   }
-  if (siblings === undefined) return `the other extensions of ${path} could not be listed`;
+  if (siblings === undefined) return `the other extensions of ${path} could not all be read`;
   if (siblings.length > 0) {
     return `${path} is already extended by ${siblings.join(", ")}: at most one extension without approval per grant`;
   }

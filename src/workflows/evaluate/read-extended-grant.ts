@@ -18,7 +18,7 @@ import {
 import { walkExtensionChain } from "../../core/approval/walk-extension-chain.ts";
 import type { GrantRecord } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
-import type { GitHubPort } from "../../ports/github.ts";
+import { type GitHubPort, UnreadableFileError } from "../../ports/github.ts";
 import { readGrantRecord } from "../read-grant-record.ts";
 
 /** Files read per request when listing the extended grant's directory. */
@@ -51,7 +51,9 @@ export async function readExtendedGrant(
 /**
  * The other extensions of the grant of `path` where free ones may sit (`extensionDirectories`,
  * direct children, at `ref`); undefined when the extension is elsewhere (no free one then) or
- * a directory cannot be read: fail closed.
+ * a file there cannot be read as text: fail closed. A failed API call is thrown, so that the
+ * evaluation fails and is run again (at the merge: redelivered) rather than refuse the free
+ * extension for good over a passing error.
  */
 async function readSiblings(
   github: GitHubPort,
@@ -61,30 +63,29 @@ async function readSiblings(
 ): Promise<string[] | undefined> {
   const directories = extensionDirectories(extended.path, extended.record);
   if (!directories.includes(directoryOf(requestPath))) return undefined;
-  try {
-    const listed = await Promise.all(directories.map((d) => github.listFiles(ref, d)));
-    const paths = listed.flatMap((list, i) =>
-      list.filter((p) => isSiblingCandidate(p, directories[i]!)),
-    );
-    const beside: { path: string; extends: string | undefined | null }[] = [];
-    for (let i = 0; i < paths.length; i += READ_BATCH) {
-      const batch = paths.slice(i, i + READ_BATCH);
-      const { files } = await github.readPaths({
-        files: batch.map((p) => ({ ref, path: p })),
-        directories: [],
+  const listed = await Promise.all(directories.map((d) => github.listFiles(ref, d)));
+  const paths = listed.flatMap((list, i) =>
+    list.filter((p) => isSiblingCandidate(p, directories[i]!)),
+  );
+  const beside: { path: string; extends: string | undefined | null }[] = [];
+  for (let i = 0; i < paths.length; i += READ_BATCH) {
+    const batch = paths.slice(i, i + READ_BATCH);
+    const read = await github
+      .readPaths({ files: batch.map((p) => ({ ref, path: p })), directories: [] })
+      .catch((error: unknown) => {
+        if (error instanceof UnreadableFileError) return undefined;
+        throw error;
       });
-      batch.forEach((p, j) => {
-        const content = files[j];
-        // Listed but gone: it extends nothing any more.
-        if (content !== undefined) {
-          beside.push({ path: p, extends: extendsNamedIn({ path: p, content }) });
-        }
-      });
-    }
-    return findSiblingExtensions(beside, extended.path, requestPath);
-  } catch {
-    return undefined;
+    if (!read) return undefined;
+    batch.forEach((p, j) => {
+      const content = read.files[j];
+      // Listed but gone: it extends nothing any more.
+      if (content !== undefined) {
+        beside.push({ path: p, extends: extendsNamedIn({ path: p, content }) });
+      }
+    });
   }
+  return findSiblingExtensions(beside, extended.path, requestPath);
 }
 
 /** What the grant record of `path` holds, when it is there and readable. */

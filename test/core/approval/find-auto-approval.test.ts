@@ -201,9 +201,9 @@ describe("findAutoApproval: a role's extension without approval", () => {
       "access-requests/alice/look.yaml is already extended by access-requests/alice/look-1.yaml: at most one extension without approval per grant",
     ],
     [
-      "whose siblings could not be listed",
+      "whose siblings could not all be read",
       { extended: live({ siblings: undefined }) },
-      "the other extensions of access-requests/alice/look.yaml could not be listed",
+      "the other extensions of access-requests/alice/look.yaml could not all be read",
     ],
     [
       "in another directory than the grant it extends",
