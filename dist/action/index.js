@@ -97759,6 +97759,11 @@ function notVisible(team) {
   );
 }
 
+// src/ports/github.ts
+var UnreadableFileError = class extends Error {
+  name = "UnreadableFileError";
+};
+
 // src/adapters/read-files-graphql.ts
 var FILES_PER_QUERY = 100;
 function filesQuery(count) {
@@ -97927,7 +97932,7 @@ function collect(at, tree, found, deeper) {
 function blobText(at, blob) {
   if (!blob || !("isTruncated" in blob)) return void 0;
   if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") {
-    throw new Error(
+    throw new UnreadableFileError(
       `${at.path} at ${at.ref.slice(0, 12)} cannot be read as text (GitHub reports it ${blob.isBinary ? "binary" : "too large to give whole"}); hallpass reads only UTF-8 text files of a reasonable size there`
     );
   }
@@ -102944,7 +102949,7 @@ function checkSiblings(requestPath, path, directories, siblings) {
   if (!directories.includes(directoryOf(requestPath))) {
     return `a free extension sits in the same directory as the grant it extends, or in its requester's (${directories.join(" or ")}), and this one does not`;
   }
-  if (siblings === void 0) return `the other extensions of ${path} could not be listed`;
+  if (siblings === void 0) return `the other extensions of ${path} could not all be read`;
   if (siblings.length > 0) {
     return `${path} is already extended by ${siblings.join(", ")}: at most one extension without approval per grant`;
   }
@@ -103021,29 +103026,26 @@ async function readExtendedGrant(github, ref, path, requestPath) {
 async function readSiblings(github, ref, extended2, requestPath) {
   const directories = extensionDirectories(extended2.path, extended2.record);
   if (!directories.includes(directoryOf(requestPath))) return void 0;
-  try {
-    const listed = await Promise.all(directories.map((d5) => github.listFiles(ref, d5)));
-    const paths = listed.flatMap(
-      (list2, i5) => list2.filter((p3) => isSiblingCandidate(p3, directories[i5]))
-    );
-    const beside = [];
-    for (let i5 = 0; i5 < paths.length; i5 += READ_BATCH) {
-      const batch = paths.slice(i5, i5 + READ_BATCH);
-      const { files } = await github.readPaths({
-        files: batch.map((p3) => ({ ref, path: p3 })),
-        directories: []
-      });
-      batch.forEach((p3, j5) => {
-        const content = files[j5];
-        if (content !== void 0) {
-          beside.push({ path: p3, extends: extendsNamedIn({ path: p3, content }) });
-        }
-      });
-    }
-    return findSiblingExtensions(beside, extended2.path, requestPath);
-  } catch {
-    return void 0;
+  const listed = await Promise.all(directories.map((d5) => github.listFiles(ref, d5)));
+  const paths = listed.flatMap(
+    (list2, i5) => list2.filter((p3) => isSiblingCandidate(p3, directories[i5]))
+  );
+  const beside = [];
+  for (let i5 = 0; i5 < paths.length; i5 += READ_BATCH) {
+    const batch = paths.slice(i5, i5 + READ_BATCH);
+    const read = await github.readPaths({ files: batch.map((p3) => ({ ref, path: p3 })), directories: [] }).catch((error64) => {
+      if (error64 instanceof UnreadableFileError) return void 0;
+      throw error64;
+    });
+    if (!read) return void 0;
+    batch.forEach((p3, j5) => {
+      const content = read.files[j5];
+      if (content !== void 0) {
+        beside.push({ path: p3, extends: extendsNamedIn({ path: p3, content }) });
+      }
+    });
   }
+  return findSiblingExtensions(beside, extended2.path, requestPath);
 }
 async function readGrant(github, ref, path) {
   const read = await readGrantRecord(github, ref, path);
