@@ -336,16 +336,7 @@ async function readFilesAt(
     `${REQUESTS}/`,
     `${POLICIES}/`,
   ]);
-  const blobs: { path: string; object: string }[] = [];
-  for (const line of tree.toString("utf8").split("\0")) {
-    // <mode> SP <type> SP <object> TAB <path>
-    const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
-    if (match?.[2] !== "blob" || match[1] === "120000") continue;
-    const path = match[4]!;
-    if (path === `${REQUESTS}/schema.json` || path.endsWith(".md")) continue;
-    if (path.startsWith(`${POLICIES}/`) && !/\.ya?ml$/.test(path)) continue;
-    blobs.push({ path, object: match[3]! });
-  }
+  const blobs = treeBlobs(tree.toString("utf8"));
   // Compacted as each blob arrives, so the whole of every file is never held at once.
   const shape: BlobShape | undefined = compact
     ? (index, bytes, keep) => {
@@ -366,6 +357,33 @@ async function readFilesAt(
     (b.path.startsWith(`${POLICIES}/`) ? policyFiles : requestFiles).push(file);
   });
   return { requestFiles, policyFiles };
+}
+
+/**
+ * The files to read of `git ls-tree -r -z` output: regular files (not links, not submodules)
+ * under `access-requests/` (not the schema, not the .md copies) and the YAML of `policies/`.
+ * Scanned in place: a regular expression and an array of strings per entry made about a
+ * tenth of the garbage collections of reading 10,000 requests.
+ */
+export function treeBlobs(text: string): { path: string; object: string }[] {
+  const blobs: { path: string; object: string }[] = [];
+  for (let at = 0; at < text.length; ) {
+    // <mode> SP <type> SP <object> TAB <path> NUL; only the path may hold any other character.
+    let end = text.indexOf("\0", at);
+    if (end < 0) end = text.length;
+    const typeAt = text.indexOf(" ", at) + 1;
+    const objectAt = typeAt > 0 ? text.indexOf(" ", typeAt) + 1 : 0;
+    const pathAt = objectAt > 0 ? text.indexOf("\t", objectAt) + 1 : 0;
+    const entry = at;
+    at = end + 1;
+    if (pathAt === 0 || pathAt > end) continue;
+    if (text.slice(typeAt, objectAt - 1) !== "blob" || text.startsWith("120000 ", entry)) continue;
+    const path = text.slice(pathAt, end);
+    if (path === `${REQUESTS}/schema.json` || path.endsWith(".md")) continue;
+    if (path.startsWith(`${POLICIES}/`) && !/\.ya?ml$/.test(path)) continue;
+    blobs.push({ path, object: text.slice(objectAt, pathAt - 1) });
+  }
+  return blobs;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BatchParser,
@@ -8,6 +9,7 @@ import {
   git,
   readBlobs,
   readGitHistory,
+  treeBlobs,
 } from "../../src/adapters/read-git-history.ts";
 import { ALICE, BOB, buildStory, CAROL, GitRepo, UNRECORDED } from "./git-history-repo.ts";
 
@@ -282,6 +284,55 @@ describe("BatchParser", () => {
     const short = new BatchParser(names, () => "");
     short.take(output.subarray(0, 50));
     expect(() => short.finish()).toThrow(/ended before answering every object/);
+  });
+});
+
+describe("treeBlobs", () => {
+  /** The former reading, one regular expression per entry: the scan must give the same. */
+  function byPattern(text: string): { path: string; object: string }[] {
+    const blobs: { path: string; object: string }[] = [];
+    for (const line of text.split("\0")) {
+      const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
+      if (match?.[2] !== "blob" || match[1] === "120000") continue;
+      const path = match[4]!;
+      if (path === "access-requests/schema.json" || path.endsWith(".md")) continue;
+      if (path.startsWith("policies/") && !/\.ya?ml$/.test(path)) continue;
+      blobs.push({ path, object: match[3]! });
+    }
+    return blobs;
+  }
+  const entry = fc.record({
+    mode: fc.constantFrom("100644", "100755", "120000", "160000"),
+    type: fc.constantFrom("blob", "blob", "commit"),
+    object: fc.stringMatching(/^[0-9a-f]{40}$/),
+    path: fc.tuple(
+      fc.constantFrom("access-requests/", "policies/", "access-requests/a b/", "docs/"),
+      fc.string({ unit: fc.constantFrom("x", " ", "\t", "\n", "é", "."), maxLength: 8 }),
+      fc.constantFrom(".yaml", ".yml", ".json", ".md", "", "schema.json"),
+    ),
+  });
+
+  it("reads every entry as the regular expression did: links, submodules, tabs and spaces in paths", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 12 }), (entries) => {
+        const text = entries
+          .map((e) => `${e.mode} ${e.type} ${e.object}\t${e.path.join("")}\0`)
+          .join("");
+        expect(treeBlobs(text)).toEqual(byPattern(text));
+      }),
+    );
+  });
+
+  it("skips what is not an entry, as the regular expression did", () => {
+    for (const text of [
+      "",
+      "\0",
+      "garbage\0",
+      "100644 blob\0",
+      `100644 blob ${"a".repeat(40)}\0`,
+    ]) {
+      expect(treeBlobs(text)).toEqual(byPattern(text));
+    }
   });
 });
 
