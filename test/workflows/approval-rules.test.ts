@@ -303,6 +303,26 @@ describe("extension without approval (role extension.withoutApproval)", () => {
     expect(evaluation.autoApprovalNote).toContain("access-requests/alice/ext1.yaml");
   });
 
+  it("lists no directory when the extension is refused for another reason", async () => {
+    const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
+    github.copyTree("main", BASE_SHA);
+    const pr = addMergedRequest(github, {
+      number: 5,
+      merged: false,
+      path: "access-requests/alice-ext2.yaml",
+      // Longer than the hour a free extension may take: it needs approvals whatever is beside it.
+      yaml: requestYaml({ duration: "2h", extends: ORIGINAL }),
+      reviews: [],
+      mergeSha: "e2e2000000000000000000000000000000000000",
+      headSha: "e2e2head00000000000000000000000000000000",
+    });
+    const listings = () => github.calls.filter((c) => c === "listFiles").length;
+    const before = listings();
+    const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
+    expect(evaluation.autoApprovalNote).toContain("covers up to 1h");
+    expect(listings() - before).toBe(0);
+  });
+
   it("fails the evaluation, to be run again, when the grant's directory cannot be listed", async () => {
     const { github } = await withFreeExtension("2026-11-26T10:30:00Z");
     const pr = addSecond(github, false);

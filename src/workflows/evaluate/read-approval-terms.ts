@@ -35,7 +35,7 @@ export async function readApprovalTerms(
     extendsPath !== undefined && request.role.extension && decidedAt !== undefined
       ? await readExtendedGrant(github, at.rulesSha, extendsPath, request.path)
       : undefined;
-  const found = findAutoApproval({
+  const context = {
     requestPath: request.path,
     changedFiles: at.files,
     role: request.role,
@@ -47,8 +47,17 @@ export async function readApprovalTerms(
     durationSeconds: request.durationSeconds,
     ...(request.start ? { start: request.start.toISOString() } : {}),
     decidedAt: decidedAt ?? "",
-    ...(extended ? { extended } : {}),
+  };
+  // The other extensions beside the grant are the rule's last test (`checkExtendedGrant`):
+  // decided first as if there were none, they are listed only when nothing else refused.
+  let found = findAutoApproval({
+    ...context,
+    ...(extended ? { extended: { ...extended.grant, siblings: [] } } : {}),
   });
+  if (found.applies && extended) {
+    const siblings = await extended.readSiblings();
+    found = findAutoApproval({ ...context, extended: { ...extended.grant, siblings } });
+  }
   return {
     terms: {
       ...(decidedAt !== undefined ? { decidedAt } : {}),

@@ -24,13 +24,23 @@ import { readGrantRecord } from "../read-grant-record.ts";
 /** Files read per request when listing the extended grant's directory. */
 const READ_BATCH = 100;
 
+/** What `readExtendedGrant` read, and how to read the other extensions beside it. */
+export interface ExtendedGrantRead {
+  grant: Omit<ExtendedGrant, "siblings">;
+  /**
+   * The other extensions of the grant (`ExtendedGrant.siblings`), read on demand: a listing of
+   * up to two directories, worth making only when they are what remains to decide.
+   */
+  readSiblings: () => Promise<ExtendedGrant["siblings"]>;
+}
+
 /** The grant of `path` extended by `requestPath`, and what surrounds it, as recorded at `ref`. */
 export async function readExtendedGrant(
   github: GitHubPort,
   ref: string,
   path: string,
   requestPath: string,
-): Promise<ExtendedGrant> {
+): Promise<ExtendedGrantRead> {
   const [revocation, first] = await Promise.all([
     github.getFile(ref, recordPath(path, "revocation")),
     readGrant(github, ref, path),
@@ -42,10 +52,11 @@ export async function readExtendedGrant(
   let step = walk.next(first);
   while (!step.done) step = walk.next(await readGrant(github, ref, step.value));
   const { record } = step.value;
-  const siblings = record
-    ? await readSiblings(github, ref, { path, record }, requestPath)
-    : undefined;
-  return { ...step.value, revoked, siblings };
+  return {
+    grant: { ...step.value, revoked },
+    readSiblings: async () =>
+      record ? readSiblings(github, ref, { path, record }, requestPath) : undefined,
+  };
 }
 
 /**
