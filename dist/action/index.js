@@ -103020,8 +103020,10 @@ async function readExtendedGrant(github, ref, path, requestPath) {
   let step = walk.next(first);
   while (!step.done) step = walk.next(await readGrant(github, ref, step.value));
   const { record: record2 } = step.value;
-  const siblings = record2 ? await readSiblings(github, ref, { path, record: record2 }, requestPath) : void 0;
-  return { ...step.value, revoked, siblings };
+  return {
+    grant: { ...step.value, revoked },
+    readSiblings: async () => record2 ? readSiblings(github, ref, { path, record: record2 }, requestPath) : void 0
+  };
 }
 async function readSiblings(github, ref, extended2, requestPath) {
   const directories = extensionDirectories(extended2.path, extended2.record);
@@ -103060,7 +103062,7 @@ async function readApprovalTerms(github, at, request2, policies) {
   const maxApprovalAge = maxApprovalAgeOf(approval, policies.settings);
   const extendsPath = request2.request.extends;
   const extended2 = extendsPath !== void 0 && request2.role.extension && decidedAt !== void 0 ? await readExtendedGrant(github, at.rulesSha, extendsPath, request2.path) : void 0;
-  const found = findAutoApproval({
+  const context = {
     requestPath: request2.path,
     changedFiles: at.files,
     role: request2.role,
@@ -103071,9 +103073,16 @@ async function readApprovalTerms(github, at, request2, policies) {
     extends: extendsPath,
     durationSeconds: request2.durationSeconds,
     ...request2.start ? { start: request2.start.toISOString() } : {},
-    decidedAt: decidedAt ?? "",
-    ...extended2 ? { extended: extended2 } : {}
+    decidedAt: decidedAt ?? ""
+  };
+  let found = findAutoApproval({
+    ...context,
+    ...extended2 ? { extended: { ...extended2.grant, siblings: [] } } : {}
   });
+  if (found.applies && extended2) {
+    const siblings = await extended2.readSiblings();
+    found = findAutoApproval({ ...context, extended: { ...extended2.grant, siblings } });
+  }
   return {
     terms: {
       ...decidedAt !== void 0 ? { decidedAt } : {},
