@@ -11,7 +11,8 @@ import type { GitHubPort } from "../ports/github.ts";
 /** The GraphQL call of an Octokit (`octokit.graphql`); on GHES it targets `<host>/api/graphql`. */
 export type GraphQl = (query: string, variables: Record<string, unknown>) => Promise<unknown>;
 
-const FILES_PER_QUERY = 100;
+/** Files read in one query: GitHub answers a query of about a hundred objects well. */
+export const FILES_PER_QUERY = 100;
 
 interface BlobAnswer {
   text: string | null;

@@ -12,7 +12,7 @@ import {
   teamsFromAnswer,
   teamVariables,
 } from "./list-teams-graphql.ts";
-import { type GraphQl, objectExpression } from "./read-files-graphql.ts";
+import { FILES_PER_QUERY, type GraphQl, objectExpression } from "./read-files-graphql.ts";
 
 /**
  * Files and whole directories at commits in one GraphQL query (`repository.object(expression:
@@ -94,9 +94,31 @@ export type PathsAnswer = Record<string, (BlobAnswer & { entries?: EntryAnswer[]
 
 /**
  * Reads `reads` through `graphql` for repository `owner/repo`, and the members of `reads.teams`
- * in the same query.
+ * in the same query. Files beyond the first hundred are read a hundred a query after it, as
+ * `getFiles` reads them, so callers ask for all they need at once.
  */
 export async function readPathsGraphQl(
+  graphql: GraphQl,
+  repository: { owner: string; repo: string },
+  reads: PathReads,
+): Promise<PathContents> {
+  if (reads.files.length <= FILES_PER_QUERY) return readPathsOnce(graphql, repository, reads);
+  const first = await readPathsOnce(graphql, repository, {
+    ...reads,
+    files: reads.files.slice(0, FILES_PER_QUERY),
+  });
+  const files = [...first.files];
+  for (let from = FILES_PER_QUERY; from < reads.files.length; from += FILES_PER_QUERY) {
+    const chunk = reads.files.slice(from, from + FILES_PER_QUERY);
+    files.push(
+      ...(await readPathsOnce(graphql, repository, { files: chunk, directories: [] })).files,
+    );
+  }
+  return { ...first, files };
+}
+
+/** `readPathsGraphQl` in one query. */
+async function readPathsOnce(
   graphql: GraphQl,
   repository: { owner: string; repo: string },
   reads: PathReads,

@@ -8,6 +8,7 @@ import {
   objectExpression,
   withGraphQlFileReads,
 } from "../../src/adapters/read-files-graphql.ts";
+import { readPathsGraphQl } from "../../src/adapters/read-paths-graphql.ts";
 import { FakeGitHub } from "../support/sweep-fakes.ts";
 
 describe("batch file reads over GraphQL", () => {
@@ -104,5 +105,30 @@ describe("objectExpression", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("readPathsGraphQl", () => {
+  it("reads files beyond the first hundred a hundred a query, in the order asked", async () => {
+    const asked: number[] = [];
+    const graphql = async (_query: string, variables: Record<string, unknown>) => {
+      const repository: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(variables)) {
+        if (!/^f\d+$/.test(name)) continue;
+        const path = String(value).split(":")[1]!;
+        repository[name] = { text: `text of ${path}`, isBinary: false, isTruncated: false };
+      }
+      asked.push(Object.keys(repository).length);
+      return { repository };
+    };
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    const files = Array.from({ length: 250 }, (_, i) => ({ ref: sha, path: `a/${i}.yaml` }));
+    const read = await readPathsGraphQl(
+      graphql,
+      { owner: "acme", repo: "access" },
+      { files, directories: [] },
+    );
+    expect(asked).toEqual([100, 100, 50]);
+    expect(read.files).toEqual(files.map((f) => `text of ${f.path}`));
   });
 });

@@ -21,9 +21,6 @@ import { recordPath } from "../../core/request/record-paths.ts";
 import { type GitHubPort, UnreadableFileError } from "../../ports/github.ts";
 import { readGrantRecord } from "../read-grant-record.ts";
 
-/** Files read per request when listing the extended grant's directory. */
-const READ_BATCH = 100;
-
 /** What `readExtendedGrant` read, and how to read the other extensions beside it. */
 export interface ExtendedGrantRead {
   grant: Omit<ExtendedGrant, "siblings">;
@@ -78,24 +75,20 @@ async function readSiblings(
   const paths = listed.flatMap((list, i) =>
     list.filter((p) => isSiblingCandidate(p, directories[i]!)),
   );
-  const beside: { path: string; extends: string | undefined | null }[] = [];
-  for (let i = 0; i < paths.length; i += READ_BATCH) {
-    const batch = paths.slice(i, i + READ_BATCH);
-    const read = await github
-      .readPaths({ files: batch.map((p) => ({ ref, path: p })), directories: [] })
-      .catch((error: unknown) => {
-        if (error instanceof UnreadableFileError) return undefined;
-        throw error;
-      });
-    if (!read) return undefined;
-    batch.forEach((p, j) => {
-      const content = read.files[j];
-      // Listed but gone: it extends nothing any more.
-      if (content !== undefined) {
-        beside.push({ path: p, extends: extendsNamedIn({ path: p, content }) });
-      }
+  const read = await github
+    .readPaths({ files: paths.map((p) => ({ ref, path: p })), directories: [] })
+    .catch((error: unknown) => {
+      if (error instanceof UnreadableFileError) return undefined;
+      throw error;
     });
-  }
+  if (!read) return undefined;
+  const beside: { path: string; extends: string | undefined | null }[] = [];
+  paths.forEach((p, i) => {
+    const content = read.files[i];
+    // Listed but gone: it extends nothing any more.
+    if (content !== undefined)
+      beside.push({ path: p, extends: extendsNamedIn({ path: p, content }) });
+  });
   return findSiblingExtensions(beside, extended.path, requestPath);
 }
 
