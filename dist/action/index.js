@@ -97857,6 +97857,21 @@ function pathVariables(reads) {
   return variables;
 }
 async function readPathsGraphQl(graphql3, repository, reads) {
+  if (reads.files.length <= FILES_PER_QUERY) return readPathsOnce(graphql3, repository, reads);
+  const first = await readPathsOnce(graphql3, repository, {
+    ...reads,
+    files: reads.files.slice(0, FILES_PER_QUERY)
+  });
+  const files = [...first.files];
+  for (let from = FILES_PER_QUERY; from < reads.files.length; from += FILES_PER_QUERY) {
+    const chunk = reads.files.slice(from, from + FILES_PER_QUERY);
+    files.push(
+      ...(await readPathsOnce(graphql3, repository, { files: chunk, directories: [] })).files
+    );
+  }
+  return { ...first, files };
+}
+async function readPathsOnce(graphql3, repository, reads) {
   const { files, directories } = reads;
   const teams = reads.teams ?? [];
   const variables = {
@@ -103008,7 +103023,6 @@ async function readGrantRecord(github, ref, requestPath) {
 }
 
 // src/workflows/evaluate/read-extended-grant.ts
-var READ_BATCH = 100;
 async function readExtendedGrant(github, ref, path, requestPath) {
   const [revocation, first] = await Promise.all([
     github.getFile(ref, recordPath(path, "revocation")),
@@ -103032,21 +103046,17 @@ async function readSiblings(github, ref, extended2, requestPath) {
   const paths = listed.flatMap(
     (list2, i5) => list2.filter((p3) => isSiblingCandidate(p3, directories[i5]))
   );
+  const read = await github.readPaths({ files: paths.map((p3) => ({ ref, path: p3 })), directories: [] }).catch((error64) => {
+    if (error64 instanceof UnreadableFileError) return void 0;
+    throw error64;
+  });
+  if (!read) return void 0;
   const beside = [];
-  for (let i5 = 0; i5 < paths.length; i5 += READ_BATCH) {
-    const batch = paths.slice(i5, i5 + READ_BATCH);
-    const read = await github.readPaths({ files: batch.map((p3) => ({ ref, path: p3 })), directories: [] }).catch((error64) => {
-      if (error64 instanceof UnreadableFileError) return void 0;
-      throw error64;
-    });
-    if (!read) return void 0;
-    batch.forEach((p3, j5) => {
-      const content = read.files[j5];
-      if (content !== void 0) {
-        beside.push({ path: p3, extends: extendsNamedIn({ path: p3, content }) });
-      }
-    });
-  }
+  paths.forEach((p3, i5) => {
+    const content = read.files[i5];
+    if (content !== void 0)
+      beside.push({ path: p3, extends: extendsNamedIn({ path: p3, content }) });
+  });
   return findSiblingExtensions(beside, extended2.path, requestPath);
 }
 async function readGrant(github, ref, path) {
