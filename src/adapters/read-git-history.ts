@@ -212,7 +212,7 @@ export interface ReadOptions {
   /**
    * Reduces each file under `access-requests/` or `policies/` at the revision to what the
    * reader needs, as it arrives (history: `compactHistoryFile`); returns the file itself to
-   * keep it whole.
+   * keep it whole. A reduced file is kept as returned, with any other property it carries.
    */
   compact?: (file: SourceFile) => SourceFile;
 }
@@ -338,11 +338,15 @@ async function readFilesAt(
   ]);
   const blobs = treeBlobs(tree.toString("utf8"));
   // Compacted as each blob arrives, so the whole of every file is never held at once.
+  // A compacted file is kept as compact returned it, with what it carries besides its content.
+  const compacted: (SourceFile | undefined)[] = [];
   const shape: BlobShape | undefined = compact
     ? (index, bytes, keep) => {
         const file = { path: blobs[index]!.path, content: bytes };
-        const compacted = compact(file);
-        return compacted === file ? keep(bytes) : compacted.content;
+        const reduced = compact(file);
+        if (reduced === file) return keep(bytes);
+        compacted[index] = reduced;
+        return reduced.content;
       }
     : undefined;
   const contents = await readBlobs(
@@ -353,7 +357,7 @@ async function readFilesAt(
   const requestFiles: SourceFile[] = [];
   const policyFiles: SourceFile[] = [];
   blobs.forEach((b, i) => {
-    const file = { path: b.path, content: contents[i] ?? new Uint8Array() };
+    const file = compacted[i] ?? { path: b.path, content: contents[i] ?? new Uint8Array() };
     (b.path.startsWith(`${POLICIES}/`) ? policyFiles : requestFiles).push(file);
   });
   return { requestFiles, policyFiles };

@@ -287,6 +287,18 @@ describe("BatchParser", () => {
   });
 });
 
+describe("readGitHistory's compact option", () => {
+  it("keeps a reduced file as it is returned, with what it carries besides its content", async () => {
+    const read = await readGitHistory(repo.root, "HEAD", {
+      compact: (file) =>
+        file.path.endsWith(".grant.json") ? { path: file.path, content: "{}", mark: 1 } : file,
+    });
+    const grants = read.requestFiles.filter((f) => f.path.endsWith(".grant.json"));
+    expect(grants.length).toBeGreaterThan(0);
+    for (const f of grants) expect(f).toEqual({ path: f.path, content: "{}", mark: 1 });
+  });
+});
+
 describe("treeBlobs", () => {
   /** The former reading, one regular expression per entry: the scan must give the same. */
   function byPattern(text: string): { path: string; object: string }[] {

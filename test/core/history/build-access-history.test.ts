@@ -705,4 +705,27 @@ describe("compactHistoryFile", () => {
     expect(Object.keys(audit)).toContain("riskyEvents");
     expect(Object.keys(JSON.parse(compact))).not.toContain("riskyEvents");
   });
+
+  it("carries the headline it checked, the same as its content, and the history reads that one", () => {
+    const auditFile = { path: AUDIT, content: completeStory()[AUDIT]! };
+    const compacted = compactHistoryFile(auditFile);
+    expect(JSON.parse(JSON.stringify(compacted.auditHeadline))).toEqual(
+      JSON.parse(compacted.content as string),
+    );
+    // Its content is not parsed again: a headline that says otherwise is what the entry shows.
+    const files = Object.entries(completeStory()).map(([path, content]) =>
+      path === AUDIT
+        ? { ...compacted, auditHeadline: { ...compacted.auditHeadline!, riskyEventsTotal: 99 } }
+        : { path, content },
+    );
+    const history = buildAccessHistory({
+      revision: "f".repeat(40),
+      files,
+      changes: addedChanges(Object.fromEntries(files.map((f) => [f.path, ""]))),
+      shallow: false,
+      now: AFTER_ALL,
+      auditDelaySeconds: 1800,
+    });
+    expect(history.entries[0]!.audit!.riskyEvents).toBe(99);
+  });
 });
