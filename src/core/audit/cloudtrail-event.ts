@@ -81,7 +81,17 @@ export function issuerRoleOf(event: CloudTrailEvent): string | undefined {
   return arn === undefined ? undefined : normalizeRoleArn(arn);
 }
 
-const REQUIRED_TEXT_FIELDS = ["eventID", "eventTime", "eventSource", "eventName", "awsRegion"];
+/**
+ * The fields every record must carry as text. `parseCloudTrailEvent` tests them by name, for
+ * speed; its test checks the two lists against each other.
+ */
+export const REQUIRED_TEXT_FIELDS = [
+  "eventID",
+  "eventTime",
+  "eventSource",
+  "eventName",
+  "awsRegion",
+] as const;
 
 /** Two decimal digits at `i`, or -1. */
 function twoDigits(text: string, i: number): number {

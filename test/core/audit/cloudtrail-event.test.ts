@@ -3,6 +3,7 @@ import {
   compactCloudTrailEvent,
   eventTimeMs,
   parseCloudTrailEvent,
+  REQUIRED_TEXT_FIELDS,
 } from "../../../src/core/audit/cloudtrail-event.ts";
 
 describe("eventTimeMs", () => {
@@ -63,6 +64,26 @@ describe("parseCloudTrailEvent", () => {
     const parsed = parseCloudTrailEvent(text);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.message).toMatch(message);
+  });
+
+  // The named tests and the list that names the missing field must not drift apart: a field
+  // listed but not tested would be let through, one tested but not listed named as undefined.
+  const required = new Set([
+    ...REQUIRED_TEXT_FIELDS,
+    "eventID",
+    "eventTime",
+    "eventSource",
+    "eventName",
+    "awsRegion",
+  ]);
+  it.each(
+    [...required].flatMap((field) => [
+      [field, undefined],
+      [field, 7],
+    ]),
+  )("refuses a record whose %s is %s, naming the field", (field, value) => {
+    const parsed = parseCloudTrailEvent(JSON.stringify({ ...base, [field]: value }));
+    expect(parsed).toEqual({ ok: false, message: `field ${field} is missing or not a string` });
   });
 
   it("reads a well-formed event as it is", () => {
