@@ -96857,7 +96857,13 @@ function issuerRoleOf(event) {
   const arn2 = event.userIdentity.sessionContext?.sessionIssuer?.arn;
   return arn2 === void 0 ? void 0 : normalizeRoleArn(arn2);
 }
-var REQUIRED_TEXT_FIELDS = ["eventID", "eventTime", "eventSource", "eventName", "awsRegion"];
+var REQUIRED_TEXT_FIELDS = [
+  "eventID",
+  "eventTime",
+  "eventSource",
+  "eventName",
+  "awsRegion"
+];
 function twoDigits(text, i5) {
   const a5 = text.charCodeAt(i5) - 48;
   const b5 = text.charCodeAt(i5 + 1) - 48;
