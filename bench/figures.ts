@@ -29,9 +29,19 @@ export interface TableOptions {
   quick: boolean;
 }
 
+/** Untimed runs of the CODEOWNERS parse before its timed ones. */
+const WARM_UP_RUNS = 5;
+
 /** CODEOWNERS: parse 5,000 lines, the slowest single path, every file of a 10,000-file tree. */
 export async function codeownersFigures(): Promise<FigureRow[]> {
   const text = syntheticCodeowners(5_000);
+  // The first runs measure V8 compiling the parser in tiers (the first about 20-30 ms), not the
+  // parser: the first is timed apart and said in the row's note, and the figure is of the runs
+  // after WARM_UP_RUNS, as the app parses in a process that has parsed before.
+  const coldStart = performance.now();
+  parseCodeowners("CODEOWNERS", text);
+  const cold = performance.now() - coldStart;
+  for (let i = 1; i < WARM_UP_RUNS; i++) parseCodeowners("CODEOWNERS", text);
   const parse = await timeRuns(RUNS, () => parseCodeowners("CODEOWNERS", text));
   const index = compileCodeowners(parseCodeowners("CODEOWNERS", text));
   const probes = [
@@ -55,7 +65,10 @@ export async function codeownersFigures(): Promise<FigureRow[]> {
     for (const path of tree) index.match(path);
   });
   return [
-    row("CODEOWNERS, 5,000 lines: parse", parse, "ms", "< 10 ms", (v) => v < 10),
+    {
+      ...row("CODEOWNERS, 5,000 lines: parse", parse, "ms", "< 10 ms", (v) => v < 10),
+      note: `after ${WARM_UP_RUNS} runs not counted, the first ${cold.toFixed(1)} ms (V8 compiling the parser)`,
+    },
     row("worst-case owners of one path", worst, "µs", "< 50 µs", (v) => v < 50),
     row("owners of every file of a 10,000-file tree", all, "ms", "< 100 ms", (v) => v < 100),
   ];
