@@ -218,6 +218,9 @@ async function* grantEventPages(
         query.onUnreadable(unreadableOf(item, parsed.message));
         continue;
       }
+      // The page's events before a record that cannot be read are given first, so that the
+      // watch judges them before the lookup fails on it (readEvent throws, naming it).
+      if (!parsed.ok && events.length > 0) yield events.splice(0);
       const event = readEvent(query, item, parsed);
       if (isOurs(event)) events.push(event);
     }

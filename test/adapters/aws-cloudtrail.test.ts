@@ -172,6 +172,21 @@ describe("AWS CloudTrail adapter", () => {
     expect(seen).toEqual(pages.map((page) => page.map((e) => e.eventID)));
   });
 
+  it("gives the events before a record it cannot read, then fails naming that record", async () => {
+    const bad = { EventId: "bad-1", CloudTrailEvent: "{" };
+    cloudtrail.on(LookupEventsCommand).resolves({
+      Events: [...fixture.slice(0, 2).map(lookupItem), bad, ...fixture.slice(2, 3).map(lookupItem)],
+    });
+    const seen: string[][] = [];
+    const read = (async () => {
+      for await (const events of port(virtualTiming()).grantEventPages(query)) {
+        seen.push(events.map((e) => e.eventID));
+      }
+    })();
+    await expect(read).rejects.toThrow(/CloudTrail event bad-1 .* cannot be read/);
+    expect(seen).toEqual([fixture.slice(0, 2).map((e) => e.eventID)]);
+  });
+
   it("spaces calls of concurrent lookups in the same account and region", async () => {
     const timing = virtualTiming();
     const callTimes: number[] = [];

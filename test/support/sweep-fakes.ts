@@ -319,6 +319,8 @@ export class FakeCloudTrail implements CloudTrailPort {
   requests = 0;
   readonly queries: GrantEventQuery[] = [];
   failNext: Error | undefined;
+  /** Thrown by every lookup after its events were given, as a record it cannot read does. */
+  failAfterEvents: Error | undefined;
   /** Account-wide queries made, and the pages they read. */
   readonly streams: AccountEventQuery[] = [];
   streamPages = 0;
@@ -424,6 +426,7 @@ export class FakeCloudTrail implements CloudTrailPort {
     // LookupEvents returns newest first, 50 events a page.
     const newest = [...matching].sort((a, b) => Date.parse(b.eventTime) - Date.parse(a.eventTime));
     for (let i = 0; i < newest.length; i += 50) yield newest.slice(i, i + 50);
+    if (this.failAfterEvents) throw this.failAfterEvents;
   }
 }
 

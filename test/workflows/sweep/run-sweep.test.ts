@@ -375,6 +375,26 @@ describe("sweep", () => {
     );
   });
 
+  it("judges the events a lookup gave before it failed: an alert read before an unreadable record still revokes", async () => {
+    const w = world();
+    w.record(live);
+    w.cloudtrail.add(
+      live.roleArn,
+      grantEvent(live, {
+        id: "e2",
+        time: "2026-11-26T11:20:00Z",
+        action: "iam:CreateAccessKey",
+        readOnly: false,
+      }),
+    );
+    w.cloudtrail.failAfterEvents = new Error("CloudTrail event e3 cannot be read: not JSON");
+    const report = await sweep(w.deps, { now: NOW, dryRun: false });
+    expect(report.alerts.map((a) => [a.alert.rule, a.revoked])).toEqual([["iam-changes", true]]);
+    expect(report.revoked.map((r) => r.reason)).toEqual(["alert"]);
+    // The lookup still failed loudly: its grant is reported, and read again next run.
+    expect(report.issues.map((i) => i.message).join("\n")).toContain("e3 cannot be read");
+  });
+
   it("escapes what CloudTrail and the request put in the alert comment and the Slack message", async () => {
     const w = world();
     // A request path from before paths were limited to a safe character set, and a resource

@@ -63,30 +63,40 @@ async function readSpan(
   let oldest: number | undefined;
   let read = 0;
   let complete = true;
-  stream: for await (const events of ctx.run.deps.cloudtrail.grantEventPages({
-    account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
-    region: task.region,
-    sessionName: group.sessionName,
-    roleArns: group.grants.map((g) => g.roleArn),
-    startTime: new Date(span.from),
-    endTime: new Date(span.to),
-  })) {
-    for (const e of events) {
-      // Only what hallpass reads, not the request and response bodies (tens of KB an event).
-      page.push(compactCloudTrailEvent(e));
-      oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e.eventTime));
-      if (page.length >= 50) {
-        await judgeEvents(ctx, page);
-        page = [];
-      }
-      if (++read >= allowed || ctx.budget.over()) {
-        complete = false;
-        break stream;
-      }
-    }
+  try {
+    complete = await readPages();
+  } catch (error) {
+    // The events read before the lookup failed (a record it cannot read, a page it cannot get)
+    // are judged all the same: an alert among them may revoke, and must not wait for the
+    // lookup to succeed. The failure still stands: coverage is not advanced.
+    await judgeEvents(ctx, page);
+    throw error;
   }
   await judgeEvents(ctx, page);
   return { read, complete, oldest };
+
+  async function readPages(): Promise<boolean> {
+    for await (const events of ctx.run.deps.cloudtrail.grantEventPages({
+      account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
+      region: task.region,
+      sessionName: group.sessionName,
+      roleArns: group.grants.map((g) => g.roleArn),
+      startTime: new Date(span.from),
+      endTime: new Date(span.to),
+    })) {
+      for (const e of events) {
+        // Only what hallpass reads, not the request and response bodies (tens of KB an event).
+        page.push(compactCloudTrailEvent(e));
+        oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e.eventTime));
+        if (page.length >= 50) {
+          await judgeEvents(ctx, page);
+          page = [];
+        }
+        if (++read >= allowed || ctx.budget.over()) return false;
+      }
+    }
+    return true;
+  }
 }
 
 /** A failed lookup: its grants' coverage is not advanced, and each is an issue. */
