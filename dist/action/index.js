@@ -97215,6 +97215,7 @@ async function* grantEventPages(page, query) {
         query.onUnreadable(unreadableOf(item, parsed.message));
         continue;
       }
+      if (!parsed.ok && events.length > 0) yield events.splice(0);
       const event = readEvent(query, item, parsed);
       if (isOurs(event)) events.push(event);
     }
@@ -104305,29 +104306,35 @@ async function readSpan(ctx, task, group4, span, allowed) {
   let oldest;
   let read = 0;
   let complete = true;
-  stream: for await (const events of ctx.run.deps.cloudtrail.grantEventPages({
-    account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
-    region: task.region,
-    sessionName: group4.sessionName,
-    roleArns: group4.grants.map((g5) => g5.roleArn),
-    startTime: new Date(span.from),
-    endTime: new Date(span.to)
-  })) {
-    for (const e5 of events) {
-      page.push(compactCloudTrailEvent(e5));
-      oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e5.eventTime));
-      if (page.length >= 50) {
-        await judgeEvents(ctx, page);
-        page = [];
-      }
-      if (++read >= allowed || ctx.budget.over()) {
-        complete = false;
-        break stream;
-      }
-    }
+  try {
+    complete = await readPages();
+  } catch (error64) {
+    await judgeEvents(ctx, page);
+    throw error64;
   }
   await judgeEvents(ctx, page);
   return { read, complete, oldest };
+  async function readPages() {
+    for await (const events of ctx.run.deps.cloudtrail.grantEventPages({
+      account: { name: task.target.name, id: task.target.id, brokerRole: task.target.brokerRole },
+      region: task.region,
+      sessionName: group4.sessionName,
+      roleArns: group4.grants.map((g5) => g5.roleArn),
+      startTime: new Date(span.from),
+      endTime: new Date(span.to)
+    })) {
+      for (const e5 of events) {
+        page.push(compactCloudTrailEvent(e5));
+        oldest = Math.min(oldest ?? Number.POSITIVE_INFINITY, eventTimeMs(e5.eventTime));
+        if (page.length >= 50) {
+          await judgeEvents(ctx, page);
+          page = [];
+        }
+        if (++read >= allowed || ctx.budget.over()) return false;
+      }
+    }
+    return true;
+  }
 }
 function failLookup(ctx, members2, error64) {
   for (const m3 of members2) {
