@@ -1,4 +1,4 @@
-import { formatProblem, type Problem } from "../core/source/problem.ts";
+import { formatProblem, type Problem, problemLocation } from "../core/source/problem.ts";
 
 /**
  * Whether to colour a stream, as most command-line tools decide: never with `NO_COLOR` set
@@ -29,7 +29,7 @@ export function painter(enabled: boolean): Paint {
 /** `formatProblem`, with the location in bold and the severity in red or yellow. */
 export function paintProblem(problem: Problem, paint: Paint): string {
   const plain = formatProblem(problem);
-  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  const where = problemLocation(problem);
   const rest = plain.slice(where.length + 2 + problem.severity.length);
   return `${paint("bold", where)}: ${paintSeverity(problem.severity, paint)}${rest}`;
 }

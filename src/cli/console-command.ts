@@ -17,6 +17,7 @@ import { type GrantRecord, grantRecordSchema } from "../core/grant/records.ts";
 import { formatDuration } from "../core/request/duration.ts";
 import { recordPath } from "../core/request/record-paths.ts";
 import { errorMessage } from "../core/text/error-message.ts";
+import { terminalText } from "../core/text/escape-terminal.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
 import { requireRepoRoot } from "./require-repo-root.ts";
@@ -212,6 +213,7 @@ async function fetchSigninToken(endpoint: URL, credentials: ConsoleCredentials):
 }
 
 function failWith(message: string, io: CliIo): ExitCode {
-  io.stderr(`error: ${message}\n`);
+  // The message may quote a path the user typed or a record names.
+  io.stderr(`error: ${terminalText(message)}\n`);
   return 1;
 }

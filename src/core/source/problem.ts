@@ -3,6 +3,9 @@
  * and the CLI's stderr can all point at it. Validation collects every problem of a file
  * instead of stopping at the first.
  */
+
+import { terminalText } from "../text/escape-terminal.ts";
+
 export interface Problem {
   /** Repository-relative path of the file, with forward slashes. */
   file: string;
@@ -19,9 +22,18 @@ export interface Problem {
 
 /** Renders a problem as `path:line:column: severity: message`, the form editors link. */
 export function formatProblem(problem: Problem): string {
-  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  const where = problemLocation(problem);
   const field = problem.field ? ` (${problem.field})` : "";
   return `${where}: ${problem.severity}: ${oneLine(problem.message)}${oneLine(field)}`;
+}
+
+/**
+ * `path:line:column` of a problem. A file's name comes from whoever added the file (a pull
+ * request), and the YAML reader refuses control characters in content, never in names: they
+ * are escaped here, so a name cannot move the cursor or forge a line on a terminal.
+ */
+export function problemLocation(problem: Problem): string {
+  return `${terminalText(problem.file)}:${problem.line}:${problem.column}`;
 }
 
 /**
