@@ -79,11 +79,12 @@ export function createWebhookPoster(
         await sleep(Math.min(30, Number.isFinite(after) ? after : 1) * 1000);
         continue;
       }
-      // The receiver's answer is cut short and cleared of the URL: it may echo the request.
+      // The receiver's answer is cleared of the URL (it may echo the request), then cut short:
+      // cut first, an echo across the cut would keep the start of the secret.
       const answer = (await response.text().catch(() => ""))
-        .slice(0, 200)
         .split(options.webhookUrl)
-        .join("<webhook URL>");
+        .join("<webhook URL>")
+        .slice(0, 200);
       const said = `${wording.name} answered ${response.status} ${answer}`.trim();
       throw new Error(`${said}. ${wording.where}`);
     }

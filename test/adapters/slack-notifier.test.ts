@@ -47,6 +47,17 @@ describe("Slack notifier", () => {
     expect((error as Error).message).not.toContain("very-secret");
   });
 
+  it("never shows part of the webhook URL when an echo of it crosses where the answer is cut", async () => {
+    // The URL starts at character 170 and the answer is cut at 200: cut first, its start stayed.
+    const echo = `${"x".repeat(170)}${URL_SECRET} was not found`;
+    const f = fakeFetch([new Response(echo, { status: 404 })]);
+    const error = await createSlackNotifier({ webhookUrl: URL_SECRET, fetch: f.fetch })
+      .notify("alert!")
+      .catch((e: Error) => e);
+    expect((error as Error).message).toContain("<webhook URL>");
+    expect((error as Error).message).not.toContain("hooks.slack.example");
+  });
+
   it("never shows the webhook URL when the real fetch cannot parse it (secret saved without https://)", async () => {
     // Node's fetch says "Failed to parse URL from <the URL>"; the sweep puts notify errors on
     // the dashboard issue, which everyone who can read the repository sees.
