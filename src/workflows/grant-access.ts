@@ -101,9 +101,13 @@ async function grant(
     if (refused) return tellStop(deps, context, refused);
   }
 
-  // 5. A break-glass grant: its post-incident review issue before anything else is made.
-  const unreviewed = await openPostIncidentReview(github, checked.evaluation);
-  if (unreviewed) return tellStop(deps, context, unreviewed);
+  // 5. A break-glass grant: its post-incident review issue before anything else is made. Made
+  // before the record, so a run that finds the record finds the issue too, and leaves it as
+  // its reviewers have it (their ticks, or closed).
+  if (!existing) {
+    const unreviewed = await openPostIncidentReview(github, checked.evaluation);
+    if (unreviewed) return tellStop(deps, context, unreviewed);
+  }
 
   // 6. Record the grant in git before the role exists.
   const record =

@@ -856,6 +856,18 @@ describe("grantAccess of a break-glass request", () => {
     expect(again).toMatchObject({ status: "granted", created: true });
     expect(github.issues.has(postIncidentMarker(pr))).toBe(true);
   });
+
+  it("does not open the review issue again on a redelivery that finds its grant record", async () => {
+    const { github, deps } = world();
+    const pr = addMergedRequest(github, { yaml: emergencyYaml });
+    expect(await grantAccess(deps, pr, { now: NOW })).toMatchObject({ status: "granted" });
+    // Reviewers ticked the checklist meanwhile; the redelivery must neither undo that nor,
+    // when GitHub fails, say that nothing was created beside a live grant.
+    github.fail("upsertIssue", Object.assign(new Error("Server Error"), { status: 502 }));
+    const again = await grantAccess(deps, pr, { now: NOW });
+    expect(again).toMatchObject({ status: "granted", created: false });
+    expect(github.calls.filter((c) => c === "upsertIssue")).toHaveLength(1);
+  });
 });
 
 describe("grantAccess of an extension", () => {
