@@ -51,14 +51,30 @@ export async function grantAccess(
       grantStore: (account) => boundedByDeadline(deps.aws.grantStore(account), options.deadline),
     },
   };
+  const announce: Announcement = {};
+  let outcome: GrantOutcome;
   try {
-    return await raceDeadline(grant(bounded, pullNumber, options), options.deadline);
+    outcome = await raceDeadline(grant(bounded, pullNumber, options, announce), options.deadline);
   } catch (error) {
     // Past the deadline only the unbounded ports can still tell; `tellDeadline` bounds that.
     const alerting: AlertDeps = { ...deps, ...(bounded.notify ? { notify: bounded.notify } : {}) };
     await tellUnexpected(alerting, pullNumber, error, options.tellDeadline);
     throw error;
   }
+  // The channels hear of a complete grant outside the work's deadline, within the telling's:
+  // a slow channel (a timeout, then a Retry-After) must not make a finished grant look failed.
+  if (announce.granted) {
+    const failures = await raceDeadline(announce.granted(), options.tellDeadline).catch(() => [
+      "no time was left to tell the channels of the grant",
+    ]);
+    for (const failure of failures) deps.warn?.(`hallpass notification not sent: ${failure}`);
+  }
+  return outcome;
+}
+
+/** What is told once the grant is complete: the channels' notice of a role this run created. */
+interface Announcement {
+  granted?: () => Promise<string[]>;
 }
 
 /** The grant's steps; each step that can end the grant answers a stop, which `tellStop` tells. */
@@ -66,6 +82,7 @@ async function grant(
   deps: AlertDeps,
   pullNumber: number,
   options: GrantOptions,
+  announce: Announcement,
 ): Promise<GrantOutcome> {
   const { github, aws } = deps;
   const { now } = options;
@@ -135,12 +152,8 @@ async function grant(
   await tellGranted(deps, context, { plan, roleArn, request, account, replaced });
   // The channels hear of it once: from the run that created the role, not from a redelivery.
   if (made.created) {
-    const failures = await sendNotice(
-      deps.webhookFor,
-      checked.policies,
-      grantNotice(record, "granted"),
-    );
-    for (const failure of failures) deps.warn?.(`hallpass notification not sent: ${failure}`);
+    announce.granted = () =>
+      sendNotice(deps.webhookFor, checked.policies, grantNotice(record, "granted"));
   }
   return {
     status: "granted",

@@ -70,6 +70,24 @@ describe("the grant's moments reach the channels", () => {
     expect(posted).toHaveLength(2);
   });
 
+  it("a channel slower than the work's deadline never makes a finished grant look failed", async () => {
+    const { github, deps, warnings } = world();
+    const pr = addMergedRequest(github);
+    const deadline = new AbortController();
+    // The channel answers only after the work's deadline has passed (a timeout, a Retry-After).
+    const slow: WebhookFor = () => async () => {
+      deadline.abort(new Error("the merge handling reached its deadline"));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const outcome = await grantAccess({ ...deps, webhookFor: slow }, pr, {
+      now: NOW,
+      deadline: deadline.signal,
+    });
+    expect(outcome).toMatchObject({ status: "granted", created: true });
+    expect(github.comment(pr, "<!-- hallpass:grant-error -->")).toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
   it("a failing channel is logged and never stops the grant", async () => {
     const { github, deps, posted, warnings } = world(["HOOK_AUDIT"]);
     const pr = addMergedRequest(github);
