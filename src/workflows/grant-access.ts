@@ -15,6 +15,7 @@ import { grantNotice } from "../core/notify/notice.ts";
 import type { Policies } from "../core/policy/policy-format.ts";
 import { boundedByDeadline, raceDeadline } from "./deadline.ts";
 import { checkAccount } from "./grant/check-account.ts";
+import { checkExtendedStanding } from "./grant/check-extended-standing.ts";
 import { createRole } from "./grant/create-role.ts";
 import type { AlertDeps, GrantDeps, GrantOptions, GrantOutcome } from "./grant/grant-types.ts";
 import { isStop } from "./grant/grant-types.ts";
@@ -104,6 +105,12 @@ async function grant(
   const records = await readGrantRecords(github, { branch, requestPath, now });
   if (isStop(records)) return tellStop(deps, context, records);
   const { existing } = records;
+  // 2b. An extension without review: the grant it extends must still stand on the branch now.
+  if (!existing) {
+    const autoApproved = checked.evaluation.decision?.autoApproved;
+    const fallen = await checkExtendedStanding(github, { branch, requestPath }, autoApproved);
+    if (fallen) return tellStop(deps, context, fallen);
+  }
 
   // 3. Plan the role, and check it against the record of an earlier run.
   const repository = `${github.owner}/${github.repo}`;

@@ -267,6 +267,36 @@ describe("extension without approval (role extension.withoutApproval)", () => {
     expect(evaluation.status).toBe("approved");
   });
 
+  it("grants no free extension whose grant run comes after the grant it extends was revoked", async () => {
+    const { github } = world();
+    const aws = new FakeAwsAccounts();
+    const old = addMergedRequest(github, {
+      number: 3,
+      path: ORIGINAL,
+      mergeSha: "01d0000000000000000000000000000000000000",
+      mergedAt: "2026-11-26T09:00:00Z",
+      headSha: "01dhead000000000000000000000000000000000",
+    });
+    await grantAccess({ github, aws }, old, { now: new Date("2026-11-26T09:00:05Z") });
+    // Merged while the grant was live; the sweep revoked it for an alert before the grant ran
+    // (a failed first try, a redelivery by hand).
+    const merged = addSecond(github, true);
+    github.trees.get("main")!.set(
+      "access-requests/alice-old.revocation.json",
+      JSON.stringify({
+        version: 1,
+        requestPath: ORIGINAL,
+        roleArn: "arn:aws:iam::123456789012:role/hallpass/x",
+        revokedAt: "2026-11-26T09:40:00Z",
+        reason: "alert",
+        revokedBy: "hallpass-action",
+      }),
+    );
+    const outcome = await grantAccess({ github, aws }, merged, { now: NOW });
+    expect(outcome.status).toBe("refused");
+    expect(github.comment(merged, "<!-- hallpass:grant -->") ?? "").toContain("was revoked (alert");
+  });
+
   // The first extension starts later (or its replacement failed), so the grant it extends stays
   // live: a second extension of it was again "the first" and approved without review.
   it.each([
