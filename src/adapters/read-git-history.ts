@@ -273,7 +273,8 @@ export async function readGitHistory(
       "--no-renames",
       "--name-status",
       "-z",
-      "--format=%x1e%H%x1f%an <%ae>%x1f%cI",
+      // The author last: a name may hold any character but NUL, \x1e and \x1f included.
+      LOG_FORMAT,
       // No pathspec: with one, git diffs every commit twice (once to simplify the history,
       // once to print it), which doubles its time; the paths are filtered here instead, and
       // the same walk gives verify the line and the commits that changed the rules.
@@ -390,8 +391,22 @@ export function treeBlobs(text: string): { path: string; object: string }[] {
   return blobs;
 }
 
+/** Each commit's header: `\x1e`, its id, its committer date and its author, last. */
+const LOG_FORMAT = "--format=%x1e%H%x1f%cI%x1f%an <%ae>";
+
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** One commit of the log, and where its `status NUL path NUL` pairs lie in the text. */
+interface LoggedCommit {
+  commit: string;
+  author: string;
+  date: string;
+  from: number;
+  to: number;
+}
+
 /**
- * Parses `git log -z --name-status --format=%x1e...` of the whole first-parent line: the
+ * Parses `git log -z --name-status` in `LOG_FORMAT` of the whole first-parent line: the
  * changes of each path under `access-requests/` (oldest first), every commit of the line
  * (newest first) and those that changed `policies/` or a CODEOWNERS file.
  */
@@ -401,27 +416,13 @@ function parseLog(
   const changes = new Map<string, PathChange[]>();
   const ruleCommits = new Set<string>();
   const outsideChanges = new Map<string, OutsideChanges>();
-  // Scanned in place rather than split into arrays of strings (the whole line of 20,000
-  // commits is 5 MB of text): where each commit starts, then each commit from the oldest, so
-  // every list ends up oldest first.
-  const starts: number[] = [];
-  for (let at = text.indexOf("\x1e"); at >= 0; at = text.indexOf("\x1e", at + 1)) {
-    starts.push(at);
-  }
-  const line: string[] = new Array(starts.length);
-  for (let i = starts.length - 1; i >= 0; i--) {
-    const stop = i + 1 < starts.length ? starts[i + 1]! : text.length;
-    let end = text.indexOf("\0", starts[i]!);
-    if (end < 0 || end > stop) end = stop;
-    const [commit = "", author = "", date = ""] = text.slice(starts[i]! + 1, end).split("\x1f");
-    line[i] = commit;
-    // The header's NUL, a newline, then `status NUL path NUL` per changed path.
-    let at = text.charCodeAt(end + 1) === 0x0a ? end + 2 : end + 1;
-    while (at < stop) {
+  const commits = logCommits(text);
+  // From the oldest, so that every list ends up oldest first.
+  for (let i = commits.length - 1; i >= 0; i--) {
+    const { commit, author, date, from, to } = commits[i]!;
+    for (let at = from; at < to; ) {
       const statusEnd = text.indexOf("\0", at);
-      if (statusEnd < 0 || statusEnd >= stop) break;
-      let pathEnd = text.indexOf("\0", statusEnd + 1);
-      if (pathEnd < 0 || pathEnd > stop) pathEnd = stop;
+      const pathEnd = text.indexOf("\0", statusEnd + 1);
       const status = text.charAt(at);
       const path = text.slice(statusEnd + 1, pathEnd);
       at = pathEnd + 1;
@@ -439,7 +440,48 @@ function parseLog(
       else changes.set(path, [change]);
     }
   }
-  return { changes, line, ruleCommits, outsideChanges };
+  return { changes, line: commits.map((c) => c.commit), ruleCommits, outsideChanges };
+}
+
+/**
+ * The commits of the log, newest first, read token by token from the start. A path or an
+ * author may hold \x1e and \x1f (git allows any character but NUL), so a commit is found only
+ * where a header can stand: first, or after its predecessor's last `status NUL path NUL`
+ * pair, a status being a letter. Searched for anywhere, a file or author named like a header
+ * would have added a commit, or taken a commit's changes as another's, in what history says
+ * and verify re-decides.
+ */
+function logCommits(text: string): LoggedCommit[] {
+  const commits: LoggedCommit[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf("\0", at);
+    if (end < 0) end = text.length;
+    const header = text.slice(at, end);
+    const idEnd = header.indexOf("\x1f");
+    const dateEnd = header.indexOf("\x1f", idEnd + 1);
+    const commit = header.slice(1, idEnd);
+    if (header.charCodeAt(0) !== 0x1e || dateEnd < 0 || !COMMIT_ID.test(commit)) {
+      throw new GitReadError("git-failed", `git log gave an unexpected line at byte ${at}`);
+    }
+    // After the header's NUL, a newline, then `status NUL path NUL` per changed path.
+    const from = text.charCodeAt(end + 1) === 0x0a ? end + 2 : end + 1;
+    let to = from;
+    while (to < text.length && text.charCodeAt(to) !== 0x1e) {
+      const pathEnd = text.indexOf("\0", text.indexOf("\0", to) + 1);
+      if (pathEnd < 0) throw new GitReadError("git-failed", "git log ended inside a change");
+      to = pathEnd + 1;
+    }
+    commits.push({
+      commit,
+      date: header.slice(idEnd + 1, dateEnd),
+      author: header.slice(dateEnd + 1),
+      from,
+      to,
+    });
+    at = to;
+  }
+  return commits;
 }
 
 /** Whether a change to `path` changes the rules: `policies/` or a CODEOWNERS GitHub reads. */

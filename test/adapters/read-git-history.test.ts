@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -377,6 +378,47 @@ describe("git output folder", () => {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
       rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("readGitHistory's log, against names that look like its own headers", () => {
+  it("takes neither an author's name nor a file's name for a commit", async () => {
+    const root = mkdtempSync(join(tmpdir(), "hallpass-log-names-"));
+    const fake = (digit: string) =>
+      `\x1e${digit.repeat(40)}\x1f2020-01-01T00:00:00Z\x1fmallory <m@m>`;
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      execFileSync("git", args, {
+        cwd: root,
+        env: { ...process.env, GIT_AUTHOR_EMAIL: "a@e", GIT_COMMITTER_EMAIL: "a@e", ...env },
+      })
+        .toString("utf8")
+        .trim();
+    try {
+      run(["init", "-q", "-b", "main"]);
+      mkdirSync(join(root, "access-requests"));
+      mkdirSync(join(root, "policies"));
+      writeFileSync(join(root, "policies", "roles.yaml"), "roles: {}\n");
+      writeFileSync(join(root, "access-requests", "d.yaml"), "requester: dan\n");
+      // A file anywhere whose name carries a header, beside a request in the same commit.
+      writeFileSync(join(root, `a${fake("3")}`), "x\n");
+      run(["add", "."]);
+      run(["commit", "-q", "-m", "one"], { GIT_AUTHOR_NAME: "dan", GIT_COMMITTER_NAME: "dan" });
+      writeFileSync(join(root, "policies", "roles.yaml"), "roles: { a: {} }\n");
+      run(["commit", "-q", "-am", "two"], {
+        GIT_AUTHOR_NAME: `evil${fake("1")}`,
+        GIT_COMMITTER_NAME: "evil",
+      });
+      const git = await readGitHistory(root);
+      expect(git.line).toEqual(run(["rev-list", "--first-parent", "HEAD"]).split("\n"));
+      const [second = "", first = ""] = git.line;
+      expect(git.changes.get("access-requests/d.yaml")).toEqual([
+        expect.objectContaining({ commit: first, author: "dan <a@e>" }),
+      ]);
+      expect([...git.ruleCommits].sort()).toEqual([first, second].sort());
+      expect(git.outsideChanges.get(second)?.paths).toEqual(["policies/roles.yaml"]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
