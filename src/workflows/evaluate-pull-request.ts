@@ -202,7 +202,13 @@ async function evaluate(
   }
 
   // 7. The terms besides the reviews: clock, approvals' age, approval without review.
-  const at = { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files };
+  const at = {
+    pullRequest,
+    rulesSha: rules.base,
+    now: context.now,
+    files: activity.files,
+    approval,
+  };
   const { terms, autoApprovalNote } = await readApprovalTerms(github, at, request, policies);
   if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
 

@@ -390,7 +390,10 @@ function termsAt(
     durationSeconds: (Date.parse(record.window.end) - Date.parse(record.window.start)) / 1000,
     start: record.window.start,
     decidedAt,
-    ...(record.extends ? { extended: readExtendedAtMerge(index, record.extends, record) } : {}),
+    // As the app: the extended grant is read only when the role has an extension rule to use it.
+    ...(record.extends && role.extension
+      ? { extended: readExtendedAtMerge(index, record.extends, record) }
+      : {}),
   });
   return {
     decidedAt,

@@ -5,7 +5,7 @@
 
 import type { ApprovalInput } from "../../core/approval/decide-approval.ts";
 import { findAutoApproval, maxApprovalAgeOf } from "../../core/approval/find-auto-approval.ts";
-import type { Policies } from "../../core/policy/policy-format.ts";
+import type { Approval, Policies } from "../../core/policy/policy-format.ts";
 import type { ValidatedRequest } from "../../core/request/validate-request.ts";
 import type { ChangedFile, GitHubPort, PullRequestInfo } from "../../ports/github.ts";
 import { readExtendedGrant } from "./read-extended-grant.ts";
@@ -22,14 +22,20 @@ export interface ApprovalTerms {
  */
 export async function readApprovalTerms(
   github: GitHubPort,
-  at: { pullRequest: PullRequestInfo; rulesSha: string; now: Date; files: ChangedFile[] },
+  at: {
+    pullRequest: PullRequestInfo;
+    rulesSha: string;
+    now: Date;
+    files: ChangedFile[];
+    /** The approval that counts (the role's, or break-glass's for an emergency). */
+    approval: Approval;
+  },
   request: ValidatedRequest,
   policies: Policies,
 ): Promise<ApprovalTerms> {
   const { pullRequest } = at;
   const decidedAt = pullRequest.merged ? (pullRequest.mergedAt ?? undefined) : at.now.toISOString();
-  const approval = request.emergency ? request.role.breakGlass!.approval : request.role.approval;
-  const maxApprovalAge = maxApprovalAgeOf(approval, policies.settings);
+  const maxApprovalAge = maxApprovalAgeOf(at.approval, policies.settings);
   const extendsPath = request.request.extends;
   const extended =
     extendsPath !== undefined && request.role.extension && decidedAt !== undefined

@@ -72,7 +72,7 @@ export function readPolicies(
   sha: string,
   cache: KeyValueCache | undefined,
 ): Promise<ReturnType<typeof loadPolicies>> {
-  return cached(cache, `policies:${github.owner}/${github.repo}@${sha}`, async () => {
+  return cached(cache, ruleKeys(`${github.owner}/${github.repo}`, sha).policies, async () => {
     const read = await github.readPaths({
       files: [],
       directories: [{ ref: sha, path: "policies" }],
