@@ -166,10 +166,11 @@ async function evaluateAndReport(
     () => null,
   );
   await github.upsertCheckRun(evaluation.pullRequest.headSha, CHECK_NAME, output);
-  logFailures(warn, await tellReviewMoment(deps.webhookFor, evaluation, previous, output));
   if (extraSha && extraSha !== evaluation.pullRequest.headSha) {
     await github.upsertCheckRun(extraSha, CHECK_NAME, output);
   }
+  // Told once every check is written: the merge queue waits for its check, not for a channel.
+  logFailures(warn, await tellReviewMoment(deps.webhookFor, evaluation, previous, output));
   return evaluation;
 }
 
