@@ -98711,7 +98711,7 @@ function createWebhookPoster(options, wording) {
         await sleep2(Math.min(30, Number.isFinite(after) ? after : 1) * 1e3);
         continue;
       }
-      const answer = (await response.text().catch(() => "")).slice(0, 200).split(options.webhookUrl).join("<webhook URL>");
+      const answer = (await response.text().catch(() => "")).split(options.webhookUrl).join("<webhook URL>").slice(0, 200);
       const said = `${wording.name} answered ${response.status} ${answer}`.trim();
       throw new Error(`${said}. ${wording.where}`);
     }
@@ -99896,11 +99896,24 @@ function offsetOf(document, path, part) {
   return offset;
 }
 
+// src/core/text/escape-terminal.ts
+var UNSAFE = /[\p{Cc}\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
+var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t" };
+function terminalText(text) {
+  return text.replace(
+    UNSAFE,
+    (c5) => NAMED[c5] ?? `\\u${c5.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+
 // src/core/source/problem.ts
 function formatProblem(problem) {
-  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  const where = problemLocation(problem);
   const field = problem.field ? ` (${problem.field})` : "";
   return `${where}: ${problem.severity}: ${oneLine2(problem.message)}${oneLine2(field)}`;
+}
+function problemLocation(problem) {
+  return `${terminalText(problem.file)}:${problem.line}:${problem.column}`;
 }
 function oneLine2(text) {
   return text.replace(
@@ -103075,8 +103088,7 @@ async function readGrant(github, ref, path) {
 async function readApprovalTerms(github, at, request2, policies) {
   const { pullRequest } = at;
   const decidedAt = pullRequest.merged ? pullRequest.mergedAt ?? void 0 : at.now.toISOString();
-  const approval = request2.emergency ? request2.role.breakGlass.approval : request2.role.approval;
-  const maxApprovalAge = maxApprovalAgeOf(approval, policies.settings);
+  const maxApprovalAge = maxApprovalAgeOf(at.approval, policies.settings);
   const extendsPath = request2.request.extends;
   const extended2 = extendsPath !== void 0 && request2.role.extension && decidedAt !== void 0 ? await readExtendedGrant(github, at.rulesSha, extendsPath, request2.path) : void 0;
   const context = {
@@ -103495,7 +103507,13 @@ async function evaluate(github, activity, context, along) {
     const title = `@${request2.request.requester} may not request ${request2.request.role}`;
     return fail(failure2(title, [eligibility.reason]));
   }
-  const at = { pullRequest, rulesSha: rules.base, now: context.now, files: activity.files };
+  const at = {
+    pullRequest,
+    rulesSha: rules.base,
+    now: context.now,
+    files: activity.files,
+    approval
+  };
   const { terms, autoApprovalNote } = await readApprovalTerms(github, at, request2, policies);
   if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
   const decided = decide(pullRequest, {
