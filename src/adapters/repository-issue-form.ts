@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadPolicies } from "../core/policy/load-policies.ts";
+import type { Policies } from "../core/policy/policy-format.ts";
 import { ISSUE_FORM_PATH } from "../core/request/issue-form-fields.ts";
 import { renderIssueForm } from "../core/request/render-issue-form.ts";
 import type { GeneratedFile } from "../core/request/render-json-schemas.ts";
@@ -22,6 +23,14 @@ export function readRepositoryIssueForm(root: string): RepositoryIssueForm {
   const sources = listYamlFiles(root, POLICIES_DIRECTORY).map((path) => readSourceFile(root, path));
   const { policies, problems } = loadPolicies(sources);
   if (!policies) return { problems };
+  return issueFormOf(root, policies);
+}
+
+/** The form `policies` generate, beside the one `root` holds: for policies already loaded. */
+export function issueFormOf(
+  root: string,
+  policies: Policies,
+): { file: GeneratedFile; current: string | undefined; stale: boolean } {
   const file = renderIssueForm(policies);
   let current: string | undefined;
   try {

@@ -9,7 +9,7 @@ import {
   readSourceFile,
   toRepoPath,
 } from "../adapters/read-repo-files.ts";
-import { readRepositoryIssueForm, staleFormProblem } from "../adapters/repository-issue-form.ts";
+import { issueFormOf, staleFormProblem } from "../adapters/repository-issue-form.ts";
 import { validateRepository } from "../core/request/validate-repository.ts";
 import { hasErrors, type Problem } from "../core/source/problem.ts";
 import type { SourceFile } from "../core/source/source-file.ts";
@@ -89,8 +89,9 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
   problems.push(...result.problems);
   // A committed form the policies no longer generate offers other choices than they allow.
   if (positionals.length === 0 && result.policies) {
-    const form = readRepositoryIssueForm(root);
-    if ("stale" in form && form.stale && form.current !== undefined) {
+    // The policies just validated, not read and loaded a second time.
+    const form = issueFormOf(root, result.policies);
+    if (form.stale && form.current !== undefined) {
       problems.push(staleFormProblem());
     }
   }
