@@ -8,6 +8,9 @@
 
 import { checkEligibility } from "../core/approval/check-eligibility.ts";
 import type { PullRequestEvaluation } from "../core/approval/pull-request-evaluation.ts";
+import type { Owner } from "../core/policy/codeowners.ts";
+import type { Approval, Policies } from "../core/policy/policy-format.ts";
+import type { ValidatedRequest } from "../core/request/validate-request.ts";
 import { errorMessage } from "../core/text/error-message.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type {
@@ -25,6 +28,7 @@ import { findRequestFile } from "./evaluate/find-request-file.ts";
 import { readApprovalTerms } from "./evaluate/read-approval-terms.ts";
 import {
   checkDefaultBranch,
+  type Rules,
   type RulesReadAlong,
   readRules,
   rulesToReadAlong,
@@ -115,54 +119,91 @@ function empty(pullRequest: PullRequestInfo): PullRequestEvaluation {
   };
 }
 
-/** The evaluation's steps, each stop an `error` evaluation with what was found so far. */
+/**
+ * The evaluation's stages. Each records what it found in `found` as it goes, so that a stop
+ * (an `error` evaluation) still shows what was found before it.
+ */
 async function evaluate(
   github: GitHubPort,
   activity: PullRequestSnapshot,
   context: EvaluationContext,
   along: RulesReadAlong | undefined,
 ): Promise<PullRequestEvaluation> {
-  const { cache } = context;
-  const { pullRequest } = activity;
-  const result = empty(pullRequest);
-  const fail = (stop: EvaluationFailure): PullRequestEvaluation => ({
-    ...result,
-    status: "error",
-    title: stop.title,
-    reasons: stop.reasons,
-    ...(stop.problems ? { problems: stop.problems } : {}),
-  });
+  const found = empty(activity.pullRequest);
+  const stop = (why: EvaluationFailure) => stopped(found, why);
 
   // 1. The pull request's files, commits, reviews and base changes were read with it, at one
   // head: the check is written on that head, and approvals count only on it.
 
   // 2. Find its one new request file.
   const file = findRequestFile(activity.files);
-  if (isFailure(file)) return fail(file);
-  if (file.kind === "skipped") {
-    return {
-      ...result,
-      status: "skipped",
-      title: "Not an access request",
-      reasons: [
-        "This pull request adds no file under access-requests/; hallpass has nothing to judge.",
-      ],
-    };
-  }
-  const requestPath = file.requestPath;
-  result.requestPath = requestPath;
+  if (isFailure(file)) return stop(file);
+  if (file.kind === "skipped") return notAnAccessRequest(found);
+  found.requestPath = file.requestPath;
 
-  // 3. Read the rules that count: the default branch's, at the base (or merge) commit.
-  const wrongBase = await checkDefaultBranch(github, pullRequest, cache);
-  if (wrongBase) return fail(wrongBase);
-  const rules = await readRules(github, pullRequest, requestPath, cache, along);
-  result.rulesSha = rules.base;
-  result.baseProblems.push(...rules.policies.problems);
+  // 3-4. Read the rules that count and judge the request file under them.
+  const judged = await judgeRequest(github, activity, file.requestPath, context, along, found);
+  if (isFailure(judged)) return stop(judged);
 
-  // 4. Judge the request file under the policies.
+  // 5-6. Find who may approve, who never can, and whether the requester may ask.
+  const approvers = await findApprovers(github, activity, judged, context.cache, found);
+  if (isFailure(approvers)) return stop(approvers);
+
+  // 7-8. Read the terms besides the reviews, then decide on the head.
+  return decideOnHead(github, activity, context, { ...judged, ...approvers }, found);
+}
+
+/** `found` stopped by `why`: an `error` evaluation with what was found so far. */
+function stopped(found: PullRequestEvaluation, why: EvaluationFailure): PullRequestEvaluation {
+  return {
+    ...found,
+    status: "error",
+    title: why.title,
+    reasons: why.reasons,
+    ...(why.problems ? { problems: why.problems } : {}),
+  };
+}
+
+function notAnAccessRequest(found: PullRequestEvaluation): PullRequestEvaluation {
+  return {
+    ...found,
+    status: "skipped",
+    title: "Not an access request",
+    reasons: [
+      "This pull request adds no file under access-requests/; hallpass has nothing to judge.",
+    ],
+  };
+}
+
+/** The request judged under the rules that count, with those rules and policies. */
+interface JudgedRequest {
+  rules: Rules;
+  policies: Policies;
+  request: ValidatedRequest;
+}
+
+/**
+ * Stages 3 and 4: reads the rules that count (the default branch's, at the base or merge
+ * commit) and judges the request file at `requestPath` under them.
+ */
+async function judgeRequest(
+  github: GitHubPort,
+  activity: PullRequestSnapshot,
+  requestPath: string,
+  context: EvaluationContext,
+  along: RulesReadAlong | undefined,
+  found: PullRequestEvaluation,
+): Promise<JudgedRequest | EvaluationFailure> {
+  const { pullRequest } = activity;
+  const wrongBase = await checkDefaultBranch(github, pullRequest, context.cache);
+  if (wrongBase) return wrongBase;
+  const rules = await readRules(github, pullRequest, requestPath, context.cache, along);
+  found.rulesSha = rules.base;
+  found.baseProblems.push(...rules.policies.problems);
+
   const policies = checkPolicies(pullRequest, requestPath, rules);
-  if (isFailure(policies)) return fail(policies);
-  result.policies = policies;
+  if (isFailure(policies)) return policies;
+  found.policies = policies;
   const checked = checkRequest(
     pullRequest,
     requestPath,
@@ -171,20 +212,41 @@ async function evaluate(
     context.now,
     activity.commits,
   );
-  if (isFailure(checked)) return fail(checked);
-  result.problems = checked.problems;
-  const { request } = checked;
-  result.request = request;
+  if (isFailure(checked)) return checked;
+  found.problems = checked.problems;
+  found.request = checked.request;
+  return { rules, policies, request: checked.request };
+}
 
-  // 5. Find who may approve (CODEOWNERS) and who never can (everyone who pushed).
-  const ownership = findOwners(rules.codeowners, requestPath);
-  result.baseProblems.push(...ownership.problems);
-  result.owners = ownership.owners;
-  if ("failure" in ownership) return fail(ownership.failure);
+/** Who may approve the request, who never can, and how its requester is eligible. */
+interface Approvers {
+  /** The approval that counts: the role's, or break-glass's for an emergency. */
+  approval: Approval;
+  owners: Owner[];
+  pushers: string[];
+  teamMembers: Record<string, string[]>;
+  /** How the requester is eligible, when the role lists who is. */
+  eligibleVia: string[] | undefined;
+}
+
+/**
+ * Stages 5 and 6: finds who may approve (CODEOWNERS) and who never can (everyone who pushed),
+ * reads the members of the teams that may approve or request, and checks the requester.
+ */
+async function findApprovers(
+  github: GitHubPort,
+  activity: PullRequestSnapshot,
+  { rules, request }: JudgedRequest,
+  cache: KeyValueCache | undefined,
+  found: PullRequestEvaluation,
+): Promise<Approvers | EvaluationFailure> {
+  const ownership = findOwners(rules.codeowners, request.path);
+  found.baseProblems.push(...ownership.problems);
+  found.owners = ownership.owners;
+  if ("failure" in ownership) return ownership.failure;
   const pushed = collectPushers(activity.commits);
-  if (isFailure(pushed)) return fail(pushed);
+  if (isFailure(pushed)) return pushed;
 
-  // 6. Read the members of the teams that may approve or request, and check the requester.
   const approval = request.emergency ? request.role.breakGlass!.approval : request.role.approval;
   const owners = ownership.approvers;
   const { eligible } = request.role;
@@ -194,14 +256,29 @@ async function evaluate(
     cache,
     rules.teamMembers,
   );
-  if (isFailure(teams)) return fail(teams);
-  const eligibility = checkEligibility(request.request.requester, eligible, teams.teamMembers);
+  if (isFailure(teams)) return teams;
+  const { requester, role } = request.request;
+  const eligibility = checkEligibility(requester, eligible, teams.teamMembers);
   if (!eligibility.eligible) {
-    const title = `@${request.request.requester} may not request ${request.request.role}`;
-    return fail(failure(title, [eligibility.reason]));
+    return failure(`@${requester} may not request ${role}`, [eligibility.reason]);
   }
+  const { teamMembers } = teams;
+  return { approval, owners, pushers: pushed.pushers, teamMembers, eligibleVia: eligibility.via };
+}
 
-  // 7. The terms besides the reviews: clock, approvals' age, approval without review.
+/**
+ * Stages 7 and 8: reads the terms besides the reviews (clock, approvals' age, approval without
+ * review), then decides on the head the snapshot was read at.
+ */
+async function decideOnHead(
+  github: GitHubPort,
+  activity: PullRequestSnapshot,
+  context: EvaluationContext,
+  { rules, policies, request, ...approvers }: JudgedRequest & Approvers,
+  found: PullRequestEvaluation,
+): Promise<PullRequestEvaluation> {
+  const { pullRequest } = activity;
+  const { approval } = approvers;
   const at = {
     pullRequest,
     rulesSha: rules.base,
@@ -210,29 +287,29 @@ async function evaluate(
     approval,
   };
   const { terms, autoApprovalNote } = await readApprovalTerms(github, at, request, policies);
-  if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
+  if (autoApprovalNote) found.autoApprovalNote = autoApprovalNote;
 
-  // 8. Decide, on the head the snapshot was read at.
   const decided = decide(pullRequest, {
     ...terms,
-    requestPath,
+    requestPath: request.path,
     headSha: pullRequest.headSha,
     requester: request.request.requester,
     author: pullRequest.author,
-    pushers: pushed.pushers,
+    pushers: approvers.pushers,
     reviews: activity.reviews,
     dismissals: activity.reviewDismissals,
     baseChangedAt: [...activity.baseChanges, ...(context.baseChanges ?? [])].map((c) => c.at),
-    owners,
-    teamMembers: teams.teamMembers,
+    owners: approvers.owners,
+    teamMembers: approvers.teamMembers,
     approval,
   });
   // How the requester was eligible goes into the record with the rest of the decision's basis.
-  const decision = eligibility.via
-    ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: eligibility.via } }
+  const via = approvers.eligibleVia;
+  const decision = via
+    ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: via } }
     : decided;
   return {
-    ...result,
+    ...found,
     status: decision.status,
     title: decisionTitle(decision, request.emergency),
     reasons: decision.reasons,
