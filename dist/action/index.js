@@ -103442,38 +103442,47 @@ function empty(pullRequest) {
   };
 }
 async function evaluate(github, activity, context, along) {
-  const { cache: cache5 } = context;
-  const { pullRequest } = activity;
-  const result = empty(pullRequest);
-  const fail = (stop) => ({
-    ...result,
-    status: "error",
-    title: stop.title,
-    reasons: stop.reasons,
-    ...stop.problems ? { problems: stop.problems } : {}
-  });
+  const found = empty(activity.pullRequest);
+  const stop = (why) => stopped(found, why);
   const file3 = findRequestFile(activity.files);
-  if (isFailure(file3)) return fail(file3);
-  if (file3.kind === "skipped") {
-    return {
-      ...result,
-      status: "skipped",
-      title: "Not an access request",
-      reasons: [
-        "This pull request adds no file under access-requests/; hallpass has nothing to judge."
-      ]
-    };
-  }
-  const requestPath = file3.requestPath;
-  result.requestPath = requestPath;
-  const wrongBase = await checkDefaultBranch(github, pullRequest, cache5);
-  if (wrongBase) return fail(wrongBase);
-  const rules = await readRules(github, pullRequest, requestPath, cache5, along);
-  result.rulesSha = rules.base;
-  result.baseProblems.push(...rules.policies.problems);
+  if (isFailure(file3)) return stop(file3);
+  if (file3.kind === "skipped") return notAnAccessRequest(found);
+  found.requestPath = file3.requestPath;
+  const judged = await judgeRequest(github, activity, file3.requestPath, context, along, found);
+  if (isFailure(judged)) return stop(judged);
+  const approvers = await findApprovers(github, activity, judged, context.cache, found);
+  if (isFailure(approvers)) return stop(approvers);
+  return decideOnHead(github, activity, context, { ...judged, ...approvers }, found);
+}
+function stopped(found, why) {
+  return {
+    ...found,
+    status: "error",
+    title: why.title,
+    reasons: why.reasons,
+    ...why.problems ? { problems: why.problems } : {}
+  };
+}
+function notAnAccessRequest(found) {
+  return {
+    ...found,
+    status: "skipped",
+    title: "Not an access request",
+    reasons: [
+      "This pull request adds no file under access-requests/; hallpass has nothing to judge."
+    ]
+  };
+}
+async function judgeRequest(github, activity, requestPath, context, along, found) {
+  const { pullRequest } = activity;
+  const wrongBase = await checkDefaultBranch(github, pullRequest, context.cache);
+  if (wrongBase) return wrongBase;
+  const rules = await readRules(github, pullRequest, requestPath, context.cache, along);
+  found.rulesSha = rules.base;
+  found.baseProblems.push(...rules.policies.problems);
   const policies = checkPolicies(pullRequest, requestPath, rules);
-  if (isFailure(policies)) return fail(policies);
-  result.policies = policies;
+  if (isFailure(policies)) return policies;
+  found.policies = policies;
   const checked = checkRequest(
     pullRequest,
     requestPath,
@@ -103482,16 +103491,18 @@ async function evaluate(github, activity, context, along) {
     context.now,
     activity.commits
   );
-  if (isFailure(checked)) return fail(checked);
-  result.problems = checked.problems;
-  const { request: request2 } = checked;
-  result.request = request2;
-  const ownership = findOwners(rules.codeowners, requestPath);
-  result.baseProblems.push(...ownership.problems);
-  result.owners = ownership.owners;
-  if ("failure" in ownership) return fail(ownership.failure);
+  if (isFailure(checked)) return checked;
+  found.problems = checked.problems;
+  found.request = checked.request;
+  return { rules, policies, request: checked.request };
+}
+async function findApprovers(github, activity, { rules, request: request2 }, cache5, found) {
+  const ownership = findOwners(rules.codeowners, request2.path);
+  found.baseProblems.push(...ownership.problems);
+  found.owners = ownership.owners;
+  if ("failure" in ownership) return ownership.failure;
   const pushed = collectPushers(activity.commits);
-  if (isFailure(pushed)) return fail(pushed);
+  if (isFailure(pushed)) return pushed;
   const approval = request2.emergency ? request2.role.breakGlass.approval : request2.role.approval;
   const owners = ownership.approvers;
   const { eligible } = request2.role;
@@ -103501,12 +103512,18 @@ async function evaluate(github, activity, context, along) {
     cache5,
     rules.teamMembers
   );
-  if (isFailure(teams)) return fail(teams);
-  const eligibility = checkEligibility(request2.request.requester, eligible, teams.teamMembers);
+  if (isFailure(teams)) return teams;
+  const { requester, role } = request2.request;
+  const eligibility = checkEligibility(requester, eligible, teams.teamMembers);
   if (!eligibility.eligible) {
-    const title = `@${request2.request.requester} may not request ${request2.request.role}`;
-    return fail(failure2(title, [eligibility.reason]));
+    return failure2(`@${requester} may not request ${role}`, [eligibility.reason]);
   }
+  const { teamMembers } = teams;
+  return { approval, owners, pushers: pushed.pushers, teamMembers, eligibleVia: eligibility.via };
+}
+async function decideOnHead(github, activity, context, { rules, policies, request: request2, ...approvers }, found) {
+  const { pullRequest } = activity;
+  const { approval } = approvers;
   const at = {
     pullRequest,
     rulesSha: rules.base,
@@ -103515,24 +103532,25 @@ async function evaluate(github, activity, context, along) {
     approval
   };
   const { terms, autoApprovalNote } = await readApprovalTerms(github, at, request2, policies);
-  if (autoApprovalNote) result.autoApprovalNote = autoApprovalNote;
+  if (autoApprovalNote) found.autoApprovalNote = autoApprovalNote;
   const decided = decide(pullRequest, {
     ...terms,
-    requestPath,
+    requestPath: request2.path,
     headSha: pullRequest.headSha,
     requester: request2.request.requester,
     author: pullRequest.author,
-    pushers: pushed.pushers,
+    pushers: approvers.pushers,
     reviews: activity.reviews,
     dismissals: activity.reviewDismissals,
     baseChangedAt: [...activity.baseChanges, ...context.baseChanges ?? []].map((c5) => c5.at),
-    owners,
-    teamMembers: teams.teamMembers,
+    owners: approvers.owners,
+    teamMembers: approvers.teamMembers,
     approval
   });
-  const decision = eligibility.via ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: eligibility.via } } : decided;
+  const via = approvers.eligibleVia;
+  const decision = via ? { ...decided, basis: { ...decided.basis, requesterEligibleVia: via } } : decided;
   return {
-    ...result,
+    ...found,
     status: decision.status,
     title: decisionTitle(decision, request2.emergency),
     reasons: decision.reasons,
