@@ -14,19 +14,36 @@ export type GraphQl = (query: string, variables: Record<string, unknown>) => Pro
 /** Files read in one query: GitHub answers a query of about a hundred objects well. */
 export const FILES_PER_QUERY = 100;
 
-interface BlobAnswer {
-  text: string | null;
-  isBinary: boolean | null;
-  isTruncated: boolean;
+/** What a file is read as: its text, and whether GitHub could give it whole as text. */
+export const BLOB_FIELDS = "... on Blob { text isBinary isTruncated }";
+
+/** A file's answer to `fileField` (GitHub leaves the fields out when the object is a tree). */
+export interface BlobAnswer {
+  text?: string | null;
+  isBinary?: boolean | null;
+  isTruncated?: boolean;
+}
+
+/** The field `name` reading the file at the `ref:path` expression in variable `$variable`. */
+export function fileField(name: string, variable: string): string {
+  return `${name}: object(expression: $${variable}) { ${BLOB_FIELDS} }`;
+}
+
+/**
+ * The text of `blob` when GitHub gave it whole; undefined when it is binary or truncated for
+ * its size (GitHub gives no text then, or only its start).
+ */
+export function wholeText(blob: BlobAnswer): string | undefined {
+  if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") return undefined;
+  return blob.text;
 }
 
 /** The query that reads `count` files: variables `$owner`, `$repo`, `$e0`… (`ref:path`). */
 export function filesQuery(count: number): string {
   const vars = Array.from({ length: count }, (_, i) => `$e${i}: String!`).join(", ");
-  const fields = Array.from(
-    { length: count },
-    (_, i) => `    f${i}: object(expression: $e${i}) { ... on Blob { text isBinary isTruncated } }`,
-  ).join("\n");
+  const fields = Array.from({ length: count }, (_, i) => `    ${fileField(`f${i}`, `e${i}`)}`).join(
+    "\n",
+  );
   return `query ($owner: String!, $repo: String!, ${vars}) {\n  repository(owner: $owner, name: $repo) {\n${fields}\n  }\n}`;
 }
 
@@ -61,13 +78,9 @@ export function withGraphQlFileReads(port: GitHubPort, graphql: GraphQl): GitHub
       }
       for (const [i, path] of chunk.entries()) {
         const blob = data.repository[`f${i}`];
-        if (blob === null || blob === undefined) {
-          result.set(path, undefined);
-        } else if (blob.text === null || blob.isTruncated || blob.isBinary) {
-          result.set(path, await port.getFile(ref, path));
-        } else {
-          result.set(path, blob.text);
-        }
+        // Nothing there, or a directory (whose answer has none of the blob's fields).
+        if (!blob || !("isTruncated" in blob)) result.set(path, undefined);
+        else result.set(path, wholeText(blob) ?? (await port.getFile(ref, path)));
       }
     }
     return result;

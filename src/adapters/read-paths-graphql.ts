@@ -12,7 +12,15 @@ import {
   teamsFromAnswer,
   teamVariables,
 } from "./list-teams-graphql.ts";
-import { FILES_PER_QUERY, type GraphQl, objectExpression } from "./read-files-graphql.ts";
+import {
+  BLOB_FIELDS,
+  type BlobAnswer,
+  FILES_PER_QUERY,
+  fileField,
+  type GraphQl,
+  objectExpression,
+  wholeText,
+} from "./read-files-graphql.ts";
 
 /**
  * Files and whole directories at commits in one GraphQL query (`repository.object(expression:
@@ -24,11 +32,10 @@ import { FILES_PER_QUERY, type GraphQl, objectExpression } from "./read-files-gr
  * evaluation fails closed rather than judge a file it could not read whole.
  */
 
-const BLOB = "... on Blob { text isBinary isTruncated }";
 /** Tree entries to `depth` levels; the deepest level names its subtrees without reading them. */
 function entries(depth: number): string {
   const inner = depth > 1 ? ` ... on Tree { ${entries(depth - 1)} }` : "";
-  return `entries { name type object { ${BLOB}${inner} } }`;
+  return `entries { name type object { ${BLOB_FIELDS}${inner} } }`;
 }
 const TREE_DEPTH = 3;
 
@@ -57,7 +64,7 @@ export function pathFields(
       ...Array.from({ length: directories }, (_, i) => `$d${i}: String!`),
     ],
     fields: [
-      ...Array.from({ length: files }, (_, i) => `f${i}: object(expression: $f${i}) { ${BLOB} }`),
+      ...Array.from({ length: files }, (_, i) => fileField(`f${i}`, `f${i}`)),
       ...Array.from(
         { length: directories },
         (_, i) => `d${i}: object(expression: $d${i}) { ... on Tree { ${entries(TREE_DEPTH)} } }`,
@@ -78,11 +85,6 @@ export function pathVariables(reads: PathReads): Record<string, string> {
   return variables;
 }
 
-interface BlobAnswer {
-  text?: string | null;
-  isBinary?: boolean | null;
-  isTruncated?: boolean;
-}
 interface EntryAnswer {
   name: string;
   type: string;
@@ -229,10 +231,11 @@ function collect(
  */
 function blobText(at: PathAtRef, blob: BlobAnswer | null): string | undefined {
   if (!blob || !("isTruncated" in blob)) return undefined;
-  if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") {
+  const text = wholeText(blob);
+  if (text === undefined) {
     throw new UnreadableFileError(
       `${at.path} at ${at.ref.slice(0, 12)} cannot be read as text (GitHub reports it ${blob.isBinary ? "binary" : "too large to give whole"}); hallpass reads only UTF-8 text files of a reasonable size there`,
     );
   }
-  return blob.text;
+  return text;
 }
