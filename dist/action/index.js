@@ -97773,12 +97773,19 @@ var UnreadableFileError = class extends Error {
 
 // src/adapters/read-files-graphql.ts
 var FILES_PER_QUERY = 100;
+var BLOB_FIELDS = "... on Blob { text isBinary isTruncated }";
+function fileField(name, variable) {
+  return `${name}: object(expression: $${variable}) { ${BLOB_FIELDS} }`;
+}
+function wholeText(blob) {
+  if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") return void 0;
+  return blob.text;
+}
 function filesQuery(count) {
   const vars = Array.from({ length: count }, (_, i5) => `$e${i5}: String!`).join(", ");
-  const fields = Array.from(
-    { length: count },
-    (_, i5) => `    f${i5}: object(expression: $e${i5}) { ... on Blob { text isBinary isTruncated } }`
-  ).join("\n");
+  const fields = Array.from({ length: count }, (_, i5) => `    ${fileField(`f${i5}`, `e${i5}`)}`).join(
+    "\n"
+  );
   return `query ($owner: String!, $repo: String!, ${vars}) {
   repository(owner: $owner, name: $repo) {
 ${fields}
@@ -97805,13 +97812,8 @@ function withGraphQlFileReads(port, graphql3) {
       }
       for (const [i5, path] of chunk.entries()) {
         const blob = data.repository[`f${i5}`];
-        if (blob === null || blob === void 0) {
-          result.set(path, void 0);
-        } else if (blob.text === null || blob.isTruncated || blob.isBinary) {
-          result.set(path, await port.getFile(ref, path));
-        } else {
-          result.set(path, blob.text);
-        }
+        if (!blob || !("isTruncated" in blob)) result.set(path, void 0);
+        else result.set(path, wholeText(blob) ?? await port.getFile(ref, path));
       }
     }
     return result;
@@ -97820,10 +97822,9 @@ function withGraphQlFileReads(port, graphql3) {
 }
 
 // src/adapters/read-paths-graphql.ts
-var BLOB = "... on Blob { text isBinary isTruncated }";
 function entries(depth) {
   const inner = depth > 1 ? ` ... on Tree { ${entries(depth - 1)} }` : "";
-  return `entries { name type object { ${BLOB}${inner} } }`;
+  return `entries { name type object { ${BLOB_FIELDS}${inner} } }`;
 }
 var TREE_DEPTH = 3;
 function pathsQuery(files, directories, teams = 0) {
@@ -97845,7 +97846,7 @@ function pathFields(files, directories) {
       ...Array.from({ length: directories }, (_, i5) => `$d${i5}: String!`)
     ],
     fields: [
-      ...Array.from({ length: files }, (_, i5) => `f${i5}: object(expression: $f${i5}) { ${BLOB} }`),
+      ...Array.from({ length: files }, (_, i5) => fileField(`f${i5}`, `f${i5}`)),
       ...Array.from(
         { length: directories },
         (_, i5) => `d${i5}: object(expression: $d${i5}) { ... on Tree { ${entries(TREE_DEPTH)} } }`
@@ -97953,12 +97954,13 @@ function collect(at, tree, found, deeper) {
 }
 function blobText(at, blob) {
   if (!blob || !("isTruncated" in blob)) return void 0;
-  if (blob.isBinary || blob.isTruncated || typeof blob.text !== "string") {
+  const text = wholeText(blob);
+  if (text === void 0) {
     throw new UnreadableFileError(
       `${at.path} at ${at.ref.slice(0, 12)} cannot be read as text (GitHub reports it ${blob.isBinary ? "binary" : "too large to give whole"}); hallpass reads only UTF-8 text files of a reasonable size there`
     );
   }
-  return blob.text;
+  return text;
 }
 
 // src/adapters/read-pull-request-graphql.ts
