@@ -1,4 +1,5 @@
 import type { GitHubPort, MergedPullRequestRef } from "../ports/github.ts";
+import { commitOf } from "./branch-or-commit.ts";
 import type { Octokit } from "./octokit-github.ts";
 
 /**
@@ -22,7 +23,8 @@ export function withMergedPullRequestLookup(port: GitHubPort, octokit: Octokit):
   ): Promise<MergedPullRequestRef | undefined> {
     const { data: commits } = await octokit.request("GET /repos/{owner}/{repo}/commits", {
       ...base,
-      sha: branch,
+      // From the branch's head: `sha` takes a start point, where a bare name is a tag first.
+      sha: await commitOf(octokit, base, branch),
       path,
       per_page: MAX_COMMITS,
     });

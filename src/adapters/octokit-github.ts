@@ -22,6 +22,7 @@ import type {
   PullRequestInfo,
   TeamRef,
 } from "../ports/github.ts";
+import { commitOf, qualifiedRef } from "./branch-or-commit.ts";
 import { listTeamsMembersGraphQl } from "./list-teams-graphql.ts";
 import type { GraphQl } from "./read-files-graphql.ts";
 import { readPathsGraphQl } from "./read-paths-graphql.ts";
@@ -147,7 +148,8 @@ export function createOctokitGitHub(
       const response = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
         ...base,
         path,
-        ref,
+        // A branch in full: a bare name is a tag first (see branch-or-commit.ts).
+        ref: qualifiedRef(ref),
         mediaType: { format: "raw" },
       });
       const data: unknown = response.data;
@@ -174,8 +176,9 @@ export function createOctokitGitHub(
 
   async function listFiles(ref: string, directory: string): Promise<string[]> {
     const segments = directory.split("/").filter((s) => s !== "");
-    // Walk down to the directory's own tree: far smaller than the whole repository's.
-    let treeSha = ref;
+    // Walk down to the directory's own tree: far smaller than the whole repository's. It starts
+    // at a commit: `git/trees` takes a tree-ish, where a bare branch name is a tag first.
+    let treeSha = await commitOf(octokit, base, ref);
     for (const segment of segments) {
       const { tree } = await getTree(treeSha, false);
       const entry = tree.find((e) => e.path === segment && e.type === "tree");

@@ -1,4 +1,5 @@
 import type { GitHubPort } from "../ports/github.ts";
+import { qualifiedRef } from "./branch-or-commit.ts";
 
 /**
  * Batch file reads over GitHub's GraphQL API: one query reads up to 100 files
@@ -47,17 +48,13 @@ export function filesQuery(count: number): string {
   return `query ($owner: String!, $repo: String!, ${vars}) {\n  repository(owner: $owner, name: $repo) {\n${fields}\n  }\n}`;
 }
 
-const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-
 /**
  * GraphQL's `object(expression:)` for `path` at `ref`, a commit SHA or a branch (as the port
- * says). A branch is named in full: the expression follows git's rules, where a tag named like
- * the branch wins, and a tag needs no review to push. A tag `main` at an old commit would
- * otherwise hide a revocation record from the grant, or a grant record from the sweep.
+ * says). A branch is named in full (`qualifiedRef`): the expression follows git's rules, where a
+ * tag named like the branch wins.
  */
 export function objectExpression(ref: string, path: string): string {
-  const full = COMMIT_SHA.test(ref) || ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
-  return `${full}:${path}`;
+  return `${qualifiedRef(ref)}:${path}`;
 }
 
 /** The port with `getFiles` added; every other method is the port's own. */

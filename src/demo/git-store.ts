@@ -143,6 +143,19 @@ export class GitStore {
     }
   }
 
+  /**
+   * Creates the lightweight tag `name` at `sha`; false when a tag of that name exists. Pushing a
+   * tag needs no review on GitHub, and git resolves a short name as a tag before a branch.
+   */
+  createTag(name: string, sha: string): boolean {
+    try {
+      this.#git(["update-ref", `refs/tags/${name}`, sha, ""]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether `ancestor` is `sha` or one of its ancestors. */
   isAncestor(ancestor: string, sha: string): boolean {
     try {

@@ -14,6 +14,7 @@ export type RepositoryStore = Pick<
   | "writeTree"
   | "writeCommit"
   | "updateBranch"
+  | "createTag"
   | "isAncestor"
   | "commitsBetween"
   | "changedFiles"
@@ -485,6 +486,8 @@ export class GitHubStandIn {
     if (m) return this.#updateRef(m[1]!, String(body?.sha));
     m = method === "POST" && rest === "/git/refs" ? /^refs\/heads\/(.+)$/.exec(body?.ref) : null;
     if (m) return this.#createRef(m[1]!, String(body?.sha));
+    m = method === "POST" && rest === "/git/refs" ? /^refs\/tags\/(.+)$/.exec(body?.ref) : null;
+    if (m) return this.#createTag(m[1]!, String(body?.sha));
     if (method === "GET" && rest === "/commits") {
       const shas = store.commitsTouching(
         query.get("sha") ?? "main",
@@ -521,6 +524,13 @@ export class GitHubStandIn {
     }
     this.#branchBases.set(branch, sha);
     return [201, { ref: `refs/heads/${branch}`, object: { sha, type: "commit" } }];
+  }
+
+  /** A tag, as anyone who may push can make one: no review, and no branch protection applies. */
+  #createTag(name: string, sha: string): Reply {
+    if (!this.store.treeOf(sha)) return [422, { message: "Object does not exist" }];
+    if (!this.store.createTag(name, sha)) return [422, { message: "Reference already exists" }];
+    return [201, { ref: `refs/tags/${name}`, object: { sha, type: "commit" } }];
   }
 
   #updateRef(branch: string, sha: string): Reply {

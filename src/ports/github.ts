@@ -121,7 +121,11 @@ export interface GitHubPort {
   readonly owner: string;
   readonly repo: string;
 
-  /** The text of a file at a ref, or undefined when it does not exist there. */
+  /**
+   * The text of a file at a ref, or undefined when it does not exist there. `ref` in every read
+   * of this port is a full commit id or a branch name, and a name is read as the branch, never as
+   * a tag named like it (which git, and GitHub, would take first).
+   */
   getFile(ref: string, path: string): Promise<string | undefined>;
   /** Every file path under a directory at a ref (recursive), or [] when it does not exist. */
   listFiles(ref: string, directory: string): Promise<string[]>;

@@ -8,6 +8,9 @@ import { checkGitHubRequests, type RequestRecorder } from "../support/openapi.ts
 const API = "https://api.github.com";
 const REPO = "/repos/acme/access";
 const PATH = "access-requests/payments/alice-db.yaml";
+/** The branch's head: commits are listed from it, not from a name a tag could take. */
+const MAIN_SHA = "3a10000000000000000000000000000000000003";
+const MAIN_REF = { ref: "refs/heads/main", object: { sha: MAIN_SHA, type: "commit" } };
 
 function github() {
   const octokit = new ProbotOctokit({
@@ -41,8 +44,10 @@ checkGitHubRequests(API, (fresh, itsRecorder) => {
 describe("findMergedPullRequest", () => {
   it("finds the merged pull request of the oldest commit that touched the file", async () => {
     scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, MAIN_REF)
       .get(`${REPO}/commits`)
-      .query({ sha: "main", path: PATH, per_page: "100" })
+      .query({ sha: MAIN_SHA, path: PATH, per_page: "100" })
       .reply(200, [{ sha: "newer" }, { sha: "squash1" }]);
     scope
       .get(`${REPO}/commits/squash1/pulls`)
@@ -59,6 +64,7 @@ describe("findMergedPullRequest", () => {
       mergeCommitSha: "squash1",
     });
     expect(recorder.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET ${REPO}/git/ref/heads/main`,
       `GET ${REPO}/commits`,
       `GET ${REPO}/commits/squash1/pulls`,
     ]);
@@ -66,6 +72,8 @@ describe("findMergedPullRequest", () => {
 
   it("takes the merged pull request that brought in a branch commit (merge commits)", async () => {
     scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, MAIN_REF)
       .get(`${REPO}/commits`)
       .query(true)
       .reply(200, [{ sha: "branch1" }]);
@@ -81,12 +89,14 @@ describe("findMergedPullRequest", () => {
     ["only an unmerged pull request has the commit", [{ sha: "direct" }], [pull(3, null, null)]],
     ["no pull request has the commit (pushed directly)", [{ sha: "direct" }], []],
   ])("says there is none when %s", async (_n, commits, pulls) => {
+    scope.get(`${REPO}/git/ref/heads%2Fmain`).reply(200, MAIN_REF);
     scope.get(`${REPO}/commits`).query(true).reply(200, commits);
     if (pulls) scope.get(`${REPO}/commits/direct/pulls`).query(true).reply(200, pulls);
     expect(await github().findMergedPullRequest!("main", PATH)).toBeUndefined();
   });
 
   it("throws when GitHub fails, so the sweep reports it and tries again", async () => {
+    scope.get(`${REPO}/git/ref/heads%2Fmain`).reply(200, MAIN_REF);
     scope.get(`${REPO}/commits`).query(true).reply(500, { message: "boom" });
     await expect(github().findMergedPullRequest!("main", PATH)).rejects.toThrow(/boom/);
   });

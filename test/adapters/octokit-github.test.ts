@@ -7,6 +7,8 @@ import { checkGitHubRequests, type RequestRecorder } from "../support/openapi.ts
 
 const API = "https://api.github.com";
 const REPO = "/repos/acme/access";
+const BASE_SHA = "ba5e000000000000000000000000000000000001";
+const ROOT_SHA = "2007000000000000000000000000000000000002";
 
 function octokit() {
   return new ProbotOctokit({
@@ -35,12 +37,20 @@ describe("getFile", () => {
   it("returns the raw text of a file at a ref", async () => {
     scope
       .get(`${REPO}/contents/access-requests%2Falice%20db.yaml`)
-      .query({ ref: "abc123" })
+      .query({ ref: BASE_SHA })
       .matchHeader("accept", /raw/)
       .reply(200, "requester: alice\n", { "content-type": "text/plain" });
-    expect(await github().getFile("abc123", "access-requests/alice db.yaml")).toBe(
+    expect(await github().getFile(BASE_SHA, "access-requests/alice db.yaml")).toBe(
       "requester: alice\n",
     );
+  });
+
+  it("names a branch in full, so that a tag named like it is not read instead", async () => {
+    scope
+      .get(`${REPO}/contents/CODEOWNERS`)
+      .query({ ref: "refs/heads/main" })
+      .reply(200, "* @acme/dba\n", { "content-type": "text/plain" });
+    expect(await github().getFile("main", "CODEOWNERS")).toBe("* @acme/dba\n");
   });
 
   it("returns undefined for a missing file", async () => {
@@ -57,9 +67,9 @@ describe("getFile", () => {
 describe("listFiles", () => {
   it("walks to the directory's tree and lists its files recursively", async () => {
     scope
-      .get(`${REPO}/git/trees/base1`)
+      .get(`${REPO}/git/trees/${BASE_SHA}`)
       .reply(200, {
-        sha: "base1",
+        sha: BASE_SHA,
         truncated: false,
         tree: [
           { path: "policies", type: "tree", sha: "t-pol" },
@@ -77,25 +87,37 @@ describe("listFiles", () => {
           { path: "team/accounts.yaml", type: "blob", sha: "b2" },
         ],
       });
-    expect(await github().listFiles("base1", "policies")).toEqual([
+    expect(await github().listFiles(BASE_SHA, "policies")).toEqual([
       "policies/roles.yaml",
       "policies/team/accounts.yaml",
     ]);
   });
 
+  it("starts at a branch's head, read as a branch, so that a tag named like it is not listed instead", async () => {
+    scope
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { sha: BASE_SHA, type: "commit" } })
+      .get(`${REPO}/git/trees/${BASE_SHA}`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: BASE_SHA, truncated: false, tree: [{ path: "a", type: "blob" }] });
+    expect(await github().listFiles("main", "")).toEqual(["a"]);
+  });
+
   it("returns [] when the directory does not exist", async () => {
-    scope.get(`${REPO}/git/trees/base1`).reply(200, { sha: "base1", truncated: false, tree: [] });
-    expect(await github().listFiles("base1", "policies/")).toEqual([]);
+    scope
+      .get(`${REPO}/git/trees/${BASE_SHA}`)
+      .reply(200, { sha: BASE_SHA, truncated: false, tree: [] });
+    expect(await github().listFiles(BASE_SHA, "policies/")).toEqual([]);
   });
 
   it("walks level by level when the recursive listing is truncated", async () => {
     scope
-      .get(`${REPO}/git/trees/root`)
+      .get(`${REPO}/git/trees/${ROOT_SHA}`)
       .query({ recursive: "1" })
-      .reply(200, { sha: "root", truncated: true, tree: [] })
-      .get(`${REPO}/git/trees/root`)
+      .reply(200, { sha: ROOT_SHA, truncated: true, tree: [] })
+      .get(`${REPO}/git/trees/${ROOT_SHA}`)
       .reply(200, {
-        sha: "root",
+        sha: ROOT_SHA,
         truncated: false,
         tree: [
           { path: "a.txt", type: "blob", sha: "b1" },
@@ -108,7 +130,7 @@ describe("listFiles", () => {
         truncated: false,
         tree: [{ path: "b.txt", type: "blob", sha: "b2" }],
       });
-    expect(await github().listFiles("root", "")).toEqual(["a.txt", "d/b.txt"]);
+    expect(await github().listFiles(ROOT_SHA, "")).toEqual(["a.txt", "d/b.txt"]);
   });
 });
 

@@ -435,7 +435,7 @@ export class GitHubMock {
   fileOnMain(path: string, content?: string): this {
     this.scope
       .get(`${REPO}/contents/${encodeURIComponent(path)}`)
-      .query({ ref: "main" })
+      .query({ ref: "refs/heads/main" })
       .reply(
         content === undefined ? 404 : 200,
         content === undefined ? { message: "Not Found" } : content,

@@ -48,7 +48,7 @@ export class FakeGitHubWire {
     const url = new URL(apiUrl);
     this.base = url.origin;
     this.apiPrefix = url.pathname.replace(/\/$/, "");
-    this.#commitOnMain(files, "access repository");
+    this.commitOnMain(files, "access repository");
     this.#standIn = new GitHubStandIn({
       owner: this.owner,
       repo: this.repo,
@@ -93,7 +93,8 @@ export class FakeGitHubWire {
     if (problems.length > 0) throw new Error(problems.join("\n"));
   }
 
-  #commitOnMain(files: Record<string, string>, message: string): void {
+  /** Commits `files` on the default branch, as a push would; returns the new commit's id. */
+  commitOnMain(files: Record<string, string>, message: string): string {
     const head = this.#store.resolve("refs/heads/main");
     const tree = this.#store.writeTree(
       head ? this.#store.treeOf(head) : undefined,
@@ -102,6 +103,7 @@ export class FakeGitHubWire {
     const by = { name: "someone", email: "someone@users.noreply.github.com", date: new Date() };
     const sha = this.#store.writeCommit(tree, head ? [head] : [], message, by);
     this.#store.updateBranch("main", sha, head);
+    return sha;
   }
 
   install(): void {
@@ -148,7 +150,7 @@ export class FakeGitHubWire {
     this.graphqlQueries.push(body);
     const commit = String(body?.query).includes("createCommitOnBranch");
     if (commit && this.#foreign) {
-      this.#commitOnMain(this.#foreign, "someone else's commit");
+      this.commitOnMain(this.#foreign, "someone else's commit");
       this.#foreign = undefined;
     }
     if (commit) {

@@ -12,20 +12,32 @@ export class MemoryGitStore implements RepositoryStore {
   readonly #trees = new Map<string, Map<string, string>>();
   readonly #commits = new Map<string, { tree: string; parents: string[]; message: string }>();
   readonly #branches = new Map<string, string>();
+  readonly #tags = new Map<string, string>();
 
   #hash(value: unknown): string {
     return createHash("sha1").update(JSON.stringify(value)).digest("hex");
   }
 
+  /**
+   * The commit a name points at, as git resolves it: a commit id is itself, a full ref name is
+   * that ref, and a short name is a tag before a branch (`git rev-parse`'s order).
+   */
+  #commitNamed(name: string): string | undefined {
+    if (this.#commits.has(name)) return name;
+    if (name.startsWith("refs/heads/")) return this.#branches.get(name.slice("refs/heads/".length));
+    if (name.startsWith("refs/tags/")) return this.#tags.get(name.slice("refs/tags/".length));
+    return this.#tags.get(name) ?? this.#branches.get(name);
+  }
+
   resolve(rev: string): string | undefined {
-    const branch = this.#branches.get(rev.replace(/^refs\/heads\//, ""));
-    if (branch) return branch;
-    return this.#commits.has(rev) || this.treeOf(rev) === rev ? rev : undefined;
+    const commit = this.#commitNamed(rev);
+    if (commit) return commit;
+    return this.treeOf(rev) === rev ? rev : undefined;
   }
 
   treeOf(rev: string): string | undefined {
     const [id = "", folder] = rev.split(":");
-    const commit = this.#commits.get(this.#branches.get(id.replace(/^refs\/heads\//, "")) ?? id);
+    const commit = this.#commits.get(this.#commitNamed(id) ?? id);
     const tree = commit ? commit.tree : this.#trees.has(id) ? id : undefined;
     if (tree === undefined) return undefined;
     if (!folder) return tree;
@@ -84,6 +96,12 @@ export class MemoryGitStore implements RepositoryStore {
   updateBranch(branch: string, sha: string, expected: string | undefined): boolean {
     if (this.#branches.get(branch) !== expected) return false;
     this.#branches.set(branch, sha);
+    return true;
+  }
+
+  createTag(name: string, sha: string): boolean {
+    if (this.#tags.has(name)) return false;
+    this.#tags.set(name, sha);
     return true;
   }
 
