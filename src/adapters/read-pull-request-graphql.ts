@@ -63,7 +63,7 @@ export function pullRequestQuery(extras: QueryExtras = {}): string {
         pageInfo { hasNextPage endCursor }
       }
       commits(first: 100, after: $commits) @include(if: $withCommits) {
-        nodes { commit { oid author { email user { login } } committer { email user { login } } signature { isValid } } }
+        nodes { commit { oid author { email user { login } } committer { email user { login } } signature { isValid wasSignedByGitHub } } }
         pageInfo { hasNextPage endCursor }
       }
       reviews(first: 100, after: $reviews) @include(if: $withReviews) {
@@ -119,7 +119,7 @@ export interface PullRequestAnswer {
       oid: string;
       author: GitActor;
       committer: GitActor;
-      signature?: { isValid: boolean } | null;
+      signature?: { isValid: boolean; wasSignedByGitHub: boolean } | null;
     };
   }>;
   reviews?: Page<{
@@ -413,7 +413,7 @@ const BOT_NOREPLY = /^\d+\+([A-Za-z0-9-]+\[bot\])@users\.noreply\.github\.com$/;
  * The login of a commit's author or committer: the user GitHub links the address to, or for an
  * app's bot (GraphQL links addresses to users only) the bot its no-reply address names, as the
  * REST commit list does. Anyone can write such an address into a commit: a bot's commit counts
- * only with a signature GitHub verified (`requesterProblem`), as through REST.
+ * only with GitHub's own signature (`requesterProblem`).
  */
 function gitActorLogin(actor: GitActor): string | null {
   if (actor?.user) return actor.user.login;
@@ -460,8 +460,11 @@ function toCommits(pull: PullRequestAnswer): PullRequestCommit[] {
             sha: node.commit.oid,
             authorLogin: gitActorLogin(node.commit.author),
             committerLogin: gitActorLogin(node.commit.committer),
-            // A commit without a signature GitHub verified counts as unsigned.
-            verified: node.commit.signature?.isValid === true,
+            // Only GitHub's own signature, valid, shows that the app's API call made the commit
+            // (`wasSignedByGitHub` is accurate only for a valid signature, hence both).
+            signedByGitHub:
+              node.commit.signature?.isValid === true &&
+              node.commit.signature.wasSignedByGitHub === true,
           },
         ]
       : [],

@@ -883,7 +883,9 @@ export class GitHubStandIn {
         const linked = user && user.type === "User" ? { login: user.login } : null;
         const actor = { email: c.email, user: linked };
         // GitHub signs the commits of createCommitOnBranch: those are verified.
-        const signature = this.#signed.has(c.sha) ? { isValid: true } : null;
+        const signature = this.#signed.has(c.sha)
+          ? { isValid: true, wasSignedByGitHub: true }
+          : null;
         return { commit: { oid: c.sha, author: actor, committer: actor, signature } };
       });
       answer.commits = page(commits);

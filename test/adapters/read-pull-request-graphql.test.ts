@@ -90,7 +90,7 @@ describe("readPullRequest", () => {
               oid: "c1",
               author: { email: "4242+hallpass[bot]@users.noreply.github.com", user: null },
               committer: { email: "noreply@github.com", user: { login: "web-flow" } },
-              signature: { isValid: true },
+              signature: { isValid: true, wasSignedByGitHub: true },
             },
           },
           {
@@ -114,10 +114,37 @@ describe("readPullRequest", () => {
     expect(read.pullRequest.author).toBe("hallpass[bot]");
     expect(read.pullRequest.mergedBy).toBe("bob");
     expect(read.commits).toEqual([
-      { sha: "c1", authorLogin: "hallpass[bot]", committerLogin: "web-flow", verified: true },
-      { sha: "c2", authorLogin: null, committerLogin: null, verified: false },
+      { sha: "c1", authorLogin: "hallpass[bot]", committerLogin: "web-flow", signedByGitHub: true },
+      { sha: "c2", authorLogin: null, committerLogin: null, signedByGitHub: false },
     ]);
     expect(read.reviews.map((r) => r.user)).toEqual(["reviewer[bot]"]);
+  });
+
+  it("takes a commit in the app's name for the app's only when GitHub itself signed it", async () => {
+    // A signature GitHub calls valid can come from a key or certificate someone else holds (an
+    // S/MIME certificate for the bot's address from a CA the server trusts, on GHES): only
+    // GitHub's own signature shows that the app's API call made the commit.
+    const bot = {
+      author: { email: "4242+hallpass[bot]@users.noreply.github.com", user: null },
+      committer: { email: "4242+hallpass[bot]@users.noreply.github.com", user: null },
+    };
+    scope.post("/graphql").reply(
+      200,
+      pull({
+        author: { __typename: "Bot", login: "hallpass" },
+        commits: page([
+          { commit: { oid: "c1", ...bot, signature: { isValid: true, wasSignedByGitHub: false } } },
+          { commit: { oid: "c2", ...bot, signature: { isValid: false, wasSignedByGitHub: true } } },
+          { commit: { oid: "c3", ...bot, signature: { isValid: true, wasSignedByGitHub: true } } },
+        ]),
+      }),
+    );
+    const read = await github().readPullRequest(7);
+    expect(read.commits.map((c) => [c.sha, c.signedByGitHub])).toEqual([
+      ["c1", false],
+      ["c2", false],
+      ["c3", true],
+    ]);
   });
 
   it("reads the pull request and every list in one query, and maps them", async () => {
@@ -138,7 +165,7 @@ describe("readPullRequest", () => {
               oid: "c2",
               author: { user: null },
               committer: { user: { login: "mallory" } },
-              signature: { isValid: true },
+              signature: { isValid: true, wasSignedByGitHub: true },
             },
           },
         ]),
@@ -174,8 +201,8 @@ describe("readPullRequest", () => {
       },
       files: [{ path: "access-requests/a.yaml", status: "added" }],
       commits: [
-        { sha: "c1", authorLogin: "alice", committerLogin: "web-flow", verified: false },
-        { sha: "c2", authorLogin: null, committerLogin: "mallory", verified: true },
+        { sha: "c1", authorLogin: "alice", committerLogin: "web-flow", signedByGitHub: false },
+        { sha: "c2", authorLogin: null, committerLogin: "mallory", signedByGitHub: true },
       ],
       // A review by a deleted account can never count.
       reviews: [

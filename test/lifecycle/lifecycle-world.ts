@@ -551,7 +551,7 @@ export class LifecycleWorld {
     this.github.pullFiles.set(number, [{ path, status: "added" }]);
     this.github.pullCommits.set(number, [
       author === APP_BOT
-        ? { sha: head, authorLogin: author, committerLogin: "web-flow", verified: true }
+        ? { sha: head, authorLogin: author, committerLogin: "web-flow", signedByGitHub: true }
         : { sha: head, authorLogin: author, committerLogin: author },
     ]);
     this.github.reviews.set(number, []);
@@ -791,7 +791,7 @@ export class LifecycleWorld {
       (pull.author === APP_BOT &&
         commits.every(
           (c) =>
-            (c.authorLogin === APP_BOT && c.verified === true) ||
+            (c.authorLogin === APP_BOT && c.signedByGitHub === true) ||
             (c.authorLogin === pull.requester && c.committerLogin === pull.requester),
         ));
     // Auto-approval: a short request that is neither break-glass nor an extension.

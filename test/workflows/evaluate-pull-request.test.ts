@@ -541,7 +541,12 @@ describe("evaluatePullRequest", () => {
 
   describe("a request the app opened for its requester (from the issue form)", () => {
     const APP = "hallpass[bot]";
-    const appCommit = { sha: HEAD, authorLogin: APP, committerLogin: "web-flow", verified: true };
+    const appCommit = {
+      sha: HEAD,
+      authorLogin: APP,
+      committerLogin: "web-flow",
+      signedByGitHub: true,
+    };
     const cases: [string, PullRequestCommit[]][] = [
       ["its own signed commit", [appCommit]],
       [
@@ -580,8 +585,8 @@ describe("evaluatePullRequest", () => {
       ],
       [
         "a commit claiming the app without GitHub's signature",
-        [{ ...appCommit, sha: "c0ffee2", verified: false }],
-        "commit c0ffee2 names `hallpass[bot]` as its author without a signature GitHub verified",
+        [{ ...appCommit, sha: "c0ffee2", signedByGitHub: false }],
+        "commit c0ffee2 names `hallpass[bot]` as its author without GitHub's own signature",
       ],
       [
         "a commit nobody can be linked to",

@@ -44,7 +44,7 @@ function asListed(github: FakeGitHub, number: number) {
       sha: "e".repeat(40),
       authorLogin: "hallpass[bot]",
       committerLogin: "web-flow",
-      verified: true,
+      signedByGitHub: true,
     },
   ]);
   github.reviews.set(number, []);

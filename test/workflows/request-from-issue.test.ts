@@ -166,7 +166,7 @@ describe("requestFromIssue", () => {
         sha: pullRequest.headSha,
         authorLogin: "hallpass[bot]",
         committerLogin: "web-flow",
-        verified: true,
+        signedByGitHub: true,
       },
     ]);
     const review = (id: number, user: string) => ({

@@ -30,7 +30,7 @@ const same = (a: string | null, b: string): boolean => a?.toLowerCase() === b.to
 
 /**
  * Why `requester` may not stand on this pull request, as a sentence for the check, or undefined
- * when they may: they opened it, or the app opened it and every commit is the app's (verified)
+ * when they may: they opened it, or the app opened it and every commit is the app's (signed by GitHub)
  * or the requester's. Fails closed: a commit nobody can be linked to is nobody's.
  */
 export function requesterProblem(input: RequesterInput): string | undefined {
@@ -59,10 +59,11 @@ function foreignCommit(
     (same(committerLogin, login) || same(committerLogin, GITHUB_WEB_COMMITTER));
   if (by(appLogin)) {
     // Anyone can write the app's e-mail into a commit; only the app's own API commits are
-    // signed by GitHub.
-    return commit.verified === true
+    // signed by GitHub. Another valid signature (a certificate for the bot's address from a CA
+    // the server trusts) is not the app's doing.
+    return commit.signedByGitHub === true
       ? undefined
-      : `names ${markdownCode(appLogin)} as its author without a signature GitHub verified`;
+      : `names ${markdownCode(appLogin)} as its author without GitHub's own signature`;
   }
   if (by(requester)) return undefined;
   const who = [...new Set([authorLogin, committerLogin])]

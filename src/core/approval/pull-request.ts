@@ -40,10 +40,11 @@ export interface PullRequestCommit {
   authorLogin: string | null;
   committerLogin: string | null;
   /**
-   * Whether GitHub verified the commit's signature (its own API commits, signed as the app,
-   * are). Absent: not verified.
+   * Whether the commit carries a valid signature made with GitHub's own key (its API commits
+   * made as the app are signed so; a key or certificate anyone else holds is not GitHub's).
+   * Absent: not signed by GitHub.
    */
-  verified?: boolean;
+  signedByGitHub?: boolean;
 }
 
 export interface Review {

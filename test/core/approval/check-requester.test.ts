@@ -10,7 +10,7 @@ const signed: CommitInput = {
   sha: "a".repeat(40),
   authorLogin: APP,
   committerLogin: "web-flow",
-  verified: true,
+  signedByGitHub: true,
 };
 const byAlice: CommitInput = { sha: "b".repeat(40), authorLogin: "alice", committerLogin: "alice" };
 
@@ -53,13 +53,13 @@ describe("requesterProblem", () => {
     ],
     [
       "an unsigned commit claiming the app",
-      [{ ...signed, verified: false }],
-      "without a signature GitHub verified",
+      [{ ...signed, signedByGitHub: false }],
+      "without GitHub's own signature",
     ],
     [
       "a commit claiming the app with no verification said",
       [{ sha: "c".repeat(40), authorLogin: APP, committerLogin: APP }],
-      "without a signature GitHub verified",
+      "without GitHub's own signature",
     ],
     [
       "a commit nobody is linked to",

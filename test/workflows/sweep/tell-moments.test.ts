@@ -231,7 +231,7 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
           sha: pull.headSha,
           authorLogin: "hallpass[bot]",
           committerLogin: "web-flow",
-          verified: true,
+          signedByGitHub: true,
         },
       ]);
       expect((await tell()).closed, reviewer).toEqual(closes ? [number] : []);
