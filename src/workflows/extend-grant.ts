@@ -13,14 +13,13 @@ import {
   type ExtendCommand,
 } from "../core/request/build-extension-request.ts";
 import { checkPullRequestContents } from "../core/request/check-pull-request-contents.ts";
-import { recordPath } from "../core/request/record-paths.ts";
 import { parseRequest, validateRequest } from "../core/request/validate-request.ts";
 import { formatProblem } from "../core/source/problem.ts";
 import { markdownCode, markdownMention } from "../core/text/escape-markdown.ts";
 import type { GitHubPort, PullRequestInfo } from "../ports/github.ts";
 import { readPolicies } from "./evaluate/read-rules.ts";
 import { openRequestPullRequest } from "./open-request-pull-request.ts";
-import { readGrantRecord } from "./read-grant-record.ts";
+import { readGrantAndRevocation } from "./read-grant-record.ts";
 import { commandLines } from "./release-grant.ts";
 
 /** Hidden marker of the reply to `/hallpass extend` on the original pull request. */
@@ -154,10 +153,7 @@ async function readGrant(
   if (contents.kind !== "request") return notGranted("this pull request holds no one request");
   const base = await github.getDefaultBranch();
   const sha = (await github.getBranchHead(base)) ?? base;
-  const [grant, revocationText] = await Promise.all([
-    readGrantRecord(github, sha, contents.path),
-    github.getFile(sha, recordPath(contents.path, "revocation")),
-  ]);
+  const { grant, revocationText } = await readGrantAndRevocation(github, sha, contents.path);
   if (grant.status !== "found" || grant.record.requestPath !== contents.path) {
     return notGranted(`no grant of ${markdownCode(contents.path)} is recorded`);
   }

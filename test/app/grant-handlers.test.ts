@@ -414,13 +414,13 @@ describe("refusals", () => {
       .get(REPO)
       .reply(200, { default_branch: "main" })
       .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(200, { object: { sha: "5a1e000000000000000000000000000000000001" } })
-      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH)}`)
-      .query({ ref: "5a1e000000000000000000000000000000000001" })
-      .reply(200, JSON.stringify(grantOfAlice()))
-      .get(`${REPO}/contents/${encodeURIComponent(GRANT_PATH.replace(".grant.", ".revocation."))}`)
-      .query({ ref: "5a1e000000000000000000000000000000000001" })
-      .reply(404, { message: "Not Found" });
+      .reply(200, { object: { sha: "5a1e000000000000000000000000000000000001" } });
+    // The grant and its revocation (none) are read in one query at the branch's head.
+    h.github.fileAt(
+      "5a1e000000000000000000000000000000000001",
+      GRANT_PATH,
+      JSON.stringify(grantOfAlice()),
+    );
     let reply: Body;
     h.github.newComment(58, (b) => {
       reply = b;

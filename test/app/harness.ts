@@ -382,6 +382,13 @@ export class GitHubMock {
     return this;
   }
 
+  /** A file at commit `sha` for the path reads (read-paths-graphql.ts) to find. */
+  fileAt(sha: string, path: string, content: string): this {
+    this.#answer();
+    this.#files.set(`${sha}:${path}`, content);
+    return this;
+  }
+
   teams(slugs: string[] = ["db-admins", "security"]): this {
     this.#answer();
     for (const slug of slugs) this.#teams.set(`${OWNER}/${slug}`, TEAMS[slug] ?? []);

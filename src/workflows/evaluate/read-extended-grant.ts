@@ -17,9 +17,8 @@ import {
 } from "../../core/approval/find-sibling-extensions.ts";
 import { walkExtensionChain } from "../../core/approval/walk-extension-chain.ts";
 import type { GrantRecord } from "../../core/grant/records.ts";
-import { recordPath } from "../../core/request/record-paths.ts";
 import { type GitHubPort, UnreadableFileError } from "../../ports/github.ts";
-import { readGrantRecord } from "../read-grant-record.ts";
+import { readGrantAndRevocation, readGrantRecord } from "../read-grant-record.ts";
 
 /** What `readExtendedGrant` read, and how to read the other extensions beside it. */
 export interface ExtendedGrantRead {
@@ -38,12 +37,10 @@ export async function readExtendedGrant(
   path: string,
   requestPath: string,
 ): Promise<ExtendedGrantRead> {
-  const [revocation, first] = await Promise.all([
-    github.getFile(ref, recordPath(path, "revocation")),
-    readGrant(github, ref, path),
-  ]);
+  const { grant, revocationText } = await readGrantAndRevocation(github, ref, path);
+  const first = grant.status === "found" ? grant.record : undefined;
   // Any revocation file counts, readable or not: fail closed.
-  const revoked = revocation !== undefined;
+  const revoked = revocationText !== undefined;
   const walk = walkExtensionChain(path);
   walk.next(undefined); // It asks for `path` first: read above, beside its revocation.
   let step = walk.next(first);

@@ -7,11 +7,10 @@
  */
 
 import type { AutoApprovalBasis } from "../../core/grant/records.ts";
-import { revocationRecordSchema } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
-import { parseJsonOrUndefined } from "../../core/text/error-message.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
 import type { GitHubPort } from "../../ports/github.ts";
+import { parseRevocation, revocationNote } from "../read-grant-record.ts";
 import type { GrantStop } from "./grant-types.ts";
 
 /**
@@ -30,15 +29,12 @@ export async function checkExtendedStanding(
   const read = await github.readPaths({ files: [{ ref: at.branch, path }], directories: [] });
   const text = read.files[0];
   if (text === undefined) return undefined;
-  const revocation = revocationRecordSchema.safeParse(parseJsonOrUndefined(text));
+  const revocation = parseRevocation(text);
   const own =
-    revocation.success &&
-    revocation.data.reason === "replaced-by-extension" &&
-    revocation.data.detail?.startsWith(`replaced by ${at.requestPath} `) === true;
+    revocation?.reason === "replaced-by-extension" &&
+    revocation.detail?.startsWith(`replaced by ${at.requestPath} `) === true;
   if (own) return undefined;
-  const why = revocation.success
-    ? ` (${revocation.data.reason}, ${revocation.data.revokedAt})`
-    : "";
+  const why = revocationNote(text);
   return {
     stop: "refused",
     title: `the grant it extends without review was revoked after the merge`,

@@ -3,12 +3,12 @@
  * merge event finds its own grant record and finishes that grant; a revocation ends the story.
  */
 
-import { parseGrantRecord } from "../../core/grant/parse-grant-record.ts";
-import { type GrantRecord, revocationRecordSchema } from "../../core/grant/records.ts";
+import type { GrantRecord } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import { parseJsonOrUndefined } from "../../core/text/error-message.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
 import type { GitHubPort } from "../../ports/github.ts";
+import { readGrantAndRevocation, revocationNote } from "../read-grant-record.ts";
 import type { GrantStop } from "./grant-types.ts";
 
 /** The request's grant record when an earlier run committed it and its window is still open. */
@@ -29,14 +29,11 @@ export async function readGrantRecords(
   const { branch, requestPath } = at;
   const grantPath = recordPath(requestPath, "grant");
   const revocationPath = recordPath(requestPath, "revocation");
-  const read = await github.readPaths({
-    files: [
-      { ref: branch, path: grantPath },
-      { ref: branch, path: revocationPath },
-    ],
-    directories: [],
-  });
-  const [grantText, revocationText] = read.files;
+  const { grantText, grant, revocationText } = await readGrantAndRevocation(
+    github,
+    branch,
+    requestPath,
+  );
   // `x.yaml` and `x.yml` share their records: a record of the other request is never this one's.
   const other = [recordOwner(grantText), recordOwner(revocationText)].find(
     (path) => path !== undefined && path !== requestPath,
@@ -51,11 +48,9 @@ export async function readGrantRecords(
     };
   }
   if (revocationText !== undefined) {
-    const revocation = revocationRecordSchema.safeParse(parseJsonOrUndefined(revocationText));
-    const reason = `${revocationPath} records a revocation${revocation.success ? ` (${revocation.data.reason}, ${revocation.data.revokedAt})` : ""}; not granting again`;
+    const reason = `${revocationPath} records a revocation${revocationNote(revocationText)}; not granting again`;
     return { stop: "finished", outcome: { status: "revoked", reason } };
   }
-  const grant = parseGrantRecord(grantText);
   if (grant.status === "missing") return { existing: undefined };
   if (grant.status === "unreadable") {
     return {

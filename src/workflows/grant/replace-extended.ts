@@ -9,7 +9,7 @@ import { recordPath } from "../../core/request/record-paths.ts";
 import { errorMessage } from "../../core/text/error-message.ts";
 import { markdownMention } from "../../core/text/escape-markdown.ts";
 import type { AccountTarget } from "../../ports/aws.ts";
-import { readGrantRecord } from "../read-grant-record.ts";
+import { readGrantAndRevocation } from "../read-grant-record.ts";
 import { revokeGrant } from "../revoke-grant.ts";
 import type { GrantDeps } from "./grant-types.ts";
 
@@ -32,10 +32,11 @@ export async function replaceExtended(
 ): Promise<Replacement> {
   const path = request.extends;
   if (!path) return { revoked: false };
-  const [old, revocationText] = await Promise.all([
-    readGrantRecord(deps.github, context.branch, path),
-    deps.github.getFile(context.branch, recordPath(path, "revocation")),
-  ]);
+  const { grant: old, revocationText } = await readGrantAndRevocation(
+    deps.github,
+    context.branch,
+    path,
+  );
   const revoked = revocationText !== undefined;
   // A grant that cannot be replaced: not a problem when it has ended anyway.
   const refuse = (problem: string): Replacement =>
