@@ -4,6 +4,7 @@
  * it to the channels the policies name (`channelsFor`). Pure.
  */
 
+import type { PullRequestEvaluation } from "../approval/pull-request-evaluation.ts";
 import type { GrantRecord } from "../grant/records.ts";
 import type { Channel, Policies } from "../policy/policy-format.ts";
 
@@ -61,6 +62,27 @@ export function channelsFor(policies: Policies, role: string | undefined): Notic
     const channel = configured[name];
     return channel ? [{ name, ...channel }] : [];
   });
+}
+
+/**
+ * The notice of an evaluated request's moment (awaiting review, reminder, closed, approved,
+ * refused): what the evaluation found of the request, when it found it.
+ */
+export function noticeOf(evaluation: PullRequestEvaluation, moment: NoticeMoment): Notice {
+  const { pullRequest, request } = evaluation;
+  return {
+    moment,
+    pullRequest: { number: pullRequest.number, url: pullRequest.url },
+    ...(evaluation.requestPath ? { requestPath: evaluation.requestPath } : {}),
+    ...(request
+      ? {
+          requester: request.request.requester,
+          role: request.request.role,
+          account: request.request.account,
+          reason: request.request.reason,
+        }
+      : {}),
+  };
 }
 
 /** The notice of a grant's moment (granted, expiring, revoked), from its record. */

@@ -13,28 +13,10 @@ import {
   type PreviousCheck,
   reviewMoment,
 } from "../../core/notify/decide-review-notice.ts";
-import { channelsFor, type Notice } from "../../core/notify/notice.ts";
+import { channelsFor, noticeOf } from "../../core/notify/notice.ts";
 import type { CheckRunOutput, GitHubPort } from "../../ports/github.ts";
 import type { WebhookFor } from "../../ports/notify.ts";
 import { sendNotice } from "./send-notice.ts";
-
-/** The notice of an evaluated request's moment. */
-export function noticeOf(evaluation: PullRequestEvaluation, moment: Notice["moment"]): Notice {
-  const { pullRequest, request } = evaluation;
-  return {
-    moment,
-    pullRequest: { number: pullRequest.number, url: pullRequest.url },
-    ...(evaluation.requestPath ? { requestPath: evaluation.requestPath } : {}),
-    ...(request
-      ? {
-          requester: request.request.requester,
-          role: request.request.role,
-          account: request.request.account,
-          reason: request.request.reason,
-        }
-      : {}),
-  };
-}
 
 /** Whether any channel is told of this evaluation's request: the reads below are needed then. */
 function hasChannels(evaluation: PullRequestEvaluation): boolean {

@@ -7,7 +7,7 @@
  * killed in between has told the pull request, and only the channel misses it.
  */
 
-import { grantNotice, type Notice } from "../../core/notify/notice.ts";
+import { grantNotice, type Notice, noticeOf } from "../../core/notify/notice.ts";
 import { expiryWarningDue } from "../../core/notify/plan-expiry-warning.ts";
 import {
   mayBeDue,
@@ -221,15 +221,7 @@ async function takeStep(
   if (evaluation.status !== "pending" || !request || !run.targets.has(request.account.id)) return;
   // Someone other than the requester reviewed it: it is not waiting for a first review.
   if (step.soleReviewer && step.soleReviewer !== request.request.requester.toLowerCase()) return;
-  const notice: Notice = {
-    moment: step.step === "remind" ? "reminder" : "closed-stale",
-    pullRequest: { number: pull.number, url: pull.url },
-    requestPath: request.path,
-    requester: request.request.requester,
-    role: request.request.role,
-    account: request.request.account,
-    reason: request.request.reason,
-  };
+  const notice = noticeOf(evaluation, step.step === "remind" ? "reminder" : "closed-stale");
   if (step.step === "remind") {
     const reminder = renderReminderComment(evaluation, github.owner, step.waitedSeconds);
     if (!reminder) return;
