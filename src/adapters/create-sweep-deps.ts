@@ -8,7 +8,7 @@ import { withMergedPullRequestLookup } from "./find-merged-pull-request.ts";
 import { fetchWithTimeouts, type NetworkTimeouts } from "./network-timeouts.ts";
 import { createOctokitGitHub, type Octokit as PortOctokit } from "./octokit-github.ts";
 import { withGraphQlFileReads } from "./read-files-graphql.ts";
-import { createSlackNotifier, webhooksFrom } from "./slack-notifier.ts";
+import { notifiersFrom, webhooksFrom } from "./slack-notifier.ts";
 
 /**
  * The real adapters of a sweep, for the action and `hallpass sweep`: Octokit on the given token
@@ -99,17 +99,11 @@ export function createSweepDeps(environment: SweepEnvironment): SweepDeps {
     cloudtrail,
     revokeGrant: (request, { branch }) =>
       revokeGrant({ github, aws, actor: environment.actor, branch }, request),
-    notifierFor: (envName) => {
-      const url = environment.env[envName];
-      if (!url) {
-        environment.log?.(
-          `policies name ${envName} for Slack alerts, but it is not set: alerts go to PR comments only.`,
-        );
-        return undefined;
-      }
-      const notifier = createSlackNotifier({ webhookUrl: url, ...timeouts });
-      return (text) => notifier.notify(text);
-    },
+    notifierFor: notifiersFrom(environment.env, timeouts, (envName) =>
+      environment.log?.(
+        `policies name ${envName} for Slack alerts, but it is not set: alerts go to PR comments only.`,
+      ),
+    ),
     webhookFor: webhooksFrom(environment.env, timeouts),
     ...(environment.log ? { log: environment.log } : {}),
   };

@@ -92,6 +92,27 @@ export function createWebhookPoster(
 }
 
 /**
+ * The Slack alert notifiers, each read from the variable the policies name when it is needed
+ * (so the variable the current policies name is the one used); undefined, and `onUnset` told,
+ * when it is not set.
+ */
+export function notifiersFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  options: Omit<SlackNotifierOptions, "webhookUrl"> = {},
+  onUnset?: (envName: string) => void,
+): (envName: string) => Notifier["notify"] | undefined {
+  return (envName) => {
+    const webhookUrl = env[envName];
+    if (!webhookUrl) {
+      onUnset?.(envName);
+      return undefined;
+    }
+    const notifier = createSlackNotifier({ ...options, webhookUrl });
+    return (text) => notifier.notify(text);
+  };
+}
+
+/**
  * The channels' posters, each read from the variable the policies name when it is needed (so
  * the variable the current policies name is the one used); undefined when it is not set.
  */

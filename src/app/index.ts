@@ -9,7 +9,7 @@ import { createAwsIamPort } from "../adapters/aws-iam.ts";
 import { readIamActionCatalogue } from "../adapters/iam-action-catalogue.ts";
 import { type NetworkTimeouts, octokitWithTimeouts } from "../adapters/network-timeouts.ts";
 import { createOctokitGitHub } from "../adapters/octokit-github.ts";
-import { createSlackNotifier, webhooksFrom } from "../adapters/slack-notifier.ts";
+import { notifiersFrom, webhooksFrom } from "../adapters/slack-notifier.ts";
 import { unspacedGraphQlReads } from "../adapters/unspaced-graphql-reads.ts";
 import { createMemoryCache } from "../ports/cache.ts";
 import { type AppDeps, DEFAULT_TIME_LIMIT_SECONDS, mergeDeadlines } from "./app-deps.ts";
@@ -51,12 +51,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
       ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
     }),
     // Read at each alert, so the variable the current policies name is the one used.
-    notifierFor: (envName) => {
-      const webhookUrl = env[envName];
-      if (!webhookUrl) return undefined;
-      const notifier = createSlackNotifier({ webhookUrl });
-      return (text) => notifier.notify(text);
-    },
+    notifierFor: notifiersFrom(env),
     // The channels' webhooks: variables of the environment, or keys of the app's secret.
     webhookFor: webhooksFrom(env),
   };
