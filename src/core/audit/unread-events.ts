@@ -1,5 +1,6 @@
 import { byKey } from "./activity-counts.ts";
 import type { UnreadableEvent } from "./audit-summary.ts";
+import { createEventIdSet, type EventIdSet } from "./event-id-set.ts";
 
 /**
  * What CloudTrail returned twice or could not be read: counted, and said in the summary,
@@ -21,10 +22,10 @@ export const DUPLICATE_WINDOW_SECONDS = 30;
  * Remembers the ids of the events of the latest `DUPLICATE_WINDOW_SECONDS` distinct seconds
  * added; `seen` says whether an id of that second was added before.
  *
- * The seconds sit in a ring, each with a fresh set of its ids, the slot added longest ago
- * taken by the next new second. A map of seconds with a delete per new second held the same
- * ids, but made V8 promote nearly every event id to the old generation (58 of the 98 MB an
- * audit of a million events promoted), which grew the audit's peak memory with the events.
+ * The seconds sit in a ring, each with a set of its ids, the slot added longest ago taken by
+ * the next new second, its set cleared. The sets hold the ids' bytes, not the strings (see
+ * `createEventIdSet`): a map of seconds to sets of strings made V8 promote nearly every event
+ * id to the old generation, which cost time and grew the audit's peak memory with the events.
  */
 export function recentEventIds(): {
   seen(second: number, eventID: string): boolean;
@@ -32,12 +33,12 @@ export function recentEventIds(): {
   readonly retainedEntries: number;
 } {
   const seconds: number[] = [];
-  const sets: Set<string>[] = [];
+  const sets: EventIdSet[] = [];
   /** The slot of the second added longest ago, once the ring is full. */
   let oldest = 0;
   // Events of one second follow each other: the last second's set saves a search each.
   let lastSecond = Number.NaN;
-  let lastIds = new Set<string>();
+  let lastIds: EventIdSet | undefined;
 
   function slotOf(second: number): number {
     for (let k = 0; k < seconds.length; k++) {
@@ -48,30 +49,31 @@ export function recentEventIds(): {
     return -1;
   }
 
+  /** A set for a second not in the ring: a new slot, or the oldest one's, cleared. */
+  function take(second: number): EventIdSet {
+    if (seconds.length < DUPLICATE_WINDOW_SECONDS) {
+      const ids = createEventIdSet();
+      seconds.push(second);
+      sets.push(ids);
+      return ids;
+    }
+    const ids = sets[oldest]!;
+    ids.clear();
+    seconds[oldest] = second;
+    oldest = (oldest + 1) % DUPLICATE_WINDOW_SECONDS;
+    return ids;
+  }
+
   return {
     seen(second, eventID) {
-      let ids: Set<string> | undefined = lastIds;
-      if (second !== lastSecond) {
+      let ids = lastIds;
+      if (second !== lastSecond || ids === undefined) {
         const k = slotOf(second);
-        ids = k >= 0 ? sets[k] : undefined;
+        ids = k >= 0 ? sets[k]! : take(second);
+        lastSecond = second;
+        lastIds = ids;
       }
-      if (ids?.has(eventID)) return true;
-      if (!ids) {
-        // A fresh set, never a cleared one: a cleared set's old table keeps its ids alive.
-        ids = new Set();
-        if (seconds.length < DUPLICATE_WINDOW_SECONDS) {
-          seconds.push(second);
-          sets.push(ids);
-        } else {
-          seconds[oldest] = second;
-          sets[oldest] = ids;
-          oldest = (oldest + 1) % DUPLICATE_WINDOW_SECONDS;
-        }
-      }
-      lastSecond = second;
-      lastIds = ids;
-      ids.add(eventID);
-      return false;
+      return ids.add(eventID);
     },
     get retainedEntries() {
       let n = 0;
