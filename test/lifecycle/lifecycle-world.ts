@@ -14,6 +14,7 @@ import {
 import { createMemoryCache } from "../../src/ports/cache.ts";
 import type { CloudTrailPort } from "../../src/ports/cloudtrail.ts";
 import type { GitHubPort, Review } from "../../src/ports/github.ts";
+import { EXTEND_REPLY_MARKER } from "../../src/workflows/extend-grant.ts";
 import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
 import { sweep } from "../../src/workflows/sweep/run-sweep.ts";
 import { APP_ID, examplePayload, OWNER, REPO_NAME } from "../app/harness.ts";
@@ -29,6 +30,7 @@ import { FakeCloudTrail, grantEvent } from "../support/sweep-fakes.ts";
  * the real sweep. Each delivery or sweep is one "process": its calls go through a proxy that can
  * fail the n-th call, or make it never answer, which kills the process there (the host's time
  * limit), as a Lambda or a job killed mid-way would be. A killed process makes no further call.
+ * The pull requests the app opens (`/hallpass extend`) join the world's as GitHub would show them.
  */
 
 /** People of the generated world. sre approves prod-readonly; alice is in sre and requests. */
@@ -62,11 +64,20 @@ export const POLICY_VARIANTS: readonly {
   autoHours?: number;
   /** `approval.maxAge` in hours: an older approval does not count (break-glass: no limit). */
   maxAgeHours?: number;
+  /** `extension.withoutApproval` in hours: one extension this short of a live grant is free. */
+  extensionHours?: number;
 }[] = [
   { count: 1, owners: "@acme/sre @acme/dba", breakGlass: true },
-  { count: 2, owners: "@acme/sre", breakGlass: true },
-  { count: 1, owners: "@acme/dba", breakGlass: false },
-  { count: 1, owners: "@acme/sre @acme/dba", breakGlass: true, autoHours: 1, maxAgeHours: 2 },
+  { count: 2, owners: "@acme/sre", breakGlass: true, extensionHours: 2 },
+  { count: 1, owners: "@acme/dba", breakGlass: false, extensionHours: 8 },
+  {
+    count: 1,
+    owners: "@acme/sre @acme/dba",
+    breakGlass: true,
+    autoHours: 1,
+    maxAgeHours: 2,
+    extensionHours: 1,
+  },
 ];
 
 export type FaultKind =
@@ -118,6 +129,13 @@ export type Step =
   | { kind: "policy"; variant: number }
   | { kind: "merge"; pr: number; admin: boolean }
   | { kind: "revoke-command"; pr: number; by: Person }
+  /**
+   * `/hallpass extend <hours>h` commented on the nth granted pull request (the nth of all when
+   * none is), by its requester or (`by`) someone else. `flow`: the comment is delivered at once,
+   * then the extension pull request the app opened (its `opened` event); `approve`: sam then sue
+   * approve it (each delivered); then it is merged if its check is green, the merge delivered.
+   */
+  | { kind: "extend"; pr: number; hours: 1 | 2 | 8; by?: Person; flow?: "merge" | "approve" }
   | { kind: "deliver"; nth: number }
   | { kind: "lose"; nth: number }
   | { kind: "redeliver"; nth: number }
@@ -162,12 +180,38 @@ export interface OpenedPull {
   atMerge?: Judged;
   /** Steps applied when it merged (team changes after it are compared with this). */
   mergedAtStep?: number;
+  /** For a pull request the app opened on `/hallpass extend`: the command's comment. */
+  command?: ExtendCommandSeen;
+}
+
+/** A `/hallpass extend` comment as the world made it. */
+export interface ExtendCommandSeen {
+  commentId: number;
+  /** The pull request commented on. */
+  pull: number;
+  by: Person;
+}
+
+/**
+ * What the world saw when the app opened an extension pull request, for the invariants: the
+ * command, and the original's grant as main recorded it then.
+ */
+export interface ExtensionOpened {
+  pull: OpenedPull;
+  command: ExtendCommandSeen;
+  /** The original's grant record on main, and whether main recorded its revocation. */
+  record: GrantRecord | undefined;
+  revoked: boolean;
+  at: number;
+  step: number;
 }
 
 /** What the approval oracle reads besides the pull request, which a merge freezes. */
 interface Judged {
   reviews: Review[];
   variant: number;
+  /** Whether the rules' `extension.withoutApproval` admitted it at the merge (`freeExtension`). */
+  free?: boolean;
 }
 
 interface Delivery {
@@ -413,10 +457,13 @@ export class LifecycleWorld {
     const auto = rules.autoHours
       ? `    autoApproval:\n      maxDuration: ${rules.autoHours}h\n`
       : "";
+    const extension = rules.extensionHours
+      ? `    extension:\n      withoutApproval: ${rules.extensionHours}h\n`
+      : "";
     return {
       "policies/roles.yaml": examplePolicyFiles["policies/roles.yaml"].replace(
         '        - count: 1\n          from: ["@acme/sre"]\n',
-        `        - count: ${rules.count}\n          from: ["@acme/sre"]\n${maxAge}${auto}${breakGlass}`,
+        `        - count: ${rules.count}\n          from: ["@acme/sre"]\n${maxAge}${auto}${extension}${breakGlass}`,
       ),
       ".github/CODEOWNERS": `access-requests/ ${rules.owners}\n`,
     };
@@ -464,6 +511,8 @@ export class LifecycleWorld {
         return this.#merge(step.pr, step.admin);
       case "revoke-command":
         return this.#revokeCommand(step.pr, step.by);
+      case "extend":
+        return this.#extendCommand(step);
       case "deliver":
         return this.#deliver(step.nth, false);
       case "lose":
@@ -568,6 +617,7 @@ export class LifecycleWorld {
       ...(extended ? { extends: extended } : {}),
     };
     this.pulls.push(pull);
+    this.#adopted.add(number);
     this.#emit("pull_request", "opened", (p) => this.#pullPayload(p, pull));
   }
 
@@ -690,6 +740,13 @@ export class LifecycleWorld {
     pull.atMerge = {
       reviews: structuredClone(this.github.reviews.get(pull.number)!),
       variant: this.policyVariant,
+      // The re-check reads the rules and records at the merge commit: main as it is now.
+      free: this.freeExtension(
+        pull,
+        this.github.trees.get("main")!,
+        this.now.getTime(),
+        this.policyVariant,
+      ),
     };
     pull.approvedAtMerge = this.approves(pull);
     pull.mergedAtStep = this.steps;
@@ -726,6 +783,191 @@ export class LifecycleWorld {
     });
   }
 
+  /** Comment ids of `/hallpass extend` (a redelivery repeats its payload, so its id). */
+  #comments = 7000;
+  /** Extension pull requests the app opened, in order (the invariants read the last step's). */
+  readonly extensionsOpened: ExtensionOpened[] = [];
+
+  async #extendCommand(step: Extract<Step, { kind: "extend" }>): Promise<void> {
+    const records = this.grantRecords();
+    const granted = this.pulls.filter((p) => records.has(p.path));
+    // Before any grant, now and then on a pull request that has none (refused).
+    const pull =
+      granted.length > 0
+        ? granted[step.pr % granted.length]
+        : step.pr === 0
+          ? this.pull(step.pr)
+          : undefined;
+    if (!pull) return;
+    const command: ExtendCommandSeen = {
+      commentId: ++this.#comments,
+      pull: pull.number,
+      by: step.by ?? pull.requester,
+    };
+    this.#commands.set(command.commentId, command);
+    this.#emit("issue_comment", "created", (p) => {
+      p.issue.number = pull.number;
+      p.issue.pull_request = {
+        url: `https://api.github.com/repos/acme/access/pulls/${pull.number}`,
+      };
+      p.comment.id = command.commentId;
+      p.comment.body = `/hallpass extend ${step.hours}h`;
+      p.comment.user.login = command.by;
+      p.comment.user.type = "User";
+    });
+    if (!step.flow) return;
+    const opened = this.pulls.length;
+    await this.#deliver(this.pending.length - 1, false);
+    const extension = this.pulls[opened];
+    if (!extension) return;
+    // Its `opened` event, the check, then the merge once green (or nothing: it waits).
+    await this.#deliver(this.pending.length - 1, false);
+    if (step.flow === "approve") {
+      for (const by of ["sam", "sue"] as const) {
+        this.#review(opened, by, "APPROVED");
+        await this.#deliver(this.pending.length - 1, false);
+      }
+    }
+    const before = this.pending.length;
+    this.#merge(opened, false);
+    if (this.pending.length > before) await this.#deliver(this.pending.length - 1, false);
+  }
+  readonly #commands = new Map<number, ExtendCommandSeen>();
+
+  /**
+   * The pull requests the app opened in the last run (`/hallpass extend`): GitHub fills in what
+   * the model's `createPullRequest` leaves out (a head commit, the app's one signed commit, its
+   * changed file, the base commit), and sends `pull_request.opened`.
+   */
+  #adoptAppPulls(): void {
+    for (const [number, info] of this.github.pulls) {
+      if (this.#adopted.has(number)) continue;
+      this.#adopted.add(number);
+      const branch = info.headSha;
+      const match = /^hallpass\/extend-(\d+)-(\d+)$/.exec(branch);
+      const command = match ? this.#commands.get(Number(match[2])) : undefined;
+      const tree = this.github.trees.get(branch);
+      const path = [...(tree?.keys() ?? [])].find((p) =>
+        p.endsWith(`/extend-${match?.[1]}-${match?.[2]}.yaml`),
+      );
+      if (!command || !tree || !path)
+        throw new Error(`the app opened #${number} from ${branch}, which no extend command names`);
+      const yaml = tree.get(path)!;
+      const field = (name: string) => new RegExp(`^${name}: (.+)$`, "m").exec(yaml)?.[1];
+      const head = `bead${String(number).padStart(4, "0")}${"0".repeat(32)}`;
+      this.github.copyTree(branch, head);
+      // Opened from the default branch's head: a base commit that holds every record so far.
+      Object.assign(info, { headSha: head, baseSha: this.#snapshotBase(), createdAt: this.iso });
+      this.github.pullFiles.set(number, [{ path, status: "added" }]);
+      this.github.pullCommits.set(number, [
+        { sha: head, authorLogin: APP_BOT, committerLogin: "web-flow", verified: true },
+      ]);
+      this.github.reviews.set(number, []);
+      this.github.baseChanges.set(number, []);
+      const extended = field("extends");
+      const pull: OpenedPull = {
+        number,
+        author: APP_BOT,
+        requester: field("requester") as Person,
+        path,
+        head,
+        pushes: 0,
+        hours: Number(/^(\d+)h$/.exec(field("duration") ?? "")?.[1] ?? Number.NaN),
+        emergency: false,
+        ...(extended ? { extends: extended } : {}),
+        command,
+      };
+      this.pulls.push(pull);
+      const original = this.pulls.find((p) => p.number === command.pull);
+      this.extensionsOpened.push({
+        pull,
+        command,
+        record: original && this.grantRecords().get(original.path),
+        revoked:
+          original !== undefined && this.recordOnMain(original.path, "revocation") !== undefined,
+        at: this.now.getTime(),
+        step: this.steps,
+      });
+      this.#count("extension pull requests opened");
+      this.#emit("pull_request", "opened", (p) => this.#pullPayload(p, pull));
+    }
+  }
+  readonly #adopted = new Set<number>();
+
+  /** What the app answered a `/hallpass extend` on `pull` (its sticky reply), by outcome. */
+  #countExtendReply(pull: number): void {
+    const reply = this.github.comment(pull, EXTEND_REPLY_MARKER) ?? "";
+    const outcomes: [string, string][] = [
+      ["opened the extension request", "opened"],
+      ["only the requester", "refused: not the requester"],
+      ["revoked", "refused: revoked"],
+      ["it ended at", "refused: ended"],
+      ["not merged", "refused: not merged"],
+      ["is recorded", "refused: not granted"],
+      ["would not be a valid request", "refused: invalid"],
+    ];
+    const outcome = outcomes.find(([text]) => reply.includes(text))?.[1] ?? "no reply";
+    this.#count(`extend commands: ${outcome}`);
+  }
+
+  /**
+   * Whether the pull request is an extension the rules' `extension.withoutApproval` admits
+   * without review, judged on `tree` (the rules' commit) at `at` (ms), computed independently
+   * of src/ from the documented rule: the rule's limit, not break-glass; the extended request's
+   * grant recorded, the same requester's, not revoked, its window open; no extension without
+   * approval along the chain of \`extends:\` in the grant records; the extension beside the
+   * extended request or in its requester's folder, and no other request or grant record there
+   * extending the same grant.
+   */
+  freeExtension(
+    pull: OpenedPull,
+    tree: ReadonlyMap<string, string>,
+    at: number,
+    variant: number,
+  ): boolean {
+    const limit = POLICY_VARIANTS[variant]!.extensionHours;
+    const extended = pull.extends;
+    if (limit === undefined || extended === undefined || pull.emergency || pull.hours > limit) {
+      return false;
+    }
+    const recordOf = (path: string) => {
+      const text = tree.get(recordPath(path, "grant"));
+      const record = text === undefined ? undefined : grantRecordSchema.parse(JSON.parse(text));
+      return record?.requestPath === path ? record : undefined;
+    };
+    const record = recordOf(extended);
+    if (!record || record.requester.toLowerCase() !== pull.requester.toLowerCase()) return false;
+    if (tree.has(recordPath(extended, "revocation")) || !(at < Date.parse(record.window.end))) {
+      return false;
+    }
+    // The chain: every grant behind it recorded, none of them an extension without approval.
+    const seen = new Set<string>();
+    for (let link: GrantRecord | undefined = record; ; ) {
+      if (link.autoApproval?.kind === "extension") return false;
+      if (link.extends === undefined) break;
+      if (seen.has(link.extends) || seen.size >= 20) return false;
+      seen.add(link.extends);
+      link = recordOf(link.extends);
+      if (!link) return false;
+    }
+    const folderOf = (path: string) => path.slice(0, path.lastIndexOf("/") + 1);
+    const folders = new Set([folderOf(extended), `access-requests/${record.requester}/`]);
+    if (!folders.has(folderOf(pull.path))) return false;
+    const stem = pull.path.replace(/\.yaml$/, "");
+    for (const [path, text] of tree) {
+      if (!folders.has(folderOf(path)) || path === pull.path || path === `${stem}.grant.json`) {
+        continue;
+      }
+      const named = path.endsWith(".grant.json")
+        ? (JSON.parse(text) as { extends?: string }).extends
+        : path.endsWith(".yaml")
+          ? /^extends: (.+)$/m.exec(text)?.[1]
+          : undefined;
+      if (named === extended) return false;
+    }
+    return true;
+  }
+
   /**
    * Whether the approvals on the pull request satisfy the base branch's rule, computed
    * independently of src/ (necessary conditions): the requester opened it, for main; at least
@@ -737,7 +979,7 @@ export class LifecycleWorld {
    */
   approves(pull: OpenedPull, teams: ReadonlyMap<string, string[]> = this.github.teams): boolean {
     const info = this.github.pulls.get(pull.number)!;
-    const judged = pull.atMerge ?? {
+    const judged: Judged = pull.atMerge ?? {
       reviews: this.github.reviews.get(pull.number)!,
       variant: this.policyVariant,
     };
@@ -794,12 +1036,20 @@ export class LifecycleWorld {
             (c.authorLogin === APP_BOT && c.signedByGitHub === true) ||
             (c.authorLogin === pull.requester && c.committerLogin === pull.requester),
         ));
-    // Auto-approval: a short request that is neither break-glass nor an extension.
+    // Auto-approval: a short request that is neither break-glass nor an extension; or an
+    // extension the rules admit without review, judged at the base the check reads.
     const auto =
-      rules.autoHours !== undefined &&
-      !pull.emergency &&
-      pull.extends === undefined &&
-      pull.hours <= rules.autoHours;
+      (rules.autoHours !== undefined &&
+        !pull.emergency &&
+        pull.extends === undefined &&
+        pull.hours <= rules.autoHours) ||
+      (judged.free ??
+        this.freeExtension(
+          pull,
+          this.github.trees.get(info.baseSha) ?? new Map(),
+          decidedAt,
+          judged.variant,
+        ));
     return (
       valid &&
       inOwnName &&
@@ -906,6 +1156,11 @@ export class LifecycleWorld {
       } as Parameters<Probot["receive"]>[0]),
     );
     if (run.killed) this.#app = undefined;
+    this.#adoptAppPulls();
+    const { comment, issue } = delivery.payload as Payload;
+    if (delivery.name === "issue_comment" && comment.body.includes("extend")) {
+      this.#countExtendReply(issue.number);
+    }
   }
 
   async #sweep(): Promise<void> {

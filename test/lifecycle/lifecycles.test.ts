@@ -160,6 +160,26 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant("revoke-command" as const), pr: small, by: person }),
   },
+  {
+    weight: 6,
+    // `/hallpass extend`: mostly by the requester, sometimes by someone else (always refused);
+    // often carried through at once, so that extensions (and extensions of them) get merged.
+    arbitrary: fc
+      .record({
+        pr: small,
+        hours: fc.constantFrom(1 as const, 1 as const, 2 as const, 8 as const),
+        byOther: fc.constantFrom(false, false, false, false, true),
+        other: person,
+        flow: fc.constantFrom(undefined, "merge" as const, "approve" as const),
+      })
+      .map(({ pr, hours, byOther, other, flow }) => ({
+        kind: "extend" as const,
+        pr,
+        hours,
+        ...(byOther ? { by: other } : {}),
+        ...(flow === undefined ? {} : { flow }),
+      })),
+  },
   { weight: 14, arbitrary: fc.record({ kind: fc.constant("deliver" as const), nth: small }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("lose" as const), nth: small }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("redeliver" as const), nth: small }) },
@@ -346,7 +366,16 @@ function checkRecords(
       length <= hours * 3_600_000,
       () => `grant of ${request} lasts ${length / 60_000} min, longer than the role allows`,
     );
-    if (record.autoApproval) {
+    if (record.autoApproval?.kind === "extension") {
+      // Approved by no review: the extension rule at the merge admitted it (see freeExtension).
+      const pull = world.pulls.find((p) => p.path === request);
+      check(
+        pull?.atMerge?.free === true &&
+          record.extends === pull.extends &&
+          record.autoApproval.extends === record.extends,
+        () => `grant of ${request} is a free extension, which the rules at its merge do not allow`,
+      );
+    } else if (record.autoApproval) {
       // Approved by no review: the auto-approval rule of the base at the merge allowed it.
       const pull = world.pulls.find((p) => p.path === request);
       const variant =
@@ -381,6 +410,92 @@ function checkRecords(
 }
 
 /**
+ * The latest time the approvals behind the grant of `request` allow access until: its merge
+ * (where its window starts: no request of the world has a `start:`) plus the hours it asked
+ * for; for an extension approved without review, also no later than the end of the grant it
+ * extends plus the rule's limit. -Infinity when it was never merged.
+ */
+function allowedEnd(
+  world: LifecycleWorld,
+  records: Map<string, GrantRecord>,
+  request: string,
+): number {
+  const pull = world.pulls.find((p) => p.path === request);
+  const mergedAt = pull && world.github.pulls.get(pull.number)?.mergedAt;
+  if (!pull || !mergedAt) return -Infinity;
+  const own = Date.parse(mergedAt) + pull.hours * 3_600_000;
+  const record = records.get(request);
+  if (record?.autoApproval?.kind !== "extension") return own;
+  const limit = POLICY_VARIANTS[pull.policyAtMerge ?? 0]!.extensionHours ?? 0;
+  const extended = records.get(record.extends ?? "");
+  return Math.min(own, extended ? Date.parse(extended.window.end) + limit * 3_600_000 : -Infinity);
+}
+
+/**
+ * Extensions: no grant reaches past what its approvals allow (`allowedEnd`); at most one
+ * extension without approval per grant, and at most one along any chain of `extends:`; an
+ * extension pull request is opened only for the grant's requester, while the grant is live.
+ */
+function checkExtensions(
+  world: LifecycleWorld,
+  records: Map<string, GrantRecord>,
+  check: Check,
+  tally: Tally,
+): void {
+  const freeOf = new Map<string, string[]>();
+  const extensionsOf = new Set<string>();
+  for (const [request, record] of records) {
+    if (record.extends !== undefined) {
+      if (extensionsOf.has(record.extends))
+        reach(tally, "two extension grants of one grant (steps)");
+      extensionsOf.add(record.extends);
+    }
+    check(
+      Date.parse(record.window.end) <= allowedEnd(world, records, request),
+      () => `grant of ${request} lasts until ${record.window.end}, past what its approvals allow`,
+    );
+    if (record.autoApproval?.kind !== "extension") continue;
+    reach(tally, "free extension grants (steps)");
+    const extended = record.extends ?? "";
+    freeOf.set(extended, [...(freeOf.get(extended) ?? []), request]);
+    const seen = new Set([request]);
+    for (let link = records.get(extended); link; link = records.get(link.extends ?? "")) {
+      if (seen.has(link.requestPath)) break;
+      seen.add(link.requestPath);
+      if (link !== records.get(extended)) reach(tally, "free extensions of a chain (steps)");
+      check(
+        link.autoApproval?.kind !== "extension",
+        () => `${request} and ${link!.requestPath} are both free extensions of one chain`,
+      );
+    }
+  }
+  for (const [extended, free] of freeOf) {
+    check(
+      free.length <= 1,
+      () => `${extended} was extended without approval ${free.length} times: ${free.join(", ")}`,
+    );
+  }
+  for (const opened of world.extensionsOpened) {
+    if (opened.step !== world.steps) continue;
+    const { record, command, pull } = opened;
+    check(
+      record !== undefined &&
+        record.requester.toLowerCase() === command.by.toLowerCase() &&
+        !opened.revoked &&
+        opened.at < Date.parse(record.window.end),
+      () =>
+        `#${pull.number} was opened on /hallpass extend by ${command.by} on #${command.pull}, whose grant is not theirs or not live`,
+    );
+    check(
+      record !== undefined &&
+        pull.extends === record.requestPath &&
+        pull.requester === record.requester,
+      () => `#${pull.number} does not extend the grant of #${command.pull} for its requester`,
+    );
+  }
+}
+
+/**
  * What the notification channel heard: a grant and a revocation are told at most once, and only
  * once git records them (a channel never hears of access that was not granted or not ended).
  */
@@ -400,13 +515,45 @@ function checkNotices(
     reach(tally, "grant and revocation notices (steps)");
     check(times === 1, () => `${key} was told ${times} times`);
     const [event, number] = key.split(" #") as [string, string];
-    const request = world.pulls[Number(number) - 1]?.path ?? "";
+    const request = world.pulls.find((p) => p.number === Number(number))?.path ?? "";
     const recorded =
       event === "hallpass.granted"
         ? records.has(request)
         : world.recordOnMain(request, "revocation") !== undefined;
     check(recorded, () => `${key} was told, but git records no such ${event.slice(9)} grant`);
   }
+}
+
+/**
+ * A role hallpass just made: it expires by what its approvals allow (`allowedEnd`); and, for
+ * an extension without review, the grant it extends still stood: the only revocation of it may
+ * be its replacement by this very extension.
+ */
+function checkNewRole(
+  world: LifecycleWorld,
+  records: Map<string, GrantRecord>,
+  role: HeldRole,
+  check: Check,
+  tally: Tally,
+): void {
+  const request = role.tags[GRANT_TAGS.request] ?? "";
+  const record = records.get(request);
+  const free = record?.autoApproval?.kind === "extension" ? record.extends : undefined;
+  if (free !== undefined) {
+    reach(tally, "free extension grants");
+    const text = world.recordOnMain(free, "revocation");
+    const revocation = text ? revocationRecordSchema.parse(JSON.parse(text)) : undefined;
+    check(
+      revocation === undefined ||
+        (revocation.reason === "replaced-by-extension" &&
+          revocation.detail?.startsWith(`replaced by ${request} `) === true),
+      () => `${request} was granted without review after ${free} was revoked`,
+    );
+  }
+  check(
+    Date.parse(role.tags[GRANT_TAGS.expiresAt] ?? "") <= allowedEnd(world, records, request),
+    () => `role ${role.roleName} of ${request} expires past what its approvals allow`,
+  );
 }
 
 /** Every invariant, after one step. `previous` is IAM's roles before it. */
@@ -438,6 +585,7 @@ async function checkInvariants(
     if (role.tags[GRANT_TAGS.emergency] === "true") reach(tally, "break-glass grants");
     if (role.tags[GRANT_TAGS.extends] !== undefined) reach(tally, "extension grants");
     check(names.size === 1, () => `two grant roles for ${request}: ${[...names].join(", ")}`);
+    checkNewRole(world, records, role, check, tally);
     // A late or repeated delivery never brings a revoked grant back.
     check(
       !world.removed.has(role.roleName),
@@ -505,6 +653,7 @@ async function checkInvariants(
   }
 
   checkRecords(world, records, check);
+  checkExtensions(world, records, check, tally);
   checkNotices(world, records, check, tally);
 
   // After a sweep that ran to its end: every ended grant whose audit is due has its summary.
@@ -658,6 +807,20 @@ it("no generated lifecycle grants without approval, outlives expiry, or loses a 
   // Requests the app opened from an issue form were merged both approved and not.
   if (RUNS >= 1000) expect(tally.reached["merges of form requests (approved)"]).toBeGreaterThan(0);
   if (RUNS >= 1000) expect(tally.reached["merges of form requests"]).toBeGreaterThan(0);
+  // `/hallpass extend` reached each of its paths: not vacuous either.
+  if (RUNS >= 1000) {
+    for (const what of [
+      "extend commands: opened",
+      "extend commands: refused: not the requester",
+      "extend commands: refused: revoked",
+      "extend commands: refused: ended",
+      "free extension grants",
+      "free extensions of a chain (steps)",
+      "two extension grants of one grant (steps)",
+    ]) {
+      expect(tally.reached[what], what).toBeGreaterThan(0);
+    }
+  }
   countAssurance(task, {
     counts: { lifecycles: runs, steps: tally.steps, invariantChecks: tally.checks },
     detail: "lifecycles/generated",
