@@ -860,7 +860,7 @@ export class LifecycleWorld {
       Object.assign(info, { headSha: head, baseSha: this.#snapshotBase(), createdAt: this.iso });
       this.github.pullFiles.set(number, [{ path, status: "added" }]);
       this.github.pullCommits.set(number, [
-        { sha: head, authorLogin: APP_BOT, committerLogin: "web-flow", verified: true },
+        { sha: head, authorLogin: APP_BOT, committerLogin: "web-flow", signedByGitHub: true },
       ]);
       this.github.reviews.set(number, []);
       this.github.baseChanges.set(number, []);
