@@ -3,6 +3,7 @@
  * the base commit. Pure: the team members are read by the evaluation, as for approver teams.
  */
 
+import { parseOwnerReference } from "../policy/owner-reference.ts";
 import { teamKey } from "./decide-approval.ts";
 
 /**
@@ -26,9 +27,11 @@ export function checkEligibility(
   if (eligible === undefined) return { eligible: true };
   const login = requester.toLowerCase();
   const via = eligible.filter((ref) => {
-    const [org, slug] = ref.replace(/^@/, "").split("/");
-    if (slug === undefined) return org!.toLowerCase() === login;
-    return (teamMembers[teamKey(org!, slug)] ?? []).some((m) => m.toLowerCase() === login);
+    const owner = parseOwnerReference(ref);
+    if (owner.kind === "user") return owner.login.toLowerCase() === login;
+    return (teamMembers[teamKey(owner.org, owner.slug)] ?? []).some(
+      (m) => m.toLowerCase() === login,
+    );
   });
   if (via.length > 0) return { eligible: true, via: [...new Set(via.map(lower))].sort() };
   return {

@@ -22,6 +22,7 @@
 
 import type { ApprovalBasis, ApprovalRecord, AutoApprovalBasis } from "../grant/records.ts";
 import type { Owner } from "../policy/codeowners.ts";
+import { parseOwnerReference } from "../policy/owner-reference.ts";
 import type { Approval, ApprovalRule } from "../policy/policy-format.ts";
 
 /**
@@ -189,9 +190,11 @@ function resolve(
   const logins = new Set<string>();
   for (const ref of refs) {
     if (typeof ref === "string") {
-      const [org, slug] = ref.replace(/^@/, "").split("/");
-      if (slug === undefined) logins.add(org!.toLowerCase());
-      else for (const m of teamMembers[teamKey(org!, slug)] ?? []) logins.add(m.toLowerCase());
+      const owner = parseOwnerReference(ref);
+      if (owner.kind === "user") logins.add(owner.login.toLowerCase());
+      else
+        for (const m of teamMembers[teamKey(owner.org, owner.slug)] ?? [])
+          logins.add(m.toLowerCase());
     } else if (ref.kind === "user") {
       logins.add(ref.login);
     } else if (ref.kind === "team") {

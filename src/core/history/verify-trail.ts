@@ -11,6 +11,7 @@ import type { GrantRecord } from "../grant/records.ts";
 import { parseCodeowners } from "../policy/codeowners.ts";
 import { type CodeownersIndex, compileCodeowners } from "../policy/compile-codeowners.ts";
 import { loadPolicies } from "../policy/load-policies.ts";
+import { parseOwnerReference } from "../policy/owner-reference.ts";
 import type { Policies } from "../policy/policy-format.ts";
 import type { ChangedPath } from "../request/check-pull-request-contents.ts";
 import { formatDuration, parseDuration } from "../request/duration.ts";
@@ -330,8 +331,8 @@ function checkRequesterEligible(
   }
   const teamMembers: Record<string, string[]> = {};
   for (const ref of via) {
-    const [org, slug] = ref.replace(/^@/, "").split("/");
-    if (slug !== undefined) teamMembers[teamKey(org!, slug)] = [record.requester];
+    const owner = parseOwnerReference(ref);
+    if (owner.kind === "team") teamMembers[teamKey(owner.org, owner.slug)] = [record.requester];
   }
   const eligibility = checkEligibility(record.requester, eligible, teamMembers);
   if (!eligibility.eligible) {
@@ -455,9 +456,9 @@ function redecide(
   const teamMembers: Record<string, string[]> = {};
   for (const approval of record.approvals) {
     for (const ref of approval.eligibleVia ?? []) {
-      const [org, slug] = ref.replace(/^@/, "").split("/");
-      if (slug === undefined) continue;
-      const key = teamKey(org!, slug);
+      const owner = parseOwnerReference(ref);
+      if (owner.kind !== "team") continue;
+      const key = teamKey(owner.org, owner.slug);
       teamMembers[key] = [...(teamMembers[key] ?? []), approval.reviewer];
     }
   }

@@ -5,6 +5,7 @@
 
 import { teamKey } from "../../core/approval/decide-approval.ts";
 import type { Owner } from "../../core/policy/codeowners.ts";
+import { parseOwnerReference } from "../../core/policy/owner-reference.ts";
 import type { Approval } from "../../core/policy/policy-format.ts";
 import { errorMessage } from "../../core/text/error-message.ts";
 import type { KeyValueCache } from "../../ports/cache.ts";
@@ -15,8 +16,8 @@ import { type EvaluationFailure, failure } from "./evaluation-failure.ts";
 export function teamsNamed(refs: Iterable<string>): Map<string, TeamRef> {
   const teams = new Map<string, TeamRef>();
   for (const ref of refs) {
-    const [org, slug] = ref.replace(/^@/, "").split("/");
-    if (slug !== undefined) teams.set(teamKey(org!, slug), { org: org!, slug });
+    const owner = parseOwnerReference(ref);
+    if (owner.kind === "team") teams.set(teamKey(owner.org, owner.slug), owner);
   }
   return teams;
 }
