@@ -6,20 +6,18 @@
  */
 import { matchOwners, parseCodeowners } from "../src/core/policy/codeowners.ts";
 import { compileCodeowners } from "../src/core/policy/compile-codeowners.ts";
-import { spread } from "./measure.ts";
+import { timeRuns } from "./measure.ts";
 
 const RUNS = 7;
 
-/** Runs `body` RUNS times and returns "min x, median y" of the times `scale` maps. */
-function measure(body: () => void, scale: (ms: number) => number, unit: string): string {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    body();
-    times.push(scale(performance.now() - start));
-  }
-  const { min, median } = spread(times);
-  return `min ${min.toFixed(2)} ${unit}, median ${median.toFixed(2)} ${unit}`;
+/** Times `body` RUNS times (`timeRuns`) and returns "min x, median y" of the times `scale` maps. */
+async function measure(
+  body: () => void,
+  scale: (ms: number) => number,
+  unit: string,
+): Promise<string> {
+  const { min, median } = await timeRuns(RUNS, body);
+  return `min ${scale(min).toFixed(2)} ${unit}, median ${scale(median).toFixed(2)} ${unit}`;
 }
 
 /** A 10,000-file tree that touches every kind of line in `syntheticCodeowners`. */
@@ -72,10 +70,10 @@ export async function run(): Promise<void> {
   let index = compileCodeowners(parsed);
   const perRun = (ms: number): number => ms;
   console.log(
-    `parse 5,000-line CODEOWNERS (${parsed.rules.length} rules): ${measure(() => (parsed = parseCodeowners("CODEOWNERS", text)), perRun, "ms")}`,
+    `parse 5,000-line CODEOWNERS (${parsed.rules.length} rules): ${await measure(() => (parsed = parseCodeowners("CODEOWNERS", text)), perRun, "ms")}`,
   );
   console.log(
-    `compile its index: ${measure(() => (index = compileCodeowners(parsed)), perRun, "ms")}`,
+    `compile its index: ${await measure(() => (index = compileCodeowners(parsed)), perRun, "ms")}`,
   );
 
   const probes = [
@@ -94,8 +92,8 @@ export async function run(): Promise<void> {
         ?.owners.map((o) => o.text)
         .join(" ") ?? "(none)";
     const shown = path.length > 50 ? `${path.slice(0, 47)}...` : path;
-    const indexed = measure(() => repeat(lookups, () => index.match(path)), perLookup, "µs");
-    const linear = measure(
+    const indexed = await measure(() => repeat(lookups, () => index.match(path)), perLookup, "µs");
+    const linear = await measure(
       () => repeat(20, () => matchOwners(parsed, path)),
       (ms) => (ms * 1000) / 20,
       "µs",
@@ -104,7 +102,7 @@ export async function run(): Promise<void> {
   }
 
   const tree = syntheticTree(10_000);
-  const all = measure(
+  const all = await measure(
     () => {
       for (const path of tree) index.match(path);
     },
