@@ -1,9 +1,6 @@
 /**
  * A notice as it is posted: a Slack message (mrkdwn, every value from a request escaped so it
  * shows as itself and pings nobody) or a JSON document for any other receiver. Pure.
- *
- * Known gap: Slack's `*`, `_` and `~` in a value can still change its emphasis; they cannot
- * link, mention or broadcast.
  */
 
 import { slackLink, slackText } from "../text/escape-slack.ts";

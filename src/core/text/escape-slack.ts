@@ -2,7 +2,9 @@
  * Escaping for Slack's mrkdwn (the text of an incoming-webhook message). Slack reads `<…>` as
  * a link, a mention or a broadcast (`<!channel>`, `<@U123>`, `<https://x|text>`) and asks for
  * `&`, `<` and `>` to be written `&amp;`, `&lt;` and `&gt;` in any text that is not such markup.
- * Every value from a request, a record or CloudTrail goes through one of these. Pure.
+ * It has no escape for its emphasis (`*bold*`, `_italic_`, `~strike~`, `` `code` ``): those
+ * markers in a value are shown as look-alike characters. Every value from a request, a record
+ * or CloudTrail goes through one of these. Pure.
  */
 
 import { oneLine } from "./one-line.ts";
@@ -14,9 +16,45 @@ function controlCharacters(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** Text that shows as itself: one line, `&`, `<` and `>` escaped, `@mentions` defused. */
+/**
+ * Look-alikes of Slack's emphasis and code markers (the full-width forms included, which Slack
+ * also formats). Slack has no escape for them, and a zero-width space beside a marker makes it
+ * a word boundary, which formats rather than stops it.
+ */
+const LOOK_ALIKES: Readonly<Record<string, string>> = {
+  "*": "\u2217",
+  _: "\u02cd",
+  "~": "\u223c",
+  "`": "\u02cb",
+  "\uff0a": "\ufe61",
+  "\uff3f": "\u2e0f",
+  "\uff40": "\u02cb",
+};
+
+const WORD_CHARACTER = /[A-Za-z0-9]/;
+
+/**
+ * `text` with every marker that could open or close emphasis or code replaced by its
+ * look-alike. A `*`, `_` or `~` between two letters or digits stays: Slack formats a marker only
+ * at a word boundary, so role names and paths (`db_read`) keep their underscores. Backticks
+ * always go: a code span needs no boundary.
+ */
+function defuseEmphasis(text: string): string {
+  return text.replace(/[*_~`\uff0a\uff3f\uff40]/g, (marker, at: number) => {
+    const insideWord =
+      marker !== "`" &&
+      WORD_CHARACTER.test(text[at - 1] ?? "") &&
+      WORD_CHARACTER.test(text[at + 1] ?? "");
+    return insideWord ? marker : (LOOK_ALIKES[marker] ?? marker);
+  });
+}
+
+/**
+ * Text that shows as itself: one line, `&`, `<` and `>` escaped, `@mentions` defused, and
+ * emphasis and code markers shown as look-alikes (`*urgent*` is not bold).
+ */
 export function slackText(text: string): string {
-  return controlCharacters(oneLine(text)).replace(/@/g, `@${ZWSP}`);
+  return controlCharacters(defuseEmphasis(oneLine(text))).replace(/@/g, `@${ZWSP}`);
 }
 
 /**

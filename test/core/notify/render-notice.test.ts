@@ -32,10 +32,15 @@ describe("renderSlackNotice", () => {
     });
     expect(text).not.toMatch(/<!channel>|<https:\/\/evil|@here/);
     expect(text).toContain(
-      ">urgent &lt;!channel&gt; @\u200bhere &lt;https://evil.example|click&gt; &amp; more *bold*",
+      ">urgent &lt;!channel&gt; @\u200bhere &lt;https://evil.example|click&gt; &amp; more \u2217bold\u2217",
     );
-    // The known gap: emphasis characters pass (they cannot link, mention or broadcast).
     expect(text.split("\n")).toHaveLength(4);
+  });
+
+  it("shows a reason's emphasis as typed, and pings nobody", () => {
+    const text = renderSlackNotice({ ...notice, reason: "*urgent* <!channel> _x_" });
+    expect(text.split("\n")[2]).toBe(">\u2217urgent\u2217 &lt;!channel&gt; \u02cdx\u02cd");
+    expect(text).not.toMatch(/<!|@here|@channel/);
   });
 
   it("says until when a grant lasts, and who revoked it", () => {

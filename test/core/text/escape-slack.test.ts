@@ -6,7 +6,46 @@ function markupIn(text: string): string[] {
   return [...text.matchAll(/<([^>]*)>/g)].map((m) => m[1] ?? "");
 }
 
+/**
+ * Where Slack would format a value: an emphasis marker (`*` bold, `_` italic, `~` strike, and
+ * their full-width forms) that opens after a word boundary and closes before one, or a pair of
+ * backticks (code). Slack formats no marker inside a word (`snake_case` shows as typed).
+ */
+function formattingIn(text: string): string[] {
+  const emphasis = /(?<![A-Za-z0-9])([*_~\uff0a\uff3f])(?=\S)(.*?\S)\1(?![A-Za-z0-9])/g;
+  const code = /[`\uff40][^`\uff40]+[`\uff40]/g;
+  return [...text.matchAll(emphasis), ...text.matchAll(code)].map((m) => m[0]);
+}
+
+/** The look-alikes read back as the characters they stand for: what the reader sees. */
+function asRead(text: string): string {
+  const back: Record<string, string> = {
+    "\u2217": "*",
+    "\u02cd": "_",
+    "\u223c": "~",
+    "\u02cb": "`",
+    "\ufe61": "\uff0a",
+    "\u2e0f": "\uff3f",
+  };
+  return text.replace(/[\u2217\u02cd\u223c\u02cb\ufe61\u2e0f]/g, (c) => back[c] ?? c);
+}
+
 describe("slackText", () => {
+  it("shows emphasis characters as typed: a reason can neither bold, italicize, strike nor quote code", () => {
+    const typed = "*urgent* <!channel> _x_ ~old~ `rm -rf` \uff0a\u5927\uff0a \uff3f\u5c0f\uff3f";
+    const text = slackText(typed);
+    expect(formattingIn(text)).toEqual([]);
+    expect(markupIn(text)).toEqual([]);
+    expect(asRead(text)).toBe(
+      "*urgent* &lt;!channel&gt; _x_ ~old~ `rm -rf` \uff0a\u5927\uff0a \uff3f\u5c0f\uff3f",
+    );
+  });
+
+  it("leaves a marker inside a word as it is, where Slack does not format it", () => {
+    expect(slackText("db_read_only a*b x~y")).toBe("db_read_only a*b x~y");
+    expect(formattingIn(slackText("a_b _c_d_"))).toEqual([]);
+  });
+
   it.each([
     "<!channel> look",
     "<@U123ABC>",
