@@ -23,12 +23,13 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LookupEventsCommandOutput } from "@aws-sdk/client-cloudtrail";
 import { boundHeapGrowth } from "../action/bound-heap-growth.ts";
+import { ACTION_BUNDLE_OPTIONS, asciiOnly } from "../scripts/action-bundle.ts";
 import { createAwsCloudTrail } from "../src/adapters/aws-cloudtrail.ts";
 import type { CloudTrailEvent } from "../src/core/audit/cloudtrail-event.ts";
 import {
@@ -324,27 +325,22 @@ async function runCase(name: Case, n: number): Promise<Figures> {
 const self = fileURLToPath(import.meta.url);
 
 /**
- * Runs `body` with this file bundled as production bundles the action (the bundle's path), in a
- * temporary directory removed afterwards.
+ * Runs `body` with this file bundled as production bundles the action (the same esbuild options
+ * and ASCII-only output: the bundle's path), in a temporary directory removed afterwards.
  */
 export async function withBundledBench<T>(body: (file: string) => T | Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "hallpass-bench-"));
   try {
     const { build } = await import("esbuild");
     const outfile = join(dir, "summarize-bench.mjs");
-    await build({
+    const result = await build({
+      ...ACTION_BUNDLE_OPTIONS,
       entryPoints: [self],
-      bundle: true,
-      platform: "node",
-      target: "node24",
-      format: "esm",
       outfile,
       external: ["esbuild"],
-      logLevel: "warning",
-      banner: {
-        js: 'import { createRequire as __hallpassCreateRequire } from "node:module";\nconst require = __hallpassCreateRequire(import.meta.url);',
-      },
+      write: false,
     });
+    writeFileSync(outfile, await asciiOnly(result.outputFiles[0]!.text));
     return await body(outfile);
   } finally {
     rmSync(dir, { recursive: true, force: true });

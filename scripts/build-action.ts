@@ -1,6 +1,6 @@
 /**
  * Bundles the action (`action/index.ts`) into `dist/action/index.js` with esbuild, the file
- * `action.yml` runs. The bundle is committed, because GitHub runs an action from its repository
+ * `action.yml` runs (options and the ASCII-only output: `scripts/action-bundle.ts`). The bundle is committed, because GitHub runs an action from its repository
  * without installing anything.
  *
  * It also writes the inputs and outputs tables of `docs/action.md` and `README.md` from
@@ -14,29 +14,22 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { parse } from "yaml";
+import { ACTION_BUNDLE_OPTIONS, asciiOnly } from "./action-bundle.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "dist/action/index.js");
 const check = process.argv.includes("--check");
 
 const result = await build({
+  ...ACTION_BUNDLE_OPTIONS,
   absWorkingDir: root,
   entryPoints: ["action/index.ts"],
-  bundle: true,
-  platform: "node",
-  target: "node24",
-  format: "esm",
   outfile,
   write: false,
-  legalComments: "eof",
-  logLevel: "warning",
-  // Bundled CommonJS dependencies call require() for Node's built-ins.
-  banner: {
-    js: 'import { createRequire as __hallpassCreateRequire } from "node:module";\nconst require = __hallpassCreateRequire(import.meta.url);',
-  },
 });
 
-const files = result.outputFiles.map((f) => ({ path: f.path, text: f.text }));
+const files: { path: string; text: string }[] = [];
+for (const f of result.outputFiles) files.push({ path: f.path, text: await asciiOnly(f.text) });
 for (const doc of ["docs/action.md", "README.md"]) {
   files.push({ path: join(root, doc), text: documentAction(doc) });
 }
