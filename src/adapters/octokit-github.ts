@@ -152,11 +152,7 @@ export function createOctokitGitHub(
         ref: qualifiedRef(ref),
         mediaType: { format: "raw" },
       });
-      const data: unknown = response.data;
-      if (typeof data === "string") return data;
-      // A directory answers with a JSON listing even when raw is asked for: not a file.
-      if (Array.isArray(data) || typeof data === "object") return undefined;
-      return String(data);
+      return rawFileText(response.data);
     } catch (error) {
       if (status(error) === 404) return undefined;
       throw error;
@@ -627,4 +623,22 @@ export function createOctokitGitHub(
     findPullRequestByBranch,
     createPullRequest,
   };
+}
+
+/**
+ * The text of a raw contents answer, or undefined for a directory (GitHub answers a directory
+ * with its JSON listing even when raw is asked for). Every other answer is a file and gives text,
+ * so a record that is present always reads as present (fail closed: any revocation record
+ * counts, an unreadable grant record refuses): Octokit gives a file that is not UTF-8 text as an
+ * ArrayBuffer (decoded here, invalid bytes replaced), and would give one served as JSON parsed.
+ */
+function rawFileText(data: unknown): string | undefined {
+  if (typeof data === "string") return data;
+  if (Array.isArray(data)) return undefined;
+  if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
+  if (ArrayBuffer.isView(data)) {
+    return new TextDecoder().decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  if (typeof data === "object" && data !== null) return JSON.stringify(data);
+  return String(data);
 }

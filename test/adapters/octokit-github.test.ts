@@ -53,6 +53,36 @@ describe("getFile", () => {
     expect(await github().getFile("main", "CODEOWNERS")).toBe("* @acme/dba\n");
   });
 
+  it("gives a binary file as text, never as absent: a binary revocation record still counts", async () => {
+    // GitHub answers a raw file that is not UTF-8 text without a charset; Octokit then gives an
+    // ArrayBuffer. Reading that as "no file" hid a revocation record from the merge's re-read.
+    scope
+      .get(`${REPO}/contents/access-requests%2Falice-db.revocation.json`)
+      .query({ ref: "refs/heads/main" })
+      .reply(200, Buffer.from([0xff, 0x00, 0x7b, 0x7d]), {
+        "content-type": "application/octet-stream",
+      });
+    const text = await github().getFile("main", "access-requests/alice-db.revocation.json");
+    expect(text).toBe("\ufffd\u0000{}");
+  });
+
+  it("gives a file Octokit parsed as JSON as text, never as absent", async () => {
+    scope
+      .get(`${REPO}/contents/access-requests%2Falice-db.grant.json`)
+      .query({ ref: BASE_SHA })
+      .reply(200, { version: 1 }, { "content-type": "application/json; charset=utf-8" });
+    const text = await github().getFile(BASE_SHA, "access-requests/alice-db.grant.json");
+    expect(JSON.parse(text ?? "null")).toEqual({ version: 1 });
+  });
+
+  it("reads a directory as no file", async () => {
+    scope
+      .get(`${REPO}/contents/access-requests`)
+      .query({ ref: BASE_SHA })
+      .reply(200, [{ type: "file", name: "a.yaml", path: "access-requests/a.yaml" }]);
+    expect(await github().getFile(BASE_SHA, "access-requests")).toBeUndefined();
+  });
+
   it("returns undefined for a missing file", async () => {
     scope.get(`${REPO}/contents/CODEOWNERS`).query(true).reply(404, { message: "Not Found" });
     expect(await github().getFile("abc", "CODEOWNERS")).toBeUndefined();
