@@ -21,6 +21,11 @@ export const REVIEW_REQUEST_MARKER = "<!-- hallpass:review-request -->";
 
 export interface ReviewRequest {
   body: string;
+  /**
+   * What the body says under its heading (who is asked for what, what is still missing, how to
+   * approve): the reminder repeats it under a heading of its own.
+   */
+  details: string;
   /** Users to request a review from (never the author, requester or a pusher). */
   users: string[];
   /** Team slugs (of the repository's organisation) to request a review from. */
@@ -49,11 +54,10 @@ export function renderReviewRequest(
     .join(" ");
   const missing = decision.rules.filter((rule) => !rule.satisfied);
   const r = request.request;
-  const lines = [
-    REVIEW_REQUEST_MARKER,
-    request.emergency
-      ? "### 🚨 Break-glass access request: please review now"
-      : "### Access request: please review",
+  const heading = request.emergency
+    ? "### 🚨 Break-glass access request: please review now"
+    : "### Access request: please review";
+  const details = [
     "",
     // The requester is named, not pinged: they cannot approve, and they opened the PR.
     `${mentions ? `${mentions}: ` : ""}${markdownText(r.requester)} asks for **${markdownText(r.role)}** in **${markdownText(r.account)}** for **${formatDuration(request.durationSeconds)}**.`,
@@ -67,6 +71,6 @@ export function renderReviewRequest(
         ]),
     "",
     "Approve in **Files changed → Review changes → Approve**. An approval counts only on the latest commit; the requester, the author and anyone who pushed to this pull request cannot approve. The `hallpass/approval` check shows where things stand.",
-  ];
-  return { body: lines.join("\n"), users, teams };
+  ].join("\n");
+  return { body: [REVIEW_REQUEST_MARKER, heading, details].join("\n"), details, users, teams };
 }

@@ -34,12 +34,11 @@ export function renderReminderComment(
 ): { body: string; users: string[]; teams: string[] } | undefined {
   const ask = renderReviewRequest(evaluation, repositoryOwner);
   if (!ask) return undefined;
-  // The review request's own marker and heading give way to the reminder's.
-  const [, , ...rest] = ask.body.split("\n");
+  // The review request's details, under the reminder's own marker and heading.
   const body = [
     REMINDER_MARKER,
     `### ⏰ Reminder: this access request has waited ${formatDuration(waitedSeconds)} without a review`,
-    ...rest,
+    ask.details,
   ].join("\n");
   return { body, users: ask.users, teams: ask.teams };
 }

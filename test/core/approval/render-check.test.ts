@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { type DecisionStatus, decideApproval } from "../../../src/core/approval/decide-approval.ts";
 import type { PullRequestEvaluation } from "../../../src/core/approval/pull-request-evaluation.ts";
 import { renderCheck } from "../../../src/core/approval/render-check.ts";
-import { renderReviewRequest } from "../../../src/core/approval/render-review-request.ts";
+import {
+  REVIEW_REQUEST_MARKER,
+  renderReviewRequest,
+} from "../../../src/core/approval/render-review-request.ts";
+import {
+  REMINDER_MARKER,
+  renderReminderComment,
+} from "../../../src/core/notify/render-notice-comments.ts";
 import { type Owner, parseOwner } from "../../../src/core/policy/codeowners.ts";
 import type { Role } from "../../../src/core/policy/policy-format.ts";
 import { renderPostIncidentIssue } from "../../../src/core/sweep/render-post-incident-issue.ts";
@@ -321,6 +328,31 @@ describe("renderReviewRequest", () => {
     expect(renderMarkdown(body)).not.toMatch(/<h1|<em/);
     expect(body).not.toContain("@acme/admins");
   });
+
+  it.each([
+    ["a request", false, "### Access request: please review"],
+    ["a break-glass request", true, "### 🚨 Break-glass access request: please review now"],
+  ])(
+    "reminds of %s with every line of its review request but the marker and heading",
+    (_, emergency, heading) => {
+      const base = evaluation("pending");
+      const pending = { ...base, request: { ...base.request!, emergency } };
+      const ask = renderReviewRequest(pending, "acme")!;
+      const reminder = renderReminderComment(pending, "acme", 3 * 86_400)!;
+      const asked = ask.body.split("\n");
+      expect(asked.slice(0, 2)).toEqual([REVIEW_REQUEST_MARKER, heading]);
+      expect(reminder.body.split("\n")).toEqual([
+        REMINDER_MARKER,
+        "### ⏰ Reminder: this access request has waited 3d without a review",
+        ...asked.slice(2),
+      ]);
+      expect(reminder.body).toContain("alice asks for **db-admin**");
+      expect({ users: reminder.users, teams: reminder.teams }).toEqual({
+        users: ask.users,
+        teams: ask.teams,
+      });
+    },
+  );
 
   it("asks nothing once approved or when the request is invalid", () => {
     expect(renderReviewRequest(evaluation("approved"), "acme")).toBeUndefined();
