@@ -37,35 +37,34 @@ const RECORD = /\.(grant|revocation|alerts|audit|ungranted)\.(json|md)$/;
 /** Reads the trail's evidence in the repository `history` was read from. */
 export async function readGitTrail(history: GitHistory, options: TrailOptions): Promise<GitTrail> {
   const root = history.root;
-  const growing: { path: string; commit: string; name: string }[] = [];
+  // Every version of each growing record, and the ones to read (a deletion has no content).
+  const versions = new Map<string, RecordVersion[]>();
+  const toRead: { version: RecordVersion; name: string }[] = [];
   for (const [path, changes] of history.changes) {
     if (!GROWING.test(path) || changes.length < 2) continue;
-    for (const change of changes) {
-      if (change.status !== "D") {
-        growing.push({ path, commit: change.commit, name: `${change.commit}:${path}` });
-      }
-    }
+    const list = changes.map((c) => ({
+      commit: c.commit,
+      author: c.author,
+      date: c.date,
+      content: null as string | null,
+    }));
+    versions.set(path, list);
+    list.forEach((version, i) => {
+      if (changes[i]!.status !== "D") toRead.push({ version, name: `${version.commit}:${path}` });
+    });
   }
   const [contents, rules, signatures] = await Promise.all([
     readBlobs(
       root,
-      growing.map((g) => g.name),
+      toRead.map((r) => r.name),
     ),
     readRulesAtMerges(history, options.mergeCommits),
     options.signatures ? readSignatures(history, options.signatures.gnupgHome) : undefined,
   ]);
-  const versions = new Map<string, RecordVersion[]>();
-  for (const [path, changes] of history.changes) {
-    if (!GROWING.test(path) || changes.length < 2) continue;
-    versions.set(
-      path,
-      changes.map((c) => ({ commit: c.commit, author: c.author, date: c.date, content: null })),
-    );
-  }
-  growing.forEach((g, i) => {
-    const version = versions.get(g.path)?.find((v) => v.commit === g.commit && v.content === null);
+  toRead.forEach(({ version }, i) => {
     const bytes = contents[i];
-    if (version && bytes !== undefined) {
+    // A blob git does not have (a partial clone) is left without content.
+    if (bytes !== undefined) {
       version.content = typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes);
     }
   });
