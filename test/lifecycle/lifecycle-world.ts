@@ -3,7 +3,7 @@ import { Probot } from "probot";
 import { createApp } from "../../src/app/index.ts";
 import { CHECK_NAME } from "../../src/core/approval/render-check.ts";
 import { type GrantRecord, grantRecordSchema } from "../../src/core/grant/records.ts";
-import { recordPath } from "../../src/core/request/record-paths.ts";
+import { type RecordKind, recordPath } from "../../src/core/request/record-paths.ts";
 import {
   type AccountTarget,
   type AwsPort,
@@ -22,6 +22,7 @@ import { examplePolicyFiles } from "../support/example-policies.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
 import { FakeCloudTrail, grantEvent } from "../support/sweep-fakes.ts";
+import type { MainCommit } from "./git-mirror.ts";
 
 /**
  * An in-process world for generated lifecycles: GitHub (test/support/fake-github.ts), IAM
@@ -429,10 +430,36 @@ export class LifecycleWorld {
   steps = 0;
 
   /**
+   * The default branch commit by commit (`journal`), for `hallpass verify` on a git mirror
+   * (git-mirror.ts): every change of main's tree, by whom and when.
+   */
+  readonly mainLog: MainCommit[] = [];
+  #journal: boolean;
+  #logMain(author: string, message: string, stands?: string): void {
+    if (!this.#journal) return;
+    const tree = new Map(this.github.trees.get("main"));
+    this.mainLog.push({ author, at: this.now, message, tree, ...(stands ? { stands } : {}) });
+  }
+
+  /**
    * `accountStreams`: CloudTrail also answers the account-wide stream (LookupEvents without a
    * lookup attribute), which the sweep's watch reads when four grants or more share an account.
+   * `journal`: keep `mainLog`. Records are committed in the app's name (the action's login is
+   * the same by default: settings.recordWriters).
    */
-  constructor(options: { accountStreams?: boolean } = {}) {
+  constructor(options: { accountStreams?: boolean; journal?: boolean } = {}) {
+    this.#journal = options.journal === true;
+    if (this.#journal) {
+      const commit = this.github.commitFiles.bind(this.github);
+      this.github.commitFiles = async (branch, files, message, hint) => {
+        const before = this.github.commits.length;
+        const id = await commit(branch, files, message, hint);
+        if (branch === "main" && this.github.commits.length > before) {
+          this.#logMain(APP_BOT, message);
+        }
+        return id;
+      };
+    }
     this.cloudtrail = new FakeCloudTrail(
       options.accountStreams ? { accountStreams: { backgroundPerSecond: 0 } } : {},
     );
@@ -447,6 +474,7 @@ export class LifecycleWorld {
     // Another branch, whose rules a request must never be judged by (nor granted under).
     this.github.copyTree("main", "release").copyTree("main", RELEASE_SHA);
     this.#snapshotBase();
+    this.#logMain("sue", "The access repository: policies and CODEOWNERS");
   }
 
   #policyFiles(variant: number): Record<string, string> {
@@ -728,6 +756,7 @@ export class LifecycleWorld {
     this.policyVariant = variant % POLICY_VARIANTS.length;
     this.github.setFiles("main", this.#policyFiles(this.policyVariant));
     this.#snapshotBase();
+    this.#logMain("sue", `The rules of variant ${this.policyVariant}`);
   }
 
   #merge(nth: number, admin: boolean): void {
@@ -756,7 +785,10 @@ export class LifecycleWorld {
     this.github.setFiles(info.baseRef, { [pull.path]: yaml });
     const mergeSha = `3e76${String(++this.#merges).padStart(36, "0")}`;
     this.github.copyTree(info.baseRef, mergeSha);
-    if (info.baseRef === "main") this.#snapshotBase();
+    if (info.baseRef === "main") {
+      this.#snapshotBase();
+      this.#logMain(admin ? "sue" : pull.requester, `Merge pull request #${pull.number}`, mergeSha);
+    }
     Object.assign(info, {
       state: "closed",
       merged: true,
@@ -1271,7 +1303,7 @@ export class LifecycleWorld {
   }
 
   /** Path of a record kind beside a request. */
-  recordOnMain(requestPath: string, kind: "grant" | "revocation" | "audit"): string | undefined {
+  recordOnMain(requestPath: string, kind: RecordKind): string | undefined {
     return this.github.trees.get("main")!.get(recordPath(requestPath, kind));
   }
 }

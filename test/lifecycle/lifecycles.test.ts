@@ -1,12 +1,19 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
 import { expect, it, vi } from "vitest";
 import { REVOKE_POLICY_NAME } from "../../src/core/grant/plan-revocation.ts";
 import { type GrantRecord, revocationRecordSchema } from "../../src/core/grant/records.ts";
+import type { TrailFinding, TrailVerification } from "../../src/core/history/verify-trail.ts";
+import { recordPath } from "../../src/core/request/record-paths.ts";
 import { postIncidentMarker } from "../../src/core/sweep/render-post-incident-issue.ts";
 import { GRANT_TAGS } from "../../src/ports/aws.ts";
+import { run } from "../cli/cli-harness.ts";
 import { countAssurance } from "../support/assurance-counts.ts";
 import type { HeldRole } from "../support/fake-grant-store.ts";
+import { type MainCommit, writeMirror } from "./git-mirror.ts";
 import {
   APP_BOT,
   type FaultKind,
@@ -702,8 +709,11 @@ async function checkInvariants(
   }
 }
 
-async function runLifecycle(steps: Step[], tally: Tally): Promise<void> {
-  const world = new LifecycleWorld();
+async function runLifecycle(
+  steps: Step[],
+  tally: Tally,
+  world = new LifecycleWorld(),
+): Promise<LifecycleWorld> {
   for (const [index, s] of steps.entries()) {
     const previous = new Map(
       [...world.aws.roles].map(([name, role]) => [name, { ...role, tags: { ...role.tags } }]),
@@ -730,6 +740,7 @@ async function runLifecycle(steps: Step[], tally: Tally): Promise<void> {
   }
   expect(world.completeSweep).toBe(true);
   expect(world.aws.roles.size, "no role outlives its window and the final sweep").toBe(0);
+  return world;
 }
 
 /** Deliver what is pending, then move past every window and the audit delay, then sweep. */
@@ -763,6 +774,14 @@ it.each(REGRESSIONS)("regression: $name", async ({ steps }) => {
   await runLifecycle(steps, { steps: 0, checks: 0, simulations: 0, reached: {} });
 });
 
+/** Each lifecycle starts under one of the rule variants (auto-approval and ageing among them). */
+const lifecycle = fc
+  .tuple(
+    fc.nat({ max: POLICY_VARIANTS.length - 1 }),
+    fc.array(step, { minLength: 5, maxLength: 40, size: "max" }),
+  )
+  .map(([variant, steps]): Step[] => [{ kind: "policy", variant }, ...steps]);
+
 /** The seed CI runs with (HALLPASS_LIFECYCLE_SEED overrides it; `random` picks a new one). */
 const DEFAULT_SEED = 20261205;
 
@@ -775,19 +794,10 @@ it("no generated lifecycle grants without approval, outlives expiry, or loses a 
   let runs = 0;
   const cpuStart = process.cpuUsage();
   await fc.assert(
-    fc.asyncProperty(
-      // Each lifecycle starts under one of the rule variants (auto-approval and ageing among them).
-      fc
-        .tuple(
-          fc.nat({ max: POLICY_VARIANTS.length - 1 }),
-          fc.array(step, { minLength: 5, maxLength: 40, size: "max" }),
-        )
-        .map(([variant, steps]): Step[] => [{ kind: "policy", variant }, ...steps]),
-      async (steps) => {
-        runs += 1;
-        await runLifecycle(steps, tally);
-      },
-    ),
+    fc.asyncProperty(lifecycle, async (steps) => {
+      runs += 1;
+      await runLifecycle(steps, tally);
+    }),
     {
       numRuns: RUNS,
       // A fixed seed by default, so CI is repeatable and a landing never rests on luck;
@@ -826,3 +836,94 @@ it("no generated lifecycle grants without approval, outlives expiry, or loses a 
     detail: "lifecycles/generated",
   });
 }, 600_000);
+
+/** How many generated lifecycles the verification test runs (those with a free extension verify). */
+const VERIFY_RUNS = Number(process.env.HALLPASS_LIFECYCLE_VERIFY_RUNS ?? 400);
+
+/**
+ * `hallpass verify` on the git history of generated lifecycles (their default branch written to
+ * a real repository, git-mirror.ts), for those that granted a free extension: the honest trail
+ * holds (its only findings are merges that were refused, which the trail records as such), and
+ * a second free extension of the same grant, added afterwards in the app's name (its request
+ * merged, its grant record a copy of the first's), is named as not approved.
+ */
+it("hallpass verify finds nothing on honest generated histories and names a forged free extension", async () => {
+  const tally: Tally = { steps: 0, checks: 0, simulations: 0, reached: {} };
+  let verified = 0;
+  const cpuStart = process.cpuUsage();
+  let verifying = 0;
+  await fc.assert(
+    fc.asyncProperty(lifecycle, async (steps) => {
+      const world = await runLifecycle(steps, tally, new LifecycleWorld({ journal: true }));
+      const records = world.grantRecords();
+      const free = [...records.values()].find((r) => r.autoApproval?.kind === "extension");
+      if (!free) return;
+      verified += 1;
+      const t = performance.now();
+      const honest = await verifyMirror(world.mainLog, world.now);
+      const refused = (f: TrailFinding) =>
+        f.kind === "not-granted" &&
+        !records.has(f.file) &&
+        world.recordOnMain(f.file, "ungranted") !== undefined;
+      expect(honest.findings.filter((f) => !refused(f))).toEqual([]);
+      expect(honest.checked.reDecided).toBe(records.size);
+      const forged = await verifyMirror(forgeSibling(world.mainLog, free, world.now), world.now);
+      const named = forged.findings.filter((f) => f.kind === "not-approved").map((f) => f.file);
+      expect(named).toContain(recordPath(FORGED(free.requester), "grant"));
+      verifying += performance.now() - t;
+    }),
+    {
+      numRuns: VERIFY_RUNS,
+      // Other lifecycles than the first ones of the test above.
+      ...(process.env.HALLPASS_LIFECYCLE_SEED === "random" ? {} : { seed: DEFAULT_SEED + 1 }),
+      endOnFailure: true,
+    },
+  );
+  const cpu = process.cpuUsage(cpuStart);
+  console.log(
+    `verify: ${verified} generated histories with a free extension, each verified and forged, in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU (${(verifying / 1000).toFixed(1)} s of wall time verifying)`,
+  );
+  if (VERIFY_RUNS >= 400) expect(verified).toBeGreaterThan(0);
+}, 600_000);
+
+/** Where the forged second extension sits: where `/hallpass extend` writes its requester's. */
+const FORGED = (requester: string) => `access-requests/${requester}/extend-forged.yaml`;
+
+/**
+ * The lifecycle's history with a second extension of the grant `free` extends forged into it:
+ * a copy of `free`'s request merged right after it (the extended grant still live and not yet
+ * replaced, so only the first extension beside it stands in the way), and at the end its grant
+ * record in the app's name, a copy of the first's naming the new request and merge.
+ */
+function forgeSibling(log: readonly MainCommit[], free: GrantRecord, end: Date): MainCommit[] {
+  const at = log.findIndex((c) => c.stands === free.pullRequest.mergeCommit);
+  const path = FORGED(free.requester);
+  const request = log[at]!.tree.get(free.requestPath)!;
+  const merge = `f0f9${"0".repeat(36)}`;
+  const withRequest = (c: MainCommit) => ({ ...c, tree: new Map(c.tree).set(path, request) });
+  const record = {
+    ...free,
+    requestPath: path,
+    pullRequest: { ...free.pullRequest, number: 999, mergeCommit: merge },
+  };
+  const last = withRequest(log.at(-1)!);
+  const granted = new Map(last.tree).set(recordPath(path, "grant"), `${JSON.stringify(record)}\n`);
+  return [
+    ...log.slice(0, at + 1),
+    { ...withRequest(log[at]!), message: "Merge pull request #999", stands: merge },
+    ...log.slice(at + 1).map(withRequest),
+    { author: APP_BOT, at: end, message: `hallpass: grant ${path}`, tree: granted },
+  ];
+}
+
+/** Writes `commits` to a new repository and runs `hallpass verify --format json` there at `now`. */
+async function verifyMirror(commits: readonly MainCommit[], now: Date): Promise<TrailVerification> {
+  const root = mkdtempSync(join(tmpdir(), "hallpass-mirror-"));
+  try {
+    writeMirror(root, commits);
+    const { stdout } = await run(["verify", "--format", "json"], { cwd: root, now });
+    return JSON.parse(stdout) as TrailVerification;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
