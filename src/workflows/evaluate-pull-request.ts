@@ -80,11 +80,25 @@ export async function evaluatePullRequest(
     ...(rules ? { paths: rules } : {}),
   };
   const snapshot = await github.readPullRequest(pullNumber, extras);
-  const { pullRequest } = snapshot;
   const along =
     rules && snapshot.paths
       ? { ref: context.rulesAt!, reads: rules, contents: snapshot.paths }
       : undefined;
+  return evaluateSnapshot(github, snapshot, context, along);
+}
+
+/**
+ * Evaluates a pull request whose snapshot its caller has just read (`readPullRequest`), as
+ * `evaluatePullRequest` does after reading it: the sweep reads a due pull request's reviews
+ * first, and evaluates it only when a reminder or closing is due.
+ */
+export async function evaluateSnapshot(
+  github: GitHubPort,
+  snapshot: PullRequestSnapshot,
+  context: EvaluationContext,
+  along?: RulesReadAlong,
+): Promise<PullRequestEvaluation> {
+  const { pullRequest } = snapshot;
   const previousCheck = "checkRun" in snapshot ? { previousCheck: snapshot.checkRun ?? null } : {};
   try {
     return { ...(await evaluate(github, snapshot, context, along)), ...previousCheck };

@@ -28,8 +28,8 @@ import {
 import type { Policies } from "../../core/policy/policy-format.ts";
 import { parseDuration } from "../../core/request/duration.ts";
 import type { SweepPlan } from "../../core/sweep/plan-sweep.ts";
-import type { PullRequestInfo } from "../../ports/github.ts";
-import { evaluatePullRequest } from "../evaluate-pull-request.ts";
+import type { PullRequestInfo, PullRequestSnapshot } from "../../ports/github.ts";
+import { evaluateSnapshot } from "../evaluate-pull-request.ts";
 import { sendNotice } from "../notify/send-notice.ts";
 import { issueOf, type SweepIssue, type SweepRevoked, type SweepRun } from "./types.ts";
 
@@ -156,7 +156,11 @@ async function tellPendingRequests(
  * `/hallpass extend`: its author is the app) the one person who reviewed it, if only one did:
  * they may be the requester, whose own review is no review (`takeStep` checks once it knows).
  */
-type DueStep = PendingStep & { soleReviewer?: string };
+type DueStep = PendingStep & {
+  soleReviewer?: string;
+  /** The pull request as read to find the step: evaluated as it is, not read again. */
+  snapshot: PullRequestSnapshot;
+};
 
 /** The step due on one open pull request, from its reviews and hallpass's comments on it. */
 async function pendingStep(
@@ -165,7 +169,8 @@ async function pendingStep(
   timing: PendingTiming,
 ): Promise<DueStep | undefined> {
   const github = run.deps.github;
-  const { reviews } = await github.readPullRequest(pull.number);
+  const snapshot = await github.readPullRequest(pull.number);
+  const { reviews } = snapshot;
   const reviewers = new Set(
     reviews
       .filter((r) => r.user !== pull.author && r.state !== "PENDING")
@@ -201,7 +206,8 @@ async function pendingStep(
     run.now,
     timing,
   );
-  return step && soleReviewer !== undefined ? { ...step, soleReviewer } : step;
+  if (!step) return undefined;
+  return { ...step, snapshot, ...(soleReviewer !== undefined ? { soleReviewer } : {}) };
 }
 
 /**
@@ -216,7 +222,7 @@ async function takeStep(
   out: MomentsOutcome,
 ): Promise<void> {
   const github = run.deps.github;
-  const evaluation = await evaluatePullRequest(github, pull.number, { now: run.now });
+  const evaluation = await evaluateSnapshot(github, step.snapshot, { now: run.now });
   const { request } = evaluation;
   if (evaluation.status !== "pending" || !request || !run.targets.has(request.account.id)) return;
   // Someone other than the requester reviewed it: it is not waiting for a first review.

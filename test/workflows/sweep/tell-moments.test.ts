@@ -180,6 +180,12 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     expect(posted.map((p) => p.body.event)).toEqual(["hallpass.reminder", "hallpass.closed-stale"]);
   });
 
+  it("reads a due pull request once: the reviews it was read for are the ones evaluated", async () => {
+    const { github, number, tell } = openRequest(5);
+    expect((await tell()).reminded).toEqual([number]);
+    expect(github.calls.filter((c) => c === "readPullRequest")).toHaveLength(1);
+  });
+
   it("never closes again a request someone reopened", async () => {
     const { github, number, tell } = openRequest(80);
     await tell();
