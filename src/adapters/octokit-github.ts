@@ -312,6 +312,7 @@ export function createOctokitGitHub(
       name,
       status: output.status,
       ...(output.status === "completed" ? { conclusion: output.conclusion ?? "failure" } : {}),
+      ...(output.externalId !== undefined ? { external_id: output.externalId } : {}),
     };
     const known = await findCheckRun(headSha, name);
     let id: number;
@@ -404,7 +405,20 @@ export function createOctokitGitHub(
   async function readCheckRun(headSha: string, name: string) {
     // Not cached: the conclusion is what changes between two evaluations of one head.
     const run = await latestCheckRun(headSha, name);
-    return run ? { conclusion: run.conclusion ?? null, title: run.output?.title ?? "" } : undefined;
+    if (!run) return undefined;
+    return {
+      conclusion: run.conclusion ?? null,
+      title: run.output?.title ?? "",
+      id: Number(run.id),
+      externalId: run.external_id ?? null,
+    };
+  }
+
+  async function rerequestCheckRun(checkRunId: number): Promise<void> {
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest", {
+      ...base,
+      check_run_id: checkRunId,
+    });
   }
 
   async function closePullRequest(pullNumber: number): Promise<void> {
@@ -613,6 +627,7 @@ export function createOctokitGitHub(
     upsertComment,
     findComment,
     readCheckRun,
+    rerequestCheckRun,
     closePullRequest,
     requestReviewers,
     upsertIssue,

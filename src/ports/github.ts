@@ -73,6 +73,10 @@ export interface PullRequestSnapshot {
 export interface CheckRunSeen {
   conclusion: string | null;
   title: string;
+  /** The run's id, when the read gives it (`readCheckRun` does). */
+  id?: number;
+  /** The run's `external_id` (see `CheckRunOutput.externalId`), when the read gives it. */
+  externalId?: string | null;
 }
 
 /** What `readPullRequest` may read along with the pull request, in the same query. */
@@ -189,6 +193,12 @@ export interface GitHubPort {
    * evaluation writes its own, so that an approval or refusal is told once per head.
    */
   readCheckRun?(headSha: string, name: string): Promise<CheckRunSeen | undefined>;
+  /**
+   * Optional: asks GitHub to re-request check run `checkRunId` (GitHub sends its app a
+   * `check_run.rerequested` webhook). GitHub answers 403 when the run is not the token's app's
+   * own or cannot be re-requested, 422 when it cannot be re-requested, 404 when it is unknown.
+   */
+  rerequestCheckRun?(checkRunId: number): Promise<void>;
   /** Optional: closes an open pull request (a stale request). Needs pull-requests: write. */
   closePullRequest?(pullNumber: number): Promise<void>;
   requestReviewers(pullNumber: number, users: string[], teams: string[]): Promise<void>;

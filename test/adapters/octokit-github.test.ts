@@ -743,7 +743,13 @@ describe("the notification reads and the stale request's closing", () => {
           total_count: 2,
           check_runs: [
             { id: 1, app: { id: 99 }, conclusion: "success", output: { title: "other app" } },
-            { id: 2, app: { id: 77 }, conclusion, output: { title: `ours ${conclusion}` } },
+            {
+              id: 2,
+              app: { id: 77 },
+              conclusion,
+              output: { title: `ours ${conclusion}` },
+              external_id: conclusion ? "hallpass:approved-until:2026-11-26T11:00:00.000Z" : "",
+            },
           ],
         });
     }
@@ -751,11 +757,50 @@ describe("the notification reads and the stale request's closing", () => {
     expect(await port.readCheckRun?.("abc", "hallpass/approval")).toEqual({
       conclusion: null,
       title: "ours null",
+      id: 2,
+      externalId: "",
     });
     expect(await port.readCheckRun?.("abc", "hallpass/approval")).toEqual({
       conclusion: "success",
       title: "ours success",
+      id: 2,
+      externalId: "hallpass:approved-until:2026-11-26T11:00:00.000Z",
     });
+  });
+
+  it("rerequestCheckRun asks GitHub to re-request the run, and throws GitHub's refusal with its status", async () => {
+    scope.post(`${REPO}/check-runs/2/rerequest`).reply(201, {});
+    await github().rerequestCheckRun?.(2);
+    scope.post(`${REPO}/check-runs/3/rerequest`).reply(403, {
+      message: "This check run is not rerequestable or does not belong to the authenticated app",
+    });
+    await expect(github().rerequestCheckRun?.(3)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('upsertCheckRun writes the output\'s external_id, "" included (it clears an earlier one)', async () => {
+    const cache = mapCache();
+    scope
+      .get(`${REPO}/commits/abc/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] });
+    scope
+      .post(`${REPO}/check-runs`, (body) => body.external_id === "hallpass:approved-until:x")
+      .reply(201, { id: 5 });
+    scope.patch(`${REPO}/check-runs/5`, (body) => body.external_id === "").reply(200, {});
+    scope.patch(`${REPO}/check-runs/5`, (body) => !("external_id" in body)).reply(200, {});
+    const port = github({ appId: 77, cache });
+    const output = {
+      status: "completed" as const,
+      conclusion: "success" as const,
+      title: "t",
+      summary: "s",
+    };
+    await port.upsertCheckRun("abc", "hallpass/approval", {
+      ...output,
+      externalId: "hallpass:approved-until:x",
+    });
+    await port.upsertCheckRun("abc", "hallpass/approval", { ...output, externalId: "" });
+    await port.upsertCheckRun("abc", "hallpass/approval", { ...output, conclusion: "failure" });
   });
 
   it("closePullRequest closes it and nothing else", async () => {

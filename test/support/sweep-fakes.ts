@@ -22,6 +22,7 @@ import type {
   GrantEventQuery,
 } from "../../src/ports/cloudtrail.ts";
 import type {
+  CheckRunSeen,
   FileToCommit,
   GitHubPort,
   IssueInfo,
@@ -126,6 +127,18 @@ export class FakeGitHub implements GitHubPort {
   }
   async upsertCheckRun(): Promise<void> {
     throw new Error("not used by the sweep");
+  }
+  /** Head SHA -> this app's check run on it (of any name), as `readCheckRun` answers. */
+  readonly checkRuns = new Map<string, CheckRunSeen>();
+  async readCheckRun(headSha: string) {
+    this.#count("readCheckRun");
+    return this.checkRuns.get(headSha);
+  }
+  /** The check runs re-requested, in order. */
+  readonly rerequested: number[] = [];
+  async rerequestCheckRun(checkRunId: number) {
+    this.#count("rerequestCheckRun", true);
+    this.rerequested.push(checkRunId);
   }
   async upsertComment(issueNumber: number, marker: string, body: string) {
     this.#count("upsertComment", true);

@@ -186,6 +186,46 @@ describe("approvals that age out (settings.approvalMaxAge, approval.maxAge)", ()
     );
   });
 
+  it("says on an open request's green check until when its approvals count, for the sweep too", async () => {
+    const { github } = world({ "policies/settings.yaml": SETTINGS });
+    const pr = addMergedRequest(github, { merged: false });
+    const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
+    expect(evaluation.title).toBe(
+      "Approved by @sam; the approvals count until 2026-11-27T09:55:00.000Z",
+    );
+    const check = renderCheck(evaluation);
+    expect(check.conclusion).toBe("success");
+    expect(check.summary).toContain(
+      "These approvals count until **2026-11-27T09:55:00.000Z**: then an approval ages out",
+    );
+    expect(check.externalId).toBe("hallpass:approved-until:2026-11-27T09:55:00.000Z");
+  });
+
+  it("says nothing of an age on a check without a limit, and clears an earlier one", async () => {
+    const { github } = world();
+    const pr = addMergedRequest(github, { merged: false });
+    const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
+    expect(evaluation.title).toBe("Approved by @sam");
+    const check = renderCheck(evaluation);
+    expect(check.summary).not.toContain("count until");
+    expect(check.externalId).toBe("");
+  });
+
+  it("measures an emergency request's approvals by break-glass's own maxAge", async () => {
+    const roles = examplePolicyFiles["policies/roles.yaml"].replace(
+      "      maxDuration: 1h\n      approval:\n        rules:\n          - count: 1\n",
+      "      maxDuration: 1h\n      approval:\n        maxAge: 30m\n        rules:\n          - count: 1\n",
+    );
+    expect(roles).toContain("maxAge: 30m");
+    const { github } = world({ "policies/settings.yaml": SETTINGS, "policies/roles.yaml": roles });
+    const yaml = `${requestYaml({ role: "db-admin", duration: "1h", ticket: "INC-1" })}emergency: true\n`;
+    const pr = addMergedRequest(github, { merged: false, yaml });
+    const evaluation = await evaluatePullRequest(github, pr, { now: NOW });
+    expect(evaluation.title).toBe(
+      "BREAK-GLASS: Approved by @sam; the approvals count until 2026-11-26T10:25:00.000Z",
+    );
+  });
+
   it("lets a role's approval.maxAge override the settings", async () => {
     const roles = ROLES_WITH_RULES.replace(
       '        - count: 1\n          from: ["@acme/sre"]\n',

@@ -168,6 +168,13 @@ export interface Decision {
   basis: ApprovalBasis;
   /** Set when the request is approved by `autoApproval` rather than by the reviews. */
   autoApproved?: AutoApprovalBasis;
+  /**
+   * Until when the approval holds (ISO-8601), when approvals age out (`maxApprovalAge`): the
+   * earliest time at which an approval that counts ages out and leaves the rules unmet. Set
+   * only on an approval by the reviews of a pull request not yet merged; absent otherwise (no
+   * limit, an approval without review, or a merge's decision, which is final).
+   */
+  countsUntil?: string;
 }
 
 /** Key of a team in `teamMembers`. */
@@ -261,10 +268,14 @@ export function decideApproval(input: ApprovalInput): Decision {
   const auto = !blocked && reasons.length > 0 ? input.autoApproval : undefined;
 
   const status = blocked ? "disapproved" : reasons.length === 0 || auto ? "approved" : "pending";
+  // 7. Until when the reviews' approval holds, when approvals age out.
+  const until =
+    status === "approved" && !auto ? approvedUntil(input, groups, judged.valid) : undefined;
   return {
     status,
     reasons: auto ? [] : reasons,
     ...(auto ? { autoApproved: auto } : {}),
+    ...(until ? { countsUntil: until } : {}),
     rules: counted.rules,
     approvals: counted.approvals,
     blockedBy: judged.blockedBy,
@@ -431,6 +442,34 @@ function hasAgedOut(review: ReviewInput, input: ApprovalInput): boolean {
 
 function expiryText(review: ReviewInput, seconds: number): string {
   return new Date(Date.parse(review.submittedAt) + seconds * 1000).toISOString();
+}
+
+/**
+ * When the approval by `valid` stops holding as its approvals age out (ISO-8601), or undefined
+ * when it never does (no age limit, a merge's decision, or a policy rule that would approve
+ * without the reviews). Every approval counts for the same age, so they age out in the order
+ * they were given; the rules fail at the first one whose loss leaves no full assignment of the
+ * younger approvers to the rules (a surplus approval's loss changes nothing).
+ */
+function approvedUntil(
+  input: ApprovalInput,
+  groups: Groups,
+  valid: readonly ReviewInput[],
+): string | undefined {
+  const age = input.maxApprovalAge;
+  if (!age || input.reviewedBefore !== undefined || input.autoApproval) return undefined;
+  const needed = groups.counts.reduce((a, b) => a + b, 0);
+  const byAge = [...valid].sort(
+    (a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || a.id - b.id,
+  );
+  const approvers = byAge.map((r) => lower(r.user));
+  for (let k = 0; k < byAge.length; k++) {
+    const younger = approvers.slice(k + 1);
+    if (assignToRules(younger, groups.ruleSets, groups.counts).assignedCount < needed) {
+      return expiryText(byAge[k]!, age.seconds);
+    }
+  }
+  return undefined;
 }
 
 /** The valid approvals assigned to rules (one rule per person), and each rule's outcome. */

@@ -94,4 +94,9 @@ export interface CheckRunOutput {
   title: string;
   summary: string;
   annotations?: CheckAnnotation[];
+  /**
+   * The run's `external_id`, for machines: on an approval, until when it holds
+   * (`approvedUntilExternalId`), or "" to clear an earlier one. Absent: left as it is.
+   */
+  externalId?: string;
 }

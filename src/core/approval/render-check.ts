@@ -18,6 +18,7 @@ import {
   markdownOwner,
   markdownText,
 } from "../text/escape-markdown.ts";
+import { approvedUntilExternalId } from "./approval-expiry.ts";
 import type { DecisionStatus } from "./decide-approval.ts";
 import type { RoleAccess } from "./describe-role-access.ts";
 import type { CheckAnnotation, CheckRunOutput } from "./pull-request.ts";
@@ -140,7 +141,7 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
       `| ${md(rule.label)} | ${rule.rule.count}${from} | ${who(rule.approvedBy)} | ${who(rule.canStillApprove)} | ${rule.satisfied ? "✅" : `missing ${rule.missing}`} |`,
     );
   }
-  lines.push("", ...autoApprovalLines(evaluation));
+  lines.push("", ...countsUntilLines(decision.countsUntil), ...autoApprovalLines(evaluation));
   if (decision.blockedBy.length > 0) {
     lines.push("### Blocking", "");
     for (const b of decision.blockedBy)
@@ -167,6 +168,15 @@ function approvalSection(evaluation: PullRequestEvaluation): string[] {
   ];
   if (notes.length > 0) lines.push("### Not counted", "", ...notes, "");
   return lines;
+}
+
+/** Until when the approval holds, when approvals age out (`countsUntil`). */
+function countsUntilLines(until: string | undefined): string[] {
+  if (!until) return [];
+  return [
+    `These approvals count until **${until}**: then an approval ages out (\`approval.maxAge\` or \`settings.approvalMaxAge\` in \`policies/\`), this check turns back to waiting, and a merge grants nothing until someone approves again.`,
+    "",
+  ];
 }
 
 /**
@@ -241,5 +251,9 @@ export function renderCheck(
       evaluation.title.length > 250 ? `${evaluation.title.slice(0, 247)}...` : evaluation.title,
     summary: lines.join("\n"),
     annotations,
+    // Every green run says until when it holds, or clears what an earlier one said.
+    ...(status === "approved"
+      ? { externalId: approvedUntilExternalId(evaluation.decision?.countsUntil) }
+      : {}),
   };
 }

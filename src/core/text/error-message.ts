@@ -11,3 +11,10 @@ export function parseJsonOrUndefined(text: string): unknown {
     return undefined;
   }
 }
+
+/** The HTTP status of a thrown API error (Octokit's `RequestError` and the like), if it has one. */
+export function httpStatus(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error
+    ? Number((error as { status: unknown }).status)
+    : undefined;
+}

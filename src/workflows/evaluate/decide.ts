@@ -19,6 +19,11 @@ export function decide(pullRequest: PullRequestInfo, input: DecisionInput): Deci
   });
 }
 
+/** When the approvals age out: until when the title's approval holds, in its words. */
+function until(decision: Decision): string {
+  return decision.countsUntil ? `; the approvals count until ${decision.countsUntil}` : "";
+}
+
 /**
  * The check's title for `decision`. It names the approvals that counted for a rule; a surplus
  * one (one approval counts for one rule only) is listed under "Not counted" in the summary.
@@ -29,7 +34,7 @@ export function decisionTitle(decision: Decision, emergency: boolean): string {
   const title = auto
     ? `Approved without review: ${auto.rule}`
     : decision.status === "approved"
-      ? `Approved by ${counted.map((a) => `@${a.reviewer}`).join(", ")}`
+      ? `Approved by ${counted.map((a) => `@${a.reviewer}`).join(", ")}${until(decision)}`
       : decision.status === "disapproved"
         ? `Changes requested by ${decision.blockedBy.map((b) => `@${b.reviewer}`).join(", ")}`
         : `Waiting for approval: ${decision.reasons.join("; ")}`;

@@ -7,7 +7,7 @@ import { teamKey } from "../../core/approval/decide-approval.ts";
 import type { Owner } from "../../core/policy/codeowners.ts";
 import { parseOwnerReference } from "../../core/policy/owner-reference.ts";
 import type { Approval } from "../../core/policy/policy-format.ts";
-import { errorMessage } from "../../core/text/error-message.ts";
+import { errorMessage, httpStatus } from "../../core/text/error-message.ts";
 import type { KeyValueCache } from "../../ports/cache.ts";
 import type { GitHubPort, TeamRef } from "../../ports/github.ts";
 import { type EvaluationFailure, failure } from "./evaluation-failure.ts";
@@ -83,10 +83,4 @@ function notVisible(message: string): EvaluationFailure {
   return failure("A team could not be read", [
     `A team named in CODEOWNERS, in the role's approval rules or in its eligible list does not exist or is not visible to the app (it needs the organization "Members: read" permission): ${message}.`,
   ]);
-}
-
-function httpStatus(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
 }

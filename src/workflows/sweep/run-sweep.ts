@@ -1,6 +1,7 @@
 import type { SweepPlan } from "../../core/sweep/plan-sweep.ts";
 import { planRun } from "./plan-run.ts";
 import { readState, type SweepSnapshot } from "./read-state.ts";
+import { type RecheckOutcome, recheckAgedApprovals } from "./recheck-aged-approvals.ts";
 import { recordRevocations } from "./record-revocations.ts";
 import { revokePlanned } from "./revoke-planned.ts";
 import { slackTeller, tellMissingGrants } from "./tell.ts";
@@ -37,7 +38,8 @@ export { SweepConfigError } from "./types.ts";
  * 4. record the revocations of grants whose role was already gone;
  * 5. tell the PRs of grants git expects but AWS lacks, and of merged requests never granted;
  *    tell the channels of each revocation, warn grants about to expire, remind the approvers
- *    of requests nobody reviewed and close those left unreviewed too long;
+ *    of requests nobody reviewed and close those left unreviewed too long; re-request each
+ *    green check whose approvals aged out (or tell its PR that it is stale);
  * 6. watch live grants' CloudTrail activity and raise alerts by the policies' rules;
  * 7. write the audit summaries that are due;
  * 8. rewrite the dashboard issue;
@@ -74,6 +76,10 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     });
     report.issues.push(...moments.issues);
     logMoments(deps, moments);
+    // 5c. Re-request green checks whose approvals aged out.
+    const rechecked = await recheckAgedApprovals(run, state.policies);
+    report.issues.push(...rechecked.issues);
+    logRechecked(deps, rechecked);
   }
   // 6. Watch live grants (reads in a dry run too, and writes nothing).
   const watchInput = { plan, rules, auditDelaySeconds, paths, slack, options };
@@ -140,5 +146,15 @@ function logMoments(deps: SweepDeps, moments: MomentsOutcome): void {
   const pulls = (numbers: number[]) => numbers.map((n) => `#${n}`).join(", ") || "none";
   deps.log?.(
     `moments: reminded ${pulls(reminded)}; closed as stale ${pulls(closed)}; expiry warned ${warned.join(", ") || "none"}`,
+  );
+}
+
+/** One log line for the checks re-requested or told stale, when there were any. */
+function logRechecked(deps: SweepDeps, rechecked: RecheckOutcome): void {
+  const { rerequested, told } = rechecked;
+  if (rerequested.length + told.length === 0) return;
+  const pulls = (numbers: number[]) => numbers.map((n) => `#${n}`).join(", ") || "none";
+  deps.log?.(
+    `approvals aged out: check re-requested on ${pulls(rerequested)}; told stale (re-request refused) on ${pulls(told)}`,
   );
 }

@@ -691,6 +691,116 @@ describe("decideApproval with an approval age (approvals age out)", () => {
   });
 });
 
+describe("decideApproval: until when an approval holds (countsUntil)", () => {
+  const hour = { seconds: 3600, text: "1h" };
+  const aged = (overrides: Partial<ApprovalInput>, decidedAt = "2026-11-26T10:50:00Z") =>
+    decideApproval(input({ maxApprovalAge: hour, decidedAt, ...overrides }));
+
+  /** The decision turns at `countsUntil`: approved a second before, not approved at it. */
+  function expectTurnsAt(overrides: Partial<ApprovalInput>, until: string): void {
+    const d = aged(overrides);
+    expect(d.status).toBe("approved");
+    expect(d.countsUntil).toBe(until);
+    const before = new Date(Date.parse(until) - 1000).toISOString();
+    expect(aged(overrides, before).status).toBe("approved");
+    expect(aged(overrides, until).status).toBe("pending");
+  }
+
+  it("is when the one approval that counts ages out", () => {
+    expectTurnsAt({ reviews: [review("bob", "APPROVED", 5)] }, "2026-11-26T11:05:00.000Z");
+  });
+
+  it("is absent without an age limit, while pending, and on a merge's decision", () => {
+    const reviews = [review("bob", "APPROVED", 5)];
+    expect(decideApproval(input({ reviews })).countsUntil).toBeUndefined();
+    expect(aged({ reviews: [] }).countsUntil).toBeUndefined();
+    const merged = aged({ reviews, reviewedBefore: "2026-11-26T10:40:00Z" });
+    expect(merged.status).toBe("approved");
+    expect(merged.countsUntil).toBeUndefined();
+  });
+
+  it("waits for the last approver when one of several is enough (a surplus approval's loss changes nothing)", () => {
+    const reviews = [
+      review("bob", "APPROVED", 5),
+      review("carol", "APPROVED", 20),
+      review("sue", "APPROVED", 12),
+    ];
+    expectTurnsAt({ reviews }, "2026-11-26T11:20:00.000Z");
+  });
+
+  it("is when too few approvers are left for a count of two", () => {
+    const reviews = [
+      review("bob", "APPROVED", 5),
+      review("carol", "APPROVED", 20),
+      review("sue", "APPROVED", 40),
+    ];
+    const approval = { rules: [{ count: 2 }] };
+    expectTurnsAt({ reviews, approval }, "2026-11-26T11:20:00.000Z");
+  });
+
+  it("follows each team's rule: the rule whose last approver ages out first decides", () => {
+    // One from the DBAs, one from security: bob's DBA approval ages out first, but dan's still
+    // covers the DBAs; Sam's is security's only one.
+    const approval = {
+      rules: [
+        { count: 1, from: ["@acme/db"] },
+        { count: 1, from: ["@acme/sec"] },
+      ],
+    };
+    const owners_ = owners("@acme/db", "@acme/sec");
+    const reviews = [
+      review("bob", "APPROVED", 1),
+      review("Sam", "APPROVED", 10),
+      review("dan", "APPROVED", 20),
+    ];
+    expectTurnsAt({ reviews, approval, owners: owners_ }, "2026-11-26T11:10:00.000Z");
+  });
+
+  it("reassigns a person in both teams as others age out (one person, one rule)", () => {
+    // bob is a DBA and in security. Sam (security) ages out first; bob then counts for security
+    // and dan for the DBAs, so the approval holds until bob's ages out.
+    const approval = {
+      rules: [
+        { count: 1, from: ["@acme/db"] },
+        { count: 1, from: ["@acme/sec"] },
+      ],
+    };
+    const teamMembers = { "acme/sec": ["Sam", "bob"], "acme/db": ["dan", "bob"] };
+    const reviews = [
+      review("Sam", "APPROVED", 1),
+      review("bob", "APPROVED", 10),
+      review("dan", "APPROVED", 20),
+    ];
+    expectTurnsAt(
+      { reviews, approval, teamMembers, owners: owners("@acme/db", "@acme/sec") },
+      "2026-11-26T11:10:00.000Z",
+    );
+  });
+
+  it("uses the terms it is given: a break-glass approval's own rule and age", () => {
+    // The evaluation passes break-glass's approval and its maxAge for an emergency request.
+    const breakGlass = { rules: [{ count: 1, from: ["@acme/sec"] }], maxAge: "15m" };
+    const d = decideApproval(
+      input({
+        reviews: [review("Sam", "APPROVED", 40)],
+        approval: breakGlass,
+        maxApprovalAge: { seconds: 900, text: "15m" },
+        decidedAt: "2026-11-26T10:50:00Z",
+      }),
+    );
+    expect(d.status).toBe("approved");
+    expect(d.countsUntil).toBe("2026-11-26T10:55:00.000Z");
+  });
+
+  it("is absent when a policy rule would approve without the reviews (their ageing changes nothing)", () => {
+    const auto = { kind: "auto-approval" as const, rule: "auto-approval up to 30m", limit: "30m" };
+    const d = aged({ reviews: [review("bob", "APPROVED", 5)], autoApproval: auto });
+    expect(d.status).toBe("approved");
+    expect(d.autoApproved).toBeUndefined();
+    expect(d.countsUntil).toBeUndefined();
+  });
+});
+
 describe("decideApproval with an auto-approval", () => {
   const auto = {
     kind: "auto-approval" as const,

@@ -1,0 +1,97 @@
+/**
+ * Step 5c of the sweep: a green check whose approvals aged out. No webhook marks that moment,
+ * so the check would stay green until the next event. The app wrote until when each green
+ * check holds (its run's `external_id`, see approval-expiry.ts); once that has passed, the sweep
+ * asks GitHub to re-request the check, and the app, on `check_run.rerequested`, decides again.
+ * When GitHub refuses (the token is not the app's own, or the run cannot be re-requested), the
+ * pull request is told once per head that its check is stale. The merge re-check refuses an
+ * aged-out approval either way: this keeps the check honest, it guards nothing.
+ */
+
+import {
+  approvalsAgeOut,
+  approvedUntilOf,
+  renderStaleCheckComment,
+  staleCheckMarker,
+} from "../../core/approval/approval-expiry.ts";
+import { CHECK_NAME } from "../../core/approval/render-check.ts";
+import type { Policies } from "../../core/policy/policy-format.ts";
+import { httpStatus } from "../../core/text/error-message.ts";
+import type { GitHubPort, PullRequestInfo } from "../../ports/github.ts";
+import { issueOf, type SweepIssue, type SweepRun } from "./types.ts";
+
+/** What the step did, for the log and the report. */
+export interface RecheckOutcome {
+  issues: SweepIssue[];
+  /** Pull requests whose check was re-requested. */
+  rerequested: number[];
+  /** Pull requests told that their check is stale (the re-request was refused). */
+  told: number[];
+}
+
+/** GitHub's answers that say the re-request is not allowed, rather than that it failed. */
+const REFUSED = new Set([403, 404, 422]);
+
+/**
+ * Re-requests every open pull request's green check whose approvals aged out. Reads nothing
+ * when no policy lets approvals age out; otherwise one read of the open pull requests and one
+ * of each one's check. Every failure is an issue; none stops the run.
+ */
+export async function recheckAgedApprovals(
+  run: SweepRun,
+  policies: Policies,
+): Promise<RecheckOutcome> {
+  const out: RecheckOutcome = { issues: [], rerequested: [], told: [] };
+  const github = run.deps.github;
+  if (!approvalsAgeOut(policies) || !github.readCheckRun) return out;
+  let open: PullRequestInfo[];
+  try {
+    open = await github.listOpenPullRequests();
+  } catch (error) {
+    out.issues.push(issueOf("notify", "open pull requests", error));
+    return out;
+  }
+  for (const pull of open) {
+    try {
+      await recheckOne(github, pull, run.now, out);
+    } catch (error) {
+      out.issues.push(issueOf("notify", `pull request #${pull.number}`, error));
+    }
+  }
+  return out;
+}
+
+/** Re-requests `pull`'s check when it is green past the time its approvals count until. */
+async function recheckOne(
+  github: GitHubPort,
+  pull: PullRequestInfo,
+  now: Date,
+  out: RecheckOutcome,
+): Promise<void> {
+  const check = await github.readCheckRun!(pull.headSha, CHECK_NAME);
+  if (check?.conclusion !== "success" || check.id === undefined) return;
+  const until = approvedUntilOf(check.externalId);
+  if (until === undefined || now.getTime() < until) return;
+  if (await rerequest(github, check.id)) {
+    out.rerequested.push(pull.number);
+    return;
+  }
+  // Refused: say it on the pull request, once per head (a new push gets a new check anyway).
+  const marker = staleCheckMarker(pull.headSha);
+  if (!github.findComment || (await github.findComment(pull.number, marker))) return;
+  const text = renderStaleCheckComment(pull.headSha, new Date(until).toISOString());
+  await github.upsertComment(pull.number, marker, text);
+  out.told.push(pull.number);
+}
+
+/** Whether GitHub took the re-request; false when it refused it (or the port cannot ask). */
+async function rerequest(github: GitHubPort, checkRunId: number): Promise<boolean> {
+  if (!github.rerequestCheckRun) return false;
+  try {
+    await github.rerequestCheckRun(checkRunId);
+    return true;
+  } catch (error) {
+    if (REFUSED.has(httpStatus(error) ?? 0)) return false;
+    throw error;
+  }
+}
