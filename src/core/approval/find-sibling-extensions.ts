@@ -30,6 +30,45 @@ export function extensionDirectories(path: string, record: GrantRecord): string[
   return beside === requester ? [beside] : [beside, requester];
 }
 
+/**
+ * The directories to look in for the other extensions of the grant of `extended.path`
+ * (`extensionDirectories`); undefined when the extension `own` sits in neither, and so is no
+ * free extension: nothing to look for.
+ */
+export function siblingDirectories(
+  extended: { path: string; record: GrantRecord },
+  own: string,
+): string[] | undefined {
+  const directories = extensionDirectories(extended.path, extended.record);
+  return directories.includes(directoryOf(own)) ? directories : undefined;
+}
+
+/**
+ * The other extensions of the grant of `extended.path` (`findSiblingExtensions`), gathered at
+ * one commit from what a shell read there: `listed(directory)`, the paths directly in each of
+ * `siblingDirectories` that are there (others are passed over), and `extendsOf(path)`, what one
+ * of them extends (`extendsNamedIn`). The app reads these through GitHub, `verify` from its
+ * clone's history. Undefined when `own` sits in neither directory.
+ */
+export function gatherSiblingExtensions(
+  extended: { path: string; record: GrantRecord },
+  own: string,
+  at: {
+    listed: (directory: string) => Iterable<string>;
+    extendsOf: (path: string) => string | undefined | null;
+  },
+): string[] | undefined {
+  const directories = siblingDirectories(extended, own);
+  if (!directories) return undefined;
+  const beside: { path: string; extends: string | undefined | null }[] = [];
+  for (const directory of directories) {
+    for (const path of at.listed(directory)) {
+      if (isSiblingCandidate(path, directory)) beside.push({ path, extends: at.extendsOf(path) });
+    }
+  }
+  return findSiblingExtensions(beside, extended.path, own);
+}
+
 /** Whether `path` is a request file or a grant record directly in `directory`. */
 export function isSiblingCandidate(path: string, directory: string): boolean {
   if (!path.startsWith(directory) || path.includes("/", directory.length)) return false;

@@ -11,8 +11,7 @@ import type { ExtendedGrant } from "../approval/find-auto-approval.ts";
 import {
   directoryOf,
   extendsNamedIn,
-  extensionDirectories,
-  findSiblingExtensions,
+  gatherSiblingExtensions,
   isSiblingCandidate,
 } from "../approval/find-sibling-extensions.ts";
 import { walkExtensionChainWith } from "../approval/walk-extension-chain.ts";
@@ -102,21 +101,18 @@ function siblingsAt(
   own: string,
   merge: string,
 ): string[] | undefined {
-  const directories = extensionDirectories(extended.path, extended.record);
-  if (!directories.includes(directoryOf(own)) || !reader.position.has(merge)) return undefined;
-  const beside: { path: string; extends: string | undefined | null }[] = [];
-  for (const candidate of directories.flatMap((d) => directoryPaths(reader, d))) {
-    if (presentAt(reader, candidate, merge) !== true) continue;
-    let named = reader.extendsOf.get(candidate);
-    if (!reader.extendsOf.has(candidate)) {
+  if (!reader.position.has(merge)) return undefined;
+  return gatherSiblingExtensions(extended, own, {
+    listed: (d) => directoryPaths(reader, d).filter((p) => presentAt(reader, p, merge) === true),
+    extendsOf: (candidate) => {
+      if (reader.extendsOf.has(candidate)) return reader.extendsOf.get(candidate);
       const file = reader.history.files.get(candidate);
       // In the tree at the merge and gone since, content unknown: it might extend anything.
-      named = file ? extendsNamedIn(file) : null;
+      const named = file ? extendsNamedIn(file) : null;
       reader.extendsOf.set(candidate, named);
-    }
-    beside.push({ path: candidate, extends: named });
-  }
-  return findSiblingExtensions(beside, extended.path, own);
+      return named;
+    },
+  });
 }
 
 /** Every path ever directly in `directory` that the sibling check reads. */

@@ -9,11 +9,10 @@
 
 import type { ExtendedGrant } from "../../core/approval/find-auto-approval.ts";
 import {
-  directoryOf,
   extendsNamedIn,
-  extensionDirectories,
-  findSiblingExtensions,
+  gatherSiblingExtensions,
   isSiblingCandidate,
+  siblingDirectories,
 } from "../../core/approval/find-sibling-extensions.ts";
 import { walkExtensionChain } from "../../core/approval/walk-extension-chain.ts";
 import type { GrantRecord } from "../../core/grant/records.ts";
@@ -66,8 +65,8 @@ async function readSiblings(
   extended: { path: string; record: GrantRecord },
   requestPath: string,
 ): Promise<string[] | undefined> {
-  const directories = extensionDirectories(extended.path, extended.record);
-  if (!directories.includes(directoryOf(requestPath))) return undefined;
+  const directories = siblingDirectories(extended, requestPath);
+  if (!directories) return undefined;
   const listed = await Promise.all(directories.map((d) => github.listFiles(ref, d)));
   const paths = listed.flatMap((list, i) =>
     list.filter((p) => isSiblingCandidate(p, directories[i]!)),
@@ -79,14 +78,16 @@ async function readSiblings(
       throw error;
     });
   if (!read) return undefined;
-  const beside: { path: string; extends: string | undefined | null }[] = [];
+  // Listed but gone: it extends nothing any more.
+  const texts = new Map<string, string>();
   paths.forEach((p, i) => {
     const content = read.files[i];
-    // Listed but gone: it extends nothing any more.
-    if (content !== undefined)
-      beside.push({ path: p, extends: extendsNamedIn({ path: p, content }) });
+    if (content !== undefined) texts.set(p, content);
   });
-  return findSiblingExtensions(beside, extended.path, requestPath);
+  return gatherSiblingExtensions(extended, requestPath, {
+    listed: () => texts.keys(),
+    extendsOf: (p) => extendsNamedIn({ path: p, content: texts.get(p)! }),
+  });
 }
 
 /** What the grant record of `path` holds, when it is there and readable. */

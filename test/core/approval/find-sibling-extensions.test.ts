@@ -3,6 +3,7 @@ import {
   extendsNamedIn,
   extensionDirectories,
   findSiblingExtensions,
+  gatherSiblingExtensions,
   isSiblingCandidate,
 } from "../../../src/core/approval/find-sibling-extensions.ts";
 import { grantRecord } from "../history/access-history-fixtures.ts";
@@ -61,5 +62,49 @@ describe("findSiblingExtensions: the other extensions of one grant", () => {
       "access-requests/team/alice-db-2.grant.json",
       "access-requests/team/broken.yaml",
     ]);
+  });
+});
+
+describe("gatherSiblingExtensions: the siblings from what a shell listed and read", () => {
+  const record = grantRecord({ requestPath: GRANT, requester: "alice" });
+  const extended = { path: GRANT, record };
+  const extendsOf: Record<string, string | undefined | null> = {
+    "access-requests/team/bob-db.yaml": undefined,
+    "access-requests/team/alice-db-2.yaml": GRANT,
+    "access-requests/alice/db-more.yaml": GRANT,
+    "access-requests/alice/db-more.grant.json": GRANT,
+    "access-requests/alice/broken.yaml": null,
+    "access-requests/alice/sub/deep.yaml": GRANT,
+    "access-requests/alice/db-more.audit.json": GRANT,
+  };
+  const listed = (directory: string) =>
+    Object.keys(extendsOf).filter((p) => p.startsWith(directory));
+
+  it("finds the other extensions in both directories, leaving out its own files", () => {
+    const asked: string[] = [];
+    const found = gatherSiblingExtensions(extended, "access-requests/alice/db-more.yaml", {
+      listed,
+      extendsOf: (p) => {
+        asked.push(p);
+        return extendsOf[p];
+      },
+    });
+    expect(found).toEqual([
+      "access-requests/alice/broken.yaml",
+      "access-requests/team/alice-db-2.yaml",
+    ]);
+    // Only request files and grant records directly in each directory are asked about.
+    expect(asked).not.toContain("access-requests/alice/sub/deep.yaml");
+    expect(asked).not.toContain("access-requests/alice/db-more.audit.json");
+  });
+
+  it("looks nowhere for an extension that sits in neither directory", () => {
+    const found = gatherSiblingExtensions(extended, "access-requests/other/db-more.yaml", {
+      listed: () => {
+        throw new Error("listed");
+      },
+      extendsOf: () => GRANT,
+    });
+    expect(found).toBeUndefined();
   });
 });
