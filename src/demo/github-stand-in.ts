@@ -105,6 +105,8 @@ export interface CheckRunState {
   summary: string;
   annotations: { path: string; start_line: number; message: string; annotation_level: string }[];
   appId: number | undefined;
+  /** The integrator's reference (`external_id`), "" when none was given. */
+  externalId: string;
 }
 
 type Reply = [number, unknown, Record<string, string>?];
@@ -114,7 +116,7 @@ type Body = Record<string, any>;
 /** A webhook delivery the stand-in produced for a person's action (name, then payload). */
 export interface WebhookEvent {
   id: string;
-  name: "pull_request" | "pull_request_review" | "issues" | "issue_comment";
+  name: "pull_request" | "pull_request_review" | "issues" | "issue_comment" | "check_run";
   payload: Body;
 }
 
@@ -693,11 +695,14 @@ export class GitHubStandIn {
         summary: "",
         annotations: [],
         appId: actor.app?.id,
+        externalId: "",
       };
       this.checkRuns.push(run);
       this.#updateCheck(run, body ?? {});
       return [201, this.#checkJson(run)];
     }
+    const rerequest = method === "POST" ? /^\/check-runs\/(\d+)\/rerequest$/.exec(rest) : null;
+    if (rerequest) return this.#rerequestCheck(Number(rerequest[1]), actor);
     const patch = method === "PATCH" ? /^\/check-runs\/(\d+)$/.exec(rest) : null;
     if (patch) {
       const run = this.checkRuns.find((r) => r.id === Number(patch[1]));
@@ -708,7 +713,33 @@ export class GitHubStandIn {
     return undefined;
   }
 
+  /**
+   * GitHub re-requests only a run of the token's own app (403 otherwise), and tells that app with
+   * a `check_run.rerequested` webhook, here put in the outbox; the run itself stays as it was.
+   * Its `pull_requests` are the open ones whose head is the run's commit.
+   */
+  #rerequestCheck(id: number, actor: Actor): Reply {
+    const run = this.checkRuns.find((r) => r.id === id);
+    if (!run) return [404, { message: "Not Found" }];
+    if (run.appId === undefined || actor.app?.id !== run.appId) {
+      return [403, { message: "This check run does not belong to the authenticated app" }];
+    }
+    const pulls = [...this.pulls.values()].filter(
+      (p) => p.state === "open" && p.headSha === run.headSha,
+    );
+    const checkRun = {
+      ...this.#checkJson(run),
+      check_suite: { head_branch: pulls[0]?.headRef ?? null },
+      pull_requests: pulls.map((p) => ({ number: p.number })),
+    };
+    this.outbox.push(
+      this.#event("check_run", { action: "rerequested", check_run: checkRun }, actor.login),
+    );
+    return [201, {}];
+  }
+
   #updateCheck(run: CheckRunState, body: Body): void {
+    if (typeof body.external_id === "string") run.externalId = body.external_id;
     if (body.status) run.status = String(body.status);
     if (body.conclusion) {
       run.conclusion = String(body.conclusion);
@@ -732,6 +763,7 @@ export class GitHubStandIn {
       status: r.status,
       conclusion: r.conclusion,
       output: { title: r.title, summary: r.summary, annotations_count: r.annotations.length },
+      external_id: r.externalId,
       app: r.appId === undefined ? null : { id: r.appId },
     };
   }

@@ -430,6 +430,57 @@ describe("the action", () => {
     expect(outputs()).toMatchObject({ revoked: "1" });
   });
 
+  it("re-requests an open request's green check once the approvals it says it rests on aged out", async () => {
+    const aging = settings.replace(
+      "  auditDelay: 30m\n",
+      "  auditDelay: 30m\n  approvalMaxAge: 1d\n",
+    );
+    const { github } = setup({ "policies/settings.yaml": aging });
+    const stand = github.standIn;
+    stand.openPullRequest("bob", "access/bob", "Access: bob", [
+      { path: "access-requests/bob.yaml", content: "requester: bob\n" },
+    ]);
+    const pull = [...stand.pulls.values()][0]!;
+    const green = (id: number, headSha: string, until: string) => ({
+      id,
+      name: "hallpass/approval",
+      headSha,
+      status: "completed",
+      conclusion: "success",
+      title: "Approved by @dana",
+      summary: "",
+      annotations: [],
+      appId: FAKE_APP.id,
+      externalId: `hallpass:approved-until:${until}`,
+    });
+    // An older run on the same head says a later time: only the newest run counts.
+    stand.checkRuns.push(green(900, pull.headSha, "2026-11-27T11:00:00.000Z"));
+    stand.checkRuns.push(green(901, pull.headSha, "2026-11-26T11:59:00.000Z"));
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    expect(github.writes().filter((r) => r.path.includes("check-runs"))).toEqual([
+      expect.objectContaining({
+        method: "POST",
+        path: "/repos/acme/access/check-runs/901/rerequest",
+      }),
+    ]);
+    expect(github.requests).toContainEqual(
+      expect.objectContaining({
+        method: "GET",
+        path: `/repos/acme/access/commits/${pull.headSha}/check-runs`,
+        query: expect.objectContaining({ check_name: "hallpass/approval", app_id: "4242" }),
+      }),
+    );
+    github.assertAllDescribed();
+    // GitHub tells the app, whose check_run.rerequested handler decides again.
+    expect(stand.outbox.map((e) => [e.name, e.payload.action, e.payload.check_run.id])).toEqual([
+      ["check_run", "rerequested", 901],
+    ]);
+    expect(stand.outbox[0]!.payload.check_run.pull_requests).toEqual([{ number: pull.number }]);
+  });
+
   it("changes nothing in a dry run", async () => {
     const { github, iam } = setup(recordFiles(expired));
     iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));

@@ -164,4 +164,33 @@ describe("the demo's GitHub stand-in", () => {
     });
     expect(github.checkRun("abc", "hallpass/approval")?.annotations).toHaveLength(2);
   });
+  it("re-requests only a check run of the token's own app, as GitHub does, and tells the app", () => {
+    const { github, call } = standIn();
+    github.addToken("other", {
+      ...github.appBot,
+      login: "other[bot]",
+      app: { id: 8, slug: "other" },
+    });
+    const [, run] = call("POST", "/repos/acme/access/check-runs", {
+      name: "hallpass/approval",
+      head_sha: "a".repeat(40),
+      conclusion: "success",
+      external_id: "hallpass:approved-until:2026-11-26T11:00:00.000Z",
+      output: { title: "Approved", summary: "" },
+    });
+    const id = (run as { id: number; external_id: string }).id;
+    expect((run as { external_id: string }).external_id).toBe(
+      "hallpass:approved-until:2026-11-26T11:00:00.000Z",
+    );
+    const path = `/repos/acme/access/check-runs/${id}/rerequest`;
+    expect(call("POST", path, undefined, "token other")[0]).toBe(403);
+    expect(call("POST", "/repos/acme/access/check-runs/999/rerequest")[0]).toBe(404);
+    expect(github.outbox).toEqual([]);
+    expect(call("POST", path)[0]).toBe(201);
+    expect(github.outbox.map((e) => [e.name, e.payload.action, e.payload.check_run.id])).toEqual([
+      ["check_run", "rerequested", id],
+    ]);
+    // The run itself stays as it was until the app writes it.
+    expect(github.checkRun("a".repeat(40), "hallpass/approval")?.conclusion).toBe("success");
+  });
 });

@@ -60,6 +60,11 @@ export class FakeGitHubWire {
     });
   }
 
+  /** The stand-in behind the wire, for tests that plant pull requests and check runs. */
+  get standIn(): GitHubStandIn {
+    return this.#standIn;
+  }
+
   /** Comments on issues and pull requests, as the API returns them (tests may plant some). */
   get comments(): WireComment[] {
     return this.#standIn.comments;
