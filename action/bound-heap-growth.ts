@@ -3,10 +3,12 @@ import { setFlagsFromString } from "node:v8";
 /**
  * The V8 settings the action runs with, set by `boundHeapGrowth` at its entry.
  *
- * - `--semi-space-growth-factor=1`: the young generation keeps its initial size (1 MB a
- *   semi-space) instead of doubling up to 64 MB a semi-space, as Node 24 does under an
- *   allocation rate like an audit's (every CloudTrail record parsed, tallied and dropped).
- *   Those 128 MB were garbage waiting for a scavenge, the largest part of an audit's peak.
+ * - `--semi-space-growth-factor=1`: the young generation keeps the size it has when this is
+ *   set instead of doubling up to 64 MB a semi-space, as Node 24 does under an allocation rate
+ *   like an audit's (every CloudTrail record parsed, tallied and dropped). Those 128 MB were
+ *   garbage waiting for a scavenge, the largest part of an audit's peak. It does not undo what
+ *   loading the bundle already grew (measured: 4 MB a semi-space in the audit bench's process,
+ *   8 MB in the action's), and set before loading it does not prevent that growth either.
  * - `--heap-growing-percent=20`: after a full collection the old generation may grow by a fifth
  *   of what survived before the next one, instead of by up to four times: what an audit keeps
  *   is small by design (its summary's counters, buckets and capped lists), so the rest of the
