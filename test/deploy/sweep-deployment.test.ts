@@ -162,9 +162,11 @@ describe("the shipped sweep workflow and account template", () => {
     // Contents: read files, commit records (Git Data API). Issues: PR comments (through the
     // Issues API) and the dashboard and alert issues. Pull requests: read (open PRs for the
     // dashboard and reminders, the PR that merged a request) and write, only to close a request
-    // left unreviewed past settings.notifications.closeAfter.
+    // left unreviewed past settings.notifications.closeAfter. Checks: read only, to find green
+    // checks whose approvals aged out and re-request them; never write, so it posts no check.
     expect(tokenPermissions(shippedWorkflow())).toEqual([
       {
+        "permission-checks": "read",
         "permission-contents": "write",
         "permission-issues": "write",
         "permission-pull-requests": "write",

@@ -16,7 +16,7 @@ import {
 } from "../../core/approval/approval-expiry.ts";
 import { CHECK_NAME } from "../../core/approval/render-check.ts";
 import type { Policies } from "../../core/policy/policy-format.ts";
-import { httpStatus } from "../../core/text/error-message.ts";
+import { errorMessage, httpStatus } from "../../core/text/error-message.ts";
 import type { GitHubPort, PullRequestInfo } from "../../ports/github.ts";
 import { issueOf, type SweepIssue, type SweepRun } from "./types.ts";
 
@@ -55,11 +55,20 @@ export async function recheckAgedApprovals(
     try {
       await recheckOne(github, pull, run.now, out);
     } catch (error) {
+      if (error instanceof ChecksUnreadable) {
+        // A token minted without `checks: read` (a workflow older than this step) sees no
+        // check: said in the log, never a failed job for it.
+        run.deps.log?.(`approvals aged out: cannot read the checks (${error.message}); skipped`);
+        break;
+      }
       out.issues.push(issueOf("notify", `pull request #${pull.number}`, error));
     }
   }
   return out;
 }
+
+/** GitHub refused to show the checks: the token lacks the checks permission. */
+class ChecksUnreadable extends Error {}
 
 /** Re-requests `pull`'s check when it is green past the time its approvals count until. */
 async function recheckOne(
@@ -68,7 +77,9 @@ async function recheckOne(
   now: Date,
   out: RecheckOutcome,
 ): Promise<void> {
-  const check = await github.readCheckRun!(pull.headSha, CHECK_NAME);
+  const check = await github.readCheckRun!(pull.headSha, CHECK_NAME).catch((error: unknown) => {
+    throw httpStatus(error) === 403 ? new ChecksUnreadable(errorMessage(error)) : error;
+  });
   if (check?.conclusion !== "success" || check.id === undefined) return;
   const until = approvedUntilOf(check.externalId);
   if (until === undefined || now.getTime() < until) return;

@@ -121,6 +121,22 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
     expect(w.github.count("upsertComment")).toBe(0);
   });
 
+  it("logs, and fails nothing, when the token may not read the checks (no checks: read)", async () => {
+    const w = aging([
+      [1, { conclusion: "success", externalId: PAST }],
+      [2, { conclusion: "success", externalId: PAST }],
+    ]);
+    w.github.fail("readCheckRun", httpError(403));
+    const log: string[] = [];
+    const report = await sweep(
+      { ...w.deps, log: (line) => log.push(line) },
+      { now: STEP_NOW, dryRun: false },
+    );
+    expect(report.issues).toEqual([]);
+    expect(w.github.count("readCheckRun")).toBe(1);
+    expect(log).toContain("approvals aged out: cannot read the checks (HTTP 403); skipped");
+  });
+
   it("makes a failed listing of the open pull requests an issue, and the run goes on", async () => {
     const w = aging([[1, { conclusion: "success", externalId: PAST }]]);
     w.github.fail("listOpenPullRequests", new Error("listing failed"));
