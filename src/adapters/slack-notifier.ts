@@ -107,8 +107,7 @@ export function notifiersFrom(
       onUnset?.(envName);
       return undefined;
     }
-    const notifier = createSlackNotifier({ ...options, webhookUrl });
-    return (text) => notifier.notify(text);
+    return createSlackNotifier({ ...options, webhookUrl }).notify;
   };
 }
 
