@@ -31,6 +31,14 @@ export function fileField(name: string, variable: string): string {
 }
 
 /**
+ * Whether `answer` is a file's: nothing is there when it is null, and a directory's answer has
+ * none of the blob's fields (GitHub always gives `isTruncated` for a blob).
+ */
+export function isBlob(answer: BlobAnswer | null | undefined): answer is BlobAnswer {
+  return answer != null && "isTruncated" in answer;
+}
+
+/**
  * The text of `blob` when GitHub gave it whole; undefined when it is binary or truncated for
  * its size (GitHub gives no text then, or only its start).
  */
@@ -75,8 +83,7 @@ export function withGraphQlFileReads(port: GitHubPort, graphql: GraphQl): GitHub
       }
       for (const [i, path] of chunk.entries()) {
         const blob = data.repository[`f${i}`];
-        // Nothing there, or a directory (whose answer has none of the blob's fields).
-        if (!blob || !("isTruncated" in blob)) result.set(path, undefined);
+        if (!isBlob(blob)) result.set(path, undefined);
         else result.set(path, wholeText(blob) ?? (await port.getFile(ref, path)));
       }
     }

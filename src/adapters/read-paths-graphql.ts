@@ -18,6 +18,7 @@ import {
   FILES_PER_QUERY,
   fileField,
   type GraphQl,
+  isBlob,
   objectExpression,
   wholeText,
 } from "./read-files-graphql.ts";
@@ -230,7 +231,7 @@ function collect(
  * without its whole text is an error naming it.
  */
 function blobText(at: PathAtRef, blob: BlobAnswer | null): string | undefined {
-  if (!blob || !("isTruncated" in blob)) return undefined;
+  if (!isBlob(blob)) return undefined;
   const text = wholeText(blob);
   if (text === undefined) {
     throw new UnreadableFileError(

@@ -51,12 +51,19 @@ describe("batch file reads over GraphQL", () => {
     expect(files.get("a/249.json")).toBe("text of a/249.json");
   });
 
-  it("gives undefined for a missing file and reads a truncated one with getFile", async () => {
+  it("gives undefined for a missing file or a directory and reads a truncated one with getFile", async () => {
     const { reader, port } = setup((p) =>
-      p === "a/missing.json" ? null : { text: "cut", isBinary: false, isTruncated: true },
+      p === "a/missing.json"
+        ? null
+        : p === "a/directory"
+          ? {} // a tree: the Blob fragment's fields are left out
+          : { text: "cut", isBinary: false, isTruncated: true },
     );
-    const files = await reader.getFiles!("main", ["a/missing.json", "a/truncated.json"]);
+    const paths = ["a/missing.json", "a/directory", "a/truncated.json"];
+    const files = await reader.getFiles!("main", paths);
     expect(files.get("a/missing.json")).toBeUndefined();
+    expect(files.has("a/directory")).toBe(true);
+    expect(files.get("a/directory")).toBeUndefined();
     expect(files.get("a/truncated.json")).toBe("the whole file");
     expect(port.count("getFile")).toBe(1);
   });
