@@ -85,6 +85,14 @@ export function noticeOf(evaluation: PullRequestEvaluation, moment: NoticeMoment
   };
 }
 
+/**
+ * Who a notice names to review a request: each user as `@login`, each team as `@owner/team`
+ * (GitHub's team mention, `owner` being the organisation that holds the team), users first.
+ */
+export function mentionsOf(ask: { users: string[]; teams: string[] }, owner: string): string[] {
+  return [...ask.users.map((u) => `@${u}`), ...ask.teams.map((t) => `@${owner}/${t}`)];
+}
+
 /** The notice of a grant's moment (granted, expiring, revoked), from its record. */
 export function grantNotice(grant: GrantRecord, moment: NoticeMoment, detail?: string): Notice {
   return {

@@ -13,7 +13,7 @@ import {
   type PreviousCheck,
   reviewMoment,
 } from "../../core/notify/decide-review-notice.ts";
-import { channelsFor, noticeOf } from "../../core/notify/notice.ts";
+import { channelsFor, mentionsOf, noticeOf } from "../../core/notify/notice.ts";
 import type { CheckRunOutput, GitHubPort } from "../../ports/github.ts";
 import type { WebhookFor } from "../../ports/notify.ts";
 import { sendNotice } from "./send-notice.ts";
@@ -93,7 +93,7 @@ export function tellAwaitingReview(
   ask: ReviewRequest,
   owner: string,
 ): Promise<string[]> {
-  const people = [...ask.users.map((u) => `@${u}`), ...ask.teams.map((t) => `@${owner}/${t}`)];
+  const people = mentionsOf(ask, owner);
   return sendNotice(webhookFor, evaluation.policies, {
     ...noticeOf(evaluation, "awaiting-review"),
     ...(people.length > 0 ? { people } : {}),

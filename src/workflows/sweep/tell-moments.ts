@@ -7,7 +7,7 @@
  * killed in between has told the pull request, and only the channel misses it.
  */
 
-import { grantNotice, type Notice, noticeOf } from "../../core/notify/notice.ts";
+import { grantNotice, mentionsOf, type Notice, noticeOf } from "../../core/notify/notice.ts";
 import { expiryWarningDue } from "../../core/notify/plan-expiry-warning.ts";
 import {
   mayBeDue,
@@ -233,11 +233,7 @@ async function takeStep(
     if (!reminder) return;
     await github.upsertComment(pull.number, REMINDER_MARKER, reminder.body);
     out.reminded.push(pull.number);
-    const people = [
-      ...reminder.users.map((u) => `@${u}`),
-      ...reminder.teams.map((t) => `@${github.owner}/${t}`),
-    ];
-    await notify(run, policies, { ...notice, people }, out);
+    await notify(run, policies, { ...notice, people: mentionsOf(reminder, github.owner) }, out);
     return;
   }
   if (!github.closePullRequest) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { channelsFor } from "../../../src/core/notify/notice.ts";
+import { channelsFor, mentionsOf } from "../../../src/core/notify/notice.ts";
 import { loadPolicies } from "../../../src/core/policy/load-policies.ts";
 import { examplePolicySources } from "../../support/example-policies.ts";
 
@@ -96,5 +96,20 @@ describe("policies: notification settings are checked where they are written", (
   it("refuses a duration it cannot read", () => {
     const { problems } = load(WITH_CHANNELS.replace("expiryWarning: 15m", "expiryWarning: soon"));
     expect(problems.map((p) => p.field)).toEqual(["settings.notifications.expiryWarning"]);
+  });
+});
+
+describe("mentionsOf", () => {
+  it("names users as @login and teams as @owner/team, users first", () => {
+    expect(mentionsOf({ users: ["bob", "Carol"], teams: ["dba", "sre"] }, "acme")).toEqual([
+      "@bob",
+      "@Carol",
+      "@acme/dba",
+      "@acme/sre",
+    ]);
+  });
+
+  it("names no one when no one is asked", () => {
+    expect(mentionsOf({ users: [], teams: [] }, "acme")).toEqual([]);
   });
 });
