@@ -303,9 +303,24 @@ async function onCheckRunRerequested(handling: Handling, context: Context): Prom
     });
     return;
   }
-  for (const pull of run.pull_requests) {
-    await handling.report(github, pull.number, run.head_sha);
+  for (const number of await pullsOfRun(github, run)) {
+    await handling.report(github, number, run.head_sha);
   }
+}
+
+/**
+ * The pull requests a re-run check is on. GitHub leaves `pull_requests` empty when the head
+ * branch is in a fork, so those are found by their head among the open pull requests (one
+ * read): else a fork's re-run, and the sweep's re-request of its aged green check, would decide
+ * nothing and leave the check green.
+ */
+async function pullsOfRun(
+  github: GitHubPort,
+  run: { head_sha: string; pull_requests: readonly { number: number }[] },
+): Promise<number[]> {
+  if (run.pull_requests.length > 0) return run.pull_requests.map((p) => p.number);
+  const open = await github.listOpenPullRequests();
+  return open.filter((p) => p.headSha === run.head_sha).map((p) => p.number);
 }
 
 /** GitHub's merge queue asks for the check of its merge commit: the PR's check, on both. */

@@ -10,6 +10,7 @@ import {
   MERGE,
   NEW_HEAD,
   pullRequestEvent,
+  pullResponse,
   REPO,
   REQUEST_PATH,
   review,
@@ -623,6 +624,35 @@ describe("merge queue and re-runs", () => {
       },
     ];
     await h.probot.receive({ id: "rr", name: "check_run", payload } as Body);
+    expect(check.conclusion).toBe("action_required");
+  });
+
+  it("re-evaluates a fork's pull request on a re-run, found by its head (GitHub lists none)", async () => {
+    // GitHub leaves check_run.pull_requests empty when the head branch is in a fork: without
+    // finding the pull request by the run's head, the sweep's re-request of an aged green check
+    // would be answered by nothing, and the check would stay green.
+    let check: Body;
+    h.github.token();
+    h.github.scope
+      .get(`${REPO}/pulls`)
+      .query(true)
+      .reply(200, [{ ...pullResponse(), number: 6, head: { sha: NEW_HEAD } }, pullResponse()]);
+    h.github
+      .prReads()
+      .baseReads()
+      .requestFile(fixture("db-admin-request.yaml"), HEAD)
+      .teams()
+      .checkCreate(HEAD, (b) => {
+        check = b;
+      });
+    const { examplePayload } = await import("./harness.ts");
+    const payload = examplePayload("check_run", "rerequested");
+    payload.check_run.name = "hallpass/approval";
+    payload.check_run.app.id = 77;
+    payload.check_run.head_sha = HEAD;
+    payload.check_run.check_suite.head_branch = "alice/db-access";
+    payload.check_run.pull_requests = [];
+    await h.probot.receive({ id: "rr-fork", name: "check_run", payload } as Body);
     expect(check.conclusion).toBe("action_required");
   });
 
