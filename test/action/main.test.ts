@@ -436,6 +436,8 @@ describe("the action", () => {
       "  auditDelay: 30m\n  approvalMaxAge: 1d\n",
     );
     const { github } = setup({ "policies/settings.yaml": aging });
+    // The shard of policies/' first account re-requests (recheck-aged-approvals.ts).
+    inputs({ accounts: "staging" });
     const stand = github.standIn;
     stand.openPullRequest("bob", "access/bob", "Access: bob", [
       { path: "access-requests/bob.yaml", content: "requester: bob\n" },

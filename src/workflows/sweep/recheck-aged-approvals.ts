@@ -34,8 +34,9 @@ const REFUSED = new Set([403, 404, 422]);
 
 /**
  * Re-requests every open pull request's green check whose approvals aged out. Reads nothing
- * when no policy lets approvals age out; otherwise one read of the open pull requests and one
- * of each one's check. Every failure is an issue; none stops the run.
+ * when no policy lets approvals age out, or in every shard of a matrix but one (see
+ * `rechecksHere`); otherwise one read of the open pull requests and one of each one's check.
+ * Every failure is an issue; none stops the run.
  */
 export async function recheckAgedApprovals(
   run: SweepRun,
@@ -43,7 +44,9 @@ export async function recheckAgedApprovals(
 ): Promise<RecheckOutcome> {
   const out: RecheckOutcome = { issues: [], rerequested: [], told: [] };
   const github = run.deps.github;
-  if (!approvalsAgeOut(policies) || !github.readCheckRun) return out;
+  if (!approvalsAgeOut(policies) || !github.readCheckRun || !rechecksHere(run, policies)) {
+    return out;
+  }
   let open: PullRequestInfo[];
   try {
     open = await github.listOpenPullRequests();
@@ -65,6 +68,17 @@ export async function recheckAgedApprovals(
     }
   }
   return out;
+}
+
+/**
+ * Whether this run is the shard that re-requests: the one sweeping the first account of
+ * policies/ (every run that sweeps all accounts is). A check is no account's until its request
+ * is read, so one shard does it for all: else each shard would re-request the same check, and
+ * shards refused by GitHub would race to write the same stale-check comment.
+ */
+function rechecksHere(run: SweepRun, policies: Policies): boolean {
+  const first = Object.values(policies.accounts)[0];
+  return first !== undefined && run.targets.has(first.id);
 }
 
 /** GitHub refused to show the checks: the token lacks the checks permission. */

@@ -63,6 +63,22 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
     expect(w.github.count("upsertComment")).toBe(0);
   });
 
+  it("is done by one shard of a matrix, the one sweeping policies/' first account", async () => {
+    // Every shard re-requesting (or, refused, racing to comment) would do it once per shard.
+    const w = aging([[1, { conclusion: "success", externalId: PAST }]]);
+    w.github.fail("rerequestCheckRun", httpError(403), 2);
+    await sweep(w.deps, { now: STEP_NOW, dryRun: false, accounts: ["production"] });
+    expect(w.github.count("readCheckRun")).toBe(0);
+    expect(w.github.count("upsertComment")).toBe(0);
+    await sweep(w.deps, { now: STEP_NOW, dryRun: false, accounts: ["staging"] });
+    expect(w.github.count("readCheckRun")).toBe(1);
+    expect(w.github.count("upsertComment")).toBe(1);
+    // A run of every account (no matrix) is that shard.
+    const all = aging([[1, { conclusion: "success", externalId: PAST }]]);
+    await sweep(all.deps, { now: STEP_NOW, dryRun: false });
+    expect(all.github.rerequested).toEqual([1001]);
+  });
+
   it("reads no check when no policy lets approvals age out", async () => {
     const w = aging([[1, { conclusion: "success", externalId: PAST }]]);
     w.github.files.set("policies/settings.yaml", STEP_SETTINGS);
