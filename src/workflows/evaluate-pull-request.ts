@@ -164,7 +164,7 @@ async function evaluate(
   if (isFailure(approvers)) return stop(approvers);
 
   // 7-8. Read the terms besides the reviews, then decide on the head.
-  return decideOnHead(github, activity, context, { ...judged, ...approvers }, found);
+  return decideOnHead(github, activity, context, judged, approvers, found);
 }
 
 /** `found` stopped by `why`: an `error` evaluation with what was found so far. */
@@ -288,7 +288,8 @@ async function decideOnHead(
   github: GitHubPort,
   activity: PullRequestSnapshot,
   context: EvaluationContext,
-  { rules, policies, request, ...approvers }: JudgedRequest & Approvers,
+  { rules, policies, request }: JudgedRequest,
+  approvers: Approvers,
   found: PullRequestEvaluation,
 ): Promise<PullRequestEvaluation> {
   const { pullRequest } = activity;
