@@ -1,9 +1,7 @@
 /** Reads the grant and revocation records of a request, as git holds them at one commit or branch. */
 
 import { type GrantRecordRead, parseGrantRecord } from "../core/grant/parse-grant-record.ts";
-import { revocationRecordSchema } from "../core/grant/records.ts";
 import { recordPath } from "../core/request/record-paths.ts";
-import { parseJsonOrUndefined } from "../core/text/error-message.ts";
 import { type GitHubPort, UnreadableFileError } from "../ports/github.ts";
 
 /** The grant record of `requestPath` at `ref` (see `parseGrantRecord`); throws when git cannot be read. */
@@ -15,7 +13,7 @@ export async function readGrantRecord(
   return parseGrantRecord(await github.getFile(ref, recordPath(requestPath, "grant")));
 }
 
-/** A request's grant and revocation records, read together at one commit. */
+/** A request's grant and revocation records, read together (see `readGrantAndRevocation`). */
 export interface GrantAndRevocation {
   /** The grant record's text; undefined when there is none. */
   grantText: string | undefined;
@@ -29,10 +27,13 @@ export interface GrantAndRevocation {
 }
 
 /**
- * The grant and revocation records of `requestPath` at `ref`, in one request, so both are read
- * at the same commit. A record GraphQL cannot give as text (binary, too large) is read with
- * `getFile` instead, as `getFiles` does: such a grant record then reads as unreadable, and such a
- * revocation still counts. Throws when git cannot be read.
+ * The grant and revocation records of `requestPath` at `ref`, in one GraphQL request. At a
+ * commit id both are that commit's; at a branch each is read at the branch as the one query
+ * finds it, not pinned to a head read first. A record GraphQL cannot give as text (binary, too
+ * large) sends both reads to `getFile` instead, as `getFiles` does: two more requests, which at
+ * a branch are separate reads of it and may see two heads when a commit lands between them.
+ * Such a grant record reads as unreadable, and such a revocation still counts. Throws when git
+ * cannot be read.
  */
 export async function readGrantAndRevocation(
   github: GitHubPort,
@@ -49,16 +50,4 @@ export async function readGrantAndRevocation(
     });
   const [grantText, revocationText] = texts;
   return { grantText, grant: parseGrantRecord(grantText), revocationText };
-}
-
-/** The revocation record read from `text`, when it is one. */
-export function parseRevocation(text: string) {
-  const parsed = revocationRecordSchema.safeParse(parseJsonOrUndefined(text));
-  return parsed.success ? parsed.data : undefined;
-}
-
-/** ` (reason, revokedAt)` of the revocation record in `text`; empty when it is not one. */
-export function revocationNote(text: string): string {
-  const revocation = parseRevocation(text);
-  return revocation ? ` (${revocation.reason}, ${revocation.revokedAt})` : "";
 }

@@ -6,10 +6,11 @@
  */
 
 import { describeRoleMismatch, type ExpectedRole } from "../core/grant/check-revocation-target.ts";
+import { parseRevocation } from "../core/grant/parse-grant-record.ts";
 import { planRevocation, REVOKE_POLICY_NAME } from "../core/grant/plan-revocation.ts";
-import { type RevocationRecord, revocationRecordSchema } from "../core/grant/records.ts";
+import type { RevocationRecord } from "../core/grant/records.ts";
 import { recordPath } from "../core/request/record-paths.ts";
-import { errorMessage, parseJsonOrUndefined } from "../core/text/error-message.ts";
+import { errorMessage } from "../core/text/error-message.ts";
 import type { AccountTarget, AwsPort } from "../ports/aws.ts";
 import type { GitHubPort } from "../ports/github.ts";
 
@@ -166,13 +167,8 @@ async function recordRevocation(
 ): Promise<{ record: RevocationRecord; recorded: boolean }> {
   const branch = deps.branch ?? (await deps.github.getDefaultBranch());
   const path = recordPath(request.requestPath, "revocation");
-  const existing = await deps.github.getFile(branch, path);
-  if (existing !== undefined) {
-    const parsed = revocationRecordSchema.safeParse(parseJsonOrUndefined(existing));
-    if (parsed.success && parsed.data.roleArn === request.roleArn) {
-      return { record: parsed.data, recorded: false };
-    }
-  }
+  const existing = parseRevocation(await deps.github.getFile(branch, path));
+  if (existing?.roleArn === request.roleArn) return { record: existing, recorded: false };
   const record: RevocationRecord = {
     version: 1,
     requestPath: request.requestPath,

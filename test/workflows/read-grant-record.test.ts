@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UnreadableFileError } from "../../src/ports/github.ts";
-import { readGrantAndRevocation, revocationNote } from "../../src/workflows/read-grant-record.ts";
+import { readGrantAndRevocation } from "../../src/workflows/read-grant-record.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 import { plannedGrantRecord } from "./grant/grant-step-fixtures.ts";
 
@@ -46,13 +46,5 @@ describe("readGrantAndRevocation", () => {
   it("fails when git cannot be read", async () => {
     const github = new FakeGitHub().fail("readPaths", new Error("502 Bad Gateway"));
     await expect(readGrantAndRevocation(github, "main", REQUEST)).rejects.toThrow("502");
-  });
-});
-
-describe("revocationNote", () => {
-  // A revocation record's reason and time: see read-grant-records "finishes as revoked".
-  it("says nothing of a revocation file that is no record", () => {
-    expect(revocationNote("{ not json")).toBe("");
-    expect(revocationNote(JSON.stringify({ reason: "early-release" }))).toBe("");
   });
 });

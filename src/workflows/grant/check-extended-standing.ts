@@ -6,11 +6,11 @@
  * access nobody reviewed after the extended grant was revoked for cause.
  */
 
+import { parseRevocation, revocationNote } from "../../core/grant/parse-grant-record.ts";
 import type { AutoApprovalBasis } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
 import type { GitHubPort } from "../../ports/github.ts";
-import { parseRevocation, revocationNote } from "../read-grant-record.ts";
 import type { GrantStop } from "./grant-types.ts";
 
 /**
@@ -34,7 +34,7 @@ export async function checkExtendedStanding(
     revocation?.reason === "replaced-by-extension" &&
     revocation.detail?.startsWith(`replaced by ${at.requestPath} `) === true;
   if (own) return undefined;
-  const why = revocationNote(text);
+  const why = revocationNote(revocation);
   return {
     stop: "refused",
     title: `the grant it extends without review was revoked after the merge`,

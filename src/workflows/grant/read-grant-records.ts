@@ -3,12 +3,13 @@
  * merge event finds its own grant record and finishes that grant; a revocation ends the story.
  */
 
+import { parseRevocation, revocationNote } from "../../core/grant/parse-grant-record.ts";
 import type { GrantRecord } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import { parseJsonOrUndefined } from "../../core/text/error-message.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
 import type { GitHubPort } from "../../ports/github.ts";
-import { readGrantAndRevocation, revocationNote } from "../read-grant-record.ts";
+import { readGrantAndRevocation } from "../read-grant-record.ts";
 import type { GrantStop } from "./grant-types.ts";
 
 /** The request's grant record when an earlier run committed it and its window is still open. */
@@ -48,7 +49,7 @@ export async function readGrantRecords(
     };
   }
   if (revocationText !== undefined) {
-    const reason = `${revocationPath} records a revocation${revocationNote(revocationText)}; not granting again`;
+    const reason = `${revocationPath} records a revocation${revocationNote(parseRevocation(revocationText))}; not granting again`;
     return { stop: "finished", outcome: { status: "revoked", reason } };
   }
   if (grant.status === "missing") return { existing: undefined };

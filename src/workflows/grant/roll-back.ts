@@ -5,9 +5,10 @@
  */
 
 import { expectedRoleOfRecord } from "../../core/grant/check-revocation-target.ts";
-import { type GrantRecord, revocationRecordSchema } from "../../core/grant/records.ts";
+import { parseRevocation } from "../../core/grant/parse-grant-record.ts";
+import type { GrantRecord } from "../../core/grant/records.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
-import { errorMessage, parseJsonOrUndefined } from "../../core/text/error-message.ts";
+import { errorMessage } from "../../core/text/error-message.ts";
 import { markdownCode, markdownMention } from "../../core/text/escape-markdown.ts";
 import { GrantConflictError } from "../../ports/aws.ts";
 import type { GitHubPort } from "../../ports/github.ts";
@@ -117,10 +118,8 @@ async function unfinishedRollback(
   let recorded: boolean | undefined;
   let readError = "";
   try {
-    const text = await github.getFile(failed.branch, revocationPath);
-    const parsed =
-      text === undefined ? undefined : revocationRecordSchema.safeParse(parseJsonOrUndefined(text));
-    recorded = parsed?.success === true && parsed.data.roleArn === roleArn;
+    const revocation = parseRevocation(await github.getFile(failed.branch, revocationPath));
+    recorded = revocation?.roleArn === roleArn;
   } catch (error) {
     readError = errorMessage(error);
   }
