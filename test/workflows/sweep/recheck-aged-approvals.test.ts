@@ -106,6 +106,7 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
       expect(comment).toContain(
         "The approval of this request aged out at 2026-11-26T11:59:59.000Z, so the green `hallpass/approval` check on `ddddddd` is stale",
       );
+      expect(comment).toContain("GitHub refused");
       // The next run is refused again and says nothing twice on the same head.
       const second = await sweep(w.deps, { now: STEP_NOW, dryRun: false });
       expect(second.issues).toEqual([]);
@@ -122,6 +123,23 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
       expect(w.github.count("upsertComment")).toBe(2);
     });
   }
+
+  it("also tells the pull request, once, when a re-requested check is still green an hour past its time", async () => {
+    const w = aging([[1, { conclusion: "success", externalId: PAST }]]);
+    const marker = staleCheckMarker(w.github.openPulls[0]!.headSha);
+    const soon = new Date(STEP_NOW.getTime() + 59 * 60_000);
+    await sweep(w.deps, { now: soon, dryRun: false });
+    expect(w.github.comments.get(`1 ${marker}`)).toBeUndefined();
+    const late = new Date(STEP_NOW.getTime() + 61 * 60_000);
+    for (let run = 0; run < 2; run++) {
+      expect((await sweep(w.deps, { now: late, dryRun: false })).issues).toEqual([]);
+    }
+    expect(w.github.rerequested).toEqual([1001, 1001, 1001]);
+    expect(w.github.count("upsertComment")).toBe(1);
+    expect(w.github.comments.get(`1 ${marker}`)).toContain(
+      "The sweep re-requested the check, but it is still green an hour later",
+    );
+  });
 
   it("makes any other failure an issue of the run and goes on with the next pull request", async () => {
     const w = aging([
