@@ -18,7 +18,7 @@ import { CHECK_NAME } from "../../core/approval/render-check.ts";
 import type { Policies } from "../../core/policy/policy-format.ts";
 import { errorMessage, httpStatus } from "../../core/text/error-message.ts";
 import type { GitHubPort, PullRequestInfo } from "../../ports/github.ts";
-import { issueOf, type SweepIssue, type SweepRun } from "./types.ts";
+import { issueOf, type OpenPullRequests, type SweepIssue, type SweepRun } from "./types.ts";
 
 /** What the step did, for the log and the report. */
 export interface RecheckOutcome {
@@ -41,26 +41,27 @@ const REFUSED = new Set([403, 404, 422]);
 /**
  * Re-requests every open pull request's green check whose approvals aged out. Reads nothing
  * when no policy lets approvals age out, or in every shard of a matrix but one (see
- * `rechecksHere`); otherwise one read of the open pull requests and one of each one's check.
+ * `rechecksHere`); otherwise the open pull requests (listed once a run, with step 5b), less
+ * those 5b closed, and one read of each one's check.
  * Every failure is an issue; none stops the run.
  */
 export async function recheckAgedApprovals(
   run: SweepRun,
-  policies: Policies,
+  input: {
+    policies: Policies;
+    openPullRequests: OpenPullRequests;
+    /** Pull requests an earlier step of the run closed since they were listed. */
+    closed: readonly number[];
+  },
 ): Promise<RecheckOutcome> {
+  const { policies } = input;
   const out: RecheckOutcome = { issues: [], rerequested: [], told: [] };
   const github = run.deps.github;
   if (!approvalsAgeOut(policies) || !github.readCheckRun || !rechecksHere(run, policies)) {
     return out;
   }
-  let open: PullRequestInfo[];
-  try {
-    open = await github.listOpenPullRequests();
-  } catch (error) {
-    out.issues.push(issueOf("notify", "open pull requests", error));
-    return out;
-  }
-  for (const pull of open) {
+  const open = await input.openPullRequests();
+  for (const pull of (open ?? []).filter((p) => !input.closed.includes(p.number))) {
     try {
       await recheckOne(github, pull, run.now, out);
     } catch (error) {

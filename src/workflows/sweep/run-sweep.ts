@@ -6,13 +6,14 @@ import { recordRevocations } from "./record-revocations.ts";
 import { revokePlanned } from "./revoke-planned.ts";
 import { slackTeller, tellMissingGrants } from "./tell.ts";
 import { type MomentsOutcome, tellMoments } from "./tell-moments.ts";
-import type {
-  StepOutcome,
-  SweepDeps,
-  SweepIssue,
-  SweepOptions,
-  SweepReport,
-  SweepRun,
+import {
+  listOpenPullRequestsOnce,
+  type StepOutcome,
+  type SweepDeps,
+  type SweepIssue,
+  type SweepOptions,
+  type SweepReport,
+  type SweepRun,
 } from "./types.ts";
 import { updateDashboard } from "./update-dashboard.ts";
 import { type WatchOutcome, watchLiveGrants } from "./watch-live-grants.ts";
@@ -68,16 +69,24 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
     addOutcome(report, await revokePlanned(run, { revoke: plan.revoke, revocations, slack }));
     addOutcome(report, await recordRevocations(run, plan.recordRevocation));
     report.issues.push(...(await tellMissingGrants(run, plan)));
+    // 5b and 5c share one listing of the open pull requests (the dashboard lists them again,
+    // without those 5b closed).
+    const openPullRequests = listOpenPullRequestsOnce(deps.github, report.issues);
     // 5b. Tell the timed moments: revoked, expiring, reminded, closed as stale.
     const moments = await tellMoments(run, {
       plan,
       policies: state.policies,
       revoked: report.revoked,
+      openPullRequests,
     });
     report.issues.push(...moments.issues);
     logMoments(deps, moments);
     // 5c. Re-request green checks whose approvals aged out.
-    const rechecked = await recheckAgedApprovals(run, state.policies);
+    const rechecked = await recheckAgedApprovals(run, {
+      policies: state.policies,
+      openPullRequests,
+      closed: moments.closed,
+    });
     report.issues.push(...rechecked.issues);
     logRechecked(deps, rechecked);
   }

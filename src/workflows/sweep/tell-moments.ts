@@ -31,7 +31,13 @@ import type { SweepPlan } from "../../core/sweep/plan-sweep.ts";
 import type { PullRequestInfo, PullRequestSnapshot } from "../../ports/github.ts";
 import { evaluateSnapshot } from "../evaluate-pull-request.ts";
 import { sendNotice } from "../notify/send-notice.ts";
-import { issueOf, type SweepIssue, type SweepRevoked, type SweepRun } from "./types.ts";
+import {
+  issueOf,
+  type OpenPullRequests,
+  type SweepIssue,
+  type SweepRevoked,
+  type SweepRun,
+} from "./types.ts";
 
 /** What the moments step did, for the report. */
 export interface MomentsOutcome {
@@ -45,12 +51,17 @@ export interface MomentsOutcome {
 /** Tells the run's timed moments; every failure is an issue, none stops the run. */
 export async function tellMoments(
   run: SweepRun,
-  input: { plan: SweepPlan; policies: Policies; revoked: readonly SweepRevoked[] },
+  input: {
+    plan: SweepPlan;
+    policies: Policies;
+    revoked: readonly SweepRevoked[];
+    openPullRequests: OpenPullRequests;
+  },
 ): Promise<MomentsOutcome> {
   const out: MomentsOutcome = { issues: [], reminded: [], closed: [], warned: [] };
   await tellRevoked(run, input, out);
   await warnExpiring(run, input, out);
-  await tellPendingRequests(run, input.policies, out);
+  await tellPendingRequests(run, input, out);
   return out;
 }
 
@@ -124,9 +135,10 @@ async function warnExpiring(
  */
 async function tellPendingRequests(
   run: SweepRun,
-  policies: Policies,
+  input: { policies: Policies; openPullRequests: OpenPullRequests },
   out: MomentsOutcome,
 ): Promise<void> {
+  const { policies } = input;
   const { notifications } = policies.settings;
   const timing: PendingTiming = {
     remindAfterSeconds: seconds(notifications.remindAfter),
@@ -134,13 +146,8 @@ async function tellPendingRequests(
   };
   const github = run.deps.github;
   if (!github.findComment || (!timing.remindAfterSeconds && !timing.closeAfterSeconds)) return;
-  let open: PullRequestInfo[];
-  try {
-    open = await github.listOpenPullRequests();
-  } catch (error) {
-    out.issues.push(issueOf("notify", "open pull requests", error));
-    return;
-  }
+  const open = await input.openPullRequests();
+  if (!open) return;
   for (const pull of open.filter((p) => mayBeDue(p, run.now, timing))) {
     try {
       const step = await pendingStep(run, pull, timing);

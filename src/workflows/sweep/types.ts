@@ -2,7 +2,7 @@ import type { Alert } from "../../core/sweep/evaluate-alerts.ts";
 import type { SweepPlan } from "../../core/sweep/plan-sweep.ts";
 import type { AccountTarget, AwsPort } from "../../ports/aws.ts";
 import type { CloudTrailPort } from "../../ports/cloudtrail.ts";
-import type { GitHubPort, IssueInfo } from "../../ports/github.ts";
+import type { GitHubPort, IssueInfo, PullRequestInfo } from "../../ports/github.ts";
 import type { WebhookFor } from "../../ports/notify.ts";
 import type { RevokeRequest } from "../revoke-grant.ts";
 
@@ -152,4 +152,25 @@ export interface StepOutcome {
 /** An error as an issue of `step`: the run goes on, and the job fails at its end. */
 export function issueOf(step: SweepIssue["step"], subject: string, error: unknown): SweepIssue {
   return { step, subject, message: (error as Error).message };
+}
+
+/** The open pull requests steps 5b and 5c read; undefined when they could not be listed. */
+export type OpenPullRequests = () => Promise<PullRequestInfo[] | undefined>;
+
+/**
+ * The open pull requests, listed on the first ask and at most once: a failed listing is one
+ * issue in `issues`, however many steps ask.
+ */
+export function listOpenPullRequestsOnce(
+  github: GitHubPort,
+  issues: SweepIssue[],
+): OpenPullRequests {
+  let listed: Promise<PullRequestInfo[] | undefined> | undefined;
+  return () => {
+    listed ??= github.listOpenPullRequests().catch((error: unknown) => {
+      issues.push(issueOf("notify", "open pull requests", error));
+      return undefined;
+    });
+    return listed;
+  };
 }

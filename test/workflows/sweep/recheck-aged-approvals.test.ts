@@ -79,6 +79,18 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
     expect(all.github.rerequested).toEqual([1001]);
   });
 
+  it("shares one listing of the open pull requests with the reminders (step 5b)", async () => {
+    const w = aging([[1, { conclusion: "success", externalId: PAST }]]);
+    w.github.files.set(
+      "policies/settings.yaml",
+      AGING.replace("  notifications:\n", "  notifications:\n    remindAfter: 1d\n"),
+    );
+    await sweep(w.deps, { now: STEP_NOW, dryRun: false });
+    expect(w.github.rerequested).toEqual([1001]);
+    // Steps 5b and 5c once; the dashboard once more, after 5b may have closed some.
+    expect(w.github.count("listOpenPullRequests")).toBe(2);
+  });
+
   it("reads no check when no policy lets approvals age out", async () => {
     const w = aging([[1, { conclusion: "success", externalId: PAST }]]);
     w.github.files.set("policies/settings.yaml", STEP_SETTINGS);

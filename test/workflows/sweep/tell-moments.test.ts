@@ -13,7 +13,7 @@ import type { Review } from "../../../src/ports/github.ts";
 import type { WebhookFor } from "../../../src/ports/notify.ts";
 import { sweep } from "../../../src/workflows/sweep/run-sweep.ts";
 import { tellMoments } from "../../../src/workflows/sweep/tell-moments.ts";
-import type { SweepRun } from "../../../src/workflows/sweep/types.ts";
+import { listOpenPullRequestsOnce, type SweepRun } from "../../../src/workflows/sweep/types.ts";
 import { examplePolicyFiles, examplePolicySources } from "../../support/example-policies.ts";
 import { FakeGitHub } from "../../support/fake-github.ts";
 import { addMergedRequest, BASE_SHA, CODEOWNERS } from "../../support/merged-request.ts";
@@ -157,7 +157,15 @@ ${NOTIFY}`;
     targets: new Map([["123456789012", { name: "production", id: "123456789012" } as never]]),
   };
   const tell = (now = STEP_NOW) =>
-    tellMoments({ ...run, now }, { plan: EMPTY_PLAN, policies: policies as Policies, revoked: [] });
+    tellMoments(
+      { ...run, now },
+      {
+        plan: EMPTY_PLAN,
+        policies: policies as Policies,
+        revoked: [],
+        openPullRequests: listOpenPullRequestsOnce(github, []),
+      },
+    );
   return { github, number, posted, tell, run, policies: policies as Policies };
 }
 
@@ -263,7 +271,12 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     const { github, run, policies } = openRequest(80);
     const out = await tellMoments(
       { ...run, targets: new Map() },
-      { plan: EMPTY_PLAN, policies, revoked: [] },
+      {
+        plan: EMPTY_PLAN,
+        policies,
+        revoked: [],
+        openPullRequests: listOpenPullRequestsOnce(github, []),
+      },
     );
     expect(out).toEqual({ issues: [], reminded: [], closed: [], warned: [] });
     expect(github.closed).toEqual([]);
