@@ -9,6 +9,7 @@
 
 import { createHash } from "node:crypto";
 import type { ProbotOctokit } from "probot";
+import { httpStatus } from "../core/text/error-message.ts";
 import type { KeyValueCache } from "../ports/cache.ts";
 import type {
   ChangedFile,
@@ -85,12 +86,6 @@ const ANNOTATIONS_PER_REQUEST = 50;
 /** GitHub's limit on a check run summary and on an issue/comment body. */
 const MAX_TEXT = 65_535;
 
-function status(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error
-    ? Number((error as { status: unknown }).status)
-    : undefined;
-}
-
 function truncate(text: string): string {
   if (text.length <= MAX_TEXT) return text;
   const note = "\n\n… (truncated: GitHub limits this text to 65,535 characters)";
@@ -154,7 +149,7 @@ export function createOctokitGitHub(
       });
       return rawFileText(response.data);
     } catch (error) {
-      if (status(error) === 404) return undefined;
+      if (httpStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -563,7 +558,7 @@ export function createOctokitGitHub(
       });
       return data.object.sha;
     } catch (error) {
-      if (status(error) === 404) return undefined;
+      if (httpStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -577,7 +572,7 @@ export function createOctokitGitHub(
       });
     } catch (error) {
       // A redelivery, or a concurrent one, made it first; the commit goes on top of it.
-      if (status(error) === 422 && (await getBranchHead(branch)) !== undefined) return;
+      if (httpStatus(error) === 422 && (await getBranchHead(branch)) !== undefined) return;
       throw error;
     }
   }
@@ -608,7 +603,7 @@ export function createOctokitGitHub(
     } catch (error) {
       // Two deliveries at once: the other opened it; answer that one.
       const existing =
-        status(error) === 422 ? await findPullRequestByBranch(pull.branch) : undefined;
+        httpStatus(error) === 422 ? await findPullRequestByBranch(pull.branch) : undefined;
       if (existing) return existing;
       throw error;
     }
