@@ -1,9 +1,12 @@
+import { compileSafeParse } from "../source/compile-safe-parse.ts";
 import { parsePlainMapping } from "../source/parse-plain-mapping.ts";
 import type { Problem } from "../source/problem.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import type { AccessRequest } from "./request-format.ts";
 import { accessRequestSchema } from "./request-format.ts";
 import { MAX_REQUEST_FILE_BYTES, parseRequest } from "./validate-request.ts";
+
+const parseAccessRequest = compileSafeParse(accessRequestSchema);
 
 /**
  * A request file's value and its syntax and schema problems, as `parseRequest` gives them,
@@ -18,7 +21,7 @@ export function readRequestValue(file: SourceFile): {
 } {
   const plain = parsePlainMapping(file.content, MAX_REQUEST_FILE_BYTES);
   if (plain !== undefined) {
-    const result = accessRequestSchema.safeParse(plain);
+    const result = parseAccessRequest(plain);
     if (result.success) return { value: result.data, problems: [] };
   }
   const { value, problems } = parseRequest(file);

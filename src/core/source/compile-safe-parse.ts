@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 /**
  * A `safeParse` for readers of thousands of records (`hallpass history`, `verify` and `report`
- * read four JSON records per request): the common value is judged by plain functions compiled
+ * read a request file and four JSON records per request): the common value is judged by plain functions compiled
  * once from the schema's definition, without zod's machinery (a payload and an issue list per
  * value: about a tenth of the CPU of `hallpass history` on 10,000 requests), and zod itself is
  * asked whenever they are not sure: a value they refuse, or anything unusual (a `__proto__`
@@ -14,7 +14,7 @@ import type { z } from "zod";
  * single change of each record and on random ones.
  *
  * Only what the records' schemas use is compiled: objects (strict, loose or stripping),
- * strings (with format patterns), numbers (safe integers), booleans, literals, enums, arrays
+ * strings (with format patterns and minimum lengths), numbers (safe integers), booleans, literals, enums, arrays
  * (with a minimum length), optional, nullable and records of string keys. Anything else (a
  * transform, a refinement, a default, a union) is refused when compiling, so a schema that
  * grows one fails at once instead of being judged wrongly.
@@ -106,17 +106,29 @@ function noChecks(def: Def, at: string): void {
   if (def.checks && def.checks.length > 0) unsupported(at, `a check on ${def.type}`);
 }
 
+/**
+ * A string: each format pattern (a datetime, a `.regex()`) must match, and a minimum length
+ * holds surely when the string has twice as many UTF-16 units (zod counts code points, one or
+ * two units each); in between, zod counts.
+ */
 function compileString(def: Def, at: string): Judge {
-  const patterns = (def.checks ?? []).map((c) => {
+  const patterns: RegExp[] = [];
+  let minimum = 0;
+  for (const c of def.checks ?? []) {
     const check = c._zod.def;
-    if (check.check !== "string_format" || !check.pattern || check.when) {
+    if (check.check === "min_length" && check.minimum !== undefined) {
+      minimum = Math.max(minimum, check.minimum);
+    } else if (check.check === "string_format" && check.pattern && !check.when) {
+      patterns.push(check.pattern);
+    } else {
       unsupported(at, `the string check ${check.check}/${check.format}`);
     }
-    return check.pattern;
-  });
-  if (patterns.length === 0) return (v) => (typeof v === "string" ? v : NOT_SURE);
+  }
+  if (patterns.length === 0 && minimum === 0) {
+    return (v) => (typeof v === "string" ? v : NOT_SURE);
+  }
   return (v) => {
-    if (typeof v !== "string") return NOT_SURE;
+    if (typeof v !== "string" || v.length < 2 * minimum) return NOT_SURE;
     for (const pattern of patterns) {
       pattern.lastIndex = 0;
       if (!pattern.test(v)) return NOT_SURE;

@@ -8,6 +8,7 @@ import {
   ungrantedRecordSchema,
 } from "../../../src/core/grant/records.ts";
 import { auditHeadlineSchema } from "../../../src/core/history/build-access-history.ts";
+import { accessRequestSchema } from "../../../src/core/request/request-format.ts";
 import { compileSafeParse } from "../../../src/core/source/compile-safe-parse.ts";
 import { alertsRecordSchema } from "../../../src/core/sweep/evaluate-alerts.ts";
 import {
@@ -55,6 +56,8 @@ function fullGrant(): unknown {
 /** Every construct compileSafeParse knows, in one schema. */
 const everyConstruct = z.strictObject({
   text: z.string(),
+  short: z.string().min(2),
+  word: z.string().regex(/^[a-z]+$/g),
   time: z.string().datetime({ offset: true }).nullable(),
   count: z.number(),
   whole: z.number().int().optional(),
@@ -73,6 +76,8 @@ const CASES: [string, z.ZodType, () => unknown][] = [
     everyConstruct,
     () => ({
       text: "t",
+      short: "abcd",
+      word: "abc",
       time: "2026-11-26T09:00:00Z",
       count: 1.5,
       whole: 3,
@@ -83,6 +88,19 @@ const CASES: [string, z.ZodType, () => unknown][] = [
       spans: { a: [1], "2": [] },
       stripped: { kept: "k" },
       loose: { name: "n", other: [1] },
+    }),
+  ],
+  [
+    "request",
+    accessRequestSchema,
+    () => ({
+      requester: "alice",
+      role: "db-admin",
+      account: "production",
+      duration: "2h",
+      reason: "r",
+      ticket: "CHG-1",
+      emergency: true,
     }),
   ],
   ["grant", grantRecordSchema, () => grantRecord()],
@@ -192,6 +210,11 @@ const EDGE_VALUES: unknown[] = [
   "app",
   "",
   "x",
+  "ab",
+  "\u{1F600}",
+  "\u{1F600}\u{1F600}",
+  "a-",
+  "db-admin",
   0,
   1,
   2,
