@@ -17,13 +17,22 @@ const major = Number(process.versions.node.split(".")[0]);
  * default young generation, sized for throughput, doubles their memory: with a 4 MB semi-space
  * `verify` on 10,000 requests peaks near 300 MB instead of 450 MB, in the same time
  * (bench/verify.bench.ts). The flag must be given at start, so they run in a second process.
+ * (`--semi-space-growth-factor=1`, which can be set at run time, kept `history` under 300 MB
+ * in one process, but its 1 MB semi-space cost more CPU in collections than the second
+ * process's start, about 0.04 s.)
+ *
+ * They also compile their hot code on the main thread: run once over thousands of records,
+ * their functions are optimised while they run, and V8's background compilation cost about
+ * 0.1 s more CPU on 10,000 requests (`hallpass history`: medians of 7 interleaved runs, Node's
+ * share 1.74 s against 1.88 s) for code that often arrived when the loop it was for had ended.
  */
 const READERS = new Set(["history", "verify", "report"]);
 const SEMI_SPACE = "--max-semi-space-size=4";
+const READER_FLAGS = [SEMI_SPACE, "--no-concurrent-recompilation"];
 
 if (major >= REQUIRED_MAJOR) {
   if (READERS.has(process.argv[2] ?? "") && !process.execArgv.includes(SEMI_SPACE)) {
-    process.exitCode = rerun(process.execPath, [SEMI_SPACE], {});
+    process.exitCode = rerun(process.execPath, READER_FLAGS, {});
   } else {
     enableCompileCache();
     await import("../src/cli/main.ts");
@@ -54,7 +63,7 @@ function runOnProjectNode() {
     );
     return 1;
   }
-  const flags = READERS.has(process.argv[2] ?? "") ? [SEMI_SPACE] : [];
+  const flags = READERS.has(process.argv[2] ?? "") ? READER_FLAGS : [];
   return rerun(projectNode, flags, { HALLPASS_REEXEC: "1" });
 }
 

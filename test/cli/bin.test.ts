@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,6 +65,32 @@ describe("the hallpass executable", () => {
     const help = hallpass(["report", "--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("Usage: hallpass report");
+  });
+
+  it("runs the readers with a small young generation and their compilation on the main thread", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hallpass-bin-flags-"));
+    try {
+      const hook = join(dir, "flags.mjs");
+      writeFileSync(
+        hook,
+        'process.stderr.write("flags " + JSON.stringify(process.execArgv.filter((a) => !a.startsWith("--import"))) + "\\n");\n',
+      );
+      const flagsOf = (command: string) =>
+        [
+          ...hallpass([command, "--help"], root, {
+            NODE_OPTIONS: `--import=${hook}`,
+          }).stderr.matchAll(/^flags (.*)$/gm),
+        ].map((m) => JSON.parse(m[1]!) as string[]);
+      for (const reader of ["history", "verify", "report"]) {
+        expect(flagsOf(reader)).toEqual([
+          [],
+          ["--max-semi-space-size=4", "--no-concurrent-recompilation"],
+        ]);
+      }
+      expect(flagsOf("validate")).toEqual([[]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("prints its version", () => {
