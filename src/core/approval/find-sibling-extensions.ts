@@ -47,8 +47,9 @@ export function siblingDirectories(
  * The other extensions of the grant of `extended.path` (`findSiblingExtensions`), gathered at
  * one commit from what a shell read there: `listed(directory)`, the paths directly in each of
  * `siblingDirectories` that are there (others are passed over), and `extendsOf(path)`, what one
- * of them extends (`extendsNamedIn`). The app reads these through GitHub, `verify` from its
- * clone's history. Undefined when `own` sits in neither directory.
+ * of them extends (`extendsNamedIn`). `verify` reads these from its clone's history (the app,
+ * which lists and reads them through GitHub itself, calls `findSiblingExtensions`). Undefined
+ * when `own` sits in neither directory.
  */
 export function gatherSiblingExtensions(
   extended: { path: string; record: GrantRecord },

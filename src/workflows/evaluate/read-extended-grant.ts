@@ -10,7 +10,7 @@
 import type { ExtendedGrant } from "../../core/approval/find-auto-approval.ts";
 import {
   extendsNamedIn,
-  gatherSiblingExtensions,
+  findSiblingExtensions,
   isSiblingCandidate,
   siblingDirectories,
 } from "../../core/approval/find-sibling-extensions.ts";
@@ -79,15 +79,13 @@ async function readSiblings(
     });
   if (!read) return undefined;
   // Listed but gone: it extends nothing any more.
-  const texts = new Map<string, string>();
-  paths.forEach((p, i) => {
+  const beside = paths.flatMap((p, i) => {
     const content = read.files[i];
-    if (content !== undefined) texts.set(p, content);
+    return content === undefined
+      ? []
+      : [{ path: p, extends: extendsNamedIn({ path: p, content }) }];
   });
-  return gatherSiblingExtensions(extended, requestPath, {
-    listed: () => texts.keys(),
-    extendsOf: (p) => extendsNamedIn({ path: p, content: texts.get(p)! }),
-  });
+  return findSiblingExtensions(beside, extended.path, requestPath);
 }
 
 /** What the grant record of `path` holds, when it is there and readable. */
