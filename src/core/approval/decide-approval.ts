@@ -425,8 +425,17 @@ function judgeOpinions(
       valid.push(review);
     }
   }
-  valid.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id);
+  valid.sort(oldestFirst);
   return { valid, blockedBy, staleByBase, baseChangeText, expired };
+}
+
+/**
+ * Oldest approval first, by the time it was given (not its text: GitHub's times may differ in
+ * form), ties by review id. Every valid review's time was read (an unreadable one is never
+ * after the base change), so the order is total.
+ */
+function oldestFirst(a: ReviewInput, b: ReviewInput): number {
+  return Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || a.id - b.id;
 }
 
 /**
@@ -445,7 +454,7 @@ function expiryText(review: ReviewInput, seconds: number): string {
 }
 
 /**
- * When the approval by `valid` stops holding as its approvals age out (ISO-8601), or undefined
+ * When the approval by `valid` (oldest first) stops holding as its approvals age out (ISO-8601), or undefined
  * when it never does (no age limit, a merge's decision, or a policy rule that would approve
  * without the reviews). Every approval counts for the same age, so they age out in the order
  * they were given; the rules fail at the first one whose loss leaves no full assignment of the
@@ -459,14 +468,11 @@ function approvedUntil(
   const age = input.maxApprovalAge;
   if (!age || input.reviewedBefore !== undefined || input.autoApproval) return undefined;
   const needed = groups.counts.reduce((a, b) => a + b, 0);
-  const byAge = [...valid].sort(
-    (a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || a.id - b.id,
-  );
-  const approvers = byAge.map((r) => lower(r.user));
-  for (let k = 0; k < byAge.length; k++) {
+  const approvers = valid.map((r) => lower(r.user));
+  for (let k = 0; k < valid.length; k++) {
     const younger = approvers.slice(k + 1);
     if (assignToRules(younger, groups.ruleSets, groups.counts).assignedCount < needed) {
-      return expiryText(byAge[k]!, age.seconds);
+      return expiryText(valid[k]!, age.seconds);
     }
   }
   return undefined;

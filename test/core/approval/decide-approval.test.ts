@@ -1121,6 +1121,18 @@ describe("decideApproval: the order of approvals and an unreadable base change",
     }
   });
 
+  it("orders the approvals by when they were given, not by how the time is written", () => {
+    // As text "…00.500Z" sorts before "…00Z"; in time it is half a second later.
+    const sue = { ...review("sue", "APPROVED", 3), id: 502, submittedAt: "2026-11-26T10:03:00Z" };
+    const sam = {
+      ...review("sam", "APPROVED", 3),
+      id: 501,
+      submittedAt: "2026-11-26T10:03:00.500Z",
+    };
+    const d = decideApproval(input({ reviews: [sam, sue], approval: { rules: [{ count: 2 }] } }));
+    expect(d.approvals.map((a) => a.reviewer)).toEqual(["sue", "sam"]);
+  });
+
   it("says a base change GitHub shows no time for made the approvals stale (fail closed)", () => {
     const d = decideApproval(
       input({ reviews: [review("bob", "APPROVED", 1)], baseChangedAt: ["not a time"] }),
