@@ -1,5 +1,3 @@
-import type { ProbotOctokit } from "probot";
-
 /**
  * The port's reads take a commit id or a branch name. GitHub resolves a bare name as git does
  * (`git rev-parse`): a tag named like the branch wins over the branch, and pushing a tag needs
@@ -26,18 +24,18 @@ export function qualifiedRef(ref: string): string {
 
 /**
  * The commit `ref` names, for APIs that take a tree-ish or a start point (`git/trees`, the
- * commits list): a commit id as it is, a branch's head read through `git/ref/heads/<branch>`,
- * which names a branch only. Throws GitHub's 404 when there is no such branch.
+ * commits list): a commit id as it is, a branch's head as `branchHead` reads it (the port's
+ * `getBranchHead`, through `git/ref/heads/<branch>`, which names a branch only). A missing
+ * branch throws: read as nothing, it would make every record on it look absent.
  */
 export async function commitOf(
-  octokit: Pick<ProbotOctokit, "request">,
-  repository: { owner: string; repo: string },
   ref: string,
+  branchHead: (branch: string) => Promise<string | undefined>,
 ): Promise<string> {
   if (isCommitSha(ref)) return ref;
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
-    ...repository,
-    ref: qualifiedRef(ref).slice("refs/".length),
-  });
-  return data.object.sha;
+  const head = await branchHead(ref);
+  if (head === undefined) {
+    throw new Error(`there is no branch ${ref}: name an existing branch or a full commit id`);
+  }
+  return head;
 }

@@ -24,7 +24,7 @@ export function withMergedPullRequestLookup(port: GitHubPort, octokit: Octokit):
     const { data: commits } = await octokit.request("GET /repos/{owner}/{repo}/commits", {
       ...base,
       // From the branch's head: `sha` takes a start point, where a bare name is a tag first.
-      sha: await commitOf(octokit, base, branch),
+      sha: await commitOf(branch, (b) => port.getBranchHead(b)),
       path,
       per_page: MAX_COMMITS,
     });

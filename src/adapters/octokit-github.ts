@@ -169,7 +169,7 @@ export function createOctokitGitHub(
     const segments = directory.split("/").filter((s) => s !== "");
     // Walk down to the directory's own tree: far smaller than the whole repository's. It starts
     // at a commit: `git/trees` takes a tree-ish, where a bare branch name is a tag first.
-    let treeSha = await commitOf(octokit, base, ref);
+    let treeSha = await commitOf(ref, getBranchHead);
     for (const segment of segments) {
       const { tree } = await getTree(treeSha, false);
       const entry = tree.find((e) => e.path === segment && e.type === "tree");

@@ -95,6 +95,13 @@ describe("findMergedPullRequest", () => {
     expect(await github().findMergedPullRequest!("main", PATH)).toBeUndefined();
   });
 
+  it("throws on a missing branch, rather than find nothing", async () => {
+    scope.get(`${REPO}/git/ref/heads%2Fgone`).reply(404, { message: "Not Found" });
+    await expect(github().findMergedPullRequest!("gone", PATH)).rejects.toThrow(
+      "there is no branch gone",
+    );
+  });
+
   it("throws when GitHub fails, so the sweep reports it and tries again", async () => {
     scope.get(`${REPO}/git/ref/heads%2Fmain`).reply(200, MAIN_REF);
     scope.get(`${REPO}/commits`).query(true).reply(500, { message: "boom" });

@@ -133,6 +133,13 @@ describe("listFiles", () => {
     expect(await github().listFiles("main", "")).toEqual(["a"]);
   });
 
+  it("fails on a missing branch, rather than list it as empty", async () => {
+    scope.get(`${REPO}/git/ref/heads%2Fgone`).reply(404, { message: "Not Found" });
+    await expect(github().listFiles("gone", "access-requests")).rejects.toThrow(
+      "there is no branch gone",
+    );
+  });
+
   it("returns [] when the directory does not exist", async () => {
     scope
       .get(`${REPO}/git/trees/${BASE_SHA}`)
