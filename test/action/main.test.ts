@@ -483,6 +483,31 @@ describe("the action", () => {
     expect(stand.outbox[0]!.payload.check_run.pull_requests).toEqual([{ number: pull.number }]);
   });
 
+  it("reads the state at the branch's head, resolved once, however many requests it looks up", async () => {
+    // Two requests merged without a grant record: the merged pull request of each is looked for.
+    const { github } = setup({
+      "access-requests/payments/one.yaml": "requester: alice\naccount: production\n",
+      "access-requests/payments/two.yaml": "requester: bob\naccount: production\n",
+    });
+
+    await run({ timing: fastTiming, now: () => NOW });
+
+    expect(process.exitCode).toBeUndefined();
+    const refs = github.requests.filter((r) => r.path.includes("/git/ref/"));
+    expect(refs.map((r) => r.path)).toEqual(["/repos/acme/access/git/ref/heads/main"]);
+    // Every later read starts from that one commit: the trees and the commits lists.
+    const trees = github.requests.filter((r) => r.path.includes("/git/trees/"));
+    const lists = github.requests.filter((r) => r.path === "/repos/acme/access/commits");
+    expect(lists.map((r) => r.query.path).sort()).toEqual([
+      "access-requests/payments/one.yaml",
+      "access-requests/payments/two.yaml",
+    ]);
+    const heads = new Set([...lists.map((r) => r.query.sha), trees[0]?.path.split("/").at(-1)]);
+    expect(heads.size).toBe(1);
+    expect([...heads][0]).toMatch(/^[0-9a-f]{40}$/);
+    github.assertAllDescribed();
+  });
+
   it("changes nothing in a dry run", async () => {
     const { github, iam } = setup(recordFiles(expired));
     iam.roles.set("hp-expired", role("hp-expired", tagsOf(expired)));

@@ -170,8 +170,13 @@ export class FakeGitHub implements GitHubPort {
     this.#count("getDefaultBranch");
     return this.branch;
   }
+  /** The commit `branch` points at (the sweep reads its state there); its files are `files`. */
+  readonly head = "5ee0000000000000000000000000000000000005";
+  async getBranchHead(branch: string) {
+    this.#count("getBranchHead");
+    return branch === this.branch ? this.head : undefined;
+  }
   // The sweep opens no pull request: any call is a bug the test should see.
-  getBranchHead = opensNoPullRequest;
   createBranch = opensNoPullRequest;
   findPullRequestByBranch = opensNoPullRequest;
   createPullRequest = opensNoPullRequest;

@@ -34,8 +34,13 @@ export type AccountInScope = Account & { name: string };
 
 /** What git and AWS hold at the start of the run: every later step is planned from it. */
 export interface SweepSnapshot {
-  /** The default branch: read from, and written to. */
+  /** The default branch: written to. */
   branch: string;
+  /**
+   * The commit `branch` pointed at when the run began: every read of the state is at it, so
+   * policies, request files and records are one snapshot, and the branch is resolved once.
+   */
+  head: string;
   policies: Policies;
   auditDelaySeconds: number;
   accounts: AccountInScope[];
@@ -67,7 +72,11 @@ export async function readState(
   const { github } = deps;
   const issues: SweepIssue[] = [];
   const branch = await github.getDefaultBranch();
-  const policies = await readPolicies(github, branch);
+  const head = await github.getBranchHead(branch);
+  if (head === undefined) {
+    throw new SweepConfigError(`the default branch ${branch} has no commit to read the state at`);
+  }
+  const policies = await readPolicies(github, head, branch);
   const delay = parseDuration(options.auditDelay ?? policies.settings.auditDelay);
   if (!delay.ok) throw new SweepConfigError(`audit delay: ${delay.message}`);
   const accounts = accountsInScope(policies, options.accounts);
@@ -78,13 +87,13 @@ export async function readState(
     ]),
   );
   const roles = await listRoles(deps.aws, accounts, targets, issues);
-  const paths = await github.listFiles(branch, REQUESTS);
+  const paths = await github.listFiles(head, REQUESTS);
   const allRoles = [...roles.values()].flatMap((r) => r ?? []);
   const grants = [
     ...(
       await readRecords(
         github,
-        branch,
+        head,
         grantPathsToRead(paths, allRoles),
         grantRecordAt,
         issues,
@@ -96,7 +105,7 @@ export async function readState(
     ...(
       await readRecords(
         github,
-        branch,
+        head,
         revocationPathsToRead(paths, grants),
         (v) => revocationRecordSchema.parse(v),
         issues,
@@ -104,10 +113,11 @@ export async function readState(
       )
     ).values(),
   ];
-  const requestAccounts = await readRequestAccounts(github, branch, paths, concurrency);
+  const requestAccounts = await readRequestAccounts(github, head, paths, concurrency);
   const repository = `${github.owner}/${github.repo}`;
   return {
     branch,
+    head,
     policies,
     auditDelaySeconds: delay.seconds,
     accounts,
@@ -122,9 +132,9 @@ export async function readState(
   };
 }
 
-async function readPolicies(github: GitHubPort, branch: string): Promise<Policies> {
-  const paths = (await github.listFiles(branch, "policies")).filter((p) => /\.ya?ml$/.test(p));
-  const texts = await readTexts(github, branch, paths, 8);
+async function readPolicies(github: GitHubPort, head: string, branch: string): Promise<Policies> {
+  const paths = (await github.listFiles(head, "policies")).filter((p) => /\.ya?ml$/.test(p));
+  const texts = await readTexts(github, head, paths, 8);
   const files = paths.map((path) => ({ path, content: texts.get(path) ?? "" }));
   const { policies, problems } = loadPolicies(files);
   if (!policies) {
@@ -185,13 +195,13 @@ function grantRecordAt(value: unknown, path: string): GrantRecord {
 /** The account each merged request without a grant record names, for the missing-grant check. */
 async function readRequestAccounts(
   github: GitHubPort,
-  branch: string,
+  head: string,
   paths: readonly string[],
   concurrency: number,
 ): Promise<Map<string, string>> {
   const requestAccounts = new Map<string, string>();
   const ungranted = ungrantedRequestPaths(paths);
-  for (const [p, text] of await readTexts(github, branch, ungranted, concurrency)) {
+  for (const [p, text] of await readTexts(github, head, ungranted, concurrency)) {
     try {
       const account = (parseYaml(text ?? "") as { account?: unknown } | null)?.account;
       if (typeof account === "string") requestAccounts.set(p, account);

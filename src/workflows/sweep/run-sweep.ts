@@ -56,12 +56,12 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<Swe
   const concurrency = options.concurrency ?? 8;
   // 1. Read the state.
   const state = await readState(deps, options, concurrency);
-  const { branch, targets, revocations, auditDelaySeconds, paths } = state;
+  const { branch, head, targets, revocations, auditDelaySeconds, paths } = state;
   // 2. Plan.
   const { plan, issues, summary } = planRun(state, now);
   deps.log?.(summary);
   const report = newReport(options, state, plan, [...state.issues, ...issues]);
-  const run: SweepRun = { deps, branch, now, dryRun, concurrency, targets };
+  const run: SweepRun = { deps, branch, head, now, dryRun, concurrency, targets };
   const slack = slackTeller(deps, state.policies, dryRun);
   const rules = state.policies.settings.alerts;
   if (!dryRun) {

@@ -104,7 +104,8 @@ async function tellOneUngranted(
   find: NonNullable<SweepDeps["github"]["findMergedPullRequest"]>,
   missing: MissingGrant,
 ): Promise<UngrantedRecord | undefined> {
-  const pull = await find(run.branch, missing.requestPath);
+  // From the commit the state was read at: the branch resolved once for the run, not per file.
+  const pull = await find(run.head, missing.requestPath);
   if (!pull) {
     missing.withoutPullRequest = true;
     missing.detail = `${missing.detail}; no merged pull request added this file (pushed to ${run.branch} directly?)`;

@@ -136,6 +136,8 @@ export type SweepTarget = AccountTarget & { regions: string[] };
 export interface SweepRun {
   deps: SweepDeps;
   branch: string;
+  /** The commit of `branch` the state was read at (`SweepSnapshot.head`). */
+  head: string;
   now: Date;
   dryRun: boolean;
   /** Grants looked at in parallel. */

@@ -35,6 +35,17 @@ describe("readState (step 1 of the sweep)", () => {
     );
   });
 
+  it("reads git at the branch's head, resolved once, and refuses to start without one", async () => {
+    const w = stepWorld();
+    const state = await readState(w.deps, {}, 8);
+    expect(state.head).toBe(w.github.head);
+    expect(w.github.count("getBranchHead")).toBe(1);
+    w.github.getBranchHead = async () => undefined;
+    await expect(readState(w.deps, {}, 8)).rejects.toThrow(
+      new SweepConfigError("the default branch main has no commit to read the state at"),
+    );
+  });
+
   it("refuses to start on invalid policies or audit delay, naming what to fix", async () => {
     const w = stepWorld();
     w.github.files.set("policies/accounts.yaml", "accounts: [");

@@ -107,6 +107,7 @@ export function stepWorld() {
     const run: SweepRun = {
       deps: all,
       branch: state.branch,
+      head: state.head,
       now: STEP_NOW,
       dryRun,
       concurrency: 8,

@@ -151,6 +151,7 @@ ${NOTIFY}`;
       webhookFor,
     },
     branch: "main",
+    head: "5ee0000000000000000000000000000000000005",
     now: STEP_NOW,
     dryRun: false,
     concurrency: 2,
