@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { staleCheckMarker } from "../../../src/core/approval/approval-expiry.ts";
 import type { PullRequestInfo } from "../../../src/ports/github.ts";
+import { recheckAgedApprovals } from "../../../src/workflows/sweep/recheck-aged-approvals.ts";
 import { sweep } from "../../../src/workflows/sweep/run-sweep.ts";
+import { listOpenPullRequestsOnce } from "../../../src/workflows/sweep/types.ts";
 import { STEP_NOW, STEP_SETTINGS, stepWorld } from "./sweep-step-fixtures.ts";
 
 /** Settings whose approvals count for a day. */
@@ -89,6 +91,21 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
     expect(w.github.rerequested).toEqual([1001]);
     // Steps 5b and 5c once; the dashboard once more, after 5b may have closed some.
     expect(w.github.count("listOpenPullRequests")).toBe(2);
+  });
+
+  it("passes over a pull request step 5b closed since it was listed", async () => {
+    const w = aging([
+      [1, { conclusion: "success", externalId: PAST }],
+      [2, { conclusion: "success", externalId: PAST }],
+    ]);
+    const { state, run } = await w.start();
+    const out = await recheckAgedApprovals(run, {
+      policies: state.policies,
+      openPullRequests: listOpenPullRequestsOnce(w.github, []),
+      closed: [1],
+    });
+    expect(out.rerequested).toEqual([2]);
+    expect(w.github.count("readCheckRun")).toBe(1);
   });
 
   it("reads no check when no policy lets approvals age out", async () => {
