@@ -332,29 +332,32 @@ function latestOpinions(input: ApprovalInput): {
   opinions: Map<string, ReviewInput>;
   ignored: IgnoredReview[];
 } {
-  // Latest opinion per person; ties on time are broken by review id (GitHub assigns them in order).
-  const sorted = asAtCutoff(input).sort(
-    (a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id,
-  );
+  const ignored: IgnoredReview[] = [];
+  // Fail closed: a review without a readable time cannot be placed before the merge. It is set
+  // apart before sorting, so that the comparison only ever sees readable times.
+  const timed: ReviewInput[] = [];
+  for (const review of asAtCutoff(input)) {
+    if (!OPINION_STATES.has(review.state)) continue;
+    if (!Number.isNaN(Date.parse(review.submittedAt))) timed.push(review);
+    else if (review.state === "APPROVED")
+      ignored.push({
+        reviewer: review.user,
+        reviewId: review.id,
+        reason: "has no submission time",
+      });
+  }
+  // Latest opinion per person: the last one in time (ties by review id, as GitHub assigns them).
+  timed.sort(oldestFirst);
   const cutoff =
     input.reviewedBefore === undefined
       ? Number.POSITIVE_INFINITY
       : Date.parse(input.reviewedBefore);
-  const ignored: IgnoredReview[] = [];
   const opinions = new Map<string, ReviewInput>();
-  for (const review of sorted) {
-    if (!OPINION_STATES.has(review.state)) continue;
-    // Fail closed: a review without a readable time cannot be placed before the merge.
-    const at = Date.parse(review.submittedAt);
-    if (Number.isNaN(at) || at > cutoff) {
+  for (const review of timed) {
+    if (Date.parse(review.submittedAt) > cutoff) {
       if (review.state === "APPROVED") {
-        ignored.push({
-          reviewer: review.user,
-          reviewId: review.id,
-          reason: Number.isNaN(at)
-            ? "has no submission time"
-            : `reviewed after the merge (${input.reviewedBefore})`,
-        });
+        const reason = `reviewed after the merge (${input.reviewedBefore})`;
+        ignored.push({ reviewer: review.user, reviewId: review.id, reason });
       }
       continue;
     }
@@ -430,9 +433,9 @@ function judgeOpinions(
 }
 
 /**
- * Oldest approval first, by the time it was given (not its text: GitHub's times may differ in
- * form), ties by review id. Every valid review's time was read (an unreadable one is never
- * after the base change), so the order is total.
+ * Oldest review first, by the time it was given (not its text: GitHub's times may differ in
+ * form), ties by review id. Only reviews with a readable time are sorted (`latestOpinions` sets
+ * the others apart), so the order is total.
  */
 function oldestFirst(a: ReviewInput, b: ReviewInput): number {
   return Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || a.id - b.id;

@@ -1133,6 +1133,29 @@ describe("decideApproval: the order of approvals and an unreadable base change",
     expect(d.approvals.map((a) => a.reviewer)).toEqual(["sue", "sam"]);
   });
 
+  it("takes a reviewer's latest opinion by when it was given, not by how the time is written", () => {
+    // As text "…00.500Z" sorts before "…00Z": the change request half a second after the
+    // approval must still be bob's latest opinion and block.
+    const approved = {
+      ...review("bob", "APPROVED", 3),
+      id: 601,
+      submittedAt: "2026-11-26T10:03:00Z",
+    };
+    const blocked = {
+      ...review("bob", "CHANGES_REQUESTED", 3),
+      id: 602,
+      submittedAt: "2026-11-26T10:03:00.500Z",
+    };
+    const unreadable = { ...review("carol", "APPROVED", 3), id: 603, submittedAt: "not a time" };
+    const d = decideApproval(input({ reviews: [approved, blocked, unreadable] }));
+    expect(d.status).toBe("disapproved");
+    expect(d.approvals).toEqual([]);
+    expect(d.blockedBy.map((b) => b.reviewId)).toEqual([602]);
+    expect(d.ignored).toContainEqual(
+      expect.objectContaining({ reviewId: 603, reason: "has no submission time" }),
+    );
+  });
+
   it("says a base change GitHub shows no time for made the approvals stale (fail closed)", () => {
     const d = decideApproval(
       input({ reviews: [review("bob", "APPROVED", 1)], baseChangedAt: ["not a time"] }),
