@@ -483,7 +483,7 @@ describe("the action", () => {
     expect(stand.outbox[0]!.payload.check_run.pull_requests).toEqual([{ number: pull.number }]);
   });
 
-  it("reads the state at the branch's head, resolved once, however many requests it looks up", async () => {
+  it("reads the state at the branch's head, resolved twice (policies; records after the roles), however many requests it looks up", async () => {
     // Two requests merged without a grant record: the merged pull request of each is looked for.
     const { github } = setup({
       "access-requests/payments/one.yaml": "requester: alice\naccount: production\n",
@@ -494,8 +494,11 @@ describe("the action", () => {
 
     expect(process.exitCode).toBeUndefined();
     const refs = github.requests.filter((r) => r.path.includes("/git/ref/"));
-    expect(refs.map((r) => r.path)).toEqual(["/repos/acme/access/git/ref/heads/main"]);
-    // Every later read starts from that one commit: the trees and the commits lists.
+    expect(refs.map((r) => r.path)).toEqual([
+      "/repos/acme/access/git/ref/heads/main",
+      "/repos/acme/access/git/ref/heads/main",
+    ]);
+    // Every later read starts from the second: the trees and the commits lists.
     const trees = github.requests.filter((r) => r.path.includes("/git/trees/"));
     const lists = github.requests.filter((r) => r.path === "/repos/acme/access/commits");
     expect(lists.map((r) => r.query.path).sort()).toEqual([

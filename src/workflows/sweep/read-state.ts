@@ -72,11 +72,7 @@ export async function readState(
   const { github } = deps;
   const issues: SweepIssue[] = [];
   const branch = await github.getDefaultBranch();
-  const head = await github.getBranchHead(branch);
-  if (head === undefined) {
-    throw new SweepConfigError(`the default branch ${branch} has no commit to read the state at`);
-  }
-  const policies = await readPolicies(github, head, branch);
+  const policies = await readPolicies(github, await headOf(github, branch), branch);
   const delay = parseDuration(options.auditDelay ?? policies.settings.auditDelay);
   if (!delay.ok) throw new SweepConfigError(`audit delay: ${delay.message}`);
   const accounts = accountsInScope(policies, options.accounts);
@@ -87,6 +83,10 @@ export async function readState(
     ]),
   );
   const roles = await listRoles(deps.aws, accounts, targets, issues);
+  // Resolved after the roles are listed: the app commits a grant record before it creates the
+  // role, so every role listed has its record at this head. One resolved earlier could predate
+  // a record whose role the listing sees, and that grant would be revoked as unrecorded.
+  const head = await headOf(github, branch);
   const paths = await github.listFiles(head, REQUESTS);
   const allRoles = [...roles.values()].flatMap((r) => r ?? []);
   const grants = [
@@ -130,6 +130,15 @@ export async function readState(
     requestAccounts,
     issues,
   };
+}
+
+/** The commit `branch` points at; the run cannot start without one. */
+async function headOf(github: GitHubPort, branch: string): Promise<string> {
+  const head = await github.getBranchHead(branch);
+  if (head === undefined) {
+    throw new SweepConfigError(`the default branch ${branch} has no commit to read the state at`);
+  }
+  return head;
 }
 
 async function readPolicies(github: GitHubPort, head: string, branch: string): Promise<Policies> {

@@ -35,15 +35,42 @@ describe("readState (step 1 of the sweep)", () => {
     );
   });
 
-  it("reads git at the branch's head, resolved once, and refuses to start without one", async () => {
+  it("reads git at the branch's head (the policies', then the records' after the roles), and refuses to start without one", async () => {
     const w = stepWorld();
     const state = await readState(w.deps, {}, 8);
     expect(state.head).toBe(w.github.head);
-    expect(w.github.count("getBranchHead")).toBe(1);
+    expect(w.github.count("getBranchHead")).toBe(2);
     w.github.getBranchHead = async () => undefined;
     await expect(readState(w.deps, {}, 8)).rejects.toThrow(
       new SweepConfigError("the default branch main has no commit to read the state at"),
     );
+  });
+
+  it("reads the records at a head resolved after the roles are listed: a role just granted has its record", async () => {
+    // The app commits a grant record before it creates the role. A head resolved before the
+    // roles are listed can predate a record whose role the listing then sees: that role would
+    // be planned for revocation as unrecorded, a legitimate grant revoked as made by hand.
+    const w = stepWorld();
+    w.record(LIVE);
+    const recordPath = LIVE.requestPath.replace(".yaml", ".grant.json");
+    const before = "be40000000000000000000000000000000000004";
+    let granted = false;
+    const store = w.aws.store(PROD.id);
+    const list = store.listGrantRoles.bind(store);
+    store.listGrantRoles = async () => {
+      granted = true;
+      return list();
+    };
+    const { github } = w;
+    const at = (ref: string, path: string) => ref !== before || path !== recordPath;
+    github.getBranchHead = async () => (granted ? github.head : before);
+    const getFile = github.getFile.bind(github);
+    github.getFile = async (ref, path) => (at(ref, path) ? getFile(ref, path) : undefined);
+    const listFiles = github.listFiles.bind(github);
+    github.listFiles = async (ref, dir) => (await listFiles(ref, dir)).filter((p) => at(ref, p));
+    const state = await readState(w.deps, {}, 8);
+    expect(state.head).toBe(github.head);
+    expect(state.grants.map((g) => g.requestPath)).toEqual([LIVE.requestPath]);
   });
 
   it("refuses to start on invalid policies or audit delay, naming what to fix", async () => {
