@@ -63,7 +63,9 @@ describe("readState (step 1 of the sweep)", () => {
     };
     const { github } = w;
     const at = (ref: string, path: string) => ref !== before || path !== recordPath;
-    github.getBranchHead = async () => (granted ? github.head : before);
+    // The fake types its head as one literal; this one moves.
+    github.getBranchHead = (async () =>
+      granted ? github.head : before) as unknown as typeof github.getBranchHead;
     const getFile = github.getFile.bind(github);
     github.getFile = async (ref, path) => (at(ref, path) ? getFile(ref, path) : undefined);
     const listFiles = github.listFiles.bind(github);
