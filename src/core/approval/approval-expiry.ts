@@ -43,28 +43,14 @@ export function staleCheckMarker(headSha: string): string {
   return `<!-- hallpass:stale-check:${headSha} -->`;
 }
 
-/** Why the sweep tells a pull request rather than leaving it to the re-requested check. */
-export type StaleCheckCause = "refused" | "unanswered";
-
-const CAUSES: Record<StaleCheckCause, string> = {
-  refused:
-    "The sweep could not re-run the check itself: GitHub refused, as it does when the sweep's token is not the hallpass app's own or may not re-request checks.",
-  unanswered:
-    "The sweep re-requested the check, but it is still green an hour later: the app did not answer (GitHub names no pull request on a re-run of a check on a fork's branch, and a webhook can be lost).",
-};
-
 /**
  * The comment a sweep leaves when the green check on `headSha` outlived its approval (which held
- * until `until`, ISO-8601) and a re-request did not turn it (`cause`).
+ * until `until`, ISO-8601) and GitHub refused to re-request it.
  */
-export function renderStaleCheckComment(
-  headSha: string,
-  until: string,
-  cause: StaleCheckCause,
-): string {
+export function renderStaleCheckComment(headSha: string, until: string): string {
   return [
     `The approval of this request aged out at ${until}, so the green \`hallpass/approval\` check on ${markdownCode(headSha.slice(0, 7))} is stale: merging now grants nothing (the merge re-checks the approvals and refuses).`,
     "",
-    `Ask a code owner to approve again, or press "Re-run" on the check to see what it needs now. (${CAUSES[cause]})`,
+    `Ask a code owner to approve again, or press "Re-run" on the check to see what it needs now. (The sweep could not re-run the check itself: GitHub refused, as it does when the sweep's token is not the hallpass app's own or may not re-request checks.)`,
   ].join("\n");
 }

@@ -29,12 +29,6 @@ export interface RecheckOutcome {
   told: number[];
 }
 
-/**
- * How long past its time a re-requested check may stay green before the pull request is told:
- * the app answers a re-request within seconds, and the sweep runs every few minutes.
- */
-const UNANSWERED_AFTER_MS = 60 * 60_000;
-
 /** GitHub's answers that say the re-request is not allowed, rather than that it failed. */
 const REFUSED = new Set([403, 404, 422]);
 
@@ -104,17 +98,17 @@ async function recheckOne(
   if (check?.conclusion !== "success" || check.id === undefined) return;
   const until = approvedUntilOf(check.externalId);
   if (until === undefined || now.getTime() < until) return;
-  const rerequested = await rerequest(github, check.id);
-  if (rerequested) {
+  if (await rerequest(github, check.id)) {
+    // Taken: the app decides again on `check_run.rerequested`. Nothing is said on the pull
+    // request: an answer lost is asked for again by the next run's re-request, and a check
+    // first seen long after it aged (a late run, a new `checks: read`) was never unanswered.
     out.rerequested.push(pull.number);
-    if (now.getTime() - until < UNANSWERED_AFTER_MS) return;
+    return;
   }
-  // Refused, or re-requested for an hour without the app turning the check: say it on the pull
-  // request, once per head (a new push gets a new check anyway).
+  // Refused: say it on the pull request, once per head (a new push gets a new check anyway).
   const marker = staleCheckMarker(pull.headSha);
   if (!github.findComment || (await github.findComment(pull.number, marker))) return;
-  const cause = rerequested ? "unanswered" : "refused";
-  const text = renderStaleCheckComment(pull.headSha, new Date(until).toISOString(), cause);
+  const text = renderStaleCheckComment(pull.headSha, new Date(until).toISOString());
   await github.upsertComment(pull.number, marker, text);
   out.told.push(pull.number);
 }

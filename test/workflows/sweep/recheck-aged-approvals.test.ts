@@ -153,21 +153,17 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
     });
   }
 
-  it("also tells the pull request, once, when a re-requested check is still green an hour past its time", async () => {
+  it("keeps re-requesting a check still green past its time, and comments nothing while GitHub takes it", async () => {
+    // The first run to see the check may come hours after it aged (runs late or skipped, the
+    // first account's shard failing, a workflow given `checks: read` since): nothing was asked
+    // before, so nothing went unanswered. A lost answer is asked again by the next re-request.
     const w = aging([[1, { conclusion: "success", externalId: PAST }]]);
-    const marker = staleCheckMarker(w.github.openPulls[0]!.headSha);
-    const soon = new Date(STEP_NOW.getTime() + 59 * 60_000);
-    await sweep(w.deps, { now: soon, dryRun: false });
-    expect(w.github.comments.get(`1 ${marker}`)).toBeUndefined();
-    const late = new Date(STEP_NOW.getTime() + 61 * 60_000);
-    for (let run = 0; run < 2; run++) {
-      expect((await sweep(w.deps, { now: late, dryRun: false })).issues).toEqual([]);
+    for (const hours of [3, 3, 30]) {
+      const now = new Date(STEP_NOW.getTime() + hours * 3600_000);
+      expect((await sweep(w.deps, { now, dryRun: false })).issues).toEqual([]);
     }
     expect(w.github.rerequested).toEqual([1001, 1001, 1001]);
-    expect(w.github.count("upsertComment")).toBe(1);
-    expect(w.github.comments.get(`1 ${marker}`)).toContain(
-      "The sweep re-requested the check, but it is still green an hour later",
-    );
+    expect(w.github.count("upsertComment")).toBe(0);
   });
 
   it("makes any other failure an issue of the run and goes on with the next pull request", async () => {
