@@ -400,6 +400,11 @@ export class LifecycleWorld {
   written: { sha: string; conclusion: string | undefined }[] = [];
   /** The last step was a sweep that ran to its end without a fault. */
   completeSweep = false;
+  /**
+   * Pull requests whose merge the app was told of by a delivery that ran to its end without a
+   * fault: the app granted each, or recorded why not (a lost or failed delivery leaves no record).
+   */
+  readonly mergesHeard = new Set<number>();
   #app: Probot | undefined;
   readonly log: string[] = [];
   /** What the channel was told: each notice's event (`hallpass.granted`) and pull request. */
@@ -1188,6 +1193,9 @@ export class LifecycleWorld {
       } as Parameters<Probot["receive"]>[0]),
     );
     if (run.killed) this.#app = undefined;
+    const { action, pull_request: pull } = delivery.payload as Payload;
+    const merge = delivery.name === "pull_request" && action === "closed" && pull.merged === true;
+    if (merge && !run.faulted && !run.killed) this.mergesHeard.add(pull.number as number);
     this.#adoptAppPulls();
     const { comment, issue } = delivery.payload as Payload;
     if (delivery.name === "issue_comment" && comment.body.includes("extend")) {
