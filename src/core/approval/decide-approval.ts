@@ -22,7 +22,7 @@
 
 import type { ApprovalBasis, ApprovalRecord, AutoApprovalBasis } from "../grant/records.ts";
 import type { Owner } from "../policy/codeowners.ts";
-import { type OwnerReference, parseOwnerReference } from "../policy/owner-reference.ts";
+import { parseOwnerReference } from "../policy/owner-reference.ts";
 import type { Approval, ApprovalRule } from "../policy/policy-format.ts";
 
 /**
@@ -196,19 +196,15 @@ function resolve(
 ): Set<string> {
   const logins = new Set<string>();
   for (const ref of refs) {
-    // A policy's reference is in the case it was written in; CODEOWNERS' owners come
-    // lower-cased (codeowners.ts) and are taken as they are. An e-mail owner names no login.
-    const owner = typeof ref === "string" ? lowerCaseUser(parseOwnerReference(ref)) : ref;
-    if (owner.kind === "user") logins.add(owner.login);
+    // Logins compare in lower case: a policy's reference is in the case it was written in.
+    // An e-mail owner names no login.
+    const owner = typeof ref === "string" ? parseOwnerReference(ref) : ref;
+    if (owner.kind === "user") logins.add(owner.login.toLowerCase());
     else if (owner.kind === "team")
       for (const m of teamMembers[teamKey(owner.org, owner.slug)] ?? [])
         logins.add(m.toLowerCase());
   }
   return logins;
-}
-
-function lowerCaseUser(owner: OwnerReference): OwnerReference {
-  return owner.kind === "user" ? { kind: "user", login: owner.login.toLowerCase() } : owner;
 }
 
 const OPINION_STATES = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
