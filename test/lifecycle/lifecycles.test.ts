@@ -861,8 +861,10 @@ it("hallpass verify finds nothing on honest generated histories and names a forg
       verified += 1;
       await expectHonest(world);
       const forged = await verifyMirror(forgeSibling(world.mainLog, free, world.now), world.now);
-      const named = forged.findings.filter((f) => f.kind === "not-approved").map((f) => f.file);
-      expect(named).toContain(recordPath(FORGED(free.requester), "grant"));
+      // Named once, for the rule it breaks: the first extension stands beside it.
+      const named = forged.findings.filter((f) => f.kind === "not-approved");
+      expect(named.map((f) => f.file)).toEqual([recordPath(FORGED(free.requester), "grant")]);
+      expect(named[0]!.message).toContain(`is already extended by ${free.requestPath}`);
     }),
     {
       numRuns: VERIFY_RUNS,
