@@ -934,18 +934,34 @@ function forgeSibling(log: readonly MainCommit[], free: GrantRecord, end: Date):
   const at = log.findIndex((c) => c.stands === free.pullRequest.mergeCommit);
   const path = FORGED(free.requester);
   const request = log[at]!.tree.get(free.requestPath)!;
-  const merge = `f0f9${"0".repeat(36)}`;
-  const withRequest = (c: MainCommit) => ({ ...c, tree: new Map(c.tree).set(path, request) });
   const record = {
     ...free,
     requestPath: path,
-    pullRequest: { ...free.pullRequest, number: 999, mergeCommit: merge },
+    pullRequest: { ...free.pullRequest, number: 999, mergeCommit: `f0f9${"0".repeat(36)}` },
   };
+  return spliceForgery(log, at, request, record, end);
+}
+
+/**
+ * `log` with a forged request merged right after commit `at` (its pull request and merge commit
+ * those `record` names), the request in every later commit, and at `end` `record` committed
+ * beside it in the app's name.
+ */
+function spliceForgery(
+  log: readonly MainCommit[],
+  at: number,
+  request: string,
+  record: GrantRecord,
+  end: Date,
+): MainCommit[] {
+  const path = record.requestPath;
+  const withRequest = (c: MainCommit) => ({ ...c, tree: new Map(c.tree).set(path, request) });
   const last = withRequest(log.at(-1)!);
   const granted = new Map(last.tree).set(recordPath(path, "grant"), `${JSON.stringify(record)}\n`);
+  const { number, mergeCommit } = record.pullRequest;
   return [
     ...log.slice(0, at + 1),
-    { ...withRequest(log[at]!), message: "Merge pull request #999", stands: merge },
+    { ...withRequest(log[at]!), message: `Merge pull request #${number}`, stands: mergeCommit },
     ...log.slice(at + 1).map(withRequest),
     { author: APP_BOT, at: end, message: `hallpass: grant ${path}`, tree: granted },
   ];
@@ -1006,22 +1022,7 @@ function forgeAfterRevocation(
       },
       grantedAt: start,
     };
-    const withRequest = (c: MainCommit) => ({ ...c, tree: new Map(c.tree).set(path, request) });
-    const last = withRequest(log.at(-1)!);
-    return {
-      path,
-      log: [
-        ...log.slice(0, at + 1),
-        { ...withRequest(commit), message: "Merge pull request #998", stands: merge },
-        ...log.slice(at + 1).map(withRequest),
-        {
-          author: APP_BOT,
-          at: end,
-          message: `hallpass: grant ${path}`,
-          tree: new Map(last.tree).set(recordPath(path, "grant"), `${JSON.stringify(record)}\n`),
-        },
-      ],
-    };
+    return { path, log: spliceForgery(log, at, request, record, end) };
   }
   return undefined;
 }
