@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 
@@ -27,6 +27,7 @@ export interface MainCommit {
 /** Writes `commits` as the history of `main` in a new repository at `root`; the real ids. */
 export function writeMirror(root: string, commits: readonly MainCommit[]): string[] {
   execFileSync("git", ["init", "--quiet", "--initial-branch=main", root], { stdio: "ignore" });
+  const store: ObjectStore = { root, written: new Map() };
   const real = new Map<string, string>();
   const ids: string[] = [];
   let parent: string | undefined;
@@ -38,7 +39,7 @@ export function writeMirror(root: string, commits: readonly MainCommit[]): strin
         text.replace(/[0-9a-f]{40}/g, (id) => real.get(id) ?? id),
       );
     }
-    const tree = writeTree(root, files, "");
+    const tree = writeTree(store, files, "");
     const when = `${Math.floor(commit.at.getTime() / 1000)} +0000`;
     const who = `${commit.author} <1+${commit.author}@users.noreply.github.com> ${when}`;
     const body = [
@@ -50,7 +51,7 @@ export function writeMirror(root: string, commits: readonly MainCommit[]): strin
       commit.message,
       "",
     ].join("\n");
-    parent = writeObject(root, "commit", Buffer.from(body));
+    parent = writeObject(store, "commit", Buffer.from(body));
     if (commit.stands) real.set(commit.stands, parent);
     ids.push(parent);
   }
@@ -58,8 +59,18 @@ export function writeMirror(root: string, commits: readonly MainCommit[]): strin
   return ids;
 }
 
+/**
+ * The repository objects are written to, and the id of each object written there so far, by
+ * type and body: a lifecycle's commits share most of their files, so each is hashed and written
+ * once.
+ */
+interface ObjectStore {
+  root: string;
+  written: Map<string, string>;
+}
+
 /** Writes the tree of the files under `prefix` (with its trailing slash), and its subtrees. */
-function writeTree(root: string, files: ReadonlyMap<string, string>, prefix: string): string {
+function writeTree(store: ObjectStore, files: ReadonlyMap<string, string>, prefix: string): string {
   const entries: { name: string; mode: string; id: string }[] = [];
   const folders = new Set<string>();
   for (const [path, text] of files) {
@@ -70,13 +81,13 @@ function writeTree(root: string, files: ReadonlyMap<string, string>, prefix: str
       folders.add(rest.slice(0, slash));
       continue;
     }
-    entries.push({ name: rest, mode: "100644", id: writeObject(root, "blob", Buffer.from(text)) });
+    entries.push({ name: rest, mode: "100644", id: writeObject(store, "blob", Buffer.from(text)) });
   }
   for (const folder of folders) {
     entries.push({
       name: folder,
       mode: "40000",
-      id: writeTree(root, files, `${prefix}${folder}/`),
+      id: writeTree(store, files, `${prefix}${folder}/`),
     });
   }
   // Git orders a tree's entries by name, a folder's name as if it ended with a slash.
@@ -85,25 +96,21 @@ function writeTree(root: string, files: ReadonlyMap<string, string>, prefix: str
   const body = Buffer.concat(
     entries.flatMap((e) => [Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.id, "hex")]),
   );
-  return writeObject(root, "tree", body);
+  return writeObject(store, "tree", body);
 }
 
 /** Stores one loose object as git does (zlib of `<type> <size>\0<body>`); its id. */
-function writeObject(root: string, type: "blob" | "tree" | "commit", body: Buffer): string {
-  // A lifecycle's commits share most of their files: each is hashed and written once.
-  const key = `${root}\0${type}\0${body.toString("latin1")}`;
+function writeObject(store: ObjectStore, type: "blob" | "tree" | "commit", body: Buffer): string {
+  const { root, written } = store;
+  const key = `${type}\0${body.toString("latin1")}`;
   const known = written.get(key);
   if (known) return known;
   const object = Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]);
   const id = createHash("sha1").update(object).digest("hex");
   const folder = join(root, ".git", "objects", id.slice(0, 2));
   const file = join(folder, id.slice(2));
-  if (!existsSync(file)) {
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(file, deflateSync(object));
-  }
-  if (written.size > 10_000) written.clear();
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(file, deflateSync(object));
   written.set(key, id);
   return id;
 }
-const written = new Map<string, string>();
