@@ -344,10 +344,7 @@ function latestOpinions(input: ApprovalInput): {
   }
   // Latest opinion per person: the last one in time (ties by review id, as GitHub assigns them).
   timed.sort(oldestFirst);
-  const cutoff =
-    input.reviewedBefore === undefined
-      ? Number.POSITIVE_INFINITY
-      : Date.parse(input.reviewedBefore);
+  const cutoff = mergeCutoff(input.reviewedBefore);
   const opinions = new Map<string, ReviewInput>();
   for (const review of timed) {
     if (Date.parse(review.submittedAt) > cutoff) {
@@ -360,6 +357,16 @@ function latestOpinions(input: ApprovalInput): {
     opinions.set(lower(review.user), review);
   }
   return { opinions, ignored };
+}
+
+/**
+ * The time after which a review came too late: none without a merge; for a merge time that
+ * cannot be read, every review (fail closed: none can be placed before such a merge).
+ */
+function mergeCutoff(reviewedBefore: string | undefined): number {
+  if (reviewedBefore === undefined) return Number.POSITIVE_INFINITY;
+  const at = Date.parse(reviewedBefore);
+  return Number.isNaN(at) ? Number.NEGATIVE_INFINITY : at;
 }
 
 /** The opinions sorted into those that count, those that block, and (in `ignored`) the rest. */

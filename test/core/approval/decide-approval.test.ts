@@ -865,6 +865,16 @@ describe("decideApproval at the merge (reviewedBefore, dismissals)", () => {
     expect(d.approvals.map((a) => a.reviewId)).toEqual([approval.id]);
   });
 
+  it("counts no approval against a merge time it cannot read (fail closed)", () => {
+    // Every review might have come after such a merge: none can be placed before it.
+    const d = decideApproval(
+      input({ reviews: [review("bob", "APPROVED", 1)], reviewedBefore: "not a time" }),
+    );
+    expect(d.status).not.toBe("approved");
+    expect(d.approvals).toEqual([]);
+    expect(d.ignored.map((i) => i.reason)).toEqual(["reviewed after the merge (not a time)"]);
+  });
+
   it("does not count an approval dismissed at no readable time, or against no readable merge time", () => {
     // It may have been dismissed before the merge: counting it would grant on an approval
     // that was withdrawn (it used to count; found by review).
