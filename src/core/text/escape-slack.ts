@@ -29,6 +29,7 @@ const LOOK_ALIKES: Readonly<Record<string, string>> = {
   "\uff0a": "\ufe61",
   "\uff3f": "\u2e0f",
   "\uff40": "\u02cb",
+  "\uff5e": "\u223c",
 };
 
 const WORD_CHARACTER = /[A-Za-z0-9]/;
@@ -40,7 +41,7 @@ const WORD_CHARACTER = /[A-Za-z0-9]/;
  * always go: a code span needs no boundary.
  */
 function defuseEmphasis(text: string): string {
-  return text.replace(/[*_~`\uff0a\uff3f\uff40]/g, (marker, at: number) => {
+  return text.replace(/[*_~`\uff0a\uff3f\uff40\uff5e]/g, (marker, at: number) => {
     const insideWord =
       marker !== "`" &&
       WORD_CHARACTER.test(text[at - 1] ?? "") &&

@@ -12,7 +12,7 @@ function markupIn(text: string): string[] {
  * backticks (code). Slack formats no marker inside a word (`snake_case` shows as typed).
  */
 function formattingIn(text: string): string[] {
-  const emphasis = /(?<![A-Za-z0-9])([*_~\uff0a\uff3f])(?=\S)(.*?\S)\1(?![A-Za-z0-9])/g;
+  const emphasis = /(?<![A-Za-z0-9])([*_~\uff0a\uff3f\uff5e])(?=\S)(.*?\S)\1(?![A-Za-z0-9])/g;
   const code = /[`\uff40][^`\uff40]+[`\uff40]/g;
   return [...text.matchAll(emphasis), ...text.matchAll(code)].map((m) => m[0]);
 }
@@ -39,6 +39,12 @@ describe("slackText", () => {
     expect(asRead(text)).toBe(
       "*urgent* &lt;!channel&gt; _x_ ~old~ `rm -rf` \uff0a\u5927\uff0a \uff3f\u5c0f\uff3f",
     );
+  });
+
+  it("shows a full-width tilde as a look-alike: it cannot strike either", () => {
+    const text = slackText("\uff5e\u65e7\uff5e \uff5eold\uff5e");
+    expect(formattingIn(text)).toEqual([]);
+    expect(text).toBe("\u223c\u65e7\u223c \u223cold\u223c");
   });
 
   it("leaves a marker inside a word as it is, where Slack does not format it", () => {
