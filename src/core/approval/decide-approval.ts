@@ -229,9 +229,8 @@ const lower = (s: string): string => s.toLowerCase();
  * it had (its dismissal says which). When either time cannot be read, each way fails closed: a
  * change request stands again, an approval stays dismissed.
  */
-function asAtCutoff(input: ApprovalInput): ReviewInput[] {
+function asAtCutoff(input: ApprovalInput, cutoff: number): ReviewInput[] {
   if (input.reviewedBefore === undefined || !input.dismissals) return [...input.reviews];
-  const cutoff = Date.parse(input.reviewedBefore);
   const before = new Map<number, ReviewInput["state"]>();
   for (const d of input.dismissals) {
     const at = Date.parse(d.at);
@@ -329,13 +328,17 @@ function latestOpinions(input: ApprovalInput): {
   ignored: IgnoredReview[];
 } {
   const ignored: IgnoredReview[] = [];
-  // Fail closed: a review without a readable time cannot be placed before the merge. It is set
-  // apart before sorting, so that the comparison only ever sees readable times.
+  const cutoff = mergeCutoff(input.reviewedBefore);
+  // Fail closed: a review without a readable time cannot be placed in time. An approval is
+  // ignored; any other opinion (a change request, a dismissal) stands as the reviewer's latest.
+  // They are set apart before sorting, so that the comparison only ever sees readable times.
   const timed: ReviewInput[] = [];
-  for (const review of asAtCutoff(input)) {
+  const untimed: ReviewInput[] = [];
+  for (const review of asAtCutoff(input, cutoff)) {
     if (!OPINION_STATES.has(review.state)) continue;
     if (!Number.isNaN(Date.parse(review.submittedAt))) timed.push(review);
-    else if (review.state === "APPROVED")
+    else if (review.state !== "APPROVED") untimed.push(review);
+    else
       ignored.push({
         reviewer: review.user,
         reviewId: review.id,
@@ -344,7 +347,6 @@ function latestOpinions(input: ApprovalInput): {
   }
   // Latest opinion per person: the last one in time (ties by review id, as GitHub assigns them).
   timed.sort(oldestFirst);
-  const cutoff = mergeCutoff(input.reviewedBefore);
   const opinions = new Map<string, ReviewInput>();
   for (const review of timed) {
     if (Date.parse(review.submittedAt) > cutoff) {
@@ -356,6 +358,7 @@ function latestOpinions(input: ApprovalInput): {
     }
     opinions.set(lower(review.user), review);
   }
+  for (const review of untimed) opinions.set(lower(review.user), review);
   return { opinions, ignored };
 }
 

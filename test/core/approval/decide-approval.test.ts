@@ -1143,6 +1143,16 @@ describe("decideApproval: the order of approvals and an unreadable base change",
     expect(d.approvals.map((a) => a.reviewer)).toEqual(["sue", "sam"]);
   });
 
+  it("lets a change request without a readable time stand over the same reviewer's approval (fail closed)", () => {
+    // It cannot be placed in time, so it may be the latest opinion: the approval must not count.
+    const approved = { ...review("bob", "APPROVED", 3), id: 611 };
+    const blocked = { ...review("bob", "CHANGES_REQUESTED", 3), id: 612, submittedAt: "" };
+    const d = decideApproval(input({ reviews: [approved, blocked] }));
+    expect(d.status).toBe("disapproved");
+    expect(d.approvals).toEqual([]);
+    expect(d.blockedBy.map((b) => b.reviewId)).toEqual([612]);
+  });
+
   it("takes a reviewer's latest opinion by when it was given, not by how the time is written", () => {
     // As text "…00.500Z" sorts before "…00Z": the change request half a second after the
     // approval must still be bob's latest opinion and block.
