@@ -32,6 +32,14 @@ const LOOK_ALIKES: Readonly<Record<string, string>> = {
   "\uff5e": "\u223c",
 };
 
+/** Every marker `LOOK_ALIKES` replaces, as one pattern (the list is written once). */
+const MARKERS = new RegExp(
+  `[${Object.keys(LOOK_ALIKES)
+    .map((m) => `\\u${m.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .join("")}]`,
+  "g",
+);
+
 const WORD_CHARACTER = /[A-Za-z0-9]/;
 
 /**
@@ -41,7 +49,7 @@ const WORD_CHARACTER = /[A-Za-z0-9]/;
  * always go: a code span needs no boundary.
  */
 function defuseEmphasis(text: string): string {
-  return text.replace(/[*_~`\uff0a\uff3f\uff40\uff5e]/g, (marker, at: number) => {
+  return text.replace(MARKERS, (marker, at: number) => {
     const insideWord =
       marker !== "`" &&
       WORD_CHARACTER.test(text[at - 1] ?? "") &&

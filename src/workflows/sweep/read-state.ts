@@ -37,8 +37,10 @@ export interface SweepSnapshot {
   /** The default branch: written to. */
   branch: string;
   /**
-   * The commit `branch` pointed at when the run began: every read of the state is at it, so
-   * policies, request files and records are one snapshot, and the branch is resolved once.
+   * The commit `branch` pointed at once the roles were listed: request files and records are
+   * read at it (one snapshot, in which every role listed has its grant record, since the app
+   * commits the record before it creates the role), and later steps look merged pull requests
+   * up from it. The policies are read at the head when the run began, before the listing.
    */
   head: string;
   policies: Policies;

@@ -104,7 +104,8 @@ async function tellOneUngranted(
   find: NonNullable<SweepDeps["github"]["findMergedPullRequest"]>,
   missing: MissingGrant,
 ): Promise<UngrantedRecord | undefined> {
-  // From the commit the state was read at: the branch resolved once for the run, not per file.
+  // From the commit the records were read at (resolved after the roles were listed), not the
+  // branch per file: one snapshot for the run.
   const pull = await find(run.head, missing.requestPath);
   if (!pull) {
     missing.withoutPullRequest = true;
