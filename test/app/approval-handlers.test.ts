@@ -45,6 +45,18 @@ function coldEvaluation(options: Parameters<Harness["github"]["prReads"]>[0] = {
     .teams();
 }
 
+/** GitHub's `check_run.rerequested` for this app's check on `headSha`, from `branch`. */
+async function rerunOfOurCheck(headSha: string, branch: string, pullRequests: unknown[]) {
+  const { examplePayload } = await import("./harness.ts");
+  const payload = examplePayload("check_run", "rerequested");
+  payload.check_run.name = "hallpass/approval";
+  payload.check_run.app.id = 77;
+  payload.check_run.head_sha = headSha;
+  payload.check_run.check_suite.head_branch = branch;
+  payload.check_run.pull_requests = pullRequests;
+  return payload;
+}
+
 describe("a new access request", () => {
   it("shows reviewers what the role really allows, from AWS's published actions", async () => {
     h = await createHarness({ readActionCatalogue: readIamActionCatalogue });
@@ -608,13 +620,7 @@ describe("merge queue and re-runs", () => {
     coldEvaluation().checkCreate(HEAD, (b) => {
       check = b;
     });
-    const { examplePayload } = await import("./harness.ts");
-    const payload = examplePayload("check_run", "rerequested");
-    payload.check_run.name = "hallpass/approval";
-    payload.check_run.app.id = 77;
-    payload.check_run.head_sha = HEAD;
-    payload.check_run.check_suite.head_branch = "alice/db-access";
-    payload.check_run.pull_requests = [
+    const payload = await rerunOfOurCheck(HEAD, "alice/db-access", [
       {
         number: 7,
         id: 1,
@@ -622,7 +628,7 @@ describe("merge queue and re-runs", () => {
         head: { sha: HEAD, ref: "x", repo: {} },
         base: { sha: BASE, ref: "main", repo: {} },
       },
-    ];
+    ]);
     await h.probot.receive({ id: "rr", name: "check_run", payload } as Body);
     expect(check.conclusion).toBe("action_required");
   });
@@ -645,13 +651,7 @@ describe("merge queue and re-runs", () => {
       .checkCreate(HEAD, (b) => {
         check = b;
       });
-    const { examplePayload } = await import("./harness.ts");
-    const payload = examplePayload("check_run", "rerequested");
-    payload.check_run.name = "hallpass/approval";
-    payload.check_run.app.id = 77;
-    payload.check_run.head_sha = HEAD;
-    payload.check_run.check_suite.head_branch = "alice/db-access";
-    payload.check_run.pull_requests = [];
+    const payload = await rerunOfOurCheck(HEAD, "alice/db-access", []);
     await h.probot.receive({ id: "rr-fork", name: "check_run", payload } as Body);
     expect(check.conclusion).toBe("action_required");
   });
@@ -664,13 +664,7 @@ describe("merge queue and re-runs", () => {
     coldEvaluation({ reviews: [review(1, "dan", "APPROVED", 1), review(2, "sue", "APPROVED", 2)] })
       .checkCreate(HEAD, (b) => checks.push(b), 1)
       .checkCreate(groupSha, (b) => checks.push(b), 2);
-    const { examplePayload } = await import("./harness.ts");
-    const payload = examplePayload("check_run", "rerequested");
-    payload.check_run.name = "hallpass/approval";
-    payload.check_run.app.id = 77;
-    payload.check_run.head_sha = groupSha;
-    payload.check_run.check_suite.head_branch = `gh-readonly-queue/main/pr-7-${BASE}`;
-    payload.check_run.pull_requests = [];
+    const payload = await rerunOfOurCheck(groupSha, `gh-readonly-queue/main/pr-7-${BASE}`, []);
     await h.probot.receive({ id: "rr-mg", name: "check_run", payload } as Body);
     expect(checks.map((c) => [c.head_sha, c.conclusion])).toEqual([
       [HEAD, "success"],

@@ -243,16 +243,21 @@ describe("approvals that age out (settings.approvalMaxAge, approval.maxAge)", ()
 describe("extension without approval (role extension.withoutApproval)", () => {
   const ORIGINAL = "access-requests/alice-old.yaml";
 
-  /** Alice's reviewed grant, live until 11:00, then her first free extension of it. */
-  async function withFreeExtension(firstStart: string) {
-    const w = world();
-    const old = addMergedRequest(w.github, {
+  /** Alice's reviewed request, merged at 09:00 (the grant the extensions extend, once granted). */
+  function addOriginal(github: ReturnType<typeof world>["github"]) {
+    return addMergedRequest(github, {
       number: 3,
       path: ORIGINAL,
       mergeSha: "01d0000000000000000000000000000000000000",
       mergedAt: "2026-11-26T09:00:00Z",
       headSha: "01dhead000000000000000000000000000000000",
     });
+  }
+
+  /** Alice's reviewed grant, live until 11:00, then her first free extension of it. */
+  async function withFreeExtension(firstStart: string) {
+    const w = world();
+    const old = addOriginal(w.github);
     expect((await grantAccess(w.deps, old, { now: new Date("2026-11-26T09:00:05Z") })).status).toBe(
       "granted",
     );
@@ -292,13 +297,7 @@ describe("extension without approval (role extension.withoutApproval)", () => {
 
   it("approves the first extension of a live grant without review", async () => {
     const { github } = world();
-    const old = addMergedRequest(github, {
-      number: 3,
-      path: ORIGINAL,
-      mergeSha: "01d0000000000000000000000000000000000000",
-      mergedAt: "2026-11-26T09:00:00Z",
-      headSha: "01dhead000000000000000000000000000000000",
-    });
+    const old = addOriginal(github);
     await grantAccess({ github, aws: new FakeAwsAccounts() }, old, {
       now: new Date("2026-11-26T09:00:05Z"),
     });
@@ -310,13 +309,7 @@ describe("extension without approval (role extension.withoutApproval)", () => {
   it("grants no free extension whose grant run comes after the grant it extends was revoked", async () => {
     const { github } = world();
     const aws = new FakeAwsAccounts();
-    const old = addMergedRequest(github, {
-      number: 3,
-      path: ORIGINAL,
-      mergeSha: "01d0000000000000000000000000000000000000",
-      mergedAt: "2026-11-26T09:00:00Z",
-      headSha: "01dhead000000000000000000000000000000000",
-    });
+    const old = addOriginal(github);
     await grantAccess({ github, aws }, old, { now: new Date("2026-11-26T09:00:05Z") });
     // Merged while the grant was live; the sweep revoked it for an alert before the grant ran
     // (a failed first try, a redelivery by hand).

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { staleCheckMarker } from "../../../src/core/approval/approval-expiry.ts";
-import type { PullRequestInfo } from "../../../src/ports/github.ts";
 import { recheckAgedApprovals } from "../../../src/workflows/sweep/recheck-aged-approvals.ts";
 import { sweep } from "../../../src/workflows/sweep/run-sweep.ts";
 import { listOpenPullRequestsOnce } from "../../../src/workflows/sweep/types.ts";
-import { STEP_NOW, STEP_SETTINGS, stepWorld } from "./sweep-step-fixtures.ts";
+import { openPull, STEP_NOW, STEP_SETTINGS, stepWorld } from "./sweep-step-fixtures.ts";
 
 /** Settings whose approvals count for a day. */
 const AGING = STEP_SETTINGS.replace(
@@ -15,30 +14,12 @@ const AGING = STEP_SETTINGS.replace(
 const PAST = "hallpass:approved-until:2026-11-26T11:59:59.000Z";
 const LATER = "hallpass:approved-until:2026-11-26T12:00:01.000Z";
 
-function pull(number: number, headSha = `${number}`.padStart(40, "d")): PullRequestInfo {
-  return {
-    number,
-    url: `https://github.com/acme/access/pull/${number}`,
-    state: "open",
-    draft: false,
-    author: "bob",
-    title: `Access: #${number}`,
-    headSha,
-    baseSha: "e".repeat(40),
-    baseRef: "main",
-    merged: false,
-    mergeCommitSha: null,
-    mergedAt: null,
-    mergedBy: null,
-  };
-}
-
 /** A world whose policies age approvals, with open pull requests and their checks. */
 function aging(checks: [number, { conclusion: string | null; externalId?: string }][]) {
   const w = stepWorld();
   w.github.files.set("policies/settings.yaml", AGING);
   for (const [number, check] of checks) {
-    const p = pull(number);
+    const p = openPull(number);
     w.github.openPulls.push(p);
     w.github.checkRuns.set(p.headSha, { title: "t", id: 1000 + number, ...check });
   }
@@ -141,7 +122,7 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
       expect(second.issues).toEqual([]);
       expect(w.github.count("upsertComment")).toBe(1);
       // A new head (still green and past, as no event re-evaluated it) is told again.
-      w.github.openPulls[0] = pull(1, "f".repeat(40));
+      w.github.openPulls[0] = openPull(1, { headSha: "f".repeat(40) });
       w.github.checkRuns.set("f".repeat(40), {
         title: "t",
         id: 7,

@@ -1,4 +1,5 @@
 import type { GrantRecord } from "../../../src/core/grant/records.ts";
+import type { PullRequestInfo } from "../../../src/ports/github.ts";
 import { readState, type SweepSnapshot } from "../../../src/workflows/sweep/read-state.ts";
 import type { TellSlack } from "../../../src/workflows/sweep/tell.ts";
 import type { SweepDeps, SweepRun } from "../../../src/workflows/sweep/types.ts";
@@ -116,4 +117,24 @@ export function stepWorld() {
     return { state, run };
   }
   return { github, aws, cloudtrail, revokeGrant, slack, tellSlack, deps, record, start };
+}
+
+/** An open pull request as the port lists it: `fields` over a plain one by bob. */
+export function openPull(number: number, fields: Partial<PullRequestInfo> = {}): PullRequestInfo {
+  return {
+    number,
+    url: `https://github.com/acme/access/pull/${number}`,
+    state: "open",
+    draft: false,
+    author: "bob",
+    title: `Access: #${number}`,
+    headSha: `${number}`.padStart(40, "d"),
+    baseSha: "e".repeat(40),
+    baseRef: "main",
+    merged: false,
+    mergeCommitSha: null,
+    mergedAt: null,
+    mergedBy: null,
+    ...fields,
+  };
 }

@@ -3,7 +3,7 @@ import type { SweepPlan } from "../../../src/core/sweep/plan-sweep.ts";
 import { planRun } from "../../../src/workflows/sweep/plan-run.ts";
 import type { SweepReport } from "../../../src/workflows/sweep/types.ts";
 import { dashboardData, updateDashboard } from "../../../src/workflows/sweep/update-dashboard.ts";
-import { EXPIRED, LIVE, STEP_NOW, stepWorld } from "./sweep-step-fixtures.ts";
+import { EXPIRED, LIVE, openPull, STEP_NOW, stepWorld } from "./sweep-step-fixtures.ts";
 
 function reportOf(plan: SweepPlan, overrides: Partial<SweepReport> = {}): SweepReport {
   return {
@@ -35,23 +35,7 @@ async function planned() {
 describe("updateDashboard (step 8 of the sweep)", () => {
   it("rewrites the dashboard issue with the live grants and the pull requests waiting", async () => {
     const w = await planned();
-    w.github.openPulls = [
-      {
-        number: 90,
-        url: "https://github.com/acme/access/pull/90",
-        state: "open",
-        draft: false,
-        author: "bob",
-        title: "Access: bob",
-        headSha: "d".repeat(40),
-        baseSha: "e".repeat(40),
-        baseRef: "main",
-        merged: false,
-        mergeCommitSha: null,
-        mergedAt: null,
-        mergedBy: null,
-      },
-    ];
+    w.github.openPulls = [openPull(90, { title: "Access: bob", headSha: "d".repeat(40) })];
     const report = reportOf(w.plan);
     const options = { now: STEP_NOW };
     const { dashboard, issues } = await updateDashboard(w.run, {
