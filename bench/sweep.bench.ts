@@ -28,7 +28,7 @@ const REST_PER_CALL: Record<string, string> = {
   getFile: "1 (GET contents, raw)",
   getFiles: "1 GraphQL query per 100 files",
   commitFiles: "5 (ref, commit, tree, commit, ref update)",
-  upsertComment: "2-3 (list comments, create or update)",
+  upsertComment: "2-3 (list comments, create or update); 0-1 after a findComment (its id)",
   upsertIssue: "1-2 (list issues, create or update)",
   listOpenPullRequests: "1 per 100 PRs",
 };

@@ -14,7 +14,9 @@ import type { KeyValueCache } from "../ports/cache.ts";
 import type {
   ChangedFile,
   CheckRunOutput,
+  CommentLookup,
   FileToCommit,
+  FoundComment,
   GitHubPort,
   IssueInfo,
   NewPullRequest,
@@ -367,34 +369,41 @@ export function createOctokitGitHub(
     return body.includes(marker) ? body : `${marker}\n${body}`;
   }
 
-  async function upsertComment(issueNumber: number, marker: string, body: string): Promise<void> {
-    const text = truncate(withMarker(marker, body));
+  /** This app's comment with `marker` on an issue/PR, every page listed; undefined when none. */
+  async function findComment(
+    issueNumber: number,
+    marker: string,
+  ): Promise<FoundComment | undefined> {
     const comments = await octokit.paginate(
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       { ...base, issue_number: issueNumber, per_page: 100 },
     );
-    const existing = comments.find((c) => isOurs(c) && c.body?.includes(marker));
-    if (!existing) {
-      await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-        ...base,
-        issue_number: issueNumber,
-        body: text,
-      });
-    } else if (existing.body !== text) {
-      await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
-        ...base,
-        comment_id: existing.id,
-        body: text,
-      });
-    }
+    const found = comments.find((c) => isOurs(c) && c.body?.includes(marker));
+    return found && { id: Number(found.id), body: found.body ?? "" };
   }
 
-  async function findComment(issueNumber: number, marker: string): Promise<string | undefined> {
-    const comments = await octokit.paginate(
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-      { ...base, issue_number: issueNumber, per_page: 100 },
+  async function upsertComment(
+    issueNumber: number,
+    marker: string,
+    body: string,
+    lookup?: CommentLookup,
+  ): Promise<FoundComment> {
+    const text = truncate(withMarker(marker, body));
+    // A lookup of this event listed every page already, and found only this app's comment.
+    const existing = lookup ? lookup.found : await findComment(issueNumber, marker);
+    if (!existing) {
+      const { data } = await octokit.request(
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        { ...base, issue_number: issueNumber, body: text },
+      );
+      return { id: Number(data.id), body: data.body ?? text };
+    }
+    if (existing.body === text) return existing;
+    const { data } = await octokit.request(
+      "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
+      { ...base, comment_id: existing.id, body: text },
     );
-    return comments.find((c) => isOurs(c) && c.body?.includes(marker))?.body ?? undefined;
+    return { id: existing.id, body: data.body ?? text };
   }
 
   async function readCheckRun(headSha: string, name: string) {

@@ -240,7 +240,7 @@ async function askForReview(
   if (!ask) return;
   const marker = REVIEW_REQUEST_MARKER;
   const told = await announcement(github, evaluation, ask, { ...event, marker }, deps.webhookFor);
-  await github.upsertComment(pullNumber, marker, told.body);
+  await github.upsertComment(pullNumber, marker, told.body, told.lookup);
   try {
     await github.requestReviewers(pullNumber, ask.users, ask.teams);
   } catch (error) {

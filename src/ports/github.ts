@@ -79,6 +79,23 @@ export interface CheckRunSeen {
   externalId?: string | null;
 }
 
+/** This app's comment that carries a marker, as `findComment` and `upsertComment` give it. */
+export interface FoundComment {
+  /** GitHub's id of the comment: what a later `upsertComment` edits without listing again. */
+  id: number;
+  /** The comment's text as GitHub holds it (marker included). */
+  body: string;
+}
+
+/**
+ * What a `findComment` of the same issue and marker, made earlier in the same event, found:
+ * `found` is that comment, or undefined when there was none. Given to `upsertComment`, the write
+ * edits that comment (or posts a new one) without listing the comments again.
+ */
+export interface CommentLookup {
+  found: FoundComment | undefined;
+}
+
 /** What `readPullRequest` may read along with the pull request, in the same query. */
 export interface PullRequestExtras {
   /** This app's check run of this name on the head (`PullRequestSnapshot.checkRun`). */
@@ -178,16 +195,25 @@ export interface GitHubPort {
   /** Creates the check run `name` on `headSha`, or updates the one that is there. */
   upsertCheckRun(headSha: string, name: string, output: CheckRunOutput): Promise<void>;
   /**
-   * Creates or updates the one comment on an issue/PR that carries `marker` (a hidden
-   * `<!-- hallpass:... -->` line), so re-runs edit instead of piling up comments.
+   * Creates or updates the one comment of this app on an issue/PR that carries `marker` (a
+   * hidden `<!-- hallpass:... -->` line), so re-runs edit instead of piling up comments; a
+   * comment with the marker written by anyone else is never edited. Returns the comment as
+   * written. `lookup`: what this event's `findComment` (or an earlier `upsertComment`) of the
+   * same marker gave; the write then edits that comment, or posts one when there was none,
+   * without listing the comments again (only ours are ever found, so only ours are edited).
    */
-  upsertComment(issueNumber: number, marker: string, body: string): Promise<void>;
+  upsertComment(
+    issueNumber: number,
+    marker: string,
+    body: string,
+    lookup?: CommentLookup,
+  ): Promise<FoundComment>;
   /**
-   * Optional: the body of the one comment of this app on an issue/PR that carries `marker`, or
-   * undefined when there is none. Such a comment is the record that a notice was told (a
-   * reminder, an expiry warning, an announcement); without this method those are not sent.
+   * Optional: the one comment of this app on an issue/PR that carries `marker`, or undefined
+   * when there is none. Such a comment is the record that a notice was told (a reminder, an
+   * expiry warning, an announcement); without this method those are not sent.
    */
-  findComment?(issueNumber: number, marker: string): Promise<string | undefined>;
+  findComment?(issueNumber: number, marker: string): Promise<FoundComment | undefined>;
   /**
    * Optional: the conclusion and title of this app's check run `name` on `headSha`, or
    * undefined when there is none: what the app last said about that head. Read before a new

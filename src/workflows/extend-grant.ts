@@ -16,7 +16,7 @@ import { checkPullRequestContents } from "../core/request/check-pull-request-con
 import { parseRequest, validateRequest } from "../core/request/validate-request.ts";
 import { formatProblem } from "../core/source/problem.ts";
 import { markdownCode, markdownMention } from "../core/text/escape-markdown.ts";
-import type { GitHubPort, PullRequestInfo } from "../ports/github.ts";
+import type { CommentLookup, GitHubPort, PullRequestInfo } from "../ports/github.ts";
 import { readPolicies } from "./evaluate/read-rules.ts";
 import { openRequestPullRequest } from "./open-request-pull-request.ts";
 import { readGrantAndRevocation } from "./read-grant-record.ts";
@@ -54,7 +54,9 @@ export async function extendGrant(
   commenter: string,
   options: { now: Date },
 ): Promise<ExtendOutcome> {
-  const outcome = await decideExtension(github, command, commenter, options.now);
+  // The reply, when the decision read it: written over by its id without listing again.
+  const reply: ReplySeen = {};
+  const outcome = await decideExtension(github, command, commenter, options.now, reply);
   const text =
     "pullRequest" in outcome
       ? `opened the extension request #${outcome.pullRequest.number} (${outcome.pullRequest.url}) in your name, with the reviewers who approved this one. It is granted once approved and merged, and replaces this grant without a gap.`
@@ -63,15 +65,20 @@ export async function extendGrant(
     command.pullNumber,
     EXTEND_REPLY_MARKER,
     `${EXTEND_REPLY_MARKER}\n${markdownMention(commenter)}: ${text}\n`,
+    reply.lookup,
   );
   return outcome;
 }
+
+/** What the decision found of the reply comment, when it looked (see `answered`). */
+type ReplySeen = { lookup?: CommentLookup };
 
 async function decideExtension(
   github: GitHubPort,
   command: ExtendCommand,
   commenter: string,
   now: Date,
+  reply: ReplySeen,
 ): Promise<ExtendOutcome> {
   // 1. The grant of this pull request, as the default branch records it.
   const found = await readGrant(github, command.pullNumber);
@@ -116,7 +123,8 @@ async function decideExtension(
   const reviewers = [...new Set(record.approvals.map((a) => a.reviewer))].filter(
     (login) => login.toLowerCase() !== record.requester.toLowerCase(),
   );
-  if (reviewers.length > 0 && !(await answered(github, command, opened, pullRequest.number))) {
+  const asked = await answered(github, command, opened, pullRequest.number, reply);
+  if (reviewers.length > 0 && !asked) {
     await github.requestReviewers(pullRequest.number, reviewers, []);
   }
   return { status: opened ? "opened" : "already-opened", pullRequest };
@@ -125,17 +133,20 @@ async function decideExtension(
 /**
  * Whether an earlier delivery of the command already asked the reviewers: its reply, written
  * after asking, names the extension. A delivery that failed between opening the pull request
- * and replying is asked again, so the extension never waits with nobody asked.
+ * and replying is asked again, so the extension never waits with nobody asked. What it found
+ * of the reply is kept in `seen` for the reply's write.
  */
 async function answered(
   github: GitHubPort,
   command: ExtendCommand,
   opened: boolean,
   extension: number,
+  seen: ReplySeen,
 ): Promise<boolean> {
   if (opened || !github.findComment) return false;
-  const reply = await github.findComment(command.pullNumber, EXTEND_REPLY_MARKER);
-  return reply?.includes(`extension request #${extension} `) ?? false;
+  const found = await github.findComment(command.pullNumber, EXTEND_REPLY_MARKER);
+  seen.lookup = { found };
+  return found?.body.includes(`extension request #${extension} `) ?? false;
 }
 
 /** The grant record of merged pull request `pullNumber` on the default branch. */

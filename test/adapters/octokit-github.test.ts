@@ -353,6 +353,61 @@ describe("upsertComment", () => {
   });
 });
 
+describe("upsertComment after findComment: the comments listed once", () => {
+  const marker = "<!-- hallpass:reminder -->";
+  const ours = (id: number, body: string) => ({
+    id,
+    body,
+    user: { login: "hallpass[bot]", type: "Bot" },
+    performed_via_github_app: { id: 77 },
+  });
+  const link = (page: number) => ({
+    link: `<${API}${REPO}/issues/7/comments?per_page=100&page=${page}>; rel="next"`,
+  });
+
+  it("edits the comment found on the last page by its id, without listing again", async () => {
+    scope
+      .get(`${REPO}/issues/7/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [{ id: 1, body: marker, user: { login: "mallory", type: "User" } }], link(2))
+      .get(`${REPO}/issues/7/comments`)
+      .query({ per_page: "100", page: "2" })
+      .reply(200, [ours(2, `${marker}\nold`)])
+      .patch(`${REPO}/issues/comments/2`, { body: `${marker}\nnew` })
+      .reply(200, { id: 2, body: `${marker}\nnew` });
+    const port = github({ appId: 77 });
+    const found = await port.findComment?.(7, marker);
+    expect(found).toEqual({ id: 2, body: `${marker}\nold` });
+    expect(await port.upsertComment(7, marker, "new", { found })).toEqual({
+      id: 2,
+      body: `${marker}\nnew`,
+    });
+  });
+
+  it("posts when the lookup found none (only someone else's), and returns the new comment's id", async () => {
+    scope
+      .get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [{ id: 1, body: marker, user: { login: "mallory", type: "User" } }])
+      .post(`${REPO}/issues/7/comments`, { body: `${marker}\nfirst` })
+      .reply(201, { id: 5, body: `${marker}\nfirst` })
+      .patch(`${REPO}/issues/comments/5`, { body: `${marker}\nsecond` })
+      .reply(200, { id: 5, body: `${marker}\nsecond` });
+    const port = github({ appId: 77 });
+    const found = await port.findComment?.(7, marker);
+    expect(found).toBeUndefined();
+    const written = await port.upsertComment(7, marker, "first", { found });
+    expect(written).toEqual({ id: 5, body: `${marker}\nfirst` });
+    // What one write returned is the next write's lookup: an edit of it, with no list.
+    await port.upsertComment(7, marker, "second", { found: written });
+  });
+
+  it("makes no request when the comment found already says it", async () => {
+    const found = { id: 2, body: `${marker}\nsame` };
+    expect(await github({ appId: 77 }).upsertComment(7, marker, "same", { found })).toEqual(found);
+  });
+});
+
 describe("upsertComment and upsertIssue with the app's id", () => {
   const marker = "<!-- hallpass:grant -->";
   const ours = { id: 77 };
@@ -736,7 +791,10 @@ describe("the notification reads and the stale request's closing", () => {
       .get(`${REPO}/issues/8/comments`)
       .query(true)
       .reply(200, [{ id: 3, body: marker, user: { login: "mallory", type: "User" } }]);
-    expect(await github({ appId: 77 }).findComment?.(7, marker)).toBe(`${marker}\nours`);
+    expect(await github({ appId: 77 }).findComment?.(7, marker)).toEqual({
+      id: 2,
+      body: `${marker}\nours`,
+    });
     expect(await github({ appId: 77 }).findComment?.(8, marker)).toBeUndefined();
   });
 

@@ -74,7 +74,7 @@ describe("notifications of review moments", () => {
     const { posted } = await harnessWithChannel();
     let comment = "";
     evaluation().checkCreate(HEAD, () => {});
-    h.github.scope.get(`${REPO}/issues/7/comments`).query(true).reply(200, []);
+    // The comments are listed once: the write posts what the announcement's lookup did not find.
     h.github.newComment(1, (b) => {
       comment = b.body;
     });
@@ -94,16 +94,35 @@ describe("notifications of review moments", () => {
     expect(comment).toMatch(/<!-- hallpass:announced opened@[^ ]+ -->/);
 
     // The same event again: the comment records it was announced, so nobody is told twice.
+    // Listed once, and unchanged: no write.
     h.github
       .prReads()
       .scope.get(`${REPO}/issues/7/comments`)
-      .times(2)
       .query(true)
       .reply(200, [ours(comment)]);
     h.github.scope.patch(/check-runs\/1000$/).reply(200, {});
     h.github.scope.post(`${REPO}/pulls/7/requested_reviewers`).reply(201, {});
     await h.probot.receive(event);
     expect(posted).toHaveLength(1);
+
+    // Reopened: announced again, in the same comment, edited by the id its lookup found.
+    let edited = "";
+    h.github
+      .prReads()
+      .scope.get(`${REPO}/issues/7/comments`)
+      .query(true)
+      .reply(200, [ours(comment)]);
+    h.github.scope.patch(/check-runs\/1000$/).reply(200, {});
+    h.github.scope
+      .patch(`${REPO}/issues/comments/1`, (b) => {
+        edited = b.body;
+        return true;
+      })
+      .reply(200, { id: 1 });
+    h.github.scope.post(`${REPO}/pulls/7/requested_reviewers`).reply(201, {});
+    await h.probot.receive(pullRequestEvent("reopened"));
+    expect(posted).toHaveLength(2);
+    expect(edited).toMatch(/<!-- hallpass:announced reopened@[^ ]+ -->/);
   });
 
   it("tells 'approved' when the head turns green, and not again on a redelivery", async () => {

@@ -3,7 +3,9 @@ import type {
   ChangedFile,
   CheckRunOutput,
   CheckRunSeen,
+  CommentLookup,
   FileToCommit,
+  FoundComment,
   GitHubPort,
   IssueInfo,
   NewPullRequest,
@@ -17,6 +19,7 @@ import type {
   ReviewDismissal,
   TeamRef,
 } from "../../src/ports/github.ts";
+import { StickyComments } from "./sticky-comments.ts";
 
 /**
  * An in-memory GitHubPort for workflow tests: a repository with a tree per ref (commit SHAs and
@@ -177,13 +180,23 @@ export class FakeGitHub implements GitHubPort {
     this.#call("upsertCheckRun");
     this.checkRuns.set(`${headSha} ${name}`, output);
   }
-  async upsertComment(issueNumber: number, marker: string, body: string): Promise<void> {
-    this.#call("upsertComment");
-    this.comments.set(`${issueNumber} ${marker}`, body);
+  readonly #sticky = new StickyComments(this.comments);
+  /** Comment lists the Octokit adapter would make for these calls (see StickyComments). */
+  get commentLists(): number {
+    return this.#sticky.lists;
   }
-  async findComment(issueNumber: number, marker: string): Promise<string | undefined> {
+  async upsertComment(
+    issueNumber: number,
+    marker: string,
+    body: string,
+    lookup?: CommentLookup,
+  ): Promise<FoundComment> {
+    this.#call("upsertComment");
+    return this.#sticky.upsert(issueNumber, marker, body, lookup);
+  }
+  async findComment(issueNumber: number, marker: string): Promise<FoundComment | undefined> {
     this.#call("findComment");
-    return this.comments.get(`${issueNumber} ${marker}`);
+    return this.#sticky.find(issueNumber, marker);
   }
   async readCheckRun(headSha: string, name: string) {
     this.#call("readCheckRun");

@@ -23,6 +23,7 @@ import type {
 } from "../../src/ports/cloudtrail.ts";
 import type {
   CheckRunSeen,
+  CommentLookup,
   FileToCommit,
   GitHubPort,
   IssueInfo,
@@ -31,6 +32,7 @@ import type {
 } from "../../src/ports/github.ts";
 import { type RevokeRequest, revokeGrant } from "../../src/workflows/revoke-grant.ts";
 import type { RevokeGrantFn } from "../../src/workflows/sweep/run-sweep.ts";
+import { StickyComments } from "./sticky-comments.ts";
 
 /**
  * In-memory GitHub, AWS and CloudTrail for sweep tests and benches: they keep state, count every
@@ -140,13 +142,18 @@ export class FakeGitHub implements GitHubPort {
     this.#count("rerequestCheckRun", true);
     this.rerequested.push(checkRunId);
   }
-  async upsertComment(issueNumber: number, marker: string, body: string) {
+  readonly #sticky = new StickyComments(this.comments);
+  /** Comment lists the Octokit adapter would make for these calls (see StickyComments). */
+  get commentLists(): number {
+    return this.#sticky.lists;
+  }
+  async upsertComment(issueNumber: number, marker: string, body: string, lookup?: CommentLookup) {
     this.#count("upsertComment", true);
-    this.comments.set(`${issueNumber} ${marker}`, body);
+    return this.#sticky.upsert(issueNumber, marker, body, lookup);
   }
   async findComment(issueNumber: number, marker: string) {
     this.#count("findComment");
-    return this.comments.get(`${issueNumber} ${marker}`);
+    return this.#sticky.find(issueNumber, marker);
   }
   async requestReviewers(): Promise<void> {
     throw new Error("not used by the sweep");

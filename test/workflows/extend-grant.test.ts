@@ -104,9 +104,12 @@ describe("extendGrant: /hallpass extend <duration> on a merged request", () => {
   it("opens one pull request for a redelivered command", async () => {
     const { github } = await granted();
     await extendGrant(github, COMMAND, "alice", { now: LATER });
+    const lists = github.commentLists;
     const again = await extendGrant(github, COMMAND, "alice", { now: LATER });
     expect(again.status).toBe("already-opened");
     expect(github.reviewRequests).toHaveLength(1);
+    // The reply, read to see that the reviewers were asked, is rewritten without a second list.
+    expect(github.commentLists - lists).toBe(1);
   });
 
   it("ends with one pull request, one commit, its reviewers asked and the reply, whichever call fails first, once redelivered", async () => {

@@ -14,7 +14,7 @@ import {
   reviewMoment,
 } from "../../core/notify/decide-review-notice.ts";
 import { channelsFor, mentionsOf, noticeOf } from "../../core/notify/notice.ts";
-import type { CheckRunOutput, GitHubPort } from "../../ports/github.ts";
+import type { CheckRunOutput, CommentLookup, GitHubPort } from "../../ports/github.ts";
 import type { WebhookFor } from "../../ports/notify.ts";
 import { sendNotice } from "./send-notice.ts";
 
@@ -69,7 +69,8 @@ export async function tellReviewMoment(
 /**
  * The review-request comment's body, with the hidden line that records this event's
  * announcement, and whether the channels must be told: not when the comment already carries
- * that line (a redelivery of the same event).
+ * that line (a redelivery of the same event). `lookup`: the comment found, when it was looked
+ * up, for the write to reuse instead of listing the comments again.
  */
 export async function announcement(
   github: GitHubPort,
@@ -77,13 +78,17 @@ export async function announcement(
   ask: ReviewRequest,
   event: { action: string; updatedAt: string; marker: string },
   webhookFor: WebhookFor | undefined,
-): Promise<{ body: string; announce: boolean }> {
+): Promise<{ body: string; announce: boolean; lookup?: CommentLookup }> {
   if (!webhookFor || !github.findComment || !hasChannels(evaluation)) {
     return { body: ask.body, announce: false };
   }
   const line = announcedMarker(event.action, event.updatedAt);
-  const existing = await github.findComment(evaluation.pullRequest.number, event.marker);
-  return { body: `${ask.body}\n${line}`, announce: !existing?.includes(line) };
+  const found = await github.findComment(evaluation.pullRequest.number, event.marker);
+  return {
+    body: `${ask.body}\n${line}`,
+    announce: !found?.body.includes(line),
+    lookup: { found },
+  };
 }
 
 /** Tells the channels that a request awaits review, naming who can approve it. */

@@ -107,9 +107,11 @@ async function recheckOne(
   }
   // Refused: say it on the pull request, once per head (a new push gets a new check anyway).
   const marker = staleCheckMarker(pull.headSha);
-  if (!github.findComment || (await github.findComment(pull.number, marker))) return;
+  if (!github.findComment) return;
+  const found = await github.findComment(pull.number, marker);
+  if (found) return;
   const text = renderStaleCheckComment(pull.headSha, new Date(until).toISOString());
-  await github.upsertComment(pull.number, marker, text);
+  await github.upsertComment(pull.number, marker, text, { found });
   out.told.push(pull.number);
 }
 

@@ -28,7 +28,7 @@ import {
 import type { Policies } from "../../core/policy/policy-format.ts";
 import { parseDuration } from "../../core/request/duration.ts";
 import type { SweepPlan } from "../../core/sweep/plan-sweep.ts";
-import type { PullRequestInfo, PullRequestSnapshot } from "../../ports/github.ts";
+import type { CommentLookup, PullRequestInfo, PullRequestSnapshot } from "../../ports/github.ts";
 import { evaluateSnapshot } from "../evaluate-pull-request.ts";
 import { sendNotice } from "../notify/send-notice.ts";
 import {
@@ -113,11 +113,13 @@ async function warnExpiring(
     if (left === undefined) continue;
     const marker = expiryWarningMarker(grant.requestPath);
     try {
-      if (await github.findComment(grant.pullRequest.number, marker)) continue;
+      const found = await github.findComment(grant.pullRequest.number, marker);
+      if (found) continue;
       await github.upsertComment(
         grant.pullRequest.number,
         marker,
         renderExpiryWarningComment(grant.requestPath, grant.window.end, left),
+        { found },
       );
     } catch (error) {
       out.issues.push(issueOf("notify", grant.requestPath, error));
@@ -167,6 +169,8 @@ type DueStep = PendingStep & {
   soleReviewer?: string;
   /** The pull request as read to find the step: evaluated as it is, not read again. */
   snapshot: PullRequestSnapshot;
+  /** The comment read to find the step: written over by its id, not listed again. */
+  comment: { marker: string; lookup: CommentLookup };
 };
 
 /** The step due on one open pull request, from its reviews and hallpass's comments on it. */
@@ -196,11 +200,10 @@ async function pendingStep(
     waited >= timing.closeAfterSeconds;
   const marker = closing ? STALE_CLOSED_MARKER : REMINDER_MARKER;
   const comment = await github.findComment!(pull.number, marker);
-  const found = comment !== undefined;
   // Closed once already (and reopened since) only when the closing completed: a closing whose
   // comment was written but whose close failed is done again.
-  const closed = closing && found && comment.includes(STALE_CLOSED_DONE);
-  const reminded = closing || found;
+  const closed = closing && comment?.body.includes(STALE_CLOSED_DONE) === true;
+  const reminded = closing || comment !== undefined;
   const step = pendingStepFor(
     {
       number: pull.number,
@@ -214,7 +217,12 @@ async function pendingStep(
     timing,
   );
   if (!step) return undefined;
-  return { ...step, snapshot, ...(soleReviewer !== undefined ? { soleReviewer } : {}) };
+  return {
+    ...step,
+    snapshot,
+    comment: { marker, lookup: { found: comment } },
+    ...(soleReviewer !== undefined ? { soleReviewer } : {}),
+  };
 }
 
 /**
@@ -238,7 +246,12 @@ async function takeStep(
   if (step.step === "remind") {
     const reminder = renderReminderComment(evaluation, github.owner, step.waitedSeconds);
     if (!reminder) return;
-    await github.upsertComment(pull.number, REMINDER_MARKER, reminder.body);
+    await github.upsertComment(
+      pull.number,
+      REMINDER_MARKER,
+      reminder.body,
+      lookupOf(step, REMINDER_MARKER),
+    );
     out.reminded.push(pull.number);
     await notify(run, policies, { ...notice, people: mentionsOf(reminder, github.owner) }, out);
     return;
@@ -246,9 +259,20 @@ async function takeStep(
   if (!github.closePullRequest) return;
   const closeAfter = policies.settings.notifications.closeAfter ?? "";
   const comment = (done: boolean) => renderStaleClosedComment(step.waitedSeconds, closeAfter, done);
-  await github.upsertComment(pull.number, STALE_CLOSED_MARKER, comment(false));
+  const lookup = lookupOf(step, STALE_CLOSED_MARKER);
+  const written = await github.upsertComment(
+    pull.number,
+    STALE_CLOSED_MARKER,
+    comment(false),
+    lookup,
+  );
   await github.closePullRequest(pull.number);
-  await github.upsertComment(pull.number, STALE_CLOSED_MARKER, comment(true));
+  await github.upsertComment(pull.number, STALE_CLOSED_MARKER, comment(true), { found: written });
   out.closed.push(pull.number);
   await notify(run, policies, notice, out);
+}
+
+/** What the step's read found of the comment with `marker`; undefined when it read another. */
+function lookupOf(step: DueStep, marker: string): CommentLookup | undefined {
+  return step.comment.marker === marker ? step.comment.lookup : undefined;
 }

@@ -117,6 +117,8 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
         "The approval of this request aged out at 2026-11-26T11:59:59.000Z, so the green `hallpass/approval` check on `ddddddd` is stale",
       );
       expect(comment).toContain("GitHub refused");
+      // The comments are listed once: the write posts what the lookup did not find.
+      expect(w.github.commentLists).toBe(1);
       // The next run is refused again and says nothing twice on the same head.
       const second = await sweep(w.deps, { now: STEP_NOW, dryRun: false });
       expect(second.issues).toEqual([]);
@@ -131,6 +133,7 @@ describe("the sweep re-requests green checks whose approvals aged out (step 5c)"
       });
       await sweep(w.deps, { now: STEP_NOW, dryRun: false });
       expect(w.github.count("upsertComment")).toBe(2);
+      expect(w.github.commentLists).toBe(3);
     });
   }
 

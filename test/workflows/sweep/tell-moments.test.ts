@@ -61,6 +61,8 @@ describe("the sweep's timed moments: expiring and revoked grants", () => {
       `${ENDING.pullRequest.number} ${expiryWarningMarker(ENDING.requestPath)}`,
     );
     expect(warning).toContain("This access expires in 10m");
+    // The comments are listed once: the warning is posted where its lookup found none.
+    expect(w.github.commentLists).toBe(1);
     expect(warning).toContain("/hallpass extend <duration>");
     expect(posted.map((p) => [p.channel, p.body.event, p.body.pullRequest?.number])).toEqual([
       ["dba", "hallpass.revoked", EXPIRED.pullRequest.number],
@@ -72,6 +74,7 @@ describe("the sweep's timed moments: expiring and revoked grants", () => {
     const second = await sweep(deps, { now: later, dryRun: false });
     expect(second.issues).toEqual([]);
     expect(posted).toHaveLength(2);
+    expect(w.github.commentLists).toBe(2);
   });
 
   it("a dry run tells nothing", async () => {
@@ -179,11 +182,15 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     expect(reminder).toContain("@acme/sre @acme/dba");
     expect(posted.map((p) => p.body.event)).toEqual(["hallpass.reminder"]);
     expect(await tell()).toEqual({ issues: [], reminded: [], closed: [], warned: [] });
-    // One comment read a run: the reminder's, until closing is due.
+    // One comment read a run: the reminder's, until closing is due. The reminder is written
+    // where that read found none, without listing the comments again.
     expect(github.calls.filter((c) => c === "findComment")).toHaveLength(2);
+    expect(github.commentLists).toBe(2);
 
     const threeDaysOn = new Date(STEP_NOW.getTime() + 70 * HOUR);
     expect((await tell(threeDaysOn)).closed).toEqual([number]);
+    // The closing comment is posted, then edited to say it is done, on one list of comments.
+    expect(github.commentLists).toBe(3);
     expect(github.closed).toEqual([number]);
     expect(github.comment(number, STALE_CLOSED_MARKER)).toContain("Closed: nobody reviewed");
     expect(posted.map((p) => p.body.event)).toEqual(["hallpass.reminder", "hallpass.closed-stale"]);
@@ -217,8 +224,11 @@ describe("the sweep's timed moments: requests nobody reviewed", () => {
     const first = await tell();
     expect(first.closed).toEqual([]);
     expect(first.issues.map((i) => i.message)).toEqual([expect.stringContaining("Server Error")]);
+    expect(github.commentLists).toBe(1);
     expect((await tell()).closed).toEqual([number]);
     expect(github.comment(number, STALE_CLOSED_MARKER)).toContain(STALE_CLOSED_DONE);
+    // The comment the first run wrote is found and finished by its id: one list per run.
+    expect(github.commentLists).toBe(2);
     // Once closed for good, a reopened request is left open.
     github.pulls.set(number, { ...github.pulls.get(number)!, state: "open" });
     expect((await tell()).closed).toEqual([]);
