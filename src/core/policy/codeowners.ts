@@ -80,15 +80,38 @@ export function parseOwner(text: string): Owner | string {
     : `"${text}" is not an owner: write @login, @org/team-slug or an email address`;
 }
 
-/** Splits a line into whitespace-separated tokens, honouring `\ ` escapes; stops at a comment. */
-function tokenize(line: string): string[] {
-  if (!line.includes("\\")) {
-    // Without escapes a token ends at a space or tab, and a comment starts at a token's `#`.
-    const tokens = line.split(/[ \t]+/);
-    const comment = tokens.findIndex((token) => token.startsWith("#"));
-    return comment === -1 ? tokens : tokens.slice(0, comment);
+const SPACE = 0x20;
+const TAB = 0x09;
+const HASH = 0x23;
+const STAR = 0x2a;
+const QUESTION = 0x3f;
+const BACKSLASH = 0x5c;
+
+/**
+ * Splits a trimmed line into tokens separated by spaces and tabs, written into `into` from its
+ * start; returns how many. Stops at a comment (a token that starts with `#`). A line with a
+ * backslash goes through `tokenizeEscaped`.
+ */
+function tokenize(line: string, into: string[]): number {
+  if (line.includes("\\")) return tokenizeEscaped(line, into);
+  // A scan rather than a split on a regular expression: one slice per token, nothing else.
+  let count = 0;
+  let start = 0;
+  for (let i = 0; i <= line.length; i++) {
+    const code = i === line.length ? SPACE : line.charCodeAt(i);
+    if (code !== SPACE && code !== TAB) continue;
+    if (i > start) {
+      if (line.charCodeAt(start) === HASH) break;
+      into[count++] = line.slice(start, i);
+    }
+    start = i + 1;
   }
-  const tokens: string[] = [];
+  return count;
+}
+
+/** `tokenize` for a line with `\ ` escapes: an escaped character stays in its token, escape and all. */
+function tokenizeEscaped(line: string, into: string[]): number {
+  let count = 0;
   let current = "";
   let inToken = false;
   for (let i = 0; i < line.length; i++) {
@@ -98,7 +121,7 @@ function tokenize(line: string): string[] {
       inToken = true;
       i++;
     } else if (ch === " " || ch === "\t") {
-      if (inToken) tokens.push(current);
+      if (inToken) into[count++] = current;
       current = "";
       inToken = false;
     } else if (ch === "#" && !inToken) {
@@ -108,8 +131,8 @@ function tokenize(line: string): string[] {
       inToken = true;
     }
   }
-  if (inToken) tokens.push(current);
-  return tokens;
+  if (inToken) into[count++] = current;
+  return count;
 }
 
 /**
@@ -147,7 +170,7 @@ export const GLOB_ONE = -2;
 
 /** Parses one path segment's glob (`*`, `?`, `\x`): a literal when it has no wildcard. */
 function compileSegment(segment: string): PatternSegment {
-  if (!/[*?\\]/.test(segment)) return { kind: "literal", text: segment };
+  if (!hasWildcardOrEscape(segment)) return { kind: "literal", text: segment };
   const codes: number[] = [];
   let wild = false;
   for (let i = 0; i < segment.length; i++) {
@@ -259,6 +282,18 @@ function matchFixed(
   return segments.every((segment, i) => segmentMatches(segment, path[i]!));
 }
 
+/** Whether a segment has `*`, `?` or `\\` (a scan: cheaper than a regular expression per segment). */
+function hasWildcardOrEscape(segment: string): boolean {
+  for (let i = 0; i < segment.length; i++) {
+    const code = segment.charCodeAt(i);
+    if (code === STAR || code === QUESTION || code === BACKSLASH) return true;
+  }
+  return false;
+}
+
+/** `**`: zero or more whole segments. One object for every pattern (segments are never changed). */
+const ANY: PatternSegment = { kind: "any" };
+
 /**
  * Compiles a CODEOWNERS pattern into a matcher over a full repository path (no leading
  * slash), or returns why GitHub would reject it.
@@ -266,25 +301,54 @@ function matchFixed(
 export function compilePattern(pattern: string): CodeownersPattern | string {
   if (pattern.startsWith("!")) return "negation (!) is not supported in CODEOWNERS";
   if (pattern.startsWith("\\#")) return "escaping a leading # is not supported in CODEOWNERS";
-  if (/(^|[^\\])\[/.test(pattern)) return "character ranges ([ ]) are not supported in CODEOWNERS";
-  let body = pattern;
-  const directoryOnly = body.endsWith("/");
-  if (directoryOnly) body = body.slice(0, -1);
-  const anchored = body.includes("/");
-  if (body.startsWith("/")) body = body.slice(1);
-  if (body === "") return "the pattern matches no path";
-  const texts = body.split("/");
-  if (texts.some((s) => s === "")) return "the pattern has an empty path segment (//)";
-
-  const last = texts[texts.length - 1]!;
-  // A trailing `**` is "one or more segments": the tail, not a segment.
-  if (last === "**") texts.pop();
-  const segments: PatternSegment[] = anchored ? [] : [{ kind: "any" }];
-  for (const text of texts) {
-    // Consecutive `**` mean what one does (gitignore's rule).
-    if (text === "**" && segments.at(-1)?.kind === "any") continue;
-    segments.push(text === "**" ? { kind: "any" } : compileSegment(text));
+  if (pattern.includes("[") && /(^|[^\\])\[/.test(pattern)) {
+    return "character ranges ([ ]) are not supported in CODEOWNERS";
   }
+  // The body is the pattern without one trailing slash (a directory) and one leading slash;
+  // it is read in place, segment by segment, rather than sliced and split into copies.
+  const directoryOnly = pattern.endsWith("/");
+  const end = directoryOnly ? pattern.length - 1 : pattern.length;
+  const firstSlash = pattern.indexOf("/");
+  const anchored = firstSlash !== -1 && firstSlash < end;
+  const begin = firstSlash === 0 && end > 0 ? 1 : 0;
+  if (begin === end) return "the pattern matches no path";
+  // Room for every segment the body can hold (kept with the rule: not grown by push).
+  const segments = new Array<PatternSegment>(segmentsAtMost(pattern, begin, end, anchored));
+  let count = 0;
+  if (!anchored) segments[count++] = ANY;
+  let last = "";
+  for (let from = begin; from <= end; ) {
+    const slash = pattern.indexOf("/", from);
+    const to = slash === -1 || slash > end ? end : slash;
+    if (to === from) return "the pattern has an empty path segment (//)";
+    last = pattern.slice(from, to);
+    from = to + 1;
+    // A trailing `**` is "one or more segments": the tail, not a segment.
+    if (last === "**" && to === end) break;
+    // Consecutive `**` mean what one does (gitignore's rule).
+    if (last === "**" && count > 0 && segments[count - 1]!.kind === "any") continue;
+    segments[count++] = last === "**" ? ANY : compileSegment(last);
+  }
+  segments.length = count;
+  return compiledWithTail(segments, last, anchored, directoryOnly);
+}
+
+/** How many segments a pattern's body (`begin` to `end`) can give: one per name, and a leading `**`. */
+function segmentsAtMost(pattern: string, begin: number, end: number, anchored: boolean): number {
+  let count = anchored ? 1 : 2;
+  for (let slash = pattern.indexOf("/", begin); slash !== -1 && slash < end; count++) {
+    slash = pattern.indexOf("/", slash + 1);
+  }
+  return count;
+}
+
+/** The compiled pattern with the tail its last segment's text gives. */
+function compiledWithTail(
+  segments: PatternSegment[],
+  last: string,
+  anchored: boolean,
+  directoryOnly: boolean,
+): CompiledPattern {
   const tail =
     last === "**" || directoryOnly
       ? "descendants"
@@ -292,7 +356,8 @@ export function compilePattern(pattern: string): CodeownersPattern | string {
         last === "*" && anchored
         ? "exact"
         : "self-or-descendants";
-  return new CompiledPattern(segments, tail);
+  const fixed = !segments.some((segment) => segment.kind === "any");
+  return new CompiledPattern(segments, tail, fixed);
 }
 
 /** A pattern's segments and tail with its matcher (a class: no closures per rule to collect). */
@@ -300,10 +365,15 @@ class CompiledPattern implements CodeownersPattern {
   readonly segments: readonly PatternSegment[];
   readonly tail: CodeownersPattern["tail"];
   private readonly fixed: boolean;
-  constructor(segments: readonly PatternSegment[], tail: CodeownersPattern["tail"]) {
+  /** `fixed`: no segment is `any`, so the path has one segment per pattern segment. */
+  constructor(
+    segments: readonly PatternSegment[],
+    tail: CodeownersPattern["tail"],
+    fixed: boolean,
+  ) {
     this.segments = segments;
     this.tail = tail;
-    this.fixed = !segments.some((segment) => segment.kind === "any");
+    this.fixed = fixed;
   }
 
   matches(path: readonly string[]): boolean {
@@ -318,17 +388,41 @@ class CompiledPattern implements CodeownersPattern {
 /** GitHub does not load a CODEOWNERS file of 3 MB or more: nothing is owned then. */
 export const MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024;
 
+/** What the lines of one file share while it is parsed. */
+interface ParseState {
+  /**
+   * The current line's tokens, one array for the whole file: an array grown by push starts
+   * with room for 17, and one per line was most of a parse's garbage.
+   */
+  readonly tokens: string[];
+  /** Owner tokens already read in this file, with what they gave: an owner or why it is not one. */
+  readonly owners: Map<string, Owner | string>;
+}
+
 /** One line's rule, or why GitHub skips the line (undefined: nothing to read). */
-function parseLine(trimmed: string, line: number): CodeownersRule | string | undefined {
-  const [pattern, ...ownerTexts] = tokenize(trimmed);
-  if (pattern === undefined) return undefined;
+function parseLine(
+  trimmed: string,
+  line: number,
+  { tokens, owners: read }: ParseState,
+): CodeownersRule | string | undefined {
+  const count = tokenize(trimmed, tokens);
+  if (count === 0) return undefined;
+  const pattern = tokens[0]!;
   const compiled = compilePattern(pattern);
   if (typeof compiled === "string") return `pattern "${pattern}": ${compiled}`;
-  const owners: Owner[] = [];
-  for (const text of ownerTexts) {
-    const owner = parseOwner(text);
+  // Exactly as long as needed (kept with the rule), rather than grown by push.
+  const owners = new Array<Owner>(count - 1);
+  for (let i = 1; i < count; i++) {
+    const text = tokens[i]!;
+    // Owners repeat from line to line (teams above all): each token is parsed once per file,
+    // and the rules naming it share its Owner (owners are only read after the parse).
+    let owner = read.get(text);
+    if (owner === undefined) {
+      owner = parseOwner(text);
+      read.set(text, owner);
+    }
     if (typeof owner === "string") return owner;
-    owners.push(owner);
+    owners[i - 1] = owner;
   }
   return { pattern, owners, line, compiled };
 }
@@ -348,12 +442,15 @@ export function parseCodeowners(path: string, text: string): Codeowners {
     });
     return { path, rules, problems };
   }
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) return;
-    const line = index + 1;
-    const parsed = parseLine(trimmed, line);
+  const state: ParseState = { tokens: [], owners: new Map() };
+  // Lines end at "\n"; the "\r" of a "\r\n" goes with the rest of the white space `trim` removes.
+  for (let start = 0, line = 1; start <= text.length; line++) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const trimmed = text.slice(start, end).trim();
+    start = end + 1;
+    if (trimmed === "" || trimmed.charCodeAt(0) === HASH) continue;
+    const parsed = parseLine(trimmed, line, state);
     if (typeof parsed === "object") rules.push(parsed);
     else if (parsed !== undefined) {
       problems.push({
@@ -364,7 +461,7 @@ export function parseCodeowners(path: string, text: string): Codeowners {
         message: `${parsed}; GitHub ignores this line`,
       });
     }
-  });
+  }
   return { path, rules, problems };
 }
 

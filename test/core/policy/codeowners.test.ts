@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   compilePattern,
+  GLOB_STAR,
   MAX_CODEOWNERS_BYTES,
   matchOwners,
   parseCodeowners,
@@ -294,6 +295,42 @@ describe("CODEOWNERS parsing", () => {
     expect(pattern.test(deep.join("/"))).toBe(true);
     expect(pattern.test([...deep.slice(0, 35), "x", ...deep.slice(35)].join("/"))).toBe(true);
     expect(pattern.test([...deep.slice(0, 69), "other"].join("/"))).toBe(false);
+  });
+
+  const any = { kind: "any" };
+  const literal = (text: string) => ({ kind: "literal", text });
+  const star = { kind: "glob", codes: [GLOB_STAR] };
+  it.each([
+    ["docs", [any, literal("docs")], "self-or-descendants"],
+    ["/docs/", [literal("docs")], "descendants"],
+    ["docs/", [any, literal("docs")], "descendants"],
+    ["*", [any, star], "self-or-descendants"],
+    ["docs/*", [literal("docs"), star], "exact"],
+    ["/a/b/c", [literal("a"), literal("b"), literal("c")], "self-or-descendants"],
+    ["**", [any], "descendants"],
+    ["**/logs", [any, literal("logs")], "self-or-descendants"],
+    ["a/**", [literal("a")], "descendants"],
+    ["a/**/", [literal("a")], "descendants"],
+    ["/**/**/", [any], "descendants"],
+    ["a/**/**/b", [literal("a"), any, literal("b")], "self-or-descendants"],
+    ["a/**/b/**/**", [literal("a"), any, literal("b"), any], "descendants"],
+  ])("compiles %s into exactly its segments and tail", (pattern, segments, tail) => {
+    const compiled = compilePattern(pattern);
+    if (typeof compiled === "string") throw new Error(compiled);
+    expect([...compiled.segments]).toEqual(segments);
+    expect(compiled.segments).toHaveLength(segments.length);
+    expect(compiled.tail).toBe(tail);
+  });
+
+  it("reports an invalid owner at every line that names it", () => {
+    const parsed = parseCodeowners("CODEOWNERS", "a @bad_user\nb @ok @bad_user\nc @ok\n");
+    expect(parsed.problems.map((p) => [p.line, p.message])).toEqual([
+      [1, '"@bad_user" is not a valid user; GitHub ignores this line'],
+      [2, '"@bad_user" is not a valid user; GitHub ignores this line'],
+    ]);
+    expect(parsed.rules.map((r) => [r.pattern, r.owners.map((o) => o.text)])).toEqual([
+      ["c", ["@ok"]],
+    ]);
   });
 
   it("treats consecutive ** as one", () => {
