@@ -3,19 +3,23 @@
  * process, clock and git into the dispatcher.
  */
 import { execFile } from "node:child_process";
+import { isatty } from "node:tty";
 import { wantsColour } from "./colour.ts";
+import { directOutput } from "./direct-output.ts";
 import { runCli } from "./run-cli.ts";
 
 process.exitCode = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
-  stdout: (text) => process.stdout.write(text),
+  // process.stdout is not touched unless a write would block: making it would make a pipe
+  // non-blocking (see directOutput).
+  stdout: directOutput(1, () => process.stdout),
   stderr: (text) => process.stderr.write(text),
   now: () => new Date(),
   env: process.env,
-  stderrIsTTY: process.stderr.isTTY === true,
+  stderrIsTTY: isatty(2),
   colour: {
-    stdout: wantsColour(process.stdout.isTTY === true, process.env),
-    stderr: wantsColour(process.stderr.isTTY === true, process.env),
+    stdout: wantsColour(isatty(1), process.env),
+    stderr: wantsColour(isatty(2), process.env),
   },
   gitConfig: (key) =>
     new Promise((resolve) => {
