@@ -83,7 +83,7 @@ async function decideExtension(
   // 1. The grant of this pull request, as the default branch records it.
   const found = await readGrant(github, command.pullNumber);
   if ("message" in found) return found;
-  const { record, revoked, base, sha } = found;
+  const { record, revoked, base, sha, head } = found;
   // 2. Only the requester extends their own access, and only while it is live.
   if (record.requester.toLowerCase() !== commenter.toLowerCase()) {
     return {
@@ -119,7 +119,10 @@ async function decideExtension(
     };
   }
   // 4. The pull request in the requester's name, with the original's approvers asked to review.
-  const { pullRequest, opened } = await openRequestPullRequest(github, built);
+  // The branch is made from the commit the grant and policies were read at, without reading
+  // the default branch and its head again.
+  const known = head === undefined ? undefined : { base, baseHead: head };
+  const { pullRequest, opened } = await openRequestPullRequest(github, built, known);
   const reviewers = [...new Set(record.approvals.map((a) => a.reviewer))].filter(
     (login) => login.toLowerCase() !== record.requester.toLowerCase(),
   );
@@ -153,7 +156,10 @@ async function answered(
 async function readGrant(
   github: GitHubPort,
   pullNumber: number,
-): Promise<{ record: GrantRecord; revoked: boolean; base: string; sha: string } | ExtendRefusal> {
+): Promise<
+  | { record: GrantRecord; revoked: boolean; base: string; sha: string; head?: string }
+  | ExtendRefusal
+> {
   const notGranted = (why: string): ExtendRefusal => ({
     status: "not-granted",
     message: `\`/hallpass extend\` works on a merged access request whose access is granted; ${why}.`,
@@ -162,11 +168,14 @@ async function readGrant(
   if (!pull.merged) return notGranted("this pull request is not merged");
   const contents = checkPullRequestContents(files);
   if (contents.kind !== "request") return notGranted("this pull request holds no one request");
-  const base = await github.getDefaultBranch();
-  const sha = (await github.getBranchHead(base)) ?? base;
+  // The pull request's read names the default branch: not read again.
+  const base = pull.defaultBranch ?? (await github.getDefaultBranch());
+  const head = await github.getBranchHead(base);
+  const sha = head ?? base;
   const { grant, revocationText } = await readGrantAndRevocation(github, sha, contents.path);
   if (grant.status !== "found" || grant.record.requestPath !== contents.path) {
     return notGranted(`no grant of ${markdownCode(contents.path)} is recorded`);
   }
-  return { record: grant.record, revoked: revocationText !== undefined, base, sha };
+  const found = { record: grant.record, revoked: revocationText !== undefined, base, sha };
+  return head === undefined ? found : { ...found, head };
 }

@@ -26,6 +26,19 @@ export interface OpenedPullRequest {
 }
 
 /**
+ * What the caller read already in this event, so that it is not read again: the default
+ * branch `base` and its head `baseHead` (the branch is made from that commit, the one the
+ * caller judged the request at), and `noPullRequest` when it found no pull request from the
+ * branch (`findPullRequestByBranch`). Two deliveries at once stay safe: `createPullRequest`
+ * answers the pull request the other one opened.
+ */
+export interface KnownBase {
+  base: string;
+  baseHead: string;
+  noPullRequest?: boolean;
+}
+
+/**
  * Opens the pull request of `request` into the default branch, or answers the one its branch
  * already has (open or closed: a request closed unmerged is never opened again by a
  * redelivery). Each step can be re-run: the branch is made when missing, the file committed
@@ -34,15 +47,16 @@ export interface OpenedPullRequest {
 export async function openRequestPullRequest(
   github: GitHubPort,
   request: RequestPullRequest,
+  known?: KnownBase,
 ): Promise<OpenedPullRequest> {
   const { branch } = request;
   // 1. A pull request from this branch: an earlier delivery opened it.
-  const existing = await github.findPullRequestByBranch(branch);
+  const existing = known?.noPullRequest ? undefined : await github.findPullRequestByBranch(branch);
   if (existing) return { pullRequest: existing, opened: false };
   // 2. The branch, from the default branch's head.
-  const base = await github.getDefaultBranch();
+  const base = known?.base ?? (await github.getDefaultBranch());
   if ((await github.getBranchHead(branch)) === undefined) {
-    const head = await github.getBranchHead(base);
+    const head = known?.baseHead ?? (await github.getBranchHead(base));
     if (head === undefined) {
       throw new Error(`The default branch ${base} of ${github.owner}/${github.repo} is missing.`);
     }

@@ -115,10 +115,10 @@ async function decideForm(
   }
   // 6. The pull request, in the author's name.
   const text = renderRequestPullRequest(built.request, issue.number);
-  const { pullRequest, opened } = await openRequestPullRequest(github, {
-    branch: built.branch,
-    file: built.file,
-    ...text,
-  });
+  const { pullRequest, opened } = await openRequestPullRequest(
+    github,
+    { branch: built.branch, file: built.file, ...text },
+    { base, baseHead: sha, noPullRequest: true },
+  );
   return { kind: opened ? "opened" : "already-opened", pullRequest };
 }

@@ -410,9 +410,8 @@ describe("refusals", () => {
 
   it("/hallpass extend by someone else than the requester says who may, and opens nothing", async () => {
     h.github.optionalToken().prReads({ pull: { merged: true } });
+    // The default branch comes with the pull request's read: only its head is read.
     h.github.scope
-      .get(REPO)
-      .reply(200, { default_branch: "main" })
       .get(`${REPO}/git/ref/heads%2Fmain`)
       .reply(200, { object: { sha: "5a1e000000000000000000000000000000000001" } });
     // The grant and its revocation (none) are read in one query at the branch's head.
@@ -426,7 +425,10 @@ describe("refusals", () => {
       reply = b;
     });
     const extend = revokeComment("mallory", "/hallpass extend 1h");
+    h.requestsSince();
     await h.probot.receive(extend as never);
+    // The pull request, main's head, the grant records, the comments, the reply.
+    expect(h.requestsSince()).toBe(5);
     expect(reply.body).toContain(
       "@mallory: only the requester, @alice, may extend this access with `/hallpass extend`",
     );

@@ -109,16 +109,9 @@ describe("an issue opened from the access-request form", () => {
     let opened: Payload | undefined;
     let comment = "";
     h.github.scope
-      // openRequestPullRequest looks for its branch's pull request again before opening one.
-      .get(`${REPO}/pulls`)
-      .query(true)
-      .reply(200, [])
-      .get(REPO)
-      .reply(200, { default_branch: "main" })
+      // What the form's reads found (no pull request, main and its head) is not read again.
       .get(`${REPO}/git/ref/heads%2Fhallpass%2Fissue-12`)
       .reply(404, { message: "Not Found" })
-      .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } })
       .post(`${REPO}/git/refs`, { ref: `refs/heads/${BRANCH}`, sha: BASE })
       .reply(201, { ref: `refs/heads/${BRANCH}`, object: { sha: BASE } })
       .post("/graphql", (body) => String(body.query).includes("ref(qualifiedName:"))
@@ -148,7 +141,11 @@ describe("an issue opened from the access-request form", () => {
       comment = body;
     });
 
+    h.requestsSince();
     await h.probot.receive(formIssue("opened"));
+    // Four reads of the form (no pull request, main, its head, its policies), the branch (read,
+    // made), the commit (head read, commit), the pull request, the issue's comments, the reply.
+    expect(h.requestsSince()).toBe(11);
 
     expect(committed?.branch).toEqual({
       repositoryNameWithOwner: `${OWNER}/${REPO_NAME}`,

@@ -122,7 +122,8 @@ export class FakeGitHub implements GitHubPort {
     const copy = <T extends object>(items: T[] | undefined): T[] =>
       (items ?? []).map((item) => ({ ...item }));
     return {
-      pullRequest: { ...pull },
+      // As the GraphQL read does: the repository's default branch comes with the pull request.
+      pullRequest: { defaultBranch: this.defaultBranch, ...pull },
       files: copy(this.pullFiles.get(pullNumber)),
       commits: copy(this.pullCommits.get(pullNumber)),
       reviews: copy(this.reviews.get(pullNumber)),

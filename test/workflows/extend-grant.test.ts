@@ -76,7 +76,13 @@ describe("parseExtendCommand", () => {
 describe("extendGrant: /hallpass extend <duration> on a merged request", () => {
   it("opens the extension in the requester's name, asks the original's approvers, and links both", async () => {
     const { github } = await granted();
+    const before = github.calls.length;
     const outcome = await extendGrant(github, COMMAND, "alice", { now: LATER });
+    // The default branch comes with the pull request; its head is read once, and the branch
+    // is made from it (then the new branch's head is read, as it may exist already).
+    const calls = github.calls.slice(before);
+    expect(calls.filter((c) => c === "getDefaultBranch")).toEqual([]);
+    expect(calls.filter((c) => c === "getBranchHead")).toHaveLength(2);
     expect(outcome.status).toBe("opened");
     const opened = "pullRequest" in outcome ? outcome.pullRequest : undefined;
     expect(opened?.author).toBe("hallpass[bot]");
