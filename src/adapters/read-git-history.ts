@@ -175,7 +175,11 @@ function runGit(
       else {
         const message = Buffer.concat(err).toString("utf8").trim();
         reject(
-          new GitReadError("git-failed", `git ${args[0]} failed: ${message || `exit ${code}`}`),
+          new GitReadError(
+            "git-failed",
+            // The command's name, after any `-c name=value` given before it.
+            `git ${args[args[0] === "-c" ? 2 : 0]} failed: ${message || `exit ${code}`}`,
+          ),
         );
       }
     });
@@ -328,6 +332,12 @@ async function readFilesAt(
   compact: ((file: SourceFile) => SourceFile) | undefined,
 ): Promise<{ requestFiles: SourceFile[]; policyFiles: SourceFile[] }> {
   const tree = await git(root, [
+    // A small cache of delta bases: with git's default (96 MB) ls-tree fills it with the
+    // trees it resolves, each a fresh allocation, and spent most of its time in page faults
+    // (0.07-0.08 s of CPU for 10,000 requests, 0.03 s with 16 MB, packed by fast-import or
+    // cloned alike). cat-file and log reuse their bases and are faster with the default.
+    "-c",
+    "core.deltaBaseCacheLimit=16m",
     "ls-tree",
     "-r",
     "-z",
@@ -540,6 +550,29 @@ export async function readBlobs(
   return parser.finish();
 }
 
+const SPACE = 0x20;
+const BLOB = Buffer.from(" blob ");
+
+/**
+ * The size in a `<object> blob <size>` header that lies in `chunk` from `from` to `to` (its
+ * newline), read from the bytes; -1 for any other line, which is then read as text. 50,000
+ * headers made into strings and split made about 2 % of reading 10,000 requests.
+ */
+function blobSize(chunk: Buffer, from: number, to: number): number {
+  let digits = to;
+  while (digits > from && chunk[digits - 1]! >= 0x30 && chunk[digits - 1]! <= 0x39) digits--;
+  // At most 15 digits: always a safe integer. The object name holds no space, as split(" ")
+  // in start() requires.
+  const typeAt = digits - BLOB.length;
+  if (digits === to || to - digits > 15 || typeAt <= from) return -1;
+  if (chunk.indexOf(SPACE, from) !== typeAt || !BLOB.equals(chunk.subarray(typeAt, digits))) {
+    return -1;
+  }
+  let size = 0;
+  for (let i = digits; i < to; i++) size = size * 10 + chunk[i]! - 0x30;
+  return size;
+}
+
 /**
  * Parses `git cat-file --batch` output piece by piece, split anywhere: a blob that lies within
  * one piece is handed to `found` where it lies, so the 80 MB of 10,000 requests' records are
@@ -584,6 +617,13 @@ export class BatchParser {
           );
           return;
         }
+        // A header within the chunk is read where it lies; one split between chunks, or any
+        // other answer than a blob's, as text.
+        const size = this.header ? -1 : blobSize(chunk, at, end);
+        if (size >= 0) {
+          at = this.blob(size, chunk, end + 1);
+          continue;
+        }
         const part = chunk.subarray(at, end);
         const line = (this.header ? Buffer.concat([this.header, part]) : part).toString("utf8");
         this.header = undefined;
@@ -605,6 +645,11 @@ export class BatchParser {
     if (type !== "blob" || sizeText === undefined || !Number.isSafeInteger(size) || size < 0) {
       throw new GitReadError("git-failed", `git cat-file answered "${line}" for ${name}`);
     }
+    return this.blob(size, chunk, at);
+  }
+
+  /** Takes a blob of `size` bytes from `at`; returns where its use of the chunk ends. */
+  private blob(size: number, chunk: Buffer, at: number): number {
     if (at + size <= chunk.length) {
       this.blobs.push(this.found(this.blobs.length, chunk.subarray(at, at + size)));
       this.newline = true;

@@ -279,6 +279,22 @@ describe("BatchParser", () => {
     },
   );
 
+  it("reads a header's size the same whether it is read from its bytes or as text", () => {
+    const oid = "f".repeat(40);
+    const one = (header: string, body: string) => {
+      const parser = new BatchParser(["x"], (_, bytes) => new TextDecoder().decode(bytes));
+      parser.take(Buffer.from(`${header}\n${body}\n`));
+      return parser.finish()[0];
+    };
+    expect(one(`${oid} blob 0003`, "abc")).toBe("abc");
+    // Read as text: more digits than the byte path reads, or a field after the size.
+    expect(one(`${oid} blob 0000000000000003`, "abc")).toBe("abc");
+    expect(one(`${oid} blob 3 more`, "abc")).toBe("abc");
+    expect(() => one(`${oid} blobs 3`, "abc")).toThrow(GitReadError);
+    expect(() => one(`${oid} x blob 3`, "abc")).toThrow(GitReadError);
+    expect(() => one("blob 3", "abc")).toThrow(GitReadError);
+  });
+
   it("fails when git's answer is not a blob, or output ends early", () => {
     const parser = new BatchParser(["HEAD"], () => "");
     expect(() => parser.take(Buffer.from(`${"f".repeat(40)} tree 10\n`))).toThrow(GitReadError);
