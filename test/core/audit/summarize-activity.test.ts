@@ -722,3 +722,40 @@ describe("summarizeActivity", () => {
     `);
   });
 });
+
+describe("renderAuditJson", () => {
+  const base = summary(events);
+  const hostile = ['a"b\\c', "line\nbreak", '\n  "riskyEvents": []', "é ✓ \u2028 \ud83d\ude00", ""];
+  const risky = (i: number) => ({
+    ...base.riskyEvents[i % base.riskyEvents.length]!,
+    eventID: `${hostile[i % hostile.length]}-${i}`,
+    resources: i % 3 === 0 ? [] : [`arn:aws:s3:::b-${i}`, hostile[i % hostile.length]!],
+    rules: ["delete", hostile[(i + 1) % hostile.length]!],
+  });
+  const resource = (i: number) => ({
+    arn: `${hostile[i % hostile.length]}${i}`,
+    events: i,
+    writes: 0,
+  });
+
+  it.each([
+    ["no risky events and no resources", { ...base, riskyEvents: [], resources: [] }],
+    ["the known event set", base],
+    ["one of each", { ...base, riskyEvents: [risky(0)], resources: [resource(0)] }],
+    [
+      "lists longer than a piece, text that looks like the JSON's own keys",
+      {
+        ...base,
+        requestPath: hostile[2]!,
+        riskyEvents: Array.from({ length: 1_234 }, (_, i) => risky(i)),
+        resources: Array.from({ length: 1_001 }, (_, i) => resource(i)),
+      },
+    ],
+    [
+      "exactly two pieces",
+      { ...base, riskyEvents: Array.from({ length: 1_000 }, (_, i) => risky(i)) },
+    ],
+  ])("writes %s as JSON.stringify does, indented by two, with a newline", (_, s) => {
+    expect(renderAuditJson(s)).toBe(`${JSON.stringify(s, null, 2)}\n`);
+  });
+});
