@@ -10,6 +10,13 @@ import type { CloudTrailEvent } from "./cloudtrail-event.ts";
  */
 export const MAX_RISKY_EVENTS = 10_000;
 
+/**
+ * The longest run of kept events of one second the ring searches for the latest before it
+ * becomes the heap: a second holds a few risky events, and a burst must not cost a search of
+ * every one kept for each event that follows.
+ */
+export const LONGEST_RING_TIE = 32;
+
 /** A risky event as kept while tallying; its `RiskyEvent` is built once it is sure to stay. */
 interface KeptRisky {
   ms: number;
@@ -52,11 +59,14 @@ function riskyEventOf(k: KeptRisky): RiskyEvent {
 }
 
 // The earliest `capacity` risky events whatever the arrival order. LookupEvents gives newest
-// first, so each risky event is earlier than every one kept: while that holds, the kept events
-// sit in a ring in arrival order, and the slot written longest ago holds the latest, the one a
-// new event replaces (O(1) an event). The first event that is not earlier than the one before
-// turns the ring into a max-heap on (time, id) whose top is the latest kept (O(log n) an event
-// from then on). Both keep the same events: the set of the earliest, whatever the order.
+// first by the second, one second's events in any order: while no event is later than the
+// second of the one before, the kept events sit in a ring in arrival order, their seconds never
+// rising, so the latest kept (the one a new event replaces) is among the run of the latest
+// second that starts at the slot written longest ago. That run is searched for its largest id
+// (events a second, a few), the found entry swapped to the run's start, and reused for the new
+// event. The first event later than the one before, or a run longer than `longestTie`, turns
+// the ring into a max-heap on (time, id) whose top is the latest kept (O(log n) an event from
+// then on). Both keep the same events: the set of the earliest, whatever the order.
 
 function siftUp(kept: KeptRisky[], i: number): void {
   const item = kept[i]!;
@@ -91,12 +101,12 @@ function siftDown(kept: KeptRisky[], i: number): void {
  * (ms, id) is written into (undefined when it is not kept), and `placed` settles it once
  * written. Entries are reused once full (see `createRiskyEvents`).
  */
-function createEarliestKept(capacity: number) {
+function createEarliestKept(capacity: number, longestTie: number) {
   const kept: KeptRisky[] = [];
-  /** The ring's next slot, the one written longest ago once full; -1 once a heap. */
+  /** The ring's slot written longest ago (its latest second's run starts there); -1 once a heap. */
   let next = 0;
+  /** The time of the event written last into the ring: the earliest kept. */
   let lastMs = Number.NaN;
-  let lastId = "";
   /** What `placed` does in a heap: sift the new last entry up, or the reused top down. */
   let settle: "up" | "down" = "up";
 
@@ -106,19 +116,37 @@ function createEarliestKept(capacity: number) {
     return item;
   }
 
-  /** The ring's slot for an event earlier than every one kept; else the ring becomes the heap. */
-  function ringSlot(ms: number, eventID: string): KeptRisky | undefined {
+  /** Turns the ring into the heap (Floyd's build); the event at hand then takes the heap's way. */
+  function toHeap(): undefined {
+    next = -1;
+    for (let i = (kept.length >> 1) - 1; i >= 0; i--) siftDown(kept, i);
+    return undefined;
+  }
+
+  /**
+   * The ring's entry for an event no later than the second of the one written last: a fresh
+   * one, or the latest kept swapped to the slot written longest ago; `null` when the event is
+   * later than every one kept (not kept). Undefined when the ring became the heap.
+   */
+  function ringSlot(ms: number, eventID: string): KeptRisky | null | undefined {
     // A time that is not a number (a caller may pass any) orders nothing: the heap takes it.
-    const earlier = kept.length === 0 || ms < lastMs || (ms === lastMs && eventID < lastId);
-    if (!earlier || Number.isNaN(ms)) {
-      next = -1;
-      for (let i = (kept.length >> 1) - 1; i >= 0; i--) siftDown(kept, i);
-      return undefined;
-    }
+    if (Number.isNaN(ms) || ms > lastMs) return toHeap();
     lastMs = ms;
-    lastId = eventID;
     if (kept.length < capacity) return fresh();
-    const item = kept[next]!;
+    const second = kept[next]!.ms;
+    let latest = next;
+    let slot = next;
+    for (let run = 1; ; run++) {
+      slot = slot + 1 === capacity ? 0 : slot + 1;
+      if (slot === next || kept[slot]!.ms !== second) break;
+      if (run === longestTie) return toHeap();
+      if (laterRisky(kept[slot]!, kept[latest]!)) latest = slot;
+    }
+    const item = kept[latest]!;
+    // Every kept event is in `second` and the new one is later than the latest of them.
+    if (ms === second && !(eventID < item.eventID)) return null;
+    kept[latest] = kept[next]!;
+    kept[next] = item;
     next = next + 1 === capacity ? 0 : next + 1;
     return item;
   }
@@ -128,7 +156,7 @@ function createEarliestKept(capacity: number) {
     slotFor(ms: number, eventID: string): KeptRisky | undefined {
       if (next >= 0) {
         const item = ringSlot(ms, eventID);
-        if (item) return item;
+        if (item !== undefined) return item ?? undefined;
       }
       if (kept.length < capacity) {
         settle = "up";
@@ -224,10 +252,14 @@ function riskyRuleNames(
 
 /**
  * Starts the risky events of a grant whose requester is `requester`, keeping the earliest
- * `capacity` one by one (`MAX_RISKY_EVENTS`; tests pass fewer).
+ * `capacity` one by one (`MAX_RISKY_EVENTS`; tests pass fewer, and a shorter `longestTie`).
  */
-export function createRiskyEvents(requester: string, capacity = MAX_RISKY_EVENTS): RiskyEvents {
-  const earliest = createEarliestKept(capacity);
+export function createRiskyEvents(
+  requester: string,
+  capacity = MAX_RISKY_EVENTS,
+  longestTie = LONGEST_RING_TIE,
+): RiskyEvents {
+  const earliest = createEarliestKept(capacity, longestTie);
   const { kept } = earliest;
   const byRule = new Map<string, { events: number }>();
   // Kept events point at the first copy of each region name, and share the time text of the
