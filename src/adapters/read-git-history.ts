@@ -565,9 +565,8 @@ function blobSize(chunk: Buffer, from: number, to: number): number {
   // in start() requires.
   const typeAt = digits - BLOB.length;
   if (digits === to || to - digits > 15 || typeAt <= from) return -1;
-  if (chunk.indexOf(SPACE, from) !== typeAt || !BLOB.equals(chunk.subarray(typeAt, digits))) {
-    return -1;
-  }
+  if (chunk.indexOf(SPACE, from) !== typeAt) return -1;
+  for (let i = 0; i < BLOB.length; i++) if (chunk[typeAt + i] !== BLOB[i]) return -1;
   let size = 0;
   for (let i = digits; i < to; i++) size = size * 10 + chunk[i]! - 0x30;
   return size;

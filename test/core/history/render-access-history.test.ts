@@ -176,7 +176,7 @@ describe("writeAccessHistory", () => {
 
 describe("utc", () => {
   // What it wrote before it was made from the date's fields: it must write the same.
-  const before = (time: string) => {
+  const formerUtc = (time: string) => {
     const ms = Date.parse(time);
     return Number.isNaN(ms)
       ? time
@@ -197,7 +197,39 @@ describe("utc", () => {
     "Thu, 01 Jan 1970 00:00:00 GMT",
     "not a time",
   ])("writes %s as before", (time) => {
-    expect(utc(time)).toBe(before(time));
+    expect(utc(time)).toBe(formerUtc(time));
+  });
+  it("writes every minute of every year 0000 to 9999 as before (days from 0000-03-01 in eras)", () => {
+    // Each era's and century's first and last days, the leap days, and random times.
+    const day = 86_400_000;
+    // Date.UTC reads years 0 to 99 as 1900 to 1999; setUTCFullYear does not.
+    const dateOf = (year: number, month: number, date: number) =>
+      new Date(0).setUTCFullYear(year, month, date);
+    const times: number[] = [];
+    for (let year = 0; year <= 9999; year += 97) {
+      for (const [m, d] of [
+        [1, 1],
+        [2, 28],
+        [2, 29],
+        [3, 1],
+        [12, 31],
+      ] as const) {
+        const at = dateOf(year, m - 1, d);
+        times.push(at, at - 1, at + day - 1, at + 60_000 * 61);
+      }
+    }
+    for (const year of [0, 100, 400, 1600, 1700, 1900, 2000, 2100, 2400, 9600, 9999]) {
+      times.push(dateOf(year, 1, 29), dateOf(year, 2, 1) - 1, dateOf(year, 0, 1));
+    }
+    let seed = 11;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      times.push(dateOf(0, 0, 1) + (seed / 2 ** 31) * (dateOf(10_000, 0, 1) - dateOf(0, 0, 1)));
+    }
+    for (const ms of times) {
+      const time = new Date(Math.floor(ms)).toISOString();
+      expect(utc(time)).toBe(formerUtc(time));
+    }
   });
   it("writes - for no time", () => {
     expect(utc(null)).toBe("-");
