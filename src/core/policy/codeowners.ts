@@ -295,6 +295,14 @@ function hasWildcardOrEscape(segment: string): boolean {
 const ANY: PatternSegment = { kind: "any" };
 
 /**
+ * Where `compilePattern` gathers a pattern's segments before keeping a copy of exact length (an
+ * array grown by push keeps room for 17 elements; one per rule was a third of what a parse
+ * kept). One array, reused: compiling is synchronous and never re-entered, and the slots used
+ * are reset afterwards so that it holds nothing of the last pattern.
+ */
+const gathered: PatternSegment[] = [];
+
+/**
  * Compiles a CODEOWNERS pattern into a matcher over a full repository path (no leading
  * slash), or returns why GitHub would reject it.
  */
@@ -312,34 +320,28 @@ export function compilePattern(pattern: string): CodeownersPattern | string {
   const anchored = firstSlash !== -1 && firstSlash < end;
   const begin = firstSlash === 0 && end > 0 ? 1 : 0;
   if (begin === end) return "the pattern matches no path";
-  // Room for every segment the body can hold (kept with the rule: not grown by push).
-  const segments = new Array<PatternSegment>(segmentsAtMost(pattern, begin, end, anchored));
   let count = 0;
-  if (!anchored) segments[count++] = ANY;
+  if (!anchored) gathered[count++] = ANY;
   let last = "";
+  let problem: string | undefined;
   for (let from = begin; from <= end; ) {
     const slash = pattern.indexOf("/", from);
     const to = slash === -1 || slash > end ? end : slash;
-    if (to === from) return "the pattern has an empty path segment (//)";
+    if (to === from) {
+      problem = "the pattern has an empty path segment (//)";
+      break;
+    }
     last = pattern.slice(from, to);
     from = to + 1;
     // A trailing `**` is "one or more segments": the tail, not a segment.
     if (last === "**" && to === end) break;
     // Consecutive `**` mean what one does (gitignore's rule).
-    if (last === "**" && count > 0 && segments[count - 1]!.kind === "any") continue;
-    segments[count++] = last === "**" ? ANY : compileSegment(last);
+    if (last === "**" && count > 0 && gathered[count - 1]!.kind === "any") continue;
+    gathered[count++] = last === "**" ? ANY : compileSegment(last);
   }
-  segments.length = count;
-  return compiledWithTail(segments, last, anchored, directoryOnly);
-}
-
-/** How many segments a pattern's body (`begin` to `end`) can give: one per name, and a leading `**`. */
-function segmentsAtMost(pattern: string, begin: number, end: number, anchored: boolean): number {
-  let count = anchored ? 1 : 2;
-  for (let slash = pattern.indexOf("/", begin); slash !== -1 && slash < end; count++) {
-    slash = pattern.indexOf("/", slash + 1);
-  }
-  return count;
+  const segments = gathered.slice(0, count);
+  gathered.fill(ANY, 0, count);
+  return problem ?? compiledWithTail(segments, last, anchored, directoryOnly);
 }
 
 /** The compiled pattern with the tail its last segment's text gives. */
