@@ -29,8 +29,13 @@ export interface TableOptions {
   quick: boolean;
 }
 
-/** Untimed runs of the CODEOWNERS parse before its timed ones. */
-const WARM_UP_RUNS = 5;
+/**
+ * Untimed runs of the CODEOWNERS parse before its timed ones. V8's optimizing compiler finished
+ * the parser's functions within the first 2 to 7 runs (`--trace-opt`; later on a loaded
+ * machine): after 5, the first timed runs still ran partly unoptimized code beside the
+ * compiler's threads, so the median measured the compiler. 20 runs take about 60 ms.
+ */
+const WARM_UP_RUNS = 20;
 
 /** CODEOWNERS: parse 5,000 lines, the slowest single path, every file of a 10,000-file tree. */
 export async function codeownersFigures(): Promise<FigureRow[]> {
