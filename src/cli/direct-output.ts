@@ -48,3 +48,28 @@ export function directOutput(
     }
   };
 }
+
+/**
+ * The CLI's standard output and error, both written by `directOutput`. Error output too:
+ * Node's `process.stderr`, once made, makes descriptor 2 non-blocking, and under `2>&1` it
+ * shares one open pipe with descriptor 1, so one warning would send every later piece of
+ * standard output to Node's queue in memory. A reader gone from error output (EPIPE, as
+ * when `2>&1 | head` has read its lines) loses only what it would not have read: it must not
+ * turn a command's own report of that failure into a crash.
+ */
+export function processOutputs(): {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+} {
+  const stderr = directOutput(2, () => process.stderr);
+  return {
+    stdout: directOutput(1, () => process.stdout),
+    stderr: (text) => {
+      try {
+        stderr(text);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
+      }
+    },
+  };
+}

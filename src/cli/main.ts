@@ -5,15 +5,17 @@
 import { execFile } from "node:child_process";
 import { isatty } from "node:tty";
 import { wantsColour } from "./colour.ts";
-import { directOutput } from "./direct-output.ts";
+import { processOutputs } from "./direct-output.ts";
 import { runCli } from "./run-cli.ts";
+
+// process.stdout and process.stderr are not touched unless a write would block: making
+// either would make a pipe non-blocking (see directOutput and processOutputs).
+const { stdout, stderr } = processOutputs();
 
 process.exitCode = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
-  // process.stdout is not touched unless a write would block: making it would make a pipe
-  // non-blocking (see directOutput).
-  stdout: directOutput(1, () => process.stdout),
-  stderr: (text) => process.stderr.write(text),
+  stdout,
+  stderr,
   now: () => new Date(),
   env: process.env,
   stderrIsTTY: isatty(2),

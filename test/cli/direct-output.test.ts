@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { directOutput, type OutputStream } from "../../src/cli/direct-output.ts";
 
+const MODULE = JSON.stringify(new URL("../../src/cli/direct-output.ts", import.meta.url).href);
+
 /** A stream that records what it is given, and whether it was asked for. */
 function recordingStream(): {
   stream: () => OutputStream;
@@ -108,5 +110,51 @@ describe("directOutput", () => {
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe(String(128 << 16));
     expect(Number(result.stderr)).toBeGreaterThan(500);
+  });
+
+  it("keeps waiting for a slow reader under 2>&1 after a line of error output, which shares the pipe", () => {
+    // Node's process.stderr, once made, would make the shared pipe non-blocking, and every
+    // later piece of standard output would go to Node's queue in memory (returning at once).
+    const script = `
+      const { processOutputs } = await import(${MODULE});
+      const { stdout, stderr } = processOutputs();
+      stderr("warning: the policies do not load\\n");
+      const piece = "x".repeat(1 << 16);
+      const start = performance.now();
+      for (let i = 0; i < 128; i++) stdout(piece);
+      (await import("node:fs")).writeSync(3, String(performance.now() - start));
+    `;
+    const result = spawnSync(
+      "sh",
+      ["-c", `"${process.execPath}" --input-type=module -e '${script}' 2>&1 | (sleep 1; wc -c)`],
+      { encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe", "pipe"] },
+    );
+    expect(result.status).toBe(0);
+    const warning = "warning: the policies do not load\n";
+    expect(result.stdout.trim()).toBe(String((128 << 16) + warning.length));
+    expect(Number(result.output[3])).toBeGreaterThan(500);
+  });
+
+  it("drops error output whose reader is gone, and still throws any other failure", () => {
+    const script = `
+      const { processOutputs } = await import(${MODULE});
+      const { stdout, stderr } = processOutputs();
+      for (let i = 0; i < 64; i++) stderr("y".repeat(1 << 16));
+      stdout("survived");
+    `;
+    const node = `"${process.execPath}" --input-type=module -e '${script}'`;
+    const gone = spawnSync("sh", ["-c", `${node} 2>&1 >&3 | head -c 10 >/dev/null`], {
+      encoding: "utf8",
+      timeout: 30_000,
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
+    expect(gone.status).toBe(0);
+    expect(String(gone.output[3])).toBe("survived");
+    const full = spawnSync("sh", ["-c", `${node} 2>/dev/full`], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(full.status).not.toBe(0);
+    expect(full.stdout).toBe("");
   });
 });
