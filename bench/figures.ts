@@ -42,7 +42,9 @@ export async function codeownersFigures(): Promise<FigureRow[]> {
   const text = syntheticCodeowners(5_000);
   // The first runs measure V8 compiling the parser in tiers (the first about 20-30 ms), not the
   // parser: the first is timed apart and said in the row's note, and the figure is of the runs
-  // after WARM_UP_RUNS, as the app parses in a process that has parsed before.
+  // after WARM_UP_RUNS: the parser once V8 has optimized it, as `hallpass verify` and a
+  // long-lived app server reach it. The app parses once per base commit (and a fresh Lambda
+  // container from cold), so its case is the first run in the note.
   const coldStart = performance.now();
   parseCodeowners("CODEOWNERS", text);
   const cold = performance.now() - coldStart;

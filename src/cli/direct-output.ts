@@ -61,7 +61,13 @@ export function processOutputs(): {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 } {
-  const stderr = directOutput(2, () => process.stderr);
+  let listening = false;
+  const stderr = directOutput(2, () => {
+    // After the fallback a reader gone comes as the stream's 'error' event, not thrown.
+    if (!listening) dropClosedReaderErrors(process.stderr);
+    listening = true;
+    return process.stderr;
+  });
   return {
     stdout: directOutput(1, () => process.stdout),
     stderr: (text) => {
@@ -72,4 +78,17 @@ export function processOutputs(): {
       }
     },
   };
+}
+
+/**
+ * Makes `stream` drop the failure of a reader gone (EPIPE), which it reports as an 'error'
+ * event, and still fail on any other: as `processOutputs` does for error output written
+ * directly.
+ */
+export function dropClosedReaderErrors(stream: {
+  on(event: "error", listener: (error: Error) => void): unknown;
+}): void {
+  stream.on("error", (error) => {
+    if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
+  });
 }

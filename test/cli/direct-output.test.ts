@@ -1,9 +1,14 @@
 import { spawnSync } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { directOutput, type OutputStream } from "../../src/cli/direct-output.ts";
+import {
+  directOutput,
+  dropClosedReaderErrors,
+  type OutputStream,
+} from "../../src/cli/direct-output.ts";
 
 const MODULE = JSON.stringify(new URL("../../src/cli/direct-output.ts", import.meta.url).href);
 
@@ -156,5 +161,12 @@ describe("directOutput", () => {
     });
     expect(full.status).not.toBe(0);
     expect(full.stdout).toBe("");
+  });
+
+  it("drops a reader gone that a stream reports as an event, and still fails on any other error", () => {
+    const stream = new EventEmitter();
+    dropClosedReaderErrors(stream);
+    expect(() => stream.emit("error", errno("EPIPE"))).not.toThrow();
+    expect(() => stream.emit("error", errno("EIO"))).toThrow("EIO");
   });
 });

@@ -199,7 +199,7 @@ describe("utc", () => {
   ])("writes %s as before", (time) => {
     expect(utc(time)).toBe(formerUtc(time));
   });
-  it("writes every minute of every year 0000 to 9999 as before (days from 0000-03-01 in eras)", () => {
+  it("writes times of the years 0000 to 9999 as before: every 97th year's and each century rule's boundaries, and random times (days from 0000-03-01 in eras)", () => {
     // Each era's and century's first and last days, the leap days, and random times.
     const day = 86_400_000;
     // Date.UTC reads years 0 to 99 as 1900 to 1999; setUTCFullYear does not.
