@@ -205,6 +205,17 @@ const TESTED: Tested[] = [
     process: { kind: "sweep" },
   },
   {
+    // The merge's webhook lost: past the creation grace, the sweep finds the merged pull request
+    // (findMergedPullRequest), tells it, and records that it did (`<stem>.ungranted.json`).
+    path: "sweep: tell a merge never granted",
+    before: [
+      { kind: "approved-request", requester: "alice", hours: 1 },
+      { kind: "lose", nth: 0 },
+      { kind: "clock", minutes: 20 },
+    ],
+    process: { kind: "sweep" },
+  },
+  {
     path: "sweep: revoke an expired grant",
     before: [
       ...GRANTED,
@@ -229,9 +240,9 @@ const TESTED: Tested[] = [
 ];
 
 /**
- * What git, IAM and the pull requests hold: the record files on main (path -> text), the role
- * names, and the sweep's timed moments told on pull requests (the expiry warning, reminder and
- * stale-closing comments, by pull request and marker; which pull requests are closed).
+ * What git, IAM and the pull requests hold: the record files on main (path -> text; of the
+ * ungranted records, the sweep's), the role names, and what the sweep told on pull requests (the expiry warning, reminder, stale-closing
+ * and never-granted comments, by pull request and marker; which pull requests are closed).
  */
 interface Held {
   records: Record<string, string>;
@@ -244,9 +255,14 @@ function held(world: LifecycleWorld): Held {
   const records: Record<string, string> = {};
   for (const [path, text] of world.github.trees.get("main")!) {
     if (/\.(grant|revocation|audit)\.json$/.test(path)) records[path] = text;
+    // The sweep's record of a merge it told; the app's refusals stay out, as a grant's fault
+    // may leave one that a redelivery's grant keeps beside it (record-refusal.ts).
+    if (path.endsWith(".ungranted.json") && JSON.parse(text).source === undefined) {
+      records[path] = text;
+    }
   }
   const moments = [...world.github.comments.keys()].filter((key) =>
-    /hallpass:(expiry-warning|reminder|stale-closed)/.test(key),
+    /hallpass:(expiry-warning|reminder|stale-closed|ungranted)/.test(key),
   );
   const closed = [...world.github.pulls.values()]
     .filter((pull) => pull.state === "closed" && !pull.merged)
@@ -351,6 +367,15 @@ const recorded = await Promise.all(
     return { ...tested, calls: [...world.lastCalls], after: held(world) };
   }),
 );
+
+it("tells a merge never granted, and records it, when nothing fails", () => {
+  const told = recorded.find((r) => r.path === "sweep: tell a merge never granted")!;
+  expect(told.calls).toContain("github.findMergedPullRequest");
+  expect(Object.keys(told.after.records)).toEqual(["access-requests/alice-1.ungranted.json"]);
+  expect(told.after.moments).toEqual([
+    "1 <!-- hallpass:ungranted access-requests/alice-1.yaml -->",
+  ]);
+});
 
 /** Outcomes by path and call, printed as the table of what was tried. */
 const outcomes = new Map<string, Map<string, string[]>>();

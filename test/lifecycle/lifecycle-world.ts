@@ -19,13 +19,14 @@ import { revokeGrant } from "../../src/workflows/revoke-grant.ts";
 import { sweep } from "../../src/workflows/sweep/run-sweep.ts";
 import { APP_ID, examplePayload, OWNER, REPO_NAME } from "../app/harness.ts";
 import { examplePolicyFiles } from "../support/example-policies.ts";
-import { FakeGitHub } from "../support/fake-github.ts";
 import { FakeAwsAccounts } from "../support/fake-grant-store.ts";
 import { FakeCloudTrail, grantEvent } from "../support/sweep-fakes.ts";
 import type { MainCommit } from "./git-mirror.ts";
+import { GitHubWithHistory } from "./github-with-history.ts";
 
 /**
- * An in-process world for generated lifecycles: GitHub (test/support/fake-github.ts), IAM
+ * An in-process world for generated lifecycles: GitHub (test/support/fake-github.ts, with each
+ * branch's commits for `findMergedPullRequest`: github-with-history.ts), IAM
  * (fake-grant-store.ts) and CloudTrail (sweep-fakes.ts) models behind the real ports, the real
  * Probot app (its handlers receive webhook payloads built from @octokit/webhooks-examples) and
  * the real sweep. Each delivery or sweep is one "process": its calls go through a proxy that can
@@ -377,7 +378,7 @@ interface HandMark {
 }
 
 export class LifecycleWorld {
-  readonly github = new FakeGitHub(OWNER, REPO_NAME);
+  readonly github = new GitHubWithHistory(OWNER, REPO_NAME);
   readonly aws = new FakeAwsAccounts();
   readonly cloudtrail: FakeCloudTrail;
   now = new Date("2026-11-26T09:00:00Z");
@@ -478,7 +479,9 @@ export class LifecycleWorld {
     this.aws.clock = () => this.now;
     // Another branch, whose rules a request must never be judged by (nor granted under).
     this.github.copyTree("main", "release").copyTree("main", RELEASE_SHA);
-    this.#snapshotBase();
+    const paths = [...this.github.trees.get("main")!.keys()];
+    this.github.logCommit("main", this.#snapshotBase(), paths);
+    this.github.logCommit("release", RELEASE_SHA, paths);
     this.#logMain("sue", "The access repository: policies and CODEOWNERS");
   }
 
@@ -759,8 +762,9 @@ export class LifecycleWorld {
 
   #policy(variant: number): void {
     this.policyVariant = variant % POLICY_VARIANTS.length;
-    this.github.setFiles("main", this.#policyFiles(this.policyVariant));
-    this.#snapshotBase();
+    const files = this.#policyFiles(this.policyVariant);
+    this.github.setFiles("main", files);
+    this.github.logCommit("main", this.#snapshotBase(), Object.keys(files));
     this.#logMain("sue", `The rules of variant ${this.policyVariant}`);
   }
 
@@ -790,6 +794,8 @@ export class LifecycleWorld {
     this.github.setFiles(info.baseRef, { [pull.path]: yaml });
     const mergeSha = `3e76${String(++this.#merges).padStart(36, "0")}`;
     this.github.copyTree(info.baseRef, mergeSha);
+    // A squash merge: one commit on the base, the pull request's merge commit.
+    this.github.logCommit(info.baseRef, mergeSha, [pull.path]);
     if (info.baseRef === "main") {
       this.#snapshotBase();
       this.#logMain(admin ? "sue" : pull.requester, `Merge pull request #${pull.number}`, mergeSha);

@@ -5,9 +5,14 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import fc from "fast-check";
 import { expect, it, vi } from "vitest";
 import { REVOKE_POLICY_NAME } from "../../src/core/grant/plan-revocation.ts";
-import { type GrantRecord, revocationRecordSchema } from "../../src/core/grant/records.ts";
+import {
+  type GrantRecord,
+  revocationRecordSchema,
+  ungrantedRecordSchema,
+} from "../../src/core/grant/records.ts";
 import type { TrailFinding, TrailVerification } from "../../src/core/history/verify-trail.ts";
 import { recordPath } from "../../src/core/request/record-paths.ts";
+import { ungrantedMarker } from "../../src/core/sweep/render-alerts.ts";
 import { postIncidentMarker } from "../../src/core/sweep/render-post-incident-issue.ts";
 import { GRANT_TAGS } from "../../src/ports/aws.ts";
 import { run } from "../cli/cli-harness.ts";
@@ -709,6 +714,72 @@ async function checkInvariants(
   }
 }
 
+/** The sweep's commit of the ungranted records it writes (src/workflows/sweep/tell.ts). */
+const SWEEP_TOLD = /^hallpass: \d+ merged requests? without a grant, told on the PR/;
+
+/**
+ * Merges never granted, once the world has settled and a sweep has run to its end: each request
+ * merged into main with neither a grant nor a revocation record has an ungranted record naming
+ * its pull request, merge commit and merge time: the app's refusal (always so when the app heard
+ * the merge to the end), or the sweep's, said on that pull request. The sweep's are said on no
+ * other pull request and committed once each, and the sweep asks GitHub only about requests
+ * with no record (so it never tells a merge twice).
+ */
+function checkUngranted(world: LifecycleWorld, check: Check, tally: Tally): void {
+  const main = world.github.trees.get("main")!;
+  for (const pull of world.pulls) {
+    const info = world.github.pulls.get(pull.number)!;
+    const has = (kind: "grant" | "revocation") => main.has(recordPath(pull.path, kind));
+    if (!info.merged || info.baseRef !== "main" || has("grant") || has("revocation")) continue;
+    const text = main.get(recordPath(pull.path, "ungranted"));
+    const record = text === undefined ? undefined : ungrantedRecordSchema.parse(JSON.parse(text));
+    const by = record?.source === "app" ? "the app" : "the sweep";
+    reach(tally, `merges never granted, recorded by ${record ? by : "nobody"}`);
+    check(
+      record?.requestPath === pull.path &&
+        record.pullRequest.number === pull.number &&
+        record.pullRequest.mergeCommit === info.mergeCommitSha &&
+        record.pullRequest.mergedAt === info.mergedAt,
+      () => `#${pull.number} merged ${pull.path}, never granted, and no record of it names it`,
+    );
+    if (world.mergesHeard.has(pull.number)) {
+      check(by === "the app", () => `the app heard #${pull.number}'s merge and recorded nothing`);
+    } else if (by === "the sweep") {
+      check(
+        world.github.comment(pull.number, ungrantedMarker(pull.path)) !== undefined,
+        () => `the sweep recorded ${pull.path} as never granted without telling #${pull.number}`,
+      );
+    }
+  }
+  for (const key of world.github.comments.keys()) {
+    const told = /^(\d+) <!-- hallpass:ungranted (.+) -->$/.exec(key);
+    if (!told) continue;
+    const pull = world.pulls.find((p) => p.path === told[2]);
+    const info = pull && world.github.pulls.get(pull.number);
+    check(
+      pull?.number === Number(told[1]) && info?.merged === true && info.baseRef === "main",
+      () => `#${told[1]} was told that ${told[2]} was merged without a grant; it did not merge it`,
+    );
+  }
+  const written = new Map<string, number>();
+  for (const commit of world.github.commits) {
+    if (commit.branch !== "main" || !SWEEP_TOLD.test(commit.message)) continue;
+    for (const { path } of commit.files) written.set(path, (written.get(path) ?? 0) + 1);
+  }
+  for (const [path, times] of written) {
+    check(times === 1, () => `the sweep recorded ${path} ${times} times`);
+  }
+  for (const { path, tree } of world.github.lookups) {
+    reach(tally, "merged pull requests looked up by the sweep");
+    const kinds = ["grant", "revocation", "ungranted"] as const;
+    const recorded = kinds.filter((kind) => tree.has(recordPath(path, kind)));
+    check(
+      recorded.length === 0,
+      () => `the sweep asked GitHub about ${path}, which has ${recorded}`,
+    );
+  }
+}
+
 async function runLifecycle(
   steps: Step[],
   tally: Tally,
@@ -729,6 +800,14 @@ async function runLifecycle(
     tally.steps += 1;
     await checkInvariants(world, previous, steps.length, tally);
   }
+  checkUngranted(
+    world,
+    (ok, message) => {
+      tally.checks += 1;
+      if (!ok) throw new Error(`once settled: ${message()}`);
+    },
+    tally,
+  );
   for (const [what, n] of Object.entries(world.stats))
     tally.reached[what] = (tally.reached[what] ?? 0) + n;
   for (const pull of world.pulls) {
@@ -827,6 +906,8 @@ it("no generated lifecycle grants without approval, outlives expiry, or loses a 
       "free extension grants",
       "free extensions of a chain (steps)",
       "two extension grants of one grant (steps)",
+      // Merges whose webhook was lost or failed, told by the sweep: not vacuous either.
+      "merges never granted, recorded by the sweep",
     ]) {
       expect(tally.reached[what], what).toBeGreaterThan(0);
     }
@@ -850,6 +931,7 @@ const VERIFY_RUNS = Number(process.env.HALLPASS_LIFECYCLE_VERIFY_RUNS ?? 400);
 it("hallpass verify finds nothing on honest generated histories and names a forged free extension", async () => {
   const tally: Tally = { steps: 0, checks: 0, simulations: 0, reached: {} };
   let verified = 0;
+  const neverGranted = { app: 0, sweep: 0 };
   const cpuStart = process.cpuUsage();
   await fc.assert(
     fc.asyncProperty(lifecycle, async (steps) => {
@@ -859,7 +941,9 @@ it("hallpass verify finds nothing on honest generated histories and names a forg
       );
       if (!free) return;
       verified += 1;
-      await expectHonest(world);
+      const found = await expectHonest(world);
+      neverGranted.app += found.app;
+      neverGranted.sweep += found.sweep;
       const forged = await verifyMirror(forgeSibling(world.mainLog, free, world.now), world.now);
       // Named once, for the rule it breaks: the first extension stands beside it.
       const named = forged.findings.filter((f) => f.kind === "not-approved");
@@ -877,7 +961,7 @@ it("hallpass verify finds nothing on honest generated histories and names a forg
   );
   const cpu = process.cpuUsage(cpuStart);
   console.log(
-    `verify: ${verified} generated histories with a free extension, each verified and forged, in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU`,
+    `verify: ${verified} generated histories with a free extension, each verified and forged, in ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU; merges never granted found beside the app's refusal ${neverGranted.app}, beside the sweep's record ${neverGranted.sweep}`,
   );
   if (VERIFY_RUNS >= 400) expect(verified).toBeGreaterThan(0);
 }, 600_000);
@@ -901,27 +985,64 @@ it("hallpass verify names a free extension forged in after its grant was revoked
   expect(named[0]!.message).toContain("revoked");
 });
 
+it("a merge whose webhook was lost is told by the sweep, and verify accepts it only beside that record", async () => {
+  const steps: Step[] = [
+    { kind: "approved-request", requester: "alice", hours: 1 },
+    // The merge's webhook: the only delivery pending.
+    { kind: "lose", nth: 0 },
+  ];
+  const tally: Tally = { steps: 0, checks: 0, simulations: 0, reached: {} };
+  const world = await runLifecycle(steps, tally, new LifecycleWorld({ journal: true }));
+  const { path, number } = world.pulls[0]!;
+  const info = world.github.pulls.get(number)!;
+  expect(world.grantRecords().size).toBe(0);
+  const record = ungrantedRecordSchema.parse(JSON.parse(world.recordOnMain(path, "ungranted")!));
+  expect(record).toMatchObject({
+    requestPath: path,
+    pullRequest: { number, mergeCommit: info.mergeCommitSha, mergedAt: info.mergedAt },
+  });
+  expect(record.source).toBeUndefined();
+  expect(world.github.comment(number, ungrantedMarker(path))).toContain(`merged in #${number}`);
+  expect(await expectHonest(world)).toEqual({ app: 0, sweep: 1 });
+  // The same history without the sweep's record: the merge is a finding the filter keeps.
+  const told = recordPath(path, "ungranted");
+  world.github.trees.get("main")!.delete(told);
+  for (const commit of world.mainLog) (commit.tree as Map<string, string>).delete(told);
+  await expect(expectHonest(world)).rejects.toThrow(/not-granted/);
+});
+
 /**
  * `hallpass verify` on the lifecycle's history finds nothing but the merges that were never
- * granted, which the trail shows as they are: the app refused and recorded why (an admin merged
- * past a red check), or it never heard of the merge to the end (its webhook was lost or its
- * delivery failed; the model of GitHub cannot find a merged pull request for the sweep, which
- * would record it as ungranted). A merge the app heard of cleanly with neither a grant nor a
- * refusal recorded is a finding. Every grant is re-decided.
+ * granted, each beside the record of why, which the trail shows as it is: the app refused and
+ * recorded why (an admin merged past a red check), or it never heard of the merge to the end
+ * (its webhook was lost or its delivery failed) and the sweep found the merged pull request and
+ * recorded that it told it. A merge with no such record is a finding, and so is the sweep's
+ * record beside a merge the app heard of cleanly (the app records its own refusals). Every
+ * grant is re-decided. Returns the merges never granted that it found, by who recorded them.
  */
-async function expectHonest(world: LifecycleWorld): Promise<void> {
+async function expectHonest(world: LifecycleWorld): Promise<{ app: number; sweep: number }> {
   const records = world.grantRecords();
   const honest = await verifyMirror(world.mainLog, world.now);
   const heard = (path: string) =>
     world.pulls.some((p) => p.path === path && world.mergesHeard.has(p.number));
-  // The app's own refusal: the sweep writes ungranted records too, for merges nobody granted,
-  // and one of those beside a merge the app heard cleanly is the very finding to keep.
-  const refusedByApp = (path: string) =>
-    JSON.parse(world.recordOnMain(path, "ungranted") ?? "{}").source === "app";
-  const refused = (f: TrailFinding) =>
-    f.kind === "not-granted" && (refusedByApp(f.file) || !heard(f.file));
+  // Who recorded the request as never granted (a record without `source` is the sweep's).
+  const recordedBy = (path: string) => {
+    const text = world.recordOnMain(path, "ungranted");
+    if (text === undefined) return undefined;
+    return ungrantedRecordSchema.parse(JSON.parse(text)).source ?? "sweep";
+  };
+  const refused = (f: TrailFinding) => {
+    if (f.kind !== "not-granted") return false;
+    const by = recordedBy(f.file);
+    return by === "app" || (by !== undefined && !heard(f.file));
+  };
   expect(honest.findings.filter((f) => !refused(f))).toEqual([]);
   expect(honest.checked.reDecided).toBe(records.size);
+  const found = honest.findings.map((f) => recordedBy(f.file));
+  return {
+    app: found.filter((by) => by === "app").length,
+    sweep: found.filter((by) => by === "sweep").length,
+  };
 }
 
 /** Where the forged second extension sits: where `/hallpass extend` writes its requester's. */
