@@ -39,13 +39,6 @@ export class GitHubWithHistory extends FakeGitHub {
     this.#history.set(branch, history);
   }
 
-  /** Commits of `branch` that changed `path`, oldest first. */
-  commitsTouching(branch: string, path: string): string[] {
-    return (this.#history.get(branch) ?? [])
-      .filter((c) => c.paths.includes(path))
-      .map((c) => c.sha);
-  }
-
   override async commitFiles(
     branch: string,
     files: FileToCommit[],
@@ -72,8 +65,10 @@ export class GitHubWithHistory extends FakeGitHub {
     path: string,
   ): Promise<MergedPullRequestRef | undefined> {
     this.calls.push("findMergedPullRequest");
+    // Resolved first: a ref the model cannot resolve throws before it counts as a lookup.
+    const commits = this.#commitsAt(ref);
     this.lookups.push({ path, tree: new Map(this.trees.get(ref)) });
-    const page = this.#commitsAt(ref)
+    const page = commits
       .filter((c) => c.paths.includes(path))
       .reverse()
       .slice(0, PAGE);
