@@ -18,7 +18,13 @@ import { CHECK_NAME } from "../../core/approval/render-check.ts";
 import type { Policies } from "../../core/policy/policy-format.ts";
 import { errorMessage, httpStatus } from "../../core/text/error-message.ts";
 import type { GitHubPort, PullRequestInfo } from "../../ports/github.ts";
-import { issueOf, type OpenPullRequests, type SweepIssue, type SweepRun } from "./types.ts";
+import {
+  commentOnce,
+  issueOf,
+  type OpenPullRequests,
+  type SweepIssue,
+  type SweepRun,
+} from "./types.ts";
 
 /** What the step did, for the log and the report. */
 export interface RecheckOutcome {
@@ -106,13 +112,10 @@ async function recheckOne(
     return;
   }
   // Refused: say it on the pull request, once per head (a new push gets a new check anyway).
-  const marker = staleCheckMarker(pull.headSha);
-  if (!github.findComment) return;
-  const found = await github.findComment(pull.number, marker);
-  if (found) return;
-  const text = renderStaleCheckComment(pull.headSha, new Date(until).toISOString());
-  await github.upsertComment(pull.number, marker, text, { found });
-  out.told.push(pull.number);
+  const text = () => renderStaleCheckComment(pull.headSha, new Date(until).toISOString());
+  if (await commentOnce(github, pull.number, staleCheckMarker(pull.headSha), text)) {
+    out.told.push(pull.number);
+  }
 }
 
 /** Whether GitHub took the re-request; false when it refused it (or the port cannot ask). */

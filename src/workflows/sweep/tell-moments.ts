@@ -32,6 +32,7 @@ import type { CommentLookup, PullRequestInfo, PullRequestSnapshot } from "../../
 import { evaluateSnapshot } from "../evaluate-pull-request.ts";
 import { sendNotice } from "../notify/send-notice.ts";
 import {
+  commentOnce,
   issueOf,
   type OpenPullRequests,
   type SweepIssue,
@@ -113,14 +114,10 @@ async function warnExpiring(
     if (left === undefined) continue;
     const marker = expiryWarningMarker(grant.requestPath);
     try {
-      const found = await github.findComment(grant.pullRequest.number, marker);
-      if (found) continue;
-      await github.upsertComment(
-        grant.pullRequest.number,
-        marker,
+      const told = await commentOnce(github, grant.pullRequest.number, marker, () =>
         renderExpiryWarningComment(grant.requestPath, grant.window.end, left),
-        { found },
       );
+      if (!told) continue;
     } catch (error) {
       out.issues.push(issueOf("notify", grant.requestPath, error));
       continue;

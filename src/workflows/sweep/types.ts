@@ -176,3 +176,22 @@ export function listOpenPullRequestsOnce(
     return listed;
   };
 }
+
+/**
+ * Writes the app's comment with `marker` on pull request `number` unless it is there already:
+ * a notice told once, its comment the record that it was. The comments are listed once, and
+ * `body` is rendered only when the comment is written. True when it was written; false when it
+ * was there, or when the port cannot look (nothing is told without a record of it).
+ */
+export async function commentOnce(
+  github: GitHubPort,
+  number: number,
+  marker: string,
+  body: () => string,
+): Promise<boolean> {
+  if (!github.findComment) return false;
+  const found = await github.findComment(number, marker);
+  if (found) return false;
+  await github.upsertComment(number, marker, body(), { found });
+  return true;
+}
