@@ -93,33 +93,33 @@ describe("notifications of review moments", () => {
     expect(comment).toContain(REVIEW_REQUEST_MARKER);
     expect(comment).toMatch(/<!-- hallpass:announced opened@[^ ]+ -->/);
 
+    // A later delivery's reads: the pull request, its comments (listed once, holding the
+    // announcement), the check's write and the reviewers asked.
+    const deliveryFinding = (body: string) => {
+      h.github
+        .prReads()
+        .scope.get(`${REPO}/issues/7/comments`)
+        .query(true)
+        .reply(200, [ours(body)]);
+      h.github.scope.patch(/check-runs\/1000$/).reply(200, {});
+      h.github.scope.post(`${REPO}/pulls/7/requested_reviewers`).reply(201, {});
+    };
+
     // The same event again: the comment records it was announced, so nobody is told twice.
     // Listed once, and unchanged: no write.
-    h.github
-      .prReads()
-      .scope.get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [ours(comment)]);
-    h.github.scope.patch(/check-runs\/1000$/).reply(200, {});
-    h.github.scope.post(`${REPO}/pulls/7/requested_reviewers`).reply(201, {});
+    deliveryFinding(comment);
     await h.probot.receive(event);
     expect(posted).toHaveLength(1);
 
     // Reopened: announced again, in the same comment, edited by the id its lookup found.
     let edited = "";
-    h.github
-      .prReads()
-      .scope.get(`${REPO}/issues/7/comments`)
-      .query(true)
-      .reply(200, [ours(comment)]);
-    h.github.scope.patch(/check-runs\/1000$/).reply(200, {});
+    deliveryFinding(comment);
     h.github.scope
       .patch(`${REPO}/issues/comments/1`, (b) => {
         edited = b.body;
         return true;
       })
       .reply(200, { id: 1 });
-    h.github.scope.post(`${REPO}/pulls/7/requested_reviewers`).reply(201, {});
     await h.probot.receive(pullRequestEvent("reopened"));
     expect(posted).toHaveLength(2);
     expect(edited).toMatch(/<!-- hallpass:announced reopened@[^ ]+ -->/);
