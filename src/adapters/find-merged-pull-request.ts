@@ -1,5 +1,5 @@
 import type { GitHubPort, MergedPullRequestRef } from "../ports/github.ts";
-import { commitOf } from "./branch-or-commit.ts";
+import { commitOf, isCommitSha } from "./branch-or-commit.ts";
 import type { Octokit } from "./octokit-github.ts";
 
 /**
@@ -7,8 +7,8 @@ import type { Octokit } from "./octokit-github.ts";
  * branch that touch the path (`GET /repos/{owner}/{repo}/commits?path=`; a request file is never
  * changed after merge, so the oldest is the one that added it), then the pull requests GitHub
  * associates with that commit (`GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls`, which for
- * a commit on the default branch lists the merged pull request that brought it in). It works
- * for merge, squash and rebase merges alike.
+ * a commit on the default branch lists the merged pull request that brought it in), of which
+ * only one merged into the branch is taken. It works for merge, squash and rebase merges alike.
  */
 
 /** Commits read to find the oldest one touching a path; a request file has one or two. */
@@ -20,11 +20,18 @@ export function withMergedPullRequestLookup(port: GitHubPort, octokit: Octokit):
   async function findMergedPullRequest(
     branch: string,
     path: string,
+    from?: string,
   ): Promise<MergedPullRequestRef | undefined> {
+    // The pull request must have merged into `branch`, which only a branch's name can say.
+    if (isCommitSha(branch)) {
+      throw new Error(
+        `findMergedPullRequest needs the branch the pull request merged into, not the commit ${branch}: pass the commit as \`from\``,
+      );
+    }
     const { data: commits } = await octokit.request("GET /repos/{owner}/{repo}/commits", {
       ...base,
       // From the branch's head: `sha` takes a start point, where a bare name is a tag first.
-      sha: await commitOf(branch, (b) => port.getBranchHead(b)),
+      sha: await commitOf(from ?? branch, (b) => port.getBranchHead(b)),
       path,
       per_page: MAX_COMMITS,
     });
@@ -34,9 +41,7 @@ export function withMergedPullRequestLookup(port: GitHubPort, octokit: Octokit):
       "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
       { ...base, commit_sha: added.sha, per_page: 100 },
     );
-    const merged = pulls.filter((p) => p.merged_at !== null && p.merge_commit_sha !== null);
-    // Prefer the pull request whose merge made this very commit (squash, merge commit).
-    const pull = merged.find((p) => p.merge_commit_sha === added.sha) ?? merged[0];
+    const pull = mergedInto(branch, added.sha, pulls);
     if (!pull) return undefined;
     return {
       number: pull.number,
@@ -46,4 +51,31 @@ export function withMergedPullRequestLookup(port: GitHubPort, octokit: Octokit):
     };
   }
   return { ...port, findMergedPullRequest };
+}
+
+/** What `mergedInto` reads of a listed pull request (`pull-request-simple`). */
+interface ListedPull {
+  number: number;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  base: { ref: string };
+}
+
+/**
+ * The merged pull request that brought commit `sha` into `branch`, of those GitHub associates
+ * with it, or undefined. Only one merged into `branch` counts: GitHub also lists pull requests
+ * into other branches (`release`) that carry the commit, and telling one of those would record
+ * the wrong merge. First the one whose merge made this very commit (squash, or the merge
+ * commit); else (merge commits, rebase merges: the commit came from the pull request's branch)
+ * the first merged, since a later one already found the commit in its base; a tie of merge
+ * times goes to the lower number, so GitHub's listing order never decides.
+ */
+function mergedInto<P extends ListedPull>(branch: string, sha: string, pulls: P[]): P | undefined {
+  const merged = pulls.filter(
+    (p) => p.merged_at !== null && p.merge_commit_sha !== null && p.base.ref === branch,
+  );
+  const own = merged.find((p) => p.merge_commit_sha === sha);
+  if (own) return own;
+  const mergedAt = (p: P) => Date.parse(p.merged_at!);
+  return merged.sort((a, b) => mergedAt(a) - mergedAt(b) || a.number - b.number)[0];
 }

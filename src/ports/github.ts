@@ -157,13 +157,19 @@ export interface GitHubPort {
   getFiles?(ref: string, paths: readonly string[]): Promise<Map<string, string | undefined>>;
 
   /**
-   * Optional: the merged pull request that added `path` to `branch` (a branch name, or a commit
-   * id to look back from; the oldest commit touching the path, then the pull request GitHub
-   * associates with it), or undefined when no merged pull request did (the file was pushed to
-   * the branch directly). The sweep uses it to tell a merged request without a grant on its PR;
-   * without it, only the dashboard says so.
+   * Optional: the merged pull request that added `path` to `branch` (the oldest commit touching
+   * the path, looked back from `from`, a commit of the branch, or else its head; then the pull
+   * request GitHub associates with it whose base is `branch`), or undefined when no merged pull
+   * request into `branch` did (the file was pushed to the branch directly). `branch` is a branch
+   * name: a commit id throws, since it cannot say which base the pull request must have. The
+   * sweep uses it to tell a merged request without a grant on its PR; without it, only the
+   * dashboard says so.
    */
-  findMergedPullRequest?(branch: string, path: string): Promise<MergedPullRequestRef | undefined>;
+  findMergedPullRequest?(
+    branch: string,
+    path: string,
+    from?: string,
+  ): Promise<MergedPullRequestRef | undefined>;
 
   /**
    * Everything the evaluation reads of pull request `pullNumber`, all pages, as one snapshot:

@@ -21,11 +21,11 @@ const PAGE = 100;
  * branch the world made (main, release) as commits oldest first, so that `findMergedPullRequest`
  * answers as GitHub does for production's adapter (src/adapters/find-merged-pull-request.ts):
  * the branch's commits that touch the path (newest first, one page), the oldest of them, then
- * the merged pull requests GitHub associates with that commit. The world merges by squash, so
- * the one commit a merge adds to its base is the pull request's merge commit, and the pull
- * request GitHub associates with it there is the one whose `mergeCommitSha` it is; a commit the
- * app or the sweep made (`commitFiles`) belongs to no pull request. The world logs its own
- * commits (merges, rule changes); commits through the port are logged as they land.
+ * the merged pull requests into the branch GitHub associates with that commit. The world merges
+ * by squash, so the one commit a merge adds to its base is the pull request's merge commit, and
+ * the pull request GitHub associates with it there is the one whose `mergeCommitSha` it is; a
+ * commit the app or the sweep made (`commitFiles`) belongs to no pull request. The world logs
+ * its own commits (merges, rule changes); commits through the port are logged as they land.
  */
 export class GitHubWithHistory extends FakeGitHub {
   readonly #history = new Map<string, BranchCommit[]>();
@@ -61,11 +61,13 @@ export class GitHubWithHistory extends FakeGitHub {
 
   /** The port's optional lookup, answered from the branch's history and the pull requests. */
   async findMergedPullRequest(
-    ref: string,
+    branch: string,
     path: string,
+    from?: string,
   ): Promise<MergedPullRequestRef | undefined> {
     this.calls.push("findMergedPullRequest");
     // Resolved first: a ref the model cannot resolve throws before it counts as a lookup.
+    const ref = from ?? branch;
     const commits = this.#commitsAt(ref);
     this.lookups.push({ path, tree: new Map(this.trees.get(ref)) });
     const page = commits
@@ -75,7 +77,8 @@ export class GitHubWithHistory extends FakeGitHub {
     const added = page.at(-1);
     if (!added) return undefined;
     const merged = [...this.pulls.values()].filter(
-      (p) => p.merged && p.mergedAt !== null && p.mergeCommitSha === added.sha,
+      (p) =>
+        p.merged && p.mergedAt !== null && p.mergeCommitSha === added.sha && p.baseRef === branch,
     );
     const pull = merged[0];
     if (!pull) return undefined;

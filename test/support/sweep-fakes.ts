@@ -110,8 +110,11 @@ export class FakeGitHub implements GitHubPort {
   }
   /** Request path -> the merged pull request that added it (`findMergedPullRequest`). */
   readonly mergedPulls = new Map<string, MergedPullRequestRef>();
-  async findMergedPullRequest(_branch: string, path: string) {
+  /** Each `findMergedPullRequest` call's branch, path and start commit, in order. */
+  readonly mergedPullLookups: [branch: string, path: string, from: string | undefined][] = [];
+  async findMergedPullRequest(branch: string, path: string, from?: string) {
     this.#count("findMergedPullRequest");
+    this.mergedPullLookups.push([branch, path, from]);
     return this.mergedPulls.get(path);
   }
   async readPullRequest(): Promise<never> {

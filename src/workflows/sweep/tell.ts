@@ -105,8 +105,8 @@ async function tellOneUngranted(
   missing: MissingGrant,
 ): Promise<UngrantedRecord | undefined> {
   // From the commit the records were read at (resolved after the roles were listed), not the
-  // branch per file: one snapshot for the run.
-  const pull = await find(run.head, missing.requestPath);
+  // branch per file: one snapshot for the run. The branch names the base the PR merged into.
+  const pull = await find(run.branch, missing.requestPath, run.head);
   if (!pull) {
     missing.withoutPullRequest = true;
     missing.detail = `${missing.detail}; no merged pull request added this file (pushed to ${run.branch} directly?)`;

@@ -703,6 +703,8 @@ describe("sweep", () => {
     });
     const first = await sweep(w.deps, { now: NOW, dryRun: false });
     expect(first.issues).toEqual([]);
+    // On the branch (the PR's base), from the commit the run read.
+    expect(w.github.mergedPullLookups).toEqual([["main", refused, w.github.head]]);
     expect(w.github.comments.get(`77 <!-- hallpass:ungranted ${refused} -->`)).toContain(
       "merged but no access was granted",
     );
