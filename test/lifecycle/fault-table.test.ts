@@ -257,7 +257,7 @@ function held(world: LifecycleWorld): Held {
     if (/\.(grant|revocation|audit)\.json$/.test(path)) records[path] = text;
     // The sweep's record of a merge it told; the app's refusals stay out, as a grant's fault
     // may leave one that a redelivery's grant keeps beside it (record-refusal.ts).
-    if (path.endsWith(".ungranted.json") && JSON.parse(text).source === undefined) {
+    if (path.endsWith(".ungranted.json") && JSON.parse(text).source !== "app") {
       records[path] = text;
     }
   }

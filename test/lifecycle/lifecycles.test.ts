@@ -1001,7 +1001,7 @@ it("a merge whose webhook was lost is told by the sweep, and verify accepts it o
     requestPath: path,
     pullRequest: { number, mergeCommit: info.mergeCommitSha, mergedAt: info.mergedAt },
   });
-  expect(record.source).toBeUndefined();
+  expect(record.source).toBe("sweep");
   expect(world.github.comment(number, ungrantedMarker(path))).toContain(`merged in #${number}`);
   expect(await expectHonest(world)).toEqual({ app: 0, sweep: 1 });
   // The same history without the sweep's record: the merge is a finding the filter keeps.

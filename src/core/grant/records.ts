@@ -150,7 +150,7 @@ export const ungrantedRecordSchema = z.strictObject({
     .enum(["app", "sweep"])
     .optional()
     .describe(
-      "Who wrote it. app: the app refused the grant at merge and recorded why (reason, details). sweep: the sweep found the merged request without a grant record and does not know why. Absent in records written before it existed: the sweep.",
+      "Who wrote it. app: the app refused the grant at merge and recorded why (reason, details). sweep: the sweep found the merged request without a grant record and does not know why. Absent in records the sweep wrote before it wrote sweep: read as sweep.",
     ),
   reason: z
     .string()

@@ -131,5 +131,6 @@ async function tellOneUngranted(
     },
     reportedAt: run.now.toISOString(),
     detail: missing.detail,
+    source: "sweep",
   };
 }

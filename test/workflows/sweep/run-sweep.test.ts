@@ -722,6 +722,7 @@ describe("sweep", () => {
       },
       reportedAt: NOW.toISOString(),
       detail: expect.stringContaining("no grant record"),
+      source: "sweep",
     });
 
     const lookups = w.github.count("findMergedPullRequest");

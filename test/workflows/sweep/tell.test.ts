@@ -38,7 +38,11 @@ describe("tellMissingGrants (step 5 of the sweep)", () => {
     const record = JSON.parse(
       w.github.files.get("access-requests/payments/refused.ungranted.json") ?? "{}",
     );
-    expect(record).toMatchObject({ requestPath: REFUSED, reportedAt: STEP_NOW.toISOString() });
+    expect(record).toMatchObject({
+      requestPath: REFUSED,
+      reportedAt: STEP_NOW.toISOString(),
+      source: "sweep",
+    });
     expect(w.github.commits.at(-1)?.message).toMatch(
       /^hallpass: 1 merged request without a grant, told on the PR/,
     );
