@@ -3,8 +3,8 @@
  * a link, a mention or a broadcast (`<!channel>`, `<@U123>`, `<https://x|text>`) and asks for
  * `&`, `<` and `>` to be written `&amp;`, `&lt;` and `&gt;` in any text that is not such markup.
  * It has no escape for its emphasis (`*bold*`, `_italic_`, `~strike~`, `` `code` ``): those
- * markers in a value are shown as look-alike characters. Every value from a request, a record
- * or CloudTrail goes through one of these. Pure.
+ * markers in a value are shown as look-alike characters, and a `>` that starts it cannot quote
+ * its line. Every value from a request, a record or CloudTrail goes through one of these. Pure.
  */
 
 import { oneLine } from "./one-line.ts";
@@ -58,12 +58,26 @@ function defuseEmphasis(text: string): string {
   });
 }
 
+/** Soft hyphen: invisible (shown only where a word breaks across lines), yet a character. */
+const SOFT_HYPHEN = "\u00ad";
+
 /**
- * Text that shows as itself: one line, `&`, `<` and `>` escaped, `@mentions` defused, and
- * emphasis and code markers shown as look-alikes (`*urgent*` is not bold).
+ * `text` with a soft hyphen before a `>` or `＞` that starts it (after spaces). Slack quotes a
+ * line that starts with either, and the escaped `&gt;` too: the entity does not stop it (the
+ * soft hyphen is what jsx-slack's `<Escape>` puts there, checked in Slack's Block Kit Builder).
+ * A value is one line, so the start is the one place it can begin a line of a message.
+ */
+function defuseQuote(text: string): string {
+  return text.replace(/^(\s*)([>\uff1e])/, `$1${SOFT_HYPHEN}$2`);
+}
+
+/**
+ * Text that shows as itself: one line, `&`, `<` and `>` escaped, `@mentions` defused,
+ * emphasis and code markers shown as look-alikes (`*urgent*` is not bold), and no block quote
+ * opened by a leading `>`.
  */
 export function slackText(text: string): string {
-  return controlCharacters(defuseEmphasis(oneLine(text))).replace(/@/g, `@${ZWSP}`);
+  return controlCharacters(defuseQuote(defuseEmphasis(oneLine(text)))).replace(/@/g, `@${ZWSP}`);
 }
 
 /**

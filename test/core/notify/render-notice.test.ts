@@ -37,6 +37,19 @@ describe("renderSlackNotice", () => {
     expect(text.split("\n")).toHaveLength(4);
   });
 
+  it("lets no value start a block quote of its own: only the reason's line is quoted", () => {
+    const text = renderSlackNotice({
+      ...notice,
+      reason: "INC-1\n> quoted",
+      detail: "> quoted too\n> and more",
+    });
+    const lines = text.split("\n");
+    expect(lines[2]).toBe(">INC-1 &gt; quoted");
+    expect(lines.at(-1)).toBe("\u00ad&gt; quoted too &gt; and more");
+    // A line Slack would quote starts with `>`, `&gt;` or `＞` (after spaces); only the reason's.
+    expect(lines.filter((l) => /^\s*(?:>|&gt;|\uff1e)/.test(l))).toEqual([lines[2]]);
+  });
+
   it("shows a reason's emphasis as typed, and pings nobody", () => {
     const text = renderSlackNotice({ ...notice, reason: "*urgent* <!channel> _x_" });
     expect(text.split("\n")[2]).toBe(">\u2217urgent\u2217 &lt;!channel&gt; \u02cdx\u02cd");

@@ -69,6 +69,22 @@ describe("slackText", () => {
     expect(slackText("admin\u202Etxt.exe\u2066x\u2069")).toBe("admintxt.exex");
   });
 
+  it.each([
+    ["> quoted", "\u00ad&gt; quoted"],
+    [">>> all the rest", "\u00ad&gt;&gt;&gt; all the rest"],
+    ["\uff1e full-width", "\u00ad\uff1e full-width"],
+    ["  > after spaces", "  \u00ad&gt; after spaces"],
+    ["\t> after a tab", " \u00ad&gt; after a tab"],
+  ])("cannot open a block quote when it starts a line: %j", (value, shown) => {
+    // Slack quotes a line that starts with `&gt;` as with `>` (and with `＞`): the entity
+    // alone does not stop it. A soft hyphen before it, invisible, does.
+    expect(slackText(value)).toBe(shown);
+  });
+
+  it("leaves a `>` that does not start the value as the entity alone", () => {
+    expect(slackText("a > b\n> c")).toBe("a &gt; b &gt; c");
+  });
+
   it("writes the three control characters as Slack asks", () => {
     expect(slackText("a & <b>\nc")).toBe("a &amp; &lt;b&gt; c");
   });
