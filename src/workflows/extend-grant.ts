@@ -83,7 +83,7 @@ async function decideExtension(
   // 1. The grant of this pull request, as the default branch records it.
   const found = await readGrant(github, command.pullNumber);
   if ("message" in found) return found;
-  const { record, revoked, base, sha, head } = found;
+  const { record, revoked, base, head } = found;
   // 2. Only the requester extends their own access, and only while it is live.
   if (record.requester.toLowerCase() !== commenter.toLowerCase()) {
     return {
@@ -98,11 +98,11 @@ async function decideExtension(
     };
   }
   // 3. The extension request, judged as any request file under the default branch's policies.
-  const originalText = await github.getFile(sha, record.requestPath);
+  const originalText = await github.getFile(head, record.requestPath);
   const original = originalText
     ? parseRequest({ path: record.requestPath, content: originalText }).value
     : undefined;
-  const { policies } = await readPolicies(github, sha, undefined);
+  const { policies } = await readPolicies(github, head, undefined);
   if (!original || !policies) {
     return {
       status: "invalid",
@@ -121,8 +121,10 @@ async function decideExtension(
   // 4. The pull request in the requester's name, with the original's approvers asked to review.
   // The branch is made from the commit the grant and policies were read at, without reading
   // the default branch and its head again.
-  const known = head === undefined ? undefined : { base, baseHead: head };
-  const { pullRequest, opened } = await openRequestPullRequest(github, built, known);
+  const { pullRequest, opened } = await openRequestPullRequest(github, built, {
+    base,
+    baseHead: head,
+  });
   const reviewers = [...new Set(record.approvals.map((a) => a.reviewer))].filter(
     (login) => login.toLowerCase() !== record.requester.toLowerCase(),
   );
@@ -152,14 +154,14 @@ async function answered(
   return found?.body.includes(`extension request #${extension} `) ?? false;
 }
 
-/** The grant record of merged pull request `pullNumber` on the default branch. */
+/**
+ * The grant record of merged pull request `pullNumber` on the default branch `base`, read at its
+ * head commit `head`.
+ */
 async function readGrant(
   github: GitHubPort,
   pullNumber: number,
-): Promise<
-  | { record: GrantRecord; revoked: boolean; base: string; sha: string; head?: string }
-  | ExtendRefusal
-> {
+): Promise<{ record: GrantRecord; revoked: boolean; base: string; head: string } | ExtendRefusal> {
   const notGranted = (why: string): ExtendRefusal => ({
     status: "not-granted",
     message: `\`/hallpass extend\` works on a merged access request whose access is granted; ${why}.`,
@@ -171,11 +173,10 @@ async function readGrant(
   // The pull request's read names the default branch: not read again.
   const base = pull.defaultBranch ?? (await github.getDefaultBranch());
   const head = await github.getBranchHead(base);
-  const sha = head ?? base;
-  const { grant, revocationText } = await readGrantAndRevocation(github, sha, contents.path);
-  if (grant.status !== "found" || grant.record.requestPath !== contents.path) {
-    return notGranted(`no grant of ${markdownCode(contents.path)} is recorded`);
-  }
-  const found = { record: grant.record, revoked: revocationText !== undefined, base, sha };
-  return head === undefined ? found : { ...found, head };
+  const none = notGranted(`no grant of ${markdownCode(contents.path)} is recorded`);
+  // A default branch without a head records nothing (a read at its name finds nothing either).
+  if (head === undefined) return none;
+  const { grant, revocationText } = await readGrantAndRevocation(github, head, contents.path);
+  if (grant.status !== "found" || grant.record.requestPath !== contents.path) return none;
+  return { record: grant.record, revoked: revocationText !== undefined, base, head };
 }
