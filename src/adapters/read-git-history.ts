@@ -148,6 +148,22 @@ function spoolFolder(): string {
   }
 }
 
+/** Git's options before the command that take their value as the next argument. */
+const OPTIONS_WITH_VALUE = new Set(["-c", "-C", "--git-dir", "--work-tree", "--namespace"]);
+
+/**
+ * The git command `args` run (`log`, `cat-file`): the first argument that is neither an option
+ * nor the value of one (`-c name=value`, `-C <folder>`), for the error message.
+ */
+function commandOf(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("-")) return arg;
+    if (OPTIONS_WITH_VALUE.has(arg)) i++;
+  }
+  return "(no command)";
+}
+
 /** Runs git with its stdout on the file `stdout`; rejects with its stderr when it fails. */
 function runGit(
   cwd: string,
@@ -177,8 +193,7 @@ function runGit(
         reject(
           new GitReadError(
             "git-failed",
-            // The command's name, after any `-c name=value` given before it.
-            `git ${args[args[0] === "-c" ? 2 : 0]} failed: ${message || `exit ${code}`}`,
+            `git ${commandOf(args)} failed: ${message || `exit ${code}`}`,
           ),
         );
       }

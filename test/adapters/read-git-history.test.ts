@@ -206,6 +206,20 @@ describe("readGitHistory", () => {
     expect(error).toBeInstanceOf(GitReadError);
     expect((error as GitReadError).kind).toBe(kind);
   });
+
+  const missing = ["cat-file", "-t", "f".repeat(40)];
+  it.each([
+    ["alone", () => missing],
+    ["after a -c setting", () => ["-c", "core.deltaBaseCacheLimit=16m", ...missing]],
+    ["after two -c settings", () => ["-c", "a.b=c", "-c", "d.e=f", ...missing]],
+    ["after -C and its folder", () => ["-C", repo.root, ...missing]],
+    ["after --git-dir and its folder", () => ["--git-dir", join(repo.root, ".git"), ...missing]],
+    ["after an option without a value", () => ["--no-pager", ...missing]],
+  ])("names the git command that failed when it comes %s", async (_when, args) => {
+    const error = await git(repo.root, args()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitReadError);
+    expect((error as Error).message).toMatch(/^git cat-file failed: /);
+  });
 });
 
 describe("readBlobs", () => {
