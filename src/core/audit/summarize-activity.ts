@@ -126,11 +126,12 @@ export function renderAuditJson(summary: AuditSummary): string {
   const emptied = { ...summary, resources: [], riskyEvents: [] };
   const text = JSON.stringify(emptied, null, 2);
   // Each list's key at the top level: a newline and two spaces, which no other place in the
-  // text has before it (JSON writes a newline inside a string as `\n`).
+  // text has before it (JSON writes a newline inside a string as `\n`). Both are always found:
+  // `emptied` has both keys, set just above, and JSON.stringify writes every key of a plain
+  // object.
   const places = LONG_LISTS.map((key) => ({ key, at: text.indexOf(`\n  "${key}": []`) })).sort(
     (x, y) => x.at - y.at,
   );
-  if (places.some((p) => p.at < 0)) return `${JSON.stringify(summary, null, 2)}\n`;
   const parts: string[] = [];
   let from = 0;
   for (const { key, at } of places) {
