@@ -39,7 +39,7 @@ function fastImportStream(): Buffer {
     text(`commit refs/heads/main\ncommitter Person ${i} <p${i}@example.com> ${time} +0000\n`);
     data(`request ${i}`);
     text(`M 100644 inline ${requestPath}\n`);
-    data(requestYaml);
+    data(requestYaml.replace("CHG-4821", `CHG-${10_000 + i}`)); // a blob of its own, as real requests
     time += 600;
     // One role ARN for all, as in the audit summary made once from the recorded events.
     const roleArn = grantRecord().roleArn;
