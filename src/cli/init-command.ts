@@ -241,7 +241,8 @@ function report(
         ? "  2. Add the people who may request access to policies/identities.yaml."
         : "  2. Check policies/identities.yaml and policies/settings.yaml (alerts, boundary, audit delay).",
       "  3. npx hallpass validate, then commit this as the first commit of your repository (README).",
-      "  4. Deploy: docs/aws.md (each account), docs/app.md (the app), docs/action.md (the sweep).",
+      // The accounts' stacks trust the app's AWS principal, which IAM requires to exist.
+      "  4. Deploy, in this order: docs/app.md (the app), docs/aws.md (each account, trusting the app's principal), docs/action.md (the sweep).",
       "",
     ].join("\n"),
   );

@@ -149,6 +149,16 @@ describe("hallpass init (make it your own)", () => {
     expect(read(copy, ".github/CODEOWNERS")).toBe(read(root, ".github/CODEOWNERS"));
   });
 
+  it("says to deploy the app before the accounts, whose broker trusts the app's AWS principal", async () => {
+    // deploy/account-setup.yaml names AppPrincipalArn in the broker's trust policy, and IAM
+    // refuses a trust policy whose principal does not exist yet: the app's stack comes first.
+    const init = await run([...ownOptions, "--dry-run"], { cwd: copyOfTemplate() });
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(
+      /^ {2}4\. Deploy, in this order: docs\/app\.md \(the app\), docs\/aws\.md \(each account, trusting the app's principal\), docs\/action\.md \(the sweep\)\.$/m,
+    );
+  });
+
   it("writes nothing when the new policies would be invalid, and points at the problem", async () => {
     const copy = copyOfTemplate();
     const init = await run(
