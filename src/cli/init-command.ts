@@ -243,6 +243,8 @@ function report(
       "  3. npx hallpass validate, then commit this as the first commit of your repository (README).",
       // The accounts' stacks trust the app's AWS principal, which IAM requires to exist.
       "  4. Deploy, in this order: docs/app.md (the app), docs/aws.md (each account, trusting the app's principal), docs/action.md (the sweep).",
+      // App names are unique on GitHub, so the default writer, hallpass[bot], is never yours.
+      '  5. Once the app is registered, name its bot (its slug and "[bot]") as settings.recordWriters.app and .action in policies/settings.yaml (docs/app.md).',
       "",
     ].join("\n"),
   );

@@ -159,6 +159,16 @@ describe("hallpass init (make it your own)", () => {
     );
   });
 
+  it("says to name the app's bot in settings.recordWriters, since the default is hallpass's own", async () => {
+    // GitHub App names are unique across GitHub: an organisation's app is never "hallpass", and
+    // with the default hallpass[bot] every record is a verify finding and every form's pull
+    // request a red check.
+    const init = await run([...ownOptions, "--dry-run"], { cwd: copyOfTemplate() });
+    expect(init.stdout).toMatch(
+      /^ {2}5\. Once the app is registered, name its bot \(its slug and "\[bot\]"\) as settings\.recordWriters\.app and \.action in policies\/settings\.yaml \(docs\/app\.md\)\.$/m,
+    );
+  });
+
   it("writes nothing when the new policies would be invalid, and points at the problem", async () => {
     const copy = copyOfTemplate();
     const init = await run(
