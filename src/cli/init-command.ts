@@ -10,7 +10,7 @@ import {
 } from "../adapters/read-repo-files.ts";
 import { readRepositoryIssueForm, writeIssueForm } from "../adapters/repository-issue-form.ts";
 import { loadPolicies } from "../core/policy/load-policies.ts";
-import { ISSUE_FORM_PATH } from "../core/request/issue-form-fields.ts";
+import { ISSUE_FORM_LABEL, ISSUE_FORM_PATH } from "../core/request/issue-form-fields.ts";
 import {
   type OwnRepositoryOptions,
   type OwnRepositoryPlan,
@@ -241,10 +241,11 @@ function report(
         ? "  2. Add the people who may request access to policies/identities.yaml."
         : "  2. Check policies/identities.yaml and policies/settings.yaml (alerts, boundary, audit delay).",
       "  3. npx hallpass validate, then commit this as the first commit of your repository (README).",
+      `  4. Create the label ${ISSUE_FORM_LABEL} in the repository: GitHub adds it to issues from the access-request form only when it exists, and the app reads only the issues that carry it.`,
       // The accounts' stacks trust the app's AWS principal, which IAM requires to exist.
-      "  4. Deploy, in this order: docs/app.md (the app), docs/aws.md (each account, trusting the app's principal), docs/action.md (the sweep).",
+      "  5. Deploy, in this order: docs/app.md (the app), docs/aws.md (each account, trusting the app's principal), docs/action.md (the sweep).",
       // App names are unique on GitHub, so the default writer, hallpass[bot], is never yours.
-      '  5. Once the app is registered, name its bot (its slug and "[bot]") as settings.recordWriters.app and .action in policies/settings.yaml (docs/app.md).',
+      '  6. Once the app is registered, name its bot (its slug and "[bot]") as settings.recordWriters.app and .action in policies/settings.yaml (docs/app.md).',
       "",
     ].join("\n"),
   );

@@ -155,7 +155,7 @@ describe("hallpass init (make it your own)", () => {
     const init = await run([...ownOptions, "--dry-run"], { cwd: copyOfTemplate() });
     expect(init.code).toBe(0);
     expect(init.stdout).toMatch(
-      /^ {2}4\. Deploy, in this order: docs\/app\.md \(the app\), docs\/aws\.md \(each account, trusting the app's principal\), docs\/action\.md \(the sweep\)\.$/m,
+      /^ {2}5\. Deploy, in this order: docs\/app\.md \(the app\), docs\/aws\.md \(each account, trusting the app's principal\), docs\/action\.md \(the sweep\)\.$/m,
     );
   });
 
@@ -165,7 +165,16 @@ describe("hallpass init (make it your own)", () => {
     // request a red check.
     const init = await run([...ownOptions, "--dry-run"], { cwd: copyOfTemplate() });
     expect(init.stdout).toMatch(
-      /^ {2}5\. Once the app is registered, name its bot \(its slug and "\[bot\]"\) as settings\.recordWriters\.app and \.action in policies\/settings\.yaml \(docs\/app\.md\)\.$/m,
+      /^ {2}6\. Once the app is registered, name its bot \(its slug and "\[bot\]"\) as settings\.recordWriters\.app and \.action in policies\/settings\.yaml \(docs\/app\.md\)\.$/m,
+    );
+  });
+
+  it("says to create the issue form's label, without which GitHub files the form's issues bare", async () => {
+    // GitHub adds a form's `labels:` only when the repository has them, and the app turns only
+    // labelled issues into pull requests: without the label a form does nothing, silently.
+    const init = await run([...ownOptions, "--dry-run"], { cwd: copyOfTemplate() });
+    expect(init.stdout).toMatch(
+      /^ {2}\d\. Create the label access-request in the repository: GitHub adds it to issues from the access-request form only when it exists, and the app reads only the issues that carry it\.$/m,
     );
   });
 
