@@ -273,7 +273,13 @@ export async function readGitHistory(
       .trim();
   } catch (error) {
     if (error instanceof SpoolError) throw error;
-    throw new GitReadError("unknown-revision", `"${rev}" is not a commit in ${root}`);
+    // In a repository that exists, HEAD names no commit only before the first one: say that,
+    // not git's "unknown revision", which would send the reader after a typo.
+    const why =
+      rev === "HEAD"
+        ? `${root} has no commit yet: commit the access repository (README, "Make it your own"), then run this again.`
+        : `"${rev}" is not a commit in ${root}`;
+    throw new GitReadError("unknown-revision", why);
   }
 
   // The log and the files at the revision are read side by side: git walks the history while

@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccessHistory } from "../../src/core/history/build-access-history.ts";
@@ -237,6 +240,23 @@ describe("hallpass history", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toMatch(message);
+  });
+
+  it("says a repository without a commit yet has none, and to commit it first", async () => {
+    // `git init` and no commit, as after "Make it your own" when the commit step is skipped:
+    // HEAD names no commit, and git's own word for it would send the reader after a revision.
+    const fresh = mkdtempSync(join(tmpdir(), "hallpass-no-commit-"));
+    try {
+      execFileSync("git", ["init", "-q", "-b", "main"], { cwd: fresh });
+      const { code, stdout, stderr } = await history([], LATER, fresh);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(
+        /^hallpass history: .*hallpass-no-commit-\w+ has no commit yet: commit the access repository \(README, "Make it your own"\), then run this again\.$/m,
+      );
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 
   it("has help with examples", async () => {
