@@ -1,5 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { buildReport } from "../core/history/build-report.ts";
 import { renderReportCsv } from "../core/history/render-report-csv.ts";
 import { renderReportHtml } from "../core/history/render-report-html.ts";
@@ -85,6 +85,7 @@ async function runReport(args: string[], io: CliIo): Promise<ExitCode> {
   if (since.getTime() >= until.getTime()) {
     throw new UsageError(`--since (${values.since}) must be before --until (${values.until}).`);
   }
+  const out = values.out === undefined ? undefined : writablePath(io.cwd, values.out);
   // The period selects by window, not by landing: history's --since/--until are not passed on.
   const { history, verification } = await verifyRepository(io, {
     rev: values.rev,
@@ -106,8 +107,8 @@ async function runReport(args: string[], io: CliIo): Promise<ExitCode> {
         : format === "csv"
           ? renderReportCsv(report)
           : renderReportMarkdown(report);
-  if (values.out !== undefined) {
-    const path = resolve(io.cwd, values.out);
+  if (out !== undefined) {
+    const path = out;
     writeFileSync(path, text);
     io.stderr(
       `hallpass report: ${report.accesses.length} access(es) written to ${path}${report.trailHolds ? "" : `; the trail has ${report.exceptions.findings.length} finding(s) (hallpass verify)`}\n`,
@@ -116,4 +117,23 @@ async function runReport(args: string[], io: CliIo): Promise<ExitCode> {
     io.stdout(text);
   }
   return 0;
+}
+
+/**
+ * The absolute path `--out` names, checked before the history is read (every record, seconds on
+ * a large repository): its folder must exist and it must not be a folder itself.
+ */
+function writablePath(cwd: string, out: string): string {
+  const path = resolve(cwd, out);
+  if (statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory() !== true) {
+    throw new UsageError(
+      `--out ${out}: the folder ${dirname(path)} does not exist: create it, or write the report elsewhere.`,
+    );
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) {
+    throw new UsageError(
+      `--out ${out}: ${path} is a folder: name the file to write, such as q3-access.html.`,
+    );
+  }
+  return path;
 }

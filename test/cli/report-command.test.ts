@@ -157,6 +157,22 @@ describe("hallpass report on the demo repository", () => {
     expect(impossible.code).toBe(2);
     expect(impossible.stderr).toContain('--since must be a real date and time: "2026-11-31"');
   });
+
+  it("refuses an --out it could not write before reading the history, naming the folder", async () => {
+    // A quarter's report reads every record first: a typo'd folder must not cost that read and
+    // then end in Node's ENOENT.
+    const missing = await report("html", demo, ["--out", "no-such-folder/q3.html"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toMatch(
+      /^hallpass report: --out no-such-folder\/q3\.html: the folder .*no-such-folder does not exist: create it, or write the report elsewhere\.$/m,
+    );
+    const folder = await report("html", demo, ["--out", "."]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(
+      /^hallpass report: --out \.: .* is a folder: name the file to write, such as q3-access\.html\.$/m,
+    );
+  });
 });
 
 function text(node: ReturnType<typeof elements>[number]): string {
