@@ -58,8 +58,8 @@ Options:
   --account NAME       requests for this account (name from policies/, or its 12-digit id:
                        every request for it, granted or not)
   --role NAME          requests for this role
-  --format FORMAT      text (default) for a person, markdown for an audit report,
-                       json for machines (see docs/history.md for its shape)
+  --format FORMAT      text (default) for a person, markdown (or md) for an audit
+                       report, json for machines (see docs/history.md for its shape)
   --rev REV            read the repository at this commit, tag or branch (default HEAD)
   -h, --help           show this help.
 
@@ -100,7 +100,8 @@ async function runHistory(args: string[], io: CliIo): Promise<ExitCode> {
     allowPositionals: true,
     strict: true,
   });
-  const format = values.format;
+  // md as well: `hallpass report` names Markdown so, and people type one after the other.
+  const format = values.format === "md" ? "markdown" : values.format;
   if (format !== "text" && format !== "markdown" && format !== "json") {
     throw new UsageError(`--format must be text, markdown or json, not "${format}".`);
   }

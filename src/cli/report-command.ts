@@ -27,10 +27,11 @@ Options:
   --since DATE           start of the period (2026-07-01 is midnight UTC, or a time
                          with its offset)
   --until DATE           end of the period (excluded)
-  --format FORMAT        md (default): Markdown with a Mermaid timeline, for a pull
-                         request or a wiki; html: one self-contained file (inline SVG
-                         timeline, sortable tables, print layout); csv: one row per
-                         access; json: the data (docs/verify.md documents csv and json)
+  --format FORMAT        md (default; or markdown): Markdown with a Mermaid timeline,
+                         for a pull request or a wiki; html: one self-contained file
+                         (inline SVG timeline, sortable tables, print layout); csv: one
+                         row per access; json: the data (docs/verify.md documents csv
+                         and json)
   --out FILE             write to FILE instead of standard output
   --requester LOGIN      only this requester's accesses
   --role NAME            only this role's
@@ -73,7 +74,8 @@ async function runReport(args: string[], io: CliIo): Promise<ExitCode> {
     },
     allowPositionals: false,
   });
-  const format = values.format as (typeof FORMATS)[number];
+  // markdown as well: `hallpass history` names it so, and people type one after the other.
+  const format = (values.format === "markdown" ? "md" : values.format) as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) {
     throw new UsageError(`--format must be md, html, csv or json, not "${values.format}".`);
   }

@@ -185,6 +185,13 @@ describe("hallpass history", () => {
     expect(stdout).toContain(`| request-modified | \`${BOB}\` |`);
   });
 
+  it("takes md for markdown, as report names it", async () => {
+    // `hallpass report --format md` is what a compliance officer has just typed.
+    const md = await history(["--format", "md"]);
+    expect(md.stderr).toBe("");
+    expect(md.stdout).toBe((await history(["--format", "markdown"])).stdout);
+  });
+
   const usage: { name: string; args: string[]; message: RegExp; cwd?: string }[] = [
     {
       name: "an unknown format",

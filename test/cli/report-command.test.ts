@@ -158,6 +158,16 @@ describe("hallpass report on the demo repository", () => {
     expect(impossible.stderr).toContain('--since must be a real date and time: "2026-11-31"');
   });
 
+  it("takes markdown for md, as history names it", async () => {
+    const markdown = await report("markdown");
+    expect(markdown.stderr).toBe("");
+    expect(markdown.code).toBe(0);
+    const md = await report("md");
+    // The first line names when the report was read; the rest is the same document.
+    const body = (text: string) => text.split("\n").slice(3).join("\n");
+    expect(body(markdown.stdout)).toBe(body(md.stdout));
+  });
+
   it("refuses an --out it could not write before reading the history, naming the folder", async () => {
     // A quarter's report reads every record first: a typo'd folder must not cost that read and
     // then end in Node's ENOENT.
