@@ -149,6 +149,11 @@ function readGrant(given: string, io: CliIo): FoundGrant {
   if (requestPath === undefined || kindOfPath(requestPath) !== "request") {
     throw new UsageError(`${given} is not a request file (a .yaml file under access-requests/).`);
   }
+  if (!existsSync(join(root, requestPath))) {
+    throw new UsageError(
+      `${given}: no such request file (a typo, or your checkout is behind: git pull).`,
+    );
+  }
   const grantPath = recordPath(requestPath, "grant");
   if (!existsSync(join(root, grantPath))) {
     return {

@@ -192,6 +192,20 @@ describe("hallpass console", () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
+  it("names a request file that is not there as such, not as a grant yet to come", async () => {
+    const root = repo({});
+    nock.disableNetConnect();
+    const result = await run(["console", "access-requests/alice/bd.yaml"], {
+      cwd: root,
+      now: new Date("2026-11-26T11:00:00Z"),
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^hallpass console: access-requests\/alice\/bd\.yaml: no such request file \(a typo, or your checkout is behind: git pull\)\.$/m,
+    );
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
   it("refuses a grant record that names another request", async () => {
     const root = repo({
       "access-requests/alice/db.grant.json": JSON.stringify({
