@@ -27,8 +27,9 @@ Every problem is printed as path:line:column: severity: message.
 
 With no paths, checks every request under access-requests/ and every policy
 file under policies/, and that the access-request issue form (when there is
-one) is the one the policies generate (\`hallpass form\` rewrites it). Paths may be files or folders. The policies are always
-all loaded, because a request is judged against all of them.
+one) is the one the policies generate (\`hallpass form\` rewrites it). Paths
+may be files or folders. The policies are always all loaded, because a request
+is judged against all of them.
 
 Options:
   --format text|json  text (default): problems on stderr, a summary on stdout.
@@ -39,7 +40,7 @@ Exit codes: 0 valid (warnings allowed), 1 problems found, 2 usage error.
 
 Examples:
   hallpass validate
-  hallpass validate access-requests/alice/2026-11-26-prod-readonly-production.yaml
+  hallpass validate access-requests/alice-acme/prod-readonly-latency.yaml
   hallpass validate policies/ --format json
 `;
 
