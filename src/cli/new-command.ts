@@ -90,16 +90,10 @@ async function runNew(args: string[], io: CliIo): Promise<ExitCode> {
     throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}.`);
   }
   const root = requireRepoRoot(io.cwd);
-  const requester =
-    values.requester ?? io.env.HALLPASS_REQUESTER ?? (await io.gitConfig("github.user"));
-  if (requester === undefined || requester.trim() === "") {
-    throw new UsageError(
-      "could not tell your GitHub login: pass --requester <login>, or set it once with `git config --global github.user <login>`.",
-    );
-  }
+  const requester = await requesterOf(values.requester, io);
 
   const request: AccessRequest = {
-    requester: requester.trim(),
+    requester: requester.login,
     role: values.role!.trim(),
     account: values.account!.trim(),
     duration: values.duration!.trim(),
@@ -126,7 +120,12 @@ async function runNew(args: string[], io: CliIo): Promise<ExitCode> {
   if (hasErrors(problems)) {
     io.stderr("The request would not be valid; nothing was written:\n");
     for (const problem of problems) {
-      const flag = problem.field === undefined ? "" : `--${problem.field}: `;
+      const flag =
+        problem.field === undefined
+          ? ""
+          : problem.field === "requester" && requester.source !== undefined
+            ? `--requester (from ${requester.source}): `
+            : `--${problem.field}: `;
       const severity = paintSeverity(problem.severity, painter(io.colour?.stderr === true));
       io.stderr(`  ${severity}: ${flag}${problem.message}\n`);
     }
@@ -195,6 +194,30 @@ function outputPath(
     // A `.yml` twin holds the same record paths: the new request could never be granted.
     if (!existing.has(candidate) && !existing.has(requestTwinPath(candidate))) return candidate;
   }
+}
+
+/**
+ * The requester's login: `--requester`, else $HALLPASS_REQUESTER, else `git config
+ * github.user`, with where it came from when it was not the flag (a problem with it names that
+ * source, since the person never typed the login).
+ */
+async function requesterOf(
+  flag: string | undefined,
+  io: CliIo,
+): Promise<{ login: string; source?: string }> {
+  const fromEnv = io.env.HALLPASS_REQUESTER;
+  const [login, source] =
+    flag !== undefined
+      ? [flag, undefined]
+      : fromEnv !== undefined
+        ? [fromEnv, "$HALLPASS_REQUESTER"]
+        : [await io.gitConfig("github.user"), "git config github.user"];
+  if (login === undefined || login.trim() === "") {
+    throw new UsageError(
+      "could not tell your GitHub login: pass --requester <login>, or set it once with `git config --global github.user <login>`.",
+    );
+  }
+  return source === undefined ? { login: login.trim() } : { login: login.trim(), source };
 }
 
 /** The file's text: the editor schema line, then the fields in the documented order. */

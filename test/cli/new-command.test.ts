@@ -72,6 +72,26 @@ Open the pull request:
     expect(fromGit.stdout).toContain("access-requests/alice/2026-11-26-db-admin-production.yaml");
   });
 
+  it("says where a requester it was not given came from when it has no identity", async () => {
+    // Nobody typed --requester: the login came from the environment or git's configuration,
+    // and that is what to change when it is not the one in policies/.
+    const root = repo();
+    const fromGit = await run(["new", ...flags], { cwd: root, gitUser: "jdoe" });
+    expect(fromGit.code).toBe(1);
+    expect(fromGit.stderr).toMatch(
+      /^ {2}error: --requester \(from git config github\.user\): "jdoe" has no identity in policies\//m,
+    );
+    const fromEnv = await run(["new", ...flags], {
+      cwd: root,
+      env: { HALLPASS_REQUESTER: "jdoe" },
+    });
+    expect(fromEnv.stderr).toMatch(
+      /^ {2}error: --requester \(from \$HALLPASS_REQUESTER\): "jdoe" has no identity in policies\//m,
+    );
+    const given = await run(["new", ...flags, "--requester", "jdoe"], { cwd: root });
+    expect(given.stderr).toMatch(/^ {2}error: --requester: "jdoe" has no identity in policies\//m);
+  });
+
   it("never overwrites: a second request the same day gets its own file", async () => {
     const root = repo();
     await run(["new", ...flags, "--requester", "alice"], { cwd: root });
