@@ -65,15 +65,18 @@ function measure(bound: boolean): { young: number; heap: number } {
 }
 
 describe("boundHeapGrowth", () => {
-  it("keeps the young generation at its initial size under an audit's churn", {
+  it("keeps the young generation small under an audit's churn", {
     timeout: 30_000,
   }, () => {
     const unbounded = measure(false);
     const bounded = measure(true);
-    // Without it V8 grows the young generation with the churn (16 MB here, 128 MB in a
-    // million-event audit): the workload does tell the two apart.
-    expect(unbounded.young).toBeGreaterThanOrEqual(8);
-    expect(bounded.young).toBeLessThanOrEqual(4);
+    // Without it V8 grows the young generation with the churn (34 MB here, 128 MB in a
+    // million-event audit): the workload does tell the two apart. With it the young
+    // generation is 2 MB at every collection, but memory saver mode lets it run past that
+    // between two when the machine is busy (up to 6.5 MB with three such processes on two
+    // cores), hence the margin.
+    expect(unbounded.young).toBeGreaterThanOrEqual(16);
+    expect(bounded.young).toBeLessThanOrEqual(8);
     expect(bounded.heap).toBeLessThan(unbounded.heap);
   });
 
