@@ -13,7 +13,7 @@ import { requestTwinPath } from "../core/request/record-paths.ts";
 import { renderRequestFile } from "../core/request/render-request-file.ts";
 import type { AccessRequest } from "../core/request/request-format.ts";
 import { validateRequest } from "../core/request/validate-request.ts";
-import { hasErrors } from "../core/source/problem.ts";
+import { hasErrors, type Problem } from "../core/source/problem.ts";
 import { painter, paintProblem, paintSeverity } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
@@ -119,16 +119,7 @@ async function runNew(args: string[], io: CliIo): Promise<ExitCode> {
   const { problems } = validateRequest({ path, content }, policies, { now });
   if (hasErrors(problems)) {
     io.stderr("The request would not be valid; nothing was written:\n");
-    for (const problem of problems) {
-      const flag =
-        problem.field === undefined
-          ? ""
-          : problem.field === "requester" && requester.source !== undefined
-            ? `--requester (from ${requester.source}): `
-            : `--${problem.field}: `;
-      const severity = paintSeverity(problem.severity, painter(io.colour?.stderr === true));
-      io.stderr(`  ${severity}: ${flag}${problem.message}\n`);
-    }
+    for (const problem of problems) io.stderr(`  ${describeForFlags(problem, requester, io)}\n`);
     return 1;
   }
 
@@ -162,6 +153,37 @@ Open the pull request:
   gh pr create --fill
 `);
   return 0;
+}
+
+/**
+ * The validator's advice is written for a request file ('add a "ticket:" line'); whoever ran
+ * `new` typed flags, so the same advice is given in flags. Each `file` is the validator's exact
+ * phrase (test/cli/new-command.test.ts pins every one), so `validate` keeps its own words.
+ */
+const FLAG_ADVICE: readonly { field: string; file: RegExp; flag: string }[] = [
+  {
+    field: "ticket",
+    file: /add a "ticket:" line( matching .*)? with the incident or change id/,
+    flag: "give --ticket <id> with the incident or change id$1",
+  },
+  { field: "emergency", file: /remove "emergency: true"/, flag: "drop --emergency" },
+  { field: "start", file: /remove start\b/, flag: "drop --start" },
+];
+
+/** One problem of the request, named by the flag it came from and advised in flags. */
+function describeForFlags(problem: Problem, requester: { source?: string }, io: CliIo): string {
+  const flag =
+    problem.field === undefined
+      ? ""
+      : problem.field === "requester" && requester.source !== undefined
+        ? `--requester (from ${requester.source}): `
+        : `--${problem.field}: `;
+  const message = FLAG_ADVICE.filter((advice) => advice.field === problem.field).reduce(
+    (text, advice) => text.replace(advice.file, advice.flag),
+    problem.message,
+  );
+  const severity = paintSeverity(problem.severity, painter(io.colour?.stderr === true));
+  return `${severity}: ${flag}${message}`;
 }
 
 function outputPath(

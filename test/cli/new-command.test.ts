@@ -178,6 +178,29 @@ Open the pull request:
     expect(existsSync(join(root, "access-requests/mallory"))).toBe(false);
   });
 
+  it("gives the validator's advice in flags, since whoever ran new wrote no file", async () => {
+    const root = repo();
+    const advice = async (args: string[]) => {
+      const result = await run(["new", ...args, "--requester", "alice"], { cwd: root });
+      expect(result.code).toBe(1);
+      return result.stderr.split("\n").slice(1, -1);
+    };
+    const withoutTicket = flags.slice(0, 6).concat(flags.slice(8));
+    expect(await advice(withoutTicket)).toEqual([
+      '  error: --ticket: role "db-admin" requires a ticket: give --ticket <id> with the incident or change id matching ^(INC|CHG)-[0-9]+$.',
+    ]);
+    const readonly = flags.map((f) => (f === "db-admin" ? "prod-readonly" : f));
+    expect(await advice([...readonly, "--emergency"])).toEqual([
+      '  error: --emergency: role "prod-readonly" does not allow break-glass requests: drop --emergency and get the normal approvals.',
+    ]);
+    expect(await advice([...flags, "--start", "tomorrow"])).toEqual([
+      '  error: --start: "tomorrow" is not an ISO-8601 time with an offset: write it like 2026-11-27T09:00:00Z or 2026-11-27T10:00:00+01:00, or drop --start to begin when the pull request is merged.',
+    ]);
+    expect(await advice([...flags, "--start", "2026-11-26T11:00:00Z"])).toEqual([
+      "  error: --start: start 2026-11-26T11:00:00Z is in the past (now is 2026-11-26T12:00:00.000Z): drop --start to begin when the pull request is merged, or pick a later time.",
+    ]);
+  });
+
   it("keeps a reason with quotes, colons and line breaks intact", async () => {
     const root = repo();
     const reason = 'Orders DB: "failover" needed\n# not a comment: it is part of the reason';
