@@ -33,6 +33,8 @@ function diagnose(config: ParseArgsConfig): string | undefined {
     strict: false,
     tokens: true,
   });
+  // A flag's first value, by name: parseArgs keeps the last of a repeat without a word.
+  const given = new Map<string, string>();
   for (const token of tokens) {
     if (token.kind === "positional") {
       if (config.allowPositionals) continue;
@@ -56,6 +58,15 @@ function diagnose(config: ParseArgsConfig): string | undefined {
     if (option.type === "string" && !token.inlineValue && token.value?.startsWith("-")) {
       // parseArgs refuses a value that looks like an option: usually a forgotten value.
       return `${spelled} needs a value, but is followed by ${token.value}. For a value that starts with "-", write ${spelled}=${token.value}.`;
+    }
+    if (option.type === "string" && !option.multiple) {
+      // A repeated value is a script's default overridden, or a typo: which one was meant
+      // cannot be told. Flags documented as repeatable are declared `multiple`.
+      const first = given.get(token.name);
+      if (first !== undefined) {
+        return `${spelled} is given twice (${JSON.stringify(first)} and ${JSON.stringify(token.value)}) but takes one value: keep the one you mean.`;
+      }
+      given.set(token.name, token.value ?? "");
     }
   }
   return undefined;

@@ -207,13 +207,11 @@ Open the pull request:
     const result = await run(
       [
         "new",
-        ...flags.slice(0, -1),
+        ...flags.slice(0, -1).map((f) => (f === "90m" ? "1h" : f)),
         reason,
         "--requester",
         "alice",
         "--emergency",
-        "--duration",
-        "1h",
       ],
       { cwd: root },
     );

@@ -98,6 +98,22 @@ describe("unknown and malformed options", () => {
     expect(result.stderr).not.toMatch(/positional argument|'--|ERR_PARSE_ARGS/);
   });
 
+  it.each([
+    [["new", "--duration", "1h", "--duration", "2h"], "--duration", '"1h" and "2h"'],
+    [
+      ["history", "--since=2026-01-01", "--since", "2026-02-01"],
+      "--since",
+      '"2026-01-01" and "2026-02-01"',
+    ],
+    [["validate", "--format", "json", "--format", "json"], "--format", '"json" and "json"'],
+  ])("%j: a flag that takes one value, given twice, is a usage error", async (argv, flag, both) => {
+    const result = await run(argv, { cwd: repo() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `hallpass ${argv[0]}: ${flag} is given twice (${both}) but takes one value: keep the one you mean.\nRun \`hallpass ${argv[0]} --help\` for usage.\n`,
+    );
+  });
+
   it("suggests from a command's help when the command calls parseArgs itself", async () => {
     const { parseArgs } = await import("node:util");
     let stderr = "";
