@@ -147,7 +147,9 @@ function readGrant(given: string, io: CliIo): FoundGrant {
   const root = requireRepoRoot(io.cwd);
   const requestPath = toRepoPath(root, resolve(io.cwd, given));
   if (requestPath === undefined || kindOfPath(requestPath) !== "request") {
-    throw new UsageError(`${given} is not a request file (a .yaml file under access-requests/).`);
+    throw new UsageError(
+      `${given} is not a request file (a .yaml or .yml file under access-requests/).`,
+    );
   }
   if (!existsSync(join(root, requestPath))) {
     throw new UsageError(

@@ -197,7 +197,7 @@ function outputPath(
     const repoPath = toRepoPath(root, resolve(io.cwd, output));
     if (repoPath === undefined || kindOfPath(repoPath) !== "request") {
       throw new UsageError(
-        `--output must be a .yaml file under ${REQUESTS_DIRECTORY}/ in the repository, not ${output}.`,
+        `--output must be a .yaml or .yml file under ${REQUESTS_DIRECTORY}/ in the repository, not ${output}.`,
       );
     }
     if (existsSync(join(root, requestTwinPath(repoPath)))) {

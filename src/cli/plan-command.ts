@@ -90,7 +90,9 @@ async function runPlan(args: string[], io: CliIo): Promise<ExitCode> {
   const requestPath = toRepoPath(root, absolute);
   if (!existsSync(absolute)) throw new UsageError(`${given}: no such file.`);
   if (requestPath === undefined || kindOfPath(requestPath) !== "request") {
-    throw new UsageError(`${given} is not a request file (a .yaml file under access-requests/).`);
+    throw new UsageError(
+      `${given} is not a request file (a .yaml or .yml file under access-requests/).`,
+    );
   }
   if (isSymbolicLink(absolute)) {
     throw new UsageError(`${given} is a symbolic link; plan the file itself.`);

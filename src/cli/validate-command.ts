@@ -160,7 +160,7 @@ function namedFiles(root: string, paths: string[], io: CliIo): Targets {
     const kind = kindOfPath(repoPath);
     if (kind === undefined) {
       throw new UsageError(
-        `${given} is not a request or policy file: those are .yaml files under ${REQUESTS_DIRECTORY}/ or ${POLICIES_DIRECTORY}/.`,
+        `${given} is not a request or policy file: those are .yaml or .yml files under ${REQUESTS_DIRECTORY}/ or ${POLICIES_DIRECTORY}/.`,
       );
     }
     if (kind === "request") requests.add(repoPath);

@@ -239,11 +239,11 @@ Open the pull request:
     { args: flags, message: /could not tell your GitHub login: pass --requester/ },
     {
       args: [...flags, "--requester", "alice", "--output", "../elsewhere.yaml"],
-      message: /--output must be a .yaml file under access-requests\//,
+      message: /--output must be a .yaml or .yml file under access-requests\//,
     },
     {
       args: [...flags, "--requester", "alice", "--output", "access-requests/a.txt"],
-      message: /--output must be a .yaml file/,
+      message: /--output must be a .yaml or .yml file/,
     },
     { args: [...flags, "--emergency=yes"], message: /--emergency/ },
   ])("exits 2 on a usage error: $message", async ({ args, message }) => {

@@ -25,6 +25,16 @@ describe("hallpass validate", () => {
     });
   });
 
+  it("takes a named .yml file as it takes a .yaml one, as its usage error says", async () => {
+    const root = repo({ "access-requests/alice/db.yml": validRequest });
+    const result = await run(["validate", "access-requests/alice/db.yml"], { cwd: root });
+    expect(result).toEqual({
+      code: 0,
+      stdout: "1 request and 4 policy files valid.\n",
+      stderr: "",
+    });
+  });
+
   it("finds the repository root from a subfolder", async () => {
     const root = repo({ "access-requests/alice/db.yaml": validRequest });
     const result = await run(["validate"], { cwd: join(root, "access-requests", "alice") });
@@ -148,7 +158,11 @@ describe("hallpass validate", () => {
 
   it.each([
     { args: ["validate", "missing.yaml"], message: /missing.yaml: no such file or folder/ },
-    { args: ["validate", "README.md"], message: /is not a request or policy file/ },
+    {
+      args: ["validate", "README.md"],
+      message:
+        /README.md is not a request or policy file: those are .yaml or .yml files under access-requests\/ or policies\/\./,
+    },
     { args: ["validate", "empty"], message: /holds no request or policy files/ },
     { args: ["validate", "--format", "xml"], message: /--format must be text or json/ },
     {
