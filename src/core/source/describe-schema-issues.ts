@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { articleFor } from "../text/article-for.ts";
 import type { ParsedYaml } from "./parse-yaml.ts";
 import type { Problem } from "./problem.ts";
 import { didYouMean } from "./suggest-name.ts";
@@ -63,7 +64,7 @@ export function describeSchemaIssues(
             problem(
               fieldPath,
               parent.length === 0 ? "value" : "key",
-              `missing required field "${name}": add a "${name}:" line.`,
+              `missing required field "${name}": add ${articleFor(name)} "${name}:" line.`,
             ),
           );
         } else {

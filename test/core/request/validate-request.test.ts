@@ -552,7 +552,7 @@ describe("validateRequest: exactly the problems a file has, no more", () => {
       name: `a missing ${field} is only missing, never judged as an unknown one`,
       fields: { [field]: undefined },
       problems: [
-        `${path}:2:1: error: missing required field "${field}": add a "${field}:" line. (${field})`,
+        `${path}:2:1: error: missing required field "${field}": add ${field === "account" ? "an" : "a"} "${field}:" line. (${field})`,
       ],
     })),
     {
@@ -677,7 +677,7 @@ describe("validateRequest: exactly the problems a file has, no more", () => {
       { now },
     );
     expect(noAccount.problems.map((p) => p.message)).toEqual([
-      'missing required field "account": add a "account:" line.',
+      'missing required field "account": add an "account:" line.',
     ]);
   });
 
