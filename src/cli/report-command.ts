@@ -4,6 +4,7 @@ import { buildReport } from "../core/history/build-report.ts";
 import { renderReportCsv } from "../core/history/render-report-csv.ts";
 import { renderReportHtml } from "../core/history/render-report-html.ts";
 import { renderReportMarkdown } from "../core/history/render-report-markdown.ts";
+import { countOf } from "../core/text/count-of.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseDateOption } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";
@@ -113,7 +114,7 @@ async function runReport(args: string[], io: CliIo): Promise<ExitCode> {
     const path = out;
     writeFileSync(path, text);
     io.stderr(
-      `hallpass report: ${report.accesses.length} access(es) written to ${path}${report.trailHolds ? "" : `; the trail has ${report.exceptions.findings.length} finding(s) (hallpass verify)`}\n`,
+      `hallpass report: ${countOf(report.accesses.length, "access", "accesses")} written to ${path}${report.trailHolds ? "" : `; the trail has ${countOf(report.exceptions.findings.length, "finding")} (hallpass verify)`}\n`,
     );
   } else {
     io.stdout(text);

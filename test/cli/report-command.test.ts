@@ -96,7 +96,7 @@ describe("hallpass report on the demo repository", () => {
     const out = join(parent, "q4.html");
     const { code, stderr } = await report("html", demo, ["--out", out]);
     expect(code).toBe(0);
-    expect(stderr).toContain(`2 access(es) written to ${out}`);
+    expect(stderr).toBe(`hallpass report: 2 accesses written to ${out}\n`);
     const html = readFileSync(out, "utf8");
     const all = elements(parse(html));
     // A policy that forbids every load: even a URL that slipped in could not be fetched.
@@ -139,6 +139,22 @@ describe("hallpass report on the demo repository", () => {
       expect(all.filter((e) => e.tagName === "img")).toEqual([]);
       expect(all.filter((e) => e.tagName === "script")).toHaveLength(1);
       expect(stdout).toContain("&lt;img src=https://evil.example/x&gt;");
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it("--out counts what it wrote and the trail's findings in words, one or many", async () => {
+    const repo = new TamperRepo(demo);
+    try {
+      const record = "access-requests/bob-acme/db-admin-failover.grant.json";
+      repo.commit({ [record]: `${repo.read(record).trimEnd()} \n` }, person("mallory"));
+      const out = join(parent, "tampered.md");
+      const { code, stderr } = await report("md", repo.root, ["--out", out]);
+      expect(code).toBe(0);
+      expect(stderr).toBe(
+        `hallpass report: 2 accesses written to ${out}; the trail has 2 findings (hallpass verify)\n`,
+      );
     } finally {
       repo.cleanup();
     }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { formatDuration } from "../request/duration.ts";
+import { countOf } from "../text/count-of.ts";
 import type { AccessReport, ReportAccess, ReportTotal } from "./build-report.ts";
 
 /**
@@ -25,10 +26,10 @@ export function renderReportHtml(report: AccessReport): string {
 <p>Read from git at <code>${h(report.revision.slice(0, 12))}</code> on ${h(report.generatedAt)}. ${
     report.trailHolds
       ? "<code>hallpass verify</code> finds the trail intact"
-      : `<strong class="bad"><code>hallpass verify</code> finds ${report.exceptions.findings.length} problem(s) in the trail</strong> (see Exceptions)`
+      : `<strong class="bad"><code>hallpass verify</code> finds ${countOf(report.exceptions.findings.length, "problem")} in the trail</strong> (see Exceptions)`
   }${report.signaturesChecked ? ", with every record commit's signature checked" : " (signatures not checked)"}.</p>
 <h2>Totals</h2>
-<p>${report.totals.accesses} access(es), ${report.totals.granted} granted.</p>
+<p>${countOf(report.totals.accesses, "access", "accesses")}, ${report.totals.granted} granted.</p>
 <div class="totals">${totalsTable("Person", report.totals.byPerson)}${totalsTable("Role", report.totals.byRole)}${totalsTable("Account", report.totals.byAccount)}</div>
 <h2>Exceptions</h2>
 ${exceptions(report)}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccessReport, ReportAccess } from "../../../src/core/history/build-report.ts";
 import { renderReportCsv } from "../../../src/core/history/render-report-csv.ts";
+import { renderReportHtml } from "../../../src/core/history/render-report-html.ts";
 import { renderReportMarkdown } from "../../../src/core/history/render-report-markdown.ts";
 
 function access(overrides: Partial<ReportAccess>): ReportAccess {
@@ -47,6 +48,35 @@ function report(accesses: ReportAccess[]): AccessReport {
 }
 
 describe("report renderers", () => {
+  it.each([
+    [1, "1 access", "1 problem"],
+    [2, "2 accesses", "2 problems"],
+  ])("html and md count %i as %j, and its trail's findings as %j", (n, accesses, problems) => {
+    const counted = report(Array.from({ length: n }, () => access({})));
+    const broken = {
+      ...counted,
+      trailHolds: false,
+      exceptions: {
+        ...counted.exceptions,
+        findings: counted.accesses.map(() => ({
+          kind: "not-approved" as const,
+          requestPath: "access-requests/a/x.yaml",
+          file: "access-requests/a/x.yaml",
+          line: 1,
+          message: "not approved",
+        })),
+      },
+    };
+    const html = renderReportHtml(broken);
+    expect(html).toContain(`<p>${accesses}, ${n} granted.</p>`);
+    expect(html).toContain(`finds ${problems} in the trail`);
+    expect(html).not.toContain("(es)");
+    expect(html).not.toContain("(s)");
+    const md = renderReportMarkdown(broken);
+    expect(md).toContain(`${accesses} (${n} granted).`);
+    expect(md).toContain(`finds ${problems} in the trail`);
+  });
+
   it.each([
     ['=HYPERLINK("https://evil.example")', "'=HYPERLINK"],
     ["+1+1", "'+1+1"],
