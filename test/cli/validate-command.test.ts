@@ -1,5 +1,6 @@
-import { mkdirSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.ts";
 import { makeRepo, run, validRequest } from "./cli-harness.ts";
@@ -182,6 +183,39 @@ describe("hallpass validate", () => {
     const result = await run(["validate"], { cwd: "/" });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no access repository found from \/ upwards/);
+  });
+});
+
+describe("the README's example of validate's output", () => {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const start = readme.indexOf("Each problem names the file, line and column");
+  const section = readme.slice(start, readme.indexOf("Policies fail closed", start));
+  const blocks = [...section.matchAll(/```(yaml|text)\n([\s\S]*?)```/g)].map((m) => m[2]!);
+  const policies = Object.fromEntries(
+    readdirSync(join(root, "policies"))
+      .filter((name) => name.endsWith(".yaml"))
+      .map((name) => [`policies/${name}`, readFileSync(join(root, "policies", name), "utf8")]),
+  );
+
+  it("is what validate prints for the request it shows, with this repository's policies", async () => {
+    expect(blocks).toHaveLength(3);
+    const [request, output] = blocks;
+    const cwd = repo({ ...policies, "access-requests/bob-acme/db.yaml": request! });
+    expect(await run(["validate"], { cwd })).toEqual({ code: 1, stdout: "", stderr: output });
+  });
+
+  it("is what validate prints when a policy has an error too: the request is not judged", async () => {
+    const [request, , output] = blocks;
+    const accounts = policies["policies/accounts.yaml"]!;
+    const broken = accounts.replace('id: "210987654321"', "id: 012345678901");
+    expect(broken).not.toBe(accounts);
+    const cwd = repo({
+      ...policies,
+      "policies/accounts.yaml": broken,
+      "access-requests/bob-acme/db.yaml": request!,
+    });
+    expect(await run(["validate"], { cwd })).toEqual({ code: 1, stdout: "", stderr: output });
   });
 });
 
