@@ -165,12 +165,43 @@ async function coldStart(
     privateKey: readPrivateKey(secret.PRIVATE_KEY),
     secret: secret.WEBHOOK_SECRET,
     Octokit: appOctokit(),
+    ...logOptions(env),
   });
   // The secret's other keys (the Slack webhook) are read as variables are, from memory only;
   // the key and the webhook secret are not offered, whatever variable the policies name.
   const deps = defaultDeps({ ...env, ...secret.others });
   await probot.load(createApp(deps));
   return createLambdaHandler({ probot: Promise.resolve(probot), secret: secret.WEBHOOK_SECRET });
+}
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+/**
+ * The logger's level and format from LOG_LEVEL and LOG_FORMAT, read as `npm start` (Probot's
+ * `run`) reads them: `new Probot` reads no variable, so without this the function ignored what
+ * deploy/lambda.yaml sets and logged readable lines at warn. The level defaults to info, as
+ * there; an unknown one is refused here, by name, rather than by pino inside Probot's start.
+ */
+function logOptions(env: NodeJS.ProcessEnv): {
+  logLevel: Exclude<(typeof LOG_LEVELS)[number], "silent">;
+  logFormat: "json" | "pretty";
+} {
+  const level: string | undefined = env.LOG_LEVEL;
+  if (level !== undefined && level !== "" && !(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(
+      `LOG_LEVEL is "${level}": set it to ${LOG_LEVELS.slice(0, -1).join(", ")} or silent.`,
+    );
+  }
+  const format = env.LOG_FORMAT
+    ? env.LOG_FORMAT === "pretty"
+      ? "pretty"
+      : "json"
+    : env.NODE_ENV === "production"
+      ? "json"
+      : "pretty";
+  // Probot's type leaves out "silent", which pino (its logger) takes.
+  const logLevel = (level || "info") as Exclude<(typeof LOG_LEVELS)[number], "silent">;
+  return { logLevel, logFormat: format };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { Probot } from "probot";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { defaultDeps, mergeDeadlines } from "../../src/app/index.ts";
 import {
@@ -16,6 +16,19 @@ import {
 import { examplePayload } from "./harness.ts";
 
 const SECRET = "webhook-secret";
+
+// Every Probot's options, to see what the Lambda entry configures (its logger above all).
+const probotOptions = vi.hoisted(() => [] as Record<string, unknown>[]);
+vi.mock("probot", async (importOriginal) => {
+  const original = await importOriginal<typeof import("probot")>();
+  class RecordedProbot extends original.Probot {
+    constructor(options: ConstructorParameters<typeof original.Probot>[0] = {}) {
+      probotOptions.push({ ...options });
+      super(options);
+    }
+  }
+  return { ...original, Probot: RecordedProbot };
+});
 
 function sign(body: string, secret = SECRET): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
@@ -218,6 +231,47 @@ describe("the Lambda entry: secrets from Secrets Manager at cold start", () => {
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain(ARN);
     expect((error as Error).message).not.toContain("hush");
+    secrets.restore();
+  });
+
+  it.each([
+    [
+      { LOG_LEVEL: "info", LOG_FORMAT: "json" },
+      { logLevel: "info", logFormat: "json" },
+    ],
+    [
+      { LOG_LEVEL: "debug", LOG_FORMAT: "pretty" },
+      { logLevel: "debug", logFormat: "pretty" },
+    ],
+    [{ LOG_LEVEL: "warn" }, { logLevel: "warn", logFormat: "pretty" }],
+    [{ LOG_LEVEL: "" }, { logLevel: "info", logFormat: "pretty" }],
+    [
+      { LOG_LEVEL: "error", NODE_ENV: "production" },
+      { logLevel: "error", logFormat: "json" },
+    ],
+  ])("logs as LOG_LEVEL and LOG_FORMAT say, as npm start does: %j", async (vars, logging) => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secretString });
+    const entry = createLambdaEntry({
+      env: { ...env, ...(vars as Record<string, string>) } as NodeJS.ProcessEnv,
+      secrets: new SecretsManagerClient({}),
+    });
+    probotOptions.length = 0;
+    expect((await entry(ping("d-1"))).statusCode).toBe(200);
+    expect(probotOptions).toEqual([expect.objectContaining(logging)]);
+    secrets.restore();
+  });
+
+  it("refuses to start with a LOG_LEVEL the logger does not know, naming it", async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secretString });
+    const entry = createLambdaEntry({
+      env: { ...env, LOG_LEVEL: "verbose" as string } as NodeJS.ProcessEnv,
+      secrets: new SecretsManagerClient({}),
+    });
+    await expect(entry(ping("d-1"))).rejects.toThrow(
+      'LOG_LEVEL is "verbose": set it to trace, debug, info, warn, error, fatal or silent.',
+    );
     secrets.restore();
   });
 
