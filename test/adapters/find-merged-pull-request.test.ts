@@ -90,17 +90,7 @@ describe("findMergedPullRequest", () => {
   });
 
   it("takes the merged pull request that brought in a branch commit (merge commits)", async () => {
-    scope
-      .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(200, MAIN_REF)
-      .get(`${REPO}/commits`)
-      .query(true)
-      .reply(200, [{ sha: "branch1" }]);
-    scope
-      .get(`${REPO}/commits/branch1/pulls`)
-      .query(true)
-      .reply(200, [pull(4, "merge4", "2026-11-26T09:00:00Z")]);
-    expect((await github().findMergedPullRequest!("main", PATH))?.number).toBe(4);
+    expect((await findOnMain([pull(4, "merge4", "2026-11-26T09:00:00Z")]))?.number).toBe(4);
   });
 
   it("takes only a pull request merged into the branch looked up, not one into release (rebase or merge commits)", async () => {
