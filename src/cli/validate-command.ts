@@ -13,6 +13,7 @@ import { issueFormOf, staleFormProblem } from "../adapters/repository-issue-form
 import { validateRepository } from "../core/request/validate-repository.ts";
 import { hasErrors, type Problem } from "../core/source/problem.ts";
 import type { SourceFile } from "../core/source/source-file.ts";
+import { countOf } from "../core/text/count-of.ts";
 import { painter, paintProblem } from "./colour.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { parseOptions } from "./parse-options.ts";
@@ -118,14 +119,14 @@ async function runValidate(args: string[], io: CliIo): Promise<ExitCode> {
     io.stderr(`${paintProblem(problem, painter(io.colour?.stderr === true))}\n`);
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.length - errors;
-  const checked = `${plural(targets.requests.length, "request")} and ${plural(targets.policies.length, "policy file")}`;
+  const checked = `${countOf(targets.requests.length, "request")} and ${countOf(targets.policies.length, "policy file")}`;
   if (failed) {
     io.stderr(
-      `\n${plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""} in ${checked}.\n`,
+      `\n${countOf(errors, "error")}${warnings > 0 ? `, ${countOf(warnings, "warning")}` : ""} in ${checked}.\n`,
     );
     return 1;
   }
-  io.stdout(`${checked} valid${warnings > 0 ? ` (${plural(warnings, "warning")})` : ""}.\n`);
+  io.stdout(`${checked} valid${warnings > 0 ? ` (${countOf(warnings, "warning")})` : ""}.\n`);
   return 0;
 }
 
@@ -173,8 +174,4 @@ const symbolicLinkMessage =
 
 function fileProblem(path: string, message: string): Problem {
   return { file: path, line: 1, column: 1, severity: "error", message };
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

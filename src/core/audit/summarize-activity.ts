@@ -1,6 +1,7 @@
 import type { GrantRecord, RevocationRecord } from "../grant/records.ts";
 import type { AlertRule } from "../policy/policy-format.ts";
 import { formatDuration } from "../request/duration.ts";
+import { countOf } from "../text/count-of.ts";
 import {
   markdownCodeCell,
   markdownCommentText,
@@ -168,10 +169,6 @@ const cell = markdownText;
 /** A name or ARN from CloudTrail, exactly, in a code span that holds in a table cell. */
 const code = markdownCodeCell;
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
 /** Rows shown in the Markdown; the JSON file always lists every one. */
 const RESOURCE_ROWS = 200;
 const RISKY_ROWS = 500;
@@ -197,8 +194,8 @@ function resourcesCell(resources: readonly string[]): string {
 /** A timeline bar's label in words: `3 calls, 1 write, 1 failed` (zero counts left out). */
 function spanLabel(span: ActivityCounts): string {
   return [
-    plural(span.events, "call"),
-    ...(span.writes > 0 ? [plural(span.writes, "write")] : []),
+    countOf(span.events, "call"),
+    ...(span.writes > 0 ? [countOf(span.writes, "write")] : []),
     ...(span.failed > 0 ? [`${span.failed} failed`] : []),
   ].join(", ");
 }
@@ -236,7 +233,7 @@ function renderUnread(s: AuditSummary): string[] {
   const out: string[] = [];
   if (s.duplicateEvents > 0) {
     out.push(
-      `CloudTrail returned ${plural(s.duplicateEvents, "event")} more than once; each is counted once.`,
+      `CloudTrail returned ${countOf(s.duplicateEvents, "event")} more than once; each is counted once.`,
       "",
     );
   }
@@ -290,7 +287,7 @@ export function renderAuditMarkdown(summary: AuditSummary): string {
     out.push("No CloudTrail events were recorded for this grant's sessions.", "");
   } else {
     out.push(
-      `**${plural(t.events, "event")}**: ${t.reads} reads, ${t.writes} writes, ${t.failed} failed. ` +
+      `**${countOf(t.events, "event")}**: ${t.reads} reads, ${t.writes} writes, ${t.failed} failed. ` +
         `First at ${utc(s.firstActivity!)}, last at ${utc(s.lastActivity!)} UTC.`,
       "",
       ...renderTimeline(s),

@@ -1,3 +1,4 @@
+import { countOf } from "../text/count-of.ts";
 import {
   markdownCode,
   markdownCodeCell,
@@ -93,10 +94,6 @@ const DAY = 86_400_000;
 /** "00" to "99". */
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 function requestLine(e: HistoryEntry): string {
   const r = e.request;
   if (r) {
@@ -137,7 +134,7 @@ function activityOf(e: HistoryEntry): string {
       : "; none risky";
   const span = a.events > 0 ? `; first ${utc(a.firstActivity)}, last ${utc(a.lastActivity)}` : "";
   const unread = a.unreadableEvents > 0 ? `; ${a.unreadableEvents} could not be read` : "";
-  return `${plural(a.events, "call")}: ${a.reads} reads, ${a.writes} writes, ${a.failed} failed${span}${risky}${unread}`;
+  return `${countOf(a.events, "call")}: ${a.reads} reads, ${a.writes} writes, ${a.failed} failed${span}${risky}${unread}`;
 }
 
 function renderText(history: AccessHistory, out: Lines): void {
@@ -177,7 +174,7 @@ function renderText(history: AccessHistory, out: Lines): void {
     for (const a of e.alerts) {
       row(
         "alert",
-        `${a.severity} ${a.rule} ${utc(a.from)} (${plural(a.events, "event")}${a.revoked ? ", revoked the grant" : ""})`,
+        `${a.severity} ${a.rule} ${utc(a.from)} (${countOf(a.events, "event")}${a.revoked ? ", revoked the grant" : ""})`,
       );
     }
     if (e.revocation) {
@@ -200,10 +197,10 @@ function summaryLine(history: AccessHistory): string {
   const counts = new Map<string, number>();
   for (const f of history.findings) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
   const kinds = [...counts].map(([k, n]) => `${n} ${k}`).join(", ");
-  return `${plural(history.entries.length, "request")} at ${history.revision.slice(0, 12)}; ${
+  return `${countOf(history.entries.length, "request")} at ${history.revision.slice(0, 12)}; ${
     history.findings.length === 0
       ? "no findings"
-      : `${plural(history.findings.length, "finding")} (${kinds})`
+      : `${countOf(history.findings.length, "finding")} (${kinds})`
   }.`;
 }
 
@@ -234,8 +231,8 @@ function activityCell(e: HistoryEntry): string {
   const a = e.audit;
   if (!a) return "no audit summary";
   return [
-    plural(a.events, "call"),
-    ...(a.writes > 0 ? [plural(a.writes, "write")] : []),
+    countOf(a.events, "call"),
+    ...(a.writes > 0 ? [countOf(a.writes, "write")] : []),
     ...(a.failed > 0 ? [`${a.failed} failed`] : []),
     ...(a.riskyEvents > 0 ? [`**${a.riskyEvents} risky**`] : []),
   ].join(", ");

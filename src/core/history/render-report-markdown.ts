@@ -1,4 +1,5 @@
 import { formatDuration } from "../request/duration.ts";
+import { countOf } from "../text/count-of.ts";
 import { markdownCodeCell, markdownLink, markdownText } from "../text/escape-markdown.ts";
 import { mermaidLabel } from "../text/escape-mermaid.ts";
 import type { AccessReport, ReportAccess, ReportTotal } from "./build-report.ts";
@@ -12,11 +13,11 @@ export function renderReportMarkdown(report: AccessReport): string {
   return [
     `# Access report ${day(report.period.since)} to ${day(report.period.until)}`,
     "",
-    `Read from git at \`${report.revision.slice(0, 12)}\` on ${report.generatedAt}. ${report.trailHolds ? "`hallpass verify` finds the trail intact" : `**\`hallpass verify\` finds ${report.exceptions.findings.length} problem${report.exceptions.findings.length === 1 ? "" : "s"} in the trail** (below)`}${report.signaturesChecked ? ", with every record commit's signature checked" : " (signatures not checked)"}.`,
+    `Read from git at \`${report.revision.slice(0, 12)}\` on ${report.generatedAt}. ${report.trailHolds ? "`hallpass verify` finds the trail intact" : `**\`hallpass verify\` finds ${countOf(report.exceptions.findings.length, "problem")} in the trail** (below)`}${report.signaturesChecked ? ", with every record commit's signature checked" : " (signatures not checked)"}.`,
     "",
     "## Totals",
     "",
-    `${report.totals.accesses} access${report.totals.accesses === 1 ? "" : "es"} (${report.totals.granted} granted).`,
+    `${countOf(report.totals.accesses, "access", "accesses")} (${report.totals.granted} granted).`,
     "",
     ...totalsTable("Person", report.totals.byPerson),
     ...totalsTable("Role", report.totals.byRole),
