@@ -1,3 +1,4 @@
+import { isCommitSha } from "../../src/adapters/branch-or-commit.ts";
 import type { FileToCommit, MergedPullRequestRef } from "../../src/ports/github.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 
@@ -66,6 +67,10 @@ export class GitHubWithHistory extends FakeGitHub {
     from?: string,
   ): Promise<MergedPullRequestRef | undefined> {
     this.calls.push("findMergedPullRequest");
+    // As the adapter: only a branch's name can say which base the pull request merged into.
+    if (isCommitSha(branch)) {
+      throw new Error(`findMergedPullRequest needs a branch's name, not the commit ${branch}`);
+    }
     // Resolved first: a ref the model cannot resolve throws before it counts as a lookup.
     const ref = from ?? branch;
     const commits = this.#commitsAt(ref);
