@@ -81,8 +81,8 @@ describe("boundHeapGrowth", () => {
   });
 
   it("makes every full collection one that hands memory back", { timeout: 30_000 }, () => {
-    // V8 ignores a flag it does not know without a word: this is what tells that
-    // --memory-saver-mode still takes effect when set at run time.
+    // V8 takes a flag it does not know with a line on stderr and no effect: this is what
+    // tells that --memory-saver-mode still takes effect when set at run time.
     const unbounded = fullCollections(false);
     const bounded = fullCollections(true);
     expect(unbounded.all).toBeGreaterThanOrEqual(1);
