@@ -9,7 +9,7 @@ import { setFlagsFromString } from "node:v8";
  *   largest part of an audit's peak. Alone it keeps the size loading the bundle reached (4 MB a
  *   semi-space in the audit bench's process, 8 MB in the action's); with memory saver mode
  *   (below) the young generation is back to 1 MB a semi-space at each full collection, and on
- *   a busy machine may run past it between two (up to about 6 MB in all, measured).
+ *   a busy machine may run past it between two (up to 6.5 MB in all, measured).
  * - `--heap-growing-percent=20`: after a full collection the old generation may grow by a fifth
  *   of what survived before the next one, instead of by up to four times: what an audit keeps
  *   is small by design (its summary's counters, buckets and capped lists), so the rest of the
