@@ -111,10 +111,9 @@ async function runReport(args: string[], io: CliIo): Promise<ExitCode> {
           ? renderReportCsv(report)
           : renderReportMarkdown(report);
   if (out !== undefined) {
-    const path = out;
-    writeFileSync(path, text);
+    writeFileSync(out, text);
     io.stderr(
-      `hallpass report: ${countOf(report.accesses.length, "access", "accesses")} written to ${path}${report.trailHolds ? "" : `; the trail has ${countOf(report.exceptions.findings.length, "finding")} (hallpass verify)`}\n`,
+      `hallpass report: ${countOf(report.accesses.length, "access", "accesses")} written to ${out}${report.trailHolds ? "" : `; the trail has ${countOf(report.exceptions.findings.length, "finding")} (hallpass verify)`}\n`,
     );
   } else {
     io.stdout(text);
