@@ -9,6 +9,7 @@ import {
 import { loadPolicies } from "../core/policy/load-policies.ts";
 import { DEFAULT_RECORD_WRITER } from "../core/policy/policy-format.ts";
 import { parseDuration } from "../core/request/duration.ts";
+import { countOf } from "../core/text/count-of.ts";
 import { type CliIo, type Command, type ExitCode, UsageError } from "./command.ts";
 import { historyFilterOf, readHistoryForCli } from "./history-options.ts";
 import { parseOptions } from "./parse-options.ts";
@@ -164,9 +165,9 @@ function renderVerification(v: TrailVerification): string {
     `${f.file || "(history)"}${f.line > 1 ? `:${f.line}` : ""}: ${f.kind}: ${f.message}\n`;
   const { grants, reDecided, recordCommits } = v.checked;
   const summary = [
-    `${v.findings.length === 0 ? "the trail holds" : `${v.findings.length} finding${v.findings.length === 1 ? "" : "s"}`} at ${v.revision.slice(0, 12)}:`,
-    `${reDecided} of ${grants} grant${grants === 1 ? "" : "s"} re-decided,`,
-    `${recordCommits} record commit${recordCommits === 1 ? "" : "s"} checked`,
+    `${v.findings.length === 0 ? "the trail holds" : countOf(v.findings.length, "finding")} at ${v.revision.slice(0, 12)}:`,
+    `${reDecided} of ${countOf(grants, "grant")} re-decided,`,
+    `${countOf(recordCommits, "record commit")} checked`,
     v.signaturesChecked
       ? "with their signatures"
       : "(signatures not checked: --require-signatures)",

@@ -24,6 +24,7 @@ import type { ApprovalBasis, ApprovalRecord, AutoApprovalBasis } from "../grant/
 import type { Owner } from "../policy/codeowners.ts";
 import { parseOwnerReference } from "../policy/owner-reference.ts";
 import type { Approval, ApprovalRule } from "../policy/policy-format.ts";
+import { countOf } from "../text/count-of.ts";
 
 /**
  * Ordered from best to worst, as in palantir/policy-bot: combining two results keeps the
@@ -552,14 +553,14 @@ function explainWhatIsMissing(
   const { staleByBase } = judged;
   if (staleByBase > 0 && counted.rules.some((r) => !r.satisfied)) {
     reasons.push(
-      `the base branch was changed (${judged.baseChangeText}) after ${staleByBase} approval${staleByBase === 1 ? "" : "s"}, which no longer count${staleByBase === 1 ? "s" : ""}`,
+      `the base branch was changed (${judged.baseChangeText}) after ${countOf(staleByBase, "approval")}, which no longer count${staleByBase === 1 ? "s" : ""}`,
     );
   }
   const { expired } = judged;
   if (expired.length > 0 && counted.rules.some((r) => !r.satisfied)) {
     const which = expired.map((e) => `@${e.reviewer}'s at ${e.at}`).join(", ");
     reasons.push(
-      `${expired.length} approval${expired.length === 1 ? "" : "s"} expired (approvals count for ${input.maxApprovalAge?.text}): ${which}`,
+      `${countOf(expired.length, "approval")} expired (approvals count for ${input.maxApprovalAge?.text}): ${which}`,
     );
   }
   let toldToFix = false;

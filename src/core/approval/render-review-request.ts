@@ -4,6 +4,7 @@
  */
 
 import { formatDuration } from "../request/duration.ts";
+import { countOf } from "../text/count-of.ts";
 import { markdownMention, markdownOwner, markdownText } from "../text/escape-markdown.ts";
 import type { RuleOutcome } from "./decide-approval.ts";
 import type { PullRequestEvaluation } from "./pull-request-evaluation.ts";
@@ -14,7 +15,7 @@ function missingLine(rule: RuleOutcome): string {
     rule.canStillApprove.length > 0
       ? ` (can approve: ${rule.canStillApprove.map(markdownMention).join(", ")})`
       : " (nobody left who can approve: see the check)";
-  return `- ${markdownText(rule.label)}: ${rule.missing} more approval${rule.missing === 1 ? "" : "s"}${who}`;
+  return `- ${markdownText(rule.label)}: ${countOf(rule.missing, "more approval")}${who}`;
 }
 
 export const REVIEW_REQUEST_MARKER = "<!-- hallpass:review-request -->";

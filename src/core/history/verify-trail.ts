@@ -16,6 +16,7 @@ import type { Policies } from "../policy/policy-format.ts";
 import type { ChangedPath } from "../request/check-pull-request-contents.ts";
 import { formatDuration, parseDuration } from "../request/duration.ts";
 import type { SourceFile } from "../source/source-file.ts";
+import { countOf } from "../text/count-of.ts";
 import { parseJsonOrUndefined } from "../text/error-message.ts";
 import {
   type AccessHistory,
@@ -594,7 +595,7 @@ function checkGrowth(
         find(
           "record-shrunk",
           path,
-          `${lost.length} alert${lost.length === 1 ? "" : "s"} recorded in ${before.commit.slice(0, 12)} ${lost.length === 1 ? "is" : "are"} gone or altered ${where} (${lost.slice(0, 5).join(", ")}); alerts are only ever added: restore ${was}`,
+          `${countOf(lost.length, "alert")} recorded in ${before.commit.slice(0, 12)} ${lost.length === 1 ? "is" : "are"} gone or altered ${where} (${lost.slice(0, 5).join(", ")}); alerts are only ever added: restore ${was}`,
         );
       }
     } else if (kind === "revocation") {

@@ -5,6 +5,7 @@
  */
 
 import type { Problem } from "../source/problem.ts";
+import { countOf } from "../text/count-of.ts";
 import { markdownCode, markdownMention, markdownText } from "../text/escape-markdown.ts";
 import { FORM_FIELDS } from "./issue-form-fields.ts";
 import type { ValidatedRequest } from "./validate-request.ts";
@@ -22,7 +23,7 @@ export function renderFormProblems(problems: readonly Problem[]): string {
   });
   const count = problems.length;
   return [
-    `hallpass cannot turn this form into an access request yet: ${count} problem${count === 1 ? "" : "s"} to fix.`,
+    `hallpass cannot turn this form into an access request yet: ${countOf(count, "problem")} to fix.`,
     "",
     ...lines,
     "",

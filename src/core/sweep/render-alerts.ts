@@ -6,6 +6,7 @@
  */
 
 import type { GrantRecord } from "../grant/records.ts";
+import { countOf } from "../text/count-of.ts";
 import {
   htmlText,
   markdownCode,
@@ -55,7 +56,7 @@ export function renderAlertComment(grant: GrantRecord, all: FiredAlert[], fresh:
     "",
   ];
   for (const alert of fresh) {
-    const count = `${alert.events.length} event${alert.events.length === 1 ? "" : "s"}`;
+    const count = countOf(alert.events.length, "event");
     lines.push(
       // Inside <details> GitHub renders the summary as HTML, not Markdown.
       `<details><summary>${htmlText(`${alert.rule}: ${count} from ${alert.from}`)}</summary>`,

@@ -11,6 +11,7 @@ import {
   validateRequest,
 } from "../../core/request/validate-request.ts";
 import type { Problem } from "../../core/source/problem.ts";
+import { countOf } from "../../core/text/count-of.ts";
 import { markdownCode } from "../../core/text/escape-markdown.ts";
 import type { PullRequestInfo } from "../../ports/github.ts";
 import { type EvaluationFailure, failure } from "./evaluation-failure.ts";
@@ -102,7 +103,7 @@ export function checkRequest(
   if (!validated.value || problems.some((p) => p.severity === "error")) {
     const count = problems.filter((p) => p.severity === "error").length;
     return failure(
-      `The request has ${count} problem${count === 1 ? "" : "s"}`,
+      `The request has ${countOf(count, "problem")}`,
       [`Fix the problems annotated in ${markdownCode(requestPath)} and push again.`],
       problems,
     );

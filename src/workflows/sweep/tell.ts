@@ -12,6 +12,7 @@ import {
   renderUngrantedComment,
   ungrantedMarker,
 } from "../../core/sweep/render-alerts.ts";
+import { countOf } from "../../core/text/count-of.ts";
 import { mapPool } from "../map-pool.ts";
 import { issueOf, type SweepDeps, type SweepIssue, type SweepRun } from "./types.ts";
 
@@ -91,7 +92,7 @@ async function tellUngranted(run: SweepRun, plan: SweepPlan, issues: SweepIssue[
         path: recordPath(r.requestPath, "ungranted"),
         content: `${JSON.stringify(r, null, 2)}\n`,
       })),
-      `hallpass: ${records.length} merged request${records.length === 1 ? "" : "s"} without a grant, told on the PR\n\n${records.map((r) => `- ${r.requestPath} (#${r.pullRequest.number})`).join("\n")}`,
+      `hallpass: ${countOf(records.length, "merged request")} without a grant, told on the PR\n\n${records.map((r) => `- ${r.requestPath} (#${r.pullRequest.number})`).join("\n")}`,
     );
   } catch (error) {
     issues.push(issueOf("notify", "ungranted records", error));

@@ -10,6 +10,7 @@ import {
 import type { AlertRule } from "../../core/policy/policy-format.ts";
 import { recordPath } from "../../core/request/record-paths.ts";
 import type { DueAudit } from "../../core/sweep/plan-sweep.ts";
+import { countOf } from "../../core/text/count-of.ts";
 import type { AccountTarget } from "../../ports/aws.ts";
 import type { CloudTrailPort } from "../../ports/cloudtrail.ts";
 import type { FileToCommit, GitHubPort } from "../../ports/github.ts";
@@ -162,7 +163,7 @@ export async function writeAuditSummaries(
   await deps.github.commitFiles(
     options.branch,
     files,
-    `hallpass: audit summaries of ${done.length} ended grant${done.length === 1 ? "" : "s"}\n\n` +
+    `hallpass: audit summaries of ${countOf(done.length, "ended grant")}\n\n` +
       done.map((d) => `- ${d.job.due.grant.requestPath}`).join("\n"),
   );
   for (const { job, summary } of done) {

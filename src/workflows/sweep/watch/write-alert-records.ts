@@ -1,3 +1,4 @@
+import { countOf } from "../../../core/text/count-of.ts";
 import { issueOf } from "../types.ts";
 import type { WatchContext } from "./watch-context.ts";
 
@@ -21,7 +22,7 @@ export async function writeAlertRecords(ctx: WatchContext): Promise<void> {
         path: r.path,
         content: `${JSON.stringify(r.record, null, 2)}\n`,
       })),
-      `hallpass: alerts on ${records.length} watched grant${records.length === 1 ? "" : "s"}\n\n${records.map((r) => `- ${r.record.requestPath}`).join("\n")}`,
+      `hallpass: alerts on ${countOf(records.length, "watched grant")}\n\n${records.map((r) => `- ${r.record.requestPath}`).join("\n")}`,
     );
   } catch (error) {
     out.issues.push(issueOf("watch", "alerts records", error));
